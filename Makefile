@@ -1,0 +1,59 @@
+# 联建 — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+VENDOR := lianjian/static/vendor
+
+.PHONY: run test install static migrate demo lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+
+# Installs are stamped so `make run` stays quick once everything is in place.
+$(VENV)/.installed: $(BIN)/python requirements/base.txt requirements/dev.txt pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(VENV)/.installed static
+
+# Front-end packages come from npm, pinned in package.json/package-lock.json,
+# and are copied into static/ so that nothing is fetched at run time.
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/@tabler/core/dist/css/tabler.min.css $(VENDOR)/
+	cp node_modules/@tabler/core/dist/js/tabler.min.js $(VENDOR)/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	touch $@
+
+static: $(VENDOR)/.stamp
+
+migrate: install
+	$(BIN)/lianjian migrate --noinput
+
+demo: migrate
+	$(BIN)/lianjian demo
+
+run: install
+	$(BIN)/lianjian migrate --noinput
+	$(BIN)/lianjian demo --if-empty
+	$(BIN)/lianjian runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/lianjian makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m bench.foundation
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,111 @@
+"""Accounts: users with a role and an organisation, and API tokens.
+
+The role and organisation define the user's scope (see ``orgs.models``):
+``admin`` sees everything; ``manager`` manages the subtree of ``org``; ``member`` sees
+``org`` and their own ``member`` record and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A person who logs in. ``org`` is required for managers and members."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "系统管理员"
+        MANAGER = "manager", "组织管理员"
+        MEMBER = "member", "党员"
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.MEMBER)
+    org = models.ForeignKey(
+        "orgs.Organisation", verbose_name="所属组织", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    member = models.OneToOneField(
+        "orgs.Member", verbose_name="对应党员", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="user",
+    )
+    failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="admin") | models.Q(org__isnull=False),
+                name="user_scoped_role_has_org",
+                violation_error_message="组织管理员和党员账户必须指定所属组织",
+            )
+        ]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    @property
+    def display_name(self) -> str:
+        return self.first_name or self.username
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the HTTP API. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=100, default="API")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField("前缀", max_length=8)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user: User, name: str = "API", days: int | None = 90) -> tuple[ApiToken, str]:
+        """Create a token; returns it with the clear key, which is not stored anywhere."""
+        key = secrets.token_urlsafe(32)
+        expires = timezone.now() + timezone.timedelta(days=days) if days else None
+        token = cls.objects.create(user=user, name=name, key_hash=_hash(key), prefix=key[:8], expires_at=expires)
+        return token, key
+
+    @classmethod
+    def authenticate(cls, key: str) -> User | None:
+        """The active user behind ``key``, or None if unknown, expired, or the user is inactive/locked."""
+        if not key or len(key) > 200:
+            return None
+        token = cls.objects.select_related("user", "user__org").filter(key_hash=_hash(key)).first()
+        if token is None:
+            return None
+        now = timezone.now()
+        if token.expires_at and token.expires_at <= now:
+            return None
+        user = token.user
+        if not user.is_active or user.is_locked():
+            return None
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return user

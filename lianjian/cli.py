@@ -1,0 +1,24 @@
+"""The ``lianjian`` console script: our commands and Django's, behind one name.
+
+``lianjian demo``, ``lianjian user add``, ``lianjian import`` … are Django management
+commands of the apps; any other word goes to Django (``lianjian migrate``). Usage errors
+exit 2 (argparse), bad input exits 1 with Chinese messages, one per line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else ["lianjian", *argv])
+    args[0] = "lianjian"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

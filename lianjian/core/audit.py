@@ -1,0 +1,105 @@
+"""Audit: one call records a change of data.
+
+Services call :func:`audit_record` inside their transaction, so a failed write leaves no
+audit row and a written change always has one. :func:`snapshot` turns a model instance
+into JSON-safe values, masking the fields a model lists in ``AUDIT_MASKED``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from lianjian.core.models import AuditLog
+
+FIELD_LABELS: dict[str, str] = {}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audited fields of ``obj`` as JSON values; foreign keys by their ``_id``/code.
+
+    Masked fields (``obj.AUDIT_MASKED``: field → masking function) never leave in clear.
+    """
+    masked: Mapping[str, Any] = getattr(obj, "AUDIT_MASKED", {})
+    names = list(fields) if fields is not None else list(getattr(obj, "AUDIT_FIELDS", ()))
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(obj, name)
+        if name in masked:
+            value = masked[name](value)
+        out[name] = _plain(value)
+    return out
+
+
+def target_type(obj_or_model: models.Model | type[models.Model]) -> str:
+    return obj_or_model._meta.label_lower
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    target: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditLog:
+    """Write one audit row. ``actor`` may be None for system jobs (demo data, migrations)."""
+    return AuditLog.objects.create(**audit_row(
+        actor=actor, action=action, obj=obj, target=target, target_id=target_id,
+        target_repr=target_repr, before=before, after=after, note=note,
+    ))
+
+
+def audit_row(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    target: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """The fields of one audit row, for callers that bulk-create many (imports)."""
+    if obj is not None:
+        target = target or target_type(obj)
+        target_id = target_id or str(getattr(obj, "audit_key", obj.pk))
+        target_repr = target_repr or str(obj)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor": actor if is_user else None,
+        "actor_name": (actor.get_username() if is_user else "系统"),
+        "action": action,
+        "target_type": target,
+        "target_id": target_id[:64],
+        "target_repr": target_repr[:300],
+        "before": before,
+        "after": after,
+        "note": note[:500],
+    }
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values differ, as (before, after); empty dicts when nothing changed."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

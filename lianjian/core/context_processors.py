@@ -1,0 +1,22 @@
+"""Template context shared by every screen: the sidebar shows only modules that exist."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        ("core:home", "首页", "home"),
+        ("orgs:org_tree", "党组织", "orgs"),
+        ("orgs:member_list", "党员", "members"),
+    ]
+    if user.role != "member":
+        items.append(("orgs:import_start", "导入导出", "excel"))
+    if user.role == "admin":
+        items.append(("core:audit_list", "审计日志", "audit"))
+    items.append(("accounts:profile", "我的账户", "account"))
+    return {"nav_items": items}

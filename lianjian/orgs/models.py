@@ -1,0 +1,341 @@
+"""Party organisations (党组织) and members (党员).
+
+Scope lives here: ``visible_to(user)`` and ``manageable_by(user)`` are the single
+mechanism every screen, export and API endpoint uses to decide what a user may see or
+change. The organisation tree is a materialised path of codes (``/DW01/ZB003/``), so a
+subtree is one indexed prefix match whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from lianjian.core.masking import mask_id_number, mask_phone
+
+if TYPE_CHECKING:
+    from lianjian.accounts.models import User
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
+
+
+def validate_code(value: str) -> None:
+    if not CODE_RE.match(value or ""):
+        raise ValidationError("编码只能包含字母、数字、下划线、点和短横线，最长 32 位")
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "党委", "党委"
+    GENERAL_BRANCH = "党总支", "党总支"
+    BRANCH = "党支部", "党支部"
+    GROUP = "党小组", "党小组"
+
+
+# Which kinds may sit under which (党小组 only under a branch; a 党委 under a 党委).
+ALLOWED_PARENT_KINDS: dict[str, set[str]] = {
+    OrgKind.COMMITTEE: {OrgKind.COMMITTEE},
+    OrgKind.GENERAL_BRANCH: {OrgKind.COMMITTEE},
+    OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH},
+    OrgKind.GROUP: {OrgKind.BRANCH},
+}
+
+
+class PartnerKind(models.TextChoices):
+    GOVERNMENT = "政府", "政府机关"
+    COMMUNITY = "社区", "街道社区"
+    UNIVERSITY = "高校", "高校院所"
+    ENTERPRISE = "企业", "企业"
+    OTHER = "其他", "其他"
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def visible_to(self, user: User) -> OrganisationQuerySet:
+        """Organisations ``user`` may see: admin all; manager the subtree of their org; member their org."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == "admin":
+            return self
+        if user.org_id is None:
+            return self.none()
+        if user.role == "manager":
+            return self.filter(path__startswith=user.org.path)
+        return self.filter(pk=user.org_id)
+
+    def manageable_by(self, user: User) -> OrganisationQuerySet:
+        """Organisations ``user`` may change: admin all; manager their subtree; member none."""
+        if not getattr(user, "is_authenticated", False) or user.role == "member":
+            return self.none()
+        return self.visible_to(user)
+
+    def internal(self) -> OrganisationQuerySet:
+        return self.filter(is_partner=False)
+
+    def active(self) -> OrganisationQuerySet:
+        return self.filter(dissolved__isnull=True)
+
+
+class Organisation(models.Model):
+    """A party organisation (党组织): a node of the tree, internal or a partner unit's.
+
+    ``code`` is the stable key used by imports and the API and cannot change once set;
+    ``path`` is derived from the parent's path and kept right by the services. Dissolving
+    sets ``dissolved`` and keeps every record; organisations are never hard-deleted.
+    """
+
+    AUDIT_FIELDS = (
+        "code", "name", "kind", "parent_id", "is_partner", "partner_kind", "is_temporary",
+        "is_joint", "is_functional", "unit", "professions", "address", "lat", "lon",
+        "strengths", "needs", "founded", "dissolved", "term_start", "term_end",
+    )
+
+    code = models.CharField("组织编码", max_length=32, unique=True, validators=[validate_code])
+    name = models.CharField("组织名称", max_length=200)
+    kind = models.CharField("组织类型", max_length=8, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=600, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    is_partner = models.BooleanField("外部单位", default=False)
+    partner_kind = models.CharField("外部单位类别", max_length=8, choices=PartnerKind.choices, blank=True)
+    is_temporary = models.BooleanField("临时党支部", default=False)
+    is_joint = models.BooleanField("联合党支部", default=False)
+    is_functional = models.BooleanField("功能型党支部", default=False)
+    unit = models.CharField("所属单位", max_length=200, blank=True)
+    professions = models.JSONField("专业", default=list, blank=True)
+    address = models.CharField("地址", max_length=300, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    strengths = models.JSONField("优势资源", default=list, blank=True)
+    needs = models.JSONField("需求", default=list, blank=True)
+    founded = models.DateField("成立日期", null=True, blank=True)
+    dissolved = models.DateField("撤销日期", null=True, blank=True)
+    term_start = models.DateField("本届任期开始", null=True, blank=True)
+    term_end = models.DateField("本届任期结束", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党组织"
+        ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "name"], name="org_parent_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
+                name="org_lat_range", violation_error_message="纬度应在 -90 到 90 之间",
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | (Q(lon__gte=-180) & Q(lon__lte=180)),
+                name="org_lon_range", violation_error_message="经度应在 -180 到 180 之间",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_key(self) -> str:
+        return self.code
+
+    @property
+    def is_dissolved(self) -> bool:
+        return self.dissolved is not None
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if self.is_partner:
+            out.append("外部单位")
+        if self.is_temporary:
+            out.append("临时")
+        if self.is_joint:
+            out.append("联合")
+        if self.is_functional:
+            out.append("功能型")
+        return out
+
+    def ancestor_codes(self) -> list[str]:
+        return [c for c in self.path.strip("/").split("/") if c][:-1]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.parent_id is not None and self.parent is not None:
+            parent = self.parent
+            if self.pk and parent.path.startswith(self.path or "\0"):
+                errors["parent"] = "上级组织不能是本组织或其下级组织"
+            elif not self.is_partner and self.kind in ALLOWED_PARENT_KINDS and parent.kind not in ALLOWED_PARENT_KINDS[self.kind]:
+                errors["parent"] = f"{self.kind}不能设在{parent.kind}之下"
+        if self.dissolved and self.founded and self.dissolved < self.founded:
+            errors["dissolved"] = "撤销日期不能早于成立日期"
+        if self.term_start and self.term_end and self.term_end < self.term_start:
+            errors["term_end"] = "任期结束不能早于任期开始"
+        if (self.lat is None) != (self.lon is None):
+            errors["lon" if self.lon is None else "lat"] = "纬度和经度需同时填写"
+        if errors:
+            raise ValidationError(errors)
+
+
+class MemberCategory(models.TextChoices):
+    FULL = "正式党员", "正式党员"
+    PROBATIONARY = "预备党员", "预备党员"
+
+
+# Posts that make someone a member of the branch committee (支部委员会).
+COMMITTEE_POSTS = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员")
+PARTY_POSTS = (*COMMITTEE_POSTS[:-1], "党小组长", "联络员")
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def visible_to(self, user: User) -> MemberQuerySet:
+        """Members ``user`` may see: those of the organisations ``visible_to`` gives them."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == "admin":
+            return self
+        if user.org_id is None:
+            return self.none()
+        if user.role == "manager":
+            return self.filter(org__path__startswith=user.org.path)
+        return self.filter(org_id=user.org_id)
+
+    def manageable_by(self, user: User) -> MemberQuerySet:
+        if not getattr(user, "is_authenticated", False) or user.role == "member":
+            return self.none()
+        return self.visible_to(user)
+
+    def current(self) -> MemberQuerySet:
+        return self.filter(left_on__isnull=True)
+
+
+class Member(models.Model):
+    """A party member (党员). ``number`` (人员编号) is the import key.
+
+    ``phone`` and ``id_number`` are private: :meth:`private_visible_to` says who may see
+    them in clear. ``initials`` (pinyin initials of the name) is derived on save so that
+    "zs" finds 张三. A member who leaves (转出系统外, 去世 …) keeps the record with ``left_on``.
+    """
+
+    AUDIT_FIELDS = (
+        "number", "name", "gender", "birth_date", "org_id", "category", "joined_on",
+        "confirmed_on", "post", "job", "phone", "id_number", "is_floating", "left_on", "left_reason",
+    )
+    AUDIT_MASKED = {"phone": mask_phone, "id_number": mask_id_number}
+
+    number = models.CharField("人员编号", max_length=32, unique=True, validators=[validate_code])
+    name = models.CharField("姓名", max_length=50)
+    initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True, editable=False)
+    gender = models.CharField("性别", max_length=2, choices=[("男", "男"), ("女", "女")], blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    org = models.ForeignKey(Organisation, verbose_name="所在组织", on_delete=models.PROTECT, related_name="members")
+    category = models.CharField("党员类别", max_length=8, choices=MemberCategory.choices)
+    joined_on = models.DateField("入党日期")
+    confirmed_on = models.DateField("转正日期", null=True, blank=True)
+    post = models.CharField("党内职务", max_length=100, blank=True)
+    job = models.CharField("工作岗位", max_length=100, blank=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    is_floating = models.BooleanField("流动党员", default=False)
+    left_on = models.DateField("离开日期", null=True, blank=True)
+    left_reason = models.CharField("离开原因", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员"
+        ordering = ["org_id", "number"]
+        indexes = [
+            models.Index(fields=["org", "category"], name="member_org_cat_idx"),
+            models.Index(fields=["name"], name="member_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_key(self) -> str:
+        return self.number
+
+    @property
+    def posts(self) -> list[str]:
+        return [p for p in re.split(r"[、，,；;\s]+", self.post) if p]
+
+    @property
+    def is_committee(self) -> bool:
+        return any(p in COMMITTEE_POSTS for p in self.posts)
+
+    def private_visible_to(self, user: User) -> bool:
+        """Whether ``user`` may see this member's phone and ID number in clear."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if user.role == "admin":
+            return True
+        if user.role == "manager" and user.org_id is not None:
+            return self.org.path.startswith(user.org.path)
+        return user.member_id is not None and user.member_id == self.pk
+
+    def masked(self, user: User) -> dict[str, str]:
+        if self.private_visible_to(user):
+            return {"phone": self.phone, "id_number": self.id_number}
+        return {"phone": mask_phone(self.phone), "id_number": mask_id_number(self.id_number)}
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.confirmed_on and self.joined_on and self.confirmed_on < self.joined_on:
+            errors["confirmed_on"] = "转正日期不能早于入党日期"
+        if self.category == MemberCategory.PROBATIONARY and self.confirmed_on:
+            errors["confirmed_on"] = "预备党员不应有转正日期"
+        if self.phone and not re.fullmatch(r"1\d{10}", self.phone):
+            errors["phone"] = "手机号码应为 11 位数字，以 1 开头"
+        if self.id_number and not is_valid_id_number(self.id_number):
+            errors["id_number"] = "身份证号格式或校验位不正确"
+        if self.birth_date and self.joined_on and self.joined_on < self.birth_date + datetime.timedelta(days=365 * 18 - 5):
+            errors["joined_on"] = "入党时应年满十八岁"
+        if errors:
+            raise ValidationError(errors)
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def is_valid_id_number(value: str) -> bool:
+    """A mainland resident ID (GB 11643): 17 digits and a check character."""
+    if not re.fullmatch(r"\d{17}[\dXx]", value or ""):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17].upper()
+
+
+class MemberTransfer(models.Model):
+    """A move of a member between organisations (组织关系转接); kept forever as history."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="转出组织")
+    to_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="转入组织")
+    date = models.DateField("转接日期")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    actor_name = models.CharField("经办人", max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.from_org} → {self.to_org}"
+
+
+def describe(value: Any) -> str:
+    """A list field as the text users type (``、``-separated)."""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return "" if value is None else str(value)

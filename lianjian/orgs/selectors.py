@@ -1,0 +1,129 @@
+"""Reads that shape organisation data for screens, exports and the API.
+
+Query counts here are flat in the size of the data: each function issues a fixed number
+of queries whatever the number of organisations (pinned in tests).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from lianjian.orgs.models import COMMITTEE_POSTS, Member, MemberCategory, Organisation
+from lianjian.orgs.rules import Warning, org_warnings
+
+
+@dataclass
+class OrgStats:
+    """Member counts of one organisation (its own members, not its subtree's)."""
+
+    members: int = 0
+    full_members: int = 0
+    committee_members: int = 0
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def _committee_q() -> Q:
+    q = Q()
+    for post in COMMITTEE_POSTS:
+        q |= Q(post__contains=post)
+    return q
+
+
+def member_counts(org_ids: Iterable[int] | QuerySet) -> dict[int, OrgStats]:
+    """Current-member counts per organisation id, in one query."""
+    rows = (
+        Member.objects.current()
+        .filter(org_id__in=org_ids)
+        .values("org_id")
+        .annotate(
+            n=Count("id"),
+            full=Count("id", filter=Q(category=MemberCategory.FULL)),
+            committee=Count("id", filter=_committee_q()),
+        )
+    )
+    return {r["org_id"]: OrgStats(r["n"], r["full"], r["committee"]) for r in rows}
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def with_warnings(orgs: list[Organisation], counts: dict[int, OrgStats] | None = None) -> dict[int, OrgStats]:
+    """Stats and rule warnings for each organisation of ``orgs`` (one query if counts not given)."""
+    if counts is None:
+        counts = member_counts([o.pk for o in orgs])
+    rules = getattr(settings, "LIANJIAN_ORG_RULES", None)
+    now = today()
+    out: dict[int, OrgStats] = {}
+    for org in orgs:
+        s = counts.get(org.pk) or OrgStats()
+        s.warnings = org_warnings(
+            kind=org.kind, is_partner=org.is_partner, is_dissolved=org.is_dissolved,
+            members=s.members, full_members=s.full_members, committee_members=s.committee_members,
+            term_end=org.term_end, today=now, rules=rules,
+        )
+        out[org.pk] = s
+    return out
+
+
+@dataclass
+class ScopeFigures:
+    """Figures of the home page for what one user may see."""
+
+    by_kind: dict[str, int]
+    partners: int
+    members: int
+    full_members: int
+    probationary: int
+    floating: int
+    warnings: dict[str, int]
+    warning_orgs: list[tuple[Organisation, list[Warning]]]
+
+
+WARNING_LABELS = {
+    "few_full": "正式党员不足 3 名",
+    "too_many": "党员超过 50 名",
+    "no_committee": "应设未设支部委员会",
+    "term_due": "任期 90 天内届满",
+    "term_overdue": "任期届满未换届",
+}
+
+
+def scope_figures(orgs: QuerySet[Organisation], members: QuerySet[Member], *, list_limit: int = 10) -> ScopeFigures:
+    """Counts by kind, member counts and warnings for the visible organisations.
+
+    Warnings need per-organisation counts, so this reads one row per active internal
+    organisation (a few columns): about 40,000 rows at State Grid scale.
+    """
+    active = orgs.filter(dissolved__isnull=True)
+    by_kind = dict(active.internal().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    partners = active.filter(is_partner=True).count()
+    m = members.current().aggregate(
+        n=Count("id"),
+        full=Count("id", filter=Q(category=MemberCategory.FULL)),
+        prob=Count("id", filter=Q(category=MemberCategory.PROBATIONARY)),
+        floating=Count("id", filter=Q(is_floating=True)),
+    )
+    internal = list(active.internal().only("id", "code", "name", "kind", "is_partner", "dissolved", "term_end", "path"))
+    stats = with_warnings(internal, member_counts(active.internal().values("id")))
+    warn_counts = dict.fromkeys(WARNING_LABELS, 0)
+    flagged = []
+    for org in internal:
+        ws = stats[org.pk].warnings
+        for w in ws:
+            warn_counts[w.code] += 1
+        if ws:
+            flagged.append((org, ws))
+    flagged.sort(key=lambda t: (-sum(w.level == "danger" for w in t[1]), t[0].path))
+    return ScopeFigures(
+        by_kind={k: by_kind.get(k, 0) for k in ("党委", "党总支", "党支部", "党小组")},
+        partners=partners,
+        members=m["n"], full_members=m["full"], probationary=m["prob"], floating=m["floating"],
+        warnings=warn_counts, warning_orgs=flagged[:list_limit],
+    )

@@ -1,0 +1,150 @@
+"""Writes to organisations and members. Every function is atomic and audited.
+
+Callers (views, API, CLI) validate input with forms or schemas first; the services still
+run model validation so that no path can store an inconsistent row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.models import AuditLog
+from lianjian.orgs.models import Member, MemberTransfer, Organisation
+from lianjian.orgs.pinyin import initials
+
+
+def org_path(parent: Organisation | None, code: str) -> tuple[str, int]:
+    """The materialised path and depth of an organisation with this parent and code."""
+    if parent is None:
+        return f"/{code}/", 0
+    return f"{parent.path}{code}/", parent.depth + 1
+
+
+@transaction.atomic
+def org_create(*, actor: Any, **fields: Any) -> Organisation:
+    """Create an organisation; ``fields`` are model fields (``parent`` an Organisation or None)."""
+    org = Organisation(**fields)
+    org.path, org.depth = org_path(org.parent, org.code)
+    org.full_clean()
+    org.save()
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=org, after=snapshot(org))
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor: Any, org: Organisation, **fields: Any) -> Organisation:
+    """Change fields of ``org``; a new parent moves the whole subtree. ``code`` cannot change."""
+    if "code" in fields and fields["code"] != org.code:
+        raise ValidationError({"code": "组织编码创建后不能修改"})
+    before = snapshot(Organisation.objects.get(pk=org.pk))
+    old_path = org.path
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.full_clean()
+    new_path, new_depth = org_path(org.parent, org.code)
+    if new_path != old_path:
+        if org.parent is not None and org.parent.path.startswith(old_path):
+            raise ValidationError({"parent": "上级组织不能是本组织或其下级组织"})
+        delta = new_depth - org.depth
+        Organisation.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + delta,
+        )
+        org.path, org.depth = new_path, new_depth
+    org.save()
+    b, a = diff(before, snapshot(org))
+    if a:
+        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=org, before=b, after=a)
+    return org
+
+
+@transaction.atomic
+def org_dissolve(*, actor: Any, org: Organisation, date: datetime.date, reason: str = "") -> Organisation:
+    """Dissolve (撤销) ``org`` on ``date``. Refused while it still has current members or
+    active sub-organisations: those must be transferred or dissolved first. History stays."""
+    if org.dissolved:
+        raise ValidationError("该组织已撤销")
+    if org.founded and date < org.founded:
+        raise ValidationError("撤销日期不能早于成立日期")
+    problems = []
+    n_members = org.members.current().count()
+    if n_members:
+        problems.append(f"还有 {n_members} 名党员，请先办理组织关系转接")
+    n_children = org.children.active().count()
+    if n_children:
+        problems.append(f"还有 {n_children} 个下级组织未撤销")
+    if problems:
+        raise ValidationError(problems)
+    org.dissolved = date
+    org.save(update_fields=["dissolved", "updated_at"])
+    audit_record(actor=actor, action=AuditLog.Action.DISSOLVE, obj=org,
+                 before={"dissolved": None}, after={"dissolved": date.isoformat()}, note=reason)
+    return org
+
+
+def _check_member_org(org: Organisation) -> None:
+    if org.dissolved:
+        raise ValidationError({"org": "所在组织已撤销"})
+
+
+@transaction.atomic
+def member_create(*, actor: Any, **fields: Any) -> Member:
+    """Create a member; ``initials`` is derived from the name."""
+    member = Member(**fields)
+    member.initials = initials(member.name)
+    member.full_clean()
+    _check_member_org(member.org)
+    member.save()
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=member, after=snapshot(member))
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
+    """Change a member's fields. A change of organisation goes through :func:`member_transfer`."""
+    if "number" in fields and fields["number"] != member.number:
+        raise ValidationError({"number": "人员编号创建后不能修改"})
+    if "org" in fields and fields["org"].pk != member.org_id:
+        raise ValidationError({"org": "变更所在组织请使用组织关系转接"})
+    before = snapshot(Member.objects.get(pk=member.pk))
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.initials = initials(member.name)
+    member.full_clean()
+    member.save()
+    b, a = diff(before, snapshot(member))
+    if a:
+        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=member, before=b, after=a)
+    return member
+
+
+@transaction.atomic
+def member_transfer(
+    *, actor: Any, member: Member, to_org: Organisation, date: datetime.date, reason: str = ""
+) -> MemberTransfer:
+    """Move ``member`` to ``to_org`` (组织关系转接), keeping a transfer record and the audit trail."""
+    if to_org.pk == member.org_id:
+        raise ValidationError({"to_org": "转入组织与当前组织相同"})
+    if to_org.dissolved:
+        raise ValidationError({"to_org": "转入组织已撤销"})
+    if to_org.is_partner:
+        raise ValidationError({"to_org": "不能转入外部单位党组织"})
+    if member.left_on:
+        raise ValidationError("该党员已离开，不能转接")
+    from_org = member.org
+    transfer = MemberTransfer.objects.create(
+        member=member, from_org=from_org, to_org=to_org, date=date, reason=reason,
+        actor_name=actor.get_username() if actor is not None else "系统",
+    )
+    member.org = to_org
+    member.save(update_fields=["org", "updated_at"])
+    audit_record(actor=actor, action=AuditLog.Action.TRANSFER, obj=member,
+                 before={"org": from_org.code}, after={"org": to_org.code}, note=reason)
+    return transfer

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from lianjian.api import api
+
+urlpatterns = [
+    path("", include("lianjian.core.urls")),
+    path("accounts/", include("lianjian.accounts.urls")),
+    path("orgs/", include("lianjian.orgs.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "lianjian.core.views.not_found"
+handler403 = "lianjian.core.views.forbidden"
