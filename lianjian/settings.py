@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, no CDN
     "lianjian.core",
     "lianjian.accounts",
     "lianjian.orgs",
@@ -94,8 +95,8 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("LIANJIAN_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lianjian.sqlite3'}"
-if DATABASE_URL.startswith("sqlite:") and "LIANJIAN_DATABASE_URL" not in os.environ:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+# WhiteNoise serves from STATIC_ROOT after `collectstatic`, from the apps' folders before.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; the busy timeout avoids
@@ -129,7 +130,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS: list[Path] = []
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 

@@ -28,6 +28,12 @@ from lianjian.orgs.services import member_create, org_create
 PASSWORD = "Test-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at production strength costs ~0.3 s per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     dw: Organisation
@@ -72,7 +78,7 @@ def world(db) -> World:
     zb_x = mk(actor=None, code="ZB-X", name="外公司党支部", kind="党支部", parent=dw2)
     day = datetime.date(2010, 7, 1)
     m_a1 = member_create(actor=None, number="M-A1", name="张三", org=zb_a, category="正式党员",
-                         joined_on=day, phone="13812345678", id_number="11010119900307123X", post="书记")
+                         joined_on=day, phone="13812345678", id_number="110101199003071233", post="书记")
     m_a2 = member_create(actor=None, number="M-A2", name="李四", org=zb_a, category="预备党员",
                          joined_on=datetime.date(2025, 7, 1), phone="13900000001")
     m_b1 = member_create(actor=None, number="M-B1", name="王五", org=zb_b, category="正式党员",

@@ -1,0 +1,193 @@
+"""Shared pieces of the HTTP API: strict JSON parsing, Chinese error texts, pagination.
+
+Every error the API gives is ``{"detail": "<Chinese text>"}`` with a 4xx status; the
+helpers here turn the different failures (unparseable body, pydantic validation, Django
+``ValidationError`` from a service) into that one readable string. App routers import
+from here so that ``core`` stays free of any domain model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.errors import HttpError
+from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from pydantic import model_validator
+
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+# Beyond this the OFFSET would overflow a 64-bit integer on some backends; no real list is this long.
+MAX_PAGE = 1_000_000
+# The largest value of a 64-bit primary key; a larger id in a URL must not reach the database.
+MAX_ID = 2**63 - 1
+
+NUL_DETAIL = "请求中包含非法字符（NUL）"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+class StrictJsonParser(Parser):
+    """Reads a request body only as JSON: wrong content type → 415, broken JSON → 400.
+
+    ``NaN``/``Infinity`` are refused (they are not JSON and would break database checks),
+    and so are NUL characters anywhere in the document, because PostgreSQL cannot store them.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = (request.content_type or "").lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise HttpError(415, "请求体须为 JSON，请设置 Content-Type: application/json")
+        try:
+            data = json.loads(request.body, parse_constant=_refuse_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HttpError(400, "请求体不是有效的 JSON") from exc
+        if _has_nul(data):
+            raise HttpError(400, NUL_DETAIL)
+        return data
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """JSON with Chinese characters as they are, so that responses read well in a terminal."""
+
+    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012 - ninja reads it as a class attribute
+
+
+_SOURCE_LABELS = {"query": "查询参数", "path": "路径参数", "body": "请求体", "header": "请求头"}
+
+
+def _error_text(error: Mapping[str, Any]) -> str:
+    """One pydantic error as a short Chinese phrase (the field name is added by the caller)."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "必填"
+    if kind in {"int_parsing", "int_type", "int_from_float", "int_parsing_size"}:
+        return "应为整数"
+    if kind in {"float_parsing", "float_type", "finite_number"}:
+        return "应为数字"
+    if kind in {"bool_parsing", "bool_type"}:
+        return "应为 true 或 false"
+    if kind in {"string_type", "string_sub_type"}:
+        return "应为文本"
+    if kind in {"date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_past", "date_future"}:
+        return "应为日期，格式 YYYY-MM-DD"
+    if kind in {"list_type", "tuple_type", "set_type"}:
+        return "应为列表"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return "应为 JSON 对象"
+    if kind == "extra_forbidden":
+        return "不支持的字段"
+    if kind in {"literal_error", "enum"}:
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return "应为以下之一：" + "、".join(p.strip() for p in expected.split(",") if p.strip())
+    if kind == "string_too_long":
+        return f"长度不能超过 {ctx.get('max_length')} 个字符"
+    if kind == "string_too_short":
+        return "不能为空" if ctx.get("min_length") == 1 else f"长度不能少于 {ctx.get('min_length')} 个字符"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind == "string_pattern_mismatch":
+        return "格式不正确"
+    if kind == "greater_than_equal":
+        return f"应不小于 {ctx.get('ge')}"
+    if kind == "greater_than":
+        return f"应大于 {ctx.get('gt')}"
+    if kind == "less_than_equal":
+        return f"应不大于 {ctx.get('le')}"
+    if kind == "less_than":
+        return f"应小于 {ctx.get('lt')}"
+    if kind in {"value_error", "assertion_error"} and ctx.get("error"):
+        return str(ctx["error"])
+    return "格式不正确"
+
+
+def _error_label(loc: Sequence[Any], body_params: int) -> str:
+    """The field an error is about: ``page_size``, ``professions.2``, or the source itself.
+
+    Body errors carry the handler's parameter name after ``body``; it means nothing to a
+    client, so it is dropped.
+    """
+    if not loc:
+        return "请求"
+    source, rest = str(loc[0]), [str(p) for p in loc[1:]]
+    if source == "body":
+        rest = rest[body_params:]
+    return ".".join(rest) if rest else _SOURCE_LABELS.get(source, source)
+
+
+def validation_detail(errors: Iterable[Mapping[str, Any]]) -> str:
+    """Pydantic errors as one Chinese sentence: ``page_size：应不大于 500；name：必填``."""
+    parts: list[str] = []
+    for error in errors:
+        text = f"{_error_label(error.get('loc', ()), 1)}：{_error_text(error)}"
+        if text not in parts:
+            parts.append(text)
+    return "；".join(parts) or "请求格式不正确"
+
+
+def django_validation_detail(exc: DjangoValidationError) -> str:
+    """A service's ``ValidationError`` as one string, field messages prefixed by the field."""
+    if hasattr(exc, "error_dict"):
+        parts = []
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                parts.append(message if field == NON_FIELD_ERRORS else f"{field}：{message}")
+        return "；".join(parts)
+    return "；".join(exc.messages)
+
+
+class BlankAsNone(Schema):
+    """Query parameters where an empty value (``?kind=``) means "not given", as in HTML forms."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_as_none(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
+        return data
+
+
+class PageParams(BlankAsNone):
+    """``?page=`` (from 1) and ``?page_size=`` (1–500, default 50)."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数，1–500")
+
+
+def paginate(queryset: QuerySet, params: PageParams) -> tuple[list[Any], int]:
+    """One page of ``queryset`` and the total count, in at most two queries.
+
+    A page past the end is empty rather than an error: a client that walks pages stops
+    at the first empty one, and the count tells it how many there are.
+    """
+    count = queryset.count()
+    offset = (params.page - 1) * params.page_size
+    if offset >= count:
+        return [], count
+    return list(queryset[offset : offset + params.page_size]), count
+
+
+class ErrorOut(Schema):
+    """The body of every error: one Chinese sentence."""
+
+    detail: str = Field(..., description="错误说明（中文）")

@@ -1,0 +1,289 @@
+"""Screens for organisations and members.
+
+Every view follows one shape: find the object through ``visible_to(user)`` (else 404),
+check ``manageable_by(user)`` for writes (else 403), validate a form, call one service,
+redirect. One template serves the full page and, for htmx requests, the table fragment.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from lianjian.core.models import AuditLog
+from lianjian.core.paging import paginate
+from lianjian.orgs import services
+from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm, add_service_errors
+from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
+from lianjian.orgs.selectors import WARNING_LABELS, member_counts, with_warnings
+
+
+def _visible_org(request: HttpRequest, code: str) -> Organisation:
+    return get_object_or_404(Organisation.objects.visible_to(request.user).select_related("parent"), code=code)
+
+
+def _require_manage_org(request: HttpRequest, org: Organisation) -> None:
+    if not Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists():
+        raise PermissionDenied
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if request.user.role == "member":
+        raise PermissionDenied
+
+
+def _roots(request: HttpRequest):
+    user = request.user
+    qs = Organisation.objects.visible_to(user)
+    if user.role == "admin":
+        return qs.filter(parent__isnull=True)
+    return qs.filter(pk=user.org_id)
+
+
+def _child_counts(orgs: list[Organisation]) -> dict[int, int]:
+    rows = Organisation.objects.filter(parent_id__in=[o.pk for o in orgs]).values("parent_id").annotate(n=Count("id"))
+    return {r["parent_id"]: r["n"] for r in rows}
+
+
+def _tree_rows(request: HttpRequest, orgs: list[Organisation]) -> list[dict]:
+    stats = with_warnings(orgs)
+    children = _child_counts(orgs)
+    return [{"org": o, "stats": stats[o.pk], "children": children.get(o.pk, 0)} for o in orgs]
+
+
+@login_required
+def org_tree(request: HttpRequest) -> HttpResponse:
+    """The organisation tree, or a filtered table when any search or filter is given."""
+    params = request.GET
+    q = params.get("q", "").strip()
+    kind = params.get("kind", "")
+    partner = params.get("partner", "")
+    warning = params.get("warning", "")
+    show_dissolved = params.get("dissolved", "") == "1"
+    filtered = bool(q or kind or partner or warning or show_dissolved or params.get("parent"))
+    ctx: dict = {
+        "nav": "orgs", "q": q, "kind": kind, "partner": partner, "warning": warning,
+        "show_dissolved": show_dissolved, "kinds": OrgKind.values, "warning_labels": WARNING_LABELS,
+        "can_create": request.user.role != "member",
+    }
+    if not filtered:
+        ctx["rows"] = _tree_rows(request, list(_roots(request)))
+        return render(request, "orgs/org_tree.html", ctx)
+
+    qs = Organisation.objects.visible_to(request.user).select_related("parent")
+    if not show_dissolved:
+        qs = qs.filter(dissolved__isnull=True)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(unit__icontains=q))
+    if kind in OrgKind.values:
+        qs = qs.filter(kind=kind, is_partner=False)
+    if partner == "1":
+        qs = qs.filter(is_partner=True)
+    if params.get("parent"):
+        qs = qs.filter(parent__code=params["parent"])
+    if warning in WARNING_LABELS:
+        candidates = list(qs.internal().select_related(None).only("id", "kind", "is_partner", "dissolved", "term_end"))
+        stats = with_warnings(candidates, member_counts(qs.internal().values("id")))
+        ids = [pk for pk, s in stats.items() if any(w.code == warning for w in s.warnings)]
+        qs = qs.filter(pk__in=ids)
+    page = paginate(request, qs.order_by("path"))
+    ctx["page"] = page
+    ctx["rows"] = _tree_rows(request, list(page.object_list))
+    template = "orgs/org_table.html" if request.htmx else "orgs/org_tree.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def org_children(request: HttpRequest, code: str) -> HttpResponse:
+    """htmx fragment: the children of one visible organisation (lazy tree expansion)."""
+    org = _visible_org(request, code)
+    kids = list(Organisation.objects.visible_to(request.user).filter(parent=org, dissolved__isnull=True).order_by("is_partner", "kind", "code"))
+    return render(request, "orgs/org_tree_nodes.html", {"rows": _tree_rows(request, kids)})
+
+
+@login_required
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    org = _visible_org(request, code)
+    stats = with_warnings([org])[org.pk]
+    children = list(Organisation.objects.visible_to(request.user).filter(parent=org).order_by("dissolved", "is_partner", "code")[:200])
+    child_rows = _tree_rows(request, children)
+    members = Member.objects.visible_to(request.user).filter(org=org).current().order_by("-category", "number")
+    n_members = stats.members
+    ancestors = list(Organisation.objects.visible_to(request.user).filter(code__in=org.ancestor_codes()).order_by("depth"))
+    history = AuditLog.objects.filter(target_type="orgs.organisation", target_id=org.code)[:30]
+    transfers = MemberTransfer.objects.filter(Q(from_org=org) | Q(to_org=org)).select_related("member", "from_org", "to_org")[:20]
+    can_manage = Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists()
+    return render(request, "orgs/org_detail.html", {
+        "nav": "orgs", "org": org, "stats": stats, "child_rows": child_rows,
+        "members": members[:50], "n_members": n_members, "ancestors": ancestors,
+        "history": history, "transfers": transfers, "can_manage": can_manage,
+    })
+
+
+@login_required
+def org_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    initial = {}
+    parent_code = request.GET.get("parent", "")
+    if parent_code:
+        initial["parent"] = parent_code
+    form = OrgForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已创建党组织“{org.name}”")
+            return redirect("orgs:org_detail", code=org.code)
+    return render(request, "orgs/org_form.html", {"nav": "orgs", "form": form, "org": None},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def org_edit(request: HttpRequest, code: str) -> HttpResponse:
+    org = _visible_org(request, code)
+    _require_manage_org(request, org)
+    form = OrgForm(request.POST or None, user=request.user, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_update(actor=request.user, org=org, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("orgs:org_detail", code=org.code)
+    return render(request, "orgs/org_form.html", {"nav": "orgs", "form": form, "org": org},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
+    org = _visible_org(request, code)
+    _require_manage_org(request, org)
+    if request.user.role != "admin" and org.pk == request.user.org_id:
+        raise PermissionDenied
+    form = DissolveForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_dissolve(actor=request.user, org=org, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{org.name}”已撤销，历史记录均已保留")
+            return redirect("orgs:org_detail", code=org.code)
+    return render(request, "orgs/org_dissolve.html", {"nav": "orgs", "form": form, "org": org},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    q = params.get("q", "").strip()
+    org_code = params.get("org", "").strip()
+    category = params.get("category", "")
+    post = params.get("post", "").strip()
+    floating = params.get("floating", "")
+    include_left = params.get("left", "") == "1"
+    qs = Member.objects.visible_to(request.user).select_related("org")
+    scope_org = None
+    if org_code:
+        scope_org = Organisation.objects.visible_to(request.user).filter(code=org_code).first()
+        if scope_org is None:
+            raise Http404
+        qs = qs.filter(org__path__startswith=scope_org.path) if params.get("sub", "1") == "1" else qs.filter(org=scope_org)
+    if not include_left:
+        qs = qs.filter(left_on__isnull=True)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(initials__startswith=q.lower()) | Q(number__iexact=q))
+    if category in MemberCategory.values:
+        qs = qs.filter(category=category)
+    if post:
+        qs = qs.filter(post__icontains=post)
+    if floating == "1":
+        qs = qs.filter(is_floating=True)
+    page = paginate(request, qs.order_by("org__path", "number"))
+    rows = [(m, m.masked(request.user)) for m in page.object_list]
+    ctx = {
+        "nav": "members", "page": page, "rows": rows, "q": q, "org_code": org_code, "scope_org": scope_org,
+        "category": category, "post": post, "floating": floating, "include_left": include_left,
+        "categories": MemberCategory.values, "can_create": request.user.role != "member",
+    }
+    template = "orgs/member_table.html" if request.htmx else "orgs/member_list.html"
+    return render(request, template, ctx)
+
+
+def _visible_member(request: HttpRequest, pk: int) -> Member:
+    return get_object_or_404(Member.objects.visible_to(request.user).select_related("org"), pk=pk)
+
+
+def _require_manage_member(request: HttpRequest, member: Member) -> None:
+    if not Member.objects.manageable_by(request.user).filter(pk=member.pk).exists():
+        raise PermissionDenied
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _visible_member(request, pk)
+    return render(request, "orgs/member_detail.html", {
+        "nav": "members", "member": member, "private": member.masked(request.user),
+        "transfers": member.transfers.select_related("from_org", "to_org"),
+        "history": AuditLog.objects.filter(target_type="orgs.member", target_id=member.number)[:30],
+        "can_manage": Member.objects.manageable_by(request.user).filter(pk=member.pk).exists(),
+    })
+
+
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    initial = {"org": request.GET.get("org", "")}
+    form = MemberForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_create(actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已添加党员“{member.name}”")
+            return redirect("orgs:member_detail", pk=member.pk)
+    return render(request, "orgs/member_form.html", {"nav": "members", "form": form, "member": None},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _visible_member(request, pk)
+    _require_manage_member(request, member)
+    form = MemberForm(request.POST or None, user=request.user, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=request.user, member=member, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("orgs:member_detail", pk=member.pk)
+    return render(request, "orgs/member_form.html", {"nav": "members", "form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _visible_member(request, pk)
+    _require_manage_member(request, member)
+    form = TransferForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_transfer(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已将“{member.name}”的组织关系转入{form.cleaned_data['to_org'].name}")
+            return redirect("orgs:member_detail", pk=member.pk)
+    return render(request, "orgs/member_transfer.html", {"nav": "members", "form": form, "member": member},
+                  status=400 if form.errors else 200)
