@@ -120,7 +120,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     can_manage = Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists()
     return render(request, "orgs/org_detail.html", {
         "nav": "orgs", "org": org, "stats": stats, "child_rows": child_rows,
-        "members": members[:50], "n_members": n_members, "ancestors": ancestors,
+        "members": members[:20], "n_members": n_members, "ancestors": ancestors,
         "history": history, "transfers": transfers, "can_manage": can_manage,
     })
 
