@@ -1,11 +1,168 @@
 """The HTTP API at ``/api/v1/`` (contracts.md §5), built with django-ninja.
 
 Each app contributes a router from its ``api.py``; this module wires them, the bearer
-authentication and the error format ``{"detail": "…"}``.
+authentication and the error format: every error is ``{"detail": "<中文>"}`` with a 4xx
+status — validation (422), a service's ``ValidationError`` (400), unknown or out-of-scope
+objects (404, one body for both), unknown paths and methods included. The OpenAPI
+document is committed as ``docs/openapi.json`` and a test keeps it in step.
 """
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+import logging
+from collections.abc import Callable
+from typing import Any
 
-api = NinjaAPI(title="联建 API", version="1", urls_namespace="api")
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, URLResolver, path
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from lianjian.accounts.api import TokenAuth
+from lianjian.accounts.api import router as auth_router
+from lianjian.core.api_utils import (
+    ChineseJSONRenderer,
+    StrictJsonParser,
+    django_validation_detail,
+    validation_detail,
+)
+from lianjian.orgs.api import members_router, orgs_router
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = "未找到"
+DESCRIPTION = """联建平台的数据接口。
+
+1. `POST /api/v1/auth/token`，请求体 `{"username": "…", "password": "…"}`，得到 `{"token": "…"}`；
+2. 之后每个请求带请求头 `Authorization: Bearer <token>`。
+
+列表返回 `{"items": [...], "count": N}`，用 `?page=` 和 `?page_size=`（最大 500）分页。
+超出本人权限范围的对象一律返回 404，与不存在相同；可见但无权修改的对象在写操作时返回 403。
+错误一律为 `{"detail": "…"}`。"""
+
+
+def _json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a URL's view so that ninja's bare 405 and a 404 raised outside an operation
+    (the API root) come back as ``{"detail": …}`` like every other error."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return JsonResponse(
+                {"detail": NOT_FOUND}, status=404, json_dumps_params={"ensure_ascii": False}
+            )
+        if isinstance(response, HttpResponseNotAllowed):
+            # ninja builds the list from a set; sorted, it reads the same on every run.
+            allowed = ", ".join(
+                sorted(m.strip() for m in response["Allow"].split(",") if m.strip())
+            )
+            response = JsonResponse(
+                {"detail": f"不支持 {request.method} 方法（可用：{allowed}）"},
+                status=405,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            response["Allow"] = allowed
+        return response
+
+    wrapped.csrf_exempt = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return JsonResponse(
+        {"detail": NOT_FOUND}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+_unknown_path.csrf_exempt = True  # type: ignore[attr-defined]
+
+
+class LianjianAPI(NinjaAPI):
+    """NinjaAPI whose every URL answers errors in the API's JSON form, with a JSON 404
+    for any path under the prefix that no endpoint serves."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        wrapped: list[URLResolver | URLPattern] = [
+            URLPattern(p.pattern, _json_errors(p.callback), p.default_args, p.name)
+            if isinstance(p, URLPattern)
+            else p
+            for p in patterns
+        ]
+        wrapped.append(path("<path:rest>", _unknown_path))
+        return wrapped, app_name, namespace
+
+
+api = LianjianAPI(
+    title="联建 API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=TokenAuth(),
+    parser=StrictJsonParser(),
+    renderer=ChineseJSONRenderer(),
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": validation_detail(exc.errors)}, status=422)
+
+
+@api.exception_handler(DjangoValidationError)
+def _service_refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": django_validation_detail(exc)}, status=400)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"detail": "未登录或令牌无效：请在请求头 Authorization: Bearer <token> 中提供有效令牌"},
+        status=401,
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps any parser failure in its own English "Cannot parse request body"; the
+    # parser's own HttpError (415, broken JSON, NUL) is kept as the cause and wins.
+    if isinstance(exc.__cause__, HttpError):
+        exc = exc.__cause__
+    elif exc.message.startswith("Cannot parse request body"):
+        exc = HttpError(400, "请求体不是有效的 JSON")
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django raises these for bodies over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields and
+    # the like; outside the API Django answers them with 400, and so does the API.
+    if isinstance(exc, RequestDataTooBig):
+        return api.create_response(request, {"detail": "请求体过大"}, status=413)
+    return api.create_response(request, {"detail": "请求无效"}, status=400)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Bad input never gets here (it is refused above); this is a bug, so it is logged with
+    # its traceback, but the client still gets the API's JSON form and no internals.
+    logger.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "服务器内部错误"}, status=500)
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/orgs", orgs_router)
+api.add_router("/members", members_router)

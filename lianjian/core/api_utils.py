@@ -20,7 +20,8 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
-from pydantic import model_validator
+from pydantic import field_validator
+from pydantic_core import PydanticUseDefault
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
@@ -49,8 +50,9 @@ def _refuse_constant(name: str) -> Any:
 class StrictJsonParser(Parser):
     """Reads a request body only as JSON: wrong content type → 415, broken JSON → 400.
 
-    ``NaN``/``Infinity`` are refused (they are not JSON and would break database checks),
-    and so are NUL characters anywhere in the document, because PostgreSQL cannot store them.
+    The document must be an object. ``NaN``/``Infinity`` are refused (they are not JSON
+    and would break database checks), and so are NUL characters anywhere in the document,
+    because PostgreSQL cannot store them.
     """
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
@@ -61,6 +63,8 @@ class StrictJsonParser(Parser):
             data = json.loads(request.body, parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise HttpError(400, "请求体不是有效的 JSON") from exc
+        if not isinstance(data, dict):
+            raise HttpError(400, "请求体应为 JSON 对象")
         if _has_nul(data):
             raise HttpError(400, NUL_DETAIL)
         return data
@@ -69,7 +73,7 @@ class StrictJsonParser(Parser):
 class ChineseJSONRenderer(JSONRenderer):
     """JSON with Chinese characters as they are, so that responses read well in a terminal."""
 
-    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012 - ninja reads it as a class attribute
+    json_dumps_params = {"ensure_ascii": False}
 
 
 _SOURCE_LABELS = {"query": "查询参数", "path": "路径参数", "body": "请求体", "header": "请求头"}
@@ -89,7 +93,14 @@ def _error_text(error: Mapping[str, Any]) -> str:
         return "应为 true 或 false"
     if kind in {"string_type", "string_sub_type"}:
         return "应为文本"
-    if kind in {"date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_past", "date_future"}:
+    if kind in {
+        "date_parsing",
+        "date_type",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+        "date_past",
+        "date_future",
+    }:
         return "应为日期，格式 YYYY-MM-DD"
     if kind in {"list_type", "tuple_type", "set_type"}:
         return "应为列表"
@@ -103,7 +114,11 @@ def _error_text(error: Mapping[str, Any]) -> str:
     if kind == "string_too_long":
         return f"长度不能超过 {ctx.get('max_length')} 个字符"
     if kind == "string_too_short":
-        return "不能为空" if ctx.get("min_length") == 1 else f"长度不能少于 {ctx.get('min_length')} 个字符"
+        return (
+            "不能为空"
+            if ctx.get("min_length") == 1
+            else f"长度不能少于 {ctx.get('min_length')} 个字符"
+        )
     if kind == "too_long":
         return f"最多 {ctx.get('max_length')} 项"
     if kind == "string_pattern_mismatch":
@@ -121,7 +136,7 @@ def _error_text(error: Mapping[str, Any]) -> str:
     return "格式不正确"
 
 
-def _error_label(loc: Sequence[Any], body_params: int) -> str:
+def _error_label(loc: Sequence[Any]) -> str:
     """The field an error is about: ``page_size``, ``professions.2``, or the source itself.
 
     Body errors carry the handler's parameter name after ``body``; it means nothing to a
@@ -131,7 +146,7 @@ def _error_label(loc: Sequence[Any], body_params: int) -> str:
         return "请求"
     source, rest = str(loc[0]), [str(p) for p in loc[1:]]
     if source == "body":
-        rest = rest[body_params:]
+        rest = rest[1:]
     return ".".join(rest) if rest else _SOURCE_LABELS.get(source, source)
 
 
@@ -139,7 +154,7 @@ def validation_detail(errors: Iterable[Mapping[str, Any]]) -> str:
     """Pydantic errors as one Chinese sentence: ``page_size：应不大于 500；name：必填``."""
     parts: list[str] = []
     for error in errors:
-        text = f"{_error_label(error.get('loc', ()), 1)}：{_error_text(error)}"
+        text = f"{_error_label(error.get('loc', ()))}：{_error_text(error)}"
         if text not in parts:
             parts.append(text)
     return "；".join(parts) or "请求格式不正确"
@@ -156,18 +171,18 @@ def django_validation_detail(exc: DjangoValidationError) -> str:
     return "；".join(exc.messages)
 
 
-class BlankAsNone(Schema):
+class BlankIsDefault(Schema):
     """Query parameters where an empty value (``?kind=``) means "not given", as in HTML forms."""
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _blank_as_none(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
-        return data
+    def _blank_is_default(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise PydanticUseDefault()
+        return value
 
 
-class PageParams(BlankAsNone):
+class PageParams(BlankIsDefault):
     """``?page=`` (from 1) and ``?page_size=`` (1–500, default 50)."""
 
     page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")

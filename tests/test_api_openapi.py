@@ -1,0 +1,46 @@
+"""The committed OpenAPI document (docs/openapi.json) is the live one.
+
+Integrators read the committed copy; a change of the API must show up in review as a
+change of that file. When this test fails, regenerate it with the command it prints.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.test import Client
+
+COMMITTED = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
+REGENERATE = (
+    ".venv/bin/lianjian export_openapi_schema --api lianjian.api.api --indent 2 --sorted "
+    "--output docs/openapi.json"
+)
+
+
+def test_committed_openapi_document_matches_the_live_one(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    live = json.loads(response.content)
+    committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    assert live == committed, (
+        "docs/openapi.json 与当前 API 不一致（the committed OpenAPI document is out of date）。"
+        f"请在仓库根目录运行：{REGENERATE}"
+    )
+
+
+def test_the_document_describes_the_contract_endpoints(db):
+    paths = json.loads(COMMITTED.read_text(encoding="utf-8"))["paths"]
+    assert {p: sorted(ops) for p, ops in paths.items()} == {
+        "/api/v1/auth/token": ["delete", "post"],
+        "/api/v1/auth/me": ["get"],
+        "/api/v1/orgs": ["get", "post"],
+        "/api/v1/orgs/{code}": ["get", "patch"],
+        "/api/v1/orgs/{code}/dissolve": ["post"],
+        "/api/v1/members": ["get", "post"],
+        "/api/v1/members/{member_id}": ["get", "patch"],
+        "/api/v1/members/{member_id}/transfer": ["post"],
+    }
+    # getting a token needs no token; everything else does
+    assert "security" not in paths["/api/v1/auth/token"]["post"]
+    assert paths["/api/v1/orgs"]["get"]["security"] == [{"TokenAuth": []}]
