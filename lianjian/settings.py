@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "lianjian.core",
     "lianjian.accounts",
     "lianjian.orgs",
+    "lianjian.notifications",
+    "lianjian.alliances",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,8 @@ def navigation(request: HttpRequest) -> dict:
         ("orgs:org_tree", "党组织", "orgs"),
         ("orgs:member_list", "党员", "members"),
     ]
-    # IMPORT_NAV
+    if user.role != "member":
+        items.append(("orgs:import_start", "导入导出", "excel"))
     if user.role == "admin":
         items.append(("core:audit_list", "审计日志", "audit"))
     items.append(("accounts:profile", "我的账户", "account"))

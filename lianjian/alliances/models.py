@@ -1,0 +1,253 @@
+"""Alliances (联建/共建): networks, leagues and pairs of organisations, their agreements and plans.
+
+Scope: a user sees an alliance when one of its member organisations (or its lead) is
+visible to them (``Alliance.objects.visible_to``); of partner organisations they see what the
+alliance shares (name, unit, liaison) — never their members.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from lianjian.orgs.models import Organisation, validate_code
+
+if TYPE_CHECKING:
+    from lianjian.accounts.models import User
+
+THEMES = ("党建+提质增效", "党建+安全生产", "党建+设备管理", "党建+营销服务", "党建+基建工作",
+          "党建+科技创新", "党建+班组建设", "党建+乡村振兴", "党建+优化营商环境")
+
+
+class AllianceType(models.Model):
+    """A kind of alliance (联建网, 党建联盟, 结对共建, 政企联建 …); admins extend the list."""
+
+    name = models.CharField("类型名称", max_length=50, unique=True)
+    sort = models.PositiveSmallIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "联建类型"
+        ordering = ["sort", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_TYPES = ("联建网", "党建联盟", "结对共建", "政企联建", "区域联建", "产业链联建")
+
+
+class AllianceQuerySet(models.QuerySet["Alliance"]):
+    def visible_to(self, user: User) -> AllianceQuerySet:
+        """Alliances with at least one current or past member organisation visible to ``user``."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == "admin":
+            return self
+        visible = Organisation.objects.visible_to(user)
+        return self.filter(
+            Q(lead__in=visible.values("pk"))
+            | Exists(AllianceMember.objects.filter(alliance=OuterRef("pk"), org__in=visible.values("pk")))
+        )
+
+    def manageable_by(self, user: User) -> AllianceQuerySet:
+        """Alliances ``user`` may change: admin all; a manager those whose lead they manage."""
+        if not getattr(user, "is_authenticated", False) or user.role == "member":
+            return self.none()
+        if user.role == "admin":
+            return self
+        return self.filter(lead__in=Organisation.objects.manageable_by(user).values("pk"))
+
+
+class Alliance(models.Model):
+    """A joint-construction relation among ≥ 2 organisations, led by ``lead``.
+
+    ``code`` is the import/API key. Members are :class:`AllianceMember` rows with join and
+    leave dates, so history stays when an organisation leaves.
+    """
+
+    class Status(models.TextChoices):
+        PREPARING = "筹建", "筹建"
+        ACTIVE = "运行", "运行"
+        PAUSED = "暂停", "暂停"
+        ENDED = "终止", "终止"
+
+    AUDIT_FIELDS = ("code", "name", "type_id", "theme", "lead_id", "sponsor", "sponsor_title",
+                    "guidance", "status", "founded", "description")
+
+    code = models.CharField("联建编码", max_length=32, unique=True, validators=[validate_code])
+    name = models.CharField("联建名称", max_length=200)
+    type = models.ForeignKey(AllianceType, verbose_name="联建类型", on_delete=models.PROTECT, related_name="alliances")
+    theme = models.CharField("主题", max_length=50, blank=True)
+    lead = models.ForeignKey(Organisation, verbose_name="牵头组织", on_delete=models.PROTECT, related_name="led_alliances")
+    sponsor = models.CharField("包保领导", max_length=50, blank=True)
+    sponsor_title = models.CharField("包保领导职务", max_length=100, blank=True)
+    guidance = models.JSONField("指导小组", default=list, blank=True)
+    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.ACTIVE)
+    founded = models.DateField("成立日期", null=True, blank=True)
+    description = models.TextField("简介", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AllianceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "联建"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_key(self) -> str:
+        return self.code
+
+
+class AllianceMember(models.Model):
+    """An organisation's membership of an alliance, with its liaison (联络员)."""
+
+    AUDIT_FIELDS = ("org_id", "joined_on", "left_on", "liaison", "liaison_phone", "liaison_post")
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey(Organisation, verbose_name="成员组织", on_delete=models.PROTECT, related_name="alliance_memberships")
+    joined_on = models.DateField("加入日期", null=True, blank=True)
+    left_on = models.DateField("退出日期", null=True, blank=True)
+    liaison = models.CharField("联络员", max_length=50, blank=True)
+    liaison_phone = models.CharField("联络电话", max_length=20, blank=True)
+    liaison_post = models.CharField("联络员职务", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "联建成员"
+        ordering = ["alliance_id", "left_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "org"], condition=Q(left_on__isnull=True),
+                                    name="alliance_member_current_unique",
+                                    violation_error_message="该组织已是本联建的成员"),
+        ]
+        indexes = [models.Index(fields=["org", "alliance"], name="alliance_member_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.org}"
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": "退出日期不能早于加入日期"})
+
+
+class Agreement(models.Model):
+    """A signed joint-construction agreement (联建协议) of an alliance.
+
+    Lifecycle 草拟 → 已签署 → 生效 → 到期 or 终止; renewal creates a successor that points
+    back through ``predecessor``. Reminders go out 30 and 7 days before ``end``.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "草拟", "草拟"
+        SIGNED = "已签署", "已签署"
+        ACTIVE = "生效", "生效"
+        EXPIRED = "到期", "到期"
+        TERMINATED = "终止", "终止"
+
+    AUDIT_FIELDS = ("title", "status", "signed_on", "start", "end", "predecessor_id", "terms")
+
+    alliance = models.ForeignKey(Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="agreements")
+    title = models.CharField("协议名称", max_length=200)
+    parties = models.ManyToManyField(Organisation, verbose_name="签约方", related_name="agreements")
+    terms = models.TextField("主要条款", blank=True)
+    signed_on = models.DateField("签署日期", null=True, blank=True)
+    start = models.DateField("生效日期", null=True, blank=True)
+    end = models.DateField("到期日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.DRAFT)
+    predecessor = models.OneToOneField("self", verbose_name="续签自", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="successor")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "联建协议"
+        ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "到期日期不能早于生效日期"})
+
+
+class AgreementGoal(models.Model):
+    """A measurable target of an agreement (e.g. 联合开展活动 ≥ 4 次/年)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField("目标", max_length=200)
+    target = models.DecimalField("目标值", max_digits=12, decimal_places=2, null=True, blank=True)
+    unit = models.CharField("单位", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "协议目标"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def agreement_upload_to(instance: AgreementFile, filename: str) -> str:
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"agreements/{instance.agreement_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class AgreementFile(models.Model):
+    """A scan attached to an agreement (PDF or image), stored under a random name."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=agreement_upload_to, max_length=200)
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
+    content_type = models.CharField(max_length=50)
+    uploaded_by = models.CharField("上传人", max_length=150, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "协议附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    """The yearly implementation plan (实施方案) of an alliance."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="plans")
+    year = models.PositiveSmallIntegerField("年度")
+    summary = models.TextField("总体目标", blank=True)
+
+    class Meta:
+        verbose_name = "年度实施方案"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "year"], name="plan_alliance_year_unique",
+                                               violation_error_message="该联建本年度已有实施方案")]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} {self.year}年实施方案"
+
+
+class PlanItem(models.Model):
+    """A quarter's planned joint activities and goal in a plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    quarter = models.PositiveSmallIntegerField("季度", choices=[(1, "一季度"), (2, "二季度"), (3, "三季度"), (4, "四季度")])
+    title = models.CharField("计划内容", max_length=200)
+    planned_activities = models.PositiveSmallIntegerField("计划活动次数", default=1)
+    goal = models.CharField("目标", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "计划事项"
+        ordering = ["quarter", "id"]
+
+    def __str__(self) -> str:
+        return self.title

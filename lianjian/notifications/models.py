@@ -1,0 +1,45 @@
+"""In-app notifications: every user's inbox of 待办 (to-dos) and messages.
+
+Reminder jobs (``lianjian remind``) create them idempotently: ``key`` names the event and
+the threshold (``agreement:12:expiry:30``), and (user, key) is unique, so a second run
+creates nothing twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    """One message or to-do for one user."""
+
+    class Kind(models.TextChoices):
+        TODO = "todo", "待办"
+        MESSAGE = "message", "消息"
+
+    class Level(models.TextChoices):
+        GREEN = "green", "提示"
+        YELLOW = "yellow", "预警"
+        RED = "red", "逾期"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
+    level = models.CharField("级别", max_length=8, choices=Level.choices, default=Level.GREEN)
+    key = models.CharField("事件键", max_length=120)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    due = models.DateField("截止日期", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    done_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "消息"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_user_key_unique")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title
