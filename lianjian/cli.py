@@ -12,11 +12,16 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv if argv is None else ["lianjian", *argv])
+    args[0] = "lianjian"
+    if len(args) > 1 and args[1] == "group":
+        # The grouping engine is pure Python: no settings, no database.
+        from lianjian.grouping.cli import main as group_main
+
+        raise SystemExit(group_main(args[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
     from django.core.management import execute_from_command_line
 
-    args = list(sys.argv if argv is None else ["lianjian", *argv])
-    args[0] = "lianjian"
     execute_from_command_line(args)
 
 
