@@ -13,10 +13,13 @@ def navigation(request: HttpRequest) -> dict:
         ("core:home", "首页", "home"),
         ("orgs:org_tree", "党组织", "orgs"),
         ("orgs:member_list", "党员", "members"),
+        ("alliances:alliance_list", "联建共建", "alliances"),
+        ("alliances:network", "联建网络图", "network"),
     ]
     if user.role != "member":
         items.append(("orgs:import_start", "导入导出", "excel"))
     if user.role == "admin":
         items.append(("core:audit_list", "审计日志", "audit"))
+    items.append(("notifications:inbox", "消息与待办", "inbox"))
     items.append(("accounts:profile", "我的账户", "account"))
     return {"nav_items": items}

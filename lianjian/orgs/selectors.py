@@ -127,3 +127,27 @@ def scope_figures(orgs: QuerySet[Organisation], members: QuerySet[Member], *, li
         members=m["n"], full_members=m["full"], probationary=m["prob"], floating=m["floating"],
         warnings=warn_counts, warning_orgs=flagged[:list_limit],
     )
+
+
+def responsible_managers(orgs: list[Organisation]) -> dict[int, tuple[int, ...]]:
+    """For each organisation, the manager accounts responsible for it: those of the nearest
+    level (the organisation itself, else its parent, else further up) that has any manager.
+
+    One query for all managers whose organisation is an ancestor-or-self of any given one.
+    """
+    from lianjian.accounts.models import User
+
+    codes = {c for o in orgs for c in o.path.strip("/").split("/") if c}
+    by_code: dict[str, list[int]] = {}
+    for uid, code in User.objects.filter(role="manager", is_active=True, org__code__in=codes).values_list("pk", "org__code"):
+        by_code.setdefault(code, []).append(uid)
+    out: dict[int, tuple[int, ...]] = {}
+    for o in orgs:
+        chain = [c for c in o.path.strip("/").split("/") if c]
+        for code in reversed(chain):
+            if code in by_code:
+                out[o.pk] = tuple(sorted(by_code[code]))
+                break
+        else:
+            out[o.pk] = ()
+    return out

@@ -1,0 +1,126 @@
+"""Reads for alliance screens: lists with counts, the member scatter and the network graph."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet
+
+from lianjian.alliances.models import Agreement, Alliance, AllianceMember
+from lianjian.orgs.models import Organisation
+
+
+def alliance_rows(qs: QuerySet[Alliance]) -> QuerySet[Alliance]:
+    """Alliances with their type, lead and current member counts (one query)."""
+    return qs.select_related("type", "lead").annotate(
+        n_members=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
+        n_partners=Count("memberships", filter=Q(memberships__left_on__isnull=True, memberships__org__is_partner=True), distinct=True),
+    )
+
+
+def current_members(alliance: Alliance) -> list[AllianceMember]:
+    return list(alliance.memberships.filter(left_on__isnull=True).select_related("org", "org__parent").order_by("-org__is_partner", "org__code"))
+
+
+def scatter_points(members: list[AllianceMember], lead_id: int) -> list[dict[str, Any]]:
+    """Points for the ECharts scatter of members' coordinates ([lon, lat, name, role])."""
+    out = []
+    for m in members:
+        o = m.org
+        if o.lat is None or o.lon is None:
+            continue
+        role = "牵头" if o.pk == lead_id else ("外部" if o.is_partner else "内部")
+        out.append({"value": [o.lon, o.lat], "name": o.name, "role": role})
+    return out
+
+
+def activity_model():
+    """The Activity model when the activities app is installed (alliances must not import it)."""
+    try:
+        return apps.get_model("activities", "Activity")
+    except LookupError:
+        return None
+
+
+def alliance_figures(alliance: Alliance) -> dict[str, Any]:
+    """Activities, person-times and agreements of one alliance, each from the records."""
+    figures: dict[str, Any] = {
+        "agreements": alliance.agreements.count(),
+        "active_agreements": alliance.agreements.filter(status=Agreement.Status.ACTIVE).count(),
+        "activities": None,
+    }
+    Activity = activity_model()
+    if Activity is not None:
+        figures["activities"] = Activity.objects.filter(alliance=alliance).count()
+    return figures
+
+
+KIND_CATEGORY = {"党委": 0, "党总支": 1, "党支部": 2, "党小组": 3}
+
+
+def network_graph(alliances: QuerySet[Alliance], *, visible_org_ids: set[int] | None) -> dict[str, Any]:
+    """Nodes and links of the network picture: organisations and alliances, in two queries.
+
+    Partner organisations appear by name only (what an alliance shares). ``visible_org_ids``
+    is None for admins (everything visible); otherwise internal organisations outside it show
+    as anonymous context nodes without links to their pages.
+    """
+    alliance_list = list(alliances.select_related("type"))
+    memberships = list(
+        AllianceMember.objects.filter(alliance__in=[a.pk for a in alliance_list], left_on__isnull=True)
+        .select_related("org").only("alliance_id", "org__id", "org__code", "org__name", "org__kind", "org__is_partner", "org__partner_kind")
+    )
+    degree = Counter(m.org_id for m in memberships)
+    nodes: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    categories = ["联建", "内部党组织", "外部单位党组织"]
+    for a in alliance_list:
+        nodes.append({"id": f"a{a.pk}", "name": a.name, "category": 0, "symbolSize": 28,
+                      "url": f"/alliances/{a.code}/", "type": a.type.name, "theme": a.theme, "symbol": "diamond"})
+    seen: set[int] = set()
+    for m in memberships:
+        o = m.org
+        if o.pk not in seen:
+            seen.add(o.pk)
+            link_ok = visible_org_ids is None or o.pk in visible_org_ids
+            nodes.append({
+                "id": f"o{o.pk}", "name": o.name, "category": 2 if o.is_partner else 1,
+                "symbolSize": 10 + 4 * degree[o.pk],
+                "url": f"/orgs/o/{o.code}/" if link_ok and not o.is_partner else "",
+                "kind": o.partner_kind or "外部单位" if o.is_partner else o.kind,
+            })
+        links.append({"source": f"o{o.pk}", "target": f"a{m.alliance_id}"})
+    return {"nodes": nodes, "links": links, "categories": [{"name": c} for c in categories]}
+
+
+def org_alliances(org: Organisation, user) -> list[AllianceMember]:
+    """The alliances ``org`` belongs to (current and past) that ``user`` may see."""
+    visible = Alliance.objects.visible_to(user).values("pk")
+    return list(org.alliance_memberships.filter(alliance__in=visible).select_related("alliance", "alliance__type", "alliance__lead"))
+
+
+def plan_vs_actual(plan) -> list[dict[str, Any]]:
+    """Per quarter: planned items and activity count, and the joint activities actually held.
+
+    Actual counts come from activity records of the alliance (when the activities app is
+    installed); a quarter is ``None`` when no record source exists rather than a fake zero.
+    """
+    from django.db.models.functions import ExtractQuarter
+
+    items = list(plan.items.all())
+    actual: dict[int, int] | None = None
+    Activity = activity_model()
+    if Activity is not None:
+        rows = (Activity.objects.filter(alliance=plan.alliance, start__year=plan.year)
+                .annotate(q=ExtractQuarter("start")).values("q").annotate(n=Count("id")))
+        actual = {r["q"]: r["n"] for r in rows}
+    out = []
+    for q in (1, 2, 3, 4):
+        q_items = [i for i in items if i.quarter == q]
+        planned = sum(i.planned_activities for i in q_items)
+        done = None if actual is None else actual.get(q, 0)
+        out.append({"quarter": q, "items": q_items, "planned": planned, "actual": done,
+                    "rate": (min(done / planned, 9.99) if planned and done is not None else None)})
+    return out

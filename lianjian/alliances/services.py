@@ -1,0 +1,238 @@
+"""Writes to alliances, memberships, agreements and plans: atomic and audited."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lianjian.alliances.models import (
+    Agreement,
+    AgreementFile,
+    AgreementGoal,
+    Alliance,
+    AllianceMember,
+    Plan,
+    PlanItem,
+)
+from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.models import AuditLog
+from lianjian.orgs.models import Organisation
+
+# Scans of signed agreements: what we accept and how large.
+ALLOWED_UPLOADS = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _member_repr(m: AllianceMember) -> dict[str, Any]:
+    return {"org": m.org.code, "joined_on": m.joined_on.isoformat() if m.joined_on else None,
+            "left_on": m.left_on.isoformat() if m.left_on else None, "liaison": m.liaison}
+
+
+@transaction.atomic
+def alliance_create(*, actor: Any, members: Sequence[Organisation] = (), **fields: Any) -> Alliance:
+    """Create an alliance; the lead always becomes a member, other ``members`` join on ``founded``.
+
+    An alliance needs at least two organisations (domain.md: a relation among ≥ 2 orgs).
+    """
+    alliance = Alliance(**fields)
+    alliance.full_clean()
+    orgs = list(dict.fromkeys([alliance.lead, *members]))
+    if len(orgs) < 2:
+        raise ValidationError({"members": "联建至少需要两个党组织"})
+    dissolved = [o.name for o in orgs if o.dissolved]
+    if dissolved:
+        raise ValidationError({"members": f"已撤销的组织不能加入联建：{'、'.join(dissolved)}"})
+    alliance.save()
+    AllianceMember.objects.bulk_create(
+        [AllianceMember(alliance=alliance, org=o, joined_on=alliance.founded) for o in orgs]
+    )
+    after = snapshot(alliance)
+    after["members"] = [o.code for o in orgs]
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=alliance, after=after)
+    return alliance
+
+
+@transaction.atomic
+def alliance_update(*, actor: Any, alliance: Alliance, **fields: Any) -> Alliance:
+    """Change an alliance's own fields (``code`` is fixed); a new lead also becomes a member."""
+    if "code" in fields and fields["code"] != alliance.code:
+        raise ValidationError({"code": "联建编码创建后不能修改"})
+    before = snapshot(Alliance.objects.get(pk=alliance.pk))
+    for name, value in fields.items():
+        setattr(alliance, name, value)
+    alliance.full_clean()
+    alliance.save()
+    if not alliance.memberships.filter(org=alliance.lead, left_on__isnull=True).exists():
+        AllianceMember.objects.create(alliance=alliance, org=alliance.lead, joined_on=datetime.date.today())
+    b, a = diff(before, snapshot(alliance))
+    if a:
+        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=alliance, before=b, after=a)
+    return alliance
+
+
+@transaction.atomic
+def alliance_member_add(*, actor: Any, alliance: Alliance, org: Organisation, joined_on: datetime.date | None,
+                        liaison: str = "", liaison_phone: str = "", liaison_post: str = "") -> AllianceMember:
+    """Add ``org`` to ``alliance`` (refused if already a current member or dissolved)."""
+    if org.dissolved:
+        raise ValidationError({"org": "已撤销的组织不能加入联建"})
+    if alliance.memberships.filter(org=org, left_on__isnull=True).exists():
+        raise ValidationError({"org": "该组织已是本联建的成员"})
+    m = AllianceMember(alliance=alliance, org=org, joined_on=joined_on, liaison=liaison,
+                       liaison_phone=liaison_phone, liaison_post=liaison_post)
+    m.full_clean()
+    m.save()
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=alliance, before={}, after={"member_added": _member_repr(m)})
+    return m
+
+
+@transaction.atomic
+def alliance_member_update(*, actor: Any, membership: AllianceMember, **fields: Any) -> AllianceMember:
+    """Change a membership's liaison or dates; leaving = setting ``left_on`` (history stays)."""
+    if fields.get("left_on") and membership.org_id == membership.alliance.lead_id:
+        raise ValidationError({"left_on": "牵头组织不能退出，请先更换牵头组织"})
+    before = snapshot(membership)
+    for name, value in fields.items():
+        setattr(membership, name, value)
+    membership.full_clean()
+    membership.save()
+    b, a = diff(before, snapshot(membership))
+    if a:
+        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=membership.alliance,
+                     before={"member": membership.org.code, **b}, after={"member": membership.org.code, **a})
+    return membership
+
+
+def _check_goals(goals: Iterable[dict[str, Any]]) -> list[AgreementGoal]:
+    out = []
+    for g in goals:
+        text = (g.get("text") or "").strip()
+        if text:
+            out.append(AgreementGoal(text=text[:200], target=g.get("target"), unit=(g.get("unit") or "")[:20]))
+    return out
+
+
+@transaction.atomic
+def agreement_create(*, actor: Any, alliance: Alliance, parties: Sequence[Organisation],
+                     goals: Iterable[dict[str, Any]] = (), predecessor: Agreement | None = None,
+                     **fields: Any) -> Agreement:
+    """Create an agreement of ``alliance``; every party must be a current member of it."""
+    agreement = Agreement(alliance=alliance, predecessor=predecessor, **fields)
+    agreement.full_clean()
+    current = set(alliance.memberships.filter(left_on__isnull=True).values_list("org_id", flat=True))
+    strangers = [p.name for p in parties if p.pk not in current]
+    if strangers:
+        raise ValidationError({"parties": f"签约方必须是本联建的成员：{'、'.join(strangers)}"})
+    if len(parties) < 2:
+        raise ValidationError({"parties": "协议至少需要两个签约方"})
+    agreement.save()
+    agreement.parties.set(parties)
+    goal_rows = _check_goals(goals)
+    for g in goal_rows:
+        g.agreement = agreement
+    AgreementGoal.objects.bulk_create(goal_rows)
+    after = snapshot(agreement)
+    after["parties"] = [p.code for p in parties]
+    after["goals"] = [g.text for g in goal_rows]
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=agreement, after=after)
+    return agreement
+
+
+# Allowed lifecycle moves: draft → signed → active → expired | terminated.
+TRANSITIONS = {
+    Agreement.Status.DRAFT: {Agreement.Status.SIGNED, Agreement.Status.TERMINATED},
+    Agreement.Status.SIGNED: {Agreement.Status.ACTIVE, Agreement.Status.TERMINATED},
+    Agreement.Status.ACTIVE: {Agreement.Status.EXPIRED, Agreement.Status.TERMINATED},
+    Agreement.Status.EXPIRED: set(),
+    Agreement.Status.TERMINATED: set(),
+}
+
+
+@transaction.atomic
+def agreement_set_status(*, actor: Any, agreement: Agreement, status: str, on: datetime.date | None = None) -> Agreement:
+    """Move an agreement along its lifecycle; signing needs a signed date (``on``, default today)."""
+    if status not in TRANSITIONS.get(agreement.status, set()):
+        raise ValidationError(f"协议状态不能从“{agreement.status}”变为“{status}”")
+    before = snapshot(agreement)
+    agreement.status = status
+    if status == Agreement.Status.SIGNED:
+        agreement.signed_on = on or datetime.date.today()
+    if status == Agreement.Status.ACTIVE and agreement.start is None:
+        agreement.start = on or datetime.date.today()
+    agreement.save()
+    b, a = diff(before, snapshot(agreement))
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before=b, after=a)
+    return agreement
+
+
+@transaction.atomic
+def agreement_renew(*, actor: Any, agreement: Agreement, start: datetime.date, end: datetime.date,
+                    title: str | None = None) -> Agreement:
+    """Renew (续签): a new draft with the same parties and goals, pointing back at ``agreement``."""
+    if hasattr(agreement, "successor"):
+        raise ValidationError("该协议已续签")
+    if agreement.status in (Agreement.Status.DRAFT, Agreement.Status.TERMINATED):
+        raise ValidationError("草拟或已终止的协议不能续签")
+    goals = [{"text": g.text, "target": g.target, "unit": g.unit} for g in agreement.goals.all()]
+    return agreement_create(
+        actor=actor, alliance=agreement.alliance, parties=list(agreement.parties.all()), goals=goals,
+        predecessor=agreement, title=title or f"{agreement.title}（续签）", terms=agreement.terms,
+        start=start, end=end,
+    )
+
+
+@transaction.atomic
+def agreement_attach(*, actor: Any, agreement: Agreement, upload: Any) -> AgreementFile:
+    """Attach a scan: PDF, PNG or JPEG by content (magic bytes), at most 20 MB."""
+    size = upload.size or 0
+    if size <= 0:
+        raise ValidationError("文件为空")
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError("文件超过 20 MB")
+    head = upload.read(16)
+    upload.seek(0)
+    kind = next((ct for ct, magics in ALLOWED_UPLOADS.items() if any(head.startswith(m) for m in magics)), None)
+    if kind is None:
+        raise ValidationError("只能上传 PDF、PNG 或 JPEG 文件")
+    name = (getattr(upload, "name", "") or "附件").rsplit("/", 1)[-1][:200]
+    f = AgreementFile(agreement=agreement, name=name, size=size, content_type=kind,
+                      uploaded_by=actor.get_username() if actor else "系统")
+    f.file.save(name, upload, save=False)
+    f.save()
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before={}, after={"file_added": name})
+    return f
+
+
+@transaction.atomic
+def plan_save(*, actor: Any, alliance: Alliance, year: int, summary: str,
+              items: Iterable[dict[str, Any]]) -> Plan:
+    """Create or replace the yearly plan of ``alliance``: its summary and quarter items."""
+    plan, created = Plan.objects.get_or_create(alliance=alliance, year=year, defaults={"summary": summary})
+    before = {"summary": plan.summary, "items": [(i.quarter, i.title, i.planned_activities) for i in plan.items.all()]}
+    plan.summary = summary
+    plan.save()
+    plan.items.all().delete()
+    rows = []
+    for it in items:
+        title = (it.get("title") or "").strip()
+        if not title:
+            continue
+        q = int(it.get("quarter") or 0)
+        if q not in (1, 2, 3, 4):
+            raise ValidationError(f"季度应为 1 到 4：{title}")
+        rows.append(PlanItem(plan=plan, quarter=q, title=title[:200],
+                             planned_activities=max(0, int(it.get("planned_activities") or 0)),
+                             goal=(it.get("goal") or "")[:200]))
+    PlanItem.objects.bulk_create(rows)
+    after = {"summary": summary, "items": [(i.quarter, i.title, i.planned_activities) for i in rows]}
+    audit_record(actor=actor, action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
+                 obj=alliance, before=None if created else before, after=after, note=f"{year}年实施方案")
+    return plan

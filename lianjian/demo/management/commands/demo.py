@@ -1,0 +1,48 @@
+"""``lianjian demo [--if-empty]``: load the deterministic demo company and print its accounts.
+
+Each app contributes its part, lower apps first: organisations and members, then alliances,
+then activities; finally the reminders of the day are generated so the inbox is not empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from lianjian.alliances.demo import demo_alliances
+from lianjian.notifications import reminders
+from lianjian.orgs.demo import demo_load, print_accounts
+from lianjian.orgs.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（国网本溪供电公司党委及所属 41 个党支部、约 600 名党员、联建网、演示账户）；重复执行不会产生重复数据"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="已有任何党组织时不加载（make run 使用）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Organisation.objects.exists():
+            self.stdout.write("已有党组织数据，未加载演示数据。")
+            print_accounts(self.stdout)
+            return
+        try:
+            demo_load(stdout=self.stdout)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.stderr.write(message)
+            raise SystemExit(1) from None
+        made = demo_alliances()
+        if any(made.values()):
+            self.stdout.write(f"联建：新建联建 {made['alliances']} 个、协议 {made['agreements']} 份、实施方案 {made['plans']} 份。")
+        if apps.is_installed("lianjian.activities"):
+            from lianjian.activities.demo import demo_activities
+
+            demo_activities(stdout=self.stdout)
+        n = sum(reminders.run(timezone.localdate()).values())
+        if n:
+            self.stdout.write(f"已生成今日提醒 {n} 条。")

@@ -1,0 +1,63 @@
+"""The inbox: every user's 待办 and messages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from lianjian.core.paging import paginate
+from lianjian.notifications.models import Notification
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    qs = Notification.objects.filter(user=request.user)
+    if show == "open":
+        qs = qs.filter(done_at__isnull=True)
+    elif show == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    kind = request.GET.get("kind", "")
+    if kind in Notification.Kind.values:
+        qs = qs.filter(kind=kind)
+    page = paginate(request, qs.order_by("done_at", "due", "-created_at"))
+    return render(request, "notifications/inbox.html", {"nav": "inbox", "page": page, "show": show, "kind": kind})
+
+
+@login_required
+@require_POST
+def mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark read, done (待办办结) or open again; only the owner's notifications exist for them."""
+    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    action = request.POST.get("action", "read")
+    now = timezone.now()
+    if action == "done":
+        n.done_at, n.read_at = now, n.read_at or now
+    elif action == "reopen":
+        n.done_at = None
+    else:
+        n.read_at = n.read_at or now
+    n.save(update_fields=["read_at", "done_at"])
+    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(request.POST.get("next", ""), {request.get_host()}) else "notifications:inbox")
+
+
+@login_required
+def open_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification's link and mark it read."""
+    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    if n.read_at is None:
+        n.read_at = timezone.now()
+        n.save(update_fields=["read_at"])
+    target = n.link if n.link.startswith("/") and not n.link.startswith("//") else "/"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications:inbox")
