@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from lianjian.accounts.models import ApiToken, User
@@ -44,9 +43,3 @@ def call(
         else None
     )
     return response.status_code, data
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """A cheap hasher, so that the personas' passwords do not cost seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

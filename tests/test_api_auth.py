@@ -13,7 +13,7 @@ from django.utils import timezone
 from lianjian.accounts.models import ApiToken, User
 from lianjian.accounts.services import AccountLocked, InvalidCredentials, login_attempt
 from lianjian.core.models import AuditLog
-from tests.api_helpers import API, auth_header, call, fast_passwords  # noqa: F401
+from tests.api_helpers import API, auth_header, call
 from tests.conftest import PASSWORD
 
 BAD_LOGIN = {"detail": "用户名或密码错误"}

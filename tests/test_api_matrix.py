@@ -16,7 +16,7 @@ import pytest
 
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
-from tests.api_helpers import call, fast_passwords  # noqa: F401
+from tests.api_helpers import call
 
 PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 

@@ -9,7 +9,7 @@ import pytest
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Member, MemberTransfer
 from lianjian.orgs.services import member_create, member_update, org_create, org_dissolve
-from tests.api_helpers import auth_header, call, fast_passwords  # noqa: F401
+from tests.api_helpers import auth_header, call
 
 
 def numbers(data: dict) -> list[str]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.services import org_create, org_dissolve
-from tests.api_helpers import auth_header, call, fast_passwords  # noqa: F401
+from tests.api_helpers import auth_header, call
 
 ALL_CODES = ["DW", "WB-GOV", "ZB-A", "XZ-A1", "ZB-B", "DW2", "ZB-X"]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianjian.orgs import views
+from lianjian.orgs import views, views_excel
 
 app_name = "orgs"
 urlpatterns = [
@@ -15,4 +15,8 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/transfer/", views.member_transfer, name="member_transfer"),
+    path("excel/", views_excel.import_start, name="import_start"),
+    path("excel/confirm/", views_excel.import_confirm, name="import_confirm"),
+    path("excel/template/", views_excel.template_download, name="template_download"),
+    path("excel/export/", views_excel.export_download, name="export_download"),
 ]
