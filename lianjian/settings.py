@@ -59,9 +59,10 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs (Swagger UI) from local static files, no CDN
     "lianjian.core",
     "lianjian.accounts",
-    "lianjian.orgs",
     "lianjian.notifications",
+    "lianjian.orgs",
     "lianjian.alliances",
+    "lianjian.demo",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lianjian.core.context_processors.navigation",
+                "lianjian.notifications.context_processors.inbox",
             ],
         },
     }
