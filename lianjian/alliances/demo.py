@@ -15,7 +15,15 @@ from typing import Any
 
 from django.db import transaction
 
-from lianjian.alliances.models import Agreement, AgreementGoal, Alliance, AllianceMember, AllianceType, Plan, PlanItem
+from lianjian.alliances.models import (
+    Agreement,
+    AgreementGoal,
+    Alliance,
+    AllianceMember,
+    AllianceType,
+    Plan,
+    PlanItem,
+)
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
 from lianjian.orgs.demo import BRANCHES, ROOT_CODE
@@ -61,9 +69,9 @@ def _liaisons(org_ids: list[int]) -> dict[int, Member]:
     """Per organisation, the member whose post names them 联络员, else the 书记."""
     out: dict[int, Member] = {}
     for m in Member.objects.filter(org_id__in=org_ids).current().order_by("number"):
+        # A 联络员 always wins; a 书记 only while the organisation has nobody yet.
         if "联络员" in m.post or ("书记" in m.posts and m.org_id not in out):
-            if m.org_id not in out or "联络员" in m.post:
-                out[m.org_id] = m
+            out[m.org_id] = m
     return out
 
 

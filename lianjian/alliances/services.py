@@ -28,6 +28,7 @@ ALLOWED_UPLOADS = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
 }
+UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -205,7 +206,9 @@ def agreement_attach(*, actor: Any, agreement: Agreement, upload: Any) -> Agreem
     name = (getattr(upload, "name", "") or "附件").rsplit("/", 1)[-1][:200]
     f = AgreementFile(agreement=agreement, name=name, size=size, content_type=kind,
                       uploaded_by=actor.get_username() if actor else "系统")
-    f.file.save(name, upload, save=False)
+    # The stored name's extension follows the detected content, never the client's name:
+    # PNG bytes named "x.html" must not land on disk as an .html file.
+    f.file.save(f"scan.{UPLOAD_EXTENSIONS[kind]}", upload, save=False)
     f.save()
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before={}, after={"file_added": name})
     return f

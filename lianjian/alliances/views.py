@@ -28,7 +28,15 @@ from lianjian.alliances.forms import (
     RenewForm,
     UploadForm,
 )
-from lianjian.alliances.models import THEMES, Agreement, AgreementFile, Alliance, AllianceMember, AllianceType, Plan
+from lianjian.alliances.models import (
+    THEMES,
+    Agreement,
+    AgreementFile,
+    Alliance,
+    AllianceMember,
+    AllianceType,
+    Plan,
+)
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
@@ -59,7 +67,9 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
     if status in Alliance.Status.values:
         qs = qs.filter(status=status)
     if org_code:
-        qs = qs.filter(memberships__org__code=org_code, memberships__left_on__isnull=True).distinct()
+        # A subquery, not a join: a join on memberships here would also limit the member
+        # counts that alliance_rows annotates to the one filtered membership.
+        qs = qs.filter(pk__in=AllianceMember.objects.filter(org__code=org_code, left_on__isnull=True).values("alliance_id"))
     page = paginate(request, selectors.alliance_rows(qs).order_by("code"))
     ctx = {"nav": "alliances", "page": page, "q": q, "type": type_id, "theme": theme, "status": status,
            "org_code": org_code, "types": AllianceType.objects.all(), "themes": THEMES,
