@@ -6,8 +6,8 @@ urlpatterns = [
     path("", include("lianjian.core.urls")),
     path("accounts/", include("lianjian.accounts.urls")),
     path("orgs/", include("lianjian.orgs.urls")),
-    path("activities/", include("lianjian.activities.urls")),
     path("alliances/", include("lianjian.alliances.urls")),
+    path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict:
         ("alliances:network", "联建网络图", "network"),
     ]
     if user.role != "member":
+        items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
     if user.role == "admin":
         items.append(("core:audit_list", "审计日志", "audit"))

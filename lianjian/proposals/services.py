@@ -1,0 +1,195 @@
+"""Writes of 智能分组: create a run, execute it (in the background), adopt its proposal.
+
+Execution happens outside the request: :func:`run_start` launches the management command
+``lianjian grouping_run ID`` as a detached process once the run is committed, so the
+request returns at once and a server restart does not kill a solve in flight. With the
+setting ``GROUPING_RUN_INLINE = True`` (tests) the run executes synchronously instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from lianjian.alliances.models import Alliance, AllianceType
+from lianjian.alliances.services import alliance_create
+from lianjian.core.audit import audit_record
+from lianjian.core.models import AuditLog
+from lianjian.grouping.model import InstanceError
+from lianjian.grouping.solve import solve
+from lianjian.grouping.validate import parse_instance
+from lianjian.orgs.models import Organisation
+from lianjian.proposals.models import GroupingRun
+from lianjian.proposals.selectors import NETWORK_TYPE
+
+log = logging.getLogger(__name__)
+
+
+def run_create(*, actor: Any, root: Organisation, orgs: list[Organisation], instance: dict[str, Any],
+               params: dict[str, Any], time_limit: float) -> GroupingRun:
+    """Record a queued run over ``orgs`` (in the order of ``instance["orgs"]``).
+
+    The instance must already be valid (the form validated it with the engine's validator);
+    it is validated again here so that no invalid document is ever stored.
+    """
+    parse_instance(instance)
+    codes = [rec["id"] for rec in instance["orgs"]]
+    if codes != [o.code for o in orgs]:
+        raise ValueError("instance and orgs must list the same organisations in the same order")
+    return GroupingRun.objects.create(
+        created_by=actor, created_by_name=getattr(actor, "display_name", "") or str(actor or ""),
+        root=root, params=params, org_ids=[o.pk for o in orgs], instance=instance,
+        time_limit=float(time_limit),
+    )
+
+
+def run_start(run: GroupingRun) -> None:
+    """Execute ``run`` in a detached process after the current transaction commits."""
+    if getattr(settings, "GROUPING_RUN_INLINE", False):
+        run_execute(run.pk)
+        return
+
+    def launch() -> None:
+        log_dir = settings.DATA_DIR / "logs"
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            with open(log_dir / "grouping_runs.log", "ab") as err:
+                subprocess.Popen(
+                    [sys.executable, "-m", "lianjian.cli", "grouping_run", str(run.pk)],
+                    cwd=settings.PROJECT_DIR, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=err, start_new_session=True,
+                )
+        except OSError as exc:
+            log.exception("could not start grouping run %s", run.pk)
+            GroupingRun.objects.filter(pk=run.pk, status=GroupingRun.Status.QUEUED).update(
+                status=GroupingRun.Status.FAILED, finished_at=timezone.now(),
+                error=f"无法启动后台计算进程：{exc.strerror or exc}",
+            )
+
+    transaction.on_commit(launch)
+
+
+def run_execute(run_id: int) -> GroupingRun | None:
+    """Solve a queued run and store the result or the error; returns the run.
+
+    Only a run still 排队 is executed (a conditional update claims it), so starting the
+    same run twice solves it once; returns None when the run was not queued.
+    """
+    claimed = GroupingRun.objects.filter(pk=run_id, status=GroupingRun.Status.QUEUED).update(
+        status=GroupingRun.Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return None
+    run = GroupingRun.objects.get(pk=run_id)
+    try:
+        result = solve(run.instance, time_limit=run.time_limit, seed=int(run.params.get("seed", 0)))
+    except InstanceError as exc:
+        run.status, run.error = GroupingRun.Status.FAILED, "\n".join(exc.messages)
+    except Exception as exc:  # a solver failure must end the run, never leave it 运行中
+        log.exception("grouping run %s failed", run_id)
+        run.status, run.error = GroupingRun.Status.FAILED, f"计算出错：{type(exc).__name__}: {exc}"
+    else:
+        run.status, run.result = GroupingRun.Status.DONE, result
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "result", "finished_at"])
+    return run
+
+
+def run_expire(run: GroupingRun) -> GroupingRun:
+    """Mark a run that lost its worker (queued or running long past its limit) as failed."""
+    if run.is_stale:
+        updated = GroupingRun.objects.filter(pk=run.pk, status__in=[GroupingRun.Status.QUEUED, GroupingRun.Status.RUNNING]).update(
+            status=GroupingRun.Status.FAILED, finished_at=timezone.now(),
+            error="后台计算未在时间上限内结束（进程可能已中断），请重新发起分组。",
+        )
+        if updated:
+            run.refresh_from_db()
+    return run
+
+
+def _orgs_of(run: GroupingRun) -> dict[str, Organisation]:
+    return {o.code: o for o in Organisation.objects.filter(pk__in=run.org_ids)}
+
+
+def may_adopt(user: Any, run: GroupingRun) -> bool:
+    """Whether ``user`` may manage every organisation of ``run``."""
+    ids = set(run.org_ids)
+    return Organisation.objects.manageable_by(user).filter(pk__in=ids).count() == len(ids)
+
+
+def adoption_plan(run: GroupingRun) -> list[dict[str, Any]]:
+    """The alliances adopting ``run`` would create: number, code, name, lead and members.
+
+    Lead: the group's lead, or without leads the member with the most strengths (ties: the
+    smallest code). Codes ``LJW-P<run>-<n>`` get a suffix when already taken.
+    """
+    orgs = _orgs_of(run)
+    strengths = {rec["id"]: len(rec.get("strengths", [])) for rec in run.instance.get("orgs", [])}
+    taken = set(Alliance.objects.filter(code__startswith=f"LJW-P{run.pk}-").values_list("code", flat=True))
+    plan = []
+    for n, group in enumerate((run.result or {}).get("groups", []), start=1):
+        codes = list(group["members"])
+        lead_code = group.get("lead") or min(codes, key=lambda c: (-strengths.get(c, 0), c))
+        code = f"LJW-P{run.pk}-{n:02d}"
+        suffix = 2
+        while code in taken:
+            code = f"LJW-P{run.pk}-{n:02d}-{suffix}"
+            suffix += 1
+        taken.add(code)
+        lead = orgs.get(lead_code)
+        members = [orgs[c] for c in codes if c in orgs]
+        plan.append({
+            "number": n, "code": code, "lead": lead, "members": members,
+            "missing": [c for c in codes if c not in orgs],
+            "name": f"第{n}联建网（{lead.name if lead else lead_code}牵头）",
+        })
+    return plan
+
+
+@transaction.atomic
+def run_adopt(*, actor: Any, run: GroupingRun) -> list[Alliance]:
+    """Create one 联建网 alliance per group of a finished run, all or nothing, audited.
+
+    Refused (ValidationError, nothing written) when the run is not finished, was already
+    adopted, or an organisation no longer exists or was dissolved; PermissionDenied when
+    ``actor`` may not manage every organisation of the run. The run records the alliances.
+    """
+    locked = GroupingRun.objects.select_for_update().get(pk=run.pk)
+    if not may_adopt(actor, locked):
+        raise PermissionDenied
+    if locked.status != GroupingRun.Status.DONE:
+        raise ValidationError("只有已完成的分组方案才能采纳")
+    if locked.adopted_at is not None:
+        raise ValidationError(
+            f"该方案已于 {timezone.localtime(locked.adopted_at):%Y-%m-%d %H:%M} 由 {locked.adopted_by_name} 采纳，不能重复采纳")
+    network_type = AllianceType.objects.filter(name=NETWORK_TYPE).first()
+    if network_type is None:
+        raise ValidationError(f"联建类型“{NETWORK_TYPE}”不存在，请先在联建类型中添加")
+    today: datetime.date = timezone.localdate()
+    created = []
+    for item in adoption_plan(locked):
+        if item["missing"] or item["lead"] is None:
+            raise ValidationError(f"第{item['number']}组中的组织已不存在：{'、'.join(item['missing'])}")
+        created.append(alliance_create(
+            actor=actor, members=item["members"], code=item["code"], name=item["name"],
+            type=network_type, lead=item["lead"], status=Alliance.Status.ACTIVE, founded=today,
+            description=f"由智能分组方案 #{locked.pk} 采纳生成（{today:%Y-%m-%d}）。",
+        ))
+    locked.adopted_at = timezone.now()
+    locked.adopted_by_name = getattr(actor, "display_name", "") or str(actor)
+    locked.save(update_fields=["adopted_at", "adopted_by_name"])
+    locked.alliances.set(created)
+    audit_record(
+        actor=actor, action=AuditLog.Action.UPDATE, obj=locked,
+        before={"adopted": False}, after={"adopted": True, "alliances": [a.code for a in created]},
+        note=f"采纳智能分组方案 #{locked.pk}，新建联建网 {len(created)} 个",
+    )
+    run.refresh_from_db()
+    return created
