@@ -364,7 +364,10 @@ def test_every_write_endpoint_is_in_the_matrix(world):
     from lianjian.api import api
 
     schema = api.get_openapi_schema()
-    writes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if m != "get"}
+    # Endpoints of later capabilities have their own matrices (tests/test_<app>_api.py).
+    foundation = ("/api/v1/auth/", "/api/v1/orgs", "/api/v1/members")
+    writes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops
+              if m != "get" and p.startswith(foundation)}
     assert writes == {
         ("POST", "/api/v1/auth/token"),
         ("DELETE", "/api/v1/auth/token"),

@@ -40,6 +40,13 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/members": ["get", "post"],
         "/api/v1/members/{member_id}": ["get", "patch"],
         "/api/v1/members/{member_id}/transfer": ["post"],
+        "/api/v1/alliances": ["get", "post"],
+        "/api/v1/alliances/{code}": ["get", "patch"],
+        "/api/v1/alliances/{code}/members": ["post"],
+        "/api/v1/agreements": ["get", "post"],
+        "/api/v1/agreements/{agreement_id}": ["get"],
+        "/api/v1/agreements/{agreement_id}/status": ["post"],
+        "/api/v1/agreements/{agreement_id}/renew": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

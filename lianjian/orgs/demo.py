@@ -725,7 +725,7 @@ def print_accounts(stdout: Writer) -> None:
         stdout.write("  " + "  ".join([*cells, row[4]]) + "\n")
 
 
-def demo_load(*, stdout: Writer) -> DemoSummary:
+def demo_load(*, stdout: Writer, accounts: bool = True) -> DemoSummary:
     """Load the demo company, creating only what is missing, and print the demo accounts.
 
     Idempotent: rows are keyed by 组织编码, 人员编号 and 用户名; existing rows are never
@@ -743,7 +743,8 @@ def demo_load(*, stdout: Writer) -> DemoSummary:
         )
     else:
         stdout.write("演示数据已存在，未作任何修改。\n")
-    print_accounts(stdout)
+    if accounts:
+        print_accounts(stdout)
     return summary
 
 

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             print_accounts(self.stdout)
             return
         try:
-            demo_load(stdout=self.stdout)
+            demo_load(stdout=self.stdout, accounts=False)
         except ValidationError as exc:
             for message in exc.messages:
                 self.stderr.write(message)
@@ -46,3 +46,4 @@ class Command(BaseCommand):
         n = sum(reminders.run(timezone.localdate()).values())
         if n:
             self.stdout.write(f"已生成今日提醒 {n} 条。")
+        print_accounts(self.stdout)
