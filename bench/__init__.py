@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.foundation`` (import and page timings); grouping under bench/grouping."""

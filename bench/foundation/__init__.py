@@ -1,0 +1,1 @@
+"""Foundation benchmark: import speed and list-page timings at State Grid scale."""
