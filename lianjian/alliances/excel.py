@@ -311,8 +311,8 @@ class AllianceExcel(ExcelKind):
             root = orgs.filter(code=org_code).only("path").first()
             if root is None:
                 raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
-            inside = AllianceMember.objects.filter(left_on__isnull=True, org__path__startswith=root.path)
-            qs = qs.filter(Q(pk__in=inside.values("alliance_id")) | Q(lead__path__startswith=root.path))
+            inside = AllianceMember.objects.filter(left_on__isnull=True, org__path__under=root.path)
+            qs = qs.filter(Q(pk__in=inside.values("alliance_id")) | Q(lead__path__under=root.path))
         return self._export(list(qs.select_related("type", "lead").order_by("code")))
 
     @staticmethod

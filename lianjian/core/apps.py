@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "lianjian.core"
     label = "core"
     verbose_name = "基础"
+
+    def ready(self) -> None:
+        from lianjian.core import lookups  # noqa: F401  (registers the ``under`` lookup)

@@ -867,9 +867,10 @@ def update_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
 
 
 def refresh_statistics(*models: type[Model], written: int) -> None:
-    """After a large import, let PostgreSQL's planner know the tables' new sizes: until
-    autovacuum gets to them it may plan the next export as if the tables were empty."""
-    if connection.vendor != "postgresql" or written < 10_000 or connection.in_atomic_block:
+    """After a large import, let the planner know the tables' new sizes: PostgreSQL's
+    autovacuum may not have got to them (it may plan the next export as if the tables were
+    empty), and SQLite never gathers statistics by itself (docs/benchmarks.md)."""
+    if connection.vendor not in ("postgresql", "sqlite") or written < 10_000 or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
         for model in models:

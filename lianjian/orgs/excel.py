@@ -336,7 +336,7 @@ class OrgExcel(ExcelKind):
         for chunk in chunks(moved, 200):
             query = Q()
             for r in chunk:
-                query |= Q(path__startswith=r.existing.path)  # type: ignore[union-attr]
+                query |= Q(path__under=r.existing.path)  # type: ignore[union-attr]
             for org in Organisation.objects.filter(query).only("id", "code", "path", "depth"):
                 if org.code not in file_rows:
                     descendants.append(org)
@@ -515,7 +515,7 @@ class OrgExcel(ExcelKind):
             root = qs.filter(code=org_code).only("path").first()
             if root is None:
                 raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
-            qs = qs.filter(path__startswith=root.path)
+            qs = qs.filter(path__under=root.path)
         names = ["code", "name", "kind", "path", "is_partner", "unit", "professions", "address", "lat", "lon",
                  "strengths", "needs", "founded", "dissolved", "term_start", "term_end", "partner_kind",
                  "is_temporary", "is_joint", "is_functional"]
@@ -748,7 +748,7 @@ class MemberExcel(ExcelKind):
             root = orgs.filter(code=org_code).only("path").first()
             if root is None:
                 raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
-            qs = qs.filter(org__path__startswith=root.path)
+            qs = qs.filter(org__path__under=root.path)
         qs = qs.select_related("org").only(
             "number", "name", "gender", "birth_date", "category", "joined_on", "confirmed_on", "post", "job",
             "phone", "id_number", "is_floating", "org__code", "org__path",

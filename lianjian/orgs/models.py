@@ -63,7 +63,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         if user.org_id is None:
             return self.none()
         if user.role == "manager":
-            return self.filter(path__startswith=user.org.path)
+            return self.filter(path__under=user.org.path)
         return self.filter(pk=user.org_id)
 
     def manageable_by(self, user: User) -> OrganisationQuerySet:
@@ -202,7 +202,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
         if user.org_id is None:
             return self.none()
         if user.role == "manager":
-            return self.filter(org__path__startswith=user.org.path)
+            return self.filter(org__path__under=user.org.path)
         return self.filter(org_id=user.org_id)
 
     def manageable_by(self, user: User) -> MemberQuerySet:

@@ -110,22 +110,31 @@ def scope_figures(orgs: QuerySet[Organisation], members: QuerySet[Member], *, li
         prob=Count("id", filter=Q(category=MemberCategory.PROBATIONARY)),
         floating=Count("id", filter=Q(is_floating=True)),
     )
-    internal = list(active.internal().only("id", "code", "name", "kind", "is_partner", "dissolved", "term_end", "path"))
-    stats = with_warnings(internal, member_counts(active.internal().values("id")))
+    # Plain tuples, not model instances: at national scale this reads ~40,000 rows and
+    # building instances was most of the page's time (docs/benchmarks.md).
+    rules = getattr(settings, "LIANJIAN_ORG_RULES", None)
+    counts = member_counts(active.internal().values("id"))
+    now = today()
     warn_counts = dict.fromkeys(WARNING_LABELS, 0)
-    flagged = []
-    for org in internal:
-        ws = stats[org.pk].warnings
+    flagged: list[tuple[str, int, list[Warning]]] = []
+    for pk, path, kind, term_end in active.internal().values_list("id", "path", "kind", "term_end"):
+        s = counts.get(pk) or OrgStats()
+        ws = org_warnings(kind=kind, is_partner=False, is_dissolved=False, members=s.members,
+                          full_members=s.full_members, committee_members=s.committee_members,
+                          term_end=term_end, today=now, rules=rules)
         for w in ws:
             warn_counts[w.code] += 1
         if ws:
-            flagged.append((org, ws))
-    flagged.sort(key=lambda t: (-sum(w.level == "danger" for w in t[1]), t[0].path))
+            flagged.append((path, pk, ws))
+    flagged.sort(key=lambda t: (-sum(w.level == "danger" for w in t[2]), t[0]))
+    shown = flagged[:list_limit]
+    names = Organisation.objects.in_bulk([pk for _, pk, _ in shown])
+    warning_orgs = [(names[pk], ws) for _, pk, ws in shown]
     return ScopeFigures(
         by_kind={k: by_kind.get(k, 0) for k in ("党委", "党总支", "党支部", "党小组")},
         partners=partners,
         members=m["n"], full_members=m["full"], probationary=m["prob"], floating=m["floating"],
-        warnings=warn_counts, warning_orgs=flagged[:list_limit],
+        warnings=warn_counts, warning_orgs=warning_orgs,
     )
 
 

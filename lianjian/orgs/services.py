@@ -53,7 +53,7 @@ def org_update(*, actor: Any, org: Organisation, **fields: Any) -> Organisation:
         if org.parent is not None and org.parent.path.startswith(old_path):
             raise ValidationError({"parent": "上级组织不能是本组织或其下级组织"})
         delta = new_depth - org.depth
-        Organisation.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
+        Organisation.objects.filter(path__under=old_path).exclude(pk=org.pk).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + delta,
         )

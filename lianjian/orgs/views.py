@@ -196,7 +196,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         scope_org = Organisation.objects.visible_to(request.user).filter(code=org_code).first()
         if scope_org is None:
             raise Http404
-        qs = qs.filter(org__path__startswith=scope_org.path) if params.get("sub", "1") == "1" else qs.filter(org=scope_org)
+        qs = qs.filter(org__path__under=scope_org.path) if params.get("sub", "1") == "1" else qs.filter(org=scope_org)
     if not include_left:
         qs = qs.filter(left_on__isnull=True)
     if q:

@@ -41,7 +41,7 @@ def root_choices(user: User) -> QuerySet[Organisation]:
 def scope_orgs(user: User, root: Organisation, include_partners: bool) -> list[Organisation]:
     """The organisations a run over ``root`` groups: the visible active internal 党支部 of
     its subtree, plus the visible active partner organisations there when asked, by code."""
-    qs = Organisation.objects.visible_to(user).active().filter(path__startswith=root.path).exclude(pk=root.pk)
+    qs = Organisation.objects.visible_to(user).active().filter(path__under=root.path).exclude(pk=root.pk)
     branches = qs.internal().filter(kind=OrgKind.BRANCH)
     orgs = list(branches)
     if include_partners:
