@@ -118,3 +118,40 @@ def test_a_member_sees_only_their_branch(world, live_server, page):
     assert rows.count() == 2
     assert "139****0001" in page.content()
     shot(page, "09-member-view")
+
+
+def test_a_manager_walks_the_alliance_pages_the_network_picture_and_the_inbox(world, live_server, page):
+    from django.core.management import call_command
+
+    from tests.alliance_helpers import make_alliances
+
+    make_alliances(world)
+    call_command("remind", "--date", "2026-11-21", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "company")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    page.click("text=联建共建")
+    page.wait_for_selector("#alliance-results >> text=营销政企联建")
+    assert page.locator("#alliance-results >> text=外公司").count() == 0
+    shot(page, "10-alliances")
+
+    page.click("#alliance-results >> text=营销政企联建")
+    page.wait_for_selector("#member-scatter canvas")
+    assert page.locator("tr[data-org=WB-GOV]").count() == 1
+    page.wait_for_timeout(800)
+    shot(page, "11-alliance-detail")
+
+    page.goto(f"{base}/alliances/network/")
+    page.wait_for_selector("#network-graph canvas")
+    page.wait_for_timeout(1500)
+    shot(page, "12-network")
+
+    page.goto(f"{base}/inbox/")
+    shot(page, "13-inbox")
+
+    page.goto(f"{base}/grouping/")
+    shot(page, "14-grouping-form")
