@@ -23,6 +23,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from lianjian.accounts.api import TokenAuth
 from lianjian.accounts.api import router as auth_router
+from lianjian.activities.api import compliance_router
+from lianjian.activities.api import router as activities_router
 from lianjian.alliances.api import agreements_router, alliances_router
 from lianjian.core.api_utils import (
     ChineseJSONRenderer,
@@ -169,3 +171,5 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/alliances", alliances_router)
 api.add_router("/agreements", agreements_router)
+api.add_router("/activities", activities_router)
+api.add_router("/compliance", compliance_router)

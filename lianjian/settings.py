@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "lianjian.notifications",
     "lianjian.orgs",
     "lianjian.alliances",
+    "lianjian.activities",
     "lianjian.proposals",
     "lianjian.demo",
 ]

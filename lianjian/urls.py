@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("lianjian.accounts.urls")),
     path("orgs/", include("lianjian.orgs.urls")),
     path("alliances/", include("lianjian.alliances.urls")),
+    path("activities/", include("lianjian.activities.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),
     path("api/v1/", api.urls),

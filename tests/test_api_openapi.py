@@ -47,6 +47,9 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/agreements/{agreement_id}": ["get"],
         "/api/v1/agreements/{agreement_id}/status": ["post"],
         "/api/v1/agreements/{agreement_id}/renew": ["post"],
+        "/api/v1/activities": ["get", "post"],
+        "/api/v1/activities/{code}": ["get"],
+        "/api/v1/compliance": ["get"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

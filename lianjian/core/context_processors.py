@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict:
         ("orgs:member_list", "党员", "members"),
         ("alliances:alliance_list", "联建共建", "alliances"),
         ("alliances:network", "联建网络图", "network"),
+        ("activities:activity_list", "活动", "activities"),
+        ("activities:compliance_matrix", "组织生活", "compliance"),
     ]
     if user.role != "member":
         items.append(("proposals:run_form", "智能分组", "grouping"))

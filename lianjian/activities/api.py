@@ -1,0 +1,254 @@
+"""API endpoints: ``/api/v1/activities`` (list, detail, create) and ``/api/v1/compliance``.
+
+Scope as everywhere: ``Activity.objects.visible_to`` for reads (out of scope → 404), the
+host must be an organisation the caller manages for a create (visible but not managed →
+403). Co-organisers must be visible to the caller or belong to the alliance named.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import ConfigDict, StringConstraints
+
+from lianjian.accounts.models import User
+from lianjian.activities import services
+from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
+from lianjian.activities.selectors import TZ, compliance_rows, local_start
+from lianjian.alliances.models import Alliance, AllianceMember
+from lianjian.core.api_utils import BlankIsDefault, ErrorOut, PageParams, paginate
+from lianjian.orgs.models import Organisation
+
+router = Router(tags=["活动"])
+compliance_router = Router(tags=["组织生活合规"])
+
+READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut}
+
+TypeName = Literal["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "谈心谈话", "联建活动"]
+StatusName = Literal["草稿", "已提交", "已通过", "已退回"]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+def _text(max_length: int, *, required: bool = False) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length)]
+
+
+class ActivityListParams(PageParams):
+    org: Code | None = Field(None, description="组织编码：该组织及其下级组织参与的活动")
+    type: TypeName | None = Field(None, description="活动类型")
+    status: StatusName | None = Field(None, description="状态")
+    alliance: Code | None = Field(None, description="联建编码")
+    year: int | None = Field(None, ge=1950, le=2200, description="年份（按北京时间）")
+    month: int | None = Field(None, ge=1, le=12, description="月份，需同时给出 year")
+    q: _text(100) | None = Field(None, description="按主题搜索")
+
+
+class ActivityOut(Schema):
+    id: int
+    code: str
+    type: str
+    sub_kind: str
+    host: str
+    orgs: list[str]
+    alliance: str | None
+    start: datetime.datetime
+    end: datetime.datetime | None
+    venue: str
+    topic: str
+    lecturer: str
+    host_person: str
+    recorder: str
+    status: str
+    return_reason: str
+    expected_count: int | None
+    present_count: int | None
+    is_valid: bool
+
+
+class AttendanceOut(Schema):
+    member_id: int
+    member: str
+    name: str
+    status: str
+    reason: str
+    method: str
+    checked_in_at: datetime.datetime | None
+
+
+class ActivityDetailOut(ActivityOut):
+    minutes: str
+    attendance: list[AttendanceOut]
+
+
+class ActivityListOut(Schema):
+    items: list[ActivityOut]
+    count: int
+
+
+class ActivityCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field("", description="活动编号；空白则自动生成")
+    type: TypeName
+    orgs: list[Code] = Field(..., min_length=1, max_length=50, description="组织编码，主办组织在前")
+    start: datetime.datetime = Field(..., description="开始时间；不带时区时按北京时间")
+    end: datetime.datetime | None = None
+    topic: _text(200, required=True)
+    venue: _text(200) = ""
+    minutes: _text(20000) = ""
+    lecturer: _text(50) = ""
+    host_person: _text(50) = ""
+    recorder: _text(50) = ""
+    sub_kind: _text(20) = ""
+    alliance: Code | None = None
+    expected_count: int | None = Field(None, ge=0, le=100000)
+    present_count: int | None = Field(None, ge=0, le=100000)
+
+
+class ComplianceParams(BlankIsDefault):
+    year: int = Field(..., ge=1900, le=2200, description="年份")
+    org: Code | None = Field(None, description="组织编码：只检查该组织及其下级组织")
+
+
+class ComplianceRowOut(Schema):
+    org: str
+    rule: str
+    period: str
+    required: int
+    held: int
+    status: str
+
+
+class ComplianceOut(Schema):
+    year: int
+    results: list[ComplianceRowOut]
+
+
+def _caller(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _codes(ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for activity_id, code in ActivityOrg.objects.filter(activity_id__in=ids).order_by("activity_id", "position").values_list("activity_id", "org__code"):
+        out.setdefault(activity_id, []).append(code)
+    return out
+
+
+def activity_out(a: Activity, codes: list[str]) -> dict[str, Any]:
+    return {
+        "id": a.pk, "code": a.code, "type": a.type, "sub_kind": a.sub_kind, "host": a.host.code, "orgs": codes,
+        "alliance": a.alliance.code if a.alliance_id else None, "start": timezone.localtime(a.start, TZ),
+        "end": timezone.localtime(a.end, TZ) if a.end else None, "venue": a.venue, "topic": a.topic,
+        "lecturer": a.lecturer, "host_person": a.host_person, "recorder": a.recorder, "status": a.status,
+        "return_reason": a.return_reason, "expected_count": a.expected_count, "present_count": a.present_count,
+        "is_valid": a.is_valid,
+    }
+
+
+def activity_detail_out(a: Activity) -> dict[str, Any]:
+    rows = a.attendances.select_related("member").order_by("member__number")
+    return {
+        **activity_out(a, _codes([a.pk]).get(a.pk, [])), "minutes": a.minutes,
+        "attendance": [{"member_id": r.member_id, "member": r.member.number, "name": r.member.name, "status": r.status,
+                        "reason": r.reason, "method": r.method, "checked_in_at": r.checked_in_at} for r in rows],
+    }
+
+
+@router.get("", response={200: ActivityListOut, **READ_ERRORS}, summary="活动列表")
+def activity_list(request: HttpRequest, params: Query[ActivityListParams]) -> dict[str, Any]:
+    """Activities the caller may see, newest first."""
+    user = _caller(request)
+    qs = Activity.objects.visible_to(user).select_related("host", "alliance")
+    if params.org:
+        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
+        if org is None:
+            return {"items": [], "count": 0}
+        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=org.path).values("activity_id"))
+    if params.type:
+        qs = qs.filter(type=params.type)
+    if params.status:
+        qs = qs.filter(status=params.status)
+    if params.alliance:
+        qs = qs.filter(alliance__code=params.alliance)
+    if params.q:
+        qs = qs.filter(topic__icontains=params.q)
+    if params.year:
+        first = datetime.date(params.year, params.month or 1, 1)
+        if params.month and params.month < 12:
+            last = datetime.date(params.year, params.month + 1, 1)
+        else:
+            last = datetime.date(params.year + 1, 1, 1)
+        qs = qs.filter(start__gte=local_start(first), start__lt=local_start(last))
+    items, count = paginate(qs.order_by("-start", "-id"), params)
+    codes = _codes([a.pk for a in items])
+    return {"items": [activity_out(a, codes.get(a.pk, [])) for a in items], "count": count}
+
+
+@router.get("/{code}", response={200: ActivityDetailOut, **READ_ERRORS}, summary="活动详情")
+def activity_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    """One activity with its attendance list."""
+    activity = Activity.objects.visible_to(_caller(request)).select_related("host", "alliance").filter(code=code).first()
+    if activity is None:
+        raise Http404
+    return activity_detail_out(activity)
+
+
+@router.post("", response={201: ActivityDetailOut, **WRITE_ERRORS}, summary="登记活动")
+def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
+    """Record an activity (草稿) held by ``orgs[0]``, which the caller must manage."""
+    user = _caller(request)
+    if len(set(payload.orgs)) != len(payload.orgs):
+        raise HttpError(400, "orgs：同一组织不能重复列出")
+    visible = Organisation.objects.visible_to(user)
+    host = visible.filter(code=payload.orgs[0]).first()
+    if host is None:
+        raise HttpError(400, f"主办组织不存在：{payload.orgs[0]}")
+    if not Organisation.objects.manageable_by(user).filter(pk=host.pk).exists():
+        raise HttpError(403, f"无权在主办组织「{host.name}」中登记活动")
+    alliance = None
+    allowed: set[int] = set()
+    if payload.alliance:
+        alliance = Alliance.objects.visible_to(user).filter(code=payload.alliance).first()
+        if alliance is None:
+            raise HttpError(400, f"联建不存在：{payload.alliance}")
+        allowed = set(AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values_list("org_id", flat=True))
+        allowed.add(alliance.lead_id)
+    found = {o.code: o for o in Organisation.objects.filter(code__in=payload.orgs[1:])}
+    visible_ids = set(visible.filter(code__in=payload.orgs[1:]).values_list("pk", flat=True))
+    co_orgs = []
+    for code in payload.orgs[1:]:
+        org = found.get(code)
+        if org is None or (org.pk not in visible_ids and org.pk not in allowed):
+            raise HttpError(400, f"协办组织不存在：{code}")
+        co_orgs.append(org)
+    if payload.code and Activity.objects.filter(code=payload.code).exists():
+        raise HttpError(400, f"code：活动编号已存在：{payload.code}")
+    fields = payload.dict(exclude={"orgs", "alliance", "code"})
+    for name in ("start", "end"):
+        if fields[name] is not None and timezone.is_naive(fields[name]):
+            fields[name] = fields[name].replace(tzinfo=TZ)
+    activity = services.activity_record(actor=user, host=host, co_orgs=co_orgs, alliance=alliance, code=payload.code,
+                                        status=ActivityStatus.DRAFT, **fields)
+    activity = Activity.objects.select_related("host", "alliance").get(pk=activity.pk)
+    return Status(201, activity_detail_out(activity))
+
+
+@compliance_router.get("", response={200: ComplianceOut, **READ_ERRORS}, summary="组织生活合规")
+def compliance(request: HttpRequest, params: Query[ComplianceParams]) -> dict[str, Any]:
+    """Compliance rows (contracts §4) for the organisations the caller may see, or the
+    subtree of ``org`` (404 when not visible)."""
+    orgs = Organisation.objects.visible_to(_caller(request))
+    if params.org:
+        root = orgs.filter(code=params.org).only("path").first()
+        if root is None:
+            raise Http404
+        orgs = orgs.filter(path__under=root.path)
+    rows = compliance_rows(year=params.year, today=timezone.localdate(), orgs=orgs)
+    return {"year": params.year, "results": [r.as_contract() for r in rows]}

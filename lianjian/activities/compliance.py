@@ -1,0 +1,187 @@
+"""The organisational-life compliance engine (三会一课 against the rules). Pure Python.
+
+It takes plain data — organisations, rules, and counts of held activities per
+(organisation, activity type, month) — and returns one :class:`Row` per internal
+organisation × applicable rule × period of the year (docs/contracts.md §4):
+
+* a rule applies to an organisation of its ``org_kind`` whose current full members are at
+  least ``min_full_members`` (when set), for each period the organisation existed through:
+  founded on or before the first day (or unknown) and not dissolved before the last day;
+* partner organisations (外部单位) never get rows;
+* ``held`` counts the valid activities of the rule's type listed for the organisation whose
+  local (Asia/Shanghai) date falls in the period — a joint activity counts for every
+  organisation listed; an invalid one (a 支委会 without a quorum) is reported in
+  ``invalid`` and does not count;
+* ``status`` is ``ok`` when held ≥ required, else ``missing`` when the period is over
+  (its last day is before ``today``), else ``open``;
+* ``level`` is the 三色 warning: ``red`` for missing, ``yellow`` for an open period with
+  held < required and at most ``YELLOW_DAYS`` days left after today, else ``""``.
+
+No Django here: the callers (``selectors``) load the data and the CLI prints the rows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+YELLOW_DAYS = 10
+MONTH, QUARTER, HALF, YEAR = "月度", "季度", "半年", "年度"
+STATUS_LABELS = {"ok": "已完成", "missing": "未完成", "open": "进行中"}
+LEVEL_LABELS = {"red": "逾期未开展", "yellow": "临期预警", "": ""}
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    """An organisation as the engine sees it."""
+
+    id: int
+    code: str
+    kind: str
+    is_partner: bool = False
+    founded: datetime.date | None = None
+    dissolved: datetime.date | None = None
+    full_members: int = 0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule: ``org_kind`` organisations hold ``required`` × ``activity_type`` per ``frequency``."""
+
+    activity_type: str
+    org_kind: str
+    frequency: str
+    required: int = 1
+    min_full_members: int | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of a year: its label (``2026``, ``2026H1``, ``2026Q3``, ``2026-07``) and days."""
+
+    label: str
+    first: datetime.date
+    last: datetime.date
+    months: tuple[int, ...]
+
+
+class Row(NamedTuple):
+    """One organisation × rule × period (a tuple: a year of 37,000 organisations makes
+    more than a million of them)."""
+
+    org: str
+    rule: str
+    period: str
+    required: int
+    held: int
+    status: str
+    invalid: int = 0
+    level: str = ""
+    days_left: int = 0
+    org_id: int = 0
+    frequency: str = ""
+
+    def as_contract(self) -> dict[str, object]:
+        """The row as contracts §4 prints it, with exactly these keys."""
+        return {"org": self.org, "rule": self.rule, "period": self.period,
+                "required": self.required, "held": self.held, "status": self.status}
+
+
+def _month_last(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def periods(year: int, frequency: str) -> list[Period]:
+    """The periods of ``year`` for a frequency, in order."""
+    if frequency == MONTH:
+        return [Period(f"{year}-{m:02d}", datetime.date(year, m, 1), _month_last(year, m), (m,)) for m in range(1, 13)]
+    if frequency == QUARTER:
+        return [Period(f"{year}Q{q}", datetime.date(year, 3 * q - 2, 1), _month_last(year, 3 * q),
+                       (3 * q - 2, 3 * q - 1, 3 * q)) for q in range(1, 5)]
+    if frequency == HALF:
+        return [Period(f"{year}H{h}", datetime.date(year, 6 * h - 5, 1), _month_last(year, 6 * h),
+                       tuple(range(6 * h - 5, 6 * h + 1))) for h in (1, 2)]
+    if frequency == YEAR:
+        return [Period(str(year), datetime.date(year, 1, 1), datetime.date(year, 12, 31), tuple(range(1, 13)))]
+    raise ValueError(f"unknown frequency {frequency!r}")
+
+
+def existed_through(org: OrgInfo, period: Period) -> bool:
+    """Whether ``org`` existed for the whole period (contracts §4)."""
+    if org.founded is not None and org.founded > period.first:
+        return False
+    return org.dissolved is None or org.dissolved >= period.last
+
+
+def rule_applies(rule: RuleInfo, org: OrgInfo) -> bool:
+    if org.is_partner or org.kind != rule.org_kind:
+        return False
+    return rule.min_full_members is None or org.full_members >= rule.min_full_members
+
+
+Monthly = tuple[Sequence[int], Sequence[int]]
+"""Valid and invalid activities of one organisation and type, by month (index 0 = January)."""
+HeldCounts = Mapping[tuple[int, str], Monthly]
+"""(org id, activity type) → :data:`Monthly` counts of the year."""
+
+
+def by_month(counts: Mapping[tuple[int, str, int], tuple[int, int]]) -> dict[tuple[int, str], Monthly]:
+    """``{(org, type, month 1–12): (valid, invalid)}`` as :data:`HeldCounts`."""
+    out: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
+    for (org_id, activity_type, month), (valid, invalid) in counts.items():
+        valid_by_month, invalid_by_month = out.setdefault((org_id, activity_type), ([0] * 12, [0] * 12))
+        valid_by_month[month - 1] += valid
+        invalid_by_month[month - 1] += invalid
+    return dict(out)
+
+
+_NONE: Monthly = ((0,) * 12, (0,) * 12)
+
+
+def evaluate(*, year: int, today: datetime.date, orgs: Iterable[OrgInfo], rules: Sequence[RuleInfo],
+             held: HeldCounts) -> list[Row]:
+    """Rows for every organisation (in the given order) × rule (in order) × period."""
+    plans = []
+    for rule in rules:
+        spans = []
+        for p in periods(year, rule.frequency):
+            days_left = (p.last - today).days
+            spans.append((p, p.months[0] - 1, p.months[-1], days_left,
+                          "missing" if days_left < 0 else "open",
+                          "red" if days_left < 0 else "yellow" if days_left <= YELLOW_DAYS else ""))
+        plans.append((rule, spans))
+    out: list[Row] = []
+    append = out.append
+    get = held.get
+    for org in orgs:
+        for rule, spans in plans:
+            if not rule_applies(rule, org):
+                continue
+            valid_by_month, invalid_by_month = get((org.id, rule.activity_type), _NONE)
+            required = rule.required
+            for period, lo, hi, days_left, short_status, short_level in spans:
+                if not existed_through(org, period):
+                    continue
+                valid = sum(valid_by_month[lo:hi])
+                if valid >= required:
+                    status, level = "ok", ""
+                else:
+                    status, level = short_status, short_level
+                append(Row(org.code, rule.activity_type, period.label, required, valid, status,
+                           sum(invalid_by_month[lo:hi]), level, days_left, org.id, rule.frequency))
+    return out
+
+
+def summarise(rows: Iterable[Row]) -> dict[str, int]:
+    """Counts of rows by status and level: ok, missing, open, yellow, total."""
+    out = {"ok": 0, "missing": 0, "open": 0, "yellow": 0, "total": 0}
+    for row in rows:
+        out[row.status] += 1
+        out["total"] += 1
+        if row.level == "yellow":
+            out["yellow"] += 1
+    return out

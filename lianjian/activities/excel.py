@@ -1,0 +1,398 @@
+"""Excel import and export of activities (kind ``activities``, docs/contracts.md §3).
+
+Columns: 活动编号*, 组织编码* (several for a joint activity, the host first), 活动类型*,
+开始时间*, 主题*, 地点, 应到人数, 实到人数, 联建编码, and the extension column 活动形式
+(the form of a 联建活动, e.g. 党课互讲). Key: 活动编号. All rows are checked first; any
+error refuses the whole file. A column absent from the file leaves that field unchanged.
+
+Scope (``user`` None = the system): the host (first code) must be an organisation the user
+manages, and so must the host of an existing activity being updated. Co-organisers must be
+visible to the user, or be current members of the alliance named in 联建编码 (joint
+activities reach beyond one's own subtree through an alliance). New records are 已通过
+when the system or an admin imports them, 已提交 (for review) when a manager does.
+Once an activity has an attendance list its counts follow it: different counts are an error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lianjian.activities.models import (
+    Activity,
+    ActivityOrg,
+    ActivityStatus,
+    ActivityType,
+    Attendance,
+    committee_meeting_valid,
+)
+from lianjian.activities.selectors import TZ
+from lianjian.activities.services import link, sync_links
+from lianjian.alliances.models import Alliance, AllianceMember
+from lianjian.core.audit import audit_row, diff, snapshot
+from lianjian.core.excel import (
+    ABSENT,
+    INVALID,
+    LIST_SEPARATORS,
+    CellError,
+    Column,
+    ExcelFileError,
+    ExcelKind,
+    ImportResult,
+    Sheet,
+    cell_text,
+    choice_column,
+    chunks,
+    format_text,
+    insert_audit,
+    parse_pattern,
+    register,
+    text_column,
+)
+from lianjian.core.models import AuditLog
+from lianjian.orgs.models import CODE_RE, Organisation
+
+CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
+DATETIME_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+MAX_ORGS = 50
+
+
+def parse_codes(value: Any) -> list[str]:
+    codes: list[str] = []
+    for part in LIST_SEPARATORS.split(cell_text(value)):
+        code = part.strip()
+        if not code:
+            continue
+        if not CODE_RE.fullmatch(code):
+            raise CellError(f"“{code[:20]}”不是有效的组织编码")
+        if code in codes:
+            raise CellError(f"组织 {code} 重复列出")
+        codes.append(code)
+    if not codes:
+        raise CellError("不能为空")
+    if len(codes) > MAX_ORGS:
+        raise CellError(f"最多列出 {MAX_ORGS} 个组织")
+    return codes
+
+
+def parse_datetime(value: Any) -> datetime.datetime:
+    """An Excel date/time or ``YYYY-MM-DD[ HH:MM[:SS]]`` text, as Asia/Shanghai local time."""
+    if isinstance(value, datetime.datetime):
+        naive = value.replace(tzinfo=None, microsecond=0)
+    elif isinstance(value, datetime.date):
+        naive = datetime.datetime.combine(value, datetime.time(0))
+    else:
+        match = DATETIME_RE.fullmatch(cell_text(value)) if isinstance(value, str) else None
+        if not match:
+            raise CellError("时间格式应为 YYYY-MM-DD HH:MM")
+        try:
+            naive = datetime.datetime(*(int(g) if g else 0 for g in match.groups()))
+        except ValueError:
+            raise CellError("时间不存在") from None
+    if not 1950 <= naive.year <= 2200:
+        raise CellError("年份应在 1950 到 2200 之间")
+    return naive.replace(tzinfo=TZ)
+
+
+def parse_count(value: Any) -> int:
+    if isinstance(value, bool):
+        raise CellError("应为不小于 0 的整数")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = cell_text(value)
+        if not text.isdigit():
+            raise CellError("应为不小于 0 的整数")
+        number = int(text)
+    if number < 0:
+        raise CellError("应为不小于 0 的整数")
+    if number > 100_000:
+        raise CellError("不能超过 100000")
+    return number
+
+
+def format_datetime(value: Any) -> str | None:
+    return timezone.localtime(value, TZ).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def format_codes(value: Any) -> str | None:
+    return "、".join(value) if value else None
+
+
+def format_count(value: Any) -> Any:
+    return value
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("活动编号", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text,
+           "活动的唯一编号，导入时以此识别：已存在则更新，不存在则新建", 16),
+    Column("组织编码", parse_codes, True, (), format_codes,
+           "主办组织的编码；联合开展的活动填写多个，主办组织在前，用“、”分隔", 22),
+    choice_column("活动类型", ActivityType.values, required=True),
+    Column("开始时间", parse_datetime, True, None, format_datetime, "格式 YYYY-MM-DD HH:MM（北京时间），或 Excel 日期时间", 18),
+    text_column("主题", 200, required=True, width=30),
+    text_column("地点", 200, width=20),
+    Column("应到人数", parse_count, False, None, format_count, "不小于 0 的整数；已有签到名单的活动以签到名单为准", 10),
+    Column("实到人数", parse_count, False, None, format_count, "不大于应到人数", 10),
+    Column("联建编码", parse_pattern(32, CODE_RE, CODE_REASON), False, None, format_text,
+           "联建活动所属联建的编码；联建成员单位可列为协办组织", 14),
+    text_column("活动形式", 20, note="扩展列，选填：联建活动的形式，如 党课互讲、理论联学、党日交流、政策联研、廉洁共建"),
+)
+COL = {c.header: i for i, c in enumerate(COLUMNS)}
+SIMPLE = (("活动类型", "type"), ("开始时间", "start"), ("主题", "topic"), ("地点", "venue"),
+          ("应到人数", "expected_count"), ("实到人数", "present_count"), ("活动形式", "sub_kind"))
+STATE_FIELDS = ("type", "start", "topic", "venue", "expected_count", "present_count", "sub_kind", "alliance_id")
+
+
+def _scope(user: Any) -> tuple[bool, str | None, bool]:
+    """(may import at all, path prefix the user manages or None = all, is a manager)."""
+    if user is None:
+        return True, None, False
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False, None, False
+    if user.role == "admin":
+        return True, None, False
+    if user.role == "manager" and user.org_id is not None:
+        return True, user.org.path, True
+    return False, None, False
+
+
+class ActivityExcel(ExcelKind):
+    """The ``activities`` kind."""
+
+    name = "activities"
+    label = "活动"
+    columns = COLUMNS
+
+    def general_notes(self) -> list[str]:
+        return [*super().general_notes(),
+                "活动类型：支部党员大会、支部委员会、党小组会、党课、主题党日、组织生活会、民主评议党员、谈心谈话、联建活动。",
+                "联合开展的活动对所列每个组织都计入组织生活次数。",
+                "组织管理员只能导入本组织及下级组织主办的活动；协办组织须在本人范围内，或是所填联建的成员单位。"]
+
+    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+        allowed, prefix, is_manager = _scope(user)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
+        if not allowed:
+            result.errors = ["当前账户无权导入数据"]
+            return result
+        errors = sheet.errors
+        first: dict[str, int] = {}
+        for number, values in sheet.rows:
+            code = values[COL["活动编号"]]
+            if code is INVALID:
+                continue
+            if code in first:
+                errors.add(number, "活动编号", f"与第{first[code]}行重复")
+            else:
+                first[code] = number
+        existing = self._existing(list(first))
+        org_codes = {c for _, v in sheet.rows if isinstance(v[COL["组织编码"]], list) for c in v[COL["组织编码"]]}
+        orgs = self._by_code(Organisation.objects.only("id", "code", "path"), org_codes)
+        alliance_codes = {v[COL["联建编码"]] for _, v in sheet.rows if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]}
+        alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
+        alliances = self._by_code(alliances_qs.only("id", "code", "lead_id"), alliance_codes)
+        alliance_orgs: dict[int, set[int]] = {}
+        for alliance_id, org_id in AllianceMember.objects.filter(
+                alliance_id__in=[a.pk for a in alliances.values()], left_on__isnull=True).values_list("alliance_id", "org_id"):
+            alliance_orgs.setdefault(alliance_id, set()).add(org_id)
+        for a in alliances.values():
+            alliance_orgs.setdefault(a.pk, set()).add(a.lead_id)
+        attendance_ids = set()
+        for chunk in chunks([a.pk for a in existing.values()]):
+            attendance_ids.update(Attendance.objects.filter(activity_id__in=chunk).values_list("activity_id", flat=True).distinct())
+        link_codes = self._link_codes([a.pk for a in existing.values()])
+
+        plan: list[tuple[str, Activity | None, dict[str, Any], list[Organisation]]] = []
+        for number, values in sheet.rows:
+            code = values[COL["活动编号"]]
+            current = existing.get(code) if code is not INVALID and first.get(code) == number else None
+            if current is not None:
+                state = {f: getattr(current, f) for f in STATE_FIELDS}
+                codes: Any = link_codes.get(current.pk, [])
+            else:
+                state = {"type": None, "start": None, "topic": "", "venue": "", "expected_count": None,
+                         "present_count": None, "sub_kind": "", "alliance_id": None}
+                codes = []
+            for header, name in SIMPLE:
+                value = values[COL[header]]
+                if value is not ABSENT:
+                    state[name] = value
+            if values[COL["组织编码"]] is not ABSENT:
+                codes = values[COL["组织编码"]]
+            alliance_code = values[COL["联建编码"]]
+            if alliance_code is not ABSENT and alliance_code is not INVALID:
+                if alliance_code:
+                    alliance = alliances.get(alliance_code)
+                    if alliance is None:
+                        errors.add(number, "联建编码", f"联建 {alliance_code} 不存在")
+                        state["alliance_id"] = INVALID
+                    else:
+                        state["alliance_id"] = alliance.pk
+                else:
+                    state["alliance_id"] = None
+            elif alliance_code is INVALID:
+                state["alliance_id"] = INVALID
+            listed: list[Organisation] = []
+            if codes is not INVALID:
+                for c in codes:
+                    org = orgs.get(c)
+                    if org is None:
+                        errors.add(number, "组织编码", f"组织 {c} 不存在")
+                        continue
+                    listed.append(org)
+                if len(listed) == len(codes) and listed and prefix is not None:
+                    if not listed[0].path.startswith(prefix):
+                        errors.add(number, "组织编码", f"无权操作组织 {listed[0].code}（主办组织须在本人管理范围内）")
+                    members = alliance_orgs.get(state["alliance_id"], set()) if isinstance(state["alliance_id"], int) else set()
+                    for org in listed[1:]:
+                        if not org.path.startswith(prefix) and org.pk not in members:
+                            errors.add(number, "组织编码", f"组织 {org.code} 不在本人范围内，也不是所填联建的成员单位")
+            if current is not None and prefix is not None and not current.host.path.startswith(prefix):
+                errors.add(number, "活动编号", "无权操作该活动")
+            exp, pres = state["expected_count"], state["present_count"]
+            if isinstance(exp, int) and isinstance(pres, int) and pres > exp:
+                errors.add(number, "实到人数", "实到人数不能多于应到人数")
+            if current is not None and current.pk in attendance_ids:
+                for header, name in (("应到人数", "expected_count"), ("实到人数", "present_count")):
+                    if values[COL[header]] is not ABSENT and state[name] != getattr(current, name):
+                        errors.add(number, header, f"该活动已有签到名单，{header}以签到记录为准（{getattr(current, name)}）")
+            if state["sub_kind"] and state["type"] not in (ActivityType.JOINT, INVALID):
+                errors.add(number, "活动形式", "只有联建活动可以填写活动形式")
+            plan.append((code, current, state, listed))
+
+        for _, current, state, listed in plan:
+            if current is None:
+                result.created += 1
+            elif self._changed(current, state, listed, link_codes):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if errors:
+            result.created = result.updated = result.unchanged = 0
+            result.errors = errors.messages()
+            return result
+        if not dry_run:
+            status = ActivityStatus.SUBMITTED if is_manager else ActivityStatus.APPROVED
+            self._write(plan, link_codes, status=status, actor=actor, file_name=file_name, result=result)
+        return result
+
+    @staticmethod
+    def _by_code(qs: Any, codes: set[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for chunk in chunks(sorted(codes)):
+            for obj in qs.filter(code__in=chunk):
+                out[obj.code] = obj
+        return out
+
+    @staticmethod
+    def _existing(codes: list[str]) -> dict[str, Activity]:
+        out: dict[str, Activity] = {}
+        for chunk in chunks(codes):
+            for a in Activity.objects.filter(code__in=chunk).select_related("host"):
+                out[a.code] = a
+        return out
+
+    @staticmethod
+    def _link_codes(ids: list[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for chunk in chunks(ids):
+            for activity_id, code in (ActivityOrg.objects.filter(activity_id__in=chunk).order_by("activity_id", "position")
+                                      .values_list("activity_id", "org__code")):
+                out.setdefault(activity_id, []).append(code)
+        return out
+
+    @staticmethod
+    def _changed(current: Activity, state: dict[str, Any], listed: list[Organisation], link_codes: dict[int, list[str]]) -> bool:
+        return (any(state[f] != getattr(current, f) for f in STATE_FIELDS)
+                or [o.code for o in listed] != link_codes.get(current.pk, []))
+
+    def _write(self, plan: list[tuple[str, Activity | None, dict[str, Any], list[Organisation]]],
+               link_codes: dict[int, list[str]], *, status: str, actor: Any, file_name: str, result: ImportResult) -> None:
+        now = timezone.now()
+        audits: list[dict[str, Any]] = []
+        with transaction.atomic():
+            creates: list[tuple[Activity, list[Organisation]]] = []
+            relink: list[tuple[Activity, list[Organisation]]] = []
+            for code, current, state, listed in plan:
+                if current is None:
+                    a = Activity(code=code, host=listed[0], status=status, **state)
+                    a.is_valid = committee_meeting_valid(a.type, a.expected_count, a.present_count)
+                    creates.append((a, listed))
+                    continue
+                if not self._changed(current, state, listed, link_codes):
+                    continue
+                before = snapshot(current)
+                before["orgs"] = link_codes.get(current.pk, [])
+                for name, value in state.items():
+                    setattr(current, name, value)
+                current.host = listed[0]
+                current.is_valid = committee_meeting_valid(current.type, current.expected_count, current.present_count)
+                current.save()
+                sync_links(current)
+                after = snapshot(current)
+                after["orgs"] = [o.code for o in listed]
+                b, a_ = diff(before, after)
+                audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=current, before=b, after=a_,
+                                        note=f"Excel 导入：{file_name}"))
+                if after["orgs"] != before["orgs"]:
+                    relink.append((current, listed))
+            Activity.objects.bulk_create([a for a, _ in creates], batch_size=1000)
+            ids = {}
+            for chunk in chunks([a.code for a, _ in creates]):
+                ids.update(Activity.objects.filter(code__in=chunk).values_list("code", "pk"))
+            links: list[ActivityOrg] = []
+            for a, listed in creates:
+                a.pk = ids[a.code]
+                links += [link(a, o.pk, i) for i, o in enumerate(listed)]
+                after = snapshot(a)
+                after["orgs"] = [o.code for o in listed]
+                audits.append(audit_row(actor=actor, action=AuditLog.Action.CREATE, obj=a, after=after,
+                                        note=f"Excel 导入：{file_name}"))
+            for a, listed in relink:
+                ActivityOrg.objects.filter(activity=a).delete()
+                links += [link(a, o.pk, i) for i, o in enumerate(listed)]
+            ActivityOrg.objects.bulk_create(links, batch_size=2000)
+            audits.append(audit_row(
+                actor=actor, action=AuditLog.Action.IMPORT, target="import", target_id=self.name,
+                target_repr=f"{self.label}导入：{file_name}",
+                after={"kind": self.name, "file": file_name, "created": result.created, "updated": result.updated,
+                       "unchanged": result.unchanged},
+                note=f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}"))
+            insert_audit(audits, now)
+
+    def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
+        qs = Activity.objects.all() if user is None else Activity.objects.visible_to(user)
+        if org_code:
+            orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+            root = orgs.filter(code=org_code).only("path").first()
+            if root is None:
+                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=root.path).values("activity_id"))
+        qs = qs.select_related("alliance").order_by("start", "code")
+        return self._export(qs)
+
+    def _export(self, qs: Any) -> Iterator[Sequence[Any]]:
+        batch: list[Activity] = []
+        for activity in qs.iterator(chunk_size=2000):
+            batch.append(activity)
+            if len(batch) == 2000:
+                yield from self._rows(batch)
+                batch = []
+        yield from self._rows(batch)
+
+    def _rows(self, batch: list[Activity]) -> Iterator[Sequence[Any]]:
+        codes = self._link_codes([a.pk for a in batch])
+        for a in batch:
+            yield (a.code, codes.get(a.pk, []), a.type, a.start, a.topic, a.venue, a.expected_count, a.present_count,
+                   a.alliance.code if a.alliance_id else None, a.sub_kind)
+
+
+register(ActivityExcel())

@@ -1,0 +1,291 @@
+"""Activities (活动), attendance (签到/考勤) and the organisational-life rules (三会一课).
+
+One activity record is entered once and feeds attendance, person-times (人次), compliance
+and statistics. An activity lists its organisations through :class:`ActivityOrg` — the
+host first (``position`` 0), then co-organisers — and counts for every one of them.
+
+Scope: a user sees an activity when one of its organisations is visible to them
+(``Activity.objects.visible_to``); they may change it when they manage its host
+(``manageable_by``); the manager of the host's parent organisation reviews it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from lianjian.alliances.models import Alliance
+from lianjian.orgs.models import Member, Organisation, OrgKind, validate_code
+
+if TYPE_CHECKING:
+    from lianjian.accounts.models import User
+
+
+class ActivityType(models.TextChoices):
+    GENERAL_MEETING = "支部党员大会", "支部党员大会"
+    COMMITTEE_MEETING = "支部委员会", "支部委员会"
+    GROUP_MEETING = "党小组会", "党小组会"
+    LECTURE = "党课", "党课"
+    THEME_DAY = "主题党日", "主题党日"
+    REVIEW_MEETING = "组织生活会", "组织生活会"
+    APPRAISAL = "民主评议党员", "民主评议党员"
+    TALK = "谈心谈话", "谈心谈话"
+    JOINT = "联建活动", "联建活动"
+
+
+# The forms of joint activities named in the seed papers; free text is allowed too.
+JOINT_SUB_KINDS = ("党课互讲", "理论联学", "党日交流", "政策联研", "廉洁共建", "志愿服务", "技能比武", "结对帮扶")
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "草稿", "草稿"
+    SUBMITTED = "已提交", "已提交"
+    APPROVED = "已通过", "已通过"
+    RETURNED = "已退回", "已退回"
+
+
+# Records that count as held: a draft is unfinished and a returned record is being corrected.
+COUNTED_STATUSES = (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED)
+EDITABLE_STATUSES = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+
+
+def committee_meeting_valid(activity_type: str, expected: int | None, present: int | None) -> bool:
+    """Whether a meeting is valid: a 支委会 needs more than half of the committee present
+    (支部工作条例); with no counts recorded there is nothing to judge and it stands."""
+    if activity_type != ActivityType.COMMITTEE_MEETING or not expected or present is None:
+        return True
+    return present * 2 > expected
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def visible_to(self, user: User) -> ActivityQuerySet:
+        """Activities with at least one listed organisation visible to ``user``."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == "admin":
+            return self
+        if user.org_id is None:
+            return self.none()
+        if user.role == "manager":
+            orgs = ActivityOrg.objects.filter(activity=OuterRef("pk"), org__path__under=user.org.path)
+        else:
+            orgs = ActivityOrg.objects.filter(activity=OuterRef("pk"), org_id=user.org_id)
+        return self.filter(Exists(orgs))
+
+    def manageable_by(self, user: User) -> ActivityQuerySet:
+        """Activities whose host ``user`` manages (admin: all; member: none)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
+            return self.none()
+        if user.role == "admin":
+            return self
+        if user.org_id is None:
+            return self.none()
+        return self.filter(host__path__under=user.org.path)
+
+    def counted(self) -> ActivityQuerySet:
+        return self.filter(status__in=COUNTED_STATUSES)
+
+
+class Activity(models.Model):
+    """One activity: a 三会一课 meeting, a 主题党日, a joint activity (联建活动) …
+
+    ``code`` (活动编号) is the import/API key. ``host`` is the organisation that holds it and
+    is also the first :class:`ActivityOrg`. ``expected_count``/``present_count`` are derived
+    from :class:`Attendance` once an expected list exists, and typed (or imported) otherwise.
+    ``is_valid`` is false for a 支委会 without more than half of the committee present; such
+    a meeting does not count towards compliance. Status: 草稿 → 已提交 → 已通过 / 已退回.
+    """
+
+    AUDIT_FIELDS = (
+        "code", "type", "sub_kind", "host_id", "alliance_id", "start", "end", "venue", "topic",
+        "minutes", "lecturer", "host_person", "recorder", "status", "return_reason",
+        "expected_count", "present_count", "is_valid",
+    )
+
+    code = models.CharField("活动编号", max_length=32, unique=True, validators=[validate_code])
+    type = models.CharField("活动类型", max_length=8, choices=ActivityType.choices)
+    sub_kind = models.CharField("活动形式", max_length=20, blank=True)
+    host = models.ForeignKey(Organisation, verbose_name="主办组织", on_delete=models.PROTECT, related_name="hosted_activities")
+    orgs = models.ManyToManyField(Organisation, through="ActivityOrg", related_name="activities", verbose_name="参与组织")
+    alliance = models.ForeignKey(Alliance, verbose_name="联建", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="activities")
+    start = models.DateTimeField("开始时间")
+    end = models.DateTimeField("结束时间", null=True, blank=True)
+    venue = models.CharField("地点", max_length=200, blank=True)
+    topic = models.CharField("主题", max_length=200)
+    minutes = models.TextField("会议记录", blank=True)
+    lecturer = models.CharField("授课人", max_length=50, blank=True)
+    host_person = models.CharField("主持人", max_length=50, blank=True)
+    recorder = models.CharField("记录人", max_length=50, blank=True)
+    status = models.CharField("状态", max_length=4, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT)
+    return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    expected_count = models.PositiveIntegerField("应到人数", null=True, blank=True)
+    present_count = models.PositiveIntegerField("实到人数", null=True, blank=True)
+    is_valid = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "活动"
+        ordering = ["-start", "-id"]
+        indexes = [
+            models.Index(fields=["start"], name="activity_start_idx"),
+            models.Index(fields=["host", "start"], name="activity_host_start_idx"),
+            models.Index(fields=["alliance", "start"], name="activity_alliance_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(present_count__isnull=True) | Q(expected_count__isnull=True)
+                | Q(present_count__lte=models.F("expected_count")),
+                name="activity_present_le_expected", violation_error_message="实到人数不能多于应到人数",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @property
+    def audit_key(self) -> str:
+        return self.code
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def refresh_validity(self) -> None:
+        self.is_valid = committee_meeting_valid(self.type, self.expected_count, self.present_count)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.end and self.start and self.end < self.start:
+            errors["end"] = "结束时间不能早于开始时间"
+        if (self.present_count is not None and self.expected_count is not None
+                and self.present_count > self.expected_count):
+            errors["present_count"] = "实到人数不能多于应到人数"
+        if self.type != ActivityType.JOINT and self.sub_kind:
+            errors["sub_kind"] = "只有联建活动可以填写活动形式"
+        if self.type != ActivityType.LECTURE and self.lecturer:
+            errors["lecturer"] = "只有党课可以填写授课人"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ActivityOrg(models.Model):
+    """An organisation listed on an activity: ``position`` 0 is the host, then co-organisers.
+
+    ``start``, ``type``, ``status`` and ``is_valid`` repeat the activity's so that compliance
+    reads this one table through its (org, start) index: a year of 37,000 organisations
+    is a million links, and joining them to the activities costs more than the counting.
+    ``services.sync_links`` keeps them equal to the activity's after every change.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="org_links")
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activity_links")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    start = models.DateTimeField("开始时间")
+    type = models.CharField("活动类型", max_length=8, choices=ActivityType.choices)
+    status = models.CharField("状态", max_length=4, choices=ActivityStatus.choices)
+    is_valid = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "活动组织"
+        ordering = ["activity_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "org"], name="activity_org_unique",
+                                    violation_error_message="同一组织不能重复列出"),
+        ]
+        indexes = [models.Index(fields=["org", "start"], name="activity_org_org_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} · {self.org_id}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "出席", "出席"
+    LEAVE = "请假", "请假"
+    ABSENT = "缺席", "缺席"
+
+
+class CheckinMethod(models.TextChoices):
+    SCAN = "扫码", "扫码"
+    MANUAL = "补录", "补录"
+
+
+class Attendance(models.Model):
+    """One expected person (应到) of an activity and whether they came.
+
+    A row exists for everyone on the expected list; 请假 and 缺席 carry a reason.
+    ``method`` says how presence was recorded: 扫码 (self check-in) or 补录 (the recorder).
+    """
+
+    AUDIT_FIELDS = ("member_id", "status", "reason", "method")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances", verbose_name="党员")
+    status = models.CharField("出勤", max_length=4, choices=AttendanceStatus.choices, default=AttendanceStatus.ABSENT)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
+    method = models.CharField("签到方式", max_length=4, choices=CheckinMethod.choices, blank=True)
+
+    class Meta:
+        verbose_name = "出勤"
+        ordering = ["activity_id", "member_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="attendance_unique",
+                                    violation_error_message="该党员已在应到名单中"),
+        ]
+        indexes = [models.Index(fields=["member", "status"], name="attendance_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.status}"
+
+
+class Frequency(models.TextChoices):
+    MONTH = "月度", "每月"
+    QUARTER = "季度", "每季度"
+    HALF = "半年", "每半年"
+    YEAR = "年度", "每年"
+
+
+class ComplianceRule(models.Model):
+    """A rule of organisational life as data: organisations of ``org_kind`` hold at least
+    ``required`` activities of ``activity_type`` each period of ``frequency``.
+
+    ``min_full_members`` limits the rule to organisations with at least that many current
+    full members (支委会: a branch of ≥ 7 full members has a committee). Defaults come from
+    domain.md and contracts §4 (a data migration); admins tighten or extend them.
+    """
+
+    AUDIT_FIELDS = ("activity_type", "org_kind", "frequency", "required", "min_full_members", "active", "sort")
+
+    activity_type = models.CharField("活动类型", max_length=8, choices=ActivityType.choices)
+    org_kind = models.CharField("适用组织类型", max_length=8, choices=OrgKind.choices)
+    frequency = models.CharField("周期", max_length=4, choices=Frequency.choices)
+    required = models.PositiveSmallIntegerField("每期至少次数", default=1)
+    min_full_members = models.PositiveSmallIntegerField("正式党员人数下限", null=True, blank=True,
+                                                        help_text="仅对正式党员不少于该人数的组织适用；空白表示不限")
+    active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField("排序", default=100)
+    note = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "组织生活规则"
+        ordering = ["sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity_type", "org_kind"], name="rule_type_kind_unique",
+                                    violation_error_message="该组织类型已有此活动类型的规则"),
+            models.CheckConstraint(condition=Q(required__gte=1), name="rule_required_positive",
+                                   violation_error_message="每期至少次数应不小于 1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_kind} {self.activity_type} {self.get_frequency_display()}≥{self.required}"
+
+    @property
+    def audit_key(self) -> str:
+        return f"{self.org_kind}:{self.activity_type}"

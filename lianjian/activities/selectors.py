@@ -1,0 +1,240 @@
+"""Reads that shape activity data: compliance inputs, the matrix, the calendar, statistics.
+
+Each function issues a fixed number of queries whatever the number of organisations or
+activities (pinned in tests). Periods and months are Asia/Shanghai local dates: a meeting
+at 2026-03-31 23:30 local time belongs to March and to 2026Q1, whatever UTC says.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
+
+from lianjian.activities import compliance
+from lianjian.activities.models import (
+    COUNTED_STATUSES,
+    Activity,
+    ActivityOrg,
+    ActivityType,
+    ComplianceRule,
+)
+from lianjian.orgs.models import Member, MemberCategory, Organisation, OrgKind
+
+TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+IN_LIST_LIMIT = 5000
+
+
+def local_start(day: datetime.date) -> datetime.datetime:
+    """The aware instant a local day begins."""
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=TZ)
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    return local_start(datetime.date(year, 1, 1)), local_start(datetime.date(year + 1, 1, 1))
+
+
+def rule_infos(*, active_only: bool = True) -> list[compliance.RuleInfo]:
+    qs = ComplianceRule.objects.all()
+    if active_only:
+        qs = qs.filter(active=True)
+    return [compliance.RuleInfo(r.activity_type, r.org_kind, r.frequency, r.required, r.min_full_members)
+            for r in qs.order_by("sort", "id")]
+
+
+def full_member_counts(orgs: QuerySet[Organisation]) -> dict[int, int]:
+    """Current full members per organisation: its own plus those of its 党小组 (a group's
+    members belong to the branch). Two queries."""
+    rows = (Member.objects.current().filter(category=MemberCategory.FULL, org__in=orgs.values("pk"))
+            .values("org_id").annotate(n=Count("id")))
+    own = {r["org_id"]: r["n"] for r in rows}
+    out = dict(own)
+    groups = (Organisation.objects.filter(kind=OrgKind.GROUP, parent__in=orgs.values("pk"))
+              .values_list("pk", "parent_id"))
+    for pk, parent_id in groups:
+        if pk in own:
+            out[parent_id] = out.get(parent_id, 0) + own[pk]
+    return out
+
+
+def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: datetime.date,
+                activity_types: Iterable[str]) -> compliance.HeldCounts:
+    """Per (org id, type): counted activities of ``year`` by local month, valid and
+    invalid, held on or before ``today`` (a scheduled future meeting is not held yet).
+
+    Two queries on the link table alone (it carries the activity's start, type, status and
+    validity): one row per organisation and type with twelve monthly counts (months are
+    ranges of Asia/Shanghai days, so no time-zone arithmetic runs per row), and the rare
+    invalid meetings by month.
+    """
+    start, end = year_bounds(year)
+    end = min(end, local_start(today + datetime.timedelta(days=1)))
+    bounds = [local_start(datetime.date(year, m, 1)) for m in range(1, 13)] + [year_bounds(year)[1]]
+    # A list of ids lets PostgreSQL walk the (org, activity) index for a subtree instead of
+    # hashing the whole link table; beyond IN_LIST_LIMIT a subquery is cheaper (and SQLite
+    # caps the number of parameters).
+    org_filter = orgs if isinstance(orgs, list) and len(orgs) <= IN_LIST_LIMIT else (
+        orgs.values("pk") if not isinstance(orgs, list) else Organisation.objects.filter(pk__in=orgs).values("pk"))
+    base = ActivityOrg.objects.filter(org__in=org_filter, start__gte=start, start__lt=end,
+                                      status__in=COUNTED_STATUSES, type__in=list(activity_types))
+    months = {f"m{m}": Count("id", filter=Q(start__gte=bounds[m], start__lt=bounds[m + 1])) for m in range(12)}
+    rows = base.filter(is_valid=True).values_list("org_id", "type").annotate(**months).order_by()
+    out: dict[tuple[int, str], tuple[list[int], list[int]]] = {
+        (org_id, atype): (list(counts), [0] * 12) for org_id, atype, *counts in rows}
+    invalid = (base.filter(is_valid=False).annotate(month=ExtractMonth("start", tzinfo=TZ))
+               .values_list("org_id", "type", "month").annotate(n=Count("id")).order_by())
+    for org_id, atype, month, n in invalid:
+        out.setdefault((org_id, atype), ([0] * 12, [0] * 12))[1][month - 1] += n
+    return out
+
+
+def org_infos(orgs: QuerySet[Organisation]) -> list[compliance.OrgInfo]:
+    full = full_member_counts(orgs)
+    return [compliance.OrgInfo(o.pk, o.code, o.kind, o.is_partner, o.founded, o.dissolved, full.get(o.pk, 0), o.name)
+            for o in orgs.only("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path").order_by("path")]
+
+
+def compliance_rows(*, year: int, today: datetime.date, orgs: QuerySet[Organisation],
+                    rules: list[compliance.RuleInfo] | None = None) -> list[compliance.Row]:
+    """Compliance rows (contracts §4) of the internal organisations in ``orgs``."""
+    return compliance_with_orgs(year=year, today=today, orgs=orgs, rules=rules)[0]
+
+
+def compliance_with_orgs(*, year: int, today: datetime.date, orgs: QuerySet[Organisation],
+                         rules: list[compliance.RuleInfo] | None = None,
+                         ) -> tuple[list[compliance.Row], dict[int, compliance.OrgInfo]]:
+    """The rows and the organisations they are about (by id). Five queries."""
+    rules = rule_infos() if rules is None else rules
+    orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
+    infos = org_infos(orgs)
+    ids: QuerySet[Organisation] | list[int] = [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
+    held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
+    rows = compliance.evaluate(year=year, today=today, orgs=infos, rules=rules, held=held)
+    return rows, {i.id: i for i in infos}
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """One organisation × period column of the matrix: the rows of that period."""
+
+    label: str
+    rows: list[compliance.Row] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if not self.rows:
+            return ""
+        statuses = {r.status for r in self.rows}
+        if "missing" in statuses:
+            return "missing"
+        return "open" if "open" in statuses else "ok"
+
+    @property
+    def level(self) -> str:
+        levels = {r.level for r in self.rows}
+        return "red" if "red" in levels else "yellow" if "yellow" in levels else ""
+
+    @property
+    def invalid(self) -> int:
+        return sum(r.invalid for r in self.rows)
+
+    @property
+    def title(self) -> str:
+        parts = [f"{r.rule}：{r.held}/{r.required} {compliance.STATUS_LABELS[r.status]}"
+                 + (f"（另有 {r.invalid} 次无效）" if r.invalid else "") for r in self.rows]
+        return "；".join(parts)
+
+
+def matrix_columns(year: int) -> list[tuple[str, str]]:
+    """(period label, short heading): 12 months, 4 quarters, 2 halves, the year."""
+    cols = [(f"{year}-{m:02d}", f"{m}月") for m in range(1, 13)]
+    cols += [(f"{year}Q{q}", f"Q{q}") for q in range(1, 5)]
+    cols += [(f"{year}H{h}", f"H{h}") for h in (1, 2)]
+    cols.append((str(year), "全年"))
+    return cols
+
+
+class MatrixRow:
+    """One organisation of the matrix; its cells are built only when a page shows it."""
+
+    def __init__(self, org: compliance.OrgInfo, columns: list[tuple[str, str]]) -> None:
+        self.org = org
+        self.columns = columns
+        self.rows: list[compliance.Row] = []
+        self.counts = {"ok": 0, "missing": 0, "open": 0, "yellow": 0, "total": 0}
+
+    @property
+    def cells(self) -> list[Cell]:
+        by_period: dict[str, list[compliance.Row]] = defaultdict(list)
+        for row in self.rows:
+            by_period[row.period].append(row)
+        return [Cell(label, by_period.get(label, [])) for label, _ in self.columns]
+
+
+def matrix(rows: list[compliance.Row], infos: dict[int, compliance.OrgInfo], year: int) -> tuple[list[tuple[str, str]], list[MatrixRow]]:
+    """Arrange rows as organisations (in row order) × period columns; unused columns are dropped."""
+    used = {row.period for row in rows}
+    columns = [c for c in matrix_columns(year) if c[0] in used]
+    by_org: dict[int, MatrixRow] = {}
+    for row in rows:
+        target = by_org.get(row.org_id)
+        if target is None:
+            target = by_org[row.org_id] = MatrixRow(infos[row.org_id], columns)
+        target.rows.append(row)
+        counts = target.counts
+        counts[row.status] += 1
+        counts["total"] += 1
+        if row.level == "yellow":
+            counts["yellow"] += 1
+    return columns, list(by_org.values())
+
+
+# --- calendar and statistics --------------------------------------------------------------
+
+def month_activities(qs: QuerySet[Activity], year: int, month: int) -> dict[datetime.date, list[Activity]]:
+    first = datetime.date(year, month, 1)
+    nxt = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    by_day: dict[datetime.date, list[Activity]] = defaultdict(list)
+    for a in qs.filter(start__gte=local_start(first), start__lt=local_start(nxt)).select_related("host").order_by("start")[:2000]:
+        by_day[a.start.astimezone(TZ).date()].append(a)
+    return by_day
+
+
+def statistics(qs: QuerySet[Activity], *, year: int, scope_orgs: QuerySet[Organisation]) -> dict[str, Any]:
+    """Activities and person-times (人次 = present) of ``year`` by type, month, organisation
+    and alliance, for counted (submitted or approved) records. Four queries.
+
+    By organisation, a joint activity counts once for each listed organisation in scope.
+    """
+    start, end = year_bounds(year)
+    base = qs.counted().filter(start__gte=start, start__lt=end)
+    by_type = {r["type"]: (r["n"], r["p"] or 0) for r in base.values("type").annotate(n=Count("id"), p=Sum("present_count")).order_by()}
+    by_month = {r["m"]: (r["n"], r["p"] or 0) for r in base.annotate(m=ExtractMonth("start", tzinfo=TZ)).values("m").annotate(n=Count("id"), p=Sum("present_count")).order_by()}
+    by_org = list(
+        ActivityOrg.objects.filter(activity__in=base.values("pk"), org__in=scope_orgs.values("pk"))
+        .values("org__code", "org__name").annotate(n=Count("id"), p=Sum("activity__present_count"))
+        .order_by("-n", "org__code")[:30]
+    )
+    by_alliance = list(
+        base.filter(alliance__isnull=False).values("alliance__code", "alliance__name")
+        .annotate(n=Count("id"), p=Sum("present_count")).order_by("-n", "alliance__code")[:30]
+    )
+    total_n = sum(n for n, _ in by_type.values())
+    total_p = sum(p for _, p in by_type.values())
+    return {
+        "total": total_n, "person_times": total_p,
+        "by_type": [(t, *by_type.get(t, (0, 0))) for t in ActivityType.values],
+        "by_month": [(m, *by_month.get(m, (0, 0))) for m in range(1, 13)],
+        "by_org": [(r["org__code"], r["org__name"], r["n"], r["p"] or 0) for r in by_org],
+        "by_alliance": [(r["alliance__code"], r["alliance__name"], r["n"], r["p"] or 0) for r in by_alliance],
+    }
+

@@ -1,0 +1,310 @@
+"""Screens for activities: list, detail, forms, attendance, review and QR check-in.
+
+Each view: find the activity through ``Activity.objects.visible_to(user)`` (else 404),
+check ``permissions`` for writes (else 403), validate, call one service, redirect.
+Compliance, calendar and statistics screens live in ``views_reports``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lianjian.activities import services
+from lianjian.activities.forms import ActivityForm, AddMemberForm, MarkForm, ReturnForm
+from lianjian.activities.models import (
+    Activity,
+    ActivityOrg,
+    ActivityStatus,
+    ActivityType,
+    Attendance,
+    AttendanceStatus,
+)
+from lianjian.activities.permissions import can_manage, can_review
+from lianjian.activities.selectors import local_start
+from lianjian.core.models import AuditLog
+from lianjian.core.paging import paginate
+from lianjian.orgs.forms import add_service_errors
+from lianjian.orgs.models import Member, Organisation
+
+
+def _visible(request: HttpRequest, code: str) -> Activity:
+    return get_object_or_404(Activity.objects.visible_to(request.user).select_related("host", "alliance"), code=code)
+
+
+def _require_manage(request: HttpRequest, activity: Activity) -> None:
+    if not can_manage(request.user, activity):
+        raise PermissionDenied
+
+
+def _require_review(request: HttpRequest, activity: Activity) -> None:
+    if not can_review(request.user, activity):
+        raise PermissionDenied
+
+
+def _int(value: str, low: int, high: int) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def filtered_activities(request: HttpRequest) -> tuple[object, dict]:
+    """The visible activities narrowed by the list's filters, and the filter values."""
+    params = request.GET
+    qs = Activity.objects.visible_to(request.user).select_related("host", "alliance")
+    ctx: dict = {"q": params.get("q", "").strip(), "org_code": params.get("org", "").strip(),
+                 "type": params.get("type", ""), "status": params.get("status", ""),
+                 "alliance_code": params.get("alliance", "").strip()}
+    year = _int(params.get("year", ""), 1950, 2200)
+    month = _int(params.get("month", ""), 1, 12)
+    ctx.update(year=year, month=month, scope_org=None)
+    if ctx["org_code"]:
+        org = Organisation.objects.visible_to(request.user).filter(code=ctx["org_code"]).first()
+        if org is None:
+            raise Http404
+        ctx["scope_org"] = org
+        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=org.path).values("activity_id"))
+    if ctx["q"]:
+        qs = qs.filter(Q(topic__icontains=ctx["q"]) | Q(code__iexact=ctx["q"]) | Q(venue__icontains=ctx["q"]))
+    if ctx["type"] in ActivityType.values:
+        qs = qs.filter(type=ctx["type"])
+    if ctx["status"] in ActivityStatus.values:
+        qs = qs.filter(status=ctx["status"])
+    if ctx["alliance_code"]:
+        qs = qs.filter(alliance__code=ctx["alliance_code"])
+    if year:
+        first = datetime.date(year, month or 1, 1)
+        last = datetime.date(year, month + 1, 1) if month and month < 12 else datetime.date(year + 1, 1, 1)
+        qs = qs.filter(start__gte=local_start(first), start__lt=local_start(last))
+    return qs, ctx
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """Visible activities, newest first, with search, filters and pagination; htmx gets the table."""
+    qs, ctx = filtered_activities(request)
+    page = paginate(request, qs.order_by("-start", "-id"))
+    ctx.update(nav="activities", page=page, types=ActivityType.values, statuses=ActivityStatus.values,
+               can_create=request.user.role != "member", years=range(timezone.localdate().year + 1, 2019, -1))
+    template = "activities/activity_table.html" if request.htmx else "activities/activity_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
+    activity = _visible(request, code)
+    links = list(activity.org_links.select_related("org").order_by("position"))
+    attendance = list(activity.attendances.select_related("member", "member__org").order_by("member__org__path", "member__number"))
+    manage = can_manage(request.user, activity)
+    checkin_url = ""
+    if manage and activity.is_editable and attendance:
+        checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[services.checkin_token(activity)]))
+    own = next((a for a in attendance if request.user.member_id and a.member_id == request.user.member_id), None)
+    return render(request, "activities/activity_detail.html", {
+        "nav": "activities", "activity": activity, "links": links, "attendance": attendance,
+        "can_manage": manage, "can_review": can_review(request.user, activity),
+        "checkin_url": checkin_url, "checkin_hours": services.CHECKIN_MAX_AGE // 3600, "own": own,
+        "statuses": AttendanceStatus.values, "mark_form": MarkForm(), "return_form": ReturnForm(),
+        "history": AuditLog.objects.filter(target_type="activities.activity", target_id=activity.code)[:30],
+        "present": sum(1 for a in attendance if a.status == AttendanceStatus.PRESENT),
+        "on_leave": sum(1 for a in attendance if a.status == AttendanceStatus.LEAVE),
+    })
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    if request.user.role == "member":
+        raise PermissionDenied
+    initial = {"host": request.GET.get("org", "") or (request.user.org.code if request.user.org_id else "")}
+    if request.GET.get("type") in ActivityType.values:
+        initial["type"] = request.GET["type"]
+    form = ActivityForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_record(actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记活动“{activity.topic}”（{activity.code}）")
+            return redirect("activities:activity_detail", code=activity.code)
+    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": None},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def activity_edit(request: HttpRequest, code: str) -> HttpResponse:
+    activity = _visible(request, code)
+    _require_manage(request, activity)
+    if not activity.is_editable:
+        messages.error(request, services.NOT_EDITABLE)
+        return redirect("activities:activity_detail", code=activity.code)
+    form = ActivityForm(request.POST or None, user=request.user, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(actor=request.user, activity=activity, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("activities:activity_detail", code=activity.code)
+    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": activity},
+                  status=400 if form.errors else 200)
+
+
+def _back(activity: Activity) -> HttpResponse:
+    return redirect(f"{reverse('activities:activity_detail', args=[activity.code])}#attendance")
+
+
+def _refused(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def attendance_fill(request: HttpRequest, code: str) -> HttpResponse:
+    activity = _visible(request, code)
+    _require_manage(request, activity)
+    try:
+        added = services.attendance_fill(actor=request.user, activity=activity)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已按名册加入 {added} 人" if added else "名册中的党员均已在应到名单中")
+    return _back(activity)
+
+
+@login_required
+@require_POST
+def attendance_add(request: HttpRequest, code: str) -> HttpResponse:
+    activity = _visible(request, code)
+    _require_manage(request, activity)
+    form = AddMemberForm(request.POST)
+    member = None
+    if form.is_valid():
+        member = Member.objects.visible_to(request.user).current().filter(number=form.cleaned_data["number"].strip()).first()
+    if member is None:
+        messages.error(request, "人员编号不存在或不在您的范围内")
+        return _back(activity)
+    try:
+        services.attendance_add(actor=request.user, activity=activity, member=member)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"已将{member.name}加入应到名单")
+    return _back(activity)
+
+
+def _member_ids(request: HttpRequest) -> list[int]:
+    ids = []
+    for value in request.POST.getlist("member"):
+        number = _int(value, 1, 2**62)
+        if number is not None:
+            ids.append(number)
+    return ids
+
+
+@login_required
+@require_POST
+def attendance_mark(request: HttpRequest, code: str) -> HttpResponse:
+    """Mark the checked members 出席/请假/缺席 (``action=remove`` takes them off the list)."""
+    activity = _visible(request, code)
+    _require_manage(request, activity)
+    ids = _member_ids(request)
+    try:
+        if request.POST.get("action") == "remove":
+            removed = services.attendance_remove(actor=request.user, activity=activity, member_ids=ids)
+            messages.success(request, f"已从应到名单移除 {removed} 人")
+        else:
+            form = MarkForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("请选择出勤状态")
+            services.attendance_mark(actor=request.user, activity=activity, member_ids=ids, **form.cleaned_data)
+            messages.success(request, f"已将 {len(ids)} 人标记为{form.cleaned_data['status']}")
+    except ValidationError as exc:
+        _refused(request, exc)
+    return _back(activity)
+
+
+def _transition(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    activity = _visible(request, code)
+    if action == "submit":
+        _require_manage(request, activity)
+    else:
+        _require_review(request, activity)
+    try:
+        if action == "submit":
+            services.activity_submit(actor=request.user, activity=activity)
+            messages.success(request, "已提交上级党组织审核")
+        elif action == "approve":
+            services.activity_approve(actor=request.user, activity=activity)
+            messages.success(request, "已审核通过")
+        else:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("请填写退回原因（不超过 300 字）")
+            services.activity_return(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
+            messages.success(request, "已退回修改")
+    except ValidationError as exc:
+        _refused(request, exc)
+    return redirect("activities:activity_detail", code=activity.code)
+
+
+@login_required
+@require_POST
+def activity_submit(request: HttpRequest, code: str) -> HttpResponse:
+    return _transition(request, code, "submit")
+
+
+@login_required
+@require_POST
+def activity_approve(request: HttpRequest, code: str) -> HttpResponse:
+    return _transition(request, code, "approve")
+
+
+@login_required
+@require_POST
+def activity_return(request: HttpRequest, code: str) -> HttpResponse:
+    return _transition(request, code, "return")
+
+
+@login_required
+def checkin(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a scanned QR code opens: GET shows the activity, POST checks the user in.
+
+    The token is signed and expires; the user must be on the expected list. Refusals are
+    shown on the page (400/403) and change nothing."""
+    try:
+        code = services.checkin_activity_code(token)
+    except services.CheckinError as exc:
+        return render(request, "activities/checkin.html", {"problem": str(exc)}, status=400)
+    activity = Activity.objects.select_related("host").filter(code=code).first()
+    if activity is None:
+        return render(request, "activities/checkin.html", {"problem": "签到链接无效"}, status=400)
+    row = None
+    if request.user.member_id:
+        row = Attendance.objects.filter(activity=activity, member_id=request.user.member_id).first()
+    ctx = {"activity": activity, "row": row, "token": token}
+    if request.method == "POST":
+        try:
+            row = services.attendance_checkin(actor=request.user, activity=activity, member=request.user.member)
+        except services.CheckinError as exc:
+            ctx["problem"] = str(exc)
+            return render(request, "activities/checkin.html", ctx, status=403)
+        ctx.update(row=row, done=True)
+    elif row is None:
+        ctx["problem"] = "您不在本次活动的应到名单中，请联系记录人" if request.user.member_id else "当前账户未关联党员信息，无法签到"
+        return render(request, "activities/checkin.html", ctx, status=403)
+    return render(request, "activities/checkin.html", ctx)
+

@@ -1,0 +1,216 @@
+"""Screens that read many activities: the compliance matrix and per-organisation page,
+the month calendar, statistics, and the rule table (admins edit it)."""
+
+from __future__ import annotations
+
+import calendar as pycal
+import datetime
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from lianjian.activities import services
+from lianjian.activities.compliance import LEVEL_LABELS, STATUS_LABELS, summarise
+from lianjian.activities.forms import RuleForm
+from lianjian.activities.models import Activity, ActivityOrg, ComplianceRule
+from lianjian.activities.output import write_compliance_xlsx
+from lianjian.activities.selectors import (
+    compliance_rows,
+    compliance_with_orgs,
+    local_start,
+    matrix,
+    month_activities,
+    rule_infos,
+    statistics,
+)
+from lianjian.activities.views import _int
+from lianjian.orgs.forms import add_service_errors
+from lianjian.orgs.models import Organisation
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MATRIX_PAGE = 50
+
+
+def _scope_root(request: HttpRequest) -> Organisation:
+    """``?org=CODE`` (visible, else 404) or the user's own organisation (admins: the first
+    top-level internal organisation)."""
+    code = request.GET.get("org", "").strip()
+    visible = Organisation.objects.visible_to(request.user)
+    if code:
+        org = visible.filter(code=code).first()
+    elif request.user.org_id:
+        org = visible.filter(pk=request.user.org_id).first()
+    else:
+        org = visible.filter(parent__isnull=True, is_partner=False).order_by("path").first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def _year(request: HttpRequest) -> int:
+    return _int(request.GET.get("year", ""), 1950, 2200) or timezone.localdate().year
+
+
+def _rules(request: HttpRequest) -> tuple[list, str]:
+    rules = rule_infos()
+    rule = request.GET.get("rule", "")
+    if rule in {r.activity_type for r in rules}:
+        return [r for r in rules if r.activity_type == rule], rule
+    return rules, ""
+
+
+@login_required
+def compliance_matrix(request: HttpRequest) -> HttpResponse:
+    """Organisations of a subtree × periods of a year, each cell coloured by the worst
+    status of its rules (三色: red missing, yellow ≤ 10 days left with nothing held)."""
+    root = _scope_root(request)
+    year = _year(request)
+    rules, rule = _rules(request)
+    today = timezone.localdate()
+    orgs = Organisation.objects.filter(path__under=root.path)
+    rows, infos = compliance_with_orgs(year=year, today=today, orgs=orgs, rules=rules)
+    only = request.GET.get("only", "")
+    columns, table = matrix(rows, infos, year)
+    if only == "problem":
+        table = [t for t in table if t.counts["missing"] or t.counts["yellow"]]
+    page = Paginator(table, MATRIX_PAGE).get_page(request.GET.get("page"))
+    ctx = {
+        "nav": "compliance", "root": root, "year": year, "rule": rule, "only": only, "columns": columns,
+        "page": page, "summary": summarise(rows), "rules": rule_infos(), "today": today,
+        "years": range(today.year + 1, today.year - 6, -1),
+    }
+    template = "activities/compliance_table.html" if request.htmx else "activities/compliance_matrix.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def compliance_export(request: HttpRequest) -> HttpResponse:
+    """The matrix's rows (same scope and filters) as an xlsx file."""
+    root = _scope_root(request)
+    year = _year(request)
+    rules, _ = _rules(request)
+    rows = compliance_rows(year=year, today=timezone.localdate(), orgs=Organisation.objects.filter(path__under=root.path), rules=rules)
+    names = dict(Organisation.objects.filter(path__under=root.path).values_list("code", "name"))
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_compliance_xlsx(handle, year, rows, names)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"组织生活合规-{root.code}-{year}.xlsx", content_type=XLSX_TYPE)
+
+
+@login_required
+def compliance_org(request: HttpRequest, code: str) -> HttpResponse:
+    """One organisation's rules × periods with the activities that count."""
+    org = get_object_or_404(Organisation.objects.visible_to(request.user), code=code)
+    year = _year(request)
+    today = timezone.localdate()
+    rows = compliance_rows(year=year, today=today, orgs=Organisation.objects.filter(pk=org.pk))
+    by_rule: dict[str, list] = {}
+    for row in rows:
+        by_rule.setdefault(row.rule, []).append(row)
+    start, end = local_start(datetime.date(year, 1, 1)), local_start(datetime.date(year + 1, 1, 1))
+    activities = (Activity.objects.visible_to(request.user)
+                  .filter(pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"), start__gte=start, start__lt=end)
+                  .select_related("host").order_by("start"))
+    return render(request, "activities/compliance_org.html", {
+        "nav": "compliance", "org": org, "year": year, "by_rule": by_rule, "summary": summarise(rows),
+        "activities": activities[:500], "status_labels": STATUS_LABELS, "level_labels": LEVEL_LABELS,
+        "years": range(today.year + 1, today.year - 6, -1),
+    })
+
+
+@login_required
+def activity_calendar(request: HttpRequest) -> HttpResponse:
+    """A month of visible activities (``?month=YYYY-MM``, ``?org=`` subtree)."""
+    today = timezone.localdate()
+    year, month = today.year, today.month
+    raw = request.GET.get("month", "")
+    if len(raw) == 7 and raw[4] == "-":
+        y, m = _int(raw[:4], 1950, 2200), _int(raw[5:], 1, 12)
+        if y and m:
+            year, month = y, m
+    qs = Activity.objects.visible_to(request.user)
+    scope_org = None
+    code = request.GET.get("org", "").strip()
+    if code:
+        scope_org = Organisation.objects.visible_to(request.user).filter(code=code).first()
+        if scope_org is None:
+            raise Http404
+        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=scope_org.path).values("activity_id"))
+    by_day = month_activities(qs, year, month)
+    weeks = [[(day, by_day.get(day, []), day.month == month) for day in week]
+             for week in pycal.Calendar(firstweekday=0).monthdatescalendar(year, month)]
+    prev_month = datetime.date(year, month, 1) - datetime.timedelta(days=1)
+    next_month = datetime.date(year, month, 28) + datetime.timedelta(days=7)
+    return render(request, "activities/calendar.html", {
+        "nav": "activities", "weeks": weeks, "year": year, "month": month, "today": today, "scope_org": scope_org,
+        "org_code": code, "prev": f"{prev_month:%Y-%m}", "next": f"{next_month:%Y-%m}",
+        "count": sum(len(v) for v in by_day.values()), "weekdays": "一二三四五六日",
+    })
+
+
+@login_required
+def activity_stats(request: HttpRequest) -> HttpResponse:
+    """Activities and person-times by type, month, organisation and alliance (ECharts)."""
+    root = _scope_root(request)
+    year = _year(request)
+    scope = Organisation.objects.filter(path__under=root.path)
+    qs = Activity.objects.visible_to(request.user).filter(pk__in=ActivityOrg.objects.filter(org__in=scope.values("pk")).values("activity_id"))
+    data = statistics(qs, year=year, scope_orgs=scope)
+    charts = {
+        "types": [t for t, _, _ in data["by_type"]], "type_n": [n for _, n, _ in data["by_type"]],
+        "type_p": [p for _, _, p in data["by_type"]],
+        "months": [f"{m}月" for m, _, _ in data["by_month"]], "month_n": [n for _, n, _ in data["by_month"]],
+        "month_p": [p for _, _, p in data["by_month"]],
+        "orgs": [name for _, name, _, _ in data["by_org"]][::-1], "org_n": [n for _, _, n, _ in data["by_org"]][::-1],
+        "org_p": [p for _, _, _, p in data["by_org"]][::-1],
+        "alliances": [name for _, name, _, _ in data["by_alliance"]][::-1],
+        "alliance_n": [n for _, _, n, _ in data["by_alliance"]][::-1], "alliance_p": [p for _, _, _, p in data["by_alliance"]][::-1],
+    }
+    today = timezone.localdate()
+    return render(request, "activities/stats.html", {
+        "nav": "activities", "root": root, "year": year, "data": data, "charts": charts,
+        "years": range(today.year + 1, today.year - 6, -1),
+    })
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """The rule table: everyone reads it, admins change it."""
+    return render(request, "activities/rule_list.html", {
+        "nav": "compliance", "rules": ComplianceRule.objects.order_by("sort", "id"), "can_edit": request.user.role == "admin",
+    })
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if request.user.role != "admin":
+        raise PermissionDenied
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_admin(request)
+    rule = get_object_or_404(ComplianceRule, pk=pk) if pk is not None else None
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if rule is None:
+                services.rule_create(actor=request.user, **fields)
+            else:
+                services.rule_update(actor=request.user, rule=ComplianceRule.objects.get(pk=rule.pk), **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "规则已保存")
+            return redirect("activities:rule_list")
+    return render(request, "activities/rule_form.html", {"nav": "compliance", "form": form, "rule": rule},
+                  status=400 if form.errors else 200)
+
+
+
