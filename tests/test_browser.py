@@ -47,6 +47,16 @@ def page():
         browser.close()
 
 
+@pytest.fixture
+def browser_context_pages(page):
+    """Three pages with separate sessions (three people on three phones)."""
+    browser = page.context.browser
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN") for _ in range(3)]
+    yield [c.new_page() for c in contexts]
+    for c in contexts:
+        c.close()
+
+
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -157,3 +167,49 @@ def test_a_manager_walks_the_alliance_pages_the_network_picture_and_the_inbox(wo
 
     page.goto(f"{base}/grouping/")
     shot(page, "14-grouping-form")
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_qr_check_in_then_submit_and_review(world, live_server, browser_context_pages):
+    import datetime
+
+    from django.utils import timezone
+
+    from lianjian.activities import services as activity_services
+    from lianjian.activities.models import Activity, Attendance
+
+    start = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0))
+    activity = activity_services.activity_record(
+        actor=world.manager_a, type="主题党日", host=world.zb_a, start=start, topic="学习贯彻全会精神")
+    activity_services.attendance_fill(actor=world.manager_a, activity=activity)
+    link = f"{live_server.url}/activities/checkin/{activity_services.checkin_token(activity)}/"
+    member_page, manager_page, company_page = browser_context_pages
+
+    # the member scans the QR code: the link asks for login first, then checks in
+    member_page.goto(link)
+    member_page.fill("#id_username", "member_a")
+    member_page.fill("#id_password", PASSWORD)
+    member_page.click("button[type=submit]")
+    member_page.click("button:has-text('确认签到')")
+    member_page.wait_for_selector("text=签到成功")
+    shot(member_page, "15-checkin")
+    assert Attendance.objects.get(activity=activity, member=world.m_a1).status == "出席"
+
+    # the branch submits the record, the parent organisation's manager approves it
+    _login(manager_page, live_server.url, "manager_a")
+    manager_page.goto(f"{live_server.url}/activities/a/{activity.code}/")
+    manager_page.click("button:has-text('提交审核')")
+    manager_page.wait_for_selector("text=已提交")
+    _login(company_page, live_server.url, "company")
+    company_page.goto(f"{live_server.url}/activities/a/{activity.code}/")
+    company_page.click("button:has-text('审核通过')")
+    company_page.wait_for_selector("text=已通过")
+    shot(company_page, "16-approved")
+    assert Activity.objects.get(pk=activity.pk).status == "已通过"
