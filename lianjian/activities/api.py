@@ -21,14 +21,18 @@ from lianjian.activities import services
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
 from lianjian.activities.selectors import TZ, compliance_rows, local_start
 from lianjian.alliances.models import Alliance, AllianceMember
-from lianjian.core.api_utils import BlankIsDefault, ErrorOut, PageParams, paginate
+from lianjian.core.api_utils import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    BlankIsDefault,
+    PageParams,
+    paginate,
+)
 from lianjian.orgs.models import Organisation
 
 router = Router(tags=["活动"])
 compliance_router = Router(tags=["组织生活合规"])
 
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut}
 
 TypeName = Literal["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "谈心谈话", "联建活动"]
 StatusName = Literal["草稿", "已提交", "已通过", "已退回"]

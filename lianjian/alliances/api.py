@@ -47,21 +47,12 @@ from lianjian.alliances.schemas import (
     AllianceMemberIn,
     AllianceUpdateIn,
 )
-from lianjian.core.api_utils import MAX_ID, ErrorOut, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.orgs.models import Organisation
 
 alliances_router = Router(tags=["联建"])
 agreements_router = Router(tags=["联建协议"])
 
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    415: ErrorOut,
-    422: ErrorOut,
-}
 NO_RIGHT_ALLIANCE = "无权修改该联建"
 
 

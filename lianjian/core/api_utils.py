@@ -206,3 +206,8 @@ class ErrorOut(Schema):
     """The body of every error: one Chinese sentence."""
 
     detail: str = Field(..., description="错误说明（中文）")
+
+
+# The error answers every read / write endpoint documents in the OpenAPI document.
+READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 415: ErrorOut, 422: ErrorOut}

@@ -15,6 +15,7 @@ field of an existing object unchanged; an empty cell of a present column means "
 
 from __future__ import annotations
 
+import abc
 import datetime
 import math
 import re
@@ -715,7 +716,7 @@ class ImportResult:
         return f"新建 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
 
 
-class ExcelKind:
+class ExcelKind(abc.ABC):
     """An importable/exportable kind. Subclasses set ``name``, ``label``, ``columns`` and
     implement :meth:`apply` and :meth:`export_rows`.
 
@@ -742,14 +743,15 @@ class ExcelKind:
                 return column
         raise KeyError(header)
 
+    @abc.abstractmethod
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        raise NotImplementedError
+        """Validate every row, then write all of them or nothing."""
 
+    @abc.abstractmethod
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         """Stored values in column order for everything ``user`` may see (None = all),
         limited to the subtree of ``org_code``; an unknown or invisible code raises
         :class:`ExcelFileError`."""
-        raise NotImplementedError
 
 
 _REGISTRY: dict[str, ExcelKind] = {}

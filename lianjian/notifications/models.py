@@ -15,7 +15,7 @@ class Notification(models.Model):
     """One message or to-do for one user."""
 
     class Kind(models.TextChoices):
-        TODO = "todo", "待办"
+        TASK = "todo", "待办"
         MESSAGE = "message", "消息"
 
     class Level(models.TextChoices):

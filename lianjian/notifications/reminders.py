@@ -27,7 +27,7 @@ class Reminder:
     link: str = ""
     due: datetime.date | None = None
     level: str = Notification.Level.YELLOW
-    kind: str = Notification.Kind.TODO
+    kind: str = Notification.Kind.TASK
     extra: dict = field(default_factory=dict, compare=False)
 
 

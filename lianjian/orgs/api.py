@@ -20,7 +20,7 @@ from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
-from lianjian.core.api_utils import MAX_ID, ErrorOut, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.orgs import services
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
 from lianjian.orgs.schemas import (
@@ -42,15 +42,6 @@ from lianjian.orgs.selectors import OrgStats, with_warnings
 orgs_router = Router(tags=["党组织"])
 members_router = Router(tags=["党员"])
 
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    415: ErrorOut,
-    422: ErrorOut,
-}
 
 ORG_FIELDS = (
     "id",
