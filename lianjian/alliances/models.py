@@ -7,6 +7,7 @@ alliance shares (name, unit, liaison) — never their members.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -194,8 +195,6 @@ class AgreementGoal(models.Model):
 
 
 def agreement_upload_to(instance: AgreementFile, filename: str) -> str:
-    import uuid
-
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"agreements/{instance.agreement_id}/{uuid.uuid4().hex}.{ext}"
 

@@ -6,7 +6,8 @@ from collections import Counter
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractQuarter
 
 from lianjian.alliances.models import Agreement, Alliance, AllianceMember
 from lianjian.orgs.models import Organisation
@@ -53,7 +54,9 @@ def alliance_figures(alliance: Alliance) -> dict[str, Any]:
     }
     Activity = activity_model()
     if Activity is not None:
-        figures["activities"] = Activity.objects.filter(alliance=alliance).count()
+        agg = Activity.objects.filter(alliance=alliance).aggregate(n=Count("id"), person_times=Sum("present_count"))
+        figures["activities"] = agg["n"]
+        figures["person_times"] = agg["person_times"] or 0
     return figures
 
 
@@ -89,7 +92,7 @@ def network_graph(alliances: QuerySet[Alliance], *, visible_org_ids: set[int] | 
                 "id": f"o{o.pk}", "name": o.name, "category": 2 if o.is_partner else 1,
                 "symbolSize": 10 + 4 * degree[o.pk],
                 "url": f"/orgs/o/{o.code}/" if link_ok and not o.is_partner else "",
-                "kind": o.partner_kind or "外部单位" if o.is_partner else o.kind,
+                "kind": (o.partner_kind or "外部单位") if o.is_partner else o.kind,
             })
         links.append({"source": f"o{o.pk}", "target": f"a{m.alliance_id}"})
     return {"nodes": nodes, "links": links, "categories": [{"name": c} for c in categories]}
@@ -107,8 +110,6 @@ def plan_vs_actual(plan) -> list[dict[str, Any]]:
     Actual counts come from activity records of the alliance (when the activities app is
     installed); a quarter is ``None`` when no record source exists rather than a fake zero.
     """
-    from django.db.models.functions import ExtractQuarter
-
     items = list(plan.items.all())
     actual: dict[int, int] | None = None
     Activity = activity_model()

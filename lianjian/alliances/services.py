@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from lianjian.alliances.models import (
     Agreement,
@@ -72,7 +73,7 @@ def alliance_update(*, actor: Any, alliance: Alliance, **fields: Any) -> Allianc
     alliance.full_clean()
     alliance.save()
     if not alliance.memberships.filter(org=alliance.lead, left_on__isnull=True).exists():
-        AllianceMember.objects.create(alliance=alliance, org=alliance.lead, joined_on=datetime.date.today())
+        AllianceMember.objects.create(alliance=alliance, org=alliance.lead, joined_on=timezone.localdate())
     b, a = diff(before, snapshot(alliance))
     if a:
         audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=alliance, before=b, after=a)
@@ -165,9 +166,9 @@ def agreement_set_status(*, actor: Any, agreement: Agreement, status: str, on: d
     before = snapshot(agreement)
     agreement.status = status
     if status == Agreement.Status.SIGNED:
-        agreement.signed_on = on or datetime.date.today()
+        agreement.signed_on = on or timezone.localdate()
     if status == Agreement.Status.ACTIVE and agreement.start is None:
-        agreement.start = on or datetime.date.today()
+        agreement.start = on or timezone.localdate()
     agreement.save()
     b, a = diff(before, snapshot(agreement))
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before=b, after=a)

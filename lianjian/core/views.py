@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -28,8 +29,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = AuditLog.objects.all()
     q = request.GET.get("q", "").strip()
     if q:
-        from django.db.models import Q
-
         qs = qs.filter(Q(target_repr__icontains=q) | Q(target_id__icontains=q) | Q(actor_name__icontains=q) | Q(note__icontains=q))
     action = request.GET.get("action", "")
     if action in AuditLog.Action.values:

@@ -50,7 +50,7 @@ def _child_counts(orgs: list[Organisation]) -> dict[int, int]:
     return {r["parent_id"]: r["n"] for r in rows}
 
 
-def _tree_rows(request: HttpRequest, orgs: list[Organisation]) -> list[dict]:
+def _tree_rows(orgs: list[Organisation]) -> list[dict]:
     stats = with_warnings(orgs)
     children = _child_counts(orgs)
     return [{"org": o, "stats": stats[o.pk], "children": children.get(o.pk, 0)} for o in orgs]
@@ -72,7 +72,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
         "can_create": request.user.role != "member",
     }
     if not filtered:
-        ctx["rows"] = _tree_rows(request, list(_roots(request)))
+        ctx["rows"] = _tree_rows(list(_roots(request)))
         return render(request, "orgs/org_tree.html", ctx)
 
     qs = Organisation.objects.visible_to(request.user).select_related("parent")
@@ -93,7 +93,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(pk__in=ids)
     page = paginate(request, qs.order_by("path"))
     ctx["page"] = page
-    ctx["rows"] = _tree_rows(request, list(page.object_list))
+    ctx["rows"] = _tree_rows(list(page.object_list))
     template = "orgs/org_table.html" if request.htmx else "orgs/org_tree.html"
     return render(request, template, ctx)
 
@@ -103,7 +103,7 @@ def org_children(request: HttpRequest, code: str) -> HttpResponse:
     """htmx fragment: the children of one visible organisation (lazy tree expansion)."""
     org = _visible_org(request, code)
     kids = list(Organisation.objects.visible_to(request.user).filter(parent=org, dissolved__isnull=True).order_by("is_partner", "kind", "code"))
-    return render(request, "orgs/org_tree_nodes.html", {"rows": _tree_rows(request, kids)})
+    return render(request, "orgs/org_tree_nodes.html", {"rows": _tree_rows(kids)})
 
 
 @login_required
@@ -111,7 +111,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
     stats = with_warnings([org])[org.pk]
     children = list(Organisation.objects.visible_to(request.user).filter(parent=org).order_by("dissolved", "is_partner", "code")[:200])
-    child_rows = _tree_rows(request, children)
+    child_rows = _tree_rows(children)
     members = Member.objects.visible_to(request.user).filter(org=org).current().order_by("-category", "number")
     n_members = stats.members
     ancestors = list(Organisation.objects.visible_to(request.user).filter(code__in=org.ancestor_codes()).order_by("depth"))
