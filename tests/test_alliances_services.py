@@ -171,3 +171,21 @@ def test_an_alliance_needs_two_organisations_and_no_dissolved_one(world, aw):
         services.alliance_member_update(actor=None, membership=AllianceMember.objects.get(alliance=aw.lj_a, org=world.zb_a),
                                         left_on=D(2026, 1, 1))
     assert exc.value.message_dict == {"left_on": ["牵头组织不能退出，请先更换牵头组织"]}
+
+
+def test_plan_and_figures_count_only_submitted_or_approved_activities(world, aw):
+    from lianjian.activities import services as activity_services
+    from lianjian.alliances.selectors import alliance_figures, plan_vs_actual
+
+    services.plan_save(actor=world.manager_a, alliance=aw.lj_a, year=2026, summary="", items=[
+        {"quarter": 1, "title": "党课互讲", "planned_activities": 2}])
+    start = datetime.datetime(2026, 2, 10, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    held = activity_services.activity_record(actor=None, type="联建活动", host=world.zb_a, start=start,
+                                             topic="党课互讲", alliance=aw.lj_a, present_count=12)
+    activity_services.activity_record(actor=None, type="联建活动", host=world.zb_a, start=start,
+                                      topic="草稿中的活动", alliance=aw.lj_a, present_count=30)
+    activity_services.activity_submit(actor=world.manager_a, activity=held)
+    quarters = plan_vs_actual(Plan.objects.get(alliance=aw.lj_a, year=2026))
+    assert [(q["quarter"], q["planned"], q["actual"]) for q in quarters] == [(1, 2, 1), (2, 0, 0), (3, 0, 0), (4, 0, 0)]
+    figures = alliance_figures(aw.lj_a)
+    assert (figures["activities"], figures["person_times"]) == (1, 12)

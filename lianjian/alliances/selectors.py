@@ -46,7 +46,8 @@ def activity_model():
 
 
 def alliance_figures(alliance: Alliance) -> dict[str, Any]:
-    """Activities, person-times and agreements of one alliance, each from the records."""
+    """Activities, person-times and agreements of one alliance, each from the records;
+    activities count once submitted or approved (drafts and returned records do not)."""
     figures: dict[str, Any] = {
         "agreements": alliance.agreements.count(),
         "active_agreements": alliance.agreements.filter(status=Agreement.Status.ACTIVE).count(),
@@ -54,7 +55,8 @@ def alliance_figures(alliance: Alliance) -> dict[str, Any]:
     }
     Activity = activity_model()
     if Activity is not None:
-        agg = Activity.objects.filter(alliance=alliance).aggregate(n=Count("id"), person_times=Sum("present_count"))
+        # Only records that count (submitted/approved), the same rule compliance uses.
+        agg = Activity.objects.counted().filter(alliance=alliance).aggregate(n=Count("id"), person_times=Sum("present_count"))
         figures["activities"] = agg["n"]
         figures["person_times"] = agg["person_times"] or 0
     return figures
@@ -107,14 +109,14 @@ def org_alliances(org: Organisation, user) -> list[AllianceMember]:
 def plan_vs_actual(plan) -> list[dict[str, Any]]:
     """Per quarter: planned items and activity count, and the joint activities actually held.
 
-    Actual counts come from activity records of the alliance (when the activities app is
-    installed); a quarter is ``None`` when no record source exists rather than a fake zero.
+    Actual counts come from the counted (submitted/approved) activity records of the alliance
+    (when the activities app is installed); a quarter is ``None`` when no record source exists rather than a fake zero.
     """
     items = list(plan.items.all())
     actual: dict[int, int] | None = None
     Activity = activity_model()
     if Activity is not None:
-        rows = (Activity.objects.filter(alliance=plan.alliance, start__year=plan.year)
+        rows = (Activity.objects.counted().filter(alliance=plan.alliance, start__year=plan.year)
                 .annotate(q=ExtractQuarter("start")).values("q").annotate(n=Count("id")))
         actual = {r["q"]: r["n"] for r in rows}
     out = []
