@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import segno
 from django.core import signing
 from django.db import connection
 from django.test import Client
@@ -188,6 +189,9 @@ def test_qr_check_in_marks_the_member_present_once(world, acts):
     page = manager.get(url("activity_detail", "ACT-A")).content.decode()
     token = services.checkin_token(acts["a"])
     assert url("checkin", token) in page
+    # The QR code on the page encodes exactly the absolute check-in link.
+    qr = segno.make("http://testserver" + url("checkin", token), error="m").svg_inline(scale=5, title="签到二维码")
+    assert qr in page
     member = client_for(world, "member_a")
     assert "确认签到" in member.get(url("checkin", token)).content.decode()
     response = member.post(url("checkin", token))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from lianjian.activities import services
@@ -107,14 +109,16 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
     links = list(activity.org_links.select_related("org").order_by("position"))
     attendance = list(activity.attendances.select_related("member", "member__org").order_by("member__org__path", "member__number"))
     manage = can_manage(request.user, activity)
-    checkin_url = ""
+    checkin_url = checkin_qr = ""
     if manage and activity.is_editable and attendance:
         checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[services.checkin_token(activity)]))
+        # segno writes the SVG itself from the URL we built, so it is safe to embed as markup.
+        checkin_qr = mark_safe(segno.make(checkin_url, error="m").svg_inline(scale=5, title="签到二维码"))  # noqa: S308
     own = next((a for a in attendance if request.user.member_id and a.member_id == request.user.member_id), None)
     return render(request, "activities/activity_detail.html", {
         "nav": "activities", "activity": activity, "links": links, "attendance": attendance,
         "can_manage": manage, "can_review": can_review(request.user, activity),
-        "checkin_url": checkin_url, "checkin_hours": services.CHECKIN_MAX_AGE // 3600, "own": own,
+        "checkin_url": checkin_url, "checkin_qr": checkin_qr, "checkin_hours": services.CHECKIN_MAX_AGE // 3600, "own": own,
         "statuses": AttendanceStatus.values, "mark_form": MarkForm(), "return_form": ReturnForm(),
         "history": AuditLog.objects.filter(target_type="activities.activity", target_id=activity.code)[:30],
         "present": sum(1 for a in attendance if a.status == AttendanceStatus.PRESENT),
