@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "lianjian.orgs",
     "lianjian.alliances",
     "lianjian.activities",
+    "lianjian.consultations",
     "lianjian.assessment",
     "lianjian.proposals",
     "lianjian.demo",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("orgs/", include("lianjian.orgs.urls")),
     path("alliances/", include("lianjian.alliances.urls")),
     path("activities/", include("lianjian.activities.urls")),
+    path("consultations/", include("lianjian.consultations.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),
     path("api/v1/", api.urls),

@@ -50,6 +50,15 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/activities": ["get", "post"],
         "/api/v1/activities/{code}": ["get"],
         "/api/v1/compliance": ["get"],
+        "/api/v1/meetings": ["get", "post"],
+        "/api/v1/meetings/{code}": ["get"],
+        "/api/v1/problems": ["get", "post"],
+        "/api/v1/problems/{code}": ["get"],
+        "/api/v1/problems/{code}/assign": ["post"],
+        "/api/v1/problems/{code}/progress": ["post"],
+        "/api/v1/problems/{code}/solve": ["post"],
+        "/api/v1/problems/{code}/confirm": ["post"],
+        "/api/v1/problems/{code}/reopen": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict:
         ("alliances:network", "联建网络图", "network"),
         ("activities:activity_list", "活动", "activities"),
         ("activities:compliance_matrix", "组织生活", "compliance"),
+        ("consultations:problem_list", "事务共商", "consultations"),
     ]
     if user.role != "member":
         items.append(("proposals:run_form", "智能分组", "grouping"))

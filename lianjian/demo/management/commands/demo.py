@@ -43,6 +43,10 @@ class Command(BaseCommand):
             from lianjian.activities.demo import demo_activities
 
             demo_activities(stdout=self.stdout)
+        if apps.is_installed("lianjian.consultations"):
+            from lianjian.consultations.demo import demo_consultations
+
+            demo_consultations(stdout=self.stdout)
         n = sum(reminders.run(timezone.localdate()).values())
         if n:
             self.stdout.write(f"已生成今日提醒 {n} 条。")

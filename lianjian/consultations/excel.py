@@ -1,0 +1,423 @@
+"""Excel import and export of the problem list (kind ``problems``).
+
+Columns: 问题编号*, 问题标题*, 提出组织编码*, 问题类别*, 紧急程度, 联建编码, 问题描述,
+责任组织编码 (several, the leading owner first), 责任人, 办理期限, 状态, 提出日期, 解决日期,
+解决情况. Key: 问题编号. All rows are checked first; any error refuses the whole file. A
+column absent from the file leaves that field unchanged; an empty 状态 or 提出日期 means
+待研究 / the day of the import for a new problem and "unchanged" for an existing one.
+
+State consistency (the same rules the services keep): from 已分派 on a problem has owners
+and a deadline, a 待研究 one has neither; 待确认 and 已销号 need a 解决日期 and 解决情况, the
+states before them must have neither; dates run 提出日期 ≤ 解决日期 ≤ today and
+提出日期 ≤ 办理期限. With a 联建编码, the raising organisation and the owners must take part
+in the alliance.
+
+Scope (``user`` None = the system, everything): an admin imports anything; a manager the
+problems of alliances they manage (they run those lists) and, without an alliance, the
+problems raised in their subtree — for a new row and for the existing problem it updates.
+An import records the state it sets; it does not replay the transitions (the timeline gets
+one 导入 entry per problem written).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lianjian.activities.excel import CODE_REASON, parse_codes
+from lianjian.alliances.models import Alliance, AllianceMember
+from lianjian.consultations import rules
+from lianjian.consultations.models import (
+    Problem,
+    ProblemCategory,
+    ProblemEvent,
+    ProblemOwner,
+    ProblemState,
+    Urgency,
+    field_label,
+)
+from lianjian.consultations.selectors import ProblemFilter
+from lianjian.core.audit import audit_row, diff, snapshot
+from lianjian.core.excel import (
+    ABSENT,
+    INVALID,
+    Column,
+    ExcelFileError,
+    ExcelKind,
+    ImportResult,
+    Sheet,
+    choice_column,
+    chunks,
+    date_column,
+    format_text,
+    insert_audit,
+    parse_pattern,
+    register,
+    text_column,
+)
+from lianjian.core.models import AuditLog
+from lianjian.orgs.models import CODE_RE, Organisation
+
+
+def format_codes(value: Any) -> str | None:
+    return "、".join(value) if value else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("问题编号", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text,
+           "问题的唯一编号，如 WT-2026-001；导入时以此识别：已存在则更新，不存在则新建", 14),
+    text_column("问题标题", 200, required=True, width=30),
+    Column("提出组织编码", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text, "提出问题的党组织的编码", 14),
+    choice_column("问题类别", ProblemCategory.values, required=True),
+    choice_column("紧急程度", Urgency.values, note="可选：一般、较急、紧急；空白为“一般”"),
+    Column("联建编码", parse_pattern(32, CODE_RE, CODE_REASON), False, None, format_text,
+           "问题提交研究的联建；提出组织和责任组织须为该联建的成员单位", 12),
+    text_column("问题描述", 5000, width=40),
+    Column("责任组织编码", parse_codes, False, (), format_codes,
+           "分派后填写；多个用“、”分隔，第一个为牵头责任单位", 20),
+    text_column("责任人", 50),
+    date_column("办理期限", note="分派后必填；日期，格式 YYYY-MM-DD"),
+    choice_column("状态", ProblemState.values, note="可选：" + "、".join(ProblemState.values) + "；新问题空白为“待研究”"),
+    date_column("提出日期", note="日期，格式 YYYY-MM-DD；新问题空白为导入当天"),
+    date_column("解决日期", note="待确认、已销号的问题必填"),
+    text_column("解决情况", 5000, note="待确认、已销号的问题必填", width=40),
+)
+COL = {c.header: i for i, c in enumerate(COLUMNS)}
+SIMPLE = (("问题标题", "title"), ("问题类别", "category"), ("问题描述", "description"), ("责任人", "responsible"),
+          ("办理期限", "deadline"), ("解决日期", "solved_on"), ("解决情况", "resolution"))
+STATE_FIELDS = ("title", "category", "urgency", "alliance_id", "raised_by_id", "description", "responsible", "deadline",
+                "state", "raised_on", "solved_on", "resolution")
+
+
+def _scope(user: Any) -> tuple[bool, str | None]:
+    """(may import at all, path prefix the user manages or None = everything)."""
+    if user is None:
+        return True, None
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False, None
+    if user.role == "admin":
+        return True, None
+    if user.role == "manager" and user.org_id is not None:
+        return True, user.org.path
+    return False, None
+
+
+def _owner_codes(ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for chunk in chunks(ids):
+        for problem_id, code in (ProblemOwner.objects.filter(problem_id__in=chunk).order_by("problem_id", "position")
+                                 .values_list("problem_id", "org__code")):
+            out.setdefault(problem_id, []).append(code)
+    return out
+
+
+def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
+    """Stored values of the problems of ``qs`` in column order, 2,000 at a time."""
+    qs = qs.select_related("raised_by", "alliance").order_by("code")
+    batch: list[Problem] = []
+
+    def rows(items: list[Problem]) -> Iterator[Sequence[Any]]:
+        owners = _owner_codes([p.pk for p in items])
+        for p in items:
+            yield (p.code, p.title, p.raised_by.code, p.category, p.urgency, p.alliance.code if p.alliance_id else None,
+                   p.description, owners.get(p.pk, []), p.responsible, p.deadline, p.state, p.raised_on, p.solved_on,
+                   p.resolution)
+
+    for problem in qs.iterator(chunk_size=2000):
+        batch.append(problem)
+        if len(batch) == 2000:
+            yield from rows(batch)
+            batch = []
+    yield from rows(batch)
+
+
+def _state_errors(state: dict[str, Any], owners: list[Any] | Any, today: datetime.date) -> list[tuple[str, str]]:
+    """(column, reason) for every way the row's state and dates disagree."""
+    errors: list[tuple[str, str]] = []
+    st = state["state"]
+    if st is INVALID:
+        return errors
+    has_owners = isinstance(owners, list) and bool(owners)
+    if st == rules.PENDING:
+        if has_owners:
+            errors.append(("责任组织编码", "待研究的问题尚未分派，不能填写责任组织（已分派请将状态填为“已分派”）"))
+        if state["deadline"] not in (None, INVALID):
+            errors.append(("办理期限", "待研究的问题尚未分派，不能填写办理期限"))
+    else:
+        if owners is not INVALID and not has_owners:
+            errors.append(("责任组织编码", f"{st}的问题须填写责任组织"))
+        if state["deadline"] is None:
+            errors.append(("办理期限", f"{st}的问题须填写办理期限"))
+    if st in rules.SOLVED_STATES:
+        if state["solved_on"] is None:
+            errors.append(("解决日期", f"{st}的问题须填写解决日期"))
+        if not state["resolution"]:
+            errors.append(("解决情况", f"{st}的问题须填写解决情况"))
+    else:
+        if state["solved_on"] not in (None, INVALID):
+            errors.append(("解决日期", f"{st}的问题尚未解决，不能填写解决日期"))
+        if state["resolution"] not in ("", INVALID):
+            errors.append(("解决情况", f"{st}的问题尚未解决，不能填写解决情况"))
+    raised = state["raised_on"]
+    if isinstance(raised, datetime.date):
+        if raised > today:
+            errors.append(("提出日期", "提出日期不能晚于今天"))
+        if isinstance(state["solved_on"], datetime.date) and state["solved_on"] < raised:
+            errors.append(("解决日期", "解决日期不能早于提出日期"))
+        if isinstance(state["deadline"], datetime.date) and state["deadline"] < raised:
+            errors.append(("办理期限", "办理期限不能早于提出日期"))
+    if isinstance(state["solved_on"], datetime.date) and state["solved_on"] > today:
+        errors.append(("解决日期", "解决日期不能晚于今天"))
+    return errors
+
+
+class ProblemExcel(ExcelKind):
+    """The ``problems`` kind."""
+
+    name = "problems"
+    label = "问题清单"
+    columns = COLUMNS
+
+    def general_notes(self) -> list[str]:
+        return [*super().general_notes(),
+                "状态：待研究 → 已分派 → 办理中 → 待确认 → 已销号。已分派及以后须填写责任组织和办理期限；"
+                "待确认、已销号须填写解决日期和解决情况。",
+                "组织管理员可导入本人管理的联建的问题，以及本组织及下级组织提出的、不属于联建的问题。"]
+
+    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+        allowed, prefix = _scope(user)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
+        if not allowed:
+            result.errors = ["当前账户无权导入数据"]
+            return result
+        errors = sheet.errors
+        today = timezone.localdate()
+        first: dict[str, int] = {}
+        for number, values in sheet.rows:
+            code = values[COL["问题编号"]]
+            if code is INVALID:
+                continue
+            if code in first:
+                errors.add(number, "问题编号", f"与第{first[code]}行重复")
+            else:
+                first[code] = number
+        existing: dict[str, Problem] = {}
+        for chunk in chunks(list(first)):
+            for p in Problem.objects.filter(code__in=chunk).select_related("raised_by", "alliance", "alliance__lead"):
+                existing[p.code] = p
+        owner_codes = _owner_codes([p.pk for p in existing.values()])
+        org_codes = {v[COL["提出组织编码"]] for _, v in sheet.rows if isinstance(v[COL["提出组织编码"]], str)}
+        org_codes |= {c for _, v in sheet.rows if isinstance(v[COL["责任组织编码"]], list) for c in v[COL["责任组织编码"]]}
+        org_codes |= {c for codes in owner_codes.values() for c in codes}  # rows without the column keep them
+        orgs_qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+        orgs = self._by_code(orgs_qs.only("id", "code", "path", "name"), org_codes)
+        alliance_codes = {v[COL["联建编码"]] for _, v in sheet.rows if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]}
+        alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
+        alliances = self._by_code(alliances_qs.select_related("lead").only("id", "code", "lead__path"), alliance_codes)
+        alliance_orgs: dict[int, set[int]] = {a.pk: {a.lead_id} for a in alliances.values()}
+        for alliance_id, org_id in AllianceMember.objects.filter(
+                alliance_id__in=list(alliance_orgs), left_on__isnull=True).values_list("alliance_id", "org_id"):
+            alliance_orgs[alliance_id].add(org_id)
+        # Organisations of the alliances named may be outside the user's own subtree (partners):
+        # an alliance's members are what its managers see of it.
+        extra = org_codes - set(orgs)
+        if extra and user is not None:
+            members = {pk for ids in alliance_orgs.values() for pk in ids}
+            orgs.update(self._by_code(Organisation.objects.filter(pk__in=members).only("id", "code", "path", "name"), extra))
+        alliance_paths = {a.pk: a.lead.path for a in alliances.values()}
+
+        plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]] = []
+        for number, values in sheet.rows:
+            code = values[COL["问题编号"]]
+            current = existing.get(code) if code is not INVALID and first.get(code) == number else None
+            if current is not None:
+                state = {f: getattr(current, f) for f in STATE_FIELDS}
+                codes: Any = owner_codes.get(current.pk, [])
+            else:
+                state = {"title": "", "category": None, "urgency": Urgency.NORMAL, "alliance_id": None, "raised_by_id": None,
+                         "description": "", "responsible": "", "deadline": None, "state": rules.PENDING,
+                         "raised_on": today, "solved_on": None, "resolution": ""}
+                codes = []
+            for header, name in SIMPLE:
+                if values[COL[header]] is not ABSENT:
+                    state[name] = values[COL[header]]
+            for header, name in (("紧急程度", "urgency"), ("状态", "state")):
+                value = values[COL[header]]
+                if value is not ABSENT and value != "":
+                    state[name] = value
+            if values[COL["提出日期"]] not in (ABSENT, None):
+                state["raised_on"] = values[COL["提出日期"]]
+            if values[COL["责任组织编码"]] is not ABSENT:
+                codes = values[COL["责任组织编码"]]
+            raiser_code = values[COL["提出组织编码"]]
+            raiser = None
+            if raiser_code is not INVALID:
+                raiser = orgs.get(raiser_code)
+                if raiser is None:
+                    errors.add(number, "提出组织编码", f"组织 {raiser_code} 不存在或不在您的范围内")
+                    state["raised_by_id"] = INVALID
+                else:
+                    state["raised_by_id"] = raiser.pk
+            else:
+                state["raised_by_id"] = INVALID
+            alliance_code = values[COL["联建编码"]]
+            if alliance_code is INVALID:
+                state["alliance_id"] = INVALID
+            elif alliance_code is not ABSENT:
+                if alliance_code:
+                    alliance = alliances.get(alliance_code)
+                    if alliance is None:
+                        errors.add(number, "联建编码", f"联建 {alliance_code} 不存在或不在您的范围内")
+                        state["alliance_id"] = INVALID
+                    else:
+                        state["alliance_id"] = alliance.pk
+                else:
+                    state["alliance_id"] = None
+            listed: list[Organisation] = []
+            if codes is not INVALID:
+                for c in codes:
+                    org = orgs.get(c)
+                    if org is None:
+                        errors.add(number, "责任组织编码", f"组织 {c} 不存在或不在您的范围内")
+                    else:
+                        listed.append(org)
+            alliance_id = state["alliance_id"]
+            if isinstance(alliance_id, int):
+                if alliance_id not in alliance_orgs and current is not None:
+                    # The row keeps the problem's alliance (column absent); load what it needs.
+                    alliance_orgs[alliance_id] = {current.alliance.lead_id, *AllianceMember.objects.filter(
+                        alliance_id=alliance_id, left_on__isnull=True).values_list("org_id", flat=True)}
+                    alliance_paths[alliance_id] = current.alliance.lead.path
+                members = alliance_orgs[alliance_id]
+                if isinstance(state["raised_by_id"], int) and state["raised_by_id"] not in members:
+                    errors.add(number, "提出组织编码", f"组织 {raiser_code} 不是所填联建的成员单位")
+                for org in listed:
+                    if org.pk not in members:
+                        errors.add(number, "责任组织编码", f"组织 {org.code} 不是所填联建的成员单位")
+            for column, reason in _state_errors(state, codes if codes is not INVALID else INVALID, today):
+                errors.add(number, column, reason)
+            if prefix is not None and alliance_id is not INVALID and (isinstance(alliance_id, int) or raiser is not None):
+                if not self._in_scope(prefix, alliance_id, raiser, alliance_paths):
+                    errors.add(number, "联建编码" if isinstance(alliance_id, int) else "提出组织编码",
+                               "无权导入：须为本人管理的联建的问题，或本组织及下级组织提出的问题")
+                elif current is not None and not self._in_scope(
+                        prefix, current.alliance_id, current.raised_by,
+                        {current.alliance_id: current.alliance.lead.path} if current.alliance_id else {}):
+                    errors.add(number, "问题编号", "无权修改该问题")
+            plan.append((code, current, state, listed))
+
+        for _, current, state, listed in plan:
+            if current is None:
+                result.created += 1
+            elif self._changed(current, state, listed, owner_codes):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if errors:
+            result.created = result.updated = result.unchanged = 0
+            result.errors = errors.messages()
+            return result
+        if not dry_run:
+            self._write(plan, owner_codes, actor=actor, file_name=file_name, result=result)
+        return result
+
+    @staticmethod
+    def _in_scope(prefix: str, alliance_id: Any, raiser: Organisation | None, paths: dict[int, str]) -> bool:
+        if isinstance(alliance_id, int):
+            return paths.get(alliance_id, "\0").startswith(prefix)
+        return raiser is not None and raiser.path.startswith(prefix)
+
+    @staticmethod
+    def _by_code(qs: Any, codes: set[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for chunk in chunks(sorted(codes)):
+            for obj in qs.filter(code__in=chunk):
+                out[obj.code] = obj
+        return out
+
+    @staticmethod
+    def _changed(current: Problem, state: dict[str, Any], listed: list[Organisation], owner_codes: dict[int, list[str]]) -> bool:
+        return (any(state[f] != getattr(current, f) for f in STATE_FIELDS)
+                or [o.code for o in listed] != owner_codes.get(current.pk, []))
+
+    def _write(self, plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]],
+               owner_codes: dict[int, list[str]], *, actor: Any, file_name: str, result: ImportResult) -> None:
+        now = timezone.now()
+        note = f"Excel 导入：{file_name}"
+        is_user = actor is not None and getattr(actor, "is_authenticated", False)
+        actor_name = actor.display_name if is_user else "系统"
+        audits: list[dict[str, Any]] = []
+        events: list[ProblemEvent] = []
+        owners: list[ProblemOwner] = []
+        with transaction.atomic():
+            creates: list[tuple[Problem, list[Organisation]]] = []
+            for code, current, state, listed in plan:
+                if current is None:
+                    p = Problem(code=code, **state)
+                    if p.state == rules.CLOSED:
+                        p.closed_on = p.solved_on
+                    creates.append((p, listed))
+                    continue
+                if not self._changed(current, state, listed, owner_codes):
+                    continue
+                before = snapshot(current)
+                before["owners"] = owner_codes.get(current.pk, [])
+                old_state = current.state
+                for name, value in state.items():
+                    setattr(current, name, value)
+                if current.state == rules.CLOSED and current.closed_on is None:
+                    current.closed_on = current.solved_on
+                elif current.state != rules.CLOSED:
+                    current.closed_on = None
+                current.save()
+                after = snapshot(current)
+                after["owners"] = [o.code for o in listed]
+                b, a = diff(before, after)
+                audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=current, before=b, after=a, note=note))
+                if after["owners"] != before["owners"]:
+                    ProblemOwner.objects.filter(problem=current).delete()
+                    owners += [ProblemOwner(problem=current, org=o, position=i) for i, o in enumerate(listed)]
+                changed = "、".join(field_label(k) for k in a)
+                events.append(ProblemEvent(problem=current, at=now, kind=ProblemEvent.Kind.IMPORTED, actor=actor if is_user else None,
+                                           actor_name=actor_name, from_state=old_state if old_state != current.state else "",
+                                           to_state=current.state if old_state != current.state else "",
+                                           text=f"{note}；修改了{changed}"[:1000]))
+            Problem.objects.bulk_create([p for p, _ in creates], batch_size=1000)
+            ids: dict[str, int] = {}
+            for chunk in chunks([p.code for p, _ in creates]):
+                ids.update(Problem.objects.filter(code__in=chunk).values_list("code", "pk"))
+            for p, listed in creates:
+                p.pk = ids[p.code]
+                owners += [ProblemOwner(problem_id=p.pk, org=o, position=i) for i, o in enumerate(listed)]
+                after = snapshot(p)
+                after["owners"] = [o.code for o in listed]
+                audits.append(audit_row(actor=actor, action=AuditLog.Action.CREATE, obj=p, after=after, note=note))
+                events.append(ProblemEvent(problem_id=p.pk, at=now, kind=ProblemEvent.Kind.IMPORTED,
+                                           actor=actor if is_user else None, actor_name=actor_name, to_state=p.state,
+                                           text=note))
+            ProblemOwner.objects.bulk_create(owners, batch_size=2000)
+            ProblemEvent.objects.bulk_create(events, batch_size=2000)
+            audits.append(audit_row(
+                actor=actor, action=AuditLog.Action.IMPORT, target="import", target_id=self.name,
+                target_repr=f"{self.label}导入：{file_name}",
+                after={"kind": self.name, "file": file_name, "created": result.created, "updated": result.updated,
+                       "unchanged": result.unchanged},
+                note=f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}"))
+            insert_audit(audits, now)
+
+    def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
+        qs = Problem.objects.all() if user is None else Problem.objects.visible_to(user)
+        if org_code:
+            orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+            root = orgs.filter(code=org_code).only("path").first()
+            if root is None:
+                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            qs = ProblemFilter(org=root).apply(qs, timezone.localdate())
+        return export_rows(qs)
+
+
+register(ProblemExcel())

@@ -1,0 +1,348 @@
+"""事务共商: joint meetings (联席会议) of an alliance and the problem list (问题清单).
+
+An organisation raises a problem (a 生产经营难点, a safety or service issue …) to its
+alliance; the alliance studies it at a joint meeting and assigns owners and a deadline; the
+owners report progress and mark it solved; the raising organisation confirms (销号) or sends
+it back (重新办理). The states and their rules live in :mod:`lianjian.consultations.rules`.
+
+Scope: a user sees a meeting when they see its alliance; a problem when they see its
+alliance, its raising organisation or one of its owners (``visible_to``). Who may do what
+to a problem is in :mod:`lianjian.consultations.permissions`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from lianjian.alliances.models import Alliance
+from lianjian.consultations import rules
+from lianjian.orgs.models import Member, Organisation, validate_code
+
+if TYPE_CHECKING:
+    from lianjian.accounts.models import User
+
+
+class ProblemCategory(models.TextChoices):
+    PRODUCTION = "生产经营难点", "生产经营难点"
+    SAFETY = "安全生产", "安全生产"
+    MARKETING = "营销服务", "营销服务"
+    BUSINESS_ENV = "营商环境", "营商环境"
+    RURAL = "乡村振兴", "乡村振兴"
+    GOVERNANCE = "基层治理", "基层治理"
+    LIVELIHOOD = "民生服务", "民生服务"
+    OTHER = "其他", "其他"
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "一般", "一般"
+    URGENT = "较急", "较急"
+    CRITICAL = "紧急", "紧急"
+
+
+class ProblemState(models.TextChoices):
+    PENDING = rules.PENDING, rules.PENDING
+    ASSIGNED = rules.ASSIGNED, rules.ASSIGNED
+    IN_PROGRESS = rules.IN_PROGRESS, rules.IN_PROGRESS
+    SOLVED = rules.SOLVED, rules.SOLVED
+    CLOSED = rules.CLOSED, rules.CLOSED
+
+
+class MeetingStatus(models.TextChoices):
+    PREPARING = "筹备中", "筹备中"
+    HELD = "已召开", "已召开"
+
+
+def _visible_alliances(user: User) -> models.QuerySet[Alliance]:
+    return Alliance.objects.visible_to(user).values("pk")
+
+
+class JointMeetingQuerySet(models.QuerySet["JointMeeting"]):
+    def visible_to(self, user: User) -> JointMeetingQuerySet:
+        """Meetings of the alliances ``user`` sees (its members see its meetings)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == "admin":
+            return self
+        return self.filter(alliance__in=_visible_alliances(user))
+
+    def manageable_by(self, user: User) -> JointMeetingQuerySet:
+        """Meetings ``user`` may change: of alliances they manage, or convened by an
+        organisation they manage."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
+            return self.none()
+        if user.role == "admin":
+            return self
+        if user.org_id is None:
+            return self.none()
+        path = user.org.path
+        return self.filter(Q(alliance__lead__path__under=path) | Q(convener__path__under=path))
+
+
+class JointMeeting(models.Model):
+    """A joint meeting (联席会议) of an alliance: agenda, attendees, minutes and decisions.
+
+    ``code`` (会议编号, e.g. ``LX-2026-001``) is the API key. Status 筹备中 → 已召开; a held
+    meeting needs its minutes. Problems studied at the meeting are linked from its agenda.
+    """
+
+    AUDIT_FIELDS = ("code", "alliance_id", "title", "start", "place", "convener_id", "host_person", "recorder",
+                    "minutes", "decisions", "status")
+
+    code = models.CharField("会议编号", max_length=32, unique=True, validators=[validate_code])
+    alliance = models.ForeignKey(Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField("会议名称", max_length=200)
+    start = models.DateTimeField("召开时间")
+    place = models.CharField("地点", max_length=200, blank=True)
+    convener = models.ForeignKey(Organisation, verbose_name="召集单位", on_delete=models.PROTECT,
+                                 related_name="convened_meetings")
+    host_person = models.CharField("主持人", max_length=50, blank=True)
+    recorder = models.CharField("记录人", max_length=50, blank=True)
+    minutes = models.TextField("会议纪要", blank=True)
+    decisions = models.TextField("议定事项", blank=True)
+    status = models.CharField("状态", max_length=4, choices=MeetingStatus.choices, default=MeetingStatus.PREPARING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JointMeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "联席会议"
+        ordering = ["-start", "-id"]
+        indexes = [models.Index(fields=["alliance", "start"], name="meeting_alliance_start_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_key(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        if self.status == MeetingStatus.HELD and not (self.minutes or "").strip():
+            raise ValidationError({"minutes": "已召开的会议须填写会议纪要"})
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda, in order; ``problem`` when the item studies a problem."""
+
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="agenda")
+    position = models.PositiveSmallIntegerField("顺序")
+    title = models.CharField("议题", max_length=200)
+    problem = models.ForeignKey("Problem", verbose_name="研究问题", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="agenda_items")
+
+    class Meta:
+        verbose_name = "议程"
+        ordering = ["meeting_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique"),
+            models.UniqueConstraint(fields=["meeting", "problem"], name="agenda_problem_unique",
+                                    violation_error_message="同一问题在一次会议的议程中只能列一次"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingAttendee(models.Model):
+    """An attendee of a joint meeting: an organisation of the alliance and a person of it —
+    a member record when the person is a member of an internal organisation, the name
+    otherwise (a partner's liaison)."""
+
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="attendees")
+    position = models.PositiveSmallIntegerField("顺序")
+    org = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="meeting_attendances")
+    member = models.ForeignKey(Member, verbose_name="党员", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="meeting_attendances")
+    name = models.CharField("姓名", max_length=50)
+    post = models.CharField("职务", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "参会人员"
+        ordering = ["meeting_id", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProblemQuerySet(models.QuerySet["Problem"]):
+    def visible_to(self, user: User) -> ProblemQuerySet:
+        """Problems of an alliance ``user`` sees, raised by or assigned to an organisation
+        they see."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == "admin":
+            return self
+        visible = Organisation.objects.visible_to(user).values("pk")
+        return self.filter(
+            Q(alliance__in=_visible_alliances(user)) | Q(raised_by__in=visible)
+            | Exists(ProblemOwner.objects.filter(problem=OuterRef("pk"), org__in=visible))
+        )
+
+    def manageable_by(self, user: User) -> ProblemQuerySet:
+        """Problems ``user`` may act on in some role: raised by, owned by or in an alliance
+        led by an organisation they manage. Which action is allowed is
+        :mod:`~lianjian.consultations.permissions`' to say."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
+            return self.none()
+        if user.role == "admin":
+            return self
+        if user.org_id is None:
+            return self.none()
+        path = user.org.path
+        return self.filter(
+            Q(alliance__lead__path__under=path) | Q(raised_by__path__under=path)
+            | Exists(ProblemOwner.objects.filter(problem=OuterRef("pk"), org__path__under=path))
+        )
+
+
+class Problem(models.Model):
+    """A problem on an alliance's list (问题清单), from raising to 销号.
+
+    ``code`` (问题编号, e.g. ``WT-2026-001``) is the import/API key. ``owners`` (责任组织,
+    :class:`ProblemOwner`) and ``deadline`` are set when it is assigned; ``solved_on`` and
+    ``resolution`` when solved; ``closed_on`` when the raising organisation confirms it.
+    ``reopened`` counts the times it was sent back. Every change of state goes through a
+    service and writes a :class:`ProblemEvent` (the timeline) and an audit row.
+    """
+
+    AUDIT_FIELDS = ("code", "title", "category", "urgency", "description", "alliance_id", "raised_by_id", "raised_on",
+                    "responsible", "deadline", "meeting_id", "state", "assigned_on", "solved_on", "resolution",
+                    "closed_on", "reopened")
+
+    code = models.CharField("问题编号", max_length=32, unique=True, validators=[validate_code])
+    title = models.CharField("问题标题", max_length=200)
+    category = models.CharField("问题类别", max_length=8, choices=ProblemCategory.choices)
+    urgency = models.CharField("紧急程度", max_length=4, choices=Urgency.choices, default=Urgency.NORMAL)
+    description = models.TextField("问题描述", blank=True)
+    alliance = models.ForeignKey(Alliance, verbose_name="联建", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="problems")
+    raised_by = models.ForeignKey(Organisation, verbose_name="提出组织", on_delete=models.PROTECT,
+                                  related_name="raised_problems")
+    raised_on = models.DateField("提出日期")
+    owners = models.ManyToManyField(Organisation, through="ProblemOwner", related_name="owned_problems",
+                                    verbose_name="责任组织")
+    responsible = models.CharField("责任人", max_length=50, blank=True)
+    deadline = models.DateField("办理期限", null=True, blank=True)
+    meeting = models.ForeignKey(JointMeeting, verbose_name="研究会议", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="studied_problems")
+    state = models.CharField("状态", max_length=4, choices=ProblemState.choices, default=ProblemState.PENDING)
+    assigned_on = models.DateField("分派日期", null=True, blank=True)
+    solved_on = models.DateField("解决日期", null=True, blank=True)
+    resolution = models.TextField("解决情况", blank=True)
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    reopened = models.PositiveSmallIntegerField("退回次数", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "问题"
+        ordering = ["-raised_on", "-id"]
+        indexes = [
+            models.Index(fields=["alliance", "state"], name="problem_alliance_state_idx"),
+            models.Index(fields=["state", "deadline"], name="problem_state_deadline_idx"),
+            models.Index(fields=["raised_by", "raised_on"], name="problem_raised_by_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(solved_on__isnull=True) | Q(solved_on__gte=models.F("raised_on")),
+                name="problem_solved_after_raised", violation_error_message="解决日期不能早于提出日期"),
+            models.CheckConstraint(
+                condition=~Q(state__in=rules.SOLVED_STATES) | Q(solved_on__isnull=False),
+                name="problem_solved_has_date", violation_error_message="已解决的问题须有解决日期"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_key(self) -> str:
+        return self.code
+
+    def colour(self, today, yellow_days: int | None = None) -> str:
+        return rules.colour(self.state, self.deadline, today, yellow_threshold() if yellow_days is None else yellow_days)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.solved_on and self.raised_on and self.solved_on < self.raised_on:
+            errors["solved_on"] = "解决日期不能早于提出日期"
+        if self.deadline and self.raised_on and self.deadline < self.raised_on:
+            errors["deadline"] = "办理期限不能早于提出日期"
+        if self.state in rules.SOLVED_STATES and not self.solved_on:
+            errors["solved_on"] = "已解决的问题须有解决日期"
+        if self.state in rules.UNSOLVED_STATES and self.solved_on:
+            errors["solved_on"] = "尚未解决的问题不能有解决日期"
+        if errors:
+            raise ValidationError(errors)
+
+
+def field_label(name: str) -> str:
+    """The Chinese label of an audited field of :class:`Problem` (``owners`` included)."""
+    if name == "owners":
+        return "责任组织"
+    return str(Problem._meta.get_field(name).verbose_name)
+
+
+def yellow_threshold() -> int:
+    """Days before the deadline at which a problem turns yellow (setting, default 7)."""
+    return int(getattr(settings, "LIANJIAN_PROBLEM_YELLOW_DAYS", rules.YELLOW_DAYS))
+
+
+class ProblemOwner(models.Model):
+    """An organisation responsible (责任组织) for a problem; ``position`` 0 leads."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="owner_links")
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="problem_owner_links")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "责任组织"
+        ordering = ["problem_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["problem", "org"], name="problem_owner_unique",
+                                               violation_error_message="同一组织不能重复列为责任组织")]
+        indexes = [models.Index(fields=["org", "problem"], name="problem_owner_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} · {self.org_id}"
+
+
+class ProblemEvent(models.Model):
+    """One entry of a problem's timeline: a change of state or a progress note — who
+    (the account and, for notes, the organisation), when, and what."""
+
+    class Kind(models.TextChoices):
+        RAISED = "提出", "提出"
+        EDITED = "修改", "修改"
+        ASSIGNED = "分派", "分派"
+        REASSIGNED = "调整分派", "调整分派"
+        PROGRESS = "进展", "进展"
+        SOLVED = "办结", "办结"
+        CONFIRMED = "销号", "销号"
+        REOPENED = "退回重办", "退回重办"
+        IMPORTED = "导入", "导入"
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("时间")
+    kind = models.CharField("类型", max_length=4, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("操作人", max_length=150)
+    org = models.ForeignKey(Organisation, verbose_name="报送单位", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    from_state = models.CharField("原状态", max_length=4, blank=True)
+    to_state = models.CharField("新状态", max_length=4, blank=True)
+    text = models.TextField("内容", blank=True)
+
+    class Meta:
+        verbose_name = "问题办理记录"
+        ordering = ["problem_id", "at", "id"]
+        indexes = [models.Index(fields=["problem", "at"], name="problem_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.text[:20]}"
