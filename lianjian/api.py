@@ -34,6 +34,7 @@ from lianjian.core.api_utils import (
     validation_detail,
 )
 from lianjian.orgs.api import members_router, orgs_router
+from lianjian.sharing.api import bookings_router, needs_router, resources_router
 
 logger = logging.getLogger(__name__)
 
@@ -174,5 +175,8 @@ api.add_router("/alliances", alliances_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/activities", activities_router)
 api.add_router("/compliance", compliance_router)
+api.add_router("/resources", resources_router)
+api.add_router("/bookings", bookings_router)
+api.add_router("/needs", needs_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/problems", problems_router)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lianjian.alliances",
     "lianjian.activities",
     "lianjian.consultations",
+    "lianjian.sharing",
     "lianjian.assessment",
     "lianjian.proposals",
     "lianjian.demo",

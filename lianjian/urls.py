@@ -9,6 +9,7 @@ urlpatterns = [
     path("alliances/", include("lianjian.alliances.urls")),
     path("activities/", include("lianjian.activities.urls")),
     path("consultations/", include("lianjian.consultations.urls")),
+    path("sharing/", include("lianjian.sharing.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),
     path("api/v1/", api.urls),

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict:
         ("activities:activity_list", "活动", "activities"),
         ("activities:compliance_matrix", "组织生活", "compliance"),
         ("consultations:problem_list", "事务共商", "consultations"),
+        ("sharing:resource_list", "资源共享", "sharing"),
     ]
     if user.role != "member":
         items.append(("proposals:run_form", "智能分组", "grouping"))

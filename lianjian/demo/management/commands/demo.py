@@ -43,6 +43,10 @@ class Command(BaseCommand):
             from lianjian.activities.demo import demo_activities
 
             demo_activities(stdout=self.stdout)
+        if apps.is_installed("lianjian.sharing"):
+            from lianjian.sharing.demo import demo_sharing
+
+            demo_sharing(stdout=self.stdout)
         if apps.is_installed("lianjian.consultations"):
             from lianjian.consultations.demo import demo_consultations
 

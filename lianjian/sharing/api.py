@@ -1,0 +1,362 @@
+"""API endpoints: ``/api/v1/resources``, ``/api/v1/bookings`` and ``/api/v1/needs``.
+
+Handlers only parse, check scope, call one service and shape the answer. Reads go through
+``visible_to`` (out of scope → 404, as if absent); writes check ``permissions`` before
+anything is written (visible but not allowed → 403). Codes named in a request body that the
+caller cannot see answer 400 "…不存在", like the other routers. A booking that overlaps a
+pending or approved one answers **409** with the reason; other refused bookings 400.
+Contact phones are masked for callers who do not manage the resource, like member phones.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Path, Query, Router, Status
+from ninja.errors import HttpError
+
+from lianjian.accounts.models import User
+from lianjian.activities.models import Activity
+from lianjian.activities.selectors import TZ, local_start
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, paginate
+from lianjian.core.masking import mask_phone
+from lianjian.orgs.models import Organisation
+from lianjian.sharing import selectors, services
+from lianjian.sharing.models import Booking, BookingStatus, Need, Resource
+from lianjian.sharing.permissions import can_cancel, can_decide, can_manage_resource, manages
+from lianjian.sharing.schemas import (
+    BookingCreateIn,
+    BookingListOut,
+    BookingListParams,
+    BookingOut,
+    NeedCreateIn,
+    NeedDetailOut,
+    NeedListOut,
+    NeedListParams,
+    ReasonIn,
+    ResourceCreateIn,
+    ResourceListOut,
+    ResourceListParams,
+    ResourceOut,
+    ResourceUpdateIn,
+)
+
+resources_router = Router(tags=["共享资源"])
+bookings_router = Router(tags=["资源预约"])
+needs_router = Router(tags=["需求清单"])
+
+BOOKING_WRITE_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: ErrorOut}
+BookingId = Path(..., ge=1, le=MAX_ID, description="预约 id")
+
+
+def _caller(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    return value.replace(tzinfo=TZ) if timezone.is_naive(value) else value
+
+
+def _tags_filter(qs: QuerySet, tag: str, fields: tuple[str, ...]) -> QuerySet:
+    """Rows with ``tag`` in one of the list ``fields`` (JSON containment differs between
+    SQLite and PostgreSQL, so the ids are picked in Python)."""
+    ids = [row[0] for row in qs.values_list("pk", *fields) if any(tag in items for items in row[1:])]
+    return qs.filter(pk__in=ids)
+
+
+# ---- resources ------------------------------------------------------------------------
+
+
+def resource_out(r: Resource, user: User) -> dict[str, Any]:
+    return {
+        "id": r.pk, "code": r.code, "name": r.name, "kind": r.kind, "owner": r.owner.code, "owner_name": r.owner.name,
+        "sharing": r.sharing, "tags": list(r.tags), "description": r.description, "capacity": r.capacity,
+        "address": r.address, "lat": r.lat, "lon": r.lon, "opening_hours": r.opening_hours,
+        "equipment": list(r.equipment), "expertise": list(r.expertise), "member": r.member.number if r.member_id else None,
+        "contact": r.contact, "phone": r.contact_phone if can_manage_resource(user, r) else mask_phone(r.contact_phone),
+        "is_active": r.is_active,
+    }
+
+
+def _visible_resource(user: User, code: str) -> Resource:
+    resource = Resource.objects.visible_to(user).select_related("owner", "member").filter(code=code).first()
+    if resource is None:
+        raise Http404
+    return resource
+
+
+def _owner(user: User, code: str) -> Organisation:
+    org = Organisation.objects.visible_to(user).filter(code=code).first()
+    if org is None:
+        raise HttpError(400, f"所属组织不存在：{code}")
+    if not manages(user, org):
+        raise HttpError(403, f"无权登记「{org.name}」的资源")
+    return org
+
+
+def _resource_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    if "owner" in data:
+        data["owner"] = _owner(user, data["owner"])
+    if "phone" in data:
+        data["contact_phone"] = data.pop("phone")
+    return data
+
+
+@resources_router.get("", response={200: ResourceListOut, **READ_ERRORS}, summary="资源列表")
+def resource_list(request: HttpRequest, params: Query[ResourceListParams]) -> dict[str, Any]:
+    """Resources the caller may see (own scope plus what others share with it), by code."""
+    user = _caller(request)
+    qs = Resource.objects.visible_to(user).select_related("owner", "member")
+    if params.org:
+        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
+        if org is None:
+            return {"items": [], "count": 0}
+        qs = qs.filter(owner__path__under=org.path)
+    if params.q:
+        qs = qs.filter(Q(name__icontains=params.q) | Q(code__icontains=params.q) | Q(address__icontains=params.q))
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    if params.sharing:
+        qs = qs.filter(sharing=params.sharing)
+    if params.active is not None:
+        qs = qs.filter(is_active=params.active)
+    if params.tag:
+        qs = _tags_filter(qs, params.tag, ("tags", "expertise"))
+    items, count = paginate(qs.order_by("code"), params)
+    return {"items": [resource_out(r, user) for r in items], "count": count}
+
+
+@resources_router.get("/{code}", response={200: ResourceOut, **READ_ERRORS}, summary="资源详情")
+def resource_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    user = _caller(request)
+    return resource_out(_visible_resource(user, code), user)
+
+
+@resources_router.post("", response={201: ResourceOut, **WRITE_ERRORS}, summary="登记资源")
+def resource_create(request: HttpRequest, payload: ResourceCreateIn) -> Status:
+    """Create a resource owned by an organisation the caller manages."""
+    user = _caller(request)
+    if user.role not in ("admin", "manager"):
+        raise HttpError(403, "无权登记资源")
+    fields = _resource_fields(user, payload.dict())
+    resource = services.resource_create(actor=user, **fields)
+    return Status(201, resource_out(_visible_resource(user, resource.code), user))
+
+
+@resources_router.patch("/{code}", response={200: ResourceOut, **WRITE_ERRORS}, summary="修改资源")
+def resource_update(request: HttpRequest, code: str, payload: ResourceUpdateIn) -> dict[str, Any]:
+    """Change the fields sent; a new owner must be an organisation the caller manages."""
+    user = _caller(request)
+    resource = _visible_resource(user, code)
+    if not can_manage_resource(user, resource):
+        raise HttpError(403, "无权修改该资源")
+    fields = _resource_fields(user, payload.dict(exclude_unset=True))
+    if fields:
+        services.resource_update(actor=user, resource=resource, **fields)
+    return resource_out(_visible_resource(user, code), user)
+
+
+# ---- bookings -------------------------------------------------------------------------
+
+
+def booking_out(b: Booking) -> dict[str, Any]:
+    return {
+        "id": b.pk, "resource": b.resource.code, "resource_name": b.resource.name, "owner": b.resource.owner.code,
+        "org": b.org.code, "org_name": b.org.name, "start": timezone.localtime(b.start, TZ),
+        "end": timezone.localtime(b.end, TZ), "hours": round(b.hours, 2), "purpose": b.purpose,
+        "expected_people": b.expected_people, "activity": b.activity.code if b.activity_id else None,
+        "status": b.status, "reason": b.reason, "requested_by": b.requested_by_name, "decided_by": b.decided_by_name,
+        "decided_at": timezone.localtime(b.decided_at, TZ) if b.decided_at else None,
+        "created_at": timezone.localtime(b.created_at, TZ),
+    }
+
+
+def _booking_rows(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    return qs.select_related("resource", "resource__owner", "org", "activity")
+
+
+def _visible_booking(user: User, booking_id: int) -> Booking:
+    booking = _booking_rows(Booking.objects.visible_to(user)).filter(pk=booking_id).first()
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def _clash_is_409(call: Any) -> Any:
+    try:
+        return call()
+    except services.BookingClash:
+        raise HttpError(409, services.CLASH) from None
+
+
+@bookings_router.get("", response={200: BookingListOut, **READ_ERRORS}, summary="预约列表")
+def booking_list(request: HttpRequest, params: Query[BookingListParams]) -> dict[str, Any]:
+    """Bookings the caller may see (both sides), latest start first."""
+    user = _caller(request)
+    qs = Booking.objects.visible_to(user)
+    if params.view == "mine":
+        qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
+    elif params.view == "approve":
+        qs = qs.decidable_by(user).filter(status=BookingStatus.PENDING)
+    if params.resource:
+        qs = qs.filter(resource__code=params.resource)
+    if params.org:
+        qs = qs.filter(org__code=params.org)
+    if params.status:
+        qs = qs.filter(status=params.status)
+    if params.start_from:
+        qs = qs.filter(end__gt=local_start(params.start_from))
+    if params.start_to:
+        qs = qs.filter(start__lt=local_start(params.start_to + datetime.timedelta(days=1)))
+    items, count = paginate(_booking_rows(qs).order_by("-start", "-id"), params)
+    return {"items": [booking_out(b) for b in items], "count": count}
+
+
+@bookings_router.get("/{booking_id}", response={200: BookingOut, **READ_ERRORS}, summary="预约详情")
+def booking_detail(request: HttpRequest, booking_id: int = BookingId) -> dict[str, Any]:
+    return booking_out(_visible_booking(_caller(request), booking_id))
+
+
+@bookings_router.post("", response={201: BookingOut, **BOOKING_WRITE_ERRORS}, summary="申请预约")
+def booking_create(request: HttpRequest, payload: BookingCreateIn) -> Status:
+    """Request a resource for an organisation the caller manages (待审批). 409 when the slot
+    overlaps a pending or approved booking; 400 for closed hours, capacity, a past slot or a
+    resource not shared with the organisation."""
+    user = _caller(request)
+    if user.role not in ("admin", "manager"):
+        raise HttpError(403, "无权申请预约")
+    resource = Resource.objects.visible_to(user).select_related("owner").filter(code=payload.resource).first()
+    if resource is None:
+        raise HttpError(400, f"资源不存在：{payload.resource}")
+    org = Organisation.objects.visible_to(user).filter(code=payload.org).first()
+    if org is None:
+        raise HttpError(400, f"预约组织不存在：{payload.org}")
+    if not manages(user, org):
+        raise HttpError(403, f"无权以「{org.name}」的名义预约")
+    activity = None
+    if payload.activity:
+        activity = Activity.objects.visible_to(user).filter(code=payload.activity).first()
+        if activity is None:
+            raise HttpError(400, f"活动不存在：{payload.activity}")
+    booking = _clash_is_409(lambda: services.booking_request(
+        actor=user, resource=resource, org=org, start=_aware(payload.start), end=_aware(payload.end),
+        purpose=payload.purpose, expected_people=payload.expected_people, activity=activity))
+    return Status(201, booking_out(_visible_booking(user, booking.pk)))
+
+
+@bookings_router.post("/{booking_id}/approve", response={200: BookingOut, **BOOKING_WRITE_ERRORS}, summary="批准预约")
+def booking_approve(request: HttpRequest, booking_id: int = BookingId) -> dict[str, Any]:
+    """待审批 → 已批准 (the resource owner's managers)."""
+    user = _caller(request)
+    booking = _visible_booking(user, booking_id)
+    if not can_decide(user, booking):
+        raise HttpError(403, "无权审批该预约")
+    _clash_is_409(lambda: services.booking_approve(actor=user, booking=booking))
+    return booking_out(_visible_booking(user, booking_id))
+
+
+@bookings_router.post("/{booking_id}/decline", response={200: BookingOut, **WRITE_ERRORS}, summary="拒绝预约")
+def booking_decline(request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId) -> dict[str, Any]:
+    """待审批 → 已拒绝 with a reason (required)."""
+    user = _caller(request)
+    booking = _visible_booking(user, booking_id)
+    if not can_decide(user, booking):
+        raise HttpError(403, "无权审批该预约")
+    services.booking_decline(actor=user, booking=booking, reason=payload.reason)
+    return booking_out(_visible_booking(user, booking_id))
+
+
+@bookings_router.post("/{booking_id}/cancel", response={200: BookingOut, **WRITE_ERRORS}, summary="取消预约")
+def booking_cancel(request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId) -> dict[str, Any]:
+    """待审批 or 已批准 → 已取消 (the requesting side, before the start)."""
+    user = _caller(request)
+    booking = _visible_booking(user, booking_id)
+    if not can_cancel(user, booking):
+        raise HttpError(403, "无权取消该预约")
+    services.booking_cancel(actor=user, booking=booking, reason=payload.reason)
+    return booking_out(_visible_booking(user, booking_id))
+
+
+# ---- needs ----------------------------------------------------------------------------
+
+
+def need_out(n: Need) -> dict[str, Any]:
+    return {
+        "id": n.pk, "code": n.code, "org": n.org.code, "org_name": n.org.name, "title": n.title,
+        "description": n.description, "tags": list(n.tags), "sharing": n.sharing, "status": n.status,
+        "needed_by": n.needed_by, "contact": n.contact, "created_at": timezone.localtime(n.created_at, TZ),
+    }
+
+
+def need_detail_out(n: Need, user: User) -> dict[str, Any]:
+    matches = n.matches.select_related("resource", "org").order_by("-created_at", "-id")
+    resources, orgs = selectors.suggestions(n, user=user)
+    return {
+        **need_out(n),
+        "matches": [{"id": m.pk, "target_type": "resource" if m.resource_id else "org",
+                     "target": m.resource.code if m.resource_id else m.org.code,  # type: ignore[union-attr]
+                     "target_name": m.target_name, "status": m.status, "shared_tags": list(m.shared_tags),
+                     "distance_km": m.distance_km, "note": m.note, "matched_by": m.matched_by_name,
+                     "created_at": timezone.localtime(m.created_at, TZ)} for m in matches],
+        "suggestions": [{"target_type": what, "target": s.obj.code, "target_name": s.obj.name,
+                         "shared_tags": list(s.suggestion.shared),
+                         "distance_km": round(s.suggestion.distance_km, 1) if s.suggestion.distance_km is not None else None}
+                        for what, found in (("resource", resources), ("org", orgs)) for s in found],
+    }
+
+
+def _visible_need(user: User, code: str) -> Need:
+    need = Need.objects.visible_to(user).select_related("org").filter(code=code).first()
+    if need is None:
+        raise Http404
+    return need
+
+
+@needs_router.get("", response={200: NeedListOut, **READ_ERRORS}, summary="需求列表")
+def need_list(request: HttpRequest, params: Query[NeedListParams]) -> dict[str, Any]:
+    """Needs the caller may see, newest first."""
+    user = _caller(request)
+    qs = Need.objects.visible_to(user).select_related("org")
+    if params.org:
+        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
+        if org is None:
+            return {"items": [], "count": 0}
+        qs = qs.filter(org__path__under=org.path)
+    if params.q:
+        qs = qs.filter(Q(title__icontains=params.q) | Q(code__icontains=params.q) | Q(description__icontains=params.q))
+    if params.status:
+        qs = qs.filter(status=params.status)
+    if params.tag:
+        qs = _tags_filter(qs, params.tag, ("tags",))
+    items, count = paginate(qs.order_by("-created_at", "-id"), params)
+    return {"items": [need_out(n) for n in items], "count": count}
+
+
+@needs_router.get("/{code}", response={200: NeedDetailOut, **READ_ERRORS}, summary="需求详情")
+def need_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    """One need with its matches and the current suggestions (tags first, then distance)."""
+    user = _caller(request)
+    return need_detail_out(_visible_need(user, code), user)
+
+
+@needs_router.post("", response={201: NeedDetailOut, **WRITE_ERRORS}, summary="发布需求")
+def need_create(request: HttpRequest, payload: NeedCreateIn) -> Status:
+    """Post a need (待对接) of an organisation the caller manages."""
+    user = _caller(request)
+    if user.role not in ("admin", "manager"):
+        raise HttpError(403, "无权发布需求")
+    fields = payload.dict()
+    if not fields["tags"]:
+        raise HttpError(400, "tags：请至少填写一个标签，用于匹配资源和合作单位")
+    org = Organisation.objects.visible_to(user).filter(code=fields["org"]).first()
+    if org is None:
+        raise HttpError(400, f"提出组织不存在：{fields['org']}")
+    if not manages(user, org):
+        raise HttpError(403, f"无权以「{org.name}」的名义发布需求")
+    fields["org"] = org
+    need = services.need_create(actor=user, **fields)
+    return Status(201, need_detail_out(_visible_need(user, need.code), user))
