@@ -26,6 +26,7 @@ from lianjian.accounts.api import router as auth_router
 from lianjian.activities.api import compliance_router
 from lianjian.activities.api import router as activities_router
 from lianjian.alliances.api import agreements_router, alliances_router
+from lianjian.assessment.api import router as assessment_router
 from lianjian.consultations.api import meetings_router, problems_router
 from lianjian.core.api_utils import (
     ChineseJSONRenderer,
@@ -175,6 +176,7 @@ api.add_router("/alliances", alliances_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/activities", activities_router)
 api.add_router("/compliance", compliance_router)
+api.add_router("/assessment", assessment_router)
 api.add_router("/resources", resources_router)
 api.add_router("/bookings", bookings_router)
 api.add_router("/needs", needs_router)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("orgs/", include("lianjian.orgs.urls")),
     path("alliances/", include("lianjian.alliances.urls")),
     path("activities/", include("lianjian.activities.urls")),
+    path("assessment/", include("lianjian.assessment.urls")),
     path("consultations/", include("lianjian.consultations.urls")),
     path("sharing/", include("lianjian.sharing.urls")),
     path("grouping/", include("lianjian.proposals.urls")),

@@ -68,6 +68,10 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/problems/{code}/solve": ["post"],
         "/api/v1/problems/{code}/confirm": ["post"],
         "/api/v1/problems/{code}/reopen": ["post"],
+        "/api/v1/assessment/schemes": ["get"],
+        "/api/v1/assessment/schemes/{code}": ["get"],
+        "/api/v1/assessment/kpis": ["get", "post"],
+        "/api/v1/assessment/results": ["get"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

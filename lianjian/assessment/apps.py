@@ -5,3 +5,9 @@ class AssessmentConfig(AppConfig):
     name = "lianjian.assessment"
     label = "assessment"
     verbose_name = "双维度考核"
+
+    def ready(self) -> None:
+        from lianjian.assessment.reminders import review_reminders
+        from lianjian.notifications.reminders import register
+
+        register("双维度考核", review_reminders)

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict:
         ("alliances:network", "联建网络图", "network"),
         ("activities:activity_list", "活动", "activities"),
         ("activities:compliance_matrix", "组织生活", "compliance"),
+        ("assessment:scheme_list", "双维度考核", "assessment"),
         ("consultations:problem_list", "事务共商", "consultations"),
         ("sharing:resource_list", "资源共享", "sharing"),
     ]

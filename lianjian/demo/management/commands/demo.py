@@ -51,6 +51,10 @@ class Command(BaseCommand):
             from lianjian.consultations.demo import demo_consultations
 
             demo_consultations(stdout=self.stdout)
+        if apps.is_installed("lianjian.assessment"):
+            from lianjian.assessment.demo import demo_assessment
+
+            demo_assessment(stdout=self.stdout)
         n = sum(reminders.run(timezone.localdate()).values())
         if n:
             self.stdout.write(f"已生成今日提醒 {n} 条。")

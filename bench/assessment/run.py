@@ -1,0 +1,140 @@
+"""Time a State Grid-scale assessment on the data of ``generate.py`` (SQLite or PostgreSQL).
+
+1. ``services.assessment_run`` of ``BENCH-2025`` for 2025 (36,000 branches × 20 indicators),
+   three times (each stores a new version), with its parts timed alone: collecting the
+   values (``sources.collect``), scoring and ranking (pure Python), storing;
+2. ``lianjian assess run … --out FILE`` (JSON) through ``call_command``;
+3. the ranking workbook (``output.run_xlsx``), ``output.run_compare`` of two versions;
+4. the API results page (``/api/v1/assessment/results``, 50 rows) as an admin.
+
+Earlier runs of the scheme are removed first, so that every timing starts from the same
+database. Usage: ``LIANJIAN_DATABASE_URL=… python -m bench.assessment.run``; results are
+printed and written to ``/tmp/assess-engine/bench-<vendor>.json``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from lianjian.accounts.models import ApiToken, User  # noqa: E402
+from lianjian.assessment import sources  # noqa: E402
+from lianjian.assessment.models import AssessmentResult, AssessmentRun, Scheme  # noqa: E402
+from lianjian.assessment.output import run_compare, run_xlsx  # noqa: E402
+from lianjian.assessment.scheme_file import spec_from_model  # noqa: E402
+from lianjian.assessment.scoring import rank, scorer  # noqa: E402
+from lianjian.assessment.services import assessment_run, scheme_orgs  # noqa: E402
+
+CODE = "BENCH-2025"
+TODAY = datetime.date(2026, 1, 10)
+OUT = Path("/tmp/assess-engine")
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any, int, float]:
+    """Wall seconds, result, number of queries and CPU seconds of this process for one call
+    (the CPU time does not grow with other jobs' load; on SQLite it is nearly all the work)."""
+    with CaptureQueriesContext(connection) as ctx:
+        cpu = time.process_time()
+        start = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    return seconds, result, len(ctx.captured_queries), cpu
+
+
+def main() -> None:
+    results: dict[str, Any] = {"vendor": connection.vendor, "date": datetime.date.today().isoformat()}
+    scheme = Scheme.objects.get(code=CODE)
+    old_runs = list(AssessmentRun.objects.filter(scheme=scheme).values_list("pk", flat=True))
+    AssessmentResult.objects.filter(run_id__in=old_runs).delete()
+    AssessmentRun.objects.filter(pk__in=old_runs).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    load = os.getloadavg()[0]
+    print(f"{connection.vendor}: load {load:.1f}")
+
+    spec = spec_from_model(scheme)
+    orgs = scheme_orgs(scheme, "2025")
+    seconds, values, queries, cpu = timed(lambda: sources.collect(scheme, "2025", orgs, spec=spec, today=TODAY))
+    print(f"  sources.collect: {seconds:.2f} s (CPU {cpu:.2f} s), {queries} queries, {len(values):,} organisations")
+    results["collect"] = {"seconds": seconds, "cpu": cpu}
+
+    def score() -> dict[int, int]:
+        fn = scorer(spec)
+        scores = {org_id: fn({c: p[0] for c, p in found.items()}) for org_id, found in values.items()}
+        return rank({k: (s.total, s.vetoed) for k, s in scores.items()})
+
+    seconds, ranks, _, cpu = timed(score)
+    print(f"  scoring + ranking (pure): {seconds:.2f} s (CPU {cpu:.2f} s)")
+    results["score"] = {"seconds": seconds, "cpu": cpu}
+
+    runs, cpus = [], []
+    for i in range(3):
+        seconds, run, queries, cpu = timed(lambda i=i: assessment_run(None, scheme, "2025", note=f"bench {i}",
+                                                                      today=TODAY))
+        runs.append(seconds)
+        cpus.append(cpu)
+        print(f"  assessment_run #{i + 1}: {seconds:.2f} s (CPU {cpu:.2f} s), {queries} queries, version {run.version}, "
+              f"{run.org_count:,} organisations, load {os.getloadavg()[0]:.1f}", flush=True)
+    results["run"] = {"times": runs, "median": statistics.median(runs), "cpu": cpus, "queries": queries,
+                      "orgs": run.org_count}
+    stored = AssessmentResult.objects.filter(run=run)
+    vetoed = stored.filter(vetoed=True).count()
+    stars = dict(stored.values_list("stars").annotate(n=Count("id")).order_by("stars"))
+    print(f"  stored: {stored.count():,} results, {vetoed} vetoed, stars {stars}")
+    results["stars"] = {str(k): v for k, v in stars.items()}
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "run.json")
+        seconds, _, _, cpu = timed(lambda: call_command("assess", "run", "--scheme", CODE, "--period", "2025", "--out", out,
+                                                   "--today", TODAY.isoformat()))
+        size = os.path.getsize(out)
+        print(f"  lianjian assess run --out FILE: {seconds:.2f} s (CPU {cpu:.2f} s), {size / 1e6:.1f} MB JSON")
+        results["cli"] = {"seconds": seconds, "cpu": cpu, "mb": size / 1e6}
+        book = os.path.join(folder, "run.xlsx")
+        seconds, _, queries, cpu = timed(lambda: run_xlsx(run, book))
+        print(f"  run_xlsx: {seconds:.2f} s (CPU {cpu:.2f} s), {os.path.getsize(book) / 1e6:.1f} MB, {queries} queries")
+        results["xlsx"] = {"seconds": seconds, "cpu": cpu}
+
+    first = AssessmentRun.objects.get(scheme=scheme, version=1)
+    seconds, rows, queries, cpu = timed(lambda: run_compare(first, run))
+    print(f"  run_compare(v1, v{run.version}): {seconds:.2f} s (CPU {cpu:.2f} s), {len(rows):,} rows, {queries} queries")
+    results["compare"] = {"seconds": seconds, "cpu": cpu}
+
+    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin"})
+    _, key = ApiToken.issue(user=admin)
+    client = Client()
+    url = f"/api/v1/assessment/results?scheme={CODE}&period=2025&page=10"
+    times = []
+    for _ in range(6):
+        seconds, response, queries, _ = timed(lambda: client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}"))
+        assert response.status_code == 200, response.content[:200]
+        times.append(seconds)
+    print(f"  GET {url}: first {times[0] * 1000:.0f} ms, median {statistics.median(times[1:]) * 1000:.0f} ms, "
+          f"{queries} queries")
+    results["api"] = {"first": times[0], "median": statistics.median(times[1:]), "queries": queries}
+    results["load"] = [load, os.getloadavg()[0]]
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"bench-{connection.vendor}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""API endpoints of 双维度考核: ``/api/v1/assessment/schemes``, ``/kpis`` and ``/results``.
+
+Handlers only parse, check scope, call one service or read, and shape the answer. Scope:
+schemes through ``Scheme.objects.visible_to`` (out of scope → 404 like a missing scheme);
+KPI values and results through the organisation they are about
+(``Organisation.visible_to``): a list shows only those, a results page only the rows of
+visible organisations (their rank is still the rank among all assessed organisations).
+Writing KPI values: every organisation named must be visible (else 400 "…不存在", as if
+it did not exist) and managed by the caller (else 403, nothing written); all values of a
+request are one batch (who, when, channel ``api``), all or nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from lianjian.accounts.models import User
+from lianjian.assessment import services
+from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, KpiValue, Scheme
+from lianjian.assessment.schemas import (
+    KpiListOut,
+    KpiListParams,
+    KpiWriteIn,
+    KpiWriteOut,
+    ResultParams,
+    ResultsOut,
+    SchemeFileOut,
+    SchemeListOut,
+    SchemeListParams,
+    kpi_out,
+    local,
+)
+from lianjian.assessment.scheme_file import scheme_to_dict
+from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.orgs.models import Organisation
+
+router = Router(tags=["双维度考核"])
+
+
+def _caller(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _subtree(user: User, code: str) -> Organisation:
+    org = Organisation.objects.visible_to(user).filter(code=code).only("path").first()
+    if org is None:
+        raise Http404
+    return org
+
+
+# ---- schemes -----------------------------------------------------------------------------
+
+@router.get("/schemes", response={200: SchemeListOut, **READ_ERRORS}, summary="考核方案列表")
+def scheme_list(request: HttpRequest, params: Query[SchemeListParams]) -> dict[str, Any]:
+    """Schemes the caller may see, newest period first, then by code."""
+    qs = Scheme.objects.visible_to(_caller(request)).select_related("owner")
+    if params.q:
+        qs = qs.filter(Q(code__icontains=params.q) | Q(name__icontains=params.q))
+    if params.period:
+        qs = qs.filter(period=params.period.upper())
+    if params.period_kind:
+        qs = qs.filter(period_kind=params.period_kind)
+    if params.owner:
+        qs = qs.filter(owner__code=params.owner)
+    qs = qs.annotate(dimension_count=Count("dimensions", distinct=True),
+                     indicator_count=Count("indicators", distinct=True)).order_by("-period", "code")
+    items, count = paginate(qs, params)
+    orgs: dict[int, list[str]] = {}
+    for scheme_id, code in Scheme.applies_orgs.through.objects.filter(
+            scheme_id__in=[s.pk for s in items]).order_by("organisation__code").values_list("scheme_id", "organisation__code"):
+        orgs.setdefault(scheme_id, []).append(code)
+    return {"count": count, "items": [{
+        "code": s.code, "name": s.name, "period": s.period, "period_kind": s.period_kind,
+        "owner": s.owner.code if s.owner_id else None, "applies_kind": s.applies_kind,
+        "applies_orgs": orgs.get(s.pk, []), "dimension_count": s.dimension_count, "indicator_count": s.indicator_count,
+        "stars": s.stars, "pass_line": s.pass_line, "updated_at": local(s.updated_at),
+    } for s in items]}
+
+
+@router.get("/schemes/{code}", response={200: SchemeFileOut, **READ_ERRORS}, summary="考核方案（方案文件）",
+            exclude_none=True)
+def scheme_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    """The scheme as its scheme file (assessment.md), as ``lianjian assess scheme export`` writes it."""
+    scheme = Scheme.objects.visible_to(_caller(request)).select_related("owner").filter(code=code).first()
+    if scheme is None:
+        raise Http404
+    return scheme_to_dict(scheme)
+
+
+# ---- KPI values --------------------------------------------------------------------------
+
+@router.get("/kpis", response={200: KpiListOut, **READ_ERRORS}, summary="业务指标数值列表")
+def kpi_list(request: HttpRequest, params: Query[KpiListParams]) -> dict[str, Any]:
+    """KPI values of the organisations the caller may see, by organisation code, period and indicator."""
+    user = _caller(request)
+    qs = KpiValue.objects.visible_to(user).select_related("org", "batch")
+    if params.org:
+        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
+        if org is None:
+            return {"items": [], "count": 0}
+        qs = qs.filter(org__path__under=org.path)
+    if params.period:
+        qs = qs.filter(period=params.period.upper())
+    if params.indicator_code:
+        qs = qs.filter(indicator_code=params.indicator_code)
+    if params.batch:
+        qs = qs.filter(batch_id=params.batch)
+    if params.channel:
+        qs = qs.filter(batch__channel=params.channel)
+    items, count = paginate(qs.order_by("org__code", "period", "indicator_code"), params)
+    return {"items": [kpi_out(k) for k in items], "count": count}
+
+
+@router.post("/kpis", response={200: KpiWriteOut, **WRITE_ERRORS}, summary="写入业务指标数值")
+def kpi_write(request: HttpRequest, payload: KpiWriteIn) -> dict[str, Any]:
+    """Create or update one value, or ``items`` as one batch; the batch records who and when."""
+    user = _caller(request)
+    rows = payload.rows()
+    codes = {r.org for r in rows}
+    visible = {o.code: o for o in Organisation.objects.visible_to(user).filter(code__in=codes)}
+    missing = sorted(codes - set(visible))
+    if missing:
+        raise HttpError(400, "组织不存在：" + "、".join(missing))
+    managed = set(Organisation.objects.manageable_by(user).filter(code__in=codes).values_list("code", flat=True))
+    refused = sorted(codes - managed)
+    if refused:
+        raise HttpError(403, "无权修改这些组织的业务指标：" + "、".join(refused))
+    write = services.kpi_set_many(user, [(visible[r.org], r.period, r.indicator_code, r.value) for r in rows],
+                                  channel=KpiBatch.Channel.API)
+    return {"batch": write.batch.pk if write.batch else None, "created": write.created, "updated": write.updated,
+            "unchanged": write.unchanged, "items": [kpi_out(k) for k in write.values]}
+
+
+# ---- results -----------------------------------------------------------------------------
+
+@router.get("/results", response={200: ResultsOut, **READ_ERRORS}, summary="考核结果")
+def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]:
+    """The results of a scheme for a period: the published version, else the latest (or the
+    ``version`` asked for); rows of the organisations the caller may see, by rank then code."""
+    user = _caller(request)
+    scheme = Scheme.objects.visible_to(user).filter(code=params.scheme).first()
+    if scheme is None:
+        raise Http404
+    runs = AssessmentRun.objects.filter(scheme=scheme)
+    period = params.period.upper() if params.period else None
+    if period is None:
+        latest = runs.order_by("-created_at", "-pk").values_list("period", flat=True).first()
+        if latest is None:
+            raise HttpError(404, f"方案 {scheme.code} 尚无考核结果")
+        period = latest
+    runs = runs.filter(period=period)
+    if params.version:
+        run = runs.filter(version=params.version).first()
+    else:
+        run = runs.order_by("-is_published", "-version").first()
+    if run is None:
+        raise HttpError(404, f"方案 {scheme.code} 在 {period} 期间尚无{'该版本的' if params.version else ''}考核结果")
+    qs = AssessmentResult.objects.visible_to(user).filter(run=run).select_related("org")
+    if params.org:
+        qs = qs.filter(org__path__under=_subtree(user, params.org).path)
+    items, count = paginate(qs.order_by("rank", "org__code"), params)
+    return {
+        "scheme": scheme.code, "period": run.period, "version": run.version, "is_published": run.is_published,
+        "created_at": local(run.created_at), "org_count": run.org_count, "count": count,
+        "items": [{"org": r.org.code, "name": r.org.name, "total": r.total, "stars": r.stars, "vetoed": r.vetoed,
+                   "passed": r.passed, "rank": r.rank, "dimensions": r.dimensions,
+                   "indicators": {k: {"value": v.get("value"), "points": v.get("points"), "missing": v.get("missing")}
+                                  for k, v in r.indicators.items()}} for r in items],
+    }

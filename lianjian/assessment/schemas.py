@@ -1,0 +1,230 @@
+"""Request and response shapes of the assessment API (``/api/v1/assessment/…``).
+
+Same conventions as :mod:`lianjian.orgs.schemas`: English snake_case fields, Chinese
+enumeration values, inputs refuse unknown fields. A scheme is answered as its scheme file
+(shared/docs/assessment.md); results rows are those of ``lianjian assess run --format json``
+plus the organisation's name, ``passed`` and, per indicator, ``missing``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import StringConstraints, model_validator
+
+from lianjian.activities.selectors import TZ
+from lianjian.core.api_utils import PageParams
+from lianjian.orgs.schemas import Code, _Input
+
+IndicatorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+PeriodText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=8)]
+PeriodKindName = Literal["year", "half", "quarter", "month"]
+ChannelName = Literal["excel", "api", "form"]
+MAX_KPIS = 5000
+
+
+# ---- schemes -----------------------------------------------------------------------------
+
+
+class SchemeListParams(PageParams):
+    q: str | None = Field(None, max_length=100, description="在方案编码和名称中查找")
+    period: PeriodText | None = Field(None, description="考核期间，如 2026")
+    period_kind: PeriodKindName | None = Field(None, description="期间类型：year 年度、half 半年、quarter 季度、month 月度")
+    owner: Code | None = Field(None, description="制定单位的组织编码")
+
+
+class SchemeOut(Schema):
+    code: str
+    name: str
+    period: str
+    period_kind: str
+    owner: str | None = Field(..., description="制定单位的组织编码；全平台方案为 null")
+    applies_kind: str = Field(..., description="适用组织类型；列出适用组织时为空")
+    applies_orgs: list[str] = Field(..., description="适用组织编码")
+    dimension_count: int
+    indicator_count: int
+    stars: list[tuple[float, int]] = Field(..., description="星级划分 [[最低总分, 星级], …]")
+    pass_line: float
+    updated_at: datetime.datetime
+
+
+class SchemeListOut(Schema):
+    items: list[SchemeOut]
+    count: int
+
+
+class AppliesOut(Schema):
+    kind: str | None = None
+    orgs: list[str] | None = None
+
+
+class DimensionFileOut(Schema):
+    code: str
+    name: str
+    max: float
+
+
+class IndicatorFileOut(Schema):
+    code: str
+    name: str
+    dimension: str | None = None
+    max: float | None = None
+    rule: str
+    target: float | None = None
+    floor: float | None = None
+    direction: str | None = None
+    per: float | None = None
+    steps: list[tuple[str, float]] | None = None
+    source: str
+    missing_points: float | None = None
+    evaluators: list[str] | None = None
+    description: str | None = None
+
+
+class SchemeFileOut(Schema):
+    """The scheme file of assessment.md (keys with no value are left out)."""
+
+    code: str
+    name: str
+    period: str
+    applies_to: AppliesOut
+    dimensions: list[DimensionFileOut]
+    indicators: list[IndicatorFileOut]
+    stars: list[tuple[float, int]]
+    owner: str | None = None
+    pass_line: float | None = None
+    description: str | None = None
+
+
+# ---- KPI values --------------------------------------------------------------------------
+
+
+class KpiListParams(PageParams):
+    org: Code | None = Field(None, description="组织编码：该组织及其下级组织的数据")
+    period: PeriodText | None = Field(None, description="期间，如 2026、2026Q3")
+    indicator_code: IndicatorCode | None = Field(None, description="指标编码")
+    batch: int | None = Field(None, ge=1, le=2**63 - 1, description="导入批次 id")
+    channel: ChannelName | None = Field(None, description="来源：excel、api、form")
+
+
+class BatchOut(Schema):
+    id: int
+    channel: str = Field(..., description="excel、api 或 form")
+    file_name: str
+    by: str = Field(..., description="导入人")
+    at: datetime.datetime = Field(..., description="导入时间")
+
+
+class KpiOut(Schema):
+    id: int
+    org: str
+    org_name: str
+    period: str
+    indicator_code: str
+    value: float
+    batch: BatchOut
+    updated_at: datetime.datetime
+
+
+class KpiListOut(Schema):
+    items: list[KpiOut]
+    count: int
+
+
+class KpiIn(_Input):
+    org: Code = Field(..., description="组织编码")
+    period: PeriodText = Field(..., description="期间：2026、2026H1、2026Q3 或 2026-07")
+    indicator_code: IndicatorCode = Field(..., description="指标编码（考核方案中数据来源为“业务指标（导入）”（kpi）的指标）")
+    value: float = Field(..., description="数值")
+
+
+class KpiWriteIn(_Input):
+    """One value (``org``, ``period``, ``indicator_code``, ``value``) or ``items``: a list of
+    them written as one batch, all or nothing."""
+
+    org: Code | None = None
+    period: PeriodText | None = None
+    indicator_code: IndicatorCode | None = None
+    value: float | None = None
+    items: list[KpiIn] | None = Field(None, max_length=MAX_KPIS, description=f"多条数值，最多 {MAX_KPIS} 条")
+
+    @model_validator(mode="after")
+    def _one_or_list(self) -> KpiWriteIn:
+        single = [self.org, self.period, self.indicator_code, self.value]
+        if self.items is not None:
+            if any(v is not None for v in single):
+                raise ValueError("请只给出一条数值（org、period、indicator_code、value）或 items 列表之一")
+            if not self.items:
+                raise ValueError("items 不能为空")
+        elif any(v is None for v in single):
+            missing = [n for n, v in zip(("org", "period", "indicator_code", "value"), single, strict=True) if v is None]
+            raise ValueError("缺少字段：" + "、".join(missing))
+        return self
+
+    def rows(self) -> list[KpiIn]:
+        if self.items is not None:
+            return list(self.items)
+        return [KpiIn(org=self.org, period=self.period, indicator_code=self.indicator_code, value=self.value)]
+
+
+class KpiWriteOut(Schema):
+    batch: int | None = Field(..., description="本次写入记为的导入批次 id；没有任何变化时为 null")
+    created: int
+    updated: int
+    unchanged: int
+    items: list[KpiOut]
+
+
+# ---- results -----------------------------------------------------------------------------
+
+
+class ResultParams(PageParams):
+    scheme: Code = Field(..., description="方案编码")
+    period: PeriodText | None = Field(None, description="考核期间；缺省为最近有考核结果的期间")
+    version: int | None = Field(None, ge=1, le=100000, description="版本；缺省为已发布版本，未发布时为最新版本")
+    org: Code | None = Field(None, description="组织编码：只列该组织及其下级组织")
+
+
+class IndicatorResultOut(Schema):
+    value: float | None
+    points: float
+    missing: bool
+
+
+class ResultRowOut(Schema):
+    org: str
+    name: str
+    total: float
+    stars: int | None
+    vetoed: bool
+    passed: bool
+    rank: int
+    dimensions: dict[str, float]
+    indicators: dict[str, IndicatorResultOut]
+
+
+class ResultsOut(Schema):
+    scheme: str
+    period: str
+    version: int
+    is_published: bool
+    created_at: datetime.datetime
+    org_count: int = Field(..., description="参评组织总数（排名基于全部参评组织）")
+    items: list[ResultRowOut]
+    count: int
+
+
+def kpi_out(kpi: Any) -> dict[str, Any]:
+    batch = kpi.batch
+    return {"id": kpi.pk, "org": kpi.org.code, "org_name": kpi.org.name, "period": kpi.period,
+            "indicator_code": kpi.indicator_code, "value": kpi.value, "updated_at": local(kpi.updated_at),
+            "batch": {"id": batch.pk, "channel": batch.channel, "file_name": batch.file_name,
+                      "by": batch.created_by_name, "at": local(batch.created_at)}}
+
+
+def local(moment: datetime.datetime) -> datetime.datetime:
+    """An instant in Asia/Shanghai time, as the activities API answers times."""
+    return timezone.localtime(moment, TZ)

@@ -1,0 +1,207 @@
+"""Screens for running a scheme and reading its results: versions (run, publish, compare),
+the ranking, one organisation's breakdown down to its records, the company picture (star
+distribution, leaders and laggards, 党建 × 业务 scatter), the trend over periods, and the
+Excel and Word downloads.
+
+A run is found through ``AssessmentRun.objects.visible_to`` (its scheme is visible, else
+404) and its rows through ``AssessmentResult.objects.visible_to`` (a branch sees its own
+row with the scheme-wide rank); running and publishing need ``Scheme.manageable_by``
+(else 403). Results are never recomputed for display: a page shows what the run stored.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from lianjian.assessment import output, selectors, services
+from lianjian.assessment.forms import RunForm
+from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule
+from lianjian.assessment.report import write_report
+from lianjian.assessment.views import NAV, can_manage, refused, require_manage, visible_scheme
+from lianjian.core.paging import paginate
+from lianjian.orgs.models import Organisation
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
+    return get_object_or_404(
+        AssessmentRun.objects.visible_to(request.user).select_related("scheme", "scheme__owner", "created_by",
+                                                                         "published_by"), pk=pk)
+
+
+def _run_context(request: HttpRequest, run: AssessmentRun, **extra: Any) -> dict[str, Any]:
+    return {"nav": NAV, "run": run, "scheme": run.scheme, "period_label": selectors.period_label(run.period),
+            "can_manage": can_manage(request.user, run.scheme), **extra}
+
+
+@login_required
+def run_list(request: HttpRequest, code: str) -> HttpResponse:
+    """The versions of a scheme by period; a manager runs a period here (POST)."""
+    scheme = visible_scheme(request, code)
+    manage = can_manage(request.user, scheme)
+    form = RunForm(request.POST or None, scheme=scheme, initial={"period": request.GET.get("period", scheme.period)})
+    if request.method == "POST":
+        require_manage(request, scheme)
+        if form.is_valid():
+            try:
+                run = services.assessment_run(actor=request.user, scheme=scheme, period=form.cleaned_data["period"],
+                                              note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                refused(request, exc)
+            else:
+                messages.success(request, f"已计算{selectors.period_label(run.period)}第 {run.version} 版，"
+                                          f"参评组织 {run.org_count} 个；发布前可与上一版比较变化")
+                return redirect("assessment:run_results", pk=run.pk)
+    return render(request, "assessment/run_list.html", {
+        "nav": NAV, "scheme": scheme, "periods": [(p, selectors.period_label(p), runs)
+                                                 for p, runs in selectors.runs_by_period(scheme)],
+        "form": form, "can_manage": manage,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    run = visible_run(request, pk)
+    require_manage(request, run.scheme)
+    try:
+        services.run_publish(actor=request.user, run=run)
+    except ValidationError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, f"已发布{selectors.period_label(run.period)}第 {run.version} 版")
+    return redirect("assessment:run_results", pk=run.pk)
+
+
+@login_required
+def run_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranking: stars ★ and 否决, search, star and pass filters, order by a dimension."""
+    run = visible_run(request, pk)
+    p = request.GET
+    ctx = {"q": p.get("q", "").strip(), "stars": p.get("stars", ""), "passed": p.get("passed", ""),
+           "sort": p.get("sort", "")}
+    qs = selectors.ranking(run, request.user, **ctx)
+    page = paginate(request, qs, per_page=50)
+    ctx.update(_run_context(
+        request, run, page=page, dimensions=selectors.dimensions_of(run), star_filters=selectors.STAR_FILTERS,
+        whole=qs.model.objects.filter(run=run).count(),
+        previous=AssessmentRun.objects.filter(scheme=run.scheme, period=run.period, version__lt=run.version)
+        .order_by("-version").first(),
+    ))
+    template = "assessment/results_table.html" if request.htmx else "assessment/results.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One organisation: dimension → indicator → value → the records behind it."""
+    run = visible_run(request, pk)
+    result = get_object_or_404(AssessmentResult.objects.visible_to(request.user).select_related("org"),
+                               run=run, org__code=code)
+    result.run = run
+    return render(request, "assessment/result_detail.html", _run_context(
+        request, run, result=result, rule_labels=dict(Rule.choices), channels=dict(KpiBatch.Channel.choices),
+        **selectors.breakdown(result, request.user)))
+
+
+@login_required
+def run_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """Star distribution, leaders and laggards per dimension, and the scatter of two
+    dimensions with Pearson's r stated as a correlation — over the visible results."""
+    run = visible_run(request, pk)
+    rows = selectors.result_rows(run, request.user)
+    dimensions = selectors.dimensions_of(run)
+    dx, dy = selectors.pick_axes(dimensions, request.GET.get("x", ""), request.GET.get("y", ""))
+    scatter = selectors.scatter(rows, dx, dy) if dx and dy else None
+    return render(request, "assessment/analysis.html", _run_context(
+        request, run, rows=rows, distribution=selectors.distribution(rows), dimensions=dimensions,
+        leaders=selectors.leaders_and_laggards(rows, dimensions), dx=dx, dy=dy, scatter=scatter,
+        chart={"distribution": [[label, n, key] for key, label, n in selectors.distribution(rows)],
+               "points": scatter["points"] if scatter else [], "x": dx, "y": dy},
+    ))
+
+
+@login_required
+def run_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """What moved between two versions (default: the previous version of the same period):
+    total, rank and stars before and after, and the indicators whose points changed."""
+    run = visible_run(request, pk)
+    other_id = request.GET.get("with", "")
+    runs = AssessmentRun.objects.filter(scheme=run.scheme)
+    if other_id.isdigit() and len(other_id) < 12:
+        other = runs.filter(pk=int(other_id)).first()
+        if other is None:
+            raise Http404
+    else:
+        other = runs.filter(period=run.period, version__lt=run.version).order_by("-version").first()
+    choices = list(runs.exclude(pk=run.pk).order_by("-period", "-version"))
+    changes: list[dict[str, Any]] = []
+    old = new = None
+    if other is not None:
+        old, new = (other, run) if (other.period, other.version) <= (run.period, run.version) else (run, other)
+        visible = set(Organisation.objects.visible_to(request.user).filter(
+            assessment_results__run__in=[old.pk, new.pk]).values_list("code", flat=True))
+        changes = [c for c in output.run_compare(old, new) if c["org"] in visible]
+    only = request.GET.get("only", "moved")
+    return render(request, "assessment/compare.html", _run_context(
+        request, run, other=other, choices=choices, all_count=len(changes), only=only,
+        changes=[c for c in changes if only != "moved" or c["changed"]],
+        moved_count=sum(1 for c in changes if c["changed"]), old=old, new=new,
+        old_label=selectors.period_label(old.period) if old else "",
+        new_label=selectors.period_label(new.period) if new else "",
+    ))
+
+
+@login_required
+def scheme_trend(request: HttpRequest, code: str) -> HttpResponse:
+    """Per period (published version, else the latest): mean total, mean score rate per
+    dimension and the 党建 × 业务 correlation; ``?org=CODE`` follows one organisation."""
+    scheme = visible_scheme(request, code)
+    org = None
+    org_code = request.GET.get("org", "").strip()
+    if org_code:
+        org = get_object_or_404(Organisation.objects.visible_to(request.user), code=org_code)
+    data = selectors.trend(scheme, request.user, org=org)
+    chart = {"periods": data["periods"],
+             "dims": [{"code": d["code"], "name": d["name"],
+                       "values": [None if r["rates"].get(d["code"]) is None else round(r["rates"][d["code"]], 2)
+                                  for r in data["rows"]]} for d in data["dimensions"]],
+             "totals": [None if r["mean_total"] is None else round(r["mean_total"], 2) for r in data["rows"]],
+             "r": [None if r["r"] is None else round(r["r"], 3) for r in data["rows"]]}
+    return render(request, "assessment/trend.html", {
+        "nav": NAV, "scheme": scheme, "org": org, "org_code": org_code, "data": data, "chart": chart,
+    })
+
+
+@login_required
+def run_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranking workbook (``output.run_xlsx``). It holds every organisation of the run,
+    so it is for those who see the whole run: the scheme's managers."""
+    run = visible_run(request, pk)
+    require_manage(request, run.scheme)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    output.run_xlsx(run, handle)
+    handle.seek(0)
+    name = f"{run.scheme.code}-{run.period}-第{run.version}版-考核排名.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
+@login_required
+def run_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Word summary report of the results the user may see (``report.write_report``)."""
+    run = visible_run(request, pk)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_report(run, request.user, handle)
+    handle.seek(0)
+    name = f"{run.scheme.code}-{run.period}-第{run.version}版-考核情况报告.docx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=DOCX_TYPE)
