@@ -6,7 +6,8 @@ import datetime
 import io
 
 import pytest
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.test import override_settings
 
 from lianjian.consultations import services
@@ -73,7 +74,9 @@ def test_a_solved_problem_asks_the_raiser_to_confirm_and_solved_or_pending_ones_
 def test_delivery_is_idempotent_and_a_new_deadline_reminds_again(world, c):
     today = days(31)
     first = deliver(problem_reminders(today))
-    assert first == Notification.objects.filter(key__startswith="problem:").count() > 0
+    # The services already put the assign and confirm to-dos in; the daily job adds the colours.
+    assert first == Notification.objects.filter(Q(key__contains=":red:") | Q(key__contains=":yellow:"),
+                                                key__startswith="problem:").count() > 0
     assert deliver(problem_reminders(today)) == 0
     assert deliver(problem_reminders(days(32))) == 0
     note = Notification.objects.get(user=world.manager_a, key=f"problem:WT-W:red:{days(30):%Y-%m-%d}")
@@ -81,6 +84,71 @@ def test_delivery_is_idempotent_and_a_new_deadline_reminds_again(world, c):
     services.problem_assign(actor=None, problem=c.assigned, owners=[world.zb_a], deadline=days(40))
     # ZB-A owns and leads: its own manager (the nearest level with one) gets it, once.
     assert deliver(problem_reminders(days(41))) == 1
+
+
+def open_tasks(code: str) -> set[tuple[str, str]]:
+    """(username, key kind and suffix) of the open to-dos of one problem."""
+    return {(u, k.split(":", 2)[2]) for u, k in Notification.objects.filter(
+        key__startswith=f"problem:{code}:", done_at__isnull=True).values_list("user__username", "key")}
+
+
+def test_each_move_puts_a_todo_in_the_next_inbox_and_closes_the_one_just_done(world, c):
+    """The inbox follows the problem: assigned → the owners; solved → the raiser at once
+    (not the next day), the owners' to-dos done; sent back → the owners again; confirmed → none."""
+    d30 = f"{days(30):%Y-%m-%d}"
+    assert open_tasks("WT-W") == {("manager_a", f"assign:{d30}")}
+    task = Notification.objects.get(user=world.manager_a, key=f"problem:WT-W:assign:{d30}")
+    assert (task.kind, task.level, task.due, task.link, task.title) == (
+        "todo", "green", days(30), "/consultations/p/WT-W/", "问题“客户用电报装提速”已分派，请办理")
+    assert task.body == f"WT-W，责任组织：营销服务党支部；办理期限 {d30}。请按期办理并报送进展。"
+    deliver(problem_reminders(days(31)))  # overdue: red to the owners' (and the lead's) managers
+    assert ("manager_a", f"red:{d30}") in open_tasks("WT-W")
+
+    services.problem_solve(actor=None, problem=c.assigned, resolution="报装时长压缩至 15 天。")
+    assert open_tasks("WT-W") == {("manager_b", f"confirm:{days(0):%Y-%m-%d}")}
+
+    services.problem_reopen(actor=None, problem=c.assigned, reason="仍有企业反映超时")
+    assert open_tasks("WT-W") == {("manager_a", "reopen:1")}
+    again = Notification.objects.get(user=world.manager_a, key="problem:WT-W:reopen:1")
+    assert (again.level, again.body) == ("green", f"WT-W，提出单位退回，原因：仍有企业反映超时。办理期限 {d30}。")
+
+    services.problem_solve(actor=None, problem=c.assigned, resolution="全部按时办结。")
+    services.problem_confirm(actor=None, problem=c.assigned)
+    assert open_tasks("WT-W") == set()
+    # Closed to-dos read like those marked 办结 by hand: the sidebar's unread count drops.
+    assert not Notification.objects.filter(key__startswith="problem:WT-W:", read_at__isnull=True).exists()
+
+
+def test_a_new_problem_asks_those_who_assign_it_until_it_is_assigned(world, c):
+    """In an alliance: the lead's managers; without one: the managers above the raiser."""
+    raised = f"raised:{days(0):%Y-%m-%d}"
+    assert open_tasks("WT-P") == {("manager_a", raised)}
+    task = Notification.objects.get(key=f"problem:WT-P:{raised}")
+    assert (task.kind, task.level, task.title, task.link) == (
+        "todo", "green", "新问题“线路通道清障协调”待研究分派", "/consultations/p/WT-P/")
+    assert task.body == "WT-P，运维检修党支部提出（安全生产，紧急），请提交联建“营销政企联建”研究并分派责任单位。"
+    assert Notification.objects.get(key=f"problem:WT-L:{raised}").done_at is not None  # WT-L is assigned already
+    assert Notification.objects.get(key=f"problem:WT-L:{raised}").user == world.company
+    services.problem_assign(actor=None, problem=c.pending, owners=[world.zb_b], deadline=days(20))
+    assert open_tasks("WT-P") == {("manager_b", f"assign:{days(20):%Y-%m-%d}")}
+
+def test_reassigning_closes_the_todos_of_the_old_deadline_and_of_owners_taken_off(world, c):
+    d30, d40 = f"{days(30):%Y-%m-%d}", f"{days(40):%Y-%m-%d}"
+    services.problem_assign(actor=None, problem=c.assigned, owners=[world.zb_a, world.zb_b], deadline=days(30))
+    assert open_tasks("WT-W") == {("manager_a", f"assign:{d30}"), ("manager_b", f"assign:{d30}")}
+    services.problem_assign(actor=None, problem=c.assigned, owners=[world.zb_a], deadline=days(30))
+    assert open_tasks("WT-W") == {("manager_a", f"assign:{d30}")}
+    services.problem_assign(actor=None, problem=c.assigned, owners=[world.zb_a], deadline=days(40))
+    assert open_tasks("WT-W") == {("manager_a", f"assign:{d40}")}
+
+
+def test_a_refused_move_leaves_the_inbox_alone(world, c):
+    before = list(Notification.objects.values_list("key", "done_at"))
+    with pytest.raises(ValidationError):
+        services.problem_confirm(actor=None, problem=c.assigned)
+    with pytest.raises(ValidationError):
+        services.problem_assign(actor=None, problem=c.assigned, owners=[world.zb_a], deadline=days(-1))
+    assert list(Notification.objects.values_list("key", "done_at")) == before
 
 
 @override_settings(LIANJIAN_PROBLEM_YELLOW_DAYS=10)

@@ -354,3 +354,17 @@ def test_a_meeting_is_marked_held_once_it_took_place_with_minutes(world, c):
         services.meeting_mark_held(actor=None, meeting=m)
     with pytest.raises(ValidationError, match="已召开的会议须填写会议纪要"):
         services.meeting_update(actor=None, meeting=m, minutes="")
+
+
+def test_minutes_and_decisions_are_bounded_whoever_writes_them(world, c):
+    """The API stops at 20 000 characters; the screens and the services hold the same line."""
+    before = (JointMeeting.objects.values_list("minutes", "decisions").get(pk=c.meeting.pk), AuditLog.objects.count())
+    for name, label in (("minutes", "会议纪要"), ("decisions", "议定事项")):
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_update(actor=None, meeting=c.meeting, **{name: "纪" * 20_001})
+        assert exc.value.message_dict == {name: [f"{label}不能超过 20000 个字符"]}
+        with pytest.raises(ValidationError):
+            services.meeting_create(actor=None, alliance=c.al.lj_a, title="会", start=timezone.now(), convener=world.zb_a,
+                                    **{name: "纪" * 20_001})
+    assert (JointMeeting.objects.values_list("minutes", "decisions").get(pk=c.meeting.pk), AuditLog.objects.count()) == before
+    services.meeting_update(actor=None, meeting=c.meeting, minutes="纪" * 20_000)

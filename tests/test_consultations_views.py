@@ -213,6 +213,20 @@ def test_the_meeting_form_reports_bad_lines_by_number(world, c):
     assert JointMeeting.objects.count() == n
 
 
+def test_the_assign_form_names_meetings_by_their_beijing_date(world, c):
+    early = datetime.datetime(2026, 12, 10, 7, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    services.meeting_create(actor=None, alliance=c.al.lj_a, title="早间联席会议", start=early, convener=world.zb_a,
+                            code="LX-EARLY")
+    page = client_for(world, "manager_a").get(url("problem_detail", "WT-P")).content.decode()
+    assert '<option value="LX-EARLY" >2026-12-10 早间联席会议</option>' in page
+
+def test_huge_minutes_in_the_meeting_form_are_refused_with_the_limit(world, c):
+    n = JointMeeting.objects.count()
+    response = client_for(world, "manager_a").post(url("meeting_create"), {
+        "alliance": "LJ-A", "title": "会", "start": "2026-12-10T14:30", "minutes": "纪" * 20_001})
+    assert response.status_code == 400 and "20000" in response.content.decode()
+    assert JointMeeting.objects.count() == n
+
 def test_a_branch_manager_may_convene_only_for_their_own_organisation(world, c):
     data = {"alliance": "LJ-A", "title": "会", "start": "2026-12-10T14:30"}
     response = client_for(world, "manager_b").post(url("meeting_create"), data)

@@ -150,6 +150,7 @@ def test_resource_create_refuses_bad_input_in_chinese(world, sw):
         ({"name": "x", "kind": "设备", "owner": "ZB-A", "capacity": 3}, "capacity：只有阵地、党员活动室和教育基地可以填写容纳人数"),
         ({"name": "x", "kind": "阵地", "owner": "ZB-A", "code": "R-A"}, "code：资源编号已存在：R-A"),
         ({"name": "x", "kind": "阵地", "owner": "ZB-A", "colour": "red"}, "colour：不支持的字段"),
+        ({"name": "x", "kind": "阵地", "owner": "ZB-A", "description": "长" * 5001}, "description：长度不能超过 5000 个字符"),
     ]:
         status, body = call("post", "/resources", user=world.admin, body=payload)
         assert status in (400, 422) and body == {"detail": detail}

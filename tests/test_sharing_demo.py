@@ -7,11 +7,13 @@ import io
 
 import pytest
 from django.db.models import Count, F
+from django.utils import timezone
 
 from lianjian.activities.demo import demo_activities
 from lianjian.alliances.demo import demo_alliances
 from lianjian.notifications.models import Notification
 from lianjian.orgs.demo import demo_load
+from lianjian.sharing import services
 from lianjian.sharing.demo import demo_sharing
 from lianjian.sharing.hours import fits, parse_hours
 from lianjian.sharing.models import Booking, Match, Need, Project, Resource
@@ -63,6 +65,12 @@ def test_bookings_cover_the_year_every_state_and_mostly_other_units(demo):
     pending = Booking.objects.filter(status="待审批").count()
     assert Notification.objects.filter(key__startswith="booking:", kind="todo").values("key").distinct().count() == pending
     assert Notification.objects.filter(key__startswith="booking:", user__username="zhibu").exists()
+    # Worded exactly as a request made on the screen (slot with its end, expected people).
+    b = Booking.objects.filter(status="待审批", expected_people__isnull=False).select_related("resource", "org").first()
+    task = Notification.objects.filter(key=f"booking:{b.pk}:request").first()
+    assert task.body == services.request_reminder(b, ()).body
+    start, end = timezone.localtime(b.start), timezone.localtime(b.end)
+    assert task.body.startswith(f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}，用途：") and task.body.endswith(f"预计 {b.expected_people} 人")
 
 
 def test_needs_and_projects_have_matches_in_every_state(demo):

@@ -136,3 +136,13 @@ def test_the_screen_exports_what_the_user_sees_with_phones_masked(world, sw):
     template = c.get(reverse("orgs:template_download"), {"kind": "resources"})
     assert template.status_code == 200
     assert read_xlsx(b"".join(template.streaming_content))[0] == HEADERS
+
+
+def test_the_longest_description_the_screens_accept_still_imports_back(world, sw, tmp_path):
+    from lianjian.sharing import services
+
+    services.resource_update(actor=None, resource=sw.r["R-A"], description="长" * 5000)
+    out = tmp_path / "export.xlsx"
+    assert run("export", "resources", str(out))[0] == 0
+    code, text, err = run("import", "resources", str(out))
+    assert (code, text, err) == (0, "导入完成：新建 0 条，更新 0 条，未变 7 条。\n", "")

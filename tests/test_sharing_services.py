@@ -229,6 +229,19 @@ def test_approval_tells_the_requester_and_closes_the_owners_task(world, sw):
         services.booking_approve(actor=world.manager_a, booking=b, now=NOW)
 
 
+def test_a_task_closed_by_the_decision_no_longer_counts_as_unread(world, sw):
+    """The sidebar badge counts unread notifications: a 待办 the decision closed must not
+    keep it up, as when the manager marks it 办结 by hand. One already read stays as read."""
+    first, second = book(sw, world), book(sw, world, start=at(3, 9), end=at(3, 11))
+    read_at = NOW - datetime.timedelta(days=1)
+    Notification.objects.filter(key=f"booking:{second.pk}:request").update(read_at=read_at)
+    services.booking_approve(actor=world.manager_a, booking=first, now=NOW)
+    services.booking_cancel(actor=world.manager_b, booking=second, now=NOW)
+    done = Notification.objects.get(key=f"booking:{first.pk}:request")
+    assert done.done_at is not None and done.read_at is not None
+    assert Notification.objects.get(key=f"booking:{second.pk}:request").read_at == read_at
+    assert not Notification.objects.filter(user=world.manager_a, key__endswith=":request", read_at__isnull=True).exists()
+
 def test_a_refusal_needs_a_reason_and_the_requester_reads_it(world, sw):
     b = book(sw, world)
     with pytest.raises(ValidationError, match="请填写拒绝原因"):
@@ -323,3 +336,29 @@ def test_utilisation_counts_approved_hours_by_owner_and_by_others(world, sw):
     # Another year, or a subtree without bookings, shows nothing.
     assert selectors.utilisation(root=world.dw, user=world.company, year=2025)["total"].bookings == 0
     assert selectors.utilisation(root=sw.zb_c, user=world.company, year=2026)["total"].bookings == 0
+
+
+# ---- text limits --------------------------------------------------------------------------
+
+
+def test_descriptions_are_bounded_on_every_path_so_an_export_always_imports_back(world, sw):
+    """A resource's 说明 is an Excel column of at most 5000 characters: a longer one saved on
+    the screen or through the API could be exported but never imported again. Needs and
+    projects stop at the API's 10 000. A refusal writes nothing."""
+    before = (list(Resource.objects.values_list("pk", "description")), Need.objects.count(), AuditLog.objects.count())
+    with pytest.raises(ValidationError) as exc:
+        services.resource_create(actor=None, name="长说明", kind="阵地", owner=world.zb_a, description="长" * 5001)
+    assert exc.value.message_dict == {"description": ["说明不能超过 5000 个字符"]}
+    with pytest.raises(ValidationError):
+        services.resource_update(actor=None, resource=sw.r["R-A"], description="长" * 5001)
+    with pytest.raises(ValidationError) as exc:
+        services.need_create(actor=None, org=world.zb_a, title="长需求", tags=["安全培训"], description="长" * 10_001)
+    assert exc.value.message_dict == {"description": ["需求描述不能超过 10000 个字符"]}
+    with pytest.raises(ValidationError) as exc:
+        services.project_create(actor=None, org=world.zb_a, title="长项目", partners_wanted=["专家"], description="长" * 10_001)
+    assert exc.value.message_dict == {"description": ["项目简介不能超过 10000 个字符"]}
+    assert (list(Resource.objects.values_list("pk", "description")), Need.objects.count(),
+            AuditLog.objects.count()) == before
+    # The limits themselves are allowed.
+    services.resource_update(actor=None, resource=sw.r["R-A"], description="长" * 5000)
+    services.need_update(actor=None, need=sw.need, description="长" * 10_000)

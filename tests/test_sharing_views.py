@@ -221,6 +221,21 @@ def test_creating_a_resource_and_a_need_through_the_forms(world, sw):
     assert "安全生产专题课" in c.get(url(sw, "need_detail", need.code)).content.decode()
 
 
+def test_a_huge_text_in_a_form_is_refused_with_the_limit_and_nothing_is_saved(world, sw):
+    c = client_for(world, "manager_a")
+    before = (Resource.objects.count(), Need.objects.count(), Project.objects.count())
+    response = c.post(url(sw, "resource_create"), {"name": "长说明", "kind": "阵地", "owner": "ZB-A", "sharing": "联建单位",
+                                                   "description": "长" * 5001})
+    assert response.status_code == 400 and "5000" in response.content.decode()
+    response = c.post(url(sw, "need_create"), {"title": "长需求", "org": "ZB-A", "tags": "培训师资", "sharing": "全部内部组织",
+                                               "description": "长" * 10_001})
+    assert response.status_code == 400 and "10000" in response.content.decode()
+    response = c.post(url(sw, "project_create"), {"title": "长项目", "org": "ZB-A", "partners_wanted": "专家",
+                                                  "sharing": "全部内部组织", "description": "长" * 10_001})
+    assert response.status_code == 400 and "10000" in response.content.decode()
+    assert (Resource.objects.count(), Need.objects.count(), Project.objects.count()) == before
+
+
 # ---- pinned query counts ------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.consultations.models import (
+    MINUTES_MAX,
     JointMeeting,
     Problem,
     ProblemCategory,
@@ -112,7 +113,8 @@ class AssignForm(forms.Form):
         if problem.alliance_id:
             meetings = list(JointMeeting.objects.filter(alliance_id=problem.alliance_id).order_by("-start")[:50])
         self.meetings = {m.code: m for m in meetings}
-        self.fields["meeting"].choices = [("", "—")] + [(m.code, f"{m.start:%Y-%m-%d} {m.title}") for m in meetings]
+        # The local date: a meeting before 08:00 Beijing time is still on the previous day in UTC.
+        self.fields["meeting"].choices = [("", "—")] + [(m.code, f"{_local(m.start)[:10]} {m.title}") for m in meetings]
 
     def clean_owners(self) -> list[Organisation]:
         codes = split_list(self.cleaned_data["owners"])
@@ -197,8 +199,8 @@ class MeetingForm(forms.Form):
                              help_text="每行一项，按顺序；研究问题清单中的问题时写“问题编号｜议题”，如 WT-2026-003｜配网改造征地协调")
     attendees = forms.CharField(label="参会人员", required=False, widget=forms.Textarea,
                                 help_text="每行一人：组织编码｜姓名｜职务；您范围内的党员自动关联党员档案")
-    minutes = forms.CharField(label="会议纪要", required=False, widget=forms.Textarea)
-    decisions = forms.CharField(label="议定事项", required=False, widget=forms.Textarea)
+    minutes = forms.CharField(label="会议纪要", required=False, max_length=MINUTES_MAX, widget=forms.Textarea)
+    decisions = forms.CharField(label="议定事项", required=False, max_length=MINUTES_MAX, widget=forms.Textarea)
 
     def __init__(self, *args: Any, user: Any, instance: JointMeeting | None = None, **kwargs: Any) -> None:
         self.instance = instance

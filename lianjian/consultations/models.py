@@ -52,6 +52,10 @@ class ProblemState(models.TextChoices):
     CLOSED = rules.CLOSED, rules.CLOSED
 
 
+# The longest minutes and decisions (the API's limit too).
+MINUTES_MAX = 20_000
+
+
 class MeetingStatus(models.TextChoices):
     PREPARING = "筹备中", "筹备中"
     HELD = "已召开", "已召开"
@@ -123,8 +127,14 @@ class JointMeeting(models.Model):
         return self.code
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.status == MeetingStatus.HELD and not (self.minutes or "").strip():
-            raise ValidationError({"minutes": "已召开的会议须填写会议纪要"})
+            errors["minutes"] = "已召开的会议须填写会议纪要"
+        for name in ("minutes", "decisions"):
+            if len(getattr(self, name) or "") > MINUTES_MAX:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}不能超过 {MINUTES_MAX} 个字符"
+        if errors:
+            raise ValidationError(errors)
 
 
 class AgendaItem(models.Model):

@@ -5,7 +5,9 @@ first; the services enforce the record's own rules under a row lock: the transit
 legal in the current state (:mod:`~lianjian.consultations.rules`), organisations named must
 belong to the alliance, dates must make sense. A refusal raises ``ValidationError`` with a
 Chinese message before anything is written. Every change of a problem appends a
-:class:`ProblemEvent` to its timeline and writes one audit row.
+:class:`ProblemEvent` to its timeline and writes one audit row, and keeps the inbox in step
+(:mod:`~lianjian.consultations.reminders`): a to-do for whoever's move it is now, the
+to-dos of the move just made marked done.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lianjian.alliances.models import Alliance, AllianceMember
-from lianjian.consultations import rules
+from lianjian.consultations import reminders, rules
 from lianjian.consultations.models import (
     AgendaItem,
     JointMeeting,
@@ -33,6 +35,7 @@ from lianjian.consultations.models import (
 )
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
+from lianjian.notifications.reminders import deliver
 from lianjian.orgs.models import Member, Organisation, validate_code
 
 MAX_OWNERS = 20
@@ -156,6 +159,10 @@ def problem_raise(*, actor: Any, raised_by: Organisation, title: str, category: 
     _save_new(problem, code, lambda: problem_code_new(raised_on.year))
     _event(problem, ProblemEvent.Kind.RAISED, actor, before="", org=raised_by, text=problem.description[:500])
     audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=problem, after=_problem_snapshot(problem))
+    # Those who assign it (permissions.can_assign): the alliance's lead's managers, else the
+    # managers above the raising organisation.
+    deciders = [alliance.lead] if alliance is not None else [raised_by.parent] if raised_by.parent_id else []
+    deliver([reminders.raised_reminder(problem, reminders.managers_of(deciders))])
     return problem
 
 
@@ -242,6 +249,12 @@ def problem_assign(*, actor: Any, problem: Problem, owners: Sequence[Organisatio
     _event(fresh, kind, actor, before=old_state, text=f"{summary}。{note}" if note else summary)
     b, a = diff(before, after)
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=fresh, before=b, after=a, note=kind)
+    users = reminders.managers_of(owners)
+    # To-dos about another deadline no longer hold; owners taken off have nothing left to do.
+    reminders.close_tasks(fresh.code, ("assign", "yellow", "red"), unless_suffix=f":{deadline:%Y-%m-%d}")
+    reminders.close_tasks(fresh.code, ("assign", "reopen"), unless_users=users)
+    reminders.close_tasks(fresh.code, ("raised",))
+    deliver([reminders.owner_reminder(fresh, owners, users, kind="assign", today=today())])
     _refresh(problem, fresh)
     return problem
 
@@ -292,6 +305,8 @@ def problem_solve(*, actor: Any, problem: Problem, resolution: str, solved_on: d
     _event(fresh, ProblemEvent.Kind.SOLVED, actor, before=old, org=org, text=resolution)
     b, a = diff(before, _problem_snapshot(fresh))
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=fresh, before=b, after=a, note="办结")
+    reminders.close_tasks(fresh.code, reminders.OWNER_TASKS)
+    deliver([reminders.confirm_reminder(fresh, reminders.managers_of([fresh.raised_by]))])
     _refresh(problem, fresh)
     return problem
 
@@ -306,6 +321,7 @@ def problem_confirm(*, actor: Any, problem: Problem, note: str = "") -> Problem:
     fresh.state, fresh.closed_on = new_state, today()
     fresh.save(update_fields=["state", "closed_on", "updated_at"])
     _event(fresh, ProblemEvent.Kind.CONFIRMED, actor, before=old, org=fresh.raised_by, text=note)
+    reminders.close_tasks(fresh.code, ("confirm",))
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=fresh, before={"state": old, "closed_on": None},
                  after={"state": fresh.state, "closed_on": fresh.closed_on.isoformat()}, note=note or "确认销号")
     _refresh(problem, fresh)
@@ -328,6 +344,10 @@ def problem_reopen(*, actor: Any, problem: Problem, reason: str) -> Problem:
     _event(fresh, ProblemEvent.Kind.REOPENED, actor, before=old, org=fresh.raised_by, text=reason)
     b, a = diff(before, _problem_snapshot(fresh))
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=fresh, before=b, after=a, note=f"退回重新办理：{reason}")
+    reminders.close_tasks(fresh.code, ("confirm",))
+    owners = [link.org for link in ProblemOwner.objects.filter(problem=fresh).select_related("org").order_by("position")]
+    deliver([reminders.owner_reminder(fresh, owners, reminders.managers_of(owners), kind="reopen", today=today(),
+                                      reason=reason)])
     _refresh(problem, fresh)
     return problem
 

@@ -21,15 +21,13 @@ from collections import defaultdict
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.utils import timezone
 
 from lianjian.activities.models import Activity, ActivityType
 from lianjian.activities.selectors import TZ
 from lianjian.alliances.models import AllianceMember
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
-from lianjian.notifications.models import Notification
-from lianjian.notifications.reminders import Reminder, deliver
+from lianjian.notifications.reminders import deliver
 from lianjian.orgs.models import Member, Organisation
 from lianjian.orgs.selectors import responsible_managers
 from lianjian.sharing import matching
@@ -47,6 +45,7 @@ from lianjian.sharing.models import (
     ResourceKind,
     SharingLevel,
 )
+from lianjian.sharing.services import request_reminder
 
 REFERENCE = datetime.datetime(2026, 11, 21, 12, 0, tzinfo=TZ)
 YEAR = 2026
@@ -395,11 +394,7 @@ def _inbox(bookings: list[Booking]) -> int:
     """待办 for the owners' managers of the pending requests (as the services would have made)."""
     pending = [b for b in bookings if b.status == BookingStatus.PENDING]
     managers = responsible_managers(list({b.resource.owner_id: b.resource.owner for b in pending}.values()))
-    return deliver([Reminder(
-        key=f"booking:{b.pk}:request", user_ids=managers[b.resource.owner_id], kind=Notification.Kind.TASK,
-        level=Notification.Level.GREEN, title=f"待审批：{b.org.name}预约“{b.resource.name}”",
-        body=f"{timezone.localtime(b.start, TZ):%Y-%m-%d %H:%M}起，用途：{b.purpose}",
-        link=f"/sharing/bookings/{b.pk}/", due=timezone.localtime(b.start, TZ).date()) for b in pending])
+    return deliver([request_reminder(b, managers[b.resource.owner_id]) for b in pending])
 
 
 @transaction.atomic

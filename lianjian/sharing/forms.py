@@ -15,6 +15,8 @@ from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Member, Organisation
 from lianjian.sharing.hours import HoursError, normalise_hours
 from lianjian.sharing.models import (
+    ITEM_DESCRIPTION_MAX,
+    RESOURCE_DESCRIPTION_MAX,
     MatchStatus,
     NeedStatus,
     ProjectStatus,
@@ -81,7 +83,7 @@ class ResourceForm(ListFormMixin, forms.Form):
     contact = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
     is_active = forms.BooleanField(label="开放预约", required=False, initial=True)
-    description = forms.CharField(label="说明", required=False, widget=forms.Textarea)
+    description = forms.CharField(label="说明", required=False, max_length=RESOURCE_DESCRIPTION_MAX, widget=forms.Textarea)
 
     def __init__(self, *args: Any, user: Any, instance: Resource | None = None, **kwargs: Any) -> None:
         self.instance = instance
@@ -178,7 +180,7 @@ class NeedForm(ListFormMixin, forms.Form):
     needed_by = forms.DateField(label="期望完成日期", required=False, widget=DateInput())
     contact = forms.CharField(label="联系人", max_length=50, required=False)
     status = forms.ChoiceField(label="状态", choices=NeedStatus.choices, initial=NeedStatus.OPEN)
-    description = forms.CharField(label="需求描述", required=False, widget=forms.Textarea)
+    description = forms.CharField(label="需求描述", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea)
 
     def __init__(self, *args: Any, user: Any, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance
@@ -210,7 +212,7 @@ class ProjectForm(ListFormMixin, forms.Form):
     start = forms.DateField(label="开始日期", required=False, widget=DateInput())
     end = forms.DateField(label="结束日期", required=False, widget=DateInput())
     status = forms.ChoiceField(label="状态", choices=ProjectStatus.choices, initial=ProjectStatus.RECRUITING)
-    description = forms.CharField(label="项目简介", required=False, widget=forms.Textarea)
+    description = forms.CharField(label="项目简介", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea)
 
     def __init__(self, *args: Any, user: Any, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance

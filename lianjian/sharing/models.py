@@ -47,6 +47,11 @@ class ResourceKind(models.TextChoices):
     COURSE = "课程", "课程"
 
 
+# Longest descriptions: a resource's is an Excel column (docs/excel.md: 说明 ≤ 5000), so a
+# longer one could be exported but never imported back; needs and projects follow the API.
+RESOURCE_DESCRIPTION_MAX = 5000
+ITEM_DESCRIPTION_MAX = 10_000
+
 # Places have a capacity, an address and photos; people have expertise and may be a member.
 VENUE_KINDS = (ResourceKind.VENUE, ResourceKind.ROOM, ResourceKind.BASE)
 PERSON_KINDS = (ResourceKind.EXPERT, ResourceKind.LECTURER)
@@ -210,6 +215,8 @@ class Resource(models.Model):
             errors["member"] = "只有专家和讲师可以关联党员"
         if self.contact_phone and not all(ch.isdigit() or ch in "-+ ()" for ch in self.contact_phone):
             errors["contact_phone"] = "联系电话只能包含数字、空格、+、- 和括号"
+        if len(self.description or "") > RESOURCE_DESCRIPTION_MAX:
+            errors["description"] = f"说明不能超过 {RESOURCE_DESCRIPTION_MAX} 个字符"
         if errors:
             raise ValidationError(errors)
 
@@ -283,6 +290,10 @@ class Need(models.Model):
     def audit_key(self) -> str:
         return self.code
 
+    def clean(self) -> None:
+        if len(self.description or "") > ITEM_DESCRIPTION_MAX:
+            raise ValidationError({"description": f"需求描述不能超过 {ITEM_DESCRIPTION_MAX} 个字符"})
+
 
 class ProjectStatus(models.TextChoices):
     RECRUITING = "征集合作", "征集合作"
@@ -335,8 +346,13 @@ class Project(models.Model):
         return list(dict.fromkeys([*self.partners_wanted, *self.tags]))
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": "结束日期不能早于开始日期"})
+            errors["end"] = "结束日期不能早于开始日期"
+        if len(self.description or "") > ITEM_DESCRIPTION_MAX:
+            errors["description"] = f"项目简介不能超过 {ITEM_DESCRIPTION_MAX} 个字符"
+        if errors:
+            raise ValidationError(errors)
 
 
 class MatchStatus(models.TextChoices):

@@ -22,6 +22,8 @@ BookingStatusName = Literal["待审批", "已批准", "已拒绝", "已取消"]
 NeedStatusName = Literal["待对接", "已对接", "已关闭"]
 Text50 = _text(50)
 LongText = _text(10_000)
+# A resource's 说明 is also an Excel column (≤ 5000, docs/excel.md), so the API holds it to that.
+ResourceText = _text(5000)
 
 
 class ResourceListParams(PageParams):
@@ -68,7 +70,7 @@ class ResourceCreateIn(_Input):
     owner: Code = Field(..., description="所属组织编码（须为本人管理的组织）")
     sharing: SharingName = "联建单位"
     tags: TextList = []
-    description: LongText = ""
+    description: ResourceText = ""
     capacity: int | None = Field(None, ge=1, le=100_000)
     address: Text300 = ""
     lat: float | None = Field(None, ge=-90, le=90)
@@ -90,7 +92,7 @@ class ResourceUpdateIn(_Patch):
     owner: Code | None = None
     sharing: SharingName | None = None
     tags: TextList | None = None
-    description: LongText | None = None
+    description: ResourceText | None = None
     capacity: int | None = Field(None, ge=1, le=100_000)
     address: Text300 | None = None
     lat: float | None = Field(None, ge=-90, le=90)

@@ -24,6 +24,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lianjian.activities.models import Activity, ActivityOrg
@@ -225,7 +227,11 @@ def _managers_of(resource: Resource) -> tuple[int, ...]:
 
 
 def _close_tasks(booking: Booking) -> None:
-    Notification.objects.filter(key=f"booking:{booking.pk}:request", done_at__isnull=True).update(done_at=timezone.now())
+    """The managers' 待办 of the request is done — and read, as when marked 办结 by hand, so
+    that the sidebar's unread count does not keep counting it."""
+    now = timezone.now()
+    Notification.objects.filter(key=f"booking:{booking.pk}:request", done_at__isnull=True).update(
+        done_at=now, read_at=Coalesce("read_at", Value(now)))
 
 
 @transaction.atomic
@@ -263,13 +269,19 @@ def booking_request(*, actor: Any, resource: Resource, org: Organisation, start:
     _insert(booking)
     audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=booking, target_repr=_repr(booking),
                  after=snapshot(booking), note=f"预约申请：{org.name} {_label(booking)}")
-    deliver([Reminder(
-        key=f"booking:{booking.pk}:request", user_ids=_managers_of(locked), kind=Notification.Kind.TASK,
-        level=Notification.Level.GREEN, title=f"待审批：{org.name}预约“{locked.name}”",
-        body=f"{_label(booking)}，用途：{purpose}" + (f"，预计 {expected_people} 人" if expected_people else ""),
-        link=f"/sharing/bookings/{booking.pk}/", due=_local(start).date(),
-    )])
+    deliver([request_reminder(booking, _managers_of(locked))])
     return booking
+
+
+def request_reminder(booking: Booking, user_ids: Sequence[int]) -> Reminder:
+    """The 待办 of a pending request for the owner's managers (``booking`` with its resource
+    and organisation loaded); the demo builds its inbox with it too."""
+    people = f"，预计 {booking.expected_people} 人" if booking.expected_people else ""
+    return Reminder(
+        key=f"booking:{booking.pk}:request", user_ids=tuple(user_ids), kind=Notification.Kind.TASK,
+        level=Notification.Level.GREEN, title=f"待审批：{booking.org.name}预约“{booking.resource.name}”",
+        body=f"{_label(booking)}，用途：{booking.purpose}{people}", link=f"/sharing/bookings/{booking.pk}/",
+        due=_local(booking.start).date())
 
 
 def _locked_booking(booking: Booking) -> Booking:
