@@ -270,3 +270,11 @@ def test_an_account_blocked_by_existing_data_exits_1_and_changes_nothing(demo):
     assert err.getvalue() == f"党员 {secretary.number} {secretary.name} 已关联账户“other”\n"
     assert out.getvalue() == ""
     assert table_state() == before
+
+
+def test_every_demo_code_is_a_valid_code_so_exports_import_back(demo):
+    from lianjian.activities.models import Activity
+    from lianjian.orgs.models import CODE_RE
+
+    codes = list(Activity.objects.values_list("code", flat=True))
+    assert codes and [c for c in codes if not CODE_RE.match(c)] == []

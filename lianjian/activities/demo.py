@@ -72,6 +72,19 @@ class Writer(Protocol):
     def write(self, msg: str) -> Any: ...
 
 
+
+# 活动编号 are codes (letters, digits, '-'), so the type appears as a short Latin abbreviation.
+TYPE_ABBREVIATIONS = {
+    ActivityType.GENERAL_MEETING: "DYDH", ActivityType.COMMITTEE_MEETING: "ZWH", ActivityType.GROUP_MEETING: "XZH",
+    ActivityType.LECTURE: "DK", ActivityType.THEME_DAY: "ZTDR", ActivityType.REVIEW_MEETING: "ZZSHH",
+    ActivityType.APPRAISAL: "MZPY", ActivityType.TALK: "TXTH", ActivityType.JOINT: "LJ",
+}
+
+
+def demo_code(org_code: str, activity_type: str, month: int) -> str:
+    """The demo's 活动编号 of an organisation's activity of a type in a month: ``DM26-BX-ZB19-ZTDR-11``."""
+    return f"DM26-{org_code}-{TYPE_ABBREVIATIONS[activity_type]}-{month:02d}"
+
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
 
@@ -91,7 +104,7 @@ def _specs(branches: list[Organisation], groups: list[Organisation], committee: 
         month = day.month
         if (org.code, atype, month) in gaps:
             return
-        out.append({"code": f"DM26-{org.code}-{atype}-{month:02d}", "type": atype, "host": org, "orgs": [org],
+        out.append({"code": demo_code(org.code, atype, month), "type": atype, "host": org, "orgs": [org],
                     "start": _at(day, hour, 30 if hour == 14 else 0), "topic": rng.choice(TOPICS[atype]), **extra})
 
     for b in branches:
@@ -161,6 +174,9 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
         Alliance.objects.exclude(code__startswith="LJW-").filter(lead__code__startswith="BX-").order_by("code"))
     joint = _joint_specs(alliances, rng) if alliances else []
     existing = set(Activity.objects.filter(code__startswith="DM26-").values_list("code", flat=True))
+    if any(not code.isascii() for code in existing):
+        # Loaded by an earlier version whose codes held the Chinese type name: the demo year is there.
+        return created
     todo = [s for s in [*specs, *joint] if s["code"] not in existing]
     if not todo:
         return created
@@ -197,7 +213,7 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
         status = ActivityStatus.APPROVED
         if s["start"].date() >= datetime.date(2026, 11, 10):
             status = ActivityStatus.SUBMITTED
-        if s["code"] == f"DM26-{DRAFT_BRANCH}-{ActivityType.THEME_DAY}-11":
+        if s["code"] == demo_code(DRAFT_BRANCH, ActivityType.THEME_DAY, 11):
             status = ActivityStatus.DRAFT
             marks = [(pk, AttendanceStatus.ABSENT, "") for pk, _, _ in marks]
         activity = Activity(
@@ -208,7 +224,7 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
             present_count=sum(1 for _, st, _ in marks if st == AttendanceStatus.PRESENT) if marks else None,
         )
         activity.is_valid = committee_meeting_valid(atype, activity.expected_count, activity.present_count)
-        if s["code"] == f"DM26-BX-ZB25-{ActivityType.LECTURE}-03":
+        if s["code"] == demo_code("BX-ZB25", ActivityType.LECTURE, 3):
             activity.status, activity.return_reason = ActivityStatus.RETURNED, "请补充授课提纲和会议记录"
         activity.minutes = "会议按议程进行，形成决议如下：……" if status != ActivityStatus.DRAFT else ""
         rows.append((activity, s["orgs"], marks))
