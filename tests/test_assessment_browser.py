@@ -65,6 +65,8 @@ def login(page, base: str, username: str) -> None:
 
 
 def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_server, page):
+    from playwright.sync_api import expect
+
     from lianjian.assessment.models import AssessmentResult, AssessmentRun
 
     call_command("demo", stdout=io.StringIO())
@@ -133,8 +135,8 @@ def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_se
     page.wait_for_timeout(1200)  # let the charts finish their entry animation
     shot(page, "05-distribution-scatter")
     page.locator("#star-counts [data-stars=veto]").click()
-    page.wait_for_selector("tr[data-org]")
-    assert page.locator("tr[data-org]").count() == 1
+    page.wait_for_url("**stars=veto**")
+    expect(page.locator("tr[data-org]")).to_have_count(1)
 
     # what moved between version 1 and 2, and the downloads
     page.goto(f"{base}/assessment/r/{published.pk}/compare/")
@@ -156,6 +158,8 @@ def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_se
 
 
 def test_an_evaluator_scores_the_branches_left_with_htmx(live_server, page):
+    from playwright.sync_api import expect
+
     from lianjian.assessment.models import ManualScore
 
     call_command("demo", stdout=io.StringIO())
@@ -164,10 +168,12 @@ def test_an_evaluator_scores_the_branches_left_with_htmx(live_server, page):
     page.goto(f"{base}/assessment/reviews/")
     button = page.locator("text=2026年：已评 38 / 41")
     button.click()
+    page.wait_for_url("**/assessment/reviews/*/**")
     page.select_option("select[name=only]", "todo")
     page.click("button:has-text('查看')")
+    page.wait_for_url("**only=todo**")
     rows = page.locator("tr[data-org]")
-    assert rows.count() == 3
+    expect(rows).to_have_count(3)  # waits for the filtered page instead of counting mid-load
     first = rows.first
     code = first.get_attribute("data-org")
     first.locator("input[name=score]").fill("21")
