@@ -189,3 +189,30 @@ def test_an_evaluator_scores_the_branches_left_with_htmx(live_server, page):
     shot(page, "08-review")
     score = ManualScore.objects.get(evaluator__username="admin", org__code=code, period="2026")
     assert (score.score, score.comment) == (17.5, "述职材料完整")
+
+
+def test_a_phone_shows_the_result_header_and_the_review_rows_readably(live_server, page):
+    """At 390 px the version header stacks above its buttons (it used to squeeze the title to
+    one character a line and clip the 已发布 badge) and the 我的评议 rows scroll sideways
+    instead of squeezing the organisation's name."""
+    from lianjian.assessment.models import AssessmentRun
+
+    call_command("demo", stdout=io.StringIO())
+    published = AssessmentRun.objects.get(scheme__code="2026-SWD", is_published=True)
+    base = live_server.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, base, "admin")
+    for path in (f"/assessment/r/{published.pk}/", f"/assessment/r/{published.pk}/analysis/"):
+        page.goto(base + path)
+        title = page.locator(".page-title").first.bounding_box()
+        badge = page.locator(".page-title .badge").first.bounding_box()
+        assert title["width"] > 300 and title["height"] < 80
+        assert badge["x"] + badge["width"] <= 390
+    shot(page, "09-phone-analysis")
+    page.goto(f"{base}/assessment/reviews/")
+    page.locator("text=2026年：已评 38 / 41").click()
+    page.wait_for_selector("tr[data-org]")
+    name_cell = page.locator("tr[data-org] td").first.bounding_box()
+    score = page.locator("tr[data-org] input[name=score]").first.bounding_box()
+    assert name_cell["width"] >= 120 and score["width"] >= 60
+    shot(page, "10-phone-review")

@@ -8,7 +8,8 @@ same file changes nothing and makes no batch.
 
 Rules per row: the organisation exists and is internal (外部单位 are not assessed); the
 period is 2026 / 2026H1 / 2026Q3 / 2026-07; the indicator code is that of a ``kpi``
-indicator of some scheme (a typo must not pass silently); the value is a finite number.
+indicator of some scheme (a typo must not pass silently); the value is a finite number,
+not negative for an indicator scored as a count (per_item, stepped, deduct, veto).
 Scope (``user`` None = the system, everything): an admin imports anything, a manager only
 values of organisations in their subtree, a member nothing. Export: the values the user
 may see, optionally of one subtree, ordered by organisation code, period and indicator.
@@ -24,7 +25,7 @@ from django.db import transaction
 
 from lianjian.assessment.models import KpiBatch, KpiValue
 from lianjian.assessment.periods import parse_period
-from lianjian.assessment.services import KpiRow, kpi_codes, kpi_write
+from lianjian.assessment.services import KpiRow, kpi_codes, kpi_value_problem, kpi_write
 from lianjian.core.audit import audit_record
 from lianjian.core.excel import (
     INVALID,
@@ -75,7 +76,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("指标编码", parse_pattern(16, INDICATOR_RE, "指标编码只能包含字母、数字、下划线、点和短横线，最长 16 位"), True, "",
            format_text, "考核方案中数据来源为“业务指标（导入）”的指标编码，如 YW1", 10),
     Column("数值", parse_value, True, None, format_plain,
-           "数字；比率类指标按方案的口径填写（如营收完成率 98.5 表示 98.5%），次数类填次数，一票否决项填发生次数（0 为未发生）", 12),
+           "数字；比率类指标按方案的口径填写（如营收完成率 98.5 表示 98.5%），次数类填次数（不能为负数），一票否决项填发生次数（0 为未发生）", 12),
 )
 ORG, PERIOD, CODE, VALUE = range(4)
 
@@ -138,6 +139,11 @@ class KpiExcel(ExcelKind):
             if indicator is not INVALID and indicator not in known:
                 errors.add(number, "指标编码", f"{indicator} 不是任何考核方案中的业务指标（数据来源为“业务指标（导入）”）")
                 indicator = INVALID
+            if indicator is not INVALID and values[VALUE] is not INVALID:
+                reason = kpi_value_problem(indicator, values[VALUE], known)
+                if reason:
+                    errors.add(number, "数值", reason)
+                    continue
             if INVALID in values or org is None or indicator is INVALID:
                 continue
             key = (code, values[PERIOD], indicator)

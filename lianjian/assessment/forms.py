@@ -45,6 +45,13 @@ def clean_period(value: str, kind: str | None = None) -> str:
     return period.text
 
 
+def plain(value: Any) -> Any:
+    """A stored number as a person typed it: 10, not 10.0 (floats come back from the database)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
 def _example(kind: str) -> str:
     return {"year": "2026", "half": "2026H1", "quarter": "2026Q3", "month": "2026-07"}[kind]
 
@@ -84,7 +91,7 @@ class SchemeForm(forms.Form):
 
     @staticmethod
     def _initial(instance: Scheme | None, user: Any) -> dict[str, Any]:
-        stars = {n: low for low, n in (instance.stars if instance is not None else DEFAULT_STARS)}
+        stars = {n: plain(low) for low, n in (instance.stars if instance is not None else DEFAULT_STARS)}
         initial: dict[str, Any] = {f"star{n}": stars.get(n) for n in STAR_LEVELS}
         if instance is None:
             initial.update(owner=user.org.code if user.org_id else "", applies_kind=OrgKind.BRANCH,
@@ -93,7 +100,7 @@ class SchemeForm(forms.Form):
         initial.update(code=instance.code, name=instance.name, period=instance.period,
                        owner=instance.owner.code if instance.owner_id else "", applies_kind=instance.applies_kind,
                        applies_orgs="、".join(instance.applies_orgs.order_by("path").values_list("code", flat=True)),
-                       pass_line=instance.pass_line, description=instance.description)
+                       pass_line=plain(instance.pass_line), description=instance.description)
         return initial
 
     def clean_period(self) -> str:
@@ -137,7 +144,7 @@ class DimensionForm(forms.Form):
 
     def __init__(self, *args: Any, instance: Dimension | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = {n: getattr(instance, n) for n in ("code", "name", "max", "position")}
+            kwargs["initial"] = {n: plain(getattr(instance, n)) for n in ("code", "name", "max", "position")}
         super().__init__(*args, **kwargs)
 
 
@@ -199,8 +206,9 @@ class IndicatorForm(forms.Form):
 
     def __init__(self, *args: Any, scheme: Scheme, instance: Indicator | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
-            initial = {n: getattr(instance, n) for n in ("code", "name", "rule", "source", "max", "target", "floor",
-                                                         "direction", "per", "missing_points", "description", "position")}
+            initial = {n: plain(getattr(instance, n)) for n in ("code", "name", "rule", "source", "max", "target", "floor",
+                                                                "direction", "per", "missing_points", "description",
+                                                                "position")}
             initial.update(dimension=instance.dimension_id or "", steps=format_steps(instance.steps),
                            evaluators="、".join(instance.evaluators.order_by("username").values_list("username", flat=True)))
             kwargs["initial"] = initial

@@ -18,7 +18,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from lianjian.assessment import selectors
@@ -49,8 +49,20 @@ def _para(doc: Any, text: str = "", *, size: float = 11, bold: bool = False, ali
 
 
 def _heading(doc: Any, text: str) -> None:
-    paragraph = _para(doc, text, size=14, bold=True, font=HEADING_FONT)
+    """A level-1 heading in Word's own Heading 1 style, so that the navigation pane and a
+    table of contents list the sections; set in 黑体, black, like the rest of the report."""
+    paragraph = doc.add_heading(level=1)
+    _font(paragraph.add_run(text), HEADING_FONT, 14, True)
+    paragraph.runs[0].font.color.rgb = RGBColor(0, 0, 0)
     paragraph.paragraph_format.space_before = Pt(12)
+
+
+def _page(doc: Any) -> None:
+    """A4 portrait with 2.5 cm margins, as Chinese official documents are printed."""
+    for section in doc.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.5)
 
 
 def _table(doc: Any, header: list[str], rows: list[list[str]], right: set[int] | None = None) -> None:
@@ -91,6 +103,11 @@ def write_report(run: AssessmentRun, user: Any, stream: IO[bytes]) -> None:
     normal.font.name = FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
     normal.font.size = Pt(11)
+    heading = doc.styles["Heading 1"]
+    heading.font.name = HEADING_FONT
+    heading.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), HEADING_FONT)
+    heading.font.color.rgb = RGBColor(0, 0, 0)
+    _page(doc)
 
     _para(doc, f"{scheme.name}", size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=HEADING_FONT)
     _para(doc, f"{label}考核情况报告", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=HEADING_FONT)
@@ -113,7 +130,8 @@ def write_report(run: AssessmentRun, user: Any, stream: IO[bytes]) -> None:
     passed = sum(1 for r in rows if r.passed)
     vetoed = [r for r in rows if r.vetoed]
     dims_text = "、".join(f"{d['name']}（满分 {d['max']:g} 分）" for d in dimensions)
-    _para(doc, f"本期参评组织 {len(rows)} 个，考核维度为{dims_text}。平均总分 {mean:.2f} 分，"
+    scope = f"本期参评组织 {len(rows)} 个" if len(rows) == whole else f"本报告涵盖的组织 {len(rows)} 个"
+    _para(doc, f"{scope}，考核维度为{dims_text}。平均总分 {mean:.2f} 分，"
                f"合格 {passed} 个，一票否决 {len(vetoed)} 个。")
     dist = selectors.distribution(rows)
     _table(doc, ["星级", "组织数", "占比"],

@@ -45,6 +45,10 @@ RULE_LABELS = {RATIO: "比率", PER_ITEM: "按项计分", STEPPED: "分档计分
 SOURCES = ("kpi", "compliance_rate", "joint_activities", "joint_person_times", "manual")
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9
+# Every number of points in a scheme (maxima, points per item, steps, star thresholds, the
+# pass line) is at most this: the screens never accept more, no rubric needs more, and it
+# keeps every sum finite (a scheme file with a maximum of 1e308 would overflow a run).
+MAX_POINTS = 1000.0
 # The parameters each rule reads; any other rule parameter given for it is an error in a
 # scheme file and is cleared by the services.
 RULE_PARAMS: dict[str, tuple[str, ...]] = {
@@ -168,6 +172,9 @@ def validate_indicator(ind: IndicatorSpec, dimensions: Mapping[str, DimensionSpe
     if not _is_number(ind.max) or ind.max <= 0:  # type: ignore[operator]
         problems.append(f"{where}：分值应为大于 0 的数字")
         top = None
+    elif ind.max > MAX_POINTS:  # type: ignore[operator]
+        problems.append(f"{where}：分值不能超过 {MAX_POINTS:g}")
+        top = None
     else:
         top = float(ind.max)  # type: ignore[arg-type]
     if ind.missing_points is not None:
@@ -186,6 +193,8 @@ def validate_indicator(ind: IndicatorSpec, dimensions: Mapping[str, DimensionSpe
         label = "每项分值" if ind.rule == PER_ITEM else "每次扣分"
         if not _is_number(ind.per) or ind.per <= 0:  # type: ignore[operator]
             problems.append(f"{where}：{label}（per）应为大于 0 的数字")
+        elif ind.per > MAX_POINTS:  # type: ignore[operator]
+            problems.append(f"{where}：{label}（per）不能超过 {MAX_POINTS:g}")
     elif ind.rule == STEPPED:
         if not ind.steps:
             problems.append(f"{where}：分档计分至少需要一个档位（steps）")
@@ -211,10 +220,10 @@ def validate_indicator(ind: IndicatorSpec, dimensions: Mapping[str, DimensionSpe
 def validate_scheme(spec: SchemeSpec) -> list[str]:
     """Every problem of a scheme, in Chinese, in reading order; ``[]`` when it can be run.
 
-    Checks: code, name and period; dimensions (unique codes, max > 0); indicators (unique
-    codes, a known rule and source, a dimension for every non-veto indicator, max > 0,
-    each rule's parameters); star bands (thresholds and star counts strictly decreasing,
-    stars ≥ 1, thresholds ≥ 0); the pass line (≥ 0). Indicator maxima may add up to more
+    Checks: code, name and period; dimensions (unique codes, 0 < max ≤ 1000); indicators
+    (unique codes, a known rule and source, a dimension for every non-veto indicator,
+    0 < max ≤ 1000, each rule's parameters); star bands (thresholds and star counts strictly
+    decreasing, stars ≥ 1, 0 ≤ thresholds ≤ 1000); the pass line (0 … 1000). Indicator maxima may add up to more
     than their dimension's max: the dimension cap absorbs the excess, as rubrics intend.
     """
     problems: list[str] = []
@@ -236,6 +245,8 @@ def validate_scheme(spec: SchemeSpec) -> list[str]:
             problems.append(f"维度 {dim.code}：维度名称不能为空")
         if not _is_number(dim.max) or dim.max <= 0:
             problems.append(f"维度 {dim.code}：满分应为大于 0 的数字")
+        elif dim.max > MAX_POINTS:
+            problems.append(f"维度 {dim.code}：满分不能超过 {MAX_POINTS:g}")
         dimensions.setdefault(dim.code, dim)
     if not spec.indicators:
         problems.append("方案至少需要一个指标")
@@ -248,6 +259,8 @@ def validate_scheme(spec: SchemeSpec) -> list[str]:
     problems.extend(validate_stars(spec.stars))
     if not _is_number(spec.pass_line) or spec.pass_line < 0:
         problems.append("合格线应为不小于 0 的数字")
+    elif spec.pass_line > MAX_POINTS:
+        problems.append(f"合格线不能超过 {MAX_POINTS:g}")
     return problems
 
 
@@ -263,6 +276,9 @@ def validate_stars(stars: Sequence[Any]) -> list[str]:
         threshold, count = band
         if not _is_number(threshold) or threshold < 0:
             problems.append(f"星级第 {i} 档的最低总分应为不小于 0 的数字")
+            continue
+        if threshold > MAX_POINTS:
+            problems.append(f"星级第 {i} 档的最低总分不能超过 {MAX_POINTS:g}")
             continue
         if not _is_number(count) or count != int(count) or count < 1:
             problems.append(f"星级第 {i} 档的星级应为不小于 1 的整数")

@@ -10,6 +10,7 @@ page shows exactly what was computed, never a recomputation.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from lianjian.assessment.models import (
     Source,
 )
 from lianjian.assessment.periods import parse_period
+from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
 
 STAR_FILTERS = {"5": "五星", "4": "四星", "3": "三星", "2": "二星", "1": "一星", "0": "无星级", "veto": "否决"}
@@ -139,13 +141,16 @@ def distribution(rows: list[Row]) -> list[tuple[str, str, int]]:
 def leaders_and_laggards(rows: list[Row], dimensions: list[dict[str, Any]], n: int = LEADERS) -> list[dict[str, Any]]:
     """Per dimension the ``n`` highest and ``n`` lowest organisations by its points (ties by
     code), and the mean. Vetoed organisations are included: a veto voids the stars, not
-    the points a dimension measured. The two lists never overlap."""
+    the points a dimension measured. The two lists never overlap, and an organisation that
+    scores as much as a listed leader is never called a laggard (when most organisations
+    share the top score, the laggards are only those below it; when all do, there are none)."""
     out = []
     for dim in dimensions:
         code = dim["code"]
         scored = sorted(((row.dimensions.get(code, 0.0), row) for row in rows), key=lambda p: (-p[0], p[1].code))
         top = scored[:n]
-        rest = scored[len(top):]
+        lowest_leader = round(top[-1][0], 9) if top else math.inf
+        rest = [p for p in scored[len(top):] if round(p[0], 9) < lowest_leader]
         bottom = sorted(rest, key=lambda p: (p[0], p[1].code))[:n]
         mean = sum(p[0] for p in scored) / len(scored) if scored else None
         out.append({"dimension": dim, "leaders": top, "laggards": bottom, "mean": mean})
@@ -196,6 +201,60 @@ def scatter(rows: list[Row], dx: dict[str, Any], dy: dict[str, Any]) -> dict[str
                row.stars or 0, row.vetoed, row.result_id] for row in rows]
     r = pearson([p[0] for p in points], [p[1] for p in points])
     return {"points": points, "r": r, "words": correlation_words(r), "n": len(points)}
+
+
+# --- what changed in the scheme between two versions -------------------------------------
+
+_PARAM_LABELS = (("name", "名称"), ("dimension", "维度"), ("max", "分值"), ("rule", "计分规则"), ("source", "数据来源"),
+                 ("target", "目标值"), ("floor", "最低比率"), ("direction", "方向"), ("per", "每项（次）分值"),
+                 ("steps", "档位"), ("missing_points", "缺数时得分"), ("evaluators", "评议人"))
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "无"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "、".join(f"{v[0]}:{v[1]:g}" if isinstance(v, list) and len(v) == 2 and isinstance(v[1], int | float)
+                        else str(v) for v in value) or "无"
+    return str(value)
+
+
+def scheme_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between two runs' scheme snapshots, one Chinese sentence per change
+    (dimensions, indicators and their rule parameters, star bands, pass line): the reason
+    a score can move while its input value stayed the same."""
+    lines: list[str] = []
+    old_dims = {d["code"]: d for d in old.get("dimensions", [])}
+    new_dims = {d["code"]: d for d in new.get("dimensions", [])}
+    for code in new_dims.keys() - old_dims.keys():
+        lines.append(f"新增维度 {new_dims[code]['name']}（{code}），满分 {_shown(new_dims[code]['max'])}")
+    for code in old_dims.keys() - new_dims.keys():
+        lines.append(f"删除维度 {old_dims[code]['name']}（{code}）")
+    for code in old_dims.keys() & new_dims.keys():
+        if old_dims[code].get("max") != new_dims[code].get("max"):
+            lines.append(f"维度 {new_dims[code]['name']}（{code}）满分 {_shown(old_dims[code].get('max'))} → "
+                         f"{_shown(new_dims[code].get('max'))}")
+    old_inds = {i["code"]: i for i in old.get("indicators", [])}
+    new_inds = {i["code"]: i for i in new.get("indicators", [])}
+    for code in [c for c in new_inds if c not in old_inds]:
+        lines.append(f"新增指标 {code} {new_inds[code]['name']}")
+    for code in [c for c in old_inds if c not in new_inds]:
+        lines.append(f"删除指标 {code} {old_inds[code]['name']}")
+    for code in [c for c in new_inds if c in old_inds]:
+        a, b = old_inds[code], new_inds[code]
+        moved = [f"{label} {_shown(a.get(key))} → {_shown(b.get(key))}" for key, label in _PARAM_LABELS
+                 if a.get(key) != b.get(key)]
+        if moved:
+            lines.append(f"指标 {code} {b['name']}：" + "；".join(moved))
+    if [list(x) for x in old.get("stars", [])] != [list(x) for x in new.get("stars", [])]:
+        def bands(stars: list) -> str:
+            return "、".join(f"≥{_shown(t)}分{s}星" for t, s in stars) or "不评星级"
+        lines.append(f"星级划分 {bands(old.get('stars', []))} → {bands(new.get('stars', []))}")
+    if old.get("pass_line", 60) != new.get("pass_line", 60):
+        lines.append(f"合格线 {_shown(old.get('pass_line', 60))} → {_shown(new.get('pass_line', 60))}")
+    return lines
 
 
 # --- trend over periods -------------------------------------------------------------------
@@ -352,13 +411,53 @@ def kpi_values(user: Any, *, q: str = "", period: str = "", indicator: str = "",
 
 
 def visible_batch(user: Any, pk: int) -> KpiBatch | None:
-    """A batch the user may open: one holding a value they may see, or one they delivered."""
+    """A batch the user may open: one they delivered, or one that delivers (or delivered,
+    before a later batch replaced it) a value of an organisation they may see."""
     batch = KpiBatch.objects.filter(pk=pk).select_related("created_by").first()
     if batch is None:
         return None
-    if batch.created_by_id == user.pk or KpiValue.objects.visible_to(user).filter(batch=batch).exists():
+    if (batch.created_by_id == user.pk or KpiValue.objects.visible_to(user).filter(batch=batch).exists()
+            or batch_replaced(user, batch, limit=1)[1]):
         return batch
     return None
+
+
+REPLACED_LIMIT = 200
+# kpi_write stamps a batch's audit rows with the time it started, just before it creates the
+# batch; reading the audit log only in the hour before the batch keeps this on the ``at`` index.
+BATCH_AUDIT_WINDOW = datetime.timedelta(hours=1)
+
+
+def batch_replaced(user: Any, batch: KpiBatch, *, q: str = "",
+                   limit: int = REPLACED_LIMIT) -> tuple[list[dict[str, Any]], int]:
+    """Values this batch delivered that a later batch has since replaced — the numbers an
+    older result version scored and links to — as ``({"kpi": current KpiValue, "value":
+    value delivered by this batch}, …)`` for organisations the user may see (``q``: code or
+    name), at most ``limit``, and how many there are. Read from the batch's audit rows
+    (``core.audit``): the KpiValue row itself now holds the newer value. Three queries."""
+    audits = AuditLog.objects.filter(
+        target_type="assessment.kpivalue", at__gte=batch.created_at - BATCH_AUDIT_WINDOW, at__lte=batch.created_at,
+        after__batch_id=batch.pk)
+    if q and "/" not in q:
+        exact = Organisation.objects.filter(code=q).exists()
+        if exact:
+            audits = audits.filter(target_id__startswith=f"{q}/")
+    delivered: dict[tuple[str, str, str], Any] = {}
+    for target_id, after in audits.values_list("target_id", "after").order_by("target_id"):
+        parts = target_id.split("/")
+        if len(parts) == 3 and isinstance(after, dict):
+            delivered[(parts[0], parts[1], parts[2])] = after.get("value")
+    if not delivered:
+        return [], 0
+    qs = (KpiValue.objects.visible_to(user).exclude(batch=batch).select_related("org", "batch")
+          .filter(org__code__in={k[0] for k in delivered}, period__in={k[1] for k in delivered},
+                  indicator_code__in={k[2] for k in delivered}))
+    if q:
+        qs = qs.filter(Q(org__code__icontains=q) | Q(org__name__icontains=q))
+    rows = [{"kpi": kpi, "value": delivered[key]}
+            for kpi in qs.order_by("org__path", "period", "indicator_code")
+            if (key := (kpi.org.code, kpi.period, kpi.indicator_code)) in delivered]
+    return rows[:limit], len(rows)
 
 
 def review_indicators(user: Any) -> QuerySet[Indicator]:

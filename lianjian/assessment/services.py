@@ -49,6 +49,7 @@ from lianjian.assessment.scheme_file import (
 from lianjian.assessment.scoring import (
     DEFAULT_STARS,
     HIGHER,
+    MAX_POINTS,
     RULE_PARAMS,
     DimensionSpec,
     IndicatorSpec,
@@ -142,6 +143,8 @@ def _check_scheme(scheme: Scheme, applies_orgs: Sequence[Organisation] | None) -
             errors.setdefault("stars", []).extend(problems)
     if not _number_ok(scheme.pass_line) or scheme.pass_line < 0:
         errors.setdefault("pass_line", []).append("合格线应为不小于 0 的数字")
+    elif scheme.pass_line > MAX_POINTS:
+        errors.setdefault("pass_line", []).append(f"合格线不能超过 {MAX_POINTS:g}")
     if scheme.owner_id is not None and scheme.owner.is_partner:
         errors.setdefault("owner", []).append("制定单位不能是外部单位")
     if applies_orgs is not None:
@@ -234,6 +237,8 @@ def dimension_save(actor: Any, scheme: Scheme, dimension: Dimension | None = Non
         errors.update(exc.message_dict)
     if "max" not in errors and (not _number_ok(dimension.max) or dimension.max <= 0):
         errors["max"] = ["满分应为大于 0 的数字"]
+    elif "max" not in errors and dimension.max > MAX_POINTS:
+        errors["max"] = [f"满分不能超过 {MAX_POINTS:g}"]
     if "code" not in errors and Dimension.objects.filter(scheme=scheme, code=dimension.code).exclude(pk=dimension.pk).exists():
         errors["code"] = [f"维度编码 {dimension.code} 已存在"]
     if errors:
@@ -464,12 +469,30 @@ class KpiWrite:
     values: list[KpiValue] = field(default_factory=list)
 
 
-def kpi_codes() -> set[str]:
-    """Indicator codes that take an imported value: those of ``kpi`` indicators of any scheme."""
-    return set(Indicator.objects.filter(source=Source.KPI).values_list("code", flat=True).distinct())
+def kpi_codes() -> dict[str, set[str]]:
+    """Indicator codes that take an imported value — those of ``kpi`` indicators of any
+    scheme — each with the rules that score it (to refuse what no rule can mean)."""
+    codes: dict[str, set[str]] = {}
+    for code, rule in Indicator.objects.filter(source=Source.KPI).values_list("code", "rule").distinct():
+        codes.setdefault(code, set()).add(rule)
+    return codes
 
 
-def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: Any, known: set[str]) -> list[tuple[str, str]]:
+# Rules whose value counts something (items, occurrences, the step reached): a negative
+# value is a typo, and the engine would score it as none — full points for a deduction.
+COUNT_RULES = {Rule.PER_ITEM, Rule.STEPPED, Rule.DEDUCT, Rule.VETO}
+
+
+def kpi_value_problem(code: str, value: float, known: dict[str, set[str]]) -> str:
+    """Why ``value`` cannot be the value of the KPI ``code`` (empty when it can): the value
+    of an indicator scored as a count (items, occurrences, a step) is never negative."""
+    if value < 0 and known.get(code, set()) & COUNT_RULES:
+        return f"指标 {code} 的数值是次数或档位序号，不能为负数"
+    return ""
+
+
+def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: Any,
+                     known: dict[str, set[str]]) -> list[tuple[str, str]]:
     """(field, reason) for every problem of one KPI row; shared by the form, the API and Excel."""
     problems: list[tuple[str, str]] = []
     if org is not None and org.is_partner:
@@ -484,6 +507,8 @@ def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: An
         problems.append(("indicator_code", f"指标编码 {code} 不是任何考核方案中的业务指标（数据来源为“业务指标（导入）”）"))
     if not _number_ok(value) or abs(value) > KPI_VALUE_LIMIT:
         problems.append(("value", "数值应为有限的数字（绝对值不超过 10¹²）"))
+    elif isinstance(code, str) and (reason := kpi_value_problem(code, value, known)):
+        problems.append(("value", reason))
     return problems
 
 

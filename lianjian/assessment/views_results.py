@@ -157,6 +157,7 @@ def run_compare(request: HttpRequest, pk: int) -> HttpResponse:
         request, run, other=other, choices=choices, all_count=len(changes), only=only,
         changes=[c for c in changes if only != "moved" or c["changed"]],
         moved_count=sum(1 for c in changes if c["changed"]), old=old, new=new,
+        scheme_changes=selectors.scheme_changes(old.scheme_snapshot, new.scheme_snapshot) if old else [],
         old_label=selectors.period_label(old.period) if old else "",
         new_label=selectors.period_label(new.period) if new else "",
     ))

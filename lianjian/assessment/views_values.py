@@ -65,14 +65,17 @@ def kpi_set(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Who delivered a batch, when and how, and its values the user may see (``?q=`` narrows
-    them to an organisation, as the breakdown's evidence link does)."""
+    them to an organisation, as the breakdown's evidence link does): those it still sets,
+    and those a later batch has replaced since (what an older result version scored)."""
     batch = selectors.visible_batch(request.user, pk)
     if batch is None:
         raise Http404
     q = request.GET.get("q", "").strip()
     qs = selectors.kpi_values(request.user, batch=batch.pk, q=q)
+    replaced, replaced_count = selectors.batch_replaced(request.user, batch, q=q)
     return render(request, "assessment/batch_detail.html", {
         "nav": NAV, "batch": batch, "q": q, "page": paginate(request, qs, per_page=50),
+        "replaced": replaced, "replaced_count": replaced_count,
     })
 
 
@@ -102,12 +105,14 @@ def _review_target(request: HttpRequest, pk: int) -> Indicator:
     return indicator
 
 
-def _review_period(request: HttpRequest, indicator: Indicator) -> str:
-    raw = request.POST.get("period") or request.GET.get("period") or indicator.scheme.period
+def _review_period(request: HttpRequest, indicator: Indicator) -> tuple[str, str]:
+    """(the period to show or score, the problem with the period asked for, if any): a bad
+    period shows the scheme's own period with a message, and is refused for a score."""
+    raw = request.POST.get("period") if request.method == "POST" else request.GET.get("period")
     try:
-        return clean_period(raw, indicator.scheme.period_kind)
-    except ValidationError:
-        return indicator.scheme.period
+        return clean_period(raw or indicator.scheme.period, indicator.scheme.period_kind), ""
+    except ValidationError as exc:
+        return indicator.scheme.period, "；".join(exc.messages)
 
 
 def _review_orgs(request: HttpRequest, indicator: Indicator):
@@ -120,10 +125,12 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     """One indicator for one period: every organisation of the scheme with the user's own
     score and comment; GET lists (search, pagination), POST saves one row (htmx swaps it)."""
     indicator = _review_target(request, pk)
-    period = _review_period(request, indicator)
+    period, period_problem = _review_period(request, indicator)
     orgs_qs = _review_orgs(request, indicator)
     if request.method == "POST":
-        return _save_score(request, indicator, period, orgs_qs)
+        return _save_score(request, indicator, period, orgs_qs, period_problem)
+    if period_problem:
+        messages.warning(request, f"{period_problem}；已显示{selectors.period_label(period)}")
     q = request.GET.get("q", "").strip()
     if q:
         orgs_qs = orgs_qs.filter(code__icontains=q) | orgs_qs.filter(name__icontains=q)
@@ -144,14 +151,18 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _save_score(request: HttpRequest, indicator: Indicator, period: str, orgs_qs) -> HttpResponse:
+def _save_score(request: HttpRequest, indicator: Indicator, period: str, orgs_qs, period_problem: str) -> HttpResponse:
+    """Save the user's score of one organisation; any problem (a bad period included — a
+    score must never land silently in another period) changes nothing."""
     org = orgs_qs.filter(code=request.POST.get("org", "").strip()[:32]).first()
     if org is None:
         raise Http404
     form = ManualScoreForm(request.POST)
     problem = ""
     score = None
-    if not form.is_valid():
+    if period_problem:
+        problem = period_problem
+    elif not form.is_valid():
         problem = "请填写 0 到满分之间的分数" if "score" in form.errors else "评语不超过 500 字"
     else:
         try:
