@@ -41,7 +41,6 @@ from lianjian.core.excel import (
     LIST_SEPARATORS,
     CellError,
     Column,
-    ExcelFileError,
     ExcelKind,
     ImportResult,
     Sheet,
@@ -55,6 +54,7 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.models import AuditLog
+from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 
 CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
@@ -360,21 +360,13 @@ class ActivityExcel(ExcelKind):
                 ActivityOrg.objects.filter(activity=a).delete()
                 links += [link(a, o.pk, i) for i, o in enumerate(listed)]
             ActivityOrg.objects.bulk_create(links, batch_size=2000)
-            audits.append(audit_row(
-                actor=actor, action=AuditLog.Action.IMPORT, target="import", target_id=self.name,
-                target_repr=f"{self.label}导入：{file_name}",
-                after={"kind": self.name, "file": file_name, "created": result.created, "updated": result.updated,
-                       "unchanged": result.unchanged},
-                note=f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}"))
+            audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
             insert_audit(audits, now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Activity.objects.all() if user is None else Activity.objects.visible_to(user)
         if org_code:
-            orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-            root = orgs.filter(code=org_code).only("path").first()
-            if root is None:
-                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            root = export_root(user, org_code)
             qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=root.path).values("activity_id"))
         qs = qs.select_related("alliance").order_by("start", "code")
         return self._export(qs)

@@ -45,7 +45,6 @@ from lianjian.core.excel import (
     CellError,
     Column,
     ErrorList,
-    ExcelFileError,
     ExcelKind,
     ImportResult,
     Sheet,
@@ -58,7 +57,7 @@ from lianjian.core.excel import (
     register,
     text_column,
 )
-from lianjian.core.models import AuditLog
+from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 
 CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
@@ -162,13 +161,7 @@ class AllianceExcel(ExcelKind):
                 with transaction.atomic():
                     self._write(rows, actor=actor, errors=errors, result=result)
                     if not errors and not dry_run:
-                        audit_record(
-                            actor=actor, action=AuditLog.Action.IMPORT, target="import", target_id=self.name,
-                            target_repr=f"{self.label}导入：{file_name}",
-                            after={"kind": self.name, "file": file_name, "created": result.created,
-                                   "updated": result.updated, "unchanged": result.unchanged},
-                            note=f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}",
-                        )
+                        audit_record(**self.import_audit(actor=actor, result=result, file_name=file_name))
                     if errors or dry_run:
                         raise _Rollback
             except _Rollback:
@@ -307,10 +300,7 @@ class AllianceExcel(ExcelKind):
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
         if org_code:
-            orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-            root = orgs.filter(code=org_code).only("path").first()
-            if root is None:
-                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            root = export_root(user, org_code)
             inside = AllianceMember.objects.filter(left_on__isnull=True, org__path__under=root.path)
             qs = qs.filter(Q(pk__in=inside.values("alliance_id")) | Q(lead__path__under=root.path))
         return self._export(list(qs.select_related("type", "lead").order_by("code")))

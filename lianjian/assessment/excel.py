@@ -31,7 +31,6 @@ from lianjian.core.excel import (
     INVALID,
     CellError,
     Column,
-    ExcelFileError,
     ExcelKind,
     ImportResult,
     Sheet,
@@ -43,7 +42,7 @@ from lianjian.core.excel import (
     refresh_statistics,
     register,
 )
-from lianjian.core.models import AuditLog
+from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 
 INDICATOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,15}$")
@@ -162,12 +161,9 @@ class KpiExcel(ExcelKind):
             write = kpi_write(actor, rows, channel=KpiBatch.Channel.EXCEL, file_name=file_name,
                               note=f"（{file_name}）", fetch=False)
             result.created, result.updated, result.unchanged = write.created, write.updated, write.unchanged
-            audit_record(actor=actor, action=AuditLog.Action.IMPORT, target="import", target_id=self.name,
-                         target_repr=f"{self.label}导入：{file_name}",
-                         after={"kind": self.name, "file": file_name, "created": result.created,
-                                "updated": result.updated, "unchanged": result.unchanged,
-                                "batch": write.batch.pk if write.batch else None},
-                         note=f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}")
+            summary = self.import_audit(actor=actor, result=result, file_name=file_name)
+            summary["after"]["batch"] = write.batch.pk if write.batch else None
+            audit_record(**summary)
         refresh_statistics(KpiValue, written=result.created + result.updated)
         return result
 
@@ -195,10 +191,7 @@ class KpiExcel(ExcelKind):
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = KpiValue.objects.all() if user is None else KpiValue.objects.visible_to(user)
         if org_code:
-            orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-            root = orgs.filter(code=org_code).only("path").first()
-            if root is None:
-                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            root = export_root(user, org_code)
             qs = qs.filter(org__path__under=root.path)
         qs = qs.order_by("org__code", "period", "indicator_code").values_list("org__code", "period", "indicator_code", "value")
         return qs.iterator(chunk_size=5000)

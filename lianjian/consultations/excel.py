@@ -46,7 +46,6 @@ from lianjian.core.excel import (
     ABSENT,
     INVALID,
     Column,
-    ExcelFileError,
     ExcelKind,
     ImportResult,
     Sheet,
@@ -60,6 +59,7 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.models import AuditLog
+from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 
 
@@ -401,21 +401,13 @@ class ProblemExcel(ExcelKind):
                                            text=note))
             ProblemOwner.objects.bulk_create(owners, batch_size=2000)
             ProblemEvent.objects.bulk_create(events, batch_size=2000)
-            audits.append(audit_row(
-                actor=actor, action=AuditLog.Action.IMPORT, target="import", target_id=self.name,
-                target_repr=f"{self.label}导入：{file_name}",
-                after={"kind": self.name, "file": file_name, "created": result.created, "updated": result.updated,
-                       "unchanged": result.unchanged},
-                note=f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}"))
+            audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
             insert_audit(audits, now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Problem.objects.all() if user is None else Problem.objects.visible_to(user)
         if org_code:
-            orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-            root = orgs.filter(code=org_code).only("path").first()
-            if root is None:
-                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            root = export_root(user, org_code)
             qs = ProblemFilter(org=root).apply(qs, timezone.localdate())
         return export_rows(qs)
 

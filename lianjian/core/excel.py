@@ -737,6 +737,17 @@ class ExcelKind(abc.ABC):
             "编码已存在的行会更新原有记录；文件中没有的列保持原值不变。重复导入同一文件不会产生变化。",
         ]
 
+    def import_audit(self, *, actor: Any, result: ImportResult, file_name: str) -> dict[str, Any]:
+        """Arguments of the one audit row every applied import writes, whatever it changed
+        (for ``audit_row`` or ``audit_record``)."""
+        return {
+            "actor": actor, "action": "import", "target": "import", "target_id": self.name,
+            "target_repr": f"{self.label}导入：{file_name}",
+            "after": {"kind": self.name, "file": file_name, "created": result.created,
+                      "updated": result.updated, "unchanged": result.unchanged},
+            "note": f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}",
+        }
+
     def column(self, header: str) -> Column:
         for column in self.columns:
             if column.header == header:

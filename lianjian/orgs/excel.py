@@ -97,15 +97,14 @@ def _scope_prefix(user: Any) -> tuple[bool, str | None]:
     return False, None
 
 
-def _summary(*, actor: Any, kind: ExcelKind, file_name: str, result: ImportResult) -> dict[str, Any]:
-    """Arguments of the one audit row every applied import writes, whatever it changed."""
-    return {
-        "actor": actor, "action": AuditLog.Action.IMPORT, "target": "import", "target_id": kind.name,
-        "target_repr": f"{kind.label}导入：{file_name}",
-        "after": {"kind": kind.name, "file": file_name, "created": result.created,
-                  "updated": result.updated, "unchanged": result.unchanged},
-        "note": f"导入{kind.label}（{kind.name}），文件 {file_name}：{result.summary()}",
-    }
+def export_root(user: Any, org_code: str) -> Organisation:
+    """The organisation an export is limited to (its subtree): visible to ``user`` (None =
+    the system, everything); an unknown or invisible code raises :class:`ExcelFileError`."""
+    orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+    root = orgs.filter(code=org_code).only("path").first()
+    if root is None:
+        raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+    return root
 
 
 def _refused(kind: ExcelKind, file_name: str, dry_run: bool) -> ImportResult:
@@ -506,16 +505,13 @@ class OrgExcel(ExcelKind):
                 for o in updates
             ])
             update_rows(Organisation, ("path", "depth"), [(o.path, o.depth, o.pk) for o in moved_extra])
-            audits.append(audit_row(**_summary(actor=actor, kind=self, file_name=file_name, result=result)))
+            audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
             insert_audit(audits, now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         if org_code:
-            root = qs.filter(code=org_code).only("path").first()
-            if root is None:
-                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
-            qs = qs.filter(path__under=root.path)
+            qs = qs.filter(path__under=export_root(user, org_code).path)
         names = ["code", "name", "kind", "path", "is_partner", "unit", "professions", "address", "lat", "lon",
                  "strengths", "needs", "founded", "dissolved", "term_start", "term_end", "partner_kind",
                  "is_temporary", "is_joint", "is_functional"]
@@ -606,7 +602,7 @@ class MemberExcel(ExcelKind):
                 if errors:
                     raise _Rollback
                 if not dry_run:
-                    audit_record(**_summary(actor=actor, kind=self, file_name=file_name, result=result))
+                    audit_record(**self.import_audit(actor=actor, result=result, file_name=file_name))
         except _Rollback:
             result.created = result.updated = result.unchanged = 0
             result.errors = errors.messages()
@@ -742,12 +738,9 @@ class MemberExcel(ExcelKind):
         insert_audit(audits, now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
-        orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         qs = (Member.objects.all() if user is None else Member.objects.visible_to(user)).current()
         if org_code:
-            root = orgs.filter(code=org_code).only("path").first()
-            if root is None:
-                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            root = export_root(user, org_code)
             qs = qs.filter(org__path__under=root.path)
         qs = qs.select_related("org").only(
             "number", "name", "gender", "birth_date", "category", "joined_on", "confirmed_on", "post", "job",

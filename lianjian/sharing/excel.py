@@ -33,7 +33,6 @@ from lianjian.core.excel import (
     CellError,
     Column,
     ErrorList,
-    ExcelFileError,
     ExcelKind,
     ImportResult,
     Sheet,
@@ -50,7 +49,7 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.masking import mask_phone
-from lianjian.core.models import AuditLog
+from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 from lianjian.sharing import services
 from lianjian.sharing.hours import HoursError, normalise_hours
@@ -173,13 +172,7 @@ class ResourceExcel(ExcelKind):
                 with transaction.atomic():
                     self._write(rows, actor=actor, errors=errors, result=result)
                     if not errors and not dry_run:
-                        audit_record(
-                            actor=actor, action=AuditLog.Action.IMPORT, target="import", target_id=self.name,
-                            target_repr=f"{self.label}导入：{file_name}",
-                            after={"kind": self.name, "file": file_name, "created": result.created,
-                                   "updated": result.updated, "unchanged": result.unchanged},
-                            note=f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}",
-                        )
+                        audit_record(**self.import_audit(actor=actor, result=result, file_name=file_name))
                     if errors or dry_run:
                         raise _Rollback
             except _Rollback:
@@ -279,10 +272,7 @@ class ResourceExcel(ExcelKind):
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Resource.objects.all() if user is None else Resource.objects.visible_to(user)
         if org_code:
-            orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-            root = orgs.filter(code=org_code).only("path").first()
-            if root is None:
-                raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+            root = export_root(user, org_code)
             qs = qs.filter(owner__path__under=root.path)
         return self._export(qs.select_related("owner").order_by("code"), user)
 
