@@ -54,7 +54,7 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.models import AuditLog
-from lianjian.orgs.excel import export_root
+from lianjian.orgs.excel import export_root, import_scope
 from lianjian.orgs.models import CODE_RE, Organisation
 
 CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
@@ -151,19 +151,6 @@ SIMPLE = (("活动类型", "type"), ("开始时间", "start"), ("主题", "topic
 STATE_FIELDS = ("type", "start", "topic", "venue", "expected_count", "present_count", "sub_kind", "alliance_id")
 
 
-def _scope(user: Any) -> tuple[bool, str | None, bool]:
-    """(may import at all, path prefix the user manages or None = all, is a manager)."""
-    if user is None:
-        return True, None, False
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False, None, False
-    if user.role == "admin":
-        return True, None, False
-    if user.role == "manager" and user.org_id is not None:
-        return True, user.org.path, True
-    return False, None, False
-
-
 class ActivityExcel(ExcelKind):
     """The ``activities`` kind."""
 
@@ -178,7 +165,8 @@ class ActivityExcel(ExcelKind):
                 "组织管理员只能导入本组织及下级组织主办的活动；协办组织须在本人范围内，或是所填联建的成员单位。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix, is_manager = _scope(user)
+        allowed, prefix = import_scope(user)
+        is_manager = prefix is not None
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not allowed:
             result.errors = ["当前账户无权导入数据"]

@@ -42,7 +42,7 @@ from lianjian.core.excel import (
     refresh_statistics,
     register,
 )
-from lianjian.orgs.excel import export_root
+from lianjian.orgs.excel import export_root, import_scope
 from lianjian.orgs.models import CODE_RE, Organisation
 
 INDICATOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,15}$")
@@ -80,19 +80,6 @@ COLUMNS: tuple[Column, ...] = (
 ORG, PERIOD, CODE, VALUE = range(4)
 
 
-def _scope(user: Any) -> tuple[bool, str | None]:
-    """(may import at all, path prefix the user manages or None = everything)."""
-    if user is None:
-        return True, None
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False, None
-    if user.role == "admin":
-        return True, None
-    if user.role == "manager" and user.org_id is not None:
-        return True, user.org.path
-    return False, None
-
-
 class KpiExcel(ExcelKind):
     """The ``kpis`` kind."""
 
@@ -107,7 +94,7 @@ class KpiExcel(ExcelKind):
                 "组织管理员只能导入本组织及下级组织的数据；外部单位不参加考核。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = _scope(user)
+        allowed, prefix = import_scope(user)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not allowed:
             result.errors = ["当前账户无权导入数据"]

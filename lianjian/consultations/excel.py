@@ -59,7 +59,7 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.models import AuditLog
-from lianjian.orgs.excel import export_root
+from lianjian.orgs.excel import export_root, import_scope
 from lianjian.orgs.models import CODE_RE, Organisation
 
 
@@ -91,19 +91,6 @@ SIMPLE = (("问题标题", "title"), ("问题类别", "category"), ("问题描�
           ("办理期限", "deadline"), ("解决日期", "solved_on"), ("解决情况", "resolution"))
 STATE_FIELDS = ("title", "category", "urgency", "alliance_id", "raised_by_id", "description", "responsible", "deadline",
                 "state", "raised_on", "solved_on", "resolution")
-
-
-def _scope(user: Any) -> tuple[bool, str | None]:
-    """(may import at all, path prefix the user manages or None = everything)."""
-    if user is None:
-        return True, None
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False, None
-    if user.role == "admin":
-        return True, None
-    if user.role == "manager" and user.org_id is not None:
-        return True, user.org.path
-    return False, None
 
 
 def _owner_codes(ids: list[int]) -> dict[int, list[str]]:
@@ -189,7 +176,7 @@ class ProblemExcel(ExcelKind):
                 "组织管理员可导入本人管理的联建的问题，以及本组织及下级组织提出的、不属于联建的问题。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = _scope(user)
+        allowed, prefix = import_scope(user)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not allowed:
             result.errors = ["当前账户无权导入数据"]

@@ -83,8 +83,9 @@ class _Rollback(Exception):
     """Raised inside the import transaction to undo every write of a refused file."""
 
 
-def _scope_prefix(user: Any) -> tuple[bool, str | None]:
-    """(allowed at all, path prefix the user may write under; None = everything)."""
+def import_scope(user: Any) -> tuple[bool, str | None]:
+    """Who may import: (allowed at all, path prefix the user may write under; None =
+    everything). The system (None) and admins write anywhere, a manager in their subtree."""
     if user is None:
         return True, None
     role = getattr(user, "role", None)
@@ -205,7 +206,7 @@ class OrgExcel(ExcelKind):
     # The whole org file is held in memory: even a large company has tens of thousands of
     # organisations, and parent links may point forward in the file.
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = _scope_prefix(user)
+        allowed, prefix = import_scope(user)
         if not allowed:
             return _refused(self, file_name, dry_run)
         errors = sheet.errors
@@ -582,7 +583,7 @@ class MemberExcel(ExcelKind):
                 "组织管理员只能导入本组织及下级组织的党员。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = _scope_prefix(user)
+        allowed, prefix = import_scope(user)
         if not allowed:
             return _refused(self, file_name, dry_run)
         errors = sheet.errors
