@@ -90,14 +90,15 @@ def test_alliance_list_item_fields(world, aw):
 
 
 def test_detail_shows_of_a_partner_only_what_the_alliance_shares(world, aw):
-    # manager_b sees LJ-A through ZB-B; of WB-GOV (outside their scope) only the shared card.
+    # manager_b sees LJ-A through ZB-B; of WB-GOV (outside their scope) only the shared card,
+    # its liaison's phone masked (they do not manage WB-GOV).
     status, data = call("get", "/alliances/LJ-A", user=world.manager_b)
     assert status == 200
     assert [m["org"] for m in data["current_members"]] == ["WB-GOV", "ZB-A", "ZB-B"]
     assert data["current_members"][0] == {
         "org": "WB-GOV", "name": "本溪县人民政府机关党委", "kind": "党委", "unit": "本溪县人民政府",
         "is_partner": True, "partner_kind": "政府", "is_lead": False, "joined_on": "2024-01-01", "left_on": None,
-        "liaison": "周联络", "liaison_phone": "024-44556677", "liaison_post": "机关党委副书记",
+        "liaison": "周联络", "liaison_phone": "024****6677", "liaison_post": "机关党委副书记",
     }
     assert data["current_members"][1]["is_lead"] is True
     assert (data["past_members"], data["agreements"], data["active_agreements"]) == ([], 1, 1)

@@ -70,7 +70,7 @@ def test_a_manager_logs_in_and_walks_the_main_pages(world, live_server, page):
     page.fill("#id_username", "company")
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
-    assert page.locator(".alert-danger").inner_text().strip() == "用户名或密码错误"
+    assert page.locator(".alert-danger").inner_text().strip() == "用户名或密码错误（连续输错 5 次，账户将锁定 15 分钟）"
 
     page.fill("#id_username", "company")
     page.fill("#id_password", PASSWORD)

@@ -15,9 +15,9 @@ from ninja.security import HttpBearer
 
 from lianjian.accounts.models import ApiToken, User
 from lianjian.accounts.services import (
-    AccountLocked,
-    InvalidCredentials,
+    LoginError,
     login_attempt,
+    token_by_key,
     token_issue,
     token_revoke,
 )
@@ -60,25 +60,25 @@ class MeOut(Schema):
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut},
     summary="用用户名和密码换取令牌",
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> dict:
-    """Wrong credentials → 401; a locked account (too many failures in a row) → 403."""
+    """Unknown user, wrong password, inactive or locked account: the same 401 and text."""
     try:
         user = login_attempt(username=payload.username, password=payload.password, request=request)
-    except AccountLocked as exc:
-        raise HttpError(403, exc.message) from exc
-    except InvalidCredentials as exc:
+    except LoginError as exc:
         raise HttpError(401, exc.message) from exc
-    token, key = token_issue(user=user)
+    token, key = token_issue(actor=user, user=user)
     return {"token": key, "expires_at": token.expires_at}
 
 
 @router.delete("/token", response={204: None, 401: ErrorOut}, summary="注销当前令牌")
 def token_delete(request: HttpRequest) -> Status:
     """Revoke the token this request was made with; it stops working at once."""
-    token_revoke(key=request.api_token_key)  # type: ignore[attr-defined]
+    token = token_by_key(request.api_token_key)  # type: ignore[attr-defined]
+    if token is not None:
+        token_revoke(actor=request.auth, token=token)  # type: ignore[attr-defined]
     return Status(204, None)
 
 

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
 class User(AbstractUser):
-    """A person who logs in. ``org`` is required for managers and members."""
+    """A person who logs in. ``org`` is required for managers and members.
+
+    Saving a changed password (``set_password`` then ``save``, whichever path: the profile
+    screen, ``lianjian changepassword``, provisioning) deletes the user's API tokens in the
+    same transaction: a token must not outlive the password it was obtained with.
+    """
 
     class Role(models.TextChoices):
         ADMIN = "admin", "系统管理员"
@@ -45,6 +51,17 @@ class User(AbstractUser):
                 violation_error_message="组织管理员和党员账户必须指定所属组织",
             )
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # AbstractBaseUser keeps the new clear password in _password until the next save
+        # (a hash upgrade at login clears it first, so it does not count as a change).
+        update_fields = kwargs.get("update_fields")
+        password_changed = (self._password is not None and not self._state.adding
+                            and (update_fields is None or "password" in update_fields))
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if password_changed:
+                ApiToken.objects.filter(user=self).delete()
 
     @property
     def is_admin(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -12,10 +14,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from lianjian.accounts import services
 from lianjian.accounts.models import ApiToken
+from lianjian.accounts.provisioning import password_problems
 from lianjian.accounts.services import LoginError, login_attempt
-from lianjian.core.audit import audit_record
-from lianjian.core.models import AuditLog
+
+
+class PasswordForm(PasswordChangeForm):
+    """Django's change-password form, its new password checked by the one Chinese
+    wording of the password rules (:func:`lianjian.accounts.provisioning.password_problems`)."""
+
+    def validate_password_for_user(self, user: Any, password_field_name: str = "new_password2") -> None:  # noqa: S107 (a field name)
+        password = self.cleaned_data.get(password_field_name)
+        if password:
+            for problem in password_problems(password, username=user.username, first_name=user.first_name):
+                self.add_error(password_field_name, problem)
 
 
 class LoginForm(forms.Form):
@@ -54,7 +67,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {
         "nav": "account",
-        "form": PasswordChangeForm(request.user),
+        "form": PasswordForm(request.user),
         "tokens": request.user.api_tokens.all(),
         "new_key": request.session.pop("new_token_key", None),
     })
@@ -63,12 +76,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST)
+    form = PasswordForm(request.user, request.POST)
     if form.is_valid():
-        user = form.save()
+        user = request.user
+        revoked = services.password_set(actor=user, user=user, password=form.cleaned_data["new_password1"],
+                                        note="修改本人密码")
         update_session_auth_hash(request, user)
-        audit_record(actor=user, action=AuditLog.Action.PASSWORD, obj=user, note="修改本人密码")
-        messages.success(request, "密码已修改")
+        messages.success(request, f"密码已修改，已吊销本账户的 {revoked} 个 API 令牌" if revoked else "密码已修改")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {
         "nav": "account", "form": form, "tokens": request.user.api_tokens.all(),
@@ -78,9 +92,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    name = (request.POST.get("name") or "API").strip()[:100] or "API"
-    token, key = ApiToken.issue(user=request.user, name=name)
-    audit_record(actor=request.user, action=AuditLog.Action.CREATE, obj=token, target_repr=f"API 令牌 {token.prefix}…")
+    _, key = services.token_issue(actor=request.user, user=request.user, name=request.POST.get("name") or "API")
     # Shown once on the next page, never stored in clear.
     request.session["new_token_key"] = key
     messages.success(request, "已创建 API 令牌，请立即复制保存，离开本页后将无法再次查看。")
@@ -90,8 +102,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    audit_record(actor=request.user, action=AuditLog.Action.DELETE, obj=token, target_repr=f"API 令牌 {token.prefix}…")
-    token.delete()
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk, user=request.user)
+    services.token_revoke(actor=request.user, token=token)
     messages.success(request, "令牌已吊销")
     return redirect("accounts:profile")

@@ -48,6 +48,7 @@ from lianjian.alliances.schemas import (
     AllianceUpdateIn,
 )
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.masking import private_value
 from lianjian.orgs.models import Organisation
 
 alliances_router = Router(tags=["联建"])
@@ -92,7 +93,8 @@ def alliance_out(a: Alliance) -> dict[str, Any]:
     }
 
 
-def membership_out(m: AllianceMember, lead_id: int) -> dict[str, Any]:
+def membership_out(m: AllianceMember, lead_id: int, user: User) -> dict[str, Any]:
+    """What an alliance shares of a member organisation; the liaison phone as ``user`` may see it."""
     o = m.org
     return {
         "org": o.code,
@@ -105,21 +107,21 @@ def membership_out(m: AllianceMember, lead_id: int) -> dict[str, Any]:
         "joined_on": m.joined_on,
         "left_on": m.left_on,
         "liaison": m.liaison,
-        "liaison_phone": m.liaison_phone,
+        "liaison_phone": private_value(user, m, "liaison_phone"),
         "liaison_post": m.liaison_post,
     }
 
 
-def alliance_detail_out(alliance: Alliance) -> dict[str, Any]:
+def alliance_detail_out(alliance: Alliance, user: User) -> dict[str, Any]:
     """An alliance with its current and past members and its agreement counts."""
     row = selectors.alliance_rows(Alliance.objects.filter(pk=alliance.pk)).get()
     current = selectors.current_members(row)
-    past = row.memberships.filter(left_on__isnull=False).select_related("org").order_by("-left_on", "org__code")
+    past = selectors.past_members(row).order_by("-left_on", "org__code")
     figures = selectors.alliance_figures(row)
     return {
         **alliance_out(row),
-        "current_members": [membership_out(m, row.lead_id) for m in current],
-        "past_members": [membership_out(m, row.lead_id) for m in past],
+        "current_members": [membership_out(m, row.lead_id, user) for m in current],
+        "past_members": [membership_out(m, row.lead_id, user) for m in past],
         "agreements": figures["agreements"],
         "active_agreements": figures["active_agreements"],
     }
@@ -255,7 +257,8 @@ def alliance_list(request: HttpRequest, params: Query[AllianceListParams]) -> di
 @alliances_router.get("/{code}", response={200: AllianceDetailOut, **READ_ERRORS}, summary="联建详情")
 def alliance_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One alliance with its member organisations (liaisons included) and agreement counts."""
-    return alliance_detail_out(_visible_alliance(_caller(request), code))
+    user = _caller(request)
+    return alliance_detail_out(_visible_alliance(user, code), user)
 
 
 @alliances_router.post("", response={201: AllianceDetailOut, **WRITE_ERRORS}, summary="新建联建")
@@ -270,7 +273,7 @@ def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status:
     fields["lead"] = _lead_org(user, fields["lead"])
     members = _member_orgs(user, fields.pop("members"))
     alliance = services.alliance_create(actor=user, members=members, **fields)
-    return Status(201, alliance_detail_out(alliance))
+    return Status(201, alliance_detail_out(alliance, user))
 
 
 @alliances_router.patch("/{code}", response={200: AllianceDetailOut, **WRITE_ERRORS}, summary="修改联建")
@@ -286,7 +289,7 @@ def alliance_update(request: HttpRequest, code: str, payload: AllianceUpdateIn) 
         fields["lead"] = _lead_org(user, fields["lead"])
     if fields:
         services.alliance_update(actor=user, alliance=alliance, **fields)
-    return alliance_detail_out(alliance)
+    return alliance_detail_out(alliance, user)
 
 
 @alliances_router.post(
@@ -301,7 +304,7 @@ def alliance_member_add(request: HttpRequest, code: str, payload: AllianceMember
     (org,) = _member_orgs(user, [fields.pop("org")])
     fields["joined_on"] = fields["joined_on"] or _today()
     services.alliance_member_add(actor=user, alliance=alliance, org=org, **fields)
-    return Status(201, alliance_detail_out(alliance))
+    return Status(201, alliance_detail_out(alliance, user))
 
 
 # ---- agreements -----------------------------------------------------------------------

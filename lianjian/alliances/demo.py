@@ -83,7 +83,7 @@ def _members(alliance: Alliance, orgs: list[Organisation], founded: datetime.dat
         rows.append(AllianceMember(
             alliance=alliance, org=o, joined_on=founded,
             liaison=person.name if person else ("党群工作部" if o.is_partner else ""),
-            liaison_phone=person.phone if person else "",
+            liaison_phone=person.phone if person else "", liaison_member=person,
             liaison_post=(person.post.split("、")[0] if person else ("党建联络人" if o.is_partner else "")),
         ))
     AllianceMember.objects.bulk_create(rows)

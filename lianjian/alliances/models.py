@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from lianjian.orgs.models import Organisation, validate_code
+from lianjian.core.masking import PhoneField, PrivateHolder
+from lianjian.orgs.models import Member, Organisation, validate_code
 
 if TYPE_CHECKING:
     from lianjian.accounts.models import User
@@ -107,7 +108,13 @@ class Alliance(models.Model):
 
 
 class AllianceMember(models.Model):
-    """An organisation's membership of an alliance, with its liaison (联络员)."""
+    """An organisation's membership of an alliance, with its liaison (联络员).
+
+    ``liaison_phone`` is a personal number. ``liaison_member`` is the member it belongs to
+    — set by the services when it is the phone of exactly one current member of ``org`` or
+    its subtree — and then that member's masking rule applies to it; otherwise the rule of
+    ``org`` (its managers) does.
+    """
 
     AUDIT_FIELDS = ("org_id", "joined_on", "left_on", "liaison", "liaison_phone", "liaison_post")
 
@@ -116,8 +123,10 @@ class AllianceMember(models.Model):
     joined_on = models.DateField("加入日期", null=True, blank=True)
     left_on = models.DateField("退出日期", null=True, blank=True)
     liaison = models.CharField("联络员", max_length=50, blank=True)
-    liaison_phone = models.CharField("联络电话", max_length=20, blank=True)
+    liaison_phone = PhoneField("联络电话", max_length=20, blank=True)
     liaison_post = models.CharField("联络员职务", max_length=50, blank=True)
+    liaison_member = models.ForeignKey(Member, verbose_name="联络员党员", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+", editable=False)
 
     class Meta:
         verbose_name = "联建成员"
@@ -135,6 +144,12 @@ class AllianceMember(models.Model):
     def clean(self) -> None:
         if self.left_on and self.joined_on and self.left_on < self.joined_on:
             raise ValidationError({"left_on": "退出日期不能早于加入日期"})
+
+    def private_holder(self) -> PrivateHolder:
+        """The liaison member's numbers when the phone is theirs, else those of ``org``."""
+        if self.liaison_member_id is not None:
+            return self.liaison_member.private_holder()  # type: ignore[union-attr]
+        return PrivateHolder(self.org.path)
 
 
 class Agreement(models.Model):

@@ -18,6 +18,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from lianjian.core.api_utils import PageParams
+from lianjian.core.masking import PrivatePhone
 from lianjian.orgs.schemas import (
     Code,
     Name200,
@@ -138,7 +139,7 @@ class AllianceMemberOut(Schema):
     joined_on: datetime.date | None
     left_on: datetime.date | None
     liaison: str = Field(..., description="联络员")
-    liaison_phone: str
+    liaison_phone: PrivatePhone = Field(..., description="联络电话；无权查看者（见 docs/security.md）看到打码后的号码，如 138****5678")
     liaison_post: str
 
 

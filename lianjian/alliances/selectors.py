@@ -21,8 +21,17 @@ def alliance_rows(qs: QuerySet[Alliance]) -> QuerySet[Alliance]:
     )
 
 
+# What the masking rule reads of a membership (AllianceMember.private_holder), loaded with it.
+MEMBERSHIP_RELATED = ("org", "org__parent", "liaison_member__org")
+
+
 def current_members(alliance: Alliance) -> list[AllianceMember]:
-    return list(alliance.memberships.filter(left_on__isnull=True).select_related("org", "org__parent").order_by("-org__is_partner", "org__code"))
+    return list(alliance.memberships.filter(left_on__isnull=True).select_related(*MEMBERSHIP_RELATED)
+                .order_by("-org__is_partner", "org__code"))
+
+
+def past_members(alliance: Alliance) -> QuerySet[AllianceMember]:
+    return alliance.memberships.filter(left_on__isnull=False).select_related(*MEMBERSHIP_RELATED)
 
 
 def scatter_points(members: list[AllianceMember], lead_id: int) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from lianjian.alliances.models import (
 )
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Member, Organisation
 
 # Scans of signed agreements: what we accept and how large.
 ALLOWED_UPLOADS = {
@@ -31,6 +31,20 @@ ALLOWED_UPLOADS = {
 }
 UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def liaison_member_of(org: Organisation, phone: str) -> Member | None:
+    """The member a liaison phone belongs to: the one current member of ``org`` or its
+    subtree with that phone, else None (then the number is the organisation's to guard).
+
+    Only ``org``'s own subtree is searched, so a number typed by someone who manages ``org``
+    never becomes the number of a member they may not see.
+    """
+    if not phone:
+        return None
+    found = list(Member.objects.current().filter(phone=phone, org__path__under=org.path)
+                 .select_related("org")[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def _member_repr(m: AllianceMember) -> dict[str, Any]:
@@ -89,7 +103,8 @@ def alliance_member_add(*, actor: Any, alliance: Alliance, org: Organisation, jo
     if alliance.memberships.filter(org=org, left_on__isnull=True).exists():
         raise ValidationError({"org": "该组织已是本联建的成员"})
     m = AllianceMember(alliance=alliance, org=org, joined_on=joined_on, liaison=liaison,
-                       liaison_phone=liaison_phone, liaison_post=liaison_post)
+                       liaison_phone=liaison_phone, liaison_post=liaison_post,
+                       liaison_member=liaison_member_of(org, liaison_phone))
     m.full_clean()
     m.save()
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=alliance, before={}, after={"member_added": _member_repr(m)})
@@ -104,6 +119,7 @@ def alliance_member_update(*, actor: Any, membership: AllianceMember, **fields: 
     before = snapshot(membership)
     for name, value in fields.items():
         setattr(membership, name, value)
+    membership.liaison_member = liaison_member_of(membership.org, membership.liaison_phone)
     membership.full_clean()
     membership.save()
     b, a = diff(before, snapshot(membership))

@@ -37,6 +37,7 @@ from lianjian.alliances.models import (
     AllianceType,
     Plan,
 )
+from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
@@ -81,7 +82,7 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
 def alliance_detail(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
     members = selectors.current_members(alliance)
-    past = alliance.memberships.filter(left_on__isnull=False).select_related("org")
+    past = selectors.past_members(alliance)
     visible_ids = set(Organisation.objects.visible_to(request.user).filter(pk__in=[m.org_id for m in members]).values_list("pk", flat=True))
     year = timezone.localdate().year
     plan = Plan.objects.filter(alliance=alliance, year=year).prefetch_related("items").first()
@@ -152,13 +153,15 @@ def member_add(request: HttpRequest, code: str) -> HttpResponse:
 def member_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     alliance = _visible(request, code)
     _require_manage(request, alliance)
-    membership = get_object_or_404(AllianceMember.objects.select_related("org"), pk=pk, alliance=alliance)
+    membership = get_object_or_404(AllianceMember.objects.select_related(*selectors.MEMBERSHIP_RELATED),
+                                   pk=pk, alliance=alliance)
     form = LiaisonForm(request.POST or None, initial={
-        "liaison": membership.liaison, "liaison_phone": membership.liaison_phone,
-        "liaison_post": membership.liaison_post, "left_on": membership.left_on})
+        "liaison": membership.liaison, "liaison_post": membership.liaison_post, "left_on": membership.left_on,
+        **form_initial(request.user, membership)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.alliance_member_update(actor=request.user, membership=membership, **form.cleaned_data)
+            services.alliance_member_update(actor=request.user, membership=membership,
+                                            **keep_unrevealed(request.user, membership, form.cleaned_data))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -2,18 +2,20 @@
 
 Services call :func:`audit_record` inside their transaction, so a failed write leaves no
 audit row and a written change always has one. :func:`snapshot` turns a model instance
-into JSON-safe values, masking the fields a model lists in ``AUDIT_MASKED``.
+into JSON-safe values, masking every personal-number field the model declares
+(:mod:`lianjian.core.masking`), so no number reaches the log in clear.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
+from lianjian.core.masking import sensitive_fields
 from lianjian.core.models import AuditLog
 
 FIELD_LABELS: dict[str, str] = {}
@@ -32,15 +34,16 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audited fields of ``obj`` as JSON values; foreign keys by their ``_id``/code.
 
-    Masked fields (``obj.AUDIT_MASKED``: field → masking function) never leave in clear.
+    Declared personal numbers (``PhoneField``, ``IdNumberField``) are always stored masked,
+    whoever the actor is: the log is read by people who may not see them.
     """
-    masked: Mapping[str, Any] = getattr(obj, "AUDIT_MASKED", {})
+    private = sensitive_fields(obj)
     names = list(fields) if fields is not None else list(getattr(obj, "AUDIT_FIELDS", ()))
     out: dict[str, Any] = {}
     for name in names:
         value = getattr(obj, name)
-        if name in masked:
-            value = masked[name](value)
+        if name in private:
+            value = private[name].mask(value)
         out[name] = _plain(value)
     return out
 

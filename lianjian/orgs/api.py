@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.masking import may_see_private, private_values
 from lianjian.orgs import services
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
 from lianjian.orgs.schemas import (
@@ -123,8 +124,8 @@ def org_detail_out(org: Organisation) -> dict[str, Any]:
 def member_out(member: Member, user: User) -> dict[str, Any]:
     """The fields of a member, personal numbers masked unless ``user`` may see them."""
     data = {name: getattr(member, name) for name in MEMBER_FIELDS}
-    data.update(member.masked(user))
-    data["masked"] = not member.private_visible_to(user)
+    data.update(private_values(user, member))
+    data["masked"] = not may_see_private(user, member)
     data["org"] = member.org.code
     data["org_name"] = member.org.name
     return data

@@ -48,11 +48,13 @@ from lianjian.core.excel import (
     insert_rows,
     list_column,
     parse_pattern,
+    parse_text,
     refresh_statistics,
     register,
     text_column,
     update_rows,
 )
+from lianjian.core.masking import IdNumberField, PhoneField, private_format, private_value
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import (
     ALLOWED_PARENT_KINDS,
@@ -540,8 +542,8 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     date_column("转正日期", note="日期；不能早于入党日期，预备党员不填"),
     text_column("党内职务", 100, width=16),
     text_column("工作岗位", 100, width=16),
-    text_column("手机号码", 20, width=14),
-    text_column("身份证号", 18, width=22),
+    Column("手机号码", parse_text(20), False, "", private_format(PhoneField), width=14),
+    Column("身份证号", parse_text(18), False, "", private_format(IdNumberField), width=22),
     bool_column("流动党员", note="扩展列，选填：是或否，空白视为“否”"),
 )
 MCOL = {c.header: i for i, c in enumerate(MEMBER_COLUMNS)}
@@ -752,9 +754,9 @@ class MemberExcel(ExcelKind):
     @staticmethod
     def _export(members: Iterator[Member], user: Any) -> Iterator[Sequence[Any]]:
         for m in members:
-            private = m.masked(user) if user is not None else {"phone": m.phone, "id_number": m.id_number}
             yield (m.number, m.name, m.gender, m.birth_date, m.org.code, m.category, m.joined_on, m.confirmed_on,
-                   m.post, m.job, private["phone"], private["id_number"], m.is_floating)
+                   m.post, m.job, private_value(user, m, "phone"), private_value(user, m, "id_number"),
+                   m.is_floating)
 
 
 register(OrgExcel())

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.orgs.models import (
     CODE_RE,
     MemberCategory,
@@ -138,8 +139,10 @@ class MemberForm(forms.Form):
         if instance is not None and "initial" not in kwargs:
             initial = {name: getattr(instance, name) for name in self.base_fields if name != "org"}
             initial["org"] = instance.org.code
+            initial.update(form_initial(user, instance))
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["org"].queryset = Organisation.objects.manageable_by(user).active().internal()
         if instance is not None:
             self.fields["number"].disabled = True
@@ -170,6 +173,7 @@ class MemberForm(forms.Form):
         if self.instance is not None:
             data.pop("number", None)
             data.pop("org", None)
+            data = keep_unrevealed(self.user, self.instance, data)
         return data
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from lianjian.core.masking import mask_id_number, mask_phone
+from lianjian.core.masking import IdNumberField, PhoneField, PrivateHolder
 
 if TYPE_CHECKING:
     from lianjian.accounts.models import User
@@ -217,8 +217,9 @@ class MemberQuerySet(models.QuerySet["Member"]):
 class Member(models.Model):
     """A party member (党员). ``number`` (人员编号) is the import key.
 
-    ``phone`` and ``id_number`` are private: :meth:`private_visible_to` says who may see
-    them in clear. ``initials`` (pinyin initials of the name) is derived on save so that
+    ``phone`` and ``id_number`` are personal numbers (:mod:`lianjian.core.masking`): the admin,
+    managers whose subtree holds the member and the member themself see them in clear.
+    ``initials`` (pinyin initials of the name) is derived on save so that
     "zs" finds 张三. A member who leaves (转出系统外, 去世 …) keeps the record with ``left_on``.
     """
 
@@ -226,7 +227,6 @@ class Member(models.Model):
         "number", "name", "gender", "birth_date", "org_id", "category", "joined_on",
         "confirmed_on", "post", "job", "phone", "id_number", "is_floating", "left_on", "left_reason",
     )
-    AUDIT_MASKED = {"phone": mask_phone, "id_number": mask_id_number}
 
     number = models.CharField("人员编号", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("姓名", max_length=50)
@@ -239,8 +239,8 @@ class Member(models.Model):
     confirmed_on = models.DateField("转正日期", null=True, blank=True)
     post = models.CharField("党内职务", max_length=100, blank=True)
     job = models.CharField("工作岗位", max_length=100, blank=True)
-    phone = models.CharField("手机号码", max_length=20, blank=True)
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    phone = PhoneField("手机号码", max_length=20, blank=True)
+    id_number = IdNumberField("身份证号", max_length=18, blank=True)
     is_floating = models.BooleanField("流动党员", default=False)
     left_on = models.DateField("离开日期", null=True, blank=True)
     left_reason = models.CharField("离开原因", max_length=100, blank=True)
@@ -272,20 +272,9 @@ class Member(models.Model):
     def is_committee(self) -> bool:
         return any(p in COMMITTEE_POSTS for p in self.posts)
 
-    def private_visible_to(self, user: User) -> bool:
-        """Whether ``user`` may see this member's phone and ID number in clear."""
-        if not getattr(user, "is_authenticated", False):
-            return False
-        if user.role == "admin":
-            return True
-        if user.role == "manager" and user.org_id is not None:
-            return self.org.path.startswith(user.org.path)
-        return user.member_id is not None and user.member_id == self.pk
-
-    def masked(self, user: User) -> dict[str, str]:
-        if self.private_visible_to(user):
-            return {"phone": self.phone, "id_number": self.id_number}
-        return {"phone": mask_phone(self.phone), "id_number": mask_id_number(self.id_number)}
+    def private_holder(self) -> PrivateHolder:
+        """The member's own numbers: their organisation's managers and the member themself."""
+        return PrivateHolder(self.org.path, self.pk)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -16,6 +16,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints, field_validator
 
 from lianjian.core.api_utils import PageParams
+from lianjian.core.masking import PrivateIdNumber, PrivatePhone
 
 OrgKindName = Literal["党委", "党总支", "党支部", "党小组"]
 PartnerKindName = Literal["政府", "社区", "高校", "企业", "其他", ""]
@@ -267,8 +268,8 @@ class MemberOut(Schema):
     confirmed_on: datetime.date | None
     post: str
     job: str
-    phone: str = Field(..., description="无权查看时为脱敏形式，如 138****5678")
-    id_number: str = Field(..., description="无权查看时为脱敏形式")
+    phone: PrivatePhone = Field(..., description="无权查看时为脱敏形式，如 138****5678")
+    id_number: PrivateIdNumber = Field(..., description="无权查看时为脱敏形式")
     masked: bool = Field(..., description="phone 和 id_number 是否已脱敏")
     is_floating: bool
     left_on: datetime.date | None

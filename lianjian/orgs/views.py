@@ -208,9 +208,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if floating == "1":
         qs = qs.filter(is_floating=True)
     page = paginate(request, qs.order_by("org__path", "number"))
-    rows = [(m, m.masked(request.user)) for m in page.object_list]
     ctx = {
-        "nav": "members", "page": page, "rows": rows, "q": q, "org_code": org_code, "scope_org": scope_org,
+        "nav": "members", "page": page, "rows": page.object_list, "q": q, "org_code": org_code, "scope_org": scope_org,
         "category": category, "post": post, "floating": floating, "include_left": include_left,
         "categories": MemberCategory.values, "can_create": request.user.role != "member",
     }
@@ -231,7 +230,7 @@ def _require_manage_member(request: HttpRequest, member: Member) -> None:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _visible_member(request, pk)
     return render(request, "orgs/member_detail.html", {
-        "nav": "members", "member": member, "private": member.masked(request.user),
+        "nav": "members", "member": member,
         "transfers": member.transfers.select_related("from_org", "to_org"),
         "history": AuditLog.objects.filter(target_type="orgs.member", target_id=member.number)[:30],
         "can_manage": Member.objects.manageable_by(request.user).filter(pk=member.pk).exists(),

@@ -4,7 +4,7 @@ Only admins and managers import (members get 404, as if the screens did not exis
 manager's rows must lie in their own subtree, which the import engine checks row by row.
 An upload is kept under ``DATA_DIR/imports`` with a random name recorded in the session,
 so that only the session that uploaded it can confirm it. Exports contain only what the
-user may see, with phones and ID numbers masked where ``member.private_visible_to`` says so.
+user may see, with phones and ID numbers masked by ``lianjian.core.masking.may_see_private``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Writes of 智能分组: create a run, execute it (in the background), adopt its proposal.
 
+Every step is audited: the run's creation (who asked for what), its outcome (完成 or 失败,
+written by the system) and its adoption.
+
 Execution happens outside the request: :func:`run_start` launches the management command
 ``lianjian grouping_run ID`` as a detached process once the run is committed, so the
 request returns at once and a server restart does not kill a solve in flight. With the
@@ -33,9 +36,10 @@ from lianjian.proposals.selectors import NETWORK_TYPE
 log = logging.getLogger(__name__)
 
 
+@transaction.atomic
 def run_create(*, actor: Any, root: Organisation, orgs: list[Organisation], instance: dict[str, Any],
                params: dict[str, Any], time_limit: float) -> GroupingRun:
-    """Record a queued run over ``orgs`` (in the order of ``instance["orgs"]``).
+    """Record a queued run over ``orgs`` (in the order of ``instance["orgs"]``), audited.
 
     The instance must already be valid (the form validated it with the engine's validator);
     it is validated again here so that no invalid document is ever stored.
@@ -44,11 +48,17 @@ def run_create(*, actor: Any, root: Organisation, orgs: list[Organisation], inst
     codes = [rec["id"] for rec in instance["orgs"]]
     if codes != [o.code for o in orgs]:
         raise ValueError("instance and orgs must list the same organisations in the same order")
-    return GroupingRun.objects.create(
+    run = GroupingRun.objects.create(
         created_by=actor, created_by_name=getattr(actor, "display_name", "") or str(actor or ""),
         root=root, params=params, org_ids=[o.pk for o in orgs], instance=instance,
         time_limit=float(time_limit),
     )
+    audit_record(
+        actor=actor, action=AuditLog.Action.CREATE, obj=run,
+        after={"root": root.code, "orgs": len(orgs), "params": params, "time_limit": run.time_limit},
+        note=f"发起智能分组：{root.name}，{len(orgs)} 个组织",
+    )
+    return run
 
 
 def run_start(run: GroupingRun) -> None:
@@ -69,10 +79,13 @@ def run_start(run: GroupingRun) -> None:
                 )
         except OSError as exc:
             log.exception("could not start grouping run %s", run.pk)
-            GroupingRun.objects.filter(pk=run.pk, status=GroupingRun.Status.QUEUED).update(
-                status=GroupingRun.Status.FAILED, finished_at=timezone.now(),
-                error=f"无法启动后台计算进程：{exc.strerror or exc}",
-            )
+            error = f"无法启动后台计算进程：{exc.strerror or exc}"
+            with transaction.atomic():
+                if GroupingRun.objects.filter(pk=run.pk, status=GroupingRun.Status.QUEUED).update(
+                        status=GroupingRun.Status.FAILED, finished_at=timezone.now(), error=error):
+                    audit_record(actor=None, action=AuditLog.Action.UPDATE, obj=run,
+                                 before={"status": GroupingRun.Status.QUEUED},
+                                 after={"status": GroupingRun.Status.FAILED}, note=f"智能分组计算失败：{error}")
 
     transaction.on_commit(launch)
 
@@ -98,19 +111,31 @@ def run_execute(run_id: int) -> GroupingRun | None:
     else:
         run.status, run.result = GroupingRun.Status.DONE, result
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "result", "finished_at"])
+    with transaction.atomic():
+        run.save(update_fields=["status", "error", "result", "finished_at"])
+        done = run.status == GroupingRun.Status.DONE
+        audit_record(
+            actor=None, action=AuditLog.Action.UPDATE, obj=run,
+            before={"status": GroupingRun.Status.RUNNING},
+            after={"status": run.status, **({"groups": len((run.result or {}).get("groups", []))} if done else {})},
+            note="智能分组计算完成" if done else f"智能分组计算失败：{run.error}",
+        )
     return run
 
 
 def run_expire(run: GroupingRun) -> GroupingRun:
     """Mark a run that lost its worker (queued or running long past its limit) as failed."""
     if run.is_stale:
-        updated = GroupingRun.objects.filter(pk=run.pk, status__in=[GroupingRun.Status.QUEUED, GroupingRun.Status.RUNNING]).update(
-            status=GroupingRun.Status.FAILED, finished_at=timezone.now(),
-            error="后台计算未在时间上限内结束（进程可能已中断），请重新发起分组。",
-        )
-        if updated:
-            run.refresh_from_db()
+        with transaction.atomic():
+            before = run.status
+            updated = GroupingRun.objects.filter(pk=run.pk, status__in=[GroupingRun.Status.QUEUED, GroupingRun.Status.RUNNING]).update(
+                status=GroupingRun.Status.FAILED, finished_at=timezone.now(),
+                error="后台计算未在时间上限内结束（进程可能已中断），请重新发起分组。",
+            )
+            if updated:
+                run.refresh_from_db()
+                audit_record(actor=None, action=AuditLog.Action.UPDATE, obj=run, before={"status": before},
+                             after={"status": run.status}, note=f"智能分组计算失败：{run.error}")
     return run
 
 

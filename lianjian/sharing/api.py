@@ -5,7 +5,7 @@ Handlers only parse, check scope, call one service and shape the answer. Reads g
 anything is written (visible but not allowed → 403). Codes named in a request body that the
 caller cannot see answer 400 "…不存在", like the other routers. A booking that overlaps a
 pending or approved one answers **409** with the reason; other refused bookings 400.
-Contact phones are masked for callers who do not manage the resource, like member phones.
+Contact phones are personal numbers, shown by the one masking rule (:mod:`lianjian.core.masking`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lianjian.accounts.models import User
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ, local_start
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, paginate
-from lianjian.core.masking import mask_phone
+from lianjian.core.masking import private_value
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
 from lianjian.sharing.models import Booking, BookingStatus, Need, Resource
@@ -77,13 +77,13 @@ def resource_out(r: Resource, user: User) -> dict[str, Any]:
         "sharing": r.sharing, "tags": list(r.tags), "description": r.description, "capacity": r.capacity,
         "address": r.address, "lat": r.lat, "lon": r.lon, "opening_hours": r.opening_hours,
         "equipment": list(r.equipment), "expertise": list(r.expertise), "member": r.member.number if r.member_id else None,
-        "contact": r.contact, "phone": r.contact_phone if can_manage_resource(user, r) else mask_phone(r.contact_phone),
+        "contact": r.contact, "phone": private_value(user, r, "contact_phone"),
         "is_active": r.is_active,
     }
 
 
 def _visible_resource(user: User, code: str) -> Resource:
-    resource = Resource.objects.visible_to(user).select_related("owner", "member").filter(code=code).first()
+    resource = Resource.objects.visible_to(user).select_related("owner", "member__org").filter(code=code).first()
     if resource is None:
         raise Http404
     return resource
@@ -110,7 +110,7 @@ def _resource_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def resource_list(request: HttpRequest, params: Query[ResourceListParams]) -> dict[str, Any]:
     """Resources the caller may see (own scope plus what others share with it), by code."""
     user = _caller(request)
-    qs = Resource.objects.visible_to(user).select_related("owner", "member")
+    qs = Resource.objects.visible_to(user).select_related("owner", "member__org")
     if params.org:
         org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
         if org is None:

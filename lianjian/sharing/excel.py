@@ -13,7 +13,7 @@ is what the export writes, so export → import changes nothing.
 Scope: ``user=None`` is the system (CLI). An admin imports anything; a manager only
 resources owned inside their subtree (the owner in the file and the current owner of an
 existing resource); member accounts cannot import. Exports list what the user sees, with
-联系电话 masked unless the user manages the owner (the command line exports in clear).
+联系电话 masked by the one rule of :mod:`lianjian.core.masking` (the command line exports in clear).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from lianjian.core.excel import (
     register,
     text_column,
 )
-from lianjian.core.masking import mask_phone
+from lianjian.core.masking import PhoneField, private_format, private_value
 from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 from lianjian.sharing import services
@@ -104,7 +104,7 @@ COLUMNS: tuple[Column, ...] = (
     list_column("专长领域", note="专家、讲师填写"),
     text_column("联系人", 50),
     Column("联系电话", parse_pattern(20, PHONE_RE, "只能包含数字、空格、+、- 和括号，最长 20 位"),
-           False, "", format_text, "手机或座机号码", 16),
+           False, "", private_format(PhoneField), "手机或座机号码", 16),
     text_column("说明", 5000, width=40),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS)}
@@ -274,14 +274,14 @@ class ResourceExcel(ExcelKind):
         if org_code:
             root = export_root(user, org_code)
             qs = qs.filter(owner__path__under=root.path)
-        return self._export(qs.select_related("owner").order_by("code"), user)
+        return self._export(qs.select_related("owner", "member__org").order_by("code"), user)
 
     @staticmethod
     def _export(qs: Any, user: Any) -> Iterator[Sequence[Any]]:
         for r in qs.iterator(chunk_size=2000):
-            phone = r.contact_phone if user is None or manages(user, r.owner) else mask_phone(r.contact_phone)
             yield (r.code, r.name, r.kind, r.owner.code, r.sharing, r.tags, r.capacity, r.address, r.lat, r.lon,
-                   r.opening_hours, r.equipment, r.expertise, r.contact, phone, r.description)
+                   r.opening_hours, r.equipment, r.expertise, r.contact, private_value(user, r, "contact_phone"),
+                   r.description)
 
 
 register(ResourceExcel())

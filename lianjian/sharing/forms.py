@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from lianjian.activities.forms import DateTimeInput
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
+from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Member, Organisation
 from lianjian.sharing.hours import HoursError, normalise_hours
@@ -92,6 +93,7 @@ class ResourceForm(ListFormMixin, forms.Form):
                        if name not in ("owner", "member", *self.LIST_FIELDS)}
             initial.update(self.list_initial(instance), owner=instance.owner.code,
                            member=instance.member.number if instance.member_id else "")
+            initial.update(form_initial(user, instance))
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.user = user
@@ -127,6 +129,7 @@ class ResourceForm(ListFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         if self.instance is not None:
             data.pop("code")
+            data = keep_unrevealed(self.user, self.instance, data)
         return data
 
 

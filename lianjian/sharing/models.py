@@ -30,7 +30,7 @@ from django.db.models import Q
 
 from lianjian.activities.models import Activity
 from lianjian.alliances.models import Alliance, AllianceMember
-from lianjian.core.masking import mask_phone
+from lianjian.core.masking import PhoneField, PrivateHolder
 from lianjian.orgs.models import Member, Organisation, validate_code
 
 if TYPE_CHECKING:
@@ -133,7 +133,6 @@ class Resource(models.Model):
         "code", "name", "kind", "owner_id", "sharing", "tags", "description", "capacity", "address", "lat",
         "lon", "opening_hours", "equipment", "expertise", "member_id", "contact", "contact_phone", "is_active",
     )
-    AUDIT_MASKED = {"contact_phone": mask_phone}
 
     code = models.CharField("资源编号", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("资源名称", max_length=200)
@@ -152,7 +151,7 @@ class Resource(models.Model):
     member = models.ForeignKey(Member, verbose_name="关联党员", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="resources")
     contact = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_phone = PhoneField("联系电话", max_length=20, blank=True)
     is_active = models.BooleanField("可预约", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -179,6 +178,12 @@ class Resource(models.Model):
     @property
     def audit_key(self) -> str:
         return self.code
+
+    def private_holder(self) -> PrivateHolder:
+        """An expert's contact phone is the linked member's own; any other is the owner's."""
+        if self.member_id is not None:
+            return self.member.private_holder()  # type: ignore[union-attr]
+        return PrivateHolder(self.owner.path)
 
     @property
     def is_venue(self) -> bool:

@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 from ninja import Field, Schema
 
 from lianjian.core.api_utils import PageParams
+from lianjian.core.masking import PrivatePhone
 from lianjian.orgs.schemas import Code, Name200, Phone, Text300, TextList, _Input, _Patch, _text
 
 ResourceKindName = Literal["阵地", "党员活动室", "教育基地", "专家", "讲师", "设备", "课程"]
@@ -54,7 +55,7 @@ class ResourceOut(Schema):
     expertise: list[str]
     member: str | None = Field(..., description="关联党员的人员编号（专家、讲师）")
     contact: str
-    phone: str = Field(..., description="联系电话；无权管理该资源者看到打码后的号码")
+    phone: PrivatePhone = Field(..., description="联系电话；无权查看者（见 docs/security.md）看到打码后的号码，如 138****5678")
     is_active: bool
 
 

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lianjian.core.masking import mask_phone
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
@@ -44,7 +43,7 @@ from lianjian.sharing.permissions import (
 
 
 def _visible_resource(request: HttpRequest, code: str) -> Resource:
-    return get_object_or_404(Resource.objects.visible_to(request.user).select_related("owner", "member"), code=code)
+    return get_object_or_404(Resource.objects.visible_to(request.user).select_related("owner", "member__org"), code=code)
 
 
 def _require(allowed: bool) -> None:
@@ -131,7 +130,6 @@ def _detail_context(request: HttpRequest, resource: Resource, form: BookingForm 
         "year": year, "month": month, "prev": _shift(year, month, -1), "next": _shift(year, month, 1),
         "today": timezone.localdate(), "weekdays": selectors.WEEKDAYS, "photos": list(resource.photos.all()),
         "photo_form": PhotoForm() if manage else None, "upcoming": upcoming,
-        "phone": resource.contact_phone if manage else mask_phone(resource.contact_phone),
         "history": AuditLog.objects.filter(target_type="sharing.resource", target_id=resource.code)[:20] if manage else [],
     }
 
