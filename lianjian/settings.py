@@ -150,6 +150,9 @@ SESSION_COOKIE_SECURE = env_bool("LIANJIAN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A CSRF failure gets the product's Chinese page, never Django's English one with the reason.
+CSRF_FAILURE_VIEW = "lianjian.core.views.csrf_failure"
+
 # Content-Security-Policy on every response (docs/security.md §1). Scripts only from our own
 # static files: no inline script, no event-handler attributes, no eval. Styles: stylesheets
 # only from our static files (style-src-elem), but style *attributes* stay allowed because
