@@ -1,9 +1,10 @@
 """Escaping and the Content-Security-Policy in the real browser (docs/security.md §1).
 
 1. Every name a chart shows (organisations, alliances, alliance types and themes, resources,
-   assessment dimensions, the organisations of a grouping run) is planted with HTML
-   payloads; on every chart page every tooltip is shown (ECharts ``showTip`` on each data
-   index of each series): no script runs, no element is injected, the names read as text.
+   assessment dimensions, the organisations of a grouping run; no chart shows a person) is
+   planted with HTML payloads, and so are members, schemes and indicators; on every chart
+   page every tooltip is shown (ECharts ``showTip`` on each data index of each series): no
+   script runs, no element is injected, the names read as text.
 2. Every page of the sidebar and every page with a script of its own loads with no CSP
    violation, no console error and no script error; the charts draw; the API docs (Swagger
    UI) work, "Try it out" included.
@@ -33,7 +34,10 @@ from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 DEMO_PASSWORD = "Demo@2026"
 # Two payloads: an element with an event handler, and a try to close a <script> block.
@@ -96,7 +100,9 @@ class Watch:
     def assert_clean(self, where: str, expected_status: int | None = None) -> None:
         assert self.page.evaluate("window.__csp") == [], where
         answered = f"the server responded with a status of {expected_status} "
-        assert [m for m in self.console if expected_status is None or answered not in m] == [], where
+        assert [m for m in self.console if expected_status is None or answered not in m] == [], (
+            where
+        )
 
 
 def login(page, base: str, username: str, password: str) -> None:  # noqa: F811
@@ -116,9 +122,20 @@ def grouping_run(settings, username: str) -> int:
     settings.GROUPING_RUN_INLINE = True
     client = Client()
     client.force_login(User.objects.get(username=username))
-    response = client.post("/grouping/", {
-        "root": "BXDW", "groups": "7", "min_size": "5", "max_size": "7", "w_profession": "1",
-        "w_geography": "1", "w_complementarity": "1", "geo_scale_km": "30", "time_limit": "2"})
+    response = client.post(
+        "/grouping/",
+        {
+            "root": "BXDW",
+            "groups": "7",
+            "min_size": "5",
+            "max_size": "7",
+            "w_profession": "1",
+            "w_geography": "1",
+            "w_complementarity": "1",
+            "geo_scale_km": "30",
+            "time_limit": "2",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     run = GroupingRun.objects.latest("pk")
     assert run.status == "完成"
@@ -126,17 +143,28 @@ def grouping_run(settings, username: str) -> int:
 
 
 def plant_payloads() -> None:
-    """Append a payload to every name that a chart shows (both payloads on each kind)."""
+    """Append a payload to every name that a chart shows (both payloads on each kind), and to
+    the names the chart pages show beside their charts (members, schemes, indicators)."""
     from lianjian.alliances.models import Alliance, AllianceType
-    from lianjian.assessment.models import Dimension
-    from lianjian.orgs.models import Organisation
+    from lianjian.assessment.models import Dimension, Indicator, Scheme
+    from lianjian.orgs.models import Member, Organisation
     from lianjian.sharing.models import Resource
 
-    for model, fields in ((Organisation, ["name"]), (Alliance, ["name", "theme"]), (AllianceType, ["name"]),
-                          (Resource, ["name"]), (Dimension, ["name"])):
+    for model, fields in (
+        (Organisation, ["name"]),
+        (Alliance, ["name", "theme"]),
+        (AllianceType, ["name"]),
+        (Resource, ["name"]),
+        (Dimension, ["name"]),
+        (Indicator, ["name"]),
+        (Scheme, ["name"]),
+        (Member, ["name"]),
+    ):
         pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
         for payload, chosen in ((IMG, pks[0::2]), (SCRIPT, pks[1::2])):
-            model.objects.filter(pk__in=chosen).update(**{f: Concat(F(f), Value(payload)) for f in fields})
+            model.objects.filter(pk__in=chosen).update(
+                **{f: Concat(F(f), Value(payload)) for f in fields}
+            )
 
 
 def test_html_in_every_charted_name_never_runs_and_reads_as_text(live_server, page, settings):  # noqa: F811
@@ -147,7 +175,9 @@ def test_html_in_every_charted_name_never_runs_and_reads_as_text(live_server, pa
     call_command("demo", stdout=io.StringIO())
     plant_payloads()
     # Charts read names from snapshots too: a new run (published) and a grouping run after the renames.
-    published = AssessmentRun.objects.filter(is_published=True).select_related("scheme").latest("pk")
+    published = (
+        AssessmentRun.objects.filter(is_published=True).select_related("scheme").latest("pk")
+    )
     run = assessment.assessment_run(None, published.scheme, published.period, note="改名后重算")
     assessment.run_publish(None, run)
     grouping = grouping_run(settings, "admin")
@@ -192,7 +222,11 @@ def test_html_in_every_charted_name_never_runs_and_reads_as_text(live_server, pa
     page.screenshot(path=str(ARTIFACTS / "csp-payload-tooltip.png"))
 
 
-def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_violation(live_server, page, settings):  # noqa: F811
+def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_violation(
+    live_server,
+    page,  # noqa: F811 - the fixture
+    settings,
+):
     from lianjian.activities.models import Activity
     from lianjian.alliances.models import Alliance
     from lianjian.assessment.models import AssessmentRun
@@ -206,15 +240,25 @@ def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_vi
 
     watch.visit(f"{base}/accounts/login/")
     login(page, base, "admin", DEMO_PASSWORD)
-    sidebar = page.eval_on_selector_all("#sidebar-menu a.nav-link", "links => links.map(a => a.getAttribute('href'))")
+    sidebar = page.eval_on_selector_all(
+        "#sidebar-menu a.nav-link", "links => links.map(a => a.getAttribute('href'))"
+    )
     assert len(sidebar) == 15  # the admin's whole menu, 审计日志 included
     alliance = Alliance.objects.order_by("code").first()
     activity = Activity.objects.order_by("-start").first()
     scripted = [
-        f"/alliances/{alliance.code}/", f"/assessment/r/{run.pk}/analysis/", f"/assessment/s/{run.scheme.code}/trend/",
-        f"/assessment/s/{run.scheme.code}/indicators/new/", "/activities/stats/", "/activities/calendar/",
-        f"/activities/a/{activity.code}/", "/consultations/stats/", "/consultations/meetings/new/",
-        "/sharing/usage/", f"/sharing/r/{Resource.objects.order_by('code').first().code}/", f"/grouping/runs/{grouping}/",
+        f"/alliances/{alliance.code}/",
+        f"/assessment/r/{run.pk}/analysis/",
+        f"/assessment/s/{run.scheme.code}/trend/",
+        f"/assessment/s/{run.scheme.code}/indicators/new/",
+        "/activities/stats/",
+        "/activities/calendar/",
+        f"/activities/a/{activity.code}/",
+        "/consultations/stats/",
+        "/consultations/meetings/new/",
+        "/sharing/usage/",
+        f"/sharing/r/{Resource.objects.order_by('code').first().code}/",
+        f"/grouping/runs/{grouping}/",
     ]
     for path in sidebar + scripted:
         watch.visit(base + path)
@@ -246,11 +290,15 @@ def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_vi
 
     # The API docs (Swagger UI from ninja's static files) work under the same policy.
     watch.visit(f"{base}/api/v1/docs")
-    me = page.locator(".opblock-summary", has=page.locator(".opblock-summary-path[data-path='/api/v1/auth/me']"))
+    me = page.locator(
+        ".opblock-summary", has=page.locator(".opblock-summary-path[data-path='/api/v1/auth/me']")
+    )
     me.click()
     page.click(".opblock.is-open button.try-out__btn")
     page.click(".opblock.is-open button.execute")
-    page.wait_for_selector(".opblock.is-open .live-responses-table .response-col_status:has-text('401')")
+    page.wait_for_selector(
+        ".opblock.is-open .live-responses-table .response-col_status:has-text('401')"
+    )
     watch.assert_clean("swagger try it out", expected_status=401)
     shot(page, "api-docs")
 
@@ -270,8 +318,12 @@ def test_the_behaviour_attributes_replace_the_inline_handlers(world, live_server
     alliances = make_alliances(world)
     assessed = make_assessed(world)
     activity = activity_services.activity_record(
-        actor=world.manager_a, type="主题党日", host=world.zb_a,
-        start=timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0)), topic="学习贯彻全会精神")
+        actor=world.manager_a,
+        type="主题党日",
+        host=world.zb_a,
+        start=timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0)),
+        topic="学习贯彻全会精神",
+    )
     activity_services.attendance_fill(actor=world.manager_a, activity=activity)
     base = live_server.url
     watch = Watch(page)
@@ -323,5 +375,7 @@ def test_the_behaviour_attributes_replace_the_inline_handlers(world, live_server
     assert [boxes.nth(i).is_checked() for i in range(2)] == [False, False]
     page.click("button[data-copy-target]")
     page.wait_for_selector("button[data-copy-target]:has-text('已复制')")
-    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#checkin-url").get_attribute("href")
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator(
+        "#checkin-url"
+    ).get_attribute("href")
     watch.assert_clean("activity behaviours")

@@ -29,16 +29,21 @@ import lianjian
 
 PACKAGE = Path(lianjian.__file__).resolve().parent
 TEMPLATES = sorted(p for p in PACKAGE.rglob("*.html") if "vendor" not in p.parts)
-SCRIPTS = sorted(p for p in PACKAGE.rglob("*.js") if "static" in p.parts and "vendor" not in p.parts)
+SCRIPTS = sorted(
+    p for p in PACKAGE.rglob("*.js") if "static" in p.parts and "vendor" not in p.parts
+)
 CHARTS_JS = PACKAGE / "static" / "js" / "charts.js"
 
 
 # ---------------------------------------------------------------- the policy itself
 
+
 def policy(response) -> dict[str, list[str]]:
     """The Content-Security-Policy header as {directive: [sources]}."""
     header = response.headers.get("Content-Security-Policy")
-    assert header, f"no Content-Security-Policy on {response.status_code} {response.get('Content-Type')}"
+    assert header, (
+        f"no Content-Security-Policy on {response.status_code} {response.get('Content-Type')}"
+    )
     directives = {}
     for part in header.split(";"):
         name, *sources = part.split()
@@ -71,7 +76,9 @@ def assert_strict(response) -> None:
 
 
 # The JSON blocks of json_script are data, not script; every other <script> needs src.
-RENDERED_INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+RENDERED_INLINE_SCRIPT = re.compile(
+    r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I
+)
 EVENT_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 
 
@@ -108,14 +115,18 @@ def _demo_values() -> dict[str, str]:
         "activities/rules:pk": str(ComplianceRule.objects.order_by("pk").first().pk),
         "activities/a:code": Activity.objects.order_by("code").first().code,
         "assessment/s:code": run.scheme.code,
-        "assessment/s/dimensions:pk": str(Dimension.objects.filter(scheme=run.scheme).order_by("pk").first().pk),
+        "assessment/s/dimensions:pk": str(
+            Dimension.objects.filter(scheme=run.scheme).order_by("pk").first().pk
+        ),
         "assessment/s/indicators:pk": str(indicator.pk),
         "assessment/s:kind": "indicators",
         "assessment/s:pk": str(indicator.pk),
         "assessment/r:pk": str(run.pk),
         "assessment/r/o:code": run.results.order_by("rank").first().org.code,
         "assessment/kpis/batches:pk": str(KpiBatch.objects.order_by("pk").first().pk),
-        "assessment/reviews:pk": str(Indicator.objects.filter(rule="manual").order_by("pk").first().pk),
+        "assessment/reviews:pk": str(
+            Indicator.objects.filter(rule="manual").order_by("pk").first().pk
+        ),
         "consultations/p:code": Problem.objects.order_by("code").first().code,
         "consultations/meetings:code": JointMeeting.objects.order_by("code").first().code,
         "sharing/r:code": Resource.objects.order_by("code").first().code,
@@ -146,17 +157,24 @@ def _fill(route: str, values: dict[str, str]) -> str:
 
 
 @pytest.mark.django_db
-def test_every_response_of_every_url_carries_the_strict_policy_and_pages_hold_no_inline_script(world, settings, tmp_path):
+def test_every_response_of_every_url_carries_the_strict_policy_and_pages_hold_no_inline_script(
+    world, settings, tmp_path
+):
     from lianjian.alliances.models import Agreement
     from lianjian.alliances.services import agreement_attach
     from tests.alliance_helpers import PDF_BYTES
 
-    settings.DEBUG = False  # django-csp leaves Django's debug 404/500 pages alone; production does not
+    settings.DEBUG = (
+        False  # django-csp leaves Django's debug 404/500 pages alone; production does not
+    )
     settings.MEDIA_ROOT = tmp_path
     call_command("demo", stdout=io.StringIO())
     values = _demo_values()
-    scan = agreement_attach(actor=None, agreement=Agreement.objects.get(pk=values["alliances/agreements:pk"]),
-                            upload=SimpleUploadedFile("协议.pdf", PDF_BYTES, "application/pdf"))
+    scan = agreement_attach(
+        actor=None,
+        agreement=Agreement.objects.get(pk=values["alliances/agreements:pk"]),
+        upload=SimpleUploadedFile("协议.pdf", PDF_BYTES, "application/pdf"),
+    )
     values["alliances/agreements/files:file_id"] = str(scan.pk)
     routes = sorted(set(_routes(get_resolver().url_patterns)))
     client = Client()
@@ -173,7 +191,10 @@ def test_every_response_of_every_url_carries_the_strict_policy_and_pages_hold_no
         if response.get("Content-Type", "").startswith("text/html"):
             assert_strict(response)
             html = response.content.decode()
-            assert RENDERED_INLINE_SCRIPT.search(html) is None, (url, RENDERED_INLINE_SCRIPT.search(html).group(0))
+            assert RENDERED_INLINE_SCRIPT.search(html) is None, (
+                url,
+                RENDERED_INLINE_SCRIPT.search(html).group(0),
+            )
             assert EVENT_HANDLER.search(html) is None, (url, EVENT_HANDLER.search(html).group(0))
             pages += response.status_code == 200
     # the walk reached the real pages, not only 404s
@@ -196,7 +217,9 @@ INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
 STYLE_BLOCK = re.compile(r"<style\b", re.I)
 EVENT_ATTRIBUTE = re.compile(r"(?:\s|^)(?:on[a-z]+|hx-on[:\w-]*)\s*=(?!=)", re.I)
 JAVASCRIPT_URL = re.compile(r"javascript\s*:", re.I)
-HTML_SINKS = re.compile(r"\.innerHTML\b|\.outerHTML\b|insertAdjacentHTML|document\.write|\beval\s*\(|new\s+Function\b")
+HTML_SINKS = re.compile(
+    r"\.innerHTML\b|\.outerHTML\b|insertAdjacentHTML|document\.write|\beval\s*\(|new\s+Function\b"
+)
 
 
 CHART_SCRIPTS = PACKAGE / "templates" / "chart_scripts.html"
@@ -205,16 +228,22 @@ CHART_SCRIPTS = PACKAGE / "templates" / "chart_scripts.html"
 def template_problems(text: str, path: Path | None = None) -> list[str]:
     problems = [f"inline <script>: {m.group(0)}" for m in INLINE_SCRIPT.finditer(text)]
     problems += [f"<style> block: {m.group(0)}" for m in STYLE_BLOCK.finditer(text)]
-    problems += [f"event-handler attribute: {m.group(0).strip()}" for m in EVENT_ATTRIBUTE.finditer(text)]
+    problems += [
+        f"event-handler attribute: {m.group(0).strip()}" for m in EVENT_ATTRIBUTE.finditer(text)
+    ]
     problems += [f"javascript: URL: {m.group(0)}" for m in JAVASCRIPT_URL.finditer(text)]
     if "vendor/echarts.min.js" in text and path != CHART_SCRIPTS:
-        problems.append("loads ECharts itself instead of including chart_scripts.html (ECharts + js/charts.js)")
+        problems.append(
+            "loads ECharts itself instead of including chart_scripts.html (ECharts + js/charts.js)"
+        )
     return problems
 
 
 def _blank_strings_and_comments(source: str) -> str:
     """The source with string literals and comments blanked (same length), for brace matching."""
-    pattern = re.compile(r"""//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`""", re.S)
+    pattern = re.compile(
+        r"""//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`""", re.S
+    )
 
     def blank(m: re.Match) -> str:
         text = m.group(0)
@@ -269,8 +298,8 @@ def formatter_problems(source: str) -> list[str]:
     problems = []
     for m in re.finditer(r"\bformatter\s*:\s*", clean):
         start = m.end()
-        value = source[start:_value_end(clean, start)].strip()
-        if value.startswith(("\"", "'")) or value.startswith("LJCharts.tooltip("):
+        value = source[start : _value_end(clean, start)].strip()
+        if value.startswith(('"', "'")) or value.startswith("LJCharts.tooltip("):
             continue
         if _owner(clean, m.start()) == "tooltip":
             problems.append(f"tooltip formatter without LJCharts.tooltip: {value[:80]}")
@@ -281,7 +310,10 @@ def formatter_problems(source: str) -> list[str]:
 
 def script_problems(path: Path, text: str) -> list[str]:
     problems = [f"javascript: URL: {m.group(0)}" for m in JAVASCRIPT_URL.finditer(text)]
-    problems += [f"writes HTML or evaluates code: {m.group(0)}" for m in HTML_SINKS.finditer(_blank_strings_and_comments(text))]
+    problems += [
+        f"writes HTML or evaluates code: {m.group(0)}"
+        for m in HTML_SINKS.finditer(_blank_strings_and_comments(text))
+    ]
     problems += formatter_problems(text)
     if path != CHARTS_JS and "echarts.init(" in text:
         problems.append("echarts.init outside js/charts.js (use LJCharts.init)")
@@ -304,58 +336,85 @@ def test_no_script_writes_html_or_formats_a_tooltip_without_the_helper(path):
     assert script_problems(path, path.read_text()) == []
 
 
-@pytest.mark.parametrize(("snippet", "problem"), [
-    ("<script>alert(1)</script>", "inline <script>"),
-    ("<script type=\"application/json\">{}</script>", "inline <script>"),
-    ("<style>p{}</style>", "<style> block"),
-    ("<select name=\"y\" onchange=\"this.form.submit()\">", "event-handler attribute"),
-    ("<form ONSUBMIT='return confirm(1)'>", "event-handler attribute"),
-    ("<button hx-on:click=\"go()\">", "event-handler attribute"),
-    ("<a href=\"JavaScript:void(0)\">", "javascript: URL"),
-    ("<script src=\"{% static 'vendor/echarts.min.js' %}\"></script>", "loads ECharts itself"),
-])
+@pytest.mark.parametrize(
+    ("snippet", "problem"),
+    [
+        ("<script>alert(1)</script>", "inline <script>"),
+        ('<script type="application/json">{}</script>', "inline <script>"),
+        ("<style>p{}</style>", "<style> block"),
+        ('<select name="y" onchange="this.form.submit()">', "event-handler attribute"),
+        ("<form ONSUBMIT='return confirm(1)'>", "event-handler attribute"),
+        ('<button hx-on:click="go()">', "event-handler attribute"),
+        ('<a href="JavaScript:void(0)">', "javascript: URL"),
+        ("<script src=\"{% static 'vendor/echarts.min.js' %}\"></script>", "loads ECharts itself"),
+    ],
+)
 def test_the_template_scan_catches(snippet, problem):
     found = template_problems(snippet)
     assert len(found) == 1 and found[0].startswith(problem), found
 
 
 def test_the_template_scan_passes_the_allowed_forms():
-    assert template_problems(
-        "<script src=\"{% static 'js/lianjian.js' %}\" defer></script>\n"
-        "<form data-confirm=\"确定？\"><select data-autosubmit name=\"year\"></select></form>\n"
-        "{{ data|json_script:\"chart-data\" }} <div style=\"height:320px\"></div> {% include \"chart_scripts.html\" %}"
-    ) == []
+    assert (
+        template_problems(
+            "<script src=\"{% static 'js/lianjian.js' %}\" defer></script>\n"
+            '<form data-confirm="确定？"><select data-autosubmit name="year"></select></form>\n'
+            '{{ data|json_script:"chart-data" }} <div style="height:320px"></div> {% include "chart_scripts.html" %}'
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize(("snippet", "problem"), [
-    ('tooltip: {formatter: function (p) { return p.data.name + "（" + p.data.role + "）"; }}', "tooltip formatter without"),
-    ("chart.setOption({tooltip: {trigger: \"item\", formatter: p => p.data[3] + \"<br>\" + p.data[2]}});", "tooltip formatter without"),
-    ("var tooltip = {formatter: function (p) { return p.seriesName; }};", "tooltip formatter without"),
-    ("series: [{tooltip: {formatter: fmt}}]", "tooltip formatter without"),
-    ('var tip = {formatter: function (p) { return "<b>" + p.name + "</b>"; }};', "formatter builds HTML"),
-    ("label: {formatter: (p) => `<i>${p.name}</i>`}", "formatter builds HTML"),
-])
+@pytest.mark.parametrize(
+    ("snippet", "problem"),
+    [
+        (
+            'tooltip: {formatter: function (p) { return p.data.name + "（" + p.data.role + "）"; }}',
+            "tooltip formatter without",
+        ),
+        (
+            'chart.setOption({tooltip: {trigger: "item", formatter: p => p.data[3] + "<br>" + p.data[2]}});',
+            "tooltip formatter without",
+        ),
+        (
+            "var tooltip = {formatter: function (p) { return p.seriesName; }};",
+            "tooltip formatter without",
+        ),
+        ("series: [{tooltip: {formatter: fmt}}]", "tooltip formatter without"),
+        (
+            'var tip = {formatter: function (p) { return "<b>" + p.name + "</b>"; }};',
+            "formatter builds HTML",
+        ),
+        ("label: {formatter: (p) => `<i>${p.name}</i>`}", "formatter builds HTML"),
+    ],
+)
 def test_the_formatter_scan_catches(snippet, problem):
     found = formatter_problems(snippet)
     assert len(found) == 1 and found[0].startswith(problem), found
 
 
 def test_the_formatter_scan_passes_the_helper_string_templates_and_canvas_labels():
-    assert formatter_problems(
-        'tooltip: {formatter: LJCharts.tooltip(function (p) { return [p.data.name, "（" + p.data.role + "）"]; })},\n'
-        'series: [{type: "pie", label: {formatter: "{b}\\n{c}"}, tooltip: {trigger: "item", formatter: "{b}：{c} 名（{d}%）"}}],\n'
-        'label: {show: true, formatter: function (p) { return p.data.category === 0 ? p.data.name : ""; }},\n'
-        'emphasis: {label: {show: true, formatter: "{b}"}}, xAxis: {axisLabel: {formatter: "{value}%"}}'
-    ) == []
+    assert (
+        formatter_problems(
+            'tooltip: {formatter: LJCharts.tooltip(function (p) { return [p.data.name, "（" + p.data.role + "）"]; })},\n'
+            'series: [{type: "pie", label: {formatter: "{b}\\n{c}"}, tooltip: {trigger: "item", formatter: "{b}：{c} 名（{d}%）"}}],\n'
+            'label: {show: true, formatter: function (p) { return p.data.category === 0 ? p.data.name : ""; }},\n'
+            'emphasis: {label: {show: true, formatter: "{b}"}}, xAxis: {axisLabel: {formatter: "{value}%"}}'
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize(("snippet", "problem"), [
-    ("el.innerHTML = name;", "writes HTML"),
-    ("document.body.insertAdjacentHTML('beforeend', x);", "writes HTML"),
-    ("window.eval(code);", "writes HTML or evaluates code"),
-    ("location.href = 'javascript:alert(1)';", "javascript: URL"),
-    ("var chart = echarts.init(el);", "echarts.init outside"),
-])
+@pytest.mark.parametrize(
+    ("snippet", "problem"),
+    [
+        ("el.innerHTML = name;", "writes HTML"),
+        ("document.body.insertAdjacentHTML('beforeend', x);", "writes HTML"),
+        ("window.eval(code);", "writes HTML or evaluates code"),
+        ("location.href = 'javascript:alert(1)';", "javascript: URL"),
+        ("var chart = echarts.init(el);", "echarts.init outside"),
+    ],
+)
 def test_the_script_scan_catches(snippet, problem):
     found = script_problems(PACKAGE / "x.js", snippet)
     assert len(found) == 1 and found[0].startswith(problem), found

@@ -96,7 +96,9 @@ def test_a_server_error_gets_the_chinese_500_page_without_the_exception():
 @pytest.mark.django_db
 @pytest.mark.urls("tests.error_urls")
 def test_a_server_error_under_the_api_answers_json():
-    assert_api_error(Client(raise_request_exception=False).get("/api/test-boom/"), 500, "服务器内部错误")
+    assert_api_error(
+        Client(raise_request_exception=False).get("/api/test-boom/"), 500, "服务器内部错误"
+    )
 
 
 def test_the_500_page_needs_neither_the_database_nor_the_request_context():
@@ -123,7 +125,9 @@ def test_a_form_without_a_valid_csrf_token_gets_the_chinese_page_and_changes_not
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.manager_a)
     client.get("/orgs/o/ZB-A/edit/")  # sets the CSRF cookie, as the browser would
-    response = client.post("/orgs/o/ZB-A/edit/", {"csrfmiddlewaretoken": "x" * 64, "name": "改名党支部"})
+    response = client.post(
+        "/orgs/o/ZB-A/edit/", {"csrfmiddlewaretoken": "x" * 64, "name": "改名党支部"}
+    )
     html = assert_product_page(response, 403, "页面已过期，请刷新后重试", "重新登录")
     assert "CSRF token" not in html and "incorrect" not in html and "Forbidden" not in html
     assert Organisation.objects.get(code="ZB-A").name == "营销服务党支部"
