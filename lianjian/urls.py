@@ -16,5 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler404 = "lianjian.core.views.not_found"
+handler400 = "lianjian.core.views.bad_request"
 handler403 = "lianjian.core.views.forbidden"
+handler404 = "lianjian.core.views.not_found"
+handler500 = "lianjian.core.views.server_error"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
@@ -46,9 +49,61 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+# Error pages (handler400/403/404/500 and CSRF_FAILURE_VIEW). Each says in Chinese what
+# happened and what to do, and never shows the exception, the CSRF reason or a traceback.
+# Paths under /api/ get the API's error form {"detail": …} instead of a page.
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+# Served when even the error template fails (e.g. a broken template directory).
+BARE_500 = "<!doctype html><meta charset=utf-8><title>系统错误 · 联建</title><h1>系统出现错误，操作未完成</h1><p>请稍后重试。</p>"
+
+
+def _api_error(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _standalone(template: str, status: int) -> HttpResponse:
+    """Render an error page without the request: no context processor, session or
+    database query runs, so the page renders whatever caused the error."""
+    return HttpResponse(loader.render_to_string(template), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400, e.g. an unknown Host header or a malformed request (SuspiciousOperation)."""
+    if request.path.startswith(API_PREFIX):
+        return _api_error(400, "请求无效")
+    return _standalone("400.html", 400)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_error(403, "无权执行此操作")
     return render(request, "403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_error(404, "未找到")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: Django has already logged the traceback; the page needs neither the database
+    nor the request context, and falls back to bare HTML if its template fails too."""
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500, "服务器内部错误")
+    try:
+        return _standalone("500.html", 500)
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        return HttpResponse(BARE_500, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a stale or foreign form. Django logs the reason
+    (django.security.csrf); the page only says what to do."""
+    if request.path.startswith(API_PREFIX):
+        return _api_error(403, "请求来源校验失败（CSRF），请刷新页面后重试")
+    return _standalone("403_csrf.html", 403)

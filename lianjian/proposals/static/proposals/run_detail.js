@@ -1,8 +1,8 @@
-// Scatter charts of a grouping run: all groups together, then one small chart per group.
-document.addEventListener("DOMContentLoaded", function () {
-  var data = document.getElementById("group-series");
-  if (!data || typeof echarts === "undefined") { return; }
-  var series = JSON.parse(data.textContent);
+// Scatter charts of a grouping run: all groups together, then one small chart per group (data: #group-series).
+(function () {
+  "use strict";
+  var series = LJCharts.data("group-series");
+  if (!series) { return; }
   function scatter(s, withName) {
     return {
       name: s.name, type: "scatter", data: s.data, itemStyle: {color: s.colour},
@@ -11,10 +11,9 @@ document.addEventListener("DOMContentLoaded", function () {
     };
   }
   var axis = function (name) { return {type: "value", scale: true, name: name, nameLocation: "middle", nameGap: 28, splitLine: {lineStyle: {type: "dashed"}}}; };
-  var tooltip = {formatter: function (p) { return p.seriesName + "：" + p.data.name + (p.data.lead ? "（牵头）" : ""); }};
-  var all = document.getElementById("all-scatter");
-  if (all) {
-    var chart = echarts.init(all);
+  var tooltip = {formatter: LJCharts.tooltip(function (p) { return p.seriesName + "：" + p.data.name + (p.data.lead ? "（牵头）" : ""); })};
+  var chart = LJCharts.init("all-scatter");
+  if (chart) {
     chart.setOption({
       tooltip: tooltip,
       legend: {type: "scroll", top: 0},
@@ -22,11 +21,10 @@ document.addEventListener("DOMContentLoaded", function () {
       xAxis: axis("经度"), yAxis: axis("纬度"),
       series: series.map(function (s) { return scatter(s, true); })
     });
-    window.addEventListener("resize", function () { chart.resize(); });
   }
   document.querySelectorAll(".group-scatter").forEach(function (el) {
     var s = series[Number(el.dataset.series)];
-    var small = echarts.init(el);
+    var small = LJCharts.init(el);
     small.setOption({
       tooltip: tooltip,
       grid: {left: 50, right: 15, top: 10, bottom: 25},
@@ -34,6 +32,5 @@ document.addEventListener("DOMContentLoaded", function () {
       yAxis: {type: "value", scale: true, splitNumber: 4, splitLine: {show: false}},
       series: [scatter(s, false)]
     });
-    window.addEventListener("resize", function () { small.resize(); });
   });
-});
+})();

@@ -1,0 +1,55 @@
+/*
+ * The page behaviours of 联建, driven by data attributes (loaded by base.html on every page).
+ *
+ * The Content-Security-Policy allows no inline script and no on…= attribute, so markup says
+ * what it wants and this one script does it (docs/security.md §1):
+ *
+ *   <form data-confirm="确定…？">          asks before submitting (also on a submit button)
+ *   <select data-autosubmit>               submits its form when changed
+ *   <button data-copy-target="#id">        copies the link (href) or text of #id
+ *   <input type="checkbox" data-check-all="input[name=member]">
+ *                                          checks or clears the boxes matched in its form
+ *
+ * Listeners sit on the document, so content swapped in by htmx behaves the same. Texts come
+ * from attributes and are used as text (confirm dialog, clipboard), never as HTML or code.
+ */
+(function () {
+  "use strict";
+
+  // Capture phase: a cancelled confirmation stops the submit before htmx sees it.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.hasAttribute("data-autosubmit") && el.form) {
+      // requestSubmit fires the submit event, so htmx forms and data-confirm still apply.
+      if (typeof el.form.requestSubmit === "function") { el.form.requestSubmit(); } else { el.form.submit(); }
+      return;
+    }
+    var selector = el.getAttribute("data-check-all");
+    if (selector) {
+      var scope = el.form || document;
+      scope.querySelectorAll(selector).forEach(function (box) { box.checked = el.checked; });
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy-target]") : null;
+    if (!button) { return; }
+    var source = document.querySelector(button.getAttribute("data-copy-target"));
+    if (!source || !navigator.clipboard) { return; }
+    navigator.clipboard.writeText(source.href || source.textContent.trim()).then(function () {
+      var label = button.textContent;
+      button.textContent = "已复制";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+})();
