@@ -71,7 +71,9 @@ from lianjian.core.excel.kinds import (
     register,
 )
 from lianjian.core.excel.reading import (
+    MAX_CELL_CHARS,
     ErrorList,
+    ReadLimits,
     Sheet,
     read_sheet,
 )
@@ -94,7 +96,9 @@ __all__ = [
     "INVALID",
     "ImportResult",
     "LIST_SEPARATORS",
+    "MAX_CELL_CHARS",
     "NO",
+    "ReadLimits",
     "Sheet",
     "YES",
     "all_kinds",

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from lianjian.core.excel.columns import Column, ExcelFileError
-from lianjian.core.excel.reading import Sheet, read_sheet
+from lianjian.core.excel.reading import ReadLimits, Sheet, read_sheet
 from lianjian.core.excel.writing import write_workbook
 
 
@@ -117,10 +117,12 @@ def all_kinds() -> list[ExcelKind]:
 
 
 def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: str, actor: Any = None,
-                user: Any = None, dry_run: bool = False) -> ImportResult:
-    """Read ``source`` and import it as ``kind``; bad files come back as a result with errors."""
+                user: Any = None, dry_run: bool = False, limits: ReadLimits | None = None) -> ImportResult:
+    """Read ``source`` within ``limits`` (default :meth:`ReadLimits.default`; the screens pass
+    :meth:`ReadLimits.screen`) and import it as ``kind``; bad files come back as a result
+    with errors."""
     try:
-        sheet = read_sheet(source, kind.columns)
+        sheet = read_sheet(source, kind.columns, limits=limits)
     except ExcelFileError as exc:
         return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=exc.messages)
     return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
