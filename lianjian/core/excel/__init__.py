@@ -14,7 +14,7 @@ field of an existing object unchanged; an empty cell of a present column means "
 
 The engine is split by concern: :mod:`.columns` (markers, errors, cell parsers and
 formatters, :class:`Column`), :mod:`.reading` (the sheet reader), :mod:`.writing`
-(workbooks and templates), :mod:`.kinds` (:class:`ExcelKind`, the registry, import and
+(the one workbook writer, exports and templates), :mod:`.kinds` (:class:`ExcelKind`, the registry, import and
 export) and :mod:`.bulk` (batched database writes). Every public name is importable from
 ``lianjian.core.excel``.
 """
@@ -78,6 +78,11 @@ from lianjian.core.excel.reading import (
     read_sheet,
 )
 from lianjian.core.excel.writing import (
+    BOLD,
+    CellStyle,
+    SheetWriter,
+    Styled,
+    WorkbookWriter,
     write_template,
     write_workbook,
 )
@@ -86,7 +91,9 @@ __all__ = [
     "ABSENT",
     "AUDIT_COLUMNS",
     "BATCH_SIZE",
+    "BOLD",
     "CellError",
+    "CellStyle",
     "Column",
     "DATE_FORMAT",
     "DATE_RE",
@@ -100,6 +107,9 @@ __all__ = [
     "NO",
     "ReadLimits",
     "Sheet",
+    "SheetWriter",
+    "Styled",
+    "WorkbookWriter",
     "YES",
     "all_kinds",
     "bool_column",
