@@ -646,8 +646,9 @@ class MemberExcel(ExcelKind):
                 value = values[MCOL[header]]
                 if value is not ABSENT:
                     state[field_name] = value
-            if state["name"] is not INVALID:
-                state["initials"] = initials(state["name"])
+            # A bad 姓名 (empty, too long) leaves the derived initials unknown too, so that
+            # the row is refused with the cell's error instead of reaching code that needs them.
+            state["initials"] = INVALID if state["name"] is INVALID else initials(state["name"])
             row_ok = True
             org_code = values[MCOL["所在组织编码"]]
             old_org = orgs.get(member.org_id) if member is not None else None
