@@ -62,11 +62,13 @@ from lianjian.core.excel.columns import (
     text_column,
 )
 from lianjian.core.excel.kinds import (
+    CHANGED_MEANWHILE,
     ExcelKind,
     ImportResult,
     all_kinds,
     export_file,
     get_kind,
+    hidden_keys,
     import_file,
     register,
 )
@@ -86,12 +88,14 @@ from lianjian.core.excel.writing import (
     write_template,
     write_workbook,
 )
+from lianjian.core.messages import KEY_TAKEN
 
 __all__ = [
     "ABSENT",
     "AUDIT_COLUMNS",
     "BATCH_SIZE",
     "BOLD",
+    "CHANGED_MEANWHILE",
     "CellError",
     "CellStyle",
     "Column",
@@ -101,6 +105,7 @@ __all__ = [
     "ExcelFileError",
     "ExcelKind",
     "INVALID",
+    "KEY_TAKEN",
     "ImportResult",
     "LIST_SEPARATORS",
     "MAX_CELL_CHARS",
@@ -124,6 +129,7 @@ __all__ = [
     "format_plain",
     "format_text",
     "get_kind",
+    "hidden_keys",
     "import_file",
     "insert_audit",
     "insert_rows",

@@ -58,8 +58,10 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
     columns, adapters = _adapters(model, names)
     table = connection.ops.quote_name(model._meta.db_table)
     if connection.vendor == "postgresql":
-        # COPY is several times faster than one INSERT per row on PostgreSQL.
-        with connection.cursor() as cursor, cursor.cursor.copy(
+        # COPY is several times faster than one INSERT per row on PostgreSQL. It runs on the
+        # driver's cursor, so Django's error wrapper is applied by hand: a unique violation
+        # must arrive as django.db.IntegrityError, like from any other write.
+        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
             f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         ) as copy:
             for chunk in chunks(rows):

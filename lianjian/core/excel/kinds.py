@@ -9,9 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.db import IntegrityError
+from django.db.models import Model, QuerySet
+
+from lianjian.core.excel.bulk import chunks
 from lianjian.core.excel.columns import Column, ExcelFileError
 from lianjian.core.excel.reading import ReadLimits, Sheet, read_sheet
 from lianjian.core.excel.writing import write_workbook
+
+CHANGED_MEANWHILE = "导入期间数据已被其他操作修改，未导入任何数据，请重新导入"
 
 
 @dataclass
@@ -116,16 +122,49 @@ def all_kinds() -> list[ExcelKind]:
     return list(_REGISTRY.values())
 
 
+def hidden_keys(found: dict[Any, Model], visible: QuerySet[Any] | None) -> set[Any]:
+    """Take out of ``found`` (key → stored record) the records outside ``visible`` (None:
+    the system, which sees everything) and return their keys.
+
+    The one rule of every import about records the importer may not see (docs/security.md
+    §6): a row is validated against a stored record only when the importer may see it. A
+    key held by a hidden record is answered with :data:`KEY_TAKEN` alone, and the row is
+    checked as a new one, against its own values and what the importer sees, so that no
+    message depends on anything the hidden record holds."""
+    if visible is None or not found:
+        return set()
+    seen: set[Any] = set()
+    for chunk in chunks([record.pk for record in found.values()]):
+        seen.update(visible.filter(pk__in=chunk).values_list("pk", flat=True))
+    hidden = {key for key, record in found.items() if record.pk not in seen}
+    for key in hidden:
+        del found[key]
+    return hidden
+
+
 def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: str, actor: Any = None,
                 user: Any = None, dry_run: bool = False, limits: ReadLimits | None = None) -> ImportResult:
     """Read ``source`` within ``limits`` (default :meth:`ReadLimits.default`; the screens pass
     :meth:`ReadLimits.screen`) and import it as ``kind``; bad files come back as a result
-    with errors."""
+    with errors.
+
+    A key that another write takes between the check and the write (a unique-key race)
+    makes the kind's transaction roll back; the file is then checked again, which lists each
+    taken key as :data:`KEY_TAKEN` (or, should nothing be wrong any more, says the data
+    changed meanwhile) — nothing is imported either way."""
     try:
         sheet = read_sheet(source, kind.columns, limits=limits)
     except ExcelFileError as exc:
         return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=exc.messages)
-    return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
+    try:
+        return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
+    except IntegrityError:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        again = kind.apply(read_sheet(source, kind.columns, limits=limits), actor=actor, user=user, dry_run=True,
+                           file_name=file_name)
+        return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run,
+                            errors=again.errors or [CHANGED_MEANWHILE])
 
 
 def export_file(kind: ExcelKind, dest: str | Path | IO[bytes], *, user: Any = None, org_code: str | None = None) -> int:
