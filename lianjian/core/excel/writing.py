@@ -13,7 +13,8 @@ The writer types every value itself, so that no data can change what a cell is:
   datetime cells in local time; anything else is written as its text.
 
 Workbooks are written in openpyxl's write-only mode, so memory stays flat whatever the
-number of rows. Nothing outside this module imports openpyxl's writer (a test checks).
+number of rows. Nothing outside ``lianjian.core.excel`` imports openpyxl or xlsxwriter (a test
+checks).
 """
 
 from __future__ import annotations
