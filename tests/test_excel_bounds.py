@@ -198,6 +198,20 @@ def test_an_archive_with_too_many_parts_is_refused_before_its_directory_is_read(
     assert peak < 2_000_000
 
 
+def test_the_zip64_form_of_the_directory_is_read_as_zipfile_reads_it(world, tmp_path, monkeypatch):
+    def zip64(name: str, parts: int) -> Path:
+        # zipfile writes the zip64 end records past this many entries; lowered, a small file has them.
+        with monkeypatch.context() as patch:
+            patch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 5)
+            path = crafted_xlsx(tmp_path / name, HEADER + org_row(2), extra={f"junk/{i}.xml": "" for i in range(parts)})
+        assert b"PK\x06\x06" in path.read_bytes()[-200:]
+        return path
+
+    assert traced_import(zip64("many.xlsx", 10_001))[0] == [
+        "文件不是有效的 Excel 工作簿（.xlsx）：包含的部件过多（超过 10000 个）"]
+    assert traced_import(zip64("few.xlsx", 20))[0] == []  # a zip64 file within the bound reads as any
+
+
 # --- every path: the command line and the screen --------------------------------------------
 
 def test_the_command_line_refuses_a_crafted_file_with_the_message_and_no_traceback(world, tmp_path):
