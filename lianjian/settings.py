@@ -179,7 +179,32 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("LIANJ
 # Uploaded Excel files are read in memory up to this size; larger ones are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-IMPORT_MAX_BYTES = 200 * 1024 * 1024
+
+
+def env_count(name: str, default: int) -> int:
+    """A positive whole number (a size in bytes, a count) from the environment; anything
+    else is a configuration error."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {raw!r}")
+    return int(raw)
+
+
+# Excel imports (docs/excel.md, 导入上限): the file's size, the data rows below the header,
+# the columns of a row. The screens accept fewer rows so that a preview and an import end
+# within a web request; larger files go through `lianjian import`.
+IMPORT_MAX_BYTES = env_count("LIANJIAN_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_count("LIANJIAN_IMPORT_MAX_ROWS", 500_000)
+IMPORT_SCREEN_MAX_ROWS = env_count("LIANJIAN_IMPORT_SCREEN_MAX_ROWS", 50_000)
+IMPORT_MAX_COLUMNS = env_count("LIANJIAN_IMPORT_MAX_COLUMNS", 100)
+# No uploaded file is received beyond IMPORT_MAX_BYTES (lianjian/core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "lianjian.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

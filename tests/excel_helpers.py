@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,78 @@ def read_xlsx(source: Path | bytes) -> tuple[list[str], list[list[Any]]]:
         rows = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
         workbook.close()
     return [str(h) for h in rows[0]], rows[1:]
+
+
+# --- crafted workbooks ----------------------------------------------------------------------
+# Minimal xlsx packages written part by part with zipfile, so that a test controls exactly
+# what the reader meets: row and column references, sizes, compression.
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '{strings}</Types>'
+)
+_STRINGS_TYPE = ('<Override PartName="/xl/sharedStrings.xml" '
+                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>{strings}</Relationships>'
+)
+_STRINGS_REL = ('<Relationship Id="rId2" '
+                'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                'Target="sharedStrings.xml"/>')
+
+
+def inline_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def xml_row(number: int, *cells: str) -> str:
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def crafted_xlsx(path: Path, rows_xml: str, *, strings: Sequence[str] | None = None,
+                 extra: dict[str, bytes | str] | None = None, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    """An xlsx whose first sheet's ``<sheetData>`` is ``rows_xml`` verbatim; ``strings`` adds a
+    shared-string table, ``extra`` more parts (or replaces one), ``compression`` is used for
+    every part."""
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<sheetData>{rows_xml}</sheetData></worksheet>')
+    parts: dict[str, bytes | str] = {
+        "[Content_Types].xml": _CONTENT_TYPES.format(strings=_STRINGS_TYPE if strings is not None else ""),
+        "_rels/.rels": _ROOT_RELS,
+        "xl/workbook.xml": _WORKBOOK,
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(strings=_STRINGS_REL if strings is not None else ""),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    if strings is not None:
+        items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+        parts["xl/sharedStrings.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>')
+    parts.update(extra or {})
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path

@@ -210,7 +210,7 @@ def test_qr_check_in_marks_the_member_present_once(world, acts):
 def test_qr_check_in_refuses_people_not_expected_expired_and_forged_links(world, acts, monkeypatch):
     services.attendance_fill(actor=None, activity=acts["a"])
     token = services.checkin_token(acts["a"])
-    response = client_for(world, "manager_b").post(url("checkin", token))
+    response = client_for(world, "company").post(url("checkin", token))
     assert response.status_code == 403 and "当前账户未关联党员信息" in response.content.decode()
     assert client_for(world, "member_a").post(url("checkin", token + "x")).status_code == 400
     real = signing.time.time

@@ -215,8 +215,9 @@ def test_manager_imports_only_alliances_whose_lead_they_manage(world, aw, tmp_pa
     before = state()
     result = _import_as(world.manager_a, path)
     # ZB-B is outside manager_a's subtree, but already a member of LJ-A: accepted (row 2)
+    # LJ-X is hidden from manager_a: its code is taken, the row checked as a new alliance.
     assert result.errors == [
-        "第3行 联建编码：无权修改该联建",
+        "第3行 联建编码：该编号不可用（已被占用）",
         "第3行 牵头组织编码：组织 ZB-X 不存在",
         "第3行 成员组织编码：组织 DW2 不存在",
         "第4行 牵头组织编码：组织 ZB-B 不存在",

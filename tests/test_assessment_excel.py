@@ -102,7 +102,7 @@ def test_headers_are_checked(scheme, tmp_path):
 def test_a_manager_imports_only_inside_their_subtree(scheme, world, tmp_path):
     before = state()
     result = load(tmp_path, ROWS, user=world.manager_a)
-    assert result.errors == ["第4行 组织编码：无权导入组织 ZB-B 的数据", "第5行 组织编码：无权导入组织 ZB-B 的数据"]
+    assert result.errors == ["第4行 组织编码：组织 ZB-B 不存在", "第5行 组织编码：组织 ZB-B 不存在"]
     assert state() == before
     assert load(tmp_path, ROWS[:2], user=world.manager_a).created == 2
 

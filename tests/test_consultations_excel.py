@@ -127,7 +127,8 @@ def test_scope_of_a_manager_is_the_alliances_they_lead_and_their_own_loose_probl
     assert load(tmp_path, [row_a], user=world.member_a).errors == ["当前账户无权导入数据"]
     foreign = ["WT-X", "外公司问题", "ZB-X", "其他", None, "LJ-X", None, None, None, None, None, None, None, None]
     assert load(tmp_path, [foreign], user=world.manager_a).errors == [
-        "第2行 提出组织编码：组织 ZB-X 不存在或不在您的范围内", "第2行 联建编码：联建 LJ-X 不存在或不在您的范围内"]
+        "第2行 问题编号：该编号不可用（已被占用）", "第2行 提出组织编码：组织 ZB-X 不存在或不在您的范围内",
+        "第2行 联建编码：联建 LJ-X 不存在或不在您的范围内"]
     # The partner WB-GOV is outside manager_a's subtree but a member of LJ-A, which they lead.
     owner_gov = ["WT-303", "z", "ZB-A", "其他", None, "LJ-A", None, "WB-GOV", None, D(2026, 12, 31), "已分派", D(2026, 1, 1),
                  None, None]

@@ -73,12 +73,14 @@ def test_manager_a_cannot_import_rows_of_branch_b_and_nothing_is_imported(client
     response = upload(client, path)
 
     assert response.status_code == 400
+    # ZB-B exists but is hidden from manager_a: its code is taken, and the row is checked as
+    # a new one (its parent DW, hidden too, reads as unknown).
     assert response.context["result"].errors == [
-        "第3行 组织编码：无权操作该组织",
-        "第4行 上级组织编码：无权操作该组织",
+        "第3行 组织编码：该编号不可用（已被占用）",
+        "第3行 上级组织编码：上级组织 DW 不存在",
         "第5行 组织编码：无权操作该组织",
     ]
-    assert "第3行 组织编码：无权操作该组织" in response.content.decode()
+    assert "第3行 组织编码：该编号不可用（已被占用）" in response.content.decode()
     assert 'name="token"' not in response.content.decode()
     assert org_state() == before
     assert list((settings.DATA_DIR / "imports").iterdir()) == []
@@ -140,8 +142,8 @@ def test_manager_b_imports_members_only_into_branch_b(client, world, tmp_path):
     response = upload(client, path, "members")
 
     assert response.context["result"].errors == [
-        "第3行 人员编号：无权操作该党员",
-        "第4行 所在组织编码：无权操作该组织",
+        "第3行 人员编号：该编号不可用（已被占用）",
+        "第4行 所在组织编码：组织 ZB-A 不存在",
     ]
     assert list(Member.objects.values_list("number", "org_id", "updated_at")) == before
 

@@ -8,7 +8,11 @@ error refuses the whole file. A column absent from the file leaves that field un
 Scope (``user`` None = the system): the host (first code) must be an organisation the user
 manages, and so must the host of an existing activity being updated. Co-organisers must be
 visible to the user, or be current members of the alliance named in 联建编码 (joint
-activities reach beyond one's own subtree through an alliance). New records are 已通过
+activities reach beyond one's own subtree through an alliance). Only what the user may see
+is looked at (``core.excel.hidden_keys``): an activity code held by an activity they cannot
+see answers ``该编号不可用（已被占用）`` and the row is checked as a new activity; an
+organisation they cannot see (nor find in a named alliance or on the activity) reads as
+unknown (``组织 X 不存在``). New records are 已通过
 when the system or an admin imports them, 已提交 (for review) when a manager does.
 Once an activity has an attendance list its counts follow it: different counts are an error.
 """
@@ -38,6 +42,7 @@ from lianjian.core.audit import audit_row, diff, snapshot
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
+    KEY_TAKEN,
     LIST_SEPARATORS,
     CellError,
     Column,
@@ -48,6 +53,7 @@ from lianjian.core.excel import (
     choice_column,
     chunks,
     format_text,
+    hidden_keys,
     insert_audit,
     parse_pattern,
     register,
@@ -182,8 +188,7 @@ class ActivityExcel(ExcelKind):
             else:
                 first[code] = number
         existing = self._existing(list(first))
-        org_codes = {c for _, v in sheet.rows if isinstance(v[COL["组织编码"]], list) for c in v[COL["组织编码"]]}
-        orgs = self._by_code(Organisation.objects.only("id", "code", "path"), org_codes)
+        taken = hidden_keys(existing, None if user is None else Activity.objects.visible_to(user))
         alliance_codes = {v[COL["联建编码"]] for _, v in sheet.rows if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]}
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
         alliances = self._by_code(alliances_qs.only("id", "code", "lead_id"), alliance_codes)
@@ -197,6 +202,16 @@ class ActivityExcel(ExcelKind):
         for chunk in chunks([a.pk for a in existing.values()]):
             attendance_ids.update(Attendance.objects.filter(activity_id__in=chunk).values_list("activity_id", flat=True).distinct())
         link_codes = self._link_codes([a.pk for a in existing.values()])
+        org_codes = {c for _, v in sheet.rows if isinstance(v[COL["组织编码"]], list) for c in v[COL["组织编码"]]}
+        orgs = self._by_code(Organisation.objects.only("id", "code", "path"), org_codes)
+        if user is not None:
+            # What the user may know of: the organisations they see, the members of the
+            # alliances named, those listed on the activities being updated.
+            known = set(Organisation.objects.visible_to(user).filter(
+                pk__in=[o.pk for o in orgs.values()]).values_list("pk", flat=True))
+            known.update(pk for ids in alliance_orgs.values() for pk in ids)
+            listed_codes = {c for codes in link_codes.values() for c in codes}
+            orgs = {c: o for c, o in orgs.items() if o.pk in known or c in listed_codes}
 
         plan: list[tuple[str, Activity | None, dict[str, Any], list[Organisation]]] = []
         for number, values in sheet.rows:
@@ -215,6 +230,8 @@ class ActivityExcel(ExcelKind):
                     state[name] = value
             if values[COL["组织编码"]] is not ABSENT:
                 codes = values[COL["组织编码"]]
+            if code in taken and first.get(code) == number:
+                errors.add(number, "活动编号", KEY_TAKEN)
             alliance_code = values[COL["联建编码"]]
             if alliance_code is not ABSENT and alliance_code is not INVALID:
                 if alliance_code:

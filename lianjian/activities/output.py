@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-
 from lianjian.activities.compliance import LEVEL_LABELS, STATUS_LABELS, Row
+from lianjian.core.excel import CellStyle, Styled, WorkbookWriter
 
 XLSX_HEADERS = ("组织编码", "组织名称", "规则", "期间", "应开展次数", "已开展次数", "状态", "预警", "无效次数")
 FILLS = {"ok": "D1F2D6", "missing": "FAD4D4", "open": "EEF1F5"}
@@ -31,18 +29,11 @@ def compliance_json(year: int, rows: Sequence[Row]) -> str:
 
 def write_compliance_xlsx(dest: str | Path | IO[bytes], year: int, rows: Sequence[Row], names: dict[str, str]) -> None:
     """One row per result; the status column coloured (green ok, red missing, grey open)."""
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = f"{year}年组织生活"
-    sheet.append(XLSX_HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    fills = {k: PatternFill("solid", fgColor=v) for k, v in FILLS.items()}
+    workbook = WorkbookWriter()
+    sheet = workbook.sheet(f"{year}年组织生活", widths=(14, 28, 14, 10, 10, 10, 8, 12, 8))
+    sheet.header(XLSX_HEADERS)
+    fills = {k: CellStyle(fill=v) for k, v in FILLS.items()}
     for r in rows:
         sheet.append([r.org, names.get(r.org, ""), r.rule, r.period, r.required, r.held,
-                      STATUS_LABELS[r.status], LEVEL_LABELS[r.level], r.invalid])
-        sheet.cell(row=sheet.max_row, column=7).fill = fills[r.status]
-    for letter, width in zip("ABCDEFGHI", (14, 28, 14, 10, 10, 10, 8, 12, 8), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
+                      Styled(STATUS_LABELS[r.status], fills[r.status]), LEVEL_LABELS[r.level], r.invalid])
     workbook.save(dest)

@@ -32,6 +32,22 @@ TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 IN_LIST_LIMIT = 5000
 
 
+def checkin_activity(user: Any, code: str) -> Activity | None:
+    """The activity a check-in link names, when ``user`` may see it: it is visible to them
+    (``visible_to``) or their member is on its expected list (a member of a co-organiser's
+    group may be invited). None otherwise — exactly as for an activity that does not exist,
+    so that the link of a hidden activity tells nothing about it."""
+    activity = Activity.objects.select_related("host").filter(code=code).first()
+    if activity is None:
+        return None
+    if Activity.objects.visible_to(user).filter(pk=activity.pk).exists():
+        return activity
+    member_id = getattr(user, "member_id", None)
+    if member_id is not None and activity.attendances.filter(member_id=member_id).exists():
+        return activity
+    return None
+
+
 def local_start(day: datetime.date) -> datetime.datetime:
     """The aware instant a local day begins."""
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=TZ)

@@ -32,7 +32,7 @@ from lianjian.activities.models import (
     AttendanceStatus,
 )
 from lianjian.activities.permissions import can_manage, can_review
-from lianjian.activities.selectors import local_start
+from lianjian.activities.selectors import checkin_activity, local_start
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
@@ -287,15 +287,17 @@ def activity_return(request: HttpRequest, code: str) -> HttpResponse:
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The page a scanned QR code opens: GET shows the activity, POST checks the user in.
 
-    The token is signed and expires; the user must be on the expected list. Refusals are
-    shown on the page (400/403) and change nothing."""
+    The token is signed and expires; the user must be on the expected list. An activity the
+    user may not see (``selectors.checkin_activity``) answers 404 like a missing one, with
+    nothing of it on the page; other refusals are shown on the page (400/403) and change
+    nothing."""
     try:
         code = services.checkin_activity_code(token)
     except services.CheckinError as exc:
         return render(request, "activities/checkin.html", {"problem": str(exc)}, status=400)
-    activity = Activity.objects.select_related("host").filter(code=code).first()
+    activity = checkin_activity(request.user, code)
     if activity is None:
-        return render(request, "activities/checkin.html", {"problem": "签到链接无效"}, status=400)
+        raise Http404
     row = None
     if request.user.member_id:
         row = Attendance.objects.filter(activity=activity, member_id=request.user.member_id).first()

@@ -21,7 +21,9 @@ Scope: ``user=None`` is the system (CLI). An admin may import everything; a mana
 alliances whose lead they manage (the current lead of an existing alliance and the lead in
 the file) — otherwise ``第N行 联建编码：无权修改该联建`` or ``第N行 牵头组织编码：无权以该组织牵头``;
 members may be organisations the manager sees or partner (外部单位) organisations, others
-read as unknown (``组织 X 不存在``). Member accounts may not import.
+read as unknown (``组织 X 不存在``). An existing alliance the manager cannot see is not
+looked at (``core.excel.hidden_keys``): its code answers ``第N行 联建编码：该编号不可用（已被占用）``
+and the row is checked as a new alliance. Member accounts may not import.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from lianjian.core.audit import audit_record
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
+    KEY_TAKEN,
     LIST_SEPARATORS,
     CellError,
     Column,
@@ -53,6 +56,7 @@ from lianjian.core.excel import (
     date_column,
     format_list,
     format_text,
+    hidden_keys,
     parse_pattern,
     register,
     text_column,
@@ -186,6 +190,7 @@ class AllianceExcel(ExcelKind):
         existing: dict[str, Alliance] = {}
         for chunk in chunks(sorted(first)):
             existing.update((a.code, a) for a in Alliance.objects.filter(code__in=chunk).select_related("type", "lead"))
+        taken = hidden_keys(existing, None if user is None else Alliance.objects.visible_to(user))
         current: dict[int, set[int]] = defaultdict(set)
         for chunk in chunks([a.pk for a in existing.values()]):
             for alliance_id, org_id in AllianceMember.objects.filter(
@@ -213,6 +218,9 @@ class AllianceExcel(ExcelKind):
             alliance = existing.get(code) if code is not INVALID and first.get(code) == number else None
             joined = current[alliance.pk] if alliance is not None else set()
             row_ok = code is not INVALID and first.get(code) == number
+            if row_ok and code in taken:
+                errors.add(number, "联建编码", KEY_TAKEN)
+                row_ok = False
             if alliance is not None and managed_alliances is not None and alliance.pk not in managed_alliances:
                 errors.add(number, "联建编码", NO_RIGHT_ALLIANCE)
                 row_ok = False
@@ -294,6 +302,9 @@ class AllianceExcel(ExcelKind):
             except ValidationError as exc:
                 messages = exc.message_dict.items() if hasattr(exc, "error_dict") else [("code", exc.messages)]
                 for name, texts in messages:
+                    if name == "code" and row.existing is None:
+                        # The code was free when checked: another write took it meanwhile.
+                        texts = [KEY_TAKEN]
                     for text in texts:
                         errors.add(row.number, FIELD_HEADERS.get(name, "联建编码"), text)
 

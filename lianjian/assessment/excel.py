@@ -11,7 +11,8 @@ period is 2026 / 2026H1 / 2026Q3 / 2026-07; the indicator code is that of a ``kp
 indicator of some scheme (a typo must not pass silently); the value is a finite number,
 not negative for an indicator scored as a count (per_item, stepped, deduct, veto).
 Scope (``user`` None = the system, everything): an admin imports anything, a manager only
-values of organisations in their subtree, a member nothing. Export: the values the user
+values of organisations in their subtree, a member nothing; an organisation the user cannot
+see reads as unknown (``组织 X 不存在``), whatever it is. Export: the values the user
 may see, optionally of one subtree, ordered by organisation code, period and indicator.
 """
 
@@ -102,8 +103,9 @@ class KpiExcel(ExcelKind):
         errors = sheet.errors
         org_codes = {v[ORG] for _, v in sheet.rows if v[ORG] is not INVALID}
         orgs: dict[str, Organisation] = {}
+        qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         for chunk in chunks(sorted(org_codes)):
-            for org in Organisation.objects.filter(code__in=chunk).only("id", "code", "name", "path", "is_partner"):
+            for org in qs.filter(code__in=chunk).only("id", "code", "name", "path", "is_partner"):
                 orgs[org.code] = org
         known = kpi_codes()
         first: dict[tuple[str, str, str], int] = {}

@@ -17,14 +17,11 @@ from typing import IO, Any, NamedTuple
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from lianjian.assessment.models import AssessmentResult, AssessmentRun
 from lianjian.assessment.periods import parse_period
 from lianjian.assessment.scoring import RULE_LABELS, VETO
+from lianjian.core.excel import CellStyle, Styled, WorkbookWriter
 
 SOURCE_LABELS = {"kpi": "业务指标（导入）", "compliance_rate": "组织生活完成率", "joint_activities": "联建活动次数",
                  "joint_person_times": "联建活动参与人次", "manual": "评议打分"}
@@ -118,36 +115,27 @@ def run_xlsx(run: AssessmentRun, stream: IO[bytes] | Any) -> None:
     snapshot = run.scheme_snapshot
     dims = snapshot.get("dimensions", [])
     inds = snapshot.get("indicators", [])
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    red = PatternFill("solid", fgColor="FAD4D4")
+    workbook = WorkbookWriter()
+    title_style = CellStyle(bold=True, wrap=True, vertical="center")
+    vetoed_style = CellStyle(fill="FAD4D4")
 
-    def header(sheet: Any, titles: list[str], widths: list[int]) -> None:
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
-        sheet.freeze_panes = "D2" if len(titles) > 6 else "A2"
-        cells = []
-        for title in titles:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            cells.append(cell)
-        sheet.append(cells)
+    def sheet(name: str, titles: list[str], widths: list[int]) -> Any:
+        out = workbook.sheet(name, widths=widths, freeze="D2" if len(titles) > 6 else "A2")
+        out.header(titles, title_style)
+        return out
 
-    ranking = workbook.create_sheet("考核排名")
     titles = ["排名", "组织编码", "组织名称", "总分", "星级", "结论"]
     titles += [f"{d['name']}（{d['max']:g}）" for d in dims]
     titles += [f"{i['code']} {i['name']}" + ("" if i["rule"] == VETO else f"（{i['max']:g}）") for i in inds]
-    header(ranking, titles, [6, 14, 26, 9, 10, 10] + [12] * len(dims) + [14] * len(inds))
-    values = workbook.create_sheet("指标取值")
-    header(values, ["组织编码", "组织名称"] + [f"{i['code']} {i['name']}" for i in inds], [14, 26] + [14] * len(inds))
+    ranking = sheet("考核排名", titles, [6, 14, 26, 9, 10, 10] + [12] * len(dims) + [14] * len(inds))
+    values = sheet("指标取值", ["组织编码", "组织名称"] + [f"{i['code']} {i['name']}" for i in inds],
+                   [14, 26] + [14] * len(inds))
     codes = [(i["code"], i["rule"] == VETO) for i in inds]
     dim_codes = [d["code"] for d in dims]
     for r in _results(run):
         verdict: Any = _verdict(r)
         if r.vetoed:
-            verdict = WriteOnlyCell(ranking, value=verdict)
-            verdict.fill = red
+            verdict = Styled(verdict, vetoed_style)
         row: list[Any] = [r.rank, r.org, r.name, _round(r.total), _stars_text(r.stars, r.vetoed), verdict]
         row += [_round(r.dimensions.get(c)) for c in dim_codes]
         shown: list[Any] = [r.org, r.name]
@@ -161,8 +149,7 @@ def run_xlsx(run: AssessmentRun, stream: IO[bytes] | Any) -> None:
             shown.append("缺数" if found.get("missing") else _round(value))
         ranking.append(row)
         values.append(shown)
-    info = workbook.create_sheet("方案说明")
-    header(info, ["项目", "内容"], [16, 90])
+    info = sheet("方案说明", ["项目", "内容"], [16, 90])
     period_label = parse_period(run.period).label
     published = "已发布" if run.is_published else "未发布"
     for key, value in (("考核方案", f"{snapshot.get('name', '')}（{snapshot.get('code', '')}）"),

@@ -61,6 +61,7 @@ from lianjian.assessment.scoring import (
 )
 from lianjian.core.audit import audit_record, audit_row, diff, snapshot
 from lianjian.core.excel import chunks, insert_audit, insert_rows, update_rows
+from lianjian.core.messages import KEY_TAKEN
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import CODE_RE, Organisation
 
@@ -378,7 +379,10 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
     ``evaluators`` must be active accounts. Scope is checked here, since only the file says
     what is touched: the system (``actor`` None) and admins may import anything; a manager
     only a scheme owned inside their subtree (an existing one and the file's ``owner``);
-    members nothing. Every problem is listed in one ``ValidationError``.
+    members nothing. What the actor cannot see is not looked at (docs/security.md §6): a
+    code held by a scheme they cannot see answers ``code：该编号不可用（已被占用）`` and
+    nothing else about it, an organisation they cannot see reads as unknown. Every problem
+    is listed in one ``ValidationError``.
     """
     try:
         parsed = parse_scheme_file(data)
@@ -386,20 +390,25 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
         raise ValidationError(exc.messages) from None
     spec = parsed.spec
     problems: list[str] = []
+    limited = actor is not None and getattr(actor, "role", None) != "admin"
+    orgs = Organisation.objects.visible_to(actor) if limited else Organisation.objects.all()
     owner = None
     if parsed.owner:
-        owner = Organisation.objects.filter(code=parsed.owner).first()
+        owner = orgs.filter(code=parsed.owner).first()
         if owner is None:
             problems.append(f"owner：组织 {parsed.owner} 不存在")
     existing = Scheme.objects.select_for_update(of=("self",)).select_related("owner").filter(code=spec.code).first()
-    if actor is not None and getattr(actor, "role", None) != "admin":
+    if limited and existing is not None and not Scheme.objects.visible_to(actor).filter(pk=existing.pk).exists():
+        problems.insert(0, f"code：{KEY_TAKEN}")  # the key's line first, as in every import
+        existing = None  # checked from here on as a new scheme
+    if limited:
         if existing is not None and not _may_manage_org(actor, existing.owner):
             problems.append(f"无权修改方案 {spec.code}")
         elif not _may_manage_org(actor, owner) and (owner is not None or not parsed.owner):
             problems.append("owner：请填写本人管理范围内的制定单位组织编码")
     applies: list[Organisation] = []
     if parsed.applies_orgs:
-        found = {o.code: o for o in Organisation.objects.filter(code__in=parsed.applies_orgs)}
+        found = {o.code: o for o in orgs.filter(code__in=parsed.applies_orgs)}
         for code in parsed.applies_orgs:
             if code in found:
                 applies.append(found[code])

@@ -15,6 +15,8 @@ in the alliance.
 Scope (``user`` None = the system, everything): an admin imports anything; a manager the
 problems of alliances they manage (they run those lists) and, without an alliance, the
 problems raised in their subtree — for a new row and for the existing problem it updates.
+A problem the manager cannot see is not looked at (``core.excel.hidden_keys``): its code
+answers ``该编号不可用（已被占用）`` and the row is checked as a new problem.
 An import records the state it sets; it does not replay the transitions (the timeline gets
 one 导入 entry per problem written).
 """
@@ -45,6 +47,7 @@ from lianjian.core.audit import audit_row, diff, snapshot
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
+    KEY_TAKEN,
     Column,
     ExcelKind,
     ImportResult,
@@ -53,6 +56,7 @@ from lianjian.core.excel import (
     chunks,
     date_column,
     format_text,
+    hidden_keys,
     insert_audit,
     parse_pattern,
     register,
@@ -196,6 +200,7 @@ class ProblemExcel(ExcelKind):
         for chunk in chunks(list(first)):
             for p in Problem.objects.filter(code__in=chunk).select_related("raised_by", "alliance", "alliance__lead"):
                 existing[p.code] = p
+        taken = hidden_keys(existing, None if user is None else Problem.objects.visible_to(user))
         owner_codes = _owner_codes([p.pk for p in existing.values()])
         org_codes = {v[COL["提出组织编码"]] for _, v in sheet.rows if isinstance(v[COL["提出组织编码"]], str)}
         org_codes |= {c for _, v in sheet.rows if isinstance(v[COL["责任组织编码"]], list) for c in v[COL["责任组织编码"]]}
@@ -240,6 +245,8 @@ class ProblemExcel(ExcelKind):
                 state["raised_on"] = values[COL["提出日期"]]
             if values[COL["责任组织编码"]] is not ABSENT:
                 codes = values[COL["责任组织编码"]]
+            if code in taken and first.get(code) == number:
+                errors.add(number, "问题编号", KEY_TAKEN)
             raiser_code = values[COL["提出组织编码"]]
             raiser = None
             if raiser_code is not INVALID:

@@ -10,9 +10,13 @@ Extension columns (optional, documented in the template's notes): for orgs 外�
 members 流动党员 (是/否).
 
 Scope: ``user=None`` is the system (CLI). An admin may write everything; a manager only
-organisations and members inside ``Organisation.objects.manageable_by(user)`` — a row
-outside answers ``第N行 组织编码：无权操作该组织`` (``所在组织编码`` for members, ``人员编号：
-无权操作该党员`` for an existing member elsewhere) and the whole file is refused.
+organisations and members inside ``Organisation.objects.manageable_by(user)`` — a new
+organisation placed outside answers ``第N行 组织编码：无权操作该组织`` (or ``上级组织编码``)
+and the whole file is refused. A row is validated only against what the importer may see
+(``core.excel.hidden_keys``): a key held by a hidden organisation or member answers
+``第N行 组织编码：该编号不可用（已被占用）`` (``人员编号`` for members) and the row is checked as a
+new one; a hidden organisation named as a parent or as 所在组织编码 reads as unknown
+(``组织 X 不存在``), except the unchanged parent of a visible organisation, which its export shows.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from lianjian.core.excel import (
     ABSENT,
     BATCH_SIZE,
     INVALID,
+    KEY_TAKEN,
     Column,
     ErrorList,
     ExcelFileError,
@@ -44,6 +49,7 @@ from lianjian.core.excel import (
     date_column,
     float_column,
     format_text,
+    hidden_keys,
     insert_audit,
     insert_rows,
     list_column,
@@ -213,10 +219,13 @@ class OrgExcel(ExcelKind):
             return _refused(self, file_name, dry_run)
         errors = sheet.errors
         first = _duplicates(sheet, OCOL["组织编码"], "组织编码")
-        db = self._load(sheet, first)
-        rows = self._rows(sheet, first, db)
+        db, taken, hidden_parents = self._load(sheet, first, user)
+        rows = self._rows(sheet, first, db, taken)
+        for row in rows:
+            if row.code in taken:
+                errors.add(row.number, "组织编码", KEY_TAKEN)
         file_rows = {r.code: r for r in rows}
-        self._check_rows(rows, file_rows, db, errors)
+        self._check_rows(rows, file_rows, db, hidden_parents, errors)
         moved_extra = self._resolve_paths(rows, file_rows, db, errors)
         self._check_db_children(rows, file_rows, errors)
         if prefix is not None:
@@ -238,29 +247,38 @@ class OrgExcel(ExcelKind):
             refresh_statistics(Organisation, AuditLog, written=result.created + result.updated)
         return result
 
-    def _load(self, sheet: Sheet, first: dict[str, int]) -> dict[str, Organisation]:
-        """Existing organisations of the file's codes and of the parents they name."""
+    def _load(self, sheet: Sheet, first: dict[str, int], user: Any) -> tuple[dict[str, Organisation], set[str], set[str]]:
+        """(the organisations of the file's codes and of the parents it names that ``user``
+        may see, plus the current parents of those rows; the file's codes held by hidden
+        organisations; the hidden current parents, which only their own child may name)."""
+        visible = None if user is None else Organisation.objects.visible_to(user)
         db: dict[str, Organisation] = {}
-        codes = list(first)
-        for chunk in chunks(codes):
+        for chunk in chunks(list(first)):
             for org in Organisation.objects.filter(code__in=chunk):
                 db[org.code] = org
-        wanted = {values[OCOL["上级组织编码"]] for _, values in sheet.rows}
-        wanted.update(_parent_code(org.path) for org in db.values())
-        wanted = [c for c in wanted if isinstance(c, str) and c and c not in db]
-        for chunk in chunks(wanted):
+        taken = hidden_keys(db, visible)
+        current_parents = {code for code in (_parent_code(org.path) for org in db.values()) if code}
+        wanted = {values[OCOL["上级组织编码"]] for _, values in sheet.rows} | current_parents
+        parents: dict[str, Organisation] = {}
+        for chunk in chunks([c for c in wanted if isinstance(c, str) and c and c not in db and c not in taken]):
             for org in Organisation.objects.filter(code__in=chunk):
-                db[org.code] = org
-        return db
+                parents[org.code] = org
+        unseen = dict(parents)
+        hidden_keys(parents, visible)
+        hidden_parents = {code for code in unseen if code not in parents and code in current_parents}
+        db.update(parents)
+        db.update((code, unseen[code]) for code in hidden_parents)
+        return db, taken, hidden_parents
 
-    def _rows(self, sheet: Sheet, first: dict[str, int], db: dict[str, Organisation]) -> list[_OrgRow]:
+    def _rows(self, sheet: Sheet, first: dict[str, int], db: dict[str, Organisation], taken: set[str]) -> list[_OrgRow]:
         rows: list[_OrgRow] = []
         for number, values in sheet.rows:
             code = values[OCOL["组织编码"]]
             if code is INVALID or first.get(code) != number:
                 # Still checked for its other errors, under a key no real code can take.
                 code = f"\0{number}"
-            existing = db.get(code)
+            # A code held by a hidden organisation: a new row as far as the checks go.
+            existing = None if code in taken else db.get(code)
             if existing is not None:
                 state = {f: getattr(existing, f) for f in ORG_STATE_FIELDS}
                 parent_code: Any = _parent_code(existing.path)
@@ -287,7 +305,7 @@ class OrgExcel(ExcelKind):
         return rows
 
     def _check_rows(self, rows: list[_OrgRow], file_rows: dict[str, _OrgRow], db: dict[str, Organisation],
-                    errors: ErrorList) -> None:
+                    hidden_parents: set[str], errors: ErrorList) -> None:
         for row in rows:
             s, n = row.state, row.number
             if s["founded"] not in (None, INVALID) and s["dissolved"] not in (None, INVALID) and s["dissolved"] < s["founded"]:
@@ -307,6 +325,8 @@ class OrgExcel(ExcelKind):
                 continue
             parent_row = file_rows.get(parent_code)
             parent_db = db.get(parent_code)
+            if parent_code in hidden_parents and (row.existing is None or parent_code != _parent_code(row.existing.path)):
+                parent_db = None  # only its own child may name a parent the importer cannot see
             if parent_row is None and parent_db is None:
                 errors.add(n, "上级组织编码", f"上级组织 {parent_code} 不存在")
                 row.parent_code = INVALID
@@ -590,7 +610,8 @@ class MemberExcel(ExcelKind):
             return _refused(self, file_name, dry_run)
         errors = sheet.errors
         first = _duplicates(sheet, MCOL["人员编号"], "人员编号")
-        orgs = self._load_orgs(sheet)
+        orgs = self._load_orgs(sheet, user)
+        visible = None if user is None else Member.objects.visible_to(user)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         today = timezone.localdate()
         actor_name = actor.get_username() if actor is not None and getattr(actor, "is_authenticated", False) else "系统"
@@ -599,7 +620,7 @@ class MemberExcel(ExcelKind):
         try:
             with context:
                 for batch in chunks(rows):
-                    plan = self._validate(batch, first, orgs, prefix, errors, result)
+                    plan = self._validate(batch, first, orgs, prefix, visible, errors, result)
                     if not dry_run and not errors:
                         self._write(plan, orgs, actor=actor, actor_name=actor_name, today=today)
                 if errors:
@@ -614,23 +635,28 @@ class MemberExcel(ExcelKind):
             refresh_statistics(Member, AuditLog, written=result.created + result.updated)
         return result
 
-    def _load_orgs(self, sheet: Sheet) -> dict[Any, tuple[int, str, str, Any, bool]]:
-        """Organisations named in the file, by code and by id: (id, code, path, dissolved, is_partner)."""
+    def _load_orgs(self, sheet: Sheet, user: Any) -> dict[Any, tuple[int, str, str, Any, bool]]:
+        """Organisations named in the file that ``user`` may see (None: all), by code and by
+        id: (id, code, path, dissolved, is_partner). Others read as unknown."""
         orgs: dict[Any, tuple[int, str, str, Any, bool]] = {}
         codes = list({v[MCOL["所在组织编码"]] for _, v in sheet.rows if isinstance(v[MCOL["所在组织编码"]], str)})
+        qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         for chunk in chunks(codes):
-            for info in Organisation.objects.filter(code__in=chunk).values_list("id", "code", "path", "dissolved", "is_partner"):
+            for info in qs.filter(code__in=chunk).values_list("id", "code", "path", "dissolved", "is_partner"):
                 orgs[info[1]] = orgs[info[0]] = info
         return orgs
 
     def _validate(self, batch: Sequence[tuple[int, tuple[Any, ...]]], first: dict[str, int], orgs: dict[Any, Any],
-                  prefix: str | None, errors: ErrorList,
+                  prefix: str | None, visible: Any, errors: ErrorList,
                   result: ImportResult) -> list[tuple[Member, dict[str, Any] | None, list[str], Any]]:
         """Check one batch; returns (member, before snapshot or None for a new one, changed
         fields, old org id when transferred) for every row to write. A row whose key is bad
-        or repeated is still checked for its other errors (it is refused anyway)."""
+        or repeated is still checked for its other errors (it is refused anyway); so is a
+        row whose key a member outside ``visible`` holds, as a new member, against its own
+        values only."""
         numbers = [v[MCOL["人员编号"]] for n, v in batch if first.get(v[MCOL["人员编号"]]) == n]
         existing = {m.number: m for m in Member.objects.filter(number__in=numbers)}
+        taken = hidden_keys(existing, visible)
         missing = {m.org_id for m in existing.values()} - orgs.keys()
         if missing:
             for info in Organisation.objects.filter(id__in=missing).values_list("id", "code", "path", "dissolved", "is_partner"):
@@ -648,9 +674,13 @@ class MemberExcel(ExcelKind):
                 value = values[MCOL[header]]
                 if value is not ABSENT:
                     state[field_name] = value
-            if state["name"] is not INVALID:
-                state["initials"] = initials(state["name"])
+            # A bad 姓名 (empty, too long) leaves the derived initials unknown too, so that
+            # the row is refused with the cell's error instead of reaching code that needs them.
+            state["initials"] = INVALID if state["name"] is INVALID else initials(state["name"])
             row_ok = True
+            if key in taken and first.get(key) == number:
+                errors.add(number, "人员编号", KEY_TAKEN)
+                row_ok = False
             org_code = values[MCOL["所在组织编码"]]
             old_org = orgs.get(member.org_id) if member is not None else None
             if prefix is not None and old_org is not None and not old_org[2].startswith(prefix):

@@ -3,8 +3,11 @@
 Only admins and managers import (members get 404, as if the screens did not exist); a
 manager's rows must lie in their own subtree, which the import engine checks row by row.
 An upload is kept under ``DATA_DIR/imports`` with a random name recorded in the session,
-so that only the session that uploaded it can confirm it. Exports contain only what the
-user may see, with phones and ID numbers masked by ``lianjian.core.masking.may_see_private``.
+so that only the session that uploaded it can confirm it. An upload is read within
+:meth:`ReadLimits.screen` (fewer rows than the command line, so that the preview and the
+import end within the request; the message points to ``lianjian import``); a file over the
+size limit is not even received (``core.uploads``). Exports contain only what the user may
+see, with phones and ID numbers masked by ``lianjian.core.masking.may_see_private``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lianjian.core.excel import (
     ExcelFileError,
+    ReadLimits,
     all_kinds,
     export_file,
     get_kind,
@@ -34,7 +38,6 @@ from lianjian.core.excel import (
 )
 
 SESSION_KEY = "excel_imports"
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 # Uploads nobody confirmed are removed after this long.
 STALE_SECONDS = 24 * 3600
 MAX_SHOWN_ERRORS = 1000
@@ -63,7 +66,7 @@ def _clean_stale(folder: Path) -> None:
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    context = {"nav": "excel", "kinds": all_kinds(), **context}
+    context = {"nav": "excel", "kinds": all_kinds(), "limits": ReadLimits.screen(), **context}
     return render(request, template, context, status=status)
 
 
@@ -83,15 +86,19 @@ def import_start(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     if request.method == "GET":
         return _page(request, "orgs/excel_import.html", {"selected": request.GET.get("kind", "orgs")})
+    limits = ReadLimits.screen()
     kind = get_kind(request.POST.get("kind", ""))
     upload = request.FILES.get("file")
     problem = ""
-    if kind is None:
+    if getattr(request, "upload_over_limit", False):
+        # core.uploads stopped receiving the file at the limit; nothing of it was kept.
+        problem = limits.file_too_large(None)
+    elif kind is None:
         problem = "请选择要导入的数据类型"
     elif upload is None:
         problem = "请选择要上传的 Excel 文件（.xlsx）"
-    elif upload.size > MAX_UPLOAD_BYTES:
-        problem = f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）"
+    elif upload.size > limits.max_bytes:
+        problem = limits.file_too_large(upload.size)
     if problem:
         return _page(request, "orgs/excel_import.html",
                      {"selected": request.POST.get("kind", "orgs"), "problem": problem}, status=400)
@@ -107,7 +114,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
     pending = {t: e for t, e in request.session.get(SESSION_KEY, {}).items() if (folder / f"{t}.xlsx").is_file()}
     pending[token] = {"kind": kind.name, "name": file_name}
     request.session[SESSION_KEY] = pending
-    result = import_file(kind, path, file_name=file_name, actor=request.user, user=request.user, dry_run=True)
+    result = import_file(kind, path, file_name=file_name, actor=request.user, user=request.user, dry_run=True,
+                         limits=limits)
     if not result.ok:
         _forget(request, token)
     return _preview(request, token=token, kind=kind, file_name=file_name, result=result,
@@ -133,7 +141,8 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     if entry is None or kind is None or not path.is_file():
         messages.error(request, "导入文件已失效，请重新上传")
         return redirect("orgs:import_start")
-    result = import_file(kind, path, file_name=entry["name"], actor=request.user, user=request.user)
+    result = import_file(kind, path, file_name=entry["name"], actor=request.user, user=request.user,
+                         limits=ReadLimits.screen())
     _forget(request, token)
     if not result.ok:
         # The data changed since the preview: show the new errors; nothing was imported.

@@ -12,8 +12,10 @@ is what the export writes, so export → import changes nothing.
 
 Scope: ``user=None`` is the system (CLI). An admin imports anything; a manager only
 resources owned inside their subtree (the owner in the file and the current owner of an
-existing resource); member accounts cannot import. Exports list what the user sees, with
-联系电话 masked by the one rule of :mod:`lianjian.core.masking` (the command line exports in clear).
+existing resource); member accounts cannot import. A resource the manager cannot see is
+not looked at (``core.excel.hidden_keys``): its code answers ``该编号不可用（已被占用）`` and the
+row is checked as a new resource. Exports list what the user sees, with 联系电话 masked by
+the one rule of :mod:`lianjian.core.masking` (the command line exports in clear).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from lianjian.core.audit import audit_record
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
+    KEY_TAKEN,
     CellError,
     Column,
     ErrorList,
@@ -42,6 +45,7 @@ from lianjian.core.excel import (
     float_column,
     format_plain,
     format_text,
+    hidden_keys,
     list_column,
     parse_choice,
     parse_pattern,
@@ -201,6 +205,7 @@ class ResourceExcel(ExcelKind):
         existing: dict[str, Resource] = {}
         for chunk in chunks(sorted(first)):
             existing.update((r.code, r) for r in Resource.objects.filter(code__in=chunk).select_related("owner"))
+        taken = hidden_keys(existing, None if user is None else Resource.objects.visible_to(user))
         visible: set[int] | None = None
         if user is not None:
             visible = set(Organisation.objects.visible_to(user).filter(pk__in=[o.pk for o in orgs.values()])
@@ -212,6 +217,9 @@ class ResourceExcel(ExcelKind):
                 continue
             current = existing.get(code)
             row_ok = True
+            if code in taken:
+                errors.add(number, "资源编号", KEY_TAKEN)
+                row_ok = False
             if current is not None and user is not None and not manages(user, current.owner):
                 errors.add(number, "资源编号", "无权修改该资源（资源编号已被其他组织使用）")
                 row_ok = False
@@ -266,6 +274,9 @@ class ResourceExcel(ExcelKind):
             except ValidationError as exc:
                 messages = exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
                 for name, texts in messages:
+                    if name == "code" and row.existing is None:
+                        # The code was free when checked: another write took it meanwhile.
+                        texts = [KEY_TAKEN]
                     for text in texts:
                         errors.add(row.number, FIELD_HEADERS.get(name, "资源编号"), text)
 

@@ -1,0 +1,228 @@
+"""Column specs of the Excel engine: the markers and errors of a parsed cell, the cell
+parsers (text → value, or :class:`CellError` with the Chinese reason), the formatters that
+turn a stored value back into a cell, and :class:`Column` with its constructors."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+LIST_SEPARATORS = re.compile(r"[、，,；;]")
+DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+DATE_FORMAT = "yyyy-mm-dd"
+YES, NO = "是", "否"
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+ABSENT: Any = _Marker("ABSENT")
+"""The value of every cell of a column that the file does not have."""
+INVALID: Any = _Marker("INVALID")
+"""The value of a cell that failed to parse; its error is already recorded."""
+
+
+class CellError(ValueError):
+    """Raised by a column parser with the reason (Chinese) a cell is wrong."""
+
+
+class ExcelFileError(Exception):
+    """The file as a whole cannot be used (not an xlsx, empty, bad headers); ``messages`` say why."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = list(messages)
+
+
+def row_error(row: int, column: str, reason: str) -> str:
+    """The one error line format of every import: ``第N行 列名：原因``."""
+    return f"第{row}行 {column}：{reason}"
+
+
+# --- cell parsers -------------------------------------------------------------------------
+
+def cell_text(value: Any) -> str:
+    """Any cell value as the text a user typed: numbers without a spurious ``.0``, dates ISO."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e17:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_text(max_length: int) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        if len(text) > max_length:
+            raise CellError(f"长度不能超过 {max_length} 个字符")
+        return text
+
+    return parse
+
+
+def parse_pattern(max_length: int, pattern: re.Pattern[str], reason: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        if len(text) > max_length or not pattern.fullmatch(text):
+            raise CellError(reason)
+        return text
+
+    return parse
+
+
+def parse_choice(choices: Sequence[str]) -> Callable[[Any], str]:
+    allowed = tuple(choices)
+    reason = "应为" + "、".join(allowed) + "之一"
+
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        if text not in allowed:
+            raise CellError(reason)
+        return text
+
+    return parse
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value)
+    if text == YES:
+        return True
+    if text == NO:
+        return False
+    raise CellError("应填“是”或“否”")
+
+
+def parse_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        match = DATE_RE.fullmatch(value.strip())
+        if match:
+            try:
+                return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                raise CellError("日期不存在") from None
+    raise CellError("日期格式应为 YYYY-MM-DD")
+
+
+def parse_float(low: float, high: float, name: str) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool):
+            raise CellError("应为数字")
+        try:
+            number = float(value) if isinstance(value, int | float) else float(cell_text(value))
+        except ValueError:
+            raise CellError("应为数字") from None
+        if not math.isfinite(number) or not low <= number <= high:
+            raise CellError(f"{name}应在 {low:g} 到 {high:g} 之间")
+        return number
+
+    return parse
+
+
+def parse_list(item_max_length: int = 100, choices: Sequence[str] | None = None) -> Callable[[Any], list[str]]:
+    def parse(value: Any) -> list[str]:
+        items: list[str] = []
+        for part in LIST_SEPARATORS.split(cell_text(value)):
+            item = part.strip()
+            if not item or item in items:
+                continue
+            if len(item) > item_max_length:
+                raise CellError(f"“{item[:10]}…”超过 {item_max_length} 个字符")
+            if choices is not None and item not in choices:
+                raise CellError(f"“{item}”不是可选值（可选：{'、'.join(choices)}）")
+            items.append(item)
+        return items
+
+    return parse
+
+
+# --- cell formatters for export -----------------------------------------------------------
+
+def format_text(value: Any) -> Any:
+    return value if value else None
+
+
+def format_bool(value: Any) -> str:
+    return YES if value else NO
+
+
+def format_list(value: Any) -> str | None:
+    return "、".join(str(v) for v in value) if value else None
+
+
+def format_plain(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kind: its header, how a cell is read and written, and its help text.
+
+    ``parse`` turns a non-empty cell into a Python value or raises :class:`CellError`;
+    an empty cell becomes ``empty`` (or a "不能为空" error when ``required``). ``format``
+    turns a stored value back into a cell, so that export → import round-trips.
+    """
+
+    header: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    empty: Any = None
+    format: Callable[[Any], Any] = format_text
+    note: str = ""
+    width: int = 14
+
+    @property
+    def title(self) -> str:
+        return f"{self.header}*" if self.required else self.header
+
+
+def text_column(header: str, max_length: int, *, required: bool = False, note: str = "", width: int = 14) -> Column:
+    return Column(header, parse_text(max_length), required, "", format_text, note, width)
+
+
+def choice_column(header: str, choices: Sequence[str], *, required: bool = False, note: str = "") -> Column:
+    return Column(header, parse_choice(choices), required, "", format_text,
+                  note or "可选：" + "、".join(choices))
+
+
+def bool_column(header: str, *, note: str = "") -> Column:
+    return Column(header, parse_bool, False, False, format_bool, note or "填“是”或“否”，空白视为“否”", 10)
+
+
+def date_column(header: str, *, required: bool = False, note: str = "") -> Column:
+    return Column(header, parse_date, required, None, format_plain,
+                  note or "日期，格式 YYYY-MM-DD 或 Excel 日期", 12)
+
+
+def float_column(header: str, low: float, high: float, *, note: str = "") -> Column:
+    return Column(header, parse_float(low, high, header), False, None, format_plain, note, 10)
+
+
+def list_column(header: str, *, choices: Sequence[str] | None = None, note: str = "", width: int = 20) -> Column:
+    base = "多项用“、”“，”“,”或“；”分隔"
+    return Column(header, parse_list(choices=choices), False, (), format_list,
+                  f"{note}；{base}" if note else base, width)

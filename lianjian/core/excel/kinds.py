@@ -1,0 +1,172 @@
+"""Importable kinds: :class:`ExcelKind`, the registry that finds them in the apps'
+``excel.py`` modules, and the two entry points :func:`import_file` and :func:`export_file`."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import IntegrityError
+from django.db.models import Model, QuerySet
+
+from lianjian.core.excel.bulk import chunks
+from lianjian.core.excel.columns import Column, ExcelFileError
+from lianjian.core.excel.reading import ReadLimits, Sheet, read_sheet
+from lianjian.core.excel.writing import write_workbook
+
+CHANGED_MEANWHILE = "导入期间数据已被其他操作修改，未导入任何数据，请重新导入"
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a dry run or a refused file, would do)."""
+
+    kind: str
+    file_name: str
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        return f"新建 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
+
+
+class ExcelKind(abc.ABC):
+    """An importable/exportable kind. Subclasses set ``name``, ``label``, ``columns`` and
+    implement :meth:`apply` and :meth:`export_rows`.
+
+    ``apply`` validates every row of a parsed sheet and, only when no row has an error and
+    ``dry_run`` is false, writes all of them in one transaction. ``user`` limits what may be
+    written (None = the system, everything); ``actor`` is recorded in the audit log.
+    """
+
+    name: str = ""
+    label: str = ""
+    columns: tuple[Column, ...] = ()
+
+    def general_notes(self) -> list[str]:
+        return [
+            "第一行为表头，列的顺序不限；带 * 的列为必填列，表头中的 * 可写可不写。",
+            "从第二行起每行一条记录；空白行会被忽略。",
+            "所有行先全部检查：只要有一处错误，整个文件都不会导入，并列出全部错误（第N行 列名：原因）。",
+            "编码已存在的行会更新原有记录；文件中没有的列保持原值不变。重复导入同一文件不会产生变化。",
+        ]
+
+    def import_audit(self, *, actor: Any, result: ImportResult, file_name: str) -> dict[str, Any]:
+        """Arguments of the one audit row every applied import writes, whatever it changed
+        (for ``audit_row`` or ``audit_record``)."""
+        return {
+            "actor": actor, "action": "import", "target": "import", "target_id": self.name,
+            "target_repr": f"{self.label}导入：{file_name}",
+            "after": {"kind": self.name, "file": file_name, "created": result.created,
+                      "updated": result.updated, "unchanged": result.unchanged},
+            "note": f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}",
+        }
+
+    def column(self, header: str) -> Column:
+        for column in self.columns:
+            if column.header == header:
+                return column
+        raise KeyError(header)
+
+    @abc.abstractmethod
+    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+        """Validate every row, then write all of them or nothing."""
+
+    @abc.abstractmethod
+    def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
+        """Stored values in column order for everything ``user`` may see (None = all),
+        limited to the subtree of ``org_code``; an unknown or invisible code raises
+        :class:`ExcelFileError`."""
+
+
+_REGISTRY: dict[str, ExcelKind] = {}
+_discovered = False
+
+
+def register(kind: ExcelKind) -> ExcelKind:
+    """Make ``kind`` available to the CLI and the screens under ``kind.name``."""
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("excel")
+        _discovered = True
+
+
+def get_kind(name: str) -> ExcelKind | None:
+    _discover()
+    return _REGISTRY.get(name)
+
+
+def all_kinds() -> list[ExcelKind]:
+    _discover()
+    return list(_REGISTRY.values())
+
+
+def hidden_keys(found: dict[Any, Model], visible: QuerySet[Any] | None) -> set[Any]:
+    """Take out of ``found`` (key → stored record) the records outside ``visible`` (None:
+    the system, which sees everything) and return their keys.
+
+    The one rule of every import about records the importer may not see (docs/security.md
+    §6): a row is validated against a stored record only when the importer may see it. A
+    key held by a hidden record is answered with :data:`KEY_TAKEN` alone, and the row is
+    checked as a new one, against its own values and what the importer sees, so that no
+    message depends on anything the hidden record holds."""
+    if visible is None or not found:
+        return set()
+    seen: set[Any] = set()
+    for chunk in chunks([record.pk for record in found.values()]):
+        seen.update(visible.filter(pk__in=chunk).values_list("pk", flat=True))
+    hidden = {key for key, record in found.items() if record.pk not in seen}
+    for key in hidden:
+        del found[key]
+    return hidden
+
+
+def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: str, actor: Any = None,
+                user: Any = None, dry_run: bool = False, limits: ReadLimits | None = None) -> ImportResult:
+    """Read ``source`` within ``limits`` (default :meth:`ReadLimits.default`; the screens pass
+    :meth:`ReadLimits.screen`) and import it as ``kind``; bad files come back as a result
+    with errors.
+
+    A key that another write takes between the check and the write (a unique-key race)
+    makes the kind's transaction roll back; the file is then checked again, which lists each
+    taken key as :data:`KEY_TAKEN` (or, should nothing be wrong any more, says the data
+    changed meanwhile) — nothing is imported either way."""
+    try:
+        sheet = read_sheet(source, kind.columns, limits=limits)
+    except ExcelFileError as exc:
+        return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=exc.messages)
+    try:
+        return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
+    except IntegrityError:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        again = kind.apply(read_sheet(source, kind.columns, limits=limits), actor=actor, user=user, dry_run=True,
+                           file_name=file_name)
+        return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run,
+                            errors=again.errors or [CHANGED_MEANWHILE])
+
+
+def export_file(kind: ExcelKind, dest: str | Path | IO[bytes], *, user: Any = None, org_code: str | None = None) -> int:
+    """Write what ``user`` may see of ``kind`` to ``dest``; returns the number of data rows."""
+    return write_workbook(dest, kind.columns, kind.export_rows(user=user, org_code=org_code), title=kind.label)
