@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 from lianjian.accounts.models import ApiToken
 from lianjian.accounts.services import LoginError, login_attempt
 from lianjian.core.audit import audit_record
+from lianjian.core.forms import EdgeRules
 from lianjian.core.models import AuditLog
 
 
-class LoginForm(forms.Form):
+class LoginForm(EdgeRules, forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     password = forms.CharField(label="密码", max_length=128, widget=forms.PasswordInput)
 

@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -63,6 +62,8 @@ from lianjian.orgs.models import (
     Organisation,
     OrgKind,
     PartnerKind,
+    member_row_errors,
+    org_row_errors,
 )
 from lianjian.orgs.pinyin import initials
 
@@ -160,6 +161,8 @@ ORG_SIMPLE: tuple[tuple[str, str], ...] = (
     ("本届任期开始", "term_start"), ("本届任期结束", "term_end"), ("外部单位类别", "partner_kind"),
 )
 ORG_STATE_FIELDS = (*(f for _, f in ORG_SIMPLE), *FLAG_FIELDS.values())
+# Which column each rule of ``org_row_errors`` speaks about.
+ORG_FIELD_HEADERS = {field_name: header for header, field_name in ORG_SIMPLE}
 ORG_LIST_FIELDS = {"professions", "strengths", "needs"}
 ORG_DEFAULTS: dict[str, Any] = {
     "name": "", "kind": "", "is_partner": False, "unit": "", "professions": [], "address": "",
@@ -288,12 +291,8 @@ class OrgExcel(ExcelKind):
                     errors: ErrorList) -> None:
         for row in rows:
             s, n = row.state, row.number
-            if s["founded"] not in (None, INVALID) and s["dissolved"] not in (None, INVALID) and s["dissolved"] < s["founded"]:
-                errors.add(n, "撤销日期", "撤销日期不能早于成立日期")
-            if s["term_start"] not in (None, INVALID) and s["term_end"] not in (None, INVALID) and s["term_end"] < s["term_start"]:
-                errors.add(n, "本届任期结束", "任期结束不能早于任期开始")
-            if INVALID not in (s["lat"], s["lon"]) and (s["lat"] is None) != (s["lon"] is None):
-                errors.add(n, "经度" if s["lon"] is None else "纬度", "纬度和经度需同时填写")
+            for field_name, message in org_row_errors(s).items():
+                errors.add(n, ORG_FIELD_HEADERS[field_name], message)
             if s["partner_kind"] not in ("", INVALID) and s["is_partner"] is False:
                 errors.add(n, "外部单位类别", "仅外部单位可填写外部单位类别")
             parent_code = row.parent_code
@@ -556,12 +555,8 @@ MEMBER_DEFAULTS: dict[str, Any] = {
     "name": "", "gender": "", "birth_date": None, "category": "", "joined_on": None, "confirmed_on": None,
     "post": "", "job": "", "phone": "", "id_number": "", "is_floating": False,
 }
-# Which column each rule of Member.clean() speaks about.
-MEMBER_FIELD_HEADERS = {
-    "confirmed_on": "转正日期", "phone": "手机号码", "id_number": "身份证号", "joined_on": "入党日期",
-    "birth_date": "出生日期", "category": "党员类别",
-}
-CLEAN_INPUTS = ("confirmed_on", "joined_on", "category", "phone", "id_number", "birth_date")
+# Which column each rule of ``member_row_errors`` speaks about.
+MEMBER_FIELD_HEADERS = {field_name: header for header, field_name in MEMBER_SIMPLE}
 
 
 class MemberExcel(ExcelKind):
@@ -690,14 +685,11 @@ class MemberExcel(ExcelKind):
             for f in MEMBER_STATE_FIELDS:
                 if state[f] is not INVALID:
                     setattr(member, f, state[f])
-            if all(state[f] is not INVALID for f in CLEAN_INPUTS):
-                try:
-                    member.clean()
-                except ValidationError as exc:
-                    for field_name, messages in exc.message_dict.items():
-                        for message in messages:
-                            errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
-                    row_ok = False
+            problems = member_row_errors(state)
+            for field_name, message in problems.items():
+                errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
+            if problems:
+                row_ok = False
             if not row_ok:
                 continue
             if before is None:

@@ -21,9 +21,9 @@ SharingName = Literal["仅本组织", "联建单位", "全部内部组织"]
 BookingStatusName = Literal["待审批", "已批准", "已拒绝", "已取消"]
 NeedStatusName = Literal["待对接", "已对接", "已关闭"]
 Text50 = _text(50)
-LongText = _text(10_000)
+LongText = _text(10_000, multiline=True)
 # A resource's 说明 is also an Excel column (≤ 5000, docs/excel.md), so the API holds it to that.
-ResourceText = _text(5000)
+ResourceText = _text(5000, multiline=True)
 
 
 class ResourceListParams(PageParams):
@@ -152,7 +152,7 @@ class BookingCreateIn(_Input):
 
 
 class ReasonIn(_Input):
-    reason: Text300 = ""
+    reason: _text(300, multiline=True) = ""
 
 
 class NeedListParams(PageParams):
