@@ -69,21 +69,28 @@ def test_an_api_write_whose_answer_fails_after_the_service_wrote_keeps_nothing(w
     assert _counts() == (before[0], before[1] + 1, before[2] + 1, before[3] + 1)
 
 
-def test_reads_run_outside_any_transaction_and_writes_inside_one(transactional_db):
-    seen: dict[str, bool] = {}
+def _depth() -> int:
+    # Transactions opened around the current code: the test's own one, plus one savepoint
+    # per nested atomic block (so the middleware's shows as one more).
+    return len(connection.savepoint_ids)
+
+
+def test_reads_run_outside_any_transaction_and_writes_inside_one(db):
+    seen: dict[str, int] = {}
 
     def view(request):
-        seen[request.method] = connection.in_atomic_block
+        seen[request.method] = _depth()
         return HttpResponse("ok")
 
     middleware = AtomicWritesMiddleware(lambda request: HttpResponse())
     factory = RequestFactory()
+    outside = _depth()
     assert middleware.process_view(factory.get("/"), view, (), {}) is None
     assert middleware.process_view(factory.head("/"), view, (), {}) is None
     view(factory.get("/"))  # what Django then does with a read: no transaction around it
     response = middleware.process_view(factory.post("/"), view, (), {})
     assert response is not None and response.status_code == 200
-    assert seen == {"GET": False, "POST": True}
+    assert seen == {"GET": outside, "POST": outside + 1}
 
 
 def test_views_that_manage_their_own_transaction_are_left_alone():
@@ -98,14 +105,12 @@ def test_views_that_manage_their_own_transaction_are_left_alone():
 
 
 @pytest.mark.parametrize("method", ["patch", "delete", "put"])
-def test_every_unsafe_method_is_wrapped(transactional_db, method):
-    inside: list[bool] = []
-
+def test_every_unsafe_method_is_wrapped_and_a_500_rolls_back(db, method):
     def view(request):
-        inside.append(connection.in_atomic_block)
+        Organisation.objects.create(code="XZ-R", name="回滚", kind="党小组", path="/XZ-R/")
         return HttpResponseServerError()
 
     middleware = AtomicWritesMiddleware(lambda request: HttpResponse())
     response = middleware.process_view(getattr(RequestFactory(), method)("/"), view, (), {})
     assert response.status_code == 500
-    assert inside == [True]
+    assert not Organisation.objects.filter(code="XZ-R").exists()

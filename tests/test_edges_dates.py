@@ -320,3 +320,11 @@ def test_a_problem_deadline_far_ahead_is_refused(world):
 def test_remind_with_a_date_beyond_the_bound_answers_without_a_traceback(db):
     code, out, err = run("remind", "--date", "9999-12-31")
     assert (code, out, err.strip()) == (1, "", f"日期{OUT_OF_RANGE}")
+
+
+def test_a_filter_date_beyond_the_bound_answers_422_not_500(world):
+    # A query date is stored nowhere; only the outer bound applies (the day after it is
+    # computed to filter, which overflowed at 9999-12-31).
+    status, body = call("get", "/bookings?start_to=9999-12-31", user=world.admin)
+    assert (status, body) == (422, {"detail": f"start_to：{OUT_OF_RANGE}"})
+    assert call("get", "/bookings?start_to=2026-12-31", user=world.admin)[0] == 200

@@ -8,6 +8,7 @@ from here so that ``core`` stays free of any domain model.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import AfterValidator, StringConstraints, field_validator
 from pydantic_core import PydanticUseDefault
 
-from lianjian.core.validation import json_problem, text_problem
+from lianjian.core.validation import ANYTIME, json_problem, text_problem
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
@@ -74,6 +75,19 @@ def _multi_line(value: str) -> str:
     if problem:
         raise ValueError(problem)
     return value
+
+
+def _within_outer_bound(value: datetime.date) -> datetime.date:
+    problem = ANYTIME.problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# A date that belongs to no model field (a query filter): only the outer bound applies, so
+# that shifting it by a day or converting it to a time cannot overflow. A date that is
+# stored is checked against its field's window by the service (model validation).
+FilterDate = Annotated[datetime.date, AfterValidator(_within_outer_bound)]
 
 
 def text(max_length: int, *, required: bool = False, multiline: bool = False) -> Any:

@@ -363,7 +363,7 @@ def member_row_errors(values: dict[str, Any], *, on: datetime.date | None = None
               if name not in errors and is_date(values.get(name))}
     if {"birth_date", "joined_on"} <= usable and joined < add_years(birth, 18):
         errors["joined_on"] = "入党时应年满十八岁"
-    if category == MemberCategory.PROBATIONARY and confirmed:
+    if category == MemberCategory.PROBATIONARY and isinstance(confirmed, datetime.date):
         errors["confirmed_on"] = "预备党员不应有转正日期"
     elif {"joined_on", "confirmed_on"} <= usable:
         first, last = add_years(joined, PROBATION_YEARS), add_years(joined, PROBATION_MAX_YEARS)

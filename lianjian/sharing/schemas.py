@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 
 from ninja import Field, Schema
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import FilterDate, PageParams
 from lianjian.orgs.schemas import Code, Name200, Phone, Text300, TextList, _Input, _Patch, _text
 
 ResourceKindName = Literal["阵地", "党员活动室", "教育基地", "专家", "讲师", "设备", "课程"]
@@ -111,8 +111,8 @@ class BookingListParams(PageParams):
     resource: str | None = Field(None, max_length=32, description="资源编号")
     org: str | None = Field(None, max_length=32, description="预约组织编码")
     status: BookingStatusName | None = None
-    start_from: datetime.date | None = Field(None, description="结束于该日期（含）之后")
-    start_to: datetime.date | None = Field(None, description="开始于该日期（含）之前")
+    start_from: FilterDate | None = Field(None, description="结束于该日期（含）之后")
+    start_to: FilterDate | None = Field(None, description="开始于该日期（含）之前")
 
 
 class BookingOut(Schema):
