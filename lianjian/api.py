@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
@@ -34,6 +35,7 @@ from lianjian.core.api_utils import (
     django_validation_detail,
     validation_detail,
 )
+from lianjian.core.middleware import SAFE_METHODS
 from lianjian.orgs.api import members_router, orgs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
 
@@ -166,6 +168,11 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Bad input never gets here (it is refused above); this is a bug, so it is logged with
     # its traceback, but the client still gets the API's JSON form and no internals.
     logger.exception("API error on %s %s", request.method, request.path)
+    # ninja turns the exception into an answer, so nothing propagates to roll back with:
+    # undo the writes of the request's transaction (core.middleware.AtomicWritesMiddleware,
+    # which also rolls back on the 500 status) here, where the failure is known.
+    if request.method not in SAFE_METHODS and connection.in_atomic_block:
+        transaction.set_rollback(True)
     return api.create_response(request, {"detail": "服务器内部错误"}, status=500)
 
 

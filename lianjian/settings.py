@@ -81,7 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "lianjian.core.middleware.RejectNulMiddleware",
+    "lianjian.core.middleware.RejectControlCharactersMiddleware",
+    "lianjian.core.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "lianjian.urls"
@@ -117,6 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# How many years ahead a planned date (a deadline, an agreement's end, a booking) may lie;
+# see lianjian/core/validation.py and docs/security.md §3.
+LIANJIAN_PLANNING_YEARS = int(os.environ.get("LIANJIAN_PLANNING_YEARS", "10"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

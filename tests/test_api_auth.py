@@ -235,7 +235,7 @@ def test_deleting_the_token_revokes_only_that_token(world):
             b'{"username": "ad\\u0000min", "password": "x"}',
             "application/json",
             400,
-            "请求中包含非法字符（NUL）",
+            "username：不能包含控制字符（U+0000）",
         ),
         (b'{"username": "admin"}', "application/json", 422, "password：必填"),
         (b"", "application/json", 422, "请求体：必填"),
@@ -281,11 +281,11 @@ def test_nul_bytes_in_the_query_or_path_are_refused(world):
     headers = auth_header(world.admin)
     assert call("get", "/orgs?q=a%00b", headers=headers) == (
         400,
-        {"detail": "请求中包含非法字符（NUL）"},
+        {"detail": "查询参数 q：不能包含控制字符（U+0000）"},
     )
     assert call("get", "/orgs/ZB%00A", headers=headers) == (
         400,
-        {"detail": "请求中包含非法字符（NUL）"},
+        {"detail": "请求地址不能包含控制字符（U+0000）"},
     )
 
 

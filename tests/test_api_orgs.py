@@ -258,7 +258,7 @@ def test_only_an_admin_creates_a_top_level_organisation(world):
         ({**NEW_GROUP, "professions": ["x" * 101]}, 422, "professions.0：长度不能超过 100 个字符"),
         ({**NEW_GROUP, "dissolved": "2026-01-01"}, 422, "dissolved：不支持的字段"),
         ({"code": "XZ-A2"}, 422, "name：必填；kind：必填"),
-        ({**NEW_GROUP, "name": "a\u0000b"}, 400, "请求中包含非法字符（NUL）"),
+        ({**NEW_GROUP, "name": "a\u0000b"}, 400, "name：不能包含控制字符（U+0000）"),
     ],
 )
 def test_bad_creates_are_refused_and_change_nothing(world, body, status, detail):

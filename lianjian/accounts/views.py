@@ -18,6 +18,7 @@ from lianjian.accounts import services
 from lianjian.accounts.models import ApiToken
 from lianjian.accounts.provisioning import password_problems
 from lianjian.accounts.services import LoginError, login_attempt
+from lianjian.core.forms import EdgeRules
 
 
 class PasswordForm(PasswordChangeForm):
@@ -31,7 +32,7 @@ class PasswordForm(PasswordChangeForm):
                 self.add_error(password_field_name, problem)
 
 
-class LoginForm(forms.Form):
+class LoginForm(EdgeRules, forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     password = forms.CharField(label="密码", max_length=128, widget=forms.PasswordInput)
 

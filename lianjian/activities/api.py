@@ -27,6 +27,7 @@ from lianjian.core.api_utils import (
     BlankIsDefault,
     PageParams,
     paginate,
+    text,
 )
 from lianjian.orgs.models import Organisation
 
@@ -39,8 +40,8 @@ StatusName = Literal["草稿", "已提交", "已通过", "已退回"]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
-def _text(max_length: int, *, required: bool = False) -> Any:
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length)]
+def _text(max_length: int, *, required: bool = False, multiline: bool = False) -> Any:
+    return text(max_length, required=required, multiline=multiline)
 
 
 class ActivityListParams(PageParams):
@@ -105,7 +106,7 @@ class ActivityCreateIn(Schema):
     end: datetime.datetime | None = None
     topic: _text(200, required=True)
     venue: _text(200) = ""
-    minutes: _text(20000) = ""
+    minutes: _text(20000, multiline=True) = ""
     lecturer: _text(50) = ""
     host_person: _text(50) = ""
     recorder: _text(50) = ""

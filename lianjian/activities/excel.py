@@ -33,6 +33,7 @@ from lianjian.activities.models import (
     ActivityStatus,
     ActivityType,
     Attendance,
+    activity_row_errors,
     committee_meeting_valid,
 )
 from lianjian.activities.selectors import TZ
@@ -60,6 +61,7 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.models import AuditLog
+from lianjian.core.validation import ANYTIME, parse_int
 from lianjian.orgs.excel import export_root, import_scope
 from lianjian.orgs.models import CODE_RE, Organisation
 
@@ -100,8 +102,11 @@ def parse_datetime(value: Any) -> datetime.datetime:
             naive = datetime.datetime(*(int(g) if g else 0 for g in match.groups()))
         except ValueError:
             raise CellError("时间不存在") from None
-    if not 1950 <= naive.year <= 2200:
-        raise CellError("年份应在 1950 到 2200 之间")
+    # The outer bound only (nothing beyond it can be converted safely); the window of the
+    # field itself is the kind's check (activity_row_errors).
+    problem = ANYTIME.problem(naive)
+    if problem:
+        raise CellError(problem)
     return naive.replace(tzinfo=TZ)
 
 
@@ -113,10 +118,10 @@ def parse_count(value: Any) -> int:
     if isinstance(value, int):
         number = value
     else:
-        text = cell_text(value)
-        if not text.isdigit():
-            raise CellError("应为不小于 0 的整数")
-        number = int(text)
+        try:
+            number = parse_int(cell_text(value), low=0, high=10**18)
+        except ValueError:
+            raise CellError("应为不小于 0 的整数") from None
     if number < 0:
         raise CellError("应为不小于 0 的整数")
     if number > 100_000:
@@ -155,6 +160,8 @@ COL = {c.header: i for i, c in enumerate(COLUMNS)}
 SIMPLE = (("活动类型", "type"), ("开始时间", "start"), ("主题", "topic"), ("地点", "venue"),
           ("应到人数", "expected_count"), ("实到人数", "present_count"), ("活动形式", "sub_kind"))
 STATE_FIELDS = ("type", "start", "topic", "venue", "expected_count", "present_count", "sub_kind", "alliance_id")
+# Which column each rule of ``activity_row_errors`` speaks about.
+FIELD_HEADERS = {name: header for header, name in SIMPLE}
 
 
 class ActivityExcel(ExcelKind):
@@ -178,6 +185,7 @@ class ActivityExcel(ExcelKind):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors
+        new_status = ActivityStatus.SUBMITTED if is_manager else ActivityStatus.APPROVED
         first: dict[str, int] = {}
         for number, values in sheet.rows:
             code = values[COL["活动编号"]]
@@ -203,7 +211,7 @@ class ActivityExcel(ExcelKind):
             attendance_ids.update(Attendance.objects.filter(activity_id__in=chunk).values_list("activity_id", flat=True).distinct())
         link_codes = self._link_codes([a.pk for a in existing.values()])
         org_codes = {c for _, v in sheet.rows if isinstance(v[COL["组织编码"]], list) for c in v[COL["组织编码"]]}
-        orgs = self._by_code(Organisation.objects.only("id", "code", "path"), org_codes)
+        orgs = self._by_code(Organisation.objects.only("id", "code", "path", "name", "founded"), org_codes)
         if user is not None:
             # What the user may know of: the organisations they see, the members of the
             # alliances named, those listed on the activities being updated.
@@ -262,15 +270,14 @@ class ActivityExcel(ExcelKind):
                             errors.add(number, "组织编码", f"组织 {org.code} 不在本人范围内，也不是所填联建的成员单位")
             if current is not None and prefix is not None and not current.host.path.startswith(prefix):
                 errors.add(number, "活动编号", "无权操作该活动")
-            exp, pres = state["expected_count"], state["present_count"]
-            if isinstance(exp, int) and isinstance(pres, int) and pres > exp:
-                errors.add(number, "实到人数", "实到人数不能多于应到人数")
+            host = listed[0] if codes is not INVALID and listed and len(listed) == len(codes) else None
+            status = current.status if current is not None else new_status
+            for field_name, message in activity_row_errors({**state, "status": status}, host=host).items():
+                errors.add(number, FIELD_HEADERS.get(field_name, "活动编号"), message)
             if current is not None and current.pk in attendance_ids:
                 for header, name in (("应到人数", "expected_count"), ("实到人数", "present_count")):
                     if values[COL[header]] is not ABSENT and state[name] != getattr(current, name):
                         errors.add(number, header, f"该活动已有签到名单，{header}以签到记录为准（{getattr(current, name)}）")
-            if state["sub_kind"] and state["type"] not in (ActivityType.JOINT, INVALID):
-                errors.add(number, "活动形式", "只有联建活动可以填写活动形式")
             plan.append((code, current, state, listed))
 
         for _, current, state, listed in plan:
@@ -285,8 +292,7 @@ class ActivityExcel(ExcelKind):
             result.errors = errors.messages()
             return result
         if not dry_run:
-            status = ActivityStatus.SUBMITTED if is_manager else ActivityStatus.APPROVED
-            self._write(plan, link_codes, status=status, actor=actor, file_name=file_name, result=result)
+            self._write(plan, link_codes, status=new_status, actor=actor, file_name=file_name, result=result)
         return result
 
     @staticmethod

@@ -17,6 +17,7 @@ from lianjian.activities.models import (
 )
 from lianjian.activities.selectors import TZ
 from lianjian.alliances.models import Alliance, AllianceMember
+from lianjian.core.forms import EdgeRules
 from lianjian.orgs.forms import OrgField, split_list
 from lianjian.orgs.models import Organisation, OrgKind
 
@@ -33,7 +34,7 @@ def _local(value: datetime.datetime | None) -> str:
     return value.astimezone(TZ).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(EdgeRules, forms.Form):
     """Create or edit an activity. Co-organisers must be visible to the user or be current
     members of the chosen alliance (joint work reaches beyond one's subtree through it)."""
 
@@ -108,20 +109,20 @@ class ActivityForm(forms.Form):
         return data
 
 
-class MarkForm(forms.Form):
+class MarkForm(EdgeRules, forms.Form):
     status = forms.ChoiceField(label="标记为", choices=AttendanceStatus.choices)
     reason = forms.CharField(label="原因", max_length=200, required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(EdgeRules, forms.Form):
     reason = forms.CharField(label="退回原因", max_length=300)
 
 
-class AddMemberForm(forms.Form):
+class AddMemberForm(EdgeRules, forms.Form):
     number = forms.CharField(label="人员编号", max_length=32)
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(EdgeRules, forms.ModelForm):
     class Meta:
         model = ComplianceRule
         fields = ("activity_type", "org_kind", "frequency", "required", "min_full_members", "active", "sort", "note")

@@ -11,14 +11,21 @@ Scope: a user sees an activity when one of its organisations is visible to them
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from lianjian.alliances.models import Alliance
-from lianjian.orgs.models import Member, Organisation, OrgKind, validate_code
+from lianjian.core.validation import (
+    HISTORY,
+    PLANNED,
+    date_errors,
+    instance_values,
+    is_date,
+    raise_errors,
+)
+from lianjian.orgs.models import Member, Organisation, OrgKind, not_before_founding, validate_code
 
 if TYPE_CHECKING:
     from lianjian.accounts.models import User
@@ -50,6 +57,9 @@ class ActivityStatus(models.TextChoices):
 # Records that count as held: a draft is unfinished and a returned record is being corrected.
 COUNTED_STATUSES = (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED)
 EDITABLE_STATUSES = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+# Records that say the activity took place: submitted for review or reviewed (a returned
+# record was submitted as held and is only being corrected). A draft may be a plan.
+HELD_STATUSES = (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED, ActivityStatus.RETURNED)
 
 
 def committee_meeting_valid(activity_type: str, expected: int | None, present: int | None) -> bool:
@@ -104,6 +114,9 @@ class Activity(models.Model):
         "minutes", "lecturer", "host_person", "recorder", "status", "return_reason",
         "expected_count", "present_count", "is_valid",
     )
+    # A draft may be planned ahead; once recorded as held (activity_row_errors) the
+    # dates are historical.
+    DATE_WINDOWS = {"start": PLANNED, "end": PLANNED}
 
     code = models.CharField("活动编号", max_length=32, unique=True, validators=[validate_code])
     type = models.CharField("活动类型", max_length=8, choices=ActivityType.choices)
@@ -161,18 +174,54 @@ class Activity(models.Model):
         self.is_valid = committee_meeting_valid(self.type, self.expected_count, self.present_count)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.end and self.start and self.end < self.start:
-            errors["end"] = "结束时间不能早于开始时间"
-        if (self.present_count is not None and self.expected_count is not None
-                and self.present_count > self.expected_count):
-            errors["present_count"] = "实到人数不能多于应到人数"
-        if self.type != ActivityType.JOINT and self.sub_kind:
+        host = self.host if self.host_id is not None else None
+        raise_errors(activity_row_errors(instance_values(self), host=host))
+
+
+def is_held(values: dict[str, Any]) -> bool:
+    """Whether a record says the activity took place: submitted or reviewed
+    (``HELD_STATUSES``), or someone's presence is recorded (实到人数 above 0)."""
+    present = values.get("present_count")
+    return values.get("status") in HELD_STATUSES or (isinstance(present, int) and present > 0)
+
+
+def activity_row_errors(values: dict[str, Any], *, host: Any = None) -> dict[str, str]:
+    """field → message for the rules of one activity's own fields, the one home of them for
+    :meth:`Activity.clean`, the services (edits, submission, attendance) and the
+    ``activities`` Excel kind.
+
+    Pure but for ``host`` (the organisation holding it, for its founding date). A draft
+    may be planned ahead (``PLANNED``); an activity recorded as held (:func:`is_held`)
+    cannot lie in the future (``HISTORY``); nothing happens before the host was founded;
+    it ends after it starts; no more present than expected; 活动形式 only for a 联建活动 and
+    授课人 only for a 党课. Values that are not of their field's type are skipped.
+    """
+    windows = {"start": HISTORY, "end": HISTORY} if is_held(values) else None
+    errors = date_errors(Activity, values, windows=windows)
+    start, end = values.get("start"), values.get("end")
+    if "start" not in errors and is_date(start):
+        problem = not_before_founding(host, start, "开始时间")
+        if problem:
+            errors["start"] = problem
+    if is_date(start) and is_date(end) and end < start:
+        errors.setdefault("end", "结束时间不能早于开始时间")
+    expected, present = values.get("expected_count"), values.get("present_count")
+    if isinstance(expected, int) and isinstance(present, int) and present > expected:
+        errors["present_count"] = "实到人数不能多于应到人数"
+    kind = values.get("type")
+    if isinstance(kind, str) and kind in ActivityType.values:
+        if kind != ActivityType.JOINT and values.get("sub_kind"):
             errors["sub_kind"] = "只有联建活动可以填写活动形式"
-        if self.type != ActivityType.LECTURE and self.lecturer:
+        if kind != ActivityType.LECTURE and values.get("lecturer"):
             errors["lecturer"] = "只有党课可以填写授课人"
-        if errors:
-            raise ValidationError(errors)
+    return errors
+
+
+def held_problem(activity: Activity) -> str:
+    """Why ``activity`` cannot be recorded as held now — its date lies ahead — or ""."""
+    values = {**instance_values(activity), "status": ActivityStatus.SUBMITTED}
+    errors = activity_row_errors(values, host=activity.host if activity.host_id is not None else None)
+    return errors.get("start") or errors.get("end") or ""
 
 
 class ActivityOrg(models.Model):

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lianjian.activities.models import (
+    HELD_STATUSES,
     Activity,
     ActivityOrg,
     ActivityStatus,
@@ -26,6 +27,7 @@ from lianjian.activities.models import (
     AttendanceStatus,
     CheckinMethod,
     ComplianceRule,
+    held_problem,
 )
 from lianjian.alliances.models import Alliance
 from lianjian.core.audit import audit_record, diff, snapshot
@@ -85,9 +87,13 @@ def activity_record(*, actor: Any, type: str, host: Organisation, start: datetim
     """Record a new activity held by ``host`` with ``co_orgs`` (a joint activity counts for
     each); ``code`` defaults to the next free 活动编号 of the day."""
     activity = Activity(type=type, host=host, start=start, topic=topic, alliance=alliance, status=status,
-                        code=code or activity_code_new(start), **fields)
+                        code=code, **fields)
     activity.refresh_validity()
-    activity.full_clean()
+    # Validated before the code is made from the start day: an out-of-range date must be
+    # refused, not converted.
+    activity.full_clean(exclude=None if code else ["code"])
+    if not code:
+        activity.code = activity_code_new(start)
     activity.save()
     _set_orgs(activity, host, co_orgs)
     after = snapshot(activity)
@@ -222,6 +228,8 @@ def attendance_mark(*, actor: Any, activity: Activity, member_ids: Iterable[int]
     rows = Attendance.objects.filter(activity=activity, member_id__in=ids)
     if rows.count() != len(ids):
         raise ValidationError({"members": "所选党员不在应到名单中"})
+    if status == AttendanceStatus.PRESENT and (problem := held_problem(activity)):
+        raise ValidationError({"status": f"活动尚未举行，不能记录出席：{problem}"})
     now = timezone.now()
     if status == AttendanceStatus.PRESENT:
         changed = rows.exclude(status=status).update(status=status, reason="", method=CheckinMethod.MANUAL, checked_in_at=now)
@@ -262,6 +270,9 @@ def attendance_checkin(*, actor: Any, activity: Activity, member: Member | None)
         raise CheckinError("当前账户未关联党员信息，无法签到")
     if not activity.is_editable:
         raise CheckinError("活动记录已提交，签到已结束")
+    problem = held_problem(activity)
+    if problem:
+        raise CheckinError(f"活动尚未举行，不能签到：{problem}")
     row = Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
     if row is None:
         raise CheckinError("您不在本次活动的应到名单中，请联系记录人")
@@ -280,6 +291,10 @@ def _transition(actor: Any, activity: Activity, allowed: Sequence[str], status: 
     activity = Activity.objects.select_for_update().select_related("host").get(pk=activity.pk)
     if activity.status not in allowed:
         raise ValidationError(message)
+    if status in HELD_STATUSES:
+        problem = held_problem(activity)
+        if problem:
+            raise ValidationError(f"活动尚未举行，不能提交或审核：{problem}")
     before = {"status": activity.status, "return_reason": activity.return_reason}
     activity.status, activity.return_reason = status, reason
     activity.save(update_fields=["status", "return_reason", "updated_at"])

@@ -7,7 +7,16 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from lianjian.alliances.models import THEMES, Agreement, Alliance, AllianceType
+from lianjian.alliances.models import (
+    MAX_PLANNED_ACTIVITIES,
+    THEMES,
+    Agreement,
+    Alliance,
+    AllianceType,
+    goal_target,
+)
+from lianjian.core.forms import EdgeRules
+from lianjian.core.validation import parse_int
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Organisation
 
@@ -30,7 +39,7 @@ class OrgCodesField(forms.CharField):
         return [found[c] for c in codes]
 
 
-class AllianceForm(forms.Form):
+class AllianceForm(EdgeRules, forms.Form):
     code = forms.CharField(label="联建编码", max_length=32, help_text="创建后不可修改")
     name = forms.CharField(label="联建名称", max_length=200)
     type = forms.ModelChoiceField(label="联建类型", queryset=AllianceType.objects.all(), empty_label=None)
@@ -80,7 +89,7 @@ class AllianceForm(forms.Form):
         return data
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(EdgeRules, forms.Form):
     org = OrgField(label="组织编码")
     joined_on = forms.DateField(label="加入日期", required=False, widget=DateInput())
     liaison = forms.CharField(label="联络员", max_length=50, required=False)
@@ -94,14 +103,14 @@ class MembershipForm(forms.Form):
         ) | Organisation.objects.active().filter(is_partner=True)
 
 
-class LiaisonForm(forms.Form):
+class LiaisonForm(EdgeRules, forms.Form):
     liaison = forms.CharField(label="联络员", max_length=50, required=False)
     liaison_phone = forms.CharField(label="联络电话", max_length=20, required=False)
     liaison_post = forms.CharField(label="联络员职务", max_length=50, required=False)
     left_on = forms.DateField(label="退出日期", required=False, widget=DateInput(), help_text="填写后该组织退出本联建（记录保留）")
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(EdgeRules, forms.Form):
     title = forms.CharField(label="协议名称", max_length=200)
     parties = forms.ModelMultipleChoiceField(label="签约方", queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
     terms = forms.CharField(label="主要条款", required=False, widget=forms.Textarea)
@@ -122,12 +131,10 @@ class AgreementForm(forms.Form):
             parts = [p.strip() for p in line.replace("|", "｜").split("｜")]
             if not parts[0]:
                 continue
-            target = None
-            if len(parts) > 1 and parts[1]:
-                try:
-                    target = float(parts[1])
-                except ValueError:
-                    raise ValidationError(f"第 {n} 行目标值应为数字：{parts[1]}") from None
+            try:
+                target = goal_target(parts[1] if len(parts) > 1 else None)
+            except ValueError as exc:
+                raise ValidationError(f"第 {n} 行目标值{exc}：{parts[1][:20]}") from None
             out.append({"text": parts[0], "target": target, "unit": parts[2] if len(parts) > 2 else ""})
         return out
 
@@ -138,12 +145,12 @@ class AgreementForm(forms.Form):
         return data
 
 
-class AgreementStatusForm(forms.Form):
+class AgreementStatusForm(EdgeRules, forms.Form):
     status = forms.ChoiceField(label="新状态", choices=Agreement.Status.choices)
     on = forms.DateField(label="日期", required=False, widget=DateInput())
 
 
-class RenewForm(forms.Form):
+class RenewForm(EdgeRules, forms.Form):
     title = forms.CharField(label="新协议名称", max_length=200, required=False)
     start = forms.DateField(label="生效日期", widget=DateInput())
     end = forms.DateField(label="到期日期", widget=DateInput())
@@ -155,11 +162,11 @@ class RenewForm(forms.Form):
         return data
 
 
-class UploadForm(forms.Form):
+class UploadForm(EdgeRules, forms.Form):
     file = forms.FileField(label="协议扫描件（PDF、PNG、JPEG，≤ 20 MB）")
 
 
-class PlanForm(forms.Form):
+class PlanForm(EdgeRules, forms.Form):
     summary = forms.CharField(label="总体目标", required=False, widget=forms.Textarea)
     items = forms.CharField(label="季度计划", required=False, widget=forms.Textarea,
                             help_text="每行一项，格式：季度｜计划内容｜计划活动次数｜目标，如：1｜党课互讲｜2｜覆盖全体党员")
@@ -172,9 +179,11 @@ class PlanForm(forms.Form):
                 continue
             if len(parts) < 2 or parts[0] not in {"1", "2", "3", "4"} or not parts[1]:
                 raise ValidationError(f"第 {n} 行格式应为：季度(1-4)｜计划内容｜计划活动次数｜目标")
-            count = parts[2] if len(parts) > 2 and parts[2] else "1"
-            if not count.isdigit():
-                raise ValidationError(f"第 {n} 行计划活动次数应为整数")
-            out.append({"quarter": int(parts[0]), "title": parts[1], "planned_activities": int(count),
+            try:
+                count = parse_int(parts[2] if len(parts) > 2 and parts[2] else "1", low=0,
+                                  high=MAX_PLANNED_ACTIVITIES, label="计划活动次数")
+            except ValueError as exc:
+                raise ValidationError(f"第 {n} 行{exc}") from None
+            out.append({"quarter": int(parts[0]), "title": parts[1], "planned_activities": count,
                         "goal": parts[3] if len(parts) > 3 else ""})
         return out

@@ -7,15 +7,24 @@ alliance shares (name, unit, liaison) — never their members.
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from typing import TYPE_CHECKING
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from lianjian.core.masking import PhoneField, PrivateHolder
-from lianjian.orgs.models import Member, Organisation, validate_code
+from lianjian.core.validation import (
+    HISTORY,
+    PLANNED,
+    date_errors,
+    instance_values,
+    is_date,
+    raise_errors,
+)
+from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
 
 if TYPE_CHECKING:
     from lianjian.accounts.models import User
@@ -78,6 +87,8 @@ class Alliance(models.Model):
 
     AUDIT_FIELDS = ("code", "name", "type_id", "theme", "lead_id", "sponsor", "sponsor_title",
                     "guidance", "status", "founded", "description")
+    # The window of every date a person enters (lianjian.core.validation).
+    DATE_WINDOWS = {"founded": HISTORY}
 
     code = models.CharField("联建编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("联建名称", max_length=200)
@@ -106,6 +117,14 @@ class Alliance(models.Model):
     def audit_key(self) -> str:
         return self.code
 
+    def clean(self) -> None:
+        errors = date_errors(Alliance, instance_values(self))
+        if "founded" not in errors and self.lead_id is not None:
+            problem = not_before_founding(self.lead, self.founded, "成立日期")
+            if problem:
+                errors["founded"] = problem
+        raise_errors(errors)
+
 
 class AllianceMember(models.Model):
     """An organisation's membership of an alliance, with its liaison (联络员).
@@ -117,6 +136,7 @@ class AllianceMember(models.Model):
     """
 
     AUDIT_FIELDS = ("org_id", "joined_on", "left_on", "liaison", "liaison_phone", "liaison_post")
+    DATE_WINDOWS = {"joined_on": HISTORY, "left_on": HISTORY}
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
     org = models.ForeignKey(Organisation, verbose_name="成员组织", on_delete=models.PROTECT, related_name="alliance_memberships")
@@ -142,8 +162,10 @@ class AllianceMember(models.Model):
         return f"{self.alliance} · {self.org}"
 
     def clean(self) -> None:
-        if self.left_on and self.joined_on and self.left_on < self.joined_on:
-            raise ValidationError({"left_on": "退出日期不能早于加入日期"})
+        errors = date_errors(AllianceMember, instance_values(self))
+        if not errors and self.left_on and self.joined_on and self.left_on < self.joined_on:
+            errors["left_on"] = "退出日期不能早于加入日期"
+        raise_errors(errors)
 
     def private_holder(self) -> PrivateHolder:
         """The liaison member's numbers when the phone is theirs, else those of ``org``."""
@@ -167,6 +189,8 @@ class Agreement(models.Model):
         TERMINATED = "终止", "终止"
 
     AUDIT_FIELDS = ("title", "status", "signed_on", "start", "end", "predecessor_id", "terms")
+    # Signed in the past; the term may lie ahead, up to the planning horizon.
+    DATE_WINDOWS = {"signed_on": HISTORY, "start": PLANNED, "end": PLANNED}
 
     alliance = models.ForeignKey(Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="agreements")
     title = models.CharField("协议名称", max_length=200)
@@ -189,8 +213,39 @@ class Agreement(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": "到期日期不能早于生效日期"})
+        raise_errors(agreement_row_errors(instance_values(self)))
+
+
+def agreement_row_errors(values: dict[str, Any]) -> dict[str, str]:
+    """field → message for the rules of one agreement's dates, the one home of them for
+    :meth:`Agreement.clean` and the screens' checks before a renewal: each date in its
+    window (``DATE_WINDOWS``) and the end not before the start."""
+    errors = date_errors(Agreement, values)
+    start, end = values.get("start"), values.get("end")
+    if not errors and is_date(start) and is_date(end) and end < start:
+        errors["end"] = "到期日期不能早于生效日期"
+    return errors
+
+
+# AgreementGoal.target is NUMERIC(12, 2): at most 10 digits before the point, 2 after.
+MAX_GOAL_TARGET = Decimal("9999999999.99")
+
+
+def goal_target(value: Any) -> Decimal | None:
+    """A goal's target as stored (``None`` for none), from a number or its text; the one
+    rule for the form, the API and the service. ``ValueError`` (Chinese) when it is not a
+    finite number of at most 10 digits before the point and 2 after."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError("应为数字")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("应为数字") from None
+    if not number.is_finite() or abs(number) > MAX_GOAL_TARGET or number != number.quantize(Decimal("0.01")):
+        raise ValueError("应为数字，最多 10 位整数、2 位小数")
+    return number
 
 
 class AgreementGoal(models.Model):
@@ -234,7 +289,8 @@ class AgreementFile(models.Model):
 
 
 class Plan(models.Model):
-    """The yearly implementation plan (实施方案) of an alliance."""
+    """The yearly implementation plan (实施方案) of an alliance: for a year from 1921 up
+    to the planning horizon (:func:`plan_year_problem`)."""
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="plans")
     year = models.PositiveSmallIntegerField("年度")
@@ -250,8 +306,20 @@ class Plan(models.Model):
         return f"{self.alliance} {self.year}年实施方案"
 
 
+def plan_year_problem(year: int) -> str:
+    """Why there can be no plan for ``year`` (a phrase after “年度”), or "": the year
+    must lie in the planning window (``PLANNED``)."""
+    if not 1000 <= year <= 9998:
+        return "不存在"
+    return PLANNED.year_problem(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+# The most joint activities a plan item may plan for a quarter (a small-integer column).
+MAX_PLANNED_ACTIVITIES = 999
+
+
 class PlanItem(models.Model):
-    """A quarter's planned joint activities and goal in a plan."""
+    """A quarter's planned joint activities (0 … ``MAX_PLANNED_ACTIVITIES``) and goal in a plan."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
     quarter = models.PositiveSmallIntegerField("季度", choices=[(1, "一季度"), (2, "二季度"), (3, "三季度"), (4, "四季度")])

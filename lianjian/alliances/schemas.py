@@ -11,12 +11,13 @@ back as 400.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from lianjian.alliances.models import goal_target
 from lianjian.core.api_utils import PageParams
 from lianjian.core.masking import PrivatePhone
 from lianjian.orgs.schemas import (
@@ -40,11 +41,9 @@ TypeName = _text(50, required=True)
 Theme = _text(50)
 Text50 = _text(50)
 Unit = _text(20)
-LongText = _text(10_000)
+LongText = _text(10_000, multiline=True)
 CodeList = Annotated[list[Code], Field(max_length=500)]
 
-# AgreementGoal.target is NUMERIC(12, 2): at most 10 digits before the point, 2 after.
-MAX_TARGET = Decimal("9999999999.99")
 
 
 # ---- alliances ------------------------------------------------------------------------
@@ -177,17 +176,7 @@ class GoalIn(_Input):
     @field_validator("target", mode="before")
     @classmethod
     def _target(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ValueError("应为数字")
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError("应为数字") from None
-        if not number.is_finite() or abs(number) > MAX_TARGET or number != number.quantize(Decimal("0.01")):
-            raise ValueError("应为数字，最多 10 位整数、2 位小数")
-        return number
+        return goal_target(value)
 
 
 class AgreementCreateIn(_Input):

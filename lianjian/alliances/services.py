@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lianjian.alliances.models import (
+    MAX_PLANNED_ACTIVITIES,
     Agreement,
     AgreementFile,
     AgreementGoal,
@@ -18,6 +19,8 @@ from lianjian.alliances.models import (
     AllianceMember,
     Plan,
     PlanItem,
+    goal_target,
+    plan_year_problem,
 )
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
@@ -133,8 +136,13 @@ def _check_goals(goals: Iterable[dict[str, Any]]) -> list[AgreementGoal]:
     out = []
     for g in goals:
         text = (g.get("text") or "").strip()
-        if text:
-            out.append(AgreementGoal(text=text[:200], target=g.get("target"), unit=(g.get("unit") or "")[:20]))
+        if not text:
+            continue
+        try:
+            target = goal_target(g.get("target"))
+        except ValueError as exc:
+            raise ValidationError({"goals": f"目标“{text[:20]}”的目标值{exc}"}) from None
+        out.append(AgreementGoal(text=text[:200], target=target, unit=(g.get("unit") or "")[:20]))
     return out
 
 
@@ -185,6 +193,7 @@ def agreement_set_status(*, actor: Any, agreement: Agreement, status: str, on: d
         agreement.signed_on = on or timezone.localdate()
     if status == Agreement.Status.ACTIVE and agreement.start is None:
         agreement.start = on or timezone.localdate()
+    agreement.full_clean()
     agreement.save()
     b, a = diff(before, snapshot(agreement))
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before=b, after=a)
@@ -234,7 +243,12 @@ def agreement_attach(*, actor: Any, agreement: Agreement, upload: Any) -> Agreem
 @transaction.atomic
 def plan_save(*, actor: Any, alliance: Alliance, year: int, summary: str,
               items: Iterable[dict[str, Any]]) -> Plan:
-    """Create or replace the yearly plan of ``alliance``: its summary and quarter items."""
+    """Create or replace the yearly plan of ``alliance``: its summary and quarter items.
+    The year lies in the planning window; each item names a quarter (1–4) and plans 0 …
+    ``MAX_PLANNED_ACTIVITIES`` activities."""
+    problem = plan_year_problem(year)
+    if problem:
+        raise ValidationError(f"年度{problem}")
     plan, created = Plan.objects.get_or_create(alliance=alliance, year=year, defaults={"summary": summary})
     before = {"summary": plan.summary, "items": [(i.quarter, i.title, i.planned_activities) for i in plan.items.all()]}
     plan.summary = summary
@@ -245,11 +259,13 @@ def plan_save(*, actor: Any, alliance: Alliance, year: int, summary: str,
         title = (it.get("title") or "").strip()
         if not title:
             continue
-        q = int(it.get("quarter") or 0)
+        q = it.get("quarter")
         if q not in (1, 2, 3, 4):
             raise ValidationError(f"季度应为 1 到 4：{title}")
-        rows.append(PlanItem(plan=plan, quarter=q, title=title[:200],
-                             planned_activities=max(0, int(it.get("planned_activities") or 0)),
+        planned = it.get("planned_activities") or 0
+        if isinstance(planned, bool) or not isinstance(planned, int) or not 0 <= planned <= MAX_PLANNED_ACTIVITIES:
+            raise ValidationError(f"计划活动次数应为 0 到 {MAX_PLANNED_ACTIVITIES} 之间的整数：{title}")
+        rows.append(PlanItem(plan=plan, quarter=q, title=title[:200], planned_activities=planned,
                              goal=(it.get("goal") or "")[:200]))
     PlanItem.objects.bulk_create(rows)
     after = {"summary": summary, "items": [(i.quarter, i.title, i.planned_activities) for i in rows]}

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -36,10 +36,12 @@ from lianjian.alliances.models import (
     AllianceMember,
     AllianceType,
     Plan,
+    plan_year_problem,
 )
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.validation import ANYTIME, PLANNED
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -215,11 +217,15 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _renew_initial(agreement: Agreement) -> dict:
-    if agreement.end is None:
+    """The renewal form's suggestion: the day after the end, for as long again; only dates
+    a renewal may take (the planning window), so that a stored end far away (entered
+    before dates had windows) proposes nothing instead of breaking the page."""
+    if agreement.end is None or ANYTIME.problem(agreement.end):
         return {}
     start = agreement.end + datetime.timedelta(days=1)
-    span = (agreement.end - agreement.start).days if agreement.start else 365 * 3
-    return {"start": start, "end": start + datetime.timedelta(days=span)}
+    span = (agreement.end - agreement.start).days if agreement.start and not ANYTIME.problem(agreement.start) else 365 * 3
+    suggestion = {"start": start, "end": start + datetime.timedelta(days=max(span, 0))}
+    return {name: day for name, day in suggestion.items() if not PLANNED.problem(day)}
 
 
 @login_required
@@ -290,8 +296,8 @@ def agreement_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
 def plan_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
     alliance = _visible(request, code)
     _require_manage(request, alliance)
-    if not 2000 <= year <= 2100:
-        raise PermissionDenied
+    if plan_year_problem(year):
+        raise Http404
     plan = Plan.objects.filter(alliance=alliance, year=year).prefetch_related("items").first()
     initial = {}
     if plan:

@@ -26,7 +26,13 @@ from django.db import transaction
 
 from lianjian.assessment.models import KpiBatch, KpiValue
 from lianjian.assessment.periods import parse_period
-from lianjian.assessment.services import KpiRow, kpi_codes, kpi_value_problem, kpi_write
+from lianjian.assessment.services import (
+    KpiRow,
+    kpi_codes,
+    kpi_period_problem,
+    kpi_value_problem,
+    kpi_write,
+)
 from lianjian.core.audit import audit_record
 from lianjian.core.excel import (
     INVALID,
@@ -52,9 +58,13 @@ LIMIT = 1e12
 
 def parse_period_cell(value: Any) -> str:
     try:
-        return parse_period(cell_text(value)).text
+        period = parse_period(cell_text(value))
     except ValueError:
         raise CellError("期间格式应为 2026、2026H1、2026Q3 或 2026-07") from None
+    problem = kpi_period_problem(period)
+    if problem:
+        raise CellError(problem)
+    return period.text
 
 
 def parse_value(value: Any) -> float:

@@ -27,6 +27,7 @@ from lianjian.assessment.models import (
     Source,
 )
 from lianjian.assessment.periods import parse_period
+from lianjian.core.forms import EdgeRules
 from lianjian.orgs.forms import OrgField, split_list
 from lianjian.orgs.models import Organisation, OrgKind
 
@@ -56,7 +57,7 @@ def _example(kind: str) -> str:
     return {"year": "2026", "half": "2026H1", "quarter": "2026Q3", "month": "2026-07"}[kind]
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(EdgeRules, forms.Form):
     """A scheme's own fields; star bands as five thresholds (blank: that level is not awarded)."""
 
     code = forms.CharField(label="方案编码", max_length=32, help_text="如 2026-SWD，导入导出与命令行使用，保存后不可修改")
@@ -136,7 +137,7 @@ class SchemeForm(forms.Form):
         return fields
 
 
-class DimensionForm(forms.Form):
+class DimensionForm(EdgeRules, forms.Form):
     code = forms.CharField(label="维度编码", max_length=16, help_text="如 DJ、YW")
     name = forms.CharField(label="维度名称", max_length=100)
     max = forms.FloatField(label="满分", min_value=0, max_value=1000)
@@ -182,8 +183,10 @@ def format_steps(steps: list) -> str:
     return "、".join(f"{label}:{points:g}" for label, points in steps or [])
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(EdgeRules, forms.Form):
     """An indicator: the parameters shown depend on the rule (``RULE_FIELDS``)."""
+
+    MULTILINE_FIELDS = ("steps",)  # one step per line is allowed (parse_steps)
 
     code = forms.CharField(label="指标编码", max_length=16, help_text="KPI 导入时按此编码对应")
     name = forms.CharField(label="指标名称", max_length=100)
@@ -253,7 +256,7 @@ class IndicatorForm(forms.Form):
         return data
 
 
-class SchemeUploadForm(forms.Form):
+class SchemeUploadForm(EdgeRules, forms.Form):
     file = forms.FileField(label="方案文件（JSON）")
 
     def clean_file(self) -> dict[str, Any]:
@@ -269,7 +272,7 @@ class SchemeUploadForm(forms.Form):
         return data
 
 
-class KpiForm(forms.Form):
+class KpiForm(EdgeRules, forms.Form):
     """One business KPI value, set by hand (a batch of channel 页面录入)."""
 
     org = OrgField(label="组织编码")
@@ -288,13 +291,13 @@ class KpiForm(forms.Form):
         return self.cleaned_data["indicator_code"].strip()
 
 
-class ManualScoreForm(forms.Form):
+class ManualScoreForm(EdgeRules, forms.Form):
     org = forms.CharField(max_length=32)
     score = forms.FloatField(label="得分", min_value=0, max_value=1000)
     comment = forms.CharField(label="评语", required=False, max_length=500)
 
 
-class RunForm(forms.Form):
+class RunForm(EdgeRules, forms.Form):
     period = forms.CharField(label="考核期间", max_length=8)
     note = forms.CharField(label="说明", required=False, max_length=300)
 

@@ -23,7 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from lianjian.assessment.periods import KIND_LABELS, period_kind
+from lianjian.assessment.periods import KIND_LABELS, parse_period, period_kind, period_problem
+from lianjian.core.validation import PLANNED
 from lianjian.orgs.models import Organisation, OrgKind, validate_code
 
 if TYPE_CHECKING:
@@ -139,10 +140,15 @@ class Scheme(models.Model):
 
     def clean(self) -> None:
         try:
-            self.period_kind = period_kind(self.period)
+            period = parse_period(self.period)
         except ValueError as exc:
             raise ValidationError({"period": str(exc)}) from None
-        self.period = self.period.strip().upper()
+        # A scheme is written for a period that may lie ahead, up to the planning horizon.
+        problem = period_problem(period, PLANNED)
+        if problem:
+            raise ValidationError({"period": problem})
+        self.period_kind = period.kind
+        self.period = period.text
 
 
 class Dimension(models.Model):

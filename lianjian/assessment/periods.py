@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 YEAR, HALF, QUARTER, MONTH = "year", "half", "quarter", "month"
 KIND_LABELS = {YEAR: "年度", HALF: "半年", QUARTER: "季度", MONTH: "月度"}
@@ -68,6 +69,15 @@ def parse_period(text: str) -> Period:
         end = dt.date(year + (last == 12), last % 12 + 1, 1) - dt.timedelta(days=1)
         return Period(value, kind, start, end)
     raise ValueError(f"期间“{text}”格式不正确，应为 2026、2026H1、2026Q3 或 2026-07")
+
+
+def period_problem(period: Period, window: Any) -> str:
+    """Why ``period`` lies outside ``window`` — a :class:`lianjian.core.validation.DateWindow`,
+    passed in so that this module stays free of Django — or "": a period for the record
+    (KPI values, scores, runs) must have begun (``HISTORY``), a scheme may be written ahead
+    (``PLANNED``); none ends before 1921-07-01."""
+    problem = window.year_problem(period.start, period.end)
+    return f"期间“{period.text}”{problem}" if problem else ""
 
 
 def period_kind(text: str) -> str:

@@ -14,8 +14,9 @@ it), ``pass_line`` (default 60), ``description``, and per indicator ``missing_po
 optional key only when it differs from its default. Unknown keys are errors (a typo such
 as ``"flor"`` must not silently drop a parameter).
 
-No Django import here: the model side is read through its attributes, so this module
-stays usable by the pure engine's tests and tools.
+No Django model import here: the model side is read through its attributes, so this
+module stays usable by the pure engine's tests and tools. Texts obey the one text rule of
+:func:`lianjian.core.validation.text_problem` (a module importable without settings).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from lianjian.assessment.scoring import (
     SchemeSpec,
     validate_scheme,
 )
+from lianjian.core.validation import text_problem
 
 # Same as lianjian.orgs.models.CODE_RE (kept here so this module needs no Django).
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
@@ -95,7 +97,8 @@ def _number(value: Any, where: str, problems: _Problems, *, optional: bool = Fal
     return float(value)
 
 
-def _text(value: Any, where: str, problems: _Problems, max_length: int, *, required: bool = True) -> str:
+def _text(value: Any, where: str, problems: _Problems, max_length: int, *, required: bool = True,
+          multiline: bool = False) -> str:
     if value is None:
         if required:
             problems.add(f"{where}必填")
@@ -108,6 +111,8 @@ def _text(value: Any, where: str, problems: _Problems, max_length: int, *, requi
         problems.add(f"{where}不能为空")
     elif len(text) > max_length:
         problems.add(f"{where}不能超过 {max_length} 个字符")
+    elif problem := text_problem(text, multiline=multiline):
+        problems.add(f"{where}{problem}")
     return text
 
 
@@ -206,7 +211,8 @@ def _indicator(data: Any, i: int, problems: _Problems) -> tuple[IndicatorSpec, t
             elif item.strip() not in names:
                 names.append(item.strip())
         evaluators = tuple(names)
-    description = _text(data.get("description"), f"{where}description ", problems, 2000, required=False)
+    description = _text(data.get("description"), f"{where}description ", problems, 2000, required=False,
+                        multiline=True)
     spec = IndicatorSpec(code, name, dimension, top, rule, source, missing_points=missing_points, **params)
     return spec, evaluators, description
 
@@ -285,7 +291,7 @@ def parse_scheme_file(data: Any) -> SchemeFile:
     owner = data.get("owner")
     if owner is not None:
         owner = _code(owner, "owner ", problems, 32) or None
-    description = _text(data.get("description"), "description ", problems, 5000, required=False)
+    description = _text(data.get("description"), "description ", problems, 5000, required=False, multiline=True)
     spec = SchemeSpec(code, name, period, dimensions, tuple(indicators), stars, pass_line)
     for text in validate_scheme(spec):
         problems.add(text)

@@ -39,7 +39,7 @@ from lianjian.assessment.models import (
     Scheme,
     Source,
 )
-from lianjian.assessment.periods import KIND_LABELS, parse_period
+from lianjian.assessment.periods import KIND_LABELS, Period, parse_period, period_problem
 from lianjian.assessment.scheme_file import (
     SchemeFileError,
     parse_scheme_file,
@@ -63,6 +63,7 @@ from lianjian.core.audit import audit_record, audit_row, diff, snapshot
 from lianjian.core.excel import chunks, insert_audit, insert_rows, update_rows
 from lianjian.core.messages import KEY_TAKEN
 from lianjian.core.models import AuditLog
+from lianjian.core.validation import HISTORY
 from lianjian.orgs.models import CODE_RE, Organisation
 
 SCHEME_FIELDS = ("code", "name", "period", "owner", "applies_kind", "applies_orgs", "stars", "pass_line", "description")
@@ -111,10 +112,15 @@ def scheme_orgs(scheme: Scheme, period: str | None = None) -> QuerySet[Organisat
 
 
 def _check_period(scheme: Scheme, period: str) -> str:
+    """The canonical text of ``period`` for a run or a score of ``scheme``: of the scheme's
+    period kind, and begun already (``HISTORY``: nothing is scored ahead of time)."""
     try:
         p = parse_period(period)
     except ValueError as exc:
         raise ValidationError({"period": str(exc)}) from None
+    problem = period_problem(p, HISTORY)
+    if problem:
+        raise ValidationError({"period": problem})
     if p.kind != scheme.period_kind:
         kind = scheme.period_kind
         raise ValidationError({"period": f"该方案为{KIND_LABELS[kind]}考核，期间应为{KIND_LABELS[kind]}期间，如 {EXAMPLES[kind]}"})
@@ -500,6 +506,12 @@ def kpi_value_problem(code: str, value: float, known: dict[str, set[str]]) -> st
     return ""
 
 
+def kpi_period_problem(period: Period) -> str:
+    """Why no KPI value can be recorded for ``period``, or "": a value is measured, so its
+    period has begun (``HISTORY``) — a KPI for 2099 is refused."""
+    return period_problem(period, HISTORY)
+
+
 def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: Any,
                      known: dict[str, set[str]]) -> list[tuple[str, str]]:
     """(field, reason) for every problem of one KPI row; shared by the form, the API and Excel."""
@@ -507,9 +519,12 @@ def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: An
     if org is not None and org.is_partner:
         problems.append(("org", f"外部单位 {org.code} 不参加考核"))
     try:
-        parse_period(period if isinstance(period, str) else "")
+        parsed = parse_period(period if isinstance(period, str) else "")
     except ValueError as exc:
         problems.append(("period", str(exc)))
+    else:
+        if reason := kpi_period_problem(parsed):
+            problems.append(("period", reason))
     if not isinstance(code, str) or not CODE_RE.match(code) or len(code) > KPI_CODE_MAX:
         problems.append(("indicator_code", "指标编码只能包含字母、数字、下划线、点和短横线，最长 16 位"))
     elif code not in known:

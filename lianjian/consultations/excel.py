@@ -23,7 +23,6 @@ one 导入 entry per problem written).
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -41,6 +40,7 @@ from lianjian.consultations.models import (
     ProblemState,
     Urgency,
     field_label,
+    problem_row_errors,
 )
 from lianjian.consultations.selectors import ProblemFilter
 from lianjian.core.audit import audit_row, diff, snapshot
@@ -80,7 +80,7 @@ COLUMNS: tuple[Column, ...] = (
     choice_column("紧急程度", Urgency.values, note="可选：一般、较急、紧急；空白为“一般”"),
     Column("联建编码", parse_pattern(32, CODE_RE, CODE_REASON), False, None, format_text,
            "问题提交研究的联建；提出组织和责任组织须为该联建的成员单位", 12),
-    text_column("问题描述", 5000, width=40),
+    text_column("问题描述", 5000, width=40, multiline=True),
     Column("责任组织编码", parse_codes, False, (), format_codes,
            "分派后填写；多个用“、”分隔，第一个为牵头责任单位", 20),
     text_column("责任人", 50),
@@ -88,7 +88,7 @@ COLUMNS: tuple[Column, ...] = (
     choice_column("状态", ProblemState.values, note="可选：" + "、".join(ProblemState.values) + "；新问题空白为“待研究”"),
     date_column("提出日期", note="日期，格式 YYYY-MM-DD；新问题空白为导入当天"),
     date_column("解决日期", note="待确认、已销号的问题必填"),
-    text_column("解决情况", 5000, note="待确认、已销号的问题必填", width=40),
+    text_column("解决情况", 5000, note="待确认、已销号的问题必填", width=40, multiline=True),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS)}
 SIMPLE = (("问题标题", "title"), ("问题类别", "category"), ("问题描述", "description"), ("责任人", "responsible"),
@@ -126,43 +126,23 @@ def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
     yield from rows(batch)
 
 
-def _state_errors(state: dict[str, Any], owners: list[Any] | Any, today: datetime.date) -> list[tuple[str, str]]:
-    """(column, reason) for every way the row's state and dates disagree."""
-    errors: list[tuple[str, str]] = []
+# Which column each rule of ``problem_row_errors`` speaks about.
+FIELD_HEADERS = {name: header for header, name in SIMPLE} | {"state": "状态", "raised_on": "提出日期"}
+
+
+def _state_errors(state: dict[str, Any], owners: list[Any] | Any, raised_by: Organisation | None) -> list[tuple[str, str]]:
+    """(column, reason) for every way the row's state, dates and owners disagree: the
+    problem's own rules (``problem_row_errors``) and, which only a file has, its owners."""
+    errors = [(FIELD_HEADERS.get(name, "问题编号"), reason)
+              for name, reason in problem_row_errors(state, raised_by=raised_by).items()]
     st = state["state"]
     if st is INVALID:
         return errors
     has_owners = isinstance(owners, list) and bool(owners)
-    if st == rules.PENDING:
-        if has_owners:
-            errors.append(("责任组织编码", "待研究的问题尚未分派，不能填写责任组织（已分派请将状态填为“已分派”）"))
-        if state["deadline"] not in (None, INVALID):
-            errors.append(("办理期限", "待研究的问题尚未分派，不能填写办理期限"))
-    else:
-        if owners is not INVALID and not has_owners:
-            errors.append(("责任组织编码", f"{st}的问题须填写责任组织"))
-        if state["deadline"] is None:
-            errors.append(("办理期限", f"{st}的问题须填写办理期限"))
-    if st in rules.SOLVED_STATES:
-        if state["solved_on"] is None:
-            errors.append(("解决日期", f"{st}的问题须填写解决日期"))
-        if not state["resolution"]:
-            errors.append(("解决情况", f"{st}的问题须填写解决情况"))
-    else:
-        if state["solved_on"] not in (None, INVALID):
-            errors.append(("解决日期", f"{st}的问题尚未解决，不能填写解决日期"))
-        if state["resolution"] not in ("", INVALID):
-            errors.append(("解决情况", f"{st}的问题尚未解决，不能填写解决情况"))
-    raised = state["raised_on"]
-    if isinstance(raised, datetime.date):
-        if raised > today:
-            errors.append(("提出日期", "提出日期不能晚于今天"))
-        if isinstance(state["solved_on"], datetime.date) and state["solved_on"] < raised:
-            errors.append(("解决日期", "解决日期不能早于提出日期"))
-        if isinstance(state["deadline"], datetime.date) and state["deadline"] < raised:
-            errors.append(("办理期限", "办理期限不能早于提出日期"))
-    if isinstance(state["solved_on"], datetime.date) and state["solved_on"] > today:
-        errors.append(("解决日期", "解决日期不能晚于今天"))
+    if st == rules.PENDING and has_owners:
+        errors.append(("责任组织编码", "待研究的问题尚未分派，不能填写责任组织（已分派请将状态填为“已分派”）"))
+    elif st != rules.PENDING and owners is not INVALID and not has_owners:
+        errors.append(("责任组织编码", f"{st}的问题须填写责任组织"))
     return errors
 
 
@@ -206,7 +186,7 @@ class ProblemExcel(ExcelKind):
         org_codes |= {c for _, v in sheet.rows if isinstance(v[COL["责任组织编码"]], list) for c in v[COL["责任组织编码"]]}
         org_codes |= {c for codes in owner_codes.values() for c in codes}  # rows without the column keep them
         orgs_qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-        orgs = self._by_code(orgs_qs.only("id", "code", "path", "name"), org_codes)
+        orgs = self._by_code(orgs_qs.only("id", "code", "path", "name", "founded"), org_codes)
         alliance_codes = {v[COL["联建编码"]] for _, v in sheet.rows if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]}
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
         alliances = self._by_code(alliances_qs.select_related("lead").only("id", "code", "lead__path"), alliance_codes)
@@ -219,7 +199,7 @@ class ProblemExcel(ExcelKind):
         extra = org_codes - set(orgs)
         if extra and user is not None:
             members = {pk for ids in alliance_orgs.values() for pk in ids}
-            orgs.update(self._by_code(Organisation.objects.filter(pk__in=members).only("id", "code", "path", "name"), extra))
+            orgs.update(self._by_code(Organisation.objects.filter(pk__in=members).only("id", "code", "path", "name", "founded"), extra))
         alliance_paths = {a.pk: a.lead.path for a in alliances.values()}
 
         plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]] = []
@@ -292,7 +272,7 @@ class ProblemExcel(ExcelKind):
                 for org in listed:
                     if org.pk not in members:
                         errors.add(number, "责任组织编码", f"组织 {org.code} 不是所填联建的成员单位")
-            for column, reason in _state_errors(state, codes if codes is not INVALID else INVALID, today):
+            for column, reason in _state_errors(state, codes if codes is not INVALID else INVALID, raiser):
                 errors.add(number, column, reason)
             if prefix is not None and alliance_id is not INVALID and (isinstance(alliance_id, int) or raiser is not None):
                 if not self._in_scope(prefix, alliance_id, raiser, alliance_paths):

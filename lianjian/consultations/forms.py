@@ -21,6 +21,7 @@ from lianjian.consultations.models import (
 )
 from lianjian.consultations.permissions import manages
 from lianjian.consultations.services import Agenda, Attendee, alliance_org_ids
+from lianjian.core.forms import EdgeRules
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import Member, Organisation
 
@@ -62,7 +63,7 @@ class AllianceChoice(forms.ChoiceField):
         return alliance
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(EdgeRules, forms.Form):
     """Raise a problem (or correct it while 待研究)."""
 
     alliance = AllianceChoice(label="联建", required=False, help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派")
@@ -98,7 +99,7 @@ class ProblemForm(forms.Form):
         return data
 
 
-class AssignForm(forms.Form):
+class AssignForm(EdgeRules, forms.Form):
     owners = forms.CharField(label="责任组织编码", max_length=1000, help_text="多个用“、”分隔，第一个为牵头责任单位")
     responsible = forms.CharField(label="责任人", max_length=50, required=False)
     deadline = forms.DateField(label="办理期限", widget=DateInput())
@@ -137,7 +138,7 @@ class AssignForm(forms.Form):
         return self.meetings.get(code) if code else None
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(EdgeRules, forms.Form):
     org = forms.ChoiceField(label="报送单位")
     text = forms.CharField(label="办理进展", max_length=2000, widget=forms.Textarea)
 
@@ -150,16 +151,16 @@ class ProgressForm(forms.Form):
         return self.orgs[self.cleaned_data["org"]]
 
 
-class SolveForm(forms.Form):
+class SolveForm(EdgeRules, forms.Form):
     resolution = forms.CharField(label="解决情况", max_length=5000, widget=forms.Textarea)
     solved_on = forms.DateField(label="解决日期", widget=DateInput(), required=False, help_text="空白为今天")
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(EdgeRules, forms.Form):
     note = forms.CharField(label="确认意见", max_length=1000, required=False)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(EdgeRules, forms.Form):
     reason = forms.CharField(label="退回原因", max_length=1000, widget=forms.Textarea)
 
 
@@ -185,7 +186,7 @@ def liaisons_text(alliance: Alliance) -> str:
     return "\n".join(f"{m.org.code}｜{m.liaison}｜{m.liaison_post or '联络员'}" for m in rows)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(EdgeRules, forms.Form):
     """Plan or edit a joint meeting."""
 
     alliance = AllianceChoice(label="联建")

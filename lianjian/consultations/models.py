@@ -12,16 +12,23 @@ to a problem is in :mod:`lianjian.consultations.permissions`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from lianjian.alliances.models import Alliance
 from lianjian.consultations import rules
-from lianjian.orgs.models import Member, Organisation, validate_code
+from lianjian.core.validation import (
+    HISTORY,
+    PLANNED,
+    date_errors,
+    instance_values,
+    is_date,
+    raise_errors,
+)
+from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
 
 if TYPE_CHECKING:
     from lianjian.accounts.models import User
@@ -96,6 +103,8 @@ class JointMeeting(models.Model):
 
     AUDIT_FIELDS = ("code", "alliance_id", "title", "start", "place", "convener_id", "host_person", "recorder",
                     "minutes", "decisions", "status")
+    # A meeting in preparation may be planned ahead; once held its time is history.
+    DATE_WINDOWS = {"start": PLANNED}
 
     code = models.CharField("会议编号", max_length=32, unique=True, validators=[validate_code])
     alliance = models.ForeignKey(Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="meetings")
@@ -127,14 +136,18 @@ class JointMeeting(models.Model):
         return self.code
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        windows = {"start": HISTORY} if self.status == MeetingStatus.HELD else None
+        errors = date_errors(JointMeeting, instance_values(self), windows=windows)
+        if "start" not in errors and self.alliance_id is not None:
+            problem = not_before_founding(self.alliance, self.start, "召开时间")
+            if problem:
+                errors["start"] = problem
         if self.status == MeetingStatus.HELD and not (self.minutes or "").strip():
             errors["minutes"] = "已召开的会议须填写会议纪要"
         for name in ("minutes", "decisions"):
             if len(getattr(self, name) or "") > MINUTES_MAX:
                 errors[name] = f"{self._meta.get_field(name).verbose_name}不能超过 {MINUTES_MAX} 个字符"
-        if errors:
-            raise ValidationError(errors)
+        raise_errors(errors)
 
 
 class AgendaItem(models.Model):
@@ -224,6 +237,9 @@ class Problem(models.Model):
     AUDIT_FIELDS = ("code", "title", "category", "urgency", "description", "alliance_id", "raised_by_id", "raised_on",
                     "responsible", "deadline", "meeting_id", "state", "assigned_on", "solved_on", "resolution",
                     "closed_on", "reopened")
+    # What happened is history; the deadline may lie ahead (a past one stays valid).
+    DATE_WINDOWS = {"raised_on": HISTORY, "assigned_on": HISTORY, "solved_on": HISTORY, "closed_on": HISTORY,
+                    "deadline": PLANNED}
 
     code = models.CharField("问题编号", max_length=32, unique=True, validators=[validate_code])
     title = models.CharField("问题标题", max_length=200)
@@ -280,17 +296,50 @@ class Problem(models.Model):
         return rules.colour(self.state, self.deadline, today, yellow_threshold() if yellow_days is None else yellow_days)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.solved_on and self.raised_on and self.solved_on < self.raised_on:
-            errors["solved_on"] = "解决日期不能早于提出日期"
-        if self.deadline and self.raised_on and self.deadline < self.raised_on:
-            errors["deadline"] = "办理期限不能早于提出日期"
-        if self.state in rules.SOLVED_STATES and not self.solved_on:
-            errors["solved_on"] = "已解决的问题须有解决日期"
-        if self.state in rules.UNSOLVED_STATES and self.solved_on:
-            errors["solved_on"] = "尚未解决的问题不能有解决日期"
-        if errors:
-            raise ValidationError(errors)
+        raised_by = self.raised_by if self.raised_by_id is not None else None
+        raise_errors(problem_row_errors(instance_values(self), raised_by=raised_by))
+
+
+def problem_row_errors(values: dict[str, Any], *, raised_by: Any = None) -> dict[str, str]:
+    """field → message for the rules of one problem's own fields, the one home of them for
+    :meth:`Problem.clean` (so the services) and the ``problems`` Excel kind.
+
+    The dates lie in their windows (``DATE_WINDOWS``), not before the raising organisation
+    was founded; 提出日期 ≤ 解决日期 and ≤ 办理期限; from 已分派 on a problem has a deadline
+    and a 待研究 one none; 待确认 and 已销号 have a solved date and a resolution, the states
+    before them neither. Pure but for ``raised_by`` (for its founding date); values that are
+    not of their field's type are skipped.
+    """
+    errors = date_errors(Problem, values)
+    raised, solved, deadline = values.get("raised_on"), values.get("solved_on"), values.get("deadline")
+    if "raised_on" not in errors and is_date(raised):
+        problem = not_before_founding(raised_by, raised, "提出日期")
+        if problem:
+            errors["raised_on"] = problem
+    state = values.get("state")
+    if state in rules.STATES:
+        if state == rules.PENDING:
+            if is_date(deadline):
+                errors.setdefault("deadline", "待研究的问题尚未分派，不能填写办理期限")
+        elif deadline is None:
+            errors.setdefault("deadline", f"{state}的问题须填写办理期限")
+        resolution = values.get("resolution")
+        if state in rules.SOLVED_STATES:
+            if solved is None:
+                errors.setdefault("solved_on", f"{state}的问题须填写解决日期")
+            if resolution == "":
+                errors.setdefault("resolution", f"{state}的问题须填写解决情况")
+        else:
+            if is_date(solved):
+                errors.setdefault("solved_on", f"{state}的问题尚未解决，不能填写解决日期")
+            if isinstance(resolution, str) and resolution:
+                errors.setdefault("resolution", f"{state}的问题尚未解决，不能填写解决情况")
+    if is_date(raised):
+        if is_date(solved) and solved < raised:
+            errors.setdefault("solved_on", "解决日期不能早于提出日期")
+        if is_date(deadline) and deadline < raised:
+            errors.setdefault("deadline", "办理期限不能早于提出日期")
+    return errors
 
 
 def field_label(name: str) -> str:

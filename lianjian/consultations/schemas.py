@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import PageParams, text
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 CategoryName = Literal["生产经营难点", "安全生产", "营销服务", "营商环境", "乡村振兴", "基层治理", "民生服务", "其他"]
@@ -18,8 +18,6 @@ ColourName = Literal["red", "yellow", "green"]
 MeetingStatusName = Literal["筹备中", "已召开"]
 
 
-def text(max_length: int, *, required: bool = False) -> Any:
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length)]
 
 
 class Strict(Schema):
@@ -87,7 +85,7 @@ class ProblemCreateIn(Strict):
     title: text(200, required=True)
     category: CategoryName
     urgency: UrgencyName = "一般"
-    description: text(5000) = ""
+    description: text(5000, multiline=True) = ""
     alliance: Code | None = Field(None, description="联建编码；提出组织须为其成员单位")
     raised_by: Code = Field(..., description="提出组织编码（须为本人管理的组织）")
     raised_on: datetime.date | None = Field(None, description="提出日期；空白为今天")
@@ -98,25 +96,25 @@ class AssignIn(Strict):
     deadline: datetime.date
     responsible: text(50) = ""
     meeting: Code | None = Field(None, description="研究该问题的联席会议编号（须为本联建的会议）")
-    note: text(1000) = ""
+    note: text(1000, multiline=True) = ""
 
 
 class ProgressIn(Strict):
-    text: text(2000, required=True)
+    text: text(2000, required=True, multiline=True)
     org: Code | None = Field(None, description="报送单位（责任组织之一）；空白为本人管理的第一个责任组织")
 
 
 class SolveIn(Strict):
-    resolution: text(5000, required=True)
+    resolution: text(5000, required=True, multiline=True)
     solved_on: datetime.date | None = Field(None, description="解决日期；空白为今天")
 
 
 class ConfirmIn(Strict):
-    note: text(1000) = ""
+    note: text(1000, multiline=True) = ""
 
 
 class ReopenIn(Strict):
-    reason: text(1000, required=True)
+    reason: text(1000, required=True, multiline=True)
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -188,7 +186,7 @@ class MeetingCreateIn(Strict):
     convener: Code | None = Field(None, description="召集单位编码；空白为联建牵头单位")
     host_person: text(50) = ""
     recorder: text(50) = ""
-    minutes: text(20000) = ""
-    decisions: text(20000) = ""
+    minutes: text(20000, multiline=True) = ""
+    decisions: text(20000, multiline=True) = ""
     agenda: list[AgendaIn] = Field(default_factory=list, max_length=100)
     attendees: list[AttendeeIn] = Field(default_factory=list, max_length=200)

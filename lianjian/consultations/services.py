@@ -150,8 +150,6 @@ def problem_raise(*, actor: Any, raised_by: Organisation, title: str, category: 
     if alliance is not None and raised_by.pk not in alliance_org_ids(alliance):
         raise ValidationError({"raised_by": f"“{raised_by.name}”不是联建“{alliance.name}”的成员单位"})
     raised_on = raised_on or today()
-    if raised_on > today():
-        raise ValidationError({"raised_on": "提出日期不能晚于今天"})
     problem = Problem(title=_text(title, "title", 200), category=category, urgency=urgency,
                       description=_text(description, "description", 5000, required=False), alliance=alliance,
                       raised_by=raised_by, raised_on=raised_on, state=rules.PENDING, code=code or "WT-NEW")
@@ -293,10 +291,6 @@ def problem_solve(*, actor: Any, problem: Problem, resolution: str, solved_on: d
     new_state = _next(fresh, "solve")
     resolution = _text(resolution, "resolution", 5000)
     solved_on = solved_on or today()
-    if solved_on > today():
-        raise ValidationError({"solved_on": "解决日期不能晚于今天"})
-    if solved_on < fresh.raised_on:
-        raise ValidationError({"solved_on": "解决日期不能早于提出日期"})
     before = _problem_snapshot(fresh)
     old = fresh.state
     fresh.state, fresh.solved_on, fresh.resolution = new_state, solved_on, resolution

@@ -8,9 +8,10 @@ from here so that ``core`` stays free of any domain model.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,8 +21,10 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
-from pydantic import field_validator
+from pydantic import AfterValidator, StringConstraints, field_validator
 from pydantic_core import PydanticUseDefault
+
+from lianjian.core.validation import ANYTIME, json_problem, text_problem
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
@@ -29,19 +32,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 # The largest value of a 64-bit primary key; a larger id in a URL must not reach the database.
 MAX_ID = 2**63 - 1
-
-NUL_DETAIL = "请求中包含非法字符（NUL）"
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, Mapping):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(name)
@@ -51,8 +41,9 @@ class StrictJsonParser(Parser):
     """Reads a request body only as JSON: wrong content type → 415, broken JSON → 400.
 
     The document must be an object. ``NaN``/``Infinity`` are refused (they are not JSON
-    and would break database checks), and so are NUL characters anywhere in the document,
-    because PostgreSQL cannot store them.
+    and would break database checks), and so is any value that breaks the rules of
+    :func:`lianjian.core.validation.json_problem` — a control character in a text or a
+    key, an integer beyond 64 bits, a number too large to be finite — with the field named.
     """
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
@@ -65,9 +56,50 @@ class StrictJsonParser(Parser):
             raise HttpError(400, "请求体不是有效的 JSON") from exc
         if not isinstance(data, dict):
             raise HttpError(400, "请求体应为 JSON 对象")
-        if _has_nul(data):
-            raise HttpError(400, NUL_DETAIL)
+        found = json_problem(data)
+        if found:
+            path, problem = found
+            raise HttpError(400, f"{path}：{problem}" if path else problem)
         return data
+
+
+def _single_line(value: str) -> str:
+    problem = text_problem(value, multiline=False)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _multi_line(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _within_outer_bound(value: datetime.date) -> datetime.date:
+    problem = ANYTIME.problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# A date that belongs to no model field (a query filter): only the outer bound applies, so
+# that shifting it by a day or converting it to a time cannot overflow. A date that is
+# stored is checked against its field's window by the service (model validation).
+FilterDate = Annotated[datetime.date, AfterValidator(_within_outer_bound)]
+
+
+def text(max_length: int, *, required: bool = False, multiline: bool = False) -> Any:
+    """The type of every text field of a request: stripped, at most ``max_length``
+    characters (at least one when ``required``), and — the text rule of
+    :func:`lianjian.core.validation.text_problem` — no tab or line break unless
+    ``multiline`` (a ``TextField``)."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length),
+        AfterValidator(_multi_line if multiline else _single_line),
+    ]
 
 
 class ChineseJSONRenderer(JSONRenderer):

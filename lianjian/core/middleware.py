@@ -3,29 +3,95 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from lianjian.core.validation import text_problem
 
-class RejectNulMiddleware:
-    """Refuse requests whose path or query string carries a NUL byte (400, not a 500 later).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-    PostgreSQL refuses NUL inside text, so a NUL that reached a query would crash it; the
-    check is cheap and keeps every screen and endpoint safe at once.
+
+def _request_problem(request: HttpRequest) -> str:
+    """``字段：原因`` for the first control character in the path, the query string or the
+    fields of a submitted form; "" when there is none.
+
+    Tab and line breaks pass here (a ``Textarea`` may hold them); a single-line field
+    refuses them through its form (:mod:`lianjian.core.forms`).
+    """
+    problem = text_problem(request.path, multiline=False)
+    if problem:
+        return f"请求地址{problem}"
+    sources = [("查询参数 ", request.GET)]
+    if request.method == "POST" and request.content_type in FORM_TYPES:
+        sources.append(("", request.POST))
+    for prefix, data in sources:
+        for key, values in data.lists():
+            problem = text_problem(key, multiline=False)
+            if problem:
+                return f"{prefix}字段名{problem}"
+            for value in values:
+                problem = text_problem(value, multiline=True)
+                if problem:
+                    return f"{prefix}{key}：{problem}"
+    # Uploaded file names need nothing here: Django drops their non-printable characters.
+    return ""
+
+
+class RejectControlCharactersMiddleware:
+    """Refuse a request whose path, query string or form fields carry a control character
+    (:func:`lianjian.core.validation.text_problem`): 400 naming the field, before any view
+    runs. JSON bodies of the API are checked by its parser (``core.api_utils``) the same way.
+
+    PostgreSQL cannot store NUL, and the workbooks, the Word report and the compliance
+    export cannot hold the other control characters; stopping them at the edge keeps every
+    screen and endpoint safe at once.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        raw = request.path + request.META.get("QUERY_STRING", "")
-        bad = "\x00" in raw or "%00" in raw
-        if not bad and request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded", "multipart/form-data"
-        ):
-            bad = any("\x00" in v for vs in request.POST.lists() for v in vs[1])
-        if bad:
+        problem = _request_problem(request)
+        if problem:
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "请求中包含非法字符（NUL）"}, status=400)
-            return HttpResponse("请求中包含非法字符（NUL）", status=400, content_type="text/plain; charset=utf-8")
+                return JsonResponse({"detail": problem}, status=400, json_dumps_params={"ensure_ascii": False})
+            return HttpResponse(f"请求无效：{problem}", status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def _atomic_view(view: Callable[..., Any]) -> bool:
+    # Django's own marker (``transaction.non_atomic_requests``): the view manages its
+    # transactions itself, e.g. an Excel import, which is all-or-nothing on its own and
+    # must not hold SQLite's write lock while it only validates a large file.
+    return DEFAULT_DB_ALIAS not in getattr(view, "_non_atomic_requests", set())
+
+
+class AtomicWritesMiddleware:
+    """Run the view of every request that may write (anything but GET, HEAD, OPTIONS and
+    TRACE) in one transaction, rolled back when the view raises or answers 500 or more.
+
+    A write is then all-or-nothing per request: a service that commits and a response
+    that fails afterwards (the API converts exceptions into a 500 answer, so the status is
+    what counts) leave nothing behind. Reads stay outside any transaction, so that with
+    SQLite (which takes its write lock at the start of every transaction, IMMEDIATE mode)
+    they never wait for a writer.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any,
+                     kwargs: Any) -> HttpResponse | None:
+        if request.method in SAFE_METHODS or not _atomic_view(view):
+            return None
+        with transaction.atomic(using=DEFAULT_DB_ALIAS):
+            response = view(request, *args, **kwargs)
+            if response is not None and response.status_code >= 500:
+                transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
+        return response

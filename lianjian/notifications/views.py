@@ -42,7 +42,11 @@ def mark(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         n.read_at = n.read_at or now
     n.save(update_fields=["read_at", "done_at"])
-    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(request.POST.get("next", ""), {request.get_host()}) else "notifications:inbox")
+    # Only a path of this site: anything else (a bare word would be taken for a view name
+    # by redirect()) goes back to the inbox.
+    target = request.POST.get("next", "")
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()})
+    return redirect(target if safe else "notifications:inbox")
 
 
 @login_required

@@ -26,7 +26,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -71,6 +70,8 @@ from lianjian.orgs.models import (
     Organisation,
     OrgKind,
     PartnerKind,
+    member_row_errors,
+    org_row_errors,
 )
 from lianjian.orgs.pinyin import initials
 
@@ -150,7 +151,7 @@ ORG_COLUMNS: tuple[Column, ...] = (
     float_column("经度", -180, 180, note="-180 到 180 之间的小数；纬度和经度需同时填写或同时空白"),
     list_column("优势资源", note="可与其他组织共享的资源"),
     list_column("需求", note="希望联建单位支持的事项"),
-    date_column("成立日期"),
+    date_column("成立日期", note="日期，1921-07-01 至今天"),
     date_column("撤销日期", note="日期；填写即撤销该组织（不能早于成立日期，撤销前需先转出全部党员、撤销全部下级组织）"),
     date_column("本届任期开始"),
     date_column("本届任期结束", note="日期；不能早于本届任期开始"),
@@ -168,6 +169,8 @@ ORG_SIMPLE: tuple[tuple[str, str], ...] = (
     ("本届任期开始", "term_start"), ("本届任期结束", "term_end"), ("外部单位类别", "partner_kind"),
 )
 ORG_STATE_FIELDS = (*(f for _, f in ORG_SIMPLE), *FLAG_FIELDS.values())
+# Which column each rule of ``org_row_errors`` speaks about.
+ORG_FIELD_HEADERS = {field_name: header for header, field_name in ORG_SIMPLE}
 ORG_LIST_FIELDS = {"professions", "strengths", "needs"}
 ORG_DEFAULTS: dict[str, Any] = {
     "name": "", "kind": "", "is_partner": False, "unit": "", "professions": [], "address": "",
@@ -308,12 +311,8 @@ class OrgExcel(ExcelKind):
                     hidden_parents: set[str], errors: ErrorList) -> None:
         for row in rows:
             s, n = row.state, row.number
-            if s["founded"] not in (None, INVALID) and s["dissolved"] not in (None, INVALID) and s["dissolved"] < s["founded"]:
-                errors.add(n, "撤销日期", "撤销日期不能早于成立日期")
-            if s["term_start"] not in (None, INVALID) and s["term_end"] not in (None, INVALID) and s["term_end"] < s["term_start"]:
-                errors.add(n, "本届任期结束", "任期结束不能早于任期开始")
-            if INVALID not in (s["lat"], s["lon"]) and (s["lat"] is None) != (s["lon"] is None):
-                errors.add(n, "经度" if s["lon"] is None else "纬度", "纬度和经度需同时填写")
+            for field_name, message in org_row_errors(s).items():
+                errors.add(n, ORG_FIELD_HEADERS[field_name], message)
             if s["partner_kind"] not in ("", INVALID) and s["is_partner"] is False:
                 errors.add(n, "外部单位类别", "仅外部单位可填写外部单位类别")
             parent_code = row.parent_code
@@ -555,11 +554,11 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     code_column("人员编号", required=True, note="党员的唯一编号，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位"),
     text_column("姓名", 50, required=True, width=10),
     choice_column("性别", ("男", "女")),
-    date_column("出生日期"),
+    date_column("出生日期", note="日期，1900-01-01 至今天"),
     code_column("所在组织编码", required=True, note="党员所在党组织的组织编码，须为系统中已有且未撤销的组织；变更即办理组织关系转接并留存记录"),
     choice_column("党员类别", MemberCategory.values, required=True),
-    date_column("入党日期", required=True, note="日期；入党时应年满十八岁"),
-    date_column("转正日期", note="日期；不能早于入党日期，预备党员不填"),
+    date_column("入党日期", required=True, note="日期，1921-07-01 至今天；入党时应年满十八岁；正式党员入党满一年"),
+    date_column("转正日期", note="日期；入党满一年之日，预备期延长的最多再晚一年；预备党员不填"),
     text_column("党内职务", 100, width=16),
     text_column("工作岗位", 100, width=16),
     Column("手机号码", parse_text(20), False, "", private_format(PhoneField), width=14),
@@ -578,12 +577,8 @@ MEMBER_DEFAULTS: dict[str, Any] = {
     "name": "", "gender": "", "birth_date": None, "category": "", "joined_on": None, "confirmed_on": None,
     "post": "", "job": "", "phone": "", "id_number": "", "is_floating": False,
 }
-# Which column each rule of Member.clean() speaks about.
-MEMBER_FIELD_HEADERS = {
-    "confirmed_on": "转正日期", "phone": "手机号码", "id_number": "身份证号", "joined_on": "入党日期",
-    "birth_date": "出生日期", "category": "党员类别",
-}
-CLEAN_INPUTS = ("confirmed_on", "joined_on", "category", "phone", "id_number", "birth_date")
+# Which column each rule of ``member_row_errors`` speaks about.
+MEMBER_FIELD_HEADERS = {field_name: header for header, field_name in MEMBER_SIMPLE}
 
 
 class MemberExcel(ExcelKind):
@@ -722,14 +717,11 @@ class MemberExcel(ExcelKind):
             for f in MEMBER_STATE_FIELDS:
                 if state[f] is not INVALID:
                     setattr(member, f, state[f])
-            if all(state[f] is not INVALID for f in CLEAN_INPUTS):
-                try:
-                    member.clean()
-                except ValidationError as exc:
-                    for field_name, messages in exc.message_dict.items():
-                        for message in messages:
-                            errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
-                    row_ok = False
+            problems = member_row_errors(state)
+            for field_name, message in problems.items():
+                errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
+            if problems:
+                row_ok = False
             if not row_ok:
                 continue
             if before is None:

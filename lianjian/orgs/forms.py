@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from lianjian.core.forms import EdgeRules
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.orgs.models import (
     CODE_RE,
@@ -50,7 +51,7 @@ class OrgField(forms.CharField):
         return org
 
 
-class OrgForm(forms.Form):
+class OrgForm(EdgeRules, forms.Form):
     code = forms.CharField(label="组织编码", max_length=32, help_text="字母、数字、下划线、短横线，创建后不可修改")
     name = forms.CharField(label="组织名称", max_length=200)
     kind = forms.ChoiceField(label="组织类型", choices=OrgKind.choices)
@@ -114,12 +115,12 @@ class OrgForm(forms.Form):
         return data
 
 
-class DissolveForm(forms.Form):
+class DissolveForm(EdgeRules, forms.Form):
     date = forms.DateField(label="撤销日期", widget=DateInput())
     reason = forms.CharField(label="撤销原因", max_length=200)
 
 
-class MemberForm(forms.Form):
+class MemberForm(EdgeRules, forms.Form):
     number = forms.CharField(label="人员编号", max_length=32)
     name = forms.CharField(label="姓名", max_length=50)
     gender = forms.ChoiceField(label="性别", choices=[("", "—"), ("男", "男"), ("女", "女")], required=False)
@@ -177,7 +178,7 @@ class MemberForm(forms.Form):
         return data
 
 
-class TransferForm(forms.Form):
+class TransferForm(EdgeRules, forms.Form):
     to_org = OrgField(label="转入组织编码")
     date = forms.DateField(label="转接日期", widget=DateInput())
     reason = forms.CharField(label="转接原因", max_length=200, required=False)

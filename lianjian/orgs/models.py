@@ -17,6 +17,18 @@ from django.db import models
 from django.db.models import Q
 
 from lianjian.core.masking import IdNumberField, PhoneField, PrivateHolder
+from lianjian.core.validation import (
+    BIRTH,
+    HISTORY,
+    PLANNED,
+    add_years,
+    date_errors,
+    instance_values,
+    is_date,
+    local_date,
+    raise_errors,
+    today,
+)
 
 if TYPE_CHECKING:
     from lianjian.accounts.models import User
@@ -92,6 +104,8 @@ class Organisation(models.Model):
         "is_joint", "is_functional", "unit", "professions", "address", "lat", "lon",
         "strengths", "needs", "founded", "dissolved", "term_start", "term_end",
     )
+    # The window of every date a person enters (lianjian.core.validation).
+    DATE_WINDOWS = {"founded": HISTORY, "dissolved": HISTORY, "term_start": HISTORY, "term_end": PLANNED}
 
     code = models.CharField("组织编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("组织名称", max_length=200)
@@ -165,21 +179,52 @@ class Organisation(models.Model):
         return [c for c in self.path.strip("/").split("/") if c][:-1]
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors = org_row_errors(instance_values(self))
         if self.parent_id is not None and self.parent is not None:
             parent = self.parent
             if self.pk and parent.path.startswith(self.path or "\0"):
                 errors["parent"] = "上级组织不能是本组织或其下级组织"
             elif not self.is_partner and self.kind in ALLOWED_PARENT_KINDS and parent.kind not in ALLOWED_PARENT_KINDS[self.kind]:
                 errors["parent"] = f"{self.kind}不能设在{parent.kind}之下"
-        if self.dissolved and self.founded and self.dissolved < self.founded:
-            errors["dissolved"] = "撤销日期不能早于成立日期"
-        if self.term_start and self.term_end and self.term_end < self.term_start:
-            errors["term_end"] = "任期结束不能早于任期开始"
-        if (self.lat is None) != (self.lon is None):
-            errors["lon" if self.lon is None else "lat"] = "纬度和经度需同时填写"
-        if errors:
-            raise ValidationError(errors)
+        raise_errors(errors)
+
+
+def _number(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def org_row_errors(values: dict[str, Any], *, on: datetime.date | None = None) -> dict[str, str]:
+    """field → message for the rules of one organisation's own fields, the one home of
+    them for :meth:`Organisation.clean`, the services and the ``orgs`` Excel kind.
+
+    Pure: ``values`` holds field values by name (a value that is not of its field's type,
+    such as an import's marker for an unreadable cell, is skipped). The dates lie in their
+    windows (``DATE_WINDOWS``); nothing happens to an organisation before it was founded;
+    a term ends after it starts; latitude and longitude come together.
+    """
+    errors = date_errors(Organisation, values, on=on)
+    founded, dissolved = values.get("founded"), values.get("dissolved")
+    term_start, term_end = values.get("term_start"), values.get("term_end")
+    if is_date(founded) and is_date(dissolved) and dissolved < founded:
+        errors.setdefault("dissolved", "撤销日期不能早于成立日期")
+    if is_date(founded) and is_date(term_start) and term_start < founded:
+        errors.setdefault("term_start", "本届任期开始不能早于成立日期")
+    if is_date(term_start) and is_date(term_end) and term_end < term_start:
+        errors.setdefault("term_end", "任期结束不能早于任期开始")
+    lat, lon = values.get("lat"), values.get("lon")
+    if _number(lat) and _number(lon) and (lat is None) != (lon is None):
+        errors["lon" if lon is None else "lat"] = "纬度和经度需同时填写"
+    return errors
+
+
+def not_before_founding(org: Any, day: Any, label: str) -> str:
+    """Why an event of ``org`` on ``day`` (a date or date-time) cannot have happened — it
+    is before the organisation was founded — or ""."""
+    founded = getattr(org, "founded", None)
+    local = local_date(day) if isinstance(day, datetime.date) else None
+    if founded is not None and local is not None and local < founded:
+        return f"{label}不能早于{org.name}的成立日期（{founded:%Y-%m-%d}）"
+    return ""
 
 
 class MemberCategory(models.TextChoices):
@@ -227,6 +272,8 @@ class Member(models.Model):
         "number", "name", "gender", "birth_date", "org_id", "category", "joined_on",
         "confirmed_on", "post", "job", "phone", "id_number", "is_floating", "left_on", "left_reason",
     )
+    # The window of every date a person enters (lianjian.core.validation).
+    DATE_WINDOWS = {"birth_date": BIRTH, "joined_on": HISTORY, "confirmed_on": HISTORY, "left_on": HISTORY}
 
     number = models.CharField("人员编号", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("姓名", max_length=50)
@@ -277,19 +324,55 @@ class Member(models.Model):
         return PrivateHolder(self.org.path, self.pk)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.confirmed_on and self.joined_on and self.confirmed_on < self.joined_on:
+        raise_errors(member_row_errors(instance_values(self)))
+
+
+# 党章第七条: the probation lasts one year and may be extended, once, by at most one year.
+PROBATION_YEARS = 1
+PROBATION_MAX_YEARS = 2
+
+
+def member_row_errors(values: dict[str, Any], *, on: datetime.date | None = None) -> dict[str, str]:
+    """field → message for the rules of one member's fields, the one home of them for
+    :meth:`Member.clean`, the services and the ``members`` Excel kind.
+
+    Pure: ``values`` holds field values by name (a value that is not of its field's type,
+    such as an import's marker for an unreadable cell, is skipped). The dates lie in their
+    windows (``DATE_WINDOWS``); a member joins at eighteen or older; 转正 comes one year
+    after 入党, or up to one year later when the probation was extended, and only a full
+    member has it — so a full member joined at least a year ago; nobody leaves before
+    joining; phone and ID numbers are well formed.
+    """
+    on = on or today()
+    errors = date_errors(Member, values, on=on)
+    birth, joined = values.get("birth_date"), values.get("joined_on")
+    confirmed, left = values.get("confirmed_on"), values.get("left_on")
+    category = values.get("category")
+    usable = {name for name in ("birth_date", "joined_on", "confirmed_on", "left_on")
+              if name not in errors and is_date(values.get(name))}
+    if {"birth_date", "joined_on"} <= usable and joined < add_years(birth, 18):
+        errors["joined_on"] = "入党时应年满十八岁"
+    if category == MemberCategory.PROBATIONARY and isinstance(confirmed, datetime.date):
+        errors["confirmed_on"] = "预备党员不应有转正日期"
+    elif {"joined_on", "confirmed_on"} <= usable:
+        first, last = add_years(joined, PROBATION_YEARS), add_years(joined, PROBATION_MAX_YEARS)
+        if confirmed < joined:
             errors["confirmed_on"] = "转正日期不能早于入党日期"
-        if self.category == MemberCategory.PROBATIONARY and self.confirmed_on:
-            errors["confirmed_on"] = "预备党员不应有转正日期"
-        if self.phone and not re.fullmatch(r"1\d{10}", self.phone):
-            errors["phone"] = "手机号码应为 11 位数字，以 1 开头"
-        if self.id_number and not is_valid_id_number(self.id_number):
-            errors["id_number"] = "身份证号格式或校验位不正确"
-        if self.birth_date and self.joined_on and self.joined_on < self.birth_date + datetime.timedelta(days=365 * 18 - 5):
-            errors["joined_on"] = "入党时应年满十八岁"
-        if errors:
-            raise ValidationError(errors)
+        elif confirmed < first:
+            errors["confirmed_on"] = f"转正日期不能早于 {first:%Y-%m-%d}（入党满一年，预备期为一年）"
+        elif confirmed > last:
+            errors["confirmed_on"] = f"转正日期不能晚于 {last:%Y-%m-%d}（预备期最多延长一年）"
+    if (category == MemberCategory.FULL and not confirmed and "joined_on" in usable
+            and joined > add_years(on, -PROBATION_YEARS)):
+        errors.setdefault("category", "入党未满一年，应为预备党员（预备期为一年）")
+    if {"joined_on", "left_on"} <= usable and left < joined:
+        errors["left_on"] = "离开日期不能早于入党日期"
+    phone, id_number = values.get("phone"), values.get("id_number")
+    if isinstance(phone, str) and phone and not re.fullmatch(r"1\d{10}", phone):
+        errors["phone"] = "手机号码应为 11 位数字，以 1 开头"
+    if isinstance(id_number, str) and id_number and not is_valid_id_number(id_number):
+        errors["id_number"] = "身份证号格式或校验位不正确"
+    return errors
 
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -314,6 +397,8 @@ class MemberTransfer(models.Model):
     reason = models.CharField("原因", max_length=200, blank=True)
     actor_name = models.CharField("经办人", max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    DATE_WINDOWS = {"date": HISTORY}
 
     class Meta:
         verbose_name = "组织关系转接"

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints, field_validator
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import PageParams, text
 from lianjian.core.masking import PrivateIdNumber, PrivatePhone
 
 OrgKindName = Literal["党委", "党总支", "党支部", "党小组"]
@@ -24,17 +24,12 @@ CategoryName = Literal["正式党员", "预备党员"]
 GenderName = Literal["男", "女", ""]
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ListItem = text(100, required=True)
 TextList = Annotated[list[ListItem], Field(max_length=50)]
 
 
-def _text(max_length: int, *, required: bool = False) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
-        ),
-    ]
+def _text(max_length: int, *, required: bool = False, multiline: bool = False) -> Any:
+    return text(max_length, required=required, multiline=multiline)
 
 
 Name200 = _text(200, required=True)

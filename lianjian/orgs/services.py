@@ -16,7 +16,14 @@ from django.db.models.functions import Concat, Substr
 
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
-from lianjian.orgs.models import Member, MemberTransfer, Organisation
+from lianjian.core.validation import date_errors, instance_values
+from lianjian.orgs.models import (
+    Member,
+    MemberTransfer,
+    Organisation,
+    not_before_founding,
+    org_row_errors,
+)
 from lianjian.orgs.pinyin import initials
 
 
@@ -71,8 +78,9 @@ def org_dissolve(*, actor: Any, org: Organisation, date: datetime.date, reason: 
     active sub-organisations: those must be transferred or dissolved first. History stays."""
     if org.dissolved:
         raise ValidationError("该组织已撤销")
-    if org.founded and date < org.founded:
-        raise ValidationError("撤销日期不能早于成立日期")
+    problem = org_row_errors({**instance_values(org), "dissolved": date}).get("dissolved")
+    if problem:
+        raise ValidationError(problem)
     problems = []
     n_members = org.members.current().count()
     if n_members:
@@ -125,6 +133,18 @@ def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
     return member
 
 
+def transfer_date_problem(member: Member, to_org: Organisation, date: datetime.date) -> str:
+    """Why a transfer of ``member`` to ``to_org`` on ``date`` cannot be recorded, or "": the
+    date lies in the past (HISTORY), not before the member joined nor before ``to_org``
+    was founded."""
+    problem = date_errors(MemberTransfer, {"date": date}).get("date")
+    if problem:
+        return problem
+    if member.joined_on and date < member.joined_on:
+        return "转接日期不能早于入党日期"
+    return not_before_founding(to_org, date, "转接日期")
+
+
 @transaction.atomic
 def member_transfer(
     *, actor: Any, member: Member, to_org: Organisation, date: datetime.date, reason: str = ""
@@ -138,6 +158,9 @@ def member_transfer(
         raise ValidationError({"to_org": "不能转入外部单位党组织"})
     if member.left_on:
         raise ValidationError("该党员已离开，不能转接")
+    problem = transfer_date_problem(member, to_org, date)
+    if problem:
+        raise ValidationError({"date": problem})
     from_org = member.org
     transfer = MemberTransfer.objects.create(
         member=member, from_org=from_org, to_org=to_org, date=date, reason=reason,

@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,6 +81,7 @@ def _preview(request: HttpRequest, *, token: str, kind: Any, file_name: str, res
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@transaction.non_atomic_requests  # all-or-nothing by itself; a preview must not hold a write lock
 def import_start(request: HttpRequest) -> HttpResponse:
     """GET: the upload form. POST: keep the file, validate it fully, show the preview
     (every error by row, or how many rows would be created, updated, left unchanged)."""
@@ -131,6 +133,7 @@ def _forget(request: HttpRequest, token: str) -> None:
 
 @login_required
 @require_POST
+@transaction.non_atomic_requests  # the import is one transaction of its own (core.excel)
 def import_confirm(request: HttpRequest) -> HttpResponse:
     """Apply a previewed upload all-or-nothing and go back to the import screen."""
     _require_importer(request)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from lianjian.core.forms import EdgeRules
 from lianjian.grouping.model import InstanceError, Params
 from lianjian.grouping.solve import default_time_limit
 from lianjian.grouping.validate import parse_instance
@@ -23,7 +24,7 @@ def default_sizes(n: int, k: int) -> tuple[int, int]:
     return max(1, n // k - 2), max(1, math.ceil(n / k) + 2)
 
 
-class RunForm(forms.Form):
+class RunForm(EdgeRules, forms.Form):
     """Parameters of one run over ``orgs`` (already scoped by the view).
 
     ``clean`` builds the engine document and validates it with the engine's validator, so
@@ -93,7 +94,7 @@ class RunForm(forms.Form):
         }
 
 
-class WeightsForm(forms.Form):
+class WeightsForm(EdgeRules, forms.Form):
     """Weights and scale for the partner finder (defaults those of grouping.md)."""
 
     w_profession = forms.FloatField(label="专业相近", initial=1.0, required=False, min_value=0)

@@ -53,6 +53,7 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.masking import PhoneField, private_format, private_value
+from lianjian.core.validation import parse_int
 from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 from lianjian.sharing import services
@@ -70,10 +71,10 @@ def parse_capacity(value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
-        text = cell_text(value)
-        if not text.isdigit():
-            raise CellError("应为正整数")
-        value = int(text)
+        try:
+            value = parse_int(cell_text(value), low=1, high=100_000)
+        except ValueError:
+            raise CellError("应为正整数") from None
     if not 1 <= value <= 100_000:
         raise CellError("应在 1 到 100000 之间")
     return value
@@ -109,7 +110,7 @@ COLUMNS: tuple[Column, ...] = (
     text_column("联系人", 50),
     Column("联系电话", parse_pattern(20, PHONE_RE, "只能包含数字、空格、+、- 和括号，最长 20 位"),
            False, "", private_format(PhoneField), "手机或座机号码", 16),
-    text_column("说明", 5000, width=40),
+    text_column("说明", 5000, width=40, multiline=True),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS)}
 SIMPLE = (("资源名称", "name"), ("资源类别", "kind"), ("共享范围", "sharing"), ("标签", "tags"),

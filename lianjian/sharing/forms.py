@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from lianjian.activities.forms import DateTimeInput
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
+from lianjian.core.forms import EdgeRules
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Member, Organisation
@@ -61,7 +62,7 @@ class ListFormMixin:
                 data[name] = items
 
 
-class ResourceForm(ListFormMixin, forms.Form):
+class ResourceForm(EdgeRules, ListFormMixin, forms.Form):
     """Create or edit a resource owned by an organisation the user manages."""
 
     LIST_FIELDS = ("tags", "equipment", "expertise")
@@ -133,7 +134,7 @@ class ResourceForm(ListFormMixin, forms.Form):
         return data
 
 
-class BookingForm(forms.Form):
+class BookingForm(EdgeRules, forms.Form):
     """Request a resource for an organisation the user manages."""
 
     org = OrgField(label="预约组织编码")
@@ -164,7 +165,7 @@ class BookingForm(forms.Form):
         return activity
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(EdgeRules, forms.Form):
     reason = forms.CharField(label="原因", max_length=300, required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, required: bool = False, label: str = "原因", **kwargs: Any) -> None:
@@ -173,7 +174,7 @@ class ReasonForm(forms.Form):
         self.fields["reason"].label = label
 
 
-class NeedForm(ListFormMixin, forms.Form):
+class NeedForm(EdgeRules, ListFormMixin, forms.Form):
     LIST_FIELDS = ("tags",)
 
     title = forms.CharField(label="需求名称", max_length=200)
@@ -204,7 +205,7 @@ class NeedForm(ListFormMixin, forms.Form):
         return data
 
 
-class ProjectForm(ListFormMixin, forms.Form):
+class ProjectForm(EdgeRules, ListFormMixin, forms.Form):
     LIST_FIELDS = ("tags", "partners_wanted")
 
     title = forms.CharField(label="项目名称", max_length=200)
@@ -236,7 +237,7 @@ class ProjectForm(ListFormMixin, forms.Form):
         return data
 
 
-class MatchForm(forms.Form):
+class MatchForm(EdgeRules, forms.Form):
     """Record a match with a suggested (or any visible) resource or organisation."""
 
     target = forms.RegexField(label="对接对象", regex=r"^(resource|org):[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$",
@@ -244,9 +245,9 @@ class MatchForm(forms.Form):
     note = forms.CharField(label="对接说明", max_length=300, required=False)
 
 
-class MatchStatusForm(forms.Form):
+class MatchStatusForm(EdgeRules, forms.Form):
     status = forms.ChoiceField(label="状态", choices=MatchStatus.choices)
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(EdgeRules, forms.Form):
     file = forms.FileField(label="照片（PNG 或 JPEG，不超过 10 MB）")

@@ -31,6 +31,7 @@ from django.db.models import Q
 from lianjian.activities.models import Activity
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.masking import PhoneField, PrivateHolder
+from lianjian.core.validation import PLANNED, date_errors, instance_values, raise_errors
 from lianjian.orgs.models import Member, Organisation, validate_code
 
 if TYPE_CHECKING:
@@ -268,6 +269,7 @@ class Need(models.Model):
     """
 
     AUDIT_FIELDS = ("code", "org_id", "title", "description", "tags", "sharing", "status", "needed_by", "contact")
+    DATE_WINDOWS = {"needed_by": PLANNED}
 
     code = models.CharField("需求编号", max_length=32, unique=True, validators=[validate_code])
     org = models.ForeignKey(Organisation, verbose_name="提出组织", on_delete=models.PROTECT, related_name="shared_needs")
@@ -296,8 +298,10 @@ class Need(models.Model):
         return self.code
 
     def clean(self) -> None:
+        errors = date_errors(Need, instance_values(self))
         if len(self.description or "") > ITEM_DESCRIPTION_MAX:
-            raise ValidationError({"description": f"需求描述不能超过 {ITEM_DESCRIPTION_MAX} 个字符"})
+            errors["description"] = f"需求描述不能超过 {ITEM_DESCRIPTION_MAX} 个字符"
+        raise_errors(errors)
 
 
 class ProjectStatus(models.TextChoices):
@@ -317,6 +321,7 @@ class Project(models.Model):
 
     AUDIT_FIELDS = ("code", "org_id", "title", "description", "tags", "partners_wanted", "sharing", "status",
                     "start", "end")
+    DATE_WINDOWS = {"start": PLANNED, "end": PLANNED}
 
     code = models.CharField("项目编号", max_length=32, unique=True, validators=[validate_code])
     org = models.ForeignKey(Organisation, verbose_name="牵头组织", on_delete=models.PROTECT, related_name="shared_projects")
@@ -351,13 +356,12 @@ class Project(models.Model):
         return list(dict.fromkeys([*self.partners_wanted, *self.tags]))
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.start and self.end and self.end < self.start:
+        errors = date_errors(Project, instance_values(self))
+        if not errors and self.start and self.end and self.end < self.start:
             errors["end"] = "结束日期不能早于开始日期"
         if len(self.description or "") > ITEM_DESCRIPTION_MAX:
             errors["description"] = f"项目简介不能超过 {ITEM_DESCRIPTION_MAX} 个字符"
-        if errors:
-            raise ValidationError(errors)
+        raise_errors(errors)
 
 
 class MatchStatus(models.TextChoices):
@@ -462,6 +466,7 @@ class Booking(models.Model):
 
     AUDIT_FIELDS = ("resource_id", "org_id", "start", "end", "purpose", "expected_people", "activity_id", "status",
                     "reason")
+    DATE_WINDOWS = {"start": PLANNED, "end": PLANNED}
 
     resource = models.ForeignKey(Resource, verbose_name="资源", on_delete=models.PROTECT, related_name="bookings")
     org = models.ForeignKey(Organisation, verbose_name="预约组织", on_delete=models.PROTECT, related_name="bookings")
@@ -506,3 +511,6 @@ class Booking(models.Model):
     @property
     def is_blocking(self) -> bool:
         return self.status in BLOCKING_STATUSES
+
+    def clean(self) -> None:
+        raise_errors(date_errors(Booking, instance_values(self)))

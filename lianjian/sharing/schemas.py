@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 
 from ninja import Field, Schema
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import FilterDate, PageParams
 from lianjian.core.masking import PrivatePhone
 from lianjian.orgs.schemas import Code, Name200, Phone, Text300, TextList, _Input, _Patch, _text
 
@@ -22,9 +22,9 @@ SharingName = Literal["仅本组织", "联建单位", "全部内部组织"]
 BookingStatusName = Literal["待审批", "已批准", "已拒绝", "已取消"]
 NeedStatusName = Literal["待对接", "已对接", "已关闭"]
 Text50 = _text(50)
-LongText = _text(10_000)
+LongText = _text(10_000, multiline=True)
 # A resource's 说明 is also an Excel column (≤ 5000, docs/excel.md), so the API holds it to that.
-ResourceText = _text(5000)
+ResourceText = _text(5000, multiline=True)
 
 
 class ResourceListParams(PageParams):
@@ -112,8 +112,8 @@ class BookingListParams(PageParams):
     resource: str | None = Field(None, max_length=32, description="资源编号")
     org: str | None = Field(None, max_length=32, description="预约组织编码")
     status: BookingStatusName | None = None
-    start_from: datetime.date | None = Field(None, description="结束于该日期（含）之后")
-    start_to: datetime.date | None = Field(None, description="开始于该日期（含）之前")
+    start_from: FilterDate | None = Field(None, description="结束于该日期（含）之后")
+    start_to: FilterDate | None = Field(None, description="开始于该日期（含）之前")
 
 
 class BookingOut(Schema):
@@ -153,7 +153,7 @@ class BookingCreateIn(_Input):
 
 
 class ReasonIn(_Input):
-    reason: Text300 = ""
+    reason: _text(300, multiline=True) = ""
 
 
 class NeedListParams(PageParams):

@@ -33,6 +33,7 @@ from lianjian.activities.selectors import TZ
 from lianjian.alliances.services import ALLOWED_UPLOADS, UPLOAD_EXTENSIONS
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
+from lianjian.core.validation import date_errors, raise_errors
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import Reminder, deliver
 from lianjian.orgs.models import Organisation
@@ -197,6 +198,8 @@ def check_slot(*, resource: Resource, start: datetime.datetime, end: datetime.da
     hours and capacity. Raises ValidationError (Chinese, by field)."""
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise ValueError("aware datetimes expected")
+    # First the fields' windows: nothing below may compute with a time beyond them.
+    raise_errors(date_errors(Booking, {"start": start, "end": end}))
     if end <= start:
         raise ValidationError({"end": "结束时间应晚于开始时间"})
     if start <= now:

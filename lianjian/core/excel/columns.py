@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lianjian.core.validation import ANYTIME, text_problem
+
 LIST_SEPARATORS = re.compile(r"[、，,；;]")
 DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DATE_FORMAT = "yyyy-mm-dd"
@@ -69,11 +71,18 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def parse_text(max_length: int) -> Callable[[Any], str]:
+def parse_text(max_length: int, *, multiline: bool = False) -> Callable[[Any], str]:
+    """A text cell of at most ``max_length`` characters that obeys the text rule
+    (:func:`lianjian.core.validation.text_problem`: no control characters; tab and line
+    breaks only where the field holds several lines)."""
+
     def parse(value: Any) -> str:
         text = cell_text(value)
         if len(text) > max_length:
             raise CellError(f"长度不能超过 {max_length} 个字符")
+        problem = text_problem(text, multiline=multiline)
+        if problem:
+            raise CellError(problem)
         return text
 
     return parse
@@ -114,18 +123,27 @@ def parse_bool(value: Any) -> bool:
 
 
 def parse_date(value: Any) -> datetime.date:
+    """A date cell (``YYYY-MM-DD`` text or an Excel date) inside the absolute outer bound
+    (:data:`lianjian.core.validation.ANYTIME`); the window of the field itself is the
+    kind's check, through the model's row validator."""
+    day: datetime.date | None = None
     if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    elif isinstance(value, str):
         match = DATE_RE.fullmatch(value.strip())
         if match:
             try:
-                return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+                day = datetime.date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 raise CellError("日期不存在") from None
-    raise CellError("日期格式应为 YYYY-MM-DD")
+    if day is None:
+        raise CellError("日期格式应为 YYYY-MM-DD")
+    problem = ANYTIME.problem(day)
+    if problem:
+        raise CellError(problem)
+    return day
 
 
 def parse_float(low: float, high: float, name: str) -> Callable[[Any], float]:
@@ -152,6 +170,9 @@ def parse_list(item_max_length: int = 100, choices: Sequence[str] | None = None)
                 continue
             if len(item) > item_max_length:
                 raise CellError(f"“{item[:10]}…”超过 {item_max_length} 个字符")
+            problem = text_problem(item)
+            if problem:
+                raise CellError(f"第 {len(items) + 1} 项{problem}")
             if choices is not None and item not in choices:
                 raise CellError(f"“{item}”不是可选值（可选：{'、'.join(choices)}）")
             items.append(item)
@@ -200,8 +221,9 @@ class Column:
         return f"{self.header}*" if self.required else self.header
 
 
-def text_column(header: str, max_length: int, *, required: bool = False, note: str = "", width: int = 14) -> Column:
-    return Column(header, parse_text(max_length), required, "", format_text, note, width)
+def text_column(header: str, max_length: int, *, required: bool = False, note: str = "", width: int = 14,
+                multiline: bool = False) -> Column:
+    return Column(header, parse_text(max_length, multiline=multiline), required, "", format_text, note, width)
 
 
 def choice_column(header: str, choices: Sequence[str], *, required: bool = False, note: str = "") -> Column:

@@ -8,6 +8,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from lianjian.core.validation import ANYTIME, check_date
 from lianjian.notifications import reminders
 
 
@@ -24,6 +25,13 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(opts["date"])
             except ValueError:
                 self.stderr.write(f"日期格式应为 YYYY-MM-DD：{opts['date']}")
+                sys.exit(1)
+            # The reminders count days from this date (term ends 90 days ahead …): a date
+            # beyond the outer bound would overflow.
+            try:
+                check_date(today, "日期", ANYTIME)
+            except ValueError as exc:
+                self.stderr.write(str(exc))
                 sys.exit(1)
         created = reminders.run(today)
         total = sum(created.values())
