@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lianjian.core.middleware.RejectNulMiddleware",
+    "lianjian.core.middleware.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "lianjian.urls"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import abc
 import datetime
+import logging
 import math
 import re
 import zipfile
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Model
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -37,6 +38,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.constants import SHARED_STRINGS
+
+from lianjian.core.conflicts import import_conflict_message
+
+logger = logging.getLogger(__name__)
 
 LIST_SEPARATORS = re.compile(r"[、，,；;]")
 DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -796,12 +801,22 @@ def all_kinds() -> list[ExcelKind]:
 
 def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: str, actor: Any = None,
                 user: Any = None, dry_run: bool = False) -> ImportResult:
-    """Read ``source`` and import it as ``kind``; bad files come back as a result with errors."""
+    """Read ``source`` and import it as ``kind``; bad files come back as a result with errors.
+
+    The one entry of every import (screens, CLI): a write refused by the database because
+    another import or request wrote the same key at the same moment (``IntegrityError``;
+    each kind writes in one transaction, so nothing of the file was kept) comes back as a
+    listed error too (:func:`lianjian.core.conflicts.import_conflict_message`).
+    """
     try:
         sheet = read_sheet(source, kind.columns)
     except ExcelFileError as exc:
         return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=exc.messages)
-    return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
+    try:
+        return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
+    except IntegrityError as exc:
+        logger.warning("Import of %s (%s) refused by the database: %s", kind.name, file_name, exc)
+        return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=[import_conflict_message(exc)])
 
 
 def export_file(kind: ExcelKind, dest: str | Path | IO[bytes], *, user: Any = None, org_code: str | None = None) -> int:
@@ -852,7 +867,10 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
     table = connection.ops.quote_name(model._meta.db_table)
     if connection.vendor == "postgresql":
         # COPY is several times faster than one INSERT per row on PostgreSQL.
-        with connection.cursor() as cursor, cursor.cursor.copy(
+        # The raw driver cursor bypasses Django's error translation; wrapping it makes a
+        # refused row (a unique key written concurrently) a django.db.IntegrityError like
+        # any other write's, which the edges translate (lianjian.core.conflicts).
+        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         ) as copy:
             for chunk in chunks(rows):
