@@ -35,7 +35,7 @@ CONFLICT = "，本次提交未保存，请刷新后重试"
 
 @pytest.fixture
 def pg():
-    require_postgresql("the concurrent create tests")
+    require_postgresql("this concurrent create test")
 
 
 def _posts(user, url: str, bodies: list[dict]) -> list[tuple[int, dict]]:
