@@ -36,7 +36,7 @@ from lianjian.core.api_utils import (
     django_validation_detail,
     validation_detail,
 )
-from lianjian.core.conflicts import conflict_message
+from lianjian.core.conflicts import conflict_message, is_lost_race
 from lianjian.orgs.api import members_router, orgs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
 
@@ -138,7 +138,10 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(IntegrityError)
 def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     # Two requests passed a service's uniqueness check at the same moment and the database
-    # refused the second write (already rolled back): a lost race, answered once here.
+    # refused the second write (already rolled back): a lost race, answered once here. Any
+    # other refusal (CHECK, NOT NULL) is a validation bug and is treated as one.
+    if not is_lost_race(exc):
+        return _server_error(request, exc)
     logger.warning("API conflict on %s %s: %s", request.method, request.path, exc)
     return api.create_response(request, {"detail": conflict_message(exc)}, status=409)
 

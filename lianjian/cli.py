@@ -29,8 +29,10 @@ def main(argv: list[str] | None = None) -> None:
     except IntegrityError as exc:
         # Another process wrote the same key at the same moment (e.g. two `user add` of one
         # name); the command's transaction was rolled back. Said like the screens say it.
-        from lianjian.core.conflicts import conflict_message
+        from lianjian.core.conflicts import conflict_message, is_lost_race
 
+        if not is_lost_race(exc):
+            raise
         sys.stderr.write(conflict_message(exc) + "\n")
         raise SystemExit(1) from None
 

@@ -28,7 +28,7 @@ from lianjian.assessment import services as assessment_services
 from lianjian.assessment.models import KpiBatch, KpiValue
 from lianjian.assessment.services import scheme_import
 from lianjian.core.codes import next_code
-from lianjian.core.conflicts import conflict_message, conflict_reason
+from lianjian.core.conflicts import conflict_message, conflict_reason, is_lost_race
 from lianjian.core.excel import get_kind, import_file
 from lianjian.core.models import AuditLog, CodeCounter
 from lianjian.orgs import excel as orgs_excel
@@ -132,6 +132,14 @@ def test_a_constraint_with_its_own_message_says_that(world):
     Match.objects.create(need=need, resource=resource)
     exc = _refusal(lambda: Match.objects.bulk_create([Match(need=need, resource=resource)]))
     assert conflict_reason(exc) == "已与该资源对接"
+
+
+def test_only_a_lost_race_is_translated_a_check_refusal_stays_a_bug(world):
+    duplicate = _refusal(lambda: Organisation.objects.bulk_create([_org("ZB-B", world.dw)]))
+    out_of_range = Organisation(code="ZB-N", name="n", kind="党支部", parent=world.dw, path="/DW/ZB-N/", depth=1,
+                                lat=91, lon=0)
+    check = _refusal(lambda: Organisation.objects.bulk_create([out_of_range]))
+    assert (is_lost_race(duplicate), is_lost_race(check)) == (True, False)
 
 
 # --- the API ------------------------------------------------------------------------------

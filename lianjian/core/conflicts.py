@@ -13,6 +13,11 @@ the one text built here — never a 500 and never a value of the row that won:
 The write that lost has been rolled back (services and imports write in one transaction),
 so "未保存" is true. The text names the key's fields by their verbose names, found from the
 table and columns (or the constraint) the database reports; ``core`` imports no domain model.
+
+Only lost races are translated (:func:`is_lost_race`): a duplicate key, or a referenced row
+that another request removed. A CHECK or NOT NULL refusal means a value slipped past the
+validation of an edge — a bug, left to the error handling of bugs (logged, 500) so that
+it is seen and fixed where the value came in.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ _SQLITE_COLUMNS = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w.]+(?:, 
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>[^']+)'")
 _PG_UNIQUE = "23505"
 _PG_EXCLUSION = "23P01"
+_PG_FOREIGN_KEY = "23503"
+_SQLITE_RACES = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
 
 
 def _model_of_table(table: str) -> type[models.Model] | None:
@@ -98,6 +105,16 @@ def _unique_reason(exc: BaseException) -> str | None:
         model = _model_of_table(pairs[0][0]) if all(len(p) == 2 for p in pairs) else None
         return _key_reason(model, [p[1] for p in pairs]) if model is not None else GENERIC_REASON
     return None
+
+
+def is_lost_race(exc: BaseException) -> bool:
+    """Whether the database refused a write because of a concurrent one: a unique or
+    exclusion constraint (the same key written twice) or a foreign key (a referenced row
+    removed meanwhile)."""
+    cause = exc.__cause__
+    if getattr(cause, "diag", None) is not None:  # PostgreSQL (psycopg)
+        return getattr(cause, "sqlstate", None) in (_PG_UNIQUE, _PG_EXCLUSION, _PG_FOREIGN_KEY)
+    return str(exc).startswith(_SQLITE_RACES)
 
 
 def conflict_reason(exc: BaseException) -> str:

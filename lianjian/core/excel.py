@@ -39,7 +39,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.constants import SHARED_STRINGS
 
-from lianjian.core.conflicts import import_conflict_message
+from lianjian.core.conflicts import import_conflict_message, is_lost_race
 
 logger = logging.getLogger(__name__)
 
@@ -815,6 +815,8 @@ def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: s
     try:
         return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
     except IntegrityError as exc:
+        if not is_lost_race(exc):
+            raise
         logger.warning("Import of %s (%s) refused by the database: %s", kind.name, file_name, exc)
         return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=[import_conflict_message(exc)])
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from lianjian.core.conflicts import conflict_message
+from lianjian.core.conflicts import conflict_message, is_lost_race
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ class ConflictMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, IntegrityError):
-            return None
+        if not isinstance(exception, IntegrityError) or not is_lost_race(exception):
+            return None  # not a race: a bug, Django's 500 handling logs it
         message = conflict_message(exception)
         logger.warning("Conflict on %s %s: %s", request.method, request.path, exception)
         if getattr(request, "htmx", False):
