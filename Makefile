@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 VENDOR := lianjian/static/vendor
 
-.PHONY: run test install static migrate demo lint bench clean
+.PHONY: run dev ready test install static migrate demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,17 @@ migrate: install
 demo: migrate
 	$(BIN)/lianjian demo
 
-run: install
+ready: install
 	$(BIN)/lianjian migrate --noinput
 	$(BIN)/lianjian demo --if-empty
-	$(BIN)/lianjian runserver 127.0.0.1:$(PORT)
+
+# The product as users see it: no debug pages, static files from WhiteNoise.
+run: ready
+	LIANJIAN_DEBUG=false $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
+
+# For development: Django's debug pages (tracebacks, settings) — never on a shared server.
+dev: ready
+	LIANJIAN_DEBUG=true $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/ruff check .

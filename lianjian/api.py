@@ -2,9 +2,10 @@
 
 Each app contributes a router from its ``api.py``; this module wires them, the bearer
 authentication and the error format: every error is ``{"detail": "<中文>"}`` with a 4xx
-status — validation (422), a service's ``ValidationError`` (400), unknown or out-of-scope
-objects (404, one body for both), unknown paths and methods included. The OpenAPI
-document is committed as ``docs/openapi.json`` and a test keeps it in step.
+status — validation (422), a service's ``ValidationError`` (400) or ``PermissionDenied``
+(403), unknown or out-of-scope objects (404, one body for both), a write that lost a race
+on a unique key (409, :mod:`lianjian.core.conflicts`), unknown paths and methods included.
+The OpenAPI document is committed as ``docs/openapi.json`` and a test keeps it in step.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
@@ -35,6 +36,7 @@ from lianjian.core.api_utils import (
     django_validation_detail,
     validation_detail,
 )
+from lianjian.core.conflicts import conflict_message, is_lost_race
 from lianjian.core.middleware import SAFE_METHODS
 from lianjian.orgs.api import members_router, orgs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
@@ -125,6 +127,26 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 @api.exception_handler(DjangoValidationError)
 def _service_refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": django_validation_detail(exc)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    # A service's own rule (e.g. only the parent's manager changes an organisation's
+    # structure) refused a caller who passed the endpoint's scope check.
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # Two requests passed a service's uniqueness check at the same moment and the database
+    # refused the second write (already rolled back): a lost race, answered once here. Any
+    # other refusal (CHECK, NOT NULL) is a validation bug and is treated as one.
+    if not is_lost_race(exc):
+        return _server_error(request, exc)
+    logger.warning("API conflict on %s %s: %s", request.method, request.path, exc)
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)  # nothing of a refused request is kept
+    return api.create_response(request, {"detail": conflict_message(exc)}, status=409)
 
 
 @api.exception_handler(Http404)

@@ -2,7 +2,8 @@
 
 ``lianjian demo``, ``lianjian user add``, ``lianjian import`` … are Django management
 commands of the apps; any other word goes to Django (``lianjian migrate``). Usage errors
-exit 2 (argparse), bad input exits 1 with Chinese messages, one per line.
+exit 2 (argparse), bad input exits 1 with Chinese messages, one per line; so does a write
+that lost a race on a unique key (:mod:`lianjian.core.conflicts`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,19 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(group_main(args[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
     from django.core.management import execute_from_command_line
+    from django.db import IntegrityError
 
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except IntegrityError as exc:
+        # Another process wrote the same key at the same moment (e.g. two `user add` of one
+        # name); the command's transaction was rolled back. Said like the screens say it.
+        from lianjian.core.conflicts import conflict_message, is_lost_race
+
+        if not is_lost_race(exc):
+            raise
+        sys.stderr.write(conflict_message(exc) + "\n")
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -2,7 +2,12 @@
 
 Production differs from development only by environment variables:
 ``LIANJIAN_DATABASE_URL``, ``LIANJIAN_SECRET_KEY``, ``LIANJIAN_DEBUG``,
-``LIANJIAN_ALLOWED_HOSTS``, ``LIANJIAN_DATA_DIR``. Helpers fail loudly on bad values.
+``LIANJIAN_ALLOWED_HOSTS``, ``LIANJIAN_DATA_DIR``, ``LIANJIAN_CONN_MAX_AGE``,
+``LIANJIAN_HSTS_SECONDS`` (README, 生产部署). Helpers fail loudly on bad values.
+
+The defaults are production-safe: debug pages only with ``LIANJIAN_DEBUG=true`` (``make
+dev``); persistent database connections only under the production server, which
+``lianjian.wsgi`` announces before these settings load.
 """
 
 from __future__ import annotations
@@ -30,6 +35,20 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false, got {raw!r}")
 
 
+def env_int(name: str, default: int, *, low: int = 0) -> int:
+    """Read a whole number of at least ``low``; anything else is a configuration error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return value
+
+
 def secret_key() -> str:
     """The key from the environment, else one kept in DATA_DIR so sessions survive restarts."""
     key = os.environ.get("LIANJIAN_SECRET_KEY")
@@ -43,7 +62,8 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
-DEBUG = env_bool("LIANJIAN_DEBUG", True)
+# Off unless asked for: gunicorn and `make run` serve the product as users see it.
+DEBUG = env_bool("LIANJIAN_DEBUG", False)
 SECRET_KEY = secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("LIANJIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LIANJIAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -82,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lianjian.core.middleware.RejectControlCharactersMiddleware",
+    "lianjian.core.middleware.ConflictMiddleware",
     "lianjian.core.middleware.AtomicWritesMiddleware",
 ]
 
@@ -108,7 +129,15 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("LIANJIAN_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lianjian.sqlite3'}"
 # WhiteNoise serves from STATIC_ROOT after `collectstatic`, from the apps' folders before.
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections pay off under the production server (lianjian.wsgi sets
+# LIANJIAN_CONN_MAX_AGE=60 for gunicorn's few long-lived workers). Under `runserver` every
+# request runs in a new thread, and each thread would keep its connection open until it
+# aged out: 60 requests held 46 PostgreSQL connections and 10 parallel ones exhausted the
+# server's 100. So by default a connection closes at the end of its request. The health
+# check makes a kept connection that died (PostgreSQL restarted) reconnect instead of
+# failing one request per stale connection.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LIANJIAN_CONN_MAX_AGE", 0),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; the busy timeout avoids
     # "database is locked" under short write bursts.
@@ -180,6 +209,17 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("LIANJIAN_BEHIND_PROXY", False) else None
+# HSTS (Strict-Transport-Security, sent on HTTPS responses only): off until the site is
+# known to be served over HTTPS for good, since browsers then refuse plain HTTP for the
+# whole period. Preloading is for the browsers' built-in list, whose conditions are checked.
+SECURE_HSTS_SECONDS = env_int("LIANJIAN_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LIANJIAN_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("LIANJIAN_HSTS_PRELOAD", False)
+if not SECURE_HSTS_SECONDS and (SECURE_HSTS_INCLUDE_SUBDOMAINS or SECURE_HSTS_PRELOAD):
+    raise ValueError("LIANJIAN_HSTS_INCLUDE_SUBDOMAINS/LIANJIAN_HSTS_PRELOAD need LIANJIAN_HSTS_SECONDS > 0")
+if SECURE_HSTS_PRELOAD and (SECURE_HSTS_SECONDS < 31536000 or not SECURE_HSTS_INCLUDE_SUBDOMAINS):
+    raise ValueError("LIANJIAN_HSTS_PRELOAD needs LIANJIAN_HSTS_SECONDS >= 31536000 and "
+                     "LIANJIAN_HSTS_INCLUDE_SUBDOMAINS=true")
 
 # Uploaded Excel files are read in memory up to this size; larger ones are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

@@ -111,7 +111,7 @@ class Write:
     url: Callable[[Any], str]
     body: dict
     expected: dict[str, int]
-    forbidden: str = ""
+    forbidden: str | dict[str, str] = ""  # the 403 detail, or one per persona
 
     def __str__(self) -> str:
         return f"{self.method} {self.url.__name__}"
@@ -195,7 +195,8 @@ WRITES = {
             "outsider": 404,
         },
     ),
-    # managers pass the scope check and meet the rule (members left); the member meets 403 first
+    # managers above ZB-A pass the scope check and meet the rule (members left); ZB-A's own
+    # manager may not dissolve it (only the parent's manager may); the member meets 403 first
     "dissolve_zb_a": Write(
         "post",
         _("/orgs/ZB-A/dissolve"),
@@ -203,12 +204,12 @@ WRITES = {
         {
             "admin": 400,
             "company": 400,
-            "manager_a": 400,
+            "manager_a": 403,
             "member_a": 403,
             "manager_b": 404,
             "outsider": 404,
         },
-        "无权修改该组织",
+        {"manager_a": "撤销日期只能由上级组织的管理员或系统管理员修改", "member_a": "无权修改该组织"},
     ),
     "create_under_zb_a": Write(
         "post",
@@ -355,7 +356,8 @@ def test_write_matrix(world, name, persona):
     if expected == 404:
         assert data == NOT_FOUND
     elif expected == 403:
-        assert data == {"detail": write.forbidden}
+        forbidden = write.forbidden if isinstance(write.forbidden, str) else write.forbidden[persona]
+        assert data == {"detail": forbidden}
     else:
         assert data == {"detail": REFUSED_400[name]}
 

@@ -19,7 +19,7 @@ from pydantic import ConfigDict, StringConstraints
 from lianjian.accounts.models import User
 from lianjian.activities import services
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
-from lianjian.activities.selectors import TZ, compliance_rows, local_start
+from lianjian.activities.selectors import TZ, compliance_rows, compliance_scope, local_start
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.api_utils import (
     READ_ERRORS,
@@ -249,11 +249,9 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
 def compliance(request: HttpRequest, params: Query[ComplianceParams]) -> dict[str, Any]:
     """Compliance rows (contracts §4) for the organisations the caller may see, or the
     subtree of ``org`` (404 when not visible)."""
-    orgs = Organisation.objects.visible_to(_caller(request))
-    if params.org:
-        root = orgs.filter(code=params.org).only("path").first()
-        if root is None:
-            raise Http404
-        orgs = orgs.filter(path__under=root.path)
+    try:
+        _, orgs = compliance_scope(_caller(request), params.org)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
     rows = compliance_rows(year=params.year, today=timezone.localdate(), orgs=orgs)
     return {"year": params.year, "results": [r.as_contract() for r in rows]}

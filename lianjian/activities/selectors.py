@@ -117,6 +117,22 @@ def org_infos(orgs: QuerySet[Organisation]) -> list[compliance.OrgInfo]:
             for o in orgs.only("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path").order_by("path")]
 
 
+def compliance_scope(user: Any, root_code: str | None = None) -> tuple[Organisation | None, QuerySet[Organisation]]:
+    """The organisations a compliance report may cover — the page, its export, the API and
+    ``lianjian compliance`` all ask here: those ``user`` may see
+    (``Organisation.objects.visible_to``; None = the system, all of them), limited to the
+    subtree of ``root_code`` when one is given (that root is returned too). A member sees
+    their own organisation and not its 党小组, as everywhere else. An unknown or invisible
+    code raises ``Organisation.DoesNotExist`` (404 / 不存在, the same for both)."""
+    orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+    if not root_code:
+        return None, orgs
+    root = orgs.filter(code=root_code).first()
+    if root is None:
+        raise Organisation.DoesNotExist(root_code)
+    return root, orgs.filter(path__under=root.path)
+
+
 def compliance_rows(*, year: int, today: datetime.date, orgs: QuerySet[Organisation],
                     rules: list[compliance.RuleInfo] | None = None) -> list[compliance.Row]:
     """Compliance rows (contracts §4) of the internal organisations in ``orgs``."""

@@ -31,6 +31,7 @@ from lianjian.activities.models import (
 )
 from lianjian.alliances.models import Alliance
 from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import COMMITTEE_POSTS, Member, Organisation, OrgKind
 
@@ -43,13 +44,9 @@ FIELDS = ("type", "sub_kind", "alliance", "start", "end", "venue", "topic", "min
 
 
 def activity_code_new(start: datetime.datetime) -> str:
-    """The next free 活动编号 of the start day: ``HD20260305-001``, ``-002`` …"""
-    prefix = f"HD{timezone.localtime(start):%Y%m%d}-"
-    taken = set(Activity.objects.filter(code__startswith=prefix).values_list("code", flat=True))
-    n = 1
-    while f"{prefix}{n:03d}" in taken:
-        n += 1
-    return f"{prefix}{n:03d}"
+    """The next free 活动编号 of the start day: ``HD20260305-001``, ``-002`` … (reserved for
+    the calling transaction, see :func:`lianjian.core.codes.next_code`)."""
+    return next_code(Activity, f"HD{timezone.localtime(start):%Y%m%d}-")
 
 
 def _set_orgs(activity: Activity, host: Organisation, co_orgs: Sequence[Organisation]) -> None:

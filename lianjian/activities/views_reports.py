@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from lianjian.activities.models import Activity, ActivityOrg, ComplianceRule
 from lianjian.activities.output import write_compliance_xlsx
 from lianjian.activities.selectors import (
     compliance_rows,
+    compliance_scope,
     compliance_with_orgs,
     local_start,
     matrix,
@@ -37,20 +39,24 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MATRIX_PAGE = 50
 
 
-def _scope_root(request: HttpRequest) -> Organisation:
-    """``?org=CODE`` (visible, else 404) or the user's own organisation (admins: the first
-    top-level internal organisation)."""
+def _scope(request: HttpRequest) -> tuple[Organisation, QuerySet[Organisation]]:
+    """The root ``?org=CODE`` (visible, else 404) or the user's own organisation (admins: the
+    first top-level internal organisation), and what of its subtree the user may see
+    (:func:`~lianjian.activities.selectors.compliance_scope`)."""
     code = request.GET.get("org", "").strip()
-    visible = Organisation.objects.visible_to(request.user)
-    if code:
-        org = visible.filter(code=code).first()
-    elif request.user.org_id:
-        org = visible.filter(pk=request.user.org_id).first()
-    else:
-        org = visible.filter(parent__isnull=True, is_partner=False).order_by("path").first()
-    if org is None:
+    if not code and request.user.org_id:
+        code = request.user.org.code
+    elif not code:
+        first = (Organisation.objects.visible_to(request.user).filter(parent__isnull=True, is_partner=False)
+                 .order_by("path").first())
+        code = first.code if first is not None else ""
+    try:
+        root, orgs = compliance_scope(request.user, code)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    if root is None:
         raise Http404
-    return org
+    return root, orgs
 
 
 def _year(request: HttpRequest) -> int:
@@ -69,11 +75,10 @@ def _rules(request: HttpRequest) -> tuple[list, str]:
 def compliance_matrix(request: HttpRequest) -> HttpResponse:
     """Organisations of a subtree × periods of a year, each cell coloured by the worst
     status of its rules (三色: red missing, yellow ≤ 10 days left with nothing held)."""
-    root = _scope_root(request)
+    root, orgs = _scope(request)
     year = _year(request)
     rules, rule = _rules(request)
     today = timezone.localdate()
-    orgs = Organisation.objects.filter(path__under=root.path)
     rows, infos = compliance_with_orgs(year=year, today=today, orgs=orgs, rules=rules)
     only = request.GET.get("only", "")
     columns, table = matrix(rows, infos, year)
@@ -92,11 +97,11 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
 @login_required
 def compliance_export(request: HttpRequest) -> HttpResponse:
     """The matrix's rows (same scope and filters) as an xlsx file."""
-    root = _scope_root(request)
+    root, orgs = _scope(request)
     year = _year(request)
     rules, _ = _rules(request)
-    rows = compliance_rows(year=year, today=timezone.localdate(), orgs=Organisation.objects.filter(path__under=root.path), rules=rules)
-    names = dict(Organisation.objects.filter(path__under=root.path).values_list("code", "name"))
+    rows = compliance_rows(year=year, today=timezone.localdate(), orgs=orgs, rules=rules)
+    names = dict(orgs.values_list("code", "name"))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write_compliance_xlsx(handle, year, rows, names)
     handle.seek(0)
@@ -157,9 +162,8 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_stats(request: HttpRequest) -> HttpResponse:
     """Activities and person-times by type, month, organisation and alliance (ECharts)."""
-    root = _scope_root(request)
+    root, scope = _scope(request)
     year = _year(request)
-    scope = Organisation.objects.filter(path__under=root.path)
     qs = Activity.objects.visible_to(request.user).filter(pk__in=ActivityOrg.objects.filter(org__in=scope.values("pk")).values("activity_id"))
     data = statistics(qs, year=year, scope_orgs=scope)
     charts = {

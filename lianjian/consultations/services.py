@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lianjian.alliances.models import Alliance, AllianceMember
@@ -34,12 +34,12 @@ from lianjian.consultations.models import (
     field_label,
 )
 from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.notifications.reminders import deliver
 from lianjian.orgs.models import Member, Organisation, validate_code
 
 MAX_OWNERS = 20
-CODE_ATTEMPTS = 5
 
 
 def today() -> datetime.date:
@@ -53,27 +53,20 @@ def alliance_org_ids(alliance: Alliance) -> set[int]:
     return ids
 
 
-def _next_code(model: type[Problem] | type[JointMeeting], prefix: str) -> str:
-    taken = set(model.objects.filter(code__startswith=prefix).values_list("code", flat=True))
-    n = 1
-    while f"{prefix}{n:03d}" in taken:
-        n += 1
-    return f"{prefix}{n:03d}"
-
-
 def problem_code_new(year: int) -> str:
-    """The next free 问题编号 of ``year``: ``WT-2026-001``, ``-002`` …"""
-    return _next_code(Problem, f"WT-{year}-")
+    """The next free 问题编号 of ``year``: ``WT-2026-001``, ``-002`` … (reserved for the
+    calling transaction, see :func:`lianjian.core.codes.next_code`)."""
+    return next_code(Problem, f"WT-{year}-")
 
 
 def meeting_code_new(year: int) -> str:
     """The next free 会议编号 of ``year``: ``LX-2026-001`` …"""
-    return _next_code(JointMeeting, f"LX-{year}-")
+    return next_code(JointMeeting, f"LX-{year}-")
 
 
 def _save_new(obj: Problem | JointMeeting, code: str, make_code: Any) -> None:
-    """Insert ``obj`` under ``code`` or, when none was given, the next free generated code;
-    two people creating at the same moment get two codes (the loser retries)."""
+    """Insert ``obj`` under ``code`` or, when none was given, the next generated code (two
+    people creating at the same moment queue at the allocator and get two codes)."""
     if code:
         try:
             validate_code(code)
@@ -82,17 +75,9 @@ def _save_new(obj: Problem | JointMeeting, code: str, make_code: Any) -> None:
         if type(obj).objects.filter(code=code).exists():
             raise ValidationError({"code": f"编号已存在：{code}"})
         obj.code = code
-        obj.save()
-        return
-    for _ in range(CODE_ATTEMPTS):
+    else:
         obj.code = make_code()
-        try:
-            with transaction.atomic():
-                obj.save()
-            return
-        except IntegrityError:
-            obj.pk = None
-    raise ValidationError({"code": "编号生成冲突，请重试"})
+    obj.save()
 
 
 def _event(problem: Problem, kind: str, actor: Any, *, before: str, text: str = "",

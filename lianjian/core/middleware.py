@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.contrib import messages
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from lianjian.core.conflicts import conflict_message, is_lost_race
 from lianjian.core.validation import text_problem
+
+logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -69,6 +76,32 @@ def _atomic_view(view: Callable[..., Any]) -> bool:
     return DEFAULT_DB_ALIAS not in getattr(view, "_non_atomic_requests", set())
 
 
+def conflict_response(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    """The screens' answer to a write that lost a race on a unique key (409), or None when
+    ``exception`` is not such a race (then it is a bug, and Django's 500 handling logs it).
+
+    Two people saving the same key at the same moment both pass the form's and the
+    service's checks; the database refuses the second insert. The message is the one of
+    :mod:`lianjian.core.conflicts`: a full page with a link back to the page the form came
+    from (the browser's back button keeps what was typed), or, for an htmx request, the
+    message on the reloaded page. The API answers the same text itself (``lianjian.api``),
+    and so do imports (``import_file``).
+    """
+    if not isinstance(exception, IntegrityError) or not is_lost_race(exception):
+        return None
+    message = conflict_message(exception)
+    logger.warning("Conflict on %s %s: %s", request.method, request.path, exception)
+    if getattr(request, "htmx", False):
+        messages.error(request, message)
+        response = HttpResponse(status=409)
+        response["HX-Refresh"] = "true"
+        return response
+    referer = request.META.get("HTTP_REFERER", "")
+    back = referer if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else "/"
+    return render(request, "409.html", {"message": message, "back": back}, status=409)
+
+
 class AtomicWritesMiddleware:
     """Run the view of every request that may write (anything but GET, HEAD, OPTIONS and
     TRACE) in one transaction, rolled back when the view raises or answers 500 or more.
@@ -77,7 +110,8 @@ class AtomicWritesMiddleware:
     that fails afterwards (the API converts exceptions into a 500 answer, so the status is
     what counts) leave nothing behind. Reads stay outside any transaction, so that with
     SQLite (which takes its write lock at the start of every transaction, IMMEDIATE mode)
-    they never wait for a writer.
+    they never wait for a writer. A lost race on a unique key, rolled back with the rest,
+    answers 409 (:func:`conflict_response`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -90,8 +124,29 @@ class AtomicWritesMiddleware:
                      kwargs: Any) -> HttpResponse | None:
         if request.method in SAFE_METHODS or not _atomic_view(view):
             return None
-        with transaction.atomic(using=DEFAULT_DB_ALIAS):
-            response = view(request, *args, **kwargs)
-            if response is not None and response.status_code >= 500:
-                transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
+        try:
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                response = view(request, *args, **kwargs)
+                if response is not None and response.status_code >= 500:
+                    transaction.set_rollback(True, using=DEFAULT_DB_ALIAS)
+        except IntegrityError as exc:
+            # Exceptions raised in process_view never reach process_exception.
+            conflict = conflict_response(request, exc)
+            if conflict is None:
+                raise
+            return conflict
         return response
+
+
+class ConflictMiddleware:
+    """The same 409 for the views that run outside :class:`AtomicWritesMiddleware` (reads,
+    and views that manage their own transactions, such as the Excel imports)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return conflict_response(request, exception)

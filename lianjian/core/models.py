@@ -1,4 +1,5 @@
-"""Core models: the audit log that every change of data writes to."""
+"""Core models: the audit log that every change of data writes to, and the counters that
+hand out generated codes (:mod:`lianjian.core.codes`)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,18 @@ class AuditLog(models.Model):
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class CodeCounter(models.Model):
+    """The last number handed out for one family of generated codes (``HD20260305-``,
+    ``ZY-``, ``XQ2026-`` …) of one model. Written only by :func:`lianjian.core.codes.next_code`,
+    which locks the row for the rest of the inserting transaction; never deleted."""
+
+    key = models.CharField("编号前缀", max_length=100, unique=True)
+    last = models.PositiveIntegerField("最后编号", default=0)
+
+    class Meta:
+        verbose_name = "编号计数器"
+
+    def __str__(self) -> str:
+        return f"{self.key}{self.last}"

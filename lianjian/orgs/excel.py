@@ -16,7 +16,10 @@ and the whole file is refused. A row is validated only against what the importer
 (``core.excel.hidden_keys``): a key held by a hidden organisation or member answers
 ``第N行 组织编码：该编号不可用（已被占用）`` (``人员编号`` for members) and the row is checked as a
 new one; a hidden organisation named as a parent or as 所在组织编码 reads as unknown
-(``组织 X 不存在``), except the unchanged parent of a visible organisation, which its export shows.
+(``组织 X 不存在``), except the unchanged parent of a visible organisation, which its export shows. The structural
+columns of an existing organisation (组织类型, 上级组织编码, 是否外部单位, 外部单位类别, 组织标识,
+成立日期, 撤销日期) change only by a manager of its parent, so never on the manager's own
+organisation: ``第N行 组织类型：组织类型只能由上级组织的管理员或系统管理员修改``.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ from lianjian.orgs.models import (
     member_row_errors,
     org_row_errors,
 )
+from lianjian.orgs.permissions import STRUCTURAL_FIELDS, can_change_structure, structure_refusal
 from lianjian.orgs.pinyin import initials
 
 CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
@@ -160,6 +164,10 @@ ORG_COLUMNS: tuple[Column, ...] = (
     list_column("组织标识", choices=tuple(FLAG_FIELDS), note="扩展列，选填：临时、联合、功能型，可填多项"),
 )
 OCOL = {c.header: i for i, c in enumerate(ORG_COLUMNS)}
+# The column that sets each structural field (lianjian.orgs.permissions).
+STRUCTURE_COLUMNS = {"kind": "组织类型", "parent": "上级组织编码", "is_partner": "是否外部单位",
+                     "partner_kind": "外部单位类别", "is_temporary": "组织标识", "is_joint": "组织标识",
+                     "is_functional": "组织标识", "founded": "成立日期", "dissolved": "撤销日期"}
 
 # Column → model field for the columns that map one to one.
 ORG_SIMPLE: tuple[tuple[str, str], ...] = (
@@ -212,7 +220,8 @@ class OrgExcel(ExcelKind):
         return [*super().general_notes(),
                 "上级组织可以在同一文件的后面几行中才定义；上级关系不能形成循环。",
                 "修改上级组织编码会把该组织连同全部下级组织一起移到新的上级之下。",
-                "组织管理员只能导入本组织及下级组织的数据。"]
+                "组织管理员只能导入本组织及下级组织的数据；本组织的组织类型、上级组织、是否外部单位、外部单位类别、"
+                "组织标识、成立日期和撤销日期只能由上级组织的管理员修改。"]
 
     # The whole org file is held in memory: even a large company has tens of thousands of
     # organisations, and parent links may point forward in the file.
@@ -233,6 +242,7 @@ class OrgExcel(ExcelKind):
         self._check_db_children(rows, file_rows, errors)
         if prefix is not None:
             self._check_scope(rows, file_rows, db, prefix, errors)
+            self._check_structure(rows, user, errors)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         for row in rows:
             if row.existing is None:
@@ -472,6 +482,19 @@ class OrgExcel(ExcelKind):
                   and (not row.path.startswith(prefix) or row.path == prefix)):
                 # A new or moved organisation must land strictly inside the manager's subtree.
                 errors.add(row.number, "上级组织编码" if row.parent_code else "组织编码", NO_RIGHT_ORG)
+
+    def _check_structure(self, rows: list[_OrgRow], user: Any, errors: ErrorList) -> None:
+        """A structural field (kind, parent, 外部单位 …) of an existing organisation changes
+        only by a manager of its parent (:func:`lianjian.orgs.permissions.can_change_structure`)."""
+        for row in rows:
+            if row.existing is None or not row.changed or can_change_structure(user, row.existing):
+                continue
+            by_header: dict[str, list[str]] = defaultdict(list)
+            for name in row.changed:
+                if name in STRUCTURAL_FIELDS:
+                    by_header[STRUCTURE_COLUMNS[name]].append(name)
+            for header, names in by_header.items():
+                errors.add(row.number, header, structure_refusal(names))
 
     def _write(self, rows: list[_OrgRow], moved_extra: list[Organisation], db: dict[str, Organisation], *,
                actor: Any, file_name: str, result: ImportResult) -> None:

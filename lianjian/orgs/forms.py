@@ -18,8 +18,10 @@ from lianjian.orgs.models import (
     OrgKind,
     PartnerKind,
 )
+from lianjian.orgs.permissions import STRUCTURAL_FIELDS, can_change_structure
 
 LIST_SPLIT = re.compile(r"[、，,；;\n]+")
+STRUCTURE_HINT = "由上级组织的管理员修改"
 
 
 def split_list(text: str) -> list[str]:
@@ -89,9 +91,16 @@ class OrgForm(EdgeRules, forms.Form):
             self.fields["parent"].required = instance is None or instance.parent_id is not None
         if instance is not None:
             self.fields["code"].disabled = True
-            if user.role != "admin" and instance.pk == user.org_id:
-                # a manager may edit their own organisation but not move it out of their scope
-                self.fields["parent"].disabled = True
+            if not can_change_structure(user, instance):
+                # A manager edits their own organisation's details, but its structure is set
+                # by the parent's manager (lianjian.orgs.permissions): shown, not editable.
+                for name in STRUCTURAL_FIELDS:
+                    if name in self.fields:
+                        self.fields[name].disabled = True
+                        self.fields[name].help_text = STRUCTURE_HINT
+                # A disabled field is cleaned from its initial value: the current parent,
+                # which lies above the manager's scope and must still be accepted.
+                self.fields["parent"].queryset = Organisation.objects.filter(pk=instance.parent_id)
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()

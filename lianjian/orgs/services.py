@@ -24,6 +24,7 @@ from lianjian.orgs.models import (
     not_before_founding,
     org_row_errors,
 )
+from lianjian.orgs.permissions import require_structure_right, structure_changes
 from lianjian.orgs.pinyin import initials
 
 
@@ -47,10 +48,14 @@ def org_create(*, actor: Any, **fields: Any) -> Organisation:
 
 @transaction.atomic
 def org_update(*, actor: Any, org: Organisation, **fields: Any) -> Organisation:
-    """Change fields of ``org``; a new parent moves the whole subtree. ``code`` cannot change."""
+    """Change fields of ``org``; a new parent moves the whole subtree. ``code`` cannot change.
+    A change of a structural field (kind, parent, 外部单位 …) by an ``actor`` who does not
+    manage the parent is refused with ``PermissionDenied`` (:mod:`lianjian.orgs.permissions`)."""
     if "code" in fields and fields["code"] != org.code:
         raise ValidationError({"code": "组织编码创建后不能修改"})
-    before = snapshot(Organisation.objects.get(pk=org.pk))
+    stored = Organisation.objects.get(pk=org.pk)
+    require_structure_right(actor, stored, structure_changes(stored, fields))
+    before = snapshot(stored)
     old_path = org.path
     for name, value in fields.items():
         setattr(org, name, value)
@@ -75,7 +80,9 @@ def org_update(*, actor: Any, org: Organisation, **fields: Any) -> Organisation:
 @transaction.atomic
 def org_dissolve(*, actor: Any, org: Organisation, date: datetime.date, reason: str = "") -> Organisation:
     """Dissolve (撤销) ``org`` on ``date``. Refused while it still has current members or
-    active sub-organisations: those must be transferred or dissolved first. History stays."""
+    active sub-organisations: those must be transferred or dissolved first. History stays.
+    Only a manager of the parent (or an admin) dissolves (``PermissionDenied`` otherwise)."""
+    require_structure_right(actor, org, ["dissolved"])
     if org.dissolved:
         raise ValidationError("该组织已撤销")
     problem = org_row_errors({**instance_values(org), "dissolved": date}).get("dissolved")

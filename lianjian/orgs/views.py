@@ -20,6 +20,7 @@ from lianjian.core.paging import paginate
 from lianjian.orgs import services
 from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm, add_service_errors
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
+from lianjian.orgs.permissions import can_change_structure
 from lianjian.orgs.selectors import WARNING_LABELS, member_counts, with_warnings
 
 
@@ -122,6 +123,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "nav": "orgs", "org": org, "stats": stats, "child_rows": child_rows,
         "members": members[:20], "n_members": n_members, "ancestors": ancestors,
         "history": history, "transfers": transfers, "can_manage": can_manage,
+        "can_dissolve": can_manage and can_change_structure(request.user, org),
     })
 
 
@@ -166,7 +168,7 @@ def org_edit(request: HttpRequest, code: str) -> HttpResponse:
 def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
     _require_manage_org(request, org)
-    if request.user.role != "admin" and org.pk == request.user.org_id:
+    if not can_change_structure(request.user, org):
         raise PermissionDenied
     form = DissolveForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

@@ -43,6 +43,7 @@ SESSION_KEY = "excel_imports"
 STALE_SECONDS = 24 * 3600
 MAX_SHOWN_ERRORS = 1000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOUBLE_CONFIRM = "该文件已提交导入，请勿重复提交；如需再次导入，请重新上传"
 
 
 def _imports_dir() -> Path:
@@ -141,11 +142,23 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     entry = request.session.get(SESSION_KEY, {}).get(token)
     path = _imports_dir() / f"{token}.xlsx"
     kind = get_kind(entry["kind"]) if entry else None
-    if entry is None or kind is None or not path.is_file():
+    if entry is None or kind is None:
         messages.error(request, "导入文件已失效，请重新上传")
         return redirect("orgs:import_start")
-    result = import_file(kind, path, file_name=entry["name"], actor=request.user, user=request.user,
-                         limits=ReadLimits.screen())
+    # Claim the upload first (a rename is atomic): of two confirms of one file at the same
+    # moment (a double click, two tabs) exactly one imports it. The other finds the file
+    # gone although its session still lists it, and is told not to confirm twice.
+    claimed = path.with_name(f"{token}.importing.xlsx")
+    try:
+        path.rename(claimed)
+    except FileNotFoundError:
+        messages.error(request, DOUBLE_CONFIRM)
+        return redirect("orgs:import_start")
+    try:
+        result = import_file(kind, claimed, file_name=entry["name"], actor=request.user, user=request.user,
+                             limits=ReadLimits.screen())
+    finally:
+        claimed.unlink(missing_ok=True)
     _forget(request, token)
     if not result.ok:
         # The data changed since the preview: show the new errors; nothing was imported.

@@ -32,6 +32,7 @@ from lianjian.activities.models import Activity, ActivityOrg
 from lianjian.activities.selectors import TZ
 from lianjian.alliances.services import ALLOWED_UPLOADS, UPLOAD_EXTENSIONS
 from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.core.validation import date_errors, raise_errors
 from lianjian.notifications.models import Notification
@@ -69,17 +70,9 @@ RESOURCE_FIELDS = ("name", "kind", "owner", "sharing", "tags", "description", "c
                    "opening_hours", "equipment", "expertise", "member", "contact", "contact_phone", "is_active")
 
 
-def _next_code(model: Any, prefix: str, width: int = 3) -> str:
-    taken = set(model.objects.filter(code__startswith=prefix).values_list("code", flat=True))
-    n = 1
-    while f"{prefix}{n:0{width}d}" in taken:
-        n += 1
-    return f"{prefix}{n:0{width}d}"
-
-
 def resource_code_new() -> str:
-    """The next free 资源编号 ``ZY-0001``, ``ZY-0002`` …"""
-    return _next_code(Resource, "ZY-", 4)
+    """The next free 资源编号 ``ZY-0001``, ``ZY-0002`` … (reserved for the calling transaction)."""
+    return next_code(Resource, "ZY-", 4)
 
 
 def _clean_hours(fields: dict[str, Any]) -> None:
@@ -387,7 +380,7 @@ def _create(model: Any, allowed: tuple[str, ...], letters: str, actor: Any, code
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
     _lists(fields)
-    code = code or _next_code(model, _year_prefix(letters))
+    code = code or next_code(model, _year_prefix(letters))
     if model.objects.filter(code=code).exists():
         raise ValidationError({"code": f"编号已存在：{code}"})
     obj = model(code=code, **fields)

@@ -62,7 +62,6 @@ from lianjian.core.excel.columns import (
     text_column,
 )
 from lianjian.core.excel.kinds import (
-    CHANGED_MEANWHILE,
     ExcelKind,
     ImportResult,
     all_kinds,
@@ -95,7 +94,6 @@ __all__ = [
     "AUDIT_COLUMNS",
     "BATCH_SIZE",
     "BOLD",
-    "CHANGED_MEANWHILE",
     "CellError",
     "CellStyle",
     "Column",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import abc
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +13,14 @@ from typing import IO, Any
 from django.db import IntegrityError
 from django.db.models import Model, QuerySet
 
+from lianjian.core.conflicts import import_conflict_message, is_lost_race
 from lianjian.core.excel.bulk import chunks
 from lianjian.core.excel.columns import Column, ExcelFileError
 from lianjian.core.excel.reading import ReadLimits, Sheet, read_sheet
 from lianjian.core.excel.writing import write_workbook
 
-CHANGED_MEANWHILE = "导入期间数据已被其他操作修改，未导入任何数据，请重新导入"
+logger = logging.getLogger(__name__)
+
 
 
 @dataclass
@@ -158,13 +161,16 @@ def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: s
         return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=exc.messages)
     try:
         return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not is_lost_race(exc):
+            raise  # not a race: a bug, reported as such
+        logger.warning("Import of %s (%s) refused by the database: %s", kind.name, file_name, exc)
         if hasattr(source, "seek"):
             source.seek(0)
         again = kind.apply(read_sheet(source, kind.columns, limits=limits), actor=actor, user=user, dry_run=True,
                            file_name=file_name)
         return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run,
-                            errors=again.errors or [CHANGED_MEANWHILE])
+                            errors=again.errors or [import_conflict_message(exc)])
 
 
 def export_file(kind: ExcelKind, dest: str | Path | IO[bytes], *, user: Any = None, org_code: str | None = None) -> int:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from lianjian.accounts.management.commands.user import translate_usage_error
 from lianjian.activities.output import compliance_json, write_compliance_xlsx
-from lianjian.activities.selectors import compliance_rows
+from lianjian.activities.selectors import compliance_rows, compliance_scope
 from lianjian.orgs.models import Organisation
 
 
@@ -52,12 +52,10 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(options["today"])
             except ValueError:
                 self._fail(f"日期格式应为 YYYY-MM-DD：{options['today']}")
-        orgs = Organisation.objects.all()
-        if options["org"]:
-            root = Organisation.objects.filter(code=options["org"]).only("path").first()
-            if root is None:
-                self._fail(f"组织 {options['org']} 不存在")
-            orgs = orgs.filter(path__under=root.path)
+        try:
+            _, orgs = compliance_scope(None, options["org"])  # the command line is the system
+        except Organisation.DoesNotExist:
+            self._fail(f"组织 {options['org']} 不存在")
         out = Path(options["out"]) if options["out"] else None
         if options["format"] == "xlsx" and out is None:
             self.stderr.write("xlsx 格式需用 --out 指定输出文件")
