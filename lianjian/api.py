@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, URLResolver, path
@@ -128,6 +128,12 @@ def _service_refused(request: HttpRequest, exc: DjangoValidationError) -> HttpRe
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    # core.scope.require: the object is visible (else 404 came first) but not the caller's to change.
+    return api.create_response(request, {"detail": str(exc) or "无权执行该操作"}, status=403)
 
 
 @api.exception_handler(AuthenticationError)

@@ -195,7 +195,8 @@ WRITES = {
             "outsider": 404,
         },
     ),
-    # managers pass the scope check and meet the rule (members left); the member meets 403 first
+    # managers above pass the scope check and meet the rule (members left); a branch's own
+    # manager and its member meet 403 first — dissolving is the parent's to do (as on screen)
     "dissolve_zb_a": Write(
         "post",
         _("/orgs/ZB-A/dissolve"),
@@ -203,12 +204,12 @@ WRITES = {
         {
             "admin": 400,
             "company": 400,
-            "manager_a": 400,
+            "manager_a": 403,
             "member_a": 403,
             "manager_b": 404,
             "outsider": 404,
         },
-        "无权修改该组织",
+        "无权撤销或调整该组织：须由上级组织的管理员办理",
     ),
     "create_under_zb_a": Write(
         "post",

@@ -62,6 +62,7 @@ from lianjian.assessment.scoring import (
 from lianjian.core.audit import audit_record, audit_row, diff, snapshot
 from lianjian.core.excel import chunks, insert_audit, insert_rows, update_rows
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import CHANGE, may, scope_of
 from lianjian.orgs.models import CODE_RE, Organisation
 
 SCHEME_FIELDS = ("code", "name", "period", "owner", "applies_kind", "applies_orgs", "stars", "pass_line", "description")
@@ -361,11 +362,8 @@ def indicator_delete(actor: Any, indicator: Indicator) -> None:
 # --- scheme files -------------------------------------------------------------------------
 
 def _may_manage_org(actor: Any, org: Organisation | None) -> bool:
-    if actor is None or getattr(actor, "role", None) == "admin":
-        return True
-    if org is None or getattr(actor, "role", None) != "manager" or actor.org_id is None:
-        return False
-    return org.path.startswith(actor.org.path)
+    """The system (``actor`` None) may; a user when they manage ``org``."""
+    return actor is None or may(actor, CHANGE, org)
 
 
 @transaction.atomic
@@ -392,7 +390,7 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
         if owner is None:
             problems.append(f"owner：组织 {parsed.owner} 不存在")
     existing = Scheme.objects.select_for_update(of=("self",)).select_related("owner").filter(code=spec.code).first()
-    if actor is not None and getattr(actor, "role", None) != "admin":
+    if actor is not None and not scope_of(actor).everything:
         if existing is not None and not _may_manage_org(actor, existing.owner):
             problems.append(f"无权修改方案 {spec.code}")
         elif not _may_manage_org(actor, owner) and (owner is not None or not parsed.owner):

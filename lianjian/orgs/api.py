@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.scope import require
 from lianjian.orgs import services
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
 from lianjian.orgs.schemas import (
@@ -254,7 +255,7 @@ def org_dissolve(request: HttpRequest, code: str, payload: OrgDissolveIn) -> dic
     """Dissolve (撤销) an organisation that has no current members and no active sub-organisations."""
     user = _caller(request)
     org = _visible_org(user, code)
-    _require_manage_org(user, org)
+    require(user, "restructure", org, Organisation.RESTRUCTURE_DENIED)
     org = services.org_dissolve(
         actor=user, org=org, date=payload.date or _today(), reason=payload.reason
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from lianjian.core.scope import may
 from lianjian.orgs.models import (
     CODE_RE,
     MemberCategory,
@@ -83,11 +84,11 @@ class OrgForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["parent"].queryset = Organisation.objects.manageable_by(user).active()
-        if user.role != "admin":
+        if not user.is_admin:
             self.fields["parent"].required = instance is None or instance.parent_id is not None
         if instance is not None:
             self.fields["code"].disabled = True
-            if user.role != "admin" and instance.pk == user.org_id:
+            if not may(user, "restructure", instance):
                 # a manager may edit their own organisation but not move it out of their scope
                 self.fields["parent"].disabled = True
 

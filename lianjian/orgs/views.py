@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import CHANGE, manages_any, may, require
 from lianjian.orgs import services
 from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm, add_service_errors
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
@@ -28,19 +29,18 @@ def _visible_org(request: HttpRequest, code: str) -> Organisation:
 
 
 def _require_manage_org(request: HttpRequest, org: Organisation) -> None:
-    if not Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists():
-        raise PermissionDenied
+    require(request.user, CHANGE, org)
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
 
 
 def _roots(request: HttpRequest):
     user = request.user
     qs = Organisation.objects.visible_to(user)
-    if user.role == "admin":
+    if user.is_admin:
         return qs.filter(parent__isnull=True)
     return qs.filter(pk=user.org_id)
 
@@ -69,7 +69,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     ctx: dict = {
         "nav": "orgs", "q": q, "kind": kind, "partner": partner, "warning": warning,
         "show_dissolved": show_dissolved, "kinds": OrgKind.values, "warning_labels": WARNING_LABELS,
-        "can_create": request.user.role != "member",
+        "can_create": manages_any(request.user),
     }
     if not filtered:
         ctx["rows"] = _tree_rows(list(_roots(request)))
@@ -117,11 +117,11 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     ancestors = list(Organisation.objects.visible_to(request.user).filter(code__in=org.ancestor_codes()).order_by("depth"))
     history = AuditLog.objects.filter(target_type="orgs.organisation", target_id=org.code)[:30]
     transfers = MemberTransfer.objects.filter(Q(from_org=org) | Q(to_org=org)).select_related("member", "from_org", "to_org")[:20]
-    can_manage = Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists()
     return render(request, "orgs/org_detail.html", {
         "nav": "orgs", "org": org, "stats": stats, "child_rows": child_rows,
         "members": members[:20], "n_members": n_members, "ancestors": ancestors,
-        "history": history, "transfers": transfers, "can_manage": can_manage,
+        "history": history, "transfers": transfers, "can_manage": may(request.user, CHANGE, org),
+        "can_restructure": may(request.user, "restructure", org),
     })
 
 
@@ -165,9 +165,7 @@ def org_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
-    _require_manage_org(request, org)
-    if request.user.role != "admin" and org.pk == request.user.org_id:
-        raise PermissionDenied
+    require(request.user, "restructure", org, Organisation.RESTRUCTURE_DENIED)
     form = DissolveForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,7 +210,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     ctx = {
         "nav": "members", "page": page, "rows": rows, "q": q, "org_code": org_code, "scope_org": scope_org,
         "category": category, "post": post, "floating": floating, "include_left": include_left,
-        "categories": MemberCategory.values, "can_create": request.user.role != "member",
+        "categories": MemberCategory.values, "can_create": manages_any(request.user),
     }
     template = "orgs/member_table.html" if request.htmx else "orgs/member_list.html"
     return render(request, template, ctx)

@@ -49,12 +49,12 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.masking import mask_phone
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 from lianjian.sharing import services
 from lianjian.sharing.hours import HoursError, normalise_hours
 from lianjian.sharing.models import Resource, ResourceKind, SharingLevel
-from lianjian.sharing.permissions import manages
 
 PHONE_RE = re.compile(r"[0-9+\-() ]{1,20}")
 CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
@@ -162,11 +162,11 @@ class ResourceExcel(ExcelKind):
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if user is not None and (not getattr(user, "is_authenticated", False) or not user.is_active
-                                 or user.role not in ("admin", "manager")):
+                                 or not manages_any(user)):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors
-        rows = self._validate(sheet, user if user is not None and user.role != "admin" else None, errors)
+        rows = self._validate(sheet, user if user is not None and not user.is_admin else None, errors)
         if not errors:
             try:
                 with transaction.atomic():
@@ -212,7 +212,7 @@ class ResourceExcel(ExcelKind):
                 continue
             current = existing.get(code)
             row_ok = True
-            if current is not None and user is not None and not manages(user, current.owner):
+            if current is not None and user is not None and not may(user, CHANGE, current.owner):
                 errors.add(number, "资源编号", "无权修改该资源（资源编号已被其他组织使用）")
                 row_ok = False
             fields: dict[str, Any] = {}
@@ -233,7 +233,7 @@ class ResourceExcel(ExcelKind):
                 if owner is None or (visible is not None and owner.pk not in visible):
                     errors.add(number, "所属组织编码", f"组织 {owner_code} 不存在")
                     row_ok = False
-                elif user is not None and not manages(user, owner):
+                elif user is not None and not may(user, CHANGE, owner):
                     errors.add(number, "所属组织编码", f"无权登记组织 {owner_code} 的资源")
                     row_ok = False
                 elif owner.dissolved and (current is None or current.owner_id != owner.pk):
@@ -279,7 +279,7 @@ class ResourceExcel(ExcelKind):
     @staticmethod
     def _export(qs: Any, user: Any) -> Iterator[Sequence[Any]]:
         for r in qs.iterator(chunk_size=2000):
-            phone = r.contact_phone if user is None or manages(user, r.owner) else mask_phone(r.contact_phone)
+            phone = r.contact_phone if user is None or may(user, CHANGE, r.owner) else mask_phone(r.contact_phone)
             yield (r.code, r.name, r.kind, r.owner.code, r.sharing, r.tags, r.capacity, r.address, r.lat, r.lon,
                    r.opening_hours, r.equipment, r.expertise, r.contact, phone, r.description)
 
