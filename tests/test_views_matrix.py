@@ -20,7 +20,7 @@ def client_for(world, persona: str) -> Client:
 def _url(world, name: str) -> str:
     a1 = world.m_a1.pk
     table = {
-        "home": reverse("core:home"),
+        "home": reverse("home:home"),
         "audit": reverse("core:audit_list"),
         "tree": reverse("orgs:org_tree"),
         "detail_a": reverse("orgs:org_detail", args=["ZB-A"]),

@@ -12,7 +12,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     items = [
-        ("core:home", "首页", "home"),
+        ("home:home", "首页", "home"),
         ("orgs:org_tree", "党组织", "orgs"),
         ("orgs:member_list", "党员", "members"),
         ("alliances:alliance_list", "联建共建", "alliances"),
