@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "lianjian.sharing",
     "lianjian.assessment",
     "lianjian.proposals",
+    "lianjian.home",
     "lianjian.demo",
 ]
 
@@ -162,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lock an account after this many failed logins in a row, for this many minutes.

@@ -3,6 +3,7 @@ from django.urls import include, path
 from lianjian.api import api
 
 urlpatterns = [
+    path("", include("lianjian.home.urls")),
     path("", include("lianjian.core.urls")),
     path("accounts/", include("lianjian.accounts.urls")),
     path("orgs/", include("lianjian.orgs.urls")),

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from lianjian.consultations import permissions, services
+from lianjian.consultations import selectors, services
 from lianjian.consultations.models import (
     AgendaItem,
     JointMeeting,
@@ -18,6 +18,7 @@ from lianjian.consultations.models import (
     ProblemOwner,
 )
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import may
 from lianjian.orgs.services import org_dissolve
 from tests.consultation_helpers import days, make_consultations
 
@@ -104,16 +105,16 @@ ROLES = {
 def test_each_action_belongs_to_its_role(world, c, key):
     action, name = key
     problem = Problem.objects.select_related("alliance__lead", "raised_by").get(pk=getattr(c, name).pk)
-    assert [permissions.may(getattr(world, p), action, problem) for p in PERSONAS] == ROLES[key]
+    assert [may(getattr(world, p), action, problem) for p in PERSONAS] == ROLES[key]
 
 
 def test_actions_for_combine_role_and_state(world, c):
     problem = Problem.objects.select_related("alliance__lead", "raised_by").get(code="WT-S")
-    assert permissions.actions_for(world.manager_b, problem) == ["confirm", "reopen"]
-    assert permissions.actions_for(world.manager_a, problem) == []
-    assert permissions.actions_for(world.member_a, problem) == []
+    assert selectors.actions_for(world.manager_b, problem) == ["confirm", "reopen"]
+    assert selectors.actions_for(world.manager_a, problem) == []
+    assert selectors.actions_for(world.member_a, problem) == []
     pending = Problem.objects.select_related("alliance__lead", "raised_by").get(code="WT-P")
-    assert permissions.actions_for(world.manager_a, pending) == ["assign", "edit"]
+    assert selectors.actions_for(world.manager_a, pending) == ["assign", "edit"]
 
 
 # ---- raising ----------------------------------------------------------------------------

@@ -99,8 +99,8 @@ def test_a_manager_cannot_group_outside_their_scope(world, run):
 
 
 def test_the_nav_shows_grouping_to_planners_only(world):
-    assert "智能分组" in client_for(world, "company").get(reverse("core:home")).content.decode()
-    assert "智能分组" not in client_for(world, "member_a").get(reverse("core:home")).content.decode()
+    assert "智能分组" in client_for(world, "company").get(reverse("home:home")).content.decode()
+    assert "智能分组" not in client_for(world, "member_a").get(reverse("home:home")).content.decode()
 
 
 def test_the_org_page_links_to_the_partner_finder(world):

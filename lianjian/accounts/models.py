@@ -1,8 +1,10 @@
 """Accounts: users with a role and an organisation, and API tokens.
 
-The role and organisation define the user's scope (see ``orgs.models``):
-``admin`` sees everything; ``manager`` manages the subtree of ``org``; ``member`` sees
-``org`` and their own ``member`` record and changes nothing.
+The role and organisation define the user's :class:`~lianjian.core.scope.Scope` — this is
+the only module that looks at roles: ``admin`` reaches everything; ``manager`` sees and
+manages the subtree of ``org``; ``member`` sees ``org`` (and its members) and their own
+``member`` record, and changes nothing. Everything else asks the scope
+(``Model.objects.restrict(user, action)``, ``core.scope.may``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+from lianjian.core.scope import EVERYTHING, MANAGE, NOTHING, SEE, Grant, Scope
 
 
 class User(AbstractUser):
@@ -70,6 +75,38 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.role == self.Role.MANAGER
+
+    @classmethod
+    def active_managers(cls) -> models.QuerySet[User]:
+        """The active manager accounts (to whom an organisation's to-dos go)."""
+        return cls.objects.filter(role=cls.Role.MANAGER, is_active=True)
+
+    @classmethod
+    def role_needs_org(cls, role: str) -> bool:
+        """Managers and members are scoped by an organisation; only the admin is not."""
+        return role != cls.Role.ADMIN
+
+    @property
+    def is_member_role(self) -> bool:
+        """A member's account: reads its own organisation and record, changes nothing."""
+        return self.role == self.Role.MEMBER
+
+    @cached_property
+    def scope(self) -> Scope:
+        """What this user reaches (core.scope). Built once per request from the role; an
+        inactive account, or a scoped role without an organisation, reaches nothing."""
+        if not self.is_active:
+            return NOTHING
+        if self.role == self.Role.ADMIN:
+            return EVERYTHING
+        if self.org_id is None:
+            return NOTHING
+        path = self.org.path
+        if self.role == self.Role.MANAGER:
+            grants = (Grant(SEE, path), Grant(MANAGE, path))
+        else:
+            grants = (Grant(SEE, path, subtree=False),)
+        return Scope(grants=grants, org_path=path, member_id=self.member_id, user_id=self.pk)
 
     @property
     def display_name(self) -> str:

@@ -113,7 +113,7 @@ def user_create(
         else:
             if User.objects.filter(username__iexact=username).exists():
                 errors.append(f"用户名“{username}”已存在")
-    if role in (User.Role.MANAGER, User.Role.MEMBER) and org is None:
+    if User.role_needs_org(role) and org is None:
         errors.append("组织管理员和党员账户必须指定所属组织")
     if org is not None and org.dissolved:
         errors.append(f"组织 {org.code} 已撤销，不能再开设账户")

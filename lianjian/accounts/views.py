@@ -39,7 +39,7 @@ class LoginForm(EdgeRules, forms.Form):
 
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("home:home")
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():

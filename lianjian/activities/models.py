@@ -4,9 +4,8 @@ One activity record is entered once and feeds attendance, person-times (人次),
 and statistics. An activity lists its organisations through :class:`ActivityOrg` — the
 host first (``position`` 0), then co-organisers — and counts for every one of them.
 
-Scope: a user sees an activity when one of its organisations is visible to them
-(``Activity.objects.visible_to``); they may change it when they manage its host
-(``manageable_by``); the manager of the host's parent organisation reviews it.
+Scope (``Activity.SCOPE``): a user sees an activity when one of its organisations is visible
+to them; they may change it when they manage its host; a manager above the host reviews it.
 """
 
 from __future__ import annotations
@@ -14,9 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from lianjian.alliances.models import Alliance
+from lianjian.core.scope import Manages, ManagesBelow, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     HISTORY,
     PLANNED,
@@ -28,7 +28,7 @@ from lianjian.core.validation import (
 from lianjian.orgs.models import Member, Organisation, OrgKind, not_before_founding, validate_code
 
 if TYPE_CHECKING:
-    from lianjian.accounts.models import User
+    pass
 
 
 class ActivityType(models.TextChoices):
@@ -70,31 +70,7 @@ def committee_meeting_valid(activity_type: str, expected: int | None, present: i
     return present * 2 > expected
 
 
-class ActivityQuerySet(models.QuerySet["Activity"]):
-    def visible_to(self, user: User) -> ActivityQuerySet:
-        """Activities with at least one listed organisation visible to ``user``."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        if user.role == "manager":
-            orgs = ActivityOrg.objects.filter(activity=OuterRef("pk"), org__path__under=user.org.path)
-        else:
-            orgs = ActivityOrg.objects.filter(activity=OuterRef("pk"), org_id=user.org_id)
-        return self.filter(Exists(orgs))
-
-    def manageable_by(self, user: User) -> ActivityQuerySet:
-        """Activities whose host ``user`` manages (admin: all; member: none)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        return self.filter(host__path__under=user.org.path)
-
+class ActivityQuerySet(ScopedQuerySet["Activity"]):
     def counted(self) -> ActivityQuerySet:
         return self.filter(status__in=COUNTED_STATUSES)
 
@@ -108,6 +84,10 @@ class Activity(models.Model):
     ``is_valid`` is false for a 支委会 without more than half of the committee present; such
     a meeting does not count towards compliance. Status: 草稿 → 已提交 → 已通过 / 已退回.
     """
+
+    # Seen through any listed organisation; recorded and edited by the host's managers;
+    # reviewed by a manager above the host — never by the host's own manager.
+    SCOPE = ScopeRules(view=[Sees("orgs")], change=[Manages("host")], approve=[ManagesBelow("host")])
 
     AUDIT_FIELDS = (
         "code", "type", "sub_kind", "host_id", "alliance_id", "start", "end", "venue", "topic",

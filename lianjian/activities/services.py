@@ -1,6 +1,6 @@
 """Writes to activities and attendance. Every function is atomic and audited.
 
-Callers check scope first (``Activity.objects.visible_to``/``permissions``); the services
+Callers check scope first (``Activity.objects.visible_to``/``core.scope.may``); the services
 still enforce the record's own rules: only a 草稿 or 已退回 record can change; the
 organisations listed are distinct and exist; counts agree with the attendance list.
 """

@@ -1,7 +1,7 @@
 """Screens for activities: list, detail, forms, attendance, review and QR check-in.
 
 Each view: find the activity through ``Activity.objects.visible_to(user)`` (else 404),
-check ``permissions`` for writes (else 403), validate, call one service, redirect.
+check ``core.scope.may`` for writes (else 403), validate, call one service, redirect.
 Compliance, calendar and statistics screens live in ``views_reports``.
 """
 
@@ -31,10 +31,10 @@ from lianjian.activities.models import (
     Attendance,
     AttendanceStatus,
 )
-from lianjian.activities.permissions import can_manage, can_review
 from lianjian.activities.selectors import checkin_activity, local_start
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import APPROVE, CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Member, Organisation
 
@@ -44,12 +44,12 @@ def _visible(request: HttpRequest, code: str) -> Activity:
 
 
 def _require_manage(request: HttpRequest, activity: Activity) -> None:
-    if not can_manage(request.user, activity):
+    if not may(request.user, CHANGE, activity):
         raise PermissionDenied
 
 
 def _require_review(request: HttpRequest, activity: Activity) -> None:
-    if not can_review(request.user, activity):
+    if not may(request.user, APPROVE, activity):
         raise PermissionDenied
 
 
@@ -98,7 +98,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     qs, ctx = filtered_activities(request)
     page = paginate(request, qs.order_by("-start", "-id"))
     ctx.update(nav="activities", page=page, types=ActivityType.values, statuses=ActivityStatus.values,
-               can_create=request.user.role != "member", years=range(timezone.localdate().year + 1, 2019, -1))
+               can_create=manages_any(request.user), years=range(timezone.localdate().year + 1, 2019, -1))
     template = "activities/activity_table.html" if request.htmx else "activities/activity_list.html"
     return render(request, template, ctx)
 
@@ -108,7 +108,7 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
     activity = _visible(request, code)
     links = list(activity.org_links.select_related("org").order_by("position"))
     attendance = list(activity.attendances.select_related("member", "member__org").order_by("member__org__path", "member__number"))
-    manage = can_manage(request.user, activity)
+    manage = may(request.user, CHANGE, activity)
     checkin_url = checkin_qr = ""
     if manage and activity.is_editable and attendance:
         checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[services.checkin_token(activity)]))
@@ -117,7 +117,7 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
     own = next((a for a in attendance if request.user.member_id and a.member_id == request.user.member_id), None)
     return render(request, "activities/activity_detail.html", {
         "nav": "activities", "activity": activity, "links": links, "attendance": attendance,
-        "can_manage": manage, "can_review": can_review(request.user, activity),
+        "can_manage": manage, "can_review": may(request.user, APPROVE, activity),
         "checkin_url": checkin_url, "checkin_qr": checkin_qr, "checkin_hours": services.CHECKIN_MAX_AGE // 3600, "own": own,
         "statuses": AttendanceStatus.values, "mark_form": MarkForm(), "return_form": ReturnForm(),
         "history": AuditLog.objects.filter(target_type="activities.activity", target_id=activity.code)[:30],
@@ -128,7 +128,7 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
     initial = {"host": request.GET.get("org", "") or (request.user.org.code if request.user.org_id else "")}
     if request.GET.get("type") in ActivityType.values:

@@ -187,12 +187,12 @@ def activity_stats(request: HttpRequest) -> HttpResponse:
 def rule_list(request: HttpRequest) -> HttpResponse:
     """The rule table: everyone reads it, admins change it."""
     return render(request, "activities/rule_list.html", {
-        "nav": "compliance", "rules": ComplianceRule.objects.order_by("sort", "id"), "can_edit": request.user.role == "admin",
+        "nav": "compliance", "rules": ComplianceRule.objects.order_by("sort", "id"), "can_edit": request.user.is_admin,
     })
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if request.user.role != "admin":
+    if not request.user.is_admin:
         raise PermissionDenied
 
 

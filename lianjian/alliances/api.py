@@ -49,6 +49,7 @@ from lianjian.alliances.schemas import (
 )
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.core.masking import private_value
+from lianjian.core.scope import manages_any
 from lianjian.orgs.models import Organisation
 
 alliances_router = Router(tags=["联建"])
@@ -266,7 +267,7 @@ def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status:
     """Create an alliance led by an organisation the caller manages; the lead and
     ``members`` join on ``founded``."""
     user = _caller(request)
-    if user.role not in ("admin", "manager"):
+    if not manages_any(user):
         raise HttpError(403, "无权新建联建")
     fields = payload.dict()
     fields["type"] = _alliance_type(fields["type"])

@@ -61,6 +61,7 @@ from lianjian.core.excel import (
     register,
     text_column,
 )
+from lianjian.core.scope import manages_any, scope_of
 from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 
@@ -152,9 +153,8 @@ class AllianceExcel(ExcelKind):
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
-        limited = user is not None and getattr(user, "role", None) != "admin"
-        if user is not None and (not getattr(user, "is_authenticated", False) or not user.is_active
-                                 or user.role not in ("admin", "manager")):
+        limited = user is not None and not scope_of(user).everything
+        if user is not None and not manages_any(user):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors

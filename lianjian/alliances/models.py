@@ -13,9 +13,10 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from lianjian.core.masking import PhoneField, PrivateHolder
+from lianjian.core.scope import Manages, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     HISTORY,
     PLANNED,
@@ -27,7 +28,7 @@ from lianjian.core.validation import (
 from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
 
 if TYPE_CHECKING:
-    from lianjian.accounts.models import User
+    pass
 
 THEMES = ("党建+提质增效", "党建+安全生产", "党建+设备管理", "党建+营销服务", "党建+基建工作",
           "党建+科技创新", "党建+班组建设", "党建+乡村振兴", "党建+优化营商环境")
@@ -50,26 +51,8 @@ class AllianceType(models.Model):
 DEFAULT_TYPES = ("联建网", "党建联盟", "结对共建", "政企联建", "区域联建", "产业链联建")
 
 
-class AllianceQuerySet(models.QuerySet["Alliance"]):
-    def visible_to(self, user: User) -> AllianceQuerySet:
-        """Alliances with at least one current or past member organisation visible to ``user``."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        visible = Organisation.objects.visible_to(user)
-        return self.filter(
-            Q(lead__in=visible.values("pk"))
-            | Exists(AllianceMember.objects.filter(alliance=OuterRef("pk"), org__in=visible.values("pk")))
-        )
-
-    def manageable_by(self, user: User) -> AllianceQuerySet:
-        """Alliances ``user`` may change: admin all; a manager those whose lead they manage."""
-        if not getattr(user, "is_authenticated", False) or user.role == "member":
-            return self.none()
-        if user.role == "admin":
-            return self
-        return self.filter(lead__in=Organisation.objects.manageable_by(user).values("pk"))
+class AllianceQuerySet(ScopedQuerySet["Alliance"]):
+    pass
 
 
 class Alliance(models.Model):
@@ -84,6 +67,9 @@ class Alliance(models.Model):
         ACTIVE = "运行", "运行"
         PAUSED = "暂停", "暂停"
         ENDED = "终止", "终止"
+
+    # Seen by every current or past member organisation's viewers; run by the lead's managers.
+    SCOPE = ScopeRules(view=[Sees("lead"), Sees("memberships__org")], change=[Manages("lead")])
 
     AUDIT_FIELDS = ("code", "name", "type_id", "theme", "lead_id", "sponsor", "sponsor_title",
                     "guidance", "status", "founded", "description")

@@ -41,6 +41,7 @@ from lianjian.alliances.models import (
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import manages_any
 from lianjian.core.validation import ANYTIME, PLANNED
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
@@ -76,7 +77,7 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.alliance_rows(qs).order_by("code"))
     ctx = {"nav": "alliances", "page": page, "q": q, "type": type_id, "theme": theme, "status": status,
            "org_code": org_code, "types": AllianceType.objects.all(), "themes": THEMES,
-           "statuses": Alliance.Status.values, "can_create": request.user.role != "member"}
+           "statuses": Alliance.Status.values, "can_create": manages_any(request.user)}
     return render(request, "alliances/alliance_table.html" if request.htmx else "alliances/alliance_list.html", ctx)
 
 
@@ -101,7 +102,7 @@ def alliance_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def alliance_create(request: HttpRequest) -> HttpResponse:
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
     form = AllianceForm(request.POST or None, user=request.user, initial={"status": Alliance.Status.ACTIVE, "lead": request.GET.get("lead", "")})
     if request.method == "POST" and form.is_valid():
@@ -327,7 +328,7 @@ def network(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(type_id=int(type_id))
     if theme:
         qs = qs.filter(theme=theme)
-    visible = None if request.user.role == "admin" else set(Organisation.objects.visible_to(request.user).values_list("pk", flat=True))
+    visible = None if request.user.is_admin else set(Organisation.objects.visible_to(request.user).values_list("pk", flat=True))
     graph = selectors.network_graph(qs, visible_org_ids=visible)
     return render(request, "alliances/network.html", {
         "nav": "network", "graph": graph, "n_alliances": sum(1 for n in graph["nodes"] if n["category"] == 0),

@@ -84,7 +84,7 @@ class SchemeForm(EdgeRules, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["owner"].queryset = Organisation.objects.manageable_by(user).filter(is_partner=False)
-        if user.role != "admin":
+        if not user.is_admin:
             self.fields["owner"].required = True
             self.fields["owner"].help_text = "方案适用于该单位下级组织"
         if instance is not None:

@@ -24,11 +24,12 @@ from django.db import models
 from django.db.models import Q
 
 from lianjian.assessment.periods import KIND_LABELS, parse_period, period_kind, period_problem
+from lianjian.core.scope import AboveUser, Also, Manages, ScopedQuerySet, ScopeRules, Sees, Unset
 from lianjian.core.validation import PLANNED
 from lianjian.orgs.models import Organisation, OrgKind, validate_code
 
 if TYPE_CHECKING:
-    from lianjian.accounts.models import User
+    pass
 
 
 DEFAULT_STARS = [[95, 5], [90, 4], [80, 3], [70, 2], [60, 1]]
@@ -67,33 +68,8 @@ class Direction(models.TextChoices):
     LOWER = "lower", "越低越好"
 
 
-class SchemeQuerySet(models.QuerySet["Scheme"]):
-    def visible_to(self, user: User) -> SchemeQuerySet:
-        """Schemes a user may read: admin all; others those owned by their organisation,
-        by one of its ancestors (the scheme that assesses them) or, for a manager, by an
-        organisation in their subtree. A platform-wide scheme (no owner) is visible to all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.filter(owner__isnull=True)
-        path = user.org.path
-        ancestors = [f"/{'/'.join(path.strip('/').split('/')[:i])}/" for i in range(1, path.count("/"))]
-        condition = Q(owner__isnull=True) | Q(owner__path__in=ancestors)
-        if user.role == "manager":
-            condition |= Q(owner__path__under=path)
-        return self.filter(condition)
-
-    def manageable_by(self, user: User) -> SchemeQuerySet:
-        """Schemes a user may edit and run: admin all; a manager those owned inside their subtree."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        return self.filter(owner__path__under=user.org.path)
+class SchemeQuerySet(ScopedQuerySet["Scheme"]):
+    pass
 
 
 class Scheme(models.Model):
@@ -105,6 +81,10 @@ class Scheme(models.Model):
     to the listed ``applies_orgs``. ``stars`` are ``[[min total, stars], …]`` (highest first);
     an organisation below ``pass_line`` has not passed. Points are computed with full precision.
     """
+
+    # Read by those it assesses (owned by their organisation or an ancestor; platform-wide
+    # schemes by all) and by managers above it; edited and run by the owner's managers.
+    SCOPE = ScopeRules(view=[Unset("owner"), AboveUser("owner"), Sees("owner")], change=[Manages("owner")])
 
     AUDIT_FIELDS = ("code", "name", "period", "period_kind", "owner_id", "applies_kind", "stars", "pass_line", "description")
 
@@ -236,18 +216,17 @@ class KpiBatch(models.Model):
         return f"{self.get_channel_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class KpiValueQuerySet(models.QuerySet["KpiValue"]):
-    def visible_to(self, user: User) -> KpiValueQuerySet:
-        return self.filter(org__in=Organisation.objects.visible_to(user))
-
-    def manageable_by(self, user: User) -> KpiValueQuerySet:
-        return self.filter(org__in=Organisation.objects.manageable_by(user))
+class KpiValueQuerySet(ScopedQuerySet["KpiValue"]):
+    pass
 
 
 class KpiValue(models.Model):
     """A business KPI (业务指标) of an organisation for a period, keyed like the Excel kind
     ``kpis`` (contracts §3): (组织编码, 期间, 指标编码). ``batch`` is the latest delivery that
     set the value; earlier values are in the audit log."""
+
+    # Seen with the organisation it describes.
+    SCOPE = ScopeRules(view=[Sees("org")], change=[Manages("org")])
 
     AUDIT_FIELDS = ("org_id", "period", "indicator_code", "value", "batch_id")
 
@@ -273,15 +252,17 @@ class KpiValue(models.Model):
         return f"{self.indicator_code}@{self.period}={self.value:g}"
 
 
-class ManualScoreQuerySet(models.QuerySet["ManualScore"]):
-    def visible_to(self, user: User) -> ManualScoreQuerySet:
-        return self.filter(org__in=Organisation.objects.visible_to(user))
+class ManualScoreQuerySet(ScopedQuerySet["ManualScore"]):
+    pass
 
 
 class ManualScore(models.Model):
     """An evaluator's score (评议打分, e.g. 书记述职评议) for one organisation, indicator and
     period: 0 … the indicator's max; each evaluator scores once (a correction replaces the
     score and is audited)."""
+
+    # Seen with the organisation it scores.
+    SCOPE = ScopeRules(view=[Sees("org")])
 
     AUDIT_FIELDS = ("indicator_id", "org_id", "period", "evaluator_id", "score", "comment")
 
@@ -310,9 +291,8 @@ class ManualScore(models.Model):
         return f"{self.indicator_id}@{self.period} {self.score:g}"
 
 
-class AssessmentRunQuerySet(models.QuerySet["AssessmentRun"]):
-    def visible_to(self, user: User) -> AssessmentRunQuerySet:
-        return self.filter(scheme__in=Scheme.objects.visible_to(user))
+class AssessmentRunQuerySet(ScopedQuerySet["AssessmentRun"]):
+    pass
 
 
 class AssessmentRun(models.Model):
@@ -322,6 +302,9 @@ class AssessmentRun(models.Model):
     the results hold the input values and evidence. Nothing here is edited afterwards;
     publishing marks the version that counts (at most one published per scheme and period).
     """
+
+    # Seen with its scheme.
+    SCOPE = ScopeRules(view=[Also("scheme")])
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="runs")
     period = models.CharField("考核期间", max_length=8)
@@ -353,10 +336,8 @@ class AssessmentRun(models.Model):
         return f"{self.scheme.code} {self.period} 第{self.version}版"
 
 
-class AssessmentResultQuerySet(models.QuerySet["AssessmentResult"]):
-    def visible_to(self, user: User) -> AssessmentResultQuerySet:
-        """Results of the organisations the user may see (the rank stays the scheme-wide rank)."""
-        return self.filter(org__in=Organisation.objects.visible_to(user))
+class AssessmentResultQuerySet(ScopedQuerySet["AssessmentResult"]):
+    pass
 
 
 class AssessmentResult(models.Model):
@@ -365,6 +346,9 @@ class AssessmentResult(models.Model):
     "evidence"}}`` where ``evidence`` names the records behind the value (KPI id and batch,
     counts of compliance rows, activity ids, evaluator scores). ``stars`` is null when vetoed
     or below the lowest band; vetoed organisations rank after all others."""
+
+    # The results of the organisations the user sees (the rank stays the scheme-wide rank).
+    SCOPE = ScopeRules(view=[Sees("org")])
 
     run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="results")
     org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="assessment_results")

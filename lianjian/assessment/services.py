@@ -63,6 +63,7 @@ from lianjian.core.audit import audit_record, audit_row, diff, snapshot
 from lianjian.core.excel import chunks, insert_audit, insert_rows, update_rows
 from lianjian.core.messages import KEY_TAKEN
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import CHANGE, may, scope_of
 from lianjian.core.validation import HISTORY
 from lianjian.orgs.models import CODE_RE, Organisation
 
@@ -368,11 +369,8 @@ def indicator_delete(actor: Any, indicator: Indicator) -> None:
 # --- scheme files -------------------------------------------------------------------------
 
 def _may_manage_org(actor: Any, org: Organisation | None) -> bool:
-    if actor is None or getattr(actor, "role", None) == "admin":
-        return True
-    if org is None or getattr(actor, "role", None) != "manager" or actor.org_id is None:
-        return False
-    return org.path.startswith(actor.org.path)
+    """The system (``actor`` None) may; a user when they manage ``org``."""
+    return actor is None or may(actor, CHANGE, org)
 
 
 @transaction.atomic
@@ -396,7 +394,7 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
         raise ValidationError(exc.messages) from None
     spec = parsed.spec
     problems: list[str] = []
-    limited = actor is not None and getattr(actor, "role", None) != "admin"
+    limited = actor is not None and not scope_of(actor).everything
     orgs = Organisation.objects.visible_to(actor) if limited else Organisation.objects.all()
     owner = None
     if parsed.owner:

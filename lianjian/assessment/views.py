@@ -32,6 +32,7 @@ from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, Peri
 from lianjian.assessment.scheme_file import scheme_to_dict
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 
 NAV = "assessment"
@@ -44,7 +45,7 @@ def visible_scheme(request: HttpRequest, code: str) -> Scheme:
 
 
 def can_manage(user: Any, scheme: Scheme) -> bool:
-    return Scheme.objects.manageable_by(user).filter(pk=scheme.pk).exists()
+    return may(user, CHANGE, scheme)
 
 
 def require_manage(request: HttpRequest, scheme: Scheme) -> None:
@@ -72,7 +73,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     ).order_by("-period", "code")
     page = paginate(request, qs)
     ctx = {"nav": NAV, "page": page, "q": q, "kind": kind, "kinds": PeriodKind.choices,
-           "can_create": request.user.role != "member",
+           "can_create": manages_any(request.user),
            "reviews": selectors.review_indicators(request.user).count()}
     template = "assessment/scheme_table.html" if request.htmx else "assessment/scheme_list.html"
     return render(request, template, ctx)
@@ -99,7 +100,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def scheme_create(request: HttpRequest) -> HttpResponse:
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
     form = SchemeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -167,7 +168,7 @@ def scheme_upload(request: HttpRequest) -> HttpResponse:
     """Upload a scheme file: creates the scheme or replaces its dimensions and indicators.
     Replacing needs the right to manage the existing scheme; every problem is listed and
     nothing changes."""
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
     form = SchemeUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []

@@ -20,6 +20,7 @@ from lianjian.assessment.forms import KpiForm, ManualScoreForm, clean_period
 from lianjian.assessment.models import Indicator, KpiBatch, ManualScore, Rule, Scheme
 from lianjian.assessment.views import NAV
 from lianjian.core.paging import paginate
+from lianjian.core.scope import manages_any
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -38,7 +39,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
            "batch": _batch_id(p.get("batch", ""))}
     qs = selectors.kpi_values(request.user, **ctx)
     ctx.update(nav=NAV, page=paginate(request, qs), channels=KpiBatch.Channel.choices,
-               can_set=request.user.role != "member", form=KpiForm(user=request.user))
+               can_set=manages_any(request.user), form=KpiForm(user=request.user))
     template = "assessment/kpi_table.html" if request.htmx else "assessment/kpi_list.html"
     return render(request, template, ctx)
 
@@ -46,7 +47,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def kpi_set(request: HttpRequest) -> HttpResponse:
     """Set one KPI value (a batch of channel 页面录入); GET shows the form alone."""
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
     form = KpiForm(request.POST or None, user=request.user, initial={"period": request.GET.get("period", "")})
     if request.method == "POST" and form.is_valid():

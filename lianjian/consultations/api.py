@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
 from lianjian.alliances.models import Alliance
-from lianjian.consultations import permissions, rules, selectors, services
+from lianjian.consultations import rules, selectors, services
 from lianjian.consultations.models import JointMeeting, Problem
 from lianjian.consultations.schemas import (
     AssignIn,
@@ -38,6 +38,7 @@ from lianjian.consultations.schemas import (
     SolveIn,
 )
 from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.scope import CHANGE, may
 from lianjian.orgs.models import Member, Organisation
 
 problems_router = Router(tags=["事务共商：问题清单"])
@@ -105,7 +106,7 @@ def _visible_problem(user: User, code: str) -> Problem:
 
 
 def _require(user: User, action: str, problem: Problem) -> None:
-    if not permissions.may(user, action, problem):
+    if not may(user, action, problem):
         raise HttpError(403, f"无权对该问题执行“{rules.ACTION_LABELS[action]}”")
 
 
@@ -139,7 +140,7 @@ def problem_create(request: HttpRequest, payload: ProblemCreateIn) -> Status:
     org = Organisation.objects.visible_to(user).filter(code=payload.raised_by).first()
     if org is None:
         raise HttpError(400, f"提出组织不存在：{payload.raised_by}")
-    if not permissions.can_raise(user, org):
+    if not may(user, CHANGE, org):
         raise HttpError(403, f"无权以「{org.name}」的名义提出问题")
     alliance = None
     if payload.alliance:
@@ -184,7 +185,7 @@ def problem_progress(request: HttpRequest, code: str, payload: ProgressIn) -> di
     user = _caller(request)
     problem = _visible_problem(user, code)
     _require(user, "progress", problem)
-    owned = [link.org for link in problem.owner_links.all() if permissions.manages(user, link.org)]
+    owned = [link.org for link in problem.owner_links.all() if may(user, CHANGE, link.org)]
     org = owned[0]
     if payload.org:
         org = next((o for o in owned if o.code == payload.org), None)
@@ -200,7 +201,7 @@ def problem_solve(request: HttpRequest, code: str, payload: SolveIn) -> dict[str
     user = _caller(request)
     problem = _visible_problem(user, code)
     _require(user, "solve", problem)
-    owned = [link.org for link in problem.owner_links.all() if permissions.manages(user, link.org)]
+    owned = [link.org for link in problem.owner_links.all() if may(user, CHANGE, link.org)]
     services.problem_solve(actor=user, problem=problem, resolution=payload.resolution, solved_on=payload.solved_on,
                            org=owned[0] if owned else None)
     return problem_detail_out(problem)
@@ -268,7 +269,7 @@ def meeting_create(request: HttpRequest, payload: MeetingCreateIn) -> Status:
         convener = Organisation.objects.filter(code=payload.convener, pk__in=members).first()
         if convener is None:
             raise HttpError(400, f"召集单位不是本联建的成员单位：{payload.convener}")
-    if not (permissions.manages(user, alliance.lead) or permissions.manages(user, convener)):
+    if not (may(user, CHANGE, alliance.lead) or may(user, CHANGE, convener)):
         raise HttpError(403, "无权为该联建登记联席会议")
     codes = {a.problem for a in payload.agenda if a.problem}
     problems = {p.code: p for p in Problem.objects.visible_to(user).filter(alliance=alliance, code__in=codes)}

@@ -19,9 +19,9 @@ from lianjian.consultations.models import (
     ProblemCategory,
     Urgency,
 )
-from lianjian.consultations.permissions import manages
 from lianjian.consultations.services import Agenda, Attendee, alliance_org_ids
 from lianjian.core.forms import EdgeRules
+from lianjian.core.scope import CHANGE, may
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import Member, Organisation
 
@@ -144,7 +144,7 @@ class ProgressForm(EdgeRules, forms.Form):
 
     def __init__(self, *args: Any, problem: Problem, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.orgs = {link.org.code: link.org for link in problem.owner_links.all() if manages(user, link.org)}
+        self.orgs = {link.org.code: link.org for link in problem.owner_links.all() if may(user, CHANGE, link.org)}
         self.fields["org"].choices = [(c, o.name) for c, o in self.orgs.items()]
 
     def clean_org(self) -> Organisation:
@@ -233,7 +233,7 @@ class MeetingForm(EdgeRules, forms.Form):
         convener = alliance.lead if not code else Organisation.objects.filter(code=code, pk__in=members).first()
         if convener is None:
             self.add_error("convener", f"组织 {code} 不是本联建的成员单位")
-        elif not (manages(self.user, alliance.lead) or manages(self.user, convener)):
+        elif not (may(self.user, CHANGE, alliance.lead) or may(self.user, CHANGE, convener)):
             self.add_error("convener", "您只能为本人管理的组织召集会议（或由联建牵头单位召集）")
         data["convener"] = convener
         data["agenda"] = self._agenda(alliance, data.get("agenda", ""))

@@ -5,9 +5,17 @@ alliance; the alliance studies it at a joint meeting and assigns owners and a de
 owners report progress and mark it solved; the raising organisation confirms (销号) or sends
 it back (重新办理). The states and their rules live in :mod:`lianjian.consultations.rules`.
 
-Scope: a user sees a meeting when they see its alliance; a problem when they see its
-alliance, its raising organisation or one of its owners (``visible_to``). Who may do what
-to a problem is in :mod:`lianjian.consultations.permissions`.
+Scope (``SCOPE`` of each model, :mod:`lianjian.core.scope`): a user sees a meeting when
+they see its alliance; a problem when they see its alliance, its raising organisation or
+one of its owners. Who may take which step of a problem:
+
+- raise: a manager of the raising organisation (which must be in the alliance);
+- assign (分派, also re-assign): the alliance's managers (those who manage its lead); for a
+  problem without an alliance, the managers above the raising organisation;
+- progress and solve: the managers of any owner organisation;
+- confirm (销号) and reopen (重新办理): the managers of the raising organisation;
+- edit (while 待研究): the raising organisation's managers or the assigners.
+Which steps the problem's state allows is :mod:`lianjian.consultations.rules`'.
 """
 
 from __future__ import annotations
@@ -16,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from lianjian.alliances.models import Alliance
 from lianjian.consultations import rules
+from lianjian.core.scope import Also, Manages, ManagesBelow, Only, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     HISTORY,
     PLANNED,
@@ -31,7 +40,7 @@ from lianjian.core.validation import (
 from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
 
 if TYPE_CHECKING:
-    from lianjian.accounts.models import User
+    pass
 
 
 class ProblemCategory(models.TextChoices):
@@ -68,30 +77,8 @@ class MeetingStatus(models.TextChoices):
     HELD = "已召开", "已召开"
 
 
-def _visible_alliances(user: User) -> models.QuerySet[Alliance]:
-    return Alliance.objects.visible_to(user).values("pk")
-
-
-class JointMeetingQuerySet(models.QuerySet["JointMeeting"]):
-    def visible_to(self, user: User) -> JointMeetingQuerySet:
-        """Meetings of the alliances ``user`` sees (its members see its meetings)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        return self.filter(alliance__in=_visible_alliances(user))
-
-    def manageable_by(self, user: User) -> JointMeetingQuerySet:
-        """Meetings ``user`` may change: of alliances they manage, or convened by an
-        organisation they manage."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        path = user.org.path
-        return self.filter(Q(alliance__lead__path__under=path) | Q(convener__path__under=path))
+class JointMeetingQuerySet(ScopedQuerySet["JointMeeting"]):
+    pass
 
 
 class JointMeeting(models.Model):
@@ -100,6 +87,8 @@ class JointMeeting(models.Model):
     ``code`` (会议编号, e.g. ``LX-2026-001``) is the API key. Status 筹备中 → 已召开; a held
     meeting needs its minutes. Problems studied at the meeting are linked from its agenda.
     """
+
+    SCOPE = ScopeRules(view=[Also("alliance")], change=[Manages("alliance__lead"), Manages("convener")])
 
     AUDIT_FIELDS = ("code", "alliance_id", "title", "start", "place", "convener_id", "host_person", "recorder",
                     "minutes", "decisions", "status")
@@ -193,35 +182,12 @@ class MeetingAttendee(models.Model):
         return self.name
 
 
-class ProblemQuerySet(models.QuerySet["Problem"]):
-    def visible_to(self, user: User) -> ProblemQuerySet:
-        """Problems of an alliance ``user`` sees, raised by or assigned to an organisation
-        they see."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        visible = Organisation.objects.visible_to(user).values("pk")
-        return self.filter(
-            Q(alliance__in=_visible_alliances(user)) | Q(raised_by__in=visible)
-            | Exists(ProblemOwner.objects.filter(problem=OuterRef("pk"), org__in=visible))
-        )
+class ProblemQuerySet(ScopedQuerySet["Problem"]):
+    pass
 
-    def manageable_by(self, user: User) -> ProblemQuerySet:
-        """Problems ``user`` may act on in some role: raised by, owned by or in an alliance
-        led by an organisation they manage. Which action is allowed is
-        :mod:`~lianjian.consultations.permissions`' to say."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        path = user.org.path
-        return self.filter(
-            Q(alliance__lead__path__under=path) | Q(raised_by__path__under=path)
-            | Exists(ProblemOwner.objects.filter(problem=OuterRef("pk"), org__path__under=path))
-        )
+
+# Who assigns a problem without an alliance: the managers above the raising organisation.
+_ABOVE_RAISER = Only(Q(alliance__isnull=True), lambda p: p.alliance_id is None, ManagesBelow("raised_by"))
 
 
 class Problem(models.Model):
@@ -233,6 +199,17 @@ class Problem(models.Model):
     ``reopened`` counts the times it was sent back. Every change of state goes through a
     service and writes a :class:`ProblemEvent` (the timeline) and an audit row.
     """
+
+    SCOPE = ScopeRules(
+        view=[Also("alliance"), Sees("raised_by"), Sees("owner_links__org")],
+        change=[Manages("alliance__lead"), Manages("raised_by"), Manages("owner_links__org")],
+        assign=[Manages("alliance__lead"), _ABOVE_RAISER],
+        progress=[Manages("owner_links__org")],
+        solve=[Manages("owner_links__org")],
+        confirm=[Manages("raised_by")],
+        reopen=[Manages("raised_by")],
+        edit=[Manages("raised_by"), Manages("alliance__lead"), _ABOVE_RAISER],
+    )
 
     AUDIT_FIELDS = ("code", "title", "category", "urgency", "description", "alliance_id", "raised_by_id", "raised_on",
                     "responsible", "deadline", "meeting_id", "state", "assigned_on", "solved_on", "resolution",

@@ -27,6 +27,7 @@ from lianjian.consultations.models import (
     Urgency,
     yellow_threshold,
 )
+from lianjian.core.scope import may
 from lianjian.orgs.models import Organisation
 
 COLOURS = {"red": "逾期", "yellow": "临期", "green": "正常"}
@@ -194,3 +195,9 @@ def meeting_rows(qs: QuerySet[JointMeeting]) -> QuerySet[JointMeeting]:
 def owner_orgs(problems: Iterable[Problem]) -> set[int]:
     """Every owner organisation id of ``problems`` (from their prefetched links)."""
     return {link.org_id for p in problems for link in p.owner_links.all()}
+
+
+def actions_for(user: Any, problem: Problem) -> list[str]:
+    """The steps ``user`` may take on ``problem`` now: the problem's state allows them
+    (``rules``) and the user holds the role each needs (``Problem.SCOPE``)."""
+    return [a for a in rules.ACTIONS if rules.allowed(a, problem.state) and may(user, a, problem)]

@@ -142,7 +142,7 @@ def problem_raise(*, actor: Any, raised_by: Organisation, title: str, category: 
     _save_new(problem, code, lambda: problem_code_new(raised_on.year))
     _event(problem, ProblemEvent.Kind.RAISED, actor, before="", org=raised_by, text=problem.description[:500])
     audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=problem, after=_problem_snapshot(problem))
-    # Those who assign it (permissions.can_assign): the alliance's lead's managers, else the
+    # Those who assign it (the ``assign`` rule of ``Problem.SCOPE``): the alliance's lead's managers, else the
     # managers above the raising organisation.
     deciders = [alliance.lead] if alliance is not None else [raised_by.parent] if raised_by.parent_id else []
     deliver([reminders.raised_reminder(problem, reminders.managers_of(deciders))])

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.alliances.models import Alliance
-from lianjian.consultations import permissions, rules, selectors, services
+from lianjian.consultations import rules, selectors, services
 from lianjian.consultations.excel import COLUMNS as EXCEL_COLUMNS
 from lianjian.consultations.excel import export_rows
 from lianjian.consultations.forms import (
@@ -42,6 +42,7 @@ from lianjian.consultations.models import (
 )
 from lianjian.core.excel import write_workbook
 from lianjian.core.paging import paginate
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -87,7 +88,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     ctx = {"nav": "consultations", "page": page, "rows": rows, "f": flt, "org_code": flt.org.code if flt.org else "",
            "states": ProblemState.values, "categories": ProblemCategory.values, "urgencies": Urgency.values,
            "colours": selectors.COLOURS, "alliances": Alliance.objects.visible_to(request.user).order_by("code").only("code", "name"),
-           "can_raise": request.user.role != "member", "query": request.GET.urlencode()}
+           "can_raise": manages_any(request.user), "query": request.GET.urlencode()}
     if request.htmx:
         return render(request, "consultations/problem_table.html", ctx)
     ctx["figures"] = selectors.figures(visible, today)
@@ -130,7 +131,7 @@ def _forms(problem: Problem, user: Any, actions: list[str], bound: dict[str, Any
 
 def _detail(request: HttpRequest, problem: Problem, *, bound: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     today = timezone.localdate()
-    actions = permissions.actions_for(request.user, problem)
+    actions = selectors.actions_for(request.user, problem)
     # A refused action whose form is no longer shown (the state moved on) still says why.
     refusals = [e for action, form in (bound or {}).items() if action not in actions
                 for errors in form.errors.values() for e in errors]
@@ -159,7 +160,7 @@ def problem_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def problem_create(request: HttpRequest) -> HttpResponse:
     """Raise a problem for an organisation the user manages."""
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
     initial = {"raised_by": request.user.org.code if request.user.org_id else "",
                "alliance": request.GET.get("alliance", "")}
@@ -180,7 +181,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
 def problem_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Correct the wording of a problem still 待研究 (raising organisation or assigners)."""
     problem = _visible(request, code)
-    if not permissions.may(request.user, "edit", problem):
+    if not may(request.user, "edit", problem):
         raise PermissionDenied
     if not rules.allowed("edit", problem.state):
         messages.error(request, rules.refusal("edit", problem.state))
@@ -204,7 +205,7 @@ SUCCESS = {"assign": "已分派，责任单位将收到待办", "progress": "已
 
 def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     problem = _visible(request, code)
-    if not permissions.may(request.user, action, problem):
+    if not may(request.user, action, problem):
         raise PermissionDenied
     if action in ("assign", "progress"):
         form = FORMS[action](request.POST, problem=problem, user=request.user)
@@ -218,7 +219,7 @@ def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             elif action == "progress":
                 services.problem_progress(actor=request.user, problem=problem, **data)
             elif action == "solve":
-                owned = [link.org for link in problem.owner_links.all() if permissions.manages(request.user, link.org)]
+                owned = [link.org for link in problem.owner_links.all() if may(request.user, CHANGE, link.org)]
                 services.problem_solve(actor=request.user, problem=problem, org=owned[0] if owned else None, **data)
             elif action == "confirm":
                 services.problem_confirm(actor=request.user, problem=problem, **data)

@@ -1,7 +1,7 @@
 """Screens of joint meetings (联席会议): list, detail, plan (create), edit, mark held.
 
 Found through ``JointMeeting.objects.visible_to`` (else 404); changed by the alliance's or
-the convener's managers (``permissions.can_manage_meeting``, else 403).
+the convener's managers (``core.scope.may``, else 403).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.alliances.models import Alliance
-from lianjian.consultations import permissions, selectors, services
+from lianjian.consultations import selectors, services
 from lianjian.consultations.forms import MeetingForm, default_start, liaisons_text
 from lianjian.consultations.models import JointMeeting, MeetingStatus, Problem
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 
 
@@ -48,7 +49,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     ctx = {"nav": "consultations", "page": page, "q": q, "alliance": alliance, "status": status, "year": year,
            "statuses": MeetingStatus.values, "years": [str(y) for y in range(today.year + 1, today.year - 5, -1)],
            "alliances": Alliance.objects.visible_to(request.user).order_by("code").only("code", "name"),
-           "can_create": request.user.role != "member"}
+           "can_create": manages_any(request.user)}
     template = "consultations/meeting_table.html" if request.htmx else "consultations/meeting_list.html"
     return render(request, template, ctx)
 
@@ -63,7 +64,7 @@ def meeting_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "consultations/meeting_detail.html", {
         "nav": "consultations", "meeting": meeting, "agenda": agenda, "shown": shown,
         "attendees": list(meeting.attendees.select_related("org").order_by("position")),
-        "can_manage": permissions.can_manage_meeting(request.user, meeting),
+        "can_manage": may(request.user, CHANGE, meeting),
         "can_mark_held": meeting.status == MeetingStatus.PREPARING and meeting.start <= timezone.now(),
         "history": AuditLog.objects.filter(target_type="consultations.jointmeeting", target_id=meeting.code)[:20],
     })
@@ -72,7 +73,7 @@ def meeting_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def meeting_create(request: HttpRequest) -> HttpResponse:
     """Plan a meeting; ``?alliance=CODE`` pre-fills the alliance's liaisons as attendees."""
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
     initial: dict = {"start": default_start().strftime("%Y-%m-%dT%H:%M")}
     code = request.GET.get("alliance", "").strip()
@@ -99,7 +100,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _visible(request, code)
-    if not permissions.can_manage_meeting(request.user, meeting):
+    if not may(request.user, CHANGE, meeting):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, user=request.user, instance=meeting)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +119,7 @@ def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def meeting_held(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _visible(request, code)
-    if not permissions.can_manage_meeting(request.user, meeting):
+    if not may(request.user, CHANGE, meeting):
         raise PermissionDenied
     try:
         services.meeting_mark_held(actor=request.user, meeting=meeting)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from lianjian.core.scope import manages_any
+
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     items = [
-        ("core:home", "首页", "home"),
+        ("home:home", "首页", "home"),
         ("orgs:org_tree", "党组织", "orgs"),
         ("orgs:member_list", "党员", "members"),
         ("alliances:alliance_list", "联建共建", "alliances"),
@@ -21,11 +23,11 @@ def navigation(request: HttpRequest) -> dict:
         ("consultations:problem_list", "事务共商", "consultations"),
         ("sharing:resource_list", "资源共享", "sharing"),
     ]
-    if user.role != "member":
+    if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
-    if user.role == "admin":
+    if user.is_admin:
         items.append(("core:audit_list", "审计日志", "audit"))
     items.append(("notifications:inbox", "消息与待办", "inbox"))
     items.append(("accounts:profile", "我的账户", "account"))
-    return {"nav_items": items}
+    return {"nav_items": items, "user_manages": manages_any(user)}

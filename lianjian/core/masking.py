@@ -35,6 +35,8 @@ from django.core import checks
 from django.db import models
 from pydantic import ValidatorFunctionWrapHandler, WrapValidator
 
+from lianjian.core.scope import MANAGE, scope_of
+
 
 def mask_phone(value: str | None) -> str:
     """``13812345678`` → ``138****5678``; short or empty values keep only their last digit."""
@@ -116,14 +118,13 @@ def may_see_private(user: Any, obj: models.Model) -> bool:
     """
     if user is None:
         return True
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.role == "admin":
+    scope = scope_of(user)
+    if scope.everything:
         return True
     holder: PrivateHolder = obj.private_holder()  # type: ignore[attr-defined]
-    if user.role == "manager" and user.org_id is not None and holder.org_path.startswith(user.org.path):
+    if any(grant.covers(holder.org_path) for grant in scope.of(MANAGE)):
         return True
-    return holder.member_id is not None and user.member_id == holder.member_id
+    return holder.member_id is not None and scope.member_id == holder.member_id
 
 
 class Revealed(str):

@@ -1,4 +1,4 @@
-"""Home page, the audit log, and the error pages."""
+"""The audit log and the error pages."""
 
 from __future__ import annotations
 
@@ -12,16 +12,6 @@ from django.template import loader
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
-from lianjian.orgs.models import Member, Organisation
-from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    figures = scope_figures(
-        Organisation.objects.visible_to(request.user), Member.objects.visible_to(request.user)
-    )
-    return render(request, "core/home.html", {"figures": figures, "warning_labels": WARNING_LABELS})
 
 
 @login_required

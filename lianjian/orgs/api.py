@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Status
@@ -22,7 +21,7 @@ from ninja.errors import HttpError
 from lianjian.accounts.models import User
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.core.masking import may_see_private, private_values
-from lianjian.orgs import services
+from lianjian.orgs import selectors, services
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
 from lianjian.orgs.schemas import (
     MemberCreateIn,
@@ -92,12 +91,6 @@ def _caller(request: HttpRequest) -> User:
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def _subtree(prefix: str, code: str) -> Q:
-    # Paths are ``/CODE/CODE/…/`` and codes cannot contain "/", so "/CODE/" inside a path
-    # marks exactly the subtree of CODE: one condition, no extra query to read its path.
-    return Q(**{f"{prefix}path__contains": f"/{code}/"})
 
 
 # ---- shaping --------------------------------------------------------------------------
@@ -191,20 +184,8 @@ def _require_manage_member(user: User, member: Member) -> None:
 @orgs_router.get("", response={200: OrgListOut, **READ_ERRORS}, summary="党组织列表")
 def org_list(request: HttpRequest, params: Query[OrgListParams]) -> dict[str, Any]:
     """Organisations the caller may see, in tree order (by path)."""
-    qs = Organisation.objects.visible_to(_caller(request)).select_related("parent")
-    if not params.include_dissolved:
-        qs = qs.active()
-    if params.q:
-        qs = qs.filter(Q(code__icontains=params.q) | Q(name__icontains=params.q))
-    if params.kind:
-        qs = qs.filter(kind=params.kind)
-    if params.parent:
-        qs = qs.filter(parent__code=params.parent)
-    if params.under:
-        qs = qs.filter(_subtree("", params.under))
-    if params.partner is not None:
-        qs = qs.filter(is_partner=params.partner)
-    items, count = paginate(qs.order_by("path"), params)
+    qs = selectors.org_list(_caller(request), params)
+    items, count = paginate(qs, params)
     return {"items": [org_out(o) for o in items], "count": count}
 
 
@@ -272,24 +253,8 @@ MemberId = Path(..., ge=1, le=MAX_ID, description="党员 id")
 def member_list(request: HttpRequest, params: Query[MemberListParams]) -> dict[str, Any]:
     """Members the caller may see, by organisation (tree order) and number."""
     user = _caller(request)
-    qs = Member.objects.visible_to(user).select_related("org")
-    if not params.include_left:
-        qs = qs.current()
-    if params.org:
-        qs = qs.filter(org__code=params.org)
-    if params.under:
-        qs = qs.filter(_subtree("org__", params.under))
-    if params.q:
-        qs = qs.filter(
-            Q(name__icontains=params.q)
-            | Q(initials__icontains=params.q.lower())
-            | Q(number__icontains=params.q)
-        )
-    if params.category:
-        qs = qs.filter(category=params.category)
-    if params.post:
-        qs = qs.filter(post__icontains=params.post)
-    items, count = paginate(qs.order_by("org__path", "number"), params)
+    qs = selectors.member_list(user, params)
+    items, count = paginate(qs, params)
     return {"items": [member_out(m, user) for m in items], "count": count}
 
 

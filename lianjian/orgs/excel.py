@@ -64,6 +64,7 @@ from lianjian.core.excel import (
 )
 from lianjian.core.masking import IdNumberField, PhoneField, private_format, private_value
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import MANAGE, scope_of
 from lianjian.orgs.models import (
     ALLOWED_PARENT_KINDS,
     CODE_RE,
@@ -101,14 +102,11 @@ def import_scope(user: Any) -> tuple[bool, str | None]:
     everything). The system (None) and admins write anywhere, a manager in their subtree."""
     if user is None:
         return True, None
-    role = getattr(user, "role", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False, None
-    if role == "admin":
+    scope = scope_of(user)
+    if scope.everything:
         return True, None
-    if role == "manager" and user.org_id is not None:
-        return True, user.org.path
-    return False, None
+    grants = scope.of(MANAGE)
+    return (True, grants[0].path) if grants else (False, None)
 
 
 def export_root(user: Any, org_code: str) -> Organisation:

@@ -87,7 +87,7 @@ class OrgForm(EdgeRules, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["parent"].queryset = Organisation.objects.manageable_by(user).active()
-        if user.role != "admin":
+        if not user.is_admin:
             self.fields["parent"].required = instance is None or instance.parent_id is not None
         if instance is not None:
             self.fields["code"].disabled = True

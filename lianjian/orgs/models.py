@@ -1,9 +1,9 @@
 """Party organisations (党组织) and members (党员).
 
-Scope lives here: ``visible_to(user)`` and ``manageable_by(user)`` are the single
-mechanism every screen, export and API endpoint uses to decide what a user may see or
-change. The organisation tree is a materialised path of codes (``/DW01/ZB003/``), so a
-subtree is one indexed prefix match whatever its size.
+Each model declares its ``SCOPE`` for :mod:`lianjian.core.scope`, the one mechanism every
+screen, export and API endpoint uses to decide what a user may see or change. The
+organisation tree is a materialised path of codes (``/DW01/ZB003/``), so a subtree is one
+indexed prefix match whatever its size.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from lianjian.core.masking import IdNumberField, PhoneField, PrivateHolder
+from lianjian.core.scope import Manages, ManagesBelow, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     BIRTH,
     HISTORY,
@@ -31,7 +32,7 @@ from lianjian.core.validation import (
 )
 
 if TYPE_CHECKING:
-    from lianjian.accounts.models import User
+    pass
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 
@@ -65,25 +66,7 @@ class PartnerKind(models.TextChoices):
     OTHER = "其他", "其他"
 
 
-class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def visible_to(self, user: User) -> OrganisationQuerySet:
-        """Organisations ``user`` may see: admin all; manager the subtree of their org; member their org."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        if user.role == "manager":
-            return self.filter(path__under=user.org.path)
-        return self.filter(pk=user.org_id)
-
-    def manageable_by(self, user: User) -> OrganisationQuerySet:
-        """Organisations ``user`` may change: admin all; manager their subtree; member none."""
-        if not getattr(user, "is_authenticated", False) or user.role == "member":
-            return self.none()
-        return self.visible_to(user)
-
+class OrganisationQuerySet(ScopedQuerySet["Organisation"]):
     def internal(self) -> OrganisationQuerySet:
         return self.filter(is_partner=False)
 
@@ -98,6 +81,10 @@ class Organisation(models.Model):
     ``path`` is derived from the parent's path and kept right by the services. Dissolving
     sets ``dissolved`` and keeps every record; organisations are never hard-deleted.
     """
+
+    # Structural changes (moving, dissolving, changing what kind of organisation it is) are
+    # the parent's to make: a manager never restructures their own organisation.
+    SCOPE = ScopeRules(view=[Sees()], change=[Manages()], restructure=[ManagesBelow()])
 
     AUDIT_FIELDS = (
         "code", "name", "kind", "parent_id", "is_partner", "partner_kind", "is_temporary",
@@ -237,24 +224,7 @@ COMMITTEE_POSTS = ("书记", "副书记", "组织委员", "宣传委员", "纪�
 PARTY_POSTS = (*COMMITTEE_POSTS[:-1], "党小组长", "联络员")
 
 
-class MemberQuerySet(models.QuerySet["Member"]):
-    def visible_to(self, user: User) -> MemberQuerySet:
-        """Members ``user`` may see: those of the organisations ``visible_to`` gives them."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        if user.role == "manager":
-            return self.filter(org__path__under=user.org.path)
-        return self.filter(org_id=user.org_id)
-
-    def manageable_by(self, user: User) -> MemberQuerySet:
-        if not getattr(user, "is_authenticated", False) or user.role == "member":
-            return self.none()
-        return self.visible_to(user)
-
+class MemberQuerySet(ScopedQuerySet["Member"]):
     def current(self) -> MemberQuerySet:
         return self.filter(left_on__isnull=True)
 
@@ -267,6 +237,10 @@ class Member(models.Model):
     ``initials`` (pinyin initials of the name) is derived on save so that
     "zs" finds 张三. A member who leaves (转出系统外, 去世 …) keeps the record with ``left_on``.
     """
+
+    # Seen with the organisation; changed by its managers. Who sees the phone and ID number
+    # in clear is the one rule of core.masking (``private_holder`` below).
+    SCOPE = ScopeRules(view=[Sees("org")], change=[Manages("org")])
 
     AUDIT_FIELDS = (
         "number", "name", "gender", "birth_date", "org_id", "category", "joined_on",

@@ -11,7 +11,8 @@ a manager of the organisation's parent (or an admin, or the system). Name, addre
 professions, strengths and needs, the committee term and the like stay with the
 organisation's own manager.
 
-The one rule is :func:`can_change_structure`; the services (``org_update``,
+The one rule is the ``restructure`` action of ``Organisation.SCOPE`` (core.scope:
+``ManagesBelow``), asked through :func:`can_change_structure` (which lets the system through); the services (``org_update``,
 ``org_dissolve``) enforce it with :func:`require_structure_right`, the ``orgs`` import with
 :func:`structure_refusal` per row, and the edit form shows the fields read-only.
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from lianjian.core.scope import may
 from lianjian.orgs.models import Organisation
 
 STRUCTURAL_FIELDS: dict[str, str] = {
@@ -42,13 +44,7 @@ def can_change_structure(user: Any, org: Organisation) -> bool:
     """Whether ``user`` may change the structural fields of ``org``: the system (None) and
     an admin always; a manager only when they manage ``org``'s parent — ``org`` lies
     strictly below their own organisation — so never their own organisation; a member never."""
-    if user is None:
-        return True
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.role == "member":
-        return False
-    if user.role == "admin":
-        return True
-    return user.org_id is not None and org.pk != user.org_id and org.path.startswith(user.org.path)
+    return user is None or may(user, "restructure", org)
 
 
 def structure_changes(org: Organisation, fields: Mapping[str, Any]) -> list[str]:

@@ -23,6 +23,16 @@ DEFAULT_RULES: dict[str, int] = {
 }
 
 
+# The warning codes and their labels (filters, figures, the API).
+WARNING_LABELS = {
+    "few_full": "正式党员不足 3 名",
+    "too_many": "党员超过 50 名",
+    "no_committee": "应设未设支部委员会",
+    "term_due": "任期 90 天内届满",
+    "term_overdue": "任期届满未换届",
+}
+
+
 @dataclass(frozen=True)
 class Warning:
     """One rule an organisation breaks; ``level`` is ``danger`` or ``warning``."""

@@ -16,7 +16,9 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints, field_validator
 
 from lianjian.core.api_utils import PageParams, text
+from lianjian.core.filters import ListFilter
 from lianjian.core.masking import PrivateIdNumber, PrivatePhone
+from lianjian.orgs.rules import WARNING_LABELS
 
 OrgKindName = Literal["党委", "党总支", "党支部", "党小组"]
 PartnerKindName = Literal["政府", "社区", "高校", "企业", "其他", ""]
@@ -64,13 +66,23 @@ class _Patch(_Input):
 # ---- organisations --------------------------------------------------------------------
 
 
-class OrgListParams(PageParams):
-    q: str | None = Field(None, max_length=100, description="在编码和名称中查找")
+WarningCode = Literal[tuple(WARNING_LABELS)]  # type: ignore[valid-type]
+
+
+class OrgFilter(ListFilter):
+    """The filter of the organisation list (screen and API): ``selectors.org_list``."""
+
+    q: str | None = Field(None, max_length=100, description="在编码、名称和所属单位中查找")
     kind: OrgKindName | None = Field(None, description="组织类型")
     parent: str | None = Field(None, max_length=32, description="上级组织编码：只列其直接下级")
     under: str | None = Field(None, max_length=32, description="组织编码：列出该组织及其全部下级")
     partner: bool | None = Field(None, description="true 只列外部单位，false 只列本单位组织")
+    warning: WarningCode | None = Field(None, description="只列有该类组织设置预警的组织")
     include_dissolved: bool = Field(False, description="是否包括已撤销的组织")
+
+
+class OrgListParams(OrgFilter, PageParams):
+    pass
 
 
 class OrgCreateIn(_Input):
@@ -187,15 +199,25 @@ class OrgListOut(Schema):
 # ---- members --------------------------------------------------------------------------
 
 
-class MemberListParams(PageParams):
+class MemberFilter(ListFilter):
+    """The filter of the member list (screen and API): ``selectors.member_list``."""
+
     org: str | None = Field(None, max_length=32, description="组织编码：只列该组织的党员")
     under: str | None = Field(
         None, max_length=32, description="组织编码：列出该组织及其全部下级的党员"
     )
-    q: str | None = Field(None, max_length=100, description="在姓名、拼音首字母和人员编号中查找")
+    q: str | None = Field(
+        None, max_length=100,
+        description="姓名包含此文字，或拼音首字母、人员编号以此开头（不区分大小写）",
+    )
     category: CategoryName | None = None
     post: str | None = Field(None, max_length=100, description="党内职务包含此文字")
+    floating: bool | None = Field(None, description="true 只列流动党员")
     include_left: bool = Field(False, description="是否包括已离开的党员")
+
+
+class MemberListParams(MemberFilter, PageParams):
+    pass
 
 
 class MemberCreateIn(_Input):

@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from lianjian.core.filters import register_list
 from lianjian.orgs.models import COMMITTEE_POSTS, Member, MemberCategory, Organisation
-from lianjian.orgs.rules import Warning, org_warnings
+from lianjian.orgs.rules import WARNING_LABELS, Warning, org_warnings
+from lianjian.orgs.schemas import MemberFilter, OrgFilter
 
 
 @dataclass
@@ -86,15 +89,6 @@ class ScopeFigures:
     warning_orgs: list[tuple[Organisation, list[Warning]]]
 
 
-WARNING_LABELS = {
-    "few_full": "正式党员不足 3 名",
-    "too_many": "党员超过 50 名",
-    "no_committee": "应设未设支部委员会",
-    "term_due": "任期 90 天内届满",
-    "term_overdue": "任期届满未换届",
-}
-
-
 def scope_figures(orgs: QuerySet[Organisation], members: QuerySet[Member], *, list_limit: int = 10) -> ScopeFigures:
     """Counts by kind, member counts and warnings for the visible organisations.
 
@@ -148,7 +142,7 @@ def responsible_managers(orgs: list[Organisation]) -> dict[int, tuple[int, ...]]
 
     codes = {c for o in orgs for c in o.path.strip("/").split("/") if c}
     by_code: dict[str, list[int]] = {}
-    for uid, code in User.objects.filter(role="manager", is_active=True, org__code__in=codes).values_list("pk", "org__code"):
+    for uid, code in User.active_managers().filter(org__code__in=codes).values_list("pk", "org__code"):
         by_code.setdefault(code, []).append(uid)
     out: dict[int, tuple[int, ...]] = {}
     for o in orgs:
@@ -160,3 +154,62 @@ def responsible_managers(orgs: list[Organisation]) -> dict[int, tuple[int, ...]]
         else:
             out[o.pk] = ()
     return out
+
+
+def subtree_q(lookup: str, code: str) -> Q:
+    """The rows whose organisation at ``lookup`` is ``code`` or lies below it. Paths are
+    ``/CODE/CODE/…/`` and codes contain no "/", so ``/CODE/`` inside a path marks exactly
+    that subtree: one condition, and nothing is revealed of an invisible ``code`` (it
+    simply matches nothing the caller may see)."""
+    name = f"{lookup}__path" if lookup else "path"
+    return Q(**{f"{name}__contains": f"/{code}/"})
+
+
+def org_list(user: Any, f: OrgFilter) -> QuerySet[Organisation]:
+    """The organisations ``user`` may see that match ``f``, in tree order — the one filter
+    of the organisation screen (its table mode) and ``GET /api/v1/orgs``. The warning
+    filter reads the candidates' member counts (two queries, as ``with_warnings``)."""
+    qs = Organisation.objects.visible_to(user).select_related("parent")
+    if not f.include_dissolved:
+        qs = qs.active()
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(unit__icontains=f.q))
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.parent:
+        qs = qs.filter(parent__code=f.parent)
+    if f.under:
+        qs = qs.filter(subtree_q("", f.under))
+    if f.partner is not None:
+        qs = qs.filter(is_partner=f.partner)
+    if f.warning:
+        candidates = list(qs.internal().select_related(None).only("id", "kind", "is_partner", "dissolved", "term_end"))
+        stats = with_warnings(candidates, member_counts(qs.internal().values("id")))
+        qs = qs.filter(pk__in=[pk for pk, st in stats.items() if any(w.code == f.warning for w in st.warnings)])
+    return qs.order_by("path")
+
+
+def member_list(user: Any, f: MemberFilter) -> QuerySet[Member]:
+    """The members ``user`` may see that match ``f``, in tree order and by number — the one
+    filter of the member list screen, its export and ``GET /api/v1/members``."""
+    qs = Member.objects.visible_to(user).select_related("org")
+    if not f.include_left:
+        qs = qs.current()
+    if f.org:
+        qs = qs.filter(org__code=f.org)
+    if f.under:
+        qs = qs.filter(subtree_q("org", f.under))
+    if f.q:
+        q = f.q.strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(initials__startswith=q.lower()) | Q(number__istartswith=q))
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.post:
+        qs = qs.filter(post__icontains=f.post)
+    if f.floating is not None:
+        qs = qs.filter(is_floating=f.floating)
+    return qs.order_by("org__path", "number")
+
+
+register_list("orgs", screen="orgs:org_tree", api="/orgs", filter=OrgFilter, key="code")
+register_list("members", screen="orgs:member_list", api="/members", filter=MemberFilter, key="number")

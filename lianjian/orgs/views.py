@@ -11,17 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
-from lianjian.orgs import services
+from lianjian.core.scope import CHANGE, manages_any, may, require
+from lianjian.orgs import selectors, services
 from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm, add_service_errors
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
 from lianjian.orgs.permissions import can_change_structure
-from lianjian.orgs.selectors import WARNING_LABELS, member_counts, with_warnings
+from lianjian.orgs.schemas import MemberFilter, OrgFilter
+from lianjian.orgs.selectors import WARNING_LABELS, with_warnings
 
 
 def _visible_org(request: HttpRequest, code: str) -> Organisation:
@@ -29,19 +31,18 @@ def _visible_org(request: HttpRequest, code: str) -> Organisation:
 
 
 def _require_manage_org(request: HttpRequest, org: Organisation) -> None:
-    if not Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists():
-        raise PermissionDenied
+    require(request.user, CHANGE, org)
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
 
 
 def _roots(request: HttpRequest):
     user = request.user
     qs = Organisation.objects.visible_to(user)
-    if user.role == "admin":
+    if user.is_admin:
         return qs.filter(parent__isnull=True)
     return qs.filter(pk=user.org_id)
 
@@ -60,39 +61,15 @@ def _tree_rows(orgs: list[Organisation]) -> list[dict]:
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The organisation tree, or a filtered table when any search or filter is given."""
-    params = request.GET
-    q = params.get("q", "").strip()
-    kind = params.get("kind", "")
-    partner = params.get("partner", "")
-    warning = params.get("warning", "")
-    show_dissolved = params.get("dissolved", "") == "1"
-    filtered = bool(q or kind or partner or warning or show_dissolved or params.get("parent"))
+    f = OrgFilter.from_query(request.GET)
     ctx: dict = {
-        "nav": "orgs", "q": q, "kind": kind, "partner": partner, "warning": warning,
-        "show_dissolved": show_dissolved, "kinds": OrgKind.values, "warning_labels": WARNING_LABELS,
-        "can_create": request.user.role != "member",
+        "nav": "orgs", "f": f, "kinds": OrgKind.values, "warning_labels": WARNING_LABELS,
+        "can_create": manages_any(request.user),
     }
-    if not filtered:
+    if not f.model_dump(exclude_defaults=True):
         ctx["rows"] = _tree_rows(list(_roots(request)))
         return render(request, "orgs/org_tree.html", ctx)
-
-    qs = Organisation.objects.visible_to(request.user).select_related("parent")
-    if not show_dissolved:
-        qs = qs.filter(dissolved__isnull=True)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(unit__icontains=q))
-    if kind in OrgKind.values:
-        qs = qs.filter(kind=kind, is_partner=False)
-    if partner == "1":
-        qs = qs.filter(is_partner=True)
-    if params.get("parent"):
-        qs = qs.filter(parent__code=params["parent"])
-    if warning in WARNING_LABELS:
-        candidates = list(qs.internal().select_related(None).only("id", "kind", "is_partner", "dissolved", "term_end"))
-        stats = with_warnings(candidates, member_counts(qs.internal().values("id")))
-        ids = [pk for pk, s in stats.items() if any(w.code == warning for w in s.warnings)]
-        qs = qs.filter(pk__in=ids)
-    page = paginate(request, qs.order_by("path"))
+    page = paginate(request, selectors.org_list(request.user, f))
     ctx["page"] = page
     ctx["rows"] = _tree_rows(list(page.object_list))
     template = "orgs/org_table.html" if request.htmx else "orgs/org_tree.html"
@@ -118,12 +95,11 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     ancestors = list(Organisation.objects.visible_to(request.user).filter(code__in=org.ancestor_codes()).order_by("depth"))
     history = AuditLog.objects.filter(target_type="orgs.organisation", target_id=org.code)[:30]
     transfers = MemberTransfer.objects.filter(Q(from_org=org) | Q(to_org=org)).select_related("member", "from_org", "to_org")[:20]
-    can_manage = Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists()
     return render(request, "orgs/org_detail.html", {
         "nav": "orgs", "org": org, "stats": stats, "child_rows": child_rows,
         "members": members[:20], "n_members": n_members, "ancestors": ancestors,
-        "history": history, "transfers": transfers, "can_manage": can_manage,
-        "can_dissolve": can_manage and can_change_structure(request.user, org),
+        "history": history, "transfers": transfers, "can_manage": may(request.user, CHANGE, org),
+        "can_dissolve": may(request.user, "restructure", org),
     })
 
 
@@ -185,35 +161,13 @@ def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET
-    q = params.get("q", "").strip()
-    org_code = params.get("org", "").strip()
-    category = params.get("category", "")
-    post = params.get("post", "").strip()
-    floating = params.get("floating", "")
-    include_left = params.get("left", "") == "1"
-    qs = Member.objects.visible_to(request.user).select_related("org")
-    scope_org = None
-    if org_code:
-        scope_org = Organisation.objects.visible_to(request.user).filter(code=org_code).first()
-        if scope_org is None:
-            raise Http404
-        qs = qs.filter(org__path__under=scope_org.path) if params.get("sub", "1") == "1" else qs.filter(org=scope_org)
-    if not include_left:
-        qs = qs.filter(left_on__isnull=True)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(initials__startswith=q.lower()) | Q(number__iexact=q))
-    if category in MemberCategory.values:
-        qs = qs.filter(category=category)
-    if post:
-        qs = qs.filter(post__icontains=post)
-    if floating == "1":
-        qs = qs.filter(is_floating=True)
-    page = paginate(request, qs.order_by("org__path", "number"))
+    f = MemberFilter.from_query(request.GET)
+    page = paginate(request, selectors.member_list(request.user, f))
+    code = f.under or f.org
+    scope_org = Organisation.objects.visible_to(request.user).filter(code=code).first() if code else None
     ctx = {
-        "nav": "members", "page": page, "rows": page.object_list, "q": q, "org_code": org_code, "scope_org": scope_org,
-        "category": category, "post": post, "floating": floating, "include_left": include_left,
-        "categories": MemberCategory.values, "can_create": request.user.role != "member",
+        "nav": "members", "page": page, "rows": page.object_list, "f": f, "scope_org": scope_org,
+        "categories": MemberCategory.values, "can_create": manages_any(request.user),
     }
     template = "orgs/member_table.html" if request.htmx else "orgs/member_list.html"
     return render(request, template, ctx)

@@ -37,6 +37,7 @@ from lianjian.core.excel import (
     import_file,
     write_template,
 )
+from lianjian.core.scope import manages_any
 
 SESSION_KEY = "excel_imports"
 # Uploads nobody confirmed are removed after this long.
@@ -53,7 +54,7 @@ def _imports_dir() -> Path:
 
 
 def _require_importer(request: HttpRequest) -> None:
-    if request.user.role not in ("admin", "manager"):
+    if not manages_any(request.user):
         raise Http404
 
 

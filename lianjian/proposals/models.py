@@ -14,22 +14,19 @@ from django.db import models
 from django.utils import timezone
 
 from lianjian.alliances.models import Alliance
+from lianjian.core.scope import ScopedQuerySet, ScopeRules, Sees
 from lianjian.orgs.models import Organisation
 
 if TYPE_CHECKING:
-    from lianjian.accounts.models import User
+    pass
 
 # A run still queued or running this long after its time limit has lost its worker
 # (server restart, killed process); it is then reported as failed.
 STALE_GRACE_SECONDS = 300
 
 
-class GroupingRunQuerySet(models.QuerySet["GroupingRun"]):
-    def visible_to(self, user: User) -> GroupingRunQuerySet:
-        """Runs whose root ``user`` may see (its organisations lie in the root's subtree)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(root__in=Organisation.objects.visible_to(user).values("pk"))
+class GroupingRunQuerySet(ScopedQuerySet["GroupingRun"]):
+    pass
 
 
 class GroupingRun(models.Model):
@@ -40,6 +37,9 @@ class GroupingRun(models.Model):
     organisations' primary keys in the same order. ``result`` is the engine's output.
     ``alliances`` are the 联建网 alliances created when the proposal was adopted (once).
     """
+
+    # Runs whose root the user sees (its organisations lie in the root's subtree).
+    SCOPE = ScopeRules(view=[Sees("root")])
 
     class Status(models.TextChoices):
         QUEUED = "排队", "排队"

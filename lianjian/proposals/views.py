@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from lianjian.core.scope import manages_any
 from lianjian.grouping.solve import default_time_limit
 from lianjian.orgs.models import Organisation
 from lianjian.proposals import selectors, services
@@ -25,7 +26,7 @@ RECENT_RUNS = 20
 
 
 def _require_planner(request: HttpRequest) -> None:
-    if request.user.role == "member":
+    if not manages_any(request.user):
         raise PermissionDenied
 
 

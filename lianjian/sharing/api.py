@@ -1,7 +1,7 @@
 """API endpoints: ``/api/v1/resources``, ``/api/v1/bookings`` and ``/api/v1/needs``.
 
 Handlers only parse, check scope, call one service and shape the answer. Reads go through
-``visible_to`` (out of scope → 404, as if absent); writes check ``permissions`` before
+``visible_to`` (out of scope → 404, as if absent); writes check ``core.scope.may`` before
 anything is written (visible but not allowed → 403). Codes named in a request body that the
 caller cannot see answer 400 "…不存在", like the other routers. A booking that overlaps a
 pending or approved one answers **409** with the reason; other refused bookings 400.
@@ -24,10 +24,10 @@ from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ, local_start
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, paginate
 from lianjian.core.masking import private_value
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
 from lianjian.sharing.models import Booking, BookingStatus, Need, Resource
-from lianjian.sharing.permissions import can_cancel, can_decide, can_manage_resource, manages
 from lianjian.sharing.schemas import (
     BookingCreateIn,
     BookingListOut,
@@ -93,7 +93,7 @@ def _owner(user: User, code: str) -> Organisation:
     org = Organisation.objects.visible_to(user).filter(code=code).first()
     if org is None:
         raise HttpError(400, f"所属组织不存在：{code}")
-    if not manages(user, org):
+    if not may(user, CHANGE, org):
         raise HttpError(403, f"无权登记「{org.name}」的资源")
     return org
 
@@ -140,7 +140,7 @@ def resource_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 def resource_create(request: HttpRequest, payload: ResourceCreateIn) -> Status:
     """Create a resource owned by an organisation the caller manages."""
     user = _caller(request)
-    if user.role not in ("admin", "manager"):
+    if not manages_any(user):
         raise HttpError(403, "无权登记资源")
     fields = _resource_fields(user, payload.dict())
     resource = services.resource_create(actor=user, **fields)
@@ -152,7 +152,7 @@ def resource_update(request: HttpRequest, code: str, payload: ResourceUpdateIn) 
     """Change the fields sent; a new owner must be an organisation the caller manages."""
     user = _caller(request)
     resource = _visible_resource(user, code)
-    if not can_manage_resource(user, resource):
+    if not may(user, CHANGE, resource):
         raise HttpError(403, "无权修改该资源")
     fields = _resource_fields(user, payload.dict(exclude_unset=True))
     if fields:
@@ -201,7 +201,7 @@ def booking_list(request: HttpRequest, params: Query[BookingListParams]) -> dict
     if params.view == "mine":
         qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
     elif params.view == "approve":
-        qs = qs.decidable_by(user).filter(status=BookingStatus.PENDING)
+        qs = qs.restrict(user, "decide").filter(status=BookingStatus.PENDING)
     if params.resource:
         qs = qs.filter(resource__code=params.resource)
     if params.org:
@@ -227,7 +227,7 @@ def booking_create(request: HttpRequest, payload: BookingCreateIn) -> Status:
     overlaps a pending or approved booking; 400 for closed hours, capacity, a past slot or a
     resource not shared with the organisation."""
     user = _caller(request)
-    if user.role not in ("admin", "manager"):
+    if not manages_any(user):
         raise HttpError(403, "无权申请预约")
     resource = Resource.objects.visible_to(user).select_related("owner").filter(code=payload.resource).first()
     if resource is None:
@@ -235,7 +235,7 @@ def booking_create(request: HttpRequest, payload: BookingCreateIn) -> Status:
     org = Organisation.objects.visible_to(user).filter(code=payload.org).first()
     if org is None:
         raise HttpError(400, f"预约组织不存在：{payload.org}")
-    if not manages(user, org):
+    if not may(user, CHANGE, org):
         raise HttpError(403, f"无权以「{org.name}」的名义预约")
     activity = None
     if payload.activity:
@@ -253,7 +253,7 @@ def booking_approve(request: HttpRequest, booking_id: int = BookingId) -> dict[s
     """待审批 → 已批准 (the resource owner's managers)."""
     user = _caller(request)
     booking = _visible_booking(user, booking_id)
-    if not can_decide(user, booking):
+    if not may(user, "decide", booking):
         raise HttpError(403, "无权审批该预约")
     _clash_is_409(lambda: services.booking_approve(actor=user, booking=booking))
     return booking_out(_visible_booking(user, booking_id))
@@ -264,7 +264,7 @@ def booking_decline(request: HttpRequest, payload: ReasonIn, booking_id: int = B
     """待审批 → 已拒绝 with a reason (required)."""
     user = _caller(request)
     booking = _visible_booking(user, booking_id)
-    if not can_decide(user, booking):
+    if not may(user, "decide", booking):
         raise HttpError(403, "无权审批该预约")
     services.booking_decline(actor=user, booking=booking, reason=payload.reason)
     return booking_out(_visible_booking(user, booking_id))
@@ -275,7 +275,7 @@ def booking_cancel(request: HttpRequest, payload: ReasonIn, booking_id: int = Bo
     """待审批 or 已批准 → 已取消 (the requesting side, before the start)."""
     user = _caller(request)
     booking = _visible_booking(user, booking_id)
-    if not can_cancel(user, booking):
+    if not may(user, "cancel", booking):
         raise HttpError(403, "无权取消该预约")
     services.booking_cancel(actor=user, booking=booking, reason=payload.reason)
     return booking_out(_visible_booking(user, booking_id))
@@ -347,7 +347,7 @@ def need_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 def need_create(request: HttpRequest, payload: NeedCreateIn) -> Status:
     """Post a need (待对接) of an organisation the caller manages."""
     user = _caller(request)
-    if user.role not in ("admin", "manager"):
+    if not manages_any(user):
         raise HttpError(403, "无权发布需求")
     fields = payload.dict()
     if not fields["tags"]:
@@ -355,7 +355,7 @@ def need_create(request: HttpRequest, payload: NeedCreateIn) -> Status:
     org = Organisation.objects.visible_to(user).filter(code=fields["org"]).first()
     if org is None:
         raise HttpError(400, f"提出组织不存在：{fields['org']}")
-    if not manages(user, org):
+    if not may(user, CHANGE, org):
         raise HttpError(403, f"无权以「{org.name}」的名义发布需求")
     fields["org"] = org
     need = services.need_create(actor=user, **fields)

@@ -53,13 +53,13 @@ from lianjian.core.excel import (
     text_column,
 )
 from lianjian.core.masking import PhoneField, private_format, private_value
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.core.validation import parse_int
 from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Organisation
 from lianjian.sharing import services
 from lianjian.sharing.hours import HoursError, normalise_hours
 from lianjian.sharing.models import Resource, ResourceKind, SharingLevel
-from lianjian.sharing.permissions import manages
 
 PHONE_RE = re.compile(r"[0-9+\-() ]{1,20}")
 CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
@@ -167,11 +167,11 @@ class ResourceExcel(ExcelKind):
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if user is not None and (not getattr(user, "is_authenticated", False) or not user.is_active
-                                 or user.role not in ("admin", "manager")):
+                                 or not manages_any(user)):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors
-        rows = self._validate(sheet, user if user is not None and user.role != "admin" else None, errors)
+        rows = self._validate(sheet, user if user is not None and not user.is_admin else None, errors)
         if not errors:
             try:
                 with transaction.atomic():
@@ -221,7 +221,7 @@ class ResourceExcel(ExcelKind):
             if code in taken:
                 errors.add(number, "资源编号", KEY_TAKEN)
                 row_ok = False
-            if current is not None and user is not None and not manages(user, current.owner):
+            if current is not None and user is not None and not may(user, CHANGE, current.owner):
                 errors.add(number, "资源编号", "无权修改该资源（资源编号已被其他组织使用）")
                 row_ok = False
             fields: dict[str, Any] = {}
@@ -242,7 +242,7 @@ class ResourceExcel(ExcelKind):
                 if owner is None or (visible is not None and owner.pk not in visible):
                     errors.add(number, "所属组织编码", f"组织 {owner_code} 不存在")
                     row_ok = False
-                elif user is not None and not manages(user, owner):
+                elif user is not None and not may(user, CHANGE, owner):
                     errors.add(number, "所属组织编码", f"无权登记组织 {owner_code} 的资源")
                     row_ok = False
                 elif owner.dissolved and (current is None or current.owner_id != owner.pk):

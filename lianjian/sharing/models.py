@@ -26,16 +26,26 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 
 from lianjian.activities.models import Activity
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.masking import PhoneField, PrivateHolder
+from lianjian.core.scope import (
+    VIEW,
+    IsUser,
+    Manages,
+    Scope,
+    ScopedQuerySet,
+    ScopeRules,
+    Sees,
+    Where,
+)
 from lianjian.core.validation import PLANNED, date_errors, instance_values, raise_errors
 from lianjian.orgs.models import Member, Organisation, validate_code
 
 if TYPE_CHECKING:
-    from lianjian.accounts.models import User
+    pass
 
 
 class ResourceKind(models.TextChoices):
@@ -78,44 +88,34 @@ def alliance_partner_ids(orgs: models.QuerySet[Organisation]) -> models.QuerySet
     return AllianceMember.objects.filter(left_on__isnull=True, alliance_id__in=alliances).values("org_id")
 
 
-class SharedQuerySet(models.QuerySet):
-    """Scope of rows that belong to an organisation (``OWNER``) and carry a sharing level."""
+def shared_scope(owner: str) -> ScopeRules:
+    """The scope of rows that belong to an organisation (at ``owner``) and carry a sharing
+    level (see the module docstring): seen through the owner, or shared with an organisation
+    the user sees; changed by the owner's managers."""
 
-    OWNER = "owner"
-
-    def _shared(self, orgs: models.QuerySet[Organisation], root: str | None) -> Q:
-        owner = self.OWNER
-        q = Q(**{f"{owner}__in": orgs.values("pk")})
-        q |= Q(sharing__in=(SharingLevel.ALLIANCE, SharingLevel.COMPANY), **{f"{owner}__in": alliance_partner_ids(orgs)})
-        if root is not None:
-            q |= Q(sharing=SharingLevel.COMPANY, **{f"{owner}__path__under": root})
+    def shared(scope: Scope) -> Q | None:
+        orgs = Organisation.objects.restrict_scope(scope, VIEW)
+        q = Q(sharing__in=(SharingLevel.ALLIANCE, SharingLevel.COMPANY), **{f"{owner}__in": alliance_partner_ids(orgs)})
+        if scope.org_path:
+            # Company-wide rows reach the internal organisations of the same company only.
+            internal = Exists(Organisation.objects.filter(path=scope.org_path, is_partner=False))
+            root = "/" + scope.org_path.strip("/").split("/")[0] + "/"
+            q |= internal & Q(sharing=SharingLevel.COMPANY, **{f"{owner}__path__under": root})
         return q
 
-    def visible_to(self, user: User) -> SharedQuerySet:
-        """Rows ``user`` may see: admin all; otherwise those of the organisations they see,
-        plus what others share with those organisations (see the module docstring)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        root = None if user.org.is_partner else company_root(user.org)
-        return self.filter(self._shared(Organisation.objects.visible_to(user), root))
+    return ScopeRules(view=[Sees(owner), Where(shared)], change=[Manages(owner)])
+
+
+class SharedQuerySet(ScopedQuerySet):
+    """Rows that carry a sharing level (their model's SCOPE is :func:`shared_scope`)."""
 
     def shared_with(self, org: Organisation) -> SharedQuerySet:
-        """Rows ``org`` itself may use: its own and what others share with it."""
-        root = None if org.is_partner else company_root(org)
-        return self.filter(self._shared(Organisation.objects.filter(pk=org.pk), root))
-
-    def manageable_by(self, user: User) -> SharedQuerySet:
-        """Rows ``user`` may change: admin all; a manager those owned inside their subtree."""
-        return self.filter(**{f"{self.OWNER}__in": Organisation.objects.manageable_by(user).values("pk")})
+        """Rows ``org`` itself may use: its own and what others share with it — the view
+        rule applied to the scope of the organisation alone."""
+        return self.restrict_scope(Scope.of_org(org.path), VIEW)
 
 
 class ResourceQuerySet(SharedQuerySet):
-    OWNER = "owner"
-
     def active(self) -> ResourceQuerySet:
         return self.filter(is_active=True)
 
@@ -129,6 +129,8 @@ class Resource(models.Model):
     可约时间. ``capacity`` bounds the expected people of a booking. A withdrawn resource
     (``is_active`` false) keeps its bookings but takes no new ones.
     """
+
+    SCOPE = shared_scope("owner")
 
     AUDIT_FIELDS = (
         "code", "name", "kind", "owner_id", "sharing", "tags", "description", "capacity", "address", "lat",
@@ -258,7 +260,7 @@ class NeedStatus(models.TextChoices):
 
 
 class NeedQuerySet(SharedQuerySet):
-    OWNER = "org"
+    pass
 
 
 class Need(models.Model):
@@ -267,6 +269,8 @@ class Need(models.Model):
     ``code`` (``XQ2026-001``) is the API key. Status 待对接 → 已对接 (when a match is agreed)
     → 已关闭; the sharing level says who sees it, like a resource's.
     """
+
+    SCOPE = shared_scope("org")
 
     AUDIT_FIELDS = ("code", "org_id", "title", "description", "tags", "sharing", "status", "needed_by", "contact")
     DATE_WINDOWS = {"needed_by": PLANNED}
@@ -312,12 +316,14 @@ class ProjectStatus(models.TextChoices):
 
 
 class ProjectQuerySet(SharedQuerySet):
-    OWNER = "org"
+    pass
 
 
 class Project(models.Model):
     """A project (项目) an organisation proposes and seeks partners for (seed 004: projects
     put out to 招标 among the networks). ``partners_wanted`` names what partners should bring."""
+
+    SCOPE = shared_scope("org")
 
     AUDIT_FIELDS = ("code", "org_id", "title", "description", "tags", "partners_wanted", "sharing", "status",
                     "start", "end")
@@ -429,23 +435,7 @@ class BookingStatus(models.TextChoices):
 BLOCKING_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED)
 
 
-class BookingQuerySet(models.QuerySet["Booking"]):
-    def visible_to(self, user: User) -> BookingQuerySet:
-        """Bookings of resources owned in the user's scope, or requested by an organisation
-        in it (both sides of a booking see it)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == "admin":
-            return self
-        if user.org_id is None:
-            return self.none()
-        orgs = Organisation.objects.visible_to(user).values("pk")
-        return self.filter(Q(org__in=orgs) | Q(resource__owner__in=orgs))
-
-    def decidable_by(self, user: User) -> BookingQuerySet:
-        """Bookings whose resource ``user`` manages (they approve or decline them)."""
-        return self.filter(resource__in=Resource.objects.manageable_by(user).values("pk"))
-
+class BookingQuerySet(ScopedQuerySet["Booking"]):
     def blocking(self) -> BookingQuerySet:
         return self.filter(status__in=BLOCKING_STATUSES)
 
@@ -463,6 +453,14 @@ class Booking(models.Model):
     re-check, and on PostgreSQL an exclusion constraint (migration 0002) holds it in the
     database whatever the code does.
     """
+
+    # Both sides see a booking; the resource's managers decide it; the requesting side
+    # (the user who asked, or a manager of the requesting organisation) cancels it.
+    SCOPE = ScopeRules(
+        view=[Sees("org"), Sees("resource__owner")],
+        decide=[Manages("resource__owner")],
+        cancel=[Manages("org"), IsUser("requested_by")],
+    )
 
     AUDIT_FIELDS = ("resource_id", "org_id", "start", "end", "purpose", "expected_people", "activity_id", "status",
                     "reason")

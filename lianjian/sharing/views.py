@@ -2,7 +2,7 @@
 form, create/edit, photos; the booking lists (我的预约, 待我审批), detail and decisions.
 
 Each view: find the row through a ``visible_to`` queryset (else 404), check
-``permissions`` for a write (else 403), validate, call one service, redirect. Needs,
+``core.scope.may`` for a write (else 403), validate, call one service, redirect. Needs,
 projects, matches and utilisation live in ``views_lists``.
 """
 
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
@@ -33,12 +34,6 @@ from lianjian.sharing.models import (
     ResourceKind,
     ResourcePhoto,
     SharingLevel,
-)
-from lianjian.sharing.permissions import (
-    can_cancel,
-    can_decide,
-    can_manage_resource,
-    can_request,
 )
 
 
@@ -110,15 +105,15 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(pk__in=ids)
     page = paginate(request, qs)
     ctx.update(nav="sharing", page=page, kinds=ResourceKind.values, levels=SharingLevel.values,
-               can_create=request.user.role != "member")
+               can_create=manages_any(request.user))
     template = "sharing/resource_table.html" if request.htmx else "sharing/resource_list.html"
     return render(request, template, ctx)
 
 
 def _detail_context(request: HttpRequest, resource: Resource, form: BookingForm | None = None) -> dict:
     year, month = _month(request.GET.get("month", ""))
-    manage = can_manage_resource(request.user, resource)
-    requester = can_request(request.user)
+    manage = may(request.user, CHANGE, resource)
+    requester = manages_any(request.user)
     if form is None and requester:
         initial = {"org": request.user.org.code if request.user.org_id else ""}
         form = BookingForm(user=request.user, initial=initial)
@@ -144,7 +139,7 @@ def resource_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def resource_create(request: HttpRequest) -> HttpResponse:
-    _require(request.user.role != "member")
+    _require(manages_any(request.user))
     initial = {"owner": request.GET.get("org", "") or (request.user.org.code if request.user.org_id else "")}
     if request.GET.get("kind") in ResourceKind.values:
         initial["kind"] = request.GET["kind"]
@@ -164,7 +159,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def resource_edit(request: HttpRequest, code: str) -> HttpResponse:
     resource = _visible_resource(request, code)
-    _require(can_manage_resource(request.user, resource))
+    _require(may(request.user, CHANGE, resource))
     form = ResourceForm(request.POST or None, user=request.user, instance=resource)
     if request.method == "POST" and form.is_valid():
         try:
@@ -182,7 +177,7 @@ def resource_edit(request: HttpRequest, code: str) -> HttpResponse:
 def booking_create(request: HttpRequest, code: str) -> HttpResponse:
     """POST the booking form of a resource; errors re-render the resource page (400)."""
     resource = _visible_resource(request, code)
-    _require(can_request(request.user))
+    _require(manages_any(request.user))
     if request.method != "POST":
         return redirect(f"{reverse('sharing:resource_detail', args=[resource.code])}#book")
     form = BookingForm(request.POST, user=request.user)
@@ -208,7 +203,7 @@ def booking_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def photo_upload(request: HttpRequest, code: str) -> HttpResponse:
     resource = _visible_resource(request, code)
-    _require(can_manage_resource(request.user, resource))
+    _require(may(request.user, CHANGE, resource))
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上传的照片")
@@ -237,7 +232,7 @@ def photo_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes the photo."""
     resource = _visible_resource(request, code)
     p = get_object_or_404(ResourcePhoto, pk=pk, resource=resource)
-    _require(can_manage_resource(request.user, resource))
+    _require(may(request.user, CHANGE, resource))
     if request.method == "POST":
         services.photo_delete(actor=request.user, photo=p)
         messages.success(request, "照片已删除")
@@ -264,7 +259,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     if tab == "mine":
         qs = qs.filter(org__in=Organisation.objects.visible_to(request.user).values("pk"))
     elif tab == "approve":
-        qs = qs.decidable_by(request.user).filter(status=BookingStatus.PENDING)
+        qs = qs.restrict(request.user, "decide").filter(status=BookingStatus.PENDING)
     status = request.GET.get("status", "")
     if status in BookingStatus.values:
         qs = qs.filter(status=status)
@@ -279,8 +274,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
         qs = qs.overlapping(low, high)
     order = ("start", "id") if tab == "approve" else ("-start", "-id")
     page = paginate(request, qs.order_by(*order))
-    pending = Booking.objects.decidable_by(request.user).filter(status=BookingStatus.PENDING).count() \
-        if request.user.role != "member" else 0
+    pending = Booking.objects.restrict(request.user, "decide").filter(status=BookingStatus.PENDING).count() \
+        if manages_any(request.user) else 0
     ctx = {"nav": "sharing", "page": page, "tab": tab, "tabs": BOOKING_TABS, "status": status, "statuses": BookingStatus.values,
            "q": q, "month": month, "pending": pending}
     template = "sharing/booking_table.html" if request.htmx else "sharing/booking_list.html"
@@ -298,8 +293,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     return render(request, "sharing/booking_detail.html", {
         "nav": "sharing", "booking": booking,
-        "can_decide": can_decide(request.user, booking) and booking.status == BookingStatus.PENDING,
-        "can_cancel": can_cancel(request.user, booking) and booking.is_blocking and booking.start > now,
+        "can_decide": may(request.user, "decide", booking) and booking.status == BookingStatus.PENDING,
+        "can_cancel": may(request.user, "cancel", booking) and booking.is_blocking and booking.start > now,
         "started": booking.start <= now,
         "history": AuditLog.objects.filter(target_type="sharing.booking", target_id=str(booking.pk)).order_by("at", "id"),
     })
@@ -314,7 +309,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 @require_POST
 def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _visible_booking(request, pk)
-    _require(can_decide(request.user, booking))
+    _require(may(request.user, "decide", booking))
     try:
         services.booking_approve(actor=request.user, booking=booking)
     except ValidationError as exc:
@@ -328,7 +323,7 @@ def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_decline(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the refusal form (a reason is required); POST: decline."""
     booking = _visible_booking(request, pk)
-    _require(can_decide(request.user, booking))
+    _require(may(request.user, "decide", booking))
     form = ReasonForm(request.POST or None, required=True, label="拒绝原因")
     if request.method == "POST" and form.is_valid():
         try:
@@ -348,7 +343,7 @@ def booking_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: asks for confirmation (and an optional reason); POST: cancel."""
     booking = _visible_booking(request, pk)
-    _require(can_cancel(request.user, booking))
+    _require(may(request.user, "cancel", booking))
     form = ReasonForm(request.POST or None, label="取消原因（选填）")
     if request.method == "POST" and form.is_valid():
         try:

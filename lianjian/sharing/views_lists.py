@@ -3,7 +3,7 @@ the match records, and the utilisation page.
 
 Needs and projects share one shape: a list with search/filters/pagination, a detail page
 with suggestions (:func:`selectors.suggestions`) and the matches recorded so far, and a
-form. Scope as everywhere: ``visible_to`` → 404, ``permissions`` → 403.
+form. Scope as everywhere: ``visible_to`` → 404, ``core.scope.may`` → 403.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from django.views.decorators.http import require_POST
 from lianjian.activities.views import _int
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
 from lianjian.sharing.forms import MatchForm, MatchStatusForm, NeedForm, ProjectForm
 from lianjian.sharing.models import Match, Need, NeedStatus, Project, ProjectStatus, Resource
-from lianjian.sharing.permissions import can_manage_source
 
 
 class Kind:
@@ -65,7 +65,7 @@ def _list(request: HttpRequest, kind: Kind) -> HttpResponse:
         ids = [row[0] for row in qs.values_list(*fields) if any(ctx["tag"] in tags for tags in row[1:])]
         qs = qs.filter(pk__in=ids)
     page = paginate(request, qs.order_by("-created_at", "-id"))
-    ctx.update(nav="sharing", page=page, kind=kind, statuses=kind.statuses, can_create=request.user.role != "member")
+    ctx.update(nav="sharing", page=page, kind=kind, statuses=kind.statuses, can_create=manages_any(request.user))
     template = "sharing/item_table.html" if request.htmx else "sharing/item_list.html"
     return render(request, template, ctx)
 
@@ -76,7 +76,7 @@ def _visible(request: HttpRequest, kind: Kind, code: str) -> Any:
 
 def _detail(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     item = _visible(request, kind, code)
-    manage = can_manage_source(request.user, item)
+    manage = may(request.user, CHANGE, item)
     resources, orgs = selectors.suggestions(item, user=request.user)
     matches = item.matches.select_related("resource", "resource__owner", "org").order_by("-created_at", "-id")
     return render(request, "sharing/item_detail.html", {
@@ -90,9 +90,9 @@ def _form(request: HttpRequest, kind: Kind, code: str | None) -> HttpResponse:
     item = None
     if code is not None:
         item = _visible(request, kind, code)
-        if not can_manage_source(request.user, item):
+        if not may(request.user, CHANGE, item):
             raise PermissionDenied
-    elif request.user.role == "member":
+    elif not manages_any(request.user):
         raise PermissionDenied
     initial = None if item else {"org": request.user.org.code if request.user.org_id else ""}
     form = kind.form(request.POST or None, user=request.user, instance=item, **({"initial": initial} if initial else {}))
@@ -117,7 +117,7 @@ def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     a resource must be visible to the user and shared with the source's organisation; an
     organisation must be one of :func:`selectors.candidate_orgs`."""
     item = _visible(request, kind, code)
-    if not can_manage_source(request.user, item):
+    if not may(request.user, CHANGE, item):
         raise PermissionDenied
     form = MatchForm(request.POST)
     if not form.is_valid():
@@ -206,7 +206,7 @@ def match_status(request: HttpRequest, pk: int) -> HttpResponse:
                             .select_related("need__org", "project__org", "resource", "org"), pk=pk)
     source = row.need or row.project
     kind = NEEDS if row.need_id else PROJECTS
-    if not can_manage_source(request.user, source):
+    if not may(request.user, CHANGE, source):
         raise PermissionDenied
     form = MatchStatusForm(request.POST)
     if form.is_valid():

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from lianjian.consultations.permissions import manages
 from lianjian.consultations.selectors import alliance_card
+from lianjian.core.scope import CHANGE, manages_any, may
 
 register = template.Library()
 
@@ -18,5 +18,5 @@ def alliance_consultations_card(context, alliance):
     user = context["request"].user
     today = timezone.localdate()
     data = alliance_card(alliance, user, today)
-    return {"alliance": alliance, "today": today, "can_meet": manages(user, alliance.lead),
-            "can_raise": user.role != "member", **data}
+    return {"alliance": alliance, "today": today, "can_meet": may(user, CHANGE, alliance.lead),
+            "can_raise": manages_any(user), **data}

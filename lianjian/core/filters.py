@@ -1,0 +1,71 @@
+"""One filter per list, for the screens and the API alike.
+
+A list's filtering lives in one place: a :class:`ListFilter` schema (its parameters, with
+types, limits and descriptions) and one selector that takes the user and that schema and
+returns the rows. The API declares the same schema (plus paging) as its query parameters,
+so the OpenAPI document describes it; a screen reads it from ``request.GET`` with
+:meth:`ListFilter.from_query`. Both therefore answer the same rows for the same
+parameters and user — a test walks every registered list to keep it so (:data:`LISTS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Self
+
+from django.http import QueryDict
+from pydantic import ValidationError
+
+from lianjian.core.api_utils import BlankIsDefault
+
+
+class ListFilter(BlankIsDefault):
+    """The filter parameters of one list. An empty value means "not given" (as in forms)."""
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> Self:
+        """The filter a screen's query string asks for. A value that does not parse (an old
+        bookmark, a hand-edited link) is dropped rather than refused: a list screen always
+        answers, and shows in its form which filters are in force."""
+        names = set(cls.model_fields)
+        data: dict[str, Any] = {}
+        for name in names:
+            if name not in query:
+                continue
+            field = cls.model_fields[name]
+            values = query.getlist(name)
+            data[name] = values if _is_list(field.annotation) else values[-1]
+        while True:
+            try:
+                return cls.model_validate(data)
+            except ValidationError as exc:
+                bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+                if not bad & data.keys():
+                    raise
+                for name in bad:
+                    data.pop(name, None)
+
+
+def _is_list(annotation: Any) -> bool:
+    text = str(annotation)
+    return text.startswith(("list[", "tuple[")) or "list[" in text
+
+
+@dataclass(frozen=True)
+class RegisteredList:
+    """A list that a screen and an API endpoint both serve, for the equality test."""
+
+    name: str
+    screen: str  # URL name of the screen
+    api: str  # path under /api/v1
+    filter: type[ListFilter]
+    key: str  # the attribute naming a row in both answers (code, number, id …)
+
+
+LISTS: dict[str, RegisteredList] = {}
+
+
+def register_list(name: str, *, screen: str, api: str, filter: type[ListFilter], key: str) -> None:
+    """Declare that the screen ``screen`` and ``GET /api/v1{api}`` serve the list ``name``
+    through ``filter``; the test suite checks that they answer the same rows."""
+    LISTS[name] = RegisteredList(name, screen, api, filter, key)

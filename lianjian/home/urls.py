@@ -1,0 +1,8 @@
+from django.urls import path
+
+from lianjian.home import views
+
+app_name = "home"
+urlpatterns = [
+    path("", views.home, name="home"),
+]
