@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
+from lianjian.core.masking import may_see_private
 from lianjian.core.scope import CHANGE, VIEW, Scope, ScopeRules, may, rules_of
 from lianjian.orgs.models import Member, Organisation
 from tests.assessment_screens_helpers import make_assessed
@@ -92,8 +93,10 @@ def test_a_manager_manages_below_but_never_restructures_their_own_organisation(w
 def test_a_member_sees_their_organisation_exactly_and_their_own_private_data(world):
     visible = set(Organisation.objects.restrict(world.member_a, VIEW).values_list("code", flat=True))
     assert visible == {"ZB-A"}
-    assert may(world.member_a, "private", world.m_a1)
-    assert not may(world.member_a, "private", world.m_a2)
+    assert may_see_private(world.member_a, world.m_a1)
+    assert not may_see_private(world.member_a, world.m_a2)
+    assert may_see_private(world.manager_a, world.m_a2)
+    assert not may_see_private(world.manager_b, world.m_a2)
     assert not may(world.member_a, CHANGE, world.m_a1)
 
 

@@ -21,7 +21,7 @@ from lianjian.accounts.services import LoginError, login_attempt
 from lianjian.core.forms import EdgeRules
 
 
-class PasswordForm(PasswordChangeForm):
+class PasswordForm(EdgeRules, PasswordChangeForm):
     """Django's change-password form, its new password checked by the one Chinese
     wording of the password rules (:func:`lianjian.accounts.provisioning.password_problems`)."""
 
