@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from lianjian.accounts import services
 from lianjian.accounts.models import ApiToken
-from lianjian.accounts.provisioning import password_problems
+from lianjian.accounts.passwords import password_problems
 from lianjian.accounts.services import LoginError, login_attempt
 from lianjian.core.forms import EdgeRules
 
 
 class PasswordForm(EdgeRules, PasswordChangeForm):
     """Django's change-password form, its new password checked by the one Chinese
-    wording of the password rules (:func:`lianjian.accounts.provisioning.password_problems`)."""
+    wording of the password rules (:func:`lianjian.accounts.passwords.password_problems`)."""
 
     def validate_password_for_user(self, user: Any, password_field_name: str = "new_password2") -> None:  # noqa: S107 (a field name)
         password = self.cleaned_data.get(password_field_name)

@@ -22,11 +22,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from lianjian.accounts.models import User
-from lianjian.accounts.provisioning import ROLE_LABELS, user_create
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Member, MemberCategory, Organisation, OrgKind, PartnerKind
 from lianjian.orgs.pinyin import initials
+from lianjian.orgs.provisioning import ROLE_LABELS, user_create
 from lianjian.orgs.services import org_path
 
 REFERENCE_DATE = datetime.date(2026, 11, 21)
