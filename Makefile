@@ -50,8 +50,10 @@ run: ready
 dev: ready
 	LIANJIAN_DEBUG=true $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
 
+# Quick checks first: lint, the layers (import-linter), the migrations; then the suite.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/lianjian makemigrations --check --dry-run
 	$(BIN)/pytest
 
