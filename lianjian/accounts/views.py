@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts import services
+from lianjian.accounts.http import AuthenticatedRequest
 from lianjian.accounts.models import ApiToken
 from lianjian.accounts.passwords import password_problems
 from lianjian.accounts.services import LoginError, login_attempt
@@ -65,7 +66,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {
         "nav": "account",
         "form": PasswordForm(request.user),
@@ -76,7 +77,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
     form = PasswordForm(request.user, request.POST)
     if form.is_valid():
         user = request.user
@@ -92,7 +93,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedRequest) -> HttpResponse:
     _, key = services.token_issue(actor=request.user, user=request.user, name=request.POST.get("name") or "API")
     # Shown once on the next page, never stored in clear.
     request.session["new_token_key"] = key
@@ -102,7 +103,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk, user=request.user)
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, "令牌已吊销")

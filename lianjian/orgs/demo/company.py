@@ -239,7 +239,7 @@ PARTNERS: tuple[tuple[str, str, str, str, float, float, str, tuple[str, ...], tu
 )
 # fmt: on
 
-GENERAL_BRANCH = {
+GENERAL_BRANCH: dict[str, Any] = {
     "code": "BX-ZZ01",
     "name": "变电运检党总支",
     "unit": f"{COMPANY}变电运检中心",
