@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 VENDOR := lianjian/static/vendor
 
-.PHONY: run dev ready test install static migrate demo lint bench clean
+.PHONY: run dev ready test typecheck install static migrate demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +50,17 @@ run: ready
 dev: ready
 	LIANJIAN_DEBUG=true $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
 
+# Quick checks first: lint, the layers (import-linter), the types, the migrations; then the suite.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory typecheck
 	$(BIN)/lianjian makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# mypy against mypy-baseline.txt, which may only shrink (docs/decisions/0002-layers-and-types.md).
+typecheck: install
+	$(BIN)/python scripts/mypy_baseline.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianjian.accounts.models import ApiToken, User
-from lianjian.accounts.provisioning import user_create
 from lianjian.core.models import AuditLog
+from lianjian.orgs.provisioning import user_create
 from lianjian.proposals.models import GroupingRun
 from tests.api_helpers import auth_header, call
 from tests.conftest import PASSWORD

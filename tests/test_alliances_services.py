@@ -175,7 +175,7 @@ def test_an_alliance_needs_two_organisations_and_no_dissolved_one(world, aw):
 
 def test_plan_and_figures_count_only_submitted_or_approved_activities(world, aw):
     from lianjian.activities import services as activity_services
-    from lianjian.alliances.selectors import alliance_figures, plan_vs_actual
+    from lianjian.activities.selectors import alliance_activity_figures, plan_vs_actual
 
     services.plan_save(actor=world.manager_a, alliance=aw.lj_a, year=2026, summary="", items=[
         {"quarter": 1, "title": "党课互讲", "planned_activities": 2}])
@@ -187,5 +187,4 @@ def test_plan_and_figures_count_only_submitted_or_approved_activities(world, aw)
     activity_services.activity_submit(actor=world.manager_a, activity=held)
     quarters = plan_vs_actual(Plan.objects.get(alliance=aw.lj_a, year=2026))
     assert [(q["quarter"], q["planned"], q["actual"]) for q in quarters] == [(1, 2, 1), (2, 0, 0), (3, 0, 0), (4, 0, 0)]
-    figures = alliance_figures(aw.lj_a)
-    assert (figures["activities"], figures["person_times"]) == (1, 12)
+    assert alliance_activity_figures(aw.lj_a) == {"activities": 1, "person_times": 12}

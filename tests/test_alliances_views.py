@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from lianjian.alliances import services
 from lianjian.alliances.models import (
@@ -275,6 +276,31 @@ def test_org_page_lists_only_visible_alliances(world, aw):
     content = response.content.decode()
     assert "营销政企联建" in content
     assert "外公司联建网" not in content
+
+
+def test_alliance_page_shows_counted_joint_activities_against_its_plan(world, aw):
+    # The figures come from the activities app (activity_tags), which sits above alliances.
+    from lianjian.activities import services as activity_services
+
+    year = timezone.localdate().year
+    services.plan_save(actor=world.manager_a, alliance=aw.lj_a, year=year, summary="", items=[
+        {"quarter": 1, "title": "党课互讲", "planned_activities": 2}])
+    start = datetime.datetime(year, 1, 6, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    held = activity_services.activity_record(actor=None, type="联建活动", host=world.zb_a, start=start,
+                                             topic="党课互讲", alliance=aw.lj_a, present_count=12)
+    activity_services.activity_submit(actor=world.manager_a, activity=held)
+    activity_services.activity_record(actor=None, type="联建活动", host=world.zb_a, start=start,
+                                      topic="草稿中的活动", alliance=aw.lj_a, present_count=30)
+
+    response = client_for(world, "member_a").get(_url(aw, "detail_a"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    figure = re.search(r'data-figure="activities">(\d+)<span class="fs-4 text-secondary">（(\d+)）</span>', html)
+    assert figure is not None and figure.groups() == ("1", "12")
+    rows = {q: re.sub(r"<[^>]+>|\s+", " ", row).split() for q, row in
+            re.findall(r'<tr data-quarter="(\d)">(.*?)</tr>', html, re.S)}
+    assert rows == {"1": ["1", "季度", "党课互讲", "2", "1", "50%"], "2": ["2", "季度", "—", "0", "0"],
+                    "3": ["3", "季度", "—", "0", "0"], "4": ["4", "季度", "—", "0", "0"]}
 
 
 def _list_queries(client: Client) -> int:

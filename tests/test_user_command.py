@@ -8,10 +8,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from lianjian.accounts.management.commands.user import Command, translate_usage_error
 from lianjian.accounts.models import User
-from lianjian.accounts.provisioning import generate_password, password_problems
+from lianjian.accounts.passwords import generate_password, password_problems
+from lianjian.core.commands import translate_usage_error
 from lianjian.core.models import AuditLog
+from lianjian.orgs.management.commands.user import Command
 from lianjian.orgs.services import member_create, member_update, org_create, org_dissolve
 
 STRONG = "Strong#Pass2026"

@@ -7,12 +7,14 @@ lockout as the web login); every other endpoint then needs ``Authorization: Bear
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from lianjian.accounts.http import ApiRequest
 from lianjian.accounts.models import ApiToken, User
 from lianjian.accounts.services import (
     LoginError,
@@ -25,6 +27,10 @@ from lianjian.core.api_utils import ErrorOut
 
 router = Router(tags=["认证"])
 
+# The key a request was authenticated with, kept in request.META (which already holds it
+# as the Authorization header) so that DELETE /auth/token revokes exactly the token in use.
+_TOKEN_KEY = "LIANJIAN_API_TOKEN_KEY"
+
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <key>`` → the token's user (``request.auth``), else 401."""
@@ -32,8 +38,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = ApiToken.authenticate(token.strip())
         if user is not None:
-            # Kept so that DELETE /auth/token can revoke exactly the token in use.
-            request.api_token_key = token.strip()  # type: ignore[attr-defined]
+            request.META[_TOKEN_KEY] = token.strip()
         return user
 
 
@@ -63,7 +68,7 @@ class MeOut(Schema):
     response={200: TokenOut, 401: ErrorOut},
     summary="用用户名和密码换取令牌",
 )
-def token_create(request: HttpRequest, payload: TokenIn) -> dict:
+def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     """Unknown user, wrong password, inactive or locked account: the same 401 and text."""
     try:
         user = login_attempt(username=payload.username, password=payload.password, request=request)
@@ -74,21 +79,21 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict:
 
 
 @router.delete("/token", response={204: None, 401: ErrorOut}, summary="注销当前令牌")
-def token_delete(request: HttpRequest) -> Status:
+def token_delete(request: ApiRequest) -> Status[None]:
     """Revoke the token this request was made with; it stops working at once."""
-    token = token_by_key(request.api_token_key)  # type: ignore[attr-defined]
+    token = token_by_key(request.META[_TOKEN_KEY])
     if token is not None:
-        token_revoke(actor=request.auth, token=token)  # type: ignore[attr-defined]
+        token_revoke(actor=request.auth, token=token)
     return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="当前用户")
-def me(request: HttpRequest) -> dict:
-    user: User = request.auth  # type: ignore[attr-defined]
+def me(request: ApiRequest) -> dict[str, Any]:
+    user = request.auth
     return {
         "username": user.username,
         "name": user.display_name,
         "role": user.role,
-        "org": user.org.code if user.org_id else None,
+        "org": user.org.code if user.org is not None else None,
         "member": user.member_id,
     }

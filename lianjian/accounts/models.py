@@ -9,6 +9,7 @@ manages the subtree of ``org``; ``member`` sees ``org`` (and its members) and th
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 from typing import Any
@@ -61,7 +62,7 @@ class User(AbstractUser):
         # AbstractBaseUser keeps the new clear password in _password until the next save
         # (a hash upgrade at login clears it first, so it does not count as a change).
         update_fields = kwargs.get("update_fields")
-        password_changed = (self._password is not None and not self._state.adding
+        password_changed = (getattr(self, "_password", None) is not None and not self._state.adding
                             and (update_fields is None or "password" in update_fields))
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -99,9 +100,11 @@ class User(AbstractUser):
             return NOTHING
         if self.role == self.Role.ADMIN:
             return EVERYTHING
-        if self.org_id is None:
+        org = self.org
+        if org is None:
             return NOTHING
-        path = self.org.path
+        path = org.path
+        grants: tuple[Grant, ...]
         if self.role == self.Role.MANAGER:
             grants = (Grant(SEE, path), Grant(MANAGE, path))
         else:
@@ -142,7 +145,7 @@ class ApiToken(models.Model):
     def issue(cls, *, user: User, name: str = "API", days: int | None = 90) -> tuple[ApiToken, str]:
         """Create a token; returns it with the clear key, which is not stored anywhere."""
         key = secrets.token_urlsafe(32)
-        expires = timezone.now() + timezone.timedelta(days=days) if days else None
+        expires = timezone.now() + datetime.timedelta(days=days) if days else None
         token = cls.objects.create(user=user, name=name, key_hash=_hash(key), prefix=key[:8], expires_at=expires)
         return token, key
 

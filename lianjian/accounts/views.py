@@ -15,15 +15,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts import services
+from lianjian.accounts.http import AuthenticatedRequest
 from lianjian.accounts.models import ApiToken
-from lianjian.accounts.provisioning import password_problems
+from lianjian.accounts.passwords import password_problems
 from lianjian.accounts.services import LoginError, login_attempt
 from lianjian.core.forms import EdgeRules
 
 
 class PasswordForm(EdgeRules, PasswordChangeForm):
     """Django's change-password form, its new password checked by the one Chinese
-    wording of the password rules (:func:`lianjian.accounts.provisioning.password_problems`)."""
+    wording of the password rules (:func:`lianjian.accounts.passwords.password_problems`)."""
 
     def validate_password_for_user(self, user: Any, password_field_name: str = "new_password2") -> None:  # noqa: S107 (a field name)
         password = self.cleaned_data.get(password_field_name)
@@ -65,7 +66,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {
         "nav": "account",
         "form": PasswordForm(request.user),
@@ -76,7 +77,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
     form = PasswordForm(request.user, request.POST)
     if form.is_valid():
         user = request.user
@@ -92,7 +93,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedRequest) -> HttpResponse:
     _, key = services.token_issue(actor=request.user, user=request.user, name=request.POST.get("name") or "API")
     # Shown once on the next page, never stored in clear.
     request.session["new_token_key"] = key
@@ -102,7 +103,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk, user=request.user)
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, "令牌已吊销")

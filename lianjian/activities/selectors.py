@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, ExtractQuarter
 
 from lianjian.activities import compliance
 from lianjian.activities.models import (
@@ -26,6 +26,7 @@ from lianjian.activities.models import (
     ActivityType,
     ComplianceRule,
 )
+from lianjian.alliances.models import Alliance, Plan
 from lianjian.orgs.models import Member, MemberCategory, Organisation, OrgKind
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -270,3 +271,27 @@ def statistics(qs: QuerySet[Activity], *, year: int, scope_orgs: QuerySet[Organi
         "by_alliance": [(r["alliance__code"], r["alliance__name"], r["n"], r["p"] or 0) for r in by_alliance],
     }
 
+
+def alliance_activity_figures(alliance: Alliance) -> dict[str, int]:
+    """The joint activities of ``alliance`` and their person-times (人次 = present), for the
+    records that count — submitted or approved, the rule compliance uses; drafts and returned
+    records do not. One query."""
+    agg = Activity.objects.counted().filter(alliance=alliance).aggregate(
+        n=Count("id"), person_times=Sum("present_count"))
+    return {"activities": agg["n"], "person_times": agg["person_times"] or 0}
+
+
+def plan_vs_actual(plan: Plan) -> list[dict[str, Any]]:
+    """Per quarter of ``plan``'s year: its items, the activities they plan, and the joint
+    activities the alliance actually held (counted records, as :func:`alliance_activity_figures`).
+    Two queries (the items unless prefetched, and the counts)."""
+    items = list(plan.items.all())
+    rows = (Activity.objects.counted().filter(alliance_id=plan.alliance_id, start__year=plan.year)
+            .annotate(q=ExtractQuarter("start")).values("q").annotate(n=Count("id")).order_by())
+    actual = {r["q"]: r["n"] for r in rows}
+    out = []
+    for q in (1, 2, 3, 4):
+        q_items = [i for i in items if i.quarter == q]
+        out.append({"quarter": q, "items": q_items, "planned": sum(i.planned_activities for i in q_items),
+                    "actual": actual.get(q, 0)})
+    return out

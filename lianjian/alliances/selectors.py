@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractQuarter
+from django.db.models import Count, Q, QuerySet
 
 from lianjian.alliances.models import Agreement, Alliance, AllianceMember
 from lianjian.orgs.models import Organisation
@@ -46,29 +44,13 @@ def scatter_points(members: list[AllianceMember], lead_id: int) -> list[dict[str
     return out
 
 
-def activity_model():
-    """The Activity model when the activities app is installed (alliances must not import it)."""
-    try:
-        return apps.get_model("activities", "Activity")
-    except LookupError:
-        return None
-
-
 def alliance_figures(alliance: Alliance) -> dict[str, Any]:
-    """Activities, person-times and agreements of one alliance, each from the records;
-    activities count once submitted or approved (drafts and returned records do not)."""
-    figures: dict[str, Any] = {
+    """The agreements of one alliance and how many of them are in force. (Its activity
+    figures come from the activities app, which sits above this one: activity_tags.)"""
+    return {
         "agreements": alliance.agreements.count(),
         "active_agreements": alliance.agreements.filter(status=Agreement.Status.ACTIVE).count(),
-        "activities": None,
     }
-    Activity = activity_model()
-    if Activity is not None:
-        # Only records that count (submitted/approved), the same rule compliance uses.
-        agg = Activity.objects.counted().filter(alliance=alliance).aggregate(n=Count("id"), person_times=Sum("present_count"))
-        figures["activities"] = agg["n"]
-        figures["person_times"] = agg["person_times"] or 0
-    return figures
 
 
 KIND_CATEGORY = {"党委": 0, "党总支": 1, "党支部": 2, "党小组": 3}
@@ -113,26 +95,3 @@ def org_alliances(org: Organisation, user) -> list[AllianceMember]:
     """The alliances ``org`` belongs to (current and past) that ``user`` may see."""
     visible = Alliance.objects.visible_to(user).values("pk")
     return list(org.alliance_memberships.filter(alliance__in=visible).select_related("alliance", "alliance__type", "alliance__lead"))
-
-
-def plan_vs_actual(plan) -> list[dict[str, Any]]:
-    """Per quarter: planned items and activity count, and the joint activities actually held.
-
-    Actual counts come from the counted (submitted/approved) activity records of the alliance
-    (when the activities app is installed); a quarter is ``None`` when no record source exists rather than a fake zero.
-    """
-    items = list(plan.items.all())
-    actual: dict[int, int] | None = None
-    Activity = activity_model()
-    if Activity is not None:
-        rows = (Activity.objects.counted().filter(alliance=plan.alliance, start__year=plan.year)
-                .annotate(q=ExtractQuarter("start")).values("q").annotate(n=Count("id")))
-        actual = {r["q"]: r["n"] for r in rows}
-    out = []
-    for q in (1, 2, 3, 4):
-        q_items = [i for i in items if i.quarter == q]
-        planned = sum(i.planned_activities for i in q_items)
-        done = None if actual is None else actual.get(q, 0)
-        out.append({"quarter": q, "items": q_items, "planned": planned, "actual": done,
-                    "rate": (min(done / planned, 9.99) if planned and done is not None else None)})
-    return out

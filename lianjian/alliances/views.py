@@ -93,7 +93,7 @@ def alliance_detail(request: HttpRequest, code: str) -> HttpResponse:
         "nav": "alliances", "alliance": alliance, "members": members, "past": past,
         "visible_ids": visible_ids, "points": selectors.scatter_points(members, alliance.lead_id),
         "agreements": alliance.agreements.prefetch_related("parties").order_by("-start", "-id"),
-        "plan": plan, "plan_rows": selectors.plan_vs_actual(plan) if plan else [], "year": year,
+        "plan": plan, "year": year,
         "figures": selectors.alliance_figures(alliance),
         "can_manage": Alliance.objects.manageable_by(request.user).filter(pk=alliance.pk).exists(),
         "history": AuditLog.objects.filter(target_type="alliances.alliance", target_id=alliance.code)[:20],

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeGuard, TypeVar
 
 from lianjian.assessment.periods import parse_period
 
@@ -138,7 +138,7 @@ class OrgScore:
 
 # --- validation ---------------------------------------------------------------------------
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -169,21 +169,21 @@ def validate_indicator(ind: IndicatorSpec, dimensions: Mapping[str, DimensionSpe
         problems.append(f"{where}：须属于一个维度")
     elif ind.dimension not in dimensions:
         problems.append(f"{where}：维度 {ind.dimension} 不存在")
-    if not _is_number(ind.max) or ind.max <= 0:  # type: ignore[operator]
+    if not _is_number(ind.max) or ind.max <= 0:
         problems.append(f"{where}：分值应为大于 0 的数字")
         top = None
-    elif ind.max > MAX_POINTS:  # type: ignore[operator]
+    elif ind.max > MAX_POINTS:
         problems.append(f"{where}：分值不能超过 {MAX_POINTS:g}")
         top = None
     else:
-        top = float(ind.max)  # type: ignore[arg-type]
+        top = float(ind.max)
     if ind.missing_points is not None:
         if not _is_number(ind.missing_points) or ind.missing_points < 0:
             problems.append(f"{where}：缺数时得分应为不小于 0 的数字")
         elif top is not None and ind.missing_points > top:
             problems.append(f"{where}：缺数时得分不能超过分值 {top:g}")
     if ind.rule == RATIO:
-        if not _is_number(ind.target) or ind.target <= 0:  # type: ignore[operator]
+        if not _is_number(ind.target) or ind.target <= 0:
             problems.append(f"{where}：比率规则的目标值（target）应为大于 0 的数字")
         if ind.floor is not None and (not _is_number(ind.floor) or not 0 <= ind.floor < 1):
             problems.append(f"{where}：最低比率（floor）应在 0 到 1 之间（不含 1），如 0.6")
@@ -191,9 +191,9 @@ def validate_indicator(ind: IndicatorSpec, dimensions: Mapping[str, DimensionSpe
             problems.append(f"{where}：方向（direction）应为 higher（越高越好）或 lower（越低越好）")
     elif ind.rule in (PER_ITEM, DEDUCT):
         label = "每项分值" if ind.rule == PER_ITEM else "每次扣分"
-        if not _is_number(ind.per) or ind.per <= 0:  # type: ignore[operator]
+        if not _is_number(ind.per) or ind.per <= 0:
             problems.append(f"{where}：{label}（per）应为大于 0 的数字")
-        elif ind.per > MAX_POINTS:  # type: ignore[operator]
+        elif ind.per > MAX_POINTS:
             problems.append(f"{where}：{label}（per）不能超过 {MAX_POINTS:g}")
     elif ind.rule == STEPPED:
         if not ind.steps:

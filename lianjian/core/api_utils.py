@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -214,6 +214,8 @@ class BlankIsDefault(Schema):
         return value
 
 
+_Row = TypeVar("_Row")
+
 class PageParams(BlankIsDefault):
     """``?page=`` (from 1) and ``?page_size=`` (1–500, default 50)."""
 
@@ -221,7 +223,7 @@ class PageParams(BlankIsDefault):
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数，1–500")
 
 
-def paginate(queryset: QuerySet, params: PageParams) -> tuple[list[Any], int]:
+def paginate(queryset: QuerySet[Any, _Row], params: PageParams) -> tuple[list[_Row], int]:
     """One page of ``queryset`` and the total count, in at most two queries.
 
     A page past the end is empty rather than an error: a client that walks pages stops

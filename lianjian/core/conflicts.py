@@ -23,6 +23,7 @@ it is seen and fixed where the value came in.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -58,13 +59,23 @@ def _custom_message(constraint: Any) -> str | None:
     return str(message).rstrip("。")
 
 
+def _columns(model: type[models.Model], names: Iterable[str]) -> list[str]:
+    """The database columns of the fields ``names`` of ``model`` (a constraint's fields)."""
+    out = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.Field) and field.column:
+            out.append(field.column)
+    return out
+
+
 def _key_reason(model: type[models.Model], columns: list[str]) -> str:
     """The reason for a clash on ``columns`` of ``model``: the message of the unique
     constraint over exactly those columns when it has one, else the fields' names."""
     by_column = {getattr(f, "column", None): f for f in model._meta.concrete_fields}
     for constraint in model._meta.constraints:
         fields = getattr(constraint, "fields", ())
-        same_key = bool(fields) and {model._meta.get_field(f).column for f in fields} == set(columns)  # type: ignore[union-attr]
+        same_key = bool(fields) and set(_columns(model, fields)) == set(columns)
         if same_key and (message := _custom_message(constraint)):
             return message
     labels = [str(by_column[c].verbose_name) if c in by_column else c for c in columns]
@@ -77,7 +88,7 @@ def _constraint_reason(name: str) -> str | None:
         for constraint in model._meta.constraints:
             if constraint.name == name:
                 fields = getattr(constraint, "fields", ())
-                columns = [model._meta.get_field(f).column for f in fields]  # type: ignore[union-attr]
+                columns = _columns(model, fields)
                 return _custom_message(constraint) or (_key_reason(model, columns) if columns else None)
     return None
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
-from lianjian.core.scope import manages_any
+from lianjian.core.scope import manages_any, scope_of
 
 
-def navigation(request: HttpRequest) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -26,7 +28,7 @@ def navigation(request: HttpRequest) -> dict:
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
-    if user.is_admin:
+    if scope_of(user).everything:
         items.append(("core:audit_list", "审计日志", "audit"))
     items.append(("notifications:inbox", "消息与待办", "inbox"))
     items.append(("accounts:profile", "我的账户", "account"))

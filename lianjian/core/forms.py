@@ -70,7 +70,7 @@ class OuterDateRule:
 _INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
-def _ids_within_64_bits(field: forms.ModelChoiceField) -> Callable[[Any], Any]:
+def _ids_within_64_bits(field: forms.ModelChoiceField[Any]) -> Callable[[Any], Any]:
     clean = field.clean
 
     def checked(value: Any) -> Any:
@@ -99,7 +99,9 @@ def apply_edge_rules(form: forms.BaseForm) -> None:
         elif isinstance(field, forms.DateField | forms.DateTimeField):
             field.validators.append(OuterDateRule(label))
         elif isinstance(field, forms.ModelChoiceField):
-            field.clean = _ids_within_64_bits(field)  # type: ignore[method-assign]
+            # This form's own copy of the field gets its own clean(): an instance attribute
+            # in front of the class's method.
+            vars(field)["clean"] = _ids_within_64_bits(field)
 
 
 class EdgeRules:
@@ -110,4 +112,6 @@ class EdgeRules:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        apply_edge_rules(self)  # type: ignore[arg-type]
+        if not isinstance(self, forms.BaseForm):
+            raise TypeError(f"{type(self).__name__}: EdgeRules is a mixin for forms")
+        apply_edge_rules(self)

@@ -9,17 +9,29 @@ index serves it; a range would be wrong under a linguistic collation).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import CharField, Lookup
 from django.db.models.lookups import StartsWith
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
+    # django-stubs types a lookup by its right-hand side; Django's Lookup cannot be
+    # subscripted at run time.
+    _TextLookup = Lookup[str]
+else:
+    _TextLookup = Lookup
+
 
 @CharField.register_lookup
-class Under(Lookup):
+class Under(_TextLookup):
     lookup_name = "under"
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         if connection.vendor != "sqlite" or not isinstance(self.rhs, str) or not self.rhs:
             return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         upper = self.rhs[:-1] + chr(ord(self.rhs[-1]) + 1)
-        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, *lhs_params, upper]
+        return f"({lhs} >= %s AND {lhs} < %s)", (*lhs_params, self.rhs, *lhs_params, upper)

@@ -38,9 +38,9 @@ import abc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -135,6 +135,14 @@ def _values(obj: Any, lookup: str) -> Iterator[Any]:
         yield from _values(value, rest)
 
 
+def _related_model(model: type[models.Model], name: str) -> type[models.Model]:
+    """The model at the other end of the relation ``name`` of ``model``."""
+    related = model._meta.get_field(name).related_model
+    if not isinstance(related, type):
+        raise TypeError(f"{model.__name__}.{name} is not a relation")
+    return related
+
+
 def _is_multi(model: type[models.Model], lookup: str) -> bool:
     """Whether ``lookup`` crosses a to-many relation (a filter on it could repeat rows)."""
     current = model
@@ -142,7 +150,7 @@ def _is_multi(model: type[models.Model], lookup: str) -> bool:
         field_ = current._meta.get_field(part)
         if field_.many_to_many or field_.one_to_many:
             return True
-        current = field_.related_model  # type: ignore[assignment]
+        current = _related_model(current, part)
     return False
 
 
@@ -303,10 +311,10 @@ class Only(Rule):
     when: Q
     holds: Callable[[Any], bool]
     rule: Rule
+    lookup: str = field(init=False)
 
-    @property
-    def lookup(self) -> str:  # type: ignore[override]
-        return self.rule.lookup
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lookup", self.rule.lookup)
 
     def q(self, model: type[models.Model], scope: Scope) -> Q | None:
         inner = self.rule.q(model, scope)
@@ -327,12 +335,12 @@ class Also(Rule):
     def _related(self, model: type[models.Model]) -> type[models.Model]:
         current = model
         for part in self.lookup.split("__"):
-            current = current._meta.get_field(part).related_model  # type: ignore[assignment]
+            current = _related_model(current, part)
         return current
 
     def q(self, model: type[models.Model], scope: Scope) -> Q | None:
         related = self._related(model)
-        inner = related._default_manager.all().restrict_scope(scope, self.action)  # type: ignore[attr-defined]
+        inner = scoped(related._default_manager.all()).restrict_scope(scope, self.action)
         return Q(**{f"{self.lookup}__in": inner.values("pk")})
 
     def test(self, scope: Scope, obj: Any) -> bool:
@@ -379,7 +387,7 @@ def rules_of(model: type[models.Model]) -> ScopeRules:
     return rules
 
 
-class ScopedQuerySet(models.QuerySet, Generic[_M]):
+class ScopedQuerySet(models.QuerySet[_M]):
     """A queryset that knows its model's :class:`ScopeRules`.
 
     ``visible_to`` and ``manageable_by`` are the two common actions, kept as names because
@@ -401,6 +409,13 @@ class ScopedQuerySet(models.QuerySet, Generic[_M]):
 
     def manageable_by(self, user: Any) -> ScopedQuerySet[_M]:
         return self.restrict(user, CHANGE)
+
+
+def scoped(queryset: models.QuerySet[_M]) -> ScopedQuerySet[_M]:
+    """``queryset`` as a :class:`ScopedQuerySet` (TypeError: its model is not scoped)."""
+    if not isinstance(queryset, ScopedQuerySet):
+        raise TypeError(f"{queryset.model.__name__} is not scoped: its manager is not ScopedQuerySet.as_manager()")
+    return queryset
 
 
 def may_scope(scope: Scope, action: str, obj: models.Model) -> bool:
@@ -434,10 +449,10 @@ def require(user: Any, action: str, obj: models.Model, message: str = "") -> Non
 def get_visible_or_404(queryset: models.QuerySet[_M] | type[_M], user: Any, **lookup: Any) -> _M:
     """The row matching ``lookup`` among those ``user`` may see, else 404 — exactly as if
     it did not exist."""
-    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    qs = scoped(queryset._default_manager.all() if isinstance(queryset, type) else queryset)
     try:
-        return qs.restrict(user, VIEW).get(**lookup)  # type: ignore[attr-defined]
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+        return qs.restrict(user, VIEW).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
@@ -446,5 +461,5 @@ __all__ = [
     "Grant", "Scope", "NOTHING", "EVERYTHING", "scope_of",
     "Rule", "Reaches", "Sees", "Manages", "ManagesBelow", "AboveUser", "Unset", "IsOwnMember", "IsUser",
     "Where", "Only", "Also", "ScopeRules", "ScopedQuerySet", "may", "may_scope", "manages_any", "require",
-    "get_visible_or_404",
+    "get_visible_or_404", "scoped",
 ]

@@ -5,14 +5,23 @@ and the middlewares that read the form (CSRF, the NUL check) trigger that for ev
 :class:`SizeLimitUploadHandler`, first in ``FILE_UPLOAD_HANDLERS``, stops receiving as soon
 as a file passes ``settings.IMPORT_MAX_BYTES`` — the largest file any screen accepts (an
 import workbook; agreements, photos and scheme files have lower limits of their own) — so
-nothing beyond it is kept anywhere. The rest of the body is read and discarded, and the
-request carries ``upload_over_limit = True`` for the view to say why the file is missing.
+nothing beyond it is kept anywhere. The rest of the body is read and discarded, and
+:func:`upload_over_limit` tells the view why the file is missing.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
+
+# Kept in request.META, as Django keeps its own per-request flags (CSRF_COOKIE).
+_OVER_LIMIT = "LIANJIAN_UPLOAD_OVER_LIMIT"
+
+
+def upload_over_limit(request: HttpRequest) -> bool:
+    """Whether a file of ``request`` was stopped at ``settings.IMPORT_MAX_BYTES``."""
+    return bool(request.META.get(_OVER_LIMIT))
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -20,7 +29,8 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
-            self.request.upload_over_limit = True  # type: ignore[union-attr]
+            if self.request is not None:
+                self.request.META[_OVER_LIMIT] = True
             raise StopUpload(connection_reset=False)
         return raw_data
 

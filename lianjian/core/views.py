@@ -12,12 +12,13 @@ from django.template import loader
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.scope import scope_of
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The searchable audit log; admins only (others get 404, as if it did not exist)."""
-    if not request.user.is_admin:
+    if not scope_of(request.user).everything:
         raise Http404
     qs = AuditLog.objects.all()
     q = request.GET.get("q", "").strip()

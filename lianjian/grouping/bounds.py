@@ -78,6 +78,17 @@ def _admissible_top(s: np.ndarray, rows: np.ndarray, is_lead: np.ndarray, width:
     return np.where(np.isfinite(top), np.maximum(top, 0.0), 0.0)
 
 
+class _DenseScores:
+    """Rows of a dense score matrix: exact, copied because the scan overwrites them."""
+
+    def __init__(self, w: np.ndarray) -> None:
+        self.w = w
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        out: np.ndarray = self.w[rows].copy()
+        return out
+
+
 class _FastScores:
     """Float32 scores for bound scans: class tables for the set measures (professions,
     strengths and needs take few distinct values), float64 dot products for the
@@ -105,7 +116,7 @@ class _FastScores:
         h = ((1.0 - f.xyz[rows] @ f.xyz.T) * 0.5 - 1e-15).astype(np.float32)
         np.clip(h, 0.0, 1.0, out=h)
         geo = np.exp(self.k * np.arcsin(np.sqrt(h)))
-        out = self.prof[self.pc[rows]][:, self.pc]
+        out: np.ndarray = self.prof[self.pc[rows]][:, self.pc]
         met = self.met[self.sc[rows]][:, self.nc] + self.met[:, self.nc[rows]].T[:, self.sc]
         needs = self.nneed[rows][:, None] + self.nneed[None, :]
         comp = np.divide(met, needs, out=np.zeros_like(met), where=needs > 0)
@@ -129,12 +140,12 @@ def star_bound(
         return 0.0
     tops = np.zeros((n, width))
     cols = np.arange(n)
-    fast = None if w is not None else _FastScores(feat)
+    scores = _DenseScores(w) if w is not None else _FastScores(feat)
     for start in range(0, n, chunk):
         if time.perf_counter() > deadline:
             return None
         rows = cols[start : start + chunk]
-        s = w[rows].copy() if w is not None else fast.rows(rows)
+        s = scores.rows(rows)
         tops[rows] = _admissible_top(s, rows, feat.is_lead, width)
     budget = 2 * max_pairs(n, shape)
     values = tops.ravel()

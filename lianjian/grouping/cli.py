@@ -12,6 +12,7 @@ import json
 import math
 import re
 import sys
+from typing import NoReturn
 
 from .model import InstanceError
 from .validate import load_instance
@@ -31,7 +32,7 @@ _ARGPARSE_ZH = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would print English and exit
+    def error(self, message: str) -> NoReturn:  # argparse would print English and exit
         for pattern, replacement in _ARGPARSE_ZH:
             if pattern.match(message):
                 message = pattern.sub(replacement, message)

@@ -17,6 +17,7 @@ import itertools
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -111,7 +112,9 @@ def enumerate_columns(w: np.ndarray, shape: Shape) -> Columns:
     return Columns(blocks, values, masks)
 
 
-def _master(cols: list[tuple[int, ...]], vals: list[float], n: int, k: int, integer: bool):
+def _master(
+    cols: list[tuple[int, ...]], vals: list[float], n: int, k: int, integer: bool
+) -> tuple[Any, list[Any], list[Any], Any]:
     """The set-partitioning model (LP with GLOP or MIP with SCIP) over ``cols``."""
     solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
     x = [solver.BoolVar("") if integer else solver.NumVar(0.0, solver.infinity(), "") for _ in cols]

@@ -137,7 +137,8 @@ class Features:
 
     @staticmethod
     def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.bitwise_count(a & b).sum(axis=-1, dtype=np.int64).astype(np.float64)
+        common: np.ndarray = np.bitwise_count(a & b).sum(axis=-1, dtype=np.int64).astype(np.float64)
+        return common
 
     def parts(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Unweighted (prof, geo, comp) for broadcast index arrays ``i`` and ``j``."""

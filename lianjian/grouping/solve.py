@@ -67,13 +67,17 @@ def _dense_search(
     """Multi-start ILS; stops after 6 starts without a new best (2 starts when ``quick``)."""
     n = len(w)
     rounds, stall, patience = (20 + 2 * n, 10 + n, 2) if quick else (400 + 10 * n, 100 + 3 * n, 6)
-    best, best_val = None, -np.inf
+    # The first start (from geography) always runs, whatever the deadline.
+    best, best_val = iterated_local_search(
+        w, geographic_start(feat, shape, rng), shape, rng, deadline, rounds, stall
+    )
     idle = 0
-    for start in range(60):
-        if best is not None and (time.perf_counter() > deadline or idle >= patience):
+    for _ in range(59):
+        if time.perf_counter() > deadline or idle >= patience:
             break
-        a0 = geographic_start(feat, shape, rng) if start == 0 else random_assignment(n, shape, rng)
-        a, val = iterated_local_search(w, a0, shape, rng, deadline, rounds, stall)
+        a, val = iterated_local_search(
+            w, random_assignment(n, shape, rng), shape, rng, deadline, rounds, stall
+        )
         if val > best_val + 1e-9:
             best, best_val, idle = a, val, 0
         else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 from .model import Instance, InstanceError, Org, Params
 
@@ -51,11 +51,12 @@ def load_instance(text: str | bytes) -> Instance:
     return parse_instance(data)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[float]:
+    """An int, or a float with an integral value (JSON's ``3.0``)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
@@ -128,11 +129,12 @@ def _parse_org(pos: int, raw: Any, errors: list[str]) -> Org | None:
         errors.append(f"{where}必须是对象")
         return None
     oid = raw.get("id")
-    if isinstance(oid, str) and oid.strip():
+    ident = oid.strip() if isinstance(oid, str) else ""
+    if ident:
         where = f"第 {pos + 1} 个组织（{oid}）"
     before = len(errors)
     _unknown(raw.keys(), ORG_FIELDS, where, errors)
-    if not isinstance(oid, str) or not oid.strip():
+    if not ident:
         errors.append(f"{where}缺少编号 id（非空字符串）")
     name = raw.get("name", "")
     if not isinstance(name, str):
@@ -148,14 +150,18 @@ def _parse_org(pos: int, raw: Any, errors: list[str]) -> Org | None:
             errors.append(f"{where}的{label} {key}（{value}）超出范围 [-{limit:g}, {limit:g}]")
         else:
             coords[key] = float(value)
-    lists = {key: _parse_list(raw.get(key), key, where, errors) for key in LIST_FIELDS}
+    lists: dict[str, frozenset[str]] = {}
+    for key in LIST_FIELDS:
+        parsed = _parse_list(raw.get(key), key, where, errors)
+        if parsed is not None:
+            lists[key] = parsed
     lead = raw.get("lead", False)
     if not isinstance(lead, bool):
         errors.append(f"{where}的 lead 必须是 true 或 false")
     if len(errors) > before:
         return None
     return Org(
-        id=oid.strip(),
+        id=ident,
         name=name,
         professions=lists["professions"],
         lat=coords["lat"],

@@ -38,6 +38,7 @@ from lianjian.core.excel import (
     write_template,
 )
 from lianjian.core.scope import manages_any
+from lianjian.core.uploads import upload_over_limit
 
 SESSION_KEY = "excel_imports"
 # Uploads nobody confirmed are removed after this long.
@@ -94,7 +95,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     kind = get_kind(request.POST.get("kind", ""))
     upload = request.FILES.get("file")
     problem = ""
-    if getattr(request, "upload_over_limit", False):
+    if upload_over_limit(request):
         # core.uploads stopped receiving the file at the limit; nothing of it was kept.
         problem = limits.file_too_large(None)
     elif kind is None:

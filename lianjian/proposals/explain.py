@@ -68,9 +68,9 @@ def explain_group(inst: Instance, members: Sequence[int], lead: int | None) -> d
     pairs = [score_pair(inst, i, j) for i, j in itertools.combinations(members, 2)]
     counts = Counter(x for o in orgs for x in o.professions)
     shared = sorted(((name, c) for name, c in counts.items() if c >= 2), key=lambda t: (-t[1], t[0]))
-    needs = []
+    needs: list[dict[str, Any]] = []
     for o in orgs:
-        items = [{"need": need, "providers": [q.name or q.id for q in orgs if q is not o and need in q.strengths]}
+        items: list[dict[str, Any]] = [{"need": need, "providers": [q.name or q.id for q in orgs if q is not o and need in q.strengths]}
                  for need in sorted(o.needs)]
         if items:
             needs.append({"org": o.name or o.id, "items": items})
@@ -126,7 +126,7 @@ def rank_partners(target: Org, candidates: Sequence[Org], params: Params, limit:
     gives the parts and the reasons: shared professions, distance, which of the target's
     needs the candidate's strengths meet and which of the candidate's needs the target meets.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in candidates:
         if c.id == target.id:
             continue

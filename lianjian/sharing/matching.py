@@ -74,8 +74,11 @@ class Suggestion:
         return len(self.shared)
 
 
-def _located(lat: float | None, lon: float | None) -> bool:
-    return lat is not None and lon is not None
+def _distance_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
+    """:func:`haversine_km`, or None when either place has no coordinates."""
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
+    return haversine_km(lat1, lon1, lat2, lon2)
 
 
 def suggest(target: Target, candidates: Iterable[Candidate], *, limit: int = 10) -> list[Suggestion]:
@@ -83,7 +86,6 @@ def suggest(target: Target, candidates: Iterable[Candidate], *, limit: int = 10)
     wanted = tag_set(target.tags)
     if not wanted or limit <= 0:
         return []
-    here = _located(target.lat, target.lon)
     ranked: list[tuple[tuple[int, int, float, str], Suggestion]] = []
     for c in candidates:
         # Two spellings of one tag ("AI", "ai") count once, in the first spelling given.
@@ -96,9 +98,7 @@ def suggest(target: Target, candidates: Iterable[Candidate], *, limit: int = 10)
             continue
         shared = tuple(sorted(seen.values()))
         overlap = len(shared)
-        distance = None
-        if here and _located(c.lat, c.lon):
-            distance = haversine_km(target.lat, target.lon, c.lat, c.lon)  # type: ignore[arg-type]
+        distance = _distance_km(target.lat, target.lon, c.lat, c.lon)
         key = (-overlap, 0 if distance is not None else 1, distance if distance is not None else 0.0, c.key)
         ranked.append((key, Suggestion(c.key, shared, distance)))
     ranked.sort(key=lambda item: item[0])

@@ -13,27 +13,17 @@ import os
 from pathlib import Path
 from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 
-from lianjian.accounts.management.commands.user import translate_usage_error
 from lianjian.activities.output import compliance_json, write_compliance_xlsx
 from lianjian.activities.selectors import compliance_rows, compliance_scope
+from lianjian.core.commands import ChineseUsageCommand
 from lianjian.orgs.models import Organisation
 
 
-class Command(BaseCommand):
+class Command(ChineseUsageCommand):
     help = "组织生活合规检查：lianjian compliance --year 年份 [--org 组织编码] [--format json|xlsx] [--out 文件]"
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        original = parser.error
-
-        def error(message: str) -> NoReturn:
-            original(translate_usage_error(message))
-
-        parser.error = error  # type: ignore[method-assign]
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="年份，如 2026")

@@ -22,24 +22,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import transaction
 
-from lianjian.accounts.management.commands.user import translate_usage_error
 from lianjian.assessment.models import Scheme
 from lianjian.assessment.output import run_json, run_xlsx
 from lianjian.assessment.scheme_file import scheme_to_dict
 from lianjian.assessment.services import assessment_run, run_publish, scheme_import
-
-
-def _chinese(parser: CommandParser) -> CommandParser:
-    original = parser.error
-
-    def error(message: str) -> NoReturn:
-        original(translate_usage_error(message))
-
-    parser.error = error  # type: ignore[method-assign]
-    return parser
+from lianjian.core.commands import ChineseUsageCommand
 
 
 def _refuse_constant(name: str) -> Any:
@@ -60,23 +50,20 @@ def run_document(run: Any) -> str:
     return head + "\n" + ",\n".join(_dumps(r) for r in document["results"]) + "\n]}"
 
 
-class Command(BaseCommand):
+class Command(ChineseUsageCommand):
     help = ("双维度考核。lianjian assess scheme import 文件.json；lianjian assess scheme export 方案编码 [文件]；"
             "lianjian assess run --scheme 方案编码 --period 期间 [--format json|xlsx] [--out 文件]")
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        return _chinese(super().create_parser(prog_name, subcommand, **kwargs))
-
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
-        scheme = _chinese(actions.add_parser("scheme", help="考核方案文件的导入与导出"))
+        scheme = actions.add_parser("scheme", help="考核方案文件的导入与导出")
         scheme_actions = scheme.add_subparsers(dest="scheme_action", required=True, metavar="操作", title="操作")
-        imp = _chinese(scheme_actions.add_parser("import", help="导入（新建或更新）考核方案"))
+        imp = scheme_actions.add_parser("import", help="导入（新建或更新）考核方案")
         imp.add_argument("file", metavar="FILE.json", help="方案文件（JSON，格式见 assessment.md）")
-        exp = _chinese(scheme_actions.add_parser("export", help="导出考核方案文件"))
+        exp = scheme_actions.add_parser("export", help="导出考核方案文件")
         exp.add_argument("code", metavar="CODE", help="方案编码")
         exp.add_argument("file", metavar="FILE", nargs="?", default=None, help="输出文件；缺省输出到标准输出")
-        run = _chinese(actions.add_parser("run", help="按期间计算考核结果，保存为新版本"))
+        run = actions.add_parser("run", help="按期间计算考核结果，保存为新版本")
         run.add_argument("--scheme", required=True, metavar="CODE", help="方案编码")
         run.add_argument("--period", required=True, metavar="P", help="考核期间，如 2026、2026H1、2026Q3、2026-07")
         run.add_argument("--format", choices=["json", "xlsx"], default="json", help="输出格式")

@@ -9,27 +9,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from lianjian.accounts.management.commands.user import translate_usage_error
+from lianjian.core.commands import ChineseUsageCommand
 from lianjian.core.excel import ExcelFileError, all_kinds, export_file, get_kind
 
 
-class Command(BaseCommand):
+class Command(ChineseUsageCommand):
     help = "导出数据到 Excel 文件：lianjian export 类型 文件.xlsx [--org 组织编码]；列与导入相同"
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        original = parser.error
-
-        # Always raises: SystemExit(2) on the command line, CommandError under call_command().
-        def error(message: str) -> NoReturn:
-            original(translate_usage_error(message))
-
-        parser.error = error  # type: ignore[method-assign]
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=[k.name for k in all_kinds()], help="数据类型")

@@ -8,27 +8,16 @@ error (unknown KIND, missing FILE) exits 2. Success prints the counts and exits 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from lianjian.accounts.management.commands.user import translate_usage_error
+from lianjian.core.commands import ChineseUsageCommand
 from lianjian.core.excel import all_kinds, get_kind, import_file
 
 
-class Command(BaseCommand):
+class Command(ChineseUsageCommand):
     help = "从 Excel 文件导入数据：lianjian import 类型 文件.xlsx [--dry-run]；先检查全部行，有任何错误则全部不导入"
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        original = parser.error
-
-        # Always raises: SystemExit(2) on the command line, CommandError under call_command().
-        def error(message: str) -> NoReturn:
-            original(translate_usage_error(message))
-
-        parser.error = error  # type: ignore[method-assign]
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=[k.name for k in all_kinds()], help="数据类型")

@@ -1,70 +1,35 @@
-"""Creating accounts: one validated, audited path for the CLI, the demo data and the screens.
+"""Opening accounts for organisations: one validated, audited path for the CLI and the demo data.
+
+An account belongs to an organisation (managers, members) and may be linked to a member
+record, so the rules that decide whether it may be opened are the organisations' rules
+(a dissolved organisation gets no accounts, a member who left gets none, a member account
+stays inside its organisation): they live here, above ``accounts``, which knows nothing of
+organisations but their paths.
 
 :func:`user_create` checks everything before writing anything and reports every problem
 at once as Chinese messages (a :class:`~django.core.exceptions.ValidationError` whose
-``messages`` are one line each). A password is checked by the project's Django password
-validators; when none is given a strong one is generated and returned so that the caller
-can show it once. The audit row never holds the password or its hash.
+``messages`` are one line each). A password is checked by
+:func:`lianjian.accounts.passwords.password_problems`; when none is given a strong one is
+generated and returned so that the caller can show it once. The audit row never holds the
+password or its hash.
 """
 
 from __future__ import annotations
 
-import secrets
-import string
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from lianjian.accounts.models import User
+from lianjian.accounts.passwords import generate_password, password_problems
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import MANAGE, Grant
 from lianjian.orgs.models import Member, Organisation
 
 ROLE_LABELS: dict[str, str] = dict(User.Role.choices)
-
-# Django's zh-Hans catalogue misses some validator messages (the plural "too short" one),
-# so the codes Django documents are translated here; unknown codes keep Django's text.
-_PASSWORD_MESSAGES: dict[str, str] = {
-    "password_too_short": "密码太短，至少需要 {min_length} 个字符",
-    "password_too_common": "密码过于常见，请换一个不易猜到的密码",
-    "password_entirely_numeric": "密码不能全是数字",
-    "password_too_similar": "密码与用户名或姓名过于相似",
-}
-
-_PASSWORD_ALPHABET = string.ascii_letters + string.digits + "@#%+=-_"
-
-
-def password_problems(password: str, *, username: str = "", first_name: str = "") -> list[str]:
-    """The Chinese reasons why ``password`` fails the configured validators ([] if it passes)."""
-    try:
-        validate_password(password, user=User(username=username, first_name=first_name))
-    except ValidationError as exc:
-        out = []
-        for err in exc.error_list:
-            template = _PASSWORD_MESSAGES.get(err.code or "")
-            if template is None:
-                out.extend(err.messages)
-            else:
-                out.append(template.format(**(err.params or {})))
-        return out
-    return []
-
-
-def generate_password(length: int = 16) -> str:
-    """A random password of ``length`` characters with upper, lower case letters, a digit and a sign."""
-    while True:
-        candidate = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
-        if (
-            any(c.islower() for c in candidate)
-            and any(c.isupper() for c in candidate)
-            and any(c.isdigit() for c in candidate)
-            and any(c in "@#%+=-_" for c in candidate)
-            and not password_problems(candidate)
-        ):
-            return candidate
 
 
 def member_guess(org: Organisation, name: str) -> Member | None:
@@ -128,7 +93,7 @@ def user_create(
         if (
             org is not None
             and role == User.Role.MANAGER
-            and not member.org.path.startswith(org.path)
+            and not Grant(MANAGE, org.path).covers(member.org.path)
         ):
             errors.append(f"党员 {member.number} {member.name} 不在组织 {org.code} 及其下级组织中")
     first_name = (first_name or (member.name if member is not None else "")).strip()[:150]

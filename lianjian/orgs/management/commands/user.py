@@ -1,72 +1,33 @@
 """``lianjian user add NAME --role ROLE [--org CODE] [--password P] [--member NUMBER] [--name 姓名]``.
 
-Creates an account through :func:`lianjian.accounts.provisioning.user_create`. Bad input
+Creates an account through :func:`lianjian.orgs.provisioning.user_create`. Bad input
 prints every problem in Chinese, one per line on stderr, and exits 1 with nothing
 changed; a usage error (unknown role, missing argument) exits 2 through argparse, with
-argparse's message translated to Chinese.
+argparse's message translated to Chinese (:mod:`lianjian.core.commands`).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from lianjian.accounts.models import User
-from lianjian.accounts.provisioning import ROLE_LABELS, member_guess, user_create
+from lianjian.core.commands import ChineseUsageCommand
 from lianjian.orgs.models import Member, Organisation
-
-# argparse's own messages (Python 3.11–3.13 wording) and their Chinese forms.
-_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^the following arguments are required: (.+)$"), "缺少必需的参数：{0}"),
-    (
-        re.compile(r"^argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"),
-        "参数 {0} 的取值 {1} 无效，可选：{2}",
-    ),
-    (re.compile(r"^unrecognized arguments: (.+)$"), "无法识别的参数：{0}"),
-    (re.compile(r"^argument (\S+): expected one argument$"), "参数 {0} 需要一个值"),
-)
+from lianjian.orgs.provisioning import ROLE_LABELS, member_guess, user_create
 
 
-def translate_usage_error(message: str) -> str:
-    """argparse's English error ``message`` in Chinese (unchanged if the wording is unknown)."""
-    for pattern, template in _ARGPARSE_MESSAGES:
-        match = pattern.match(message)
-        if match:
-            # "'admin', 'manager'" → "admin、manager": the Chinese list separator, no quotes.
-            parts = [g.replace("', '", "、").strip("'") for g in match.groups()]
-            return template.format(*parts)
-    return message
-
-
-def _chinese_errors(parser: CommandParser) -> CommandParser:
-    original = parser.error
-
-    # CommandParser.error() always raises: SystemExit(2) on the command line, CommandError
-    # under call_command().
-    def error(message: str) -> NoReturn:
-        original(translate_usage_error(message))
-
-    parser.error = error  # type: ignore[method-assign]
-    return parser
-
-
-class Command(BaseCommand):
+class Command(ChineseUsageCommand):
     help = "账户管理。lianjian user add 用户名 --role admin|manager|member --org 组织编码 [--password 密码]"
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        return _chinese_errors(super().create_parser(prog_name, subcommand, **kwargs))
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
-        add = _chinese_errors(
-            actions.add_parser(
-                "add",
-                help="新建账户",
-                description="新建账户。不指定 --password 时生成强密码并只显示一次。",
-            )
+        add = actions.add_parser(
+            "add",
+            help="新建账户",
+            description="新建账户。不指定 --password 时生成强密码并只显示一次。",
         )
         add.add_argument("username", metavar="NAME", help="用户名（登录名）")
         add.add_argument(
