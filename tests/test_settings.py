@@ -86,8 +86,10 @@ def test_hsts_is_off_by_default_and_configurable(tmp_path):
 
 def _make_server_line(target: str, port: int) -> str:
     """The command ``make TARGET`` starts the server with (its last line)."""
-    lines = subprocess.run(["make", "-n", target, f"PORT={port}"], cwd=ROOT, capture_output=True, text=True,
-                           check=True).stdout.strip().splitlines()
+    # Under `make test` MAKELEVEL is set and make would add "Leaving directory" lines: ask it not to.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
+    lines = subprocess.run(["make", "--no-print-directory", "-n", target, f"PORT={port}"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=True).stdout.strip().splitlines()
     return lines[-1]
 
 
