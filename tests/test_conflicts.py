@@ -31,7 +31,7 @@ from lianjian.core.codes import next_code
 from lianjian.core.conflicts import conflict_message, conflict_reason, is_lost_race
 from lianjian.core.excel import get_kind, import_file
 from lianjian.core.models import AuditLog, CodeCounter
-from lianjian.orgs import excel as orgs_excel
+from lianjian.orgs.excel import organisations as orgs_excel
 from lianjian.orgs.models import Member, Organisation
 from lianjian.sharing.models import Match, Need, Resource
 from tests.api_helpers import call

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from lianjian.core.excel import get_kind, import_file
-from lianjian.core.excel.reading import _FastSheet
+from lianjian.core.excel.xlsx import _FastSheet
 from lianjian.orgs.models import Organisation
 from tests.excel_helpers import crafted_xlsx, inline_cell, make_xlsx, run, xml_row
 

@@ -13,7 +13,8 @@ A column missing from the file is :data:`ABSENT` in every row, so a kind can lea
 field of an existing object unchanged; an empty cell of a present column means "empty".
 
 The engine is split by concern: :mod:`.columns` (markers, errors, cell parsers and
-formatters, :class:`Column`), :mod:`.reading` (the sheet reader), :mod:`.writing`
+formatters, :class:`Column`), :mod:`.limits` (the bounds of an input file), :mod:`.xlsx` (the fast reader of the first
+sheet's rows), :mod:`.reading` (rows parsed into a :class:`Sheet` of values and errors), :mod:`.writing`
 (the one workbook writer, exports and templates), :mod:`.kinds` (:class:`ExcelKind`, the registry, import and
 export) and :mod:`.bulk` (batched database writes). Every public name is importable from
 ``lianjian.core.excel``.
@@ -71,13 +72,8 @@ from lianjian.core.excel.kinds import (
     import_file,
     register,
 )
-from lianjian.core.excel.reading import (
-    MAX_CELL_CHARS,
-    ErrorList,
-    ReadLimits,
-    Sheet,
-    read_sheet,
-)
+from lianjian.core.excel.limits import MAX_CELL_CHARS, ReadLimits
+from lianjian.core.excel.reading import ErrorList, Sheet, read_sheet
 from lianjian.core.excel.writing import (
     BOLD,
     CellStyle,

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.db import IntegrityError
 from django.db.models import Model, QuerySet
@@ -16,10 +16,13 @@ from django.db.models import Model, QuerySet
 from lianjian.core.conflicts import import_conflict_message, is_lost_race
 from lianjian.core.excel.bulk import chunks
 from lianjian.core.excel.columns import Column, ExcelFileError
-from lianjian.core.excel.reading import ReadLimits, Sheet, read_sheet
+from lianjian.core.excel.limits import ReadLimits
+from lianjian.core.excel.reading import Sheet, read_sheet
 from lianjian.core.excel.writing import write_workbook
 
 logger = logging.getLogger(__name__)
+K = TypeVar("K")
+M = TypeVar("M", bound=Model)
 
 
 
@@ -125,7 +128,7 @@ def all_kinds() -> list[ExcelKind]:
     return list(_REGISTRY.values())
 
 
-def hidden_keys(found: dict[Any, Model], visible: QuerySet[Any] | None) -> set[Any]:
+def hidden_keys(found: dict[K, M], visible: QuerySet[Any] | None) -> set[K]:
     """Take out of ``found`` (key → stored record) the records outside ``visible`` (None:
     the system, which sees everything) and return their keys.
 

@@ -1,0 +1,79 @@
+"""What the ``orgs`` and ``members`` kinds share: the code column, who may import, the
+export root, duplicate keys and the messages of a refused row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lianjian.core.excel import (
+    INVALID,
+    Column,
+    ExcelFileError,
+    ExcelKind,
+    ImportResult,
+    Sheet,
+    format_text,
+    parse_pattern,
+)
+from lianjian.core.scope import MANAGE, scope_of
+from lianjian.orgs.models import (
+    CODE_RE,
+    Organisation,
+)
+
+CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
+NO_RIGHT_ORG = "无权操作该组织"
+NO_RIGHT_MEMBER = "无权操作该党员"
+FLAG_FIELDS = {"临时": "is_temporary", "联合": "is_joint", "功能型": "is_functional"}
+TRANSFER_REASON = "Excel 导入"
+MAX_PATH = 600
+
+
+def code_column(header: str, *, required: bool = False, note: str = "") -> Column:
+    return Column(header, parse_pattern(32, CODE_RE, CODE_REASON), required, None if not required else "",
+                  format_text, note or "字母、数字、下划线、点和短横线，最长 32 位", 14)
+
+
+class Rollback(Exception):
+    """Raised inside the import transaction to undo every write of a refused file."""
+
+
+def import_scope(user: Any) -> tuple[bool, str | None]:
+    """Who may import: (allowed at all, path prefix the user may write under; None =
+    everything). The system (None) and admins write anywhere, a manager in their subtree."""
+    if user is None:
+        return True, None
+    scope = scope_of(user)
+    if scope.everything:
+        return True, None
+    grants = scope.of(MANAGE)
+    return (True, grants[0].path) if grants else (False, None)
+
+
+def export_root(user: Any, org_code: str) -> Organisation:
+    """The organisation an export is limited to (its subtree): visible to ``user`` (None =
+    the system, everything); an unknown or invisible code raises :class:`ExcelFileError`."""
+    orgs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+    root = orgs.filter(code=org_code).only("path").first()
+    if root is None:
+        raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
+    return root
+
+
+def refused(kind: ExcelKind, file_name: str, dry_run: bool) -> ImportResult:
+    return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=["当前账户无权导入数据"])
+
+
+def duplicates(sheet: Sheet, key_ix: int, header: str) -> dict[str, int]:
+    """Key → the row it first appears on; later rows with the same key get an error."""
+    first: dict[str, int] = {}
+    for number, values in sheet.rows:
+        key = values[key_ix]
+        if key is INVALID:
+            continue
+        if key in first:
+            sheet.errors.add(number, header, f"与第{first[key]}行重复")
+        else:
+            first[key] = number
+    return first
+

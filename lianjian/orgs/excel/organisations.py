@@ -1,0 +1,378 @@
+"""The ``orgs`` kind: party organisations, keyed by 组织编码 (docs/excel.md)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from lianjian.core.audit import audit_row, diff, snapshot
+from lianjian.core.excel import (
+    ABSENT,
+    BATCH_SIZE,
+    INVALID,
+    KEY_TAKEN,
+    Column,
+    ErrorList,
+    ExcelKind,
+    ImportResult,
+    Sheet,
+    bool_column,
+    choice_column,
+    chunks,
+    date_column,
+    float_column,
+    hidden_keys,
+    insert_audit,
+    insert_rows,
+    list_column,
+    refresh_statistics,
+    text_column,
+    update_rows,
+)
+from lianjian.core.models import AuditLog
+from lianjian.orgs.excel.common import (
+    FLAG_FIELDS,
+    NO_RIGHT_ORG,
+    code_column,
+    duplicates,
+    export_root,
+    import_scope,
+    refused,
+)
+from lianjian.orgs.excel.tree import OrgRow, parent_code_of, resolve_paths
+from lianjian.orgs.models import (
+    ALLOWED_PARENT_KINDS,
+    Member,
+    Organisation,
+    OrgKind,
+    PartnerKind,
+    org_row_errors,
+)
+from lianjian.orgs.permissions import STRUCTURAL_FIELDS, can_change_structure, structure_refusal
+
+# --- organisations ------------------------------------------------------------------------
+
+ORG_COLUMNS: tuple[Column, ...] = (
+    code_column("组织编码", required=True, note="组织的唯一编码，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位"),
+    text_column("组织名称", 200, required=True, width=28),
+    choice_column("组织类型", OrgKind.values, required=True,
+                  note="党委、党总支、党支部或党小组；党总支设在党委下，党支部设在党委或党总支下，党小组设在党支部下"),
+    code_column("上级组织编码", note="上级党组织的组织编码，可以是系统中已有的组织，也可以是本文件中其他行新建的组织；空白表示顶级组织"),
+    bool_column("是否外部单位", note="本单位以外的联建单位党组织填“是”；空白视为“否”"),
+    text_column("所属单位", 200, width=20),
+    list_column("专业", note="组织所在单位的专业方向，如 营销服务、设备管理"),
+    text_column("地址", 300, width=24),
+    float_column("纬度", -90, 90, note="-90 到 90 之间的小数；纬度和经度需同时填写或同时空白"),
+    float_column("经度", -180, 180, note="-180 到 180 之间的小数；纬度和经度需同时填写或同时空白"),
+    list_column("优势资源", note="可与其他组织共享的资源"),
+    list_column("需求", note="希望联建单位支持的事项"),
+    date_column("成立日期", note="日期，1921-07-01 至今天"),
+    date_column("撤销日期", note="日期；填写即撤销该组织（不能早于成立日期，撤销前需先转出全部党员、撤销全部下级组织）"),
+    date_column("本届任期开始"),
+    date_column("本届任期结束", note="日期；不能早于本届任期开始"),
+    choice_column("外部单位类别", PartnerKind.values,
+                  note="扩展列，选填：政府、社区、高校、企业或其他；仅外部单位可填写"),
+    list_column("组织标识", choices=tuple(FLAG_FIELDS), note="扩展列，选填：临时、联合、功能型，可填多项"),
+)
+OCOL = {c.header: i for i, c in enumerate(ORG_COLUMNS)}
+# The column that sets each structural field (lianjian.orgs.permissions).
+STRUCTURE_COLUMNS = {"kind": "组织类型", "parent": "上级组织编码", "is_partner": "是否外部单位",
+                     "partner_kind": "外部单位类别", "is_temporary": "组织标识", "is_joint": "组织标识",
+                     "is_functional": "组织标识", "founded": "成立日期", "dissolved": "撤销日期"}
+
+# Column → model field for the columns that map one to one.
+ORG_SIMPLE: tuple[tuple[str, str], ...] = (
+    ("组织名称", "name"), ("组织类型", "kind"), ("是否外部单位", "is_partner"), ("所属单位", "unit"),
+    ("专业", "professions"), ("地址", "address"), ("纬度", "lat"), ("经度", "lon"),
+    ("优势资源", "strengths"), ("需求", "needs"), ("成立日期", "founded"), ("撤销日期", "dissolved"),
+    ("本届任期开始", "term_start"), ("本届任期结束", "term_end"), ("外部单位类别", "partner_kind"),
+)
+ORG_STATE_FIELDS = (*(f for _, f in ORG_SIMPLE), *FLAG_FIELDS.values())
+# Which column each rule of ``org_row_errors`` speaks about.
+ORG_FIELD_HEADERS = {field_name: header for header, field_name in ORG_SIMPLE}
+ORG_LIST_FIELDS = {"professions", "strengths", "needs"}
+ORG_DEFAULTS: dict[str, Any] = {
+    "name": "", "kind": "", "is_partner": False, "unit": "", "professions": [], "address": "",
+    "lat": None, "lon": None, "strengths": [], "needs": [], "founded": None, "dissolved": None,
+    "term_start": None, "term_end": None, "partner_kind": "", "is_temporary": False,
+    "is_joint": False, "is_functional": False,
+}
+
+
+class OrgExcel(ExcelKind):
+    """The ``orgs`` kind: party organisations, keyed by 组织编码."""
+
+    name = "orgs"
+    label = "党组织"
+    columns = ORG_COLUMNS
+
+    def general_notes(self) -> list[str]:
+        return [*super().general_notes(),
+                "上级组织可以在同一文件的后面几行中才定义；上级关系不能形成循环。",
+                "修改上级组织编码会把该组织连同全部下级组织一起移到新的上级之下。",
+                "组织管理员只能导入本组织及下级组织的数据；本组织的组织类型、上级组织、是否外部单位、外部单位类别、"
+                "组织标识、成立日期和撤销日期只能由上级组织的管理员修改。"]
+
+    # The whole org file is held in memory: even a large company has tens of thousands of
+    # organisations, and parent links may point forward in the file.
+    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+        allowed, prefix = import_scope(user)
+        if not allowed:
+            return refused(self, file_name, dry_run)
+        errors = sheet.errors
+        first = duplicates(sheet, OCOL["组织编码"], "组织编码")
+        db, taken, hidden_parents = self._load(sheet, first, user)
+        rows = self._rows(sheet, first, db, taken)
+        for row in rows:
+            if row.code in taken:
+                errors.add(row.number, "组织编码", KEY_TAKEN)
+        file_rows = {r.code: r for r in rows}
+        self._check_rows(rows, file_rows, db, hidden_parents, errors)
+        moved_extra = resolve_paths(rows, file_rows, db, errors)
+        self._check_db_children(rows, file_rows, errors)
+        if prefix is not None:
+            self._check_scope(rows, file_rows, db, prefix, errors)
+            self._check_structure(rows, user, errors)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
+        for row in rows:
+            if row.existing is None:
+                result.created += 1
+            elif row.changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if errors:
+            result.created = result.updated = result.unchanged = 0
+            result.errors = errors.messages()
+            return result
+        if not dry_run:
+            self._write(rows, moved_extra, db, actor=actor, file_name=file_name, result=result)
+            refresh_statistics(Organisation, AuditLog, written=result.created + result.updated)
+        return result
+
+    def _load(self, sheet: Sheet, first: dict[str, int], user: Any) -> tuple[dict[str, Organisation], set[str], set[str]]:
+        """(the organisations of the file's codes and of the parents it names that ``user``
+        may see, plus the current parents of those rows; the file's codes held by hidden
+        organisations; the hidden current parents, which only their own child may name)."""
+        visible = None if user is None else Organisation.objects.visible_to(user)
+        db: dict[str, Organisation] = {}
+        for chunk in chunks(list(first)):
+            for org in Organisation.objects.filter(code__in=chunk):
+                db[org.code] = org
+        taken = hidden_keys(db, visible)
+        current_parents = {code for code in (parent_code_of(org.path) for org in db.values()) if code}
+        wanted = {values[OCOL["上级组织编码"]] for _, values in sheet.rows} | current_parents
+        parents: dict[str, Organisation] = {}
+        for chunk in chunks([c for c in wanted if isinstance(c, str) and c and c not in db and c not in taken]):
+            for org in Organisation.objects.filter(code__in=chunk):
+                parents[org.code] = org
+        unseen = dict(parents)
+        hidden_keys(parents, visible)
+        hidden_parents = {code for code in unseen if code not in parents and code in current_parents}
+        db.update(parents)
+        db.update((code, unseen[code]) for code in hidden_parents)
+        return db, taken, hidden_parents
+
+    def _rows(self, sheet: Sheet, first: dict[str, int], db: dict[str, Organisation], taken: set[str]) -> list[OrgRow]:
+        rows: list[OrgRow] = []
+        for number, values in sheet.rows:
+            code = values[OCOL["组织编码"]]
+            if code is INVALID or first.get(code) != number:
+                # Still checked for its other errors, under a key no real code can take.
+                code = f"\0{number}"
+            # A code held by a hidden organisation: a new row as far as the checks go.
+            existing = None if code in taken else db.get(code)
+            if existing is not None:
+                state = {f: getattr(existing, f) for f in ORG_STATE_FIELDS}
+                parent_code: Any = parent_code_of(existing.path)
+            else:
+                state = {f: (list(v) if isinstance(v, list) else v) for f, v in ORG_DEFAULTS.items()}
+                parent_code = None
+            for header, field_name in ORG_SIMPLE:
+                value = values[OCOL[header]]
+                if value is not ABSENT:
+                    state[field_name] = list(value) if field_name in ORG_LIST_FIELDS and value is not INVALID else value
+            flags = values[OCOL["组织标识"]]
+            if flags is not ABSENT:
+                for label, field_name in FLAG_FIELDS.items():
+                    state[field_name] = INVALID if flags is INVALID else label in flags
+            parent = values[OCOL["上级组织编码"]]
+            if parent is not ABSENT:
+                parent_code = parent or None
+            row = OrgRow(number, code, existing, state, parent_code)
+            if existing is not None:
+                row.changed = [f for f in ORG_STATE_FIELDS if state[f] != getattr(existing, f)]
+                if parent_code != parent_code_of(existing.path):
+                    row.changed.append("parent")
+            rows.append(row)
+        return rows
+
+    def _check_rows(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation],
+                    hidden_parents: set[str], errors: ErrorList) -> None:
+        for row in rows:
+            s, n = row.state, row.number
+            for field_name, message in org_row_errors(s).items():
+                errors.add(n, ORG_FIELD_HEADERS[field_name], message)
+            if s["partner_kind"] not in ("", INVALID) and s["is_partner"] is False:
+                errors.add(n, "外部单位类别", "仅外部单位可填写外部单位类别")
+            parent_code = row.parent_code
+            if parent_code is INVALID or parent_code is None:
+                continue
+            if parent_code == row.code:
+                errors.add(n, "上级组织编码", "上级组织不能是本组织")
+                row.parent_code = INVALID
+                continue
+            parent_row = file_rows.get(parent_code)
+            parent_db = db.get(parent_code)
+            if parent_code in hidden_parents and (row.existing is None or parent_code != parent_code_of(row.existing.path)):
+                parent_db = None  # only its own child may name a parent the importer cannot see
+            if parent_row is None and parent_db is None:
+                errors.add(n, "上级组织编码", f"上级组织 {parent_code} 不存在")
+                row.parent_code = INVALID
+                continue
+            parent_kind = parent_row.state["kind"] if parent_row is not None else parent_db.kind  # type: ignore[union-attr]
+            parent_dissolved = parent_row.state["dissolved"] if parent_row is not None else parent_db.dissolved  # type: ignore[union-attr]
+            if (s["is_partner"] is False and s["kind"] in ALLOWED_PARENT_KINDS and parent_kind is not INVALID
+                    and parent_kind not in ALLOWED_PARENT_KINDS[s["kind"]]):
+                errors.add(n, "上级组织编码", f"{s['kind']}不能设在{parent_kind}之下")
+            moved = row.existing is None or "parent" in row.changed
+            if moved and s["dissolved"] is None and parent_dissolved not in (None, INVALID):
+                errors.add(n, "上级组织编码", f"上级组织 {parent_code} 已撤销")
+
+    def _check_db_children(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], errors: ErrorList) -> None:
+        """Kind changes must suit the children left in the database; dissolving needs none
+        active and no current member (as :func:`lianjian.orgs.services.org_dissolve`)."""
+        by_id = {r.existing.pk: r for r in rows if r.existing is not None}
+        kind_changed = [pk for pk, r in by_id.items() if "kind" in r.changed and r.state["kind"] is not INVALID]
+        for chunk in chunks(kind_changed):
+            children = Organisation.objects.filter(parent_id__in=chunk).values_list("code", "kind", "is_partner", "parent_id")
+            for code, kind, is_partner, parent_id in children:
+                if code in file_rows or is_partner:
+                    continue
+                row = by_id[parent_id]
+                if row.state["kind"] not in ALLOWED_PARENT_KINDS.get(kind, {row.state["kind"]}):
+                    errors.add(row.number, "组织类型", f"下级组织 {code}（{kind}）不能设在{row.state['kind']}之下")
+        dissolving = {pk: r for pk, r in by_id.items()
+                      if r.existing.dissolved is None and r.state["dissolved"] not in (None, INVALID)}  # type: ignore[union-attr]
+        if not dissolving:
+            return
+        active_children: dict[str, int] = defaultdict(int)
+        for row in rows:
+            if row.parent_code not in (None, INVALID) and row.state["dissolved"] is None:
+                active_children[row.parent_code] += 1
+        ids = list(dissolving)
+        for chunk in chunks(ids):
+            for code, parent_id in (Organisation.objects.filter(parent_id__in=chunk, dissolved__isnull=True)
+                                    .values_list("code", "parent_id")):
+                if code not in file_rows:
+                    active_children[dissolving[parent_id].code] += 1
+            counts = (Member.objects.filter(org_id__in=chunk, left_on__isnull=True)
+                      .values("org_id").annotate(n=Count("id")).values_list("org_id", "n"))
+            for org_id, n in counts:
+                errors.add(dissolving[org_id].number, "撤销日期", f"还有 {n} 名党员，请先办理组织关系转接")
+        for row in dissolving.values():
+            if active_children.get(row.code):
+                errors.add(row.number, "撤销日期", f"还有 {active_children[row.code]} 个下级组织未撤销")
+
+    def _check_scope(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation],
+                     prefix: str, errors: ErrorList) -> None:
+        for row in rows:
+            if row.existing is not None and not row.existing.path.startswith(prefix):
+                errors.add(row.number, "组织编码", NO_RIGHT_ORG)
+            elif ((row.existing is None or "parent" in row.changed) and row.path is not None
+                  and (not row.path.startswith(prefix) or row.path == prefix)):
+                # A new or moved organisation must land strictly inside the manager's subtree.
+                errors.add(row.number, "上级组织编码" if row.parent_code else "组织编码", NO_RIGHT_ORG)
+
+    def _check_structure(self, rows: list[OrgRow], user: Any, errors: ErrorList) -> None:
+        """A structural field (kind, parent, 外部单位 …) of an existing organisation changes
+        only by a manager of its parent (:func:`lianjian.orgs.permissions.can_change_structure`)."""
+        for row in rows:
+            if row.existing is None or not row.changed or can_change_structure(user, row.existing):
+                continue
+            by_header: dict[str, list[str]] = defaultdict(list)
+            for name in row.changed:
+                if name in STRUCTURAL_FIELDS:
+                    by_header[STRUCTURE_COLUMNS[name]].append(name)
+            for header, names in by_header.items():
+                errors.add(row.number, header, structure_refusal(names))
+
+    def _write(self, rows: list[OrgRow], moved_extra: list[Organisation], db: dict[str, Organisation], *,
+               actor: Any, file_name: str, result: ImportResult) -> None:
+        now = timezone.now()
+        ids = {code: org.pk for code, org in db.items()}
+        audits: list[dict[str, Any]] = []
+        names = ("code", *ORG_STATE_FIELDS, "parent", "path", "depth", "created_at", "updated_at")
+        with transaction.atomic():
+            # New organisations level by level, so that every parent has its id before its children.
+            creates = sorted((r for r in rows if r.existing is None), key=lambda r: r.path.count("/"))  # type: ignore[union-attr]
+            level: list[Organisation] = []
+
+            def flush() -> None:
+                insert_rows(Organisation, names, [
+                    (o.code, *(getattr(o, f) for f in ORG_STATE_FIELDS), o.parent_id, o.path, o.depth, now, now)
+                    for o in level
+                ])
+                for chunk in chunks([o.code for o in level]):
+                    ids.update(Organisation.objects.filter(code__in=chunk).values_list("code", "pk"))
+                for org in level:
+                    org.pk = ids[org.code]
+                    audits.append(audit_row(actor=actor, action=AuditLog.Action.CREATE, obj=org, after=snapshot(org)))
+                level.clear()
+
+            for row in creates:
+                depth = row.path.count("/") - 2  # type: ignore[union-attr]
+                if level and depth != level[-1].depth:
+                    flush()
+                org = Organisation(code=row.code, **row.state)
+                org.parent_id = ids[row.parent_code] if row.parent_code else None
+                org.path, org.depth = row.path, depth  # type: ignore[assignment]
+                level.append(org)
+            if level:
+                flush()
+
+            updates: list[Organisation] = []
+            for row in rows:
+                if row.existing is None or not row.changed:
+                    continue
+                org = row.existing
+                before = snapshot(org)
+                for name in ORG_STATE_FIELDS:
+                    setattr(org, name, row.state[name])
+                org.parent_id = ids[row.parent_code] if row.parent_code else None
+                org.path, org.depth = row.path, row.path.count("/") - 2  # type: ignore[union-attr, assignment]
+                org.updated_at = now
+                updates.append(org)
+                b, a = diff(before, snapshot(org))
+                if a:  # an org that only moved along with its ancestor has no audited change
+                    audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=org, before=b, after=a))
+            update_rows(Organisation, (*ORG_STATE_FIELDS, "parent", "path", "depth", "updated_at"), [
+                (*(getattr(o, f) for f in ORG_STATE_FIELDS), o.parent_id, o.path, o.depth, now, o.pk)
+                for o in updates
+            ])
+            update_rows(Organisation, ("path", "depth"), [(o.path, o.depth, o.pk) for o in moved_extra])
+            audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
+            insert_audit(audits, now)
+
+    def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
+        qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+        if org_code:
+            qs = qs.filter(path__under=export_root(user, org_code).path)
+        names = ["code", "name", "kind", "path", "is_partner", "unit", "professions", "address", "lat", "lon",
+                 "strengths", "needs", "founded", "dissolved", "term_start", "term_end", "partner_kind",
+                 "is_temporary", "is_joint", "is_functional"]
+        return self._export(qs.order_by("path").values_list(*names).iterator(chunk_size=BATCH_SIZE))
+
+    @staticmethod
+    def _export(rows: Any) -> Iterator[Sequence[Any]]:
+        for (code, name, kind, path, is_partner, unit, professions, address, lat, lon, strengths, needs,
+             founded, dissolved, term_start, term_end, partner_kind, is_temp, is_joint, is_func) in rows:
+            flags = [label for label, on in zip(FLAG_FIELDS, (is_temp, is_joint, is_func), strict=True) if on]
+            yield (code, name, kind, parent_code_of(path), is_partner, unit, professions, address, lat, lon,
+                   strengths, needs, founded, dissolved, term_start, term_end, partner_kind, flags)
+
