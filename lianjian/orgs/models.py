@@ -30,6 +30,7 @@ from lianjian.core.validation import (
     raise_errors,
     today,
 )
+from lianjian.orgs.rules import nesting_problem, parent_dissolved_problem, partner_kind_problem
 
 if TYPE_CHECKING:
     pass
@@ -49,13 +50,6 @@ class OrgKind(models.TextChoices):
     GROUP = "党小组", "党小组"
 
 
-# Which kinds may sit under which (党小组 only under a branch; a 党委 under a 党委).
-ALLOWED_PARENT_KINDS: dict[str, set[str]] = {
-    OrgKind.COMMITTEE: {OrgKind.COMMITTEE},
-    OrgKind.GENERAL_BRANCH: {OrgKind.COMMITTEE},
-    OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH},
-    OrgKind.GROUP: {OrgKind.BRANCH},
-}
 
 
 class PartnerKind(models.TextChoices):
@@ -171,8 +165,10 @@ class Organisation(models.Model):
             parent = self.parent
             if self.pk and parent.path.startswith(self.path or "\0"):
                 errors["parent"] = "上级组织不能是本组织或其下级组织"
-            elif not self.is_partner and self.kind in ALLOWED_PARENT_KINDS and parent.kind not in ALLOWED_PARENT_KINDS[self.kind]:
-                errors["parent"] = f"{self.kind}不能设在{parent.kind}之下"
+            elif problem := (nesting_problem(self.kind, parent.kind, is_partner=self.is_partner)
+                             or parent_dissolved_problem(parent.code, dissolved=self.dissolved,
+                                                         parent_dissolved=parent.dissolved)):
+                errors["parent"] = problem
         raise_errors(errors)
 
 
@@ -187,7 +183,8 @@ def org_row_errors(values: dict[str, Any], *, on: datetime.date | None = None) -
     Pure: ``values`` holds field values by name (a value that is not of its field's type,
     such as an import's marker for an unreadable cell, is skipped). The dates lie in their
     windows (``DATE_WINDOWS``); nothing happens to an organisation before it was founded;
-    a term ends after it starts; latitude and longitude come together.
+    a term ends after it starts; 外部单位类别 only for a partner organisation
+    (:mod:`lianjian.orgs.rules`); latitude and longitude come together.
     """
     errors = date_errors(Organisation, values, on=on)
     founded, dissolved = values.get("founded"), values.get("dissolved")
@@ -198,6 +195,9 @@ def org_row_errors(values: dict[str, Any], *, on: datetime.date | None = None) -
         errors.setdefault("term_start", "本届任期开始不能早于成立日期")
     if is_date(term_start) and is_date(term_end) and term_end < term_start:
         errors.setdefault("term_end", "任期结束不能早于任期开始")
+    problem = partner_kind_problem(is_partner=values.get("is_partner"), partner_kind=values.get("partner_kind"))
+    if problem:
+        errors.setdefault("partner_kind", problem)
     lat, lon = values.get("lat"), values.get("lon")
     if _number(lat) and _number(lon) and (lat is None) != (lon is None):
         errors["lon" if lon is None else "lat"] = "纬度和经度需同时填写"

@@ -1,13 +1,91 @@
-"""Organisation rules from 《中国共产党支部工作条例（试行）》 as data, and the warnings they give.
+"""Organisation rules from 《中国共产党支部工作条例（试行）》 as data, and the warnings they give;
+and the one home of the rules on the organisation tree and a member's organisation that the
+model's ``clean()``, the services and the Excel kinds all ask (docs/decisions/0003).
 
-Pure Python, no Django: callers pass plain numbers. Enterprises tighten these; override
-any value with the ``LIANJIAN_ORG_RULES`` setting (a dict with the same keys).
+Pure Python, no Django: callers pass plain values. Enterprises tighten the warning
+thresholds; override any of them with the ``LIANJIAN_ORG_RULES`` setting (a dict with the
+same keys).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+# --- the tree and a member's organisation: refusals ------------------------------------------
+
+# Which kinds may sit under which (党小组 only under a branch; a 党委 under a 党委).
+ALLOWED_PARENT_KINDS: dict[str, set[str]] = {
+    "党委": {"党委"},
+    "党总支": {"党委"},
+    "党支部": {"党委", "党总支"},
+    "党小组": {"党支部"},
+}
+
+
+def nesting_problem(kind: Any, parent_kind: Any, *, is_partner: Any) -> str:
+    """Why an organisation of ``kind`` may not sit under one of ``parent_kind``, or "".
+    Partner organisations (外部单位) nest freely; a value that is not a kind is left to the
+    check of its own field."""
+    if is_partner is not False or kind not in ALLOWED_PARENT_KINDS or parent_kind not in ALLOWED_PARENT_KINDS:
+        return ""
+    if parent_kind in ALLOWED_PARENT_KINDS[kind]:
+        return ""
+    return f"{kind}不能设在{parent_kind}之下"
+
+
+def parent_dissolved_problem(parent_code: str, *, dissolved: Any, parent_dissolved: Any) -> str:
+    """An organisation that is not dissolved sits under one that is not either (dissolving
+    needs every sub-organisation dissolved first, :func:`dissolve_problems`)."""
+    if dissolved is None and isinstance(parent_dissolved, datetime.date):
+        return f"上级组织 {parent_code} 已撤销"
+    return ""
+
+
+def children_nesting_problems(kind: Any, children: Iterable[tuple[str, str, bool]]) -> list[str]:
+    """Why an organisation may not become of ``kind`` with these ``children`` (code, kind,
+    is_partner) under it: one message per child that could not sit under it."""
+    return [f"下级组织 {code}（{child_kind}）不能设在{kind}之下" for code, child_kind, child_partner in children
+            if nesting_problem(child_kind, kind, is_partner=child_partner)]
+
+
+def partner_kind_problem(*, is_partner: Any, partner_kind: Any) -> str:
+    """外部单位类别 belongs to partner organisations only."""
+    if is_partner is False and isinstance(partner_kind, str) and partner_kind:
+        return "仅外部单位可填写外部单位类别"
+    return ""
+
+
+def dissolve_problems(*, members: int, active_children: int) -> list[str]:
+    """Why an organisation cannot be dissolved (撤销) yet: its current members must be
+    transferred and its sub-organisations dissolved first."""
+    problems = []
+    if members:
+        problems.append(f"还有 {members} 名党员，请先办理组织关系转接")
+    if active_children:
+        problems.append(f"还有 {active_children} 个下级组织未撤销")
+    return problems
+
+
+MEMBER_LEFT = "该党员已离开，不能转接"
+
+
+def member_org_problem(*, dissolved: bool, is_partner: bool, transfer: bool, left: bool = False) -> str:
+    """Why a member cannot be placed in an organisation, or "": a new member (``transfer``
+    false) not in a dissolved one; a member moved there (组织关系转接) neither, nor into a
+    partner unit's organisation, nor once they have left."""
+    if dissolved:
+        return "转入组织已撤销" if transfer else "所在组织已撤销"
+    if transfer and is_partner:
+        return "不能转入外部单位党组织"
+    if transfer and left:
+        return MEMBER_LEFT
+    return ""
+
+
+# --- warnings ---------------------------------------------------------------------------------
 
 DEFAULT_RULES: dict[str, int] = {
     # a branch needs at least 3 full members (fewer: set up a 联合党支部)

@@ -26,6 +26,12 @@ from lianjian.orgs.models import (
 )
 from lianjian.orgs.permissions import require_structure_right, structure_changes
 from lianjian.orgs.pinyin import initials
+from lianjian.orgs.rules import (
+    MEMBER_LEFT,
+    children_nesting_problems,
+    dissolve_problems,
+    member_org_problem,
+)
 
 
 def org_path(parent: Organisation | None, code: str) -> tuple[str, int]:
@@ -60,6 +66,11 @@ def org_update(*, actor: Any, org: Organisation, **fields: Any) -> Organisation:
     for name, value in fields.items():
         setattr(org, name, value)
     org.full_clean()
+    if org.kind != stored.kind:
+        children = org.children.exclude(is_partner=True).values_list("code", "kind", "is_partner")
+        problems = children_nesting_problems(org.kind, children)
+        if problems:
+            raise ValidationError({"kind": problems})
     new_path, new_depth = org_path(org.parent, org.code)
     if new_path != old_path:
         if org.parent is not None and org.parent.path.startswith(old_path):
@@ -88,13 +99,7 @@ def org_dissolve(*, actor: Any, org: Organisation, date: datetime.date, reason: 
     problem = org_row_errors({**instance_values(org), "dissolved": date}).get("dissolved")
     if problem:
         raise ValidationError(problem)
-    problems = []
-    n_members = org.members.current().count()
-    if n_members:
-        problems.append(f"还有 {n_members} 名党员，请先办理组织关系转接")
-    n_children = org.children.active().count()
-    if n_children:
-        problems.append(f"还有 {n_children} 个下级组织未撤销")
+    problems = dissolve_problems(members=org.members.current().count(), active_children=org.children.active().count())
     if problems:
         raise ValidationError(problems)
     org.dissolved = date
@@ -105,8 +110,9 @@ def org_dissolve(*, actor: Any, org: Organisation, date: datetime.date, reason: 
 
 
 def _check_member_org(org: Organisation) -> None:
-    if org.dissolved:
-        raise ValidationError({"org": "所在组织已撤销"})
+    problem = member_org_problem(dissolved=org.dissolved is not None, is_partner=org.is_partner, transfer=False)
+    if problem:
+        raise ValidationError({"org": problem})
 
 
 @transaction.atomic
@@ -159,12 +165,10 @@ def member_transfer(
     """Move ``member`` to ``to_org`` (组织关系转接), keeping a transfer record and the audit trail."""
     if to_org.pk == member.org_id:
         raise ValidationError({"to_org": "转入组织与当前组织相同"})
-    if to_org.dissolved:
-        raise ValidationError({"to_org": "转入组织已撤销"})
-    if to_org.is_partner:
-        raise ValidationError({"to_org": "不能转入外部单位党组织"})
-    if member.left_on:
-        raise ValidationError("该党员已离开，不能转接")
+    problem = member_org_problem(dissolved=to_org.dissolved is not None, is_partner=to_org.is_partner, transfer=True,
+                                 left=member.left_on is not None)
+    if problem:
+        raise ValidationError(problem if problem == MEMBER_LEFT else {"to_org": problem})
     problem = transfer_date_problem(member, to_org, date)
     if problem:
         raise ValidationError({"date": problem})

@@ -53,6 +53,7 @@ from lianjian.orgs.models import (
     member_row_errors,
 )
 from lianjian.orgs.pinyin import initials
+from lianjian.orgs.rules import member_org_problem
 
 # --- members ------------------------------------------------------------------------------
 
@@ -197,16 +198,13 @@ class MemberExcel(ExcelKind):
                     row_ok = False
                 else:
                     state["org_id"] = info[0]
-                    moving = member is None or info[0] != member.org_id
-                    if moving and info[3] is not None:
-                        errors.add(number, "所在组织编码", f"组织 {org_code} 已撤销")
-                        row_ok = False
-                    elif member is not None and moving and info[4]:
-                        errors.add(number, "所在组织编码", "不能转入外部单位党组织")
-                        row_ok = False
-                    elif member is not None and moving and member.left_on:
-                        errors.add(number, "所在组织编码", "该党员已离开，不能转接")
-                        row_ok = False
+                    if member is None or info[0] != member.org_id:
+                        problem = member_org_problem(dissolved=info[3] is not None, is_partner=info[4],
+                                                     transfer=member is not None,
+                                                     left=member is not None and member.left_on is not None)
+                        if problem:
+                            errors.add(number, "所在组织编码", problem)
+                            row_ok = False
             else:
                 row_ok = False
             if not row_ok or any(state[f] is INVALID for f in MEMBER_STATE_FIELDS):

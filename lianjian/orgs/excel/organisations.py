@@ -46,7 +46,6 @@ from lianjian.orgs.excel.common import (
 )
 from lianjian.orgs.excel.tree import OrgRow, parent_code_of, resolve_paths
 from lianjian.orgs.models import (
-    ALLOWED_PARENT_KINDS,
     Member,
     Organisation,
     OrgKind,
@@ -54,6 +53,12 @@ from lianjian.orgs.models import (
     org_row_errors,
 )
 from lianjian.orgs.permissions import STRUCTURAL_FIELDS, can_change_structure, structure_refusal
+from lianjian.orgs.rules import (
+    children_nesting_problems,
+    dissolve_problems,
+    nesting_problem,
+    parent_dissolved_problem,
+)
 
 # --- organisations ------------------------------------------------------------------------
 
@@ -218,8 +223,6 @@ class OrgExcel(ExcelKind):
             s, n = row.state, row.number
             for field_name, message in org_row_errors(s).items():
                 errors.add(n, ORG_FIELD_HEADERS[field_name], message)
-            if s["partner_kind"] not in ("", INVALID) and s["is_partner"] is False:
-                errors.add(n, "外部单位类别", "仅外部单位可填写外部单位类别")
             parent_code = row.parent_code
             if parent_code is INVALID or parent_code is None:
                 continue
@@ -237,12 +240,13 @@ class OrgExcel(ExcelKind):
                 continue
             parent_kind = parent_row.state["kind"] if parent_row is not None else parent_db.kind  # type: ignore[union-attr]
             parent_dissolved = parent_row.state["dissolved"] if parent_row is not None else parent_db.dissolved  # type: ignore[union-attr]
-            if (s["is_partner"] is False and s["kind"] in ALLOWED_PARENT_KINDS and parent_kind is not INVALID
-                    and parent_kind not in ALLOWED_PARENT_KINDS[s["kind"]]):
-                errors.add(n, "上级组织编码", f"{s['kind']}不能设在{parent_kind}之下")
-            moved = row.existing is None or "parent" in row.changed
-            if moved and s["dissolved"] is None and parent_dissolved not in (None, INVALID):
-                errors.add(n, "上级组织编码", f"上级组织 {parent_code} 已撤销")
+            problem = nesting_problem(s["kind"], parent_kind, is_partner=s["is_partner"])
+            if problem:
+                errors.add(n, "上级组织编码", problem)
+            if row.existing is None or "parent" in row.changed:
+                problem = parent_dissolved_problem(parent_code, dissolved=s["dissolved"], parent_dissolved=parent_dissolved)
+                if problem:
+                    errors.add(n, "上级组织编码", problem)
 
     def _check_db_children(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], errors: ErrorList) -> None:
         """Kind changes must suit the children left in the database; dissolving needs none
@@ -250,13 +254,15 @@ class OrgExcel(ExcelKind):
         by_id = {r.existing.pk: r for r in rows if r.existing is not None}
         kind_changed = [pk for pk, r in by_id.items() if "kind" in r.changed and r.state["kind"] is not INVALID]
         for chunk in chunks(kind_changed):
-            children = Organisation.objects.filter(parent_id__in=chunk).values_list("code", "kind", "is_partner", "parent_id")
-            for code, kind, is_partner, parent_id in children:
-                if code in file_rows or is_partner:
-                    continue
+            children: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
+            for code, kind, is_partner, parent_id in (Organisation.objects.filter(parent_id__in=chunk)
+                                                      .values_list("code", "kind", "is_partner", "parent_id")):
+                if code not in file_rows:  # a child in the file is checked against its own row
+                    children[parent_id].append((code, kind, is_partner))
+            for parent_id, kids in children.items():
                 row = by_id[parent_id]
-                if row.state["kind"] not in ALLOWED_PARENT_KINDS.get(kind, {row.state["kind"]}):
-                    errors.add(row.number, "组织类型", f"下级组织 {code}（{kind}）不能设在{row.state['kind']}之下")
+                for problem in children_nesting_problems(row.state["kind"], kids):
+                    errors.add(row.number, "组织类型", problem)
         dissolving = {pk: r for pk, r in by_id.items()
                       if r.existing.dissolved is None and r.state["dissolved"] not in (None, INVALID)}  # type: ignore[union-attr]
         if not dissolving:
@@ -265,19 +271,17 @@ class OrgExcel(ExcelKind):
         for row in rows:
             if row.parent_code not in (None, INVALID) and row.state["dissolved"] is None:
                 active_children[row.parent_code] += 1
-        ids = list(dissolving)
-        for chunk in chunks(ids):
+        members: dict[int, int] = {}
+        for chunk in chunks(list(dissolving)):
             for code, parent_id in (Organisation.objects.filter(parent_id__in=chunk, dissolved__isnull=True)
                                     .values_list("code", "parent_id")):
                 if code not in file_rows:
                     active_children[dissolving[parent_id].code] += 1
-            counts = (Member.objects.filter(org_id__in=chunk, left_on__isnull=True)
-                      .values("org_id").annotate(n=Count("id")).values_list("org_id", "n"))
-            for org_id, n in counts:
-                errors.add(dissolving[org_id].number, "撤销日期", f"还有 {n} 名党员，请先办理组织关系转接")
-        for row in dissolving.values():
-            if active_children.get(row.code):
-                errors.add(row.number, "撤销日期", f"还有 {active_children[row.code]} 个下级组织未撤销")
+            members.update(Member.objects.filter(org_id__in=chunk, left_on__isnull=True)
+                           .values("org_id").annotate(n=Count("id")).values_list("org_id", "n"))
+        for pk, row in dissolving.items():
+            for problem in dissolve_problems(members=members.get(pk, 0), active_children=active_children[row.code]):
+                errors.add(row.number, "撤销日期", problem)
 
     def _check_scope(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation],
                      prefix: str, errors: ErrorList) -> None:
