@@ -70,6 +70,7 @@ from lianjian.core.excel.kinds import (
     get_kind,
     hidden_keys,
     import_file,
+    refused_keys,
     register,
 )
 from lianjian.core.excel.limits import MAX_CELL_CHARS, ReadLimits
@@ -137,6 +138,7 @@ __all__ = [
     "parse_text",
     "read_sheet",
     "refresh_statistics",
+    "refused_keys",
     "register",
     "row_error",
     "text_column",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import abc
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -19,6 +19,7 @@ from lianjian.core.excel.columns import Column, ExcelFileError
 from lianjian.core.excel.limits import ReadLimits
 from lianjian.core.excel.reading import Sheet, read_sheet
 from lianjian.core.excel.writing import write_workbook
+from lianjian.core.scope import scoped
 
 logger = logging.getLogger(__name__)
 K = TypeVar("K")
@@ -146,6 +147,25 @@ def hidden_keys(found: dict[K, M], visible: QuerySet[Any] | None) -> set[K]:
     for key in hidden:
         del found[key]
     return hidden
+
+
+def refused_keys(queryset: QuerySet[Any], user: Any, action: str, keys: Iterable[K], *, key: str = "pk") -> set[K]:
+    """The ``keys`` (values of the field ``key``) of the rows of ``queryset`` that ``user`` may not
+    ``action`` (None: the system, which may do everything).
+
+    The one permission check of an import, as NetBox's bulk import makes it: every record
+    the file touches is asked at once, through :mod:`lianjian.core.scope`
+    (``restrict(user, action)``), in one query per :data:`BATCH_SIZE` keys — never a rule of
+    its own. Call it with records the importer may see (:func:`hidden_keys` first), so that a
+    refusal names only what the importer sees."""
+    wanted = set(keys)
+    if user is None or not wanted:
+        return set()
+    allowed: set[Any] = set()
+    permitted = scoped(queryset).restrict(user, action)
+    for chunk in chunks(list(wanted)):
+        allowed.update(permitted.filter(**{f"{key}__in": chunk}).values_list(key, flat=True))
+    return wanted - allowed
 
 
 def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: str, actor: Any = None,

@@ -38,6 +38,16 @@ class Rollback(Exception):
     """Raised inside the import transaction to undo every write of a refused file."""
 
 
+def may_import(user: Any) -> bool:
+    """Whether ``user`` may import at all: the system (None), an admin, or a manager of some
+    organisation (whose file is then checked row by row, :func:`refused_keys`). Member
+    accounts may not."""
+    if user is None:
+        return True
+    scope = scope_of(user)
+    return scope.everything or bool(scope.of(MANAGE))
+
+
 def import_scope(user: Any) -> tuple[bool, str | None]:
     """Who may import: (allowed at all, path prefix the user may write under; None =
     everything). The system (None) and admins write anywhere, a manager in their subtree."""

@@ -29,6 +29,7 @@ from lianjian.core.excel import (
     insert_rows,
     parse_text,
     refresh_statistics,
+    refused_keys,
     text_column,
     update_rows,
 )
@@ -42,7 +43,7 @@ from lianjian.orgs.excel.common import (
     code_column,
     duplicates,
     export_root,
-    import_scope,
+    may_import,
     refused,
 )
 from lianjian.orgs.models import (
@@ -107,12 +108,13 @@ class MemberExcel(ExcelKind):
                 "组织管理员只能导入本组织及下级组织的党员。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = import_scope(user)
-        if not allowed:
+        if not may_import(user):
             return refused(self, file_name, dry_run)
         errors = sheet.errors
         first = duplicates(sheet, MCOL["人员编号"], "人员编号")
         orgs = self._load_orgs(sheet, user)
+        # Every organisation the file places members in, asked at once (core.excel refused_keys).
+        refused_orgs = refused_keys(Organisation.objects.all(), user, "change", {info[0] for info in orgs.values()})
         visible = None if user is None else Member.objects.visible_to(user)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         today = timezone.localdate()
@@ -122,7 +124,7 @@ class MemberExcel(ExcelKind):
         try:
             with context:
                 for batch in chunks(rows):
-                    plan = self._validate(batch, first, orgs, prefix, visible, errors, result)
+                    plan = self._validate(batch, first, orgs, user, refused_orgs, visible, errors, result)
                     if not dry_run and not errors:
                         self._write(plan, orgs, actor=actor, actor_name=actor_name, today=today)
                 if errors:
@@ -149,7 +151,7 @@ class MemberExcel(ExcelKind):
         return orgs
 
     def _validate(self, batch: Sequence[tuple[int, tuple[Any, ...]]], first: dict[str, int], orgs: dict[Any, Any],
-                  prefix: str | None, visible: Any, errors: ErrorList,
+                  user: Any, refused_orgs: set[int], visible: Any, errors: ErrorList,
                   result: ImportResult) -> list[tuple[Member, dict[str, Any] | None, list[str], Any]]:
         """Check one batch; returns (member, before snapshot or None for a new one, changed
         fields, old org id when transferred) for every row to write. A row whose key is bad
@@ -159,6 +161,8 @@ class MemberExcel(ExcelKind):
         numbers = [v[MCOL["人员编号"]] for n, v in batch if first.get(v[MCOL["人员编号"]]) == n]
         existing = {m.number: m for m in Member.objects.filter(number__in=numbers)}
         taken = hidden_keys(existing, visible)
+        # The members the batch changes, asked at once, among those the importer sees.
+        refused_members = refused_keys(Member.objects.all(), user, "change", [m.pk for m in existing.values()])
         missing = {m.org_id for m in existing.values()} - orgs.keys()
         if missing:
             for loaded in Organisation.objects.filter(id__in=missing).values_list("id", "code", "path", "dissolved", "is_partner"):
@@ -184,8 +188,7 @@ class MemberExcel(ExcelKind):
                 errors.add(number, "人员编号", KEY_TAKEN)
                 row_ok = False
             org_code = values[MCOL["所在组织编码"]]
-            old_org = orgs.get(member.org_id) if member is not None else None
-            if prefix is not None and old_org is not None and not old_org[2].startswith(prefix):
+            if member is not None and member.pk in refused_members:
                 errors.add(number, "人员编号", NO_RIGHT_MEMBER)
                 row_ok = False
             elif org_code is not INVALID:
@@ -193,7 +196,7 @@ class MemberExcel(ExcelKind):
                 if info is None:
                     errors.add(number, "所在组织编码", f"组织 {org_code} 不存在")
                     row_ok = False
-                elif prefix is not None and not info[2].startswith(prefix):
+                elif info[0] in refused_orgs:
                     errors.add(number, "所在组织编码", NO_RIGHT_ORG)
                     row_ok = False
                 else:

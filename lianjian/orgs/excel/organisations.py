@@ -31,17 +31,19 @@ from lianjian.core.excel import (
     insert_rows,
     list_column,
     refresh_statistics,
+    refused_keys,
     text_column,
     update_rows,
 )
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import scope_of
 from lianjian.orgs.excel.common import (
     FLAG_FIELDS,
     NO_RIGHT_ORG,
     code_column,
     duplicates,
     export_root,
-    import_scope,
+    may_import,
     refused,
 )
 from lianjian.orgs.excel.tree import OrgRow, parent_code_of, resolve_paths
@@ -126,8 +128,7 @@ class OrgExcel(ExcelKind):
     # The whole org file is held in memory: even a large company has tens of thousands of
     # organisations, and parent links may point forward in the file.
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = import_scope(user)
-        if not allowed:
+        if not may_import(user):
             return refused(self, file_name, dry_run)
         errors = sheet.errors
         first = duplicates(sheet, OCOL["组织编码"], "组织编码")
@@ -140,8 +141,8 @@ class OrgExcel(ExcelKind):
         self._check_rows(rows, file_rows, db, hidden_parents, errors)
         moved_extra = resolve_paths(rows, file_rows, db, errors)
         self._check_db_children(rows, file_rows, errors)
-        if prefix is not None:
-            self._check_scope(rows, file_rows, db, prefix, errors)
+        if user is not None:
+            self._check_scope(rows, file_rows, user, errors)
             self._check_structure(rows, user, errors)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         for row in rows:
@@ -283,14 +284,27 @@ class OrgExcel(ExcelKind):
             for problem in dissolve_problems(members=members.get(pk, 0), active_children=active_children[row.code]):
                 errors.add(row.number, "撤销日期", problem)
 
-    def _check_scope(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation],
-                     prefix: str, errors: ErrorList) -> None:
+    def _check_scope(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], user: Any, errors: ErrorList) -> None:
+        """One aggregate check of every organisation the file touches (core.excel
+        ``refused_keys``): the organisations it changes, and for each new or moved one the
+        stored organisation it lands under (its nearest ancestor not created by the file),
+        which the importer must manage; a new top-level organisation needs the whole tree."""
+        anchors: dict[int, str | None] = {}
         for row in rows:
-            if row.existing is not None and not row.existing.path.startswith(prefix):
+            if (row.existing is None or "parent" in row.changed) and row.path is not None:
+                ancestors = row.path.strip("/").split("/")[:-1]
+                anchors[row.number] = next((code for code in reversed(ancestors)
+                                            if code not in file_rows or file_rows[code].existing is not None), None)
+        touched = {row.code for row in rows if row.existing is not None}
+        touched.update(code for code in anchors.values() if code is not None)
+        refused = refused_keys(Organisation.objects.all(), user, "change", touched, key="code")
+        everything = scope_of(user).everything
+        for row in rows:
+            anchor = anchors.get(row.number, "")
+            if row.existing is not None and row.code in refused:
                 errors.add(row.number, "组织编码", NO_RIGHT_ORG)
-            elif ((row.existing is None or "parent" in row.changed) and row.path is not None
-                  and (not row.path.startswith(prefix) or row.path == prefix)):
-                # A new or moved organisation must land strictly inside the manager's subtree.
+            elif anchor in refused or (anchor is None and not everything):
+                # A new or moved organisation must land strictly inside the importer's subtree.
                 errors.add(row.number, "上级组织编码" if row.parent_code else "组织编码", NO_RIGHT_ORG)
 
     def _check_structure(self, rows: list[OrgRow], user: Any, errors: ErrorList) -> None:
