@@ -47,6 +47,7 @@ from lianjian.core.excel import (
     LIST_SEPARATORS,
     CellError,
     Column,
+    ErrorList,
     ExcelKind,
     ImportResult,
     Sheet,
@@ -57,12 +58,14 @@ from lianjian.core.excel import (
     hidden_keys,
     insert_audit,
     parse_pattern,
+    refused_keys,
     register,
     text_column,
 )
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import scope_of
 from lianjian.core.validation import ANYTIME, parse_int
-from lianjian.orgs.excel import export_root, import_scope
+from lianjian.orgs.excel import export_root, may_import
 from lianjian.orgs.models import CODE_RE, Organisation
 
 CODE_REASON = "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"
@@ -178,10 +181,10 @@ class ActivityExcel(ExcelKind):
                 "组织管理员只能导入本组织及下级组织主办的活动；协办组织须在本人范围内，或是所填联建的成员单位。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = import_scope(user)
-        is_manager = prefix is not None
+        # What an admin (or the system) imports is approved; a manager's is submitted for approval.
+        is_manager = user is not None and not scope_of(user).everything
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
-        if not allowed:
+        if not may_import(user):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors
@@ -222,6 +225,9 @@ class ActivityExcel(ExcelKind):
             orgs = {c: o for c, o in orgs.items() if o.pk in known or c in listed_codes}
 
         plan: list[tuple[str, Activity | None, dict[str, Any], list[Organisation]]] = []
+        # (row, the host the manager must manage or None for a stored activity, the other
+        # organisations they must manage): asked at once below.
+        scope_checks: list[tuple[int, Organisation | None, list[Organisation]]] = []
         for number, values in sheet.rows:
             code = values[COL["活动编号"]]
             current = existing.get(code) if code is not INVALID and first.get(code) == number else None
@@ -261,15 +267,11 @@ class ActivityExcel(ExcelKind):
                         errors.add(number, "组织编码", f"组织 {c} 不存在")
                         continue
                     listed.append(org)
-                if len(listed) == len(codes) and listed and prefix is not None:
-                    if not listed[0].path.startswith(prefix):
-                        errors.add(number, "组织编码", f"无权操作组织 {listed[0].code}（主办组织须在本人管理范围内）")
+                if len(listed) == len(codes) and listed and is_manager:
                     members = alliance_orgs.get(state["alliance_id"], set()) if isinstance(state["alliance_id"], int) else set()
-                    for org in listed[1:]:
-                        if not org.path.startswith(prefix) and org.pk not in members:
-                            errors.add(number, "组织编码", f"组织 {org.code} 不在本人范围内，也不是所填联建的成员单位")
-            if current is not None and prefix is not None and not current.host.path.startswith(prefix):
-                errors.add(number, "活动编号", "无权操作该活动")
+                    scope_checks.append((number, listed[0], [org for org in listed[1:] if org.pk not in members]))
+            if current is not None and is_manager:
+                scope_checks.append((number, None, [current.host]))
             host = listed[0] if codes is not INVALID and listed and len(listed) == len(codes) else None
             status = current.status if current is not None else new_status
             for field_name, message in activity_row_errors({**state, "status": status}, host=host).items():
@@ -279,6 +281,7 @@ class ActivityExcel(ExcelKind):
                     if values[COL[header]] is not ABSENT and state[name] != getattr(current, name):
                         errors.add(number, header, f"该活动已有签到名单，{header}以签到记录为准（{getattr(current, name)}）")
             plan.append((code, current, state, listed))
+        self._check_scope(scope_checks, user, errors)
 
         for _, current, state, listed in plan:
             if current is None:
@@ -302,6 +305,27 @@ class ActivityExcel(ExcelKind):
             for obj in qs.filter(code__in=chunk):
                 out[obj.code] = obj
         return out
+
+    @staticmethod
+    def _check_scope(checks: list[tuple[int, Organisation | None, list[Organisation]]], user: Any,
+                     errors: ErrorList) -> None:
+        """A manager imports the activities hosted in their subtree, with co-hosts in it or
+        in the alliance named, and changes only the stored activities hosted there: every
+        organisation this names is asked at once (core.excel ``refused_keys``)."""
+        if not checks:
+            return
+        ids = {org.pk for _, host, others in checks for org in ([host] if host is not None else []) + others}
+        refused = refused_keys(Organisation.objects.all(), user, "change", ids)
+        for number, host, others in checks:
+            if host is None:
+                if others[0].pk in refused:
+                    errors.add(number, "活动编号", "无权操作该活动")
+                continue
+            if host.pk in refused:
+                errors.add(number, "组织编码", f"无权操作组织 {host.code}（主办组织须在本人管理范围内）")
+            for org in others:
+                if org.pk in refused:
+                    errors.add(number, "组织编码", f"组织 {org.code} 不在本人范围内，也不是所填联建的成员单位")
 
     @staticmethod
     def _existing(codes: list[str]) -> dict[str, Activity]:

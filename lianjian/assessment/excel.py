@@ -47,9 +47,10 @@ from lianjian.core.excel import (
     format_text,
     parse_pattern,
     refresh_statistics,
+    refused_keys,
     register,
 )
-from lianjian.orgs.excel import export_root, import_scope
+from lianjian.orgs.excel import export_root, may_import
 from lianjian.orgs.models import CODE_RE, Organisation
 
 INDICATOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,15}$")
@@ -105,9 +106,8 @@ class KpiExcel(ExcelKind):
                 "组织管理员只能导入本组织及下级组织的数据；外部单位不参加考核。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = import_scope(user)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
-        if not allowed:
+        if not may_import(user):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors
@@ -117,6 +117,8 @@ class KpiExcel(ExcelKind):
         for chunk in chunks(sorted(org_codes)):
             for org in qs.filter(code__in=chunk).only("id", "code", "name", "path", "is_partner"):
                 orgs[org.code] = org
+        # Every organisation of the file, asked at once through core.scope.
+        refused = refused_keys(Organisation.objects.all(), user, "change", orgs, key="code")
         known = kpi_codes()
         first: dict[tuple[str, str, str], int] = {}
         rows: list[KpiRow] = []
@@ -130,7 +132,7 @@ class KpiExcel(ExcelKind):
                 elif org.is_partner:
                     errors.add(number, "组织编码", f"外部单位 {code} 不参加考核")
                     org = None
-                elif prefix is not None and not org.path.startswith(prefix):
+                elif code in refused:
                     errors.add(number, "组织编码", f"无权导入组织 {code} 的数据")
                     org = None
             indicator = values[CODE]

@@ -49,6 +49,7 @@ from lianjian.core.excel import (
     INVALID,
     KEY_TAKEN,
     Column,
+    ErrorList,
     ExcelKind,
     ImportResult,
     Sheet,
@@ -59,11 +60,12 @@ from lianjian.core.excel import (
     hidden_keys,
     insert_audit,
     parse_pattern,
+    refused_keys,
     register,
     text_column,
 )
 from lianjian.core.models import AuditLog
-from lianjian.orgs.excel import export_root, import_scope
+from lianjian.orgs.excel import export_root, may_import
 from lianjian.orgs.models import CODE_RE, Organisation
 
 
@@ -160,9 +162,8 @@ class ProblemExcel(ExcelKind):
                 "组织管理员可导入本人管理的联建的问题，以及本组织及下级组织提出的、不属于联建的问题。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
-        allowed, prefix = import_scope(user)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
-        if not allowed:
+        if not may_import(user):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors
@@ -200,7 +201,10 @@ class ProblemExcel(ExcelKind):
         if extra and user is not None:
             members = {pk for ids in alliance_orgs.values() for pk in ids}
             orgs.update(self._by_code(Organisation.objects.filter(pk__in=members).only("id", "code", "path", "name", "founded"), extra))
-        alliance_paths = {a.pk: a.lead.path for a in alliances.values()}
+        alliance_leads: dict[int, int] = {a.pk: a.lead_id for a in alliances.values()}
+        # (row, column, the organisation whose manager may import the row, the one whose
+        # manager may change the stored problem, whether there is one): asked at once below.
+        scope_checks: list[tuple[int, str, Any, Any, bool]] = []
 
         plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]] = []
         for number, values in sheet.rows:
@@ -265,7 +269,7 @@ class ProblemExcel(ExcelKind):
                     # The row keeps the problem's alliance (column absent); load what it needs.
                     alliance_orgs[alliance_id] = {current.alliance.lead_id, *AllianceMember.objects.filter(
                         alliance_id=alliance_id, left_on__isnull=True).values_list("org_id", flat=True)}
-                    alliance_paths[alliance_id] = current.alliance.lead.path
+                    alliance_leads[alliance_id] = current.alliance.lead_id
                 members = alliance_orgs[alliance_id]
                 if isinstance(state["raised_by_id"], int) and state["raised_by_id"] not in members:
                     errors.add(number, "提出组织编码", f"组织 {raiser_code} 不是所填联建的成员单位")
@@ -274,15 +278,14 @@ class ProblemExcel(ExcelKind):
                         errors.add(number, "责任组织编码", f"组织 {org.code} 不是所填联建的成员单位")
             for column, reason in _state_errors(state, codes if codes is not INVALID else INVALID, raiser):
                 errors.add(number, column, reason)
-            if prefix is not None and alliance_id is not INVALID and (isinstance(alliance_id, int) or raiser is not None):
-                if not self._in_scope(prefix, alliance_id, raiser, alliance_paths):
-                    errors.add(number, "联建编码" if isinstance(alliance_id, int) else "提出组织编码",
-                               "无权导入：须为本人管理的联建的问题，或本组织及下级组织提出的问题")
-                elif current is not None and not self._in_scope(
-                        prefix, current.alliance_id, current.raised_by,
-                        {current.alliance_id: current.alliance.lead.path} if current.alliance_id else {}):
-                    errors.add(number, "问题编号", "无权修改该问题")
+            if user is not None and alliance_id is not INVALID and (isinstance(alliance_id, int) or raiser is not None):
+                scope_checks.append((
+                    number, "联建编码" if isinstance(alliance_id, int) else "提出组织编码",
+                    alliance_leads.get(alliance_id) if isinstance(alliance_id, int) else raiser.pk,  # type: ignore[union-attr]
+                    None if current is None else (current.alliance.lead_id if current.alliance_id else current.raised_by_id),
+                    current is not None))
             plan.append((code, current, state, listed))
+        self._check_scope(scope_checks, user, errors)
 
         for _, current, state, listed in plan:
             if current is None:
@@ -300,10 +303,19 @@ class ProblemExcel(ExcelKind):
         return result
 
     @staticmethod
-    def _in_scope(prefix: str, alliance_id: Any, raiser: Organisation | None, paths: dict[int, str]) -> bool:
-        if isinstance(alliance_id, int):
-            return paths.get(alliance_id, "\0").startswith(prefix)
-        return raiser is not None and raiser.path.startswith(prefix)
+    def _check_scope(checks: list[tuple[int, str, Any, Any, bool]], user: Any, errors: ErrorList) -> None:
+        """A manager imports the problems of the alliances whose lead they manage and, without
+        an alliance, those raised in their subtree — new rows and the stored problems they
+        update: every organisation this names is asked at once (core.excel ``refused_keys``)."""
+        if not checks:
+            return
+        targets = {org_id for _, _, new, old, _ in checks for org_id in (new, old) if org_id is not None}
+        refused = refused_keys(Organisation.objects.all(), user, "change", targets)
+        for number, column, new, old, stored in checks:
+            if new is None or new in refused:
+                errors.add(number, column, "无权导入：须为本人管理的联建的问题，或本组织及下级组织提出的问题")
+            elif stored and (old is None or old in refused):
+                errors.add(number, "问题编号", "无权修改该问题")
 
     @staticmethod
     def _by_code(qs: Any, codes: set[str]) -> dict[str, Any]:

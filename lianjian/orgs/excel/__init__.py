@@ -30,11 +30,11 @@ Importing the package registers both kinds, in this order (``core.excel`` discov
 from __future__ import annotations
 
 from lianjian.core.excel import register
-from lianjian.orgs.excel.common import NO_RIGHT_MEMBER, NO_RIGHT_ORG, export_root, import_scope
+from lianjian.orgs.excel.common import NO_RIGHT_MEMBER, NO_RIGHT_ORG, export_root, may_import
 from lianjian.orgs.excel.members import MemberExcel
 from lianjian.orgs.excel.organisations import OrgExcel
 
-__all__ = ["NO_RIGHT_MEMBER", "NO_RIGHT_ORG", "MemberExcel", "OrgExcel", "export_root", "import_scope"]
+__all__ = ["NO_RIGHT_MEMBER", "NO_RIGHT_ORG", "MemberExcel", "OrgExcel", "export_root", "may_import"]
 
 # In this order: the CLI lists the kinds as registered (orgs first, as they are imported first).
 register(OrgExcel())

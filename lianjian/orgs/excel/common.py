@@ -48,17 +48,6 @@ def may_import(user: Any) -> bool:
     return scope.everything or bool(scope.of(MANAGE))
 
 
-def import_scope(user: Any) -> tuple[bool, str | None]:
-    """Who may import: (allowed at all, path prefix the user may write under; None =
-    everything). The system (None) and admins write anywhere, a manager in their subtree."""
-    if user is None:
-        return True, None
-    scope = scope_of(user)
-    if scope.everything:
-        return True, None
-    grants = scope.of(MANAGE)
-    return (True, grants[0].path) if grants else (False, None)
-
 
 def export_root(user: Any, org_code: str) -> Organisation:
     """The organisation an export is limited to (its subtree): visible to ``user`` (None =
