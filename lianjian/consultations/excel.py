@@ -148,6 +148,11 @@ def _state_errors(state: dict[str, Any], owners: list[Any] | Any, raised_by: Org
     return errors
 
 
+def _lead_of(problem: Problem) -> Any:
+    """The lead organisation (id) of ``problem``'s alliance; None without an alliance."""
+    return problem.alliance.lead_id if problem.alliance is not None else None
+
+
 class ProblemExcel(ExcelKind):
     """The ``problems`` kind."""
 
@@ -267,9 +272,10 @@ class ProblemExcel(ExcelKind):
             if isinstance(alliance_id, int):
                 if alliance_id not in alliance_orgs and current is not None:
                     # The row keeps the problem's alliance (column absent); load what it needs.
-                    alliance_orgs[alliance_id] = {current.alliance.lead_id, *AllianceMember.objects.filter(
+                    lead_id = _lead_of(current)
+                    alliance_orgs[alliance_id] = {lead_id, *AllianceMember.objects.filter(
                         alliance_id=alliance_id, left_on__isnull=True).values_list("org_id", flat=True)}
-                    alliance_leads[alliance_id] = current.alliance.lead_id
+                    alliance_leads[alliance_id] = lead_id
                 members = alliance_orgs[alliance_id]
                 if isinstance(state["raised_by_id"], int) and state["raised_by_id"] not in members:
                     errors.add(number, "提出组织编码", f"组织 {raiser_code} 不是所填联建的成员单位")
@@ -282,7 +288,7 @@ class ProblemExcel(ExcelKind):
                 scope_checks.append((
                     number, "联建编码" if isinstance(alliance_id, int) else "提出组织编码",
                     alliance_leads.get(alliance_id) if isinstance(alliance_id, int) else raiser.pk,  # type: ignore[union-attr]
-                    None if current is None else (current.alliance.lead_id if current.alliance_id else current.raised_by_id),
+                    None if current is None else (_lead_of(current) if current.alliance_id else current.raised_by_id),
                     current is not None))
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
