@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from lianjian.core.excel import get_kind, import_file, refused_keys
+from lianjian.consultations.services import problem_raise
+from lianjian.core.excel import export_file, get_kind, import_file, refused_keys
 from lianjian.core.messages import KEY_TAKEN
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
@@ -433,3 +434,40 @@ def test_a_member_created_by_import_is_indistinguishable_from_one_created_on_the
     skip = {"id", "created_at", "updated_at"}
     assert _stored(Member, "number", "M-I", skip) == _stored(Member, "number", "M-S", skip)
     assert _created_audit("M-I") == _created_audit("M-S")
+
+
+PROBLEM_HEADERS = ["问题编号", "问题标题", "提出组织编码", "问题类别"]
+
+
+def test_a_problem_raised_by_a_dissolved_organisation_is_refused_alike_by_service_and_import(
+    world, dissolved_branch, tmp_path
+):
+    # Before: the import took it; only the service refused.
+    reason = "组织“已撤销支部”已撤销，不能提出问题"
+    before = state()
+
+    with pytest.raises(ValidationError) as service:
+        problem_raise(actor=world.admin, raised_by=dissolved_branch, title="标题", category="其他")
+    excel = imported(
+        tmp_path, "problems", PROBLEM_HEADERS, [["WT-1", "标题", "ZB-OLD", "其他"]], world.admin
+    )
+
+    assert service.value.message_dict == {"raised_by": [reason]}
+    assert excel == [f"第2行 提出组织编码：{reason}"]
+    assert state() == before
+
+
+def test_a_problem_raised_before_its_organisation_was_dissolved_reimports_unchanged(
+    world, tmp_path
+):
+    org = org_create(actor=None, code="ZB-LATE", name="后撤支部", kind="党支部", parent=world.dw)
+    problem_raise(actor=None, raised_by=org, title="标题", category="其他", code="WT-2")
+    org_dissolve(actor=None, org=org, date=datetime.date(2026, 3, 1))
+    before = state()
+
+    path = tmp_path / "problems.xlsx"
+    export_file(get_kind("problems"), path)  # type: ignore[arg-type]
+    result = import_file(get_kind("problems"), path, file_name=path.name)  # type: ignore[arg-type]
+
+    assert (result.errors, result.unchanged) == ([], 1)
+    assert state()[:3] == before[:3]

@@ -192,7 +192,7 @@ class ProblemExcel(ExcelKind):
         org_codes |= {c for _, v in sheet.rows if isinstance(v[COL["责任组织编码"]], list) for c in v[COL["责任组织编码"]]}
         org_codes |= {c for codes in owner_codes.values() for c in codes}  # rows without the column keep them
         orgs_qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-        orgs = self._by_code(orgs_qs.only("id", "code", "path", "name", "founded"), org_codes)
+        orgs = self._by_code(orgs_qs.only("id", "code", "path", "name", "founded", "dissolved"), org_codes)
         alliance_codes = {v[COL["联建编码"]] for _, v in sheet.rows if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]}
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
         alliances = self._by_code(alliances_qs.select_related("lead").only("id", "code", "lead__path"), alliance_codes)
@@ -205,7 +205,7 @@ class ProblemExcel(ExcelKind):
         extra = org_codes - set(orgs)
         if extra and user is not None:
             members = {pk for ids in alliance_orgs.values() for pk in ids}
-            orgs.update(self._by_code(Organisation.objects.filter(pk__in=members).only("id", "code", "path", "name", "founded"), extra))
+            orgs.update(self._by_code(Organisation.objects.filter(pk__in=members).only("id", "code", "path", "name", "founded", "dissolved"), extra))
         alliance_leads: dict[int, int] = {a.pk: a.lead_id for a in alliances.values()}
         # (row, column, the organisation whose manager may import the row, the one whose
         # manager may change the stored problem, whether there is one): asked at once below.
@@ -282,6 +282,13 @@ class ProblemExcel(ExcelKind):
                 for org in listed:
                     if org.pk not in members:
                         errors.add(number, "责任组织编码", f"组织 {org.code} 不是所填联建的成员单位")
+            # A dissolved organisation raises nothing new and becomes no owner (as the services);
+            # a stored problem keeps what it had, so that export → import changes nothing.
+            if raiser is not None and raiser.dissolved is not None and (current is None or current.raised_by_id != raiser.pk):
+                errors.add(number, "提出组织编码", rules.dissolved_raiser_problem(raiser.name))
+            gone = rules.dissolved_owners_problem([o.name for o in listed if o.dissolved is not None])
+            if gone and (current is None or [o.code for o in listed] != owner_codes.get(current.pk, [])):
+                errors.add(number, "责任组织编码", gone)
             for column, reason in _state_errors(state, codes if codes is not INVALID else INVALID, raiser):
                 errors.add(number, column, reason)
             if user is not None and alliance_id is not INVALID and (isinstance(alliance_id, int) or raiser is not None):

@@ -48,6 +48,16 @@ class IllegalTransition(ValueError):
     """The action is not allowed in the problem's state; ``str()`` is the Chinese reason."""
 
 
+def dissolved_raiser_problem(name: str) -> str:
+    """A dissolved organisation raises no problem (the service and the import alike)."""
+    return f"组织“{name}”已撤销，不能提出问题"
+
+
+def dissolved_owners_problem(names: list[str]) -> str:
+    """Dissolved organisations are not made owners of a problem; "" when ``names`` is empty."""
+    return f"已撤销的组织不能作为责任组织：{'、'.join(names)}" if names else ""
+
+
 def allowed(action: str, state: str) -> bool:
     return state in ACTIONS[action]
 

@@ -131,7 +131,7 @@ def problem_raise(*, actor: Any, raised_by: Organisation, title: str, category: 
     """Put a problem raised by ``raised_by`` on the list (待研究). With an ``alliance``, the
     raising organisation must take part in it. ``code`` defaults to the next 问题编号."""
     if raised_by.dissolved:
-        raise ValidationError({"raised_by": f"组织“{raised_by.name}”已撤销，不能提出问题"})
+        raise ValidationError({"raised_by": rules.dissolved_raiser_problem(raised_by.name)})
     if alliance is not None and raised_by.pk not in alliance_org_ids(alliance):
         raise ValidationError({"raised_by": f"“{raised_by.name}”不是联建“{alliance.name}”的成员单位"})
     raised_on = raised_on or today()
@@ -192,9 +192,9 @@ def problem_assign(*, actor: Any, problem: Problem, owners: Sequence[Organisatio
         raise ValidationError({"owners": "同一组织不能重复列为责任组织"})
     if len(owners) > MAX_OWNERS:
         raise ValidationError({"owners": f"责任组织最多 {MAX_OWNERS} 个"})
-    gone = [o.name for o in owners if o.dissolved]
+    gone = rules.dissolved_owners_problem([o.name for o in owners if o.dissolved])
     if gone:
-        raise ValidationError({"owners": f"已撤销的组织不能作为责任组织：{'、'.join(gone)}"})
+        raise ValidationError({"owners": gone})
     if fresh.alliance_id is not None:
         members = alliance_org_ids(fresh.alliance)
         strangers = [o.name for o in owners if o.pk not in members]
