@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 # Rows per database round trip: big enough to amortise a query, small enough to stay under
 # SQLite's host-parameter limit and to keep memory flat.
@@ -28,20 +28,26 @@ def chunks(items: Sequence[Any], size: int = BATCH_SIZE) -> Iterator[Sequence[An
 # and hand plain tuples to the driver's executemany. They bypass model save() and signals,
 # so callers pass complete, already validated rows (including timestamps).
 
+def _json_adapter(model_field: Field[Any, Any]) -> Callable[[Any], Any]:
+    return lambda value: model_field.get_db_prep_save(value, connection)
+
+
 def _adapters(model: type[Model], names: Sequence[str]) -> tuple[list[str], list[Callable[[Any], Any] | None]]:
     ops = connection.ops
     columns: list[str] = []
     adapters: list[Callable[[Any], Any] | None] = []
     for name in names:
         model_field = model._meta.get_field(name)
-        columns.append(ops.quote_name(model_field.column))  # type: ignore[union-attr]
+        if not isinstance(model_field, Field):
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        columns.append(ops.quote_name(str(model_field.column)))
         internal = model_field.get_internal_type()
         if internal == "DateTimeField":
             adapters.append(ops.adapt_datetimefield_value)
         elif internal == "DateField":
             adapters.append(ops.adapt_datefield_value)
         elif internal == "JSONField":
-            adapters.append(lambda v, f=model_field: f.get_db_prep_save(v, connection))  # type: ignore[misc]
+            adapters.append(_json_adapter(model_field))
         else:
             adapters.append(None)
     return columns, adapters
@@ -80,7 +86,7 @@ def update_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
         return
     columns, adapters = _adapters(model, names)
     table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
     sql = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE {pk} = %s"
     adapters.append(None)
     with connection.cursor() as cursor:

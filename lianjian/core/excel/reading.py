@@ -109,17 +109,17 @@ def _parse(rows_iter: Iterator[tuple[int, tuple[Any, ...]]], columns: Sequence[C
     problems: list[str] = []
     positions: dict[str, int] = {}  # header → cell index in the sheet
     unnamed: list[int] = []
-    for index, raw in enumerate(header_row):
+    for cell_index, raw in enumerate(header_row):
         name = _header_name(raw)
         if not name:
-            unnamed.append(index)
+            unnamed.append(cell_index)
             continue
         if name not in by_header:
             problems.append(row_error(1, name, "未知的列名"))
         elif name in positions:
             problems.append(row_error(1, name, "列名重复"))
         else:
-            positions[name] = index
+            positions[name] = cell_index
     for column in columns:
         if column.required and column.header not in positions:
             problems.append(row_error(1, column.header, "缺少必填列"))
@@ -137,9 +137,9 @@ def _parse(rows_iter: Iterator[tuple[int, tuple[Any, ...]]], columns: Sequence[C
         width = len(row)
         filled = 0
         if unnamed and not unnamed_reported:
-            for index in unnamed:
-                if index < width and row[index] is not None and cell_text(row[index]) != "":
-                    errors.add(number, f"{get_column_letter(index + 1)}列", "该列有数据但没有表头")
+            for unnamed_index in unnamed:
+                if unnamed_index < width and row[unnamed_index] is not None and cell_text(row[unnamed_index]) != "":
+                    errors.add(number, f"{get_column_letter(unnamed_index + 1)}列", "该列有数据但没有表头")
                     unnamed_reported = True
                     break
         values = list(absent_row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 from xml.parsers import expat
@@ -40,7 +40,7 @@ def _blank(value: Any) -> bool:
     return value is None or (value.__class__ is str and not value.strip())
 
 
-def open_first_sheet(source: str | Path | IO[bytes], limits: ReadLimits) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def open_first_sheet(source: str | Path | IO[bytes], limits: ReadLimits) -> Generator[tuple[int, tuple[Any, ...]]]:
     """``(row number, values)`` of the rows of the first worksheet that hold a value, within
     ``limits``; file-level problems → :class:`ExcelFileError`."""
     handle: IO[bytes]
@@ -192,12 +192,12 @@ class _Reader(ExcelReader):
         for sheet, rel in self.parser.find_sheets():
             if rel.target in self.valid_files and "chartsheet" not in rel.Type:
                 worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
-                worksheet.sheet_state = sheet.state  # type: ignore[assignment]
-                self.wb._sheets.append(worksheet)  # type: ignore[attr-defined]
+                worksheet.sheet_state = sheet.state or "visible"
+                cast(Any, self.wb)._sheets.append(worksheet)  # openpyxl keeps no public way to add a read sheet
                 return
 
     def read_strings(self) -> None:
-        part = self.package.find(SHARED_STRINGS)  # type: ignore[no-untyped-call]
+        part = cast(Any, self.package).find(SHARED_STRINGS)  # openpyxl's manifest is untyped
         if part is not None:
             archive = cast(BoundedArchive, self.archive)
             small, archive.allowance = archive.allowance, self.max_strings_bytes

@@ -235,12 +235,14 @@ class OrgExcel(ExcelKind):
             parent_db = db.get(parent_code)
             if parent_code in hidden_parents and (row.existing is None or parent_code != parent_code_of(row.existing.path)):
                 parent_db = None  # only its own child may name a parent the importer cannot see
-            if parent_row is None and parent_db is None:
+            if parent_row is not None:
+                parent_kind, parent_dissolved = parent_row.state["kind"], parent_row.state["dissolved"]
+            elif parent_db is not None:
+                parent_kind, parent_dissolved = parent_db.kind, parent_db.dissolved
+            else:
                 errors.add(n, "上级组织编码", f"上级组织 {parent_code} 不存在")
                 row.parent_code = INVALID
                 continue
-            parent_kind = parent_row.state["kind"] if parent_row is not None else parent_db.kind  # type: ignore[union-attr]
-            parent_dissolved = parent_row.state["dissolved"] if parent_row is not None else parent_db.dissolved  # type: ignore[union-attr]
             problem = nesting_problem(s["kind"], parent_kind, is_partner=s["is_partner"])
             if problem:
                 errors.add(n, "上级组织编码", problem)
@@ -265,7 +267,8 @@ class OrgExcel(ExcelKind):
                 for problem in children_nesting_problems(row.state["kind"], kids):
                     errors.add(row.number, "组织类型", problem)
         dissolving = {pk: r for pk, r in by_id.items()
-                      if r.existing.dissolved is None and r.state["dissolved"] not in (None, INVALID)}  # type: ignore[union-attr]
+                      if r.existing is not None and r.existing.dissolved is None
+                      and r.state["dissolved"] not in (None, INVALID)}
         if not dissolving:
             return
         active_children: dict[str, int] = defaultdict(int)
@@ -328,7 +331,7 @@ class OrgExcel(ExcelKind):
         names = ("code", *ORG_STATE_FIELDS, "parent", "path", "depth", "created_at", "updated_at")
         with transaction.atomic():
             # New organisations level by level, so that every parent has its id before its children.
-            creates = sorted((r for r in rows if r.existing is None), key=lambda r: r.path.count("/"))  # type: ignore[union-attr]
+            creates = sorted((r for r in rows if r.existing is None), key=lambda r: r.final_path.count("/"))
             level: list[Organisation] = []
 
             def flush() -> None:
@@ -344,12 +347,12 @@ class OrgExcel(ExcelKind):
                 level.clear()
 
             for row in creates:
-                depth = row.path.count("/") - 2  # type: ignore[union-attr]
+                depth = row.final_path.count("/") - 2
                 if level and depth != level[-1].depth:
                     flush()
                 org = Organisation(code=row.code, **row.state)
                 org.parent_id = ids[row.parent_code] if row.parent_code else None
-                org.path, org.depth = row.path, depth  # type: ignore[assignment]
+                org.path, org.depth = row.final_path, depth
                 level.append(org)
             if level:
                 flush()
@@ -363,7 +366,7 @@ class OrgExcel(ExcelKind):
                 for name in ORG_STATE_FIELDS:
                     setattr(org, name, row.state[name])
                 org.parent_id = ids[row.parent_code] if row.parent_code else None
-                org.path, org.depth = row.path, row.path.count("/") - 2  # type: ignore[union-attr, assignment]
+                org.path, org.depth = row.final_path, row.final_path.count("/") - 2
                 org.updated_at = now
                 updates.append(org)
                 b, a = diff(before, snapshot(org))

@@ -33,6 +33,13 @@ class OrgRow:
         self.path: str | None = None
         self.changed: list[str] = []
 
+    @property
+    def final_path(self) -> str:
+        """The resolved path of a row that is written (a file with an unresolved one is refused)."""
+        if self.path is None:
+            raise ValueError(f"row {self.number}: the path of {self.code} is unresolved")
+        return self.path
+
 
 def resolve_paths(rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation],
                   errors: ErrorList) -> list[Organisation]:
