@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from lianjian.consultations.services import problem_raise
 from lianjian.core.excel import export_file, get_kind, import_file, refused_keys
@@ -471,3 +473,44 @@ def test_a_problem_raised_before_its_organisation_was_dissolved_reimports_unchan
 
     assert (result.errors, result.unchanged) == ([], 1)
     assert state()[:3] == before[:3]
+
+
+# --- the screens give the same reasons --------------------------------------------------------
+
+
+def _screen(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_screen_refuses_a_partner_kind_on_an_internal_organisation_with_the_same_reason(world):
+    before = state()
+
+    response = _screen(world.manager_a).post(
+        reverse("orgs:org_create"),
+        {
+            "code": "XZ-A2",
+            "name": "营销二组",
+            "kind": "党小组",
+            "parent": "ZB-A",
+            "partner_kind": "政府",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "仅外部单位可填写外部单位类别" in response.content.decode()
+    assert state() == before
+
+
+def test_the_screen_refuses_a_kind_its_children_cannot_sit_under_with_the_same_reason(world):
+    before = state()
+
+    response = _screen(world.admin).post(
+        reverse("orgs:org_edit", args=["ZB-A"]),
+        {"name": "营销服务党支部", "kind": "党总支", "parent": "DW", "lat": "41.3", "lon": "123.7"},
+    )
+
+    assert response.status_code == 400
+    assert "下级组织 XZ-A1（党小组）不能设在党总支之下" in response.content.decode()
+    assert state() == before
