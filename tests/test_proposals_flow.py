@@ -203,7 +203,7 @@ def test_adopting_is_all_or_nothing(tree, inline):
     org.dissolved = datetime.date(2026, 1, 1)
     org.save(update_fields=["dissolved"])
     audit = AuditLog.objects.count()
-    with pytest.raises(ValidationError, match="已撤销的组织不能加入联建：变电运维党支部"):
+    with pytest.raises(ValidationError, match="组织 变电运维党支部 已撤销，不能加入联建"):
         services.run_adopt(actor=tree.admin, run=run)
     assert Alliance.objects.count() == 0
     assert AuditLog.objects.count() == audit

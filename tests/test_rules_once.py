@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from lianjian.alliances.models import AllianceType
+from lianjian.alliances.services import alliance_create
 from lianjian.consultations.services import problem_raise
 from lianjian.core.excel import export_file, get_kind, import_file, refused_keys
 from lianjian.core.messages import KEY_TAKEN
@@ -513,4 +515,32 @@ def test_the_screen_refuses_a_kind_its_children_cannot_sit_under_with_the_same_r
 
     assert response.status_code == 400
     assert "下级组织 XZ-A1（党小组）不能设在党总支之下" in response.content.decode()
+    assert state() == before
+
+
+def test_a_dissolved_organisation_joining_an_alliance_is_refused_alike_by_service_and_import(
+    world, dissolved_branch, tmp_path
+):
+    before = state()
+
+    with pytest.raises(ValidationError) as service:
+        alliance_create(
+            actor=world.admin,
+            code="LJ-D",
+            name="撤销的成员",
+            type=AllianceType.objects.get(name="联建网"),
+            lead=world.zb_a,
+            members=[dissolved_branch],
+        )
+    excel = imported(
+        tmp_path,
+        "alliances",
+        ["联建编码", "联建名称", "联建类型", "牵头组织编码", "成员组织编码"],
+        [["LJ-D", "撤销的成员", "联建网", "ZB-A", "ZB-OLD"]],
+        world.admin,
+    )
+
+    # The screens name the organisation, a file its code (as every message of a file does).
+    assert service.value.message_dict == {"members": ["组织 已撤销支部 已撤销，不能加入联建"]}
+    assert excel == ["第2行 成员组织编码：组织 ZB-OLD 已撤销，不能加入联建"]
     assert state() == before

@@ -39,6 +39,7 @@ from django.db.models import Q
 
 from lianjian.alliances import services
 from lianjian.alliances.models import DEFAULT_TYPES, Alliance, AllianceMember, AllianceType
+from lianjian.alliances.rules import dissolved_join_problem
 from lianjian.core.audit import audit_record
 from lianjian.core.excel import (
     ABSENT,
@@ -267,10 +268,10 @@ class AllianceExcel(ExcelKind):
                 continue
             assert lead is not None
             add = [o for o in dict.fromkeys([lead, *members]) if o.pk not in joined]
-            dissolved = [o.code for o in add if o.dissolved]
+            dissolved = dissolved_join_problem([o.code for o in add if o.dissolved])
             if dissolved:
                 header = "牵头组织编码" if lead.dissolved and lead in add else "成员组织编码"
-                errors.add(number, header, f"组织 {'、'.join(dissolved)} 已撤销，不能加入联建")
+                errors.add(number, header, dissolved)
                 continue
             if alliance is None:
                 if len(add) < 2:

@@ -22,6 +22,7 @@ from lianjian.alliances.models import (
     goal_target,
     plan_year_problem,
 )
+from lianjian.alliances.rules import dissolved_join_problem
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Member, Organisation
@@ -66,9 +67,9 @@ def alliance_create(*, actor: Any, members: Sequence[Organisation] = (), **field
     orgs = list(dict.fromkeys([alliance.lead, *members]))
     if len(orgs) < 2:
         raise ValidationError({"members": "联建至少需要两个党组织"})
-    dissolved = [o.name for o in orgs if o.dissolved]
+    dissolved = dissolved_join_problem([o.name for o in orgs if o.dissolved])
     if dissolved:
-        raise ValidationError({"members": f"已撤销的组织不能加入联建：{'、'.join(dissolved)}"})
+        raise ValidationError({"members": dissolved})
     alliance.save()
     AllianceMember.objects.bulk_create(
         [AllianceMember(alliance=alliance, org=o, joined_on=alliance.founded) for o in orgs]
@@ -102,7 +103,7 @@ def alliance_member_add(*, actor: Any, alliance: Alliance, org: Organisation, jo
                         liaison: str = "", liaison_phone: str = "", liaison_post: str = "") -> AllianceMember:
     """Add ``org`` to ``alliance`` (refused if already a current member or dissolved)."""
     if org.dissolved:
-        raise ValidationError({"org": "已撤销的组织不能加入联建"})
+        raise ValidationError({"org": dissolved_join_problem([org.name])})
     if alliance.memberships.filter(org=org, left_on__isnull=True).exists():
         raise ValidationError({"org": "该组织已是本联建的成员"})
     m = AllianceMember(alliance=alliance, org=org, joined_on=joined_on, liaison=liaison,
