@@ -5,19 +5,26 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.db.models import QuerySet
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from lianjian.core.filters import ListFilter, register_list
 from lianjian.notifications.models import Notification
-
-KindName = Literal[tuple(Notification.Kind.values)]  # type: ignore[valid-type]
 
 
 class InboxFilter(ListFilter):
     """The filter of the inbox: ``inbox``. The inbox opens on the open items."""
 
-    show: Literal["open", "unread", "all"] = Field("open", description="open 未办结，unread 未读，all 全部")
-    kind: KindName | None = Field(None, description="类别")
+    show: Literal["open", "unread", "all"] = Field(
+        "open", description="open 未办结，unread 未读，all 全部"
+    )
+    kind: str | None = Field(None, max_length=20, description="类别：todo 待办，message 消息")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in Notification.Kind.values:
+            raise ValueError("不是已知的类别")
+        return value
 
 
 def inbox(user: Any, f: InboxFilter) -> QuerySet[Notification]:
@@ -32,4 +39,6 @@ def inbox(user: Any, f: InboxFilter) -> QuerySet[Notification]:
     return qs.order_by("done_at", "due", "-created_at")
 
 
-register_list("inbox", screen="notifications:inbox", api=None, filter=InboxFilter, key="id", selector=inbox)
+register_list(
+    "inbox", screen="notifications:inbox", api=None, filter=InboxFilter, key="id", selector=inbox
+)

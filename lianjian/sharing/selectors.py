@@ -8,7 +8,7 @@ import calendar as pycal
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -21,6 +21,7 @@ from lianjian.sharing import matching
 from lianjian.sharing.hours import describe_day, parse_hours
 from lianjian.sharing.models import (
     Booking,
+    BookingQuerySet,
     BookingStatus,
     Match,
     Need,
@@ -303,7 +304,7 @@ def _tagged(qs: QuerySet[Any], tag: str, fields: tuple[str, ...]) -> QuerySet[An
 def resource_list(user: Any, f: ResourceFilter) -> QuerySet[Resource]:
     """The resources ``user`` may see (own scope plus what others share with it) that match
     ``f``, by code — the one filter of the resource screen and ``GET /api/v1/resources``."""
-    qs = Resource.objects.visible_to(user).select_related("owner", "member__org")
+    qs: QuerySet[Resource] = Resource.objects.visible_to(user).select_related("owner", "member__org")
     if f.org:
         qs = qs.filter(_under(user, f.org, "owner"))
     if f.q:
@@ -326,11 +327,12 @@ def booking_list(user: Any, f: BookingFilter) -> QuerySet[Booking]:
     """The bookings ``user`` may see (both sides) that match ``f`` — the one filter of the
     booking screen and ``GET /api/v1/bookings``: latest start first, the approval queue
     (``view=approve``, pending requests the user may decide) oldest first."""
-    qs = Booking.objects.visible_to(user).select_related("resource", "resource__owner", "org", "activity")
+    qs: QuerySet[Booking] = Booking.objects.visible_to(user).select_related(
+        "resource", "resource__owner", "org", "activity")
     if f.view == "mine":
         qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
     elif f.view == "approve":
-        qs = qs.restrict(user, "decide").filter(status=BookingStatus.PENDING)
+        qs = cast(BookingQuerySet, qs).restrict(user, "decide").filter(status=BookingStatus.PENDING)
     if f.resource:
         qs = qs.filter(resource__code=f.resource)
     if f.org:
@@ -342,7 +344,7 @@ def booking_list(user: Any, f: BookingFilter) -> QuerySet[Booking]:
                        | Q(org__name__icontains=f.q))
     if f.month:
         year, month = (int(part) for part in f.month.split("-"))
-        qs = qs.overlapping(*month_bounds(year, month))
+        qs = cast(BookingQuerySet, qs).overlapping(*month_bounds(year, month))
     if f.start_from:
         qs = qs.filter(end__gt=local_start(f.start_from))
     if f.start_to:

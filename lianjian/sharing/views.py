@@ -227,7 +227,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     The screen opens on 我的预约; ``?tab=`` of older links still names the view."""
     query = request.GET.copy()
     if "view" not in query and query.get("tab"):
-        query["view"] = query["tab"]
+        query.setlist("view", query.getlist("tab"))
     f = BookingFilter.from_query(query)
     if f.view is None:
         f = f.model_copy(update={"view": "mine"})
