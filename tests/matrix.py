@@ -94,20 +94,21 @@ def visible_row(code: str, visible: Mapping[str, Iterable[str]], *, seen: int = 
 
 def assert_write(
     state: Callable[[], Any],
-    send: Callable[[], int],
+    send: Callable[[], Any],
     status: int,
     *,
     changes: bool | None = True,
-) -> None:
+) -> Any:
     """Send one write and check it against the matrix: the answer is ``status``; when it is
     refused nothing observable by ``state()`` changed; when accepted, something did
-    (``changes=True``), nothing did (``False``), or either (``None``)."""
+    (``changes=True``), nothing did (``False``), or either (``None``). ``send`` returns a
+    status, a response, or the ``(status, body)`` of :func:`api_call`; that is returned."""
     before = state()
-    got = send()
-    assert got == status, f"expected {status}, got {got}"
+    answer = send()
+    got = answer[0] if isinstance(answer, tuple) else getattr(answer, "status_code", answer)
+    assert got == status, f"expected {status}, got {got}: {answer!r}"[:500]
     if got not in SUCCESS:
         assert state() == before, "a refused write changed something"
     elif changes is not None:
-        assert (state() != before) is changes, (
-            "an accepted write changed nothing" if changes else "it changed"
-        )
+        assert (state() != before) is changes, "an accepted write changed nothing" if changes else "it changed"
+    return answer

@@ -32,7 +32,6 @@ from lianjian.sharing.models import Need, Resource
 from tests.alliance_helpers import Alliances, make_alliances
 from tests.conftest import PASSWORD
 
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 VISIBLE = {
     "admin": {"R-A", "R-AOWN", "R-B", "R-C", "R-CALL", "R-GOV", "R-X"},
     "company": {"R-A", "R-AOWN", "R-B", "R-C", "R-CALL", "R-GOV"},
