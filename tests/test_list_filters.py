@@ -341,3 +341,142 @@ def _org_selector(name):
 
 
 _ORG_SELECTORS = {"orgs": _org_selector("orgs"), "members": _org_selector("members")}
+
+
+# ---- query counts flat as rows grow -----------------------------------------------------
+
+
+def _grow(world, name: str, i: int) -> None:
+    """One more row of list ``name``, with its relations (owners, members, agenda …)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from lianjian.alliances import services as alliance_services
+    from lianjian.alliances.models import Alliance, AllianceType
+    from lianjian.consultations import services as consultation_services
+    from lianjian.core.models import AuditLog
+    from lianjian.notifications.models import Notification
+    from lianjian.sharing.models import Resource
+
+    if name == "alliances":
+        alliance_services.alliance_create(
+            actor=None,
+            code=f"LJ-G{i}",
+            name=f"增长联建{i}",
+            type=AllianceType.objects.get(name="联建网"),
+            lead=world.zb_a,
+            members=[world.zb_b, world.partner],
+            founded=datetime.date(2024, 1, 1),
+        )
+    elif name == "problems":
+        p = consultation_services.problem_raise(
+            actor=None,
+            raised_by=world.zb_a,
+            title=f"增长问题{i}",
+            category="其他",
+            alliance=Alliance.objects.get(code="LJ-A"),
+        )
+        consultation_services.problem_assign(
+            actor=None,
+            problem=p,
+            owners=[world.zb_b, world.partner],
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+        )
+    elif name == "meetings":
+        start = timezone.now() + datetime.timedelta(days=10 + i)
+        consultation_services.meeting_create(
+            actor=None,
+            alliance=Alliance.objects.get(code="LJ-A"),
+            title=f"增长会议{i}",
+            start=start,
+            convener=world.zb_a,
+            agenda=[consultation_services.Agenda("通报")],
+            attendees=[
+                consultation_services.Attendee(
+                    org=world.zb_a, name="张三", post="书记", member=world.m_a1
+                )
+            ],
+        )
+    elif name == "resources":
+        sharing_services.resource_create(
+            actor=None,
+            name=f"增长资源{i}",
+            kind="阵地",
+            owner=world.zb_a,
+            sharing="联建单位",
+            tags=["活动阵地"],
+        )
+    elif name == "bookings":
+        day = future_monday() + datetime.timedelta(days=7 * (i + 1))
+        sharing_services.booking_request(
+            actor=world.manager_b,
+            resource=Resource.objects.get(code="R-A"),
+            org=world.zb_b,
+            start=at(day, 9),
+            end=at(day, 10),
+            purpose=f"增长{i}",
+        )
+    elif name == "needs":
+        sharing_services.need_create(
+            actor=None,
+            org=world.zb_a,
+            title=f"增长需求{i}",
+            tags=["安全培训"],
+            sharing="全部内部组织",
+        )
+    elif name == "projects":
+        sharing_services.project_create(
+            actor=None,
+            org=world.zb_b,
+            title=f"增长项目{i}",
+            tags=["技术攻关"],
+            partners_wanted=["专家"],
+            sharing="全部内部组织",
+        )
+    elif name == "audit":
+        AuditLog.objects.create(
+            action="update",
+            target_type="orgs.organisation",
+            target_id="ZB-A",
+            target_repr=f"增长{i}",
+            actor_name="测试",
+        )
+    elif name == "inbox":
+        Notification.objects.create(user=world.manager_a, key=f"grow-{i}", title=f"增长通知{i}")
+    else:
+        raise KeyError(name)
+
+
+def _queries(user, entry, params) -> tuple[int, int]:
+    """Queries of the screen (a full page) and of the API list, for ``user``."""
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as screen:
+        assert client.get(reverse(entry.screen), {**params, "size": 200}).status_code == 200
+    if not entry.api:
+        return len(screen.captured_queries), 0
+    from tests.api_helpers import auth_header
+
+    headers = auth_header(user)
+    with CaptureQueriesContext(connection) as api:
+        assert (
+            Client()
+            .get(f"/api/v1{entry.api}?{urlencode({**params, 'page_size': 500})}", **headers)
+            .status_code
+            == 200
+        )
+    return len(screen.captured_queries), len(api.captured_queries)
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n not in TREE_LISTS])
+def test_the_screen_and_the_api_issue_as_many_queries_for_five_more_rows(lists, name):
+    entry = LISTS[name]
+    user = lists.manager_a if name == "inbox" else lists.admin
+    params = {"view": "all"} if name == "bookings" else {}
+    before_rows = len(_screen(user, entry, params)[1])
+    before = _queries(user, entry, params)
+    for i in range(5):
+        _grow(lists, name, i)
+    assert len(_screen(user, entry, params)[1]) == before_rows + 5
+    assert _queries(user, entry, params) == before
