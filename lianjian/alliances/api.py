@@ -300,7 +300,7 @@ AgreementId = Path(..., ge=1, le=MAX_ID, description="协议 id")
 @agreements_router.get("", response={200: AgreementListOut, **READ_ERRORS}, summary="联建协议列表")
 def agreement_list(request: HttpRequest, params: Query[AgreementListParams]) -> dict[str, Any]:
     """Agreements of the alliances the caller may see, latest start first."""
-    items, count = paginate(selectors.agreement_list(_caller(request), params), params)
+    items, count = paginate(selectors.agreement_list(_caller(request), params, _today()), params)
     return {"items": [agreement_out(ag) for ag in items], "count": count}
 
 

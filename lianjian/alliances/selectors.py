@@ -49,7 +49,7 @@ def agreement_rows(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
     return qs.select_related("alliance", "successor").prefetch_related(Prefetch("parties", queryset=parties))
 
 
-def agreement_list(user: Any, f: AgreementFilter) -> QuerySet[Agreement]:
+def agreement_list(user: Any, f: AgreementFilter, today: datetime.date | None = None) -> QuerySet[Agreement]:
     """The agreements of the alliances ``user`` may see that match ``f``, latest start
     first — the one filter of ``GET /api/v1/agreements``."""
     qs = Agreement.objects.filter(alliance__in=Alliance.objects.visible_to(user).values("pk"))
@@ -58,7 +58,7 @@ def agreement_list(user: Any, f: AgreementFilter) -> QuerySet[Agreement]:
     if f.status:
         qs = qs.filter(status=f.status)
     if f.expiring_within is not None:
-        today = timezone.localdate()
+        today = today or timezone.localdate()
         qs = qs.filter(
             status=Agreement.Status.ACTIVE,
             end__gte=today,

@@ -15,6 +15,7 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 CategoryName = Literal["生产经营难点", "安全生产", "营销服务", "营商环境", "乡村振兴", "基层治理", "民生服务", "其他"]
 UrgencyName = Literal["一般", "较急", "紧急"]
 StateName = Literal["待研究", "已分派", "办理中", "待确认", "已销号"]
+StateFilterName = Literal["待研究", "已分派", "办理中", "待确认", "已销号", "未解决"]
 ColourName = Literal["red", "yellow", "green"]
 MeetingStatusName = Literal["筹备中", "已召开"]
 
@@ -32,7 +33,7 @@ class ProblemFilter(ListFilter):
 
     alliance: Code | None = Field(None, description="联建编码")
     org: Code | None = Field(None, description="组织编码：该组织及其下级组织提出或负责的问题")
-    state: StateName | Literal["未解决"] | None = Field(None, description="状态；“未解决”为尚未销号的全部状态")
+    state: StateFilterName | None = Field(None, description="状态；“未解决”为尚未销号的全部状态")
     category: CategoryName | None = Field(None, description="问题类别")
     urgency: UrgencyName | None = Field(None, description="紧急程度")
     colour: ColourName | None = Field(None, description="三色预警：red 逾期，yellow 临期，green 正常")
