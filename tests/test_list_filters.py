@@ -480,3 +480,17 @@ def test_the_screen_and_the_api_issue_as_many_queries_for_five_more_rows(lists, 
         _grow(lists, name, i)
     assert len(_screen(user, entry, params)[1]) == before_rows + 5
     assert _queries(user, entry, params) == before
+
+
+def test_the_inbox_filters_by_kind_and_keeps_the_kind_across_its_tabs(lists):
+    from lianjian.notifications.models import Notification
+
+    Notification.objects.create(user=lists.manager_a, key="note", title="一条消息", kind="message")
+    client = Client()
+    client.force_login(lists.manager_a)
+    assert {
+        n.kind for n in client.get(reverse("notifications:inbox"), {"show": "all"}).context["page"]
+    } == {"todo", "message"}
+    response = client.get(reverse("notifications:inbox"), {"show": "all", "kind": "message"})
+    assert [n.title for n in response.context["page"]] == ["一条消息"]
+    assert 'href="?show=unread&amp;kind=message"' in response.content.decode()
