@@ -21,6 +21,7 @@ from lianjian.consultations.models import (
 )
 from lianjian.consultations.services import Agenda, Attendee, alliance_org_ids
 from lianjian.core.forms import EdgeRules
+from lianjian.core.widgets import Picker
 from lianjian.core.scope import CHANGE, may
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import Member, Organisation
@@ -66,8 +67,9 @@ class AllianceChoice(forms.ChoiceField):
 class ProblemForm(EdgeRules, forms.Form):
     """Raise a problem (or correct it while 待研究)."""
 
-    alliance = AllianceChoice(label="联建", required=False, help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派")
-    raised_by = OrgField(label="提出组织编码")
+    alliance = AllianceChoice(label="联建", required=False, help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派",
+                              widget=Picker("alliances.visible"))
+    raised_by = OrgField(label="提出组织", widget=Picker("orgs.managed"))
     title = forms.CharField(label="问题标题", max_length=200)
     category = forms.ChoiceField(label="问题类别", choices=ProblemCategory.choices)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
