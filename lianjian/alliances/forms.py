@@ -16,8 +16,8 @@ from lianjian.alliances.models import (
     goal_target,
 )
 from lianjian.core.forms import EdgeRules
-from lianjian.core.widgets import Picker
 from lianjian.core.validation import parse_int
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Organisation
 

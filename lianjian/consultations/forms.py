@@ -21,8 +21,8 @@ from lianjian.consultations.models import (
 )
 from lianjian.consultations.services import Agenda, Attendee, alliance_org_ids
 from lianjian.core.forms import EdgeRules
-from lianjian.core.widgets import Picker
 from lianjian.core.scope import CHANGE, may
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import Member, Organisation
 

@@ -10,8 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from lianjian.core.forms import EdgeRules
-from lianjian.core.widgets import Picker
 from lianjian.core.masking import form_initial, keep_unrevealed
+from lianjian.core.widgets import Picker
 from lianjian.orgs.models import (
     CODE_RE,
     MemberCategory,

@@ -18,7 +18,6 @@ from django.db.models import Q
 
 from lianjian.core.masking import IdNumberField, PhoneField, PrivateHolder
 from lianjian.core.scope import Manages, ManagesBelow, ScopedQuerySet, ScopeRules, Sees
-from lianjian.orgs.pinyin import initials as pinyin_initials
 from lianjian.core.validation import (
     BIRTH,
     HISTORY,
@@ -31,6 +30,7 @@ from lianjian.core.validation import (
     raise_errors,
     today,
 )
+from lianjian.orgs.pinyin import initials as pinyin_initials
 
 if TYPE_CHECKING:
     pass

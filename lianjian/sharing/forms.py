@@ -12,8 +12,8 @@ from lianjian.activities.forms import DateTimeInput
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
 from lianjian.core.forms import EdgeRules
-from lianjian.core.widgets import Picker
 from lianjian.core.masking import form_initial, keep_unrevealed
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Member, Organisation
 from lianjian.sharing.hours import HoursError, normalise_hours
