@@ -51,13 +51,14 @@ class Picker(forms.TextInput):
     def __deepcopy__(self, memo: dict[int, Any]) -> Picker:
         copy = super().__deepcopy__(memo)
         copy.chosen_among = None
-        return copy  # type: ignore[return-value]
+        return copy
 
     def format_value(self, value: Any) -> str | None:
         if self.multiple or isinstance(value, list | tuple):
             return SEPARATOR.join(split_codes(value)) or None
         code = getattr(value, "code", value)  # an organisation given as initial
-        return super().format_value(code)
+        formatted: str | None = super().format_value(code)
+        return formatted
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)

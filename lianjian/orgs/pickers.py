@@ -16,17 +16,17 @@ ORG_HINT = "parent__name"
 
 def managed(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
     """Organisations the user manages (the owner, host, lead … of what they create)."""
-    return Organisation.objects.manageable_by(user).active()
+    return Organisation.objects.active().manageable_by(user)
 
 
 def managed_internal(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
     """Internal organisations the user manages (a member's organisation, a scheme's owner)."""
-    return Organisation.objects.manageable_by(user).active().internal()
+    return Organisation.objects.active().internal().manageable_by(user)
 
 
 def visible_internal(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
     """Internal organisations the user sees (organisations a scheme applies to)."""
-    return Organisation.objects.visible_to(user).active().internal()
+    return Organisation.objects.active().internal().visible_to(user)
 
 
 def partners(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
@@ -38,7 +38,7 @@ def partners(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
 
 def members(user: Any, params: Mapping[str, str]) -> QuerySet[Member]:
     """Current members the user sees."""
-    return Member.objects.visible_to(user).current().order_by("org__path", "number")
+    return Member.objects.current().visible_to(user).order_by("org__path", "number")
 
 
 register(Source("orgs.managed", rows=managed, hint=ORG_HINT))
