@@ -276,3 +276,14 @@ def test_an_alliance_made_with_codes_chosen_in_the_picker_is_created(world):
     assert response.status_code == 302
     alliance = Alliance.objects.get(code="LJ-NEW")
     assert alliance.lead == world.zb_a and alliance.initials == "xlj"
+
+
+@pytest.mark.parametrize("q", ["\x00", "a\x00b", "%", "_", "'; drop table x; --", "桓" * 5000, "\u202e", "<script>"])
+def test_hostile_searches_answer_a_list_never_an_error(world, q):
+    c = client_for(world, "company")
+    for source in ("orgs.managed", "orgs.members", "alliances.visible", "alliances.co_organisers"):
+        response = c.get(reverse("core:picker", args=[source]), {"q": q, "alliance": q})
+        # The middleware refuses a NUL anywhere in a request (400) before the lookup runs.
+        assert response.status_code == (400 if "\x00" in q else 200)
+        assert "<script>" not in response.content.decode()
+    assert pick(c, "orgs.managed", "%") == [] and pick(c, "orgs.managed", "_") == []

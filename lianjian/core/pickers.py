@@ -32,6 +32,12 @@ LIMIT = 20
 MAX_QUERY = 50
 
 
+def clean_text(text: str) -> str:
+    """What a search reads of ``text``: printable characters (no NUL, which PostgreSQL
+    refuses), runs of spaces as one, at most :data:`MAX_QUERY` characters."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())[:MAX_QUERY]
+
+
 class Choice(NamedTuple):
     code: str
     label: str
@@ -55,7 +61,7 @@ class Source:
     noun: str = "组织"
 
     def choosable(self, user: Any, params: Mapping[str, str] | None = None) -> QuerySet[Any]:
-        wanted = {name: str((params or {}).get(name) or "").strip()[:MAX_QUERY] for name in self.params}
+        wanted = {name: clean_text(str((params or {}).get(name) or "")) for name in self.params}
         return self.rows(user, wanted)
 
     def _values(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -109,7 +115,7 @@ def search(source: Source, user: Any, text: str, params: Mapping[str, str] | Non
     """Up to :data:`LIMIT` rows of ``source`` the user may choose matching ``text`` (all of
     them, in their order, for an empty text), and whether there are more. One query."""
     qs = source.choosable(user, params)
-    text = " ".join(text.split())[:MAX_QUERY]
+    text = clean_text(text)
     if text:
         cond, ranks = _search_condition(source, text)
         qs = qs.filter(cond).annotate(
@@ -129,4 +135,4 @@ def labels(source: Source, rows: QuerySet[Any], codes: Iterable[str]) -> dict[st
     return {choice.code: choice for choice in map(source._choice, found)}
 
 
-__all__ = ["Choice", "LIMIT", "Source", "get_source", "labels", "register", "search"]
+__all__ = ["Choice", "LIMIT", "Source", "clean_text", "get_source", "labels", "register", "search"]

@@ -12,7 +12,7 @@ from django.template import loader
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
-from lianjian.core.pickers import LIMIT, get_source, search
+from lianjian.core.pickers import LIMIT, clean_text, get_source, search
 from lianjian.core.scope import scope_of
 
 
@@ -51,7 +51,7 @@ def picker(request: HttpRequest, source: str) -> HttpResponse:
     q = request.GET.get("q", "")
     choices, more = search(found, request.user, q, request.GET)
     response = render(request, "core/picker_options.html", {
-        "choices": choices, "more": more, "limit": LIMIT, "q": " ".join(q.split())[:50], "noun": found.noun,
+        "choices": choices, "more": more, "limit": LIMIT, "q": clean_text(q), "noun": found.noun,
     })
     response["Cache-Control"] = "private, no-store"
     return response
