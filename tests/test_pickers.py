@@ -185,7 +185,7 @@ FORM_MODULES = ["lianjian.activities.forms", "lianjian.alliances.forms", "lianji
 PICKED = {
     ("AllianceForm", "lead"), ("AllianceForm", "members"), ("MembershipForm", "org"),
     ("ActivityForm", "host"), ("ActivityForm", "co_orgs"), ("ActivityForm", "alliance"),
-    ("ProblemForm", "alliance"), ("ProblemForm", "raised_by"),
+    ("ProblemForm", "alliance"), ("ProblemForm", "raised_by"), ("MeetingForm", "alliance"), ("MeetingForm", "convener"),
     ("ResourceForm", "owner"), ("ResourceForm", "member"), ("BookingForm", "org"), ("NeedForm", "org"),
     ("ProjectForm", "org"), ("SchemeForm", "owner"), ("SchemeForm", "applies_orgs"),
     ("OrgForm", "parent"), ("MemberForm", "org"), ("TransferForm", "to_org"),
@@ -287,3 +287,24 @@ def test_hostile_searches_answer_a_list_never_an_error(world, q):
         assert response.status_code == (400 if "\x00" in q else 200)
         assert "<script>" not in response.content.decode()
     assert pick(c, "orgs.managed", "%") == [] and pick(c, "orgs.managed", "_") == []
+
+
+def test_a_meeting_convener_is_chosen_among_the_alliances_organisations_only(world):
+    make_alliances(world)
+    c = client_for(world, "manager_a")
+    assert sorted(pick(c, "alliances.orgs", "", alliance="LJ-A")) == ["WB-GOV", "ZB-A", "ZB-B"]
+    assert pick(c, "alliances.orgs", "", alliance="LJ-X") == []
+    assert pick(c, "alliances.orgs", "") == []
+
+
+def test_a_field_depending_on_a_disabled_field_sends_its_value_with_the_search(world):
+    from lianjian.consultations.forms import MeetingForm
+
+    aw = make_alliances(world)
+    form = MeetingForm(user=world.manager_a, initial={"alliance": "LJ-A", "convener": "ZB-B"})
+    form.fields["alliance"].disabled = True
+    html = str(form["convener"])
+    assert 'hx-vals="{&quot;alliance&quot;: &quot;LJ-A&quot;}"' in html and "hx-include" not in html
+    assert '<span class="lj-chip-name">运维检修党支部</span>' in html
+    form = MeetingForm(user=world.manager_a, initial={"alliance": aw.lj_a.code})
+    assert 'hx-include="[name=&#x27;alliance&#x27;]"' in str(form["convener"])

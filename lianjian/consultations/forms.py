@@ -191,11 +191,12 @@ def liaisons_text(alliance: Alliance) -> str:
 class MeetingForm(EdgeRules, forms.Form):
     """Plan or edit a joint meeting."""
 
-    alliance = AllianceChoice(label="联建")
+    alliance = AllianceChoice(label="联建", widget=Picker("alliances.visible"))
     title = forms.CharField(label="会议名称", max_length=200)
     start = forms.DateTimeField(label="召开时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     place = forms.CharField(label="地点", max_length=200, required=False)
-    convener = forms.CharField(label="召集单位编码", max_length=32, help_text="空白为联建牵头单位", required=False)
+    convener = forms.CharField(label="召集单位", max_length=32, help_text="空白为联建牵头单位；先选择联建", required=False,
+                               widget=Picker("alliances.orgs", depends=("alliance",)))
     host_person = forms.CharField(label="主持人", max_length=50, required=False)
     recorder = forms.CharField(label="记录人", max_length=50, required=False)
     agenda = forms.CharField(label="议程", required=False, widget=forms.Textarea,

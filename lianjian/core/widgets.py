@@ -14,6 +14,7 @@ scope) is shown as typed, never with a name.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,12 +46,15 @@ class Picker(forms.TextInput):
                  attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.source, self.multiple, self.depends = source, multiple, depends
-        # Set for one rendering by PickerBoundField (each form has its own copy of the widget).
+        # Set for one rendering by PickerBoundField (each form has its own copy of the widget):
+        # the rows whose names may be shown, and the values of fields it depends on that the
+        # page cannot send (disabled fields are not sent).
         self.chosen_among: Any = None
+        self.fixed: dict[str, str] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Picker:
         copy = super().__deepcopy__(memo)
-        copy.chosen_among = None
+        copy.chosen_among, copy.fixed = None, {}
         return copy
 
     def format_value(self, value: Any) -> str | None:
@@ -74,7 +78,8 @@ class Picker(forms.TextInput):
             chosen=[found.get(code) or Choice(code, "", "") for code in codes],
             placeholder=source.placeholder,
             noun=source.noun,
-            include=", ".join(f"[name='{d}']" for d in self.depends),
+            include=", ".join(f"[name='{d}']" for d in self.depends if d not in self.fixed),
+            vals=json.dumps(self.fixed, ensure_ascii=False) if self.fixed else "",
             invalid=widget["attrs"].get("aria-invalid") in ("true", True),
         )
         return context
@@ -88,6 +93,8 @@ class PickerBoundField(BoundField):
         picker = widget or self.field.widget
         if isinstance(picker, Picker):
             picker.chosen_among = self.chosen_among(picker)
+            picker.fixed = {name: str(self.form[name].value() or "") for name in picker.depends
+                            if name in self.form.fields and self.form.fields[name].disabled}
         return super().as_widget(widget, attrs, only_initial)
 
     def chosen_among(self, picker: Picker) -> Any:
