@@ -308,3 +308,18 @@ def test_a_field_depending_on_a_disabled_field_sends_its_value_with_the_search(w
     assert '<span class="lj-chip-name">运维检修党支部</span>' in html
     form = MeetingForm(user=world.manager_a, initial={"alliance": aw.lj_a.code})
     assert 'hx-include="[name=&#x27;alliance&#x27;]"' in str(form["convener"])
+
+
+def test_adding_a_member_to_an_activity_roster_uses_the_member_picker(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from lianjian.activities import services as activity_services
+
+    act = activity_services.activity_record(actor=None, code="A-2", type="主题党日", host=world.zb_a, topic="学习",
+                                            start=timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0)))
+    page = client_for(world, "manager_a").get(reverse("activities:activity_detail", args=[act.code])).content.decode()
+    form = page[page.index(reverse("activities:attendance_add", args=[act.code])):]
+    assert reverse("core:picker", args=["orgs.members"]) in form
+    assert re.search(r'<input type="text" name="number"[^>]*aria-label="加入的党员"', form)

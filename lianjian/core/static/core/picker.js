@@ -77,6 +77,8 @@
     if (p.code.id) {
       document.querySelectorAll("label[for='" + p.code.id + "']").forEach(function (label) { label.htmlFor = p.search.id; });
     }
+    var named = p.code.getAttribute("aria-label");
+    if (named) { p.search.setAttribute("aria-label", named); }
     if (p.code.getAttribute("aria-invalid") === "true") { p.search.setAttribute("aria-invalid", "true"); }
     var described = p.code.getAttribute("aria-describedby");
     if (described) { p.search.setAttribute("aria-describedby", described); }
