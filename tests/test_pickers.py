@@ -185,7 +185,7 @@ FORM_MODULES = ["lianjian.activities.forms", "lianjian.alliances.forms", "lianji
 PICKED = {
     ("AllianceForm", "lead"), ("AllianceForm", "members"), ("MembershipForm", "org"),
     ("ActivityForm", "host"), ("ActivityForm", "co_orgs"), ("ActivityForm", "alliance"),
-    ("ProblemForm", "alliance"), ("ProblemForm", "raised_by"), ("MeetingForm", "alliance"), ("MeetingForm", "convener"),
+    ("ProblemForm", "alliance"), ("ProblemForm", "raised_by"), ("MeetingForm", "alliance"), ("MeetingForm", "convener"), ("AssignForm", "owners"),
     ("ResourceForm", "owner"), ("ResourceForm", "member"), ("BookingForm", "org"), ("NeedForm", "org"),
     ("ProjectForm", "org"), ("SchemeForm", "owner"), ("SchemeForm", "applies_orgs"),
     ("OrgForm", "parent"), ("MemberForm", "org"), ("TransferForm", "to_org"),
@@ -323,3 +323,16 @@ def test_adding_a_member_to_an_activity_roster_uses_the_member_picker(world):
     form = page[page.index(reverse("activities:attendance_add", args=[act.code])):]
     assert reverse("core:picker", args=["orgs.members"]) in form
     assert re.search(r'<input type="text" name="number"[^>]*aria-label="加入的党员"', form)
+
+
+def test_problem_owners_are_the_alliances_organisations_or_visible_internal_ones(world):
+    from tests.consultation_helpers import make_consultations
+
+    make_consultations(world)
+    c = client_for(world, "manager_a")
+    assert sorted(pick(c, "consultations.owners", "", problem="WT-P")) == ["WB-GOV", "ZB-A", "ZB-B"]
+    assert "WB-GOV" not in pick(c, "consultations.owners", "", problem="WT-L")
+    assert "ZB-A" in pick(c, "consultations.owners", "", problem="WT-L")
+    # A problem the user does not see opens nothing, nor does no problem.
+    assert pick(c, "consultations.owners", "", problem="WT-X") == []
+    assert pick(c, "consultations.owners", "") == []

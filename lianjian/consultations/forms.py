@@ -102,7 +102,9 @@ class ProblemForm(EdgeRules, forms.Form):
 
 
 class AssignForm(EdgeRules, forms.Form):
-    owners = forms.CharField(label="责任组织编码", max_length=1000, help_text="多个用“、”分隔，第一个为牵头责任单位")
+    owners = forms.CharField(label="责任组织", max_length=1000, help_text="可选多个，第一个为牵头责任单位",
+                             widget=Picker("consultations.owners", multiple=True,
+                                           context=lambda form: {"problem": form.problem.code}))
     responsible = forms.CharField(label="责任人", max_length=50, required=False)
     deadline = forms.DateField(label="办理期限", widget=DateInput())
     meeting = forms.ChoiceField(label="研究会议", required=False)

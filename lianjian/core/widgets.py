@@ -15,7 +15,7 @@ scope) is shown as typed, never with a name.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -43,9 +43,12 @@ class Picker(forms.TextInput):
     template_name = "core/widgets/picker.html"
 
     def __init__(self, source: str, *, multiple: bool = False, depends: tuple[str, ...] = (),
-                 attrs: dict[str, Any] | None = None) -> None:
+                 context: Callable[[Any], dict[str, str]] | None = None, attrs: dict[str, Any] | None = None) -> None:
+        """``depends``: fields of the same form whose values the search sends along;
+        ``context``: values taken from the form object itself (``lambda form: {"problem":
+        form.problem.code}``), which the source checks against the user's scope like any other."""
         super().__init__(attrs)
-        self.source, self.multiple, self.depends = source, multiple, depends
+        self.source, self.multiple, self.depends, self.context = source, multiple, depends, context
         # Set for one rendering by PickerBoundField (each form has its own copy of the widget):
         # the rows whose names may be shown, and the values of fields it depends on that the
         # page cannot send (disabled fields are not sent).
@@ -95,6 +98,8 @@ class PickerBoundField(BoundField):
             picker.chosen_among = self.chosen_among(picker)
             picker.fixed = {name: str(self.form[name].value() or "") for name in picker.depends
                             if name in self.form.fields and self.form.fields[name].disabled}
+            if picker.context is not None:
+                picker.fixed.update(picker.context(self.form))
         return super().as_widget(widget, attrs, only_initial)
 
     def chosen_among(self, picker: Picker) -> Any:
@@ -105,9 +110,11 @@ class PickerBoundField(BoundField):
         source = get_source(picker.source)
         if user is None or source is None:
             return None
-        params: Mapping[str, str] = {
+        params: dict[str, str] = {
             name: str(self.form[name].value() or "") for name in source.params if name in self.form.fields
         }
+        if picker.context is not None:
+            params.update(picker.context(self.form))
         return source.choosable(user, params)
 
 
