@@ -22,10 +22,11 @@ def problem_owners(user: Any, params: Mapping[str, str]) -> QuerySet[Organisatio
     problem = Problem.objects.visible_to(user).filter(code=code).select_related("alliance").first() if code else None
     if problem is None:
         return Organisation.objects.none()
-    if problem.alliance_id is None:
+    alliance = problem.alliance
+    if alliance is None:
         return Organisation.objects.internal().visible_to(user)
-    members = AllianceMember.objects.filter(alliance_id=problem.alliance_id, left_on__isnull=True).values("org_id")
-    return Organisation.objects.filter(Q(pk=problem.alliance.lead_id) | Q(pk__in=members))
+    members = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values("org_id")
+    return Organisation.objects.filter(Q(pk=alliance.lead_id) | Q(pk__in=members))
 
 
 register(Source("consultations.owners", rows=problem_owners, hint=ORG_HINT, params=("problem",)))
