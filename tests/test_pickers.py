@@ -336,3 +336,36 @@ def test_problem_owners_are_the_alliances_organisations_or_visible_internal_ones
     # A problem the user does not see opens nothing, nor does no problem.
     assert pick(c, "consultations.owners", "", problem="WT-X") == []
     assert pick(c, "consultations.owners", "") == []
+
+
+PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
+
+
+def _user_forms():
+    from lianjian.activities.forms import ActivityForm
+    from lianjian.alliances.forms import AllianceForm, MembershipForm
+    from lianjian.assessment.forms import SchemeForm
+    from lianjian.consultations.forms import MeetingForm, ProblemForm
+    from lianjian.orgs.forms import MemberForm, OrgForm, TransferForm
+    from lianjian.sharing.forms import BookingForm, NeedForm, ProjectForm, ResourceForm
+
+    return [ActivityForm, AllianceForm, MembershipForm, SchemeForm, MeetingForm, ProblemForm, MemberForm, OrgForm,
+            TransferForm, BookingForm, NeedForm, ProjectForm, ResourceForm]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_picker_never_offers_a_row_its_field_would_refuse(world, persona):
+    """Where the form limits a field to a queryset, the picker's rows are among them."""
+    make_alliances(world)
+    user = getattr(world, persona)
+    checked = 0
+    for form_class in _user_forms():
+        form = form_class(user=user)
+        for name, field in form.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if not isinstance(field.widget, Picker) or queryset is None:
+                continue
+            offered = set(get_source(field.widget.source).choosable(user).values_list("pk", flat=True))
+            assert offered <= set(queryset.values_list("pk", flat=True)), f"{form_class.__name__}.{name}"
+            checked += 1
+    assert checked >= 14

@@ -19,6 +19,11 @@ def visible(user: Any, params: Mapping[str, str]) -> QuerySet[Alliance]:
     return Alliance.objects.visible_to(user).order_by("code")
 
 
+def open_alliances(user: Any, params: Mapping[str, str]) -> QuerySet[Alliance]:
+    """Alliances the user sees that have not ended (where a new problem can go)."""
+    return Alliance.objects.visible_to(user).exclude(status=Alliance.Status.ENDED).order_by("code")
+
+
 def _alliance_orgs(user: Any, code: str) -> Q | None:
     """The lead and current members of the alliance ``code``, if the user sees it."""
     alliance = Alliance.objects.visible_to(user).filter(code=code).only("pk", "lead_id").first() if code else None
@@ -43,5 +48,6 @@ def alliance_orgs(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation
 
 
 register(Source("alliances.visible", rows=visible, noun="联建"))
+register(Source("alliances.open", rows=open_alliances, noun="联建"))
 register(Source("alliances.co_organisers", rows=co_organisers, hint=ORG_HINT, params=("alliance",)))
 register(Source("alliances.orgs", rows=alliance_orgs, hint=ORG_HINT, params=("alliance",)))

@@ -68,7 +68,7 @@ class ProblemForm(EdgeRules, forms.Form):
     """Raise a problem (or correct it while 待研究)."""
 
     alliance = AllianceChoice(label="联建", required=False, help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派",
-                              widget=Picker("alliances.visible"))
+                              widget=Picker("alliances.open"))
     raised_by = OrgField(label="提出组织", widget=Picker("orgs.managed"))
     title = forms.CharField(label="问题标题", max_length=200)
     category = forms.ChoiceField(label="问题类别", choices=ProblemCategory.choices)
