@@ -369,3 +369,8 @@ def test_a_picker_never_offers_a_row_its_field_would_refuse(world, persona):
             assert offered <= set(queryset.values_list("pk", flat=True)), f"{form_class.__name__}.{name}"
             checked += 1
     assert checked >= 14
+
+
+def test_partner_units_are_not_listed_to_a_member_who_builds_no_alliance(world):
+    assert pick(client_for(world, "member_a"), "orgs.partners", "") == []
+    assert "WB-GOV" in pick(client_for(world, "manager_b"), "orgs.partners", "")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from lianjian.core.pickers import Source, register
+from lianjian.core.scope import manages_any
 from lianjian.orgs.models import Member, Organisation
 
 ORG_HINT = "parent__name"
@@ -31,7 +32,10 @@ def visible_internal(user: Any, params: Mapping[str, str]) -> QuerySet[Organisat
 
 def partners(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
     """Any organisation the user sees, or any partner unit's: joint building reaches across
-    units (an alliance's members)."""
+    units (an alliance's members). Only for a user who manages something (who may build
+    an alliance): the partner units are not listed to everyone."""
+    if not manages_any(user):
+        return Organisation.objects.none()
     return Organisation.objects.active().filter(pk__in=Organisation.objects.visible_to(user).values("pk")) \
         | Organisation.objects.active().filter(is_partner=True)
 
