@@ -58,6 +58,16 @@ def test_an_alliance_keeps_the_pinyin_initials_of_its_name(world):
     assert Alliance.objects.get(code="LJ-A").initials == "hrljw"
 
 
+def test_organisations_imported_from_excel_get_their_initials_and_keep_them_on_rename(world, tmp_path):
+    from tests.excel_helpers import make_xlsx, run
+
+    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+                     [["ZB-HR", "桓仁县供电分公司党支部", "党支部", "DW"], ["ZB-B", "本溪满族自治县党支部", "党支部", "DW"]])
+    assert run("import", "orgs", str(path))[0] == 0
+    assert Organisation.objects.get(code="ZB-HR").initials == "hrxgdfgsdzb"
+    assert Organisation.objects.get(code="ZB-B").initials == "bxmzzzxdzb"
+
+
 # --- matching -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("q", "first"), [
