@@ -192,6 +192,12 @@
     }
   });
 
+  // While new matches are on their way, Enter must not take a row of the old list.
+  document.addEventListener("input", function (event) {
+    var search = event.target;
+    if (search.matches && search.matches("[data-picker-search]")) { setActive(parts(search.closest("[data-picker]")), -1); }
+  });
+
   // mousedown would move the focus away (closing the list) before the click lands.
   document.addEventListener("mousedown", function (event) {
     if (event.target.closest && event.target.closest("[data-picker-options] [role=option]")) { event.preventDefault(); }
