@@ -1,4 +1,4 @@
-"""The audit log and the error pages."""
+"""The audit log, the pickers' lookup and the error pages."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.template import loader
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.pickers import LIMIT, clean_text, get_source, search
 from lianjian.core.scope import scope_of
 from lianjian.core.selectors import AuditFilter
 from lianjian.core.selectors import audit_list as audit_list_rows
@@ -27,6 +28,22 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "page": page, "f": f, "q": f.q or "", "action": f.action or "", "actions": AuditLog.Action.choices,
         "type": f.type or "", "types": [("orgs.organisation", "党组织"), ("orgs.member", "党员"), ("accounts.user", "用户"), ("import", "导入")],
     })
+
+
+@login_required
+def picker(request: HttpRequest, source: str) -> HttpResponse:
+    """The rows matching ``q`` that the user may choose for a picker field (an HTML list for
+    htmx; lianjian.core.widgets). Further form values the source reads come as parameters."""
+    found = get_source(source)
+    if found is None:
+        raise Http404
+    q = request.GET.get("q", "")
+    choices, more = search(found, request.user, q, request.GET)
+    response = render(request, "core/picker_options.html", {
+        "choices": choices, "more": more, "limit": LIMIT, "q": clean_text(q), "noun": found.noun,
+    })
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # Error pages (handler400/403/404/500 and CSRF_FAILURE_VIEW). Each says in Chinese what
