@@ -32,6 +32,7 @@ from lianjian.activities.models import (
     AttendanceStatus,
     CheckinMethod,
     committee_meeting_valid,
+    default_for_year,
 )
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import link
@@ -220,7 +221,7 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
             code=s["code"], type=atype, sub_kind=s.get("sub_kind", ""), host=host, alliance=s.get("alliance"),
             start=s["start"], end=s["start"] + datetime.timedelta(hours=2), venue=s.get("venue", f"{host.name}党员活动室"),
             topic=s["topic"], lecturer=s.get("lecturer", ""), host_person="支部书记", recorder="组织委员",
-            status=status, expected_count=len(marks) if marks else None,
+            status=status, for_year=default_for_year(s["start"]), expected_count=len(marks) if marks else None,
             present_count=sum(1 for _, st, _ in marks if st == AttendanceStatus.PRESENT) if marks else None,
         )
         activity.is_valid = committee_meeting_valid(atype, activity.expected_count, activity.present_count)

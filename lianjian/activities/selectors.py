@@ -27,7 +27,7 @@ from lianjian.activities.models import (
     ComplianceRule,
 )
 from lianjian.alliances.models import Alliance, Plan
-from lianjian.orgs.models import Member, MemberCategory, Organisation, OrgKind
+from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 IN_LIST_LIMIT = 5000
@@ -81,12 +81,49 @@ def full_member_counts(orgs: QuerySet[Organisation]) -> dict[int, int]:
     return out
 
 
+def _full_on_q(day: datetime.date) -> Q:
+    """:func:`compliance.is_full_on` as a condition on members (the same rule, in SQL)."""
+    probation_end = compliance._add_years(day, -compliance.PROBATION_YEARS)
+    return (Q(category=MemberCategory.FULL)
+            & (Q(confirmed_on__lte=day) | Q(confirmed_on__isnull=True, joined_on__lte=probation_end))
+            & (Q(left_on__isnull=True) | Q(left_on__gt=day)))
+
+
+def full_members_as_of(orgs: QuerySet[Organisation], year: int) -> dict[int, tuple[int, ...]]:
+    """Full members of each organisation (its own plus its 党小组's) as of the first day of
+    every month of ``year``, from the membership history: 入党 and 转正 dates, departures
+    and transfers — not from today's members (docs/compliance.md, "as of").
+
+    Four queries whatever the number of organisations or members: the transfers dated
+    after 1 January (the only ones that place someone elsewhere on a day of the year), the
+    members they moved, the counts of everyone else by organisation (twelve conditional
+    counts), and the groups. The moved members are placed by the pure engine."""
+    first = datetime.date(year, 1, 1)
+    org_ids = orgs.values("pk")
+    groups = dict(Organisation.objects.filter(kind=OrgKind.GROUP, parent__in=org_ids).values_list("pk", "parent_id"))
+    transfers: dict[int, list[tuple[datetime.date, int, int]]] = defaultdict(list)
+    for member_id, day, from_org, to_org in (MemberTransfer.objects.filter(date__gt=first)
+                                             .values_list("member_id", "date", "from_org_id", "to_org_id")):
+        transfers[member_id].append((day, from_org, to_org))
+    moved = [compliance.MemberHistory(org_id, category == MemberCategory.FULL, joined, confirmed, left,
+                                      transfers[pk])
+             for pk, org_id, category, joined, confirmed, left in Member.objects.filter(pk__in=list(transfers))
+             .values_list("pk", "org_id", "category", "joined_on", "confirmed_on", "left_on")] if transfers else []
+    counts = {f"m{i}": Count("id", filter=_full_on_q(day)) for i, day in enumerate(compliance.month_firsts(year))}
+    settled_qs = (Member.objects.filter(Q(org__in=org_ids) | Q(org__in=list(groups)))
+                  .filter(Q(left_on__isnull=True) | Q(left_on__gt=first), category=MemberCategory.FULL)
+                  .exclude(pk__in=list(transfers)))
+    settled = {org_id: tuple(row) for org_id, *row in settled_qs.values_list("org_id").annotate(**counts).order_by()}
+    return compliance.full_members_by_month(year, settled, moved, groups)
+
+
 def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: datetime.date,
                 activity_types: Iterable[str]) -> compliance.HeldCounts:
     """Per (org id, type): counted activities of ``year`` by local month, valid and
-    invalid, held on or before ``today`` (a scheduled future meeting is not held yet).
+    invalid, held on or before ``today`` (a scheduled future meeting is not held yet), and
+    those held for ``year`` (所属年度) for the year's own rows.
 
-    Two queries on the link table alone (it carries the activity's start, type, status and
+    Three queries on the link table alone (it carries the activity's start, type, status and
     validity): one row per organisation and type with twelve monthly counts (months are
     ranges of Asia/Shanghai days, so no time-zone arithmetic runs per row), and the rare
     invalid meetings by month.
@@ -109,13 +146,33 @@ def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: d
                .values_list("org_id", "type", "month").annotate(n=Count("id")).order_by())
     for org_id, atype, month, n in invalid:
         out.setdefault((org_id, atype), ([0] * 12, [0] * 12))[1][month - 1] += n
-    return out
+    # The year's own rows count what was held *for* it (所属年度), wherever its date fell.
+    annual_rows = (ActivityOrg.objects.filter(org__in=org_filter, for_year=year, start__lt=end,
+                                              status__in=COUNTED_STATUSES, type__in=list(activity_types))
+                   .values_list("org_id", "type")
+                   .annotate(v=Count("id", filter=Q(is_valid=True)), i=Count("id", filter=Q(is_valid=False))).order_by())
+    annual = {(org_id, atype): (v, i) for org_id, atype, v, i in annual_rows}
+    held: dict[tuple[int, str], compliance.Held] = {}
+    for key in out.keys() | annual.keys():
+        valid, invalid_months = out.get(key, ([0] * 12, [0] * 12))
+        year_valid, year_invalid = annual.get(key, (0, 0))
+        held[key] = compliance.Held(valid, invalid_months, year_valid, year_invalid)
+    return held
 
 
-def org_infos(orgs: QuerySet[Organisation]) -> list[compliance.OrgInfo]:
-    full = full_member_counts(orgs)
-    return [compliance.OrgInfo(o.pk, o.code, o.kind, o.is_partner, o.founded, o.dissolved, full.get(o.pk, 0), o.name)
-            for o in orgs.only("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path").order_by("path")]
+def org_infos(orgs: QuerySet[Organisation], *, year: int | None = None) -> list[compliance.OrgInfo]:
+    """The organisations as the engine sees them; with ``year``, their full members as of
+    the first day of each month of it (:func:`full_members_as_of`), else today's."""
+    only = ("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path")
+    if year is None:
+        full = full_member_counts(orgs)
+        return [compliance.OrgInfo(o.pk, o.code, o.kind, o.is_partner, o.founded, o.dissolved, full.get(o.pk, 0), o.name)
+                for o in orgs.only(*only).order_by("path")]
+    by_month = full_members_as_of(orgs, year)
+    none = (0,) * 12
+    return [compliance.OrgInfo(o.pk, o.code, o.kind, o.is_partner, o.founded, o.dissolved,
+                               by_month.get(o.pk, none)[0], o.name, by_month.get(o.pk, none))
+            for o in orgs.only(*only).order_by("path")]
 
 
 def compliance_scope(user: Any, root_code: str | None = None) -> tuple[Organisation | None, QuerySet[Organisation]]:
@@ -143,10 +200,10 @@ def compliance_rows(*, year: int, today: datetime.date, orgs: QuerySet[Organisat
 def compliance_with_orgs(*, year: int, today: datetime.date, orgs: QuerySet[Organisation],
                          rules: list[compliance.RuleInfo] | None = None,
                          ) -> tuple[list[compliance.Row], dict[int, compliance.OrgInfo]]:
-    """The rows and the organisations they are about (by id). Five queries."""
+    """The rows and the organisations they are about (by id). Nine queries."""
     rules = rule_infos() if rules is None else rules
     orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
-    infos = org_infos(orgs)
+    infos = org_infos(orgs, year=year)
     ids: QuerySet[Organisation] | list[int] = [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
     held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
     rows = compliance.evaluate(year=year, today=today, orgs=infos, rules=rules, held=held)
