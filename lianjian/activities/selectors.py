@@ -26,11 +26,50 @@ from lianjian.activities.models import (
     ActivityType,
     ComplianceRule,
 )
+from lianjian.activities.schemas import ActivityFilter
 from lianjian.alliances.models import Alliance, Plan
+from lianjian.core.filters import register_list
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 IN_LIST_LIMIT = 5000
+
+
+def activity_scope_org(user: Any, code: str | None) -> Organisation | None:
+    """The organisation ``?org=`` names when ``user`` may see it; None when none is named.
+    An unknown or invisible code raises ``Organisation.DoesNotExist`` (404 on every edge)."""
+    if not code:
+        return None
+    org = Organisation.objects.visible_to(user).filter(code=code).only("pk", "code", "name", "path").first()
+    if org is None:
+        raise Organisation.DoesNotExist(code)
+    return org
+
+
+def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
+    """The activities ``user`` may see that match ``f``, newest first — the one filter of
+    the activity screen and ``GET /api/v1/activities`` (``core.filters``). Voided records
+    only when ``status=已作废`` asks for them; ``org`` out of scope raises
+    ``Organisation.DoesNotExist``."""
+    qs = Activity.objects.visible_to(user).select_related("host", "alliance")
+    org = activity_scope_org(user, f.org)
+    if org is not None:
+        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=org.path).values("activity_id"))
+    if f.q:
+        qs = qs.filter(Q(topic__icontains=f.q) | Q(code__iexact=f.q) | Q(venue__icontains=f.q))
+    if f.type:
+        qs = qs.filter(type=f.type)
+    qs = qs.filter(status=f.status) if f.status else qs.not_void()
+    if f.alliance:
+        qs = qs.filter(alliance__code=f.alliance)
+    if f.year:
+        first = datetime.date(f.year, f.month or 1, 1)
+        last = datetime.date(f.year, f.month + 1, 1) if f.month and f.month < 12 else datetime.date(f.year + 1, 1, 1)
+        qs = qs.filter(start__gte=local_start(first), start__lt=local_start(last))
+    return qs.order_by("-start", "-id")
+
+
+register_list("activities", screen="activities:activity_list", api="/activities", filter=ActivityFilter, key="code")
 
 
 def checkin_activity(user: Any, code: str) -> Activity | None:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -119,8 +119,10 @@ def compliance_org(request: HttpRequest, code: str) -> HttpResponse:
     for row in rows:
         by_rule.setdefault(row.rule, []).append(row)
     start, end = local_start(datetime.date(year, 1, 1)), local_start(datetime.date(year + 1, 1, 1))
-    activities = (Activity.objects.visible_to(request.user)
-                  .filter(pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"), start__gte=start, start__lt=end)
+    # Those dated in the year and those held for it (所属年度) in the next one's first months.
+    activities = (Activity.objects.visible_to(request.user).not_void()
+                  .filter(Q(start__gte=start, start__lt=end) | Q(for_year=year),
+                          pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"))
                   .select_related("host").order_by("start"))
     return render(request, "activities/compliance_org.html", {
         "nav": "compliance", "org": org, "year": year, "by_rule": by_rule, "summary": summarise(rows),
@@ -139,7 +141,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
         y, m = _int(raw[:4], 1950, 2200), _int(raw[5:], 1, 12)
         if y and m:
             year, month = y, m
-    qs = Activity.objects.visible_to(request.user)
+    qs = Activity.objects.visible_to(request.user).not_void()
     scope_org = None
     code = request.GET.get("org", "").strip()
     if code:

@@ -1,0 +1,34 @@
+"""The filter of the activity list — one for the screen and ``GET /api/v1/activities``
+(``lianjian.core.filters``): ``selectors.activity_list`` applies it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from lianjian.core.filters import ListFilter
+
+TypeName = Literal["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "谈心谈话", "联建活动"]
+StatusName = Literal["草稿", "已提交", "已通过", "已退回", "已作废"]
+
+
+class ActivityFilter(ListFilter):
+    """Which activities to list. Voided records (已作废) are left out unless asked for with
+    ``status=已作废``."""
+
+    q: str | None = Field(None, max_length=100, description="在主题、地点中查找，或活动编号")
+    org: str | None = Field(None, min_length=1, max_length=32, description="组织编码：该组织及其下级组织参与的活动")
+    type: TypeName | None = Field(None, description="活动类型")
+    status: StatusName | None = Field(None, description="状态；已作废的记录只在选择“已作废”时列出")
+    alliance: str | None = Field(None, max_length=32, description="联建编码")
+    year: int | None = Field(None, ge=1950, le=2200, description="年份（按北京时间）")
+    month: int | None = Field(None, ge=1, le=12, description="月份，需同时给出 year")
+
+    @model_validator(mode="after")
+    def _strip(self) -> ActivityFilter:
+        for name in ("q", "org", "alliance"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, value.strip() or None)
+        return self
