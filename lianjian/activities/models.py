@@ -90,6 +90,8 @@ def for_year_problem(activity_type: Any, start: Any, for_year: Any) -> str:
     if for_year == local.year:
         return ""
     if activity_type in YEARLY_TYPES:
+        if local.month <= PREVIOUS_YEAR_MONTHS and for_year == local.year - 1:
+            return ""
         if local.month <= PREVIOUS_YEAR_MONTHS:
             return f"所属年度应为 {local.year} 或 {local.year - 1} 年（1–3 月召开的可计入上一年度）"
         return f"所属年度应为 {local.year} 年（只有 1–3 月召开的可计入上一年度）"

@@ -186,7 +186,8 @@ def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: d
     for org_id, atype, month, n in invalid:
         out.setdefault((org_id, atype), ([0] * 12, [0] * 12))[1][month - 1] += n
     # The year's own rows count what was held *for* it (所属年度), wherever its date fell.
-    annual_rows = (ActivityOrg.objects.filter(org__in=org_filter, for_year=year, start__lt=end,
+    held_by = local_start(today + datetime.timedelta(days=1))
+    annual_rows = (ActivityOrg.objects.filter(org__in=org_filter, for_year=year, start__lt=held_by,
                                               status__in=COUNTED_STATUSES, type__in=list(activity_types))
                    .values_list("org_id", "type")
                    .annotate(v=Count("id", filter=Q(is_valid=True)), i=Count("id", filter=Q(is_valid=False))).order_by())
