@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from lianjian.activities import services
 from lianjian.activities.excel import ActivityExcel
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
-from lianjian.activities.selectors import TZ, activity_list, statistics
 from lianjian.activities.schemas import ActivityFilter
+from lianjian.activities.selectors import TZ, activity_list, statistics
 from lianjian.core.excel import get_kind, import_file
 from lianjian.core.models import AuditLog
 from tests.api_helpers import call
