@@ -133,25 +133,31 @@ def full_members_as_of(orgs: QuerySet[Organisation], year: int) -> dict[int, tup
     every month of ``year``, from the membership history: 入党 and 转正 dates, departures
     and transfers — not from today's members (docs/compliance.md, "as of").
 
-    Four queries whatever the number of organisations or members: the transfers dated
-    after 1 January (the only ones that place someone elsewhere on a day of the year), the
-    members they moved, the counts of everyone else by organisation (twelve conditional
-    counts), and the groups. The moved members are placed by the pure engine."""
+    Three queries whatever the number of organisations or members: the groups, the
+    transfers dated after 1 January with the members they moved (the only transfers that
+    place someone elsewhere on a day of the year), and the counts of everyone else by
+    organisation (twelve conditional counts). The moved members are placed by the pure
+    engine."""
     first = datetime.date(year, 1, 1)
     org_ids = orgs.values("pk")
-    groups = dict(Organisation.objects.filter(kind=OrgKind.GROUP, parent__in=org_ids).values_list("pk", "parent_id"))
+    group_qs = Organisation.objects.filter(kind=OrgKind.GROUP, parent__in=org_ids)
+    groups = dict(group_qs.values_list("pk", "parent_id"))
+    recent = MemberTransfer.objects.filter(date__gt=first)
+    people: dict[int, tuple[int, str, datetime.date, datetime.date | None, datetime.date | None]] = {}
     transfers: dict[int, list[tuple[datetime.date, int, int]]] = defaultdict(list)
-    for member_id, day, from_org, to_org in (MemberTransfer.objects.filter(date__gt=first)
-                                             .values_list("member_id", "date", "from_org_id", "to_org_id")):
+    for member_id, day, from_org, to_org, *person in recent.values_list(
+            "member_id", "date", "from_org_id", "to_org_id", "member__org_id", "member__category",
+            "member__joined_on", "member__confirmed_on", "member__left_on"):
         transfers[member_id].append((day, from_org, to_org))
+        people[member_id] = tuple(person)  # type: ignore[assignment]
     moved = [compliance.MemberHistory(org_id, category == MemberCategory.FULL, joined, confirmed, left,
                                       transfers[pk])
-             for pk, org_id, category, joined, confirmed, left in Member.objects.filter(pk__in=list(transfers))
-             .values_list("pk", "org_id", "category", "joined_on", "confirmed_on", "left_on")] if transfers else []
+             for pk, (org_id, category, joined, confirmed, left) in people.items()]
+    moved_ids = recent.values("member_id")
     counts = {f"m{i}": Count("id", filter=_full_on_q(day)) for i, day in enumerate(compliance.month_firsts(year))}
-    settled_qs = (Member.objects.filter(Q(org__in=org_ids) | Q(org__in=list(groups)))
+    settled_qs = (Member.objects.filter(Q(org__in=org_ids) | Q(org__in=group_qs.values("pk")))
                   .filter(Q(left_on__isnull=True) | Q(left_on__gt=first), category=MemberCategory.FULL)
-                  .exclude(pk__in=list(transfers)))
+                  .exclude(pk__in=moved_ids))
     settled = {org_id: tuple(row) for org_id, *row in settled_qs.values_list("org_id").annotate(**counts).order_by()}
     return compliance.full_members_by_month(year, settled, moved, groups)
 
@@ -240,7 +246,7 @@ def compliance_rows(*, year: int, today: datetime.date, orgs: QuerySet[Organisat
 def compliance_with_orgs(*, year: int, today: datetime.date, orgs: QuerySet[Organisation],
                          rules: list[compliance.RuleInfo] | None = None,
                          ) -> tuple[list[compliance.Row], dict[int, compliance.OrgInfo]]:
-    """The rows and the organisations they are about (by id). Nine queries."""
+    """The rows and the organisations they are about (by id). Eight queries."""
     rules = rule_infos() if rules is None else rules
     orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
     infos = org_infos(orgs, year=year)
