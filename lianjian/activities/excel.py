@@ -408,7 +408,7 @@ class ActivityExcel(ExcelKind):
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Activity.objects.all() if user is None else Activity.objects.visible_to(user)
-        qs = qs.not_void()  # a voided record is kept, but is not part of the record set
+        qs = qs.exclude(status=ActivityStatus.VOID)  # a voided record is kept, but is not part of the record set
         if org_code:
             root = export_root(user, org_code)
             qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=root.path).values("activity_id"))

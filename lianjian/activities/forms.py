@@ -103,8 +103,8 @@ class ActivityForm(EdgeRules, forms.Form):
             co.append(org)
         data["co_orgs"] = co
         # 所属年度 only for the annual duties; any other activity counts in the year of its date.
-        if data.get("type") not in YEARLY_TYPES:
-            data["for_year"] = None
+        if self.cleaned_data.get("type") not in YEARLY_TYPES:
+            self.cleaned_data["for_year"] = None
         return data
 
     def service_fields(self) -> dict[str, Any]:

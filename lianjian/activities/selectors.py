@@ -23,6 +23,7 @@ from lianjian.activities.models import (
     COUNTED_STATUSES,
     Activity,
     ActivityOrg,
+    ActivityStatus,
     ActivityType,
     ComplianceRule,
 )
@@ -59,7 +60,7 @@ def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
         qs = qs.filter(Q(topic__icontains=f.q) | Q(code__iexact=f.q) | Q(venue__icontains=f.q))
     if f.type:
         qs = qs.filter(type=f.type)
-    qs = qs.filter(status=f.status) if f.status else qs.not_void()
+    qs = qs.filter(status=f.status) if f.status else qs.exclude(status=ActivityStatus.VOID)
     if f.alliance:
         qs = qs.filter(alliance__code=f.alliance)
     if f.year:
@@ -179,7 +180,7 @@ def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: d
     # A list of ids lets PostgreSQL walk the (org, activity) index for a subtree instead of
     # hashing the whole link table; beyond IN_LIST_LIMIT a subquery is cheaper (and SQLite
     # caps the number of parameters).
-    org_filter = orgs if isinstance(orgs, list) and len(orgs) <= IN_LIST_LIMIT else (
+    org_filter: Any = orgs if isinstance(orgs, list) and len(orgs) <= IN_LIST_LIMIT else (
         orgs.values("pk") if not isinstance(orgs, list) else Organisation.objects.filter(pk__in=orgs).values("pk"))
     base = ActivityOrg.objects.filter(org__in=org_filter, start__gte=start, start__lt=end,
                                       status__in=COUNTED_STATUSES, type__in=list(activity_types))

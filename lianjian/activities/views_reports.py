@@ -19,7 +19,7 @@ from django.utils import timezone
 from lianjian.activities import services
 from lianjian.activities.compliance import LEVEL_LABELS, STATUS_LABELS, summarise
 from lianjian.activities.forms import RuleForm
-from lianjian.activities.models import Activity, ActivityOrg, ComplianceRule
+from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus, ComplianceRule
 from lianjian.activities.output import write_compliance_xlsx
 from lianjian.activities.selectors import (
     compliance_rows,
@@ -120,7 +120,7 @@ def compliance_org(request: HttpRequest, code: str) -> HttpResponse:
         by_rule.setdefault(row.rule, []).append(row)
     start, end = local_start(datetime.date(year, 1, 1)), local_start(datetime.date(year + 1, 1, 1))
     # Those dated in the year and those held for it (所属年度) in the next one's first months.
-    activities = (Activity.objects.visible_to(request.user).not_void()
+    activities = (Activity.objects.visible_to(request.user).exclude(status=ActivityStatus.VOID)
                   .filter(Q(start__gte=start, start__lt=end) | Q(for_year=year),
                           pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"))
                   .select_related("host").order_by("start"))
@@ -141,7 +141,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
         y, m = _int(raw[:4], 1950, 2200), _int(raw[5:], 1, 12)
         if y and m:
             year, month = y, m
-    qs = Activity.objects.visible_to(request.user).not_void()
+    qs = Activity.objects.visible_to(request.user).exclude(status=ActivityStatus.VOID)
     scope_org = None
     code = request.GET.get("org", "").strip()
     if code:
