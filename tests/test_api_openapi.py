@@ -49,6 +49,7 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/agreements/{agreement_id}/renew": ["post"],
         "/api/v1/activities": ["get", "post"],
         "/api/v1/activities/{code}": ["get"],
+        "/api/v1/activities/{code}/void": ["post"],
         "/api/v1/compliance": ["get"],
         "/api/v1/resources": ["get", "post"],
         "/api/v1/resources/{code}": ["get", "patch"],

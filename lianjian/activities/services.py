@@ -90,12 +90,12 @@ def activity_record(*, actor: Any, type: str, host: Organisation, start: datetim
     each); ``code`` defaults to the next free 活动编号 of the day."""
     activity = Activity(type=type, host=host, start=start, topic=topic, alliance=alliance, status=status,
                         code=code, **fields)
+    activity.refresh_validity()
+    # Validated before the code and the year are made from the start day: an out-of-range
+    # date must be refused, not converted.
+    activity.full_clean(exclude=None if code else ["code"])
     if activity.for_year is None:
         activity.for_year = default_for_year(start)
-    activity.refresh_validity()
-    # Validated before the code is made from the start day: an out-of-range date must be
-    # refused, not converted.
-    activity.full_clean(exclude=None if code else ["code"])
     if not code:
         activity.code = activity_code_new(start)
     activity.save()
@@ -127,10 +127,12 @@ def activity_update(*, actor: Any, activity: Activity, host: Organisation | None
         setattr(activity, name, value)
     if host is not None:
         activity.host = host
-    if activity.for_year is None or (activity.type not in YEARLY_TYPES and "for_year" not in fields):
-        activity.for_year = default_for_year(activity.start)
+    if activity.for_year is not None and activity.type not in YEARLY_TYPES and "for_year" not in fields:
+        activity.for_year = None  # follows the (possibly new) date
     activity.refresh_validity()
     activity.full_clean()
+    if activity.for_year is None:
+        activity.for_year = default_for_year(activity.start)
     activity.save()
     if host is not None or co_orgs is not None:
         current = list(ActivityOrg.objects.filter(activity=activity).order_by("position").select_related("org"))
