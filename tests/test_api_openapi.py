@@ -51,6 +51,7 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/activities/{code}": ["get"],
         "/api/v1/activities/{code}/void": ["post"],
         "/api/v1/compliance": ["get"],
+        "/api/v1/compliance/rules": ["get"],
         "/api/v1/resources": ["get", "post"],
         "/api/v1/resources/{code}": ["get", "patch"],
         "/api/v1/bookings": ["get", "post"],

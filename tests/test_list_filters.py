@@ -36,6 +36,10 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"status": "已作废"}, {"year": "2026"}, {"year": "2026", "month": "3"}, {"year": "2025"},
         {"alliance": "NOPE"}, {"type": "党课", "year": "2026"},
     ],
+    "rules": [
+        {}, {"activity_type": "支部委员会"}, {"org_kind": "党小组"}, {"frequency": "月度"}, {"active": "true"},
+        {"active": "false"}, {"org_kind": "党支部", "frequency": "年度"},
+    ],
 }
 
 

@@ -19,7 +19,7 @@ from pydantic import ConfigDict, StringConstraints
 from lianjian.accounts.models import User
 from lianjian.activities import selectors, services
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
-from lianjian.activities.schemas import ActivityFilter, TypeName
+from lianjian.activities.schemas import ActivityFilter, RuleFilter, TypeName
 from lianjian.activities.selectors import TZ, compliance_rows, compliance_scope
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.api_utils import (
@@ -123,6 +123,26 @@ class VoidIn(Schema):
 class ComplianceParams(BlankIsDefault):
     year: int = Field(..., ge=1900, le=2200, description="年份")
     org: Code | None = Field(None, description="组织编码：只检查该组织及其下级组织")
+
+
+class RuleListParams(RuleFilter, PageParams):
+    pass
+
+
+class RuleOut(Schema):
+    id: int
+    activity_type: str = Field(..., description="活动类型")
+    org_kind: str = Field(..., description="适用组织类型")
+    frequency: str = Field(..., description="周期：月度、季度、半年、年度")
+    required: int = Field(..., description="每期至少次数")
+    min_full_members: int | None = Field(..., description="正式党员人数下限（按每期第一天的党员计算）；空为不限")
+    active: bool
+    note: str
+
+
+class RuleListOut(Schema):
+    items: list[RuleOut]
+    count: int
 
 
 class ComplianceRowOut(Schema):
@@ -245,6 +265,15 @@ def activity_void(request: HttpRequest, code: str, payload: VoidIn) -> dict[str,
         raise HttpError(403, "无权作废该活动（须为主办组织的管理员）")
     services.activity_void(actor=user, activity=activity, reason=payload.reason)
     return activity_detail_out(Activity.objects.select_related("host", "alliance").get(pk=activity.pk))
+
+
+@compliance_router.get("/rules", response={200: RuleListOut, **READ_ERRORS}, summary="组织生活规则")
+def rule_list(request: HttpRequest, params: Query[RuleListParams]) -> dict[str, Any]:
+    """The organisational-life rules (everyone reads them), in rule order."""
+    items, count = paginate(selectors.rule_list(params), params)
+    return {"items": [{"id": r.pk, "activity_type": r.activity_type, "org_kind": r.org_kind, "frequency": r.frequency,
+                       "required": r.required, "min_full_members": r.min_full_members, "active": r.active,
+                       "note": r.note} for r in items], "count": count}
 
 
 @compliance_router.get("", response={200: ComplianceOut, **READ_ERRORS}, summary="组织生活合规")

@@ -76,8 +76,12 @@ PREVIOUS_YEAR_MONTHS = 3
 
 
 def default_for_year(start: datetime.datetime) -> int:
-    """所属年度 by default: the Asia/Shanghai year of the activity's start."""
-    return start.astimezone(ZoneInfo(settings.TIME_ZONE)).year
+    """所属年度 by default: the Asia/Shanghai year of the activity's start (its own year when
+    it lies at the very edge of the calendar, where it is refused anyway)."""
+    try:
+        return start.astimezone(ZoneInfo(settings.TIME_ZONE)).year
+    except (OverflowError, ValueError):
+        return start.year
 
 
 def for_year_problem(activity_type: Any, start: Any, for_year: Any) -> str:

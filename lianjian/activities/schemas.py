@@ -1,5 +1,5 @@
-"""The filter of the activity list — one for the screen and ``GET /api/v1/activities``
-(``lianjian.core.filters``): ``selectors.activity_list`` applies it."""
+"""The filters of the activity list and the rule list — one each for the screen and the API
+(``lianjian.core.filters``): ``selectors.activity_list`` and ``selectors.rule_list`` apply them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from lianjian.core.filters import ListFilter
 
 TypeName = Literal["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "谈心谈话", "联建活动"]
 StatusName = Literal["草稿", "已提交", "已通过", "已退回", "已作废"]
+OrgKindName = Literal["党委", "党总支", "党支部", "党小组"]
+FrequencyName = Literal["月度", "季度", "半年", "年度"]
 
 
 class ActivityFilter(ListFilter):
@@ -32,3 +34,12 @@ class ActivityFilter(ListFilter):
             if isinstance(value, str):
                 setattr(self, name, value.strip() or None)
         return self
+
+
+class RuleFilter(ListFilter):
+    """Which organisational-life rules to list (everyone reads them): ``selectors.rule_list``."""
+
+    activity_type: TypeName | None = Field(None, description="活动类型")
+    org_kind: OrgKindName | None = Field(None, description="适用组织类型")
+    frequency: FrequencyName | None = Field(None, description="周期")
+    active: bool | None = Field(None, description="true 只列启用的规则，false 只列停用的规则")

@@ -27,7 +27,7 @@ from lianjian.activities.models import (
     ActivityType,
     ComplianceRule,
 )
-from lianjian.activities.schemas import ActivityFilter
+from lianjian.activities.schemas import ActivityFilter, RuleFilter
 from lianjian.alliances.models import Alliance, Plan
 from lianjian.core.filters import register_list
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
@@ -70,7 +70,23 @@ def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
     return qs.order_by("-start", "-id")
 
 
+def rule_list(f: RuleFilter) -> QuerySet[ComplianceRule]:
+    """The compliance rules matching ``f``, in rule order — the one filter of the rule screen
+    and ``GET /api/v1/compliance/rules``. Everyone may read every rule."""
+    qs = ComplianceRule.objects.all()
+    if f.activity_type:
+        qs = qs.filter(activity_type=f.activity_type)
+    if f.org_kind:
+        qs = qs.filter(org_kind=f.org_kind)
+    if f.frequency:
+        qs = qs.filter(frequency=f.frequency)
+    if f.active is not None:
+        qs = qs.filter(active=f.active)
+    return qs.order_by("sort", "id")
+
+
 register_list("activities", screen="activities:activity_list", api="/activities", filter=ActivityFilter, key="code")
+register_list("rules", screen="activities:rule_list", api="/compliance/rules", filter=RuleFilter, key="id")
 
 
 def checkin_activity(user: Any, code: str) -> Activity | None:

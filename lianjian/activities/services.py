@@ -127,12 +127,10 @@ def activity_update(*, actor: Any, activity: Activity, host: Organisation | None
         setattr(activity, name, value)
     if host is not None:
         activity.host = host
-    if activity.for_year is not None and activity.type not in YEARLY_TYPES and "for_year" not in fields:
-        activity.for_year = None  # follows the (possibly new) date
+    if activity.for_year is None or (activity.type not in YEARLY_TYPES and "for_year" not in fields):
+        activity.for_year = default_for_year(activity.start)  # follows the (possibly new) date
     activity.refresh_validity()
     activity.full_clean()
-    if activity.for_year is None:
-        activity.for_year = default_for_year(activity.start)
     activity.save()
     if host is not None or co_orgs is not None:
         current = list(ActivityOrg.objects.filter(activity=activity).order_by("position").select_related("org"))

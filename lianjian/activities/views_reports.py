@@ -19,8 +19,16 @@ from django.utils import timezone
 from lianjian.activities import services
 from lianjian.activities.compliance import LEVEL_LABELS, STATUS_LABELS, summarise
 from lianjian.activities.forms import RuleForm
-from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus, ComplianceRule
+from lianjian.activities.models import (
+    Activity,
+    ActivityOrg,
+    ActivityStatus,
+    ActivityType,
+    ComplianceRule,
+    Frequency,
+)
 from lianjian.activities.output import write_compliance_xlsx
+from lianjian.activities.schemas import RuleFilter
 from lianjian.activities.selectors import (
     compliance_rows,
     compliance_scope,
@@ -31,9 +39,11 @@ from lianjian.activities.selectors import (
     rule_infos,
     statistics,
 )
+from lianjian.activities.selectors import rule_list as rule_list_rows
 from lianjian.activities.views import _int
+from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Organisation, OrgKind
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MATRIX_PAGE = 50
@@ -187,9 +197,13 @@ def activity_stats(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    """The rule table: everyone reads it, admins change it."""
+    """The rule table: everyone reads it, admins change it. Filtered as
+    ``GET /api/v1/compliance/rules`` (``selectors.rule_list``)."""
+    f = RuleFilter.from_query(request.GET)
+    page = paginate(request, rule_list_rows(f), per_page=50)
     return render(request, "activities/rule_list.html", {
-        "nav": "compliance", "rules": ComplianceRule.objects.order_by("sort", "id"), "can_edit": request.user.is_admin,
+        "nav": "compliance", "page": page, "rules": page.object_list, "f": f, "can_edit": request.user.is_admin,
+        "types": ActivityType.values, "kinds": OrgKind.values, "frequencies": Frequency.choices,
     })
 
 
