@@ -157,6 +157,22 @@ def test_an_annual_meeting_held_in_february_counts_for_the_previous_year_when_it
     assert rows26[("组织生活会", "2026")] == (0, "open")
     assert rows25[("民主评议党员", "2025")] == (0, "missing")  # not said: the year of its date
     assert rows26[("民主评议党员", "2026")] == (1, "ok")
+    # The assessment source counts the same rows: the 2025 组织生活会 row is ok in 2025.
+    from lianjian.assessment.periods import parse_period
+    from lianjian.assessment.sources import compliance_counts
+    from lianjian.orgs.models import Organisation
+
+    orgs = Organisation.objects.filter(code="ZB-A")
+    ok_closed = compliance_counts(parse_period("2025"), orgs, datetime.date(2026, 3, 1))[world.zb_a.pk]
+    record("Y-3", "组织生活会", world.zb_a, at(2026, 2, 12), status=ActivityStatus.APPROVED)  # for 2026
+    assert compliance_counts(parse_period("2025"), orgs, datetime.date(2026, 3, 1))[world.zb_a.pk] == ok_closed
+    record("Y-4", "组织生活会", world.zb_a, at(2026, 2, 13), status=ActivityStatus.DRAFT, for_year=2025)
+    assert compliance_counts(parse_period("2025"), orgs, datetime.date(2026, 3, 1))[world.zb_a.pk] == ok_closed
+    services.activity_void(actor=None, activity=Activity.objects.get(code="Y-4"), reason="误录")
+    ok_before = ok_closed[0]
+    Activity.objects.filter(code="Y-1").update(status=ActivityStatus.DRAFT)
+    ActivityOrg.objects.filter(activity__code="Y-1").update(status=ActivityStatus.DRAFT)
+    assert compliance_counts(parse_period("2025"), orgs, datetime.date(2026, 3, 1))[world.zb_a.pk][0] == ok_before - 1
 
 
 @pytest.mark.django_db
