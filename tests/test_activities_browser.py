@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from lianjian.activities import services
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
 from tests.conftest import PASSWORD
 from tests.test_browser import page, shot  # noqa: F401  (the fixture)
+
+# As tests/test_browser.py: the flush after a live-server test would drop the seeded rules.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _login(page, base: str, username: str) -> None:  # noqa: F811

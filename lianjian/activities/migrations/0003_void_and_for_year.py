@@ -3,6 +3,7 @@
 所属年度 of every existing record is the Asia/Shanghai year of its start (the default);
 the links carry a copy, as they do of the start, type and status."""
 
+import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -10,17 +11,19 @@ from django.db import migrations, models
 
 
 def fill_for_year(apps, schema_editor):
+    """Two range updates per year (the links carry the activity's start), whatever the
+    number of activities."""
     Activity = apps.get_model("activities", "Activity")
     ActivityOrg = apps.get_model("activities", "ActivityOrg")
     tz = ZoneInfo(settings.TIME_ZONE)
-    years: dict[int, list[int]] = {}
-    for pk, start in Activity.objects.values_list("pk", "start").iterator(chunk_size=5000):
-        years.setdefault(start.astimezone(tz).year, []).append(pk)
-    for year, ids in years.items():
-        for i in range(0, len(ids), 900):
-            chunk = ids[i:i + 900]
-            Activity.objects.filter(pk__in=chunk).update(for_year=year)
-            ActivityOrg.objects.filter(activity_id__in=chunk).update(for_year=year)
+    bounds = Activity.objects.aggregate(first=models.Min("start"), last=models.Max("start"))
+    if bounds["first"] is None:
+        return
+    for year in range(bounds["first"].astimezone(tz).year, bounds["last"].astimezone(tz).year + 1):
+        start = datetime.datetime(year, 1, 1, tzinfo=tz)
+        end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+        Activity.objects.filter(start__gte=start, start__lt=end).update(for_year=year)
+        ActivityOrg.objects.filter(start__gte=start, start__lt=end).update(for_year=year)
 
 
 class Migration(migrations.Migration):
