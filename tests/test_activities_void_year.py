@@ -239,3 +239,27 @@ def test_the_excel_kind_reads_and_round_trips_the_year(world):
     bad = _load([["X-3", "ZB-A", "组织生活会", "2026-06-10 09:00", "年度会", 2025]], header)
     assert bad.errors and "所属年度" in bad.errors[0]
     assert not Activity.objects.filter(code="X-3").exists()
+
+
+@pytest.mark.django_db
+def test_the_list_selectors_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lianjian.activities.schemas import RuleFilter
+    from lianjian.activities.selectors import rule_list
+
+    def api_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert call("GET", "/activities?status=草稿", user=world.admin)[0] == 200
+        return len(ctx.captured_queries)
+
+    record("Q-0", "主题党日", world.zb_a, at(2026, 3, 1))
+    small = api_queries()
+    for i in range(1, 12):
+        a = record(f"Q-{i}", "主题党日", world.zb_a, at(2026, 3, 1 + i), co_orgs=[world.zb_b])
+        if i % 3 == 0:
+            services.activity_void(actor=None, activity=a, reason="误录")
+    assert api_queries() == small
+    with django_assert_max_num_queries(1):
+        assert len(list(rule_list(RuleFilter(org_kind="党支部")))) == 6
