@@ -40,6 +40,13 @@ CASES: dict[str, list[dict[str, str]]] = {
         {}, {"activity_type": "支部委员会"}, {"org_kind": "党小组"}, {"frequency": "月度"}, {"active": "true"},
         {"active": "false"}, {"org_kind": "党支部", "frequency": "年度"},
     ],
+    # The API requires ``year``; an ``org`` out of scope answers 404 on both edges.
+    "compliance": [
+        {"year": "2026"}, {"year": "2025"}, {"year": "2026", "org": "DW"}, {"year": "2026", "org": "ZB-A"},
+        {"year": "2026", "org": "ZB-A", "subtree": "false"}, {"year": "2026", "rule": "主题党日"},
+        {"year": "2026", "rule": "党小组会", "org": "DW"}, {"year": "2026", "only": "problem"},
+        {"year": "2025", "only": "problem", "rule": "组织生活会"}, {"year": "2026", "org": "ZB-X"},
+    ],
 }
 
 
@@ -79,14 +86,97 @@ def activity_rows(world):
     services.activity_void(actor=None, activity=draft, reason="重复登记")
 
 
+def _compliance_rows(response, rows) -> list[tuple]:
+    return [(r.org, r.rule, r.period, r.required, r.held, r.status) for r in rows] if response.status_code == 200 else []
+
+
+def _screen_compliance(user, params) -> tuple[int, list[tuple]]:
+    """The rows of the matrix (all its organisations fit on one page here) and of its export."""
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("activities:compliance_matrix"), params)
+    rows = [row for m in response.context["page"].object_list for row in m.rows] if response.status_code == 200 else []
+    export = client.get(reverse("activities:compliance_export"), params)
+    assert export.status_code == response.status_code
+    return response.status_code, _compliance_rows(response, rows)
+
+
+def _api_compliance(user, params) -> tuple[int, list[tuple]]:
+    status, data = call("get", f"/compliance?{urlencode(params)}", user=user)
+    rows = [(r["org"], r["rule"], r["period"], r["required"], r["held"], r["status"]) for r in data.get("results", [])]
+    return status, rows
+
+
+@pytest.fixture
+def compliance_rows(world):
+    """A counted 主题党日 of ZB-A with XZ-A1 as co-organiser, and ZB-A's 2025年度 组织生活会
+    held in February 2026 (所属年度 2025)."""
+    from lianjian.activities import services
+    from lianjian.activities.selectors import TZ
+
+    services.activity_record(actor=None, code="LF-C1", type="主题党日", host=world.zb_a, co_orgs=[world.xz_a1],
+                             start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="联合主题党日",
+                             venue="党员活动室", status="已通过")
+    services.activity_record(actor=None, code="LF-C2", type="组织生活会", host=world.zb_a, for_year=2025,
+                             start=datetime.datetime(2026, 2, 10, 9, tzinfo=TZ), topic="2025年度组织生活会",
+                             venue="党员活动室", status="已通过")
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "params"), [(n, p) for n, cases in CASES.items() for p in cases])
 def test_screen_and_api_list_the_same_rows(world, name, params, persona, request):
+    user = getattr(world, persona)
+    if name == "compliance":
+        request.getfixturevalue("compliance_rows")
+        screen = _screen_compliance(user, params)
+        assert screen == _api_compliance(user, params)
+        assert screen[0] in (200, 404)
+        return
     if name == "activities":
         request.getfixturevalue("activity_rows")
-    user = getattr(world, persona)
     entry = LISTS[name]
     assert _screen_keys(user, entry, params) == _api_keys(user, entry, params)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_organisation_compliance_page_shows_the_rows_the_api_gives_for_that_organisation(world, compliance_rows,
+                                                                                           persona):
+    user = getattr(world, persona)
+    client = Client()
+    client.force_login(user)
+    for code in ("ZB-A", "XZ-A1", "ZB-B", "DW"):
+        for year in ("2025", "2026"):
+            response = client.get(reverse("activities:compliance_org", args=[code]), {"year": year})
+            rows = [r for rows in response.context["by_rule"].values() for r in rows] if response.status_code == 200 else []
+            api = _api_compliance(user, {"year": year, "org": code, "subtree": "false"})
+            assert (response.status_code, _compliance_rows(response, rows)) == api, (code, year)
+
+
+def test_the_2025_annual_meeting_held_in_2026_is_a_2025_row_on_both_edges(world, compliance_rows):
+    params = {"year": "2025", "org": "ZB-A", "subtree": "false", "rule": "组织生活会"}
+    expected = (200, [("ZB-A", "组织生活会", "2025", 1, 1, "ok")])
+    assert _screen_compliance(world.manager_a, params) == expected == _api_compliance(world.manager_a, params)
+    params["year"] = "2026"
+    assert _api_compliance(world.manager_a, params)[1][0][4] == 0
+
+
+def test_the_compliance_selector_takes_a_fixed_number_of_queries(world, compliance_rows, django_assert_max_num_queries):
+    from lianjian.activities.schemas import ComplianceFilter
+    from lianjian.activities.selectors import TZ, compliance_list
+    from lianjian.activities.services import activity_record
+    from lianjian.orgs.services import org_create
+
+    today = datetime.date(2026, 11, 21)
+    f = ComplianceFilter(year=2026, org="DW", only="problem")
+    with django_assert_max_num_queries(9):
+        small = compliance_list(world.admin, f, today=today)
+    for i in range(12):
+        org = org_create(actor=None, code=f"ZB-Q{i}", name=f"支部{i}", kind="党支部", parent=world.dw)
+        activity_record(actor=None, code=f"LF-Q{i}", type="主题党日", host=org, co_orgs=[world.zb_a], venue="活动室",
+                        start=datetime.datetime(2026, 3, 2, 9, tzinfo=TZ), topic=f"活动{i}", status="已通过")
+    with django_assert_max_num_queries(9):
+        large = compliance_list(world.admin, f, today=today)
+    assert len({r.org for r in large.rows}) > len({r.org for r in small.rows})
 
 
 def test_a_member_search_by_number_prefix_finds_the_same_members_on_both_edges(world):

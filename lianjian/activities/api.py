@@ -19,13 +19,12 @@ from pydantic import ConfigDict, StringConstraints
 from lianjian.accounts.models import User
 from lianjian.activities import selectors, services
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
-from lianjian.activities.schemas import ActivityFilter, RuleFilter, TypeName
-from lianjian.activities.selectors import TZ, compliance_rows, compliance_scope
+from lianjian.activities.schemas import ActivityFilter, ComplianceFilter, RuleFilter, TypeName
+from lianjian.activities.selectors import TZ
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.api_utils import (
     READ_ERRORS,
     WRITE_ERRORS,
-    BlankIsDefault,
     PageParams,
     paginate,
     text,
@@ -120,9 +119,10 @@ class VoidIn(Schema):
     reason: _text(300, required=True) = Field(..., description="作废原因")
 
 
-class ComplianceParams(BlankIsDefault):
+class ComplianceParams(ComplianceFilter):
+    """The compliance filter (``selectors.compliance_list``, as the matrix); ``year`` required."""
+
     year: int = Field(..., ge=1900, le=2200, description="年份")
-    org: Code | None = Field(None, description="组织编码：只检查该组织及其下级组织")
 
 
 class RuleListParams(RuleFilter, PageParams):
@@ -279,10 +279,9 @@ def rule_list(request: HttpRequest, params: Query[RuleListParams]) -> dict[str, 
 @compliance_router.get("", response={200: ComplianceOut, **READ_ERRORS}, summary="组织生活合规")
 def compliance(request: HttpRequest, params: Query[ComplianceParams]) -> dict[str, Any]:
     """Compliance rows (contracts §4) for the organisations the caller may see, or the
-    subtree of ``org`` (404 when not visible)."""
+    subtree of ``org`` (404 when not visible) — the rows of the matrix for the same filter."""
     try:
-        _, orgs = compliance_scope(_caller(request), params.org)
+        result = selectors.compliance_list(_caller(request), params, today=timezone.localdate())
     except Organisation.DoesNotExist:
         raise Http404 from None
-    rows = compliance_rows(year=params.year, today=timezone.localdate(), orgs=orgs)
-    return {"year": params.year, "results": [r.as_contract() for r in rows]}
+    return {"year": result.year, "results": [r.as_contract() for r in result.rows]}

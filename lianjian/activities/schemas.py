@@ -1,11 +1,12 @@
-"""The filters of the activity list and the rule list — one each for the screen and the API
-(``lianjian.core.filters``): ``selectors.activity_list`` and ``selectors.rule_list`` apply them."""
+"""The filters of the activity list, the rule list and the compliance rows — one each for the
+screens and the API (``lianjian.core.filters``): ``selectors.activity_list``,
+``selectors.rule_list`` and ``selectors.compliance_list`` apply them."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from lianjian.core.filters import ListFilter
 
@@ -13,6 +14,7 @@ TypeName = Literal["支部党员大会", "支部委员会", "党小组会", "党
 StatusName = Literal["草稿", "已提交", "已通过", "已退回", "已作废"]
 OrgKindName = Literal["党委", "党总支", "党支部", "党小组"]
 FrequencyName = Literal["月度", "季度", "半年", "年度"]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
 class ActivityFilter(ListFilter):
@@ -43,3 +45,16 @@ class RuleFilter(ListFilter):
     org_kind: OrgKindName | None = Field(None, description="适用组织类型")
     frequency: FrequencyName | None = Field(None, description="周期")
     active: bool | None = Field(None, description="true 只列启用的规则，false 只列停用的规则")
+
+
+class ComplianceFilter(ListFilter):
+    """Which compliance rows (contracts §4) to list: the matrix and its export, the
+    per-organisation page and ``GET /api/v1/compliance`` (``selectors.compliance_list``).
+    Without ``org``: every organisation the caller may see."""
+
+    year: int | None = Field(None, ge=1900, le=2200, description="年份（画面缺省为今年）")
+    org: Code | None = Field(None, description="组织编码：只检查该组织及其下级组织")
+    subtree: bool = Field(True, description="false：只检查 org 本身，不含下级组织")
+    rule: TypeName | None = Field(None, description="只检查该活动类型的规则")
+    only: Literal["problem"] | None = Field(
+        None, description="problem：只列有未完成或临期预警（剩余不超过 10 天仍未开展）的组织，列出其全部行")

@@ -27,7 +27,7 @@ from lianjian.activities.models import (
     ActivityType,
     ComplianceRule,
 )
-from lianjian.activities.schemas import ActivityFilter, RuleFilter
+from lianjian.activities.schemas import ActivityFilter, ComplianceFilter, RuleFilter
 from lianjian.alliances.models import Alliance, Plan
 from lianjian.core.filters import register_list
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
@@ -87,6 +87,7 @@ def rule_list(f: RuleFilter) -> QuerySet[ComplianceRule]:
 
 register_list("activities", screen="activities:activity_list", api="/activities", filter=ActivityFilter, key="code")
 register_list("rules", screen="activities:rule_list", api="/compliance/rules", filter=RuleFilter, key="id")
+register_list("compliance", screen="activities:compliance_matrix", api="/compliance", filter=ComplianceFilter, key="org")
 
 
 def checkin_activity(user: Any, code: str) -> Activity | None:
@@ -271,6 +272,37 @@ def compliance_with_orgs(*, year: int, today: datetime.date, orgs: QuerySet[Orga
     held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
     rows = compliance.evaluate(year=year, today=today, orgs=infos, rules=rules, held=held)
     return rows, {i.id: i for i in infos}
+
+
+@dataclass
+class ComplianceList:
+    """What :func:`compliance_list` answers: the root asked for (None: everything visible),
+    the year, the rows in organisation order and the organisations they are about (by id)."""
+
+    root: Organisation | None
+    year: int
+    rows: list[compliance.Row]
+    orgs: dict[int, compliance.OrgInfo]
+
+
+def compliance_list(user: Any, f: ComplianceFilter, *, today: datetime.date) -> ComplianceList:
+    """The compliance rows ``f`` asks for, of the organisations ``user`` may see (None = the
+    system) — the one filter of the matrix, its export, the per-organisation page and
+    ``GET /api/v1/compliance``. ``year`` defaults to the year of ``today``; ``org`` names a
+    subtree (or, with ``subtree=False``, one organisation) and raises
+    ``Organisation.DoesNotExist`` when ``user`` may not see it (404). Nine queries."""
+    year = f.year or today.year
+    root, orgs = compliance_scope(user, f.org)
+    if root is not None and not f.subtree:
+        orgs = orgs.filter(pk=root.pk)
+    rules = rule_infos()
+    if f.rule:
+        rules = [r for r in rules if r.activity_type == f.rule]
+    rows, infos = compliance_with_orgs(year=year, today=today, orgs=orgs, rules=rules)
+    if f.only == "problem":
+        flagged = {r.org_id for r in rows if r.status == "missing" or r.level == "yellow"}
+        rows = [r for r in rows if r.org_id in flagged]
+    return ComplianceList(root, year, rows, infos)
 
 
 # --- the matrix ---------------------------------------------------------------------------
