@@ -119,8 +119,8 @@ class VoidIn(Schema):
     reason: _text(300, required=True) = Field(..., description="作废原因")
 
 
+# The matrix's filter (``selectors.compliance_list``), with ``year`` required.
 class ComplianceParams(ComplianceFilter):
-    """The compliance filter (``selectors.compliance_list``, as the matrix); ``year`` required."""
 
     year: int = Field(..., ge=1900, le=2200, description="年份")
 
