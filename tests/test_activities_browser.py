@@ -54,3 +54,26 @@ def test_the_year_field_shows_for_annual_types_and_voiding_asks_first(world, liv
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "activities-voided-phone")
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_the_compliance_matrix_filters_through_one_filter_and_exports_what_it_shows(world, live_server, page):  # noqa: F811
+    base = live_server.url
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, base, "admin")
+    page.goto(f"{base}/activities/compliance/?year=2026")
+    assert "全部可见组织" in page.locator("h2.page-title").inner_text()
+    assert page.locator("table tbody tr").count() == 4  # ZB-A, XZ-A1, ZB-B and ZB-X
+    page.fill("input[name=org]", "ZB-A")
+    page.click("button:has-text('查询')")
+    page.wait_for_url("**org=ZB-A**")
+    page.wait_for_function("document.querySelectorAll('#compliance-results tbody tr').length == 2")
+    page.goto(f"{base}/activities/compliance/?year=2026&org=ZB-A&rule=主题党日")
+    href = page.locator("a:has-text('导出 Excel')").get_attribute("href")
+    assert "org=ZB-A" in href and "year=2026" in href and "rule=" in href
+    shot(page, "compliance-matrix")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "compliance-matrix-phone")
+    page.goto(f"{base}/activities/compliance/o/ZB-A/?year=2026")
+    assert "营销服务党支部" in page.locator("h2.page-title").inner_text()
+    assert not [e for e in errors if "Content Security Policy" in e]
