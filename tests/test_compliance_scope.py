@@ -20,8 +20,8 @@ from openpyxl import load_workbook
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import activity_record
 from tests.api_helpers import call
+from tests.matrix import PERSONAS
 
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 # The organisations with compliance rules (党支部, 党小组) each persona's report covers without
 # ``org``: everything they see, on the screens and in the API alike (one filter,
 # ``selectors.compliance_list``).
