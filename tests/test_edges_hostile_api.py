@@ -83,6 +83,7 @@ WRITES: dict[tuple[str, str], Write] = {
         "code": "HD-H1", "type": "联建活动", "orgs": ["ZB-A", "ZB-B"], "start": "2026-11-20T09:00:00",
         "end": "2026-11-20T11:00:00", "topic": "联学", "venue": "活动室", "minutes": "记录", "host_person": "张三",
         "recorder": "李四", "sub_kind": "理论联学", "alliance": "LJ-A", "expected_count": 20, "present_count": 18}),
+    ("POST", "/activities/{code}/void"): Write(lambda w, h: "/activities/HD-D/void", lambda w, h: {"reason": "误录"}),
     ("POST", "/assessment/kpis"): Write(lambda w, h: "/assessment/kpis", lambda w, h: {
         "items": [{"org": "ZB-A", "period": "2026", "indicator_code": "YW1", "value": 90.5}]}),
     ("POST", "/resources"): Write(lambda w, h: "/resources", lambda w, h: {

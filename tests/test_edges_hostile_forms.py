@@ -245,6 +245,7 @@ POSTS: dict[str, Post] = {
     "activities:activity_submit": Post(lambda w, h: "/activities/a/HD-D/submit/"),
     "activities:activity_approve": Post(lambda w, h: "/activities/a/HD-R/approve/"),
     "activities:activity_return": Post(lambda w, h: "/activities/a/HD-R/return/", lambda w, h: {"reason": "补充记录"}),
+    "activities:activity_void": Post(lambda w, h: "/activities/a/HD-D/void/", lambda w, h: {"reason": "误录"}),
     "activities:rule_create": Post(lambda w, h: "/activities/rules/new/", lambda w, h: {
         "activity_type": "联建活动", "org_kind": "党总支", "frequency": "年度", "required": "1", "sort": "100",
         "note": "依据"}, page=_same(lambda w, h: "/activities/rules/new/")),

@@ -4,6 +4,7 @@ screen serves is compared with its selector. Every list screen must be registere
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -139,14 +140,32 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"type": "orgs.member"},
     ],
     "inbox": [{}, {"show": "all"}, {"show": "unread"}, {"kind": "todo"}],
+    # ``org`` out of scope answers 404 on both edges (tests/test_activities_void_year.py).
+    "activities": [
+        {}, {"q": "主题"}, {"q": "LF-A"}, {"q": "活动室"}, {"type": "主题党日"}, {"status": "草稿"},
+        {"status": "已作废"}, {"year": "2026"}, {"year": "2026", "month": "3"}, {"year": "2025"},
+        {"alliance": "NOPE"}, {"type": "党课", "year": "2026"},
+    ],
+    "rules": [
+        {}, {"activity_type": "支部委员会"}, {"org_kind": "党小组"}, {"frequency": "月度"}, {"active": "true"},
+        {"active": "false"}, {"org_kind": "党支部", "frequency": "年度"},
+    ],
+    # Rows of org × rule × period (the API answers ``results``, the matrix groups them by
+    # organisation): compared by test_the_matrix_and_the_api_give_the_same_compliance_rows.
+    # The API requires ``year``; an ``org`` out of scope answers 404 on both edges.
+    "compliance": [
+        {"year": "2026"}, {"year": "2025"}, {"year": "2026", "org": "DW"}, {"year": "2026", "org": "ZB-A"},
+        {"year": "2026", "org": "ZB-A", "subtree": "false"}, {"year": "2026", "rule": "主题党日"},
+        {"year": "2026", "rule": "党小组会", "org": "DW"}, {"year": "2026", "only": "problem"},
+        {"year": "2025", "only": "problem", "rule": "组织生活会"}, {"year": "2026", "org": "ZB-X"},
+    ],
 }
+ROW_LISTS = {"compliance"}  # not a page of keyed items: its own comparison below
 
 # List screens not (yet) served through core.filters — the lead empties this set as the
 # other slices register theirs. A new list screen (URL name ending in ``_list``, or one of
 # KNOWN_LIST_SCREENS) fails test_every_list_screen_is_registered until it is registered.
 NOT_YET_REGISTERED = {
-    "activities:activity_list",
-    "activities:rule_list",
     "assessment:kpi_list",
     "assessment:review_list",
     "assessment:run_list",
@@ -155,7 +174,7 @@ NOT_YET_REGISTERED = {
 # List screens whose URL name does not end in ``_list``.
 KNOWN_LIST_SCREENS = {"orgs:org_tree", "notifications:inbox"}
 # API lists without a screen of their own; each still filters through one selector.
-API_ONLY = {"api:agreement_list", "api:activity_list", "api:kpi_list", "api:scheme_list"}
+API_ONLY = {"api:agreement_list", "api:kpi_list", "api:scheme_list"}
 
 
 @pytest.fixture
@@ -183,7 +202,25 @@ def lists(world, settings, tmp_path):
         partners_wanted=["专家"],
         sharing="全部内部组织",
     )
+    _activity_rows(world)
     return world
+
+
+def _activity_rows(world) -> None:
+    """Activities of A and B, one joint, one voided draft (left out unless asked for)."""
+    from lianjian.activities import services
+    from lianjian.activities.selectors import TZ
+
+    def rec(code, atype, host, *co, month=3, status="已通过"):
+        return services.activity_record(actor=None, code=code, type=atype, host=host, co_orgs=list(co),
+                                        start=datetime.datetime(2026, month, 5, 9, tzinfo=TZ), topic=f"{atype}{code}",
+                                        venue="党员活动室", status=status)
+    rec("LF-A", "主题党日", world.zb_a)
+    rec("LF-AB", "联建活动", world.zb_a, world.zb_b, month=4)
+    rec("LF-B", "党课", world.zb_b, month=5)
+    draft = rec("LF-D", "主题党日", world.zb_a, status="草稿")
+    rec("LF-V", "主题党日", world.zb_b, status="草稿")
+    services.activity_void(actor=None, activity=draft, reason="重复登记")
 
 
 def _urls(resolver: URLResolver, ns: str = "", prefix: str = ""):
@@ -270,7 +307,7 @@ def test_screen_and_api_list_the_same_rows(world, name, params, persona):
 
 
 @pytest.mark.parametrize(
-    ("name", "params"), [(n, p) for n, cases in CASES.items() if n not in TREE_LISTS for p in cases]
+    ("name", "params"), [(n, p) for n, cases in CASES.items() if n not in TREE_LISTS | ROW_LISTS for p in cases]
 )
 def test_screen_and_api_list_the_same_rows_for_every_persona(lists, name, params):
     # Every persona within one case: the fixture with every list's rows is built once for six users.
@@ -278,7 +315,7 @@ def test_screen_and_api_list_the_same_rows_for_every_persona(lists, name, params
         _same_rows(lists, name, params, persona)
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if n not in TREE_LISTS])
+@pytest.mark.parametrize("name", [n for n in CASES if n not in TREE_LISTS | ROW_LISTS])
 def test_every_list_finds_rows_for_the_administrator(lists, name):
     # The equality above means little if both edges list nothing.
     entry = LISTS[name]
@@ -444,6 +481,19 @@ def _grow(world, name: str, i: int) -> None:
         )
     elif name == "inbox":
         Notification.objects.create(user=world.manager_a, key=f"grow-{i}", title=f"增长通知{i}")
+    elif name == "activities":
+        from lianjian.activities import services as activity_services
+        from lianjian.activities.selectors import TZ
+
+        activity_services.activity_record(
+            actor=None, code=f"LF-G{i}", type="主题党日", host=world.zb_a, co_orgs=[world.zb_b],
+            start=datetime.datetime(2026, 6, 1 + i, 9, tzinfo=TZ), topic=f"增长活动{i}", venue="党员活动室",
+            status="已通过")
+    elif name == "rules":
+        from lianjian.activities import services as activity_services
+
+        activity_services.rule_create(actor=None, activity_type=("谈心谈话", "联建活动", "党课", "主题党日", "支部委员会")[i],
+                                      org_kind="党总支", frequency="年度", required=1)
     else:
         raise KeyError(name)
 
@@ -469,7 +519,7 @@ def _queries(user, entry, params) -> tuple[int, int]:
     return len(screen.captured_queries), len(api.captured_queries)
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if n not in TREE_LISTS])
+@pytest.mark.parametrize("name", [n for n in CASES if n not in TREE_LISTS | ROW_LISTS])
 def test_the_screen_and_the_api_issue_as_many_queries_for_five_more_rows(lists, name):
     entry = LISTS[name]
     user = lists.manager_a if name == "inbox" else lists.admin
@@ -494,3 +544,91 @@ def test_the_inbox_filters_by_kind_and_keeps_the_kind_across_its_tabs(lists):
     response = client.get(reverse("notifications:inbox"), {"show": "all", "kind": "message"})
     assert [n.title for n in response.context["page"]] == ["一条消息"]
     assert 'href="?show=unread&amp;kind=message"' in response.content.decode()
+
+
+# ---- compliance: rows of org × rule × period (selectors.compliance_list) -----------------
+
+def _compliance_rows(response, rows) -> list[tuple]:
+    return [(r.org, r.rule, r.period, r.required, r.held, r.status) for r in rows] if response.status_code == 200 else []
+
+
+def _screen_compliance(user, params) -> tuple[int, list[tuple]]:
+    """The rows of the matrix (all its organisations fit on one page here) and of its export."""
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("activities:compliance_matrix"), params)
+    rows = [row for m in response.context["page"].object_list for row in m.rows] if response.status_code == 200 else []
+    export = client.get(reverse("activities:compliance_export"), params)
+    assert export.status_code == response.status_code
+    return response.status_code, _compliance_rows(response, rows)
+
+
+def _api_compliance(user, params) -> tuple[int, list[tuple]]:
+    status, data = call("get", f"/compliance?{urlencode(params)}", user=user)
+    rows = [(r["org"], r["rule"], r["period"], r["required"], r["held"], r["status"]) for r in data.get("results", [])]
+    return status, rows
+
+
+@pytest.fixture
+def compliance_rows(world):
+    """A counted 主题党日 of ZB-A with XZ-A1 as co-organiser, and ZB-A's 2025年度 组织生活会
+    held in February 2026 (所属年度 2025)."""
+    from lianjian.activities import services
+    from lianjian.activities.selectors import TZ
+
+    services.activity_record(actor=None, code="LF-C1", type="主题党日", host=world.zb_a, co_orgs=[world.xz_a1],
+                             start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="联合主题党日",
+                             venue="党员活动室", status="已通过")
+    services.activity_record(actor=None, code="LF-C2", type="组织生活会", host=world.zb_a, for_year=2025,
+                             start=datetime.datetime(2026, 2, 10, 9, tzinfo=TZ), topic="2025年度组织生活会",
+                             venue="党员活动室", status="已通过")
+
+
+@pytest.mark.parametrize("params", CASES["compliance"])
+def test_the_matrix_and_the_api_give_the_same_compliance_rows(world, compliance_rows, params):
+    for persona in PERSONAS:
+        user = getattr(world, persona)
+        screen = _screen_compliance(user, params)
+        assert screen == _api_compliance(user, params), persona
+        assert screen[0] in (200, 404)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_organisation_compliance_page_shows_the_rows_the_api_gives_for_that_organisation(world, compliance_rows,
+                                                                                           persona):
+    user = getattr(world, persona)
+    client = Client()
+    client.force_login(user)
+    for code in ("ZB-A", "XZ-A1", "ZB-B", "DW"):
+        for year in ("2025", "2026"):
+            response = client.get(reverse("activities:compliance_org", args=[code]), {"year": year})
+            rows = [r for rows in response.context["by_rule"].values() for r in rows] if response.status_code == 200 else []
+            api = _api_compliance(user, {"year": year, "org": code, "subtree": "false"})
+            assert (response.status_code, _compliance_rows(response, rows)) == api, (code, year)
+
+
+def test_the_2025_annual_meeting_held_in_2026_is_a_2025_row_on_both_edges(world, compliance_rows):
+    params = {"year": "2025", "org": "ZB-A", "subtree": "false", "rule": "组织生活会"}
+    expected = (200, [("ZB-A", "组织生活会", "2025", 1, 1, "ok")])
+    assert _screen_compliance(world.manager_a, params) == expected == _api_compliance(world.manager_a, params)
+    params["year"] = "2026"
+    assert _api_compliance(world.manager_a, params)[1][0][4] == 0
+
+
+def test_the_compliance_selector_takes_a_fixed_number_of_queries(world, compliance_rows, django_assert_max_num_queries):
+    from lianjian.activities.schemas import ComplianceFilter
+    from lianjian.activities.selectors import TZ, compliance_list
+    from lianjian.activities.services import activity_record
+    from lianjian.orgs.services import org_create
+
+    today = datetime.date(2026, 11, 21)
+    f = ComplianceFilter(year=2026, org="DW", only="problem")
+    with django_assert_max_num_queries(9):
+        small = compliance_list(world.admin, f, today=today)
+    for i in range(12):
+        org = org_create(actor=None, code=f"ZB-Q{i}", name=f"支部{i}", kind="党支部", parent=world.dw)
+        activity_record(actor=None, code=f"LF-Q{i}", type="主题党日", host=org, co_orgs=[world.zb_a], venue="活动室",
+                        start=datetime.datetime(2026, 3, 2, 9, tzinfo=TZ), topic=f"活动{i}", status="已通过")
+    with django_assert_max_num_queries(9):
+        large = compliance_list(world.admin, f, today=today)
+    assert len({r.org for r in large.rows}) > len({r.org for r in small.rows})

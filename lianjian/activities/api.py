@@ -8,7 +8,7 @@ host must be an organisation the caller manages for a create (visible but not ma
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -17,26 +17,25 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict, StringConstraints
 
 from lianjian.accounts.models import User
-from lianjian.activities import services
+from lianjian.activities import selectors, services
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
-from lianjian.activities.selectors import TZ, compliance_rows, compliance_scope, local_start
+from lianjian.activities.schemas import ActivityFilter, ComplianceFilter, RuleFilter, TypeName
+from lianjian.activities.selectors import TZ
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.api_utils import (
     READ_ERRORS,
     WRITE_ERRORS,
-    BlankIsDefault,
     PageParams,
     paginate,
     text,
 )
+from lianjian.core.scope import CHANGE, may
 from lianjian.orgs.models import Organisation
 
 router = Router(tags=["活动"])
 compliance_router = Router(tags=["组织生活合规"])
 
 
-TypeName = Literal["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "谈心谈话", "联建活动"]
-StatusName = Literal["草稿", "已提交", "已通过", "已退回"]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
@@ -44,14 +43,8 @@ def _text(max_length: int, *, required: bool = False, multiline: bool = False) -
     return text(max_length, required=required, multiline=multiline)
 
 
-class ActivityListParams(PageParams):
-    org: Code | None = Field(None, description="组织编码：该组织及其下级组织参与的活动")
-    type: TypeName | None = Field(None, description="活动类型")
-    status: StatusName | None = Field(None, description="状态")
-    alliance: Code | None = Field(None, description="联建编码")
-    year: int | None = Field(None, ge=1950, le=2200, description="年份（按北京时间）")
-    month: int | None = Field(None, ge=1, le=12, description="月份，需同时给出 year")
-    q: _text(100) | None = Field(None, description="按主题搜索")
+class ActivityListParams(ActivityFilter, PageParams):
+    pass
 
 
 class ActivityOut(Schema):
@@ -71,6 +64,8 @@ class ActivityOut(Schema):
     recorder: str
     status: str
     return_reason: str
+    void_reason: str = Field(..., description="作废原因（已作废的记录）")
+    for_year: int = Field(..., description="所属年度：活动计入组织生活的年度")
     expected_count: int | None
     present_count: int | None
     is_valid: bool
@@ -114,11 +109,40 @@ class ActivityCreateIn(Schema):
     alliance: Code | None = None
     expected_count: int | None = Field(None, ge=0, le=100000)
     present_count: int | None = Field(None, ge=0, le=100000)
+    for_year: int | None = Field(None, ge=1921, le=2200, description=(
+        "所属年度；不填为开始时间所在年份。组织生活会、民主评议党员在 1–3 月召开的可填上一年度"))
 
 
-class ComplianceParams(BlankIsDefault):
+class VoidIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: _text(300, required=True) = Field(..., description="作废原因")
+
+
+# The matrix's filter (``selectors.compliance_list``), with ``year`` required.
+class ComplianceParams(ComplianceFilter):
+
     year: int = Field(..., ge=1900, le=2200, description="年份")
-    org: Code | None = Field(None, description="组织编码：只检查该组织及其下级组织")
+
+
+class RuleListParams(RuleFilter, PageParams):
+    pass
+
+
+class RuleOut(Schema):
+    id: int
+    activity_type: str = Field(..., description="活动类型")
+    org_kind: str = Field(..., description="适用组织类型")
+    frequency: str = Field(..., description="周期：月度、季度、半年、年度")
+    required: int = Field(..., description="每期至少次数")
+    min_full_members: int | None = Field(..., description="正式党员人数下限（按每期第一天的党员计算）；空为不限")
+    active: bool
+    note: str
+
+
+class RuleListOut(Schema):
+    items: list[RuleOut]
+    count: int
 
 
 class ComplianceRowOut(Schema):
@@ -152,7 +176,8 @@ def activity_out(a: Activity, codes: list[str]) -> dict[str, Any]:
         "alliance": a.alliance.code if a.alliance_id else None, "start": timezone.localtime(a.start, TZ),
         "end": timezone.localtime(a.end, TZ) if a.end else None, "venue": a.venue, "topic": a.topic,
         "lecturer": a.lecturer, "host_person": a.host_person, "recorder": a.recorder, "status": a.status,
-        "return_reason": a.return_reason, "expected_count": a.expected_count, "present_count": a.present_count,
+        "return_reason": a.return_reason, "void_reason": a.void_reason, "for_year": a.for_year,
+        "expected_count": a.expected_count, "present_count": a.present_count,
         "is_valid": a.is_valid,
     }
 
@@ -168,30 +193,13 @@ def activity_detail_out(a: Activity) -> dict[str, Any]:
 
 @router.get("", response={200: ActivityListOut, **READ_ERRORS}, summary="活动列表")
 def activity_list(request: HttpRequest, params: Query[ActivityListParams]) -> dict[str, Any]:
-    """Activities the caller may see, newest first."""
-    user = _caller(request)
-    qs = Activity.objects.visible_to(user).select_related("host", "alliance")
-    if params.org:
-        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
-        if org is None:
-            return {"items": [], "count": 0}
-        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=org.path).values("activity_id"))
-    if params.type:
-        qs = qs.filter(type=params.type)
-    if params.status:
-        qs = qs.filter(status=params.status)
-    if params.alliance:
-        qs = qs.filter(alliance__code=params.alliance)
-    if params.q:
-        qs = qs.filter(topic__icontains=params.q)
-    if params.year:
-        first = datetime.date(params.year, params.month or 1, 1)
-        if params.month and params.month < 12:
-            last = datetime.date(params.year, params.month + 1, 1)
-        else:
-            last = datetime.date(params.year + 1, 1, 1)
-        qs = qs.filter(start__gte=local_start(first), start__lt=local_start(last))
-    items, count = paginate(qs.order_by("-start", "-id"), params)
+    """Activities the caller may see, newest first (voided records only with
+    ``status=已作废``); an organisation out of scope answers 404."""
+    try:
+        qs = selectors.activity_list(_caller(request), params)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    items, count = paginate(qs, params)
     codes = _codes([a.pk for a in items])
     return {"items": [activity_out(a, codes.get(a.pk, [])) for a in items], "count": count}
 
@@ -245,13 +253,35 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
     return Status(201, activity_detail_out(activity))
 
 
+@router.post("/{code}/void", response={200: ActivityDetailOut, **WRITE_ERRORS}, summary="作废活动")
+def activity_void(request: HttpRequest, code: str, payload: VoidIn) -> dict[str, Any]:
+    """作废 a draft or returned record entered by mistake, with a reason: the host's managers
+    (out of scope → 404, visible but not managed → 403). The record is kept, marked 已作废."""
+    user = _caller(request)
+    activity = Activity.objects.visible_to(user).filter(code=code).first()
+    if activity is None:
+        raise Http404
+    if not may(user, CHANGE, activity):
+        raise HttpError(403, "无权作废该活动（须为主办组织的管理员）")
+    services.activity_void(actor=user, activity=activity, reason=payload.reason)
+    return activity_detail_out(Activity.objects.select_related("host", "alliance").get(pk=activity.pk))
+
+
+@compliance_router.get("/rules", response={200: RuleListOut, **READ_ERRORS}, summary="组织生活规则")
+def rule_list(request: HttpRequest, params: Query[RuleListParams]) -> dict[str, Any]:
+    """The organisational-life rules (everyone reads them), in rule order."""
+    items, count = paginate(selectors.rule_list(params), params)
+    return {"items": [{"id": r.pk, "activity_type": r.activity_type, "org_kind": r.org_kind, "frequency": r.frequency,
+                       "required": r.required, "min_full_members": r.min_full_members, "active": r.active,
+                       "note": r.note} for r in items], "count": count}
+
+
 @compliance_router.get("", response={200: ComplianceOut, **READ_ERRORS}, summary="组织生活合规")
 def compliance(request: HttpRequest, params: Query[ComplianceParams]) -> dict[str, Any]:
     """Compliance rows (contracts §4) for the organisations the caller may see, or the
-    subtree of ``org`` (404 when not visible)."""
+    subtree of ``org`` (404 when not visible) — the rows of the matrix for the same filter."""
     try:
-        _, orgs = compliance_scope(_caller(request), params.org)
+        result = selectors.compliance_list(_caller(request), params, today=timezone.localdate())
     except Organisation.DoesNotExist:
         raise Http404 from None
-    rows = compliance_rows(year=params.year, today=timezone.localdate(), orgs=orgs)
-    return {"year": params.year, "results": [r.as_contract() for r in rows]}
+    return {"year": result.year, "results": [r.as_contract() for r in result.rows]}

@@ -4,14 +4,18 @@ It takes plain data — organisations, rules, and counts of held activities per
 (organisation, activity type, month) — and returns one :class:`Row` per internal
 organisation × applicable rule × period of the year (docs/contracts.md §4):
 
-* a rule applies to an organisation of its ``org_kind`` whose current full members are at
-  least ``min_full_members`` (when set), for each period the organisation existed through:
-  founded on or before the first day (or unknown) and not dissolved before the last day;
+* a rule applies to an organisation of its ``org_kind`` whose full members **as of the
+  period's first day** are at least ``min_full_members`` (when set) — decided from the
+  membership history (:func:`full_members_by_month`), so that a closed period never changes
+  when members move later — for each period the organisation existed through: founded on
+  or before the first day (or unknown) and not dissolved before the last day;
 * partner organisations (外部单位) never get rows;
 * ``held`` counts the valid activities of the rule's type listed for the organisation whose
   local (Asia/Shanghai) date falls in the period — a joint activity counts for every
   organisation listed; an invalid one (a 支委会 without a quorum) is reported in
-  ``invalid`` and does not count;
+  ``invalid`` and does not count; a year's row counts the activities held **for** that
+  year (所属年度: an annual meeting held in January–March may be for the previous year),
+  shorter periods count by date;
 * ``status`` is ``ok`` when held ≥ required, else ``missing`` when the period is over
   (its last day is before ``today``), else ``open``;
 * ``level`` is the 三色 warning: ``red`` for missing, ``yellow`` for an open period with
@@ -46,6 +50,13 @@ class OrgInfo:
     dissolved: datetime.date | None = None
     full_members: int = 0
     name: str = ""
+    full_by_month: tuple[int, ...] | None = None
+    """Full members as of the first day of each month of the year (index 0 = 1 January);
+    None = ``full_members`` for every month."""
+
+    def full_on(self, month: int) -> int:
+        """Full members as of the first day of ``month`` (1–12)."""
+        return self.full_members if self.full_by_month is None else self.full_by_month[month - 1]
 
 
 @dataclass(frozen=True)
@@ -117,16 +128,121 @@ def existed_through(org: OrgInfo, period: Period) -> bool:
     return org.dissolved is None or org.dissolved >= period.last
 
 
-def rule_applies(rule: RuleInfo, org: OrgInfo) -> bool:
+def rule_applies(rule: RuleInfo, org: OrgInfo, period: Period | None = None) -> bool:
+    """Whether ``rule`` binds ``org`` — in ``period`` when given: its member condition is
+    judged on the full members as of the period's first day. Without a period: whether it
+    binds in any month (``full_by_month``), or on ``full_members`` when that is unknown."""
     if org.is_partner or org.kind != rule.org_kind:
         return False
-    return rule.min_full_members is None or org.full_members >= rule.min_full_members
+    if rule.min_full_members is None:
+        return True
+    if period is not None:
+        full = org.full_on(period.months[0])
+    else:
+        full = org.full_members if org.full_by_month is None else max(org.full_by_month)
+    return full >= rule.min_full_members
 
 
 Monthly = tuple[Sequence[int], Sequence[int]]
 """Valid and invalid activities of one organisation and type, by month (index 0 = January)."""
-HeldCounts = Mapping[tuple[int, str], Monthly]
-"""(org id, activity type) → :data:`Monthly` counts of the year."""
+
+
+class Held(NamedTuple):
+    """Activities of one organisation and type in a year: valid and invalid by month of
+    their date, and — when known — valid and invalid held *for* the year (所属年度)."""
+
+    valid: Sequence[int]
+    invalid: Sequence[int]
+    year_valid: int | None = None
+    year_invalid: int | None = None
+
+
+HeldCounts = Mapping[tuple[int, str], Monthly | Held]
+"""(org id, activity type) → :data:`Monthly` (or :class:`Held`) counts of the year."""
+
+
+def held_in(entry: Monthly | Held, period: Period) -> tuple[int, int]:
+    """(valid, invalid) activities of ``entry`` that count for ``period``: a whole year
+    counts those held for it (所属年度) when known; other periods count by date."""
+    if len(period.months) == 12 and isinstance(entry, Held) and entry.year_valid is not None:
+        return entry.year_valid, entry.year_invalid or 0
+    lo, hi = period.months[0] - 1, period.months[-1]
+    return sum(entry[0][lo:hi]), sum(entry[1][lo:hi])
+
+
+# --- membership as of a day -----------------------------------------------------------------
+
+PROBATION_YEARS = 1
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def is_full_on(day: datetime.date, *, full_now: bool, joined: datetime.date | None,
+               confirmed: datetime.date | None, left: datetime.date | None) -> bool:
+    """Whether a member was a full member (正式党员) on ``day``: full now, confirmed (转正)
+    on or before it — a full member without a recorded 转正日期 from one year after joining
+    (the probation) — and not yet left (a member leaving on ``day`` is gone)."""
+    if not full_now or (left is not None and left <= day):
+        return False
+    if confirmed is not None:
+        return confirmed <= day
+    return joined is not None and _add_years(joined, PROBATION_YEARS) <= day
+
+
+class MemberHistory(NamedTuple):
+    """A member whose organisation changed after the first day considered: their
+    organisation today, their dates, and their transfers as (date, from org, to org)."""
+
+    org_id: int
+    full_now: bool
+    joined: datetime.date | None
+    confirmed: datetime.date | None
+    left: datetime.date | None
+    transfers: Sequence[tuple[datetime.date, int, int]]
+
+
+def org_on(history: MemberHistory, day: datetime.date) -> int:
+    """The organisation a member belonged to on ``day``: the one they left by their first
+    transfer after ``day`` (a transfer dated ``day`` has taken effect), else today's."""
+    for date, from_org, _ in sorted(history.transfers):
+        if date > day:
+            return from_org
+    return history.org_id
+
+
+def month_firsts(year: int) -> list[datetime.date]:
+    return [datetime.date(year, m, 1) for m in range(1, 13)]
+
+
+def full_members_by_month(year: int, settled: Mapping[int, Sequence[int]],
+                          moved: Iterable[MemberHistory],
+                          group_parent: Mapping[int, int]) -> dict[int, tuple[int, ...]]:
+    """Full members per organisation as of the first day of each month of ``year``.
+
+    ``settled`` holds, per organisation, the counts of the members who did not move after
+    1 January (already judged by :func:`is_full_on` — the database counts them); ``moved``
+    the others, placed with :func:`org_on`. A 党小组's members count for its branch too
+    (``group_parent``: group id → branch id)."""
+    own: dict[int, list[int]] = {org_id: list(counts) for org_id, counts in settled.items()}
+    days = month_firsts(year)
+    for member in moved:
+        for i, day in enumerate(days):
+            if is_full_on(day, full_now=member.full_now, joined=member.joined, confirmed=member.confirmed,
+                          left=member.left):
+                own.setdefault(org_on(member, day), [0] * 12)[i] += 1
+    out = {org_id: list(counts) for org_id, counts in own.items()}
+    for group_id, parent_id in group_parent.items():
+        counts = own.get(group_id)
+        if counts:
+            target = out.setdefault(parent_id, [0] * 12)
+            for i, n in enumerate(counts):
+                target[i] += n
+    return {org_id: tuple(counts) for org_id, counts in out.items()}
 
 
 def by_month(counts: Mapping[tuple[int, str, int], tuple[int, int]]) -> dict[tuple[int, str], Monthly]:
@@ -159,20 +275,21 @@ def evaluate(*, year: int, today: datetime.date, orgs: Iterable[OrgInfo], rules:
     get = held.get
     for org in orgs:
         for rule, spans in plans:
-            if not rule_applies(rule, org):
+            if org.is_partner or org.kind != rule.org_kind:
                 continue
-            valid_by_month, invalid_by_month = get((org.id, rule.activity_type), _NONE)
+            entry = get((org.id, rule.activity_type), _NONE)
             required = rule.required
-            for period, lo, hi, days_left, short_status, short_level in spans:
-                if not existed_through(org, period):
+            conditional = rule.min_full_members is not None
+            for period, _lo, _hi, days_left, short_status, short_level in spans:
+                if not existed_through(org, period) or (conditional and not rule_applies(rule, org, period)):
                     continue
-                valid = sum(valid_by_month[lo:hi])
+                valid, invalid = held_in(entry, period)
                 if valid >= required:
                     status, level = "ok", ""
                 else:
                     status, level = short_status, short_level
                 append(Row(org.code, rule.activity_type, period.label, required, valid, status,
-                           sum(invalid_by_month[lo:hi]), level, days_left, org.id, rule.frequency))
+                           invalid, level, days_left, org.id, rule.frequency))
     return out
 
 

@@ -10,8 +10,11 @@ yellow cells: ``GAPS`` below (missing meetings), BX-ZB14's March 支委会 witho
 (invalid), and five branches that have not yet held November's 主题党日 (yellow: ten days
 or fewer left). The 36 joint activities (党课互讲, 理论联学, 党日交流, 政策联研, 廉洁共建 …)
 of the seven networks and the partner alliances add up to exactly 1,056 person-times, as
-in seed paper 004. A few records wait for review (已提交), one was returned (已退回), and
-BX-ZB19 has a draft 主题党日 with its expected list for the QR check-in.
+in seed paper 004. A few records wait for review (已提交), one was returned (已退回),
+BX-ZB19 has a draft 主题党日 with its expected list for the QR check-in, and BX-ZB08's
+October 主题党日 entered twice by mistake has its duplicate draft voided (已作废, with the
+reason, audited). The "2025年度" 组织生活会 and 民主评议党员, held in February 2026, are for
+所属年度 2025: the 2025 compliance counts them, 2026's does not (its yearly duties stay open).
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from lianjian.activities.models import (
     AttendanceStatus,
     CheckinMethod,
     committee_meeting_valid,
+    default_for_year,
 )
 from lianjian.activities.selectors import TZ
-from lianjian.activities.services import link
+from lianjian.activities.services import activity_void, link
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
@@ -55,6 +59,12 @@ GAPS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
 NOVEMBER_PENDING = ("BX-ZB05", "BX-ZB12", "BX-ZB21", "BX-ZB33", "BX-ZB40")
 INVALID_COMMITTEE = ("BX-ZB14", 3)
 DRAFT_BRANCH = "BX-ZB19"
+# A duplicate draft of BX-ZB08's October 主题党日, entered by mistake and voided (作废).
+VOID_BRANCH, VOID_MONTH = "BX-ZB08", 10
+VOID_CODE = f"DM26-{VOID_BRANCH}-ZTDR-{VOID_MONTH:02d}-CF"
+VOID_REASON = "重复录入：与本支部10月主题党日为同一次活动"
+# The yearly duties held in February are the previous year's ("2025年度组织生活会").
+PREVIOUS_YEAR_TYPES = (ActivityType.REVIEW_MEETING, ActivityType.APPRAISAL)
 REASONS = {AttendanceStatus.LEAVE: ("出差", "病假", "倒班值守", "参加培训"), AttendanceStatus.ABSENT: ("抢修任务未能参加", "联系不上")}
 TOPICS = {
     ActivityType.THEME_DAY: ("学习贯彻党的二十届四中全会精神", "“安全生产月”党员先锋行动", "党员志愿服务进社区",
@@ -122,11 +132,14 @@ def _specs(branches: list[Organisation], groups: list[Organisation], committee: 
             add(b, ActivityType.GENERAL_MEETING, _day(rng, month), 14)
             add(b, ActivityType.LECTURE, _day(rng, min(3 * q - rng.randint(0, 2), LAST_DAY.month)), 9,
                 lecturer="支部书记")
-        add(b, ActivityType.REVIEW_MEETING, _day(rng, 2), 14)
-        add(b, ActivityType.APPRAISAL, _day(rng, 2, 10, 27), 9)
+        add(b, ActivityType.REVIEW_MEETING, _day(rng, 2), 14, for_year=YEAR - 1)
+        add(b, ActivityType.APPRAISAL, _day(rng, 2, 10, 27), 9, for_year=YEAR - 1)
     for g in groups:
         for m in months:
             add(g, ActivityType.GROUP_MEETING, _day(rng, m), 17)
+    original = next((s for s in out if s["code"] == demo_code(VOID_BRANCH, ActivityType.THEME_DAY, VOID_MONTH)), None)
+    if original is not None:
+        out.append({**original, "code": VOID_CODE, "void": True})
     return out
 
 
@@ -201,7 +214,7 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
     rows = []
     for s in todo:
         atype, host = s["type"], s["host"]
-        if s["code"] not in attendance and host.kind == OrgKind.BRANCH:
+        if s["code"] not in attendance and host.kind == OrgKind.BRANCH and not s.get("void"):
             if atype == ActivityType.COMMITTEE_MEETING:
                 expected = committee_of.get(host.pk, [])
                 present = len(expected) if (host.code, s["start"].month) != INVALID_COMMITTEE else len(expected) // 2
@@ -216,11 +229,13 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
         if s["code"] == demo_code(DRAFT_BRANCH, ActivityType.THEME_DAY, 11):
             status = ActivityStatus.DRAFT
             marks = [(pk, AttendanceStatus.ABSENT, "") for pk, _, _ in marks]
+        if s.get("void"):
+            status, marks = ActivityStatus.DRAFT, []  # voided below, through the service
         activity = Activity(
             code=s["code"], type=atype, sub_kind=s.get("sub_kind", ""), host=host, alliance=s.get("alliance"),
             start=s["start"], end=s["start"] + datetime.timedelta(hours=2), venue=s.get("venue", f"{host.name}党员活动室"),
             topic=s["topic"], lecturer=s.get("lecturer", ""), host_person="支部书记", recorder="组织委员",
-            status=status, expected_count=len(marks) if marks else None,
+            status=status, for_year=s.get("for_year", default_for_year(s["start"])), expected_count=len(marks) if marks else None,
             present_count=sum(1 for _, st, _ in marks if st == AttendanceStatus.PRESENT) if marks else None,
         )
         activity.is_valid = committee_meeting_valid(atype, activity.expected_count, activity.present_count)
@@ -242,6 +257,9 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
     ActivityOrg.objects.bulk_create(links, batch_size=2000)
     Attendance.objects.bulk_create(checks, batch_size=2000)
     created = {"activities": len(rows), "attendance": len(checks)}
+    for activity, _, _ in rows:
+        if activity.code == VOID_CODE:
+            activity_void(actor=None, activity=activity, reason=VOID_REASON)
     audit_record(actor=None, action=AuditLog.Action.IMPORT, target="activities.activity", target_id="demo",
                  target_repr="演示数据（活动）", note="演示数据", after=created)
     if stdout is not None:

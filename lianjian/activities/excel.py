@@ -1,8 +1,9 @@
 """Excel import and export of activities (kind ``activities``, docs/contracts.md §3).
 
 Columns: 活动编号*, 组织编码* (several for a joint activity, the host first), 活动类型*,
-开始时间*, 主题*, 地点, 应到人数, 实到人数, 联建编码, and the extension column 活动形式
-(the form of a 联建活动, e.g. 党课互讲). Key: 活动编号. All rows are checked first; any
+开始时间*, 主题*, 地点, 应到人数, 实到人数, 联建编码, and the extension columns 活动形式
+(the form of a 联建活动, e.g. 党课互讲) and 所属年度 (the year it counts for: blank = the
+year of its start; an annual meeting held in January–March may name the previous year). Key: 活动编号. All rows are checked first; any
 error refuses the whole file. A column absent from the file leaves that field unchanged.
 
 Scope (``user`` None = the system): the host (first code) must be an organisation the user
@@ -35,6 +36,8 @@ from lianjian.activities.models import (
     Attendance,
     activity_row_errors,
     committee_meeting_valid,
+    default_for_year,
+    for_year_problem,
 )
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import link, sync_links
@@ -132,6 +135,23 @@ def parse_count(value: Any) -> int:
     return number
 
 
+def parse_year(value: Any) -> int:
+    """A year (所属年度) such as 2025; whether it fits the activity is the kind's check."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = cell_text(value).removesuffix("年度").removesuffix("年")
+        try:
+            number = parse_int(text, low=1921, high=2200)
+        except ValueError:
+            raise CellError("应为四位年份，如 2025") from None
+    if not 1921 <= number <= 2200:
+        raise CellError("应为四位年份，如 2025")
+    return number
+
+
 def format_datetime(value: Any) -> str | None:
     return timezone.localtime(value, TZ).strftime("%Y-%m-%d %H:%M") if value else None
 
@@ -158,11 +178,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("联建编码", parse_pattern(32, CODE_RE, CODE_REASON), False, None, format_text,
            "联建活动所属联建的编码；联建成员单位可列为协办组织", 14),
     text_column("活动形式", 20, note="扩展列，选填：联建活动的形式，如 党课互讲、理论联学、党日交流、政策联研、廉洁共建"),
+    Column("所属年度", parse_year, False, None, format_count,
+           "扩展列，选填：活动计入的年度，空白为开始时间所在年份；组织生活会、民主评议党员在 1–3 月召开的可填上一年度", 10),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS)}
 SIMPLE = (("活动类型", "type"), ("开始时间", "start"), ("主题", "topic"), ("地点", "venue"),
-          ("应到人数", "expected_count"), ("实到人数", "present_count"), ("活动形式", "sub_kind"))
-STATE_FIELDS = ("type", "start", "topic", "venue", "expected_count", "present_count", "sub_kind", "alliance_id")
+          ("应到人数", "expected_count"), ("实到人数", "present_count"), ("活动形式", "sub_kind"), ("所属年度", "for_year"))
+STATE_FIELDS = ("type", "start", "topic", "venue", "expected_count", "present_count", "sub_kind", "alliance_id",
+                "for_year")
 # Which column each rule of ``activity_row_errors`` speaks about.
 FIELD_HEADERS = {name: header for header, name in SIMPLE}
 
@@ -236,7 +259,7 @@ class ActivityExcel(ExcelKind):
                 codes: Any = link_codes.get(current.pk, [])
             else:
                 state = {"type": None, "start": None, "topic": "", "venue": "", "expected_count": None,
-                         "present_count": None, "sub_kind": "", "alliance_id": None}
+                         "present_count": None, "sub_kind": "", "alliance_id": None, "for_year": None}
                 codes = []
             for header, name in SIMPLE:
                 value = values[COL[header]]
@@ -244,6 +267,13 @@ class ActivityExcel(ExcelKind):
                     state[name] = value
             if values[COL["组织编码"]] is not ABSENT:
                 codes = values[COL["组织编码"]]
+            # 所属年度 left out (or blank): the year of the start, unless an annual meeting
+            # already records another one that still fits it.
+            if state["for_year"] is None or (values[COL["所属年度"]] is ABSENT
+                                             and isinstance(state["start"], datetime.datetime)
+                                             and for_year_problem(state["type"], state["start"], state["for_year"])):
+                state["for_year"] = (default_for_year(state["start"])
+                                     if isinstance(state["start"], datetime.datetime) else None)
             if code in taken and first.get(code) == number:
                 errors.add(number, "活动编号", KEY_TAKEN)
             alliance_code = values[COL["联建编码"]]
@@ -272,6 +302,8 @@ class ActivityExcel(ExcelKind):
                     scope_checks.append((number, listed[0], [org for org in listed[1:] if org.pk not in members]))
             if current is not None and is_manager:
                 scope_checks.append((number, None, [current.host]))
+            if current is not None and current.is_void:
+                errors.add(number, "活动编号", f"该活动已作废（{current.void_reason}），不能再导入修改")
             host = listed[0] if codes is not INVALID and listed and len(listed) == len(codes) else None
             status = current.status if current is not None else new_status
             for field_name, message in activity_row_errors({**state, "status": status}, host=host).items():
@@ -400,6 +432,7 @@ class ActivityExcel(ExcelKind):
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Activity.objects.all() if user is None else Activity.objects.visible_to(user)
+        qs = qs.exclude(status=ActivityStatus.VOID)  # a voided record is kept, but is not part of the record set
         if org_code:
             root = export_root(user, org_code)
             qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=root.path).values("activity_id"))
@@ -419,7 +452,7 @@ class ActivityExcel(ExcelKind):
         codes = self._link_codes([a.pk for a in batch])
         for a in batch:
             yield (a.code, codes.get(a.pk, []), a.type, a.start, a.topic, a.venue, a.expected_count, a.present_count,
-                   a.alliance.code if a.alliance_id else None, a.sub_kind)
+                   a.alliance.code if a.alliance_id else None, a.sub_kind, a.for_year)
 
 
 register(ActivityExcel())

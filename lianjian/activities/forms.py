@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from lianjian.activities.models import (
+    YEARLY_TYPES,
     Activity,
     ActivityType,
     AttendanceStatus,
@@ -55,6 +56,8 @@ class ActivityForm(EdgeRules, forms.Form):
     expected_count = forms.IntegerField(label="应到人数", required=False, min_value=0, max_value=100000,
                                         help_text="生成应到名单后以名单为准")
     present_count = forms.IntegerField(label="实到人数", required=False, min_value=0, max_value=100000)
+    for_year = forms.IntegerField(label="所属年度", required=False, min_value=1921, max_value=2200,
+                                  help_text="组织生活会、民主评议党员填写：空白为活动日期所在年份，1–3 月召开的可填上一年度")
     minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, user: Any, instance: Activity | None = None, **kwargs: Any) -> None:
@@ -101,6 +104,9 @@ class ActivityForm(EdgeRules, forms.Form):
                 continue
             co.append(org)
         data["co_orgs"] = co
+        # 所属年度 only for the annual duties; any other activity counts in the year of its date.
+        if self.cleaned_data.get("type") not in YEARLY_TYPES:
+            self.cleaned_data["for_year"] = None
         return data
 
     def service_fields(self) -> dict[str, Any]:
@@ -118,6 +124,10 @@ class MarkForm(EdgeRules, forms.Form):
 
 class ReturnForm(EdgeRules, forms.Form):
     reason = forms.CharField(label="退回原因", max_length=300)
+
+
+class VoidForm(EdgeRules, forms.Form):
+    reason = forms.CharField(label="作废原因", max_length=300)
 
 
 class AddMemberForm(EdgeRules, forms.Form):

@@ -10,8 +10,11 @@ to them; they may change it when they manage its host; a manager above the host 
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -52,6 +55,7 @@ class ActivityStatus(models.TextChoices):
     SUBMITTED = "已提交", "已提交"
     APPROVED = "已通过", "已通过"
     RETURNED = "已退回", "已退回"
+    VOID = "已作废", "已作废"
 
 
 # Records that count as held: a draft is unfinished and a returned record is being corrected.
@@ -60,6 +64,42 @@ EDITABLE_STATUSES = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
 # Records that say the activity took place: submitted for review or reviewed (a returned
 # record was submitted as held and is only being corrected). A draft may be a plan.
 HELD_STATUSES = (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED, ActivityStatus.RETURNED)
+# Records that may be voided (作废): those still being written — a draft entered by
+# mistake, or a returned record that should never have been submitted. A voided record is
+# kept (with its reason and audit trail) and counts nowhere.
+VOIDABLE_STATUSES = EDITABLE_STATUSES
+
+# The annual duties: each meeting is held *for* a year (所属年度), which may be the
+# previous one when it is held in January–March ("2025年度组织生活会" in February 2026).
+YEARLY_TYPES = ("组织生活会", "民主评议党员")
+PREVIOUS_YEAR_MONTHS = 3
+
+
+def default_for_year(start: datetime.datetime) -> int:
+    """所属年度 by default: the Asia/Shanghai year of the activity's start (its own year when
+    it lies at the very edge of the calendar, where it is refused anyway)."""
+    try:
+        return start.astimezone(ZoneInfo(settings.TIME_ZONE)).year
+    except (OverflowError, ValueError):
+        return start.year
+
+
+def for_year_problem(activity_type: Any, start: Any, for_year: Any) -> str:
+    """Why ``for_year`` (所属年度) does not fit an activity of ``activity_type`` starting at
+    ``start``, or "": the year of its date, or — for a yearly type (:data:`YEARLY_TYPES`)
+    held in January–March — the previous year. Pure."""
+    if not isinstance(for_year, int) or isinstance(for_year, bool) or not isinstance(start, datetime.datetime):
+        return ""
+    local = start.astimezone(ZoneInfo(settings.TIME_ZONE))
+    if for_year == local.year:
+        return ""
+    if activity_type in YEARLY_TYPES:
+        if local.month <= PREVIOUS_YEAR_MONTHS and for_year == local.year - 1:
+            return ""
+        if local.month <= PREVIOUS_YEAR_MONTHS:
+            return f"所属年度应为 {local.year} 或 {local.year - 1} 年（1–3 月召开的可计入上一年度）"
+        return f"所属年度应为 {local.year} 年（只有 1–3 月召开的可计入上一年度）"
+    return f"所属年度应为活动所在年份 {local.year} 年（只有组织生活会、民主评议党员可计入上一年度）"
 
 
 def committee_meeting_valid(activity_type: str, expected: int | None, present: int | None) -> bool:
@@ -73,6 +113,9 @@ def committee_meeting_valid(activity_type: str, expected: int | None, present: i
 class ActivityQuerySet(ScopedQuerySet["Activity"]):
     def counted(self) -> ActivityQuerySet:
         return self.filter(status__in=COUNTED_STATUSES)
+
+    def not_void(self) -> ActivityQuerySet:
+        return self.exclude(status=ActivityStatus.VOID)
 
 
 class Activity(models.Model):
@@ -92,7 +135,7 @@ class Activity(models.Model):
     AUDIT_FIELDS = (
         "code", "type", "sub_kind", "host_id", "alliance_id", "start", "end", "venue", "topic",
         "minutes", "lecturer", "host_person", "recorder", "status", "return_reason",
-        "expected_count", "present_count", "is_valid",
+        "expected_count", "present_count", "is_valid", "for_year", "void_reason",
     )
     # A draft may be planned ahead; once recorded as held (activity_row_errors) the
     # dates are historical.
@@ -115,6 +158,10 @@ class Activity(models.Model):
     recorder = models.CharField("记录人", max_length=50, blank=True)
     status = models.CharField("状态", max_length=4, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    void_reason = models.CharField("作废原因", max_length=300, blank=True)
+    # Blank = the year of its start (filled on save); see for_year_problem.
+    for_year = models.PositiveSmallIntegerField("所属年度", blank=True,
+                                                help_text="组织生活会、民主评议党员在 1–3 月召开的可计入上一年度")
     expected_count = models.PositiveIntegerField("应到人数", null=True, blank=True)
     present_count = models.PositiveIntegerField("实到人数", null=True, blank=True)
     is_valid = models.BooleanField("有效", default=True)
@@ -142,6 +189,11 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.topic
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.for_year is None and self.start is not None:
+            self.for_year = default_for_year(self.start)
+        super().save(*args, **kwargs)
+
     @property
     def audit_key(self) -> str:
         return self.code
@@ -149,6 +201,18 @@ class Activity(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_voidable(self) -> bool:
+        return self.status in VOIDABLE_STATUSES
+
+    @property
+    def is_void(self) -> bool:
+        return self.status == ActivityStatus.VOID
+
+    @property
+    def is_yearly(self) -> bool:
+        return self.type in YEARLY_TYPES
 
     def refresh_validity(self) -> None:
         self.is_valid = committee_meeting_valid(self.type, self.expected_count, self.present_count)
@@ -189,6 +253,9 @@ def activity_row_errors(values: dict[str, Any], *, host: Any = None) -> dict[str
     if isinstance(expected, int) and isinstance(present, int) and present > expected:
         errors["present_count"] = "实到人数不能多于应到人数"
     kind = values.get("type")
+    problem = for_year_problem(kind, start, values.get("for_year"))
+    if problem and "start" not in errors:
+        errors["for_year"] = problem
     if isinstance(kind, str) and kind in ActivityType.values:
         if kind != ActivityType.JOINT and values.get("sub_kind"):
             errors["sub_kind"] = "只有联建活动可以填写活动形式"
@@ -207,7 +274,7 @@ def held_problem(activity: Activity) -> str:
 class ActivityOrg(models.Model):
     """An organisation listed on an activity: ``position`` 0 is the host, then co-organisers.
 
-    ``start``, ``type``, ``status`` and ``is_valid`` repeat the activity's so that compliance
+    ``start``, ``type``, ``status``, ``for_year`` and ``is_valid`` repeat the activity's so that compliance
     reads this one table through its (org, start) index: a year of 37,000 organisations
     is a million links, and joining them to the activities costs more than the counting.
     ``services.sync_links`` keeps them equal to the activity's after every change.
@@ -219,6 +286,7 @@ class ActivityOrg(models.Model):
     start = models.DateTimeField("开始时间")
     type = models.CharField("活动类型", max_length=8, choices=ActivityType.choices)
     status = models.CharField("状态", max_length=4, choices=ActivityStatus.choices)
+    for_year = models.PositiveSmallIntegerField("所属年度")
     is_valid = models.BooleanField("有效", default=True)
 
     class Meta:
@@ -228,7 +296,8 @@ class ActivityOrg(models.Model):
             models.UniqueConstraint(fields=["activity", "org"], name="activity_org_unique",
                                     violation_error_message="同一组织不能重复列出"),
         ]
-        indexes = [models.Index(fields=["org", "start"], name="activity_org_org_start_idx")]
+        indexes = [models.Index(fields=["org", "start"], name="activity_org_org_start_idx"),
+                   models.Index(fields=["org", "for_year"], name="activity_org_org_year_idx")]
 
     def __str__(self) -> str:
         return f"{self.activity_id} · {self.org_id}"

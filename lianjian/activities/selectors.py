@@ -23,14 +23,71 @@ from lianjian.activities.models import (
     COUNTED_STATUSES,
     Activity,
     ActivityOrg,
+    ActivityStatus,
     ActivityType,
     ComplianceRule,
 )
+from lianjian.activities.schemas import ActivityFilter, ComplianceFilter, RuleFilter
 from lianjian.alliances.models import Alliance, Plan
-from lianjian.orgs.models import Member, MemberCategory, Organisation, OrgKind
+from lianjian.core.filters import register_list
+from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 IN_LIST_LIMIT = 5000
+
+
+def activity_scope_org(user: Any, code: str | None) -> Organisation | None:
+    """The organisation ``?org=`` names when ``user`` may see it; None when none is named.
+    An unknown or invisible code raises ``Organisation.DoesNotExist`` (404 on every edge)."""
+    if not code:
+        return None
+    org = Organisation.objects.visible_to(user).filter(code=code).only("pk", "code", "name", "path").first()
+    if org is None:
+        raise Organisation.DoesNotExist(code)
+    return org
+
+
+def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
+    """The activities ``user`` may see that match ``f``, newest first — the one filter of
+    the activity screen and ``GET /api/v1/activities`` (``core.filters``). Voided records
+    only when ``status=已作废`` asks for them; ``org`` out of scope raises
+    ``Organisation.DoesNotExist``."""
+    qs = Activity.objects.visible_to(user).select_related("host", "alliance")
+    org = activity_scope_org(user, f.org)
+    if org is not None:
+        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=org.path).values("activity_id"))
+    if f.q:
+        qs = qs.filter(Q(topic__icontains=f.q) | Q(code__iexact=f.q) | Q(venue__icontains=f.q))
+    if f.type:
+        qs = qs.filter(type=f.type)
+    qs = qs.filter(status=f.status) if f.status else qs.exclude(status=ActivityStatus.VOID)
+    if f.alliance:
+        qs = qs.filter(alliance__code=f.alliance)
+    if f.year:
+        first = datetime.date(f.year, f.month or 1, 1)
+        last = datetime.date(f.year, f.month + 1, 1) if f.month and f.month < 12 else datetime.date(f.year + 1, 1, 1)
+        qs = qs.filter(start__gte=local_start(first), start__lt=local_start(last))
+    return qs.order_by("-start", "-id")
+
+
+def rule_list(f: RuleFilter) -> QuerySet[ComplianceRule]:
+    """The compliance rules matching ``f``, in rule order — the one filter of the rule screen
+    and ``GET /api/v1/compliance/rules``. Everyone may read every rule."""
+    qs = ComplianceRule.objects.all()
+    if f.activity_type:
+        qs = qs.filter(activity_type=f.activity_type)
+    if f.org_kind:
+        qs = qs.filter(org_kind=f.org_kind)
+    if f.frequency:
+        qs = qs.filter(frequency=f.frequency)
+    if f.active is not None:
+        qs = qs.filter(active=f.active)
+    return qs.order_by("sort", "id")
+
+
+register_list("activities", screen="activities:activity_list", api="/activities", filter=ActivityFilter, key="code")
+register_list("rules", screen="activities:rule_list", api="/compliance/rules", filter=RuleFilter, key="id")
+register_list("compliance", screen="activities:compliance_matrix", api="/compliance", filter=ComplianceFilter, key="org")
 
 
 def checkin_activity(user: Any, code: str) -> Activity | None:
@@ -81,12 +138,55 @@ def full_member_counts(orgs: QuerySet[Organisation]) -> dict[int, int]:
     return out
 
 
+def _full_on_q(day: datetime.date) -> Q:
+    """:func:`compliance.is_full_on` as a condition on members (the same rule, in SQL)."""
+    probation_end = compliance._add_years(day, -compliance.PROBATION_YEARS)
+    return (Q(category=MemberCategory.FULL)
+            & (Q(confirmed_on__lte=day) | Q(confirmed_on__isnull=True, joined_on__lte=probation_end))
+            & (Q(left_on__isnull=True) | Q(left_on__gt=day)))
+
+
+def full_members_as_of(orgs: QuerySet[Organisation], year: int) -> dict[int, tuple[int, ...]]:
+    """Full members of each organisation (its own plus its 党小组's) as of the first day of
+    every month of ``year``, from the membership history: 入党 and 转正 dates, departures
+    and transfers — not from today's members (docs/compliance.md, "as of").
+
+    Three queries whatever the number of organisations or members: the groups, the
+    transfers dated after 1 January with the members they moved (the only transfers that
+    place someone elsewhere on a day of the year), and the counts of everyone else by
+    organisation (twelve conditional counts). The moved members are placed by the pure
+    engine."""
+    first = datetime.date(year, 1, 1)
+    org_ids = orgs.values("pk")
+    group_qs = Organisation.objects.filter(kind=OrgKind.GROUP, parent__in=org_ids)
+    groups = dict(group_qs.values_list("pk", "parent_id"))
+    recent = MemberTransfer.objects.filter(date__gt=first)
+    people: dict[int, tuple[int, str, datetime.date, datetime.date | None, datetime.date | None]] = {}
+    transfers: dict[int, list[tuple[datetime.date, int, int]]] = defaultdict(list)
+    for member_id, day, from_org, to_org, *person in recent.values_list(
+            "member_id", "date", "from_org_id", "to_org_id", "member__org_id", "member__category",
+            "member__joined_on", "member__confirmed_on", "member__left_on"):
+        transfers[member_id].append((day, from_org, to_org))
+        people[member_id] = tuple(person)  # type: ignore[assignment]
+    moved = [compliance.MemberHistory(org_id, category == MemberCategory.FULL, joined, confirmed, left,
+                                      transfers[pk])
+             for pk, (org_id, category, joined, confirmed, left) in people.items()]
+    moved_ids = recent.values("member_id")
+    counts = {f"m{i}": Count("id", filter=_full_on_q(day)) for i, day in enumerate(compliance.month_firsts(year))}
+    settled_qs = (Member.objects.filter(Q(org__in=org_ids) | Q(org__in=group_qs.values("pk")))
+                  .filter(Q(left_on__isnull=True) | Q(left_on__gt=first), category=MemberCategory.FULL)
+                  .exclude(pk__in=moved_ids))
+    settled = {org_id: tuple(row) for org_id, *row in settled_qs.values_list("org_id").annotate(**counts).order_by()}
+    return compliance.full_members_by_month(year, settled, moved, groups)
+
+
 def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: datetime.date,
                 activity_types: Iterable[str]) -> compliance.HeldCounts:
     """Per (org id, type): counted activities of ``year`` by local month, valid and
-    invalid, held on or before ``today`` (a scheduled future meeting is not held yet).
+    invalid, held on or before ``today`` (a scheduled future meeting is not held yet), and
+    those held for ``year`` (所属年度) for the year's own rows.
 
-    Two queries on the link table alone (it carries the activity's start, type, status and
+    Three queries on the link table alone (it carries the activity's start, type, status and
     validity): one row per organisation and type with twelve monthly counts (months are
     ranges of Asia/Shanghai days, so no time-zone arithmetic runs per row), and the rare
     invalid meetings by month.
@@ -97,7 +197,7 @@ def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: d
     # A list of ids lets PostgreSQL walk the (org, activity) index for a subtree instead of
     # hashing the whole link table; beyond IN_LIST_LIMIT a subquery is cheaper (and SQLite
     # caps the number of parameters).
-    org_filter = orgs if isinstance(orgs, list) and len(orgs) <= IN_LIST_LIMIT else (
+    org_filter: Any = orgs if isinstance(orgs, list) and len(orgs) <= IN_LIST_LIMIT else (
         orgs.values("pk") if not isinstance(orgs, list) else Organisation.objects.filter(pk__in=orgs).values("pk"))
     base = ActivityOrg.objects.filter(org__in=org_filter, start__gte=start, start__lt=end,
                                       status__in=COUNTED_STATUSES, type__in=list(activity_types))
@@ -109,13 +209,34 @@ def held_counts(orgs: QuerySet[Organisation] | list[int], *, year: int, today: d
                .values_list("org_id", "type", "month").annotate(n=Count("id")).order_by())
     for org_id, atype, month, n in invalid:
         out.setdefault((org_id, atype), ([0] * 12, [0] * 12))[1][month - 1] += n
-    return out
+    # The year's own rows count what was held *for* it (所属年度), wherever its date fell.
+    held_by = local_start(today + datetime.timedelta(days=1))
+    annual_rows = (ActivityOrg.objects.filter(org__in=org_filter, for_year=year, start__lt=held_by,
+                                              status__in=COUNTED_STATUSES, type__in=list(activity_types))
+                   .values_list("org_id", "type")
+                   .annotate(v=Count("id", filter=Q(is_valid=True)), i=Count("id", filter=Q(is_valid=False))).order_by())
+    annual = {(org_id, atype): (v, i) for org_id, atype, v, i in annual_rows}
+    held: dict[tuple[int, str], compliance.Held] = {}
+    for key in out.keys() | annual.keys():
+        valid, invalid_months = out.get(key, ([0] * 12, [0] * 12))
+        year_valid, year_invalid = annual.get(key, (0, 0))
+        held[key] = compliance.Held(valid, invalid_months, year_valid, year_invalid)
+    return held
 
 
-def org_infos(orgs: QuerySet[Organisation]) -> list[compliance.OrgInfo]:
-    full = full_member_counts(orgs)
-    return [compliance.OrgInfo(o.pk, o.code, o.kind, o.is_partner, o.founded, o.dissolved, full.get(o.pk, 0), o.name)
-            for o in orgs.only("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path").order_by("path")]
+def org_infos(orgs: QuerySet[Organisation], *, year: int | None = None) -> list[compliance.OrgInfo]:
+    """The organisations as the engine sees them; with ``year``, their full members as of
+    the first day of each month of it (:func:`full_members_as_of`), else today's."""
+    only = ("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path")
+    if year is None:
+        full = full_member_counts(orgs)
+        return [compliance.OrgInfo(o.pk, o.code, o.kind, o.is_partner, o.founded, o.dissolved, full.get(o.pk, 0), o.name)
+                for o in orgs.only(*only).order_by("path")]
+    by_month = full_members_as_of(orgs, year)
+    none = (0,) * 12
+    return [compliance.OrgInfo(o.pk, o.code, o.kind, o.is_partner, o.founded, o.dissolved,
+                               by_month.get(o.pk, none)[0], o.name, by_month.get(o.pk, none))
+            for o in orgs.only(*only).order_by("path")]
 
 
 def compliance_scope(user: Any, root_code: str | None = None) -> tuple[Organisation | None, QuerySet[Organisation]]:
@@ -143,14 +264,45 @@ def compliance_rows(*, year: int, today: datetime.date, orgs: QuerySet[Organisat
 def compliance_with_orgs(*, year: int, today: datetime.date, orgs: QuerySet[Organisation],
                          rules: list[compliance.RuleInfo] | None = None,
                          ) -> tuple[list[compliance.Row], dict[int, compliance.OrgInfo]]:
-    """The rows and the organisations they are about (by id). Five queries."""
+    """The rows and the organisations they are about (by id). Eight queries."""
     rules = rule_infos() if rules is None else rules
     orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
-    infos = org_infos(orgs)
+    infos = org_infos(orgs, year=year)
     ids: QuerySet[Organisation] | list[int] = [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
     held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
     rows = compliance.evaluate(year=year, today=today, orgs=infos, rules=rules, held=held)
     return rows, {i.id: i for i in infos}
+
+
+@dataclass
+class ComplianceList:
+    """What :func:`compliance_list` answers: the root asked for (None: everything visible),
+    the year, the rows in organisation order and the organisations they are about (by id)."""
+
+    root: Organisation | None
+    year: int
+    rows: list[compliance.Row]
+    orgs: dict[int, compliance.OrgInfo]
+
+
+def compliance_list(user: Any, f: ComplianceFilter, *, today: datetime.date) -> ComplianceList:
+    """The compliance rows ``f`` asks for, of the organisations ``user`` may see (None = the
+    system) — the one filter of the matrix, its export, the per-organisation page and
+    ``GET /api/v1/compliance``. ``year`` defaults to the year of ``today``; ``org`` names a
+    subtree (or, with ``subtree=False``, one organisation) and raises
+    ``Organisation.DoesNotExist`` when ``user`` may not see it (404). Nine queries."""
+    year = f.year or today.year
+    root, orgs = compliance_scope(user, f.org)
+    if root is not None and not f.subtree:
+        orgs = orgs.filter(pk=root.pk)
+    rules = rule_infos()
+    if f.rule:
+        rules = [r for r in rules if r.activity_type == f.rule]
+    rows, infos = compliance_with_orgs(year=year, today=today, orgs=orgs, rules=rules)
+    if f.only == "problem":
+        flagged = {r.org_id for r in rows if r.status == "missing" or r.level == "yellow"}
+        rows = [r for r in rows if r.org_id in flagged]
+    return ComplianceList(root, year, rows, infos)
 
 
 # --- the matrix ---------------------------------------------------------------------------

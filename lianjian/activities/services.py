@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from lianjian.activities.models import (
     HELD_STATUSES,
+    VOIDABLE_STATUSES,
+    YEARLY_TYPES,
     Activity,
     ActivityOrg,
     ActivityStatus,
@@ -27,6 +29,7 @@ from lianjian.activities.models import (
     AttendanceStatus,
     CheckinMethod,
     ComplianceRule,
+    default_for_year,
     held_problem,
 )
 from lianjian.alliances.models import Alliance
@@ -40,7 +43,7 @@ CHECKIN_MAX_AGE = 3 * 3600
 NOT_EDITABLE = "活动记录已提交或已通过，不能修改（退回后方可修改）"
 
 FIELDS = ("type", "sub_kind", "alliance", "start", "end", "venue", "topic", "minutes", "lecturer",
-          "host_person", "recorder", "expected_count", "present_count")
+          "host_person", "recorder", "expected_count", "present_count", "for_year")
 
 
 def activity_code_new(start: datetime.datetime) -> str:
@@ -60,13 +63,15 @@ def _set_orgs(activity: Activity, host: Organisation, co_orgs: Sequence[Organisa
 def link(activity: Activity, org_id: int, position: int) -> ActivityOrg:
     """A link row carrying the activity's copies (see :class:`ActivityOrg`)."""
     return ActivityOrg(activity_id=activity.pk, org_id=org_id, position=position, start=activity.start,
-                       type=activity.type, status=activity.status, is_valid=activity.is_valid)
+                       type=activity.type, status=activity.status, is_valid=activity.is_valid,
+                       for_year=activity.for_year)
 
 
 def sync_links(activity: Activity) -> None:
-    """Copy the activity's start, type, status and validity onto its links."""
+    """Copy the activity's start, type, status, 所属年度 and validity onto its links."""
     ActivityOrg.objects.filter(activity_id=activity.pk).update(
-        start=activity.start, type=activity.type, status=activity.status, is_valid=activity.is_valid)
+        start=activity.start, type=activity.type, status=activity.status, is_valid=activity.is_valid,
+        for_year=activity.for_year)
 
 
 def _org_codes(activity: Activity) -> list[str]:
@@ -86,9 +91,11 @@ def activity_record(*, actor: Any, type: str, host: Organisation, start: datetim
     activity = Activity(type=type, host=host, start=start, topic=topic, alliance=alliance, status=status,
                         code=code, **fields)
     activity.refresh_validity()
-    # Validated before the code is made from the start day: an out-of-range date must be
-    # refused, not converted.
+    # Validated before the code and the year are made from the start day: an out-of-range
+    # date must be refused, not converted.
     activity.full_clean(exclude=None if code else ["code"])
+    if activity.for_year is None:
+        activity.for_year = default_for_year(start)
     if not code:
         activity.code = activity_code_new(start)
     activity.save()
@@ -120,6 +127,8 @@ def activity_update(*, actor: Any, activity: Activity, host: Organisation | None
         setattr(activity, name, value)
     if host is not None:
         activity.host = host
+    if activity.for_year is None or (activity.type not in YEARLY_TYPES and "for_year" not in fields):
+        activity.for_year = default_for_year(activity.start)  # follows the (possibly new) date
     activity.refresh_validity()
     activity.full_clean()
     activity.save()
@@ -324,6 +333,28 @@ def activity_return(*, actor: Any, activity: Activity, reason: str) -> Activity:
         raise ValidationError({"reason": "退回原因不能超过 300 个字符"})
     return _transition(actor, activity, (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED), ActivityStatus.RETURNED,
                        reason, "只有已提交或已通过的记录可以退回")
+
+
+@transaction.atomic
+def activity_void(*, actor: Any, activity: Activity, reason: str) -> Activity:
+    """草稿/已退回 → 已作废 with a reason: a record entered by mistake is voided, never
+    deleted. It keeps its data and audit trail, is shown as 已作废 with the reason, and
+    counts nowhere (compliance, statistics, assessment sources, exports unless asked)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写作废原因"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "作废原因不能超过 300 个字符"})
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status not in VOIDABLE_STATUSES:
+        raise ValidationError("只有草稿或已退回的记录可以作废（已提交或已通过的记录须先退回）")
+    before = {"status": activity.status, "void_reason": activity.void_reason}
+    activity.status, activity.void_reason = ActivityStatus.VOID, reason
+    activity.save(update_fields=["status", "void_reason", "updated_at"])
+    sync_links(activity)
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity, before=before,
+                 after={"status": activity.status, "void_reason": reason}, note=f"作废：{reason}")
+    return activity
 
 
 # --- rules -------------------------------------------------------------------------------

@@ -23,4 +23,5 @@ urlpatterns = [
     path("a/<str:code>/submit/", views.activity_submit, name="activity_submit"),
     path("a/<str:code>/approve/", views.activity_approve, name="activity_approve"),
     path("a/<str:code>/return/", views.activity_return, name="activity_return"),
+    path("a/<str:code>/void/", views.activity_void, name="activity_void"),
 ]

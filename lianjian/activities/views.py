@@ -7,13 +7,10 @@ Compliance, calendar and statistics screens live in ``views_reports``.
 
 from __future__ import annotations
 
-import datetime
-
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,16 +19,18 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from lianjian.activities import services
-from lianjian.activities.forms import ActivityForm, AddMemberForm, MarkForm, ReturnForm
+from lianjian.activities.forms import ActivityForm, AddMemberForm, MarkForm, ReturnForm, VoidForm
 from lianjian.activities.models import (
+    YEARLY_TYPES,
     Activity,
-    ActivityOrg,
     ActivityStatus,
     ActivityType,
     Attendance,
     AttendanceStatus,
 )
-from lianjian.activities.selectors import checkin_activity, local_start
+from lianjian.activities.schemas import ActivityFilter
+from lianjian.activities.selectors import activity_list as activity_list_rows
+from lianjian.activities.selectors import activity_scope_org, checkin_activity
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
 from lianjian.core.scope import APPROVE, CHANGE, manages_any, may
@@ -61,44 +60,22 @@ def _int(value: str, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def filtered_activities(request: HttpRequest) -> tuple[object, dict]:
-    """The visible activities narrowed by the list's filters, and the filter values."""
-    params = request.GET
-    qs = Activity.objects.visible_to(request.user).select_related("host", "alliance")
-    ctx: dict = {"q": params.get("q", "").strip(), "org_code": params.get("org", "").strip(),
-                 "type": params.get("type", ""), "status": params.get("status", ""),
-                 "alliance_code": params.get("alliance", "").strip()}
-    year = _int(params.get("year", ""), 1950, 2200)
-    month = _int(params.get("month", ""), 1, 12)
-    ctx.update(year=year, month=month, scope_org=None)
-    if ctx["org_code"]:
-        org = Organisation.objects.visible_to(request.user).filter(code=ctx["org_code"]).first()
-        if org is None:
-            raise Http404
-        ctx["scope_org"] = org
-        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=org.path).values("activity_id"))
-    if ctx["q"]:
-        qs = qs.filter(Q(topic__icontains=ctx["q"]) | Q(code__iexact=ctx["q"]) | Q(venue__icontains=ctx["q"]))
-    if ctx["type"] in ActivityType.values:
-        qs = qs.filter(type=ctx["type"])
-    if ctx["status"] in ActivityStatus.values:
-        qs = qs.filter(status=ctx["status"])
-    if ctx["alliance_code"]:
-        qs = qs.filter(alliance__code=ctx["alliance_code"])
-    if year:
-        first = datetime.date(year, month or 1, 1)
-        last = datetime.date(year, month + 1, 1) if month and month < 12 else datetime.date(year + 1, 1, 1)
-        qs = qs.filter(start__gte=local_start(first), start__lt=local_start(last))
-    return qs, ctx
-
-
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
-    """Visible activities, newest first, with search, filters and pagination; htmx gets the table."""
-    qs, ctx = filtered_activities(request)
-    page = paginate(request, qs.order_by("-start", "-id"))
-    ctx.update(nav="activities", page=page, types=ActivityType.values, statuses=ActivityStatus.values,
-               can_create=manages_any(request.user), years=range(timezone.localdate().year + 1, 2019, -1))
+    """Visible activities, newest first, with search, filters and pagination (the one filter
+    of ``selectors.activity_list``, as the API); htmx gets the table. An organisation out of
+    scope answers 404."""
+    f = ActivityFilter.from_query(request.GET)
+    try:
+        scope_org = activity_scope_org(request.user, f.org)
+        qs = activity_list_rows(request.user, f)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    page = paginate(request, qs)
+    ctx = {"nav": "activities", "page": page, "types": ActivityType.values, "statuses": ActivityStatus.values,
+           "can_create": manages_any(request.user), "years": range(timezone.localdate().year + 1, 2019, -1),
+           "scope_org": scope_org, "q": f.q or "", "org_code": f.org or "", "type": f.type or "",
+           "status": f.status or "", "alliance_code": f.alliance or "", "year": f.year, "month": f.month}
     template = "activities/activity_table.html" if request.htmx else "activities/activity_list.html"
     return render(request, template, ctx)
 
@@ -120,6 +97,7 @@ def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_manage": manage, "can_review": may(request.user, APPROVE, activity),
         "checkin_url": checkin_url, "checkin_qr": checkin_qr, "checkin_hours": services.CHECKIN_MAX_AGE // 3600, "own": own,
         "statuses": AttendanceStatus.values, "mark_form": MarkForm(), "return_form": ReturnForm(),
+        "yearly_types": YEARLY_TYPES,
         "history": AuditLog.objects.filter(target_type="activities.activity", target_id=activity.code)[:30],
         "present": sum(1 for a in attendance if a.status == AttendanceStatus.PRESENT),
         "on_leave": sum(1 for a in attendance if a.status == AttendanceStatus.LEAVE),
@@ -142,7 +120,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记活动“{activity.topic}”（{activity.code}）")
             return redirect("activities:activity_detail", code=activity.code)
-    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": None},
+    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": None, "yearly_types": YEARLY_TYPES},
                   status=400 if form.errors else 200)
 
 
@@ -162,7 +140,7 @@ def activity_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("activities:activity_detail", code=activity.code)
-    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": activity},
+    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": activity, "yearly_types": YEARLY_TYPES},
                   status=400 if form.errors else 200)
 
 
@@ -281,6 +259,25 @@ def activity_approve(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def activity_return(request: HttpRequest, code: str) -> HttpResponse:
     return _transition(request, code, "return")
+
+
+@login_required
+@require_POST
+def activity_void(request: HttpRequest, code: str) -> HttpResponse:
+    """作废 a draft or returned record entered by mistake, with a reason (the host's managers,
+    as for editing). The record stays, marked 已作废, and counts nowhere."""
+    activity = _visible(request, code)
+    _require_manage(request, activity)
+    form = VoidForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("请填写作废原因（不超过 300 字）")
+        services.activity_void(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "已作废该活动记录")
+    return redirect("activities:activity_detail", code=activity.code)
 
 
 @login_required

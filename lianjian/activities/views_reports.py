@@ -6,12 +6,13 @@ from __future__ import annotations
 import calendar as pycal
 import datetime
 import tempfile
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,21 +20,31 @@ from django.utils import timezone
 from lianjian.activities import services
 from lianjian.activities.compliance import LEVEL_LABELS, STATUS_LABELS, summarise
 from lianjian.activities.forms import RuleForm
-from lianjian.activities.models import Activity, ActivityOrg, ComplianceRule
+from lianjian.activities.models import (
+    Activity,
+    ActivityOrg,
+    ActivityStatus,
+    ActivityType,
+    ComplianceRule,
+    Frequency,
+)
 from lianjian.activities.output import write_compliance_xlsx
+from lianjian.activities.schemas import ComplianceFilter, RuleFilter
 from lianjian.activities.selectors import (
-    compliance_rows,
+    ComplianceList,
+    compliance_list,
     compliance_scope,
-    compliance_with_orgs,
     local_start,
     matrix,
     month_activities,
     rule_infos,
     statistics,
 )
+from lianjian.activities.selectors import rule_list as rule_list_rows
 from lianjian.activities.views import _int
+from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Organisation, OrgKind
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MATRIX_PAGE = 50
@@ -63,32 +74,34 @@ def _year(request: HttpRequest) -> int:
     return _int(request.GET.get("year", ""), 1950, 2200) or timezone.localdate().year
 
 
-def _rules(request: HttpRequest) -> tuple[list, str]:
-    rules = rule_infos()
-    rule = request.GET.get("rule", "")
-    if rule in {r.activity_type for r in rules}:
-        return [r for r in rules if r.activity_type == rule], rule
-    return rules, ""
+def _compliance(request: HttpRequest, **fixed: object) -> tuple[ComplianceFilter, ComplianceList]:
+    """The compliance rows the query string asks for, through the one filter of the matrix,
+    its export, the per-organisation page and ``GET /api/v1/compliance``
+    (:func:`~lianjian.activities.selectors.compliance_list`); an organisation out of scope
+    answers 404."""
+    f = ComplianceFilter.from_query(request.GET)
+    if fixed:
+        f = f.model_copy(update=fixed)
+    try:
+        return f, compliance_list(request.user, f, today=timezone.localdate())
+    except Organisation.DoesNotExist:
+        raise Http404 from None
 
 
 @login_required
 def compliance_matrix(request: HttpRequest) -> HttpResponse:
-    """Organisations of a subtree × periods of a year, each cell coloured by the worst
-    status of its rules (三色: red missing, yellow ≤ 10 days left with nothing held)."""
-    root, orgs = _scope(request)
-    year = _year(request)
-    rules, rule = _rules(request)
-    today = timezone.localdate()
-    rows, infos = compliance_with_orgs(year=year, today=today, orgs=orgs, rules=rules)
-    only = request.GET.get("only", "")
-    columns, table = matrix(rows, infos, year)
-    if only == "problem":
-        table = [t for t in table if t.counts["missing"] or t.counts["yellow"]]
+    """Organisations × periods of a year, each cell coloured by the worst status of its
+    rules (三色: red missing, yellow ≤ 10 days left with nothing held): the subtree of
+    ``?org=``, or every organisation the user may see."""
+    f, result = _compliance(request)
+    columns, table = matrix(result.rows, result.orgs, result.year)
     page = Paginator(table, MATRIX_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
     ctx = {
-        "nav": "compliance", "root": root, "year": year, "rule": rule, "only": only, "columns": columns,
-        "page": page, "summary": summarise(rows), "rules": rule_infos(), "today": today,
-        "years": range(today.year + 1, today.year - 6, -1),
+        "nav": "compliance", "root": result.root, "f": f, "year": result.year, "rule": f.rule or "",
+        "only": f.only or "", "columns": columns, "page": page, "summary": summarise(result.rows),
+        "rules": rule_infos(), "today": today, "years": range(today.year + 1, today.year - 6, -1),
+        "export_query": urlencode({k: v for k, v in {"org": f.org, "year": result.year, "rule": f.rule, "only": f.only}.items() if v}),
     }
     template = "activities/compliance_table.html" if request.htmx else "activities/compliance_matrix.html"
     return render(request, template, ctx)
@@ -97,33 +110,34 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
 @login_required
 def compliance_export(request: HttpRequest) -> HttpResponse:
     """The matrix's rows (same scope and filters) as an xlsx file."""
-    root, orgs = _scope(request)
-    year = _year(request)
-    rules, _ = _rules(request)
-    rows = compliance_rows(year=year, today=timezone.localdate(), orgs=orgs, rules=rules)
-    names = dict(orgs.values_list("code", "name"))
+    _, result = _compliance(request)
+    names = {info.code: info.name for info in result.orgs.values()}
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_compliance_xlsx(handle, year, rows, names)
+    write_compliance_xlsx(handle, result.year, result.rows, names)
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"组织生活合规-{root.code}-{year}.xlsx", content_type=XLSX_TYPE)
+    label = result.root.code if result.root is not None else "全部"
+    return FileResponse(handle, as_attachment=True, filename=f"组织生活合规-{label}-{result.year}.xlsx", content_type=XLSX_TYPE)
 
 
 @login_required
 def compliance_org(request: HttpRequest, code: str) -> HttpResponse:
     """One organisation's rules × periods with the activities that count."""
-    org = get_object_or_404(Organisation.objects.visible_to(request.user), code=code)
-    year = _year(request)
-    today = timezone.localdate()
-    rows = compliance_rows(year=year, today=today, orgs=Organisation.objects.filter(pk=org.pk))
+    f, result = _compliance(request, org=code, subtree=False)
+    org, year = result.root, result.year
+    if org is None:
+        raise Http404
     by_rule: dict[str, list] = {}
-    for row in rows:
+    for row in result.rows:
         by_rule.setdefault(row.rule, []).append(row)
     start, end = local_start(datetime.date(year, 1, 1)), local_start(datetime.date(year + 1, 1, 1))
-    activities = (Activity.objects.visible_to(request.user)
-                  .filter(pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"), start__gte=start, start__lt=end)
+    # Those dated in the year and those held for it (所属年度) in the next one's first months.
+    activities = (Activity.objects.visible_to(request.user).exclude(status=ActivityStatus.VOID)
+                  .filter(Q(start__gte=start, start__lt=end) | Q(for_year=year),
+                          pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"))
                   .select_related("host").order_by("start"))
+    today = timezone.localdate()
     return render(request, "activities/compliance_org.html", {
-        "nav": "compliance", "org": org, "year": year, "by_rule": by_rule, "summary": summarise(rows),
+        "nav": "compliance", "org": org, "f": f, "year": year, "by_rule": by_rule, "summary": summarise(result.rows),
         "activities": activities[:500], "status_labels": STATUS_LABELS, "level_labels": LEVEL_LABELS,
         "years": range(today.year + 1, today.year - 6, -1),
     })
@@ -139,7 +153,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
         y, m = _int(raw[:4], 1950, 2200), _int(raw[5:], 1, 12)
         if y and m:
             year, month = y, m
-    qs = Activity.objects.visible_to(request.user)
+    qs = Activity.objects.visible_to(request.user).exclude(status=ActivityStatus.VOID)
     scope_org = None
     code = request.GET.get("org", "").strip()
     if code:
@@ -185,9 +199,13 @@ def activity_stats(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    """The rule table: everyone reads it, admins change it."""
+    """The rule table: everyone reads it, admins change it. Filtered as
+    ``GET /api/v1/compliance/rules`` (``selectors.rule_list``)."""
+    f = RuleFilter.from_query(request.GET)
+    page = paginate(request, rule_list_rows(f), per_page=50)
     return render(request, "activities/rule_list.html", {
-        "nav": "compliance", "rules": ComplianceRule.objects.order_by("sort", "id"), "can_edit": request.user.is_admin,
+        "nav": "compliance", "page": page, "rules": page.object_list, "f": f, "can_edit": request.user.is_admin,
+        "types": ActivityType.values, "kinds": OrgKind.values, "frequencies": Frequency.choices,
     })
 
 

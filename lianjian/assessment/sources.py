@@ -81,7 +81,7 @@ def compliance_counts(period: Period, orgs: QuerySet[Organisation], today: datet
     year = period.start.year
     rules = rule_infos()
     orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
-    infos = org_infos(orgs)
+    infos = org_infos(orgs, year=year)
     ids: QuerySet[Organisation] | list[int] = [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
     held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
     plans = []
@@ -97,11 +97,11 @@ def compliance_counts(period: Period, orgs: QuerySet[Organisation], today: datet
         for rule, spans in plans:
             if not compliance.rule_applies(rule, org):
                 continue
-            valid = held.get((org.id, rule.activity_type), none)[0]
-            for p, lo, hi, over in spans:
-                if not compliance.existed_through(org, p):
+            entry = held.get((org.id, rule.activity_type), none)
+            for p, _lo, _hi, over in spans:
+                if not compliance.existed_through(org, p) or not compliance.rule_applies(rule, org, p):
                     continue
-                if sum(valid[lo:hi]) >= rule.required:
+                if compliance.held_in(entry, p)[0] >= rule.required:
                     ok += 1
                     closed += 1
                 elif over:
