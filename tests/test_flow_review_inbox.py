@@ -1,0 +1,85 @@
+"""Point 6 of issue 18: a submitted activity reaches its reviewers' 待办 and leaves it when
+approved or returned; a returned record reaches the host's managers until resubmitted."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from lianjian.activities import services
+from lianjian.activities.models import ActivityStatus
+from lianjian.activities.reminders import reviewers
+from lianjian.activities.selectors import TZ
+from lianjian.notifications.models import Notification
+
+
+@pytest.fixture
+def draft(world):
+    return services.activity_record(actor=None, code="ACT-R", type="主题党日", host=world.zb_a,
+                                    start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="三月主题党日")
+
+
+def open_tasks(user) -> list[str]:
+    return list(Notification.objects.filter(user=user, kind=Notification.Kind.TASK, done_at__isnull=True)
+                .values_list("key", flat=True))
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.mark.django_db
+def test_the_reviewers_are_the_managers_above_the_host_who_may_approve(world, draft):
+    assert reviewers(draft) == (world.company.pk,)
+    top = services.activity_record(actor=None, code="ACT-DW", type="党课", host=world.dw,
+                                   start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="党委党课")
+    assert reviewers(top) == ()  # the host's own managers never review their own record
+
+
+@pytest.mark.django_db
+def test_submitting_puts_a_todo_into_the_reviewers_inbox_and_approving_closes_it(world, draft):
+    services.activity_submit(actor=world.manager_a, activity=draft)
+    assert open_tasks(world.company) == ["activity:ACT-R:review:1"]
+    assert open_tasks(world.manager_a) == [] and open_tasks(world.manager_b) == []
+    services.activity_approve(actor=world.company, activity=draft)
+    assert open_tasks(world.company) == []
+    assert Notification.objects.get(user=world.company, key="activity:ACT-R:review:1").read_at is not None
+
+
+@pytest.mark.django_db
+def test_returning_closes_the_review_and_asks_the_host_to_fix_it_until_resubmitted(world, draft):
+    services.activity_submit(actor=world.manager_a, activity=draft)
+    services.activity_return(actor=world.company, activity=draft, reason="缺少会议记录")
+    assert open_tasks(world.company) == []
+    assert open_tasks(world.manager_a) == ["activity:ACT-R:fix:1"]
+    assert "缺少会议记录" in Notification.objects.get(key="activity:ACT-R:fix:1").body
+    services.activity_submit(actor=world.manager_a, activity=draft)
+    assert open_tasks(world.manager_a) == []
+    assert open_tasks(world.company) == ["activity:ACT-R:review:2"]
+
+
+@pytest.mark.django_db
+def test_a_refused_submission_reaches_nobody(world, draft):
+    services.activity_submit(actor=world.manager_a, activity=draft)
+    with pytest.raises(ValidationError, match="只有草稿或已退回的记录可以提交"):
+        services.activity_submit(actor=world.manager_a, activity=draft)
+    assert Notification.objects.filter(key__startswith="activity:ACT-R:").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_screens_carry_the_record_to_the_reviewers_inbox_and_out_again(world, draft):
+    url = lambda name: reverse(f"activities:{name}", args=["ACT-R"])  # noqa: E731
+    assert client_for(world.manager_a).post(url("activity_submit")).status_code == 302
+    reviewer = client_for(world.company)
+    inbox = reviewer.get(reverse("notifications:inbox"))
+    assert "待审核：营销服务党支部“三月主题党日”" in inbox.content.decode()
+    assert reviewer.post(url("activity_approve")).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ActivityStatus.APPROVED
+    assert "三月主题党日" not in reviewer.get(reverse("notifications:inbox")).content.decode()
