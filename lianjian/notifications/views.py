@@ -11,10 +11,12 @@ from django.views.decorators.http import require_POST
 
 from lianjian.core.paging import paginate
 from lianjian.notifications.models import Notification
+from lianjian.notifications.reminders import sweep
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    sweep()
     show = request.GET.get("show", "open")
     qs = Notification.objects.filter(user=request.user)
     if show == "open":

@@ -27,6 +27,7 @@ from lianjian.core.masking import private_value
 from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
+from lianjian.sharing.expiry import expire_due
 from lianjian.sharing.models import Booking, BookingStatus, Need, Resource
 from lianjian.sharing.schemas import (
     BookingCreateIn,
@@ -197,6 +198,7 @@ def _clash_is_409(call: Any) -> Any:
 def booking_list(request: HttpRequest, params: Query[BookingListParams]) -> dict[str, Any]:
     """Bookings the caller may see (both sides), latest start first."""
     user = _caller(request)
+    expire_due()
     qs = Booking.objects.visible_to(user)
     if params.view == "mine":
         qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
@@ -218,6 +220,7 @@ def booking_list(request: HttpRequest, params: Query[BookingListParams]) -> dict
 
 @bookings_router.get("/{booking_id}", response={200: BookingOut, **READ_ERRORS}, summary="预约详情")
 def booking_detail(request: HttpRequest, booking_id: int = BookingId) -> dict[str, Any]:
+    expire_due()
     return booking_out(_visible_booking(_caller(request), booking_id))
 
 
