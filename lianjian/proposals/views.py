@@ -142,4 +142,6 @@ def partners(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "proposals/partners.html", {
         "nav": "grouping", "org": org, "form": form, "params": params, "rows": rows,
         "missing": missing, "n_candidates": len(candidates),
+        # 发起联建 from a result: the user may found an alliance led by this organisation.
+        "can_found": not org.dissolved and Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists(),
     })
