@@ -170,7 +170,7 @@ def test_adopting_creates_one_network_per_group_exactly_once_and_audits(tree, in
     ]
     assert Alliance.objects.count() == 0
     before_audit = AuditLog.objects.count()
-    response = c.post(reverse("proposals:run_adopt", args=[run.pk]))
+    response = c.post(reverse("proposals:run_adopt", args=[run.pk]), {"networks": "保留"})
     assert response.status_code == 302
     created = list(Alliance.objects.order_by("code"))
     assert [(a.code, a.type.name, a.lead.code, a.status, a.founded) for a in created] == [
@@ -186,13 +186,14 @@ def test_adopting_creates_one_network_per_group_exactly_once_and_audits(tree, in
         ("create", "alliances.alliance", tree.company.pk), ("create", "alliances.alliance", tree.company.pk),
         ("update", "proposals.groupingrun", tree.company.pk),
     ]
-    assert new_audit[2].after == {"adopted": True, "alliances": [a.code for a in created]}
-    again = c.post(reverse("proposals:run_adopt", args=[run.pk]), follow=True)
+    assert new_audit[2].after == {"adopted": True, "alliances": [a.code for a in created], "networks": "保留", "ended": [],
+                                  "left": []}
+    again = c.post(reverse("proposals:run_adopt", args=[run.pk]), {"networks": "保留"}, follow=True)
     assert "不能重复采纳" in again.content.decode()
     assert Alliance.objects.count() == 2
     assert AuditLog.objects.count() == before_audit + 3
     with pytest.raises(ValidationError, match="不能重复采纳"):
-        services.run_adopt(actor=tree.admin, run=run)
+        services.run_adopt(actor=tree.admin, run=run, networks="保留")
     # today's alliances now are the proposal
     assert run_report(run)["today"]["objective"] == pytest.approx(run.result["objective"], abs=1e-9)
 
@@ -204,7 +205,7 @@ def test_adopting_is_all_or_nothing(tree, inline):
     org.save(update_fields=["dissolved"])
     audit = AuditLog.objects.count()
     with pytest.raises(ValidationError, match="已撤销的组织不能加入联建：变电运维党支部"):
-        services.run_adopt(actor=tree.admin, run=run)
+        services.run_adopt(actor=tree.admin, run=run, networks="保留")
     assert Alliance.objects.count() == 0
     assert AuditLog.objects.count() == audit
     run.refresh_from_db()
@@ -214,9 +215,9 @@ def test_adopting_is_all_or_nothing(tree, inline):
 def test_adopting_needs_every_org_manageable(tree, inline):
     run = make_run(tree)
     with pytest.raises(PermissionDenied):
-        services.run_adopt(actor=tree.member_a, run=run)
+        services.run_adopt(actor=tree.member_a, run=run, networks="保留")
     with pytest.raises(PermissionDenied):
-        services.run_adopt(actor=tree.manager_a, run=run)
+        services.run_adopt(actor=tree.manager_a, run=run, networks="保留")
     assert Alliance.objects.count() == 0
 
 

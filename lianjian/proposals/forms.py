@@ -14,6 +14,7 @@ from lianjian.grouping.solve import default_time_limit
 from lianjian.grouping.validate import parse_instance
 from lianjian.orgs.models import Organisation
 from lianjian.proposals.selectors import engine_org, missing_coordinates
+from lianjian.proposals.services import Networks
 
 MAX_TIME_LIMIT = 600.0
 
@@ -117,3 +118,13 @@ class WeightsForm(EdgeRules, forms.Form):
                       w_profession=pick("w_profession", 1.0), w_geography=pick("w_geography", 1.0),
                       w_complementarity=pick("w_complementarity", 1.0),
                       geo_scale_km=pick("geo_scale_km", 30.0))
+
+
+class AdoptForm(EdgeRules, forms.Form):
+    """Adopting a proposal: what becomes of today's 联建网 of the organisations it groups."""
+
+    networks = forms.ChoiceField(
+        label="现有联建网的处理方式", choices=Networks.CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "请选择现有联建网的处理方式：保留、终止或替换",
+                        "invalid_choice": "现有联建网的处理方式只能是保留、终止或替换"})
