@@ -223,10 +223,10 @@ def test_adopting_needs_every_org_manageable(tree, inline):
 
 @pytest.mark.parametrize(("extra", "message"), [
     ({"groups": "3"}, "无法分组：3 组每组至少 2 个需要 6 个组织，但只有 4 个"),
-    ({"min_size": "3", "max_size": "2"}, "每组最少组织数 min_size（3）不能大于每组最多组织数 max_size（2）"),
-    ({"groups": "0"}, "分组数 groups 必须是正整数"),
-    ({"w_geography": "-1"}, "权重 geography（地域相邻）必须是不小于 0 的有限数"),
-    ({"geo_scale_km": "0"}, "地理尺度 geo_scale_km 必须是大于 0 的有限数（公里）"),
+    ({"min_size": "3", "max_size": "2"}, "每组最少组织数（3）不能大于每组最多组织数（2）"),
+    ({"groups": "0"}, "分组数必须是正整数"),
+    ({"w_geography": "-1"}, "地域相邻权重必须是不小于 0 的有限数"),
+    ({"geo_scale_km": "0"}, "地理尺度必须是大于 0 的有限数（公里）"),
     ({"leads": ["ZB-A"]}, "牵头组织数（1）必须等于分组数（2）：每组恰好一个牵头组织"),
     ({"include_partners": "on", "groups": "1", "max_size": "5"},
      "以下 1 个组织缺少经纬度坐标，无法参与分组：本溪县人民政府机关党委（WB-GOV）。请先在组织信息中补充纬度和经度。"),

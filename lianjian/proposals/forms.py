@@ -4,6 +4,7 @@ partner-finder weights."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from django import forms
@@ -17,6 +18,14 @@ from lianjian.proposals.selectors import engine_org, missing_coordinates
 from lianjian.proposals.services import Networks
 
 MAX_TIME_LIMIT = 600.0
+
+
+def screen_message(message: str) -> str:
+    """An engine message as the form shows it: the engine names its JSON keys for the
+    command line and files (``分组数 groups``, ``权重 geography（地域相邻）``); the form's
+    fields have Chinese labels only."""
+    message = re.sub(r"权重 [a-z_]+（(.+?)）", r"\1权重", message)
+    return re.sub(r" ?\b[a-z]+(?:_[a-z]+)+\b ?| (?:groups|weights)\b ?", "", message)
 
 
 def default_sizes(n: int, k: int) -> tuple[int, int]:
@@ -78,7 +87,7 @@ class RunForm(EdgeRules, forms.Form):
         try:
             parse_instance(doc)
         except InstanceError as exc:
-            raise forms.ValidationError(exc.messages) from None
+            raise forms.ValidationError([screen_message(m) for m in exc.messages]) from None
         self.instance_doc = doc
         if data.get("time_limit") is None:
             data["time_limit"] = default_time_limit(len(self.orgs))
