@@ -16,6 +16,7 @@ from lianjian.alliances.services import alliance_create
 from lianjian.core.models import AuditLog
 from lianjian.proposals import services
 from lianjian.proposals.models import GroupingRun
+from tests.api_helpers import call
 from tests.test_proposals_flow import inline, login, make_run, tree  # noqa: F401 - fixtures
 
 
@@ -34,6 +35,9 @@ def old(tree):  # noqa: F811
 
 def status(code: str) -> str:
     return Alliance.objects.get(code=code).status
+
+
+status_of = status
 
 
 def current(code: str) -> list[str]:
@@ -113,3 +117,43 @@ def test_the_adoption_screen_lists_todays_networks_and_requires_the_choice(tree,
     assert status("LJ-OLD1") == "运行"
     assert c.post(url, {"networks": "替换"}).status_code == 302
     assert status("LJ-OLD1") == "终止" and GroupingRun.objects.get().adopted_at is not None
+
+
+# ---- the API ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_shows_the_networks_a_run_touches(tree, inline, old):  # noqa: F811
+    run = make_run(tree)
+    status, body = call("GET", f"/grouping/runs/{run.pk}", user=tree.company)
+    assert status == 200 and body["status"] == "完成" and body["orgs"] == ["ZB-A", "ZB-B", "ZB-C", "ZB-D"]
+    assert [(n["code"], n["in_run"], n["others"], n["on_replace"]) for n in body["networks"]] == [
+        ("LJ-OLD1", ["ZB-A", "ZB-B"], [], "终止"), ("LJ-OLD2", ["ZB-C"], ["WB-GOV", "ZB-X"], "退出")]
+    assert call("GET", f"/grouping/runs/{run.pk}", user=tree.manager_b)[0] == 404
+    assert call("GET", f"/grouping/runs/{run.pk}", user=tree.outsider)[0] == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [{}, {"networks": ""}, {"networks": "close"}, {"networks": "替换", "extra": 1}])
+def test_the_api_requires_the_choice_and_changes_nothing_without_it(tree, inline, old, body):  # noqa: F811
+    run = make_run(tree)
+    audit = AuditLog.objects.count()
+    status, answer = call("POST", f"/grouping/runs/{run.pk}/adopt", user=tree.company, body=body)
+    assert status in (400, 422) and "detail" in answer
+    assert not Alliance.objects.filter(code__startswith="LJW-").exists()
+    assert (status_of("LJ-OLD1"), AuditLog.objects.count()) == ("运行", audit)
+
+
+@pytest.mark.django_db
+def test_the_api_adopts_with_the_choice_and_refuses_what_the_user_may_not_do(tree, inline, old):  # noqa: F811
+    run = make_run(tree)
+    status, answer = call("POST", f"/grouping/runs/{run.pk}/adopt", user=tree.company, body={"networks": "终止"})
+    assert status == 400 and "无权终止联建“旧联建网二”（LJ-OLD2）" in answer["detail"]
+    assert status_of("LJ-OLD1") == "运行"
+    assert call("POST", f"/grouping/runs/{run.pk}/adopt", user=tree.manager_a, body={"networks": "保留"})[0] == 404
+    assert call("POST", f"/grouping/runs/{run.pk}/adopt", user=tree.member_a, body={"networks": "保留"})[0] == 404
+    status, answer = call("POST", f"/grouping/runs/{run.pk}/adopt", user=tree.company, body={"networks": "替换"})
+    assert status == 200 and answer["alliances"] == [f"LJW-P{run.pk}-01", f"LJW-P{run.pk}-02"]
+    assert status_of("LJ-OLD1") == "终止" and current("LJ-OLD2") == ["WB-GOV", "ZB-X"]
+    again = call("POST", f"/grouping/runs/{run.pk}/adopt", user=tree.company, body={"networks": "替换"})
+    assert again[0] == 400 and "不能重复采纳" in again[1]["detail"]

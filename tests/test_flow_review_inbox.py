@@ -83,3 +83,23 @@ def test_the_screens_carry_the_record_to_the_reviewers_inbox_and_out_again(world
     draft.refresh_from_db()
     assert draft.status == ActivityStatus.APPROVED
     assert "三月主题党日" not in reviewer.get(reverse("notifications:inbox")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_records_awaiting_review_are_in_the_reviewers_inbox():
+    import io
+
+    from lianjian.activities.demo import demo_activities
+    from lianjian.activities.models import Activity
+    from lianjian.alliances.demo import demo_alliances
+    from lianjian.orgs.demo import demo_load
+
+    demo_load(stdout=io.StringIO())
+    demo_alliances()
+    demo_activities(stdout=io.StringIO())
+    submitted = Activity.objects.filter(status=ActivityStatus.SUBMITTED).select_related("host")
+    assert submitted.exists()
+    keys = set(Notification.objects.filter(kind=Notification.Kind.TASK, key__contains=":review:").values_list("key", flat=True))
+    assert keys == {f"activity:{a.code}:review:1" for a in submitted if reviewers(a)}
+    for returned in Activity.objects.filter(status=ActivityStatus.RETURNED):
+        assert Notification.objects.filter(key=f"activity:{returned.code}:fix:1").exists()

@@ -33,11 +33,13 @@ from lianjian.activities.models import (
     CheckinMethod,
     committee_meeting_valid,
 )
+from lianjian.activities.reminders import review_backlog
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import link
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
+from lianjian.notifications.reminders import deliver
 from lianjian.orgs.models import Member, Organisation, OrgKind
 
 YEAR = 2026
@@ -241,6 +243,8 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
                    for pk, st, reason in marks]
     ActivityOrg.objects.bulk_create(links, batch_size=2000)
     Attendance.objects.bulk_create(checks, batch_size=2000)
+    # Records awaiting review reach the reviewers' inbox, as the services would have done.
+    deliver(review_backlog([a for a, _, _ in rows if a.status in (ActivityStatus.SUBMITTED, ActivityStatus.RETURNED)]))
     created = {"activities": len(rows), "attendance": len(checks)}
     audit_record(actor=None, action=AuditLog.Action.IMPORT, target="activities.activity", target_id="demo",
                  target_repr="演示数据（活动）", note="演示数据", after=created)

@@ -94,18 +94,31 @@ def _round(activity: Activity, kind: str) -> int:
     return Notification.objects.filter(key__startswith=f"activity:{activity.code}:{kind}:").values("key").distinct().count() + 1
 
 
+def review_reminder(activity: Activity, user_ids: tuple[int, ...]) -> Reminder:
+    """The reviewers' 待办 of a submitted record (``activity`` with its host loaded)."""
+    return Reminder(
+        key=f"activity:{activity.code}:review:{_round(activity, 'review')}", user_ids=user_ids,
+        title=f"待审核：{activity.host.name}“{activity.topic}”",
+        body=f"{activity.code}，{activity.type}，{timezone.localtime(activity.start):%Y-%m-%d %H:%M}，已提交，请审核通过或退回。",
+        link=f"/activities/a/{activity.code}/", level=Notification.Level.GREEN, kind=Notification.Kind.TASK,
+    )
+
+
+def fix_reminder(activity: Activity, user_ids: tuple[int, ...]) -> Reminder:
+    """The host's managers' 待办 of a returned record."""
+    return Reminder(
+        key=f"activity:{activity.code}:fix:{_round(activity, 'fix')}", user_ids=user_ids,
+        title=f"活动记录被退回：“{activity.topic}”",
+        body=f"{activity.code}，退回原因：{activity.return_reason}。请修改后重新提交。",
+        link=f"/activities/a/{activity.code}/", level=Notification.Level.YELLOW, kind=Notification.Kind.TASK,
+    )
+
+
 def submitted(activity: Activity) -> int:
     """The record was submitted: its reviewers get a 待办, the host's 待办 to fix it is done."""
     _close(f"activity:{activity.code}:fix:")
     users = reviewers(activity)
-    if not users:
-        return 0
-    return deliver([Reminder(
-        key=f"activity:{activity.code}:review:{_round(activity, 'review')}", user_ids=users,
-        title=f"待审核：{activity.host.name}“{activity.topic}”",
-        body=f"{activity.code}，{activity.type}，{timezone.localtime(activity.start):%Y-%m-%d %H:%M}，已提交，请审核通过或退回。",
-        link=f"/activities/a/{activity.code}/", level=Notification.Level.GREEN, kind=Notification.Kind.TASK,
-    )])
+    return deliver([review_reminder(activity, users)]) if users else 0
 
 
 def reviewed(activity: Activity) -> int:
@@ -115,11 +128,16 @@ def reviewed(activity: Activity) -> int:
     if activity.status != ActivityStatus.RETURNED:
         return 0
     users = responsible_managers([activity.host])[activity.host_id]
-    if not users:
-        return 0
-    return deliver([Reminder(
-        key=f"activity:{activity.code}:fix:{_round(activity, 'fix')}", user_ids=users,
-        title=f"活动记录被退回：“{activity.topic}”",
-        body=f"{activity.code}，退回原因：{activity.return_reason}。请修改后重新提交。",
-        link=f"/activities/a/{activity.code}/", level=Notification.Level.YELLOW, kind=Notification.Kind.TASK,
-    )])
+    return deliver([fix_reminder(activity, users)]) if users else 0
+
+
+def review_backlog(activities: list[Activity]) -> list[Reminder]:
+    """The 待办 of records already submitted or returned (``activities`` with their hosts),
+    for records written in bulk (the demo) rather than through the services."""
+    fix = [a for a in activities if a.status == ActivityStatus.RETURNED]
+    hosts = responsible_managers([a.host for a in fix]) if fix else {}
+    out = [fix_reminder(a, hosts[a.host_id]) for a in fix if hosts.get(a.host_id)]
+    for a in activities:
+        if a.status == ActivityStatus.SUBMITTED and (users := reviewers(a)):
+            out.append(review_reminder(a, users))
+    return out
