@@ -103,3 +103,19 @@ def test_the_demo_records_awaiting_review_are_in_the_reviewers_inbox():
     assert keys == {f"activity:{a.code}:review:1" for a in submitted if reviewers(a)}
     for returned in Activity.objects.filter(status=ActivityStatus.RETURNED):
         assert Notification.objects.filter(key=f"activity:{returned.code}:fix:1").exists()
+
+
+@pytest.mark.django_db
+def test_records_a_manager_imports_from_excel_reach_the_reviewers_inbox(world):
+    from tests.test_activities_excel import ROWS, load
+
+    result = load([ROWS[0], ROWS[2]], user=world.manager_a)
+    assert result.created == 2
+    # the branch's record goes to the company; its party group's record to the branch
+    assert open_tasks(world.company) == ["activity:HD-1:review:1"]
+    assert open_tasks(world.manager_a) == ["activity:HD-3:review:1"]
+    assert load([ROWS[0], ROWS[2]], user=world.manager_a).created == 0  # a re-import adds no to-do
+    assert len(open_tasks(world.company)) == 1
+    admin_import = load([["HD-9", "ZB-A", "主题党日", "2025-04-30 09:00", "四月主题党日", None, None, None, None]],
+                        user=world.admin)
+    assert admin_import.created == 1 and not any("HD-9" in k for k in open_tasks(world.company))  # approved at once

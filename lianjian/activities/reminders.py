@@ -94,10 +94,12 @@ def _round(activity: Activity, kind: str) -> int:
     return Notification.objects.filter(key__startswith=f"activity:{activity.code}:{kind}:").values("key").distinct().count() + 1
 
 
-def review_reminder(activity: Activity, user_ids: tuple[int, ...]) -> Reminder:
-    """The reviewers' 待办 of a submitted record (``activity`` with its host loaded)."""
+def review_reminder(activity: Activity, user_ids: tuple[int, ...], *, round_: int | None = None) -> Reminder:
+    """The reviewers' 待办 of a submitted record (``activity`` with its host loaded);
+    ``round_`` the how-manieth submission (looked up when not given)."""
+    n = round_ if round_ is not None else _round(activity, "review")
     return Reminder(
-        key=f"activity:{activity.code}:review:{_round(activity, 'review')}", user_ids=user_ids,
+        key=f"activity:{activity.code}:review:{n}", user_ids=user_ids,
         title=f"待审核：{activity.host.name}“{activity.topic}”",
         body=f"{activity.code}，{activity.type}，{timezone.localtime(activity.start):%Y-%m-%d %H:%M}，已提交，请审核通过或退回。",
         link=f"/activities/a/{activity.code}/", level=Notification.Level.GREEN, kind=Notification.Kind.TASK,
@@ -132,12 +134,18 @@ def reviewed(activity: Activity) -> int:
 
 
 def review_backlog(activities: list[Activity]) -> list[Reminder]:
-    """The 待办 of records already submitted or returned (``activities`` with their hosts),
-    for records written in bulk (the demo) rather than through the services."""
+    """The 待办 of new records written in bulk already submitted or returned (the demo, an
+    Excel import) rather than through the services; ``activities`` with their hosts. The
+    reviewers are looked up once per host."""
     fix = [a for a in activities if a.status == ActivityStatus.RETURNED]
     hosts = responsible_managers([a.host for a in fix]) if fix else {}
     out = [fix_reminder(a, hosts[a.host_id]) for a in fix if hosts.get(a.host_id)]
+    by_host: dict[int, tuple[int, ...]] = {}
     for a in activities:
-        if a.status == ActivityStatus.SUBMITTED and (users := reviewers(a)):
-            out.append(review_reminder(a, users))
+        if a.status != ActivityStatus.SUBMITTED:
+            continue
+        if a.host_id not in by_host:
+            by_host[a.host_id] = reviewers(a)
+        if by_host[a.host_id]:
+            out.append(review_reminder(a, by_host[a.host_id], round_=1))
     return out
