@@ -108,7 +108,7 @@ def test_the_booking_screen_and_api_show_it_expired_even_before_the_job_runs(wor
     c = Client()
     c.force_login(world.manager_b)
     page = c.get(f"/sharing/bookings/{old.pk}/").content.decode()
-    assert "已过期" in page
+    assert "已过期" in page and "该预约在开始前未获审批，已自动过期" in page
     Booking.objects.filter(pk=old.pk).update(status=BookingStatus.PENDING)  # as if not yet expired
     status, body = call("GET", f"/bookings/{old.pk}", user=world.manager_b)
     assert (status, body["status"]) == (200, "已过期")
