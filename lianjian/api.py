@@ -39,6 +39,7 @@ from lianjian.core.api_utils import (
 from lianjian.core.conflicts import conflict_message, is_lost_race
 from lianjian.core.middleware import SAFE_METHODS
 from lianjian.orgs.api import members_router, orgs_router
+from lianjian.proposals.api import runs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
 
 logger = logging.getLogger(__name__)
@@ -217,3 +218,4 @@ api.add_router("/bookings", bookings_router)
 api.add_router("/needs", needs_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/problems", problems_router)
+api.add_router("/grouping", runs_router)

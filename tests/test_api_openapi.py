@@ -63,6 +63,8 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/needs/{code}": ["get"],
         "/api/v1/meetings": ["get", "post"],
         "/api/v1/meetings/{code}": ["get"],
+        "/api/v1/grouping/runs/{run_id}": ["get"],
+        "/api/v1/grouping/runs/{run_id}/adopt": ["post"],
         "/api/v1/problems": ["get", "post"],
         "/api/v1/problems/{code}": ["get"],
         "/api/v1/problems/{code}/assign": ["post"],

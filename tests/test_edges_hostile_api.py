@@ -121,7 +121,19 @@ WRITES: dict[tuple[str, str], Write] = {
                                                lambda w, h: {"resolution": "已解决", "solved_on": _today()}),
     ("POST", "/problems/{code}/confirm"): Write(lambda w, h: "/problems/WT-S/confirm", lambda w, h: {"note": "满意"}),
     ("POST", "/problems/{code}/reopen"): Write(lambda w, h: "/problems/WT-S/reopen", lambda w, h: {"reason": "未解决"}),
+    ("POST", "/grouping/runs/{run_id}/adopt"): Write(lambda w, h: f"/grouping/runs/{_done_run(w)}/adopt",
+                                                     lambda w, h: {"networks": "替换"}, ids=("run",)),
 }
+
+
+def _done_run(w: Any) -> int:
+    """A finished, unadopted 智能分组 run of ZB-A and ZB-B (as the engine would leave it)."""
+    from lianjian.proposals.models import GroupingRun
+
+    run = GroupingRun.objects.create(
+        root=w.dw, params={}, org_ids=[w.zb_a.pk, w.zb_b.pk], instance={"orgs": []}, time_limit=5,
+        status=GroupingRun.Status.DONE, result={"groups": [{"members": ["ZB-A", "ZB-B"], "lead": "ZB-A"}]})
+    return run.pk
 
 
 def _today() -> str:

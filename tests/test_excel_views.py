@@ -54,8 +54,8 @@ def test_the_import_page_lists_kinds_templates_and_export(client, world):
     response = client.get(IMPORT_URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<option value="orgs" selected>党组织（orgs）</option>' in html
-    assert '<option value="members">党员（members）</option>' in html
+    assert '<option value="orgs" selected>党组织</option>' in html
+    assert '<option value="members">党员</option>' in html
     assert f'href="{TEMPLATE_URL}?kind=members"' in html
     assert "您只能导入本组织（营销服务党支部）及下级组织的数据。" in html
 

@@ -170,7 +170,7 @@ def test_adopting_creates_one_network_per_group_exactly_once_and_audits(tree, in
     ]
     assert Alliance.objects.count() == 0
     before_audit = AuditLog.objects.count()
-    response = c.post(reverse("proposals:run_adopt", args=[run.pk]))
+    response = c.post(reverse("proposals:run_adopt", args=[run.pk]), {"networks": "保留"})
     assert response.status_code == 302
     created = list(Alliance.objects.order_by("code"))
     assert [(a.code, a.type.name, a.lead.code, a.status, a.founded) for a in created] == [
@@ -186,13 +186,14 @@ def test_adopting_creates_one_network_per_group_exactly_once_and_audits(tree, in
         ("create", "alliances.alliance", tree.company.pk), ("create", "alliances.alliance", tree.company.pk),
         ("update", "proposals.groupingrun", tree.company.pk),
     ]
-    assert new_audit[2].after == {"adopted": True, "alliances": [a.code for a in created]}
-    again = c.post(reverse("proposals:run_adopt", args=[run.pk]), follow=True)
+    assert new_audit[2].after == {"adopted": True, "alliances": [a.code for a in created], "networks": "保留", "ended": [],
+                                  "left": []}
+    again = c.post(reverse("proposals:run_adopt", args=[run.pk]), {"networks": "保留"}, follow=True)
     assert "不能重复采纳" in again.content.decode()
     assert Alliance.objects.count() == 2
     assert AuditLog.objects.count() == before_audit + 3
     with pytest.raises(ValidationError, match="不能重复采纳"):
-        services.run_adopt(actor=tree.admin, run=run)
+        services.run_adopt(actor=tree.admin, run=run, networks="保留")
     # today's alliances now are the proposal
     assert run_report(run)["today"]["objective"] == pytest.approx(run.result["objective"], abs=1e-9)
 
@@ -204,7 +205,7 @@ def test_adopting_is_all_or_nothing(tree, inline):
     org.save(update_fields=["dissolved"])
     audit = AuditLog.objects.count()
     with pytest.raises(ValidationError, match="组织 变电运维党支部 已撤销，不能加入联建"):
-        services.run_adopt(actor=tree.admin, run=run)
+        services.run_adopt(actor=tree.admin, run=run, networks="保留")
     assert Alliance.objects.count() == 0
     assert AuditLog.objects.count() == audit
     run.refresh_from_db()
@@ -214,18 +215,18 @@ def test_adopting_is_all_or_nothing(tree, inline):
 def test_adopting_needs_every_org_manageable(tree, inline):
     run = make_run(tree)
     with pytest.raises(PermissionDenied):
-        services.run_adopt(actor=tree.member_a, run=run)
+        services.run_adopt(actor=tree.member_a, run=run, networks="保留")
     with pytest.raises(PermissionDenied):
-        services.run_adopt(actor=tree.manager_a, run=run)
+        services.run_adopt(actor=tree.manager_a, run=run, networks="保留")
     assert Alliance.objects.count() == 0
 
 
 @pytest.mark.parametrize(("extra", "message"), [
     ({"groups": "3"}, "无法分组：3 组每组至少 2 个需要 6 个组织，但只有 4 个"),
-    ({"min_size": "3", "max_size": "2"}, "每组最少组织数 min_size（3）不能大于每组最多组织数 max_size（2）"),
-    ({"groups": "0"}, "分组数 groups 必须是正整数"),
-    ({"w_geography": "-1"}, "权重 geography（地域相邻）必须是不小于 0 的有限数"),
-    ({"geo_scale_km": "0"}, "地理尺度 geo_scale_km 必须是大于 0 的有限数（公里）"),
+    ({"min_size": "3", "max_size": "2"}, "每组最少组织数（3）不能大于每组最多组织数（2）"),
+    ({"groups": "0"}, "分组数必须是正整数"),
+    ({"w_geography": "-1"}, "地域相邻权重必须是不小于 0 的有限数"),
+    ({"geo_scale_km": "0"}, "地理尺度必须是大于 0 的有限数（公里）"),
     ({"leads": ["ZB-A"]}, "牵头组织数（1）必须等于分组数（2）：每组恰好一个牵头组织"),
     ({"include_partners": "on", "groups": "1", "max_size": "5"},
      "以下 1 个组织缺少经纬度坐标，无法参与分组：本溪县人民政府机关党委（WB-GOV）。请先在组织信息中补充纬度和经度。"),

@@ -37,11 +37,13 @@ from lianjian.activities.models import (
     committee_meeting_valid,
     default_for_year,
 )
+from lianjian.activities.reminders import review_backlog
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import activity_void, link
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
+from lianjian.notifications.reminders import deliver
 from lianjian.orgs.models import Member, Organisation, OrgKind
 
 YEAR = 2026
@@ -256,6 +258,8 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
                    for pk, st, reason in marks]
     ActivityOrg.objects.bulk_create(links, batch_size=2000)
     Attendance.objects.bulk_create(checks, batch_size=2000)
+    # Records awaiting review reach the reviewers' inbox, as the services would have done.
+    deliver(review_backlog([a for a, _, _ in rows if a.status in (ActivityStatus.SUBMITTED, ActivityStatus.RETURNED)]))
     created = {"activities": len(rows), "attendance": len(checks)}
     for activity, _, _ in rows:
         if activity.code == VOID_CODE:

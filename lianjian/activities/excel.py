@@ -39,6 +39,7 @@ from lianjian.activities.models import (
     default_for_year,
     for_year_problem,
 )
+from lianjian.activities.reminders import review_backlog
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import link, sync_links
 from lianjian.alliances.models import Alliance, AllianceMember
@@ -68,6 +69,7 @@ from lianjian.core.excel import (
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import scope_of
 from lianjian.core.validation import ANYTIME, parse_int
+from lianjian.notifications.reminders import deliver
 from lianjian.orgs.excel import export_root, may_import
 from lianjian.orgs.models import CODE_RE, Organisation
 
@@ -429,6 +431,8 @@ class ActivityExcel(ExcelKind):
             ActivityOrg.objects.bulk_create(links, batch_size=2000)
             audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
             insert_audit(audits, now)
+            # New records a manager imported are submitted: they reach their reviewers' inbox.
+            deliver(review_backlog([a for a, _ in creates]))
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Activity.objects.all() if user is None else Activity.objects.visible_to(user)

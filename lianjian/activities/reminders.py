@@ -13,9 +13,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from lianjian.activities.models import Activity, ActivityStatus
 from lianjian.activities.selectors import compliance_rows
+from lianjian.core.scope import APPROVE, may
 from lianjian.notifications.models import Notification
-from lianjian.notifications.reminders import Reminder
+from lianjian.notifications.reminders import Reminder, deliver
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import responsible_managers
 
@@ -50,3 +56,96 @@ def compliance_reminders(today: datetime.date) -> Iterator[Reminder]:
             link=f"/activities/compliance/o/{org.code}/?year={last.year}", due=last,
             level=Notification.Level.RED if r.level == "red" else Notification.Level.YELLOW,
         )
+
+
+# --- review: the record reaches whoever acts next -------------------------------------------
+#
+# Submitting a record puts a 待办 into the inbox of its reviewers (``activity:CODE:review:N``);
+# approving or returning it closes them. Returning it puts a 待办 into the inbox of the host's
+# managers (``activity:CODE:fix:N``), closed when the record is submitted again. ``N`` counts
+# the submissions (returns), so a record submitted twice reaches its reviewers twice.
+
+
+def reviewers(activity: Activity) -> tuple[int, ...]:
+    """The managers who may approve ``activity`` (``core.scope``: ``APPROVE``), of the nearest
+    level above its host that has any: one query, the rule tested per candidate in Python."""
+    from lianjian.accounts.models import User
+
+    chain = [c for c in activity.host.path.strip("/").split("/") if c][:-1]
+    if not chain:
+        return ()
+    by_code: dict[str, list[int]] = {}
+    for user in User.active_managers().filter(org__code__in=chain).select_related("org"):
+        if user.org is not None and may(user, APPROVE, activity):
+            by_code.setdefault(user.org.code, []).append(user.pk)
+    for code in reversed(chain):
+        if code in by_code:
+            return tuple(sorted(by_code[code]))
+    return ()
+
+
+def _close(prefix: str) -> int:
+    now = timezone.now()
+    return Notification.objects.filter(key__startswith=prefix, done_at__isnull=True).update(
+        done_at=now, read_at=Coalesce("read_at", Value(now)))
+
+
+def _round(activity: Activity, kind: str) -> int:
+    return Notification.objects.filter(key__startswith=f"activity:{activity.code}:{kind}:").values("key").distinct().count() + 1
+
+
+def review_reminder(activity: Activity, user_ids: tuple[int, ...], *, round_: int | None = None) -> Reminder:
+    """The reviewers' 待办 of a submitted record (``activity`` with its host loaded);
+    ``round_`` the how-manieth submission (looked up when not given)."""
+    n = round_ if round_ is not None else _round(activity, "review")
+    return Reminder(
+        key=f"activity:{activity.code}:review:{n}", user_ids=user_ids,
+        title=f"待审核：{activity.host.name}“{activity.topic}”",
+        body=f"{activity.code}，{activity.type}，{timezone.localtime(activity.start):%Y-%m-%d %H:%M}，已提交，请审核通过或退回。",
+        link=f"/activities/a/{activity.code}/", level=Notification.Level.GREEN, kind=Notification.Kind.TASK,
+    )
+
+
+def fix_reminder(activity: Activity, user_ids: tuple[int, ...]) -> Reminder:
+    """The host's managers' 待办 of a returned record."""
+    return Reminder(
+        key=f"activity:{activity.code}:fix:{_round(activity, 'fix')}", user_ids=user_ids,
+        title=f"活动记录被退回：“{activity.topic}”",
+        body=f"{activity.code}，退回原因：{activity.return_reason}。请修改后重新提交。",
+        link=f"/activities/a/{activity.code}/", level=Notification.Level.YELLOW, kind=Notification.Kind.TASK,
+    )
+
+
+def submitted(activity: Activity) -> int:
+    """The record was submitted: its reviewers get a 待办, the host's 待办 to fix it is done."""
+    _close(f"activity:{activity.code}:fix:")
+    users = reviewers(activity)
+    return deliver([review_reminder(activity, users)]) if users else 0
+
+
+def reviewed(activity: Activity) -> int:
+    """The record was approved or returned: its reviewers' 待办 are done; a returned record
+    becomes a 待办 of the host's managers."""
+    _close(f"activity:{activity.code}:review:")
+    if activity.status != ActivityStatus.RETURNED:
+        return 0
+    users = responsible_managers([activity.host])[activity.host_id]
+    return deliver([fix_reminder(activity, users)]) if users else 0
+
+
+def review_backlog(activities: list[Activity]) -> list[Reminder]:
+    """The 待办 of new records written in bulk already submitted or returned (the demo, an
+    Excel import) rather than through the services; ``activities`` with their hosts. The
+    reviewers are looked up once per host."""
+    fix = [a for a in activities if a.status == ActivityStatus.RETURNED]
+    hosts = responsible_managers([a.host for a in fix]) if fix else {}
+    out = [fix_reminder(a, hosts[a.host_id]) for a in fix if hosts.get(a.host_id)]
+    by_host: dict[int, tuple[int, ...]] = {}
+    for a in activities:
+        if a.status != ActivityStatus.SUBMITTED:
+            continue
+        if a.host_id not in by_host:
+            by_host[a.host_id] = reviewers(a)
+        if by_host[a.host_id]:
+            out.append(review_reminder(a, by_host[a.host_id], round_=1))
+    return out

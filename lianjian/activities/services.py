@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lianjian.activities import reminders
 from lianjian.activities.models import (
     HELD_STATUSES,
     VOIDABLE_STATUSES,
@@ -313,14 +314,18 @@ def _transition(actor: Any, activity: Activity, allowed: Sequence[str], status: 
 @transaction.atomic
 def activity_submit(*, actor: Any, activity: Activity) -> Activity:
     """草稿/已退回 → 已提交: the record goes to the parent organisation for review."""
-    return _transition(actor, activity, (ActivityStatus.DRAFT, ActivityStatus.RETURNED), ActivityStatus.SUBMITTED, "",
-                       "只有草稿或已退回的记录可以提交")
+    activity = _transition(actor, activity, (ActivityStatus.DRAFT, ActivityStatus.RETURNED), ActivityStatus.SUBMITTED,
+                           "", "只有草稿或已退回的记录可以提交")
+    reminders.submitted(activity)
+    return activity
 
 
 @transaction.atomic
 def activity_approve(*, actor: Any, activity: Activity) -> Activity:
     """已提交 → 已通过."""
-    return _transition(actor, activity, (ActivityStatus.SUBMITTED,), ActivityStatus.APPROVED, "", "只有已提交的记录可以审核")
+    activity = _transition(actor, activity, (ActivityStatus.SUBMITTED,), ActivityStatus.APPROVED, "", "只有已提交的记录可以审核")
+    reminders.reviewed(activity)
+    return activity
 
 
 @transaction.atomic
@@ -331,8 +336,10 @@ def activity_return(*, actor: Any, activity: Activity, reason: str) -> Activity:
         raise ValidationError({"reason": "请填写退回原因"})
     if len(reason) > 300:
         raise ValidationError({"reason": "退回原因不能超过 300 个字符"})
-    return _transition(actor, activity, (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED), ActivityStatus.RETURNED,
-                       reason, "只有已提交或已通过的记录可以退回")
+    activity = _transition(actor, activity, (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED), ActivityStatus.RETURNED,
+                           reason, "只有已提交或已通过的记录可以退回")
+    reminders.reviewed(activity)
+    return activity
 
 
 @transaction.atomic

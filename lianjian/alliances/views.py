@@ -89,7 +89,9 @@ def alliance_detail(request: HttpRequest, code: str) -> HttpResponse:
 def alliance_create(request: HttpRequest) -> HttpResponse:
     if not manages_any(request.user):
         raise PermissionDenied
-    form = AllianceForm(request.POST or None, user=request.user, initial={"status": Alliance.Status.ACTIVE, "lead": request.GET.get("lead", "")})
+    # ?lead=CODE&members=CODE、CODE fill the form in (发起联建 from the partner finder).
+    form = AllianceForm(request.POST or None, user=request.user, initial={
+        "status": Alliance.Status.ACTIVE, "lead": request.GET.get("lead", ""), "members": request.GET.get("members", "")})
     if request.method == "POST" and form.is_valid():
         try:
             alliance = services.alliance_create(actor=request.user, **form.service_fields())

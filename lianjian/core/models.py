@@ -48,11 +48,16 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.target_repr}"
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for every field that differs; used by the log screens."""
+        """(field, before, after) for every field that differs, as the log screens show
+        them: the field's Chinese name and plain values (:mod:`lianjian.core.audit_labels`)."""
+        from lianjian.core.audit_labels import field_label, value_text
+
         before = self.before or {}
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        return [(field_label(self.target_type, k), value_text(before.get(k), self.target_type),
+                 value_text(after.get(k), self.target_type))
+                for k in keys if before.get(k) != after.get(k)]
 
 
 class CodeCounter(models.Model):

@@ -68,6 +68,22 @@ def deliver(reminders: Iterable[Reminder]) -> int:
     return len(fresh)
 
 
+Sweeper = Callable[[], int]
+_sweepers: dict[str, Sweeper] = {}
+
+
+def register_sweeper(name: str, sweeper: Sweeper) -> None:
+    """Register a function that closes to-dos whose moment has passed (an undecided booking
+    whose slot started …) before the inbox is read, so the inbox is right even when the
+    daily job has not run yet. It returns how many it closed."""
+    _sweepers[name] = sweeper
+
+
+def sweep() -> int:
+    """Run every sweeper; returns how many to-dos they closed in all."""
+    return sum(sweeper() for _, sweeper in sorted(_sweepers.items()))
+
+
 def run(today: datetime.date) -> dict[str, int]:
     """Run every provider for ``today``; returns notifications created per provider."""
     return {name: deliver(provider(today)) for name, provider in sorted(_providers.items())}

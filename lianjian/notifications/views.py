@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 from lianjian.core.paging import paginate
 from lianjian.notifications import selectors
 from lianjian.notifications.models import Notification
+from lianjian.notifications.reminders import sweep
 from lianjian.notifications.selectors import InboxFilter
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    sweep()
     f = InboxFilter.from_query(request.GET)
     page = paginate(request, selectors.inbox(request.user, f))
     return render(request, "notifications/inbox.html", {"nav": "inbox", "page": page, "f": f, "show": f.show,

@@ -4,6 +4,7 @@ partner-finder weights."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from django import forms
@@ -14,8 +15,17 @@ from lianjian.grouping.solve import default_time_limit
 from lianjian.grouping.validate import parse_instance
 from lianjian.orgs.models import Organisation
 from lianjian.proposals.selectors import engine_org, missing_coordinates
+from lianjian.proposals.services import Networks
 
 MAX_TIME_LIMIT = 600.0
+
+
+def screen_message(message: str) -> str:
+    """An engine message as the form shows it: the engine names its JSON keys for the
+    command line and files (``分组数 groups``, ``权重 geography（地域相邻）``); the form's
+    fields have Chinese labels only."""
+    message = re.sub(r"权重 [a-z_]+（(.+?)）", r"\1权重", message)
+    return re.sub(r" ?\b[a-z]+(?:_[a-z]+)+\b ?| (?:groups|weights)\b ?", "", message)
 
 
 def default_sizes(n: int, k: int) -> tuple[int, int]:
@@ -77,7 +87,7 @@ class RunForm(EdgeRules, forms.Form):
         try:
             parse_instance(doc)
         except InstanceError as exc:
-            raise forms.ValidationError(exc.messages) from None
+            raise forms.ValidationError([screen_message(m) for m in exc.messages]) from None
         self.instance_doc = doc
         if data.get("time_limit") is None:
             data["time_limit"] = default_time_limit(len(self.orgs))
@@ -117,3 +127,13 @@ class WeightsForm(EdgeRules, forms.Form):
                       w_profession=pick("w_profession", 1.0), w_geography=pick("w_geography", 1.0),
                       w_complementarity=pick("w_complementarity", 1.0),
                       geo_scale_km=pick("geo_scale_km", 30.0))
+
+
+class AdoptForm(EdgeRules, forms.Form):
+    """Adopting a proposal: what becomes of today's 联建网 of the organisations it groups."""
+
+    networks = forms.ChoiceField(
+        label="现有联建网的处理方式", choices=Networks.CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "请选择现有联建网的处理方式：保留、终止或替换",
+                        "invalid_choice": "现有联建网的处理方式只能是保留、终止或替换"})

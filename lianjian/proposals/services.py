@@ -22,16 +22,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.alliances.models import Alliance, AllianceType
-from lianjian.alliances.services import alliance_create
+from lianjian.alliances.models import Alliance, AllianceMember, AllianceType
+from lianjian.alliances.services import alliance_create, alliance_member_update, alliance_update
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
+from lianjian.core.scope import CHANGE, may
 from lianjian.grouping.model import InstanceError
 from lianjian.grouping.solve import solve
 from lianjian.grouping.validate import parse_instance
 from lianjian.orgs.models import Organisation
 from lianjian.proposals.models import GroupingRun
-from lianjian.proposals.selectors import NETWORK_TYPE
+from lianjian.proposals.selectors import NETWORK_TYPE, network_memberships
 
 log = logging.getLogger(__name__)
 
@@ -178,14 +179,82 @@ def adoption_plan(run: GroupingRun) -> list[dict[str, Any]]:
     return plan
 
 
-@transaction.atomic
-def run_adopt(*, actor: Any, run: GroupingRun) -> list[Alliance]:
-    """Create one 联建网 alliance per group of a finished run, all or nothing, audited.
+class Networks:
+    """What adopting a proposal does to today's 联建网 of the organisations it groups — a
+    required choice, so that no branch silently ends up in two networks."""
 
-    Refused (ValidationError, nothing written) when the run is not finished, was already
-    adopted, or an organisation no longer exists or was dissolved; PermissionDenied when
-    ``actor`` may not manage every organisation of the run. The run records the alliances.
+    KEEP = "保留"      # they stay as they are; a branch may then be in two networks
+    CLOSE = "终止"     # every such network ends (状态 终止) as a whole
+    REPLACE = "替换"   # the run's organisations leave them today; a network left by its
+    #                    lead or with fewer than two members ends
+    CHOICES = (
+        (KEEP, "保留：现有联建网不变（相关支部将同时属于新旧两个联建网）"),
+        (CLOSE, "终止：终止涉及的现有联建网（含其中不在本方案内的成员）"),
+        (REPLACE, "替换：本方案内的组织退出现有联建网；牵头组织退出或不足两个成员的联建网随之终止"),
+    )
+    VALUES = (KEEP, CLOSE, REPLACE)
+
+
+def network_changes(run: GroupingRun, choice: str) -> list[dict[str, Any]]:
+    """Today's 联建网 touched by ``run`` and what ``choice`` does to each, by code:
+    ``{"alliance", "in_run": [orgs], "others": [orgs], "action": "保留"|"终止"|"退出"}``."""
+    ids = set(run.org_ids)
+    touched: dict[int, Alliance] = {}
+    for m in network_memberships(list(ids)):
+        touched.setdefault(m.alliance_id, m.alliance)
+    current: dict[int, list[AllianceMember]] = {}
+    for m in (AllianceMember.objects.filter(alliance_id__in=touched, left_on__isnull=True)
+              .select_related("org").order_by("org__code")):
+        current.setdefault(m.alliance_id, []).append(m)
+    out = []
+    for pk, alliance in sorted(touched.items(), key=lambda kv: kv[1].code):
+        members = current.get(pk, [])
+        in_run = [m.org for m in members if m.org_id in ids]
+        others = [m.org for m in members if m.org_id not in ids]
+        if choice == Networks.CLOSE:
+            action = "终止"
+        elif choice == Networks.REPLACE:
+            action = "终止" if alliance.lead_id in ids or len(others) < 2 else "退出"
+        else:
+            action = "保留"
+        out.append({"alliance": alliance, "in_run": in_run, "others": others, "action": action})
+    return out
+
+
+def _apply_networks(actor: Any, run: GroupingRun, choice: str, today: datetime.date) -> dict[str, list[str]]:
+    """End or leave today's networks as ``choice`` says (audited by the alliance services);
+    refused when a network to end is one ``actor`` may not change."""
+    ended: list[str] = []
+    left: list[str] = []
+    ids = set(run.org_ids)
+    for change in network_changes(run, choice):
+        alliance = change["alliance"]
+        if change["action"] == "终止":
+            if not may(actor, CHANGE, alliance):
+                raise ValidationError({"networks": f"无权终止联建“{alliance.name}”（{alliance.code}），请选择“保留”或联系其牵头组织"})
+            alliance_update(actor=actor, alliance=alliance, status=Alliance.Status.ENDED)
+            ended.append(alliance.code)
+        elif change["action"] == "退出":
+            for m in AllianceMember.objects.filter(alliance=alliance, org_id__in=ids, left_on__isnull=True).select_related(
+                    "org", "alliance"):
+                alliance_member_update(actor=actor, membership=m, left_on=today)
+                left.append(f"{alliance.code}:{m.org.code}")
+    return {"ended": ended, "left": left}
+
+
+@transaction.atomic
+def run_adopt(*, actor: Any, run: GroupingRun, networks: str) -> list[Alliance]:
+    """Create one 联建网 alliance per group of a finished run, all or nothing, audited, and
+    apply ``networks`` (:class:`Networks`: 保留, 终止 or 替换) to today's 联建网 of the run's
+    organisations first.
+
+    Refused (ValidationError, nothing written) when ``networks`` is not a choice, the run is
+    not finished, was already adopted, an organisation no longer exists or was dissolved, or
+    a network to end is one ``actor`` may not change; PermissionDenied when ``actor`` may not
+    manage every organisation of the run. The run records the alliances.
     """
+    if networks not in Networks.VALUES:
+        raise ValidationError({"networks": "请选择现有联建网的处理方式：保留、终止或替换"})
     locked = GroupingRun.objects.select_for_update().get(pk=run.pk)
     if not may_adopt(actor, locked):
         raise PermissionDenied
@@ -198,10 +267,13 @@ def run_adopt(*, actor: Any, run: GroupingRun) -> list[Alliance]:
     if network_type is None:
         raise ValidationError(f"联建类型“{NETWORK_TYPE}”不存在，请先在联建类型中添加")
     today: datetime.date = timezone.localdate()
-    created = []
-    for item in adoption_plan(locked):
+    plan = adoption_plan(locked)
+    for item in plan:
         if item["missing"] or item["lead"] is None:
             raise ValidationError(f"第{item['number']}组中的组织已不存在：{'、'.join(item['missing'])}")
+    changed = _apply_networks(actor, locked, networks, today)
+    created = []
+    for item in plan:
         created.append(alliance_create(
             actor=actor, members=item["members"], code=item["code"], name=item["name"],
             type=network_type, lead=item["lead"], status=Alliance.Status.ACTIVE, founded=today,
@@ -213,8 +285,10 @@ def run_adopt(*, actor: Any, run: GroupingRun) -> list[Alliance]:
     locked.alliances.set(created)
     audit_record(
         actor=actor, action=AuditLog.Action.UPDATE, obj=locked,
-        before={"adopted": False}, after={"adopted": True, "alliances": [a.code for a in created]},
-        note=f"采纳智能分组方案 #{locked.pk}，新建联建网 {len(created)} 个",
+        before={"adopted": False},
+        after={"adopted": True, "alliances": [a.code for a in created], "networks": networks, **changed},
+        note=f"采纳智能分组方案 #{locked.pk}，新建联建网 {len(created)} 个；现有联建网{networks}："
+             f"终止 {len(changed['ended'])} 个，退出成员 {len(changed['left'])} 个",
     )
     run.refresh_from_db()
     return created

@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from lianjian.core.scope import manages_any
 from lianjian.grouping.solve import default_time_limit
+from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.proposals import selectors, services
 from lianjian.proposals.explain import rank_partners
-from lianjian.proposals.forms import RunForm, WeightsForm, default_sizes
+from lianjian.proposals.forms import AdoptForm, RunForm, WeightsForm, default_sizes
 from lianjian.proposals.models import GroupingRun
 
 RECENT_RUNS = 20
@@ -101,6 +102,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def run_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm adoption: the networks to create, today's 联建网 they touch, and the required
+    choice of what becomes of those (保留, 终止 or 替换)."""
     run = _visible_run(request, pk)
     if not services.may_adopt(request.user, run):
         raise PermissionDenied
@@ -108,21 +111,24 @@ def run_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     if run.status != GroupingRun.Status.DONE:
         messages.error(request, "只有已完成的分组方案才能采纳")
         return redirect(detail)
-    if request.method == "POST":
-        try:
-            created = services.run_adopt(actor=request.user, run=run)
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-            return redirect(detail)
-        messages.success(request, f"已采纳方案 #{run.pk}，新建联建网 {len(created)} 个")
-        return redirect(detail)
     if run.adopted_at is not None:
         messages.error(request, "该方案已采纳，不能重复采纳")
         return redirect(detail)
+    form = AdoptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.run_adopt(actor=request.user, run=run, networks=form.cleaned_data["networks"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已采纳方案 #{run.pk}，新建联建网 {len(created)} 个")
+            return redirect(detail)
+    changes = {c: services.network_changes(run, c) for c in services.Networks.VALUES}
     return render(request, "proposals/run_adopt.html", {
-        "nav": "grouping", "run": run, "plan": services.adoption_plan(run),
-    })
+        "nav": "grouping", "run": run, "plan": services.adoption_plan(run), "form": form,
+        "touched": [(k, changes[services.Networks.REPLACE][i]["action"]) for i, k in
+                    enumerate(changes[services.Networks.KEEP])],
+    }, status=400 if form.errors else 200)
 
 
 @login_required
@@ -142,4 +148,6 @@ def partners(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "proposals/partners.html", {
         "nav": "grouping", "org": org, "form": form, "params": params, "rows": rows,
         "missing": missing, "n_candidates": len(candidates),
+        # 发起联建 from a result: the user may found an alliance led by this organisation.
+        "can_found": not org.dissolved and Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists(),
     })

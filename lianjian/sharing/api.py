@@ -27,6 +27,7 @@ from lianjian.core.masking import private_value
 from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
+from lianjian.sharing.expiry import expire_due
 from lianjian.sharing.models import Booking, Need, Resource
 from lianjian.sharing.schemas import (
     BookingCreateIn,
@@ -173,12 +174,14 @@ def _clash_is_409(call: Any) -> Any:
 @bookings_router.get("", response={200: BookingListOut, **READ_ERRORS}, summary="预约列表")
 def booking_list(request: HttpRequest, params: Query[BookingListParams]) -> dict[str, Any]:
     """Bookings the caller may see (both sides), latest start first."""
+    expire_due()
     items, count = paginate(selectors.booking_list(_caller(request), params), params)
     return {"items": [booking_out(b) for b in items], "count": count}
 
 
 @bookings_router.get("/{booking_id}", response={200: BookingOut, **READ_ERRORS}, summary="预约详情")
 def booking_detail(request: HttpRequest, booking_id: int = BookingId) -> dict[str, Any]:
+    expire_due()
     return booking_out(_visible_booking(_caller(request), booking_id))
 
 

@@ -20,7 +20,7 @@ from lianjian.orgs.schemas import Code, Name200, Phone, Text300, TextList, _Inpu
 
 ResourceKindName = Literal["阵地", "党员活动室", "教育基地", "专家", "讲师", "设备", "课程"]
 SharingName = Literal["仅本组织", "联建单位", "全部内部组织"]
-BookingStatusName = Literal["待审批", "已批准", "已拒绝", "已取消"]
+BookingStatusName = Literal["待审批", "已批准", "已拒绝", "已取消", "已过期"]
 NeedStatusName = Literal["待对接", "已对接", "已关闭"]
 ProjectStatusName = Literal["征集合作", "实施中", "已完成", "已关闭"]
 # The list's kind filter also takes the two groups the screen offers.

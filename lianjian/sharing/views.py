@@ -25,6 +25,7 @@ from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
+from lianjian.sharing.expiry import expire_due
 from lianjian.sharing.forms import BookingForm, PhotoForm, ReasonForm, ResourceForm
 from lianjian.sharing.models import (
     Booking,
@@ -83,6 +84,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, resource: Resource, form: BookingForm | None = None) -> dict:
+    expire_due()
     year, month = _month(request.GET.get("month", ""))
     manage = may(request.user, CHANGE, resource)
     requester = manages_any(request.user)
@@ -225,6 +227,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     """我的预约 (requested by the user's organisations), 待我审批 (pending requests for
     resources the user manages) and every visible booking; status, month and text filters.
     The screen opens on 我的预约; ``?tab=`` of older links still names the view."""
+    expire_due()
     query = request.GET.copy()
     if "view" not in query and query.get("tab"):
         query.setlist("view", query.getlist("tab"))
@@ -247,6 +250,7 @@ def _visible_booking(request: HttpRequest, pk: int) -> Booking:
 
 @login_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    expire_due()
     booking = _visible_booking(request, pk)
     now = timezone.now()
     return render(request, "sharing/booking_detail.html", {

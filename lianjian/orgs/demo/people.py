@@ -138,6 +138,27 @@ class _People:
         return first + datetime.timedelta(days=self.rng.randrange((last - first).days + 1))
 
 
+# A full member's probation year ended before the demo's reference date, and well before it
+# for those holding a post: a 书记, 委员 or 党小组长 is at least 38 at the reference date and
+# has been a party member for more than five years.
+FULL_JOINED_BY = _d("2025-06-30")
+POST_BORN_BY = _d("1988-12-31")
+POST_JOINED_BY = _d("2020-12-31")
+JOIN_AGE = (21, 40)  # joined the party between these ages (党章: at least 18)
+
+
+def _plausible(birth: datetime.date, drawn: datetime.date, *, holds_post: bool) -> tuple[datetime.date, datetime.date]:
+    """Birth and 入党 dates for a full member from the ones drawn: a post holder born too
+    late is made twelve years older; 入党 lies between ages 21 and 40 and before the
+    limit, folded into that window (not clamped, so no date piles up at the limit)."""
+    if holds_post and birth > POST_BORN_BY:
+        birth = _years_later(birth, -12)
+    low = _years_later(birth, JOIN_AGE[0])
+    high = min(_years_later(birth, JOIN_AGE[1]), POST_JOINED_BY if holds_post else FULL_JOINED_BY)
+    span = (high - low).days + 1
+    return birth, low + datetime.timedelta(days=(drawn - low).days % span)
+
+
 def member_specs() -> list[dict[str, Any]]:
     """About 600 members as model field values (``org`` holds the organisation code).
 
@@ -163,18 +184,18 @@ def member_specs() -> list[dict[str, Any]]:
             serial += 1
             male = rng.random() < 0.72
             is_full = i < full
+            post = posts[i] if is_full and i < len(posts) else ""
             if is_full:
-                # Joined by mid-2025, so that the probation year ended before REFERENCE_DATE.
+                # The draws are those of every earlier version (so names, phones and all that
+                # follows stay as they were); the dates are then made plausible (:func:`_plausible`).
                 birth = people.day(_d("1966-01-01"), _d("2000-12-31"))
-                joined = min(
-                    people.day(_years_later(birth, 21), _years_later(birth, 40)), _d("2025-06-30")
-                )
+                drawn = people.day(_years_later(birth, 21), _years_later(birth, 40))
+                birth, joined = _plausible(birth, drawn, holds_post=bool(post))
                 confirmed: datetime.date | None = _years_later(joined, 1)
             else:
                 birth = people.day(_d("1985-01-01"), _d("2003-06-30"))
                 joined = people.day(_d("2025-12-01"), _d("2026-10-31"))
                 confirmed = None
-            post = posts[i] if is_full and i < len(posts) else ""
             # The 联络员 for joint work: the 组织委员 where there is a committee, else the
             # second member.
             if post == "组织委员":

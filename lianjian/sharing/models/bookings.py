@@ -34,6 +34,7 @@ class BookingStatus(models.TextChoices):
     APPROVED = "已批准", "已批准"
     DECLINED = "已拒绝", "已拒绝"
     CANCELLED = "已取消", "已取消"
+    EXPIRED = "已过期", "已过期"  # still pending when its slot started (sharing.expiry)
 
 
 # A pending request holds its slot as firmly as an approved one: first come, first served,
@@ -54,8 +55,9 @@ class BookingQuerySet(ScopedQuerySet["Booking"]):
 class Booking(models.Model):
     """A request to use a resource from ``start`` to ``end`` (half-open) for ``org``.
 
-    待审批 → 已批准 / 已拒绝 (by the owner's managers, a reason for a refusal) and 待审批 or
-    已批准 → 已取消 (by the requesting side, before the start). No two blocking bookings
+    待审批 → 已批准 / 已拒绝 (by the owner's managers, a reason for a refusal), 待审批 or
+    已批准 → 已取消 (by the requesting side, before the start), and 待审批 → 已过期 when the
+    slot starts undecided (:mod:`lianjian.sharing.expiry`). No two blocking bookings
     (待审批, 已批准) of one resource overlap: services serialise on the resource row and
     re-check, and on PostgreSQL an exclusion constraint (migration 0002) holds it in the
     database whatever the code does.
