@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
 from lianjian.assessment import services
+from lianjian.assessment.entry import KpiEntry
 from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, KpiValue, Scheme
 from lianjian.assessment.schemas import (
     KpiListOut,
@@ -122,14 +123,13 @@ def kpi_write(request: HttpRequest, payload: KpiWriteIn) -> dict[str, Any]:
     user = _caller(request)
     rows = payload.rows()
     codes = {r.org for r in rows}
+    entry = KpiEntry(user)
     visible = {o.code: o for o in Organisation.objects.visible_to(user).filter(code__in=codes)}
+    visible.update({o.code: o for o in entry.orgs().filter(code__in=codes)})
     missing = sorted(codes - set(visible))
     if missing:
         raise HttpError(400, "组织不存在：" + "、".join(missing))
-    managed = set(Organisation.objects.manageable_by(user).filter(code__in=codes).values_list("code", flat=True))
-    refused = sorted(codes - managed)
-    if refused:
-        raise HttpError(403, "无权修改这些组织的业务指标：" + "、".join(refused))
+    # Who may enter which value is the service's rule (entry.KpiEntry): 403, nothing written.
     write = services.kpi_set_many(user, [(visible[r.org], r.period, r.indicator_code, r.value) for r in rows],
                                   channel=KpiBatch.Channel.API)
     return {"batch": write.batch.pk if write.batch else None, "created": write.created, "updated": write.updated,
@@ -146,7 +146,8 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
     scheme = Scheme.objects.visible_to(user).filter(code=params.scheme).first()
     if scheme is None:
         raise Http404
-    runs = AssessmentRun.objects.filter(scheme=scheme)
+    # Drafts only for the scheme's owners, voided versions for no one (AssessmentRun.SCOPE).
+    runs = AssessmentRun.objects.visible_to(user).filter(scheme=scheme, voided_at__isnull=True)
     period = params.period.upper() if params.period else None
     if period is None:
         latest = runs.order_by("-created_at", "-pk").values_list("period", flat=True).first()

@@ -29,6 +29,7 @@ from lianjian.assessment.models import (
     KpiBatch,
     KpiValue,
     ManualScore,
+    Objection,
     Rule,
     Scheme,
     Source,
@@ -50,17 +51,12 @@ def period_label(text: str) -> str:
         return text
 
 
-def current_run(scheme: Scheme, period: str) -> AssessmentRun | None:
-    """The version that counts for a period: the published one, else the latest."""
-    return (AssessmentRun.objects.filter(scheme=scheme, period=period)
-            .order_by("-is_published", "-version").first())
-
-
-def runs_by_period(scheme: Scheme) -> list[tuple[str, list[AssessmentRun]]]:
-    """All versions of a scheme, newest period first, newest version first. One query."""
+def runs_by_period(scheme: Scheme, user: Any) -> list[tuple[str, list[AssessmentRun]]]:
+    """The versions of a scheme the user may see (its owners: all, voided ones marked; the
+    others: published ones), newest period first, newest version first. One query."""
     out: dict[str, list[AssessmentRun]] = {}
-    for run in (AssessmentRun.objects.filter(scheme=scheme).select_related("created_by", "published_by")
-                .order_by("-period", "-version")):
+    for run in (AssessmentRun.objects.visible_to(user).filter(scheme=scheme)
+                .select_related("created_by", "published_by", "voided_by").order_by("-period", "-version")):
         out.setdefault(run.period, []).append(run)
     return list(out.items())
 
@@ -259,10 +255,13 @@ def scheme_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 # --- trend over periods -------------------------------------------------------------------
 
-def counting_runs(scheme: Scheme) -> list[AssessmentRun]:
-    """Per period the version that counts (published, else latest), oldest period first. One query."""
+def counting_runs(scheme: Scheme, user: Any) -> list[AssessmentRun]:
+    """Per period the version that counts among those the user may see and not voided
+    (published, else the latest draft — drafts for the scheme's owners only), oldest period
+    first. One query."""
     chosen: dict[str, AssessmentRun] = {}
-    for run in AssessmentRun.objects.filter(scheme=scheme).order_by("period", "-is_published", "-version"):
+    for run in (AssessmentRun.objects.visible_to(user).filter(scheme=scheme, voided_at__isnull=True)
+                .order_by("period", "-is_published", "-version")):
         chosen.setdefault(run.period, run)
     return list(chosen.values())
 
@@ -271,7 +270,7 @@ def trend(scheme: Scheme, user: Any, *, org: Organisation | None = None) -> dict
     """Per period (counting version): organisations, mean total, mean score rate (% of the
     maximum) per dimension, r between the scatter's two dimensions, stars ≥ 3 and vetoes —
     over the visible results, or one organisation's figures with ``org``. Two queries."""
-    runs = counting_runs(scheme)
+    runs = counting_runs(scheme, user)
     if not runs:
         return {"periods": [], "dimensions": [], "rows": [], "axes": (None, None)}
     latest_dims = dimensions_of(runs[-1])
@@ -477,3 +476,32 @@ def my_scores(user: Any, indicator: Indicator, period: str, orgs: list[Organisat
     """The user's own scores for these organisations (never another evaluator's). One query."""
     return {s.org_id: s for s in ManualScore.objects.filter(
         evaluator=user, indicator=indicator, period=period, org__in=[o.pk for o in orgs])}
+
+
+# --- objections (申诉) ----------------------------------------------------------------------
+
+OBJECTION_STATUSES = dict(Objection.Status.choices)
+
+
+def objections(user: Any, *, status: str = "", q: str = "", side: str = "") -> QuerySet[Objection]:
+    """Objections the user may see (those of the organisations they see, and those their
+    side answers), filtered by status, organisation code or name, and ``side`` (``answer``:
+    those the user answers; ``mine``: those the user raised); newest first."""
+    qs = Objection.objects.visible_to(user).select_related("org", "scheme", "raised_by", "answered_by", "kpi")
+    if status in OBJECTION_STATUSES:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(org__code__icontains=q) | Q(org__name__icontains=q) | Q(indicator_code__iexact=q))
+    if side == "answer":
+        qs = qs.filter(pk__in=Objection.objects.restrict(user, "answer").values("pk")).exclude(org_id=user.org_id)
+    elif side == "mine":
+        qs = qs.filter(raised_by=user)
+    return qs.order_by("-raised_at", "-id")
+
+
+def objection_counts(user: Any) -> dict[str, int]:
+    """Open objections the user's side answers, and open ones the user raised. Two queries."""
+    answer = (Objection.objects.restrict(user, "answer").filter(status=Objection.Status.OPEN)
+              .exclude(org_id=user.org_id).count())
+    mine = Objection.objects.filter(raised_by=user, status=Objection.Status.OPEN).count()
+    return {"answer": answer, "mine": mine}

@@ -90,7 +90,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "dim_total": sum(d.max for d in dimensions), "can_manage": can_manage(request.user, scheme),
         "applies_orgs": list(scheme.applies_orgs.order_by("path")) if not scheme.applies_kind else [],
         "org_count": services.scheme_orgs(scheme).count(),
-        "periods": selectors.runs_by_period(scheme)[:6],
+        "periods": selectors.runs_by_period(scheme, request.user)[:6],
         "history": AuditLog.objects.filter(
             Q(target_type="assessment.scheme", target_id__in=[scheme.code, str(scheme.pk)])
             | Q(target_type__in=PART_TYPES, target_id__startswith=f"{scheme.code}/")).order_by("-at", "-id")[:20],
@@ -216,7 +216,7 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     if indicator is None and request.GET.get("dimension", "").isdigit():
         initial = {"dimension": request.GET["dimension"], "rule": Rule.RATIO, "position": 0}
     kwargs = {"initial": initial} if initial else {}
-    form = IndicatorForm(request.POST or None, scheme=scheme, instance=indicator, **kwargs)
+    form = IndicatorForm(request.POST or None, scheme=scheme, instance=indicator, user=request.user, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             services.indicator_save(actor=request.user, scheme=scheme, indicator=indicator,

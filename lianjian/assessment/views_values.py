@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from lianjian.assessment import selectors, services
+from lianjian.assessment.entry import KpiEntry
 from lianjian.assessment.forms import KpiForm, ManualScoreForm, clean_period
 from lianjian.assessment.models import Indicator, KpiBatch, ManualScore, Rule, Scheme
 from lianjian.assessment.views import NAV
 from lianjian.core.paging import paginate
-from lianjian.core.scope import manages_any
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -39,7 +39,8 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
            "batch": _batch_id(p.get("batch", ""))}
     qs = selectors.kpi_values(request.user, **ctx)
     ctx.update(nav=NAV, page=paginate(request, qs), channels=KpiBatch.Channel.choices,
-               can_set=manages_any(request.user), form=KpiForm(user=request.user))
+               can_set=KpiEntry(request.user).any(), form=KpiForm(user=request.user),
+               open_objections=selectors.objection_counts(request.user))
     template = "assessment/kpi_table.html" if request.htmx else "assessment/kpi_list.html"
     return render(request, template, ctx)
 
@@ -47,7 +48,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def kpi_set(request: HttpRequest) -> HttpResponse:
     """Set one KPI value (a batch of channel 页面录入); GET shows the form alone."""
-    if not manages_any(request.user):
+    if not KpiEntry(request.user).any():
         raise PermissionDenied
     form = KpiForm(request.POST or None, user=request.user, initial={"period": request.GET.get("period", "")})
     if request.method == "POST" and form.is_valid():
@@ -57,6 +58,8 @@ def kpi_set(request: HttpRequest) -> HttpResponse:
                                    indicator_code=data["indicator_code"], value=data["value"], channel="form")
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, f"已录入 {kpi.org.name} {kpi.period} {kpi.indicator_code} = {kpi.value:g}")
             return redirect(f"{reverse('assessment:kpi_list')}?batch={kpi.batch_id}")
@@ -90,7 +93,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
     tasks = []
     for indicator in indicators:
         scheme = indicator.scheme
-        total = services.scheme_orgs(scheme).filter(pk__in=Organisation.objects.visible_to(request.user)).count()
+        total = (services.scheme_orgs(scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
+                 .exclude(pk=request.user.org_id).count())
         periods = sorted({scheme.period, *(p for (i, p) in counts if i == indicator.pk)}, reverse=True)
         tasks.append({"indicator": indicator, "scheme": scheme, "total": total,
                       "periods": [(p, selectors.period_label(p), counts.get((indicator.pk, p), 0)) for p in periods]})
@@ -117,8 +121,9 @@ def _review_period(request: HttpRequest, indicator: Indicator) -> tuple[str, str
 
 
 def _review_orgs(request: HttpRequest, indicator: Indicator):
+    """The organisations the user scores: those of the scheme they see, never their own."""
     return (services.scheme_orgs(indicator.scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
-            .order_by("path"))
+            .exclude(pk=request.user.org_id).order_by("path"))
 
 
 @login_required
