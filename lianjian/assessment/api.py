@@ -20,14 +20,26 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
-from lianjian.assessment import services
+from lianjian.assessment import objections, selectors, services
 from lianjian.assessment.entry import KpiEntry
-from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, KpiValue, Scheme
+from lianjian.assessment.models import (
+    AssessmentResult,
+    AssessmentRun,
+    KpiBatch,
+    KpiValue,
+    Objection,
+    Scheme,
+)
 from lianjian.assessment.schemas import (
+    AnswerIn,
     KpiListOut,
     KpiListParams,
     KpiWriteIn,
     KpiWriteOut,
+    ObjectionIn,
+    ObjectionListOut,
+    ObjectionListParams,
+    ObjectionOut,
     ResultParams,
     ResultsOut,
     SchemeFileOut,
@@ -35,6 +47,7 @@ from lianjian.assessment.schemas import (
     SchemeListParams,
     kpi_out,
     local,
+    objection_out,
 )
 from lianjian.assessment.scheme_file import scheme_to_dict
 from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
@@ -173,3 +186,60 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
                    "indicators": {k: {"value": v.get("value"), "points": v.get("points"), "missing": v.get("missing")}
                                   for k, v in r.indicators.items()}} for r in items],
     }
+
+
+# ---- objections (申诉) ----------------------------------------------------------------------
+
+OBJECTION_RELATED = ("org", "scheme", "result", "result__run")
+
+
+@router.get("/objections", response={200: ObjectionListOut, **READ_ERRORS}, summary="考核申诉列表")
+def objection_list(request: HttpRequest, params: Query[ObjectionListParams]) -> dict[str, Any]:
+    """Objections the caller sees (of organisations they see, or that their side answers), newest first."""
+    qs = selectors.objections(_caller(request), status=params.status or "", q=params.q or "", side=params.side or "")
+    items, count = paginate(qs.select_related(*OBJECTION_RELATED), params)
+    return {"items": [objection_out(o) for o in items], "count": count}
+
+
+@router.post("/objections", response={200: ObjectionOut, **WRITE_ERRORS}, summary="提出考核申诉")
+def objection_create(request: HttpRequest, payload: ObjectionIn) -> dict[str, Any]:
+    """Object to one KPI value (``indicator_code``) or to the published result of ``org``
+    in ``scheme`` (no ``indicator_code``). What the caller cannot see is 404; the answering
+    side may not object (403)."""
+    user = _caller(request)
+    org = Organisation.objects.visible_to(user).filter(code=payload.org).first()
+    if org is None:
+        raise Http404
+    period = payload.period.upper()
+    if payload.indicator_code:
+        kpi = KpiValue.objects.visible_to(user).filter(org=org, period=period,
+                                                         indicator_code=payload.indicator_code).first()
+        if kpi is None:
+            raise Http404
+        objection = objections.objection_raise(actor=user, kpi=kpi, reason=payload.reason)
+    else:
+        if not payload.scheme:
+            raise HttpError(400, "scheme：对考核结果申诉时请填写考核方案编码")
+        result = AssessmentResult.objects.visible_to(user).filter(
+            org=org, run__scheme__code=payload.scheme, run__period=period, run__is_published=True,
+            run__voided_at__isnull=True).first()
+        if result is None:
+            raise Http404
+        objection = objections.objection_raise(actor=user, result=result, reason=payload.reason)
+    return objection_out(Objection.objects.select_related(*OBJECTION_RELATED).get(pk=objection.pk))
+
+
+@router.post("/objections/{objection_id}/answer", response={200: ObjectionOut, **WRITE_ERRORS},
+             summary="答复考核申诉")
+def objection_answer(request: HttpRequest, objection_id: int, payload: AnswerIn) -> dict[str, Any]:
+    """Accept (a KPI objection with ``corrected_value``) or reject (with ``answer``) an open
+    objection; only the scheme's owners or the indicator's data provider (403)."""
+    user = _caller(request)
+    if not 0 < objection_id < 2**62:
+        raise Http404
+    objection = Objection.objects.visible_to(user).filter(pk=objection_id).first()
+    if objection is None:
+        raise Http404
+    objections.objection_answer(actor=user, objection=objection, accept=payload.accept, answer=payload.answer,
+                                corrected_value=payload.corrected_value)
+    return objection_out(Objection.objects.select_related(*OBJECTION_RELATED).get(pk=objection.pk))

@@ -81,6 +81,7 @@ class IndicatorFileOut(Schema):
     source: str
     missing_points: float | None = None
     evaluators: list[str] | None = None
+    provider: str | None = Field(None, description="数据提供部门（业务部门）的组织编码：其管理员可为该业务指标录入数值")
     description: str | None = None
 
 
@@ -228,3 +229,62 @@ def kpi_out(kpi: Any) -> dict[str, Any]:
 def local(moment: datetime.datetime) -> datetime.datetime:
     """An instant in Asia/Shanghai time, as the activities API answers times."""
     return timezone.localtime(moment, TZ)
+
+
+# ---- objections (申诉) ----------------------------------------------------------------------
+
+ObjectionStatus = Literal["open", "accepted", "rejected"]
+
+
+class ObjectionListParams(PageParams):
+    status: ObjectionStatus | None = Field(None, description="open 待答复、accepted 已采纳、rejected 未采纳")
+    side: Literal["answer", "mine"] | None = Field(None, description="answer：待本方答复的；mine：本人提出的")
+    q: str | None = Field(None, max_length=100, description="在组织编码、名称和指标编码中查找")
+
+
+class ObjectionOut(Schema):
+    id: int
+    scheme: str = Field(..., description="考核方案编码")
+    org: str = Field(..., description="提出申诉的（被考核）组织编码")
+    period: str
+    indicator_code: str | None = Field(..., description="对业务指标申诉时的指标编码；对考核结果申诉时为 null")
+    result_version: int | None = Field(..., description="对考核结果申诉时的结果版本；对业务指标申诉时为 null")
+    value: float | None = Field(..., description="申诉时的数值（业务指标值或结果总分）")
+    reason: str
+    status: ObjectionStatus
+    answer: str
+    corrected_value: float | None
+    raised_at: datetime.datetime
+    answered_at: datetime.datetime | None
+
+
+class ObjectionListOut(Schema):
+    items: list[ObjectionOut]
+    count: int
+
+
+class ObjectionIn(_Input):
+    """An objection on one KPI value (``org``, ``period``, ``indicator_code``) or on the
+    published result of ``org`` (``scheme``, ``period``, no ``indicator_code``)."""
+
+    org: Code = Field(..., description="组织编码")
+    period: PeriodText = Field(..., description="期间")
+    indicator_code: IndicatorCode | None = Field(None, description="业务指标编码；对考核结果申诉时不填")
+    scheme: Code | None = Field(None, description="考核方案编码；对考核结果申诉时必填")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)] = Field(
+        ..., description="申诉理由")
+
+
+class AnswerIn(_Input):
+    accept: bool = Field(..., description="true 采纳、false 不予采纳")
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = Field(
+        "", description="答复说明；不予采纳时必填")
+    corrected_value: float | None = Field(None, description="采纳对业务指标的申诉时必填：更正后的数值")
+
+
+def objection_out(o: Any) -> dict[str, Any]:
+    return {"id": o.pk, "scheme": o.scheme.code, "org": o.org.code, "period": o.period,
+            "indicator_code": o.indicator_code or None, "result_version": o.result.run.version if o.result_id else None,
+            "value": o.value, "reason": o.reason, "status": o.status, "answer": o.answer,
+            "corrected_value": o.corrected_value, "raised_at": local(o.raised_at),
+            "answered_at": local(o.answered_at) if o.answered_at else None}
