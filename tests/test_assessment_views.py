@@ -208,14 +208,14 @@ def test_the_scheme_list_searches_and_filters(world, assessed):
 # --- KPI values ---------------------------------------------------------------------------
 
 def test_a_kpi_set_by_hand_is_a_batch_with_who_and_when(world, assessed):
-    c = login(world.manager_a)
+    c = login(world.company)
     response = c.post(url("kpi_set"), {"org": "ZB-A", "period": "2025", "indicator_code": "YW2", "value": 3})
     value = KpiValue.objects.get(org=world.zb_a, period="2025", indicator_code="YW2")
     assert response.status_code == 302
     assert response["Location"] == f"{url('kpi_list')}?batch={value.batch_id}"
-    assert (value.value, value.batch.channel, value.batch.created_by) == (3.0, "form", world.manager_a)
+    assert (value.value, value.batch.channel, value.batch.created_by) == (3.0, "form", world.company)
     page = text(c.get(url("batch_detail", value.batch_id)))
-    assert "页面录入" in page and "manager_a" in page and "ZB-A" in page
+    assert "页面录入" in page and "company" in page and "ZB-A" in page
 
 
 @pytest.mark.parametrize(("data", "message"), [

@@ -94,11 +94,14 @@ class KpiEntry:
         return (f"无权录入 {org.name}（{org.code}）的业务指标 {code}：只有考核方案的制定单位或该指标的数据提供部门可以录入")
 
     def orgs(self) -> QuerySet[Organisation]:
-        """The organisations the user may enter some value for (the form's choices)."""
+        """The organisations the user may enter some value for (the form's choices), as a
+        lazy queryset (no query until it is read)."""
         if self.everything:
             return Organisation.objects.filter(is_partner=False)
-        ids: set[int] = set()
-        for schemes in self.schemes.values():
-            for scheme in schemes:
-                ids |= self._assessed(scheme, scheme.period)
-        return Organisation.objects.filter(pk__in=ids).exclude(path=self.own_path)
+        schemes = {s.pk: s for found in self.schemes.values() for s in found}
+        if not schemes:
+            return Organisation.objects.none()
+        cond = Q()
+        for scheme in schemes.values():
+            cond |= Q(pk__in=scheme_orgs(scheme).values("pk"))
+        return Organisation.objects.filter(cond).exclude(path=self.own_path)

@@ -39,8 +39,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
            "batch": _batch_id(p.get("batch", ""))}
     qs = selectors.kpi_values(request.user, **ctx)
     ctx.update(nav=NAV, page=paginate(request, qs), channels=KpiBatch.Channel.choices,
-               can_set=KpiEntry(request.user).any(), form=KpiForm(user=request.user),
-               open_objections=selectors.objection_counts(request.user))
+               can_set=KpiEntry(request.user).any())
     template = "assessment/kpi_table.html" if request.htmx else "assessment/kpi_list.html"
     return render(request, template, ctx)
 
