@@ -13,7 +13,13 @@ from django.urls import reverse
 
 from lianjian.assessment import objections
 from lianjian.assessment.models import Indicator, KpiBatch, KpiValue, ManualScore, Objection
-from lianjian.assessment.services import assessment_run, kpi_set, manual_score_set, run_publish, scheme_import
+from lianjian.assessment.services import (
+    assessment_run,
+    kpi_set,
+    manual_score_set,
+    run_publish,
+    scheme_import,
+)
 from lianjian.core.models import AuditLog
 from lianjian.notifications.models import Notification
 from tests.api_helpers import call

@@ -34,7 +34,14 @@ from django.db import transaction
 
 from lianjian.accounts.models import User
 from lianjian.assessment import objections, services, versions
-from lianjian.assessment.models import AssessmentResult, AssessmentRun, Indicator, KpiBatch, KpiValue, Scheme
+from lianjian.assessment.models import (
+    AssessmentResult,
+    AssessmentRun,
+    Indicator,
+    KpiBatch,
+    KpiValue,
+    Scheme,
+)
 from lianjian.orgs.models import Organisation
 
 REFERENCE_DAY = datetime.date(2026, 11, 21)
