@@ -106,3 +106,12 @@ def test_the_values_are_deterministic(loaded):
     branches = list(Organisation.objects.filter(kind="党支部", code__startswith="BX-").order_by("path"))
     first = demo._kpis(branches, random.Random(2026))
     assert first == demo._kpis(branches, random.Random(2026))
+
+
+def test_the_demo_shows_an_objection_answered_and_a_voided_version(loaded):
+    from lianjian.assessment.models import Objection
+
+    answered = list(Objection.objects.order_by("pk").values_list("org__code", "status", "raised_by__username"))
+    assert answered == [("BX-ZB18", "accepted", "zhibu2"), ("BX-ZB18", "rejected", "zhibu2")]
+    voided = AssessmentRun.objects.get(voided_at__isnull=False)
+    assert (voided.scheme.code, voided.period, voided.is_published) == ("2026-SWD-Q", "2026Q3", False)
