@@ -55,7 +55,7 @@ def test_a_yearly_scheme_runs_for_its_own_year_only_on_every_edge(scheme, world)
 
 def test_a_period_not_yet_begun_is_refused(world):
     scheme = scheme_import(example(code="LATER", period="2030"), actor=None)[0]
-    with pytest.raises(ValidationError, match="该期间尚未开始"):
+    with pytest.raises(ValidationError, match="期间“2030”尚未开始"):
         assessment_run(None, scheme, "2030")
     assert runs() == []
 

@@ -98,7 +98,7 @@ MATRIX = {
     "result_a":         [200, 200, 200, 200, 404, 404],
     "result_b":         [200, 200, 404, 404, 200, 404],
     "kpis":             [200, 200, 200, 200, 200, 200],
-    "kpi_set":          [200, 200, 200, 403, 200, 200],
+    "kpi_set":          [200, 200, 403, 403, 403, 200],  # the scheme's owners only
     "batch_a":          [200, 200, 200, 200, 404, 404],
     "batch_b":          [200, 200, 404, 404, 200, 404],
     "reviews":          [200, 200, 200, 200, 200, 200],
@@ -163,7 +163,7 @@ DENIED = [
     ("manager_a", "runs", {"period": "2025"}, 403),
     ("outsider", "runs", {"period": "2025"}, 404),
     ("member_a", "kpi_set", {"org": "ZB-A", "period": "2025", "indicator_code": "YW1", "value": 1}, 403),
-    ("manager_a", "kpi_set", {"org": "ZB-B", "period": "2025", "indicator_code": "YW1", "value": 1}, 400),
+    ("manager_a", "kpi_set", {"org": "ZB-B", "period": "2025", "indicator_code": "YW1", "value": 1}, 403),
     ("outsider", "kpi_set", {"org": "ZB-A", "period": "2025", "indicator_code": "YW1", "value": 1}, 400),
     ("manager_a", "review", {"org": "ZB-A", "score": 1, "period": "2025"}, 403),
     ("outsider", "review", {"org": "ZB-A", "score": 1, "period": "2025"}, 404),

@@ -103,12 +103,12 @@ def _check_period(scheme: Scheme, period: str) -> str:
     if p.kind != scheme.period_kind:
         kind = scheme.period_kind
         raise ValidationError({"period": f"该方案为{KIND_LABELS[kind]}考核，期间应为{KIND_LABELS[kind]}期间，如 {EXAMPLES[kind]}"})
+    problem = period_problem(p, HISTORY)
+    if problem:
+        raise ValidationError({"period": problem})
     if p.text not in scheme_periods(scheme):
         raise ValidationError({"period": f"期间“{p.text}”不是该方案的考核期间，该方案的考核期间为："
                                          f"{'、'.join(scheme_periods(scheme))}"})
-    problem = period_problem(p, HISTORY)
-    if problem:
-        raise ValidationError({"period": f"{problem}，该期间尚未开始，不能考核"})
     return p.text
 
 
