@@ -11,7 +11,7 @@ import datetime
 import pytest
 
 from lianjian.assessment.models import KpiBatch, KpiValue
-from lianjian.assessment.services import assessment_run, kpi_set, scheme_import
+from lianjian.assessment.services import assessment_run, kpi_set, run_publish, scheme_import
 from lianjian.core.models import AuditLog
 from tests.api_helpers import call
 from tests.assessment_engine_helpers import example
@@ -54,7 +54,7 @@ def setup(world):
     scheme_import(platform, actor=None)
     for org in (world.zb_a, world.zb_b, world.zb_x):
         kpi_set(None, org=org, period="2025", indicator_code="YW1", value=90)
-    assessment_run(None, dw, "2025", today=datetime.date(2026, 1, 10))
+    run_publish(None, assessment_run(None, dw, "2025", today=datetime.date(2026, 1, 10)))  # the assessed see it
     return world
 
 

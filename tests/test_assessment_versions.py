@@ -46,10 +46,12 @@ def test_a_yearly_scheme_runs_for_its_own_year_only_on_every_edge(scheme, world)
     with pytest.raises(ValidationError) as exc:
         assessment_run(None, scheme, "2024")
     assert exc.value.message_dict == {"period": ["期间“2024”不是该方案的考核期间，该方案的考核期间为：2025"]}
-    response = login(world.company).post(reverse("assessment:run_list", args=[scheme.code]), {"period": "2030"})
+    response = login(world.company).post(reverse("assessment:run_list", args=[scheme.code]), {"period": "2024"})
     assert response.status_code == 200 and "不是该方案的考核期间" in response.content.decode()
-    code, out, err = command("assess", "run", "--scheme", scheme.code, "--period", "2030")
+    code, out, err = command("assess", "run", "--scheme", scheme.code, "--period", "2024")
     assert code != 0 and "不是该方案的考核期间" in err
+    code, out, err = command("assess", "run", "--scheme", scheme.code, "--period", "2030")
+    assert code != 0 and "期间“2030”尚未开始" in err
     assert runs() == []
 
 
