@@ -41,8 +41,9 @@ def scheme_orgs(scheme: Scheme, period: str | None = None) -> QuerySet[Organisat
         qs = qs.filter(pk__in=scheme.applies_orgs.values("pk"))
     elif scheme.applies_kind:
         qs = qs.filter(kind=scheme.applies_kind)
-        if scheme.owner_id is not None:
-            qs = qs.filter(path__under=scheme.owner.path)
+        owner = scheme.owner
+        if owner is not None:
+            qs = qs.filter(path__under=owner.path)
     else:
         return qs.none()
     return qs.order_by("path")

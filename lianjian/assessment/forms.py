@@ -9,7 +9,7 @@ views put back on the form.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -217,13 +217,14 @@ class IndicatorForm(EdgeRules, forms.Form):
                                                                 "direction", "per", "missing_points", "description",
                                                                 "position")}
             initial.update(dimension=instance.dimension_id or "", steps=format_steps(instance.steps),
-                           provider=instance.provider.code if instance.provider_id else "",
+                           provider=instance.provider.code if instance.provider is not None else "",
                            evaluators="、".join(instance.evaluators.order_by("username").values_list("username", flat=True)))
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.scheme = scheme
-        self.fields["provider"].queryset = (Organisation.objects.visible_to(user) if user is not None
-                                            else Organisation.objects.all()).filter(is_partner=False)
+        cast(OrgField, self.fields["provider"]).queryset = (
+            Organisation.objects.visible_to(user) if user is not None else Organisation.objects.all()
+        ).filter(is_partner=False)
         self.dimensions = {str(d.pk): d for d in scheme.dimensions.all()}
         self.fields["dimension"].choices = [("", "— 不计入维度（一票否决）—"),
                                             *[(pk, f"{d.code} {d.name}") for pk, d in self.dimensions.items()]]
@@ -254,7 +255,7 @@ class IndicatorForm(EdgeRules, forms.Form):
             self.add_error("source", "评议打分指标的数据来源应为“评议打分”")
         if rule and rule != Rule.MANUAL and data.get("source") == Source.MANUAL:
             self.add_error("source", "“评议打分”来源只能用于评议打分规则")
-        if data.get("provider") is not None and data.get("source") != Source.KPI:
+        if data is not None and data.get("provider") is not None and data.get("source") != Source.KPI:
             self.add_error("provider", "只有数据来源为“业务指标（导入）”的指标可以指定数据提供部门")
         return data
 
@@ -292,7 +293,7 @@ class KpiForm(EdgeRules, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only what the user may enter (entry.KpiEntry): never their own organisation's values.
-        self.fields["org"].queryset = KpiEntry(user).orgs()
+        cast(OrgField, self.fields["org"]).queryset = KpiEntry(user).orgs()
 
     def clean_period(self) -> str:
         return clean_period(self.cleaned_data["period"])

@@ -337,7 +337,7 @@ def indicator_save(actor: Any, scheme: Scheme, indicator: Indicator | None = Non
         errors.setdefault("evaluators", []).append("只有评议打分指标可以指定评议人")
     if indicator.provider_id is not None and indicator.source != Source.KPI:
         errors.setdefault("provider", []).append("只有数据来源为“业务指标（导入）”的指标可以指定数据提供部门")
-    elif indicator.provider_id is not None and indicator.provider.is_partner:
+    elif (provider := indicator.provider) is not None and provider.is_partner:
         errors.setdefault("provider", []).append("数据提供部门不能是外部单位")
     if not errors:
         dims = {d.code: DimensionSpec(d.code, d.name, d.max) for d in scheme.dimensions.all()}

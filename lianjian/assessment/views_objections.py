@@ -9,6 +9,8 @@ and voided versions are 404). Who may raise or answer is the service's rule
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,15 +31,15 @@ from lianjian.orgs.forms import add_service_errors
 def objection_list(request: HttpRequest) -> HttpResponse:
     """The objections the user sees: ``side`` (待我方答复 / 我提出的), status, search."""
     p = request.GET
-    ctx = {"q": p.get("q", "").strip(), "status": p.get("status", ""), "side": p.get("side", "")}
-    qs = selectors.objections(request.user, **ctx)
+    ctx: dict[str, Any] = {"q": p.get("q", "").strip(), "status": p.get("status", ""), "side": p.get("side", "")}
+    qs = selectors.objections(request.user, q=ctx["q"], status=ctx["status"], side=ctx["side"])
     ctx.update(nav=NAV, page=paginate(request, qs), statuses=selectors.OBJECTION_STATUSES)
     return render(request, "assessment/objection_list.html", ctx)
 
 
 def _can_answer(request: HttpRequest, objection: Objection) -> bool:
     return (objection.status == Objection.Status.OPEN and may(request.user, objections.ANSWER, objection)
-            and request.user.org_id != objection.org_id)
+            and getattr(request.user, "org_id", None) != objection.org_id)
 
 
 @login_required

@@ -113,7 +113,7 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
     qs = selectors.ranking(run, request.user, **ctx)
     page = paginate(request, qs, per_page=50)
     # The owners learn when the inputs moved since the version was computed (stale.staleness).
-    stale = (staleness(run) if can_manage(request.user, run.scheme) and run.voided_at is None and not request.htmx
+    stale = (staleness(run) if can_manage(request.user, run.scheme) and run.voided_at is None and not getattr(request, "htmx", False)
              and _is_counting(run) else [])
     ctx.update(_run_context(
         request, run, page=page, dimensions=selectors.dimensions_of(run), star_filters=selectors.STAR_FILTERS,

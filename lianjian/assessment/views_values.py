@@ -8,6 +8,8 @@ the scheme they may see, and sees only their own scores (evaluations are indepen
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +36,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
     """Visible KPI values with search, filters (period, indicator code, channel, batch) and
     pagination; a manager also gets the form to set one value and the Excel import link."""
     p = request.GET
-    ctx = {"q": p.get("q", "").strip(), "period": p.get("period", "").strip().upper(),
+    ctx: dict[str, Any] = {"q": p.get("q", "").strip(), "period": p.get("period", "").strip().upper(),
            "indicator": p.get("indicator", "").strip(), "channel": p.get("channel", ""),
            "batch": _batch_id(p.get("batch", ""))}
     qs = selectors.kpi_values(request.user, **ctx)
@@ -93,7 +95,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     for indicator in indicators:
         scheme = indicator.scheme
         total = (services.scheme_orgs(scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
-                 .exclude(pk=request.user.org_id).count())
+                 .exclude(pk=getattr(request.user, "org_id", None) or 0).count())
         periods = sorted({scheme.period, *(p for (i, p) in counts if i == indicator.pk)}, reverse=True)
         tasks.append({"indicator": indicator, "scheme": scheme, "total": total,
                       "periods": [(p, selectors.period_label(p), counts.get((indicator.pk, p), 0)) for p in periods]})
@@ -122,7 +124,7 @@ def _review_period(request: HttpRequest, indicator: Indicator) -> tuple[str, str
 def _review_orgs(request: HttpRequest, indicator: Indicator):
     """The organisations the user scores: those of the scheme they see, never their own."""
     return (services.scheme_orgs(indicator.scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
-            .exclude(pk=request.user.org_id).order_by("path"))
+            .exclude(pk=getattr(request.user, "org_id", None) or 0).order_by("path"))
 
 
 @login_required
