@@ -213,3 +213,30 @@ def test_qr_check_in_then_submit_and_review(world, live_server, browser_context_
     company_page.wait_for_selector("text=已通过")
     shot(company_page, "16-approved")
     assert Activity.objects.get(pk=activity.pk).status == "已通过"
+
+
+def test_on_a_phone_a_list_is_cards_labelled_by_column_and_a_desktop_keeps_the_table(world, live_server, page):
+    base = live_server.url
+    page.set_viewport_size({"width": 390, "height": 860})
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "manager_a")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/orgs/members/")
+    table = page.locator("#member-results table")
+    heads = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    first = table.locator("tbody tr").first
+    cells = first.locator("td")
+    labels = [cells.nth(i).get_attribute("data-label") for i in range(cells.count())]
+    assert labels == heads and labels[0]
+    # Each cell shows its column's heading before the value, the heading row is hidden, and
+    # the row is no wider than the phone's screen (a card, not a squeezed or scrolled table).
+    before = cells.first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert before == f'"{heads[0]}"'
+    assert table.locator("thead").evaluate("t => getComputedStyle(t).display") == "none"
+    assert first.evaluate("tr => tr.getBoundingClientRect().right") <= 390
+    shot(page, "10-member-list-phone")
+    page.set_viewport_size({"width": 1366, "height": 860})
+    assert table.locator("thead").evaluate("t => getComputedStyle(t).display") != "none"
+    assert cells.first.evaluate("td => getComputedStyle(td, '::before').content") in ("none", "normal")

@@ -9,6 +9,9 @@
  *   <button data-copy-target="#id">        copies the link (href) or text of #id
  *   <input type="checkbox" data-check-all="input[name=member]">
  *                                          checks or clears the boxes matched in its form
+ *   <table class="table card-table">       a list: on a phone each row becomes a card whose
+ *                                          cells are labelled with their column's heading
+ *   <table … data-table-keep>              a matrix or comparison that stays a (scrolling) table
  *
  * Listeners sit on the document, so content swapped in by htmx behaves the same. Texts come
  * from attributes and are used as text (confirm dialog, clipboard), never as HTML or code.
@@ -52,4 +55,31 @@
       window.setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
+
+  // Lists on a phone: label each cell with its column's heading (data-label) and mark the
+  // table; lianjian.css lays marked tables out as cards below 576 px. Headings are read as
+  // text and written to an attribute, never as HTML. Rows spanning columns keep no label.
+  function labelListTables(root) {
+    root.querySelectorAll("table.card-table:not([data-table-keep]):not(.table-bordered)").forEach(function (table) {
+      var heads = table.tHead ? table.tHead.rows[0] : null;
+      if (!heads) { return; }
+      var labels = Array.prototype.map.call(heads.cells, function (th) { return th.textContent.trim(); });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var spans = row.cells.length !== labels.length;
+          Array.prototype.forEach.call(row.cells, function (cell, i) {
+            cell.setAttribute("data-label", spans ? "" : labels[i]);
+          });
+        });
+      });
+      table.classList.add("lj-cards");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { labelListTables(document); });
+  } else {
+    labelListTables(document);
+  }
+  // Lists re-rendered by htmx (filters, paging) are labelled again.
+  document.addEventListener("htmx:afterSettle", function (event) { labelListTables(event.target); });
 })();
