@@ -49,6 +49,20 @@ def scheme_orgs(scheme: Scheme, period: str | None = None) -> QuerySet[Organisat
     return qs.order_by("path")
 
 
+def scheme_periods(scheme: Scheme) -> list[str]:
+    """The periods a scheme is run for: those of its period kind in the year it was written
+    for (a 2026 scheme: 2026; a quarterly scheme written for 2026Q1: 2026Q1 … 2026Q4)."""
+    year = scheme.period[:4]
+    kind = scheme.period_kind or parse_period(scheme.period).kind
+    if kind == "year":
+        return [year]
+    if kind == "half":
+        return [f"{year}H1", f"{year}H2"]
+    if kind == "quarter":
+        return [f"{year}Q{q}" for q in range(1, 5)]
+    return [f"{year}-{m:02d}" for m in range(1, 13)]
+
+
 class KpiEntry:
     """What ``user`` may enter: built once per request or import (one query for the
     indicators, one per scheme and period asked about)."""

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lianjian.assessment import services
-from lianjian.assessment.entry import scheme_orgs
+from lianjian.assessment.entry import scheme_orgs, scheme_periods
 from lianjian.assessment.models import (
     AssessmentResult,
     Indicator,
@@ -63,6 +63,8 @@ def _kpi_scheme(kpi: KpiValue) -> tuple[Scheme, Organisation | None]:
     indicators = (Indicator.objects.filter(source=Source.KPI, code=kpi.indicator_code)
                   .select_related("scheme", "scheme__owner", "provider").order_by("-scheme__period", "scheme__code"))
     for ind in indicators:
+        if kpi.period not in scheme_periods(ind.scheme):  # a scheme that reads this period
+            continue
         try:
             assessed = scheme_orgs(ind.scheme, kpi.period).filter(pk=kpi.org_id).exists()
         except ValueError:

@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from lianjian.assessment import sources
-from lianjian.assessment.entry import KpiEntry, scheme_orgs
+from lianjian.assessment.entry import KpiEntry, scheme_orgs, scheme_periods
 from lianjian.assessment.models import (
     AssessmentResult,
     AssessmentRun,
@@ -110,20 +110,6 @@ def _check_period(scheme: Scheme, period: str) -> str:
         raise ValidationError({"period": f"期间“{p.text}”不是该方案的考核期间，该方案的考核期间为："
                                          f"{'、'.join(scheme_periods(scheme))}"})
     return p.text
-
-
-def scheme_periods(scheme: Scheme) -> list[str]:
-    """The periods a scheme is run for: those of its period kind in the year it was written
-    for (a 2026 scheme: 2026; a quarterly scheme written for 2026Q1: 2026Q1 … 2026Q4)."""
-    year = scheme.period[:4]
-    kind = scheme.period_kind or parse_period(scheme.period).kind
-    if kind == "year":
-        return [year]
-    if kind == "half":
-        return [f"{year}H1", f"{year}H2"]
-    if kind == "quarter":
-        return [f"{year}Q{q}" for q in range(1, 5)]
-    return [f"{year}-{m:02d}" for m in range(1, 13)]
 
 
 # --- schemes ------------------------------------------------------------------------------

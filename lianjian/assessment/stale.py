@@ -64,18 +64,19 @@ def staleness(run: AssessmentRun, *, today: datetime.date | None = None) -> list
     score = scorer(spec)
     out: list[OrgChange] = []
     for result in results:
-        now = {code: pair[0] for code, pair in values.get(result.org_id, {}).items()}
+        # Compared as the engine reads them (an evaluators' mean, not the list of scores).
+        s = score({code: pair[0] for code, pair in values.get(result.org_id, {}).items()})
         stored = result.indicators or {}
         inputs = []
         for ind in spec.indicators:
             item = stored.get(ind.code) or {}
             old = None if item.get("missing") else item.get("value")
-            new = now.get(ind.code)
+            now = s.indicators.get(ind.code)
+            new = None if now is None or now.missing else now.value
             if not _same(old, new):
                 inputs.append(InputChange(ind.code, names[ind.code], old, new))
         if not inputs:
             continue
-        s = score(now)
         out.append(OrgChange(result.org.code, result.org.name, result.total, s.total, result.stars, s.stars,
                              result.vetoed, s.vetoed, inputs))
     return out
