@@ -140,7 +140,7 @@ def test_a_published_version_says_which_inputs_changed_and_the_owner_republishes
     assert [(c.code, [(i.code, i.old, i.new) for i in c.inputs]) for c in changes] == [("ZB-B", [("YW1", 80.0, 100.0)])]
     assert changes[0].new_total > changes[0].old_total
     page = login(world.company).get(reverse("assessment:run_results", args=[run.pk])).content.decode()
-    assert "输入数据已有变化" in page and "运维检修党支部" in page and "80 → 100" in page
+    assert "输入数据已有变化" in page and "运维检修党支部" in page and "80 → 100" in page  # as the breakdown shows values
     response = login(world.company).post(reverse("assessment:run_republish", args=[run.pk]))
     fresh = AssessmentRun.objects.get(version=2)
     assert response.status_code == 302 and fresh.is_published and not AssessmentRun.objects.get(version=1).is_published

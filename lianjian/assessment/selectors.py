@@ -348,6 +348,11 @@ def _display(spec: dict[str, Any], value: Any, missing: bool) -> str:
     return f"{round(value, 4):g}"
 
 
+def value_text(spec: dict[str, Any], value: Any) -> str:
+    """A value of an indicator (its snapshot ``spec``) as a reader expects it; None is 缺数."""
+    return _display(spec, value, value is None)
+
+
 def breakdown(result: AssessmentResult, user: Any) -> dict[str, Any]:
     """Dimension → indicator → value → evidence for one result, with the activities named by
     the evidence (those the user may see) and the organisation's figures in the scheme's

@@ -19,6 +19,7 @@ from lianjian.assessment import sources
 from lianjian.assessment.models import AssessmentResult, AssessmentRun
 from lianjian.assessment.scheme_file import spec_from_dict
 from lianjian.assessment.scoring import scorer
+from lianjian.assessment.selectors import value_text
 from lianjian.orgs.models import Organisation
 
 
@@ -28,6 +29,8 @@ class InputChange:
     name: str
     old: Any
     new: Any
+    old_text: str = ""
+    new_text: str = ""
 
 
 @dataclass
@@ -56,6 +59,7 @@ def staleness(run: AssessmentRun, *, today: datetime.date | None = None) -> list
     by code. Empty when the version is current. A fixed number of queries (the sources')."""
     spec = spec_from_dict(run.scheme_snapshot)
     names = {i.code: i.name for i in spec.indicators}
+    specs = {i["code"]: i for i in run.scheme_snapshot.get("indicators", [])}
     results = list(AssessmentResult.objects.filter(run=run).select_related("org").order_by("org__code"))
     if not results:
         return []
@@ -74,7 +78,9 @@ def staleness(run: AssessmentRun, *, today: datetime.date | None = None) -> list
             now = s.indicators.get(ind.code)
             new = None if now is None or now.missing else now.value
             if not _same(old, new):
-                inputs.append(InputChange(ind.code, names[ind.code], old, new))
+                shown = specs.get(ind.code, {})
+                inputs.append(InputChange(ind.code, names[ind.code], old, new, value_text(shown, old),
+                                          value_text(shown, new)))
         if not inputs:
             continue
         out.append(OrgChange(result.org.code, result.org.name, result.total, s.total, result.stars, s.stars,

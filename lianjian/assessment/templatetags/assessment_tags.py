@@ -121,8 +121,3 @@ def num(value: Any) -> str:
     text = f"{round(number, 6):.6f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
-
-@register.filter
-def num_or_missing(value: Any) -> str:
-    """Like :func:`num`, but a missing input reads 缺数 (the stale-result notice)."""
-    return "缺数" if value is None else num(value)
