@@ -29,6 +29,9 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"under": "ZB-B"}, {"category": "预备党员"}, {"post": "书记"}, {"floating": "1"},
         {"include_left": "1"}, {"q": "M", "under": "DW", "category": "正式党员"},
     ],
+    # no objection exists in the shared world: tests/test_assessment_lists.py checks the
+    # objection list with objections on both sides
+    "objections": [{}, {"status": "open"}, {"side": "answer"}],
 }
 
 

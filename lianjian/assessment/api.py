@@ -196,8 +196,8 @@ OBJECTION_RELATED = ("org", "scheme", "result", "result__run")
 @router.get("/objections", response={200: ObjectionListOut, **READ_ERRORS}, summary="考核申诉列表")
 def objection_list(request: HttpRequest, params: Query[ObjectionListParams]) -> dict[str, Any]:
     """Objections the caller sees (of organisations they see, or that their side answers), newest first."""
-    qs = selectors.objections(_caller(request), status=params.status or "", q=params.q or "", side=params.side or "")
-    items, count = paginate(qs.select_related(*OBJECTION_RELATED), params)
+    qs = selectors.objections(_caller(request), params)
+    items, count = paginate(qs, params)
     return {"items": [objection_out(o) for o in items], "count": count}
 
 

@@ -17,6 +17,7 @@ from pydantic import StringConstraints, model_validator
 
 from lianjian.activities.selectors import TZ
 from lianjian.core.api_utils import PageParams
+from lianjian.core.filters import ListFilter
 from lianjian.orgs.schemas import Code, _Input
 
 IndicatorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
@@ -236,10 +237,16 @@ def local(moment: datetime.datetime) -> datetime.datetime:
 ObjectionStatus = Literal["open", "accepted", "rejected"]
 
 
-class ObjectionListParams(PageParams):
+class ObjectionFilter(ListFilter):
+    """The filter of the objection list (screen and API): ``selectors.objections``."""
+
     status: ObjectionStatus | None = Field(None, description="open 待答复、accepted 已采纳、rejected 未采纳")
     side: Literal["answer", "mine"] | None = Field(None, description="answer：待本方答复的；mine：本人提出的")
     q: str | None = Field(None, max_length=100, description="在组织编码、名称和指标编码中查找")
+
+
+class ObjectionListParams(ObjectionFilter, PageParams):
+    pass
 
 
 class ObjectionOut(Schema):

@@ -35,6 +35,8 @@ from lianjian.assessment.models import (
     Source,
 )
 from lianjian.assessment.periods import parse_period
+from lianjian.assessment.schemas import ObjectionFilter
+from lianjian.core.filters import register_list
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
 
@@ -488,20 +490,27 @@ def my_scores(user: Any, indicator: Indicator, period: str, orgs: list[Organisat
 OBJECTION_STATUSES = dict(Objection.Status.choices)
 
 
-def objections(user: Any, *, status: str = "", q: str = "", side: str = "") -> QuerySet[Objection]:
+def objections(user: Any, f: ObjectionFilter) -> QuerySet[Objection]:
     """Objections the user may see (those of the organisations they see, and those their
-    side answers), filtered by status, organisation code or name, and ``side`` (``answer``:
-    those the user answers; ``mine``: those the user raised); newest first."""
-    qs = Objection.objects.visible_to(user).select_related("org", "scheme", "raised_by", "answered_by", "kpi")
-    if status in OBJECTION_STATUSES:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(Q(org__code__icontains=q) | Q(org__name__icontains=q) | Q(indicator_code__iexact=q))
-    if side == "answer":
-        qs = qs.filter(pk__in=Objection.objects.restrict(user, "answer").values("pk")).exclude(org_id=user.org_id)
-    elif side == "mine":
+    side answers), filtered by status, organisation code or name or indicator code, and
+    ``side`` (``answer``: those the user's side answers; ``mine``: those the user raised);
+    newest first — the one filter of the objection screen and ``GET /api/v1/assessment/objections``."""
+    qs = Objection.objects.visible_to(user).select_related("org", "scheme", "raised_by", "answered_by", "kpi",
+                                                           "result", "result__run")
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.q:
+        qs = qs.filter(Q(org__code__icontains=f.q) | Q(org__name__icontains=f.q) | Q(indicator_code__iexact=f.q))
+    if f.side == "answer":
+        qs = qs.filter(pk__in=Objection.objects.restrict(user, "answer").values("pk")).exclude(
+            org_id=getattr(user, "org_id", None) or 0)
+    elif f.side == "mine":
         qs = qs.filter(raised_by=user)
     return qs.order_by("-raised_at", "-id")
+
+
+register_list("objections", screen="assessment:objection_list", api="/assessment/objections",
+              filter=ObjectionFilter, key="id")
 
 
 def objection_counts(user: Any) -> dict[str, int]:

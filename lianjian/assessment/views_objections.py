@@ -21,6 +21,7 @@ from django.urls import reverse
 from lianjian.assessment import objections, selectors
 from lianjian.assessment.forms import AnswerForm, ObjectionForm
 from lianjian.assessment.models import AssessmentResult, KpiValue, Objection
+from lianjian.assessment.schemas import ObjectionFilter
 from lianjian.assessment.views import NAV
 from lianjian.core.paging import paginate
 from lianjian.core.scope import may
@@ -30,10 +31,10 @@ from lianjian.orgs.forms import add_service_errors
 @login_required
 def objection_list(request: HttpRequest) -> HttpResponse:
     """The objections the user sees: ``side`` (待我方答复 / 我提出的), status, search."""
-    p = request.GET
-    ctx: dict[str, Any] = {"q": p.get("q", "").strip(), "status": p.get("status", ""), "side": p.get("side", "")}
-    qs = selectors.objections(request.user, q=ctx["q"], status=ctx["status"], side=ctx["side"])
-    ctx.update(nav=NAV, page=paginate(request, qs), statuses=selectors.OBJECTION_STATUSES)
+    f = ObjectionFilter.from_query(request.GET)
+    qs = selectors.objections(request.user, f)
+    ctx: dict[str, Any] = {"q": f.q or "", "status": f.status or "", "side": f.side or "", "nav": NAV,
+                           "page": paginate(request, qs), "statuses": selectors.OBJECTION_STATUSES}
     return render(request, "assessment/objection_list.html", ctx)
 
 
