@@ -56,3 +56,19 @@ def test_the_objection_list_queries_stay_flat(world, django_assert_max_num_queri
     client.force_login(world.company)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("assessment:objection_list")).status_code == 200
+
+
+SCHEME_CASES = [{}, {"q": "swd"}, {"q": "另一"}, {"period": "2025"}, {"period_kind": "year"},
+                {"period_kind": "quarter"}, {"owner": "DW"}, {"owner": "DW2"}, {"q": "2025", "owner": "DW"}]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_scheme_screen_and_api_list_the_same_rows(world, persona):
+    from tests.assessment_screens_helpers import make_assessed
+
+    make_assessed(world)
+    scheme_import(example(code="DW-Q", name="季度考核", period="2025Q1"), actor=None)
+    user = getattr(world, persona)
+    entry = LISTS["schemes"]
+    for params in SCHEME_CASES:
+        assert _screen_keys(user, entry, params) == _api_keys(user, entry, params), params

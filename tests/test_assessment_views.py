@@ -199,7 +199,7 @@ def test_the_scheme_list_searches_and_filters(world, assessed):
     c = login(world.admin)
     page = text(c.get(url("scheme_list"), {"q": "另一公司"}))
     assert "DW2-SWD" in page and "2025-SWD" not in page
-    page = text(c.get(url("scheme_list"), {"kind": "quarter"}))
+    page = text(c.get(url("scheme_list"), {"period_kind": "quarter"}))
     assert "没有符合条件的考核方案" in page
     fragment = c.get(url("scheme_list"), {"q": "2025"}, HTTP_HX_REQUEST="true")
     assert "<html" not in text(fragment) and "2025-SWD" in text(fragment)

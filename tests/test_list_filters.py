@@ -32,6 +32,7 @@ CASES: dict[str, list[dict[str, str]]] = {
     # no objection exists in the shared world: tests/test_assessment_lists.py checks the
     # objection list with objections on both sides
     "objections": [{}, {"status": "open"}, {"side": "answer"}],
+    "schemes": [{}, {"q": "swd"}, {"period": "2025"}, {"period_kind": "year"}, {"owner": "DW"}],
 }
 
 

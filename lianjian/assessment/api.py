@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
@@ -72,15 +72,7 @@ def _subtree(user: User, code: str) -> Organisation:
 @router.get("/schemes", response={200: SchemeListOut, **READ_ERRORS}, summary="考核方案列表")
 def scheme_list(request: HttpRequest, params: Query[SchemeListParams]) -> dict[str, Any]:
     """Schemes the caller may see, newest period first, then by code."""
-    qs = Scheme.objects.visible_to(_caller(request)).select_related("owner")
-    if params.q:
-        qs = qs.filter(Q(code__icontains=params.q) | Q(name__icontains=params.q))
-    if params.period:
-        qs = qs.filter(period=params.period.upper())
-    if params.period_kind:
-        qs = qs.filter(period_kind=params.period_kind)
-    if params.owner:
-        qs = qs.filter(owner__code=params.owner)
+    qs = selectors.scheme_list(_caller(request), params)
     qs = qs.annotate(dimension_count=Count("dimensions", distinct=True),
                      indicator_count=Count("indicators", distinct=True)).order_by("-period", "code")
     items, count = paginate(qs, params)

@@ -30,11 +30,17 @@ MAX_KPIS = 5000
 # ---- schemes -----------------------------------------------------------------------------
 
 
-class SchemeListParams(PageParams):
+class SchemeFilter(ListFilter):
+    """The filter of the scheme list (screen and API): ``selectors.scheme_list``."""
+
     q: str | None = Field(None, max_length=100, description="在方案编码和名称中查找")
     period: PeriodText | None = Field(None, description="考核期间，如 2026")
     period_kind: PeriodKindName | None = Field(None, description="期间类型：year 年度、half 半年、quarter 季度、month 月度")
     owner: Code | None = Field(None, description="制定单位的组织编码")
+
+
+class SchemeListParams(SchemeFilter, PageParams):
+    pass
 
 
 class SchemeOut(Schema):

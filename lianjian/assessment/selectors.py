@@ -35,7 +35,7 @@ from lianjian.assessment.models import (
     Source,
 )
 from lianjian.assessment.periods import parse_period
-from lianjian.assessment.schemas import ObjectionFilter
+from lianjian.assessment.schemas import ObjectionFilter, SchemeFilter
 from lianjian.core.filters import register_list
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
@@ -483,6 +483,27 @@ def my_scores(user: Any, indicator: Indicator, period: str, orgs: list[Organisat
     """The user's own scores for these organisations (never another evaluator's). One query."""
     return {s.org_id: s for s in ManualScore.objects.filter(
         evaluator=user, indicator=indicator, period=period, org__in=[o.pk for o in orgs])}
+
+
+# --- schemes ------------------------------------------------------------------------------
+
+def scheme_list(user: Any, f: SchemeFilter) -> QuerySet[Scheme]:
+    """The schemes ``user`` may see that match ``f``, newest period first, then by code —
+    the one filter of the scheme screen and ``GET /api/v1/assessment/schemes`` (each edge
+    adds its own counts)."""
+    qs = Scheme.objects.visible_to(user).select_related("owner")
+    if f.q:
+        qs = qs.filter(Q(code__icontains=f.q) | Q(name__icontains=f.q))
+    if f.period:
+        qs = qs.filter(period=f.period.upper())
+    if f.period_kind:
+        qs = qs.filter(period_kind=f.period_kind)
+    if f.owner:
+        qs = qs.filter(owner__code=f.owner)
+    return qs.order_by("-period", "code")
+
+
+register_list("schemes", screen="assessment:scheme_list", api="/assessment/schemes", filter=SchemeFilter, key="code")
 
 
 # --- objections (申诉) ----------------------------------------------------------------------

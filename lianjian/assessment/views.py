@@ -29,6 +29,7 @@ from lianjian.assessment.forms import (
     SchemeUploadForm,
 )
 from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, PeriodKind, Rule, Scheme
+from lianjian.assessment.schemas import SchemeFilter
 from lianjian.assessment.scheme_file import scheme_to_dict
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
@@ -61,13 +62,9 @@ def refused(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
     """Visible schemes, newest period first, with search, a period-kind filter and pagination."""
-    q, kind = request.GET.get("q", "").strip(), request.GET.get("kind", "")
-    qs = Scheme.objects.visible_to(request.user).select_related("owner")
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    if kind in PeriodKind.values:
-        qs = qs.filter(period_kind=kind)
-    qs = qs.annotate(
+    f = SchemeFilter.from_query(request.GET)
+    q, kind = f.q or "", f.period_kind or ""
+    qs = selectors.scheme_list(request.user, f).annotate(
         n_dims=Count("dimensions", distinct=True), n_inds=Count("indicators", distinct=True),
         n_runs=Count("runs", distinct=True), n_published=Count("runs", filter=Q(runs__is_published=True), distinct=True),
     ).order_by("-period", "code")
