@@ -72,3 +72,19 @@ def test_the_scheme_screen_and_api_list_the_same_rows(world, persona):
     entry = LISTS["schemes"]
     for params in SCHEME_CASES:
         assert _screen_keys(user, entry, params) == _api_keys(user, entry, params), params
+
+
+KPI_CASES = [{}, {"q": "ZB-A"}, {"q": "运维"}, {"org": "DW"}, {"org": "ZB-B"}, {"org": "ZB-X"}, {"period": "2025"},
+             {"period": "2026"}, {"indicator_code": "yw1"}, {"channel": "excel"}, {"channel": "form"},
+             {"org": "DW", "indicator_code": "YW2", "channel": "excel"}]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_kpi_screen_and_api_list_the_same_rows(world, persona):
+    from tests.assessment_screens_helpers import make_assessed
+
+    make_assessed(world)
+    user = getattr(world, persona)
+    entry = LISTS["kpis"]
+    for params in KPI_CASES:
+        assert _screen_keys(user, entry, params) == _api_keys(user, entry, params), params

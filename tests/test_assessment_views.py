@@ -236,7 +236,7 @@ def test_bad_kpi_input_is_refused_and_nothing_changes(world, assessed, data, mes
 
 
 def test_the_kpi_list_filters_and_keeps_to_scope(world, assessed):
-    page = text(login(world.admin).get(url("kpi_list"), {"indicator": "fj1"}))
+    page = text(login(world.admin).get(url("kpi_list"), {"indicator_code": "fj1"}))
     assert page.count('data-kpi="') == 2
     page = text(login(world.manager_a).get(url("kpi_list")))
     assert page.count('data-kpi="') == 4 and "ZB-B" not in page

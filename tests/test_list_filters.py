@@ -33,6 +33,7 @@ CASES: dict[str, list[dict[str, str]]] = {
     # objection list with objections on both sides
     "objections": [{}, {"status": "open"}, {"side": "answer"}],
     "schemes": [{}, {"q": "swd"}, {"period": "2025"}, {"period_kind": "year"}, {"owner": "DW"}],
+    "kpis": [{}, {"org": "ZB-A"}, {"period": "2025"}, {"channel": "excel"}],
 }
 
 

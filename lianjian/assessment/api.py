@@ -103,22 +103,7 @@ def scheme_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.get("/kpis", response={200: KpiListOut, **READ_ERRORS}, summary="业务指标数值列表")
 def kpi_list(request: HttpRequest, params: Query[KpiListParams]) -> dict[str, Any]:
     """KPI values of the organisations the caller may see, by organisation code, period and indicator."""
-    user = _caller(request)
-    qs = KpiValue.objects.visible_to(user).select_related("org", "batch")
-    if params.org:
-        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
-        if org is None:
-            return {"items": [], "count": 0}
-        qs = qs.filter(org__path__under=org.path)
-    if params.period:
-        qs = qs.filter(period=params.period.upper())
-    if params.indicator_code:
-        qs = qs.filter(indicator_code=params.indicator_code)
-    if params.batch:
-        qs = qs.filter(batch_id=params.batch)
-    if params.channel:
-        qs = qs.filter(batch__channel=params.channel)
-    items, count = paginate(qs.order_by("org__code", "period", "indicator_code"), params)
+    items, count = paginate(selectors.kpi_values(_caller(request), params), params)
     return {"items": [kpi_out(k) for k in items], "count": count}
 
 

@@ -110,12 +110,19 @@ class SchemeFileOut(Schema):
 # ---- KPI values --------------------------------------------------------------------------
 
 
-class KpiListParams(PageParams):
+class KpiFilter(ListFilter):
+    """The filter of the KPI value list (screen and API): ``selectors.kpi_values``."""
+
+    q: str | None = Field(None, max_length=100, description="在组织编码和名称中查找")
     org: Code | None = Field(None, description="组织编码：该组织及其下级组织的数据")
     period: PeriodText | None = Field(None, description="期间，如 2026、2026Q3")
     indicator_code: IndicatorCode | None = Field(None, description="指标编码")
     batch: int | None = Field(None, ge=1, le=2**63 - 1, description="导入批次 id")
     channel: ChannelName | None = Field(None, description="来源：excel、api、form")
+
+
+class KpiListParams(KpiFilter, PageParams):
+    pass
 
 
 class BatchOut(Schema):

@@ -35,7 +35,7 @@ from lianjian.assessment.models import (
     Source,
 )
 from lianjian.assessment.periods import parse_period
-from lianjian.assessment.schemas import ObjectionFilter, SchemeFilter
+from lianjian.assessment.schemas import KpiFilter, ObjectionFilter, SchemeFilter
 from lianjian.core.filters import register_list
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
@@ -399,21 +399,30 @@ def breakdown(result: AssessmentResult, user: Any) -> dict[str, Any]:
 
 # --- KPI values, batches, evaluators' work ------------------------------------------------
 
-def kpi_values(user: Any, *, q: str = "", period: str = "", indicator: str = "", channel: str = "",
-               batch: int | None = None) -> QuerySet[KpiValue]:
-    """Visible KPI values with their batch, filtered; ordered by organisation, period, code."""
+def kpi_values(user: Any, f: KpiFilter) -> QuerySet[KpiValue]:
+    """Visible KPI values with their batch that match ``f`` (``org``: that organisation's
+    subtree, nothing when the user cannot see it), ordered by organisation code, period and
+    indicator code — the one filter of the KPI screen and ``GET /api/v1/assessment/kpis``."""
     qs = KpiValue.objects.visible_to(user).select_related("org", "batch")
-    if q:
-        qs = qs.filter(Q(org__code__icontains=q) | Q(org__name__icontains=q))
-    if period:
-        qs = qs.filter(period=period.upper())
-    if indicator:
-        qs = qs.filter(indicator_code__iexact=indicator)
-    if channel in KpiBatch.Channel.values:
-        qs = qs.filter(batch__channel=channel)
-    if batch is not None:
-        qs = qs.filter(batch_id=batch)
-    return qs.order_by("org__path", "period", "indicator_code")
+    if f.q:
+        qs = qs.filter(Q(org__code__icontains=f.q) | Q(org__name__icontains=f.q))
+    if f.org:
+        root = Organisation.objects.visible_to(user).filter(code=f.org).only("path").first()
+        if root is None:
+            return qs.none()
+        qs = qs.filter(org__path__under=root.path)
+    if f.period:
+        qs = qs.filter(period=f.period.upper())
+    if f.indicator_code:
+        qs = qs.filter(indicator_code__iexact=f.indicator_code)
+    if f.channel:
+        qs = qs.filter(batch__channel=f.channel)
+    if f.batch is not None:
+        qs = qs.filter(batch_id=f.batch)
+    return qs.order_by("org__code", "period", "indicator_code")
+
+
+register_list("kpis", screen="assessment:kpi_list", api="/assessment/kpis", filter=KpiFilter, key="id")
 
 
 def visible_batch(user: Any, pk: int) -> KpiBatch | None:

@@ -21,25 +21,21 @@ from lianjian.assessment import selectors, services
 from lianjian.assessment.entry import KpiEntry
 from lianjian.assessment.forms import KpiForm, ManualScoreForm, clean_period
 from lianjian.assessment.models import Indicator, KpiBatch, ManualScore, Rule, Scheme
+from lianjian.assessment.schemas import KpiFilter
 from lianjian.assessment.views import NAV
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
 
-def _batch_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
-
-
 @login_required
 def kpi_list(request: HttpRequest) -> HttpResponse:
     """Visible KPI values with search, filters (period, indicator code, channel, batch) and
     pagination; a manager also gets the form to set one value and the Excel import link."""
-    p = request.GET
-    ctx: dict[str, Any] = {"q": p.get("q", "").strip(), "period": p.get("period", "").strip().upper(),
-           "indicator": p.get("indicator", "").strip(), "channel": p.get("channel", ""),
-           "batch": _batch_id(p.get("batch", ""))}
-    qs = selectors.kpi_values(request.user, **ctx)
+    f = KpiFilter.from_query(request.GET)
+    ctx: dict[str, Any] = {"q": f.q or "", "period": (f.period or "").upper(), "indicator": f.indicator_code or "",
+                           "channel": f.channel or "", "batch": f.batch, "org": f.org or ""}
+    qs = selectors.kpi_values(request.user, f)
     ctx.update(nav=NAV, page=paginate(request, qs), channels=KpiBatch.Channel.choices,
                can_set=KpiEntry(request.user).any())
     template = "assessment/kpi_table.html" if request.htmx else "assessment/kpi_list.html"
@@ -76,7 +72,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if batch is None:
         raise Http404
     q = request.GET.get("q", "").strip()
-    qs = selectors.kpi_values(request.user, batch=batch.pk, q=q)
+    qs = selectors.kpi_values(request.user, KpiFilter.model_validate({"batch": batch.pk, "q": q or None}))
     replaced, replaced_count = selectors.batch_replaced(request.user, batch, q=q)
     return render(request, "assessment/batch_detail.html", {
         "nav": NAV, "batch": batch, "q": q, "page": paginate(request, qs, per_page=50),
