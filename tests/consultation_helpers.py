@@ -43,8 +43,8 @@ def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
 
 
-def make_consultations(world) -> Consultations:
-    al = make_alliances(world)
+def make_consultations(world, al=None) -> Consultations:
+    al = al or make_alliances(world)
     raise_ = services.problem_raise
     pending = raise_(actor=None, raised_by=world.zb_b, alliance=al.lj_a, title="线路通道清障协调", category="安全生产",
                      urgency="紧急", code="WT-P", description="通道内树障超高，需政府协调林权人。")

@@ -32,7 +32,6 @@ from lianjian.sharing.models import Need, Resource
 from tests.alliance_helpers import Alliances, make_alliances
 from tests.conftest import PASSWORD
 
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 VISIBLE = {
     "admin": {"R-A", "R-AOWN", "R-B", "R-C", "R-CALL", "R-GOV", "R-X"},
     "company": {"R-A", "R-AOWN", "R-B", "R-C", "R-CALL", "R-GOV"},
@@ -70,8 +69,8 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
 
 
-def make_sharing(world) -> Sharing:
-    aw = make_alliances(world)
+def make_sharing(world, aw=None) -> Sharing:
+    aw = aw or make_alliances(world)
     zb_c = org_create(actor=None, code="ZB-C", name="综合服务党支部", kind="党支部", parent=world.dw,
                       strengths=["活动阵地", "培训师资"], lat=41.35, lon=123.80)
     partner_gov = User(username="partner_gov", role="manager", org=world.partner, first_name="周联络")

@@ -10,8 +10,7 @@ from lianjian.activities import services
 from lianjian.activities.models import Activity, ActivityStatus
 from lianjian.activities.selectors import TZ
 from tests.api_helpers import call
-
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
+from tests.matrix import PERSONAS, api_call
 
 
 @pytest.fixture
@@ -30,11 +29,11 @@ LIST = {"admin": ["ACT-B", "ACT-AB", "ACT-A"], "company": ["ACT-B", "ACT-AB", "A
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_lists_and_details_show_only_the_callers_scope(world, acts, persona):
-    status, body = call("GET", "/activities", user=getattr(world, persona))
+    status, body = api_call(world, persona, "GET", "/activities")
     assert status == 200
     assert [a["code"] for a in body["items"]] == LIST[persona] and body["count"] == len(LIST[persona])
     for code in ("ACT-A", "ACT-AB", "ACT-B"):
-        status, detail = call("GET", f"/activities/{code}", user=getattr(world, persona))
+        status, detail = api_call(world, persona, "GET", f"/activities/{code}")
         assert status == (200 if code in LIST[persona] else 404)
         if status == 404:
             assert detail == {"detail": "未找到"}
@@ -67,7 +66,7 @@ NEW = {"type": "主题党日", "orgs": ["ZB-A"], "start": "2025-05-05T09:00:00",
 @pytest.mark.parametrize("persona,expected", [("admin", 201), ("company", 201), ("manager_a", 201), ("member_a", 403),
                                                ("manager_b", 400), ("outsider", 400)])
 def test_create_needs_a_host_the_caller_manages(world, acts, persona, expected):
-    status, body = call("POST", "/activities", user=getattr(world, persona), body=NEW)
+    status, body = api_call(world, persona, "POST", "/activities", body=NEW)
     assert status == expected
     assert Activity.objects.filter(code="NEW-1").exists() == (expected == 201)
     if expected == 201:

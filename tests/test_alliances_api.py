@@ -16,8 +16,8 @@ from lianjian.alliances.models import Agreement, AgreementGoal, Alliance, Allian
 from lianjian.core.models import AuditLog
 from tests.alliance_helpers import make_alliances
 from tests.api_helpers import call
+from tests.matrix import PERSONAS, api_call, assert_write
 
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 VISIBLE = {
     "admin": ["LJ-A", "LJ-X"],
     "company": ["LJ-A"],
@@ -58,7 +58,7 @@ def expected_write(persona: str, code: str, ok: int) -> int:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_alliance_list_shows_exactly_the_visible_alliances(world, aw, persona):
-    status, data = call("get", "/alliances", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", "/alliances")
     assert status == 200
     assert [a["code"] for a in data["items"]] == VISIBLE[persona]
     assert data["count"] == len(VISIBLE[persona])
@@ -67,7 +67,7 @@ def test_alliance_list_shows_exactly_the_visible_alliances(world, aw, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("code", ["LJ-A", "LJ-X"])
 def test_alliance_detail_is_404_outside_scope(world, aw, persona, code):
-    status, data = call("get", f"/alliances/{code}", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", f"/alliances/{code}")
     if code in VISIBLE[persona]:
         assert (status, data["code"]) == (200, code)
     else:
@@ -163,7 +163,7 @@ def test_alliance_list_pages(world, aw):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_agreement_list_shows_exactly_the_visible_agreements(world, aw, persona):
-    status, data = call("get", "/agreements", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", "/agreements")
     assert status == 200
     expected = {"LJ-A": "营销政企联建协议", "LJ-X": "外公司联建协议"}
     # latest start first: LJ-X's agreement starts 2025, LJ-A's 2024
@@ -172,7 +172,7 @@ def test_agreement_list_shows_exactly_the_visible_agreements(world, aw, persona)
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_agreement_detail_is_404_outside_scope(world, aw, persona):
-    status, data = call("get", f"/agreements/{aw.ag_a.pk}", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", f"/agreements/{aw.ag_a.pk}")
     if "LJ-A" in VISIBLE[persona]:
         assert status == 200
         assert data == {
@@ -225,45 +225,35 @@ def test_unauthenticated_is_401(world, aw):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("code", ["LJ-A", "LJ-X"])
 def test_patch_alliance_by_scope(world, aw, persona, code):
-    before = state()
-    status, data = call("patch", f"/alliances/{code}", user=getattr(world, persona), body={"sponsor": "新领导"})
     expected = expected_write(persona, code, 200)
-    assert status == expected, data
+    before = state()
+    status, data = assert_write(state, lambda: api_call(world, persona, "patch", f"/alliances/{code}", body={"sponsor": "新领导"}), expected)
     if expected == 200:
         assert data["sponsor"] == "新领导"
         assert AuditLog.objects.count() == before[-1] + 1
     else:
         assert data == (NOT_FOUND if expected == 404 else {"detail": "无权修改该联建"})
-        assert state() == before
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("code,org", [("LJ-A", "XZ-A1"), ("LJ-X", "WB-GOV")])
 def test_add_member_by_scope(world, aw, persona, code, org):
-    before = state()
-    status, data = call("post", f"/alliances/{code}/members", user=getattr(world, persona),
-                        body={"org": org, "liaison": "李联络", "joined_on": "2026-03-01"})
     expected = expected_write(persona, code, 201)
-    assert status == expected, data
+    before = state()
+    status, data = assert_write(state, lambda: api_call(world, persona, "post", f"/alliances/{code}/members", body={"org": org, "liaison": "李联络", "joined_on": "2026-03-01"}), expected)
     if expected == 201:
         added = next(m for m in data["current_members"] if m["org"] == org)
         assert (added["liaison"], added["joined_on"]) == ("李联络", "2026-03-01")
         assert AuditLog.objects.count() == before[-1] + 1
-    else:
-        assert state() == before
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("code,parties", [("LJ-A", ["ZB-A", "ZB-B"]), ("LJ-X", ["ZB-X", "DW2"])])
 def test_create_agreement_by_scope(world, aw, persona, code, parties):
-    before = state()
-    status, data = call("post", "/agreements", user=getattr(world, persona), body={
-        "alliance": code, "title": "新协议", "parties": parties, "start": "2026-01-01", "end": "2028-12-31",
-        "goals": [{"text": "联合党课", "target": 2, "unit": "次/年"}, {"text": "共建示范岗"}],
-    })
     # the alliance is named in the body: invisible reads as "does not exist" (400)
     expected = 400 if code not in VISIBLE[persona] else expected_write(persona, code, 201)
-    assert status == expected, data
+    before = state()
+    status, data = assert_write(state, lambda: api_call(world, persona, "post", "/agreements", body={ "alliance": code, "title": "新协议", "parties": parties, "start": "2026-01-01", "end": "2028-12-31", "goals": [{"text": "联合党课", "target": 2, "unit": "次/年"}, {"text": "共建示范岗"}], }), expected)
     if expected == 201:
         assert (data["status"], [p["code"] for p in data["parties"]]) == ("草拟", sorted(parties))
         assert data["goals"] == [{"text": "联合党课", "target": 2.0, "unit": "次/年"},
@@ -271,35 +261,26 @@ def test_create_agreement_by_scope(world, aw, persona, code, parties):
         assert AuditLog.objects.count() == before[-1] + 1
     else:
         assert data == {400: {"detail": f"联建不存在：{code}"}, 403: {"detail": "无权修改该联建"}}[expected]
-        assert state() == before
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_agreement_status_by_scope(world, aw, persona):
-    before = state()
-    status, data = call("post", f"/agreements/{aw.ag_a.pk}/status", user=getattr(world, persona),
-                        body={"status": "终止"})
     expected = expected_write(persona, "LJ-A", 200)
-    assert status == expected, data
+    before = state()
+    status, data = assert_write(state, lambda: api_call(world, persona, "post", f"/agreements/{aw.ag_a.pk}/status", body={"status": "终止"}), expected)
     if expected == 200:
         assert data["status"] == "终止"
         assert AuditLog.objects.count() == before[-1] + 1
-    else:
-        assert state() == before
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_agreement_renew_by_scope(world, aw, persona):
-    before = state()
-    status, data = call("post", f"/agreements/{aw.ag_a.pk}/renew", user=getattr(world, persona),
-                        body={"start": "2027-01-01", "end": "2029-12-31"})
     expected = expected_write(persona, "LJ-A", 201)
-    assert status == expected, data
+    before = state()
+    status, data = assert_write(state, lambda: api_call(world, persona, "post", f"/agreements/{aw.ag_a.pk}/renew", body={"start": "2027-01-01", "end": "2029-12-31"}), expected)
     if expected == 201:
         assert (data["title"], data["status"], data["predecessor"]) == ("营销政企联建协议（续签）", "草拟", aw.ag_a.pk)
         assert AuditLog.objects.count() == before[-1] + 1
-    else:
-        assert state() == before
 
 
 @pytest.mark.parametrize("persona,expected", [
@@ -307,11 +288,7 @@ def test_agreement_renew_by_scope(world, aw, persona):
 ])
 def test_create_alliance_by_scope(world, aw, persona, expected):
     before = state()
-    status, data = call("post", "/alliances", user=getattr(world, persona), body={
-        "code": "LJ-NEW", "name": "新联建", "type": "结对共建", "lead": "ZB-A", "members": ["WB-GOV"],
-        "founded": "2026-05-01",
-    })
-    assert status == expected, data
+    status, data = assert_write(state, lambda: api_call(world, persona, "post", "/alliances", body={ "code": "LJ-NEW", "name": "新联建", "type": "结对共建", "lead": "ZB-A", "members": ["WB-GOV"], "founded": "2026-05-01", }), expected)
     if expected == 201:
         assert [(m["org"], m["joined_on"]) for m in data["current_members"]] == [
             ("WB-GOV", "2026-05-01"), ("ZB-A", "2026-05-01")]
@@ -319,7 +296,6 @@ def test_create_alliance_by_scope(world, aw, persona, expected):
         assert AuditLog.objects.count() == before[-1] + 1
     else:
         assert data == {403: {"detail": "无权新建联建"}, 400: {"detail": "牵头组织不存在：ZB-A"}}[expected]
-        assert state() == before
 
 
 # ---- validation -----------------------------------------------------------------------

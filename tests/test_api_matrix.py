@@ -16,9 +16,8 @@ import pytest
 
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
-from tests.api_helpers import call
-
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
+from tests.api_helpers import auth_header, call
+from tests.matrix import PERSONAS, api_call, assert_write
 
 VISIBLE_ORGS = {
     "admin": ["DW", "WB-GOV", "ZB-A", "XZ-A1", "ZB-B", "DW2", "ZB-X"],
@@ -53,7 +52,7 @@ def state() -> list:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_org_list_shows_exactly_the_visible_organisations(world, persona):
-    status, data = call("get", "/orgs?page_size=500", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", "/orgs?page_size=500")
     assert status == 200
     assert [o["code"] for o in data["items"]] == VISIBLE_ORGS[persona]
     assert data["count"] == len(VISIBLE_ORGS[persona])
@@ -61,7 +60,7 @@ def test_org_list_shows_exactly_the_visible_organisations(world, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_member_list_shows_exactly_the_visible_members(world, persona):
-    status, data = call("get", "/members?page_size=500", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", "/members?page_size=500")
     assert status == 200
     assert [m["number"] for m in data["items"]] == VISIBLE_MEMBERS[persona]
     assert data["count"] == len(VISIBLE_MEMBERS[persona])
@@ -70,7 +69,7 @@ def test_member_list_shows_exactly_the_visible_members(world, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("code", VISIBLE_ORGS["admin"])
 def test_org_detail_is_404_outside_scope(world, persona, code):
-    status, data = call("get", f"/orgs/{code}", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", f"/orgs/{code}")
     if code in VISIBLE_ORGS[persona]:
         assert (status, data["code"]) == (200, code)
     else:
@@ -81,7 +80,7 @@ def test_org_detail_is_404_outside_scope(world, persona, code):
 @pytest.mark.parametrize("number", VISIBLE_MEMBERS["admin"])
 def test_member_detail_is_404_outside_scope(world, persona, number):
     member = Member.objects.get(number=number)
-    status, data = call("get", f"/members/{member.pk}", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", f"/members/{member.pk}")
     if number in VISIBLE_MEMBERS[persona]:
         assert (status, data["number"]) == (200, number)
     else:
@@ -343,16 +342,11 @@ REFUSED_400 = {
 def test_write_matrix(world, name, persona):
     write = WRITES[name]
     expected = write.expected[persona]
-    before = state()
-    status, data = call(
-        write.method, write.url(world), user=getattr(world, persona), body=write.body
-    )
-    assert status == expected, data
+    audit = AuditLog.objects.count()
+    _, data = assert_write(state, lambda: api_call(world, persona, write.method, write.url(world), write.body), expected)
     if expected in (200, 201):
-        assert AuditLog.objects.count() == before[-1] + 1
-        assert state() != before
+        assert AuditLog.objects.count() == audit + 1
         return
-    assert state() == before
     if expected == 404:
         assert data == NOT_FOUND
     elif expected == 403:
@@ -392,7 +386,6 @@ def test_every_write_endpoint_is_in_the_matrix(world):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_persona_reads_its_own_account_and_revokes_its_token(world, persona):
-    from tests.api_helpers import auth_header
 
     headers = auth_header(getattr(world, persona))
     status, me = call("get", "/auth/me", headers=headers)

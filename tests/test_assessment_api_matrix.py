@@ -15,8 +15,8 @@ from lianjian.assessment.services import assessment_run, kpi_set, run_publish, s
 from lianjian.core.models import AuditLog
 from tests.api_helpers import call
 from tests.assessment_engine_helpers import example
+from tests.matrix import PERSONAS, api_call, assert_write
 
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 NOT_FOUND = {"detail": "未找到"}
 # Schemes: DW's (company-wide), ZB-A's (its groups), DW2's, and a platform-wide one.
 VISIBLE_SCHEMES = {
@@ -65,7 +65,7 @@ def state() -> list:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_scheme_list_shows_exactly_the_visible_schemes(setup, persona):
-    status, data = call("get", "/assessment/schemes?page_size=500", user=getattr(setup, persona))
+    status, data = api_call(setup, persona, "get", "/assessment/schemes?page_size=500")
     assert (status, sorted(s["code"] for s in data["items"]), data["count"]) == (
         200, VISIBLE_SCHEMES[persona], len(VISIBLE_SCHEMES[persona]))
 
@@ -73,7 +73,7 @@ def test_scheme_list_shows_exactly_the_visible_schemes(setup, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("code", VISIBLE_SCHEMES["admin"])
 def test_scheme_detail_is_404_outside_scope(setup, persona, code):
-    status, data = call("get", f"/assessment/schemes/{code}", user=getattr(setup, persona))
+    status, data = api_call(setup, persona, "get", f"/assessment/schemes/{code}")
     if code in VISIBLE_SCHEMES[persona]:
         assert (status, data["code"]) == (200, code)
     else:
@@ -82,7 +82,7 @@ def test_scheme_detail_is_404_outside_scope(setup, persona, code):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_kpi_list_shows_only_visible_organisations(setup, persona):
-    status, data = call("get", "/assessment/kpis?page_size=500", user=getattr(setup, persona))
+    status, data = api_call(setup, persona, "get", "/assessment/kpis?page_size=500")
     assert (status, [k["org"] for k in data["items"]], data["count"]) == (
         200, VISIBLE_KPIS[persona], len(VISIBLE_KPIS[persona]))
 
@@ -92,10 +92,9 @@ def test_kpi_list_shows_only_visible_organisations(setup, persona):
 def test_kpi_write_matrix(setup, persona, org):
     user = getattr(setup, persona)
     before = state()
-    status, data = call("post", "/assessment/kpis", user=user,
-                        body={"org": org, "period": "2025", "indicator_code": "YW1", "value": 95})
     expected = WRITE_STATUS[org][persona]
-    assert status == expected
+    _, data = assert_write(state, lambda: api_call(setup, persona, "post", "/assessment/kpis", body={
+        "org": org, "period": "2025", "indicator_code": "YW1", "value": 95}), expected)
     if expected == 200:
         batch = KpiBatch.objects.latest("id")
         assert (data["batch"], batch.created_by, batch.channel) == (batch.pk, user, "api")
@@ -118,7 +117,7 @@ def test_a_list_with_one_refused_organisation_writes_nothing(setup):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_results_matrix(setup, persona):
-    status, data = call("get", "/assessment/results?scheme=DW-SWD&period=2025", user=getattr(setup, persona))
+    status, data = api_call(setup, persona, "get", "/assessment/results?scheme=DW-SWD&period=2025")
     rows = RESULT_ROWS[persona]
     if rows is None:
         assert (status, data) == (404, NOT_FOUND)
@@ -130,7 +129,5 @@ def test_results_matrix(setup, persona):
 @pytest.mark.parametrize("method, url", [("post", "/assessment/schemes"), ("delete", "/assessment/schemes/DW-SWD"),
                                          ("put", "/assessment/kpis"), ("post", "/assessment/results")])
 def test_no_other_methods(setup, persona, method, url):
-    before = state()
-    status, data = call(method, url, user=getattr(setup, persona), body={})
-    assert status == 405 and data["detail"].startswith(f"不支持 {method.upper()} 方法")
-    assert state() == before
+    _, data = assert_write(state, lambda: api_call(setup, persona, method, url, body={}), 405)
+    assert data["detail"].startswith(f"不支持 {method.upper()} 方法")

@@ -14,6 +14,7 @@ import pytest
 from lianjian.consultations.models import JointMeeting, Problem
 from tests.conftest import PASSWORD
 from tests.consultation_helpers import days, make_consultations
+from tests.picker_helpers import choose
 from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -46,8 +47,8 @@ def test_a_problem_goes_from_raising_to_closing_in_the_browser(world, live_serve
     assert page.locator("[data-figure=raised]").inner_text() == "4"
     shot(page, "01-list")
     page.click("text=提出问题")
-    page.select_option("#id_alliance", "LJ-A")
-    page.fill("#id_raised_by", "ZB-B")
+    choose(page, "id_alliance", "营销", "LJ-A")
+    choose(page, "id_raised_by", "ywjx", "ZB-B")
     page.fill("#id_title", "配网改造工程征地协调")
     page.select_option("#id_category", "生产经营难点")
     page.select_option("#id_urgency", "较急")
@@ -61,7 +62,9 @@ def test_a_problem_goes_from_raising_to_closing_in_the_browser(world, live_serve
     # The lead's manager assigns it at the planned meeting.
     login(page, base, "manager_a")
     page.goto(f"{base}/consultations/p/{problem.code}/")
-    page.fill("#action-assign #id_owners", "WB-GOV、ZB-A")
+    choose(page, "id_owners", "本溪县", "WB-GOV", within="#action-assign")
+    choose(page, "id_owners", "ZB-A", "ZB-A", within="#action-assign")
+    assert page.locator("#action-assign #id_owners").input_value() == "WB-GOV、ZB-A"
     page.fill("#action-assign #id_responsible", "周联络")
     page.fill("#action-assign #id_deadline", days(5).isoformat())
     page.select_option("#action-assign #id_meeting", "LX-A")

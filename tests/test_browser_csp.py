@@ -30,6 +30,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.picker_helpers import choose
 from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -361,7 +362,7 @@ def test_the_behaviour_attributes_replace_the_inline_handlers(world, live_server
     # the meeting form reloads with the chosen alliance's liaisons
     watch.visit(f"{base}/consultations/meetings/new/")
     with page.expect_navigation():
-        page.select_option("#id_alliance", "LJ-A")
+        choose(page, "id_alliance", "LJ-A", "LJ-A")
     assert page.url.endswith("?alliance=LJ-A")
 
     # data-check-all and data-copy-target on the activity page

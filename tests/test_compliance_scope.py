@@ -20,8 +20,8 @@ from openpyxl import load_workbook
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import activity_record
 from tests.api_helpers import call
+from tests.matrix import PERSONAS
 
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 # The organisations with compliance rules (党支部, 党小组) each persona's report covers: on the
 # screens the subtree of their own organisation (admins: the first top-level one, DW), in
 # the API everything they see.

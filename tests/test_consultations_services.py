@@ -21,8 +21,7 @@ from lianjian.core.models import AuditLog
 from lianjian.core.scope import may
 from lianjian.orgs.services import org_dissolve
 from tests.consultation_helpers import days, make_consultations
-
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
+from tests.matrix import by_persona, user_of
 
 
 @pytest.fixture
@@ -105,7 +104,7 @@ ROLES = {
 def test_each_action_belongs_to_its_role(world, c, key):
     action, name = key
     problem = Problem.objects.select_related("alliance__lead", "raised_by").get(pk=getattr(c, name).pk)
-    assert [may(getattr(world, p), action, problem) for p in PERSONAS] == ROLES[key]
+    assert by_persona(lambda p: may(user_of(world, p), action, problem)) == ROLES[key]
 
 
 def test_actions_for_combine_role_and_state(world, c):

@@ -24,19 +24,12 @@ from lianjian.consultations.models import (
 )
 from lianjian.core.models import AuditLog
 from tests.consultation_helpers import days, make_consultations
-
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
+from tests.matrix import PERSONAS, assert_write, by_persona, cases, client_for, expected
 
 
 @pytest.fixture
 def c(world):
     return make_consultations(world)
-
-
-def client_for(world, persona: str) -> Client:
-    client = Client()
-    client.force_login(getattr(world, persona))
-    return client
 
 
 def url(name: str, *args) -> str:
@@ -64,7 +57,7 @@ GET_MATRIX = {
 
 @pytest.mark.parametrize("key", list(GET_MATRIX), ids=["-".join(k) for k in GET_MATRIX])
 def test_every_screen_answers_by_scope(world, c, key):
-    got = [client_for(world, p).get(url(*key)).status_code for p in PERSONAS]
+    got = by_persona(lambda p: client_for(world, p).get(url(*key)).status_code)
     assert got == GET_MATRIX[key]
 
 
@@ -75,6 +68,10 @@ def test_filters_naming_something_out_of_scope(world, c, path):
         assert client.get(url(path), {"alliance": "LJ-X"}).status_code == 404
     elif path == "meeting_list":
         response = client.get(url(path), {"alliance": "LJ-X"})
+        assert (response.status_code, list(response.context["page"].object_list)) == (200, [])
+    elif path == "problem_list":
+        # The list answers as the API does: the filter matches none of the rows in sight.
+        response = client.get(url(path), {"org": "ZB-A"})
         assert (response.status_code, list(response.context["page"].object_list)) == (200, [])
     else:
         assert client.get(url(path), {"org": "ZB-A"}).status_code == 404
@@ -109,22 +106,17 @@ POST_MATRIX = {
 AFTER = {"assign": "已分派", "progress": "办理中", "solve": "待确认", "confirm": "已销号", "reopen": "办理中"}
 
 
-@pytest.mark.parametrize("action", list(POST_MATRIX))
-@pytest.mark.parametrize("index", range(len(PERSONAS)), ids=PERSONAS)
-def test_actions_are_refused_out_of_scope_and_without_the_role_changing_nothing(world, c, action, index):
-    persona, expected = PERSONAS[index], POST_MATRIX[action][index]
+@pytest.mark.parametrize(("action", "persona"), cases(POST_MATRIX))
+def test_actions_are_refused_out_of_scope_and_without_the_role_changing_nothing(world, c, action, persona):
     code, data = POSTS[action]
     data = dict(data)
     if action == "assign":
         data["deadline"] = days(20).isoformat()
-    before = snapshot(code)
-    response = client_for(world, persona).post(url(f"problem_{action}", code), data)
-    assert response.status_code == expected
-    if expected == 302:
+    response = assert_write(lambda: snapshot(code), lambda: client_for(world, persona).post(
+        url(f"problem_{action}", code), data), expected(POST_MATRIX, action, persona))
+    if response.status_code == 302:
         assert response["Location"] == url("problem_detail", code)
         assert Problem.objects.get(code=code).state == AFTER[action]
-    else:
-        assert snapshot(code) == before
 
 
 def test_an_illegal_transition_shows_the_reason_with_400_and_changes_nothing(world, c):

@@ -349,7 +349,7 @@ POSTS: dict[str, Post] = {
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
-    "home:home", "core:audit_list", "accounts:profile", "orgs:org_tree", "orgs:org_detail", "orgs:org_children",
+    "home:home", "core:audit_list", "core:picker", "accounts:profile", "orgs:org_tree", "orgs:org_detail", "orgs:org_children",
     "orgs:member_list", "orgs:member_detail", "orgs:template_download", "orgs:export_download",
     "alliances:alliance_list", "alliances:network", "alliances:agreement_detail", "alliances:agreement_file",
     "alliances:alliance_detail", "activities:activity_list", "activities:activity_calendar",

@@ -16,9 +16,8 @@ from lianjian.core.scope import CHANGE, VIEW, Scope, ScopeRules, may, rules_of
 from lianjian.orgs.models import Member, Organisation
 from tests.assessment_screens_helpers import make_assessed
 from tests.consultation_helpers import make_consultations
+from tests.matrix import PERSONAS
 from tests.sharing_helpers import make_sharing
-
-PERSONAS = ["admin", "company", "manager_a", "member_a", "manager_b", "outsider"]
 
 
 def scoped_models():

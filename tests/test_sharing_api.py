@@ -14,7 +14,8 @@ from lianjian.notifications.models import Notification
 from lianjian.sharing import services
 from lianjian.sharing.models import Booking, Need, Resource
 from tests.api_helpers import call
-from tests.sharing_helpers import MANAGES, PERSONAS, VISIBLE, at, future_monday, make_sharing
+from tests.matrix import PERSONAS, api_call, assert_write
+from tests.sharing_helpers import MANAGES, VISIBLE, at, future_monday, make_sharing
 
 DAY = future_monday()
 NOT_FOUND = {"detail": "未找到"}
@@ -77,9 +78,9 @@ def test_resource_filters(world, sw):
 @pytest.mark.parametrize("persona,seen", [("admin", True), ("company", True), ("manager_a", True), ("member_a", True),
                                           ("manager_b", True), ("outsider", False)])
 def test_bookings_are_seen_by_both_sides(world, sw, persona, seen):
-    status, data = call("get", "/bookings", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", "/bookings")
     assert status == 200 and (data["count"] == 1) is seen
-    status, body = call("get", f"/bookings/{sw.booking.pk}", user=getattr(world, persona))
+    status, body = api_call(world, persona, "get", f"/bookings/{sw.booking.pk}")
     assert status == (200 if seen else 404)
     if seen:
         assert body["resource"] == "R-A" and body["org"] == "ZB-B" and body["status"] == "待审批" and body["hours"] == 2.0
@@ -96,9 +97,9 @@ def test_booking_views_mine_and_approve(world, sw):
 @pytest.mark.parametrize("persona,seen", [("admin", True), ("company", True), ("manager_a", True), ("member_a", True),
                                           ("manager_b", True), ("outsider", False)])
 def test_needs_follow_their_sharing_level(world, sw, persona, seen):
-    status, data = call("get", "/needs", user=getattr(world, persona))
+    status, data = api_call(world, persona, "get", "/needs")
     assert status == 200 and (data["count"] == 1) is seen
-    status, body = call("get", "/needs/XQ-A", user=getattr(world, persona))
+    status, body = api_call(world, persona, "get", "/needs/XQ-A")
     assert status == (200 if seen else 404)
     if seen and persona == "manager_a":
         assert [(s["target_type"], s["target"], s["shared_tags"]) for s in body["suggestions"]] == [
@@ -117,16 +118,12 @@ def _expected(persona: str, code: str, ok: int) -> int:
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("code", ["R-A", "R-B", "R-X"])
 def test_resource_update_is_refused_outside_the_owners_managers(world, sw, persona, code):
-    before = state()
-    status, body = call("patch", f"/resources/{code}", user=getattr(world, persona), body={"capacity": 10})
     expected = _expected(persona, code, 200)
     if code == "R-X" and expected == 200:
         expected = 400  # an expert has no capacity
-    assert status == expected, body
+    status, body = assert_write(state, lambda: api_call(world, persona, "patch", f"/resources/{code}", body={"capacity": 10}), expected)
     if status == 200:
         assert body["capacity"] == 10
-    else:
-        assert state() == before
 
 
 @pytest.mark.parametrize("persona,owner,expected", [
@@ -134,14 +131,9 @@ def test_resource_update_is_refused_outside_the_owners_managers(world, sw, perso
     ("member_a", "ZB-A", 403), ("manager_b", "ZB-B", 201), ("outsider", "ZB-A", 400), ("company", "DW2", 400),
 ])
 def test_resource_create_needs_a_managed_owner(world, sw, persona, owner, expected):
-    before = state()
-    status, body = call("post", "/resources", user=getattr(world, persona),
-                        body={"name": "新阵地", "kind": "阵地", "owner": owner, "opening_hours": "周一 9:00-12:00"})
-    assert status == expected, body
+    status, body = assert_write(state, lambda: api_call(world, persona, "post", "/resources", body={"name": "新阵地", "kind": "阵地", "owner": owner, "opening_hours": "周一 9:00-12:00"}), expected)
     if status == 201:
         assert (body["code"], body["opening_hours"], body["owner"]) == ("ZY-0001", "周一 09:00-12:00", owner)
-    else:
-        assert state() == before
 
 
 def test_resource_create_refuses_bad_input_in_chinese(world, sw):
@@ -173,14 +165,10 @@ def _booking(org: str, start: int, end: int, resource: str = "R-A") -> dict:
     ("manager_a", _booking("ZB-A", 11, 12), 201),
 ])
 def test_booking_requests(world, sw, persona, body, expected):
-    before = state()
-    status, data = call("post", "/bookings", user=getattr(world, persona), body=body)
-    assert status == expected, data
+    status, data = assert_write(state, lambda: api_call(world, persona, "post", "/bookings", body=body), expected)
     if status == 201:
         assert data["status"] == "待审批" and data["requested_by"] == persona
         assert Booking.objects.count() == 2
-    else:
-        assert state() == before
     if status == 409:
         assert data == {"detail": "该时段已被预约（与已有的待审批或已批准预约重叠），请选择其他时间"}
 
@@ -198,14 +186,10 @@ def test_a_naive_time_is_beijing_time(world, sw):
     ("cancel", {"reason": "改期"}, {"admin", "company", "manager_b"}),
 ])
 def test_decisions_by_persona(world, sw, persona, action, body, deciders):
-    before = state()
-    status, data = call("post", f"/bookings/{sw.booking.pk}/{action}", user=getattr(world, persona), body=body or {})
     expected = 404 if persona == "outsider" else 200 if persona in deciders else 403
-    assert status == expected, data
+    status, data = assert_write(state, lambda: api_call(world, persona, "post", f"/bookings/{sw.booking.pk}/{action}", body=body or {}), expected)
     if status == 200:
         assert data["status"] == {"approve": "已批准", "decline": "已拒绝", "cancel": "已取消"}[action]
-    else:
-        assert state() == before
 
 
 def test_illegal_transitions_answer_400_and_change_nothing(world, sw):
@@ -224,14 +208,9 @@ def test_illegal_transitions_answer_400_and_change_nothing(world, sw):
     ("manager_a", "ZB-A", 201), ("manager_a", "ZB-B", 400), ("member_a", "ZB-A", 403), ("company", "WB-GOV", 201),
 ])
 def test_posting_a_need(world, sw, persona, org, expected):
-    before = state()
-    status, body = call("post", "/needs", user=getattr(world, persona),
-                        body={"org": org, "title": "需要讲师", "tags": ["培训师资"]})
-    assert status == expected, body
+    status, body = assert_write(state, lambda: api_call(world, persona, "post", "/needs", body={"org": org, "title": "需要讲师", "tags": ["培训师资"]}), expected)
     if status == 201:
         assert body["status"] == "待对接" and body["code"].startswith("XQ") and body["matches"] == []
-    else:
-        assert state() == before
     status, body = call("post", "/needs", user=world.admin, body={"org": "ZB-A", "title": "x", "tags": []})
     assert (status, body) == (400, {"detail": "tags：请至少填写一个标签，用于匹配资源和合作单位"})
 

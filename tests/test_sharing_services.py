@@ -22,7 +22,8 @@ from lianjian.sharing.models import (
     NeedStatus,
     Resource,
 )
-from tests.sharing_helpers import MANAGES, PERSONAS, VISIBLE, make_sharing
+from tests.matrix import PERSONAS
+from tests.sharing_helpers import MANAGES, VISIBLE, make_sharing
 
 D = datetime.date(2026, 3, 2)  # a Monday
 NOW = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))

@@ -18,6 +18,7 @@ from lianjian.activities.models import (
 from lianjian.activities.selectors import TZ
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.forms import EdgeRules
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import OrgField, split_list
 from lianjian.orgs.models import Organisation, OrgKind
 
@@ -40,9 +41,10 @@ class ActivityForm(EdgeRules, forms.Form):
 
     type = forms.ChoiceField(label="活动类型", choices=ActivityType.choices)
     topic = forms.CharField(label="主题", max_length=200)
-    host = OrgField(label="主办组织编码")
-    co_orgs = forms.CharField(label="协办组织编码", required=False, help_text="联合开展时填写，多个用“、”分隔")
-    alliance = forms.CharField(label="联建编码", max_length=32, required=False)
+    host = OrgField(label="主办组织", widget=Picker("orgs.managed"))
+    co_orgs = forms.CharField(label="协办组织", required=False, help_text="联合开展时选择，可选多个；联建单位请先选择联建",
+                              widget=Picker("alliances.co_organisers", multiple=True, depends=("alliance",)))
+    alliance = forms.CharField(label="联建", max_length=32, required=False, widget=Picker("alliances.visible"))
     sub_kind = forms.CharField(label="活动形式", max_length=20, required=False, help_text="联建活动填写，如 党课互讲、理论联学")
     start = forms.DateTimeField(label="开始时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     end = forms.DateTimeField(label="结束时间", required=False, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])

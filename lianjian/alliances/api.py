@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Status
@@ -128,13 +128,8 @@ def alliance_detail_out(alliance: Alliance, user: User) -> dict[str, Any]:
     }
 
 
-def _agreement_rows(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    parties = Organisation.objects.only("id", "code", "name", "is_partner").order_by("is_partner", "code")
-    return qs.select_related("alliance", "successor").prefetch_related(Prefetch("parties", queryset=parties))
-
-
 def agreement_out(ag: Agreement) -> dict[str, Any]:
-    """The list fields of an agreement from :func:`_agreement_rows`."""
+    """The list fields of an agreement from :func:`selectors.agreement_rows`."""
     successor = getattr(ag, "successor", None)
     return {
         "id": ag.pk,
@@ -152,7 +147,7 @@ def agreement_out(ag: Agreement) -> dict[str, Any]:
 
 
 def agreement_detail_out(agreement: Agreement) -> dict[str, Any]:
-    ag = _agreement_rows(Agreement.objects.filter(pk=agreement.pk)).prefetch_related("goals").get()
+    ag = selectors.agreement_rows(Agreement.objects.filter(pk=agreement.pk)).prefetch_related("goals").get()
     files = AgreementFile.objects.filter(agreement=ag).order_by("id")
     return {
         **agreement_out(ag),
@@ -239,19 +234,7 @@ def _visible_agreement(user: User, agreement_id: int) -> Agreement:
 @alliances_router.get("", response={200: AllianceListOut, **READ_ERRORS}, summary="联建列表")
 def alliance_list(request: HttpRequest, params: Query[AllianceListParams]) -> dict[str, Any]:
     """Alliances with at least one member organisation the caller may see, by code."""
-    qs = Alliance.objects.visible_to(_caller(request))
-    if params.q:
-        qs = qs.filter(Q(name__icontains=params.q) | Q(code__icontains=params.q) | Q(sponsor__icontains=params.q))
-    if params.type:
-        qs = qs.filter(type__name=params.type)
-    if params.theme:
-        qs = qs.filter(theme=params.theme)
-    if params.status:
-        qs = qs.filter(status=params.status)
-    if params.org:
-        current = AllianceMember.objects.filter(org__code=params.org, left_on__isnull=True)
-        qs = qs.filter(pk__in=current.values("alliance_id"))
-    items, count = paginate(selectors.alliance_rows(qs).order_by("code"), params)
+    items, count = paginate(selectors.alliance_list(_caller(request), params), params)
     return {"items": [alliance_out(a) for a in items], "count": count}
 
 
@@ -317,21 +300,7 @@ AgreementId = Path(..., ge=1, le=MAX_ID, description="协议 id")
 @agreements_router.get("", response={200: AgreementListOut, **READ_ERRORS}, summary="联建协议列表")
 def agreement_list(request: HttpRequest, params: Query[AgreementListParams]) -> dict[str, Any]:
     """Agreements of the alliances the caller may see, latest start first."""
-    visible = Alliance.objects.visible_to(_caller(request)).values("pk")
-    qs = Agreement.objects.filter(alliance__in=visible)
-    if params.alliance:
-        qs = qs.filter(alliance__code=params.alliance)
-    if params.status:
-        qs = qs.filter(status=params.status)
-    if params.expiring_within is not None:
-        today = _today()
-        qs = qs.filter(
-            status=Agreement.Status.ACTIVE,
-            end__gte=today,
-            end__lte=today + datetime.timedelta(days=params.expiring_within),
-        )
-    qs = _agreement_rows(qs).order_by(F("start").desc(nulls_last=True), "-id")
-    items, count = paginate(qs, params)
+    items, count = paginate(selectors.agreement_list(_caller(request), params, _today()), params)
     return {"items": [agreement_out(ag) for ag in items], "count": count}
 
 

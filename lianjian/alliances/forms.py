@@ -17,6 +17,7 @@ from lianjian.alliances.models import (
 )
 from lianjian.core.forms import EdgeRules
 from lianjian.core.validation import parse_int
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Organisation
 
@@ -44,8 +45,9 @@ class AllianceForm(EdgeRules, forms.Form):
     name = forms.CharField(label="联建名称", max_length=200)
     type = forms.ModelChoiceField(label="联建类型", queryset=AllianceType.objects.all(), empty_label=None)
     theme = forms.CharField(label="主题", max_length=50, required=False, help_text="如：" + "、".join(THEMES[:4]))
-    lead = OrgField(label="牵头组织编码")
-    members = OrgCodesField(label="成员组织编码", required=False, help_text="多个用“、”分隔；外部单位党组织也可加入")
+    lead = OrgField(label="牵头组织", widget=Picker("orgs.managed"))
+    members = OrgCodesField(label="成员组织", required=False, help_text="可选多个；外部单位党组织也可加入",
+                            widget=Picker("orgs.partners", multiple=True))
     sponsor = forms.CharField(label="包保领导", max_length=50, required=False)
     sponsor_title = forms.CharField(label="包保领导职务", max_length=100, required=False)
     guidance = forms.CharField(label="指导小组成员", required=False, help_text="多个用“、”分隔")
@@ -90,7 +92,7 @@ class AllianceForm(EdgeRules, forms.Form):
 
 
 class MembershipForm(EdgeRules, forms.Form):
-    org = OrgField(label="组织编码")
+    org = OrgField(label="组织", widget=Picker("orgs.partners"))
     joined_on = forms.DateField(label="加入日期", required=False, widget=DateInput())
     liaison = forms.CharField(label="联络员", max_length=50, required=False)
     liaison_phone = forms.CharField(label="联络电话", max_length=20, required=False)

@@ -26,6 +26,7 @@ from lianjian.core.validation import (
     raise_errors,
 )
 from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
+from lianjian.orgs.pinyin import initials as pinyin_initials
 
 if TYPE_CHECKING:
     pass
@@ -78,6 +79,8 @@ class Alliance(models.Model):
 
     code = models.CharField("联建编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("联建名称", max_length=200)
+    # Pinyin initials of the name, kept by save(), for the pickers ("hr" finds 桓仁…).
+    initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True, editable=False)
     type = models.ForeignKey(AllianceType, verbose_name="联建类型", on_delete=models.PROTECT, related_name="alliances")
     theme = models.CharField("主题", max_length=50, blank=True)
     lead = models.ForeignKey(Organisation, verbose_name="牵头组织", on_delete=models.PROTECT, related_name="led_alliances")
@@ -98,6 +101,13 @@ class Alliance(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.initials = pinyin_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "initials"}
+        super().save(*args, **kwargs)
 
     @property
     def audit_key(self) -> str:

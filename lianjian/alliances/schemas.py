@@ -19,6 +19,7 @@ from pydantic import field_validator
 
 from lianjian.alliances.models import goal_target
 from lianjian.core.api_utils import PageParams
+from lianjian.core.filters import ListFilter
 from lianjian.core.masking import PrivatePhone
 from lianjian.orgs.schemas import (
     Code,
@@ -49,12 +50,18 @@ CodeList = Annotated[list[Code], Field(max_length=500)]
 # ---- alliances ------------------------------------------------------------------------
 
 
-class AllianceListParams(PageParams):
+class AllianceFilter(ListFilter):
+    """The filter of the alliance list (screen and API): ``selectors.alliance_list``."""
+
     q: str | None = Field(None, max_length=100, description="在编码、名称和包保领导中查找")
     type: str | None = Field(None, max_length=50, description="联建类型名称，如 政企联建")
     theme: str | None = Field(None, max_length=50, description="主题，如 党建+安全生产")
     status: AllianceStatusName | None = Field(None, description="状态")
     org: str | None = Field(None, max_length=32, description="组织编码：只列该组织现为成员的联建")
+
+
+class AllianceListParams(AllianceFilter, PageParams):
+    pass
 
 
 class AllianceCreateIn(_Input):
@@ -157,7 +164,9 @@ class AllianceListOut(Schema):
 # ---- agreements -----------------------------------------------------------------------
 
 
-class AgreementListParams(PageParams):
+class AgreementFilter(ListFilter):
+    """The filter of the agreement list (API): ``selectors.agreement_list``."""
+
     alliance: str | None = Field(None, max_length=32, description="联建编码")
     status: AgreementStatusName | None = Field(None, description="状态")
     expiring_within: int | None = Field(
@@ -166,6 +175,10 @@ class AgreementListParams(PageParams):
         le=3650,
         description="天数：只列生效中、到期日期在今天到今天加此天数之间（含）的协议",
     )
+
+
+class AgreementListParams(AgreementFilter, PageParams):
+    pass
 
 
 class GoalIn(_Input):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from lianjian.alliances.models import Agreement, Alliance, AllianceMember
+from lianjian.alliances.schemas import AgreementFilter, AllianceFilter
+from lianjian.core.filters import register_list
 from lianjian.orgs.models import Organisation
 
 
@@ -17,6 +21,54 @@ def alliance_rows(qs: QuerySet[Alliance]) -> QuerySet[Alliance]:
         n_members=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
         n_partners=Count("memberships", filter=Q(memberships__left_on__isnull=True, memberships__org__is_partner=True), distinct=True),
     )
+
+
+def alliance_list(user: Any, f: AllianceFilter) -> QuerySet[Alliance]:
+    """The alliances ``user`` may see that match ``f``, by code, with their counts — the one
+    filter of the alliance screen and ``GET /api/v1/alliances``. The member filter is a
+    subquery, not a join: a join on memberships would also limit the member counts that
+    :func:`alliance_rows` annotates to the one filtered membership."""
+    qs = Alliance.objects.visible_to(user)
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(sponsor__icontains=f.q))
+    if f.type:
+        qs = qs.filter(type__name=f.type)
+    if f.theme:
+        qs = qs.filter(theme=f.theme)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.org:
+        current = AllianceMember.objects.filter(org__code=f.org, left_on__isnull=True)
+        qs = qs.filter(pk__in=current.values("alliance_id"))
+    return alliance_rows(qs).order_by("code")
+
+
+def agreement_rows(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Agreements with their alliance, successor and parties (two queries however many rows)."""
+    parties = Organisation.objects.only("id", "code", "name", "is_partner").order_by("is_partner", "code")
+    return qs.select_related("alliance", "successor").prefetch_related(Prefetch("parties", queryset=parties))
+
+
+def agreement_list(user: Any, f: AgreementFilter, today: datetime.date | None = None) -> QuerySet[Agreement]:
+    """The agreements of the alliances ``user`` may see that match ``f``, latest start
+    first — the one filter of ``GET /api/v1/agreements``."""
+    qs = Agreement.objects.filter(alliance__in=Alliance.objects.visible_to(user).values("pk"))
+    if f.alliance:
+        qs = qs.filter(alliance__code=f.alliance)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.expiring_within is not None:
+        today = today or timezone.localdate()
+        qs = qs.filter(
+            status=Agreement.Status.ACTIVE,
+            end__gte=today,
+            end__lte=today + datetime.timedelta(days=f.expiring_within),
+        )
+    return agreement_rows(qs).order_by(F("start").desc(nulls_last=True), "-id")
+
+
+register_list("alliances", screen="alliances:alliance_list", api="/alliances", filter=AllianceFilter, key="code",
+              selector=alliance_list)
 
 
 # What the masking rule reads of a membership (AllianceMember.private_holder), loaded with it.

@@ -11,7 +11,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,6 +37,7 @@ from lianjian.alliances.models import (
     Plan,
     plan_year_problem,
 )
+from lianjian.alliances.schemas import AllianceFilter
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
@@ -58,25 +58,10 @@ def _require_manage(request: HttpRequest, alliance: Alliance) -> None:
 
 @login_required
 def alliance_list(request: HttpRequest) -> HttpResponse:
-    p = request.GET
-    q, type_id, theme, status, org_code = (p.get("q", "").strip(), p.get("type", ""), p.get("theme", ""),
-                                          p.get("status", ""), p.get("org", "").strip())
-    qs = Alliance.objects.visible_to(request.user)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(sponsor__icontains=q))
-    if type_id.isdigit():
-        qs = qs.filter(type_id=int(type_id))
-    if theme:
-        qs = qs.filter(theme=theme)
-    if status in Alliance.Status.values:
-        qs = qs.filter(status=status)
-    if org_code:
-        # A subquery, not a join: a join on memberships here would also limit the member
-        # counts that alliance_rows annotates to the one filtered membership.
-        qs = qs.filter(pk__in=AllianceMember.objects.filter(org__code=org_code, left_on__isnull=True).values("alliance_id"))
-    page = paginate(request, selectors.alliance_rows(qs).order_by("code"))
-    ctx = {"nav": "alliances", "page": page, "q": q, "type": type_id, "theme": theme, "status": status,
-           "org_code": org_code, "types": AllianceType.objects.all(), "themes": THEMES,
+    f = AllianceFilter.from_query(request.GET)
+    page = paginate(request, selectors.alliance_list(request.user, f))
+    ctx = {"nav": "alliances", "page": page, "f": f, "q": f.q or "", "type": f.type or "", "theme": f.theme or "",
+           "status": f.status or "", "org_code": f.org or "", "types": AllianceType.objects.all(), "themes": THEMES,
            "statuses": Alliance.Status.values, "can_create": manages_any(request.user)}
     return render(request, "alliances/alliance_table.html" if request.htmx else "alliances/alliance_list.html", ctx)
 

@@ -29,6 +29,7 @@ from lianjian.assessment.models import (
 )
 from lianjian.assessment.periods import parse_period
 from lianjian.core.forms import EdgeRules
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import OrgField, split_list
 from lianjian.orgs.models import Organisation, OrgKind
 
@@ -64,12 +65,13 @@ class SchemeForm(EdgeRules, forms.Form):
     code = forms.CharField(label="方案编码", max_length=32, help_text="如 2026-SWD，导入导出与命令行使用，保存后不可修改")
     name = forms.CharField(label="方案名称", max_length=200)
     period = forms.CharField(label="考核期间", max_length=8, help_text="决定期间类型：2026（年度）、2026H1、2026Q3、2026-07")
-    owner = OrgField(label="制定单位编码", required=False, help_text="方案适用于该单位下级组织；管理员可留空（全平台）")
+    owner = OrgField(label="制定单位", required=False, help_text="方案适用于该单位下级组织；管理员可留空（全平台）",
+                     widget=Picker("orgs.managed_internal"))
     applies_kind = forms.ChoiceField(label="适用组织类型", required=False,
                                      choices=[("", "— 按下方组织清单 —"), *[(k, k) for k in OrgKind.values]],
                                      help_text="适用于制定单位下属的全部该类型组织；选“按下方组织清单”时填写适用组织编码")
-    applies_orgs = forms.CharField(label="适用组织编码", required=False,
-                                   help_text="不按类型时填写，多个用“、”分隔", widget=forms.Textarea)
+    applies_orgs = forms.CharField(label="适用组织", required=False,
+                                   help_text="不按类型时选择，可选多个", widget=Picker("orgs.visible_internal", multiple=True))
     star5 = forms.FloatField(label="五星最低分", required=False, min_value=0, max_value=1000)
     star4 = forms.FloatField(label="四星最低分", required=False, min_value=0, max_value=1000)
     star3 = forms.FloatField(label="三星最低分", required=False, min_value=0, max_value=1000)

@@ -36,7 +36,6 @@ from lianjian.assessment.models import (
 )
 from lianjian.assessment.periods import parse_period
 from lianjian.assessment.schemas import KpiFilter, ObjectionFilter, SchemeFilter
-from lianjian.core.filters import register_list
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
 
@@ -422,8 +421,6 @@ def kpi_values(user: Any, f: KpiFilter) -> QuerySet[KpiValue]:
     return qs.order_by("org__code", "period", "indicator_code")
 
 
-register_list("kpis", screen="assessment:kpi_list", api="/assessment/kpis", filter=KpiFilter, key="id")
-
 
 def visible_batch(user: Any, pk: int) -> KpiBatch | None:
     """A batch the user may open: one they delivered, or one that delivers (or delivered,
@@ -512,8 +509,6 @@ def scheme_list(user: Any, f: SchemeFilter) -> QuerySet[Scheme]:
     return qs.order_by("-period", "code")
 
 
-register_list("schemes", screen="assessment:scheme_list", api="/assessment/schemes", filter=SchemeFilter, key="code")
-
 
 # --- objections (申诉) ----------------------------------------------------------------------
 
@@ -539,9 +534,6 @@ def objections(user: Any, f: ObjectionFilter) -> QuerySet[Objection]:
     return qs.order_by("-raised_at", "-id")
 
 
-register_list("objections", screen="assessment:objection_list", api="/assessment/objections",
-              filter=ObjectionFilter, key="id")
-
 
 def objection_counts(user: Any) -> dict[str, int]:
     """Open objections the user's side answers, and open ones the user raised. Two queries."""
@@ -549,3 +541,14 @@ def objection_counts(user: Any) -> dict[str, int]:
               .exclude(org_id=user.org_id).count())
     mine = Objection.objects.filter(raised_by=user, status=Objection.Status.OPEN).count()
     return {"answer": answer, "mine": mine}
+
+
+# The three lists of this app, each served by its screen and its API through one filter and
+# one selector: (name, screen, API path, filter, row key, selector) as core.filters'
+# ``register_list`` takes them. tests/test_assessment_lists.py checks screen == API for each;
+# they join the shared registry once tests/test_list_filters.py's fixture holds assessment data.
+ASSESSMENT_LISTS = (
+    ("schemes", "assessment:scheme_list", "/assessment/schemes", SchemeFilter, "code", scheme_list),
+    ("kpis", "assessment:kpi_list", "/assessment/kpis", KpiFilter, "id", kpi_values),
+    ("objections", "assessment:objection_list", "/assessment/objections", ObjectionFilter, "id", objections),
+)

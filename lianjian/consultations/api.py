@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -113,17 +112,8 @@ def _require(user: User, action: str, problem: Problem) -> None:
 @problems_router.get("", response={200: ProblemListOut, **READ_ERRORS}, summary="问题清单")
 def problem_list(request: HttpRequest, params: Query[ProblemListParams]) -> dict[str, Any]:
     """Problems the caller may see, newest first, with the list's filters."""
-    user = _caller(request)
     today = timezone.localdate()
-    flt = selectors.ProblemFilter(q=params.q or "", state=params.state or "", category=params.category or "",
-                                  urgency=params.urgency or "", alliance=params.alliance or "", colour=params.colour or "",
-                                  year=params.year)
-    if params.org:
-        flt.org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
-        if flt.org is None:
-            return {"items": [], "count": 0}
-    qs = flt.apply(Problem.objects.visible_to(user), today)
-    items, count = paginate(selectors.problem_rows(qs).order_by("-raised_on", "-id"), params)
+    items, count = paginate(selectors.problem_list(_caller(request), params, today), params)
     return {"items": [problem_out(p, today) for p in items], "count": count}
 
 
@@ -233,16 +223,7 @@ def problem_reopen(request: HttpRequest, code: str, payload: ReopenIn) -> dict[s
 @meetings_router.get("", response={200: MeetingListOut, **READ_ERRORS}, summary="联席会议列表")
 def meeting_list(request: HttpRequest, params: Query[MeetingListParams]) -> dict[str, Any]:
     """Meetings of the alliances the caller sees, latest first."""
-    qs = JointMeeting.objects.visible_to(_caller(request)).select_related("alliance", "convener")
-    if params.alliance:
-        qs = qs.filter(alliance__code=params.alliance)
-    if params.status:
-        qs = qs.filter(status=params.status)
-    if params.year:
-        qs = qs.filter(start__year=params.year)
-    if params.q:
-        qs = qs.filter(Q(title__icontains=params.q) | Q(code__iexact=params.q) | Q(place__icontains=params.q))
-    items, count = paginate(qs.order_by("-start", "-id"), params)
+    items, count = paginate(selectors.meeting_list(_caller(request), params), params)
     return {"items": [meeting_out(m) for m in items], "count": count}
 
 

@@ -42,7 +42,7 @@ from lianjian.consultations.models import (
     field_label,
     problem_row_errors,
 )
-from lianjian.consultations.selectors import ProblemFilter
+from lianjian.consultations.selectors import org_problems_q
 from lianjian.core.audit import audit_row, diff, snapshot
 from lianjian.core.excel import (
     ABSENT,
@@ -382,7 +382,7 @@ class ProblemExcel(ExcelKind):
         qs = Problem.objects.all() if user is None else Problem.objects.visible_to(user)
         if org_code:
             root = export_root(user, org_code)
-            qs = ProblemFilter(org=root).apply(qs, timezone.localdate())
+            qs = qs.filter(org_problems_q(root))
         return export_rows(qs)
 
 

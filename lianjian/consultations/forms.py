@@ -22,6 +22,7 @@ from lianjian.consultations.models import (
 from lianjian.consultations.services import Agenda, Attendee, alliance_org_ids
 from lianjian.core.forms import EdgeRules
 from lianjian.core.scope import CHANGE, may
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import Member, Organisation
 
@@ -66,8 +67,9 @@ class AllianceChoice(forms.ChoiceField):
 class ProblemForm(EdgeRules, forms.Form):
     """Raise a problem (or correct it while 待研究)."""
 
-    alliance = AllianceChoice(label="联建", required=False, help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派")
-    raised_by = OrgField(label="提出组织编码")
+    alliance = AllianceChoice(label="联建", required=False, help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派",
+                              widget=Picker("alliances.open"))
+    raised_by = OrgField(label="提出组织", widget=Picker("orgs.managed"))
     title = forms.CharField(label="问题标题", max_length=200)
     category = forms.ChoiceField(label="问题类别", choices=ProblemCategory.choices)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
@@ -100,7 +102,9 @@ class ProblemForm(EdgeRules, forms.Form):
 
 
 class AssignForm(EdgeRules, forms.Form):
-    owners = forms.CharField(label="责任组织编码", max_length=1000, help_text="多个用“、”分隔，第一个为牵头责任单位")
+    owners = forms.CharField(label="责任组织", max_length=1000, help_text="可选多个，第一个为牵头责任单位",
+                             widget=Picker("consultations.owners", multiple=True,
+                                           context=lambda form: {"problem": form.problem.code}))
     responsible = forms.CharField(label="责任人", max_length=50, required=False)
     deadline = forms.DateField(label="办理期限", widget=DateInput())
     meeting = forms.ChoiceField(label="研究会议", required=False)
@@ -189,11 +193,12 @@ def liaisons_text(alliance: Alliance) -> str:
 class MeetingForm(EdgeRules, forms.Form):
     """Plan or edit a joint meeting."""
 
-    alliance = AllianceChoice(label="联建")
+    alliance = AllianceChoice(label="联建", widget=Picker("alliances.visible"))
     title = forms.CharField(label="会议名称", max_length=200)
     start = forms.DateTimeField(label="召开时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     place = forms.CharField(label="地点", max_length=200, required=False)
-    convener = forms.CharField(label="召集单位编码", max_length=32, help_text="空白为联建牵头单位", required=False)
+    convener = forms.CharField(label="召集单位", max_length=32, help_text="空白为联建牵头单位；先选择联建", required=False,
+                               widget=Picker("alliances.orgs", depends=("alliance",)))
     host_person = forms.CharField(label="主持人", max_length=50, required=False)
     recorder = forms.CharField(label="记录人", max_length=50, required=False)
     agenda = forms.CharField(label="议程", required=False, widget=forms.Textarea,

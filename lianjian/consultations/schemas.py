@@ -9,11 +9,13 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
 from lianjian.core.api_utils import PageParams, text
+from lianjian.core.filters import ListFilter
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 CategoryName = Literal["生产经营难点", "安全生产", "营销服务", "营商环境", "乡村振兴", "基层治理", "民生服务", "其他"]
 UrgencyName = Literal["一般", "较急", "紧急"]
 StateName = Literal["待研究", "已分派", "办理中", "待确认", "已销号"]
+StateFilterName = Literal["待研究", "已分派", "办理中", "待确认", "已销号", "未解决"]
 ColourName = Literal["red", "yellow", "green"]
 MeetingStatusName = Literal["筹备中", "已召开"]
 
@@ -26,15 +28,21 @@ class Strict(Schema):
 
 # --- problems ------------------------------------------------------------------------------
 
-class ProblemListParams(PageParams):
+class ProblemFilter(ListFilter):
+    """The filter of the problem list (screen, export and API): ``selectors.problem_list``."""
+
     alliance: Code | None = Field(None, description="联建编码")
     org: Code | None = Field(None, description="组织编码：该组织及其下级组织提出或负责的问题")
-    state: StateName | None = Field(None, description="状态")
+    state: StateFilterName | None = Field(None, description="状态；“未解决”为尚未销号的全部状态")
     category: CategoryName | None = Field(None, description="问题类别")
     urgency: UrgencyName | None = Field(None, description="紧急程度")
     colour: ColourName | None = Field(None, description="三色预警：red 逾期，yellow 临期，green 正常")
     year: int | None = Field(None, ge=2000, le=2100, description="提出年份")
     q: text(100) | None = Field(None, description="按标题、描述、责任人搜索，或问题编号")
+
+
+class ProblemListParams(ProblemFilter, PageParams):
+    pass
 
 
 class ProblemOut(Schema):
@@ -119,11 +127,17 @@ class ReopenIn(Strict):
 
 # --- meetings ------------------------------------------------------------------------------
 
-class MeetingListParams(PageParams):
+class MeetingFilter(ListFilter):
+    """The filter of the meeting list (screen and API): ``selectors.meeting_list``."""
+
     alliance: Code | None = Field(None, description="联建编码")
-    status: MeetingStatusName | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
-    q: text(100) | None = None
+    status: MeetingStatusName | None = Field(None, description="状态")
+    year: int | None = Field(None, ge=2000, le=2100, description="召开年份")
+    q: text(100) | None = Field(None, description="按议题、地点、纪要搜索，或会议编号")
+
+
+class MeetingListParams(MeetingFilter, PageParams):
+    pass
 
 
 class AgendaOut(Schema):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from lianjian.alliances.models import Alliance
 from lianjian.consultations import rules
@@ -24,9 +25,10 @@ from lianjian.consultations.models import (
     ProblemEvent,
     ProblemOwner,
     ProblemState,
-    Urgency,
     yellow_threshold,
 )
+from lianjian.consultations.schemas import MeetingFilter, ProblemFilter
+from lianjian.core.filters import register_list
 from lianjian.core.scope import may
 from lianjian.orgs.models import Organisation
 
@@ -55,42 +57,61 @@ def colour_q(colour: str, today: datetime.date, yellow_days: int | None = None) 
     raise ValueError(colour)
 
 
-@dataclass
-class ProblemFilter:
-    """The filters of the problem list (screen, export and API share them)."""
+def org_problems_q(org: Organisation) -> Q:
+    """Problems raised by or assigned to an organisation of ``org``'s subtree."""
+    owned = ProblemOwner.objects.filter(org__path__under=org.path).values("problem_id")
+    return Q(raised_by__path__under=org.path) | Q(pk__in=owned)
 
-    q: str = ""
-    state: str = ""
-    category: str = ""
-    urgency: str = ""
-    alliance: str = ""
-    colour: str = ""
-    org: Organisation | None = None
-    year: int | None = None
 
-    def apply(self, qs: QuerySet[Problem], today: datetime.date) -> QuerySet[Problem]:
-        if self.q:
-            qs = qs.filter(Q(title__icontains=self.q) | Q(code__iexact=self.q) | Q(description__icontains=self.q)
-                           | Q(responsible__icontains=self.q))
-        if self.state in ProblemState.values:
-            qs = qs.filter(state=self.state)
-        elif self.state == "未解决":
-            qs = qs.filter(state__in=rules.UNSOLVED_STATES)
-        if self.category in ProblemCategory.values:
-            qs = qs.filter(category=self.category)
-        if self.urgency in Urgency.values:
-            qs = qs.filter(urgency=self.urgency)
-        if self.alliance:
-            qs = qs.filter(alliance__code=self.alliance)
-        if self.colour in COLOURS:
-            qs = qs.filter(colour_q(self.colour, today))
-        if self.org is not None:
-            # Raised by or assigned to an organisation of the subtree.
-            qs = qs.filter(Q(raised_by__path__under=self.org.path)
-                           | Q(pk__in=ProblemOwner.objects.filter(org__path__under=self.org.path).values("problem_id")))
-        if self.year:
-            qs = qs.filter(raised_on__year=self.year)
-        return qs
+def problem_list(user: Any, f: ProblemFilter, today: datetime.date | None = None) -> QuerySet[Problem]:
+    """The problems ``user`` may see that match ``f``, newest first, with what a row shows —
+    the one filter of the problem screen, its export and ``GET /api/v1/problems``. An
+    organisation the user may not see matches nothing."""
+    today = today or timezone.localdate()
+    qs = Problem.objects.visible_to(user)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(code__iexact=f.q) | Q(description__icontains=f.q)
+                       | Q(responsible__icontains=f.q))
+    if f.state == "未解决":
+        qs = qs.filter(state__in=rules.UNSOLVED_STATES)
+    elif f.state:
+        qs = qs.filter(state=f.state)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.alliance:
+        qs = qs.filter(alliance__code=f.alliance)
+    if f.colour:
+        qs = qs.filter(colour_q(f.colour, today))
+    if f.org:
+        org = Organisation.objects.visible_to(user).filter(code=f.org).only("path").first()
+        qs = qs.filter(org_problems_q(org)) if org else qs.none()
+    if f.year:
+        qs = qs.filter(raised_on__year=f.year)
+    return problem_rows(qs).order_by("-raised_on", "-id")
+
+
+def meeting_list(user: Any, f: MeetingFilter) -> QuerySet[JointMeeting]:
+    """The meetings ``user`` may see that match ``f``, latest first, with their counts — the
+    one filter of the meeting screen and ``GET /api/v1/meetings``."""
+    qs = JointMeeting.objects.visible_to(user)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(code__iexact=f.q) | Q(place__icontains=f.q)
+                       | Q(minutes__icontains=f.q))
+    if f.alliance:
+        qs = qs.filter(alliance__code=f.alliance)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.year:
+        qs = qs.filter(start__year=f.year)
+    return meeting_rows(qs).order_by("-start", "-id")
+
+
+register_list("problems", screen="consultations:problem_list", api="/problems", filter=ProblemFilter, key="code",
+              selector=problem_list)
+register_list("meetings", screen="consultations:meeting_list", api="/meetings", filter=MeetingFilter, key="code",
+              selector=meeting_list)
 
 
 def timeline(problem: Problem) -> list[ProblemEvent]:

@@ -40,6 +40,7 @@ from lianjian.consultations.models import (
     ProblemState,
     Urgency,
 )
+from lianjian.consultations.schemas import ProblemFilter
 from lianjian.core.excel import write_workbook
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, manages_any, may
@@ -61,36 +62,31 @@ def _int(value: str, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def problem_filter(request: HttpRequest) -> selectors.ProblemFilter:
-    """The list's filters from the query string; an organisation code out of scope → 404."""
-    p = request.GET
-    flt = selectors.ProblemFilter(
-        q=p.get("q", "").strip()[:100], state=p.get("state", ""), category=p.get("category", ""),
-        urgency=p.get("urgency", ""), alliance=p.get("alliance", "").strip()[:32], colour=p.get("colour", ""),
-        year=_int(p.get("year", ""), 2000, 2100))
-    org_code = p.get("org", "").strip()
-    if org_code:
-        flt.org = Organisation.objects.visible_to(request.user).filter(code=org_code).only("code", "name", "path").first()
-        if flt.org is None:
-            raise Http404
-    return flt
+def _org_in_view(request: HttpRequest, f: ProblemFilter) -> Organisation | None:
+    """The organisation the filter names; one out of the user's sight → 404 (the export
+    names no rows of it; the list answers an empty page, as the API does)."""
+    if not f.org:
+        return None
+    org = Organisation.objects.visible_to(request.user).filter(code=f.org).only("code", "name", "path").first()
+    if org is None:
+        raise Http404
+    return org
 
 
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     """Visible problems, newest first, with search, filters, 三色 and pagination; htmx gets the table."""
     today = timezone.localdate()
-    flt = problem_filter(request)
-    visible = Problem.objects.visible_to(request.user)
-    qs = flt.apply(visible, today)
-    page = paginate(request, selectors.problem_rows(qs).order_by("-raised_on", "-id"))
+    f = ProblemFilter.from_query(request.GET)
+    page = paginate(request, selectors.problem_list(request.user, f, today))
     rows = [(p, p.colour(today)) for p in page.object_list]
-    ctx = {"nav": "consultations", "page": page, "rows": rows, "f": flt, "org_code": flt.org.code if flt.org else "",
+    ctx = {"nav": "consultations", "page": page, "rows": rows, "f": f, "org_code": f.org or "",
            "states": ProblemState.values, "categories": ProblemCategory.values, "urgencies": Urgency.values,
            "colours": selectors.COLOURS, "alliances": Alliance.objects.visible_to(request.user).order_by("code").only("code", "name"),
            "can_raise": manages_any(request.user), "query": request.GET.urlencode()}
     if request.htmx:
         return render(request, "consultations/problem_table.html", ctx)
+    visible = Problem.objects.visible_to(request.user)
     ctx["figures"] = selectors.figures(visible, today)
     ctx["yellow"] = visible.filter(selectors.colour_q("yellow", today)).count()
     return render(request, "consultations/problem_list.html", ctx)
@@ -99,8 +95,9 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def problem_export(request: HttpRequest) -> FileResponse:
     """The list as filtered, in the columns of the ``problems`` Excel kind (re-importable)."""
-    flt = problem_filter(request)
-    qs = flt.apply(Problem.objects.visible_to(request.user), timezone.localdate())
+    f = ProblemFilter.from_query(request.GET)
+    _org_in_view(request, f)
+    qs = selectors.problem_list(request.user, f, timezone.localdate()).prefetch_related(None)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write_workbook(handle, EXCEL_COLUMNS, export_rows(qs), title="问题清单")
     handle.seek(0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from lianjian.alliances.models import Alliance
 from lianjian.consultations import selectors, services
 from lianjian.consultations.forms import MeetingForm, default_start, liaisons_text
 from lianjian.consultations.models import JointMeeting, MeetingStatus, Problem
+from lianjian.consultations.schemas import MeetingFilter
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, manages_any, may
@@ -33,20 +33,11 @@ def _visible(request: HttpRequest, code: str) -> JointMeeting:
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """Visible meetings, latest first, with search, filters and pagination."""
-    p = request.GET
-    q, alliance, status, year = p.get("q", "").strip()[:100], p.get("alliance", "").strip()[:32], p.get("status", ""), p.get("year", "")
-    qs = JointMeeting.objects.visible_to(request.user)
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(code__iexact=q) | Q(place__icontains=q) | Q(minutes__icontains=q))
-    if alliance:
-        qs = qs.filter(alliance__code=alliance)
-    if status in MeetingStatus.values:
-        qs = qs.filter(status=status)
-    if year.isdigit() and 2000 <= int(year) <= 2100:
-        qs = qs.filter(start__year=int(year))
-    page = paginate(request, selectors.meeting_rows(qs).order_by("-start", "-id"))
+    f = MeetingFilter.from_query(request.GET)
+    page = paginate(request, selectors.meeting_list(request.user, f))
     today = timezone.localdate()
-    ctx = {"nav": "consultations", "page": page, "q": q, "alliance": alliance, "status": status, "year": year,
+    ctx = {"nav": "consultations", "page": page, "f": f, "q": f.q or "", "alliance": f.alliance or "",
+           "status": f.status or "", "year": str(f.year or ""),
            "statuses": MeetingStatus.values, "years": [str(y) for y in range(today.year + 1, today.year - 5, -1)],
            "alliances": Alliance.objects.visible_to(request.user).order_by("code").only("code", "name"),
            "can_create": manages_any(request.user)}

@@ -10,6 +10,7 @@ parameters and user — a test walks every registered list to keep it so (:data:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -57,15 +58,28 @@ class RegisteredList:
 
     name: str
     screen: str  # URL name of the screen
-    api: str  # path under /api/v1
+    api: str | None  # path under /api/v1; None for a list only a screen serves
     filter: type[ListFilter]
     key: str  # the attribute naming a row in both answers (code, number, id …)
+    selector: Callable[[Any, Any], Any] | None = None  # (user, filter) -> rows
 
 
 LISTS: dict[str, RegisteredList] = {}
 
 
-def register_list(name: str, *, screen: str, api: str, filter: type[ListFilter], key: str) -> None:
+def register_list(
+    name: str,
+    *,
+    screen: str,
+    api: str | None,
+    filter: type[ListFilter],
+    key: str,
+    selector: Callable[[Any, Any], Any] | None = None,
+) -> None:
     """Declare that the screen ``screen`` and ``GET /api/v1{api}`` serve the list ``name``
-    through ``filter``; the test suite checks that they answer the same rows."""
-    LISTS[name] = RegisteredList(name, screen, api, filter, key)
+    through ``filter`` (and, when given, the selector ``selector(user, filter)``); the
+    test suite checks that they answer the same rows. A list that no API serves
+    (``api=None``) must name its selector: the test then compares the screen with it."""
+    if api is None and selector is None:
+        raise ValueError(f"list {name!r}: a screen-only list must name its selector")
+    LISTS[name] = RegisteredList(name, screen, api, filter, key, selector)

@@ -14,6 +14,9 @@ fields the rule of its kind when the form is made:
   64 bits is an invalid choice, answered before it reaches the database (which would fail
   on it).
 
+A field whose widget is a :class:`~lianjian.core.widgets.Picker` also gets the bound field
+that shows the chosen rows by name.
+
 Floats need nothing here: Django's ``FloatField`` and ``DecimalField`` refuse ``NaN`` and
 infinities already. Each message names the field by its label.
 """
@@ -31,6 +34,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.deconstruct import deconstructible
 
 from lianjian.core.validation import ANYTIME, INT64_MAX, INT64_MIN, text_problem
+from lianjian.core.widgets import bind_pickers
 
 
 @deconstructible
@@ -102,6 +106,7 @@ def apply_edge_rules(form: forms.BaseForm) -> None:
             # This form's own copy of the field gets its own clean(): an instance attribute
             # in front of the class's method.
             vars(field)["clean"] = _ids_within_64_bits(field)
+    bind_pickers(form)
 
 
 class EdgeRules:

@@ -1,18 +1,20 @@
-"""The audit log and the error pages."""
+"""The audit log, the pickers' lookup and the error pages."""
 
 from __future__ import annotations
 
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
+from lianjian.core.pickers import LIMIT, clean_text, get_source, search
 from lianjian.core.scope import scope_of
+from lianjian.core.selectors import AuditFilter
+from lianjian.core.selectors import audit_list as audit_list_rows
 
 
 @login_required
@@ -20,24 +22,28 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     """The searchable audit log; admins only (others get 404, as if it did not exist)."""
     if not scope_of(request.user).everything:
         raise Http404
-    qs = AuditLog.objects.all()
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(target_repr__icontains=q) | Q(target_id__icontains=q) | Q(actor_name__icontains=q) | Q(note__icontains=q))
-    action = request.GET.get("action", "")
-    if action in AuditLog.Action.values:
-        qs = qs.filter(action=action)
-    target = request.GET.get("type", "")
-    if target:
-        qs = qs.filter(target_type=target)
-    target_id = request.GET.get("id", "")
-    if target_id:
-        qs = qs.filter(target_id=target_id)
-    page = paginate(request, qs, per_page=50)
+    f = AuditFilter.from_query(request.GET)
+    page = paginate(request, audit_list_rows(request.user, f), per_page=50)
     return render(request, "core/audit_list.html", {
-        "page": page, "q": q, "action": action, "actions": AuditLog.Action.choices,
-        "type": target, "types": [("orgs.organisation", "党组织"), ("orgs.member", "党员"), ("accounts.user", "用户"), ("import", "导入")],
+        "page": page, "f": f, "q": f.q or "", "action": f.action or "", "actions": AuditLog.Action.choices,
+        "type": f.type or "", "types": [("orgs.organisation", "党组织"), ("orgs.member", "党员"), ("accounts.user", "用户"), ("import", "导入")],
     })
+
+
+@login_required
+def picker(request: HttpRequest, source: str) -> HttpResponse:
+    """The rows matching ``q`` that the user may choose for a picker field (an HTML list for
+    htmx; lianjian.core.widgets). Further form values the source reads come as parameters."""
+    found = get_source(source)
+    if found is None:
+        raise Http404
+    q = request.GET.get("q", "")
+    choices, more = search(found, request.user, q, request.GET)
+    response = render(request, "core/picker_options.html", {
+        "choices": choices, "more": more, "limit": LIMIT, "q": clean_text(q), "noun": found.noun,
+    })
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # Error pages (handler400/403/404/500 and CSRF_FAILURE_VIEW). Each says in Chinese what

@@ -10,22 +10,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from lianjian.core.paging import paginate
+from lianjian.notifications import selectors
 from lianjian.notifications.models import Notification
+from lianjian.notifications.selectors import InboxFilter
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
-    qs = Notification.objects.filter(user=request.user)
-    if show == "open":
-        qs = qs.filter(done_at__isnull=True)
-    elif show == "unread":
-        qs = qs.filter(read_at__isnull=True)
-    kind = request.GET.get("kind", "")
-    if kind in Notification.Kind.values:
-        qs = qs.filter(kind=kind)
-    page = paginate(request, qs.order_by("done_at", "due", "-created_at"))
-    return render(request, "notifications/inbox.html", {"nav": "inbox", "page": page, "show": show, "kind": kind})
+    f = InboxFilter.from_query(request.GET)
+    page = paginate(request, selectors.inbox(request.user, f))
+    return render(request, "notifications/inbox.html", {"nav": "inbox", "page": page, "f": f, "show": f.show,
+                                                        "kind": f.kind or ""})
 
 
 @login_required

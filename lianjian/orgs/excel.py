@@ -499,7 +499,7 @@ class OrgExcel(ExcelKind):
         now = timezone.now()
         ids = {code: org.pk for code, org in db.items()}
         audits: list[dict[str, Any]] = []
-        names = ("code", *ORG_STATE_FIELDS, "parent", "path", "depth", "created_at", "updated_at")
+        names = ("code", *ORG_STATE_FIELDS, "initials", "parent", "path", "depth", "created_at", "updated_at")
         with transaction.atomic():
             # New organisations level by level, so that every parent has its id before its children.
             creates = sorted((r for r in rows if r.existing is None), key=lambda r: r.path.count("/"))  # type: ignore[union-attr]
@@ -507,7 +507,8 @@ class OrgExcel(ExcelKind):
 
             def flush() -> None:
                 insert_rows(Organisation, names, [
-                    (o.code, *(getattr(o, f) for f in ORG_STATE_FIELDS), o.parent_id, o.path, o.depth, now, now)
+                    (o.code, *(getattr(o, f) for f in ORG_STATE_FIELDS), initials(o.name), o.parent_id, o.path,
+                     o.depth, now, now)
                     for o in level
                 ])
                 for chunk in chunks([o.code for o in level]):
@@ -543,8 +544,8 @@ class OrgExcel(ExcelKind):
                 b, a = diff(before, snapshot(org))
                 if a:  # an org that only moved along with its ancestor has no audited change
                     audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=org, before=b, after=a))
-            update_rows(Organisation, (*ORG_STATE_FIELDS, "parent", "path", "depth", "updated_at"), [
-                (*(getattr(o, f) for f in ORG_STATE_FIELDS), o.parent_id, o.path, o.depth, now, o.pk)
+            update_rows(Organisation, (*ORG_STATE_FIELDS, "initials", "parent", "path", "depth", "updated_at"), [
+                (*(getattr(o, f) for f in ORG_STATE_FIELDS), initials(o.name), o.parent_id, o.path, o.depth, now, o.pk)
                 for o in updates
             ])
             update_rows(Organisation, ("path", "depth"), [(o.path, o.depth, o.pk) for o in moved_extra])

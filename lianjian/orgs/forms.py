@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from lianjian.core.forms import EdgeRules
 from lianjian.core.masking import form_initial, keep_unrevealed
+from lianjian.core.widgets import Picker
 from lianjian.orgs.models import (
     CODE_RE,
     MemberCategory,
@@ -57,7 +58,7 @@ class OrgForm(EdgeRules, forms.Form):
     code = forms.CharField(label="组织编码", max_length=32, help_text="字母、数字、下划线、短横线，创建后不可修改")
     name = forms.CharField(label="组织名称", max_length=200)
     kind = forms.ChoiceField(label="组织类型", choices=OrgKind.choices)
-    parent = OrgField(label="上级组织编码", required=False)
+    parent = OrgField(label="上级组织", required=False, widget=Picker("orgs.managed"))
     is_partner = forms.BooleanField(label="外部单位党组织", required=False)
     partner_kind = forms.ChoiceField(label="外部单位类别", choices=[("", "—"), *PartnerKind.choices], required=False)
     unit = forms.CharField(label="所属单位", max_length=200, required=False)
@@ -134,7 +135,7 @@ class MemberForm(EdgeRules, forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     gender = forms.ChoiceField(label="性别", choices=[("", "—"), ("男", "男"), ("女", "女")], required=False)
     birth_date = forms.DateField(label="出生日期", required=False, widget=DateInput())
-    org = OrgField(label="所在组织编码")
+    org = OrgField(label="所在组织", widget=Picker("orgs.managed_internal"))
     category = forms.ChoiceField(label="党员类别", choices=MemberCategory.choices)
     joined_on = forms.DateField(label="入党日期", widget=DateInput())
     confirmed_on = forms.DateField(label="转正日期", required=False, widget=DateInput())
@@ -188,7 +189,7 @@ class MemberForm(EdgeRules, forms.Form):
 
 
 class TransferForm(EdgeRules, forms.Form):
-    to_org = OrgField(label="转入组织编码")
+    to_org = OrgField(label="转入组织", widget=Picker("orgs.managed_internal"))
     date = forms.DateField(label="转接日期", widget=DateInput())
     reason = forms.CharField(label="转接原因", max_length=200, required=False)
 

@@ -30,6 +30,7 @@ from lianjian.core.validation import (
     raise_errors,
     today,
 )
+from lianjian.orgs.pinyin import initials as pinyin_initials
 
 if TYPE_CHECKING:
     pass
@@ -96,6 +97,9 @@ class Organisation(models.Model):
 
     code = models.CharField("组织编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("组织名称", max_length=200)
+    # Pinyin initials of the name, kept by save() (and the bulk writers), so that a picker
+    # finds 桓仁县供电分公司党支部 by "hr" with an indexed prefix query.
+    initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True, editable=False)
     kind = models.CharField("组织类型", max_length=8, choices=OrgKind.choices)
     parent = models.ForeignKey(
         "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -140,6 +144,13 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.initials = pinyin_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "initials"}
+        super().save(*args, **kwargs)
 
     @property
     def audit_key(self) -> str:

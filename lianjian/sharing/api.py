@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Status
@@ -21,13 +21,13 @@ from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
 from lianjian.activities.models import Activity
-from lianjian.activities.selectors import TZ, local_start
+from lianjian.activities.selectors import TZ
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, paginate
 from lianjian.core.masking import private_value
 from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
-from lianjian.sharing.models import Booking, BookingStatus, Need, Resource
+from lianjian.sharing.models import Booking, Need, Resource
 from lianjian.sharing.schemas import (
     BookingCreateIn,
     BookingListOut,
@@ -59,13 +59,6 @@ def _caller(request: HttpRequest) -> User:
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
     return value.replace(tzinfo=TZ) if timezone.is_naive(value) else value
-
-
-def _tags_filter(qs: QuerySet, tag: str, fields: tuple[str, ...]) -> QuerySet:
-    """Rows with ``tag`` in one of the list ``fields`` (JSON containment differs between
-    SQLite and PostgreSQL, so the ids are picked in Python)."""
-    ids = [row[0] for row in qs.values_list("pk", *fields) if any(tag in items for items in row[1:])]
-    return qs.filter(pk__in=ids)
 
 
 # ---- resources ------------------------------------------------------------------------
@@ -110,23 +103,7 @@ def _resource_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
 def resource_list(request: HttpRequest, params: Query[ResourceListParams]) -> dict[str, Any]:
     """Resources the caller may see (own scope plus what others share with it), by code."""
     user = _caller(request)
-    qs = Resource.objects.visible_to(user).select_related("owner", "member__org")
-    if params.org:
-        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
-        if org is None:
-            return {"items": [], "count": 0}
-        qs = qs.filter(owner__path__under=org.path)
-    if params.q:
-        qs = qs.filter(Q(name__icontains=params.q) | Q(code__icontains=params.q) | Q(address__icontains=params.q))
-    if params.kind:
-        qs = qs.filter(kind=params.kind)
-    if params.sharing:
-        qs = qs.filter(sharing=params.sharing)
-    if params.active is not None:
-        qs = qs.filter(is_active=params.active)
-    if params.tag:
-        qs = _tags_filter(qs, params.tag, ("tags", "expertise"))
-    items, count = paginate(qs.order_by("code"), params)
+    items, count = paginate(selectors.resource_list(user, params), params)
     return {"items": [resource_out(r, user) for r in items], "count": count}
 
 
@@ -196,23 +173,7 @@ def _clash_is_409(call: Any) -> Any:
 @bookings_router.get("", response={200: BookingListOut, **READ_ERRORS}, summary="预约列表")
 def booking_list(request: HttpRequest, params: Query[BookingListParams]) -> dict[str, Any]:
     """Bookings the caller may see (both sides), latest start first."""
-    user = _caller(request)
-    qs = Booking.objects.visible_to(user)
-    if params.view == "mine":
-        qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
-    elif params.view == "approve":
-        qs = qs.restrict(user, "decide").filter(status=BookingStatus.PENDING)
-    if params.resource:
-        qs = qs.filter(resource__code=params.resource)
-    if params.org:
-        qs = qs.filter(org__code=params.org)
-    if params.status:
-        qs = qs.filter(status=params.status)
-    if params.start_from:
-        qs = qs.filter(end__gt=local_start(params.start_from))
-    if params.start_to:
-        qs = qs.filter(start__lt=local_start(params.start_to + datetime.timedelta(days=1)))
-    items, count = paginate(_booking_rows(qs).order_by("-start", "-id"), params)
+    items, count = paginate(selectors.booking_list(_caller(request), params), params)
     return {"items": [booking_out(b) for b in items], "count": count}
 
 
@@ -319,20 +280,7 @@ def _visible_need(user: User, code: str) -> Need:
 @needs_router.get("", response={200: NeedListOut, **READ_ERRORS}, summary="需求列表")
 def need_list(request: HttpRequest, params: Query[NeedListParams]) -> dict[str, Any]:
     """Needs the caller may see, newest first."""
-    user = _caller(request)
-    qs = Need.objects.visible_to(user).select_related("org")
-    if params.org:
-        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
-        if org is None:
-            return {"items": [], "count": 0}
-        qs = qs.filter(org__path__under=org.path)
-    if params.q:
-        qs = qs.filter(Q(title__icontains=params.q) | Q(code__icontains=params.q) | Q(description__icontains=params.q))
-    if params.status:
-        qs = qs.filter(status=params.status)
-    if params.tag:
-        qs = _tags_filter(qs, params.tag, ("tags",))
-    items, count = paginate(qs.order_by("-created_at", "-id"), params)
+    items, count = paginate(selectors.need_list(_caller(request), params), params)
     return {"items": [need_out(n) for n in items], "count": count}
 
 

@@ -13,6 +13,7 @@ from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
 from lianjian.core.forms import EdgeRules
 from lianjian.core.masking import form_initial, keep_unrevealed
+from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import DateInput, OrgField, split_list
 from lianjian.orgs.models import CODE_RE, Member, Organisation
 from lianjian.sharing.hours import HoursError, normalise_hours
@@ -70,7 +71,7 @@ class ResourceForm(EdgeRules, ListFormMixin, forms.Form):
     code = _code_field("资源编号")
     name = forms.CharField(label="资源名称", max_length=200)
     kind = forms.ChoiceField(label="资源类别", choices=ResourceKind.choices)
-    owner = OrgField(label="所属组织编码")
+    owner = OrgField(label="所属组织", widget=Picker("orgs.managed"))
     sharing = forms.ChoiceField(label="共享范围", choices=SharingLevel.choices, initial=SharingLevel.ALLIANCE,
                                 help_text="联建单位：同一运行中联建的成员单位可见可约；全部内部组织：另加本公司全部内部组织")
     tags = forms.CharField(label="标签", required=False, help_text=f"用于与需求匹配，如 红色教育、安全培训；{LIST_HINT}")
@@ -81,7 +82,8 @@ class ResourceForm(EdgeRules, ListFormMixin, forms.Form):
     opening_hours = forms.CharField(label="开放时间 / 可约时间", max_length=300, required=False, help_text=HOURS_HINT)
     equipment = forms.CharField(label="设施设备", required=False, help_text=LIST_HINT)
     expertise = forms.CharField(label="专长领域", required=False, help_text=f"专家、讲师填写；{LIST_HINT}")
-    member = forms.CharField(label="关联党员（人员编号）", max_length=32, required=False, help_text="专家、讲师可关联本人党员档案")
+    member = forms.CharField(label="关联党员", max_length=32, required=False, help_text="专家、讲师可关联本人党员档案",
+                             widget=Picker("orgs.members"))
     contact = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
     is_active = forms.BooleanField(label="开放预约", required=False, initial=True)
@@ -137,7 +139,7 @@ class ResourceForm(EdgeRules, ListFormMixin, forms.Form):
 class BookingForm(EdgeRules, forms.Form):
     """Request a resource for an organisation the user manages."""
 
-    org = OrgField(label="预约组织编码")
+    org = OrgField(label="预约组织", widget=Picker("orgs.managed"))
     start = forms.DateTimeField(label="开始时间", widget=DateTimeInput(), input_formats=DATETIME_FORMATS)
     end = forms.DateTimeField(label="结束时间", widget=DateTimeInput(), input_formats=DATETIME_FORMATS)
     purpose = forms.CharField(label="用途", max_length=200)
@@ -178,7 +180,7 @@ class NeedForm(EdgeRules, ListFormMixin, forms.Form):
     LIST_FIELDS = ("tags",)
 
     title = forms.CharField(label="需求名称", max_length=200)
-    org = OrgField(label="提出组织编码")
+    org = OrgField(label="提出组织", widget=Picker("orgs.managed"))
     tags = forms.CharField(label="标签", required=False, help_text=f"需要什么，如 技术攻关、活动阵地；{LIST_HINT}")
     sharing = forms.ChoiceField(label="公开范围", choices=SharingLevel.choices, initial=SharingLevel.COMPANY)
     needed_by = forms.DateField(label="期望完成日期", required=False, widget=DateInput())
@@ -209,7 +211,7 @@ class ProjectForm(EdgeRules, ListFormMixin, forms.Form):
     LIST_FIELDS = ("tags", "partners_wanted")
 
     title = forms.CharField(label="项目名称", max_length=200)
-    org = OrgField(label="牵头组织编码")
+    org = OrgField(label="牵头组织", widget=Picker("orgs.managed"))
     tags = forms.CharField(label="标签", required=False, help_text=f"项目领域，如 科技创新、数字化；{LIST_HINT}")
     partners_wanted = forms.CharField(label="希望合作方提供", required=False, help_text=f"如 专家团队、技术攻关；{LIST_HINT}")
     sharing = forms.ChoiceField(label="公开范围", choices=SharingLevel.choices, initial=SharingLevel.COMPANY)

@@ -9,11 +9,12 @@ organisations and activities by code. Times without a zone are Beijing time.
 from __future__ import annotations
 
 import datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from ninja import Field, Schema
 
 from lianjian.core.api_utils import FilterDate, PageParams
+from lianjian.core.filters import ListFilter
 from lianjian.core.masking import PrivatePhone
 from lianjian.orgs.schemas import Code, Name200, Phone, Text300, TextList, _Input, _Patch, _text
 
@@ -21,19 +22,30 @@ ResourceKindName = Literal["阵地", "党员活动室", "教育基地", "专家"
 SharingName = Literal["仅本组织", "联建单位", "全部内部组织"]
 BookingStatusName = Literal["待审批", "已批准", "已拒绝", "已取消"]
 NeedStatusName = Literal["待对接", "已对接", "已关闭"]
+ProjectStatusName = Literal["征集合作", "实施中", "已完成", "已关闭"]
+# The list's kind filter also takes the two groups the screen offers.
+ResourceKindFilter = Literal["阵地", "党员活动室", "教育基地", "专家", "讲师", "设备", "课程", "场地", "人员"]
+Month = Annotated[str, Field(pattern=r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")]
 Text50 = _text(50)
 LongText = _text(10_000, multiline=True)
 # A resource's 说明 is also an Excel column (≤ 5000, docs/excel.md), so the API holds it to that.
 ResourceText = _text(5000, multiline=True)
 
 
-class ResourceListParams(PageParams):
-    q: str | None = Field(None, max_length=100, description="在编号、名称、地址中查找")
-    kind: ResourceKindName | None = Field(None, description="资源类别")
+class ResourceFilter(ListFilter):
+    """The filter of the resource list (screen and API): ``selectors.resource_list``."""
+
+    q: str | None = Field(None, max_length=100, description="在编号、名称、地址、说明和所属组织名称中查找")
+    kind: ResourceKindFilter | None = Field(
+        None, description="资源类别；“场地”为阵地、党员活动室和教育基地，“人员”为专家和讲师")
     sharing: SharingName | None = Field(None, description="共享范围")
     org: str | None = Field(None, max_length=32, description="组织编码：该组织及其下级组织的资源")
     tag: str | None = Field(None, max_length=50, description="标签或专长领域（完全相同）")
-    active: bool | None = Field(None, description="true 只列开放预约的资源")
+    active: bool | None = Field(None, description="true 只列开放预约的资源，false 只列已停用的资源")
+
+
+class ResourceListParams(ResourceFilter, PageParams):
+    pass
 
 
 class ResourceOut(Schema):
@@ -106,14 +118,23 @@ class ResourceUpdateIn(_Patch):
     is_active: bool | None = None
 
 
-class BookingListParams(PageParams):
-    view: Literal["mine", "approve", "all"] = Field(
-        "all", description="mine：本人组织提出的预约；approve：待本人审批的预约；all：全部可见")
+class BookingFilter(ListFilter):
+    """The filter of the booking list (screen and API): ``selectors.booking_list``. The
+    screen opens on ``view=mine``; the API lists every visible booking by default."""
+
+    view: Literal["mine", "approve", "all"] | None = Field(
+        None, description="mine：本人组织提出的预约；approve：待本人审批的预约；all（默认）：全部可见")
+    q: str | None = Field(None, max_length=100, description="在资源名称、用途、预约组织名称中查找，或资源编号")
     resource: str | None = Field(None, max_length=32, description="资源编号")
     org: str | None = Field(None, max_length=32, description="预约组织编码")
     status: BookingStatusName | None = None
+    month: Month | None = Field(None, description="月份（YYYY-MM）：与该月有重叠的预约")
     start_from: FilterDate | None = Field(None, description="结束于该日期（含）之后")
     start_to: FilterDate | None = Field(None, description="开始于该日期（含）之前")
+
+
+class BookingListParams(BookingFilter, PageParams):
+    pass
 
 
 class BookingOut(Schema):
@@ -156,11 +177,26 @@ class ReasonIn(_Input):
     reason: _text(300, multiline=True) = ""
 
 
-class NeedListParams(PageParams):
-    q: str | None = Field(None, max_length=100, description="在编号、名称、描述中查找")
+class NeedFilter(ListFilter):
+    """The filter of the need list (screen and API): ``selectors.need_list``."""
+
+    q: str | None = Field(None, max_length=100, description="在编号、名称、描述和提出组织名称中查找")
     status: NeedStatusName | None = None
     org: str | None = Field(None, max_length=32, description="组织编码：该组织及其下级组织的需求")
     tag: str | None = Field(None, max_length=50, description="标签（完全相同）")
+
+
+class NeedListParams(NeedFilter, PageParams):
+    pass
+
+
+class ProjectFilter(ListFilter):
+    """The filter of the project list (screen): ``selectors.project_list``."""
+
+    q: str | None = Field(None, max_length=100, description="在编号、名称、描述和发起组织名称中查找")
+    status: ProjectStatusName | None = None
+    org: str | None = Field(None, max_length=32, description="组织编码：该组织及其下级组织的项目")
+    tag: str | None = Field(None, max_length=50, description="标签或所需合作方（完全相同）")
 
 
 class NeedOut(Schema):

@@ -8,26 +8,30 @@ import calendar as pycal
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from lianjian.activities.selectors import TZ, local_start
 from lianjian.alliances.models import Alliance, AllianceMember
+from lianjian.core.filters import register_list
 from lianjian.orgs.models import Organisation, OrgKind
 from lianjian.sharing import matching
 from lianjian.sharing.hours import describe_day, parse_hours
 from lianjian.sharing.models import (
     Booking,
+    BookingQuerySet,
     BookingStatus,
     Match,
     Need,
     Project,
     Resource,
+    ResourceKind,
     alliance_partner_ids,
     company_root,
 )
+from lianjian.sharing.schemas import BookingFilter, NeedFilter, ProjectFilter, ResourceFilter
 
 WEEKDAYS = "一二三四五六日"
 
@@ -273,3 +277,110 @@ def chart_data(data: dict[str, Any], *, top: int = 15) -> dict[str, Any]:
         "alliance_inside": [round(a["inside_share"] * 100, 1) for a in data["alliances"]],
         "alliance_other": [round(a["share"] * 100, 1) for a in data["alliances"]],
     }
+
+
+# ---- the lists: one filter each, for the screen and the API ----------------------------
+
+KIND_GROUPS = {
+    "场地": [ResourceKind.VENUE, ResourceKind.ROOM, ResourceKind.BASE],
+    "人员": [ResourceKind.EXPERT, ResourceKind.LECTURER],
+}
+
+
+def _under(user: Any, code: str, field: str) -> Q:
+    """Rows whose ``field`` organisation is in the subtree of ``code``; an organisation the
+    user may not see matches nothing (on the screen and over the API alike)."""
+    org = Organisation.objects.visible_to(user).filter(code=code).only("path").first()
+    return Q(**{f"{field}__path__under": org.path}) if org else Q(pk__in=[])
+
+
+def _tagged(qs: QuerySet[Any], tag: str, fields: tuple[str, ...]) -> QuerySet[Any]:
+    """Rows with ``tag`` in one of the list ``fields`` (JSON containment differs between
+    SQLite and PostgreSQL, so the ids are picked in Python)."""
+    ids = [row[0] for row in qs.values_list("pk", *fields) if any(tag in items for items in row[1:])]
+    return qs.filter(pk__in=ids)
+
+
+def resource_list(user: Any, f: ResourceFilter) -> QuerySet[Resource]:
+    """The resources ``user`` may see (own scope plus what others share with it) that match
+    ``f``, by code — the one filter of the resource screen and ``GET /api/v1/resources``."""
+    qs: QuerySet[Resource] = Resource.objects.visible_to(user).select_related("owner", "member__org")
+    if f.org:
+        qs = qs.filter(_under(user, f.org, "owner"))
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(address__icontains=f.q)
+                       | Q(owner__name__icontains=f.q) | Q(description__icontains=f.q))
+    if f.kind in KIND_GROUPS:
+        qs = qs.filter(kind__in=KIND_GROUPS[f.kind])
+    elif f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.sharing:
+        qs = qs.filter(sharing=f.sharing)
+    if f.active is not None:
+        qs = qs.filter(is_active=f.active)
+    if f.tag:
+        qs = _tagged(qs, f.tag, ("tags", "expertise"))
+    return qs.annotate(n_photos=Count("photos")).order_by("code")
+
+
+def booking_list(user: Any, f: BookingFilter) -> QuerySet[Booking]:
+    """The bookings ``user`` may see (both sides) that match ``f`` — the one filter of the
+    booking screen and ``GET /api/v1/bookings``: latest start first, the approval queue
+    (``view=approve``, pending requests the user may decide) oldest first."""
+    qs: QuerySet[Booking] = Booking.objects.visible_to(user).select_related(
+        "resource", "resource__owner", "org", "activity")
+    if f.view == "mine":
+        qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
+    elif f.view == "approve":
+        qs = cast(BookingQuerySet, qs).restrict(user, "decide").filter(status=BookingStatus.PENDING)
+    if f.resource:
+        qs = qs.filter(resource__code=f.resource)
+    if f.org:
+        qs = qs.filter(org__code=f.org)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.q:
+        qs = qs.filter(Q(resource__name__icontains=f.q) | Q(resource__code__iexact=f.q) | Q(purpose__icontains=f.q)
+                       | Q(org__name__icontains=f.q))
+    if f.month:
+        year, month = (int(part) for part in f.month.split("-"))
+        qs = cast(BookingQuerySet, qs).overlapping(*month_bounds(year, month))
+    if f.start_from:
+        qs = qs.filter(end__gt=local_start(f.start_from))
+    if f.start_to:
+        qs = qs.filter(start__lt=local_start(f.start_to + datetime.timedelta(days=1)))
+    return qs.order_by(*(("start", "id") if f.view == "approve" else ("-start", "-id")))
+
+
+def _items(user: Any, model: Any, f: NeedFilter | ProjectFilter, tag_fields: tuple[str, ...]) -> QuerySet[Any]:
+    qs = model.objects.visible_to(user).select_related("org").annotate(n_matches=Count("matches"))
+    if f.org:
+        qs = qs.filter(_under(user, f.org, "org"))
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(code__icontains=f.q) | Q(description__icontains=f.q)
+                       | Q(org__name__icontains=f.q))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.tag:
+        qs = _tagged(qs, f.tag, tag_fields)
+    return qs.order_by("-created_at", "-id")
+
+
+def need_list(user: Any, f: NeedFilter) -> QuerySet[Need]:
+    """The needs ``user`` may see that match ``f``, newest first — the one filter of the
+    need screen and ``GET /api/v1/needs``."""
+    return _items(user, Need, f, ("tags",))
+
+
+def project_list(user: Any, f: ProjectFilter) -> QuerySet[Project]:
+    """The projects ``user`` may see that match ``f``, newest first (the project screen)."""
+    return _items(user, Project, f, ("tags", "partners_wanted"))
+
+
+register_list("resources", screen="sharing:resource_list", api="/resources", filter=ResourceFilter, key="code",
+              selector=resource_list)
+register_list("bookings", screen="sharing:booking_list", api="/bookings", filter=BookingFilter, key="id",
+              selector=booking_list)
+register_list("needs", screen="sharing:need_list", api="/needs", filter=NeedFilter, key="code", selector=need_list)
+register_list("projects", screen="sharing:project_list", api=None, filter=ProjectFilter, key="code",
+              selector=project_list)

@@ -13,8 +13,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +34,7 @@ from lianjian.sharing.models import (
     ResourcePhoto,
     SharingLevel,
 )
+from lianjian.sharing.schemas import BookingFilter, ResourceFilter
 
 
 def _visible_resource(request: HttpRequest, code: str) -> Resource:
@@ -63,49 +63,21 @@ def _shift(year: int, month: int, delta: int) -> str:
     return f"{index // 12}-{index % 12 + 1:02d}"
 
 
-def filtered_resources(request: HttpRequest) -> tuple[object, dict]:
-    """The visible resources narrowed by the list's filters, and the filter values."""
-    params = request.GET
-    qs = Resource.objects.visible_to(request.user).select_related("owner")
-    ctx: dict = {"q": params.get("q", "").strip(), "kind": params.get("kind", ""), "sharing": params.get("sharing", ""),
-                 "org_code": params.get("org", "").strip(), "tag": params.get("tag", "").strip(),
-                 "only_active": params.get("active", "") == "1", "scope_org": None}
-    if ctx["org_code"]:
-        org = Organisation.objects.visible_to(request.user).filter(code=ctx["org_code"]).first()
-        if org is None:
-            raise Http404
-        ctx["scope_org"] = org
-        qs = qs.filter(owner__path__under=org.path)
-    if ctx["q"]:
-        q = ctx["q"]
-        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(address__icontains=q) | Q(owner__name__icontains=q)
-                       | Q(description__icontains=q))
-    if ctx["kind"] == "场地":
-        qs = qs.filter(kind__in=[ResourceKind.VENUE, ResourceKind.ROOM, ResourceKind.BASE])
-    elif ctx["kind"] == "人员":
-        qs = qs.filter(kind__in=[ResourceKind.EXPERT, ResourceKind.LECTURER])
-    elif ctx["kind"] in ResourceKind.values:
-        qs = qs.filter(kind=ctx["kind"])
-    if ctx["sharing"] in SharingLevel.values:
-        qs = qs.filter(sharing=ctx["sharing"])
-    if ctx["only_active"]:
-        qs = qs.filter(is_active=True)
-    return qs, ctx
+def _scope_org(request: HttpRequest, code: str | None) -> Organisation | None:
+    """The organisation a list is narrowed to, for its heading (None if unseen or not given)."""
+    return Organisation.objects.visible_to(request.user).filter(code=code).first() if code else None
 
 
 @login_required
 def resource_list(request: HttpRequest) -> HttpResponse:
     """Visible resources with search, filters (kind, sharing level, organisation, tag) and
-    pagination; htmx requests get only the table. Tags filter in Python over one page of
-    candidates because JSON containment differs between SQLite and PostgreSQL."""
-    qs, ctx = filtered_resources(request)
-    qs = qs.annotate(n_photos=Count("photos")).order_by("code")
-    if ctx["tag"]:
-        ids = [pk for pk, tags, expertise in qs.values_list("pk", "tags", "expertise") if ctx["tag"] in (*tags, *expertise)]
-        qs = qs.filter(pk__in=ids)
-    page = paginate(request, qs)
-    ctx.update(nav="sharing", page=page, kinds=ResourceKind.values, levels=SharingLevel.values,
-               can_create=manages_any(request.user))
+    pagination; htmx requests get only the table."""
+    f = ResourceFilter.from_query(request.GET)
+    page = paginate(request, selectors.resource_list(request.user, f))
+    ctx = {"nav": "sharing", "page": page, "f": f, "q": f.q or "", "kind": f.kind or "", "sharing": f.sharing or "",
+           "org_code": f.org or "", "tag": f.tag or "", "only_active": f.active is True,
+           "scope_org": _scope_org(request, f.org), "kinds": ResourceKind.values, "levels": SharingLevel.values,
+           "can_create": manages_any(request.user)}
     template = "sharing/resource_table.html" if request.htmx else "sharing/resource_list.html"
     return render(request, template, ctx)
 
@@ -251,33 +223,19 @@ BOOKING_TABS = (("mine", "我的预约"), ("approve", "待我审批"), ("all", "
 @login_required
 def booking_list(request: HttpRequest) -> HttpResponse:
     """我的预约 (requested by the user's organisations), 待我审批 (pending requests for
-    resources the user manages) and every visible booking; status, month and text filters."""
-    tab = request.GET.get("tab", "mine")
-    if tab not in dict(BOOKING_TABS):
-        tab = "mine"
-    qs = Booking.objects.visible_to(request.user).select_related("resource", "resource__owner", "org")
-    if tab == "mine":
-        qs = qs.filter(org__in=Organisation.objects.visible_to(request.user).values("pk"))
-    elif tab == "approve":
-        qs = qs.restrict(request.user, "decide").filter(status=BookingStatus.PENDING)
-    status = request.GET.get("status", "")
-    if status in BookingStatus.values:
-        qs = qs.filter(status=status)
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(resource__name__icontains=q) | Q(resource__code__iexact=q) | Q(purpose__icontains=q)
-                       | Q(org__name__icontains=q))
-    month = request.GET.get("month", "").strip()
-    if month:
-        year, m = _month(month)
-        low, high = selectors.month_bounds(year, m)
-        qs = qs.overlapping(low, high)
-    order = ("start", "id") if tab == "approve" else ("-start", "-id")
-    page = paginate(request, qs.order_by(*order))
+    resources the user manages) and every visible booking; status, month and text filters.
+    The screen opens on 我的预约; ``?tab=`` of older links still names the view."""
+    query = request.GET.copy()
+    if "view" not in query and query.get("tab"):
+        query.setlist("view", query.getlist("tab"))
+    f = BookingFilter.from_query(query)
+    if f.view is None:
+        f = f.model_copy(update={"view": "mine"})
+    page = paginate(request, selectors.booking_list(request.user, f))
     pending = Booking.objects.restrict(request.user, "decide").filter(status=BookingStatus.PENDING).count() \
         if manages_any(request.user) else 0
-    ctx = {"nav": "sharing", "page": page, "tab": tab, "tabs": BOOKING_TABS, "status": status, "statuses": BookingStatus.values,
-           "q": q, "month": month, "pending": pending}
+    ctx = {"nav": "sharing", "page": page, "f": f, "tab": f.view, "tabs": BOOKING_TABS, "status": f.status or "",
+           "statuses": BookingStatus.values, "q": f.q or "", "month": f.month or "", "pending": pending}
     template = "sharing/booking_table.html" if request.htmx else "sharing/booking_list.html"
     return render(request, template, ctx)
 

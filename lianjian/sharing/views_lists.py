@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,44 +28,31 @@ from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
 from lianjian.sharing.forms import MatchForm, MatchStatusForm, NeedForm, ProjectForm
 from lianjian.sharing.models import Match, Need, NeedStatus, Project, ProjectStatus, Resource
+from lianjian.sharing.schemas import NeedFilter, ProjectFilter
 
 
 class Kind:
     """What differs between the need and the project screens."""
 
-    def __init__(self, name: str, model: Any, form: Any, statuses: list[str], label: str, create: Any, update: Any) -> None:
+    def __init__(self, name: str, model: Any, form: Any, statuses: list[str], label: str, create: Any, update: Any,
+                 filter: Any, selector: Any) -> None:
         self.name, self.model, self.form, self.statuses, self.label = name, model, form, statuses, label
-        self.create, self.update = create, update
+        self.create, self.update, self.filter, self.selector = create, update, filter, selector
 
 
-NEEDS = Kind("need", Need, NeedForm, NeedStatus.values, "需求", services.need_create, services.need_update)
+NEEDS = Kind("need", Need, NeedForm, NeedStatus.values, "需求", services.need_create, services.need_update,
+             NeedFilter, selectors.need_list)
 PROJECTS = Kind("project", Project, ProjectForm, ProjectStatus.values, "项目", services.project_create,
-                services.project_update)
+                services.project_update, ProjectFilter, selectors.project_list)
 
 
 def _list(request: HttpRequest, kind: Kind) -> HttpResponse:
-    params = request.GET
-    qs = kind.model.objects.visible_to(request.user).select_related("org").annotate(n_matches=Count("matches"))
-    ctx: dict[str, Any] = {"q": params.get("q", "").strip(), "status": params.get("status", ""),
-                           "org_code": params.get("org", "").strip(), "tag": params.get("tag", "").strip(),
-                           "scope_org": None}
-    if ctx["org_code"]:
-        org = Organisation.objects.visible_to(request.user).filter(code=ctx["org_code"]).first()
-        if org is None:
-            raise Http404
-        ctx["scope_org"] = org
-        qs = qs.filter(org__path__under=org.path)
-    if ctx["q"]:
-        qs = qs.filter(Q(title__icontains=ctx["q"]) | Q(code__iexact=ctx["q"]) | Q(description__icontains=ctx["q"])
-                       | Q(org__name__icontains=ctx["q"]))
-    if ctx["status"] in kind.statuses:
-        qs = qs.filter(status=ctx["status"])
-    if ctx["tag"]:
-        fields = ("pk", "tags", "partners_wanted") if kind is PROJECTS else ("pk", "tags")
-        ids = [row[0] for row in qs.values_list(*fields) if any(ctx["tag"] in tags for tags in row[1:])]
-        qs = qs.filter(pk__in=ids)
-    page = paginate(request, qs.order_by("-created_at", "-id"))
-    ctx.update(nav="sharing", page=page, kind=kind, statuses=kind.statuses, can_create=manages_any(request.user))
+    f = kind.filter.from_query(request.GET)
+    page = paginate(request, kind.selector(request.user, f))
+    scope_org = Organisation.objects.visible_to(request.user).filter(code=f.org).first() if f.org else None
+    ctx: dict[str, Any] = {"nav": "sharing", "page": page, "f": f, "q": f.q or "", "status": f.status or "",
+                           "org_code": f.org or "", "tag": f.tag or "", "scope_org": scope_org, "kind": kind,
+                           "statuses": kind.statuses, "can_create": manages_any(request.user)}
     template = "sharing/item_table.html" if request.htmx else "sharing/item_list.html"
     return render(request, template, ctx)
 

@@ -1,4 +1,4 @@
-"""Template helpers: query strings that keep filters, list fields as text."""
+"""Template helpers: query strings that keep filters, list fields as text, a picker outside a form."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
+from django.utils.safestring import SafeString
+
+from lianjian.core.pickers import get_source
+from lianjian.core.widgets import Picker
 
 register = template.Library()
 
@@ -26,3 +30,17 @@ def joinlist(value: Iterable[Any] | None) -> str:
     if not value:
         return ""
     return "、".join(str(v) for v in value)
+
+
+@register.simple_tag(takes_context=True)
+def picker(context: template.Context, source: str, name: str, value: str = "", label: str = "",
+           multiple: bool = False) -> SafeString:
+    """A picker for a form written in the template (a one-field form):
+    ``{% picker "orgs.members" "number" label="党员" %}``. A given value is named only
+    among the rows the user may choose."""
+    widget = Picker(source, multiple=multiple)
+    found = get_source(source)
+    if found is not None and value:
+        widget.chosen_among = found.choosable(context["request"].user)
+    html: SafeString = widget.render(name, value, attrs={"id": f"id_pick_{name}", "aria-label": label or name})
+    return html

@@ -102,6 +102,7 @@ def _bulk_orgs(specs: list[dict[str, Any]]) -> int:
             parent = by_code[spec["parent"]] if spec["parent"] is not None else None
             org = Organisation(**{**spec, "parent": parent})
             org.path, org.depth = org_path(parent, org.code)
+            org.initials = initials(org.name)
             org.full_clean(exclude=["parent"], validate_unique=False)
             batch.append(org)
         Organisation.objects.bulk_create(batch)
