@@ -76,6 +76,8 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/assessment/schemes/{code}": ["get"],
         "/api/v1/assessment/kpis": ["get", "post"],
         "/api/v1/assessment/results": ["get"],
+        "/api/v1/assessment/objections": ["get", "post"],
+        "/api/v1/assessment/objections/{objection_id}/answer": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

@@ -57,16 +57,16 @@ def test_bad_list_parameters_are_422(world):
 # --- KPI values ---------------------------------------------------------------------------
 
 def test_post_one_kpi_records_a_batch(scheme, world):
-    status, data = call("post", "/assessment/kpis", user=world.manager_a,
+    status, data = call("post", "/assessment/kpis", user=world.company,
                         body={"org": "ZB-A", "period": "2025", "indicator_code": "YW1", "value": 97.5})
     assert status == 200
     batch = KpiBatch.objects.get()
-    assert (batch.channel, batch.created_by, batch.row_count) == ("api", world.manager_a, 1)
+    assert (batch.channel, batch.created_by, batch.row_count) == ("api", world.company, 1)
     item = data["items"][0]
     assert (data["batch"], data["created"], data["updated"], data["unchanged"]) == (batch.pk, 1, 0, 0)
     assert {k: item[k] for k in ("org", "org_name", "period", "indicator_code", "value")} == {
         "org": "ZB-A", "org_name": "营销服务党支部", "period": "2025", "indicator_code": "YW1", "value": 97.5}
-    assert (item["batch"]["id"], item["batch"]["channel"], item["batch"]["by"]) == (batch.pk, "api", "manager_a")
+    assert (item["batch"]["id"], item["batch"]["channel"], item["batch"]["by"]) == (batch.pk, "api", "company")
 
 
 def test_post_a_list_is_one_batch_and_unchanged_values_keep_theirs(scheme, world):
@@ -157,6 +157,7 @@ def test_results_are_the_latest_version_until_one_is_published(runs, world):
 
 
 def test_results_rows_follow_scope_and_filters(runs, world):
+    run_publish(None, runs[1])  # the assessed see published versions only
     status, data = call("get", "/assessment/results?scheme=2025-SWD", user=world.manager_a)
     assert (status, [(r["org"], r["rank"]) for r in data["items"]], data["count"], data["org_count"]) == (
         200, [("ZB-A", 2)], 1, 2)

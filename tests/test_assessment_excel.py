@@ -99,12 +99,14 @@ def test_headers_are_checked(scheme, tmp_path):
     assert result.errors == ["第1行 备注：未知的列名", "第1行 数值：缺少必填列"]
 
 
-def test_a_manager_imports_only_inside_their_subtree(scheme, world, tmp_path):
+def test_a_branch_manager_imports_no_value_of_their_own_branch_nor_outside_their_subtree(scheme, world, tmp_path):
     before = state()
     result = load(tmp_path, ROWS, user=world.manager_a)
-    assert result.errors == ["第4行 组织编码：组织 ZB-B 不存在", "第5行 组织编码：组织 ZB-B 不存在"]
+    own = "组织编码：营销服务党支部是被考核的组织：本组织的业务指标由考核方案的制定单位或该指标的数据提供部门录入，如有异议请提出申诉"
+    assert result.errors == [f"第2行 {own}", f"第3行 {own}",
+                             "第4行 组织编码：组织 ZB-B 不存在", "第5行 组织编码：组织 ZB-B 不存在"]
     assert state() == before
-    assert load(tmp_path, ROWS[:2], user=world.manager_a).created == 2
+    assert load(tmp_path, ROWS, user=world.company).created == 4  # the scheme's owner enters them
 
 
 def test_members_cannot_import(scheme, world, tmp_path):

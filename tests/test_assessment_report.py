@@ -68,7 +68,7 @@ def test_a_branch_gets_a_report_of_what_it_may_see(world, assessed):
 
 def test_the_report_downloads_as_a_docx(world, assessed):
     client = Client()
-    client.force_login(world.member_a)
+    client.force_login(world.company)  # a draft's report: the scheme's owners only
     response = client.get(reverse("assessment:run_report", args=[assessed.run1.pk]))
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert "attachment" in response["Content-Disposition"]

@@ -152,10 +152,10 @@ def test_a_score_row_targets_its_own_row_whatever_the_organisation_code(assessed
 def test_an_older_versions_kpi_link_lands_on_the_value_it_scored_after_a_correction(assessed, world):
     old = assessed.run1.results.get(org=world.zb_a).indicators["YW1"]
     assert old["value"] == 80 and old["evidence"]["batch"] == assessed.batch_a
-    breakdown = text(login(world.manager_a).get(url("result_detail", assessed.run1.pk, "ZB-A")))
+    breakdown = text(login(world.company).get(url("result_detail", assessed.run1.pk, "ZB-A")))  # a draft: owners only
     link = f'{url("batch_detail", assessed.batch_a)}?q=ZB-A#kpi-{old["evidence"]["kpi"]}'
     assert f'href="{link}"' in breakdown
-    page = text(login(world.manager_a).get(link.split("#")[0]))
+    page = text(login(world.company).get(link.split("#")[0]))
     assert "已被更正的数值（1 条）" in page
     row = page[page.index(f'id="kpi-{old["evidence"]["kpi"]}"'):]
     row = row[:row.index("</tr>")]

@@ -272,16 +272,16 @@ def test_a_manager_cannot_overwrite_a_scheme_owned_above_them(scheme, world):
 # --- KPI values ---------------------------------------------------------------------------
 
 def test_kpi_set_records_who_and_when_as_a_batch(scheme, world):
-    kpi = kpi_set(world.manager_a, org=world.zb_a, period="2025", indicator_code="YW1", value=96.5)
+    kpi = kpi_set(world.company, org=world.zb_a, period="2025", indicator_code="YW1", value=96.5)
     batch = kpi.batch
     assert (kpi.value, batch.channel, batch.row_count, batch.created_by, batch.created_by_name) == (
-        96.5, "form", 1, world.manager_a, "manager_a")
+        96.5, "form", 1, world.company, "company")
     log = AuditLog.objects.get(target_type="assessment.kpivalue")
     assert (log.action, log.target_id, log.after) == ("create", "ZB-A/2025/YW1", {"value": 96.5, "batch_id": batch.pk})
 
 
 def test_an_unchanged_kpi_keeps_its_batch_and_a_change_makes_a_new_one(scheme, world):
-    first = kpi_set(world.manager_a, org=world.zb_a, period="2025", indicator_code="YW1", value=90)
+    first = kpi_set(world.admin, org=world.zb_a, period="2025", indicator_code="YW1", value=90)
     same = kpi_set(world.company, org=world.zb_a, period="2025", indicator_code="YW1", value=90.0)
     assert (same.pk, same.batch_id, KpiBatch.objects.count()) == (first.pk, first.batch_id, 1)
     changed = kpi_set(world.company, org=world.zb_a, period="2025", indicator_code="YW1", value=92, channel="api")

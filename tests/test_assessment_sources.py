@@ -38,12 +38,12 @@ def meetings(org, year: int = 2025, *, months=range(1, 13), quarterly: bool = Tr
 
 
 def test_kpi_values_carry_their_batch(scheme, world):
-    kpi = kpi_set(world.manager_a, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
-    kpi_set(world.manager_a, org=world.zb_a, period="2026", indicator_code="YW1", value=50)  # another period
+    kpi = kpi_set(world.company, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
+    kpi_set(world.company, org=world.zb_a, period="2026", indicator_code="YW1", value=50)  # another period
     values = collect(scheme, "2025", scheme_orgs(scheme, "2025"), today=TODAY)
     at = kpi.batch.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).isoformat()
     assert values[world.zb_a.pk]["YW1"] == (95.0, {"kpi": kpi.pk, "batch": kpi.batch_id, "channel": "form",
-                                                   "by": "manager_a", "at": at})
+                                                   "by": "company", "at": at})
     assert "YW1" not in values[world.zb_b.pk]  # missing, not 0
     assert "YW2" not in values[world.zb_a.pk]
 

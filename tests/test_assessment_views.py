@@ -199,7 +199,7 @@ def test_the_scheme_list_searches_and_filters(world, assessed):
     c = login(world.admin)
     page = text(c.get(url("scheme_list"), {"q": "另一公司"}))
     assert "DW2-SWD" in page and "2025-SWD" not in page
-    page = text(c.get(url("scheme_list"), {"kind": "quarter"}))
+    page = text(c.get(url("scheme_list"), {"period_kind": "quarter"}))
     assert "没有符合条件的考核方案" in page
     fragment = c.get(url("scheme_list"), {"q": "2025"}, HTTP_HX_REQUEST="true")
     assert "<html" not in text(fragment) and "2025-SWD" in text(fragment)
@@ -208,14 +208,14 @@ def test_the_scheme_list_searches_and_filters(world, assessed):
 # --- KPI values ---------------------------------------------------------------------------
 
 def test_a_kpi_set_by_hand_is_a_batch_with_who_and_when(world, assessed):
-    c = login(world.manager_a)
+    c = login(world.company)
     response = c.post(url("kpi_set"), {"org": "ZB-A", "period": "2025", "indicator_code": "YW2", "value": 3})
     value = KpiValue.objects.get(org=world.zb_a, period="2025", indicator_code="YW2")
     assert response.status_code == 302
     assert response["Location"] == f"{url('kpi_list')}?batch={value.batch_id}"
-    assert (value.value, value.batch.channel, value.batch.created_by) == (3.0, "form", world.manager_a)
+    assert (value.value, value.batch.channel, value.batch.created_by) == (3.0, "form", world.company)
     page = text(c.get(url("batch_detail", value.batch_id)))
-    assert "页面录入" in page and "manager_a" in page and "ZB-A" in page
+    assert "页面录入" in page and "company" in page and "ZB-A" in page
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -236,7 +236,7 @@ def test_bad_kpi_input_is_refused_and_nothing_changes(world, assessed, data, mes
 
 
 def test_the_kpi_list_filters_and_keeps_to_scope(world, assessed):
-    page = text(login(world.admin).get(url("kpi_list"), {"indicator": "fj1"}))
+    page = text(login(world.admin).get(url("kpi_list"), {"indicator_code": "fj1"}))
     assert page.count('data-kpi="') == 2
     page = text(login(world.manager_a).get(url("kpi_list")))
     assert page.count('data-kpi="') == 4 and "ZB-B" not in page

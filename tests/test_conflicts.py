@@ -177,7 +177,7 @@ def test_api_kpi_write_that_loses_the_race_answers_409(world, monkeypatch):
         original(model, names, rows)
 
     monkeypatch.setattr(assessment_services, "insert_rows", insert_rows)
-    status, body = call("post", "/assessment/kpis", user=world.manager_a,
+    status, body = call("post", "/assessment/kpis", user=world.company,
                         body={"org": "ZB-A", "period": "2025", "indicator_code": "YW1", "value": 97.5})
     assert (status, body) == (409, {"detail": "组织、期间、指标编码与他人同时提交的记录重复" + TAIL})
     assert state() == before

@@ -86,6 +86,11 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/activities/{code}/void"): Write(lambda w, h: "/activities/HD-D/void", lambda w, h: {"reason": "误录"}),
     ("POST", "/assessment/kpis"): Write(lambda w, h: "/assessment/kpis", lambda w, h: {
         "items": [{"org": "ZB-A", "period": "2026", "indicator_code": "YW1", "value": 90.5}]}),
+    ("POST", "/assessment/objections"): Write(lambda w, h: "/assessment/objections", lambda w, h: {
+        "org": "ZB-A", "period": "2025", "indicator_code": "YW1", "reason": "数值有误"}, persona="manager_a"),
+    ("POST", "/assessment/objections/{objection_id}/answer"): Write(
+        lambda w, h: f"/assessment/objections/{_open_objection(w)}/answer",
+        lambda w, h: {"accept": True, "corrected_value": 1, "answer": "已核实"}, persona="company", ids=("objection",)),
     ("POST", "/resources"): Write(lambda w, h: "/resources", lambda w, h: {
         "code": "R-H1", "name": "活动室", "kind": "党员活动室", "owner": "ZB-A", "sharing": "联建单位",
         "tags": ["活动阵地"], "description": "说明", "capacity": 30, "address": "二楼", "lat": 41.3, "lon": 123.7,
@@ -140,6 +145,15 @@ def _today() -> str:
     from django.utils import timezone
 
     return timezone.localdate().isoformat()
+
+
+def _open_objection(w: Any) -> int:
+    """An open objection of ZB-A on its 2025 YW2 value (created once, outside the savepoints)."""
+    from lianjian.assessment import objections
+    from lianjian.assessment.models import KpiValue
+
+    kpi = KpiValue.objects.get(org=w.zb_a, period="2025", indicator_code="YW2")
+    return objections.objection_raise(actor=w.manager_a, kpi=kpi, reason="数值有误").pk
 
 
 def _slot(hour: int) -> str:

@@ -273,7 +273,14 @@ POSTS: dict[str, Post] = {
                                       page=_same(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/")),
     "assessment:part_delete": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/delete/"),
     "assessment:run_list": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/runs/",
-                                lambda w, h: {"period": "2026", "note": "试算"}),
+                                lambda w, h: {"period": "2025", "note": "试算"}),  # the scheme's own period
+    "assessment:run_void": Post(lambda w, h: f"/assessment/r/{h.assessed.run1.pk}/void/",
+                                lambda w, h: {"reason": "期间有误"}),
+    "assessment:run_republish": Post(lambda w, h: f"/assessment/r/{h.assessed.run2.pk}/republish/"),
+    "assessment:objection_raise": Post(lambda w, h: "/assessment/objections/new/", lambda w, h: {
+        "kpi": str(_kpi(w, "YW1")), "reason": "数值有误"}, persona="manager_a"),
+    "assessment:objection_detail": Post(lambda w, h: f"/assessment/objections/{_objection(w)}/", lambda w, h: {
+        "decision": "accept", "corrected_value": "1", "answer": "已核实"}, persona="company"),
     "assessment:run_publish": Post(lambda w, h: f"/assessment/r/{h.assessed.run1.pk}/publish/"),
     "assessment:kpi_set": Post(lambda w, h: "/assessment/kpis/set/", lambda w, h: {
         "org": "ZB-A", "period": "2026", "indicator_code": "YW1", "value": "90.5"}),
@@ -352,6 +359,7 @@ READ_ONLY = {
     "assessment:scheme_detail", "assessment:scheme_download", "assessment:scheme_trend", "assessment:run_results",
     "assessment:run_compare", "assessment:run_analysis", "assessment:run_export", "assessment:run_report",
     "assessment:result_detail", "assessment:kpi_list", "assessment:batch_detail", "assessment:review_list",
+    "assessment:objection_list",
     "consultations:problem_list", "consultations:problem_export", "consultations:problem_stats",
     "consultations:problem_detail", "consultations:meeting_list", "consultations:meeting_detail",
     "sharing:resource_list", "sharing:resource_detail", "sharing:photo", "sharing:booking_list",
@@ -376,6 +384,21 @@ def _token(w: Any) -> int:
 
 def _dimension(h: Any) -> int:
     return Dimension.objects.filter(scheme=h.assessed.scheme).order_by("pk").values_list("pk", flat=True).first()
+
+
+def _kpi(w: Any, code: str) -> int:
+    from lianjian.assessment.models import KpiValue
+
+    return KpiValue.objects.get(org=w.zb_a, period="2025", indicator_code=code).pk
+
+
+def _objection(w: Any) -> int:
+    """An open objection of ZB-A on its 2025 YW2 value (inside the savepoint of the request)."""
+    from lianjian.assessment import objections
+    from lianjian.assessment.models import KpiValue
+
+    kpi = KpiValue.objects.get(pk=_kpi(w, "YW2"))
+    return objections.objection_raise(actor=w.manager_a, kpi=kpi, reason="数值有误").pk
 
 
 def _project(w: Any, h: Any) -> str:

@@ -14,19 +14,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
-from lianjian.assessment import services
-from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, KpiValue, Scheme
+from lianjian.assessment import objections, selectors, services
+from lianjian.assessment.entry import KpiEntry
+from lianjian.assessment.models import (
+    AssessmentResult,
+    AssessmentRun,
+    KpiBatch,
+    KpiValue,
+    Objection,
+    Scheme,
+)
 from lianjian.assessment.schemas import (
+    AnswerIn,
     KpiListOut,
     KpiListParams,
     KpiWriteIn,
     KpiWriteOut,
+    ObjectionIn,
+    ObjectionListOut,
+    ObjectionListParams,
+    ObjectionOut,
     ResultParams,
     ResultsOut,
     SchemeFileOut,
@@ -34,6 +47,7 @@ from lianjian.assessment.schemas import (
     SchemeListParams,
     kpi_out,
     local,
+    objection_out,
 )
 from lianjian.assessment.scheme_file import scheme_to_dict
 from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
@@ -58,15 +72,7 @@ def _subtree(user: User, code: str) -> Organisation:
 @router.get("/schemes", response={200: SchemeListOut, **READ_ERRORS}, summary="考核方案列表")
 def scheme_list(request: HttpRequest, params: Query[SchemeListParams]) -> dict[str, Any]:
     """Schemes the caller may see, newest period first, then by code."""
-    qs = Scheme.objects.visible_to(_caller(request)).select_related("owner")
-    if params.q:
-        qs = qs.filter(Q(code__icontains=params.q) | Q(name__icontains=params.q))
-    if params.period:
-        qs = qs.filter(period=params.period.upper())
-    if params.period_kind:
-        qs = qs.filter(period_kind=params.period_kind)
-    if params.owner:
-        qs = qs.filter(owner__code=params.owner)
+    qs = selectors.scheme_list(_caller(request), params)
     qs = qs.annotate(dimension_count=Count("dimensions", distinct=True),
                      indicator_count=Count("indicators", distinct=True)).order_by("-period", "code")
     items, count = paginate(qs, params)
@@ -97,22 +103,7 @@ def scheme_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.get("/kpis", response={200: KpiListOut, **READ_ERRORS}, summary="业务指标数值列表")
 def kpi_list(request: HttpRequest, params: Query[KpiListParams]) -> dict[str, Any]:
     """KPI values of the organisations the caller may see, by organisation code, period and indicator."""
-    user = _caller(request)
-    qs = KpiValue.objects.visible_to(user).select_related("org", "batch")
-    if params.org:
-        org = Organisation.objects.visible_to(user).filter(code=params.org).only("path").first()
-        if org is None:
-            return {"items": [], "count": 0}
-        qs = qs.filter(org__path__under=org.path)
-    if params.period:
-        qs = qs.filter(period=params.period.upper())
-    if params.indicator_code:
-        qs = qs.filter(indicator_code=params.indicator_code)
-    if params.batch:
-        qs = qs.filter(batch_id=params.batch)
-    if params.channel:
-        qs = qs.filter(batch__channel=params.channel)
-    items, count = paginate(qs.order_by("org__code", "period", "indicator_code"), params)
+    items, count = paginate(selectors.kpi_values(_caller(request), params), params)
     return {"items": [kpi_out(k) for k in items], "count": count}
 
 
@@ -122,14 +113,13 @@ def kpi_write(request: HttpRequest, payload: KpiWriteIn) -> dict[str, Any]:
     user = _caller(request)
     rows = payload.rows()
     codes = {r.org for r in rows}
+    entry = KpiEntry(user)
     visible = {o.code: o for o in Organisation.objects.visible_to(user).filter(code__in=codes)}
+    visible.update({o.code: o for o in entry.orgs().filter(code__in=codes)})
     missing = sorted(codes - set(visible))
     if missing:
         raise HttpError(400, "组织不存在：" + "、".join(missing))
-    managed = set(Organisation.objects.manageable_by(user).filter(code__in=codes).values_list("code", flat=True))
-    refused = sorted(codes - managed)
-    if refused:
-        raise HttpError(403, "无权修改这些组织的业务指标：" + "、".join(refused))
+    # Who may enter which value is the service's rule (entry.KpiEntry): 403, nothing written.
     write = services.kpi_set_many(user, [(visible[r.org], r.period, r.indicator_code, r.value) for r in rows],
                                   channel=KpiBatch.Channel.API)
     return {"batch": write.batch.pk if write.batch else None, "created": write.created, "updated": write.updated,
@@ -146,7 +136,8 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
     scheme = Scheme.objects.visible_to(user).filter(code=params.scheme).first()
     if scheme is None:
         raise Http404
-    runs = AssessmentRun.objects.filter(scheme=scheme)
+    # Drafts only for the scheme's owners, voided versions for no one (AssessmentRun.SCOPE).
+    runs = AssessmentRun.objects.visible_to(user).filter(scheme=scheme, voided_at__isnull=True)
     period = params.period.upper() if params.period else None
     if period is None:
         latest = runs.order_by("-created_at", "-pk").values_list("period", flat=True).first()
@@ -172,3 +163,60 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
                    "indicators": {k: {"value": v.get("value"), "points": v.get("points"), "missing": v.get("missing")}
                                   for k, v in r.indicators.items()}} for r in items],
     }
+
+
+# ---- objections (申诉) ----------------------------------------------------------------------
+
+OBJECTION_RELATED = ("org", "scheme", "result", "result__run")
+
+
+@router.get("/objections", response={200: ObjectionListOut, **READ_ERRORS}, summary="考核申诉列表")
+def objection_list(request: HttpRequest, params: Query[ObjectionListParams]) -> dict[str, Any]:
+    """Objections the caller sees (of organisations they see, or that their side answers), newest first."""
+    qs = selectors.objections(_caller(request), params)
+    items, count = paginate(qs, params)
+    return {"items": [objection_out(o) for o in items], "count": count}
+
+
+@router.post("/objections", response={200: ObjectionOut, **WRITE_ERRORS}, summary="提出考核申诉")
+def objection_create(request: HttpRequest, payload: ObjectionIn) -> dict[str, Any]:
+    """Object to one KPI value (``indicator_code``) or to the published result of ``org``
+    in ``scheme`` (no ``indicator_code``). What the caller cannot see is 404; the answering
+    side may not object (403)."""
+    user = _caller(request)
+    org = Organisation.objects.visible_to(user).filter(code=payload.org).first()
+    if org is None:
+        raise Http404
+    period = payload.period.upper()
+    if payload.indicator_code:
+        kpi = KpiValue.objects.visible_to(user).filter(org=org, period=period,
+                                                         indicator_code=payload.indicator_code).first()
+        if kpi is None:
+            raise Http404
+        objection = objections.objection_raise(actor=user, kpi=kpi, reason=payload.reason)
+    else:
+        if not payload.scheme:
+            raise HttpError(400, "scheme：对考核结果申诉时请填写考核方案编码")
+        result = AssessmentResult.objects.visible_to(user).filter(
+            org=org, run__scheme__code=payload.scheme, run__period=period, run__is_published=True,
+            run__voided_at__isnull=True).first()
+        if result is None:
+            raise Http404
+        objection = objections.objection_raise(actor=user, result=result, reason=payload.reason)
+    return objection_out(Objection.objects.select_related(*OBJECTION_RELATED).get(pk=objection.pk))
+
+
+@router.post("/objections/{objection_id}/answer", response={200: ObjectionOut, **WRITE_ERRORS},
+             summary="答复考核申诉")
+def objection_answer(request: HttpRequest, objection_id: int, payload: AnswerIn) -> dict[str, Any]:
+    """Accept (a KPI objection with ``corrected_value``) or reject (with ``answer``) an open
+    objection; only the scheme's owners or the indicator's data provider (403)."""
+    user = _caller(request)
+    if not 0 < objection_id < 2**62:
+        raise Http404
+    objection = Objection.objects.visible_to(user).filter(pk=objection_id).first()
+    if objection is None:
+        raise Http404
+    objections.objection_answer(actor=user, objection=objection, accept=payload.accept, answer=payload.answer,
+                                corrected_value=payload.corrected_value)
+    return objection_out(Objection.objects.select_related(*OBJECTION_RELATED).get(pk=objection.pk))

@@ -18,6 +18,10 @@ is done once the yearly scheme exists.
   我的评议 shows open work.
 * The yearly scheme is run, then one branch's 营收完成率 is corrected by hand and it is run
   again: version 2 is published, and comparing it with version 1 shows what moved.
+* Q3 of the quarterly scheme is re-run by mistake and that version is voided (作废, with a
+  reason). ``zhibu2`` (secretary of BX-ZB18) objects to the branch's 客户投诉 — accepted, the
+  value corrected through the owner's entry, so the published yearly ranking says that its
+  inputs changed — and to the published result — rejected with a reason.
 """
 
 from __future__ import annotations
@@ -29,8 +33,15 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from lianjian.accounts.models import User
-from lianjian.assessment import services
-from lianjian.assessment.models import AssessmentRun, Indicator, KpiBatch, Scheme
+from lianjian.assessment import objections, services, versions
+from lianjian.assessment.models import (
+    AssessmentResult,
+    AssessmentRun,
+    Indicator,
+    KpiBatch,
+    KpiValue,
+    Scheme,
+)
 from lianjian.orgs.models import Organisation
 
 REFERENCE_DAY = datetime.date(2026, 11, 21)
@@ -39,7 +50,8 @@ QUARTERS = ("2026Q1", "2026Q2", "2026Q3")
 VETO_BRANCH = "BX-ZB31"
 NO_LINE_LOSS = ("BX-ZB36", "BX-ZB40")
 NO_Q3_REVENUE = "BX-ZB22"
-CORRECTED = ("BX-ZB07", 78.4, 96.8)  # (branch, revenue completion as first delivered, corrected)
+CORRECTED = ("BX-ZB07", 78.4, 96.8)
+OBJECTING_USER = "zhibu2"  # secretary of BX-ZB18: objects to a KPI value and to the published result  # (branch, revenue completion as first delivered, corrected)
 ADMIN_SCORES = 38
 
 YEARLY_SCHEME: dict[str, Any] = {
@@ -128,6 +140,32 @@ def _write(actor: User, rows: list[tuple], file_name: str) -> int:
     return result.created + result.updated
 
 
+def _void_and_objections(dangwei: User, yearly: Scheme, quarterly: Scheme) -> int:
+    """A voided version (a quarter re-run by mistake) and two answered objections of
+    zhibu2's branch: one on a KPI value, accepted (the published ranking then says its
+    inputs changed), one on the published result, rejected. Returns the runs made."""
+    mistaken = services.assessment_run(dangwei, quarterly, QUARTERS[-1], note="误将未审核的10月数据计入",
+                                       today=REFERENCE_DAY)
+    versions.run_void(actor=dangwei, run=mistaken, reason="误将未审核的10月数据计入第3季度，以第1版为准")
+    secretary = User.objects.filter(username=OBJECTING_USER).select_related("org").first()
+    if secretary is None or secretary.org is None:
+        return 1
+    kpi = KpiValue.objects.filter(org=secretary.org, period="2026", indicator_code="YW3").first()
+    if kpi is not None:
+        raised = objections.objection_raise(
+            actor=secretary, kpi=kpi,
+            reason="1-10月客户投诉中有 2 起经营销部核实为供电公司主网故障所致，不属本支部责任，请予扣除。")
+        objections.objection_answer(actor=dangwei, objection=raised, accept=True, corrected_value=max(0.0, kpi.value - 2),
+                                    answer="经与营销部核实，2 起投诉属主网故障，予以扣除。")
+    result = AssessmentResult.objects.filter(org=secretary.org, run__scheme=yearly, run__is_published=True).first()
+    if result is not None:
+        raised = objections.objection_raise(
+            actor=secretary, result=result, reason="本支部全年按期开展组织生活，组织生活完成率应为满分。")
+        objections.objection_answer(actor=dangwei, objection=raised, accept=False,
+                                    answer="合规监测显示11月主题党日未按期开展，组织生活完成率按实际计算，维持原结果。")
+    return 1
+
+
 def demo_assessment(*, stdout: Writer | None = None) -> dict[str, int]:
     """Create the demo schemes, values and runs unless the yearly scheme exists; returns counts."""
     made = {"schemes": 0, "kpis": 0, "scores": 0, "runs": 0}
@@ -170,6 +208,7 @@ def demo_assessment(*, stdout: Writer | None = None) -> dict[str, int]:
                                      today=REFERENCE_DAY)
     services.run_publish(dangwei, second)
     made["runs"] += 2
+    made["runs"] += _void_and_objections(dangwei, yearly, quarterly)
     if stdout is not None:
         published = AssessmentRun.objects.filter(scheme__in=[yearly, quarterly], is_published=True).count()
         stdout.write(f"双维度考核：新建考核方案 {made['schemes']} 个、业务指标 {made['kpis']} 条、"

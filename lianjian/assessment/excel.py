@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import transaction
 
+from lianjian.assessment.entry import KpiEntry
 from lianjian.assessment.models import KpiBatch, KpiValue
 from lianjian.assessment.periods import parse_period
 from lianjian.assessment.services import (
@@ -103,7 +104,7 @@ class KpiExcel(ExcelKind):
         return [*super().general_notes(),
                 "同一组织、期间和指标编码只能出现一行；已有的值会被新值替换，旧值保留在审计日志中。",
                 "一次导入记为一个导入批次（导入人、时间、文件名），考核结果中的每个业务指标都可追溯到其导入批次。",
-                "组织管理员只能导入本组织及下级组织的数据；外部单位不参加考核。"]
+                "业务指标由考核方案的制定单位或该指标的数据提供部门录入，被考核组织不能导入本组织的数值；外部单位不参加考核。"]
 
     def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
@@ -113,7 +114,11 @@ class KpiExcel(ExcelKind):
         errors = sheet.errors
         org_codes = {v[ORG] for _, v in sheet.rows if v[ORG] is not INVALID}
         orgs: dict[str, Organisation] = {}
-        qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+        # Who may enter which value: the one rule of entry.KpiEntry (the scheme's owners or the
+        # indicator's data provider, never the assessed); a row refused refuses the whole file.
+        entry = KpiEntry(user)
+        qs = (Organisation.objects.all() if user is None
+              else Organisation.objects.visible_to(user) | entry.orgs())
         for chunk in chunks(sorted(org_codes)):
             for org in qs.filter(code__in=chunk).only("id", "code", "name", "path", "is_partner"):
                 orgs[org.code] = org
@@ -132,7 +137,7 @@ class KpiExcel(ExcelKind):
                 elif org.is_partner:
                     errors.add(number, "组织编码", f"外部单位 {code} 不参加考核")
                     org = None
-                elif code in refused:
+                elif code in refused and not entry.any():
                     errors.add(number, "组织编码", f"无权导入组织 {code} 的数据")
                     org = None
             indicator = values[CODE]
@@ -145,6 +150,10 @@ class KpiExcel(ExcelKind):
                     errors.add(number, "数值", reason)
                     continue
             if INVALID in values or org is None or indicator is INVALID:
+                continue
+            refusal = entry.refusal(org, values[PERIOD], indicator)
+            if refusal:
+                errors.add(number, "组织编码", refusal)
                 continue
             key = (code, values[PERIOD], indicator)
             if key in first:

@@ -9,12 +9,13 @@ views put back on the form.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from lianjian.accounts.models import User
+from lianjian.assessment.entry import KpiEntry
 from lianjian.assessment.models import (
     DEFAULT_PASS_LINE,
     DEFAULT_STARS,
@@ -206,19 +207,26 @@ class IndicatorForm(EdgeRules, forms.Form):
     evaluators = forms.CharField(label="评议人用户名", required=False, max_length=500, help_text="多个用“、”分隔；得分取平均")
     missing_points = forms.FloatField(label="缺数时得分", required=False, min_value=0, max_value=1000,
                                       help_text="留空则缺数得 0 分，并标注缺数")
+    provider = OrgField(label="数据提供部门（组织编码）", required=False,
+                        help_text="业务指标可指定一个业务部门提供数据：其管理员可为该指标录入数值；被考核组织不能录入本组织的数值")
     description = forms.CharField(label="口径说明", required=False, widget=forms.Textarea)
     position = forms.IntegerField(label="排序", min_value=0, max_value=32767, initial=0)
 
-    def __init__(self, *args: Any, scheme: Scheme, instance: Indicator | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scheme: Scheme, instance: Indicator | None = None, user: Any = None,
+                 **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
             initial = {n: plain(getattr(instance, n)) for n in ("code", "name", "rule", "source", "max", "target", "floor",
                                                                 "direction", "per", "missing_points", "description",
                                                                 "position")}
             initial.update(dimension=instance.dimension_id or "", steps=format_steps(instance.steps),
+                           provider=instance.provider.code if instance.provider is not None else "",
                            evaluators="、".join(instance.evaluators.order_by("username").values_list("username", flat=True)))
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.scheme = scheme
+        cast(OrgField, self.fields["provider"]).queryset = (
+            Organisation.objects.visible_to(user) if user is not None else Organisation.objects.all()
+        ).filter(is_partner=False)
         self.dimensions = {str(d.pk): d for d in scheme.dimensions.all()}
         self.fields["dimension"].choices = [("", "— 不计入维度（一票否决）—"),
                                             *[(pk, f"{d.code} {d.name}") for pk, d in self.dimensions.items()]]
@@ -249,6 +257,8 @@ class IndicatorForm(EdgeRules, forms.Form):
             self.add_error("source", "评议打分指标的数据来源应为“评议打分”")
         if rule and rule != Rule.MANUAL and data.get("source") == Source.MANUAL:
             self.add_error("source", "“评议打分”来源只能用于评议打分规则")
+        if data is not None and data.get("provider") is not None and data.get("source") != Source.KPI:
+            self.add_error("provider", "只有数据来源为“业务指标（导入）”的指标可以指定数据提供部门")
         return data
 
     def service_fields(self) -> dict[str, Any]:
@@ -284,7 +294,8 @@ class KpiForm(EdgeRules, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Organisation.objects.manageable_by(user).filter(is_partner=False)
+        # Only what the user may enter (entry.KpiEntry): never their own organisation's values.
+        cast(OrgField, self.fields["org"]).queryset = KpiEntry(user).orgs()
 
     def clean_period(self) -> str:
         return clean_period(self.cleaned_data["period"])
@@ -309,3 +320,20 @@ class RunForm(EdgeRules, forms.Form):
 
     def clean_period(self) -> str:
         return clean_period(self.cleaned_data["period"], self.scheme.period_kind)
+
+
+class VoidForm(EdgeRules, forms.Form):
+    reason = forms.CharField(label="作废原因", max_length=300, widget=forms.Textarea,
+                             help_text="如：期间填错、数据口径有误；作废的版本保留备查，不再出现在历期趋势和组织页面")
+
+
+class ObjectionForm(EdgeRules, forms.Form):
+    reason = forms.CharField(label="申诉理由", max_length=1000, widget=forms.Textarea,
+                             help_text="说明哪里有误、正确的数值应是多少及依据")
+
+
+class AnswerForm(EdgeRules, forms.Form):
+    decision = forms.ChoiceField(label="答复", choices=[("accept", "采纳"), ("reject", "不予采纳")])
+    corrected_value = forms.FloatField(label="更正后的数值", required=False, min_value=-1e12, max_value=1e12)
+    answer = forms.CharField(label="答复说明", required=False, max_length=1000, widget=forms.Textarea,
+                             help_text="不予采纳时必须说明理由")

@@ -24,7 +24,17 @@ from django.db import models
 from django.db.models import Q
 
 from lianjian.assessment.periods import KIND_LABELS, parse_period, period_kind, period_problem
-from lianjian.core.scope import AboveUser, Also, Manages, ScopedQuerySet, ScopeRules, Sees, Unset
+from lianjian.core.scope import (
+    CHANGE,
+    AboveUser,
+    Also,
+    Manages,
+    Only,
+    ScopedQuerySet,
+    ScopeRules,
+    Sees,
+    Unset,
+)
 from lianjian.core.validation import PLANNED
 from lianjian.orgs.models import Organisation, OrgKind, validate_code
 
@@ -160,7 +170,7 @@ class Indicator(models.Model):
     """
 
     AUDIT_FIELDS = ("code", "name", "dimension_id", "max", "rule", "source", "target", "floor", "direction",
-                    "per", "steps", "missing_points", "position")
+                    "per", "steps", "missing_points", "provider_id", "position")
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
     dimension = models.ForeignKey(Dimension, verbose_name="所属维度", null=True, blank=True, on_delete=models.CASCADE,
@@ -177,6 +187,9 @@ class Indicator(models.Model):
     steps = models.JSONField("档位", default=list, blank=True)
     missing_points = models.FloatField("缺数时得分", null=True, blank=True)
     evaluators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="评议人", blank=True, related_name="+")
+    provider = models.ForeignKey(Organisation, verbose_name="数据提供部门", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="provided_indicators",
+                                 help_text="业务部门：其管理员可为该指标录入数值（业务指标）")
     description = models.TextField("口径说明", blank=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -225,8 +238,10 @@ class KpiValue(models.Model):
     ``kpis`` (contracts §3): (组织编码, 期间, 指标编码). ``batch`` is the latest delivery that
     set the value; earlier values are in the audit log."""
 
-    # Seen with the organisation it describes.
-    SCOPE = ScopeRules(view=[Sees("org")], change=[Manages("org")])
+    # Seen with the organisation it describes. Who may *enter* a value is not a relation of
+    # the row (a value is keyed by indicator code, not by scheme): ``entry.KpiEntry`` decides
+    # it — the scheme's owners or the indicator's data provider, never the assessed.
+    SCOPE = ScopeRules(view=[Sees("org")])
 
     AUDIT_FIELDS = ("org_id", "period", "indicator_code", "value", "batch_id")
 
@@ -303,8 +318,14 @@ class AssessmentRun(models.Model):
     publishing marks the version that counts (at most one published per scheme and period).
     """
 
-    # Seen with its scheme.
-    SCOPE = ScopeRules(view=[Also("scheme")])
+    # The scheme's owners see every version (drafts and voided ones too); the others who
+    # see the scheme see published versions only — a draft or a voided version is 404.
+    SCOPE = ScopeRules(
+        view=[Also("scheme", CHANGE),
+              Only(Q(is_published=True, voided_at__isnull=True), lambda run: run.is_published and run.voided_at is None,
+                   Also("scheme"))],
+        change=[Also("scheme", CHANGE)],
+    )
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="runs")
     period = models.CharField("考核期间", max_length=8)
@@ -319,6 +340,10 @@ class AssessmentRun(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作废人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    void_reason = models.CharField("作废原因", max_length=300, blank=True)
 
     objects = AssessmentRunQuerySet.as_manager()
 
@@ -335,6 +360,10 @@ class AssessmentRun(models.Model):
     def __str__(self) -> str:
         return f"{self.scheme.code} {self.period} 第{self.version}版"
 
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
 
 class AssessmentResultQuerySet(ScopedQuerySet["AssessmentResult"]):
     pass
@@ -347,8 +376,13 @@ class AssessmentResult(models.Model):
     counts of compliance rows, activity ids, evaluator scores). ``stars`` is null when vetoed
     or below the lowest band; vetoed organisations rank after all others."""
 
-    # The results of the organisations the user sees (the rank stays the scheme-wide rank).
-    SCOPE = ScopeRules(view=[Sees("org")])
+    # The scheme's owners see every row of every version; the others the rows of the
+    # organisations they see (the rank stays the scheme-wide rank) in published versions only.
+    SCOPE = ScopeRules(view=[
+        Also("run__scheme", CHANGE),
+        Only(Q(run__is_published=True, run__voided_at__isnull=True),
+             lambda r: r.run.is_published and r.run.voided_at is None, Sees("org")),
+    ])
 
     run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="results")
     org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="assessment_results")
@@ -371,3 +405,72 @@ class AssessmentResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.total:.2f}"
+
+
+class ObjectionQuerySet(ScopedQuerySet["Objection"]):
+    pass
+
+
+class Objection(models.Model):
+    """An objection (申诉) of the assessed against a business KPI value or a published result.
+
+    Raised by those who see the organisation it is about (its own managers and members, and
+    the managers above it) with a reason; answered by the owner side — the managers of the
+    scheme's owner, or of the indicator's data provider for a KPI value: accepted with a
+    corrected value (written as any KPI value is, through ``services.kpi_set_many``) or
+    rejected with a reason. ``scheme`` and ``provider`` are recorded when it is raised, so
+    the scope of the row never depends on later edits of the scheme.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待答复"
+        ACCEPTED = "accepted", "已采纳"
+        REJECTED = "rejected", "未采纳"
+
+    SCOPE = ScopeRules(
+        view=[Sees("org"), Manages("scheme__owner"), Manages("provider")],
+        answer=[Manages("scheme__owner"), Manages("provider")],
+    )
+
+    AUDIT_FIELDS = ("scheme_id", "org_id", "period", "indicator_code", "kpi_id", "result_id", "value", "reason",
+                    "status", "answer", "corrected_value")
+
+    scheme = models.ForeignKey(Scheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="objections")
+    org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("期间", max_length=8)
+    indicator_code = models.CharField("指标编码", max_length=16, blank=True)
+    kpi = models.ForeignKey(KpiValue, verbose_name="业务指标值", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="objections")
+    result = models.ForeignKey(AssessmentResult, verbose_name="考核结果", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="objections")
+    provider = models.ForeignKey(Organisation, verbose_name="数据提供部门", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    value = models.FloatField("申诉时的数值", null=True, blank=True)
+    reason = models.TextField("申诉理由")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申诉人", null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    raised_at = models.DateTimeField("申诉时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField("答复", blank=True)
+    corrected_value = models.FloatField("更正后的数值", null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "考核申诉"
+        verbose_name_plural = "考核申诉"
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["status", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"申诉 {self.org_id} {self.period} {self.indicator_code}"
+
+    @property
+    def subject(self) -> str:
+        """What it is about, as a reader says it."""
+        if self.kpi_id:
+            return f"业务指标 {self.indicator_code}（{self.period}）"
+        return f"考核结果（{self.period}）"

@@ -54,7 +54,8 @@ def review_reminders(today: datetime.date) -> Iterator[Reminder]:
             for user in indicator.evaluators.all():
                 if not user.is_active:
                     continue
-                mine = orgs.filter(pk__in=Organisation.objects.visible_to(user).values("pk"))
+                # Never their own organisation: an evaluator does not score it (services.manual_score_set).
+                mine = orgs.filter(pk__in=Organisation.objects.visible_to(user).values("pk")).exclude(pk=user.org_id or 0)
                 scored = ManualScore.objects.filter(indicator=indicator, period=period.text, evaluator=user,
                                                     org__in=mine.values("pk")).count()
                 left = mine.count() - scored

@@ -17,6 +17,7 @@ from pydantic import StringConstraints, model_validator
 
 from lianjian.activities.selectors import TZ
 from lianjian.core.api_utils import PageParams
+from lianjian.core.filters import ListFilter
 from lianjian.orgs.schemas import Code, _Input
 
 IndicatorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
@@ -29,11 +30,17 @@ MAX_KPIS = 5000
 # ---- schemes -----------------------------------------------------------------------------
 
 
-class SchemeListParams(PageParams):
+class SchemeFilter(ListFilter):
+    """The filter of the scheme list (screen and API): ``selectors.scheme_list``."""
+
     q: str | None = Field(None, max_length=100, description="在方案编码和名称中查找")
     period: PeriodText | None = Field(None, description="考核期间，如 2026")
     period_kind: PeriodKindName | None = Field(None, description="期间类型：year 年度、half 半年、quarter 季度、month 月度")
     owner: Code | None = Field(None, description="制定单位的组织编码")
+
+
+class SchemeListParams(SchemeFilter, PageParams):
+    pass
 
 
 class SchemeOut(Schema):
@@ -81,6 +88,7 @@ class IndicatorFileOut(Schema):
     source: str
     missing_points: float | None = None
     evaluators: list[str] | None = None
+    provider: str | None = Field(None, description="数据提供部门（业务部门）的组织编码：其管理员可为该业务指标录入数值")
     description: str | None = None
 
 
@@ -102,12 +110,19 @@ class SchemeFileOut(Schema):
 # ---- KPI values --------------------------------------------------------------------------
 
 
-class KpiListParams(PageParams):
+class KpiFilter(ListFilter):
+    """The filter of the KPI value list (screen and API): ``selectors.kpi_values``."""
+
+    q: str | None = Field(None, max_length=100, description="在组织编码和名称中查找")
     org: Code | None = Field(None, description="组织编码：该组织及其下级组织的数据")
     period: PeriodText | None = Field(None, description="期间，如 2026、2026Q3")
     indicator_code: IndicatorCode | None = Field(None, description="指标编码")
     batch: int | None = Field(None, ge=1, le=2**63 - 1, description="导入批次 id")
     channel: ChannelName | None = Field(None, description="来源：excel、api、form")
+
+
+class KpiListParams(KpiFilter, PageParams):
+    pass
 
 
 class BatchOut(Schema):
@@ -228,3 +243,68 @@ def kpi_out(kpi: Any) -> dict[str, Any]:
 def local(moment: datetime.datetime) -> datetime.datetime:
     """An instant in Asia/Shanghai time, as the activities API answers times."""
     return timezone.localtime(moment, TZ)
+
+
+# ---- objections (申诉) ----------------------------------------------------------------------
+
+ObjectionStatus = Literal["open", "accepted", "rejected"]
+
+
+class ObjectionFilter(ListFilter):
+    """The filter of the objection list (screen and API): ``selectors.objections``."""
+
+    status: ObjectionStatus | None = Field(None, description="open 待答复、accepted 已采纳、rejected 未采纳")
+    side: Literal["answer", "mine"] | None = Field(None, description="answer：待本方答复的；mine：本人提出的")
+    q: str | None = Field(None, max_length=100, description="在组织编码、名称和指标编码中查找")
+
+
+class ObjectionListParams(ObjectionFilter, PageParams):
+    pass
+
+
+class ObjectionOut(Schema):
+    id: int
+    scheme: str = Field(..., description="考核方案编码")
+    org: str = Field(..., description="提出申诉的（被考核）组织编码")
+    period: str
+    indicator_code: str | None = Field(..., description="对业务指标申诉时的指标编码；对考核结果申诉时为 null")
+    result_version: int | None = Field(..., description="对考核结果申诉时的结果版本；对业务指标申诉时为 null")
+    value: float | None = Field(..., description="申诉时的数值（业务指标值或结果总分）")
+    reason: str
+    status: ObjectionStatus
+    answer: str
+    corrected_value: float | None
+    raised_at: datetime.datetime
+    answered_at: datetime.datetime | None
+
+
+class ObjectionListOut(Schema):
+    items: list[ObjectionOut]
+    count: int
+
+
+class ObjectionIn(_Input):
+    """An objection on one KPI value (``org``, ``period``, ``indicator_code``) or on the
+    published result of ``org`` (``scheme``, ``period``, no ``indicator_code``)."""
+
+    org: Code = Field(..., description="组织编码")
+    period: PeriodText = Field(..., description="期间")
+    indicator_code: IndicatorCode | None = Field(None, description="业务指标编码；对考核结果申诉时不填")
+    scheme: Code | None = Field(None, description="考核方案编码；对考核结果申诉时必填")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)] = Field(
+        ..., description="申诉理由")
+
+
+class AnswerIn(_Input):
+    accept: bool = Field(..., description="true 采纳、false 不予采纳")
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = Field(
+        "", description="答复说明；不予采纳时必填")
+    corrected_value: float | None = Field(None, description="采纳对业务指标的申诉时必填：更正后的数值")
+
+
+def objection_out(o: Any) -> dict[str, Any]:
+    return {"id": o.pk, "scheme": o.scheme.code, "org": o.org.code, "period": o.period,
+            "indicator_code": o.indicator_code or None, "result_version": o.result.run.version if o.result_id else None,
+            "value": o.value, "reason": o.reason, "status": o.status, "answer": o.answer,
+            "corrected_value": o.corrected_value, "raised_at": local(o.raised_at),
+            "answered_at": local(o.answered_at) if o.answered_at else None}

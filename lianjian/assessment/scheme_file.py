@@ -50,7 +50,7 @@ SCHEME_KEYS = ("code", "name", "period", "applies_to", "dimensions", "indicators
                "owner", "pass_line", "description")
 DIMENSION_KEYS = ("code", "name", "max")
 INDICATOR_KEYS = ("code", "name", "dimension", "max", "rule", *ALL_PARAMS, "source",
-                  "missing_points", "evaluators", "description")
+                  "missing_points", "evaluators", "provider", "description")
 DEFAULT_PASS_LINE = 60.0
 MAX_ITEMS = 200
 
@@ -75,6 +75,7 @@ class SchemeFile:
     description: str = ""
     evaluators: dict[str, tuple[str, ...]] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
+    providers: dict[str, str] = field(default_factory=dict)
 
 
 class _Problems:
@@ -265,12 +266,19 @@ def parse_scheme_file(data: Any) -> SchemeFile:
     indicators: list[IndicatorSpec] = []
     evaluators: dict[str, tuple[str, ...]] = {}
     descriptions: dict[str, str] = {}
+    providers: dict[str, str] = {}
     for i, raw in enumerate(_list(data.get("indicators"), "indicators ", problems), start=1):
         parsed = _indicator(raw, i, problems)
         if parsed is None:
             continue
         spec, names, text = parsed
         indicators.append(spec)
+        if isinstance(raw, dict) and raw.get("provider") is not None:
+            where = f"indicators 第 {i} 项 "
+            if spec.source != "kpi":
+                problems.add(f"{where}只有业务指标（source 为 kpi）可以指定数据提供部门（provider）")
+            elif provider := _code(raw["provider"], f"{where}provider ", problems, 32):
+                providers[spec.code] = provider
         if names:
             evaluators[spec.code] = names
         if text:
@@ -297,7 +305,7 @@ def parse_scheme_file(data: Any) -> SchemeFile:
         problems.add(text)
     if problems.items:
         raise SchemeFileError(problems.items)
-    return SchemeFile(spec, applies_kind, applies_orgs, owner, description, evaluators, descriptions)
+    return SchemeFile(spec, applies_kind, applies_orgs, owner, description, evaluators, descriptions, providers)
 
 
 def spec_from_dict(data: Any) -> SchemeSpec:
@@ -317,7 +325,7 @@ def _num(value: float | None) -> float | int | None:
 
 def _model_rows(scheme: Any) -> tuple[list[Any], list[Any], dict[int, str]]:
     dimensions = list(scheme.dimensions.all())
-    indicators = list(scheme.indicators.prefetch_related("evaluators").all())
+    indicators = list(scheme.indicators.select_related("provider").prefetch_related("evaluators").all())
     return dimensions, indicators, {d.pk: d.code for d in dimensions}
 
 
@@ -381,6 +389,8 @@ def scheme_to_dict(scheme: Any) -> dict[str, Any]:
             item["missing_points"] = _num(ind.missing_points)
         if ind.rule == MANUAL:
             item["evaluators"] = sorted(u.get_username() for u in ind.evaluators.all())
+        if ind.provider_id is not None:
+            item["provider"] = ind.provider.code
         if ind.description:
             item["description"] = ind.description
         out["indicators"].append(item)

@@ -29,11 +29,13 @@ from lianjian.assessment.models import (
     KpiBatch,
     KpiValue,
     ManualScore,
+    Objection,
     Rule,
     Scheme,
     Source,
 )
 from lianjian.assessment.periods import parse_period
+from lianjian.assessment.schemas import KpiFilter, ObjectionFilter, SchemeFilter
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
 
@@ -50,17 +52,12 @@ def period_label(text: str) -> str:
         return text
 
 
-def current_run(scheme: Scheme, period: str) -> AssessmentRun | None:
-    """The version that counts for a period: the published one, else the latest."""
-    return (AssessmentRun.objects.filter(scheme=scheme, period=period)
-            .order_by("-is_published", "-version").first())
-
-
-def runs_by_period(scheme: Scheme) -> list[tuple[str, list[AssessmentRun]]]:
-    """All versions of a scheme, newest period first, newest version first. One query."""
+def runs_by_period(scheme: Scheme, user: Any) -> list[tuple[str, list[AssessmentRun]]]:
+    """The versions of a scheme the user may see (its owners: all, voided ones marked; the
+    others: published ones), newest period first, newest version first. One query."""
     out: dict[str, list[AssessmentRun]] = {}
-    for run in (AssessmentRun.objects.filter(scheme=scheme).select_related("created_by", "published_by")
-                .order_by("-period", "-version")):
+    for run in (AssessmentRun.objects.visible_to(user).filter(scheme=scheme)
+                .select_related("created_by", "published_by", "voided_by").order_by("-period", "-version")):
         out.setdefault(run.period, []).append(run)
     return list(out.items())
 
@@ -259,10 +256,13 @@ def scheme_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 # --- trend over periods -------------------------------------------------------------------
 
-def counting_runs(scheme: Scheme) -> list[AssessmentRun]:
-    """Per period the version that counts (published, else latest), oldest period first. One query."""
+def counting_runs(scheme: Scheme, user: Any) -> list[AssessmentRun]:
+    """Per period the version that counts among those the user may see and not voided
+    (published, else the latest draft — drafts for the scheme's owners only), oldest period
+    first. One query."""
     chosen: dict[str, AssessmentRun] = {}
-    for run in AssessmentRun.objects.filter(scheme=scheme).order_by("period", "-is_published", "-version"):
+    for run in (AssessmentRun.objects.visible_to(user).filter(scheme=scheme, voided_at__isnull=True)
+                .order_by("period", "-is_published", "-version")):
         chosen.setdefault(run.period, run)
     return list(chosen.values())
 
@@ -271,7 +271,7 @@ def trend(scheme: Scheme, user: Any, *, org: Organisation | None = None) -> dict
     """Per period (counting version): organisations, mean total, mean score rate (% of the
     maximum) per dimension, r between the scatter's two dimensions, stars ≥ 3 and vetoes —
     over the visible results, or one organisation's figures with ``org``. Two queries."""
-    runs = counting_runs(scheme)
+    runs = counting_runs(scheme, user)
     if not runs:
         return {"periods": [], "dimensions": [], "rows": [], "axes": (None, None)}
     latest_dims = dimensions_of(runs[-1])
@@ -349,6 +349,11 @@ def _display(spec: dict[str, Any], value: Any, missing: bool) -> str:
     return f"{round(value, 4):g}"
 
 
+def value_text(spec: dict[str, Any], value: Any) -> str:
+    """A value of an indicator (its snapshot ``spec``) as a reader expects it; None is 缺数."""
+    return _display(spec, value, value is None)
+
+
 def breakdown(result: AssessmentResult, user: Any) -> dict[str, Any]:
     """Dimension → indicator → value → evidence for one result, with the activities named by
     the evidence (those the user may see) and the organisation's figures in the scheme's
@@ -393,21 +398,28 @@ def breakdown(result: AssessmentResult, user: Any) -> dict[str, Any]:
 
 # --- KPI values, batches, evaluators' work ------------------------------------------------
 
-def kpi_values(user: Any, *, q: str = "", period: str = "", indicator: str = "", channel: str = "",
-               batch: int | None = None) -> QuerySet[KpiValue]:
-    """Visible KPI values with their batch, filtered; ordered by organisation, period, code."""
+def kpi_values(user: Any, f: KpiFilter) -> QuerySet[KpiValue]:
+    """Visible KPI values with their batch that match ``f`` (``org``: that organisation's
+    subtree, nothing when the user cannot see it), ordered by organisation code, period and
+    indicator code — the one filter of the KPI screen and ``GET /api/v1/assessment/kpis``."""
     qs = KpiValue.objects.visible_to(user).select_related("org", "batch")
-    if q:
-        qs = qs.filter(Q(org__code__icontains=q) | Q(org__name__icontains=q))
-    if period:
-        qs = qs.filter(period=period.upper())
-    if indicator:
-        qs = qs.filter(indicator_code__iexact=indicator)
-    if channel in KpiBatch.Channel.values:
-        qs = qs.filter(batch__channel=channel)
-    if batch is not None:
-        qs = qs.filter(batch_id=batch)
-    return qs.order_by("org__path", "period", "indicator_code")
+    if f.q:
+        qs = qs.filter(Q(org__code__icontains=f.q) | Q(org__name__icontains=f.q))
+    if f.org:
+        root = Organisation.objects.visible_to(user).filter(code=f.org).only("path").first()
+        if root is None:
+            return qs.none()
+        qs = qs.filter(org__path__under=root.path)
+    if f.period:
+        qs = qs.filter(period=f.period.upper())
+    if f.indicator_code:
+        qs = qs.filter(indicator_code__iexact=f.indicator_code)
+    if f.channel:
+        qs = qs.filter(batch__channel=f.channel)
+    if f.batch is not None:
+        qs = qs.filter(batch_id=f.batch)
+    return qs.order_by("org__code", "period", "indicator_code")
+
 
 
 def visible_batch(user: Any, pk: int) -> KpiBatch | None:
@@ -477,3 +489,66 @@ def my_scores(user: Any, indicator: Indicator, period: str, orgs: list[Organisat
     """The user's own scores for these organisations (never another evaluator's). One query."""
     return {s.org_id: s for s in ManualScore.objects.filter(
         evaluator=user, indicator=indicator, period=period, org__in=[o.pk for o in orgs])}
+
+
+# --- schemes ------------------------------------------------------------------------------
+
+def scheme_list(user: Any, f: SchemeFilter) -> QuerySet[Scheme]:
+    """The schemes ``user`` may see that match ``f``, newest period first, then by code —
+    the one filter of the scheme screen and ``GET /api/v1/assessment/schemes`` (each edge
+    adds its own counts)."""
+    qs = Scheme.objects.visible_to(user).select_related("owner")
+    if f.q:
+        qs = qs.filter(Q(code__icontains=f.q) | Q(name__icontains=f.q))
+    if f.period:
+        qs = qs.filter(period=f.period.upper())
+    if f.period_kind:
+        qs = qs.filter(period_kind=f.period_kind)
+    if f.owner:
+        qs = qs.filter(owner__code=f.owner)
+    return qs.order_by("-period", "code")
+
+
+
+# --- objections (申诉) ----------------------------------------------------------------------
+
+OBJECTION_STATUSES = dict(Objection.Status.choices)
+
+
+def objections(user: Any, f: ObjectionFilter) -> QuerySet[Objection]:
+    """Objections the user may see (those of the organisations they see, and those their
+    side answers), filtered by status, organisation code or name or indicator code, and
+    ``side`` (``answer``: those the user's side answers; ``mine``: those the user raised);
+    newest first — the one filter of the objection screen and ``GET /api/v1/assessment/objections``."""
+    qs = Objection.objects.visible_to(user).select_related("org", "scheme", "raised_by", "answered_by", "kpi",
+                                                           "result", "result__run")
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.q:
+        qs = qs.filter(Q(org__code__icontains=f.q) | Q(org__name__icontains=f.q) | Q(indicator_code__iexact=f.q))
+    if f.side == "answer":
+        qs = qs.filter(pk__in=Objection.objects.restrict(user, "answer").values("pk")).exclude(
+            org_id=getattr(user, "org_id", None) or 0)
+    elif f.side == "mine":
+        qs = qs.filter(raised_by=user)
+    return qs.order_by("-raised_at", "-id")
+
+
+
+def objection_counts(user: Any) -> dict[str, int]:
+    """Open objections the user's side answers, and open ones the user raised. Two queries."""
+    answer = (Objection.objects.restrict(user, "answer").filter(status=Objection.Status.OPEN)
+              .exclude(org_id=user.org_id).count())
+    mine = Objection.objects.filter(raised_by=user, status=Objection.Status.OPEN).count()
+    return {"answer": answer, "mine": mine}
+
+
+# The three lists of this app, each served by its screen and its API through one filter and
+# one selector: (name, screen, API path, filter, row key, selector) as core.filters'
+# ``register_list`` takes them. tests/test_assessment_lists.py checks screen == API for each;
+# they join the shared registry once tests/test_list_filters.py's fixture holds assessment data.
+ASSESSMENT_LISTS = (
+    ("schemes", "assessment:scheme_list", "/assessment/schemes", SchemeFilter, "code", scheme_list),
+    ("kpis", "assessment:kpi_list", "/assessment/kpis", KpiFilter, "id", kpi_values),
+    ("objections", "assessment:objection_list", "/assessment/objections", ObjectionFilter, "id", objections),
+)

@@ -23,10 +23,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
 from lianjian.assessment import sources
+from lianjian.assessment.entry import KpiEntry, scheme_orgs, scheme_periods
 from lianjian.assessment.models import (
     AssessmentResult,
     AssessmentRun,
@@ -70,7 +71,7 @@ from lianjian.orgs.models import CODE_RE, Organisation
 SCHEME_FIELDS = ("code", "name", "period", "owner", "applies_kind", "applies_orgs", "stars", "pass_line", "description")
 DIMENSION_FIELDS = ("code", "name", "max", "position")
 INDICATOR_FIELDS = ("code", "name", "dimension", "max", "rule", "source", "target", "floor", "direction", "per",
-                    "steps", "missing_points", "description", "position")
+                    "steps", "missing_points", "provider", "description", "position")
 KPI_CODE_MAX = 16
 KPI_VALUE_LIMIT = 1e12
 EXAMPLES = {"year": "2026", "half": "2026H1", "quarter": "2026Q3", "month": "2026-07"}
@@ -92,26 +93,6 @@ def _number_ok(value: Any) -> bool:
 
 # --- organisations a scheme applies to ----------------------------------------------------
 
-def scheme_orgs(scheme: Scheme, period: str | None = None) -> QuerySet[Organisation]:
-    """The organisations ``scheme`` assesses for ``period`` (default: the scheme's own):
-    internal (not 外部单位), existing at the period's end (founded on or before its last day
-    or unknown, not dissolved before it), and either the listed ``applies_orgs`` or those of
-    ``applies_kind`` inside the owner's subtree (the whole platform without an owner).
-    Ordered by tree path."""
-    p = parse_period(period or scheme.period)
-    qs = Organisation.objects.filter(is_partner=False).filter(
-        Q(founded__isnull=True) | Q(founded__lte=p.end), Q(dissolved__isnull=True) | Q(dissolved__gte=p.end))
-    if scheme.pk and scheme.applies_orgs.exists():
-        qs = qs.filter(pk__in=scheme.applies_orgs.values("pk"))
-    elif scheme.applies_kind:
-        qs = qs.filter(kind=scheme.applies_kind)
-        if scheme.owner_id is not None:
-            qs = qs.filter(path__under=scheme.owner.path)
-    else:
-        return qs.none()
-    return qs.order_by("path")
-
-
 def _check_period(scheme: Scheme, period: str) -> str:
     """The canonical text of ``period`` for a run or a score of ``scheme``: of the scheme's
     period kind, and begun already (``HISTORY``: nothing is scored ahead of time)."""
@@ -119,12 +100,15 @@ def _check_period(scheme: Scheme, period: str) -> str:
         p = parse_period(period)
     except ValueError as exc:
         raise ValidationError({"period": str(exc)}) from None
-    problem = period_problem(p, HISTORY)
-    if problem:
-        raise ValidationError({"period": problem})
     if p.kind != scheme.period_kind:
         kind = scheme.period_kind
         raise ValidationError({"period": f"该方案为{KIND_LABELS[kind]}考核，期间应为{KIND_LABELS[kind]}期间，如 {EXAMPLES[kind]}"})
+    problem = period_problem(p, HISTORY)
+    if problem:
+        raise ValidationError({"period": problem})
+    if p.text not in scheme_periods(scheme):
+        raise ValidationError({"period": f"期间“{p.text}”不是该方案的考核期间，该方案的考核期间为："
+                                         f"{'、'.join(scheme_periods(scheme))}"})
     return p.text
 
 
@@ -337,6 +321,10 @@ def indicator_save(actor: Any, scheme: Scheme, indicator: Indicator | None = Non
         errors.setdefault("code", []).append(f"指标编码 {indicator.code} 已存在")
     if users and indicator.rule != Rule.MANUAL:
         errors.setdefault("evaluators", []).append("只有评议打分指标可以指定评议人")
+    if indicator.provider_id is not None and indicator.source != Source.KPI:
+        errors.setdefault("provider", []).append("只有数据来源为“业务指标（导入）”的指标可以指定数据提供部门")
+    elif (provider := indicator.provider) is not None and provider.is_partner:
+        errors.setdefault("provider", []).append("数据提供部门不能是外部单位")
     if not errors:
         dims = {d.code: DimensionSpec(d.code, d.name, d.max) for d in scheme.dimensions.all()}
         problems = validate_indicator(_indicator_spec(indicator, dimension.code if dimension else None), dims)
@@ -418,6 +406,14 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
                 applies.append(found[code])
             else:
                 problems.append(f"applies_to.orgs：组织 {code} 不存在")
+    providers: dict[str, Organisation] = {}
+    if parsed.providers:
+        found_providers = {o.code: o for o in orgs.filter(code__in=set(parsed.providers.values()))}
+        for ind_code, org_code in parsed.providers.items():
+            if org_code in found_providers:
+                providers[ind_code] = found_providers[org_code]
+            else:
+                problems.append(f"provider：组织 {org_code} 不存在")
     users: dict[str, Any] = {}
     names = {n for group in parsed.evaluators.values() for n in group}
     if names:
@@ -450,7 +446,7 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
             code=ind.code, name=ind.name, dimension=dims[ind.dimension] if ind.dimension else None, max=ind.max,
             rule=ind.rule, source=ind.source, target=ind.target, floor=ind.floor, direction=ind.direction,
             per=ind.per, steps=[[label, points] for label, points in ind.steps], missing_points=ind.missing_points,
-            description=parsed.descriptions.get(ind.code, ""), position=position,
+            provider=providers.get(ind.code), description=parsed.descriptions.get(ind.code, ""), position=position,
         )
     for code, dim in dims.items():
         if code not in keep_dims:
@@ -596,10 +592,13 @@ def kpi_write(actor: Any, rows: Sequence[KpiRow], *, channel: str, file_name: st
 
 @transaction.atomic
 def kpi_set_many(actor: Any, rows: Sequence[tuple[Organisation, str, str, Any]], *,
-                 channel: str = KpiBatch.Channel.API) -> KpiWrite:
+                 channel: str = KpiBatch.Channel.API, note: str = "") -> KpiWrite:
     """Set several KPI values in one batch (the API's list POST). ``rows`` are (organisation,
     period, indicator code, value); every problem of every row is listed (``第N条 …``) and
-    nothing is written when any row is wrong; a key listed twice is an error."""
+    nothing is written when any row is wrong; a key listed twice is an error. Only those
+    :class:`~lianjian.assessment.entry.KpiEntry` allows may enter a row — the scheme's
+    owners or the indicator's data provider, never the assessed (``PermissionDenied``
+    naming every refused row; nothing written)."""
     known = kpi_codes()
     errors: list[str] = []
     clean: list[KpiRow] = []
@@ -622,15 +621,20 @@ def kpi_set_many(actor: Any, rows: Sequence[tuple[Organisation, str, str, Any]],
         clean.append(KpiRow(org, period, code, float(value)))
     if errors:
         _fail(*errors)
-    return kpi_write(actor, clean, channel=channel)
+    entry = KpiEntry(actor)
+    refused = [f"第{n}条：{reason}" if not single else reason
+               for n, r in enumerate(clean, start=1) if (reason := entry.refusal(r.org, r.period, r.indicator_code))]
+    if refused:
+        raise PermissionDenied("；".join(refused))
+    return kpi_write(actor, clean, channel=channel, note=note)
 
 
 def kpi_set(actor: Any, *, org: Organisation, period: str, indicator_code: str, value: Any,
-            channel: str = KpiBatch.Channel.FORM) -> KpiValue:
+            channel: str = KpiBatch.Channel.FORM, note: str = "") -> KpiValue:
     """Set one KPI value of (organisation, period, indicator code), recorded as one batch
     (form or API) with who and when; an unchanged value keeps its batch. The indicator code
     must be that of a ``kpi`` indicator of some scheme (a typo must not pass silently)."""
-    return kpi_set_many(actor, [(org, period, indicator_code, value)], channel=channel).values[0]
+    return kpi_set_many(actor, [(org, period, indicator_code, value)], channel=channel, note=note).values[0]
 
 
 # --- evaluator scores ---------------------------------------------------------------------
@@ -646,6 +650,9 @@ def manual_score_set(actor: Any, *, indicator: Indicator, org: Organisation, per
         _fail("该指标不是评议打分指标")
     if actor is None or not indicator.evaluators.filter(pk=actor.pk).exists():
         raise PermissionDenied("您不是该指标的评议人")
+    own = getattr(actor, "org_id", None)
+    if own is not None and own == org.pk:
+        _fail(f"评议人不能为本人所在的组织（{org.name}）打分")
     scheme = indicator.scheme
     period = _check_period(scheme, period)
     if not scheme_orgs(scheme, period).filter(pk=org.pk).exists():
@@ -731,6 +738,8 @@ def run_publish(actor: Any, run: AssessmentRun) -> AssessmentRun:
     """Publish ``run`` as the version that counts for its scheme and period; the version
     published before (if any) is unpublished. Publishing the published version changes nothing."""
     run = AssessmentRun.objects.select_for_update().select_related("scheme").get(pk=run.pk)
+    if run.voided_at is not None:
+        _fail("该版本已作废，不能发布")
     if run.is_published:
         return run
     previous = list(AssessmentRun.objects.select_for_update().filter(scheme_id=run.scheme_id, period=run.period,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianjian.assessment import views, views_results, views_values
+from lianjian.assessment import views, views_objections, views_results, views_values
 
 app_name = "assessment"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("s/<str:code>/trend/", views_results.scheme_trend, name="scheme_trend"),
     path("r/<int:pk>/", views_results.run_results, name="run_results"),
     path("r/<int:pk>/publish/", views_results.run_publish, name="run_publish"),
+    path("r/<int:pk>/void/", views_results.run_void, name="run_void"),
+    path("r/<int:pk>/republish/", views_results.run_republish, name="run_republish"),
     path("r/<int:pk>/compare/", views_results.run_compare, name="run_compare"),
     path("r/<int:pk>/analysis/", views_results.run_analysis, name="run_analysis"),
     path("r/<int:pk>/export/", views_results.run_export, name="run_export"),
@@ -29,5 +31,8 @@ urlpatterns = [
     path("kpis/set/", views_values.kpi_set, name="kpi_set"),
     path("kpis/batches/<int:pk>/", views_values.batch_detail, name="batch_detail"),
     path("reviews/", views_values.review_list, name="review_list"),
+    path("objections/", views_objections.objection_list, name="objection_list"),
+    path("objections/new/", views_objections.objection_raise, name="objection_raise"),
+    path("objections/<int:pk>/", views_objections.objection_detail, name="objection_detail"),
     path("reviews/<int:pk>/", views_values.review_score, name="review_score"),
 ]

@@ -29,6 +29,7 @@ from lianjian.assessment.forms import (
     SchemeUploadForm,
 )
 from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, PeriodKind, Rule, Scheme
+from lianjian.assessment.schemas import SchemeFilter
 from lianjian.assessment.scheme_file import scheme_to_dict
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
@@ -61,13 +62,9 @@ def refused(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
     """Visible schemes, newest period first, with search, a period-kind filter and pagination."""
-    q, kind = request.GET.get("q", "").strip(), request.GET.get("kind", "")
-    qs = Scheme.objects.visible_to(request.user).select_related("owner")
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    if kind in PeriodKind.values:
-        qs = qs.filter(period_kind=kind)
-    qs = qs.annotate(
+    f = SchemeFilter.from_query(request.GET)
+    q, kind = f.q or "", f.period_kind or ""
+    qs = selectors.scheme_list(request.user, f).annotate(
         n_dims=Count("dimensions", distinct=True), n_inds=Count("indicators", distinct=True),
         n_runs=Count("runs", distinct=True), n_published=Count("runs", filter=Q(runs__is_published=True), distinct=True),
     ).order_by("-period", "code")
@@ -90,7 +87,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "dim_total": sum(d.max for d in dimensions), "can_manage": can_manage(request.user, scheme),
         "applies_orgs": list(scheme.applies_orgs.order_by("path")) if not scheme.applies_kind else [],
         "org_count": services.scheme_orgs(scheme).count(),
-        "periods": selectors.runs_by_period(scheme)[:6],
+        "periods": selectors.runs_by_period(scheme, request.user)[:6],
         "history": AuditLog.objects.filter(
             Q(target_type="assessment.scheme", target_id__in=[scheme.code, str(scheme.pk)])
             | Q(target_type__in=PART_TYPES, target_id__startswith=f"{scheme.code}/")).order_by("-at", "-id")[:20],
@@ -216,7 +213,7 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     if indicator is None and request.GET.get("dimension", "").isdigit():
         initial = {"dimension": request.GET["dimension"], "rule": Rule.RATIO, "position": 0}
     kwargs = {"initial": initial} if initial else {}
-    form = IndicatorForm(request.POST or None, scheme=scheme, instance=indicator, **kwargs)
+    form = IndicatorForm(request.POST or None, scheme=scheme, instance=indicator, user=request.user, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             services.indicator_save(actor=request.user, scheme=scheme, indicator=indicator,

@@ -17,26 +17,46 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from lianjian.assessment import output, selectors, services
-from lianjian.assessment.forms import RunForm
+from lianjian.assessment import output, selectors, services, versions
+from lianjian.assessment.forms import RunForm, VoidForm
 from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule
 from lianjian.assessment.report import write_report
+from lianjian.assessment.stale import staleness
 from lianjian.assessment.views import NAV, can_manage, refused, require_manage, visible_scheme
 from lianjian.core.paging import paginate
+from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def _is_counting(run: AssessmentRun) -> bool:
+    """The version that counts for its period: the published one, else the latest draft
+    (an older draft is superseded anyway)."""
+    if run.is_published:
+        return True
+    return not AssessmentRun.objects.filter(scheme_id=run.scheme_id, period=run.period, voided_at__isnull=True).filter(
+        Q(is_published=True) | Q(version__gt=run.version)).exists()
+
+
 def visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
     return get_object_or_404(
         AssessmentRun.objects.visible_to(request.user).select_related("scheme", "scheme__owner", "created_by",
-                                                                         "published_by"), pk=pk)
+                                                                         "published_by", "voided_by"), pk=pk)
+
+
+def live_run(request: HttpRequest, pk: int) -> AssessmentRun:
+    """A visible version that is not voided (downloads and objections): a voided one is 404."""
+    run = visible_run(request, pk)
+    if run.voided_at is not None:
+        raise Http404
+    return run
 
 
 def _run_context(request: HttpRequest, run: AssessmentRun, **extra: Any) -> dict[str, Any]:
@@ -64,7 +84,7 @@ def run_list(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect("assessment:run_results", pk=run.pk)
     return render(request, "assessment/run_list.html", {
         "nav": NAV, "scheme": scheme, "periods": [(p, selectors.period_label(p), runs)
-                                                 for p, runs in selectors.runs_by_period(scheme)],
+                                                 for p, runs in selectors.runs_by_period(scheme, request.user)],
         "form": form, "can_manage": manage,
     }, status=400 if form.errors else 200)
 
@@ -92,10 +112,15 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
            "sort": p.get("sort", "")}
     qs = selectors.ranking(run, request.user, **ctx)
     page = paginate(request, qs, per_page=50)
+    # The owners learn when the inputs moved since the version was computed (stale.staleness).
+    stale = (staleness(run) if can_manage(request.user, run.scheme) and run.voided_at is None and not getattr(request, "htmx", False)
+             and _is_counting(run) else [])
     ctx.update(_run_context(
         request, run, page=page, dimensions=selectors.dimensions_of(run), star_filters=selectors.STAR_FILTERS,
+        stale=stale,
         whole=qs.model.objects.filter(run=run).count(),
-        previous=AssessmentRun.objects.filter(scheme=run.scheme, period=run.period, version__lt=run.version)
+        previous=AssessmentRun.objects.visible_to(request.user).filter(
+            scheme=run.scheme, period=run.period, version__lt=run.version, voided_at__isnull=True)
         .order_by("-version").first(),
     ))
     template = "assessment/results_table.html" if request.htmx else "assessment/results.html"
@@ -137,7 +162,7 @@ def run_compare(request: HttpRequest, pk: int) -> HttpResponse:
     total, rank and stars before and after, and the indicators whose points changed."""
     run = visible_run(request, pk)
     other_id = request.GET.get("with", "")
-    runs = AssessmentRun.objects.filter(scheme=run.scheme)
+    runs = AssessmentRun.objects.visible_to(request.user).filter(scheme=run.scheme, voided_at__isnull=True)
     if other_id.isdigit() and len(other_id) < 12:
         other = runs.filter(pk=int(other_id)).first()
         if other is None:
@@ -188,7 +213,7 @@ def scheme_trend(request: HttpRequest, code: str) -> HttpResponse:
 def run_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranking workbook (``output.run_xlsx``). It holds every organisation of the run,
     so it is for those who see the whole run: the scheme's managers."""
-    run = visible_run(request, pk)
+    run = live_run(request, pk)
     require_manage(request, run.scheme)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     output.run_xlsx(run, handle)
@@ -200,9 +225,42 @@ def run_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def run_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The Word summary report of the results the user may see (``report.write_report``)."""
-    run = visible_run(request, pk)
+    run = live_run(request, pk)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write_report(run, request.user, handle)
     handle.seek(0)
     name = f"{run.scheme.code}-{run.period}-第{run.version}版-考核情况报告.docx"
     return FileResponse(handle, as_attachment=True, filename=name, content_type=DOCX_TYPE)
+
+
+@login_required
+def run_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """Void a version with a reason (GET: the form; POST: void). Owners only (403)."""
+    run = live_run(request, pk)
+    require_manage(request, run.scheme)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            versions.run_void(actor=request.user, run=run, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已作废{selectors.period_label(run.period)}第 {run.version} 版")
+            return redirect("assessment:run_results", pk=run.pk)
+    return render(request, "assessment/run_void.html", _run_context(request, run, form=form),
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def run_republish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recalculate the version's period from today's inputs and publish it (owners only)."""
+    run = live_run(request, pk)
+    require_manage(request, run.scheme)
+    try:
+        fresh = versions.run_republish(actor=request.user, run=run)
+    except ValidationError as exc:
+        refused(request, exc)
+        return redirect("assessment:run_results", pk=run.pk)
+    messages.success(request, f"已按当前数据重新计算并发布{selectors.period_label(fresh.period)}第 {fresh.version} 版")
+    return redirect("assessment:run_results", pk=fresh.pk)

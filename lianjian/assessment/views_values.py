@@ -8,6 +8,8 @@ the scheme they may see, and sees only their own scores (evaluations are indepen
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,30 +18,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from lianjian.assessment import selectors, services
+from lianjian.assessment.entry import KpiEntry
 from lianjian.assessment.forms import KpiForm, ManualScoreForm, clean_period
 from lianjian.assessment.models import Indicator, KpiBatch, ManualScore, Rule, Scheme
+from lianjian.assessment.schemas import KpiFilter
 from lianjian.assessment.views import NAV
 from lianjian.core.paging import paginate
-from lianjian.core.scope import manages_any
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
-
-
-def _batch_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 @login_required
 def kpi_list(request: HttpRequest) -> HttpResponse:
     """Visible KPI values with search, filters (period, indicator code, channel, batch) and
     pagination; a manager also gets the form to set one value and the Excel import link."""
-    p = request.GET
-    ctx = {"q": p.get("q", "").strip(), "period": p.get("period", "").strip().upper(),
-           "indicator": p.get("indicator", "").strip(), "channel": p.get("channel", ""),
-           "batch": _batch_id(p.get("batch", ""))}
-    qs = selectors.kpi_values(request.user, **ctx)
+    f = KpiFilter.from_query(request.GET)
+    ctx: dict[str, Any] = {"q": f.q or "", "period": (f.period or "").upper(), "indicator": f.indicator_code or "",
+                           "channel": f.channel or "", "batch": f.batch, "org": f.org or ""}
+    qs = selectors.kpi_values(request.user, f)
     ctx.update(nav=NAV, page=paginate(request, qs), channels=KpiBatch.Channel.choices,
-               can_set=manages_any(request.user), form=KpiForm(user=request.user))
+               can_set=KpiEntry(request.user).any())
     template = "assessment/kpi_table.html" if request.htmx else "assessment/kpi_list.html"
     return render(request, template, ctx)
 
@@ -47,7 +45,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def kpi_set(request: HttpRequest) -> HttpResponse:
     """Set one KPI value (a batch of channel 页面录入); GET shows the form alone."""
-    if not manages_any(request.user):
+    if not KpiEntry(request.user).any():
         raise PermissionDenied
     form = KpiForm(request.POST or None, user=request.user, initial={"period": request.GET.get("period", "")})
     if request.method == "POST" and form.is_valid():
@@ -57,6 +55,8 @@ def kpi_set(request: HttpRequest) -> HttpResponse:
                                    indicator_code=data["indicator_code"], value=data["value"], channel="form")
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, f"已录入 {kpi.org.name} {kpi.period} {kpi.indicator_code} = {kpi.value:g}")
             return redirect(f"{reverse('assessment:kpi_list')}?batch={kpi.batch_id}")
@@ -72,7 +72,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if batch is None:
         raise Http404
     q = request.GET.get("q", "").strip()
-    qs = selectors.kpi_values(request.user, batch=batch.pk, q=q)
+    qs = selectors.kpi_values(request.user, KpiFilter.model_validate({"batch": batch.pk, "q": q or None}))
     replaced, replaced_count = selectors.batch_replaced(request.user, batch, q=q)
     return render(request, "assessment/batch_detail.html", {
         "nav": NAV, "batch": batch, "q": q, "page": paginate(request, qs, per_page=50),
@@ -90,7 +90,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
     tasks = []
     for indicator in indicators:
         scheme = indicator.scheme
-        total = services.scheme_orgs(scheme).filter(pk__in=Organisation.objects.visible_to(request.user)).count()
+        total = (services.scheme_orgs(scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
+                 .exclude(pk=getattr(request.user, "org_id", None) or 0).count())
         periods = sorted({scheme.period, *(p for (i, p) in counts if i == indicator.pk)}, reverse=True)
         tasks.append({"indicator": indicator, "scheme": scheme, "total": total,
                       "periods": [(p, selectors.period_label(p), counts.get((indicator.pk, p), 0)) for p in periods]})
@@ -117,8 +118,9 @@ def _review_period(request: HttpRequest, indicator: Indicator) -> tuple[str, str
 
 
 def _review_orgs(request: HttpRequest, indicator: Indicator):
+    """The organisations the user scores: those of the scheme they see, never their own."""
     return (services.scheme_orgs(indicator.scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
-            .order_by("path"))
+            .exclude(pk=getattr(request.user, "org_id", None) or 0).order_by("path"))
 
 
 @login_required
