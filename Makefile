@@ -50,9 +50,10 @@ run: ready
 dev: ready
 	LIANJIAN_DEBUG=true $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
 
-# Quick checks first: lint, the layers (import-linter), the types, the migrations; then the suite.
+# Quick checks first: lint and format, the layers (import-linter), the types, the migrations; then the suite.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory typecheck
 	$(BIN)/lianjian makemigrations --check --dry-run

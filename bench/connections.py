@@ -41,7 +41,10 @@ def _free_port() -> int:
 
 def _count(monitor: psycopg.Connection, db: str) -> int:
     with monitor.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [db])
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [db],
+        )
         return int(cur.fetchone()[0])  # type: ignore[index]
 
 
@@ -58,8 +61,11 @@ def _request(url: str, token: str = "", body: dict | None = None) -> int:
 
 
 def _token(base: str) -> str:
-    req = urllib.request.Request(f"{base}/api/v1/auth/token", data=json.dumps({"username": USER, "password": PASSWORD}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{base}/api/v1/auth/token",
+        data=json.dumps({"username": USER, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as response:
         return str(json.loads(response.read())["token"])
 
@@ -74,12 +80,26 @@ def _wait(base: str) -> None:
     raise SystemExit(f"server at {base} did not start")
 
 
-def measure(name: str, command: list[str], env: dict[str, str], db: str, monitor: psycopg.Connection,
-            kill: bool) -> dict[str, object]:
+def measure(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    db: str,
+    monitor: psycopg.Connection,
+    kill: bool,
+) -> dict[str, object]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*command, *( [f"127.0.0.1:{port}"] if "runserver" in command else ["--bind", f"127.0.0.1:{port}"])],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            *command,
+            *([f"127.0.0.1:{port}"] if "runserver" in command else ["--bind", f"127.0.0.1:{port}"]),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     try:
         _wait(base)
         token = _token(base)
@@ -87,18 +107,28 @@ def measure(name: str, command: list[str], env: dict[str, str], db: str, monitor
         statuses = [_request(url, token) for _ in range(60)]
         after_60 = _count(monitor, db)
         parallel: list[int] = []
-        threads = [threading.Thread(target=lambda: parallel.append(_request(url, token))) for _ in range(10)]
+        threads = [
+            threading.Thread(target=lambda: parallel.append(_request(url, token)))
+            for _ in range(10)
+        ]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         after_parallel = _count(monitor, db)
-        result: dict[str, object] = {"server": name, "errors": sum(s != 200 for s in statuses + parallel),
-                                     "held_after_60": after_60, "held_after_10_parallel": after_parallel}
+        result: dict[str, object] = {
+            "server": name,
+            "errors": sum(s != 200 for s in statuses + parallel),
+            "held_after_60": after_60,
+            "held_after_10_parallel": after_parallel,
+        }
         if kill:
             with monitor.cursor() as cur:
-                cur.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                            "WHERE datname = %s AND pid <> pg_backend_pid()", [db])
+                cur.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [db],
+                )
                 result["killed"] = cur.fetchone()[0]  # type: ignore[index]
             time.sleep(0.5)
             after_kill = [_request(url, token) for _ in range(10)]
@@ -120,17 +150,40 @@ def main() -> int:
     data = Path(tempfile.mkdtemp(prefix="lj-bench-conn-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_")}
     env.update(LIANJIAN_DATABASE_URL=args.db, LIANJIAN_DATA_DIR=str(data))
-    subprocess.run([BIN / "lianjian", "migrate", "--noinput"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-    subprocess.run([BIN / "lianjian", "user", "add", USER, "--role", "admin", "--password", PASSWORD], env=env,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)  # fails harmlessly when it exists
+    subprocess.run(
+        [BIN / "lianjian", "migrate", "--noinput"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    subprocess.run(
+        [BIN / "lianjian", "user", "add", USER, "--role", "admin", "--password", PASSWORD],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )  # fails harmlessly when it exists
     monitor = psycopg.connect(args.db, autocommit=True)
     runserver = [str(BIN / "lianjian"), "runserver", "--noreload"]
     results = [
         measure("runserver (make run)", runserver, env, db, monitor, kill=False),
-        measure("runserver, LIANJIAN_CONN_MAX_AGE=60 (the old default)", runserver,
-                {**env, "LIANJIAN_CONN_MAX_AGE": "60"}, db, monitor, kill=False),
-        measure("gunicorn lianjian.wsgi --workers 2", [str(BIN / "gunicorn"), "lianjian.wsgi", "--workers", "2"],
-                env, db, monitor, kill=True),
+        measure(
+            "runserver, LIANJIAN_CONN_MAX_AGE=60 (the old default)",
+            runserver,
+            {**env, "LIANJIAN_CONN_MAX_AGE": "60"},
+            db,
+            monitor,
+            kill=False,
+        ),
+        measure(
+            "gunicorn lianjian.wsgi --workers 2",
+            [str(BIN / "gunicorn"), "lianjian.wsgi", "--workers", "2"],
+            env,
+            db,
+            monitor,
+            kill=True,
+        ),
     ]
     for r in results:
         print(json.dumps(r, ensure_ascii=False))

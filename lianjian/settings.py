@@ -65,8 +65,14 @@ def secret_key() -> str:
 # Off unless asked for: gunicorn and `make run` serve the product as users see it.
 DEBUG = env_bool("LIANJIAN_DEBUG", False)
 SECRET_KEY = secret_key()
-ALLOWED_HOSTS = [h for h in os.environ.get("LIANJIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("LIANJIAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = [
+    h
+    for h in os.environ.get("LIANJIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h
+]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("LIANJIAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -127,7 +133,9 @@ TEMPLATES = [
     }
 ]
 
-DATABASE_URL = os.environ.get("LIANJIAN_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lianjian.sqlite3'}"
+DATABASE_URL = (
+    os.environ.get("LIANJIAN_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'lianjian.sqlite3'}"
+)
 # WhiteNoise serves from STATIC_ROOT after `collectstatic`, from the apps' folders before.
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 # Persistent connections pay off under the production server (lianjian.wsgi sets
@@ -137,8 +145,11 @@ DATABASE_URL = os.environ.get("LIANJIAN_DATABASE_URL") or f"sqlite:///{DATA_DIR 
 # server's 100. So by default a connection closes at the end of its request. The health
 # check makes a kept connection that died (PostgreSQL restarted) reconnect instead of
 # failing one request per stale connection.
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LIANJIAN_CONN_MAX_AGE", 0),
-                                              conn_health_checks=True)}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("LIANJIAN_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; the busy timeout avoids
     # "database is locked" under short write bursts.
@@ -158,7 +169,10 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     # A password equal or close to the username or the name is refused (docs/security.md §8).
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -209,7 +223,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("LIANJIAN_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("LIANJIAN_BEHIND_PROXY", False) else None
+)
 # HSTS (Strict-Transport-Security, sent on HTTPS responses only): off until the site is
 # known to be served over HTTPS for good, since browsers then refuse plain HTTP for the
 # whole period. Preloading is for the browsers' built-in list, whose conditions are checked.
@@ -217,10 +233,14 @@ SECURE_HSTS_SECONDS = env_int("LIANJIAN_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LIANJIAN_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("LIANJIAN_HSTS_PRELOAD", False)
 if not SECURE_HSTS_SECONDS and (SECURE_HSTS_INCLUDE_SUBDOMAINS or SECURE_HSTS_PRELOAD):
-    raise ValueError("LIANJIAN_HSTS_INCLUDE_SUBDOMAINS/LIANJIAN_HSTS_PRELOAD need LIANJIAN_HSTS_SECONDS > 0")
+    raise ValueError(
+        "LIANJIAN_HSTS_INCLUDE_SUBDOMAINS/LIANJIAN_HSTS_PRELOAD need LIANJIAN_HSTS_SECONDS > 0"
+    )
 if SECURE_HSTS_PRELOAD and (SECURE_HSTS_SECONDS < 31536000 or not SECURE_HSTS_INCLUDE_SUBDOMAINS):
-    raise ValueError("LIANJIAN_HSTS_PRELOAD needs LIANJIAN_HSTS_SECONDS >= 31536000 and "
-                     "LIANJIAN_HSTS_INCLUDE_SUBDOMAINS=true")
+    raise ValueError(
+        "LIANJIAN_HSTS_PRELOAD needs LIANJIAN_HSTS_SECONDS >= 31536000 and "
+        "LIANJIAN_HSTS_INCLUDE_SUBDOMAINS=true"
+    )
 
 # Uploaded Excel files are read in memory up to this size; larger ones are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

@@ -42,29 +42,67 @@ class Alliances:
 
 def make_alliances(world) -> Alliances:
     lj_a = services.alliance_create(
-        actor=None, code="LJ-A", name="营销政企联建", type=AllianceType.objects.get(name="政企联建"),
-        theme="党建+营销服务", lead=world.zb_a, members=[world.zb_b, world.partner], sponsor="陈海波",
+        actor=None,
+        code="LJ-A",
+        name="营销政企联建",
+        type=AllianceType.objects.get(name="政企联建"),
+        theme="党建+营销服务",
+        lead=world.zb_a,
+        members=[world.zb_b, world.partner],
+        sponsor="陈海波",
         founded=datetime.date(2024, 1, 1),
     )
     gov = lj_a.memberships.get(org=world.partner)
-    services.alliance_member_update(actor=None, membership=gov, liaison="周联络", liaison_phone="024-44556677",
-                                    liaison_post="机关党委副书记")
+    services.alliance_member_update(
+        actor=None,
+        membership=gov,
+        liaison="周联络",
+        liaison_phone="024-44556677",
+        liaison_post="机关党委副书记",
+    )
     lj_x = services.alliance_create(
-        actor=None, code="LJ-X", name="外公司联建网", type=AllianceType.objects.get(name="联建网"),
-        theme="党建+安全生产", lead=world.zb_x, members=[world.dw2], founded=datetime.date(2024, 6, 1),
+        actor=None,
+        code="LJ-X",
+        name="外公司联建网",
+        type=AllianceType.objects.get(name="联建网"),
+        theme="党建+安全生产",
+        lead=world.zb_x,
+        members=[world.dw2],
+        founded=datetime.date(2024, 6, 1),
     )
     ag_a = services.agreement_create(
-        actor=None, alliance=lj_a, parties=[world.zb_a, world.partner], title="营销政企联建协议",
-        start=datetime.date(2024, 1, 1), end=datetime.date(2026, 12, 31),
+        actor=None,
+        alliance=lj_a,
+        parties=[world.zb_a, world.partner],
+        title="营销政企联建协议",
+        start=datetime.date(2024, 1, 1),
+        end=datetime.date(2026, 12, 31),
         goals=[{"text": "联合开展主题党日", "target": 4, "unit": "次/年"}],
     )
-    services.agreement_set_status(actor=None, agreement=ag_a, status="已签署", on=datetime.date(2024, 1, 1))
-    services.agreement_set_status(actor=None, agreement=ag_a, status="生效", on=datetime.date(2024, 1, 1))
-    scan = services.agreement_attach(actor=None, agreement=ag_a,
-                                     upload=SimpleUploadedFile("协议.pdf", PDF_BYTES, "application/pdf"))
-    ag_x = services.agreement_create(
-        actor=None, alliance=lj_x, parties=[world.zb_x, world.dw2], title="外公司联建协议",
-        start=datetime.date(2025, 1, 1), end=datetime.date(2027, 12, 31),
+    services.agreement_set_status(
+        actor=None, agreement=ag_a, status="已签署", on=datetime.date(2024, 1, 1)
     )
-    return Alliances(lj_a=lj_a, lj_x=lj_x, ag_a=ag_a, ag_x=ag_x, scan=scan,
-                     zb_b_in_a=lj_a.memberships.get(org=world.zb_b))
+    services.agreement_set_status(
+        actor=None, agreement=ag_a, status="生效", on=datetime.date(2024, 1, 1)
+    )
+    scan = services.agreement_attach(
+        actor=None,
+        agreement=ag_a,
+        upload=SimpleUploadedFile("协议.pdf", PDF_BYTES, "application/pdf"),
+    )
+    ag_x = services.agreement_create(
+        actor=None,
+        alliance=lj_x,
+        parties=[world.zb_x, world.dw2],
+        title="外公司联建协议",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2027, 12, 31),
+    )
+    return Alliances(
+        lj_a=lj_a,
+        lj_x=lj_x,
+        ag_a=ag_a,
+        ag_x=ag_x,
+        scan=scan,
+        zb_b_in_a=lj_a.memberships.get(org=world.zb_b),
+    )

@@ -20,7 +20,9 @@ THREADS = 8
 
 def require_postgresql(what: str) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip(f"!!! SKIPPED on SQLite: {what} needs PostgreSQL (set LIANJIAN_DATABASE_URL=postgres://…) !!!")
+        pytest.skip(
+            f"!!! SKIPPED on SQLite: {what} needs PostgreSQL (set LIANJIAN_DATABASE_URL=postgres://…) !!!"
+        )
 
 
 def race(work: Callable[[int], Any], n: int = THREADS) -> list[Any]:

@@ -65,29 +65,102 @@ def _user(username: str, role: str, org: Organisation | None, member: Member | N
 @pytest.fixture
 def world(db) -> World:
     mk = org_create
-    dw = mk(actor=None, code="DW", name="本溪供电公司党委", kind="党委", lat=41.29, lon=123.76,
-            professions=["综合管理"], founded=datetime.date(2000, 1, 1))
-    zb_a = mk(actor=None, code="ZB-A", name="营销服务党支部", kind="党支部", parent=dw,
-              professions=["营销服务"], strengths=["客户服务"], needs=["技术攻关"], lat=41.30, lon=123.70)
+    dw = mk(
+        actor=None,
+        code="DW",
+        name="本溪供电公司党委",
+        kind="党委",
+        lat=41.29,
+        lon=123.76,
+        professions=["综合管理"],
+        founded=datetime.date(2000, 1, 1),
+    )
+    zb_a = mk(
+        actor=None,
+        code="ZB-A",
+        name="营销服务党支部",
+        kind="党支部",
+        parent=dw,
+        professions=["营销服务"],
+        strengths=["客户服务"],
+        needs=["技术攻关"],
+        lat=41.30,
+        lon=123.70,
+    )
     xz_a1 = mk(actor=None, code="XZ-A1", name="营销一组", kind="党小组", parent=zb_a)
-    zb_b = mk(actor=None, code="ZB-B", name="运维检修党支部", kind="党支部", parent=dw,
-              professions=["设备管理"], lat=41.20, lon=123.90)
-    partner = mk(actor=None, code="WB-GOV", name="本溪县人民政府机关党委", kind="党委", parent=dw,
-                 is_partner=True, partner_kind="政府", unit="本溪县人民政府")
+    zb_b = mk(
+        actor=None,
+        code="ZB-B",
+        name="运维检修党支部",
+        kind="党支部",
+        parent=dw,
+        professions=["设备管理"],
+        lat=41.20,
+        lon=123.90,
+    )
+    partner = mk(
+        actor=None,
+        code="WB-GOV",
+        name="本溪县人民政府机关党委",
+        kind="党委",
+        parent=dw,
+        is_partner=True,
+        partner_kind="政府",
+        unit="本溪县人民政府",
+    )
     dw2 = mk(actor=None, code="DW2", name="另一公司党委", kind="党委")
     zb_x = mk(actor=None, code="ZB-X", name="外公司党支部", kind="党支部", parent=dw2)
     day = datetime.date(2010, 7, 1)
-    m_a1 = member_create(actor=None, number="M-A1", name="张三", org=zb_a, category="正式党员",
-                         joined_on=day, phone="13812345678", id_number="110101199003071233", post="书记")
-    m_a2 = member_create(actor=None, number="M-A2", name="李四", org=zb_a, category="预备党员",
-                         joined_on=datetime.date(2025, 7, 1), phone="13900000001")
-    m_b1 = member_create(actor=None, number="M-B1", name="王五", org=zb_b, category="正式党员",
-                         joined_on=day, phone="13700000002")
-    m_x1 = member_create(actor=None, number="M-X1", name="赵六", org=zb_x, category="正式党员",
-                         joined_on=day, phone="13600000003")
+    m_a1 = member_create(
+        actor=None,
+        number="M-A1",
+        name="张三",
+        org=zb_a,
+        category="正式党员",
+        joined_on=day,
+        phone="13812345678",
+        id_number="110101199003071233",
+        post="书记",
+    )
+    m_a2 = member_create(
+        actor=None,
+        number="M-A2",
+        name="李四",
+        org=zb_a,
+        category="预备党员",
+        joined_on=datetime.date(2025, 7, 1),
+        phone="13900000001",
+    )
+    m_b1 = member_create(
+        actor=None,
+        number="M-B1",
+        name="王五",
+        org=zb_b,
+        category="正式党员",
+        joined_on=day,
+        phone="13700000002",
+    )
+    m_x1 = member_create(
+        actor=None,
+        number="M-X1",
+        name="赵六",
+        org=zb_x,
+        category="正式党员",
+        joined_on=day,
+        phone="13600000003",
+    )
     return World(
-        dw=dw, zb_a=zb_a, xz_a1=xz_a1, zb_b=zb_b, partner=partner, dw2=dw2, zb_x=zb_x,
-        m_a1=m_a1, m_a2=m_a2, m_b1=m_b1, m_x1=m_x1,
+        dw=dw,
+        zb_a=zb_a,
+        xz_a1=xz_a1,
+        zb_b=zb_b,
+        partner=partner,
+        dw2=dw2,
+        zb_x=zb_x,
+        m_a1=m_a1,
+        m_a2=m_a2,
+        m_b1=m_b1,
+        m_x1=m_x1,
         admin=_user("admin", "admin", None),
         company=_user("company", "manager", dw),
         manager_a=_user("manager_a", "manager", zb_a),

@@ -46,25 +46,87 @@ def days(n: int) -> datetime.date:
 def make_consultations(world, al=None) -> Consultations:
     al = al or make_alliances(world)
     raise_ = services.problem_raise
-    pending = raise_(actor=None, raised_by=world.zb_b, alliance=al.lj_a, title="线路通道清障协调", category="安全生产",
-                     urgency="紧急", code="WT-P", description="通道内树障超高，需政府协调林权人。")
-    assigned = raise_(actor=None, raised_by=world.zb_b, alliance=al.lj_a, title="客户用电报装提速", category="营商环境",
-                      code="WT-W")
-    services.problem_assign(actor=None, problem=assigned, owners=[world.zb_a], deadline=days(30), responsible="张三")
-    solved = raise_(actor=None, raised_by=world.zb_b, alliance=al.lj_a, title="乡村振兴电力保障", category="乡村振兴",
-                    code="WT-S")
+    pending = raise_(
+        actor=None,
+        raised_by=world.zb_b,
+        alliance=al.lj_a,
+        title="线路通道清障协调",
+        category="安全生产",
+        urgency="紧急",
+        code="WT-P",
+        description="通道内树障超高，需政府协调林权人。",
+    )
+    assigned = raise_(
+        actor=None,
+        raised_by=world.zb_b,
+        alliance=al.lj_a,
+        title="客户用电报装提速",
+        category="营商环境",
+        code="WT-W",
+    )
+    services.problem_assign(
+        actor=None, problem=assigned, owners=[world.zb_a], deadline=days(30), responsible="张三"
+    )
+    solved = raise_(
+        actor=None,
+        raised_by=world.zb_b,
+        alliance=al.lj_a,
+        title="乡村振兴电力保障",
+        category="乡村振兴",
+        code="WT-S",
+    )
     services.problem_assign(actor=None, problem=solved, owners=[world.zb_a], deadline=days(10))
     services.problem_solve(actor=None, problem=solved, resolution="新增配变 2 台。")
-    foreign = raise_(actor=None, raised_by=world.zb_x, alliance=al.lj_x, title="外公司问题", category="其他", code="WT-X")
-    loose = raise_(actor=None, raised_by=world.zb_a, title="营业厅服务标准统一", category="营销服务", code="WT-L")
+    foreign = raise_(
+        actor=None,
+        raised_by=world.zb_x,
+        alliance=al.lj_x,
+        title="外公司问题",
+        category="其他",
+        code="WT-X",
+    )
+    loose = raise_(
+        actor=None,
+        raised_by=world.zb_a,
+        title="营业厅服务标准统一",
+        category="营销服务",
+        code="WT-L",
+    )
     services.problem_assign(actor=None, problem=loose, owners=[world.zb_b], deadline=days(20))
-    start = datetime.datetime.combine(days(7), datetime.time(14, 30), tzinfo=timezone.get_current_timezone())
+    start = datetime.datetime.combine(
+        days(7), datetime.time(14, 30), tzinfo=timezone.get_current_timezone()
+    )
     meeting = services.meeting_create(
-        actor=None, alliance=al.lj_a, title="营销政企联建第1次联席会议", start=start, convener=world.zb_a, code="LX-A",
-        agenda=[services.Agenda("通报联建工作"), services.Agenda("研究：线路通道清障协调", pending)],
-        attendees=[services.Attendee(org=world.zb_a, name="张三", post="书记", member=world.m_a1),
-                   services.Attendee(org=world.partner, name="周联络", post="机关党委副书记")])
-    meeting_x = services.meeting_create(actor=None, alliance=al.lj_x, title="外公司联席会议", start=start,
-                                        convener=world.zb_x, code="LX-X")
-    return Consultations(al=al, pending=pending, assigned=assigned, solved=solved, foreign=foreign, loose=loose,
-                         meeting=meeting, meeting_x=meeting_x)
+        actor=None,
+        alliance=al.lj_a,
+        title="营销政企联建第1次联席会议",
+        start=start,
+        convener=world.zb_a,
+        code="LX-A",
+        agenda=[
+            services.Agenda("通报联建工作"),
+            services.Agenda("研究：线路通道清障协调", pending),
+        ],
+        attendees=[
+            services.Attendee(org=world.zb_a, name="张三", post="书记", member=world.m_a1),
+            services.Attendee(org=world.partner, name="周联络", post="机关党委副书记"),
+        ],
+    )
+    meeting_x = services.meeting_create(
+        actor=None,
+        alliance=al.lj_x,
+        title="外公司联席会议",
+        start=start,
+        convener=world.zb_x,
+        code="LX-X",
+    )
+    return Consultations(
+        al=al,
+        pending=pending,
+        assigned=assigned,
+        solved=solved,
+        foreign=foreign,
+        loose=loose,
+        meeting=meeting,
+        meeting_x=meeting_x,
+    )

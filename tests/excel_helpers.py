@@ -16,8 +16,14 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 
-def make_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, sheet_name: str = "Sheet1",
-              inline_strings: bool = False) -> Path:
+def make_xlsx(
+    path: Path,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    sheet_name: str = "Sheet1",
+    inline_strings: bool = False,
+) -> Path:
     """Write ``rows`` under ``headers``; dates become real Excel date cells, numbers numbers.
     ``inline_strings`` stores text in the cells instead of the shared-string table."""
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": inline_strings})
@@ -29,7 +35,9 @@ def make_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]],
             if value is None:
                 continue
             if isinstance(value, datetime.date):
-                sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), date_format)
+                sheet.write_datetime(
+                    r, c, datetime.datetime.combine(value, datetime.time()), date_format
+                )
             elif isinstance(value, bool):
                 sheet.write_boolean(r, c, value)
             elif isinstance(value, int | float):
@@ -73,10 +81,12 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '{strings}</Types>'
+    "{strings}</Types>"
 )
-_STRINGS_TYPE = ('<Override PartName="/xl/sharedStrings.xml" '
-                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+_STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -95,9 +105,11 @@ _WORKBOOK_RELS = (
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
     'Target="worksheets/sheet1.xml"/>{strings}</Relationships>'
 )
-_STRINGS_REL = ('<Relationship Id="rId2" '
-                'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-                'Target="sharedStrings.xml"/>')
+_STRINGS_REL = (
+    '<Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/>'
+)
 
 
 def inline_cell(ref: str, text: str) -> str:
@@ -108,26 +120,39 @@ def xml_row(number: int, *cells: str) -> str:
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
-def crafted_xlsx(path: Path, rows_xml: str, *, strings: Sequence[str] | None = None,
-                 extra: dict[str, bytes | str] | None = None, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+def crafted_xlsx(
+    path: Path,
+    rows_xml: str,
+    *,
+    strings: Sequence[str] | None = None,
+    extra: dict[str, bytes | str] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> Path:
     """An xlsx whose first sheet's ``<sheetData>`` is ``rows_xml`` verbatim; ``strings`` adds a
     shared-string table, ``extra`` more parts (or replaces one), ``compression`` is used for
     every part."""
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             f'<sheetData>{rows_xml}</sheetData></worksheet>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows_xml}</sheetData></worksheet>"
+    )
     parts: dict[str, bytes | str] = {
-        "[Content_Types].xml": _CONTENT_TYPES.format(strings=_STRINGS_TYPE if strings is not None else ""),
+        "[Content_Types].xml": _CONTENT_TYPES.format(
+            strings=_STRINGS_TYPE if strings is not None else ""
+        ),
         "_rels/.rels": _ROOT_RELS,
         "xl/workbook.xml": _WORKBOOK,
-        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(strings=_STRINGS_REL if strings is not None else ""),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(
+            strings=_STRINGS_REL if strings is not None else ""
+        ),
         "xl/worksheets/sheet1.xml": sheet,
     }
     if strings is not None:
         items = "".join(f"<si><t>{s}</t></si>" for s in strings)
         parts["xl/sharedStrings.xml"] = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>')
+            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>'
+        )
     parts.update(extra or {})
     with zipfile.ZipFile(path, "w", compression) as archive:
         for name, data in parts.items():

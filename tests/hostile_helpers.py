@@ -38,8 +38,15 @@ NUMBER_RE = re.compile(r"-?\d+(\.\d+)?")
 CONTROL = "支部\x01"
 YEAR_ONE_DATE, YEAR_9999_DATE = "0001-01-01", "9999-12-31"
 YEAR_ONE, YEAR_9999 = "0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00"
-ALWAYS_REFUSED = {CONTROL, YEAR_ONE_DATE, YEAR_9999_DATE, YEAR_ONE, YEAR_9999, "0001-01-01T00:00",
-                  "9999-12-31T23:59"}
+ALWAYS_REFUSED = {
+    CONTROL,
+    YEAR_ONE_DATE,
+    YEAR_9999_DATE,
+    YEAR_ONE,
+    YEAR_9999,
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+}
 LONG = "长" * 20_000
 
 
@@ -53,8 +60,20 @@ def hostile_dates() -> list[str]:
 
 def hostile_datetimes(*, form: bool) -> list[str]:
     if form:  # a datetime-local input
-        return ["0001-01-01T00:00", "1900-01-01T09:00", "1921-06-30T09:00", "9999-12-31T23:59", f"{TOMORROW}T09:00"]
-    return [YEAR_ONE, "1900-01-01T09:00:00", "1921-06-30T09:00:00", YEAR_9999, f"{TOMORROW}T09:00:00"]
+        return [
+            "0001-01-01T00:00",
+            "1900-01-01T09:00",
+            "1921-06-30T09:00",
+            "9999-12-31T23:59",
+            f"{TOMORROW}T09:00",
+        ]
+    return [
+        YEAR_ONE,
+        "1900-01-01T09:00:00",
+        "1921-06-30T09:00:00",
+        YEAR_9999,
+        f"{TOMORROW}T09:00:00",
+    ]
 
 
 def hostile_numbers(*, form: bool) -> list[Any]:
@@ -98,7 +117,9 @@ def hostile_for(value: Any, *, form: bool) -> list[Any]:
 
 def row_counts() -> dict[str, int]:
     """The number of rows of every model of the project (the audit log included), in one query."""
-    models = [m for m in apps.get_models() if m.__module__.startswith("lianjian.") and not m._meta.proxy]
+    models = [
+        m for m in apps.get_models() if m.__module__.startswith("lianjian.") and not m._meta.proxy
+    ]
     quote = connection.ops.quote_name
     sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
     with connection.cursor() as cursor:
@@ -137,35 +158,104 @@ def make_hostile(world) -> Hostile:
     assessed = make_assessed(world)
     day = future_monday()
     pending_booking = sharing_services.booking_request(
-        actor=world.manager_b, resource=s.r["R-A"], org=world.zb_b, start=at(day, 9), end=at(day, 11), purpose="主题党日")
+        actor=world.manager_b,
+        resource=s.r["R-A"],
+        org=world.zb_b,
+        start=at(day, 9),
+        end=at(day, 11),
+        purpose="主题党日",
+    )
     own_booking = sharing_services.booking_request(
-        actor=world.manager_a, resource=s.r["R-B"], org=world.zb_a, start=at(day, 14), end=at(day, 16), purpose="党课")
+        actor=world.manager_a,
+        resource=s.r["R-B"],
+        org=world.zb_a,
+        start=at(day, 14),
+        end=at(day, 16),
+        purpose="党课",
+    )
     raise_ = consultation_services.problem_raise
     lj_a = s.aw.lj_a
-    pending = raise_(actor=None, raised_by=world.zb_b, alliance=lj_a, title="通道清障", category="安全生产", code="WT-P")
-    assigned = raise_(actor=None, raised_by=world.zb_b, alliance=lj_a, title="报装提速", category="营商环境", code="WT-W")
-    consultation_services.problem_assign(actor=None, problem=assigned, owners=[world.zb_a],
-                                         deadline=timezone.localdate() + datetime.timedelta(days=30))
-    solved = raise_(actor=None, raised_by=world.zb_b, alliance=lj_a, title="电力保障", category="乡村振兴", code="WT-S")
-    consultation_services.problem_assign(actor=None, problem=solved, owners=[world.zb_a],
-                                         deadline=timezone.localdate() + datetime.timedelta(days=10))
+    pending = raise_(
+        actor=None,
+        raised_by=world.zb_b,
+        alliance=lj_a,
+        title="通道清障",
+        category="安全生产",
+        code="WT-P",
+    )
+    assigned = raise_(
+        actor=None,
+        raised_by=world.zb_b,
+        alliance=lj_a,
+        title="报装提速",
+        category="营商环境",
+        code="WT-W",
+    )
+    consultation_services.problem_assign(
+        actor=None,
+        problem=assigned,
+        owners=[world.zb_a],
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    solved = raise_(
+        actor=None,
+        raised_by=world.zb_b,
+        alliance=lj_a,
+        title="电力保障",
+        category="乡村振兴",
+        code="WT-S",
+    )
+    consultation_services.problem_assign(
+        actor=None,
+        problem=solved,
+        owners=[world.zb_a],
+        deadline=timezone.localdate() + datetime.timedelta(days=10),
+    )
     consultation_services.problem_solve(actor=None, problem=solved, resolution="新增配变。")
-    start = datetime.datetime.combine(day, datetime.time(14, 30), tzinfo=timezone.get_current_timezone())
-    meeting = consultation_services.meeting_create(actor=None, alliance=lj_a, title="第1次联席会议", start=start,
-                                                   convener=world.zb_a, code="LX-A")
+    start = datetime.datetime.combine(
+        day, datetime.time(14, 30), tzinfo=timezone.get_current_timezone()
+    )
+    meeting = consultation_services.meeting_create(
+        actor=None,
+        alliance=lj_a,
+        title="第1次联席会议",
+        start=start,
+        convener=world.zb_a,
+        code="LX-A",
+    )
     held = timezone.make_aware(datetime.datetime(2026, 11, 10, 9, 0))
-    draft = activity_services.activity_record(actor=None, type="主题党日", host=world.zb_a, start=held, topic="学习会",
-                                              code="HD-D")
+    draft = activity_services.activity_record(
+        actor=None, type="主题党日", host=world.zb_a, start=held, topic="学习会", code="HD-D"
+    )
     activity_services.attendance_fill(actor=None, activity=draft)
-    returned = activity_services.activity_record(actor=None, type="党课", host=world.zb_a, start=held, topic="党课",
-                                                 code="HD-R", lecturer="张三", status="已提交")
-    return Hostile(sharing=s, assessed=assessed, pending_booking=pending_booking, own_booking=own_booking,
-                   pending=pending, assigned=assigned, solved=solved, meeting=meeting, review=assessed.review,
-                   draft=draft, returned=returned)
+    returned = activity_services.activity_record(
+        actor=None,
+        type="党课",
+        host=world.zb_a,
+        start=held,
+        topic="党课",
+        code="HD-R",
+        lecturer="张三",
+        status="已提交",
+    )
+    return Hostile(
+        sharing=s,
+        assessed=assessed,
+        pending_booking=pending_booking,
+        own_booking=own_booking,
+        pending=pending,
+        assigned=assigned,
+        solved=solved,
+        meeting=meeting,
+        review=assessed.review,
+        draft=draft,
+        returned=returned,
+    )
 
 
-def variations(body: dict[str, Any], *, form: bool,
-               pick: Callable[[list[Any]], list[Any]]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+def variations(
+    body: dict[str, Any], *, form: bool, pick: Callable[[list[Any]], list[Any]]
+) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     """(field path, hostile value, body with that one value replaced) for every field of
     ``body`` — nested objects and the first item of lists included; ``pick`` chooses among
     a field's hostile values (a :class:`Rotation`)."""
@@ -184,5 +274,3 @@ def variations(body: dict[str, Any], *, form: bool,
         else:
             for bad in pick(hostile_for(value, form=form)):
                 yield key, bad, {**body, key: bad}
-
-

@@ -110,5 +110,7 @@ def assert_write(
     if got not in SUCCESS:
         assert state() == before, "a refused write changed something"
     elif changes is not None:
-        assert (state() != before) is changes, "an accepted write changed nothing" if changes else "it changed"
+        assert (state() != before) is changes, (
+            "an accepted write changed nothing" if changes else "it changed"
+        )
     return answer

@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD
 
 def test_login_page_is_chinese(db):
     body = Client().get(reverse("accounts:login")).content.decode()
-    assert "<html lang=\"zh-CN\">" in body
+    assert '<html lang="zh-CN">' in body
     assert "登录" in body
 
 
@@ -24,8 +24,10 @@ def test_login_then_home(world):
 
 
 def test_open_redirects_are_ignored(world):
-    response = Client().post(reverse("accounts:login") + "?next=https://evil.example/",
-                             {"username": "company", "password": PASSWORD})
+    response = Client().post(
+        reverse("accounts:login") + "?next=https://evil.example/",
+        {"username": "company", "password": PASSWORD},
+    )
     assert response["Location"] == "/"
 
 
@@ -33,7 +35,9 @@ def test_five_failures_lock_the_account_even_for_the_right_password(world):
     c = Client()
     refused = "用户名或密码错误（连续输错 5 次，账户将锁定 15 分钟）"
     for _ in range(5):
-        response = c.post(reverse("accounts:login"), {"username": "company", "password": "nope-nope"})
+        response = c.post(
+            reverse("accounts:login"), {"username": "company", "password": "nope-nope"}
+        )
         assert response.status_code == 401 and refused in response.content.decode()
     response = c.post(reverse("accounts:login"), {"username": "company", "password": PASSWORD})
     assert response.status_code == 401
@@ -53,10 +57,19 @@ def test_logout_needs_post(world):
 def test_password_change(world):
     c = Client()
     c.force_login(world.member_a)
-    bad = c.post(reverse("accounts:password_change"), {"old_password": "wrong", "new_password1": "x", "new_password2": "y"})
+    bad = c.post(
+        reverse("accounts:password_change"),
+        {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},
+    )
     assert bad.status_code == 400
-    ok = c.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": "Another-pass-2027", "new_password2": "Another-pass-2027"})
+    ok = c.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Another-pass-2027",
+            "new_password2": "Another-pass-2027",
+        },
+    )
     assert ok.status_code == 302
     assert User.objects.get(pk=world.member_a.pk).check_password("Another-pass-2027")
 

@@ -14,7 +14,10 @@ from tests.conftest import PASSWORD
 from tests.test_browser import page, shot  # noqa: F401  (the fixture)
 
 # As tests/test_browser.py: the flush after a live-server test would drop the seeded rules.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _login(page, base: str, username: str) -> None:  # noqa: F811
@@ -38,8 +41,14 @@ def test_the_year_field_shows_for_annual_types_and_voiding_asks_first(world, liv
     assert year.is_visible()
     shot(page, "activities-form-for-year")
 
-    services.activity_record(actor=None, code="HD-V", type="主题党日", host=world.zb_a,
-                             start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="误录的主题党日")
+    services.activity_record(
+        actor=None,
+        code="HD-V",
+        type="主题党日",
+        host=world.zb_a,
+        start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ),
+        topic="误录的主题党日",
+    )
     page.goto(f"{base}/activities/a/HD-V/")
     page.fill("#id_void_reason", "重复登记")
     page.once("dialog", lambda d: d.dismiss())
@@ -56,7 +65,11 @@ def test_the_year_field_shows_for_annual_types_and_voiding_asks_first(world, liv
     assert not [e for e in errors if "Content Security Policy" in e]
 
 
-def test_the_compliance_matrix_filters_through_one_filter_and_exports_what_it_shows(world, live_server, page):  # noqa: F811
+def test_the_compliance_matrix_filters_through_one_filter_and_exports_what_it_shows(
+    world,
+    live_server,
+    page,  # noqa: F811
+):
     base = live_server.url
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

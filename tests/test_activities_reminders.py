@@ -27,11 +27,19 @@ def test_yellow_and_recent_red_reminders_reach_the_responsible_managers_once(wor
     assert not any(":WB-GOV:" in k or ":DW:" in k for k in keys)
     by_key = {r.key: r for r in reminders}
     assert by_key["compliance:ZB-A:主题党日:2026-11:yellow"].user_ids == (world.manager_a.pk,)
-    assert by_key["compliance:ZB-A:主题党日:2026-11:yellow"].title == "营销服务党支部2026-11尚未开展主题党日"
+    assert (
+        by_key["compliance:ZB-A:主题党日:2026-11:yellow"].title
+        == "营销服务党支部2026-11尚未开展主题党日"
+    )
     created = deliver(reminders)
     assert created == len(reminders) > 0
     assert deliver(compliance_reminders(D(2026, 11, 21))) == 0
-    assert Notification.objects.filter(user=world.manager_a, key="compliance:ZB-A:主题党日:2026-10:red", level="red").count() == 1
+    assert (
+        Notification.objects.filter(
+            user=world.manager_a, key="compliance:ZB-A:主题党日:2026-10:red", level="red"
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -52,5 +60,15 @@ def test_demo_activities_are_deterministic_idempotent_and_have_gaps():
     assert sum(joint.values_list("present_count", flat=True)) == 1056
     rows = compliance_rows(year=2026, today=D(2026, 11, 21), orgs=Organisation.objects.all())
     missing = {(r.org, r.rule, r.period) for r in rows if r.status == "missing"}
-    assert ("BX-ZB23", "主题党日", "2026-05") in missing and ("BX-ZB14", "支部委员会", "2026-03") in missing
-    assert {r.org for r in rows if r.level == "yellow" and r.rule == "主题党日"} >= {"BX-ZB05", "BX-ZB12", "BX-ZB21", "BX-ZB33", "BX-ZB40"}
+    assert ("BX-ZB23", "主题党日", "2026-05") in missing and (
+        "BX-ZB14",
+        "支部委员会",
+        "2026-03",
+    ) in missing
+    assert {r.org for r in rows if r.level == "yellow" and r.rule == "主题党日"} >= {
+        "BX-ZB05",
+        "BX-ZB12",
+        "BX-ZB21",
+        "BX-ZB33",
+        "BX-ZB40",
+    }

@@ -27,10 +27,28 @@ def at(m: int, d: int, hh: int = 9) -> datetime.datetime:
 
 @pytest.fixture
 def acts(world):
-    a = services.activity_record(actor=None, code="ACT-A", type="主题党日", host=world.zb_a, start=at(3, 5), topic="A 的主题党日")
-    ab = services.activity_record(actor=None, code="ACT-AB", type="联建活动", sub_kind="党课互讲", host=world.zb_a,
-                                  co_orgs=[world.zb_b], start=at(3, 6), topic="联合党课", status=ActivityStatus.SUBMITTED)
-    b = services.activity_record(actor=None, code="ACT-B", type="党课", host=world.zb_b, start=at(3, 7), topic="B 的党课")
+    a = services.activity_record(
+        actor=None,
+        code="ACT-A",
+        type="主题党日",
+        host=world.zb_a,
+        start=at(3, 5),
+        topic="A 的主题党日",
+    )
+    ab = services.activity_record(
+        actor=None,
+        code="ACT-AB",
+        type="联建活动",
+        sub_kind="党课互讲",
+        host=world.zb_a,
+        co_orgs=[world.zb_b],
+        start=at(3, 6),
+        topic="联合党课",
+        status=ActivityStatus.SUBMITTED,
+    )
+    b = services.activity_record(
+        actor=None, code="ACT-B", type="党课", host=world.zb_b, start=at(3, 7), topic="B 的党课"
+    )
     return {"a": a, "ab": ab, "b": b}
 
 
@@ -95,10 +113,18 @@ def test_writes_are_refused_out_of_scope_and_read_only_changing_nothing(world, a
 
     def state():
         a = Activity.objects.get(code=code)
-        return (a.status, a.return_reason, a.updated_at, Attendance.objects.filter(activity=a).count())
+        return (
+            a.status,
+            a.return_reason,
+            a.updated_at,
+            Attendance.objects.filter(activity=a).count(),
+        )
 
-    response = assert_write(state, lambda: client_for(world, persona).post(url(name, code), {"reason": "记录不完整"}),
-                            expected(POST_MATRIX, key, persona))
+    response = assert_write(
+        state,
+        lambda: client_for(world, persona).post(url(name, code), {"reason": "记录不完整"}),
+        expected(POST_MATRIX, key, persona),
+    )
     after = Activity.objects.get(code=code)
     if response.status_code != 302:
         assert Attendance.objects.filter(activity=after).count() == 0
@@ -109,24 +135,49 @@ def test_writes_are_refused_out_of_scope_and_read_only_changing_nothing(world, a
     elif name == "activity_submit":
         assert after.status == ActivityStatus.SUBMITTED
     else:
-        assert list(Attendance.objects.filter(activity=after).values_list("member__number", flat=True)) == ["M-A1", "M-A2"]
+        assert list(
+            Attendance.objects.filter(activity=after).values_list("member__number", flat=True)
+        ) == ["M-A1", "M-A2"]
 
 
 @pytest.mark.django_db
 def test_creating_a_joint_activity_lists_host_and_co_organisers(world, acts):
     c = client_for(world, "manager_a")
-    response = c.post(url("activity_create"), {
-        "type": "联建活动", "topic": "党日交流", "host": "ZB-A", "co_orgs": "ZB-B", "start": "2026-04-02T09:30",
-        "sub_kind": "党日交流", "venue": "会议室"})
+    response = c.post(
+        url("activity_create"),
+        {
+            "type": "联建活动",
+            "topic": "党日交流",
+            "host": "ZB-A",
+            "co_orgs": "ZB-B",
+            "start": "2026-04-02T09:30",
+            "sub_kind": "党日交流",
+            "venue": "会议室",
+        },
+    )
     assert response.status_code == 400
     assert "组织 ZB-B 不存在或不在您的范围内" in response.content.decode()
-    response = client_for(world, "company").post(url("activity_create"), {
-        "type": "联建活动", "topic": "党日交流", "host": "ZB-A", "co_orgs": "ZB-B、WB-GOV", "start": "2026-04-02T09:30",
-        "sub_kind": "党日交流"})
+    response = client_for(world, "company").post(
+        url("activity_create"),
+        {
+            "type": "联建活动",
+            "topic": "党日交流",
+            "host": "ZB-A",
+            "co_orgs": "ZB-B、WB-GOV",
+            "start": "2026-04-02T09:30",
+            "sub_kind": "党日交流",
+        },
+    )
     activity = Activity.objects.get(topic="党日交流")
-    assert response.status_code == 302 and response["Location"] == url("activity_detail", activity.code)
+    assert response.status_code == 302 and response["Location"] == url(
+        "activity_detail", activity.code
+    )
     assert activity.code == "HD20260402-001"
-    assert list(activity.org_links.order_by("position").values_list("org__code", flat=True)) == ["ZB-A", "ZB-B", "WB-GOV"]
+    assert list(activity.org_links.order_by("position").values_list("org__code", flat=True)) == [
+        "ZB-A",
+        "ZB-B",
+        "WB-GOV",
+    ]
     assert activity.start == datetime.datetime(2026, 4, 2, 9, 30, tzinfo=TZ)
     assert activity.status == ActivityStatus.DRAFT
 
@@ -134,12 +185,25 @@ def test_creating_a_joint_activity_lists_host_and_co_organisers(world, acts):
 @pytest.mark.django_db
 def test_bad_form_input_is_explained_and_nothing_is_created(world, acts):
     c = client_for(world, "manager_a")
-    response = c.post(url("activity_create"), {"type": "党课", "topic": "x", "host": "ZB-B", "start": "2026-13-01T09:00"})
+    response = c.post(
+        url("activity_create"),
+        {"type": "党课", "topic": "x", "host": "ZB-B", "start": "2026-13-01T09:00"},
+    )
     assert response.status_code == 400
     text = response.content.decode()
     assert "组织编码不存在或不在您的管理范围内" in text
-    response = c.post(url("activity_create"), {"type": "主题党日", "topic": "x", "host": "ZB-A", "start": "2026-04-02T09:00",
-                                               "lecturer": "张三", "expected_count": "3", "present_count": "5"})
+    response = c.post(
+        url("activity_create"),
+        {
+            "type": "主题党日",
+            "topic": "x",
+            "host": "ZB-A",
+            "start": "2026-04-02T09:00",
+            "lecturer": "张三",
+            "expected_count": "3",
+            "present_count": "5",
+        },
+    )
     assert response.status_code == 400
     assert "只有党课可以填写授课人" in response.content.decode()
     assert Activity.objects.count() == 3
@@ -151,29 +215,43 @@ def test_attendance_fill_mark_submit_approve(world, acts):
     a = acts["a"]
     c.post(url("attendance_fill", "ACT-A"))
     c.post(url("attendance_mark", "ACT-A"), {"member": [world.m_a1.pk], "status": "出席"})
-    response = c.post(url("attendance_mark", "ACT-A"), {"member": [world.m_a2.pk], "status": "请假"}, follow=True)
+    response = c.post(
+        url("attendance_mark", "ACT-A"), {"member": [world.m_a2.pk], "status": "请假"}, follow=True
+    )
     assert "请假需填写原因" in response.content.decode()
-    c.post(url("attendance_mark", "ACT-A"), {"member": [world.m_a2.pk], "status": "请假", "reason": "出差"})
+    c.post(
+        url("attendance_mark", "ACT-A"),
+        {"member": [world.m_a2.pk], "status": "请假", "reason": "出差"},
+    )
     a.refresh_from_db()
     assert (a.expected_count, a.present_count) == (2, 1)
-    assert list(Attendance.objects.filter(activity=a).values_list("member__number", "status", "reason", "method")) == [
-        ("M-A1", "出席", "", "补录"), ("M-A2", "请假", "出差", "")]
+    assert list(
+        Attendance.objects.filter(activity=a).values_list(
+            "member__number", "status", "reason", "method"
+        )
+    ) == [("M-A1", "出席", "", "补录"), ("M-A2", "请假", "出差", "")]
     assert c.post(url("activity_submit", "ACT-A")).status_code == 302
     # Submitted: the recorder can no longer change it, the parent organisation's manager approves.
     assert c.get(url("activity_edit", "ACT-A")).status_code == 302
-    response = c.post(url("attendance_mark", "ACT-A"), {"member": [world.m_a2.pk], "status": "出席"}, follow=True)
+    response = c.post(
+        url("attendance_mark", "ACT-A"), {"member": [world.m_a2.pk], "status": "出席"}, follow=True
+    )
     assert "活动记录已提交或已通过，不能修改" in response.content.decode()
     assert client_for(world, "manager_a").post(url("activity_approve", "ACT-A")).status_code == 403
     assert client_for(world, "company").post(url("activity_approve", "ACT-A")).status_code == 302
     a.refresh_from_db()
     assert (a.status, a.present_count) == (ActivityStatus.APPROVED, 1)
     # The link rows compliance reads carry the activity's status and validity.
-    assert list(a.org_links.values_list("status", "is_valid", "start", "type")) == [(ActivityStatus.APPROVED, True, a.start, "主题党日")]
+    assert list(a.org_links.values_list("status", "is_valid", "start", "type")) == [
+        (ActivityStatus.APPROVED, True, a.start, "主题党日")
+    ]
 
 
 @pytest.mark.django_db
 def test_return_needs_a_reason(world, acts):
-    response = client_for(world, "company").post(url("activity_return", "ACT-AB"), {"reason": " "}, follow=True)
+    response = client_for(world, "company").post(
+        url("activity_return", "ACT-AB"), {"reason": " "}, follow=True
+    )
     assert "请填写退回原因" in response.content.decode()
     assert Activity.objects.get(code="ACT-AB").status == ActivityStatus.SUBMITTED
 
@@ -188,7 +266,9 @@ def test_qr_check_in_marks_the_member_present_once(world, acts):
         token = services.checkin_token(acts["a"])
     assert url("checkin", token) in page
     # The QR code on the page encodes exactly the absolute check-in link.
-    qr = segno.make("http://testserver" + url("checkin", token), error="m").svg_inline(scale=5, title="签到二维码")
+    qr = segno.make("http://testserver" + url("checkin", token), error="m").svg_inline(
+        scale=5, title="签到二维码"
+    )
     assert qr in page
     member = client_for(world, "member_a")
     assert "确认签到" in member.get(url("checkin", token)).content.decode()
@@ -221,11 +301,16 @@ def test_qr_check_in_refuses_people_not_expected_expired_and_forged_links(world,
 
 @pytest.mark.django_db
 def test_a_committee_meeting_without_quorum_is_flagged_invalid(world):
-    act = services.activity_record(actor=None, code="ZWH-1", type="支部委员会", host=world.zb_a, start=at(3, 1), topic="支委会")
+    act = services.activity_record(
+        actor=None, code="ZWH-1", type="支部委员会", host=world.zb_a, start=at(3, 1), topic="支委会"
+    )
     services.attendance_fill(actor=None, activity=act)
     act.refresh_from_db()
     assert (act.expected_count, act.present_count, act.is_valid) == (1, 0, False)
-    assert "会议无效" in client_for(world, "manager_a").get(url("activity_detail", "ZWH-1")).content.decode()
+    assert (
+        "会议无效"
+        in client_for(world, "manager_a").get(url("activity_detail", "ZWH-1")).content.decode()
+    )
     services.attendance_mark(actor=None, activity=act, member_ids=[world.m_a1.pk], status="出席")
     act.refresh_from_db()
     assert act.is_valid is True
@@ -235,12 +320,25 @@ def test_a_committee_meeting_without_quorum_is_flagged_invalid(world):
 def test_admins_edit_rules_and_compliance_follows(world):
     rule = ComplianceRule.objects.get(activity_type="主题党日", org_kind="党支部")
     c = client_for(world, "admin")
-    response = c.post(url("rule_edit", rule.pk), {"activity_type": "主题党日", "org_kind": "党支部", "frequency": "季度",
-                                                  "required": "2", "active": "on", "sort": "50", "note": ""})
+    response = c.post(
+        url("rule_edit", rule.pk),
+        {
+            "activity_type": "主题党日",
+            "org_kind": "党支部",
+            "frequency": "季度",
+            "required": "2",
+            "active": "on",
+            "sort": "50",
+            "note": "",
+        },
+    )
     assert response.status_code == 302
     rule.refresh_from_db()
     assert (rule.frequency, rule.required) == ("季度", 2)
-    assert client_for(world, "company").post(url("rule_edit", rule.pk), {"required": "1"}).status_code == 403
+    assert (
+        client_for(world, "company").post(url("rule_edit", rule.pk), {"required": "1"}).status_code
+        == 403
+    )
     rule.refresh_from_db()
     assert rule.required == 2
 
@@ -265,8 +363,18 @@ def test_list_and_matrix_query_counts_do_not_grow_with_the_data(world, acts):
     small_list = _queries(c, url("activity_list"))
     small_matrix = _queries(c, url("compliance_matrix") + "?year=2026")
     for i in range(27):
-        org = org_create(actor=None, code=f"ZB-Q{i}", name=f"支部{i}", kind="党支部", parent=world.dw)
-        services.activity_record(actor=None, code=f"Q{i}", type="主题党日", host=org, co_orgs=[world.zb_a], start=at(2, 3),
-                                 topic=f"活动{i}", status=ActivityStatus.APPROVED)
+        org = org_create(
+            actor=None, code=f"ZB-Q{i}", name=f"支部{i}", kind="党支部", parent=world.dw
+        )
+        services.activity_record(
+            actor=None,
+            code=f"Q{i}",
+            type="主题党日",
+            host=org,
+            co_orgs=[world.zb_a],
+            start=at(2, 3),
+            topic=f"活动{i}",
+            status=ActivityStatus.APPROVED,
+        )
     assert _queries(c, url("activity_list")) == small_list
     assert _queries(c, url("compliance_matrix") + "?year=2026") == small_matrix

@@ -17,8 +17,10 @@ from tests.api_helpers import API, auth_header, call
 from tests.conftest import PASSWORD
 
 # One answer for an unknown user, a wrong password and a locked account (no enumeration).
-BAD_LOGIN = {"detail": f"用户名或密码错误（连续输错 {settings.LOGIN_FAILURE_LIMIT} 次，账户将锁定 "
-                       f"{settings.LOGIN_LOCK_MINUTES} 分钟）"}
+BAD_LOGIN = {
+    "detail": f"用户名或密码错误（连续输错 {settings.LOGIN_FAILURE_LIMIT} 次，账户将锁定 "
+    f"{settings.LOGIN_LOCK_MINUTES} 分钟）"
+}
 UNAUTHENTICATED = {
     "detail": "未登录或令牌无效：请在请求头 Authorization: Bearer <token> 中提供有效令牌"
 }

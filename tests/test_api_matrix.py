@@ -208,7 +208,10 @@ WRITES = {
             "manager_b": 404,
             "outsider": 404,
         },
-        {"manager_a": "撤销日期只能由上级组织的管理员或系统管理员修改", "member_a": "无权修改该组织"},
+        {
+            "manager_a": "撤销日期只能由上级组织的管理员或系统管理员修改",
+            "member_a": "无权修改该组织",
+        },
     ),
     "create_under_zb_a": Write(
         "post",
@@ -343,14 +346,20 @@ def test_write_matrix(world, name, persona):
     write = WRITES[name]
     expected = write.expected[persona]
     audit = AuditLog.objects.count()
-    _, data = assert_write(state, lambda: api_call(world, persona, write.method, write.url(world), write.body), expected)
+    _, data = assert_write(
+        state,
+        lambda: api_call(world, persona, write.method, write.url(world), write.body),
+        expected,
+    )
     if expected in (200, 201):
         assert AuditLog.objects.count() == audit + 1
         return
     if expected == 404:
         assert data == NOT_FOUND
     elif expected == 403:
-        forbidden = write.forbidden if isinstance(write.forbidden, str) else write.forbidden[persona]
+        forbidden = (
+            write.forbidden if isinstance(write.forbidden, str) else write.forbidden[persona]
+        )
         assert data == {"detail": forbidden}
     else:
         assert data == {"detail": REFUSED_400[name]}
@@ -362,8 +371,12 @@ def test_every_write_endpoint_is_in_the_matrix(world):
     schema = api.get_openapi_schema()
     # Endpoints of later capabilities have their own matrices (tests/test_<app>_api.py).
     foundation = ("/api/v1/auth/", "/api/v1/orgs", "/api/v1/members")
-    writes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops
-              if m != "get" and p.startswith(foundation)}
+    writes = {
+        (m.upper(), p)
+        for p, ops in schema["paths"].items()
+        for m in ops
+        if m != "get" and p.startswith(foundation)
+    }
     assert writes == {
         ("POST", "/api/v1/auth/token"),
         ("DELETE", "/api/v1/auth/token"),

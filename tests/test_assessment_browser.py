@@ -26,7 +26,10 @@ DEMO_PASSWORD = "Demo@2026"
 
 # serialized_rollback: transactional tests flush tables, which would drop the rows seeded by
 # data migrations (alliance types, compliance rules) for the tests that follow.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -42,10 +45,20 @@ def page():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
-        context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN", accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 860}, locale="zh-CN", accept_downloads=True
+        )
         yield context.new_page()
         context.close()
         browser.close()
@@ -72,8 +85,13 @@ def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_se
     call_command("demo", stdout=io.StringIO())
     published = AssessmentRun.objects.get(scheme__code="2026-SWD", is_published=True)
     # the best-ranked branch with joint activities: its breakdown has every kind of evidence
-    target = next(r for r in AssessmentResult.objects.filter(run=published).select_related("org").order_by("rank")
-                  if r.indicators["LJ1"]["evidence"]["activities"])
+    target = next(
+        r
+        for r in AssessmentResult.objects.filter(run=published)
+        .select_related("org")
+        .order_by("rank")
+        if r.indicators["LJ1"]["evidence"]["activities"]
+    )
     base = live_server.url
     login(page, base, "dangwei")
 
@@ -87,7 +105,10 @@ def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_se
     assert not page.locator("[data-field=per]").is_visible()
     assert page.locator("select[name=direction]").input_value() == "lower"
     page.select_option("select[name=rule]", "deduct")
-    assert page.locator("[data-field=per]").is_visible() and not page.locator("[data-field=target]").is_visible()
+    assert (
+        page.locator("[data-field=per]").is_visible()
+        and not page.locator("[data-field=target]").is_visible()
+    )
     shot(page, "01-scheme-editor")
     page.click("text=取消")
 
@@ -98,7 +119,9 @@ def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_se
     row = page.locator(f"tr[data-org='{target.org.code}']")
     total = row.locator("[data-total]").inner_text()
     assert total == f"{target.total:.2f}"
-    assert page.locator(f"tr[data-org='{target.org.code}'] td").first.inner_text() == str(target.rank)
+    assert page.locator(f"tr[data-org='{target.org.code}'] td").first.inner_text() == str(
+        target.rank
+    )
     assert page.locator("tr[data-org] >> text=否决").count() == 1
     shot(page, "02-ranking")
     row.locator("text=得分明细").click()
@@ -124,7 +147,9 @@ def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_se
     page.wait_for_url(f"**/activities/compliance/o/{target.org.code}/?year=2026")
     assert target.org.name in page.content()
     page.go_back()
-    assert "党建工作部：" in page.locator("[data-indicator=DJ2] [data-evidence=manual]").inner_text()
+    assert (
+        "党建工作部：" in page.locator("[data-indicator=DJ2] [data-evidence=manual]").inner_text()
+    )
 
     # the company picture: distribution, scatter with the correlation stated plainly
     page.goto(f"{base}/assessment/r/{published.pk}/analysis/")

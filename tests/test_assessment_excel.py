@@ -13,8 +13,12 @@ from tests.assessment_engine_helpers import example
 from tests.excel_helpers import make_xlsx, read_xlsx, run
 
 HEADERS = ["组织编码*", "期间*", "指标编码*", "数值*"]
-ROWS = [["ZB-A", "2025", "YW1", 98.5], ["ZB-A", 2025, "YW2", 2], ["ZB-B", "2025", "YW1", "101.2"],
-        ["ZB-B", "2025q4", "FJ1", 0]]
+ROWS = [
+    ["ZB-A", "2025", "YW1", 98.5],
+    ["ZB-A", 2025, "YW2", 2],
+    ["ZB-B", "2025", "YW1", "101.2"],
+    ["ZB-B", "2025q4", "FJ1", 0],
+]
 
 
 @pytest.fixture
@@ -24,16 +28,25 @@ def scheme(world):
 
 def load(tmp_path, rows, *, user=None, headers=HEADERS, dry_run=False, name="kpi.xlsx"):
     path = make_xlsx(tmp_path / name, headers, rows)
-    return import_file(get_kind("kpis"), path, file_name=name, user=user, actor=user, dry_run=dry_run)
+    return import_file(
+        get_kind("kpis"), path, file_name=name, user=user, actor=user, dry_run=dry_run
+    )
 
 
 def values() -> list[tuple]:
-    return list(KpiValue.objects.order_by("org__code", "period", "indicator_code")
-                .values_list("org__code", "period", "indicator_code", "value"))
+    return list(
+        KpiValue.objects.order_by("org__code", "period", "indicator_code").values_list(
+            "org__code", "period", "indicator_code", "value"
+        )
+    )
 
 
 def state() -> list:
-    return [list(KpiValue.objects.values_list()), list(KpiBatch.objects.values_list()), AuditLog.objects.count()]
+    return [
+        list(KpiValue.objects.values_list()),
+        list(KpiBatch.objects.values_list()),
+        AuditLog.objects.count(),
+    ]
 
 
 def test_the_kind_has_exactly_the_contract_columns():
@@ -41,18 +54,35 @@ def test_the_kind_has_exactly_the_contract_columns():
     assert get_kind("kpis").label == "业务指标"
 
 
-def test_import_is_one_batch_with_who_and_when_and_reimport_changes_nothing(scheme, world, tmp_path):
+def test_import_is_one_batch_with_who_and_when_and_reimport_changes_nothing(
+    scheme, world, tmp_path
+):
     result = load(tmp_path, ROWS, user=world.company, name="十月.xlsx")
     assert result.errors == [] and (result.created, result.updated, result.unchanged) == (4, 0, 0)
-    assert values() == [("ZB-A", "2025", "YW1", 98.5), ("ZB-A", "2025", "YW2", 2.0),
-                        ("ZB-B", "2025", "YW1", 101.2), ("ZB-B", "2025Q4", "FJ1", 0.0)]
+    assert values() == [
+        ("ZB-A", "2025", "YW1", 98.5),
+        ("ZB-A", "2025", "YW2", 2.0),
+        ("ZB-B", "2025", "YW1", 101.2),
+        ("ZB-B", "2025Q4", "FJ1", 0.0),
+    ]
     batch = KpiBatch.objects.get()
-    assert (batch.channel, batch.file_name, batch.row_count, batch.created_by, batch.created_by_name) == (
-        "excel", "十月.xlsx", 4, world.company, "company")
+    assert (
+        batch.channel,
+        batch.file_name,
+        batch.row_count,
+        batch.created_by,
+        batch.created_by_name,
+    ) == ("excel", "十月.xlsx", 4, world.company, "company")
     assert set(KpiValue.objects.values_list("batch_id", flat=True)) == {batch.pk}
     summary = AuditLog.objects.get(action="import")
-    assert summary.after == {"kind": "kpis", "file": "十月.xlsx", "created": 4, "updated": 0, "unchanged": 0,
-                             "batch": batch.pk}
+    assert summary.after == {
+        "kind": "kpis",
+        "file": "十月.xlsx",
+        "created": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "batch": batch.pk,
+    }
     assert AuditLog.objects.filter(target_type="assessment.kpivalue").count() == 4
     before = state()
     again = load(tmp_path, ROWS, user=world.company, name="十月.xlsx")
@@ -61,21 +91,28 @@ def test_import_is_one_batch_with_who_and_when_and_reimport_changes_nothing(sche
     changed = load(tmp_path, [["ZB-A", "2025", "YW1", 99]], user=world.admin, name="更正.xlsx")
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 0)
     kpi = KpiValue.objects.get(org__code="ZB-A", indicator_code="YW1")
-    assert (kpi.value, kpi.batch.file_name, kpi.batch.created_by) == (99.0, "更正.xlsx", world.admin)
+    assert (kpi.value, kpi.batch.file_name, kpi.batch.created_by) == (
+        99.0,
+        "更正.xlsx",
+        world.admin,
+    )
     assert KpiValue.objects.get(org__code="ZB-A", indicator_code="YW2").batch_id == batch.pk
 
 
 def test_every_error_is_listed_and_nothing_is_imported(scheme, world, tmp_path):
     before = state()
-    result = load(tmp_path, [
-        ["ZB-A", "2025", "YW1", 1],
-        ["NOPE", "2025", "YW1", 1],
-        ["WB-GOV", "2025", "YW1", 1],
-        ["ZB-A", "2025Q5", "DJ1", "很多"],
-        ["ZB-A", "2025", "YW1", 2],
-        ["ZB-A", "2025", "含 空格", None],
-        [None, None, None, 1e13],
-    ])
+    result = load(
+        tmp_path,
+        [
+            ["ZB-A", "2025", "YW1", 1],
+            ["NOPE", "2025", "YW1", 1],
+            ["WB-GOV", "2025", "YW1", 1],
+            ["ZB-A", "2025Q5", "DJ1", "很多"],
+            ["ZB-A", "2025", "YW1", 2],
+            ["ZB-A", "2025", "含 空格", None],
+            [None, None, None, 1e13],
+        ],
+    )
     assert result.errors == [
         "第3行 组织编码：组织 NOPE 不存在",
         "第4行 组织编码：外部单位 WB-GOV 不参加考核",
@@ -95,16 +132,24 @@ def test_every_error_is_listed_and_nothing_is_imported(scheme, world, tmp_path):
 
 
 def test_headers_are_checked(scheme, tmp_path):
-    result = load(tmp_path, [["ZB-A", "2025", "YW1"]], headers=["组织编码", "期间", "指标编码", "备注"])
+    result = load(
+        tmp_path, [["ZB-A", "2025", "YW1"]], headers=["组织编码", "期间", "指标编码", "备注"]
+    )
     assert result.errors == ["第1行 备注：未知的列名", "第1行 数值：缺少必填列"]
 
 
-def test_a_branch_manager_imports_no_value_of_their_own_branch_nor_outside_their_subtree(scheme, world, tmp_path):
+def test_a_branch_manager_imports_no_value_of_their_own_branch_nor_outside_their_subtree(
+    scheme, world, tmp_path
+):
     before = state()
     result = load(tmp_path, ROWS, user=world.manager_a)
     own = "组织编码：营销服务党支部是被考核的组织：本组织的业务指标由考核方案的制定单位或该指标的数据提供部门录入，如有异议请提出申诉"
-    assert result.errors == [f"第2行 {own}", f"第3行 {own}",
-                             "第4行 组织编码：组织 ZB-B 不存在", "第5行 组织编码：组织 ZB-B 不存在"]
+    assert result.errors == [
+        f"第2行 {own}",
+        f"第3行 {own}",
+        "第4行 组织编码：组织 ZB-B 不存在",
+        "第5行 组织编码：组织 ZB-B 不存在",
+    ]
     assert state() == before
     assert load(tmp_path, ROWS, user=world.company).created == 4  # the scheme's owner enters them
 
@@ -118,8 +163,11 @@ def test_members_cannot_import(scheme, world, tmp_path):
 def test_a_dry_run_counts_and_writes_nothing(scheme, world, tmp_path):
     load(tmp_path, ROWS[:1])
     before = state()
-    result = load(tmp_path, [["ZB-A", "2025", "YW1", 98.5], ["ZB-A", "2025", "YW2", 3], ["ZB-B", "2025", "YW1", 4]],
-                  dry_run=True)
+    result = load(
+        tmp_path,
+        [["ZB-A", "2025", "YW1", 98.5], ["ZB-A", "2025", "YW2", 3], ["ZB-B", "2025", "YW1", 4]],
+        dry_run=True,
+    )
     assert (result.created, result.updated, result.unchanged, result.errors) == (2, 0, 1, [])
     assert state() == before
 
@@ -130,8 +178,12 @@ def test_export_round_trips_and_follows_scope(scheme, world, tmp_path):
     assert export_file(get_kind("kpis"), out) == 4
     headers, rows = read_xlsx(out)
     assert headers == HEADERS
-    assert rows == [["ZB-A", "2025", "YW1", 98.5], ["ZB-A", "2025", "YW2", 2], ["ZB-B", "2025", "YW1", 101.2],
-                    ["ZB-B", "2025Q4", "FJ1", 0]]
+    assert rows == [
+        ["ZB-A", "2025", "YW1", 98.5],
+        ["ZB-A", "2025", "YW2", 2],
+        ["ZB-B", "2025", "YW1", 101.2],
+        ["ZB-B", "2025Q4", "FJ1", 0],
+    ]
     result = import_file(get_kind("kpis"), out, file_name="export.xlsx")
     assert (result.created, result.updated, result.unchanged) == (0, 0, 4)
     mine = tmp_path / "mine.xlsx"
@@ -142,11 +194,22 @@ def test_export_round_trips_and_follows_scope(scheme, world, tmp_path):
 
 def test_the_command_line_imports_and_exports(scheme, tmp_path):
     path = make_xlsx(tmp_path / "kpi.xlsx", HEADERS, ROWS)
-    assert run("import", "kpis", str(path), "--dry-run") == (0, "检查通过（未导入）：将新建 4 条，更新 0 条，未变 0 条。\n", "")
-    assert run("import", "kpis", str(path)) == (0, "导入完成：新建 4 条，更新 0 条，未变 0 条。\n", "")
+    assert run("import", "kpis", str(path), "--dry-run") == (
+        0,
+        "检查通过（未导入）：将新建 4 条，更新 0 条，未变 0 条。\n",
+        "",
+    )
+    assert run("import", "kpis", str(path)) == (
+        0,
+        "导入完成：新建 4 条，更新 0 条，未变 0 条。\n",
+        "",
+    )
     batch = KpiBatch.objects.get()
     assert (batch.created_by, batch.created_by_name) == (None, "系统")
     bad = make_xlsx(tmp_path / "bad.xlsx", HEADERS, [["ZB-A", "2025", "YW1", "x"]])
     code, _, err = run("import", "kpis", str(bad))
-    assert (code, err.splitlines()) == (1, ["第2行 数值：应为数字", "共 1 处错误，未导入任何数据。"])
+    assert (code, err.splitlines()) == (
+        1,
+        ["第2行 数值：应为数字", "共 1 处错误，未导入任何数据。"],
+    )
     assert run("export", "kpis", str(tmp_path / "all.xlsx"))[0] == 0

@@ -16,8 +16,10 @@ from lianjian.core.filters import RegisteredList
 from tests.assessment_engine_helpers import example
 from tests.test_list_filters import PERSONAS, _api_keys, _screen
 
-LISTS = {name: RegisteredList(name, screen, api, f, key, selector)
-         for name, screen, api, f, key, selector in ASSESSMENT_LISTS}
+LISTS = {
+    name: RegisteredList(name, screen, api, f, key, selector)
+    for name, screen, api, f, key, selector in ASSESSMENT_LISTS
+}
 
 
 def _screen_keys(user, entry, params) -> list[str]:
@@ -25,20 +27,32 @@ def _screen_keys(user, entry, params) -> list[str]:
     assert status == 200
     return keys
 
+
 pytestmark = pytest.mark.django_db
 
-CASES = [{}, {"status": "open"}, {"status": "accepted"}, {"side": "answer"}, {"side": "mine"}, {"q": "ZB-A"},
-         {"q": "yw2"}, {"q": "运维"}, {"side": "answer", "status": "open"}]
+CASES = [
+    {},
+    {"status": "open"},
+    {"status": "accepted"},
+    {"side": "answer"},
+    {"side": "mine"},
+    {"q": "ZB-A"},
+    {"q": "yw2"},
+    {"q": "运维"},
+    {"side": "answer", "status": "open"},
+]
 
 
 def _objections(world, n: int = 1) -> None:
     scheme_import(example(), actor=None)
     for org, raiser in ((world.zb_a, world.manager_a), (world.zb_b, world.manager_b)):
-        for code in ("YW1", "YW2", "LJ2")[:n + 1]:
+        for code in ("YW1", "YW2", "LJ2")[: n + 1]:
             kpi = kpi_set(None, org=org, period="2025", indicator_code=code, value=1)
             objections.objection_raise(actor=raiser, kpi=kpi, reason="有误")
     first = Objection.objects.order_by("pk").first()
-    objections.objection_answer(actor=world.company, objection=first, accept=True, corrected_value=2, answer="改")
+    objections.objection_answer(
+        actor=world.company, objection=first, accept=True, corrected_value=2, answer="改"
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -54,7 +68,10 @@ def test_each_side_sees_what_it_should(world):
     _objections(world)
     entry = LISTS["objections"]
     assert len(_api_keys(world.company, entry, {"side": "answer", "status": "open"})) == 3
-    assert len(_api_keys(world.manager_a, entry, {})) == 2 and _api_keys(world.manager_a, entry, {"side": "answer"}) == []
+    assert (
+        len(_api_keys(world.manager_a, entry, {})) == 2
+        and _api_keys(world.manager_a, entry, {"side": "answer"}) == []
+    )
     assert _api_keys(world.outsider, entry, {}) == []
     assert KpiValue.objects.get(org=world.zb_a, indicator_code="YW1").value == 2
 
@@ -68,8 +85,17 @@ def test_the_objection_list_queries_stay_flat(world, django_assert_max_num_queri
         assert client.get(reverse("assessment:objection_list")).status_code == 200
 
 
-SCHEME_CASES = [{}, {"q": "swd"}, {"q": "另一"}, {"period": "2025"}, {"period_kind": "year"},
-                {"period_kind": "quarter"}, {"owner": "DW"}, {"owner": "DW2"}, {"q": "2025", "owner": "DW"}]
+SCHEME_CASES = [
+    {},
+    {"q": "swd"},
+    {"q": "另一"},
+    {"period": "2025"},
+    {"period_kind": "year"},
+    {"period_kind": "quarter"},
+    {"owner": "DW"},
+    {"owner": "DW2"},
+    {"q": "2025", "owner": "DW"},
+]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -84,9 +110,20 @@ def test_the_scheme_screen_and_api_list_the_same_rows(world, persona):
         assert _screen_keys(user, entry, params) == _api_keys(user, entry, params), params
 
 
-KPI_CASES = [{}, {"q": "ZB-A"}, {"q": "运维"}, {"org": "DW"}, {"org": "ZB-B"}, {"org": "ZB-X"}, {"period": "2025"},
-             {"period": "2026"}, {"indicator_code": "yw1"}, {"channel": "excel"}, {"channel": "form"},
-             {"org": "DW", "indicator_code": "YW2", "channel": "excel"}]
+KPI_CASES = [
+    {},
+    {"q": "ZB-A"},
+    {"q": "运维"},
+    {"org": "DW"},
+    {"org": "ZB-B"},
+    {"org": "ZB-X"},
+    {"period": "2025"},
+    {"period": "2026"},
+    {"indicator_code": "yw1"},
+    {"channel": "excel"},
+    {"channel": "form"},
+    {"org": "DW", "indicator_code": "YW2", "channel": "excel"},
+]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -42,8 +42,14 @@ def test_the_report_states_the_run_and_its_figures(world, assessed):
     assert "第 2 版（已于" in body
     assert "本期参评组织 2 个" in body and "一票否决 1 个" in body
     a, b = assessed.result_a, assessed.result_b
-    assert f"1|营销服务党支部|{a.dimensions['DJ']:.2f}|{a.dimensions['YW']:.2f}|{a.dimensions['LJ']:.2f}|{a.total:.2f}|—" in body
-    assert f"2|运维检修党支部|{b.dimensions['DJ']:.2f}|{b.dimensions['YW']:.2f}|{b.dimensions['LJ']:.2f}|{b.total:.2f}|否决" in body
+    assert (
+        f"1|营销服务党支部|{a.dimensions['DJ']:.2f}|{a.dimensions['YW']:.2f}|{a.dimensions['LJ']:.2f}|{a.total:.2f}|—"
+        in body
+    )
+    assert (
+        f"2|运维检修党支部|{b.dimensions['DJ']:.2f}|{b.dimensions['YW']:.2f}|{b.dimensions['LJ']:.2f}|{b.total:.2f}|否决"
+        in body
+    )
     assert "否决|1|50.0%" in body
     assert "运维检修党支部：重大安全责任事故，取消本期评星资格。" in body
     assert "组织数不足 3 个或得分没有差异，无法计算相关系数。" in body
@@ -53,7 +59,14 @@ def test_the_report_states_the_run_and_its_figures(world, assessed):
 def test_every_run_of_text_has_an_east_asian_font(world, assessed):
     doc = read(assessed.run2, world.company)
     runs = [r for p in doc.paragraphs for r in p.runs]
-    runs += [r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    runs += [
+        r
+        for t in doc.tables
+        for row in t.rows
+        for c in row.cells
+        for p in c.paragraphs
+        for r in p.runs
+    ]
     assert runs
     for run in runs:
         fonts = run._element.rPr.rFonts
@@ -70,7 +83,10 @@ def test_the_report_downloads_as_a_docx(world, assessed):
     client = Client()
     client.force_login(world.company)  # a draft's report: the scheme's owners only
     response = client.get(reverse("assessment:run_report", args=[assessed.run1.pk]))
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert (
+        response["Content-Type"]
+        == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     assert "attachment" in response["Content-Disposition"]
     doc = Document(io.BytesIO(b"".join(response.streaming_content)))
     assert "尚未发布，仅供核对" in all_text(doc)

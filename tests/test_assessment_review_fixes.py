@@ -55,6 +55,7 @@ def text(response) -> str:
 
 # --- points are bounded -------------------------------------------------------------------
 
+
 def test_a_scheme_file_with_astronomic_points_is_refused_before_it_can_overflow_a_run():
     data = example()
     data["dimensions"][1]["max"] = 1e308
@@ -71,7 +72,9 @@ def test_a_scheme_file_with_astronomic_points_is_refused_before_it_can_overflow_
 
 def test_the_largest_allowed_points_still_add_up_to_a_finite_total():
     dims = (DimensionSpec("A", "a", 1000),)
-    inds = tuple(IndicatorSpec(f"I{i}", "i", "A", 1000, "per_item", "kpi", per=1000) for i in range(200))
+    inds = tuple(
+        IndicatorSpec(f"I{i}", "i", "A", 1000, "per_item", "kpi", per=1000) for i in range(200)
+    )
     spec = SchemeSpec("S", "s", "2026", dims, inds)
     assert validate_scheme(spec) == []
     assert score_org(spec, {i.code: 1e12 for i in inds}).total == 1000
@@ -90,31 +93,56 @@ def test_a_dimension_and_the_pass_line_over_1000_are_refused_by_the_services(wor
 
 # --- negative counts ----------------------------------------------------------------------
 
+
 def test_a_negative_count_is_refused_on_every_path_and_a_negative_ratio_is_not(world, tmp_path):
     scheme, _ = services.scheme_import(example(), actor=None)
     before = list(KpiValue.objects.values_list())
     for code in ("YW2", "LJ2", "FJ1"):  # deduct, stepped, veto
         with pytest.raises(ValidationError) as raised:
-            services.kpi_set(world.company, org=world.zb_a, period="2025", indicator_code=code, value=-3)
-        assert raised.value.message_dict == {"value": [f"指标 {code} 的数值是次数或档位序号，不能为负数"]}
-    status, data = call("post", "/assessment/kpis", user=world.company,
-                        body={"org": "ZB-A", "period": "2025", "indicator_code": "YW2", "value": -1})
-    assert status == 400 and data == {"detail": "value：指标 YW2 的数值是次数或档位序号，不能为负数"}
-    path = make_xlsx(tmp_path / "k.xlsx", ["组织编码", "期间", "指标编码", "数值"],
-                     [["ZB-A", "2025", "YW1", 90], ["ZB-B", "2025", "YW2", -2]])
-    result = import_file(get_kind("kpis"), path, file_name="k.xlsx", user=world.company, actor=world.company)
+            services.kpi_set(
+                world.company, org=world.zb_a, period="2025", indicator_code=code, value=-3
+            )
+        assert raised.value.message_dict == {
+            "value": [f"指标 {code} 的数值是次数或档位序号，不能为负数"]
+        }
+    status, data = call(
+        "post",
+        "/assessment/kpis",
+        user=world.company,
+        body={"org": "ZB-A", "period": "2025", "indicator_code": "YW2", "value": -1},
+    )
+    assert status == 400 and data == {
+        "detail": "value：指标 YW2 的数值是次数或档位序号，不能为负数"
+    }
+    path = make_xlsx(
+        tmp_path / "k.xlsx",
+        ["组织编码", "期间", "指标编码", "数值"],
+        [["ZB-A", "2025", "YW1", 90], ["ZB-B", "2025", "YW2", -2]],
+    )
+    result = import_file(
+        get_kind("kpis"), path, file_name="k.xlsx", user=world.company, actor=world.company
+    )
     assert result.errors == ["第3行 数值：指标 YW2 的数值是次数或档位序号，不能为负数"]
     assert list(KpiValue.objects.values_list()) == before == []
     # a ratio (营收完成率) may really be negative
-    kpi = services.kpi_set(world.company, org=world.zb_a, period="2025", indicator_code="YW1", value=-5)
+    kpi = services.kpi_set(
+        world.company, org=world.zb_a, period="2025", indicator_code="YW1", value=-5
+    )
     assert kpi.value == -5
 
 
 def test_a_code_scored_as_a_count_in_any_scheme_refuses_negative_values(world):
     services.scheme_import(example(), actor=None)
     other = copy.deepcopy(example(code="2025-B"))
-    other["indicators"][2] = {"code": "YW1X", "name": "x", "dimension": "YW", "max": 10, "rule": "ratio",
-                              "target": 1, "source": "kpi"}
+    other["indicators"][2] = {
+        "code": "YW1X",
+        "name": "x",
+        "dimension": "YW",
+        "max": 10,
+        "rule": "ratio",
+        "target": 1,
+        "source": "kpi",
+    }
     services.scheme_import(other, actor=None)
     assert services.kpi_codes()["YW2"] == {"deduct"}
     assert services.kpi_codes()["YW1"] == {"ratio"}
@@ -122,17 +150,28 @@ def test_a_code_scored_as_a_count_in_any_scheme_refuses_negative_values(world):
 
 # --- an evaluator's score never lands in another period -----------------------------------
 
+
 @pytest.mark.parametrize("period", ["2025Q1", "2025Q9", "abc"])
 def test_a_score_posted_for_a_bad_period_changes_nothing(assessed, world, period):
-    before = list(ManualScore.objects.values_list("org__code", "period", "evaluator__username", "score", "comment"))
+    before = list(
+        ManualScore.objects.values_list(
+            "org__code", "period", "evaluator__username", "score", "comment"
+        )
+    )
     client = login(world.company)
     body = {"org": "ZB-A", "score": 3, "comment": "", "period": period}
     response = client.post(url("review_score", assessed.review.pk), body, follow=True)
     assert "期间" in text(response) and "已保存" not in text(response)
     response = client.post(url("review_score", assessed.review.pk), body, HTTP_HX_REQUEST="true")
     assert response.status_code == 400 and "期间" in text(response)
-    assert list(ManualScore.objects.values_list("org__code", "period", "evaluator__username", "score",
-                                                "comment")) == before
+    assert (
+        list(
+            ManualScore.objects.values_list(
+                "org__code", "period", "evaluator__username", "score", "comment"
+            )
+        )
+        == before
+    )
 
 
 def test_a_bad_period_in_the_address_shows_the_schemes_period_and_says_so(assessed, world):
@@ -144,27 +183,38 @@ def test_a_bad_period_in_the_address_shows_the_schemes_period_and_says_so(assess
 def test_a_score_row_targets_its_own_row_whatever_the_organisation_code(assessed, world):
     # an id selector "#review-A.B" would read ".B" as a class: codes may contain dots
     response = login(world.company).get(url("review_score", assessed.review.pk) + "?period=2025")
-    assert 'hx-target="closest tr"' in text(response) and 'hx-target="#review-' not in text(response)
+    assert 'hx-target="closest tr"' in text(response) and 'hx-target="#review-' not in text(
+        response
+    )
 
 
 # --- a KPI link lands on the value it scored ----------------------------------------------
 
-def test_an_older_versions_kpi_link_lands_on_the_value_it_scored_after_a_correction(assessed, world):
+
+def test_an_older_versions_kpi_link_lands_on_the_value_it_scored_after_a_correction(
+    assessed, world
+):
     old = assessed.run1.results.get(org=world.zb_a).indicators["YW1"]
     assert old["value"] == 80 and old["evidence"]["batch"] == assessed.batch_a
-    breakdown = text(login(world.company).get(url("result_detail", assessed.run1.pk, "ZB-A")))  # a draft: owners only
-    link = f'{url("batch_detail", assessed.batch_a)}?q=ZB-A#kpi-{old["evidence"]["kpi"]}'
+    breakdown = text(
+        login(world.company).get(url("result_detail", assessed.run1.pk, "ZB-A"))
+    )  # a draft: owners only
+    link = f"{url('batch_detail', assessed.batch_a)}?q=ZB-A#kpi-{old['evidence']['kpi']}"
     assert f'href="{link}"' in breakdown
     page = text(login(world.company).get(link.split("#")[0]))
     assert "已被更正的数值（1 条）" in page
-    row = page[page.index(f'id="kpi-{old["evidence"]["kpi"]}"'):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index(f'id="kpi-{old["evidence"]["kpi"]}"') :]
+    row = row[: row.index("</tr>")]
     assert "<b>80</b>" in row and ">95<" in row and "YW1" in row
 
 
 def test_a_batch_whose_every_value_was_replaced_still_opens_for_those_who_see_them(assessed, world):
-    write = services.kpi_write(None, [services.KpiRow(world.zb_a, "2025", "YW1", 70.0)], channel="excel",
-                               file_name="早.xlsx")
+    write = services.kpi_write(
+        None,
+        [services.KpiRow(world.zb_a, "2025", "YW1", 70.0)],
+        channel="excel",
+        file_name="早.xlsx",
+    )
     services.kpi_set(world.company, org=world.zb_a, period="2025", indicator_code="YW1", value=71)
     assert not KpiValue.objects.filter(batch=write.batch).exists()
     response = login(world.manager_a).get(url("batch_detail", write.batch.pk))
@@ -174,7 +224,9 @@ def test_a_batch_whose_every_value_was_replaced_still_opens_for_those_who_see_th
     assert (rows, count) == ([], 0)
 
 
-def test_replaced_values_are_read_in_a_fixed_number_of_queries(assessed, world, django_assert_max_num_queries):
+def test_replaced_values_are_read_in_a_fixed_number_of_queries(
+    assessed, world, django_assert_max_num_queries
+):
     batch = KpiBatch.objects.get(pk=assessed.batch_a)
     with django_assert_max_num_queries(3):
         rows, count = selectors.batch_replaced(world.company, batch, q="ZB-A")
@@ -182,6 +234,7 @@ def test_replaced_values_are_read_in_a_fixed_number_of_queries(assessed, world, 
 
 
 # --- leaders and laggards -----------------------------------------------------------------
+
 
 def _row(code: str, points: float) -> selectors.Row:
     return selectors.Row(0, code, code, points, None, False, True, 1, {"D": points})
@@ -199,10 +252,22 @@ def test_an_organisation_as_good_as_a_leader_is_never_called_a_laggard():
 
 # --- what changed in the scheme -----------------------------------------------------------
 
+
 def test_the_compare_page_says_what_changed_in_the_scheme(assessed, world):
     indicator = Indicator.objects.get(scheme=assessed.scheme, code="YW2")
-    services.indicator_save(None, assessed.scheme, indicator, code="YW2", name="客户投诉", dimension=indicator.dimension,
-                            max=10, rule="deduct", source="kpi", per=2.5, position=indicator.position)
+    services.indicator_save(
+        None,
+        assessed.scheme,
+        indicator,
+        code="YW2",
+        name="客户投诉",
+        dimension=indicator.dimension,
+        max=10,
+        rule="deduct",
+        source="kpi",
+        per=2.5,
+        position=indicator.position,
+    )
     services.scheme_update(None, assessed.scheme, pass_line=65)
     run3 = services.assessment_run(None, assessed.scheme, "2025")
     page = text(login(world.company).get(url("run_compare", run3.pk)))
@@ -217,8 +282,17 @@ def test_scheme_changes_lists_added_removed_and_changed_parts():
     new = copy.deepcopy(old)
     new["dimensions"][2]["max"] = 12
     new["indicators"].pop(3)
-    new["indicators"].append({"code": "LJ3", "name": "共建项目", "dimension": "LJ", "max": 4, "rule": "per_item",
-                              "per": 1, "source": "kpi"})
+    new["indicators"].append(
+        {
+            "code": "LJ3",
+            "name": "共建项目",
+            "dimension": "LJ",
+            "max": 4,
+            "rule": "per_item",
+            "per": 1,
+            "source": "kpi",
+        }
+    )
     new["indicators"][3]["steps"] = [["破冰", 2], ["落地", 8]]
     new["stars"] = [[90, 5], [60, 1]]
     assert selectors.scheme_changes(old, new) == [
@@ -233,6 +307,7 @@ def test_scheme_changes_lists_added_removed_and_changed_parts():
 
 # --- the Word report ----------------------------------------------------------------------
 
+
 def _report(client: Client, run) -> Document:
     response = client.get(url("run_report", run.pk))
     assert response.status_code == 200
@@ -242,7 +317,13 @@ def _report(client: Client, run) -> Document:
 def test_the_report_has_real_headings_on_a4(assessed, world):
     doc = _report(login(world.company), assessed.run2)
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、总体情况", "二、排名", "三、各维度领先与落后", "四、党建与业务的关系", "五、一票否决与不合格"]
+    assert headings == [
+        "一、总体情况",
+        "二、排名",
+        "三、各维度领先与落后",
+        "四、党建与业务的关系",
+        "五、一票否决与不合格",
+    ]
     section = doc.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     assert round(section.left_margin.cm, 2) == round(section.right_margin.cm, 2) == 2.5
@@ -257,8 +338,11 @@ def test_a_branchs_report_does_not_claim_to_cover_the_whole_run(assessed, world)
 
 # --- screens ------------------------------------------------------------------------------
 
+
 def test_a_too_long_run_note_is_explained(assessed, world):
-    response = login(world.company).post(url("run_list", assessed.scheme.code), {"period": "2025", "note": "长" * 301})
+    response = login(world.company).post(
+        url("run_list", assessed.scheme.code), {"period": "2025", "note": "长" * 301}
+    )
     assert response.status_code == 400 and "301" in text(response)
 
 
@@ -275,8 +359,12 @@ def test_edit_forms_show_numbers_as_typed(assessed, world):
 def test_one_organisations_trend_calls_its_bars_its_total(assessed, world):
     client = login(world.company)
     # the bar series takes its name from the chart box (assessment/static/assessment/trend.js)
-    assert 'data-total-label="总分"' in text(client.get(url("scheme_trend", assessed.scheme.code) + "?org=ZB-A"))
-    assert 'data-total-label="平均总分"' in text(client.get(url("scheme_trend", assessed.scheme.code)))
+    assert 'data-total-label="总分"' in text(
+        client.get(url("scheme_trend", assessed.scheme.code) + "?org=ZB-A")
+    )
+    assert 'data-total-label="平均总分"' in text(
+        client.get(url("scheme_trend", assessed.scheme.code))
+    )
 
 
 def test_the_compliance_evidence_says_what_it_counts(world):

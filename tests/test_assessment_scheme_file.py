@@ -26,8 +26,17 @@ def test_the_assessment_md_example_parses_to_a_valid_spec():
     assert validate_scheme(spec) == []
     assert (spec.code, spec.period, spec.pass_line) == ("2025-SWD", "2025", 60.0)
     assert [d.code for d in spec.dimensions] == ["DJ", "YW", "LJ"]
-    assert spec.indicators[0] == IndicatorSpec("DJ1", "组织生活完成率", "DJ", 20.0, "ratio", "compliance_rate",
-                                               target=1.0, floor=0.6, direction="higher")
+    assert spec.indicators[0] == IndicatorSpec(
+        "DJ1",
+        "组织生活完成率",
+        "DJ",
+        20.0,
+        "ratio",
+        "compliance_rate",
+        target=1.0,
+        floor=0.6,
+        direction="higher",
+    )
     assert spec.indicators[4].steps == (("破冰", 2.0), ("推进", 4.0), ("落地", 8.0))
     assert spec.indicators[5] == IndicatorSpec("FJ1", "重大安全责任事故", None, None, "veto", "kpi")
     assert spec.stars == ((95.0, 5), (90.0, 4), (80.0, 3), (70.0, 2), (60.0, 1))
@@ -69,7 +78,7 @@ def test_a_bad_file_lists_every_problem():
         "指标 DJ1：未知字段“flor”",
         "指标 YW1：规则 ratio 不使用参数 per",
         "指标 YW2：只有评议打分（manual）指标可以指定评议人（evaluators）",
-        "指标 LJ2：steps 第 1 项应为 [名称, 分值]，如 [\"落地\", 8]",
+        '指标 LJ2：steps 第 1 项应为 [名称, 分值]，如 ["落地", 8]',
         "stars 第 2 项应为 [最低总分, 星级]，如 [95, 5]",
         "考核期间：期间“2025Q9”格式不正确，应为 2026、2026H1、2026Q3 或 2026-07",
         "维度 DJ：满分应为大于 0 的数字",
@@ -77,17 +86,32 @@ def test_a_bad_file_lists_every_problem():
     assert isinstance(info.value, ValueError)
 
 
-@pytest.mark.parametrize("data, message", [
-    ([], "方案文件应为 JSON 对象"),
-    ({**EXAMPLE, "applies_to": {"kind": "党支部", "orgs": ["ZB-A"]}}, "applies_to 只能给出 kind 或 orgs 之一"),
-    ({**EXAMPLE, "applies_to": {"orgs": []}}, "applies_to.orgs 至少列出一个组织编码"),
-    ({**EXAMPLE, "applies_to": None}, "applies_to 必填，如 {\"kind\": \"党支部\"}"),
-    ({**EXAMPLE, "applies_to": []}, "applies_to 应为 {\"kind\": \"党支部\"} 或 {\"orgs\": [组织编码, …]}"),
-    ({**EXAMPLE, "code": "含 空格"}, "code “含 空格”无效：只能包含字母、数字、下划线、点和短横线"),
-    ({**EXAMPLE, "indicators": "x"}, "indicators 应为列表"),
-    ({**EXAMPLE, "indicators": [{"code": "A", "name": "a", "rule": "magic"}]}, "指标 A：rule 应为 ratio、per_item、stepped、deduct、manual、veto 之一"),
-    ({**EXAMPLE, "pass_line": True}, "pass_line 应为数字"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([], "方案文件应为 JSON 对象"),
+        (
+            {**EXAMPLE, "applies_to": {"kind": "党支部", "orgs": ["ZB-A"]}},
+            "applies_to 只能给出 kind 或 orgs 之一",
+        ),
+        ({**EXAMPLE, "applies_to": {"orgs": []}}, "applies_to.orgs 至少列出一个组织编码"),
+        ({**EXAMPLE, "applies_to": None}, 'applies_to 必填，如 {"kind": "党支部"}'),
+        (
+            {**EXAMPLE, "applies_to": []},
+            'applies_to 应为 {"kind": "党支部"} 或 {"orgs": [组织编码, …]}',
+        ),
+        (
+            {**EXAMPLE, "code": "含 空格"},
+            "code “含 空格”无效：只能包含字母、数字、下划线、点和短横线",
+        ),
+        ({**EXAMPLE, "indicators": "x"}, "indicators 应为列表"),
+        (
+            {**EXAMPLE, "indicators": [{"code": "A", "name": "a", "rule": "magic"}]},
+            "指标 A：rule 应为 ratio、per_item、stepped、deduct、manual、veto 之一",
+        ),
+        ({**EXAMPLE, "pass_line": True}, "pass_line 应为数字"),
+    ],
+)
 def test_shape_errors(data, message):
     with pytest.raises(SchemeFileError) as info:
         parse_scheme_file(data)

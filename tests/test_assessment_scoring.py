@@ -24,14 +24,24 @@ from lianjian.assessment.scoring import (
     validate_scheme,
 )
 
-DIMS = (DimensionSpec("DJ", "党建引领", 40), DimensionSpec("YW", "业务提升", 50), DimensionSpec("LJ", "联建共建", 10))
-DJ1 = IndicatorSpec("DJ1", "组织生活完成率", "DJ", 20, "ratio", "compliance_rate", target=1.0, floor=0.6)
+DIMS = (
+    DimensionSpec("DJ", "党建引领", 40),
+    DimensionSpec("YW", "业务提升", 50),
+    DimensionSpec("LJ", "联建共建", 10),
+)
+DJ1 = IndicatorSpec(
+    "DJ1", "组织生活完成率", "DJ", 20, "ratio", "compliance_rate", target=1.0, floor=0.6
+)
 YW1 = IndicatorSpec("YW1", "营收完成率", "YW", 30, "ratio", "kpi", target=100, floor=0.6)
 YW2 = IndicatorSpec("YW2", "客户投诉", "YW", 10, "deduct", "kpi", per=2)
 LJ1 = IndicatorSpec("LJ1", "联建活动", "LJ", 6, "per_item", "joint_activities", per=1.5)
-LJ2 = IndicatorSpec("LJ2", "联建成效", "LJ", 8, "stepped", "kpi", steps=(("破冰", 2), ("推进", 4), ("落地", 8)))
+LJ2 = IndicatorSpec(
+    "LJ2", "联建成效", "LJ", 8, "stepped", "kpi", steps=(("破冰", 2), ("推进", 4), ("落地", 8))
+)
 FJ1 = IndicatorSpec("FJ1", "重大安全责任事故", None, None, "veto", "kpi")
-SPEC = SchemeSpec("2025-SWD", "2025年度党支部双维度考核", "2025", DIMS, (DJ1, YW1, YW2, LJ1, LJ2, FJ1))
+SPEC = SchemeSpec(
+    "2025-SWD", "2025年度党支部双维度考核", "2025", DIMS, (DJ1, YW1, YW2, LJ1, LJ2, FJ1)
+)
 
 
 def points(ind: IndicatorSpec, value: object) -> float:
@@ -39,6 +49,7 @@ def points(ind: IndicatorSpec, value: object) -> float:
 
 
 # --- ratio -------------------------------------------------------------------------------
+
 
 def test_ratio_at_or_above_target_scores_the_max():
     assert points(YW1, 100) == 30
@@ -57,7 +68,9 @@ def test_ratio_below_floor_scores_nothing():
 
 
 def test_ratio_lower_is_better_inverts_r():
-    loss = IndicatorSpec("YW3", "线损率", "YW", 10, "ratio", "kpi", target=5.0, floor=0.5, direction="lower")
+    loss = IndicatorSpec(
+        "YW3", "线损率", "YW", 10, "ratio", "kpi", target=5.0, floor=0.5, direction="lower"
+    )
     assert points(loss, 5.0) == 10
     assert points(loss, 4.0) == 10  # better than target
     assert points(loss, 8.0) == pytest.approx(10 * 5 / 8)  # r = 0.625
@@ -72,6 +85,7 @@ def test_ratio_without_floor_scales_all_the_way_down():
 
 
 # --- per_item, stepped, deduct -----------------------------------------------------------
+
 
 def test_per_item_counts_up_to_the_max():
     assert points(LJ1, 0) == 0
@@ -95,6 +109,7 @@ def test_deduct_takes_points_per_occurrence_down_to_zero():
 
 # --- manual and veto ---------------------------------------------------------------------
 
+
 def test_manual_is_the_mean_of_the_evaluators():
     ind = IndicatorSpec("DJ2", "书记述职评议", "DJ", 10, "manual", "manual")
     assert score_indicator(ind, [8, 9, 10]) == IndicatorScore(9.0, 9.0, False)
@@ -115,6 +130,7 @@ def test_veto_occurrence_voids_the_rating():
 
 # --- missing values ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("ind", [DJ1, YW1, YW2, LJ1, LJ2])
 def test_a_missing_value_scores_zero_and_is_marked_missing(ind):
     assert score_indicator(ind, None) == IndicatorScore(None, 0.0, True)
@@ -132,6 +148,7 @@ def test_missing_points_is_what_the_indicator_says():
 
 
 # --- whole organisations -----------------------------------------------------------------
+
 
 def test_worked_example_of_assessment_md():
     result = score_org(SPEC, {"DJ1": 0.9, "YW1": 95, "YW2": 2, "LJ1": 5, "LJ2": 2, "FJ1": 0})
@@ -173,22 +190,39 @@ def test_star_bands_and_the_pass_line_compare_at_nine_decimals():
     assert stars_for(94.99999999999997, bands) == 5  # float noise, not a lower score
     assert stars_for(94.99, bands) == 4
     assert stars_for(59.999, bands) is None
-    spec = SchemeSpec("S", "s", "2025", (DimensionSpec("A", "a", 100),),
-                      (IndicatorSpec("A1", "a", "A", 100, "per_item", "kpi", per=0.1),), pass_line=0.3)
+    spec = SchemeSpec(
+        "S",
+        "s",
+        "2025",
+        (DimensionSpec("A", "a", 100),),
+        (IndicatorSpec("A1", "a", "A", 100, "per_item", "kpi", per=0.1),),
+        pass_line=0.3,
+    )
     assert score_org(spec, {"A1": 3}).passed is True  # 3 × 0.1 = 0.30000000000000004
 
 
 def test_custom_star_bands():
-    spec = SchemeSpec("S", "s", "2025", (DimensionSpec("A", "a", 100),),
-                      (IndicatorSpec("A1", "a", "A", 100, "per_item", "kpi", per=1),), stars=((85, 3), (75, 2), (50, 1)))
+    spec = SchemeSpec(
+        "S",
+        "s",
+        "2025",
+        (DimensionSpec("A", "a", 100),),
+        (IndicatorSpec("A1", "a", "A", 100, "per_item", "kpi", per=1),),
+        stars=((85, 3), (75, 2), (50, 1)),
+    )
     assert [score_org(spec, {"A1": v}).stars for v in (90, 80, 60, 40)] == [3, 2, 1, None]
 
 
 # --- rank --------------------------------------------------------------------------------
 
+
 def test_rank_is_one_based_and_ties_share_a_rank():
     assert rank({"a": (90, False), "b": (95, False), "c": (90, False), "d": (80, False)}) == {
-        "b": 1, "a": 2, "c": 2, "d": 4}
+        "b": 1,
+        "a": 2,
+        "c": 2,
+        "d": 4,
+    }
 
 
 def test_vetoed_organisations_rank_after_all_others():
@@ -207,16 +241,21 @@ def test_rank_of_nothing_is_empty():
 
 # --- validation --------------------------------------------------------------------------
 
+
 def test_the_example_scheme_is_valid():
     assert validate_scheme(SPEC) == []
 
 
 def test_validation_lists_every_problem_in_chinese():
     bad = SchemeSpec(
-        "", "", "2025Q5",
+        "",
+        "",
+        "2025Q5",
         (DimensionSpec("DJ", "党建", 0), DimensionSpec("DJ", "重复", 10)),
         (
-            IndicatorSpec("A1", "比率", "DJ", 10, "ratio", "kpi", target=0, floor=1.5, direction="up"),
+            IndicatorSpec(
+                "A1", "比率", "DJ", 10, "ratio", "kpi", target=0, floor=1.5, direction="up"
+            ),
             IndicatorSpec("A1", "重复", "XX", -1, "per_item", "kpi"),
             IndicatorSpec("A3", "分档", "DJ", 5, "stepped", "kpi", steps=(("高", 6), ("低", 1))),
             IndicatorSpec("A4", "评议", "DJ", 5, "manual", "kpi"),
@@ -224,7 +263,8 @@ def test_validation_lists_every_problem_in_chinese():
             IndicatorSpec("A6", "无规则", "DJ", 5, "magic", "kpi"),
             IndicatorSpec("A7", "扣分", "DJ", 5, "deduct", "kpi", per=1, missing_points=9),
         ),
-        stars=((90, 4), (95, 5), (50, 0)), pass_line=-1,
+        stars=((90, 4), (95, 5), (50, 0)),
+        pass_line=-1,
     )
     assert validate_scheme(bad) == [
         "方案编码不能为空",
@@ -254,7 +294,9 @@ def test_validation_lists_every_problem_in_chinese():
 def test_a_scheme_needs_an_indicator_and_a_dimension_for_scored_ones():
     spec = SchemeSpec("S", "s", "2026", (), ())
     assert validate_scheme(spec) == ["方案至少需要一个指标"]
-    spec = SchemeSpec("S", "s", "2026", (), (IndicatorSpec("A", "a", None, 5, "per_item", "kpi", per=1),))
+    spec = SchemeSpec(
+        "S", "s", "2026", (), (IndicatorSpec("A", "a", None, 5, "per_item", "kpi", per=1),)
+    )
     assert validate_scheme(spec) == ["指标 A：须属于一个维度"]
 
 
@@ -271,16 +313,20 @@ def indicators(draw, dimension: str = "A"):
     top = draw(maxima)
     kwargs: dict = {}
     if rule == "ratio":
-        kwargs = {"target": draw(st.floats(min_value=0.01, max_value=1e4)),
-                  "floor": draw(st.one_of(st.none(), st.floats(min_value=0, max_value=0.99))),
-                  "direction": draw(st.sampled_from(["higher", "lower"]))}
+        kwargs = {
+            "target": draw(st.floats(min_value=0.01, max_value=1e4)),
+            "floor": draw(st.one_of(st.none(), st.floats(min_value=0, max_value=0.99))),
+            "direction": draw(st.sampled_from(["higher", "lower"])),
+        }
     elif rule in ("per_item", "deduct"):
         kwargs = {"per": draw(st.floats(min_value=0.01, max_value=50))}
     elif rule == "stepped":
         pts = sorted(draw(st.lists(st.floats(min_value=0, max_value=top), min_size=1, max_size=5)))
         kwargs = {"steps": tuple((f"档{i}", p) for i, p in enumerate(pts))}
     code = draw(st.text(alphabet="ABCDEFGH", min_size=1, max_size=3))
-    return IndicatorSpec(code, "指标", dimension, top, rule, "manual" if rule == "manual" else "kpi", **kwargs)
+    return IndicatorSpec(
+        code, "指标", dimension, top, rule, "manual" if rule == "manual" else "kpi", **kwargs
+    )
 
 
 def value_for(ind: IndicatorSpec):
@@ -309,7 +355,9 @@ def test_a_missing_value_never_scores_more_than_missing_points(data):
 @given(st.data())
 def test_higher_is_better_ratio_is_monotone(data):
     target = data.draw(st.floats(min_value=0.01, max_value=1e4))
-    ind = IndicatorSpec("R", "r", "A", 10, "ratio", "kpi", target=target, floor=data.draw(st.floats(0, 0.99)))
+    ind = IndicatorSpec(
+        "R", "r", "A", 10, "ratio", "kpi", target=target, floor=data.draw(st.floats(0, 0.99))
+    )
     a, b = sorted([data.draw(finite), data.draw(finite)])
     # Below the floor nothing; from the floor on never less than before.
     assert points(ind, a) <= points(ind, b) or points(ind, a) == pytest.approx(points(ind, b))
@@ -325,15 +373,30 @@ def test_deduct_and_per_item_move_in_opposite_directions(data):
     assert points(down, a) >= points(down, b)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.data()), min_size=1, max_size=8), st.data())
+@given(
+    st.lists(st.tuples(st.sampled_from(["A", "B"]), st.data()), min_size=1, max_size=8), st.data()
+)
 @settings(max_examples=150)
 def test_total_is_the_sum_of_capped_dimensions(pairs, data):
     dims = (DimensionSpec("A", "a", data.draw(maxima)), DimensionSpec("B", "b", data.draw(maxima)))
     inds = []
     for i, (dim, d) in enumerate(pairs):
         ind = d.draw(indicators(dim))
-        inds.append(IndicatorSpec(f"I{i}", ind.name, dim, ind.max, ind.rule, ind.source, ind.target, ind.floor,
-                                  ind.direction, ind.per, ind.steps))
+        inds.append(
+            IndicatorSpec(
+                f"I{i}",
+                ind.name,
+                dim,
+                ind.max,
+                ind.rule,
+                ind.source,
+                ind.target,
+                ind.floor,
+                ind.direction,
+                ind.per,
+                ind.steps,
+            )
+        )
     spec = SchemeSpec("S", "s", "2026", dims, tuple(inds))
     values = {ind.code: data.draw(value_for(ind)) for ind in inds}
     result = score_org(spec, values)
@@ -345,7 +408,9 @@ def test_total_is_the_sum_of_capped_dimensions(pairs, data):
     assert (result.stars is not None) == (round(result.total, 9) >= 60)
 
 
-@given(st.dictionaries(st.integers(0, 50), st.tuples(st.floats(0, 100), st.booleans()), max_size=30))
+@given(
+    st.dictionaries(st.integers(0, 50), st.tuples(st.floats(0, 100), st.booleans()), max_size=30)
+)
 def test_rank_properties(totals):
     ranks = rank(totals)
     assert set(ranks) == set(totals)
@@ -367,14 +432,21 @@ def test_rank_properties(totals):
 
 @given(st.floats(min_value=0, max_value=100))
 def test_vetoed_never_has_stars(total_value):
-    spec = SchemeSpec("S", "s", "2026", (DimensionSpec("A", "a", 100),),
-                      (IndicatorSpec("A1", "a", "A", 100, "per_item", "kpi", per=1), FJ1))
+    spec = SchemeSpec(
+        "S",
+        "s",
+        "2026",
+        (DimensionSpec("A", "a", 100),),
+        (IndicatorSpec("A1", "a", "A", 100, "per_item", "kpi", per=1), FJ1),
+    )
     result = score_org(spec, {"A1": total_value, "FJ1": 1})
     assert result.stars is None and result.vetoed and not result.passed
 
 
 def test_the_engine_imports_no_django():
-    code = "import sys, lianjian.assessment.scoring, lianjian.assessment.scheme_file as f; " \
-           "print(sorted(m for m in sys.modules if m.startswith('django')))"
+    code = (
+        "import sys, lianjian.assessment.scoring, lianjian.assessment.scheme_file as f; "
+        "print(sorted(m for m in sys.modules if m.startswith('django')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

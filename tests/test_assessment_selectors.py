@@ -20,12 +20,26 @@ from tests.assessment_engine_helpers import example, with_manual
 from tests.assessment_screens_helpers import make_assessed
 
 
-def row(code: str, dj: float, yw: float, *, stars: int | None = 3, vetoed: bool = False) -> selectors.Row:
-    return selectors.Row(result_id=hash(code) % 1000, code=code, name=f"{code}支部", total=dj + yw, stars=stars,
-                         vetoed=vetoed, passed=not vetoed, rank=1, dimensions={"DJ": dj, "YW": yw})
+def row(
+    code: str, dj: float, yw: float, *, stars: int | None = 3, vetoed: bool = False
+) -> selectors.Row:
+    return selectors.Row(
+        result_id=hash(code) % 1000,
+        code=code,
+        name=f"{code}支部",
+        total=dj + yw,
+        stars=stars,
+        vetoed=vetoed,
+        passed=not vetoed,
+        rank=1,
+        dimensions={"DJ": dj, "YW": yw},
+    )
 
 
-DIMS = [{"code": "DJ", "name": "党建引领", "max": 50}, {"code": "YW", "name": "业务提升", "max": 50}]
+DIMS = [
+    {"code": "DJ", "name": "党建引领", "max": 50},
+    {"code": "YW", "name": "业务提升", "max": 50},
+]
 
 
 def test_pearson_matches_the_textbook_values():
@@ -47,13 +61,16 @@ def test_pearson_is_bounded_and_symmetric(pairs):
     assert r == pytest.approx(selectors.pearson(ys, xs))
 
 
-@pytest.mark.parametrize(("r", "words"), [
-    (0.66, "r = 0.66：两个维度的得分呈较强正相关"),
-    (-0.2, "r = -0.20：两个维度的得分呈弱负相关"),
-    (0.05, "r = 0.05：两个维度的得分几乎不相关"),
-    (0.85, "呈强正相关"),
-    (0.4, "呈中等程度正相关"),
-])
+@pytest.mark.parametrize(
+    ("r", "words"),
+    [
+        (0.66, "r = 0.66：两个维度的得分呈较强正相关"),
+        (-0.2, "r = -0.20：两个维度的得分呈弱负相关"),
+        (0.05, "r = 0.05：两个维度的得分几乎不相关"),
+        (0.85, "呈强正相关"),
+        (0.4, "呈中等程度正相关"),
+    ],
+)
 def test_the_correlation_is_stated_plainly_and_never_as_a_cause(r, words):
     text = selectors.correlation_words(r)
     assert words in text
@@ -61,14 +78,29 @@ def test_the_correlation_is_stated_plainly_and_never_as_a_cause(r, words):
 
 
 def test_distribution_puts_every_organisation_in_one_bucket():
-    rows = [row("A", 40, 50, stars=5), row("B", 30, 40, stars=3), row("C", 30, 40, stars=3),
-            row("D", 10, 10, stars=None), row("E", 45, 45, stars=None, vetoed=True)]
-    assert selectors.distribution(rows) == [("5", "五星", 1), ("4", "四星", 0), ("3", "三星", 2), ("2", "二星", 0),
-                                            ("1", "一星", 0), ("0", "无星级", 1), ("veto", "否决", 1)]
+    rows = [
+        row("A", 40, 50, stars=5),
+        row("B", 30, 40, stars=3),
+        row("C", 30, 40, stars=3),
+        row("D", 10, 10, stars=None),
+        row("E", 45, 45, stars=None, vetoed=True),
+    ]
+    assert selectors.distribution(rows) == [
+        ("5", "五星", 1),
+        ("4", "四星", 0),
+        ("3", "三星", 2),
+        ("2", "二星", 0),
+        ("1", "一星", 0),
+        ("0", "无星级", 1),
+        ("veto", "否决", 1),
+    ]
 
 
 def test_leaders_and_laggards_never_overlap_and_ties_go_by_code():
-    rows = [row(c, dj, 10) for c, dj in (("A", 30), ("B", 40), ("C", 40), ("D", 10), ("E", 20), ("F", 35), ("G", 5))]
+    rows = [
+        row(c, dj, 10)
+        for c, dj in (("A", 30), ("B", 40), ("C", 40), ("D", 10), ("E", 20), ("F", 35), ("G", 5))
+    ]
     dj = selectors.leaders_and_laggards(rows, DIMS, n=3)[0]
     assert [r.code for _, r in dj["leaders"]] == ["B", "C", "F"]
     assert [r.code for _, r in dj["laggards"]] == ["G", "D", "E"]
@@ -78,13 +110,20 @@ def test_leaders_and_laggards_never_overlap_and_ties_go_by_code():
 
 
 def test_the_scatter_axes_are_the_party_and_business_dimensions_unless_chosen():
-    dims = [{"code": "LJ", "name": "联建共建", "max": 10}, {"code": "YW", "name": "业务提升", "max": 50},
-            {"code": "DJ", "name": "党建引领", "max": 40}]
+    dims = [
+        {"code": "LJ", "name": "联建共建", "max": 10},
+        {"code": "YW", "name": "业务提升", "max": 50},
+        {"code": "DJ", "name": "党建引领", "max": 40},
+    ]
     assert [d["code"] for d in selectors.pick_axes(dims)] == ["DJ", "YW"]
     assert [d["code"] for d in selectors.pick_axes(dims, "LJ", "DJ")] == ["LJ", "DJ"]
     assert selectors.pick_axes(dims[:1])[1] is None
-    points = selectors.scatter([row("A", 10, 20), row("B", 20, 30), row("C", 30, 45)], DIMS[0], DIMS[1])
-    assert points["n"] == 3 and math.isclose(points["r"], selectors.pearson([10, 20, 30], [20, 30, 45]))
+    points = selectors.scatter(
+        [row("A", 10, 20), row("B", 20, 30), row("C", 30, 45)], DIMS[0], DIMS[1]
+    )
+    assert points["n"] == 3 and math.isclose(
+        points["r"], selectors.pearson([10, 20, 30], [20, 30, 45])
+    )
     assert [p[2] for p in points["points"]] == ["A", "B", "C"]
 
 
@@ -113,15 +152,23 @@ def test_the_trend_and_the_company_picture_keep_to_scope(world):
 
 # --- query counts -------------------------------------------------------------------------
 
+
 def _grow(world, n: int) -> tuple:
     """``n`` more 党支部 under DW with KPIs and a score each, the scheme run twice."""
     for i in range(n):
-        org_create(actor=None, code=f"ZB-N{i:02d}", name=f"新增第{i}党支部", kind="党支部", parent=world.dw)
-    scheme, _ = services.scheme_import(with_manual(example(), ["company", "admin"], top=10), actor=None)
+        org_create(
+            actor=None, code=f"ZB-N{i:02d}", name=f"新增第{i}党支部", kind="党支部", parent=world.dw
+        )
+    scheme, _ = services.scheme_import(
+        with_manual(example(), ["company", "admin"], top=10), actor=None
+    )
     review = Indicator.objects.get(scheme=scheme, code="DJ2")
     orgs = list(services.scheme_orgs(scheme))
-    rows = [services.KpiRow(o, "2025", code, float(v)) for k, o in enumerate(orgs)
-            for code, v in (("YW1", 80 + k), ("YW2", k % 3), ("LJ2", k % 4), ("FJ1", int(k == 1)))]
+    rows = [
+        services.KpiRow(o, "2025", code, float(v))
+        for k, o in enumerate(orgs)
+        for code, v in (("YW1", 80 + k), ("YW2", k % 3), ("LJ2", k % 4), ("FJ1", int(k == 1)))
+    ]
     services.kpi_write(None, rows, channel="excel", file_name="kpi.xlsx")
     for o in orgs:
         services.manual_score_set(world.company, indicator=review, org=o, period="2025", score=7)
@@ -143,7 +190,11 @@ PAGES = [
     ("result_detail", lambda s, r, run: [run.pk, "ZB-A"], 11),
     ("run_report", lambda s, r, run: [run.pk], 7),
     ("run_export", lambda s, r, run: [run.pk], 6),
-    ("kpi_list", lambda s, r, run: [], 7),  # + the indicators whose values the user may enter (entry.py)
+    (
+        "kpi_list",
+        lambda s, r, run: [],
+        7,
+    ),  # + the indicators whose values the user may enter (entry.py)
     ("review_list", lambda s, r, run: [], 9),
     ("review_score", lambda s, r, run: [r.pk], 13),
 ]

@@ -12,7 +12,9 @@ from tests.assessment_engine_helpers import example, with_manual
 
 
 def scheme(period: str = "2025"):
-    return scheme_import(with_manual(example(period=period), ["company", "manager_a"]), actor=None)[0]
+    return scheme_import(with_manual(example(period=period), ["company", "manager_a"]), actor=None)[
+        0
+    ]
 
 
 def test_the_provider_is_registered():
@@ -34,7 +36,12 @@ def test_evaluators_with_organisations_left_get_one_task_per_period(world):
     assert first.due == datetime.date(2025, 12, 31) and first.level == "yellow"
     assert run(datetime.date(2025, 12, 10))["双维度考核"] == 1
     assert run(datetime.date(2025, 12, 11))["双维度考核"] == 0  # once per period
-    assert Notification.objects.filter(user=world.company, key__startswith="assessment:review:").count() == 1
+    assert (
+        Notification.objects.filter(
+            user=world.company, key__startswith="assessment:review:"
+        ).count()
+        == 1
+    )
 
 
 def test_nothing_outside_the_window_or_when_all_are_scored(world):

@@ -47,8 +47,20 @@ def text(response) -> str:
 
 # --- schemes ------------------------------------------------------------------------------
 
-SCHEME_FORM = {"code": "2026-T", "name": "2026年度测试考核", "period": "2026", "owner": "DW", "applies_kind": "党支部",
-               "star5": 95, "star4": 90, "star3": 80, "star2": "", "star1": 60, "pass_line": 60, "description": "说明"}
+SCHEME_FORM = {
+    "code": "2026-T",
+    "name": "2026年度测试考核",
+    "period": "2026",
+    "owner": "DW",
+    "applies_kind": "党支部",
+    "star5": 95,
+    "star4": 90,
+    "star3": 80,
+    "star2": "",
+    "star1": 60,
+    "pass_line": 60,
+    "description": "说明",
+}
 
 
 def test_a_manager_creates_a_scheme_with_star_bands(world):
@@ -56,7 +68,12 @@ def test_a_manager_creates_a_scheme_with_star_bands(world):
     assert response.status_code == 302
     scheme = Scheme.objects.get(code="2026-T")
     assert response["Location"] == url("scheme_detail", "2026-T")
-    assert (scheme.name, scheme.period_kind, scheme.owner.code, scheme.applies_kind) == ("2026年度测试考核", "year", "DW", "党支部")
+    assert (scheme.name, scheme.period_kind, scheme.owner.code, scheme.applies_kind) == (
+        "2026年度测试考核",
+        "year",
+        "DW",
+        "党支部",
+    )
     assert scheme.stars == [[95, 5], [90, 4], [80, 3], [60, 1]]
     assert AuditLog.objects.filter(target_type="assessment.scheme", action="create").count() == 1
     page = text(login(world.company).get(url("scheme_detail", "2026-T")))
@@ -64,13 +81,19 @@ def test_a_manager_creates_a_scheme_with_star_bands(world):
     assert "方案还没有维度" in page
 
 
-@pytest.mark.parametrize(("change", "field_message"), [
-    ({"star4": 96}, "星级分数线应由高到低排列（五星最高）"),
-    ({"period": "2026Q5"}, "期间“2026Q5”格式不正确"),
-    ({"applies_kind": ""}, "请选择适用组织类型，或填写适用组织编码"),
-    ({"owner": "DW2"}, "组织编码不存在或不在您的管理范围内"),
-    ({"applies_kind": "", "applies_orgs": "ZB-A、ZB-X"}, "组织编码不存在或不在您的范围内：ZB-X"),
-])
+@pytest.mark.parametrize(
+    ("change", "field_message"),
+    [
+        ({"star4": 96}, "星级分数线应由高到低排列（五星最高）"),
+        ({"period": "2026Q5"}, "期间“2026Q5”格式不正确"),
+        ({"applies_kind": ""}, "请选择适用组织类型，或填写适用组织编码"),
+        ({"owner": "DW2"}, "组织编码不存在或不在您的管理范围内"),
+        (
+            {"applies_kind": "", "applies_orgs": "ZB-A、ZB-X"},
+            "组织编码不存在或不在您的范围内：ZB-X",
+        ),
+    ],
+)
 def test_bad_scheme_input_is_refused_in_chinese(world, change, field_message):
     response = login(world.company).post(url("scheme_create"), {**SCHEME_FORM, **change})
     assert response.status_code == 400
@@ -79,7 +102,9 @@ def test_bad_scheme_input_is_refused_in_chinese(world, change, field_message):
 
 
 def test_a_scheme_code_cannot_be_taken_twice(world, assessed):
-    response = login(world.company).post(url("scheme_create"), {**SCHEME_FORM, "code": assessed.scheme.code})
+    response = login(world.company).post(
+        url("scheme_create"), {**SCHEME_FORM, "code": assessed.scheme.code}
+    )
     assert response.status_code == 400
     assert Scheme.objects.filter(code=assessed.scheme.code).count() == 1
 
@@ -90,26 +115,57 @@ def test_editing_a_scheme_keeps_its_code_and_past_runs(world, assessed):
     assert response.status_code == 302
     scheme = Scheme.objects.get(pk=assessed.scheme.pk)
     assert (scheme.code, scheme.name) == (assessed.scheme.code, "改名后的方案")
-    assert AssessmentRun.objects.get(pk=assessed.run2.pk).scheme_snapshot["name"] == "2025年度党支部双维度考核"
+    assert (
+        AssessmentRun.objects.get(pk=assessed.run2.pk).scheme_snapshot["name"]
+        == "2025年度党支部双维度考核"
+    )
 
 
 def test_dimensions_and_indicators_are_edited_with_rule_parameters(world, assessed):
     c = login(world.company)
     code = assessed.scheme.code
-    assert c.post(url("dimension_create", code), {"code": "QT", "name": "其他", "max": 5, "position": 9}).status_code == 302
+    assert (
+        c.post(
+            url("dimension_create", code), {"code": "QT", "name": "其他", "max": 5, "position": 9}
+        ).status_code
+        == 302
+    )
     qt = Dimension.objects.get(scheme=assessed.scheme, code="QT")
-    response = c.post(url("indicator_create", code), {
-        "code": "QT1", "name": "创新成果", "rule": "stepped", "source": "kpi", "dimension": qt.pk, "max": 5,
-        "steps": "立项:1、结题:3\n获奖：5", "position": 0, "target": 99, "evaluators": "admin"})
+    response = c.post(
+        url("indicator_create", code),
+        {
+            "code": "QT1",
+            "name": "创新成果",
+            "rule": "stepped",
+            "source": "kpi",
+            "dimension": qt.pk,
+            "max": 5,
+            "steps": "立项:1、结题:3\n获奖：5",
+            "position": 0,
+            "target": 99,
+            "evaluators": "admin",
+        },
+    )
     assert response.status_code == 302, text(response)
     ind = Indicator.objects.get(scheme=assessed.scheme, code="QT1")
     assert ind.steps == [["立项", 1.0], ["结题", 3.0], ["获奖", 5.0]]
     assert ind.target is None  # a parameter of another rule is not kept
     assert list(ind.evaluators.all()) == []
     # switching the rule clears the old parameters
-    response = c.post(url("indicator_edit", code, ind.pk), {
-        "code": "QT1", "name": "创新成果", "rule": "per_item", "source": "kpi", "dimension": qt.pk, "max": 5,
-        "per": 2.5, "steps": "立项:1", "position": 0})
+    response = c.post(
+        url("indicator_edit", code, ind.pk),
+        {
+            "code": "QT1",
+            "name": "创新成果",
+            "rule": "per_item",
+            "source": "kpi",
+            "dimension": qt.pk,
+            "max": 5,
+            "per": 2.5,
+            "steps": "立项:1",
+            "position": 0,
+        },
+    )
     assert response.status_code == 302
     ind.refresh_from_db()
     assert (ind.rule, ind.per, ind.steps) == ("per_item", 2.5, [])
@@ -117,18 +173,32 @@ def test_dimensions_and_indicators_are_edited_with_rule_parameters(world, assess
     assert "每项 2.50 分" in page or "每项 2.5 分" in page
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"rule": "stepped", "steps": "立项"}, "档位“立项”格式不正确"),
-    ({"rule": "stepped", "steps": "立项:很多"}, "档位“立项:很多”的分值不是数字"),
-    ({"rule": "manual", "source": "manual", "evaluators": "nobody"}, "用户不存在或已停用：nobody"),
-    ({"rule": "manual", "source": "kpi"}, "评议打分指标的数据来源应为“评议打分”"),
-    ({"rule": "ratio", "target": ""}, "目标值（target）应为大于 0 的数字"),
-    ({"rule": "per_item", "code": "YW1", "per": 1}, "指标编码 YW1 已存在"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rule": "stepped", "steps": "立项"}, "档位“立项”格式不正确"),
+        ({"rule": "stepped", "steps": "立项:很多"}, "档位“立项:很多”的分值不是数字"),
+        (
+            {"rule": "manual", "source": "manual", "evaluators": "nobody"},
+            "用户不存在或已停用：nobody",
+        ),
+        ({"rule": "manual", "source": "kpi"}, "评议打分指标的数据来源应为“评议打分”"),
+        ({"rule": "ratio", "target": ""}, "目标值（target）应为大于 0 的数字"),
+        ({"rule": "per_item", "code": "YW1", "per": 1}, "指标编码 YW1 已存在"),
+    ],
+)
 def test_bad_indicators_are_refused_and_nothing_changes(world, assessed, data, message):
     before = list(Indicator.objects.order_by("pk").values_list("code", "rule", "max"))
     dim = assessed.scheme.dimensions.first()
-    post = {"code": "NEW1", "name": "新指标", "source": "kpi", "dimension": dim.pk, "max": 5, "position": 0, **data}
+    post = {
+        "code": "NEW1",
+        "name": "新指标",
+        "source": "kpi",
+        "dimension": dim.pk,
+        "max": 5,
+        "position": 0,
+        **data,
+    }
     response = login(world.company).post(url("indicator_create", assessed.scheme.code), post)
     assert response.status_code == 400
     assert message in text(response)
@@ -180,12 +250,27 @@ def test_the_scheme_file_downloads_and_uploads_again(world, assessed):
     assert scheme_to_dict(copy) == data
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"{not json", "文件不是有效的 JSON（UTF-8 编码）"),
-    (b"[1, 2]", "方案文件应为一个 JSON 对象"),
-    (json.dumps({"code": "X", "name": "x", "period": "2026", "applies_to": {"kind": "党支部"}, "owner": "DW",
-                 "dimensions": [], "indicators": []}).encode(), "方案至少需要一个指标"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "文件不是有效的 JSON（UTF-8 编码）"),
+        (b"[1, 2]", "方案文件应为一个 JSON 对象"),
+        (
+            json.dumps(
+                {
+                    "code": "X",
+                    "name": "x",
+                    "period": "2026",
+                    "applies_to": {"kind": "党支部"},
+                    "owner": "DW",
+                    "dimensions": [],
+                    "indicators": [],
+                }
+            ).encode(),
+            "方案至少需要一个指标",
+        ),
+    ],
+)
 def test_a_bad_scheme_file_lists_its_problems_and_changes_nothing(world, content, message):
     upload = io.BytesIO(content)
     upload.name = "bad.json"
@@ -207,23 +292,33 @@ def test_the_scheme_list_searches_and_filters(world, assessed):
 
 # --- KPI values ---------------------------------------------------------------------------
 
+
 def test_a_kpi_set_by_hand_is_a_batch_with_who_and_when(world, assessed):
     c = login(world.company)
-    response = c.post(url("kpi_set"), {"org": "ZB-A", "period": "2025", "indicator_code": "YW2", "value": 3})
+    response = c.post(
+        url("kpi_set"), {"org": "ZB-A", "period": "2025", "indicator_code": "YW2", "value": 3}
+    )
     value = KpiValue.objects.get(org=world.zb_a, period="2025", indicator_code="YW2")
     assert response.status_code == 302
     assert response["Location"] == f"{url('kpi_list')}?batch={value.batch_id}"
-    assert (value.value, value.batch.channel, value.batch.created_by) == (3.0, "form", world.company)
+    assert (value.value, value.batch.channel, value.batch.created_by) == (
+        3.0,
+        "form",
+        world.company,
+    )
     page = text(c.get(url("batch_detail", value.batch_id)))
     assert "页面录入" in page and "company" in page and "ZB-A" in page
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"indicator_code": "NOPE"}, "指标编码 NOPE 不是任何考核方案中的业务指标"),
-    ({"period": "2025Q9"}, "期间“2025Q9”格式不正确"),
-    ({"value": "abc"}, "输入一个数字。"),
-    ({"org": "WB-GOV"}, "组织编码不存在或不在您的管理范围内"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"indicator_code": "NOPE"}, "指标编码 NOPE 不是任何考核方案中的业务指标"),
+        ({"period": "2025Q9"}, "期间“2025Q9”格式不正确"),
+        ({"value": "abc"}, "输入一个数字。"),
+        ({"org": "WB-GOV"}, "组织编码不存在或不在您的管理范围内"),
+    ],
+)
 def test_bad_kpi_input_is_refused_and_nothing_changes(world, assessed, data, message):
     before = list(KpiValue.objects.order_by("pk").values_list("pk", "value", "batch_id"))
     batches = KpiBatch.objects.count()
@@ -251,27 +346,41 @@ def test_the_kpi_list_filters_and_keeps_to_scope(world, assessed):
 
 # --- 我的评议 -------------------------------------------------------------------------------
 
+
 def test_an_evaluator_sees_only_their_own_scores_and_saves_a_row_with_htmx(world, assessed):
     c = login(world.company)
     listing = text(c.get(url("review_list")))
     assert "已评 2 / 2" in listing
     page = text(c.get(url("review_score", assessed.review.pk)))
     assert 'value="7"' in page and 'value="5"' not in page  # admin's score for ZB-B stays hidden
-    response = c.post(url("review_score", assessed.review.pk), {"org": "ZB-A", "score": 8.5, "comment": "好", "period": "2025"},
-                      HTTP_HX_REQUEST="true")
+    response = c.post(
+        url("review_score", assessed.review.pk),
+        {"org": "ZB-A", "score": 8.5, "comment": "好", "period": "2025"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert "已保存" in text(response) and "<html" not in text(response)
-    assert ManualScore.objects.get(indicator=assessed.review, org=world.zb_a, evaluator=world.company).score == 8.5
+    assert (
+        ManualScore.objects.get(
+            indicator=assessed.review, org=world.zb_a, evaluator=world.company
+        ).score
+        == 8.5
+    )
     assert ManualScore.objects.filter(indicator=assessed.review, org=world.zb_a).count() == 1
 
 
 def test_a_score_above_the_maximum_is_refused_on_the_row(world, assessed):
     c = login(world.admin)
-    response = c.post(url("review_score", assessed.review.pk), {"org": "ZB-A", "score": 10.5, "period": "2025"},
-                      HTTP_HX_REQUEST="true")
+    response = c.post(
+        url("review_score", assessed.review.pk),
+        {"org": "ZB-A", "score": 10.5, "period": "2025"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 400
     assert "评分应在 0 到 10 之间" in text(response)
-    assert not ManualScore.objects.filter(indicator=assessed.review, org=world.zb_a, evaluator=world.admin).exists()
+    assert not ManualScore.objects.filter(
+        indicator=assessed.review, org=world.zb_a, evaluator=world.admin
+    ).exists()
     page = text(login(world.admin).get(url("review_list")))
     assert "已评 1 / 2" in page
 
@@ -283,16 +392,21 @@ def test_only_unscored_organisations_can_be_listed(world, assessed):
 
 # --- runs, ranking, breakdown -------------------------------------------------------------
 
+
 def test_a_manager_runs_a_period_and_gets_a_new_version(world, assessed):
-    response = login(world.company).post(url("run_list", assessed.scheme.code), {"period": "2025", "note": "第三次"})
+    response = login(world.company).post(
+        url("run_list", assessed.scheme.code), {"period": "2025", "note": "第三次"}
+    )
     run = AssessmentRun.objects.get(scheme=assessed.scheme, version=3)
     assert response["Location"] == url("run_results", run.pk)
     assert (run.note, run.org_count, run.is_published) == ("第三次", 2, False)
     assert AssessmentRun.objects.get(pk=assessed.run2.pk).is_published
 
 
-@pytest.mark.parametrize(("period", "message"), [
-    ("2025Q1", "本方案按年度考核，期间应为年度期间（如 2026）"), ("20X5", "期间“20X5”格式不正确")])
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [("2025Q1", "本方案按年度考核，期间应为年度期间（如 2026）"), ("20X5", "期间“20X5”格式不正确")],
+)
 def test_a_period_of_another_kind_is_refused(world, assessed, period, message):
     response = login(world.company).post(url("run_list", assessed.scheme.code), {"period": period})
     assert response.status_code == 400
@@ -303,7 +417,9 @@ def test_a_period_of_another_kind_is_refused(world, assessed, period, message):
 def test_publishing_a_version_unpublishes_the_previous_one(world, assessed):
     response = login(world.company).post(url("run_publish", assessed.run1.pk), follow=True)
     assert "已发布2025年第 1 版" in text(response)
-    assert list(AssessmentRun.objects.filter(scheme=assessed.scheme, is_published=True)) == [assessed.run1]
+    assert list(AssessmentRun.objects.filter(scheme=assessed.scheme, is_published=True)) == [
+        assessed.run1
+    ]
 
 
 def test_the_ranking_shows_stars_veto_and_filters(world, assessed):
@@ -312,17 +428,23 @@ def test_the_ranking_shows_stars_veto_and_filters(world, assessed):
     assert page.index('data-org="ZB-A"') < page.index('data-org="ZB-B"')
     assert "否决" in page
     a = assessed.result_a
-    assert f'data-total>{a.total:.2f}<' in page
-    vetoed = text(c.get(url("run_results", assessed.run2.pk), {"stars": "veto"}, HTTP_HX_REQUEST="true"))
+    assert f"data-total>{a.total:.2f}<" in page
+    vetoed = text(
+        c.get(url("run_results", assessed.run2.pk), {"stars": "veto"}, HTTP_HX_REQUEST="true")
+    )
     assert 'data-org="ZB-B"' in vetoed and 'data-org="ZB-A"' not in vetoed
     assert "营销" in text(c.get(url("run_results", assessed.run2.pk), {"q": "营销"}))
     assert 'data-org="ZB-B"' not in text(c.get(url("run_results", assessed.run2.pk), {"q": "营销"}))
     by_lj = text(c.get(url("run_results", assessed.run2.pk), {"sort": "LJ"}))
-    assert by_lj.index('data-org="ZB-B"') < by_lj.index('data-org="ZB-A"')  # ZB-B reached 落地 (8 points)
+    assert by_lj.index('data-org="ZB-B"') < by_lj.index(
+        'data-org="ZB-A"'
+    )  # ZB-B reached 落地 (8 points)
     # no organisational life and no joint activity in the fixture: both stay under the pass line
     failed = text(c.get(url("run_results", assessed.run2.pk), {"passed": "no"}))
     assert 'data-org="ZB-B"' in failed and 'data-org="ZB-A"' in failed and "不合格" in failed
-    assert "没有符合条件的结果" in text(c.get(url("run_results", assessed.run2.pk), {"passed": "yes"}))
+    assert "没有符合条件的结果" in text(
+        c.get(url("run_results", assessed.run2.pk), {"passed": "yes"})
+    )
 
 
 def test_a_branch_sees_its_own_row_with_the_scheme_wide_rank(world, assessed):
@@ -335,7 +457,9 @@ def test_a_branch_sees_its_own_row_with_the_scheme_wide_rank(world, assessed):
 def test_the_breakdown_links_every_number_to_its_records(world, assessed):
     page = text(login(world.company).get(url("result_detail", assessed.run2.pk, "ZB-A")))
     kpi = KpiValue.objects.get(org=world.zb_a, period="2025", indicator_code="YW1")
-    assert url("batch_detail", kpi.batch_id) + "?q=ZB-A" in page  # the hand correction, not the Excel import
+    assert (
+        url("batch_detail", kpi.batch_id) + "?q=ZB-A" in page
+    )  # the hand correction, not the Excel import
     assert "页面录入 · company" in page
     assert reverse("activities:compliance_org", args=["ZB-A"]) + "?year=2025" in page
     assert "company：9.00 分" in page
@@ -351,18 +475,27 @@ def test_compare_shows_what_moved_between_versions(world, assessed):
     assert "<b>1</b> 个组织的得分、名次、星级或指标有变化（共 2 个组织）" in page
     assert "营收完成率：80 → 95" in page
     assert 'data-org="ZB-B"' not in page
-    everything = text(login(world.company).get(url("run_compare", assessed.run2.pk), {"only": "all"}))
+    everything = text(
+        login(world.company).get(url("run_compare", assessed.run2.pk), {"only": "all"})
+    )
     assert 'data-org="ZB-B"' in everything
     first = text(login(world.company).get(url("run_compare", assessed.run1.pk)))
     assert "这是该期间的第一个版本" in first
-    chosen = text(login(world.company).get(url("run_compare", assessed.run1.pk), {"with": assessed.run2.pk}))
+    chosen = text(
+        login(world.company).get(url("run_compare", assessed.run1.pk), {"with": assessed.run2.pk})
+    )
     assert "营收完成率：80 → 95" in chosen  # always older → newer
-    assert login(world.company).get(url("run_compare", assessed.run2.pk), {"with": 999999}).status_code == 404
+    assert (
+        login(world.company).get(url("run_compare", assessed.run2.pk), {"with": 999999}).status_code
+        == 404
+    )
 
 
 def test_the_ranking_workbook_downloads(world, assessed):
     response = login(world.company).get(url("run_export", assessed.run2.pk))
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book["考核排名"].iter_rows(values_only=True))
     assert [r[1] for r in rows[1:]] == ["ZB-A", "ZB-B"]
@@ -392,4 +525,6 @@ def test_a_value_corrected_after_a_run_is_flagged_on_the_old_version(world, asse
     page = text(login(world.company).get(url("result_detail", assessed.run1.pk, "ZB-A")))
     corrected = KpiValue.objects.get(org=world.zb_a, period="2025", indicator_code="YW1")
     assert "本版本计算后已更正为 95（" in page and url("batch_detail", corrected.batch_id) in page
-    assert "已更正" not in text(login(world.company).get(url("result_detail", assessed.run2.pk, "ZB-A")))
+    assert "已更正" not in text(
+        login(world.company).get(url("result_detail", assessed.run2.pk, "ZB-A"))
+    )

@@ -22,7 +22,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 # serialized_rollback: transactional tests flush tables, which would drop the rows seeded by
 # data migrations (alliance types, compliance rules) for the tests that follow.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -38,8 +41,16 @@ def page():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
         yield context.new_page()
@@ -51,7 +62,10 @@ def page():
 def browser_context_pages(page):
     """Three pages with separate sessions (three people on three phones)."""
     browser = page.context.browser
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN") for _ in range(3)]
+    contexts = [
+        browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+        for _ in range(3)
+    ]
     yield [c.new_page() for c in contexts]
     for c in contexts:
         c.close()
@@ -70,7 +84,10 @@ def test_a_manager_logs_in_and_walks_the_main_pages(world, live_server, page):
     page.fill("#id_username", "company")
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
-    assert page.locator(".alert-danger").inner_text().strip() == "用户名或密码错误（连续输错 5 次，账户将锁定 15 分钟）"
+    assert (
+        page.locator(".alert-danger").inner_text().strip()
+        == "用户名或密码错误（连续输错 5 次，账户将锁定 15 分钟）"
+    )
 
     page.fill("#id_username", "company")
     page.fill("#id_password", PASSWORD)
@@ -100,7 +117,9 @@ def test_a_manager_logs_in_and_walks_the_main_pages(world, live_server, page):
 
     page.goto(f"{base}/orgs/members/")
     page.fill("input[name=q]", "zs")
-    page.wait_for_function("() => document.querySelectorAll('#member-results tbody tr').length === 1")  # a function: a bare expression would be eval'd, which the CSP refuses
+    page.wait_for_function(
+        "() => document.querySelectorAll('#member-results tbody tr').length === 1"
+    )  # a function: a bare expression would be eval'd, which the CSP refuses
     assert page.locator("#member-results tbody tr").inner_text().startswith("张三")
     shot(page, "06-members")
 
@@ -132,7 +151,9 @@ def test_a_member_sees_only_their_branch(world, live_server, page):
     shot(page, "09-member-view")
 
 
-def test_a_manager_walks_the_alliance_pages_the_network_picture_and_the_inbox(world, live_server, page):
+def test_a_manager_walks_the_alliance_pages_the_network_picture_and_the_inbox(
+    world, live_server, page
+):
     from django.core.management import call_command
 
     from tests.alliance_helpers import make_alliances
@@ -187,7 +208,12 @@ def test_qr_check_in_then_submit_and_review(world, live_server, browser_context_
 
     start = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0))
     activity = activity_services.activity_record(
-        actor=world.manager_a, type="主题党日", host=world.zb_a, start=start, topic="学习贯彻全会精神")
+        actor=world.manager_a,
+        type="主题党日",
+        host=world.zb_a,
+        start=start,
+        topic="学习贯彻全会精神",
+    )
     activity_services.attendance_fill(actor=world.manager_a, activity=activity)
     link = f"{live_server.url}/activities/checkin/{activity_services.checkin_token(activity)}/"
     member_page, manager_page, company_page = browser_context_pages
@@ -215,7 +241,9 @@ def test_qr_check_in_then_submit_and_review(world, live_server, browser_context_
     assert Activity.objects.get(pk=activity.pk).status == "已通过"
 
 
-def test_on_a_phone_a_list_is_cards_labelled_by_column_and_a_desktop_keeps_the_table(world, live_server, page):
+def test_on_a_phone_a_list_is_cards_labelled_by_column_and_a_desktop_keeps_the_table(
+    world, live_server, page
+):
     base = live_server.url
     page.set_viewport_size({"width": 390, "height": 860})
     page.goto(f"{base}/accounts/login/")
@@ -239,4 +267,7 @@ def test_on_a_phone_a_list_is_cards_labelled_by_column_and_a_desktop_keeps_the_t
     shot(page, "10-member-list-phone")
     page.set_viewport_size({"width": 1366, "height": 860})
     assert table.locator("thead").evaluate("t => getComputedStyle(t).display") != "none"
-    assert cells.first.evaluate("td => getComputedStyle(td, '::before').content") in ("none", "normal")
+    assert cells.first.evaluate("td => getComputedStyle(td, '::before').content") in (
+        "none",
+        "normal",
+    )

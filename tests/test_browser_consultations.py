@@ -19,7 +19,10 @@ from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def shot(page, name: str) -> None:  # noqa: F811 - the fixture's page object
@@ -84,7 +87,13 @@ def test_a_problem_goes_from_raising_to_closing_in_the_browser(world, live_serve
     page.goto(f"{base}/consultations/p/{problem.code}/")
     page.click("#action-confirm button[type=submit]")
     page.wait_for_selector("[data-state=已销号]")
-    assert [e.inner_text().split()[0] for e in page.locator("#timeline h4").all()] == ["提出", "分派", "进展", "办结", "销号"]
+    assert [e.inner_text().split()[0] for e in page.locator("#timeline h4").all()] == [
+        "提出",
+        "分派",
+        "进展",
+        "办结",
+        "销号",
+    ]
     shot(page, "04-closed")
     assert Problem.objects.get(pk=problem.pk).state == "已销号"
 

@@ -18,7 +18,10 @@ from tests.conftest import PASSWORD
 from tests.test_browser import page, shot  # noqa: F401 - the fixture
 from tests.test_proposals_flow import FORM
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _login(page, base: str, username: str) -> None:  # noqa: F811
@@ -29,16 +32,41 @@ def _login(page, base: str, username: str) -> None:  # noqa: F811
     page.wait_for_url(f"{base}/")
 
 
-def test_adoption_asks_about_todays_networks_and_the_finder_founds_an_alliance(world, live_server, page, settings):  # noqa: F811
-    zb_c = org_create(actor=None, code="ZB-C", name="客户服务党支部", kind="党支部", parent=world.dw,
-                      professions=["营销服务"], strengths=["技术攻关"], lat=41.31, lon=123.71)
+def test_adoption_asks_about_todays_networks_and_the_finder_founds_an_alliance(
+    world,
+    live_server,
+    page,  # noqa: F811
+    settings,  # noqa: F811
+):
+    zb_c = org_create(
+        actor=None,
+        code="ZB-C",
+        name="客户服务党支部",
+        kind="党支部",
+        parent=world.dw,
+        professions=["营销服务"],
+        strengths=["技术攻关"],
+        lat=41.31,
+        lon=123.71,
+    )
     kind = AllianceType.objects.get(name="联建网")
-    alliance_create(actor=None, code="LJ-OLD1", name="旧联建网一", type=kind, lead=world.zb_a, members=[world.zb_b],
-                    status=Alliance.Status.ACTIVE, founded=datetime.date(2025, 1, 1))
+    alliance_create(
+        actor=None,
+        code="LJ-OLD1",
+        name="旧联建网一",
+        type=kind,
+        lead=world.zb_a,
+        members=[world.zb_b],
+        status=Alliance.Status.ACTIVE,
+        founded=datetime.date(2025, 1, 1),
+    )
     settings.GROUPING_RUN_INLINE = True
     c = Client()
     c.force_login(world.admin)
-    assert c.post("/grouping/", {**FORM, "groups": "1", "min_size": "3", "max_size": "3"}).status_code == 302
+    assert (
+        c.post("/grouping/", {**FORM, "groups": "1", "min_size": "3", "max_size": "3"}).status_code
+        == 302
+    )
     run = GroupingRun.objects.get()
     assert run.status == GroupingRun.Status.DONE and zb_c.pk in run.org_ids
     base = live_server.url
@@ -61,7 +89,9 @@ def test_adoption_asks_about_todays_networks_and_the_finder_founds_an_alliance(w
 
     page.goto(f"{base}/grouping/partners/ZB-A/")
     page.click("tr:has-text('运维检修党支部') >> text=发起联建")
-    page.wait_for_selector("#id_lead", state="attached")  # the picker keeps the code in a hidden input
+    page.wait_for_selector(
+        "#id_lead", state="attached"
+    )  # the picker keeps the code in a hidden input
     assert page.input_value("#id_lead") == "ZB-A"
     assert "ZB-B" in page.locator("form.card").inner_html() and "运维检修党支部" in page.content()
     shot(page, "flow-03-found-from-finder")

@@ -18,7 +18,10 @@ from tests.test_browser import ARTIFACTS, CHROMIUM
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -34,8 +37,16 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -46,10 +57,18 @@ def shot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize(("width", "height", "code"), [(1366, 860, "LJ-HR"), (390, 844, "LJ-HR-M")])
-def test_a_manager_creates_an_alliance_by_picking_organisations(world, live_server, browser, width, height, code):
-    org_create(actor=None, code="ZB-HR", name="桓仁县供电分公司党支部", kind="党支部", parent=world.dw)
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                  is_mobile=width < 500, has_touch=width < 500)
+def test_a_manager_creates_an_alliance_by_picking_organisations(
+    world, live_server, browser, width, height, code
+):
+    org_create(
+        actor=None, code="ZB-HR", name="桓仁县供电分公司党支部", kind="党支部", parent=world.dw
+    )
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale="zh-CN",
+        is_mobile=width < 500,
+        has_touch=width < 500,
+    )
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -97,7 +116,9 @@ def test_a_manager_creates_an_alliance_by_picking_organisations(world, live_serv
     assert page.locator("#id_members-options").is_hidden()
     assert page.locator("#id_members").input_value() == "ZB-HR、WB-GOV"
     # A chosen row can be taken out again.
-    page.locator("[data-picker]:has(#id_members) .lj-chip[data-code='ZB-HR'] [data-picker-remove]").click()
+    page.locator(
+        "[data-picker]:has(#id_members) .lj-chip[data-code='ZB-HR'] [data-picker-remove]"
+    ).click()
     assert page.locator("#id_members").input_value() == "WB-GOV"
     members.fill("yxfw")
     page.wait_for_selector("#id_members-options [role=option]:first-child[data-code='ZB-A'].active")
@@ -125,7 +146,10 @@ def test_a_manager_creates_an_alliance_by_picking_organisations(world, live_serv
 
     # Editing shows the chosen lead by name.
     page.goto(f"{base}/alliances/{code}/edit/")
-    assert page.locator("[data-picker]:has(#id_lead) .lj-chip-name").inner_text() == "桓仁县供电分公司党支部"
+    assert (
+        page.locator("[data-picker]:has(#id_lead) .lj-chip-name").inner_text()
+        == "桓仁县供电分公司党支部"
+    )
     shot(page, f"{width}-edit")
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
     assert not problems, problems

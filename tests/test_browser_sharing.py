@@ -22,7 +22,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -38,8 +41,16 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -59,7 +70,9 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"sharing-{name}.png"), full_page=True)
 
 
-def test_a_branch_books_a_partners_room_the_owner_approves_and_a_need_is_matched(world, live_server, browser, settings, tmp_path):
+def test_a_branch_books_a_partners_room_the_owner_approves_and_a_need_is_matched(
+    world, live_server, browser, settings, tmp_path
+):
     from lianjian.sharing.models import Booking, Match
 
     settings.MEDIA_ROOT = tmp_path

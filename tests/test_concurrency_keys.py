@@ -43,18 +43,29 @@ def _posts(user, url: str, bodies: list[dict]) -> list[tuple[int, dict]]:
     headers = [auth_header(user) for _ in bodies]
 
     def post(i: int) -> tuple[int, dict]:
-        response = Client().post(API + url, data=json.dumps(bodies[i]), content_type="application/json", **headers[i])
+        response = Client().post(
+            API + url, data=json.dumps(bodies[i]), content_type="application/json", **headers[i]
+        )
         return response.status_code, json.loads(response.content)
 
     return race(post, len(bodies))
 
 
 def test_concurrent_activities_get_consecutive_codes_of_their_day(pg, world):
-    bodies = [{"type": "主题党日", "orgs": ["ZB-A"], "start": "2025-05-05T09:00:00", "topic": f"并发活动 {i}"}
-              for i in range(THREADS)]
+    bodies = [
+        {
+            "type": "主题党日",
+            "orgs": ["ZB-A"],
+            "start": "2025-05-05T09:00:00",
+            "topic": f"并发活动 {i}",
+        }
+        for i in range(THREADS)
+    ]
     results = _posts(world.manager_a, "/activities", bodies)
     assert [status for status, _ in results] == [201] * THREADS, results
-    assert sorted(body["code"] for _, body in results) == [f"HD20250505-{n:03d}" for n in range(1, THREADS + 1)]
+    assert sorted(body["code"] for _, body in results) == [
+        f"HD20250505-{n:03d}" for n in range(1, THREADS + 1)
+    ]
     assert Activity.objects.count() == THREADS
 
 
@@ -62,64 +73,114 @@ def test_concurrent_resources_get_consecutive_codes(pg, world):
     bodies = [{"name": f"阵地 {i}", "kind": "阵地", "owner": "ZB-A"} for i in range(THREADS)]
     results = _posts(world.manager_a, "/resources", bodies)
     assert [status for status, _ in results] == [201] * THREADS, results
-    assert sorted(body["code"] for _, body in results) == [f"ZY-{n:04d}" for n in range(1, THREADS + 1)]
+    assert sorted(body["code"] for _, body in results) == [
+        f"ZY-{n:04d}" for n in range(1, THREADS + 1)
+    ]
     assert Resource.objects.count() == THREADS
 
 
 def test_concurrent_needs_get_consecutive_codes_of_the_year(pg, world):
-    bodies = [{"org": "ZB-A", "title": f"需要讲师 {i}", "tags": ["培训师资"]} for i in range(THREADS)]
+    bodies = [
+        {"org": "ZB-A", "title": f"需要讲师 {i}", "tags": ["培训师资"]} for i in range(THREADS)
+    ]
     results = _posts(world.manager_a, "/needs", bodies)
     assert [status for status, _ in results] == [201] * THREADS, results
     year = timezone.localdate().year
-    assert sorted(body["code"] for _, body in results) == [f"XQ{year}-{n:03d}" for n in range(1, THREADS + 1)]
+    assert sorted(body["code"] for _, body in results) == [
+        f"XQ{year}-{n:03d}" for n in range(1, THREADS + 1)
+    ]
     assert Need.objects.count() == THREADS
 
 
 def test_concurrent_problems_get_consecutive_codes_of_the_year(pg, world):
-    bodies = [{"title": f"问题 {i}", "category": "生产经营难点", "raised_by": "ZB-A"} for i in range(THREADS)]
+    bodies = [
+        {"title": f"问题 {i}", "category": "生产经营难点", "raised_by": "ZB-A"}
+        for i in range(THREADS)
+    ]
     results = _posts(world.manager_a, "/problems", bodies)
     assert [status for status, _ in results] == [201] * THREADS, results
     year = timezone.localdate().year
-    assert sorted(body["code"] for _, body in results) == [f"WT-{year}-{n:03d}" for n in range(1, THREADS + 1)]
+    assert sorted(body["code"] for _, body in results) == [
+        f"WT-{year}-{n:03d}" for n in range(1, THREADS + 1)
+    ]
     assert Problem.objects.count() == THREADS
 
 
-def _one_winner(results: list[tuple[int, dict]], created: int, refusals: dict[int, set[str]]) -> None:
+def _one_winner(
+    results: list[tuple[int, dict]], created: int, refusals: dict[int, set[str]]
+) -> None:
     """Exactly one request created the row; every other one was refused with a known answer
     (the checks before the write when the winner had already committed, else the lost race)."""
     assert [status for status, _ in results].count(created) == 1, results
     for status, body in results:
         if status != created:
-            assert status in refusals and set(body) == {"detail"} and body["detail"] in refusals[status], results
+            assert (
+                status in refusals
+                and set(body) == {"detail"}
+                and body["detail"] in refusals[status]
+            ), results
 
 
 def test_one_explicit_activity_code_sent_at_once_is_created_once(pg, world):
-    body = {"type": "主题党日", "orgs": ["ZB-A"], "start": "2025-05-05T09:00:00", "topic": "同号活动", "code": "ACT-1"}
+    body = {
+        "type": "主题党日",
+        "orgs": ["ZB-A"],
+        "start": "2025-05-05T09:00:00",
+        "topic": "同号活动",
+        "code": "ACT-1",
+    }
     results = _posts(world.manager_a, "/activities", [body] * THREADS)
-    _one_winner(results, 201, {400: {"code：活动编号已存在：ACT-1", "code：具有 活动编号 的 活动 已存在。"},
-                               409: {"活动编号与他人同时提交的记录重复" + CONFLICT}})
+    _one_winner(
+        results,
+        201,
+        {
+            400: {"code：活动编号已存在：ACT-1", "code：具有 活动编号 的 活动 已存在。"},
+            409: {"活动编号与他人同时提交的记录重复" + CONFLICT},
+        },
+    )
     assert Activity.objects.filter(code="ACT-1").count() == 1
 
 
 def test_one_member_number_sent_at_once_is_created_once(pg, world):
-    body = {"number": "M-NEW", "name": "钱七", "org": "ZB-A", "category": "正式党员", "joined_on": "2015-07-01"}
+    body = {
+        "number": "M-NEW",
+        "name": "钱七",
+        "org": "ZB-A",
+        "category": "正式党员",
+        "joined_on": "2015-07-01",
+    }
     results = _posts(world.manager_a, "/members", [body] * THREADS)
-    _one_winner(results, 201, {400: {"number：具有 人员编号 的 党员 已存在。"},
-                               409: {"人员编号与他人同时提交的记录重复" + CONFLICT}})
+    _one_winner(
+        results,
+        201,
+        {
+            400: {"number：具有 人员编号 的 党员 已存在。"},
+            409: {"人员编号与他人同时提交的记录重复" + CONFLICT},
+        },
+    )
     assert Member.objects.filter(number="M-NEW").count() == 1
 
 
 def test_one_org_code_sent_at_once_is_created_once(pg, world):
     body = {"code": "XZ-NEW", "name": "营销二组", "kind": "党小组", "parent": "ZB-A"}
     results = _posts(world.manager_a, "/orgs", [body] * THREADS)
-    _one_winner(results, 201, {400: {"code：具有 组织编码 的 党组织 已存在。"},
-                               409: {"组织编码与他人同时提交的记录重复" + CONFLICT}})
+    _one_winner(
+        results,
+        201,
+        {
+            400: {"code：具有 组织编码 的 党组织 已存在。"},
+            409: {"组织编码与他人同时提交的记录重复" + CONFLICT},
+        },
+    )
     assert Organisation.objects.filter(code="XZ-NEW").count() == 1
 
 
 def test_one_kpi_key_sent_at_once_keeps_one_row(pg, world):
     scheme_import(example(), actor=None)
-    bodies = [{"org": "ZB-A", "period": "2025", "indicator_code": "YW1", "value": 90 + i} for i in range(THREADS)]
+    bodies = [
+        {"org": "ZB-A", "period": "2025", "indicator_code": "YW1", "value": 90 + i}
+        for i in range(THREADS)
+    ]
     results = _posts(world.manager_a, "/assessment/kpis", bodies)
     statuses = [status for status, _ in results]
     assert set(statuses) <= {200, 409} and 200 in statuses, results
@@ -179,12 +240,23 @@ def _outcome(response, texts: list[str]) -> tuple[int, list[str]]:
 
 def test_a_double_confirmed_import_imports_once(pg, world, imports_dir):
     client = _login(world.manager_a)
-    token = _upload(client, make_xlsx(imports_dir / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"], ROWS))
+    token = _upload(
+        client,
+        make_xlsx(
+            imports_dir / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"], ROWS
+        ),
+    )
     done = "党组织导入完成（o.xlsx）：新建 200 条，更新 0 条，未变 0 条"
-    twice, gone = "该文件已提交导入，请勿重复提交；如需再次导入，请重新上传", "导入文件已失效，请重新上传"
+    twice, gone = (
+        "该文件已提交导入，请勿重复提交；如需再次导入，请重新上传",
+        "导入文件已失效，请重新上传",
+    )
 
     def confirm(i: int) -> tuple[int, list[str]]:
-        return _outcome(client.post(reverse("orgs:import_confirm"), {"token": token}, follow=True), [done, twice, gone])
+        return _outcome(
+            client.post(reverse("orgs:import_confirm"), {"token": token}, follow=True),
+            [done, twice, gone],
+        )
 
     results = sorted(race(confirm, 2))
     # The other confirm is told not to confirm twice (or, on a machine so busy that it only
@@ -197,21 +269,38 @@ def test_a_double_confirmed_import_imports_once(pg, world, imports_dir):
 
 def test_two_imports_of_the_same_new_codes_at_once_never_answer_500(pg, world, imports_dir):
     clients = [_login(world.manager_a), _login(world.company)]
-    tokens = [_upload(c, make_xlsx(imports_dir / f"o{i}.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"], ROWS))
-              for i, c in enumerate(clients)]
+    tokens = [
+        _upload(
+            c,
+            make_xlsx(
+                imports_dir / f"o{i}.xlsx",
+                ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+                ROWS,
+            ),
+        )
+        for i, c in enumerate(clients)
+    ]
     conflict = "导入时组织编码与他人同时提交的记录重复，整个文件未导入任何数据；请重新导入（已存在的记录会按文件更新）"
     done = [f"党组织导入完成（o{i}.xlsx）：新建 200 条，更新 0 条，未变 0 条" for i in range(2)]
-    unchanged = [f"党组织导入完成（o{i}.xlsx）：新建 0 条，更新 0 条，未变 200 条" for i in range(2)]
+    unchanged = [
+        f"党组织导入完成（o{i}.xlsx）：新建 0 条，更新 0 条，未变 200 条" for i in range(2)
+    ]
 
     def confirm(i: int) -> tuple[int, list[str]]:
-        response = clients[i].post(reverse("orgs:import_confirm"), {"token": tokens[i]}, follow=True)
+        response = clients[i].post(
+            reverse("orgs:import_confirm"), {"token": tokens[i]}, follow=True
+        )
         return _outcome(response, [conflict, done[i], unchanged[i]])
 
     results = race(confirm, 2)
     # One creates the organisations; the other lost the race (its preview lists why and
     # nothing of it was imported) or came after the winner and found them all unchanged.
-    assert results in ([(200, [done[0]]), (400, [conflict])], [(400, [conflict]), (200, [done[1]])],
-                       [(200, [done[0]]), (200, [unchanged[1]])], [(200, [unchanged[0]]), (200, [done[1]])]), results
+    assert results in (
+        [(200, [done[0]]), (400, [conflict])],
+        [(400, [conflict]), (200, [done[1]])],
+        [(200, [done[0]]), (200, [unchanged[1]])],
+        [(200, [unchanged[0]]), (200, [done[1]])],
+    ), results
     assert Organisation.objects.filter(code__startswith="XZ-N").count() == 200
 
 
@@ -220,9 +309,18 @@ def test_concurrent_activity_forms_get_consecutive_codes(pg, world):
     start = datetime.datetime(2025, 5, 6, 9, 0)
 
     def post(i: int) -> int:
-        response = clients[i].post(reverse("activities:activity_create"), {
-            "type": "主题党日", "host": "ZB-A", "start": start.strftime("%Y-%m-%dT%H:%M"), "topic": f"表单活动 {i}"})
+        response = clients[i].post(
+            reverse("activities:activity_create"),
+            {
+                "type": "主题党日",
+                "host": "ZB-A",
+                "start": start.strftime("%Y-%m-%dT%H:%M"),
+                "topic": f"表单活动 {i}",
+            },
+        )
         return response.status_code
 
     assert race(post) == [302] * THREADS
-    assert sorted(Activity.objects.values_list("code", flat=True)) == [f"HD20250506-{n:03d}" for n in range(1, THREADS + 1)]
+    assert sorted(Activity.objects.values_list("code", flat=True)) == [
+        f"HD20250506-{n:03d}" for n in range(1, THREADS + 1)
+    ]

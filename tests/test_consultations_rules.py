@@ -42,13 +42,16 @@ def test_a_closed_problem_allows_nothing():
     assert [a for a in rules.ACTIONS if rules.allowed(a, "已销号")] == []
 
 
-@pytest.mark.parametrize("deadline,expected", [
-    (D(2026, 11, 20), "red"),      # yesterday: overdue
-    (D(2026, 11, 21), "yellow"),   # due today
-    (D(2026, 11, 28), "yellow"),   # seven days left
-    (D(2026, 11, 29), "green"),    # eight days left
-    (D(2025, 1, 1), "red"),
-])
+@pytest.mark.parametrize(
+    "deadline,expected",
+    [
+        (D(2026, 11, 20), "red"),  # yesterday: overdue
+        (D(2026, 11, 21), "yellow"),  # due today
+        (D(2026, 11, 28), "yellow"),  # seven days left
+        (D(2026, 11, 29), "green"),  # eight days left
+        (D(2025, 1, 1), "red"),
+    ],
+)
 def test_colour_boundaries_for_a_problem_being_worked_on(deadline, expected):
     assert rules.colour("办理中", deadline, TODAY) == expected
     assert rules.colour("已分派", deadline, TODAY) == expected
@@ -68,19 +71,41 @@ def test_no_deadline_no_colour_and_the_threshold_is_a_parameter():
 def test_median_days_odd_even_and_empty():
     assert rules.median_days([]) is None
     assert rules.median_days([(D(2026, 1, 1), D(2026, 1, 11))]) == 10.0
-    assert rules.median_days([(D(2026, 1, 1), D(2026, 1, 11)), (D(2026, 1, 1), D(2026, 1, 4)),
-                              (D(2026, 3, 1), D(2026, 3, 31))]) == 10.0
-    assert rules.median_days([(D(2026, 1, 1), D(2026, 1, 2)), (D(2026, 1, 1), D(2026, 1, 5))]) == 2.5
+    assert (
+        rules.median_days(
+            [
+                (D(2026, 1, 1), D(2026, 1, 11)),
+                (D(2026, 1, 1), D(2026, 1, 4)),
+                (D(2026, 3, 1), D(2026, 3, 31)),
+            ]
+        )
+        == 10.0
+    )
+    assert (
+        rules.median_days([(D(2026, 1, 1), D(2026, 1, 2)), (D(2026, 1, 1), D(2026, 1, 5))]) == 2.5
+    )
 
 
-@given(st.lists(st.tuples(st.dates(min_value=D(2000, 1, 1), max_value=D(2030, 1, 1)),
-                          st.integers(min_value=0, max_value=2000)), min_size=1, max_size=60))
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=D(2000, 1, 1), max_value=D(2030, 1, 1)),
+            st.integers(min_value=0, max_value=2000),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
 def test_median_days_agrees_with_the_statistics_module(items):
     pairs = [(raised, raised + datetime.timedelta(days=n)) for raised, n in items]
     assert rules.median_days(pairs) == statistics.median(n for _, n in items)
 
 
-@given(st.sampled_from(rules.STATES), st.integers(min_value=-400, max_value=400), st.integers(min_value=0, max_value=30))
+@given(
+    st.sampled_from(rules.STATES),
+    st.integers(min_value=-400, max_value=400),
+    st.integers(min_value=0, max_value=30),
+)
 def test_colour_is_red_exactly_when_overdue_and_being_worked_on(state, offset, yellow_days):
     colour = rules.colour(state, TODAY + datetime.timedelta(days=offset), TODAY, yellow_days)
     assert (colour == "red") == (state in rules.OPEN_STATES and offset < 0)

@@ -61,7 +61,9 @@ def test_every_screen_answers_by_scope(world, c, key):
     assert got == GET_MATRIX[key]
 
 
-@pytest.mark.parametrize("path", ["problem_list", "problem_stats", "problem_export", "meeting_list"])
+@pytest.mark.parametrize(
+    "path", ["problem_list", "problem_stats", "problem_export", "meeting_list"]
+)
 def test_filters_naming_something_out_of_scope(world, c, path):
     client = client_for(world, "manager_b")
     if path == "problem_stats":
@@ -84,13 +86,19 @@ def test_anonymous_users_are_sent_to_login(world, c):
 
 def snapshot(code: str) -> tuple:
     p = Problem.objects.get(code=code)
-    return (Problem.objects.filter(pk=p.pk).values().get(),
-            list(ProblemOwner.objects.filter(problem=p).values_list("org_id", flat=True)),
-            ProblemEvent.objects.filter(problem=p).count(), AuditLog.objects.count())
+    return (
+        Problem.objects.filter(pk=p.pk).values().get(),
+        list(ProblemOwner.objects.filter(problem=p).values_list("org_id", flat=True)),
+        ProblemEvent.objects.filter(problem=p).count(),
+        AuditLog.objects.count(),
+    )
 
 
 POSTS = {
-    "assign": ("WT-P", {"owners": "ZB-A、WB-GOV", "deadline": "", "responsible": "张三", "meeting": "LX-A"}),
+    "assign": (
+        "WT-P",
+        {"owners": "ZB-A、WB-GOV", "deadline": "", "responsible": "张三", "meeting": "LX-A"},
+    ),
     "progress": ("WT-W", {"org": "ZB-A", "text": "已完成现场踏勘"}),
     "solve": ("WT-W", {"resolution": "报装时长压缩至 15 天", "solved_on": ""}),
     "confirm": ("WT-S", {"note": "同意销号"}),
@@ -103,17 +111,28 @@ POST_MATRIX = {
     "confirm": [302, 302, 403, 403, 302, 404],
     "reopen": [302, 302, 403, 403, 302, 404],
 }
-AFTER = {"assign": "已分派", "progress": "办理中", "solve": "待确认", "confirm": "已销号", "reopen": "办理中"}
+AFTER = {
+    "assign": "已分派",
+    "progress": "办理中",
+    "solve": "待确认",
+    "confirm": "已销号",
+    "reopen": "办理中",
+}
 
 
 @pytest.mark.parametrize(("action", "persona"), cases(POST_MATRIX))
-def test_actions_are_refused_out_of_scope_and_without_the_role_changing_nothing(world, c, action, persona):
+def test_actions_are_refused_out_of_scope_and_without_the_role_changing_nothing(
+    world, c, action, persona
+):
     code, data = POSTS[action]
     data = dict(data)
     if action == "assign":
         data["deadline"] = days(20).isoformat()
-    response = assert_write(lambda: snapshot(code), lambda: client_for(world, persona).post(
-        url(f"problem_{action}", code), data), expected(POST_MATRIX, action, persona))
+    response = assert_write(
+        lambda: snapshot(code),
+        lambda: client_for(world, persona).post(url(f"problem_{action}", code), data),
+        expected(POST_MATRIX, action, persona),
+    )
     if response.status_code == 302:
         assert response["Location"] == url("problem_detail", code)
         assert Problem.objects.get(code=code).state == AFTER[action]
@@ -130,14 +149,17 @@ def test_an_illegal_transition_shows_the_reason_with_400_and_changes_nothing(wor
 def test_a_bad_assignment_keeps_the_typed_values_and_says_why(world, c):
     before = snapshot("WT-P")
     response = client_for(world, "manager_a").post(
-        url("problem_assign", "WT-P"), {"owners": "ZB-A、ZB-X", "deadline": days(-1).isoformat(), "responsible": "李四"})
+        url("problem_assign", "WT-P"),
+        {"owners": "ZB-A、ZB-X", "deadline": days(-1).isoformat(), "responsible": "李四"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "以下组织不存在或不是本联建的成员单位：ZB-X" in page
     assert 'value="李四"' in page
     assert snapshot("WT-P") == before
     response = client_for(world, "manager_a").post(
-        url("problem_assign", "WT-P"), {"owners": "ZB-A", "deadline": days(-1).isoformat()})
+        url("problem_assign", "WT-P"), {"owners": "ZB-A", "deadline": days(-1).isoformat()}
+    )
     assert response.status_code == 400 and "办理期限不能早于今天" in response.content.decode()
     assert snapshot("WT-P") == before
 
@@ -155,21 +177,40 @@ def test_the_detail_shows_the_forms_of_the_allowed_actions_only(world, c):
 
 def test_raising_a_problem_through_the_form(world, c):
     client = client_for(world, "manager_b")
-    response = client.post(url("problem_create"), {"alliance": "LJ-A", "raised_by": "ZB-B", "title": "配网改造征地协调",
-                                                   "category": "生产经营难点", "urgency": "较急", "description": "14 基杆塔"})
+    response = client.post(
+        url("problem_create"),
+        {
+            "alliance": "LJ-A",
+            "raised_by": "ZB-B",
+            "title": "配网改造征地协调",
+            "category": "生产经营难点",
+            "urgency": "较急",
+            "description": "14 基杆塔",
+        },
+    )
     p = Problem.objects.get(title="配网改造征地协调")
     assert response.status_code == 302 and response["Location"] == url("problem_detail", p.code)
-    assert (p.alliance.code, p.raised_by.code, p.state, p.urgency) == ("LJ-A", "ZB-B", "待研究", "较急")
+    assert (p.alliance.code, p.raised_by.code, p.state, p.urgency) == (
+        "LJ-A",
+        "ZB-B",
+        "待研究",
+        "较急",
+    )
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"alliance": "LJ-A", "raised_by": "ZB-A"}, "组织编码不存在或不在您的管理范围内"),
-    ({"alliance": "LJ-X", "raised_by": "ZB-B"}, "选择一个有效的选项"),
-    ({"alliance": "", "raised_by": "ZB-B", "title": ""}, "这个字段是必填项"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"alliance": "LJ-A", "raised_by": "ZB-A"}, "组织编码不存在或不在您的管理范围内"),
+        ({"alliance": "LJ-X", "raised_by": "ZB-B"}, "选择一个有效的选项"),
+        ({"alliance": "", "raised_by": "ZB-B", "title": ""}, "这个字段是必填项"),
+    ],
+)
 def test_the_raise_form_refuses_what_the_user_may_not_do(world, c, data, message):
     n = Problem.objects.count()
-    response = client_for(world, "manager_b").post(url("problem_create"), {"title": "x", "category": "其他", "urgency": "一般", **data})
+    response = client_for(world, "manager_b").post(
+        url("problem_create"), {"title": "x", "category": "其他", "urgency": "一般", **data}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Problem.objects.count() == n
@@ -179,24 +220,44 @@ def test_planning_a_meeting_through_the_form_parses_agenda_and_attendees(world, 
     client = client_for(world, "manager_a")
     page = client.get(url("meeting_create"), {"alliance": "LJ-A"}).content.decode()
     assert "WB-GOV｜周联络｜机关党委副书记" in page  # the alliance's liaisons are proposed
-    response = client.post(url("meeting_create"), {
-        "alliance": "LJ-A", "title": "第二次联席会议", "start": "2026-12-10T14:30", "place": "县政府", "convener": "",
-        "agenda": "通报工作\nWT-P｜研究线路通道清障\nWT-W｜", "attendees": "ZB-A｜张三｜书记\nWB-GOV｜周联络",
-    })
+    response = client.post(
+        url("meeting_create"),
+        {
+            "alliance": "LJ-A",
+            "title": "第二次联席会议",
+            "start": "2026-12-10T14:30",
+            "place": "县政府",
+            "convener": "",
+            "agenda": "通报工作\nWT-P｜研究线路通道清障\nWT-W｜",
+            "attendees": "ZB-A｜张三｜书记\nWB-GOV｜周联络",
+        },
+    )
     m = JointMeeting.objects.get(title="第二次联席会议")
     assert response.status_code == 302 and response["Location"] == url("meeting_detail", m.code)
     assert m.convener == world.zb_a and m.status == "筹备中"
     assert list(m.agenda.values_list("title", "problem__code")) == [
-        ("通报工作", None), ("研究线路通道清障", "WT-P"), ("研究：客户用电报装提速", "WT-W")]
+        ("通报工作", None),
+        ("研究线路通道清障", "WT-P"),
+        ("研究：客户用电报装提速", "WT-W"),
+    ]
     assert list(m.attendees.values_list("org__code", "name", "post", "member__number")) == [
-        ("ZB-A", "张三", "书记", "M-A1"), ("WB-GOV", "周联络", "", None)]
+        ("ZB-A", "张三", "书记", "M-A1"),
+        ("WB-GOV", "周联络", "", None),
+    ]
 
 
 def test_the_meeting_form_reports_bad_lines_by_number(world, c):
     n = JointMeeting.objects.count()
-    response = client_for(world, "manager_a").post(url("meeting_create"), {
-        "alliance": "LJ-A", "title": "会", "start": "2026-12-10T14:30",
-        "agenda": "通报\nWT-X｜外公司问题", "attendees": "ZB-X｜赵六\n张三"})
+    response = client_for(world, "manager_a").post(
+        url("meeting_create"),
+        {
+            "alliance": "LJ-A",
+            "title": "会",
+            "start": "2026-12-10T14:30",
+            "agenda": "通报\nWT-X｜外公司问题",
+            "attendees": "ZB-X｜赵六\n张三",
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "第2行：问题 WT-X 不存在或不属于本联建" in page
@@ -206,36 +267,59 @@ def test_the_meeting_form_reports_bad_lines_by_number(world, c):
 
 
 def test_the_assign_form_names_meetings_by_their_beijing_date(world, c):
-    early = datetime.datetime(2026, 12, 10, 7, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-    services.meeting_create(actor=None, alliance=c.al.lj_a, title="早间联席会议", start=early, convener=world.zb_a,
-                            code="LX-EARLY")
+    early = datetime.datetime(
+        2026, 12, 10, 7, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+    )
+    services.meeting_create(
+        actor=None,
+        alliance=c.al.lj_a,
+        title="早间联席会议",
+        start=early,
+        convener=world.zb_a,
+        code="LX-EARLY",
+    )
     page = client_for(world, "manager_a").get(url("problem_detail", "WT-P")).content.decode()
     assert '<option value="LX-EARLY" >2026-12-10 早间联席会议</option>' in page
 
+
 def test_huge_minutes_in_the_meeting_form_are_refused_with_the_limit(world, c):
     n = JointMeeting.objects.count()
-    response = client_for(world, "manager_a").post(url("meeting_create"), {
-        "alliance": "LJ-A", "title": "会", "start": "2026-12-10T14:30", "minutes": "纪" * 20_001})
+    response = client_for(world, "manager_a").post(
+        url("meeting_create"),
+        {"alliance": "LJ-A", "title": "会", "start": "2026-12-10T14:30", "minutes": "纪" * 20_001},
+    )
     assert response.status_code == 400 and "20000" in response.content.decode()
     assert JointMeeting.objects.count() == n
+
 
 def test_a_branch_manager_may_convene_only_for_their_own_organisation(world, c):
     data = {"alliance": "LJ-A", "title": "会", "start": "2026-12-10T14:30"}
     response = client_for(world, "manager_b").post(url("meeting_create"), data)
-    assert response.status_code == 400 and "您只能为本人管理的组织召集会议" in response.content.decode()
-    response = client_for(world, "manager_b").post(url("meeting_create"), {**data, "convener": "ZB-B"})
+    assert (
+        response.status_code == 400
+        and "您只能为本人管理的组织召集会议" in response.content.decode()
+    )
+    response = client_for(world, "manager_b").post(
+        url("meeting_create"), {**data, "convener": "ZB-B"}
+    )
     assert response.status_code == 302
     assert JointMeeting.objects.get(title="会").convener == world.zb_b
 
 
 @pytest.mark.parametrize("index", range(len(PERSONAS)), ids=PERSONAS)
 def test_marking_a_meeting_held_is_for_its_managers(world, c, index):
-    services.meeting_update(actor=None, meeting=c.meeting, minutes="研究了线路通道清障",
-                            start=timezone.now() - datetime.timedelta(hours=2))
+    services.meeting_update(
+        actor=None,
+        meeting=c.meeting,
+        minutes="研究了线路通道清障",
+        start=timezone.now() - datetime.timedelta(hours=2),
+    )
     response = client_for(world, PERSONAS[index]).post(url("meeting_held", "LX-A"))
     expected = [302, 302, 302, 403, 403, 404][index]
     assert response.status_code == expected
-    assert JointMeeting.objects.get(code="LX-A").status == ("已召开" if expected == 302 else "筹备中")
+    assert JointMeeting.objects.get(code="LX-A").status == (
+        "已召开" if expected == 302 else "筹备中"
+    )
 
 
 def test_the_list_filters_by_colour_state_category_and_search(world, c):
@@ -272,20 +356,42 @@ def test_the_export_is_the_filtered_list_in_import_columns(world, c):
 
 
 def test_the_alliance_page_shows_the_figures_card(world, c):
-    page = client_for(world, "manager_b").get(reverse("alliances:alliance_detail", args=["LJ-A"])).content.decode()
+    page = (
+        client_for(world, "manager_b")
+        .get(reverse("alliances:alliance_detail", args=["LJ-A"]))
+        .content.decode()
+    )
     assert 'id="alliance-consultations"' in page
-    assert 'data-figure="raised">3<' in page and 'data-figure="open">2<' in page and 'data-figure="median">0 天<' in page
+    assert (
+        'data-figure="raised">3<' in page
+        and 'data-figure="open">2<' in page
+        and 'data-figure="median">0 天<' in page
+    )
     assert "营销政企联建第1次联席会议" in page
     assert "登记会议" not in page  # manager_b does not manage the lead ZB-A
-    assert "登记会议" in client_for(world, "manager_a").get(reverse("alliances:alliance_detail", args=["LJ-A"])).content.decode()
+    assert (
+        "登记会议"
+        in client_for(world, "manager_a")
+        .get(reverse("alliances:alliance_detail", args=["LJ-A"]))
+        .content.decode()
+    )
 
 
 # ---- query counts -----------------------------------------------------------------------
 
+
 def _more(world, c, n: int) -> None:
     for i in range(n):
-        p = services.problem_raise(actor=None, raised_by=world.zb_b, alliance=c.al.lj_a, title=f"问题{i}", category="其他")
-        services.problem_assign(actor=None, problem=p, owners=[world.zb_a, world.partner], deadline=days(i), meeting=c.meeting)
+        p = services.problem_raise(
+            actor=None, raised_by=world.zb_b, alliance=c.al.lj_a, title=f"问题{i}", category="其他"
+        )
+        services.problem_assign(
+            actor=None,
+            problem=p,
+            owners=[world.zb_a, world.partner],
+            deadline=days(i),
+            meeting=c.meeting,
+        )
         services.problem_progress(actor=None, problem=p, org=world.zb_a, text="进展")
 
 
@@ -296,16 +402,27 @@ def _count(client: Client, path: str) -> int:
 
 
 @pytest.mark.parametrize("persona", ["admin", "manager_b"])
-def test_screens_issue_the_same_number_of_queries_whatever_the_number_of_problems(world, c, persona):
+def test_screens_issue_the_same_number_of_queries_whatever_the_number_of_problems(
+    world, c, persona
+):
     client = client_for(world, persona)
-    paths = [url("problem_list"), url("problem_list") + "?colour=green", url("problem_detail", "WT-W"), url("problem_stats"),
-             url("meeting_list"), url("meeting_detail", "LX-A"), reverse("alliances:alliance_detail", args=["LJ-A"]),
-             url("problem_export")]
+    paths = [
+        url("problem_list"),
+        url("problem_list") + "?colour=green",
+        url("problem_detail", "WT-W"),
+        url("problem_stats"),
+        url("meeting_list"),
+        url("meeting_detail", "LX-A"),
+        reverse("alliances:alliance_detail", args=["LJ-A"]),
+        url("problem_export"),
+    ]
     _more(world, c, 2)
     small = [_count(client, p) for p in paths]
     _more(world, c, 12)
     for i in range(6):
-        services.problem_progress(actor=None, problem=c.assigned, org=world.zb_a, text=f"第{i}次进展")
+        services.problem_progress(
+            actor=None, problem=c.assigned, org=world.zb_a, text=f"第{i}次进展"
+        )
     large = [_count(client, p) for p in paths]
     assert large == small
     assert max(small) <= 30
@@ -327,10 +444,26 @@ def test_selectors_have_fixed_query_counts(world, c, django_assert_num_queries):
 
 
 def test_only_member_records_the_planner_may_see_are_linked(world, c):
-    data = {"alliance": "LJ-A", "title": "会", "start": "2026-12-10T14:30", "attendees": "ZB-A｜张三\nZB-B｜王五"}
+    data = {
+        "alliance": "LJ-A",
+        "title": "会",
+        "start": "2026-12-10T14:30",
+        "attendees": "ZB-A｜张三\nZB-B｜王五",
+    }
     assert client_for(world, "manager_a").post(url("meeting_create"), data).status_code == 302
     m = JointMeeting.objects.get(title="会")
-    assert list(m.attendees.values_list("name", "member__number")) == [("张三", "M-A1"), ("王五", None)]
-    assert client_for(world, "company").post(url("meeting_create"), {**data, "title": "会二"}).status_code == 302
+    assert list(m.attendees.values_list("name", "member__number")) == [
+        ("张三", "M-A1"),
+        ("王五", None),
+    ]
+    assert (
+        client_for(world, "company")
+        .post(url("meeting_create"), {**data, "title": "会二"})
+        .status_code
+        == 302
+    )
     m = JointMeeting.objects.get(title="会二")
-    assert list(m.attendees.values_list("name", "member__number")) == [("张三", "M-A1"), ("王五", "M-B1")]
+    assert list(m.attendees.values_list("name", "member__number")) == [
+        ("张三", "M-A1"),
+        ("王五", "M-B1"),
+    ]

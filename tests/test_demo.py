@@ -220,16 +220,22 @@ def test_it_prints_the_accounts_in_chinese(demo):
 
 
 def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
-    assert list(AuditLog.objects.filter(action="import", target_type="orgs.organisation").values_list("note", "after")) == [
-        ("演示数据", {"organisations": 61, "members": 600})
-    ]
+    assert list(
+        AuditLog.objects.filter(action="import", target_type="orgs.organisation").values_list(
+            "note", "after"
+        )
+    ) == [("演示数据", {"organisations": 61, "members": 600})]
     # Later demo parts (assessment KPIs …) go through audited services; the foundation's own
     # organisations and members are one summary row, its accounts one row each.
-    created = AuditLog.objects.filter(action="create", target_type__in=["orgs.organisation", "orgs.member", "accounts.user"])
+    created = AuditLog.objects.filter(
+        action="create", target_type__in=["orgs.organisation", "orgs.member", "accounts.user"]
+    )
     assert sorted(created.values_list("target_type", "target_repr")) == sorted(
         ("accounts.user", u) for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2")
     )
-    assert AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 6
+    assert (
+        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 6
+    )
     assert all(DEMO_PASSWORD not in str(row.after) for row in created)
 
 

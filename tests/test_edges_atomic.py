@@ -16,12 +16,21 @@ from lianjian.orgs.models import Organisation
 from tests.api_helpers import call
 
 NEW_ORG = {"code": "XZ-A7", "name": "营销七组", "kind": "党小组", "parent": "ZB-A"}
-NEW_ACTIVITY = {"type": "主题党日", "orgs": ["ZB-A"], "start": "2026-11-20T09:00:00", "topic": "学习会"}
+NEW_ACTIVITY = {
+    "type": "主题党日",
+    "orgs": ["ZB-A"],
+    "start": "2026-11-20T09:00:00",
+    "topic": "学习会",
+}
 
 
 def _counts() -> tuple[int, int, int, int]:
-    return (Organisation.objects.count(), Activity.objects.count(), ActivityOrg.objects.count(),
-            AuditLog.objects.count())
+    return (
+        Organisation.objects.count(),
+        Activity.objects.count(),
+        ActivityOrg.objects.count(),
+        AuditLog.objects.count(),
+    )
 
 
 def _screen(world) -> Client:
@@ -46,7 +55,9 @@ def test_a_screen_whose_view_fails_after_the_service_wrote_keeps_nothing(world, 
 
 
 def test_a_screen_that_answers_500_after_the_service_wrote_keeps_nothing(world, monkeypatch):
-    monkeypatch.setattr("lianjian.orgs.views.redirect", lambda *a, **k: HttpResponseServerError("失败"))
+    monkeypatch.setattr(
+        "lianjian.orgs.views.redirect", lambda *a, **k: HttpResponseServerError("失败")
+    )
     before = _counts()
     assert _screen(world).post("/orgs/new/", NEW_ORG).status_code == 500
     assert _counts() == before

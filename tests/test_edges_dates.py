@@ -32,8 +32,24 @@ BEFORE_1921 = "不能早于 1921-07-01（中国共产党成立之日）"
 
 
 def counts() -> dict[str, int]:
-    models = (Organisation, Member, MemberTransfer, Activity, Attendance, Agreement, Plan, PlanItem, JointMeeting,
-              Problem, Booking, Need, KpiValue, Scheme, AssessmentRun, AuditLog)
+    models = (
+        Organisation,
+        Member,
+        MemberTransfer,
+        Activity,
+        Attendance,
+        Agreement,
+        Plan,
+        PlanItem,
+        JointMeeting,
+        Problem,
+        Booking,
+        Need,
+        KpiValue,
+        Scheme,
+        AssessmentRun,
+        AuditLog,
+    )
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -48,63 +64,99 @@ def screen(user) -> Client:
 ACTIVITY = {"type": "主题党日", "orgs": ["ZB-A"], "start": "2026-11-20T09:00:00", "topic": "学习会"}
 
 
-@pytest.mark.parametrize(("change", "detail"), [
-    ({"start": "0001-01-01T00:00:00"}, f"start：开始时间{OUT_OF_RANGE}"),
-    ({"end": "9999-12-31T23:59:59-12:00"}, f"end：结束时间{OUT_OF_RANGE}"),
-    ({"start": "1900-01-01T09:00:00"}, f"start：开始时间{BEFORE_1921}"),
-    ({"start": "2099-01-01T09:00:00"}, "start：开始时间不能晚于 " + f"{TODAY.replace(year=TODAY.year + 10):%Y-%m-%d}（最多提前 10 年）"),
-])
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"start": "0001-01-01T00:00:00"}, f"start：开始时间{OUT_OF_RANGE}"),
+        ({"end": "9999-12-31T23:59:59-12:00"}, f"end：结束时间{OUT_OF_RANGE}"),
+        ({"start": "1900-01-01T09:00:00"}, f"start：开始时间{BEFORE_1921}"),
+        (
+            {"start": "2099-01-01T09:00:00"},
+            "start：开始时间不能晚于 "
+            + f"{TODAY.replace(year=TODAY.year + 10):%Y-%m-%d}（最多提前 10 年）",
+        ),
+    ],
+)
 def test_the_api_refuses_an_activity_out_of_range_and_stores_nothing(world, change, detail):
     before = counts()
-    assert call("post", "/activities", user=world.manager_a, body={**ACTIVITY, **change}) == (400, {"detail": detail})
+    assert call("post", "/activities", user=world.manager_a, body={**ACTIVITY, **change}) == (
+        400,
+        {"detail": detail},
+    )
     assert counts() == before
 
 
 def test_a_draft_may_be_planned_ahead_but_not_recorded_as_held(world):
-    status, body = call("post", "/activities", user=world.manager_a,
-                        body={**ACTIVITY, "start": f"{TOMORROW.isoformat()}T09:00:00"})
+    status, body = call(
+        "post",
+        "/activities",
+        user=world.manager_a,
+        body={**ACTIVITY, "start": f"{TOMORROW.isoformat()}T09:00:00"},
+    )
     assert status == 201, body
     draft = Activity.objects.get(code=body["code"])
     before = counts()
     response = screen(world.manager_a).post(f"/activities/a/{draft.code}/submit/", follow=True)
     assert "活动尚未举行，不能提交或审核：开始时间不能晚于今天" in response.content.decode()
     assert counts() == before and Activity.objects.get(pk=draft.pk).status == "草稿"
-    activity_services.attendance_fill(actor=None, activity=draft)  # the expected list may be prepared
+    activity_services.attendance_fill(
+        actor=None, activity=draft
+    )  # the expected list may be prepared
     attended = counts()
-    response = screen(world.manager_a).post(f"/activities/a/{draft.code}/mark/",
-                                            {"member": [world.m_a1.pk], "status": "出席"}, follow=True)
+    response = screen(world.manager_a).post(
+        f"/activities/a/{draft.code}/mark/",
+        {"member": [world.m_a1.pk], "status": "出席"},
+        follow=True,
+    )
     assert "活动尚未举行，不能记录出席：开始时间不能晚于今天" in response.content.decode()
     assert counts() == attended
     assert not Attendance.objects.filter(activity=draft, status="出席").exists()
     with pytest.raises(activity_services.CheckinError, match="活动尚未举行，不能签到"):
-        activity_services.attendance_checkin(actor=world.member_a, activity=draft, member=world.m_a1)
+        activity_services.attendance_checkin(
+            actor=world.member_a, activity=draft, member=world.m_a1
+        )
 
 
 def test_an_activity_cannot_predate_its_host(world):
     # DW was founded on 2000-01-01 (conftest).
-    status, body = call("post", "/activities", user=world.company,
-                        body={**ACTIVITY, "orgs": ["DW"], "start": "1999-06-01T09:00:00"})
-    assert (status, body) == (400, {"detail": "start：开始时间不能早于本溪供电公司党委的成立日期（2000-01-01）"})
+    status, body = call(
+        "post",
+        "/activities",
+        user=world.company,
+        body={**ACTIVITY, "orgs": ["DW"], "start": "1999-06-01T09:00:00"},
+    )
+    assert (status, body) == (
+        400,
+        {"detail": "start：开始时间不能早于本溪供电公司党委的成立日期（2000-01-01）"},
+    )
 
 
 def test_the_activity_form_refuses_year_one_and_stores_nothing(world):
     before = counts()
-    response = screen(world.manager_a).post("/activities/new/", {
-        "type": "主题党日", "topic": "学习会", "host": "ZB-A", "start": "0001-01-01T00:00"})
+    response = screen(world.manager_a).post(
+        "/activities/new/",
+        {"type": "主题党日", "topic": "学习会", "host": "ZB-A", "start": "0001-01-01T00:00"},
+    )
     assert response.status_code == 400
     assert f"开始时间{OUT_OF_RANGE}" in response.content.decode()
     assert counts() == before
 
 
-@pytest.mark.parametrize(("start", "reason"), [
-    ("2027-06-01 09:00", "开始时间不能晚于今天"),
-    ("1900-01-01 09:00", f"开始时间{BEFORE_1921}"),
-    ("0001-01-01 09:00", OUT_OF_RANGE),
-])
+@pytest.mark.parametrize(
+    ("start", "reason"),
+    [
+        ("2027-06-01 09:00", "开始时间不能晚于今天"),
+        ("1900-01-01 09:00", f"开始时间{BEFORE_1921}"),
+        ("0001-01-01 09:00", OUT_OF_RANGE),
+    ],
+)
 def test_the_activities_import_refuses_held_records_out_of_range(world, tmp_path, start, reason):
     # An import records activities as held (已通过 / 已提交): they cannot lie ahead.
-    path = make_xlsx(tmp_path / "a.xlsx", ["活动编号", "组织编码", "活动类型", "开始时间", "主题"],
-                     [["HD-X1", "ZB-A", "主题党日", start, "学习会"]])
+    path = make_xlsx(
+        tmp_path / "a.xlsx",
+        ["活动编号", "组织编码", "活动类型", "开始时间", "主题"],
+        [["HD-X1", "ZB-A", "主题党日", start, "学习会"]],
+    )
     before = counts()
     code, out, err = run("import", "activities", str(path))
     assert (code, err.splitlines()[0]) == (1, f"第2行 开始时间：{reason}")
@@ -114,45 +166,80 @@ def test_the_activities_import_refuses_held_records_out_of_range(world, tmp_path
 def test_meetings_refuse_year_one(world):
     make_alliances(world)
     before = counts()
-    status, body = call("post", "/meetings", user=world.admin, body={
-        "alliance": "LJ-A", "title": "联席会议", "start": "0001-01-01T00:00:00"})
+    status, body = call(
+        "post",
+        "/meetings",
+        user=world.admin,
+        body={"alliance": "LJ-A", "title": "联席会议", "start": "0001-01-01T00:00:00"},
+    )
     assert (status, body) == (400, {"detail": f"start：召开时间{OUT_OF_RANGE}"})
     assert counts() == before
 
 
 # --- members: 入党, 转正, birth dates ---------------------------------------------------------
 
-MEMBER = {"number": "M-A9", "name": "孙八", "org": "ZB-A", "category": "正式党员", "joined_on": "2012-07-01"}
+MEMBER = {
+    "number": "M-A9",
+    "name": "孙八",
+    "org": "ZB-A",
+    "category": "正式党员",
+    "joined_on": "2012-07-01",
+}
 
 
-@pytest.mark.parametrize(("change", "detail"), [
-    ({"joined_on": "2030-01-01", "category": "预备党员"}, "joined_on：入党日期不能晚于今天"),
-    ({"joined_on": "1921-06-30"}, f"joined_on：入党日期{BEFORE_1921}"),
-    ({"confirmed_on": "2012-08-01"}, "confirmed_on：转正日期不能早于 2013-07-01（入党满一年，预备期为一年）"),
-    ({"confirmed_on": "2014-07-02"}, "confirmed_on：转正日期不能晚于 2014-07-01（预备期最多延长一年）"),
-    ({"birth_date": "9999-12-31"}, f"birth_date：出生日期{OUT_OF_RANGE}"),
-    ({"birth_date": "1899-12-31"}, f"birth_date：出生日期{OUT_OF_RANGE}"),
-    # 18 the day after: the old rule (365 × 18 − 5 days) let it pass
-    ({"birth_date": "1994-07-02"}, "joined_on：入党时应年满十八岁"),
-    ({"joined_on": TODAY.replace(month=1, day=1).isoformat()}, "category：入党未满一年，应为预备党员（预备期为一年）"),
-])
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"joined_on": "2030-01-01", "category": "预备党员"}, "joined_on：入党日期不能晚于今天"),
+        ({"joined_on": "1921-06-30"}, f"joined_on：入党日期{BEFORE_1921}"),
+        (
+            {"confirmed_on": "2012-08-01"},
+            "confirmed_on：转正日期不能早于 2013-07-01（入党满一年，预备期为一年）",
+        ),
+        (
+            {"confirmed_on": "2014-07-02"},
+            "confirmed_on：转正日期不能晚于 2014-07-01（预备期最多延长一年）",
+        ),
+        ({"birth_date": "9999-12-31"}, f"birth_date：出生日期{OUT_OF_RANGE}"),
+        ({"birth_date": "1899-12-31"}, f"birth_date：出生日期{OUT_OF_RANGE}"),
+        # 18 the day after: the old rule (365 × 18 − 5 days) let it pass
+        ({"birth_date": "1994-07-02"}, "joined_on：入党时应年满十八岁"),
+        (
+            {"joined_on": TODAY.replace(month=1, day=1).isoformat()},
+            "category：入党未满一年，应为预备党员（预备期为一年）",
+        ),
+    ],
+)
 def test_the_api_refuses_member_dates_that_make_no_sense(world, change, detail):
     before = counts()
-    assert call("post", "/members", user=world.manager_a, body={**MEMBER, **change}) == (400, {"detail": detail})
+    assert call("post", "/members", user=world.manager_a, body={**MEMBER, **change}) == (
+        400,
+        {"detail": detail},
+    )
     assert counts() == before
 
 
 def test_a_confirmation_within_the_probation_window_is_accepted(world):
-    assert call("post", "/members", user=world.manager_a, body={**MEMBER, "confirmed_on": "2012-08-01"})[0] == 400
-    status, body = call("post", "/members", user=world.manager_a, body={
-        **MEMBER, "birth_date": "1990-03-07", "confirmed_on": "2014-07-01"})
+    assert (
+        call(
+            "post", "/members", user=world.manager_a, body={**MEMBER, "confirmed_on": "2012-08-01"}
+        )[0]
+        == 400
+    )
+    status, body = call(
+        "post",
+        "/members",
+        user=world.manager_a,
+        body={**MEMBER, "birth_date": "1990-03-07", "confirmed_on": "2014-07-01"},
+    )
     assert status == 201, body
 
 
 def test_the_member_form_refuses_a_birth_date_in_year_9999(world):
     before = counts()
-    response = screen(world.manager_a).post("/orgs/members/new/", {
-        **MEMBER, "birth_date": "9999-12-31"})
+    response = screen(world.manager_a).post(
+        "/orgs/members/new/", {**MEMBER, "birth_date": "9999-12-31"}
+    )
     assert response.status_code == 400
     assert f"出生日期{OUT_OF_RANGE}" in response.content.decode()
     assert counts() == before
@@ -160,10 +247,14 @@ def test_the_member_form_refuses_a_birth_date_in_year_9999(world):
 
 def test_the_members_import_refuses_impossible_dates(world, tmp_path):
     headers = ["人员编号", "姓名", "所在组织编码", "党员类别", "入党日期", "转正日期", "出生日期"]
-    path = make_xlsx(tmp_path / "m.xlsx", headers, [
-        ["M-X8", "钱九", "ZB-A", "正式党员", "2030-01-01", None, None],
-        ["M-X9", "孙十", "ZB-A", "正式党员", "2010-07-01", "2010-08-01", "9999-12-31"],
-    ])
+    path = make_xlsx(
+        tmp_path / "m.xlsx",
+        headers,
+        [
+            ["M-X8", "钱九", "ZB-A", "正式党员", "2030-01-01", None, None],
+            ["M-X9", "孙十", "ZB-A", "正式党员", "2010-07-01", "2010-08-01", "9999-12-31"],
+        ],
+    )
     before = counts()
     code, out, err = run("import", "members", str(path))
     assert code == 1
@@ -178,24 +269,43 @@ def test_the_members_import_refuses_impossible_dates(world, tmp_path):
 
 def test_a_transfer_cannot_be_dated_ahead(world):
     before = counts()
-    status, body = call("post", f"/members/{world.m_a2.pk}/transfer", user=world.admin,
-                        body={"to_org": "ZB-B", "date": TOMORROW.isoformat()})
+    status, body = call(
+        "post",
+        f"/members/{world.m_a2.pk}/transfer",
+        user=world.admin,
+        body={"to_org": "ZB-B", "date": TOMORROW.isoformat()},
+    )
     assert (status, body) == (400, {"detail": "date：转接日期不能晚于今天"})
     assert counts() == before
 
 
 # --- organisations ---------------------------------------------------------------------------
 
+
 def test_an_organisation_cannot_be_founded_in_the_future(world, tmp_path):
     before = counts()
-    body = {"code": "XZ-A8", "name": "新组", "kind": "党小组", "parent": "ZB-A", "founded": "2099-01-01"}
+    body = {
+        "code": "XZ-A8",
+        "name": "新组",
+        "kind": "党小组",
+        "parent": "ZB-A",
+        "founded": "2099-01-01",
+    }
     assert call("post", "/orgs", user=world.manager_a, body=body) == (
-        400, {"detail": "founded：成立日期不能晚于今天"})
+        400,
+        {"detail": "founded：成立日期不能晚于今天"},
+    )
     response = screen(world.manager_a).post("/orgs/new/", body)
     assert response.status_code == 400 and "成立日期不能晚于今天" in response.content.decode()
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码", "成立日期"],
-                     [["XZ-A8", "新组", "党小组", "ZB-A", datetime.date(2099, 1, 1)]])
-    assert run("import", "orgs", str(path))[2].splitlines()[0] == "第2行 成立日期：成立日期不能晚于今天"
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码", "成立日期"],
+        [["XZ-A8", "新组", "党小组", "ZB-A", datetime.date(2099, 1, 1)]],
+    )
+    assert (
+        run("import", "orgs", str(path))[2].splitlines()[0]
+        == "第2行 成立日期：成立日期不能晚于今天"
+    )
     assert counts() == before
 
 
@@ -206,15 +316,21 @@ def test_a_term_cannot_start_before_the_organisation_was_founded(world):
 
 # --- periods ------------------------------------------------------------------------------------
 
+
 def test_a_kpi_for_2099_is_refused_at_every_edge(world, tmp_path):
     from tests.assessment_screens_helpers import make_assessed
 
     make_assessed(world)
     before = counts()
-    assert call("post", "/assessment/kpis", user=world.admin, body={
-        "org": "ZB-A", "period": "2099", "indicator_code": "YW1", "value": 90}) == (
-        400, {"detail": "period：期间“2099”尚未开始"})
-    path = make_xlsx(tmp_path / "k.xlsx", ["组织编码", "期间", "指标编码", "数值"], [["ZB-A", "2099", "YW1", 90]])
+    assert call(
+        "post",
+        "/assessment/kpis",
+        user=world.admin,
+        body={"org": "ZB-A", "period": "2099", "indicator_code": "YW1", "value": 90},
+    ) == (400, {"detail": "period：期间“2099”尚未开始"})
+    path = make_xlsx(
+        tmp_path / "k.xlsx", ["组织编码", "期间", "指标编码", "数值"], [["ZB-A", "2099", "YW1", 90]]
+    )
     assert run("import", "kpis", str(path))[2].splitlines()[0] == "第2行 期间：期间“2099”尚未开始"
     assert counts() == before
 
@@ -236,17 +352,29 @@ def test_a_scheme_may_be_written_ahead_but_not_for_2099(world):
 
     with pytest.raises(Exception, match="期间“2099”不能晚于"):
         assessment_services.scheme_import({**example(), "period": "2099"}, actor=None)
-    scheme, _ = assessment_services.scheme_import({**example(), "period": str(TODAY.year + 1)}, actor=None)
+    scheme, _ = assessment_services.scheme_import(
+        {**example(), "period": str(TODAY.year + 1)}, actor=None
+    )
     assert scheme.period == str(TODAY.year + 1)
 
 
 # --- alliances, sharing, problems -------------------------------------------------------------
 
+
 def test_an_agreement_ending_in_year_9999_is_refused_and_an_old_one_shows(world):
     al = make_alliances(world)
     before = counts()
-    status, body = call("post", "/agreements", user=world.admin, body={
-        "alliance": "LJ-A", "title": "长期协议", "parties": ["ZB-A", "ZB-B"], "end": "9999-12-31"})
+    status, body = call(
+        "post",
+        "/agreements",
+        user=world.admin,
+        body={
+            "alliance": "LJ-A",
+            "title": "长期协议",
+            "parties": ["ZB-A", "ZB-B"],
+            "end": "9999-12-31",
+        },
+    )
     assert (status, body) == (400, {"detail": f"end：到期日期{OUT_OF_RANGE}"})
     assert counts() == before
     # A record stored before dates had windows: its page still answers (no renewal offer).
@@ -255,15 +383,20 @@ def test_an_agreement_ending_in_year_9999_is_refused_and_an_old_one_shows(world)
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("1｜x｜99999｜g", "第 1 行计划活动次数应在 0 到 999 之间"),
-    ("1｜x｜²｜g", "第 1 行计划活动次数应为整数"),
-    ("1｜x｜9223372036854775808｜g", "第 1 行计划活动次数应在 0 到 999 之间"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("1｜x｜99999｜g", "第 1 行计划活动次数应在 0 到 999 之间"),
+        ("1｜x｜²｜g", "第 1 行计划活动次数应为整数"),
+        ("1｜x｜9223372036854775808｜g", "第 1 行计划活动次数应在 0 到 999 之间"),
+    ],
+)
 def test_plan_items_with_impossible_counts_are_refused(world, line, message):
     make_alliances(world)
     before = counts()
-    response = screen(world.manager_a).post("/alliances/LJ-A/plan/2026/", {"summary": "", "items": line})
+    response = screen(world.manager_a).post(
+        "/alliances/LJ-A/plan/2026/", {"summary": "", "items": line}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert counts() == before
@@ -278,44 +411,87 @@ def test_a_booking_in_year_9999_is_refused(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     make_sharing(world)
     before = counts()
-    response = screen(world.manager_b).post("/sharing/r/R-B/book/", {
-        "org": "ZB-B", "start": "9999-12-31T23:59", "end": "9999-12-31T23:59", "purpose": "主题党日"})
+    response = screen(world.manager_b).post(
+        "/sharing/r/R-B/book/",
+        {
+            "org": "ZB-B",
+            "start": "9999-12-31T23:59",
+            "end": "9999-12-31T23:59",
+            "purpose": "主题党日",
+        },
+    )
     assert response.status_code == 400
     assert f"开始时间{OUT_OF_RANGE}" in response.content.decode()
-    status, body = call("post", "/bookings", user=world.manager_b, body={
-        "resource": "R-B", "org": "ZB-B", "start": "9999-12-31T23:59:00", "end": "9999-12-31T23:59:59",
-        "purpose": "主题党日"})
+    status, body = call(
+        "post",
+        "/bookings",
+        user=world.manager_b,
+        body={
+            "resource": "R-B",
+            "org": "ZB-B",
+            "start": "9999-12-31T23:59:00",
+            "end": "9999-12-31T23:59:59",
+            "purpose": "主题党日",
+        },
+    )
     assert status == 400 and body["detail"].startswith(f"start：开始时间{OUT_OF_RANGE}")
     day = future_monday()
     far = day.replace(year=day.year + 11)
-    status, body = call("post", "/bookings", user=world.manager_b, body={
-        "resource": "R-B", "org": "ZB-B", "start": at(far, 9).isoformat(), "end": at(far, 10).isoformat(),
-        "purpose": "主题党日"})
+    status, body = call(
+        "post",
+        "/bookings",
+        user=world.manager_b,
+        body={
+            "resource": "R-B",
+            "org": "ZB-B",
+            "start": at(far, 9).isoformat(),
+            "end": at(far, 10).isoformat(),
+            "purpose": "主题党日",
+        },
+    )
     assert status == 400 and "（最多提前 10 年）" in body["detail"]
     assert counts() == before
 
 
 def test_a_need_due_in_1900_is_refused(world):
     before = counts()
-    status, body = call("post", "/needs", user=world.manager_a, body={
-        "org": "ZB-A", "title": "培训", "tags": ["安全培训"], "needed_by": "1900-01-01"})
+    status, body = call(
+        "post",
+        "/needs",
+        user=world.manager_a,
+        body={"org": "ZB-A", "title": "培训", "tags": ["安全培训"], "needed_by": "1900-01-01"},
+    )
     assert (status, body) == (400, {"detail": f"needed_by：期望完成日期{BEFORE_1921}"})
     assert counts() == before
 
 
 def test_a_problem_deadline_far_ahead_is_refused(world):
     al = make_alliances(world)
-    problem_status, problem = call("post", "/problems", user=world.manager_b, body={
-        "title": "通道清障", "category": "安全生产", "alliance": al.lj_a.code, "raised_by": "ZB-B"})
+    problem_status, problem = call(
+        "post",
+        "/problems",
+        user=world.manager_b,
+        body={
+            "title": "通道清障",
+            "category": "安全生产",
+            "alliance": al.lj_a.code,
+            "raised_by": "ZB-B",
+        },
+    )
     assert problem_status == 201, problem
     before = counts()
-    status, body = call("post", f"/problems/{problem['code']}/assign", user=world.manager_a,
-                        body={"owners": ["ZB-A"], "deadline": "2099-01-01"})
+    status, body = call(
+        "post",
+        f"/problems/{problem['code']}/assign",
+        user=world.manager_a,
+        body={"owners": ["ZB-A"], "deadline": "2099-01-01"},
+    )
     assert status == 400 and body["detail"].startswith("deadline：办理期限不能晚于")
     assert counts() == before
 
 
 # --- the CLI ----------------------------------------------------------------------------------
+
 
 def test_remind_with_a_date_beyond_the_bound_answers_without_a_traceback(db):
     code, out, err = run("remind", "--date", "9999-12-31")

@@ -40,94 +40,303 @@ class Write:
 
 
 WRITES: dict[tuple[str, str], Write] = {
-    ("POST", "/auth/token"): Write(lambda w, h: "/auth/token", lambda w, h: {"username": "admin", "password": PASSWORD}),
+    ("POST", "/auth/token"): Write(
+        lambda w, h: "/auth/token", lambda w, h: {"username": "admin", "password": PASSWORD}
+    ),
     ("DELETE", "/auth/token"): Write(lambda w, h: "/auth/token"),
-    ("POST", "/orgs"): Write(lambda w, h: "/orgs", lambda w, h: {
-        "code": "XZ-H1", "name": "新组", "kind": "党小组", "parent": "ZB-A", "unit": "营销中心", "address": "一楼",
-        "professions": ["营销服务"], "strengths": ["客户服务"], "needs": ["技术攻关"], "lat": 41.3, "lon": 123.7,
-        "founded": "2020-01-01", "term_start": "2024-01-01", "term_end": "2027-01-01"}),
-    ("PATCH", "/orgs/{code}"): Write(lambda w, h: "/orgs/ZB-B", lambda w, h: {
-        "name": "运维党支部", "unit": "检修分公司", "founded": "2010-01-01", "term_start": "2024-01-01",
-        "term_end": "2027-01-01", "lat": 41.2, "lon": 123.9}),
-    ("POST", "/orgs/{code}/dissolve"): Write(lambda w, h: "/orgs/XZ-A1/dissolve",
-                                              lambda w, h: {"date": "2026-01-01", "reason": "调整"}),
-    ("POST", "/members"): Write(lambda w, h: "/members", lambda w, h: {
-        "number": "M-H1", "name": "孙八", "gender": "男", "birth_date": "1990-03-07", "org": "ZB-A",
-        "category": "正式党员", "joined_on": "2012-07-01", "confirmed_on": "2013-07-01", "post": "组织委员",
-        "job": "客户经理", "phone": "13812340000", "id_number": "110101199003071233"}),
-    ("PATCH", "/members/{member_id}"): Write(lambda w, h: f"/members/{w.m_a2.pk}", lambda w, h: {
-        "name": "李四", "birth_date": "1995-01-01", "joined_on": "2025-07-01", "job": "线路工",
-        "phone": "13900000009", "left_on": "2026-11-01", "left_reason": "调出"}, ids=("m_a2",)),
-    ("POST", "/members/{member_id}/transfer"): Write(lambda w, h: f"/members/{w.m_b1.pk}/transfer", lambda w, h: {
-        "to_org": "ZB-A", "date": "2026-01-01", "reason": "调动"}, ids=("m_b1",)),
-    ("POST", "/alliances"): Write(lambda w, h: "/alliances", lambda w, h: {
-        "code": "LJ-H", "name": "新联建", "type": "结对共建", "theme": "党建+安全生产", "lead": "ZB-A",
-        "members": ["ZB-B"], "sponsor": "陈海波", "sponsor_title": "副总经理", "guidance": ["王五"],
-        "founded": "2025-01-01", "description": "简介"}),
-    ("PATCH", "/alliances/{code}"): Write(lambda w, h: "/alliances/LJ-A", lambda w, h: {
-        "name": "营销联建", "sponsor": "陈海波", "founded": "2024-01-01", "description": "简介\n第二行"}),
-    ("POST", "/alliances/{code}/members"): Write(lambda w, h: "/alliances/LJ-A/members", lambda w, h: {
-        "org": "ZB-C", "joined_on": "2026-01-01", "liaison": "赵六", "liaison_phone": "13700000000",
-        "liaison_post": "委员"}),
-    ("POST", "/agreements"): Write(lambda w, h: "/agreements", lambda w, h: {
-        "alliance": "LJ-A", "title": "新协议", "parties": ["ZB-A", "ZB-B"], "terms": "条款",
-        "start": "2026-01-01", "end": "2028-12-31",
-        "goals": [{"text": "联合开展主题党日", "target": 4, "unit": "次/年"}]}),
+    ("POST", "/orgs"): Write(
+        lambda w, h: "/orgs",
+        lambda w, h: {
+            "code": "XZ-H1",
+            "name": "新组",
+            "kind": "党小组",
+            "parent": "ZB-A",
+            "unit": "营销中心",
+            "address": "一楼",
+            "professions": ["营销服务"],
+            "strengths": ["客户服务"],
+            "needs": ["技术攻关"],
+            "lat": 41.3,
+            "lon": 123.7,
+            "founded": "2020-01-01",
+            "term_start": "2024-01-01",
+            "term_end": "2027-01-01",
+        },
+    ),
+    ("PATCH", "/orgs/{code}"): Write(
+        lambda w, h: "/orgs/ZB-B",
+        lambda w, h: {
+            "name": "运维党支部",
+            "unit": "检修分公司",
+            "founded": "2010-01-01",
+            "term_start": "2024-01-01",
+            "term_end": "2027-01-01",
+            "lat": 41.2,
+            "lon": 123.9,
+        },
+    ),
+    ("POST", "/orgs/{code}/dissolve"): Write(
+        lambda w, h: "/orgs/XZ-A1/dissolve", lambda w, h: {"date": "2026-01-01", "reason": "调整"}
+    ),
+    ("POST", "/members"): Write(
+        lambda w, h: "/members",
+        lambda w, h: {
+            "number": "M-H1",
+            "name": "孙八",
+            "gender": "男",
+            "birth_date": "1990-03-07",
+            "org": "ZB-A",
+            "category": "正式党员",
+            "joined_on": "2012-07-01",
+            "confirmed_on": "2013-07-01",
+            "post": "组织委员",
+            "job": "客户经理",
+            "phone": "13812340000",
+            "id_number": "110101199003071233",
+        },
+    ),
+    ("PATCH", "/members/{member_id}"): Write(
+        lambda w, h: f"/members/{w.m_a2.pk}",
+        lambda w, h: {
+            "name": "李四",
+            "birth_date": "1995-01-01",
+            "joined_on": "2025-07-01",
+            "job": "线路工",
+            "phone": "13900000009",
+            "left_on": "2026-11-01",
+            "left_reason": "调出",
+        },
+        ids=("m_a2",),
+    ),
+    ("POST", "/members/{member_id}/transfer"): Write(
+        lambda w, h: f"/members/{w.m_b1.pk}/transfer",
+        lambda w, h: {"to_org": "ZB-A", "date": "2026-01-01", "reason": "调动"},
+        ids=("m_b1",),
+    ),
+    ("POST", "/alliances"): Write(
+        lambda w, h: "/alliances",
+        lambda w, h: {
+            "code": "LJ-H",
+            "name": "新联建",
+            "type": "结对共建",
+            "theme": "党建+安全生产",
+            "lead": "ZB-A",
+            "members": ["ZB-B"],
+            "sponsor": "陈海波",
+            "sponsor_title": "副总经理",
+            "guidance": ["王五"],
+            "founded": "2025-01-01",
+            "description": "简介",
+        },
+    ),
+    ("PATCH", "/alliances/{code}"): Write(
+        lambda w, h: "/alliances/LJ-A",
+        lambda w, h: {
+            "name": "营销联建",
+            "sponsor": "陈海波",
+            "founded": "2024-01-01",
+            "description": "简介\n第二行",
+        },
+    ),
+    ("POST", "/alliances/{code}/members"): Write(
+        lambda w, h: "/alliances/LJ-A/members",
+        lambda w, h: {
+            "org": "ZB-C",
+            "joined_on": "2026-01-01",
+            "liaison": "赵六",
+            "liaison_phone": "13700000000",
+            "liaison_post": "委员",
+        },
+    ),
+    ("POST", "/agreements"): Write(
+        lambda w, h: "/agreements",
+        lambda w, h: {
+            "alliance": "LJ-A",
+            "title": "新协议",
+            "parties": ["ZB-A", "ZB-B"],
+            "terms": "条款",
+            "start": "2026-01-01",
+            "end": "2028-12-31",
+            "goals": [{"text": "联合开展主题党日", "target": 4, "unit": "次/年"}],
+        },
+    ),
     ("POST", "/agreements/{agreement_id}/status"): Write(
         lambda w, h: f"/agreements/{h.sharing.aw.ag_x.pk}/status",
-        lambda w, h: {"status": "已签署", "on": "2026-01-01"}, ids=("agreement",)),
+        lambda w, h: {"status": "已签署", "on": "2026-01-01"},
+        ids=("agreement",),
+    ),
     ("POST", "/agreements/{agreement_id}/renew"): Write(
         lambda w, h: f"/agreements/{h.sharing.aw.ag_a.pk}/renew",
-        lambda w, h: {"start": "2027-01-01", "end": "2029-12-31", "title": "续签协议"}, ids=("agreement",)),
-    ("POST", "/activities"): Write(lambda w, h: "/activities", lambda w, h: {
-        "code": "HD-H1", "type": "联建活动", "orgs": ["ZB-A", "ZB-B"], "start": "2026-11-20T09:00:00",
-        "end": "2026-11-20T11:00:00", "topic": "联学", "venue": "活动室", "minutes": "记录", "host_person": "张三",
-        "recorder": "李四", "sub_kind": "理论联学", "alliance": "LJ-A", "expected_count": 20, "present_count": 18}),
-    ("POST", "/activities/{code}/void"): Write(lambda w, h: "/activities/HD-D/void", lambda w, h: {"reason": "误录"}),
-    ("POST", "/assessment/kpis"): Write(lambda w, h: "/assessment/kpis", lambda w, h: {
-        "items": [{"org": "ZB-A", "period": "2026", "indicator_code": "YW1", "value": 90.5}]}),
-    ("POST", "/assessment/objections"): Write(lambda w, h: "/assessment/objections", lambda w, h: {
-        "org": "ZB-A", "period": "2025", "indicator_code": "YW1", "reason": "数值有误"}, persona="manager_a"),
+        lambda w, h: {"start": "2027-01-01", "end": "2029-12-31", "title": "续签协议"},
+        ids=("agreement",),
+    ),
+    ("POST", "/activities"): Write(
+        lambda w, h: "/activities",
+        lambda w, h: {
+            "code": "HD-H1",
+            "type": "联建活动",
+            "orgs": ["ZB-A", "ZB-B"],
+            "start": "2026-11-20T09:00:00",
+            "end": "2026-11-20T11:00:00",
+            "topic": "联学",
+            "venue": "活动室",
+            "minutes": "记录",
+            "host_person": "张三",
+            "recorder": "李四",
+            "sub_kind": "理论联学",
+            "alliance": "LJ-A",
+            "expected_count": 20,
+            "present_count": 18,
+        },
+    ),
+    ("POST", "/activities/{code}/void"): Write(
+        lambda w, h: "/activities/HD-D/void", lambda w, h: {"reason": "误录"}
+    ),
+    ("POST", "/assessment/kpis"): Write(
+        lambda w, h: "/assessment/kpis",
+        lambda w, h: {
+            "items": [{"org": "ZB-A", "period": "2026", "indicator_code": "YW1", "value": 90.5}]
+        },
+    ),
+    ("POST", "/assessment/objections"): Write(
+        lambda w, h: "/assessment/objections",
+        lambda w, h: {
+            "org": "ZB-A",
+            "period": "2025",
+            "indicator_code": "YW1",
+            "reason": "数值有误",
+        },
+        persona="manager_a",
+    ),
     ("POST", "/assessment/objections/{objection_id}/answer"): Write(
         lambda w, h: f"/assessment/objections/{_open_objection(w)}/answer",
-        lambda w, h: {"accept": True, "corrected_value": 1, "answer": "已核实"}, persona="company", ids=("objection",)),
-    ("POST", "/resources"): Write(lambda w, h: "/resources", lambda w, h: {
-        "code": "R-H1", "name": "活动室", "kind": "党员活动室", "owner": "ZB-A", "sharing": "联建单位",
-        "tags": ["活动阵地"], "description": "说明", "capacity": 30, "address": "二楼", "lat": 41.3, "lon": 123.7,
-        "opening_hours": "周一至周五 08:30-17:30", "equipment": ["投影仪"], "contact": "张三",
-        "phone": "13812345678"}),
-    ("PATCH", "/resources/{code}"): Write(lambda w, h: "/resources/R-A", lambda w, h: {
-        "name": "活动室", "capacity": 25, "address": "三楼", "opening_hours": "周一至周五 08:30-17:30"}),
-    ("POST", "/bookings"): Write(lambda w, h: "/bookings", lambda w, h: {
-        "resource": "R-B", "org": "ZB-B", "start": _slot(9), "end": _slot(11), "purpose": "主题党日",
-        "expected_people": 10}),
+        lambda w, h: {"accept": True, "corrected_value": 1, "answer": "已核实"},
+        persona="company",
+        ids=("objection",),
+    ),
+    ("POST", "/resources"): Write(
+        lambda w, h: "/resources",
+        lambda w, h: {
+            "code": "R-H1",
+            "name": "活动室",
+            "kind": "党员活动室",
+            "owner": "ZB-A",
+            "sharing": "联建单位",
+            "tags": ["活动阵地"],
+            "description": "说明",
+            "capacity": 30,
+            "address": "二楼",
+            "lat": 41.3,
+            "lon": 123.7,
+            "opening_hours": "周一至周五 08:30-17:30",
+            "equipment": ["投影仪"],
+            "contact": "张三",
+            "phone": "13812345678",
+        },
+    ),
+    ("PATCH", "/resources/{code}"): Write(
+        lambda w, h: "/resources/R-A",
+        lambda w, h: {
+            "name": "活动室",
+            "capacity": 25,
+            "address": "三楼",
+            "opening_hours": "周一至周五 08:30-17:30",
+        },
+    ),
+    ("POST", "/bookings"): Write(
+        lambda w, h: "/bookings",
+        lambda w, h: {
+            "resource": "R-B",
+            "org": "ZB-B",
+            "start": _slot(9),
+            "end": _slot(11),
+            "purpose": "主题党日",
+            "expected_people": 10,
+        },
+    ),
     ("POST", "/bookings/{booking_id}/approve"): Write(
-        lambda w, h: f"/bookings/{h.pending_booking.pk}/approve", ids=("booking",)),
+        lambda w, h: f"/bookings/{h.pending_booking.pk}/approve", ids=("booking",)
+    ),
     ("POST", "/bookings/{booking_id}/decline"): Write(
-        lambda w, h: f"/bookings/{h.pending_booking.pk}/decline", lambda w, h: {"reason": "时段已另作安排"},
-        ids=("booking",)),
+        lambda w, h: f"/bookings/{h.pending_booking.pk}/decline",
+        lambda w, h: {"reason": "时段已另作安排"},
+        ids=("booking",),
+    ),
     ("POST", "/bookings/{booking_id}/cancel"): Write(
-        lambda w, h: f"/bookings/{h.own_booking.pk}/cancel", lambda w, h: {"reason": "改期"}, ids=("booking",)),
-    ("POST", "/needs"): Write(lambda w, h: "/needs", lambda w, h: {
-        "code": "XQ-H1", "org": "ZB-A", "title": "安全培训", "description": "需求\n说明", "tags": ["安全培训"],
-        "needed_by": "2027-03-01", "contact": "张三"}),
-    ("POST", "/meetings"): Write(lambda w, h: "/meetings", lambda w, h: {
-        "code": "LX-H1", "alliance": "LJ-A", "title": "联席会议", "start": "2026-12-20T14:30:00", "place": "会议室",
-        "convener": "ZB-A", "host_person": "张三", "recorder": "李四", "minutes": "", "decisions": "",
-        "agenda": [{"title": "通报工作"}], "attendees": [{"org": "ZB-A", "name": "张三", "post": "书记"}]}),
-    ("POST", "/problems"): Write(lambda w, h: "/problems", lambda w, h: {
-        "code": "WT-H1", "title": "通道清障", "category": "安全生产", "urgency": "紧急", "description": "说明",
-        "alliance": "LJ-A", "raised_by": "ZB-B", "raised_on": "2026-11-01"}),
-    ("POST", "/problems/{code}/assign"): Write(lambda w, h: "/problems/WT-P/assign", lambda w, h: {
-        "owners": ["ZB-A"], "deadline": "2027-01-31", "responsible": "张三", "meeting": "LX-A", "note": "意见"}),
-    ("POST", "/problems/{code}/progress"): Write(lambda w, h: "/problems/WT-W/progress",
-                                                  lambda w, h: {"text": "已协调", "org": "ZB-A"}),
-    ("POST", "/problems/{code}/solve"): Write(lambda w, h: "/problems/WT-W/solve",
-                                               lambda w, h: {"resolution": "已解决", "solved_on": _today()}),
-    ("POST", "/problems/{code}/confirm"): Write(lambda w, h: "/problems/WT-S/confirm", lambda w, h: {"note": "满意"}),
-    ("POST", "/problems/{code}/reopen"): Write(lambda w, h: "/problems/WT-S/reopen", lambda w, h: {"reason": "未解决"}),
-    ("POST", "/grouping/runs/{run_id}/adopt"): Write(lambda w, h: f"/grouping/runs/{_done_run(w)}/adopt",
-                                                     lambda w, h: {"networks": "替换"}, ids=("run",)),
+        lambda w, h: f"/bookings/{h.own_booking.pk}/cancel",
+        lambda w, h: {"reason": "改期"},
+        ids=("booking",),
+    ),
+    ("POST", "/needs"): Write(
+        lambda w, h: "/needs",
+        lambda w, h: {
+            "code": "XQ-H1",
+            "org": "ZB-A",
+            "title": "安全培训",
+            "description": "需求\n说明",
+            "tags": ["安全培训"],
+            "needed_by": "2027-03-01",
+            "contact": "张三",
+        },
+    ),
+    ("POST", "/meetings"): Write(
+        lambda w, h: "/meetings",
+        lambda w, h: {
+            "code": "LX-H1",
+            "alliance": "LJ-A",
+            "title": "联席会议",
+            "start": "2026-12-20T14:30:00",
+            "place": "会议室",
+            "convener": "ZB-A",
+            "host_person": "张三",
+            "recorder": "李四",
+            "minutes": "",
+            "decisions": "",
+            "agenda": [{"title": "通报工作"}],
+            "attendees": [{"org": "ZB-A", "name": "张三", "post": "书记"}],
+        },
+    ),
+    ("POST", "/problems"): Write(
+        lambda w, h: "/problems",
+        lambda w, h: {
+            "code": "WT-H1",
+            "title": "通道清障",
+            "category": "安全生产",
+            "urgency": "紧急",
+            "description": "说明",
+            "alliance": "LJ-A",
+            "raised_by": "ZB-B",
+            "raised_on": "2026-11-01",
+        },
+    ),
+    ("POST", "/problems/{code}/assign"): Write(
+        lambda w, h: "/problems/WT-P/assign",
+        lambda w, h: {
+            "owners": ["ZB-A"],
+            "deadline": "2027-01-31",
+            "responsible": "张三",
+            "meeting": "LX-A",
+            "note": "意见",
+        },
+    ),
+    ("POST", "/problems/{code}/progress"): Write(
+        lambda w, h: "/problems/WT-W/progress", lambda w, h: {"text": "已协调", "org": "ZB-A"}
+    ),
+    ("POST", "/problems/{code}/solve"): Write(
+        lambda w, h: "/problems/WT-W/solve",
+        lambda w, h: {"resolution": "已解决", "solved_on": _today()},
+    ),
+    ("POST", "/problems/{code}/confirm"): Write(
+        lambda w, h: "/problems/WT-S/confirm", lambda w, h: {"note": "满意"}
+    ),
+    ("POST", "/problems/{code}/reopen"): Write(
+        lambda w, h: "/problems/WT-S/reopen", lambda w, h: {"reason": "未解决"}
+    ),
+    ("POST", "/grouping/runs/{run_id}/adopt"): Write(
+        lambda w, h: f"/grouping/runs/{_done_run(w)}/adopt",
+        lambda w, h: {"networks": "替换"},
+        ids=("run",),
+    ),
 }
 
 
@@ -136,8 +345,14 @@ def _done_run(w: Any) -> int:
     from lianjian.proposals.models import GroupingRun
 
     run = GroupingRun.objects.create(
-        root=w.dw, params={}, org_ids=[w.zb_a.pk, w.zb_b.pk], instance={"orgs": []}, time_limit=5,
-        status=GroupingRun.Status.DONE, result={"groups": [{"members": ["ZB-A", "ZB-B"], "lead": "ZB-A"}]})
+        root=w.dw,
+        params={},
+        org_ids=[w.zb_a.pk, w.zb_b.pk],
+        instance={"orgs": []},
+        time_limit=5,
+        status=GroupingRun.Status.DONE,
+        result={"groups": [{"members": ["ZB-A", "ZB-B"], "lead": "ZB-A"}]},
+    )
     return run.pk
 
 
@@ -166,11 +381,17 @@ def _write_endpoints() -> set[tuple[str, str]]:
     from lianjian.api import api
 
     schema = api.get_openapi_schema()
-    return {(method.upper(), path.removeprefix("/api/v1")) for path, ops in schema["paths"].items()
-            for method in ops if method != "get"}
+    return {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, ops in schema["paths"].items()
+        for method in ops
+        if method != "get"
+    }
 
 
-def _send(method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]) -> tuple[int, Any]:
+def _send(
+    method: str, url: str, body: dict[str, Any] | None, headers: dict[str, str]
+) -> tuple[int, Any]:
     kwargs: dict[str, Any] = {}
     if body is not None:
         kwargs = {"data": json.dumps(body, ensure_ascii=True), "content_type": "application/json"}
@@ -179,14 +400,20 @@ def _send(method: str, url: str, body: dict[str, Any] | None, headers: dict[str,
     return response.status_code, data
 
 
-def _cases(url: str, body: dict[str, Any], write: Write, pick: Rotation) -> list[tuple[str, Any, str, dict[str, Any]]]:
+def _cases(
+    url: str, body: dict[str, Any], write: Write, pick: Rotation
+) -> list[tuple[str, Any, str, dict[str, Any]]]:
     """(field, hostile value, url, body) of every variation of one valid request."""
-    cases = [(where, bad, url, varied) for where, bad, varied in variations(body, form=False, pick=pick)]
+    cases = [
+        (where, bad, url, varied) for where, bad, varied in variations(body, form=False, pick=pick)
+    ]
     if write.ids:
         parts = url.split("/")
         index = next(i for i, part in enumerate(parts) if part.isdigit())
         for bad in pick([2**63, 10**30, -1]):
-            cases.append(("{id}", bad, "/".join([*parts[:index], str(bad), *parts[index + 1:]]), body))
+            cases.append(
+                ("{id}", bad, "/".join([*parts[:index], str(bad), *parts[index + 1 :]]), body)
+            )
     return cases
 
 
@@ -204,7 +431,9 @@ def test_hostile_values_never_answer_500_and_a_refusal_stores_nothing(world, set
         url, body = write.path(world, hostile), write.body(world, hostile)
         with rolled_back():
             status, data = _send(method, url, body or None, headers)
-            if status >= 400:  # the valid request must pass, so that the variations reach the service
+            if (
+                status >= 400
+            ):  # the valid request must pass, so that the variations reach the service
                 failures.append(f"{method} {path}: the valid request answered {status} {data}")
                 continue
         before = row_counts()  # the same before every variation: each is rolled back
@@ -219,7 +448,9 @@ def test_hostile_values_never_answer_500_and_a_refusal_stores_nothing(world, set
                     failures.append(f"{label}: accepted ({status})")
                 elif status >= 400 and row_counts() != before:
                     failures.append(f"{label}: refused ({status}) but changed data")
-                elif status >= 400 and not (isinstance(data, dict) and isinstance(data.get("detail"), str)):
+                elif status >= 400 and not (
+                    isinstance(data, dict) and isinstance(data.get("detail"), str)
+                ):
                     failures.append(f"{label}: refused without a detail: {data}")
     assert not failures, "\n".join(failures)
     assert sent > 250

@@ -143,8 +143,11 @@ def _same(url: Callable[[Any, Any], str]) -> Callable[[Any, Any], str]:
 
 def _xlsx() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        path = make_xlsx(Path(folder) / "orgs.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"],
-                         [["XZ-H9", "新组", "党小组", "ZB-A"]])
+        path = make_xlsx(
+            Path(folder) / "orgs.xlsx",
+            ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+            [["XZ-H9", "新组", "党小组", "ZB-A"]],
+        )
         return {"file": SimpleUploadedFile("orgs.xlsx", path.read_bytes())}
 
 
@@ -155,19 +158,25 @@ def _rule(w: Any, h: Any) -> int:
 def _notification(w: Any, h: Any) -> int:
     n = Notification.objects.filter(user=w.admin).first()
     if n is None:
-        n = Notification.objects.create(user=w.admin, kind="test", title="提醒", key="edges-hostile")
+        n = Notification.objects.create(
+            user=w.admin, kind="test", title="提醒", key="edges-hostile"
+        )
     return n.pk
 
 
 def _photo(w: Any, h: Any) -> int:
-    photo = sharing_services.photo_add(actor=None, resource=h.sharing.r["R-A"],
-                                       upload=SimpleUploadedFile("p.png", PNG_BYTES, "image/png"))
+    photo = sharing_services.photo_add(
+        actor=None,
+        resource=h.sharing.r["R-A"],
+        upload=SimpleUploadedFile("p.png", PNG_BYTES, "image/png"),
+    )
     return photo.pk
 
 
 def _match(w: Any, h: Any) -> int:
     match = Match.objects.first() or sharing_services.match_create(
-        actor=w.admin, need=h.sharing.need, resource=h.sharing.r["R-B"], note="对接")
+        actor=w.admin, need=h.sharing.need, resource=h.sharing.r["R-B"], note="对接"
+    )
     return match.pk
 
 
@@ -183,189 +192,534 @@ def _grouping_run(w: Any, h: Any) -> int:
 
 
 POSTS: dict[str, Post] = {
-    "accounts:login": Post(lambda w, h: "/accounts/login/", lambda w, h: {"username": "admin", "password": PASSWORD},
-                           persona=None),
+    "accounts:login": Post(
+        lambda w, h: "/accounts/login/",
+        lambda w, h: {"username": "admin", "password": PASSWORD},
+        persona=None,
+    ),
     "accounts:logout": Post(lambda w, h: "/accounts/logout/"),
-    "accounts:password_change": Post(lambda w, h: "/accounts/me/password/", lambda w, h: {
-        "old_password": PASSWORD, "new_password1": "Edges-pass-2026!", "new_password2": "Edges-pass-2026!"}),
-    "accounts:token_create": Post(lambda w, h: "/accounts/me/tokens/", lambda w, h: {"name": "脚本"}),
+    "accounts:password_change": Post(
+        lambda w, h: "/accounts/me/password/",
+        lambda w, h: {
+            "old_password": PASSWORD,
+            "new_password1": "Edges-pass-2026!",
+            "new_password2": "Edges-pass-2026!",
+        },
+    ),
+    "accounts:token_create": Post(
+        lambda w, h: "/accounts/me/tokens/", lambda w, h: {"name": "脚本"}
+    ),
     "accounts:token_revoke": Post(lambda w, h: f"/accounts/me/tokens/{_token(w)}/revoke/"),
-    "orgs:org_create": Post(lambda w, h: "/orgs/new/", lambda w, h: {
-        "code": "XZ-H1", "name": "新组", "kind": "党小组", "parent": "ZB-A", "unit": "营销中心", "address": "一楼",
-        "professions": "营销服务", "lat": "41.3", "lon": "123.7", "founded": "2020-01-01",
-        "term_start": "2024-01-01", "term_end": "2027-01-01"}, page=_same(lambda w, h: "/orgs/new/")),
-    "orgs:org_edit": Post(lambda w, h: "/orgs/o/ZB-B/edit/", page=_same(lambda w, h: "/orgs/o/ZB-B/edit/"),
-                          data=lambda w, h: {"founded": "2010-01-01", "term_start": "2024-01-01"}),
-    "orgs:org_dissolve": Post(lambda w, h: "/orgs/o/XZ-A1/dissolve/", lambda w, h: {"date": "2026-01-01", "reason": "调整"},
-                              page=_same(lambda w, h: "/orgs/o/XZ-A1/dissolve/")),
-    "orgs:member_create": Post(lambda w, h: "/orgs/members/new/", lambda w, h: {
-        "number": "M-H1", "name": "孙八", "gender": "男", "birth_date": "1990-03-07", "org": "ZB-A",
-        "category": "正式党员", "joined_on": "2012-07-01", "confirmed_on": "2013-07-01", "post": "组织委员",
-        "job": "客户经理", "phone": "13812340000", "id_number": "110101199003071233"},
-        page=_same(lambda w, h: "/orgs/members/new/")),
-    "orgs:member_edit": Post(lambda w, h: f"/orgs/members/{w.m_a2.pk}/edit/",
-                             page=_same(lambda w, h: f"/orgs/members/{w.m_a2.pk}/edit/"),
-                             data=lambda w, h: {"birth_date": "1995-01-01"}),
-    "orgs:member_transfer": Post(lambda w, h: f"/orgs/members/{w.m_b1.pk}/transfer/", lambda w, h: {
-        "to_org": "ZB-A", "date": "2026-01-01", "reason": "调动"}),
-    "orgs:import_start": Post(lambda w, h: "/orgs/excel/", lambda w, h: {"kind": "orgs"}, files=_xlsx),
-    "orgs:import_confirm": Post(lambda w, h: "/orgs/excel/confirm/", lambda w, h: {"token": "x"}, ok=False),
-    "alliances:alliance_create": Post(lambda w, h: "/alliances/new/", lambda w, h: {
-        "code": "LJ-H", "name": "新联建", "theme": "党建+安全生产", "lead": "ZB-A", "members": "ZB-B",
-        "sponsor": "陈海波", "sponsor_title": "副总经理", "guidance": "王五", "status": "运行",
-        "founded": "2025-01-01", "description": "简介"}, page=_same(lambda w, h: "/alliances/new/")),
-    "alliances:alliance_edit": Post(lambda w, h: "/alliances/LJ-A/edit/", page=_same(lambda w, h: "/alliances/LJ-A/edit/")),
-    "alliances:member_add": Post(lambda w, h: "/alliances/LJ-A/members/add/", lambda w, h: {
-        "org": "ZB-C", "joined_on": "2026-01-01", "liaison": "赵六", "liaison_phone": "13700000000",
-        "liaison_post": "委员"}),
-    "alliances:member_edit": Post(lambda w, h: f"/alliances/LJ-A/members/{h.sharing.aw.zb_b_in_a.pk}/", lambda w, h: {
-        "liaison": "赵六", "liaison_phone": "13700000000", "liaison_post": "委员", "left_on": "2026-11-01"}),
-    "alliances:agreement_create": Post(lambda w, h: "/alliances/LJ-A/agreements/new/", lambda w, h: {
-        "title": "新协议", "parties": [str(w.zb_a.pk), str(w.zb_b.pk)], "terms": "条款", "start": "2026-01-01",
-        "end": "2028-12-31", "goals": "联合开展主题党日｜4｜次"}),
-    "alliances:agreement_status": Post(lambda w, h: f"/alliances/agreements/{h.sharing.aw.ag_x.pk}/status/",
-                                       lambda w, h: {"status": "已签署", "on": "2026-01-01"}),
-    "alliances:agreement_renew": Post(lambda w, h: f"/alliances/agreements/{h.sharing.aw.ag_a.pk}/renew/",
-                                      lambda w, h: {"title": "续签协议", "start": "2027-01-01", "end": "2029-12-31"}),
-    "alliances:agreement_upload": Post(lambda w, h: f"/alliances/agreements/{h.sharing.aw.ag_a.pk}/upload/",
-                                       files=lambda: {"file": SimpleUploadedFile("a.pdf", PDF_BYTES, "application/pdf")}),
-    "alliances:plan_edit": Post(lambda w, h: "/alliances/LJ-A/plan/2026/", lambda w, h: {
-        "summary": "目标", "items": "1｜党课互讲｜2｜覆盖全体党员"}),
-    "activities:activity_create": Post(lambda w, h: "/activities/new/", lambda w, h: {
-        "type": "联建活动", "topic": "联学", "host": "ZB-A", "co_orgs": "ZB-B", "alliance": "LJ-A", "sub_kind": "理论联学",
-        "start": "2026-11-20T09:00", "end": "2026-11-20T11:00", "venue": "活动室", "host_person": "张三",
-        "recorder": "李四", "expected_count": "20", "present_count": "18", "minutes": "记录"},
-        page=_same(lambda w, h: "/activities/new/")),
-    "activities:activity_edit": Post(lambda w, h: "/activities/a/HD-D/edit/",
-                                     page=_same(lambda w, h: "/activities/a/HD-D/edit/")),
+    "orgs:org_create": Post(
+        lambda w, h: "/orgs/new/",
+        lambda w, h: {
+            "code": "XZ-H1",
+            "name": "新组",
+            "kind": "党小组",
+            "parent": "ZB-A",
+            "unit": "营销中心",
+            "address": "一楼",
+            "professions": "营销服务",
+            "lat": "41.3",
+            "lon": "123.7",
+            "founded": "2020-01-01",
+            "term_start": "2024-01-01",
+            "term_end": "2027-01-01",
+        },
+        page=_same(lambda w, h: "/orgs/new/"),
+    ),
+    "orgs:org_edit": Post(
+        lambda w, h: "/orgs/o/ZB-B/edit/",
+        page=_same(lambda w, h: "/orgs/o/ZB-B/edit/"),
+        data=lambda w, h: {"founded": "2010-01-01", "term_start": "2024-01-01"},
+    ),
+    "orgs:org_dissolve": Post(
+        lambda w, h: "/orgs/o/XZ-A1/dissolve/",
+        lambda w, h: {"date": "2026-01-01", "reason": "调整"},
+        page=_same(lambda w, h: "/orgs/o/XZ-A1/dissolve/"),
+    ),
+    "orgs:member_create": Post(
+        lambda w, h: "/orgs/members/new/",
+        lambda w, h: {
+            "number": "M-H1",
+            "name": "孙八",
+            "gender": "男",
+            "birth_date": "1990-03-07",
+            "org": "ZB-A",
+            "category": "正式党员",
+            "joined_on": "2012-07-01",
+            "confirmed_on": "2013-07-01",
+            "post": "组织委员",
+            "job": "客户经理",
+            "phone": "13812340000",
+            "id_number": "110101199003071233",
+        },
+        page=_same(lambda w, h: "/orgs/members/new/"),
+    ),
+    "orgs:member_edit": Post(
+        lambda w, h: f"/orgs/members/{w.m_a2.pk}/edit/",
+        page=_same(lambda w, h: f"/orgs/members/{w.m_a2.pk}/edit/"),
+        data=lambda w, h: {"birth_date": "1995-01-01"},
+    ),
+    "orgs:member_transfer": Post(
+        lambda w, h: f"/orgs/members/{w.m_b1.pk}/transfer/",
+        lambda w, h: {"to_org": "ZB-A", "date": "2026-01-01", "reason": "调动"},
+    ),
+    "orgs:import_start": Post(
+        lambda w, h: "/orgs/excel/", lambda w, h: {"kind": "orgs"}, files=_xlsx
+    ),
+    "orgs:import_confirm": Post(
+        lambda w, h: "/orgs/excel/confirm/", lambda w, h: {"token": "x"}, ok=False
+    ),
+    "alliances:alliance_create": Post(
+        lambda w, h: "/alliances/new/",
+        lambda w, h: {
+            "code": "LJ-H",
+            "name": "新联建",
+            "theme": "党建+安全生产",
+            "lead": "ZB-A",
+            "members": "ZB-B",
+            "sponsor": "陈海波",
+            "sponsor_title": "副总经理",
+            "guidance": "王五",
+            "status": "运行",
+            "founded": "2025-01-01",
+            "description": "简介",
+        },
+        page=_same(lambda w, h: "/alliances/new/"),
+    ),
+    "alliances:alliance_edit": Post(
+        lambda w, h: "/alliances/LJ-A/edit/", page=_same(lambda w, h: "/alliances/LJ-A/edit/")
+    ),
+    "alliances:member_add": Post(
+        lambda w, h: "/alliances/LJ-A/members/add/",
+        lambda w, h: {
+            "org": "ZB-C",
+            "joined_on": "2026-01-01",
+            "liaison": "赵六",
+            "liaison_phone": "13700000000",
+            "liaison_post": "委员",
+        },
+    ),
+    "alliances:member_edit": Post(
+        lambda w, h: f"/alliances/LJ-A/members/{h.sharing.aw.zb_b_in_a.pk}/",
+        lambda w, h: {
+            "liaison": "赵六",
+            "liaison_phone": "13700000000",
+            "liaison_post": "委员",
+            "left_on": "2026-11-01",
+        },
+    ),
+    "alliances:agreement_create": Post(
+        lambda w, h: "/alliances/LJ-A/agreements/new/",
+        lambda w, h: {
+            "title": "新协议",
+            "parties": [str(w.zb_a.pk), str(w.zb_b.pk)],
+            "terms": "条款",
+            "start": "2026-01-01",
+            "end": "2028-12-31",
+            "goals": "联合开展主题党日｜4｜次",
+        },
+    ),
+    "alliances:agreement_status": Post(
+        lambda w, h: f"/alliances/agreements/{h.sharing.aw.ag_x.pk}/status/",
+        lambda w, h: {"status": "已签署", "on": "2026-01-01"},
+    ),
+    "alliances:agreement_renew": Post(
+        lambda w, h: f"/alliances/agreements/{h.sharing.aw.ag_a.pk}/renew/",
+        lambda w, h: {"title": "续签协议", "start": "2027-01-01", "end": "2029-12-31"},
+    ),
+    "alliances:agreement_upload": Post(
+        lambda w, h: f"/alliances/agreements/{h.sharing.aw.ag_a.pk}/upload/",
+        files=lambda: {"file": SimpleUploadedFile("a.pdf", PDF_BYTES, "application/pdf")},
+    ),
+    "alliances:plan_edit": Post(
+        lambda w, h: "/alliances/LJ-A/plan/2026/",
+        lambda w, h: {"summary": "目标", "items": "1｜党课互讲｜2｜覆盖全体党员"},
+    ),
+    "activities:activity_create": Post(
+        lambda w, h: "/activities/new/",
+        lambda w, h: {
+            "type": "联建活动",
+            "topic": "联学",
+            "host": "ZB-A",
+            "co_orgs": "ZB-B",
+            "alliance": "LJ-A",
+            "sub_kind": "理论联学",
+            "start": "2026-11-20T09:00",
+            "end": "2026-11-20T11:00",
+            "venue": "活动室",
+            "host_person": "张三",
+            "recorder": "李四",
+            "expected_count": "20",
+            "present_count": "18",
+            "minutes": "记录",
+        },
+        page=_same(lambda w, h: "/activities/new/"),
+    ),
+    "activities:activity_edit": Post(
+        lambda w, h: "/activities/a/HD-D/edit/", page=_same(lambda w, h: "/activities/a/HD-D/edit/")
+    ),
     "activities:attendance_fill": Post(lambda w, h: "/activities/a/HD-D/fill/"),
-    "activities:attendance_add": Post(lambda w, h: "/activities/a/HD-D/add/", lambda w, h: {"number": "M-B1"}),
-    "activities:attendance_mark": Post(lambda w, h: "/activities/a/HD-D/mark/", lambda w, h: {
-        "member": [str(w.m_a1.pk)], "status": "请假", "reason": "出差"}),
+    "activities:attendance_add": Post(
+        lambda w, h: "/activities/a/HD-D/add/", lambda w, h: {"number": "M-B1"}
+    ),
+    "activities:attendance_mark": Post(
+        lambda w, h: "/activities/a/HD-D/mark/",
+        lambda w, h: {"member": [str(w.m_a1.pk)], "status": "请假", "reason": "出差"},
+    ),
     "activities:activity_submit": Post(lambda w, h: "/activities/a/HD-D/submit/"),
     "activities:activity_approve": Post(lambda w, h: "/activities/a/HD-R/approve/"),
-    "activities:activity_return": Post(lambda w, h: "/activities/a/HD-R/return/", lambda w, h: {"reason": "补充记录"}),
-    "activities:activity_void": Post(lambda w, h: "/activities/a/HD-D/void/", lambda w, h: {"reason": "误录"}),
-    "activities:rule_create": Post(lambda w, h: "/activities/rules/new/", lambda w, h: {
-        "activity_type": "联建活动", "org_kind": "党总支", "frequency": "年度", "required": "1", "sort": "100",
-        "note": "依据"}, page=_same(lambda w, h: "/activities/rules/new/")),
-    "activities:rule_edit": Post(lambda w, h: f"/activities/rules/{_rule(w, h)}/",
-                                 page=_same(lambda w, h: f"/activities/rules/{_rule(w, h)}/")),
+    "activities:activity_return": Post(
+        lambda w, h: "/activities/a/HD-R/return/", lambda w, h: {"reason": "补充记录"}
+    ),
+    "activities:activity_void": Post(
+        lambda w, h: "/activities/a/HD-D/void/", lambda w, h: {"reason": "误录"}
+    ),
+    "activities:rule_create": Post(
+        lambda w, h: "/activities/rules/new/",
+        lambda w, h: {
+            "activity_type": "联建活动",
+            "org_kind": "党总支",
+            "frequency": "年度",
+            "required": "1",
+            "sort": "100",
+            "note": "依据",
+        },
+        page=_same(lambda w, h: "/activities/rules/new/"),
+    ),
+    "activities:rule_edit": Post(
+        lambda w, h: f"/activities/rules/{_rule(w, h)}/",
+        page=_same(lambda w, h: f"/activities/rules/{_rule(w, h)}/"),
+    ),
     "activities:checkin": Post(_checkin, persona="member_a"),
-    "assessment:scheme_create": Post(lambda w, h: "/assessment/new/", lambda w, h: {
-        "code": "S-H1", "name": "新方案", "period": "2026", "owner": "DW", "applies_kind": "党支部",
-        "pass_line": "60", "description": "说明"}, page=_same(lambda w, h: "/assessment/new/")),
-    "assessment:scheme_edit": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/edit/",
-                                   page=_same(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/edit/")),
+    "assessment:scheme_create": Post(
+        lambda w, h: "/assessment/new/",
+        lambda w, h: {
+            "code": "S-H1",
+            "name": "新方案",
+            "period": "2026",
+            "owner": "DW",
+            "applies_kind": "党支部",
+            "pass_line": "60",
+            "description": "说明",
+        },
+        page=_same(lambda w, h: "/assessment/new/"),
+    ),
+    "assessment:scheme_edit": Post(
+        lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/edit/",
+        page=_same(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/edit/"),
+    ),
     "assessment:scheme_delete": Post(lambda w, h: f"/assessment/s/{h.assessed.other.code}/delete/"),
-    "assessment:scheme_upload": Post(lambda w, h: "/assessment/upload/", files=lambda: {"file": SimpleUploadedFile(
-        "s.json", json.dumps(example(code="S-UP", name="上传方案")).encode(), "application/json")}),
-    "assessment:dimension_create": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/dimensions/new/",
-                                        lambda w, h: {"code": "D9", "name": "新维度", "max": "10", "position": "9"}),
-    "assessment:dimension_edit": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/dimensions/{_dimension(h)}/",
-                                      page=_same(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/dimensions/{_dimension(h)}/")),
-    "assessment:indicator_create": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/new/",
-                                        lambda w, h: {"code": "X9", "name": "新指标", "rule": "per_item", "source": "kpi",
-                                                      "per": "2", "max": "5", "position": "9",
-                                                      "dimension": str(_dimension(h))},
-                                        page=_same(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/new/")),
-    "assessment:indicator_edit": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/",
-                                      page=_same(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/")),
-    "assessment:part_delete": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/delete/"),
-    "assessment:run_list": Post(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/runs/",
-                                lambda w, h: {"period": "2025", "note": "试算"}),  # the scheme's own period
-    "assessment:run_void": Post(lambda w, h: f"/assessment/r/{h.assessed.run1.pk}/void/",
-                                lambda w, h: {"reason": "期间有误"}),
+    "assessment:scheme_upload": Post(
+        lambda w, h: "/assessment/upload/",
+        files=lambda: {
+            "file": SimpleUploadedFile(
+                "s.json",
+                json.dumps(example(code="S-UP", name="上传方案")).encode(),
+                "application/json",
+            )
+        },
+    ),
+    "assessment:dimension_create": Post(
+        lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/dimensions/new/",
+        lambda w, h: {"code": "D9", "name": "新维度", "max": "10", "position": "9"},
+    ),
+    "assessment:dimension_edit": Post(
+        lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/dimensions/{_dimension(h)}/",
+        page=_same(
+            lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/dimensions/{_dimension(h)}/"
+        ),
+    ),
+    "assessment:indicator_create": Post(
+        lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/new/",
+        lambda w, h: {
+            "code": "X9",
+            "name": "新指标",
+            "rule": "per_item",
+            "source": "kpi",
+            "per": "2",
+            "max": "5",
+            "position": "9",
+            "dimension": str(_dimension(h)),
+        },
+        page=_same(lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/new/"),
+    ),
+    "assessment:indicator_edit": Post(
+        lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/",
+        page=_same(
+            lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/"
+        ),
+    ),
+    "assessment:part_delete": Post(
+        lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/indicators/{h.review.pk}/delete/"
+    ),
+    "assessment:run_list": Post(
+        lambda w, h: f"/assessment/s/{h.assessed.scheme.code}/runs/",
+        lambda w, h: {"period": "2025", "note": "试算"},
+    ),  # the scheme's own period
+    "assessment:run_void": Post(
+        lambda w, h: f"/assessment/r/{h.assessed.run1.pk}/void/",
+        lambda w, h: {"reason": "期间有误"},
+    ),
     "assessment:run_republish": Post(lambda w, h: f"/assessment/r/{h.assessed.run2.pk}/republish/"),
-    "assessment:objection_raise": Post(lambda w, h: "/assessment/objections/new/", lambda w, h: {
-        "kpi": str(_kpi(w, "YW1")), "reason": "数值有误"}, persona="manager_a"),
-    "assessment:objection_detail": Post(lambda w, h: f"/assessment/objections/{_objection(w)}/", lambda w, h: {
-        "decision": "accept", "corrected_value": "1", "answer": "已核实"}, persona="company"),
+    "assessment:objection_raise": Post(
+        lambda w, h: "/assessment/objections/new/",
+        lambda w, h: {"kpi": str(_kpi(w, "YW1")), "reason": "数值有误"},
+        persona="manager_a",
+    ),
+    "assessment:objection_detail": Post(
+        lambda w, h: f"/assessment/objections/{_objection(w)}/",
+        lambda w, h: {"decision": "accept", "corrected_value": "1", "answer": "已核实"},
+        persona="company",
+    ),
     "assessment:run_publish": Post(lambda w, h: f"/assessment/r/{h.assessed.run1.pk}/publish/"),
-    "assessment:kpi_set": Post(lambda w, h: "/assessment/kpis/set/", lambda w, h: {
-        "org": "ZB-A", "period": "2026", "indicator_code": "YW1", "value": "90.5"}),
-    "assessment:review_score": Post(lambda w, h: f"/assessment/reviews/{h.review.pk}/", lambda w, h: {
-        "period": "2026", "org": "ZB-A", "score": "8", "comment": "良好"}),
-    "consultations:problem_create": Post(lambda w, h: "/consultations/new/", lambda w, h: {
-        "alliance": "LJ-A", "raised_by": "ZB-B", "title": "通道清障", "category": "安全生产", "urgency": "紧急",
-        "description": "说明"}, persona="manager_b"),
-    "consultations:problem_edit": Post(lambda w, h: "/consultations/p/WT-P/edit/",
-                                       page=_same(lambda w, h: "/consultations/p/WT-P/edit/")),
-    "consultations:problem_assign": Post(lambda w, h: "/consultations/p/WT-P/assign/", lambda w, h: {
-        "owners": "ZB-A", "deadline": "2027-01-31", "responsible": "张三", "meeting": "LX-A", "note": "意见"}),
-    "consultations:problem_progress": Post(lambda w, h: "/consultations/p/WT-W/progress/",
-                                           lambda w, h: {"org": "ZB-A", "text": "已协调"}),
-    "consultations:problem_solve": Post(lambda w, h: "/consultations/p/WT-W/solve/",
-                                        lambda w, h: {"resolution": "已解决", "solved_on": _today()}),
-    "consultations:problem_confirm": Post(lambda w, h: "/consultations/p/WT-S/confirm/", lambda w, h: {"note": "满意"}),
-    "consultations:problem_reopen": Post(lambda w, h: "/consultations/p/WT-S/reopen/", lambda w, h: {"reason": "未解决"}),
-    "consultations:meeting_create": Post(lambda w, h: "/consultations/meetings/new/?alliance=LJ-A", lambda w, h: {
-        "title": "联席会议", "start": "2026-12-20T14:30", "place": "会议室", "convener": "ZB-A",
-        "host_person": "张三", "recorder": "李四", "agenda": "通报工作", "attendees": "ZB-A｜张三｜书记"},
-        page=_same(lambda w, h: "/consultations/meetings/new/?alliance=LJ-A")),
-    "consultations:meeting_edit": Post(lambda w, h: "/consultations/meetings/LX-A/edit/",
-                                       page=_same(lambda w, h: "/consultations/meetings/LX-A/edit/")),
+    "assessment:kpi_set": Post(
+        lambda w, h: "/assessment/kpis/set/",
+        lambda w, h: {"org": "ZB-A", "period": "2026", "indicator_code": "YW1", "value": "90.5"},
+    ),
+    "assessment:review_score": Post(
+        lambda w, h: f"/assessment/reviews/{h.review.pk}/",
+        lambda w, h: {"period": "2026", "org": "ZB-A", "score": "8", "comment": "良好"},
+    ),
+    "consultations:problem_create": Post(
+        lambda w, h: "/consultations/new/",
+        lambda w, h: {
+            "alliance": "LJ-A",
+            "raised_by": "ZB-B",
+            "title": "通道清障",
+            "category": "安全生产",
+            "urgency": "紧急",
+            "description": "说明",
+        },
+        persona="manager_b",
+    ),
+    "consultations:problem_edit": Post(
+        lambda w, h: "/consultations/p/WT-P/edit/",
+        page=_same(lambda w, h: "/consultations/p/WT-P/edit/"),
+    ),
+    "consultations:problem_assign": Post(
+        lambda w, h: "/consultations/p/WT-P/assign/",
+        lambda w, h: {
+            "owners": "ZB-A",
+            "deadline": "2027-01-31",
+            "responsible": "张三",
+            "meeting": "LX-A",
+            "note": "意见",
+        },
+    ),
+    "consultations:problem_progress": Post(
+        lambda w, h: "/consultations/p/WT-W/progress/",
+        lambda w, h: {"org": "ZB-A", "text": "已协调"},
+    ),
+    "consultations:problem_solve": Post(
+        lambda w, h: "/consultations/p/WT-W/solve/",
+        lambda w, h: {"resolution": "已解决", "solved_on": _today()},
+    ),
+    "consultations:problem_confirm": Post(
+        lambda w, h: "/consultations/p/WT-S/confirm/", lambda w, h: {"note": "满意"}
+    ),
+    "consultations:problem_reopen": Post(
+        lambda w, h: "/consultations/p/WT-S/reopen/", lambda w, h: {"reason": "未解决"}
+    ),
+    "consultations:meeting_create": Post(
+        lambda w, h: "/consultations/meetings/new/?alliance=LJ-A",
+        lambda w, h: {
+            "title": "联席会议",
+            "start": "2026-12-20T14:30",
+            "place": "会议室",
+            "convener": "ZB-A",
+            "host_person": "张三",
+            "recorder": "李四",
+            "agenda": "通报工作",
+            "attendees": "ZB-A｜张三｜书记",
+        },
+        page=_same(lambda w, h: "/consultations/meetings/new/?alliance=LJ-A"),
+    ),
+    "consultations:meeting_edit": Post(
+        lambda w, h: "/consultations/meetings/LX-A/edit/",
+        page=_same(lambda w, h: "/consultations/meetings/LX-A/edit/"),
+    ),
     "consultations:meeting_held": Post(lambda w, h: "/consultations/meetings/LX-A/held/", ok=False),
-    "sharing:resource_create": Post(lambda w, h: "/sharing/new/", lambda w, h: {
-        "name": "活动室", "kind": "党员活动室", "owner": "ZB-A", "sharing": "联建单位", "tags": "活动阵地",
-        "capacity": "30", "address": "二楼", "lat": "41.3", "lon": "123.7", "opening_hours": "周一至周五 08:30-17:30",
-        "contact": "张三", "contact_phone": "13812345678", "description": "说明"},
-        page=_same(lambda w, h: "/sharing/new/")),
-    "sharing:resource_edit": Post(lambda w, h: "/sharing/r/R-A/edit/", page=_same(lambda w, h: "/sharing/r/R-A/edit/")),
-    "sharing:booking_create": Post(lambda w, h: "/sharing/r/R-B/book/", lambda w, h: {
-        "org": "ZB-B", "start": f"{NEXT_MONDAY}T09:00", "end": f"{NEXT_MONDAY}T11:00", "purpose": "主题党日",
-        "expected_people": "10"}),
-    "sharing:photo_upload": Post(lambda w, h: "/sharing/r/R-A/photos/",
-                                 files=lambda: {"file": SimpleUploadedFile("p.png", PNG_BYTES, "image/png")}),
+    "sharing:resource_create": Post(
+        lambda w, h: "/sharing/new/",
+        lambda w, h: {
+            "name": "活动室",
+            "kind": "党员活动室",
+            "owner": "ZB-A",
+            "sharing": "联建单位",
+            "tags": "活动阵地",
+            "capacity": "30",
+            "address": "二楼",
+            "lat": "41.3",
+            "lon": "123.7",
+            "opening_hours": "周一至周五 08:30-17:30",
+            "contact": "张三",
+            "contact_phone": "13812345678",
+            "description": "说明",
+        },
+        page=_same(lambda w, h: "/sharing/new/"),
+    ),
+    "sharing:resource_edit": Post(
+        lambda w, h: "/sharing/r/R-A/edit/", page=_same(lambda w, h: "/sharing/r/R-A/edit/")
+    ),
+    "sharing:booking_create": Post(
+        lambda w, h: "/sharing/r/R-B/book/",
+        lambda w, h: {
+            "org": "ZB-B",
+            "start": f"{NEXT_MONDAY}T09:00",
+            "end": f"{NEXT_MONDAY}T11:00",
+            "purpose": "主题党日",
+            "expected_people": "10",
+        },
+    ),
+    "sharing:photo_upload": Post(
+        lambda w, h: "/sharing/r/R-A/photos/",
+        files=lambda: {"file": SimpleUploadedFile("p.png", PNG_BYTES, "image/png")},
+    ),
     "sharing:photo_delete": Post(lambda w, h: f"/sharing/r/R-A/photos/{_photo(w, h)}/delete/"),
-    "sharing:booking_approve": Post(lambda w, h: f"/sharing/bookings/{h.pending_booking.pk}/approve/"),
-    "sharing:booking_decline": Post(lambda w, h: f"/sharing/bookings/{h.pending_booking.pk}/decline/",
-                                    lambda w, h: {"reason": "时段已另作安排"}),
-    "sharing:booking_cancel": Post(lambda w, h: f"/sharing/bookings/{h.own_booking.pk}/cancel/",
-                                   lambda w, h: {"reason": "改期"}),
-    "sharing:need_create": Post(lambda w, h: "/sharing/needs/new/", lambda w, h: {
-        "title": "安全培训", "org": "ZB-A", "tags": "安全培训", "sharing": "全部内部组织", "needed_by": "2027-03-01",
-        "contact": "张三", "description": "说明"}, page=_same(lambda w, h: "/sharing/needs/new/")),
-    "sharing:need_edit": Post(lambda w, h: "/sharing/needs/XQ-A/edit/", page=_same(lambda w, h: "/sharing/needs/XQ-A/edit/")),
-    "sharing:need_match": Post(lambda w, h: "/sharing/needs/XQ-A/match/",
-                               lambda w, h: {"target": "resource:R-B", "note": "对接"}),
-    "sharing:project_create": Post(lambda w, h: "/sharing/projects/new/", lambda w, h: {
-        "title": "联合攻关", "org": "ZB-A", "tags": "技术攻关", "partners_wanted": "培训师资", "sharing": "全部内部组织",
-        "start": "2026-12-01", "end": "2027-06-30", "description": "说明"},
-        page=_same(lambda w, h: "/sharing/projects/new/")),
-    "sharing:project_edit": Post(lambda w, h: f"/sharing/projects/{_project(w, h)}/edit/",
-                                 lambda w, h: {"partners_wanted": "培训师资", "start": "2026-12-01"},
-                                 page=_same(lambda w, h: f"/sharing/projects/{_project(w, h)}/edit/")),
-    "sharing:project_match": Post(lambda w, h: f"/sharing/projects/{_project(w, h)}/match/",
-                                  lambda w, h: {"target": "resource:R-B", "note": "对接"}),
-    "sharing:match_status": Post(lambda w, h: f"/sharing/matches/{_match(w, h)}/status/", lambda w, h: {"status": "已达成"}),
-    "proposals:run_form": Post(lambda w, h: "/grouping/", lambda w, h: {
-        "root": "DW", "groups": "1", "min_size": "1", "max_size": "5", "w_profession": "1", "w_geography": "1",
-        "w_complementarity": "1", "geo_scale_km": "30", "time_limit": "2"}),
-    "proposals:run_adopt": Post(lambda w, h: f"/grouping/runs/{_grouping_run(w, h)}/adopt/", ok=False),
+    "sharing:booking_approve": Post(
+        lambda w, h: f"/sharing/bookings/{h.pending_booking.pk}/approve/"
+    ),
+    "sharing:booking_decline": Post(
+        lambda w, h: f"/sharing/bookings/{h.pending_booking.pk}/decline/",
+        lambda w, h: {"reason": "时段已另作安排"},
+    ),
+    "sharing:booking_cancel": Post(
+        lambda w, h: f"/sharing/bookings/{h.own_booking.pk}/cancel/",
+        lambda w, h: {"reason": "改期"},
+    ),
+    "sharing:need_create": Post(
+        lambda w, h: "/sharing/needs/new/",
+        lambda w, h: {
+            "title": "安全培训",
+            "org": "ZB-A",
+            "tags": "安全培训",
+            "sharing": "全部内部组织",
+            "needed_by": "2027-03-01",
+            "contact": "张三",
+            "description": "说明",
+        },
+        page=_same(lambda w, h: "/sharing/needs/new/"),
+    ),
+    "sharing:need_edit": Post(
+        lambda w, h: "/sharing/needs/XQ-A/edit/",
+        page=_same(lambda w, h: "/sharing/needs/XQ-A/edit/"),
+    ),
+    "sharing:need_match": Post(
+        lambda w, h: "/sharing/needs/XQ-A/match/",
+        lambda w, h: {"target": "resource:R-B", "note": "对接"},
+    ),
+    "sharing:project_create": Post(
+        lambda w, h: "/sharing/projects/new/",
+        lambda w, h: {
+            "title": "联合攻关",
+            "org": "ZB-A",
+            "tags": "技术攻关",
+            "partners_wanted": "培训师资",
+            "sharing": "全部内部组织",
+            "start": "2026-12-01",
+            "end": "2027-06-30",
+            "description": "说明",
+        },
+        page=_same(lambda w, h: "/sharing/projects/new/"),
+    ),
+    "sharing:project_edit": Post(
+        lambda w, h: f"/sharing/projects/{_project(w, h)}/edit/",
+        lambda w, h: {"partners_wanted": "培训师资", "start": "2026-12-01"},
+        page=_same(lambda w, h: f"/sharing/projects/{_project(w, h)}/edit/"),
+    ),
+    "sharing:project_match": Post(
+        lambda w, h: f"/sharing/projects/{_project(w, h)}/match/",
+        lambda w, h: {"target": "resource:R-B", "note": "对接"},
+    ),
+    "sharing:match_status": Post(
+        lambda w, h: f"/sharing/matches/{_match(w, h)}/status/", lambda w, h: {"status": "已达成"}
+    ),
+    "proposals:run_form": Post(
+        lambda w, h: "/grouping/",
+        lambda w, h: {
+            "root": "DW",
+            "groups": "1",
+            "min_size": "1",
+            "max_size": "5",
+            "w_profession": "1",
+            "w_geography": "1",
+            "w_complementarity": "1",
+            "geo_scale_km": "30",
+            "time_limit": "2",
+        },
+    ),
+    "proposals:run_adopt": Post(
+        lambda w, h: f"/grouping/runs/{_grouping_run(w, h)}/adopt/", ok=False
+    ),
     "notifications:mark_all_read": Post(lambda w, h: "/inbox/read-all/"),
-    "notifications:mark": Post(lambda w, h: f"/inbox/{_notification(w, h)}/mark/",
-                               lambda w, h: {"action": "done", "next": "/inbox/"}),
+    "notifications:mark": Post(
+        lambda w, h: f"/inbox/{_notification(w, h)}/mark/",
+        lambda w, h: {"action": "done", "next": "/inbox/"},
+    ),
 }
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
-    "home:home", "core:audit_list", "core:picker", "accounts:profile", "orgs:org_tree", "orgs:org_detail", "orgs:org_children",
-    "orgs:member_list", "orgs:member_detail", "orgs:template_download", "orgs:export_download",
-    "alliances:alliance_list", "alliances:network", "alliances:agreement_detail", "alliances:agreement_file",
-    "alliances:alliance_detail", "activities:activity_list", "activities:activity_calendar",
-    "activities:activity_stats", "activities:compliance_matrix", "activities:compliance_export",
-    "activities:compliance_org", "activities:rule_list", "activities:activity_detail", "assessment:scheme_list",
-    "assessment:scheme_detail", "assessment:scheme_download", "assessment:scheme_trend", "assessment:run_results",
-    "assessment:run_compare", "assessment:run_analysis", "assessment:run_export", "assessment:run_report",
-    "assessment:result_detail", "assessment:kpi_list", "assessment:batch_detail", "assessment:review_list",
+    "home:home",
+    "core:audit_list",
+    "core:picker",
+    "accounts:profile",
+    "orgs:org_tree",
+    "orgs:org_detail",
+    "orgs:org_children",
+    "orgs:member_list",
+    "orgs:member_detail",
+    "orgs:template_download",
+    "orgs:export_download",
+    "alliances:alliance_list",
+    "alliances:network",
+    "alliances:agreement_detail",
+    "alliances:agreement_file",
+    "alliances:alliance_detail",
+    "activities:activity_list",
+    "activities:activity_calendar",
+    "activities:activity_stats",
+    "activities:compliance_matrix",
+    "activities:compliance_export",
+    "activities:compliance_org",
+    "activities:rule_list",
+    "activities:activity_detail",
+    "assessment:scheme_list",
+    "assessment:scheme_detail",
+    "assessment:scheme_download",
+    "assessment:scheme_trend",
+    "assessment:run_results",
+    "assessment:run_compare",
+    "assessment:run_analysis",
+    "assessment:run_export",
+    "assessment:run_report",
+    "assessment:result_detail",
+    "assessment:kpi_list",
+    "assessment:batch_detail",
+    "assessment:review_list",
     "assessment:objection_list",
-    "consultations:problem_list", "consultations:problem_export", "consultations:problem_stats",
-    "consultations:problem_detail", "consultations:meeting_list", "consultations:meeting_detail",
-    "sharing:resource_list", "sharing:resource_detail", "sharing:photo", "sharing:booking_list",
-    "sharing:booking_detail", "sharing:need_list", "sharing:need_detail", "sharing:project_list",
-    "sharing:project_detail", "sharing:usage", "proposals:run_detail", "proposals:partners",
-    "notifications:inbox", "notifications:open",
+    "consultations:problem_list",
+    "consultations:problem_export",
+    "consultations:problem_stats",
+    "consultations:problem_detail",
+    "consultations:meeting_list",
+    "consultations:meeting_detail",
+    "sharing:resource_list",
+    "sharing:resource_detail",
+    "sharing:photo",
+    "sharing:booking_list",
+    "sharing:booking_detail",
+    "sharing:need_list",
+    "sharing:need_detail",
+    "sharing:project_list",
+    "sharing:project_detail",
+    "sharing:usage",
+    "proposals:run_detail",
+    "proposals:partners",
+    "notifications:inbox",
+    "notifications:open",
 }
 
 
@@ -383,7 +737,12 @@ def _token(w: Any) -> int:
 
 
 def _dimension(h: Any) -> int:
-    return Dimension.objects.filter(scheme=h.assessed.scheme).order_by("pk").values_list("pk", flat=True).first()
+    return (
+        Dimension.objects.filter(scheme=h.assessed.scheme)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _kpi(w: Any, code: str) -> int:
@@ -405,7 +764,13 @@ def _project(w: Any, h: Any) -> str:
     from lianjian.sharing.models import Project
 
     project = Project.objects.filter(code="XM-H").first() or sharing_services.project_create(
-        actor=None, code="XM-H", org=w.zb_a, title="联合攻关", tags=["技术攻关"], sharing="全部内部组织")
+        actor=None,
+        code="XM-H",
+        org=w.zb_a,
+        title="联合攻关",
+        tags=["技术攻关"],
+        sharing="全部内部组织",
+    )
     return project.code
 
 
@@ -428,9 +793,13 @@ def _client(world: Any, persona: str | None) -> Client:
     return client
 
 
-def test_hostile_values_in_every_form_never_answer_500_and_a_refusal_stores_nothing(world, settings, tmp_path):
+def test_hostile_values_in_every_form_never_answer_500_and_a_refusal_stores_nothing(
+    world, settings, tmp_path
+):
     assert set(POSTS) & READ_ONLY == set()
-    assert _names(get_resolver().url_patterns) == set(POSTS) | READ_ONLY, "every URL needs classifying here"
+    assert _names(get_resolver().url_patterns) == set(POSTS) | READ_ONLY, (
+        "every URL needs classifying here"
+    )
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_DIR = tmp_path
     settings.GROUPING_RUN_INLINE = True
@@ -442,21 +811,33 @@ def test_hostile_values_in_every_form_never_answer_500_and_a_refusal_stores_noth
         with rolled_back():
             client = _client(world, post.persona)
             url = post.url(world, hostile)
-            data = scraped(client, post.page(world, hostile), urlsplit(url).path) if post.page else {}
+            data = (
+                scraped(client, post.page(world, hostile), urlsplit(url).path) if post.page else {}
+            )
             data.update(post.data(world, hostile))
             before = row_counts()
             response = client.post(url, {**data, **(post.files() if post.files else {})})
             if post.ok and response.status_code >= 400:
                 failures.append(f"{name}: the valid submission answered {response.status_code}")
                 continue
-            if post.ok and response.status_code == 200 and row_counts() == before and name != "orgs:import_start":
+            if (
+                post.ok
+                and response.status_code == 200
+                and row_counts() == before
+                and name != "orgs:import_start"
+            ):
                 failures.append(f"{name}: the valid submission changed nothing (a form error?)")
                 continue
         # One signed-in client for all the variations: its session outlives the savepoints.
         client = _client(world, post.persona)
         for key, value in data.items():
-            for bad in pick(hostile_for(value if not isinstance(value, list) else value[0], form=True)):
-                varied = {**data, key: [str(bad), *value[1:]] if isinstance(value, list) else str(bad)}
+            for bad in pick(
+                hostile_for(value if not isinstance(value, list) else value[0], form=True)
+            ):
+                varied = {
+                    **data,
+                    key: [str(bad), *value[1:]] if isinstance(value, list) else str(bad),
+                }
                 with rolled_back():
                     url = post.url(world, hostile)
                     before = row_counts()
@@ -468,6 +849,8 @@ def test_hostile_values_in_every_form_never_answer_500_and_a_refusal_stores_noth
                     elif str(bad) in ALWAYS_REFUSED and row_counts() != before:
                         failures.append(f"{label}: accepted ({response.status_code})")
                     elif response.status_code >= 400 and row_counts() != before:
-                        failures.append(f"{label}: refused ({response.status_code}) but changed data")
+                        failures.append(
+                            f"{label}: refused ({response.status_code}) but changed data"
+                        )
     assert not failures, "\n".join(failures)
     assert sent > 400

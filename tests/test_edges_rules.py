@@ -23,34 +23,46 @@ TODAY = datetime.date(2026, 12, 6)
 
 # --- the windows --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("window", "value", "problem"), [
-    (v.HISTORY, datetime.date(1921, 7, 1), ""),
-    (v.HISTORY, datetime.date(1921, 6, 30), "不能早于 1921-07-01（中国共产党成立之日）"),
-    (v.HISTORY, TODAY, ""),
-    (v.HISTORY, TODAY + datetime.timedelta(days=1), "不能晚于今天"),
-    (v.BIRTH, datetime.date(1900, 1, 1), ""),
-    (v.BIRTH, datetime.date(1899, 12, 31), "超出有效范围（1900-01-01 至 2199-12-31）"),
-    (v.BIRTH, datetime.date(9999, 12, 31), "超出有效范围（1900-01-01 至 2199-12-31）"),
-    (v.PLANNED, datetime.date(2036, 12, 6), ""),
-    (v.PLANNED, datetime.date(2036, 12, 7), "不能晚于 2036-12-06（最多提前 10 年）"),
-    (v.PLANNED, datetime.date(1900, 1, 1), "不能早于 1921-07-01（中国共产党成立之日）"),
-    (v.ANYTIME, datetime.date(2199, 12, 31), ""),
-    (v.ANYTIME, datetime.date(1, 1, 1), "超出有效范围（1900-01-01 至 2199-12-31）"),
-])
+
+@pytest.mark.parametrize(
+    ("window", "value", "problem"),
+    [
+        (v.HISTORY, datetime.date(1921, 7, 1), ""),
+        (v.HISTORY, datetime.date(1921, 6, 30), "不能早于 1921-07-01（中国共产党成立之日）"),
+        (v.HISTORY, TODAY, ""),
+        (v.HISTORY, TODAY + datetime.timedelta(days=1), "不能晚于今天"),
+        (v.BIRTH, datetime.date(1900, 1, 1), ""),
+        (v.BIRTH, datetime.date(1899, 12, 31), "超出有效范围（1900-01-01 至 2199-12-31）"),
+        (v.BIRTH, datetime.date(9999, 12, 31), "超出有效范围（1900-01-01 至 2199-12-31）"),
+        (v.PLANNED, datetime.date(2036, 12, 6), ""),
+        (v.PLANNED, datetime.date(2036, 12, 7), "不能晚于 2036-12-06（最多提前 10 年）"),
+        (v.PLANNED, datetime.date(1900, 1, 1), "不能早于 1921-07-01（中国共产党成立之日）"),
+        (v.ANYTIME, datetime.date(2199, 12, 31), ""),
+        (v.ANYTIME, datetime.date(1, 1, 1), "超出有效范围（1900-01-01 至 2199-12-31）"),
+    ],
+)
 def test_each_window_has_its_bounds(window, value, problem):
     assert window.problem(value, on=TODAY) == problem
 
 
 def test_the_planning_horizon_is_a_setting(settings):
     settings.LIANJIAN_PLANNING_YEARS = 2
-    assert v.PLANNED.problem(datetime.date(2028, 12, 7), on=TODAY) == "不能晚于 2028-12-06（最多提前 2 年）"
+    assert (
+        v.PLANNED.problem(datetime.date(2028, 12, 7), on=TODAY)
+        == "不能晚于 2028-12-06（最多提前 2 年）"
+    )
 
 
-@pytest.mark.parametrize("value", [
-    datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=-12))),
-    datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
-    datetime.datetime(1, 1, 1),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime.datetime(
+            9999, 12, 31, 23, 59, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=-12))
+        ),
+        datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+        datetime.datetime(1, 1, 1),
+    ],
+)
 def test_a_datetime_beyond_the_outer_bound_is_refused_without_converting_it(value):
     # Converting these to Beijing time would overflow (year 10000 / year 0).
     assert v.local_date(value) is None
@@ -58,18 +70,30 @@ def test_a_datetime_beyond_the_outer_bound_is_refused_without_converting_it(valu
 
 
 def test_a_datetime_is_judged_by_its_beijing_date():
-    late_utc = datetime.datetime(2026, 12, 6, 17, 0, tzinfo=datetime.UTC)  # 2026-12-07 01:00 in Beijing
+    late_utc = datetime.datetime(
+        2026, 12, 6, 17, 0, tzinfo=datetime.UTC
+    )  # 2026-12-07 01:00 in Beijing
     assert v.local_date(late_utc) == datetime.date(2026, 12, 7)
     assert v.HISTORY.problem(late_utc, on=TODAY) == "不能晚于今天"
 
 
 def test_periods_are_judged_by_their_days():
-    assert v.HISTORY.year_problem(datetime.date(2027, 1, 1), datetime.date(2027, 12, 31), on=TODAY) == "尚未开始"
-    assert v.HISTORY.year_problem(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31), on=TODAY) == ""
-    assert v.PLANNED.year_problem(datetime.date(2099, 1, 1), datetime.date(2099, 12, 31), on=TODAY) == \
-        "不能晚于 2036-12-06（最多提前 10 年）"
-    assert v.PLANNED.year_problem(datetime.date(1920, 1, 1), datetime.date(1920, 12, 31), on=TODAY) == \
-        "不能早于 1921-07-01（中国共产党成立之日）"
+    assert (
+        v.HISTORY.year_problem(datetime.date(2027, 1, 1), datetime.date(2027, 12, 31), on=TODAY)
+        == "尚未开始"
+    )
+    assert (
+        v.HISTORY.year_problem(datetime.date(2026, 10, 1), datetime.date(2026, 12, 31), on=TODAY)
+        == ""
+    )
+    assert (
+        v.PLANNED.year_problem(datetime.date(2099, 1, 1), datetime.date(2099, 12, 31), on=TODAY)
+        == "不能晚于 2036-12-06（最多提前 10 年）"
+    )
+    assert (
+        v.PLANNED.year_problem(datetime.date(1920, 1, 1), datetime.date(1920, 12, 31), on=TODAY)
+        == "不能早于 1921-07-01（中国共产党成立之日）"
+    )
 
 
 def test_add_years_keeps_leap_days_inside_the_month():
@@ -84,27 +108,41 @@ def test_the_cli_date_check_names_the_field():
 
 # --- text and numbers ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "multiline", "problem"), [
-    ("营销服务党支部", False, ""),
-    ("a\x00b", True, "不能包含控制字符（U+0000）"),
-    ("a\x1bb", False, "不能包含控制字符（U+001B）"),
-    ("a\x7fb", False, "不能包含控制字符（U+007F）"),
-    ("a\x85b", True, "不能包含控制字符（U+0085）"),
-    ("a\ud800b", True, "不能包含控制字符（U+D800）"),
-    ("a\ufffeb", True, "不能包含控制字符（U+FFFE）"),
-    ("a\tb", False, "不能包含制表符（只能填写一行）"),
-    ("a\nb", False, "不能包含换行符（只能填写一行）"),
-    ("a\r\nb", False, "不能包含回车符（只能填写一行）"),
-    ("a\tb\r\nc", True, ""),
-])
+
+@pytest.mark.parametrize(
+    ("value", "multiline", "problem"),
+    [
+        ("营销服务党支部", False, ""),
+        ("a\x00b", True, "不能包含控制字符（U+0000）"),
+        ("a\x1bb", False, "不能包含控制字符（U+001B）"),
+        ("a\x7fb", False, "不能包含控制字符（U+007F）"),
+        ("a\x85b", True, "不能包含控制字符（U+0085）"),
+        ("a\ud800b", True, "不能包含控制字符（U+D800）"),
+        ("a\ufffeb", True, "不能包含控制字符（U+FFFE）"),
+        ("a\tb", False, "不能包含制表符（只能填写一行）"),
+        ("a\nb", False, "不能包含换行符（只能填写一行）"),
+        ("a\r\nb", False, "不能包含回车符（只能填写一行）"),
+        ("a\tb\r\nc", True, ""),
+    ],
+)
 def test_the_text_rule(value, multiline, problem):
     assert v.text_problem(value, multiline=multiline) == problem
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12", 12), ("１２", 12), (" 0 ", 0), ("99999", "应在 0 到 999 之间"), ("²", "应为整数"),
-    ("٣", "应为整数"), ("9223372036854775808", "应在 0 到 999 之间"), ("1e3", "应为整数"), ("", "应为整数"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        ("１２", 12),
+        (" 0 ", 0),
+        ("99999", "应在 0 到 999 之间"),
+        ("²", "应为整数"),
+        ("٣", "应为整数"),
+        ("9223372036854775808", "应在 0 到 999 之间"),
+        ("1e3", "应为整数"),
+        ("", "应为整数"),
+    ],
+)
 def test_parse_int_takes_digits_only(text, expected):
     if isinstance(expected, int):
         assert v.parse_int(text, low=0, high=999) == expected
@@ -119,14 +157,17 @@ def test_parse_number_refuses_what_is_not_finite(text):
         v.parse_number(text, low=-1e12, high=1e12)
 
 
-@pytest.mark.parametrize(("document", "found"), [
-    ({"a": [1, {"b": "ok\n"}]}, None),
-    ({"a": [1, {"b": "x\x01"}]}, ("a.1.b", "不能包含控制字符（U+0001）")),
-    ({"n": 2**63}, ("n", "整数超出范围（应在 64 位整数以内）")),
-    ({"n": -(2**63) - 1}, ("n", "整数超出范围（应在 64 位整数以内）")),
-    ({"n": float("inf")}, ("n", "应为有限的数字")),
-    ({"x\x02": 1}, ("（字段名）", "不能包含控制字符（U+0002）")),
-])
+@pytest.mark.parametrize(
+    ("document", "found"),
+    [
+        ({"a": [1, {"b": "ok\n"}]}, None),
+        ({"a": [1, {"b": "x\x01"}]}, ("a.1.b", "不能包含控制字符（U+0001）")),
+        ({"n": 2**63}, ("n", "整数超出范围（应在 64 位整数以内）")),
+        ({"n": -(2**63) - 1}, ("n", "整数超出范围（应在 64 位整数以内）")),
+        ({"n": float("inf")}, ("n", "应为有限的数字")),
+        ({"x\x02": 1}, ("（字段名）", "不能包含控制字符（U+0002）")),
+    ],
+)
 def test_json_problem_walks_the_whole_document(document, found):
     assert v.json_problem(document) == found
 
@@ -135,12 +176,21 @@ def test_json_problem_walks_the_whole_document(document, found):
 
 # Dates the system sets itself (timestamps, copies, computed due days); no person enters them.
 SYSTEM_DATES = {
-    "accounts.User.locked_until", "accounts.User.last_login", "accounts.User.date_joined",
-    "accounts.ApiToken.last_used_at", "accounts.ApiToken.expires_at",
-    "activities.ActivityOrg.start", "activities.Attendance.checked_in_at",
-    "assessment.AssessmentRun.published_at", "consultations.ProblemEvent.at",
-    "notifications.Notification.due", "notifications.Notification.read_at", "notifications.Notification.done_at",
-    "proposals.GroupingRun.started_at", "proposals.GroupingRun.finished_at", "proposals.GroupingRun.adopted_at",
+    "accounts.User.locked_until",
+    "accounts.User.last_login",
+    "accounts.User.date_joined",
+    "accounts.ApiToken.last_used_at",
+    "accounts.ApiToken.expires_at",
+    "activities.ActivityOrg.start",
+    "activities.Attendance.checked_in_at",
+    "assessment.AssessmentRun.published_at",
+    "consultations.ProblemEvent.at",
+    "notifications.Notification.due",
+    "notifications.Notification.read_at",
+    "notifications.Notification.done_at",
+    "proposals.GroupingRun.started_at",
+    "proposals.GroupingRun.finished_at",
+    "proposals.GroupingRun.adopted_at",
     "sharing.Booking.decided_at",
 }
 
@@ -151,7 +201,8 @@ def _date_fields():
             continue
         for field in model._meta.concrete_fields:
             if isinstance(field, models.DateField | models.DateTimeField) and not (
-                    getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+                getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            ):
                 yield model, field
 
 
@@ -170,14 +221,21 @@ def test_every_date_a_person_enters_declares_its_window():
 def test_every_declared_window_names_a_date_field():
     for model in apps.get_models():
         for name in getattr(model, "DATE_WINDOWS", {}):
-            assert isinstance(model._meta.get_field(name), models.DateField | models.DateTimeField), (model, name)
+            assert isinstance(
+                model._meta.get_field(name), models.DateField | models.DateTimeField
+            ), (model, name)
 
 
 # --- every form of the screens applies the rules ------------------------------------------
 
+
 def _lianjian_forms() -> list[type[forms.BaseForm]]:
     for info in pkgutil.walk_packages(lianjian.__path__, "lianjian."):
-        if ".migrations" in info.name or ".management" in info.name or info.name.endswith(("wsgi", "cli")):
+        if (
+            ".migrations" in info.name
+            or ".management" in info.name
+            or info.name.endswith(("wsgi", "cli"))
+        ):
             continue
         importlib.import_module(info.name)
     found: list[type[forms.BaseForm]] = []
@@ -210,6 +268,7 @@ def test_the_form_rules_fit_each_kind_of_field(world):
 
 
 # --- every API text type and number is bounded ---------------------------------------------
+
 
 def _input_fields():
     from lianjian.api import api

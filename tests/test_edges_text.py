@@ -22,7 +22,9 @@ NEW_GROUP = {"code": "XZ-A5", "name": "营销五组", "kind": "党小组", "pare
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (Organisation, Member, Activity, Resource, Scheme, AuditLog))
+    return tuple(
+        m.objects.count() for m in (Organisation, Member, Activity, Resource, Scheme, AuditLog)
+    )
 
 
 def screen(user) -> Client:
@@ -33,15 +35,27 @@ def screen(user) -> Client:
 
 # --- the API ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("body", "status", "detail"), [
-    ({**NEW_GROUP, "name": "支部\x07"}, 400, "name：不能包含控制字符（U+0007）"),
-    ({**NEW_GROUP, "name": "支部\x9b"}, 400, "name：不能包含控制字符（U+009B）"),
-    ({**NEW_GROUP, "professions": ["营销", "a\x1b[31m"]}, 400, "professions.1：不能包含控制字符（U+001B）"),
-    ({**NEW_GROUP, "name": "支部\t一组"}, 422, "name：不能包含制表符（只能填写一行）"),
-    ({**NEW_GROUP, "address": "一楼\n二楼"}, 422, "address：不能包含换行符（只能填写一行）"),
-    ({**NEW_GROUP, "professions": ["营销\n服务"]}, 422, "professions.0：不能包含换行符（只能填写一行）"),
-    ({**NEW_GROUP, "lat": 10**30, "lon": 0}, 400, "lat：整数超出范围（应在 64 位整数以内）"),
-])
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({**NEW_GROUP, "name": "支部\x07"}, 400, "name：不能包含控制字符（U+0007）"),
+        ({**NEW_GROUP, "name": "支部\x9b"}, 400, "name：不能包含控制字符（U+009B）"),
+        (
+            {**NEW_GROUP, "professions": ["营销", "a\x1b[31m"]},
+            400,
+            "professions.1：不能包含控制字符（U+001B）",
+        ),
+        ({**NEW_GROUP, "name": "支部\t一组"}, 422, "name：不能包含制表符（只能填写一行）"),
+        ({**NEW_GROUP, "address": "一楼\n二楼"}, 422, "address：不能包含换行符（只能填写一行）"),
+        (
+            {**NEW_GROUP, "professions": ["营销\n服务"]},
+            422,
+            "professions.0：不能包含换行符（只能填写一行）",
+        ),
+        ({**NEW_GROUP, "lat": 10**30, "lon": 0}, 400, "lat：整数超出范围（应在 64 位整数以内）"),
+    ],
+)
 def test_the_api_refuses_control_characters_and_huge_numbers(world, body, status, detail):
     before = counts()
     assert call("post", "/orgs", user=world.manager_a, body=body) == (status, {"detail": detail})
@@ -50,9 +64,13 @@ def test_the_api_refuses_control_characters_and_huge_numbers(world, body, status
 
 def test_a_number_too_large_to_be_finite_is_refused(world):
     raw = json.dumps({**NEW_GROUP}).replace("}", ', "lat": 1e999, "lon": 0}')
-    response = Client().post("/api/v1/orgs", data=raw, content_type="application/json",
-                             **_auth(world.manager_a))
-    assert (response.status_code, json.loads(response.content)) == (400, {"detail": "lat：应为有限的数字"})
+    response = Client().post(
+        "/api/v1/orgs", data=raw, content_type="application/json", **_auth(world.manager_a)
+    )
+    assert (response.status_code, json.loads(response.content)) == (
+        400,
+        {"detail": "lat：应为有限的数字"},
+    )
 
 
 def _auth(user):
@@ -62,17 +80,36 @@ def _auth(user):
 
 
 def test_multi_line_text_keeps_its_tabs_and_line_breaks_single_line_text_does_not(world):
-    status, body = call("post", "/activities", user=world.manager_a, body={
-        "type": "主题党日", "orgs": ["ZB-A"], "start": "2026-11-20T09:00:00", "topic": "学习\t会"})
+    status, body = call(
+        "post",
+        "/activities",
+        user=world.manager_a,
+        body={
+            "type": "主题党日",
+            "orgs": ["ZB-A"],
+            "start": "2026-11-20T09:00:00",
+            "topic": "学习\t会",
+        },
+    )
     assert (status, body) == (422, {"detail": "topic：不能包含制表符（只能填写一行）"})
-    status, body = call("post", "/activities", user=world.manager_a, body={
-        "type": "主题党日", "orgs": ["ZB-A"], "start": "2026-11-20T09:00:00", "topic": "学习会",
-        "minutes": "一、学习\n\t二、讨论\r\n三、总结"})
+    status, body = call(
+        "post",
+        "/activities",
+        user=world.manager_a,
+        body={
+            "type": "主题党日",
+            "orgs": ["ZB-A"],
+            "start": "2026-11-20T09:00:00",
+            "topic": "学习会",
+            "minutes": "一、学习\n\t二、讨论\r\n三、总结",
+        },
+    )
     assert status == 201, body
     assert Activity.objects.get(code=body["code"]).minutes == "一、学习\n\t二、讨论\r\n三、总结"
 
 
 # --- the screens --------------------------------------------------------------------------
+
 
 def test_a_form_refuses_control_characters_before_any_view_runs(world):
     before = counts()
@@ -91,25 +128,43 @@ def test_a_single_line_form_field_refuses_a_tab_naming_the_field(world):
 
 
 def test_a_textarea_keeps_its_line_breaks_a_text_input_does_not(world):
-    response = screen(world.manager_a).post("/activities/new/", {
-        "type": "主题党日", "topic": "学习\n会", "host": "ZB-A", "start": "2026-11-20T09:00"})
-    assert response.status_code == 400 and "主题不能包含换行符（只能填写一行）" in response.content.decode()
-    response = screen(world.manager_a).post("/activities/new/", {
-        "type": "主题党日", "topic": "学习会", "host": "ZB-A", "start": "2026-11-20T09:00",
-        "minutes": "一、学习\r\n\t二、讨论"})
+    response = screen(world.manager_a).post(
+        "/activities/new/",
+        {"type": "主题党日", "topic": "学习\n会", "host": "ZB-A", "start": "2026-11-20T09:00"},
+    )
+    assert (
+        response.status_code == 400
+        and "主题不能包含换行符（只能填写一行）" in response.content.decode()
+    )
+    response = screen(world.manager_a).post(
+        "/activities/new/",
+        {
+            "type": "主题党日",
+            "topic": "学习会",
+            "host": "ZB-A",
+            "start": "2026-11-20T09:00",
+            "minutes": "一、学习\r\n\t二、讨论",
+        },
+    )
     assert response.status_code == 302
     assert Activity.objects.get().minutes == "一、学习\r\n\t二、讨论"
 
 
 def test_control_characters_in_the_query_string_are_refused(world):
     response = screen(world.manager_a).get("/orgs/members/", {"q": "张\x1b三"})
-    assert (response.status_code, response.content.decode()) == (400, "请求无效：查询参数 q：不能包含控制字符（U+001B）")
+    assert (response.status_code, response.content.decode()) == (
+        400,
+        "请求无效：查询参数 q：不能包含控制字符（U+001B）",
+    )
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("groups", str(2**63), "确保该值小于或等于9223372036854775807"),
-    ("groups", "10" * 20, "确保该值小于或等于9223372036854775807"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("groups", str(2**63), "确保该值小于或等于9223372036854775807"),
+        ("groups", "10" * 20, "确保该值小于或等于9223372036854775807"),
+    ],
+)
 def test_form_integers_stay_within_64_bits(world, field, value, message):
     from lianjian.proposals.forms import RunForm
 
@@ -120,9 +175,15 @@ def test_form_integers_stay_within_64_bits(world, field, value, message):
 
 # --- Excel and JSON files -----------------------------------------------------------------
 
-def test_an_import_refuses_a_tab_in_a_single_line_cell_and_keeps_it_in_a_multi_line_one(world, tmp_path):
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"],
-                     [["XZ-A5", "营销\t五组", "党小组", "ZB-A"]])
+
+def test_an_import_refuses_a_tab_in_a_single_line_cell_and_keeps_it_in_a_multi_line_one(
+    world, tmp_path
+):
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+        [["XZ-A5", "营销\t五组", "党小组", "ZB-A"]],
+    )
     before = counts()
     code, out, err = run("import", "orgs", str(path))
     assert (code, err.splitlines()[0]) == (1, "第2行 组织名称：不能包含制表符（只能填写一行）")
@@ -130,8 +191,11 @@ def test_an_import_refuses_a_tab_in_a_single_line_cell_and_keeps_it_in_a_multi_l
 
 
 def test_an_import_refuses_a_control_character_in_a_list_item(world, tmp_path):
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码", "专业"],
-                     [["XZ-A5", "营销五组", "党小组", "ZB-A", "营销、服务\n质量"]])
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码", "专业"],
+        [["XZ-A5", "营销五组", "党小组", "ZB-A", "营销、服务\n质量"]],
+    )
     code, out, err = run("import", "orgs", str(path))
     assert (code, err.splitlines()[0]) == (1, "第2行 专业：第 2 项不能包含换行符（只能填写一行）")
 

@@ -24,20 +24,109 @@ from tests.excel_helpers import make_xlsx, run
 
 D = datetime.date
 VALID: dict[str, list[Any]] = {
-    "orgs": ["ZB-NEW", "新支部", "党支部", "DW", "否", "本溪供电公司", "营销服务", "本溪市", 41.3, 123.7, "客户服务",
-             "技术攻关", D(2020, 1, 1), None, D(2024, 1, 1), D(2026, 12, 31), None, "临时"],
-    "members": ["M-NEW", "王新", "男", D(1990, 3, 7), "ZB-A", "正式党员", D(2015, 7, 1), D(2016, 7, 1), "组织委员",
-                "营销员", "13912345678", "110101199003071233", "否"],
-    "alliances": ["LJ-NEW", "新联建", "结对共建", "党建+安全生产", "ZB-A", "ZB-A、ZB-B", "张三", D(2024, 1, 1)],
-    "activities": ["HD-NEW", "ZB-A", "主题党日", "2025-06-01 09:00", "学习党章", "会议室", 10, 8, None, None, 2025],
-    "problems": ["WT-NEW", "通道清障", "ZB-A", "营销服务", "一般", None, "描述", None, None, None, "待研究",
-                 D(2025, 1, 1), None, None],
-    "resources": ["R-NEW", "活动室", "党员活动室", "ZB-A", "联建单位", "活动阵地", 20, "本溪市", 41.3, 123.7,
-                  "周一至周五 08:30-17:30", "投影仪", None, "张三", "13812345678", "说明"],
+    "orgs": [
+        "ZB-NEW",
+        "新支部",
+        "党支部",
+        "DW",
+        "否",
+        "本溪供电公司",
+        "营销服务",
+        "本溪市",
+        41.3,
+        123.7,
+        "客户服务",
+        "技术攻关",
+        D(2020, 1, 1),
+        None,
+        D(2024, 1, 1),
+        D(2026, 12, 31),
+        None,
+        "临时",
+    ],
+    "members": [
+        "M-NEW",
+        "王新",
+        "男",
+        D(1990, 3, 7),
+        "ZB-A",
+        "正式党员",
+        D(2015, 7, 1),
+        D(2016, 7, 1),
+        "组织委员",
+        "营销员",
+        "13912345678",
+        "110101199003071233",
+        "否",
+    ],
+    "alliances": [
+        "LJ-NEW",
+        "新联建",
+        "结对共建",
+        "党建+安全生产",
+        "ZB-A",
+        "ZB-A、ZB-B",
+        "张三",
+        D(2024, 1, 1),
+    ],
+    "activities": [
+        "HD-NEW",
+        "ZB-A",
+        "主题党日",
+        "2025-06-01 09:00",
+        "学习党章",
+        "会议室",
+        10,
+        8,
+        None,
+        None,
+        2025,
+    ],
+    "problems": [
+        "WT-NEW",
+        "通道清障",
+        "ZB-A",
+        "营销服务",
+        "一般",
+        None,
+        "描述",
+        None,
+        None,
+        None,
+        "待研究",
+        D(2025, 1, 1),
+        None,
+        None,
+    ],
+    "resources": [
+        "R-NEW",
+        "活动室",
+        "党员活动室",
+        "ZB-A",
+        "联建单位",
+        "活动阵地",
+        20,
+        "本溪市",
+        41.3,
+        123.7,
+        "周一至周五 08:30-17:30",
+        "投影仪",
+        None,
+        "张三",
+        "13812345678",
+        "说明",
+    ],
     "kpis": ["ZB-A", "2025", "YW1", 95],
 }
-BAD = {"empty": None, "invalid": "无效!值 ?", "over-long": "长" * 6000, "a date": D(1899, 12, 31),
-       "a negative number": -1.5, "a huge number": 1e300, "a boolean": True}
+BAD = {
+    "empty": None,
+    "invalid": "无效!值 ?",
+    "over-long": "长" * 6000,
+    "a date": D(1899, 12, 31),
+    "a negative number": -1.5,
+    "a huge number": 1e300,
+    "a boolean": True,
+}
 SCREEN_VARIANTS = ("empty", "invalid", "over-long")
 IMPORT_URL = reverse("orgs:import_start")
 
@@ -70,7 +159,13 @@ def variants(kind_name: str) -> list[tuple[str, list[Any], list[str]]]:
         for label, value in BAD.items():
             row = list(base)
             row[i] = value
-            out.append((f"{column.header} {label}", row, [column.header] if refused_by_parser(column, value) else []))
+            out.append(
+                (
+                    f"{column.header} {label}",
+                    row,
+                    [column.header] if refused_by_parser(column, value) else [],
+                )
+            )
     for label, value in BAD.items():
         if value is None:
             continue  # a row of empty cells is a blank row, skipped like any other

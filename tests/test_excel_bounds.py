@@ -18,13 +18,19 @@ from lianjian.orgs.models import Organisation
 from tests.excel_helpers import crafted_xlsx, inline_cell, make_xlsx, run, xml_row
 
 IMPORT_URL = reverse("orgs:import_start")
-HEADER = xml_row(1, inline_cell("A1", "组织编码"), inline_cell("B1", "组织名称"), inline_cell("C1", "组织类型"))
+HEADER = xml_row(
+    1, inline_cell("A1", "组织编码"), inline_cell("B1", "组织名称"), inline_cell("C1", "组织类型")
+)
 ROWS_MESSAGE = "第{row}行超出行数上限：每个文件最多 500000 行数据（第2行至第500001行）"
 
 
 def org_row(number: int) -> str:
-    return xml_row(number, inline_cell(f"A{number}", f"ZB-N{number}"), inline_cell(f"B{number}", "新支部"),
-                   inline_cell(f"C{number}", "党支部"))
+    return xml_row(
+        number,
+        inline_cell(f"A{number}", f"ZB-N{number}"),
+        inline_cell(f"B{number}", "新支部"),
+        inline_cell(f"C{number}", "党支部"),
+    )
 
 
 @pytest.fixture(params=["fast", "openpyxl"])
@@ -59,14 +65,26 @@ def codes() -> list[str]:
 
 # --- rows and columns far out -------------------------------------------------------------
 
-@pytest.mark.parametrize(("jump", "expected"), [
-    (600_000, {"fast": 600_000, "openpyxl": 600_000}),
-    # The probe's file: five rows, the last one numbered 30,000,000. openpyxl's reader pads
-    # the jump lazily and is stopped at the last row Excel allows.
-    (30_000_000, {"fast": 30_000_000, "openpyxl": 1_048_577}),
-])
-def test_a_row_far_below_the_limit_is_refused_before_anything_is_allocated(world, tmp_path, reader, jump, expected):
-    rows = HEADER + org_row(2) + org_row(3) + org_row(4) + xml_row(jump, inline_cell(f"A{jump}", "ZB-FAR"))
+
+@pytest.mark.parametrize(
+    ("jump", "expected"),
+    [
+        (600_000, {"fast": 600_000, "openpyxl": 600_000}),
+        # The probe's file: five rows, the last one numbered 30,000,000. openpyxl's reader pads
+        # the jump lazily and is stopped at the last row Excel allows.
+        (30_000_000, {"fast": 30_000_000, "openpyxl": 1_048_577}),
+    ],
+)
+def test_a_row_far_below_the_limit_is_refused_before_anything_is_allocated(
+    world, tmp_path, reader, jump, expected
+):
+    rows = (
+        HEADER
+        + org_row(2)
+        + org_row(3)
+        + org_row(4)
+        + xml_row(jump, inline_cell(f"A{jump}", "ZB-FAR"))
+    )
     path = crafted_xlsx(tmp_path / "rows.xlsx", rows)
     assert path.stat().st_size < 5_000
     before = codes()
@@ -79,7 +97,9 @@ def test_a_row_far_below_the_limit_is_refused_before_anything_is_allocated(world
 
 
 @pytest.mark.parametrize("ref", ["XFD3", "CW3"])
-def test_a_value_beyond_the_column_limit_is_refused_before_the_row_is_widened(world, tmp_path, reader, ref):
+def test_a_value_beyond_the_column_limit_is_refused_before_the_row_is_widened(
+    world, tmp_path, reader, ref
+):
     rows = HEADER + org_row(2) + xml_row(3, inline_cell(ref, "x"))
     path = crafted_xlsx(tmp_path / "columns.xlsx", rows)
     before = codes()
@@ -92,7 +112,9 @@ def test_a_value_beyond_the_column_limit_is_refused_before_the_row_is_widened(wo
 
 
 @pytest.mark.parametrize(("letters", "shown"), [("ZZZZZ", "ZZZZZ"), ("A" * 100_000, "AAAAAAAA…")])
-def test_a_reference_beyond_the_last_excel_column_is_refused_without_being_walked(world, tmp_path, letters, shown):
+def test_a_reference_beyond_the_last_excel_column_is_refused_without_being_walked(
+    world, tmp_path, letters, shown
+):
     # The probe's cell ZZZZZ2 (openpyxl's own parser refuses it as a corrupt reference).
     rows = HEADER + org_row(2) + xml_row(3, inline_cell(f"{letters}3", "x"))
     path = crafted_xlsx(tmp_path / "columns.xlsx", rows)
@@ -105,8 +127,12 @@ def test_a_reference_beyond_the_last_excel_column_is_refused_without_being_walke
 
 def test_blank_cells_and_blank_rows_beyond_the_limits_are_ignored(world, tmp_path):
     # Writers leave styled empty cells far out; they hold no value and cost nothing.
-    rows = (HEADER + org_row(2) + xml_row(3, '<c r="ZZ3" s="1"/>', inline_cell("XFD3", " "))
-            + xml_row(900_000, '<c r="A900000" s="1"/>'))
+    rows = (
+        HEADER
+        + org_row(2)
+        + xml_row(3, '<c r="ZZ3" s="1"/>', inline_cell("XFD3", " "))
+        + xml_row(900_000, '<c r="A900000" s="1"/>')
+    )
     path = crafted_xlsx(tmp_path / "blank.xlsx", rows)
 
     errors, peak = traced_import(path)
@@ -118,7 +144,10 @@ def test_blank_cells_and_blank_rows_beyond_the_limits_are_ignored(world, tmp_pat
 
 def test_the_column_limit_is_a_setting(world, tmp_path, settings):
     settings.IMPORT_MAX_COLUMNS = 3
-    path = crafted_xlsx(tmp_path / "d.xlsx", HEADER + xml_row(2, inline_cell("A2", "ZB-Q"), inline_cell("D2", "说明")))
+    path = crafted_xlsx(
+        tmp_path / "d.xlsx",
+        HEADER + xml_row(2, inline_cell("A2", "ZB-Q"), inline_cell("D2", "说明")),
+    )
 
     errors, _ = traced_import(path)
 
@@ -129,11 +158,16 @@ def test_the_column_limit_is_a_setting(world, tmp_path, settings):
 def test_a_cell_longer_than_excel_allows_is_refused_as_it_is_read(world, tmp_path, reader, where):
     long_text = "长" * 40_000
     if where == "inline":
-        path = crafted_xlsx(tmp_path / "long.xlsx", HEADER + xml_row(2, inline_cell("A2", long_text)))
+        path = crafted_xlsx(
+            tmp_path / "long.xlsx", HEADER + xml_row(2, inline_cell("A2", long_text))
+        )
         expected = "第2行有单元格内容超过 32767 个字符（Excel 单元格的上限）"
     else:
-        path = crafted_xlsx(tmp_path / "long.xlsx", HEADER + xml_row(2, '<c r="A2" t="s"><v>0</v></c>'),
-                            strings=[long_text])
+        path = crafted_xlsx(
+            tmp_path / "long.xlsx",
+            HEADER + xml_row(2, '<c r="A2" t="s"><v>0</v></c>'),
+            strings=[long_text],
+        )
         expected = "文件中有单元格内容超过 32767 个字符（Excel 单元格的上限）"
 
     errors, _ = traced_import(path)
@@ -143,10 +177,14 @@ def test_a_cell_longer_than_excel_allows_is_refused_as_it_is_read(world, tmp_pat
 
 # --- the package: size, parts, compression -------------------------------------------------
 
+
 def test_a_file_over_the_size_limit_is_refused_before_it_is_opened(world, tmp_path, settings):
     settings.IMPORT_MAX_BYTES = 4096
-    path = make_xlsx(tmp_path / "big.xlsx", ["组织编码", "组织名称", "组织类型"],
-                     [[f"ZB-{i}", f"支部{i}", "党支部"] for i in range(2000)])
+    path = make_xlsx(
+        tmp_path / "big.xlsx",
+        ["组织编码", "组织名称", "组织类型"],
+        [[f"ZB-{i}", f"支部{i}", "党支部"] for i in range(2000)],
+    )
     size = path.stat().st_size
     assert size > 4096
 
@@ -158,9 +196,13 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_opened(world, tmp_pa
 
 def test_a_part_that_unpacks_beyond_its_allowance_is_refused_before_it_is_read(world, tmp_path):
     # 17 MB of styles compress to a few KB; openpyxl would parse all of them into objects.
-    styles = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
-              'spreadsheetml/2006/main"><!--' + " " * (17 * 1024 * 1024) + '--></styleSheet>')
-    path = crafted_xlsx(tmp_path / "styles.xlsx", HEADER + org_row(2), extra={"xl/styles.xml": styles})
+    styles = (
+        '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><!--' + " " * (17 * 1024 * 1024) + "--></styleSheet>"
+    )
+    path = crafted_xlsx(
+        tmp_path / "styles.xlsx", HEADER + org_row(2), extra={"xl/styles.xml": styles}
+    )
     assert path.stat().st_size < 100_000
 
     errors, peak = traced_import(path)
@@ -171,8 +213,11 @@ def test_a_part_that_unpacks_beyond_its_allowance_is_refused_before_it_is_read(w
 
 def test_the_shared_strings_and_the_sheet_unpack_within_the_file_limit(world, tmp_path, settings):
     settings.IMPORT_MAX_BYTES = 1024 * 1024
-    strings = crafted_xlsx(tmp_path / "strings.xlsx", HEADER + xml_row(2, '<c r="A2" t="s"><v>0</v></c>'),
-                           strings=["ZB-S"] + ["x" * 1000] * 1100)
+    strings = crafted_xlsx(
+        tmp_path / "strings.xlsx",
+        HEADER + xml_row(2, '<c r="A2" t="s"><v>0</v></c>'),
+        strings=["ZB-S"] + ["x" * 1000] * 1100,
+    )
     rows = HEADER + "".join(xml_row(n, inline_cell(f"A{n}", "")) for n in range(2, 200_000))
     sheet = crafted_xlsx(tmp_path / "sheet.xlsx", rows)
     assert strings.stat().st_size < 1024 * 1024 and sheet.stat().st_size < 1024 * 1024
@@ -185,12 +230,17 @@ def test_a_part_compressed_otherwise_than_excel_does_is_refused(world, tmp_path)
     # bzip2 and lzma unpack without a bound per step; Excel only stores or deflates.
     path = crafted_xlsx(tmp_path / "bz.xlsx", HEADER + org_row(2), compression=zipfile.ZIP_BZIP2)
 
-    assert traced_import(path)[0] == ["文件不是有效的 Excel 工作簿（.xlsx）：使用了不支持的压缩方式"]
+    assert traced_import(path)[0] == [
+        "文件不是有效的 Excel 工作簿（.xlsx）：使用了不支持的压缩方式"
+    ]
 
 
 def test_an_archive_with_too_many_parts_is_refused_before_its_directory_is_read(world, tmp_path):
-    path = crafted_xlsx(tmp_path / "parts.xlsx", HEADER + org_row(2),
-                        extra={f"junk/{i}.xml": "" for i in range(10_001)})
+    path = crafted_xlsx(
+        tmp_path / "parts.xlsx",
+        HEADER + org_row(2),
+        extra={f"junk/{i}.xml": "" for i in range(10_001)},
+    )
 
     errors, peak = traced_import(path)
 
@@ -203,19 +253,29 @@ def test_the_zip64_form_of_the_directory_is_read_as_zipfile_reads_it(world, tmp_
         # zipfile writes the zip64 end records past this many entries; lowered, a small file has them.
         with monkeypatch.context() as patch:
             patch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 5)
-            path = crafted_xlsx(tmp_path / name, HEADER + org_row(2), extra={f"junk/{i}.xml": "" for i in range(parts)})
+            path = crafted_xlsx(
+                tmp_path / name,
+                HEADER + org_row(2),
+                extra={f"junk/{i}.xml": "" for i in range(parts)},
+            )
         assert b"PK\x06\x06" in path.read_bytes()[-200:]
         return path
 
     assert traced_import(zip64("many.xlsx", 10_001))[0] == [
-        "文件不是有效的 Excel 工作簿（.xlsx）：包含的部件过多（超过 10000 个）"]
-    assert traced_import(zip64("few.xlsx", 20))[0] == []  # a zip64 file within the bound reads as any
+        "文件不是有效的 Excel 工作簿（.xlsx）：包含的部件过多（超过 10000 个）"
+    ]
+    assert (
+        traced_import(zip64("few.xlsx", 20))[0] == []
+    )  # a zip64 file within the bound reads as any
 
 
 # --- every path: the command line and the screen --------------------------------------------
 
+
 def test_the_command_line_refuses_a_crafted_file_with_the_message_and_no_traceback(world, tmp_path):
-    path = crafted_xlsx(tmp_path / "rows.xlsx", HEADER + org_row(2) + xml_row(600_000, inline_cell("A600000", "x")))
+    path = crafted_xlsx(
+        tmp_path / "rows.xlsx", HEADER + org_row(2) + xml_row(600_000, inline_cell("A600000", "x"))
+    )
     before = codes()
 
     code, out, err = run("import", "orgs", str(path))
@@ -227,8 +287,11 @@ def test_the_command_line_refuses_a_crafted_file_with_the_message_and_no_traceba
 
 def test_the_row_limit_is_a_setting_on_the_command_line(world, tmp_path, settings):
     settings.IMPORT_MAX_ROWS = 3
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型"],
-                     [[f"ZB-{i}", f"支部{i}", "党支部"] for i in range(4)])
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型"],
+        [[f"ZB-{i}", f"支部{i}", "党支部"] for i in range(4)],
+    )
 
     code, _, err = run("import", "orgs", str(path))
 
@@ -242,10 +305,15 @@ def upload(client, path: Path, kind: str = "orgs"):
         return client.post(IMPORT_URL, {"kind": kind, "file": handle})
 
 
-def test_the_screen_takes_fewer_rows_and_points_to_the_command_line(client, world, tmp_path, settings, data_dir):
+def test_the_screen_takes_fewer_rows_and_points_to_the_command_line(
+    client, world, tmp_path, settings, data_dir
+):
     settings.IMPORT_SCREEN_MAX_ROWS = 3
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"],
-                     [[f"ZB-{i}", f"支部{i}", "党支部", "DW"] for i in range(4)])
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+        [[f"ZB-{i}", f"支部{i}", "党支部", "DW"] for i in range(4)],
+    )
     client.force_login(world.admin)
     before = codes()
 
@@ -254,7 +322,8 @@ def test_the_screen_takes_fewer_rows_and_points_to_the_command_line(client, worl
     assert response.status_code == 400
     assert response.context["result"].errors == [
         "第5行超出行数上限：每个文件最多 3 行数据（第2行至第4行）；"
-        "更大的文件请由系统管理员在服务器上用命令 lianjian import 导入（见 docs/excel.md）"]
+        "更大的文件请由系统管理员在服务器上用命令 lianjian import 导入（见 docs/excel.md）"
+    ]
     assert codes() == before
     assert list((data_dir / "imports").iterdir()) == []
     # The same file is within the command line's limit.
@@ -268,10 +337,15 @@ def test_the_screen_shows_its_limits(client, world, settings):
 
     html = client.get(IMPORT_URL).content.decode()
 
-    assert "网页上传的文件最大 100 MB、最多 1234 行数据；更大的文件请由系统管理员用命令 <code>lianjian import</code> 导入。" in html
+    assert (
+        "网页上传的文件最大 100 MB、最多 1234 行数据；更大的文件请由系统管理员用命令 <code>lianjian import</code> 导入。"
+        in html
+    )
 
 
-def test_the_screen_stops_receiving_a_file_over_the_limit(client, world, tmp_path, settings, data_dir):
+def test_the_screen_stops_receiving_a_file_over_the_limit(
+    client, world, tmp_path, settings, data_dir
+):
     settings.IMPORT_MAX_BYTES = 40 * 1024
     path = tmp_path / "big.xlsx"
     path.write_bytes(b"\0" * 500_000)

@@ -24,21 +24,57 @@ from tests.assessment_engine_helpers import example, joint_activity
 from tests.consultation_helpers import make_consultations
 from tests.excel_helpers import run
 
-PAYLOADS = ('=HYPERLINK("http://evil.example/x","点我")', "+1+1", "@SUM(A1)", "-2+3", "=1+1", "#N/A", "\tx=1",
-            "\x07=2+2")  # a control character XML cannot hold, then a formula
+PAYLOADS = (
+    '=HYPERLINK("http://evil.example/x","点我")',
+    "+1+1",
+    "@SUM(A1)",
+    "-2+3",
+    "=1+1",
+    "#N/A",
+    "\tx=1",
+    "\x07=2+2",
+)  # a control character XML cannot hold, then a formula
 # The models whose text reaches a workbook, and the fields that are keys or choices (left alone).
-MODELS = ("orgs.Organisation", "orgs.Member", "alliances.Alliance", "alliances.AllianceType", "activities.Activity",
-          "consultations.Problem", "sharing.Resource", "assessment.Scheme", "assessment.Dimension",
-          "assessment.Indicator")
-KEYS = {"code", "path", "number", "period", "indicator_code", "initials", "username", "opening_hours"}
+MODELS = (
+    "orgs.Organisation",
+    "orgs.Member",
+    "alliances.Alliance",
+    "alliances.AllianceType",
+    "activities.Activity",
+    "consultations.Problem",
+    "sharing.Resource",
+    "assessment.Scheme",
+    "assessment.Dimension",
+    "assessment.Indicator",
+)
+KEYS = {
+    "code",
+    "path",
+    "number",
+    "period",
+    "indicator_code",
+    "initials",
+    "username",
+    "opening_hours",
+}
 
 
 @pytest.fixture
 def planted(world, tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
     make_consultations(world)
-    sharing.resource_create(actor=None, code="R-A", name="活动室", kind="党员活动室", owner=world.zb_a, capacity=20,
-                            contact="张三", contact_phone="13812345678", tags=["活动阵地"], description="说明")
+    sharing.resource_create(
+        actor=None,
+        code="R-A",
+        name="活动室",
+        kind="党员活动室",
+        owner=world.zb_a,
+        capacity=20,
+        contact="张三",
+        contact_phone="13812345678",
+        tags=["活动阵地"],
+        description="说明",
+    )
     scheme = scheme_import(example(), actor=None)[0]
     kpi_set(world.admin, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
     joint_activity(world.zb_a, world.zb_b, day=datetime.date(2025, 3, 10))
@@ -48,12 +84,21 @@ def planted(world, tmp_path, settings):
         for obj in model.objects.all():
             changes = {}
             for f in model._meta.get_fields():
-                if not getattr(f, "concrete", False) or f.primary_key or f.choices or f.unique or f.name in KEYS:
+                if (
+                    not getattr(f, "concrete", False)
+                    or f.primary_key
+                    or f.choices
+                    or f.unique
+                    or f.name in KEYS
+                ):
                     continue
                 if isinstance(f, models.CharField | models.TextField):
-                    changes[f.attname] = next(payloads)[:f.max_length]
-                elif isinstance(f, models.JSONField) and isinstance(getattr(obj, f.attname), list) \
-                        and all(isinstance(v, str) for v in getattr(obj, f.attname)):
+                    changes[f.attname] = next(payloads)[: f.max_length]
+                elif (
+                    isinstance(f, models.JSONField)
+                    and isinstance(getattr(obj, f.attname), list)
+                    and all(isinstance(v, str) for v in getattr(obj, f.attname))
+                ):
                     changes[f.attname] = [next(payloads), next(payloads)]
             model.objects.filter(pk=obj.pk).update(**changes)
     return assessment_run(world.admin, scheme, "2025", today=datetime.date(2026, 1, 15))
@@ -67,8 +112,15 @@ def check(content: bytes, name: str) -> int:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                assert cell.data_type not in ("f", "e"), (name, sheet.title, cell.coordinate, cell.value)
-                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "@", "-", "#", "\t")):
+                assert cell.data_type not in ("f", "e"), (
+                    name,
+                    sheet.title,
+                    cell.coordinate,
+                    cell.value,
+                )
+                if isinstance(cell.value, str) and cell.value.startswith(
+                    ("=", "+", "@", "-", "#", "\t")
+                ):
                     assert cell.quotePrefix, (name, sheet.title, cell.coordinate, cell.value)
                     found += any(p[:8] in cell.value for p in PAYLOADS)
     return found
@@ -76,11 +128,18 @@ def check(content: bytes, name: str) -> int:
 
 def screen_workbooks(client, world, run_pk: int) -> dict[str, bytes]:
     client.force_login(world.admin)
-    urls = {f"export {k.name}": f"{reverse('orgs:export_download')}?kind={k.name}" for k in all_kinds()}
-    urls |= {f"template {k.name}": f"{reverse('orgs:template_download')}?kind={k.name}" for k in all_kinds()}
-    urls |= {"problem list": reverse("consultations:problem_export"),
-             "compliance": f"{reverse('activities:compliance_export')}?year=2025&org=DW",
-             "ranking": reverse("assessment:run_export", args=[run_pk])}
+    urls = {
+        f"export {k.name}": f"{reverse('orgs:export_download')}?kind={k.name}" for k in all_kinds()
+    }
+    urls |= {
+        f"template {k.name}": f"{reverse('orgs:template_download')}?kind={k.name}"
+        for k in all_kinds()
+    }
+    urls |= {
+        "problem list": reverse("consultations:problem_export"),
+        "compliance": f"{reverse('activities:compliance_export')}?year=2025&org=DW",
+        "ranking": reverse("assessment:run_export", args=[run_pk]),
+    }
     out = {}
     for name, url in urls.items():
         response = client.get(url)
@@ -96,15 +155,32 @@ def cli_workbooks(tmp_path: Path) -> dict[str, bytes]:
         assert run("export", kind.name, str(path))[0] == 0
         out[f"lianjian export {kind.name}"] = path.read_bytes()
     ranking, compliance = tmp_path / "ranking.xlsx", tmp_path / "compliance.xlsx"
-    assert run("assess", "run", "--scheme", "2025-SWD", "--period", "2025", "--format", "xlsx", "--out", str(ranking),
-               "--today", "2026-01-15")[0] == 0
+    assert (
+        run(
+            "assess",
+            "run",
+            "--scheme",
+            "2025-SWD",
+            "--period",
+            "2025",
+            "--format",
+            "xlsx",
+            "--out",
+            str(ranking),
+            "--today",
+            "2026-01-15",
+        )[0]
+        == 0
+    )
     assert run("compliance", "--year", "2025", "--format", "xlsx", "--out", str(compliance))[0] == 0
     out["lianjian assess run"] = ranking.read_bytes()
     out["lianjian compliance"] = compliance.read_bytes()
     return out
 
 
-def test_no_workbook_of_the_screens_or_the_command_line_holds_a_formula(client, world, planted, tmp_path):
+def test_no_workbook_of_the_screens_or_the_command_line_holds_a_formula(
+    client, world, planted, tmp_path
+):
     workbooks = screen_workbooks(client, world, planted.pk) | cli_workbooks(tmp_path)
 
     found = {name: check(content, name) for name, content in workbooks.items()}
@@ -112,7 +188,10 @@ def test_no_workbook_of_the_screens_or_the_command_line_holds_a_formula(client, 
     # The planted text reached every workbook that shows names (templates hold no data, the
     # KPI export only codes, periods and numbers).
     assert sorted(name for name, n in found.items() if n == 0) == [
-        "export kpis", "lianjian export kpis", *sorted(f"template {k.name}" for k in all_kinds())]
+        "export kpis",
+        "lianjian export kpis",
+        *sorted(f"template {k.name}" for k in all_kinds()),
+    ]
     assert len(workbooks) == 3 * len(all_kinds()) + 5
 
 

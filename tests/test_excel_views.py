@@ -32,12 +32,20 @@ def upload(client, path: Path, kind: str = "orgs"):
 
 
 def org_state() -> list[tuple]:
-    return list(Organisation.objects.order_by("code").values_list("code", "name", "path", "updated_at"))
+    return list(
+        Organisation.objects.order_by("code").values_list("code", "name", "path", "updated_at")
+    )
 
 
-@pytest.mark.parametrize(("method", "url"), [
-    ("get", IMPORT_URL), ("post", IMPORT_URL), ("post", CONFIRM_URL), ("get", TEMPLATE_URL + "?kind=orgs"),
-])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", IMPORT_URL),
+        ("post", IMPORT_URL),
+        ("post", CONFIRM_URL),
+        ("get", TEMPLATE_URL + "?kind=orgs"),
+    ],
+)
 def test_members_get_404_on_every_import_screen(client, world, method, url):
     client.force_login(world.member_a)
     assert getattr(client, method)(url).status_code == 404
@@ -61,12 +69,16 @@ def test_the_import_page_lists_kinds_templates_and_export(client, world):
 
 
 def test_manager_a_cannot_import_rows_of_branch_b_and_nothing_is_imported(client, world, tmp_path):
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"], [
-        ["XZ-A2", "营销二组", "党小组", "ZB-A"],
-        ["ZB-B", "运维检修党支部（改）", "党支部", "DW"],
-        ["XZ-B1", "检修一组", "党小组", "ZB-B"],
-        ["ZB-Q", "新支部", "党支部", None],
-    ])
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+        [
+            ["XZ-A2", "营销二组", "党小组", "ZB-A"],
+            ["ZB-B", "运维检修党支部（改）", "党支部", "DW"],
+            ["XZ-B1", "检修一组", "党小组", "ZB-B"],
+            ["ZB-Q", "新支部", "党支部", None],
+        ],
+    )
     client.force_login(world.manager_a)
     before = org_state()
 
@@ -87,9 +99,15 @@ def test_manager_a_cannot_import_rows_of_branch_b_and_nothing_is_imported(client
 
 
 def test_manager_previews_then_confirms_an_import_in_their_subtree(client, world, tmp_path):
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"], [
-        ["XZ-A2", "营销二组", "党小组", "ZB-A"], ["XZ-A1", "营销一组（改）", "党小组", "ZB-A"], ["ZB-A", "营销服务党支部", "党支部", "DW"],
-    ])
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+        [
+            ["XZ-A2", "营销二组", "党小组", "ZB-A"],
+            ["XZ-A1", "营销一组（改）", "党小组", "ZB-A"],
+            ["ZB-A", "营销服务党支部", "党支部", "DW"],
+        ],
+    )
     client.force_login(world.manager_a)
 
     preview = upload(client, path)
@@ -105,7 +123,9 @@ def test_manager_previews_then_confirms_an_import_in_their_subtree(client, world
     done = client.post(CONFIRM_URL, {"token": token}, follow=True)
 
     assert done.redirect_chain == [(f"{IMPORT_URL}?kind=orgs", 302)]
-    assert [str(m) for m in done.context["messages"]] == ["党组织导入完成（o.xlsx）：新建 1 条，更新 1 条，未变 1 条"]
+    assert [str(m) for m in done.context["messages"]] == [
+        "党组织导入完成（o.xlsx）：新建 1 条，更新 1 条，未变 1 条"
+    ]
     assert Organisation.objects.get(code="XZ-A2").path == "/DW/ZB-A/XZ-A2/"
     assert Organisation.objects.get(code="XZ-A1").name == "营销一组（改）"
     summary = AuditLog.objects.get(action="import")
@@ -118,7 +138,11 @@ def test_manager_previews_then_confirms_an_import_in_their_subtree(client, world
 
 
 def test_a_token_from_another_session_is_refused(client, world, tmp_path):
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"], [["ZB-N", "新支部", "党支部", "DW"]])
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+        [["ZB-N", "新支部", "党支部", "DW"]],
+    )
     client.force_login(world.company)
     token = upload(client, path).context["token"]
     client.logout()
@@ -131,11 +155,15 @@ def test_a_token_from_another_session_is_refused(client, world, tmp_path):
 
 
 def test_manager_b_imports_members_only_into_branch_b(client, world, tmp_path):
-    path = make_xlsx(tmp_path / "m.xlsx", ["人员编号", "姓名", "所在组织编码", "党员类别", "入党日期"], [
-        ["M-B2", "周九", "ZB-B", "正式党员", "2015-07-01"],
-        ["M-A1", "张三", "ZB-B", "正式党员", "2010-07-01"],
-        ["M-B3", "吴十", "ZB-A", "正式党员", "2015-07-01"],
-    ])
+    path = make_xlsx(
+        tmp_path / "m.xlsx",
+        ["人员编号", "姓名", "所在组织编码", "党员类别", "入党日期"],
+        [
+            ["M-B2", "周九", "ZB-B", "正式党员", "2015-07-01"],
+            ["M-A1", "张三", "ZB-B", "正式党员", "2010-07-01"],
+            ["M-B3", "吴十", "ZB-A", "正式党员", "2015-07-01"],
+        ],
+    )
     client.force_login(world.manager_b)
     before = list(Member.objects.values_list("number", "org_id", "updated_at"))
 
@@ -148,10 +176,13 @@ def test_manager_b_imports_members_only_into_branch_b(client, world, tmp_path):
     assert list(Member.objects.values_list("number", "org_id", "updated_at")) == before
 
 
-@pytest.mark.parametrize(("form", "problem"), [
-    ({"kind": "widgets"}, "请选择要导入的数据类型"),
-    ({"kind": "orgs"}, "请选择要上传的 Excel 文件（.xlsx）"),
-])
+@pytest.mark.parametrize(
+    ("form", "problem"),
+    [
+        ({"kind": "widgets"}, "请选择要导入的数据类型"),
+        ({"kind": "orgs"}, "请选择要上传的 Excel 文件（.xlsx）"),
+    ],
+)
 def test_an_incomplete_upload_form_is_shown_again(client, world, form, problem):
     client.force_login(world.admin)
     response = client.post(IMPORT_URL, form)
@@ -172,14 +203,32 @@ def test_the_template_has_marked_headers_and_a_notes_sheet(client, world):
     client.force_login(world.manager_a)
     response = client.get(TEMPLATE_URL + "?kind=members")
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        response["Content-Type"]
+        == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == ["党员", "填写说明"]
     assert [c.value for c in workbook["党员"][1]] == [
-        "人员编号*", "姓名*", "性别", "出生日期", "所在组织编码*", "党员类别*", "入党日期*", "转正日期", "党内职务", "工作岗位",
-        "手机号码", "身份证号", "流动党员",
+        "人员编号*",
+        "姓名*",
+        "性别",
+        "出生日期",
+        "所在组织编码*",
+        "党员类别*",
+        "入党日期*",
+        "转正日期",
+        "党内职务",
+        "工作岗位",
+        "手机号码",
+        "身份证号",
+        "流动党员",
     ]
-    notes = {row[0]: (row[1], row[2]) for row in workbook["填写说明"].iter_rows(min_row=2, values_only=True) if row[0]}
+    notes = {
+        row[0]: (row[1], row[2])
+        for row in workbook["填写说明"].iter_rows(min_row=2, values_only=True)
+        if row[0]
+    }
     assert notes["党员类别*"] == ("必填", "可选：正式党员、预备党员")
     assert notes["流动党员"] == ("选填", "扩展列，选填：是或否，空白视为“否”")
     assert client.get(TEMPLATE_URL + "?kind=widgets").status_code == 404
@@ -203,13 +252,17 @@ def test_exports_mask_numbers_the_user_may_not_see(client, world):
     client.force_login(world.member_a)
     rows = _export(client, kind="members")[1]
     assert [(r[0], r[10], r[11]) for r in rows] == [
-        ("M-A1", "13812345678", world.m_a1.id_number), ("M-A2", "139****0001", None),
+        ("M-A1", "13812345678", world.m_a1.id_number),
+        ("M-A2", "139****0001", None),
     ]
     client.force_login(world.manager_b)
     assert [(r[0], r[10]) for r in _export(client, kind="members")[1]] == [("M-B1", "13700000002")]
     client.force_login(world.company)
     rows = _export(client, kind="members", org="ZB-A")[1]
-    assert [(r[0], r[4], r[10]) for r in rows] == [("M-A1", "ZB-A", "13812345678"), ("M-A2", "ZB-A", "13900000001")]
+    assert [(r[0], r[4], r[10]) for r in rows] == [
+        ("M-A1", "ZB-A", "13812345678"),
+        ("M-A2", "ZB-A", "13900000001"),
+    ]
 
 
 def test_a_managers_export_reimports_unchanged(client, world, tmp_path):

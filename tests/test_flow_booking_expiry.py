@@ -19,8 +19,13 @@ from lianjian.sharing.models import Booking, BookingStatus
 from tests.api_helpers import call
 from tests.sharing_helpers import at, future_monday, make_sharing
 
-PAST_NOW = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-PAST_SLOT = (datetime.datetime(2026, 3, 2, 9, 0, tzinfo=PAST_NOW.tzinfo), datetime.datetime(2026, 3, 2, 11, 0, tzinfo=PAST_NOW.tzinfo))
+PAST_NOW = datetime.datetime(
+    2026, 3, 1, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+)
+PAST_SLOT = (
+    datetime.datetime(2026, 3, 2, 9, 0, tzinfo=PAST_NOW.tzinfo),
+    datetime.datetime(2026, 3, 2, 11, 0, tzinfo=PAST_NOW.tzinfo),
+)
 
 
 @pytest.fixture
@@ -31,14 +36,27 @@ def sw(world, settings, tmp_path):
 
 def past_request(sw, world) -> Booking:
     """A request made back then for a slot that has passed by now, never decided."""
-    return services.booking_request(actor=world.manager_b, resource=sw.r["R-A"], org=world.zb_b, start=PAST_SLOT[0],
-                                    end=PAST_SLOT[1], purpose="主题党日", now=PAST_NOW)
+    return services.booking_request(
+        actor=world.manager_b,
+        resource=sw.r["R-A"],
+        org=world.zb_b,
+        start=PAST_SLOT[0],
+        end=PAST_SLOT[1],
+        purpose="主题党日",
+        now=PAST_NOW,
+    )
 
 
 def future_request(sw, world) -> Booking:
     day = future_monday()
-    return services.booking_request(actor=world.manager_b, resource=sw.r["R-A"], org=world.zb_b, start=at(day, 9),
-                                    end=at(day, 11), purpose="党课")
+    return services.booking_request(
+        actor=world.manager_b,
+        resource=sw.r["R-A"],
+        org=world.zb_b,
+        start=at(day, 9),
+        end=at(day, 11),
+        purpose="党课",
+    )
 
 
 def owner_task(b: Booking) -> Notification:
@@ -54,8 +72,12 @@ def test_a_pending_request_whose_slot_passed_expires_audited_and_leaves_the_owne
     assert (old.status, upcoming.status) == (BookingStatus.EXPIRED, BookingStatus.PENDING)
     assert owner_task(old).done_at is not None and owner_task(old).read_at is not None
     assert owner_task(upcoming).done_at is None
-    assert [(m.key, m.user_ids) for m in messages] == [(f"booking:{old.pk}:已过期", (world.manager_b.pk,))]
-    log = AuditLog.objects.get(target_type="sharing.booking", target_id=str(old.pk), action="update")
+    assert [(m.key, m.user_ids) for m in messages] == [
+        (f"booking:{old.pk}:已过期", (world.manager_b.pk,))
+    ]
+    log = AuditLog.objects.get(
+        target_type="sharing.booking", target_id=str(old.pk), action="update"
+    )
     assert (log.before, log.after) == ({"status": "待审批"}, {"status": "已过期"})
     assert bookings_expire() == []  # nothing twice
 

@@ -22,8 +22,10 @@ ENGLISH = ("password", "This", "least", "characters", "common", "numeric", "simi
 def test_a_too_short_password_is_refused_in_chinese_on_the_profile_screen(world):
     c = Client()
     c.force_login(world.manager_a)
-    response = c.post(reverse("accounts:password_change"),
-                      {"old_password": PASSWORD, "new_password1": "a1b2", "new_password2": "a1b2"})
+    response = c.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "a1b2", "new_password2": "a1b2"},
+    )
     html = response.content.decode()
     assert "密码太短，至少需要 8 个字符" in html
     assert not any(word in html for word in ("This password", "too short", "at least 8 characters"))
@@ -33,8 +35,19 @@ def test_a_too_short_password_is_refused_in_chinese_on_the_profile_screen(world)
 def test_the_password_rules_read_in_chinese_on_the_command_line(world):
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit):
-        call_command("user", "add", "newcomer", "--role", "manager", "--org", "ZB-A", "--password", "a1b2",
-                     stdout=out, stderr=err)
+        call_command(
+            "user",
+            "add",
+            "newcomer",
+            "--role",
+            "manager",
+            "--org",
+            "ZB-A",
+            "--password",
+            "a1b2",
+            stdout=out,
+            stderr=err,
+        )
     text = out.getvalue() + err.getvalue()
     assert "密码太短" in text and "too short" not in text
 
@@ -46,8 +59,11 @@ def test_the_password_help_texts_are_chinese():
 
 @pytest.mark.django_db
 def test_audit_changes_name_fields_in_chinese_and_write_plain_values(world):
-    log = AuditLog(target_type="proposals.groupingrun", before={"params": {"geo_scale_km": 30.0}, "org_id": 1},
-                   after={"params": {"geo_scale_km": 0.952381}, "org_id": 2, "adopted": True})
+    log = AuditLog(
+        target_type="proposals.groupingrun",
+        before={"params": {"geo_scale_km": 30.0}, "org_id": 1},
+        after={"params": {"geo_scale_km": 0.952381}, "org_id": 2, "adopted": True},
+    )
     changes = log.changed_fields()
     assert changes[0] == ("参数", "地理尺度（公里）：30", "地理尺度（公里）：0.9524")
     assert ("已采纳", None, "是") in changes
@@ -59,8 +75,13 @@ def test_audit_changes_name_fields_in_chinese_and_write_plain_values(world):
 
 @pytest.mark.django_db
 def test_the_audit_screen_shows_no_raw_field_name(world):
-    AuditLog.objects.create(target_type="proposals.groupingrun", target_id="1", action="update",
-                            before={"status": "运行中"}, after={"status": "完成", "groups": 2})
+    AuditLog.objects.create(
+        target_type="proposals.groupingrun",
+        target_id="1",
+        action="update",
+        before={"status": "运行中"},
+        after={"status": "完成", "groups": 2},
+    )
     c = Client()
     c.force_login(world.admin)
     html = c.get(reverse("core:audit_list")).content.decode()

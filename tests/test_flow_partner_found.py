@@ -15,8 +15,17 @@ from lianjian.orgs.services import org_create
 
 @pytest.fixture
 def tree(world):
-    world.zb_c = org_create(actor=None, code="ZB-C", name="客户服务党支部", kind="党支部", parent=world.dw,
-                            professions=["营销服务"], strengths=["技术攻关"], lat=41.31, lon=123.71)
+    world.zb_c = org_create(
+        actor=None,
+        code="ZB-C",
+        name="客户服务党支部",
+        kind="党支部",
+        parent=world.dw,
+        professions=["营销服务"],
+        strengths=["技术攻关"],
+        lat=41.31,
+        lon=123.71,
+    )
     return world
 
 
@@ -39,13 +48,26 @@ def test_each_partner_row_offers_to_found_an_alliance_with_both_organisations(tr
 @pytest.mark.django_db
 def test_the_alliance_form_arrives_with_the_lead_and_the_partner_filled_in(tree):
     c = login(tree.company)
-    form = c.get(reverse("alliances:alliance_create"), {"lead": "ZB-A", "members": "ZB-C"}).context["form"]
+    form = c.get(reverse("alliances:alliance_create"), {"lead": "ZB-A", "members": "ZB-C"}).context[
+        "form"
+    ]
     assert (form["lead"].value(), form["members"].value()) == ("ZB-A", "ZB-C")
-    response = c.post(reverse("alliances:alliance_create") + "?lead=ZB-A&members=ZB-C", {
-        "code": "LJ-AC", "name": "营销客服联建", "type": AllianceType.objects.first().pk, "lead": "ZB-A",
-        "members": "ZB-C", "status": "运行"})
+    response = c.post(
+        reverse("alliances:alliance_create") + "?lead=ZB-A&members=ZB-C",
+        {
+            "code": "LJ-AC",
+            "name": "营销客服联建",
+            "type": AllianceType.objects.first().pk,
+            "lead": "ZB-A",
+            "members": "ZB-C",
+            "status": "运行",
+        },
+    )
     assert response.status_code == 302
-    assert sorted(m.org.code for m in Alliance.objects.get(code="LJ-AC").memberships.all()) == ["ZB-A", "ZB-C"]
+    assert sorted(m.org.code for m in Alliance.objects.get(code="LJ-AC").memberships.all()) == [
+        "ZB-A",
+        "ZB-C",
+    ]
 
 
 @pytest.mark.django_db
@@ -58,4 +80,6 @@ def test_no_found_button_where_the_user_may_not_found_the_alliance(tree):
     assert response.status_code == 200 and response.context["can_found"] is False
     assert "发起联建" not in response.content.decode()
     assert login(tree.member_a).get(reverse("proposals:partners", args=["ZB-A"])).status_code == 403
-    assert login(tree.manager_b).get(reverse("proposals:partners", args=["ZB-A"])).status_code == 404
+    assert (
+        login(tree.manager_b).get(reverse("proposals:partners", args=["ZB-A"])).status_code == 404
+    )

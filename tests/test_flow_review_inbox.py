@@ -19,13 +19,22 @@ from lianjian.notifications.models import Notification
 
 @pytest.fixture
 def draft(world):
-    return services.activity_record(actor=None, code="ACT-R", type="主题党日", host=world.zb_a,
-                                    start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="三月主题党日")
+    return services.activity_record(
+        actor=None,
+        code="ACT-R",
+        type="主题党日",
+        host=world.zb_a,
+        start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ),
+        topic="三月主题党日",
+    )
 
 
 def open_tasks(user) -> list[str]:
-    return list(Notification.objects.filter(user=user, kind=Notification.Kind.TASK, done_at__isnull=True)
-                .values_list("key", flat=True))
+    return list(
+        Notification.objects.filter(
+            user=user, kind=Notification.Kind.TASK, done_at__isnull=True
+        ).values_list("key", flat=True)
+    )
 
 
 def client_for(user) -> Client:
@@ -37,8 +46,14 @@ def client_for(user) -> Client:
 @pytest.mark.django_db
 def test_the_reviewers_are_the_managers_above_the_host_who_may_approve(world, draft):
     assert reviewers(draft) == (world.company.pk,)
-    top = services.activity_record(actor=None, code="ACT-DW", type="党课", host=world.dw,
-                                   start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="党委党课")
+    top = services.activity_record(
+        actor=None,
+        code="ACT-DW",
+        type="党课",
+        host=world.dw,
+        start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ),
+        topic="党委党课",
+    )
     assert reviewers(top) == ()  # the host's own managers never review their own record
 
 
@@ -49,7 +64,10 @@ def test_submitting_puts_a_todo_into_the_reviewers_inbox_and_approving_closes_it
     assert open_tasks(world.manager_a) == [] and open_tasks(world.manager_b) == []
     services.activity_approve(actor=world.company, activity=draft)
     assert open_tasks(world.company) == []
-    assert Notification.objects.get(user=world.company, key="activity:ACT-R:review:1").read_at is not None
+    assert (
+        Notification.objects.get(user=world.company, key="activity:ACT-R:review:1").read_at
+        is not None
+    )
 
 
 @pytest.mark.django_db
@@ -99,7 +117,11 @@ def test_the_demo_records_awaiting_review_are_in_the_reviewers_inbox():
     demo_activities(stdout=io.StringIO())
     submitted = Activity.objects.filter(status=ActivityStatus.SUBMITTED).select_related("host")
     assert submitted.exists()
-    keys = set(Notification.objects.filter(kind=Notification.Kind.TASK, key__contains=":review:").values_list("key", flat=True))
+    keys = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.TASK, key__contains=":review:"
+        ).values_list("key", flat=True)
+    )
     assert keys == {f"activity:{a.code}:review:1" for a in submitted if reviewers(a)}
     for returned in Activity.objects.filter(status=ActivityStatus.RETURNED):
         assert Notification.objects.filter(key=f"activity:{returned.code}:fix:1").exists()
@@ -116,6 +138,10 @@ def test_records_a_manager_imports_from_excel_reach_the_reviewers_inbox(world):
     assert open_tasks(world.manager_a) == ["activity:HD-3:review:1"]
     assert load([ROWS[0], ROWS[2]], user=world.manager_a).created == 0  # a re-import adds no to-do
     assert len(open_tasks(world.company)) == 1
-    admin_import = load([["HD-9", "ZB-A", "主题党日", "2025-04-30 09:00", "四月主题党日", None, None, None, None]],
-                        user=world.admin)
-    assert admin_import.created == 1 and not any("HD-9" in k for k in open_tasks(world.company))  # approved at once
+    admin_import = load(
+        [["HD-9", "ZB-A", "主题党日", "2025-04-30 09:00", "四月主题党日", None, None, None, None]],
+        user=world.admin,
+    )
+    assert admin_import.created == 1 and not any(
+        "HD-9" in k for k in open_tasks(world.company)
+    )  # approved at once

@@ -25,11 +25,33 @@ from lianjian.accounts.models import User
 # Words that belong on a screen: product and format names. Keep this list short: a word
 # here must be one a Chinese user of the product would expect to read in Latin letters.
 ALLOWED = {
-    "Excel", "excel", "xlsx", "Bearer", "Token", "token", "OpenAPI", "openapi", "json", "JSON", "Swagger", "docs",
-    "https", "http", "localhost", "lianjian", "Lianjian", "Tabler", "ECharts", "Demo", "pinyin", "htmx",
+    "Excel",
+    "excel",
+    "xlsx",
+    "Bearer",
+    "Token",
+    "token",
+    "OpenAPI",
+    "openapi",
+    "json",
+    "JSON",
+    "Swagger",
+    "docs",
+    "https",
+    "http",
+    "localhost",
+    "lianjian",
+    "Lianjian",
+    "Tabler",
+    "ECharts",
+    "Demo",
+    "pinyin",
+    "htmx",
 }
 PAGES_PER_PERSONA = 70
-SKIP = re.compile(r"/(logout|export|download|api|static|media)(/|$)|\.(xlsx|csv|json|pdf|png|jpg|svg)$|/checkin/|/print/")
+SKIP = re.compile(
+    r"/(logout|export|download|api|static|media)(/|$)|\.(xlsx|csv|json|pdf|png|jpg|svg)$|/checkin/|/print/"
+)
 WORD = re.compile(r"(?<![A-Za-z0-9_@./:-])([A-Za-z][A-Za-z_]{3,})(?![A-Za-z0-9_@:/-])")
 
 
@@ -76,7 +98,9 @@ def suspicious(text: str, allowed: set[str]) -> set[str]:
 
 
 def test_the_detector_catches_what_was_seen_and_spares_codes():
-    seen = "This password is too short. 参数 geo_scale_km：1 → 0.952381 BXDW BX-ZB19 LJW-P1-01 Excel"
+    seen = (
+        "This password is too short. 参数 geo_scale_km：1 → 0.952381 BXDW BX-ZB19 LJW-P1-01 Excel"
+    )
     assert suspicious(seen, ALLOWED) == {"This", "password", "short", "geo_scale_km"}
 
 
@@ -116,7 +140,11 @@ def test_no_screen_shows_english_or_developer_text(demo, username, settings):
                 continue
             # one page per path: query variants (filters, pages) repeat the same screen
             path = parts.path
-            if path not in seen and path not in queue and not any(s.split("?")[0] == path for s in seen):
+            if (
+                path not in seen
+                and path not in queue
+                and not any(s.split("?")[0] == path for s in seen)
+            ):
                 queue.append(href if "page=" not in href else path)
     assert len(seen) >= 30, seen
     assert problems == {}, "\n" + "\n".join(f"{w}: {u}" for w, u in sorted(problems.items()))

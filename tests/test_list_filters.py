@@ -142,22 +142,42 @@ CASES: dict[str, list[dict[str, str]]] = {
     "inbox": [{}, {"show": "all"}, {"show": "unread"}, {"kind": "todo"}],
     # ``org`` out of scope answers 404 on both edges (tests/test_activities_void_year.py).
     "activities": [
-        {}, {"q": "主题"}, {"q": "LF-A"}, {"q": "活动室"}, {"type": "主题党日"}, {"status": "草稿"},
-        {"status": "已作废"}, {"year": "2026"}, {"year": "2026", "month": "3"}, {"year": "2025"},
-        {"alliance": "NOPE"}, {"type": "党课", "year": "2026"},
+        {},
+        {"q": "主题"},
+        {"q": "LF-A"},
+        {"q": "活动室"},
+        {"type": "主题党日"},
+        {"status": "草稿"},
+        {"status": "已作废"},
+        {"year": "2026"},
+        {"year": "2026", "month": "3"},
+        {"year": "2025"},
+        {"alliance": "NOPE"},
+        {"type": "党课", "year": "2026"},
     ],
     "rules": [
-        {}, {"activity_type": "支部委员会"}, {"org_kind": "党小组"}, {"frequency": "月度"}, {"active": "true"},
-        {"active": "false"}, {"org_kind": "党支部", "frequency": "年度"},
+        {},
+        {"activity_type": "支部委员会"},
+        {"org_kind": "党小组"},
+        {"frequency": "月度"},
+        {"active": "true"},
+        {"active": "false"},
+        {"org_kind": "党支部", "frequency": "年度"},
     ],
     # Rows of org × rule × period (the API answers ``results``, the matrix groups them by
     # organisation): compared by test_the_matrix_and_the_api_give_the_same_compliance_rows.
     # The API requires ``year``; an ``org`` out of scope answers 404 on both edges.
     "compliance": [
-        {"year": "2026"}, {"year": "2025"}, {"year": "2026", "org": "DW"}, {"year": "2026", "org": "ZB-A"},
-        {"year": "2026", "org": "ZB-A", "subtree": "false"}, {"year": "2026", "rule": "主题党日"},
-        {"year": "2026", "rule": "党小组会", "org": "DW"}, {"year": "2026", "only": "problem"},
-        {"year": "2025", "only": "problem", "rule": "组织生活会"}, {"year": "2026", "org": "ZB-X"},
+        {"year": "2026"},
+        {"year": "2025"},
+        {"year": "2026", "org": "DW"},
+        {"year": "2026", "org": "ZB-A"},
+        {"year": "2026", "org": "ZB-A", "subtree": "false"},
+        {"year": "2026", "rule": "主题党日"},
+        {"year": "2026", "rule": "党小组会", "org": "DW"},
+        {"year": "2026", "only": "problem"},
+        {"year": "2025", "only": "problem", "rule": "组织生活会"},
+        {"year": "2026", "org": "ZB-X"},
     ],
 }
 ROW_LISTS = {"compliance"}  # not a page of keyed items: its own comparison below
@@ -213,9 +233,18 @@ def _activity_rows(world) -> None:
     from lianjian.activities.selectors import TZ
 
     def rec(code, atype, host, *co, month=3, status="已通过"):
-        return services.activity_record(actor=None, code=code, type=atype, host=host, co_orgs=list(co),
-                                        start=datetime.datetime(2026, month, 5, 9, tzinfo=TZ), topic=f"{atype}{code}",
-                                        venue="党员活动室", status=status)
+        return services.activity_record(
+            actor=None,
+            code=code,
+            type=atype,
+            host=host,
+            co_orgs=list(co),
+            start=datetime.datetime(2026, month, 5, 9, tzinfo=TZ),
+            topic=f"{atype}{code}",
+            venue="党员活动室",
+            status=status,
+        )
+
     rec("LF-A", "主题党日", world.zb_a)
     rec("LF-AB", "联建活动", world.zb_a, world.zb_b, month=4)
     rec("LF-B", "党课", world.zb_b, month=5)
@@ -308,7 +337,8 @@ def test_screen_and_api_list_the_same_rows(world, name, params, persona):
 
 
 @pytest.mark.parametrize(
-    ("name", "params"), [(n, p) for n, cases in CASES.items() if n not in TREE_LISTS | ROW_LISTS for p in cases]
+    ("name", "params"),
+    [(n, p) for n, cases in CASES.items() if n not in TREE_LISTS | ROW_LISTS for p in cases],
 )
 def test_screen_and_api_list_the_same_rows_for_every_persona(lists, name, params):
     # Every persona within one case: the fixture with every list's rows is built once for six users.
@@ -487,14 +517,26 @@ def _grow(world, name: str, i: int) -> None:
         from lianjian.activities.selectors import TZ
 
         activity_services.activity_record(
-            actor=None, code=f"LF-G{i}", type="主题党日", host=world.zb_a, co_orgs=[world.zb_b],
-            start=datetime.datetime(2026, 6, 1 + i, 9, tzinfo=TZ), topic=f"增长活动{i}", venue="党员活动室",
-            status="已通过")
+            actor=None,
+            code=f"LF-G{i}",
+            type="主题党日",
+            host=world.zb_a,
+            co_orgs=[world.zb_b],
+            start=datetime.datetime(2026, 6, 1 + i, 9, tzinfo=TZ),
+            topic=f"增长活动{i}",
+            venue="党员活动室",
+            status="已通过",
+        )
     elif name == "rules":
         from lianjian.activities import services as activity_services
 
-        activity_services.rule_create(actor=None, activity_type=("谈心谈话", "联建活动", "党课", "主题党日", "支部委员会")[i],
-                                      org_kind="党总支", frequency="年度", required=1)
+        activity_services.rule_create(
+            actor=None,
+            activity_type=("谈心谈话", "联建活动", "党课", "主题党日", "支部委员会")[i],
+            org_kind="党总支",
+            frequency="年度",
+            required=1,
+        )
     else:
         raise KeyError(name)
 
@@ -549,8 +591,13 @@ def test_the_inbox_filters_by_kind_and_keeps_the_kind_across_its_tabs(lists):
 
 # ---- compliance: rows of org × rule × period (selectors.compliance_list) -----------------
 
+
 def _compliance_rows(response, rows) -> list[tuple]:
-    return [(r.org, r.rule, r.period, r.required, r.held, r.status) for r in rows] if response.status_code == 200 else []
+    return (
+        [(r.org, r.rule, r.period, r.required, r.held, r.status) for r in rows]
+        if response.status_code == 200
+        else []
+    )
 
 
 def _screen_compliance(user, params) -> tuple[int, list[tuple]]:
@@ -558,7 +605,11 @@ def _screen_compliance(user, params) -> tuple[int, list[tuple]]:
     client = Client()
     client.force_login(user)
     response = client.get(reverse("activities:compliance_matrix"), params)
-    rows = [row for m in response.context["page"].object_list for row in m.rows] if response.status_code == 200 else []
+    rows = (
+        [row for m in response.context["page"].object_list for row in m.rows]
+        if response.status_code == 200
+        else []
+    )
     export = client.get(reverse("activities:compliance_export"), params)
     assert export.status_code == response.status_code
     return response.status_code, _compliance_rows(response, rows)
@@ -566,7 +617,10 @@ def _screen_compliance(user, params) -> tuple[int, list[tuple]]:
 
 def _api_compliance(user, params) -> tuple[int, list[tuple]]:
     status, data = call("get", f"/compliance?{urlencode(params)}", user=user)
-    rows = [(r["org"], r["rule"], r["period"], r["required"], r["held"], r["status"]) for r in data.get("results", [])]
+    rows = [
+        (r["org"], r["rule"], r["period"], r["required"], r["held"], r["status"])
+        for r in data.get("results", [])
+    ]
     return status, rows
 
 
@@ -577,12 +631,28 @@ def compliance_rows(world):
     from lianjian.activities import services
     from lianjian.activities.selectors import TZ
 
-    services.activity_record(actor=None, code="LF-C1", type="主题党日", host=world.zb_a, co_orgs=[world.xz_a1],
-                             start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ), topic="联合主题党日",
-                             venue="党员活动室", status="已通过")
-    services.activity_record(actor=None, code="LF-C2", type="组织生活会", host=world.zb_a, for_year=2025,
-                             start=datetime.datetime(2026, 2, 10, 9, tzinfo=TZ), topic="2025年度组织生活会",
-                             venue="党员活动室", status="已通过")
+    services.activity_record(
+        actor=None,
+        code="LF-C1",
+        type="主题党日",
+        host=world.zb_a,
+        co_orgs=[world.xz_a1],
+        start=datetime.datetime(2026, 3, 5, 9, tzinfo=TZ),
+        topic="联合主题党日",
+        venue="党员活动室",
+        status="已通过",
+    )
+    services.activity_record(
+        actor=None,
+        code="LF-C2",
+        type="组织生活会",
+        host=world.zb_a,
+        for_year=2025,
+        start=datetime.datetime(2026, 2, 10, 9, tzinfo=TZ),
+        topic="2025年度组织生活会",
+        venue="党员活动室",
+        status="已通过",
+    )
 
 
 @pytest.mark.parametrize("params", CASES["compliance"])
@@ -595,15 +665,20 @@ def test_the_matrix_and_the_api_give_the_same_compliance_rows(world, compliance_
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_organisation_compliance_page_shows_the_rows_the_api_gives_for_that_organisation(world, compliance_rows,
-                                                                                           persona):
+def test_the_organisation_compliance_page_shows_the_rows_the_api_gives_for_that_organisation(
+    world, compliance_rows, persona
+):
     user = getattr(world, persona)
     client = Client()
     client.force_login(user)
     for code in ("ZB-A", "XZ-A1", "ZB-B", "DW"):
         for year in ("2025", "2026"):
             response = client.get(reverse("activities:compliance_org", args=[code]), {"year": year})
-            rows = [r for rows in response.context["by_rule"].values() for r in rows] if response.status_code == 200 else []
+            rows = (
+                [r for rows in response.context["by_rule"].values() for r in rows]
+                if response.status_code == 200
+                else []
+            )
             api = _api_compliance(user, {"year": year, "org": code, "subtree": "false"})
             assert (response.status_code, _compliance_rows(response, rows)) == api, (code, year)
 
@@ -611,12 +686,18 @@ def test_the_organisation_compliance_page_shows_the_rows_the_api_gives_for_that_
 def test_the_2025_annual_meeting_held_in_2026_is_a_2025_row_on_both_edges(world, compliance_rows):
     params = {"year": "2025", "org": "ZB-A", "subtree": "false", "rule": "组织生活会"}
     expected = (200, [("ZB-A", "组织生活会", "2025", 1, 1, "ok")])
-    assert _screen_compliance(world.manager_a, params) == expected == _api_compliance(world.manager_a, params)
+    assert (
+        _screen_compliance(world.manager_a, params)
+        == expected
+        == _api_compliance(world.manager_a, params)
+    )
     params["year"] = "2026"
     assert _api_compliance(world.manager_a, params)[1][0][4] == 0
 
 
-def test_the_compliance_selector_takes_a_fixed_number_of_queries(world, compliance_rows, django_assert_max_num_queries):
+def test_the_compliance_selector_takes_a_fixed_number_of_queries(
+    world, compliance_rows, django_assert_max_num_queries
+):
     from lianjian.activities.schemas import ComplianceFilter
     from lianjian.activities.selectors import TZ, compliance_list
     from lianjian.activities.services import activity_record
@@ -627,9 +708,20 @@ def test_the_compliance_selector_takes_a_fixed_number_of_queries(world, complian
     with django_assert_max_num_queries(9):
         small = compliance_list(world.admin, f, today=today)
     for i in range(12):
-        org = org_create(actor=None, code=f"ZB-Q{i}", name=f"支部{i}", kind="党支部", parent=world.dw)
-        activity_record(actor=None, code=f"LF-Q{i}", type="主题党日", host=org, co_orgs=[world.zb_a], venue="活动室",
-                        start=datetime.datetime(2026, 3, 2, 9, tzinfo=TZ), topic=f"活动{i}", status="已通过")
+        org = org_create(
+            actor=None, code=f"ZB-Q{i}", name=f"支部{i}", kind="党支部", parent=world.dw
+        )
+        activity_record(
+            actor=None,
+            code=f"LF-Q{i}",
+            type="主题党日",
+            host=org,
+            co_orgs=[world.zb_a],
+            venue="活动室",
+            start=datetime.datetime(2026, 3, 2, 9, tzinfo=TZ),
+            topic=f"活动{i}",
+            status="已通过",
+        )
     with django_assert_max_num_queries(9):
         large = compliance_list(world.admin, f, today=today)
     assert len({r.org for r in large.rows}) > len({r.org for r in small.rows})

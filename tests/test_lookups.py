@@ -13,4 +13,7 @@ def test_under_selects_exactly_the_subtree(db):
     org_create(actor=None, code="A_10", name="丁", kind="党委")  # a sibling whose code extends A_1
     codes = set(Organisation.objects.filter(path__under=a.path).values_list("code", flat=True))
     assert codes == {"A_1", "B"}
-    assert set(Organisation.objects.filter(path__startswith=a.path).values_list("code", flat=True)) == codes
+    assert (
+        set(Organisation.objects.filter(path__startswith=a.path).values_list("code", flat=True))
+        == codes
+    )

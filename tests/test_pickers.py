@@ -45,6 +45,7 @@ def pick(client: Client, source: str, q: str = "", **params: str) -> list[str]:
 
 # --- the stored initials --------------------------------------------------------------------
 
+
 def test_an_organisation_keeps_the_pinyin_initials_of_its_name(world):
     assert Organisation.objects.get(code="ZB-A").initials == "yxfwdzb"
     org_update(actor=None, org=world.zb_b, name="桓仁县供电分公司党支部")
@@ -58,11 +59,19 @@ def test_an_alliance_keeps_the_pinyin_initials_of_its_name(world):
     assert Alliance.objects.get(code="LJ-A").initials == "hrljw"
 
 
-def test_organisations_imported_from_excel_get_their_initials_and_keep_them_on_rename(world, tmp_path):
+def test_organisations_imported_from_excel_get_their_initials_and_keep_them_on_rename(
+    world, tmp_path
+):
     from tests.excel_helpers import make_xlsx, run
 
-    path = make_xlsx(tmp_path / "o.xlsx", ["组织编码", "组织名称", "组织类型", "上级组织编码"],
-                     [["ZB-HR", "桓仁县供电分公司党支部", "党支部", "DW"], ["ZB-B", "本溪满族自治县党支部", "党支部", "DW"]])
+    path = make_xlsx(
+        tmp_path / "o.xlsx",
+        ["组织编码", "组织名称", "组织类型", "上级组织编码"],
+        [
+            ["ZB-HR", "桓仁县供电分公司党支部", "党支部", "DW"],
+            ["ZB-B", "本溪满族自治县党支部", "党支部", "DW"],
+        ],
+    )
     assert run("import", "orgs", str(path))[0] == 0
     assert Organisation.objects.get(code="ZB-HR").initials == "hrxgdfgsdzb"
     assert Organisation.objects.get(code="ZB-B").initials == "bxmzzzxdzb"
@@ -70,14 +79,18 @@ def test_organisations_imported_from_excel_get_their_initials_and_keep_them_on_r
 
 # --- matching -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("q", "first"), [
-    ("营销服务", "ZB-A"),      # part of the name
-    ("运维", "ZB-B"),
-    ("ywjx", "ZB-B"),         # pinyin initials
-    ("YWJX", "ZB-B"),         # … in capitals
-    ("zb-b", "ZB-B"),         # the code, in any case
-    ("XZ-A1", "XZ-A1"),       # the exact code first
-])
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("营销服务", "ZB-A"),  # part of the name
+        ("运维", "ZB-B"),
+        ("ywjx", "ZB-B"),  # pinyin initials
+        ("YWJX", "ZB-B"),  # … in capitals
+        ("zb-b", "ZB-B"),  # the code, in any case
+        ("XZ-A1", "XZ-A1"),  # the exact code first
+    ],
+)
 def test_the_picker_finds_an_organisation_by_name_initials_or_code(world, q, first):
     assert pick(client_for(world, "company"), "orgs.managed", q)[0] == first
 
@@ -103,22 +116,36 @@ def test_an_alliance_is_found_by_name_initials_or_code(world):
 
 
 def test_the_answer_names_each_row_and_shows_its_code_small(world):
-    page = client_for(world, "company").get(reverse("core:picker", args=["orgs.managed"]), {"q": "ywjx"}).content.decode()
+    page = (
+        client_for(world, "company")
+        .get(reverse("core:picker", args=["orgs.managed"]), {"q": "ywjx"})
+        .content.decode()
+    )
     assert 'data-label="运维检修党支部"' in page
     assert "<small" in page and "ZB-B · 本溪供电公司党委" in page
 
 
 def test_a_search_without_a_match_says_so_in_chinese(world):
-    page = client_for(world, "company").get(reverse("core:picker", args=["orgs.managed"]), {"q": "不存在的"}).content.decode()
+    page = (
+        client_for(world, "company")
+        .get(reverse("core:picker", args=["orgs.managed"]), {"q": "不存在的"})
+        .content.decode()
+    )
     assert "没有匹配“不存在的”的组织" in page
 
 
 # --- scope ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("q", ["ZB-X", "zb-x", "外公司", "wgs", "DW2", ""])
 def test_an_out_of_scope_organisation_never_appears_not_even_by_its_exact_code(world, q):
     for persona in ("company", "manager_a", "manager_b", "member_a"):
-        for source in ("orgs.managed", "orgs.managed_internal", "orgs.visible_internal", "orgs.partners"):
+        for source in (
+            "orgs.managed",
+            "orgs.managed_internal",
+            "orgs.visible_internal",
+            "orgs.partners",
+        ):
             codes = pick(client_for(world, persona), source, q)
             assert "ZB-X" not in codes and "DW2" not in codes, (persona, source)
 
@@ -171,6 +198,7 @@ def test_the_lookup_needs_a_login_and_a_known_source(world):
 
 # --- limits and cost ------------------------------------------------------------------------
 
+
 def _queries(client: Client, source: str, q: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         pick(client, source, q)
@@ -181,7 +209,9 @@ def test_the_answer_is_limited_and_its_query_count_does_not_grow_with_the_matche
     c = client_for(world, "company")
     few = _queries(c, "orgs.managed", "zb")
     for i in range(LIMIT + 5):
-        org_create(actor=None, code=f"ZB-Q{i:02d}", name=f"桓仁第{i}党支部", kind="党支部", parent=world.dw)
+        org_create(
+            actor=None, code=f"ZB-Q{i:02d}", name=f"桓仁第{i}党支部", kind="党支部", parent=world.dw
+        )
     assert _queries(c, "orgs.managed", "zb") == few
     response = c.get(reverse("core:picker", args=["orgs.managed"]), {"q": "hr"})
     assert len(re.findall(r'role="option"', response.content.decode())) == LIMIT
@@ -190,15 +220,36 @@ def test_the_answer_is_limited_and_its_query_count_does_not_grow_with_the_matche
 
 # --- every field uses it --------------------------------------------------------------------
 
-FORM_MODULES = ["lianjian.activities.forms", "lianjian.alliances.forms", "lianjian.assessment.forms",
-                "lianjian.consultations.forms", "lianjian.orgs.forms", "lianjian.sharing.forms"]
+FORM_MODULES = [
+    "lianjian.activities.forms",
+    "lianjian.alliances.forms",
+    "lianjian.assessment.forms",
+    "lianjian.consultations.forms",
+    "lianjian.orgs.forms",
+    "lianjian.sharing.forms",
+]
 PICKED = {
-    ("AllianceForm", "lead"), ("AllianceForm", "members"), ("MembershipForm", "org"),
-    ("ActivityForm", "host"), ("ActivityForm", "co_orgs"), ("ActivityForm", "alliance"),
-    ("ProblemForm", "alliance"), ("ProblemForm", "raised_by"), ("MeetingForm", "alliance"), ("MeetingForm", "convener"), ("AssignForm", "owners"),
-    ("ResourceForm", "owner"), ("ResourceForm", "member"), ("BookingForm", "org"), ("NeedForm", "org"),
-    ("ProjectForm", "org"), ("SchemeForm", "owner"), ("SchemeForm", "applies_orgs"),
-    ("OrgForm", "parent"), ("MemberForm", "org"), ("TransferForm", "to_org"),
+    ("AllianceForm", "lead"),
+    ("AllianceForm", "members"),
+    ("MembershipForm", "org"),
+    ("ActivityForm", "host"),
+    ("ActivityForm", "co_orgs"),
+    ("ActivityForm", "alliance"),
+    ("ProblemForm", "alliance"),
+    ("ProblemForm", "raised_by"),
+    ("MeetingForm", "alliance"),
+    ("MeetingForm", "convener"),
+    ("AssignForm", "owners"),
+    ("ResourceForm", "owner"),
+    ("ResourceForm", "member"),
+    ("BookingForm", "org"),
+    ("NeedForm", "org"),
+    ("ProjectForm", "org"),
+    ("SchemeForm", "owner"),
+    ("SchemeForm", "applies_orgs"),
+    ("OrgForm", "parent"),
+    ("MemberForm", "org"),
+    ("TransferForm", "to_org"),
 }
 
 
@@ -222,11 +273,18 @@ def test_the_fields_naming_an_organisation_a_member_or_an_alliance_use_the_picke
 
 # --- the forms ------------------------------------------------------------------------------
 
+
 def test_the_alliance_form_offers_the_picker_and_names_the_chosen_lead_on_edit(world):
     make_alliances(world)
-    page = client_for(world, "manager_a").get(reverse("alliances:alliance_edit", args=["LJ-A"])).content.decode()
-    assert 'data-picker' in page and reverse("core:picker", args=["orgs.managed"]) in page
-    chips = re.findall(r'<span class="lj-chip" data-code="([^"]+)"><span class="lj-chip-name">([^<]+)</span>', page)
+    page = (
+        client_for(world, "manager_a")
+        .get(reverse("alliances:alliance_edit", args=["LJ-A"]))
+        .content.decode()
+    )
+    assert "data-picker" in page and reverse("core:picker", args=["orgs.managed"]) in page
+    chips = re.findall(
+        r'<span class="lj-chip" data-code="([^"]+)"><span class="lj-chip-name">([^<]+)</span>', page
+    )
     assert ("ZB-A", "营销服务党支部") in chips
     # Without JavaScript the field is still the code input.
     assert re.search(r'<input type="text" name="lead" value="ZB-A"', page)
@@ -240,12 +298,30 @@ def test_the_activity_form_names_chosen_co_organisers_and_alliance(world):
     import datetime
 
     from django.utils import timezone
+
     start = timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0))
-    act = activity_services.activity_record(actor=None, code="A-1", type="主题党日", host=world.zb_a,
-                                            co_orgs=[world.partner], alliance=aw.lj_a, start=start, topic="联学",
-                                            status=ActivityStatus.DRAFT)
-    page = client_for(world, "manager_a").get(reverse("activities:activity_edit", args=[act.code])).content.decode()
-    chips = dict(re.findall(r'<span class="lj-chip" data-code="([^"]+)"><span class="lj-chip-name">([^<]+)</span>', page))
+    act = activity_services.activity_record(
+        actor=None,
+        code="A-1",
+        type="主题党日",
+        host=world.zb_a,
+        co_orgs=[world.partner],
+        alliance=aw.lj_a,
+        start=start,
+        topic="联学",
+        status=ActivityStatus.DRAFT,
+    )
+    page = (
+        client_for(world, "manager_a")
+        .get(reverse("activities:activity_edit", args=[act.code]))
+        .content.decode()
+    )
+    chips = dict(
+        re.findall(
+            r'<span class="lj-chip" data-code="([^"]+)"><span class="lj-chip-name">([^<]+)</span>',
+            page,
+        )
+    )
     assert chips["WB-GOV"] == "本溪县人民政府机关党委"
     assert chips["LJ-A"] == "营销政企联建"
     assert chips["ZB-A"] == "营销服务党支部"
@@ -253,9 +329,17 @@ def test_the_activity_form_names_chosen_co_organisers_and_alliance(world):
 
 def test_a_code_typed_outside_the_scope_is_shown_as_typed_never_named(world):
     c = client_for(world, "manager_a")
-    response = c.post(reverse("alliances:alliance_create"), {
-        "code": "LJ-NEW", "name": "新联建", "type": AllianceType.objects.first().pk, "lead": "ZB-X",
-        "members": "ZB-B、DW2", "status": "运行"})
+    response = c.post(
+        reverse("alliances:alliance_create"),
+        {
+            "code": "LJ-NEW",
+            "name": "新联建",
+            "type": AllianceType.objects.first().pk,
+            "lead": "ZB-X",
+            "members": "ZB-B、DW2",
+            "status": "运行",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "外公司党支部" not in page and "另一公司党委" not in page
@@ -265,30 +349,60 @@ def test_a_code_typed_outside_the_scope_is_shown_as_typed_never_named(world):
 def test_a_post_with_an_out_of_scope_code_is_refused_and_changes_nothing(world):
     before = (Alliance.objects.count(), AllianceMember.objects.count(), AuditLog.objects.count())
     c = client_for(world, "manager_a")
-    response = c.post(reverse("alliances:alliance_create"), {
-        "code": "LJ-NEW", "name": "新联建", "type": AllianceType.objects.first().pk, "lead": "ZB-X",
-        "members": "WB-GOV", "status": "运行"})
+    response = c.post(
+        reverse("alliances:alliance_create"),
+        {
+            "code": "LJ-NEW",
+            "name": "新联建",
+            "type": AllianceType.objects.first().pk,
+            "lead": "ZB-X",
+            "members": "WB-GOV",
+            "status": "运行",
+        },
+    )
     assert response.status_code == 400
     assert "组织编码不存在或不在您的管理范围内" in response.content.decode()
-    response = c.post(reverse("alliances:alliance_create"), {
-        "code": "LJ-NEW", "name": "新联建", "type": AllianceType.objects.first().pk, "lead": "ZB-A",
-        "members": "WB-GOV、ZB-X", "status": "运行"})
+    response = c.post(
+        reverse("alliances:alliance_create"),
+        {
+            "code": "LJ-NEW",
+            "name": "新联建",
+            "type": AllianceType.objects.first().pk,
+            "lead": "ZB-A",
+            "members": "WB-GOV、ZB-X",
+            "status": "运行",
+        },
+    )
     assert response.status_code == 400
     assert "组织编码不存在或不可见：ZB-X" in response.content.decode()
-    assert (Alliance.objects.count(), AllianceMember.objects.count(), AuditLog.objects.count()) == before
+    assert (
+        Alliance.objects.count(),
+        AllianceMember.objects.count(),
+        AuditLog.objects.count(),
+    ) == before
 
 
 def test_an_alliance_made_with_codes_chosen_in_the_picker_is_created(world):
     c = client_for(world, "manager_a")
-    response = c.post(reverse("alliances:alliance_create"), {
-        "code": "LJ-NEW", "name": "新联建", "type": AllianceType.objects.first().pk, "lead": "ZB-A",
-        "members": "WB-GOV、ZB-A", "status": "运行"})
+    response = c.post(
+        reverse("alliances:alliance_create"),
+        {
+            "code": "LJ-NEW",
+            "name": "新联建",
+            "type": AllianceType.objects.first().pk,
+            "lead": "ZB-A",
+            "members": "WB-GOV、ZB-A",
+            "status": "运行",
+        },
+    )
     assert response.status_code == 302
     alliance = Alliance.objects.get(code="LJ-NEW")
     assert alliance.lead == world.zb_a and alliance.initials == "xlj"
 
 
-@pytest.mark.parametrize("q", ["\x00", "a\x00b", "%", "_", "'; drop table x; --", "桓" * 5000, "\u202e", "<script>"])
+@pytest.mark.parametrize(
+    "q", ["\x00", "a\x00b", "%", "_", "'; drop table x; --", "桓" * 5000, "\u202e", "<script>"]
+)
 def test_hostile_searches_answer_a_list_never_an_error(world, q):
     c = client_for(world, "company")
     for source in ("orgs.managed", "orgs.members", "alliances.visible", "alliances.co_organisers"):
@@ -327,10 +441,20 @@ def test_adding_a_member_to_an_activity_roster_uses_the_member_picker(world):
 
     from lianjian.activities import services as activity_services
 
-    act = activity_services.activity_record(actor=None, code="A-2", type="主题党日", host=world.zb_a, topic="学习",
-                                            start=timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0)))
-    page = client_for(world, "manager_a").get(reverse("activities:activity_detail", args=[act.code])).content.decode()
-    form = page[page.index(reverse("activities:attendance_add", args=[act.code])):]
+    act = activity_services.activity_record(
+        actor=None,
+        code="A-2",
+        type="主题党日",
+        host=world.zb_a,
+        topic="学习",
+        start=timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0)),
+    )
+    page = (
+        client_for(world, "manager_a")
+        .get(reverse("activities:activity_detail", args=[act.code]))
+        .content.decode()
+    )
+    form = page[page.index(reverse("activities:attendance_add", args=[act.code])) :]
     assert reverse("core:picker", args=["orgs.members"]) in form
     assert re.search(r'<input type="text" name="number"[^>]*aria-label="加入的党员"', form)
 
@@ -359,8 +483,21 @@ def _user_forms():
     from lianjian.orgs.forms import MemberForm, OrgForm, TransferForm
     from lianjian.sharing.forms import BookingForm, NeedForm, ProjectForm, ResourceForm
 
-    return [ActivityForm, AllianceForm, MembershipForm, SchemeForm, MeetingForm, ProblemForm, MemberForm, OrgForm,
-            TransferForm, BookingForm, NeedForm, ProjectForm, ResourceForm]
+    return [
+        ActivityForm,
+        AllianceForm,
+        MembershipForm,
+        SchemeForm,
+        MeetingForm,
+        ProblemForm,
+        MemberForm,
+        OrgForm,
+        TransferForm,
+        BookingForm,
+        NeedForm,
+        ProjectForm,
+        ResourceForm,
+    ]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -375,8 +512,12 @@ def test_a_picker_never_offers_a_row_its_field_would_refuse(world, persona):
             queryset = getattr(field, "queryset", None)
             if not isinstance(field.widget, Picker) or queryset is None:
                 continue
-            offered = set(get_source(field.widget.source).choosable(user).values_list("pk", flat=True))
-            assert offered <= set(queryset.values_list("pk", flat=True)), f"{form_class.__name__}.{name}"
+            offered = set(
+                get_source(field.widget.source).choosable(user).values_list("pk", flat=True)
+            )
+            assert offered <= set(queryset.values_list("pk", flat=True)), (
+                f"{form_class.__name__}.{name}"
+            )
             checked += 1
     assert checked >= 14
 

@@ -12,8 +12,15 @@ from lianjian.proposals.explain import explain_group, pairs_objective, rank_part
 
 
 def org(oid: str, lat: float = 0.0, lon: float = 0.0, prof=(), strengths=(), needs=()) -> Org:
-    return Org(id=oid, name=f"组织{oid}", professions=frozenset(prof), lat=lat, lon=lon,
-               strengths=frozenset(strengths), needs=frozenset(needs))
+    return Org(
+        id=oid,
+        name=f"组织{oid}",
+        professions=frozenset(prof),
+        lat=lat,
+        lon=lon,
+        strengths=frozenset(strengths),
+        needs=frozenset(needs),
+    )
 
 
 PARAMS = Params(groups=1, min_size=1, max_size=1)
@@ -21,9 +28,9 @@ PARAMS = Params(groups=1, min_size=1, max_size=1)
 
 def test_partners_are_ranked_by_pair_score_with_reasons():
     target = org("T", prof={"a", "b"}, strengths={"y"}, needs={"x"})
-    p1 = org("P1", prof={"a"})                                   # 1/2 + 1 + 0
-    p2 = org("P2", strengths={"x"}, needs={"y"})                  # 0 + 1 + 2/2
-    p3 = org("P3", lon=1.0, prof={"a", "b"})                      # 1 + e^(-111.2/30) + 0
+    p1 = org("P1", prof={"a"})  # 1/2 + 1 + 0
+    p2 = org("P2", strengths={"x"}, needs={"y"})  # 0 + 1 + 2/2
+    p3 = org("P3", lon=1.0, prof={"a", "b"})  # 1 + e^(-111.2/30) + 0
     rows = rank_partners(target, [p3, p1, target, p2], PARAMS)
     assert [r["org"].id for r in rows] == ["P2", "P1", "P3"]
     assert rows[0]["score"] == 2.0
@@ -43,8 +50,9 @@ def test_partner_weights_change_the_ranking():
     target = org("T", prof={"a", "b"}, strengths={"y"}, needs={"x"})
     p1 = org("P1", prof={"a"})
     p2 = org("P2", strengths={"x"}, needs={"y"})
-    only_profession = Params(groups=1, min_size=1, max_size=1, w_profession=1.0, w_geography=0.0,
-                             w_complementarity=0.0)
+    only_profession = Params(
+        groups=1, min_size=1, max_size=1, w_profession=1.0, w_geography=0.0, w_complementarity=0.0
+    )
     rows = rank_partners(target, [p1, p2], only_profession)
     assert [(r["org"].id, r["score"]) for r in rows] == [("P1", 0.5), ("P2", 0.0)]
 
@@ -74,7 +82,10 @@ def test_overlapping_objective_counts_each_pair_once_and_equals_evaluate_on_a_pa
     once, _ = pairs_objective(inst, [[0, 1, 2]])
     twice, _ = pairs_objective(inst, [[0, 1, 2], [0, 1], [3]])
     assert once == twice
-    assert pairs_objective(inst, []) == (0.0, {"profession": 0.0, "geography": 0.0, "complementarity": 0.0})
+    assert pairs_objective(inst, []) == (
+        0.0,
+        {"profession": 0.0, "geography": 0.0, "complementarity": 0.0},
+    )
 
 
 def test_group_card_explains_needs_professions_distances_and_pairs():

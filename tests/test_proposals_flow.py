@@ -24,17 +24,43 @@ from lianjian.proposals import services
 from lianjian.proposals.models import GroupingRun
 from lianjian.proposals.selectors import run_report
 
-FORM = {"root": "DW", "groups": "2", "min_size": "2", "max_size": "2", "w_profession": "1",
-        "w_geography": "1", "w_complementarity": "1", "geo_scale_km": "30", "time_limit": "5"}
+FORM = {
+    "root": "DW",
+    "groups": "2",
+    "min_size": "2",
+    "max_size": "2",
+    "w_profession": "1",
+    "w_geography": "1",
+    "w_complementarity": "1",
+    "geo_scale_km": "30",
+    "time_limit": "5",
+}
 
 
 @pytest.fixture
 def tree(world):
     """Two more branches under DW so that the optimum is {A, C}, {B, D}."""
-    world.zb_c = org_create(actor=None, code="ZB-C", name="客户服务党支部", kind="党支部", parent=world.dw,
-                            professions=["营销服务"], strengths=["技术攻关"], lat=41.31, lon=123.71)
-    world.zb_d = org_create(actor=None, code="ZB-D", name="变电运维党支部", kind="党支部", parent=world.dw,
-                            professions=["设备管理"], lat=41.21, lon=123.91)
+    world.zb_c = org_create(
+        actor=None,
+        code="ZB-C",
+        name="客户服务党支部",
+        kind="党支部",
+        parent=world.dw,
+        professions=["营销服务"],
+        strengths=["技术攻关"],
+        lat=41.31,
+        lon=123.71,
+    )
+    world.zb_d = org_create(
+        actor=None,
+        code="ZB-D",
+        name="变电运维党支部",
+        kind="党支部",
+        parent=world.dw,
+        professions=["设备管理"],
+        lat=41.21,
+        lon=123.91,
+    )
     return world
 
 
@@ -64,8 +90,16 @@ def test_the_form_lists_the_active_internal_branches_of_the_chosen_committee(tre
     assert response.status_code == 200
     assert [o.code for o in response.context["orgs"]] == ["ZB-A", "ZB-B", "ZB-C", "ZB-D"]
     assert response.context["root"] == tree.dw
-    with_partners = login(tree.company).get(reverse("proposals:run_form"), {"root": "DW", "include_partners": "on"})
-    assert [o.code for o in with_partners.context["orgs"]] == ["WB-GOV", "ZB-A", "ZB-B", "ZB-C", "ZB-D"]
+    with_partners = login(tree.company).get(
+        reverse("proposals:run_form"), {"root": "DW", "include_partners": "on"}
+    )
+    assert [o.code for o in with_partners.context["orgs"]] == [
+        "WB-GOV",
+        "ZB-A",
+        "ZB-B",
+        "ZB-C",
+        "ZB-D",
+    ]
     assert [o.code for o in with_partners.context["missing"]] == ["WB-GOV"]
 
 
@@ -75,22 +109,34 @@ def test_a_run_solves_and_reports_the_optimal_grouping(tree, inline):
     assert run.created_by == tree.admin
     assert run.root == tree.dw
     assert run.org_ids == [tree.zb_a.pk, tree.zb_b.pk, tree.zb_c.pk, tree.zb_d.pk]
-    assert run.params == {"groups": 2, "min_size": 2, "max_size": 2,
-                          "weights": {"profession": 1.0, "geography": 1.0, "complementarity": 1.0},
-                          "geo_scale_km": 30.0, "include_partners": False, "leads": [], "time_limit": 5.0, "seed": 0}
-    assert run.result["groups"] == [{"lead": None, "members": ["ZB-A", "ZB-C"]},
-                                    {"lead": None, "members": ["ZB-B", "ZB-D"]}]
+    assert run.params == {
+        "groups": 2,
+        "min_size": 2,
+        "max_size": 2,
+        "weights": {"profession": 1.0, "geography": 1.0, "complementarity": 1.0},
+        "geo_scale_km": 30.0,
+        "include_partners": False,
+        "leads": [],
+        "time_limit": 5.0,
+        "seed": 0,
+    }
+    assert run.result["groups"] == [
+        {"lead": None, "members": ["ZB-A", "ZB-C"]},
+        {"lead": None, "members": ["ZB-B", "ZB-D"]},
+    ]
     assert run.result["status"] == "optimal"
     page = login(tree.admin).get(reverse("proposals:run_detail", args=[run.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "已证明最优" in html
-    assert f'data-objective>{run.result["objective"]:.2f}<' in html
+    assert f"data-objective>{run.result['objective']:.2f}<" in html
     assert "共同专业" in html and "营销服务（2 个）" in html
     assert "hx-trigger" not in html
 
 
-def test_the_run_page_polls_until_the_background_command_finishes(tree, django_capture_on_commit_callbacks, monkeypatch):
+def test_the_run_page_polls_until_the_background_command_finishes(
+    tree, django_capture_on_commit_callbacks, monkeypatch
+):
     launched = []
     monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: launched.append((args, kw)))
     with django_capture_on_commit_callbacks(execute=True):
@@ -102,11 +148,15 @@ def test_the_run_page_polls_until_the_background_command_finishes(tree, django_c
     c = login(tree.company)
     page = c.get(reverse("proposals:run_detail", args=[run.pk]))
     assert 'hx-trigger="every 2s"' in page.content.decode()
-    poll = c.get(reverse("proposals:run_detail", args=[run.pk]), {"poll": "1"}, HTTP_HX_REQUEST="true")
+    poll = c.get(
+        reverse("proposals:run_detail", args=[run.pk]), {"poll": "1"}, HTTP_HX_REQUEST="true"
+    )
     assert "HX-Refresh" not in poll
     assert "排队中" in poll.content.decode()
     call_command("grouping_run", str(run.pk))
-    poll = c.get(reverse("proposals:run_detail", args=[run.pk]), {"poll": "1"}, HTTP_HX_REQUEST="true")
+    poll = c.get(
+        reverse("proposals:run_detail", args=[run.pk]), {"poll": "1"}, HTTP_HX_REQUEST="true"
+    )
     assert poll["HX-Refresh"] == "true"
     run.refresh_from_db()
     assert (run.status, run.progress) == ("完成", 100)
@@ -116,10 +166,14 @@ def test_the_run_page_polls_until_the_background_command_finishes(tree, django_c
         call_command("grouping_run", "99999")
 
 
-def test_a_run_that_lost_its_worker_is_reported_failed(tree, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_run_that_lost_its_worker_is_reported_failed(
+    tree, django_capture_on_commit_callbacks, monkeypatch
+):
     monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: None)
     run = make_run(tree)
-    GroupingRun.objects.filter(pk=run.pk).update(status="运行中", started_at=timezone.now() - datetime.timedelta(hours=1))
+    GroupingRun.objects.filter(pk=run.pk).update(
+        status="运行中", started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     page = login(tree.admin).get(reverse("proposals:run_detail", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "失败"
@@ -127,20 +181,59 @@ def test_a_run_that_lost_its_worker_is_reported_failed(tree, django_capture_on_c
 
 
 def test_leads_from_todays_networks_are_one_click(tree, inline):
-    alliance_create(actor=None, members=[tree.zb_b], code="LJW-01", name="一网", type=network_type(), lead=tree.zb_a)
-    alliance_create(actor=None, members=[tree.zb_a], code="LJW-02", name="二网", type=network_type(), lead=tree.zb_d)
-    page = login(tree.admin).get(reverse("proposals:run_form"), {"root": "DW", "prefill": "alliances"})
+    alliance_create(
+        actor=None,
+        members=[tree.zb_b],
+        code="LJW-01",
+        name="一网",
+        type=network_type(),
+        lead=tree.zb_a,
+    )
+    alliance_create(
+        actor=None,
+        members=[tree.zb_a],
+        code="LJW-02",
+        name="二网",
+        type=network_type(),
+        lead=tree.zb_d,
+    )
+    page = login(tree.admin).get(
+        reverse("proposals:run_form"), {"root": "DW", "prefill": "alliances"}
+    )
     assert page.context["form"]["leads"].value() == ["ZB-A", "ZB-D"]
     assert page.context["form"]["groups"].value() == 2
     run = make_run(tree, leads=["ZB-A", "ZB-D"])
-    assert run.result["groups"] == [{"lead": "ZB-A", "members": ["ZB-A", "ZB-C"]},
-                                    {"lead": "ZB-D", "members": ["ZB-D", "ZB-B"]}]
+    assert run.result["groups"] == [
+        {"lead": "ZB-A", "members": ["ZB-A", "ZB-C"]},
+        {"lead": "ZB-D", "members": ["ZB-D", "ZB-B"]},
+    ]
 
 
 def test_todays_alliances_are_scored_with_the_same_formula(tree, inline):
-    alliance_create(actor=None, members=[tree.zb_b, tree.partner], code="LJW-01", name="一网", type=network_type(), lead=tree.zb_a)
-    alliance_create(actor=None, members=[tree.zb_d], code="ZQ-01", name="政企", type=AllianceType.objects.get(name="政企联建"), lead=tree.zb_c)
-    ended = alliance_create(actor=None, members=[tree.zb_d], code="LJW-09", name="旧网", type=network_type(), lead=tree.zb_c)
+    alliance_create(
+        actor=None,
+        members=[tree.zb_b, tree.partner],
+        code="LJW-01",
+        name="一网",
+        type=network_type(),
+        lead=tree.zb_a,
+    )
+    alliance_create(
+        actor=None,
+        members=[tree.zb_d],
+        code="ZQ-01",
+        name="政企",
+        type=AllianceType.objects.get(name="政企联建"),
+        lead=tree.zb_c,
+    )
+    ended = alliance_create(
+        actor=None,
+        members=[tree.zb_d],
+        code="LJW-09",
+        name="旧网",
+        type=network_type(),
+        lead=tree.zb_c,
+    )
     Alliance.objects.filter(pk=ended.pk).update(status="终止")
     run = make_run(tree)
     report = run_report(run)
@@ -150,7 +243,11 @@ def test_todays_alliances_are_scored_with_the_same_formula(tree, inline):
     assert (prof, comp) == (0.0, 0.0)
     assert geo == math.exp(-distance_km(a, b) / 30.0)
     assert report["today"]["objective"] == geo
-    assert report["today"]["components"] == {"profession": 0.0, "geography": geo, "complementarity": 0.0}
+    assert report["today"]["components"] == {
+        "profession": 0.0,
+        "geography": geo,
+        "complementarity": 0.0,
+    }
     assert report["today"]["alliances"] == [{"code": "LJW-01", "name": "一网", "size": 2}]
     assert report["today"]["singletons"] == 2
     assert report["gain"] == run.result["objective"] - geo
@@ -177,17 +274,26 @@ def test_adopting_creates_one_network_per_group_exactly_once_and_audits(tree, in
         (f"LJW-P{run.pk}-01", "联建网", "ZB-A", "运行", timezone.localdate()),
         (f"LJW-P{run.pk}-02", "联建网", "ZB-B", "运行", timezone.localdate()),
     ]
-    assert [sorted(m.org.code for m in a.memberships.all()) for a in created] == [["ZB-A", "ZB-C"], ["ZB-B", "ZB-D"]]
+    assert [sorted(m.org.code for m in a.memberships.all()) for a in created] == [
+        ["ZB-A", "ZB-C"],
+        ["ZB-B", "ZB-D"],
+    ]
     run.refresh_from_db()
     assert run.adopted_by_name == "company"
     assert list(run.alliances.order_by("code")) == created
     new_audit = AuditLog.objects.order_by("id")[before_audit:]
     assert [(e.action, e.target_type, e.actor_id) for e in new_audit] == [
-        ("create", "alliances.alliance", tree.company.pk), ("create", "alliances.alliance", tree.company.pk),
+        ("create", "alliances.alliance", tree.company.pk),
+        ("create", "alliances.alliance", tree.company.pk),
         ("update", "proposals.groupingrun", tree.company.pk),
     ]
-    assert new_audit[2].after == {"adopted": True, "alliances": [a.code for a in created], "networks": "保留", "ended": [],
-                                  "left": []}
+    assert new_audit[2].after == {
+        "adopted": True,
+        "alliances": [a.code for a in created],
+        "networks": "保留",
+        "ended": [],
+        "left": [],
+    }
     again = c.post(reverse("proposals:run_adopt", args=[run.pk]), {"networks": "保留"}, follow=True)
     assert "不能重复采纳" in again.content.decode()
     assert Alliance.objects.count() == 2
@@ -221,17 +327,22 @@ def test_adopting_needs_every_org_manageable(tree, inline):
     assert Alliance.objects.count() == 0
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ({"groups": "3"}, "无法分组：3 组每组至少 2 个需要 6 个组织，但只有 4 个"),
-    ({"min_size": "3", "max_size": "2"}, "每组最少组织数（3）不能大于每组最多组织数（2）"),
-    ({"groups": "0"}, "分组数必须是正整数"),
-    ({"w_geography": "-1"}, "地域相邻权重必须是不小于 0 的有限数"),
-    ({"geo_scale_km": "0"}, "地理尺度必须是大于 0 的有限数（公里）"),
-    ({"leads": ["ZB-A"]}, "牵头组织数（1）必须等于分组数（2）：每组恰好一个牵头组织"),
-    ({"include_partners": "on", "groups": "1", "max_size": "5"},
-     "以下 1 个组织缺少经纬度坐标，无法参与分组：本溪县人民政府机关党委（WB-GOV）。请先在组织信息中补充纬度和经度。"),
-    ({"time_limit": "601"}, "确保该值小于或等于600.0。"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"groups": "3"}, "无法分组：3 组每组至少 2 个需要 6 个组织，但只有 4 个"),
+        ({"min_size": "3", "max_size": "2"}, "每组最少组织数（3）不能大于每组最多组织数（2）"),
+        ({"groups": "0"}, "分组数必须是正整数"),
+        ({"w_geography": "-1"}, "地域相邻权重必须是不小于 0 的有限数"),
+        ({"geo_scale_km": "0"}, "地理尺度必须是大于 0 的有限数（公里）"),
+        ({"leads": ["ZB-A"]}, "牵头组织数（1）必须等于分组数（2）：每组恰好一个牵头组织"),
+        (
+            {"include_partners": "on", "groups": "1", "max_size": "5"},
+            "以下 1 个组织缺少经纬度坐标，无法参与分组：本溪县人民政府机关党委（WB-GOV）。请先在组织信息中补充纬度和经度。",
+        ),
+        ({"time_limit": "601"}, "确保该值小于或等于600.0。"),
+    ],
+)
 def test_bad_parameters_are_refused_in_chinese_and_nothing_is_created(tree, inline, extra, message):
     response = login(tree.admin).post(reverse("proposals:run_form"), {**FORM, **extra})
     assert response.status_code == 400
@@ -252,7 +363,12 @@ def test_partner_finder_ranks_visible_orgs_with_reasons(tree):
     # the outsider's branch is never a candidate for the company manager; the admin sees it
     admin_rows = login(tree.admin).get(reverse("proposals:partners", args=["ZB-A"])).context["rows"]
     assert [r["org"].id for r in admin_rows] == ["ZB-C", "ZB-B", "ZB-D"]
-    assert "ZB-X" in [o.code for o in login(tree.admin).get(reverse("proposals:partners", args=["ZB-A"])).context["missing"]]
+    assert "ZB-X" in [
+        o.code
+        for o in login(tree.admin)
+        .get(reverse("proposals:partners", args=["ZB-A"]))
+        .context["missing"]
+    ]
 
 
 def test_partner_finder_says_when_the_org_has_no_coordinates(tree):
@@ -263,8 +379,10 @@ def test_partner_finder_says_when_the_org_has_no_coordinates(tree):
 
 
 def test_partner_finder_weights_are_validated(tree):
-    response = login(tree.company).get(reverse("proposals:partners", args=["ZB-A"]),
-                                       {"w_profession": "-2", "w_geography": "0", "w_complementarity": "0"})
+    response = login(tree.company).get(
+        reverse("proposals:partners", args=["ZB-A"]),
+        {"w_profession": "-2", "w_geography": "0", "w_complementarity": "0"},
+    )
     assert response.status_code == 200
     assert "确保该值大于或等于0。" in response.content.decode()
     # the invalid profession weight falls back to the default; geography and complementarity stay 0

@@ -12,15 +12,32 @@ from lianjian.orgs.services import org_create
 from lianjian.proposals.models import GroupingRun
 from tests.matrix import PERSONAS, assert_write, cases, client_for, expected
 
-FORM = {"root": "DW", "groups": "2", "min_size": "1", "max_size": "2", "w_profession": "1",
-        "w_geography": "1", "w_complementarity": "1", "geo_scale_km": "30", "time_limit": "5"}
+FORM = {
+    "root": "DW",
+    "groups": "2",
+    "min_size": "1",
+    "max_size": "2",
+    "w_profession": "1",
+    "w_geography": "1",
+    "w_complementarity": "1",
+    "geo_scale_km": "30",
+    "time_limit": "5",
+}
 
 
 @pytest.fixture
 def run(world, settings):
     settings.GROUPING_RUN_INLINE = True
-    org_create(actor=None, code="ZB-C", name="客户服务党支部", kind="党支部", parent=world.dw,
-               professions=["营销服务"], lat=41.31, lon=123.71)
+    org_create(
+        actor=None,
+        code="ZB-C",
+        name="客户服务党支部",
+        kind="党支部",
+        parent=world.dw,
+        professions=["营销服务"],
+        lat=41.31,
+        lon=123.71,
+    )
     c = Client()
     c.force_login(world.admin)
     assert c.post(reverse("proposals:run_form"), FORM).status_code == 302
@@ -39,9 +56,9 @@ def _url(run, name: str) -> str:
 
 
 MATRIX = {
-    "form":       [200, 200, 200, 403, 200, 200],
-    "run":        [200, 200, 404, 404, 404, 404],
-    "adopt":      [200, 200, 404, 404, 404, 404],
+    "form": [200, 200, 200, 403, 200, 200],
+    "run": [200, 200, 404, 404, 404, 404],
+    "adopt": [200, 200, 404, 404, 404, 404],
     "partners_a": [200, 200, 200, 403, 404, 404],
     "partners_b": [200, 200, 404, 404, 200, 404],
     "partners_x": [200, 404, 404, 404, 404, 200],
@@ -51,19 +68,32 @@ MATRIX = {
 @pytest.mark.parametrize(("view", "persona"), cases(dict(sorted(MATRIX.items()))))
 def test_every_view_answers_by_scope(world, run, view, persona):
     response = client_for(world, persona).get(_url(run, view))
-    assert response.status_code == expected(MATRIX, view, persona), (view, persona, response.status_code)
+    assert response.status_code == expected(MATRIX, view, persona), (
+        view,
+        persona,
+        response.status_code,
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_progress_fragment_answers_by_scope(world, run, persona):
-    response = client_for(world, persona).get(_url(run, "run"), {"poll": "1"}, HTTP_HX_REQUEST="true")
+    response = client_for(world, persona).get(
+        _url(run, "run"), {"poll": "1"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == expected(MATRIX, "run", persona)
 
 
-@pytest.mark.parametrize(("persona", "status"), [("manager_a", 404), ("member_a", 404), ("manager_b", 404), ("outsider", 404)])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("manager_a", 404), ("member_a", 404), ("manager_b", 404), ("outsider", 404)],
+)
 def test_adopting_out_of_scope_changes_nothing(world, run, persona, status):
     assert_write(
-        lambda: (Alliance.objects.count(), AuditLog.objects.count(), GroupingRun.objects.values().get(pk=run.pk)),
+        lambda: (
+            Alliance.objects.count(),
+            AuditLog.objects.count(),
+            GroupingRun.objects.values().get(pk=run.pk),
+        ),
         lambda: client_for(world, persona).post(_url(run, "adopt")).status_code,
         status,
     )
@@ -92,14 +122,25 @@ def test_a_manager_cannot_group_outside_their_scope(world, run):
 
 def test_the_nav_shows_grouping_to_planners_only(world):
     assert "智能分组" in client_for(world, "company").get(reverse("home:home")).content.decode()
-    assert "智能分组" not in client_for(world, "member_a").get(reverse("home:home")).content.decode()
+    assert (
+        "智能分组" not in client_for(world, "member_a").get(reverse("home:home")).content.decode()
+    )
 
 
 def test_the_org_page_links_to_the_partner_finder(world):
-    html = client_for(world, "manager_a").get(reverse("orgs:org_detail", args=["ZB-A"])).content.decode()
+    html = (
+        client_for(world, "manager_a")
+        .get(reverse("orgs:org_detail", args=["ZB-A"]))
+        .content.decode()
+    )
     assert reverse("proposals:partners", args=["ZB-A"]) in html
     assert "寻找联建伙伴" in html
-    assert "寻找联建伙伴" not in client_for(world, "member_a").get(reverse("orgs:org_detail", args=["ZB-A"])).content.decode()
+    assert (
+        "寻找联建伙伴"
+        not in client_for(world, "member_a")
+        .get(reverse("orgs:org_detail", args=["ZB-A"]))
+        .content.decode()
+    )
 
 
 @pytest.mark.parametrize("view", sorted(MATRIX))

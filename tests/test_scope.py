@@ -27,16 +27,33 @@ def scoped_models():
 @pytest.fixture(params=["consultations", "sharing", "assessment"])
 def populated(request, world):
     # The makers each build their own alliances, so one world holds one maker's rows.
-    {"consultations": make_consultations, "sharing": make_sharing, "assessment": make_assessed}[request.param](world)
+    {"consultations": make_consultations, "sharing": make_sharing, "assessment": make_assessed}[
+        request.param
+    ](world)
     return world
 
 
 def test_every_model_with_a_visible_to_declares_its_scope():
     # No queryset method of its own: a model that is filtered by user declares SCOPE.
     names = {m.__name__ for m in scoped_models()}
-    assert {"Organisation", "Member", "Alliance", "Activity", "JointMeeting", "Problem", "Resource", "Need",
-            "Project", "Booking", "Scheme", "KpiValue", "ManualScore", "AssessmentRun", "AssessmentResult",
-            "GroupingRun"} <= names
+    assert {
+        "Organisation",
+        "Member",
+        "Alliance",
+        "Activity",
+        "JointMeeting",
+        "Problem",
+        "Resource",
+        "Need",
+        "Project",
+        "Booking",
+        "Scheme",
+        "KpiValue",
+        "ManualScore",
+        "AssessmentRun",
+        "AssessmentResult",
+        "GroupingRun",
+    } <= names
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -46,7 +63,9 @@ def test_restrict_and_may_agree_for_every_model_and_action(populated, persona):
     for model in scoped_models():
         rows = list(model._base_manager.all())
         for action in rules_of(model).actions:
-            allowed = set(model._default_manager.all().restrict(user, action).values_list("pk", flat=True))
+            allowed = set(
+                model._default_manager.all().restrict(user, action).values_list("pk", flat=True)
+            )
             accepted = {row.pk for row in rows if may(user, action, row)}
             assert allowed == accepted, (model.__name__, action, persona)
             checked += len(rows)
@@ -63,7 +82,10 @@ def test_rows_reached_through_several_organisations_are_not_repeated(populated):
 def test_an_undeclared_action_reaches_nothing_but_for_the_admin(world):
     assert not Organisation.objects.restrict(world.company, "no-such-action").exists()
     assert not may(world.company, "no-such-action", world.zb_a)
-    assert Organisation.objects.restrict(world.admin, "no-such-action").count() == Organisation.objects.count()
+    assert (
+        Organisation.objects.restrict(world.admin, "no-such-action").count()
+        == Organisation.objects.count()
+    )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "inactive", "none"])
@@ -90,7 +112,9 @@ def test_a_manager_manages_below_but_never_restructures_their_own_organisation(w
 
 
 def test_a_member_sees_their_organisation_exactly_and_their_own_private_data(world):
-    visible = set(Organisation.objects.restrict(world.member_a, VIEW).values_list("code", flat=True))
+    visible = set(
+        Organisation.objects.restrict(world.member_a, VIEW).values_list("code", flat=True)
+    )
     assert visible == {"ZB-A"}
     assert may_see_private(world.member_a, world.m_a1)
     assert not may_see_private(world.member_a, world.m_a2)

@@ -28,7 +28,9 @@ from lianjian.core.masking import (
 
 LIANJIAN = Path(__file__).resolve().parent.parent / "lianjian"
 
-_ENGLISH = re.compile(r"(^|_)(phone|mobile|tel|telephone|cellphone|fax|id_?number|id_?card|identity|idno)(_|$)")
+_ENGLISH = re.compile(
+    r"(^|_)(phone|mobile|tel|telephone|cellphone|fax|id_?number|id_?card|identity|idno)(_|$)"
+)
 _CHINESE = re.compile(r"手机|电话|身份证|证件号")
 
 
@@ -46,11 +48,24 @@ def _our_models():
 
 def test_every_phone_or_id_like_model_field_is_declared_sensitive():
     # The predicate itself: names and labels of phones and ID numbers, and near misses.
-    assert [looks_personal_number(n, label) for n, label in [
-        ("phone", ""), ("contact_phone", ""), ("mobile", ""), ("office_tel", ""), ("id_number", ""),
-        ("idcard", "身份证"), ("x", "联系电话"), ("x", "手机"), ("x", "证件号码"),
-        ("telling", ""), ("hotel", ""), ("name", "联系人"), ("number", "人员编号"),
-    ]] == [True] * 9 + [False] * 4
+    assert [
+        looks_personal_number(n, label)
+        for n, label in [
+            ("phone", ""),
+            ("contact_phone", ""),
+            ("mobile", ""),
+            ("office_tel", ""),
+            ("id_number", ""),
+            ("idcard", "身份证"),
+            ("x", "联系电话"),
+            ("x", "手机"),
+            ("x", "证件号码"),
+            ("telling", ""),
+            ("hotel", ""),
+            ("name", "联系人"),
+            ("number", "人员编号"),
+        ]
+    ] == [True] * 9 + [False] * 4
     undeclared, declared = [], set()
     for model in _our_models():
         for field in model._meta.concrete_fields:
@@ -60,8 +75,10 @@ def test_every_phone_or_id_like_model_field_is_declared_sensitive():
                 undeclared.append(f"{model._meta.label}.{field.name}")
     assert undeclared == [], f"声明为 PhoneField / IdNumberField：{undeclared}"
     assert declared == {
-        ("orgs.member", "phone"), ("orgs.member", "id_number"),
-        ("alliances.alliancemember", "liaison_phone"), ("sharing.resource", "contact_phone"),
+        ("orgs.member", "phone"),
+        ("orgs.member", "id_number"),
+        ("alliances.alliancemember", "liaison_phone"),
+        ("sharing.resource", "contact_phone"),
     }
     for model in {apps.get_model(label) for label, _ in declared}:
         assert callable(getattr(model, "private_holder", None)), model
@@ -75,8 +92,12 @@ def test_a_model_with_a_personal_number_must_say_whose_it_is():
         class Meta:
             app_label = "core"
 
-    assert [(e.id, e.msg) for e in Contact.check()] == [(
-        "lianjian.E001", "Contact.phone holds a personal number but the model does not define private_holder()")]
+    assert [(e.id, e.msg) for e in Contact.check()] == [
+        (
+            "lianjian.E001",
+            "Contact.phone holds a personal number but the model does not define private_holder()",
+        )
+    ]
 
 
 def _response_models():
@@ -111,13 +132,22 @@ def test_every_api_response_field_holding_a_phone_or_id_goes_through_the_rule():
         for field_name, info in model.model_fields.items():
             if info.annotation is not str:
                 continue
-            if any(getattr(getattr(m, "func", None), "masks_personal_number", False) for m in info.metadata):
+            if any(
+                getattr(getattr(m, "func", None), "masks_personal_number", False)
+                for m in info.metadata
+            ):
                 masked.add(f"{name}.{field_name}")
             elif looks_personal_number(field_name, info.description or ""):
                 unmasked.append(f"{name}.{field_name}")
     assert unmasked == []
-    assert masked == {"MemberOut.phone", "MemberOut.id_number", "MemberDetailOut.phone",
-                      "MemberDetailOut.id_number", "ResourceOut.phone", "AllianceMemberOut.liaison_phone"}
+    assert masked == {
+        "MemberOut.phone",
+        "MemberOut.id_number",
+        "MemberDetailOut.phone",
+        "MemberDetailOut.id_number",
+        "ResourceOut.phone",
+        "AllianceMemberOut.liaison_phone",
+    }
 
 
 def test_every_excel_column_holding_a_phone_or_id_goes_through_the_rule():
@@ -133,7 +163,14 @@ def test_every_excel_column_holding_a_phone_or_id_goes_through_the_rule():
 
 
 def test_no_template_prints_a_declared_field_directly():
-    names = sorted({f.name for m in _our_models() for f in m._meta.concrete_fields if isinstance(f, SensitiveField)})
+    names = sorted(
+        {
+            f.name
+            for m in _our_models()
+            for f in m._meta.concrete_fields
+            if isinstance(f, SensitiveField)
+        }
+    )
     assert names == ["contact_phone", "id_number", "liaison_phone", "phone"]
     direct = re.compile(r"\.(" + "|".join(names) + r")\b")
     offenders = []
@@ -144,7 +181,7 @@ def test_no_template_prints_a_declared_field_directly():
             for tag in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", line):
                 if direct.search(tag):
                     offenders.append(f"{path.relative_to(LIANJIAN)}:{number}: {tag}")
-    assert offenders == [], "模板请用 {% private obj \"字段\" as 变量 %} 显示手机号码和身份证号"
+    assert offenders == [], '模板请用 {% private obj "字段" as 变量 %} 显示手机号码和身份证号'
 
 
 # ---- the rule -----------------------------------------------------------------------------
@@ -152,10 +189,18 @@ def test_no_template_prints_a_declared_field_directly():
 
 def test_the_rule_for_a_members_own_numbers(world):
     m_a1 = world.m_a1
-    seen = {p: may_see_private(getattr(world, p), m_a1)
-            for p in ("admin", "company", "manager_a", "member_a", "manager_b", "outsider")}
-    assert seen == {"admin": True, "company": True, "manager_a": True, "member_a": True,
-                    "manager_b": False, "outsider": False}
+    seen = {
+        p: may_see_private(getattr(world, p), m_a1)
+        for p in ("admin", "company", "manager_a", "member_a", "manager_b", "outsider")
+    }
+    assert seen == {
+        "admin": True,
+        "company": True,
+        "manager_a": True,
+        "member_a": True,
+        "manager_b": False,
+        "outsider": False,
+    }
     assert may_see_private(world.member_a, world.m_a2) is False
     assert may_see_private(None, m_a1) is True  # the system: command-line exports
     world.admin.is_active = False
@@ -168,5 +213,9 @@ def test_output_edges_mask_whatever_did_not_pass_the_rule(world):
     shown = private_value(world.manager_a, world.m_a1, "phone")
     assert (shown, type(shown)) == ("13812345678", Revealed)
     excel_phone, excel_id = private_format(PhoneField), private_format(IdNumberField)
-    assert [excel_phone("13812345678"), excel_phone(Revealed("13812345678")), excel_phone(""), excel_id(None)] == [
-        "138****5678", "13812345678", None, None]
+    assert [
+        excel_phone("13812345678"),
+        excel_phone(Revealed("13812345678")),
+        excel_phone(""),
+        excel_id(None),
+    ] == ["138****5678", "13812345678", None, None]

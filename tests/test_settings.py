@@ -38,15 +38,25 @@ print(json.dumps({"debug": s.DEBUG, "conn_max_age": db["CONN_MAX_AGE"], "health_
 
 
 def _env(tmp_path: Path, **variables: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANJIAN_") and k != "DJANGO_SETTINGS_MODULE"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LIANJIAN_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     env.update(LIANJIAN_DATA_DIR=str(tmp_path), **variables)
     return env
 
 
 def probe(tmp_path: Path, entry: str, **variables: str) -> dict | str:
     """The settings as ``entry`` (``wsgi`` or ``cli``) sees them, or the configuration error."""
-    done = subprocess.run([sys.executable, "-c", PROBE, entry], env=_env(tmp_path, **variables), cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, entry],
+        env=_env(tmp_path, **variables),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode:
         return done.stderr.strip().splitlines()[-1]
     return json.loads(done.stdout)
@@ -56,7 +66,10 @@ def test_debug_is_off_unless_explicitly_turned_on(tmp_path):
     assert probe(tmp_path, "wsgi")["debug"] is False
     assert probe(tmp_path, "cli")["debug"] is False
     assert probe(tmp_path, "cli", LIANJIAN_DEBUG="true")["debug"] is True
-    assert probe(tmp_path, "wsgi", LIANJIAN_DEBUG="maybe") == "ValueError: LIANJIAN_DEBUG must be true or false, got 'maybe'"
+    assert (
+        probe(tmp_path, "wsgi", LIANJIAN_DEBUG="maybe")
+        == "ValueError: LIANJIAN_DEBUG must be true or false, got 'maybe'"
+    )
 
 
 def test_connections_persist_only_under_the_production_server_and_are_health_checked(tmp_path):
@@ -65,31 +78,58 @@ def test_connections_persist_only_under_the_production_server_and_are_health_che
     assert (cli["conn_max_age"], cli["health_checks"]) == (0, True)  # runserver, the command line
     assert probe(tmp_path, "wsgi", LIANJIAN_CONN_MAX_AGE="0")["conn_max_age"] == 0
     assert probe(tmp_path, "cli", LIANJIAN_CONN_MAX_AGE="30")["conn_max_age"] == 30
-    assert probe(tmp_path, "wsgi", LIANJIAN_CONN_MAX_AGE="-1") == "ValueError: LIANJIAN_CONN_MAX_AGE must be at least 0, got -1"
+    assert (
+        probe(tmp_path, "wsgi", LIANJIAN_CONN_MAX_AGE="-1")
+        == "ValueError: LIANJIAN_CONN_MAX_AGE must be at least 0, got -1"
+    )
     assert probe(tmp_path, "wsgi", LIANJIAN_CONN_MAX_AGE="1m") == (
-        "ValueError: LIANJIAN_CONN_MAX_AGE must be a whole number, got '1m'")
+        "ValueError: LIANJIAN_CONN_MAX_AGE must be a whole number, got '1m'"
+    )
 
 
 def test_hsts_is_off_by_default_and_configurable(tmp_path):
     assert probe(tmp_path, "wsgi")["hsts"] == [0, False, False]
     assert probe(tmp_path, "wsgi", LIANJIAN_HSTS_SECONDS="3600")["hsts"] == [3600, False, False]
-    assert probe(tmp_path, "wsgi", LIANJIAN_HSTS_SECONDS="31536000", LIANJIAN_HSTS_INCLUDE_SUBDOMAINS="true",
-                 LIANJIAN_HSTS_PRELOAD="true")["hsts"] == [31536000, True, True]
+    assert probe(
+        tmp_path,
+        "wsgi",
+        LIANJIAN_HSTS_SECONDS="31536000",
+        LIANJIAN_HSTS_INCLUDE_SUBDOMAINS="true",
+        LIANJIAN_HSTS_PRELOAD="true",
+    )["hsts"] == [31536000, True, True]
     assert probe(tmp_path, "wsgi", LIANJIAN_HSTS_INCLUDE_SUBDOMAINS="true") == (
-        "ValueError: LIANJIAN_HSTS_INCLUDE_SUBDOMAINS/LIANJIAN_HSTS_PRELOAD need LIANJIAN_HSTS_SECONDS > 0")
-    assert probe(tmp_path, "wsgi", LIANJIAN_HSTS_SECONDS="3600", LIANJIAN_HSTS_INCLUDE_SUBDOMAINS="true",
-                 LIANJIAN_HSTS_PRELOAD="true") == (
-        "ValueError: LIANJIAN_HSTS_PRELOAD needs LIANJIAN_HSTS_SECONDS >= 31536000 and LIANJIAN_HSTS_INCLUDE_SUBDOMAINS=true")
+        "ValueError: LIANJIAN_HSTS_INCLUDE_SUBDOMAINS/LIANJIAN_HSTS_PRELOAD need LIANJIAN_HSTS_SECONDS > 0"
+    )
+    assert probe(
+        tmp_path,
+        "wsgi",
+        LIANJIAN_HSTS_SECONDS="3600",
+        LIANJIAN_HSTS_INCLUDE_SUBDOMAINS="true",
+        LIANJIAN_HSTS_PRELOAD="true",
+    ) == (
+        "ValueError: LIANJIAN_HSTS_PRELOAD needs LIANJIAN_HSTS_SECONDS >= 31536000 and LIANJIAN_HSTS_INCLUDE_SUBDOMAINS=true"
+    )
 
 
 # --- make run / make dev ------------------------------------------------------------------
+
 
 def _make_server_line(target: str, port: int) -> str:
     """The command ``make TARGET`` starts the server with (its last line)."""
     # Under `make test` MAKELEVEL is set and make would add "Leaving directory" lines: ask it not to.
     env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
-    lines = subprocess.run(["make", "--no-print-directory", "-n", target, f"PORT={port}"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, check=True).stdout.strip().splitlines()
+    lines = (
+        subprocess.run(
+            ["make", "--no-print-directory", "-n", target, f"PORT={port}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()
+    )
     return lines[-1]
 
 
@@ -106,8 +146,14 @@ def _serve(target: str, tmp_path: Path, **variables: str) -> dict[str, tuple[int
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     line = _make_server_line(target, port)
-    server = subprocess.Popen(["bash", "-c", f"{line} --noreload"], cwd=ROOT, env=_env(tmp_path, **variables),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        ["bash", "-c", f"{line} --noreload"],
+        cwd=ROOT,
+        env=_env(tmp_path, **variables),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -116,7 +162,10 @@ def _serve(target: str, tmp_path: Path, **variables: str) -> dict[str, tuple[int
                 break
             except OSError:
                 time.sleep(0.5)
-        return {"static": _get(f"{base}/static/vendor/htmx.min.js"), "missing": _get(f"{base}/no-such-page/")}
+        return {
+            "static": _get(f"{base}/static/vendor/htmx.min.js"),
+            "missing": _get(f"{base}/no-such-page/"),
+        }
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -36,15 +36,24 @@ def test_concurrent_api_requests_for_one_slot_book_it_exactly_once(pg, world, se
 
     def request(i: int) -> tuple[int, str]:
         # Every request overlaps every other: same start, ends from 10:00 to 11:45.
-        body = {"resource": "R-A", "org": orgs[i], "start": at(day, 9).isoformat(),
-                "end": (at(day, 10) + datetime.timedelta(minutes=15 * i)).isoformat(), "purpose": f"并发申请 {i}"}
-        response = Client().post(f"{API}/bookings", data=body, content_type="application/json", **headers[i])
+        body = {
+            "resource": "R-A",
+            "org": orgs[i],
+            "start": at(day, 9).isoformat(),
+            "end": (at(day, 10) + datetime.timedelta(minutes=15 * i)).isoformat(),
+            "purpose": f"并发申请 {i}",
+        }
+        response = Client().post(
+            f"{API}/bookings", data=body, content_type="application/json", **headers[i]
+        )
         return response.status_code, response.json().get("detail", "")
 
     results = race(request)
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * (THREADS - 1), results
-    assert {detail for status, detail in results if status == 409} == {"该时段已被预约（与已有的待审批或已批准预约重叠），请选择其他时间"}
+    assert {detail for status, detail in results if status == 409} == {
+        "该时段已被预约（与已有的待审批或已批准预约重叠），请选择其他时间"
+    }
     assert Booking.objects.filter(resource__code="R-A").count() == 1
 
 
@@ -71,14 +80,24 @@ def test_concurrent_raw_inserts_cannot_both_commit(pg, world, settings, tmp_path
 
     def insert(i: int) -> str:
         with transaction.atomic():
-            Booking.objects.create(resource_id=resource_id, org_id=org_id, start=at(day, 9), end=at(day, 11),
-                                   status="待审批", purpose=f"线程 {i}")
+            Booking.objects.create(
+                resource_id=resource_id,
+                org_id=org_id,
+                start=at(day, 9),
+                end=at(day, 11),
+                status="待审批",
+                purpose=f"线程 {i}",
+            )
         return "ok"
 
     results = race(insert, 4)
     assert sum(r == "ok" for r in results) == 1, results
     # The losers are refused by the constraint — or, when several wait on each other's
     # exclusion check (no resource lock on this raw path), one is chosen as a deadlock victim.
-    assert all(isinstance(r, IntegrityError) or (isinstance(r, OperationalError) and "deadlock detected" in str(r))
-               for r in results if r != "ok"), [repr(r) for r in results]
+    assert all(
+        isinstance(r, IntegrityError)
+        or (isinstance(r, OperationalError) and "deadlock detected" in str(r))
+        for r in results
+        if r != "ok"
+    ), [repr(r) for r in results]
     assert Booking.objects.count() == 1

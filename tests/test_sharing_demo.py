@@ -33,7 +33,15 @@ def demo(db, settings):
 def test_the_demo_company_shares_venues_experts_equipment_and_courses(demo):
     made, text = demo
     kinds = dict(Resource.objects.values_list("kind").annotate(n=Count("id")))
-    assert kinds == {"党员活动室": 14, "阵地": 3, "教育基地": 3, "专家": 7, "讲师": 3, "设备": 4, "课程": 4}
+    assert kinds == {
+        "党员活动室": 14,
+        "阵地": 3,
+        "教育基地": 3,
+        "专家": 7,
+        "讲师": 3,
+        "设备": 4,
+        "课程": 4,
+    }
     assert made["resources"] == 38 and text.startswith("资源共享：新建资源 38 项")
     venues = Resource.objects.filter(kind__in=["党员活动室", "阵地", "教育基地"])
     assert all(40.8 < r.lat < 41.5 and 123.5 < r.lon < 125.6 for r in venues)
@@ -54,7 +62,11 @@ def test_bookings_cover_the_year_every_state_and_mostly_other_units(demo):
         assert fits(schedule, b.start.astimezone(), b.end.astimezone()) or schedule is None
         if b.expected_people and b.resource.capacity:
             assert b.expected_people <= b.resource.capacity
-    blocking = list(Booking.objects.filter(status__in=["待审批", "已批准"]).values_list("resource_id", "start", "end"))
+    blocking = list(
+        Booking.objects.filter(status__in=["待审批", "已批准"]).values_list(
+            "resource_id", "start", "end"
+        )
+    )
     by_resource: dict[int, list] = {}
     for rid, s, e in blocking:
         by_resource.setdefault(rid, []).append((s, e))
@@ -63,14 +75,26 @@ def test_bookings_cover_the_year_every_state_and_mostly_other_units(demo):
         assert all(a[1] <= b[0] for a, b in zip(slots, slots[1:], strict=False))
     # Every pending request waits in the inbox of the owner's managers.
     pending = Booking.objects.filter(status="待审批").count()
-    assert Notification.objects.filter(key__startswith="booking:", kind="todo").values("key").distinct().count() == pending
+    assert (
+        Notification.objects.filter(key__startswith="booking:", kind="todo")
+        .values("key")
+        .distinct()
+        .count()
+        == pending
+    )
     assert Notification.objects.filter(key__startswith="booking:", user__username="zhibu").exists()
     # Worded exactly as a request made on the screen (slot with its end, expected people).
-    b = Booking.objects.filter(status="待审批", expected_people__isnull=False).select_related("resource", "org").first()
+    b = (
+        Booking.objects.filter(status="待审批", expected_people__isnull=False)
+        .select_related("resource", "org")
+        .first()
+    )
     task = Notification.objects.filter(key=f"booking:{b.pk}:request").first()
     assert task.body == services.request_reminder(b, ()).body
     start, end = timezone.localtime(b.start), timezone.localtime(b.end)
-    assert task.body.startswith(f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}，用途：") and task.body.endswith(f"预计 {b.expected_people} 人")
+    assert task.body.startswith(
+        f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}，用途："
+    ) and task.body.endswith(f"预计 {b.expected_people} 人")
 
 
 def test_needs_and_projects_have_matches_in_every_state(demo):
@@ -81,7 +105,17 @@ def test_needs_and_projects_have_matches_in_every_state(demo):
 
 
 def test_a_second_run_changes_nothing(demo):
-    before = (Resource.objects.count(), Booking.objects.count(), Match.objects.count(), Notification.objects.count())
+    before = (
+        Resource.objects.count(),
+        Booking.objects.count(),
+        Match.objects.count(),
+        Notification.objects.count(),
+    )
     made = demo_sharing(stdout=io.StringIO())
     assert not any(made.values())
-    assert (Resource.objects.count(), Booking.objects.count(), Match.objects.count(), Notification.objects.count()) == before
+    assert (
+        Resource.objects.count(),
+        Booking.objects.count(),
+        Match.objects.count(),
+        Notification.objects.count(),
+    ) == before

@@ -24,39 +24,51 @@ from lianjian.sharing.matching import Candidate, Target, haversine_km, suggest, 
 
 def test_a_typical_text_is_read_and_written_canonically():
     schedule = parse_hours("周一至周五 8:30-17:30；周六 09:00-12:00 14:00～17:00")
-    assert schedule == {0: ((510, 1050),), 1: ((510, 1050),), 2: ((510, 1050),), 3: ((510, 1050),),
-                        4: ((510, 1050),), 5: ((540, 720), (840, 1020))}
+    assert schedule == {
+        0: ((510, 1050),),
+        1: ((510, 1050),),
+        2: ((510, 1050),),
+        3: ((510, 1050),),
+        4: ((510, 1050),),
+        5: ((540, 720), (840, 1020)),
+    }
     assert format_hours(schedule) == "周一至周五 08:30-17:30；周六 09:00-12:00 14:00-17:00"
 
 
-@pytest.mark.parametrize("text,canonical", [
-    ("", ""),
-    ("   ", ""),
-    ("每天 8:00-20:00", "每天 08:00-20:00"),
-    ("每日08:00至20:00", "每天 08:00-20:00"),
-    ("星期一、星期三 09:00-11:00", "周一 09:00-11:00；周三 09:00-11:00"),
-    ("周一,周二 09:00-11:00; 周三 09:00-11:00", "周一至周三 09:00-11:00"),
-    ("周六-周日 00:00-24:00", "周六至周日 00:00-24:00"),
-    ("周天 10:00-12:00", "周日 10:00-12:00"),
-    ("周一 09:00-11:00 10:00-12:00", "周一 09:00-12:00"),
-    ("周一 14:00-16:00\n周一 08:00-10:00", "周一 08:00-10:00 14:00-16:00"),
-    ("周二至周日 9：00-16：30", "周二至周日 09:00-16:30"),
-])
+@pytest.mark.parametrize(
+    "text,canonical",
+    [
+        ("", ""),
+        ("   ", ""),
+        ("每天 8:00-20:00", "每天 08:00-20:00"),
+        ("每日08:00至20:00", "每天 08:00-20:00"),
+        ("星期一、星期三 09:00-11:00", "周一 09:00-11:00；周三 09:00-11:00"),
+        ("周一,周二 09:00-11:00; 周三 09:00-11:00", "周一至周三 09:00-11:00"),
+        ("周六-周日 00:00-24:00", "周六至周日 00:00-24:00"),
+        ("周天 10:00-12:00", "周日 10:00-12:00"),
+        ("周一 09:00-11:00 10:00-12:00", "周一 09:00-12:00"),
+        ("周一 14:00-16:00\n周一 08:00-10:00", "周一 08:00-10:00 14:00-16:00"),
+        ("周二至周日 9：00-16：30", "周二至周日 09:00-16:30"),
+    ],
+)
 def test_texts_normalise(text, canonical):
     assert normalise_hours(text) == canonical
 
 
-@pytest.mark.parametrize("text,message", [
-    ("上午 9:00-11:00", "应以星期开头"),
-    ("周一", "时间段应写成"),
-    ("周一 9点到11点", "时间段应写成"),
-    ("周五至周一 09:00-11:00", "起止顺序不对"),
-    ("周一 11:00-09:00", "结束时间应晚于开始时间"),
-    ("周一 09:00-25:00", "不存在"),
-    ("周一 24:00-24:00", "不存在"),
-    ("周一 09:60-11:00", "不存在"),
-    ("周一 09:00-11:00 其他", "时间段应写成"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("上午 9:00-11:00", "应以星期开头"),
+        ("周一", "时间段应写成"),
+        ("周一 9点到11点", "时间段应写成"),
+        ("周五至周一 09:00-11:00", "起止顺序不对"),
+        ("周一 11:00-09:00", "结束时间应晚于开始时间"),
+        ("周一 09:00-25:00", "不存在"),
+        ("周一 24:00-24:00", "不存在"),
+        ("周一 09:60-11:00", "不存在"),
+        ("周一 09:00-11:00 其他", "时间段应写成"),
+    ],
+)
 def test_bad_texts_are_refused_with_a_reason(text, message):
     with pytest.raises(HoursError) as exc:
         parse_hours(text)
@@ -71,14 +83,14 @@ def test_a_slot_fits_only_inside_one_range_of_its_day():
     s = parse_hours("周一至周五 08:30-17:30；周六 09:00-12:00")
     assert fits(s, _dt(2, 8, 30), _dt(2, 17, 30))
     assert fits(s, _dt(7, 9), _dt(7, 12))
-    assert not fits(s, _dt(2, 8, 0), _dt(2, 9))          # starts before opening
-    assert not fits(s, _dt(7, 11), _dt(7, 12, 30))      # Saturday closes at noon
-    assert not fits(s, _dt(8, 9), _dt(8, 10))           # Sunday closed
-    assert not fits(s, _dt(2, 16), _dt(3, 9))           # spans two days
-    assert not fits(s, _dt(2, 10), _dt(2, 10))          # empty
-    assert fits(None, _dt(2, 23), _dt(5, 1))            # no schedule: anything
+    assert not fits(s, _dt(2, 8, 0), _dt(2, 9))  # starts before opening
+    assert not fits(s, _dt(7, 11), _dt(7, 12, 30))  # Saturday closes at noon
+    assert not fits(s, _dt(8, 9), _dt(8, 10))  # Sunday closed
+    assert not fits(s, _dt(2, 16), _dt(3, 9))  # spans two days
+    assert not fits(s, _dt(2, 10), _dt(2, 10))  # empty
+    assert fits(None, _dt(2, 23), _dt(5, 1))  # no schedule: anything
     whole = parse_hours("每天 00:00-24:00")
-    assert fits(whole, _dt(2, 22), _dt(3, 0))           # until midnight is 24:00
+    assert fits(whole, _dt(2, 22), _dt(3, 0))  # until midnight is 24:00
 
 
 def test_a_day_is_described():
@@ -94,9 +106,15 @@ schedules = st.dictionaries(st.integers(0, 6), ranges, min_size=1)
 
 def _schedule(raw):
     text = "；".join(
-        f"周{'一二三四五六日'[d]} " + " ".join(f"{a // 60:02d}:{a % 60:02d}-{min(a + n, 1440) // 60:02d}:{min(a + n, 1440) % 60:02d}"
-                                               for a, n in rs if a + n <= 1440 and n > 0)
-        for d, rs in raw.items() if any(a + n <= 1440 for a, n in rs))
+        f"周{'一二三四五六日'[d]} "
+        + " ".join(
+            f"{a // 60:02d}:{a % 60:02d}-{min(a + n, 1440) // 60:02d}:{min(a + n, 1440) % 60:02d}"
+            for a, n in rs
+            if a + n <= 1440 and n > 0
+        )
+        for d, rs in raw.items()
+        if any(a + n <= 1440 for a, n in rs)
+    )
     return text
 
 
@@ -141,8 +159,12 @@ def test_more_shared_tags_win_before_distance():
 
 def test_equal_overlap_is_ordered_by_distance_then_unlocated_then_key():
     target = Target(("活动阵地",), 41.30, 123.70)
-    cands = [Candidate("z-nowhere", ("活动阵地",)), Candidate("b-far", ("活动阵地",), 41.5, 124.0),
-             Candidate("a-near", ("活动阵地",), 41.31, 123.71), Candidate("a-nowhere", ("活动阵地",))]
+    cands = [
+        Candidate("z-nowhere", ("活动阵地",)),
+        Candidate("b-far", ("活动阵地",), 41.5, 124.0),
+        Candidate("a-near", ("活动阵地",), 41.31, 123.71),
+        Candidate("a-nowhere", ("活动阵地",)),
+    ]
     assert [s.key for s in suggest(target, cands)] == ["a-near", "b-far", "a-nowhere", "z-nowhere"]
 
 
@@ -164,11 +186,23 @@ def test_haversine_knows_a_real_distance():
     assert haversine_km(41.29, 123.77, 41.80, 123.43) == pytest.approx(63.6, abs=1.0)
 
 
-tags = st.lists(st.sampled_from(["活动阵地", "安全培训", "技术攻关", "数字化", "红色教育", "培训师资"]), max_size=4)
+tags = st.lists(
+    st.sampled_from(["活动阵地", "安全培训", "技术攻关", "数字化", "红色教育", "培训师资"]),
+    max_size=4,
+)
 lat = st.one_of(st.none(), st.floats(-89, 89))
 lon = st.floats(-179, 179)
-candidates = st.lists(st.builds(lambda k, t, la, lo: Candidate(f"c{k}", tuple(t), la, lo if la is not None else None),
-                                st.integers(0, 10**6), tags, lat, lon), max_size=25, unique_by=lambda c: c.key)
+candidates = st.lists(
+    st.builds(
+        lambda k, t, la, lo: Candidate(f"c{k}", tuple(t), la, lo if la is not None else None),
+        st.integers(0, 10**6),
+        tags,
+        lat,
+        lon,
+    ),
+    max_size=25,
+    unique_by=lambda c: c.key,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -201,8 +235,14 @@ def test_suggestions_ignore_input_order_and_unrelated_candidates(wanted, la, lo,
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180),
-       st.floats(-90, 90), st.floats(-180, 180))
+@given(
+    st.floats(-90, 90),
+    st.floats(-180, 180),
+    st.floats(-90, 90),
+    st.floats(-180, 180),
+    st.floats(-90, 90),
+    st.floats(-180, 180),
+)
 def test_haversine_is_a_metric_on_the_sphere(a1, o1, a2, o2, a3, o3):
     d12 = haversine_km(a1, o1, a2, o2)
     assert d12 == pytest.approx(haversine_km(a2, o2, a1, o1), abs=1e-6)

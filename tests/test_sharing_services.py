@@ -40,8 +40,16 @@ def sw(world, settings, tmp_path):
 
 
 def book(sw, world, code="R-A", org=None, start=None, end=None, **kw):
-    return services.booking_request(actor=world.manager_b, resource=sw.r[code], org=org or world.zb_b,
-                                    start=start or at(2, 9), end=end or at(2, 11), purpose="主题党日", now=NOW, **kw)
+    return services.booking_request(
+        actor=world.manager_b,
+        resource=sw.r[code],
+        org=org or world.zb_b,
+        start=start or at(2, 9),
+        end=end or at(2, 11),
+        purpose="主题党日",
+        now=NOW,
+        **kw,
+    )
 
 
 # ---- scope --------------------------------------------------------------------------------
@@ -51,7 +59,9 @@ def book(sw, world, code="R-A", org=None, start=None, end=None, **kw):
 def test_each_persona_sees_exactly_what_is_shared_with_them(world, sw, persona):
     user = getattr(world, persona)
     assert set(Resource.objects.visible_to(user).values_list("code", flat=True)) == VISIBLE[persona]
-    assert set(Resource.objects.manageable_by(user).values_list("code", flat=True)) == MANAGES[persona]
+    assert (
+        set(Resource.objects.manageable_by(user).values_list("code", flat=True)) == MANAGES[persona]
+    )
 
 
 def test_a_partner_unit_sees_alliance_resources_but_not_the_company_wide_ones(world, sw):
@@ -62,7 +72,12 @@ def test_a_partner_unit_sees_alliance_resources_but_not_the_company_wide_ones(wo
 
 
 def test_shared_with_one_organisation(world, sw):
-    assert set(Resource.objects.shared_with(world.zb_b).values_list("code", flat=True)) == {"R-A", "R-B", "R-CALL", "R-GOV"}
+    assert set(Resource.objects.shared_with(world.zb_b).values_list("code", flat=True)) == {
+        "R-A",
+        "R-B",
+        "R-CALL",
+        "R-GOV",
+    }
     assert set(Resource.objects.shared_with(world.zb_x).values_list("code", flat=True)) == {"R-X"}
 
 
@@ -71,14 +86,25 @@ def test_alliance_sharing_ends_when_the_alliance_pauses_or_the_member_leaves(wor
     Alliance.objects.filter(code="LJ-A").update(status=Alliance.Status.PAUSED)
     assert not Resource.objects.visible_to(world.manager_b).filter(code="R-A").exists()
     Alliance.objects.filter(code="LJ-A").update(status=Alliance.Status.ACTIVE)
-    AllianceMember.objects.filter(alliance__code="LJ-A", org=world.zb_b).update(left_on=datetime.date(2026, 1, 1))
+    AllianceMember.objects.filter(alliance__code="LJ-A", org=world.zb_b).update(
+        left_on=datetime.date(2026, 1, 1)
+    )
     assert not Resource.objects.visible_to(world.manager_b).filter(code="R-A").exists()
     # 全部内部组织 does not depend on the alliance.
     assert Resource.objects.visible_to(world.manager_b).filter(code="R-CALL").exists()
 
 
-@pytest.mark.parametrize("persona,seen", [("admin", True), ("company", True), ("manager_a", True), ("member_a", True),
-                                          ("manager_b", True), ("outsider", False)])
+@pytest.mark.parametrize(
+    "persona,seen",
+    [
+        ("admin", True),
+        ("company", True),
+        ("manager_a", True),
+        ("member_a", True),
+        ("manager_b", True),
+        ("outsider", False),
+    ],
+)
 def test_needs_follow_the_same_sharing_rule(world, sw, persona, seen):
     assert Need.objects.visible_to(getattr(world, persona)).filter(code="XQ-A").exists() is seen
 
@@ -87,8 +113,14 @@ def test_needs_follow_the_same_sharing_rule(world, sw, persona, seen):
 
 
 def test_resource_create_normalises_hours_and_is_audited(world, sw):
-    r = services.resource_create(actor=world.manager_a, name="会议室", kind="党员活动室", owner=world.zb_a,
-                                 opening_hours="周一、周二、周三 9:00-11:00", tags=["a", " a ", "b", ""])
+    r = services.resource_create(
+        actor=world.manager_a,
+        name="会议室",
+        kind="党员活动室",
+        owner=world.zb_a,
+        opening_hours="周一、周二、周三 9:00-11:00",
+        tags=["a", " a ", "b", ""],
+    )
     assert r.code == "ZY-0001"
     assert r.opening_hours == "周一至周三 09:00-11:00"
     assert r.tags == ["a", "b"]
@@ -96,14 +128,23 @@ def test_resource_create_normalises_hours_and_is_audited(world, sw):
     assert row.action == "create" and row.actor == world.manager_a
 
 
-@pytest.mark.parametrize("fields,field,message", [
-    ({"kind": "设备", "capacity": 10}, "capacity", "只有阵地、党员活动室和教育基地可以填写容纳人数"),
-    ({"kind": "阵地", "expertise": ["x"]}, "expertise", "只有专家和讲师可以填写专长领域"),
-    ({"kind": "阵地", "lat": 41.0}, "lon", "纬度和经度需同时填写"),
-    ({"kind": "阵地", "opening_hours": "上午"}, "opening_hours", "应以星期开头"),
-    ({"kind": "阵地", "contact_phone": "call me"}, "contact_phone", "联系电话只能包含"),
-])
-def test_bad_resources_are_refused_with_the_field_and_nothing_is_written(world, sw, fields, field, message):
+@pytest.mark.parametrize(
+    "fields,field,message",
+    [
+        (
+            {"kind": "设备", "capacity": 10},
+            "capacity",
+            "只有阵地、党员活动室和教育基地可以填写容纳人数",
+        ),
+        ({"kind": "阵地", "expertise": ["x"]}, "expertise", "只有专家和讲师可以填写专长领域"),
+        ({"kind": "阵地", "lat": 41.0}, "lon", "纬度和经度需同时填写"),
+        ({"kind": "阵地", "opening_hours": "上午"}, "opening_hours", "应以星期开头"),
+        ({"kind": "阵地", "contact_phone": "call me"}, "contact_phone", "联系电话只能包含"),
+    ],
+)
+def test_bad_resources_are_refused_with_the_field_and_nothing_is_written(
+    world, sw, fields, field, message
+):
     before = Resource.objects.count()
     with pytest.raises(ValidationError) as exc:
         services.resource_create(actor=None, name="x", owner=world.zb_a, **fields)
@@ -124,20 +165,37 @@ def test_resource_code_cannot_change_and_a_phone_is_audited_masked(world, sw):
 
 def test_a_request_is_pending_audited_and_lands_in_the_owners_inbox(world, sw):
     b = book(sw, world, expected_people=12)
-    assert (b.status, b.org, b.requested_by, b.requested_by_name) == ("待审批", world.zb_b, world.manager_b, "manager_b")
+    assert (b.status, b.org, b.requested_by, b.requested_by_name) == (
+        "待审批",
+        world.zb_b,
+        world.manager_b,
+        "manager_b",
+    )
     task = Notification.objects.get(key=f"booking:{b.pk}:request")
-    assert (task.user, task.kind, task.link) == (world.manager_a, "todo", f"/sharing/bookings/{b.pk}/")
+    assert (task.user, task.kind, task.link) == (
+        world.manager_a,
+        "todo",
+        f"/sharing/bookings/{b.pk}/",
+    )
     assert "运维检修党支部预约“营销服务党员活动室”" in task.title
-    assert AuditLog.objects.filter(target_type="sharing.booking", target_id=str(b.pk), action="create").count() == 1
+    assert (
+        AuditLog.objects.filter(
+            target_type="sharing.booking", target_id=str(b.pk), action="create"
+        ).count()
+        == 1
+    )
 
 
-@pytest.mark.parametrize("start,end", [
-    (at(2, 9), at(2, 11)),        # the same slot
-    (at(2, 10), at(2, 12)),       # overlaps the end
-    (at(2, 8, 30), at(2, 9, 30)), # overlaps the start
-    (at(2, 9, 30), at(2, 10)),    # inside
-    (at(2, 8, 30), at(2, 12)),    # around
-])
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        (at(2, 9), at(2, 11)),  # the same slot
+        (at(2, 10), at(2, 12)),  # overlaps the end
+        (at(2, 8, 30), at(2, 9, 30)),  # overlaps the start
+        (at(2, 9, 30), at(2, 10)),  # inside
+        (at(2, 8, 30), at(2, 12)),  # around
+    ],
+)
 def test_an_overlapping_request_is_refused_and_changes_nothing(world, sw, start, end):
     book(sw, world)
     count, audits = Booking.objects.count(), AuditLog.objects.count()
@@ -154,7 +212,9 @@ def test_touching_ends_are_allowed(world, sw):
     assert Booking.objects.filter(status="待审批").count() == 3
 
 
-def test_declined_and_cancelled_bookings_free_their_slot_but_pending_and_approved_hold_it(world, sw):
+def test_declined_and_cancelled_bookings_free_their_slot_but_pending_and_approved_hold_it(
+    world, sw
+):
     first = book(sw, world)
     services.booking_decline(actor=world.manager_a, booking=first, reason="检修", now=NOW)
     second = book(sw, world)
@@ -168,18 +228,29 @@ def test_declined_and_cancelled_bookings_free_their_slot_but_pending_and_approve
     assert book(sw, world, code="R-B").status == "待审批"
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"start": at(2, 8), "end": at(2, 9)}, "所选时段不在开放时间内"),
-    ({"start": at(7, 9), "end": at(7, 10)}, "所选时段不在开放时间内"),          # Saturday
-    ({"start": at(2, 16), "end": at(3, 10)}, "所选时段不在开放时间内"),         # over night
-    ({"start": at(2, 11), "end": at(2, 9)}, "结束时间应晚于开始时间"),
-    ({"start": at(1, 8), "end": at(1, 9)}, "开始时间已过"),
-    ({"expected_people": 21}, "预计人数 21 人超过容纳人数 20 人"),
-    ({"purpose": " "}, "请填写用途"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"start": at(2, 8), "end": at(2, 9)}, "所选时段不在开放时间内"),
+        ({"start": at(7, 9), "end": at(7, 10)}, "所选时段不在开放时间内"),  # Saturday
+        ({"start": at(2, 16), "end": at(3, 10)}, "所选时段不在开放时间内"),  # over night
+        ({"start": at(2, 11), "end": at(2, 9)}, "结束时间应晚于开始时间"),
+        ({"start": at(1, 8), "end": at(1, 9)}, "开始时间已过"),
+        ({"expected_people": 21}, "预计人数 21 人超过容纳人数 20 人"),
+        ({"purpose": " "}, "请填写用途"),
+    ],
+)
 def test_a_bad_slot_is_refused_with_a_reason(world, sw, kwargs, message):
-    fields = {"actor": world.manager_b, "resource": sw.r["R-A"], "org": world.zb_b, "start": at(2, 9), "end": at(2, 11),
-              "purpose": "主题党日", "now": NOW, **kwargs}
+    fields = {
+        "actor": world.manager_b,
+        "resource": sw.r["R-A"],
+        "org": world.zb_b,
+        "start": at(2, 9),
+        "end": at(2, 11),
+        "purpose": "主题党日",
+        "now": NOW,
+        **kwargs,
+    }
     with pytest.raises(ValidationError) as exc:
         services.booking_request(**fields)
     assert any(message in m for m in exc.value.messages)
@@ -190,7 +261,13 @@ def test_a_resource_without_hours_takes_any_slot_up_to_a_month(world, sw):
     b = book(sw, world, code="R-B", start=at(7, 22), end=at(9, 6))
     assert b.hours == 32
     with pytest.raises(ValidationError, match="单次预约不能超过 31 天"):
-        book(sw, world, code="R-B", start=at(10, 9), end=datetime.datetime(2026, 4, 12, 9, tzinfo=NOW.tzinfo))
+        book(
+            sw,
+            world,
+            code="R-B",
+            start=at(10, 9),
+            end=datetime.datetime(2026, 4, 12, 9, tzinfo=NOW.tzinfo),
+        )
 
 
 def test_only_organisations_the_resource_is_shared_with_may_book_it(world, sw):
@@ -207,8 +284,9 @@ def test_a_withdrawn_resource_takes_no_bookings(world, sw):
 
 
 def test_a_linked_activity_must_list_the_booking_organisation(world, sw):
-    activity = activity_services.activity_record(actor=None, code="ACT-A", type="主题党日", host=world.zb_a,
-                                                 start=at(2, 9), topic="主题党日")
+    activity = activity_services.activity_record(
+        actor=None, code="ACT-A", type="主题党日", host=world.zb_a, start=at(2, 9), topic="主题党日"
+    )
     with pytest.raises(ValidationError, match="活动 ACT-A 未列出预约组织“运维检修党支部”"):
         book(sw, world, activity=activity)
     b = book(sw, world, org=world.zb_a, activity=activity)
@@ -241,7 +319,10 @@ def test_a_task_closed_by_the_decision_no_longer_counts_as_unread(world, sw):
     done = Notification.objects.get(key=f"booking:{first.pk}:request")
     assert done.done_at is not None and done.read_at is not None
     assert Notification.objects.get(key=f"booking:{second.pk}:request").read_at == read_at
-    assert not Notification.objects.filter(user=world.manager_a, key__endswith=":request", read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        user=world.manager_a, key__endswith=":request", read_at__isnull=True
+    ).exists()
+
 
 def test_a_refusal_needs_a_reason_and_the_requester_reads_it(world, sw):
     b = book(sw, world)
@@ -276,9 +357,14 @@ def test_history_of_a_booking_is_audited_step_by_step(world, sw):
     b = book(sw, world)
     services.booking_approve(actor=world.manager_a, booking=b, now=NOW)
     services.booking_cancel(actor=world.manager_b, booking=b, now=NOW)
-    rows = AuditLog.objects.filter(target_type="sharing.booking", target_id=str(b.pk)).order_by("id")
+    rows = AuditLog.objects.filter(target_type="sharing.booking", target_id=str(b.pk)).order_by(
+        "id"
+    )
     assert [(r.actor_name, r.action, (r.after or {}).get("status")) for r in rows] == [
-        ("manager_b", "create", "待审批"), ("manager_a", "update", "已批准"), ("manager_b", "update", "已取消")]
+        ("manager_b", "create", "待审批"),
+        ("manager_a", "update", "已批准"),
+        ("manager_b", "update", "已取消"),
+    ]
 
 
 # ---- matches and suggestions ------------------------------------------------------------------
@@ -287,14 +373,22 @@ def test_history_of_a_booking_is_audited_step_by_step(world, sw):
 def test_suggestions_rank_shared_resources_and_partner_organisations(world, sw):
     resources, orgs = selectors.suggestions(sw.need, user=world.manager_a)
     assert [(s.obj.code, s.suggestion.shared) for s in resources] == [
-        ("R-B", ("安全培训", "活动阵地")), ("R-CALL", ("安全培训",))]
+        ("R-B", ("安全培训", "活动阵地")),
+        ("R-CALL", ("安全培训",)),
+    ]
     assert [(s.obj.code, s.suggestion.shared) for s in orgs] == [("ZB-C", ("活动阵地",))]
     assert orgs[0].suggestion.distance_km == pytest.approx(10.0, abs=0.1)
 
 
 def test_a_match_records_who_matched_whom_and_an_agreed_one_meets_the_need(world, sw):
-    m = services.match_create(actor=world.manager_a, need=sw.need, resource=sw.r["R-B"], note="联系运维检修")
-    assert (m.shared_tags, m.matched_by_name, m.status) == (["安全培训", "活动阵地"], "manager_a", "对接中")
+    m = services.match_create(
+        actor=world.manager_a, need=sw.need, resource=sw.r["R-B"], note="联系运维检修"
+    )
+    assert (m.shared_tags, m.matched_by_name, m.status) == (
+        ["安全培训", "活动阵地"],
+        "manager_a",
+        "对接中",
+    )
     assert m.distance_km == 20.1
     with pytest.raises(ValidationError, match="已与该资源对接"):
         services.match_create(actor=world.manager_a, need=sw.need, resource=sw.r["R-B"])
@@ -309,7 +403,9 @@ def test_a_match_records_who_matched_whom_and_an_agreed_one_meets_the_need(world
 def test_a_closed_need_takes_no_more_matches(world, sw):
     services.need_update(actor=None, need=sw.need, status=NeedStatus.CLOSED)
     with pytest.raises(ValidationError, match="需求已关闭"):
-        services.match_create(actor=world.manager_a, need=Need.objects.get(code="XQ-A"), org=sw.zb_c)
+        services.match_create(
+            actor=world.manager_a, need=Need.objects.get(code="XQ-A"), org=sw.zb_c
+        )
     assert not Match.objects.exists()
 
 
@@ -317,10 +413,12 @@ def test_a_closed_need_takes_no_more_matches(world, sw):
 
 
 def test_utilisation_counts_approved_hours_by_owner_and_by_others(world, sw):
-    own = book(sw, world, org=world.zb_a)                                        # 2 h, own unit
-    other = book(sw, world, start=at(3, 9), end=at(3, 12))                         # 3 h, ZB-B
-    later = book(sw, world, code="R-B", org=world.zb_a, start=at(20, 9), end=at(20, 13))  # 4 h on ZB-B's, by ZB-A
-    pending = book(sw, world, start=at(4, 9), end=at(4, 10))                       # never approved
+    own = book(sw, world, org=world.zb_a)  # 2 h, own unit
+    other = book(sw, world, start=at(3, 9), end=at(3, 12))  # 3 h, ZB-B
+    later = book(
+        sw, world, code="R-B", org=world.zb_a, start=at(20, 9), end=at(20, 13)
+    )  # 4 h on ZB-B's, by ZB-A
+    pending = book(sw, world, start=at(4, 9), end=at(4, 10))  # never approved
     for b in (own, other, later):
         services.booking_approve(actor=world.admin, booking=b, now=NOW)
     assert pending.status == BookingStatus.PENDING
@@ -328,14 +426,18 @@ def test_utilisation_counts_approved_hours_by_owner_and_by_others(world, sw):
     total = data["total"]
     assert (total.bookings, total.hours, total.used, total.others) == (3, 9.0, 5.0, 7.0)
     assert total.share == pytest.approx(7 / 9)
-    by_resource = {r["resource"].code: (r["usage"].hours, r["usage"].others) for r in data["resources"]}
+    by_resource = {
+        r["resource"].code: (r["usage"].hours, r["usage"].others) for r in data["resources"]
+    }
     assert by_resource == {"R-A": (5.0, 3.0), "R-B": (4.0, 4.0)}
     assert [(c["code"], c["usage"].hours) for c in data["companies"]] == [("DW", 9.0)]
     (lj_a,) = data["alliances"]
     assert (lj_a["code"], lj_a["hours"], lj_a["others"], lj_a["inside"]) == ("LJ-A", 9.0, 7.0, 7.0)
     assert data["months_own"][2] == 2.0 and data["months_other"][2] == 7.0
     # Another year, or a subtree without bookings, shows nothing.
-    assert selectors.utilisation(root=world.dw, user=world.company, year=2025)["total"].bookings == 0
+    assert (
+        selectors.utilisation(root=world.dw, user=world.company, year=2025)["total"].bookings == 0
+    )
     assert selectors.utilisation(root=sw.zb_c, user=world.company, year=2026)["total"].bookings == 0
 
 
@@ -346,20 +448,37 @@ def test_descriptions_are_bounded_on_every_path_so_an_export_always_imports_back
     """A resource's 说明 is an Excel column of at most 5000 characters: a longer one saved on
     the screen or through the API could be exported but never imported again. Needs and
     projects stop at the API's 10 000. A refusal writes nothing."""
-    before = (list(Resource.objects.values_list("pk", "description")), Need.objects.count(), AuditLog.objects.count())
+    before = (
+        list(Resource.objects.values_list("pk", "description")),
+        Need.objects.count(),
+        AuditLog.objects.count(),
+    )
     with pytest.raises(ValidationError) as exc:
-        services.resource_create(actor=None, name="长说明", kind="阵地", owner=world.zb_a, description="长" * 5001)
+        services.resource_create(
+            actor=None, name="长说明", kind="阵地", owner=world.zb_a, description="长" * 5001
+        )
     assert exc.value.message_dict == {"description": ["说明不能超过 5000 个字符"]}
     with pytest.raises(ValidationError):
         services.resource_update(actor=None, resource=sw.r["R-A"], description="长" * 5001)
     with pytest.raises(ValidationError) as exc:
-        services.need_create(actor=None, org=world.zb_a, title="长需求", tags=["安全培训"], description="长" * 10_001)
+        services.need_create(
+            actor=None, org=world.zb_a, title="长需求", tags=["安全培训"], description="长" * 10_001
+        )
     assert exc.value.message_dict == {"description": ["需求描述不能超过 10000 个字符"]}
     with pytest.raises(ValidationError) as exc:
-        services.project_create(actor=None, org=world.zb_a, title="长项目", partners_wanted=["专家"], description="长" * 10_001)
+        services.project_create(
+            actor=None,
+            org=world.zb_a,
+            title="长项目",
+            partners_wanted=["专家"],
+            description="长" * 10_001,
+        )
     assert exc.value.message_dict == {"description": ["项目简介不能超过 10000 个字符"]}
-    assert (list(Resource.objects.values_list("pk", "description")), Need.objects.count(),
-            AuditLog.objects.count()) == before
+    assert (
+        list(Resource.objects.values_list("pk", "description")),
+        Need.objects.count(),
+        AuditLog.objects.count(),
+    ) == before
     # The limits themselves are allowed.
     services.resource_update(actor=None, resource=sw.r["R-A"], description="长" * 5000)
     services.need_update(actor=None, need=sw.need, description="长" * 10_000)

@@ -20,34 +20,59 @@ def login(world, persona: str) -> Client:
 
 
 def test_manager_creates_a_group_under_their_branch_and_it_is_audited(world):
-    response = login(world, "manager_a").post(reverse("orgs:org_create"), {
-        "code": "XZ-A2", "name": "营销二组", "kind": "党小组", "parent": "ZB-A",
-        "professions": "营销服务、客户服务", "lat": "", "lon": "",
-    })
+    response = login(world, "manager_a").post(
+        reverse("orgs:org_create"),
+        {
+            "code": "XZ-A2",
+            "name": "营销二组",
+            "kind": "党小组",
+            "parent": "ZB-A",
+            "professions": "营销服务、客户服务",
+            "lat": "",
+            "lon": "",
+        },
+    )
     assert response.status_code == 302
     org = Organisation.objects.get(code="XZ-A2")
     assert org.path == "/DW/ZB-A/XZ-A2/"
     assert org.depth == 2
     assert org.professions == ["营销服务", "客户服务"]
-    entry = AuditLog.objects.get(target_type="orgs.organisation", target_id="XZ-A2", action="create")
+    entry = AuditLog.objects.get(
+        target_type="orgs.organisation", target_id="XZ-A2", action="create"
+    )
     assert entry.actor == world.manager_a
     assert entry.after["name"] == "营销二组"
 
 
 def test_wrong_nesting_is_refused_with_a_chinese_message(world):
-    response = login(world, "company").post(reverse("orgs:org_create"), {
-        "code": "ZZ", "name": "错层", "kind": "党委", "parent": "ZB-A",
-    })
+    response = login(world, "company").post(
+        reverse("orgs:org_create"),
+        {
+            "code": "ZZ",
+            "name": "错层",
+            "kind": "党委",
+            "parent": "ZB-A",
+        },
+    )
     assert response.status_code == 400
     assert "党委不能设在党支部之下" in response.content.decode()
     assert not Organisation.objects.filter(code="ZZ").exists()
 
 
 def test_moving_an_org_moves_its_subtree_paths(world):
-    response = login(world, "admin").post(reverse("orgs:org_edit", args=["ZB-A"]), {
-        "name": "营销服务党支部", "kind": "党支部", "parent": "DW2", "professions": "营销服务",
-        "strengths": "客户服务", "needs": "技术攻关", "lat": "41.3", "lon": "123.7",
-    })
+    response = login(world, "admin").post(
+        reverse("orgs:org_edit", args=["ZB-A"]),
+        {
+            "name": "营销服务党支部",
+            "kind": "党支部",
+            "parent": "DW2",
+            "professions": "营销服务",
+            "strengths": "客户服务",
+            "needs": "技术攻关",
+            "lat": "41.3",
+            "lon": "123.7",
+        },
+    )
     assert response.status_code == 302
     assert Organisation.objects.get(code="ZB-A").path == "/DW2/ZB-A/"
     assert Organisation.objects.get(code="XZ-A1").path == "/DW2/ZB-A/XZ-A1/"
@@ -58,11 +83,18 @@ def test_moving_an_org_moves_its_subtree_paths(world):
 
 def test_dissolving_is_refused_while_members_remain_then_allowed(world):
     c = login(world, "company")
-    response = c.post(reverse("orgs:org_dissolve", args=["ZB-B"]), {"date": "2026-06-30", "reason": "机构调整"})
+    response = c.post(
+        reverse("orgs:org_dissolve", args=["ZB-B"]), {"date": "2026-06-30", "reason": "机构调整"}
+    )
     assert response.status_code == 400
     assert "还有 1 名党员" in response.content.decode()
-    c.post(reverse("orgs:member_transfer", args=[world.m_b1.pk]), {"to_org": "ZB-A", "date": "2026-06-01", "reason": "机构调整"})
-    response = c.post(reverse("orgs:org_dissolve", args=["ZB-B"]), {"date": "2026-06-30", "reason": "机构调整"})
+    c.post(
+        reverse("orgs:member_transfer", args=[world.m_b1.pk]),
+        {"to_org": "ZB-A", "date": "2026-06-01", "reason": "机构调整"},
+    )
+    response = c.post(
+        reverse("orgs:org_dissolve", args=["ZB-B"]), {"date": "2026-06-30", "reason": "机构调整"}
+    )
     assert response.status_code == 302
     org = Organisation.objects.get(code="ZB-B")
     assert org.dissolved == datetime.date(2026, 6, 30)
@@ -73,7 +105,10 @@ def test_dissolving_is_refused_while_members_remain_then_allowed(world):
 
 def test_transfer_keeps_history(world):
     c = login(world, "company")
-    response = c.post(reverse("orgs:member_transfer", args=[world.m_a2.pk]), {"to_org": "ZB-B", "date": "2026-03-01", "reason": "岗位调动"})
+    response = c.post(
+        reverse("orgs:member_transfer", args=[world.m_a2.pk]),
+        {"to_org": "ZB-B", "date": "2026-03-01", "reason": "岗位调动"},
+    )
     assert response.status_code == 302
     m = Member.objects.get(pk=world.m_a2.pk)
     assert m.org == world.zb_b
@@ -99,12 +134,24 @@ def test_member_filters(world):
 
 
 def test_phone_and_id_are_masked_for_viewers_who_do_not_manage_the_member(world):
-    page = login(world, "member_a").get(reverse("orgs:member_detail", args=[world.m_a2.pk])).content.decode()
+    page = (
+        login(world, "member_a")
+        .get(reverse("orgs:member_detail", args=[world.m_a2.pk]))
+        .content.decode()
+    )
     assert "139****0001" in page
     assert "13900000001" not in page
-    own = login(world, "member_a").get(reverse("orgs:member_detail", args=[world.m_a1.pk])).content.decode()
+    own = (
+        login(world, "member_a")
+        .get(reverse("orgs:member_detail", args=[world.m_a1.pk]))
+        .content.decode()
+    )
     assert "13812345678" in own
-    managed = login(world, "company").get(reverse("orgs:member_detail", args=[world.m_a1.pk])).content.decode()
+    managed = (
+        login(world, "company")
+        .get(reverse("orgs:member_detail", args=[world.m_a1.pk]))
+        .content.decode()
+    )
     assert "110101199003071233" in managed
 
 
@@ -116,10 +163,18 @@ def test_phone_and_id_never_reach_the_audit_log_in_clear(world):
 
 def test_bad_member_input_gets_chinese_errors_and_changes_nothing(world):
     count = Member.objects.count()
-    response = login(world, "manager_a").post(reverse("orgs:member_create"), {
-        "number": "M-NEW", "name": "孙七", "org": "ZB-A", "category": "正式党员",
-        "joined_on": "2020-01-01", "phone": "12345", "id_number": "110101199003071235",
-    })
+    response = login(world, "manager_a").post(
+        reverse("orgs:member_create"),
+        {
+            "number": "M-NEW",
+            "name": "孙七",
+            "org": "ZB-A",
+            "category": "正式党员",
+            "joined_on": "2020-01-01",
+            "phone": "12345",
+            "id_number": "110101199003071235",
+        },
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "手机号码应为 11 位数字" in body
@@ -153,8 +208,14 @@ def test_audit_log_search(world):
 @pytest.mark.parametrize("n", [3, 30])
 def test_member_list_query_count_is_flat(world, django_assert_max_num_queries, n):
     for i in range(n):
-        member_create(actor=None, number=f"Q{i:03d}", name=f"测试{i}", org=world.zb_b, category="正式党员",
-                      joined_on=datetime.date(2015, 1, 1))
+        member_create(
+            actor=None,
+            number=f"Q{i:03d}",
+            name=f"测试{i}",
+            org=world.zb_b,
+            category="正式党员",
+            joined_on=datetime.date(2015, 1, 1),
+        )
     c = login(world, "company")
     with django_assert_max_num_queries(8):
         c.get(reverse("orgs:member_list"))
@@ -163,7 +224,9 @@ def test_member_list_query_count_is_flat(world, django_assert_max_num_queries, n
 @pytest.mark.parametrize("n", [3, 30])
 def test_org_search_query_count_is_flat(world, django_assert_max_num_queries, n):
     for i in range(n):
-        org_create(actor=None, code=f"QZ{i:03d}", name=f"测试支部{i}", kind="党支部", parent=world.dw)
+        org_create(
+            actor=None, code=f"QZ{i:03d}", name=f"测试支部{i}", kind="党支部", parent=world.dw
+        )
     c = login(world, "company")
     with django_assert_max_num_queries(9):
         c.get(reverse("orgs:org_tree"), {"q": "测试"})

@@ -29,11 +29,16 @@ GROUPS = 981
 MEMBERS_PER = 10
 
 STEPS = [
-    ("clear", """TRUNCATE activities_attendance, activities_activityorg, activities_activity, orgs_member,
+    (
+        "clear",
+        """TRUNCATE activities_attendance, activities_activityorg, activities_activity, orgs_member,
                  orgs_membertransfer, alliances_alliancemember, accounts_user_groups, accounts_user_user_permissions,
                  notifications_notification, accounts_apitoken, accounts_user, alliances_alliance,
-                 orgs_organisation RESTART IDENTITY CASCADE"""),
-    ("orgs", f"""
+                 orgs_organisation RESTART IDENTITY CASCADE""",
+    ),
+    (
+        "orgs",
+        f"""
         INSERT INTO orgs_organisation (id, code, name, kind, parent_id, path, depth, is_partner, partner_kind, is_temporary,
             is_joint, is_functional, unit, professions, address, strengths, needs, created_at, updated_at)
         SELECT 1, 'ROOT', '集团党组', '党委', NULL, '/ROOT/', 0, false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
@@ -50,14 +55,20 @@ STEPS = [
         SELECT 100000 + g, 'XZ' || lpad(g::text, 6, '0'), '党小组' || g, '党小组', 100 + g,
             '/ROOT/DW' || lpad((1 + (g - 1) / {BRANCHES_PER})::text, 2, '0') || '/ZB' || lpad(g::text, 6, '0') || '/XZ' || lpad(g::text, 6, '0') || '/', 3,
             false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
-        FROM generate_series(1, {GROUPS}) g"""),
-    ("members", f"""
+        FROM generate_series(1, {GROUPS}) g""",
+    ),
+    (
+        "members",
+        f"""
         INSERT INTO orgs_member (id, number, name, initials, gender, org_id, category, joined_on, post, job, phone,
             id_number, is_floating, left_reason, created_at, updated_at)
         SELECT m, 'M' || lpad(m::text, 7, '0'), '党员' || m, 'dy', '男', 100 + (m - 1) / {MEMBERS_PER} + 1, '正式党员',
             DATE '2010-07-01', CASE WHEN (m - 1) % {MEMBERS_PER} < 3 THEN '委员' ELSE '' END, '', '', '', false, '', now(), now()
-        FROM generate_series(1, {COMMITTEES * BRANCHES_PER * MEMBERS_PER}) m"""),
-    ("activities", f"""
+        FROM generate_series(1, {COMMITTEES * BRANCHES_PER * MEMBERS_PER}) m""",
+    ),
+    (
+        "activities",
+        f"""
         CREATE TEMP TABLE plan AS
         SELECT b, t.type, t.slot, t.month FROM generate_series(1, {COMMITTEES * BRANCHES_PER}) b
         CROSS JOIN (
@@ -80,14 +91,20 @@ STEPS = [
         SELECT 10000000 + g * 20 + m, 'G' || g || '-' || m, '党小组会', '', 100000 + g,
             make_timestamptz(2025, m, 10, 17, 0, 0, 'Asia/Shanghai'), NULL, '', '党小组会', '', '', '', '', '已通过', '',
             NULL, NULL, true, now(), now()
-        FROM generate_series(1, {GROUPS}) g CROSS JOIN generate_series(1, 12) m"""),
-    ("links", f"""
+        FROM generate_series(1, {GROUPS}) g CROSS JOIN generate_series(1, 12) m""",
+    ),
+    (
+        "links",
+        f"""
         INSERT INTO activities_activityorg (activity_id, org_id, position, start, type, status, is_valid)
         SELECT id, host_id, 0, start, type, status, is_valid FROM activities_activity;
         INSERT INTO activities_activityorg (activity_id, org_id, position, start, type, status, is_valid)
         SELECT id, host_id + 1, 1, start, type, status, is_valid FROM activities_activity
-        WHERE type = '主题党日' AND (id / 40) % 20 = 0 AND host_id < 100 + {COMMITTEES * BRANCHES_PER}"""),
-    ("attendance", f"""
+        WHERE type = '主题党日' AND (id / 40) % 20 = 0 AND host_id < 100 + {COMMITTEES * BRANCHES_PER}""",
+    ),
+    (
+        "attendance",
+        f"""
         INSERT INTO activities_attendance (activity_id, member_id, status, reason, checked_in_at, method)
         SELECT a.id, (a.host_id - 101) * {MEMBERS_PER} + k + 1,
             CASE WHEN k < a.present_count THEN '出席' ELSE '请假' END,
@@ -95,11 +112,15 @@ STEPS = [
             CASE WHEN k < a.present_count THEN a.start ELSE NULL END,
             CASE WHEN k < a.present_count THEN '扫码' ELSE '' END
         FROM activities_activity a CROSS JOIN generate_series(0, {MEMBERS_PER - 1}) k
-        WHERE a.host_id < 100000"""),
-    ("sequences", """
+        WHERE a.host_id < 100000""",
+    ),
+    (
+        "sequences",
+        """
         SELECT setval(pg_get_serial_sequence('orgs_organisation', 'id'), (SELECT max(id) FROM orgs_organisation));
         SELECT setval(pg_get_serial_sequence('orgs_member', 'id'), (SELECT max(id) FROM orgs_member));
-        SELECT setval(pg_get_serial_sequence('activities_activity', 'id'), (SELECT max(id) FROM activities_activity))"""),
+        SELECT setval(pg_get_serial_sequence('activities_activity', 'id'), (SELECT max(id) FROM activities_activity))""",
+    ),
     ("analyze", "ANALYZE"),
 ]
 
@@ -113,7 +134,13 @@ def main() -> None:
                 if statement.strip():
                     cursor.execute(statement)
             print(f"{name:12s} {time.perf_counter() - start:7.1f} s", flush=True)
-        for table in ("orgs_organisation", "orgs_member", "activities_activity", "activities_activityorg", "activities_attendance"):
+        for table in (
+            "orgs_organisation",
+            "orgs_member",
+            "activities_activity",
+            "activities_activityorg",
+            "activities_attendance",
+        ):
             cursor.execute(f"SELECT count(*) FROM {table}")
             print(f"{table:28s} {cursor.fetchone()[0]:>12,}")
     print(f"total        {time.perf_counter() - total:7.1f} s")

@@ -52,21 +52,33 @@ def page(client: Client, url: str) -> tuple[float, float, int]:
     first, median, size = timed(get, 6)
     with CaptureQueriesContext(connection) as ctx:
         get()
-    print(f"  {url}: first {first * 1000:.0f} ms, median of 6 {median * 1000:.0f} ms, {size / 1024:.0f} KB, {len(ctx.captured_queries)} queries")
+    print(
+        f"  {url}: first {first * 1000:.0f} ms, median of 6 {median * 1000:.0f} ms, {size / 1024:.0f} KB, {len(ctx.captured_queries)} queries"
+    )
     return first, median, len(ctx.captured_queries)
 
 
 def main() -> None:
     print("compliance for every organisation, 2025:")
-    first, median, rows = timed(lambda: compliance_rows(year=2025, today=TODAY, orgs=Organisation.objects.all()), 3)
+    first, median, rows = timed(
+        lambda: compliance_rows(year=2025, today=TODAY, orgs=Organisation.objects.all()), 3
+    )
     statuses: dict[str, int] = {}
     for r in rows:  # type: ignore[union-attr]
         statuses[r.status] = statuses.get(r.status, 0) + 1
-    print(f"  compliance_rows: first {first:.2f} s, median of 3 {median:.2f} s, {len(rows):,} rows {statuses}")  # type: ignore[arg-type]
+    print(
+        f"  compliance_rows: first {first:.2f} s, median of 3 {median:.2f} s, {len(rows):,} rows {statuses}"
+    )  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "c.json")
-        first, _, _ = timed(lambda: call_command("compliance", "--year", "2025", "--out", out, "--today", TODAY.isoformat()))
-        print(f"  lianjian compliance --year 2025 --out FILE: {first:.2f} s, {os.path.getsize(out) / 1e6:.0f} MB")
+        first, _, _ = timed(
+            lambda: call_command(
+                "compliance", "--year", "2025", "--out", out, "--today", TODAY.isoformat()
+            )
+        )
+        print(
+            f"  lianjian compliance --year 2025 --out FILE: {first:.2f} s, {os.path.getsize(out) / 1e6:.0f} MB"
+        )
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin"})
     client = Client()
     client.force_login(admin)

@@ -50,48 +50,209 @@ GROUPS = 981
 MEMBERS_PER = 10
 JOINT_PER = 3
 CODE = "BENCH-2025"
-KEEP = {"activities_compliancerule", "django_migrations", "django_content_type", "auth_permission", "auth_group",
-        "auth_group_permissions", "django_site", "alliances_alliancetype"}
+KEEP = {
+    "activities_compliancerule",
+    "django_migrations",
+    "django_content_type",
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+    "django_site",
+    "alliances_alliancetype",
+}
 
 SCHEME: dict[str, Any] = {
-    "code": CODE, "name": "2025年度党支部双维度考核（基准测试）", "period": "2025", "owner": "ROOT",
+    "code": CODE,
+    "name": "2025年度党支部双维度考核（基准测试）",
+    "period": "2025",
+    "owner": "ROOT",
     "applies_to": {"kind": "党支部"},
-    "dimensions": [{"code": "DJ", "name": "党建引领", "max": 40}, {"code": "YW", "name": "业务提升", "max": 50},
-                   {"code": "LJ", "name": "联建共建", "max": 10}, {"code": "CX", "name": "创新创效", "max": 5}],
+    "dimensions": [
+        {"code": "DJ", "name": "党建引领", "max": 40},
+        {"code": "YW", "name": "业务提升", "max": 50},
+        {"code": "LJ", "name": "联建共建", "max": 10},
+        {"code": "CX", "name": "创新创效", "max": 5},
+    ],
     "indicators": [
-        {"code": "DJ1", "name": "组织生活完成率", "dimension": "DJ", "max": 15, "rule": "ratio", "target": 1,
-         "floor": 0.6, "direction": "higher", "source": "compliance_rate"},
-        {"code": "DJ2", "name": "书记述职评议", "dimension": "DJ", "max": 10, "rule": "manual", "source": "manual",
-         "evaluators": ["bench-eval-1", "bench-eval-2"]},
-        {"code": "DJ3", "name": "发展党员", "dimension": "DJ", "max": 5, "rule": "per_item", "per": 2.5, "source": "kpi"},
-        {"code": "DJ4", "name": "主题教育", "dimension": "DJ", "max": 5, "rule": "stepped",
-         "steps": [["部署", 1], ["推进", 3], ["见效", 5]], "source": "kpi"},
-        {"code": "DJ5", "name": "意识形态问题", "dimension": "DJ", "max": 5, "rule": "deduct", "per": 2.5, "source": "kpi"},
-        {"code": "YW1", "name": "营收完成率", "dimension": "YW", "max": 10, "rule": "ratio", "target": 100, "floor": 0.6,
-         "direction": "higher", "source": "kpi"},
-        {"code": "YW2", "name": "利润完成率", "dimension": "YW", "max": 10, "rule": "ratio", "target": 100, "floor": 0.6,
-         "direction": "higher", "source": "kpi"},
-        {"code": "YW3", "name": "供电可靠率", "dimension": "YW", "max": 5, "rule": "ratio", "target": 99.9, "floor": 0.95,
-         "direction": "higher", "source": "kpi"},
-        {"code": "YW4", "name": "线损率", "dimension": "YW", "max": 5, "rule": "ratio", "target": 5, "floor": 0.5,
-         "direction": "lower", "source": "kpi"},
-        {"code": "YW5", "name": "安全生产天数", "dimension": "YW", "max": 5, "rule": "ratio", "target": 365, "floor": 0.8,
-         "direction": "higher", "source": "kpi"},
-        {"code": "YW6", "name": "客户投诉", "dimension": "YW", "max": 5, "rule": "deduct", "per": 1, "source": "kpi"},
-        {"code": "YW7", "name": "电费回收率", "dimension": "YW", "max": 5, "rule": "ratio", "target": 100, "floor": 0.9,
-         "direction": "higher", "source": "kpi"},
-        {"code": "YW8", "name": "重点任务完成", "dimension": "YW", "max": 5, "rule": "per_item", "per": 1, "source": "kpi"},
-        {"code": "YW9", "name": "降本增效", "dimension": "CX", "max": 5, "rule": "stepped",
-         "steps": [["立项", 1], ["实施", 3], ["推广", 5]], "source": "kpi"},
-        {"code": "LJ1", "name": "联建活动", "dimension": "LJ", "max": 4, "rule": "per_item", "per": 1.5,
-         "source": "joint_activities"},
-        {"code": "LJ2", "name": "联建参与人次", "dimension": "LJ", "max": 2, "rule": "per_item", "per": 0.05,
-         "source": "joint_person_times"},
-        {"code": "LJ3", "name": "联建成效", "dimension": "LJ", "max": 4, "rule": "stepped",
-         "steps": [["破冰", 1], ["推进", 2], ["落地", 4]], "source": "kpi"},
-        {"code": "LJ4", "name": "共建项目", "dimension": "LJ", "max": 2, "rule": "per_item", "per": 1, "source": "kpi"},
+        {
+            "code": "DJ1",
+            "name": "组织生活完成率",
+            "dimension": "DJ",
+            "max": 15,
+            "rule": "ratio",
+            "target": 1,
+            "floor": 0.6,
+            "direction": "higher",
+            "source": "compliance_rate",
+        },
+        {
+            "code": "DJ2",
+            "name": "书记述职评议",
+            "dimension": "DJ",
+            "max": 10,
+            "rule": "manual",
+            "source": "manual",
+            "evaluators": ["bench-eval-1", "bench-eval-2"],
+        },
+        {
+            "code": "DJ3",
+            "name": "发展党员",
+            "dimension": "DJ",
+            "max": 5,
+            "rule": "per_item",
+            "per": 2.5,
+            "source": "kpi",
+        },
+        {
+            "code": "DJ4",
+            "name": "主题教育",
+            "dimension": "DJ",
+            "max": 5,
+            "rule": "stepped",
+            "steps": [["部署", 1], ["推进", 3], ["见效", 5]],
+            "source": "kpi",
+        },
+        {
+            "code": "DJ5",
+            "name": "意识形态问题",
+            "dimension": "DJ",
+            "max": 5,
+            "rule": "deduct",
+            "per": 2.5,
+            "source": "kpi",
+        },
+        {
+            "code": "YW1",
+            "name": "营收完成率",
+            "dimension": "YW",
+            "max": 10,
+            "rule": "ratio",
+            "target": 100,
+            "floor": 0.6,
+            "direction": "higher",
+            "source": "kpi",
+        },
+        {
+            "code": "YW2",
+            "name": "利润完成率",
+            "dimension": "YW",
+            "max": 10,
+            "rule": "ratio",
+            "target": 100,
+            "floor": 0.6,
+            "direction": "higher",
+            "source": "kpi",
+        },
+        {
+            "code": "YW3",
+            "name": "供电可靠率",
+            "dimension": "YW",
+            "max": 5,
+            "rule": "ratio",
+            "target": 99.9,
+            "floor": 0.95,
+            "direction": "higher",
+            "source": "kpi",
+        },
+        {
+            "code": "YW4",
+            "name": "线损率",
+            "dimension": "YW",
+            "max": 5,
+            "rule": "ratio",
+            "target": 5,
+            "floor": 0.5,
+            "direction": "lower",
+            "source": "kpi",
+        },
+        {
+            "code": "YW5",
+            "name": "安全生产天数",
+            "dimension": "YW",
+            "max": 5,
+            "rule": "ratio",
+            "target": 365,
+            "floor": 0.8,
+            "direction": "higher",
+            "source": "kpi",
+        },
+        {
+            "code": "YW6",
+            "name": "客户投诉",
+            "dimension": "YW",
+            "max": 5,
+            "rule": "deduct",
+            "per": 1,
+            "source": "kpi",
+        },
+        {
+            "code": "YW7",
+            "name": "电费回收率",
+            "dimension": "YW",
+            "max": 5,
+            "rule": "ratio",
+            "target": 100,
+            "floor": 0.9,
+            "direction": "higher",
+            "source": "kpi",
+        },
+        {
+            "code": "YW8",
+            "name": "重点任务完成",
+            "dimension": "YW",
+            "max": 5,
+            "rule": "per_item",
+            "per": 1,
+            "source": "kpi",
+        },
+        {
+            "code": "YW9",
+            "name": "降本增效",
+            "dimension": "CX",
+            "max": 5,
+            "rule": "stepped",
+            "steps": [["立项", 1], ["实施", 3], ["推广", 5]],
+            "source": "kpi",
+        },
+        {
+            "code": "LJ1",
+            "name": "联建活动",
+            "dimension": "LJ",
+            "max": 4,
+            "rule": "per_item",
+            "per": 1.5,
+            "source": "joint_activities",
+        },
+        {
+            "code": "LJ2",
+            "name": "联建参与人次",
+            "dimension": "LJ",
+            "max": 2,
+            "rule": "per_item",
+            "per": 0.05,
+            "source": "joint_person_times",
+        },
+        {
+            "code": "LJ3",
+            "name": "联建成效",
+            "dimension": "LJ",
+            "max": 4,
+            "rule": "stepped",
+            "steps": [["破冰", 1], ["推进", 2], ["落地", 4]],
+            "source": "kpi",
+        },
+        {
+            "code": "LJ4",
+            "name": "共建项目",
+            "dimension": "LJ",
+            "max": 2,
+            "rule": "per_item",
+            "per": 1,
+            "source": "kpi",
+        },
         {"code": "FJ1", "name": "重大安全责任事故", "rule": "veto", "source": "kpi"},
-        {"code": "FJ2", "name": "违纪违法案件", "rule": "veto", "source": "kpi"}],
+        {"code": "FJ2", "name": "违纪违法案件", "rule": "veto", "source": "kpi"},
+    ],
     "stars": [[95, 5], [90, 4], [80, 3], [70, 2], [60, 1]],
 }
 
@@ -121,7 +282,9 @@ def clear() -> None:
     tables = [t for t in connection.introspection.table_names() if t not in KEEP]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(connection.ops.quote_name(t) for t in tables)} RESTART IDENTITY CASCADE")
+            cursor.execute(
+                f"TRUNCATE {', '.join(connection.ops.quote_name(t) for t in tables)} RESTART IDENTITY CASCADE"
+            )
         else:
             cursor.execute("PRAGMA foreign_keys = OFF")
             for table in tables:
@@ -129,7 +292,9 @@ def clear() -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
 
 
-def plain_row(model: type[Model], values: dict[str, Any], now: datetime.datetime) -> tuple[list[str], list[Any]]:
+def plain_row(
+    model: type[Model], values: dict[str, Any], now: datetime.datetime
+) -> tuple[list[str], list[Any]]:
     """Field names and values of a full row: given ``values``, else the field default."""
     names, row = [], []
     for field in model._meta.concrete_fields:
@@ -150,7 +315,9 @@ def plain_row(model: type[Model], values: dict[str, Any], now: datetime.datetime
     return names, row
 
 
-def insert(model: type[Model], items: Iterator[dict[str, Any]], now: datetime.datetime, chunk: int = 20000) -> int:
+def insert(
+    model: type[Model], items: Iterator[dict[str, Any]], now: datetime.datetime, chunk: int = 20000
+) -> int:
     count = 0
     names: Sequence[str] = ()
     batch: list[list[Any]] = []
@@ -172,33 +339,74 @@ def branch_code(b: int) -> str:
 
 
 def orgs() -> Iterator[dict[str, Any]]:
-    yield {"id": 1, "code": "ROOT", "name": "集团党组", "kind": "党委", "parent_id": None, "path": "/ROOT/", "depth": 0}
+    yield {
+        "id": 1,
+        "code": "ROOT",
+        "name": "集团党组",
+        "kind": "党委",
+        "parent_id": None,
+        "path": "/ROOT/",
+        "depth": 0,
+    }
     for c in range(1, COMMITTEES + 1):
-        yield {"id": 1 + c, "code": f"DW{c:02d}", "name": f"二级单位党委{c}", "kind": "党委", "parent_id": 1,
-               "path": f"/ROOT/DW{c:02d}/", "depth": 1}
+        yield {
+            "id": 1 + c,
+            "code": f"DW{c:02d}",
+            "name": f"二级单位党委{c}",
+            "kind": "党委",
+            "parent_id": 1,
+            "path": f"/ROOT/DW{c:02d}/",
+            "depth": 1,
+        }
     for b in range(1, BRANCHES + 1):
         c = 1 + (b - 1) // BRANCHES_PER
-        yield {"id": 100 + b, "code": branch_code(b), "name": f"党支部{b}", "kind": "党支部", "parent_id": 1 + c,
-               "path": f"/ROOT/DW{c:02d}/{branch_code(b)}/", "depth": 2}
+        yield {
+            "id": 100 + b,
+            "code": branch_code(b),
+            "name": f"党支部{b}",
+            "kind": "党支部",
+            "parent_id": 1 + c,
+            "path": f"/ROOT/DW{c:02d}/{branch_code(b)}/",
+            "depth": 2,
+        }
     for g in range(1, GROUPS + 1):
         c = 1 + (g - 1) // BRANCHES_PER
-        yield {"id": 100000 + g, "code": f"XZ{g:06d}", "name": f"党小组{g}", "kind": "党小组", "parent_id": 100 + g,
-               "path": f"/ROOT/DW{c:02d}/{branch_code(g)}/XZ{g:06d}/", "depth": 3}
+        yield {
+            "id": 100000 + g,
+            "code": f"XZ{g:06d}",
+            "name": f"党小组{g}",
+            "kind": "党小组",
+            "parent_id": 100 + g,
+            "path": f"/ROOT/DW{c:02d}/{branch_code(g)}/XZ{g:06d}/",
+            "depth": 3,
+        }
 
 
 def members() -> Iterator[dict[str, Any]]:
     for m in range(1, BRANCHES * MEMBERS_PER + 1):
-        yield {"number": f"M{m:07d}", "name": f"党员{m}", "initials": "dy", "org_id": 100 + (m - 1) // MEMBERS_PER + 1,
-               "category": "正式党员", "joined_on": datetime.date(2010, 7, 1),
-               "post": "委员" if (m - 1) % MEMBERS_PER < 3 else ""}
+        yield {
+            "number": f"M{m:07d}",
+            "name": f"党员{m}",
+            "initials": "dy",
+            "org_id": 100 + (m - 1) // MEMBERS_PER + 1,
+            "category": "正式党员",
+            "joined_on": datetime.date(2010, 7, 1),
+            "post": "委员" if (m - 1) % MEMBERS_PER < 3 else "",
+        }
 
 
-PLAN = ([("主题党日", m) for m in range(1, 13)] + [("支部委员会", m) for m in range(1, 13)]
-        + [("支部党员大会", 3 * q - 1) for q in range(1, 5)] + [("党课", 3 * q) for q in range(1, 5)]
-        + [("组织生活会", 2), ("民主评议党员", 2)])
+PLAN = (
+    [("主题党日", m) for m in range(1, 13)]
+    + [("支部委员会", m) for m in range(1, 13)]
+    + [("支部党员大会", 3 * q - 1) for q in range(1, 5)]
+    + [("党课", 3 * q) for q in range(1, 5)]
+    + [("组织生活会", 2), ("民主评议党员", 2)]
+)
 
 
-def activities(rng: random.Random, links: list[tuple[int, int, int, datetime.datetime, str]]) -> Iterator[dict[str, Any]]:
+def activities(
+    rng: random.Random, links: list[tuple[int, int, int, datetime.datetime, str]]
+) -> Iterator[dict[str, Any]]:
     """Activity rows; their (activity id, org id, position, start, type) links go to ``links``."""
     next_id = 1
     for b in range(1, BRANCHES + 1):
@@ -209,9 +417,19 @@ def activities(rng: random.Random, links: list[tuple[int, int, int, datetime.dat
             start = datetime.datetime(2025, month, rng.randint(1, 28), 9, 0, tzinfo=TZ)
             present = MEMBERS_PER - rng.randint(0, 2) if kind != "联建活动" else rng.randint(8, 30)
             expected = MEMBERS_PER if kind != "联建活动" else present
-            yield {"id": next_id, "code": f"A{next_id}", "type": kind, "host_id": host, "start": start, "topic": kind,
-                   "status": "已通过", "expected_count": expected, "present_count": present, "is_valid": True,
-                   "sub_kind": "党课互讲" if kind == "联建活动" else ""}
+            yield {
+                "id": next_id,
+                "code": f"A{next_id}",
+                "type": kind,
+                "host_id": host,
+                "start": start,
+                "topic": kind,
+                "status": "已通过",
+                "expected_count": expected,
+                "present_count": present,
+                "is_valid": True,
+                "sub_kind": "党课互讲" if kind == "联建活动" else "",
+            }
             links.append((next_id, host, 0, start, kind))
             if co is not None:
                 links.append((next_id, co, 1, start, kind))
@@ -219,8 +437,16 @@ def activities(rng: random.Random, links: list[tuple[int, int, int, datetime.dat
     for g in range(1, GROUPS + 1):
         for month in range(1, 13):
             start = datetime.datetime(2025, month, 10, 17, 0, tzinfo=TZ)
-            yield {"id": next_id, "code": f"A{next_id}", "type": "党小组会", "host_id": 100000 + g, "start": start,
-                   "topic": "党小组会", "status": "已通过", "is_valid": True}
+            yield {
+                "id": next_id,
+                "code": f"A{next_id}",
+                "type": "党小组会",
+                "host_id": 100000 + g,
+                "start": start,
+                "topic": "党小组会",
+                "status": "已通过",
+                "is_valid": True,
+            }
             links.append((next_id, 100000 + g, 0, start, "党小组会"))
             next_id += 1
 
@@ -233,7 +459,10 @@ def main() -> None:
     def step(name: str, fn: Any) -> Any:
         start = time.perf_counter()
         result = fn()
-        print(f"{name:14s} {time.perf_counter() - start:7.1f} s  {result if result is not None else ''}", flush=True)
+        print(
+            f"{name:14s} {time.perf_counter() - start:7.1f} s  {result if result is not None else ''}",
+            flush=True,
+        )
         return result
 
     with transaction.atomic():
@@ -242,16 +471,44 @@ def main() -> None:
         step("members", lambda: insert(Member, members(), now))
         links: list[tuple[int, int, int, datetime.datetime, str]] = []
         step("activities", lambda: insert(Activity, activities(rng, links), now))
-        step("links", lambda: insert(ActivityOrg, ({"activity_id": a, "org_id": o, "position": p, "start": s, "type": t,
-                                                    "status": "已通过", "is_valid": True} for a, o, p, s, t in links), now))
+        step(
+            "links",
+            lambda: insert(
+                ActivityOrg,
+                (
+                    {
+                        "activity_id": a,
+                        "org_id": o,
+                        "position": p,
+                        "start": s,
+                        "type": t,
+                        "status": "已通过",
+                        "is_valid": True,
+                    }
+                    for a, o, p, s, t in links
+                ),
+                now,
+            ),
+        )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for table in ("orgs_organisation", "orgs_member", "activities_activity", "activities_activityorg"):
-                    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        evaluators = [User.objects.create(username=f"bench-eval-{i}", role="admin", first_name=f"评议人{i}")
-                      for i in (1, 2)]
+                for table in (
+                    "orgs_organisation",
+                    "orgs_member",
+                    "activities_activity",
+                    "activities_activityorg",
+                ):
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                    )
+        evaluators = [
+            User.objects.create(username=f"bench-eval-{i}", role="admin", first_name=f"评议人{i}")
+            for i in (1, 2)
+        ]
         scheme = step("scheme", lambda: scheme_import(SCHEME, actor=None)[0])
-        batch = KpiBatch.objects.create(channel=KpiBatch.Channel.EXCEL, file_name="bench.xlsx", created_by_name="系统")
+        batch = KpiBatch.objects.create(
+            channel=KpiBatch.Channel.EXCEL, file_name="bench.xlsx", created_by_name="系统"
+        )
         strength = {b: rng.random() for b in range(1, BRANCHES + 1)}
         kpi_codes = [i["code"] for i in SCHEME["indicators"] if i["source"] == "kpi"]
 
@@ -260,8 +517,13 @@ def main() -> None:
                 for code in kpi_codes:
                     if rng.random() < 0.02:
                         continue
-                    yield {"org_id": 100 + b, "period": "2025", "indicator_code": code,
-                           "value": float(kpi_value(rng, code, strength[b])), "batch_id": batch.pk}
+                    yield {
+                        "org_id": 100 + b,
+                        "period": "2025",
+                        "indicator_code": code,
+                        "value": float(kpi_value(rng, code, strength[b])),
+                        "batch_id": batch.pk,
+                    }
 
         written = step("kpis", lambda: insert(KpiValue, kpis(), now))
         KpiBatch.objects.filter(pk=batch.pk).update(row_count=written)
@@ -270,8 +532,14 @@ def main() -> None:
         def scores() -> Iterator[dict[str, Any]]:
             for b in range(1, BRANCHES + 1):
                 for user in evaluators:
-                    yield {"indicator_id": dj2.pk, "org_id": 100 + b, "period": "2025", "evaluator_id": user.pk,
-                           "score": round(min(10, 6 + 4 * strength[b] + rng.uniform(-1, 1)), 1), "comment": ""}
+                    yield {
+                        "indicator_id": dj2.pk,
+                        "org_id": 100 + b,
+                        "period": "2025",
+                        "evaluator_id": user.pk,
+                        "score": round(min(10, 6 + 4 * strength[b] + rng.uniform(-1, 1)), 1),
+                        "comment": "",
+                    }
 
         step("scores", lambda: insert(ManualScore, scores(), now))
     with connection.cursor() as cursor:

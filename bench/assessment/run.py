@@ -61,7 +61,10 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any, int, float]:
 
 
 def main() -> None:
-    results: dict[str, Any] = {"vendor": connection.vendor, "date": datetime.date.today().isoformat()}
+    results: dict[str, Any] = {
+        "vendor": connection.vendor,
+        "date": datetime.date.today().isoformat(),
+    }
     scheme = Scheme.objects.get(code=CODE)
     old_runs = list(AssessmentRun.objects.filter(scheme=scheme).values_list("pk", flat=True))
     AssessmentResult.objects.filter(run_id__in=old_runs).delete()
@@ -73,13 +76,19 @@ def main() -> None:
 
     spec = spec_from_model(scheme)
     orgs = scheme_orgs(scheme, "2025")
-    seconds, values, queries, cpu = timed(lambda: sources.collect(scheme, "2025", orgs, spec=spec, today=TODAY))
-    print(f"  sources.collect: {seconds:.2f} s (CPU {cpu:.2f} s), {queries} queries, {len(values):,} organisations")
+    seconds, values, queries, cpu = timed(
+        lambda: sources.collect(scheme, "2025", orgs, spec=spec, today=TODAY)
+    )
+    print(
+        f"  sources.collect: {seconds:.2f} s (CPU {cpu:.2f} s), {queries} queries, {len(values):,} organisations"
+    )
     results["collect"] = {"seconds": seconds, "cpu": cpu}
 
     def score() -> dict[int, int]:
         fn = scorer(spec)
-        scores = {org_id: fn({c: p[0] for c, p in found.items()}) for org_id, found in values.items()}
+        scores = {
+            org_id: fn({c: p[0] for c, p in found.items()}) for org_id, found in values.items()
+        }
         return rank({k: (s.total, s.vetoed) for k, s in scores.items()})
 
     seconds, ranks, _, cpu = timed(score)
@@ -88,14 +97,23 @@ def main() -> None:
 
     runs, cpus = [], []
     for i in range(3):
-        seconds, run, queries, cpu = timed(lambda i=i: assessment_run(None, scheme, "2025", note=f"bench {i}",
-                                                                      today=TODAY))
+        seconds, run, queries, cpu = timed(
+            lambda i=i: assessment_run(None, scheme, "2025", note=f"bench {i}", today=TODAY)
+        )
         runs.append(seconds)
         cpus.append(cpu)
-        print(f"  assessment_run #{i + 1}: {seconds:.2f} s (CPU {cpu:.2f} s), {queries} queries, version {run.version}, "
-              f"{run.org_count:,} organisations, load {os.getloadavg()[0]:.1f}", flush=True)
-    results["run"] = {"times": runs, "median": statistics.median(runs), "cpu": cpus, "queries": queries,
-                      "orgs": run.org_count}
+        print(
+            f"  assessment_run #{i + 1}: {seconds:.2f} s (CPU {cpu:.2f} s), {queries} queries, version {run.version}, "
+            f"{run.org_count:,} organisations, load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+    results["run"] = {
+        "times": runs,
+        "median": statistics.median(runs),
+        "cpu": cpus,
+        "queries": queries,
+        "orgs": run.org_count,
+    }
     stored = AssessmentResult.objects.filter(run=run)
     vetoed = stored.filter(vetoed=True).count()
     stars = dict(stored.values_list("stars").annotate(n=Count("id")).order_by("stars"))
@@ -104,19 +122,37 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "run.json")
-        seconds, _, _, cpu = timed(lambda: call_command("assess", "run", "--scheme", CODE, "--period", "2025", "--out", out,
-                                                   "--today", TODAY.isoformat()))
+        seconds, _, _, cpu = timed(
+            lambda: call_command(
+                "assess",
+                "run",
+                "--scheme",
+                CODE,
+                "--period",
+                "2025",
+                "--out",
+                out,
+                "--today",
+                TODAY.isoformat(),
+            )
+        )
         size = os.path.getsize(out)
-        print(f"  lianjian assess run --out FILE: {seconds:.2f} s (CPU {cpu:.2f} s), {size / 1e6:.1f} MB JSON")
+        print(
+            f"  lianjian assess run --out FILE: {seconds:.2f} s (CPU {cpu:.2f} s), {size / 1e6:.1f} MB JSON"
+        )
         results["cli"] = {"seconds": seconds, "cpu": cpu, "mb": size / 1e6}
         book = os.path.join(folder, "run.xlsx")
         seconds, _, queries, cpu = timed(lambda: run_xlsx(run, book))
-        print(f"  run_xlsx: {seconds:.2f} s (CPU {cpu:.2f} s), {os.path.getsize(book) / 1e6:.1f} MB, {queries} queries")
+        print(
+            f"  run_xlsx: {seconds:.2f} s (CPU {cpu:.2f} s), {os.path.getsize(book) / 1e6:.1f} MB, {queries} queries"
+        )
         results["xlsx"] = {"seconds": seconds, "cpu": cpu}
 
     first = AssessmentRun.objects.get(scheme=scheme, version=1)
     seconds, rows, queries, cpu = timed(lambda: run_compare(first, run))
-    print(f"  run_compare(v1, v{run.version}): {seconds:.2f} s (CPU {cpu:.2f} s), {len(rows):,} rows, {queries} queries")
+    print(
+        f"  run_compare(v1, v{run.version}): {seconds:.2f} s (CPU {cpu:.2f} s), {len(rows):,} rows, {queries} queries"
+    )
     results["compare"] = {"seconds": seconds, "cpu": cpu}
 
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin"})
@@ -125,15 +161,21 @@ def main() -> None:
     url = f"/api/v1/assessment/results?scheme={CODE}&period=2025&page=10"
     times = []
     for _ in range(6):
-        seconds, response, queries, _ = timed(lambda: client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}"))
+        seconds, response, queries, _ = timed(
+            lambda: client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
+        )
         assert response.status_code == 200, response.content[:200]
         times.append(seconds)
-    print(f"  GET {url}: first {times[0] * 1000:.0f} ms, median {statistics.median(times[1:]) * 1000:.0f} ms, "
-          f"{queries} queries")
+    print(
+        f"  GET {url}: first {times[0] * 1000:.0f} ms, median {statistics.median(times[1:]) * 1000:.0f} ms, "
+        f"{queries} queries"
+    )
     results["api"] = {"first": times[0], "median": statistics.median(times[1:]), "queries": queries}
     results["load"] = [load, os.getloadavg()[0]]
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"bench-{connection.vendor}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    (OUT / f"bench-{connection.vendor}.json").write_text(
+        json.dumps(results, indent=2), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ def log(msg: str) -> None:
 
 # --- datasets and databases ----------------------------------------------------------------
 
+
 def dataset(out: Path, n_orgs: int, n_members: int, seed: int) -> tuple[Path, Path, dict[str, int]]:
     """The two files for (n_orgs, n_members, seed), generated once and reused afterwards."""
     folder = out / f"data-{n_orgs}-{n_members}-s{seed}"
@@ -64,8 +65,12 @@ def dataset(out: Path, n_orgs: int, n_members: int, seed: int) -> tuple[Path, Pa
 
 def _postgres_reachable() -> bool:
     try:
-        proc = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SELECT 1"],
-                              capture_output=True, text=True, timeout=10)
+        proc = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SELECT 1"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return proc.returncode == 0
@@ -85,68 +90,136 @@ def fresh_database(db: str, out: Path, name: str) -> str:
 
 def cli(url: str, out: Path, *args: str, prefix: tuple[str, ...] = ()) -> tuple[float, str]:
     """Run ``lianjian ARGS`` against ``url``; returns (wall seconds, stdout). Fails loudly."""
-    env = {**os.environ, "LIANJIAN_DATABASE_URL": url, "LIANJIAN_DATA_DIR": str(out / "data"),
-           "LIANJIAN_DEBUG": "0"}
+    env = {
+        **os.environ,
+        "LIANJIAN_DATABASE_URL": url,
+        "LIANJIAN_DATA_DIR": str(out / "data"),
+        "LIANJIAN_DEBUG": "0",
+    }
     cmd = [*prefix, str(BIN / "lianjian"), *args]
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - t
     if proc.returncode != 0:
-        raise SystemExit(f"命令失败（{proc.returncode}）：{' '.join(cmd)}\n{proc.stdout}\n{proc.stderr[-4000:]}")
+        raise SystemExit(
+            f"命令失败（{proc.returncode}）：{' '.join(cmd)}\n{proc.stdout}\n{proc.stderr[-4000:]}"
+        )
     return elapsed, proc.stdout.strip()
 
 
-def run_dataset(db: str, out: Path, label: str, n_orgs: int, n_members: int, seed: int,
-                runs: int, profile: bool, analyze: bool) -> dict[str, Any]:
+def run_dataset(
+    db: str,
+    out: Path,
+    label: str,
+    n_orgs: int,
+    n_members: int,
+    seed: int,
+    runs: int,
+    profile: bool,
+    analyze: bool,
+) -> dict[str, Any]:
     orgs_file, members_file, info = dataset(out, n_orgs, n_members, seed)
     name = f"lianjian_bench_{label}"
     url = fresh_database(db, out, name)
     log(f"[{db}/{label}] migrate")
     cli(url, out, "migrate", "--noinput")
-    result: dict[str, Any] = {"db": db, "label": label, "orgs": n_orgs, "members": n_members, "data": info}
+    result: dict[str, Any] = {
+        "db": db,
+        "label": label,
+        "orgs": n_orgs,
+        "members": n_members,
+        "data": info,
+    }
     # The fixed cost of starting the CLI (Python, Django, settings), part of every import's time.
     # The importer was being optimised while this benchmark was written: record which version ran.
     # (the engine and the two kinds are packages or modules, whichever the tree holds)
     sources = [p for app in ("core", "orgs") for p in (ROOT / "lianjian" / app).glob("excel*")]
     sources += [p for source in list(sources) if source.is_dir() for p in source.glob("*.py")]
     result["importer_mtime"] = max(
-        datetime.datetime.fromtimestamp(p.stat().st_mtime) for p in sources).isoformat(timespec="seconds")
+        datetime.datetime.fromtimestamp(p.stat().st_mtime) for p in sources
+    ).isoformat(timespec="seconds")
     result["startup_s"] = round(min(cli(url, out, "import", "--help")[0] for _ in range(3)), 2)
     imports = []
-    steps = [("orgs", orgs_file, n_orgs, "新建"), ("members", members_file, n_members, "新建"),
-             ("members", members_file, n_members, "重复导入（无变化）")]
+    steps = [
+        ("orgs", orgs_file, n_orgs, "新建"),
+        ("members", members_file, n_members, "新建"),
+        ("members", members_file, n_members, "重复导入（无变化）"),
+    ]
     for kind, file, rows, note in steps:
         log(f"[{db}/{label}] import {kind} {note}")
         secs, stdout = cli(url, out, "import", kind, str(file))
-        imports.append({"kind": kind, "note": note, "rows": rows, "seconds": round(secs, 2),
-                        "load": round(os.getloadavg()[0], 1),
-                        "rows_per_s": round(rows / secs), "output": stdout})
+        imports.append(
+            {
+                "kind": kind,
+                "note": note,
+                "rows": rows,
+                "seconds": round(secs, 2),
+                "load": round(os.getloadavg()[0], 1),
+                "rows_per_s": round(rows / secs),
+                "output": stdout,
+            }
+        )
         log(f"    {secs:.1f} s, {rows / secs:.0f} 行/秒：{stdout}")
     result["imports"] = imports
     if profile:
         result["profile"] = profile_import(db, out, label, orgs_file, members_file)
-    cli(url, out, "user", "add", MANAGER, "--role", "manager", "--org", "P01", "--password", PASSWORD)
+    cli(
+        url,
+        out,
+        "user",
+        "add",
+        MANAGER,
+        "--role",
+        "manager",
+        "--org",
+        "P01",
+        "--password",
+        PASSWORD,
+    )
     cli(url, out, "user", "add", ADMIN, "--role", "admin", "--password", PASSWORD)
     log(f"[{db}/{label}] 页面计时")
     plan = plan_orgs(n_orgs, n_members, seed=seed)
-    branch = max((b for b in plan.branches if b.code.startswith("P01")), key=lambda b: (b.members, b.code))
-    env = {**os.environ, "LIANJIAN_DATABASE_URL": url, "LIANJIAN_DATA_DIR": str(out / "data"),
-           "LIANJIAN_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "lianjian.settings"}
+    branch = max(
+        (b for b in plan.branches if b.code.startswith("P01")), key=lambda b: (b.members, b.code)
+    )
+    env = {
+        **os.environ,
+        "LIANJIAN_DATABASE_URL": url,
+        "LIANJIAN_DATA_DIR": str(out / "data"),
+        "LIANJIAN_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "lianjian.settings",
+    }
     proc = subprocess.run(
-        [str(BIN / "python"), "-m", "bench.foundation", "pages", "--runs", str(runs), "--branch", branch.code,
-         *(() if analyze else ("--no-analyze",))],
-        env=env, cwd=ROOT, capture_output=True, text=True,
+        [
+            str(BIN / "python"),
+            "-m",
+            "bench.foundation",
+            "pages",
+            "--runs",
+            str(runs),
+            "--branch",
+            branch.code,
+            *(() if analyze else ("--no-analyze",)),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         raise SystemExit(f"页面计时失败：\n{proc.stderr[-4000:]}")
     result.update(json.loads(proc.stdout))
     for page in result["pages"]:
-        log(f"    {page['user']:<6} {page['name']:<16} 中位 {page['median_ms']:>8.1f} ms  "
-            f"p95 {page['p95_ms']:>8.1f} ms  查询 {page['queries']}")
+        log(
+            f"    {page['user']:<6} {page['name']:<16} 中位 {page['median_ms']:>8.1f} ms  "
+            f"p95 {page['p95_ms']:>8.1f} ms  查询 {page['queries']}"
+        )
     return result
 
 
-def profile_import(db: str, out: Path, label: str, orgs_file: Path, members_file: Path) -> dict[str, str]:
+def profile_import(
+    db: str, out: Path, label: str, orgs_file: Path, members_file: Path
+) -> dict[str, str]:
     """cProfile of a fresh orgs + members import into a scratch database: the top functions."""
     import pstats
 
@@ -156,7 +229,14 @@ def profile_import(db: str, out: Path, label: str, orgs_file: Path, members_file
     for kind, file in (("orgs", orgs_file), ("members", members_file)):
         prof = out / f"profile-{db}-{label}-{kind}.prof"
         log(f"[{db}/{label}] cProfile import {kind}")
-        cli(url, out, "import", kind, str(file), prefix=(str(BIN / "python"), "-m", "cProfile", "-o", str(prof)))
+        cli(
+            url,
+            out,
+            "import",
+            kind,
+            str(file),
+            prefix=(str(BIN / "python"), "-m", "cProfile", "-o", str(prof)),
+        )
         lines = []
         for sort in ("tottime", "cumulative"):
             buf = io.StringIO()
@@ -168,6 +248,7 @@ def profile_import(db: str, out: Path, label: str, orgs_file: Path, members_file
 
 
 # --- the page timer (child process, settings from the environment) ---------------------------
+
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -214,13 +295,25 @@ def time_pages(runs: int, branch_code: str, analyze: bool) -> dict[str, Any]:
         ("children", "树子节点 P01", manager, "/orgs/o/P01/children/", hx),
         ("org_search", "组织搜索“营销部”", manager, "/orgs/?q=营销部", {}),
         ("members", "党员列表 第1页", manager, "/orgs/members/", {}),
-        ("members_deep", f"党员列表 第{last_page:,}页（末页）", manager, f"/orgs/members/?page={last_page}", {}),
+        (
+            "members_deep",
+            f"党员列表 第{last_page:,}页（末页）",
+            manager,
+            f"/orgs/members/?page={last_page}",
+            {},
+        ),
         ("member_search", "党员搜索“zs”", manager, "/orgs/members/?q=zs", {}),
         ("branch", f"支部详情 {branch_code}", manager, f"/orgs/o/{branch_code}/", {}),
         ("home", "首页", admin, "/", {}),
         ("tree", "组织树", admin, "/orgs/", {}),
         ("members", "党员列表 第1页", admin, "/orgs/members/", {}),
-        ("members_deep", f"党员列表 第{deep_all:,}页（末页）", admin, f"/orgs/members/?page={deep_all}", {}),
+        (
+            "members_deep",
+            f"党员列表 第{deep_all:,}页（末页）",
+            admin,
+            f"/orgs/members/?page={deep_all}",
+            {},
+        ),
         ("member_search", "党员搜索“zs”", admin, "/orgs/members/?q=zs", {}),
     ]
     clients = {}
@@ -247,26 +340,43 @@ def time_pages(runs: int, branch_code: str, analyze: bool) -> dict[str, Any]:
             times.append((time.perf_counter() - t) * 1000)
             if i >= 4 and time.perf_counter() > budget:
                 break
-        results.append({
-            "key": key, "name": name, "user": "管理员" if user.role == "admin" else "P01 管理员", "url": url,
-            "runs": len(times), "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(_percentile(times, 0.95), 1), "queries": len(captured),
-            "bytes": len(resp.content),
-            "slowest": [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:400]} for q in slow],
-        })
+        results.append(
+            {
+                "key": key,
+                "name": name,
+                "user": "管理员" if user.role == "admin" else "P01 管理员",
+                "url": url,
+                "runs": len(times),
+                "median_ms": round(statistics.median(times), 1),
+                "p95_ms": round(_percentile(times, 0.95), 1),
+                "queries": len(captured),
+                "bytes": len(resp.content),
+                "slowest": [
+                    {"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:400]} for q in slow
+                ],
+            }
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_database_size(current_database())")
             size = cur.fetchone()[0]
     else:
-        size = sum(Path(f"{connection.settings_dict['NAME']}{s}").stat().st_size
-                   for s in ("", "-wal") if Path(f"{connection.settings_dict['NAME']}{s}").exists())
-    return {"pages": results, "scope": {"P01 可见组织": scope_orgs, "P01 可见党员": visible},
-            "db_mb": round(size / 2**20), "load": round(os.getloadavg()[0], 1),
-            "analyze_s": analyze_s}
+        size = sum(
+            Path(f"{connection.settings_dict['NAME']}{s}").stat().st_size
+            for s in ("", "-wal")
+            if Path(f"{connection.settings_dict['NAME']}{s}").exists()
+        )
+    return {
+        "pages": results,
+        "scope": {"P01 可见组织": scope_orgs, "P01 可见党员": visible},
+        "db_mb": round(size / 2**20),
+        "load": round(os.getloadavg()[0], 1),
+        "analyze_s": analyze_s,
+    }
 
 
 # --- the document -----------------------------------------------------------------------------
+
 
 def _machine() -> str:
     cpu = "?"
@@ -278,36 +388,52 @@ def _machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    pg = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
-                        capture_output=True, text=True).stdout.strip()
+    pg = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     import sqlite3
 
-    return (f"{os.cpu_count()} 核 {cpu}，内存 {mem:.0f} GiB；Python {platform.python_version()}，"
-            f"SQLite {sqlite3.sqlite_version}，PostgreSQL {pg or '?'}（本机，默认配置）")
+    return (
+        f"{os.cpu_count()} 核 {cpu}，内存 {mem:.0f} GiB；Python {platform.python_version()}，"
+        f"SQLite {sqlite3.sqlite_version}，PostgreSQL {pg or '?'}（本机，默认配置）"
+    )
 
 
 def render(results: list[dict[str, Any]], machine: str, comment: str) -> str:
     """Our section of docs/benchmarks.md from the results (full and small dataset per database)."""
-    lines = [HEADING, "", f"测量日期 {datetime.date.today():%Y-%m-%d}；机器：{machine}。"
-             "测量时机器上还有其他进程在运行（见各表的系统负载），数字会偏慢、有波动。",
-             "运行：`make bench`（即 `.venv/bin/python -m bench.foundation`，"
-             "可选 `--orgs N --members M --db sqlite|postgres|both --small 10 --runs 20`），"
-             "数据与原始结果在 `/tmp/bench-foundation/`。", ""]
+    lines = [
+        HEADING,
+        "",
+        f"测量日期 {datetime.date.today():%Y-%m-%d}；机器：{machine}。"
+        "测量时机器上还有其他进程在运行（见各表的系统负载），数字会偏慢、有波动。",
+        "运行：`make bench`（即 `.venv/bin/python -m bench.foundation`，"
+        "可选 `--orgs N --members M --db sqlite|postgres|both --small 10 --runs 20`），"
+        "数据与原始结果在 `/tmp/bench-foundation/`。",
+        "",
+    ]
     full = [r for r in results if r["label"] == "full"]
     small = {r["db"]: r for r in results if r["label"] != "full"}
     if full:
         f0 = full[0]
         d = f0["data"]
-        kinds = "、".join(f"{k} {d[k]:,}" for k in ("党委", "党总支", "党支部", "党小组", "外部单位") if k in d)
+        kinds = "、".join(
+            f"{k} {d[k]:,}" for k in ("党委", "党总支", "党支部", "党小组", "外部单位") if k in d
+        )
         lines += [
-            "### 数据", "",
+            "### 数据",
+            "",
             f"全量：{f0['orgs']:,} 个组织（{kinds}），{f0['members']:,} 名党员"
             f"（都在党支部，支部平均 {d['支部平均人数']} 人，最大 {d['最大支部人数']} 人）。"
             f"页面以省级党委 P01 的组织管理员身份计时：其下 {d['P01 下党支部']:,} 个党支部，"
             f"共 {f0['scope']['P01 可见组织']:,} 个组织、{f0['scope']['P01 可见党员']:,} 名党员；"
             "另以系统管理员身份（全部数据）测首页、组织树和党员列表。"
-            + (f"对照组为 1/{round(f0['orgs'] / next(iter(small.values()))['orgs'])} 规模的同构数据。"
-               if small else ""),
+            + (
+                f"对照组为 1/{round(f0['orgs'] / next(iter(small.values()))['orgs'])} 规模的同构数据。"
+                if small
+                else ""
+            ),
             "",
             "数据由 `bench/foundation/generate.py` 按固定种子生成，列与 contracts §3 完全一致："
             "五级组织树（集团党委 → 20 个省级党委 → 市级党委/党总支 → 党支部 → 党小组，每省若干外部单位），"
@@ -317,42 +443,67 @@ def render(results: list[dict[str, Any]], machine: str, comment: str) -> str:
             "文件用 xlsxwriter 的 `constant_memory` 模式写出（单元格为内联字符串）。",
             "",
         ]
-    lines += ["### 导入", "",
-              "真实命令行 `lianjian import KIND FILE`，新建的空库（先 `lianjian migrate`），"
-              "计整个进程的墙钟时间（含启动 Python 与 Django，约见“启动”列）。", "",
-              "| 数据库 | 数据集 | 类型 | 行数 | 秒 | 行/秒 | 启动 秒 | 负载 |",
-              "|---|---|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "### 导入",
+        "",
+        "真实命令行 `lianjian import KIND FILE`，新建的空库（先 `lianjian migrate`），"
+        "计整个进程的墙钟时间（含启动 Python 与 Django，约见“启动”列）。",
+        "",
+        "| 数据库 | 数据集 | 类型 | 行数 | 秒 | 行/秒 | 启动 秒 | 负载 |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         for imp in r["imports"]:
             ok = "" if imp["rows_per_s"] >= TARGET_ROWS_PER_S else " ✗"
-            lines.append(f"| {r['db']} | {r['label']} | {imp['kind']} {imp['note']} | {imp['rows']:,} | "
-                         f"{imp['seconds']:.1f} | {imp['rows_per_s']:,}{ok} | {r.get('startup_s', 0):.1f} | "
-                         f"{imp.get('load', '')} |")
-    lines += ["", f"✗ = 低于目标 {TARGET_ROWS_PER_S:,} 行/秒。", "",
-              "### 页面服务器时间", "",
-              "Django 测试 `Client` + `force_login`，在基准进程内计时（中间件、视图、模板、数据库，不含网络）；"
-              "先预热一次，再计时 `--runs` 次取中位数与 p95；查询数由 `CaptureQueriesContext` 统计"
-              "（含会话、用户等每页固定的几次查询）。计时前先执行一次 `ANALYZE`（`--no-analyze` 可关闭）："
-              "本机 PostgreSQL 关闭了 autovacuum，SQLite 从不自动收集统计信息，刚批量导入后两者都按空表做查询计划。"
-              "⚠ = 中位数超过 200 ms。", ""]
+            lines.append(
+                f"| {r['db']} | {r['label']} | {imp['kind']} {imp['note']} | {imp['rows']:,} | "
+                f"{imp['seconds']:.1f} | {imp['rows_per_s']:,}{ok} | {r.get('startup_s', 0):.1f} | "
+                f"{imp.get('load', '')} |"
+            )
+    lines += [
+        "",
+        f"✗ = 低于目标 {TARGET_ROWS_PER_S:,} 行/秒。",
+        "",
+        "### 页面服务器时间",
+        "",
+        "Django 测试 `Client` + `force_login`，在基准进程内计时（中间件、视图、模板、数据库，不含网络）；"
+        "先预热一次，再计时 `--runs` 次取中位数与 p95；查询数由 `CaptureQueriesContext` 统计"
+        "（含会话、用户等每页固定的几次查询）。计时前先执行一次 `ANALYZE`（`--no-analyze` 可关闭）："
+        "本机 PostgreSQL 关闭了 autovacuum，SQLite 从不自动收集统计信息，刚批量导入后两者都按空表做查询计划。"
+        "⚠ = 中位数超过 200 ms。",
+        "",
+    ]
     for r in full:
         s = small.get(r["db"])
         sp = {(p["user"], p["key"]): p for p in (s["pages"] if s else [])}
         head = f"**{r['db']}**（全量库 {r['db_mb']:,} MB，计时时负载 {r.get('load', '?')}"
         head += f"；对照组 {s['orgs']:,} 组织 / {s['members']:,} 党员）" if s else "）"
-        lines += [head, "",
-                  "| 用户 | 页面 | 中位 ms | p95 ms | 查询数 | 对照组中位 ms | 对照组查询数 |",
-                  "|---|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            head,
+            "",
+            "| 用户 | 页面 | 中位 ms | p95 ms | 查询数 | 对照组中位 ms | 对照组查询数 |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
         for p in r["pages"]:
             q = sp.get((p["user"], p["key"]))
             flag = " ⚠" if p["median_ms"] > TARGET_MS else ""
-            lines.append(f"| {p['user']} | {p['name']} | {p['median_ms']:.1f}{flag} | {p['p95_ms']:.1f} | "
-                         f"{p['queries']} | {q['median_ms'] if q else '—'} | {q['queries'] if q else '—'} |")
+            lines.append(
+                f"| {p['user']} | {p['name']} | {p['median_ms']:.1f}{flag} | {p['p95_ms']:.1f} | "
+                f"{p['queries']} | {q['median_ms'] if q else '—'} | {q['queries'] if q else '—'} |"
+            )
         if s:
-            diff = [p["name"] for p in r["pages"]
-                    if (p["user"], p["key"]) in sp and sp[(p["user"], p["key"])]["queries"] != p["queries"]]
-            lines += ["", "查询数与数据量无关：全量与对照组每个页面的查询数完全相同。" if not diff else
-                      "查询数随数据量变化的页面：" + "、".join(diff) + "。"]
+            diff = [
+                p["name"]
+                for p in r["pages"]
+                if (p["user"], p["key"]) in sp
+                and sp[(p["user"], p["key"])]["queries"] != p["queries"]
+            ]
+            lines += [
+                "",
+                "查询数与数据量无关：全量与对照组每个页面的查询数完全相同。"
+                if not diff
+                else "查询数随数据量变化的页面：" + "、".join(diff) + "。",
+            ]
         lines.append("")
     if comment:
         lines += ["### 结论", "", comment.strip(), ""]
@@ -367,29 +518,44 @@ def existing_comment() -> str:
     start = text.find(HEADING)
     if start < 0:
         return ""
-    rest = text[start + len(HEADING):]
+    rest = text[start + len(HEADING) :]
     end = rest.find("\n## ")
     section = rest if end < 0 else rest[:end]
     mark = section.find("### 结论")
-    return section[mark + len("### 结论"):].strip() if mark >= 0 else ""
+    return section[mark + len("### 结论") :].strip() if mark >= 0 else ""
 
 
 def write_doc(section: str) -> None:
     """Replace (or append) our section of docs/benchmarks.md, keeping every other section."""
-    text = DOC.read_text() if DOC.exists() else (
-        f"{DOC_TITLE}\n\n所有计时都在本机（2 核、24 GiB 内存）上测得。\n")
+    text = (
+        DOC.read_text()
+        if DOC.exists()
+        else (f"{DOC_TITLE}\n\n所有计时都在本机（2 核、24 GiB 内存）上测得。\n")
+    )
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip() == HEADING), None)
     if start is None:
         new = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
     else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "\n".join([*lines[:start], *section.rstrip("\n").splitlines(), *([""] if end < len(lines) else []),
-                         *lines[end:]]) + "\n"
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+        new = (
+            "\n".join(
+                [
+                    *lines[:start],
+                    *section.rstrip("\n").splitlines(),
+                    *([""] if end < len(lines) else []),
+                    *lines[end:],
+                ]
+            )
+            + "\n"
+        )
     DOC.write_text(new)
 
 
 # --- entry point ------------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -401,22 +567,43 @@ def main(argv: list[str] | None = None) -> int:
         a = p.parse_args(argv[1:])
         json.dump(time_pages(a.runs, a.branch, not a.no_analyze), sys.stdout, ensure_ascii=False)
         return 0
-    p = argparse.ArgumentParser(prog="python -m bench.foundation", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m bench.foundation", description=__doc__.split("\n\n")[0]
+    )
     p.add_argument("--orgs", type=int, default=40000, help="组织数（默认 40000）")
     p.add_argument("--members", type=int, default=400000, help="党员数（默认 400000）")
     p.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    p.add_argument("--small", type=int, default=10, help="另测 1/N 规模的数据集以比较查询数；0 = 不测")
+    p.add_argument(
+        "--small", type=int, default=10, help="另测 1/N 规模的数据集以比较查询数；0 = 不测"
+    )
     p.add_argument("--runs", type=int, default=20, help="每个页面的计时次数")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--out", type=Path, default=Path("/tmp/bench-foundation"), help="数据与结果目录（仓库之外）")
-    p.add_argument("--profile", action="store_true", help="另用 cProfile 剖析一次导入（写入 OUT/profile-*.txt）")
+    p.add_argument(
+        "--out", type=Path, default=Path("/tmp/bench-foundation"), help="数据与结果目录（仓库之外）"
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="另用 cProfile 剖析一次导入（写入 OUT/profile-*.txt）",
+    )
     p.add_argument("--no-doc", action="store_true", help="不改写 docs/benchmarks.md")
-    p.add_argument("--no-analyze", action="store_true", help="页面计时前不执行 ANALYZE（刚导入完、无统计信息时的情形）")
+    p.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="页面计时前不执行 ANALYZE（刚导入完、无统计信息时的情形）",
+    )
     p.add_argument("--comment", type=Path, help="结论段落（Markdown 文件），写入文档")
-    p.add_argument("--render-only", action="store_true", help="不测量，只用 OUT/results.json 改写文档")
-    p.add_argument("--sets", default="full,small", help="要测的数据集：full、small 或两者（逗号分隔）")
-    p.add_argument("--merge", action="store_true",
-                   help="保留 OUT/results.json 中本次未测的（数据库, 数据集）结果，只替换本次测的")
+    p.add_argument(
+        "--render-only", action="store_true", help="不测量，只用 OUT/results.json 改写文档"
+    )
+    p.add_argument(
+        "--sets", default="full,small", help="要测的数据集：full、small 或两者（逗号分隔）"
+    )
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="保留 OUT/results.json 中本次未测的（数据库, 数据集）结果，只替换本次测的",
+    )
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     results_file = a.out / "results.json"
@@ -436,11 +623,24 @@ def main(argv: list[str] | None = None) -> int:
     measured = {(db, t[0]) for db in dbs for t in sets}
     results = []
     if a.merge and results_file.exists():
-        results = [r for r in json.loads(results_file.read_text()) if (r["db"], r["label"]) not in measured]
+        results = [
+            r for r in json.loads(results_file.read_text()) if (r["db"], r["label"]) not in measured
+        ]
     for db in dbs:
         for label, n_orgs, n_members in sets:
-            results.append(run_dataset(db, a.out, label, n_orgs, n_members, a.seed, a.runs,
-                                       a.profile and label == "full", not a.no_analyze))
+            results.append(
+                run_dataset(
+                    db,
+                    a.out,
+                    label,
+                    n_orgs,
+                    n_members,
+                    a.seed,
+                    a.runs,
+                    a.profile and label == "full",
+                    not a.no_analyze,
+                )
+            )
             results_file.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     log(f"结果：{results_file}")
     if not a.no_doc:

@@ -38,12 +38,20 @@ class User(AbstractUser):
 
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.MEMBER)
     org = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所属组织", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "orgs.Organisation",
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     member = models.OneToOneField(
-        "orgs.Member", verbose_name="对应党员", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="user",
+        "orgs.Member",
+        verbose_name="对应党员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
     )
     failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
@@ -62,8 +70,11 @@ class User(AbstractUser):
         # AbstractBaseUser keeps the new clear password in _password until the next save
         # (a hash upgrade at login clears it first, so it does not count as a change).
         update_fields = kwargs.get("update_fields")
-        password_changed = (getattr(self, "_password", None) is not None and not self._state.adding
-                            and (update_fields is None or "password" in update_fields))
+        password_changed = (
+            getattr(self, "_password", None) is not None
+            and not self._state.adding
+            and (update_fields is None or "password" in update_fields)
+        )
         with transaction.atomic():
             super().save(*args, **kwargs)
             if password_changed:
@@ -126,7 +137,9 @@ def _hash(key: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for the HTTP API. Only its SHA-256 is stored; the key is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField("名称", max_length=100, default="API")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField("前缀", max_length=8)
@@ -146,7 +159,9 @@ class ApiToken(models.Model):
         """Create a token; returns it with the clear key, which is not stored anywhere."""
         key = secrets.token_urlsafe(32)
         expires = timezone.now() + datetime.timedelta(days=days) if days else None
-        token = cls.objects.create(user=user, name=name, key_hash=_hash(key), prefix=key[:8], expires_at=expires)
+        token = cls.objects.create(
+            user=user, name=name, key_hash=_hash(key), prefix=key[:8], expires_at=expires
+        )
         return token, key
 
     @classmethod

@@ -25,8 +25,10 @@ from lianjian.core.models import AuditLog
 
 def login_refused_message() -> str:
     """The one answer to every refused login."""
-    return (f"用户名或密码错误（连续输错 {settings.LOGIN_FAILURE_LIMIT} 次，"
-            f"账户将锁定 {settings.LOGIN_LOCK_MINUTES} 分钟）")
+    return (
+        f"用户名或密码错误（连续输错 {settings.LOGIN_FAILURE_LIMIT} 次，"
+        f"账户将锁定 {settings.LOGIN_LOCK_MINUTES} 分钟）"
+    )
 
 
 class LoginError(Exception):
@@ -101,8 +103,12 @@ def _token_repr(token: ApiToken) -> str:
 
 
 def _token_state(token: ApiToken) -> dict[str, Any]:
-    return {"user": token.user.username, "name": token.name, "prefix": token.prefix,
-            "expires_at": token.expires_at.isoformat() if token.expires_at else None}
+    return {
+        "user": token.user.username,
+        "name": token.name,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+    }
 
 
 @transaction.atomic
@@ -110,8 +116,14 @@ def token_issue(*, actor: Any, user: User, name: str = "API") -> tuple[ApiToken,
     """A new API token for ``user``, audited; returns it and the clear key (shown once,
     never stored). The screen and ``POST /api/v1/auth/token`` both come here."""
     token, key = ApiToken.issue(user=user, name=(name or "API").strip()[:100] or "API")
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=token, target_repr=_token_repr(token),
-                 after=_token_state(token), note="新建 API 令牌")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.CREATE,
+        obj=token,
+        target_repr=_token_repr(token),
+        after=_token_state(token),
+        note="新建 API 令牌",
+    )
     return token, key
 
 
@@ -119,14 +131,22 @@ def token_issue(*, actor: Any, user: User, name: str = "API") -> tuple[ApiToken,
 def token_revoke(*, actor: Any, token: ApiToken) -> None:
     """Delete ``token`` (it stops working at once), audited. The screen and
     ``DELETE /api/v1/auth/token`` both come here."""
-    audit_record(actor=actor, action=AuditLog.Action.DELETE, obj=token, target_repr=_token_repr(token),
-                 before=_token_state(token), note="吊销 API 令牌")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.DELETE,
+        obj=token,
+        target_repr=_token_repr(token),
+        before=_token_state(token),
+        note="吊销 API 令牌",
+    )
     token.delete()
 
 
 def token_by_key(key: str) -> ApiToken | None:
     """The token whose clear key is ``key``, if any."""
-    return ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first() if key else None
+    return (
+        ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first() if key else None
+    )
 
 
 @transaction.atomic
@@ -136,6 +156,11 @@ def password_set(*, actor: Any, user: User, password: str, note: str) -> int:
     tokens = user.api_tokens.count()
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action=AuditLog.Action.PASSWORD, obj=user,
-                 after={"api_tokens_revoked": tokens}, note=note)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.PASSWORD,
+        obj=user,
+        after={"api_tokens_revoked": tokens},
+        note=note,
+    )
     return tokens

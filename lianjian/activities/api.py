@@ -94,7 +94,9 @@ class ActivityListOut(Schema):
 class ActivityCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field("", description="活动编号；空白则自动生成")
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
+        "", description="活动编号；空白则自动生成"
+    )
     type: TypeName
     orgs: list[Code] = Field(..., min_length=1, max_length=50, description="组织编码，主办组织在前")
     start: datetime.datetime = Field(..., description="开始时间；不带时区时按北京时间")
@@ -109,8 +111,14 @@ class ActivityCreateIn(Schema):
     alliance: Code | None = None
     expected_count: int | None = Field(None, ge=0, le=100000)
     present_count: int | None = Field(None, ge=0, le=100000)
-    for_year: int | None = Field(None, ge=1921, le=2200, description=(
-        "所属年度；不填为开始时间所在年份。组织生活会、民主评议党员在 1–3 月召开的可填上一年度"))
+    for_year: int | None = Field(
+        None,
+        ge=1921,
+        le=2200,
+        description=(
+            "所属年度；不填为开始时间所在年份。组织生活会、民主评议党员在 1–3 月召开的可填上一年度"
+        ),
+    )
 
 
 class VoidIn(Schema):
@@ -121,7 +129,6 @@ class VoidIn(Schema):
 
 # The matrix's filter (``selectors.compliance_list``), with ``year`` required.
 class ComplianceParams(ComplianceFilter):
-
     year: int = Field(..., ge=1900, le=2200, description="年份")
 
 
@@ -135,7 +142,9 @@ class RuleOut(Schema):
     org_kind: str = Field(..., description="适用组织类型")
     frequency: str = Field(..., description="周期：月度、季度、半年、年度")
     required: int = Field(..., description="每期至少次数")
-    min_full_members: int | None = Field(..., description="正式党员人数下限（按每期第一天的党员计算）；空为不限")
+    min_full_members: int | None = Field(
+        ..., description="正式党员人数下限（按每期第一天的党员计算）；空为不限"
+    )
     active: bool
     note: str
 
@@ -165,19 +174,37 @@ def _caller(request: HttpRequest) -> User:
 
 def _codes(ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for activity_id, code in ActivityOrg.objects.filter(activity_id__in=ids).order_by("activity_id", "position").values_list("activity_id", "org__code"):
+    for activity_id, code in (
+        ActivityOrg.objects.filter(activity_id__in=ids)
+        .order_by("activity_id", "position")
+        .values_list("activity_id", "org__code")
+    ):
         out.setdefault(activity_id, []).append(code)
     return out
 
 
 def activity_out(a: Activity, codes: list[str]) -> dict[str, Any]:
     return {
-        "id": a.pk, "code": a.code, "type": a.type, "sub_kind": a.sub_kind, "host": a.host.code, "orgs": codes,
-        "alliance": a.alliance.code if a.alliance_id else None, "start": timezone.localtime(a.start, TZ),
-        "end": timezone.localtime(a.end, TZ) if a.end else None, "venue": a.venue, "topic": a.topic,
-        "lecturer": a.lecturer, "host_person": a.host_person, "recorder": a.recorder, "status": a.status,
-        "return_reason": a.return_reason, "void_reason": a.void_reason, "for_year": a.for_year,
-        "expected_count": a.expected_count, "present_count": a.present_count,
+        "id": a.pk,
+        "code": a.code,
+        "type": a.type,
+        "sub_kind": a.sub_kind,
+        "host": a.host.code,
+        "orgs": codes,
+        "alliance": a.alliance.code if a.alliance_id else None,
+        "start": timezone.localtime(a.start, TZ),
+        "end": timezone.localtime(a.end, TZ) if a.end else None,
+        "venue": a.venue,
+        "topic": a.topic,
+        "lecturer": a.lecturer,
+        "host_person": a.host_person,
+        "recorder": a.recorder,
+        "status": a.status,
+        "return_reason": a.return_reason,
+        "void_reason": a.void_reason,
+        "for_year": a.for_year,
+        "expected_count": a.expected_count,
+        "present_count": a.present_count,
         "is_valid": a.is_valid,
     }
 
@@ -185,9 +212,20 @@ def activity_out(a: Activity, codes: list[str]) -> dict[str, Any]:
 def activity_detail_out(a: Activity) -> dict[str, Any]:
     rows = a.attendances.select_related("member").order_by("member__number")
     return {
-        **activity_out(a, _codes([a.pk]).get(a.pk, [])), "minutes": a.minutes,
-        "attendance": [{"member_id": r.member_id, "member": r.member.number, "name": r.member.name, "status": r.status,
-                        "reason": r.reason, "method": r.method, "checked_in_at": r.checked_in_at} for r in rows],
+        **activity_out(a, _codes([a.pk]).get(a.pk, [])),
+        "minutes": a.minutes,
+        "attendance": [
+            {
+                "member_id": r.member_id,
+                "member": r.member.number,
+                "name": r.member.name,
+                "status": r.status,
+                "reason": r.reason,
+                "method": r.method,
+                "checked_in_at": r.checked_in_at,
+            }
+            for r in rows
+        ],
     }
 
 
@@ -207,7 +245,12 @@ def activity_list(request: HttpRequest, params: Query[ActivityListParams]) -> di
 @router.get("/{code}", response={200: ActivityDetailOut, **READ_ERRORS}, summary="活动详情")
 def activity_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One activity with its attendance list."""
-    activity = Activity.objects.visible_to(_caller(request)).select_related("host", "alliance").filter(code=code).first()
+    activity = (
+        Activity.objects.visible_to(_caller(request))
+        .select_related("host", "alliance")
+        .filter(code=code)
+        .first()
+    )
     if activity is None:
         raise Http404
     return activity_detail_out(activity)
@@ -231,7 +274,11 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
         alliance = Alliance.objects.visible_to(user).filter(code=payload.alliance).first()
         if alliance is None:
             raise HttpError(400, f"联建不存在：{payload.alliance}")
-        allowed = set(AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values_list("org_id", flat=True))
+        allowed = set(
+            AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values_list(
+                "org_id", flat=True
+            )
+        )
         allowed.add(alliance.lead_id)
     found = {o.code: o for o in Organisation.objects.filter(code__in=payload.orgs[1:])}
     visible_ids = set(visible.filter(code__in=payload.orgs[1:]).values_list("pk", flat=True))
@@ -247,8 +294,15 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
     for name in ("start", "end"):
         if fields[name] is not None and timezone.is_naive(fields[name]):
             fields[name] = fields[name].replace(tzinfo=TZ)
-    activity = services.activity_record(actor=user, host=host, co_orgs=co_orgs, alliance=alliance, code=payload.code,
-                                        status=ActivityStatus.DRAFT, **fields)
+    activity = services.activity_record(
+        actor=user,
+        host=host,
+        co_orgs=co_orgs,
+        alliance=alliance,
+        code=payload.code,
+        status=ActivityStatus.DRAFT,
+        **fields,
+    )
     activity = Activity.objects.select_related("host", "alliance").get(pk=activity.pk)
     return Status(201, activity_detail_out(activity))
 
@@ -264,16 +318,31 @@ def activity_void(request: HttpRequest, code: str, payload: VoidIn) -> dict[str,
     if not may(user, CHANGE, activity):
         raise HttpError(403, "无权作废该活动（须为主办组织的管理员）")
     services.activity_void(actor=user, activity=activity, reason=payload.reason)
-    return activity_detail_out(Activity.objects.select_related("host", "alliance").get(pk=activity.pk))
+    return activity_detail_out(
+        Activity.objects.select_related("host", "alliance").get(pk=activity.pk)
+    )
 
 
 @compliance_router.get("/rules", response={200: RuleListOut, **READ_ERRORS}, summary="组织生活规则")
 def rule_list(request: HttpRequest, params: Query[RuleListParams]) -> dict[str, Any]:
     """The organisational-life rules (everyone reads them), in rule order."""
     items, count = paginate(selectors.rule_list(params), params)
-    return {"items": [{"id": r.pk, "activity_type": r.activity_type, "org_kind": r.org_kind, "frequency": r.frequency,
-                       "required": r.required, "min_full_members": r.min_full_members, "active": r.active,
-                       "note": r.note} for r in items], "count": count}
+    return {
+        "items": [
+            {
+                "id": r.pk,
+                "activity_type": r.activity_type,
+                "org_kind": r.org_kind,
+                "frequency": r.frequency,
+                "required": r.required,
+                "min_full_members": r.min_full_members,
+                "active": r.active,
+                "note": r.note,
+            }
+            for r in items
+        ],
+        "count": count,
+    }
 
 
 @compliance_router.get("", response={200: ComplianceOut, **READ_ERRORS}, summary="组织生活合规")

@@ -98,8 +98,14 @@ class Row(NamedTuple):
 
     def as_contract(self) -> dict[str, object]:
         """The row as contracts §4 prints it, with exactly these keys."""
-        return {"org": self.org, "rule": self.rule, "period": self.period,
-                "required": self.required, "held": self.held, "status": self.status}
+        return {
+            "org": self.org,
+            "rule": self.rule,
+            "period": self.period,
+            "required": self.required,
+            "held": self.held,
+            "status": self.status,
+        }
 
 
 def _month_last(year: int, month: int) -> datetime.date:
@@ -109,15 +115,39 @@ def _month_last(year: int, month: int) -> datetime.date:
 def periods(year: int, frequency: str) -> list[Period]:
     """The periods of ``year`` for a frequency, in order."""
     if frequency == MONTH:
-        return [Period(f"{year}-{m:02d}", datetime.date(year, m, 1), _month_last(year, m), (m,)) for m in range(1, 13)]
+        return [
+            Period(f"{year}-{m:02d}", datetime.date(year, m, 1), _month_last(year, m), (m,))
+            for m in range(1, 13)
+        ]
     if frequency == QUARTER:
-        return [Period(f"{year}Q{q}", datetime.date(year, 3 * q - 2, 1), _month_last(year, 3 * q),
-                       (3 * q - 2, 3 * q - 1, 3 * q)) for q in range(1, 5)]
+        return [
+            Period(
+                f"{year}Q{q}",
+                datetime.date(year, 3 * q - 2, 1),
+                _month_last(year, 3 * q),
+                (3 * q - 2, 3 * q - 1, 3 * q),
+            )
+            for q in range(1, 5)
+        ]
     if frequency == HALF:
-        return [Period(f"{year}H{h}", datetime.date(year, 6 * h - 5, 1), _month_last(year, 6 * h),
-                       tuple(range(6 * h - 5, 6 * h + 1))) for h in (1, 2)]
+        return [
+            Period(
+                f"{year}H{h}",
+                datetime.date(year, 6 * h - 5, 1),
+                _month_last(year, 6 * h),
+                tuple(range(6 * h - 5, 6 * h + 1)),
+            )
+            for h in (1, 2)
+        ]
     if frequency == YEAR:
-        return [Period(str(year), datetime.date(year, 1, 1), datetime.date(year, 12, 31), tuple(range(1, 13)))]
+        return [
+            Period(
+                str(year),
+                datetime.date(year, 1, 1),
+                datetime.date(year, 12, 31),
+                tuple(range(1, 13)),
+            )
+        ]
     raise ValueError(f"unknown frequency {frequency!r}")
 
 
@@ -182,8 +212,14 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def is_full_on(day: datetime.date, *, full_now: bool, joined: datetime.date | None,
-               confirmed: datetime.date | None, left: datetime.date | None) -> bool:
+def is_full_on(
+    day: datetime.date,
+    *,
+    full_now: bool,
+    joined: datetime.date | None,
+    confirmed: datetime.date | None,
+    left: datetime.date | None,
+) -> bool:
     """Whether a member was a full member (正式党员) on ``day``: full now, confirmed (转正)
     on or before it — a full member without a recorded 转正日期 from one year after joining
     (the probation) — and not yet left (a member leaving on ``day`` is gone)."""
@@ -219,9 +255,12 @@ def month_firsts(year: int) -> list[datetime.date]:
     return [datetime.date(year, m, 1) for m in range(1, 13)]
 
 
-def full_members_by_month(year: int, settled: Mapping[int, Sequence[int]],
-                          moved: Iterable[MemberHistory],
-                          group_parent: Mapping[int, int]) -> dict[int, tuple[int, ...]]:
+def full_members_by_month(
+    year: int,
+    settled: Mapping[int, Sequence[int]],
+    moved: Iterable[MemberHistory],
+    group_parent: Mapping[int, int],
+) -> dict[int, tuple[int, ...]]:
     """Full members per organisation as of the first day of each month of ``year``.
 
     ``settled`` holds, per organisation, the counts of the members who did not move after
@@ -232,8 +271,13 @@ def full_members_by_month(year: int, settled: Mapping[int, Sequence[int]],
     days = month_firsts(year)
     for member in moved:
         for i, day in enumerate(days):
-            if is_full_on(day, full_now=member.full_now, joined=member.joined, confirmed=member.confirmed,
-                          left=member.left):
+            if is_full_on(
+                day,
+                full_now=member.full_now,
+                joined=member.joined,
+                confirmed=member.confirmed,
+                left=member.left,
+            ):
                 own.setdefault(org_on(member, day), [0] * 12)[i] += 1
     out = {org_id: list(counts) for org_id, counts in own.items()}
     for group_id, parent_id in group_parent.items():
@@ -245,11 +289,15 @@ def full_members_by_month(year: int, settled: Mapping[int, Sequence[int]],
     return {org_id: tuple(counts) for org_id, counts in out.items()}
 
 
-def by_month(counts: Mapping[tuple[int, str, int], tuple[int, int]]) -> dict[tuple[int, str], Monthly]:
+def by_month(
+    counts: Mapping[tuple[int, str, int], tuple[int, int]],
+) -> dict[tuple[int, str], Monthly]:
     """``{(org, type, month 1–12): (valid, invalid)}`` as :data:`HeldCounts`."""
     out: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
     for (org_id, activity_type, month), (valid, invalid) in counts.items():
-        valid_by_month, invalid_by_month = out.setdefault((org_id, activity_type), ([0] * 12, [0] * 12))
+        valid_by_month, invalid_by_month = out.setdefault(
+            (org_id, activity_type), ([0] * 12, [0] * 12)
+        )
         valid_by_month[month - 1] += valid
         invalid_by_month[month - 1] += invalid
     return dict(out)
@@ -258,17 +306,30 @@ def by_month(counts: Mapping[tuple[int, str, int], tuple[int, int]]) -> dict[tup
 _NONE: Monthly = ((0,) * 12, (0,) * 12)
 
 
-def evaluate(*, year: int, today: datetime.date, orgs: Iterable[OrgInfo], rules: Sequence[RuleInfo],
-             held: HeldCounts) -> list[Row]:
+def evaluate(
+    *,
+    year: int,
+    today: datetime.date,
+    orgs: Iterable[OrgInfo],
+    rules: Sequence[RuleInfo],
+    held: HeldCounts,
+) -> list[Row]:
     """Rows for every organisation (in the given order) × rule (in order) × period."""
     plans = []
     for rule in rules:
         spans = []
         for p in periods(year, rule.frequency):
             days_left = (p.last - today).days
-            spans.append((p, p.months[0] - 1, p.months[-1], days_left,
-                          "missing" if days_left < 0 else "open",
-                          "red" if days_left < 0 else "yellow" if days_left <= YELLOW_DAYS else ""))
+            spans.append(
+                (
+                    p,
+                    p.months[0] - 1,
+                    p.months[-1],
+                    days_left,
+                    "missing" if days_left < 0 else "open",
+                    "red" if days_left < 0 else "yellow" if days_left <= YELLOW_DAYS else "",
+                )
+            )
         plans.append((rule, spans))
     out: list[Row] = []
     append = out.append
@@ -281,15 +342,30 @@ def evaluate(*, year: int, today: datetime.date, orgs: Iterable[OrgInfo], rules:
             required = rule.required
             conditional = rule.min_full_members is not None
             for period, _lo, _hi, days_left, short_status, short_level in spans:
-                if not existed_through(org, period) or (conditional and not rule_applies(rule, org, period)):
+                if not existed_through(org, period) or (
+                    conditional and not rule_applies(rule, org, period)
+                ):
                     continue
                 valid, invalid = held_in(entry, period)
                 if valid >= required:
                     status, level = "ok", ""
                 else:
                     status, level = short_status, short_level
-                append(Row(org.code, rule.activity_type, period.label, required, valid, status,
-                           invalid, level, days_left, org.id, rule.frequency))
+                append(
+                    Row(
+                        org.code,
+                        rule.activity_type,
+                        period.label,
+                        required,
+                        valid,
+                        status,
+                        invalid,
+                        level,
+                        days_left,
+                        org.id,
+                        rule.frequency,
+                    )
+                )
     return out
 
 

@@ -167,27 +167,92 @@ def format_count(value: Any) -> Any:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("活动编号", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text,
-           "活动的唯一编号，导入时以此识别：已存在则更新，不存在则新建", 16),
-    Column("组织编码", parse_codes, True, (), format_codes,
-           "主办组织的编码；联合开展的活动填写多个，主办组织在前，用“、”分隔", 22),
+    Column(
+        "活动编号",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        True,
+        "",
+        format_text,
+        "活动的唯一编号，导入时以此识别：已存在则更新，不存在则新建",
+        16,
+    ),
+    Column(
+        "组织编码",
+        parse_codes,
+        True,
+        (),
+        format_codes,
+        "主办组织的编码；联合开展的活动填写多个，主办组织在前，用“、”分隔",
+        22,
+    ),
     choice_column("活动类型", ActivityType.values, required=True),
-    Column("开始时间", parse_datetime, True, None, format_datetime, "格式 YYYY-MM-DD HH:MM（北京时间），或 Excel 日期时间", 18),
+    Column(
+        "开始时间",
+        parse_datetime,
+        True,
+        None,
+        format_datetime,
+        "格式 YYYY-MM-DD HH:MM（北京时间），或 Excel 日期时间",
+        18,
+    ),
     text_column("主题", 200, required=True, width=30),
     text_column("地点", 200, width=20),
-    Column("应到人数", parse_count, False, None, format_count, "不小于 0 的整数；已有签到名单的活动以签到名单为准", 10),
+    Column(
+        "应到人数",
+        parse_count,
+        False,
+        None,
+        format_count,
+        "不小于 0 的整数；已有签到名单的活动以签到名单为准",
+        10,
+    ),
     Column("实到人数", parse_count, False, None, format_count, "不大于应到人数", 10),
-    Column("联建编码", parse_pattern(32, CODE_RE, CODE_REASON), False, None, format_text,
-           "联建活动所属联建的编码；联建成员单位可列为协办组织", 14),
-    text_column("活动形式", 20, note="扩展列，选填：联建活动的形式，如 党课互讲、理论联学、党日交流、政策联研、廉洁共建"),
-    Column("所属年度", parse_year, False, None, format_count,
-           "扩展列，选填：活动计入的年度，空白为开始时间所在年份；组织生活会、民主评议党员在 1–3 月召开的可填上一年度", 10),
+    Column(
+        "联建编码",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        False,
+        None,
+        format_text,
+        "联建活动所属联建的编码；联建成员单位可列为协办组织",
+        14,
+    ),
+    text_column(
+        "活动形式",
+        20,
+        note="扩展列，选填：联建活动的形式，如 党课互讲、理论联学、党日交流、政策联研、廉洁共建",
+    ),
+    Column(
+        "所属年度",
+        parse_year,
+        False,
+        None,
+        format_count,
+        "扩展列，选填：活动计入的年度，空白为开始时间所在年份；组织生活会、民主评议党员在 1–3 月召开的可填上一年度",
+        10,
+    ),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS)}
-SIMPLE = (("活动类型", "type"), ("开始时间", "start"), ("主题", "topic"), ("地点", "venue"),
-          ("应到人数", "expected_count"), ("实到人数", "present_count"), ("活动形式", "sub_kind"), ("所属年度", "for_year"))
-STATE_FIELDS = ("type", "start", "topic", "venue", "expected_count", "present_count", "sub_kind", "alliance_id",
-                "for_year")
+SIMPLE = (
+    ("活动类型", "type"),
+    ("开始时间", "start"),
+    ("主题", "topic"),
+    ("地点", "venue"),
+    ("应到人数", "expected_count"),
+    ("实到人数", "present_count"),
+    ("活动形式", "sub_kind"),
+    ("所属年度", "for_year"),
+)
+STATE_FIELDS = (
+    "type",
+    "start",
+    "topic",
+    "venue",
+    "expected_count",
+    "present_count",
+    "sub_kind",
+    "alliance_id",
+    "for_year",
+)
 # Which column each rule of ``activity_row_errors`` speaks about.
 FIELD_HEADERS = {name: header for header, name in SIMPLE}
 
@@ -200,12 +265,16 @@ class ActivityExcel(ExcelKind):
     columns = COLUMNS
 
     def general_notes(self) -> list[str]:
-        return [*super().general_notes(),
-                "活动类型：支部党员大会、支部委员会、党小组会、党课、主题党日、组织生活会、民主评议党员、谈心谈话、联建活动。",
-                "联合开展的活动对所列每个组织都计入组织生活次数。",
-                "组织管理员只能导入本组织及下级组织主办的活动；协办组织须在本人范围内，或是所填联建的成员单位。"]
+        return [
+            *super().general_notes(),
+            "活动类型：支部党员大会、支部委员会、党小组会、党课、主题党日、组织生活会、民主评议党员、谈心谈话、联建活动。",
+            "联合开展的活动对所列每个组织都计入组织生活次数。",
+            "组织管理员只能导入本组织及下级组织主办的活动；协办组织须在本人范围内，或是所填联建的成员单位。",
+        ]
 
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         # What an admin (or the system) imports is approved; a manager's is submitted for approval.
         is_manager = user is not None and not scope_of(user).everything
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
@@ -225,26 +294,45 @@ class ActivityExcel(ExcelKind):
                 first[code] = number
         existing = self._existing(list(first))
         taken = hidden_keys(existing, None if user is None else Activity.objects.visible_to(user))
-        alliance_codes = {v[COL["联建编码"]] for _, v in sheet.rows if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]}
+        alliance_codes = {
+            v[COL["联建编码"]]
+            for _, v in sheet.rows
+            if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]
+        }
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
         alliances = self._by_code(alliances_qs.only("id", "code", "lead_id"), alliance_codes)
         alliance_orgs: dict[int, set[int]] = {}
         for alliance_id, org_id in AllianceMember.objects.filter(
-                alliance_id__in=[a.pk for a in alliances.values()], left_on__isnull=True).values_list("alliance_id", "org_id"):
+            alliance_id__in=[a.pk for a in alliances.values()], left_on__isnull=True
+        ).values_list("alliance_id", "org_id"):
             alliance_orgs.setdefault(alliance_id, set()).add(org_id)
         for a in alliances.values():
             alliance_orgs.setdefault(a.pk, set()).add(a.lead_id)
         attendance_ids = set()
         for chunk in chunks([a.pk for a in existing.values()]):
-            attendance_ids.update(Attendance.objects.filter(activity_id__in=chunk).values_list("activity_id", flat=True).distinct())
+            attendance_ids.update(
+                Attendance.objects.filter(activity_id__in=chunk)
+                .values_list("activity_id", flat=True)
+                .distinct()
+            )
         link_codes = self._link_codes([a.pk for a in existing.values()])
-        org_codes = {c for _, v in sheet.rows if isinstance(v[COL["组织编码"]], list) for c in v[COL["组织编码"]]}
-        orgs = self._by_code(Organisation.objects.only("id", "code", "path", "name", "founded"), org_codes)
+        org_codes = {
+            c
+            for _, v in sheet.rows
+            if isinstance(v[COL["组织编码"]], list)
+            for c in v[COL["组织编码"]]
+        }
+        orgs = self._by_code(
+            Organisation.objects.only("id", "code", "path", "name", "founded"), org_codes
+        )
         if user is not None:
             # What the user may know of: the organisations they see, the members of the
             # alliances named, those listed on the activities being updated.
-            known = set(Organisation.objects.visible_to(user).filter(
-                pk__in=[o.pk for o in orgs.values()]).values_list("pk", flat=True))
+            known = set(
+                Organisation.objects.visible_to(user)
+                .filter(pk__in=[o.pk for o in orgs.values()])
+                .values_list("pk", flat=True)
+            )
             known.update(pk for ids in alliance_orgs.values() for pk in ids)
             listed_codes = {c for codes in link_codes.values() for c in codes}
             orgs = {c: o for c, o in orgs.items() if o.pk in known or c in listed_codes}
@@ -255,13 +343,24 @@ class ActivityExcel(ExcelKind):
         scope_checks: list[tuple[int, Organisation | None, list[Organisation]]] = []
         for number, values in sheet.rows:
             code = values[COL["活动编号"]]
-            current = existing.get(code) if code is not INVALID and first.get(code) == number else None
+            current = (
+                existing.get(code) if code is not INVALID and first.get(code) == number else None
+            )
             if current is not None:
                 state = {f: getattr(current, f) for f in STATE_FIELDS}
                 codes: Any = link_codes.get(current.pk, [])
             else:
-                state = {"type": None, "start": None, "topic": "", "venue": "", "expected_count": None,
-                         "present_count": None, "sub_kind": "", "alliance_id": None, "for_year": None}
+                state = {
+                    "type": None,
+                    "start": None,
+                    "topic": "",
+                    "venue": "",
+                    "expected_count": None,
+                    "present_count": None,
+                    "sub_kind": "",
+                    "alliance_id": None,
+                    "for_year": None,
+                }
                 codes = []
             for header, name in SIMPLE:
                 value = values[COL[header]]
@@ -271,11 +370,16 @@ class ActivityExcel(ExcelKind):
                 codes = values[COL["组织编码"]]
             # 所属年度 left out (or blank): the year of the start, unless an annual meeting
             # already records another one that still fits it.
-            if state["for_year"] is None or (values[COL["所属年度"]] is ABSENT
-                                             and isinstance(state["start"], datetime.datetime)
-                                             and for_year_problem(state["type"], state["start"], state["for_year"])):
-                state["for_year"] = (default_for_year(state["start"])
-                                     if isinstance(state["start"], datetime.datetime) else None)
+            if state["for_year"] is None or (
+                values[COL["所属年度"]] is ABSENT
+                and isinstance(state["start"], datetime.datetime)
+                and for_year_problem(state["type"], state["start"], state["for_year"])
+            ):
+                state["for_year"] = (
+                    default_for_year(state["start"])
+                    if isinstance(state["start"], datetime.datetime)
+                    else None
+                )
             if code in taken and first.get(code) == number:
                 errors.add(number, "活动编号", KEY_TAKEN)
             alliance_code = values[COL["联建编码"]]
@@ -300,20 +404,36 @@ class ActivityExcel(ExcelKind):
                         continue
                     listed.append(org)
                 if len(listed) == len(codes) and listed and is_manager:
-                    members = alliance_orgs.get(state["alliance_id"], set()) if isinstance(state["alliance_id"], int) else set()
-                    scope_checks.append((number, listed[0], [org for org in listed[1:] if org.pk not in members]))
+                    members = (
+                        alliance_orgs.get(state["alliance_id"], set())
+                        if isinstance(state["alliance_id"], int)
+                        else set()
+                    )
+                    scope_checks.append(
+                        (number, listed[0], [org for org in listed[1:] if org.pk not in members])
+                    )
             if current is not None and is_manager:
                 scope_checks.append((number, None, [current.host]))
             if current is not None and current.is_void:
-                errors.add(number, "活动编号", f"该活动已作废（{current.void_reason}），不能再导入修改")
-            host = listed[0] if codes is not INVALID and listed and len(listed) == len(codes) else None
+                errors.add(
+                    number, "活动编号", f"该活动已作废（{current.void_reason}），不能再导入修改"
+                )
+            host = (
+                listed[0] if codes is not INVALID and listed and len(listed) == len(codes) else None
+            )
             status = current.status if current is not None else new_status
-            for field_name, message in activity_row_errors({**state, "status": status}, host=host).items():
+            for field_name, message in activity_row_errors(
+                {**state, "status": status}, host=host
+            ).items():
                 errors.add(number, FIELD_HEADERS.get(field_name, "活动编号"), message)
             if current is not None and current.pk in attendance_ids:
                 for header, name in (("应到人数", "expected_count"), ("实到人数", "present_count")):
                     if values[COL[header]] is not ABSENT and state[name] != getattr(current, name):
-                        errors.add(number, header, f"该活动已有签到名单，{header}以签到记录为准（{getattr(current, name)}）")
+                        errors.add(
+                            number,
+                            header,
+                            f"该活动已有签到名单，{header}以签到记录为准（{getattr(current, name)}）",
+                        )
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
 
@@ -329,7 +449,9 @@ class ActivityExcel(ExcelKind):
             result.errors = errors.messages()
             return result
         if not dry_run:
-            self._write(plan, link_codes, status=new_status, actor=actor, file_name=file_name, result=result)
+            self._write(
+                plan, link_codes, status=new_status, actor=actor, file_name=file_name, result=result
+            )
         return result
 
     @staticmethod
@@ -341,14 +463,21 @@ class ActivityExcel(ExcelKind):
         return out
 
     @staticmethod
-    def _check_scope(checks: list[tuple[int, Organisation | None, list[Organisation]]], user: Any,
-                     errors: ErrorList) -> None:
+    def _check_scope(
+        checks: list[tuple[int, Organisation | None, list[Organisation]]],
+        user: Any,
+        errors: ErrorList,
+    ) -> None:
         """A manager imports the activities hosted in their subtree, with co-hosts in it or
         in the alliance named, and changes only the stored activities hosted there: every
         organisation this names is asked at once (core.excel ``refused_keys``)."""
         if not checks:
             return
-        ids = {org.pk for _, host, others in checks for org in ([host] if host is not None else []) + others}
+        ids = {
+            org.pk
+            for _, host, others in checks
+            for org in ([host] if host is not None else []) + others
+        }
         refused = refused_keys(Organisation.objects.all(), user, "change", ids)
         for number, host, others in checks:
             if host is None:
@@ -356,10 +485,16 @@ class ActivityExcel(ExcelKind):
                     errors.add(number, "活动编号", "无权操作该活动")
                 continue
             if host.pk in refused:
-                errors.add(number, "组织编码", f"无权操作组织 {host.code}（主办组织须在本人管理范围内）")
+                errors.add(
+                    number, "组织编码", f"无权操作组织 {host.code}（主办组织须在本人管理范围内）"
+                )
             for org in others:
                 if org.pk in refused:
-                    errors.add(number, "组织编码", f"组织 {org.code} 不在本人范围内，也不是所填联建的成员单位")
+                    errors.add(
+                        number,
+                        "组织编码",
+                        f"组织 {org.code} 不在本人范围内，也不是所填联建的成员单位",
+                    )
 
     @staticmethod
     def _existing(codes: list[str]) -> dict[str, Activity]:
@@ -373,18 +508,35 @@ class ActivityExcel(ExcelKind):
     def _link_codes(ids: list[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
         for chunk in chunks(ids):
-            for activity_id, code in (ActivityOrg.objects.filter(activity_id__in=chunk).order_by("activity_id", "position")
-                                      .values_list("activity_id", "org__code")):
+            for activity_id, code in (
+                ActivityOrg.objects.filter(activity_id__in=chunk)
+                .order_by("activity_id", "position")
+                .values_list("activity_id", "org__code")
+            ):
                 out.setdefault(activity_id, []).append(code)
         return out
 
     @staticmethod
-    def _changed(current: Activity, state: dict[str, Any], listed: list[Organisation], link_codes: dict[int, list[str]]) -> bool:
-        return (any(state[f] != getattr(current, f) for f in STATE_FIELDS)
-                or [o.code for o in listed] != link_codes.get(current.pk, []))
+    def _changed(
+        current: Activity,
+        state: dict[str, Any],
+        listed: list[Organisation],
+        link_codes: dict[int, list[str]],
+    ) -> bool:
+        return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
+            o.code for o in listed
+        ] != link_codes.get(current.pk, [])
 
-    def _write(self, plan: list[tuple[str, Activity | None, dict[str, Any], list[Organisation]]],
-               link_codes: dict[int, list[str]], *, status: str, actor: Any, file_name: str, result: ImportResult) -> None:
+    def _write(
+        self,
+        plan: list[tuple[str, Activity | None, dict[str, Any], list[Organisation]]],
+        link_codes: dict[int, list[str]],
+        *,
+        status: str,
+        actor: Any,
+        file_name: str,
+        result: ImportResult,
+    ) -> None:
         now = timezone.now()
         audits: list[dict[str, Any]] = []
         with transaction.atomic():
@@ -403,14 +555,24 @@ class ActivityExcel(ExcelKind):
                 for name, value in state.items():
                     setattr(current, name, value)
                 current.host = listed[0]
-                current.is_valid = committee_meeting_valid(current.type, current.expected_count, current.present_count)
+                current.is_valid = committee_meeting_valid(
+                    current.type, current.expected_count, current.present_count
+                )
                 current.save()
                 sync_links(current)
                 after = snapshot(current)
                 after["orgs"] = [o.code for o in listed]
                 b, a_ = diff(before, after)
-                audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=current, before=b, after=a_,
-                                        note=f"Excel 导入：{file_name}"))
+                audits.append(
+                    audit_row(
+                        actor=actor,
+                        action=AuditLog.Action.UPDATE,
+                        obj=current,
+                        before=b,
+                        after=a_,
+                        note=f"Excel 导入：{file_name}",
+                    )
+                )
                 if after["orgs"] != before["orgs"]:
                     relink.append((current, listed))
             Activity.objects.bulk_create([a for a, _ in creates], batch_size=1000)
@@ -423,23 +585,36 @@ class ActivityExcel(ExcelKind):
                 links += [link(a, o.pk, i) for i, o in enumerate(listed)]
                 after = snapshot(a)
                 after["orgs"] = [o.code for o in listed]
-                audits.append(audit_row(actor=actor, action=AuditLog.Action.CREATE, obj=a, after=after,
-                                        note=f"Excel 导入：{file_name}"))
+                audits.append(
+                    audit_row(
+                        actor=actor,
+                        action=AuditLog.Action.CREATE,
+                        obj=a,
+                        after=after,
+                        note=f"Excel 导入：{file_name}",
+                    )
+                )
             for a, listed in relink:
                 ActivityOrg.objects.filter(activity=a).delete()
                 links += [link(a, o.pk, i) for i, o in enumerate(listed)]
             ActivityOrg.objects.bulk_create(links, batch_size=2000)
-            audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
+            audits.append(
+                audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))
+            )
             insert_audit(audits, now)
             # New records a manager imported are submitted: they reach their reviewers' inbox.
             deliver(review_backlog([a for a, _ in creates]))
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Activity.objects.all() if user is None else Activity.objects.visible_to(user)
-        qs = qs.exclude(status=ActivityStatus.VOID)  # a voided record is kept, but is not part of the record set
+        qs = qs.exclude(
+            status=ActivityStatus.VOID
+        )  # a voided record is kept, but is not part of the record set
         if org_code:
             root = export_root(user, org_code)
-            qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=root.path).values("activity_id"))
+            qs = qs.filter(
+                pk__in=ActivityOrg.objects.filter(org__path__under=root.path).values("activity_id")
+            )
         qs = qs.select_related("alliance").order_by("start", "code")
         return self._export(qs)
 
@@ -455,8 +630,19 @@ class ActivityExcel(ExcelKind):
     def _rows(self, batch: list[Activity]) -> Iterator[Sequence[Any]]:
         codes = self._link_codes([a.pk for a in batch])
         for a in batch:
-            yield (a.code, codes.get(a.pk, []), a.type, a.start, a.topic, a.venue, a.expected_count, a.present_count,
-                   a.alliance.code if a.alliance_id else None, a.sub_kind, a.for_year)
+            yield (
+                a.code,
+                codes.get(a.pk, []),
+                a.type,
+                a.start,
+                a.topic,
+                a.venue,
+                a.expected_count,
+                a.present_count,
+                a.alliance.code if a.alliance_id else None,
+                a.sub_kind,
+                a.for_year,
+            )
 
 
 register(ActivityExcel())

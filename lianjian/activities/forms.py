@@ -43,32 +43,73 @@ class ActivityForm(EdgeRules, forms.Form):
     type = forms.ChoiceField(label="活动类型", choices=ActivityType.choices)
     topic = forms.CharField(label="主题", max_length=200)
     host = OrgField(label="主办组织", widget=Picker("orgs.managed"))
-    co_orgs = forms.CharField(label="协办组织", required=False, help_text="联合开展时选择，可选多个；联建单位请先选择联建",
-                              widget=Picker("alliances.co_organisers", multiple=True, depends=("alliance",)))
-    alliance = forms.CharField(label="联建", max_length=32, required=False, widget=Picker("alliances.visible"))
-    sub_kind = forms.CharField(label="活动形式", max_length=20, required=False, help_text="联建活动填写，如 党课互讲、理论联学")
-    start = forms.DateTimeField(label="开始时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    end = forms.DateTimeField(label="结束时间", required=False, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    co_orgs = forms.CharField(
+        label="协办组织",
+        required=False,
+        help_text="联合开展时选择，可选多个；联建单位请先选择联建",
+        widget=Picker("alliances.co_organisers", multiple=True, depends=("alliance",)),
+    )
+    alliance = forms.CharField(
+        label="联建", max_length=32, required=False, widget=Picker("alliances.visible")
+    )
+    sub_kind = forms.CharField(
+        label="活动形式",
+        max_length=20,
+        required=False,
+        help_text="联建活动填写，如 党课互讲、理论联学",
+    )
+    start = forms.DateTimeField(
+        label="开始时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    end = forms.DateTimeField(
+        label="结束时间",
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
     venue = forms.CharField(label="地点", max_length=200, required=False)
     lecturer = forms.CharField(label="授课人", max_length=50, required=False, help_text="党课填写")
     host_person = forms.CharField(label="主持人", max_length=50, required=False)
     recorder = forms.CharField(label="记录人", max_length=50, required=False)
-    expected_count = forms.IntegerField(label="应到人数", required=False, min_value=0, max_value=100000,
-                                        help_text="生成应到名单后以名单为准")
-    present_count = forms.IntegerField(label="实到人数", required=False, min_value=0, max_value=100000)
-    for_year = forms.IntegerField(label="所属年度", required=False, min_value=1921, max_value=2200,
-                                  help_text="组织生活会、民主评议党员填写：空白为活动日期所在年份，1–3 月召开的可填上一年度")
+    expected_count = forms.IntegerField(
+        label="应到人数",
+        required=False,
+        min_value=0,
+        max_value=100000,
+        help_text="生成应到名单后以名单为准",
+    )
+    present_count = forms.IntegerField(
+        label="实到人数", required=False, min_value=0, max_value=100000
+    )
+    for_year = forms.IntegerField(
+        label="所属年度",
+        required=False,
+        min_value=1921,
+        max_value=2200,
+        help_text="组织生活会、民主评议党员填写：空白为活动日期所在年份，1–3 月召开的可填上一年度",
+    )
     minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea)
 
-    def __init__(self, *args: Any, user: Any, instance: Activity | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, instance: Activity | None = None, **kwargs: Any
+    ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {name: getattr(instance, name) for name in self.base_fields
-                       if name not in ("host", "co_orgs", "alliance", "start", "end")}
-            codes = list(instance.org_links.order_by("position").values_list("org__code", flat=True))
-            initial.update(host=instance.host.code, co_orgs="、".join(codes[1:]),
-                           alliance=instance.alliance.code if instance.alliance_id else "",
-                           start=_local(instance.start), end=_local(instance.end))
+            initial = {
+                name: getattr(instance, name)
+                for name in self.base_fields
+                if name not in ("host", "co_orgs", "alliance", "start", "end")
+            }
+            codes = list(
+                instance.org_links.order_by("position").values_list("org__code", flat=True)
+            )
+            initial.update(
+                host=instance.host.code,
+                co_orgs="、".join(codes[1:]),
+                alliance=instance.alliance.code if instance.alliance_id else "",
+                start=_local(instance.start),
+                end=_local(instance.end),
+            )
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.user = user
@@ -93,14 +134,20 @@ class ActivityForm(EdgeRules, forms.Form):
         visible = Organisation.objects.visible_to(self.user)
         allowed = set()
         if alliance is not None:
-            allowed = set(AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values_list("org_id", flat=True))
+            allowed = set(
+                AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values_list(
+                    "org_id", flat=True
+                )
+            )
             allowed.add(alliance.lead_id)
         found = {o.code: o for o in Organisation.objects.filter(code__in=codes)}
         co: list[Organisation] = []
         for code in codes:
             org = found.get(code)
             if org is None or not (visible.filter(pk=org.pk).exists() or org.pk in allowed):
-                self.add_error("co_orgs", f"组织 {code} 不存在或不在您的范围内（联建单位请同时填写联建编码）")
+                self.add_error(
+                    "co_orgs", f"组织 {code} 不存在或不在您的范围内（联建单位请同时填写联建编码）"
+                )
                 continue
             co.append(org)
         data["co_orgs"] = co
@@ -137,7 +184,16 @@ class AddMemberForm(EdgeRules, forms.Form):
 class RuleForm(EdgeRules, forms.ModelForm):
     class Meta:
         model = ComplianceRule
-        fields = ("activity_type", "org_kind", "frequency", "required", "min_full_members", "active", "sort", "note")
+        fields = (
+            "activity_type",
+            "org_kind",
+            "frequency",
+            "required",
+            "min_full_members",
+            "active",
+            "sort",
+            "note",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -47,7 +47,16 @@ class ActivityType(models.TextChoices):
 
 
 # The forms of joint activities named in the seed papers; free text is allowed too.
-JOINT_SUB_KINDS = ("党课互讲", "理论联学", "党日交流", "政策联研", "廉洁共建", "志愿服务", "技能比武", "结对帮扶")
+JOINT_SUB_KINDS = (
+    "党课互讲",
+    "理论联学",
+    "党日交流",
+    "政策联研",
+    "廉洁共建",
+    "志愿服务",
+    "技能比武",
+    "结对帮扶",
+)
 
 
 class ActivityStatus(models.TextChoices):
@@ -88,7 +97,11 @@ def for_year_problem(activity_type: Any, start: Any, for_year: Any) -> str:
     """Why ``for_year`` (所属年度) does not fit an activity of ``activity_type`` starting at
     ``start``, or "": the year of its date, or — for a yearly type (:data:`YEARLY_TYPES`)
     held in January–March — the previous year. Pure."""
-    if not isinstance(for_year, int) or isinstance(for_year, bool) or not isinstance(start, datetime.datetime):
+    if (
+        not isinstance(for_year, int)
+        or isinstance(for_year, bool)
+        or not isinstance(start, datetime.datetime)
+    ):
         return ""
     local = start.astimezone(ZoneInfo(settings.TIME_ZONE))
     if for_year == local.year:
@@ -130,12 +143,31 @@ class Activity(models.Model):
 
     # Seen through any listed organisation; recorded and edited by the host's managers;
     # reviewed by a manager above the host — never by the host's own manager.
-    SCOPE = ScopeRules(view=[Sees("orgs")], change=[Manages("host")], approve=[ManagesBelow("host")])
+    SCOPE = ScopeRules(
+        view=[Sees("orgs")], change=[Manages("host")], approve=[ManagesBelow("host")]
+    )
 
     AUDIT_FIELDS = (
-        "code", "type", "sub_kind", "host_id", "alliance_id", "start", "end", "venue", "topic",
-        "minutes", "lecturer", "host_person", "recorder", "status", "return_reason",
-        "expected_count", "present_count", "is_valid", "for_year", "void_reason",
+        "code",
+        "type",
+        "sub_kind",
+        "host_id",
+        "alliance_id",
+        "start",
+        "end",
+        "venue",
+        "topic",
+        "minutes",
+        "lecturer",
+        "host_person",
+        "recorder",
+        "status",
+        "return_reason",
+        "expected_count",
+        "present_count",
+        "is_valid",
+        "for_year",
+        "void_reason",
     )
     # A draft may be planned ahead; once recorded as held (activity_row_errors) the
     # dates are historical.
@@ -144,10 +176,23 @@ class Activity(models.Model):
     code = models.CharField("活动编号", max_length=32, unique=True, validators=[validate_code])
     type = models.CharField("活动类型", max_length=8, choices=ActivityType.choices)
     sub_kind = models.CharField("活动形式", max_length=20, blank=True)
-    host = models.ForeignKey(Organisation, verbose_name="主办组织", on_delete=models.PROTECT, related_name="hosted_activities")
-    orgs = models.ManyToManyField(Organisation, through="ActivityOrg", related_name="activities", verbose_name="参与组织")
-    alliance = models.ForeignKey(Alliance, verbose_name="联建", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="activities")
+    host = models.ForeignKey(
+        Organisation,
+        verbose_name="主办组织",
+        on_delete=models.PROTECT,
+        related_name="hosted_activities",
+    )
+    orgs = models.ManyToManyField(
+        Organisation, through="ActivityOrg", related_name="activities", verbose_name="参与组织"
+    )
+    alliance = models.ForeignKey(
+        Alliance,
+        verbose_name="联建",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
     start = models.DateTimeField("开始时间")
     end = models.DateTimeField("结束时间", null=True, blank=True)
     venue = models.CharField("地点", max_length=200, blank=True)
@@ -156,12 +201,15 @@ class Activity(models.Model):
     lecturer = models.CharField("授课人", max_length=50, blank=True)
     host_person = models.CharField("主持人", max_length=50, blank=True)
     recorder = models.CharField("记录人", max_length=50, blank=True)
-    status = models.CharField("状态", max_length=4, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=4, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT
+    )
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
     void_reason = models.CharField("作废原因", max_length=300, blank=True)
     # Blank = the year of its start (filled on save); see for_year_problem.
-    for_year = models.PositiveSmallIntegerField("所属年度", blank=True,
-                                                help_text="组织生活会、民主评议党员在 1–3 月召开的可计入上一年度")
+    for_year = models.PositiveSmallIntegerField(
+        "所属年度", blank=True, help_text="组织生活会、民主评议党员在 1–3 月召开的可计入上一年度"
+    )
     expected_count = models.PositiveIntegerField("应到人数", null=True, blank=True)
     present_count = models.PositiveIntegerField("实到人数", null=True, blank=True)
     is_valid = models.BooleanField("有效", default=True)
@@ -180,9 +228,11 @@ class Activity(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(present_count__isnull=True) | Q(expected_count__isnull=True)
+                condition=Q(present_count__isnull=True)
+                | Q(expected_count__isnull=True)
                 | Q(present_count__lte=models.F("expected_count")),
-                name="activity_present_le_expected", violation_error_message="实到人数不能多于应到人数",
+                name="activity_present_le_expected",
+                violation_error_message="实到人数不能多于应到人数",
             ),
         ]
 
@@ -267,7 +317,9 @@ def activity_row_errors(values: dict[str, Any], *, host: Any = None) -> dict[str
 def held_problem(activity: Activity) -> str:
     """Why ``activity`` cannot be recorded as held now — its date lies ahead — or ""."""
     values = {**instance_values(activity), "status": ActivityStatus.SUBMITTED}
-    errors = activity_row_errors(values, host=activity.host if activity.host_id is not None else None)
+    errors = activity_row_errors(
+        values, host=activity.host if activity.host_id is not None else None
+    )
     return errors.get("start") or errors.get("end") or ""
 
 
@@ -293,11 +345,16 @@ class ActivityOrg(models.Model):
         verbose_name = "活动组织"
         ordering = ["activity_id", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "org"], name="activity_org_unique",
-                                    violation_error_message="同一组织不能重复列出"),
+            models.UniqueConstraint(
+                fields=["activity", "org"],
+                name="activity_org_unique",
+                violation_error_message="同一组织不能重复列出",
+            ),
         ]
-        indexes = [models.Index(fields=["org", "start"], name="activity_org_org_start_idx"),
-                   models.Index(fields=["org", "for_year"], name="activity_org_org_year_idx")]
+        indexes = [
+            models.Index(fields=["org", "start"], name="activity_org_org_start_idx"),
+            models.Index(fields=["org", "for_year"], name="activity_org_org_year_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity_id} · {self.org_id}"
@@ -324,8 +381,12 @@ class Attendance(models.Model):
     AUDIT_FIELDS = ("member_id", "status", "reason", "method")
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances", verbose_name="党员")
-    status = models.CharField("出勤", max_length=4, choices=AttendanceStatus.choices, default=AttendanceStatus.ABSENT)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="attendances", verbose_name="党员"
+    )
+    status = models.CharField(
+        "出勤", max_length=4, choices=AttendanceStatus.choices, default=AttendanceStatus.ABSENT
+    )
     reason = models.CharField("原因", max_length=200, blank=True)
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
     method = models.CharField("签到方式", max_length=4, choices=CheckinMethod.choices, blank=True)
@@ -334,8 +395,11 @@ class Attendance(models.Model):
         verbose_name = "出勤"
         ordering = ["activity_id", "member_id"]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "member"], name="attendance_unique",
-                                    violation_error_message="该党员已在应到名单中"),
+            models.UniqueConstraint(
+                fields=["activity", "member"],
+                name="attendance_unique",
+                violation_error_message="该党员已在应到名单中",
+            ),
         ]
         indexes = [models.Index(fields=["member", "status"], name="attendance_member_idx")]
 
@@ -359,14 +423,26 @@ class ComplianceRule(models.Model):
     domain.md and contracts §4 (a data migration); admins tighten or extend them.
     """
 
-    AUDIT_FIELDS = ("activity_type", "org_kind", "frequency", "required", "min_full_members", "active", "sort")
+    AUDIT_FIELDS = (
+        "activity_type",
+        "org_kind",
+        "frequency",
+        "required",
+        "min_full_members",
+        "active",
+        "sort",
+    )
 
     activity_type = models.CharField("活动类型", max_length=8, choices=ActivityType.choices)
     org_kind = models.CharField("适用组织类型", max_length=8, choices=OrgKind.choices)
     frequency = models.CharField("周期", max_length=4, choices=Frequency.choices)
     required = models.PositiveSmallIntegerField("每期至少次数", default=1)
-    min_full_members = models.PositiveSmallIntegerField("正式党员人数下限", null=True, blank=True,
-                                                        help_text="仅对正式党员不少于该人数的组织适用；空白表示不限")
+    min_full_members = models.PositiveSmallIntegerField(
+        "正式党员人数下限",
+        null=True,
+        blank=True,
+        help_text="仅对正式党员不少于该人数的组织适用；空白表示不限",
+    )
     active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=100)
     note = models.CharField("依据", max_length=200, blank=True)
@@ -375,14 +451,22 @@ class ComplianceRule(models.Model):
         verbose_name = "组织生活规则"
         ordering = ["sort", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["activity_type", "org_kind"], name="rule_type_kind_unique",
-                                    violation_error_message="该组织类型已有此活动类型的规则"),
-            models.CheckConstraint(condition=Q(required__gte=1), name="rule_required_positive",
-                                   violation_error_message="每期至少次数应不小于 1"),
+            models.UniqueConstraint(
+                fields=["activity_type", "org_kind"],
+                name="rule_type_kind_unique",
+                violation_error_message="该组织类型已有此活动类型的规则",
+            ),
+            models.CheckConstraint(
+                condition=Q(required__gte=1),
+                name="rule_required_positive",
+                violation_error_message="每期至少次数应不小于 1",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.org_kind} {self.activity_type} {self.get_frequency_display()}≥{self.required}"
+        return (
+            f"{self.org_kind} {self.activity_type} {self.get_frequency_display()}≥{self.required}"
+        )
 
     @property
     def audit_key(self) -> str:

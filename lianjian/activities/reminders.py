@@ -33,11 +33,19 @@ def compliance_reminders(today: datetime.date) -> Iterator[Reminder]:
     years = {today.year, (today - datetime.timedelta(days=RED_WINDOW)).year}
     rows = []
     for year in sorted(years):
-        rows += [r for r in compliance_rows(year=year, today=today, orgs=Organisation.objects.all())
-                 if r.level == "yellow" or (r.level == "red" and -r.days_left <= RED_WINDOW)]
+        rows += [
+            r
+            for r in compliance_rows(year=year, today=today, orgs=Organisation.objects.all())
+            if r.level == "yellow" or (r.level == "red" and -r.days_left <= RED_WINDOW)
+        ]
     if not rows:
         return
-    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in={r.org_id for r in rows}).only("id", "code", "name", "path")}
+    orgs = {
+        o.pk: o
+        for o in Organisation.objects.filter(pk__in={r.org_id for r in rows}).only(
+            "id", "code", "name", "path"
+        )
+    }
     managers = responsible_managers(list(orgs.values()))
     for r in rows:
         users = managers.get(r.org_id, ())
@@ -52,8 +60,12 @@ def compliance_reminders(today: datetime.date) -> Iterator[Reminder]:
             title = f"{org.name}{r.period}尚未开展{r.rule}"
             body = f"距期间结束（{last:%Y-%m-%d}）还有 {r.days_left} 天，应开展 {r.required} 次，已开展 {r.held} 次。"
         yield Reminder(
-            key=f"compliance:{org.code}:{r.rule}:{r.period}:{r.level}", user_ids=users, title=title, body=body,
-            link=f"/activities/compliance/o/{org.code}/?year={last.year}", due=last,
+            key=f"compliance:{org.code}:{r.rule}:{r.period}:{r.level}",
+            user_ids=users,
+            title=title,
+            body=body,
+            link=f"/activities/compliance/o/{org.code}/?year={last.year}",
+            due=last,
             level=Notification.Level.RED if r.level == "red" else Notification.Level.YELLOW,
         )
 
@@ -87,32 +99,47 @@ def reviewers(activity: Activity) -> tuple[int, ...]:
 def _close(prefix: str) -> int:
     now = timezone.now()
     return Notification.objects.filter(key__startswith=prefix, done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now)))
+        done_at=now, read_at=Coalesce("read_at", Value(now))
+    )
 
 
 def _round(activity: Activity, kind: str) -> int:
-    return Notification.objects.filter(key__startswith=f"activity:{activity.code}:{kind}:").values("key").distinct().count() + 1
+    return (
+        Notification.objects.filter(key__startswith=f"activity:{activity.code}:{kind}:")
+        .values("key")
+        .distinct()
+        .count()
+        + 1
+    )
 
 
-def review_reminder(activity: Activity, user_ids: tuple[int, ...], *, round_: int | None = None) -> Reminder:
+def review_reminder(
+    activity: Activity, user_ids: tuple[int, ...], *, round_: int | None = None
+) -> Reminder:
     """The reviewers' 待办 of a submitted record (``activity`` with its host loaded);
     ``round_`` the how-manieth submission (looked up when not given)."""
     n = round_ if round_ is not None else _round(activity, "review")
     return Reminder(
-        key=f"activity:{activity.code}:review:{n}", user_ids=user_ids,
+        key=f"activity:{activity.code}:review:{n}",
+        user_ids=user_ids,
         title=f"待审核：{activity.host.name}“{activity.topic}”",
         body=f"{activity.code}，{activity.type}，{timezone.localtime(activity.start):%Y-%m-%d %H:%M}，已提交，请审核通过或退回。",
-        link=f"/activities/a/{activity.code}/", level=Notification.Level.GREEN, kind=Notification.Kind.TASK,
+        link=f"/activities/a/{activity.code}/",
+        level=Notification.Level.GREEN,
+        kind=Notification.Kind.TASK,
     )
 
 
 def fix_reminder(activity: Activity, user_ids: tuple[int, ...]) -> Reminder:
     """The host's managers' 待办 of a returned record."""
     return Reminder(
-        key=f"activity:{activity.code}:fix:{_round(activity, 'fix')}", user_ids=user_ids,
+        key=f"activity:{activity.code}:fix:{_round(activity, 'fix')}",
+        user_ids=user_ids,
         title=f"活动记录被退回：“{activity.topic}”",
         body=f"{activity.code}，退回原因：{activity.return_reason}。请修改后重新提交。",
-        link=f"/activities/a/{activity.code}/", level=Notification.Level.YELLOW, kind=Notification.Kind.TASK,
+        link=f"/activities/a/{activity.code}/",
+        level=Notification.Level.YELLOW,
+        kind=Notification.Kind.TASK,
     )
 
 

@@ -10,7 +10,17 @@ from pydantic import Field, StringConstraints, model_validator
 
 from lianjian.core.filters import ListFilter
 
-TypeName = Literal["支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "谈心谈话", "联建活动"]
+TypeName = Literal[
+    "支部党员大会",
+    "支部委员会",
+    "党小组会",
+    "党课",
+    "主题党日",
+    "组织生活会",
+    "民主评议党员",
+    "谈心谈话",
+    "联建活动",
+]
 StatusName = Literal["草稿", "已提交", "已通过", "已退回", "已作废"]
 OrgKindName = Literal["党委", "党总支", "党支部", "党小组"]
 FrequencyName = Literal["月度", "季度", "半年", "年度"]
@@ -22,7 +32,9 @@ class ActivityFilter(ListFilter):
     ``status=已作废``."""
 
     q: str | None = Field(None, max_length=100, description="在主题、地点中查找，或活动编号")
-    org: str | None = Field(None, min_length=1, max_length=32, description="组织编码：该组织及其下级组织参与的活动")
+    org: str | None = Field(
+        None, min_length=1, max_length=32, description="组织编码：该组织及其下级组织参与的活动"
+    )
     type: TypeName | None = Field(None, description="活动类型")
     status: StatusName | None = Field(None, description="状态；已作废的记录只在选择“已作废”时列出")
     alliance: str | None = Field(None, max_length=32, description="联建编码")
@@ -57,4 +69,6 @@ class ComplianceFilter(ListFilter):
     subtree: bool = Field(True, description="false：只检查 org 本身，不含下级组织")
     rule: TypeName | None = Field(None, description="只检查该活动类型的规则")
     only: Literal["problem"] | None = Field(
-        None, description="problem：只列有未完成或临期预警（剩余不超过 10 天仍未开展）的组织，列出其全部行")
+        None,
+        description="problem：只列有未完成或临期预警（剩余不超过 10 天仍未开展）的组织，列出其全部行",
+    )

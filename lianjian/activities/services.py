@@ -43,8 +43,22 @@ CHECKIN_SALT = "lianjian.activities.checkin"
 CHECKIN_MAX_AGE = 3 * 3600
 NOT_EDITABLE = "活动记录已提交或已通过，不能修改（退回后方可修改）"
 
-FIELDS = ("type", "sub_kind", "alliance", "start", "end", "venue", "topic", "minutes", "lecturer",
-          "host_person", "recorder", "expected_count", "present_count", "for_year")
+FIELDS = (
+    "type",
+    "sub_kind",
+    "alliance",
+    "start",
+    "end",
+    "venue",
+    "topic",
+    "minutes",
+    "lecturer",
+    "host_person",
+    "recorder",
+    "expected_count",
+    "present_count",
+    "for_year",
+)
 
 
 def activity_code_new(start: datetime.datetime) -> str:
@@ -63,20 +77,35 @@ def _set_orgs(activity: Activity, host: Organisation, co_orgs: Sequence[Organisa
 
 def link(activity: Activity, org_id: int, position: int) -> ActivityOrg:
     """A link row carrying the activity's copies (see :class:`ActivityOrg`)."""
-    return ActivityOrg(activity_id=activity.pk, org_id=org_id, position=position, start=activity.start,
-                       type=activity.type, status=activity.status, is_valid=activity.is_valid,
-                       for_year=activity.for_year)
+    return ActivityOrg(
+        activity_id=activity.pk,
+        org_id=org_id,
+        position=position,
+        start=activity.start,
+        type=activity.type,
+        status=activity.status,
+        is_valid=activity.is_valid,
+        for_year=activity.for_year,
+    )
 
 
 def sync_links(activity: Activity) -> None:
     """Copy the activity's start, type, status, 所属年度 and validity onto its links."""
     ActivityOrg.objects.filter(activity_id=activity.pk).update(
-        start=activity.start, type=activity.type, status=activity.status, is_valid=activity.is_valid,
-        for_year=activity.for_year)
+        start=activity.start,
+        type=activity.type,
+        status=activity.status,
+        is_valid=activity.is_valid,
+        for_year=activity.for_year,
+    )
 
 
 def _org_codes(activity: Activity) -> list[str]:
-    return list(ActivityOrg.objects.filter(activity=activity).order_by("position").values_list("org__code", flat=True))
+    return list(
+        ActivityOrg.objects.filter(activity=activity)
+        .order_by("position")
+        .values_list("org__code", flat=True)
+    )
 
 
 def _has_attendance(activity: Activity) -> bool:
@@ -84,13 +113,31 @@ def _has_attendance(activity: Activity) -> bool:
 
 
 @transaction.atomic
-def activity_record(*, actor: Any, type: str, host: Organisation, start: datetime.datetime, topic: str,
-                    co_orgs: Sequence[Organisation] = (), code: str = "", alliance: Alliance | None = None,
-                    status: str = ActivityStatus.DRAFT, **fields: Any) -> Activity:
+def activity_record(
+    *,
+    actor: Any,
+    type: str,
+    host: Organisation,
+    start: datetime.datetime,
+    topic: str,
+    co_orgs: Sequence[Organisation] = (),
+    code: str = "",
+    alliance: Alliance | None = None,
+    status: str = ActivityStatus.DRAFT,
+    **fields: Any,
+) -> Activity:
     """Record a new activity held by ``host`` with ``co_orgs`` (a joint activity counts for
     each); ``code`` defaults to the next free 活动编号 of the day."""
-    activity = Activity(type=type, host=host, start=start, topic=topic, alliance=alliance, status=status,
-                        code=code, **fields)
+    activity = Activity(
+        type=type,
+        host=host,
+        start=start,
+        topic=topic,
+        alliance=alliance,
+        status=status,
+        code=code,
+        **fields,
+    )
     activity.refresh_validity()
     # Validated before the code and the year are made from the start day: an out-of-range
     # date must be refused, not converted.
@@ -108,8 +155,14 @@ def activity_record(*, actor: Any, type: str, host: Organisation, start: datetim
 
 
 @transaction.atomic
-def activity_update(*, actor: Any, activity: Activity, host: Organisation | None = None,
-                    co_orgs: Sequence[Organisation] | None = None, **fields: Any) -> Activity:
+def activity_update(
+    *,
+    actor: Any,
+    activity: Activity,
+    host: Organisation | None = None,
+    co_orgs: Sequence[Organisation] | None = None,
+    **fields: Any,
+) -> Activity:
     """Change fields of an editable activity; ``co_orgs`` replaces the co-organisers. The
     counts cannot be typed once an attendance list exists (they follow it)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -128,13 +181,17 @@ def activity_update(*, actor: Any, activity: Activity, host: Organisation | None
         setattr(activity, name, value)
     if host is not None:
         activity.host = host
-    if activity.for_year is None or (activity.type not in YEARLY_TYPES and "for_year" not in fields):
+    if activity.for_year is None or (
+        activity.type not in YEARLY_TYPES and "for_year" not in fields
+    ):
         activity.for_year = default_for_year(activity.start)  # follows the (possibly new) date
     activity.refresh_validity()
     activity.full_clean()
     activity.save()
     if host is not None or co_orgs is not None:
-        current = list(ActivityOrg.objects.filter(activity=activity).order_by("position").select_related("org"))
+        current = list(
+            ActivityOrg.objects.filter(activity=activity).order_by("position").select_related("org")
+        )
         co = list(co_orgs) if co_orgs is not None else [row.org for row in current[1:]]
         _set_orgs(activity, activity.host, co)
     else:
@@ -188,8 +245,13 @@ def attendance_fill(*, actor: Any, activity: Activity) -> int:
     Attendance.objects.bulk_create(new)
     _recount(activity)
     if new:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity,
-                     after={"attendance_added": [a.member.number for a in new]}, note=f"按名册生成应到名单 {len(new)} 人")
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            obj=activity,
+            after={"attendance_added": [a.member.number for a in new]},
+            note=f"按名册生成应到名单 {len(new)} 人",
+        )
     return len(new)
 
 
@@ -201,7 +263,12 @@ def attendance_add(*, actor: Any, activity: Activity, member: Member) -> Attenda
         raise ValidationError({"member": "该党员已在应到名单中"})
     row = Attendance.objects.create(activity=activity, member=member)
     _recount(activity)
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity, after={"attendance_added": [member.number]})
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=activity,
+        after={"attendance_added": [member.number]},
+    )
     return row
 
 
@@ -214,13 +281,19 @@ def attendance_remove(*, actor: Any, activity: Activity, member_ids: Iterable[in
     removed = rows.delete()[0]
     _recount(activity)
     if removed:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity, before={"attendance_removed": numbers})
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            obj=activity,
+            before={"attendance_removed": numbers},
+        )
     return removed
 
 
 @transaction.atomic
-def attendance_mark(*, actor: Any, activity: Activity, member_ids: Iterable[int], status: str,
-                    reason: str = "") -> int:
+def attendance_mark(
+    *, actor: Any, activity: Activity, member_ids: Iterable[int], status: str, reason: str = ""
+) -> int:
     """Mark members of the expected list 出席/请假/缺席 in bulk (补录). 请假 and 缺席 need a
     reason; members not on the list are refused. Returns how many rows changed."""
     _require_editable(activity)
@@ -239,16 +312,24 @@ def attendance_mark(*, actor: Any, activity: Activity, member_ids: Iterable[int]
         raise ValidationError({"status": f"活动尚未举行，不能记录出席：{problem}"})
     now = timezone.now()
     if status == AttendanceStatus.PRESENT:
-        changed = rows.exclude(status=status).update(status=status, reason="", method=CheckinMethod.MANUAL, checked_in_at=now)
+        changed = rows.exclude(status=status).update(
+            status=status, reason="", method=CheckinMethod.MANUAL, checked_in_at=now
+        )
     else:
         changed = rows.update(status=status, reason=reason, method="", checked_in_at=None)
     _recount(activity)
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity,
-                 after={"attendance": status, "members": len(ids), "reason": reason}, note=f"批量标记{status} {len(ids)} 人")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=activity,
+        after={"attendance": status, "members": len(ids), "reason": reason},
+        note=f"批量标记{status} {len(ids)} 人",
+    )
     return changed
 
 
 # --- QR check-in --------------------------------------------------------------------------
+
 
 def checkin_token(activity: Activity) -> str:
     """A signed token naming the activity; :func:`checkin_activity_id` accepts it for
@@ -285,16 +366,30 @@ def attendance_checkin(*, actor: Any, activity: Activity, member: Member | None)
         raise CheckinError("您不在本次活动的应到名单中，请联系记录人")
     if row.status == AttendanceStatus.PRESENT:
         return row
-    row.status, row.reason, row.method, row.checked_in_at = AttendanceStatus.PRESENT, "", CheckinMethod.SCAN, timezone.now()
+    row.status, row.reason, row.method, row.checked_in_at = (
+        AttendanceStatus.PRESENT,
+        "",
+        CheckinMethod.SCAN,
+        timezone.now(),
+    )
     row.save(update_fields=["status", "reason", "method", "checked_in_at"])
     _recount(activity)
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity, after={"checkin": member.number}, note="扫码签到")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=activity,
+        after={"checkin": member.number},
+        note="扫码签到",
+    )
     return row
 
 
 # --- review ------------------------------------------------------------------------------
 
-def _transition(actor: Any, activity: Activity, allowed: Sequence[str], status: str, reason: str, message: str) -> Activity:
+
+def _transition(
+    actor: Any, activity: Activity, allowed: Sequence[str], status: str, reason: str, message: str
+) -> Activity:
     activity = Activity.objects.select_for_update().select_related("host").get(pk=activity.pk)
     if activity.status not in allowed:
         raise ValidationError(message)
@@ -306,16 +401,28 @@ def _transition(actor: Any, activity: Activity, allowed: Sequence[str], status: 
     activity.status, activity.return_reason = status, reason
     activity.save(update_fields=["status", "return_reason", "updated_at"])
     sync_links(activity)
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity, before=before,
-                 after={"status": status, "return_reason": reason}, note=reason)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=activity,
+        before=before,
+        after={"status": status, "return_reason": reason},
+        note=reason,
+    )
     return activity
 
 
 @transaction.atomic
 def activity_submit(*, actor: Any, activity: Activity) -> Activity:
     """草稿/已退回 → 已提交: the record goes to the parent organisation for review."""
-    activity = _transition(actor, activity, (ActivityStatus.DRAFT, ActivityStatus.RETURNED), ActivityStatus.SUBMITTED,
-                           "", "只有草稿或已退回的记录可以提交")
+    activity = _transition(
+        actor,
+        activity,
+        (ActivityStatus.DRAFT, ActivityStatus.RETURNED),
+        ActivityStatus.SUBMITTED,
+        "",
+        "只有草稿或已退回的记录可以提交",
+    )
     reminders.submitted(activity)
     return activity
 
@@ -323,7 +430,14 @@ def activity_submit(*, actor: Any, activity: Activity) -> Activity:
 @transaction.atomic
 def activity_approve(*, actor: Any, activity: Activity) -> Activity:
     """已提交 → 已通过."""
-    activity = _transition(actor, activity, (ActivityStatus.SUBMITTED,), ActivityStatus.APPROVED, "", "只有已提交的记录可以审核")
+    activity = _transition(
+        actor,
+        activity,
+        (ActivityStatus.SUBMITTED,),
+        ActivityStatus.APPROVED,
+        "",
+        "只有已提交的记录可以审核",
+    )
     reminders.reviewed(activity)
     return activity
 
@@ -336,8 +450,14 @@ def activity_return(*, actor: Any, activity: Activity, reason: str) -> Activity:
         raise ValidationError({"reason": "请填写退回原因"})
     if len(reason) > 300:
         raise ValidationError({"reason": "退回原因不能超过 300 个字符"})
-    activity = _transition(actor, activity, (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED), ActivityStatus.RETURNED,
-                           reason, "只有已提交或已通过的记录可以退回")
+    activity = _transition(
+        actor,
+        activity,
+        (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED),
+        ActivityStatus.RETURNED,
+        reason,
+        "只有已提交或已通过的记录可以退回",
+    )
     reminders.reviewed(activity)
     return activity
 
@@ -359,12 +479,19 @@ def activity_void(*, actor: Any, activity: Activity, reason: str) -> Activity:
     activity.status, activity.void_reason = ActivityStatus.VOID, reason
     activity.save(update_fields=["status", "void_reason", "updated_at"])
     sync_links(activity)
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=activity, before=before,
-                 after={"status": activity.status, "void_reason": reason}, note=f"作废：{reason}")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=activity,
+        before=before,
+        after={"status": activity.status, "void_reason": reason},
+        note=f"作废：{reason}",
+    )
     return activity
 
 
 # --- rules -------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def rule_update(*, actor: Any, rule: ComplianceRule, **fields: Any) -> ComplianceRule:

@@ -39,7 +39,9 @@ from lianjian.orgs.models import Member, Organisation
 
 
 def _visible(request: HttpRequest, code: str) -> Activity:
-    return get_object_or_404(Activity.objects.visible_to(request.user).select_related("host", "alliance"), code=code)
+    return get_object_or_404(
+        Activity.objects.visible_to(request.user).select_related("host", "alliance"), code=code
+    )
 
 
 def _require_manage(request: HttpRequest, activity: Activity) -> None:
@@ -72,10 +74,22 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     except Organisation.DoesNotExist:
         raise Http404 from None
     page = paginate(request, qs)
-    ctx = {"nav": "activities", "page": page, "types": ActivityType.values, "statuses": ActivityStatus.values,
-           "can_create": manages_any(request.user), "years": range(timezone.localdate().year + 1, 2019, -1),
-           "scope_org": scope_org, "q": f.q or "", "org_code": f.org or "", "type": f.type or "",
-           "status": f.status or "", "alliance_code": f.alliance or "", "year": f.year, "month": f.month}
+    ctx = {
+        "nav": "activities",
+        "page": page,
+        "types": ActivityType.values,
+        "statuses": ActivityStatus.values,
+        "can_create": manages_any(request.user),
+        "years": range(timezone.localdate().year + 1, 2019, -1),
+        "scope_org": scope_org,
+        "q": f.q or "",
+        "org_code": f.org or "",
+        "type": f.type or "",
+        "status": f.status or "",
+        "alliance_code": f.alliance or "",
+        "year": f.year,
+        "month": f.month,
+    }
     template = "activities/activity_table.html" if request.htmx else "activities/activity_list.html"
     return render(request, template, ctx)
 
@@ -84,31 +98,59 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
     activity = _visible(request, code)
     links = list(activity.org_links.select_related("org").order_by("position"))
-    attendance = list(activity.attendances.select_related("member", "member__org").order_by("member__org__path", "member__number"))
+    attendance = list(
+        activity.attendances.select_related("member", "member__org").order_by(
+            "member__org__path", "member__number"
+        )
+    )
     manage = may(request.user, CHANGE, activity)
     checkin_url = checkin_qr = ""
     if manage and activity.is_editable and attendance:
-        checkin_url = request.build_absolute_uri(reverse("activities:checkin", args=[services.checkin_token(activity)]))
+        checkin_url = request.build_absolute_uri(
+            reverse("activities:checkin", args=[services.checkin_token(activity)])
+        )
         # segno writes the SVG itself from the URL we built, so it is safe to embed as markup.
-        checkin_qr = mark_safe(segno.make(checkin_url, error="m").svg_inline(scale=5, title="签到二维码"))  # noqa: S308
-    own = next((a for a in attendance if request.user.member_id and a.member_id == request.user.member_id), None)
-    return render(request, "activities/activity_detail.html", {
-        "nav": "activities", "activity": activity, "links": links, "attendance": attendance,
-        "can_manage": manage, "can_review": may(request.user, APPROVE, activity),
-        "checkin_url": checkin_url, "checkin_qr": checkin_qr, "checkin_hours": services.CHECKIN_MAX_AGE // 3600, "own": own,
-        "statuses": AttendanceStatus.values, "mark_form": MarkForm(), "return_form": ReturnForm(),
-        "yearly_types": YEARLY_TYPES,
-        "history": AuditLog.objects.filter(target_type="activities.activity", target_id=activity.code)[:30],
-        "present": sum(1 for a in attendance if a.status == AttendanceStatus.PRESENT),
-        "on_leave": sum(1 for a in attendance if a.status == AttendanceStatus.LEAVE),
-    })
+        checkin_qr = mark_safe(  # noqa: S308
+            segno.make(checkin_url, error="m").svg_inline(scale=5, title="签到二维码")
+        )
+    own = next(
+        (a for a in attendance if request.user.member_id and a.member_id == request.user.member_id),
+        None,
+    )
+    return render(
+        request,
+        "activities/activity_detail.html",
+        {
+            "nav": "activities",
+            "activity": activity,
+            "links": links,
+            "attendance": attendance,
+            "can_manage": manage,
+            "can_review": may(request.user, APPROVE, activity),
+            "checkin_url": checkin_url,
+            "checkin_qr": checkin_qr,
+            "checkin_hours": services.CHECKIN_MAX_AGE // 3600,
+            "own": own,
+            "statuses": AttendanceStatus.values,
+            "mark_form": MarkForm(),
+            "return_form": ReturnForm(),
+            "yearly_types": YEARLY_TYPES,
+            "history": AuditLog.objects.filter(
+                target_type="activities.activity", target_id=activity.code
+            )[:30],
+            "present": sum(1 for a in attendance if a.status == AttendanceStatus.PRESENT),
+            "on_leave": sum(1 for a in attendance if a.status == AttendanceStatus.LEAVE),
+        },
+    )
 
 
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     if not manages_any(request.user):
         raise PermissionDenied
-    initial = {"host": request.GET.get("org", "") or (request.user.org.code if request.user.org_id else "")}
+    initial = {
+        "host": request.GET.get("org", "") or (request.user.org.code if request.user.org_id else "")
+    }
     if request.GET.get("type") in ActivityType.values:
         initial["type"] = request.GET["type"]
     form = ActivityForm(request.POST or None, user=request.user, initial=initial)
@@ -120,8 +162,12 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记活动“{activity.topic}”（{activity.code}）")
             return redirect("activities:activity_detail", code=activity.code)
-    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": None, "yearly_types": YEARLY_TYPES},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "activities/activity_form.html",
+        {"nav": "activities", "form": form, "activity": None, "yearly_types": YEARLY_TYPES},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -140,8 +186,12 @@ def activity_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("activities:activity_detail", code=activity.code)
-    return render(request, "activities/activity_form.html", {"nav": "activities", "form": form, "activity": activity, "yearly_types": YEARLY_TYPES},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "activities/activity_form.html",
+        {"nav": "activities", "form": form, "activity": activity, "yearly_types": YEARLY_TYPES},
+        status=400 if form.errors else 200,
+    )
 
 
 def _back(activity: Activity) -> HttpResponse:
@@ -163,7 +213,9 @@ def attendance_fill(request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, f"已按名册加入 {added} 人" if added else "名册中的党员均已在应到名单中")
+        messages.success(
+            request, f"已按名册加入 {added} 人" if added else "名册中的党员均已在应到名单中"
+        )
     return _back(activity)
 
 
@@ -175,7 +227,12 @@ def attendance_add(request: HttpRequest, code: str) -> HttpResponse:
     form = AddMemberForm(request.POST)
     member = None
     if form.is_valid():
-        member = Member.objects.visible_to(request.user).current().filter(number=form.cleaned_data["number"].strip()).first()
+        member = (
+            Member.objects.visible_to(request.user)
+            .current()
+            .filter(number=form.cleaned_data["number"].strip())
+            .first()
+        )
     if member is None:
         messages.error(request, "人员编号不存在或不在您的范围内")
         return _back(activity)
@@ -206,13 +263,17 @@ def attendance_mark(request: HttpRequest, code: str) -> HttpResponse:
     ids = _member_ids(request)
     try:
         if request.POST.get("action") == "remove":
-            removed = services.attendance_remove(actor=request.user, activity=activity, member_ids=ids)
+            removed = services.attendance_remove(
+                actor=request.user, activity=activity, member_ids=ids
+            )
             messages.success(request, f"已从应到名单移除 {removed} 人")
         else:
             form = MarkForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请选择出勤状态")
-            services.attendance_mark(actor=request.user, activity=activity, member_ids=ids, **form.cleaned_data)
+            services.attendance_mark(
+                actor=request.user, activity=activity, member_ids=ids, **form.cleaned_data
+            )
             messages.success(request, f"已将 {len(ids)} 人标记为{form.cleaned_data['status']}")
     except ValidationError as exc:
         _refused(request, exc)
@@ -236,7 +297,9 @@ def _transition(request: HttpRequest, code: str, action: str) -> HttpResponse:
             form = ReturnForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("请填写退回原因（不超过 300 字）")
-            services.activity_return(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
+            services.activity_return(
+                actor=request.user, activity=activity, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, "已退回修改")
     except ValidationError as exc:
         _refused(request, exc)
@@ -272,7 +335,9 @@ def activity_void(request: HttpRequest, code: str) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError("请填写作废原因（不超过 300 字）")
-        services.activity_void(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
+        services.activity_void(
+            actor=request.user, activity=activity, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -301,13 +366,18 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     ctx = {"activity": activity, "row": row, "token": token}
     if request.method == "POST":
         try:
-            row = services.attendance_checkin(actor=request.user, activity=activity, member=request.user.member)
+            row = services.attendance_checkin(
+                actor=request.user, activity=activity, member=request.user.member
+            )
         except services.CheckinError as exc:
             ctx["problem"] = str(exc)
             return render(request, "activities/checkin.html", ctx, status=403)
         ctx.update(row=row, done=True)
     elif row is None:
-        ctx["problem"] = "您不在本次活动的应到名单中，请联系记录人" if request.user.member_id else "当前账户未关联党员信息，无法签到"
+        ctx["problem"] = (
+            "您不在本次活动的应到名单中，请联系记录人"
+            if request.user.member_id
+            else "当前账户未关联党员信息，无法签到"
+        )
         return render(request, "activities/checkin.html", ctx, status=403)
     return render(request, "activities/checkin.html", ctx)
-

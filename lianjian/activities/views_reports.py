@@ -58,8 +58,12 @@ def _scope(request: HttpRequest) -> tuple[Organisation, QuerySet[Organisation]]:
     if not code and request.user.org_id:
         code = request.user.org.code
     elif not code:
-        first = (Organisation.objects.visible_to(request.user).filter(parent__isnull=True, is_partner=False)
-                 .order_by("path").first())
+        first = (
+            Organisation.objects.visible_to(request.user)
+            .filter(parent__isnull=True, is_partner=False)
+            .order_by("path")
+            .first()
+        )
         code = first.code if first is not None else ""
     try:
         root, orgs = compliance_scope(request.user, code)
@@ -98,12 +102,34 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
     page = Paginator(table, MATRIX_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     ctx = {
-        "nav": "compliance", "root": result.root, "f": f, "year": result.year, "rule": f.rule or "",
-        "only": f.only or "", "columns": columns, "page": page, "summary": summarise(result.rows),
-        "rules": rule_infos(), "today": today, "years": range(today.year + 1, today.year - 6, -1),
-        "export_query": urlencode({k: v for k, v in {"org": f.org, "year": result.year, "rule": f.rule, "only": f.only}.items() if v}),
+        "nav": "compliance",
+        "root": result.root,
+        "f": f,
+        "year": result.year,
+        "rule": f.rule or "",
+        "only": f.only or "",
+        "columns": columns,
+        "page": page,
+        "summary": summarise(result.rows),
+        "rules": rule_infos(),
+        "today": today,
+        "years": range(today.year + 1, today.year - 6, -1),
+        "export_query": urlencode(
+            {
+                k: v
+                for k, v in {
+                    "org": f.org,
+                    "year": result.year,
+                    "rule": f.rule,
+                    "only": f.only,
+                }.items()
+                if v
+            }
+        ),
     }
-    template = "activities/compliance_table.html" if request.htmx else "activities/compliance_matrix.html"
+    template = (
+        "activities/compliance_table.html" if request.htmx else "activities/compliance_matrix.html"
+    )
     return render(request, template, ctx)
 
 
@@ -116,7 +142,12 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
     write_compliance_xlsx(handle, result.year, result.rows, names)
     handle.seek(0)
     label = result.root.code if result.root is not None else "全部"
-    return FileResponse(handle, as_attachment=True, filename=f"组织生活合规-{label}-{result.year}.xlsx", content_type=XLSX_TYPE)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"组织生活合规-{label}-{result.year}.xlsx",
+        content_type=XLSX_TYPE,
+    )
 
 
 @login_required
@@ -131,16 +162,33 @@ def compliance_org(request: HttpRequest, code: str) -> HttpResponse:
         by_rule.setdefault(row.rule, []).append(row)
     start, end = local_start(datetime.date(year, 1, 1)), local_start(datetime.date(year + 1, 1, 1))
     # Those dated in the year and those held for it (所属年度) in the next one's first months.
-    activities = (Activity.objects.visible_to(request.user).exclude(status=ActivityStatus.VOID)
-                  .filter(Q(start__gte=start, start__lt=end) | Q(for_year=year),
-                          pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"))
-                  .select_related("host").order_by("start"))
+    activities = (
+        Activity.objects.visible_to(request.user)
+        .exclude(status=ActivityStatus.VOID)
+        .filter(
+            Q(start__gte=start, start__lt=end) | Q(for_year=year),
+            pk__in=ActivityOrg.objects.filter(org=org).values("activity_id"),
+        )
+        .select_related("host")
+        .order_by("start")
+    )
     today = timezone.localdate()
-    return render(request, "activities/compliance_org.html", {
-        "nav": "compliance", "org": org, "f": f, "year": year, "by_rule": by_rule, "summary": summarise(result.rows),
-        "activities": activities[:500], "status_labels": STATUS_LABELS, "level_labels": LEVEL_LABELS,
-        "years": range(today.year + 1, today.year - 6, -1),
-    })
+    return render(
+        request,
+        "activities/compliance_org.html",
+        {
+            "nav": "compliance",
+            "org": org,
+            "f": f,
+            "year": year,
+            "by_rule": by_rule,
+            "summary": summarise(result.rows),
+            "activities": activities[:500],
+            "status_labels": STATUS_LABELS,
+            "level_labels": LEVEL_LABELS,
+            "years": range(today.year + 1, today.year - 6, -1),
+        },
+    )
 
 
 @login_required
@@ -160,17 +208,33 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
         scope_org = Organisation.objects.visible_to(request.user).filter(code=code).first()
         if scope_org is None:
             raise Http404
-        qs = qs.filter(pk__in=ActivityOrg.objects.filter(org__path__under=scope_org.path).values("activity_id"))
+        qs = qs.filter(
+            pk__in=ActivityOrg.objects.filter(org__path__under=scope_org.path).values("activity_id")
+        )
     by_day = month_activities(qs, year, month)
-    weeks = [[(day, by_day.get(day, []), day.month == month) for day in week]
-             for week in pycal.Calendar(firstweekday=0).monthdatescalendar(year, month)]
+    weeks = [
+        [(day, by_day.get(day, []), day.month == month) for day in week]
+        for week in pycal.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
     prev_month = datetime.date(year, month, 1) - datetime.timedelta(days=1)
     next_month = datetime.date(year, month, 28) + datetime.timedelta(days=7)
-    return render(request, "activities/calendar.html", {
-        "nav": "activities", "weeks": weeks, "year": year, "month": month, "today": today, "scope_org": scope_org,
-        "org_code": code, "prev": f"{prev_month:%Y-%m}", "next": f"{next_month:%Y-%m}",
-        "count": sum(len(v) for v in by_day.values()), "weekdays": "一二三四五六日",
-    })
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "nav": "activities",
+            "weeks": weeks,
+            "year": year,
+            "month": month,
+            "today": today,
+            "scope_org": scope_org,
+            "org_code": code,
+            "prev": f"{prev_month:%Y-%m}",
+            "next": f"{next_month:%Y-%m}",
+            "count": sum(len(v) for v in by_day.values()),
+            "weekdays": "一二三四五六日",
+        },
+    )
 
 
 @login_required
@@ -178,23 +242,37 @@ def activity_stats(request: HttpRequest) -> HttpResponse:
     """Activities and person-times by type, month, organisation and alliance (ECharts)."""
     root, scope = _scope(request)
     year = _year(request)
-    qs = Activity.objects.visible_to(request.user).filter(pk__in=ActivityOrg.objects.filter(org__in=scope.values("pk")).values("activity_id"))
+    qs = Activity.objects.visible_to(request.user).filter(
+        pk__in=ActivityOrg.objects.filter(org__in=scope.values("pk")).values("activity_id")
+    )
     data = statistics(qs, year=year, scope_orgs=scope)
     charts = {
-        "types": [t for t, _, _ in data["by_type"]], "type_n": [n for _, n, _ in data["by_type"]],
+        "types": [t for t, _, _ in data["by_type"]],
+        "type_n": [n for _, n, _ in data["by_type"]],
         "type_p": [p for _, _, p in data["by_type"]],
-        "months": [f"{m}月" for m, _, _ in data["by_month"]], "month_n": [n for _, n, _ in data["by_month"]],
+        "months": [f"{m}月" for m, _, _ in data["by_month"]],
+        "month_n": [n for _, n, _ in data["by_month"]],
         "month_p": [p for _, _, p in data["by_month"]],
-        "orgs": [name for _, name, _, _ in data["by_org"]][::-1], "org_n": [n for _, _, n, _ in data["by_org"]][::-1],
+        "orgs": [name for _, name, _, _ in data["by_org"]][::-1],
+        "org_n": [n for _, _, n, _ in data["by_org"]][::-1],
         "org_p": [p for _, _, _, p in data["by_org"]][::-1],
         "alliances": [name for _, name, _, _ in data["by_alliance"]][::-1],
-        "alliance_n": [n for _, _, n, _ in data["by_alliance"]][::-1], "alliance_p": [p for _, _, _, p in data["by_alliance"]][::-1],
+        "alliance_n": [n for _, _, n, _ in data["by_alliance"]][::-1],
+        "alliance_p": [p for _, _, _, p in data["by_alliance"]][::-1],
     }
     today = timezone.localdate()
-    return render(request, "activities/stats.html", {
-        "nav": "activities", "root": root, "year": year, "data": data, "charts": charts,
-        "years": range(today.year + 1, today.year - 6, -1),
-    })
+    return render(
+        request,
+        "activities/stats.html",
+        {
+            "nav": "activities",
+            "root": root,
+            "year": year,
+            "data": data,
+            "charts": charts,
+            "years": range(today.year + 1, today.year - 6, -1),
+        },
+    )
 
 
 @login_required
@@ -203,10 +281,20 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     ``GET /api/v1/compliance/rules`` (``selectors.rule_list``)."""
     f = RuleFilter.from_query(request.GET)
     page = paginate(request, rule_list_rows(f), per_page=50)
-    return render(request, "activities/rule_list.html", {
-        "nav": "compliance", "page": page, "rules": page.object_list, "f": f, "can_edit": request.user.is_admin,
-        "types": ActivityType.values, "kinds": OrgKind.values, "frequencies": Frequency.choices,
-    })
+    return render(
+        request,
+        "activities/rule_list.html",
+        {
+            "nav": "compliance",
+            "page": page,
+            "rules": page.object_list,
+            "f": f,
+            "can_edit": request.user.is_admin,
+            "types": ActivityType.values,
+            "kinds": OrgKind.values,
+            "frequencies": Frequency.choices,
+        },
+    )
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -225,14 +313,17 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             if rule is None:
                 services.rule_create(actor=request.user, **fields)
             else:
-                services.rule_update(actor=request.user, rule=ComplianceRule.objects.get(pk=rule.pk), **fields)
+                services.rule_update(
+                    actor=request.user, rule=ComplianceRule.objects.get(pk=rule.pk), **fields
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "规则已保存")
             return redirect("activities:rule_list")
-    return render(request, "activities/rule_form.html", {"nav": "compliance", "form": form, "rule": rule},
-                  status=400 if form.errors else 200)
-
-
-
+    return render(
+        request,
+        "activities/rule_form.html",
+        {"nav": "compliance", "form": form, "rule": rule},
+        status=400 if form.errors else 200,
+    )

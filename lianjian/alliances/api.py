@@ -140,20 +140,30 @@ def agreement_out(ag: Agreement) -> dict[str, Any]:
         "signed_on": ag.signed_on,
         "start": ag.start,
         "end": ag.end,
-        "parties": [{"code": p.code, "name": p.name, "is_partner": p.is_partner} for p in ag.parties.all()],
+        "parties": [
+            {"code": p.code, "name": p.name, "is_partner": p.is_partner} for p in ag.parties.all()
+        ],
         "predecessor": ag.predecessor_id,
         "successor": successor.pk if successor is not None else None,
     }
 
 
 def agreement_detail_out(agreement: Agreement) -> dict[str, Any]:
-    ag = selectors.agreement_rows(Agreement.objects.filter(pk=agreement.pk)).prefetch_related("goals").get()
+    ag = (
+        selectors.agreement_rows(Agreement.objects.filter(pk=agreement.pk))
+        .prefetch_related("goals")
+        .get()
+    )
     files = AgreementFile.objects.filter(agreement=ag).order_by("id")
     return {
         **agreement_out(ag),
         "terms": ag.terms,
         "goals": [
-            {"text": g.text, "target": float(g.target) if g.target is not None else None, "unit": g.unit}
+            {
+                "text": g.text,
+                "target": float(g.target) if g.target is not None else None,
+                "unit": g.unit,
+            }
             for g in ag.goals.all()
         ],
         "files": [
@@ -174,7 +184,9 @@ def agreement_detail_out(agreement: Agreement) -> dict[str, Any]:
 
 
 def _visible_alliance(user: User, code: str) -> Alliance:
-    alliance = Alliance.objects.visible_to(user).select_related("type", "lead").filter(code=code).first()
+    alliance = (
+        Alliance.objects.visible_to(user).select_related("type", "lead").filter(code=code).first()
+    )
     if alliance is None:
         raise Http404
     return alliance
@@ -221,7 +233,9 @@ def _member_orgs(user: User, codes: list[str]) -> list[Organisation]:
 def _visible_agreement(user: User, agreement_id: int) -> Agreement:
     visible = Alliance.objects.visible_to(user).values("pk")
     agreement = (
-        Agreement.objects.select_related("alliance").filter(alliance__in=visible, pk=agreement_id).first()
+        Agreement.objects.select_related("alliance")
+        .filter(alliance__in=visible, pk=agreement_id)
+        .first()
     )
     if agreement is None:
         raise Http404
@@ -238,7 +252,9 @@ def alliance_list(request: HttpRequest, params: Query[AllianceListParams]) -> di
     return {"items": [alliance_out(a) for a in items], "count": count}
 
 
-@alliances_router.get("/{code}", response={200: AllianceDetailOut, **READ_ERRORS}, summary="联建详情")
+@alliances_router.get(
+    "/{code}", response={200: AllianceDetailOut, **READ_ERRORS}, summary="联建详情"
+)
 def alliance_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One alliance with its member organisations (liaisons included) and agreement counts."""
     user = _caller(request)
@@ -260,7 +276,9 @@ def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status:
     return Status(201, alliance_detail_out(alliance, user))
 
 
-@alliances_router.patch("/{code}", response={200: AllianceDetailOut, **WRITE_ERRORS}, summary="修改联建")
+@alliances_router.patch(
+    "/{code}", response={200: AllianceDetailOut, **WRITE_ERRORS}, summary="修改联建"
+)
 def alliance_update(request: HttpRequest, code: str, payload: AllianceUpdateIn) -> dict[str, Any]:
     """Change the fields sent; a new lead must be managed by the caller and becomes a member."""
     user = _caller(request)
@@ -312,7 +330,9 @@ def agreement_detail(request: HttpRequest, agreement_id: int = AgreementId) -> d
     return agreement_detail_out(_visible_agreement(_caller(request), agreement_id))
 
 
-@agreements_router.post("", response={201: AgreementDetailOut, **WRITE_ERRORS}, summary="新建联建协议")
+@agreements_router.post(
+    "", response={201: AgreementDetailOut, **WRITE_ERRORS}, summary="新建联建协议"
+)
 def agreement_create(request: HttpRequest, payload: AgreementCreateIn) -> Status:
     """Create a draft (草拟) agreement of an alliance the caller manages."""
     user = _caller(request)
@@ -325,7 +345,9 @@ def agreement_create(request: HttpRequest, payload: AgreementCreateIn) -> Status
     members = {
         o.code: o
         for o in Organisation.objects.filter(
-            code__in=codes, alliance_memberships__alliance=alliance, alliance_memberships__left_on__isnull=True
+            code__in=codes,
+            alliance_memberships__alliance=alliance,
+            alliance_memberships__left_on__isnull=True,
         )
     }
     strangers = [c for c in codes if c not in members]
@@ -338,7 +360,9 @@ def agreement_create(request: HttpRequest, payload: AgreementCreateIn) -> Status
 
 
 @agreements_router.post(
-    "/{agreement_id}/status", response={200: AgreementDetailOut, **WRITE_ERRORS}, summary="变更协议状态"
+    "/{agreement_id}/status",
+    response={200: AgreementDetailOut, **WRITE_ERRORS},
+    summary="变更协议状态",
 )
 def agreement_status(
     request: HttpRequest, payload: AgreementStatusIn, agreement_id: int = AgreementId
@@ -347,19 +371,27 @@ def agreement_status(
     user = _caller(request)
     agreement = _visible_agreement(user, agreement_id)
     _require_manage(user, agreement.alliance)
-    services.agreement_set_status(actor=user, agreement=agreement, status=payload.status, on=payload.on)
+    services.agreement_set_status(
+        actor=user, agreement=agreement, status=payload.status, on=payload.on
+    )
     return agreement_detail_out(agreement)
 
 
 @agreements_router.post(
     "/{agreement_id}/renew", response={201: AgreementDetailOut, **WRITE_ERRORS}, summary="续签协议"
 )
-def agreement_renew(request: HttpRequest, payload: AgreementRenewIn, agreement_id: int = AgreementId) -> Status:
+def agreement_renew(
+    request: HttpRequest, payload: AgreementRenewIn, agreement_id: int = AgreementId
+) -> Status:
     """Renew (续签): a new draft with the same parties and goals; an agreement renews once."""
     user = _caller(request)
     agreement = _visible_agreement(user, agreement_id)
     _require_manage(user, agreement.alliance)
     new = services.agreement_renew(
-        actor=user, agreement=agreement, start=payload.start, end=payload.end, title=payload.title or None
+        actor=user,
+        agreement=agreement,
+        start=payload.start,
+        end=payload.end,
+        title=payload.title or None,
     )
     return Status(201, agreement_detail_out(new))

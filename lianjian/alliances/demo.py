@@ -31,9 +31,12 @@ from lianjian.orgs.models import Member, Organisation
 
 D = datetime.date
 SPONSORS = {
-    "提质增效": ("刘振东", "总会计师"), "安全生产": ("孙立新", "副总经理（安全总监）"),
-    "设备管理": ("赵永刚", "副总经理"), "营销服务": ("陈海波", "总经理、党委副书记"),
-    "基建工作": ("郑国梁", "副总经理"), "科技创新": ("李卫华", "总工程师"),
+    "提质增效": ("刘振东", "总会计师"),
+    "安全生产": ("孙立新", "副总经理（安全总监）"),
+    "设备管理": ("赵永刚", "副总经理"),
+    "营销服务": ("陈海波", "总经理、党委副书记"),
+    "基建工作": ("郑国梁", "副总经理"),
+    "科技创新": ("李卫华", "总工程师"),
     "班组建设": ("王建华", "党委书记、董事长"),
 }
 NETWORK_PLAN = (
@@ -44,24 +47,104 @@ NETWORK_PLAN = (
 )
 # (code, name, type, theme, lead code, partner code, extra member codes, sponsor)
 PARTNER_ALLIANCES = (
-    ("ZQ-01", "本溪县政企党建联建", "政企联建", "党建+优化营商环境", "BX-ZB24", "WB-BXXZF", (), ("陈海波", "总经理、党委副书记")),
-    ("ZQ-02", "桓仁县政企党建联建", "政企联建", "党建+乡村振兴", "BX-ZB18", "WB-HRXZF", (), ("陈海波", "总经理、党委副书记")),
-    ("JD-01", "校企党建结对共建", "结对共建", "党建+科技创新", "BX-ZB32", "WB-LNKJXY", (), ("李卫华", "总工程师")),
-    ("QY-01", "站前社区区域党建联建", "区域联建", "党建+营销服务", "BX-ZB19", "WB-ZQSQ", ("BX-ZB20",), ("王建华", "党委书记、董事长")),
-    ("CY-01", "热电保供产业链党建联建", "产业链联建", "党建+安全生产", "BX-ZB04", "WB-BXRD", ("BX-ZB07",), ("孙立新", "副总经理（安全总监）")),
+    (
+        "ZQ-01",
+        "本溪县政企党建联建",
+        "政企联建",
+        "党建+优化营商环境",
+        "BX-ZB24",
+        "WB-BXXZF",
+        (),
+        ("陈海波", "总经理、党委副书记"),
+    ),
+    (
+        "ZQ-02",
+        "桓仁县政企党建联建",
+        "政企联建",
+        "党建+乡村振兴",
+        "BX-ZB18",
+        "WB-HRXZF",
+        (),
+        ("陈海波", "总经理、党委副书记"),
+    ),
+    (
+        "JD-01",
+        "校企党建结对共建",
+        "结对共建",
+        "党建+科技创新",
+        "BX-ZB32",
+        "WB-LNKJXY",
+        (),
+        ("李卫华", "总工程师"),
+    ),
+    (
+        "QY-01",
+        "站前社区区域党建联建",
+        "区域联建",
+        "党建+营销服务",
+        "BX-ZB19",
+        "WB-ZQSQ",
+        ("BX-ZB20",),
+        ("王建华", "党委书记、董事长"),
+    ),
+    (
+        "CY-01",
+        "热电保供产业链党建联建",
+        "产业链联建",
+        "党建+安全生产",
+        "BX-ZB04",
+        "WB-BXRD",
+        ("BX-ZB07",),
+        ("孙立新", "副总经理（安全总监）"),
+    ),
 )
 # (alliance code, title, status, signed, start, end, goals)
 AGREEMENTS = (
-    ("ZQ-01", "本溪县政企党建联建协议", "生效", D(2024, 3, 18), D(2024, 4, 1), D(2026, 12, 15),
-     (("联合开展主题党日", 4, "次/年"), ("共建党员服务站", 3, "个"), ("办电时间压缩", 20, "%"))),
-    ("ZQ-02", "桓仁县政企党建联建协议", "生效", D(2025, 5, 8), D(2025, 6, 1), D(2028, 5, 31),
-     (("乡村振兴电力保障项目", 5, "项"), ("联合党课", 2, "次/年"))),
-    ("JD-01", "校企党建结对共建协议（2023—2026）", "到期", D(2023, 9, 1), D(2023, 9, 1), D(2026, 8, 31),
-     (("共建实践基地", 1, "个"), ("联合技术攻关", 2, "项"))),
-    ("QY-01", "站前社区党建联建协议", "生效", D(2025, 1, 10), D(2025, 1, 10), D(2026, 11, 28),
-     (("社区用电服务日", 12, "次/年"),)),
-    ("CY-01", "热电保供产业链党建联建协议（草案）", "草拟", None, D(2027, 1, 1), D(2029, 12, 31),
-     (("迎峰度冬联合保供演练", 2, "次/年"), ("联合安全检查", 4, "次/年"))),
+    (
+        "ZQ-01",
+        "本溪县政企党建联建协议",
+        "生效",
+        D(2024, 3, 18),
+        D(2024, 4, 1),
+        D(2026, 12, 15),
+        (("联合开展主题党日", 4, "次/年"), ("共建党员服务站", 3, "个"), ("办电时间压缩", 20, "%")),
+    ),
+    (
+        "ZQ-02",
+        "桓仁县政企党建联建协议",
+        "生效",
+        D(2025, 5, 8),
+        D(2025, 6, 1),
+        D(2028, 5, 31),
+        (("乡村振兴电力保障项目", 5, "项"), ("联合党课", 2, "次/年")),
+    ),
+    (
+        "JD-01",
+        "校企党建结对共建协议（2023—2026）",
+        "到期",
+        D(2023, 9, 1),
+        D(2023, 9, 1),
+        D(2026, 8, 31),
+        (("共建实践基地", 1, "个"), ("联合技术攻关", 2, "项")),
+    ),
+    (
+        "QY-01",
+        "站前社区党建联建协议",
+        "生效",
+        D(2025, 1, 10),
+        D(2025, 1, 10),
+        D(2026, 11, 28),
+        (("社区用电服务日", 12, "次/年"),),
+    ),
+    (
+        "CY-01",
+        "热电保供产业链党建联建协议（草案）",
+        "草拟",
+        None,
+        D(2027, 1, 1),
+        D(2029, 12, 31),
+        (("迎峰度冬联合保供演练", 2, "次/年"), ("联合安全检查", 4, "次/年")),
+    ),
 )
 
 
@@ -80,12 +163,19 @@ def _members(alliance: Alliance, orgs: list[Organisation], founded: datetime.dat
     rows = []
     for o in orgs:
         person = liaisons.get(o.pk)
-        rows.append(AllianceMember(
-            alliance=alliance, org=o, joined_on=founded,
-            liaison=person.name if person else ("党群工作部" if o.is_partner else ""),
-            liaison_phone=person.phone if person else "", liaison_member=person,
-            liaison_post=(person.post.split("、")[0] if person else ("党建联络人" if o.is_partner else "")),
-        ))
+        rows.append(
+            AllianceMember(
+                alliance=alliance,
+                org=o,
+                joined_on=founded,
+                liaison=person.name if person else ("党群工作部" if o.is_partner else ""),
+                liaison_phone=person.phone if person else "",
+                liaison_member=person,
+                liaison_post=(
+                    person.post.split("、")[0] if person else ("党建联络人" if o.is_partner else "")
+                ),
+            )
+        )
     AllianceMember.objects.bulk_create(rows)
 
 
@@ -95,7 +185,11 @@ def demo_alliances() -> dict[str, int]:
     created = {"alliances": 0, "agreements": 0, "plans": 0}
     if not Organisation.objects.filter(code=ROOT_CODE).exists():
         return created
-    orgs = {o.code: o for o in Organisation.objects.filter(code__startswith="BX-") | Organisation.objects.filter(code__startswith="WB-")}
+    orgs = {
+        o.code: o
+        for o in Organisation.objects.filter(code__startswith="BX-")
+        | Organisation.objects.filter(code__startswith="WB-")
+    }
     types = {t.name: t for t in AllianceType.objects.all()}
     existing = set(Alliance.objects.values_list("code", flat=True))
     themes: dict[str, list[Any]] = {}
@@ -108,22 +202,43 @@ def demo_alliances() -> dict[str, int]:
         lead = next(b for b in branches if b.category == "county")
         sponsor, title = SPONSORS[theme]
         alliance = Alliance.objects.create(
-            code=code, name=f"“党建+{theme}”联建网", type=types["联建网"], theme=f"党建+{theme}",
-            lead=orgs[lead.code], sponsor=sponsor, sponsor_title=title, founded=D(2023, 3, 1),
+            code=code,
+            name=f"“党建+{theme}”联建网",
+            type=types["联建网"],
+            theme=f"党建+{theme}",
+            lead=orgs[lead.code],
+            sponsor=sponsor,
+            sponsor_title=title,
+            founded=D(2023, 3, 1),
             guidance=["党委党建部", "专业管理部门"],
             description=f"按照专业相近、地域相邻、优势互补原则组建，由{lead.name.removesuffix('党支部')}牵头。",
         )
         _members(alliance, [orgs[b.code] for b in branches], D(2023, 3, 1))
-        plan = Plan.objects.create(alliance=alliance, year=2026, summary=f"围绕“党建+{theme}”开展联建共创，推动党建与生产经营深度融合。")
-        PlanItem.objects.bulk_create([PlanItem(plan=plan, quarter=q, title=t, planned_activities=n, goal=g) for q, t, n, g in NETWORK_PLAN])
+        plan = Plan.objects.create(
+            alliance=alliance,
+            year=2026,
+            summary=f"围绕“党建+{theme}”开展联建共创，推动党建与生产经营深度融合。",
+        )
+        PlanItem.objects.bulk_create(
+            [
+                PlanItem(plan=plan, quarter=q, title=t, planned_activities=n, goal=g)
+                for q, t, n, g in NETWORK_PLAN
+            ]
+        )
         created["alliances"] += 1
         created["plans"] += 1
     for code, name, type_name, theme, lead, partner, extra, (sponsor, title) in PARTNER_ALLIANCES:
         if code in existing:
             continue
         alliance = Alliance.objects.create(
-            code=code, name=name, type=types[type_name], theme=theme, lead=orgs[lead],
-            sponsor=sponsor, sponsor_title=title, founded=D(2024, 3, 18),
+            code=code,
+            name=name,
+            type=types[type_name],
+            theme=theme,
+            lead=orgs[lead],
+            sponsor=sponsor,
+            sponsor_title=title,
+            founded=D(2024, 3, 18),
         )
         _members(alliance, [orgs[lead], orgs[partner], *(orgs[c] for c in extra)], D(2024, 3, 18))
         created["alliances"] += 1
@@ -132,12 +247,35 @@ def demo_alliances() -> dict[str, int]:
         alliance = alliances[code]
         if alliance.agreements.filter(title=title).exists():
             continue
-        ag = Agreement.objects.create(alliance=alliance, title=title, status=status, signed_on=signed, start=start, end=end,
-                                      terms="组织共建、资源共享、活动共办、事务共商；双方各明确一名联络员，每季度至少沟通一次。")
-        ag.parties.set(list(Organisation.objects.filter(alliance_memberships__alliance=alliance, alliance_memberships__left_on__isnull=True)))
-        AgreementGoal.objects.bulk_create([AgreementGoal(agreement=ag, text=t, target=Decimal(v), unit=u) for t, v, u in goals])
+        ag = Agreement.objects.create(
+            alliance=alliance,
+            title=title,
+            status=status,
+            signed_on=signed,
+            start=start,
+            end=end,
+            terms="组织共建、资源共享、活动共办、事务共商；双方各明确一名联络员，每季度至少沟通一次。",
+        )
+        ag.parties.set(
+            list(
+                Organisation.objects.filter(
+                    alliance_memberships__alliance=alliance,
+                    alliance_memberships__left_on__isnull=True,
+                )
+            )
+        )
+        AgreementGoal.objects.bulk_create(
+            [AgreementGoal(agreement=ag, text=t, target=Decimal(v), unit=u) for t, v, u in goals]
+        )
         created["agreements"] += 1
     if any(created.values()):
-        audit_record(actor=None, action=AuditLog.Action.IMPORT, target="alliances.alliance", target_id="demo",
-                     target_repr="演示数据（联建）", note="演示数据", after=created)
+        audit_record(
+            actor=None,
+            action=AuditLog.Action.IMPORT,
+            target="alliances.alliance",
+            target_id="demo",
+            target_repr="演示数据（联建）",
+            note="演示数据",
+            after=created,
+        )
     return created

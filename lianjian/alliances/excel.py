@@ -87,17 +87,44 @@ def _parse_codes(value: Any) -> list[str]:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("联建编码", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text,
-           "联建的唯一编码，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位", 14),
+    Column(
+        "联建编码",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        True,
+        "",
+        format_text,
+        "联建的唯一编码，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位",
+        14,
+    ),
     text_column("联建名称", 200, required=True, width=28),
-    text_column("联建类型", 50, required=True,
-                note="须为系统中已有的联建类型，如 " + "、".join(DEFAULT_TYPES) + "（系统管理员可增加类型）"),
+    text_column(
+        "联建类型",
+        50,
+        required=True,
+        note="须为系统中已有的联建类型，如 "
+        + "、".join(DEFAULT_TYPES)
+        + "（系统管理员可增加类型）",
+    ),
     text_column("主题", 50, note="如 党建+安全生产、党建+营销服务", width=16),
-    Column("牵头组织编码", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text,
-           "牵头党组织的组织编码；牵头组织自动成为成员", 14),
-    Column("成员组织编码", _parse_codes, True, (), format_list,
-           "成员党组织的组织编码，可含外部单位党组织；多个用“、”“，”“,”或“；”分隔。"
-           "导入只增加成员、不会移除成员：文件中没有列出的现有成员保持不变，退出请在联建页面登记退出日期", 30),
+    Column(
+        "牵头组织编码",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        True,
+        "",
+        format_text,
+        "牵头党组织的组织编码；牵头组织自动成为成员",
+        14,
+    ),
+    Column(
+        "成员组织编码",
+        _parse_codes,
+        True,
+        (),
+        format_list,
+        "成员党组织的组织编码，可含外部单位党组织；多个用“、”“，”“,”或“；”分隔。"
+        "导入只增加成员、不会移除成员：文件中没有列出的现有成员保持不变，退出请在联建页面登记退出日期",
+        30,
+    ),
     text_column("包保领导", 50, width=12),
     date_column("成立日期", note="日期，格式 YYYY-MM-DD 或 Excel 日期；新加入的成员以此为加入日期"),
 )
@@ -106,8 +133,15 @@ COL = {c.header: i for i, c in enumerate(COLUMNS)}
 SIMPLE = (("联建名称", "name"), ("主题", "theme"), ("包保领导", "sponsor"), ("成立日期", "founded"))
 # Which column a service's ValidationError speaks about.
 FIELD_HEADERS = {
-    "code": "联建编码", "name": "联建名称", "type": "联建类型", "theme": "主题", "lead": "牵头组织编码",
-    "members": "成员组织编码", "org": "成员组织编码", "sponsor": "包保领导", "founded": "成立日期",
+    "code": "联建编码",
+    "name": "联建名称",
+    "type": "联建类型",
+    "theme": "主题",
+    "lead": "牵头组织编码",
+    "members": "成员组织编码",
+    "org": "成员组织编码",
+    "sponsor": "包保领导",
+    "founded": "成立日期",
 }
 
 
@@ -121,7 +155,9 @@ class _Row:
     code: str
     existing: Alliance | None
     fields: dict[str, Any]  # new values of Alliance fields (all of them for a new alliance)
-    add: list[Organisation] = field(default_factory=list)  # organisations joining (not the lead of a new one)
+    add: list[Organisation] = field(
+        default_factory=list
+    )  # organisations joining (not the lead of a new one)
 
 
 def _duplicates(sheet: Sheet) -> dict[str, int]:
@@ -146,13 +182,17 @@ class AllianceExcel(ExcelKind):
     columns = COLUMNS
 
     def general_notes(self) -> list[str]:
-        return [*super().general_notes(),
-                "牵头组织和成员组织须先导入（kind orgs）。牵头组织即使不在成员组织编码中列出也是成员。",
-                "导入只增加成员、不会移除成员：现有成员未在文件中列出时保持不变；成员退出请在联建页面登记退出日期。",
-                "新建联建的状态为“运行”；协议、实施方案和联络员请在联建页面维护。",
-                "组织管理员只能导入本人所管理组织牵头的联建。"]
+        return [
+            *super().general_notes(),
+            "牵头组织和成员组织须先导入（kind orgs）。牵头组织即使不在成员组织编码中列出也是成员。",
+            "导入只增加成员、不会移除成员：现有成员未在文件中列出时保持不变；成员退出请在联建页面登记退出日期。",
+            "新建联建的状态为“运行”；协议、实施方案和联络员请在联建页面维护。",
+            "组织管理员只能导入本人所管理组织牵头的联建。",
+        ]
 
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         limited = user is not None and not scope_of(user).everything
         if user is not None and not manages_any(user):
@@ -166,7 +206,9 @@ class AllianceExcel(ExcelKind):
                 with transaction.atomic():
                     self._write(rows, actor=actor, errors=errors, result=result)
                     if not errors and not dry_run:
-                        audit_record(**self.import_audit(actor=actor, result=result, file_name=file_name))
+                        audit_record(
+                            **self.import_audit(actor=actor, result=result, file_name=file_name)
+                        )
                     if errors or dry_run:
                         raise _Rollback
             except _Rollback:
@@ -176,7 +218,9 @@ class AllianceExcel(ExcelKind):
             result.errors = errors.messages()
         return result
 
-    def _validate(self, sheet: Sheet, first: dict[str, int], user: Any, errors: ErrorList) -> list[_Row]:
+    def _validate(
+        self, sheet: Sheet, first: dict[str, int], user: Any, errors: ErrorList
+    ) -> list[_Row]:
         """Check every row against the database and the caller's scope (``user`` None = no limit)."""
         types = {t.name: t for t in AllianceType.objects.all()}
         codes: set[str] = set()
@@ -190,7 +234,10 @@ class AllianceExcel(ExcelKind):
             orgs.update((o.code, o) for o in Organisation.objects.filter(code__in=chunk))
         existing: dict[str, Alliance] = {}
         for chunk in chunks(sorted(first)):
-            existing.update((a.code, a) for a in Alliance.objects.filter(code__in=chunk).select_related("type", "lead"))
+            existing.update(
+                (a.code, a)
+                for a in Alliance.objects.filter(code__in=chunk).select_related("type", "lead")
+            )
         taken = hidden_keys(existing, None if user is None else Alliance.objects.visible_to(user))
         current: dict[int, set[int]] = defaultdict(set)
         for chunk in chunks([a.pk for a in existing.values()]):
@@ -201,31 +248,54 @@ class AllianceExcel(ExcelKind):
         known = visible = manageable = managed_alliances = None
         if user is not None:
             ids = [o.pk for o in orgs.values()]
-            visible = set(Organisation.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+            visible = set(
+                Organisation.objects.visible_to(user)
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
             known = visible | {o.pk for o in orgs.values() if o.is_partner}
-            manageable = set(Organisation.objects.manageable_by(user).filter(pk__in=ids).values_list("pk", flat=True))
-            managed_alliances = set(Alliance.objects.manageable_by(user).filter(
-                pk__in=[a.pk for a in existing.values()]).values_list("pk", flat=True))
+            manageable = set(
+                Organisation.objects.manageable_by(user)
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            managed_alliances = set(
+                Alliance.objects.manageable_by(user)
+                .filter(pk__in=[a.pk for a in existing.values()])
+                .values_list("pk", flat=True)
+            )
 
         def find(code: str, joined: set[int] = frozenset()) -> Organisation | None:  # type: ignore[assignment]
             # A current member is known whatever the caller sees: a manager's own export
             # lists the alliance's members outside their subtree, and must import back.
             org = orgs.get(code)
-            return org if org is not None and (known is None or org.pk in known or org.pk in joined) else None
+            return (
+                org
+                if org is not None and (known is None or org.pk in known or org.pk in joined)
+                else None
+            )
 
         rows: list[_Row] = []
         for number, values in sheet.rows:
             code = values[COL["联建编码"]]
-            alliance = existing.get(code) if code is not INVALID and first.get(code) == number else None
+            alliance = (
+                existing.get(code) if code is not INVALID and first.get(code) == number else None
+            )
             joined = current[alliance.pk] if alliance is not None else set()
             row_ok = code is not INVALID and first.get(code) == number
             if row_ok and code in taken:
                 errors.add(number, "联建编码", KEY_TAKEN)
                 row_ok = False
-            if alliance is not None and managed_alliances is not None and alliance.pk not in managed_alliances:
+            if (
+                alliance is not None
+                and managed_alliances is not None
+                and alliance.pk not in managed_alliances
+            ):
                 errors.add(number, "联建编码", NO_RIGHT_ALLIANCE)
                 row_ok = False
-                joined = set()  # say nothing about the members of an alliance the caller may not change
+                joined = (
+                    set()
+                )  # say nothing about the members of an alliance the caller may not change
             fields: dict[str, Any] = {}
             for header, name in SIMPLE:
                 value = values[COL[header]]
@@ -239,7 +309,9 @@ class AllianceExcel(ExcelKind):
             elif type_name in types:
                 fields["type"] = types[type_name]
             else:
-                errors.add(number, "联建类型", f"联建类型“{type_name}”不存在（可选：{'、'.join(types)}）")
+                errors.add(
+                    number, "联建类型", f"联建类型“{type_name}”不存在（可选：{'、'.join(types)}）"
+                )
                 row_ok = False
             lead_code = values[COL["牵头组织编码"]]
             lead = None
@@ -275,7 +347,11 @@ class AllianceExcel(ExcelKind):
                 continue
             if alliance is None:
                 if len(add) < 2:
-                    errors.add(number, "成员组织编码", "联建至少需要两个党组织（牵头组织之外至少还需一个成员）")
+                    errors.add(
+                        number,
+                        "成员组织编码",
+                        "联建至少需要两个党组织（牵头组织之外至少还需一个成员）",
+                    )
                     continue
                 rows.append(_Row(number, code, None, fields, [o for o in add if o != lead]))
                 continue
@@ -283,12 +359,16 @@ class AllianceExcel(ExcelKind):
             rows.append(_Row(number, code, alliance, changed, add))
         return rows
 
-    def _write(self, rows: list[_Row], *, actor: Any, errors: ErrorList, result: ImportResult) -> None:
+    def _write(
+        self, rows: list[_Row], *, actor: Any, errors: ErrorList, result: ImportResult
+    ) -> None:
         """Apply the rows through the services; a refusal becomes a row error (and a rollback)."""
         for row in rows:
             try:
                 if row.existing is None:
-                    services.alliance_create(actor=actor, members=row.add, code=row.code, **row.fields)
+                    services.alliance_create(
+                        actor=actor, members=row.add, code=row.code, **row.fields
+                    )
                     result.created += 1
                     continue
                 if not row.fields and not row.add:
@@ -296,12 +376,18 @@ class AllianceExcel(ExcelKind):
                     continue
                 founded = row.fields.get("founded", row.existing.founded)
                 for org in row.add:
-                    services.alliance_member_add(actor=actor, alliance=row.existing, org=org, joined_on=founded)
+                    services.alliance_member_add(
+                        actor=actor, alliance=row.existing, org=org, joined_on=founded
+                    )
                 if row.fields:
                     services.alliance_update(actor=actor, alliance=row.existing, **row.fields)
                 result.updated += 1
             except ValidationError as exc:
-                messages = exc.message_dict.items() if hasattr(exc, "error_dict") else [("code", exc.messages)]
+                messages = (
+                    exc.message_dict.items()
+                    if hasattr(exc, "error_dict")
+                    else [("code", exc.messages)]
+                )
                 for name, texts in messages:
                     if name == "code" and row.existing is None:
                         # The code was free when checked: another write took it meanwhile.
@@ -321,8 +407,11 @@ class AllianceExcel(ExcelKind):
     def _export(alliances: list[Alliance]) -> Iterator[Sequence[Any]]:
         members: dict[int, list[str]] = defaultdict(list)
         for chunk in chunks([a.pk for a in alliances]):
-            for alliance_id, code in (AllianceMember.objects.filter(alliance_id__in=chunk, left_on__isnull=True)
-                                      .order_by("org__code").values_list("alliance_id", "org__code")):
+            for alliance_id, code in (
+                AllianceMember.objects.filter(alliance_id__in=chunk, left_on__isnull=True)
+                .order_by("org__code")
+                .values_list("alliance_id", "org__code")
+            ):
                 members[alliance_id].append(code)
         for a in alliances:
             # The lead first, then the other current members by code.

@@ -43,11 +43,19 @@ class OrgCodesField(forms.CharField):
 class AllianceForm(EdgeRules, forms.Form):
     code = forms.CharField(label="联建编码", max_length=32, help_text="创建后不可修改")
     name = forms.CharField(label="联建名称", max_length=200)
-    type = forms.ModelChoiceField(label="联建类型", queryset=AllianceType.objects.all(), empty_label=None)
-    theme = forms.CharField(label="主题", max_length=50, required=False, help_text="如：" + "、".join(THEMES[:4]))
+    type = forms.ModelChoiceField(
+        label="联建类型", queryset=AllianceType.objects.all(), empty_label=None
+    )
+    theme = forms.CharField(
+        label="主题", max_length=50, required=False, help_text="如：" + "、".join(THEMES[:4])
+    )
     lead = OrgField(label="牵头组织", widget=Picker("orgs.managed"))
-    members = OrgCodesField(label="成员组织", required=False, help_text="可选多个；外部单位党组织也可加入",
-                            widget=Picker("orgs.partners", multiple=True))
+    members = OrgCodesField(
+        label="成员组织",
+        required=False,
+        help_text="可选多个；外部单位党组织也可加入",
+        widget=Picker("orgs.partners", multiple=True),
+    )
     sponsor = forms.CharField(label="包保领导", max_length=50, required=False)
     sponsor_title = forms.CharField(label="包保领导职务", max_length=100, required=False)
     guidance = forms.CharField(label="指导小组成员", required=False, help_text="多个用“、”分隔")
@@ -59,9 +67,16 @@ class AllianceForm(EdgeRules, forms.Form):
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "code": instance.code, "name": instance.name, "type": instance.type_id, "theme": instance.theme,
-                "lead": instance.lead.code, "sponsor": instance.sponsor, "sponsor_title": instance.sponsor_title,
-                "guidance": "、".join(instance.guidance), "status": instance.status, "founded": instance.founded,
+                "code": instance.code,
+                "name": instance.name,
+                "type": instance.type_id,
+                "theme": instance.theme,
+                "lead": instance.lead.code,
+                "sponsor": instance.sponsor,
+                "sponsor_title": instance.sponsor_title,
+                "guidance": "、".join(instance.guidance),
+                "status": instance.status,
+                "founded": instance.founded,
                 "description": instance.description,
             }
         super().__init__(*args, **kwargs)
@@ -109,17 +124,30 @@ class LiaisonForm(EdgeRules, forms.Form):
     liaison = forms.CharField(label="联络员", max_length=50, required=False)
     liaison_phone = forms.CharField(label="联络电话", max_length=20, required=False)
     liaison_post = forms.CharField(label="联络员职务", max_length=50, required=False)
-    left_on = forms.DateField(label="退出日期", required=False, widget=DateInput(), help_text="填写后该组织退出本联建（记录保留）")
+    left_on = forms.DateField(
+        label="退出日期",
+        required=False,
+        widget=DateInput(),
+        help_text="填写后该组织退出本联建（记录保留）",
+    )
 
 
 class AgreementForm(EdgeRules, forms.Form):
     title = forms.CharField(label="协议名称", max_length=200)
-    parties = forms.ModelMultipleChoiceField(label="签约方", queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+    parties = forms.ModelMultipleChoiceField(
+        label="签约方",
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
     terms = forms.CharField(label="主要条款", required=False, widget=forms.Textarea)
     start = forms.DateField(label="生效日期", required=False, widget=DateInput())
     end = forms.DateField(label="到期日期", required=False, widget=DateInput())
-    goals = forms.CharField(label="协议目标", required=False, widget=forms.Textarea,
-                            help_text="每行一个目标，格式：目标｜目标值｜单位，如：联合开展主题党日｜4｜次")
+    goals = forms.CharField(
+        label="协议目标",
+        required=False,
+        widget=forms.Textarea,
+        help_text="每行一个目标，格式：目标｜目标值｜单位，如：联合开展主题党日｜4｜次",
+    )
 
     def __init__(self, *args: Any, alliance: Alliance, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,7 +165,9 @@ class AgreementForm(EdgeRules, forms.Form):
                 target = goal_target(parts[1] if len(parts) > 1 else None)
             except ValueError as exc:
                 raise ValidationError(f"第 {n} 行目标值{exc}：{parts[1][:20]}") from None
-            out.append({"text": parts[0], "target": target, "unit": parts[2] if len(parts) > 2 else ""})
+            out.append(
+                {"text": parts[0], "target": target, "unit": parts[2] if len(parts) > 2 else ""}
+            )
         return out
 
     def clean(self) -> dict[str, Any]:
@@ -170,8 +200,12 @@ class UploadForm(EdgeRules, forms.Form):
 
 class PlanForm(EdgeRules, forms.Form):
     summary = forms.CharField(label="总体目标", required=False, widget=forms.Textarea)
-    items = forms.CharField(label="季度计划", required=False, widget=forms.Textarea,
-                            help_text="每行一项，格式：季度｜计划内容｜计划活动次数｜目标，如：1｜党课互讲｜2｜覆盖全体党员")
+    items = forms.CharField(
+        label="季度计划",
+        required=False,
+        widget=forms.Textarea,
+        help_text="每行一项，格式：季度｜计划内容｜计划活动次数｜目标，如：1｜党课互讲｜2｜覆盖全体党员",
+    )
 
     def clean_items(self) -> list[dict[str, Any]]:
         out = []
@@ -182,10 +216,20 @@ class PlanForm(EdgeRules, forms.Form):
             if len(parts) < 2 or parts[0] not in {"1", "2", "3", "4"} or not parts[1]:
                 raise ValidationError(f"第 {n} 行格式应为：季度(1-4)｜计划内容｜计划活动次数｜目标")
             try:
-                count = parse_int(parts[2] if len(parts) > 2 and parts[2] else "1", low=0,
-                                  high=MAX_PLANNED_ACTIVITIES, label="计划活动次数")
+                count = parse_int(
+                    parts[2] if len(parts) > 2 and parts[2] else "1",
+                    low=0,
+                    high=MAX_PLANNED_ACTIVITIES,
+                    label="计划活动次数",
+                )
             except ValueError as exc:
                 raise ValidationError(f"第 {n} 行{exc}") from None
-            out.append({"quarter": int(parts[0]), "title": parts[1], "planned_activities": count,
-                        "goal": parts[3] if len(parts) > 3 else ""})
+            out.append(
+                {
+                    "quarter": int(parts[0]),
+                    "title": parts[1],
+                    "planned_activities": count,
+                    "goal": parts[3] if len(parts) > 3 else "",
+                }
+            )
         return out

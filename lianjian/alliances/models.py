@@ -31,8 +31,17 @@ from lianjian.orgs.pinyin import initials as pinyin_initials
 if TYPE_CHECKING:
     pass
 
-THEMES = ("党建+提质增效", "党建+安全生产", "党建+设备管理", "党建+营销服务", "党建+基建工作",
-          "党建+科技创新", "党建+班组建设", "党建+乡村振兴", "党建+优化营商环境")
+THEMES = (
+    "党建+提质增效",
+    "党建+安全生产",
+    "党建+设备管理",
+    "党建+营销服务",
+    "党建+基建工作",
+    "党建+科技创新",
+    "党建+班组建设",
+    "党建+乡村振兴",
+    "党建+优化营商环境",
+)
 
 
 class AllianceType(models.Model):
@@ -72,18 +81,38 @@ class Alliance(models.Model):
     # Seen by every current or past member organisation's viewers; run by the lead's managers.
     SCOPE = ScopeRules(view=[Sees("lead"), Sees("memberships__org")], change=[Manages("lead")])
 
-    AUDIT_FIELDS = ("code", "name", "type_id", "theme", "lead_id", "sponsor", "sponsor_title",
-                    "guidance", "status", "founded", "description")
+    AUDIT_FIELDS = (
+        "code",
+        "name",
+        "type_id",
+        "theme",
+        "lead_id",
+        "sponsor",
+        "sponsor_title",
+        "guidance",
+        "status",
+        "founded",
+        "description",
+    )
     # The window of every date a person enters (lianjian.core.validation).
     DATE_WINDOWS = {"founded": HISTORY}
 
     code = models.CharField("联建编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("联建名称", max_length=200)
     # Pinyin initials of the name, kept by save(), for the pickers ("hr" finds 桓仁…).
-    initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True, editable=False)
-    type = models.ForeignKey(AllianceType, verbose_name="联建类型", on_delete=models.PROTECT, related_name="alliances")
+    initials = models.CharField(
+        "拼音首字母", max_length=50, blank=True, db_index=True, editable=False
+    )
+    type = models.ForeignKey(
+        AllianceType, verbose_name="联建类型", on_delete=models.PROTECT, related_name="alliances"
+    )
     theme = models.CharField("主题", max_length=50, blank=True)
-    lead = models.ForeignKey(Organisation, verbose_name="牵头组织", on_delete=models.PROTECT, related_name="led_alliances")
+    lead = models.ForeignKey(
+        Organisation,
+        verbose_name="牵头组织",
+        on_delete=models.PROTECT,
+        related_name="led_alliances",
+    )
     sponsor = models.CharField("包保领导", max_length=50, blank=True)
     sponsor_title = models.CharField("包保领导职务", max_length=100, blank=True)
     guidance = models.JSONField("指导小组", default=list, blank=True)
@@ -135,22 +164,37 @@ class AllianceMember(models.Model):
     DATE_WINDOWS = {"joined_on": HISTORY, "left_on": HISTORY}
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
-    org = models.ForeignKey(Organisation, verbose_name="成员组织", on_delete=models.PROTECT, related_name="alliance_memberships")
+    org = models.ForeignKey(
+        Organisation,
+        verbose_name="成员组织",
+        on_delete=models.PROTECT,
+        related_name="alliance_memberships",
+    )
     joined_on = models.DateField("加入日期", null=True, blank=True)
     left_on = models.DateField("退出日期", null=True, blank=True)
     liaison = models.CharField("联络员", max_length=50, blank=True)
     liaison_phone = PhoneField("联络电话", max_length=20, blank=True)
     liaison_post = models.CharField("联络员职务", max_length=50, blank=True)
-    liaison_member = models.ForeignKey(Member, verbose_name="联络员党员", null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+", editable=False)
+    liaison_member = models.ForeignKey(
+        Member,
+        verbose_name="联络员党员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "联建成员"
         ordering = ["alliance_id", "left_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "org"], condition=Q(left_on__isnull=True),
-                                    name="alliance_member_current_unique",
-                                    violation_error_message="该组织已是本联建的成员"),
+            models.UniqueConstraint(
+                fields=["alliance", "org"],
+                condition=Q(left_on__isnull=True),
+                name="alliance_member_current_unique",
+                violation_error_message="该组织已是本联建的成员",
+            ),
         ]
         indexes = [models.Index(fields=["org", "alliance"], name="alliance_member_org_idx")]
 
@@ -188,7 +232,9 @@ class Agreement(models.Model):
     # Signed in the past; the term may lie ahead, up to the planning horizon.
     DATE_WINDOWS = {"signed_on": HISTORY, "start": PLANNED, "end": PLANNED}
 
-    alliance = models.ForeignKey(Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="agreements")
+    alliance = models.ForeignKey(
+        Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="agreements"
+    )
     title = models.CharField("协议名称", max_length=200)
     parties = models.ManyToManyField(Organisation, verbose_name="签约方", related_name="agreements")
     terms = models.TextField("主要条款", blank=True)
@@ -196,8 +242,14 @@ class Agreement(models.Model):
     start = models.DateField("生效日期", null=True, blank=True)
     end = models.DateField("到期日期", null=True, blank=True)
     status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.DRAFT)
-    predecessor = models.OneToOneField("self", verbose_name="续签自", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="successor")
+    predecessor = models.OneToOneField(
+        "self",
+        verbose_name="续签自",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successor",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -239,7 +291,11 @@ def goal_target(value: Any) -> Decimal | None:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValueError("应为数字") from None
-    if not number.is_finite() or abs(number) > MAX_GOAL_TARGET or number != number.quantize(Decimal("0.01")):
+    if (
+        not number.is_finite()
+        or abs(number) > MAX_GOAL_TARGET
+        or number != number.quantize(Decimal("0.01"))
+    ):
         raise ValueError("应为数字，最多 10 位整数、2 位小数")
     return number
 
@@ -295,8 +351,13 @@ class Plan(models.Model):
     class Meta:
         verbose_name = "年度实施方案"
         ordering = ["-year"]
-        constraints = [models.UniqueConstraint(fields=["alliance", "year"], name="plan_alliance_year_unique",
-                                               violation_error_message="该联建本年度已有实施方案")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "year"],
+                name="plan_alliance_year_unique",
+                violation_error_message="该联建本年度已有实施方案",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.alliance} {self.year}年实施方案"
@@ -318,7 +379,9 @@ class PlanItem(models.Model):
     """A quarter's planned joint activities (0 … ``MAX_PLANNED_ACTIVITIES``) and goal in a plan."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
-    quarter = models.PositiveSmallIntegerField("季度", choices=[(1, "一季度"), (2, "二季度"), (3, "三季度"), (4, "四季度")])
+    quarter = models.PositiveSmallIntegerField(
+        "季度", choices=[(1, "一季度"), (2, "二季度"), (3, "三季度"), (4, "四季度")]
+    )
     title = models.CharField("计划内容", max_length=200)
     planned_activities = models.PositiveSmallIntegerField("计划活动次数", default=1)
     goal = models.CharField("目标", max_length=200, blank=True)

@@ -26,10 +26,16 @@ def open_alliances(user: Any, params: Mapping[str, str]) -> QuerySet[Alliance]:
 
 def _alliance_orgs(user: Any, code: str) -> Q | None:
     """The lead and current members of the alliance ``code``, if the user sees it."""
-    alliance = Alliance.objects.visible_to(user).filter(code=code).only("pk", "lead_id").first() if code else None
+    alliance = (
+        Alliance.objects.visible_to(user).filter(code=code).only("pk", "lead_id").first()
+        if code
+        else None
+    )
     if alliance is None:
         return None
-    members = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values("org_id")
+    members = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values(
+        "org_id"
+    )
     return Q(pk=alliance.lead_id) | Q(pk__in=members)
 
 

@@ -21,11 +21,19 @@ THRESHOLDS = (30, 7)
 def expire_agreements(today: datetime.date) -> int:
     """Move active agreements whose end has passed to 到期 (audited, by the system)."""
     n = 0
-    for ag in Agreement.objects.select_for_update().filter(status=Agreement.Status.ACTIVE, end__lt=today):
+    for ag in Agreement.objects.select_for_update().filter(
+        status=Agreement.Status.ACTIVE, end__lt=today
+    ):
         ag.status = Agreement.Status.EXPIRED
         ag.save(update_fields=["status", "updated_at"])
-        audit_record(actor=None, action=AuditLog.Action.UPDATE, obj=ag, before={"status": "生效"},
-                     after={"status": "到期"}, note="到期自动变更")
+        audit_record(
+            actor=None,
+            action=AuditLog.Action.UPDATE,
+            obj=ag,
+            before={"status": "生效"},
+            after={"status": "到期"},
+            note="到期自动变更",
+        )
         n += 1
     return n
 
@@ -34,8 +42,11 @@ def agreement_reminders(today: datetime.date) -> Iterator[Reminder]:
     """For each active agreement ending within 30 days: one reminder per threshold reached."""
     expire_agreements(today)
     horizon = today + datetime.timedelta(days=max(THRESHOLDS))
-    agreements = list(Agreement.objects.filter(status=Agreement.Status.ACTIVE, end__isnull=False, end__gte=today, end__lte=horizon)
-                      .select_related("alliance", "alliance__lead"))
+    agreements = list(
+        Agreement.objects.filter(
+            status=Agreement.Status.ACTIVE, end__isnull=False, end__gte=today, end__lte=horizon
+        ).select_related("alliance", "alliance__lead")
+    )
     managers = responsible_managers([a.alliance.lead for a in agreements])
     for ag in agreements:
         users = managers[ag.alliance.lead_id]
@@ -45,9 +56,11 @@ def agreement_reminders(today: datetime.date) -> Iterator[Reminder]:
             continue
         t = min(reached)
         yield Reminder(
-            key=f"agreement:{ag.pk}:expiry:{t}", user_ids=users,
+            key=f"agreement:{ag.pk}:expiry:{t}",
+            user_ids=users,
             title=f"联建协议“{ag.title}”将于 {ag.end:%Y-%m-%d} 到期",
             body=f"{ag.alliance.name}，还有 {days} 天到期，请及时商议续签。",
-            link=f"/alliances/agreements/{ag.pk}/", due=ag.end,
+            link=f"/alliances/agreements/{ag.pk}/",
+            due=ag.end,
             level=Notification.Level.RED if t == 7 else Notification.Level.YELLOW,
         )

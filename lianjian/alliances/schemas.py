@@ -46,7 +46,6 @@ LongText = _text(10_000, multiline=True)
 CodeList = Annotated[list[Code], Field(max_length=500)]
 
 
-
 # ---- alliances ------------------------------------------------------------------------
 
 
@@ -69,7 +68,9 @@ class AllianceCreateIn(_Input):
     name: Name200
     type: TypeName = Field(..., description="联建类型名称（须为已有类型）")
     theme: Theme = ""
-    lead: Code = Field(..., description="牵头组织编码（须为本人可管理的组织）；牵头组织自动成为成员")
+    lead: Code = Field(
+        ..., description="牵头组织编码（须为本人可管理的组织）；牵头组织自动成为成员"
+    )
     members: CodeList = Field(
         [], description="其他成员组织编码：本人可见的组织或外部单位党组织，于成立日期加入"
     )
@@ -145,7 +146,10 @@ class AllianceMemberOut(Schema):
     joined_on: datetime.date | None
     left_on: datetime.date | None
     liaison: str = Field(..., description="联络员")
-    liaison_phone: PrivatePhone = Field(..., description="联络电话；无权查看者（见 docs/security.md）看到打码后的号码，如 138****5678")
+    liaison_phone: PrivatePhone = Field(
+        ...,
+        description="联络电话；无权查看者（见 docs/security.md）看到打码后的号码，如 138****5678",
+    )
     liaison_post: str
 
 
@@ -195,9 +199,7 @@ class GoalIn(_Input):
 class AgreementCreateIn(_Input):
     alliance: Code = Field(..., description="联建编码（须为本人可管理的联建）")
     title: Name200
-    parties: CodeList = Field(
-        ..., description="签约方组织编码，至少两个，须为本联建的现有成员"
-    )
+    parties: CodeList = Field(..., description="签约方组织编码，至少两个，须为本联建的现有成员")
     terms: LongText = Field("", description="主要条款")
     start: datetime.date | None = Field(None, description="生效日期")
     end: datetime.date | None = Field(None, description="到期日期")
@@ -261,4 +263,3 @@ class AgreementDetailOut(AgreementOut):
 class AgreementListOut(Schema):
     items: list[AgreementOut]
     count: int
-

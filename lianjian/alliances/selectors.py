@@ -19,7 +19,11 @@ def alliance_rows(qs: QuerySet[Alliance]) -> QuerySet[Alliance]:
     """Alliances with their type, lead and current member counts (one query)."""
     return qs.select_related("type", "lead").annotate(
         n_members=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True),
-        n_partners=Count("memberships", filter=Q(memberships__left_on__isnull=True, memberships__org__is_partner=True), distinct=True),
+        n_partners=Count(
+            "memberships",
+            filter=Q(memberships__left_on__isnull=True, memberships__org__is_partner=True),
+            distinct=True,
+        ),
     )
 
 
@@ -45,11 +49,17 @@ def alliance_list(user: Any, f: AllianceFilter) -> QuerySet[Alliance]:
 
 def agreement_rows(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
     """Agreements with their alliance, successor and parties (two queries however many rows)."""
-    parties = Organisation.objects.only("id", "code", "name", "is_partner").order_by("is_partner", "code")
-    return qs.select_related("alliance", "successor").prefetch_related(Prefetch("parties", queryset=parties))
+    parties = Organisation.objects.only("id", "code", "name", "is_partner").order_by(
+        "is_partner", "code"
+    )
+    return qs.select_related("alliance", "successor").prefetch_related(
+        Prefetch("parties", queryset=parties)
+    )
 
 
-def agreement_list(user: Any, f: AgreementFilter, today: datetime.date | None = None) -> QuerySet[Agreement]:
+def agreement_list(
+    user: Any, f: AgreementFilter, today: datetime.date | None = None
+) -> QuerySet[Agreement]:
     """The agreements of the alliances ``user`` may see that match ``f``, latest start
     first — the one filter of ``GET /api/v1/agreements``."""
     qs = Agreement.objects.filter(alliance__in=Alliance.objects.visible_to(user).values("pk"))
@@ -67,8 +77,14 @@ def agreement_list(user: Any, f: AgreementFilter, today: datetime.date | None = 
     return agreement_rows(qs).order_by(F("start").desc(nulls_last=True), "-id")
 
 
-register_list("alliances", screen="alliances:alliance_list", api="/alliances", filter=AllianceFilter, key="code",
-              selector=alliance_list)
+register_list(
+    "alliances",
+    screen="alliances:alliance_list",
+    api="/alliances",
+    filter=AllianceFilter,
+    key="code",
+    selector=alliance_list,
+)
 
 
 # What the masking rule reads of a membership (AllianceMember.private_holder), loaded with it.
@@ -76,8 +92,11 @@ MEMBERSHIP_RELATED = ("org", "org__parent", "liaison_member__org")
 
 
 def current_members(alliance: Alliance) -> list[AllianceMember]:
-    return list(alliance.memberships.filter(left_on__isnull=True).select_related(*MEMBERSHIP_RELATED)
-                .order_by("-org__is_partner", "org__code"))
+    return list(
+        alliance.memberships.filter(left_on__isnull=True)
+        .select_related(*MEMBERSHIP_RELATED)
+        .order_by("-org__is_partner", "org__code")
+    )
 
 
 def past_members(alliance: Alliance) -> QuerySet[AllianceMember]:
@@ -108,7 +127,9 @@ def alliance_figures(alliance: Alliance) -> dict[str, Any]:
 KIND_CATEGORY = {"党委": 0, "党总支": 1, "党支部": 2, "党小组": 3}
 
 
-def network_graph(alliances: QuerySet[Alliance], *, visible_org_ids: set[int] | None) -> dict[str, Any]:
+def network_graph(
+    alliances: QuerySet[Alliance], *, visible_org_ids: set[int] | None
+) -> dict[str, Any]:
     """Nodes and links of the network picture: organisations and alliances, in two queries.
 
     Partner organisations appear by name only (what an alliance shares). ``visible_org_ids``
@@ -117,28 +138,53 @@ def network_graph(alliances: QuerySet[Alliance], *, visible_org_ids: set[int] | 
     """
     alliance_list = list(alliances.select_related("type"))
     memberships = list(
-        AllianceMember.objects.filter(alliance__in=[a.pk for a in alliance_list], left_on__isnull=True)
-        .select_related("org").only("alliance_id", "org__id", "org__code", "org__name", "org__kind", "org__is_partner", "org__partner_kind")
+        AllianceMember.objects.filter(
+            alliance__in=[a.pk for a in alliance_list], left_on__isnull=True
+        )
+        .select_related("org")
+        .only(
+            "alliance_id",
+            "org__id",
+            "org__code",
+            "org__name",
+            "org__kind",
+            "org__is_partner",
+            "org__partner_kind",
+        )
     )
     degree = Counter(m.org_id for m in memberships)
     nodes: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
     categories = ["联建", "内部党组织", "外部单位党组织"]
     for a in alliance_list:
-        nodes.append({"id": f"a{a.pk}", "name": a.name, "category": 0, "symbolSize": 28,
-                      "url": f"/alliances/{a.code}/", "type": a.type.name, "theme": a.theme, "symbol": "diamond"})
+        nodes.append(
+            {
+                "id": f"a{a.pk}",
+                "name": a.name,
+                "category": 0,
+                "symbolSize": 28,
+                "url": f"/alliances/{a.code}/",
+                "type": a.type.name,
+                "theme": a.theme,
+                "symbol": "diamond",
+            }
+        )
     seen: set[int] = set()
     for m in memberships:
         o = m.org
         if o.pk not in seen:
             seen.add(o.pk)
             link_ok = visible_org_ids is None or o.pk in visible_org_ids
-            nodes.append({
-                "id": f"o{o.pk}", "name": o.name, "category": 2 if o.is_partner else 1,
-                "symbolSize": 10 + 4 * degree[o.pk],
-                "url": f"/orgs/o/{o.code}/" if link_ok and not o.is_partner else "",
-                "kind": (o.partner_kind or "外部单位") if o.is_partner else o.kind,
-            })
+            nodes.append(
+                {
+                    "id": f"o{o.pk}",
+                    "name": o.name,
+                    "category": 2 if o.is_partner else 1,
+                    "symbolSize": 10 + 4 * degree[o.pk],
+                    "url": f"/orgs/o/{o.code}/" if link_ok and not o.is_partner else "",
+                    "kind": (o.partner_kind or "外部单位") if o.is_partner else o.kind,
+                }
+            )
         links.append({"source": f"o{o.pk}", "target": f"a{m.alliance_id}"})
     return {"nodes": nodes, "links": links, "categories": [{"name": c} for c in categories]}
 
@@ -146,4 +192,8 @@ def network_graph(alliances: QuerySet[Alliance], *, visible_org_ids: set[int] | 
 def org_alliances(org: Organisation, user) -> list[AllianceMember]:
     """The alliances ``org`` belongs to (current and past) that ``user`` may see."""
     visible = Alliance.objects.visible_to(user).values("pk")
-    return list(org.alliance_memberships.filter(alliance__in=visible).select_related("alliance", "alliance__type", "alliance__lead"))
+    return list(
+        org.alliance_memberships.filter(alliance__in=visible).select_related(
+            "alliance", "alliance__type", "alliance__lead"
+        )
+    )

@@ -46,14 +46,21 @@ def liaison_member_of(org: Organisation, phone: str) -> Member | None:
     """
     if not phone:
         return None
-    found = list(Member.objects.current().filter(phone=phone, org__path__under=org.path)
-                 .select_related("org")[:2])
+    found = list(
+        Member.objects.current()
+        .filter(phone=phone, org__path__under=org.path)
+        .select_related("org")[:2]
+    )
     return found[0] if len(found) == 1 else None
 
 
 def _member_repr(m: AllianceMember) -> dict[str, Any]:
-    return {"org": m.org.code, "joined_on": m.joined_on.isoformat() if m.joined_on else None,
-            "left_on": m.left_on.isoformat() if m.left_on else None, "liaison": m.liaison}
+    return {
+        "org": m.org.code,
+        "joined_on": m.joined_on.isoformat() if m.joined_on else None,
+        "left_on": m.left_on.isoformat() if m.left_on else None,
+        "liaison": m.liaison,
+    }
 
 
 @transaction.atomic
@@ -91,7 +98,9 @@ def alliance_update(*, actor: Any, alliance: Alliance, **fields: Any) -> Allianc
     alliance.full_clean()
     alliance.save()
     if not alliance.memberships.filter(org=alliance.lead, left_on__isnull=True).exists():
-        AllianceMember.objects.create(alliance=alliance, org=alliance.lead, joined_on=timezone.localdate())
+        AllianceMember.objects.create(
+            alliance=alliance, org=alliance.lead, joined_on=timezone.localdate()
+        )
     b, a = diff(before, snapshot(alliance))
     if a:
         audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=alliance, before=b, after=a)
@@ -99,24 +108,46 @@ def alliance_update(*, actor: Any, alliance: Alliance, **fields: Any) -> Allianc
 
 
 @transaction.atomic
-def alliance_member_add(*, actor: Any, alliance: Alliance, org: Organisation, joined_on: datetime.date | None,
-                        liaison: str = "", liaison_phone: str = "", liaison_post: str = "") -> AllianceMember:
+def alliance_member_add(
+    *,
+    actor: Any,
+    alliance: Alliance,
+    org: Organisation,
+    joined_on: datetime.date | None,
+    liaison: str = "",
+    liaison_phone: str = "",
+    liaison_post: str = "",
+) -> AllianceMember:
     """Add ``org`` to ``alliance`` (refused if already a current member or dissolved)."""
     if org.dissolved:
         raise ValidationError({"org": dissolved_join_problem([org.name])})
     if alliance.memberships.filter(org=org, left_on__isnull=True).exists():
         raise ValidationError({"org": "该组织已是本联建的成员"})
-    m = AllianceMember(alliance=alliance, org=org, joined_on=joined_on, liaison=liaison,
-                       liaison_phone=liaison_phone, liaison_post=liaison_post,
-                       liaison_member=liaison_member_of(org, liaison_phone))
+    m = AllianceMember(
+        alliance=alliance,
+        org=org,
+        joined_on=joined_on,
+        liaison=liaison,
+        liaison_phone=liaison_phone,
+        liaison_post=liaison_post,
+        liaison_member=liaison_member_of(org, liaison_phone),
+    )
     m.full_clean()
     m.save()
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=alliance, before={}, after={"member_added": _member_repr(m)})
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=alliance,
+        before={},
+        after={"member_added": _member_repr(m)},
+    )
     return m
 
 
 @transaction.atomic
-def alliance_member_update(*, actor: Any, membership: AllianceMember, **fields: Any) -> AllianceMember:
+def alliance_member_update(
+    *, actor: Any, membership: AllianceMember, **fields: Any
+) -> AllianceMember:
     """Change a membership's liaison or dates; leaving = setting ``left_on`` (history stays)."""
     if fields.get("left_on") and membership.org_id == membership.alliance.lead_id:
         raise ValidationError({"left_on": "牵头组织不能退出，请先更换牵头组织"})
@@ -128,8 +159,13 @@ def alliance_member_update(*, actor: Any, membership: AllianceMember, **fields: 
     membership.save()
     b, a = diff(before, snapshot(membership))
     if a:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=membership.alliance,
-                     before={"member": membership.org.code, **b}, after={"member": membership.org.code, **a})
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            obj=membership.alliance,
+            before={"member": membership.org.code, **b},
+            after={"member": membership.org.code, **a},
+        )
     return membership
 
 
@@ -148,13 +184,21 @@ def _check_goals(goals: Iterable[dict[str, Any]]) -> list[AgreementGoal]:
 
 
 @transaction.atomic
-def agreement_create(*, actor: Any, alliance: Alliance, parties: Sequence[Organisation],
-                     goals: Iterable[dict[str, Any]] = (), predecessor: Agreement | None = None,
-                     **fields: Any) -> Agreement:
+def agreement_create(
+    *,
+    actor: Any,
+    alliance: Alliance,
+    parties: Sequence[Organisation],
+    goals: Iterable[dict[str, Any]] = (),
+    predecessor: Agreement | None = None,
+    **fields: Any,
+) -> Agreement:
     """Create an agreement of ``alliance``; every party must be a current member of it."""
     agreement = Agreement(alliance=alliance, predecessor=predecessor, **fields)
     agreement.full_clean()
-    current = set(alliance.memberships.filter(left_on__isnull=True).values_list("org_id", flat=True))
+    current = set(
+        alliance.memberships.filter(left_on__isnull=True).values_list("org_id", flat=True)
+    )
     strangers = [p.name for p in parties if p.pk not in current]
     if strangers:
         raise ValidationError({"parties": f"签约方必须是本联建的成员：{'、'.join(strangers)}"})
@@ -184,7 +228,9 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def agreement_set_status(*, actor: Any, agreement: Agreement, status: str, on: datetime.date | None = None) -> Agreement:
+def agreement_set_status(
+    *, actor: Any, agreement: Agreement, status: str, on: datetime.date | None = None
+) -> Agreement:
     """Move an agreement along its lifecycle; signing needs a signed date (``on``, default today)."""
     if status not in TRANSITIONS.get(agreement.status, set()):
         raise ValidationError(f"协议状态不能从“{agreement.status}”变为“{status}”")
@@ -202,8 +248,14 @@ def agreement_set_status(*, actor: Any, agreement: Agreement, status: str, on: d
 
 
 @transaction.atomic
-def agreement_renew(*, actor: Any, agreement: Agreement, start: datetime.date, end: datetime.date,
-                    title: str | None = None) -> Agreement:
+def agreement_renew(
+    *,
+    actor: Any,
+    agreement: Agreement,
+    start: datetime.date,
+    end: datetime.date,
+    title: str | None = None,
+) -> Agreement:
     """Renew (续签): a new draft with the same parties and goals, pointing back at ``agreement``."""
     if hasattr(agreement, "successor"):
         raise ValidationError("该协议已续签")
@@ -211,9 +263,15 @@ def agreement_renew(*, actor: Any, agreement: Agreement, start: datetime.date, e
         raise ValidationError("草拟或已终止的协议不能续签")
     goals = [{"text": g.text, "target": g.target, "unit": g.unit} for g in agreement.goals.all()]
     return agreement_create(
-        actor=actor, alliance=agreement.alliance, parties=list(agreement.parties.all()), goals=goals,
-        predecessor=agreement, title=title or f"{agreement.title}（续签）", terms=agreement.terms,
-        start=start, end=end,
+        actor=actor,
+        alliance=agreement.alliance,
+        parties=list(agreement.parties.all()),
+        goals=goals,
+        predecessor=agreement,
+        title=title or f"{agreement.title}（续签）",
+        terms=agreement.terms,
+        start=start,
+        end=end,
     )
 
 
@@ -227,31 +285,51 @@ def agreement_attach(*, actor: Any, agreement: Agreement, upload: Any) -> Agreem
         raise ValidationError("文件超过 20 MB")
     head = upload.read(16)
     upload.seek(0)
-    kind = next((ct for ct, magics in ALLOWED_UPLOADS.items() if any(head.startswith(m) for m in magics)), None)
+    kind = next(
+        (ct for ct, magics in ALLOWED_UPLOADS.items() if any(head.startswith(m) for m in magics)),
+        None,
+    )
     if kind is None:
         raise ValidationError("只能上传 PDF、PNG 或 JPEG 文件")
     name = (getattr(upload, "name", "") or "附件").rsplit("/", 1)[-1][:200]
-    f = AgreementFile(agreement=agreement, name=name, size=size, content_type=kind,
-                      uploaded_by=actor.get_username() if actor else "系统")
+    f = AgreementFile(
+        agreement=agreement,
+        name=name,
+        size=size,
+        content_type=kind,
+        uploaded_by=actor.get_username() if actor else "系统",
+    )
     # The stored name's extension follows the detected content, never the client's name:
     # PNG bytes named "x.html" must not land on disk as an .html file.
     f.file.save(f"scan.{UPLOAD_EXTENSIONS[kind]}", upload, save=False)
     f.save()
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before={}, after={"file_added": name})
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=agreement,
+        before={},
+        after={"file_added": name},
+    )
     return f
 
 
 @transaction.atomic
-def plan_save(*, actor: Any, alliance: Alliance, year: int, summary: str,
-              items: Iterable[dict[str, Any]]) -> Plan:
+def plan_save(
+    *, actor: Any, alliance: Alliance, year: int, summary: str, items: Iterable[dict[str, Any]]
+) -> Plan:
     """Create or replace the yearly plan of ``alliance``: its summary and quarter items.
     The year lies in the planning window; each item names a quarter (1–4) and plans 0 …
     ``MAX_PLANNED_ACTIVITIES`` activities."""
     problem = plan_year_problem(year)
     if problem:
         raise ValidationError(f"年度{problem}")
-    plan, created = Plan.objects.get_or_create(alliance=alliance, year=year, defaults={"summary": summary})
-    before = {"summary": plan.summary, "items": [(i.quarter, i.title, i.planned_activities) for i in plan.items.all()]}
+    plan, created = Plan.objects.get_or_create(
+        alliance=alliance, year=year, defaults={"summary": summary}
+    )
+    before = {
+        "summary": plan.summary,
+        "items": [(i.quarter, i.title, i.planned_activities) for i in plan.items.all()],
+    }
     plan.summary = summary
     plan.save()
     plan.items.all().delete()
@@ -264,12 +342,34 @@ def plan_save(*, actor: Any, alliance: Alliance, year: int, summary: str,
         if q not in (1, 2, 3, 4):
             raise ValidationError(f"季度应为 1 到 4：{title}")
         planned = it.get("planned_activities") or 0
-        if isinstance(planned, bool) or not isinstance(planned, int) or not 0 <= planned <= MAX_PLANNED_ACTIVITIES:
-            raise ValidationError(f"计划活动次数应为 0 到 {MAX_PLANNED_ACTIVITIES} 之间的整数：{title}")
-        rows.append(PlanItem(plan=plan, quarter=q, title=title[:200], planned_activities=planned,
-                             goal=(it.get("goal") or "")[:200]))
+        if (
+            isinstance(planned, bool)
+            or not isinstance(planned, int)
+            or not 0 <= planned <= MAX_PLANNED_ACTIVITIES
+        ):
+            raise ValidationError(
+                f"计划活动次数应为 0 到 {MAX_PLANNED_ACTIVITIES} 之间的整数：{title}"
+            )
+        rows.append(
+            PlanItem(
+                plan=plan,
+                quarter=q,
+                title=title[:200],
+                planned_activities=planned,
+                goal=(it.get("goal") or "")[:200],
+            )
+        )
     PlanItem.objects.bulk_create(rows)
-    after = {"summary": summary, "items": [(i.quarter, i.title, i.planned_activities) for i in rows]}
-    audit_record(actor=actor, action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
-                 obj=alliance, before=None if created else before, after=after, note=f"{year}年实施方案")
+    after = {
+        "summary": summary,
+        "items": [(i.quarter, i.title, i.planned_activities) for i in rows],
+    }
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.CREATE if created else AuditLog.Action.UPDATE,
+        obj=alliance,
+        before=None if created else before,
+        after=after,
+        note=f"{year}年实施方案",
+    )
     return plan

@@ -69,36 +69,66 @@ def _subtree(user: User, code: str) -> Organisation:
 
 # ---- schemes -----------------------------------------------------------------------------
 
+
 @router.get("/schemes", response={200: SchemeListOut, **READ_ERRORS}, summary="考核方案列表")
 def scheme_list(request: HttpRequest, params: Query[SchemeListParams]) -> dict[str, Any]:
     """Schemes the caller may see, newest period first, then by code."""
     qs = selectors.scheme_list(_caller(request), params)
-    qs = qs.annotate(dimension_count=Count("dimensions", distinct=True),
-                     indicator_count=Count("indicators", distinct=True)).order_by("-period", "code")
+    qs = qs.annotate(
+        dimension_count=Count("dimensions", distinct=True),
+        indicator_count=Count("indicators", distinct=True),
+    ).order_by("-period", "code")
     items, count = paginate(qs, params)
     orgs: dict[int, list[str]] = {}
-    for scheme_id, code in Scheme.applies_orgs.through.objects.filter(
-            scheme_id__in=[s.pk for s in items]).order_by("organisation__code").values_list("scheme_id", "organisation__code"):
+    for scheme_id, code in (
+        Scheme.applies_orgs.through.objects.filter(scheme_id__in=[s.pk for s in items])
+        .order_by("organisation__code")
+        .values_list("scheme_id", "organisation__code")
+    ):
         orgs.setdefault(scheme_id, []).append(code)
-    return {"count": count, "items": [{
-        "code": s.code, "name": s.name, "period": s.period, "period_kind": s.period_kind,
-        "owner": s.owner.code if s.owner_id else None, "applies_kind": s.applies_kind,
-        "applies_orgs": orgs.get(s.pk, []), "dimension_count": s.dimension_count, "indicator_count": s.indicator_count,
-        "stars": s.stars, "pass_line": s.pass_line, "updated_at": local(s.updated_at),
-    } for s in items]}
+    return {
+        "count": count,
+        "items": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "period": s.period,
+                "period_kind": s.period_kind,
+                "owner": s.owner.code if s.owner_id else None,
+                "applies_kind": s.applies_kind,
+                "applies_orgs": orgs.get(s.pk, []),
+                "dimension_count": s.dimension_count,
+                "indicator_count": s.indicator_count,
+                "stars": s.stars,
+                "pass_line": s.pass_line,
+                "updated_at": local(s.updated_at),
+            }
+            for s in items
+        ],
+    }
 
 
-@router.get("/schemes/{code}", response={200: SchemeFileOut, **READ_ERRORS}, summary="考核方案（方案文件）",
-            exclude_none=True)
+@router.get(
+    "/schemes/{code}",
+    response={200: SchemeFileOut, **READ_ERRORS},
+    summary="考核方案（方案文件）",
+    exclude_none=True,
+)
 def scheme_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """The scheme as its scheme file (assessment.md), as ``lianjian assess scheme export`` writes it."""
-    scheme = Scheme.objects.visible_to(_caller(request)).select_related("owner").filter(code=code).first()
+    scheme = (
+        Scheme.objects.visible_to(_caller(request))
+        .select_related("owner")
+        .filter(code=code)
+        .first()
+    )
     if scheme is None:
         raise Http404
     return scheme_to_dict(scheme)
 
 
 # ---- KPI values --------------------------------------------------------------------------
+
 
 @router.get("/kpis", response={200: KpiListOut, **READ_ERRORS}, summary="业务指标数值列表")
 def kpi_list(request: HttpRequest, params: Query[KpiListParams]) -> dict[str, Any]:
@@ -120,13 +150,22 @@ def kpi_write(request: HttpRequest, payload: KpiWriteIn) -> dict[str, Any]:
     if missing:
         raise HttpError(400, "组织不存在：" + "、".join(missing))
     # Who may enter which value is the service's rule (entry.KpiEntry): 403, nothing written.
-    write = services.kpi_set_many(user, [(visible[r.org], r.period, r.indicator_code, r.value) for r in rows],
-                                  channel=KpiBatch.Channel.API)
-    return {"batch": write.batch.pk if write.batch else None, "created": write.created, "updated": write.updated,
-            "unchanged": write.unchanged, "items": [kpi_out(k) for k in write.values]}
+    write = services.kpi_set_many(
+        user,
+        [(visible[r.org], r.period, r.indicator_code, r.value) for r in rows],
+        channel=KpiBatch.Channel.API,
+    )
+    return {
+        "batch": write.batch.pk if write.batch else None,
+        "created": write.created,
+        "updated": write.updated,
+        "unchanged": write.unchanged,
+        "items": [kpi_out(k) for k in write.values],
+    }
 
 
 # ---- results -----------------------------------------------------------------------------
+
 
 @router.get("/results", response={200: ResultsOut, **READ_ERRORS}, summary="考核结果")
 def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]:
@@ -150,18 +189,43 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
     else:
         run = runs.order_by("-is_published", "-version").first()
     if run is None:
-        raise HttpError(404, f"方案 {scheme.code} 在 {period} 期间尚无{'该版本的' if params.version else ''}考核结果")
+        raise HttpError(
+            404,
+            f"方案 {scheme.code} 在 {period} 期间尚无{'该版本的' if params.version else ''}考核结果",
+        )
     qs = AssessmentResult.objects.visible_to(user).filter(run=run).select_related("org")
     if params.org:
         qs = qs.filter(org__path__under=_subtree(user, params.org).path)
     items, count = paginate(qs.order_by("rank", "org__code"), params)
     return {
-        "scheme": scheme.code, "period": run.period, "version": run.version, "is_published": run.is_published,
-        "created_at": local(run.created_at), "org_count": run.org_count, "count": count,
-        "items": [{"org": r.org.code, "name": r.org.name, "total": r.total, "stars": r.stars, "vetoed": r.vetoed,
-                   "passed": r.passed, "rank": r.rank, "dimensions": r.dimensions,
-                   "indicators": {k: {"value": v.get("value"), "points": v.get("points"), "missing": v.get("missing")}
-                                  for k, v in r.indicators.items()}} for r in items],
+        "scheme": scheme.code,
+        "period": run.period,
+        "version": run.version,
+        "is_published": run.is_published,
+        "created_at": local(run.created_at),
+        "org_count": run.org_count,
+        "count": count,
+        "items": [
+            {
+                "org": r.org.code,
+                "name": r.org.name,
+                "total": r.total,
+                "stars": r.stars,
+                "vetoed": r.vetoed,
+                "passed": r.passed,
+                "rank": r.rank,
+                "dimensions": r.dimensions,
+                "indicators": {
+                    k: {
+                        "value": v.get("value"),
+                        "points": v.get("points"),
+                        "missing": v.get("missing"),
+                    }
+                    for k, v in r.indicators.items()
+                },
+            }
+            for r in items
+        ],
     }
 
 
@@ -189,25 +253,39 @@ def objection_create(request: HttpRequest, payload: ObjectionIn) -> dict[str, An
         raise Http404
     period = payload.period.upper()
     if payload.indicator_code:
-        kpi = KpiValue.objects.visible_to(user).filter(org=org, period=period,
-                                                         indicator_code=payload.indicator_code).first()
+        kpi = (
+            KpiValue.objects.visible_to(user)
+            .filter(org=org, period=period, indicator_code=payload.indicator_code)
+            .first()
+        )
         if kpi is None:
             raise Http404
         objection = objections.objection_raise(actor=user, kpi=kpi, reason=payload.reason)
     else:
         if not payload.scheme:
             raise HttpError(400, "scheme：对考核结果申诉时请填写考核方案编码")
-        result = AssessmentResult.objects.visible_to(user).filter(
-            org=org, run__scheme__code=payload.scheme, run__period=period, run__is_published=True,
-            run__voided_at__isnull=True).first()
+        result = (
+            AssessmentResult.objects.visible_to(user)
+            .filter(
+                org=org,
+                run__scheme__code=payload.scheme,
+                run__period=period,
+                run__is_published=True,
+                run__voided_at__isnull=True,
+            )
+            .first()
+        )
         if result is None:
             raise Http404
         objection = objections.objection_raise(actor=user, result=result, reason=payload.reason)
     return objection_out(Objection.objects.select_related(*OBJECTION_RELATED).get(pk=objection.pk))
 
 
-@router.post("/objections/{objection_id}/answer", response={200: ObjectionOut, **WRITE_ERRORS},
-             summary="答复考核申诉")
+@router.post(
+    "/objections/{objection_id}/answer",
+    response={200: ObjectionOut, **WRITE_ERRORS},
+    summary="答复考核申诉",
+)
 def objection_answer(request: HttpRequest, objection_id: int, payload: AnswerIn) -> dict[str, Any]:
     """Accept (a KPI objection with ``corrected_value``) or reject (with ``answer``) an open
     objection; only the scheme's owners or the indicator's data provider (403)."""
@@ -217,6 +295,11 @@ def objection_answer(request: HttpRequest, objection_id: int, payload: AnswerIn)
     objection = Objection.objects.visible_to(user).filter(pk=objection_id).first()
     if objection is None:
         raise Http404
-    objections.objection_answer(actor=user, objection=objection, accept=payload.accept, answer=payload.answer,
-                                corrected_value=payload.corrected_value)
+    objections.objection_answer(
+        actor=user,
+        objection=objection,
+        accept=payload.accept,
+        answer=payload.answer,
+        corrected_value=payload.corrected_value,
+    )
     return objection_out(Objection.objects.select_related(*OBJECTION_RELATED).get(pk=objection.pk))

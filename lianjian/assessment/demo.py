@@ -55,46 +55,149 @@ OBJECTING_USER = "zhibu2"  # secretary of BX-ZB18: objects to a KPI value and to
 ADMIN_SCORES = 38
 
 YEARLY_SCHEME: dict[str, Any] = {
-    "code": YEARLY, "name": "2026年度党支部双维度考核", "period": "2026", "owner": "BXDW",
+    "code": YEARLY,
+    "name": "2026年度党支部双维度考核",
+    "period": "2026",
+    "owner": "BXDW",
     "applies_to": {"kind": "党支部"},
     "description": "党建工作与经营管理同步考核、双向挂钩，作为星级党支部和先进党支部评选的依据。",
-    "dimensions": [{"code": "DJ", "name": "党建引领", "max": 40},
-                   {"code": "YW", "name": "业务提升", "max": 50},
-                   {"code": "LJ", "name": "联建共建", "max": 10}],
+    "dimensions": [
+        {"code": "DJ", "name": "党建引领", "max": 40},
+        {"code": "YW", "name": "业务提升", "max": 50},
+        {"code": "LJ", "name": "联建共建", "max": 10},
+    ],
     "indicators": [
-        {"code": "DJ1", "name": "组织生活完成率", "dimension": "DJ", "max": 20, "rule": "ratio", "target": 1.0,
-         "floor": 0.6, "direction": "higher", "source": "compliance_rate",
-         "description": "三会一课等组织生活按期完成的比例（已到期的规定次数中按期完成的占比）"},
-        {"code": "DJ2", "name": "书记述职评议", "dimension": "DJ", "max": 20, "rule": "manual", "source": "manual",
-         "evaluators": ["admin", "dangwei"], "description": "党委对支部书记抓党建述职的评议，评议人各打一次分，取平均"},
-        {"code": "YW1", "name": "营收完成率", "dimension": "YW", "max": 25, "rule": "ratio", "target": 100,
-         "floor": 0.6, "direction": "higher", "source": "kpi", "description": "营业收入完成率（%），由财务部提供"},
-        {"code": "YW2", "name": "线损率", "dimension": "YW", "max": 15, "rule": "ratio", "target": 5.0, "floor": 0.6,
-         "direction": "lower", "source": "kpi", "description": "综合线损率（%），越低越好，由发展部提供"},
-        {"code": "YW3", "name": "客户投诉", "dimension": "YW", "max": 10, "rule": "deduct", "per": 2, "source": "kpi",
-         "description": "有效客户投诉件数，每件扣 2 分"},
-        {"code": "LJ1", "name": "联建活动", "dimension": "LJ", "max": 6, "rule": "per_item", "per": 1.5,
-         "source": "joint_activities"},
-        {"code": "LJ2", "name": "联建成效", "dimension": "LJ", "max": 8, "rule": "stepped",
-         "steps": [["破冰", 2], ["推进", 4], ["落地", 8]], "source": "kpi",
-         "description": "联建项目进展：1 破冰、2 推进、3 落地见效"},
+        {
+            "code": "DJ1",
+            "name": "组织生活完成率",
+            "dimension": "DJ",
+            "max": 20,
+            "rule": "ratio",
+            "target": 1.0,
+            "floor": 0.6,
+            "direction": "higher",
+            "source": "compliance_rate",
+            "description": "三会一课等组织生活按期完成的比例（已到期的规定次数中按期完成的占比）",
+        },
+        {
+            "code": "DJ2",
+            "name": "书记述职评议",
+            "dimension": "DJ",
+            "max": 20,
+            "rule": "manual",
+            "source": "manual",
+            "evaluators": ["admin", "dangwei"],
+            "description": "党委对支部书记抓党建述职的评议，评议人各打一次分，取平均",
+        },
+        {
+            "code": "YW1",
+            "name": "营收完成率",
+            "dimension": "YW",
+            "max": 25,
+            "rule": "ratio",
+            "target": 100,
+            "floor": 0.6,
+            "direction": "higher",
+            "source": "kpi",
+            "description": "营业收入完成率（%），由财务部提供",
+        },
+        {
+            "code": "YW2",
+            "name": "线损率",
+            "dimension": "YW",
+            "max": 15,
+            "rule": "ratio",
+            "target": 5.0,
+            "floor": 0.6,
+            "direction": "lower",
+            "source": "kpi",
+            "description": "综合线损率（%），越低越好，由发展部提供",
+        },
+        {
+            "code": "YW3",
+            "name": "客户投诉",
+            "dimension": "YW",
+            "max": 10,
+            "rule": "deduct",
+            "per": 2,
+            "source": "kpi",
+            "description": "有效客户投诉件数，每件扣 2 分",
+        },
+        {
+            "code": "LJ1",
+            "name": "联建活动",
+            "dimension": "LJ",
+            "max": 6,
+            "rule": "per_item",
+            "per": 1.5,
+            "source": "joint_activities",
+        },
+        {
+            "code": "LJ2",
+            "name": "联建成效",
+            "dimension": "LJ",
+            "max": 8,
+            "rule": "stepped",
+            "steps": [["破冰", 2], ["推进", 4], ["落地", 8]],
+            "source": "kpi",
+            "description": "联建项目进展：1 破冰、2 推进、3 落地见效",
+        },
         {"code": "FJ1", "name": "重大安全责任事故", "rule": "veto", "source": "kpi"},
     ],
     "stars": [[95, 5], [90, 4], [80, 3], [70, 2], [60, 1]],
 }
 QUARTERLY_SCHEME: dict[str, Any] = {
-    "code": QUARTERLY, "name": "2026年季度党支部双维度考核", "period": "2026Q1", "owner": "BXDW",
+    "code": QUARTERLY,
+    "name": "2026年季度党支部双维度考核",
+    "period": "2026Q1",
+    "owner": "BXDW",
     "applies_to": {"kind": "党支部"},
     "description": "按季度跟踪党建与业务两个维度的得分变化。",
-    "dimensions": [{"code": "DJ", "name": "党建引领", "max": 50}, {"code": "YW", "name": "业务提升", "max": 50}],
+    "dimensions": [
+        {"code": "DJ", "name": "党建引领", "max": 50},
+        {"code": "YW", "name": "业务提升", "max": 50},
+    ],
     "indicators": [
-        {"code": "DJ1", "name": "组织生活完成率", "dimension": "DJ", "max": 40, "rule": "ratio", "target": 1.0,
-         "floor": 0.6, "direction": "higher", "source": "compliance_rate"},
-        {"code": "DJ3", "name": "联建活动参与人次", "dimension": "DJ", "max": 10, "rule": "per_item", "per": 0.5,
-         "source": "joint_person_times"},
-        {"code": "YW1", "name": "营收完成率", "dimension": "YW", "max": 35, "rule": "ratio", "target": 100,
-         "floor": 0.6, "direction": "higher", "source": "kpi"},
-        {"code": "YW3", "name": "客户投诉", "dimension": "YW", "max": 15, "rule": "deduct", "per": 5, "source": "kpi"},
+        {
+            "code": "DJ1",
+            "name": "组织生活完成率",
+            "dimension": "DJ",
+            "max": 40,
+            "rule": "ratio",
+            "target": 1.0,
+            "floor": 0.6,
+            "direction": "higher",
+            "source": "compliance_rate",
+        },
+        {
+            "code": "DJ3",
+            "name": "联建活动参与人次",
+            "dimension": "DJ",
+            "max": 10,
+            "rule": "per_item",
+            "per": 0.5,
+            "source": "joint_person_times",
+        },
+        {
+            "code": "YW1",
+            "name": "营收完成率",
+            "dimension": "YW",
+            "max": 35,
+            "rule": "ratio",
+            "target": 100,
+            "floor": 0.6,
+            "direction": "higher",
+            "source": "kpi",
+        },
+        {
+            "code": "YW3",
+            "name": "客户投诉",
+            "dimension": "YW",
+            "max": 15,
+            "rule": "deduct",
+            "per": 5,
+            "source": "kpi",
+        },
         {"code": "FJ1", "name": "重大安全责任事故", "rule": "veto", "source": "kpi"},
     ],
     "stars": [[95, 5], [90, 4], [80, 3], [70, 2], [60, 1]],
@@ -109,7 +212,9 @@ def _half(value: float) -> float:
     return round(value * 2) / 2
 
 
-def _kpis(branches: list[Organisation], rng: random.Random) -> tuple[list[tuple], list[tuple], dict[str, float]]:
+def _kpis(
+    branches: list[Organisation], rng: random.Random
+) -> tuple[list[tuple], list[tuple], dict[str, float]]:
     """(quarterly rows, yearly rows, strength by branch code) — rows (org, period, code, value)."""
     strength = {b.code: rng.random() for b in branches}
     quarterly, yearly = [], []
@@ -117,8 +222,12 @@ def _kpis(branches: list[Organisation], rng: random.Random) -> tuple[list[tuple]
         s = strength[b.code]
         for q, period in enumerate(QUARTERS, start=1):
             if not (b.code == NO_Q3_REVENUE and q == 3):
-                quarterly.append((b, period, "YW1", round(82 + 22 * s + q * 1.2 + rng.uniform(-4, 4), 1)))
-            quarterly.append((b, period, "YW3", max(0, round((1 - s) * 2.2 + rng.uniform(-0.9, 0.9)))))
+                quarterly.append(
+                    (b, period, "YW1", round(82 + 22 * s + q * 1.2 + rng.uniform(-4, 4), 1))
+                )
+            quarterly.append(
+                (b, period, "YW3", max(0, round((1 - s) * 2.2 + rng.uniform(-0.9, 0.9))))
+            )
             quarterly.append((b, period, "FJ1", 1 if (b.code == VETO_BRANCH and q == 3) else 0))
         revenue = round(86 + 20 * s + rng.uniform(-3, 3), 1)
         if b.code == CORRECTED[0]:
@@ -133,10 +242,18 @@ def _kpis(branches: list[Organisation], rng: random.Random) -> tuple[list[tuple]
 
 
 def _write(actor: User, rows: list[tuple], file_name: str) -> int:
-    kpi_rows = [services.KpiRow(org, period, code, float(value)) for org, period, code, value in rows]
+    kpi_rows = [
+        services.KpiRow(org, period, code, float(value)) for org, period, code, value in rows
+    ]
     with transaction.atomic():
-        result = services.kpi_write(actor, kpi_rows, channel=KpiBatch.Channel.EXCEL, file_name=file_name,
-                                    note=f"（{file_name}）", fetch=False)
+        result = services.kpi_write(
+            actor,
+            kpi_rows,
+            channel=KpiBatch.Channel.EXCEL,
+            file_name=file_name,
+            note=f"（{file_name}）",
+            fetch=False,
+        )
     return result.created + result.updated
 
 
@@ -144,25 +261,44 @@ def _void_and_objections(dangwei: User, yearly: Scheme, quarterly: Scheme) -> in
     """A voided version (a quarter re-run by mistake) and two answered objections of
     zhibu2's branch: one on a KPI value, accepted (the published ranking then says its
     inputs changed), one on the published result, rejected. Returns the runs made."""
-    mistaken = services.assessment_run(dangwei, quarterly, QUARTERS[-1], note="误将未审核的10月数据计入",
-                                       today=REFERENCE_DAY)
-    versions.run_void(actor=dangwei, run=mistaken, reason="误将未审核的10月数据计入第3季度，以第1版为准")
+    mistaken = services.assessment_run(
+        dangwei, quarterly, QUARTERS[-1], note="误将未审核的10月数据计入", today=REFERENCE_DAY
+    )
+    versions.run_void(
+        actor=dangwei, run=mistaken, reason="误将未审核的10月数据计入第3季度，以第1版为准"
+    )
     secretary = User.objects.filter(username=OBJECTING_USER).select_related("org").first()
     if secretary is None or secretary.org is None:
         return 1
     kpi = KpiValue.objects.filter(org=secretary.org, period="2026", indicator_code="YW3").first()
     if kpi is not None:
         raised = objections.objection_raise(
-            actor=secretary, kpi=kpi,
-            reason="1-10月客户投诉中有 2 起经营销部核实为供电公司主网故障所致，不属本支部责任，请予扣除。")
-        objections.objection_answer(actor=dangwei, objection=raised, accept=True, corrected_value=max(0.0, kpi.value - 2),
-                                    answer="经与营销部核实，2 起投诉属主网故障，予以扣除。")
-    result = AssessmentResult.objects.filter(org=secretary.org, run__scheme=yearly, run__is_published=True).first()
+            actor=secretary,
+            kpi=kpi,
+            reason="1-10月客户投诉中有 2 起经营销部核实为供电公司主网故障所致，不属本支部责任，请予扣除。",
+        )
+        objections.objection_answer(
+            actor=dangwei,
+            objection=raised,
+            accept=True,
+            corrected_value=max(0.0, kpi.value - 2),
+            answer="经与营销部核实，2 起投诉属主网故障，予以扣除。",
+        )
+    result = AssessmentResult.objects.filter(
+        org=secretary.org, run__scheme=yearly, run__is_published=True
+    ).first()
     if result is not None:
         raised = objections.objection_raise(
-            actor=secretary, result=result, reason="本支部全年按期开展组织生活，组织生活完成率应为满分。")
-        objections.objection_answer(actor=dangwei, objection=raised, accept=False,
-                                    answer="合规监测显示11月主题党日未按期开展，组织生活完成率按实际计算，维持原结果。")
+            actor=secretary,
+            result=result,
+            reason="本支部全年按期开展组织生活，组织生活完成率应为满分。",
+        )
+        objections.objection_answer(
+            actor=dangwei,
+            objection=raised,
+            accept=False,
+            answer="合规监测显示11月主题党日未按期开展，组织生活完成率按实际计算，维持原结果。",
+        )
     return 1
 
 
@@ -187,13 +323,23 @@ def demo_assessment(*, stdout: Writer | None = None) -> dict[str, int]:
     review = Indicator.objects.get(scheme=yearly, code="DJ2")
     for n, b in enumerate(branches):
         s = strength[b.code]
-        services.manual_score_set(dangwei, indicator=review, org=b, period="2026",
-                                  score=min(20.0, _half(13.5 + 5.5 * s + rng.uniform(-1.2, 1.2))),
-                                  comment="述职内容翔实，重点突出" if s > 0.6 else "")
+        services.manual_score_set(
+            dangwei,
+            indicator=review,
+            org=b,
+            period="2026",
+            score=min(20.0, _half(13.5 + 5.5 * s + rng.uniform(-1.2, 1.2))),
+            comment="述职内容翔实，重点突出" if s > 0.6 else "",
+        )
         made["scores"] += 1
         if n < ADMIN_SCORES:
-            services.manual_score_set(admin, indicator=review, org=b, period="2026",
-                                      score=min(20.0, _half(14 + 5 * s + rng.uniform(-1.5, 1.5))))
+            services.manual_score_set(
+                admin,
+                indicator=review,
+                org=b,
+                period="2026",
+                score=min(20.0, _half(14 + 5 * s + rng.uniform(-1.5, 1.5))),
+            )
             made["scores"] += 1
 
     for period in QUARTERS:
@@ -201,16 +347,26 @@ def demo_assessment(*, stdout: Writer | None = None) -> dict[str, int]:
         made["runs"] += 1
     services.assessment_run(dangwei, yearly, "2026", note="1-10月数据初算", today=REFERENCE_DAY)
     code, _, corrected = CORRECTED
-    services.kpi_set(dangwei, org=next(b for b in branches if b.code == code), period="2026", indicator_code="YW1",
-                     value=corrected)
+    services.kpi_set(
+        dangwei,
+        org=next(b for b in branches if b.code == code),
+        period="2026",
+        indicator_code="YW1",
+        value=corrected,
+    )
     made["kpis"] += 1
-    second = services.assessment_run(dangwei, yearly, "2026", note=f"更正 {code} 营收完成率后重算",
-                                     today=REFERENCE_DAY)
+    second = services.assessment_run(
+        dangwei, yearly, "2026", note=f"更正 {code} 营收完成率后重算", today=REFERENCE_DAY
+    )
     services.run_publish(dangwei, second)
     made["runs"] += 2
     made["runs"] += _void_and_objections(dangwei, yearly, quarterly)
     if stdout is not None:
-        published = AssessmentRun.objects.filter(scheme__in=[yearly, quarterly], is_published=True).count()
-        stdout.write(f"双维度考核：新建考核方案 {made['schemes']} 个、业务指标 {made['kpis']} 条、"
-                     f"评议打分 {made['scores']} 条、结果版本 {made['runs']} 个（已发布 {published} 个）。\n")
+        published = AssessmentRun.objects.filter(
+            scheme__in=[yearly, quarterly], is_published=True
+        ).count()
+        stdout.write(
+            f"双维度考核：新建考核方案 {made['schemes']} 个、业务指标 {made['kpis']} 条、"
+            f"评议打分 {made['scores']} 条、结果版本 {made['runs']} 个（已发布 {published} 个）。\n"
+        )
     return made

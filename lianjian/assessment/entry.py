@@ -36,7 +36,9 @@ def scheme_orgs(scheme: Scheme, period: str | None = None) -> QuerySet[Organisat
     Ordered by tree path."""
     p = parse_period(period or scheme.period)
     qs = Organisation.objects.filter(is_partner=False).filter(
-        Q(founded__isnull=True) | Q(founded__lte=p.end), Q(dissolved__isnull=True) | Q(dissolved__gte=p.end))
+        Q(founded__isnull=True) | Q(founded__lte=p.end),
+        Q(dissolved__isnull=True) | Q(dissolved__gte=p.end),
+    )
     if scheme.pk and scheme.applies_orgs.exists():
         qs = qs.filter(pk__in=scheme.applies_orgs.values("pk"))
     elif scheme.applies_kind:
@@ -75,7 +77,9 @@ class KpiEntry:
         self._orgs: dict[tuple[int, str], set[int]] = {}
         if self.everything or scope.is_empty:
             return
-        for ind in Indicator.objects.filter(source=Source.KPI).select_related("scheme", "scheme__owner", "provider"):
+        for ind in Indicator.objects.filter(source=Source.KPI).select_related(
+            "scheme", "scheme__owner", "provider"
+        ):
             owner_side = ind.scheme.owner_id is not None and may(user, CHANGE, ind.scheme)
             provider = ind.provider is not None and may(user, CHANGE, ind.provider)
             if owner_side or provider:
@@ -106,7 +110,7 @@ class KpiEntry:
         for scheme in self.schemes.get(code, ()):
             if org.pk in self._assessed(scheme, period):
                 return ""
-        return (f"无权录入 {org.name}（{org.code}）的业务指标 {code}：只有考核方案的制定单位或该指标的数据提供部门可以录入")
+        return f"无权录入 {org.name}（{org.code}）的业务指标 {code}：只有考核方案的制定单位或该指标的数据提供部门可以录入"
 
     def orgs(self) -> QuerySet[Organisation]:
         """The organisations the user may enter some value for (the form's choices), as a

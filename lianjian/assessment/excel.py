@@ -73,7 +73,11 @@ def parse_value(value: Any) -> float:
     if isinstance(value, bool):
         raise CellError("应为数字")
     try:
-        number = float(value) if isinstance(value, int | float) else float(cell_text(value).replace(",", ""))
+        number = (
+            float(value)
+            if isinstance(value, int | float)
+            else float(cell_text(value).replace(",", ""))
+        )
     except ValueError:
         raise CellError("应为数字") from None
     if number != number or abs(number) > LIMIT:
@@ -82,13 +86,44 @@ def parse_value(value: Any) -> float:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("组织编码", parse_pattern(32, CODE_RE, "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"), True, "",
-           format_text, "被考核组织的编码（内部党组织）", 14),
-    Column("期间", parse_period_cell, True, "", format_text, "2026（年度）、2026H1（半年）、2026Q3（季度）或 2026-07（月度）", 10),
-    Column("指标编码", parse_pattern(16, INDICATOR_RE, "指标编码只能包含字母、数字、下划线、点和短横线，最长 16 位"), True, "",
-           format_text, "考核方案中数据来源为“业务指标（导入）”的指标编码，如 YW1", 10),
-    Column("数值", parse_value, True, None, format_plain,
-           "数字；比率类指标按方案的口径填写（如营收完成率 98.5 表示 98.5%），次数类填次数（不能为负数），一票否决项填发生次数（0 为未发生）", 12),
+    Column(
+        "组织编码",
+        parse_pattern(32, CODE_RE, "编码只能包含字母、数字、下划线、点和短横线，最长 32 位"),
+        True,
+        "",
+        format_text,
+        "被考核组织的编码（内部党组织）",
+        14,
+    ),
+    Column(
+        "期间",
+        parse_period_cell,
+        True,
+        "",
+        format_text,
+        "2026（年度）、2026H1（半年）、2026Q3（季度）或 2026-07（月度）",
+        10,
+    ),
+    Column(
+        "指标编码",
+        parse_pattern(
+            16, INDICATOR_RE, "指标编码只能包含字母、数字、下划线、点和短横线，最长 16 位"
+        ),
+        True,
+        "",
+        format_text,
+        "考核方案中数据来源为“业务指标（导入）”的指标编码，如 YW1",
+        10,
+    ),
+    Column(
+        "数值",
+        parse_value,
+        True,
+        None,
+        format_plain,
+        "数字；比率类指标按方案的口径填写（如营收完成率 98.5 表示 98.5%），次数类填次数（不能为负数），一票否决项填发生次数（0 为未发生）",
+        12,
+    ),
 )
 ORG, PERIOD, CODE, VALUE = range(4)
 
@@ -101,12 +136,16 @@ class KpiExcel(ExcelKind):
     columns = COLUMNS
 
     def general_notes(self) -> list[str]:
-        return [*super().general_notes(),
-                "同一组织、期间和指标编码只能出现一行；已有的值会被新值替换，旧值保留在审计日志中。",
-                "一次导入记为一个导入批次（导入人、时间、文件名），考核结果中的每个业务指标都可追溯到其导入批次。",
-                "业务指标由考核方案的制定单位或该指标的数据提供部门录入，被考核组织不能导入本组织的数值；外部单位不参加考核。"]
+        return [
+            *super().general_notes(),
+            "同一组织、期间和指标编码只能出现一行；已有的值会被新值替换，旧值保留在审计日志中。",
+            "一次导入记为一个导入批次（导入人、时间、文件名），考核结果中的每个业务指标都可追溯到其导入批次。",
+            "业务指标由考核方案的制定单位或该指标的数据提供部门录入，被考核组织不能导入本组织的数值；外部单位不参加考核。",
+        ]
 
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not may_import(user):
             result.errors = ["当前账户无权导入数据"]
@@ -117,8 +156,11 @@ class KpiExcel(ExcelKind):
         # Who may enter which value: the one rule of entry.KpiEntry (the scheme's owners or the
         # indicator's data provider, never the assessed); a row refused refuses the whole file.
         entry = KpiEntry(user)
-        qs = (Organisation.objects.all() if user is None
-              else Organisation.objects.visible_to(user) | entry.orgs())
+        qs = (
+            Organisation.objects.all()
+            if user is None
+            else Organisation.objects.visible_to(user) | entry.orgs()
+        )
         for chunk in chunks(sorted(org_codes)):
             for org in qs.filter(code__in=chunk).only("id", "code", "name", "path", "is_partner"):
                 orgs[org.code] = org
@@ -142,7 +184,11 @@ class KpiExcel(ExcelKind):
                     org = None
             indicator = values[CODE]
             if indicator is not INVALID and indicator not in known:
-                errors.add(number, "指标编码", f"{indicator} 不是任何考核方案中的业务指标（数据来源为“业务指标（导入）”）")
+                errors.add(
+                    number,
+                    "指标编码",
+                    f"{indicator} 不是任何考核方案中的业务指标（数据来源为“业务指标（导入）”）",
+                )
                 indicator = INVALID
             if indicator is not INVALID and values[VALUE] is not INVALID:
                 reason = kpi_value_problem(indicator, values[VALUE], known)
@@ -157,7 +203,9 @@ class KpiExcel(ExcelKind):
                 continue
             key = (code, values[PERIOD], indicator)
             if key in first:
-                errors.add(number, "指标编码", f"与第{first[key]}行重复（同一组织、期间和指标编码）")
+                errors.add(
+                    number, "指标编码", f"与第{first[key]}行重复（同一组织、期间和指标编码）"
+                )
                 continue
             first[key] = number
             rows.append(KpiRow(org, values[PERIOD], indicator, values[VALUE]))
@@ -168,9 +216,19 @@ class KpiExcel(ExcelKind):
             self._count(rows, result)
             return result
         with transaction.atomic():
-            write = kpi_write(actor, rows, channel=KpiBatch.Channel.EXCEL, file_name=file_name,
-                              note=f"（{file_name}）", fetch=False)
-            result.created, result.updated, result.unchanged = write.created, write.updated, write.unchanged
+            write = kpi_write(
+                actor,
+                rows,
+                channel=KpiBatch.Channel.EXCEL,
+                file_name=file_name,
+                note=f"（{file_name}）",
+                fetch=False,
+            )
+            result.created, result.updated, result.unchanged = (
+                write.created,
+                write.updated,
+                write.unchanged,
+            )
             summary = self.import_audit(actor=actor, result=result, file_name=file_name)
             summary["after"]["batch"] = write.batch.pk if write.batch else None
             audit_record(**summary)
@@ -186,8 +244,8 @@ class KpiExcel(ExcelKind):
         codes = sorted({r.indicator_code for r in rows})
         for chunk in chunks(org_ids, 1000):
             for org_id, period, code, value in KpiValue.objects.filter(
-                    org_id__in=chunk, period__in=periods, indicator_code__in=codes).values_list(
-                    "org_id", "period", "indicator_code", "value"):
+                org_id__in=chunk, period__in=periods, indicator_code__in=codes
+            ).values_list("org_id", "period", "indicator_code", "value"):
                 existing[(org_id, period, code)] = value
         for r in rows:
             found = existing.get((r.org.pk, r.period, r.indicator_code))
@@ -203,7 +261,9 @@ class KpiExcel(ExcelKind):
         if org_code:
             root = export_root(user, org_code)
             qs = qs.filter(org__path__under=root.path)
-        qs = qs.order_by("org__code", "period", "indicator_code").values_list("org__code", "period", "indicator_code", "value")
+        qs = qs.order_by("org__code", "period", "indicator_code").values_list(
+            "org__code", "period", "indicator_code", "value"
+        )
         return qs.iterator(chunk_size=5000)
 
 

@@ -94,18 +94,44 @@ class Scheme(models.Model):
 
     # Read by those it assesses (owned by their organisation or an ancestor; platform-wide
     # schemes by all) and by managers above it; edited and run by the owner's managers.
-    SCOPE = ScopeRules(view=[Unset("owner"), AboveUser("owner"), Sees("owner")], change=[Manages("owner")])
+    SCOPE = ScopeRules(
+        view=[Unset("owner"), AboveUser("owner"), Sees("owner")], change=[Manages("owner")]
+    )
 
-    AUDIT_FIELDS = ("code", "name", "period", "period_kind", "owner_id", "applies_kind", "stars", "pass_line", "description")
+    AUDIT_FIELDS = (
+        "code",
+        "name",
+        "period",
+        "period_kind",
+        "owner_id",
+        "applies_kind",
+        "stars",
+        "pass_line",
+        "description",
+    )
 
     code = models.CharField("方案编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("方案名称", max_length=200)
-    period = models.CharField("考核期间", max_length=8, help_text="如 2026、2026H1、2026Q3、2026-07")
-    period_kind = models.CharField("期间类型", max_length=8, choices=PeriodKind.choices, editable=False)
-    owner = models.ForeignKey(Organisation, verbose_name="制定单位", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="assessment_schemes")
-    applies_kind = models.CharField("适用组织类型", max_length=8, choices=OrgKind.choices, blank=True)
-    applies_orgs = models.ManyToManyField(Organisation, verbose_name="适用组织", blank=True, related_name="+")
+    period = models.CharField(
+        "考核期间", max_length=8, help_text="如 2026、2026H1、2026Q3、2026-07"
+    )
+    period_kind = models.CharField(
+        "期间类型", max_length=8, choices=PeriodKind.choices, editable=False
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name="制定单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_schemes",
+    )
+    applies_kind = models.CharField(
+        "适用组织类型", max_length=8, choices=OrgKind.choices, blank=True
+    )
+    applies_orgs = models.ManyToManyField(
+        Organisation, verbose_name="适用组织", blank=True, related_name="+"
+    )
     stars = models.JSONField("星级划分", default=list)
     pass_line = models.FloatField("合格线", default=DEFAULT_PASS_LINE)
     description = models.TextField("说明", blank=True)
@@ -154,7 +180,11 @@ class Dimension(models.Model):
         verbose_name = "考核维度"
         verbose_name_plural = "考核维度"
         ordering = ["scheme", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="assessment_dimension_code_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="assessment_dimension_code_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.max:g}分）"
@@ -169,12 +199,32 @@ class Indicator(models.Model):
     ``missing_points`` is what a missing value scores (null = 0, the documented default).
     """
 
-    AUDIT_FIELDS = ("code", "name", "dimension_id", "max", "rule", "source", "target", "floor", "direction",
-                    "per", "steps", "missing_points", "provider_id", "position")
+    AUDIT_FIELDS = (
+        "code",
+        "name",
+        "dimension_id",
+        "max",
+        "rule",
+        "source",
+        "target",
+        "floor",
+        "direction",
+        "per",
+        "steps",
+        "missing_points",
+        "provider_id",
+        "position",
+    )
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
-    dimension = models.ForeignKey(Dimension, verbose_name="所属维度", null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="indicators")
+    dimension = models.ForeignKey(
+        Dimension,
+        verbose_name="所属维度",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
     code = models.CharField("指标编码", max_length=16, validators=[validate_code])
     name = models.CharField("指标名称", max_length=100)
     max = models.FloatField("分值", null=True, blank=True)
@@ -186,10 +236,18 @@ class Indicator(models.Model):
     per = models.FloatField("每项分值", null=True, blank=True)
     steps = models.JSONField("档位", default=list, blank=True)
     missing_points = models.FloatField("缺数时得分", null=True, blank=True)
-    evaluators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="评议人", blank=True, related_name="+")
-    provider = models.ForeignKey(Organisation, verbose_name="数据提供部门", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="provided_indicators",
-                                 help_text="业务部门：其管理员可为该指标录入数值（业务指标）")
+    evaluators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="评议人", blank=True, related_name="+"
+    )
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name="数据提供部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provided_indicators",
+        help_text="业务部门：其管理员可为该指标录入数值（业务指标）",
+    )
     description = models.TextField("口径说明", blank=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -197,7 +255,11 @@ class Indicator(models.Model):
         verbose_name = "考核指标"
         verbose_name_plural = "考核指标"
         ordering = ["scheme", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="assessment_indicator_code_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="assessment_indicator_code_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -215,8 +277,14 @@ class KpiBatch(models.Model):
     channel = models.CharField("来源", max_length=8, choices=Channel.choices)
     file_name = models.CharField("文件名", max_length=200, blank=True)
     row_count = models.PositiveIntegerField("行数", default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by_name = models.CharField("导入人", max_length=150, blank=True)
     created_at = models.DateTimeField("导入时间", auto_now_add=True)
 
@@ -245,11 +313,15 @@ class KpiValue(models.Model):
 
     AUDIT_FIELDS = ("org_id", "period", "indicator_code", "value", "batch_id")
 
-    org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="kpi_values")
+    org = models.ForeignKey(
+        Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="kpi_values"
+    )
     period = models.CharField("期间", max_length=8)
     indicator_code = models.CharField("指标编码", max_length=16)
     value = models.FloatField("数值")
-    batch = models.ForeignKey(KpiBatch, verbose_name="导入批次", on_delete=models.PROTECT, related_name="values")
+    batch = models.ForeignKey(
+        KpiBatch, verbose_name="导入批次", on_delete=models.PROTECT, related_name="values"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = KpiValueQuerySet.as_manager()
@@ -259,7 +331,9 @@ class KpiValue(models.Model):
         verbose_name_plural = "业务指标值"
         ordering = ["org__code", "period", "indicator_code"]
         constraints = [
-            models.UniqueConstraint(fields=["org", "period", "indicator_code"], name="assessment_kpi_unique"),
+            models.UniqueConstraint(
+                fields=["org", "period", "indicator_code"], name="assessment_kpi_unique"
+            ),
         ]
         indexes = [models.Index(fields=["period", "indicator_code"])]
 
@@ -282,10 +356,16 @@ class ManualScore(models.Model):
     AUDIT_FIELDS = ("indicator_id", "org_id", "period", "evaluator_id", "score", "comment")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="manual_scores")
-    org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="+"
+    )
     period = models.CharField("期间", max_length=8)
-    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评议人", on_delete=models.PROTECT,
-                                  related_name="assessment_scores")
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评议人",
+        on_delete=models.PROTECT,
+        related_name="assessment_scores",
+    )
     score = models.FloatField("得分")
     comment = models.CharField("评语", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -298,8 +378,10 @@ class ManualScore(models.Model):
         verbose_name_plural = "评议打分"
         ordering = ["indicator", "org__code", "evaluator_id"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "org", "period", "evaluator"],
-                                    name="assessment_manual_score_once"),
+            models.UniqueConstraint(
+                fields=["indicator", "org", "period", "evaluator"],
+                name="assessment_manual_score_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -321,9 +403,14 @@ class AssessmentRun(models.Model):
     # The scheme's owners see every version (drafts and voided ones too); the others who
     # see the scheme see published versions only — a draft or a voided version is 404.
     SCOPE = ScopeRules(
-        view=[Also("scheme", CHANGE),
-              Only(Q(is_published=True, voided_at__isnull=True), lambda run: run.is_published and run.voided_at is None,
-                   Also("scheme"))],
+        view=[
+            Also("scheme", CHANGE),
+            Only(
+                Q(is_published=True, voided_at__isnull=True),
+                lambda run: run.is_published and run.voided_at is None,
+                Also("scheme"),
+            ),
+        ],
         change=[Also("scheme", CHANGE)],
     )
 
@@ -333,16 +420,34 @@ class AssessmentRun(models.Model):
     scheme_snapshot = models.JSONField("方案快照")
     org_count = models.PositiveIntegerField("参评组织数", default=0)
     note = models.CharField("说明", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="计算人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="计算人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("计算时间", auto_now_add=True)
     is_published = models.BooleanField("已发布", default=False)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
-    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作废人", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作废人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     void_reason = models.CharField("作废原因", max_length=300, blank=True)
 
     objects = AssessmentRunQuerySet.as_manager()
@@ -352,9 +457,14 @@ class AssessmentRun(models.Model):
         verbose_name_plural = "考核结果版本"
         ordering = ["scheme", "-period", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "period", "version"], name="assessment_run_version_unique"),
-            models.UniqueConstraint(fields=["scheme", "period"], condition=Q(is_published=True),
-                                    name="assessment_run_one_published"),
+            models.UniqueConstraint(
+                fields=["scheme", "period", "version"], name="assessment_run_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "period"],
+                condition=Q(is_published=True),
+                name="assessment_run_one_published",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -378,14 +488,24 @@ class AssessmentResult(models.Model):
 
     # The scheme's owners see every row of every version; the others the rows of the
     # organisations they see (the rank stays the scheme-wide rank) in published versions only.
-    SCOPE = ScopeRules(view=[
-        Also("run__scheme", CHANGE),
-        Only(Q(run__is_published=True, run__voided_at__isnull=True),
-             lambda r: r.run.is_published and r.run.voided_at is None, Sees("org")),
-    ])
+    SCOPE = ScopeRules(
+        view=[
+            Also("run__scheme", CHANGE),
+            Only(
+                Q(run__is_published=True, run__voided_at__isnull=True),
+                lambda r: r.run.is_published and r.run.voided_at is None,
+                Sees("org"),
+            ),
+        ]
+    )
 
     run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="results")
-    org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="assessment_results")
+    org = models.ForeignKey(
+        Organisation,
+        verbose_name="组织",
+        on_delete=models.PROTECT,
+        related_name="assessment_results",
+    )
     total = models.FloatField("总分")
     stars = models.PositiveSmallIntegerField("星级", null=True, blank=True)
     vetoed = models.BooleanField("一票否决", default=False)
@@ -400,7 +520,9 @@ class AssessmentResult(models.Model):
         verbose_name = "考核结果"
         verbose_name_plural = "考核结果"
         ordering = ["run", "rank", "org__code"]
-        constraints = [models.UniqueConstraint(fields=["run", "org"], name="assessment_result_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "org"], name="assessment_result_unique")
+        ]
         indexes = [models.Index(fields=["run", "rank"])]
 
     def __str__(self) -> str:
@@ -432,29 +554,73 @@ class Objection(models.Model):
         answer=[Manages("scheme__owner"), Manages("provider")],
     )
 
-    AUDIT_FIELDS = ("scheme_id", "org_id", "period", "indicator_code", "kpi_id", "result_id", "value", "reason",
-                    "status", "answer", "corrected_value")
+    AUDIT_FIELDS = (
+        "scheme_id",
+        "org_id",
+        "period",
+        "indicator_code",
+        "kpi_id",
+        "result_id",
+        "value",
+        "reason",
+        "status",
+        "answer",
+        "corrected_value",
+    )
 
-    scheme = models.ForeignKey(Scheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="objections")
-    org = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="+")
+    scheme = models.ForeignKey(
+        Scheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="objections"
+    )
+    org = models.ForeignKey(
+        Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="+"
+    )
     period = models.CharField("期间", max_length=8)
     indicator_code = models.CharField("指标编码", max_length=16, blank=True)
-    kpi = models.ForeignKey(KpiValue, verbose_name="业务指标值", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="objections")
-    result = models.ForeignKey(AssessmentResult, verbose_name="考核结果", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="objections")
-    provider = models.ForeignKey(Organisation, verbose_name="数据提供部门", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    kpi = models.ForeignKey(
+        KpiValue,
+        verbose_name="业务指标值",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+    result = models.ForeignKey(
+        AssessmentResult,
+        verbose_name="考核结果",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objections",
+    )
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name="数据提供部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     value = models.FloatField("申诉时的数值", null=True, blank=True)
     reason = models.TextField("申诉理由")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申诉人", null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申诉人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     raised_at = models.DateTimeField("申诉时间", auto_now_add=True)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField("答复", blank=True)
     corrected_value = models.FloatField("更正后的数值", null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
 
     objects = ObjectionQuerySet.as_manager()

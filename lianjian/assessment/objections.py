@@ -48,7 +48,9 @@ def _user(actor: Any) -> Any:
 
 
 def _answerers(objection: Objection) -> tuple[int, ...]:
-    orgs: list[Organisation] = [o for o in (objection.scheme.owner, objection.provider) if o is not None]
+    orgs: list[Organisation] = [
+        o for o in (objection.scheme.owner, objection.provider) if o is not None
+    ]
     found = responsible_managers(orgs)
     return tuple(sorted({u for o in orgs for u in found.get(o.pk, ())}))
 
@@ -60,8 +62,11 @@ def _link(objection: Objection) -> str:
 def _kpi_scheme(kpi: KpiValue) -> tuple[Scheme, Organisation | None]:
     """The scheme that scores this value (a ``kpi`` indicator of its code that assesses its
     organisation in a period of its kind) and the indicator's data provider."""
-    indicators = (Indicator.objects.filter(source=Source.KPI, code=kpi.indicator_code)
-                  .select_related("scheme", "scheme__owner", "provider").order_by("-scheme__period", "scheme__code"))
+    indicators = (
+        Indicator.objects.filter(source=Source.KPI, code=kpi.indicator_code)
+        .select_related("scheme", "scheme__owner", "provider")
+        .order_by("-scheme__period", "scheme__code")
+    )
     for ind in indicators:
         if kpi.period not in scheme_periods(ind.scheme):  # a scheme that reads this period
             continue
@@ -84,8 +89,9 @@ def _reason(text: str, field: str, label: str) -> str:
 
 
 @transaction.atomic
-def objection_raise(*, actor: Any, reason: str, kpi: KpiValue | None = None,
-                    result: AssessmentResult | None = None) -> Objection:
+def objection_raise(
+    *, actor: Any, reason: str, kpi: KpiValue | None = None, result: AssessmentResult | None = None
+) -> Objection:
     """Raise an objection on one KPI value or one published result the actor sees.
     Refused (``PermissionDenied``) when the actor cannot see it or is on the answering
     side; refused (``ValidationError``) without a reason, on a draft or voided version, or
@@ -98,45 +104,74 @@ def objection_raise(*, actor: Any, reason: str, kpi: KpiValue | None = None,
             raise PermissionDenied("无权对该数值提出申诉")
         kpi = KpiValue.objects.select_related("org").get(pk=kpi.pk)
         scheme, provider = _kpi_scheme(kpi)
-        fields: dict[str, Any] = {"org": kpi.org, "period": kpi.period, "indicator_code": kpi.indicator_code,
-                                  "kpi": kpi, "value": kpi.value}
+        fields: dict[str, Any] = {
+            "org": kpi.org,
+            "period": kpi.period,
+            "indicator_code": kpi.indicator_code,
+            "kpi": kpi,
+            "value": kpi.value,
+        }
         open_qs = Objection.objects.filter(kpi=kpi, status=Objection.Status.OPEN)
     else:
         assert result is not None
-        result = AssessmentResult.objects.select_related("org", "run", "run__scheme", "run__scheme__owner").get(
-            pk=result.pk)
+        result = AssessmentResult.objects.select_related(
+            "org", "run", "run__scheme", "run__scheme__owner"
+        ).get(pk=result.pk)
         if not AssessmentResult.objects.visible_to(actor).filter(pk=result.pk).exists():
             raise PermissionDenied("无权对该结果提出申诉")
         if not result.run.is_published or result.run.voided_at is not None:
             raise ValidationError("只能对已发布的考核结果提出申诉")
         scheme, provider = result.run.scheme, None
-        fields = {"org": result.org, "period": result.run.period, "result": result, "value": result.total}
+        fields = {
+            "org": result.org,
+            "period": result.run.period,
+            "result": result,
+            "value": result.total,
+        }
         open_qs = Objection.objects.filter(result=result, status=Objection.Status.OPEN)
     probe = Objection(scheme=scheme, provider=provider, **fields)
     if may(actor, ANSWER, probe) and getattr(actor, "org_id", None) != probe.org.pk:
         raise PermissionDenied("您负责答复该申诉，不能提出申诉；如数值有误请直接更正")
     if open_qs.exists():
         raise ValidationError("该项已有待答复的申诉，请等待答复")
-    objection = Objection.objects.create(scheme=scheme, provider=provider, reason=reason, raised_by=_user(actor),
-                                         **fields)
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=objection, target_id=f"objection/{objection.pk}",
-                 after=snapshot(objection), note=f"申诉：{objection.subject}")
-    deliver([Reminder(
-        key=f"assessment:objection:{objection.pk}:answer", user_ids=_answerers(objection),
-        title=f"{objection.org.name}对{objection.subject}提出申诉，待答复",
-        body=reason[:500], link=_link(objection), level=Notification.Level.YELLOW,
-    )])
+    objection = Objection.objects.create(
+        scheme=scheme, provider=provider, reason=reason, raised_by=_user(actor), **fields
+    )
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.CREATE,
+        obj=objection,
+        target_id=f"objection/{objection.pk}",
+        after=snapshot(objection),
+        note=f"申诉：{objection.subject}",
+    )
+    deliver(
+        [
+            Reminder(
+                key=f"assessment:objection:{objection.pk}:answer",
+                user_ids=_answerers(objection),
+                title=f"{objection.org.name}对{objection.subject}提出申诉，待答复",
+                body=reason[:500],
+                link=_link(objection),
+                level=Notification.Level.YELLOW,
+            )
+        ]
+    )
     return objection
 
 
 @transaction.atomic
-def objection_answer(*, actor: Any, objection: Objection, accept: bool, answer: str,
-                     corrected_value: Any = None) -> Objection:
+def objection_answer(
+    *, actor: Any, objection: Objection, accept: bool, answer: str, corrected_value: Any = None
+) -> Objection:
     """Answer an open objection: accept it (on a KPI value with the corrected value, written
     through ``services.kpi_set``) or reject it with a reason. Only those the ``answer``
     rule reaches may answer, never from the objecting organisation (``PermissionDenied``)."""
-    objection = Objection.objects.select_for_update(of=("self",)).select_related(
-        "org", "scheme", "scheme__owner", "provider", "kpi").get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("org", "scheme", "scheme__owner", "provider", "kpi")
+        .get(pk=objection.pk)
+    )
     if not may(actor, ANSWER, objection) or getattr(actor, "org_id", None) == objection.org_id:
         raise PermissionDenied("无权答复该申诉")
     if objection.status != Objection.Status.OPEN:
@@ -147,12 +182,21 @@ def objection_answer(*, actor: Any, objection: Objection, accept: bool, answer: 
         if len(answer) > REASON_MAX:
             raise ValidationError({"answer": f"答复不能超过 {REASON_MAX} 个字符"})
         if objection.kpi_id is not None:
-            if (not isinstance(corrected_value, int | float) or isinstance(corrected_value, bool)
-                    or not math.isfinite(corrected_value)):
+            if (
+                not isinstance(corrected_value, int | float)
+                or isinstance(corrected_value, bool)
+                or not math.isfinite(corrected_value)
+            ):
                 raise ValidationError({"corrected_value": "采纳申诉时请填写更正后的数值"})
-            services.kpi_set(actor, org=objection.org, period=objection.period,
-                             indicator_code=objection.indicator_code, value=corrected_value,
-                             channel=KpiBatch.Channel.FORM, note=f"（采纳申诉 #{objection.pk}）")
+            services.kpi_set(
+                actor,
+                org=objection.org,
+                period=objection.period,
+                indicator_code=objection.indicator_code,
+                value=corrected_value,
+                channel=KpiBatch.Channel.FORM,
+                note=f"（采纳申诉 #{objection.pk}）",
+            )
             objection.corrected_value = float(corrected_value)
         objection.status = Objection.Status.ACCEPTED
         objection.answer = answer or "已采纳"
@@ -160,19 +204,35 @@ def objection_answer(*, actor: Any, objection: Objection, accept: bool, answer: 
         objection.answer = _reason(answer, "answer", "不予采纳的理由")
         objection.status = Objection.Status.REJECTED
     objection.answered_by, objection.answered_at = _user(actor), timezone.now()
-    objection.save(update_fields=["status", "answer", "corrected_value", "answered_by", "answered_at"])
+    objection.save(
+        update_fields=["status", "answer", "corrected_value", "answered_by", "answered_at"]
+    )
     after = snapshot(objection)
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=objection, target_id=f"objection/{objection.pk}",
-                 before={k: before[k] for k in ("status", "answer", "corrected_value")},
-                 after={k: after[k] for k in ("status", "answer", "corrected_value")},
-                 note="采纳申诉" if accept else "不予采纳")
-    Notification.objects.filter(key=f"assessment:objection:{objection.pk}:answer", done_at__isnull=True).update(
-        done_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=objection,
+        target_id=f"objection/{objection.pk}",
+        before={k: before[k] for k in ("status", "answer", "corrected_value")},
+        after={k: after[k] for k in ("status", "answer", "corrected_value")},
+        note="采纳申诉" if accept else "不予采纳",
+    )
+    Notification.objects.filter(
+        key=f"assessment:objection:{objection.pk}:answer", done_at__isnull=True
+    ).update(done_at=timezone.now())
     if objection.raised_by_id is not None:
         verdict = "已采纳" if accept else "未采纳"
-        deliver([Reminder(
-            key=f"assessment:objection:{objection.pk}:answered", user_ids=(objection.raised_by_id,),
-            title=f"您对{objection.subject}的申诉{verdict}", body=objection.answer[:500], link=_link(objection),
-            level=Notification.Level.GREEN, kind=Notification.Kind.MESSAGE,
-        )])
+        deliver(
+            [
+                Reminder(
+                    key=f"assessment:objection:{objection.pk}:answered",
+                    user_ids=(objection.raised_by_id,),
+                    title=f"您对{objection.subject}的申诉{verdict}",
+                    body=objection.answer[:500],
+                    link=_link(objection),
+                    level=Notification.Level.GREEN,
+                    kind=Notification.Kind.MESSAGE,
+                )
+            ]
+        )
     return objection

@@ -37,14 +37,21 @@ def _candidates(kind: str, today: datetime.date) -> list[Period]:
         quarter = (month - 1) // 3 + 1
         labels = [f"{year}Q{quarter}", f"{year}Q{quarter - 1}" if quarter > 1 else f"{year - 1}Q4"]
     else:
-        labels = [f"{year}-{month:02d}", f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12"]
+        labels = [
+            f"{year}-{month:02d}",
+            f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12",
+        ]
     return [parse_period(label) for label in labels]
 
 
 def review_reminders(today: datetime.date) -> Iterator[Reminder]:
     """Yellow tasks for evaluators with organisations still to score (module docstring)."""
-    indicators = (Indicator.objects.filter(rule=Rule.MANUAL, evaluators__isnull=False).distinct()
-                  .select_related("scheme", "scheme__owner").prefetch_related("evaluators"))
+    indicators = (
+        Indicator.objects.filter(rule=Rule.MANUAL, evaluators__isnull=False)
+        .distinct()
+        .select_related("scheme", "scheme__owner")
+        .prefetch_related("evaluators")
+    )
     for indicator in indicators:
         scheme = indicator.scheme
         for period in _candidates(scheme.period_kind, today):
@@ -55,17 +62,25 @@ def review_reminders(today: datetime.date) -> Iterator[Reminder]:
                 if not user.is_active:
                     continue
                 # Never their own organisation: an evaluator does not score it (services.manual_score_set).
-                mine = orgs.filter(pk__in=Organisation.objects.visible_to(user).values("pk")).exclude(pk=user.org_id or 0)
-                scored = ManualScore.objects.filter(indicator=indicator, period=period.text, evaluator=user,
-                                                    org__in=mine.values("pk")).count()
+                mine = orgs.filter(
+                    pk__in=Organisation.objects.visible_to(user).values("pk")
+                ).exclude(pk=user.org_id or 0)
+                scored = ManualScore.objects.filter(
+                    indicator=indicator,
+                    period=period.text,
+                    evaluator=user,
+                    org__in=mine.values("pk"),
+                ).count()
                 left = mine.count() - scored
                 if left <= 0:
                     continue
                 yield Reminder(
-                    key=f"assessment:review:{indicator.pk}:{period.text}:{user.pk}", user_ids=(user.pk,),
+                    key=f"assessment:review:{indicator.pk}:{period.text}:{user.pk}",
+                    user_ids=(user.pk,),
                     title=f"{indicator.name}：{period.label}还有 {left} 个组织待评议",
                     body=f"考核方案“{scheme.name}”的评议打分指标“{indicator.name}”（满分 {indicator.max or 0:g}），"
-                         f"期间 {period.label}（{period.end:%Y-%m-%d} 结束）。",
-                    link=f"/assessment/reviews/{indicator.pk}/?period={period.text}", due=period.end,
+                    f"期间 {period.label}（{period.end:%Y-%m-%d} 结束）。",
+                    link=f"/assessment/reviews/{indicator.pk}/?period={period.text}",
+                    due=period.end,
                     level=Notification.Level.YELLOW,
                 )

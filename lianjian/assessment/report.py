@@ -38,8 +38,15 @@ def _font(run: Any, name: str = FONT, size: float | None = None, bold: bool | No
         run.bold = bold
 
 
-def _para(doc: Any, text: str = "", *, size: float = 11, bold: bool = False, align: Any = None,
-          font: str = FONT) -> Paragraph:
+def _para(
+    doc: Any,
+    text: str = "",
+    *,
+    size: float = 11,
+    bold: bool = False,
+    align: Any = None,
+    font: str = FONT,
+) -> Paragraph:
     paragraph = doc.add_paragraph()
     if text:
         _font(paragraph.add_run(text), font, size, bold)
@@ -65,7 +72,9 @@ def _page(doc: Any) -> None:
         section.top_margin = section.bottom_margin = Cm(2.5)
 
 
-def _table(doc: Any, header: list[str], rows: list[list[str]], right: set[int] | None = None) -> None:
+def _table(
+    doc: Any, header: list[str], rows: list[list[str]], right: set[int] | None = None
+) -> None:
     right = right or set()
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -109,17 +118,42 @@ def write_report(run: AssessmentRun, user: Any, stream: IO[bytes]) -> None:
     heading.font.color.rgb = RGBColor(0, 0, 0)
     _page(doc)
 
-    _para(doc, f"{scheme.name}", size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=HEADING_FONT)
-    _para(doc, f"{label}考核情况报告", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=HEADING_FONT)
-    status = (f"已于 {timezone.localtime(run.published_at):%Y-%m-%d %H:%M} 发布" if run.is_published and run.published_at
-              else "尚未发布，仅供核对")
+    _para(
+        doc,
+        f"{scheme.name}",
+        size=18,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        font=HEADING_FONT,
+    )
+    _para(
+        doc,
+        f"{label}考核情况报告",
+        size=16,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        font=HEADING_FONT,
+    )
+    status = (
+        f"已于 {timezone.localtime(run.published_at):%Y-%m-%d %H:%M} 发布"
+        if run.is_published and run.published_at
+        else "尚未发布，仅供核对"
+    )
     by = run.created_by.display_name if run.created_by_id else "系统"
-    _para(doc, f"方案编码 {scheme.code} · 第 {run.version} 版（{status}） · "
-               f"{timezone.localtime(run.created_at):%Y-%m-%d %H:%M} 由{by}计算", size=10,
-          align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(
+        doc,
+        f"方案编码 {scheme.code} · 第 {run.version} 版（{status}） · "
+        f"{timezone.localtime(run.created_at):%Y-%m-%d %H:%M} 由{by}计算",
+        size=10,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
     whole = AssessmentResult.objects.filter(run=run).count()
     if len(rows) < whole:
-        _para(doc, f"本报告包含您有权查看的 {len(rows)} 个组织的结果（该版本共 {whole} 个参评组织，排名为全体中的名次）。", size=10)
+        _para(
+            doc,
+            f"本报告包含您有权查看的 {len(rows)} 个组织的结果（该版本共 {whole} 个参评组织，排名为全体中的名次）。",
+            size=10,
+        )
 
     _heading(doc, "一、总体情况")
     if not rows:
@@ -130,49 +164,100 @@ def write_report(run: AssessmentRun, user: Any, stream: IO[bytes]) -> None:
     passed = sum(1 for r in rows if r.passed)
     vetoed = [r for r in rows if r.vetoed]
     dims_text = "、".join(f"{d['name']}（满分 {d['max']:g} 分）" for d in dimensions)
-    scope = f"本期参评组织 {len(rows)} 个" if len(rows) == whole else f"本报告涵盖的组织 {len(rows)} 个"
-    _para(doc, f"{scope}，考核维度为{dims_text}。平均总分 {mean:.2f} 分，"
-               f"合格 {passed} 个，一票否决 {len(vetoed)} 个。")
+    scope = (
+        f"本期参评组织 {len(rows)} 个" if len(rows) == whole else f"本报告涵盖的组织 {len(rows)} 个"
+    )
+    _para(
+        doc,
+        f"{scope}，考核维度为{dims_text}。平均总分 {mean:.2f} 分，"
+        f"合格 {passed} 个，一票否决 {len(vetoed)} 个。",
+    )
     dist = selectors.distribution(rows)
-    _table(doc, ["星级", "组织数", "占比"],
-           [[lab, str(n), f"{n / len(rows) * 100:.1f}%"] for _, lab, n in dist], right={1, 2})
+    _table(
+        doc,
+        ["星级", "组织数", "占比"],
+        [[lab, str(n), f"{n / len(rows) * 100:.1f}%"] for _, lab, n in dist],
+        right={1, 2},
+    )
 
     shown = rows[:RANKING_LIMIT]
-    _heading(doc, "二、排名" + (f"（前 {RANKING_LIMIT} 名，完整排名见 Excel 导出）" if len(rows) > RANKING_LIMIT else ""))
-    _table(doc, ["排名", "组织", *[d["name"] for d in dimensions], "总分", "星级"],
-           [[str(r.rank), r.name, *[_pts(r.dimensions.get(d["code"])) for d in dimensions], _pts(r.total), _stars(r)]
-            for r in shown], right=set(range(2, len(dimensions) + 3)) | {0})
+    _heading(
+        doc,
+        "二、排名"
+        + (
+            f"（前 {RANKING_LIMIT} 名，完整排名见 Excel 导出）" if len(rows) > RANKING_LIMIT else ""
+        ),
+    )
+    _table(
+        doc,
+        ["排名", "组织", *[d["name"] for d in dimensions], "总分", "星级"],
+        [
+            [
+                str(r.rank),
+                r.name,
+                *[_pts(r.dimensions.get(d["code"])) for d in dimensions],
+                _pts(r.total),
+                _stars(r),
+            ]
+            for r in shown
+        ],
+        right=set(range(2, len(dimensions) + 3)) | {0},
+    )
 
     _heading(doc, "三、各维度领先与落后")
     for item in selectors.leaders_and_laggards(rows, dimensions):
         dim = item["dimension"]
         leaders = "、".join(f"{row.name}（{points:.2f}）" for points, row in item["leaders"])
-        laggards = "、".join(f"{row.name}（{points:.2f}）" for points, row in item["laggards"]) or "—"
-        _para(doc, f"{dim['name']}：平均 {_pts(item['mean'])} 分（满分 {dim['max']:g}）。"
-                   f"得分最高：{leaders}；得分最低：{laggards}。")
+        laggards = (
+            "、".join(f"{row.name}（{points:.2f}）" for points, row in item["laggards"]) or "—"
+        )
+        _para(
+            doc,
+            f"{dim['name']}：平均 {_pts(item['mean'])} 分（满分 {dim['max']:g}）。"
+            f"得分最高：{leaders}；得分最低：{laggards}。",
+        )
 
     _heading(doc, "四、党建与业务的关系")
     dx, dy = selectors.pick_axes(dimensions)
     if dx and dy:
         scatter = selectors.scatter(rows, dx, dy)
-        _para(doc, f"以各组织的{dx['name']}得分与{dy['name']}得分计算（{scatter['n']} 个组织）：{scatter['words']}")
+        _para(
+            doc,
+            f"以各组织的{dx['name']}得分与{dy['name']}得分计算（{scatter['n']} 个组织）：{scatter['words']}",
+        )
     else:
         _para(doc, "方案只有一个维度，无法比较。")
 
     _heading(doc, "五、一票否决与不合格")
     if vetoed:
         veto_codes = [code for code, spec in indicators.items() if spec.get("rule") == "veto"]
-        reasons = dict(AssessmentResult.objects.filter(pk__in=[r.result_id for r in vetoed])
-                       .values_list("pk", "indicators"))
+        reasons = dict(
+            AssessmentResult.objects.filter(pk__in=[r.result_id for r in vetoed]).values_list(
+                "pk", "indicators"
+            )
+        )
         for row in vetoed:
-            found = [indicators[c]["name"] for c in veto_codes
-                     if ((reasons.get(row.result_id) or {}).get(c) or {}).get("value") not in (None, 0, 0.0)]
+            found = [
+                indicators[c]["name"]
+                for c in veto_codes
+                if ((reasons.get(row.result_id) or {}).get(c) or {}).get("value")
+                not in (None, 0, 0.0)
+            ]
             _para(doc, f"{row.name}：{'、'.join(found) or '一票否决事项'}，取消本期评星资格。")
     failed = [r for r in rows if not r.passed and not r.vetoed]
     if failed:
-        _para(doc, "总分低于合格线的组织：" + "、".join(f"{r.name}（{r.total:.2f} 分）" for r in failed) + "。")
+        _para(
+            doc,
+            "总分低于合格线的组织："
+            + "、".join(f"{r.name}（{r.total:.2f} 分）" for r in failed)
+            + "。",
+        )
     if not vetoed and not failed:
         _para(doc, "本期没有一票否决或不合格的组织。")
-    _para(doc, "说明：分数保留两位小数，计算按全精度进行；排名同分并列，一票否决的组织排在最后。"
-               "每个分数的来源记录（组织生活、联建活动、业务指标导入批次、评议打分）可在平台的得分明细页面查看。", size=9)
+    _para(
+        doc,
+        "说明：分数保留两位小数，计算按全精度进行；排名同分并列，一票否决的组织排在最后。"
+        "每个分数的来源记录（组织生活、联建活动、业务指标导入批次、评议打分）可在平台的得分明细页面查看。",
+        size=9,
+    )
     doc.save(stream)

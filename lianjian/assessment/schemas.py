@@ -20,7 +20,9 @@ from lianjian.core.api_utils import PageParams
 from lianjian.core.filters import ListFilter
 from lianjian.orgs.schemas import Code, _Input
 
-IndicatorCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+IndicatorCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)
+]
 PeriodText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=8)]
 PeriodKindName = Literal["year", "half", "quarter", "month"]
 ChannelName = Literal["excel", "api", "form"]
@@ -35,7 +37,9 @@ class SchemeFilter(ListFilter):
 
     q: str | None = Field(None, max_length=100, description="在方案编码和名称中查找")
     period: PeriodText | None = Field(None, description="考核期间，如 2026")
-    period_kind: PeriodKindName | None = Field(None, description="期间类型：year 年度、half 半年、quarter 季度、month 月度")
+    period_kind: PeriodKindName | None = Field(
+        None, description="期间类型：year 年度、half 半年、quarter 季度、month 月度"
+    )
     owner: Code | None = Field(None, description="制定单位的组织编码")
 
 
@@ -88,7 +92,9 @@ class IndicatorFileOut(Schema):
     source: str
     missing_points: float | None = None
     evaluators: list[str] | None = None
-    provider: str | None = Field(None, description="数据提供部门（业务部门）的组织编码：其管理员可为该业务指标录入数值")
+    provider: str | None = Field(
+        None, description="数据提供部门（业务部门）的组织编码：其管理员可为该业务指标录入数值"
+    )
     description: str | None = None
 
 
@@ -152,7 +158,9 @@ class KpiListOut(Schema):
 class KpiIn(_Input):
     org: Code = Field(..., description="组织编码")
     period: PeriodText = Field(..., description="期间：2026、2026H1、2026Q3 或 2026-07")
-    indicator_code: IndicatorCode = Field(..., description="指标编码（考核方案中数据来源为“业务指标（导入）”（kpi）的指标）")
+    indicator_code: IndicatorCode = Field(
+        ..., description="指标编码（考核方案中数据来源为“业务指标（导入）”（kpi）的指标）"
+    )
     value: float = Field(..., description="数值")
 
 
@@ -164,25 +172,40 @@ class KpiWriteIn(_Input):
     period: PeriodText | None = None
     indicator_code: IndicatorCode | None = None
     value: float | None = None
-    items: list[KpiIn] | None = Field(None, max_length=MAX_KPIS, description=f"多条数值，最多 {MAX_KPIS} 条")
+    items: list[KpiIn] | None = Field(
+        None, max_length=MAX_KPIS, description=f"多条数值，最多 {MAX_KPIS} 条"
+    )
 
     @model_validator(mode="after")
     def _one_or_list(self) -> KpiWriteIn:
         single = [self.org, self.period, self.indicator_code, self.value]
         if self.items is not None:
             if any(v is not None for v in single):
-                raise ValueError("请只给出一条数值（org、period、indicator_code、value）或 items 列表之一")
+                raise ValueError(
+                    "请只给出一条数值（org、period、indicator_code、value）或 items 列表之一"
+                )
             if not self.items:
                 raise ValueError("items 不能为空")
         elif any(v is None for v in single):
-            missing = [n for n, v in zip(("org", "period", "indicator_code", "value"), single, strict=True) if v is None]
+            missing = [
+                n
+                for n, v in zip(("org", "period", "indicator_code", "value"), single, strict=True)
+                if v is None
+            ]
             raise ValueError("缺少字段：" + "、".join(missing))
         return self
 
     def rows(self) -> list[KpiIn]:
         if self.items is not None:
             return list(self.items)
-        return [KpiIn(org=self.org, period=self.period, indicator_code=self.indicator_code, value=self.value)]
+        return [
+            KpiIn(
+                org=self.org,
+                period=self.period,
+                indicator_code=self.indicator_code,
+                value=self.value,
+            )
+        ]
 
 
 class KpiWriteOut(Schema):
@@ -199,7 +222,9 @@ class KpiWriteOut(Schema):
 class ResultParams(PageParams):
     scheme: Code = Field(..., description="方案编码")
     period: PeriodText | None = Field(None, description="考核期间；缺省为最近有考核结果的期间")
-    version: int | None = Field(None, ge=1, le=100000, description="版本；缺省为已发布版本，未发布时为最新版本")
+    version: int | None = Field(
+        None, ge=1, le=100000, description="版本；缺省为已发布版本，未发布时为最新版本"
+    )
     org: Code | None = Field(None, description="组织编码：只列该组织及其下级组织")
 
 
@@ -234,10 +259,22 @@ class ResultsOut(Schema):
 
 def kpi_out(kpi: Any) -> dict[str, Any]:
     batch = kpi.batch
-    return {"id": kpi.pk, "org": kpi.org.code, "org_name": kpi.org.name, "period": kpi.period,
-            "indicator_code": kpi.indicator_code, "value": kpi.value, "updated_at": local(kpi.updated_at),
-            "batch": {"id": batch.pk, "channel": batch.channel, "file_name": batch.file_name,
-                      "by": batch.created_by_name, "at": local(batch.created_at)}}
+    return {
+        "id": kpi.pk,
+        "org": kpi.org.code,
+        "org_name": kpi.org.name,
+        "period": kpi.period,
+        "indicator_code": kpi.indicator_code,
+        "value": kpi.value,
+        "updated_at": local(kpi.updated_at),
+        "batch": {
+            "id": batch.pk,
+            "channel": batch.channel,
+            "file_name": batch.file_name,
+            "by": batch.created_by_name,
+            "at": local(batch.created_at),
+        },
+    }
 
 
 def local(moment: datetime.datetime) -> datetime.datetime:
@@ -253,8 +290,12 @@ ObjectionStatus = Literal["open", "accepted", "rejected"]
 class ObjectionFilter(ListFilter):
     """The filter of the objection list (screen and API): ``selectors.objections``."""
 
-    status: ObjectionStatus | None = Field(None, description="open 待答复、accepted 已采纳、rejected 未采纳")
-    side: Literal["answer", "mine"] | None = Field(None, description="answer：待本方答复的；mine：本人提出的")
+    status: ObjectionStatus | None = Field(
+        None, description="open 待答复、accepted 已采纳、rejected 未采纳"
+    )
+    side: Literal["answer", "mine"] | None = Field(
+        None, description="answer：待本方答复的；mine：本人提出的"
+    )
     q: str | None = Field(None, max_length=100, description="在组织编码、名称和指标编码中查找")
 
 
@@ -267,8 +308,12 @@ class ObjectionOut(Schema):
     scheme: str = Field(..., description="考核方案编码")
     org: str = Field(..., description="提出申诉的（被考核）组织编码")
     period: str
-    indicator_code: str | None = Field(..., description="对业务指标申诉时的指标编码；对考核结果申诉时为 null")
-    result_version: int | None = Field(..., description="对考核结果申诉时的结果版本；对业务指标申诉时为 null")
+    indicator_code: str | None = Field(
+        ..., description="对业务指标申诉时的指标编码；对考核结果申诉时为 null"
+    )
+    result_version: int | None = Field(
+        ..., description="对考核结果申诉时的结果版本；对业务指标申诉时为 null"
+    )
     value: float | None = Field(..., description="申诉时的数值（业务指标值或结果总分）")
     reason: str
     status: ObjectionStatus
@@ -289,22 +334,38 @@ class ObjectionIn(_Input):
 
     org: Code = Field(..., description="组织编码")
     period: PeriodText = Field(..., description="期间")
-    indicator_code: IndicatorCode | None = Field(None, description="业务指标编码；对考核结果申诉时不填")
+    indicator_code: IndicatorCode | None = Field(
+        None, description="业务指标编码；对考核结果申诉时不填"
+    )
     scheme: Code | None = Field(None, description="考核方案编码；对考核结果申诉时必填")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)] = Field(
-        ..., description="申诉理由")
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+    ] = Field(..., description="申诉理由")
 
 
 class AnswerIn(_Input):
     accept: bool = Field(..., description="true 采纳、false 不予采纳")
     answer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = Field(
-        "", description="答复说明；不予采纳时必填")
-    corrected_value: float | None = Field(None, description="采纳对业务指标的申诉时必填：更正后的数值")
+        "", description="答复说明；不予采纳时必填"
+    )
+    corrected_value: float | None = Field(
+        None, description="采纳对业务指标的申诉时必填：更正后的数值"
+    )
 
 
 def objection_out(o: Any) -> dict[str, Any]:
-    return {"id": o.pk, "scheme": o.scheme.code, "org": o.org.code, "period": o.period,
-            "indicator_code": o.indicator_code or None, "result_version": o.result.run.version if o.result_id else None,
-            "value": o.value, "reason": o.reason, "status": o.status, "answer": o.answer,
-            "corrected_value": o.corrected_value, "raised_at": local(o.raised_at),
-            "answered_at": local(o.answered_at) if o.answered_at else None}
+    return {
+        "id": o.pk,
+        "scheme": o.scheme.code,
+        "org": o.org.code,
+        "period": o.period,
+        "indicator_code": o.indicator_code or None,
+        "result_version": o.result.run.version if o.result_id else None,
+        "value": o.value,
+        "reason": o.reason,
+        "status": o.status,
+        "answer": o.answer,
+        "corrected_value": o.corrected_value,
+        "raised_at": local(o.raised_at),
+        "answered_at": local(o.answered_at) if o.answered_at else None,
+    }

@@ -46,11 +46,32 @@ from lianjian.core.validation import text_problem
 # Same as lianjian.orgs.models.CODE_RE (kept here so this module needs no Django).
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 ORG_KINDS = ("党委", "党总支", "党支部", "党小组")
-SCHEME_KEYS = ("code", "name", "period", "applies_to", "dimensions", "indicators", "stars",
-               "owner", "pass_line", "description")
+SCHEME_KEYS = (
+    "code",
+    "name",
+    "period",
+    "applies_to",
+    "dimensions",
+    "indicators",
+    "stars",
+    "owner",
+    "pass_line",
+    "description",
+)
 DIMENSION_KEYS = ("code", "name", "max")
-INDICATOR_KEYS = ("code", "name", "dimension", "max", "rule", *ALL_PARAMS, "source",
-                  "missing_points", "evaluators", "provider", "description")
+INDICATOR_KEYS = (
+    "code",
+    "name",
+    "dimension",
+    "max",
+    "rule",
+    *ALL_PARAMS,
+    "source",
+    "missing_points",
+    "evaluators",
+    "provider",
+    "description",
+)
 DEFAULT_PASS_LINE = 60.0
 MAX_ITEMS = 200
 
@@ -98,8 +119,15 @@ def _number(value: Any, where: str, problems: _Problems, *, optional: bool = Fal
     return float(value)
 
 
-def _text(value: Any, where: str, problems: _Problems, max_length: int, *, required: bool = True,
-          multiline: bool = False) -> str:
+def _text(
+    value: Any,
+    where: str,
+    problems: _Problems,
+    max_length: int,
+    *,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
     if value is None:
         if required:
             problems.add(f"{where}必填")
@@ -124,7 +152,9 @@ def _code(value: Any, where: str, problems: _Problems, max_length: int) -> str:
     return text
 
 
-def _unknown(data: Mapping[str, Any], allowed: tuple[str, ...], where: str, problems: _Problems) -> None:
+def _unknown(
+    data: Mapping[str, Any], allowed: tuple[str, ...], where: str, problems: _Problems
+) -> None:
     for key in data:
         if key not in allowed:
             problems.add(f"{where}未知字段“{key}”")
@@ -158,15 +188,23 @@ def _dimension(data: Any, i: int, problems: _Problems) -> DimensionSpec | None:
 def _steps(value: Any, where: str, problems: _Problems) -> tuple[tuple[str, float], ...]:
     out = []
     for j, step in enumerate(_list(value, f"{where}steps ", problems), start=1):
-        if (not isinstance(step, list) or len(step) != 2 or not isinstance(step[0], str)
-                or isinstance(step[1], bool) or not isinstance(step[1], int | float) or not math.isfinite(step[1])):
-            problems.add(f"{where}steps 第 {j} 项应为 [名称, 分值]，如 [\"落地\", 8]")
+        if (
+            not isinstance(step, list)
+            or len(step) != 2
+            or not isinstance(step[0], str)
+            or isinstance(step[1], bool)
+            or not isinstance(step[1], int | float)
+            or not math.isfinite(step[1])
+        ):
+            problems.add(f'{where}steps 第 {j} 项应为 [名称, 分值]，如 ["落地", 8]')
             continue
         out.append((step[0].strip(), float(step[1])))
     return tuple(out)
 
 
-def _indicator(data: Any, i: int, problems: _Problems) -> tuple[IndicatorSpec, tuple[str, ...], str] | None:
+def _indicator(
+    data: Any, i: int, problems: _Problems
+) -> tuple[IndicatorSpec, tuple[str, ...], str] | None:
     where = f"indicators 第 {i} 项："
     if not isinstance(data, dict):
         problems.add(f"{where}应为 JSON 对象")
@@ -200,21 +238,33 @@ def _indicator(data: Any, i: int, problems: _Problems) -> tuple[IndicatorSpec, t
         params["per"] = _number(data.get("per"), f"{where}per ", problems)
     elif "steps" in RULE_PARAMS[rule]:
         params["steps"] = _steps(data.get("steps"), where, problems)
-    missing_points = _number(data.get("missing_points"), f"{where}missing_points ", problems, optional=True)
+    missing_points = _number(
+        data.get("missing_points"), f"{where}missing_points ", problems, optional=True
+    )
     evaluators: tuple[str, ...] = ()
     if "evaluators" in data:
         if rule != MANUAL:
             problems.add(f"{where}只有评议打分（manual）指标可以指定评议人（evaluators）")
         names = []
-        for j, item in enumerate(_list(data["evaluators"], f"{where}evaluators ", problems), start=1):
+        for j, item in enumerate(
+            _list(data["evaluators"], f"{where}evaluators ", problems), start=1
+        ):
             if not isinstance(item, str) or not item.strip():
                 problems.add(f"{where}evaluators 第 {j} 项应为用户名")
             elif item.strip() not in names:
                 names.append(item.strip())
         evaluators = tuple(names)
-    description = _text(data.get("description"), f"{where}description ", problems, 2000, required=False,
-                        multiline=True)
-    spec = IndicatorSpec(code, name, dimension, top, rule, source, missing_points=missing_points, **params)
+    description = _text(
+        data.get("description"),
+        f"{where}description ",
+        problems,
+        2000,
+        required=False,
+        multiline=True,
+    )
+    spec = IndicatorSpec(
+        code, name, dimension, top, rule, source, missing_points=missing_points, **params
+    )
     return spec, evaluators, description
 
 
@@ -234,15 +284,15 @@ def parse_scheme_file(data: Any) -> SchemeFile:
         problems.add("period 必填")
         period = ""
     elif not isinstance(period, str):
-        problems.add("period 应为文本，如 \"2026\"、\"2026Q3\"")
+        problems.add('period 应为文本，如 "2026"、"2026Q3"')
         period = ""
     period = period.strip().upper()
     applies_kind, applies_orgs = "", ()
     applies = data.get("applies_to")
     if applies is None:
-        problems.add("applies_to 必填，如 {\"kind\": \"党支部\"}")
+        problems.add('applies_to 必填，如 {"kind": "党支部"}')
     elif not isinstance(applies, dict) or not applies:
-        problems.add("applies_to 应为 {\"kind\": \"党支部\"} 或 {\"orgs\": [组织编码, …]}")
+        problems.add('applies_to 应为 {"kind": "党支部"} 或 {"orgs": [组织编码, …]}')
     else:
         _unknown(applies, ("kind", "orgs"), "applies_to ", problems)
         if "kind" in applies and "orgs" in applies:
@@ -261,8 +311,11 @@ def parse_scheme_file(data: Any) -> SchemeFile:
             if not codes:
                 problems.add("applies_to.orgs 至少列出一个组织编码")
             applies_orgs = tuple(codes)
-    dimensions = tuple(d for i, raw in enumerate(_list(data.get("dimensions"), "dimensions ", problems), start=1)
-                       if (d := _dimension(raw, i, problems)) is not None)
+    dimensions = tuple(
+        d
+        for i, raw in enumerate(_list(data.get("dimensions"), "dimensions ", problems), start=1)
+        if (d := _dimension(raw, i, problems)) is not None
+    )
     indicators: list[IndicatorSpec] = []
     evaluators: dict[str, tuple[str, ...]] = {}
     descriptions: dict[str, str] = {}
@@ -276,7 +329,9 @@ def parse_scheme_file(data: Any) -> SchemeFile:
         if isinstance(raw, dict) and raw.get("provider") is not None:
             where = f"indicators 第 {i} 项 "
             if spec.source != "kpi":
-                problems.add(f"{where}只有业务指标（source 为 kpi）可以指定数据提供部门（provider）")
+                problems.add(
+                    f"{where}只有业务指标（source 为 kpi）可以指定数据提供部门（provider）"
+                )
             elif provider := _code(raw["provider"], f"{where}provider ", problems, 32):
                 providers[spec.code] = provider
         if names:
@@ -287,8 +342,14 @@ def parse_scheme_file(data: Any) -> SchemeFile:
     if "stars" in data:
         bands = []
         for j, band in enumerate(_list(data["stars"], "stars ", problems), start=1):
-            if (not isinstance(band, list) or len(band) != 2
-                    or any(isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) for x in band)):
+            if (
+                not isinstance(band, list)
+                or len(band) != 2
+                or any(
+                    isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x)
+                    for x in band
+                )
+            ):
                 problems.add(f"stars 第 {j} 项应为 [最低总分, 星级]，如 [95, 5]")
                 continue
             bands.append((float(band[0]), int(band[1]) if float(band[1]).is_integer() else band[1]))
@@ -299,13 +360,17 @@ def parse_scheme_file(data: Any) -> SchemeFile:
     owner = data.get("owner")
     if owner is not None:
         owner = _code(owner, "owner ", problems, 32) or None
-    description = _text(data.get("description"), "description ", problems, 5000, required=False, multiline=True)
+    description = _text(
+        data.get("description"), "description ", problems, 5000, required=False, multiline=True
+    )
     spec = SchemeSpec(code, name, period, dimensions, tuple(indicators), stars, pass_line)
     for text in validate_scheme(spec):
         problems.add(text)
     if problems.items:
         raise SchemeFileError(problems.items)
-    return SchemeFile(spec, applies_kind, applies_orgs, owner, description, evaluators, descriptions, providers)
+    return SchemeFile(
+        spec, applies_kind, applies_orgs, owner, description, evaluators, descriptions, providers
+    )
 
 
 def spec_from_dict(data: Any) -> SchemeSpec:
@@ -316,6 +381,7 @@ def spec_from_dict(data: Any) -> SchemeSpec:
 
 # --- the model side -----------------------------------------------------------------------
 
+
 def _num(value: float | None) -> float | int | None:
     """A number as a person writes it in JSON: 40, not 40.0."""
     if value is None:
@@ -325,7 +391,9 @@ def _num(value: float | None) -> float | int | None:
 
 def _model_rows(scheme: Any) -> tuple[list[Any], list[Any], dict[int, str]]:
     dimensions = list(scheme.dimensions.all())
-    indicators = list(scheme.indicators.select_related("provider").prefetch_related("evaluators").all())
+    indicators = list(
+        scheme.indicators.select_related("provider").prefetch_related("evaluators").all()
+    )
     return dimensions, indicators, {d.pk: d.code for d in dimensions}
 
 
@@ -337,8 +405,16 @@ def _indicator_spec(ind: Any, dim_codes: Mapping[int, str]) -> IndicatorSpec:
         params = {"per": ind.per}
     elif ind.rule in RULE_PARAMS and "steps" in RULE_PARAMS[ind.rule]:
         params = {"steps": tuple((str(s[0]), float(s[1])) for s in (ind.steps or []))}
-    return IndicatorSpec(ind.code, ind.name, dim_codes.get(ind.dimension_id), ind.max, ind.rule, ind.source,
-                         missing_points=ind.missing_points, **params)
+    return IndicatorSpec(
+        ind.code,
+        ind.name,
+        dim_codes.get(ind.dimension_id),
+        ind.max,
+        ind.rule,
+        ind.source,
+        missing_points=ind.missing_points,
+        **params,
+    )
 
 
 def spec_from_model(scheme: Any) -> SchemeSpec:
@@ -346,7 +422,9 @@ def spec_from_model(scheme: Any) -> SchemeSpec:
     stored now (not validated: pass it to ``validate_scheme``). Three queries."""
     dimensions, indicators, dim_codes = _model_rows(scheme)
     return SchemeSpec(
-        scheme.code, scheme.name, scheme.period,
+        scheme.code,
+        scheme.name,
+        scheme.period,
         tuple(DimensionSpec(d.code, d.name, d.max) for d in dimensions),
         tuple(_indicator_spec(i, dim_codes) for i in indicators),
         tuple((float(t), int(s)) for t, s in (scheme.stars or [])),
@@ -362,7 +440,10 @@ def scheme_to_dict(scheme: Any) -> dict[str, Any]:
     org_codes = list(scheme.applies_orgs.order_by("code").values_list("code", flat=True))
     applies: dict[str, Any] = {"orgs": org_codes} if org_codes else {"kind": scheme.applies_kind}
     out: dict[str, Any] = {
-        "code": scheme.code, "name": scheme.name, "period": scheme.period, "applies_to": applies,
+        "code": scheme.code,
+        "name": scheme.name,
+        "period": scheme.period,
+        "applies_to": applies,
         "dimensions": [{"code": d.code, "name": d.name, "max": _num(d.max)} for d in dimensions],
         "indicators": [],
         "stars": [[_num(t), int(s)] for t, s in (scheme.stars or [])],

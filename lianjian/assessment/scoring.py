@@ -38,10 +38,23 @@ from typing import Any, NamedTuple, TypeGuard, TypeVar
 
 from lianjian.assessment.periods import parse_period
 
-RATIO, PER_ITEM, STEPPED, DEDUCT, MANUAL, VETO = "ratio", "per_item", "stepped", "deduct", "manual", "veto"
+RATIO, PER_ITEM, STEPPED, DEDUCT, MANUAL, VETO = (
+    "ratio",
+    "per_item",
+    "stepped",
+    "deduct",
+    "manual",
+    "veto",
+)
 RULES = (RATIO, PER_ITEM, STEPPED, DEDUCT, MANUAL, VETO)
-RULE_LABELS = {RATIO: "比率", PER_ITEM: "按项计分", STEPPED: "分档计分", DEDUCT: "扣分", MANUAL: "评议打分",
-               VETO: "一票否决"}
+RULE_LABELS = {
+    RATIO: "比率",
+    PER_ITEM: "按项计分",
+    STEPPED: "分档计分",
+    DEDUCT: "扣分",
+    MANUAL: "评议打分",
+    VETO: "一票否决",
+}
 SOURCES = ("kpi", "compliance_rate", "joint_activities", "joint_person_times", "manual")
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9
@@ -60,7 +73,13 @@ RULE_PARAMS: dict[str, tuple[str, ...]] = {
     VETO: (),
 }
 ALL_PARAMS = ("target", "floor", "direction", "per", "steps")
-DEFAULT_STARS: tuple[tuple[float, int], ...] = ((95.0, 5), (90.0, 4), (80.0, 3), (70.0, 2), (60.0, 1))
+DEFAULT_STARS: tuple[tuple[float, int], ...] = (
+    (95.0, 5),
+    (90.0, 4),
+    (80.0, 3),
+    (70.0, 2),
+    (60.0, 1),
+)
 
 
 @dataclass(frozen=True)
@@ -138,6 +157,7 @@ class OrgScore:
 
 # --- validation ---------------------------------------------------------------------------
 
+
 def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -188,7 +208,9 @@ def validate_indicator(ind: IndicatorSpec, dimensions: Mapping[str, DimensionSpe
         if ind.floor is not None and (not _is_number(ind.floor) or not 0 <= ind.floor < 1):
             problems.append(f"{where}：最低比率（floor）应在 0 到 1 之间（不含 1），如 0.6")
         if ind.direction not in (HIGHER, LOWER):
-            problems.append(f"{where}：方向（direction）应为 higher（越高越好）或 lower（越低越好）")
+            problems.append(
+                f"{where}：方向（direction）应为 higher（越高越好）或 lower（越低越好）"
+            )
     elif ind.rule in (PER_ITEM, DEDUCT):
         label = "每项分值" if ind.rule == PER_ITEM else "每次扣分"
         if not _is_number(ind.per) or ind.per <= 0:
@@ -291,6 +313,7 @@ def validate_stars(stars: Sequence[Any]) -> list[str]:
 
 # --- scoring ------------------------------------------------------------------------------
 
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -305,6 +328,7 @@ def rule_function(ind: IndicatorSpec) -> Callable[[Any], IndicatorScore]:
     :func:`scorer` use it, so a run prepares each indicator once for all organisations."""
     rule = ind.rule
     if rule == VETO:
+
         def veto(value: Any) -> IndicatorScore:
             if value is None or value != value:
                 return IndicatorScore(None, 0.0, True, False)
@@ -315,12 +339,15 @@ def rule_function(ind: IndicatorSpec) -> Callable[[Any], IndicatorScore]:
     top = float(ind.max or 0.0)
     absent = IndicatorScore(None, _missing_points(ind, top), True)
     if rule == MANUAL:
+
         def manual(value: Any) -> IndicatorScore:
             scores = [] if value is None else [float(s) for s in value if not _missing(s)]
             if not scores:
                 return absent
             mean = math.fsum(scores) / len(scores)
-            return IndicatorScore(mean, _clamp(math.fsum(_clamp(s, top) for s in scores) / len(scores), top), False)
+            return IndicatorScore(
+                mean, _clamp(math.fsum(_clamp(s, top) for s in scores) / len(scores), top), False
+            )
 
         return manual
     if rule == RATIO:
@@ -385,7 +412,10 @@ def stars_for(total: float, stars: Sequence[tuple[float, int]]) -> int | None:
 
 def scorer(spec: SchemeSpec) -> Callable[[Mapping[str, Any]], OrgScore]:
     """:func:`score_org` for one scheme, prepared once: a run scores 37,000 organisations."""
-    plan = [(ind.code, rule_function(ind), ind.dimension if ind.rule != VETO else None) for ind in spec.indicators]
+    plan = [
+        (ind.code, rule_function(ind), ind.dimension if ind.rule != VETO else None)
+        for ind in spec.indicators
+    ]
     caps = [(d.code, float(d.max)) for d in spec.dimensions]
     bands = sorted(spec.stars, key=lambda band: -band[0])
     pass_line = spec.pass_line
@@ -427,7 +457,9 @@ def rank(totals: Mapping[K, tuple[float, bool]]) -> dict[K, int]:
     """1-based competition ranks (1, 2, 2, 4 …) by total, highest first; equal totals (at 9
     decimals) share a rank; vetoed organisations rank after all others, among themselves
     by total. ``totals`` maps any key to ``(total, vetoed)``."""
-    ordered = sorted(totals.items(), key=lambda item: (item[1][1], -round(item[1][0], TIE_DECIMALS)))
+    ordered = sorted(
+        totals.items(), key=lambda item: (item[1][1], -round(item[1][0], TIE_DECIMALS))
+    )
     ranks: dict[K, int] = {}
     previous: tuple[bool, float] | None = None
     current = 0

@@ -68,10 +68,35 @@ from lianjian.core.scope import CHANGE, may, scope_of
 from lianjian.core.validation import HISTORY
 from lianjian.orgs.models import CODE_RE, Organisation
 
-SCHEME_FIELDS = ("code", "name", "period", "owner", "applies_kind", "applies_orgs", "stars", "pass_line", "description")
+SCHEME_FIELDS = (
+    "code",
+    "name",
+    "period",
+    "owner",
+    "applies_kind",
+    "applies_orgs",
+    "stars",
+    "pass_line",
+    "description",
+)
 DIMENSION_FIELDS = ("code", "name", "max", "position")
-INDICATOR_FIELDS = ("code", "name", "dimension", "max", "rule", "source", "target", "floor", "direction", "per",
-                    "steps", "missing_points", "provider", "description", "position")
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "dimension",
+    "max",
+    "rule",
+    "source",
+    "target",
+    "floor",
+    "direction",
+    "per",
+    "steps",
+    "missing_points",
+    "provider",
+    "description",
+    "position",
+)
 KPI_CODE_MAX = 16
 KPI_VALUE_LIMIT = 1e12
 EXAMPLES = {"year": "2026", "half": "2026H1", "quarter": "2026Q3", "month": "2026-07"}
@@ -93,6 +118,7 @@ def _number_ok(value: Any) -> bool:
 
 # --- organisations a scheme applies to ----------------------------------------------------
 
+
 def _check_period(scheme: Scheme, period: str) -> str:
     """The canonical text of ``period`` for a run or a score of ``scheme``: of the scheme's
     period kind, and begun already (``HISTORY``: nothing is scored ahead of time)."""
@@ -102,21 +128,32 @@ def _check_period(scheme: Scheme, period: str) -> str:
         raise ValidationError({"period": str(exc)}) from None
     if p.kind != scheme.period_kind:
         kind = scheme.period_kind
-        raise ValidationError({"period": f"该方案为{KIND_LABELS[kind]}考核，期间应为{KIND_LABELS[kind]}期间，如 {EXAMPLES[kind]}"})
+        raise ValidationError(
+            {
+                "period": f"该方案为{KIND_LABELS[kind]}考核，期间应为{KIND_LABELS[kind]}期间，如 {EXAMPLES[kind]}"
+            }
+        )
     problem = period_problem(p, HISTORY)
     if problem:
         raise ValidationError({"period": problem})
     if p.text not in scheme_periods(scheme):
-        raise ValidationError({"period": f"期间“{p.text}”不是该方案的考核期间，该方案的考核期间为："
-                                         f"{'、'.join(scheme_periods(scheme))}"})
+        raise ValidationError(
+            {
+                "period": f"期间“{p.text}”不是该方案的考核期间，该方案的考核期间为："
+                f"{'、'.join(scheme_periods(scheme))}"
+            }
+        )
     return p.text
 
 
 # --- schemes ------------------------------------------------------------------------------
 
+
 def _scheme_state(scheme: Scheme) -> dict[str, Any]:
     state = snapshot(scheme)
-    state["applies_orgs"] = sorted(scheme.applies_orgs.values_list("code", flat=True)) if scheme.pk else []
+    state["applies_orgs"] = (
+        sorted(scheme.applies_orgs.values_list("code", flat=True)) if scheme.pk else []
+    )
     return state
 
 
@@ -148,7 +185,9 @@ def _check_scheme(scheme: Scheme, applies_orgs: Sequence[Organisation] | None) -
             if org.is_partner:
                 errors.setdefault("applies_orgs", []).append(f"外部单位 {org.code} 不参加考核")
             elif scheme.owner_id is not None and not org.path.startswith(scheme.owner.path):
-                errors.setdefault("applies_orgs", []).append(f"组织 {org.code} 不在制定单位的下级组织中")
+                errors.setdefault("applies_orgs", []).append(
+                    f"组织 {org.code} 不在制定单位的下级组织中"
+                )
     if errors:
         raise ValidationError(errors)
 
@@ -167,7 +206,9 @@ def scheme_create(actor: Any, **fields: Any) -> Scheme:
     _check_scheme(scheme, applies_orgs)
     scheme.save()
     scheme.applies_orgs.set(applies_orgs)
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=scheme, after=_scheme_state(scheme))
+    audit_record(
+        actor=actor, action=AuditLog.Action.CREATE, obj=scheme, after=_scheme_state(scheme)
+    )
     return scheme
 
 
@@ -202,16 +243,24 @@ def scheme_delete(actor: Any, scheme: Scheme) -> None:
         _fail("该方案已有考核结果，不能删除")
     before = scheme_to_dict(scheme)
     scores = ManualScore.objects.filter(indicator__scheme=scheme).count()
-    audit_record(actor=actor, action=AuditLog.Action.DELETE, obj=scheme, before=before,
-                 note=f"同时删除评议打分 {scores} 条" if scores else "")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.DELETE,
+        obj=scheme,
+        before=before,
+        note=f"同时删除评议打分 {scores} 条" if scores else "",
+    )
     ManualScore.objects.filter(indicator__scheme=scheme).delete()
     scheme.delete()
 
 
 # --- dimensions and indicators ------------------------------------------------------------
 
+
 @transaction.atomic
-def dimension_save(actor: Any, scheme: Scheme, dimension: Dimension | None = None, **fields: Any) -> Dimension:
+def dimension_save(
+    actor: Any, scheme: Scheme, dimension: Dimension | None = None, **fields: Any
+) -> Dimension:
     """Create (``dimension`` None) or change a dimension: ``code``, ``name``, ``max`` (> 0), ``position``."""
     _unknown_fields(fields, DIMENSION_FIELDS)
     creating = dimension is None
@@ -231,7 +280,12 @@ def dimension_save(actor: Any, scheme: Scheme, dimension: Dimension | None = Non
         errors["max"] = ["满分应为大于 0 的数字"]
     elif "max" not in errors and dimension.max > MAX_POINTS:
         errors["max"] = [f"满分不能超过 {MAX_POINTS:g}"]
-    if "code" not in errors and Dimension.objects.filter(scheme=scheme, code=dimension.code).exclude(pk=dimension.pk).exists():
+    if (
+        "code" not in errors
+        and Dimension.objects.filter(scheme=scheme, code=dimension.code)
+        .exclude(pk=dimension.pk)
+        .exists()
+    ):
         errors["code"] = [f"维度编码 {dimension.code} 已存在"]
     if errors:
         raise ValidationError(errors)
@@ -239,8 +293,14 @@ def dimension_save(actor: Any, scheme: Scheme, dimension: Dimension | None = Non
     after = snapshot(dimension, DIMENSION_FIELDS)
     b, a = diff(before, after)
     if a:
-        audit_record(actor=actor, action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE, obj=dimension,
-                     target_id=f"{scheme.code}/{dimension.code}", before=b or None, after=a)
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE,
+            obj=dimension,
+            target_id=f"{scheme.code}/{dimension.code}",
+            before=b or None,
+            after=a,
+        )
     return dimension
 
 
@@ -249,8 +309,13 @@ def dimension_delete(actor: Any, dimension: Dimension) -> None:
     """Delete a dimension; refused while indicators belong to it (move or delete them first)."""
     if Indicator.objects.filter(dimension=dimension).exists():
         _fail("该维度下还有指标，请先删除或移到其他维度")
-    audit_record(actor=actor, action=AuditLog.Action.DELETE, obj=dimension,
-                 target_id=f"{dimension.scheme.code}/{dimension.code}", before=snapshot(dimension, DIMENSION_FIELDS))
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.DELETE,
+        obj=dimension,
+        target_id=f"{dimension.scheme.code}/{dimension.code}",
+        before=snapshot(dimension, DIMENSION_FIELDS),
+    )
     dimension.delete()
 
 
@@ -268,8 +333,10 @@ def _normalise_params(ind: Indicator) -> None:
     if "steps" not in used:
         ind.steps = []
     else:
-        ind.steps = [[str(s[0]).strip(), s[1]] if isinstance(s, list | tuple) and len(s) == 2 else s
-                     for s in (ind.steps or [])]
+        ind.steps = [
+            [str(s[0]).strip(), s[1]] if isinstance(s, list | tuple) and len(s) == 2 else s
+            for s in (ind.steps or [])
+        ]
     if ind.rule == Rule.VETO:
         ind.max = None if not ind.max else ind.max
 
@@ -283,15 +350,30 @@ def _indicator_state(ind: Indicator) -> dict[str, Any]:
 def _indicator_spec(ind: Indicator, dim_code: str | None) -> IndicatorSpec:
     steps = ind.steps if isinstance(ind.steps, list) else [ind.steps]
     return IndicatorSpec(
-        ind.code, ind.name, dim_code, ind.max, ind.rule, ind.source, target=ind.target, floor=ind.floor,
-        direction=ind.direction or HIGHER, per=ind.per,
-        steps=tuple(tuple(s) if isinstance(s, list) else s for s in steps), missing_points=ind.missing_points,
+        ind.code,
+        ind.name,
+        dim_code,
+        ind.max,
+        ind.rule,
+        ind.source,
+        target=ind.target,
+        floor=ind.floor,
+        direction=ind.direction or HIGHER,
+        per=ind.per,
+        steps=tuple(tuple(s) if isinstance(s, list) else s for s in steps),
+        missing_points=ind.missing_points,
     )
 
 
 @transaction.atomic
-def indicator_save(actor: Any, scheme: Scheme, indicator: Indicator | None = None, *, evaluators: Iterable[Any] = (),
-                   **fields: Any) -> Indicator:
+def indicator_save(
+    actor: Any,
+    scheme: Scheme,
+    indicator: Indicator | None = None,
+    *,
+    evaluators: Iterable[Any] = (),
+    **fields: Any,
+) -> Indicator:
     """Create (``indicator`` None) or change an indicator. Fields: ``code``, ``name``,
     ``dimension`` (a Dimension of this scheme; None only for a veto), ``max``, ``rule``,
     ``source``, the rule's parameters (``target``/``floor``/``direction``, ``per``, ``steps``
@@ -317,17 +399,26 @@ def indicator_save(actor: Any, scheme: Scheme, indicator: Indicator | None = Non
     dimension = indicator.dimension if indicator.dimension_id else None
     if dimension is not None and dimension.scheme_id != scheme.pk:
         errors.setdefault("dimension", []).append("所选维度不属于该方案")
-    if "code" not in errors and Indicator.objects.filter(scheme=scheme, code=indicator.code).exclude(pk=indicator.pk).exists():
+    if (
+        "code" not in errors
+        and Indicator.objects.filter(scheme=scheme, code=indicator.code)
+        .exclude(pk=indicator.pk)
+        .exists()
+    ):
         errors.setdefault("code", []).append(f"指标编码 {indicator.code} 已存在")
     if users and indicator.rule != Rule.MANUAL:
         errors.setdefault("evaluators", []).append("只有评议打分指标可以指定评议人")
     if indicator.provider_id is not None and indicator.source != Source.KPI:
-        errors.setdefault("provider", []).append("只有数据来源为“业务指标（导入）”的指标可以指定数据提供部门")
+        errors.setdefault("provider", []).append(
+            "只有数据来源为“业务指标（导入）”的指标可以指定数据提供部门"
+        )
     elif (provider := indicator.provider) is not None and provider.is_partner:
         errors.setdefault("provider", []).append("数据提供部门不能是外部单位")
     if not errors:
         dims = {d.code: DimensionSpec(d.code, d.name, d.max) for d in scheme.dimensions.all()}
-        problems = validate_indicator(_indicator_spec(indicator, dimension.code if dimension else None), dims)
+        problems = validate_indicator(
+            _indicator_spec(indicator, dimension.code if dimension else None), dims
+        )
         if problems:
             errors.setdefault("__all__", []).extend(problems)
     if errors:
@@ -338,8 +429,14 @@ def indicator_save(actor: Any, scheme: Scheme, indicator: Indicator | None = Non
     after = _indicator_state(indicator)
     b, a = diff(before, after)
     if a:
-        audit_record(actor=actor, action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE, obj=indicator,
-                     target_id=f"{scheme.code}/{indicator.code}", before=b or None, after=a)
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE,
+            obj=indicator,
+            target_id=f"{scheme.code}/{indicator.code}",
+            before=b or None,
+            after=a,
+        )
     return indicator
 
 
@@ -348,13 +445,19 @@ def indicator_delete(actor: Any, indicator: Indicator) -> None:
     """Delete an indicator and the evaluator scores given for it (past runs keep theirs in
     their results)."""
     scores = ManualScore.objects.filter(indicator=indicator).count()
-    audit_record(actor=actor, action=AuditLog.Action.DELETE, obj=indicator,
-                 target_id=f"{indicator.scheme.code}/{indicator.code}", before=_indicator_state(indicator),
-                 note=f"同时删除评议打分 {scores} 条" if scores else "")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.DELETE,
+        obj=indicator,
+        target_id=f"{indicator.scheme.code}/{indicator.code}",
+        before=_indicator_state(indicator),
+        note=f"同时删除评议打分 {scores} 条" if scores else "",
+    )
     indicator.delete()
 
 
 # --- scheme files -------------------------------------------------------------------------
+
 
 def _may_manage_org(actor: Any, org: Organisation | None) -> bool:
     """The system (``actor`` None) may; a user when they manage ``org``."""
@@ -389,8 +492,17 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
         owner = orgs.filter(code=parsed.owner).first()
         if owner is None:
             problems.append(f"owner：组织 {parsed.owner} 不存在")
-    existing = Scheme.objects.select_for_update(of=("self",)).select_related("owner").filter(code=spec.code).first()
-    if limited and existing is not None and not Scheme.objects.visible_to(actor).filter(pk=existing.pk).exists():
+    existing = (
+        Scheme.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(code=spec.code)
+        .first()
+    )
+    if (
+        limited
+        and existing is not None
+        and not Scheme.objects.visible_to(actor).filter(pk=existing.pk).exists()
+    ):
         problems.insert(0, f"code：{KEY_TAKEN}")  # the key's line first, as in every import
         existing = None  # checked from here on as a new scheme
     if limited:
@@ -417,14 +529,24 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
     users: dict[str, Any] = {}
     names = {n for group in parsed.evaluators.values() for n in group}
     if names:
-        users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names, is_active=True)}
+        users = {
+            u.get_username(): u
+            for u in get_user_model().objects.filter(username__in=names, is_active=True)
+        }
         for name in sorted(names - set(users)):
             problems.append(f"evaluators：用户 {name} 不存在或已停用")
     if problems:
         raise ValidationError(problems)
-    fields = {"name": spec.name, "period": spec.period, "owner": owner, "applies_kind": parsed.applies_kind,
-              "applies_orgs": applies, "stars": [[t, s] for t, s in spec.stars], "pass_line": spec.pass_line,
-              "description": parsed.description}
+    fields = {
+        "name": spec.name,
+        "period": spec.period,
+        "owner": owner,
+        "applies_kind": parsed.applies_kind,
+        "applies_orgs": applies,
+        "stars": [[t, s] for t, s in spec.stars],
+        "pass_line": spec.pass_line,
+        "description": parsed.description,
+    }
     created = existing is None
     if created:
         scheme = scheme_create(actor, code=spec.code, **fields)
@@ -432,8 +554,9 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
         scheme = scheme_update(actor, existing, **fields)
     dims = {d.code: d for d in scheme.dimensions.all()}
     for position, d in enumerate(spec.dimensions):
-        dims[d.code] = dimension_save(actor, scheme, dims.get(d.code), code=d.code, name=d.name, max=d.max,
-                                      position=position)
+        dims[d.code] = dimension_save(
+            actor, scheme, dims.get(d.code), code=d.code, name=d.name, max=d.max, position=position
+        )
     keep_dims = {d.code for d in spec.dimensions}
     indicators = {i.code: i for i in scheme.indicators.all()}
     for ind in list(indicators.values()):
@@ -441,12 +564,25 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
             indicator_delete(actor, ind)
     for position, ind in enumerate(spec.indicators):
         indicator_save(
-            actor, scheme, indicators.get(ind.code),
+            actor,
+            scheme,
+            indicators.get(ind.code),
             evaluators=[users[n] for n in parsed.evaluators.get(ind.code, ())],
-            code=ind.code, name=ind.name, dimension=dims[ind.dimension] if ind.dimension else None, max=ind.max,
-            rule=ind.rule, source=ind.source, target=ind.target, floor=ind.floor, direction=ind.direction,
-            per=ind.per, steps=[[label, points] for label, points in ind.steps], missing_points=ind.missing_points,
-            provider=providers.get(ind.code), description=parsed.descriptions.get(ind.code, ""), position=position,
+            code=ind.code,
+            name=ind.name,
+            dimension=dims[ind.dimension] if ind.dimension else None,
+            max=ind.max,
+            rule=ind.rule,
+            source=ind.source,
+            target=ind.target,
+            floor=ind.floor,
+            direction=ind.direction,
+            per=ind.per,
+            steps=[[label, points] for label, points in ind.steps],
+            missing_points=ind.missing_points,
+            provider=providers.get(ind.code),
+            description=parsed.descriptions.get(ind.code, ""),
+            position=position,
         )
     for code, dim in dims.items():
         if code not in keep_dims:
@@ -455,6 +591,7 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
 
 
 # --- KPI values ---------------------------------------------------------------------------
+
 
 @dataclass
 class KpiRow:
@@ -482,7 +619,9 @@ def kpi_codes() -> dict[str, set[str]]:
     """Indicator codes that take an imported value — those of ``kpi`` indicators of any
     scheme — each with the rules that score it (to refuse what no rule can mean)."""
     codes: dict[str, set[str]] = {}
-    for code, rule in Indicator.objects.filter(source=Source.KPI).values_list("code", "rule").distinct():
+    for code, rule in (
+        Indicator.objects.filter(source=Source.KPI).values_list("code", "rule").distinct()
+    ):
         codes.setdefault(code, set()).add(rule)
     return codes
 
@@ -506,8 +645,9 @@ def kpi_period_problem(period: Period) -> str:
     return period_problem(period, HISTORY)
 
 
-def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: Any,
-                     known: dict[str, set[str]]) -> list[tuple[str, str]]:
+def kpi_row_problems(
+    org: Organisation | None, period: Any, code: Any, value: Any, known: dict[str, set[str]]
+) -> list[tuple[str, str]]:
     """(field, reason) for every problem of one KPI row; shared by the form, the API and Excel."""
     problems: list[tuple[str, str]] = []
     if org is not None and org.is_partner:
@@ -520,9 +660,16 @@ def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: An
         if reason := kpi_period_problem(parsed):
             problems.append(("period", reason))
     if not isinstance(code, str) or not CODE_RE.match(code) or len(code) > KPI_CODE_MAX:
-        problems.append(("indicator_code", "指标编码只能包含字母、数字、下划线、点和短横线，最长 16 位"))
+        problems.append(
+            ("indicator_code", "指标编码只能包含字母、数字、下划线、点和短横线，最长 16 位")
+        )
     elif code not in known:
-        problems.append(("indicator_code", f"指标编码 {code} 不是任何考核方案中的业务指标（数据来源为“业务指标（导入）”）"))
+        problems.append(
+            (
+                "indicator_code",
+                f"指标编码 {code} 不是任何考核方案中的业务指标（数据来源为“业务指标（导入）”）",
+            )
+        )
     if not _number_ok(value) or abs(value) > KPI_VALUE_LIMIT:
         problems.append(("value", "数值应为有限的数字（绝对值不超过 10¹²）"))
     elif isinstance(code, str) and (reason := kpi_value_problem(code, value, known)):
@@ -530,8 +677,15 @@ def kpi_row_problems(org: Organisation | None, period: Any, code: Any, value: An
     return problems
 
 
-def kpi_write(actor: Any, rows: Sequence[KpiRow], *, channel: str, file_name: str = "", note: str = "",
-              fetch: bool = True) -> KpiWrite:
+def kpi_write(
+    actor: Any,
+    rows: Sequence[KpiRow],
+    *,
+    channel: str,
+    file_name: str = "",
+    note: str = "",
+    fetch: bool = True,
+) -> KpiWrite:
     """Upsert validated KPI rows as one :class:`KpiBatch` (who, when, channel): a new key is
     created, a different value replaces the old one and points to the new batch, an equal
     value is left alone with its batch (the record it drills down to). Writes one audit row
@@ -544,8 +698,8 @@ def kpi_write(actor: Any, rows: Sequence[KpiRow], *, channel: str, file_name: st
     periods = sorted({k[1] for k in keys})
     for chunk in chunks(org_ids, 1000):
         for pk, org_id, period, code, value in KpiValue.objects.filter(
-                org_id__in=chunk, period__in=periods, indicator_code__in=codes).values_list(
-                "pk", "org_id", "period", "indicator_code", "value"):
+            org_id__in=chunk, period__in=periods, indicator_code__in=codes
+        ).values_list("pk", "org_id", "period", "indicator_code", "value"):
             if (org_id, period, code) in keys:
                 existing[(org_id, period, code)] = (pk, value)
     result = KpiWrite(batch=None)
@@ -562,37 +716,70 @@ def kpi_write(actor: Any, rows: Sequence[KpiRow], *, channel: str, file_name: st
     result.created, result.updated = len(creates), len(updates)
     if creates or updates:
         is_user = actor is not None and getattr(actor, "is_authenticated", False)
-        batch = KpiBatch.objects.create(channel=channel, file_name=file_name[:200], row_count=len(creates) + len(updates),
-                                        created_by=actor if is_user else None,
-                                        created_by_name=(actor.get_full_name() or actor.get_username()) if is_user else "系统")
+        batch = KpiBatch.objects.create(
+            channel=channel,
+            file_name=file_name[:200],
+            row_count=len(creates) + len(updates),
+            created_by=actor if is_user else None,
+            created_by_name=(actor.get_full_name() or actor.get_username()) if is_user else "系统",
+        )
         result.batch = batch
-        insert_rows(KpiValue, ("org_id", "period", "indicator_code", "value", "batch_id", "updated_at"),
-                    [(r.org.pk, r.period, r.indicator_code, r.value, batch.pk, now) for r in creates])
-        update_rows(KpiValue, ("value", "batch_id", "updated_at"), [(r.value, batch.pk, now, pk) for r, pk, _ in updates])
+        insert_rows(
+            KpiValue,
+            ("org_id", "period", "indicator_code", "value", "batch_id", "updated_at"),
+            [(r.org.pk, r.period, r.indicator_code, r.value, batch.pk, now) for r in creates],
+        )
+        update_rows(
+            KpiValue,
+            ("value", "batch_id", "updated_at"),
+            [(r.value, batch.pk, now, pk) for r, pk, _ in updates],
+        )
         label = KpiBatch.Channel(channel).label
-        audits = [audit_row(actor=actor, action=AuditLog.Action.CREATE, target="assessment.kpivalue",
-                            target_id=f"{r.org.code}/{r.period}/{r.indicator_code}",
-                            target_repr=f"{r.org.name} {r.period} {r.indicator_code}",
-                            after={"value": r.value, "batch_id": batch.pk}, note=f"{label}{note}") for r in creates]
-        audits += [audit_row(actor=actor, action=AuditLog.Action.UPDATE, target="assessment.kpivalue",
-                             target_id=f"{r.org.code}/{r.period}/{r.indicator_code}",
-                             target_repr=f"{r.org.name} {r.period} {r.indicator_code}",
-                             before={"value": old}, after={"value": r.value, "batch_id": batch.pk},
-                             note=f"{label}{note}") for r, _, old in updates]
+        audits = [
+            audit_row(
+                actor=actor,
+                action=AuditLog.Action.CREATE,
+                target="assessment.kpivalue",
+                target_id=f"{r.org.code}/{r.period}/{r.indicator_code}",
+                target_repr=f"{r.org.name} {r.period} {r.indicator_code}",
+                after={"value": r.value, "batch_id": batch.pk},
+                note=f"{label}{note}",
+            )
+            for r in creates
+        ]
+        audits += [
+            audit_row(
+                actor=actor,
+                action=AuditLog.Action.UPDATE,
+                target="assessment.kpivalue",
+                target_id=f"{r.org.code}/{r.period}/{r.indicator_code}",
+                target_repr=f"{r.org.name} {r.period} {r.indicator_code}",
+                before={"value": old},
+                after={"value": r.value, "batch_id": batch.pk},
+                note=f"{label}{note}",
+            )
+            for r, _, old in updates
+        ]
         insert_audit(audits, now)
     if fetch:
         by_key = {}
         for chunk in chunks(org_ids, 1000):
-            for kpi in KpiValue.objects.filter(org_id__in=chunk, period__in=periods, indicator_code__in=codes).select_related(
-                    "org", "batch"):
+            for kpi in KpiValue.objects.filter(
+                org_id__in=chunk, period__in=periods, indicator_code__in=codes
+            ).select_related("org", "batch"):
                 by_key[(kpi.org_id, kpi.period, kpi.indicator_code)] = kpi
         result.values = [by_key[(r.org.pk, r.period, r.indicator_code)] for r in rows]
     return result
 
 
 @transaction.atomic
-def kpi_set_many(actor: Any, rows: Sequence[tuple[Organisation, str, str, Any]], *,
-                 channel: str = KpiBatch.Channel.API, note: str = "") -> KpiWrite:
+def kpi_set_many(
+    actor: Any,
+    rows: Sequence[tuple[Organisation, str, str, Any]],
+    *,
+    channel: str = KpiBatch.Channel.API,
+    note: str = "",
+) -> KpiWrite:
     """Set several KPI values in one batch (the API's list POST). ``rows`` are (organisation,
     period, indicator code, value); every problem of every row is listed (``第N条 …``) and
     nothing is written when any row is wrong; a key listed twice is an error. Only those
@@ -622,26 +809,47 @@ def kpi_set_many(actor: Any, rows: Sequence[tuple[Organisation, str, str, Any]],
     if errors:
         _fail(*errors)
     entry = KpiEntry(actor)
-    refused = [f"第{n}条：{reason}" if not single else reason
-               for n, r in enumerate(clean, start=1) if (reason := entry.refusal(r.org, r.period, r.indicator_code))]
+    refused = [
+        f"第{n}条：{reason}" if not single else reason
+        for n, r in enumerate(clean, start=1)
+        if (reason := entry.refusal(r.org, r.period, r.indicator_code))
+    ]
     if refused:
         raise PermissionDenied("；".join(refused))
     return kpi_write(actor, clean, channel=channel, note=note)
 
 
-def kpi_set(actor: Any, *, org: Organisation, period: str, indicator_code: str, value: Any,
-            channel: str = KpiBatch.Channel.FORM, note: str = "") -> KpiValue:
+def kpi_set(
+    actor: Any,
+    *,
+    org: Organisation,
+    period: str,
+    indicator_code: str,
+    value: Any,
+    channel: str = KpiBatch.Channel.FORM,
+    note: str = "",
+) -> KpiValue:
     """Set one KPI value of (organisation, period, indicator code), recorded as one batch
     (form or API) with who and when; an unchanged value keeps its batch. The indicator code
     must be that of a ``kpi`` indicator of some scheme (a typo must not pass silently)."""
-    return kpi_set_many(actor, [(org, period, indicator_code, value)], channel=channel, note=note).values[0]
+    return kpi_set_many(
+        actor, [(org, period, indicator_code, value)], channel=channel, note=note
+    ).values[0]
 
 
 # --- evaluator scores ---------------------------------------------------------------------
 
+
 @transaction.atomic
-def manual_score_set(actor: Any, *, indicator: Indicator, org: Organisation, period: str, score: Any,
-                     comment: str = "") -> ManualScore:
+def manual_score_set(
+    actor: Any,
+    *,
+    indicator: Indicator,
+    org: Organisation,
+    period: str,
+    score: Any,
+    comment: str = "",
+) -> ManualScore:
     """The actor's score (评议打分) of ``org`` on a ``manual`` indicator for ``period``:
     0 ≤ score ≤ the indicator's max; a second call replaces the actor's own score (each
     evaluator scores once). Only the indicator's evaluators may score (``PermissionDenied``
@@ -665,37 +873,72 @@ def manual_score_set(actor: Any, *, indicator: Indicator, org: Organisation, per
         errors["comment"] = "评语不能超过 500 个字符"
     if errors:
         raise ValidationError(errors)
-    row = ManualScore.objects.select_for_update().filter(indicator=indicator, org=org, period=period, evaluator=actor).first()
+    row = (
+        ManualScore.objects.select_for_update()
+        .filter(indicator=indicator, org=org, period=period, evaluator=actor)
+        .first()
+    )
     target_id = f"{scheme.code}/{indicator.code}/{org.code}/{period}/{actor.get_username()}"
     if row is None:
-        row = ManualScore.objects.create(indicator=indicator, org=org, period=period, evaluator=actor, score=float(score),
-                                         comment=comment)
-        audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=row, target_id=target_id,
-                     after=snapshot(row))
+        row = ManualScore.objects.create(
+            indicator=indicator,
+            org=org,
+            period=period,
+            evaluator=actor,
+            score=float(score),
+            comment=comment,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.CREATE,
+            obj=row,
+            target_id=target_id,
+            after=snapshot(row),
+        )
         return row
     before = snapshot(row)
     row.score, row.comment = float(score), comment
     row.save(update_fields=["score", "comment", "updated_at"])
     b, a = diff(before, snapshot(row))
     if a:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=row, target_id=target_id, before=b, after=a)
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.UPDATE,
+            obj=row,
+            target_id=target_id,
+            before=b,
+            after=a,
+        )
     return row
 
 
 # --- runs ---------------------------------------------------------------------------------
 
-RESULT_COLUMNS = ("run_id", "org_id", "total", "stars", "vetoed", "passed", "rank", "dimensions", "indicators")
+RESULT_COLUMNS = (
+    "run_id",
+    "org_id",
+    "total",
+    "stars",
+    "vetoed",
+    "passed",
+    "rank",
+    "dimensions",
+    "indicators",
+)
 
 
 @transaction.atomic
-def assessment_run(actor: Any, scheme: Scheme, period: str, *, note: str = "",
-                   today: datetime.date | None = None) -> AssessmentRun:
+def assessment_run(
+    actor: Any, scheme: Scheme, period: str, *, note: str = "", today: datetime.date | None = None
+) -> AssessmentRun:
     """Run ``scheme`` for ``period`` (of the scheme's period kind) and store it as the next
     version: the scheme file as a snapshot, and per organisation of :func:`scheme_orgs` the
     total, dimensions, indicators (value, points, missing, evidence), stars, 否决, passed
     and rank. The scheme must be valid (every problem listed) and apply to at least one
     organisation. ``today`` (default: the local date) is passed to the sources."""
-    scheme = Scheme.objects.select_for_update(of=("self",)).select_related("owner").get(pk=scheme.pk)
+    scheme = (
+        Scheme.objects.select_for_update(of=("self",)).select_related("owner").get(pk=scheme.pk)
+    )
     period = _check_period(scheme, period)
     note = (note or "").strip()
     if len(note) > 300:
@@ -715,21 +958,60 @@ def assessment_run(actor: Any, scheme: Scheme, period: str, *, note: str = "",
         found = values.get(org_id, {})
         scores[org_id] = score({code: pair[0] for code, pair in found.items()})
     ranks = rank({org_id: (s.total, s.vetoed) for org_id, s in scores.items()})
-    version = (AssessmentRun.objects.filter(scheme=scheme, period=period).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = (
+        AssessmentRun.objects.filter(scheme=scheme, period=period).aggregate(v=Max("version"))["v"]
+        or 0
+    ) + 1
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    run = AssessmentRun.objects.create(scheme=scheme, period=period, version=version, scheme_snapshot=scheme_to_dict(scheme),
-                                       org_count=len(codes), note=note, created_by=actor if is_user else None)
+    run = AssessmentRun.objects.create(
+        scheme=scheme,
+        period=period,
+        version=version,
+        scheme_snapshot=scheme_to_dict(scheme),
+        org_count=len(codes),
+        note=note,
+        created_by=actor if is_user else None,
+    )
     rows = []
     for org_id, s in scores.items():
         found = values.get(org_id, {})
-        indicators = {code: {"value": r.value, "points": r.points, "missing": r.missing,
-                             "evidence": found[code][1] if code in found else None}
-                      for code, r in s.indicators.items()}
-        rows.append((run.pk, org_id, s.total, s.stars, s.vetoed, s.passed, ranks[org_id], s.dimensions, indicators))
+        indicators = {
+            code: {
+                "value": r.value,
+                "points": r.points,
+                "missing": r.missing,
+                "evidence": found[code][1] if code in found else None,
+            }
+            for code, r in s.indicators.items()
+        }
+        rows.append(
+            (
+                run.pk,
+                org_id,
+                s.total,
+                s.stars,
+                s.vetoed,
+                s.passed,
+                ranks[org_id],
+                s.dimensions,
+                indicators,
+            )
+        )
     insert_rows(AssessmentResult, RESULT_COLUMNS, rows)
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=run, target_id=f"{scheme.code}/{period}/v{version}",
-                 after={"scheme": scheme.code, "period": period, "version": version, "org_count": len(codes),
-                        "vetoed": sum(1 for s in scores.values() if s.vetoed)}, note=note)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.CREATE,
+        obj=run,
+        target_id=f"{scheme.code}/{period}/v{version}",
+        after={
+            "scheme": scheme.code,
+            "period": period,
+            "version": version,
+            "org_count": len(codes),
+            "vetoed": sum(1 for s in scores.values() if s.vetoed),
+        },
+        note=note,
+    )
     return run
 
 
@@ -742,15 +1024,26 @@ def run_publish(actor: Any, run: AssessmentRun) -> AssessmentRun:
         _fail("该版本已作废，不能发布")
     if run.is_published:
         return run
-    previous = list(AssessmentRun.objects.select_for_update().filter(scheme_id=run.scheme_id, period=run.period,
-                                                                      is_published=True))
+    previous = list(
+        AssessmentRun.objects.select_for_update().filter(
+            scheme_id=run.scheme_id, period=run.period, is_published=True
+        )
+    )
     AssessmentRun.objects.filter(pk__in=[p.pk for p in previous]).update(is_published=False)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    run.is_published, run.published_by, run.published_at = True, actor if is_user else None, timezone.now()
+    run.is_published, run.published_by, run.published_at = (
+        True,
+        actor if is_user else None,
+        timezone.now(),
+    )
     run.save(update_fields=["is_published", "published_by", "published_at"])
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=run,
-                 target_id=f"{run.scheme.code}/{run.period}/v{run.version}",
-                 before={"published_version": previous[0].version if previous else None},
-                 after={"published_version": run.version}, note="发布考核结果")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=run,
+        target_id=f"{run.scheme.code}/{run.period}/v{run.version}",
+        before={"published_version": previous[0].version if previous else None},
+        after={"published_version": run.version},
+        note="发布考核结果",
+    )
     return run
-

@@ -56,22 +56,34 @@ def _org_filter(orgs: QuerySet[Organisation] | list[int]) -> Any:
     """A filter value for ``org__in``: a list of ids while short (PostgreSQL walks the index),
     else a subquery (SQLite caps the number of parameters)."""
     if isinstance(orgs, list):
-        return orgs if len(orgs) <= IN_LIST_LIMIT else Organisation.objects.filter(pk__in=orgs).values("pk")
+        return (
+            orgs
+            if len(orgs) <= IN_LIST_LIMIT
+            else Organisation.objects.filter(pk__in=orgs).values("pk")
+        )
     return orgs.values("pk")
 
 
 def _kpis(codes: list[str], period: str, orgs: Any, out: Values) -> None:
-    rows = list(KpiValue.objects.filter(org__in=orgs, period=period, indicator_code__in=codes)
-                .values_list("org_id", "indicator_code", "value", "id", "batch_id").order_by())
+    rows = list(
+        KpiValue.objects.filter(org__in=orgs, period=period, indicator_code__in=codes)
+        .values_list("org_id", "indicator_code", "value", "id", "batch_id")
+        .order_by()
+    )
     # A few batches carry hundreds of thousands of values: describe each batch once.
-    batches = {pk: {"channel": channel, "by": by, "at": timezone.localtime(at, TZ).isoformat()}
-               for pk, channel, by, at in KpiBatch.objects.filter(pk__in={r[4] for r in rows})
-               .values_list("pk", "channel", "created_by_name", "created_at")}
+    batches = {
+        pk: {"channel": channel, "by": by, "at": timezone.localtime(at, TZ).isoformat()}
+        for pk, channel, by, at in KpiBatch.objects.filter(pk__in={r[4] for r in rows}).values_list(
+            "pk", "channel", "created_by_name", "created_at"
+        )
+    }
     for org_id, code, value, kpi_id, batch_id in rows:
         out[org_id][code] = (value, {"kpi": kpi_id, "batch": batch_id, **batches[batch_id]})
 
 
-def compliance_counts(period: Period, orgs: QuerySet[Organisation], today: datetime.date) -> dict[int, tuple[int, int]]:
+def compliance_counts(
+    period: Period, orgs: QuerySet[Organisation], today: datetime.date
+) -> dict[int, tuple[int, int]]:
     """(ok, closed) per organisation among its organisational-life rows whose period lies
     inside ``period``: exactly the rows of ``compliance.evaluate`` (same rules, the same
     "existed through the period" test, the same held counts), counted instead of built,
@@ -82,12 +94,17 @@ def compliance_counts(period: Period, orgs: QuerySet[Organisation], today: datet
     rules = rule_infos()
     orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
     infos = org_infos(orgs, year=year)
-    ids: QuerySet[Organisation] | list[int] = [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
+    ids: QuerySet[Organisation] | list[int] = (
+        [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
+    )
     held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
     plans = []
     for rule in rules:
-        spans = [(p, p.months[0] - 1, p.months[-1], p.last < today) for p in compliance.periods(year, rule.frequency)
-                 if p.first >= period.start and p.last <= period.end]
+        spans = [
+            (p, p.months[0] - 1, p.months[-1], p.last < today)
+            for p in compliance.periods(year, rule.frequency)
+            if p.first >= period.start and p.last <= period.end
+        ]
         if spans:
             plans.append((rule, spans))
     none = ((0,) * 12, (0,) * 12)
@@ -99,7 +116,9 @@ def compliance_counts(period: Period, orgs: QuerySet[Organisation], today: datet
                 continue
             entry = held.get((org.id, rule.activity_type), none)
             for p, _lo, _hi, over in spans:
-                if not compliance.existed_through(org, p) or not compliance.rule_applies(rule, org, p):
+                if not compliance.existed_through(org, p) or not compliance.rule_applies(
+                    rule, org, p
+                ):
                     continue
                 if compliance.held_in(entry, p)[0] >= rule.required:
                     ok += 1
@@ -111,8 +130,13 @@ def compliance_counts(period: Period, orgs: QuerySet[Organisation], today: datet
     return out
 
 
-def _compliance(codes: list[str], period: Period, orgs: QuerySet[Organisation], today: datetime.date,
-                out: Values) -> None:
+def _compliance(
+    codes: list[str],
+    period: Period,
+    orgs: QuerySet[Organisation],
+    today: datetime.date,
+    out: Values,
+) -> None:
     for org_id, (ok, closed) in compliance_counts(period, orgs, today).items():
         if org_id not in out:
             continue
@@ -121,11 +145,24 @@ def _compliance(codes: list[str], period: Period, orgs: QuerySet[Organisation], 
             out[org_id][code] = (ok / closed, evidence)
 
 
-def _joint(by_source: dict[str, list[str]], period: Period, orgs: Any, today: datetime.date, out: Values) -> None:
-    end = min(local_start(period.end + datetime.timedelta(days=1)), local_start(today + datetime.timedelta(days=1)))
-    rows = (ActivityOrg.objects.filter(org__in=orgs, type=ActivityType.JOINT, status__in=COUNTED_STATUSES,
-                                       start__gte=local_start(period.start), start__lt=end)
-            .values_list("org_id", "activity_id", "activity__present_count").order_by("org_id", "start", "activity_id"))
+def _joint(
+    by_source: dict[str, list[str]], period: Period, orgs: Any, today: datetime.date, out: Values
+) -> None:
+    end = min(
+        local_start(period.end + datetime.timedelta(days=1)),
+        local_start(today + datetime.timedelta(days=1)),
+    )
+    rows = (
+        ActivityOrg.objects.filter(
+            org__in=orgs,
+            type=ActivityType.JOINT,
+            status__in=COUNTED_STATUSES,
+            start__gte=local_start(period.start),
+            start__lt=end,
+        )
+        .values_list("org_id", "activity_id", "activity__present_count")
+        .order_by("org_id", "start", "activity_id")
+    )
     activities: dict[int, list[int]] = defaultdict(list)
     people: dict[int, int] = defaultdict(int)
     for org_id, activity_id, present in rows:
@@ -140,25 +177,51 @@ def _joint(by_source: dict[str, list[str]], period: Period, orgs: Any, today: da
 
 
 def _manual(scheme: Scheme, codes: list[str], period: str, orgs: Any, out: Values) -> None:
-    allowed = set(Indicator.evaluators.through.objects.filter(
-        indicator__scheme=scheme, indicator__code__in=codes).values_list("indicator__code", "user_id"))
-    rows = (ManualScore.objects.filter(indicator__scheme=scheme, indicator__code__in=codes, period=period, org__in=orgs)
-            .values_list("org_id", "indicator__code", "id", "evaluator_id", "evaluator__username",
-                         "evaluator__first_name", "score")
-            .order_by("org_id", "indicator__code", "evaluator__username"))
+    allowed = set(
+        Indicator.evaluators.through.objects.filter(
+            indicator__scheme=scheme, indicator__code__in=codes
+        ).values_list("indicator__code", "user_id")
+    )
+    rows = (
+        ManualScore.objects.filter(
+            indicator__scheme=scheme, indicator__code__in=codes, period=period, org__in=orgs
+        )
+        .values_list(
+            "org_id",
+            "indicator__code",
+            "id",
+            "evaluator_id",
+            "evaluator__username",
+            "evaluator__first_name",
+            "score",
+        )
+        .order_by("org_id", "indicator__code", "evaluator__username")
+    )
     scores: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for org_id, code, score_id, user_id, username, first_name, score in rows:
         if (code, user_id) in allowed:
-            scores[(org_id, code)].append({"id": score_id, "evaluator": username, "name": first_name or username,
-                                           "score": score})
+            scores[(org_id, code)].append(
+                {
+                    "id": score_id,
+                    "evaluator": username,
+                    "name": first_name or username,
+                    "score": score,
+                }
+            )
     for org_id, found in out.items():
         for code in codes:
             items = scores.get((org_id, code), [])
             found[code] = ([s["score"] for s in items], {"scores": items})
 
 
-def collect(scheme: Scheme, period: str, orgs: QuerySet[Organisation], *, spec: SchemeSpec | None = None,
-            today: datetime.date | None = None) -> Values:
+def collect(
+    scheme: Scheme,
+    period: str,
+    orgs: QuerySet[Organisation],
+    *,
+    spec: SchemeSpec | None = None,
+    today: datetime.date | None = None,
+) -> Values:
     """Every indicator value of ``scheme`` for ``period`` and each organisation of ``orgs``
     (normally :func:`services.scheme_orgs`), with its evidence; an indicator with no value
     for an organisation is absent from that organisation's dict (the engine scores it as
@@ -178,7 +241,9 @@ def collect(scheme: Scheme, period: str, orgs: QuerySet[Organisation], *, spec: 
     if by_source.get(Source.KPI):
         _kpis(by_source[Source.KPI], p.text, org_filter, out)
     if by_source.get(Source.COMPLIANCE_RATE):
-        compliance_orgs = Organisation.objects.filter(pk__in=ids) if len(ids) <= IN_LIST_LIMIT else orgs
+        compliance_orgs = (
+            Organisation.objects.filter(pk__in=ids) if len(ids) <= IN_LIST_LIMIT else orgs
+        )
         _compliance(by_source[Source.COMPLIANCE_RATE], p, compliance_orgs, today, out)
     if by_source.get(Source.JOINT_ACTIVITIES) or by_source.get(Source.JOINT_PERSON_TIMES):
         _joint(by_source, p, org_filter, today, out)

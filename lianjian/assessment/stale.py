@@ -60,7 +60,9 @@ def staleness(run: AssessmentRun, *, today: datetime.date | None = None) -> list
     spec = spec_from_dict(run.scheme_snapshot)
     names = {i.code: i.name for i in spec.indicators}
     specs = {i["code"]: i for i in run.scheme_snapshot.get("indicators", [])}
-    results = list(AssessmentResult.objects.filter(run=run).select_related("org").order_by("org__code"))
+    results = list(
+        AssessmentResult.objects.filter(run=run).select_related("org").order_by("org__code")
+    )
     if not results:
         return []
     orgs = Organisation.objects.filter(pk__in=[r.org_id for r in results])
@@ -79,10 +81,29 @@ def staleness(run: AssessmentRun, *, today: datetime.date | None = None) -> list
             new = None if now is None or now.missing else now.value
             if not _same(old, new):
                 shown = specs.get(ind.code, {})
-                inputs.append(InputChange(ind.code, names[ind.code], old, new, value_text(shown, old),
-                                          value_text(shown, new)))
+                inputs.append(
+                    InputChange(
+                        ind.code,
+                        names[ind.code],
+                        old,
+                        new,
+                        value_text(shown, old),
+                        value_text(shown, new),
+                    )
+                )
         if not inputs:
             continue
-        out.append(OrgChange(result.org.code, result.org.name, result.total, s.total, result.stars, s.stars,
-                             result.vetoed, s.vetoed, inputs))
+        out.append(
+            OrgChange(
+                result.org.code,
+                result.org.name,
+                result.total,
+                s.total,
+                result.stars,
+                s.stars,
+                result.vetoed,
+                s.vetoed,
+                inputs,
+            )
+        )
     return out

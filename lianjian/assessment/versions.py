@@ -41,12 +41,22 @@ def run_void(*, actor: Any, run: AssessmentRun, reason: str) -> AssessmentRun:
         raise ValidationError("该版本已作废")
     was_published = run.is_published
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    run.voided_at, run.voided_by, run.void_reason = timezone.now(), actor if is_user else None, reason
+    run.voided_at, run.voided_by, run.void_reason = (
+        timezone.now(),
+        actor if is_user else None,
+        reason,
+    )
     run.is_published = False
     run.save(update_fields=["voided_at", "voided_by", "void_reason", "is_published"])
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=run, target_id=_target(run),
-                 before={"voided": False, "is_published": was_published},
-                 after={"voided": True, "is_published": False, "void_reason": reason}, note=f"作废：{reason}")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=run,
+        target_id=_target(run),
+        before={"voided": False, "is_published": was_published},
+        after={"voided": True, "is_published": False, "void_reason": reason},
+        note=f"作废：{reason}",
+    )
     return run
 
 

@@ -42,7 +42,9 @@ PART_TYPES = ("assessment.dimension", "assessment.indicator", "assessment.assess
 
 
 def visible_scheme(request: HttpRequest, code: str) -> Scheme:
-    return get_object_or_404(Scheme.objects.visible_to(request.user).select_related("owner"), code=code)
+    return get_object_or_404(
+        Scheme.objects.visible_to(request.user).select_related("owner"), code=code
+    )
 
 
 def can_manage(user: Any, scheme: Scheme) -> bool:
@@ -64,14 +66,26 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     """Visible schemes, newest period first, with search, a period-kind filter and pagination."""
     f = SchemeFilter.from_query(request.GET)
     q, kind = f.q or "", f.period_kind or ""
-    qs = selectors.scheme_list(request.user, f).annotate(
-        n_dims=Count("dimensions", distinct=True), n_inds=Count("indicators", distinct=True),
-        n_runs=Count("runs", distinct=True), n_published=Count("runs", filter=Q(runs__is_published=True), distinct=True),
-    ).order_by("-period", "code")
+    qs = (
+        selectors.scheme_list(request.user, f)
+        .annotate(
+            n_dims=Count("dimensions", distinct=True),
+            n_inds=Count("indicators", distinct=True),
+            n_runs=Count("runs", distinct=True),
+            n_published=Count("runs", filter=Q(runs__is_published=True), distinct=True),
+        )
+        .order_by("-period", "code")
+    )
     page = paginate(request, qs)
-    ctx = {"nav": NAV, "page": page, "q": q, "kind": kind, "kinds": PeriodKind.choices,
-           "can_create": manages_any(request.user),
-           "reviews": selectors.review_indicators(request.user).count()}
+    ctx = {
+        "nav": NAV,
+        "page": page,
+        "q": q,
+        "kind": kind,
+        "kinds": PeriodKind.choices,
+        "can_create": manages_any(request.user),
+        "reviews": selectors.review_indicators(request.user).count(),
+    }
     template = "assessment/scheme_table.html" if request.htmx else "assessment/scheme_list.html"
     return render(request, template, ctx)
 
@@ -82,17 +96,28 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
     dimensions = list(scheme.dimensions.all())
     indicators = list(scheme.indicators.select_related("dimension").prefetch_related("evaluators"))
     groups = [(d, [i for i in indicators if i.dimension_id == d.pk]) for d in dimensions]
-    return render(request, "assessment/scheme_detail.html", {
-        "nav": NAV, "scheme": scheme, "groups": groups, "loose": [i for i in indicators if i.dimension_id is None],
-        "dim_total": sum(d.max for d in dimensions), "can_manage": can_manage(request.user, scheme),
-        "applies_orgs": list(scheme.applies_orgs.order_by("path")) if not scheme.applies_kind else [],
-        "org_count": services.scheme_orgs(scheme).count(),
-        "periods": selectors.runs_by_period(scheme, request.user)[:6],
-        "history": AuditLog.objects.filter(
-            Q(target_type="assessment.scheme", target_id__in=[scheme.code, str(scheme.pk)])
-            | Q(target_type__in=PART_TYPES, target_id__startswith=f"{scheme.code}/")).order_by("-at", "-id")[:20],
-        "period_label": selectors.period_label(scheme.period),
-    })
+    return render(
+        request,
+        "assessment/scheme_detail.html",
+        {
+            "nav": NAV,
+            "scheme": scheme,
+            "groups": groups,
+            "loose": [i for i in indicators if i.dimension_id is None],
+            "dim_total": sum(d.max for d in dimensions),
+            "can_manage": can_manage(request.user, scheme),
+            "applies_orgs": list(scheme.applies_orgs.order_by("path"))
+            if not scheme.applies_kind
+            else [],
+            "org_count": services.scheme_orgs(scheme).count(),
+            "periods": selectors.runs_by_period(scheme, request.user)[:6],
+            "history": AuditLog.objects.filter(
+                Q(target_type="assessment.scheme", target_id__in=[scheme.code, str(scheme.pk)])
+                | Q(target_type__in=PART_TYPES, target_id__startswith=f"{scheme.code}/")
+            ).order_by("-at", "-id")[:20],
+            "period_label": selectors.period_label(scheme.period),
+        },
+    )
 
 
 @login_required
@@ -108,8 +133,12 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已新建考核方案“{scheme.name}”，请继续添加维度和指标")
             return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(request, "assessment/scheme_form.html", {"nav": NAV, "form": form, "scheme": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/scheme_form.html",
+        {"nav": NAV, "form": form, "scheme": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -125,8 +154,12 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "方案已保存；已计算的结果版本不受影响，重新计算后生效")
             return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(request, "assessment/scheme_form.html", {"nav": NAV, "form": form, "scheme": scheme},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/scheme_form.html",
+        {"nav": NAV, "form": form, "scheme": scheme},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -142,12 +175,21 @@ def scheme_delete(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("assessment:scheme_detail", code=scheme.code)
         messages.success(request, f"已删除考核方案“{scheme.name}”")
         return redirect("assessment:scheme_list")
-    return render(request, "assessment/confirm_delete.html", {
-        "nav": NAV, "scheme": scheme, "what": f"考核方案“{scheme.name}”（{scheme.code}）及其全部维度和指标",
-        "blocked": (f"该方案已有 {runs} 个结果版本，不能删除（已计算的排名须能追溯到方案）。可修改方案后重新计算。"
-                    if (runs := AssessmentRun.objects.filter(scheme=scheme).count()) else ""),
-        "cancel": reverse("assessment:scheme_detail", args=[scheme.code]),
-    })
+    return render(
+        request,
+        "assessment/confirm_delete.html",
+        {
+            "nav": NAV,
+            "scheme": scheme,
+            "what": f"考核方案“{scheme.name}”（{scheme.code}）及其全部维度和指标",
+            "blocked": (
+                f"该方案已有 {runs} 个结果版本，不能删除（已计算的排名须能追溯到方案）。可修改方案后重新计算。"
+                if (runs := AssessmentRun.objects.filter(scheme=scheme).count())
+                else ""
+            ),
+            "cancel": reverse("assessment:scheme_detail", args=[scheme.code]),
+        },
+    )
 
 
 @login_required
@@ -178,11 +220,16 @@ def scheme_upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已{'新建' if created else '更新'}考核方案“{scheme.name}”")
             return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(request, "assessment/scheme_upload.html", {"nav": NAV, "form": form, "problems": problems},
-                  status=400 if problems or form.errors else 200)
+    return render(
+        request,
+        "assessment/scheme_upload.html",
+        {"nav": NAV, "form": form, "problems": problems},
+        status=400 if problems or form.errors else 200,
+    )
 
 
 # --- dimensions and indicators ------------------------------------------------------------
+
 
 @login_required
 def dimension_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
@@ -192,16 +239,30 @@ def dimension_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     form = DimensionForm(request.POST or None, instance=dimension)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dimension_save(actor=request.user, scheme=scheme, dimension=dimension, **form.cleaned_data)
+            services.dimension_save(
+                actor=request.user, scheme=scheme, dimension=dimension, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "维度已保存")
             return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(request, "assessment/part_form.html", {
-        "nav": NAV, "scheme": scheme, "form": form, "title": f"{'编辑' if dimension else '添加'}维度",
-        "delete_url": reverse("assessment:part_delete", args=[scheme.code, "dimensions", dimension.pk]) if dimension else "",
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/part_form.html",
+        {
+            "nav": NAV,
+            "scheme": scheme,
+            "form": form,
+            "title": f"{'编辑' if dimension else '添加'}维度",
+            "delete_url": reverse(
+                "assessment:part_delete", args=[scheme.code, "dimensions", dimension.pk]
+            )
+            if dimension
+            else "",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -213,20 +274,40 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     if indicator is None and request.GET.get("dimension", "").isdigit():
         initial = {"dimension": request.GET["dimension"], "rule": Rule.RATIO, "position": 0}
     kwargs = {"initial": initial} if initial else {}
-    form = IndicatorForm(request.POST or None, scheme=scheme, instance=indicator, user=request.user, **kwargs)
+    form = IndicatorForm(
+        request.POST or None, scheme=scheme, instance=indicator, user=request.user, **kwargs
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.indicator_save(actor=request.user, scheme=scheme, indicator=indicator,
-                                    evaluators=form.cleaned_data["evaluators"], **form.service_fields())
+            services.indicator_save(
+                actor=request.user,
+                scheme=scheme,
+                indicator=indicator,
+                evaluators=form.cleaned_data["evaluators"],
+                **form.service_fields(),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "指标已保存")
             return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(request, "assessment/indicator_form.html", {
-        "nav": NAV, "scheme": scheme, "form": form, "indicator": indicator, "rule_fields": RULE_FIELDS,
-        "delete_url": reverse("assessment:part_delete", args=[scheme.code, "indicators", indicator.pk]) if indicator else "",
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/indicator_form.html",
+        {
+            "nav": NAV,
+            "scheme": scheme,
+            "form": form,
+            "indicator": indicator,
+            "rule_fields": RULE_FIELDS,
+            "delete_url": reverse(
+                "assessment:part_delete", args=[scheme.code, "indicators", indicator.pk]
+            )
+            if indicator
+            else "",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -248,7 +329,9 @@ def part_delete(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResp
         except ValidationError as exc:
             refused(request, exc)
         else:
-            messages.success(request, f"已删除{'维度' if model is Dimension else '指标'}“{part.name}”")
+            messages.success(
+                request, f"已删除{'维度' if model is Dimension else '指标'}“{part.name}”"
+            )
         return redirect("assessment:scheme_detail", code=scheme.code)
     blocked = ""
     if model is Dimension:
@@ -257,6 +340,8 @@ def part_delete(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResp
             blocked = f"维度“{part.name}”下还有 {part.indicators.count()} 个指标，请先删除这些指标或将其移到其他维度。"
     else:
         what = f"指标“{part.code} {part.name}”及评议人对它的打分（已计算的结果版本不受影响）"
-    return render(request, "assessment/confirm_delete.html", {"nav": NAV, "scheme": scheme, "what": what,
-                                                              "blocked": blocked, "cancel": cancel})
-
+    return render(
+        request,
+        "assessment/confirm_delete.html",
+        {"nav": NAV, "scheme": scheme, "what": what, "blocked": blocked, "cancel": cancel},
+    )

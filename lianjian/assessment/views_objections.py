@@ -33,21 +33,42 @@ def objection_list(request: HttpRequest) -> HttpResponse:
     """The objections the user sees: ``side`` (待我方答复 / 我提出的), status, search."""
     f = ObjectionFilter.from_query(request.GET)
     qs = selectors.objections(request.user, f)
-    ctx: dict[str, Any] = {"q": f.q or "", "status": f.status or "", "side": f.side or "", "nav": NAV,
-                           "page": paginate(request, qs), "statuses": selectors.OBJECTION_STATUSES}
+    ctx: dict[str, Any] = {
+        "q": f.q or "",
+        "status": f.status or "",
+        "side": f.side or "",
+        "nav": NAV,
+        "page": paginate(request, qs),
+        "statuses": selectors.OBJECTION_STATUSES,
+    }
     return render(request, "assessment/objection_list.html", ctx)
 
 
 def _can_answer(request: HttpRequest, objection: Objection) -> bool:
-    return (objection.status == Objection.Status.OPEN and may(request.user, objections.ANSWER, objection)
-            and getattr(request.user, "org_id", None) != objection.org_id)
+    return (
+        objection.status == Objection.Status.OPEN
+        and may(request.user, objections.ANSWER, objection)
+        and getattr(request.user, "org_id", None) != objection.org_id
+    )
 
 
 @login_required
 def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One objection; the answering side answers it here (POST)."""
-    objection = get_object_or_404(Objection.objects.visible_to(request.user).select_related(
-        "org", "scheme", "scheme__owner", "provider", "kpi", "result", "result__run", "raised_by", "answered_by"), pk=pk)
+    objection = get_object_or_404(
+        Objection.objects.visible_to(request.user).select_related(
+            "org",
+            "scheme",
+            "scheme__owner",
+            "provider",
+            "kpi",
+            "result",
+            "result__run",
+            "raised_by",
+            "answered_by",
+        ),
+        pk=pk,
+    )
     can_answer = _can_answer(request, objection)
     form = AnswerForm(request.POST or None)
     if request.method == "POST":
@@ -56,8 +77,13 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                objections.objection_answer(actor=request.user, objection=objection, accept=data["decision"] == "accept",
-                                            answer=data["answer"], corrected_value=data["corrected_value"])
+                objections.objection_answer(
+                    actor=request.user,
+                    objection=objection,
+                    accept=data["decision"] == "accept",
+                    answer=data["answer"],
+                    corrected_value=data["corrected_value"],
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except PermissionDenied as exc:
@@ -65,9 +91,17 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "已答复申诉")
                 return redirect("assessment:objection_detail", pk=objection.pk)
-    return render(request, "assessment/objection_detail.html", {
-        "nav": NAV, "objection": objection, "can_answer": can_answer, "form": form,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/objection_detail.html",
+        {
+            "nav": NAV,
+            "objection": objection,
+            "can_answer": can_answer,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -77,19 +111,29 @@ def objection_raise(request: HttpRequest) -> HttpResponse:
     kpi = result = None
     kpi_id, result_id = source.get("kpi", ""), source.get("result", "")
     if kpi_id.isdigit() and len(kpi_id) < 12:
-        kpi = get_object_or_404(KpiValue.objects.visible_to(request.user).select_related("org", "batch"), pk=int(kpi_id))
+        kpi = get_object_or_404(
+            KpiValue.objects.visible_to(request.user).select_related("org", "batch"), pk=int(kpi_id)
+        )
         org, back = kpi.org, f"{reverse('assessment:kpi_list')}?q={kpi.org.code}"
     elif result_id.isdigit() and len(result_id) < 12:
-        result = get_object_or_404(AssessmentResult.objects.visible_to(request.user).filter(
-            run__is_published=True, run__voided_at__isnull=True).select_related("org", "run"), pk=int(result_id))
-        org, back = result.org, reverse("assessment:result_detail", args=[result.run_id, result.org.code])
+        result = get_object_or_404(
+            AssessmentResult.objects.visible_to(request.user)
+            .filter(run__is_published=True, run__voided_at__isnull=True)
+            .select_related("org", "run"),
+            pk=int(result_id),
+        )
+        org, back = (
+            result.org,
+            reverse("assessment:result_detail", args=[result.run_id, result.org.code]),
+        )
     else:
         return redirect("assessment:objection_list")
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            objection = objections.objection_raise(actor=request.user, kpi=kpi, result=result,
-                                                   reason=form.cleaned_data["reason"])
+            objection = objections.objection_raise(
+                actor=request.user, kpi=kpi, result=result, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
@@ -98,6 +142,17 @@ def objection_raise(request: HttpRequest) -> HttpResponse:
             messages.success(request, "申诉已提交，答复后会通知您")
             return redirect("assessment:objection_detail", pk=objection.pk)
     hidden = {"kpi": kpi.pk} if kpi else {"result": result.pk if result else ""}
-    return render(request, "assessment/objection_form.html", {
-        "nav": NAV, "form": form, "kpi": kpi, "result": result, "org": org, "back": back, "hidden": hidden,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/objection_form.html",
+        {
+            "nav": NAV,
+            "form": form,
+            "kpi": kpi,
+            "result": result,
+            "org": org,
+            "back": back,
+            "hidden": hidden,
+        },
+        status=400 if form.errors else 200,
+    )

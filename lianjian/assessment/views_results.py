@@ -41,14 +41,22 @@ def _is_counting(run: AssessmentRun) -> bool:
     (an older draft is superseded anyway)."""
     if run.is_published:
         return True
-    return not AssessmentRun.objects.filter(scheme_id=run.scheme_id, period=run.period, voided_at__isnull=True).filter(
-        Q(is_published=True) | Q(version__gt=run.version)).exists()
+    return (
+        not AssessmentRun.objects.filter(
+            scheme_id=run.scheme_id, period=run.period, voided_at__isnull=True
+        )
+        .filter(Q(is_published=True) | Q(version__gt=run.version))
+        .exists()
+    )
 
 
 def visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
     return get_object_or_404(
-        AssessmentRun.objects.visible_to(request.user).select_related("scheme", "scheme__owner", "created_by",
-                                                                         "published_by", "voided_by"), pk=pk)
+        AssessmentRun.objects.visible_to(request.user).select_related(
+            "scheme", "scheme__owner", "created_by", "published_by", "voided_by"
+        ),
+        pk=pk,
+    )
 
 
 def live_run(request: HttpRequest, pk: int) -> AssessmentRun:
@@ -60,8 +68,14 @@ def live_run(request: HttpRequest, pk: int) -> AssessmentRun:
 
 
 def _run_context(request: HttpRequest, run: AssessmentRun, **extra: Any) -> dict[str, Any]:
-    return {"nav": NAV, "run": run, "scheme": run.scheme, "period_label": selectors.period_label(run.period),
-            "can_manage": can_manage(request.user, run.scheme), **extra}
+    return {
+        "nav": NAV,
+        "run": run,
+        "scheme": run.scheme,
+        "period_label": selectors.period_label(run.period),
+        "can_manage": can_manage(request.user, run.scheme),
+        **extra,
+    }
 
 
 @login_required
@@ -69,24 +83,45 @@ def run_list(request: HttpRequest, code: str) -> HttpResponse:
     """The versions of a scheme by period; a manager runs a period here (POST)."""
     scheme = visible_scheme(request, code)
     manage = can_manage(request.user, scheme)
-    form = RunForm(request.POST or None, scheme=scheme, initial={"period": request.GET.get("period", scheme.period)})
+    form = RunForm(
+        request.POST or None,
+        scheme=scheme,
+        initial={"period": request.GET.get("period", scheme.period)},
+    )
     if request.method == "POST":
         require_manage(request, scheme)
         if form.is_valid():
             try:
-                run = services.assessment_run(actor=request.user, scheme=scheme, period=form.cleaned_data["period"],
-                                              note=form.cleaned_data["note"])
+                run = services.assessment_run(
+                    actor=request.user,
+                    scheme=scheme,
+                    period=form.cleaned_data["period"],
+                    note=form.cleaned_data["note"],
+                )
             except ValidationError as exc:
                 refused(request, exc)
             else:
-                messages.success(request, f"已计算{selectors.period_label(run.period)}第 {run.version} 版，"
-                                          f"参评组织 {run.org_count} 个；发布前可与上一版比较变化")
+                messages.success(
+                    request,
+                    f"已计算{selectors.period_label(run.period)}第 {run.version} 版，"
+                    f"参评组织 {run.org_count} 个；发布前可与上一版比较变化",
+                )
                 return redirect("assessment:run_results", pk=run.pk)
-    return render(request, "assessment/run_list.html", {
-        "nav": NAV, "scheme": scheme, "periods": [(p, selectors.period_label(p), runs)
-                                                 for p, runs in selectors.runs_by_period(scheme, request.user)],
-        "form": form, "can_manage": manage,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/run_list.html",
+        {
+            "nav": NAV,
+            "scheme": scheme,
+            "periods": [
+                (p, selectors.period_label(p), runs)
+                for p, runs in selectors.runs_by_period(scheme, request.user)
+            ],
+            "form": form,
+            "can_manage": manage,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -108,21 +143,43 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranking: stars ★ and 否决, search, star and pass filters, order by a dimension."""
     run = visible_run(request, pk)
     p = request.GET
-    ctx = {"q": p.get("q", "").strip(), "stars": p.get("stars", ""), "passed": p.get("passed", ""),
-           "sort": p.get("sort", "")}
+    ctx = {
+        "q": p.get("q", "").strip(),
+        "stars": p.get("stars", ""),
+        "passed": p.get("passed", ""),
+        "sort": p.get("sort", ""),
+    }
     qs = selectors.ranking(run, request.user, **ctx)
     page = paginate(request, qs, per_page=50)
     # The owners learn when the inputs moved since the version was computed (stale.staleness).
-    stale = (staleness(run) if can_manage(request.user, run.scheme) and run.voided_at is None and not getattr(request, "htmx", False)
-             and _is_counting(run) else [])
-    ctx.update(_run_context(
-        request, run, page=page, dimensions=selectors.dimensions_of(run), star_filters=selectors.STAR_FILTERS,
-        stale=stale,
-        whole=qs.model.objects.filter(run=run).count(),
-        previous=AssessmentRun.objects.visible_to(request.user).filter(
-            scheme=run.scheme, period=run.period, version__lt=run.version, voided_at__isnull=True)
-        .order_by("-version").first(),
-    ))
+    stale = (
+        staleness(run)
+        if can_manage(request.user, run.scheme)
+        and run.voided_at is None
+        and not getattr(request, "htmx", False)
+        and _is_counting(run)
+        else []
+    )
+    ctx.update(
+        _run_context(
+            request,
+            run,
+            page=page,
+            dimensions=selectors.dimensions_of(run),
+            star_filters=selectors.STAR_FILTERS,
+            stale=stale,
+            whole=qs.model.objects.filter(run=run).count(),
+            previous=AssessmentRun.objects.visible_to(request.user)
+            .filter(
+                scheme=run.scheme,
+                period=run.period,
+                version__lt=run.version,
+                voided_at__isnull=True,
+            )
+            .order_by("-version")
+            .first(),
+        )
+    )
     template = "assessment/results_table.html" if request.htmx else "assessment/results.html"
     return render(request, template, ctx)
 
@@ -131,12 +188,24 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
 def result_detail(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One organisation: dimension → indicator → value → the records behind it."""
     run = visible_run(request, pk)
-    result = get_object_or_404(AssessmentResult.objects.visible_to(request.user).select_related("org"),
-                               run=run, org__code=code)
+    result = get_object_or_404(
+        AssessmentResult.objects.visible_to(request.user).select_related("org"),
+        run=run,
+        org__code=code,
+    )
     result.run = run
-    return render(request, "assessment/result_detail.html", _run_context(
-        request, run, result=result, rule_labels=dict(Rule.choices), channels=dict(KpiBatch.Channel.choices),
-        **selectors.breakdown(result, request.user)))
+    return render(
+        request,
+        "assessment/result_detail.html",
+        _run_context(
+            request,
+            run,
+            result=result,
+            rule_labels=dict(Rule.choices),
+            channels=dict(KpiBatch.Channel.choices),
+            **selectors.breakdown(result, request.user),
+        ),
+    )
 
 
 @login_required
@@ -148,12 +217,27 @@ def run_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     dimensions = selectors.dimensions_of(run)
     dx, dy = selectors.pick_axes(dimensions, request.GET.get("x", ""), request.GET.get("y", ""))
     scatter = selectors.scatter(rows, dx, dy) if dx and dy else None
-    return render(request, "assessment/analysis.html", _run_context(
-        request, run, rows=rows, distribution=selectors.distribution(rows), dimensions=dimensions,
-        leaders=selectors.leaders_and_laggards(rows, dimensions), dx=dx, dy=dy, scatter=scatter,
-        chart={"distribution": [[label, n, key] for key, label, n in selectors.distribution(rows)],
-               "points": scatter["points"] if scatter else [], "x": dx, "y": dy},
-    ))
+    return render(
+        request,
+        "assessment/analysis.html",
+        _run_context(
+            request,
+            run,
+            rows=rows,
+            distribution=selectors.distribution(rows),
+            dimensions=dimensions,
+            leaders=selectors.leaders_and_laggards(rows, dimensions),
+            dx=dx,
+            dy=dy,
+            scatter=scatter,
+            chart={
+                "distribution": [[label, n, key] for key, label, n in selectors.distribution(rows)],
+                "points": scatter["points"] if scatter else [],
+                "x": dx,
+                "y": dy,
+            },
+        ),
+    )
 
 
 @login_required
@@ -162,7 +246,9 @@ def run_compare(request: HttpRequest, pk: int) -> HttpResponse:
     total, rank and stars before and after, and the indicators whose points changed."""
     run = visible_run(request, pk)
     other_id = request.GET.get("with", "")
-    runs = AssessmentRun.objects.visible_to(request.user).filter(scheme=run.scheme, voided_at__isnull=True)
+    runs = AssessmentRun.objects.visible_to(request.user).filter(
+        scheme=run.scheme, voided_at__isnull=True
+    )
     if other_id.isdigit() and len(other_id) < 12:
         other = runs.filter(pk=int(other_id)).first()
         if other is None:
@@ -173,19 +259,39 @@ def run_compare(request: HttpRequest, pk: int) -> HttpResponse:
     changes: list[dict[str, Any]] = []
     old = new = None
     if other is not None:
-        old, new = (other, run) if (other.period, other.version) <= (run.period, run.version) else (run, other)
-        visible = set(Organisation.objects.visible_to(request.user).filter(
-            assessment_results__run__in=[old.pk, new.pk]).values_list("code", flat=True))
+        old, new = (
+            (other, run)
+            if (other.period, other.version) <= (run.period, run.version)
+            else (run, other)
+        )
+        visible = set(
+            Organisation.objects.visible_to(request.user)
+            .filter(assessment_results__run__in=[old.pk, new.pk])
+            .values_list("code", flat=True)
+        )
         changes = [c for c in output.run_compare(old, new) if c["org"] in visible]
     only = request.GET.get("only", "moved")
-    return render(request, "assessment/compare.html", _run_context(
-        request, run, other=other, choices=choices, all_count=len(changes), only=only,
-        changes=[c for c in changes if only != "moved" or c["changed"]],
-        moved_count=sum(1 for c in changes if c["changed"]), old=old, new=new,
-        scheme_changes=selectors.scheme_changes(old.scheme_snapshot, new.scheme_snapshot) if old else [],
-        old_label=selectors.period_label(old.period) if old else "",
-        new_label=selectors.period_label(new.period) if new else "",
-    ))
+    return render(
+        request,
+        "assessment/compare.html",
+        _run_context(
+            request,
+            run,
+            other=other,
+            choices=choices,
+            all_count=len(changes),
+            only=only,
+            changes=[c for c in changes if only != "moved" or c["changed"]],
+            moved_count=sum(1 for c in changes if c["changed"]),
+            old=old,
+            new=new,
+            scheme_changes=selectors.scheme_changes(old.scheme_snapshot, new.scheme_snapshot)
+            if old
+            else [],
+            old_label=selectors.period_label(old.period) if old else "",
+            new_label=selectors.period_label(new.period) if new else "",
+        ),
+    )
 
 
 @login_required
@@ -198,15 +304,36 @@ def scheme_trend(request: HttpRequest, code: str) -> HttpResponse:
     if org_code:
         org = get_object_or_404(Organisation.objects.visible_to(request.user), code=org_code)
     data = selectors.trend(scheme, request.user, org=org)
-    chart = {"periods": data["periods"],
-             "dims": [{"code": d["code"], "name": d["name"],
-                       "values": [None if r["rates"].get(d["code"]) is None else round(r["rates"][d["code"]], 2)
-                                  for r in data["rows"]]} for d in data["dimensions"]],
-             "totals": [None if r["mean_total"] is None else round(r["mean_total"], 2) for r in data["rows"]],
-             "r": [None if r["r"] is None else round(r["r"], 3) for r in data["rows"]]}
-    return render(request, "assessment/trend.html", {
-        "nav": NAV, "scheme": scheme, "org": org, "org_code": org_code, "data": data, "chart": chart,
-    })
+    chart = {
+        "periods": data["periods"],
+        "dims": [
+            {
+                "code": d["code"],
+                "name": d["name"],
+                "values": [
+                    None if r["rates"].get(d["code"]) is None else round(r["rates"][d["code"]], 2)
+                    for r in data["rows"]
+                ],
+            }
+            for d in data["dimensions"]
+        ],
+        "totals": [
+            None if r["mean_total"] is None else round(r["mean_total"], 2) for r in data["rows"]
+        ],
+        "r": [None if r["r"] is None else round(r["r"], 3) for r in data["rows"]],
+    }
+    return render(
+        request,
+        "assessment/trend.html",
+        {
+            "nav": NAV,
+            "scheme": scheme,
+            "org": org,
+            "org_code": org_code,
+            "data": data,
+            "chart": chart,
+        },
+    )
 
 
 @login_required
@@ -245,10 +372,16 @@ def run_void(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"已作废{selectors.period_label(run.period)}第 {run.version} 版")
+            messages.success(
+                request, f"已作废{selectors.period_label(run.period)}第 {run.version} 版"
+            )
             return redirect("assessment:run_results", pk=run.pk)
-    return render(request, "assessment/run_void.html", _run_context(request, run, form=form),
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/run_void.html",
+        _run_context(request, run, form=form),
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -262,5 +395,8 @@ def run_republish(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         refused(request, exc)
         return redirect("assessment:run_results", pk=run.pk)
-    messages.success(request, f"已按当前数据重新计算并发布{selectors.period_label(fresh.period)}第 {fresh.version} 版")
+    messages.success(
+        request,
+        f"已按当前数据重新计算并发布{selectors.period_label(fresh.period)}第 {fresh.version} 版",
+    )
     return redirect("assessment:run_results", pk=fresh.pk)

@@ -33,11 +33,21 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
     """Visible KPI values with search, filters (period, indicator code, channel, batch) and
     pagination; a manager also gets the form to set one value and the Excel import link."""
     f = KpiFilter.from_query(request.GET)
-    ctx: dict[str, Any] = {"q": f.q or "", "period": (f.period or "").upper(), "indicator": f.indicator_code or "",
-                           "channel": f.channel or "", "batch": f.batch, "org": f.org or ""}
+    ctx: dict[str, Any] = {
+        "q": f.q or "",
+        "period": (f.period or "").upper(),
+        "indicator": f.indicator_code or "",
+        "channel": f.channel or "",
+        "batch": f.batch,
+        "org": f.org or "",
+    }
     qs = selectors.kpi_values(request.user, f)
-    ctx.update(nav=NAV, page=paginate(request, qs), channels=KpiBatch.Channel.choices,
-               can_set=KpiEntry(request.user).any())
+    ctx.update(
+        nav=NAV,
+        page=paginate(request, qs),
+        channels=KpiBatch.Channel.choices,
+        can_set=KpiEntry(request.user).any(),
+    )
     template = "assessment/kpi_table.html" if request.htmx else "assessment/kpi_list.html"
     return render(request, template, ctx)
 
@@ -47,20 +57,35 @@ def kpi_set(request: HttpRequest) -> HttpResponse:
     """Set one KPI value (a batch of channel 页面录入); GET shows the form alone."""
     if not KpiEntry(request.user).any():
         raise PermissionDenied
-    form = KpiForm(request.POST or None, user=request.user, initial={"period": request.GET.get("period", "")})
+    form = KpiForm(
+        request.POST or None, user=request.user, initial={"period": request.GET.get("period", "")}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            kpi = services.kpi_set(actor=request.user, org=data["org"], period=data["period"],
-                                   indicator_code=data["indicator_code"], value=data["value"], channel="form")
+            kpi = services.kpi_set(
+                actor=request.user,
+                org=data["org"],
+                period=data["period"],
+                indicator_code=data["indicator_code"],
+                value=data["value"],
+                channel="form",
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已录入 {kpi.org.name} {kpi.period} {kpi.indicator_code} = {kpi.value:g}")
+            messages.success(
+                request, f"已录入 {kpi.org.name} {kpi.period} {kpi.indicator_code} = {kpi.value:g}"
+            )
             return redirect(f"{reverse('assessment:kpi_list')}?batch={kpi.batch_id}")
-    return render(request, "assessment/kpi_form.html", {"nav": NAV, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "assessment/kpi_form.html",
+        {"nav": NAV, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -72,15 +97,26 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if batch is None:
         raise Http404
     q = request.GET.get("q", "").strip()
-    qs = selectors.kpi_values(request.user, KpiFilter.model_validate({"batch": batch.pk, "q": q or None}))
+    qs = selectors.kpi_values(
+        request.user, KpiFilter.model_validate({"batch": batch.pk, "q": q or None})
+    )
     replaced, replaced_count = selectors.batch_replaced(request.user, batch, q=q)
-    return render(request, "assessment/batch_detail.html", {
-        "nav": NAV, "batch": batch, "q": q, "page": paginate(request, qs, per_page=50),
-        "replaced": replaced, "replaced_count": replaced_count,
-    })
+    return render(
+        request,
+        "assessment/batch_detail.html",
+        {
+            "nav": NAV,
+            "batch": batch,
+            "q": q,
+            "page": paginate(request, qs, per_page=50),
+            "replaced": replaced,
+            "replaced_count": replaced_count,
+        },
+    )
 
 
 # --- 我的评议 ------------------------------------------------------------------------------
+
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
@@ -90,18 +126,36 @@ def review_list(request: HttpRequest) -> HttpResponse:
     tasks = []
     for indicator in indicators:
         scheme = indicator.scheme
-        total = (services.scheme_orgs(scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
-                 .exclude(pk=getattr(request.user, "org_id", None) or 0).count())
-        periods = sorted({scheme.period, *(p for (i, p) in counts if i == indicator.pk)}, reverse=True)
-        tasks.append({"indicator": indicator, "scheme": scheme, "total": total,
-                      "periods": [(p, selectors.period_label(p), counts.get((indicator.pk, p), 0)) for p in periods]})
+        total = (
+            services.scheme_orgs(scheme)
+            .filter(pk__in=Organisation.objects.visible_to(request.user))
+            .exclude(pk=getattr(request.user, "org_id", None) or 0)
+            .count()
+        )
+        periods = sorted(
+            {scheme.period, *(p for (i, p) in counts if i == indicator.pk)}, reverse=True
+        )
+        tasks.append(
+            {
+                "indicator": indicator,
+                "scheme": scheme,
+                "total": total,
+                "periods": [
+                    (p, selectors.period_label(p), counts.get((indicator.pk, p), 0))
+                    for p in periods
+                ],
+            }
+        )
     return render(request, "assessment/review_list.html", {"nav": NAV, "tasks": tasks})
 
 
 def _review_target(request: HttpRequest, pk: int) -> Indicator:
     indicator = get_object_or_404(
         Indicator.objects.select_related("scheme", "dimension").filter(
-            rule=Rule.MANUAL, scheme__in=Scheme.objects.visible_to(request.user)), pk=pk)
+            rule=Rule.MANUAL, scheme__in=Scheme.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
     if not indicator.evaluators.filter(pk=request.user.pk).exists():
         raise PermissionDenied
     return indicator
@@ -119,8 +173,12 @@ def _review_period(request: HttpRequest, indicator: Indicator) -> tuple[str, str
 
 def _review_orgs(request: HttpRequest, indicator: Indicator):
     """The organisations the user scores: those of the scheme they see, never their own."""
-    return (services.scheme_orgs(indicator.scheme).filter(pk__in=Organisation.objects.visible_to(request.user))
-            .exclude(pk=getattr(request.user, "org_id", None) or 0).order_by("path"))
+    return (
+        services.scheme_orgs(indicator.scheme)
+        .filter(pk__in=Organisation.objects.visible_to(request.user))
+        .exclude(pk=getattr(request.user, "org_id", None) or 0)
+        .order_by("path")
+    )
 
 
 @login_required
@@ -140,21 +198,38 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     only = request.GET.get("only", "")
     listed = orgs_qs
     if only == "todo":
-        listed = orgs_qs.exclude(pk__in=ManualScore.objects.filter(
-            evaluator=request.user, indicator=indicator, period=period).values("org_id"))
+        listed = orgs_qs.exclude(
+            pk__in=ManualScore.objects.filter(
+                evaluator=request.user, indicator=indicator, period=period
+            ).values("org_id")
+        )
     page = paginate(request, listed, per_page=50)
     orgs = list(page.object_list)
     scores = selectors.my_scores(request.user, indicator, period, orgs)
     rows = [{"org": o, "score": scores.get(o.pk)} for o in orgs]
     done = selectors.my_score_counts(request.user, [indicator]).get((indicator.pk, period), 0)
-    return render(request, "assessment/review_score.html", {
-        "nav": NAV, "indicator": indicator, "scheme": indicator.scheme, "period": period, "rows": rows, "page": page,
-        "q": q, "only": only, "done": done, "total": orgs_qs.count() if not q else None,
-        "period_label": selectors.period_label(period),
-    })
+    return render(
+        request,
+        "assessment/review_score.html",
+        {
+            "nav": NAV,
+            "indicator": indicator,
+            "scheme": indicator.scheme,
+            "period": period,
+            "rows": rows,
+            "page": page,
+            "q": q,
+            "only": only,
+            "done": done,
+            "total": orgs_qs.count() if not q else None,
+            "period_label": selectors.period_label(period),
+        },
+    )
 
 
-def _save_score(request: HttpRequest, indicator: Indicator, period: str, orgs_qs, period_problem: str) -> HttpResponse:
+def _save_score(
+    request: HttpRequest, indicator: Indicator, period: str, orgs_qs, period_problem: str
+) -> HttpResponse:
     """Save the user's score of one organisation; any problem (a bad period included — a
     score must never land silently in another period) changes nothing."""
     org = orgs_qs.filter(code=request.POST.get("org", "").strip()[:32]).first()
@@ -169,21 +244,36 @@ def _save_score(request: HttpRequest, indicator: Indicator, period: str, orgs_qs
         problem = "请填写 0 到满分之间的分数" if "score" in form.errors else "评语不超过 500 字"
     else:
         try:
-            score = services.manual_score_set(actor=request.user, indicator=indicator, org=org, period=period,
-                                              score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+            score = services.manual_score_set(
+                actor=request.user,
+                indicator=indicator,
+                org=org,
+                period=period,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
         except ValidationError as exc:
             problem = "；".join(exc.messages)
     if request.htmx:
         if score is None:
             score = selectors.my_scores(request.user, indicator, period, [org]).get(org.pk)
         done = selectors.my_score_counts(request.user, [indicator]).get((indicator.pk, period), 0)
-        return render(request, "assessment/review_row.html", {
-            "row": {"org": org, "score": score}, "indicator": indicator, "period": period, "problem": problem,
-            "saved": not problem, "posted": request.POST, "oob_done": done,
-        }, status=400 if problem else 200)
+        return render(
+            request,
+            "assessment/review_row.html",
+            {
+                "row": {"org": org, "score": score},
+                "indicator": indicator,
+                "period": period,
+                "problem": problem,
+                "saved": not problem,
+                "posted": request.POST,
+                "oob_done": done,
+            },
+            status=400 if problem else 200,
+        )
     if problem:
         messages.error(request, f"{org.name}：{problem}")
     else:
         messages.success(request, f"已保存对{org.name}的评分")
     return redirect(f"{reverse('assessment:review_score', args=[indicator.pk])}?period={period}")
-

@@ -56,29 +56,63 @@ def _caller(request: HttpRequest) -> User:
 def problem_out(p: Problem, today: Any) -> dict[str, Any]:
     """The list fields of a problem loaded with :func:`selectors.problem_rows`."""
     return {
-        "id": p.pk, "code": p.code, "title": p.title, "category": p.category, "urgency": p.urgency,
-        "alliance": p.alliance.code if p.alliance_id else None, "raised_by": p.raised_by.code,
-        "raised_by_name": p.raised_by.name, "raised_on": p.raised_on,
-        "owners": [link.org.code for link in p.owner_links.all()], "responsible": p.responsible, "deadline": p.deadline,
-        "meeting": p.meeting.code if p.meeting_id else None, "state": p.state, "colour": p.colour(today),
-        "assigned_on": p.assigned_on, "solved_on": p.solved_on, "closed_on": p.closed_on, "reopened": p.reopened,
+        "id": p.pk,
+        "code": p.code,
+        "title": p.title,
+        "category": p.category,
+        "urgency": p.urgency,
+        "alliance": p.alliance.code if p.alliance_id else None,
+        "raised_by": p.raised_by.code,
+        "raised_by_name": p.raised_by.name,
+        "raised_on": p.raised_on,
+        "owners": [link.org.code for link in p.owner_links.all()],
+        "responsible": p.responsible,
+        "deadline": p.deadline,
+        "meeting": p.meeting.code if p.meeting_id else None,
+        "state": p.state,
+        "colour": p.colour(today),
+        "assigned_on": p.assigned_on,
+        "solved_on": p.solved_on,
+        "closed_on": p.closed_on,
+        "reopened": p.reopened,
     }
 
 
 def problem_detail_out(problem: Problem) -> dict[str, Any]:
     p = selectors.problem_rows(Problem.objects.filter(pk=problem.pk)).get()
     return {
-        **problem_out(p, timezone.localdate()), "description": p.description, "resolution": p.resolution,
-        "events": [{"at": timezone.localtime(e.at, TZ), "kind": e.kind, "actor": e.actor_name,
-                    "org": e.org.code if e.org_id else None, "from_state": e.from_state, "to_state": e.to_state,
-                    "text": e.text} for e in selectors.timeline(p)],
+        **problem_out(p, timezone.localdate()),
+        "description": p.description,
+        "resolution": p.resolution,
+        "events": [
+            {
+                "at": timezone.localtime(e.at, TZ),
+                "kind": e.kind,
+                "actor": e.actor_name,
+                "org": e.org.code if e.org_id else None,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "text": e.text,
+            }
+            for e in selectors.timeline(p)
+        ],
     }
 
 
 def meeting_out(m: JointMeeting) -> dict[str, Any]:
-    return {"id": m.pk, "code": m.code, "alliance": m.alliance.code, "alliance_name": m.alliance.name, "title": m.title,
-            "start": timezone.localtime(m.start, TZ), "place": m.place, "convener": m.convener.code,
-            "host_person": m.host_person, "recorder": m.recorder, "status": m.status}
+    return {
+        "id": m.pk,
+        "code": m.code,
+        "alliance": m.alliance.code,
+        "alliance_name": m.alliance.name,
+        "title": m.title,
+        "start": timezone.localtime(m.start, TZ),
+        "place": m.place,
+        "convener": m.convener.code,
+        "host_person": m.host_person,
+        "recorder": m.recorder,
+        "status": m.status,
+    }
 
 
 def meeting_detail_out(meeting: JointMeeting) -> dict[str, Any]:
@@ -86,11 +120,27 @@ def meeting_detail_out(meeting: JointMeeting) -> dict[str, Any]:
     agenda = m.agenda.select_related("problem").order_by("position")
     attendees = m.attendees.select_related("org", "member").order_by("position")
     return {
-        **meeting_out(m), "minutes": m.minutes, "decisions": m.decisions,
-        "agenda": [{"position": a.position, "title": a.title, "problem": a.problem.code if a.problem_id else None}
-                   for a in agenda],
-        "attendees": [{"org": a.org.code, "org_name": a.org.name, "name": a.name, "post": a.post,
-                       "member": a.member.number if a.member_id else None} for a in attendees],
+        **meeting_out(m),
+        "minutes": m.minutes,
+        "decisions": m.decisions,
+        "agenda": [
+            {
+                "position": a.position,
+                "title": a.title,
+                "problem": a.problem.code if a.problem_id else None,
+            }
+            for a in agenda
+        ],
+        "attendees": [
+            {
+                "org": a.org.code,
+                "org_name": a.org.name,
+                "name": a.name,
+                "post": a.post,
+                "member": a.member.number if a.member_id else None,
+            }
+            for a in attendees
+        ],
     }
 
 
@@ -138,12 +188,22 @@ def problem_create(request: HttpRequest, payload: ProblemCreateIn) -> Status:
         if alliance is None:
             raise HttpError(400, f"联建不存在：{payload.alliance}")
     problem = services.problem_raise(
-        actor=user, raised_by=org, alliance=alliance, title=payload.title, category=payload.category,
-        urgency=payload.urgency, description=payload.description, raised_on=payload.raised_on, code=payload.code)
+        actor=user,
+        raised_by=org,
+        alliance=alliance,
+        title=payload.title,
+        category=payload.category,
+        urgency=payload.urgency,
+        description=payload.description,
+        raised_on=payload.raised_on,
+        code=payload.code,
+    )
     return Status(201, problem_detail_out(problem))
 
 
-@problems_router.post("/{code}/assign", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="分派（调整分派）")
+@problems_router.post(
+    "/{code}/assign", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="分派（调整分派）"
+)
 def problem_assign(request: HttpRequest, code: str, payload: AssignIn) -> dict[str, Any]:
     """Set owners, a responsible person and a deadline: 待研究 → 已分派 (or change them)."""
     user = _caller(request)
@@ -161,15 +221,28 @@ def problem_assign(request: HttpRequest, code: str, payload: AssignIn) -> dict[s
         raise HttpError(400, f"责任组织不存在或不是本联建的成员单位：{'、'.join(missing)}")
     meeting = None
     if payload.meeting:
-        meeting = JointMeeting.objects.visible_to(user).filter(code=payload.meeting, alliance_id=problem.alliance_id).first()
+        meeting = (
+            JointMeeting.objects.visible_to(user)
+            .filter(code=payload.meeting, alliance_id=problem.alliance_id)
+            .first()
+        )
         if meeting is None:
             raise HttpError(400, f"研究会议不存在或不是本联建的会议：{payload.meeting}")
-    services.problem_assign(actor=user, problem=problem, owners=[found[c] for c in payload.owners],
-                            deadline=payload.deadline, responsible=payload.responsible, meeting=meeting, note=payload.note)
+    services.problem_assign(
+        actor=user,
+        problem=problem,
+        owners=[found[c] for c in payload.owners],
+        deadline=payload.deadline,
+        responsible=payload.responsible,
+        meeting=meeting,
+        note=payload.note,
+    )
     return problem_detail_out(problem)
 
 
-@problems_router.post("/{code}/progress", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="报送办理进展")
+@problems_router.post(
+    "/{code}/progress", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="报送办理进展"
+)
 def problem_progress(request: HttpRequest, code: str, payload: ProgressIn) -> dict[str, Any]:
     """An owner organisation the caller manages reports progress (→ 办理中)."""
     user = _caller(request)
@@ -185,19 +258,28 @@ def problem_progress(request: HttpRequest, code: str, payload: ProgressIn) -> di
     return problem_detail_out(problem)
 
 
-@problems_router.post("/{code}/solve", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="办结")
+@problems_router.post(
+    "/{code}/solve", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="办结"
+)
 def problem_solve(request: HttpRequest, code: str, payload: SolveIn) -> dict[str, Any]:
     """The owners report the problem solved (→ 待确认)."""
     user = _caller(request)
     problem = _visible_problem(user, code)
     _require(user, "solve", problem)
     owned = [link.org for link in problem.owner_links.all() if may(user, CHANGE, link.org)]
-    services.problem_solve(actor=user, problem=problem, resolution=payload.resolution, solved_on=payload.solved_on,
-                           org=owned[0] if owned else None)
+    services.problem_solve(
+        actor=user,
+        problem=problem,
+        resolution=payload.resolution,
+        solved_on=payload.solved_on,
+        org=owned[0] if owned else None,
+    )
     return problem_detail_out(problem)
 
 
-@problems_router.post("/{code}/confirm", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="确认销号")
+@problems_router.post(
+    "/{code}/confirm", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="确认销号"
+)
 def problem_confirm(request: HttpRequest, code: str, payload: ConfirmIn) -> dict[str, Any]:
     """The raising organisation confirms the fix (待确认 → 已销号)."""
     user = _caller(request)
@@ -207,7 +289,9 @@ def problem_confirm(request: HttpRequest, code: str, payload: ConfirmIn) -> dict
     return problem_detail_out(problem)
 
 
-@problems_router.post("/{code}/reopen", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="退回重新办理")
+@problems_router.post(
+    "/{code}/reopen", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="退回重新办理"
+)
 def problem_reopen(request: HttpRequest, code: str, payload: ReopenIn) -> dict[str, Any]:
     """The raising organisation sends a solved problem back (待确认 → 办理中) with a reason."""
     user = _caller(request)
@@ -227,7 +311,9 @@ def meeting_list(request: HttpRequest, params: Query[MeetingListParams]) -> dict
     return {"items": [meeting_out(m) for m in items], "count": count}
 
 
-@meetings_router.get("/{code}", response={200: MeetingDetailOut, **READ_ERRORS}, summary="联席会议详情")
+@meetings_router.get(
+    "/{code}", response={200: MeetingDetailOut, **READ_ERRORS}, summary="联席会议详情"
+)
 def meeting_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One meeting with its agenda, attendees, minutes and decisions."""
     meeting = JointMeeting.objects.visible_to(_caller(request)).filter(code=code).first()
@@ -241,7 +327,12 @@ def meeting_create(request: HttpRequest, payload: MeetingCreateIn) -> Status:
     """Plan a meeting (筹备中) of an alliance the caller manages, or convened by an
     organisation of the alliance the caller manages."""
     user = _caller(request)
-    alliance = Alliance.objects.visible_to(user).select_related("lead").filter(code=payload.alliance).first()
+    alliance = (
+        Alliance.objects.visible_to(user)
+        .select_related("lead")
+        .filter(code=payload.alliance)
+        .first()
+    )
     if alliance is None:
         raise HttpError(400, f"联建不存在：{payload.alliance}")
     members = services.alliance_org_ids(alliance)
@@ -253,7 +344,10 @@ def meeting_create(request: HttpRequest, payload: MeetingCreateIn) -> Status:
     if not (may(user, CHANGE, alliance.lead) or may(user, CHANGE, convener)):
         raise HttpError(403, "无权为该联建登记联席会议")
     codes = {a.problem for a in payload.agenda if a.problem}
-    problems = {p.code: p for p in Problem.objects.visible_to(user).filter(alliance=alliance, code__in=codes)}
+    problems = {
+        p.code: p
+        for p in Problem.objects.visible_to(user).filter(alliance=alliance, code__in=codes)
+    }
     agenda = []
     for item in payload.agenda:
         problem = None
@@ -265,19 +359,45 @@ def meeting_create(request: HttpRequest, payload: MeetingCreateIn) -> Status:
         if not title:
             raise HttpError(400, "agenda：议题不能为空")
         agenda.append(services.Agenda(title=title[:200], problem=problem))
-    orgs = {o.code: o for o in Organisation.objects.filter(pk__in=members, code__in={a.org for a in payload.attendees})}
+    orgs = {
+        o.code: o
+        for o in Organisation.objects.filter(
+            pk__in=members, code__in={a.org for a in payload.attendees}
+        )
+    }
     attendees = []
     for person in payload.attendees:
         org = orgs.get(person.org)
         if org is None:
             raise HttpError(400, f"attendees：参会单位不是本联建的成员单位：{person.org}")
         # Only a member record the caller may see is linked: the link must not reveal others.
-        found = list(Member.objects.visible_to(user).current().filter(org=org, name=person.name)[:2])
-        attendees.append(services.Attendee(org=org, name=person.name, post=person.post,
-                                           member=found[0] if len(found) == 1 else None))
-    start = payload.start if not timezone.is_naive(payload.start) else payload.start.replace(tzinfo=TZ)
+        found = list(
+            Member.objects.visible_to(user).current().filter(org=org, name=person.name)[:2]
+        )
+        attendees.append(
+            services.Attendee(
+                org=org,
+                name=person.name,
+                post=person.post,
+                member=found[0] if len(found) == 1 else None,
+            )
+        )
+    start = (
+        payload.start if not timezone.is_naive(payload.start) else payload.start.replace(tzinfo=TZ)
+    )
     meeting = services.meeting_create(
-        actor=user, alliance=alliance, title=payload.title, start=start, convener=convener, agenda=agenda,
-        attendees=attendees, code=payload.code, place=payload.place, host_person=payload.host_person,
-        recorder=payload.recorder, minutes=payload.minutes, decisions=payload.decisions)
+        actor=user,
+        alliance=alliance,
+        title=payload.title,
+        start=start,
+        convener=convener,
+        agenda=agenda,
+        attendees=attendees,
+        code=payload.code,
+        place=payload.place,
+        host_person=payload.host_person,
+        recorder=payload.recorder,
+        minutes=payload.minutes,
+        decisions=payload.decisions,
+    )
     return Status(201, meeting_detail_out(meeting))

@@ -74,36 +74,91 @@ def format_codes(value: Any) -> str | None:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("问题编号", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text,
-           "问题的唯一编号，如 WT-2026-001；导入时以此识别：已存在则更新，不存在则新建", 14),
+    Column(
+        "问题编号",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        True,
+        "",
+        format_text,
+        "问题的唯一编号，如 WT-2026-001；导入时以此识别：已存在则更新，不存在则新建",
+        14,
+    ),
     text_column("问题标题", 200, required=True, width=30),
-    Column("提出组织编码", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text, "提出问题的党组织的编码", 14),
+    Column(
+        "提出组织编码",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        True,
+        "",
+        format_text,
+        "提出问题的党组织的编码",
+        14,
+    ),
     choice_column("问题类别", ProblemCategory.values, required=True),
     choice_column("紧急程度", Urgency.values, note="可选：一般、较急、紧急；空白为“一般”"),
-    Column("联建编码", parse_pattern(32, CODE_RE, CODE_REASON), False, None, format_text,
-           "问题提交研究的联建；提出组织和责任组织须为该联建的成员单位", 12),
+    Column(
+        "联建编码",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        False,
+        None,
+        format_text,
+        "问题提交研究的联建；提出组织和责任组织须为该联建的成员单位",
+        12,
+    ),
     text_column("问题描述", 5000, width=40, multiline=True),
-    Column("责任组织编码", parse_codes, False, (), format_codes,
-           "分派后填写；多个用“、”分隔，第一个为牵头责任单位", 20),
+    Column(
+        "责任组织编码",
+        parse_codes,
+        False,
+        (),
+        format_codes,
+        "分派后填写；多个用“、”分隔，第一个为牵头责任单位",
+        20,
+    ),
     text_column("责任人", 50),
     date_column("办理期限", note="分派后必填；日期，格式 YYYY-MM-DD"),
-    choice_column("状态", ProblemState.values, note="可选：" + "、".join(ProblemState.values) + "；新问题空白为“待研究”"),
+    choice_column(
+        "状态",
+        ProblemState.values,
+        note="可选：" + "、".join(ProblemState.values) + "；新问题空白为“待研究”",
+    ),
     date_column("提出日期", note="日期，格式 YYYY-MM-DD；新问题空白为导入当天"),
     date_column("解决日期", note="待确认、已销号的问题必填"),
     text_column("解决情况", 5000, note="待确认、已销号的问题必填", width=40, multiline=True),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS)}
-SIMPLE = (("问题标题", "title"), ("问题类别", "category"), ("问题描述", "description"), ("责任人", "responsible"),
-          ("办理期限", "deadline"), ("解决日期", "solved_on"), ("解决情况", "resolution"))
-STATE_FIELDS = ("title", "category", "urgency", "alliance_id", "raised_by_id", "description", "responsible", "deadline",
-                "state", "raised_on", "solved_on", "resolution")
+SIMPLE = (
+    ("问题标题", "title"),
+    ("问题类别", "category"),
+    ("问题描述", "description"),
+    ("责任人", "responsible"),
+    ("办理期限", "deadline"),
+    ("解决日期", "solved_on"),
+    ("解决情况", "resolution"),
+)
+STATE_FIELDS = (
+    "title",
+    "category",
+    "urgency",
+    "alliance_id",
+    "raised_by_id",
+    "description",
+    "responsible",
+    "deadline",
+    "state",
+    "raised_on",
+    "solved_on",
+    "resolution",
+)
 
 
 def _owner_codes(ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for chunk in chunks(ids):
-        for problem_id, code in (ProblemOwner.objects.filter(problem_id__in=chunk).order_by("problem_id", "position")
-                                 .values_list("problem_id", "org__code")):
+        for problem_id, code in (
+            ProblemOwner.objects.filter(problem_id__in=chunk)
+            .order_by("problem_id", "position")
+            .values_list("problem_id", "org__code")
+        ):
             out.setdefault(problem_id, []).append(code)
     return out
 
@@ -116,9 +171,22 @@ def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
     def rows(items: list[Problem]) -> Iterator[Sequence[Any]]:
         owners = _owner_codes([p.pk for p in items])
         for p in items:
-            yield (p.code, p.title, p.raised_by.code, p.category, p.urgency, p.alliance.code if p.alliance_id else None,
-                   p.description, owners.get(p.pk, []), p.responsible, p.deadline, p.state, p.raised_on, p.solved_on,
-                   p.resolution)
+            yield (
+                p.code,
+                p.title,
+                p.raised_by.code,
+                p.category,
+                p.urgency,
+                p.alliance.code if p.alliance_id else None,
+                p.description,
+                owners.get(p.pk, []),
+                p.responsible,
+                p.deadline,
+                p.state,
+                p.raised_on,
+                p.solved_on,
+                p.resolution,
+            )
 
     for problem in qs.iterator(chunk_size=2000):
         batch.append(problem)
@@ -129,20 +197,29 @@ def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
 
 
 # Which column each rule of ``problem_row_errors`` speaks about.
-FIELD_HEADERS = {name: header for header, name in SIMPLE} | {"state": "状态", "raised_on": "提出日期"}
+FIELD_HEADERS = {name: header for header, name in SIMPLE} | {
+    "state": "状态",
+    "raised_on": "提出日期",
+}
 
 
-def _state_errors(state: dict[str, Any], owners: list[Any] | Any, raised_by: Organisation | None) -> list[tuple[str, str]]:
+def _state_errors(
+    state: dict[str, Any], owners: list[Any] | Any, raised_by: Organisation | None
+) -> list[tuple[str, str]]:
     """(column, reason) for every way the row's state, dates and owners disagree: the
     problem's own rules (``problem_row_errors``) and, which only a file has, its owners."""
-    errors = [(FIELD_HEADERS.get(name, "问题编号"), reason)
-              for name, reason in problem_row_errors(state, raised_by=raised_by).items()]
+    errors = [
+        (FIELD_HEADERS.get(name, "问题编号"), reason)
+        for name, reason in problem_row_errors(state, raised_by=raised_by).items()
+    ]
     st = state["state"]
     if st is INVALID:
         return errors
     has_owners = isinstance(owners, list) and bool(owners)
     if st == rules.PENDING and has_owners:
-        errors.append(("责任组织编码", "待研究的问题尚未分派，不能填写责任组织（已分派请将状态填为“已分派”）"))
+        errors.append(
+            ("责任组织编码", "待研究的问题尚未分派，不能填写责任组织（已分派请将状态填为“已分派”）")
+        )
     elif st != rules.PENDING and owners is not INVALID and not has_owners:
         errors.append(("责任组织编码", f"{st}的问题须填写责任组织"))
     return errors
@@ -161,12 +238,16 @@ class ProblemExcel(ExcelKind):
     columns = COLUMNS
 
     def general_notes(self) -> list[str]:
-        return [*super().general_notes(),
-                "状态：待研究 → 已分派 → 办理中 → 待确认 → 已销号。已分派及以后须填写责任组织和办理期限；"
-                "待确认、已销号须填写解决日期和解决情况。",
-                "组织管理员可导入本人管理的联建的问题，以及本组织及下级组织提出的、不属于联建的问题。"]
+        return [
+            *super().general_notes(),
+            "状态：待研究 → 已分派 → 办理中 → 待确认 → 已销号。已分派及以后须填写责任组织和办理期限；"
+            "待确认、已销号须填写解决日期和解决情况。",
+            "组织管理员可导入本人管理的联建的问题，以及本组织及下级组织提出的、不属于联建的问题。",
+        ]
 
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not may_import(user):
             result.errors = ["当前账户无权导入数据"]
@@ -184,28 +265,57 @@ class ProblemExcel(ExcelKind):
                 first[code] = number
         existing: dict[str, Problem] = {}
         for chunk in chunks(list(first)):
-            for p in Problem.objects.filter(code__in=chunk).select_related("raised_by", "alliance", "alliance__lead"):
+            for p in Problem.objects.filter(code__in=chunk).select_related(
+                "raised_by", "alliance", "alliance__lead"
+            ):
                 existing[p.code] = p
         taken = hidden_keys(existing, None if user is None else Problem.objects.visible_to(user))
         owner_codes = _owner_codes([p.pk for p in existing.values()])
-        org_codes = {v[COL["提出组织编码"]] for _, v in sheet.rows if isinstance(v[COL["提出组织编码"]], str)}
-        org_codes |= {c for _, v in sheet.rows if isinstance(v[COL["责任组织编码"]], list) for c in v[COL["责任组织编码"]]}
-        org_codes |= {c for codes in owner_codes.values() for c in codes}  # rows without the column keep them
-        orgs_qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
-        orgs = self._by_code(orgs_qs.only("id", "code", "path", "name", "founded", "dissolved"), org_codes)
-        alliance_codes = {v[COL["联建编码"]] for _, v in sheet.rows if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]}
+        org_codes = {
+            v[COL["提出组织编码"]] for _, v in sheet.rows if isinstance(v[COL["提出组织编码"]], str)
+        }
+        org_codes |= {
+            c
+            for _, v in sheet.rows
+            if isinstance(v[COL["责任组织编码"]], list)
+            for c in v[COL["责任组织编码"]]
+        }
+        org_codes |= {
+            c for codes in owner_codes.values() for c in codes
+        }  # rows without the column keep them
+        orgs_qs = (
+            Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
+        )
+        orgs = self._by_code(
+            orgs_qs.only("id", "code", "path", "name", "founded", "dissolved"), org_codes
+        )
+        alliance_codes = {
+            v[COL["联建编码"]]
+            for _, v in sheet.rows
+            if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]
+        }
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
-        alliances = self._by_code(alliances_qs.select_related("lead").only("id", "code", "lead__path"), alliance_codes)
+        alliances = self._by_code(
+            alliances_qs.select_related("lead").only("id", "code", "lead__path"), alliance_codes
+        )
         alliance_orgs: dict[int, set[int]] = {a.pk: {a.lead_id} for a in alliances.values()}
         for alliance_id, org_id in AllianceMember.objects.filter(
-                alliance_id__in=list(alliance_orgs), left_on__isnull=True).values_list("alliance_id", "org_id"):
+            alliance_id__in=list(alliance_orgs), left_on__isnull=True
+        ).values_list("alliance_id", "org_id"):
             alliance_orgs[alliance_id].add(org_id)
         # Organisations of the alliances named may be outside the user's own subtree (partners):
         # an alliance's members are what its managers see of it.
         extra = org_codes - set(orgs)
         if extra and user is not None:
             members = {pk for ids in alliance_orgs.values() for pk in ids}
-            orgs.update(self._by_code(Organisation.objects.filter(pk__in=members).only("id", "code", "path", "name", "founded", "dissolved"), extra))
+            orgs.update(
+                self._by_code(
+                    Organisation.objects.filter(pk__in=members).only(
+                        "id", "code", "path", "name", "founded", "dissolved"
+                    ),
+                    extra,
+                )
+            )
         alliance_leads: dict[int, int] = {a.pk: a.lead_id for a in alliances.values()}
         # (row, column, the organisation whose manager may import the row, the one whose
         # manager may change the stored problem, whether there is one): asked at once below.
@@ -214,14 +324,27 @@ class ProblemExcel(ExcelKind):
         plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]] = []
         for number, values in sheet.rows:
             code = values[COL["问题编号"]]
-            current = existing.get(code) if code is not INVALID and first.get(code) == number else None
+            current = (
+                existing.get(code) if code is not INVALID and first.get(code) == number else None
+            )
             if current is not None:
                 state = {f: getattr(current, f) for f in STATE_FIELDS}
                 codes: Any = owner_codes.get(current.pk, [])
             else:
-                state = {"title": "", "category": None, "urgency": Urgency.NORMAL, "alliance_id": None, "raised_by_id": None,
-                         "description": "", "responsible": "", "deadline": None, "state": rules.PENDING,
-                         "raised_on": today, "solved_on": None, "resolution": ""}
+                state = {
+                    "title": "",
+                    "category": None,
+                    "urgency": Urgency.NORMAL,
+                    "alliance_id": None,
+                    "raised_by_id": None,
+                    "description": "",
+                    "responsible": "",
+                    "deadline": None,
+                    "state": rules.PENDING,
+                    "raised_on": today,
+                    "solved_on": None,
+                    "resolution": "",
+                }
                 codes = []
             for header, name in SIMPLE:
                 if values[COL[header]] is not ABSENT:
@@ -254,7 +377,9 @@ class ProblemExcel(ExcelKind):
                 if alliance_code:
                     alliance = alliances.get(alliance_code)
                     if alliance is None:
-                        errors.add(number, "联建编码", f"联建 {alliance_code} 不存在或不在您的范围内")
+                        errors.add(
+                            number, "联建编码", f"联建 {alliance_code} 不存在或不在您的范围内"
+                        )
                         state["alliance_id"] = INVALID
                     else:
                         state["alliance_id"] = alliance.pk
@@ -273,30 +398,58 @@ class ProblemExcel(ExcelKind):
                 if alliance_id not in alliance_orgs and current is not None:
                     # The row keeps the problem's alliance (column absent); load what it needs.
                     lead_id = _lead_of(current)
-                    alliance_orgs[alliance_id] = {lead_id, *AllianceMember.objects.filter(
-                        alliance_id=alliance_id, left_on__isnull=True).values_list("org_id", flat=True)}
+                    alliance_orgs[alliance_id] = {
+                        lead_id,
+                        *AllianceMember.objects.filter(
+                            alliance_id=alliance_id, left_on__isnull=True
+                        ).values_list("org_id", flat=True),
+                    }
                     alliance_leads[alliance_id] = lead_id
                 members = alliance_orgs[alliance_id]
                 if isinstance(state["raised_by_id"], int) and state["raised_by_id"] not in members:
                     errors.add(number, "提出组织编码", f"组织 {raiser_code} 不是所填联建的成员单位")
                 for org in listed:
                     if org.pk not in members:
-                        errors.add(number, "责任组织编码", f"组织 {org.code} 不是所填联建的成员单位")
+                        errors.add(
+                            number, "责任组织编码", f"组织 {org.code} 不是所填联建的成员单位"
+                        )
             # A dissolved organisation raises nothing new and becomes no owner (as the services);
             # a stored problem keeps what it had, so that export → import changes nothing.
-            if raiser is not None and raiser.dissolved is not None and (current is None or current.raised_by_id != raiser.pk):
+            if (
+                raiser is not None
+                and raiser.dissolved is not None
+                and (current is None or current.raised_by_id != raiser.pk)
+            ):
                 errors.add(number, "提出组织编码", rules.dissolved_raiser_problem(raiser.name))
-            gone = rules.dissolved_owners_problem([o.name for o in listed if o.dissolved is not None])
-            if gone and (current is None or [o.code for o in listed] != owner_codes.get(current.pk, [])):
+            gone = rules.dissolved_owners_problem(
+                [o.name for o in listed if o.dissolved is not None]
+            )
+            if gone and (
+                current is None or [o.code for o in listed] != owner_codes.get(current.pk, [])
+            ):
                 errors.add(number, "责任组织编码", gone)
-            for column, reason in _state_errors(state, codes if codes is not INVALID else INVALID, raiser):
+            for column, reason in _state_errors(
+                state, codes if codes is not INVALID else INVALID, raiser
+            ):
                 errors.add(number, column, reason)
-            if user is not None and alliance_id is not INVALID and (isinstance(alliance_id, int) or raiser is not None):
-                scope_checks.append((
-                    number, "联建编码" if isinstance(alliance_id, int) else "提出组织编码",
-                    alliance_leads.get(alliance_id) if isinstance(alliance_id, int) else raiser.pk,  # type: ignore[union-attr]
-                    None if current is None else (_lead_of(current) if current.alliance_id else current.raised_by_id),
-                    current is not None))
+            if (
+                user is not None
+                and alliance_id is not INVALID
+                and (isinstance(alliance_id, int) or raiser is not None)
+            ):
+                scope_checks.append(
+                    (
+                        number,
+                        "联建编码" if isinstance(alliance_id, int) else "提出组织编码",
+                        alliance_leads.get(alliance_id)
+                        if isinstance(alliance_id, int)
+                        else raiser.pk,  # type: ignore[union-attr]
+                        None
+                        if current is None
+                        else (_lead_of(current) if current.alliance_id else current.raised_by_id),
+                        current is not None,
+                    )
+                )
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
 
@@ -316,17 +469,25 @@ class ProblemExcel(ExcelKind):
         return result
 
     @staticmethod
-    def _check_scope(checks: list[tuple[int, str, Any, Any, bool]], user: Any, errors: ErrorList) -> None:
+    def _check_scope(
+        checks: list[tuple[int, str, Any, Any, bool]], user: Any, errors: ErrorList
+    ) -> None:
         """A manager imports the problems of the alliances whose lead they manage and, without
         an alliance, those raised in their subtree — new rows and the stored problems they
         update: every organisation this names is asked at once (core.excel ``refused_keys``)."""
         if not checks:
             return
-        targets = {org_id for _, _, new, old, _ in checks for org_id in (new, old) if org_id is not None}
+        targets = {
+            org_id for _, _, new, old, _ in checks for org_id in (new, old) if org_id is not None
+        }
         refused = refused_keys(Organisation.objects.all(), user, "change", targets)
         for number, column, new, old, stored in checks:
             if new is None or new in refused:
-                errors.add(number, column, "无权导入：须为本人管理的联建的问题，或本组织及下级组织提出的问题")
+                errors.add(
+                    number,
+                    column,
+                    "无权导入：须为本人管理的联建的问题，或本组织及下级组织提出的问题",
+                )
             elif stored and (old is None or old in refused):
                 errors.add(number, "问题编号", "无权修改该问题")
 
@@ -339,12 +500,25 @@ class ProblemExcel(ExcelKind):
         return out
 
     @staticmethod
-    def _changed(current: Problem, state: dict[str, Any], listed: list[Organisation], owner_codes: dict[int, list[str]]) -> bool:
-        return (any(state[f] != getattr(current, f) for f in STATE_FIELDS)
-                or [o.code for o in listed] != owner_codes.get(current.pk, []))
+    def _changed(
+        current: Problem,
+        state: dict[str, Any],
+        listed: list[Organisation],
+        owner_codes: dict[int, list[str]],
+    ) -> bool:
+        return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
+            o.code for o in listed
+        ] != owner_codes.get(current.pk, [])
 
-    def _write(self, plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]],
-               owner_codes: dict[int, list[str]], *, actor: Any, file_name: str, result: ImportResult) -> None:
+    def _write(
+        self,
+        plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]],
+        owner_codes: dict[int, list[str]],
+        *,
+        actor: Any,
+        file_name: str,
+        result: ImportResult,
+    ) -> None:
         now = timezone.now()
         note = f"Excel 导入：{file_name}"
         is_user = actor is not None and getattr(actor, "is_authenticated", False)
@@ -376,31 +550,67 @@ class ProblemExcel(ExcelKind):
                 after = snapshot(current)
                 after["owners"] = [o.code for o in listed]
                 b, a = diff(before, after)
-                audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=current, before=b, after=a, note=note))
+                audits.append(
+                    audit_row(
+                        actor=actor,
+                        action=AuditLog.Action.UPDATE,
+                        obj=current,
+                        before=b,
+                        after=a,
+                        note=note,
+                    )
+                )
                 if after["owners"] != before["owners"]:
                     ProblemOwner.objects.filter(problem=current).delete()
-                    owners += [ProblemOwner(problem=current, org=o, position=i) for i, o in enumerate(listed)]
+                    owners += [
+                        ProblemOwner(problem=current, org=o, position=i)
+                        for i, o in enumerate(listed)
+                    ]
                 changed = "、".join(field_label(k) for k in a)
-                events.append(ProblemEvent(problem=current, at=now, kind=ProblemEvent.Kind.IMPORTED, actor=actor if is_user else None,
-                                           actor_name=actor_name, from_state=old_state if old_state != current.state else "",
-                                           to_state=current.state if old_state != current.state else "",
-                                           text=f"{note}；修改了{changed}"[:1000]))
+                events.append(
+                    ProblemEvent(
+                        problem=current,
+                        at=now,
+                        kind=ProblemEvent.Kind.IMPORTED,
+                        actor=actor if is_user else None,
+                        actor_name=actor_name,
+                        from_state=old_state if old_state != current.state else "",
+                        to_state=current.state if old_state != current.state else "",
+                        text=f"{note}；修改了{changed}"[:1000],
+                    )
+                )
             Problem.objects.bulk_create([p for p, _ in creates], batch_size=1000)
             ids: dict[str, int] = {}
             for chunk in chunks([p.code for p, _ in creates]):
                 ids.update(Problem.objects.filter(code__in=chunk).values_list("code", "pk"))
             for p, listed in creates:
                 p.pk = ids[p.code]
-                owners += [ProblemOwner(problem_id=p.pk, org=o, position=i) for i, o in enumerate(listed)]
+                owners += [
+                    ProblemOwner(problem_id=p.pk, org=o, position=i) for i, o in enumerate(listed)
+                ]
                 after = snapshot(p)
                 after["owners"] = [o.code for o in listed]
-                audits.append(audit_row(actor=actor, action=AuditLog.Action.CREATE, obj=p, after=after, note=note))
-                events.append(ProblemEvent(problem_id=p.pk, at=now, kind=ProblemEvent.Kind.IMPORTED,
-                                           actor=actor if is_user else None, actor_name=actor_name, to_state=p.state,
-                                           text=note))
+                audits.append(
+                    audit_row(
+                        actor=actor, action=AuditLog.Action.CREATE, obj=p, after=after, note=note
+                    )
+                )
+                events.append(
+                    ProblemEvent(
+                        problem_id=p.pk,
+                        at=now,
+                        kind=ProblemEvent.Kind.IMPORTED,
+                        actor=actor if is_user else None,
+                        actor_name=actor_name,
+                        to_state=p.state,
+                        text=note,
+                    )
+                )
             ProblemOwner.objects.bulk_create(owners, batch_size=2000)
             ProblemEvent.objects.bulk_create(events, batch_size=2000)
-            audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
+            audits.append(
+                audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))
+            )
             insert_audit(audits, now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:

@@ -51,7 +51,10 @@ class AllianceChoice(forms.ChoiceField):
 
     def set_queryset(self, queryset: Any, *, blank: str | None) -> None:
         self.queryset = queryset
-        options = [(a.code, f"{a.name}（{a.code}）") for a in queryset.order_by("code").only("code", "name")]
+        options = [
+            (a.code, f"{a.name}（{a.code}）")
+            for a in queryset.order_by("code").only("code", "name")
+        ]
         self.choices = ([("", blank)] if blank is not None else []) + options
 
     def clean(self, value: Any) -> Alliance | None:
@@ -67,26 +70,43 @@ class AllianceChoice(forms.ChoiceField):
 class ProblemForm(EdgeRules, forms.Form):
     """Raise a problem (or correct it while 待研究)."""
 
-    alliance = AllianceChoice(label="联建", required=False, help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派",
-                              widget=Picker("alliances.open"))
+    alliance = AllianceChoice(
+        label="联建",
+        required=False,
+        help_text="问题提交给哪个联建研究；不属于联建的问题由上级党组织研究分派",
+        widget=Picker("alliances.open"),
+    )
     raised_by = OrgField(label="提出组织", widget=Picker("orgs.managed"))
     title = forms.CharField(label="问题标题", max_length=200)
     category = forms.ChoiceField(label="问题类别", choices=ProblemCategory.choices)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
-    description = forms.CharField(label="问题描述", required=False, max_length=5000, widget=forms.Textarea,
-                                  help_text="现状、原因、需要联建单位协调解决的事项")
+    description = forms.CharField(
+        label="问题描述",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        help_text="现状、原因、需要联建单位协调解决的事项",
+    )
 
-    def __init__(self, *args: Any, user: Any, instance: Problem | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, instance: Problem | None = None, **kwargs: Any
+    ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = {"alliance": instance.alliance.code if instance.alliance_id else "",
-                                 "raised_by": instance.raised_by.code, "title": instance.title,
-                                 "category": instance.category, "urgency": instance.urgency,
-                                 "description": instance.description}
+            kwargs["initial"] = {
+                "alliance": instance.alliance.code if instance.alliance_id else "",
+                "raised_by": instance.raised_by.code,
+                "title": instance.title,
+                "category": instance.category,
+                "urgency": instance.urgency,
+                "description": instance.description,
+            }
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["alliance"].set_queryset(Alliance.objects.visible_to(user).exclude(status=Alliance.Status.ENDED),
-                                             blank="— 不属于联建 —")
+        self.fields["alliance"].set_queryset(
+            Alliance.objects.visible_to(user).exclude(status=Alliance.Status.ENDED),
+            blank="— 不属于联建 —",
+        )
         self.fields["raised_by"].queryset = Organisation.objects.manageable_by(user).active()
         if instance is not None:
             # Where a problem came from and to whom it went do not change; only its wording.
@@ -102,9 +122,16 @@ class ProblemForm(EdgeRules, forms.Form):
 
 
 class AssignForm(EdgeRules, forms.Form):
-    owners = forms.CharField(label="责任组织", max_length=1000, help_text="可选多个，第一个为牵头责任单位",
-                             widget=Picker("consultations.owners", multiple=True,
-                                           context=lambda form: {"problem": form.problem.code}))
+    owners = forms.CharField(
+        label="责任组织",
+        max_length=1000,
+        help_text="可选多个，第一个为牵头责任单位",
+        widget=Picker(
+            "consultations.owners",
+            multiple=True,
+            context=lambda form: {"problem": form.problem.code},
+        ),
+    )
     responsible = forms.CharField(label="责任人", max_length=50, required=False)
     deadline = forms.DateField(label="办理期限", widget=DateInput())
     meeting = forms.ChoiceField(label="研究会议", required=False)
@@ -116,10 +143,14 @@ class AssignForm(EdgeRules, forms.Form):
         self.user = user
         meetings = []
         if problem.alliance_id:
-            meetings = list(JointMeeting.objects.filter(alliance_id=problem.alliance_id).order_by("-start")[:50])
+            meetings = list(
+                JointMeeting.objects.filter(alliance_id=problem.alliance_id).order_by("-start")[:50]
+            )
         self.meetings = {m.code: m for m in meetings}
         # The local date: a meeting before 08:00 Beijing time is still on the previous day in UTC.
-        self.fields["meeting"].choices = [("", "—")] + [(m.code, f"{_local(m.start)[:10]} {m.title}") for m in meetings]
+        self.fields["meeting"].choices = [("", "—")] + [
+            (m.code, f"{_local(m.start)[:10]} {m.title}") for m in meetings
+        ]
 
     def clean_owners(self) -> list[Organisation]:
         codes = split_list(self.cleaned_data["owners"])
@@ -148,7 +179,11 @@ class ProgressForm(EdgeRules, forms.Form):
 
     def __init__(self, *args: Any, problem: Problem, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.orgs = {link.org.code: link.org for link in problem.owner_links.all() if may(user, CHANGE, link.org)}
+        self.orgs = {
+            link.org.code: link.org
+            for link in problem.owner_links.all()
+            if may(user, CHANGE, link.org)
+        }
         self.fields["org"].choices = [(c, o.name) for c, o in self.orgs.items()]
 
     def clean_org(self) -> Organisation:
@@ -157,7 +192,9 @@ class ProgressForm(EdgeRules, forms.Form):
 
 class SolveForm(EdgeRules, forms.Form):
     resolution = forms.CharField(label="解决情况", max_length=5000, widget=forms.Textarea)
-    solved_on = forms.DateField(label="解决日期", widget=DateInput(), required=False, help_text="空白为今天")
+    solved_on = forms.DateField(
+        label="解决日期", widget=DateInput(), required=False, help_text="空白为今天"
+    )
 
 
 class ConfirmForm(EdgeRules, forms.Form):
@@ -170,6 +207,7 @@ class ReopenForm(EdgeRules, forms.Form):
 
 # --- meetings ------------------------------------------------------------------------------
 
+
 def agenda_text(meeting: JointMeeting) -> str:
     lines = []
     for item in meeting.agenda.select_related("problem").order_by("position"):
@@ -178,14 +216,20 @@ def agenda_text(meeting: JointMeeting) -> str:
 
 
 def attendees_text(meeting: JointMeeting) -> str:
-    return "\n".join(f"{a.org.code}｜{a.name}" + (f"｜{a.post}" if a.post else "")
-                     for a in meeting.attendees.select_related("org").order_by("position"))
+    return "\n".join(
+        f"{a.org.code}｜{a.name}" + (f"｜{a.post}" if a.post else "")
+        for a in meeting.attendees.select_related("org").order_by("position")
+    )
 
 
 def liaisons_text(alliance: Alliance) -> str:
     """The alliance's liaisons (联络员) as attendee lines: the default list of a new meeting."""
-    rows = (AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).exclude(liaison="")
-            .select_related("org").order_by("-org__is_partner", "org__code"))
+    rows = (
+        AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True)
+        .exclude(liaison="")
+        .select_related("org")
+        .order_by("-org__is_partner", "org__code")
+    )
     rows = sorted(rows, key=lambda m: (m.org_id != alliance.lead_id, m.org.is_partner, m.org.code))
     return "\n".join(f"{m.org.code}｜{m.liaison}｜{m.liaison_post or '联络员'}" for m in rows)
 
@@ -195,31 +239,61 @@ class MeetingForm(EdgeRules, forms.Form):
 
     alliance = AllianceChoice(label="联建", widget=Picker("alliances.visible"))
     title = forms.CharField(label="会议名称", max_length=200)
-    start = forms.DateTimeField(label="召开时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    start = forms.DateTimeField(
+        label="召开时间", widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
     place = forms.CharField(label="地点", max_length=200, required=False)
-    convener = forms.CharField(label="召集单位", max_length=32, help_text="空白为联建牵头单位；先选择联建", required=False,
-                               widget=Picker("alliances.orgs", depends=("alliance",)))
+    convener = forms.CharField(
+        label="召集单位",
+        max_length=32,
+        help_text="空白为联建牵头单位；先选择联建",
+        required=False,
+        widget=Picker("alliances.orgs", depends=("alliance",)),
+    )
     host_person = forms.CharField(label="主持人", max_length=50, required=False)
     recorder = forms.CharField(label="记录人", max_length=50, required=False)
-    agenda = forms.CharField(label="议程", required=False, widget=forms.Textarea,
-                             help_text="每行一项，按顺序；研究问题清单中的问题时写“问题编号｜议题”，如 WT-2026-003｜配网改造征地协调")
-    attendees = forms.CharField(label="参会人员", required=False, widget=forms.Textarea,
-                                help_text="每行一人：组织编码｜姓名｜职务；您范围内的党员自动关联党员档案")
-    minutes = forms.CharField(label="会议纪要", required=False, max_length=MINUTES_MAX, widget=forms.Textarea)
-    decisions = forms.CharField(label="议定事项", required=False, max_length=MINUTES_MAX, widget=forms.Textarea)
+    agenda = forms.CharField(
+        label="议程",
+        required=False,
+        widget=forms.Textarea,
+        help_text="每行一项，按顺序；研究问题清单中的问题时写“问题编号｜议题”，如 WT-2026-003｜配网改造征地协调",
+    )
+    attendees = forms.CharField(
+        label="参会人员",
+        required=False,
+        widget=forms.Textarea,
+        help_text="每行一人：组织编码｜姓名｜职务；您范围内的党员自动关联党员档案",
+    )
+    minutes = forms.CharField(
+        label="会议纪要", required=False, max_length=MINUTES_MAX, widget=forms.Textarea
+    )
+    decisions = forms.CharField(
+        label="议定事项", required=False, max_length=MINUTES_MAX, widget=forms.Textarea
+    )
 
-    def __init__(self, *args: Any, user: Any, instance: JointMeeting | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, instance: JointMeeting | None = None, **kwargs: Any
+    ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "alliance": instance.alliance.code, "title": instance.title, "start": _local(instance.start),
-                "place": instance.place, "convener": instance.convener.code, "host_person": instance.host_person,
-                "recorder": instance.recorder, "agenda": agenda_text(instance), "attendees": attendees_text(instance),
-                "minutes": instance.minutes, "decisions": instance.decisions,
+                "alliance": instance.alliance.code,
+                "title": instance.title,
+                "start": _local(instance.start),
+                "place": instance.place,
+                "convener": instance.convener.code,
+                "host_person": instance.host_person,
+                "recorder": instance.recorder,
+                "agenda": agenda_text(instance),
+                "attendees": attendees_text(instance),
+                "minutes": instance.minutes,
+                "decisions": instance.decisions,
             }
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["alliance"].set_queryset(Alliance.objects.visible_to(user), blank=None if instance else "请选择")
+        self.fields["alliance"].set_queryset(
+            Alliance.objects.visible_to(user), blank=None if instance else "请选择"
+        )
         if instance is not None:
             self.fields["alliance"].disabled = True
 
@@ -235,7 +309,11 @@ class MeetingForm(EdgeRules, forms.Form):
             return data
         members = alliance_org_ids(alliance)
         code = (data.get("convener") or "").strip()
-        convener = alliance.lead if not code else Organisation.objects.filter(code=code, pk__in=members).first()
+        convener = (
+            alliance.lead
+            if not code
+            else Organisation.objects.filter(code=code, pk__in=members).first()
+        )
         if convener is None:
             self.add_error("convener", f"组织 {code} 不是本联建的成员单位")
         elif not (may(self.user, CHANGE, alliance.lead) or may(self.user, CHANGE, convener)):
@@ -246,7 +324,11 @@ class MeetingForm(EdgeRules, forms.Form):
         return data
 
     def _lines(self, field: str, text: str) -> list[tuple[int, str]]:
-        lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
+        lines = [
+            (n, line.strip())
+            for n, line in enumerate((text or "").splitlines(), start=1)
+            if line.strip()
+        ]
         if len(lines) > MAX_LINES:
             self.add_error(field, f"最多 {MAX_LINES} 行")
             return []
@@ -256,7 +338,10 @@ class MeetingForm(EdgeRules, forms.Form):
         lines = self._lines("agenda", text)
         parts = [(n, [p.strip() for p in PIPE.split(line, maxsplit=1)]) for n, line in lines]
         codes = {p[0] for _, p in parts if len(p) == 2}
-        problems = {p.code: p for p in Problem.objects.visible_to(self.user).filter(alliance=alliance, code__in=codes)}
+        problems = {
+            p.code: p
+            for p in Problem.objects.visible_to(self.user).filter(alliance=alliance, code__in=codes)
+        }
         out: list[Agenda] = []
         for n, p in parts:
             if len(p) == 1:
@@ -281,7 +366,11 @@ class MeetingForm(EdgeRules, forms.Form):
         names = {p[1] for _, p in parts if len(p) > 1}
         people: dict[tuple[int, str], list[Member]] = {}
         # Only member records the user may see are linked: the badge must not reveal others.
-        for m in Member.objects.visible_to(self.user).current().filter(org__in=list(orgs.values()), name__in=names):
+        for m in (
+            Member.objects.visible_to(self.user)
+            .current()
+            .filter(org__in=list(orgs.values()), name__in=names)
+        ):
             people.setdefault((m.org_id, m.name), []).append(m)
         out: list[Attendee] = []
         for n, p in parts:
@@ -296,8 +385,14 @@ class MeetingForm(EdgeRules, forms.Form):
                 self.add_error("attendees", f"第{n}行：姓名和职务不能超过 50 个字符")
                 continue
             found = people.get((org.pk, p[1]), [])
-            out.append(Attendee(org=org, name=p[1], post=p[2] if len(p) == 3 else "",
-                                member=found[0] if len(found) == 1 else None))
+            out.append(
+                Attendee(
+                    org=org,
+                    name=p[1],
+                    post=p[2] if len(p) == 3 else "",
+                    member=found[0] if len(found) == 1 else None,
+                )
+            )
         return out
 
     def service_fields(self) -> dict[str, Any]:

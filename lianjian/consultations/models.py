@@ -88,25 +88,46 @@ class JointMeeting(models.Model):
     meeting needs its minutes. Problems studied at the meeting are linked from its agenda.
     """
 
-    SCOPE = ScopeRules(view=[Also("alliance")], change=[Manages("alliance__lead"), Manages("convener")])
+    SCOPE = ScopeRules(
+        view=[Also("alliance")], change=[Manages("alliance__lead"), Manages("convener")]
+    )
 
-    AUDIT_FIELDS = ("code", "alliance_id", "title", "start", "place", "convener_id", "host_person", "recorder",
-                    "minutes", "decisions", "status")
+    AUDIT_FIELDS = (
+        "code",
+        "alliance_id",
+        "title",
+        "start",
+        "place",
+        "convener_id",
+        "host_person",
+        "recorder",
+        "minutes",
+        "decisions",
+        "status",
+    )
     # A meeting in preparation may be planned ahead; once held its time is history.
     DATE_WINDOWS = {"start": PLANNED}
 
     code = models.CharField("会议编号", max_length=32, unique=True, validators=[validate_code])
-    alliance = models.ForeignKey(Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="meetings")
+    alliance = models.ForeignKey(
+        Alliance, verbose_name="联建", on_delete=models.PROTECT, related_name="meetings"
+    )
     title = models.CharField("会议名称", max_length=200)
     start = models.DateTimeField("召开时间")
     place = models.CharField("地点", max_length=200, blank=True)
-    convener = models.ForeignKey(Organisation, verbose_name="召集单位", on_delete=models.PROTECT,
-                                 related_name="convened_meetings")
+    convener = models.ForeignKey(
+        Organisation,
+        verbose_name="召集单位",
+        on_delete=models.PROTECT,
+        related_name="convened_meetings",
+    )
     host_person = models.CharField("主持人", max_length=50, blank=True)
     recorder = models.CharField("记录人", max_length=50, blank=True)
     minutes = models.TextField("会议纪要", blank=True)
     decisions = models.TextField("议定事项", blank=True)
-    status = models.CharField("状态", max_length=4, choices=MeetingStatus.choices, default=MeetingStatus.PREPARING)
+    status = models.CharField(
+        "状态", max_length=4, choices=MeetingStatus.choices, default=MeetingStatus.PREPARING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,7 +156,9 @@ class JointMeeting(models.Model):
             errors["minutes"] = "已召开的会议须填写会议纪要"
         for name in ("minutes", "decisions"):
             if len(getattr(self, name) or "") > MINUTES_MAX:
-                errors[name] = f"{self._meta.get_field(name).verbose_name}不能超过 {MINUTES_MAX} 个字符"
+                errors[name] = (
+                    f"{self._meta.get_field(name).verbose_name}不能超过 {MINUTES_MAX} 个字符"
+                )
         raise_errors(errors)
 
 
@@ -145,16 +168,25 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="agenda")
     position = models.PositiveSmallIntegerField("顺序")
     title = models.CharField("议题", max_length=200)
-    problem = models.ForeignKey("Problem", verbose_name="研究问题", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="agenda_items")
+    problem = models.ForeignKey(
+        "Problem",
+        verbose_name="研究问题",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
+    )
 
     class Meta:
         verbose_name = "议程"
         ordering = ["meeting_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique"),
-            models.UniqueConstraint(fields=["meeting", "problem"], name="agenda_problem_unique",
-                                    violation_error_message="同一问题在一次会议的议程中只能列一次"),
+            models.UniqueConstraint(
+                fields=["meeting", "problem"],
+                name="agenda_problem_unique",
+                violation_error_message="同一问题在一次会议的议程中只能列一次",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,9 +200,20 @@ class MeetingAttendee(models.Model):
 
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="attendees")
     position = models.PositiveSmallIntegerField("顺序")
-    org = models.ForeignKey(Organisation, verbose_name="单位", on_delete=models.PROTECT, related_name="meeting_attendances")
-    member = models.ForeignKey(Member, verbose_name="党员", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="meeting_attendances")
+    org = models.ForeignKey(
+        Organisation,
+        verbose_name="单位",
+        on_delete=models.PROTECT,
+        related_name="meeting_attendances",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name="党员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting_attendances",
+    )
     name = models.CharField("姓名", max_length=50)
     post = models.CharField("职务", max_length=50, blank=True)
 
@@ -187,7 +230,9 @@ class ProblemQuerySet(ScopedQuerySet["Problem"]):
 
 
 # Who assigns a problem without an alliance: the managers above the raising organisation.
-_ABOVE_RAISER = Only(Q(alliance__isnull=True), lambda p: p.alliance_id is None, ManagesBelow("raised_by"))
+_ABOVE_RAISER = Only(
+    Q(alliance__isnull=True), lambda p: p.alliance_id is None, ManagesBelow("raised_by")
+)
 
 
 class Problem(models.Model):
@@ -211,30 +256,72 @@ class Problem(models.Model):
         edit=[Manages("raised_by"), Manages("alliance__lead"), _ABOVE_RAISER],
     )
 
-    AUDIT_FIELDS = ("code", "title", "category", "urgency", "description", "alliance_id", "raised_by_id", "raised_on",
-                    "responsible", "deadline", "meeting_id", "state", "assigned_on", "solved_on", "resolution",
-                    "closed_on", "reopened")
+    AUDIT_FIELDS = (
+        "code",
+        "title",
+        "category",
+        "urgency",
+        "description",
+        "alliance_id",
+        "raised_by_id",
+        "raised_on",
+        "responsible",
+        "deadline",
+        "meeting_id",
+        "state",
+        "assigned_on",
+        "solved_on",
+        "resolution",
+        "closed_on",
+        "reopened",
+    )
     # What happened is history; the deadline may lie ahead (a past one stays valid).
-    DATE_WINDOWS = {"raised_on": HISTORY, "assigned_on": HISTORY, "solved_on": HISTORY, "closed_on": HISTORY,
-                    "deadline": PLANNED}
+    DATE_WINDOWS = {
+        "raised_on": HISTORY,
+        "assigned_on": HISTORY,
+        "solved_on": HISTORY,
+        "closed_on": HISTORY,
+        "deadline": PLANNED,
+    }
 
     code = models.CharField("问题编号", max_length=32, unique=True, validators=[validate_code])
     title = models.CharField("问题标题", max_length=200)
     category = models.CharField("问题类别", max_length=8, choices=ProblemCategory.choices)
-    urgency = models.CharField("紧急程度", max_length=4, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency = models.CharField(
+        "紧急程度", max_length=4, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     description = models.TextField("问题描述", blank=True)
-    alliance = models.ForeignKey(Alliance, verbose_name="联建", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="problems")
-    raised_by = models.ForeignKey(Organisation, verbose_name="提出组织", on_delete=models.PROTECT,
-                                  related_name="raised_problems")
+    alliance = models.ForeignKey(
+        Alliance,
+        verbose_name="联建",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    raised_by = models.ForeignKey(
+        Organisation,
+        verbose_name="提出组织",
+        on_delete=models.PROTECT,
+        related_name="raised_problems",
+    )
     raised_on = models.DateField("提出日期")
-    owners = models.ManyToManyField(Organisation, through="ProblemOwner", related_name="owned_problems",
-                                    verbose_name="责任组织")
+    owners = models.ManyToManyField(
+        Organisation, through="ProblemOwner", related_name="owned_problems", verbose_name="责任组织"
+    )
     responsible = models.CharField("责任人", max_length=50, blank=True)
     deadline = models.DateField("办理期限", null=True, blank=True)
-    meeting = models.ForeignKey(JointMeeting, verbose_name="研究会议", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="studied_problems")
-    state = models.CharField("状态", max_length=4, choices=ProblemState.choices, default=ProblemState.PENDING)
+    meeting = models.ForeignKey(
+        JointMeeting,
+        verbose_name="研究会议",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="studied_problems",
+    )
+    state = models.CharField(
+        "状态", max_length=4, choices=ProblemState.choices, default=ProblemState.PENDING
+    )
     assigned_on = models.DateField("分派日期", null=True, blank=True)
     solved_on = models.DateField("解决日期", null=True, blank=True)
     resolution = models.TextField("解决情况", blank=True)
@@ -256,10 +343,14 @@ class Problem(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(solved_on__isnull=True) | Q(solved_on__gte=models.F("raised_on")),
-                name="problem_solved_after_raised", violation_error_message="解决日期不能早于提出日期"),
+                name="problem_solved_after_raised",
+                violation_error_message="解决日期不能早于提出日期",
+            ),
             models.CheckConstraint(
                 condition=~Q(state__in=rules.SOLVED_STATES) | Q(solved_on__isnull=False),
-                name="problem_solved_has_date", violation_error_message="已解决的问题须有解决日期"),
+                name="problem_solved_has_date",
+                violation_error_message="已解决的问题须有解决日期",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,7 +361,12 @@ class Problem(models.Model):
         return self.code
 
     def colour(self, today, yellow_days: int | None = None) -> str:
-        return rules.colour(self.state, self.deadline, today, yellow_threshold() if yellow_days is None else yellow_days)
+        return rules.colour(
+            self.state,
+            self.deadline,
+            today,
+            yellow_threshold() if yellow_days is None else yellow_days,
+        )
 
     def clean(self) -> None:
         raised_by = self.raised_by if self.raised_by_id is not None else None
@@ -288,7 +384,11 @@ def problem_row_errors(values: dict[str, Any], *, raised_by: Any = None) -> dict
     not of their field's type are skipped.
     """
     errors = date_errors(Problem, values)
-    raised, solved, deadline = values.get("raised_on"), values.get("solved_on"), values.get("deadline")
+    raised, solved, deadline = (
+        values.get("raised_on"),
+        values.get("solved_on"),
+        values.get("deadline"),
+    )
     if "raised_on" not in errors and is_date(raised):
         problem = not_before_founding(raised_by, raised, "提出日期")
         if problem:
@@ -335,14 +435,21 @@ class ProblemOwner(models.Model):
     """An organisation responsible (责任组织) for a problem; ``position`` 0 leads."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="owner_links")
-    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="problem_owner_links")
+    org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="problem_owner_links"
+    )
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
         verbose_name = "责任组织"
         ordering = ["problem_id", "position"]
-        constraints = [models.UniqueConstraint(fields=["problem", "org"], name="problem_owner_unique",
-                                               violation_error_message="同一组织不能重复列为责任组织")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "org"],
+                name="problem_owner_unique",
+                violation_error_message="同一组织不能重复列为责任组织",
+            )
+        ]
         indexes = [models.Index(fields=["org", "problem"], name="problem_owner_org_idx")]
 
     def __str__(self) -> str:
@@ -367,10 +474,18 @@ class ProblemEvent(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间")
     kind = models.CharField("类型", max_length=4, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField("操作人", max_length=150)
-    org = models.ForeignKey(Organisation, verbose_name="报送单位", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="+")
+    org = models.ForeignKey(
+        Organisation,
+        verbose_name="报送单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     from_state = models.CharField("原状态", max_length=4, blank=True)
     to_state = models.CharField("新状态", max_length=4, blank=True)
     text = models.TextField("内容", blank=True)

@@ -19,13 +19,19 @@ def problem_owners(user: Any, params: Mapping[str, str]) -> QuerySet[Organisatio
     the organisations of its alliance, partners included; for a problem outside any
     alliance, the internal organisations the user sees (AssignForm.clean_owners)."""
     code = params.get("problem", "")
-    problem = Problem.objects.visible_to(user).filter(code=code).select_related("alliance").first() if code else None
+    problem = (
+        Problem.objects.visible_to(user).filter(code=code).select_related("alliance").first()
+        if code
+        else None
+    )
     if problem is None:
         return Organisation.objects.none()
     alliance = problem.alliance
     if alliance is None:
         return Organisation.objects.internal().visible_to(user)
-    members = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values("org_id")
+    members = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values(
+        "org_id"
+    )
     return Organisation.objects.filter(Q(pk=alliance.lead_id) | Q(pk__in=members))
 
 

@@ -50,8 +50,14 @@ def problem_reminders(today: datetime.date) -> Iterator[Reminder]:
     """Yellow, red and confirmation reminders of ``today`` (see the module docstring)."""
     days = yellow_threshold()
     horizon = today + datetime.timedelta(days=days)
-    due = list(problem_rows(Problem.objects.filter(state__in=rules.OPEN_STATES, deadline__lte=horizon)).order_by("code"))
-    waiting = list(Problem.objects.filter(state=rules.SOLVED).select_related("raised_by").order_by("code"))
+    due = list(
+        problem_rows(
+            Problem.objects.filter(state__in=rules.OPEN_STATES, deadline__lte=horizon)
+        ).order_by("code")
+    )
+    waiting = list(
+        Problem.objects.filter(state=rules.SOLVED).select_related("raised_by").order_by("code")
+    )
     orgs = {o.pk: o for p in due for o in [link.org for link in p.owner_links.all()]}
     orgs.update({p.alliance.lead_id: p.alliance.lead for p in due if p.alliance_id})
     orgs.update({p.raised_by_id: p.raised_by for p in waiting})
@@ -73,8 +79,12 @@ def problem_reminders(today: datetime.date) -> Iterator[Reminder]:
             title = f"问题“{p.title}”临近办理期限"
             body = f"{p.code}，办理期限 {p.deadline:%Y-%m-%d}，还有 {left} 天。"
         yield Reminder(
-            key=f"problem:{p.code}:{level}:{p.deadline:%Y-%m-%d}", user_ids=tuple(sorted(users)), title=title, body=body,
-            link=f"/consultations/p/{p.code}/", due=p.deadline,
+            key=f"problem:{p.code}:{level}:{p.deadline:%Y-%m-%d}",
+            user_ids=tuple(sorted(users)),
+            title=title,
+            body=body,
+            link=f"/consultations/p/{p.code}/",
+            due=p.deadline,
             level=Notification.Level.RED if level == "red" else Notification.Level.YELLOW,
         )
     for p in waiting:
@@ -87,10 +97,12 @@ def problem_reminders(today: datetime.date) -> Iterator[Reminder]:
 def confirm_reminder(problem: Problem, user_ids: tuple[int, ...]) -> Reminder:
     """The raising organisation's to-do for a solved problem: confirm (销号) or send it back."""
     return Reminder(
-        key=f"problem:{problem.code}:confirm:{problem.solved_on:%Y-%m-%d}", user_ids=user_ids,
+        key=f"problem:{problem.code}:confirm:{problem.solved_on:%Y-%m-%d}",
+        user_ids=user_ids,
         title=f"问题“{problem.title}”已办结，请确认",
         body=f"{problem.code}，责任单位已于 {problem.solved_on:%Y-%m-%d} 办结。请核实后确认销号，或退回重新办理。",
-        link=f"/consultations/p/{problem.code}/", level=Notification.Level.GREEN,
+        link=f"/consultations/p/{problem.code}/",
+        level=Notification.Level.GREEN,
     )
 
 
@@ -105,15 +117,24 @@ def raised_reminder(problem: Problem, user_ids: tuple[int, ...]) -> Reminder:
     """The assigners' to-do for a new problem: study it (at a joint meeting) and assign it."""
     where = f"联建“{problem.alliance.name}”" if problem.alliance_id else "本级党组织"
     return Reminder(
-        key=f"problem:{problem.code}:raised:{problem.raised_on:%Y-%m-%d}", user_ids=user_ids,
+        key=f"problem:{problem.code}:raised:{problem.raised_on:%Y-%m-%d}",
+        user_ids=user_ids,
         title=f"新问题“{problem.title}”待研究分派",
         body=f"{problem.code}，{problem.raised_by.name}提出（{problem.category}，{problem.urgency}），请提交{where}研究并分派责任单位。",
-        link=f"/consultations/p/{problem.code}/", level=Notification.Level.GREEN,
+        link=f"/consultations/p/{problem.code}/",
+        level=Notification.Level.GREEN,
     )
 
 
-def owner_reminder(problem: Problem, owners: list[Organisation], user_ids: tuple[int, ...], *, kind: str,
-                   today: datetime.date, reason: str = "") -> Reminder:
+def owner_reminder(
+    problem: Problem,
+    owners: list[Organisation],
+    user_ids: tuple[int, ...],
+    *,
+    kind: str,
+    today: datetime.date,
+    reason: str = "",
+) -> Reminder:
     """The owners' to-do when a problem is assigned (``kind`` "assign", keyed by the deadline)
     or sent back (``kind`` "reopen", keyed by how many times). Yellow when the deadline is
     near or past, green otherwise."""
@@ -128,13 +149,27 @@ def owner_reminder(problem: Problem, owners: list[Organisation], user_ids: tuple
     else:
         key = f"problem:{problem.code}:reopen:{problem.reopened}"
         title = f"问题“{problem.title}”被退回重新办理"
-        body = f"{problem.code}，提出单位退回，原因：{reason}。办理期限 {problem.deadline:%Y-%m-%d}。"
-    return Reminder(key=key, user_ids=user_ids, title=title, body=body, link=f"/consultations/p/{problem.code}/",
-                    due=problem.deadline, level=level)
+        body = (
+            f"{problem.code}，提出单位退回，原因：{reason}。办理期限 {problem.deadline:%Y-%m-%d}。"
+        )
+    return Reminder(
+        key=key,
+        user_ids=user_ids,
+        title=title,
+        body=body,
+        link=f"/consultations/p/{problem.code}/",
+        due=problem.deadline,
+        level=level,
+    )
 
 
-def close_tasks(code: str, kinds: Iterable[str], *, unless_suffix: str | None = None,
-                unless_users: Iterable[int] | None = None) -> int:
+def close_tasks(
+    code: str,
+    kinds: Iterable[str],
+    *,
+    unless_suffix: str | None = None,
+    unless_users: Iterable[int] | None = None,
+) -> int:
     """Mark done the open to-dos of problem ``code`` whose key is of one of ``kinds`` (the
     third part of the key), except those whose key ends with ``unless_suffix`` or that belong
     to ``unless_users`` when given; they become read too. Returns how many were closed."""

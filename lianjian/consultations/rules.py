@@ -40,8 +40,14 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "reopen": (SOLVED,),
     "edit": (PENDING,),
 }
-ACTION_LABELS = {"assign": "分派", "progress": "报送进展", "solve": "办结", "confirm": "确认销号",
-                 "reopen": "退回重新办理", "edit": "修改"}
+ACTION_LABELS = {
+    "assign": "分派",
+    "progress": "报送进展",
+    "solve": "办结",
+    "confirm": "确认销号",
+    "reopen": "退回重新办理",
+    "edit": "修改",
+}
 
 
 class IllegalTransition(ValueError):
@@ -85,7 +91,9 @@ def next_state(action: str, state: str) -> str:
     return state
 
 
-def colour(state: str, deadline: datetime.date | None, today: datetime.date, yellow_days: int = YELLOW_DAYS) -> str:
+def colour(
+    state: str, deadline: datetime.date | None, today: datetime.date, yellow_days: int = YELLOW_DAYS
+) -> str:
     """The 三色 of a problem: ``red`` overdue, ``yellow`` due within ``yellow_days`` days
     (the deadline day included), ``green`` otherwise; ``""`` when it is not being worked on
     (待研究, 待确认, 已销号) or has no deadline."""

@@ -12,7 +12,9 @@ from lianjian.core.api_utils import PageParams, text
 from lianjian.core.filters import ListFilter
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-CategoryName = Literal["生产经营难点", "安全生产", "营销服务", "营商环境", "乡村振兴", "基层治理", "民生服务", "其他"]
+CategoryName = Literal[
+    "生产经营难点", "安全生产", "营销服务", "营商环境", "乡村振兴", "基层治理", "民生服务", "其他"
+]
 UrgencyName = Literal["一般", "较急", "紧急"]
 StateName = Literal["待研究", "已分派", "办理中", "待确认", "已销号"]
 StateFilterName = Literal["待研究", "已分派", "办理中", "待确认", "已销号", "未解决"]
@@ -20,13 +22,12 @@ ColourName = Literal["red", "yellow", "green"]
 MeetingStatusName = Literal["筹备中", "已召开"]
 
 
-
-
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
 # --- problems ------------------------------------------------------------------------------
+
 
 class ProblemFilter(ListFilter):
     """The filter of the problem list (screen, export and API): ``selectors.problem_list``."""
@@ -36,7 +37,9 @@ class ProblemFilter(ListFilter):
     state: StateFilterName | None = Field(None, description="状态；“未解决”为尚未销号的全部状态")
     category: CategoryName | None = Field(None, description="问题类别")
     urgency: UrgencyName | None = Field(None, description="紧急程度")
-    colour: ColourName | None = Field(None, description="三色预警：red 逾期，yellow 临期，green 正常")
+    colour: ColourName | None = Field(
+        None, description="三色预警：red 逾期，yellow 临期，green 正常"
+    )
     year: int | None = Field(None, ge=2000, le=2100, description="提出年份")
     q: text(100) | None = Field(None, description="按标题、描述、责任人搜索，或问题编号")
 
@@ -89,7 +92,9 @@ class ProblemListOut(Schema):
 
 
 class ProblemCreateIn(Strict):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field("", description="问题编号；空白则自动生成")
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
+        "", description="问题编号；空白则自动生成"
+    )
     title: text(200, required=True)
     category: CategoryName
     urgency: UrgencyName = "一般"
@@ -100,7 +105,9 @@ class ProblemCreateIn(Strict):
 
 
 class AssignIn(Strict):
-    owners: list[Code] = Field(..., min_length=1, max_length=20, description="责任组织编码，牵头单位在前")
+    owners: list[Code] = Field(
+        ..., min_length=1, max_length=20, description="责任组织编码，牵头单位在前"
+    )
     deadline: datetime.date
     responsible: text(50) = ""
     meeting: Code | None = Field(None, description="研究该问题的联席会议编号（须为本联建的会议）")
@@ -109,7 +116,9 @@ class AssignIn(Strict):
 
 class ProgressIn(Strict):
     text: text(2000, required=True, multiline=True)
-    org: Code | None = Field(None, description="报送单位（责任组织之一）；空白为本人管理的第一个责任组织")
+    org: Code | None = Field(
+        None, description="报送单位（责任组织之一）；空白为本人管理的第一个责任组织"
+    )
 
 
 class SolveIn(Strict):
@@ -126,6 +135,7 @@ class ReopenIn(Strict):
 
 
 # --- meetings ------------------------------------------------------------------------------
+
 
 class MeetingFilter(ListFilter):
     """The filter of the meeting list (screen and API): ``selectors.meeting_list``."""
@@ -192,7 +202,9 @@ class AttendeeIn(Strict):
 
 
 class MeetingCreateIn(Strict):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field("", description="会议编号；空白则自动生成")
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
+        "", description="会议编号；空白则自动生成"
+    )
     alliance: Code
     title: text(200, required=True)
     start: datetime.datetime = Field(..., description="召开时间；不带时区时按北京时间")

@@ -40,7 +40,8 @@ def problem_rows(qs: QuerySet[Problem]) -> QuerySet[Problem]:
     its lead, the raising organisation, the meeting, the owners (two queries in all)."""
     owners = ProblemOwner.objects.select_related("org").order_by("position")
     return qs.select_related("alliance", "alliance__lead", "raised_by", "meeting").prefetch_related(
-        Prefetch("owner_links", queryset=owners))
+        Prefetch("owner_links", queryset=owners)
+    )
 
 
 def colour_q(colour: str, today: datetime.date, yellow_days: int | None = None) -> Q:
@@ -63,15 +64,21 @@ def org_problems_q(org: Organisation) -> Q:
     return Q(raised_by__path__under=org.path) | Q(pk__in=owned)
 
 
-def problem_list(user: Any, f: ProblemFilter, today: datetime.date | None = None) -> QuerySet[Problem]:
+def problem_list(
+    user: Any, f: ProblemFilter, today: datetime.date | None = None
+) -> QuerySet[Problem]:
     """The problems ``user`` may see that match ``f``, newest first, with what a row shows —
     the one filter of the problem screen, its export and ``GET /api/v1/problems``. An
     organisation the user may not see matches nothing."""
     today = today or timezone.localdate()
     qs = Problem.objects.visible_to(user)
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(code__iexact=f.q) | Q(description__icontains=f.q)
-                       | Q(responsible__icontains=f.q))
+        qs = qs.filter(
+            Q(title__icontains=f.q)
+            | Q(code__iexact=f.q)
+            | Q(description__icontains=f.q)
+            | Q(responsible__icontains=f.q)
+        )
     if f.state == "未解决":
         qs = qs.filter(state__in=rules.UNSOLVED_STATES)
     elif f.state:
@@ -97,8 +104,12 @@ def meeting_list(user: Any, f: MeetingFilter) -> QuerySet[JointMeeting]:
     one filter of the meeting screen and ``GET /api/v1/meetings``."""
     qs = JointMeeting.objects.visible_to(user)
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(code__iexact=f.q) | Q(place__icontains=f.q)
-                       | Q(minutes__icontains=f.q))
+        qs = qs.filter(
+            Q(title__icontains=f.q)
+            | Q(code__iexact=f.q)
+            | Q(place__icontains=f.q)
+            | Q(minutes__icontains=f.q)
+        )
     if f.alliance:
         qs = qs.filter(alliance__code=f.alliance)
     if f.status:
@@ -108,10 +119,22 @@ def meeting_list(user: Any, f: MeetingFilter) -> QuerySet[JointMeeting]:
     return meeting_rows(qs).order_by("-start", "-id")
 
 
-register_list("problems", screen="consultations:problem_list", api="/problems", filter=ProblemFilter, key="code",
-              selector=problem_list)
-register_list("meetings", screen="consultations:meeting_list", api="/meetings", filter=MeetingFilter, key="code",
-              selector=meeting_list)
+register_list(
+    "problems",
+    screen="consultations:problem_list",
+    api="/problems",
+    filter=ProblemFilter,
+    key="code",
+    selector=problem_list,
+)
+register_list(
+    "meetings",
+    screen="consultations:meeting_list",
+    api="/meetings",
+    filter=MeetingFilter,
+    key="code",
+    selector=meeting_list,
+)
 
 
 def timeline(problem: Problem) -> list[ProblemEvent]:
@@ -120,6 +143,7 @@ def timeline(problem: Problem) -> list[ProblemEvent]:
 
 
 # --- figures -------------------------------------------------------------------------------
+
 
 @dataclass
 class Figures:
@@ -164,7 +188,9 @@ def figures_by_alliance(qs: QuerySet[Problem], today: datetime.date) -> dict[int
         alliance_id = row.pop("alliance_id")
         out[alliance_id] = Figures(**row)
     pairs: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
-    for alliance_id, raised, solved in base.filter(solved_on__isnull=False).values_list("alliance_id", "raised_on", "solved_on"):
+    for alliance_id, raised, solved in base.filter(solved_on__isnull=False).values_list(
+        "alliance_id", "raised_on", "solved_on"
+    ):
         pairs[alliance_id].append((raised, solved))
     for alliance_id, values in pairs.items():
         out[alliance_id].median_days = rules.median_days(values)
@@ -175,9 +201,15 @@ def alliance_card(alliance: Alliance, user: Any, today: datetime.date) -> dict[s
     """What the alliance page's card shows: the figures of the alliance's problems the user
     sees, the most pressing open ones with their colour, the latest meetings. Four queries."""
     qs = Problem.objects.visible_to(user).filter(alliance=alliance)
-    pressing = [(p, p.colour(today)) for p in qs.filter(state__in=rules.OPEN_STATES, deadline__isnull=False)
-                .select_related("raised_by").order_by("deadline", "code")[:5]]
-    meetings = list(JointMeeting.objects.visible_to(user).filter(alliance=alliance).order_by("-start")[:3])
+    pressing = [
+        (p, p.colour(today))
+        for p in qs.filter(state__in=rules.OPEN_STATES, deadline__isnull=False)
+        .select_related("raised_by")
+        .order_by("deadline", "code")[:5]
+    ]
+    meetings = list(
+        JointMeeting.objects.visible_to(user).filter(alliance=alliance).order_by("-start")[:3]
+    )
     return {"figures": figures(qs, today), "pressing": pressing, "meetings": meetings}
 
 
@@ -185,22 +217,54 @@ def statistics(qs: QuerySet[Problem], *, year: int, today: datetime.date) -> dic
     """Figures and chart series for the problems of ``qs``: all of them by category and by
     state; raised and solved by month of ``year``; the figures per alliance. Nine queries."""
     total = figures(qs, today)
-    cat = {r["category"]: r for r in qs.order_by().values("category").annotate(
-        n=Count("id"), solved=Count("id", filter=Q(state__in=rules.SOLVED_STATES)),
-        overdue=Count("id", filter=colour_q("red", today)))}
+    cat: dict[str, dict[str, Any]] = {
+        r["category"]: dict(r)
+        for r in qs.order_by()
+        .values("category")
+        .annotate(
+            n=Count("id"),
+            solved=Count("id", filter=Q(state__in=rules.SOLVED_STATES)),
+            overdue=Count("id", filter=colour_q("red", today)),
+        )
+    }
     by_state = {r["state"]: r["n"] for r in qs.order_by().values("state").annotate(n=Count("id"))}
-    raised_month = {r["m"]: r["n"] for r in qs.filter(raised_on__year=year).order_by()
-                    .annotate(m=ExtractMonth("raised_on")).values("m").annotate(n=Count("id"))}
-    solved_month = {r["m"]: r["n"] for r in qs.filter(solved_on__year=year).order_by()
-                    .annotate(m=ExtractMonth("solved_on")).values("m").annotate(n=Count("id"))}
+    raised_month = {
+        r["m"]: r["n"]
+        for r in qs.filter(raised_on__year=year)
+        .order_by()
+        .annotate(m=ExtractMonth("raised_on"))
+        .values("m")
+        .annotate(n=Count("id"))
+    }
+    solved_month = {
+        r["m"]: r["n"]
+        for r in qs.filter(solved_on__year=year)
+        .order_by()
+        .annotate(m=ExtractMonth("solved_on"))
+        .values("m")
+        .annotate(n=Count("id"))
+    }
     per_alliance = figures_by_alliance(qs, today)
-    labels = {pk: (code, name) for pk, code, name in
-              Alliance.objects.filter(pk__in=list(per_alliance)).values_list("pk", "code", "name")}
-    alliances = sorted(((*labels[pk], f) for pk, f in per_alliance.items()), key=lambda t: (-t[2].raised, t[0]))
+    labels = {
+        pk: (code, name)
+        for pk, code, name in Alliance.objects.filter(pk__in=list(per_alliance)).values_list(
+            "pk", "code", "name"
+        )
+    }
+    alliances = sorted(
+        ((*labels[pk], f) for pk, f in per_alliance.items()), key=lambda t: (-t[2].raised, t[0])
+    )
     return {
         "figures": total,
-        "by_category": [(c, cat.get(c, {}).get("n", 0), cat.get(c, {}).get("solved", 0), cat.get(c, {}).get("overdue", 0))
-                        for c in ProblemCategory.values],
+        "by_category": [
+            (
+                c,
+                cat.get(c, {}).get("n", 0),
+                cat.get(c, {}).get("solved", 0),
+                cat.get(c, {}).get("overdue", 0),
+            )
+            for c in ProblemCategory.values
+        ],
         "by_state": [(s, by_state.get(s, 0)) for s in ProblemState.values],
         "by_month": [(m, raised_month.get(m, 0), solved_month.get(m, 0)) for m in range(1, 13)],
         "alliances": alliances,
@@ -210,7 +274,8 @@ def statistics(qs: QuerySet[Problem], *, year: int, today: datetime.date) -> dic
 def meeting_rows(qs: QuerySet[JointMeeting]) -> QuerySet[JointMeeting]:
     """Meetings with their alliance, convener and agenda/attendee counts (one query)."""
     return qs.select_related("alliance", "alliance__lead", "convener").annotate(
-        n_agenda=Count("agenda", distinct=True), n_attendees=Count("attendees", distinct=True))
+        n_agenda=Count("agenda", distinct=True), n_attendees=Count("attendees", distinct=True)
+    )
 
 
 def owner_orgs(problems: Iterable[Problem]) -> set[int]:

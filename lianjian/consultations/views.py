@@ -51,7 +51,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _visible(request: HttpRequest, code: str) -> Problem:
-    return get_object_or_404(selectors.problem_rows(Problem.objects.visible_to(request.user)), code=code)
+    return get_object_or_404(
+        selectors.problem_rows(Problem.objects.visible_to(request.user)), code=code
+    )
 
 
 def _int(value: str, low: int, high: int) -> int | None:
@@ -67,7 +69,12 @@ def _org_in_view(request: HttpRequest, f: ProblemFilter) -> Organisation | None:
     names no rows of it; the list answers an empty page, as the API does)."""
     if not f.org:
         return None
-    org = Organisation.objects.visible_to(request.user).filter(code=f.org).only("code", "name", "path").first()
+    org = (
+        Organisation.objects.visible_to(request.user)
+        .filter(code=f.org)
+        .only("code", "name", "path")
+        .first()
+    )
     if org is None:
         raise Http404
     return org
@@ -80,10 +87,22 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     f = ProblemFilter.from_query(request.GET)
     page = paginate(request, selectors.problem_list(request.user, f, today))
     rows = [(p, p.colour(today)) for p in page.object_list]
-    ctx = {"nav": "consultations", "page": page, "rows": rows, "f": f, "org_code": f.org or "",
-           "states": ProblemState.values, "categories": ProblemCategory.values, "urgencies": Urgency.values,
-           "colours": selectors.COLOURS, "alliances": Alliance.objects.visible_to(request.user).order_by("code").only("code", "name"),
-           "can_raise": manages_any(request.user), "query": request.GET.urlencode()}
+    ctx = {
+        "nav": "consultations",
+        "page": page,
+        "rows": rows,
+        "f": f,
+        "org_code": f.org or "",
+        "states": ProblemState.values,
+        "categories": ProblemCategory.values,
+        "urgencies": Urgency.values,
+        "colours": selectors.COLOURS,
+        "alliances": Alliance.objects.visible_to(request.user)
+        .order_by("code")
+        .only("code", "name"),
+        "can_raise": manages_any(request.user),
+        "query": request.GET.urlencode(),
+    }
     if request.htmx:
         return render(request, "consultations/problem_table.html", ctx)
     visible = Problem.objects.visible_to(request.user)
@@ -102,22 +121,34 @@ def problem_export(request: HttpRequest) -> FileResponse:
     write_workbook(handle, EXCEL_COLUMNS, export_rows(qs), title="问题清单")
     handle.seek(0)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return FileResponse(handle, as_attachment=True, filename=f"问题清单-{stamp}.xlsx", content_type=XLSX_TYPE)
+    return FileResponse(
+        handle, as_attachment=True, filename=f"问题清单-{stamp}.xlsx", content_type=XLSX_TYPE
+    )
 
 
-FORMS: dict[str, Any] = {"assign": AssignForm, "progress": ProgressForm, "solve": SolveForm,
-                         "confirm": ConfirmForm, "reopen": ReopenForm}
+FORMS: dict[str, Any] = {
+    "assign": AssignForm,
+    "progress": ProgressForm,
+    "solve": SolveForm,
+    "confirm": ConfirmForm,
+    "reopen": ReopenForm,
+}
 
 
-def _forms(problem: Problem, user: Any, actions: list[str], bound: dict[str, Any]) -> dict[str, Any]:
+def _forms(
+    problem: Problem, user: Any, actions: list[str], bound: dict[str, Any]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for action in actions:
         if action in bound:
             out[action] = bound[action]
         elif action == "assign":
-            initial = {"owners": "、".join(link.org.code for link in problem.owner_links.all()),
-                       "responsible": problem.responsible, "deadline": problem.deadline,
-                       "meeting": problem.meeting.code if problem.meeting_id else ""}
+            initial = {
+                "owners": "、".join(link.org.code for link in problem.owner_links.all()),
+                "responsible": problem.responsible,
+                "deadline": problem.deadline,
+                "meeting": problem.meeting.code if problem.meeting_id else "",
+            }
             out[action] = AssignForm(problem=problem, user=user, initial=initial)
         elif action == "progress":
             out[action] = ProgressForm(problem=problem, user=user)
@@ -126,23 +157,52 @@ def _forms(problem: Problem, user: Any, actions: list[str], bound: dict[str, Any
     return out
 
 
-def _detail(request: HttpRequest, problem: Problem, *, bound: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    problem: Problem,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = timezone.localdate()
     actions = selectors.actions_for(request.user, problem)
     # A refused action whose form is no longer shown (the state moved on) still says why.
-    refusals = [e for action, form in (bound or {}).items() if action not in actions
-                for errors in form.errors.values() for e in errors]
-    agenda = (AgendaItem.objects.filter(problem=problem, meeting__in=_visible_meetings(request))
-              .select_related("meeting").order_by("meeting__start"))
-    return render(request, "consultations/problem_detail.html", {
-        "nav": "consultations", "problem": problem, "colour": problem.colour(today), "today": today,
-        "owners": [link.org for link in problem.owner_links.all()], "events": selectors.timeline(problem),
-        "actions": actions, "refusals": refusals, "forms": _forms(problem, request.user, actions, bound or {}), "agenda": list(agenda),
-        "days_left": (problem.deadline - today).days if problem.deadline else None,
-        "overdue_days": (today - problem.deadline).days if problem.deadline else None,
-        "solve_days": (problem.solved_on - problem.raised_on).days if problem.solved_on else None,
-        "states": ProblemState.values, "state_index": ProblemState.values.index(problem.state),
-    }, status=status)
+    refusals = [
+        e
+        for action, form in (bound or {}).items()
+        if action not in actions
+        for errors in form.errors.values()
+        for e in errors
+    ]
+    agenda = (
+        AgendaItem.objects.filter(problem=problem, meeting__in=_visible_meetings(request))
+        .select_related("meeting")
+        .order_by("meeting__start")
+    )
+    return render(
+        request,
+        "consultations/problem_detail.html",
+        {
+            "nav": "consultations",
+            "problem": problem,
+            "colour": problem.colour(today),
+            "today": today,
+            "owners": [link.org for link in problem.owner_links.all()],
+            "events": selectors.timeline(problem),
+            "actions": actions,
+            "refusals": refusals,
+            "forms": _forms(problem, request.user, actions, bound or {}),
+            "agenda": list(agenda),
+            "days_left": (problem.deadline - today).days if problem.deadline else None,
+            "overdue_days": (today - problem.deadline).days if problem.deadline else None,
+            "solve_days": (problem.solved_on - problem.raised_on).days
+            if problem.solved_on
+            else None,
+            "states": ProblemState.values,
+            "state_index": ProblemState.values.index(problem.state),
+        },
+        status=status,
+    )
 
 
 def _visible_meetings(request: HttpRequest) -> Any:
@@ -159,8 +219,10 @@ def problem_create(request: HttpRequest) -> HttpResponse:
     """Raise a problem for an organisation the user manages."""
     if not manages_any(request.user):
         raise PermissionDenied
-    initial = {"raised_by": request.user.org.code if request.user.org_id else "",
-               "alliance": request.GET.get("alliance", "")}
+    initial = {
+        "raised_by": request.user.org.code if request.user.org_id else "",
+        "alliance": request.GET.get("alliance", ""),
+    }
     form = ProblemForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,10 +230,16 @@ def problem_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"已提出问题“{problem.title}”（{problem.code}），等待联建研究")
+            messages.success(
+                request, f"已提出问题“{problem.title}”（{problem.code}），等待联建研究"
+            )
             return redirect("consultations:problem_detail", code=problem.code)
-    return render(request, "consultations/problem_form.html", {"nav": "consultations", "form": form, "problem": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "consultations/problem_form.html",
+        {"nav": "consultations", "form": form, "problem": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -192,12 +260,21 @@ def problem_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("consultations:problem_detail", code=problem.code)
-    return render(request, "consultations/problem_form.html", {"nav": "consultations", "form": form, "problem": problem},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "consultations/problem_form.html",
+        {"nav": "consultations", "form": form, "problem": problem},
+        status=400 if form.errors else 200,
+    )
 
 
-SUCCESS = {"assign": "已分派，责任单位将收到待办", "progress": "已报送办理进展", "solve": "已办结，等待提出单位确认",
-           "confirm": "已确认销号", "reopen": "已退回，责任单位重新办理"}
+SUCCESS = {
+    "assign": "已分派，责任单位将收到待办",
+    "progress": "已报送办理进展",
+    "solve": "已办结，等待提出单位确认",
+    "confirm": "已确认销号",
+    "reopen": "已退回，责任单位重新办理",
+}
 
 
 def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
@@ -216,8 +293,14 @@ def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             elif action == "progress":
                 services.problem_progress(actor=request.user, problem=problem, **data)
             elif action == "solve":
-                owned = [link.org for link in problem.owner_links.all() if may(request.user, CHANGE, link.org)]
-                services.problem_solve(actor=request.user, problem=problem, org=owned[0] if owned else None, **data)
+                owned = [
+                    link.org
+                    for link in problem.owner_links.all()
+                    if may(request.user, CHANGE, link.org)
+                ]
+                services.problem_solve(
+                    actor=request.user, problem=problem, org=owned[0] if owned else None, **data
+                )
             elif action == "confirm":
                 services.problem_confirm(actor=request.user, problem=problem, **data)
             else:
@@ -279,12 +362,24 @@ def problem_stats(request: HttpRequest) -> HttpResponse:
         "categories": [c for c, *_ in data["by_category"]],
         "category_open": [n - s for _, n, s, _ in data["by_category"]],
         "category_solved": [s for _, _, s, _ in data["by_category"]],
-        "states": [s for s, _ in data["by_state"]], "state_n": [n for _, n in data["by_state"]],
+        "states": [s for s, _ in data["by_state"]],
+        "state_n": [n for _, n in data["by_state"]],
         "months": [f"{m}月" for m, _, _ in data["by_month"]],
-        "month_raised": [r for _, r, _ in data["by_month"]], "month_solved": [s for _, _, s in data["by_month"]],
+        "month_raised": [r for _, r, _ in data["by_month"]],
+        "month_solved": [s for _, _, s in data["by_month"]],
     }
-    return render(request, "consultations/stats.html", {
-        "nav": "consultations", "data": data, "charts": charts, "alliance": alliance, "year": year,
-        "years": range(today.year, today.year - 6, -1),
-        "alliances": Alliance.objects.visible_to(request.user).order_by("code").only("code", "name"),
-    })
+    return render(
+        request,
+        "consultations/stats.html",
+        {
+            "nav": "consultations",
+            "data": data,
+            "charts": charts,
+            "alliance": alliance,
+            "year": year,
+            "years": range(today.year, today.year - 6, -1),
+            "alliances": Alliance.objects.visible_to(request.user)
+            .order_by("code")
+            .only("code", "name"),
+        },
+    )

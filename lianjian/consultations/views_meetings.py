@@ -26,8 +26,12 @@ from lianjian.orgs.forms import add_service_errors
 
 
 def _visible(request: HttpRequest, code: str) -> JointMeeting:
-    return get_object_or_404(JointMeeting.objects.visible_to(request.user).select_related("alliance", "alliance__lead", "convener"),
-                             code=code)
+    return get_object_or_404(
+        JointMeeting.objects.visible_to(request.user).select_related(
+            "alliance", "alliance__lead", "convener"
+        ),
+        code=code,
+    )
 
 
 @login_required
@@ -36,12 +40,24 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     f = MeetingFilter.from_query(request.GET)
     page = paginate(request, selectors.meeting_list(request.user, f))
     today = timezone.localdate()
-    ctx = {"nav": "consultations", "page": page, "f": f, "q": f.q or "", "alliance": f.alliance or "",
-           "status": f.status or "", "year": str(f.year or ""),
-           "statuses": MeetingStatus.values, "years": [str(y) for y in range(today.year + 1, today.year - 5, -1)],
-           "alliances": Alliance.objects.visible_to(request.user).order_by("code").only("code", "name"),
-           "can_create": manages_any(request.user)}
-    template = "consultations/meeting_table.html" if request.htmx else "consultations/meeting_list.html"
+    ctx = {
+        "nav": "consultations",
+        "page": page,
+        "f": f,
+        "q": f.q or "",
+        "alliance": f.alliance or "",
+        "status": f.status or "",
+        "year": str(f.year or ""),
+        "statuses": MeetingStatus.values,
+        "years": [str(y) for y in range(today.year + 1, today.year - 5, -1)],
+        "alliances": Alliance.objects.visible_to(request.user)
+        .order_by("code")
+        .only("code", "name"),
+        "can_create": manages_any(request.user),
+    }
+    template = (
+        "consultations/meeting_table.html" if request.htmx else "consultations/meeting_list.html"
+    )
     return render(request, template, ctx)
 
 
@@ -50,15 +66,28 @@ def meeting_detail(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _visible(request, code)
     visible_problems = Problem.objects.visible_to(request.user).values("pk")
     agenda = list(meeting.agenda.select_related("problem").order_by("position"))
-    shown = set(Problem.objects.filter(pk__in=[a.problem_id for a in agenda if a.problem_id], id__in=visible_problems)
-                .values_list("pk", flat=True))
-    return render(request, "consultations/meeting_detail.html", {
-        "nav": "consultations", "meeting": meeting, "agenda": agenda, "shown": shown,
-        "attendees": list(meeting.attendees.select_related("org").order_by("position")),
-        "can_manage": may(request.user, CHANGE, meeting),
-        "can_mark_held": meeting.status == MeetingStatus.PREPARING and meeting.start <= timezone.now(),
-        "history": AuditLog.objects.filter(target_type="consultations.jointmeeting", target_id=meeting.code)[:20],
-    })
+    shown = set(
+        Problem.objects.filter(
+            pk__in=[a.problem_id for a in agenda if a.problem_id], id__in=visible_problems
+        ).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "consultations/meeting_detail.html",
+        {
+            "nav": "consultations",
+            "meeting": meeting,
+            "agenda": agenda,
+            "shown": shown,
+            "attendees": list(meeting.attendees.select_related("org").order_by("position")),
+            "can_manage": may(request.user, CHANGE, meeting),
+            "can_mark_held": meeting.status == MeetingStatus.PREPARING
+            and meeting.start <= timezone.now(),
+            "history": AuditLog.objects.filter(
+                target_type="consultations.jointmeeting", target_id=meeting.code
+            )[:20],
+        },
+    )
 
 
 @login_required
@@ -73,19 +102,28 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         if alliance is not None:
             year = timezone.localdate().year
             n = JointMeeting.objects.filter(alliance=alliance, start__year=year).count() + 1
-            initial.update(alliance=alliance.code, attendees=liaisons_text(alliance),
-                           title=f"{alliance.name}{year}年第{n}次联席会议")
+            initial.update(
+                alliance=alliance.code,
+                attendees=liaisons_text(alliance),
+                title=f"{alliance.name}{year}年第{n}次联席会议",
+            )
     form = MeetingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_create(actor=request.user, alliance=form.cleaned_data["alliance"], **form.service_fields())
+            meeting = services.meeting_create(
+                actor=request.user, alliance=form.cleaned_data["alliance"], **form.service_fields()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记联席会议“{meeting.title}”（{meeting.code}）")
             return redirect("consultations:meeting_detail", code=meeting.code)
-    return render(request, "consultations/meeting_form.html", {"nav": "consultations", "form": form, "meeting": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "consultations/meeting_form.html",
+        {"nav": "consultations", "form": form, "meeting": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -102,8 +140,12 @@ def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("consultations:meeting_detail", code=meeting.code)
-    return render(request, "consultations/meeting_form.html", {"nav": "consultations", "form": form, "meeting": meeting},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "consultations/meeting_form.html",
+        {"nav": "consultations", "form": form, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -33,6 +33,7 @@ MAX_PAGE = 1_000_000
 # The largest value of a 64-bit primary key; a larger id in a URL must not reach the database.
 MAX_ID = 2**63 - 1
 
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(name)
 
@@ -97,7 +98,9 @@ def text(max_length: int, *, required: bool = False, multiline: bool = False) ->
     ``multiline`` (a ``TextField``)."""
     return Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length),
+        StringConstraints(
+            strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
+        ),
         AfterValidator(_multi_line if multiline else _single_line),
     ]
 
@@ -216,6 +219,7 @@ class BlankIsDefault(Schema):
 
 _Row = TypeVar("_Row")
 
+
 class PageParams(BlankIsDefault):
     """``?page=`` (from 1) and ``?page_size=`` (1–500, default 50)."""
 
@@ -244,5 +248,12 @@ class ErrorOut(Schema):
 
 # The error answers every read / write endpoint documents in the OpenAPI document.
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 415: ErrorOut,
-                                 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    415: ErrorOut,
+    422: ErrorOut,
+}

@@ -65,10 +65,19 @@ def audit_record(
     note: str = "",
 ) -> AuditLog:
     """Write one audit row. ``actor`` may be None for system jobs (demo data, migrations)."""
-    return AuditLog.objects.create(**audit_row(
-        actor=actor, action=action, obj=obj, target=target, target_id=target_id,
-        target_repr=target_repr, before=before, after=after, note=note,
-    ))
+    return AuditLog.objects.create(
+        **audit_row(
+            actor=actor,
+            action=action,
+            obj=obj,
+            target=target,
+            target_id=target_id,
+            target_repr=target_repr,
+            before=before,
+            after=after,
+            note=note,
+        )
+    )
 
 
 def audit_row(

@@ -37,7 +37,9 @@ def next_code(model: type[models.Model], prefix: str, width: int = 3) -> str:
         # concurrent first caller waits on the unique index instead of failing.
         CodeCounter.objects.bulk_create([CodeCounter(key=key)], ignore_conflicts=True)
         counter = CodeCounter.objects.select_for_update().get(key=key)
-        taken = set(model._default_manager.filter(code__startswith=prefix).values_list("code", flat=True))
+        taken = set(
+            model._default_manager.filter(code__startswith=prefix).values_list("code", flat=True)
+        )
         n = counter.last + 1
         while f"{prefix}{n:0{width}d}" in taken:
             n += 1

@@ -89,7 +89,9 @@ def _constraint_reason(name: str) -> str | None:
             if constraint.name == name:
                 fields = getattr(constraint, "fields", ())
                 columns = _columns(model, fields)
-                return _custom_message(constraint) or (_key_reason(model, columns) if columns else None)
+                return _custom_message(constraint) or (
+                    _key_reason(model, columns) if columns else None
+                )
     return None
 
 
@@ -105,7 +107,9 @@ def _unique_reason(exc: BaseException) -> str | None:
             return reason
         match = _PG_KEY.match(diag.message_detail or "")
         model = _model_of_table(diag.table_name or "")
-        if sqlstate == _PG_UNIQUE and match and model is not None:  # an exclusion's "key" is an expression
+        if (
+            sqlstate == _PG_UNIQUE and match and model is not None
+        ):  # an exclusion's "key" is an expression
             return _key_reason(model, [c.strip().strip('"') for c in match["columns"].split(",")])
         return GENERIC_REASON
     text = str(exc)

@@ -51,7 +51,10 @@ class TextRule:
                 raise ValidationError(f"{self.label}{problem}", code="control_character")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TextRule) and (self.label, self.multiline) == (other.label, other.multiline)
+        return isinstance(other, TextRule) and (self.label, self.multiline) == (
+            other.label,
+            other.multiline,
+        )
 
 
 @deconstructible
@@ -79,9 +82,16 @@ def _ids_within_64_bits(field: forms.ModelChoiceField[Any]) -> Callable[[Any], A
 
     def checked(value: Any) -> Any:
         for item in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(item, str) and _INTEGER.fullmatch(item) and not INT64_MIN <= int(item) <= INT64_MAX:
-                raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
-                                      params={"value": item.strip()[:30]})
+            if (
+                isinstance(item, str)
+                and _INTEGER.fullmatch(item)
+                and not INT64_MIN <= int(item) <= INT64_MAX
+            ):
+                raise ValidationError(
+                    field.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item.strip()[:30]},
+                )
         return clean(value)
 
     return checked
@@ -95,7 +105,9 @@ def apply_edge_rules(form: forms.BaseForm) -> None:
         if isinstance(field, forms.CharField):
             multiline = isinstance(field.widget, forms.Textarea) or name in several_lines
             field.validators.append(TextRule(label, multiline=multiline))
-        elif isinstance(field, forms.IntegerField) and not isinstance(field, forms.FloatField | forms.DecimalField):
+        elif isinstance(field, forms.IntegerField) and not isinstance(
+            field, forms.FloatField | forms.DecimalField
+        ):
             if getattr(field, "max_value", None) is None:
                 field.validators.append(MaxValueValidator(INT64_MAX))
             if getattr(field, "min_value", None) is None:

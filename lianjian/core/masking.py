@@ -80,12 +80,15 @@ class SensitiveField(_TextColumn):
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
         if not callable(getattr(self.model, "private_holder", None)):
-            errors.append(checks.Error(
-                f"{self.model.__name__}.{self.name} holds a personal number but the model does not "
-                "define private_holder()",
-                hint="Return a lianjian.core.masking.PrivateHolder: whose number it is.",
-                obj=self, id="lianjian.E001",
-            ))
+            errors.append(
+                checks.Error(
+                    f"{self.model.__name__}.{self.name} holds a personal number but the model does not "
+                    "define private_holder()",
+                    hint="Return a lianjian.core.masking.PrivateHolder: whose number it is.",
+                    obj=self,
+                    id="lianjian.E001",
+                )
+            )
         return errors
 
 
@@ -129,7 +132,9 @@ def may_see_private(user: Any, obj: models.Model) -> bool:
     scope = scope_of(user)
     if scope.everything:
         return True
-    if not hasattr(obj, "private_holder"):  # every model with a SensitiveField has it (lianjian.E001)
+    if not hasattr(
+        obj, "private_holder"
+    ):  # every model with a SensitiveField has it (lianjian.E001)
         raise TypeError(f"{type(obj).__name__} holds no personal numbers")
     holder: PrivateHolder = obj.private_holder()
     if any(grant.covers(holder.org_path) for grant in scope.of(MANAGE)):

@@ -64,8 +64,12 @@ class RejectControlCharactersMiddleware:
         problem = _request_problem(request)
         if problem:
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": problem}, status=400, json_dumps_params={"ensure_ascii": False})
-            return HttpResponse(f"请求无效：{problem}", status=400, content_type="text/plain; charset=utf-8")
+                return JsonResponse(
+                    {"detail": problem}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            return HttpResponse(
+                f"请求无效：{problem}", status=400, content_type="text/plain; charset=utf-8"
+            )
         return self.get_response(request)
 
 
@@ -97,8 +101,13 @@ def conflict_response(request: HttpRequest, exception: Exception) -> HttpRespons
         response["HX-Refresh"] = "true"
         return response
     referer = request.META.get("HTTP_REFERER", "")
-    back = referer if url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else "/"
+    back = (
+        referer
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else "/"
+    )
     return render(request, "409.html", {"message": message, "back": back}, status=409)
 
 
@@ -120,8 +129,9 @@ class AtomicWritesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any,
-                     kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         if request.method in SAFE_METHODS or not _atomic_view(view):
             return None
         try:

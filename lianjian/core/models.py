@@ -27,8 +27,12 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     action = models.CharField("操作", max_length=16, choices=Action.choices)
@@ -55,9 +59,15 @@ class AuditLog(models.Model):
         before = self.before or {}
         after = self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(field_label(self.target_type, k), value_text(before.get(k), self.target_type),
-                 value_text(after.get(k), self.target_type))
-                for k in keys if before.get(k) != after.get(k)]
+        return [
+            (
+                field_label(self.target_type, k),
+                value_text(before.get(k), self.target_type),
+                value_text(after.get(k), self.target_type),
+            )
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
 
 
 class CodeCounter(models.Model):

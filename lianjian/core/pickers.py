@@ -111,16 +111,20 @@ def _search_condition(source: Source, text: str) -> tuple[Q, list[When]]:
     return cond, ranks
 
 
-def search(source: Source, user: Any, text: str, params: Mapping[str, str] | None = None) -> tuple[list[Choice], bool]:
+def search(
+    source: Source, user: Any, text: str, params: Mapping[str, str] | None = None
+) -> tuple[list[Choice], bool]:
     """Up to :data:`LIMIT` rows of ``source`` the user may choose matching ``text`` (all of
     them, in their order, for an empty text), and whether there are more. One query."""
     qs = source.choosable(user, params)
     text = clean_text(text)
     if text:
         cond, ranks = _search_condition(source, text)
-        qs = qs.filter(cond).annotate(
-            picker_rank=Case(*ranks, default=Value(3), output_field=IntegerField())
-        ).order_by("picker_rank", *qs.query.order_by or qs.model._meta.ordering or ["pk"])
+        qs = (
+            qs.filter(cond)
+            .annotate(picker_rank=Case(*ranks, default=Value(3), output_field=IntegerField()))
+            .order_by("picker_rank", *qs.query.order_by or qs.model._meta.ordering or ["pk"])
+        )
     rows = [source._choice(row) for row in source._values(qs)[: LIMIT + 1]]
     return rows[:LIMIT], len(rows) > LIMIT
 

@@ -111,12 +111,17 @@ EVERYTHING = Scope(everything=True)
 
 def scope_of(user: Any) -> Scope:
     """The scope of ``user``: nothing for anonymous or inactive users."""
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not getattr(user, "is_active", False)
+    ):
         return NOTHING
     return getattr(user, "scope", NOTHING)
 
 
 # --- rules --------------------------------------------------------------------------------
+
 
 def _values(obj: Any, lookup: str) -> Iterator[Any]:
     """The objects at ``lookup`` from ``obj``, following loaded relations (to-many ones
@@ -186,7 +191,9 @@ class Reaches(Rule):
 
     def test(self, scope: Scope, obj: Any) -> bool:
         grants = scope.of(self.kind)
-        return any(g.covers(getattr(o, "path", None)) for o in _values(obj, self.lookup) for g in grants)
+        return any(
+            g.covers(getattr(o, "path", None)) for o in _values(obj, self.lookup) for g in grants
+        )
 
 
 def Sees(lookup: str = "") -> Reaches:  # noqa: N802 - reads as a rule in model declarations
@@ -215,7 +222,8 @@ class ManagesBelow(Rule):
     def test(self, scope: Scope, obj: Any) -> bool:
         grants = scope.of(MANAGE)
         return any(
-            getattr(o, "path", None) != scope.org_path and any(g.covers(getattr(o, "path", None)) for g in grants)
+            getattr(o, "path", None) != scope.org_path
+            and any(g.covers(getattr(o, "path", None)) for g in grants)
             for o in _values(obj, self.lookup)
         )
 
@@ -268,7 +276,9 @@ class IsOwnMember(Rule):
         return Q(**{f"{self.lookup}__pk" if self.lookup else "pk": scope.member_id})
 
     def test(self, scope: Scope, obj: Any) -> bool:
-        return scope.member_id is not None and any(o.pk == scope.member_id for o in _values(obj, self.lookup))
+        return scope.member_id is not None and any(
+            o.pk == scope.member_id for o in _values(obj, self.lookup)
+        )
 
 
 @dataclass(frozen=True)
@@ -281,7 +291,9 @@ class IsUser(Rule):
         return None if scope.user_id is None else Q(**{f"{self.lookup}_id": scope.user_id})
 
     def test(self, scope: Scope, obj: Any) -> bool:
-        return scope.user_id is not None and getattr(obj, f"{self.lookup}_id", None) == scope.user_id
+        return (
+            scope.user_id is not None and getattr(obj, f"{self.lookup}_id", None) == scope.user_id
+        )
 
 
 @dataclass(frozen=True)
@@ -414,7 +426,9 @@ class ScopedQuerySet(models.QuerySet[_M]):
 def scoped(queryset: models.QuerySet[_M]) -> ScopedQuerySet[_M]:
     """``queryset`` as a :class:`ScopedQuerySet` (TypeError: its model is not scoped)."""
     if not isinstance(queryset, ScopedQuerySet):
-        raise TypeError(f"{queryset.model.__name__} is not scoped: its manager is not ScopedQuerySet.as_manager()")
+        raise TypeError(
+            f"{queryset.model.__name__} is not scoped: its manager is not ScopedQuerySet.as_manager()"
+        )
     return queryset
 
 
@@ -457,9 +471,36 @@ def get_visible_or_404(queryset: models.QuerySet[_M] | type[_M], user: Any, **lo
 
 
 __all__ = [
-    "SEE", "MANAGE", "VIEW", "CHANGE", "DELETE", "APPROVE", "IMPORT",
-    "Grant", "Scope", "NOTHING", "EVERYTHING", "scope_of",
-    "Rule", "Reaches", "Sees", "Manages", "ManagesBelow", "AboveUser", "Unset", "IsOwnMember", "IsUser",
-    "Where", "Only", "Also", "ScopeRules", "ScopedQuerySet", "may", "may_scope", "manages_any", "require",
-    "get_visible_or_404", "scoped",
+    "SEE",
+    "MANAGE",
+    "VIEW",
+    "CHANGE",
+    "DELETE",
+    "APPROVE",
+    "IMPORT",
+    "Grant",
+    "Scope",
+    "NOTHING",
+    "EVERYTHING",
+    "scope_of",
+    "Rule",
+    "Reaches",
+    "Sees",
+    "Manages",
+    "ManagesBelow",
+    "AboveUser",
+    "Unset",
+    "IsOwnMember",
+    "IsUser",
+    "Where",
+    "Only",
+    "Also",
+    "ScopeRules",
+    "ScopedQuerySet",
+    "may",
+    "may_scope",
+    "manages_any",
+    "require",
+    "get_visible_or_404",
+    "scoped",
 ]

@@ -57,6 +57,7 @@ INT64_MAX = 2**63 - 1
 
 # --- dates ------------------------------------------------------------------------------
 
+
 def today() -> datetime.date:
     """Today in Beijing, the calendar every window is measured in."""
     from django.utils import timezone
@@ -112,7 +113,9 @@ class DateWindow:
             return self.earliest, add_years(on, planning_years())
         return self.earliest, OUTER_MAX
 
-    def problem(self, value: datetime.date | datetime.datetime, *, on: datetime.date | None = None) -> str:
+    def problem(
+        self, value: datetime.date | datetime.datetime, *, on: datetime.date | None = None
+    ) -> str:
         """Why ``value`` is outside the window (a phrase to put after the field's name), or ""."""
         day = local_date(value)
         if day is None:
@@ -128,8 +131,9 @@ class DateWindow:
             return f"不能晚于 {last:%Y-%m-%d}"
         return ""
 
-    def year_problem(self, first_day: datetime.date, last_day: datetime.date, *,
-                     on: datetime.date | None = None) -> str:
+    def year_problem(
+        self, first_day: datetime.date, last_day: datetime.date, *, on: datetime.date | None = None
+    ) -> str:
         """Why a period running from ``first_day`` to ``last_day`` is outside the window, or
         "": it must end on or after the earliest day and begin on or before the latest."""
         first, last = self.bounds(on)
@@ -155,8 +159,13 @@ def field_label(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def date_errors(model: Any, values: Mapping[str, Any], *, windows: Mapping[str, DateWindow] | None = None,
-                on: datetime.date | None = None) -> dict[str, str]:
+def date_errors(
+    model: Any,
+    values: Mapping[str, Any],
+    *,
+    windows: Mapping[str, DateWindow] | None = None,
+    on: datetime.date | None = None,
+) -> dict[str, str]:
     """field → message for every value of ``values`` outside its field's window.
 
     The windows are ``model.DATE_WINDOWS`` unless ``windows`` overrides some of them (a
@@ -200,8 +209,9 @@ def instance_values(instance: Any) -> dict[str, Any]:
     return out
 
 
-def check_date(value: datetime.date | datetime.datetime, label: str,
-               window: DateWindow = ANYTIME) -> datetime.date | datetime.datetime:
+def check_date(
+    value: datetime.date | datetime.datetime, label: str, window: DateWindow = ANYTIME
+) -> datetime.date | datetime.datetime:
     """``value`` if it is inside ``window``, else ``ValueError`` with the labelled reason;
     for dates that belong to no model field (the CLI's ``--date``, a query filter)."""
     problem = window.problem(value)
@@ -280,6 +290,7 @@ def parse_number(text: str, *, low: float, high: float, label: str = "") -> floa
 
 
 # --- structured documents (API bodies, JSON files) ------------------------------------------
+
 
 def json_problem(value: Any, path: Iterable[str] = ()) -> tuple[str, str] | None:
     """The first value of a parsed JSON document that breaks a rule, as (path, reason):

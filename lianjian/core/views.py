@@ -24,10 +24,24 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     f = AuditFilter.from_query(request.GET)
     page = paginate(request, audit_list_rows(request.user, f), per_page=50)
-    return render(request, "core/audit_list.html", {
-        "page": page, "f": f, "q": f.q or "", "action": f.action or "", "actions": AuditLog.Action.choices,
-        "type": f.type or "", "types": [("orgs.organisation", "党组织"), ("orgs.member", "党员"), ("accounts.user", "用户"), ("import", "导入")],
-    })
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page": page,
+            "f": f,
+            "q": f.q or "",
+            "action": f.action or "",
+            "actions": AuditLog.Action.choices,
+            "type": f.type or "",
+            "types": [
+                ("orgs.organisation", "党组织"),
+                ("orgs.member", "党员"),
+                ("accounts.user", "用户"),
+                ("import", "导入"),
+            ],
+        },
+    )
 
 
 @login_required
@@ -39,9 +53,17 @@ def picker(request: HttpRequest, source: str) -> HttpResponse:
         raise Http404
     q = request.GET.get("q", "")
     choices, more = search(found, request.user, q, request.GET)
-    response = render(request, "core/picker_options.html", {
-        "choices": choices, "more": more, "limit": LIMIT, "q": clean_text(q), "noun": found.noun,
-    })
+    response = render(
+        request,
+        "core/picker_options.html",
+        {
+            "choices": choices,
+            "more": more,
+            "limit": LIMIT,
+            "q": clean_text(q),
+            "noun": found.noun,
+        },
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -58,7 +80,9 @@ BARE_500 = "<!doctype html><meta charset=utf-8><title>系统错误 · 联建</ti
 
 
 def _api_error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _standalone(template: str, status: int) -> HttpResponse:

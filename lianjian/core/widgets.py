@@ -42,8 +42,15 @@ class Picker(forms.TextInput):
 
     template_name = "core/widgets/picker.html"
 
-    def __init__(self, source: str, *, multiple: bool = False, depends: tuple[str, ...] = (),
-                 context: Callable[[Any], dict[str, str]] | None = None, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        *,
+        multiple: bool = False,
+        depends: tuple[str, ...] = (),
+        context: Callable[[Any], dict[str, str]] | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
         """``depends``: fields of the same form whose values the search sends along;
         ``context``: values taken from the form object itself (``lambda form: {"problem":
         form.problem.code}``), which the source checks against the user's scope like any other."""
@@ -71,10 +78,18 @@ class Picker(forms.TextInput):
         context = super().get_context(name, value, attrs)
         source = get_source(self.source)
         if source is None:
-            raise LookupError(f"Picker source {self.source!r} is not registered (a pickers.py module)")
+            raise LookupError(
+                f"Picker source {self.source!r} is not registered (a pickers.py module)"
+            )
         widget = context["widget"]
-        codes = split_codes(widget["value"]) if self.multiple else [c for c in [widget["value"] or ""] if c]
-        found: dict[str, Choice] = labels(source, self.chosen_among, codes) if self.chosen_among is not None else {}
+        codes = (
+            split_codes(widget["value"])
+            if self.multiple
+            else [c for c in [widget["value"] or ""] if c]
+        )
+        found: dict[str, Choice] = (
+            labels(source, self.chosen_among, codes) if self.chosen_among is not None else {}
+        )
         widget.update(
             url=reverse("core:picker", args=[self.source]),
             multiple=self.multiple,
@@ -91,13 +106,20 @@ class Picker(forms.TextInput):
 class PickerBoundField(BoundField):
     """Gives the widget, before it renders, the rows whose names it may show."""
 
-    def as_widget(self, widget: forms.Widget | None = None, attrs: dict[str, Any] | None = None,
-                  only_initial: bool = False) -> Any:
+    def as_widget(
+        self,
+        widget: forms.Widget | None = None,
+        attrs: dict[str, Any] | None = None,
+        only_initial: bool = False,
+    ) -> Any:
         picker = widget or self.field.widget
         if isinstance(picker, Picker):
             picker.chosen_among = self.chosen_among(picker)
-            picker.fixed = {name: str(self.form[name].value() or "") for name in picker.depends
-                            if name in self.form.fields and self.form.fields[name].disabled}
+            picker.fixed = {
+                name: str(self.form[name].value() or "")
+                for name in picker.depends
+                if name in self.form.fields and self.form.fields[name].disabled
+            }
             if picker.context is not None:
                 picker.fixed.update(picker.context(self.form))
         return super().as_widget(widget, attrs, only_initial)
@@ -111,7 +133,9 @@ class PickerBoundField(BoundField):
         if user is None or source is None:
             return None
         params: dict[str, str] = {
-            name: str(self.form[name].value() or "") for name in source.params if name in self.form.fields
+            name: str(self.form[name].value() or "")
+            for name in source.params
+            if name in self.form.fields
         }
         if picker.context is not None:
             params.update(picker.context(self.form))

@@ -23,7 +23,9 @@ class Notification(models.Model):
         YELLOW = "yellow", "预警"
         RED = "red", "逾期"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField("类型", max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
     level = models.CharField("级别", max_length=8, choices=Level.choices, default=Level.GREEN)
     key = models.CharField("事件键", max_length=120)
@@ -38,7 +40,9 @@ class Notification(models.Model):
     class Meta:
         verbose_name = "消息"
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_user_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_user_key_unique")
+        ]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
 
     def __str__(self) -> str:

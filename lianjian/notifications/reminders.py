@@ -50,14 +50,25 @@ def deliver(reminders: Iterable[Reminder]) -> int:
     rows = []
     for r in reminders:
         for uid in r.user_ids:
-            rows.append(Notification(user_id=uid, key=r.key[:120], title=r.title[:200], body=r.body, link=r.link[:300],
-                                     due=r.due, level=r.level, kind=r.kind))
+            rows.append(
+                Notification(
+                    user_id=uid,
+                    key=r.key[:120],
+                    title=r.title[:200],
+                    body=r.body,
+                    link=r.link[:300],
+                    due=r.due,
+                    level=r.level,
+                    kind=r.kind,
+                )
+            )
     if not rows:
         return 0
     wanted = {(n.user_id, n.key) for n in rows}
     existing = set(
-        Notification.objects.filter(user_id__in={u for u, _ in wanted}, key__in={k for _, k in wanted})
-        .values_list("user_id", "key")
+        Notification.objects.filter(
+            user_id__in={u for u, _ in wanted}, key__in={k for _, k in wanted}
+        ).values_list("user_id", "key")
     )
     fresh = {}
     for n in rows:

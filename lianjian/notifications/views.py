@@ -21,8 +21,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     sweep()
     f = InboxFilter.from_query(request.GET)
     page = paginate(request, selectors.inbox(request.user, f))
-    return render(request, "notifications/inbox.html", {"nav": "inbox", "page": page, "f": f, "show": f.show,
-                                                        "kind": f.kind or ""})
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"nav": "inbox", "page": page, "f": f, "show": f.show, "kind": f.kind or ""},
+    )
 
 
 @login_required
@@ -60,5 +63,7 @@ def open_link(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     return redirect("notifications:inbox")

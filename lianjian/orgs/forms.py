@@ -55,12 +55,16 @@ class OrgField(forms.CharField):
 
 
 class OrgForm(EdgeRules, forms.Form):
-    code = forms.CharField(label="组织编码", max_length=32, help_text="字母、数字、下划线、短横线，创建后不可修改")
+    code = forms.CharField(
+        label="组织编码", max_length=32, help_text="字母、数字、下划线、短横线，创建后不可修改"
+    )
     name = forms.CharField(label="组织名称", max_length=200)
     kind = forms.ChoiceField(label="组织类型", choices=OrgKind.choices)
     parent = OrgField(label="上级组织", required=False, widget=Picker("orgs.managed"))
     is_partner = forms.BooleanField(label="外部单位党组织", required=False)
-    partner_kind = forms.ChoiceField(label="外部单位类别", choices=[("", "—"), *PartnerKind.choices], required=False)
+    partner_kind = forms.ChoiceField(
+        label="外部单位类别", choices=[("", "—"), *PartnerKind.choices], required=False
+    )
     unit = forms.CharField(label="所属单位", max_length=200, required=False)
     is_temporary = forms.BooleanField(label="临时党支部", required=False)
     is_joint = forms.BooleanField(label="联合党支部", required=False)
@@ -77,10 +81,14 @@ class OrgForm(EdgeRules, forms.Form):
 
     LIST_FIELDS = ("professions", "strengths", "needs")
 
-    def __init__(self, *args: Any, user, instance: Organisation | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user, instance: Organisation | None = None, **kwargs: Any
+    ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {name: getattr(instance, name) for name in self.base_fields if name != "parent"}
+            initial = {
+                name: getattr(instance, name) for name in self.base_fields if name != "parent"
+            }
             for name in self.LIST_FIELDS:
                 initial[name] = "、".join(getattr(instance, name))
             initial["parent"] = instance.parent.code if instance.parent_id else ""
@@ -133,13 +141,20 @@ class DissolveForm(EdgeRules, forms.Form):
 class MemberForm(EdgeRules, forms.Form):
     number = forms.CharField(label="人员编号", max_length=32)
     name = forms.CharField(label="姓名", max_length=50)
-    gender = forms.ChoiceField(label="性别", choices=[("", "—"), ("男", "男"), ("女", "女")], required=False)
+    gender = forms.ChoiceField(
+        label="性别", choices=[("", "—"), ("男", "男"), ("女", "女")], required=False
+    )
     birth_date = forms.DateField(label="出生日期", required=False, widget=DateInput())
     org = OrgField(label="所在组织", widget=Picker("orgs.managed_internal"))
     category = forms.ChoiceField(label="党员类别", choices=MemberCategory.choices)
     joined_on = forms.DateField(label="入党日期", widget=DateInput())
     confirmed_on = forms.DateField(label="转正日期", required=False, widget=DateInput())
-    post = forms.CharField(label="党内职务", max_length=100, required=False, help_text="如：书记、组织委员；多个用“、”分隔")
+    post = forms.CharField(
+        label="党内职务",
+        max_length=100,
+        required=False,
+        help_text="如：书记、组织委员；多个用“、”分隔",
+    )
     job = forms.CharField(label="工作岗位", max_length=100, required=False)
     phone = forms.CharField(label="手机号码", max_length=20, required=False)
     id_number = forms.CharField(label="身份证号", max_length=18, required=False)
@@ -195,13 +210,17 @@ class TransferForm(EdgeRules, forms.Form):
 
     def __init__(self, *args: Any, user, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_org"].queryset = Organisation.objects.manageable_by(user).active().internal()
+        self.fields["to_org"].queryset = (
+            Organisation.objects.manageable_by(user).active().internal()
+        )
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, [e for err in errors for e in err.messages])
+            form.add_error(
+                field if field in form.fields else None, [e for err in errors for e in err.messages]
+            )
     else:
         form.add_error(None, error.messages)

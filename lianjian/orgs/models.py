@@ -51,8 +51,6 @@ class OrgKind(models.TextChoices):
     GROUP = "党小组", "党小组"
 
 
-
-
 class PartnerKind(models.TextChoices):
     GOVERNMENT = "政府", "政府机关"
     COMMUNITY = "社区", "街道社区"
@@ -82,26 +80,57 @@ class Organisation(models.Model):
     SCOPE = ScopeRules(view=[Sees()], change=[Manages()], restructure=[ManagesBelow()])
 
     AUDIT_FIELDS = (
-        "code", "name", "kind", "parent_id", "is_partner", "partner_kind", "is_temporary",
-        "is_joint", "is_functional", "unit", "professions", "address", "lat", "lon",
-        "strengths", "needs", "founded", "dissolved", "term_start", "term_end",
+        "code",
+        "name",
+        "kind",
+        "parent_id",
+        "is_partner",
+        "partner_kind",
+        "is_temporary",
+        "is_joint",
+        "is_functional",
+        "unit",
+        "professions",
+        "address",
+        "lat",
+        "lon",
+        "strengths",
+        "needs",
+        "founded",
+        "dissolved",
+        "term_start",
+        "term_end",
     )
     # The window of every date a person enters (lianjian.core.validation).
-    DATE_WINDOWS = {"founded": HISTORY, "dissolved": HISTORY, "term_start": HISTORY, "term_end": PLANNED}
+    DATE_WINDOWS = {
+        "founded": HISTORY,
+        "dissolved": HISTORY,
+        "term_start": HISTORY,
+        "term_end": PLANNED,
+    }
 
     code = models.CharField("组织编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("组织名称", max_length=200)
     # Pinyin initials of the name, kept by save() (and the bulk writers), so that a picker
     # finds 桓仁县供电分公司党支部 by "hr" with an indexed prefix query.
-    initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True, editable=False)
+    initials = models.CharField(
+        "拼音首字母", max_length=50, blank=True, db_index=True, editable=False
+    )
     kind = models.CharField("组织类型", max_length=8, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=600, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_partner = models.BooleanField("外部单位", default=False)
-    partner_kind = models.CharField("外部单位类别", max_length=8, choices=PartnerKind.choices, blank=True)
+    partner_kind = models.CharField(
+        "外部单位类别", max_length=8, choices=PartnerKind.choices, blank=True
+    )
     is_temporary = models.BooleanField("临时党支部", default=False)
     is_joint = models.BooleanField("联合党支部", default=False)
     is_functional = models.BooleanField("功能型党支部", default=False)
@@ -128,11 +157,13 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
-                name="org_lat_range", violation_error_message="纬度应在 -90 到 90 之间",
+                name="org_lat_range",
+                violation_error_message="纬度应在 -90 到 90 之间",
             ),
             models.CheckConstraint(
                 condition=Q(lon__isnull=True) | (Q(lon__gte=-180) & Q(lon__lte=180)),
-                name="org_lon_range", violation_error_message="经度应在 -180 到 180 之间",
+                name="org_lon_range",
+                violation_error_message="经度应在 -180 到 180 之间",
             ),
         ]
 
@@ -176,9 +207,12 @@ class Organisation(models.Model):
             parent = self.parent
             if self.pk and parent.path.startswith(self.path or "\0"):
                 errors["parent"] = "上级组织不能是本组织或其下级组织"
-            elif problem := (nesting_problem(self.kind, parent.kind, is_partner=self.is_partner)
-                             or parent_dissolved_problem(parent.code, dissolved=self.dissolved,
-                                                         parent_dissolved=parent.dissolved)):
+            elif problem := (
+                nesting_problem(self.kind, parent.kind, is_partner=self.is_partner)
+                or parent_dissolved_problem(
+                    parent.code, dissolved=self.dissolved, parent_dissolved=parent.dissolved
+                )
+            ):
                 errors["parent"] = problem
         raise_errors(errors)
 
@@ -206,7 +240,9 @@ def org_row_errors(values: dict[str, Any], *, on: datetime.date | None = None) -
         errors.setdefault("term_start", "本届任期开始不能早于成立日期")
     if is_date(term_start) and is_date(term_end) and term_end < term_start:
         errors.setdefault("term_end", "任期结束不能早于任期开始")
-    problem = partner_kind_problem(is_partner=values.get("is_partner"), partner_kind=values.get("partner_kind"))
+    problem = partner_kind_problem(
+        is_partner=values.get("is_partner"), partner_kind=values.get("partner_kind")
+    )
     if problem:
         errors.setdefault("partner_kind", problem)
     lat, lon = values.get("lat"), values.get("lon")
@@ -231,7 +267,16 @@ class MemberCategory(models.TextChoices):
 
 
 # Posts that make someone a member of the branch committee (支部委员会).
-COMMITTEE_POSTS = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员")
+COMMITTEE_POSTS = (
+    "书记",
+    "副书记",
+    "组织委员",
+    "宣传委员",
+    "纪检委员",
+    "青年委员",
+    "统战委员",
+    "委员",
+)
 PARTY_POSTS = (*COMMITTEE_POSTS[:-1], "党小组长", "联络员")
 
 
@@ -254,18 +299,42 @@ class Member(models.Model):
     SCOPE = ScopeRules(view=[Sees("org")], change=[Manages("org")])
 
     AUDIT_FIELDS = (
-        "number", "name", "gender", "birth_date", "org_id", "category", "joined_on",
-        "confirmed_on", "post", "job", "phone", "id_number", "is_floating", "left_on", "left_reason",
+        "number",
+        "name",
+        "gender",
+        "birth_date",
+        "org_id",
+        "category",
+        "joined_on",
+        "confirmed_on",
+        "post",
+        "job",
+        "phone",
+        "id_number",
+        "is_floating",
+        "left_on",
+        "left_reason",
     )
     # The window of every date a person enters (lianjian.core.validation).
-    DATE_WINDOWS = {"birth_date": BIRTH, "joined_on": HISTORY, "confirmed_on": HISTORY, "left_on": HISTORY}
+    DATE_WINDOWS = {
+        "birth_date": BIRTH,
+        "joined_on": HISTORY,
+        "confirmed_on": HISTORY,
+        "left_on": HISTORY,
+    }
 
     number = models.CharField("人员编号", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("姓名", max_length=50)
-    initials = models.CharField("拼音首字母", max_length=50, blank=True, db_index=True, editable=False)
-    gender = models.CharField("性别", max_length=2, choices=[("男", "男"), ("女", "女")], blank=True)
+    initials = models.CharField(
+        "拼音首字母", max_length=50, blank=True, db_index=True, editable=False
+    )
+    gender = models.CharField(
+        "性别", max_length=2, choices=[("男", "男"), ("女", "女")], blank=True
+    )
     birth_date = models.DateField("出生日期", null=True, blank=True)
-    org = models.ForeignKey(Organisation, verbose_name="所在组织", on_delete=models.PROTECT, related_name="members")
+    org = models.ForeignKey(
+        Organisation, verbose_name="所在组织", on_delete=models.PROTECT, related_name="members"
+    )
     category = models.CharField("党员类别", max_length=8, choices=MemberCategory.choices)
     joined_on = models.DateField("入党日期")
     confirmed_on = models.DateField("转正日期", null=True, blank=True)
@@ -333,8 +402,11 @@ def member_row_errors(values: dict[str, Any], *, on: datetime.date | None = None
     birth, joined = values.get("birth_date"), values.get("joined_on")
     confirmed, left = values.get("confirmed_on"), values.get("left_on")
     category = values.get("category")
-    usable = {name for name in ("birth_date", "joined_on", "confirmed_on", "left_on")
-              if name not in errors and is_date(values.get(name))}
+    usable = {
+        name
+        for name in ("birth_date", "joined_on", "confirmed_on", "left_on")
+        if name not in errors and is_date(values.get(name))
+    }
     if {"birth_date", "joined_on"} <= usable and joined < add_years(birth, 18):
         errors["joined_on"] = "入党时应年满十八岁"
     if category == MemberCategory.PROBATIONARY and isinstance(confirmed, datetime.date):
@@ -344,11 +416,17 @@ def member_row_errors(values: dict[str, Any], *, on: datetime.date | None = None
         if confirmed < joined:
             errors["confirmed_on"] = "转正日期不能早于入党日期"
         elif confirmed < first:
-            errors["confirmed_on"] = f"转正日期不能早于 {first:%Y-%m-%d}（入党满一年，预备期为一年）"
+            errors["confirmed_on"] = (
+                f"转正日期不能早于 {first:%Y-%m-%d}（入党满一年，预备期为一年）"
+            )
         elif confirmed > last:
             errors["confirmed_on"] = f"转正日期不能晚于 {last:%Y-%m-%d}（预备期最多延长一年）"
-    if (category == MemberCategory.FULL and not confirmed and "joined_on" in usable
-            and joined > add_years(on, -PROBATION_YEARS)):
+    if (
+        category == MemberCategory.FULL
+        and not confirmed
+        and "joined_on" in usable
+        and joined > add_years(on, -PROBATION_YEARS)
+    ):
         errors.setdefault("category", "入党未满一年，应为预备党员（预备期为一年）")
     if {"joined_on", "left_on"} <= usable and left < joined:
         errors["left_on"] = "离开日期不能早于入党日期"
@@ -376,8 +454,12 @@ class MemberTransfer(models.Model):
     """A move of a member between organisations (组织关系转接); kept forever as history."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
-    from_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="转出组织")
-    to_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="转入组织")
+    from_org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="转出组织"
+    )
+    to_org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="转入组织"
+    )
     date = models.DateField("转接日期")
     reason = models.CharField("原因", max_length=200, blank=True)
     actor_name = models.CharField("经办人", max_length=150, blank=True)

@@ -36,8 +36,9 @@ def partners(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
     an alliance): the partner units are not listed to everyone."""
     if not manages_any(user):
         return Organisation.objects.none()
-    return Organisation.objects.active().filter(pk__in=Organisation.objects.visible_to(user).values("pk")) \
-        | Organisation.objects.active().filter(is_partner=True)
+    return Organisation.objects.active().filter(
+        pk__in=Organisation.objects.visible_to(user).values("pk")
+    ) | Organisation.objects.active().filter(is_partner=True)
 
 
 def members(user: Any, params: Mapping[str, str]) -> QuerySet[Member]:
@@ -49,5 +50,13 @@ register(Source("orgs.managed", rows=managed, hint=ORG_HINT))
 register(Source("orgs.managed_internal", rows=managed_internal, hint=ORG_HINT))
 register(Source("orgs.visible_internal", rows=visible_internal, hint=ORG_HINT))
 register(Source("orgs.partners", rows=partners, hint=ORG_HINT))
-register(Source("orgs.members", rows=members, key="number", hint="org__name",
-                placeholder="输入姓名、拼音首字母或人员编号", noun="党员"))
+register(
+    Source(
+        "orgs.members",
+        rows=members,
+        key="number",
+        hint="org__name",
+        placeholder="输入姓名、拼音首字母或人员编号",
+        noun="党员",
+    )
+)

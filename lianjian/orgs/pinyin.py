@@ -16,7 +16,7 @@ def _initial(ch: str) -> str:
     if ch.isascii():
         return ch.lower() if ch.isalnum() else ""
     letters = lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="ignore")
-    return (letters[0][:1].lower() if letters and letters[0] else "")
+    return letters[0][:1].lower() if letters and letters[0] else ""
 
 
 def initials(name: str) -> str:

@@ -29,7 +29,11 @@ def nesting_problem(kind: Any, parent_kind: Any, *, is_partner: Any) -> str:
     """Why an organisation of ``kind`` may not sit under one of ``parent_kind``, or "".
     Partner organisations (外部单位) nest freely; a value that is not a kind is left to the
     check of its own field."""
-    if is_partner is not False or kind not in ALLOWED_PARENT_KINDS or parent_kind not in ALLOWED_PARENT_KINDS:
+    if (
+        is_partner is not False
+        or kind not in ALLOWED_PARENT_KINDS
+        or parent_kind not in ALLOWED_PARENT_KINDS
+    ):
         return ""
     if parent_kind in ALLOWED_PARENT_KINDS[kind]:
         return ""
@@ -47,8 +51,11 @@ def parent_dissolved_problem(parent_code: str, *, dissolved: Any, parent_dissolv
 def children_nesting_problems(kind: Any, children: Iterable[tuple[str, str, bool]]) -> list[str]:
     """Why an organisation may not become of ``kind`` with these ``children`` (code, kind,
     is_partner) under it: one message per child that could not sit under it."""
-    return [f"下级组织 {code}（{child_kind}）不能设在{kind}之下" for code, child_kind, child_partner in children
-            if nesting_problem(child_kind, kind, is_partner=child_partner)]
+    return [
+        f"下级组织 {code}（{child_kind}）不能设在{kind}之下"
+        for code, child_kind, child_partner in children
+        if nesting_problem(child_kind, kind, is_partner=child_partner)
+    ]
 
 
 def partner_kind_problem(*, is_partner: Any, partner_kind: Any) -> str:
@@ -72,7 +79,9 @@ def dissolve_problems(*, members: int, active_children: int) -> list[str]:
 MEMBER_LEFT = "该党员已离开，不能转接"
 
 
-def member_org_problem(*, dissolved: bool, is_partner: bool, transfer: bool, left: bool = False) -> str:
+def member_org_problem(
+    *, dissolved: bool, is_partner: bool, transfer: bool, left: bool = False
+) -> str:
     """Why a member cannot be placed in an organisation, or "": a new member (``transfer``
     false) not in a dissolved one; a member moved there (组织关系转接) neither, nor into a
     partner unit's organisation, nor once they have left."""
@@ -142,18 +151,45 @@ def org_warnings(
     out: list[Warning] = []
     if kind == "党支部":
         if full_members < r["branch_min_full_members"]:
-            out.append(Warning("few_full", "danger",
-                               f"正式党员 {full_members} 名，不足 {r['branch_min_full_members']} 名（可成立联合党支部）"))
+            out.append(
+                Warning(
+                    "few_full",
+                    "danger",
+                    f"正式党员 {full_members} 名，不足 {r['branch_min_full_members']} 名（可成立联合党支部）",
+                )
+            )
         if members > r["branch_max_members"]:
-            out.append(Warning("too_many", "warning",
-                               f"党员 {members} 名，超过 {r['branch_max_members']} 名，宜分设支部或成立党总支"))
+            out.append(
+                Warning(
+                    "too_many",
+                    "warning",
+                    f"党员 {members} 名，超过 {r['branch_max_members']} 名，宜分设支部或成立党总支",
+                )
+            )
         if full_members >= r["committee_threshold"] and committee_members < r["committee_min_size"]:
-            out.append(Warning("no_committee", "warning",
-                               f"正式党员 {full_members} 名（≥{r['committee_threshold']}），应设立支部委员会"))
+            out.append(
+                Warning(
+                    "no_committee",
+                    "warning",
+                    f"正式党员 {full_members} 名（≥{r['committee_threshold']}），应设立支部委员会",
+                )
+            )
     if term_end is not None:
         days = (term_end - today).days
         if days < 0:
-            out.append(Warning("term_overdue", "danger", f"本届任期已于 {term_end:%Y-%m-%d} 届满，逾期 {-days} 天未换届"))
+            out.append(
+                Warning(
+                    "term_overdue",
+                    "danger",
+                    f"本届任期已于 {term_end:%Y-%m-%d} 届满，逾期 {-days} 天未换届",
+                )
+            )
         elif days <= r["term_warning_days"]:
-            out.append(Warning("term_due", "warning", f"本届任期将于 {term_end:%Y-%m-%d} 届满（还有 {days} 天），请准备换届"))
+            out.append(
+                Warning(
+                    "term_due",
+                    "warning",
+                    f"本届任期将于 {term_end:%Y-%m-%d} 届满（还有 {days} 天），请准备换届",
+                )
+            )
     return out

@@ -207,7 +207,8 @@ class MemberFilter(ListFilter):
         None, max_length=32, description="组织编码：列出该组织及其全部下级的党员"
     )
     q: str | None = Field(
-        None, max_length=100,
+        None,
+        max_length=100,
         description="姓名包含此文字，或拼音首字母、人员编号以此开头（不区分大小写）",
     )
     category: CategoryName | None = None

@@ -57,7 +57,9 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def with_warnings(orgs: list[Organisation], counts: dict[int, OrgStats] | None = None) -> dict[int, OrgStats]:
+def with_warnings(
+    orgs: list[Organisation], counts: dict[int, OrgStats] | None = None
+) -> dict[int, OrgStats]:
     """Stats and rule warnings for each organisation of ``orgs`` (one query if counts not given)."""
     if counts is None:
         counts = member_counts([o.pk for o in orgs])
@@ -67,9 +69,15 @@ def with_warnings(orgs: list[Organisation], counts: dict[int, OrgStats] | None =
     for org in orgs:
         s = counts.get(org.pk) or OrgStats()
         s.warnings = org_warnings(
-            kind=org.kind, is_partner=org.is_partner, is_dissolved=org.is_dissolved,
-            members=s.members, full_members=s.full_members, committee_members=s.committee_members,
-            term_end=org.term_end, today=now, rules=rules,
+            kind=org.kind,
+            is_partner=org.is_partner,
+            is_dissolved=org.is_dissolved,
+            members=s.members,
+            full_members=s.full_members,
+            committee_members=s.committee_members,
+            term_end=org.term_end,
+            today=now,
+            rules=rules,
         )
         out[org.pk] = s
     return out
@@ -89,14 +97,18 @@ class ScopeFigures:
     warning_orgs: list[tuple[Organisation, list[Warning]]]
 
 
-def scope_figures(orgs: QuerySet[Organisation], members: QuerySet[Member], *, list_limit: int = 10) -> ScopeFigures:
+def scope_figures(
+    orgs: QuerySet[Organisation], members: QuerySet[Member], *, list_limit: int = 10
+) -> ScopeFigures:
     """Counts by kind, member counts and warnings for the visible organisations.
 
     Warnings need per-organisation counts, so this reads one row per active internal
     organisation (a few columns): about 40,000 rows at State Grid scale.
     """
     active = orgs.filter(dissolved__isnull=True)
-    by_kind = dict(active.internal().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    by_kind = dict(
+        active.internal().values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
     partners = active.filter(is_partner=True).count()
     m = members.current().aggregate(
         n=Count("id"),
@@ -113,9 +125,17 @@ def scope_figures(orgs: QuerySet[Organisation], members: QuerySet[Member], *, li
     flagged: list[tuple[str, int, list[Warning]]] = []
     for pk, path, kind, term_end in active.internal().values_list("id", "path", "kind", "term_end"):
         s = counts.get(pk) or OrgStats()
-        ws = org_warnings(kind=kind, is_partner=False, is_dissolved=False, members=s.members,
-                          full_members=s.full_members, committee_members=s.committee_members,
-                          term_end=term_end, today=now, rules=rules)
+        ws = org_warnings(
+            kind=kind,
+            is_partner=False,
+            is_dissolved=False,
+            members=s.members,
+            full_members=s.full_members,
+            committee_members=s.committee_members,
+            term_end=term_end,
+            today=now,
+            rules=rules,
+        )
         for w in ws:
             warn_counts[w.code] += 1
         if ws:
@@ -127,8 +147,12 @@ def scope_figures(orgs: QuerySet[Organisation], members: QuerySet[Member], *, li
     return ScopeFigures(
         by_kind={k: by_kind.get(k, 0) for k in ("党委", "党总支", "党支部", "党小组")},
         partners=partners,
-        members=m["n"], full_members=m["full"], probationary=m["prob"], floating=m["floating"],
-        warnings=warn_counts, warning_orgs=warning_orgs,
+        members=m["n"],
+        full_members=m["full"],
+        probationary=m["prob"],
+        floating=m["floating"],
+        warnings=warn_counts,
+        warning_orgs=warning_orgs,
     )
 
 
@@ -142,7 +166,9 @@ def responsible_managers(orgs: list[Organisation]) -> dict[int, tuple[int, ...]]
 
     codes = {c for o in orgs for c in o.path.strip("/").split("/") if c}
     by_code: dict[str, list[int]] = {}
-    for uid, code in User.active_managers().filter(org__code__in=codes).values_list("pk", "org__code"):
+    for uid, code in (
+        User.active_managers().filter(org__code__in=codes).values_list("pk", "org__code")
+    ):
         by_code.setdefault(code, []).append(uid)
     out: dict[int, tuple[int, ...]] = {}
     for o in orgs:
@@ -183,9 +209,15 @@ def org_list(user: Any, f: OrgFilter) -> QuerySet[Organisation]:
     if f.partner is not None:
         qs = qs.filter(is_partner=f.partner)
     if f.warning:
-        candidates = list(qs.internal().select_related(None).only("id", "kind", "is_partner", "dissolved", "term_end"))
+        candidates = list(
+            qs.internal()
+            .select_related(None)
+            .only("id", "kind", "is_partner", "dissolved", "term_end")
+        )
         stats = with_warnings(candidates, member_counts(qs.internal().values("id")))
-        qs = qs.filter(pk__in=[pk for pk, st in stats.items() if any(w.code == f.warning for w in st.warnings)])
+        qs = qs.filter(
+            pk__in=[pk for pk, st in stats.items() if any(w.code == f.warning for w in st.warnings)]
+        )
     return qs.order_by("path")
 
 
@@ -201,7 +233,9 @@ def member_list(user: Any, f: MemberFilter) -> QuerySet[Member]:
         qs = qs.filter(subtree_q("org", f.under))
     if f.q:
         q = f.q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(initials__startswith=q.lower()) | Q(number__istartswith=q))
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(initials__startswith=q.lower()) | Q(number__istartswith=q)
+        )
     if f.category:
         qs = qs.filter(category=f.category)
     if f.post:
@@ -212,4 +246,6 @@ def member_list(user: Any, f: MemberFilter) -> QuerySet[Member]:
 
 
 register_list("orgs", screen="orgs:org_tree", api="/orgs", filter=OrgFilter, key="code")
-register_list("members", screen="orgs:member_list", api="/members", filter=MemberFilter, key="number")
+register_list(
+    "members", screen="orgs:member_list", api="/members", filter=MemberFilter, key="number"
+)

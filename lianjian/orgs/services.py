@@ -89,7 +89,9 @@ def org_update(*, actor: Any, org: Organisation, **fields: Any) -> Organisation:
 
 
 @transaction.atomic
-def org_dissolve(*, actor: Any, org: Organisation, date: datetime.date, reason: str = "") -> Organisation:
+def org_dissolve(
+    *, actor: Any, org: Organisation, date: datetime.date, reason: str = ""
+) -> Organisation:
     """Dissolve (撤销) ``org`` on ``date``. Refused while it still has current members or
     active sub-organisations: those must be transferred or dissolved first. History stays.
     Only a manager of the parent (or an admin) dissolves (``PermissionDenied`` otherwise)."""
@@ -99,18 +101,28 @@ def org_dissolve(*, actor: Any, org: Organisation, date: datetime.date, reason: 
     problem = org_row_errors({**instance_values(org), "dissolved": date}).get("dissolved")
     if problem:
         raise ValidationError(problem)
-    problems = dissolve_problems(members=org.members.current().count(), active_children=org.children.active().count())
+    problems = dissolve_problems(
+        members=org.members.current().count(), active_children=org.children.active().count()
+    )
     if problems:
         raise ValidationError(problems)
     org.dissolved = date
     org.save(update_fields=["dissolved", "updated_at"])
-    audit_record(actor=actor, action=AuditLog.Action.DISSOLVE, obj=org,
-                 before={"dissolved": None}, after={"dissolved": date.isoformat()}, note=reason)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.DISSOLVE,
+        obj=org,
+        before={"dissolved": None},
+        after={"dissolved": date.isoformat()},
+        note=reason,
+    )
     return org
 
 
 def _check_member_org(org: Organisation) -> None:
-    problem = member_org_problem(dissolved=org.dissolved is not None, is_partner=org.is_partner, transfer=False)
+    problem = member_org_problem(
+        dissolved=org.dissolved is not None, is_partner=org.is_partner, transfer=False
+    )
     if problem:
         raise ValidationError({"org": problem})
 
@@ -165,8 +177,12 @@ def member_transfer(
     """Move ``member`` to ``to_org`` (组织关系转接), keeping a transfer record and the audit trail."""
     if to_org.pk == member.org_id:
         raise ValidationError({"to_org": "转入组织与当前组织相同"})
-    problem = member_org_problem(dissolved=to_org.dissolved is not None, is_partner=to_org.is_partner, transfer=True,
-                                 left=member.left_on is not None)
+    problem = member_org_problem(
+        dissolved=to_org.dissolved is not None,
+        is_partner=to_org.is_partner,
+        transfer=True,
+        left=member.left_on is not None,
+    )
     if problem:
         raise ValidationError(problem if problem == MEMBER_LEFT else {"to_org": problem})
     problem = transfer_date_problem(member, to_org, date)
@@ -174,11 +190,21 @@ def member_transfer(
         raise ValidationError({"date": problem})
     from_org = member.org
     transfer = MemberTransfer.objects.create(
-        member=member, from_org=from_org, to_org=to_org, date=date, reason=reason,
+        member=member,
+        from_org=from_org,
+        to_org=to_org,
+        date=date,
+        reason=reason,
         actor_name=actor.get_username() if actor is not None else "系统",
     )
     member.org = to_org
     member.save(update_fields=["org", "updated_at"])
-    audit_record(actor=actor, action=AuditLog.Action.TRANSFER, obj=member,
-                 before={"org": from_org.code}, after={"org": to_org.code}, note=reason)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.TRANSFER,
+        obj=member,
+        before={"org": from_org.code},
+        after={"org": to_org.code},
+        note=reason,
+    )
     return transfer

@@ -27,7 +27,9 @@ from lianjian.orgs.selectors import WARNING_LABELS, with_warnings
 
 
 def _visible_org(request: HttpRequest, code: str) -> Organisation:
-    return get_object_or_404(Organisation.objects.visible_to(request.user).select_related("parent"), code=code)
+    return get_object_or_404(
+        Organisation.objects.visible_to(request.user).select_related("parent"), code=code
+    )
 
 
 def _require_manage_org(request: HttpRequest, org: Organisation) -> None:
@@ -48,7 +50,11 @@ def _roots(request: HttpRequest):
 
 
 def _child_counts(orgs: list[Organisation]) -> dict[int, int]:
-    rows = Organisation.objects.filter(parent_id__in=[o.pk for o in orgs]).values("parent_id").annotate(n=Count("id"))
+    rows = (
+        Organisation.objects.filter(parent_id__in=[o.pk for o in orgs])
+        .values("parent_id")
+        .annotate(n=Count("id"))
+    )
     return {r["parent_id"]: r["n"] for r in rows}
 
 
@@ -63,7 +69,10 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     """The organisation tree, or a filtered table when any search or filter is given."""
     f = OrgFilter.from_query(request.GET)
     ctx: dict = {
-        "nav": "orgs", "f": f, "kinds": OrgKind.values, "warning_labels": WARNING_LABELS,
+        "nav": "orgs",
+        "f": f,
+        "kinds": OrgKind.values,
+        "warning_labels": WARNING_LABELS,
         "can_create": manages_any(request.user),
     }
     if not f.model_dump(exclude_defaults=True):
@@ -80,7 +89,11 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 def org_children(request: HttpRequest, code: str) -> HttpResponse:
     """htmx fragment: the children of one visible organisation (lazy tree expansion)."""
     org = _visible_org(request, code)
-    kids = list(Organisation.objects.visible_to(request.user).filter(parent=org, dissolved__isnull=True).order_by("is_partner", "kind", "code"))
+    kids = list(
+        Organisation.objects.visible_to(request.user)
+        .filter(parent=org, dissolved__isnull=True)
+        .order_by("is_partner", "kind", "code")
+    )
     return render(request, "orgs/org_tree_nodes.html", {"rows": _tree_rows(kids)})
 
 
@@ -88,19 +101,45 @@ def org_children(request: HttpRequest, code: str) -> HttpResponse:
 def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
     stats = with_warnings([org])[org.pk]
-    children = list(Organisation.objects.visible_to(request.user).filter(parent=org).order_by("dissolved", "is_partner", "code")[:200])
+    children = list(
+        Organisation.objects.visible_to(request.user)
+        .filter(parent=org)
+        .order_by("dissolved", "is_partner", "code")[:200]
+    )
     child_rows = _tree_rows(children)
-    members = Member.objects.visible_to(request.user).filter(org=org).current().order_by("-category", "number")
+    members = (
+        Member.objects.visible_to(request.user)
+        .filter(org=org)
+        .current()
+        .order_by("-category", "number")
+    )
     n_members = stats.members
-    ancestors = list(Organisation.objects.visible_to(request.user).filter(code__in=org.ancestor_codes()).order_by("depth"))
+    ancestors = list(
+        Organisation.objects.visible_to(request.user)
+        .filter(code__in=org.ancestor_codes())
+        .order_by("depth")
+    )
     history = AuditLog.objects.filter(target_type="orgs.organisation", target_id=org.code)[:30]
-    transfers = MemberTransfer.objects.filter(Q(from_org=org) | Q(to_org=org)).select_related("member", "from_org", "to_org")[:20]
-    return render(request, "orgs/org_detail.html", {
-        "nav": "orgs", "org": org, "stats": stats, "child_rows": child_rows,
-        "members": members[:20], "n_members": n_members, "ancestors": ancestors,
-        "history": history, "transfers": transfers, "can_manage": may(request.user, CHANGE, org),
-        "can_dissolve": may(request.user, "restructure", org),
-    })
+    transfers = MemberTransfer.objects.filter(Q(from_org=org) | Q(to_org=org)).select_related(
+        "member", "from_org", "to_org"
+    )[:20]
+    return render(
+        request,
+        "orgs/org_detail.html",
+        {
+            "nav": "orgs",
+            "org": org,
+            "stats": stats,
+            "child_rows": child_rows,
+            "members": members[:20],
+            "n_members": n_members,
+            "ancestors": ancestors,
+            "history": history,
+            "transfers": transfers,
+            "can_manage": may(request.user, CHANGE, org),
+            "can_dissolve": may(request.user, "restructure", org),
+        },
+    )
 
 
 @login_required
@@ -119,8 +158,12 @@ def org_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已创建党组织“{org.name}”")
             return redirect("orgs:org_detail", code=org.code)
-    return render(request, "orgs/org_form.html", {"nav": "orgs", "form": form, "org": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"nav": "orgs", "form": form, "org": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -136,8 +179,12 @@ def org_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("orgs:org_detail", code=org.code)
-    return render(request, "orgs/org_form.html", {"nav": "orgs", "form": form, "org": org},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"nav": "orgs", "form": form, "org": org},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -155,8 +202,12 @@ def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, f"“{org.name}”已撤销，历史记录均已保留")
             return redirect("orgs:org_detail", code=org.code)
-    return render(request, "orgs/org_dissolve.html", {"nav": "orgs", "form": form, "org": org},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "orgs/org_dissolve.html",
+        {"nav": "orgs", "form": form, "org": org},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -164,10 +215,17 @@ def member_list(request: HttpRequest) -> HttpResponse:
     f = MemberFilter.from_query(request.GET)
     page = paginate(request, selectors.member_list(request.user, f))
     code = f.under or f.org
-    scope_org = Organisation.objects.visible_to(request.user).filter(code=code).first() if code else None
+    scope_org = (
+        Organisation.objects.visible_to(request.user).filter(code=code).first() if code else None
+    )
     ctx = {
-        "nav": "members", "page": page, "rows": page.object_list, "f": f, "scope_org": scope_org,
-        "categories": MemberCategory.values, "can_create": manages_any(request.user),
+        "nav": "members",
+        "page": page,
+        "rows": page.object_list,
+        "f": f,
+        "scope_org": scope_org,
+        "categories": MemberCategory.values,
+        "can_create": manages_any(request.user),
     }
     template = "orgs/member_table.html" if request.htmx else "orgs/member_list.html"
     return render(request, template, ctx)
@@ -185,12 +243,19 @@ def _require_manage_member(request: HttpRequest, member: Member) -> None:
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _visible_member(request, pk)
-    return render(request, "orgs/member_detail.html", {
-        "nav": "members", "member": member,
-        "transfers": member.transfers.select_related("from_org", "to_org"),
-        "history": AuditLog.objects.filter(target_type="orgs.member", target_id=member.number)[:30],
-        "can_manage": Member.objects.manageable_by(request.user).filter(pk=member.pk).exists(),
-    })
+    return render(
+        request,
+        "orgs/member_detail.html",
+        {
+            "nav": "members",
+            "member": member,
+            "transfers": member.transfers.select_related("from_org", "to_org"),
+            "history": AuditLog.objects.filter(target_type="orgs.member", target_id=member.number)[
+                :30
+            ],
+            "can_manage": Member.objects.manageable_by(request.user).filter(pk=member.pk).exists(),
+        },
+    )
 
 
 @login_required
@@ -206,8 +271,12 @@ def member_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已添加党员“{member.name}”")
             return redirect("orgs:member_detail", pk=member.pk)
-    return render(request, "orgs/member_form.html", {"nav": "members", "form": form, "member": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "orgs/member_form.html",
+        {"nav": "members", "form": form, "member": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -223,22 +292,34 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("orgs:member_detail", pk=member.pk)
-    return render(request, "orgs/member_form.html", {"nav": "members", "form": form, "member": member},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "orgs/member_form.html",
+        {"nav": "members", "form": form, "member": member},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     member = _visible_member(request, pk)
     _require_manage_member(request, member)
-    form = TransferForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
+    form = TransferForm(
+        request.POST or None, user=request.user, initial={"date": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.member_transfer(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"已将“{member.name}”的组织关系转入{form.cleaned_data['to_org'].name}")
+            messages.success(
+                request, f"已将“{member.name}”的组织关系转入{form.cleaned_data['to_org'].name}"
+            )
             return redirect("orgs:member_detail", pk=member.pk)
-    return render(request, "orgs/member_transfer.html", {"nav": "members", "form": form, "member": member},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "orgs/member_transfer.html",
+        {"nav": "members", "form": form, "member": member},
+        status=400 if form.errors else 200,
+    )

@@ -69,17 +69,29 @@ def _clean_stale(folder: Path) -> None:
             continue
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     context = {"nav": "excel", "kinds": all_kinds(), "limits": ReadLimits.screen(), **context}
     return render(request, template, context, status=status)
 
 
-def _preview(request: HttpRequest, *, token: str, kind: Any, file_name: str, result: Any, status: int = 200) -> HttpResponse:
-    return _page(request, "orgs/excel_preview.html", {
-        "token": token, "kind": kind, "file_name": file_name, "result": result,
-        "shown_errors": result.errors[:MAX_SHOWN_ERRORS],
-        "hidden_errors": max(0, len(result.errors) - MAX_SHOWN_ERRORS),
-    }, status=status)
+def _preview(
+    request: HttpRequest, *, token: str, kind: Any, file_name: str, result: Any, status: int = 200
+) -> HttpResponse:
+    return _page(
+        request,
+        "orgs/excel_preview.html",
+        {
+            "token": token,
+            "kind": kind,
+            "file_name": file_name,
+            "result": result,
+            "shown_errors": result.errors[:MAX_SHOWN_ERRORS],
+            "hidden_errors": max(0, len(result.errors) - MAX_SHOWN_ERRORS),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -90,7 +102,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
     (every error by row, or how many rows would be created, updated, left unchanged)."""
     _require_importer(request)
     if request.method == "GET":
-        return _page(request, "orgs/excel_import.html", {"selected": request.GET.get("kind", "orgs")})
+        return _page(
+            request, "orgs/excel_import.html", {"selected": request.GET.get("kind", "orgs")}
+        )
     limits = ReadLimits.screen()
     kind = get_kind(request.POST.get("kind", ""))
     upload = request.FILES.get("file")
@@ -105,8 +119,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
     elif upload.size > limits.max_bytes:
         problem = limits.file_too_large(upload.size)
     if problem:
-        return _page(request, "orgs/excel_import.html",
-                     {"selected": request.POST.get("kind", "orgs"), "problem": problem}, status=400)
+        return _page(
+            request,
+            "orgs/excel_import.html",
+            {"selected": request.POST.get("kind", "orgs"), "problem": problem},
+            status=400,
+        )
     assert kind is not None and upload is not None
     folder = _imports_dir()
     _clean_stale(folder)
@@ -116,15 +134,32 @@ def import_start(request: HttpRequest) -> HttpResponse:
         for chunk in upload.chunks():
             out.write(chunk)
     file_name = Path(upload.name or "upload.xlsx").name[:200]
-    pending = {t: e for t, e in request.session.get(SESSION_KEY, {}).items() if (folder / f"{t}.xlsx").is_file()}
+    pending = {
+        t: e
+        for t, e in request.session.get(SESSION_KEY, {}).items()
+        if (folder / f"{t}.xlsx").is_file()
+    }
     pending[token] = {"kind": kind.name, "name": file_name}
     request.session[SESSION_KEY] = pending
-    result = import_file(kind, path, file_name=file_name, actor=request.user, user=request.user, dry_run=True,
-                         limits=limits)
+    result = import_file(
+        kind,
+        path,
+        file_name=file_name,
+        actor=request.user,
+        user=request.user,
+        dry_run=True,
+        limits=limits,
+    )
     if not result.ok:
         _forget(request, token)
-    return _preview(request, token=token, kind=kind, file_name=file_name, result=result,
-                    status=200 if result.ok else 400)
+    return _preview(
+        request,
+        token=token,
+        kind=kind,
+        file_name=file_name,
+        result=result,
+        status=200 if result.ok else 400,
+    )
 
 
 def _forget(request: HttpRequest, token: str) -> None:
@@ -157,14 +192,22 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, DOUBLE_CONFIRM)
         return redirect("orgs:import_start")
     try:
-        result = import_file(kind, claimed, file_name=entry["name"], actor=request.user, user=request.user,
-                             limits=ReadLimits.screen())
+        result = import_file(
+            kind,
+            claimed,
+            file_name=entry["name"],
+            actor=request.user,
+            user=request.user,
+            limits=ReadLimits.screen(),
+        )
     finally:
         claimed.unlink(missing_ok=True)
     _forget(request, token)
     if not result.ok:
         # The data changed since the preview: show the new errors; nothing was imported.
-        return _preview(request, token="", kind=kind, file_name=entry["name"], result=result, status=400)
+        return _preview(
+            request, token="", kind=kind, file_name=entry["name"], result=result, status=400
+        )
     messages.success(request, f"{kind.label}导入完成（{entry['name']}）：{result.summary()}")
     return redirect(f"{reverse('orgs:import_start')}?kind={kind.name}")
 
@@ -184,7 +227,9 @@ def template_download(request: HttpRequest) -> HttpResponse:
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write_template(handle, kind)
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"{kind.label}导入模板.xlsx", content_type=XLSX_TYPE)
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{kind.label}导入模板.xlsx", content_type=XLSX_TYPE
+    )
 
 
 @login_required
@@ -202,4 +247,9 @@ def export_download(request: HttpRequest) -> HttpResponse:
     handle.seek(0)
     stamp = timezone.localdate().strftime("%Y%m%d")
     suffix = f"-{org_code}" if org_code else ""
-    return FileResponse(handle, as_attachment=True, filename=f"{kind.label}{suffix}-{stamp}.xlsx", content_type=XLSX_TYPE)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{kind.label}{suffix}-{stamp}.xlsx",
+        content_type=XLSX_TYPE,
+    )

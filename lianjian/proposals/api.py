@@ -45,15 +45,19 @@ class RunOut(Schema):
     groups: list[list[str]] = Field(..., description="分组结果（完成后）：每组的组织编码")
     adopted_at: datetime.datetime | None
     alliances: list[str] = Field(..., description="采纳生成的联建编码")
-    networks: list[NetworkOut] = Field(..., description="参与组织目前所在的联建网（采纳时须选择处理方式）")
+    networks: list[NetworkOut] = Field(
+        ..., description="参与组织目前所在的联建网（采纳时须选择处理方式）"
+    )
 
 
 class AdoptIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     networks: Literal["保留", "终止", "替换"] = Field(
-        ..., description="现有联建网的处理方式：保留（不变）、终止（终止涉及的联建网）或 替换（本方案内的组织退出，"
-                         "牵头组织退出或不足两个成员的联建网随之终止）")
+        ...,
+        description="现有联建网的处理方式：保留（不变）、终止（终止涉及的联建网）或 替换（本方案内的组织退出，"
+        "牵头组织退出或不足两个成员的联建网随之终止）",
+    )
 
 
 def _caller(request: HttpRequest) -> User:
@@ -76,20 +80,36 @@ def run_out(run: GroupingRun) -> dict[str, Any]:
     codes = dict(Organisation.objects.filter(pk__in=run.org_ids).values_list("pk", "code"))
     replace = services.network_changes(run, services.Networks.REPLACE)
     return {
-        "id": run.pk, "status": run.status, "root": run.root.code, "orgs": sorted(codes.values()),
+        "id": run.pk,
+        "status": run.status,
+        "root": run.root.code,
+        "orgs": sorted(codes.values()),
         "groups": [list(g["members"]) for g in (run.result or {}).get("groups", [])],
-        "adopted_at": run.adopted_at, "alliances": sorted(run.alliances.values_list("code", flat=True)),
-        "networks": [{"code": c["alliance"].code, "name": c["alliance"].name, "in_run": [o.code for o in c["in_run"]],
-                      "others": [o.code for o in c["others"]], "on_replace": c["action"]} for c in replace],
+        "adopted_at": run.adopted_at,
+        "alliances": sorted(run.alliances.values_list("code", flat=True)),
+        "networks": [
+            {
+                "code": c["alliance"].code,
+                "name": c["alliance"].name,
+                "in_run": [o.code for o in c["in_run"]],
+                "others": [o.code for o in c["others"]],
+                "on_replace": c["action"],
+            }
+            for c in replace
+        ],
     }
 
 
-@runs_router.get("/runs/{run_id}", response={200: RunOut, **READ_ERRORS, 403: ErrorOut}, summary="分组方案")
+@runs_router.get(
+    "/runs/{run_id}", response={200: RunOut, **READ_ERRORS, 403: ErrorOut}, summary="分组方案"
+)
 def run_detail(request: HttpRequest, run_id: int = RunId) -> dict[str, Any]:
     return run_out(_visible_run(_caller(request), run_id))
 
 
-@runs_router.post("/runs/{run_id}/adopt", response={200: RunOut, **WRITE_ERRORS}, summary="采纳分组方案")
+@runs_router.post(
+    "/runs/{run_id}/adopt", response={200: RunOut, **WRITE_ERRORS}, summary="采纳分组方案"
+)
 def run_adopt(request: HttpRequest, payload: AdoptIn, run_id: int = RunId) -> dict[str, Any]:
     """Create one 联建网 per group and apply ``networks`` to today's networks, all or nothing."""
     user = _caller(request)

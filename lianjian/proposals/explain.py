@@ -50,8 +50,12 @@ def score_pair(inst: Instance, i: int, j: int) -> Pair:
 def _pair_dict(inst: Instance, pair: Pair) -> dict[str, Any]:
     a, b = inst.orgs[pair.i], inst.orgs[pair.j]
     return {
-        "a": a.name or a.id, "b": b.name or b.id, "score": pair.score, "km": pair.km,
-        "profession": pair.profession, "geography": pair.geography,
+        "a": a.name or a.id,
+        "b": b.name or b.id,
+        "score": pair.score,
+        "km": pair.km,
+        "profession": pair.profession,
+        "geography": pair.geography,
         "complementarity": pair.complementarity,
     }
 
@@ -67,17 +71,24 @@ def explain_group(inst: Instance, members: Sequence[int], lead: int | None) -> d
     orgs = [inst.orgs[i] for i in members]
     pairs = [score_pair(inst, i, j) for i, j in itertools.combinations(members, 2)]
     counts = Counter(x for o in orgs for x in o.professions)
-    shared = sorted(((name, c) for name, c in counts.items() if c >= 2), key=lambda t: (-t[1], t[0]))
+    shared = sorted(
+        ((name, c) for name, c in counts.items() if c >= 2), key=lambda t: (-t[1], t[0])
+    )
     needs: list[dict[str, Any]] = []
     for o in orgs:
-        items: list[dict[str, Any]] = [{"need": need, "providers": [q.name or q.id for q in orgs if q is not o and need in q.strengths]}
-                 for need in sorted(o.needs)]
+        items: list[dict[str, Any]] = [
+            {
+                "need": need,
+                "providers": [q.name or q.id for q in orgs if q is not o and need in q.strengths],
+            }
+            for need in sorted(o.needs)
+        ]
         if items:
             needs.append({"org": o.name or o.id, "items": items})
     ordered = sorted(pairs, key=lambda p: (-p.score, p.i, p.j))
     shown = min(PAIRS_SHOWN, len(ordered) // 2) if len(ordered) > 1 else len(ordered)
     strongest = ordered[:shown]
-    weakest = list(reversed(ordered[len(ordered) - shown:])) if len(ordered) > 1 else []
+    weakest = list(reversed(ordered[len(ordered) - shown :])) if len(ordered) > 1 else []
     total = sum(p.score for p in pairs)
     return {
         "lead": (inst.orgs[lead].name or inst.orgs[lead].id) if lead is not None else None,
@@ -94,7 +105,9 @@ def explain_group(inst: Instance, members: Sequence[int], lead: int | None) -> d
     }
 
 
-def pairs_objective(inst: Instance, groups: Iterable[Iterable[int]]) -> tuple[float, dict[str, float]]:
+def pairs_objective(
+    inst: Instance, groups: Iterable[Iterable[int]]
+) -> tuple[float, dict[str, float]]:
     """Objective and weighted components of possibly overlapping groups.
 
     A pair of organisations that shares several groups counts once; an organisation in no
@@ -119,7 +132,9 @@ def pairs_objective(inst: Instance, groups: Iterable[Iterable[int]]) -> tuple[fl
     return sum(components.values()), components
 
 
-def rank_partners(target: Org, candidates: Sequence[Org], params: Params, limit: int = 10) -> list[dict[str, Any]]:
+def rank_partners(
+    target: Org, candidates: Sequence[Org], params: Params, limit: int = 10
+) -> list[dict[str, Any]]:
     """The ``limit`` best partners of ``target`` by weighted pair score, best first.
 
     Ties are broken by distance, then by id, so the ranking is deterministic. Each row
@@ -131,13 +146,21 @@ def rank_partners(target: Org, candidates: Sequence[Org], params: Params, limit:
         if c.id == target.id:
             continue
         prof, geo, comp = pair_parts(target, c, params.geo_scale_km)
-        score = params.w_profession * prof + params.w_geography * geo + params.w_complementarity * comp
-        rows.append({
-            "org": c, "score": score, "profession": prof, "geography": geo, "complementarity": comp,
-            "km": distance_km(target, c),
-            "shared_professions": sorted(target.professions & c.professions),
-            "they_meet": sorted(target.needs & c.strengths),
-            "we_meet": sorted(c.needs & target.strengths),
-        })
+        score = (
+            params.w_profession * prof + params.w_geography * geo + params.w_complementarity * comp
+        )
+        rows.append(
+            {
+                "org": c,
+                "score": score,
+                "profession": prof,
+                "geography": geo,
+                "complementarity": comp,
+                "km": distance_km(target, c),
+                "shared_professions": sorted(target.professions & c.professions),
+                "they_meet": sorted(target.needs & c.strengths),
+                "we_meet": sorted(c.needs & target.strengths),
+            }
+        )
     rows.sort(key=lambda r: (-r["score"], r["km"], r["org"].id))
     return rows[:limit]

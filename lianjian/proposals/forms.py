@@ -51,11 +51,14 @@ class RunForm(EdgeRules, forms.Form):
     w_geography = forms.FloatField(label="地域相邻权重", initial=1.0)
     w_complementarity = forms.FloatField(label="优势互补权重", initial=1.0)
     geo_scale_km = forms.FloatField(label="地理尺度（公里）", initial=30.0)
-    time_limit = forms.FloatField(label="计算时间上限（秒）", required=False, min_value=1.0,
-                                  max_value=MAX_TIME_LIMIT)
+    time_limit = forms.FloatField(
+        label="计算时间上限（秒）", required=False, min_value=1.0, max_value=MAX_TIME_LIMIT
+    )
     leads = forms.MultipleChoiceField(label="牵头组织", required=False)
 
-    def __init__(self, *args: Any, roots: list[Organisation], orgs: list[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, roots: list[Organisation], orgs: list[Organisation], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.orgs = orgs
         self.fields["root"].choices = [(o.code, o.name) for o in roots]
@@ -64,7 +67,7 @@ class RunForm(EdgeRules, forms.Form):
         self.instance_doc: dict[str, Any] | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
         if not self.orgs:
@@ -73,13 +76,19 @@ class RunForm(EdgeRules, forms.Form):
         if missing:
             names = "、".join(f"{o.name}（{o.code}）" for o in missing)
             raise forms.ValidationError(
-                f"以下 {len(missing)} 个组织缺少经纬度坐标，无法参与分组：{names}。请先在组织信息中补充纬度和经度。")
+                f"以下 {len(missing)} 个组织缺少经纬度坐标，无法参与分组：{names}。请先在组织信息中补充纬度和经度。"
+            )
         leads = set(data.get("leads") or [])
         doc = {
             "params": {
-                "groups": data["groups"], "min_size": data["min_size"], "max_size": data["max_size"],
-                "weights": {"profession": data["w_profession"], "geography": data["w_geography"],
-                            "complementarity": data["w_complementarity"]},
+                "groups": data["groups"],
+                "min_size": data["min_size"],
+                "max_size": data["max_size"],
+                "weights": {
+                    "profession": data["w_profession"],
+                    "geography": data["w_geography"],
+                    "complementarity": data["w_complementarity"],
+                },
                 "geo_scale_km": data["geo_scale_km"],
             },
             "orgs": [engine_org(o, lead=o.code in leads) for o in self.orgs],
@@ -99,8 +108,10 @@ class RunForm(EdgeRules, forms.Form):
         assert self.instance_doc is not None
         return {
             **self.instance_doc["params"],
-            "include_partners": d["include_partners"], "leads": sorted(d.get("leads") or []),
-            "time_limit": d["time_limit"], "seed": 0,
+            "include_partners": d["include_partners"],
+            "leads": sorted(d.get("leads") or []),
+            "time_limit": d["time_limit"],
+            "seed": 0,
         }
 
 
@@ -110,7 +121,9 @@ class WeightsForm(EdgeRules, forms.Form):
     w_profession = forms.FloatField(label="专业相近", initial=1.0, required=False, min_value=0)
     w_geography = forms.FloatField(label="地域相邻", initial=1.0, required=False, min_value=0)
     w_complementarity = forms.FloatField(label="优势互补", initial=1.0, required=False, min_value=0)
-    geo_scale_km = forms.FloatField(label="地理尺度（公里）", initial=30.0, required=False, min_value=0.1)
+    geo_scale_km = forms.FloatField(
+        label="地理尺度（公里）", initial=30.0, required=False, min_value=0.1
+    )
 
     def params(self) -> Params:
         """The weights entered, falling back to the defaults for blank or invalid fields."""
@@ -123,17 +136,26 @@ class WeightsForm(EdgeRules, forms.Form):
             value = data.get(name)
             return default if value is None else float(value)
 
-        return Params(groups=1, min_size=1, max_size=1,
-                      w_profession=pick("w_profession", 1.0), w_geography=pick("w_geography", 1.0),
-                      w_complementarity=pick("w_complementarity", 1.0),
-                      geo_scale_km=pick("geo_scale_km", 30.0))
+        return Params(
+            groups=1,
+            min_size=1,
+            max_size=1,
+            w_profession=pick("w_profession", 1.0),
+            w_geography=pick("w_geography", 1.0),
+            w_complementarity=pick("w_complementarity", 1.0),
+            geo_scale_km=pick("geo_scale_km", 30.0),
+        )
 
 
 class AdoptForm(EdgeRules, forms.Form):
     """Adopting a proposal: what becomes of today's 联建网 of the organisations it groups."""
 
     networks = forms.ChoiceField(
-        label="现有联建网的处理方式", choices=Networks.CHOICES,
+        label="现有联建网的处理方式",
+        choices=Networks.CHOICES,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={"required": "请选择现有联建网的处理方式：保留、终止或替换",
-                        "invalid_choice": "现有联建网的处理方式只能是保留、终止或替换"})
+        error_messages={
+            "required": "请选择现有联建网的处理方式：保留、终止或替换",
+            "invalid_choice": "现有联建网的处理方式只能是保留、终止或替换",
+        },
+    )

@@ -47,11 +47,18 @@ class GroupingRun(models.Model):
         DONE = "完成", "完成"
         FAILED = "失败", "失败"
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by_name = models.CharField("发起人姓名", max_length=150, blank=True)
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
-    root = models.ForeignKey(Organisation, verbose_name="分组范围", on_delete=models.PROTECT, related_name="+")
+    root = models.ForeignKey(
+        Organisation, verbose_name="分组范围", on_delete=models.PROTECT, related_name="+"
+    )
     params = models.JSONField("参数", default=dict)
     org_ids = models.JSONField("参与组织", default=list)
     instance = models.JSONField("计算输入", default=dict)
@@ -63,7 +70,9 @@ class GroupingRun(models.Model):
     error = models.TextField("错误信息", blank=True)
     adopted_at = models.DateTimeField("采纳时间", null=True, blank=True)
     adopted_by_name = models.CharField("采纳人", max_length=150, blank=True)
-    alliances = models.ManyToManyField(Alliance, verbose_name="采纳生成的联建", blank=True, related_name="+")
+    alliances = models.ManyToManyField(
+        Alliance, verbose_name="采纳生成的联建", blank=True, related_name="+"
+    )
 
     objects = GroupingRunQuerySet.as_manager()
 

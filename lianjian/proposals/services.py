@@ -38,8 +38,15 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def run_create(*, actor: Any, root: Organisation, orgs: list[Organisation], instance: dict[str, Any],
-               params: dict[str, Any], time_limit: float) -> GroupingRun:
+def run_create(
+    *,
+    actor: Any,
+    root: Organisation,
+    orgs: list[Organisation],
+    instance: dict[str, Any],
+    params: dict[str, Any],
+    time_limit: float,
+) -> GroupingRun:
     """Record a queued run over ``orgs`` (in the order of ``instance["orgs"]``), audited.
 
     The instance must already be valid (the form validated it with the engine's validator);
@@ -50,13 +57,24 @@ def run_create(*, actor: Any, root: Organisation, orgs: list[Organisation], inst
     if codes != [o.code for o in orgs]:
         raise ValueError("instance and orgs must list the same organisations in the same order")
     run = GroupingRun.objects.create(
-        created_by=actor, created_by_name=getattr(actor, "display_name", "") or str(actor or ""),
-        root=root, params=params, org_ids=[o.pk for o in orgs], instance=instance,
+        created_by=actor,
+        created_by_name=getattr(actor, "display_name", "") or str(actor or ""),
+        root=root,
+        params=params,
+        org_ids=[o.pk for o in orgs],
+        instance=instance,
         time_limit=float(time_limit),
     )
     audit_record(
-        actor=actor, action=AuditLog.Action.CREATE, obj=run,
-        after={"root": root.code, "orgs": len(orgs), "params": params, "time_limit": run.time_limit},
+        actor=actor,
+        action=AuditLog.Action.CREATE,
+        obj=run,
+        after={
+            "root": root.code,
+            "orgs": len(orgs),
+            "params": params,
+            "time_limit": run.time_limit,
+        },
         note=f"发起智能分组：{root.name}，{len(orgs)} 个组织",
     )
     return run
@@ -75,18 +93,27 @@ def run_start(run: GroupingRun) -> None:
             with open(log_dir / "grouping_runs.log", "ab") as err:
                 subprocess.Popen(
                     [sys.executable, "-m", "lianjian.cli", "grouping_run", str(run.pk)],
-                    cwd=settings.PROJECT_DIR, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                    stderr=err, start_new_session=True,
+                    cwd=settings.PROJECT_DIR,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                    start_new_session=True,
                 )
         except OSError as exc:
             log.exception("could not start grouping run %s", run.pk)
             error = f"无法启动后台计算进程：{exc.strerror or exc}"
             with transaction.atomic():
                 if GroupingRun.objects.filter(pk=run.pk, status=GroupingRun.Status.QUEUED).update(
-                        status=GroupingRun.Status.FAILED, finished_at=timezone.now(), error=error):
-                    audit_record(actor=None, action=AuditLog.Action.UPDATE, obj=run,
-                                 before={"status": GroupingRun.Status.QUEUED},
-                                 after={"status": GroupingRun.Status.FAILED}, note=f"智能分组计算失败：{error}")
+                    status=GroupingRun.Status.FAILED, finished_at=timezone.now(), error=error
+                ):
+                    audit_record(
+                        actor=None,
+                        action=AuditLog.Action.UPDATE,
+                        obj=run,
+                        before={"status": GroupingRun.Status.QUEUED},
+                        after={"status": GroupingRun.Status.FAILED},
+                        note=f"智能分组计算失败：{error}",
+                    )
 
     transaction.on_commit(launch)
 
@@ -98,7 +125,8 @@ def run_execute(run_id: int) -> GroupingRun | None:
     same run twice solves it once; returns None when the run was not queued.
     """
     claimed = GroupingRun.objects.filter(pk=run_id, status=GroupingRun.Status.QUEUED).update(
-        status=GroupingRun.Status.RUNNING, started_at=timezone.now())
+        status=GroupingRun.Status.RUNNING, started_at=timezone.now()
+    )
     if not claimed:
         return None
     run = GroupingRun.objects.get(pk=run_id)
@@ -116,9 +144,14 @@ def run_execute(run_id: int) -> GroupingRun | None:
         run.save(update_fields=["status", "error", "result", "finished_at"])
         done = run.status == GroupingRun.Status.DONE
         audit_record(
-            actor=None, action=AuditLog.Action.UPDATE, obj=run,
+            actor=None,
+            action=AuditLog.Action.UPDATE,
+            obj=run,
             before={"status": GroupingRun.Status.RUNNING},
-            after={"status": run.status, **({"groups": len((run.result or {}).get("groups", []))} if done else {})},
+            after={
+                "status": run.status,
+                **({"groups": len((run.result or {}).get("groups", []))} if done else {}),
+            },
             note="智能分组计算完成" if done else f"智能分组计算失败：{run.error}",
         )
     return run
@@ -129,14 +162,23 @@ def run_expire(run: GroupingRun) -> GroupingRun:
     if run.is_stale:
         with transaction.atomic():
             before = run.status
-            updated = GroupingRun.objects.filter(pk=run.pk, status__in=[GroupingRun.Status.QUEUED, GroupingRun.Status.RUNNING]).update(
-                status=GroupingRun.Status.FAILED, finished_at=timezone.now(),
+            updated = GroupingRun.objects.filter(
+                pk=run.pk, status__in=[GroupingRun.Status.QUEUED, GroupingRun.Status.RUNNING]
+            ).update(
+                status=GroupingRun.Status.FAILED,
+                finished_at=timezone.now(),
                 error="后台计算未在时间上限内结束（进程可能已中断），请重新发起分组。",
             )
             if updated:
                 run.refresh_from_db()
-                audit_record(actor=None, action=AuditLog.Action.UPDATE, obj=run, before={"status": before},
-                             after={"status": run.status}, note=f"智能分组计算失败：{run.error}")
+                audit_record(
+                    actor=None,
+                    action=AuditLog.Action.UPDATE,
+                    obj=run,
+                    before={"status": before},
+                    after={"status": run.status},
+                    note=f"智能分组计算失败：{run.error}",
+                )
     return run
 
 
@@ -158,7 +200,9 @@ def adoption_plan(run: GroupingRun) -> list[dict[str, Any]]:
     """
     orgs = _orgs_of(run)
     strengths = {rec["id"]: len(rec.get("strengths", [])) for rec in run.instance.get("orgs", [])}
-    taken = set(Alliance.objects.filter(code__startswith=f"LJW-P{run.pk}-").values_list("code", flat=True))
+    taken = set(
+        Alliance.objects.filter(code__startswith=f"LJW-P{run.pk}-").values_list("code", flat=True)
+    )
     plan = []
     for n, group in enumerate((run.result or {}).get("groups", []), start=1):
         codes = list(group["members"])
@@ -171,11 +215,16 @@ def adoption_plan(run: GroupingRun) -> list[dict[str, Any]]:
         taken.add(code)
         lead = orgs.get(lead_code)
         members = [orgs[c] for c in codes if c in orgs]
-        plan.append({
-            "number": n, "code": code, "lead": lead, "members": members,
-            "missing": [c for c in codes if c not in orgs],
-            "name": f"第{n}联建网（{lead.name if lead else lead_code}牵头）",
-        })
+        plan.append(
+            {
+                "number": n,
+                "code": code,
+                "lead": lead,
+                "members": members,
+                "missing": [c for c in codes if c not in orgs],
+                "name": f"第{n}联建网（{lead.name if lead else lead_code}牵头）",
+            }
+        )
     return plan
 
 
@@ -183,9 +232,9 @@ class Networks:
     """What adopting a proposal does to today's 联建网 of the organisations it groups — a
     required choice, so that no branch silently ends up in two networks."""
 
-    KEEP = "保留"      # they stay as they are; a branch may then be in two networks
-    CLOSE = "终止"     # every such network ends (状态 终止) as a whole
-    REPLACE = "替换"   # the run's organisations leave them today; a network left by its
+    KEEP = "保留"  # they stay as they are; a branch may then be in two networks
+    CLOSE = "终止"  # every such network ends (状态 终止) as a whole
+    REPLACE = "替换"  # the run's organisations leave them today; a network left by its
     #                    lead or with fewer than two members ends
     CHOICES = (
         (KEEP, "保留：现有联建网不变（相关支部将同时属于新旧两个联建网）"),
@@ -203,8 +252,11 @@ def network_changes(run: GroupingRun, choice: str) -> list[dict[str, Any]]:
     for m in network_memberships(list(ids)):
         touched.setdefault(m.alliance_id, m.alliance)
     current: dict[int, list[AllianceMember]] = {}
-    for m in (AllianceMember.objects.filter(alliance_id__in=touched, left_on__isnull=True)
-              .select_related("org").order_by("org__code")):
+    for m in (
+        AllianceMember.objects.filter(alliance_id__in=touched, left_on__isnull=True)
+        .select_related("org")
+        .order_by("org__code")
+    ):
         current.setdefault(m.alliance_id, []).append(m)
     out = []
     for pk, alliance in sorted(touched.items(), key=lambda kv: kv[1].code):
@@ -221,7 +273,9 @@ def network_changes(run: GroupingRun, choice: str) -> list[dict[str, Any]]:
     return out
 
 
-def _apply_networks(actor: Any, run: GroupingRun, choice: str, today: datetime.date) -> dict[str, list[str]]:
+def _apply_networks(
+    actor: Any, run: GroupingRun, choice: str, today: datetime.date
+) -> dict[str, list[str]]:
     """End or leave today's networks as ``choice`` says (audited by the alliance services);
     refused when a network to end is one ``actor`` may not change."""
     ended: list[str] = []
@@ -231,12 +285,17 @@ def _apply_networks(actor: Any, run: GroupingRun, choice: str, today: datetime.d
         alliance = change["alliance"]
         if change["action"] == "终止":
             if not may(actor, CHANGE, alliance):
-                raise ValidationError({"networks": f"无权终止联建“{alliance.name}”（{alliance.code}），请选择“保留”或联系其牵头组织"})
+                raise ValidationError(
+                    {
+                        "networks": f"无权终止联建“{alliance.name}”（{alliance.code}），请选择“保留”或联系其牵头组织"
+                    }
+                )
             alliance_update(actor=actor, alliance=alliance, status=Alliance.Status.ENDED)
             ended.append(alliance.code)
         elif change["action"] == "退出":
-            for m in AllianceMember.objects.filter(alliance=alliance, org_id__in=ids, left_on__isnull=True).select_related(
-                    "org", "alliance"):
+            for m in AllianceMember.objects.filter(
+                alliance=alliance, org_id__in=ids, left_on__isnull=True
+            ).select_related("org", "alliance"):
                 alliance_member_update(actor=actor, membership=m, left_on=today)
                 left.append(f"{alliance.code}:{m.org.code}")
     return {"ended": ended, "left": left}
@@ -262,7 +321,8 @@ def run_adopt(*, actor: Any, run: GroupingRun, networks: str) -> list[Alliance]:
         raise ValidationError("只有已完成的分组方案才能采纳")
     if locked.adopted_at is not None:
         raise ValidationError(
-            f"该方案已于 {timezone.localtime(locked.adopted_at):%Y-%m-%d %H:%M} 由 {locked.adopted_by_name} 采纳，不能重复采纳")
+            f"该方案已于 {timezone.localtime(locked.adopted_at):%Y-%m-%d %H:%M} 由 {locked.adopted_by_name} 采纳，不能重复采纳"
+        )
     network_type = AllianceType.objects.filter(name=NETWORK_TYPE).first()
     if network_type is None:
         raise ValidationError(f"联建类型“{NETWORK_TYPE}”不存在，请先在联建类型中添加")
@@ -270,25 +330,42 @@ def run_adopt(*, actor: Any, run: GroupingRun, networks: str) -> list[Alliance]:
     plan = adoption_plan(locked)
     for item in plan:
         if item["missing"] or item["lead"] is None:
-            raise ValidationError(f"第{item['number']}组中的组织已不存在：{'、'.join(item['missing'])}")
+            raise ValidationError(
+                f"第{item['number']}组中的组织已不存在：{'、'.join(item['missing'])}"
+            )
     changed = _apply_networks(actor, locked, networks, today)
     created = []
     for item in plan:
-        created.append(alliance_create(
-            actor=actor, members=item["members"], code=item["code"], name=item["name"],
-            type=network_type, lead=item["lead"], status=Alliance.Status.ACTIVE, founded=today,
-            description=f"由智能分组方案 #{locked.pk} 采纳生成（{today:%Y-%m-%d}）。",
-        ))
+        created.append(
+            alliance_create(
+                actor=actor,
+                members=item["members"],
+                code=item["code"],
+                name=item["name"],
+                type=network_type,
+                lead=item["lead"],
+                status=Alliance.Status.ACTIVE,
+                founded=today,
+                description=f"由智能分组方案 #{locked.pk} 采纳生成（{today:%Y-%m-%d}）。",
+            )
+        )
     locked.adopted_at = timezone.now()
     locked.adopted_by_name = getattr(actor, "display_name", "") or str(actor)
     locked.save(update_fields=["adopted_at", "adopted_by_name"])
     locked.alliances.set(created)
     audit_record(
-        actor=actor, action=AuditLog.Action.UPDATE, obj=locked,
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=locked,
         before={"adopted": False},
-        after={"adopted": True, "alliances": [a.code for a in created], "networks": networks, **changed},
+        after={
+            "adopted": True,
+            "alliances": [a.code for a in created],
+            "networks": networks,
+            **changed,
+        },
         note=f"采纳智能分组方案 #{locked.pk}，新建联建网 {len(created)} 个；现有联建网{networks}："
-             f"终止 {len(changed['ended'])} 个，退出成员 {len(changed['left'])} 个",
+        f"终止 {len(changed['ended'])} 个，退出成员 {len(changed['left'])} 个",
     )
     run.refresh_from_db()
     return created

@@ -32,7 +32,9 @@ def _require_planner(request: HttpRequest) -> None:
 
 
 def _visible_run(request: HttpRequest, pk: int) -> GroupingRun:
-    run = get_object_or_404(GroupingRun.objects.visible_to(request.user).select_related("root"), pk=pk)
+    run = get_object_or_404(
+        GroupingRun.objects.visible_to(request.user).select_related("root"), pk=pk
+    )
     ids = set(run.org_ids)
     if Organisation.objects.visible_to(request.user).filter(pk__in=ids).count() != len(ids):
         raise Http404("智能分组方案不存在")
@@ -63,24 +65,48 @@ def run_form(request: HttpRequest) -> HttpResponse:
     k = len(network_leads) if network_leads else max(1, round(n / 6))
     lo, hi = default_sizes(n, k)
     initial = {
-        "root": root.code if root else "", "include_partners": include_partners, "groups": k,
-        "min_size": lo, "max_size": hi, "leads": [o.code for o in network_leads] if prefill else [],
+        "root": root.code if root else "",
+        "include_partners": include_partners,
+        "groups": k,
+        "min_size": lo,
+        "max_size": hi,
+        "leads": [o.code for o in network_leads] if prefill else [],
     }
-    form = RunForm(request.POST if request.method == "POST" else None, roots=roots, orgs=orgs, initial=initial)
+    form = RunForm(
+        request.POST if request.method == "POST" else None, roots=roots, orgs=orgs, initial=initial
+    )
     if request.method == "POST" and form.is_valid() and root is not None:
-        run = services.run_create(actor=request.user, root=root, orgs=orgs, instance=form.instance_doc,
-                                  params=form.run_params(), time_limit=form.cleaned_data["time_limit"])
+        run = services.run_create(
+            actor=request.user,
+            root=root,
+            orgs=orgs,
+            instance=form.instance_doc,
+            params=form.run_params(),
+            time_limit=form.cleaned_data["time_limit"],
+        )
         services.run_start(run)
         return redirect("proposals:run_detail", pk=run.pk)
     lead_codes = set(form["leads"].value() or [])
     runs = list(GroupingRun.objects.visible_to(request.user).select_related("root")[:RECENT_RUNS])
     ctx = {
-        "nav": "grouping", "form": form, "roots": roots, "root": root, "orgs": orgs,
-        "include_partners": include_partners, "lead_codes": lead_codes,
-        "network_leads": network_leads, "missing": selectors.missing_coordinates(orgs),
-        "default_limit": default_time_limit(n), "runs": runs, "prefilled": prefill,
+        "nav": "grouping",
+        "form": form,
+        "roots": roots,
+        "root": root,
+        "orgs": orgs,
+        "include_partners": include_partners,
+        "lead_codes": lead_codes,
+        "network_leads": network_leads,
+        "missing": selectors.missing_coordinates(orgs),
+        "default_limit": default_time_limit(n),
+        "runs": runs,
+        "prefilled": prefill,
     }
-    template = "proposals/run_form_card.html" if request.htmx and request.method == "GET" else "proposals/run_form.html"
+    template = (
+        "proposals/run_form_card.html"
+        if request.htmx and request.method == "GET"
+        else "proposals/run_form.html"
+    )
     return render(request, template, ctx, status=400 if form.errors else 200)
 
 
@@ -117,18 +143,30 @@ def run_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdoptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.run_adopt(actor=request.user, run=run, networks=form.cleaned_data["networks"])
+            created = services.run_adopt(
+                actor=request.user, run=run, networks=form.cleaned_data["networks"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"已采纳方案 #{run.pk}，新建联建网 {len(created)} 个")
             return redirect(detail)
     changes = {c: services.network_changes(run, c) for c in services.Networks.VALUES}
-    return render(request, "proposals/run_adopt.html", {
-        "nav": "grouping", "run": run, "plan": services.adoption_plan(run), "form": form,
-        "touched": [(k, changes[services.Networks.REPLACE][i]["action"]) for i, k in
-                    enumerate(changes[services.Networks.KEEP])],
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "proposals/run_adopt.html",
+        {
+            "nav": "grouping",
+            "run": run,
+            "plan": services.adoption_plan(run),
+            "form": form,
+            "touched": [
+                (k, changes[services.Networks.REPLACE][i]["action"])
+                for i, k in enumerate(changes[services.Networks.KEEP])
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -145,9 +183,19 @@ def partners(request: HttpRequest, code: str) -> HttpResponse:
         by_code = {o.code: o for o in candidates}
         for row in rows:
             row["model"] = by_code[row["org"].id]
-    return render(request, "proposals/partners.html", {
-        "nav": "grouping", "org": org, "form": form, "params": params, "rows": rows,
-        "missing": missing, "n_candidates": len(candidates),
-        # 发起联建 from a result: the user may found an alliance led by this organisation.
-        "can_found": not org.dissolved and Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists(),
-    })
+    return render(
+        request,
+        "proposals/partners.html",
+        {
+            "nav": "grouping",
+            "org": org,
+            "form": form,
+            "params": params,
+            "rows": rows,
+            "missing": missing,
+            "n_candidates": len(candidates),
+            # 发起联建 from a result: the user may found an alliance led by this organisation.
+            "can_found": not org.dissolved
+            and Organisation.objects.manageable_by(request.user).filter(pk=org.pk).exists(),
+        },
+    )

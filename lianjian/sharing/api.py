@@ -67,17 +67,36 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 
 def resource_out(r: Resource, user: User) -> dict[str, Any]:
     return {
-        "id": r.pk, "code": r.code, "name": r.name, "kind": r.kind, "owner": r.owner.code, "owner_name": r.owner.name,
-        "sharing": r.sharing, "tags": list(r.tags), "description": r.description, "capacity": r.capacity,
-        "address": r.address, "lat": r.lat, "lon": r.lon, "opening_hours": r.opening_hours,
-        "equipment": list(r.equipment), "expertise": list(r.expertise), "member": r.member.number if r.member_id else None,
-        "contact": r.contact, "phone": private_value(user, r, "contact_phone"),
+        "id": r.pk,
+        "code": r.code,
+        "name": r.name,
+        "kind": r.kind,
+        "owner": r.owner.code,
+        "owner_name": r.owner.name,
+        "sharing": r.sharing,
+        "tags": list(r.tags),
+        "description": r.description,
+        "capacity": r.capacity,
+        "address": r.address,
+        "lat": r.lat,
+        "lon": r.lon,
+        "opening_hours": r.opening_hours,
+        "equipment": list(r.equipment),
+        "expertise": list(r.expertise),
+        "member": r.member.number if r.member_id else None,
+        "contact": r.contact,
+        "phone": private_value(user, r, "contact_phone"),
         "is_active": r.is_active,
     }
 
 
 def _visible_resource(user: User, code: str) -> Resource:
-    resource = Resource.objects.visible_to(user).select_related("owner", "member__org").filter(code=code).first()
+    resource = (
+        Resource.objects.visible_to(user)
+        .select_related("owner", "member__org")
+        .filter(code=code)
+        .first()
+    )
     if resource is None:
         raise Http404
     return resource
@@ -143,11 +162,22 @@ def resource_update(request: HttpRequest, code: str, payload: ResourceUpdateIn) 
 
 def booking_out(b: Booking) -> dict[str, Any]:
     return {
-        "id": b.pk, "resource": b.resource.code, "resource_name": b.resource.name, "owner": b.resource.owner.code,
-        "org": b.org.code, "org_name": b.org.name, "start": timezone.localtime(b.start, TZ),
-        "end": timezone.localtime(b.end, TZ), "hours": round(b.hours, 2), "purpose": b.purpose,
-        "expected_people": b.expected_people, "activity": b.activity.code if b.activity_id else None,
-        "status": b.status, "reason": b.reason, "requested_by": b.requested_by_name, "decided_by": b.decided_by_name,
+        "id": b.pk,
+        "resource": b.resource.code,
+        "resource_name": b.resource.name,
+        "owner": b.resource.owner.code,
+        "org": b.org.code,
+        "org_name": b.org.name,
+        "start": timezone.localtime(b.start, TZ),
+        "end": timezone.localtime(b.end, TZ),
+        "hours": round(b.hours, 2),
+        "purpose": b.purpose,
+        "expected_people": b.expected_people,
+        "activity": b.activity.code if b.activity_id else None,
+        "status": b.status,
+        "reason": b.reason,
+        "requested_by": b.requested_by_name,
+        "decided_by": b.decided_by_name,
         "decided_at": timezone.localtime(b.decided_at, TZ) if b.decided_at else None,
         "created_at": timezone.localtime(b.created_at, TZ),
     }
@@ -193,7 +223,12 @@ def booking_create(request: HttpRequest, payload: BookingCreateIn) -> Status:
     user = _caller(request)
     if not manages_any(user):
         raise HttpError(403, "无权申请预约")
-    resource = Resource.objects.visible_to(user).select_related("owner").filter(code=payload.resource).first()
+    resource = (
+        Resource.objects.visible_to(user)
+        .select_related("owner")
+        .filter(code=payload.resource)
+        .first()
+    )
     if resource is None:
         raise HttpError(400, f"资源不存在：{payload.resource}")
     org = Organisation.objects.visible_to(user).filter(code=payload.org).first()
@@ -206,13 +241,24 @@ def booking_create(request: HttpRequest, payload: BookingCreateIn) -> Status:
         activity = Activity.objects.visible_to(user).filter(code=payload.activity).first()
         if activity is None:
             raise HttpError(400, f"活动不存在：{payload.activity}")
-    booking = _clash_is_409(lambda: services.booking_request(
-        actor=user, resource=resource, org=org, start=_aware(payload.start), end=_aware(payload.end),
-        purpose=payload.purpose, expected_people=payload.expected_people, activity=activity))
+    booking = _clash_is_409(
+        lambda: services.booking_request(
+            actor=user,
+            resource=resource,
+            org=org,
+            start=_aware(payload.start),
+            end=_aware(payload.end),
+            purpose=payload.purpose,
+            expected_people=payload.expected_people,
+            activity=activity,
+        )
+    )
     return Status(201, booking_out(_visible_booking(user, booking.pk)))
 
 
-@bookings_router.post("/{booking_id}/approve", response={200: BookingOut, **BOOKING_WRITE_ERRORS}, summary="批准预约")
+@bookings_router.post(
+    "/{booking_id}/approve", response={200: BookingOut, **BOOKING_WRITE_ERRORS}, summary="批准预约"
+)
 def booking_approve(request: HttpRequest, booking_id: int = BookingId) -> dict[str, Any]:
     """待审批 → 已批准 (the resource owner's managers)."""
     user = _caller(request)
@@ -223,8 +269,12 @@ def booking_approve(request: HttpRequest, booking_id: int = BookingId) -> dict[s
     return booking_out(_visible_booking(user, booking_id))
 
 
-@bookings_router.post("/{booking_id}/decline", response={200: BookingOut, **WRITE_ERRORS}, summary="拒绝预约")
-def booking_decline(request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId) -> dict[str, Any]:
+@bookings_router.post(
+    "/{booking_id}/decline", response={200: BookingOut, **WRITE_ERRORS}, summary="拒绝预约"
+)
+def booking_decline(
+    request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId
+) -> dict[str, Any]:
     """待审批 → 已拒绝 with a reason (required)."""
     user = _caller(request)
     booking = _visible_booking(user, booking_id)
@@ -234,8 +284,12 @@ def booking_decline(request: HttpRequest, payload: ReasonIn, booking_id: int = B
     return booking_out(_visible_booking(user, booking_id))
 
 
-@bookings_router.post("/{booking_id}/cancel", response={200: BookingOut, **WRITE_ERRORS}, summary="取消预约")
-def booking_cancel(request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId) -> dict[str, Any]:
+@bookings_router.post(
+    "/{booking_id}/cancel", response={200: BookingOut, **WRITE_ERRORS}, summary="取消预约"
+)
+def booking_cancel(
+    request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId
+) -> dict[str, Any]:
     """待审批 or 已批准 → 已取消 (the requesting side, before the start)."""
     user = _caller(request)
     booking = _visible_booking(user, booking_id)
@@ -250,9 +304,18 @@ def booking_cancel(request: HttpRequest, payload: ReasonIn, booking_id: int = Bo
 
 def need_out(n: Need) -> dict[str, Any]:
     return {
-        "id": n.pk, "code": n.code, "org": n.org.code, "org_name": n.org.name, "title": n.title,
-        "description": n.description, "tags": list(n.tags), "sharing": n.sharing, "status": n.status,
-        "needed_by": n.needed_by, "contact": n.contact, "created_at": timezone.localtime(n.created_at, TZ),
+        "id": n.pk,
+        "code": n.code,
+        "org": n.org.code,
+        "org_name": n.org.name,
+        "title": n.title,
+        "description": n.description,
+        "tags": list(n.tags),
+        "sharing": n.sharing,
+        "status": n.status,
+        "needed_by": n.needed_by,
+        "contact": n.contact,
+        "created_at": timezone.localtime(n.created_at, TZ),
     }
 
 
@@ -261,15 +324,34 @@ def need_detail_out(n: Need, user: User) -> dict[str, Any]:
     resources, orgs = selectors.suggestions(n, user=user)
     return {
         **need_out(n),
-        "matches": [{"id": m.pk, "target_type": "resource" if m.resource_id else "org",
-                     "target": m.resource.code if m.resource_id else m.org.code,  # type: ignore[union-attr]
-                     "target_name": m.target_name, "status": m.status, "shared_tags": list(m.shared_tags),
-                     "distance_km": m.distance_km, "note": m.note, "matched_by": m.matched_by_name,
-                     "created_at": timezone.localtime(m.created_at, TZ)} for m in matches],
-        "suggestions": [{"target_type": what, "target": s.obj.code, "target_name": s.obj.name,
-                         "shared_tags": list(s.suggestion.shared),
-                         "distance_km": round(s.suggestion.distance_km, 1) if s.suggestion.distance_km is not None else None}
-                        for what, found in (("resource", resources), ("org", orgs)) for s in found],
+        "matches": [
+            {
+                "id": m.pk,
+                "target_type": "resource" if m.resource_id else "org",
+                "target": m.resource.code if m.resource_id else m.org.code,  # type: ignore[union-attr]
+                "target_name": m.target_name,
+                "status": m.status,
+                "shared_tags": list(m.shared_tags),
+                "distance_km": m.distance_km,
+                "note": m.note,
+                "matched_by": m.matched_by_name,
+                "created_at": timezone.localtime(m.created_at, TZ),
+            }
+            for m in matches
+        ],
+        "suggestions": [
+            {
+                "target_type": what,
+                "target": s.obj.code,
+                "target_name": s.obj.name,
+                "shared_tags": list(s.suggestion.shared),
+                "distance_km": round(s.suggestion.distance_km, 1)
+                if s.suggestion.distance_km is not None
+                else None,
+            }
+            for what, found in (("resource", resources), ("org", orgs))
+            for s in found
+        ],
     }
 
 

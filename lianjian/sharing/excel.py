@@ -91,34 +91,93 @@ def parse_hours_cell(value: Any) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("资源编号", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text,
-           "资源的唯一编号，导入时以此识别：已存在则更新，不存在则新建", 14),
+    Column(
+        "资源编号",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        True,
+        "",
+        format_text,
+        "资源的唯一编号，导入时以此识别：已存在则更新，不存在则新建",
+        14,
+    ),
     text_column("资源名称", 200, required=True, width=28),
     choice_column("资源类别", ResourceKind.values, required=True),
-    Column("所属组织编码", parse_pattern(32, CODE_RE, CODE_REASON), True, "", format_text, "资源所属党组织的编码", 14),
-    Column("共享范围", parse_choice(SharingLevel.values), False, "", format_text,
-           "仅本组织、联建单位（默认）或全部内部组织", 12),
+    Column(
+        "所属组织编码",
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        True,
+        "",
+        format_text,
+        "资源所属党组织的编码",
+        14,
+    ),
+    Column(
+        "共享范围",
+        parse_choice(SharingLevel.values),
+        False,
+        "",
+        format_text,
+        "仅本组织、联建单位（默认）或全部内部组织",
+        12,
+    ),
     list_column("标签", note="用于与需求匹配，如 红色教育、安全培训"),
-    Column("容纳人数", parse_capacity, False, None, format_plain, "阵地、党员活动室、教育基地填写，正整数", 10),
+    Column(
+        "容纳人数",
+        parse_capacity,
+        False,
+        None,
+        format_plain,
+        "阵地、党员活动室、教育基地填写，正整数",
+        10,
+    ),
     text_column("地址", 300, width=30),
     float_column("纬度", -90, 90, note="与经度同时填写"),
     float_column("经度", -180, 180, note="与纬度同时填写"),
-    Column("开放时间", parse_hours_cell, False, "", format_text,
-           "如“周一至周五 08:30-17:30；周六 09:00-12:00”，空白表示不限时段；专家、讲师为可约时间", 30),
+    Column(
+        "开放时间",
+        parse_hours_cell,
+        False,
+        "",
+        format_text,
+        "如“周一至周五 08:30-17:30；周六 09:00-12:00”，空白表示不限时段；专家、讲师为可约时间",
+        30,
+    ),
     list_column("设施设备"),
     list_column("专长领域", note="专家、讲师填写"),
     text_column("联系人", 50),
-    Column("联系电话", parse_pattern(20, PHONE_RE, "只能包含数字、空格、+、- 和括号，最长 20 位"),
-           False, "", private_format(PhoneField), "手机或座机号码", 16),
+    Column(
+        "联系电话",
+        parse_pattern(20, PHONE_RE, "只能包含数字、空格、+、- 和括号，最长 20 位"),
+        False,
+        "",
+        private_format(PhoneField),
+        "手机或座机号码",
+        16,
+    ),
     text_column("说明", 5000, width=40, multiline=True),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS)}
-SIMPLE = (("资源名称", "name"), ("资源类别", "kind"), ("共享范围", "sharing"), ("标签", "tags"),
-          ("容纳人数", "capacity"), ("地址", "address"), ("纬度", "lat"), ("经度", "lon"), ("开放时间", "opening_hours"),
-          ("设施设备", "equipment"), ("专长领域", "expertise"), ("联系人", "contact"), ("联系电话", "contact_phone"),
-          ("说明", "description"))
-FIELD_HEADERS = {name: header for header, name in SIMPLE} | {"owner": "所属组织编码", "code": "资源编号",
-                                                           "__all__": "资源编号"}
+SIMPLE = (
+    ("资源名称", "name"),
+    ("资源类别", "kind"),
+    ("共享范围", "sharing"),
+    ("标签", "tags"),
+    ("容纳人数", "capacity"),
+    ("地址", "address"),
+    ("纬度", "lat"),
+    ("经度", "lon"),
+    ("开放时间", "opening_hours"),
+    ("设施设备", "equipment"),
+    ("专长领域", "expertise"),
+    ("联系人", "contact"),
+    ("联系电话", "contact_phone"),
+    ("说明", "description"),
+)
+FIELD_HEADERS = {name: header for header, name in SIMPLE} | {
+    "owner": "所属组织编码",
+    "code": "资源编号",
+    "__all__": "资源编号",
+}
 
 
 @dataclass
@@ -133,11 +192,22 @@ class _Rollback(Exception):
     pass
 
 
-def _follows_model_rules(number: int, current: Resource | None, fields: dict[str, Any], errors: ErrorList) -> bool:
+def _follows_model_rules(
+    number: int, current: Resource | None, fields: dict[str, Any], errors: ErrorList
+) -> bool:
     """Check the row's resource as it would be saved (kind-specific fields, coordinates),
     so that these errors are listed with the cell errors instead of surfacing one at a time."""
-    probe = Resource(**{name: getattr(current, name) for name in services.RESOURCE_FIELDS if name != "member"}) \
-        if current is not None else Resource()
+    probe = (
+        Resource(
+            **{
+                name: getattr(current, name)
+                for name in services.RESOURCE_FIELDS
+                if name != "member"
+            }
+        )
+        if current is not None
+        else Resource()
+    )
     for name, value in fields.items():
         setattr(probe, name, value)
     try:
@@ -158,26 +228,37 @@ class ResourceExcel(ExcelKind):
     columns = COLUMNS
 
     def general_notes(self) -> list[str]:
-        return [*super().general_notes(),
-                "资源类别：阵地、党员活动室、教育基地、专家、讲师、设备、课程；容纳人数只适用于前三类，专长领域只适用于专家和讲师。",
-                "共享范围：仅本组织；联建单位（同一运行中联建的成员单位可见可约，默认）；全部内部组织（另加本公司全部内部组织）。",
-                "开放时间写法：周一至周五 08:30-17:30；周六 09:00-12:00（多个时段用空格分隔，多段用“；”分隔），空白表示不限时段。",
-                "组织管理员只能导入本人所管理组织的资源；照片、关联党员和是否开放预约请在资源页面维护。"]
+        return [
+            *super().general_notes(),
+            "资源类别：阵地、党员活动室、教育基地、专家、讲师、设备、课程；容纳人数只适用于前三类，专长领域只适用于专家和讲师。",
+            "共享范围：仅本组织；联建单位（同一运行中联建的成员单位可见可约，默认）；全部内部组织（另加本公司全部内部组织）。",
+            "开放时间写法：周一至周五 08:30-17:30；周六 09:00-12:00（多个时段用空格分隔，多段用“；”分隔），空白表示不限时段。",
+            "组织管理员只能导入本人所管理组织的资源；照片、关联党员和是否开放预约请在资源页面维护。",
+        ]
 
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
-        if user is not None and (not getattr(user, "is_authenticated", False) or not user.is_active
-                                 or not manages_any(user)):
+        if user is not None and (
+            not getattr(user, "is_authenticated", False)
+            or not user.is_active
+            or not manages_any(user)
+        ):
             result.errors = ["当前账户无权导入数据"]
             return result
         errors = sheet.errors
-        rows = self._validate(sheet, user if user is not None and not user.is_admin else None, errors)
+        rows = self._validate(
+            sheet, user if user is not None and not user.is_admin else None, errors
+        )
         if not errors:
             try:
                 with transaction.atomic():
                     self._write(rows, actor=actor, errors=errors, result=result)
                     if not errors and not dry_run:
-                        audit_record(**self.import_audit(actor=actor, result=result, file_name=file_name))
+                        audit_record(
+                            **self.import_audit(actor=actor, result=result, file_name=file_name)
+                        )
                     if errors or dry_run:
                         raise _Rollback
             except _Rollback:
@@ -199,18 +280,25 @@ class ResourceExcel(ExcelKind):
                 errors.add(number, "资源编号", f"与第{first[code]}行重复")
             else:
                 first[code] = number
-        owner_codes = {v[COL["所属组织编码"]] for _, v in sheet.rows if isinstance(v[COL["所属组织编码"]], str)}
+        owner_codes = {
+            v[COL["所属组织编码"]] for _, v in sheet.rows if isinstance(v[COL["所属组织编码"]], str)
+        }
         orgs: dict[str, Organisation] = {}
         for chunk in chunks(sorted(owner_codes)):
             orgs.update((o.code, o) for o in Organisation.objects.filter(code__in=chunk))
         existing: dict[str, Resource] = {}
         for chunk in chunks(sorted(first)):
-            existing.update((r.code, r) for r in Resource.objects.filter(code__in=chunk).select_related("owner"))
+            existing.update(
+                (r.code, r) for r in Resource.objects.filter(code__in=chunk).select_related("owner")
+            )
         taken = hidden_keys(existing, None if user is None else Resource.objects.visible_to(user))
         visible: set[int] | None = None
         if user is not None:
-            visible = set(Organisation.objects.visible_to(user).filter(pk__in=[o.pk for o in orgs.values()])
-                          .values_list("pk", flat=True))
+            visible = set(
+                Organisation.objects.visible_to(user)
+                .filter(pk__in=[o.pk for o in orgs.values()])
+                .values_list("pk", flat=True)
+            )
         rows: list[_Row] = []
         for number, values in sheet.rows:
             code = values[COL["资源编号"]]
@@ -273,7 +361,11 @@ class ResourceExcel(ExcelKind):
                 else:
                     result.unchanged += 1
             except ValidationError as exc:
-                messages = exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
+                messages = (
+                    exc.message_dict.items()
+                    if hasattr(exc, "error_dict")
+                    else [("__all__", exc.messages)]
+                )
                 for name, texts in messages:
                     if name == "code" and row.existing is None:
                         # The code was free when checked: another write took it meanwhile.
@@ -291,9 +383,24 @@ class ResourceExcel(ExcelKind):
     @staticmethod
     def _export(qs: Any, user: Any) -> Iterator[Sequence[Any]]:
         for r in qs.iterator(chunk_size=2000):
-            yield (r.code, r.name, r.kind, r.owner.code, r.sharing, r.tags, r.capacity, r.address, r.lat, r.lon,
-                   r.opening_hours, r.equipment, r.expertise, r.contact, private_value(user, r, "contact_phone"),
-                   r.description)
+            yield (
+                r.code,
+                r.name,
+                r.kind,
+                r.owner.code,
+                r.sharing,
+                r.tags,
+                r.capacity,
+                r.address,
+                r.lat,
+                r.lon,
+                r.opening_hours,
+                r.equipment,
+                r.expertise,
+                r.contact,
+                private_value(user, r, "contact_phone"),
+                r.description,
+            )
 
 
 register(ResourceExcel())

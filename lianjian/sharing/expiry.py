@@ -38,8 +38,11 @@ def _label(b: Booking) -> str:
 def expired_message(booking: Booking, user_ids: tuple[int, ...]) -> Reminder:
     """The requester's message about ``booking`` (resource and organisation loaded)."""
     return Reminder(
-        key=f"booking:{booking.pk}:{BookingStatus.EXPIRED}", user_ids=user_ids, kind=Notification.Kind.MESSAGE,
-        level=Notification.Level.YELLOW, title=f"预约已过期：{booking.resource.name}",
+        key=f"booking:{booking.pk}:{BookingStatus.EXPIRED}",
+        user_ids=user_ids,
+        kind=Notification.Kind.MESSAGE,
+        level=Notification.Level.YELLOW,
+        title=f"预约已过期：{booking.resource.name}",
         body=f"{booking.org.name}预约“{booking.resource.name}”{_label(booking)}在开始前未获审批，已自动过期。",
         link=f"/sharing/bookings/{booking.pk}/",
     )
@@ -50,23 +53,38 @@ def bookings_expire(*, now: datetime.datetime | None = None) -> list[Reminder]:
     """Expire every 待审批 booking whose slot started at or before ``now``; returns the
     requesters' messages (not yet delivered). Audited per booking; nothing else changes."""
     now = now or timezone.now()
-    due = list(Booking.objects.select_for_update(of=("self",)).filter(status=BookingStatus.PENDING, start__lte=now)
-               .select_related("resource", "org").order_by("start", "pk"))
+    due = list(
+        Booking.objects.select_for_update(of=("self",))
+        .filter(status=BookingStatus.PENDING, start__lte=now)
+        .select_related("resource", "org")
+        .order_by("start", "pk")
+    )
     if not due:
         return []
     ids = [b.pk for b in due]
     Booking.objects.filter(pk__in=ids).update(status=BookingStatus.EXPIRED, updated_at=now)
     for b in due:
         b.status = BookingStatus.EXPIRED
-        audit_record(actor=None, action=AuditLog.Action.UPDATE, obj=b, target_repr=f"{b.resource.name} {_label(b)}（{b.org.name}）",
-                     before={"status": BookingStatus.PENDING}, after={"status": BookingStatus.EXPIRED},
-                     note="开始前未获审批，自动过期")
-    Notification.objects.filter(key__in=[f"booking:{pk}:request" for pk in ids], done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now)))
+        audit_record(
+            actor=None,
+            action=AuditLog.Action.UPDATE,
+            obj=b,
+            target_repr=f"{b.resource.name} {_label(b)}（{b.org.name}）",
+            before={"status": BookingStatus.PENDING},
+            after={"status": BookingStatus.EXPIRED},
+            note="开始前未获审批，自动过期",
+        )
+    Notification.objects.filter(
+        key__in=[f"booking:{pk}:request" for pk in ids], done_at__isnull=True
+    ).update(done_at=now, read_at=Coalesce("read_at", Value(now)))
     without_requester = [b.org for b in due if b.requested_by_id is None]
     managers = responsible_managers(without_requester) if without_requester else {}
-    return [expired_message(b, (b.requested_by_id,) if b.requested_by_id is not None else managers[b.org_id])
-            for b in due]
+    return [
+        expired_message(
+            b, (b.requested_by_id,) if b.requested_by_id is not None else managers[b.org_id]
+        )
+        for b in due
+    ]
 
 
 def expire_due(now: datetime.datetime | None = None) -> int:
@@ -81,5 +99,7 @@ def expire_due(now: datetime.datetime | None = None) -> int:
 def expiry_reminders(today: datetime.date) -> Iterator[Reminder]:
     """The ``资源预约`` provider of ``lianjian remind``: expire what started by the end of
     ``today`` (never later than now), and hand the requesters' messages over for delivery."""
-    end_of_day = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=TZ)
+    end_of_day = datetime.datetime.combine(
+        today + datetime.timedelta(days=1), datetime.time(), tzinfo=TZ
+    )
     yield from bookings_expire(now=min(end_of_day, timezone.now()))

@@ -34,7 +34,9 @@ HOURS_HINT = "如“周一至周五 08:30-17:30；周六 09:00-12:00”；留空
 
 
 def _code_field(label: str) -> forms.CharField:
-    return forms.CharField(label=label, max_length=32, required=False, help_text="留空则自动编号；创建后不可修改")
+    return forms.CharField(
+        label=label, max_length=32, required=False, help_text="留空则自动编号；创建后不可修改"
+    )
 
 
 def _check_code(value: str) -> str:
@@ -72,30 +74,59 @@ class ResourceForm(EdgeRules, ListFormMixin, forms.Form):
     name = forms.CharField(label="资源名称", max_length=200)
     kind = forms.ChoiceField(label="资源类别", choices=ResourceKind.choices)
     owner = OrgField(label="所属组织", widget=Picker("orgs.managed"))
-    sharing = forms.ChoiceField(label="共享范围", choices=SharingLevel.choices, initial=SharingLevel.ALLIANCE,
-                                help_text="联建单位：同一运行中联建的成员单位可见可约；全部内部组织：另加本公司全部内部组织")
-    tags = forms.CharField(label="标签", required=False, help_text=f"用于与需求匹配，如 红色教育、安全培训；{LIST_HINT}")
-    capacity = forms.IntegerField(label="容纳人数", required=False, min_value=1, max_value=100000, help_text="阵地类资源填写")
+    sharing = forms.ChoiceField(
+        label="共享范围",
+        choices=SharingLevel.choices,
+        initial=SharingLevel.ALLIANCE,
+        help_text="联建单位：同一运行中联建的成员单位可见可约；全部内部组织：另加本公司全部内部组织",
+    )
+    tags = forms.CharField(
+        label="标签",
+        required=False,
+        help_text=f"用于与需求匹配，如 红色教育、安全培训；{LIST_HINT}",
+    )
+    capacity = forms.IntegerField(
+        label="容纳人数", required=False, min_value=1, max_value=100000, help_text="阵地类资源填写"
+    )
     address = forms.CharField(label="地址", max_length=300, required=False)
     lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180)
-    opening_hours = forms.CharField(label="开放时间 / 可约时间", max_length=300, required=False, help_text=HOURS_HINT)
+    opening_hours = forms.CharField(
+        label="开放时间 / 可约时间", max_length=300, required=False, help_text=HOURS_HINT
+    )
     equipment = forms.CharField(label="设施设备", required=False, help_text=LIST_HINT)
-    expertise = forms.CharField(label="专长领域", required=False, help_text=f"专家、讲师填写；{LIST_HINT}")
-    member = forms.CharField(label="关联党员", max_length=32, required=False, help_text="专家、讲师可关联本人党员档案",
-                             widget=Picker("orgs.members"))
+    expertise = forms.CharField(
+        label="专长领域", required=False, help_text=f"专家、讲师填写；{LIST_HINT}"
+    )
+    member = forms.CharField(
+        label="关联党员",
+        max_length=32,
+        required=False,
+        help_text="专家、讲师可关联本人党员档案",
+        widget=Picker("orgs.members"),
+    )
     contact = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
     is_active = forms.BooleanField(label="开放预约", required=False, initial=True)
-    description = forms.CharField(label="说明", required=False, max_length=RESOURCE_DESCRIPTION_MAX, widget=forms.Textarea)
+    description = forms.CharField(
+        label="说明", required=False, max_length=RESOURCE_DESCRIPTION_MAX, widget=forms.Textarea
+    )
 
-    def __init__(self, *args: Any, user: Any, instance: Resource | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, instance: Resource | None = None, **kwargs: Any
+    ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {name: getattr(instance, name) for name in self.base_fields
-                       if name not in ("owner", "member", *self.LIST_FIELDS)}
-            initial.update(self.list_initial(instance), owner=instance.owner.code,
-                           member=instance.member.number if instance.member_id else "")
+            initial = {
+                name: getattr(instance, name)
+                for name in self.base_fields
+                if name not in ("owner", "member", *self.LIST_FIELDS)
+            }
+            initial.update(
+                self.list_initial(instance),
+                owner=instance.owner.code,
+                member=instance.member.number if instance.member_id else "",
+            )
             initial.update(form_initial(user, instance))
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -140,11 +171,22 @@ class BookingForm(EdgeRules, forms.Form):
     """Request a resource for an organisation the user manages."""
 
     org = OrgField(label="预约组织", widget=Picker("orgs.managed"))
-    start = forms.DateTimeField(label="开始时间", widget=DateTimeInput(), input_formats=DATETIME_FORMATS)
-    end = forms.DateTimeField(label="结束时间", widget=DateTimeInput(), input_formats=DATETIME_FORMATS)
+    start = forms.DateTimeField(
+        label="开始时间", widget=DateTimeInput(), input_formats=DATETIME_FORMATS
+    )
+    end = forms.DateTimeField(
+        label="结束时间", widget=DateTimeInput(), input_formats=DATETIME_FORMATS
+    )
     purpose = forms.CharField(label="用途", max_length=200)
-    expected_people = forms.IntegerField(label="预计人数", required=False, min_value=1, max_value=100000)
-    activity = forms.CharField(label="关联活动编号", max_length=32, required=False, help_text="选填：本次使用对应的活动记录")
+    expected_people = forms.IntegerField(
+        label="预计人数", required=False, min_value=1, max_value=100000
+    )
+    activity = forms.CharField(
+        label="关联活动编号",
+        max_length=32,
+        required=False,
+        help_text="选填：本次使用对应的活动记录",
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,7 +212,9 @@ class BookingForm(EdgeRules, forms.Form):
 class ReasonForm(EdgeRules, forms.Form):
     reason = forms.CharField(label="原因", max_length=300, required=False, widget=forms.Textarea)
 
-    def __init__(self, *args: Any, required: bool = False, label: str = "原因", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, required: bool = False, label: str = "原因", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = required
         self.fields["reason"].label = label
@@ -181,17 +225,27 @@ class NeedForm(EdgeRules, ListFormMixin, forms.Form):
 
     title = forms.CharField(label="需求名称", max_length=200)
     org = OrgField(label="提出组织", widget=Picker("orgs.managed"))
-    tags = forms.CharField(label="标签", required=False, help_text=f"需要什么，如 技术攻关、活动阵地；{LIST_HINT}")
-    sharing = forms.ChoiceField(label="公开范围", choices=SharingLevel.choices, initial=SharingLevel.COMPANY)
+    tags = forms.CharField(
+        label="标签", required=False, help_text=f"需要什么，如 技术攻关、活动阵地；{LIST_HINT}"
+    )
+    sharing = forms.ChoiceField(
+        label="公开范围", choices=SharingLevel.choices, initial=SharingLevel.COMPANY
+    )
     needed_by = forms.DateField(label="期望完成日期", required=False, widget=DateInput())
     contact = forms.CharField(label="联系人", max_length=50, required=False)
     status = forms.ChoiceField(label="状态", choices=NeedStatus.choices, initial=NeedStatus.OPEN)
-    description = forms.CharField(label="需求描述", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea)
+    description = forms.CharField(
+        label="需求描述", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea
+    )
 
     def __init__(self, *args: Any, user: Any, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {name: getattr(instance, name) for name in self.base_fields if name not in ("org", *self.LIST_FIELDS)}
+            initial = {
+                name: getattr(instance, name)
+                for name in self.base_fields
+                if name not in ("org", *self.LIST_FIELDS)
+            }
             initial.update(self.list_initial(instance), org=instance.org.code)
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -212,18 +266,32 @@ class ProjectForm(EdgeRules, ListFormMixin, forms.Form):
 
     title = forms.CharField(label="项目名称", max_length=200)
     org = OrgField(label="牵头组织", widget=Picker("orgs.managed"))
-    tags = forms.CharField(label="标签", required=False, help_text=f"项目领域，如 科技创新、数字化；{LIST_HINT}")
-    partners_wanted = forms.CharField(label="希望合作方提供", required=False, help_text=f"如 专家团队、技术攻关；{LIST_HINT}")
-    sharing = forms.ChoiceField(label="公开范围", choices=SharingLevel.choices, initial=SharingLevel.COMPANY)
+    tags = forms.CharField(
+        label="标签", required=False, help_text=f"项目领域，如 科技创新、数字化；{LIST_HINT}"
+    )
+    partners_wanted = forms.CharField(
+        label="希望合作方提供", required=False, help_text=f"如 专家团队、技术攻关；{LIST_HINT}"
+    )
+    sharing = forms.ChoiceField(
+        label="公开范围", choices=SharingLevel.choices, initial=SharingLevel.COMPANY
+    )
     start = forms.DateField(label="开始日期", required=False, widget=DateInput())
     end = forms.DateField(label="结束日期", required=False, widget=DateInput())
-    status = forms.ChoiceField(label="状态", choices=ProjectStatus.choices, initial=ProjectStatus.RECRUITING)
-    description = forms.CharField(label="项目简介", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea)
+    status = forms.ChoiceField(
+        label="状态", choices=ProjectStatus.choices, initial=ProjectStatus.RECRUITING
+    )
+    description = forms.CharField(
+        label="项目简介", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea
+    )
 
     def __init__(self, *args: Any, user: Any, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {name: getattr(instance, name) for name in self.base_fields if name not in ("org", *self.LIST_FIELDS)}
+            initial = {
+                name: getattr(instance, name)
+                for name in self.base_fields
+                if name not in ("org", *self.LIST_FIELDS)
+            }
             initial.update(self.list_initial(instance), org=instance.org.code)
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -242,8 +310,11 @@ class ProjectForm(EdgeRules, ListFormMixin, forms.Form):
 class MatchForm(EdgeRules, forms.Form):
     """Record a match with a suggested (or any visible) resource or organisation."""
 
-    target = forms.RegexField(label="对接对象", regex=r"^(resource|org):[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$",
-                              error_messages={"invalid": "对接对象无效"})
+    target = forms.RegexField(
+        label="对接对象",
+        regex=r"^(resource|org):[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$",
+        error_messages={"invalid": "对接对象无效"},
+    )
     note = forms.CharField(label="对接说明", max_length=300, required=False)
 
 

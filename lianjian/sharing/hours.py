@@ -89,11 +89,11 @@ def parse_hours(text: str | None) -> Schedule | None:
         if not days_match:
             raise HoursError(f"“{segment}”应以星期开头，如“周一至周五 08:30-17:30”")
         days = _days(days_match.group(1))
-        rest = segment[days_match.end():]
+        rest = segment[days_match.end() :]
         ranges: list[Range] = []
         position = 0
         for match in _RANGE_RE.finditer(rest):
-            if rest[position:match.start()].strip(" \t、，,"):
+            if rest[position : match.start()].strip(" \t、，,"):
                 break
             start = _minutes(match.group(1), match.group(2), end=False, segment=segment)
             end = _minutes(match.group(3), match.group(4), end=True, segment=segment)
@@ -119,7 +119,9 @@ def format_hours(schedule: Schedule | None) -> str:
     (``周一至周五 08:30-17:30；周六 09:00-12:00``), ``每天`` when all seven are equal."""
     if not schedule:
         return ""
-    ranges_text = {day: " ".join(f"{_clock(a)}-{_clock(b)}" for a, b in schedule[day]) for day in schedule}
+    ranges_text = {
+        day: " ".join(f"{_clock(a)}-{_clock(b)}" for a, b in schedule[day]) for day in schedule
+    }
     if len(schedule) == 7 and len(set(ranges_text.values())) == 1:
         return f"每天 {ranges_text[0]}"
     parts: list[str] = []
@@ -127,10 +129,18 @@ def format_hours(schedule: Schedule | None) -> str:
     i = 0
     while i < len(days):
         j = i
-        while j + 1 < len(days) and days[j + 1] == days[j] + 1 and ranges_text[days[j + 1]] == ranges_text[days[i]]:
+        while (
+            j + 1 < len(days)
+            and days[j + 1] == days[j] + 1
+            and ranges_text[days[j + 1]] == ranges_text[days[i]]
+        ):
             j += 1
         first, last = days[i], days[j]
-        label = f"周{WEEKDAY_NAMES[first]}" if first == last else f"周{WEEKDAY_NAMES[first]}至周{WEEKDAY_NAMES[last]}"
+        label = (
+            f"周{WEEKDAY_NAMES[first]}"
+            if first == last
+            else f"周{WEEKDAY_NAMES[first]}至周{WEEKDAY_NAMES[last]}"
+        )
         parts.append(f"{label} {ranges_text[first]}")
         i = j + 1
     return "；".join(parts)
@@ -156,7 +166,9 @@ def fits(schedule: Schedule | None, start: datetime.datetime, end: datetime.date
     else:
         return False
     start_minutes = start.hour * 60 + start.minute
-    return any(a <= start_minutes and end_minutes <= b for a, b in schedule.get(start.weekday(), ()))
+    return any(
+        a <= start_minutes and end_minutes <= b for a, b in schedule.get(start.weekday(), ())
+    )
 
 
 def describe_day(schedule: Schedule | None, day: datetime.date) -> str:

@@ -74,14 +74,18 @@ class Suggestion:
         return len(self.shared)
 
 
-def _distance_km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float | None:
+def _distance_km(
+    lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None
+) -> float | None:
     """:func:`haversine_km`, or None when either place has no coordinates."""
     if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
         return None
     return haversine_km(lat1, lon1, lat2, lon2)
 
 
-def suggest(target: Target, candidates: Iterable[Candidate], *, limit: int = 10) -> list[Suggestion]:
+def suggest(
+    target: Target, candidates: Iterable[Candidate], *, limit: int = 10
+) -> list[Suggestion]:
     """The best ``limit`` candidates for ``target`` by the rule of this module."""
     wanted = tag_set(target.tags)
     if not wanted or limit <= 0:
@@ -99,7 +103,12 @@ def suggest(target: Target, candidates: Iterable[Candidate], *, limit: int = 10)
         shared = tuple(sorted(seen.values()))
         overlap = len(shared)
         distance = _distance_km(target.lat, target.lon, c.lat, c.lon)
-        key = (-overlap, 0 if distance is not None else 1, distance if distance is not None else 0.0, c.key)
+        key = (
+            -overlap,
+            0 if distance is not None else 1,
+            distance if distance is not None else 0.0,
+            c.key,
+        )
         ranked.append((key, Suggestion(c.key, shared, distance)))
     ranked.sort(key=lambda item: item[0])
     return [s for _, s in ranked[:limit]]

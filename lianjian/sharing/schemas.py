@@ -24,7 +24,9 @@ BookingStatusName = Literal["待审批", "已批准", "已拒绝", "已取消", 
 NeedStatusName = Literal["待对接", "已对接", "已关闭"]
 ProjectStatusName = Literal["征集合作", "实施中", "已完成", "已关闭"]
 # The list's kind filter also takes the two groups the screen offers.
-ResourceKindFilter = Literal["阵地", "党员活动室", "教育基地", "专家", "讲师", "设备", "课程", "场地", "人员"]
+ResourceKindFilter = Literal[
+    "阵地", "党员活动室", "教育基地", "专家", "讲师", "设备", "课程", "场地", "人员"
+]
 Month = Annotated[str, Field(pattern=r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")]
 Text50 = _text(50)
 LongText = _text(10_000, multiline=True)
@@ -35,9 +37,12 @@ ResourceText = _text(5000, multiline=True)
 class ResourceFilter(ListFilter):
     """The filter of the resource list (screen and API): ``selectors.resource_list``."""
 
-    q: str | None = Field(None, max_length=100, description="在编号、名称、地址、说明和所属组织名称中查找")
+    q: str | None = Field(
+        None, max_length=100, description="在编号、名称、地址、说明和所属组织名称中查找"
+    )
     kind: ResourceKindFilter | None = Field(
-        None, description="资源类别；“场地”为阵地、党员活动室和教育基地，“人员”为专家和讲师")
+        None, description="资源类别；“场地”为阵地、党员活动室和教育基地，“人员”为专家和讲师"
+    )
     sharing: SharingName | None = Field(None, description="共享范围")
     org: str | None = Field(None, max_length=32, description="组织编码：该组织及其下级组织的资源")
     tag: str | None = Field(None, max_length=50, description="标签或专长领域（完全相同）")
@@ -67,7 +72,10 @@ class ResourceOut(Schema):
     expertise: list[str]
     member: str | None = Field(..., description="关联党员的人员编号（专家、讲师）")
     contact: str
-    phone: PrivatePhone = Field(..., description="联系电话；无权查看者（见 docs/security.md）看到打码后的号码，如 138****5678")
+    phone: PrivatePhone = Field(
+        ...,
+        description="联系电话；无权查看者（见 docs/security.md）看到打码后的号码，如 138****5678",
+    )
     is_active: bool
 
 
@@ -88,7 +96,9 @@ class ResourceCreateIn(_Input):
     address: Text300 = ""
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    opening_hours: Text300 = Field("", description="如“周一至周五 08:30-17:30；周六 09:00-12:00”，空白不限时段")
+    opening_hours: Text300 = Field(
+        "", description="如“周一至周五 08:30-17:30；周六 09:00-12:00”，空白不限时段"
+    )
     equipment: TextList = []
     expertise: TextList = []
     contact: Text50 = ""
@@ -97,8 +107,21 @@ class ResourceCreateIn(_Input):
 
 
 class ResourceUpdateIn(_Patch):
-    NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "kind", "owner", "sharing", "tags", "description", "address",
-                                           "opening_hours", "equipment", "expertise", "contact", "phone", "is_active")
+    NOT_NULL: ClassVar[tuple[str, ...]] = (
+        "name",
+        "kind",
+        "owner",
+        "sharing",
+        "tags",
+        "description",
+        "address",
+        "opening_hours",
+        "equipment",
+        "expertise",
+        "contact",
+        "phone",
+        "is_active",
+    )
 
     name: Name200 | None = None
     kind: ResourceKindName | None = None
@@ -123,8 +146,12 @@ class BookingFilter(ListFilter):
     screen opens on ``view=mine``; the API lists every visible booking by default."""
 
     view: Literal["mine", "approve", "all"] | None = Field(
-        None, description="mine：本人组织提出的预约；approve：待本人审批的预约；all（默认）：全部可见")
-    q: str | None = Field(None, max_length=100, description="在资源名称、用途、预约组织名称中查找，或资源编号")
+        None,
+        description="mine：本人组织提出的预约；approve：待本人审批的预约；all（默认）：全部可见",
+    )
+    q: str | None = Field(
+        None, max_length=100, description="在资源名称、用途、预约组织名称中查找，或资源编号"
+    )
     resource: str | None = Field(None, max_length=32, description="资源编号")
     org: str | None = Field(None, max_length=32, description="预约组织编码")
     status: BookingStatusName | None = None
@@ -180,7 +207,9 @@ class ReasonIn(_Input):
 class NeedFilter(ListFilter):
     """The filter of the need list (screen and API): ``selectors.need_list``."""
 
-    q: str | None = Field(None, max_length=100, description="在编号、名称、描述和提出组织名称中查找")
+    q: str | None = Field(
+        None, max_length=100, description="在编号、名称、描述和提出组织名称中查找"
+    )
     status: NeedStatusName | None = None
     org: str | None = Field(None, max_length=32, description="组织编码：该组织及其下级组织的需求")
     tag: str | None = Field(None, max_length=50, description="标签（完全相同）")
@@ -193,7 +222,9 @@ class NeedListParams(NeedFilter, PageParams):
 class ProjectFilter(ListFilter):
     """The filter of the project list (screen): ``selectors.project_list``."""
 
-    q: str | None = Field(None, max_length=100, description="在编号、名称、描述和发起组织名称中查找")
+    q: str | None = Field(
+        None, max_length=100, description="在编号、名称、描述和发起组织名称中查找"
+    )
     status: ProjectStatusName | None = None
     org: str | None = Field(None, max_length=32, description="组织编码：该组织及其下级组织的项目")
     tag: str | None = Field(None, max_length=50, description="标签或所需合作方（完全相同）")
@@ -254,4 +285,3 @@ class NeedCreateIn(_Input):
     sharing: SharingName = "全部内部组织"
     needed_by: datetime.date | None = None
     contact: Text50 = ""
-

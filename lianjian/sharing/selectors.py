@@ -81,24 +81,47 @@ def resource_month(resource: Resource, *, year: int, month: int, user: Any) -> l
     """The month grid (weeks of seven days, Monday first) of a resource: its pending and
     approved bookings per local day and the opening hours of each day. Two queries."""
     start, end = month_bounds(year, month)
-    blocking = list(Booking.objects.filter(resource=resource).blocking().overlapping(start, end)
-                    .select_related("org").order_by("start")[:1000])
-    visible = set(Booking.objects.visible_to(user).filter(pk__in=[b.pk for b in blocking]).values_list("pk", flat=True))
+    blocking = list(
+        Booking.objects.filter(resource=resource)
+        .blocking()
+        .overlapping(start, end)
+        .select_related("org")
+        .order_by("start")[:1000]
+    )
+    visible = set(
+        Booking.objects.visible_to(user)
+        .filter(pk__in=[b.pk for b in blocking])
+        .values_list("pk", flat=True)
+    )
     schedule = parse_hours(resource.opening_hours)
     by_day: dict[datetime.date, list[Slot]] = defaultdict(list)
     for b in blocking:
         s, e = timezone.localtime(b.start, TZ), timezone.localtime(b.end, TZ)
         day = s.date()
         while day <= (e - datetime.timedelta(microseconds=1)).date():
-            by_day[day].append(Slot(b.pk, s, e, b.status, b.org.name, b.purpose, b.pk in visible, _day_label(s, e, day)))
+            by_day[day].append(
+                Slot(
+                    b.pk,
+                    s,
+                    e,
+                    b.status,
+                    b.org.name,
+                    b.purpose,
+                    b.pk in visible,
+                    _day_label(s, e, day),
+                )
+            )
             day += datetime.timedelta(days=1)
     weeks = []
     for week in pycal.Calendar().monthdatescalendar(year, month):
-        weeks.append([Day(d, d.month == month, describe_day(schedule, d), by_day.get(d, [])) for d in week])
+        weeks.append(
+            [Day(d, d.month == month, describe_day(schedule, d), by_day.get(d, [])) for d in week]
+        )
     return weeks
 
 
 # --- suggestions ---------------------------------------------------------------------------
+
 
 @dataclass
 class Suggested:
@@ -116,11 +139,18 @@ def candidate_orgs(org: Organisation) -> QuerySet[Organisation]:
     q = Q(pk__in=alliance_partner_ids(Organisation.objects.filter(pk=org.pk)))
     if not org.is_partner:
         q |= Q(path__under=company_root(org), is_partner=False)
-    return (Organisation.objects.filter(q).exclude(pk=org.pk).exclude(kind=OrgKind.GROUP)
-            .filter(dissolved__isnull=True).exclude(strengths=[]))
+    return (
+        Organisation.objects.filter(q)
+        .exclude(pk=org.pk)
+        .exclude(kind=OrgKind.GROUP)
+        .filter(dissolved__isnull=True)
+        .exclude(strengths=[])
+    )
 
 
-def suggestions(source: Need | Project, *, user: Any, limit: int = 8) -> tuple[list[Suggested], list[Suggested]]:
+def suggestions(
+    source: Need | Project, *, user: Any, limit: int = 8
+) -> tuple[list[Suggested], list[Suggested]]:
     """Resources and organisations for a need or project, ranked by :func:`matching.suggest`.
 
     Resources: active ones the viewer sees and the source's organisation may use (shared
@@ -128,12 +158,37 @@ def suggestions(source: Need | Project, *, user: Any, limit: int = 8) -> tuple[l
     """
     tags = tuple(source.tags if isinstance(source, Need) else source.match_tags)
     target = matching.Target(tags, source.org.lat, source.org.lon)
-    resources = {r.code: r for r in (
-        Resource.objects.visible_to(user).filter(pk__in=Resource.objects.shared_with(source.org).values("pk"))
-        .active().exclude(owner_id=source.org_id).select_related("owner")
-        .only("code", "name", "kind", "tags", "expertise", "lat", "lon", "capacity", "sharing",
-              "owner__name", "owner__code", "owner__lat", "owner__lon"))}
-    orgs = {o.code: o for o in candidate_orgs(source.org).only("code", "name", "strengths", "lat", "lon", "unit", "is_partner")}
+    resources = {
+        r.code: r
+        for r in (
+            Resource.objects.visible_to(user)
+            .filter(pk__in=Resource.objects.shared_with(source.org).values("pk"))
+            .active()
+            .exclude(owner_id=source.org_id)
+            .select_related("owner")
+            .only(
+                "code",
+                "name",
+                "kind",
+                "tags",
+                "expertise",
+                "lat",
+                "lon",
+                "capacity",
+                "sharing",
+                "owner__name",
+                "owner__code",
+                "owner__lat",
+                "owner__lon",
+            )
+        )
+    }
+    orgs = {
+        o.code: o
+        for o in candidate_orgs(source.org).only(
+            "code", "name", "strengths", "lat", "lon", "unit", "is_partner"
+        )
+    }
     matched_kw = {"need": source} if isinstance(source, Need) else {"project": source}
     matched = set(Match.objects.filter(**matched_kw).values_list("resource__code", "org__code"))
     matched_resources = {r for r, _ in matched if r}
@@ -142,14 +197,22 @@ def suggestions(source: Need | Project, *, user: Any, limit: int = 8) -> tuple[l
     for r in resources.values():
         lat, lon = r.coordinates()
         res_candidates.append(matching.Candidate(r.code, tuple(r.all_tags), lat, lon))
-    org_candidates = [matching.Candidate(o.code, tuple(o.strengths), o.lat, o.lon) for o in orgs.values()]
-    res_out = [Suggested(resources[s.key], s, s.key in matched_resources)
-               for s in matching.suggest(target, res_candidates, limit=limit)]
-    org_out = [Suggested(orgs[s.key], s, s.key in matched_orgs) for s in matching.suggest(target, org_candidates, limit=limit)]
+    org_candidates = [
+        matching.Candidate(o.code, tuple(o.strengths), o.lat, o.lon) for o in orgs.values()
+    ]
+    res_out = [
+        Suggested(resources[s.key], s, s.key in matched_resources)
+        for s in matching.suggest(target, res_candidates, limit=limit)
+    ]
+    org_out = [
+        Suggested(orgs[s.key], s, s.key in matched_orgs)
+        for s in matching.suggest(target, org_candidates, limit=limit)
+    ]
     return res_out, org_out
 
 
 # --- utilisation ---------------------------------------------------------------------------
+
 
 @dataclass
 class Usage:
@@ -176,12 +239,19 @@ class Usage:
         self.by_org[org_id] = self.by_org.get(org_id, 0.0) + hours
 
 
-def _clip(start: datetime.datetime, end: datetime.datetime, low: datetime.datetime, high: datetime.datetime) -> float:
+def _clip(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    low: datetime.datetime,
+    high: datetime.datetime,
+) -> float:
     s, e = max(start, low), min(end, high)
     return max(0.0, (e - s).total_seconds() / 3600)
 
 
-def utilisation(*, root: Organisation, user: Any, year: int, now: datetime.datetime | None = None) -> dict[str, Any]:
+def utilisation(
+    *, root: Organisation, user: Any, year: int, now: datetime.datetime | None = None
+) -> dict[str, Any]:
     """How much the resources owned in ``root``'s subtree were booked in ``year`` and by whom.
 
     Approved bookings only, clipped to the year (Asia/Shanghai). ``used`` counts the part
@@ -193,9 +263,15 @@ def utilisation(*, root: Organisation, user: Any, year: int, now: datetime.datet
     """
     now = now or timezone.now()
     low, high = local_start(datetime.date(year, 1, 1)), local_start(datetime.date(year + 1, 1, 1))
-    rows = list(Booking.objects.filter(status=BookingStatus.APPROVED, resource__owner__path__under=root.path)
-                .overlapping(low, high)
-                .values_list("resource_id", "resource__owner_id", "resource__owner__path", "org_id", "start", "end"))
+    rows = list(
+        Booking.objects.filter(
+            status=BookingStatus.APPROVED, resource__owner__path__under=root.path
+        )
+        .overlapping(low, high)
+        .values_list(
+            "resource_id", "resource__owner_id", "resource__owner__path", "org_id", "start", "end"
+        )
+    )
     per_resource: dict[int, Usage] = defaultdict(Usage)
     per_org: dict[int, Usage] = defaultdict(Usage)
     per_company: dict[str, Usage] = defaultdict(Usage)
@@ -208,23 +284,42 @@ def utilisation(*, root: Organisation, user: Any, year: int, now: datetime.datet
         used = _clip(start, end, low, min(high, max(low, now)))
         other = org_id != owner_id
         owners[resource_id] = owner_id
-        for usage in (per_resource[resource_id], per_org[org_id], per_company[owner_path.strip("/").split("/")[0]], total):
+        for usage in (
+            per_resource[resource_id],
+            per_org[org_id],
+            per_company[owner_path.strip("/").split("/")[0]],
+            total,
+        ):
             usage.add(hours, used, org_id, other)
         month = timezone.localtime(max(start, low), TZ).month - 1
         (months_other if other else months_own)[month] += hours
         pairs[(owner_id, org_id)] += hours
     resources = Resource.objects.in_bulk(list(per_resource), field_name="pk")
     org_ids = set(per_org) | set(owners.values())
-    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=org_ids).only("code", "name", "is_partner", "path")}
-    companies = {o.code: o for o in Organisation.objects.filter(code__in=list(per_company)).only("code", "name")}
+    orgs = {
+        o.pk: o
+        for o in Organisation.objects.filter(pk__in=org_ids).only(
+            "code", "name", "is_partner", "path"
+        )
+    }
+    companies = {
+        o.code: o
+        for o in Organisation.objects.filter(code__in=list(per_company)).only("code", "name")
+    }
 
     # Alliances: active ones the user sees with a current member owning a booked resource.
     owner_ids = set(owners.values())
-    links = list(AllianceMember.objects.filter(
-        left_on__isnull=True, alliance__status=Alliance.Status.ACTIVE,
-        alliance__in=Alliance.objects.visible_to(user).values("pk"),
-        alliance__memberships__org_id__in=owner_ids, alliance__memberships__left_on__isnull=True,
-    ).values_list("alliance_id", "alliance__code", "alliance__name", "org_id").distinct())
+    links = list(
+        AllianceMember.objects.filter(
+            left_on__isnull=True,
+            alliance__status=Alliance.Status.ACTIVE,
+            alliance__in=Alliance.objects.visible_to(user).values("pk"),
+            alliance__memberships__org_id__in=owner_ids,
+            alliance__memberships__left_on__isnull=True,
+        )
+        .values_list("alliance_id", "alliance__code", "alliance__name", "org_id")
+        .distinct()
+    )
     members: dict[int, set[int]] = defaultdict(set)
     names: dict[int, tuple[str, str]] = {}
     for alliance_id, code, name, org_id in links:
@@ -242,25 +337,53 @@ def utilisation(*, root: Organisation, user: Any, year: int, now: datetime.datet
                     if org_id in member_ids:
                         inside += h
         if hours:
-            per_alliance.append({"code": names[alliance_id][0], "name": names[alliance_id][1], "hours": hours,
-                                 "others": others, "share": others / hours, "inside": inside,
-                                 "inside_share": inside / hours})
+            per_alliance.append(
+                {
+                    "code": names[alliance_id][0],
+                    "name": names[alliance_id][1],
+                    "hours": hours,
+                    "others": others,
+                    "share": others / hours,
+                    "inside": inside,
+                    "inside_share": inside / hours,
+                }
+            )
     per_alliance.sort(key=lambda a: (-a["hours"], a["code"]))
 
     def org_name(pk: int) -> str:
         return orgs[pk].name if pk in orgs else "—"
 
     resource_rows = sorted(
-        ({"resource": resources[pk], "owner": org_name(owners[pk]), "usage": u,
-          "top": [(org_name(o), h) for o, h in sorted(u.by_org.items(), key=lambda kv: -kv[1])[:2]]}
-         for pk, u in per_resource.items()),
-        key=lambda r: (-r["usage"].hours, r["resource"].code))
-    org_rows = sorted(({"org": orgs.get(pk), "usage": u} for pk, u in per_org.items() if pk in orgs),
-                      key=lambda r: (-r["usage"].hours, r["org"].code))
-    company_rows = [{"code": code, "name": companies[code].name if code in companies else code, "usage": u}
-                    for code, u in sorted(per_company.items())]
-    return {"total": total, "resources": resource_rows, "orgs": org_rows, "companies": company_rows,
-            "alliances": per_alliance, "months_own": months_own, "months_other": months_other}
+        (
+            {
+                "resource": resources[pk],
+                "owner": org_name(owners[pk]),
+                "usage": u,
+                "top": [
+                    (org_name(o), h) for o, h in sorted(u.by_org.items(), key=lambda kv: -kv[1])[:2]
+                ],
+            }
+            for pk, u in per_resource.items()
+        ),
+        key=lambda r: (-r["usage"].hours, r["resource"].code),
+    )
+    org_rows = sorted(
+        ({"org": orgs.get(pk), "usage": u} for pk, u in per_org.items() if pk in orgs),
+        key=lambda r: (-r["usage"].hours, r["org"].code),
+    )
+    company_rows = [
+        {"code": code, "name": companies[code].name if code in companies else code, "usage": u}
+        for code, u in sorted(per_company.items())
+    ]
+    return {
+        "total": total,
+        "resources": resource_rows,
+        "orgs": org_rows,
+        "companies": company_rows,
+        "alliances": per_alliance,
+        "months_own": months_own,
+        "months_other": months_other,
+    }
 
 
 def chart_data(data: dict[str, Any], *, top: int = 15) -> dict[str, Any]:
@@ -297,19 +420,28 @@ def _under(user: Any, code: str, field: str) -> Q:
 def _tagged(qs: QuerySet[Any], tag: str, fields: tuple[str, ...]) -> QuerySet[Any]:
     """Rows with ``tag`` in one of the list ``fields`` (JSON containment differs between
     SQLite and PostgreSQL, so the ids are picked in Python)."""
-    ids = [row[0] for row in qs.values_list("pk", *fields) if any(tag in items for items in row[1:])]
+    ids = [
+        row[0] for row in qs.values_list("pk", *fields) if any(tag in items for items in row[1:])
+    ]
     return qs.filter(pk__in=ids)
 
 
 def resource_list(user: Any, f: ResourceFilter) -> QuerySet[Resource]:
     """The resources ``user`` may see (own scope plus what others share with it) that match
     ``f``, by code — the one filter of the resource screen and ``GET /api/v1/resources``."""
-    qs: QuerySet[Resource] = Resource.objects.visible_to(user).select_related("owner", "member__org")
+    qs: QuerySet[Resource] = Resource.objects.visible_to(user).select_related(
+        "owner", "member__org"
+    )
     if f.org:
         qs = qs.filter(_under(user, f.org, "owner"))
     if f.q:
-        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(address__icontains=f.q)
-                       | Q(owner__name__icontains=f.q) | Q(description__icontains=f.q))
+        qs = qs.filter(
+            Q(name__icontains=f.q)
+            | Q(code__icontains=f.q)
+            | Q(address__icontains=f.q)
+            | Q(owner__name__icontains=f.q)
+            | Q(description__icontains=f.q)
+        )
     if f.kind in KIND_GROUPS:
         qs = qs.filter(kind__in=KIND_GROUPS[f.kind])
     elif f.kind:
@@ -328,7 +460,8 @@ def booking_list(user: Any, f: BookingFilter) -> QuerySet[Booking]:
     booking screen and ``GET /api/v1/bookings``: latest start first, the approval queue
     (``view=approve``, pending requests the user may decide) oldest first."""
     qs: QuerySet[Booking] = Booking.objects.visible_to(user).select_related(
-        "resource", "resource__owner", "org", "activity")
+        "resource", "resource__owner", "org", "activity"
+    )
     if f.view == "mine":
         qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
     elif f.view == "approve":
@@ -340,8 +473,12 @@ def booking_list(user: Any, f: BookingFilter) -> QuerySet[Booking]:
     if f.status:
         qs = qs.filter(status=f.status)
     if f.q:
-        qs = qs.filter(Q(resource__name__icontains=f.q) | Q(resource__code__iexact=f.q) | Q(purpose__icontains=f.q)
-                       | Q(org__name__icontains=f.q))
+        qs = qs.filter(
+            Q(resource__name__icontains=f.q)
+            | Q(resource__code__iexact=f.q)
+            | Q(purpose__icontains=f.q)
+            | Q(org__name__icontains=f.q)
+        )
     if f.month:
         year, month = (int(part) for part in f.month.split("-"))
         qs = cast(BookingQuerySet, qs).overlapping(*month_bounds(year, month))
@@ -352,13 +489,19 @@ def booking_list(user: Any, f: BookingFilter) -> QuerySet[Booking]:
     return qs.order_by(*(("start", "id") if f.view == "approve" else ("-start", "-id")))
 
 
-def _items(user: Any, model: Any, f: NeedFilter | ProjectFilter, tag_fields: tuple[str, ...]) -> QuerySet[Any]:
+def _items(
+    user: Any, model: Any, f: NeedFilter | ProjectFilter, tag_fields: tuple[str, ...]
+) -> QuerySet[Any]:
     qs = model.objects.visible_to(user).select_related("org").annotate(n_matches=Count("matches"))
     if f.org:
         qs = qs.filter(_under(user, f.org, "org"))
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(code__icontains=f.q) | Q(description__icontains=f.q)
-                       | Q(org__name__icontains=f.q))
+        qs = qs.filter(
+            Q(title__icontains=f.q)
+            | Q(code__icontains=f.q)
+            | Q(description__icontains=f.q)
+            | Q(org__name__icontains=f.q)
+        )
     if f.status:
         qs = qs.filter(status=f.status)
     if f.tag:
@@ -377,10 +520,35 @@ def project_list(user: Any, f: ProjectFilter) -> QuerySet[Project]:
     return _items(user, Project, f, ("tags", "partners_wanted"))
 
 
-register_list("resources", screen="sharing:resource_list", api="/resources", filter=ResourceFilter, key="code",
-              selector=resource_list)
-register_list("bookings", screen="sharing:booking_list", api="/bookings", filter=BookingFilter, key="id",
-              selector=booking_list)
-register_list("needs", screen="sharing:need_list", api="/needs", filter=NeedFilter, key="code", selector=need_list)
-register_list("projects", screen="sharing:project_list", api=None, filter=ProjectFilter, key="code",
-              selector=project_list)
+register_list(
+    "resources",
+    screen="sharing:resource_list",
+    api="/resources",
+    filter=ResourceFilter,
+    key="code",
+    selector=resource_list,
+)
+register_list(
+    "bookings",
+    screen="sharing:booking_list",
+    api="/bookings",
+    filter=BookingFilter,
+    key="id",
+    selector=booking_list,
+)
+register_list(
+    "needs",
+    screen="sharing:need_list",
+    api="/needs",
+    filter=NeedFilter,
+    key="code",
+    selector=need_list,
+)
+register_list(
+    "projects",
+    screen="sharing:project_list",
+    api=None,
+    filter=ProjectFilter,
+    key="code",
+    selector=project_list,
+)

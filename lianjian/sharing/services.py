@@ -63,11 +63,29 @@ class BookingClash(ValidationError):
     def __init__(self) -> None:
         super().__init__(CLASH, code="clash")
 
+
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_BOOKING_DAYS = 31
 PHOTO_TYPES = ("image/png", "image/jpeg")
-RESOURCE_FIELDS = ("name", "kind", "owner", "sharing", "tags", "description", "capacity", "address", "lat", "lon",
-                   "opening_hours", "equipment", "expertise", "member", "contact", "contact_phone", "is_active")
+RESOURCE_FIELDS = (
+    "name",
+    "kind",
+    "owner",
+    "sharing",
+    "tags",
+    "description",
+    "capacity",
+    "address",
+    "lat",
+    "lon",
+    "opening_hours",
+    "equipment",
+    "expertise",
+    "member",
+    "contact",
+    "contact_phone",
+    "is_active",
+)
 
 
 def resource_code_new() -> str:
@@ -88,7 +106,9 @@ def _clean_hours(fields: dict[str, Any]) -> None:
 def _lists(fields: dict[str, Any]) -> None:
     for name in ("tags", "equipment", "expertise", "partners_wanted"):
         if name in fields:
-            fields[name] = list(dict.fromkeys(str(t).strip() for t in fields[name] or () if str(t).strip()))
+            fields[name] = list(
+                dict.fromkeys(str(t).strip() for t in fields[name] or () if str(t).strip())
+            )
 
 
 @transaction.atomic
@@ -141,16 +161,29 @@ def photo_add(*, actor: Any, resource: Resource, upload: Any) -> ResourcePhoto:
         raise ValidationError("照片不能超过 10 MB")
     head = upload.read(16)
     upload.seek(0)
-    kind = next((ct for ct in PHOTO_TYPES if any(head.startswith(m) for m in ALLOWED_UPLOADS[ct])), None)
+    kind = next(
+        (ct for ct in PHOTO_TYPES if any(head.startswith(m) for m in ALLOWED_UPLOADS[ct])), None
+    )
     if kind is None:
         raise ValidationError("只能上传 PNG 或 JPEG 图片")
     name = (getattr(upload, "name", "") or "照片").rsplit("/", 1)[-1][:200]
-    photo = ResourcePhoto(resource=resource, name=name, size=size, content_type=kind,
-                          uploaded_by=actor.get_username() if actor else "系统")
+    photo = ResourcePhoto(
+        resource=resource,
+        name=name,
+        size=size,
+        content_type=kind,
+        uploaded_by=actor.get_username() if actor else "系统",
+    )
     # The stored extension follows the detected content, never the client's file name.
     photo.file.save(f"photo.{UPLOAD_EXTENSIONS[kind]}", upload, save=False)
     photo.save()
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=resource, before={}, after={"photo_added": name})
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=resource,
+        before={},
+        after={"photo_added": name},
+    )
     return photo
 
 
@@ -160,10 +193,17 @@ def photo_delete(*, actor: Any, photo: ResourcePhoto) -> None:
     resource, name = photo.resource, photo.name
     photo.file.delete(save=False)
     photo.delete()
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=resource, before={"photo_removed": name}, after={})
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=resource,
+        before={"photo_removed": name},
+        after={},
+    )
 
 
 # --- bookings ------------------------------------------------------------------------------
+
 
 def _local(value: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(value, TZ)
@@ -185,8 +225,14 @@ def _user_name(actor: Any) -> str:
     return "系统"
 
 
-def check_slot(*, resource: Resource, start: datetime.datetime, end: datetime.datetime,
-               expected_people: int | None, now: datetime.datetime) -> None:
+def check_slot(
+    *,
+    resource: Resource,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    expected_people: int | None,
+    now: datetime.datetime,
+) -> None:
     """The rules of a slot that need no other booking: order, future, length, opening
     hours and capacity. Raises ValidationError (Chinese, by field)."""
     if timezone.is_naive(start) or timezone.is_naive(end):
@@ -201,9 +247,17 @@ def check_slot(*, resource: Resource, start: datetime.datetime, end: datetime.da
         raise ValidationError({"end": f"单次预约不能超过 {MAX_BOOKING_DAYS} 天"})
     schedule = parse_hours(resource.opening_hours)
     if not fits(schedule, _local(start), _local(end)):
-        raise ValidationError({"start": f"所选时段不在{resource.hours_label}内（{resource.opening_hours}）"})
-    if expected_people is not None and resource.capacity is not None and expected_people > resource.capacity:
-        raise ValidationError({"expected_people": f"预计人数 {expected_people} 人超过容纳人数 {resource.capacity} 人"})
+        raise ValidationError(
+            {"start": f"所选时段不在{resource.hours_label}内（{resource.opening_hours}）"}
+        )
+    if (
+        expected_people is not None
+        and resource.capacity is not None
+        and expected_people > resource.capacity
+    ):
+        raise ValidationError(
+            {"expected_people": f"预计人数 {expected_people} 人超过容纳人数 {resource.capacity} 人"}
+        )
 
 
 def _insert(booking: Booking) -> None:
@@ -227,13 +281,23 @@ def _close_tasks(booking: Booking) -> None:
     that the sidebar's unread count does not keep counting it."""
     now = timezone.now()
     Notification.objects.filter(key=f"booking:{booking.pk}:request", done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now)))
+        done_at=now, read_at=Coalesce("read_at", Value(now))
+    )
 
 
 @transaction.atomic
-def booking_request(*, actor: Any, resource: Resource, org: Organisation, start: datetime.datetime,
-                    end: datetime.datetime, purpose: str, expected_people: int | None = None,
-                    activity: Activity | None = None, now: datetime.datetime | None = None) -> Booking:
+def booking_request(
+    *,
+    actor: Any,
+    resource: Resource,
+    org: Organisation,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    purpose: str,
+    expected_people: int | None = None,
+    activity: Activity | None = None,
+    now: datetime.datetime | None = None,
+) -> Booking:
     """Request ``resource`` for ``org`` from ``start`` to ``end`` (待审批).
 
     Refused (ValidationError, nothing written) when the resource is withdrawn or not shared
@@ -247,7 +311,9 @@ def booking_request(*, actor: Any, resource: Resource, org: Organisation, start:
     if len(purpose) > 200:
         raise ValidationError({"purpose": "用途不能超过 200 个字符"})
     # The lock: every request, approval and cancellation of this resource waits here.
-    locked = Resource.objects.select_for_update(of=("self",)).select_related("owner").get(pk=resource.pk)
+    locked = (
+        Resource.objects.select_for_update(of=("self",)).select_related("owner").get(pk=resource.pk)
+    )
     if not locked.is_active:
         raise ValidationError("该资源已停止预约")
     if not Resource.objects.shared_with(org).filter(pk=locked.pk).exists():
@@ -257,14 +323,28 @@ def booking_request(*, actor: Any, resource: Resource, org: Organisation, start:
         raise ValidationError({"activity": f"活动 {activity.code} 未列出预约组织“{org.name}”"})
     if Booking.objects.filter(resource=locked).blocking().overlapping(start, end).exists():
         raise BookingClash()
-    booking = Booking(resource=locked, org=org, start=start, end=end, purpose=purpose, expected_people=expected_people,
-                      activity=activity, status=BookingStatus.PENDING,
-                      requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-                      requested_by_name=_user_name(actor))
+    booking = Booking(
+        resource=locked,
+        org=org,
+        start=start,
+        end=end,
+        purpose=purpose,
+        expected_people=expected_people,
+        activity=activity,
+        status=BookingStatus.PENDING,
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+        requested_by_name=_user_name(actor),
+    )
     booking.full_clean(validate_constraints=False)
     _insert(booking)
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=booking, target_repr=_repr(booking),
-                 after=snapshot(booking), note=f"预约申请：{org.name} {_label(booking)}")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.CREATE,
+        obj=booking,
+        target_repr=_repr(booking),
+        after=snapshot(booking),
+        note=f"预约申请：{org.name} {_label(booking)}",
+    )
     deliver([request_reminder(booking, _managers_of(locked))])
     return booking
 
@@ -274,17 +354,26 @@ def request_reminder(booking: Booking, user_ids: Sequence[int]) -> Reminder:
     and organisation loaded); the demo builds its inbox with it too."""
     people = f"，预计 {booking.expected_people} 人" if booking.expected_people else ""
     return Reminder(
-        key=f"booking:{booking.pk}:request", user_ids=tuple(user_ids), kind=Notification.Kind.TASK,
-        level=Notification.Level.GREEN, title=f"待审批：{booking.org.name}预约“{booking.resource.name}”",
-        body=f"{_label(booking)}，用途：{booking.purpose}{people}", link=f"/sharing/bookings/{booking.pk}/",
-        due=_local(booking.start).date())
+        key=f"booking:{booking.pk}:request",
+        user_ids=tuple(user_ids),
+        kind=Notification.Kind.TASK,
+        level=Notification.Level.GREEN,
+        title=f"待审批：{booking.org.name}预约“{booking.resource.name}”",
+        body=f"{_label(booking)}，用途：{booking.purpose}{people}",
+        link=f"/sharing/bookings/{booking.pk}/",
+        due=_local(booking.start).date(),
+    )
 
 
 def _locked_booking(booking: Booking) -> Booking:
     """The booking, re-read under the same resource lock as requests, so that a decision or
     a cancellation never interleaves with a request for the same resource."""
     Resource.objects.select_for_update().filter(pk=booking.resource_id).first()
-    return Booking.objects.select_for_update(of=("self",)).select_related("resource", "resource__owner", "org").get(pk=booking.pk)
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("resource", "resource__owner", "org")
+        .get(pk=booking.pk)
+    )
 
 
 def _tell_requester(booking: Booking, title: str, body: str) -> None:
@@ -293,12 +382,26 @@ def _tell_requester(booking: Booking, title: str, body: str) -> None:
         users = (booking.requested_by_id,)
     else:
         users = responsible_managers([booking.org])[booking.org_id]
-    deliver([Reminder(key=f"booking:{booking.pk}:{booking.status}", user_ids=tuple(users), kind=Notification.Kind.MESSAGE,
-                      level=Notification.Level.GREEN if booking.status == BookingStatus.APPROVED else Notification.Level.YELLOW,
-                      title=title, body=body, link=f"/sharing/bookings/{booking.pk}/")])
+    deliver(
+        [
+            Reminder(
+                key=f"booking:{booking.pk}:{booking.status}",
+                user_ids=tuple(users),
+                kind=Notification.Kind.MESSAGE,
+                level=Notification.Level.GREEN
+                if booking.status == BookingStatus.APPROVED
+                else Notification.Level.YELLOW,
+                title=title,
+                body=body,
+                link=f"/sharing/bookings/{booking.pk}/",
+            )
+        ]
+    )
 
 
-def _decide(actor: Any, booking: Booking, status: str, reason: str, now: datetime.datetime) -> Booking:
+def _decide(
+    actor: Any, booking: Booking, status: str, reason: str, now: datetime.datetime
+) -> Booking:
     booking = _locked_booking(booking)
     if booking.status != BookingStatus.PENDING:
         raise ValidationError(f"只有待审批的预约可以审批（当前：{booking.status}）")
@@ -306,29 +409,48 @@ def _decide(actor: Any, booking: Booking, status: str, reason: str, now: datetim
     if status == BookingStatus.APPROVED:
         if booking.start <= now:
             raise ValidationError("预约时段已开始，不能再批准")
-        if Booking.objects.filter(resource_id=booking.resource_id).blocking().overlapping(booking.start, booking.end) \
-                .exclude(pk=booking.pk).exists():
+        if (
+            Booking.objects.filter(resource_id=booking.resource_id)
+            .blocking()
+            .overlapping(booking.start, booking.end)
+            .exclude(pk=booking.pk)
+            .exists()
+        ):
             raise BookingClash()
     booking.status, booking.reason = status, reason
     booking.decided_by_name, booking.decided_at = _user_name(actor), now
     booking.save(update_fields=["status", "reason", "decided_by_name", "decided_at", "updated_at"])
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=booking, target_repr=_repr(booking), before=before,
-                 after={"status": status, "reason": reason}, note=reason or status)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=booking,
+        target_repr=_repr(booking),
+        before=before,
+        after={"status": status, "reason": reason},
+        note=reason or status,
+    )
     _close_tasks(booking)
     verdict = "已批准" if status == BookingStatus.APPROVED else f"未获批准（原因：{reason}）"
-    _tell_requester(booking, f"预约{status}：{booking.resource.name}",
-                    f"{booking.org.name}预约“{booking.resource.name}”{_label(booking)}{verdict}。")
+    _tell_requester(
+        booking,
+        f"预约{status}：{booking.resource.name}",
+        f"{booking.org.name}预约“{booking.resource.name}”{_label(booking)}{verdict}。",
+    )
     return booking
 
 
 @transaction.atomic
-def booking_approve(*, actor: Any, booking: Booking, now: datetime.datetime | None = None) -> Booking:
+def booking_approve(
+    *, actor: Any, booking: Booking, now: datetime.datetime | None = None
+) -> Booking:
     """待审批 → 已批准 (before the slot starts)."""
     return _decide(actor, booking, BookingStatus.APPROVED, "", now or timezone.now())
 
 
 @transaction.atomic
-def booking_decline(*, actor: Any, booking: Booking, reason: str, now: datetime.datetime | None = None) -> Booking:
+def booking_decline(
+    *, actor: Any, booking: Booking, reason: str, now: datetime.datetime | None = None
+) -> Booking:
     """待审批 → 已拒绝 with a reason (required, ≤ 300 characters)."""
     reason = (reason or "").strip()
     if not reason:
@@ -339,7 +461,9 @@ def booking_decline(*, actor: Any, booking: Booking, reason: str, now: datetime.
 
 
 @transaction.atomic
-def booking_cancel(*, actor: Any, booking: Booking, reason: str = "", now: datetime.datetime | None = None) -> Booking:
+def booking_cancel(
+    *, actor: Any, booking: Booking, reason: str = "", now: datetime.datetime | None = None
+) -> Booking:
     """待审批 or 已批准 → 已取消, by the requesting side, before the slot starts. The slot is
     free again at once; the owner's managers are told."""
     now = now or timezone.now()
@@ -354,28 +478,62 @@ def booking_cancel(*, actor: Any, booking: Booking, reason: str = "", now: datet
     before = {"status": booking.status, "reason": booking.reason}
     booking.status, booking.reason = BookingStatus.CANCELLED, reason
     booking.save(update_fields=["status", "reason", "updated_at"])
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=booking, target_repr=_repr(booking), before=before,
-                 after={"status": booking.status, "reason": reason}, note=reason or "已取消")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=booking,
+        target_repr=_repr(booking),
+        before=before,
+        after={"status": booking.status, "reason": reason},
+        note=reason or "已取消",
+    )
     _close_tasks(booking)
-    deliver([Reminder(key=f"booking:{booking.pk}:已取消", user_ids=_managers_of(booking.resource),
-                      kind=Notification.Kind.MESSAGE, level=Notification.Level.GREEN,
-                      title=f"预约已取消：{booking.resource.name}",
-                      body=f"{booking.org.name}取消了{_label(booking)}的预约" + (f"（{reason}）" if reason else "") + "。",
-                      link=f"/sharing/bookings/{booking.pk}/")])
+    deliver(
+        [
+            Reminder(
+                key=f"booking:{booking.pk}:已取消",
+                user_ids=_managers_of(booking.resource),
+                kind=Notification.Kind.MESSAGE,
+                level=Notification.Level.GREEN,
+                title=f"预约已取消：{booking.resource.name}",
+                body=f"{booking.org.name}取消了{_label(booking)}的预约"
+                + (f"（{reason}）" if reason else "")
+                + "。",
+                link=f"/sharing/bookings/{booking.pk}/",
+            )
+        ]
+    )
     return booking
 
 
 # --- needs, projects and matches ------------------------------------------------------------
 
 NEED_FIELDS = ("org", "title", "description", "tags", "sharing", "status", "needed_by", "contact")
-PROJECT_FIELDS = ("org", "title", "description", "tags", "partners_wanted", "sharing", "status", "start", "end")
+PROJECT_FIELDS = (
+    "org",
+    "title",
+    "description",
+    "tags",
+    "partners_wanted",
+    "sharing",
+    "status",
+    "start",
+    "end",
+)
 
 
 def _year_prefix(letters: str) -> str:
     return f"{letters}{timezone.localdate().year}-"
 
 
-def _create(model: Any, allowed: tuple[str, ...], letters: str, actor: Any, code: str, fields: dict[str, Any]) -> Any:
+def _create(
+    model: Any,
+    allowed: tuple[str, ...],
+    letters: str,
+    actor: Any,
+    code: str,
+    fields: dict[str, Any],
+) -> Any:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
@@ -390,7 +548,9 @@ def _create(model: Any, allowed: tuple[str, ...], letters: str, actor: Any, code
     return obj
 
 
-def _update(model: Any, allowed: tuple[str, ...], actor: Any, obj: Any, fields: dict[str, Any]) -> Any:
+def _update(
+    model: Any, allowed: tuple[str, ...], actor: Any, obj: Any, fields: dict[str, Any]
+) -> Any:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
@@ -439,8 +599,15 @@ def _target_candidate(resource: Resource | None, org: Organisation | None) -> ma
 
 
 @transaction.atomic
-def match_create(*, actor: Any, need: Need | None = None, project: Project | None = None,
-                 resource: Resource | None = None, org: Organisation | None = None, note: str = "") -> Match:
+def match_create(
+    *,
+    actor: Any,
+    need: Need | None = None,
+    project: Project | None = None,
+    resource: Resource | None = None,
+    org: Organisation | None = None,
+    note: str = "",
+) -> Match:
     """Record that someone put a need or project (one of them) in touch with a resource or an
     organisation (one of them), with the tags they share and the distance at this moment.
     Matching an organisation with its own need, or a closed need, is refused."""
@@ -465,16 +632,36 @@ def match_create(*, actor: Any, need: Need | None = None, project: Project | Non
     candidate = _target_candidate(resource, org)
     found = matching.suggest(target, [candidate], limit=1)
     distance = None
-    if target.lat is not None and target.lon is not None and candidate.lat is not None and candidate.lon is not None:
-        distance = round(matching.haversine_km(target.lat, target.lon, candidate.lat, candidate.lon), 1)
-    row = Match(need=need, project=project, resource=resource, org=org, note=note,
-                shared_tags=list(found[0].shared) if found else [], distance_km=distance,
-                matched_by=actor if getattr(actor, "is_authenticated", False) else None,
-                matched_by_name=_user_name(actor))
+    if (
+        target.lat is not None
+        and target.lon is not None
+        and candidate.lat is not None
+        and candidate.lon is not None
+    ):
+        distance = round(
+            matching.haversine_km(target.lat, target.lon, candidate.lat, candidate.lon), 1
+        )
+    row = Match(
+        need=need,
+        project=project,
+        resource=resource,
+        org=org,
+        note=note,
+        shared_tags=list(found[0].shared) if found else [],
+        distance_km=distance,
+        matched_by=actor if getattr(actor, "is_authenticated", False) else None,
+        matched_by_name=_user_name(actor),
+    )
     row.full_clean()
     row.save()
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=source, before={},
-                 after={"match": row.target_name, "shared_tags": row.shared_tags}, note=f"对接：{row.target_name}")
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=source,
+        before={},
+        after={"match": row.target_name, "shared_tags": row.shared_tags},
+        note=f"对接：{row.target_name}",
+    )
     return row
 
 
@@ -484,15 +671,29 @@ def match_set_status(*, actor: Any, match: Match, status: str) -> Match:
     still 待对接 makes it 已对接."""
     if status not in MatchStatus.values:
         raise ValidationError({"status": "状态应为对接中、已达成或已放弃"})
-    match = Match.objects.select_for_update(of=("self",)).select_related("need", "project", "resource", "org").get(pk=match.pk)
+    match = (
+        Match.objects.select_for_update(of=("self",))
+        .select_related("need", "project", "resource", "org")
+        .get(pk=match.pk)
+    )
     if match.status == status:
         return match
     before = match.status
     match.status = status
     match.save(update_fields=["status", "updated_at"])
     source = match.need or match.project
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=source, before={"match": match.target_name, "status": before},
-                 after={"match": match.target_name, "status": status}, note=f"对接{status}：{match.target_name}")
-    if status == MatchStatus.AGREED and match.need is not None and match.need.status == NeedStatus.OPEN:
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=source,
+        before={"match": match.target_name, "status": before},
+        after={"match": match.target_name, "status": status},
+        note=f"对接{status}：{match.target_name}",
+    )
+    if (
+        status == MatchStatus.AGREED
+        and match.need is not None
+        and match.need.status == NeedStatus.OPEN
+    ):
         need_update(actor=actor, need=match.need, status=NeedStatus.MATCHED)
     return match

@@ -39,7 +39,9 @@ from lianjian.sharing.schemas import BookingFilter, ResourceFilter
 
 
 def _visible_resource(request: HttpRequest, code: str) -> Resource:
-    return get_object_or_404(Resource.objects.visible_to(request.user).select_related("owner", "member__org"), code=code)
+    return get_object_or_404(
+        Resource.objects.visible_to(request.user).select_related("owner", "member__org"), code=code
+    )
 
 
 def _require(allowed: bool) -> None:
@@ -75,15 +77,28 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     pagination; htmx requests get only the table."""
     f = ResourceFilter.from_query(request.GET)
     page = paginate(request, selectors.resource_list(request.user, f))
-    ctx = {"nav": "sharing", "page": page, "f": f, "q": f.q or "", "kind": f.kind or "", "sharing": f.sharing or "",
-           "org_code": f.org or "", "tag": f.tag or "", "only_active": f.active is True,
-           "scope_org": _scope_org(request, f.org), "kinds": ResourceKind.values, "levels": SharingLevel.values,
-           "can_create": manages_any(request.user)}
+    ctx = {
+        "nav": "sharing",
+        "page": page,
+        "f": f,
+        "q": f.q or "",
+        "kind": f.kind or "",
+        "sharing": f.sharing or "",
+        "org_code": f.org or "",
+        "tag": f.tag or "",
+        "only_active": f.active is True,
+        "scope_org": _scope_org(request, f.org),
+        "kinds": ResourceKind.values,
+        "levels": SharingLevel.values,
+        "can_create": manages_any(request.user),
+    }
     template = "sharing/resource_table.html" if request.htmx else "sharing/resource_list.html"
     return render(request, template, ctx)
 
 
-def _detail_context(request: HttpRequest, resource: Resource, form: BookingForm | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest, resource: Resource, form: BookingForm | None = None
+) -> dict:
     expire_due()
     year, month = _month(request.GET.get("month", ""))
     manage = may(request.user, CHANGE, resource)
@@ -91,15 +106,35 @@ def _detail_context(request: HttpRequest, resource: Resource, form: BookingForm 
     if form is None and requester:
         initial = {"org": request.user.org.code if request.user.org_id else ""}
         form = BookingForm(user=request.user, initial=initial)
-    upcoming = Booking.objects.visible_to(request.user).filter(resource=resource, end__gt=timezone.now()) \
-        .select_related("org").order_by("start")[:20] if manage else []
+    upcoming = (
+        Booking.objects.visible_to(request.user)
+        .filter(resource=resource, end__gt=timezone.now())
+        .select_related("org")
+        .order_by("start")[:20]
+        if manage
+        else []
+    )
     return {
-        "nav": "sharing", "resource": resource, "can_manage": manage, "can_request": requester, "form": form,
+        "nav": "sharing",
+        "resource": resource,
+        "can_manage": manage,
+        "can_request": requester,
+        "form": form,
         "weeks": selectors.resource_month(resource, year=year, month=month, user=request.user),
-        "year": year, "month": month, "prev": _shift(year, month, -1), "next": _shift(year, month, 1),
-        "today": timezone.localdate(), "weekdays": selectors.WEEKDAYS, "photos": list(resource.photos.all()),
-        "photo_form": PhotoForm() if manage else None, "upcoming": upcoming,
-        "history": AuditLog.objects.filter(target_type="sharing.resource", target_id=resource.code)[:20] if manage else [],
+        "year": year,
+        "month": month,
+        "prev": _shift(year, month, -1),
+        "next": _shift(year, month, 1),
+        "today": timezone.localdate(),
+        "weekdays": selectors.WEEKDAYS,
+        "photos": list(resource.photos.all()),
+        "photo_form": PhotoForm() if manage else None,
+        "upcoming": upcoming,
+        "history": AuditLog.objects.filter(target_type="sharing.resource", target_id=resource.code)[
+            :20
+        ]
+        if manage
+        else [],
     }
 
 
@@ -114,7 +149,10 @@ def resource_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def resource_create(request: HttpRequest) -> HttpResponse:
     _require(manages_any(request.user))
-    initial = {"owner": request.GET.get("org", "") or (request.user.org.code if request.user.org_id else "")}
+    initial = {
+        "owner": request.GET.get("org", "")
+        or (request.user.org.code if request.user.org_id else "")
+    }
     if request.GET.get("kind") in ResourceKind.values:
         initial["kind"] = request.GET["kind"]
     form = ResourceForm(request.POST or None, user=request.user, initial=initial)
@@ -126,8 +164,12 @@ def resource_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记资源“{resource.name}”（{resource.code}）")
             return redirect("sharing:resource_detail", code=resource.code)
-    return render(request, "sharing/resource_form.html", {"nav": "sharing", "form": form, "resource": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/resource_form.html",
+        {"nav": "sharing", "form": form, "resource": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -143,8 +185,12 @@ def resource_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("sharing:resource_detail", code=resource.code)
-    return render(request, "sharing/resource_form.html", {"nav": "sharing", "form": form, "resource": resource},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/resource_form.html",
+        {"nav": "sharing", "form": form, "resource": resource},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -167,9 +213,15 @@ def booking_create(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _detail_context(request, resource, form)
     start = form.cleaned_data.get("start") if hasattr(form, "cleaned_data") else None
     if isinstance(start, datetime.datetime):
-        ctx["weeks"] = selectors.resource_month(resource, year=start.year, month=start.month, user=request.user)
-        ctx.update(year=start.year, month=start.month, prev=_shift(start.year, start.month, -1),
-                   next=_shift(start.year, start.month, 1))
+        ctx["weeks"] = selectors.resource_month(
+            resource, year=start.year, month=start.month, user=request.user
+        )
+        ctx.update(
+            year=start.year,
+            month=start.month,
+            prev=_shift(start.year, start.month, -1),
+            next=_shift(start.year, start.month, 1),
+        )
     return render(request, "sharing/resource_detail.html", ctx, status=400)
 
 
@@ -183,7 +235,9 @@ def photo_upload(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, "请选择要上传的照片")
     else:
         try:
-            services.photo_add(actor=request.user, resource=resource, upload=form.cleaned_data["file"])
+            services.photo_add(
+                actor=request.user, resource=resource, upload=form.cleaned_data["file"]
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -195,7 +249,9 @@ def photo_upload(request: HttpRequest, code: str) -> HttpResponse:
 def photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
     resource = _visible_resource(request, code)
     p = get_object_or_404(ResourcePhoto, pk=pk, resource=resource)
-    response = FileResponse(p.file.open("rb"), content_type=p.content_type, as_attachment=False, filename=p.name)
+    response = FileResponse(
+        p.file.open("rb"), content_type=p.content_type, as_attachment=False, filename=p.name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"
     return response
@@ -211,10 +267,20 @@ def photo_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         services.photo_delete(actor=request.user, photo=p)
         messages.success(request, "照片已删除")
         return redirect(f"{reverse('sharing:resource_detail', args=[resource.code])}#photos")
-    return render(request, "sharing/confirm.html", {
-        "nav": "sharing", "title": f"删除照片“{p.name}”", "back": reverse("sharing:resource_detail", args=[resource.code]),
-        "text": f"将从资源“{resource.name}”中删除这张照片，删除后不可恢复。", "button": "确认删除", "danger": True,
-        "image": reverse("sharing:photo", args=[resource.code, p.pk]), "form": None})
+    return render(
+        request,
+        "sharing/confirm.html",
+        {
+            "nav": "sharing",
+            "title": f"删除照片“{p.name}”",
+            "back": reverse("sharing:resource_detail", args=[resource.code]),
+            "text": f"将从资源“{resource.name}”中删除这张照片，删除后不可恢复。",
+            "button": "确认删除",
+            "danger": True,
+            "image": reverse("sharing:photo", args=[resource.code, p.pk]),
+            "form": None,
+        },
+    )
 
 
 # --- bookings -------------------------------------------------------------------------------
@@ -235,17 +301,36 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     if f.view is None:
         f = f.model_copy(update={"view": "mine"})
     page = paginate(request, selectors.booking_list(request.user, f))
-    pending = Booking.objects.restrict(request.user, "decide").filter(status=BookingStatus.PENDING).count() \
-        if manages_any(request.user) else 0
-    ctx = {"nav": "sharing", "page": page, "f": f, "tab": f.view, "tabs": BOOKING_TABS, "status": f.status or "",
-           "statuses": BookingStatus.values, "q": f.q or "", "month": f.month or "", "pending": pending}
+    pending = (
+        Booking.objects.restrict(request.user, "decide")
+        .filter(status=BookingStatus.PENDING)
+        .count()
+        if manages_any(request.user)
+        else 0
+    )
+    ctx = {
+        "nav": "sharing",
+        "page": page,
+        "f": f,
+        "tab": f.view,
+        "tabs": BOOKING_TABS,
+        "status": f.status or "",
+        "statuses": BookingStatus.values,
+        "q": f.q or "",
+        "month": f.month or "",
+        "pending": pending,
+    }
     template = "sharing/booking_table.html" if request.htmx else "sharing/booking_list.html"
     return render(request, template, ctx)
 
 
 def _visible_booking(request: HttpRequest, pk: int) -> Booking:
-    return get_object_or_404(Booking.objects.visible_to(request.user)
-                             .select_related("resource", "resource__owner", "org", "activity"), pk=pk)
+    return get_object_or_404(
+        Booking.objects.visible_to(request.user).select_related(
+            "resource", "resource__owner", "org", "activity"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -253,13 +338,23 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     expire_due()
     booking = _visible_booking(request, pk)
     now = timezone.now()
-    return render(request, "sharing/booking_detail.html", {
-        "nav": "sharing", "booking": booking,
-        "can_decide": may(request.user, "decide", booking) and booking.status == BookingStatus.PENDING,
-        "can_cancel": may(request.user, "cancel", booking) and booking.is_blocking and booking.start > now,
-        "started": booking.start <= now,
-        "history": AuditLog.objects.filter(target_type="sharing.booking", target_id=str(booking.pk)).order_by("at", "id"),
-    })
+    return render(
+        request,
+        "sharing/booking_detail.html",
+        {
+            "nav": "sharing",
+            "booking": booking,
+            "can_decide": may(request.user, "decide", booking)
+            and booking.status == BookingStatus.PENDING,
+            "can_cancel": may(request.user, "cancel", booking)
+            and booking.is_blocking
+            and booking.start > now,
+            "started": booking.start <= now,
+            "history": AuditLog.objects.filter(
+                target_type="sharing.booking", target_id=str(booking.pk)
+            ).order_by("at", "id"),
+        },
+    )
 
 
 def _refused(request: HttpRequest, exc: ValidationError) -> None:
@@ -289,16 +384,29 @@ def booking_decline(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None, required=True, label="拒绝原因")
     if request.method == "POST" and form.is_valid():
         try:
-            services.booking_decline(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+            services.booking_decline(
+                actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             _refused(request, exc)
         else:
             messages.success(request, "已拒绝，已通知申请人")
         return redirect("sharing:booking_detail", pk=booking.pk)
-    return render(request, "sharing/confirm.html", {
-        "nav": "sharing", "title": "拒绝预约申请", "booking": booking, "form": form, "button": "确认拒绝", "danger": True,
-        "text": f"{booking.org.name}申请使用“{booking.resource.name}”。拒绝后该时段重新开放，申请人会收到拒绝原因。",
-        "back": reverse("sharing:booking_detail", args=[booking.pk])}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/confirm.html",
+        {
+            "nav": "sharing",
+            "title": "拒绝预约申请",
+            "booking": booking,
+            "form": form,
+            "button": "确认拒绝",
+            "danger": True,
+            "text": f"{booking.org.name}申请使用“{booking.resource.name}”。拒绝后该时段重新开放，申请人会收到拒绝原因。",
+            "back": reverse("sharing:booking_detail", args=[booking.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -309,13 +417,26 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None, label="取消原因（选填）")
     if request.method == "POST" and form.is_valid():
         try:
-            services.booking_cancel(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+            services.booking_cancel(
+                actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             _refused(request, exc)
         else:
             messages.success(request, "预约已取消，该时段已释放")
         return redirect("sharing:booking_detail", pk=booking.pk)
-    return render(request, "sharing/confirm.html", {
-        "nav": "sharing", "title": "取消预约", "booking": booking, "form": form, "button": "确认取消预约", "danger": True,
-        "text": f"取消后“{booking.resource.name}”的该时段将释放给其他单位预约，资源所属组织会收到通知。",
-        "back": reverse("sharing:booking_detail", args=[booking.pk])}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/confirm.html",
+        {
+            "nav": "sharing",
+            "title": "取消预约",
+            "booking": booking,
+            "form": form,
+            "button": "确认取消预约",
+            "danger": True,
+            "text": f"取消后“{booking.resource.name}”的该时段将释放给其他单位预约，资源所属组织会收到通知。",
+            "back": reverse("sharing:booking_detail", args=[booking.pk]),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -34,43 +34,105 @@ from lianjian.sharing.schemas import NeedFilter, ProjectFilter
 class Kind:
     """What differs between the need and the project screens."""
 
-    def __init__(self, name: str, model: Any, form: Any, statuses: list[str], label: str, create: Any, update: Any,
-                 filter: Any, selector: Any) -> None:
-        self.name, self.model, self.form, self.statuses, self.label = name, model, form, statuses, label
+    def __init__(
+        self,
+        name: str,
+        model: Any,
+        form: Any,
+        statuses: list[str],
+        label: str,
+        create: Any,
+        update: Any,
+        filter: Any,
+        selector: Any,
+    ) -> None:
+        self.name, self.model, self.form, self.statuses, self.label = (
+            name,
+            model,
+            form,
+            statuses,
+            label,
+        )
         self.create, self.update, self.filter, self.selector = create, update, filter, selector
 
 
-NEEDS = Kind("need", Need, NeedForm, NeedStatus.values, "需求", services.need_create, services.need_update,
-             NeedFilter, selectors.need_list)
-PROJECTS = Kind("project", Project, ProjectForm, ProjectStatus.values, "项目", services.project_create,
-                services.project_update, ProjectFilter, selectors.project_list)
+NEEDS = Kind(
+    "need",
+    Need,
+    NeedForm,
+    NeedStatus.values,
+    "需求",
+    services.need_create,
+    services.need_update,
+    NeedFilter,
+    selectors.need_list,
+)
+PROJECTS = Kind(
+    "project",
+    Project,
+    ProjectForm,
+    ProjectStatus.values,
+    "项目",
+    services.project_create,
+    services.project_update,
+    ProjectFilter,
+    selectors.project_list,
+)
 
 
 def _list(request: HttpRequest, kind: Kind) -> HttpResponse:
     f = kind.filter.from_query(request.GET)
     page = paginate(request, kind.selector(request.user, f))
-    scope_org = Organisation.objects.visible_to(request.user).filter(code=f.org).first() if f.org else None
-    ctx: dict[str, Any] = {"nav": "sharing", "page": page, "f": f, "q": f.q or "", "status": f.status or "",
-                           "org_code": f.org or "", "tag": f.tag or "", "scope_org": scope_org, "kind": kind,
-                           "statuses": kind.statuses, "can_create": manages_any(request.user)}
+    scope_org = (
+        Organisation.objects.visible_to(request.user).filter(code=f.org).first() if f.org else None
+    )
+    ctx: dict[str, Any] = {
+        "nav": "sharing",
+        "page": page,
+        "f": f,
+        "q": f.q or "",
+        "status": f.status or "",
+        "org_code": f.org or "",
+        "tag": f.tag or "",
+        "scope_org": scope_org,
+        "kind": kind,
+        "statuses": kind.statuses,
+        "can_create": manages_any(request.user),
+    }
     template = "sharing/item_table.html" if request.htmx else "sharing/item_list.html"
     return render(request, template, ctx)
 
 
 def _visible(request: HttpRequest, kind: Kind, code: str) -> Any:
-    return get_object_or_404(kind.model.objects.visible_to(request.user).select_related("org"), code=code)
+    return get_object_or_404(
+        kind.model.objects.visible_to(request.user).select_related("org"), code=code
+    )
 
 
 def _detail(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     item = _visible(request, kind, code)
     manage = may(request.user, CHANGE, item)
     resources, orgs = selectors.suggestions(item, user=request.user)
-    matches = item.matches.select_related("resource", "resource__owner", "org").order_by("-created_at", "-id")
-    return render(request, "sharing/item_detail.html", {
-        "nav": "sharing", "kind": kind, "item": item, "can_manage": manage, "matches": matches,
-        "suggested_resources": resources, "suggested_orgs": orgs, "match_statuses": MatchStatusForm.base_fields["status"].choices,
-        "history": AuditLog.objects.filter(target_type=f"sharing.{kind.name}", target_id=item.code)[:20],
-    })
+    matches = item.matches.select_related("resource", "resource__owner", "org").order_by(
+        "-created_at", "-id"
+    )
+    return render(
+        request,
+        "sharing/item_detail.html",
+        {
+            "nav": "sharing",
+            "kind": kind,
+            "item": item,
+            "can_manage": manage,
+            "matches": matches,
+            "suggested_resources": resources,
+            "suggested_orgs": orgs,
+            "match_statuses": MatchStatusForm.base_fields["status"].choices,
+            "history": AuditLog.objects.filter(
+                target_type=f"sharing.{kind.name}", target_id=item.code
+            )[:20],
+        },
+    )
 
 
 def _form(request: HttpRequest, kind: Kind, code: str | None) -> HttpResponse:
@@ -82,7 +144,12 @@ def _form(request: HttpRequest, kind: Kind, code: str | None) -> HttpResponse:
     elif not manages_any(request.user):
         raise PermissionDenied
     initial = None if item else {"org": request.user.org.code if request.user.org_id else ""}
-    form = kind.form(request.POST or None, user=request.user, instance=item, **({"initial": initial} if initial else {}))
+    form = kind.form(
+        request.POST or None,
+        user=request.user,
+        instance=item,
+        **({"initial": initial} if initial else {}),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if item is None:
@@ -95,8 +162,12 @@ def _form(request: HttpRequest, kind: Kind, code: str | None) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect(f"sharing:{kind.name}_detail", code=item.code)
-    return render(request, "sharing/item_form.html", {"nav": "sharing", "kind": kind, "form": form, "item": item},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "sharing/item_form.html",
+        {"nav": "sharing", "kind": kind, "form": form, "item": item},
+        status=400 if form.errors else 200,
+    )
 
 
 def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
@@ -113,8 +184,13 @@ def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     what, target_code = form.cleaned_data["target"].split(":", 1)
     target: dict[str, Any] = {}
     if what == "resource":
-        resource = (Resource.objects.visible_to(request.user).filter(pk__in=Resource.objects.shared_with(item.org).values("pk"))
-                    .select_related("owner").filter(code=target_code).first())
+        resource = (
+            Resource.objects.visible_to(request.user)
+            .filter(pk__in=Resource.objects.shared_with(item.org).values("pk"))
+            .select_related("owner")
+            .filter(code=target_code)
+            .first()
+        )
         target["resource"] = resource
     else:
         target["org"] = selectors.candidate_orgs(item.org).filter(code=target_code).first()
@@ -122,7 +198,9 @@ def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
         messages.error(request, "对接对象不存在或不可对接")
         return redirect(f"sharing:{kind.name}_detail", code=item.code)
     try:
-        row = services.match_create(actor=request.user, **{kind.name: item}, note=form.cleaned_data["note"], **target)
+        row = services.match_create(
+            actor=request.user, **{kind.name: item}, note=form.cleaned_data["note"], **target
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -189,8 +267,12 @@ def match_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a match 对接中 / 已达成 / 已放弃 (the source's managers)."""
     needs = Need.objects.visible_to(request.user).values("pk")
     projects = Project.objects.visible_to(request.user).values("pk")
-    row = get_object_or_404(Match.objects.filter(Q(need__in=needs) | Q(project__in=projects))
-                            .select_related("need__org", "project__org", "resource", "org"), pk=pk)
+    row = get_object_or_404(
+        Match.objects.filter(Q(need__in=needs) | Q(project__in=projects)).select_related(
+            "need__org", "project__org", "resource", "org"
+        ),
+        pk=pk,
+    )
     source = row.need or row.project
     kind = NEEDS if row.need_id else PROJECTS
     if not may(request.user, CHANGE, source):
@@ -198,7 +280,9 @@ def match_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = MatchStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.match_set_status(actor=request.user, match=row, status=form.cleaned_data["status"])
+            services.match_set_status(
+                actor=request.user, match=row, status=form.cleaned_data["status"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -210,6 +294,7 @@ def match_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- utilisation ----------------------------------------------------------------------------
+
 
 @login_required
 def usage(request: HttpRequest) -> HttpResponse:
@@ -228,7 +313,15 @@ def usage(request: HttpRequest) -> HttpResponse:
         raise Http404
     year = _int(request.GET.get("year", ""), 2000, 2100) or timezone.localdate().year
     data = selectors.utilisation(root=root, user=request.user, year=year)
-    return render(request, "sharing/usage.html", {
-        "nav": "sharing", "root": root, "year": year, "data": data, "charts": selectors.chart_data(data),
-        "years": range(timezone.localdate().year + 1, 2019, -1),
-    })
+    return render(
+        request,
+        "sharing/usage.html",
+        {
+            "nav": "sharing",
+            "root": root,
+            "year": year,
+            "data": data,
+            "charts": selectors.chart_data(data),
+            "years": range(timezone.localdate().year + 1, 2019, -1),
+        },
+    )

@@ -70,8 +70,12 @@ def org_assessment_card(context: dict, org: Any) -> dict[str, Any]:
     from lianjian.assessment.models import AssessmentResult
 
     user = context["request"].user
-    results = list(AssessmentResult.objects.visible_to(user).filter(org=org, run__voided_at__isnull=True)
-                   .select_related("run", "run__scheme").order_by("-run__is_published", "-run__period", "-run__version")[:20])
+    results = list(
+        AssessmentResult.objects.visible_to(user)
+        .filter(org=org, run__voided_at__isnull=True)
+        .select_related("run", "run__scheme")
+        .order_by("-run__is_published", "-run__period", "-run__version")[:20]
+    )
     seen: set[tuple[int, str]] = set()
     latest = []
     for result in results:
@@ -120,4 +124,3 @@ def num(value: Any) -> str:
         return str(value)
     text = f"{round(number, 6):.6f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
-

@@ -18,5 +18,10 @@ def alliance_consultations_card(context, alliance):
     user = context["request"].user
     today = timezone.localdate()
     data = alliance_card(alliance, user, today)
-    return {"alliance": alliance, "today": today, "can_meet": may(user, CHANGE, alliance.lead),
-            "can_raise": manages_any(user), **data}
+    return {
+        "alliance": alliance,
+        "today": today,
+        "can_meet": may(user, CHANGE, alliance.lead),
+        "can_raise": manages_any(user),
+        **data,
+    }

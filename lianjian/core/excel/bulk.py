@@ -17,8 +17,7 @@ BATCH_SIZE = 2000
 
 def chunks(items: Sequence[Any], size: int = BATCH_SIZE) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
-
+        yield items[start : start + size]
 
 
 # --- bulk writes --------------------------------------------------------------------------
@@ -28,11 +27,14 @@ def chunks(items: Sequence[Any], size: int = BATCH_SIZE) -> Iterator[Sequence[An
 # and hand plain tuples to the driver's executemany. They bypass model save() and signals,
 # so callers pass complete, already validated rows (including timestamps).
 
+
 def _json_adapter(model_field: Field[Any, Any]) -> Callable[[Any], Any]:
     return lambda value: model_field.get_db_prep_save(value, connection)
 
 
-def _adapters(model: type[Model], names: Sequence[str]) -> tuple[list[str], list[Callable[[Any], Any] | None]]:
+def _adapters(
+    model: type[Model], names: Sequence[str]
+) -> tuple[list[str], list[Callable[[Any], Any] | None]]:
     ops = connection.ops
     columns: list[str] = []
     adapters: list[Callable[[Any], Any] | None] = []
@@ -53,8 +55,13 @@ def _adapters(model: type[Model], names: Sequence[str]) -> tuple[list[str], list
     return columns, adapters
 
 
-def _adapt(rows: Iterable[Sequence[Any]], adapters: list[Callable[[Any], Any] | None]) -> list[tuple[Any, ...]]:
-    return [tuple(v if a is None or v is None else a(v) for a, v in zip(adapters, row, strict=True)) for row in rows]
+def _adapt(
+    rows: Iterable[Sequence[Any]], adapters: list[Callable[[Any], Any] | None]
+) -> list[tuple[Any, ...]]:
+    return [
+        tuple(v if a is None or v is None else a(v) for a, v in zip(adapters, row, strict=True))
+        for row in rows
+    ]
 
 
 def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -67,9 +74,11 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
         # COPY is several times faster than one INSERT per row on PostgreSQL. It runs on the
         # driver's cursor, so Django's error wrapper is applied by hand: a unique violation
         # must arrive as django.db.IntegrityError, like from any other write.
-        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for chunk in chunks(rows):
                 for values in _adapt(chunk, adapters):
                     copy.write_row(values)
@@ -98,14 +107,29 @@ def refresh_statistics(*models: type[Model], written: int) -> None:
     """After a large import, let the planner know the tables' new sizes: PostgreSQL's
     autovacuum may not have got to them (it may plan the next export as if the tables were
     empty), and SQLite never gathers statistics by itself (docs/benchmarks.md)."""
-    if connection.vendor not in ("postgresql", "sqlite") or written < 10_000 or connection.in_atomic_block:
+    if (
+        connection.vendor not in ("postgresql", "sqlite")
+        or written < 10_000
+        or connection.in_atomic_block
+    ):
         return
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-AUDIT_COLUMNS = ("at", "actor", "actor_name", "action", "target_type", "target_id", "target_repr", "before", "after", "note")
+AUDIT_COLUMNS = (
+    "at",
+    "actor",
+    "actor_name",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "before",
+    "after",
+    "note",
+)
 
 
 def insert_audit(rows: Sequence[dict[str, Any]], at: datetime.datetime) -> None:
@@ -113,7 +137,22 @@ def insert_audit(rows: Sequence[dict[str, Any]], at: datetime.datetime) -> None:
     from lianjian.core.models import AuditLog
 
     actor_ids = {id(r["actor"]): (r["actor"].pk if r["actor"] is not None else None) for r in rows}
-    insert_rows(AuditLog, AUDIT_COLUMNS, [
-        (at, actor_ids[id(r["actor"])], r["actor_name"], r["action"], r["target_type"], r["target_id"],
-         r["target_repr"], r["before"], r["after"], r["note"]) for r in rows
-    ])
+    insert_rows(
+        AuditLog,
+        AUDIT_COLUMNS,
+        [
+            (
+                at,
+                actor_ids[id(r["actor"])],
+                r["actor_name"],
+                r["action"],
+                r["target_type"],
+                r["target_id"],
+                r["target_repr"],
+                r["before"],
+                r["after"],
+                r["note"],
+            )
+            for r in rows
+        ],
+    )

@@ -52,6 +52,7 @@ def row_error(row: int, column: str, reason: str) -> str:
 
 # --- cell parsers -------------------------------------------------------------------------
 
+
 def cell_text(value: Any) -> str:
     """Any cell value as the text a user typed: numbers without a spurious ``.0``, dates ISO."""
     if isinstance(value, str):
@@ -161,7 +162,9 @@ def parse_float(low: float, high: float, name: str) -> Callable[[Any], float]:
     return parse
 
 
-def parse_list(item_max_length: int = 100, choices: Sequence[str] | None = None) -> Callable[[Any], list[str]]:
+def parse_list(
+    item_max_length: int = 100, choices: Sequence[str] | None = None
+) -> Callable[[Any], list[str]]:
     def parse(value: Any) -> list[str]:
         items: list[str] = []
         for part in LIST_SEPARATORS.split(cell_text(value)):
@@ -182,6 +185,7 @@ def parse_list(item_max_length: int = 100, choices: Sequence[str] | None = None)
 
 
 # --- cell formatters for export -----------------------------------------------------------
+
 
 def format_text(value: Any) -> Any:
     return value if value else None
@@ -221,30 +225,65 @@ class Column:
         return f"{self.header}*" if self.required else self.header
 
 
-def text_column(header: str, max_length: int, *, required: bool = False, note: str = "", width: int = 14,
-                multiline: bool = False) -> Column:
-    return Column(header, parse_text(max_length, multiline=multiline), required, "", format_text, note, width)
+def text_column(
+    header: str,
+    max_length: int,
+    *,
+    required: bool = False,
+    note: str = "",
+    width: int = 14,
+    multiline: bool = False,
+) -> Column:
+    return Column(
+        header, parse_text(max_length, multiline=multiline), required, "", format_text, note, width
+    )
 
 
-def choice_column(header: str, choices: Sequence[str], *, required: bool = False, note: str = "") -> Column:
-    return Column(header, parse_choice(choices), required, "", format_text,
-                  note or "可选：" + "、".join(choices))
+def choice_column(
+    header: str, choices: Sequence[str], *, required: bool = False, note: str = ""
+) -> Column:
+    return Column(
+        header,
+        parse_choice(choices),
+        required,
+        "",
+        format_text,
+        note or "可选：" + "、".join(choices),
+    )
 
 
 def bool_column(header: str, *, note: str = "") -> Column:
-    return Column(header, parse_bool, False, False, format_bool, note or "填“是”或“否”，空白视为“否”", 10)
+    return Column(
+        header, parse_bool, False, False, format_bool, note or "填“是”或“否”，空白视为“否”", 10
+    )
 
 
 def date_column(header: str, *, required: bool = False, note: str = "") -> Column:
-    return Column(header, parse_date, required, None, format_plain,
-                  note or "日期，格式 YYYY-MM-DD 或 Excel 日期", 12)
+    return Column(
+        header,
+        parse_date,
+        required,
+        None,
+        format_plain,
+        note or "日期，格式 YYYY-MM-DD 或 Excel 日期",
+        12,
+    )
 
 
 def float_column(header: str, low: float, high: float, *, note: str = "") -> Column:
     return Column(header, parse_float(low, high, header), False, None, format_plain, note, 10)
 
 
-def list_column(header: str, *, choices: Sequence[str] | None = None, note: str = "", width: int = 20) -> Column:
+def list_column(
+    header: str, *, choices: Sequence[str] | None = None, note: str = "", width: int = 20
+) -> Column:
     base = "多项用“、”“，”“,”或“；”分隔"
-    return Column(header, parse_list(choices=choices), False, (), format_list,
-                  f"{note}；{base}" if note else base, width)
+    return Column(
+        header,
+        parse_list(choices=choices),
+        False,
+        (),
+        format_list,
+        f"{note}；{base}" if note else base,
+        width,
+    )

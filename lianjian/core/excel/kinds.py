@@ -26,7 +26,6 @@ K = TypeVar("K")
 M = TypeVar("M", bound=Model)
 
 
-
 @dataclass
 class ImportResult:
     """What an import did (or, for a dry run or a refused file, would do)."""
@@ -76,10 +75,18 @@ class ExcelKind(abc.ABC):
         """Arguments of the one audit row every applied import writes, whatever it changed
         (for ``audit_row`` or ``audit_record``)."""
         return {
-            "actor": actor, "action": "import", "target": "import", "target_id": self.name,
+            "actor": actor,
+            "action": "import",
+            "target": "import",
+            "target_id": self.name,
             "target_repr": f"{self.label}导入：{file_name}",
-            "after": {"kind": self.name, "file": file_name, "created": result.created,
-                      "updated": result.updated, "unchanged": result.unchanged},
+            "after": {
+                "kind": self.name,
+                "file": file_name,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
             "note": f"导入{self.label}（{self.name}），文件 {file_name}：{result.summary()}",
         }
 
@@ -90,7 +97,9 @@ class ExcelKind(abc.ABC):
         raise KeyError(header)
 
     @abc.abstractmethod
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         """Validate every row, then write all of them or nothing."""
 
     @abc.abstractmethod
@@ -149,7 +158,9 @@ def hidden_keys(found: dict[K, M], visible: QuerySet[Any] | None) -> set[K]:
     return hidden
 
 
-def refused_keys(queryset: QuerySet[Any], user: Any, action: str, keys: Iterable[K], *, key: str = "pk") -> set[K]:
+def refused_keys(
+    queryset: QuerySet[Any], user: Any, action: str, keys: Iterable[K], *, key: str = "pk"
+) -> set[K]:
     """The ``keys`` (values of the field ``key``) of the rows of ``queryset`` that ``user`` may not
     ``action`` (None: the system, which may do everything).
 
@@ -168,8 +179,16 @@ def refused_keys(queryset: QuerySet[Any], user: Any, action: str, keys: Iterable
     return wanted - allowed
 
 
-def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: str, actor: Any = None,
-                user: Any = None, dry_run: bool = False, limits: ReadLimits | None = None) -> ImportResult:
+def import_file(
+    kind: ExcelKind,
+    source: str | Path | IO[bytes],
+    *,
+    file_name: str,
+    actor: Any = None,
+    user: Any = None,
+    dry_run: bool = False,
+    limits: ReadLimits | None = None,
+) -> ImportResult:
     """Read ``source`` within ``limits`` (default :meth:`ReadLimits.default`; the screens pass
     :meth:`ReadLimits.screen`) and import it as ``kind``; bad files come back as a result
     with errors.
@@ -181,7 +200,9 @@ def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: s
     try:
         sheet = read_sheet(source, kind.columns, limits=limits)
     except ExcelFileError as exc:
-        return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=exc.messages)
+        return ImportResult(
+            kind=kind.name, file_name=file_name, dry_run=dry_run, errors=exc.messages
+        )
     try:
         return kind.apply(sheet, actor=actor, user=user, dry_run=dry_run, file_name=file_name)
     except IntegrityError as exc:
@@ -190,12 +211,25 @@ def import_file(kind: ExcelKind, source: str | Path | IO[bytes], *, file_name: s
         logger.warning("Import of %s (%s) refused by the database: %s", kind.name, file_name, exc)
         if hasattr(source, "seek"):
             source.seek(0)
-        again = kind.apply(read_sheet(source, kind.columns, limits=limits), actor=actor, user=user, dry_run=True,
-                           file_name=file_name)
-        return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run,
-                            errors=again.errors or [import_conflict_message(exc)])
+        again = kind.apply(
+            read_sheet(source, kind.columns, limits=limits),
+            actor=actor,
+            user=user,
+            dry_run=True,
+            file_name=file_name,
+        )
+        return ImportResult(
+            kind=kind.name,
+            file_name=file_name,
+            dry_run=dry_run,
+            errors=again.errors or [import_conflict_message(exc)],
+        )
 
 
-def export_file(kind: ExcelKind, dest: str | Path | IO[bytes], *, user: Any = None, org_code: str | None = None) -> int:
+def export_file(
+    kind: ExcelKind, dest: str | Path | IO[bytes], *, user: Any = None, org_code: str | None = None
+) -> int:
     """Write what ``user`` may see of ``kind`` to ``dest``; returns the number of data rows."""
-    return write_workbook(dest, kind.columns, kind.export_rows(user=user, org_code=org_code), title=kind.label)
+    return write_workbook(
+        dest, kind.columns, kind.export_rows(user=user, org_code=org_code), title=kind.label
+    )

@@ -64,9 +64,12 @@ class ReadLimits:
     def screen(cls) -> ReadLimits:
         """The limits of an upload through the screens: fewer rows, so that the preview and
         the import finish within a web request; larger files go through ``lianjian import``."""
-        return cls(settings.IMPORT_MAX_BYTES, min(settings.IMPORT_SCREEN_MAX_ROWS, settings.IMPORT_MAX_ROWS),
-                   settings.IMPORT_MAX_COLUMNS,
-                   "更大的文件请由系统管理员在服务器上用命令 lianjian import 导入（见 docs/excel.md）")
+        return cls(
+            settings.IMPORT_MAX_BYTES,
+            min(settings.IMPORT_SCREEN_MAX_ROWS, settings.IMPORT_MAX_ROWS),
+            settings.IMPORT_MAX_COLUMNS,
+            "更大的文件请由系统管理员在服务器上用命令 lianjian import 导入（见 docs/excel.md）",
+        )
 
     @property
     def max_bytes_text(self) -> str:
@@ -111,11 +114,11 @@ def check_directory(handle: IO[bytes], size: int) -> None:
     at = len(tail) - 22 if tail[-22:-18] == b"PK\x05\x06" else tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return
-    entries, directory = struct.unpack("<HI", tail[at + 10:at + 16])
+    entries, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
     locator = at - 20
-    if locator >= 0 and tail[locator:locator + 4] == b"PK\x06\x07":
+    if locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
         # zip64: the locator gives the offset of the zip64 end record, which holds the counts.
-        (offset,) = struct.unpack("<Q", tail[locator + 8:locator + 16])
+        (offset,) = struct.unpack("<Q", tail[locator + 8 : locator + 16])
         if offset + 56 > size:
             raise ExcelFileError(["文件不是有效的 Excel 工作簿（.xlsx）"])
         handle.seek(offset)
@@ -125,7 +128,9 @@ def check_directory(handle: IO[bytes], size: int) -> None:
             raise ExcelFileError(["文件不是有效的 Excel 工作簿（.xlsx）"])
         entries, directory = struct.unpack("<QQ", record[32:48])
     if entries > MAX_PARTS or directory > MAX_DIRECTORY_BYTES:
-        raise ExcelFileError([f"文件不是有效的 Excel 工作簿（.xlsx）：包含的部件过多（超过 {MAX_PARTS} 个）"])
+        raise ExcelFileError(
+            [f"文件不是有效的 Excel 工作簿（.xlsx）：包含的部件过多（超过 {MAX_PARTS} 个）"]
+        )
 
 
 class BoundedArchive(zipfile.ZipFile):
@@ -136,14 +141,22 @@ class BoundedArchive(zipfile.ZipFile):
 
     allowance = MAX_SMALL_PART_BYTES
 
-    def open(self, name: Any, mode: Literal["r", "w"] = "r", pwd: bytes | None = None, *,
-             force_zip64: bool = False) -> IO[bytes]:
+    def open(
+        self,
+        name: Any,
+        mode: Literal["r", "w"] = "r",
+        pwd: bytes | None = None,
+        *,
+        force_zip64: bool = False,
+    ) -> IO[bytes]:
         if mode == "r":
             info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise ExcelFileError(["文件不是有效的 Excel 工作簿（.xlsx）：使用了不支持的压缩方式"])
+                raise ExcelFileError(
+                    ["文件不是有效的 Excel 工作簿（.xlsx）：使用了不支持的压缩方式"]
+                )
             if info.file_size > self.allowance:
-                raise ExcelFileError([f"文件内容过大：解压后超过 {_size(self.allowance)}，无法读取"])
+                raise ExcelFileError(
+                    [f"文件内容过大：解压后超过 {_size(self.allowance)}，无法读取"]
+                )
         return super().open(name, mode, pwd, force_zip64=force_zip64)
-
-

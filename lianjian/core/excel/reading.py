@@ -46,7 +46,9 @@ class ErrorList:
         self._items: list[tuple[int, int, str]] = []
 
     def add(self, row: int, column: str, reason: str) -> None:
-        self._items.append((row, self._order.get(column, len(self._order)), row_error(row, column, reason)))
+        self._items.append(
+            (row, self._order.get(column, len(self._order)), row_error(row, column, reason))
+        )
 
     def discard_row(self, row: int) -> None:
         """Forget the errors just added for ``row`` (they are the last ones)."""
@@ -72,13 +74,14 @@ class ErrorList:
         return out
 
 
-
 def _header_name(value: Any) -> str:
     text = cell_text(value) if value is not None else ""
     return text.rstrip("*＊").strip()
 
 
-def read_sheet(source: str | Path | IO[bytes], columns: Sequence[Column], *, limits: ReadLimits | None = None) -> Sheet:
+def read_sheet(
+    source: str | Path | IO[bytes], columns: Sequence[Column], *, limits: ReadLimits | None = None
+) -> Sheet:
     """Read and parse the first sheet of ``source`` for a kind with ``columns``, within
     ``limits`` (default :meth:`ReadLimits.default`).
 
@@ -138,8 +141,14 @@ def _parse(rows_iter: Iterator[tuple[int, tuple[Any, ...]]], columns: Sequence[C
         filled = 0
         if unnamed and not unnamed_reported:
             for unnamed_index in unnamed:
-                if unnamed_index < width and row[unnamed_index] is not None and cell_text(row[unnamed_index]) != "":
-                    errors.add(number, f"{get_column_letter(unnamed_index + 1)}列", "该列有数据但没有表头")
+                if (
+                    unnamed_index < width
+                    and row[unnamed_index] is not None
+                    and cell_text(row[unnamed_index]) != ""
+                ):
+                    errors.add(
+                        number, f"{get_column_letter(unnamed_index + 1)}列", "该列有数据但没有表头"
+                    )
                     unnamed_reported = True
                     break
         values = list(absent_row)

@@ -103,7 +103,9 @@ class WorkbookWriter:
         self._fills: dict[str, PatternFill] = {}
         self._alignments: dict[tuple[bool, str | None], Alignment] = {}
 
-    def sheet(self, title: str, *, widths: Sequence[float] = (), freeze: str | None = "A2") -> SheetWriter:
+    def sheet(
+        self, title: str, *, widths: Sequence[float] = (), freeze: str | None = "A2"
+    ) -> SheetWriter:
         """A new sheet; ``widths`` of the first columns, ``freeze`` the cell below and right
         of the frozen panes (None: none). Both must be set before the first row."""
         sheet = self._book.create_sheet(sheet_title(title))
@@ -157,7 +159,9 @@ class WorkbookWriter:
         if style.wrap or style.vertical:
             key2 = (style.wrap, style.vertical)
             if key2 not in self._alignments:
-                self._alignments[key2] = Alignment(wrap_text=style.wrap or None, vertical=style.vertical)
+                self._alignments[key2] = Alignment(
+                    wrap_text=style.wrap or None, vertical=style.vertical
+                )
             cell.alignment = self._alignments[key2]
 
 
@@ -181,8 +185,13 @@ def _typed(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else str(value))
 
 
-def write_workbook(dest: str | Path | IO[bytes], columns: Sequence[Column], rows: Iterable[Sequence[Any]],
-                   *, title: str = "数据") -> int:
+def write_workbook(
+    dest: str | Path | IO[bytes],
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "数据",
+) -> int:
     """Write ``rows`` (stored values in column order) under the import headers; returns the row count."""
     writer = WorkbookWriter()
     sheet = writer.sheet(title, widths=[c.width for c in columns])
@@ -191,7 +200,9 @@ def write_workbook(dest: str | Path | IO[bytes], columns: Sequence[Column], rows
     count = 0
     for values in rows:
         # An empty text is an empty cell in an export, as in the file it re-imports from.
-        sheet.append(None if (cell := fmt(v)) == "" else cell for fmt, v in zip(formats, values, strict=True))
+        sheet.append(
+            None if (cell := fmt(v)) == "" else cell for fmt, v in zip(formats, values, strict=True)
+        )
         count += 1
     writer.save(dest)
     return count
@@ -209,7 +220,9 @@ def write_template(dest: str | Path | IO[bytes], kind: ExcelKind) -> None:
     notes.header(["列名", "是否必填", "说明"])
     wrapped = CellStyle(wrap=True, vertical="top")
     for column in kind.columns:
-        notes.append([column.title, "必填" if column.required else "选填", Styled(column.note, wrapped)])
+        notes.append(
+            [column.title, "必填" if column.required else "选填", Styled(column.note, wrapped)]
+        )
     notes.append([])
     for line in kind.general_notes():
         notes.append(["", "", Styled(line, wrapped)])

@@ -40,7 +40,9 @@ def _blank(value: Any) -> bool:
     return value is None or (value.__class__ is str and not value.strip())
 
 
-def open_first_sheet(source: str | Path | IO[bytes], limits: ReadLimits) -> Generator[tuple[int, tuple[Any, ...]]]:
+def open_first_sheet(
+    source: str | Path | IO[bytes], limits: ReadLimits
+) -> Generator[tuple[int, tuple[Any, ...]]]:
     """``(row number, values)`` of the rows of the first worksheet that hold a value, within
     ``limits``; file-level problems → :class:`ExcelFileError`."""
     handle: IO[bytes]
@@ -68,7 +70,15 @@ def open_first_sheet(source: str | Path | IO[bytes], limits: ReadLimits) -> Gene
             workbook = reader.wb
         except ExcelFileError:
             raise
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError):
+        except (
+            zipfile.BadZipFile,
+            InvalidFileException,
+            KeyError,
+            ValueError,
+            TypeError,
+            OSError,
+            EOFError,
+        ):
             raise ExcelFileError(["文件不是有效的 Excel 工作簿（.xlsx）"]) from None
         except Exception:  # noqa: BLE001 - any parser failure of a corrupt file is bad input
             raise ExcelFileError(["文件已损坏，无法读取"]) from None
@@ -127,7 +137,7 @@ def _shared_strings(source: IO[bytes]) -> list[str]:
     state = {"collect": False, "skip": 0, "size": 0}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        name = name[name.find(":") + 1:]
+        name = name[name.find(":") + 1 :]
         if name == "t":
             state["collect"] = not state["skip"]
         elif name == "rPh":
@@ -137,7 +147,7 @@ def _shared_strings(source: IO[bytes]) -> list[str]:
             state["size"] = 0
 
     def end(name: str) -> None:
-        name = name[name.find(":") + 1:]
+        name = name[name.find(":") + 1 :]
         if name == "t":
             state["collect"] = False
         elif name == "rPh":
@@ -193,7 +203,9 @@ class _Reader(ExcelReader):
             if rel.target in self.valid_files and "chartsheet" not in rel.Type:
                 worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
                 worksheet.sheet_state = sheet.state or "visible"
-                cast(Any, self.wb)._sheets.append(worksheet)  # openpyxl keeps no public way to add a read sheet
+                cast(Any, self.wb)._sheets.append(
+                    worksheet
+                )  # openpyxl keeps no public way to add a read sheet
                 return
 
     def read_strings(self) -> None:
@@ -234,14 +246,23 @@ class _FastSheet:
 
     @staticmethod
     def supports(workbook: Any, sheet: Any) -> bool:
-        return all(hasattr(o, a) for o, a in (
-            (sheet, "_shared_strings"), (sheet, "_get_source"), (workbook, "_date_formats"), (workbook, "epoch")))
+        return all(
+            hasattr(o, a)
+            for o, a in (
+                (sheet, "_shared_strings"),
+                (sheet, "_get_source"),
+                (workbook, "_date_formats"),
+                (workbook, "epoch"),
+            )
+        )
 
     def _value(self, text: str, kind: str | None, style: str | None) -> Any:
         if kind == "s":
             return self.shared[int(text)]
         if kind is None or kind == "n":
-            number: int | float = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+            number: int | float = (
+                float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+            )
             if (style or "0") in self.date_styles:
                 return from_excel(number, self.epoch)
             return number
@@ -257,7 +278,13 @@ class _FastSheet:
         done: list[tuple[int, tuple[Any, ...]]] = []
         row: list[Any] = []
         text: list[str] = []
-        cell: list[Any] = [0, None, None, 0, ""]  # column index, type, style, characters so far, letters
+        cell: list[Any] = [
+            0,
+            None,
+            None,
+            0,
+            "",
+        ]  # column index, type, style, characters so far, letters
         flags = {"collect": False, "skip": 0, "next_row": 1, "row": 1}
         columns: dict[str, int] = {}
 
@@ -272,7 +299,7 @@ class _FastSheet:
             return index - 1
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            name = name[name.find(":") + 1:]
+            name = name[name.find(":") + 1 :]
             if name == "c":
                 ref = attrs.get("r")
                 if ref:
@@ -284,7 +311,13 @@ class _FastSheet:
                             columns[letters] = index
                 else:
                     letters, index = "", len(row)
-                cell[0], cell[1], cell[2], cell[3], cell[4] = index, attrs.get("t"), attrs.get("s"), 0, letters
+                cell[0], cell[1], cell[2], cell[3], cell[4] = (
+                    index,
+                    attrs.get("t"),
+                    attrs.get("s"),
+                    0,
+                    letters,
+                )
                 text.clear()
             elif name in ("v", "t"):
                 flags["collect"] = not flags["skip"]
@@ -297,7 +330,7 @@ class _FastSheet:
                 row.clear()
 
         def end(name: str) -> None:
-            name = name[name.find(":") + 1:]
+            name = name[name.find(":") + 1 :]
             if name in ("v", "t"):
                 flags["collect"] = False
             elif name == "c":
@@ -306,7 +339,11 @@ class _FastSheet:
                     index = cell[0]
                     if index >= width:
                         if not _blank(value):
-                            label = cell[4][:8] + ("…" if len(cell[4]) > 8 else "") if cell[4] else _letters(index)
+                            label = (
+                                cell[4][:8] + ("…" if len(cell[4]) > 8 else "")
+                                if cell[4]
+                                else _letters(index)
+                            )
                             raise ExcelFileError([limits.too_many_columns(flags["row"], label)])
                         return
                     if index >= len(row):
@@ -343,5 +380,3 @@ class _FastSheet:
                 done.clear()
                 if not data:
                     break
-
-

@@ -33,8 +33,14 @@ def joinlist(value: Iterable[Any] | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def picker(context: template.Context, source: str, name: str, value: str = "", label: str = "",
-           multiple: bool = False) -> SafeString:
+def picker(
+    context: template.Context,
+    source: str,
+    name: str,
+    value: str = "",
+    label: str = "",
+    multiple: bool = False,
+) -> SafeString:
     """A picker for a form written in the template (a one-field form):
     ``{% picker "orgs.members" "number" label="党员" %}``. A given value is named only
     among the rows the user may choose."""
@@ -42,5 +48,7 @@ def picker(context: template.Context, source: str, name: str, value: str = "", l
     found = get_source(source)
     if found is not None and value:
         widget.chosen_among = found.choosable(context["request"].user)
-    html: SafeString = widget.render(name, value, attrs={"id": f"id_pick_{name}", "aria-label": label or name})
+    html: SafeString = widget.render(
+        name, value, attrs={"id": f"id_pick_{name}", "aria-label": label or name}
+    )
     return html

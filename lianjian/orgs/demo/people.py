@@ -147,7 +147,9 @@ POST_JOINED_BY = _d("2020-12-31")
 JOIN_AGE = (21, 40)  # joined the party between these ages (党章: at least 18)
 
 
-def _plausible(birth: datetime.date, drawn: datetime.date, *, holds_post: bool) -> tuple[datetime.date, datetime.date]:
+def _plausible(
+    birth: datetime.date, drawn: datetime.date, *, holds_post: bool
+) -> tuple[datetime.date, datetime.date]:
     """Birth and 入党 dates for a full member from the ones drawn: a post holder born too
     late is made twelve years older; 入党 lies between ages 21 and 40 and before the
     limit, folded into that window (not clamped, so no date piles up at the limit)."""

@@ -34,7 +34,14 @@ from lianjian.orgs.excel.common import NO_RIGHT_MEMBER, NO_RIGHT_ORG, export_roo
 from lianjian.orgs.excel.members import MemberExcel
 from lianjian.orgs.excel.organisations import OrgExcel
 
-__all__ = ["NO_RIGHT_MEMBER", "NO_RIGHT_ORG", "MemberExcel", "OrgExcel", "export_root", "may_import"]
+__all__ = [
+    "NO_RIGHT_MEMBER",
+    "NO_RIGHT_ORG",
+    "MemberExcel",
+    "OrgExcel",
+    "export_root",
+    "may_import",
+]
 
 # In this order: the CLI lists the kinds as registered (orgs first, as they are imported first).
 register(OrgExcel())

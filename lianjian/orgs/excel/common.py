@@ -30,8 +30,15 @@ MAX_PATH = 600
 
 
 def code_column(header: str, *, required: bool = False, note: str = "") -> Column:
-    return Column(header, parse_pattern(32, CODE_RE, CODE_REASON), required, None if not required else "",
-                  format_text, note or "字母、数字、下划线、点和短横线，最长 32 位", 14)
+    return Column(
+        header,
+        parse_pattern(32, CODE_RE, CODE_REASON),
+        required,
+        None if not required else "",
+        format_text,
+        note or "字母、数字、下划线、点和短横线，最长 32 位",
+        14,
+    )
 
 
 class Rollback(Exception):
@@ -48,7 +55,6 @@ def may_import(user: Any) -> bool:
     return scope.everything or bool(scope.of(MANAGE))
 
 
-
 def export_root(user: Any, org_code: str) -> Organisation:
     """The organisation an export is limited to (its subtree): visible to ``user`` (None =
     the system, everything); an unknown or invisible code raises :class:`ExcelFileError`."""
@@ -60,7 +66,9 @@ def export_root(user: Any, org_code: str) -> Organisation:
 
 
 def refused(kind: ExcelKind, file_name: str, dry_run: bool) -> ImportResult:
-    return ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run, errors=["当前账户无权导入数据"])
+    return ImportResult(
+        kind=kind.name, file_name=file_name, dry_run=dry_run, errors=["当前账户无权导入数据"]
+    )
 
 
 def duplicates(sheet: Sheet, key_ix: int, header: str) -> dict[str, int]:
@@ -75,4 +83,3 @@ def duplicates(sheet: Sheet, key_ix: int, header: str) -> dict[str, int]:
         else:
             first[key] = number
     return first
-

@@ -59,13 +59,25 @@ from lianjian.orgs.rules import member_org_problem
 # --- members ------------------------------------------------------------------------------
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
-    code_column("人员编号", required=True, note="党员的唯一编号，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位"),
+    code_column(
+        "人员编号",
+        required=True,
+        note="党员的唯一编号，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位",
+    ),
     text_column("姓名", 50, required=True, width=10),
     choice_column("性别", ("男", "女")),
     date_column("出生日期", note="日期，1900-01-01 至今天"),
-    code_column("所在组织编码", required=True, note="党员所在党组织的组织编码，须为系统中已有且未撤销的组织；变更即办理组织关系转接并留存记录"),
+    code_column(
+        "所在组织编码",
+        required=True,
+        note="党员所在党组织的组织编码，须为系统中已有且未撤销的组织；变更即办理组织关系转接并留存记录",
+    ),
     choice_column("党员类别", MemberCategory.values, required=True),
-    date_column("入党日期", required=True, note="日期，1921-07-01 至今天；入党时应年满十八岁；正式党员入党满一年"),
+    date_column(
+        "入党日期",
+        required=True,
+        note="日期，1921-07-01 至今天；入党时应年满十八岁；正式党员入党满一年",
+    ),
     date_column("转正日期", note="日期；入党满一年之日，预备期延长的最多再晚一年；预备党员不填"),
     text_column("党内职务", 100, width=16),
     text_column("工作岗位", 100, width=16),
@@ -75,15 +87,39 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
 )
 MCOL = {c.header: i for i, c in enumerate(MEMBER_COLUMNS)}
 MEMBER_SIMPLE: tuple[tuple[str, str], ...] = (
-    ("姓名", "name"), ("性别", "gender"), ("出生日期", "birth_date"), ("党员类别", "category"),
-    ("入党日期", "joined_on"), ("转正日期", "confirmed_on"), ("党内职务", "post"), ("工作岗位", "job"),
-    ("手机号码", "phone"), ("身份证号", "id_number"), ("流动党员", "is_floating"),
+    ("姓名", "name"),
+    ("性别", "gender"),
+    ("出生日期", "birth_date"),
+    ("党员类别", "category"),
+    ("入党日期", "joined_on"),
+    ("转正日期", "confirmed_on"),
+    ("党内职务", "post"),
+    ("工作岗位", "job"),
+    ("手机号码", "phone"),
+    ("身份证号", "id_number"),
+    ("流动党员", "is_floating"),
 )
 MEMBER_STATE_FIELDS = (*(f for _, f in MEMBER_SIMPLE), "org_id", "initials")
-MEMBER_WRITE_FIELDS = ("number", *(f for _, f in MEMBER_SIMPLE), "org_id", "initials", "left_on", "left_reason")
+MEMBER_WRITE_FIELDS = (
+    "number",
+    *(f for _, f in MEMBER_SIMPLE),
+    "org_id",
+    "initials",
+    "left_on",
+    "left_reason",
+)
 MEMBER_DEFAULTS: dict[str, Any] = {
-    "name": "", "gender": "", "birth_date": None, "category": "", "joined_on": None, "confirmed_on": None,
-    "post": "", "job": "", "phone": "", "id_number": "", "is_floating": False,
+    "name": "",
+    "gender": "",
+    "birth_date": None,
+    "category": "",
+    "joined_on": None,
+    "confirmed_on": None,
+    "post": "",
+    "job": "",
+    "phone": "",
+    "id_number": "",
+    "is_floating": False,
 }
 # Which column each rule of ``member_row_errors`` speaks about.
 MEMBER_FIELD_HEADERS = {field_name: header for header, field_name in MEMBER_SIMPLE}
@@ -102,35 +138,49 @@ class MemberExcel(ExcelKind):
     columns = MEMBER_COLUMNS
 
     def general_notes(self) -> list[str]:
-        return [*super().general_notes(),
-                "所在组织须先导入（kind orgs）。变更所在组织编码即办理组织关系转接，系统保留转接记录。",
-                "手机号码为 11 位数字且以 1 开头；身份证号须符合国家标准的校验位。",
-                "组织管理员只能导入本组织及下级组织的党员。"]
+        return [
+            *super().general_notes(),
+            "所在组织须先导入（kind orgs）。变更所在组织编码即办理组织关系转接，系统保留转接记录。",
+            "手机号码为 11 位数字且以 1 开头；身份证号须符合国家标准的校验位。",
+            "组织管理员只能导入本组织及下级组织的党员。",
+        ]
 
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         if not may_import(user):
             return refused(self, file_name, dry_run)
         errors = sheet.errors
         first = duplicates(sheet, MCOL["人员编号"], "人员编号")
         orgs = self._load_orgs(sheet, user)
         # Every organisation the file places members in, asked at once (core.excel refused_keys).
-        refused_orgs = refused_keys(Organisation.objects.all(), user, "change", {info[0] for info in orgs.values()})
+        refused_orgs = refused_keys(
+            Organisation.objects.all(), user, "change", {info[0] for info in orgs.values()}
+        )
         visible = None if user is None else Member.objects.visible_to(user)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         today = timezone.localdate()
-        actor_name = actor.get_username() if actor is not None and getattr(actor, "is_authenticated", False) else "系统"
+        actor_name = (
+            actor.get_username()
+            if actor is not None and getattr(actor, "is_authenticated", False)
+            else "系统"
+        )
         rows = sheet.rows
         context = contextlib.nullcontext() if dry_run else transaction.atomic()
         try:
             with context:
                 for batch in chunks(rows):
-                    plan = self._validate(batch, first, orgs, user, refused_orgs, visible, errors, result)
+                    plan = self._validate(
+                        batch, first, orgs, user, refused_orgs, visible, errors, result
+                    )
                     if not dry_run and not errors:
                         self._write(plan, orgs, actor=actor, actor_name=actor_name, today=today)
                 if errors:
                     raise Rollback
                 if not dry_run:
-                    audit_record(**self.import_audit(actor=actor, result=result, file_name=file_name))
+                    audit_record(
+                        **self.import_audit(actor=actor, result=result, file_name=file_name)
+                    )
         except Rollback:
             result.created = result.updated = result.unchanged = 0
             result.errors = errors.messages()
@@ -143,16 +193,32 @@ class MemberExcel(ExcelKind):
         """Organisations named in the file that ``user`` may see (None: all), by code and by
         id: (id, code, path, dissolved, is_partner). Others read as unknown."""
         orgs: dict[Any, tuple[int, str, str, Any, bool]] = {}
-        codes = list({v[MCOL["所在组织编码"]] for _, v in sheet.rows if isinstance(v[MCOL["所在组织编码"]], str)})
+        codes = list(
+            {
+                v[MCOL["所在组织编码"]]
+                for _, v in sheet.rows
+                if isinstance(v[MCOL["所在组织编码"]], str)
+            }
+        )
         qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         for chunk in chunks(codes):
-            for info in qs.filter(code__in=chunk).values_list("id", "code", "path", "dissolved", "is_partner"):
+            for info in qs.filter(code__in=chunk).values_list(
+                "id", "code", "path", "dissolved", "is_partner"
+            ):
                 orgs[info[1]] = orgs[info[0]] = info
         return orgs
 
-    def _validate(self, batch: Sequence[tuple[int, tuple[Any, ...]]], first: dict[str, int], orgs: dict[Any, Any],
-                  user: Any, refused_orgs: set[int], visible: Any, errors: ErrorList,
-                  result: ImportResult) -> list[tuple[Member, dict[str, Any] | None, list[str], Any]]:
+    def _validate(
+        self,
+        batch: Sequence[tuple[int, tuple[Any, ...]]],
+        first: dict[str, int],
+        orgs: dict[Any, Any],
+        user: Any,
+        refused_orgs: set[int],
+        visible: Any,
+        errors: ErrorList,
+        result: ImportResult,
+    ) -> list[tuple[Member, dict[str, Any] | None, list[str], Any]]:
         """Check one batch; returns (member, before snapshot or None for a new one, changed
         fields, old org id when transferred) for every row to write. A row whose key is bad
         or repeated is still checked for its other errors (it is refused anyway); so is a
@@ -162,10 +228,14 @@ class MemberExcel(ExcelKind):
         existing = {m.number: m for m in Member.objects.filter(number__in=numbers)}
         taken = hidden_keys(existing, visible)
         # The members the batch changes, asked at once, among those the importer sees.
-        refused_members = refused_keys(Member.objects.all(), user, "change", [m.pk for m in existing.values()])
+        refused_members = refused_keys(
+            Member.objects.all(), user, "change", [m.pk for m in existing.values()]
+        )
         missing = {m.org_id for m in existing.values()} - orgs.keys()
         if missing:
-            for loaded in Organisation.objects.filter(id__in=missing).values_list("id", "code", "path", "dissolved", "is_partner"):
+            for loaded in Organisation.objects.filter(id__in=missing).values_list(
+                "id", "code", "path", "dissolved", "is_partner"
+            ):
                 orgs[loaded[0]] = loaded
         plan: list[tuple[Member, dict[str, Any] | None, list[str], Any]] = []
         for number, values in batch:
@@ -202,9 +272,12 @@ class MemberExcel(ExcelKind):
                 else:
                     state["org_id"] = info[0]
                     if member is None or info[0] != member.org_id:
-                        problem = member_org_problem(dissolved=info[3] is not None, is_partner=info[4],
-                                                     transfer=member is not None,
-                                                     left=member is not None and member.left_on is not None)
+                        problem = member_org_problem(
+                            dissolved=info[3] is not None,
+                            is_partner=info[4],
+                            transfer=member is not None,
+                            left=member is not None and member.left_on is not None,
+                        )
                         if problem:
                             errors.add(number, "所在组织编码", problem)
                             row_ok = False
@@ -241,8 +314,15 @@ class MemberExcel(ExcelKind):
                 result.unchanged += 1
         return plan
 
-    def _write(self, plan: list[tuple[Member, dict[str, Any] | None, list[str], Any]], orgs: dict[Any, Any], *,
-               actor: Any, actor_name: str, today: Any) -> None:
+    def _write(
+        self,
+        plan: list[tuple[Member, dict[str, Any] | None, list[str], Any]],
+        orgs: dict[Any, Any],
+        *,
+        actor: Any,
+        actor_name: str,
+        today: Any,
+    ) -> None:
         now = timezone.now()
         creates: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -251,22 +331,46 @@ class MemberExcel(ExcelKind):
         for member, before, _, old_org_id in plan:
             if before is None:
                 creates.append((*(getattr(member, f) for f in MEMBER_WRITE_FIELDS), now, now))
-                audits.append(audit_row(actor=actor, action=AuditLog.Action.CREATE, obj=member, after=snapshot(member)))
+                audits.append(
+                    audit_row(
+                        actor=actor,
+                        action=AuditLog.Action.CREATE,
+                        obj=member,
+                        after=snapshot(member),
+                    )
+                )
                 continue
             updates.append((*(getattr(member, f) for f in MEMBER_WRITE_FIELDS[1:]), now, member.pk))
             b, a = diff(before, snapshot(member))
             b.pop("org_id", None)
             a.pop("org_id", None)
             if a:
-                audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=member, before=b, after=a))
+                audits.append(
+                    audit_row(
+                        actor=actor, action=AuditLog.Action.UPDATE, obj=member, before=b, after=a
+                    )
+                )
             if old_org_id is not None:
-                transfers.append((member.pk, old_org_id, member.org_id, today, TRANSFER_REASON, actor_name, now))
-                audits.append(audit_row(
-                    actor=actor, action=AuditLog.Action.TRANSFER, obj=member, before={"org": orgs[old_org_id][1]},
-                    after={"org": orgs[member.org_id][1]}, note=TRANSFER_REASON))
+                transfers.append(
+                    (member.pk, old_org_id, member.org_id, today, TRANSFER_REASON, actor_name, now)
+                )
+                audits.append(
+                    audit_row(
+                        actor=actor,
+                        action=AuditLog.Action.TRANSFER,
+                        obj=member,
+                        before={"org": orgs[old_org_id][1]},
+                        after={"org": orgs[member.org_id][1]},
+                        note=TRANSFER_REASON,
+                    )
+                )
         insert_rows(Member, (*MEMBER_WRITE_FIELDS, "created_at", "updated_at"), creates)
         update_rows(Member, (*MEMBER_WRITE_FIELDS[1:], "updated_at"), updates)
-        insert_rows(MemberTransfer, ("member", "from_org", "to_org", "date", "reason", "actor_name", "created_at"), transfers)
+        insert_rows(
+            MemberTransfer,
+            ("member", "from_org", "to_org", "date", "reason", "actor_name", "created_at"),
+            transfers,
+        )
         insert_audit(audits, now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
@@ -274,16 +378,43 @@ class MemberExcel(ExcelKind):
         if org_code:
             root = export_root(user, org_code)
             qs = qs.filter(org__path__under=root.path)
-        qs = qs.select_related("org").only(
-            "number", "name", "gender", "birth_date", "category", "joined_on", "confirmed_on", "post", "job",
-            "phone", "id_number", "is_floating", "org__code", "org__path",
-        ).order_by("org__path", "number")
+        qs = (
+            qs.select_related("org")
+            .only(
+                "number",
+                "name",
+                "gender",
+                "birth_date",
+                "category",
+                "joined_on",
+                "confirmed_on",
+                "post",
+                "job",
+                "phone",
+                "id_number",
+                "is_floating",
+                "org__code",
+                "org__path",
+            )
+            .order_by("org__path", "number")
+        )
         return self._export(qs.iterator(chunk_size=BATCH_SIZE), user)
 
     @staticmethod
     def _export(members: Iterator[Member], user: Any) -> Iterator[Sequence[Any]]:
         for m in members:
-            yield (m.number, m.name, m.gender, m.birth_date, m.org.code, m.category, m.joined_on, m.confirmed_on,
-                   m.post, m.job, private_value(user, m, "phone"), private_value(user, m, "id_number"),
-                   m.is_floating)
-
+            yield (
+                m.number,
+                m.name,
+                m.gender,
+                m.birth_date,
+                m.org.code,
+                m.category,
+                m.joined_on,
+                m.confirmed_on,
+                m.post,
+                m.job,
+                private_value(user, m, "phone"),
+                private_value(user, m, "id_number"),
+                m.is_floating,
+            )

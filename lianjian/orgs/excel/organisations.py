@@ -66,11 +66,22 @@ from lianjian.orgs.rules import (
 # --- organisations ------------------------------------------------------------------------
 
 ORG_COLUMNS: tuple[Column, ...] = (
-    code_column("组织编码", required=True, note="组织的唯一编码，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位"),
+    code_column(
+        "组织编码",
+        required=True,
+        note="组织的唯一编码，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位",
+    ),
     text_column("组织名称", 200, required=True, width=28),
-    choice_column("组织类型", OrgKind.values, required=True,
-                  note="党委、党总支、党支部或党小组；党总支设在党委下，党支部设在党委或党总支下，党小组设在党支部下"),
-    code_column("上级组织编码", note="上级党组织的组织编码，可以是系统中已有的组织，也可以是本文件中其他行新建的组织；空白表示顶级组织"),
+    choice_column(
+        "组织类型",
+        OrgKind.values,
+        required=True,
+        note="党委、党总支、党支部或党小组；党总支设在党委下，党支部设在党委或党总支下，党小组设在党支部下",
+    ),
+    code_column(
+        "上级组织编码",
+        note="上级党组织的组织编码，可以是系统中已有的组织，也可以是本文件中其他行新建的组织；空白表示顶级组织",
+    ),
     bool_column("是否外部单位", note="本单位以外的联建单位党组织填“是”；空白视为“否”"),
     text_column("所属单位", 200, width=20),
     list_column("专业", note="组织所在单位的专业方向，如 营销服务、设备管理"),
@@ -80,35 +91,76 @@ ORG_COLUMNS: tuple[Column, ...] = (
     list_column("优势资源", note="可与其他组织共享的资源"),
     list_column("需求", note="希望联建单位支持的事项"),
     date_column("成立日期", note="日期，1921-07-01 至今天"),
-    date_column("撤销日期", note="日期；填写即撤销该组织（不能早于成立日期，撤销前需先转出全部党员、撤销全部下级组织）"),
+    date_column(
+        "撤销日期",
+        note="日期；填写即撤销该组织（不能早于成立日期，撤销前需先转出全部党员、撤销全部下级组织）",
+    ),
     date_column("本届任期开始"),
     date_column("本届任期结束", note="日期；不能早于本届任期开始"),
-    choice_column("外部单位类别", PartnerKind.values,
-                  note="扩展列，选填：政府、社区、高校、企业或其他；仅外部单位可填写"),
-    list_column("组织标识", choices=tuple(FLAG_FIELDS), note="扩展列，选填：临时、联合、功能型，可填多项"),
+    choice_column(
+        "外部单位类别",
+        PartnerKind.values,
+        note="扩展列，选填：政府、社区、高校、企业或其他；仅外部单位可填写",
+    ),
+    list_column(
+        "组织标识", choices=tuple(FLAG_FIELDS), note="扩展列，选填：临时、联合、功能型，可填多项"
+    ),
 )
 OCOL = {c.header: i for i, c in enumerate(ORG_COLUMNS)}
 # The column that sets each structural field (lianjian.orgs.permissions).
-STRUCTURE_COLUMNS = {"kind": "组织类型", "parent": "上级组织编码", "is_partner": "是否外部单位",
-                     "partner_kind": "外部单位类别", "is_temporary": "组织标识", "is_joint": "组织标识",
-                     "is_functional": "组织标识", "founded": "成立日期", "dissolved": "撤销日期"}
+STRUCTURE_COLUMNS = {
+    "kind": "组织类型",
+    "parent": "上级组织编码",
+    "is_partner": "是否外部单位",
+    "partner_kind": "外部单位类别",
+    "is_temporary": "组织标识",
+    "is_joint": "组织标识",
+    "is_functional": "组织标识",
+    "founded": "成立日期",
+    "dissolved": "撤销日期",
+}
 
 # Column → model field for the columns that map one to one.
 ORG_SIMPLE: tuple[tuple[str, str], ...] = (
-    ("组织名称", "name"), ("组织类型", "kind"), ("是否外部单位", "is_partner"), ("所属单位", "unit"),
-    ("专业", "professions"), ("地址", "address"), ("纬度", "lat"), ("经度", "lon"),
-    ("优势资源", "strengths"), ("需求", "needs"), ("成立日期", "founded"), ("撤销日期", "dissolved"),
-    ("本届任期开始", "term_start"), ("本届任期结束", "term_end"), ("外部单位类别", "partner_kind"),
+    ("组织名称", "name"),
+    ("组织类型", "kind"),
+    ("是否外部单位", "is_partner"),
+    ("所属单位", "unit"),
+    ("专业", "professions"),
+    ("地址", "address"),
+    ("纬度", "lat"),
+    ("经度", "lon"),
+    ("优势资源", "strengths"),
+    ("需求", "needs"),
+    ("成立日期", "founded"),
+    ("撤销日期", "dissolved"),
+    ("本届任期开始", "term_start"),
+    ("本届任期结束", "term_end"),
+    ("外部单位类别", "partner_kind"),
 )
 ORG_STATE_FIELDS = (*(f for _, f in ORG_SIMPLE), *FLAG_FIELDS.values())
 # Which column each rule of ``org_row_errors`` speaks about.
 ORG_FIELD_HEADERS = {field_name: header for header, field_name in ORG_SIMPLE}
 ORG_LIST_FIELDS = {"professions", "strengths", "needs"}
 ORG_DEFAULTS: dict[str, Any] = {
-    "name": "", "kind": "", "is_partner": False, "unit": "", "professions": [], "address": "",
-    "lat": None, "lon": None, "strengths": [], "needs": [], "founded": None, "dissolved": None,
-    "term_start": None, "term_end": None, "partner_kind": "", "is_temporary": False,
-    "is_joint": False, "is_functional": False,
+    "name": "",
+    "kind": "",
+    "is_partner": False,
+    "unit": "",
+    "professions": [],
+    "address": "",
+    "lat": None,
+    "lon": None,
+    "strengths": [],
+    "needs": [],
+    "founded": None,
+    "dissolved": None,
+    "term_start": None,
+    "term_end": None,
+    "partner_kind": "",
+    "is_temporary": False,
+    "is_joint": False,
+    "is_functional": False,
 }
 
 
@@ -120,15 +172,19 @@ class OrgExcel(ExcelKind):
     columns = ORG_COLUMNS
 
     def general_notes(self) -> list[str]:
-        return [*super().general_notes(),
-                "上级组织可以在同一文件的后面几行中才定义；上级关系不能形成循环。",
-                "修改上级组织编码会把该组织连同全部下级组织一起移到新的上级之下。",
-                "组织管理员只能导入本组织及下级组织的数据；本组织的组织类型、上级组织、是否外部单位、外部单位类别、"
-                "组织标识、成立日期和撤销日期只能由上级组织的管理员修改。"]
+        return [
+            *super().general_notes(),
+            "上级组织可以在同一文件的后面几行中才定义；上级关系不能形成循环。",
+            "修改上级组织编码会把该组织连同全部下级组织一起移到新的上级之下。",
+            "组织管理员只能导入本组织及下级组织的数据；本组织的组织类型、上级组织、是否外部单位、外部单位类别、"
+            "组织标识、成立日期和撤销日期只能由上级组织的管理员修改。",
+        ]
 
     # The whole org file is held in memory: even a large company has tens of thousands of
     # organisations, and parent links may point forward in the file.
-    def apply(self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str) -> ImportResult:
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
         if not may_import(user):
             return refused(self, file_name, dry_run)
         errors = sheet.errors
@@ -162,7 +218,9 @@ class OrgExcel(ExcelKind):
             refresh_statistics(Organisation, AuditLog, written=result.created + result.updated)
         return result
 
-    def _load(self, sheet: Sheet, first: dict[str, int], user: Any) -> tuple[dict[str, Organisation], set[str], set[str]]:
+    def _load(
+        self, sheet: Sheet, first: dict[str, int], user: Any
+    ) -> tuple[dict[str, Organisation], set[str], set[str]]:
         """(the organisations of the file's codes and of the parents it names that ``user``
         may see, plus the current parents of those rows; the file's codes held by hidden
         organisations; the hidden current parents, which only their own child may name)."""
@@ -172,20 +230,28 @@ class OrgExcel(ExcelKind):
             for org in Organisation.objects.filter(code__in=chunk):
                 db[org.code] = org
         taken = hidden_keys(db, visible)
-        current_parents = {code for code in (parent_code_of(org.path) for org in db.values()) if code}
+        current_parents = {
+            code for code in (parent_code_of(org.path) for org in db.values()) if code
+        }
         wanted = {values[OCOL["上级组织编码"]] for _, values in sheet.rows} | current_parents
         parents: dict[str, Organisation] = {}
-        for chunk in chunks([c for c in wanted if isinstance(c, str) and c and c not in db and c not in taken]):
+        for chunk in chunks(
+            [c for c in wanted if isinstance(c, str) and c and c not in db and c not in taken]
+        ):
             for org in Organisation.objects.filter(code__in=chunk):
                 parents[org.code] = org
         unseen = dict(parents)
         hidden_keys(parents, visible)
-        hidden_parents = {code for code in unseen if code not in parents and code in current_parents}
+        hidden_parents = {
+            code for code in unseen if code not in parents and code in current_parents
+        }
         db.update(parents)
         db.update((code, unseen[code]) for code in hidden_parents)
         return db, taken, hidden_parents
 
-    def _rows(self, sheet: Sheet, first: dict[str, int], db: dict[str, Organisation], taken: set[str]) -> list[OrgRow]:
+    def _rows(
+        self, sheet: Sheet, first: dict[str, int], db: dict[str, Organisation], taken: set[str]
+    ) -> list[OrgRow]:
         rows: list[OrgRow] = []
         for number, values in sheet.rows:
             code = values[OCOL["组织编码"]]
@@ -198,12 +264,18 @@ class OrgExcel(ExcelKind):
                 state = {f: getattr(existing, f) for f in ORG_STATE_FIELDS}
                 parent_code: Any = parent_code_of(existing.path)
             else:
-                state = {f: (list(v) if isinstance(v, list) else v) for f, v in ORG_DEFAULTS.items()}
+                state = {
+                    f: (list(v) if isinstance(v, list) else v) for f, v in ORG_DEFAULTS.items()
+                }
                 parent_code = None
             for header, field_name in ORG_SIMPLE:
                 value = values[OCOL[header]]
                 if value is not ABSENT:
-                    state[field_name] = list(value) if field_name in ORG_LIST_FIELDS and value is not INVALID else value
+                    state[field_name] = (
+                        list(value)
+                        if field_name in ORG_LIST_FIELDS and value is not INVALID
+                        else value
+                    )
             flags = values[OCOL["组织标识"]]
             if flags is not ABSENT:
                 for label, field_name in FLAG_FIELDS.items():
@@ -219,8 +291,14 @@ class OrgExcel(ExcelKind):
             rows.append(row)
         return rows
 
-    def _check_rows(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation],
-                    hidden_parents: set[str], errors: ErrorList) -> None:
+    def _check_rows(
+        self,
+        rows: list[OrgRow],
+        file_rows: dict[str, OrgRow],
+        db: dict[str, Organisation],
+        hidden_parents: set[str],
+        errors: ErrorList,
+    ) -> None:
         for row in rows:
             s, n = row.state, row.number
             for field_name, message in org_row_errors(s).items():
@@ -234,10 +312,15 @@ class OrgExcel(ExcelKind):
                 continue
             parent_row = file_rows.get(parent_code)
             parent_db = db.get(parent_code)
-            if parent_code in hidden_parents and (row.existing is None or parent_code != parent_code_of(row.existing.path)):
+            if parent_code in hidden_parents and (
+                row.existing is None or parent_code != parent_code_of(row.existing.path)
+            ):
                 parent_db = None  # only its own child may name a parent the importer cannot see
             if parent_row is not None:
-                parent_kind, parent_dissolved = parent_row.state["kind"], parent_row.state["dissolved"]
+                parent_kind, parent_dissolved = (
+                    parent_row.state["kind"],
+                    parent_row.state["dissolved"],
+                )
             elif parent_db is not None:
                 parent_kind, parent_dissolved = parent_db.kind, parent_db.dissolved
             else:
@@ -248,28 +331,39 @@ class OrgExcel(ExcelKind):
             if problem:
                 errors.add(n, "上级组织编码", problem)
             if row.existing is None or "parent" in row.changed:
-                problem = parent_dissolved_problem(parent_code, dissolved=s["dissolved"], parent_dissolved=parent_dissolved)
+                problem = parent_dissolved_problem(
+                    parent_code, dissolved=s["dissolved"], parent_dissolved=parent_dissolved
+                )
                 if problem:
                     errors.add(n, "上级组织编码", problem)
 
-    def _check_db_children(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], errors: ErrorList) -> None:
+    def _check_db_children(
+        self, rows: list[OrgRow], file_rows: dict[str, OrgRow], errors: ErrorList
+    ) -> None:
         """Kind changes must suit the children left in the database; dissolving needs none
         active and no current member (as :func:`lianjian.orgs.services.org_dissolve`)."""
         by_id = {r.existing.pk: r for r in rows if r.existing is not None}
-        kind_changed = [pk for pk, r in by_id.items() if "kind" in r.changed and r.state["kind"] is not INVALID]
+        kind_changed = [
+            pk for pk, r in by_id.items() if "kind" in r.changed and r.state["kind"] is not INVALID
+        ]
         for chunk in chunks(kind_changed):
             children: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
-            for code, kind, is_partner, parent_id in (Organisation.objects.filter(parent_id__in=chunk)
-                                                      .values_list("code", "kind", "is_partner", "parent_id")):
+            for code, kind, is_partner, parent_id in Organisation.objects.filter(
+                parent_id__in=chunk
+            ).values_list("code", "kind", "is_partner", "parent_id"):
                 if code not in file_rows:  # a child in the file is checked against its own row
                     children[parent_id].append((code, kind, is_partner))
             for parent_id, kids in children.items():
                 row = by_id[parent_id]
                 for problem in children_nesting_problems(row.state["kind"], kids):
                     errors.add(row.number, "组织类型", problem)
-        dissolving = {pk: r for pk, r in by_id.items()
-                      if r.existing is not None and r.existing.dissolved is None
-                      and r.state["dissolved"] not in (None, INVALID)}
+        dissolving = {
+            pk: r
+            for pk, r in by_id.items()
+            if r.existing is not None
+            and r.existing.dissolved is None
+            and r.state["dissolved"] not in (None, INVALID)
+        }
         if not dissolving:
             return
         active_children: dict[str, int] = defaultdict(int)
@@ -278,17 +372,26 @@ class OrgExcel(ExcelKind):
                 active_children[row.parent_code] += 1
         members: dict[int, int] = {}
         for chunk in chunks(list(dissolving)):
-            for code, parent_id in (Organisation.objects.filter(parent_id__in=chunk, dissolved__isnull=True)
-                                    .values_list("code", "parent_id")):
+            for code, parent_id in Organisation.objects.filter(
+                parent_id__in=chunk, dissolved__isnull=True
+            ).values_list("code", "parent_id"):
                 if code not in file_rows:
                     active_children[dissolving[parent_id].code] += 1
-            members.update(Member.objects.filter(org_id__in=chunk, left_on__isnull=True)
-                           .values("org_id").annotate(n=Count("id")).values_list("org_id", "n"))
+            members.update(
+                Member.objects.filter(org_id__in=chunk, left_on__isnull=True)
+                .values("org_id")
+                .annotate(n=Count("id"))
+                .values_list("org_id", "n")
+            )
         for pk, row in dissolving.items():
-            for problem in dissolve_problems(members=members.get(pk, 0), active_children=active_children[row.code]):
+            for problem in dissolve_problems(
+                members=members.get(pk, 0), active_children=active_children[row.code]
+            ):
                 errors.add(row.number, "撤销日期", problem)
 
-    def _check_scope(self, rows: list[OrgRow], file_rows: dict[str, OrgRow], user: Any, errors: ErrorList) -> None:
+    def _check_scope(
+        self, rows: list[OrgRow], file_rows: dict[str, OrgRow], user: Any, errors: ErrorList
+    ) -> None:
         """One aggregate check of every organisation the file touches (core.excel
         ``refused_keys``): the organisations it changes, and for each new or moved one the
         stored organisation it lands under (its nearest ancestor not created by the file),
@@ -297,8 +400,14 @@ class OrgExcel(ExcelKind):
         for row in rows:
             if (row.existing is None or "parent" in row.changed) and row.path is not None:
                 ancestors = row.path.strip("/").split("/")[:-1]
-                anchors[row.number] = next((code for code in reversed(ancestors)
-                                            if code not in file_rows or file_rows[code].existing is not None), None)
+                anchors[row.number] = next(
+                    (
+                        code
+                        for code in reversed(ancestors)
+                        if code not in file_rows or file_rows[code].existing is not None
+                    ),
+                    None,
+                )
         touched = {row.code for row in rows if row.existing is not None}
         touched.update(code for code in anchors.values() if code is not None)
         refused = refused_keys(Organisation.objects.all(), user, "change", touched, key="code")
@@ -309,7 +418,9 @@ class OrgExcel(ExcelKind):
                 errors.add(row.number, "组织编码", NO_RIGHT_ORG)
             elif anchor in refused or (anchor is None and not everything):
                 # A new or moved organisation must land strictly inside the importer's subtree.
-                errors.add(row.number, "上级组织编码" if row.parent_code else "组织编码", NO_RIGHT_ORG)
+                errors.add(
+                    row.number, "上级组织编码" if row.parent_code else "组织编码", NO_RIGHT_ORG
+                )
 
     def _check_structure(self, rows: list[OrgRow], user: Any, errors: ErrorList) -> None:
         """A structural field (kind, parent, 外部单位 …) of an existing organisation changes
@@ -324,28 +435,65 @@ class OrgExcel(ExcelKind):
             for header, names in by_header.items():
                 errors.add(row.number, header, structure_refusal(names))
 
-    def _write(self, rows: list[OrgRow], moved_extra: list[Organisation], db: dict[str, Organisation], *,
-               actor: Any, file_name: str, result: ImportResult) -> None:
+    def _write(
+        self,
+        rows: list[OrgRow],
+        moved_extra: list[Organisation],
+        db: dict[str, Organisation],
+        *,
+        actor: Any,
+        file_name: str,
+        result: ImportResult,
+    ) -> None:
         now = timezone.now()
         ids = {code: org.pk for code, org in db.items()}
         audits: list[dict[str, Any]] = []
-        names = ("code", *ORG_STATE_FIELDS, "initials", "parent", "path", "depth", "created_at", "updated_at")
+        names = (
+            "code",
+            *ORG_STATE_FIELDS,
+            "initials",
+            "parent",
+            "path",
+            "depth",
+            "created_at",
+            "updated_at",
+        )
         with transaction.atomic():
             # New organisations level by level, so that every parent has its id before its children.
-            creates = sorted((r for r in rows if r.existing is None), key=lambda r: r.final_path.count("/"))
+            creates = sorted(
+                (r for r in rows if r.existing is None), key=lambda r: r.final_path.count("/")
+            )
             level: list[Organisation] = []
 
             def flush() -> None:
-                insert_rows(Organisation, names, [
-                    (o.code, *(getattr(o, f) for f in ORG_STATE_FIELDS), initials(o.name), o.parent_id, o.path,
-                     o.depth, now, now)
-                    for o in level
-                ])
+                insert_rows(
+                    Organisation,
+                    names,
+                    [
+                        (
+                            o.code,
+                            *(getattr(o, f) for f in ORG_STATE_FIELDS),
+                            initials(o.name),
+                            o.parent_id,
+                            o.path,
+                            o.depth,
+                            now,
+                            now,
+                        )
+                        for o in level
+                    ],
+                )
                 for chunk in chunks([o.code for o in level]):
-                    ids.update(Organisation.objects.filter(code__in=chunk).values_list("code", "pk"))
+                    ids.update(
+                        Organisation.objects.filter(code__in=chunk).values_list("code", "pk")
+                    )
                 for org in level:
                     org.pk = ids[org.code]
-                    audits.append(audit_row(actor=actor, action=AuditLog.Action.CREATE, obj=org, after=snapshot(org)))
+                    audits.append(
+                        audit_row(
+                            actor=actor, action=AuditLog.Action.CREATE, obj=org, after=snapshot(org)
+                        )
+                    )
                 level.clear()
 
             for row in creates:
@@ -373,29 +521,109 @@ class OrgExcel(ExcelKind):
                 updates.append(org)
                 b, a = diff(before, snapshot(org))
                 if a:  # an org that only moved along with its ancestor has no audited change
-                    audits.append(audit_row(actor=actor, action=AuditLog.Action.UPDATE, obj=org, before=b, after=a))
-            update_rows(Organisation, (*ORG_STATE_FIELDS, "initials", "parent", "path", "depth", "updated_at"), [
-                (*(getattr(o, f) for f in ORG_STATE_FIELDS), initials(o.name), o.parent_id, o.path, o.depth, now, o.pk)
-                for o in updates
-            ])
-            update_rows(Organisation, ("path", "depth"), [(o.path, o.depth, o.pk) for o in moved_extra])
-            audits.append(audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name)))
+                    audits.append(
+                        audit_row(
+                            actor=actor, action=AuditLog.Action.UPDATE, obj=org, before=b, after=a
+                        )
+                    )
+            update_rows(
+                Organisation,
+                (*ORG_STATE_FIELDS, "initials", "parent", "path", "depth", "updated_at"),
+                [
+                    (
+                        *(getattr(o, f) for f in ORG_STATE_FIELDS),
+                        initials(o.name),
+                        o.parent_id,
+                        o.path,
+                        o.depth,
+                        now,
+                        o.pk,
+                    )
+                    for o in updates
+                ],
+            )
+            update_rows(
+                Organisation, ("path", "depth"), [(o.path, o.depth, o.pk) for o in moved_extra]
+            )
+            audits.append(
+                audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))
+            )
             insert_audit(audits, now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         if org_code:
             qs = qs.filter(path__under=export_root(user, org_code).path)
-        names = ["code", "name", "kind", "path", "is_partner", "unit", "professions", "address", "lat", "lon",
-                 "strengths", "needs", "founded", "dissolved", "term_start", "term_end", "partner_kind",
-                 "is_temporary", "is_joint", "is_functional"]
+        names = [
+            "code",
+            "name",
+            "kind",
+            "path",
+            "is_partner",
+            "unit",
+            "professions",
+            "address",
+            "lat",
+            "lon",
+            "strengths",
+            "needs",
+            "founded",
+            "dissolved",
+            "term_start",
+            "term_end",
+            "partner_kind",
+            "is_temporary",
+            "is_joint",
+            "is_functional",
+        ]
         return self._export(qs.order_by("path").values_list(*names).iterator(chunk_size=BATCH_SIZE))
 
     @staticmethod
     def _export(rows: Any) -> Iterator[Sequence[Any]]:
-        for (code, name, kind, path, is_partner, unit, professions, address, lat, lon, strengths, needs,
-             founded, dissolved, term_start, term_end, partner_kind, is_temp, is_joint, is_func) in rows:
-            flags = [label for label, on in zip(FLAG_FIELDS, (is_temp, is_joint, is_func), strict=True) if on]
-            yield (code, name, kind, parent_code_of(path), is_partner, unit, professions, address, lat, lon,
-                   strengths, needs, founded, dissolved, term_start, term_end, partner_kind, flags)
-
+        for (
+            code,
+            name,
+            kind,
+            path,
+            is_partner,
+            unit,
+            professions,
+            address,
+            lat,
+            lon,
+            strengths,
+            needs,
+            founded,
+            dissolved,
+            term_start,
+            term_end,
+            partner_kind,
+            is_temp,
+            is_joint,
+            is_func,
+        ) in rows:
+            flags = [
+                label
+                for label, on in zip(FLAG_FIELDS, (is_temp, is_joint, is_func), strict=True)
+                if on
+            ]
+            yield (
+                code,
+                name,
+                kind,
+                parent_code_of(path),
+                is_partner,
+                unit,
+                professions,
+                address,
+                lat,
+                lon,
+                strengths,
+                needs,
+                founded,
+                dissolved,
+                term_start,
+                term_end,
+                partner_kind,
+                flags,
+            )

@@ -23,8 +23,14 @@ class OrgRow:
 
     __slots__ = ("number", "code", "existing", "state", "parent_code", "path", "changed")
 
-    def __init__(self, number: int, code: str, existing: Organisation | None, state: dict[str, Any],
-                 parent_code: Any) -> None:
+    def __init__(
+        self,
+        number: int,
+        code: str,
+        existing: Organisation | None,
+        state: dict[str, Any],
+        parent_code: Any,
+    ) -> None:
         self.number = number
         self.code = code
         self.existing = existing
@@ -41,8 +47,9 @@ class OrgRow:
         return self.path
 
 
-def resolve_paths(rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation],
-                  errors: ErrorList) -> list[Organisation]:
+def resolve_paths(
+    rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str, Organisation], errors: ErrorList
+) -> list[Organisation]:
     """Final paths of every file row, and the organisations outside the file whose path
     changes because an ancestor moved (returned with their new path and depth set)."""
     db_parent: dict[str, str | None] = {}
@@ -54,7 +61,11 @@ def resolve_paths(rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str
 
     for org in db.values():
         learn(org.path)
-    moved = [r for r in rows if r.existing is not None and "parent" in r.changed and r.parent_code is not INVALID]
+    moved = [
+        r
+        for r in rows
+        if r.existing is not None and "parent" in r.changed and r.parent_code is not INVALID
+    ]
     descendants: list[Organisation] = []
     for chunk in chunks(moved, 200):
         query = Q()
@@ -84,7 +95,7 @@ def resolve_paths(rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str
                 base = final[code]
                 break
             if code in on_chain:
-                cyclic.update(chain[chain.index(code):])
+                cyclic.update(chain[chain.index(code) :])
                 base = None
                 break
             chain.append(code)
@@ -110,7 +121,12 @@ def resolve_paths(rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str
         elif row.path is not None and len(row.path) > MAX_PATH:
             errors.add(row.number, "上级组织编码", "组织层级过深")
             row.path = None
-        if row.existing is not None and row.path is not None and row.path != row.existing.path and "parent" not in row.changed:
+        if (
+            row.existing is not None
+            and row.path is not None
+            and row.path != row.existing.path
+            and "parent" not in row.changed
+        ):
             row.changed.append("parent")
 
     changed: list[Organisation] = []
@@ -123,7 +139,7 @@ def resolve_paths(rows: list[OrgRow], file_rows: dict[str, OrgRow], db: dict[str
                 anchor = final.get(parts[i])
                 if parts[i] in file_rows:
                     if anchor is not None:
-                        new_path = anchor + "".join(f"{p}/" for p in parts[i + 1:])
+                        new_path = anchor + "".join(f"{p}/" for p in parts[i + 1 :])
                     break
         if new_path is not None and new_path != org.path:
             org.path, org.depth = new_path, new_path.count("/") - 2

@@ -29,8 +29,12 @@ class Command(ChineseUsageCommand):
         parser.add_argument("--year", type=int, required=True, help="年份，如 2026")
         parser.add_argument("--org", default=None, help="只检查该组织及其下级组织")
         parser.add_argument("--format", choices=["json", "xlsx"], default="json", help="输出格式")
-        parser.add_argument("--out", default=None, help="输出文件；json 缺省输出到标准输出，xlsx 必须指定")
-        parser.add_argument("--today", default=None, help="按指定日期判断期间是否已结束（YYYY-MM-DD），缺省为今天")
+        parser.add_argument(
+            "--out", default=None, help="输出文件；json 缺省输出到标准输出，xlsx 必须指定"
+        )
+        parser.add_argument(
+            "--today", default=None, help="按指定日期判断期间是否已结束（YYYY-MM-DD），缺省为今天"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         year = options["year"]
@@ -59,7 +63,11 @@ class Command(ChineseUsageCommand):
         partial = out.with_name(f".{out.name}.{os.getpid()}.part")
         try:
             if options["format"] == "xlsx":
-                names = dict(Organisation.objects.filter(code__in={r.org for r in rows}).values_list("code", "name"))
+                names = dict(
+                    Organisation.objects.filter(code__in={r.org for r in rows}).values_list(
+                        "code", "name"
+                    )
+                )
                 write_compliance_xlsx(partial, year, rows, names)
             else:
                 partial.write_text(compliance_json(year, rows) + "\n", encoding="utf-8")

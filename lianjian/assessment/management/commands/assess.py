@@ -51,26 +51,47 @@ def run_document(run: Any) -> str:
 
 
 class Command(ChineseUsageCommand):
-    help = ("双维度考核。lianjian assess scheme import 文件.json；lianjian assess scheme export 方案编码 [文件]；"
-            "lianjian assess run --scheme 方案编码 --period 期间 [--format json|xlsx] [--out 文件]")
+    help = (
+        "双维度考核。lianjian assess scheme import 文件.json；lianjian assess scheme export 方案编码 [文件]；"
+        "lianjian assess run --scheme 方案编码 --period 期间 [--format json|xlsx] [--out 文件]"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
         scheme = actions.add_parser("scheme", help="考核方案文件的导入与导出")
-        scheme_actions = scheme.add_subparsers(dest="scheme_action", required=True, metavar="操作", title="操作")
+        scheme_actions = scheme.add_subparsers(
+            dest="scheme_action", required=True, metavar="操作", title="操作"
+        )
         imp = scheme_actions.add_parser("import", help="导入（新建或更新）考核方案")
         imp.add_argument("file", metavar="FILE.json", help="方案文件（JSON，格式见 assessment.md）")
         exp = scheme_actions.add_parser("export", help="导出考核方案文件")
         exp.add_argument("code", metavar="CODE", help="方案编码")
-        exp.add_argument("file", metavar="FILE", nargs="?", default=None, help="输出文件；缺省输出到标准输出")
+        exp.add_argument(
+            "file", metavar="FILE", nargs="?", default=None, help="输出文件；缺省输出到标准输出"
+        )
         run = actions.add_parser("run", help="按期间计算考核结果，保存为新版本")
         run.add_argument("--scheme", required=True, metavar="CODE", help="方案编码")
-        run.add_argument("--period", required=True, metavar="P", help="考核期间，如 2026、2026H1、2026Q3、2026-07")
+        run.add_argument(
+            "--period",
+            required=True,
+            metavar="P",
+            help="考核期间，如 2026、2026H1、2026Q3、2026-07",
+        )
         run.add_argument("--format", choices=["json", "xlsx"], default="json", help="输出格式")
-        run.add_argument("--out", default=None, metavar="FILE", help="输出文件；json 缺省输出到标准输出，xlsx 必须指定")
+        run.add_argument(
+            "--out",
+            default=None,
+            metavar="FILE",
+            help="输出文件；json 缺省输出到标准输出，xlsx 必须指定",
+        )
         run.add_argument("--note", default="", help="本次计算的说明")
         run.add_argument("--publish", action="store_true", help="计算后发布该版本")
-        run.add_argument("--today", default=None, metavar="YYYY-MM-DD", help="按指定日期判断活动是否已开展，缺省为今天")
+        run.add_argument(
+            "--today",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="按指定日期判断活动是否已开展，缺省为今天",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "run":
@@ -103,7 +124,9 @@ class Command(ChineseUsageCommand):
         except ValidationError as exc:
             self._fail(*exc.messages, f"共 {len(exc.messages)} 处错误，方案未导入。")
         counts = f"{scheme.dimensions.count()} 个维度，{scheme.indicators.count()} 个指标"
-        self.stdout.write(f"{'已新建' if created else '已更新'}考核方案 {scheme.code}（{scheme.name}）：{counts}。")
+        self.stdout.write(
+            f"{'已新建' if created else '已更新'}考核方案 {scheme.code}（{scheme.name}）：{counts}。"
+        )
 
     def _export(self, code: str, file: str | None) -> None:
         scheme = Scheme.objects.filter(code=code).first()
@@ -145,13 +168,17 @@ class Command(ChineseUsageCommand):
             self._fail(f"方案 {options['scheme']} 不存在")
         try:
             with transaction.atomic():
-                run = assessment_run(None, scheme, options["period"], note=options["note"], today=today)
+                run = assessment_run(
+                    None, scheme, options["period"], note=options["note"], today=today
+                )
                 if options["publish"]:
                     run = run_publish(None, run)
         except ValidationError as exc:
             self._fail(*exc.messages)
-        summary = (f"已计算 {scheme.code} {run.period} 第 {run.version} 版（{run.org_count} 个组织"
-                   f"{'，已发布' if run.is_published else ''}）")
+        summary = (
+            f"已计算 {scheme.code} {run.period} 第 {run.version} 版（{run.org_count} 个组织"
+            f"{'，已发布' if run.is_published else ''}）"
+        )
         if out is None:
             self.stdout.write(run_document(run))
             return
@@ -160,4 +187,3 @@ class Command(ChineseUsageCommand):
         else:
             self._write(out, lambda p: p.write_text(run_document(run) + "\n", encoding="utf-8"))
         self.stdout.write(f"{summary}，结果已写入 {out}。")
-

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     help = "加载演示数据（国网本溪供电公司党委及所属 41 个党支部、约 600 名党员、联建网、演示账户）；重复执行不会产生重复数据"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true", help="已有任何党组织时不加载（make run 使用）")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="已有任何党组织时不加载（make run 使用）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Organisation.objects.exists():
@@ -38,7 +40,9 @@ class Command(BaseCommand):
             raise SystemExit(1) from None
         made = demo_alliances()
         if any(made.values()):
-            self.stdout.write(f"联建：新建联建 {made['alliances']} 个、协议 {made['agreements']} 份、实施方案 {made['plans']} 份。")
+            self.stdout.write(
+                f"联建：新建联建 {made['alliances']} 个、协议 {made['agreements']} 份、实施方案 {made['plans']} 份。"
+            )
         if apps.is_installed("lianjian.activities"):
             from lianjian.activities.demo import demo_activities
 
