@@ -145,3 +145,29 @@ def test_records_a_manager_imports_from_excel_reach_the_reviewers_inbox(world):
     assert admin_import.created == 1 and not any(
         "HD-9" in k for k in open_tasks(world.company)
     )  # approved at once
+
+
+@pytest.mark.django_db
+def test_a_review_todo_leaves_the_inbox_by_reviewing_never_by_a_click_on_done(world, draft):
+    services.activity_submit(actor=world.manager_a, activity=draft)
+    task = Notification.objects.get(user=world.company, key__startswith="activity:ACT-R:review:")
+    assert task.closed_by_work
+    c = client_for(world.company)
+    page = c.get(reverse("notifications:inbox")).content.decode()
+    assert "去办理" in page and f"/inbox/{task.pk}/mark/" not in page
+    response = c.post(
+        reverse("notifications:mark", args=[task.pk]), {"action": "done"}, follow=True
+    )
+    assert "自动办结" in response.content.decode()
+    task.refresh_from_db()
+    assert task.done_at is None and task.read_at is None  # nothing changed
+    services.activity_approve(actor=world.company, activity=draft)
+    task.refresh_from_db()
+    assert task.done_at is not None
+    # A reminder that is not a step of a flow is still closed by hand.
+    other = Notification.objects.create(
+        user=world.company, key="other:1", title="提醒", kind=Notification.Kind.TASK
+    )
+    c.post(reverse("notifications:mark", args=[other.pk]), {"action": "done"})
+    other.refresh_from_db()
+    assert other.done_at is not None

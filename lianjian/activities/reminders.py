@@ -13,15 +13,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from lianjian.activities.models import Activity, ActivityStatus
 from lianjian.activities.selectors import compliance_rows
 from lianjian.core.scope import APPROVE, may
 from lianjian.notifications.models import Notification
-from lianjian.notifications.reminders import Reminder, deliver
+from lianjian.notifications.reminders import Reminder, close, deliver
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import responsible_managers
 
@@ -97,10 +96,7 @@ def reviewers(activity: Activity) -> tuple[int, ...]:
 
 
 def _close(prefix: str) -> int:
-    now = timezone.now()
-    return Notification.objects.filter(key__startswith=prefix, done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now))
-    )
+    return close(Q(key__startswith=prefix))
 
 
 def _round(activity: Activity, kind: str) -> int:
@@ -127,6 +123,7 @@ def review_reminder(
         link=f"/activities/a/{activity.code}/",
         level=Notification.Level.GREEN,
         kind=Notification.Kind.TASK,
+        closed_by_work=True,
     )
 
 
@@ -140,6 +137,7 @@ def fix_reminder(activity: Activity, user_ids: tuple[int, ...]) -> Reminder:
         link=f"/activities/a/{activity.code}/",
         level=Notification.Level.YELLOW,
         kind=Notification.Kind.TASK,
+        closed_by_work=True,
     )
 
 

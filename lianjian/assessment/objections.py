@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lianjian.assessment import services
@@ -35,7 +36,7 @@ from lianjian.core.audit import audit_record, snapshot
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import may
 from lianjian.notifications.models import Notification
-from lianjian.notifications.reminders import Reminder, deliver
+from lianjian.notifications.reminders import Reminder, close, deliver
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import responsible_managers
 
@@ -154,6 +155,7 @@ def objection_raise(
                 body=reason[:500],
                 link=_link(objection),
                 level=Notification.Level.YELLOW,
+                closed_by_work=True,
             )
         ]
     )
@@ -217,9 +219,7 @@ def objection_answer(
         after={k: after[k] for k in ("status", "answer", "corrected_value")},
         note="采纳申诉" if accept else "不予采纳",
     )
-    Notification.objects.filter(
-        key=f"assessment:objection:{objection.pk}:answer", done_at__isnull=True
-    ).update(done_at=timezone.now())
+    close(Q(key=f"assessment:objection:{objection.pk}:answer"))
     if objection.raised_by_id is not None:
         verdict = "已采纳" if accept else "未采纳"
         deliver(

@@ -30,15 +30,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Q, Value
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import Q
 
 from lianjian.consultations import rules
 from lianjian.consultations.models import Problem, yellow_threshold
 from lianjian.consultations.selectors import problem_rows
 from lianjian.notifications.models import Notification
-from lianjian.notifications.reminders import Reminder
+from lianjian.notifications.reminders import Reminder, close
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import responsible_managers
 
@@ -103,6 +101,7 @@ def confirm_reminder(problem: Problem, user_ids: tuple[int, ...]) -> Reminder:
         body=f"{problem.code}，责任单位已于 {problem.solved_on:%Y-%m-%d} 办结。请核实后确认销号，或退回重新办理。",
         link=f"/consultations/p/{problem.code}/",
         level=Notification.Level.GREEN,
+        closed_by_work=True,
     )
 
 
@@ -123,6 +122,7 @@ def raised_reminder(problem: Problem, user_ids: tuple[int, ...]) -> Reminder:
         body=f"{problem.code}，{problem.raised_by.name}提出（{problem.category}，{problem.urgency}），请提交{where}研究并分派责任单位。",
         link=f"/consultations/p/{problem.code}/",
         level=Notification.Level.GREEN,
+        closed_by_work=True,
     )
 
 
@@ -176,11 +176,8 @@ def close_tasks(
     match = Q()
     for kind in kinds:
         match |= Q(key__startswith=f"problem:{code}:{kind}:")
-    qs = Notification.objects.filter(match, done_at__isnull=True)
     if unless_suffix is not None:
-        qs = qs.exclude(key__endswith=unless_suffix)
+        match &= ~Q(key__endswith=unless_suffix)
     if unless_users is not None:
-        qs = qs.exclude(user_id__in=list(unless_users))
-    # Done and read, as when the user marks it 办结 by hand: the sidebar counts unread ones.
-    now = timezone.now()
-    return qs.update(done_at=now, read_at=Coalesce("read_at", Value(now)))
+        match &= ~Q(user_id__in=list(unless_users))
+    return close(match)

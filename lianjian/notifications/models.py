@@ -36,6 +36,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     done_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # A step of a flow (a record to review, a request to decide, an objection to answer)
+    # leaves the inbox when the step is taken, never by a click on 办结 (notifications.close).
+    closed_by_work = models.BooleanField("办理后自动办结", default=False)
 
     class Meta:
         verbose_name = "消息"

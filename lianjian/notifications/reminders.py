@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from lianjian.notifications.models import Notification
 
@@ -28,6 +31,8 @@ class Reminder:
     due: datetime.date | None = None
     level: str = Notification.Level.YELLOW
     kind: str = Notification.Kind.TASK
+    # True for a step of a flow: its to-do closes when the step is taken (close()), not by hand.
+    closed_by_work: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -60,6 +65,7 @@ def deliver(reminders: Iterable[Reminder]) -> int:
                     due=r.due,
                     level=r.level,
                     kind=r.kind,
+                    closed_by_work=r.closed_by_work,
                 )
             )
     if not rows:
@@ -77,6 +83,16 @@ def deliver(reminders: Iterable[Reminder]) -> int:
     # ignore_conflicts covers a concurrent run racing between the read and the insert.
     Notification.objects.bulk_create(fresh.values(), ignore_conflicts=True)
     return len(fresh)
+
+
+def close(match: Q) -> int:
+    """Mark done the open to-dos matching ``match`` (a Q over Notification): the one way a
+    flow closes the to-dos of a step it has taken. They become read too, as when a user
+    marks a to-do 办结 by hand, so the sidebar's unread count drops them. Returns how many."""
+    now = timezone.now()
+    return Notification.objects.filter(match, done_at__isnull=True).update(
+        done_at=now, read_at=Coalesce("read_at", Value(now))
+    )
 
 
 Sweeper = Callable[[], int]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,13 +36,17 @@ def mark(request: HttpRequest, pk: int) -> HttpResponse:
     n = get_object_or_404(Notification, pk=pk, user=request.user)
     action = request.POST.get("action", "read")
     now = timezone.now()
-    if action == "done":
-        n.done_at, n.read_at = now, n.read_at or now
-    elif action == "reopen":
-        n.done_at = None
+    if action in ("done", "reopen") and n.closed_by_work:
+        # A step of a flow leaves the inbox when it is taken (approve, return, answer …).
+        messages.error(request, "此待办在办理（审核、审批或答复）后自动办结，不能手工办结")
     else:
-        n.read_at = n.read_at or now
-    n.save(update_fields=["read_at", "done_at"])
+        if action == "done":
+            n.done_at, n.read_at = now, n.read_at or now
+        elif action == "reopen":
+            n.done_at = None
+        else:
+            n.read_at = n.read_at or now
+        n.save(update_fields=["read_at", "done_at"])
     # Only a path of this site: anything else (a bare word would be taken for a view name
     # by redirect()) goes back to the inbox.
     target = request.POST.get("next", "")

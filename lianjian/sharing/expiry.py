@@ -16,15 +16,14 @@ import datetime
 from collections.abc import Iterator
 
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from lianjian.activities.selectors import TZ
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
 from lianjian.notifications.models import Notification
-from lianjian.notifications.reminders import Reminder, deliver
+from lianjian.notifications.reminders import Reminder, close, deliver
 from lianjian.orgs.selectors import responsible_managers
 from lianjian.sharing.models import Booking, BookingStatus
 
@@ -74,9 +73,7 @@ def bookings_expire(*, now: datetime.datetime | None = None) -> list[Reminder]:
             after={"status": BookingStatus.EXPIRED},
             note="开始前未获审批，自动过期",
         )
-    Notification.objects.filter(
-        key__in=[f"booking:{pk}:request" for pk in ids], done_at__isnull=True
-    ).update(done_at=now, read_at=Coalesce("read_at", Value(now)))
+    close(Q(key__in=[f"booking:{pk}:request" for pk in ids]))
     without_requester = [b.org for b in due if b.requested_by_id is None]
     managers = responsible_managers(without_requester) if without_requester else {}
     return [

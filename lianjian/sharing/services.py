@@ -24,8 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
 from lianjian.activities.models import Activity, ActivityOrg
@@ -36,7 +35,7 @@ from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.core.validation import date_errors, raise_errors
 from lianjian.notifications.models import Notification
-from lianjian.notifications.reminders import Reminder, deliver
+from lianjian.notifications.reminders import Reminder, close, deliver
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import responsible_managers
 from lianjian.sharing import matching
@@ -279,10 +278,7 @@ def _managers_of(resource: Resource) -> tuple[int, ...]:
 def _close_tasks(booking: Booking) -> None:
     """The managers' 待办 of the request is done — and read, as when marked 办结 by hand, so
     that the sidebar's unread count does not keep counting it."""
-    now = timezone.now()
-    Notification.objects.filter(key=f"booking:{booking.pk}:request", done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now))
-    )
+    close(Q(key=f"booking:{booking.pk}:request"))
 
 
 @transaction.atomic
@@ -362,6 +358,7 @@ def request_reminder(booking: Booking, user_ids: Sequence[int]) -> Reminder:
         body=f"{_label(booking)}，用途：{booking.purpose}{people}",
         link=f"/sharing/bookings/{booking.pk}/",
         due=_local(booking.start).date(),
+        closed_by_work=True,
     )
 
 
