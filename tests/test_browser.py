@@ -271,3 +271,19 @@ def test_on_a_phone_a_list_is_cards_labelled_by_column_and_a_desktop_keeps_the_t
         "none",
         "normal",
     )
+
+
+def test_the_export_follows_the_filters_chosen_after_the_page_was_drawn(world, live_server, page):
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "manager_a")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/orgs/members/")
+    # The category is chosen through htmx: the page (and its export link) is not redrawn.
+    with page.expect_response(lambda r: "/orgs/members/" in r.url and "category=" in r.url):
+        page.select_option("#member-filter select[name=category]", "预备党员")
+    with page.expect_download() as download:
+        page.click("a[data-with-form='#member-filter']")
+    assert "category=%E9%A2%84%E5%A4%87%E5%85%9A%E5%91%98" in download.value.url

@@ -673,6 +673,7 @@ READ_ONLY = {
     "orgs:member_detail",
     "orgs:template_download",
     "orgs:export_download",
+    "orgs:export_filtered",
     "alliances:alliance_list",
     "alliances:network",
     "alliances:agreement_detail",

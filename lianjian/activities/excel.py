@@ -615,8 +615,12 @@ class ActivityExcel(ExcelKind):
             qs = qs.filter(
                 pk__in=ActivityOrg.objects.filter(org__path__under=root.path).values("activity_id")
             )
-        qs = qs.select_related("alliance").order_by("start", "code")
-        return self._export(qs)
+        return self.export_list_rows(user=user, rows=qs)
+
+    list_name = "activities"
+
+    def export_list_rows(self, *, user: Any, rows: Any) -> Iterator[Sequence[Any]]:
+        return self._export(rows.select_related("alliance").order_by("start", "code"))
 
     def _export(self, qs: Any) -> Iterator[Sequence[Any]]:
         batch: list[Activity] = []

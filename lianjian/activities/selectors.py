@@ -102,6 +102,7 @@ register_list(
     api="/activities",
     filter=ActivityFilter,
     key="code",
+    selector=activity_list,
 )
 register_list(
     "rules", screen="activities:rule_list", api="/compliance/rules", filter=RuleFilter, key="id"

@@ -247,5 +247,10 @@ def member_list(user: Any, f: MemberFilter) -> QuerySet[Member]:
 
 register_list("orgs", screen="orgs:org_tree", api="/orgs", filter=OrgFilter, key="code")
 register_list(
-    "members", screen="orgs:member_list", api="/members", filter=MemberFilter, key="number"
+    "members",
+    screen="orgs:member_list",
+    api="/members",
+    filter=MemberFilter,
+    key="number",
+    selector=member_list,
 )

@@ -19,4 +19,5 @@ urlpatterns = [
     path("excel/confirm/", views_excel.import_confirm, name="import_confirm"),
     path("excel/template/", views_excel.template_download, name="template_download"),
     path("excel/export/", views_excel.export_download, name="export_download"),
+    path("excel/export/list/<str:name>/", views_excel.export_filtered, name="export_filtered"),
 ]

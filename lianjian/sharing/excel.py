@@ -378,7 +378,12 @@ class ResourceExcel(ExcelKind):
         if org_code:
             root = export_root(user, org_code)
             qs = qs.filter(owner__path__under=root.path)
-        return self._export(qs.select_related("owner", "member__org").order_by("code"), user)
+        return self.export_list_rows(user=user, rows=qs)
+
+    list_name = "resources"
+
+    def export_list_rows(self, *, user: Any, rows: Any) -> Iterator[Sequence[Any]]:
+        return self._export(rows.select_related("owner", "member__org").order_by("code"), user)
 
     @staticmethod
     def _export(qs: Any, user: Any) -> Iterator[Sequence[Any]]:

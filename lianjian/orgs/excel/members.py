@@ -373,13 +373,18 @@ class MemberExcel(ExcelKind):
         )
         insert_audit(audits, now)
 
+    list_name = "members"
+
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Member.objects.current() if user is None else Member.objects.current().visible_to(user)
         if org_code:
             root = export_root(user, org_code)
             qs = qs.filter(org__path__under=root.path)
+        return self.export_list_rows(user=user, rows=qs)
+
+    def export_list_rows(self, *, user: Any, rows: Any) -> Iterator[Sequence[Any]]:
         qs = (
-            qs.select_related("org")
+            rows.select_related("org")
             .only(
                 "number",
                 "name",

@@ -12,6 +12,8 @@
  *   <table class="table card-table">       a list: on a phone each row becomes a card whose
  *                                          cells are labelled with their column's heading
  *   <table … data-table-keep>              a matrix or comparison that stays a (scrolling) table
+ *   <a href="…?…" data-with-form="#form">   follows the link with the form's current values as
+ *                                          its query (an export of the list as now filtered)
  *
  * Listeners sit on the document, so content swapped in by htmx behaves the same. Texts come
  * from attributes and are used as text (confirm dialog, clipboard), never as HTML or code.
@@ -42,6 +44,19 @@
       var scope = el.form || document;
       scope.querySelectorAll(selector).forEach(function (box) { box.checked = el.checked; });
     }
+  });
+
+  // Before the browser follows the link: the filters may have changed through htmx since
+  // the page was drawn, so the query is taken from the form as it is now (paging dropped).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-with-form]") : null;
+    if (!link) { return; }
+    var form = document.querySelector(link.getAttribute("data-with-form"));
+    if (!form) { return; }
+    var params = new URLSearchParams(new FormData(form));
+    params.delete("page");
+    var query = params.toString();
+    link.setAttribute("href", link.getAttribute("href").split("?")[0] + (query ? "?" + query : ""));
   });
 
   document.addEventListener("click", function (event) {
