@@ -183,8 +183,9 @@ PAGES = [
     ("scheme_detail", lambda s, r, run: [s.code], 13),
     ("run_list", lambda s, r, run: [s.code], 7),
     ("scheme_trend", lambda s, r, run: [s.code], 7),
-    # The owners' ranking also collects today's inputs to say whether they changed (stale.py).
-    ("run_results", lambda s, r, run: [run.pk], 23),
+    # The owners' ranking also collects today's inputs to say whether they changed (stale.py),
+    # and the compliance source reads the membership history as of each period (two more).
+    ("run_results", lambda s, r, run: [run.pk], 25),
     ("run_analysis", lambda s, r, run: [run.pk], 7),
     ("run_compare", lambda s, r, run: [run.pk], 11),
     ("result_detail", lambda s, r, run: [run.pk, "ZB-A"], 11),

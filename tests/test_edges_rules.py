@@ -184,6 +184,8 @@ SYSTEM_DATES = {
     "activities.ActivityOrg.start",
     "activities.Attendance.checked_in_at",
     "assessment.AssessmentRun.published_at",
+    "assessment.AssessmentRun.voided_at",
+    "assessment.Objection.answered_at",
     "consultations.ProblemEvent.at",
     "notifications.Notification.due",
     "notifications.Notification.read_at",

@@ -86,3 +86,12 @@ def test_the_audit_screen_shows_no_raw_field_name(world):
     c.force_login(world.admin)
     html = c.get(reverse("core:audit_list")).content.decode()
     assert "分组数" in html and "<code>groups</code>" not in html and ">groups<" not in html
+
+
+def test_audit_changes_show_a_choice_by_its_label_not_its_stored_value():
+    assert value_text("open", "assessment.objection", "status") == "待答复"
+    assert value_text("accepted", "assessment.objection", "status") == "已采纳"
+    # Not a choice field, or no field named: the value as it is.
+    assert value_text("open", "assessment.objection", "reason") == "open"
+    assert value_text("open", "assessment.objection") == "open"
+    assert field_label("assessment.assessmentrun", "voided") == "作废"

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from lianjian.accounts.models import User
@@ -50,7 +50,7 @@ from lianjian.assessment.schemas import (
     objection_out,
 )
 from lianjian.assessment.scheme_file import scheme_to_dict
-from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.orgs.models import Organisation
 
 router = Router(tags=["双维度考核"])
@@ -68,6 +68,9 @@ def _subtree(user: User, code: str) -> Organisation:
 
 
 # ---- schemes -----------------------------------------------------------------------------
+
+
+ObjectionId = Path(..., ge=1, le=MAX_ID, description="申诉 id")
 
 
 @router.get("/schemes", response={200: SchemeListOut, **READ_ERRORS}, summary="考核方案列表")
@@ -286,12 +289,12 @@ def objection_create(request: HttpRequest, payload: ObjectionIn) -> dict[str, An
     response={200: ObjectionOut, **WRITE_ERRORS},
     summary="答复考核申诉",
 )
-def objection_answer(request: HttpRequest, objection_id: int, payload: AnswerIn) -> dict[str, Any]:
+def objection_answer(
+    request: HttpRequest, payload: AnswerIn, objection_id: int = ObjectionId
+) -> dict[str, Any]:
     """Accept (a KPI objection with ``corrected_value``) or reject (with ``answer``) an open
     objection; only the scheme's owners or the indicator's data provider (403)."""
     user = _caller(request)
-    if not 0 < objection_id < 2**62:
-        raise Http404
     objection = Objection.objects.visible_to(user).filter(pk=objection_id).first()
     if objection is None:
         raise Http404

@@ -74,6 +74,9 @@ LABELS: dict[str, str] = {
     "value": "数值",
     "version": "版本",
     "vetoed": "否决",
+    "voided": "作废",
+    "is_published": "已发布",
+    "void_reason": "作废原因",
     "comment": "评语",
     # 智能分组 parameters (grouping.md)
     "w_profession": "专业相近权重",
@@ -115,11 +118,40 @@ def field_label(target_type: str, key: str) -> str:
     return key
 
 
-def value_text(value: Any, target_type: str = "") -> Any:
-    """``value`` as a person reads it: 是/否, numbers with at most four decimals, lists
-    joined by 、, records as 名称：值; None stays None (the screen writes （空）)."""
+def _model(target_type: str) -> Any:
+    if "." not in target_type:
+        return None
+    try:
+        return apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _choice_label(target_type: str, key: str, value: Any) -> str | None:
+    """The display label of ``value`` when ``key`` is a field with choices (``open`` →
+    待答复), else None."""
+    model = _model(target_type) if key else None
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    for stored, label in getattr(field, "flatchoices", None) or ():
+        if stored == value:
+            return str(label)
+    return None
+
+
+def value_text(value: Any, target_type: str = "", key: str = "") -> Any:
+    """``value`` as a person reads it: a choice's label (``open`` → 待答复), 是/否, numbers
+    with at most four decimals, lists joined by 、, records as 名称：值; None stays None
+    (the screen writes （空）). ``key`` is the field the value belongs to, when known."""
     if value is None:
         return None
+    label = _choice_label(target_type, key, value) if isinstance(value, str) else None
+    if label is not None:
+        return label
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -128,7 +160,7 @@ def value_text(value: Any, target_type: str = "") -> Any:
         return "、".join(str(value_text(v, target_type)) for v in value) or "（无）"
     if isinstance(value, dict):
         return "；".join(
-            f"{field_label(target_type, str(k))}：{value_text(v, target_type)}"
+            f"{field_label(target_type, str(k))}：{value_text(v, target_type, str(k))}"
             for k, v in value.items()
         )
     return value

@@ -62,8 +62,8 @@ class AuditLog(models.Model):
         return [
             (
                 field_label(self.target_type, k),
-                value_text(before.get(k), self.target_type),
-                value_text(after.get(k), self.target_type),
+                value_text(before.get(k), self.target_type, k),
+                value_text(after.get(k), self.target_type, k),
             )
             for k in keys
             if before.get(k) != after.get(k)
