@@ -24,6 +24,7 @@ from lianjian.core.models import AuditLog
 from lianjian.notifications.models import Notification
 from tests.api_helpers import call
 from tests.assessment_engine_helpers import example, with_manual
+from tests.test_pickers import pick
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +303,14 @@ def test_objections_over_the_api_and_on_the_screens(scheme, world):
     assert KpiValue.objects.get(org=world.zb_a, indicator_code="YW2").value == 1.0
     status, data = call("get", "/assessment/objections", user=world.manager_a)
     assert [(o["status"], o["corrected_value"]) for o in data["items"]] == [("accepted", 1.0)]
+
+
+def test_the_kpi_form_picks_among_the_organisations_whose_values_the_user_may_enter(scheme, world):
+    company = login(world.company)
+    page = company.get(reverse("assessment:kpi_list")).content.decode()
+    assert 'data-picker-source="assessment.kpi_orgs"' in page or "assessment.kpi_orgs" in page
+    offered = set(pick(company, "assessment.kpi_orgs", "ZB"))
+    assert {"ZB-A", "ZB-B"} <= offered
+    assert "DW" not in set(pick(company, "assessment.kpi_orgs", "DW"))  # never one's own
+    # The assessed are offered nothing, not even their own branch by its exact code.
+    assert pick(login(world.manager_a), "assessment.kpi_orgs", "ZB-A") == []
