@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.picker_helpers import choose
 
 # Playwright's sync API runs an event loop; the live server's DB access is still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -287,3 +288,23 @@ def test_the_export_follows_the_filters_chosen_after_the_page_was_drawn(world, l
     with page.expect_download() as download:
         page.click("a[data-with-form='#member-filter']")
     assert "category=%E9%A2%84%E5%A4%87%E5%85%9A%E5%91%98" in download.value.url
+
+
+def test_a_list_filter_picks_its_organisation_by_name_and_the_list_follows(
+    world, live_server, page
+):
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/orgs/members/")
+    assert page.locator("#member-results tbody tr").count() > 1
+    with page.expect_response(lambda r: "/orgs/members/" in r.url and "under=ZB-B" in r.url):
+        choose(page, "id_pick_under", "ZB-B", "ZB-B", within="#member-filter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#member-results tbody tr').length === 1"
+    )
+    assert "M-B1" in page.locator("#member-results").inner_text()
+    shot(page, "11-member-list-picked-org")
