@@ -54,6 +54,7 @@ from lianjian.core.excel import (
     ErrorList,
     ExcelKind,
     ImportResult,
+    ListExport,
     Sheet,
     cell_text,
     choice_column,
@@ -257,7 +258,7 @@ STATE_FIELDS = (
 FIELD_HEADERS = {name: header for header, name in SIMPLE}
 
 
-class ActivityExcel(ExcelKind):
+class ActivityExcel(ListExport, ExcelKind):
     """The ``activities`` kind."""
 
     name = "activities"

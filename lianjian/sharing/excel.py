@@ -38,6 +38,7 @@ from lianjian.core.excel import (
     ErrorList,
     ExcelKind,
     ImportResult,
+    ListExport,
     Sheet,
     cell_text,
     choice_column,
@@ -220,7 +221,7 @@ def _follows_model_rules(
     return True
 
 
-class ResourceExcel(ExcelKind):
+class ResourceExcel(ListExport, ExcelKind):
     """The ``resources`` kind: the 资源清单 of every organisation, keyed by 资源编号."""
 
     name = "resources"

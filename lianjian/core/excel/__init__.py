@@ -65,6 +65,7 @@ from lianjian.core.excel.columns import (
 from lianjian.core.excel.kinds import (
     ExcelKind,
     ImportResult,
+    ListExport,
     all_kinds,
     export_file,
     export_list_file,
@@ -104,6 +105,7 @@ __all__ = [
     "INVALID",
     "KEY_TAKEN",
     "ImportResult",
+    "ListExport",
     "LIST_SEPARATORS",
     "MAX_CELL_CHARS",
     "NO",

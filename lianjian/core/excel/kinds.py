@@ -108,15 +108,18 @@ class ExcelKind(abc.ABC):
         limited to the subtree of ``org_code``; an unknown or invisible code raises
         :class:`ExcelFileError`."""
 
-    #: The list screen whose rows an export may follow ("导出 Excel" on a filtered list):
-    #: its name in :data:`lianjian.core.filters.LISTS`. None: the kind exports only whole
-    #: subtrees (:meth:`export_rows`).
-    list_name: str | None = None
 
+class ListExport(abc.ABC):
+    """A kind whose export can also follow a list screen ("导出 Excel" on a filtered list):
+    mixed into an :class:`ExcelKind` (``class MemberExcel(ListExport, ExcelKind)``)."""
+
+    #: The list's name in :data:`lianjian.core.filters.LISTS`.
+    list_name: str = ""
+
+    @abc.abstractmethod
     def export_list_rows(self, *, user: Any, rows: Any) -> Iterator[Sequence[Any]]:
         """Stored values in column order for ``rows``, the queryset the list's one selector
         answered for the user and the filter (so the file holds what the screen shows)."""
-        raise NotImplementedError(f"{self.name} does not export a list")
 
 
 _REGISTRY: dict[str, ExcelKind] = {}
@@ -247,12 +250,16 @@ def export_file(
 
 def kind_for_list(list_name: str) -> ExcelKind | None:
     """The Excel kind that exports the rows of the list screen ``list_name``, if any."""
-    return next((k for k in all_kinds() if k.list_name == list_name), None)
+    return next(
+        (k for k in all_kinds() if isinstance(k, ListExport) and k.list_name == list_name), None
+    )
 
 
 def export_list_file(kind: ExcelKind, dest: str | Path | IO[bytes], *, user: Any, rows: Any) -> int:
     """Write ``rows`` (a list selector's answer) of ``kind`` to ``dest``; returns the number
     of data rows."""
+    if not isinstance(kind, ListExport):
+        raise ExcelFileError(f"{kind.label}不能按列表筛选导出")
     return write_workbook(
         dest, kind.columns, kind.export_list_rows(user=user, rows=rows), title=kind.label
     )

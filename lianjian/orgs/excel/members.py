@@ -19,6 +19,7 @@ from lianjian.core.excel import (
     ErrorList,
     ExcelKind,
     ImportResult,
+    ListExport,
     Sheet,
     bool_column,
     choice_column,
@@ -125,7 +126,7 @@ MEMBER_DEFAULTS: dict[str, Any] = {
 MEMBER_FIELD_HEADERS = {field_name: header for header, field_name in MEMBER_SIMPLE}
 
 
-class MemberExcel(ExcelKind):
+class MemberExcel(ListExport, ExcelKind):
     """The ``members`` kind: party members, keyed by 人员编号.
 
     Members are validated and written batch by batch inside one transaction, which is rolled
