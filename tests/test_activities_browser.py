@@ -11,6 +11,7 @@ from lianjian.activities import services
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
 from tests.conftest import PASSWORD
+from tests.picker_helpers import choose
 from tests.test_browser import page, shot  # noqa: F401  (the fixture)
 
 # As tests/test_browser.py: the flush after a live-server test would drop the seeded rules.
@@ -77,8 +78,8 @@ def test_the_compliance_matrix_filters_through_one_filter_and_exports_what_it_sh
     page.goto(f"{base}/activities/compliance/?year=2026")
     assert "全部可见组织" in page.locator("h2.page-title").inner_text()
     assert page.locator("table tbody tr").count() == 4  # ZB-A, XZ-A1, ZB-B and ZB-X
-    page.fill("input[name=org]", "ZB-A")
-    page.click("button:has-text('查询')")
+    # The organisation is picked by name or code; the choice re-filters the matrix.
+    choose(page, "id_pick_org", "ZB-A", "ZB-A")
     page.wait_for_url("**org=ZB-A**")
     page.wait_for_function("document.querySelectorAll('#compliance-results tbody tr').length == 2")
     page.goto(f"{base}/activities/compliance/?year=2026&org=ZB-A&rule=主题党日")
