@@ -378,3 +378,18 @@ def test_list_and_matrix_query_counts_do_not_grow_with_the_data(world, acts):
         )
     assert _queries(c, url("activity_list")) == small_list
     assert _queries(c, url("compliance_matrix") + "?year=2026") == small_matrix
+
+
+@pytest.mark.django_db
+def test_the_calendar_lists_the_month_as_cards_for_phones_and_picks_its_organisation(world, acts):
+    """On a phone the grid only marks the days (a count); the day's activities follow as an
+    agenda of cards. The organisation filter is a picker, and names only rows in scope."""
+    c = client_for(world, "manager_a")
+    page = c.get(url("activity_calendar") + "?month=2026-03").content.decode()
+    agenda = page[page.index("lj-agenda") :]
+    assert "3月5日 星期四" in agenda and "A 的主题党日" in agenda and "联合党课" in agenda
+    assert "B 的党课" not in page  # ZB-B's own lesson is out of manager A's scope
+    assert "data-picker-code" in page and "组织（含下级）：名称、拼音或编码" in page
+    empty = c.get(url("activity_calendar") + "?month=2026-04").content.decode()
+    assert "本月没有活动" in empty
+    assert c.get(url("activity_calendar") + "?month=2026-03&org=ZB-A").status_code == 200

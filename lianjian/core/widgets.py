@@ -50,12 +50,16 @@ class Picker(forms.TextInput):
         depends: tuple[str, ...] = (),
         context: Callable[[Any], dict[str, str]] | None = None,
         attrs: dict[str, Any] | None = None,
+        placeholder: str = "",
     ) -> None:
         """``depends``: fields of the same form whose values the search sends along;
         ``context``: values taken from the form object itself (``lambda form: {"problem":
-        form.problem.code}``), which the source checks against the user's scope like any other."""
+        form.problem.code}``), which the source checks against the user's scope like any other;
+        ``placeholder``: the search box's hint where the field has no visible label (list
+        filters), else the source's own."""
         super().__init__(attrs)
         self.source, self.multiple, self.depends, self.context = source, multiple, depends, context
+        self.placeholder = placeholder
         # Set for one rendering by PickerBoundField (each form has its own copy of the widget):
         # the rows whose names may be shown, and the values of fields it depends on that the
         # page cannot send (disabled fields are not sent).
@@ -94,7 +98,7 @@ class Picker(forms.TextInput):
             url=reverse("core:picker", args=[self.source]),
             multiple=self.multiple,
             chosen=[found.get(code) or Choice(code, "", "") for code in codes],
-            placeholder=source.placeholder,
+            placeholder=self.placeholder or source.placeholder,
             noun=source.noun,
             include=", ".join(f"[name='{d}']" for d in self.depends if d not in self.fixed),
             vals=json.dumps(self.fixed, ensure_ascii=False) if self.fixed else "",

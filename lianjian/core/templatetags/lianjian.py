@@ -44,7 +44,10 @@ def picker(
     """A picker for a form written in the template (a one-field form):
     ``{% picker "orgs.members" "number" label="党员" %}``. A given value is named only
     among the rows the user may choose."""
-    widget = Picker(source, multiple=multiple)
+    # A filter row has no visible labels: the hint says what the box picks.
+    widget = Picker(
+        source, multiple=multiple, placeholder=f"{label}：名称、拼音或编码" if label else ""
+    )
     found = get_source(source)
     if found is not None and value:
         widget.chosen_among = found.choosable(context["request"].user)
