@@ -663,6 +663,7 @@ POSTS: dict[str, Post] = {
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
     "home:home",
+    "home:mine",
     "core:audit_list",
     "core:picker",
     "accounts:profile",

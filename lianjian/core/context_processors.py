@@ -13,8 +13,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = [
-        ("home:home", "首页", "home"),
+    items = [("home:home", "首页", "home")]
+    if user.member_id:
+        items.append(("home:mine", "我的", "mine"))
+    items += [
         ("orgs:org_tree", "党组织", "orgs"),
         ("orgs:member_list", "党员", "members"),
         ("alliances:alliance_list", "联建共建", "alliances"),

@@ -5,4 +5,5 @@ from lianjian.home import views
 app_name = "home"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("my/", views.mine, name="mine"),
 ]

@@ -1,11 +1,16 @@
-"""The home page: the figures of the user's scope."""
+"""The home page (the figures of the user's scope) and "我的" (a member's own page)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from lianjian.accounts.models import User
+from lianjian.home import selectors
 from lianjian.orgs.models import Member, Organisation
 from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
 
@@ -16,3 +21,24 @@ def home(request: HttpRequest) -> HttpResponse:
         Organisation.objects.visible_to(request.user), Member.objects.visible_to(request.user)
     )
     return render(request, "home/home.html", {"figures": figures, "warning_labels": WARNING_LABELS})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """ "我的": the signed-in member's own year (``?year=``) and open to-dos, phone first.
+
+    Only the user's own member record and inbox are read; an account without a member
+    record is told so (the menu does not offer the page to it)."""
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    member = user.member
+    todos = selectors.open_todos(user.pk)
+    ctx: dict[str, Any] = {"nav": "mine", "member": member, "todos": todos[: selectors.TODO_SHOWN]}
+    ctx["todo_count"] = todos.count()
+    if member is not None:
+        today = timezone.localdate()
+        years = selectors.attendance_years(member.pk, today)
+        raw = request.GET.get("year", "")
+        year = int(raw) if raw.isdigit() and int(raw) in years else today.year
+        ctx.update(years=years, mine=selectors.my_year(member.pk, year))
+    return render(request, "home/mine.html", ctx)
