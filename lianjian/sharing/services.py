@@ -29,10 +29,10 @@ from django.utils import timezone
 
 from lianjian.activities.models import Activity, ActivityOrg
 from lianjian.activities.selectors import TZ
-from lianjian.alliances.services import ALLOWED_UPLOADS, UPLOAD_EXTENSIONS
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
+from lianjian.core.uploads import check_upload
 from lianjian.core.validation import date_errors, raise_errors
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import Reminder, close, deliver
@@ -153,36 +153,21 @@ def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resourc
 @transaction.atomic
 def photo_add(*, actor: Any, resource: Resource, upload: Any) -> ResourcePhoto:
     """Attach a photo: PNG or JPEG by content (magic bytes, not the name), at most 10 MB."""
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationError("文件为空")
-    if size > MAX_PHOTO_BYTES:
-        raise ValidationError("照片不能超过 10 MB")
-    head = upload.read(16)
-    upload.seek(0)
-    kind = next(
-        (ct for ct in PHOTO_TYPES if any(head.startswith(m) for m in ALLOWED_UPLOADS[ct])), None
-    )
-    if kind is None:
-        raise ValidationError("只能上传 PNG 或 JPEG 图片")
-    name = (getattr(upload, "name", "") or "照片").rsplit("/", 1)[-1][:200]
-    photo = ResourcePhoto(
-        resource=resource,
-        name=name,
-        size=size,
-        content_type=kind,
-        uploaded_by=actor.get_username() if actor else "系统",
-    )
-    # The stored extension follows the detected content, never the client's file name.
-    photo.file.save(f"photo.{UPLOAD_EXTENSIONS[kind]}", upload, save=False)
-    photo.save()
-    audit_record(
+    checked = check_upload(
+        upload,
         actor=actor,
-        action=AuditLog.Action.UPDATE,
-        obj=resource,
-        before={},
-        after={"photo_added": name},
+        types=PHOTO_TYPES,
+        max_bytes=MAX_PHOTO_BYTES,
+        too_large="照片不能超过 10 MB",
+        wrong_type="只能上传 PNG 或 JPEG 图片",
+        default_name="照片",
     )
+    photo = ResourcePhoto(resource=resource, **checked.record_fields())
+    # The stored extension follows the detected content, never the client's file name.
+    photo.file.save(f"photo.{checked.extension}", upload, save=False)
+    photo.save()
+    after = {"photo_added": photo.name}
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=resource, before={}, after=after)
     return photo
 
 
