@@ -34,7 +34,7 @@ from lianjian.activities.models import (
     held_problem,
 )
 from lianjian.alliances.models import Alliance
-from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.audit import audit_record, audited_create, audited_update, diff, snapshot
 from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import COMMITTEE_POSTS, Member, Organisation, OrgKind
@@ -496,21 +496,9 @@ def activity_void(*, actor: Any, activity: Activity, reason: str) -> Activity:
 @transaction.atomic
 def rule_update(*, actor: Any, rule: ComplianceRule, **fields: Any) -> ComplianceRule:
     """Change a compliance rule (admins)."""
-    before = snapshot(rule)
-    for name, value in fields.items():
-        setattr(rule, name, value)
-    rule.full_clean()
-    rule.save()
-    b, a = diff(before, snapshot(rule))
-    if a:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=rule, before=b, after=a)
-    return rule
+    return audited_update(actor=actor, obj=rule, fields=fields)
 
 
 @transaction.atomic
 def rule_create(*, actor: Any, **fields: Any) -> ComplianceRule:
-    rule = ComplianceRule(**fields)
-    rule.full_clean()
-    rule.save()
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=rule, after=snapshot(rule))
-    return rule
+    return audited_create(actor=actor, obj=ComplianceRule(**fields))

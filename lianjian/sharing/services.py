@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from lianjian.activities.models import Activity, ActivityOrg
 from lianjian.activities.selectors import TZ
-from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.audit import audit_record, audited_create, audited_update, snapshot
 from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.core.uploads import check_upload
@@ -102,6 +102,15 @@ def _clean_hours(fields: dict[str, Any]) -> None:
             raise ValidationError({"opening_hours": "开放时间不能超过 300 个字符"})
 
 
+def _known(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """Refuse a field the service does not set (a programming error, not bad input) and
+    normalise the list fields."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    _lists(fields)
+
+
 def _lists(fields: dict[str, Any]) -> None:
     for name in ("tags", "equipment", "expertise", "partners_wanted"):
         if name in fields:
@@ -113,19 +122,12 @@ def _lists(fields: dict[str, Any]) -> None:
 @transaction.atomic
 def resource_create(*, actor: Any, code: str = "", **fields: Any) -> Resource:
     """Create a resource (``code`` defaults to the next free 资源编号)."""
-    unknown = set(fields) - set(RESOURCE_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown fields {sorted(unknown)}")
+    _known(fields, RESOURCE_FIELDS)
     _clean_hours(fields)
-    _lists(fields)
     code = code or resource_code_new()
     if Resource.objects.filter(code=code).exists():
         raise ValidationError({"code": f"资源编号已存在：{code}"})
-    resource = Resource(code=code, **fields)
-    resource.full_clean()
-    resource.save()
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=resource, after=snapshot(resource))
-    return resource
+    return audited_create(actor=actor, obj=Resource(code=code, **fields))
 
 
 @transaction.atomic
@@ -133,21 +135,9 @@ def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resourc
     """Change fields of a resource; ``code`` is fixed once created."""
     if "code" in fields and fields.pop("code") != resource.code:
         raise ValidationError({"code": "资源编号创建后不能修改"})
-    unknown = set(fields) - set(RESOURCE_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown fields {sorted(unknown)}")
+    _known(fields, RESOURCE_FIELDS)
     _clean_hours(fields)
-    _lists(fields)
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    before = snapshot(resource)
-    for name, value in fields.items():
-        setattr(resource, name, value)
-    resource.full_clean()
-    resource.save()
-    b, a = diff(before, snapshot(resource))
-    if a:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=resource, before=b, after=a)
-    return resource
+    return audited_update(actor=actor, obj=resource, fields=fields, lock=True)
 
 
 @transaction.atomic
@@ -516,37 +506,18 @@ def _create(
     code: str,
     fields: dict[str, Any],
 ) -> Any:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValueError(f"unknown fields {sorted(unknown)}")
-    _lists(fields)
+    _known(fields, allowed)
     code = code or next_code(model, _year_prefix(letters))
     if model.objects.filter(code=code).exists():
         raise ValidationError({"code": f"编号已存在：{code}"})
-    obj = model(code=code, **fields)
-    obj.full_clean()
-    obj.save()
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=obj, after=snapshot(obj))
-    return obj
+    return audited_create(actor=actor, obj=model(code=code, **fields))
 
 
 def _update(
     model: Any, allowed: tuple[str, ...], actor: Any, obj: Any, fields: dict[str, Any]
 ) -> Any:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValueError(f"unknown fields {sorted(unknown)}")
-    _lists(fields)
-    obj = model.objects.select_for_update().get(pk=obj.pk)
-    before = snapshot(obj)
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    b, a = diff(before, snapshot(obj))
-    if a:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=obj, before=b, after=a)
-    return obj
+    _known(fields, allowed)
+    return audited_update(actor=actor, obj=obj, fields=fields, lock=True)
 
 
 @transaction.atomic
