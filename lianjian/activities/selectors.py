@@ -29,7 +29,7 @@ from lianjian.activities.models import (
 )
 from lianjian.activities.schemas import ActivityFilter, ComplianceFilter, RuleFilter
 from lianjian.alliances.models import Alliance, Plan
-from lianjian.core.filters import register_list
+from lianjian.core.filters import filter_given, register_list, search
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -63,13 +63,10 @@ def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
         qs = qs.filter(
             pk__in=ActivityOrg.objects.filter(org__path__under=org.path).values("activity_id")
         )
-    if f.q:
-        qs = qs.filter(Q(topic__icontains=f.q) | Q(code__iexact=f.q) | Q(venue__icontains=f.q))
-    if f.type:
-        qs = qs.filter(type=f.type)
+    qs = search(qs, f.q, "topic__icontains", "code__iexact", "venue__icontains")
+    qs = filter_given(qs, type=f.type)
     qs = qs.filter(status=f.status) if f.status else qs.exclude(status=ActivityStatus.VOID)
-    if f.alliance:
-        qs = qs.filter(alliance__code=f.alliance)
+    qs = filter_given(qs, alliance__code=f.alliance)
     if f.year:
         first = datetime.date(f.year, f.month or 1, 1)
         last = (
@@ -84,15 +81,13 @@ def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
 def rule_list(f: RuleFilter) -> QuerySet[ComplianceRule]:
     """The compliance rules matching ``f``, in rule order — the one filter of the rule screen
     and ``GET /api/v1/compliance/rules``. Everyone may read every rule."""
-    qs = ComplianceRule.objects.all()
-    if f.activity_type:
-        qs = qs.filter(activity_type=f.activity_type)
-    if f.org_kind:
-        qs = qs.filter(org_kind=f.org_kind)
-    if f.frequency:
-        qs = qs.filter(frequency=f.frequency)
-    if f.active is not None:
-        qs = qs.filter(active=f.active)
+    qs = filter_given(
+        ComplianceRule.objects.all(),
+        activity_type=f.activity_type,
+        org_kind=f.org_kind,
+        frequency=f.frequency,
+        active=f.active,
+    )
     return qs.order_by("sort", "id")
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lianjian.activities.selectors import TZ, local_start
 from lianjian.alliances.models import Alliance, AllianceMember
-from lianjian.core.filters import register_list
+from lianjian.core.filters import filter_given, register_list, search
 from lianjian.orgs.models import Organisation, OrgKind
 from lianjian.sharing import matching
 from lianjian.sharing.hours import describe_day, parse_hours
@@ -434,22 +434,20 @@ def resource_list(user: Any, f: ResourceFilter) -> QuerySet[Resource]:
     )
     if f.org:
         qs = qs.filter(_under(user, f.org, "owner"))
-    if f.q:
-        qs = qs.filter(
-            Q(name__icontains=f.q)
-            | Q(code__icontains=f.q)
-            | Q(address__icontains=f.q)
-            | Q(owner__name__icontains=f.q)
-            | Q(description__icontains=f.q)
-        )
+    qs = search(
+        qs,
+        f.q,
+        "name__icontains",
+        "code__icontains",
+        "address__icontains",
+        "owner__name__icontains",
+        "description__icontains",
+    )
     if f.kind in KIND_GROUPS:
         qs = qs.filter(kind__in=KIND_GROUPS[f.kind])
-    elif f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.sharing:
-        qs = qs.filter(sharing=f.sharing)
-    if f.active is not None:
-        qs = qs.filter(is_active=f.active)
+    else:
+        qs = filter_given(qs, kind=f.kind)
+    qs = filter_given(qs, sharing=f.sharing, is_active=f.active)
     if f.tag:
         qs = _tagged(qs, f.tag, ("tags", "expertise"))
     return qs.annotate(n_photos=Count("photos")).order_by("code")
@@ -466,19 +464,15 @@ def booking_list(user: Any, f: BookingFilter) -> QuerySet[Booking]:
         qs = qs.filter(org__in=Organisation.objects.visible_to(user).values("pk"))
     elif f.view == "approve":
         qs = cast(BookingQuerySet, qs).restrict(user, "decide").filter(status=BookingStatus.PENDING)
-    if f.resource:
-        qs = qs.filter(resource__code=f.resource)
-    if f.org:
-        qs = qs.filter(org__code=f.org)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.q:
-        qs = qs.filter(
-            Q(resource__name__icontains=f.q)
-            | Q(resource__code__iexact=f.q)
-            | Q(purpose__icontains=f.q)
-            | Q(org__name__icontains=f.q)
-        )
+    qs = filter_given(qs, resource__code=f.resource, org__code=f.org, status=f.status)
+    qs = search(
+        qs,
+        f.q,
+        "resource__name__icontains",
+        "resource__code__iexact",
+        "purpose__icontains",
+        "org__name__icontains",
+    )
     if f.month:
         year, month = (int(part) for part in f.month.split("-"))
         qs = cast(BookingQuerySet, qs).overlapping(*month_bounds(year, month))
@@ -495,15 +489,15 @@ def _items(
     qs = model.objects.visible_to(user).select_related("org").annotate(n_matches=Count("matches"))
     if f.org:
         qs = qs.filter(_under(user, f.org, "org"))
-    if f.q:
-        qs = qs.filter(
-            Q(title__icontains=f.q)
-            | Q(code__icontains=f.q)
-            | Q(description__icontains=f.q)
-            | Q(org__name__icontains=f.q)
-        )
-    if f.status:
-        qs = qs.filter(status=f.status)
+    qs = search(
+        qs,
+        f.q,
+        "title__icontains",
+        "code__icontains",
+        "description__icontains",
+        "org__name__icontains",
+    )
+    qs = filter_given(qs, status=f.status)
     if f.tag:
         qs = _tagged(qs, f.tag, tag_fields)
     return qs.order_by("-created_at", "-id")
