@@ -1,16 +1,12 @@
-"""Writes of resource sharing. Every function is atomic and audited.
+"""Writes of bookings (预约).
 
-Callers check the user's scope first (``visible_to`` → 404, ``manageable_by`` → 403); the
-services enforce the domain's own rules whoever calls them:
-
-* a resource's opening hours are stored in canonical form (:mod:`hours`);
-* a booking is for an organisation the resource is shared with, in the future, within the
-  opening hours, within the capacity, and never overlaps another pending or approved booking
-  of the same resource. The check runs with the resource row locked (``select_for_update``:
-  concurrent requests for one resource queue there on PostgreSQL; on SQLite every write
-  transaction is already serialised by ``BEGIN IMMEDIATE``), and on PostgreSQL an exclusion
-  constraint backs it in the database; a clash caught there is reported like any other;
-* decisions and cancellations follow 待审批 → 已批准/已拒绝, 待审批/已批准 → 已取消.
+A booking is for an organisation the resource is shared with, in the future, within the
+opening hours, within the capacity, and never overlaps another pending or approved booking
+of the same resource. The check runs with the resource row locked (``select_for_update``:
+concurrent requests for one resource queue there on PostgreSQL; on SQLite every write
+transaction is already serialised by ``BEGIN IMMEDIATE``), and on PostgreSQL an exclusion
+constraint backs it in the database; a clash caught there is reported like any other.
+Decisions and cancellations follow 待审批 → 已批准/已拒绝, 待审批/已批准 → 已取消.
 
 Booking requests put a 待办 (TASK) into the inbox of the owner's managers; decisions put a
 message (MESSAGE) into the requester's, and close the managers' 待办.
@@ -29,29 +25,21 @@ from django.utils import timezone
 
 from lianjian.activities.models import Activity, ActivityOrg
 from lianjian.activities.selectors import TZ
-from lianjian.core.audit import audit_record, audited_create, audited_update, snapshot
-from lianjian.core.codes import next_code
+from lianjian.core.audit import audit_record, snapshot
 from lianjian.core.models import AuditLog
-from lianjian.core.uploads import check_upload
 from lianjian.core.validation import date_errors, raise_errors
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import Reminder, close, deliver
 from lianjian.orgs.models import Organisation
 from lianjian.orgs.selectors import responsible_managers
-from lianjian.sharing import matching
-from lianjian.sharing.hours import HoursError, fits, normalise_hours, parse_hours
+from lianjian.sharing.hours import fits, parse_hours
 from lianjian.sharing.models import (
     BLOCKING_STATUSES,
     Booking,
     BookingStatus,
-    Match,
-    MatchStatus,
-    Need,
-    NeedStatus,
-    Project,
     Resource,
-    ResourcePhoto,
 )
+from lianjian.sharing.services.resources import user_name
 
 CLASH = "该时段已被预约（与已有的待审批或已批准预约重叠），请选择其他时间"
 
@@ -63,120 +51,7 @@ class BookingClash(ValidationError):
         super().__init__(CLASH, code="clash")
 
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_BOOKING_DAYS = 31
-PHOTO_TYPES = ("image/png", "image/jpeg")
-RESOURCE_FIELDS = (
-    "name",
-    "kind",
-    "owner",
-    "sharing",
-    "tags",
-    "description",
-    "capacity",
-    "address",
-    "lat",
-    "lon",
-    "opening_hours",
-    "equipment",
-    "expertise",
-    "member",
-    "contact",
-    "contact_phone",
-    "is_active",
-)
-
-
-def resource_code_new() -> str:
-    """The next free 资源编号 ``ZY-0001``, ``ZY-0002`` … (reserved for the calling transaction)."""
-    return next_code(Resource, "ZY-", 4)
-
-
-def _clean_hours(fields: dict[str, Any]) -> None:
-    if "opening_hours" in fields:
-        try:
-            fields["opening_hours"] = normalise_hours(fields["opening_hours"])
-        except HoursError as exc:
-            raise ValidationError({"opening_hours": str(exc)}) from None
-        if len(fields["opening_hours"]) > 300:
-            raise ValidationError({"opening_hours": "开放时间不能超过 300 个字符"})
-
-
-def _known(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    """Refuse a field the service does not set (a programming error, not bad input) and
-    normalise the list fields."""
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValueError(f"unknown fields {sorted(unknown)}")
-    _lists(fields)
-
-
-def _lists(fields: dict[str, Any]) -> None:
-    for name in ("tags", "equipment", "expertise", "partners_wanted"):
-        if name in fields:
-            fields[name] = list(
-                dict.fromkeys(str(t).strip() for t in fields[name] or () if str(t).strip())
-            )
-
-
-@transaction.atomic
-def resource_create(*, actor: Any, code: str = "", **fields: Any) -> Resource:
-    """Create a resource (``code`` defaults to the next free 资源编号)."""
-    _known(fields, RESOURCE_FIELDS)
-    _clean_hours(fields)
-    code = code or resource_code_new()
-    if Resource.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"资源编号已存在：{code}"})
-    return audited_create(actor=actor, obj=Resource(code=code, **fields))
-
-
-@transaction.atomic
-def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
-    """Change fields of a resource; ``code`` is fixed once created."""
-    if "code" in fields and fields.pop("code") != resource.code:
-        raise ValidationError({"code": "资源编号创建后不能修改"})
-    _known(fields, RESOURCE_FIELDS)
-    _clean_hours(fields)
-    return audited_update(actor=actor, obj=resource, fields=fields, lock=True)
-
-
-@transaction.atomic
-def photo_add(*, actor: Any, resource: Resource, upload: Any) -> ResourcePhoto:
-    """Attach a photo: PNG or JPEG by content (magic bytes, not the name), at most 10 MB."""
-    checked = check_upload(
-        upload,
-        actor=actor,
-        types=PHOTO_TYPES,
-        max_bytes=MAX_PHOTO_BYTES,
-        too_large="照片不能超过 10 MB",
-        wrong_type="只能上传 PNG 或 JPEG 图片",
-        default_name="照片",
-    )
-    photo = ResourcePhoto(resource=resource, **checked.record_fields())
-    # The stored extension follows the detected content, never the client's file name.
-    photo.file.save(f"photo.{checked.extension}", upload, save=False)
-    photo.save()
-    after = {"photo_added": photo.name}
-    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=resource, before={}, after=after)
-    return photo
-
-
-@transaction.atomic
-def photo_delete(*, actor: Any, photo: ResourcePhoto) -> None:
-    """Remove a photo and its file."""
-    resource, name = photo.resource, photo.name
-    photo.file.delete(save=False)
-    photo.delete()
-    audit_record(
-        actor=actor,
-        action=AuditLog.Action.UPDATE,
-        obj=resource,
-        before={"photo_removed": name},
-        after={},
-    )
-
-
-# --- bookings ------------------------------------------------------------------------------
 
 
 def _local(value: datetime.datetime) -> datetime.datetime:
@@ -191,12 +66,6 @@ def _label(b: Booking) -> str:
 
 def _repr(b: Booking) -> str:
     return f"{b.resource.name} {_label(b)}（{b.org.name}）"
-
-
-def _user_name(actor: Any) -> str:
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return (actor.get_full_name() or actor.get_username())[:150]
-    return "系统"
 
 
 def check_slot(
@@ -304,7 +173,7 @@ def booking_request(
         activity=activity,
         status=BookingStatus.PENDING,
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-        requested_by_name=_user_name(actor),
+        requested_by_name=user_name(actor),
     )
     booking.full_clean(validate_constraints=False)
     _insert(booking)
@@ -390,7 +259,7 @@ def _decide(
         ):
             raise BookingClash()
     booking.status, booking.reason = status, reason
-    booking.decided_by_name, booking.decided_at = _user_name(actor), now
+    booking.decided_by_name, booking.decided_at = user_name(actor), now
     booking.save(update_fields=["status", "reason", "decided_by_name", "decided_at", "updated_at"])
     audit_record(
         actor=actor,
@@ -476,177 +345,3 @@ def booking_cancel(
         ]
     )
     return booking
-
-
-# --- needs, projects and matches ------------------------------------------------------------
-
-NEED_FIELDS = ("org", "title", "description", "tags", "sharing", "status", "needed_by", "contact")
-PROJECT_FIELDS = (
-    "org",
-    "title",
-    "description",
-    "tags",
-    "partners_wanted",
-    "sharing",
-    "status",
-    "start",
-    "end",
-)
-
-
-def _year_prefix(letters: str) -> str:
-    return f"{letters}{timezone.localdate().year}-"
-
-
-def _create(
-    model: Any,
-    allowed: tuple[str, ...],
-    letters: str,
-    actor: Any,
-    code: str,
-    fields: dict[str, Any],
-) -> Any:
-    _known(fields, allowed)
-    code = code or next_code(model, _year_prefix(letters))
-    if model.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"编号已存在：{code}"})
-    return audited_create(actor=actor, obj=model(code=code, **fields))
-
-
-def _update(
-    model: Any, allowed: tuple[str, ...], actor: Any, obj: Any, fields: dict[str, Any]
-) -> Any:
-    _known(fields, allowed)
-    return audited_update(actor=actor, obj=obj, fields=fields, lock=True)
-
-
-@transaction.atomic
-def need_create(*, actor: Any, code: str = "", **fields: Any) -> Need:
-    """Post a need (待对接); ``code`` defaults to the next free ``XQ<year>-NNN``."""
-    return _create(Need, NEED_FIELDS, "XQ", actor, code, fields)
-
-
-@transaction.atomic
-def need_update(*, actor: Any, need: Need, **fields: Any) -> Need:
-    """Change a need's fields, its status included (e.g. 已关闭)."""
-    return _update(Need, NEED_FIELDS, actor, need, fields)
-
-
-@transaction.atomic
-def project_create(*, actor: Any, code: str = "", **fields: Any) -> Project:
-    """Propose a project (征集合作); ``code`` defaults to the next free ``XM<year>-NNN``."""
-    return _create(Project, PROJECT_FIELDS, "XM", actor, code, fields)
-
-
-@transaction.atomic
-def project_update(*, actor: Any, project: Project, **fields: Any) -> Project:
-    return _update(Project, PROJECT_FIELDS, actor, project, fields)
-
-
-def _target_candidate(resource: Resource | None, org: Organisation | None) -> matching.Candidate:
-    if resource is not None:
-        lat, lon = resource.coordinates()
-        return matching.Candidate(f"resource:{resource.code}", tuple(resource.all_tags), lat, lon)
-    assert org is not None
-    return matching.Candidate(f"org:{org.code}", tuple(org.strengths), org.lat, org.lon)
-
-
-@transaction.atomic
-def match_create(
-    *,
-    actor: Any,
-    need: Need | None = None,
-    project: Project | None = None,
-    resource: Resource | None = None,
-    org: Organisation | None = None,
-    note: str = "",
-) -> Match:
-    """Record that someone put a need or project (one of them) in touch with a resource or an
-    organisation (one of them), with the tags they share and the distance at this moment.
-    Matching an organisation with its own need, or a closed need, is refused."""
-    if (need is None) == (project is None) or (resource is None) == (org is None):
-        raise ValueError("exactly one source and one target")
-    source = need or project
-    assert source is not None
-    if need is not None and need.status == NeedStatus.CLOSED:
-        raise ValidationError("需求已关闭，不能再对接")
-    if project is not None and project.status in ("已完成", "已关闭"):
-        raise ValidationError(f"项目{project.status}，不能再对接")
-    owner_id = resource.owner_id if resource is not None else org.pk  # type: ignore[union-attr]
-    if owner_id == source.org_id:
-        raise ValidationError("不能与本组织自己的资源或本组织对接")
-    if resource is not None and not resource.is_active:
-        raise ValidationError("该资源已停止共享")
-    note = (note or "").strip()
-    if len(note) > 300:
-        raise ValidationError({"note": "对接说明不能超过 300 个字符"})
-    tags = source.tags if need is not None else project.match_tags  # type: ignore[union-attr]
-    target = matching.Target(tuple(tags), source.org.lat, source.org.lon)
-    candidate = _target_candidate(resource, org)
-    found = matching.suggest(target, [candidate], limit=1)
-    distance = None
-    if (
-        target.lat is not None
-        and target.lon is not None
-        and candidate.lat is not None
-        and candidate.lon is not None
-    ):
-        distance = round(
-            matching.haversine_km(target.lat, target.lon, candidate.lat, candidate.lon), 1
-        )
-    row = Match(
-        need=need,
-        project=project,
-        resource=resource,
-        org=org,
-        note=note,
-        shared_tags=list(found[0].shared) if found else [],
-        distance_km=distance,
-        matched_by=actor if getattr(actor, "is_authenticated", False) else None,
-        matched_by_name=_user_name(actor),
-    )
-    row.full_clean()
-    row.save()
-    audit_record(
-        actor=actor,
-        action=AuditLog.Action.UPDATE,
-        obj=source,
-        before={},
-        after={"match": row.target_name, "shared_tags": row.shared_tags},
-        note=f"对接：{row.target_name}",
-    )
-    return row
-
-
-@transaction.atomic
-def match_set_status(*, actor: Any, match: Match, status: str) -> Match:
-    """Move a match to 已达成 or 已放弃 (or back to 对接中). Agreeing a match of a need that is
-    still 待对接 makes it 已对接."""
-    if status not in MatchStatus.values:
-        raise ValidationError({"status": "状态应为对接中、已达成或已放弃"})
-    match = (
-        Match.objects.select_for_update(of=("self",))
-        .select_related("need", "project", "resource", "org")
-        .get(pk=match.pk)
-    )
-    if match.status == status:
-        return match
-    before = match.status
-    match.status = status
-    match.save(update_fields=["status", "updated_at"])
-    source = match.need or match.project
-    audit_record(
-        actor=actor,
-        action=AuditLog.Action.UPDATE,
-        obj=source,
-        before={"match": match.target_name, "status": before},
-        after={"match": match.target_name, "status": status},
-        note=f"对接{status}：{match.target_name}",
-    )
-    if (
-        status == MatchStatus.AGREED
-        and match.need is not None
-        and match.need.status == NeedStatus.OPEN
-    ):
-        need_update(actor=actor, need=match.need, status=NeedStatus.MATCHED)
-    return match
