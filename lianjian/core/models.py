@@ -54,6 +54,14 @@ class CodedRecord(Timestamped):
         return date_errors(type(self), instance_values(self), windows=windows)
 
 
+def settable_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The fields a service sets on ``model``: its audited fields (``AUDIT_FIELDS``) but the
+    code, which is fixed once created, with foreign keys by their relation name (``org``,
+    not ``org_id``)."""
+    audited: tuple[str, ...] = getattr(model, "AUDIT_FIELDS", ())
+    return tuple(name.removesuffix("_id") for name in audited if name != "code")
+
+
 def random_upload_path(folder: str, owner_id: object, filename: str) -> str:
     """Where an uploaded file is stored: under its owner's folder, by a random name that
     keeps only the extension (a user's file name never reaches the file system)."""

@@ -214,29 +214,16 @@ class Match(models.Model):
                 name="match_one_target",
                 violation_error_message="对接对象须为一个资源或一个组织",
             ),
-            models.UniqueConstraint(
-                fields=["need", "resource"],
-                condition=Q(need__isnull=False, resource__isnull=False),
-                name="match_need_resource_unique",
-                violation_error_message="已与该资源对接",
-            ),
-            models.UniqueConstraint(
-                fields=["need", "org"],
-                condition=Q(need__isnull=False, org__isnull=False),
-                name="match_need_org_unique",
-                violation_error_message="已与该组织对接",
-            ),
-            models.UniqueConstraint(
-                fields=["project", "resource"],
-                condition=Q(project__isnull=False, resource__isnull=False),
-                name="match_project_resource_unique",
-                violation_error_message="已与该资源对接",
-            ),
-            models.UniqueConstraint(
-                fields=["project", "org"],
-                condition=Q(project__isnull=False, org__isnull=False),
-                name="match_project_org_unique",
-                violation_error_message="已与该组织对接",
+            # One match per source (need or project) and target (resource or organisation).
+            *(
+                models.UniqueConstraint(
+                    fields=[source, target],
+                    condition=Q(**{f"{source}__isnull": False, f"{target}__isnull": False}),
+                    name=f"match_{source}_{target}_unique",
+                    violation_error_message=f"已与该{label}对接",
+                )
+                for source in ("need", "project")
+                for target, label in (("resource", "资源"), ("org", "组织"))
             ),
         ]
 

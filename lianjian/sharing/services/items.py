@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lianjian.core.audit import audit_record, audited_create, audited_update
 from lianjian.core.codes import next_code
-from lianjian.core.models import AuditLog
+from lianjian.core.models import AuditLog, settable_fields
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import matching
 from lianjian.sharing.models import (
@@ -23,18 +23,9 @@ from lianjian.sharing.models import (
 )
 from lianjian.sharing.services.resources import _known, user_name
 
-NEED_FIELDS = ("org", "title", "description", "tags", "sharing", "status", "needed_by", "contact")
-PROJECT_FIELDS = (
-    "org",
-    "title",
-    "description",
-    "tags",
-    "partners_wanted",
-    "sharing",
-    "status",
-    "start",
-    "end",
-)
+# What a create or update may set: every audited field but the code.
+NEED_FIELDS = settable_fields(Need)
+PROJECT_FIELDS = settable_fields(Project)
 
 
 _Item = TypeVar("_Item", Need, Project)

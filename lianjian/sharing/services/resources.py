@@ -10,7 +10,7 @@ from django.db import transaction
 
 from lianjian.core.audit import audit_record, audited_create, audited_update
 from lianjian.core.codes import next_code
-from lianjian.core.models import AuditLog
+from lianjian.core.models import AuditLog, settable_fields
 from lianjian.core.uploads import check_upload
 from lianjian.sharing.hours import HoursError, normalise_hours
 from lianjian.sharing.models import (
@@ -20,25 +20,8 @@ from lianjian.sharing.models import (
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = ("image/png", "image/jpeg")
-RESOURCE_FIELDS = (
-    "name",
-    "kind",
-    "owner",
-    "sharing",
-    "tags",
-    "description",
-    "capacity",
-    "address",
-    "lat",
-    "lon",
-    "opening_hours",
-    "equipment",
-    "expertise",
-    "member",
-    "contact",
-    "contact_phone",
-    "is_active",
-)
+# What a resource create or update may set: every audited field but the code.
+RESOURCE_FIELDS = settable_fields(Resource)
 
 
 def user_name(actor: Any) -> str:
