@@ -25,12 +25,17 @@ from lianjian.alliances.models import (
 from lianjian.alliances.rules import dissolved_join_problem
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
-from lianjian.core.uploads import check_upload
+from lianjian.core.uploads import UploadRule, store_upload
 from lianjian.orgs.models import Member, Organisation
 
 # Scans of signed agreements: what we accept and how large.
-SCAN_TYPES = ("application/pdf", "image/png", "image/jpeg")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SCANS = UploadRule(
+    types=("application/pdf", "image/png", "image/jpeg"),
+    max_bytes=20 * 1024 * 1024,
+    too_large="文件超过 20 MB",
+    wrong_type="只能上传 PDF、PNG 或 JPEG 文件",
+    default_name="附件",
+)
 
 
 def liaison_member_of(org: Organisation, phone: str) -> Member | None:
@@ -274,20 +279,9 @@ def agreement_renew(
 @transaction.atomic
 def agreement_attach(*, actor: Any, agreement: Agreement, upload: Any) -> AgreementFile:
     """Attach a scan: PDF, PNG or JPEG by content (magic bytes), at most 20 MB."""
-    checked = check_upload(
-        upload,
-        actor=actor,
-        types=SCAN_TYPES,
-        max_bytes=MAX_UPLOAD_BYTES,
-        too_large="文件超过 20 MB",
-        wrong_type="只能上传 PDF、PNG 或 JPEG 文件",
-        default_name="附件",
-    )
+    checked = SCANS.check(upload, actor)
     f = AgreementFile(agreement=agreement, **checked.record_fields())
-    # The stored name's extension follows the detected content, never the client's name:
-    # PNG bytes named "x.html" must not land on disk as an .html file.
-    f.file.save(f"scan.{checked.extension}", upload, save=False)
-    f.save()
+    store_upload(f, upload, "scan", checked)
     after = {"file_added": f.name}
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before={}, after=after)
     return f

@@ -78,6 +78,37 @@ class CheckedUpload:
         }
 
 
+@dataclass(frozen=True)
+class UploadRule:
+    """What one kind of stored file accepts: its types (by content), its size limit, the
+    messages of a refusal, and the name shown when the client sent none."""
+
+    types: tuple[str, ...]
+    max_bytes: int
+    too_large: str
+    wrong_type: str
+    default_name: str
+
+    def check(self, upload: Any, actor: Any) -> CheckedUpload:
+        return check_upload(
+            upload,
+            actor=actor,
+            types=self.types,
+            max_bytes=self.max_bytes,
+            too_large=self.too_large,
+            wrong_type=self.wrong_type,
+            default_name=self.default_name,
+        )
+
+
+def store_upload(record: Any, upload: Any, stem: str, checked: CheckedUpload) -> None:
+    """Store ``upload`` as ``record.file`` and save the record. The stored name's extension
+    follows the detected content, never the client's name: PNG bytes named "x.html" must
+    not land on disk as an .html file."""
+    record.file.save(f"{stem}.{checked.extension}", upload, save=False)
+    record.save()
+
+
 def check_upload(
     upload: Any,
     *,

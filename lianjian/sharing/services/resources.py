@@ -11,7 +11,7 @@ from django.db import transaction
 from lianjian.core.audit import audit_record, audited_create, audited_update
 from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog, settable_fields
-from lianjian.core.uploads import check_upload
+from lianjian.core.uploads import UploadRule, store_upload
 from lianjian.sharing.hours import HoursError, normalise_hours
 from lianjian.sharing.models import (
     Resource,
@@ -20,6 +20,13 @@ from lianjian.sharing.models import (
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = ("image/png", "image/jpeg")
+PHOTOS = UploadRule(
+    types=PHOTO_TYPES,
+    max_bytes=MAX_PHOTO_BYTES,
+    too_large="照片不能超过 10 MB",
+    wrong_type="只能上传 PNG 或 JPEG 图片",
+    default_name="照片",
+)
 # What a resource create or update may set: every audited field but the code.
 RESOURCE_FIELDS = settable_fields(Resource)
 
@@ -88,19 +95,9 @@ def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resourc
 @transaction.atomic
 def photo_add(*, actor: Any, resource: Resource, upload: Any) -> ResourcePhoto:
     """Attach a photo: PNG or JPEG by content (magic bytes, not the name), at most 10 MB."""
-    checked = check_upload(
-        upload,
-        actor=actor,
-        types=PHOTO_TYPES,
-        max_bytes=MAX_PHOTO_BYTES,
-        too_large="照片不能超过 10 MB",
-        wrong_type="只能上传 PNG 或 JPEG 图片",
-        default_name="照片",
-    )
+    checked = PHOTOS.check(upload, actor)
     photo = ResourcePhoto(resource=resource, **checked.record_fields())
-    # The stored extension follows the detected content, never the client's file name.
-    photo.file.save(f"photo.{checked.extension}", upload, save=False)
-    photo.save()
+    store_upload(photo, upload, "photo", checked)
     after = {"photo_added": photo.name}
     audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=resource, before={}, after=after)
     return photo
