@@ -188,9 +188,13 @@ def org_infos(orgs: QuerySet[Organisation], *, year: int | None = None) -> list[
     """The organisations as the engine sees them; with ``year``, their full members as of
     the first day of each month of it (:func:`full_members_as_of`), else today's."""
     only = ("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path")
-    if year is None:
-        full = full_member_counts(orgs)
-        return [
+    by_month = full_members_as_of(orgs, year) if year is not None else None
+    today = full_member_counts(orgs) if by_month is None else {}
+    none = (0,) * 12
+    infos = []
+    for o in orgs.only(*only).order_by("path"):
+        months = by_month.get(o.pk, none) if by_month is not None else None
+        infos.append(
             compliance.OrgInfo(
                 o.pk,
                 o.code,
@@ -198,24 +202,9 @@ def org_infos(orgs: QuerySet[Organisation], *, year: int | None = None) -> list[
                 o.is_partner,
                 o.founded,
                 o.dissolved,
-                full.get(o.pk, 0),
+                months[0] if months is not None else today.get(o.pk, 0),
                 o.name,
+                months,
             )
-            for o in orgs.only(*only).order_by("path")
-        ]
-    by_month = full_members_as_of(orgs, year)
-    none = (0,) * 12
-    return [
-        compliance.OrgInfo(
-            o.pk,
-            o.code,
-            o.kind,
-            o.is_partner,
-            o.founded,
-            o.dissolved,
-            by_month.get(o.pk, none)[0],
-            o.name,
-            by_month.get(o.pk, none),
         )
-        for o in orgs.only(*only).order_by("path")
-    ]
+    return infos

@@ -202,6 +202,18 @@ def alliance_card(alliance: Alliance, user: Any, today: datetime.date) -> dict[s
     return {"figures": figures(qs, today), "pressing": pressing, "meetings": meetings}
 
 
+def _per_month(qs: QuerySet[Problem], date_field: str, year: int) -> dict[int, int]:
+    """How many of ``qs`` have ``date_field`` in each month (1–12) of ``year``; one query."""
+    return {
+        r["m"]: r["n"]
+        for r in qs.filter(**{f"{date_field}__year": year})
+        .order_by()
+        .annotate(m=ExtractMonth(date_field))
+        .values("m")
+        .annotate(n=Count("id"))
+    }
+
+
 def statistics(qs: QuerySet[Problem], *, year: int, today: datetime.date) -> dict[str, Any]:
     """Figures and chart series for the problems of ``qs``: all of them by category and by
     state; raised and solved by month of ``year``; the figures per alliance. Nine queries."""
@@ -217,22 +229,8 @@ def statistics(qs: QuerySet[Problem], *, year: int, today: datetime.date) -> dic
         )
     }
     by_state = {r["state"]: r["n"] for r in qs.order_by().values("state").annotate(n=Count("id"))}
-    raised_month = {
-        r["m"]: r["n"]
-        for r in qs.filter(raised_on__year=year)
-        .order_by()
-        .annotate(m=ExtractMonth("raised_on"))
-        .values("m")
-        .annotate(n=Count("id"))
-    }
-    solved_month = {
-        r["m"]: r["n"]
-        for r in qs.filter(solved_on__year=year)
-        .order_by()
-        .annotate(m=ExtractMonth("solved_on"))
-        .values("m")
-        .annotate(n=Count("id"))
-    }
+    raised_month = _per_month(qs, "raised_on", year)
+    solved_month = _per_month(qs, "solved_on", year)
     per_alliance = figures_by_alliance(qs, today)
     labels = {
         pk: (code, name)

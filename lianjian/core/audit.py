@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from django.db import models
 
@@ -54,32 +54,21 @@ def target_type(obj_or_model: models.Model | type[models.Model]) -> str:
     return obj_or_model._meta.label_lower
 
 
-def audit_record(
-    *,
-    actor: Any,
-    action: str,
-    obj: models.Model | None = None,
-    target: str = "",
-    target_id: str = "",
-    target_repr: str = "",
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> AuditLog:
+class AuditDetails(TypedDict, total=False):
+    """What an audit row says beyond who and what kind of change (:func:`audit_row`)."""
+
+    obj: models.Model | None
+    target: str
+    target_id: str
+    target_repr: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str
+
+
+def audit_record(*, actor: Any, action: str, **details: Unpack[AuditDetails]) -> AuditLog:
     """Write one audit row. ``actor`` may be None for system jobs (demo data, migrations)."""
-    return AuditLog.objects.create(
-        **audit_row(
-            actor=actor,
-            action=action,
-            obj=obj,
-            target=target,
-            target_id=target_id,
-            target_repr=target_repr,
-            before=before,
-            after=after,
-            note=note,
-        )
-    )
+    return AuditLog.objects.create(**audit_row(actor=actor, action=action, **details))
 
 
 def audit_row(
