@@ -237,6 +237,9 @@ class Agreement(Timestamped):
         verbose_name = "联建协议"
         ordering = ["-start", "-id"]
 
+    def __str__(self) -> str:
+        return self.title
+
     def clean(self) -> None:
         raise_errors(agreement_row_errors(instance_values(self)))
 
