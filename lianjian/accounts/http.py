@@ -7,6 +7,8 @@ API's ``request.auth``; the views behind ``login_required`` and the API handlers
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest
 
 from lianjian.accounts.models import User
@@ -22,3 +24,9 @@ class ApiRequest(HttpRequest):
     """A request that passed :class:`~lianjian.accounts.api.TokenAuth`: ``auth`` is its user."""
 
     auth: User
+
+
+def caller(request: HttpRequest) -> User:
+    """The user of an API request that passed :class:`~lianjian.accounts.api.TokenAuth`
+    (every router but the token endpoint requires it)."""
+    return cast(ApiRequest, request).auth

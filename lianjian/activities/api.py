@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, StringConstraints
 
-from lianjian.accounts.models import User
+from lianjian.accounts.http import caller
 from lianjian.activities import selectors, services
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus
 from lianjian.activities.schemas import ActivityFilter, ComplianceFilter, RuleFilter, TypeName
@@ -26,10 +26,11 @@ from lianjian.core.api_utils import (
     READ_ERRORS,
     WRITE_ERRORS,
     PageParams,
+    named_in_body,
     paginate,
     text,
 )
-from lianjian.core.scope import CHANGE, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, require
 from lianjian.orgs.models import Organisation
 
 router = Router(tags=["活动"])
@@ -168,10 +169,6 @@ class ComplianceOut(Schema):
     results: list[ComplianceRowOut]
 
 
-def _caller(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
 def _codes(ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for activity_id, code in (
@@ -234,7 +231,7 @@ def activity_list(request: HttpRequest, params: Query[ActivityListParams]) -> di
     """Activities the caller may see, newest first (voided records only with
     ``status=已作废``); an organisation out of scope answers 404."""
     try:
-        qs = selectors.activity_list(_caller(request), params)
+        qs = selectors.activity_list(caller(request), params)
     except Organisation.DoesNotExist:
         raise Http404 from None
     items, count = paginate(qs, params)
@@ -246,7 +243,7 @@ def activity_list(request: HttpRequest, params: Query[ActivityListParams]) -> di
 def activity_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One activity with its attendance list."""
     activity = (
-        Activity.objects.visible_to(_caller(request))
+        Activity.objects.visible_to(caller(request))
         .select_related("host", "alliance")
         .filter(code=code)
         .first()
@@ -259,7 +256,7 @@ def activity_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.post("", response={201: ActivityDetailOut, **WRITE_ERRORS}, summary="登记活动")
 def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
     """Record an activity (草稿) held by ``orgs[0]``, which the caller must manage."""
-    user = _caller(request)
+    user = caller(request)
     if len(set(payload.orgs)) != len(payload.orgs):
         raise HttpError(400, "orgs：同一组织不能重复列出")
     visible = Organisation.objects.visible_to(user)
@@ -271,9 +268,7 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
     alliance = None
     allowed: set[int] = set()
     if payload.alliance:
-        alliance = Alliance.objects.visible_to(user).filter(code=payload.alliance).first()
-        if alliance is None:
-            raise HttpError(400, f"联建不存在：{payload.alliance}")
+        alliance = named_in_body(Alliance, user, payload.alliance, "联建")
         allowed = set(
             AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values_list(
                 "org_id", flat=True
@@ -311,12 +306,9 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Status:
 def activity_void(request: HttpRequest, code: str, payload: VoidIn) -> dict[str, Any]:
     """作废 a draft or returned record entered by mistake, with a reason: the host's managers
     (out of scope → 404, visible but not managed → 403). The record is kept, marked 已作废."""
-    user = _caller(request)
-    activity = Activity.objects.visible_to(user).filter(code=code).first()
-    if activity is None:
-        raise Http404
-    if not may(user, CHANGE, activity):
-        raise HttpError(403, "无权作废该活动（须为主办组织的管理员）")
+    user = caller(request)
+    activity = get_visible_or_404(Activity, user, code=code)
+    require(user, CHANGE, activity, "无权作废该活动（须为主办组织的管理员）")
     services.activity_void(actor=user, activity=activity, reason=payload.reason)
     return activity_detail_out(
         Activity.objects.select_related("host", "alliance").get(pk=activity.pk)
@@ -350,7 +342,7 @@ def compliance(request: HttpRequest, params: Query[ComplianceParams]) -> dict[st
     """Compliance rows (contracts §4) for the organisations the caller may see, or the
     subtree of ``org`` (404 when not visible) — the rows of the matrix for the same filter."""
     try:
-        result = selectors.compliance_list(_caller(request), params, today=timezone.localdate())
+        result = selectors.compliance_list(caller(request), params, today=timezone.localdate())
     except Organisation.DoesNotExist:
         raise Http404 from None
     return {"year": result.year, "results": [r.as_contract() for r in result.rows]}

@@ -11,7 +11,7 @@ to them; they may change it when they manage its host; a manager above the host 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from lianjian.alliances.models import Alliance
+from lianjian.core.models import CodedRecord
 from lianjian.core.scope import Manages, ManagesBelow, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     HISTORY,
@@ -29,9 +30,6 @@ from lianjian.core.validation import (
     raise_errors,
 )
 from lianjian.orgs.models import Member, Organisation, OrgKind, not_before_founding, validate_code
-
-if TYPE_CHECKING:
-    pass
 
 
 class ActivityType(models.TextChoices):
@@ -131,7 +129,7 @@ class ActivityQuerySet(ScopedQuerySet["Activity"]):
         return self.exclude(status=ActivityStatus.VOID)
 
 
-class Activity(models.Model):
+class Activity(CodedRecord):
     """One activity: a 三会一课 meeting, a 主题党日, a joint activity (联建活动) …
 
     ``code`` (活动编号) is the import/API key. ``host`` is the organisation that holds it and
@@ -146,6 +144,7 @@ class Activity(models.Model):
     SCOPE = ScopeRules(
         view=[Sees("orgs")], change=[Manages("host")], approve=[ManagesBelow("host")]
     )
+    LABEL_FIELD = "topic"
 
     AUDIT_FIELDS = (
         "code",
@@ -213,8 +212,6 @@ class Activity(models.Model):
     expected_count = models.PositiveIntegerField("应到人数", null=True, blank=True)
     present_count = models.PositiveIntegerField("实到人数", null=True, blank=True)
     is_valid = models.BooleanField("有效", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
 
@@ -236,17 +233,10 @@ class Activity(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.topic
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.for_year is None and self.start is not None:
             self.for_year = default_for_year(self.start)
         super().save(*args, **kwargs)
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
 
     @property
     def is_editable(self) -> bool:

@@ -34,7 +34,7 @@ from lianjian.activities.models import (
     held_problem,
 )
 from lianjian.alliances.models import Alliance
-from lianjian.core.audit import audit_record, diff, snapshot
+from lianjian.core.audit import audit_record, audited_create, audited_update, diff, snapshot
 from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import COMMITTEE_POSTS, Member, Organisation, OrgKind
@@ -387,8 +387,32 @@ def attendance_checkin(*, actor: Any, activity: Activity, member: Member | None)
 # --- review ------------------------------------------------------------------------------
 
 
+# The review steps: from which states, to which, and the refusal otherwise.
+SUBMIT = (
+    (ActivityStatus.DRAFT, ActivityStatus.RETURNED),
+    ActivityStatus.SUBMITTED,
+    "只有草稿或已退回的记录可以提交",
+)
+APPROVE = ((ActivityStatus.SUBMITTED,), ActivityStatus.APPROVED, "只有已提交的记录可以审核")
+RETURN = (
+    (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED),
+    ActivityStatus.RETURNED,
+    "只有已提交或已通过的记录可以退回",
+)
+
+
+def _reason(reason: str, label: str) -> str:
+    """A required reason (退回原因, 作废原因) of at most 300 characters, stripped."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"请填写{label}"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": f"{label}不能超过 300 个字符"})
+    return reason
+
+
 def _transition(
-    actor: Any, activity: Activity, allowed: Sequence[str], status: str, reason: str, message: str
+    actor: Any, activity: Activity, allowed: Sequence[str], status: str, message: str, reason: str
 ) -> Activity:
     activity = Activity.objects.select_for_update().select_related("host").get(pk=activity.pk)
     if activity.status not in allowed:
@@ -415,14 +439,7 @@ def _transition(
 @transaction.atomic
 def activity_submit(*, actor: Any, activity: Activity) -> Activity:
     """草稿/已退回 → 已提交: the record goes to the parent organisation for review."""
-    activity = _transition(
-        actor,
-        activity,
-        (ActivityStatus.DRAFT, ActivityStatus.RETURNED),
-        ActivityStatus.SUBMITTED,
-        "",
-        "只有草稿或已退回的记录可以提交",
-    )
+    activity = _transition(actor, activity, *SUBMIT, "")
     reminders.submitted(activity)
     return activity
 
@@ -430,14 +447,7 @@ def activity_submit(*, actor: Any, activity: Activity) -> Activity:
 @transaction.atomic
 def activity_approve(*, actor: Any, activity: Activity) -> Activity:
     """已提交 → 已通过."""
-    activity = _transition(
-        actor,
-        activity,
-        (ActivityStatus.SUBMITTED,),
-        ActivityStatus.APPROVED,
-        "",
-        "只有已提交的记录可以审核",
-    )
+    activity = _transition(actor, activity, *APPROVE, "")
     reminders.reviewed(activity)
     return activity
 
@@ -445,19 +455,7 @@ def activity_approve(*, actor: Any, activity: Activity) -> Activity:
 @transaction.atomic
 def activity_return(*, actor: Any, activity: Activity, reason: str) -> Activity:
     """已提交 (or 已通过, to correct it) → 已退回 with a reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "请填写退回原因"})
-    if len(reason) > 300:
-        raise ValidationError({"reason": "退回原因不能超过 300 个字符"})
-    activity = _transition(
-        actor,
-        activity,
-        (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED),
-        ActivityStatus.RETURNED,
-        reason,
-        "只有已提交或已通过的记录可以退回",
-    )
+    activity = _transition(actor, activity, *RETURN, _reason(reason, "退回原因"))
     reminders.reviewed(activity)
     return activity
 
@@ -467,11 +465,7 @@ def activity_void(*, actor: Any, activity: Activity, reason: str) -> Activity:
     """草稿/已退回 → 已作废 with a reason: a record entered by mistake is voided, never
     deleted. It keeps its data and audit trail, is shown as 已作废 with the reason, and
     counts nowhere (compliance, statistics, assessment sources, exports unless asked)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "请填写作废原因"})
-    if len(reason) > 300:
-        raise ValidationError({"reason": "作废原因不能超过 300 个字符"})
+    reason = _reason(reason, "作废原因")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status not in VOIDABLE_STATUSES:
         raise ValidationError("只有草稿或已退回的记录可以作废（已提交或已通过的记录须先退回）")
@@ -496,21 +490,9 @@ def activity_void(*, actor: Any, activity: Activity, reason: str) -> Activity:
 @transaction.atomic
 def rule_update(*, actor: Any, rule: ComplianceRule, **fields: Any) -> ComplianceRule:
     """Change a compliance rule (admins)."""
-    before = snapshot(rule)
-    for name, value in fields.items():
-        setattr(rule, name, value)
-    rule.full_clean()
-    rule.save()
-    b, a = diff(before, snapshot(rule))
-    if a:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=rule, before=b, after=a)
-    return rule
+    return audited_update(actor=actor, obj=rule, fields=fields)
 
 
 @transaction.atomic
 def rule_create(*, actor: Any, **fields: Any) -> ComplianceRule:
-    rule = ComplianceRule(**fields)
-    rule.full_clean()
-    rule.save()
-    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=rule, after=snapshot(rule))
-    return rule
+    return audited_create(actor=actor, obj=ComplianceRule(**fields))

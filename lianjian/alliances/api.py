@@ -24,6 +24,7 @@ from django.utils import timezone
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
+from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
 from lianjian.alliances import selectors, services
 from lianjian.alliances.models import (
@@ -47,19 +48,15 @@ from lianjian.alliances.schemas import (
     AllianceMemberIn,
     AllianceUpdateIn,
 )
-from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, named_in_body, paginate
 from lianjian.core.masking import private_value
-from lianjian.core.scope import manages_any
+from lianjian.core.scope import get_visible_or_404, manages_any
 from lianjian.orgs.models import Organisation
 
 alliances_router = Router(tags=["联建"])
 agreements_router = Router(tags=["联建协议"])
 
 NO_RIGHT_ALLIANCE = "无权修改该联建"
-
-
-def _caller(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _today() -> datetime.date:
@@ -184,12 +181,7 @@ def agreement_detail_out(agreement: Agreement) -> dict[str, Any]:
 
 
 def _visible_alliance(user: User, code: str) -> Alliance:
-    alliance = (
-        Alliance.objects.visible_to(user).select_related("type", "lead").filter(code=code).first()
-    )
-    if alliance is None:
-        raise Http404
-    return alliance
+    return get_visible_or_404(Alliance.objects.select_related("type", "lead"), user, code=code)
 
 
 def _require_manage(user: User, alliance: Alliance) -> None:
@@ -207,12 +199,7 @@ def _alliance_type(name: str) -> AllianceType:
 
 def _lead_org(user: User, code: str) -> Organisation:
     """The lead a request body names: visible (else 400) and manageable (else 403)."""
-    org = Organisation.objects.visible_to(user).filter(code=code).first()
-    if org is None:
-        raise HttpError(400, f"牵头组织不存在：{code}")
-    if not Organisation.objects.manageable_by(user).filter(pk=org.pk).exists():
-        raise HttpError(403, f"无权以「{org.name}」作为牵头组织")
-    return org
+    return named_in_body(Organisation, user, code, "牵头组织", "无权以「{}」作为牵头组织")
 
 
 def _member_orgs(user: User, codes: list[str]) -> list[Organisation]:
@@ -248,7 +235,7 @@ def _visible_agreement(user: User, agreement_id: int) -> Agreement:
 @alliances_router.get("", response={200: AllianceListOut, **READ_ERRORS}, summary="联建列表")
 def alliance_list(request: HttpRequest, params: Query[AllianceListParams]) -> dict[str, Any]:
     """Alliances with at least one member organisation the caller may see, by code."""
-    items, count = paginate(selectors.alliance_list(_caller(request), params), params)
+    items, count = paginate(selectors.alliance_list(caller(request), params), params)
     return {"items": [alliance_out(a) for a in items], "count": count}
 
 
@@ -257,7 +244,7 @@ def alliance_list(request: HttpRequest, params: Query[AllianceListParams]) -> di
 )
 def alliance_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One alliance with its member organisations (liaisons included) and agreement counts."""
-    user = _caller(request)
+    user = caller(request)
     return alliance_detail_out(_visible_alliance(user, code), user)
 
 
@@ -265,7 +252,7 @@ def alliance_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status:
     """Create an alliance led by an organisation the caller manages; the lead and
     ``members`` join on ``founded``."""
-    user = _caller(request)
+    user = caller(request)
     if not manages_any(user):
         raise HttpError(403, "无权新建联建")
     fields = payload.dict()
@@ -281,7 +268,7 @@ def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status:
 )
 def alliance_update(request: HttpRequest, code: str, payload: AllianceUpdateIn) -> dict[str, Any]:
     """Change the fields sent; a new lead must be managed by the caller and becomes a member."""
-    user = _caller(request)
+    user = caller(request)
     alliance = _visible_alliance(user, code)
     _require_manage(user, alliance)
     fields = payload.dict(exclude_unset=True)
@@ -299,7 +286,7 @@ def alliance_update(request: HttpRequest, code: str, payload: AllianceUpdateIn) 
 )
 def alliance_member_add(request: HttpRequest, code: str, payload: AllianceMemberIn) -> Status:
     """Add an organisation the caller sees, or a partner organisation, with its liaison."""
-    user = _caller(request)
+    user = caller(request)
     alliance = _visible_alliance(user, code)
     _require_manage(user, alliance)
     fields = payload.dict()
@@ -318,7 +305,7 @@ AgreementId = Path(..., ge=1, le=MAX_ID, description="协议 id")
 @agreements_router.get("", response={200: AgreementListOut, **READ_ERRORS}, summary="联建协议列表")
 def agreement_list(request: HttpRequest, params: Query[AgreementListParams]) -> dict[str, Any]:
     """Agreements of the alliances the caller may see, latest start first."""
-    items, count = paginate(selectors.agreement_list(_caller(request), params, _today()), params)
+    items, count = paginate(selectors.agreement_list(caller(request), params, _today()), params)
     return {"items": [agreement_out(ag) for ag in items], "count": count}
 
 
@@ -327,7 +314,7 @@ def agreement_list(request: HttpRequest, params: Query[AgreementListParams]) -> 
 )
 def agreement_detail(request: HttpRequest, agreement_id: int = AgreementId) -> dict[str, Any]:
     """One agreement with its terms, goals and the list of attached scans."""
-    return agreement_detail_out(_visible_agreement(_caller(request), agreement_id))
+    return agreement_detail_out(_visible_agreement(caller(request), agreement_id))
 
 
 @agreements_router.post(
@@ -335,11 +322,9 @@ def agreement_detail(request: HttpRequest, agreement_id: int = AgreementId) -> d
 )
 def agreement_create(request: HttpRequest, payload: AgreementCreateIn) -> Status:
     """Create a draft (草拟) agreement of an alliance the caller manages."""
-    user = _caller(request)
+    user = caller(request)
     fields = payload.dict()
-    alliance = Alliance.objects.visible_to(user).filter(code=fields.pop("alliance")).first()
-    if alliance is None:
-        raise HttpError(400, f"联建不存在：{payload.alliance}")
+    alliance = named_in_body(Alliance, user, fields.pop("alliance"), "联建")
     _require_manage(user, alliance)
     codes = list(dict.fromkeys(fields.pop("parties")))
     members = {
@@ -368,7 +353,7 @@ def agreement_status(
     request: HttpRequest, payload: AgreementStatusIn, agreement_id: int = AgreementId
 ) -> dict[str, Any]:
     """Move an agreement along 草拟 → 已签署 → 生效 → 到期, or terminate it (终止)."""
-    user = _caller(request)
+    user = caller(request)
     agreement = _visible_agreement(user, agreement_id)
     _require_manage(user, agreement.alliance)
     services.agreement_set_status(
@@ -384,7 +369,7 @@ def agreement_renew(
     request: HttpRequest, payload: AgreementRenewIn, agreement_id: int = AgreementId
 ) -> Status:
     """Renew (续签): a new draft with the same parties and goals; an agreement renews once."""
-    user = _caller(request)
+    user = caller(request)
     agreement = _visible_agreement(user, agreement_id)
     _require_manage(user, agreement.alliance)
     new = services.agreement_renew(

@@ -8,14 +8,14 @@ alliance shares (name, unit, liaison) — never their members.
 from __future__ import annotations
 
 import datetime
-import uuid
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
 from lianjian.core.masking import PhoneField, PrivateHolder
+from lianjian.core.models import Timestamped, UploadedFile, random_upload_path
 from lianjian.core.scope import Manages, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     HISTORY,
@@ -25,11 +25,13 @@ from lianjian.core.validation import (
     is_date,
     raise_errors,
 )
-from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
-from lianjian.orgs.pinyin import initials as pinyin_initials
-
-if TYPE_CHECKING:
-    pass
+from lianjian.orgs.models import (
+    Member,
+    NamedRecord,
+    Organisation,
+    not_before_founding,
+    validate_code,
+)
 
 THEMES = (
     "党建+提质增效",
@@ -65,7 +67,7 @@ class AllianceQuerySet(ScopedQuerySet["Alliance"]):
     pass
 
 
-class Alliance(models.Model):
+class Alliance(NamedRecord):
     """A joint-construction relation among ≥ 2 organisations, led by ``lead``.
 
     ``code`` is the import/API key. Members are :class:`AllianceMember` rows with join and
@@ -99,10 +101,6 @@ class Alliance(models.Model):
 
     code = models.CharField("联建编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("联建名称", max_length=200)
-    # Pinyin initials of the name, kept by save(), for the pickers ("hr" finds 桓仁…).
-    initials = models.CharField(
-        "拼音首字母", max_length=50, blank=True, db_index=True, editable=False
-    )
     type = models.ForeignKey(
         AllianceType, verbose_name="联建类型", on_delete=models.PROTECT, related_name="alliances"
     )
@@ -119,8 +117,6 @@ class Alliance(models.Model):
     status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.ACTIVE)
     founded = models.DateField("成立日期", null=True, blank=True)
     description = models.TextField("简介", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AllianceQuerySet.as_manager()
 
@@ -128,22 +124,8 @@ class Alliance(models.Model):
         verbose_name = "联建"
         ordering = ["code"]
 
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.initials = pinyin_initials(self.name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "initials"}
-        super().save(*args, **kwargs)
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
-
     def clean(self) -> None:
-        errors = date_errors(Alliance, instance_values(self))
+        errors = self.own_date_errors()
         if "founded" not in errors and self.lead_id is not None:
             problem = not_before_founding(self.lead, self.founded, "成立日期")
             if problem:
@@ -214,7 +196,7 @@ class AllianceMember(models.Model):
         return PrivateHolder(self.org.path)
 
 
-class Agreement(models.Model):
+class Agreement(Timestamped):
     """A signed joint-construction agreement (联建协议) of an alliance.
 
     Lifecycle 草拟 → 已签署 → 生效 → 到期 or 终止; renewal creates a successor that points
@@ -250,8 +232,6 @@ class Agreement(models.Model):
         on_delete=models.PROTECT,
         related_name="successor",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "联建协议"
@@ -317,27 +297,18 @@ class AgreementGoal(models.Model):
 
 
 def agreement_upload_to(instance: AgreementFile, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"agreements/{instance.agreement_id}/{uuid.uuid4().hex}.{ext}"
+    return random_upload_path("agreements", instance.agreement_id, filename)
 
 
-class AgreementFile(models.Model):
+class AgreementFile(UploadedFile):
     """A scan attached to an agreement (PDF or image), stored under a random name."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=agreement_upload_to, max_length=200)
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小")
-    content_type = models.CharField(max_length=50)
-    uploaded_by = models.CharField("上传人", max_length=150, blank=True)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "协议附件"
         ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Plan(models.Model):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lianjian.alliances.models import Agreement, Alliance, AllianceMember
 from lianjian.alliances.schemas import AgreementFilter, AllianceFilter
-from lianjian.core.filters import register_list
+from lianjian.core.filters import filter_given, register_list, search
 from lianjian.orgs.models import Organisation
 
 
@@ -32,15 +32,14 @@ def alliance_list(user: Any, f: AllianceFilter) -> QuerySet[Alliance]:
     filter of the alliance screen and ``GET /api/v1/alliances``. The member filter is a
     subquery, not a join: a join on memberships would also limit the member counts that
     :func:`alliance_rows` annotates to the one filtered membership."""
-    qs = Alliance.objects.visible_to(user)
-    if f.q:
-        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(sponsor__icontains=f.q))
-    if f.type:
-        qs = qs.filter(type__name=f.type)
-    if f.theme:
-        qs = qs.filter(theme=f.theme)
-    if f.status:
-        qs = qs.filter(status=f.status)
+    qs = search(
+        Alliance.objects.visible_to(user),
+        f.q,
+        "name__icontains",
+        "code__icontains",
+        "sponsor__icontains",
+    )
+    qs = filter_given(qs, type__name=f.type, theme=f.theme, status=f.status)
     if f.org:
         current = AllianceMember.objects.filter(org__code=f.org, left_on__isnull=True)
         qs = qs.filter(pk__in=current.values("alliance_id"))

@@ -25,16 +25,17 @@ from lianjian.alliances.models import (
 from lianjian.alliances.rules import dissolved_join_problem
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
+from lianjian.core.uploads import UploadRule, store_upload
 from lianjian.orgs.models import Member, Organisation
 
 # Scans of signed agreements: what we accept and how large.
-ALLOWED_UPLOADS = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SCANS = UploadRule(
+    types=("application/pdf", "image/png", "image/jpeg"),
+    max_bytes=20 * 1024 * 1024,
+    too_large="文件超过 20 MB",
+    wrong_type="只能上传 PDF、PNG 或 JPEG 文件",
+    default_name="附件",
+)
 
 
 def liaison_member_of(org: Organisation, phone: str) -> Member | None:
@@ -278,38 +279,11 @@ def agreement_renew(
 @transaction.atomic
 def agreement_attach(*, actor: Any, agreement: Agreement, upload: Any) -> AgreementFile:
     """Attach a scan: PDF, PNG or JPEG by content (magic bytes), at most 20 MB."""
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationError("文件为空")
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationError("文件超过 20 MB")
-    head = upload.read(16)
-    upload.seek(0)
-    kind = next(
-        (ct for ct, magics in ALLOWED_UPLOADS.items() if any(head.startswith(m) for m in magics)),
-        None,
-    )
-    if kind is None:
-        raise ValidationError("只能上传 PDF、PNG 或 JPEG 文件")
-    name = (getattr(upload, "name", "") or "附件").rsplit("/", 1)[-1][:200]
-    f = AgreementFile(
-        agreement=agreement,
-        name=name,
-        size=size,
-        content_type=kind,
-        uploaded_by=actor.get_username() if actor else "系统",
-    )
-    # The stored name's extension follows the detected content, never the client's name:
-    # PNG bytes named "x.html" must not land on disk as an .html file.
-    f.file.save(f"scan.{UPLOAD_EXTENSIONS[kind]}", upload, save=False)
-    f.save()
-    audit_record(
-        actor=actor,
-        action=AuditLog.Action.UPDATE,
-        obj=agreement,
-        before={},
-        after={"file_added": name},
-    )
+    checked = SCANS.check(upload, actor)
+    f = AgreementFile(agreement=agreement, **checked.record_fields())
+    store_upload(f, upload, "scan", checked)
+    after = {"file_added": f.name}
+    audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=agreement, before={}, after=after)
     return f
 
 

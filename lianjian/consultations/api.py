@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
+from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
 from lianjian.alliances.models import Alliance
 from lianjian.consultations import rules, selectors, services
@@ -36,18 +37,14 @@ from lianjian.consultations.schemas import (
     ReopenIn,
     SolveIn,
 )
-from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
-from lianjian.core.scope import CHANGE, may
+from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, named_in_body, paginate
+from lianjian.core.scope import CHANGE, get_visible_or_404, may, require
 from lianjian.orgs.models import Member, Organisation
 
 problems_router = Router(tags=["事务共商：问题清单"])
 meetings_router = Router(tags=["事务共商：联席会议"])
 
 TZ = timezone.get_default_timezone()
-
-
-def _caller(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 # ---- shaping --------------------------------------------------------------------------
@@ -148,45 +145,40 @@ def meeting_detail_out(meeting: JointMeeting) -> dict[str, Any]:
 
 
 def _visible_problem(user: User, code: str) -> Problem:
-    problem = selectors.problem_rows(Problem.objects.visible_to(user)).filter(code=code).first()
-    if problem is None:
-        raise Http404
-    return problem
+    return get_visible_or_404(selectors.problem_rows(Problem.objects.all()), user, code=code)
 
 
-def _require(user: User, action: str, problem: Problem) -> None:
-    if not may(user, action, problem):
-        raise HttpError(403, f"无权对该问题执行“{rules.ACTION_LABELS[action]}”")
+def _problem_for(request: HttpRequest, code: str, action: str) -> tuple[User, Problem]:
+    """The caller and the problem they take a step of: out of scope → 404, a step they
+    may not take → 403."""
+    user = caller(request)
+    problem = _visible_problem(user, code)
+    require(user, action, problem, f"无权对该问题执行“{rules.ACTION_LABELS[action]}”")
+    return user, problem
 
 
 @problems_router.get("", response={200: ProblemListOut, **READ_ERRORS}, summary="问题清单")
 def problem_list(request: HttpRequest, params: Query[ProblemListParams]) -> dict[str, Any]:
     """Problems the caller may see, newest first, with the list's filters."""
     today = timezone.localdate()
-    items, count = paginate(selectors.problem_list(_caller(request), params, today), params)
+    items, count = paginate(selectors.problem_list(caller(request), params, today), params)
     return {"items": [problem_out(p, today) for p in items], "count": count}
 
 
 @problems_router.get("/{code}", response={200: ProblemDetailOut, **READ_ERRORS}, summary="问题详情")
 def problem_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One problem with its description, resolution and timeline."""
-    return problem_detail_out(_visible_problem(_caller(request), code))
+    return problem_detail_out(_visible_problem(caller(request), code))
 
 
 @problems_router.post("", response={201: ProblemDetailOut, **WRITE_ERRORS}, summary="提出问题")
 def problem_create(request: HttpRequest, payload: ProblemCreateIn) -> Status:
     """Raise a problem (待研究) for an organisation the caller manages."""
-    user = _caller(request)
-    org = Organisation.objects.visible_to(user).filter(code=payload.raised_by).first()
-    if org is None:
-        raise HttpError(400, f"提出组织不存在：{payload.raised_by}")
-    if not may(user, CHANGE, org):
-        raise HttpError(403, f"无权以「{org.name}」的名义提出问题")
-    alliance = None
-    if payload.alliance:
-        alliance = Alliance.objects.visible_to(user).filter(code=payload.alliance).first()
-        if alliance is None:
-            raise HttpError(400, f"联建不存在：{payload.alliance}")
+    user = caller(request)
+    org = named_in_body(
+        Organisation, user, payload.raised_by, "提出组织", "无权以「{}」的名义提出问题"
+    )
+    alliance = named_in_body(Alliance, user, payload.alliance, "联建") if payload.alliance else None
     problem = services.problem_raise(
         actor=user,
         raised_by=org,
@@ -206,9 +198,7 @@ def problem_create(request: HttpRequest, payload: ProblemCreateIn) -> Status:
 )
 def problem_assign(request: HttpRequest, code: str, payload: AssignIn) -> dict[str, Any]:
     """Set owners, a responsible person and a deadline: 待研究 → 已分派 (or change them)."""
-    user = _caller(request)
-    problem = _visible_problem(user, code)
-    _require(user, "assign", problem)
+    user, problem = _problem_for(request, code, "assign")
     if len(set(payload.owners)) != len(payload.owners):
         raise HttpError(400, "owners：同一组织不能重复列出")
     if problem.alliance_id:
@@ -245,9 +235,7 @@ def problem_assign(request: HttpRequest, code: str, payload: AssignIn) -> dict[s
 )
 def problem_progress(request: HttpRequest, code: str, payload: ProgressIn) -> dict[str, Any]:
     """An owner organisation the caller manages reports progress (→ 办理中)."""
-    user = _caller(request)
-    problem = _visible_problem(user, code)
-    _require(user, "progress", problem)
+    user, problem = _problem_for(request, code, "progress")
     owned = [link.org for link in problem.owner_links.all() if may(user, CHANGE, link.org)]
     org = owned[0]
     if payload.org:
@@ -263,9 +251,7 @@ def problem_progress(request: HttpRequest, code: str, payload: ProgressIn) -> di
 )
 def problem_solve(request: HttpRequest, code: str, payload: SolveIn) -> dict[str, Any]:
     """The owners report the problem solved (→ 待确认)."""
-    user = _caller(request)
-    problem = _visible_problem(user, code)
-    _require(user, "solve", problem)
+    user, problem = _problem_for(request, code, "solve")
     owned = [link.org for link in problem.owner_links.all() if may(user, CHANGE, link.org)]
     services.problem_solve(
         actor=user,
@@ -282,9 +268,7 @@ def problem_solve(request: HttpRequest, code: str, payload: SolveIn) -> dict[str
 )
 def problem_confirm(request: HttpRequest, code: str, payload: ConfirmIn) -> dict[str, Any]:
     """The raising organisation confirms the fix (待确认 → 已销号)."""
-    user = _caller(request)
-    problem = _visible_problem(user, code)
-    _require(user, "confirm", problem)
+    user, problem = _problem_for(request, code, "confirm")
     services.problem_confirm(actor=user, problem=problem, note=payload.note)
     return problem_detail_out(problem)
 
@@ -294,9 +278,7 @@ def problem_confirm(request: HttpRequest, code: str, payload: ConfirmIn) -> dict
 )
 def problem_reopen(request: HttpRequest, code: str, payload: ReopenIn) -> dict[str, Any]:
     """The raising organisation sends a solved problem back (待确认 → 办理中) with a reason."""
-    user = _caller(request)
-    problem = _visible_problem(user, code)
-    _require(user, "reopen", problem)
+    user, problem = _problem_for(request, code, "reopen")
     services.problem_reopen(actor=user, problem=problem, reason=payload.reason)
     return problem_detail_out(problem)
 
@@ -307,7 +289,7 @@ def problem_reopen(request: HttpRequest, code: str, payload: ReopenIn) -> dict[s
 @meetings_router.get("", response={200: MeetingListOut, **READ_ERRORS}, summary="联席会议列表")
 def meeting_list(request: HttpRequest, params: Query[MeetingListParams]) -> dict[str, Any]:
     """Meetings of the alliances the caller sees, latest first."""
-    items, count = paginate(selectors.meeting_list(_caller(request), params), params)
+    items, count = paginate(selectors.meeting_list(caller(request), params), params)
     return {"items": [meeting_out(m) for m in items], "count": count}
 
 
@@ -316,7 +298,7 @@ def meeting_list(request: HttpRequest, params: Query[MeetingListParams]) -> dict
 )
 def meeting_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One meeting with its agenda, attendees, minutes and decisions."""
-    meeting = JointMeeting.objects.visible_to(_caller(request)).filter(code=code).first()
+    meeting = JointMeeting.objects.visible_to(caller(request)).filter(code=code).first()
     if meeting is None:
         raise Http404
     return meeting_detail_out(meeting)
@@ -326,7 +308,7 @@ def meeting_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 def meeting_create(request: HttpRequest, payload: MeetingCreateIn) -> Status:
     """Plan a meeting (筹备中) of an alliance the caller manages, or convened by an
     organisation of the alliance the caller manages."""
-    user = _caller(request)
+    user = caller(request)
     alliance = (
         Alliance.objects.visible_to(user)
         .select_related("lead")

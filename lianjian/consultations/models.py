@@ -20,7 +20,7 @@ Which steps the problem's state allows is :mod:`lianjian.consultations.rules`'.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +28,7 @@ from django.db.models import Q
 
 from lianjian.alliances.models import Alliance
 from lianjian.consultations import rules
+from lianjian.core.models import CodedRecord
 from lianjian.core.scope import Also, Manages, ManagesBelow, Only, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     HISTORY,
@@ -38,9 +39,6 @@ from lianjian.core.validation import (
     raise_errors,
 )
 from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
-
-if TYPE_CHECKING:
-    pass
 
 
 class ProblemCategory(models.TextChoices):
@@ -81,7 +79,7 @@ class JointMeetingQuerySet(ScopedQuerySet["JointMeeting"]):
     pass
 
 
-class JointMeeting(models.Model):
+class JointMeeting(CodedRecord):
     """A joint meeting (联席会议) of an alliance: agenda, attendees, minutes and decisions.
 
     ``code`` (会议编号, e.g. ``LX-2026-001``) is the API key. Status 筹备中 → 已召开; a held
@@ -128,8 +126,6 @@ class JointMeeting(models.Model):
     status = models.CharField(
         "状态", max_length=4, choices=MeetingStatus.choices, default=MeetingStatus.PREPARING
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = JointMeetingQuerySet.as_manager()
 
@@ -138,16 +134,9 @@ class JointMeeting(models.Model):
         ordering = ["-start", "-id"]
         indexes = [models.Index(fields=["alliance", "start"], name="meeting_alliance_start_idx")]
 
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
-
     def clean(self) -> None:
         windows = {"start": HISTORY} if self.status == MeetingStatus.HELD else None
-        errors = date_errors(JointMeeting, instance_values(self), windows=windows)
+        errors = self.own_date_errors(windows)
         if "start" not in errors and self.alliance_id is not None:
             problem = not_before_founding(self.alliance, self.start, "召开时间")
             if problem:
@@ -235,7 +224,7 @@ _ABOVE_RAISER = Only(
 )
 
 
-class Problem(models.Model):
+class Problem(CodedRecord):
     """A problem on an alliance's list (问题清单), from raising to 销号.
 
     ``code`` (问题编号, e.g. ``WT-2026-001``) is the import/API key. ``owners`` (责任组织,
@@ -327,8 +316,6 @@ class Problem(models.Model):
     resolution = models.TextField("解决情况", blank=True)
     closed_on = models.DateField("销号日期", null=True, blank=True)
     reopened = models.PositiveSmallIntegerField("退回次数", default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProblemQuerySet.as_manager()
 
@@ -352,13 +339,6 @@ class Problem(models.Model):
                 violation_error_message="已解决的问题须有解决日期",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
 
     def colour(self, today, yellow_days: int | None = None) -> str:
         return rules.colour(

@@ -28,7 +28,7 @@ from lianjian.consultations.models import (
     yellow_threshold,
 )
 from lianjian.consultations.schemas import MeetingFilter, ProblemFilter
-from lianjian.core.filters import register_list
+from lianjian.core.filters import filter_given, register_list, search
 from lianjian.core.scope import may
 from lianjian.orgs.models import Organisation
 
@@ -71,51 +71,40 @@ def problem_list(
     the one filter of the problem screen, its export and ``GET /api/v1/problems``. An
     organisation the user may not see matches nothing."""
     today = today or timezone.localdate()
-    qs = Problem.objects.visible_to(user)
-    if f.q:
-        qs = qs.filter(
-            Q(title__icontains=f.q)
-            | Q(code__iexact=f.q)
-            | Q(description__icontains=f.q)
-            | Q(responsible__icontains=f.q)
-        )
+    qs = search(
+        Problem.objects.visible_to(user),
+        f.q,
+        "title__icontains",
+        "code__iexact",
+        "description__icontains",
+        "responsible__icontains",
+    )
     if f.state == "未解决":
         qs = qs.filter(state__in=rules.UNSOLVED_STATES)
-    elif f.state:
-        qs = qs.filter(state=f.state)
-    if f.category:
-        qs = qs.filter(category=f.category)
-    if f.urgency:
-        qs = qs.filter(urgency=f.urgency)
-    if f.alliance:
-        qs = qs.filter(alliance__code=f.alliance)
+    else:
+        qs = filter_given(qs, state=f.state)
+    qs = filter_given(qs, category=f.category, urgency=f.urgency, alliance__code=f.alliance)
     if f.colour:
         qs = qs.filter(colour_q(f.colour, today))
     if f.org:
         org = Organisation.objects.visible_to(user).filter(code=f.org).only("path").first()
         qs = qs.filter(org_problems_q(org)) if org else qs.none()
-    if f.year:
-        qs = qs.filter(raised_on__year=f.year)
+    qs = filter_given(qs, raised_on__year=f.year)
     return problem_rows(qs).order_by("-raised_on", "-id")
 
 
 def meeting_list(user: Any, f: MeetingFilter) -> QuerySet[JointMeeting]:
     """The meetings ``user`` may see that match ``f``, latest first, with their counts — the
     one filter of the meeting screen and ``GET /api/v1/meetings``."""
-    qs = JointMeeting.objects.visible_to(user)
-    if f.q:
-        qs = qs.filter(
-            Q(title__icontains=f.q)
-            | Q(code__iexact=f.q)
-            | Q(place__icontains=f.q)
-            | Q(minutes__icontains=f.q)
-        )
-    if f.alliance:
-        qs = qs.filter(alliance__code=f.alliance)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.year:
-        qs = qs.filter(start__year=f.year)
+    qs = search(
+        JointMeeting.objects.visible_to(user),
+        f.q,
+        "title__icontains",
+        "code__iexact",
+        "place__icontains",
+        "minutes__icontains",
+    )
+    qs = filter_given(qs, alliance__code=f.alliance, status=f.status, start__year=f.year)
     return meeting_rows(qs).order_by("-start", "-id")
 
 
@@ -213,6 +202,18 @@ def alliance_card(alliance: Alliance, user: Any, today: datetime.date) -> dict[s
     return {"figures": figures(qs, today), "pressing": pressing, "meetings": meetings}
 
 
+def _per_month(qs: QuerySet[Problem], date_field: str, year: int) -> dict[int, int]:
+    """How many of ``qs`` have ``date_field`` in each month (1–12) of ``year``; one query."""
+    return {
+        r["m"]: r["n"]
+        for r in qs.filter(**{f"{date_field}__year": year})
+        .order_by()
+        .annotate(m=ExtractMonth(date_field))
+        .values("m")
+        .annotate(n=Count("id"))
+    }
+
+
 def statistics(qs: QuerySet[Problem], *, year: int, today: datetime.date) -> dict[str, Any]:
     """Figures and chart series for the problems of ``qs``: all of them by category and by
     state; raised and solved by month of ``year``; the figures per alliance. Nine queries."""
@@ -228,22 +229,8 @@ def statistics(qs: QuerySet[Problem], *, year: int, today: datetime.date) -> dic
         )
     }
     by_state = {r["state"]: r["n"] for r in qs.order_by().values("state").annotate(n=Count("id"))}
-    raised_month = {
-        r["m"]: r["n"]
-        for r in qs.filter(raised_on__year=year)
-        .order_by()
-        .annotate(m=ExtractMonth("raised_on"))
-        .values("m")
-        .annotate(n=Count("id"))
-    }
-    solved_month = {
-        r["m"]: r["n"]
-        for r in qs.filter(solved_on__year=year)
-        .order_by()
-        .annotate(m=ExtractMonth("solved_on"))
-        .values("m")
-        .annotate(n=Count("id"))
-    }
+    raised_month = _per_month(qs, "raised_on", year)
+    solved_month = _per_month(qs, "solved_on", year)
     per_alliance = figures_by_alliance(qs, today)
     labels = {
         pk: (code, name)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import HttpError
@@ -24,6 +24,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import AfterValidator, StringConstraints, field_validator
 from pydantic_core import PydanticUseDefault
 
+from lianjian.core.scope import CHANGE, may, scoped
 from lianjian.core.validation import ANYTIME, json_problem, text_problem
 
 MAX_PAGE_SIZE = 500
@@ -218,6 +219,7 @@ class BlankIsDefault(Schema):
 
 
 _Row = TypeVar("_Row")
+_M = TypeVar("_M", bound=Model)
 
 
 class PageParams(BlankIsDefault):
@@ -257,3 +259,22 @@ WRITE_ERRORS: dict[int, Any] = {
     415: ErrorOut,
     422: ErrorOut,
 }
+
+
+def named_in_body(
+    queryset: QuerySet[_M] | type[_M], user: Any, code: str, label: str, refusal: str = ""
+) -> _M:
+    """The row a request body names by its code (the organisation a problem is raised
+    for, the alliance of an agreement …).
+
+    A row the caller does not see answers 400 ``<label>不存在：<code>`` — the body is wrong,
+    not the address. With ``refusal``, a row the caller may not change answers 403 with
+    that text, ``{}`` replaced by the row's name (``无权以「{}」的名义预约``).
+    """
+    qs = scoped(queryset._default_manager.all() if isinstance(queryset, type) else queryset)
+    row = qs.restrict(user).filter(code=code).first()
+    if row is None:
+        raise HttpError(400, f"{label}不存在：{code}")
+    if refusal and not may(user, CHANGE, row):
+        raise HttpError(403, refusal.format(row))
+    return row

@@ -9,9 +9,9 @@ into JSON-safe values, masking every personal-number field the model declares
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from django.db import models
 
@@ -19,6 +19,8 @@ from lianjian.core.masking import sensitive_fields
 from lianjian.core.models import AuditLog
 
 FIELD_LABELS: dict[str, str] = {}
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _plain(value: Any) -> Any:
@@ -52,32 +54,21 @@ def target_type(obj_or_model: models.Model | type[models.Model]) -> str:
     return obj_or_model._meta.label_lower
 
 
-def audit_record(
-    *,
-    actor: Any,
-    action: str,
-    obj: models.Model | None = None,
-    target: str = "",
-    target_id: str = "",
-    target_repr: str = "",
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> AuditLog:
+class AuditDetails(TypedDict, total=False):
+    """What an audit row says beyond who and what kind of change (:func:`audit_row`)."""
+
+    obj: models.Model | None
+    target: str
+    target_id: str
+    target_repr: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str
+
+
+def audit_record(*, actor: Any, action: str, **details: Unpack[AuditDetails]) -> AuditLog:
     """Write one audit row. ``actor`` may be None for system jobs (demo data, migrations)."""
-    return AuditLog.objects.create(
-        **audit_row(
-            actor=actor,
-            action=action,
-            obj=obj,
-            target=target,
-            target_id=target_id,
-            target_repr=target_repr,
-            before=before,
-            after=after,
-            note=note,
-        )
-    )
+    return AuditLog.objects.create(**audit_row(actor=actor, action=action, **details))
 
 
 def audit_row(
@@ -115,3 +106,30 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     """Only the keys whose values differ, as (before, after); empty dicts when nothing changed."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audited_create(*, actor: Any, obj: M) -> M:
+    """Validate a new row (``full_clean``: the model's rules and constraints), save it and
+    write its creation audit row. Call inside the service's transaction."""
+    obj.full_clean()
+    obj.save()
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=obj, after=snapshot(obj))
+    return obj
+
+
+def audited_update(*, actor: Any, obj: M, fields: Mapping[str, Any], lock: bool = False) -> M:
+    """Set ``fields`` on a row, validate it (``full_clean``), save it and audit the fields
+    that changed (no audit row when nothing did). With ``lock`` the row is read again
+    under ``SELECT … FOR UPDATE`` first, so concurrent edits serialise and the audit's
+    "before" is the committed state. Call inside the service's transaction."""
+    if lock:
+        obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    before = snapshot(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    b, a = diff(before, snapshot(obj))
+    if a:
+        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=obj, before=b, after=a)
+    return obj

@@ -10,10 +10,13 @@ parameters and user — a test walks every registered list to keep it so (:data:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Self
+from functools import reduce
+from typing import Any, Self, TypeVar
 
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from pydantic import ValidationError
 
@@ -83,3 +86,24 @@ def register_list(
     if api is None and selector is None:
         raise ValueError(f"list {name!r}: a screen-only list must name its selector")
     LISTS[name] = RegisteredList(name, screen, api, filter, key, selector)
+
+
+_QS = TypeVar("_QS", bound=QuerySet[Any, Any])
+
+
+def search(qs: _QS, text: str | None, *lookups: str) -> _QS:
+    """The rows where any of ``lookups`` (``title__icontains``, ``code__iexact`` …) matches
+    ``text`` — a list's 关键词 box; every row when ``text`` is empty."""
+    if not text:
+        return qs
+    return qs.filter(reduce(operator.or_, (Q(**{lookup: text}) for lookup in lookups)))
+
+
+def filter_given(qs: _QS, **lookups: Any) -> _QS:
+    """The rows that match each given filter value (``status=f.status``,
+    ``alliance__code=f.alliance`` …); a value left out (None or empty text) filters nothing.
+    Each lookup is its own ``filter()``, as a chain of ``if f.x:`` would be."""
+    for lookup, value in lookups.items():
+        if value is not None and value != "":
+            qs = qs.filter(**{lookup: value})
+    return qs

@@ -1,10 +1,107 @@
-"""Core models: the audit log that every change of data writes to, and the counters that
-hand out generated codes (:mod:`lianjian.core.codes`)."""
+"""Core models: the audit log that every change of data writes to, the counters that
+hand out generated codes (:mod:`lianjian.core.codes`), and the abstract bases the apps'
+records share (timestamps, a key and a label, an uploaded file, coordinates).
+
+The abstract bases add no table and change no column: a field they declare is declared
+exactly as every model using them declared it before, so ``makemigrations`` sees nothing.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from lianjian.core.validation import DateWindow, date_errors, instance_values
+
+
+class Timestamped(models.Model):
+    """A record that keeps when it was created and last changed (set by Django, never typed)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CodedRecord(Timestamped):
+    """A record people address by a unique key (its code, a member's number) and read by a
+    label (title or name): the key names it in the audit log, the label on screens.
+
+    ``own_date_errors`` checks the record's dates against its ``DATE_WINDOWS``
+    (:func:`lianjian.core.validation.date_errors`), the first step of most ``clean()``.
+    """
+
+    KEY_FIELD: ClassVar[str] = "code"
+    LABEL_FIELD: ClassVar[str] = "title"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.serializable_value(self.LABEL_FIELD))
+
+    @property
+    def audit_key(self) -> str:
+        return str(self.serializable_value(self.KEY_FIELD))
+
+    def own_date_errors(self, windows: Mapping[str, DateWindow] | None = None) -> dict[str, str]:
+        return date_errors(type(self), instance_values(self), windows=windows)
+
+
+def settable_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The fields a service sets on ``model``: its audited fields (``AUDIT_FIELDS``) but the
+    code, which is fixed once created, with foreign keys by their relation name (``org``,
+    not ``org_id``)."""
+    audited: tuple[str, ...] = getattr(model, "AUDIT_FIELDS", ())
+    return tuple(name.removesuffix("_id") for name in audited if name != "code")
+
+
+def random_upload_path(folder: str, owner_id: object, filename: str) -> str:
+    """Where an uploaded file is stored: under its owner's folder, by a random name that
+    keeps only the extension (a user's file name never reaches the file system)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{folder}/{owner_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class UploadedFile(models.Model):
+    """An uploaded file's record: its shown name, size, checked content type and who
+    uploaded it when. The model adds its ``file`` field (with its own ``upload_to``) and
+    the foreign key to what the file belongs to."""
+
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
+    content_type = models.CharField(max_length=50)
+    uploaded_by = models.CharField("上传人", max_length=150, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def coordinate_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """The range checks of a ``lat``/``lon`` pair (either may be empty), named
+    ``<prefix>_lat_range`` and ``<prefix>_lon_range``."""
+    return [
+        models.CheckConstraint(
+            condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
+            name=f"{prefix}_lat_range",
+            violation_error_message="纬度应在 -90 到 90 之间",
+        ),
+        models.CheckConstraint(
+            condition=Q(lon__isnull=True) | (Q(lon__gte=-180) & Q(lon__lte=180)),
+            name=f"{prefix}_lon_range",
+            violation_error_message="经度应在 -180 到 180 之间",
+        ),
+    ]
 
 
 class AuditLog(models.Model):

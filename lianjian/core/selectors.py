@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from pydantic import Field, field_validator
 
-from lianjian.core.filters import ListFilter, register_list
+from lianjian.core.filters import ListFilter, filter_given, register_list, search
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import scope_of
 
@@ -33,21 +33,15 @@ def audit_list(user: Any, f: AuditFilter) -> QuerySet[AuditLog]:
     administrator) sees any — for everyone else the list is empty and the screen is 404."""
     if not scope_of(user).everything:
         return AuditLog.objects.none()
-    qs = AuditLog.objects.all()
-    if f.q:
-        qs = qs.filter(
-            Q(target_repr__icontains=f.q)
-            | Q(target_id__icontains=f.q)
-            | Q(actor_name__icontains=f.q)
-            | Q(note__icontains=f.q)
-        )
-    if f.action:
-        qs = qs.filter(action=f.action)
-    if f.type:
-        qs = qs.filter(target_type=f.type)
-    if f.id:
-        qs = qs.filter(target_id=f.id)
-    return qs
+    qs = search(
+        AuditLog.objects.all(),
+        f.q,
+        "target_repr__icontains",
+        "target_id__icontains",
+        "actor_name__icontains",
+        "note__icontains",
+    )
+    return filter_given(qs, action=f.action, target_type=f.type, target_id=f.id)
 
 
 register_list(

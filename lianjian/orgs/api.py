@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
+from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
-from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, named_in_body, paginate
 from lianjian.core.masking import may_see_private, private_values
+from lianjian.core.scope import CHANGE, get_visible_or_404, require
 from lianjian.orgs import selectors, services
 from lianjian.orgs.models import Member, MemberTransfer, Organisation
 from lianjian.orgs.schemas import (
@@ -43,29 +45,13 @@ orgs_router = Router(tags=["党组织"])
 members_router = Router(tags=["党员"])
 
 
+# An organisation's own fields as the API shows them: those the audit log records, and
+# its place in the tree; the parent is shown by its code (org_out).
 ORG_FIELDS = (
     "id",
-    "code",
-    "name",
-    "kind",
     "path",
     "depth",
-    "is_partner",
-    "partner_kind",
-    "is_temporary",
-    "is_joint",
-    "is_functional",
-    "unit",
-    "professions",
-    "address",
-    "lat",
-    "lon",
-    "strengths",
-    "needs",
-    "founded",
-    "dissolved",
-    "term_start",
-    "term_end",
+    *(name for name in Organisation.AUDIT_FIELDS if name != "parent_id"),
 )
 MEMBER_FIELDS = (
     "id",
@@ -83,10 +69,6 @@ MEMBER_FIELDS = (
     "left_on",
     "left_reason",
 )
-
-
-def _caller(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _today() -> datetime.date:
@@ -145,37 +127,24 @@ def member_detail_out(member: Member, user: User) -> dict[str, Any]:
 
 
 def _visible_org(user: User, code: str) -> Organisation:
-    org = Organisation.objects.visible_to(user).select_related("parent").filter(code=code).first()
-    if org is None:
-        raise Http404
-    return org
+    return get_visible_or_404(Organisation.objects.select_related("parent"), user, code=code)
 
 
 def _require_manage_org(user: User, org: Organisation) -> None:
-    if not Organisation.objects.manageable_by(user).filter(pk=org.pk).exists():
-        raise HttpError(403, "无权修改该组织")
+    require(user, CHANGE, org, "无权修改该组织")
 
 
 def _referenced_org(user: User, code: str, label: str) -> Organisation:
     """The organisation a request body names, which the caller must be able to change."""
-    org = Organisation.objects.visible_to(user).filter(code=code).first()
-    if org is None:
-        raise HttpError(400, f"{label}不存在：{code}")
-    if not Organisation.objects.manageable_by(user).filter(pk=org.pk).exists():
-        raise HttpError(403, f"无权在{label}「{org.name}」中操作")
-    return org
+    return named_in_body(Organisation, user, code, label, f"无权在{label}「{{}}」中操作")
 
 
 def _visible_member(user: User, member_id: int) -> Member:
-    member = Member.objects.visible_to(user).select_related("org").filter(pk=member_id).first()
-    if member is None:
-        raise Http404
-    return member
+    return get_visible_or_404(Member.objects.select_related("org"), user, pk=member_id)
 
 
 def _require_manage_member(user: User, member: Member) -> None:
-    if not Member.objects.manageable_by(user).filter(pk=member.pk).exists():
-        raise HttpError(403, "无权修改该党员信息")
+    require(user, CHANGE, member, "无权修改该党员信息")
 
 
 # ---- organisations --------------------------------------------------------------------
@@ -184,7 +153,7 @@ def _require_manage_member(user: User, member: Member) -> None:
 @orgs_router.get("", response={200: OrgListOut, **READ_ERRORS}, summary="党组织列表")
 def org_list(request: HttpRequest, params: Query[OrgListParams]) -> dict[str, Any]:
     """Organisations the caller may see, in tree order (by path)."""
-    qs = selectors.org_list(_caller(request), params)
+    qs = selectors.org_list(caller(request), params)
     items, count = paginate(qs, params)
     return {"items": [org_out(o) for o in items], "count": count}
 
@@ -192,14 +161,14 @@ def org_list(request: HttpRequest, params: Query[OrgListParams]) -> dict[str, An
 @orgs_router.get("/{code}", response={200: OrgDetailOut, **READ_ERRORS}, summary="党组织详情")
 def org_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One organisation with its member counts and rule warnings."""
-    return org_detail_out(_visible_org(_caller(request), code))
+    return org_detail_out(_visible_org(caller(request), code))
 
 
 @orgs_router.post("", response={201: OrgDetailOut, **WRITE_ERRORS}, summary="新建党组织")
 def org_create(request: HttpRequest, payload: OrgCreateIn) -> Status:
     """Create an organisation under ``parent`` (which the caller must manage); only an
     admin may create a top-level one."""
-    user = _caller(request)
+    user = caller(request)
     fields = payload.dict()
     if fields["parent"] is None:
         if not user.is_admin:
@@ -213,7 +182,7 @@ def org_create(request: HttpRequest, payload: OrgCreateIn) -> Status:
 @orgs_router.patch("/{code}", response={200: OrgDetailOut, **WRITE_ERRORS}, summary="修改党组织")
 def org_update(request: HttpRequest, code: str, payload: OrgUpdateIn) -> dict[str, Any]:
     """Change the fields sent; a new ``parent`` moves the whole subtree."""
-    user = _caller(request)
+    user = caller(request)
     org = _visible_org(user, code)
     _require_manage_org(user, org)
     fields = payload.dict(exclude_unset=True)
@@ -234,7 +203,7 @@ def org_update(request: HttpRequest, code: str, payload: OrgUpdateIn) -> dict[st
 )
 def org_dissolve(request: HttpRequest, code: str, payload: OrgDissolveIn) -> dict[str, Any]:
     """Dissolve (撤销) an organisation that has no current members and no active sub-organisations."""
-    user = _caller(request)
+    user = caller(request)
     org = _visible_org(user, code)
     _require_manage_org(user, org)
     org = services.org_dissolve(
@@ -252,7 +221,7 @@ MemberId = Path(..., ge=1, le=MAX_ID, description="党员 id")
 @members_router.get("", response={200: MemberListOut, **READ_ERRORS}, summary="党员列表")
 def member_list(request: HttpRequest, params: Query[MemberListParams]) -> dict[str, Any]:
     """Members the caller may see, by organisation (tree order) and number."""
-    user = _caller(request)
+    user = caller(request)
     qs = selectors.member_list(user, params)
     items, count = paginate(qs, params)
     return {"items": [member_out(m, user) for m in items], "count": count}
@@ -263,14 +232,14 @@ def member_list(request: HttpRequest, params: Query[MemberListParams]) -> dict[s
 )
 def member_detail(request: HttpRequest, member_id: int = MemberId) -> dict[str, Any]:
     """One member with their transfer history."""
-    user = _caller(request)
+    user = caller(request)
     return member_detail_out(_visible_member(user, member_id), user)
 
 
 @members_router.post("", response={201: MemberDetailOut, **WRITE_ERRORS}, summary="新建党员")
 def member_create(request: HttpRequest, payload: MemberCreateIn) -> Status:
     """Create a member in ``org``, which the caller must manage."""
-    user = _caller(request)
+    user = caller(request)
     fields = payload.dict()
     fields["org"] = _referenced_org(user, fields["org"], "所在组织")
     member = services.member_create(actor=user, **fields)
@@ -284,7 +253,7 @@ def member_update(
     request: HttpRequest, payload: MemberUpdateIn, member_id: int = MemberId
 ) -> dict[str, Any]:
     """Change the fields sent; moving to another organisation is ``POST …/transfer``."""
-    user = _caller(request)
+    user = caller(request)
     member = _visible_member(user, member_id)
     _require_manage_member(user, member)
     fields = payload.dict(exclude_unset=True)
@@ -302,7 +271,7 @@ def member_transfer(
     request: HttpRequest, payload: MemberTransferIn, member_id: int = MemberId
 ) -> dict[str, Any]:
     """Move a member to ``to_org``; the caller must manage both the member and ``to_org``."""
-    user = _caller(request)
+    user = caller(request)
     member = _visible_member(user, member_id)
     _require_manage_member(user, member)
     to_org = _referenced_org(user, payload.to_org, "转入组织")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 
 from lianjian.core.masking import IdNumberField, PhoneField, PrivateHolder
+from lianjian.core.models import CodedRecord, coordinate_constraints
 from lianjian.core.scope import Manages, ManagesBelow, ScopedQuerySet, ScopeRules, Sees
 from lianjian.core.validation import (
     BIRTH,
@@ -32,9 +32,6 @@ from lianjian.core.validation import (
 )
 from lianjian.orgs.pinyin import initials as pinyin_initials
 from lianjian.orgs.rules import nesting_problem, parent_dissolved_problem, partner_kind_problem
-
-if TYPE_CHECKING:
-    pass
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")
 
@@ -59,6 +56,28 @@ class PartnerKind(models.TextChoices):
     OTHER = "其他", "其他"
 
 
+class NamedRecord(CodedRecord):
+    """A coded record read by its Chinese ``name``, whose pinyin initials ``initials`` are
+    kept by ``save()`` (and by the bulk writers of the imports), so that a picker finds
+    桓仁县供电分公司党支部 by "hr" with an indexed prefix query."""
+
+    LABEL_FIELD = "name"
+
+    initials = models.CharField(
+        "拼音首字母", max_length=50, blank=True, db_index=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.initials = pinyin_initials(self.serializable_value("name"))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "initials"}
+        super().save(*args, **kwargs)
+
+
 class OrganisationQuerySet(ScopedQuerySet["Organisation"]):
     def internal(self) -> OrganisationQuerySet:
         return self.filter(is_partner=False)
@@ -67,7 +86,7 @@ class OrganisationQuerySet(ScopedQuerySet["Organisation"]):
         return self.filter(dissolved__isnull=True)
 
 
-class Organisation(models.Model):
+class Organisation(NamedRecord):
     """A party organisation (党组织): a node of the tree, internal or a partner unit's.
 
     ``code`` is the stable key used by imports and the API and cannot change once set;
@@ -111,11 +130,6 @@ class Organisation(models.Model):
 
     code = models.CharField("组织编码", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("组织名称", max_length=200)
-    # Pinyin initials of the name, kept by save() (and the bulk writers), so that a picker
-    # finds 桓仁县供电分公司党支部 by "hr" with an indexed prefix query.
-    initials = models.CharField(
-        "拼音首字母", max_length=50, blank=True, db_index=True, editable=False
-    )
     kind = models.CharField("组织类型", max_length=8, choices=OrgKind.choices)
     parent = models.ForeignKey(
         "self",
@@ -145,8 +159,6 @@ class Organisation(models.Model):
     dissolved = models.DateField("撤销日期", null=True, blank=True)
     term_start = models.DateField("本届任期开始", null=True, blank=True)
     term_end = models.DateField("本届任期结束", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -154,32 +166,7 @@ class Organisation(models.Model):
         verbose_name = "党组织"
         ordering = ["path"]
         indexes = [models.Index(fields=["parent", "name"], name="org_parent_name_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
-                name="org_lat_range",
-                violation_error_message="纬度应在 -90 到 90 之间",
-            ),
-            models.CheckConstraint(
-                condition=Q(lon__isnull=True) | (Q(lon__gte=-180) & Q(lon__lte=180)),
-                name="org_lon_range",
-                violation_error_message="经度应在 -180 到 180 之间",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.initials = pinyin_initials(self.name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "initials"}
-        super().save(*args, **kwargs)
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
+        constraints = coordinate_constraints("org")
 
     @property
     def is_dissolved(self) -> bool:
@@ -285,7 +272,7 @@ class MemberQuerySet(ScopedQuerySet["Member"]):
         return self.filter(left_on__isnull=True)
 
 
-class Member(models.Model):
+class Member(NamedRecord):
     """A party member (党员). ``number`` (人员编号) is the import key.
 
     ``phone`` and ``id_number`` are personal numbers (:mod:`lianjian.core.masking`): the admin,
@@ -297,6 +284,7 @@ class Member(models.Model):
     # Seen with the organisation; changed by its managers. Who sees the phone and ID number
     # in clear is the one rule of core.masking (``private_holder`` below).
     SCOPE = ScopeRules(view=[Sees("org")], change=[Manages("org")])
+    KEY_FIELD = "number"
 
     AUDIT_FIELDS = (
         "number",
@@ -325,9 +313,6 @@ class Member(models.Model):
 
     number = models.CharField("人员编号", max_length=32, unique=True, validators=[validate_code])
     name = models.CharField("姓名", max_length=50)
-    initials = models.CharField(
-        "拼音首字母", max_length=50, blank=True, db_index=True, editable=False
-    )
     gender = models.CharField(
         "性别", max_length=2, choices=[("男", "男"), ("女", "女")], blank=True
     )
@@ -345,8 +330,6 @@ class Member(models.Model):
     is_floating = models.BooleanField("流动党员", default=False)
     left_on = models.DateField("离开日期", null=True, blank=True)
     left_reason = models.CharField("离开原因", max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MemberQuerySet.as_manager()
 
@@ -357,13 +340,6 @@ class Member(models.Model):
             models.Index(fields=["org", "category"], name="member_org_cat_idx"),
             models.Index(fields=["name"], name="member_name_idx"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def audit_key(self) -> str:
-        return self.number
 
     @property
     def posts(self) -> list[str]:

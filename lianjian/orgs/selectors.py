@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from lianjian.core.filters import register_list
+from lianjian.core.filters import filter_given, register_list, search
 from lianjian.orgs.models import COMMITTEE_POSTS, Member, MemberCategory, Organisation
 from lianjian.orgs.rules import WARNING_LABELS, Warning, org_warnings
 from lianjian.orgs.schemas import MemberFilter, OrgFilter
@@ -198,16 +198,10 @@ def org_list(user: Any, f: OrgFilter) -> QuerySet[Organisation]:
     qs = Organisation.objects.visible_to(user).select_related("parent")
     if not f.include_dissolved:
         qs = qs.active()
-    if f.q:
-        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(unit__icontains=f.q))
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.parent:
-        qs = qs.filter(parent__code=f.parent)
+    qs = search(qs, f.q, "name__icontains", "code__icontains", "unit__icontains")
+    qs = filter_given(qs, kind=f.kind, parent__code=f.parent, is_partner=f.partner)
     if f.under:
         qs = qs.filter(subtree_q("", f.under))
-    if f.partner is not None:
-        qs = qs.filter(is_partner=f.partner)
     if f.warning:
         candidates = list(
             qs.internal()
@@ -236,12 +230,7 @@ def member_list(user: Any, f: MemberFilter) -> QuerySet[Member]:
         qs = qs.filter(
             Q(name__icontains=q) | Q(initials__startswith=q.lower()) | Q(number__istartswith=q)
         )
-    if f.category:
-        qs = qs.filter(category=f.category)
-    if f.post:
-        qs = qs.filter(post__icontains=f.post)
-    if f.floating is not None:
-        qs = qs.filter(is_floating=f.floating)
+    qs = filter_given(qs, category=f.category, post__icontains=f.post, is_floating=f.floating)
     return qs.order_by("org__path", "number")
 
 

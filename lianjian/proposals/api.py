@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.params import functions as param_functions
 from pydantic import ConfigDict
 
+from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut
 from lianjian.core.scope import manages_any
@@ -60,10 +61,6 @@ class AdoptIn(Schema):
     )
 
 
-def _caller(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
 def _visible_run(user: User, run_id: int) -> GroupingRun:
     run = GroupingRun.objects.visible_to(user).select_related("root").filter(pk=run_id).first()
     if run is None:
@@ -104,7 +101,7 @@ def run_out(run: GroupingRun) -> dict[str, Any]:
     "/runs/{run_id}", response={200: RunOut, **READ_ERRORS, 403: ErrorOut}, summary="分组方案"
 )
 def run_detail(request: HttpRequest, run_id: int = RunId) -> dict[str, Any]:
-    return run_out(_visible_run(_caller(request), run_id))
+    return run_out(_visible_run(caller(request), run_id))
 
 
 @runs_router.post(
@@ -112,7 +109,7 @@ def run_detail(request: HttpRequest, run_id: int = RunId) -> dict[str, Any]:
 )
 def run_adopt(request: HttpRequest, payload: AdoptIn, run_id: int = RunId) -> dict[str, Any]:
     """Create one 联建网 per group and apply ``networks`` to today's networks, all or nothing."""
-    user = _caller(request)
+    user = caller(request)
     run = _visible_run(user, run_id)
     if not services.may_adopt(user, run):
         raise HttpError(403, "无权采纳该方案：须能管理方案中的全部组织")

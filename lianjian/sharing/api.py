@@ -14,17 +14,25 @@ import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
+from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
-from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, paginate
+from lianjian.core.api_utils import (
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    named_in_body,
+    paginate,
+)
 from lianjian.core.masking import private_value
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
 from lianjian.sharing.expiry import expire_due
@@ -52,10 +60,6 @@ needs_router = Router(tags=["需求清单"])
 
 BOOKING_WRITE_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: ErrorOut}
 BookingId = Path(..., ge=1, le=MAX_ID, description="预约 id")
-
-
-def _caller(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
@@ -91,24 +95,13 @@ def resource_out(r: Resource, user: User) -> dict[str, Any]:
 
 
 def _visible_resource(user: User, code: str) -> Resource:
-    resource = (
-        Resource.objects.visible_to(user)
-        .select_related("owner", "member__org")
-        .filter(code=code)
-        .first()
+    return get_visible_or_404(
+        Resource.objects.select_related("owner", "member__org"), user, code=code
     )
-    if resource is None:
-        raise Http404
-    return resource
 
 
 def _owner(user: User, code: str) -> Organisation:
-    org = Organisation.objects.visible_to(user).filter(code=code).first()
-    if org is None:
-        raise HttpError(400, f"所属组织不存在：{code}")
-    if not may(user, CHANGE, org):
-        raise HttpError(403, f"无权登记「{org.name}」的资源")
-    return org
+    return named_in_body(Organisation, user, code, "所属组织", "无权登记「{}」的资源")
 
 
 def _resource_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -122,21 +115,21 @@ def _resource_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
 @resources_router.get("", response={200: ResourceListOut, **READ_ERRORS}, summary="资源列表")
 def resource_list(request: HttpRequest, params: Query[ResourceListParams]) -> dict[str, Any]:
     """Resources the caller may see (own scope plus what others share with it), by code."""
-    user = _caller(request)
+    user = caller(request)
     items, count = paginate(selectors.resource_list(user, params), params)
     return {"items": [resource_out(r, user) for r in items], "count": count}
 
 
 @resources_router.get("/{code}", response={200: ResourceOut, **READ_ERRORS}, summary="资源详情")
 def resource_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    user = _caller(request)
+    user = caller(request)
     return resource_out(_visible_resource(user, code), user)
 
 
 @resources_router.post("", response={201: ResourceOut, **WRITE_ERRORS}, summary="登记资源")
 def resource_create(request: HttpRequest, payload: ResourceCreateIn) -> Status:
     """Create a resource owned by an organisation the caller manages."""
-    user = _caller(request)
+    user = caller(request)
     if not manages_any(user):
         raise HttpError(403, "无权登记资源")
     fields = _resource_fields(user, payload.dict())
@@ -147,7 +140,7 @@ def resource_create(request: HttpRequest, payload: ResourceCreateIn) -> Status:
 @resources_router.patch("/{code}", response={200: ResourceOut, **WRITE_ERRORS}, summary="修改资源")
 def resource_update(request: HttpRequest, code: str, payload: ResourceUpdateIn) -> dict[str, Any]:
     """Change the fields sent; a new owner must be an organisation the caller manages."""
-    user = _caller(request)
+    user = caller(request)
     resource = _visible_resource(user, code)
     if not may(user, CHANGE, resource):
         raise HttpError(403, "无权修改该资源")
@@ -188,10 +181,17 @@ def _booking_rows(qs: QuerySet[Booking]) -> QuerySet[Booking]:
 
 
 def _visible_booking(user: User, booking_id: int) -> Booking:
-    booking = _booking_rows(Booking.objects.visible_to(user)).filter(pk=booking_id).first()
-    if booking is None:
-        raise Http404
-    return booking
+    return get_visible_or_404(_booking_rows(Booking.objects.all()), user, pk=booking_id)
+
+
+def _booking_for(
+    request: HttpRequest, booking_id: int, action: str, refusal: str
+) -> tuple[User, Booking]:
+    """The caller and the booking they act on: out of scope → 404, may not ``action`` → 403."""
+    user = caller(request)
+    booking = _visible_booking(user, booking_id)
+    require(user, action, booking, refusal)
+    return user, booking
 
 
 def _clash_is_409(call: Any) -> Any:
@@ -205,14 +205,14 @@ def _clash_is_409(call: Any) -> Any:
 def booking_list(request: HttpRequest, params: Query[BookingListParams]) -> dict[str, Any]:
     """Bookings the caller may see (both sides), latest start first."""
     expire_due()
-    items, count = paginate(selectors.booking_list(_caller(request), params), params)
+    items, count = paginate(selectors.booking_list(caller(request), params), params)
     return {"items": [booking_out(b) for b in items], "count": count}
 
 
 @bookings_router.get("/{booking_id}", response={200: BookingOut, **READ_ERRORS}, summary="预约详情")
 def booking_detail(request: HttpRequest, booking_id: int = BookingId) -> dict[str, Any]:
     expire_due()
-    return booking_out(_visible_booking(_caller(request), booking_id))
+    return booking_out(_visible_booking(caller(request), booking_id))
 
 
 @bookings_router.post("", response={201: BookingOut, **BOOKING_WRITE_ERRORS}, summary="申请预约")
@@ -220,27 +220,14 @@ def booking_create(request: HttpRequest, payload: BookingCreateIn) -> Status:
     """Request a resource for an organisation the caller manages (待审批). 409 when the slot
     overlaps a pending or approved booking; 400 for closed hours, capacity, a past slot or a
     resource not shared with the organisation."""
-    user = _caller(request)
+    user = caller(request)
     if not manages_any(user):
         raise HttpError(403, "无权申请预约")
-    resource = (
-        Resource.objects.visible_to(user)
-        .select_related("owner")
-        .filter(code=payload.resource)
-        .first()
+    resource = named_in_body(
+        Resource.objects.select_related("owner"), user, payload.resource, "资源"
     )
-    if resource is None:
-        raise HttpError(400, f"资源不存在：{payload.resource}")
-    org = Organisation.objects.visible_to(user).filter(code=payload.org).first()
-    if org is None:
-        raise HttpError(400, f"预约组织不存在：{payload.org}")
-    if not may(user, CHANGE, org):
-        raise HttpError(403, f"无权以「{org.name}」的名义预约")
-    activity = None
-    if payload.activity:
-        activity = Activity.objects.visible_to(user).filter(code=payload.activity).first()
-        if activity is None:
-            raise HttpError(400, f"活动不存在：{payload.activity}")
+    org = named_in_body(Organisation, user, payload.org, "预约组织", "无权以「{}」的名义预约")
+    activity = named_in_body(Activity, user, payload.activity, "活动") if payload.activity else None
     booking = _clash_is_409(
         lambda: services.booking_request(
             actor=user,
@@ -261,10 +248,7 @@ def booking_create(request: HttpRequest, payload: BookingCreateIn) -> Status:
 )
 def booking_approve(request: HttpRequest, booking_id: int = BookingId) -> dict[str, Any]:
     """待审批 → 已批准 (the resource owner's managers)."""
-    user = _caller(request)
-    booking = _visible_booking(user, booking_id)
-    if not may(user, "decide", booking):
-        raise HttpError(403, "无权审批该预约")
+    user, booking = _booking_for(request, booking_id, "decide", "无权审批该预约")
     _clash_is_409(lambda: services.booking_approve(actor=user, booking=booking))
     return booking_out(_visible_booking(user, booking_id))
 
@@ -276,10 +260,7 @@ def booking_decline(
     request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId
 ) -> dict[str, Any]:
     """待审批 → 已拒绝 with a reason (required)."""
-    user = _caller(request)
-    booking = _visible_booking(user, booking_id)
-    if not may(user, "decide", booking):
-        raise HttpError(403, "无权审批该预约")
+    user, booking = _booking_for(request, booking_id, "decide", "无权审批该预约")
     services.booking_decline(actor=user, booking=booking, reason=payload.reason)
     return booking_out(_visible_booking(user, booking_id))
 
@@ -291,10 +272,7 @@ def booking_cancel(
     request: HttpRequest, payload: ReasonIn, booking_id: int = BookingId
 ) -> dict[str, Any]:
     """待审批 or 已批准 → 已取消 (the requesting side, before the start)."""
-    user = _caller(request)
-    booking = _visible_booking(user, booking_id)
-    if not may(user, "cancel", booking):
-        raise HttpError(403, "无权取消该预约")
+    user, booking = _booking_for(request, booking_id, "cancel", "无权取消该预约")
     services.booking_cancel(actor=user, booking=booking, reason=payload.reason)
     return booking_out(_visible_booking(user, booking_id))
 
@@ -356,40 +334,34 @@ def need_detail_out(n: Need, user: User) -> dict[str, Any]:
 
 
 def _visible_need(user: User, code: str) -> Need:
-    need = Need.objects.visible_to(user).select_related("org").filter(code=code).first()
-    if need is None:
-        raise Http404
-    return need
+    return get_visible_or_404(Need.objects.select_related("org"), user, code=code)
 
 
 @needs_router.get("", response={200: NeedListOut, **READ_ERRORS}, summary="需求列表")
 def need_list(request: HttpRequest, params: Query[NeedListParams]) -> dict[str, Any]:
     """Needs the caller may see, newest first."""
-    items, count = paginate(selectors.need_list(_caller(request), params), params)
+    items, count = paginate(selectors.need_list(caller(request), params), params)
     return {"items": [need_out(n) for n in items], "count": count}
 
 
 @needs_router.get("/{code}", response={200: NeedDetailOut, **READ_ERRORS}, summary="需求详情")
 def need_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """One need with its matches and the current suggestions (tags first, then distance)."""
-    user = _caller(request)
+    user = caller(request)
     return need_detail_out(_visible_need(user, code), user)
 
 
 @needs_router.post("", response={201: NeedDetailOut, **WRITE_ERRORS}, summary="发布需求")
 def need_create(request: HttpRequest, payload: NeedCreateIn) -> Status:
     """Post a need (待对接) of an organisation the caller manages."""
-    user = _caller(request)
+    user = caller(request)
     if not manages_any(user):
         raise HttpError(403, "无权发布需求")
     fields = payload.dict()
     if not fields["tags"]:
         raise HttpError(400, "tags：请至少填写一个标签，用于匹配资源和合作单位")
-    org = Organisation.objects.visible_to(user).filter(code=fields["org"]).first()
-    if org is None:
-        raise HttpError(400, f"提出组织不存在：{fields['org']}")
-    if not may(user, CHANGE, org):
-        raise HttpError(403, f"无权以「{org.name}」的名义发布需求")
-    fields["org"] = org
+    fields["org"] = named_in_body(
+        Organisation, user, fields["org"], "提出组织", "无权以「{}」的名义发布需求"
+    )
     need = services.need_create(actor=user, **fields)
     return Status(201, need_detail_out(_visible_need(user, need.code), user))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -19,11 +18,6 @@ from lianjian.core.scope import (
 )
 from lianjian.core.validation import PLANNED, date_errors, instance_values, raise_errors
 from lianjian.orgs.models import Organisation
-
-if TYPE_CHECKING:
-    pass
-
-
 from lianjian.sharing.models.resources import (
     Resource,
 )

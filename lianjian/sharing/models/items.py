@@ -3,19 +3,13 @@ organisations."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from lianjian.core.validation import PLANNED, date_errors, instance_values, raise_errors
+from lianjian.core.models import CodedRecord
+from lianjian.core.validation import PLANNED, raise_errors
 from lianjian.orgs.models import Organisation, validate_code
-
-if TYPE_CHECKING:
-    pass
-
-
 from lianjian.sharing.models.resources import (
     ITEM_DESCRIPTION_MAX,
     Resource,
@@ -35,7 +29,7 @@ class NeedQuerySet(SharedQuerySet["Need"]):
     pass
 
 
-class Need(models.Model):
+class Need(CodedRecord):
     """A need (需求) an organisation posts so that resources and partners can meet it.
 
     ``code`` (``XQ2026-001``) is the API key. Status 待对接 → 已对接 (when a match is agreed)
@@ -72,8 +66,6 @@ class Need(models.Model):
     )
     needed_by = models.DateField("期望完成日期", null=True, blank=True)
     contact = models.CharField("联系人", max_length=50, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = NeedQuerySet.as_manager()
 
@@ -82,15 +74,8 @@ class Need(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["org", "status"], name="need_org_status_idx")]
 
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
-
     def clean(self) -> None:
-        errors = date_errors(Need, instance_values(self))
+        errors = self.own_date_errors()
         if len(self.description or "") > ITEM_DESCRIPTION_MAX:
             errors["description"] = f"需求描述不能超过 {ITEM_DESCRIPTION_MAX} 个字符"
         raise_errors(errors)
@@ -107,7 +92,7 @@ class ProjectQuerySet(SharedQuerySet["Project"]):
     pass
 
 
-class Project(models.Model):
+class Project(CodedRecord):
     """A project (项目) an organisation proposes and seeks partners for (seed 004: projects
     put out to 招标 among the networks). ``partners_wanted`` names what partners should bring."""
 
@@ -146,8 +131,6 @@ class Project(models.Model):
     )
     start = models.DateField("开始日期", null=True, blank=True)
     end = models.DateField("结束日期", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -156,20 +139,13 @@ class Project(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["org", "status"], name="project_org_status_idx")]
 
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
-
     @property
     def match_tags(self) -> list[str]:
         """What partners should offer: the wanted contributions, then the project's tags."""
         return list(dict.fromkeys([*self.partners_wanted, *self.tags]))
 
     def clean(self) -> None:
-        errors = date_errors(Project, instance_values(self))
+        errors = self.own_date_errors()
         if not errors and self.start and self.end and self.end < self.start:
             errors["end"] = "结束日期不能早于开始日期"
         if len(self.description or "") > ITEM_DESCRIPTION_MAX:
@@ -238,29 +214,16 @@ class Match(models.Model):
                 name="match_one_target",
                 violation_error_message="对接对象须为一个资源或一个组织",
             ),
-            models.UniqueConstraint(
-                fields=["need", "resource"],
-                condition=Q(need__isnull=False, resource__isnull=False),
-                name="match_need_resource_unique",
-                violation_error_message="已与该资源对接",
-            ),
-            models.UniqueConstraint(
-                fields=["need", "org"],
-                condition=Q(need__isnull=False, org__isnull=False),
-                name="match_need_org_unique",
-                violation_error_message="已与该组织对接",
-            ),
-            models.UniqueConstraint(
-                fields=["project", "resource"],
-                condition=Q(project__isnull=False, resource__isnull=False),
-                name="match_project_resource_unique",
-                violation_error_message="已与该资源对接",
-            ),
-            models.UniqueConstraint(
-                fields=["project", "org"],
-                condition=Q(project__isnull=False, org__isnull=False),
-                name="match_project_org_unique",
-                violation_error_message="已与该组织对接",
+            # One match per source (need or project) and target (resource or organisation).
+            *(
+                models.UniqueConstraint(
+                    fields=[source, target],
+                    condition=Q(**{f"{source}__isnull": False, f"{target}__isnull": False}),
+                    name=f"match_{source}_{target}_unique",
+                    violation_error_message=f"已与该{label}对接",
+                )
+                for source in ("need", "project")
+                for target, label in (("resource", "资源"), ("org", "组织"))
             ),
         ]
 

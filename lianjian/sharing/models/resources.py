@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +11,12 @@ from django.db.models import Exists, Q
 
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.masking import PhoneField, PrivateHolder
+from lianjian.core.models import (
+    CodedRecord,
+    UploadedFile,
+    coordinate_constraints,
+    random_upload_path,
+)
 from lianjian.core.scope import (
     VIEW,
     Manages,
@@ -22,9 +27,6 @@ from lianjian.core.scope import (
     Where,
 )
 from lianjian.orgs.models import Member, Organisation, validate_code
-
-if TYPE_CHECKING:
-    pass
 
 
 class ResourceKind(models.TextChoices):
@@ -109,7 +111,7 @@ class ResourceQuerySet(SharedQuerySet["Resource"]):
         return self.filter(is_active=True)
 
 
-class Resource(models.Model):
+class Resource(CodedRecord):
     """A shareable resource of an organisation: a venue (阵地 / 党员活动室 / 教育基地), an
     expert or lecturer, equipment or a course.
 
@@ -120,6 +122,7 @@ class Resource(models.Model):
     """
 
     SCOPE = shared_scope("owner")
+    LABEL_FIELD = "name"
 
     AUDIT_FIELDS = (
         "code",
@@ -171,8 +174,6 @@ class Resource(models.Model):
     contact = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = PhoneField("联系电话", max_length=20, blank=True)
     is_active = models.BooleanField("可预约", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ResourceQuerySet.as_manager()
 
@@ -183,25 +184,7 @@ class Resource(models.Model):
             models.Index(fields=["owner", "kind"], name="resource_owner_kind_idx"),
             models.Index(fields=["kind", "sharing"], name="resource_kind_sharing_idx"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
-                name="resource_lat_range",
-                violation_error_message="纬度应在 -90 到 90 之间",
-            ),
-            models.CheckConstraint(
-                condition=Q(lon__isnull=True) | (Q(lon__gte=-180) & Q(lon__lte=180)),
-                name="resource_lon_range",
-                violation_error_message="经度应在 -180 到 180 之间",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def audit_key(self) -> str:
-        return self.code
+        constraints = coordinate_constraints("resource")
 
     def private_holder(self) -> PrivateHolder:
         """An expert's contact phone is the linked member's own; any other is the owner's."""
@@ -253,24 +236,15 @@ class Resource(models.Model):
 
 
 def photo_upload_to(instance: ResourcePhoto, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"resources/{instance.resource_id}/{uuid.uuid4().hex}.{ext}"
+    return random_upload_path("resources", instance.resource_id, filename)
 
 
-class ResourcePhoto(models.Model):
+class ResourcePhoto(UploadedFile):
     """A photo of a resource (PNG or JPEG by content), stored under a random name."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to=photo_upload_to, max_length=200)
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小")
-    content_type = models.CharField(max_length=50)
-    uploaded_by = models.CharField("上传人", max_length=150, blank=True)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "资源照片"
         ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -1,4 +1,4 @@
-"""Writes to the problem list and joint meetings. Every function is atomic and audited.
+"""Writes to the problem list (问题清单). Every function is atomic and audited.
 
 Callers check scope (``visible_to``) and role (:mod:`~lianjian.consultations.permissions`)
 first; the services enforce the record's own rules under a row lock: the transition must be
@@ -14,74 +14,36 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.alliances.models import Alliance, AllianceMember
+from lianjian.alliances.models import Alliance
 from lianjian.consultations import reminders, rules
 from lianjian.consultations.models import (
     AgendaItem,
     JointMeeting,
-    MeetingAttendee,
-    MeetingStatus,
     Problem,
     ProblemEvent,
     ProblemOwner,
     field_label,
 )
+from lianjian.consultations.services.common import alliance_org_ids, clean_text, save_new, today
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.notifications.reminders import deliver
-from lianjian.orgs.models import Member, Organisation, validate_code
+from lianjian.orgs.models import Organisation
 
 MAX_OWNERS = 20
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def alliance_org_ids(alliance: Alliance) -> set[int]:
-    """The organisations that take part in ``alliance`` now: current members and the lead."""
-    ids = set(
-        AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True).values_list(
-            "org_id", flat=True
-        )
-    )
-    ids.add(alliance.lead_id)
-    return ids
 
 
 def problem_code_new(year: int) -> str:
     """The next free 问题编号 of ``year``: ``WT-2026-001``, ``-002`` … (reserved for the
     calling transaction, see :func:`lianjian.core.codes.next_code`)."""
     return next_code(Problem, f"WT-{year}-")
-
-
-def meeting_code_new(year: int) -> str:
-    """The next free 会议编号 of ``year``: ``LX-2026-001`` …"""
-    return next_code(JointMeeting, f"LX-{year}-")
-
-
-def _save_new(obj: Problem | JointMeeting, code: str, make_code: Any) -> None:
-    """Insert ``obj`` under ``code`` or, when none was given, the next generated code (two
-    people creating at the same moment queue at the allocator and get two codes)."""
-    if code:
-        try:
-            validate_code(code)
-        except ValidationError as exc:
-            raise ValidationError({"code": exc.messages}) from None
-        if type(obj).objects.filter(code=code).exists():
-            raise ValidationError({"code": f"编号已存在：{code}"})
-        obj.code = code
-    else:
-        obj.code = make_code()
-    obj.save()
 
 
 def _event(
@@ -127,23 +89,11 @@ def _locked(problem: Problem) -> Problem:
     return Problem.objects.select_for_update().get(pk=problem.pk)
 
 
-def _text(value: str, label: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({label: "不能为空"})
-    if len(value) > max_length:
-        raise ValidationError({label: f"不能超过 {max_length} 个字符"})
-    return value
-
-
 def _refresh(problem: Problem, fresh: Problem) -> None:
     """Copy the written row onto the caller's instance so that it sees the new state."""
     for name in Problem.AUDIT_FIELDS:
         setattr(problem, name, getattr(fresh, name))
     problem.updated_at = fresh.updated_at
-
-
-# --- problems ------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -169,10 +119,10 @@ def problem_raise(
         )
     raised_on = raised_on or today()
     problem = Problem(
-        title=_text(title, "title", 200),
+        title=clean_text(title, "title", 200),
         category=category,
         urgency=urgency,
-        description=_text(description, "description", 5000, required=False),
+        description=clean_text(description, "description", 5000, required=False),
         alliance=alliance,
         raised_by=raised_by,
         raised_on=raised_on,
@@ -180,7 +130,7 @@ def problem_raise(
         code=code or "WT-NEW",
     )
     problem.full_clean(exclude=["code"])
-    _save_new(problem, code, lambda: problem_code_new(raised_on.year))
+    save_new(problem, code, lambda: problem_code_new(raised_on.year))
     _event(
         problem,
         ProblemEvent.Kind.RAISED,
@@ -194,11 +144,11 @@ def problem_raise(
     )
     # Those who assign it (the ``assign`` rule of ``Problem.SCOPE``): the alliance's lead's managers, else the
     # managers above the raising organisation.
-    deciders = (
+    deciders: list[Organisation] = (
         [alliance.lead]
         if alliance is not None
         else [raised_by.parent]
-        if raised_by.parent_id
+        if raised_by.parent is not None
         else []
     )
     deliver([reminders.raised_reminder(problem, reminders.managers_of(deciders))])
@@ -220,8 +170,8 @@ def problem_update(*, actor: Any, problem: Problem, **fields: Any) -> Problem:
     before = _problem_snapshot(fresh)
     for name, value in fields.items():
         setattr(fresh, name, value)
-    fresh.title = _text(fresh.title, "title", 200)
-    fresh.description = _text(fresh.description, "description", 5000, required=False)
+    fresh.title = clean_text(fresh.title, "title", 200)
+    fresh.description = clean_text(fresh.description, "description", 5000, required=False)
     fresh.full_clean()
     fresh.save()
     b, a = diff(before, _problem_snapshot(fresh))
@@ -265,7 +215,7 @@ def problem_assign(
     gone = rules.dissolved_owners_problem([o.name for o in owners if o.dissolved])
     if gone:
         raise ValidationError({"owners": gone})
-    if fresh.alliance_id is not None:
+    if fresh.alliance is not None:
         members = alliance_org_ids(fresh.alliance)
         strangers = [o.name for o in owners if o.pk not in members]
         if strangers:
@@ -284,7 +234,7 @@ def problem_assign(
     )
     old_state = fresh.state
     fresh.state, fresh.deadline = new_state, deadline
-    fresh.responsible = _text(responsible, "responsible", 50, required=False)
+    fresh.responsible = clean_text(responsible, "responsible", 50, required=False)
     if meeting is not None:
         fresh.meeting = meeting
     if fresh.assigned_on is None:
@@ -317,7 +267,7 @@ def problem_assign(
         summary += f"；责任人 {fresh.responsible}"
     if meeting is not None:
         summary += f"；经{meeting.title}研究"
-    note = _text(note, "note", 1000, required=False)
+    note = clean_text(note, "note", 1000, required=False)
     _event(fresh, kind, actor, before=old_state, text=f"{summary}。{note}" if note else summary)
     b, a = diff(before, after)
     audit_record(
@@ -349,7 +299,7 @@ def problem_progress(*, actor: Any, problem: Problem, org: Organisation, text: s
     new_state = _next(fresh, "progress")
     if not ProblemOwner.objects.filter(problem=fresh, org=org).exists():
         raise ValidationError({"org": f"“{org.name}”不是该问题的责任组织"})
-    text = _text(text, "text", 2000)
+    text = clean_text(text, "text", 2000)
     old = fresh.state
     if new_state != old:
         fresh.state = new_state
@@ -379,7 +329,7 @@ def problem_solve(
     """The owners mark the problem solved with how (已分派/办理中 → 待确认)."""
     fresh = _locked(problem)
     new_state = _next(fresh, "solve")
-    resolution = _text(resolution, "resolution", 5000)
+    resolution = clean_text(resolution, "resolution", 5000)
     solved_on = solved_on or today()
     before = _problem_snapshot(fresh)
     old = fresh.state
@@ -402,7 +352,7 @@ def problem_confirm(*, actor: Any, problem: Problem, note: str = "") -> Problem:
     """The raising organisation confirms the fix (待确认 → 已销号)."""
     fresh = _locked(problem)
     new_state = _next(fresh, "confirm")
-    note = _text(note, "note", 1000, required=False)
+    note = clean_text(note, "note", 1000, required=False)
     old = fresh.state
     fresh.state, fresh.closed_on = new_state, today()
     fresh.save(update_fields=["state", "closed_on", "updated_at"])
@@ -426,7 +376,7 @@ def problem_reopen(*, actor: Any, problem: Problem, reason: str) -> Problem:
     date and resolution are cleared (the timeline keeps them)."""
     fresh = _locked(problem)
     new_state = _next(fresh, "reopen")
-    reason = _text(reason, "reason", 1000)
+    reason = clean_text(reason, "reason", 1000)
     before = _problem_snapshot(fresh)
     old = fresh.state
     fresh.state, fresh.solved_on, fresh.resolution = new_state, None, ""
@@ -464,204 +414,3 @@ def problem_reopen(*, actor: Any, problem: Problem, reason: str) -> Problem:
     )
     _refresh(problem, fresh)
     return problem
-
-
-# --- meetings ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Attendee:
-    """One attendee as the forms and the API give it: organisation, name, post, and the
-    member record when the person is one."""
-
-    org: Organisation
-    name: str
-    post: str = ""
-    member: Member | None = None
-
-
-@dataclass(frozen=True)
-class Agenda:
-    title: str
-    problem: Problem | None = None
-
-
-MEETING_FIELDS = (
-    "title",
-    "start",
-    "place",
-    "convener",
-    "host_person",
-    "recorder",
-    "minutes",
-    "decisions",
-)
-
-
-def _check_meeting(
-    meeting: JointMeeting, agenda: Sequence[Agenda] | None, attendees: Sequence[Attendee] | None
-) -> None:
-    orgs = alliance_org_ids(meeting.alliance)
-    if meeting.convener_id not in orgs:
-        raise ValidationError({"convener": "召集单位须为本联建的成员单位"})
-    if agenda is not None:
-        seen: set[int] = set()
-        for item in agenda:
-            if not item.title.strip():
-                raise ValidationError({"agenda": "议题不能为空"})
-            if len(item.title) > 200:
-                raise ValidationError({"agenda": "议题不能超过 200 个字符"})
-            if item.problem is not None:
-                if item.problem.alliance_id != meeting.alliance_id:
-                    raise ValidationError({"agenda": f"问题 {item.problem.code} 不属于本联建"})
-                if item.problem.pk in seen:
-                    raise ValidationError({"agenda": f"问题 {item.problem.code} 在议程中重复"})
-                seen.add(item.problem.pk)
-    if attendees is not None:
-        for person in attendees:
-            if person.org.pk not in orgs:
-                raise ValidationError(
-                    {"attendees": f"参会单位“{person.org.name}”不是本联建的成员单位"}
-                )
-            if not person.name.strip():
-                raise ValidationError({"attendees": "参会人员姓名不能为空"})
-            if person.member is not None and person.member.org_id != person.org.pk:
-                raise ValidationError({"attendees": f"{person.name}不是“{person.org.name}”的党员"})
-
-
-def _meeting_snapshot(meeting: JointMeeting) -> dict[str, Any]:
-    out = snapshot(meeting)
-    out["agenda"] = [
-        f"{p.code}｜{t}" if p else t
-        for t, p in (
-            (i.title, i.problem)
-            for i in meeting.agenda.select_related("problem").order_by("position")
-        )
-    ]
-    out["attendees"] = [
-        f"{a.org.code}｜{a.name}"
-        for a in meeting.attendees.select_related("org").order_by("position")
-    ]
-    return out
-
-
-def _write_lists(
-    meeting: JointMeeting, agenda: Sequence[Agenda] | None, attendees: Sequence[Attendee] | None
-) -> None:
-    if agenda is not None:
-        AgendaItem.objects.filter(meeting=meeting).delete()
-        AgendaItem.objects.bulk_create(
-            [
-                AgendaItem(
-                    meeting=meeting, position=i, title=item.title.strip(), problem=item.problem
-                )
-                for i, item in enumerate(agenda, start=1)
-            ]
-        )
-    if attendees is not None:
-        MeetingAttendee.objects.filter(meeting=meeting).delete()
-        MeetingAttendee.objects.bulk_create(
-            [
-                MeetingAttendee(
-                    meeting=meeting,
-                    position=i,
-                    org=a.org,
-                    member=a.member,
-                    name=a.name.strip()[:50],
-                    post=a.post.strip()[:50],
-                )
-                for i, a in enumerate(attendees, start=1)
-            ]
-        )
-
-
-@transaction.atomic
-def meeting_create(
-    *,
-    actor: Any,
-    alliance: Alliance,
-    title: str,
-    start: datetime.datetime,
-    convener: Organisation,
-    agenda: Sequence[Agenda] = (),
-    attendees: Sequence[Attendee] = (),
-    code: str = "",
-    **fields: Any,
-) -> JointMeeting:
-    """Plan a joint meeting of ``alliance`` (筹备中) convened by one of its organisations,
-    with its ordered agenda and attendees. ``code`` defaults to the next 会议编号."""
-    unknown = set(fields) - set(MEETING_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown fields {sorted(unknown)}")
-    meeting = JointMeeting(
-        alliance=alliance,
-        title=_text(title, "title", 200),
-        start=start,
-        convener=convener,
-        status=MeetingStatus.PREPARING,
-        code=code or "LX-NEW",
-        **fields,
-    )
-    meeting.full_clean(exclude=["code"])
-    _check_meeting(meeting, agenda, attendees)
-    year = timezone.localtime(start).year
-    _save_new(meeting, code, lambda: meeting_code_new(year))
-    _write_lists(meeting, agenda, attendees)
-    audit_record(
-        actor=actor, action=AuditLog.Action.CREATE, obj=meeting, after=_meeting_snapshot(meeting)
-    )
-    return meeting
-
-
-@transaction.atomic
-def meeting_update(
-    *,
-    actor: Any,
-    meeting: JointMeeting,
-    agenda: Sequence[Agenda] | None = None,
-    attendees: Sequence[Attendee] | None = None,
-    **fields: Any,
-) -> JointMeeting:
-    """Change a meeting's fields; ``agenda``/``attendees`` replace the lists when given.
-    A held meeting keeps its minutes (they cannot be emptied)."""
-    unknown = set(fields) - set(MEETING_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown fields {sorted(unknown)}")
-    fresh = JointMeeting.objects.select_for_update().select_related("alliance").get(pk=meeting.pk)
-    before = _meeting_snapshot(fresh)
-    for name, value in fields.items():
-        setattr(fresh, name, value)
-    fresh.full_clean()
-    _check_meeting(fresh, agenda, attendees)
-    fresh.save()
-    _write_lists(fresh, agenda, attendees)
-    b, a = diff(before, _meeting_snapshot(fresh))
-    if a:
-        audit_record(actor=actor, action=AuditLog.Action.UPDATE, obj=fresh, before=b, after=a)
-    for name in (*JointMeeting.AUDIT_FIELDS, "updated_at"):
-        setattr(meeting, name, getattr(fresh, name))
-    return meeting
-
-
-@transaction.atomic
-def meeting_mark_held(*, actor: Any, meeting: JointMeeting) -> JointMeeting:
-    """筹备中 → 已召开: the meeting has taken place (not in the future) and has minutes."""
-    fresh = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if fresh.status == MeetingStatus.HELD:
-        raise ValidationError("会议已标记为已召开")
-    if fresh.start > timezone.now():
-        raise ValidationError("会议尚未到召开时间，不能标记为已召开")
-    if not fresh.minutes.strip():
-        raise ValidationError({"minutes": "请先填写会议纪要，再标记为已召开"})
-    fresh.status = MeetingStatus.HELD
-    fresh.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditLog.Action.UPDATE,
-        obj=fresh,
-        before={"status": MeetingStatus.PREPARING},
-        after={"status": MeetingStatus.HELD},
-        note="标记为已召开",
-    )
-    meeting.status, meeting.updated_at = fresh.status, fresh.updated_at
-    return meeting
