@@ -82,6 +82,8 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "q": q,
         "kind": kind,
+        "owner": f.owner or "",
+        "period": f.period or "",
         "kinds": PeriodKind.choices,
         "can_create": manages_any(request.user),
         "reviews": selectors.review_indicators(request.user).count(),

@@ -26,6 +26,7 @@ from lianjian.assessment import output, selectors, services, versions
 from lianjian.assessment.forms import RunForm, VoidForm
 from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule
 from lianjian.assessment.report import write_report
+from lianjian.assessment.schemas import RunFilter
 from lianjian.assessment.stale import staleness
 from lianjian.assessment.views import NAV, can_manage, refused, require_manage, visible_scheme
 from lianjian.core.paging import paginate
@@ -80,8 +81,10 @@ def _run_context(request: HttpRequest, run: AssessmentRun, **extra: Any) -> dict
 
 @login_required
 def run_list(request: HttpRequest, code: str) -> HttpResponse:
-    """The versions of a scheme by period; a manager runs a period here (POST)."""
+    """The versions of a scheme by period (``RunFilter``: period, published), paginated; a
+    manager runs a period here (POST)."""
     scheme = visible_scheme(request, code)
+    f = RunFilter.from_query(request.GET).model_copy(update={"scheme": scheme.code})
     manage = can_manage(request.user, scheme)
     form = RunForm(
         request.POST or None,
@@ -107,15 +110,18 @@ def run_list(request: HttpRequest, code: str) -> HttpResponse:
                     f"参评组织 {run.org_count} 个；发布前可与上一版比较变化",
                 )
                 return redirect("assessment:run_results", pk=run.pk)
+    page = paginate(request, selectors.run_list(request.user, f))
     return render(
         request,
         "assessment/run_list.html",
         {
             "nav": NAV,
             "scheme": scheme,
+            "page": page,
+            "f": f,
             "periods": [
                 (p, selectors.period_label(p), runs)
-                for p, runs in selectors.runs_by_period(scheme, request.user)
+                for p, runs in selectors.by_period(page.object_list)
             ],
             "form": form,
             "can_manage": manage,
