@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self
 
+from django.db.models import Q
 from django.http import QueryDict
 from pydantic import ValidationError
 
@@ -45,6 +46,15 @@ class ListFilter(BlankIsDefault):
                     raise
                 for name in bad:
                     data.pop(name, None)
+
+
+def contains(text: str, *fields: str) -> Q:
+    """The condition of a list's search box: any of ``fields`` (lookups such as
+    ``org__name``) contains ``text``, ignoring case."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": text})
+    return condition
 
 
 def _is_list(annotation: Any) -> bool:

@@ -145,7 +145,21 @@ class Scheme(models.Model):
         self.period = period.text
 
 
-class Dimension(models.Model):
+class SchemePart(models.Model):
+    """What a dimension and an indicator share: their order in the scheme, and a code
+    unique within it (``assessment_<model>_code_unique``)."""
+
+    class Meta:
+        abstract = True
+        ordering = ["scheme", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="%(app_label)s_%(class)s_code_unique"
+            )
+        ]
+
+
+class Dimension(SchemePart):
     """A dimension (维度) of a scheme, e.g. 党建引领 40; its points are capped at ``max``."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="dimensions")
@@ -154,21 +168,15 @@ class Dimension(models.Model):
     max = models.FloatField("满分")
     position = models.PositiveSmallIntegerField("排序", default=0)
 
-    class Meta:
+    class Meta(SchemePart.Meta):
         verbose_name = "考核维度"
         verbose_name_plural = "考核维度"
-        ordering = ["scheme", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scheme", "code"], name="assessment_dimension_code_unique"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.max:g}分）"
 
 
-class Indicator(models.Model):
+class Indicator(SchemePart):
     """An indicator (指标): one rule, one source, in one dimension (a ``veto`` has none).
 
     Rule parameters live in their own columns (``target``/``floor``/``direction`` for
@@ -229,15 +237,9 @@ class Indicator(models.Model):
     description = models.TextField("口径说明", blank=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
 
-    class Meta:
+    class Meta(SchemePart.Meta):
         verbose_name = "考核指标"
         verbose_name_plural = "考核指标"
-        ordering = ["scheme", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scheme", "code"], name="assessment_indicator_code_unique"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -29,7 +29,7 @@ from lianjian.assessment.schemas import (
     SchemeFilter,
 )
 from lianjian.assessment.selectors.results import period_label
-from lianjian.core.filters import register_list
+from lianjian.core.filters import contains, register_list
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
 
@@ -42,7 +42,7 @@ def kpi_values(user: Any, f: KpiFilter) -> QuerySet[KpiValue]:
     indicator code — the one filter of the KPI screen and ``GET /api/v1/assessment/kpis``."""
     qs = KpiValue.objects.visible_to(user).select_related("org", "batch")
     if f.q:
-        qs = qs.filter(Q(org__code__icontains=f.q) | Q(org__name__icontains=f.q))
+        qs = qs.filter(contains(f.q, "org__code", "org__name"))
     if f.org:
         root = Organisation.objects.visible_to(user).filter(code=f.org).only("path").first()
         if root is None:
@@ -116,7 +116,7 @@ def batch_replaced(
         )
     )
     if q:
-        qs = qs.filter(Q(org__code__icontains=q) | Q(org__name__icontains=q))
+        qs = qs.filter(contains(q, "org__code", "org__name"))
     rows = [
         {"kpi": kpi, "value": delivered[key]}
         for kpi in qs.order_by("org__path", "period", "indicator_code")
@@ -165,12 +165,7 @@ def review_list(user: Any, f: ReviewFilter) -> QuerySet[Indicator]:
     ``GET /api/v1/assessment/reviews``."""
     qs = review_indicators(user)
     if f.q:
-        qs = qs.filter(
-            Q(scheme__code__icontains=f.q)
-            | Q(scheme__name__icontains=f.q)
-            | Q(code__icontains=f.q)
-            | Q(name__icontains=f.q)
-        )
+        qs = qs.filter(contains(f.q, "scheme__code", "scheme__name", "code", "name"))
     if f.scheme:
         qs = qs.filter(scheme__code=f.scheme)
     return qs
@@ -264,7 +259,7 @@ def scheme_list(user: Any, f: SchemeFilter) -> QuerySet[Scheme]:
     adds its own counts)."""
     qs = Scheme.objects.visible_to(user).select_related("owner")
     if f.q:
-        qs = qs.filter(Q(code__icontains=f.q) | Q(name__icontains=f.q))
+        qs = qs.filter(contains(f.q, "code", "name"))
     if f.period:
         qs = qs.filter(period=f.period.upper())
     if f.period_kind:
@@ -290,11 +285,7 @@ def objections(user: Any, f: ObjectionFilter) -> QuerySet[Objection]:
     if f.status:
         qs = qs.filter(status=f.status)
     if f.q:
-        qs = qs.filter(
-            Q(org__code__icontains=f.q)
-            | Q(org__name__icontains=f.q)
-            | Q(indicator_code__iexact=f.q)
-        )
+        qs = qs.filter(contains(f.q, "org__code", "org__name") | Q(indicator_code__iexact=f.q))
     if f.side == "answer":
         qs = qs.filter(pk__in=Objection.objects.restrict(user, "answer").values("pk")).exclude(
             org_id=getattr(user, "org_id", None) or 0

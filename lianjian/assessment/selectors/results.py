@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models import F, FloatField, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -17,6 +17,7 @@ from lianjian.assessment.models import (
     AssessmentRun,
 )
 from lianjian.assessment.periods import parse_period
+from lianjian.core.filters import contains
 
 STAR_FILTERS = {
     "5": "五星",
@@ -64,7 +65,7 @@ def ranking(
     (``sort`` = a dimension code of the run; highest first)."""
     qs = AssessmentResult.objects.visible_to(user).filter(run=run).select_related("org")
     if q:
-        qs = qs.filter(Q(org__code__icontains=q) | Q(org__name__icontains=q))
+        qs = qs.filter(contains(q, "org__code", "org__name"))
     if stars == "veto":
         qs = qs.filter(vetoed=True)
     elif stars == "0":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,23 +47,8 @@ SCHEME_FIELDS = (
     "description",
 )
 DIMENSION_FIELDS = ("code", "name", "max", "position")
-INDICATOR_FIELDS = (
-    "code",
-    "name",
-    "dimension",
-    "max",
-    "rule",
-    "source",
-    "target",
-    "floor",
-    "direction",
-    "per",
-    "steps",
-    "missing_points",
-    "provider",
-    "description",
-    "position",
-)
+# The indicator's audited fields (relations by name, not id) and its description.
+INDICATOR_FIELDS = (*(f.removesuffix("_id") for f in Indicator.AUDIT_FIELDS), "description")
 
 
 def _scheme_state(scheme: Scheme) -> dict[str, Any]:
@@ -174,6 +159,52 @@ def scheme_delete(actor: Any, scheme: Scheme) -> None:
 
 # --- dimensions and indicators ------------------------------------------------------------
 
+_Part = TypeVar("_Part", Dimension, Indicator)
+
+
+def _own_part(model: type[_Part], scheme: Scheme, part: _Part | None) -> _Part:
+    """``part`` (a dimension or indicator of ``scheme``), or a new one when None."""
+    if part is None:
+        return model(scheme=scheme)
+    if part.scheme_id != scheme.pk:
+        raise ValueError(f"{model.__name__.lower()} of another scheme")
+    return part
+
+
+def _part_errors(part: Dimension | Indicator, exclude: list[str]) -> dict[str, list[str]]:
+    """The model's own checks of a dimension or indicator, by field."""
+    try:
+        part.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        return dict(exc.message_dict)
+    return {}
+
+
+def _code_taken(part: Dimension | Indicator, scheme: Scheme) -> bool:
+    """Whether another dimension (indicator) of the scheme has this one's code."""
+    return type(part).objects.filter(scheme=scheme, code=part.code).exclude(pk=part.pk).exists()
+
+
+def _audit_part(
+    actor: Any,
+    part: Dimension | Indicator,
+    scheme: Scheme,
+    creating: bool,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """One audit row for a created or changed dimension or indicator (none when unchanged)."""
+    b, a = diff(before, after)
+    if a:
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE,
+            obj=part,
+            target_id=f"{scheme.code}/{part.code}",
+            before=b or None,
+            after=a,
+        )
+
 
 @transaction.atomic
 def dimension_save(
@@ -182,43 +213,21 @@ def dimension_save(
     """Create (``dimension`` None) or change a dimension: ``code``, ``name``, ``max`` (> 0), ``position``."""
     unknown_fields(fields, DIMENSION_FIELDS)
     creating = dimension is None
-    if dimension is None:
-        dimension = Dimension(scheme=scheme)
-    elif dimension.scheme_id != scheme.pk:
-        raise ValueError("dimension of another scheme")
+    dimension = _own_part(Dimension, scheme, dimension)
     before = {} if creating else snapshot(dimension, DIMENSION_FIELDS)
     for name, value in fields.items():
         setattr(dimension, name, value)
-    errors: dict[str, list[str]] = {}
-    try:
-        dimension.full_clean(exclude=["scheme"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = _part_errors(dimension, ["scheme"])
     if "max" not in errors and (not number_ok(dimension.max) or dimension.max <= 0):
         errors["max"] = ["满分应为大于 0 的数字"]
     elif "max" not in errors and dimension.max > MAX_POINTS:
         errors["max"] = [f"满分不能超过 {MAX_POINTS:g}"]
-    if (
-        "code" not in errors
-        and Dimension.objects.filter(scheme=scheme, code=dimension.code)
-        .exclude(pk=dimension.pk)
-        .exists()
-    ):
+    if "code" not in errors and _code_taken(dimension, scheme):
         errors["code"] = [f"维度编码 {dimension.code} 已存在"]
     if errors:
         raise ValidationError(errors)
     dimension.save()
-    after = snapshot(dimension, DIMENSION_FIELDS)
-    b, a = diff(before, after)
-    if a:
-        audit_record(
-            actor=actor,
-            action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE,
-            obj=dimension,
-            target_id=f"{scheme.code}/{dimension.code}",
-            before=b or None,
-            after=a,
-        )
+    _audit_part(actor, dimension, scheme, creating, before, snapshot(dimension, DIMENSION_FIELDS))
     return dimension
 
 
@@ -300,29 +309,17 @@ def indicator_save(
     for any other. The rule's parameters are checked with ``scoring.validate_indicator``."""
     unknown_fields(fields, INDICATOR_FIELDS)
     creating = indicator is None
-    if indicator is None:
-        indicator = Indicator(scheme=scheme)
-    elif indicator.scheme_id != scheme.pk:
-        raise ValueError("indicator of another scheme")
+    indicator = _own_part(Indicator, scheme, indicator)
     before = {} if creating else _indicator_state(indicator)
     for name, value in fields.items():
         setattr(indicator, name, value)
     _normalise_params(indicator)
     users = list(evaluators)
-    errors: dict[str, list[str]] = {}
-    try:
-        indicator.full_clean(exclude=["scheme", "evaluators"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = _part_errors(indicator, ["scheme", "evaluators"])
     dimension = indicator.dimension if indicator.dimension_id else None
     if dimension is not None and dimension.scheme_id != scheme.pk:
         errors.setdefault("dimension", []).append("所选维度不属于该方案")
-    if (
-        "code" not in errors
-        and Indicator.objects.filter(scheme=scheme, code=indicator.code)
-        .exclude(pk=indicator.pk)
-        .exists()
-    ):
+    if "code" not in errors and _code_taken(indicator, scheme):
         errors.setdefault("code", []).append(f"指标编码 {indicator.code} 已存在")
     if users and indicator.rule != Rule.MANUAL:
         errors.setdefault("evaluators", []).append("只有评议打分指标可以指定评议人")
@@ -344,17 +341,7 @@ def indicator_save(
     indicator.save()
     if indicator.rule == Rule.MANUAL or not creating:
         indicator.evaluators.set(users)
-    after = _indicator_state(indicator)
-    b, a = diff(before, after)
-    if a:
-        audit_record(
-            actor=actor,
-            action=AuditLog.Action.CREATE if creating else AuditLog.Action.UPDATE,
-            obj=indicator,
-            target_id=f"{scheme.code}/{indicator.code}",
-            before=b or None,
-            after=a,
-        )
+    _audit_part(actor, indicator, scheme, creating, before, _indicator_state(indicator))
     return indicator
 
 
