@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from lianjian.assessment.models import (
     Scheme,
@@ -31,6 +33,16 @@ from lianjian.orgs.models import Organisation
 def _may_manage_org(actor: Any, org: Organisation | None) -> bool:
     """The system (``actor`` None) may; a user when they manage ``org``."""
     return actor is None or may(actor, CHANGE, org)
+
+
+def _named(
+    orgs: QuerySet[Organisation], codes: Sequence[str], field: str, problems: list[str]
+) -> dict[str, Organisation]:
+    """The organisations among ``orgs`` that ``codes`` name, by code; a problem for every
+    code that names none (one query, none when there are no codes)."""
+    found = {o.code: o for o in orgs.filter(code__in=set(codes))} if codes else {}
+    problems += [f"{field}：组织 {code} 不存在" for code in codes if code not in found]
+    return found
 
 
 @transaction.atomic
@@ -79,22 +91,10 @@ def scheme_import(data: dict[str, Any], *, actor: Any) -> tuple[Scheme, bool]:
             problems.append(f"无权修改方案 {spec.code}")
         elif not _may_manage_org(actor, owner) and (owner is not None or not parsed.owner):
             problems.append("owner：请填写本人管理范围内的制定单位组织编码")
-    applies: list[Organisation] = []
-    if parsed.applies_orgs:
-        found = {o.code: o for o in orgs.filter(code__in=parsed.applies_orgs)}
-        for code in parsed.applies_orgs:
-            if code in found:
-                applies.append(found[code])
-            else:
-                problems.append(f"applies_to.orgs：组织 {code} 不存在")
-    providers: dict[str, Organisation] = {}
-    if parsed.providers:
-        found_providers = {o.code: o for o in orgs.filter(code__in=set(parsed.providers.values()))}
-        for ind_code, org_code in parsed.providers.items():
-            if org_code in found_providers:
-                providers[ind_code] = found_providers[org_code]
-            else:
-                problems.append(f"provider：组织 {org_code} 不存在")
+    found = _named(orgs, parsed.applies_orgs, "applies_to.orgs", problems)
+    applies = [found[code] for code in parsed.applies_orgs if code in found]
+    found = _named(orgs, list(parsed.providers.values()), "provider", problems)
+    providers = {ind: found[code] for ind, code in parsed.providers.items() if code in found}
     users: dict[str, Any] = {}
     names = {n for group in parsed.evaluators.values() for n in group}
     if names:
