@@ -76,6 +76,8 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/assessment/schemes/{code}": ["get"],
         "/api/v1/assessment/kpis": ["get", "post"],
         "/api/v1/assessment/results": ["get"],
+        "/api/v1/assessment/runs": ["get"],
+        "/api/v1/assessment/reviews": ["get"],
         "/api/v1/assessment/objections": ["get", "post"],
         "/api/v1/assessment/objections/{objection_id}/answer": ["post"],
     }

@@ -1,6 +1,7 @@
 """The lists of 双维度考核 — schemes, KPI values, objections (申诉) — are one filter each for
-the screen and the API (core.filters): with rows on both sides, every persona and
-parameter set gets the same rows on both edges; the objection list's queries stay flat."""
+the screen and the API (core.filters, registered in ``assessment.selectors``): with rows on
+both sides, every persona and more parameter sets than tests/test_list_filters.py tries get
+the same rows on both edges; the objection list's queries stay flat."""
 
 from __future__ import annotations
 
@@ -10,16 +11,10 @@ from django.urls import reverse
 
 from lianjian.assessment import objections
 from lianjian.assessment.models import KpiValue, Objection
-from lianjian.assessment.selectors import ASSESSMENT_LISTS
 from lianjian.assessment.services import kpi_set, scheme_import
-from lianjian.core.filters import RegisteredList
+from lianjian.core.filters import LISTS
 from tests.assessment_engine_helpers import example
 from tests.test_list_filters import PERSONAS, _api_keys, _screen
-
-LISTS = {
-    name: RegisteredList(name, screen, api, f, key, selector)
-    for name, screen, api, f, key, selector in ASSESSMENT_LISTS
-}
 
 
 def _screen_keys(user, entry, params) -> list[str]:

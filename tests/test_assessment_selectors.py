@@ -196,7 +196,7 @@ PAGES = [
         lambda s, r, run: [],
         7,
     ),  # + the indicators whose values the user may enter (entry.py)
-    ("review_list", lambda s, r, run: [], 9),
+    ("review_list", lambda s, r, run: [], 10),  # paginated: the count, then the page
     ("review_score", lambda s, r, run: [r.pk], 13),
 ]
 

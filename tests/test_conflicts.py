@@ -24,8 +24,8 @@ from django.urls import reverse
 from lianjian import cli
 from lianjian.accounts.models import User
 from lianjian.activities import services as activity_services
-from lianjian.assessment import services as assessment_services
 from lianjian.assessment.models import KpiBatch, KpiValue
+from lianjian.assessment.services import kpis as assessment_kpis
 from lianjian.assessment.services import scheme_import
 from lianjian.core.codes import next_code
 from lianjian.core.conflicts import conflict_message, conflict_reason, is_lost_race
@@ -213,7 +213,7 @@ def test_api_member_create_that_loses_the_race_answers_409(world):
 def test_api_kpi_write_that_loses_the_race_answers_409(world, monkeypatch):
     scheme_import(example(), actor=None)
     before = state()
-    original = assessment_services.insert_rows
+    original = assessment_kpis.insert_rows
 
     def insert_rows(model: Any, names: Any, rows: Any) -> None:
         if model is KpiValue:  # another request stored the same key meanwhile
@@ -227,7 +227,7 @@ def test_api_kpi_write_that_loses_the_race_answers_409(world, monkeypatch):
             )
         original(model, names, rows)
 
-    monkeypatch.setattr(assessment_services, "insert_rows", insert_rows)
+    monkeypatch.setattr(assessment_kpis, "insert_rows", insert_rows)
     status, body = call(
         "post",
         "/assessment/kpis",

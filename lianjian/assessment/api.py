@@ -42,12 +42,18 @@ from lianjian.assessment.schemas import (
     ObjectionOut,
     ResultParams,
     ResultsOut,
+    ReviewListOut,
+    ReviewListParams,
+    RunListOut,
+    RunListParams,
     SchemeFileOut,
     SchemeListOut,
     SchemeListParams,
     kpi_out,
     local,
     objection_out,
+    review_out,
+    run_out,
 )
 from lianjian.assessment.scheme_file import scheme_to_dict
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
@@ -229,6 +235,28 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
             }
             for r in items
         ],
+    }
+
+
+@router.get("/runs", response={200: RunListOut, **READ_ERRORS}, summary="考核计算版本列表")
+def run_list(request: HttpRequest, params: Query[RunListParams]) -> dict[str, Any]:
+    """Versions the caller may see (a scheme's owners: all, voided ones too; the others:
+    published ones), by scheme code, newest period and version first."""
+    items, count = paginate(selectors.run_list(_caller(request), params), params)
+    return {"items": [run_out(r) for r in items], "count": count}
+
+
+# ---- evaluators' work (我的评议) ------------------------------------------------------------
+
+
+@router.get("/reviews", response={200: ReviewListOut, **READ_ERRORS}, summary="我的评议指标列表")
+def review_list(request: HttpRequest, params: Query[ReviewListParams]) -> dict[str, Any]:
+    """The 评议打分 indicators the caller evaluates, with how far they are in each period."""
+    user = _caller(request)
+    items, count = paginate(selectors.review_list(user, params), params)
+    return {
+        "items": [review_out(t) for t in selectors.review_progress(user, items)],
+        "count": count,
     }
 
 

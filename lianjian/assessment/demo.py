@@ -54,154 +54,163 @@ CORRECTED = ("BX-ZB07", 78.4, 96.8)
 OBJECTING_USER = "zhibu2"  # secretary of BX-ZB18: objects to a KPI value and to the published result  # (branch, revenue completion as first delivered, corrected)
 ADMIN_SCORES = 38
 
-YEARLY_SCHEME: dict[str, Any] = {
-    "code": YEARLY,
-    "name": "2026年度党支部双维度考核",
-    "period": "2026",
-    "owner": "BXDW",
-    "applies_to": {"kind": "党支部"},
-    "description": "党建工作与经营管理同步考核、双向挂钩，作为星级党支部和先进党支部评选的依据。",
-    "dimensions": [
-        {"code": "DJ", "name": "党建引领", "max": 40},
-        {"code": "YW", "name": "业务提升", "max": 50},
-        {"code": "LJ", "name": "联建共建", "max": 10},
-    ],
-    "indicators": [
-        {
-            "code": "DJ1",
-            "name": "组织生活完成率",
-            "dimension": "DJ",
-            "max": 20,
-            "rule": "ratio",
-            "target": 1.0,
-            "floor": 0.6,
-            "direction": "higher",
-            "source": "compliance_rate",
-            "description": "三会一课等组织生活按期完成的比例（已到期的规定次数中按期完成的占比）",
-        },
-        {
-            "code": "DJ2",
-            "name": "书记述职评议",
-            "dimension": "DJ",
-            "max": 20,
-            "rule": "manual",
-            "source": "manual",
-            "evaluators": ["admin", "dangwei"],
-            "description": "党委对支部书记抓党建述职的评议，评议人各打一次分，取平均",
-        },
-        {
-            "code": "YW1",
-            "name": "营收完成率",
-            "dimension": "YW",
-            "max": 25,
-            "rule": "ratio",
-            "target": 100,
-            "floor": 0.6,
-            "direction": "higher",
-            "source": "kpi",
-            "description": "营业收入完成率（%），由财务部提供",
-        },
-        {
-            "code": "YW2",
-            "name": "线损率",
-            "dimension": "YW",
-            "max": 15,
-            "rule": "ratio",
-            "target": 5.0,
-            "floor": 0.6,
-            "direction": "lower",
-            "source": "kpi",
-            "description": "综合线损率（%），越低越好，由发展部提供",
-        },
-        {
-            "code": "YW3",
-            "name": "客户投诉",
-            "dimension": "YW",
-            "max": 10,
-            "rule": "deduct",
-            "per": 2,
-            "source": "kpi",
-            "description": "有效客户投诉件数，每件扣 2 分",
-        },
-        {
-            "code": "LJ1",
-            "name": "联建活动",
-            "dimension": "LJ",
-            "max": 6,
-            "rule": "per_item",
-            "per": 1.5,
-            "source": "joint_activities",
-        },
-        {
-            "code": "LJ2",
-            "name": "联建成效",
-            "dimension": "LJ",
-            "max": 8,
-            "rule": "stepped",
-            "steps": [["破冰", 2], ["推进", 4], ["落地", 8]],
-            "source": "kpi",
-            "description": "联建项目进展：1 破冰、2 推进、3 落地见效",
-        },
-        {"code": "FJ1", "name": "重大安全责任事故", "rule": "veto", "source": "kpi"},
-    ],
-    "stars": [[95, 5], [90, 4], [80, 3], [70, 2], [60, 1]],
-}
-QUARTERLY_SCHEME: dict[str, Any] = {
-    "code": QUARTERLY,
-    "name": "2026年季度党支部双维度考核",
-    "period": "2026Q1",
-    "owner": "BXDW",
-    "applies_to": {"kind": "党支部"},
-    "description": "按季度跟踪党建与业务两个维度的得分变化。",
-    "dimensions": [
-        {"code": "DJ", "name": "党建引领", "max": 50},
-        {"code": "YW", "name": "业务提升", "max": 50},
-    ],
-    "indicators": [
-        {
-            "code": "DJ1",
-            "name": "组织生活完成率",
-            "dimension": "DJ",
-            "max": 40,
-            "rule": "ratio",
-            "target": 1.0,
-            "floor": 0.6,
-            "direction": "higher",
-            "source": "compliance_rate",
-        },
-        {
-            "code": "DJ3",
-            "name": "联建活动参与人次",
-            "dimension": "DJ",
-            "max": 10,
-            "rule": "per_item",
-            "per": 0.5,
-            "source": "joint_person_times",
-        },
-        {
-            "code": "YW1",
-            "name": "营收完成率",
-            "dimension": "YW",
-            "max": 35,
-            "rule": "ratio",
-            "target": 100,
-            "floor": 0.6,
-            "direction": "higher",
-            "source": "kpi",
-        },
-        {
-            "code": "YW3",
-            "name": "客户投诉",
-            "dimension": "YW",
-            "max": 15,
-            "rule": "deduct",
-            "per": 5,
-            "source": "kpi",
-        },
-        {"code": "FJ1", "name": "重大安全责任事故", "rule": "veto", "source": "kpi"},
-    ],
-    "stars": [[95, 5], [90, 4], [80, 3], [70, 2], [60, 1]],
-}
+
+def _branch_scheme(
+    code: str,
+    name: str,
+    period: str,
+    description: str,
+    dimensions: dict[str, int],
+    compliance: dict[str, Any],
+) -> dict[str, Any]:
+    """A scheme of BXDW for its 党支部 (``dimensions``: name → max of 党建引领, 业务提升 …),
+    opening with the 组织生活完成率 indicator (``compliance``: its max and description);
+    the caller appends the other indicators."""
+    codes = {"党建引领": "DJ", "业务提升": "YW", "联建共建": "LJ"}
+    return {
+        "code": code,
+        "name": name,
+        "period": period,
+        "owner": "BXDW",
+        "applies_to": {"kind": "党支部"},
+        "description": description,
+        "dimensions": [
+            {"code": codes[dim], "name": dim, "max": top} for dim, top in dimensions.items()
+        ],
+        "indicators": [
+            {
+                "code": "DJ1",
+                "name": "组织生活完成率",
+                "dimension": "DJ",
+                "rule": "ratio",
+                "target": 1.0,
+                "floor": 0.6,
+                "direction": "higher",
+                "source": "compliance_rate",
+                **compliance,
+            }
+        ],
+        "stars": [[95, 5], [90, 4], [80, 3], [70, 2], [60, 1]],
+    }
+
+
+YEARLY_SCHEME = _branch_scheme(
+    YEARLY,
+    "2026年度党支部双维度考核",
+    "2026",
+    "党建工作与经营管理同步考核、双向挂钩，作为星级党支部和先进党支部评选的依据。",
+    {"党建引领": 40, "业务提升": 50, "联建共建": 10},
+    {
+        "max": 20,
+        "description": "三会一课等组织生活按期完成的比例（已到期的规定次数中按期完成的占比）",
+    },
+)
+YEARLY_SCHEME["indicators"] += [
+    {
+        "code": "DJ2",
+        "name": "书记述职评议",
+        "dimension": "DJ",
+        "max": 20,
+        "rule": "manual",
+        "source": "manual",
+        "evaluators": ["admin", "dangwei"],
+        "description": "党委对支部书记抓党建述职的评议，评议人各打一次分，取平均",
+    },
+    {
+        "code": "YW1",
+        "name": "营收完成率",
+        "dimension": "YW",
+        "max": 25,
+        "rule": "ratio",
+        "target": 100,
+        "floor": 0.6,
+        "direction": "higher",
+        "source": "kpi",
+        "description": "营业收入完成率（%），由财务部提供",
+    },
+    {
+        "code": "YW2",
+        "name": "线损率",
+        "dimension": "YW",
+        "max": 15,
+        "rule": "ratio",
+        "target": 5.0,
+        "floor": 0.6,
+        "direction": "lower",
+        "source": "kpi",
+        "description": "综合线损率（%），越低越好，由发展部提供",
+    },
+    {
+        "code": "YW3",
+        "name": "客户投诉",
+        "dimension": "YW",
+        "max": 10,
+        "rule": "deduct",
+        "per": 2,
+        "source": "kpi",
+        "description": "有效客户投诉件数，每件扣 2 分",
+    },
+    {
+        "code": "LJ1",
+        "name": "联建活动",
+        "dimension": "LJ",
+        "max": 6,
+        "rule": "per_item",
+        "per": 1.5,
+        "source": "joint_activities",
+    },
+    {
+        "code": "LJ2",
+        "name": "联建成效",
+        "dimension": "LJ",
+        "max": 8,
+        "rule": "stepped",
+        "steps": [["破冰", 2], ["推进", 4], ["落地", 8]],
+        "source": "kpi",
+        "description": "联建项目进展：1 破冰、2 推进、3 落地见效",
+    },
+    {"code": "FJ1", "name": "重大安全责任事故", "rule": "veto", "source": "kpi"},
+]
+QUARTERLY_SCHEME = _branch_scheme(
+    QUARTERLY,
+    "2026年季度党支部双维度考核",
+    "2026Q1",
+    "按季度跟踪党建与业务两个维度的得分变化。",
+    {"党建引领": 50, "业务提升": 50},
+    {"max": 40},
+)
+QUARTERLY_SCHEME["indicators"] += [
+    {
+        "code": "DJ3",
+        "name": "联建活动参与人次",
+        "dimension": "DJ",
+        "max": 10,
+        "rule": "per_item",
+        "per": 0.5,
+        "source": "joint_person_times",
+    },
+    {
+        "code": "YW1",
+        "name": "营收完成率",
+        "dimension": "YW",
+        "max": 35,
+        "rule": "ratio",
+        "target": 100,
+        "floor": 0.6,
+        "direction": "higher",
+        "source": "kpi",
+    },
+    {
+        "code": "YW3",
+        "name": "客户投诉",
+        "dimension": "YW",
+        "max": 15,
+        "rule": "deduct",
+        "per": 5,
+        "source": "kpi",
+    },
+    {"code": "FJ1", "name": "重大安全责任事故", "rule": "veto", "source": "kpi"},
+]
 
 
 class Writer(Protocol):
@@ -257,6 +266,27 @@ def _write(actor: User, rows: list[tuple], file_name: str) -> int:
     return result.created + result.updated
 
 
+def _objection(
+    secretary: User,
+    dangwei: User,
+    target: dict[str, Any],
+    reason: str,
+    answer: str,
+    *,
+    corrected_value: float | None = None,
+) -> None:
+    """The secretary objects to ``target`` (``kpi`` or ``result``); the 党委 answers:
+    accepted with ``corrected_value`` when one is given, else rejected."""
+    raised = objections.objection_raise(actor=secretary, reason=reason, **target)
+    objections.objection_answer(
+        actor=dangwei,
+        objection=raised,
+        accept=corrected_value is not None,
+        corrected_value=corrected_value,
+        answer=answer,
+    )
+
+
 def _void_and_objections(dangwei: User, yearly: Scheme, quarterly: Scheme) -> int:
     """A voided version (a quarter re-run by mistake) and two answered objections of
     zhibu2's branch: one on a KPI value, accepted (the published ranking then says its
@@ -272,32 +302,24 @@ def _void_and_objections(dangwei: User, yearly: Scheme, quarterly: Scheme) -> in
         return 1
     kpi = KpiValue.objects.filter(org=secretary.org, period="2026", indicator_code="YW3").first()
     if kpi is not None:
-        raised = objections.objection_raise(
-            actor=secretary,
-            kpi=kpi,
-            reason="1-10月客户投诉中有 2 起经营销部核实为供电公司主网故障所致，不属本支部责任，请予扣除。",
-        )
-        objections.objection_answer(
-            actor=dangwei,
-            objection=raised,
-            accept=True,
+        _objection(
+            secretary,
+            dangwei,
+            {"kpi": kpi},
+            "1-10月客户投诉中有 2 起经营销部核实为供电公司主网故障所致，不属本支部责任，请予扣除。",
+            "经与营销部核实，2 起投诉属主网故障，予以扣除。",
             corrected_value=max(0.0, kpi.value - 2),
-            answer="经与营销部核实，2 起投诉属主网故障，予以扣除。",
         )
     result = AssessmentResult.objects.filter(
         org=secretary.org, run__scheme=yearly, run__is_published=True
     ).first()
     if result is not None:
-        raised = objections.objection_raise(
-            actor=secretary,
-            result=result,
-            reason="本支部全年按期开展组织生活，组织生活完成率应为满分。",
-        )
-        objections.objection_answer(
-            actor=dangwei,
-            objection=raised,
-            accept=False,
-            answer="合规监测显示11月主题党日未按期开展，组织生活完成率按实际计算，维持原结果。",
+        _objection(
+            secretary,
+            dangwei,
+            {"result": result},
+            "本支部全年按期开展组织生活，组织生活完成率应为满分。",
+            "合规监测显示11月主题党日未按期开展，组织生活完成率按实际计算，维持原结果。",
         )
     return 1
 

@@ -446,22 +446,23 @@ class RunForm(EdgeRules, forms.Form):
         return clean_period(self.cleaned_data["period"], self.scheme.period_kind)
 
 
+def _reason(label: str, max_length: int, help_text: str) -> forms.CharField:
+    """The required free-text reason of a voiding or an objection."""
+    return forms.CharField(
+        label=label, max_length=max_length, widget=forms.Textarea, help_text=help_text
+    )
+
+
 class VoidForm(EdgeRules, forms.Form):
-    reason = forms.CharField(
-        label="作废原因",
-        max_length=300,
-        widget=forms.Textarea,
-        help_text="如：期间填错、数据口径有误；作废的版本保留备查，不再出现在历期趋势和组织页面",
+    reason = _reason(
+        "作废原因",
+        300,
+        "如：期间填错、数据口径有误；作废的版本保留备查，不再出现在历期趋势和组织页面",
     )
 
 
 class ObjectionForm(EdgeRules, forms.Form):
-    reason = forms.CharField(
-        label="申诉理由",
-        max_length=1000,
-        widget=forms.Textarea,
-        help_text="说明哪里有误、正确的数值应是多少及依据",
-    )
+    reason = _reason("申诉理由", 1000, "说明哪里有误、正确的数值应是多少及依据")
 
 
 class AnswerForm(EdgeRules, forms.Form):

@@ -216,6 +216,106 @@ class KpiWriteOut(Schema):
     items: list[KpiOut]
 
 
+# ---- runs (versions) and evaluators' work --------------------------------------------------
+
+
+class RunFilter(ListFilter):
+    """The filter of the run (version) list (screen and API): ``selectors.run_list``. The
+    screen lists one scheme's versions, named in its path (``/assessment/s/CODE/runs/``)."""
+
+    scheme: Code | None = Field(None, description="考核方案编码")
+    period: PeriodText | None = Field(None, description="考核期间，如 2025")
+    published: bool | None = Field(None, description="true：仅已发布版本；false：仅未发布版本")
+
+
+class RunListParams(RunFilter, PageParams):
+    pass
+
+
+class RunOut(Schema):
+    id: int
+    scheme: str = Field(..., description="考核方案编码")
+    period: str
+    version: int
+    org_count: int = Field(..., description="参评组织数")
+    note: str
+    is_published: bool
+    published_at: datetime.datetime | None
+    voided: bool = Field(..., description="已作废（只有方案制定单位能看到作废的版本）")
+    created_at: datetime.datetime
+    created_by: str | None = Field(..., description="计算人；系统计算为 null")
+
+
+class RunListOut(Schema):
+    items: list[RunOut]
+    count: int
+
+
+def run_out(run: Any) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "scheme": run.scheme.code,
+        "period": run.period,
+        "version": run.version,
+        "org_count": run.org_count,
+        "note": run.note,
+        "is_published": run.is_published,
+        "published_at": local(run.published_at) if run.published_at else None,
+        "voided": run.voided_at is not None,
+        "created_at": local(run.created_at),
+        "created_by": run.created_by.display_name if run.created_by_id else None,
+    }
+
+
+class ReviewFilter(ListFilter):
+    """The filter of 我的评议 (screen and API): ``selectors.review_list``."""
+
+    q: str | None = Field(None, max_length=100, description="在方案和指标的编码、名称中查找")
+    scheme: Code | None = Field(None, description="考核方案编码")
+
+
+class ReviewListParams(ReviewFilter, PageParams):
+    pass
+
+
+class ReviewPeriodOut(Schema):
+    period: str
+    scored: int = Field(..., description="本人已评的组织数")
+    total: int = Field(..., description="本人应评的组织数（本人所在组织除外）")
+
+
+class ReviewOut(Schema):
+    id: int = Field(..., description="指标 id（评议打分页面 /assessment/reviews/{id}/）")
+    scheme: str = Field(..., description="考核方案编码")
+    scheme_name: str
+    code: str = Field(..., description="指标编码")
+    name: str
+    dimension: str | None = Field(..., description="所属维度编码")
+    max: float | None = Field(..., description="分值")
+    periods: list[ReviewPeriodOut] = Field(..., description="各期间的评议进度，最近的在前")
+
+
+class ReviewListOut(Schema):
+    items: list[ReviewOut]
+    count: int
+
+
+def review_out(task: Any) -> dict[str, Any]:
+    indicator = task.indicator
+    return {
+        "id": indicator.pk,
+        "scheme": indicator.scheme.code,
+        "scheme_name": indicator.scheme.name,
+        "code": indicator.code,
+        "name": indicator.name,
+        "dimension": indicator.dimension.code if indicator.dimension_id else None,
+        "max": indicator.max,
+        "periods": [
+            {"period": p.period, "scored": p.scored, "total": task.total} for p in task.periods
+        ],
+    }
+
+
 # ---- results -----------------------------------------------------------------------------
 
 

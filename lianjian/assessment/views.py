@@ -31,10 +31,10 @@ from lianjian.assessment.forms import (
 from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, PeriodKind, Rule, Scheme
 from lianjian.assessment.schemas import SchemeFilter
 from lianjian.assessment.scheme_file import scheme_to_dict
+from lianjian.core.formview import form_page
 from lianjian.core.models import AuditLog
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, manages_any, may
-from lianjian.orgs.forms import add_service_errors
 
 NAV = "assessment"
 # Audit rows of a scheme's parts and runs carry target ids "<scheme code>/…" (services.py).
@@ -82,6 +82,8 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "q": q,
         "kind": kind,
+        "owner": f.owner or "",
+        "period": f.period or "",
         "kinds": PeriodKind.choices,
         "can_create": manages_any(request.user),
         "reviews": selectors.review_indicators(request.user).count(),
@@ -120,24 +122,30 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _detail(scheme: Scheme) -> str:
+    return reverse("assessment:scheme_detail", args=[scheme.code])
+
+
+def _part_delete(scheme: Scheme, kind: str, part: Dimension | Indicator | None) -> str:
+    """The delete link of an existing dimension or indicator ("" on the create form)."""
+    return reverse("assessment:part_delete", args=[scheme.code, kind, part.pk]) if part else ""
+
+
 @login_required
 def scheme_create(request: HttpRequest) -> HttpResponse:
     if not manages_any(request.user):
         raise PermissionDenied
     form = SchemeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            scheme = services.scheme_create(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已新建考核方案“{scheme.name}”，请继续添加维度和指标")
-            return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(
+    return form_page(
         request,
-        "assessment/scheme_form.html",
-        {"nav": NAV, "form": form, "scheme": None},
-        status=400 if form.errors else 200,
+        form,
+        lambda: services.scheme_create(actor=request.user, **form.service_fields()),
+        done=lambda scheme: (
+            f"已新建考核方案“{scheme.name}”，请继续添加维度和指标",
+            _detail(scheme),
+        ),
+        template="assessment/scheme_form.html",
+        context={"nav": NAV, "scheme": None},
     )
 
 
@@ -146,19 +154,13 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
     scheme = visible_scheme(request, code)
     require_manage(request, scheme)
     form = SchemeForm(request.POST or None, user=request.user, instance=scheme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.scheme_update(actor=request.user, scheme=scheme, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "方案已保存；已计算的结果版本不受影响，重新计算后生效")
-            return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(
+    return form_page(
         request,
-        "assessment/scheme_form.html",
-        {"nav": NAV, "form": form, "scheme": scheme},
-        status=400 if form.errors else 200,
+        form,
+        lambda: services.scheme_update(actor=request.user, scheme=scheme, **form.service_fields()),
+        done=lambda _: ("方案已保存；已计算的结果版本不受影响，重新计算后生效", _detail(scheme)),
+        template="assessment/scheme_form.html",
+        context={"nav": NAV, "scheme": scheme},
     )
 
 
@@ -237,31 +239,20 @@ def dimension_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     dimension = get_object_or_404(Dimension, scheme=scheme, pk=pk) if pk is not None else None
     require_manage(request, scheme)
     form = DimensionForm(request.POST or None, instance=dimension)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dimension_save(
-                actor=request.user, scheme=scheme, dimension=dimension, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "维度已保存")
-            return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(
+    return form_page(
         request,
-        "assessment/part_form.html",
-        {
+        form,
+        lambda: services.dimension_save(
+            actor=request.user, scheme=scheme, dimension=dimension, **form.cleaned_data
+        ),
+        done=lambda _: ("维度已保存", _detail(scheme)),
+        template="assessment/part_form.html",
+        context={
             "nav": NAV,
             "scheme": scheme,
-            "form": form,
             "title": f"{'编辑' if dimension else '添加'}维度",
-            "delete_url": reverse(
-                "assessment:part_delete", args=[scheme.code, "dimensions", dimension.pk]
-            )
-            if dimension
-            else "",
+            "delete_url": _part_delete(scheme, "dimensions", dimension),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -277,36 +268,25 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     form = IndicatorForm(
         request.POST or None, scheme=scheme, instance=indicator, user=request.user, **kwargs
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_save(
-                actor=request.user,
-                scheme=scheme,
-                indicator=indicator,
-                evaluators=form.cleaned_data["evaluators"],
-                **form.service_fields(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "指标已保存")
-            return redirect("assessment:scheme_detail", code=scheme.code)
-    return render(
+    return form_page(
         request,
-        "assessment/indicator_form.html",
-        {
+        form,
+        lambda: services.indicator_save(
+            actor=request.user,
+            scheme=scheme,
+            indicator=indicator,
+            evaluators=form.cleaned_data["evaluators"],
+            **form.service_fields(),
+        ),
+        done=lambda _: ("指标已保存", _detail(scheme)),
+        template="assessment/indicator_form.html",
+        context={
             "nav": NAV,
             "scheme": scheme,
-            "form": form,
             "indicator": indicator,
             "rule_fields": RULE_FIELDS,
-            "delete_url": reverse(
-                "assessment:part_delete", args=[scheme.code, "indicators", indicator.pk]
-            )
-            if indicator
-            else "",
+            "delete_url": _part_delete(scheme, "indicators", indicator),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -314,15 +294,18 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
 def part_delete(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResponse:
     """Delete a dimension (with its indicators) or an indicator, after confirmation."""
     scheme = visible_scheme(request, code)
-    if kind not in ("dimensions", "indicators"):
+    part: Dimension | Indicator
+    if kind == "dimensions":
+        part = get_object_or_404(Dimension, scheme=scheme, pk=pk)
+    elif kind == "indicators":
+        part = get_object_or_404(Indicator, scheme=scheme, pk=pk)
+    else:
         raise Http404
-    model = Dimension if kind == "dimensions" else Indicator
-    part = get_object_or_404(model, scheme=scheme, pk=pk)
     require_manage(request, scheme)
     cancel = reverse("assessment:scheme_detail", args=[scheme.code])
     if request.method == "POST":
         try:
-            if model is Dimension:
+            if isinstance(part, Dimension):
                 services.dimension_delete(actor=request.user, dimension=part)
             else:
                 services.indicator_delete(actor=request.user, indicator=part)
@@ -330,11 +313,11 @@ def part_delete(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResp
             refused(request, exc)
         else:
             messages.success(
-                request, f"已删除{'维度' if model is Dimension else '指标'}“{part.name}”"
+                request, f"已删除{'维度' if isinstance(part, Dimension) else '指标'}“{part.name}”"
             )
         return redirect("assessment:scheme_detail", code=scheme.code)
     blocked = ""
-    if model is Dimension:
+    if isinstance(part, Dimension):
         what = f"维度“{part.name}”"
         if part.indicators.exists():
             blocked = f"维度“{part.name}”下还有 {part.indicators.count()} 个指标，请先删除这些指标或将其移到其他维度。"

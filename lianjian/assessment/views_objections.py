@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,9 +22,9 @@ from lianjian.assessment.forms import AnswerForm, ObjectionForm
 from lianjian.assessment.models import AssessmentResult, KpiValue, Objection
 from lianjian.assessment.schemas import ObjectionFilter
 from lianjian.assessment.views import NAV
+from lianjian.core.formview import form_page
 from lianjian.core.paging import paginate
 from lianjian.core.scope import may
-from lianjian.orgs.forms import add_service_errors
 
 
 @login_required
@@ -70,38 +69,28 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     can_answer = _can_answer(request, objection)
+    if request.method == "POST" and not can_answer:
+        raise PermissionDenied
     form = AnswerForm(request.POST or None)
-    if request.method == "POST":
-        if not can_answer:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                objections.objection_answer(
-                    actor=request.user,
-                    objection=objection,
-                    accept=data["decision"] == "accept",
-                    answer=data["answer"],
-                    corrected_value=data["corrected_value"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "无权答复该申诉")
-            else:
-                messages.success(request, "已答复申诉")
-                return redirect("assessment:objection_detail", pk=objection.pk)
-    return render(
+    return form_page(
         request,
-        "assessment/objection_detail.html",
-        {
-            "nav": NAV,
-            "objection": objection,
-            "can_answer": can_answer,
-            "form": form,
-        },
-        status=400 if form.errors else 200,
+        form,
+        lambda: objections.objection_answer(
+            actor=request.user,
+            objection=objection,
+            accept=form.cleaned_data["decision"] == "accept",
+            answer=form.cleaned_data["answer"],
+            corrected_value=form.cleaned_data["corrected_value"],
+        ),
+        done=lambda _: ("已答复申诉", _detail(objection)),
+        template="assessment/objection_detail.html",
+        context={"nav": NAV, "objection": objection, "can_answer": can_answer},
+        refused="无权答复该申诉",
     )
+
+
+def _detail(objection: Objection) -> str:
+    return reverse("assessment:objection_detail", args=[objection.pk])
 
 
 @login_required
@@ -129,30 +118,22 @@ def objection_raise(request: HttpRequest) -> HttpResponse:
     else:
         return redirect("assessment:objection_list")
     form = ObjectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            objection = objections.objection_raise(
-                actor=request.user, kpi=kpi, result=result, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "无权提出申诉")
-        else:
-            messages.success(request, "申诉已提交，答复后会通知您")
-            return redirect("assessment:objection_detail", pk=objection.pk)
     hidden = {"kpi": kpi.pk} if kpi else {"result": result.pk if result else ""}
-    return render(
+    return form_page(
         request,
-        "assessment/objection_form.html",
-        {
+        form,
+        lambda: objections.objection_raise(
+            actor=request.user, kpi=kpi, result=result, reason=form.cleaned_data["reason"]
+        ),
+        done=lambda objection: ("申诉已提交，答复后会通知您", _detail(objection)),
+        template="assessment/objection_form.html",
+        context={
             "nav": NAV,
-            "form": form,
             "kpi": kpi,
             "result": result,
             "org": org,
             "back": back,
             "hidden": hidden,
         },
-        status=400 if form.errors else 200,
+        refused="无权提出申诉",
     )

@@ -12,6 +12,7 @@ row with the scheme-wide rank); running and publishing need ``Scheme.manageable_
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,16 +21,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lianjian.assessment import output, selectors, services, versions
 from lianjian.assessment.forms import RunForm, VoidForm
 from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule
 from lianjian.assessment.report import write_report
+from lianjian.assessment.schemas import RunFilter
 from lianjian.assessment.stale import staleness
 from lianjian.assessment.views import NAV, can_manage, refused, require_manage, visible_scheme
+from lianjian.core.formview import form_page
 from lianjian.core.paging import paginate
-from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,8 +83,10 @@ def _run_context(request: HttpRequest, run: AssessmentRun, **extra: Any) -> dict
 
 @login_required
 def run_list(request: HttpRequest, code: str) -> HttpResponse:
-    """The versions of a scheme by period; a manager runs a period here (POST)."""
+    """The versions of a scheme by period (``RunFilter``: period, published), paginated; a
+    manager runs a period here (POST)."""
     scheme = visible_scheme(request, code)
+    f = RunFilter.from_query(request.GET).model_copy(update={"scheme": scheme.code})
     manage = can_manage(request.user, scheme)
     form = RunForm(
         request.POST or None,
@@ -107,15 +112,18 @@ def run_list(request: HttpRequest, code: str) -> HttpResponse:
                     f"参评组织 {run.org_count} 个；发布前可与上一版比较变化",
                 )
                 return redirect("assessment:run_results", pk=run.pk)
+    page = paginate(request, selectors.run_list(request.user, f))
     return render(
         request,
         "assessment/run_list.html",
         {
             "nav": NAV,
             "scheme": scheme,
+            "page": page,
+            "f": f,
             "periods": [
                 (p, selectors.period_label(p), runs)
-                for p, runs in selectors.runs_by_period(scheme, request.user)
+                for p, runs in selectors.by_period(page.object_list)
             ],
             "form": form,
             "can_manage": manage,
@@ -342,22 +350,30 @@ def run_export(request: HttpRequest, pk: int) -> HttpResponse:
     so it is for those who see the whole run: the scheme's managers."""
     run = live_run(request, pk)
     require_manage(request, run.scheme)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    output.run_xlsx(run, handle)
-    handle.seek(0)
-    name = f"{run.scheme.code}-{run.period}-第{run.version}版-考核排名.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    return _download(
+        lambda handle: output.run_xlsx(run, handle),
+        f"{run.scheme.code}-{run.period}-第{run.version}版-考核排名.xlsx",
+        XLSX_TYPE,
+    )
 
 
 @login_required
 def run_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The Word summary report of the results the user may see (``report.write_report``)."""
     run = live_run(request, pk)
+    return _download(
+        lambda handle: write_report(run, request.user, handle),
+        f"{run.scheme.code}-{run.period}-第{run.version}版-考核情况报告.docx",
+        DOCX_TYPE,
+    )
+
+
+def _download(write: Callable[[Any], object], name: str, content_type: str) -> FileResponse:
+    """A file written by ``write(handle)`` into a temporary file, as an attachment."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_report(run, request.user, handle)
+    write(handle)
     handle.seek(0)
-    name = f"{run.scheme.code}-{run.period}-第{run.version}版-考核情况报告.docx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=DOCX_TYPE)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
 
 
 @login_required
@@ -366,21 +382,16 @@ def run_void(request: HttpRequest, pk: int) -> HttpResponse:
     run = live_run(request, pk)
     require_manage(request, run.scheme)
     form = VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            versions.run_void(actor=request.user, run=run, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"已作废{selectors.period_label(run.period)}第 {run.version} 版"
-            )
-            return redirect("assessment:run_results", pk=run.pk)
-    return render(
+    return form_page(
         request,
-        "assessment/run_void.html",
-        _run_context(request, run, form=form),
-        status=400 if form.errors else 200,
+        form,
+        lambda: versions.run_void(actor=request.user, run=run, reason=form.cleaned_data["reason"]),
+        done=lambda _: (
+            f"已作废{selectors.period_label(run.period)}第 {run.version} 版",
+            reverse("assessment:run_results", args=[run.pk]),
+        ),
+        template="assessment/run_void.html",
+        context=_run_context(request, run),
     )
 
 

@@ -21,7 +21,7 @@ from lianjian.assessment import selectors, services
 from lianjian.assessment.entry import KpiEntry
 from lianjian.assessment.forms import KpiForm, ManualScoreForm, clean_period
 from lianjian.assessment.models import Indicator, KpiBatch, ManualScore, Rule, Scheme
-from lianjian.assessment.schemas import KpiFilter
+from lianjian.assessment.schemas import KpiFilter, ReviewFilter
 from lianjian.assessment.views import NAV
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
@@ -121,32 +121,15 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     """The 评议打分 indicators the user evaluates, with how far they are for each period."""
-    indicators = list(selectors.review_indicators(request.user))
-    counts = selectors.my_score_counts(request.user, indicators)
-    tasks = []
-    for indicator in indicators:
-        scheme = indicator.scheme
-        total = (
-            services.scheme_orgs(scheme)
-            .filter(pk__in=Organisation.objects.visible_to(request.user))
-            .exclude(pk=getattr(request.user, "org_id", None) or 0)
-            .count()
-        )
-        periods = sorted(
-            {scheme.period, *(p for (i, p) in counts if i == indicator.pk)}, reverse=True
-        )
-        tasks.append(
-            {
-                "indicator": indicator,
-                "scheme": scheme,
-                "total": total,
-                "periods": [
-                    (p, selectors.period_label(p), counts.get((indicator.pk, p), 0))
-                    for p in periods
-                ],
-            }
-        )
-    return render(request, "assessment/review_list.html", {"nav": NAV, "tasks": tasks})
+    f = ReviewFilter.from_query(request.GET)
+    page = paginate(request, selectors.review_list(request.user, f))
+    ctx = {
+        "nav": NAV,
+        "f": f,
+        "page": page,
+        "tasks": selectors.review_progress(request.user, list(page.object_list)),
+    }
+    return render(request, "assessment/review_list.html", ctx)
 
 
 def _review_target(request: HttpRequest, pk: int) -> Indicator:

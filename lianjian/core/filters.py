@@ -65,6 +65,7 @@ class RegisteredList:
     filter: type[ListFilter]
     key: str  # the attribute naming a row in both answers (code, number, id …)
     selector: Callable[[Any, Any], Any] | None = None  # (user, filter) -> rows
+    path: tuple[str, ...] = ()  # filter parameters the screen takes in its URL path
 
 
 LISTS: dict[str, RegisteredList] = {}
@@ -78,14 +79,21 @@ def register_list(
     filter: type[ListFilter],
     key: str,
     selector: Callable[[Any, Any], Any] | None = None,
+    path: tuple[str, ...] = (),
 ) -> None:
     """Declare that the screen ``screen`` and ``GET /api/v1{api}`` serve the list ``name``
     through ``filter`` (and, when given, the selector ``selector(user, filter)``); the
     test suite checks that they answer the same rows. A list that no API serves
-    (``api=None``) must name its selector: the test then compares the screen with it."""
+    (``api=None``) must name its selector: the test then compares the screen with it.
+    ``path`` names the filter parameters that the screen takes in its URL path, in order
+    (the scheme whose versions ``assessment:run_list`` shows); the API takes them as query
+    parameters like the others."""
     if api is None and selector is None:
         raise ValueError(f"list {name!r}: a screen-only list must name its selector")
-    LISTS[name] = RegisteredList(name, screen, api, filter, key, selector)
+    unknown = set(path) - set(filter.model_fields)
+    if unknown:
+        raise ValueError(f"list {name!r}: {sorted(unknown)} are not parameters of its filter")
+    LISTS[name] = RegisteredList(name, screen, api, filter, key, selector, path)
 
 
 _QS = TypeVar("_QS", bound=QuerySet[Any, Any])

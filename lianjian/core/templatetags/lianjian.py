@@ -40,10 +40,12 @@ def picker(
     value: str = "",
     label: str = "",
     multiple: bool = False,
+    field_id: str = "",
 ) -> SafeString:
     """A picker for a form written in the template (a one-field form):
     ``{% picker "orgs.members" "number" label="党员" %}``. A given value is named only
-    among the rows the user may choose."""
+    among the rows the user may choose. ``field_id`` (default ``id_pick_NAME``) tells two
+    pickers of the same name on one page apart (a list filter beside an entry form)."""
     # A filter row has no visible labels: the hint says what the box picks.
     widget = Picker(
         source, multiple=multiple, placeholder=f"{label}：名称、拼音或编码" if label else ""
@@ -52,6 +54,6 @@ def picker(
     if found is not None and value:
         widget.chosen_among = found.choosable(context["request"].user)
     html: SafeString = widget.render(
-        name, value, attrs={"id": f"id_pick_{name}", "aria-label": label or name}
+        name, value, attrs={"id": field_id or f"id_pick_{name}", "aria-label": label or name}
     )
     return html

@@ -1,0 +1,166 @@
+"""Assessment runs: score a scheme for a period as a new version, and publish a version."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from lianjian.assessment import sources
+from lianjian.assessment.entry import scheme_orgs
+from lianjian.assessment.models import (
+    AssessmentResult,
+    AssessmentRun,
+    Scheme,
+)
+from lianjian.assessment.scheme_file import (
+    scheme_to_dict,
+    spec_from_model,
+)
+from lianjian.assessment.scoring import (
+    rank,
+    scorer,
+    validate_scheme,
+)
+from lianjian.assessment.services.common import check_period, fail
+from lianjian.core.audit import audit_record
+from lianjian.core.excel import insert_rows
+from lianjian.core.models import AuditLog
+
+RESULT_COLUMNS = (
+    "run_id",
+    "org_id",
+    "total",
+    "stars",
+    "vetoed",
+    "passed",
+    "rank",
+    "dimensions",
+    "indicators",
+)
+
+
+@transaction.atomic
+def assessment_run(
+    actor: Any, scheme: Scheme, period: str, *, note: str = "", today: datetime.date | None = None
+) -> AssessmentRun:
+    """Run ``scheme`` for ``period`` (of the scheme's period kind) and store it as the next
+    version: the scheme file as a snapshot, and per organisation of :func:`scheme_orgs` the
+    total, dimensions, indicators (value, points, missing, evidence), stars, 否决, passed
+    and rank. The scheme must be valid (every problem listed) and apply to at least one
+    organisation. ``today`` (default: the local date) is passed to the sources."""
+    scheme = (
+        Scheme.objects.select_for_update(of=("self",)).select_related("owner").get(pk=scheme.pk)
+    )
+    period = check_period(scheme, period)
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise ValidationError({"note": "说明不能超过 300 个字符"})
+    spec = spec_from_model(scheme)
+    problems = validate_scheme(spec)
+    if problems:
+        fail(*problems)
+    orgs = scheme_orgs(scheme, period)
+    codes = dict(orgs.values_list("pk", "code"))
+    if not codes:
+        fail(f"方案在{period}期间没有适用的组织")
+    values = sources.collect(scheme, period, orgs, spec=spec, today=today)
+    score = scorer(spec)
+    scores = {}
+    for org_id in codes:
+        found = values.get(org_id, {})
+        scores[org_id] = score({code: pair[0] for code, pair in found.items()})
+    ranks = rank({org_id: (s.total, s.vetoed) for org_id, s in scores.items()})
+    version = (
+        AssessmentRun.objects.filter(scheme=scheme, period=period).aggregate(v=Max("version"))["v"]
+        or 0
+    ) + 1
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    run = AssessmentRun.objects.create(
+        scheme=scheme,
+        period=period,
+        version=version,
+        scheme_snapshot=scheme_to_dict(scheme),
+        org_count=len(codes),
+        note=note,
+        created_by=actor if is_user else None,
+    )
+    rows = []
+    for org_id, s in scores.items():
+        found = values.get(org_id, {})
+        indicators = {
+            code: {
+                "value": r.value,
+                "points": r.points,
+                "missing": r.missing,
+                "evidence": found[code][1] if code in found else None,
+            }
+            for code, r in s.indicators.items()
+        }
+        rows.append(
+            (
+                run.pk,
+                org_id,
+                s.total,
+                s.stars,
+                s.vetoed,
+                s.passed,
+                ranks[org_id],
+                s.dimensions,
+                indicators,
+            )
+        )
+    insert_rows(AssessmentResult, RESULT_COLUMNS, rows)
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.CREATE,
+        obj=run,
+        target_id=f"{scheme.code}/{period}/v{version}",
+        after={
+            "scheme": scheme.code,
+            "period": period,
+            "version": version,
+            "org_count": len(codes),
+            "vetoed": sum(1 for s in scores.values() if s.vetoed),
+        },
+        note=note,
+    )
+    return run
+
+
+@transaction.atomic
+def run_publish(actor: Any, run: AssessmentRun) -> AssessmentRun:
+    """Publish ``run`` as the version that counts for its scheme and period; the version
+    published before (if any) is unpublished. Publishing the published version changes nothing."""
+    run = AssessmentRun.objects.select_for_update().select_related("scheme").get(pk=run.pk)
+    if run.voided_at is not None:
+        fail("该版本已作废，不能发布")
+    if run.is_published:
+        return run
+    previous = list(
+        AssessmentRun.objects.select_for_update().filter(
+            scheme_id=run.scheme_id, period=run.period, is_published=True
+        )
+    )
+    AssessmentRun.objects.filter(pk__in=[p.pk for p in previous]).update(is_published=False)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    run.is_published, run.published_by, run.published_at = (
+        True,
+        actor if is_user else None,
+        timezone.now(),
+    )
+    run.save(update_fields=["is_published", "published_by", "published_at"])
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=run,
+        target_id=f"{run.scheme.code}/{run.period}/v{run.version}",
+        before={"published_version": previous[0].version if previous else None},
+        after={"published_version": run.version},
+        note="发布考核结果",
+    )
+    return run
