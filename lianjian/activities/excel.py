@@ -56,15 +56,25 @@ from lianjian.core.excel import (
     ImportResult,
     ListExport,
     Sheet,
+    by_code,
     cell_text,
     choice_column,
     chunks,
+    count_rows,
+    first_rows,
     format_text,
     hidden_keys,
+    ids_by_code,
+    in_batches,
     insert_audit,
+    ordered_codes,
     parse_pattern,
+    refuse_on_errors,
     refused_keys,
+    refused_result,
     register,
+    resolve_code,
+    row_state,
     text_column,
 )
 from lianjian.core.models import AuditLog
@@ -254,8 +264,35 @@ STATE_FIELDS = (
     "alliance_id",
     "for_year",
 )
+NEW_STATE = {
+    "type": None,
+    "start": None,
+    "topic": "",
+    "venue": "",
+    "expected_count": None,
+    "present_count": None,
+    "sub_kind": "",
+    "alliance_id": None,
+    "for_year": None,
+}
 # Which column each rule of ``activity_row_errors`` speaks about.
 FIELD_HEADERS = {name: header for header, name in SIMPLE}
+
+
+def _link_codes(ids: list[int]) -> dict[int, list[str]]:
+    """Activity id → the codes of its organisations, the host first."""
+    return ordered_codes(ActivityOrg.objects.all(), "activity_id", "org__code", ids)
+
+
+def _changed(
+    current: Activity,
+    state: dict[str, Any],
+    listed: list[Organisation],
+    link_codes: dict[int, list[str]],
+) -> bool:
+    return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
+        o.code for o in listed
+    ] != link_codes.get(current.pk, [])
 
 
 class ActivityExcel(ListExport, ExcelKind):
@@ -278,22 +315,13 @@ class ActivityExcel(ListExport, ExcelKind):
     ) -> ImportResult:
         # What an admin (or the system) imports is approved; a manager's is submitted for approval.
         is_manager = user is not None and not scope_of(user).everything
-        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not may_import(user):
-            result.errors = ["当前账户无权导入数据"]
-            return result
+            return refused_result(self, file_name, dry_run)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         errors = sheet.errors
         new_status = ActivityStatus.SUBMITTED if is_manager else ActivityStatus.APPROVED
-        first: dict[str, int] = {}
-        for number, values in sheet.rows:
-            code = values[COL["活动编号"]]
-            if code is INVALID:
-                continue
-            if code in first:
-                errors.add(number, "活动编号", f"与第{first[code]}行重复")
-            else:
-                first[code] = number
-        existing = self._existing(list(first))
+        first = first_rows(sheet, COL["活动编号"], "活动编号")
+        existing = by_code(Activity.objects.select_related("host"), first)
         taken = hidden_keys(existing, None if user is None else Activity.objects.visible_to(user))
         alliance_codes = {
             v[COL["联建编码"]]
@@ -301,7 +329,7 @@ class ActivityExcel(ListExport, ExcelKind):
             if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]
         }
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
-        alliances = self._by_code(alliances_qs.only("id", "code", "lead_id"), alliance_codes)
+        alliances = by_code(alliances_qs.only("id", "code", "lead_id"), alliance_codes)
         alliance_orgs: dict[int, set[int]] = {}
         for alliance_id, org_id in AllianceMember.objects.filter(
             alliance_id__in=[a.pk for a in alliances.values()], left_on__isnull=True
@@ -316,14 +344,14 @@ class ActivityExcel(ListExport, ExcelKind):
                 .values_list("activity_id", flat=True)
                 .distinct()
             )
-        link_codes = self._link_codes([a.pk for a in existing.values()])
+        link_codes = _link_codes([a.pk for a in existing.values()])
         org_codes = {
             c
             for _, v in sheet.rows
             if isinstance(v[COL["组织编码"]], list)
             for c in v[COL["组织编码"]]
         }
-        orgs = self._by_code(
+        orgs = by_code(
             Organisation.objects.only("id", "code", "path", "name", "founded"), org_codes
         )
         if user is not None:
@@ -347,26 +375,8 @@ class ActivityExcel(ListExport, ExcelKind):
             current = (
                 existing.get(code) if code is not INVALID and first.get(code) == number else None
             )
-            if current is not None:
-                state = {f: getattr(current, f) for f in STATE_FIELDS}
-                codes: Any = link_codes.get(current.pk, [])
-            else:
-                state = {
-                    "type": None,
-                    "start": None,
-                    "topic": "",
-                    "venue": "",
-                    "expected_count": None,
-                    "present_count": None,
-                    "sub_kind": "",
-                    "alliance_id": None,
-                    "for_year": None,
-                }
-                codes = []
-            for header, name in SIMPLE:
-                value = values[COL[header]]
-                if value is not ABSENT:
-                    state[name] = value
+            state = row_state(current, STATE_FIELDS, NEW_STATE, values, COL, SIMPLE)
+            codes: Any = link_codes.get(current.pk, []) if current is not None else []
             if values[COL["组织编码"]] is not ABSENT:
                 codes = values[COL["组织编码"]]
             # 所属年度 left out (or blank): the year of the start, unless an annual meeting
@@ -383,19 +393,11 @@ class ActivityExcel(ListExport, ExcelKind):
                 )
             if code in taken and first.get(code) == number:
                 errors.add(number, "活动编号", KEY_TAKEN)
-            alliance_code = values[COL["联建编码"]]
-            if alliance_code is not ABSENT and alliance_code is not INVALID:
-                if alliance_code:
-                    alliance = alliances.get(alliance_code)
-                    if alliance is None:
-                        errors.add(number, "联建编码", f"联建 {alliance_code} 不存在")
-                        state["alliance_id"] = INVALID
-                    else:
-                        state["alliance_id"] = alliance.pk
-                else:
-                    state["alliance_id"] = None
-            elif alliance_code is INVALID:
-                state["alliance_id"] = INVALID
+            alliance_id = resolve_code(
+                values[COL["联建编码"]], alliances, errors, number, "联建编码", "联建 {code} 不存在"
+            )
+            if alliance_id is not ABSENT:
+                state["alliance_id"] = alliance_id
             listed: list[Organisation] = []
             if codes is not INVALID:
                 for c in codes:
@@ -438,30 +440,23 @@ class ActivityExcel(ListExport, ExcelKind):
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
 
-        for _, current, state, listed in plan:
-            if current is None:
-                result.created += 1
-            elif self._changed(current, state, listed, link_codes):
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if errors:
-            result.created = result.updated = result.unchanged = 0
-            result.errors = errors.messages()
+        count_rows(
+            result,
+            (
+                (
+                    current is None,
+                    current is not None and _changed(current, state, listed, link_codes),
+                )
+                for _, current, state, listed in plan
+            ),
+        )
+        if refuse_on_errors(result, errors):
             return result
         if not dry_run:
             self._write(
                 plan, link_codes, status=new_status, actor=actor, file_name=file_name, result=result
             )
         return result
-
-    @staticmethod
-    def _by_code(qs: Any, codes: set[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for chunk in chunks(sorted(codes)):
-            for obj in qs.filter(code__in=chunk):
-                out[obj.code] = obj
-        return out
 
     @staticmethod
     def _check_scope(
@@ -497,37 +492,6 @@ class ActivityExcel(ListExport, ExcelKind):
                         f"组织 {org.code} 不在本人范围内，也不是所填联建的成员单位",
                     )
 
-    @staticmethod
-    def _existing(codes: list[str]) -> dict[str, Activity]:
-        out: dict[str, Activity] = {}
-        for chunk in chunks(codes):
-            for a in Activity.objects.filter(code__in=chunk).select_related("host"):
-                out[a.code] = a
-        return out
-
-    @staticmethod
-    def _link_codes(ids: list[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for chunk in chunks(ids):
-            for activity_id, code in (
-                ActivityOrg.objects.filter(activity_id__in=chunk)
-                .order_by("activity_id", "position")
-                .values_list("activity_id", "org__code")
-            ):
-                out.setdefault(activity_id, []).append(code)
-        return out
-
-    @staticmethod
-    def _changed(
-        current: Activity,
-        state: dict[str, Any],
-        listed: list[Organisation],
-        link_codes: dict[int, list[str]],
-    ) -> bool:
-        return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
-            o.code for o in listed
-        ] != link_codes.get(current.pk, [])
-
     def _write(
         self,
         plan: list[tuple[str, Activity | None, dict[str, Any], list[Organisation]]],
@@ -549,7 +513,7 @@ class ActivityExcel(ListExport, ExcelKind):
                     a.is_valid = committee_meeting_valid(a.type, a.expected_count, a.present_count)
                     creates.append((a, listed))
                     continue
-                if not self._changed(current, state, listed, link_codes):
+                if not _changed(current, state, listed, link_codes):
                     continue
                 before = snapshot(current)
                 before["orgs"] = link_codes.get(current.pk, [])
@@ -577,9 +541,7 @@ class ActivityExcel(ListExport, ExcelKind):
                 if after["orgs"] != before["orgs"]:
                     relink.append((current, listed))
             Activity.objects.bulk_create([a for a, _ in creates], batch_size=1000)
-            ids = {}
-            for chunk in chunks([a.code for a, _ in creates]):
-                ids.update(Activity.objects.filter(code__in=chunk).values_list("code", "pk"))
+            ids = ids_by_code(Activity, [a.code for a, _ in creates])
             links: list[ActivityOrg] = []
             for a, listed in creates:
                 a.pk = ids[a.code]
@@ -624,16 +586,10 @@ class ActivityExcel(ListExport, ExcelKind):
         return self._export(rows.select_related("alliance").order_by("start", "code"))
 
     def _export(self, qs: Any) -> Iterator[Sequence[Any]]:
-        batch: list[Activity] = []
-        for activity in qs.iterator(chunk_size=2000):
-            batch.append(activity)
-            if len(batch) == 2000:
-                yield from self._rows(batch)
-                batch = []
-        yield from self._rows(batch)
+        return in_batches(qs.iterator(chunk_size=2000), self._rows, 2000)
 
     def _rows(self, batch: list[Activity]) -> Iterator[Sequence[Any]]:
-        codes = self._link_codes([a.pk for a in batch])
+        codes = _link_codes([a.pk for a in batch])
         for a in batch:
             yield (
                 a.code,

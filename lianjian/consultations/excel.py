@@ -53,15 +53,24 @@ from lianjian.core.excel import (
     ExcelKind,
     ImportResult,
     Sheet,
+    by_code,
     choice_column,
-    chunks,
+    count_rows,
     date_column,
+    first_rows,
     format_text,
     hidden_keys,
+    ids_by_code,
+    in_batches,
     insert_audit,
+    ordered_codes,
     parse_pattern,
+    refuse_on_errors,
     refused_keys,
+    refused_result,
     register,
+    resolve_code,
+    row_state,
     text_column,
 )
 from lianjian.core.models import AuditLog
@@ -152,21 +161,13 @@ STATE_FIELDS = (
 
 
 def _owner_codes(ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for chunk in chunks(ids):
-        for problem_id, code in (
-            ProblemOwner.objects.filter(problem_id__in=chunk)
-            .order_by("problem_id", "position")
-            .values_list("problem_id", "org__code")
-        ):
-            out.setdefault(problem_id, []).append(code)
-    return out
+    """Problem id → the codes of its owners, the leading owner first."""
+    return ordered_codes(ProblemOwner.objects.all(), "problem_id", "org__code", ids)
 
 
 def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
     """Stored values of the problems of ``qs`` in column order, 2,000 at a time."""
     qs = qs.select_related("raised_by", "alliance").order_by("code")
-    batch: list[Problem] = []
 
     def rows(items: list[Problem]) -> Iterator[Sequence[Any]]:
         owners = _owner_codes([p.pk for p in items])
@@ -188,12 +189,34 @@ def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
                 p.resolution,
             )
 
-    for problem in qs.iterator(chunk_size=2000):
-        batch.append(problem)
-        if len(batch) == 2000:
-            yield from rows(batch)
-            batch = []
-    yield from rows(batch)
+    return in_batches(qs.iterator(chunk_size=2000), rows, 2000)
+
+
+NEW_STATE = {
+    "title": "",
+    "category": None,
+    "urgency": Urgency.NORMAL,
+    "alliance_id": None,
+    "raised_by_id": None,
+    "description": "",
+    "responsible": "",
+    "deadline": None,
+    "state": rules.PENDING,
+    "raised_on": None,
+    "solved_on": None,
+    "resolution": "",
+}
+
+
+def _changed(
+    current: Problem,
+    state: dict[str, Any],
+    listed: list[Organisation],
+    owner_codes: dict[int, list[str]],
+) -> bool:
+    return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
+        o.code for o in listed
+    ] != owner_codes.get(current.pk, [])
 
 
 # Which column each rule of ``problem_row_errors`` speaks about.
@@ -248,27 +271,15 @@ class ProblemExcel(ExcelKind):
     def apply(
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
-        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not may_import(user):
-            result.errors = ["当前账户无权导入数据"]
-            return result
+            return refused_result(self, file_name, dry_run)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         errors = sheet.errors
         today = timezone.localdate()
-        first: dict[str, int] = {}
-        for number, values in sheet.rows:
-            code = values[COL["问题编号"]]
-            if code is INVALID:
-                continue
-            if code in first:
-                errors.add(number, "问题编号", f"与第{first[code]}行重复")
-            else:
-                first[code] = number
-        existing: dict[str, Problem] = {}
-        for chunk in chunks(list(first)):
-            for p in Problem.objects.filter(code__in=chunk).select_related(
-                "raised_by", "alliance", "alliance__lead"
-            ):
-                existing[p.code] = p
+        first = first_rows(sheet, COL["问题编号"], "问题编号")
+        existing: dict[str, Problem] = by_code(
+            Problem.objects.select_related("raised_by", "alliance", "alliance__lead"), first
+        )
         taken = hidden_keys(existing, None if user is None else Problem.objects.visible_to(user))
         owner_codes = _owner_codes([p.pk for p in existing.values()])
         org_codes = {
@@ -286,7 +297,7 @@ class ProblemExcel(ExcelKind):
         orgs_qs = (
             Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         )
-        orgs = self._by_code(
+        orgs = by_code(
             orgs_qs.only("id", "code", "path", "name", "founded", "dissolved"), org_codes
         )
         alliance_codes = {
@@ -295,7 +306,7 @@ class ProblemExcel(ExcelKind):
             if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]
         }
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
-        alliances = self._by_code(
+        alliances = by_code(
             alliances_qs.select_related("lead").only("id", "code", "lead__path"), alliance_codes
         )
         alliance_orgs: dict[int, set[int]] = {a.pk: {a.lead_id} for a in alliances.values()}
@@ -309,7 +320,7 @@ class ProblemExcel(ExcelKind):
         if extra and user is not None:
             members = {pk for ids in alliance_orgs.values() for pk in ids}
             orgs.update(
-                self._by_code(
+                by_code(
                     Organisation.objects.filter(pk__in=members).only(
                         "id", "code", "path", "name", "founded", "dissolved"
                     ),
@@ -327,28 +338,10 @@ class ProblemExcel(ExcelKind):
             current = (
                 existing.get(code) if code is not INVALID and first.get(code) == number else None
             )
-            if current is not None:
-                state = {f: getattr(current, f) for f in STATE_FIELDS}
-                codes: Any = owner_codes.get(current.pk, [])
-            else:
-                state = {
-                    "title": "",
-                    "category": None,
-                    "urgency": Urgency.NORMAL,
-                    "alliance_id": None,
-                    "raised_by_id": None,
-                    "description": "",
-                    "responsible": "",
-                    "deadline": None,
-                    "state": rules.PENDING,
-                    "raised_on": today,
-                    "solved_on": None,
-                    "resolution": "",
-                }
-                codes = []
-            for header, name in SIMPLE:
-                if values[COL[header]] is not ABSENT:
-                    state[name] = values[COL[header]]
+            state = row_state(
+                current, STATE_FIELDS, {**NEW_STATE, "raised_on": today}, values, COL, SIMPLE
+            )
+            codes: Any = owner_codes.get(current.pk, []) if current is not None else []
             for header, name in (("紧急程度", "urgency"), ("状态", "state")):
                 value = values[COL[header]]
                 if value is not ABSENT and value != "":
@@ -370,21 +363,16 @@ class ProblemExcel(ExcelKind):
                     state["raised_by_id"] = raiser.pk
             else:
                 state["raised_by_id"] = INVALID
-            alliance_code = values[COL["联建编码"]]
-            if alliance_code is INVALID:
-                state["alliance_id"] = INVALID
-            elif alliance_code is not ABSENT:
-                if alliance_code:
-                    alliance = alliances.get(alliance_code)
-                    if alliance is None:
-                        errors.add(
-                            number, "联建编码", f"联建 {alliance_code} 不存在或不在您的范围内"
-                        )
-                        state["alliance_id"] = INVALID
-                    else:
-                        state["alliance_id"] = alliance.pk
-                else:
-                    state["alliance_id"] = None
+            named = resolve_code(
+                values[COL["联建编码"]],
+                alliances,
+                errors,
+                number,
+                "联建编码",
+                "联建 {code} 不存在或不在您的范围内",
+            )
+            if named is not ABSENT:
+                state["alliance_id"] = named
             listed: list[Organisation] = []
             if codes is not INVALID:
                 for c in codes:
@@ -453,16 +441,17 @@ class ProblemExcel(ExcelKind):
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
 
-        for _, current, state, listed in plan:
-            if current is None:
-                result.created += 1
-            elif self._changed(current, state, listed, owner_codes):
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if errors:
-            result.created = result.updated = result.unchanged = 0
-            result.errors = errors.messages()
+        count_rows(
+            result,
+            (
+                (
+                    current is None,
+                    current is not None and _changed(current, state, listed, owner_codes),
+                )
+                for _, current, state, listed in plan
+            ),
+        )
+        if refuse_on_errors(result, errors):
             return result
         if not dry_run:
             self._write(plan, owner_codes, actor=actor, file_name=file_name, result=result)
@@ -491,25 +480,6 @@ class ProblemExcel(ExcelKind):
             elif stored and (old is None or old in refused):
                 errors.add(number, "问题编号", "无权修改该问题")
 
-    @staticmethod
-    def _by_code(qs: Any, codes: set[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for chunk in chunks(sorted(codes)):
-            for obj in qs.filter(code__in=chunk):
-                out[obj.code] = obj
-        return out
-
-    @staticmethod
-    def _changed(
-        current: Problem,
-        state: dict[str, Any],
-        listed: list[Organisation],
-        owner_codes: dict[int, list[str]],
-    ) -> bool:
-        return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
-            o.code for o in listed
-        ] != owner_codes.get(current.pk, [])
-
     def _write(
         self,
         plan: list[tuple[str, Problem | None, dict[str, Any], list[Organisation]]],
@@ -535,7 +505,7 @@ class ProblemExcel(ExcelKind):
                         p.closed_on = p.solved_on
                     creates.append((p, listed))
                     continue
-                if not self._changed(current, state, listed, owner_codes):
+                if not _changed(current, state, listed, owner_codes):
                     continue
                 before = snapshot(current)
                 before["owners"] = owner_codes.get(current.pk, [])
@@ -580,9 +550,7 @@ class ProblemExcel(ExcelKind):
                     )
                 )
             Problem.objects.bulk_create([p for p, _ in creates], batch_size=1000)
-            ids: dict[str, int] = {}
-            for chunk in chunks([p.code for p, _ in creates]):
-                ids.update(Problem.objects.filter(code__in=chunk).values_list("code", "pk"))
+            ids = ids_by_code(Problem, [p.code for p, _ in creates])
             for p, listed in creates:
                 p.pk = ids[p.code]
                 owners += [

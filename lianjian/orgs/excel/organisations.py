@@ -25,6 +25,7 @@ from lianjian.core.excel import (
     choice_column,
     chunks,
     date_column,
+    first_rows,
     float_column,
     hidden_keys,
     insert_audit,
@@ -32,6 +33,7 @@ from lianjian.core.excel import (
     list_column,
     refresh_statistics,
     refused_keys,
+    refused_result,
     text_column,
     update_rows,
 )
@@ -41,10 +43,8 @@ from lianjian.orgs.excel.common import (
     FLAG_FIELDS,
     NO_RIGHT_ORG,
     code_column,
-    duplicates,
     export_root,
     may_import,
-    refused,
 )
 from lianjian.orgs.excel.tree import OrgRow, parent_code_of, resolve_paths
 from lianjian.orgs.models import (
@@ -186,9 +186,9 @@ class OrgExcel(ExcelKind):
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
         if not may_import(user):
-            return refused(self, file_name, dry_run)
+            return refused_result(self, file_name, dry_run)
         errors = sheet.errors
-        first = duplicates(sheet, OCOL["组织编码"], "组织编码")
+        first = first_rows(sheet, OCOL["组织编码"], "组织编码")
         db, taken, hidden_parents = self._load(sheet, first, user)
         rows = self._rows(sheet, first, db, taken)
         for row in rows:
