@@ -32,9 +32,9 @@ from lianjian.activities.schemas import ActivityFilter
 from lianjian.activities.selectors import activity_list as activity_list_rows
 from lianjian.activities.selectors import activity_scope_org, checkin_activity
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import APPROVE, CHANGE, manages_any, may
-from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Member, Organisation
 
 
@@ -154,19 +154,18 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("type") in ActivityType.values:
         initial["type"] = request.GET["type"]
     form = ActivityForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_record(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记活动“{activity.topic}”（{activity.code}）")
-            return redirect("activities:activity_detail", code=activity.code)
-    return render(
+    return form_page(
         request,
+        form,
         "activities/activity_form.html",
-        {"nav": "activities", "form": form, "activity": None, "yearly_types": YEARLY_TYPES},
-        status=400 if form.errors else 200,
+        {"nav": "activities", "activity": None, "yearly_types": YEARLY_TYPES},
+        save=lambda: services.activity_record(actor=request.user, **form.service_fields()),
+        done=lambda activity: saved(
+            request,
+            f"已登记活动“{activity.topic}”（{activity.code}）",
+            "activities:activity_detail",
+            code=activity.code,
+        ),
     )
 
 
@@ -178,19 +177,15 @@ def activity_edit(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, services.NOT_EDITABLE)
         return redirect("activities:activity_detail", code=activity.code)
     form = ActivityForm(request.POST or None, user=request.user, instance=activity)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(actor=request.user, activity=activity, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("activities:activity_detail", code=activity.code)
-    return render(
+    return form_page(
         request,
+        form,
         "activities/activity_form.html",
-        {"nav": "activities", "form": form, "activity": activity, "yearly_types": YEARLY_TYPES},
-        status=400 if form.errors else 200,
+        {"nav": "activities", "activity": activity, "yearly_types": YEARLY_TYPES},
+        save=lambda: services.activity_update(
+            actor=request.user, activity=activity, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "activities:activity_detail", code=activity.code),
     )
 
 

@@ -40,6 +40,7 @@ from lianjian.alliances.models import (
 from lianjian.alliances.schemas import AllianceFilter
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import manages_any
 from lianjian.core.validation import ANYTIME, PLANNED
@@ -133,19 +134,15 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
             "members": request.GET.get("members", ""),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            alliance = services.alliance_create(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已创建联建“{alliance.name}”")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/alliance_form.html",
-        {"nav": "alliances", "form": form, "alliance": None},
-        status=400 if form.errors else 200,
+        {"nav": "alliances", "alliance": None},
+        save=lambda: services.alliance_create(actor=request.user, **form.service_fields()),
+        done=lambda alliance: saved(
+            request, f"已创建联建“{alliance.name}”", "alliances:alliance_detail", code=alliance.code
+        ),
     )
 
 
@@ -154,19 +151,15 @@ def alliance_edit(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
     _require_manage(request, alliance)
     form = AllianceForm(request.POST or None, user=request.user, instance=alliance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_update(actor=request.user, alliance=alliance, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/alliance_form.html",
-        {"nav": "alliances", "form": form, "alliance": alliance},
-        status=400 if form.errors else 200,
+        {"nav": "alliances", "alliance": alliance},
+        save=lambda: services.alliance_update(
+            actor=request.user, alliance=alliance, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "alliances:alliance_detail", code=alliance.code),
     )
 
 
@@ -177,25 +170,25 @@ def member_add(request: HttpRequest, code: str) -> HttpResponse:
     form = MembershipForm(
         request.POST or None, user=request.user, initial={"joined_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_member_add(actor=request.user, alliance=alliance, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已将“{form.cleaned_data['org'].name}”加入联建")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/simple_form.html",
         {
             "nav": "alliances",
-            "form": form,
             "alliance": alliance,
             "title": "添加成员组织",
             "submit": "加入联建",
         },
-        status=400 if form.errors else 200,
+        save=lambda: services.alliance_member_add(
+            actor=request.user, alliance=alliance, **form.cleaned_data
+        ),
+        done=lambda _: saved(
+            request,
+            f"已将“{form.cleaned_data['org'].name}”加入联建",
+            "alliances:alliance_detail",
+            code=alliance.code,
+        ),
     )
 
 
@@ -217,29 +210,22 @@ def member_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             **form_initial(request.user, membership),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_member_update(
-                actor=request.user,
-                membership=membership,
-                **keep_unrevealed(request.user, membership, form.cleaned_data),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/simple_form.html",
         {
             "nav": "alliances",
-            "form": form,
             "alliance": alliance,
             "title": f"{membership.org.name}：联络员与成员状态",
             "submit": "保存",
         },
-        status=400 if form.errors else 200,
+        save=lambda: services.alliance_member_update(
+            actor=request.user,
+            membership=membership,
+            **keep_unrevealed(request.user, membership, form.cleaned_data),
+        ),
+        done=lambda _: saved(request, "已保存", "alliances:alliance_detail", code=alliance.code),
     )
 
 
@@ -426,27 +412,22 @@ def plan_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
             ),
         }
     form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_save(
-                actor=request.user, alliance=alliance, year=year, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{year}年实施方案已保存")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/simple_form.html",
         {
             "nav": "alliances",
-            "form": form,
             "alliance": alliance,
             "title": f"{year}年度实施方案",
             "submit": "保存方案",
         },
-        status=400 if form.errors else 200,
+        save=lambda: services.plan_save(
+            actor=request.user, alliance=alliance, year=year, **form.cleaned_data
+        ),
+        done=lambda _: saved(
+            request, f"{year}年实施方案已保存", "alliances:alliance_detail", code=alliance.code
+        ),
     )
 
 

@@ -42,6 +42,7 @@ from lianjian.consultations.models import (
 )
 from lianjian.consultations.schemas import ProblemFilter
 from lianjian.core.excel import write_workbook
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
@@ -224,21 +225,18 @@ def problem_create(request: HttpRequest) -> HttpResponse:
         "alliance": request.GET.get("alliance", ""),
     }
     form = ProblemForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            problem = services.problem_raise(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"已提出问题“{problem.title}”（{problem.code}），等待联建研究"
-            )
-            return redirect("consultations:problem_detail", code=problem.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/problem_form.html",
-        {"nav": "consultations", "form": form, "problem": None},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "problem": None},
+        save=lambda: services.problem_raise(actor=request.user, **form.cleaned_data),
+        done=lambda problem: saved(
+            request,
+            f"已提出问题“{problem.title}”（{problem.code}），等待联建研究",
+            "consultations:problem_detail",
+            code=problem.code,
+        ),
     )
 
 
@@ -252,19 +250,15 @@ def problem_edit(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, rules.refusal("edit", problem.state))
         return redirect("consultations:problem_detail", code=problem.code)
     form = ProblemForm(request.POST or None, user=request.user, instance=problem)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_update(actor=request.user, problem=problem, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("consultations:problem_detail", code=problem.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/problem_form.html",
-        {"nav": "consultations", "form": form, "problem": problem},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "problem": problem},
+        save=lambda: services.problem_update(
+            actor=request.user, problem=problem, **form.cleaned_data
+        ),
+        done=lambda _: saved(request, "已保存", "consultations:problem_detail", code=problem.code),
     )
 
 

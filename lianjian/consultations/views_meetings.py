@@ -20,9 +20,9 @@ from lianjian.consultations.forms import MeetingForm, default_start, liaisons_te
 from lianjian.consultations.models import JointMeeting, MeetingStatus, Problem
 from lianjian.consultations.schemas import MeetingFilter
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, manages_any, may
-from lianjian.orgs.forms import add_service_errors
 
 
 def _visible(request: HttpRequest, code: str) -> JointMeeting:
@@ -108,21 +108,20 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 title=f"{alliance.name}{year}年第{n}次联席会议",
             )
     form = MeetingForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(
-                actor=request.user, alliance=form.cleaned_data["alliance"], **form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记联席会议“{meeting.title}”（{meeting.code}）")
-            return redirect("consultations:meeting_detail", code=meeting.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/meeting_form.html",
-        {"nav": "consultations", "form": form, "meeting": None},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "meeting": None},
+        save=lambda: services.meeting_create(
+            actor=request.user, alliance=form.cleaned_data["alliance"], **form.service_fields()
+        ),
+        done=lambda meeting: saved(
+            request,
+            f"已登记联席会议“{meeting.title}”（{meeting.code}）",
+            "consultations:meeting_detail",
+            code=meeting.code,
+        ),
     )
 
 
@@ -132,19 +131,15 @@ def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
     if not may(request.user, CHANGE, meeting):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, user=request.user, instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_update(actor=request.user, meeting=meeting, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("consultations:meeting_detail", code=meeting.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/meeting_form.html",
-        {"nav": "consultations", "form": form, "meeting": meeting},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "meeting": meeting},
+        save=lambda: services.meeting_update(
+            actor=request.user, meeting=meeting, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "consultations:meeting_detail", code=meeting.code),
     )
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from lianjian.core.forms import EdgeRules
 from lianjian.core.masking import form_initial, keep_unrevealed
+from lianjian.core.pages import add_service_errors as add_service_errors
 from lianjian.core.widgets import Picker
 from lianjian.orgs.models import (
     CODE_RE,
@@ -213,14 +214,3 @@ class TransferForm(EdgeRules, forms.Form):
         self.fields["to_org"].queryset = (
             Organisation.objects.manageable_by(user).active().internal()
         )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(
-                field if field in form.fields else None, [e for err in errors for e in err.messages]
-            )
-    else:
-        form.add_error(None, error.messages)

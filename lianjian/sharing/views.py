@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, manages_any, may
 from lianjian.orgs.forms import add_service_errors
@@ -156,19 +157,18 @@ def resource_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("kind") in ResourceKind.values:
         initial["kind"] = request.GET["kind"]
     form = ResourceForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resource = services.resource_create(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记资源“{resource.name}”（{resource.code}）")
-            return redirect("sharing:resource_detail", code=resource.code)
-    return render(
+    return form_page(
         request,
+        form,
         "sharing/resource_form.html",
-        {"nav": "sharing", "form": form, "resource": None},
-        status=400 if form.errors else 200,
+        {"nav": "sharing", "resource": None},
+        save=lambda: services.resource_create(actor=request.user, **form.service_fields()),
+        done=lambda resource: saved(
+            request,
+            f"已登记资源“{resource.name}”（{resource.code}）",
+            "sharing:resource_detail",
+            code=resource.code,
+        ),
     )
 
 
@@ -177,19 +177,15 @@ def resource_edit(request: HttpRequest, code: str) -> HttpResponse:
     resource = _visible_resource(request, code)
     _require(may(request.user, CHANGE, resource))
     form = ResourceForm(request.POST or None, user=request.user, instance=resource)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resource_update(actor=request.user, resource=resource, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("sharing:resource_detail", code=resource.code)
-    return render(
+    return form_page(
         request,
+        form,
         "sharing/resource_form.html",
-        {"nav": "sharing", "form": form, "resource": resource},
-        status=400 if form.errors else 200,
+        {"nav": "sharing", "resource": resource},
+        save=lambda: services.resource_update(
+            actor=request.user, resource=resource, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "sharing:resource_detail", code=resource.code),
     )
 
 

@@ -1,0 +1,78 @@
+"""The shapes every screen repeats, written once so that the views stay thin.
+
+A form screen that writes through a service has one shape: on a valid POST call the service;
+a :class:`~django.core.exceptions.ValidationError` it raises is shown on the form (on the
+field it names when the form has one, :func:`add_service_errors`); on success say so and go
+to the changed object; otherwise (a GET, an invalid form, a refusal) render the form — with
+status 400 when it carries errors. :func:`form_page` is that shape::
+
+    form = AllianceForm(request.POST or None, user=request.user, instance=alliance)
+    return form_page(
+        request,
+        form,
+        "alliances/alliance_form.html",
+        {"nav": "alliances", "alliance": alliance},
+        save=lambda: services.alliance_update(actor=request.user, alliance=alliance, **form.service_fields()),
+        done=lambda _: saved(request, "已保存", "alliances:alliance_detail", code=alliance.code),
+    )
+
+The view keeps what is its own: which rows it may load (``core.scope``, 404 outside), which
+form, which service, which words; never the control flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+T = TypeVar("T")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(
+                field if field in form.fields else None, [e for err in errors for e in err.messages]
+            )
+    else:
+        form.add_error(None, error.messages)
+
+
+def form_status(form: forms.BaseForm) -> int:
+    """400 for a form that carries errors (a refused POST), else 200."""
+    return 400 if form.errors else 200
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    save: Callable[[], T],
+    done: Callable[[T], HttpResponse],
+) -> HttpResponse:
+    """The form screen of one service write: on a valid POST, ``save()`` and answer
+    ``done(what it returned)``; a refusal of the service lands on the form. Otherwise the
+    template with ``context`` and ``form`` (status 400 when the form has errors)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return done(result)
+    return render(request, template, {**context, "form": form}, status=form_status(form))
+
+
+def saved(request: HttpRequest, message: str, to: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Say ``message`` (a success) and redirect to the URL named ``to`` with ``args``/``kwargs``."""
+    messages.success(request, message)
+    return redirect(to, *args, **kwargs)
