@@ -42,21 +42,16 @@ from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import manages_any
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, require
 from lianjian.core.validation import ANYTIME, PLANNED
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
 
 def _visible(request: HttpRequest, code: str) -> Alliance:
-    return get_object_or_404(
-        Alliance.objects.visible_to(request.user).select_related("type", "lead"), code=code
+    return get_visible_or_404(
+        Alliance.objects.select_related("type", "lead"), request.user, code=code
     )
-
-
-def _require_manage(request: HttpRequest, alliance: Alliance) -> None:
-    if not Alliance.objects.manageable_by(request.user).filter(pk=alliance.pk).exists():
-        raise PermissionDenied
 
 
 @login_required
@@ -149,7 +144,7 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def alliance_edit(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     form = AllianceForm(request.POST or None, user=request.user, instance=alliance)
     return form_page(
         request,
@@ -166,7 +161,7 @@ def alliance_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def member_add(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     form = MembershipForm(
         request.POST or None, user=request.user, initial={"joined_on": timezone.localdate()}
     )
@@ -195,7 +190,7 @@ def member_add(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def member_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     membership = get_object_or_404(
         AllianceMember.objects.select_related(*selectors.MEMBERSHIP_RELATED),
         pk=pk,
@@ -242,7 +237,7 @@ def _visible_agreement(request: HttpRequest, pk: int) -> Agreement:
 @login_required
 def agreement_create(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     form = AgreementForm(request.POST or None, alliance=alliance)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -321,7 +316,7 @@ def _renew_initial(agreement: Agreement) -> dict:
 @require_POST
 def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible_agreement(request, pk)
-    _require_manage(request, agreement.alliance)
+    require(request.user, CHANGE, agreement.alliance)
     form = AgreementStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -344,7 +339,7 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_renew(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible_agreement(request, pk)
-    _require_manage(request, agreement.alliance)
+    require(request.user, CHANGE, agreement.alliance)
     form = RenewForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -365,7 +360,7 @@ def agreement_renew(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible_agreement(request, pk)
-    _require_manage(request, agreement.alliance)
+    require(request.user, CHANGE, agreement.alliance)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件")
@@ -398,7 +393,7 @@ def agreement_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
 @login_required
 def plan_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     if plan_year_problem(year):
         raise Http404
     plan = Plan.objects.filter(alliance=alliance, year=year).prefetch_related("items").first()

@@ -16,9 +16,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from lianjian.alliances.models import Alliance
 from lianjian.consultations import rules, selectors, services
@@ -42,9 +41,9 @@ from lianjian.consultations.models import (
 )
 from lianjian.consultations.schemas import ProblemFilter
 from lianjian.core.excel import write_workbook
-from lianjian.core.pages import form_page, saved
+from lianjian.core.pages import form_page, int_param, post_action, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -52,17 +51,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _visible(request: HttpRequest, code: str) -> Problem:
-    return get_object_or_404(
-        selectors.problem_rows(Problem.objects.visible_to(request.user)), code=code
+    return get_visible_or_404(
+        selectors.problem_rows(Problem.objects.all()), request.user, code=code
     )
-
-
-def _int(value: str, low: int, high: int) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
 
 
 def _org_in_view(request: HttpRequest, f: ProblemFilter) -> Organisation | None:
@@ -308,41 +299,18 @@ def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     return _detail(request, problem, bound={action: form}, status=400)
 
 
-@login_required
-@require_POST
-def problem_assign(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "assign")
-
-
-@login_required
-@require_POST
-def problem_progress(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "progress")
-
-
-@login_required
-@require_POST
-def problem_solve(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "solve")
-
-
-@login_required
-@require_POST
-def problem_confirm(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "confirm")
-
-
-@login_required
-@require_POST
-def problem_reopen(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "reopen")
+problem_assign = post_action(_act, "assign")
+problem_progress = post_action(_act, "progress")
+problem_solve = post_action(_act, "solve")
+problem_confirm = post_action(_act, "confirm")
+problem_reopen = post_action(_act, "reopen")
 
 
 @login_required
 def problem_stats(request: HttpRequest) -> HttpResponse:
     """Figures and ECharts of the visible problems, of one alliance when ``?alliance=`` is given."""
     today = timezone.localdate()
-    year = _int(request.GET.get("year", ""), 2000, 2100) or today.year
+    year = int_param(request.GET.get("year", ""), 2000, 2100) or today.year
     qs = Problem.objects.visible_to(request.user)
     alliance = None
     code = request.GET.get("alliance", "").strip()

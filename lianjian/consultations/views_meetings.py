@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,16 +22,12 @@ from lianjian.consultations.schemas import MeetingFilter
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
 
 
 def _visible(request: HttpRequest, code: str) -> JointMeeting:
-    return get_object_or_404(
-        JointMeeting.objects.visible_to(request.user).select_related(
-            "alliance", "alliance__lead", "convener"
-        ),
-        code=code,
-    )
+    meetings = JointMeeting.objects.select_related("alliance", "alliance__lead", "convener")
+    return get_visible_or_404(meetings, request.user, code=code)
 
 
 @login_required

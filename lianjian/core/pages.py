@@ -27,9 +27,13 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from lianjian.core.scope import manages_any
 
 T = TypeVar("T")
 
@@ -75,4 +79,38 @@ def form_page(
 def saved(request: HttpRequest, message: str, to: str, *args: Any, **kwargs: Any) -> HttpResponse:
     """Say ``message`` (a success) and redirect to the URL named ``to`` with ``args``/``kwargs``."""
     messages.success(request, message)
-    return redirect(to, *args, **kwargs)
+    response: HttpResponse = redirect(to, *args, **kwargs)
+    return response
+
+
+def require_manager(request: HttpRequest) -> None:
+    """403 unless the user manages some organisation (or is an admin): the gate of the
+    screens that create rows (新建…) before any row names an organisation."""
+    if not manages_any(request.user):
+        raise PermissionDenied
+
+
+def int_param(value: str | None, low: int, high: int) -> int | None:
+    """The whole number a query parameter holds when it lies in ``low``..``high``, else None
+    (a bad or out-of-range value is simply not a filter)."""
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def post_action(handler: Callable[..., HttpResponse], action: str) -> Callable[..., HttpResponse]:
+    """The logged-in, POST-only view of one ``action`` of a record whose actions share one
+    handler (an activity's 提交/通过/退回, a problem's 分派/办理/…): it calls
+    ``handler(request, **url kwargs, action=action)``. The URL name and the module attribute
+    stay those of the action (``activity_submit = post_action(_transition, "submit")``)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return handler(request, action=action, **kwargs)
+
+    view.__name__ = view.__qualname__ = f"{handler.__name__.lstrip('_')}_{action}"
+    view.__doc__ = f"{handler.__name__}(action={action!r})"
+    return view

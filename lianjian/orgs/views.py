@@ -11,13 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from lianjian.core.models import AuditLog
-from lianjian.core.pages import form_page, saved
+from lianjian.core.pages import form_page, require_manager, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may, require
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs import selectors, services
 from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
@@ -27,18 +27,9 @@ from lianjian.orgs.selectors import WARNING_LABELS, with_warnings
 
 
 def _visible_org(request: HttpRequest, code: str) -> Organisation:
-    return get_object_or_404(
-        Organisation.objects.visible_to(request.user).select_related("parent"), code=code
+    return get_visible_or_404(
+        Organisation.objects.select_related("parent"), request.user, code=code
     )
-
-
-def _require_manage_org(request: HttpRequest, org: Organisation) -> None:
-    require(request.user, CHANGE, org)
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not manages_any(request.user):
-        raise PermissionDenied
 
 
 def _roots(request: HttpRequest):
@@ -144,7 +135,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def org_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     initial = {}
     parent_code = request.GET.get("parent", "")
     if parent_code:
@@ -165,7 +156,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_edit(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
-    _require_manage_org(request, org)
+    require(request.user, CHANGE, org)
     form = OrgForm(request.POST or None, user=request.user, instance=org)
     return form_page(
         request,
@@ -180,7 +171,7 @@ def org_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
-    _require_manage_org(request, org)
+    require(request.user, CHANGE, org)
     if not can_change_structure(request.user, org):
         raise PermissionDenied
     form = DissolveForm(request.POST or None, initial={"date": timezone.localdate()})
@@ -218,12 +209,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_member(request: HttpRequest, pk: int) -> Member:
-    return get_object_or_404(Member.objects.visible_to(request.user).select_related("org"), pk=pk)
-
-
-def _require_manage_member(request: HttpRequest, member: Member) -> None:
-    if not Member.objects.manageable_by(request.user).filter(pk=member.pk).exists():
-        raise PermissionDenied
+    return get_visible_or_404(Member.objects.select_related("org"), request.user, pk=pk)
 
 
 @login_required
@@ -246,7 +232,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     initial = {"org": request.GET.get("org", "")}
     form = MemberForm(request.POST or None, user=request.user, initial=initial)
     return form_page(
@@ -264,7 +250,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = _visible_member(request, pk)
-    _require_manage_member(request, member)
+    require(request.user, CHANGE, member)
     form = MemberForm(request.POST or None, user=request.user, instance=member)
     return form_page(
         request,
@@ -281,7 +267,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     member = _visible_member(request, pk)
-    _require_manage_member(request, member)
+    require(request.user, CHANGE, member)
     form = TransferForm(
         request.POST or None, user=request.user, initial={"date": timezone.localdate()}
     )

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
@@ -40,9 +40,8 @@ from lianjian.sharing.schemas import BookingFilter, ResourceFilter
 
 
 def _visible_resource(request: HttpRequest, code: str) -> Resource:
-    return get_object_or_404(
-        Resource.objects.visible_to(request.user).select_related("owner", "member__org"), code=code
-    )
+    resources = Resource.objects.select_related("owner", "member__org")
+    return get_visible_or_404(resources, request.user, code=code)
 
 
 def _require(allowed: bool) -> None:
@@ -321,12 +320,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_booking(request: HttpRequest, pk: int) -> Booking:
-    return get_object_or_404(
-        Booking.objects.visible_to(request.user).select_related(
-            "resource", "resource__owner", "org", "activity"
-        ),
-        pk=pk,
-    )
+    bookings = Booking.objects.select_related("resource", "resource__owner", "org", "activity")
+    return get_visible_or_404(bookings, request.user, pk=pk)
 
 
 @login_required

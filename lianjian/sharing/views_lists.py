@@ -19,10 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lianjian.activities.views import _int
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import int_param
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
@@ -104,9 +104,7 @@ def _list(request: HttpRequest, kind: Kind) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, kind: Kind, code: str) -> Any:
-    return get_object_or_404(
-        kind.model.objects.visible_to(request.user).select_related("org"), code=code
-    )
+    return get_visible_or_404(kind.model.objects.select_related("org"), request.user, code=code)
 
 
 def _detail(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
@@ -311,7 +309,7 @@ def usage(request: HttpRequest) -> HttpResponse:
         root = visible.filter(parent__isnull=True, is_partner=False).order_by("path").first()
     if root is None:
         raise Http404
-    year = _int(request.GET.get("year", ""), 2000, 2100) or timezone.localdate().year
+    year = int_param(request.GET.get("year", ""), 2000, 2100) or timezone.localdate().year
     data = selectors.utilisation(root=root, user=request.user, year=year)
     return render(
         request,
