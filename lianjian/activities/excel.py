@@ -58,9 +58,10 @@ from lianjian.core.excel import (
     Sheet,
     by_code,
     cell_text,
+    changes,
     choice_column,
     chunks,
-    count_rows,
+    conclude,
     first_rows,
     format_text,
     hidden_keys,
@@ -69,11 +70,11 @@ from lianjian.core.excel import (
     insert_audit,
     ordered_codes,
     parse_pattern,
-    refuse_on_errors,
     refused_keys,
     refused_result,
     register,
     resolve_code,
+    resolve_list,
     row_state,
     text_column,
 )
@@ -285,14 +286,15 @@ def _link_codes(ids: list[int]) -> dict[int, list[str]]:
 
 
 def _changed(
-    current: Activity,
+    current: Activity | None,
     state: dict[str, Any],
     listed: list[Organisation],
     link_codes: dict[int, list[str]],
 ) -> bool:
-    return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
-        o.code for o in listed
-    ] != link_codes.get(current.pk, [])
+    """Whether the row changes the stored activity (its fields or its organisations)."""
+    return current is not None and changes(
+        current, state, STATE_FIELDS, [o.code for o in listed], link_codes.get(current.pk, [])
+    )
 
 
 class ActivityExcel(ListExport, ExcelKind):
@@ -398,23 +400,16 @@ class ActivityExcel(ListExport, ExcelKind):
             )
             if alliance_id is not ABSENT:
                 state["alliance_id"] = alliance_id
-            listed: list[Organisation] = []
-            if codes is not INVALID:
-                for c in codes:
-                    org = orgs.get(c)
-                    if org is None:
-                        errors.add(number, "组织编码", f"组织 {c} 不存在")
-                        continue
-                    listed.append(org)
-                if len(listed) == len(codes) and listed and is_manager:
-                    members = (
-                        alliance_orgs.get(state["alliance_id"], set())
-                        if isinstance(state["alliance_id"], int)
-                        else set()
-                    )
-                    scope_checks.append(
-                        (number, listed[0], [org for org in listed[1:] if org.pk not in members])
-                    )
+            listed = resolve_list(codes, orgs, errors, number, "组织编码", "组织 {code} 不存在")
+            if codes is not INVALID and len(listed) == len(codes) and listed and is_manager:
+                members = (
+                    alliance_orgs.get(state["alliance_id"], set())
+                    if isinstance(state["alliance_id"], int)
+                    else set()
+                )
+                scope_checks.append(
+                    (number, listed[0], [org for org in listed[1:] if org.pk not in members])
+                )
             if current is not None and is_manager:
                 scope_checks.append((number, None, [current.host]))
             if current is not None and current.is_void:
@@ -440,23 +435,18 @@ class ActivityExcel(ListExport, ExcelKind):
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
 
-        count_rows(
+        return conclude(
             result,
+            errors,
             (
-                (
-                    current is None,
-                    current is not None and _changed(current, state, listed, link_codes),
-                )
+                (current is None, _changed(current, state, listed, link_codes))
                 for _, current, state, listed in plan
             ),
-        )
-        if refuse_on_errors(result, errors):
-            return result
-        if not dry_run:
-            self._write(
+            dry_run=dry_run,
+            write=lambda: self._write(
                 plan, link_codes, status=new_status, actor=actor, file_name=file_name, result=result
-            )
-        return result
+            ),
+        )
 
     @staticmethod
     def _check_scope(

@@ -54,8 +54,9 @@ from lianjian.core.excel import (
     ImportResult,
     Sheet,
     by_code,
+    changes,
     choice_column,
-    count_rows,
+    conclude,
     date_column,
     first_rows,
     format_text,
@@ -65,11 +66,11 @@ from lianjian.core.excel import (
     insert_audit,
     ordered_codes,
     parse_pattern,
-    refuse_on_errors,
     refused_keys,
     refused_result,
     register,
     resolve_code,
+    resolve_list,
     row_state,
     text_column,
 )
@@ -209,14 +210,15 @@ NEW_STATE = {
 
 
 def _changed(
-    current: Problem,
+    current: Problem | None,
     state: dict[str, Any],
     listed: list[Organisation],
     owner_codes: dict[int, list[str]],
 ) -> bool:
-    return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
-        o.code for o in listed
-    ] != owner_codes.get(current.pk, [])
+    """Whether the row changes the stored problem (its fields or its owners)."""
+    return current is not None and changes(
+        current, state, STATE_FIELDS, [o.code for o in listed], owner_codes.get(current.pk, [])
+    )
 
 
 # Which column each rule of ``problem_row_errors`` speaks about.
@@ -373,14 +375,9 @@ class ProblemExcel(ExcelKind):
             )
             if named is not ABSENT:
                 state["alliance_id"] = named
-            listed: list[Organisation] = []
-            if codes is not INVALID:
-                for c in codes:
-                    org = orgs.get(c)
-                    if org is None:
-                        errors.add(number, "责任组织编码", f"组织 {c} 不存在或不在您的范围内")
-                    else:
-                        listed.append(org)
+            listed = resolve_list(
+                codes, orgs, errors, number, "责任组织编码", "组织 {code} 不存在或不在您的范围内"
+            )
             alliance_id = state["alliance_id"]
             if isinstance(alliance_id, int):
                 if alliance_id not in alliance_orgs and current is not None:
@@ -441,21 +438,18 @@ class ProblemExcel(ExcelKind):
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
 
-        count_rows(
+        return conclude(
             result,
+            errors,
             (
-                (
-                    current is None,
-                    current is not None and _changed(current, state, listed, owner_codes),
-                )
+                (current is None, _changed(current, state, listed, owner_codes))
                 for _, current, state, listed in plan
             ),
+            dry_run=dry_run,
+            write=lambda: self._write(
+                plan, owner_codes, actor=actor, file_name=file_name, result=result
+            ),
         )
-        if refuse_on_errors(result, errors):
-            return result
-        if not dry_run:
-            self._write(plan, owner_codes, actor=actor, file_name=file_name, result=result)
-        return result
 
     @staticmethod
     def _check_scope(

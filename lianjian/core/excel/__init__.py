@@ -82,6 +82,8 @@ from lianjian.core.excel.reading import ErrorList, Sheet, read_sheet
 from lianjian.core.excel.template import (
     NOT_ALLOWED,
     by_code,
+    changes,
+    conclude,
     count_rows,
     first_rows,
     ids_by_code,
@@ -90,6 +92,7 @@ from lianjian.core.excel.template import (
     refuse_on_errors,
     refused_result,
     resolve_code,
+    resolve_list,
     row_state,
     through_services,
     validation_errors,
@@ -106,6 +109,9 @@ from lianjian.core.excel.writing import (
 from lianjian.core.messages import KEY_TAKEN
 
 __all__ = [
+    "resolve_list",
+    "conclude",
+    "changes",
     "NOT_ALLOWED",
     "by_code",
     "count_rows",

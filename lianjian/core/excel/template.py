@@ -11,9 +11,11 @@ that are the same for every kind live here, once:
    file names and the ordered codes linked to them (co-organisers, owners);
 4. *the state of a row* — :func:`row_state` starts from the stored record (or the defaults of
    a new one) and lays the file's present cells over it; :func:`resolve_code` turns a code
-   cell into the id of a row found, or an error;
-5. *counting and all-or-nothing* — :func:`count_rows` counts new, changed and unchanged rows;
-   :func:`refuse_on_errors` empties the counts and lists every error when any row has one;
+   cell into the id of a row found, or an error, :func:`resolve_list` a list cell into rows;
+5. *counting and all-or-nothing* — :func:`changes` says whether a row changes its record,
+   :func:`count_rows` counts new, changed and unchanged rows; :func:`refuse_on_errors` empties
+   the counts and lists every error when any row has one; :func:`conclude` is the three for a
+   kind that writes in bulk;
    :func:`through_services` writes through the services in one transaction that a refused row
    (or a dry run) rolls back, :func:`validation_errors` turning a service's refusal into row
    errors;
@@ -135,6 +137,43 @@ def resolve_code(
     return row.pk
 
 
+def resolve_list(
+    codes: Any,
+    found: Mapping[str, T],
+    errors: ErrorList,
+    number: int,
+    header: str,
+    missing: str,
+) -> list[T]:
+    """The rows named by a list cell (``codes``), in its order; a code not among ``found``
+    adds the error ``missing`` (formatted with ``code``) and is left out. A cell that did not
+    parse (:data:`INVALID`) names nothing."""
+    listed: list[T] = []
+    if codes is INVALID:
+        return listed
+    for code in codes:
+        row = found.get(code)
+        if row is None:
+            errors.add(number, header, missing.format(code=code))
+        else:
+            listed.append(row)
+    return listed
+
+
+def changes(
+    current: Model,
+    state: Mapping[str, Any],
+    fields: Sequence[str],
+    codes: Sequence[str] = (),
+    stored_codes: Sequence[str] = (),
+) -> bool:
+    """Whether a row changes the stored record ``current``: a field of ``fields`` differs, or
+    the linked codes (``codes``, e.g. an activity's organisations) are not those stored."""
+    return any(state[name] != getattr(current, name) for name in fields) or list(codes) != list(
+        stored_codes
+    )
+
+
 def count_rows(result: ImportResult, rows: Iterable[tuple[bool, bool]]) -> None:
     """Count ``rows`` ((whether the row is new, whether it changes a stored record)) into
     ``result``: created, updated, unchanged."""
@@ -155,6 +194,23 @@ def refuse_on_errors(result: ImportResult, errors: ErrorList) -> bool:
     result.created = result.updated = result.unchanged = 0
     result.errors = errors.messages()
     return True
+
+
+def conclude(
+    result: ImportResult,
+    errors: ErrorList,
+    rows: Iterable[tuple[bool, bool]],
+    *,
+    dry_run: bool,
+    write: Callable[[], None],
+) -> ImportResult:
+    """The end of a checked file written in bulk: count ``rows`` (:func:`count_rows`); all or
+    nothing (:func:`refuse_on_errors`); unless refused or a dry run, ``write()`` (which is one
+    transaction)."""
+    count_rows(result, rows)
+    if not refuse_on_errors(result, errors) and not dry_run:
+        write()
+    return result
 
 
 class _Rollback(Exception):
