@@ -1,25 +1,5 @@
-"""Excel import and export of the problem list (kind ``problems``).
-
-Columns: 问题编号*, 问题标题*, 提出组织编码*, 问题类别*, 紧急程度, 联建编码, 问题描述,
-责任组织编码 (several, the leading owner first), 责任人, 办理期限, 状态, 提出日期, 解决日期,
-解决情况. Key: 问题编号. All rows are checked first; any error refuses the whole file. A
-column absent from the file leaves that field unchanged; an empty 状态 or 提出日期 means
-待研究 / the day of the import for a new problem and "unchanged" for an existing one.
-
-State consistency (the same rules the services keep): from 已分派 on a problem has owners
-and a deadline, a 待研究 one has neither; 待确认 and 已销号 need a 解决日期 and 解决情况, the
-states before them must have neither; dates run 提出日期 ≤ 解决日期 ≤ today and
-提出日期 ≤ 办理期限. With a 联建编码, the raising organisation and the owners must take part
-in the alliance.
-
-Scope (``user`` None = the system, everything): an admin imports anything; a manager the
-problems of alliances they manage (they run those lists) and, without an alliance, the
-problems raised in their subtree — for a new row and for the existing problem it updates.
-A problem the manager cannot see is not looked at (``core.excel.hidden_keys``): its code
-answers ``该编号不可用（已被占用）`` and the row is checked as a new problem.
-An import records the state it sets; it does not replay the transitions (the timeline gets
-one 导入 entry per problem written).
-"""
+"""The ``problems`` kind: checking a file against the database, the rules of a problem
+and the importer's scope, and writing it."""
 
 from __future__ import annotations
 
@@ -29,15 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.activities.excel import CODE_REASON, parse_codes
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.consultations import rules
+from lianjian.consultations.excel.columns import COL, COLUMNS, SIMPLE, STATE_FIELDS
+from lianjian.consultations.excel.export import _owner_codes, export_rows
 from lianjian.consultations.models import (
     Problem,
-    ProblemCategory,
     ProblemEvent,
     ProblemOwner,
-    ProblemState,
     Urgency,
     field_label,
     problem_row_errors,
@@ -48,150 +27,27 @@ from lianjian.core.excel import (
     ABSENT,
     INVALID,
     KEY_TAKEN,
-    Column,
     ErrorList,
     ExcelKind,
     ImportResult,
     Sheet,
     by_code,
     changes,
-    choice_column,
     conclude,
-    date_column,
     first_rows,
-    format_text,
     hidden_keys,
     ids_by_code,
-    in_batches,
     insert_audit,
-    ordered_codes,
-    parse_pattern,
     refused_keys,
     refused_result,
     register,
     resolve_code,
     resolve_list,
     row_state,
-    text_column,
 )
 from lianjian.core.models import AuditLog
 from lianjian.orgs.excel import export_root, may_import
-from lianjian.orgs.models import CODE_RE, Organisation
-
-
-def format_codes(value: Any) -> str | None:
-    return "、".join(value) if value else None
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "问题编号",
-        parse_pattern(32, CODE_RE, CODE_REASON),
-        True,
-        "",
-        format_text,
-        "问题的唯一编号，如 WT-2026-001；导入时以此识别：已存在则更新，不存在则新建",
-        14,
-    ),
-    text_column("问题标题", 200, required=True, width=30),
-    Column(
-        "提出组织编码",
-        parse_pattern(32, CODE_RE, CODE_REASON),
-        True,
-        "",
-        format_text,
-        "提出问题的党组织的编码",
-        14,
-    ),
-    choice_column("问题类别", ProblemCategory.values, required=True),
-    choice_column("紧急程度", Urgency.values, note="可选：一般、较急、紧急；空白为“一般”"),
-    Column(
-        "联建编码",
-        parse_pattern(32, CODE_RE, CODE_REASON),
-        False,
-        None,
-        format_text,
-        "问题提交研究的联建；提出组织和责任组织须为该联建的成员单位",
-        12,
-    ),
-    text_column("问题描述", 5000, width=40, multiline=True),
-    Column(
-        "责任组织编码",
-        parse_codes,
-        False,
-        (),
-        format_codes,
-        "分派后填写；多个用“、”分隔，第一个为牵头责任单位",
-        20,
-    ),
-    text_column("责任人", 50),
-    date_column("办理期限", note="分派后必填；日期，格式 YYYY-MM-DD"),
-    choice_column(
-        "状态",
-        ProblemState.values,
-        note="可选：" + "、".join(ProblemState.values) + "；新问题空白为“待研究”",
-    ),
-    date_column("提出日期", note="日期，格式 YYYY-MM-DD；新问题空白为导入当天"),
-    date_column("解决日期", note="待确认、已销号的问题必填"),
-    text_column("解决情况", 5000, note="待确认、已销号的问题必填", width=40, multiline=True),
-)
-COL = {c.header: i for i, c in enumerate(COLUMNS)}
-SIMPLE = (
-    ("问题标题", "title"),
-    ("问题类别", "category"),
-    ("问题描述", "description"),
-    ("责任人", "responsible"),
-    ("办理期限", "deadline"),
-    ("解决日期", "solved_on"),
-    ("解决情况", "resolution"),
-)
-STATE_FIELDS = (
-    "title",
-    "category",
-    "urgency",
-    "alliance_id",
-    "raised_by_id",
-    "description",
-    "responsible",
-    "deadline",
-    "state",
-    "raised_on",
-    "solved_on",
-    "resolution",
-)
-
-
-def _owner_codes(ids: list[int]) -> dict[int, list[str]]:
-    """Problem id → the codes of its owners, the leading owner first."""
-    return ordered_codes(ProblemOwner.objects.all(), "problem_id", "org__code", ids)
-
-
-def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
-    """Stored values of the problems of ``qs`` in column order, 2,000 at a time."""
-    qs = qs.select_related("raised_by", "alliance").order_by("code")
-
-    def rows(items: list[Problem]) -> Iterator[Sequence[Any]]:
-        owners = _owner_codes([p.pk for p in items])
-        for p in items:
-            yield (
-                p.code,
-                p.title,
-                p.raised_by.code,
-                p.category,
-                p.urgency,
-                p.alliance.code if p.alliance_id else None,
-                p.description,
-                owners.get(p.pk, []),
-                p.responsible,
-                p.deadline,
-                p.state,
-                p.raised_on,
-                p.solved_on,
-                p.resolution,
-            )
-
-    return in_batches(qs.iterator(chunk_size=2000), rows, 2000)
-
+from lianjian.orgs.models import Organisation
 
 NEW_STATE = {
     "title": "",
