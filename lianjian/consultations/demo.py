@@ -30,8 +30,7 @@ from lianjian.consultations.models import (
     ProblemEvent,
     ProblemOwner,
 )
-from lianjian.core.audit import audit_record
-from lianjian.core.models import AuditLog
+from lianjian.core.demo import record_demo
 from lianjian.orgs.demo import REFERENCE_DATE
 from lianjian.orgs.models import Member, Organisation
 
@@ -306,16 +305,7 @@ def demo_consultations(*, stdout: Writer | None = None) -> dict[str, int]:
             meeting.decisions = "\n".join(decisions) or "继续推进上次会议议定事项。"
             meeting.save(update_fields=["minutes", "decisions"])
     created = {"meetings": len(fresh_meetings), "problems": len(new_problems)}
-    if any(created.values()):
-        audit_record(
-            actor=None,
-            action=AuditLog.Action.IMPORT,
-            target="consultations.problem",
-            target_id="demo",
-            target_repr="演示数据（事务共商）",
-            note="演示数据",
-            after=created,
-        )
+    record_demo("consultations.problem", "事务共商", created)
     if stdout is not None and any(created.values()):
         stdout.write(
             f"事务共商：新建联席会议 {created['meetings']} 次、问题 {created['problems']} 个。"

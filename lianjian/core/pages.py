@@ -100,17 +100,27 @@ def int_param(value: str | None, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
+def bound_view(
+    handler: Callable[..., HttpResponse], *bound: Any, post: bool = False, **bound_kwargs: Any
+) -> Callable[..., HttpResponse]:
+    """A logged-in view (POST-only with ``post``) that calls
+    ``handler(request, *bound, **url kwargs, **bound_kwargs)``: the one view of several
+    screens that differ by a value only — a kind of item (需求/项目), an action of a record
+    (提交/通过/退回). The URL name and the module attribute stay the screen's own
+    (``need_list = bound_view(_list, NEEDS)``)."""
+
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return handler(request, *bound, **kwargs, **bound_kwargs)
+
+    values = [str(getattr(b, "name", b)) for b in (*bound, *bound_kwargs.values())]
+    view.__name__ = view.__qualname__ = "_".join([handler.__name__.lstrip("_"), *values])
+    view.__doc__ = handler.__doc__
+    wrapped = login_required(require_POST(view) if post else view)
+    return wrapped
+
+
 def post_action(handler: Callable[..., HttpResponse], action: str) -> Callable[..., HttpResponse]:
     """The logged-in, POST-only view of one ``action`` of a record whose actions share one
     handler (an activity's 提交/通过/退回, a problem's 分派/办理/…): it calls
-    ``handler(request, **url kwargs, action=action)``. The URL name and the module attribute
-    stay those of the action (``activity_submit = post_action(_transition, "submit")``)."""
-
-    @login_required
-    @require_POST
-    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        return handler(request, action=action, **kwargs)
-
-    view.__name__ = view.__qualname__ = f"{handler.__name__.lstrip('_')}_{action}"
-    view.__doc__ = f"{handler.__name__}(action={action!r})"
-    return view
+    ``handler(request, **url kwargs, action=action)``."""
+    return bound_view(handler, post=True, action=action)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.core.models import AuditLog
-from lianjian.core.pages import int_param
+from lianjian.core.pages import bound_view, int_param
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
 from lianjian.orgs.forms import add_service_errors
@@ -207,56 +207,18 @@ def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     return redirect(f"sharing:{kind.name}_detail", code=item.code)
 
 
-@login_required
-def need_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, NEEDS)
+need_list = bound_view(_list, NEEDS)
+need_detail = bound_view(_detail, NEEDS)
+need_create = bound_view(_form, NEEDS, code=None)
+need_edit = bound_view(_form, NEEDS)
+need_match = bound_view(_match, NEEDS, post=True)
 
 
-@login_required
-def need_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _detail(request, NEEDS, code)
-
-
-@login_required
-def need_create(request: HttpRequest) -> HttpResponse:
-    return _form(request, NEEDS, None)
-
-
-@login_required
-def need_edit(request: HttpRequest, code: str) -> HttpResponse:
-    return _form(request, NEEDS, code)
-
-
-@login_required
-@require_POST
-def need_match(request: HttpRequest, code: str) -> HttpResponse:
-    return _match(request, NEEDS, code)
-
-
-@login_required
-def project_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, PROJECTS)
-
-
-@login_required
-def project_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _detail(request, PROJECTS, code)
-
-
-@login_required
-def project_create(request: HttpRequest) -> HttpResponse:
-    return _form(request, PROJECTS, None)
-
-
-@login_required
-def project_edit(request: HttpRequest, code: str) -> HttpResponse:
-    return _form(request, PROJECTS, code)
-
-
-@login_required
-@require_POST
-def project_match(request: HttpRequest, code: str) -> HttpResponse:
-    return _match(request, PROJECTS, code)
+project_list = bound_view(_list, PROJECTS)
+project_detail = bound_view(_detail, PROJECTS)
+project_create = bound_view(_form, PROJECTS, code=None)
+project_edit = bound_view(_form, PROJECTS)
+project_match = bound_view(_match, PROJECTS, post=True)
 
 
 @login_required

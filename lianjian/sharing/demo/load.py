@@ -7,8 +7,7 @@ import random
 
 from django.db import transaction
 
-from lianjian.core.audit import audit_record
-from lianjian.core.models import AuditLog
+from lianjian.core.demo import record_demo
 from lianjian.orgs.models import Organisation
 from lianjian.sharing.demo.bookings import Writer, make_bookings, make_resources
 from lianjian.sharing.demo.lists import make_lists, to_inbox
@@ -48,19 +47,10 @@ def demo_sharing(stdout: Writer | None = None) -> dict[str, int]:
         )
         made["tasks"] = to_inbox(saved)
     made["needs"], made["projects"], made["matches"] = make_lists(orgs)
-    if any(made.values()):
-        audit_record(
-            actor=None,
-            action=AuditLog.Action.IMPORT,
-            target="sharing.resource",
-            target_id="demo",
-            target_repr="演示数据（资源共享）",
-            note="演示数据",
-            after=made,
+    record_demo("sharing.resource", "资源共享", made)
+    if any(made.values()) and stdout is not None:
+        stdout.write(
+            f"资源共享：新建资源 {made['resources']} 项、预约 {made['bookings']} 条、需求 {made['needs']} 项、"
+            f"项目 {made['projects']} 项、对接 {made['matches']} 条。"
         )
-        if stdout is not None:
-            stdout.write(
-                f"资源共享：新建资源 {made['resources']} 项、预约 {made['bookings']} 条、需求 {made['needs']} 项、"
-                f"项目 {made['projects']} 项、对接 {made['matches']} 条。"
-            )
     return made
