@@ -43,7 +43,7 @@ from lianjian.consultations.schemas import ProblemFilter
 from lianjian.core.excel import write_workbook
 from lianjian.core.pages import form_page, int_param, post_action, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -235,8 +235,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
 def problem_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Correct the wording of a problem still 待研究 (raising organisation or assigners)."""
     problem = _visible(request, code)
-    if not may(request.user, "edit", problem):
-        raise PermissionDenied
+    require(request.user, "edit", problem)
     if not rules.allowed("edit", problem.state):
         messages.error(request, rules.refusal("edit", problem.state))
         return redirect("consultations:problem_detail", code=problem.code)
@@ -264,8 +263,7 @@ SUCCESS = {
 
 def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     problem = _visible(request, code)
-    if not may(request.user, action, problem):
-        raise PermissionDenied
+    require(request.user, action, problem)
     if action in ("assign", "progress"):
         form = FORMS[action](request.POST, problem=problem, user=request.user)
     else:

@@ -22,7 +22,7 @@ from lianjian.consultations.schemas import MeetingFilter
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 
 
 def _visible(request: HttpRequest, code: str) -> JointMeeting:
@@ -124,8 +124,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _visible(request, code)
-    if not may(request.user, CHANGE, meeting):
-        raise PermissionDenied
+    require(request.user, CHANGE, meeting)
     form = MeetingForm(request.POST or None, user=request.user, instance=meeting)
     return form_page(
         request,
@@ -143,8 +142,7 @@ def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def meeting_held(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _visible(request, code)
-    if not may(request.user, CHANGE, meeting):
-        raise PermissionDenied
+    require(request.user, CHANGE, meeting)
     try:
         services.meeting_mark_held(actor=request.user, meeting=meeting)
     except ValidationError as exc:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
@@ -174,7 +174,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def resource_edit(request: HttpRequest, code: str) -> HttpResponse:
     resource = _visible_resource(request, code)
-    _require(may(request.user, CHANGE, resource))
+    require(request.user, CHANGE, resource)
     form = ResourceForm(request.POST or None, user=request.user, instance=resource)
     return form_page(
         request,
@@ -224,7 +224,7 @@ def booking_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def photo_upload(request: HttpRequest, code: str) -> HttpResponse:
     resource = _visible_resource(request, code)
-    _require(may(request.user, CHANGE, resource))
+    require(request.user, CHANGE, resource)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上传的照片")
@@ -257,7 +257,7 @@ def photo_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes the photo."""
     resource = _visible_resource(request, code)
     p = get_object_or_404(ResourcePhoto, pk=pk, resource=resource)
-    _require(may(request.user, CHANGE, resource))
+    require(request.user, CHANGE, resource)
     if request.method == "POST":
         services.photo_delete(actor=request.user, photo=p)
         messages.success(request, "照片已删除")
@@ -357,7 +357,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 @require_POST
 def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _visible_booking(request, pk)
-    _require(may(request.user, "decide", booking))
+    require(request.user, "decide", booking)
     try:
         services.booking_approve(actor=request.user, booking=booking)
     except ValidationError as exc:
@@ -371,7 +371,7 @@ def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_decline(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the refusal form (a reason is required); POST: decline."""
     booking = _visible_booking(request, pk)
-    _require(may(request.user, "decide", booking))
+    require(request.user, "decide", booking)
     form = ReasonForm(request.POST or None, required=True, label="拒绝原因")
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,7 +404,7 @@ def booking_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: asks for confirmation (and an optional reason); POST: cancel."""
     booking = _visible_booking(request, pk)
-    _require(may(request.user, "cancel", booking))
+    require(request.user, "cancel", booking)
     form = ReasonForm(request.POST or None, label="取消原因（选填）")
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import bound_view, int_param
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
@@ -137,8 +137,7 @@ def _form(request: HttpRequest, kind: Kind, code: str | None) -> HttpResponse:
     item = None
     if code is not None:
         item = _visible(request, kind, code)
-        if not may(request.user, CHANGE, item):
-            raise PermissionDenied
+        require(request.user, CHANGE, item)
     elif not manages_any(request.user):
         raise PermissionDenied
     initial = None if item else {"org": request.user.org.code if request.user.org_id else ""}
@@ -173,8 +172,7 @@ def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     a resource must be visible to the user and shared with the source's organisation; an
     organisation must be one of :func:`selectors.candidate_orgs`."""
     item = _visible(request, kind, code)
-    if not may(request.user, CHANGE, item):
-        raise PermissionDenied
+    require(request.user, CHANGE, item)
     form = MatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, "对接对象无效")
@@ -235,8 +233,7 @@ def match_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
     source = row.need or row.project
     kind = NEEDS if row.need_id else PROJECTS
-    if not may(request.user, CHANGE, source):
-        raise PermissionDenied
+    require(request.user, CHANGE, source)
     form = MatchStatusForm(request.POST)
     if form.is_valid():
         try:
