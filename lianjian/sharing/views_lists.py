@@ -233,7 +233,8 @@ def match_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
     source = row.need or row.project
     kind = NEEDS if row.need_id else PROJECTS
-    require(request.user, CHANGE, source)
+    if not may(request.user, CHANGE, source):
+        raise PermissionDenied
     form = MatchStatusForm(request.POST)
     if form.is_valid():
         try:
