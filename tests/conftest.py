@@ -24,6 +24,7 @@ import pytest
 from lianjian.accounts.models import User
 from lianjian.orgs.models import Member, Organisation
 from lianjian.orgs.services import member_create, org_create
+from tests.browser_helpers import browser, page  # noqa: F401 - the real-browser fixtures
 
 PASSWORD = "Test-pass-2026"
 

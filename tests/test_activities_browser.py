@@ -10,9 +10,9 @@ import pytest
 from lianjian.activities import services
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
+from tests.browser_helpers import shot
 from tests.conftest import PASSWORD
 from tests.picker_helpers import choose
-from tests.test_browser import page, shot  # noqa: F401  (the fixture)
 
 # As tests/test_browser.py: the flush after a live-server test would drop the seeded rules.
 pytestmark = [

@@ -7,56 +7,14 @@ is skipped loudly; under ``CI=true`` a missing browser fails.
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
+from tests.browser_helpers import BROWSER_MARKS, shot
 from tests.conftest import PASSWORD
 from tests.picker_helpers import choose
 
-# Playwright's sync API runs an event loop; the live server's DB access is still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-# serialized_rollback: transactional tests flush tables, which would drop the rows seeded by
-# data migrations (alliance types, compliance rules) for the tests that follow.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def page():
-    if CHROMIUM is None:
-        message = "!!! Debian chromium not found: the real-browser test is SKIPPED (apt-get install chromium) !!!"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
-        yield context.new_page()
-        context.close()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -70,10 +28,6 @@ def browser_context_pages(page):
     yield [c.new_page() for c in contexts]
     for c in contexts:
         c.close()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_a_manager_logs_in_and_walks_the_main_pages(world, live_server, page):

@@ -12,10 +12,10 @@ import os
 import pytest
 
 from lianjian.consultations.models import JointMeeting, Problem
+from tests.browser_helpers import ARTIFACTS
 from tests.conftest import PASSWORD
 from tests.consultation_helpers import days, make_consultations
 from tests.picker_helpers import choose
-from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -29,9 +29,9 @@ from django.db.models.functions import Concat
 from django.test import Client
 from django.utils import timezone
 
+from tests.browser_helpers import ARTIFACTS
 from tests.conftest import PASSWORD
 from tests.picker_helpers import choose
-from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

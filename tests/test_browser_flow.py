@@ -14,8 +14,8 @@ from lianjian.alliances.models import Alliance, AllianceType
 from lianjian.alliances.services import alliance_create
 from lianjian.orgs.services import org_create
 from lianjian.proposals.models import GroupingRun
+from tests.browser_helpers import shot
 from tests.conftest import PASSWORD
-from tests.test_browser import page, shot  # noqa: F401 - the fixture
 from tests.test_proposals_flow import FORM
 
 pytestmark = [

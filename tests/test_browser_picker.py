@@ -1,55 +1,20 @@
 """The picker in a real browser (#18 point 7): a manager creates an alliance by typing 桓 or
 "hr" and picking the rows, with the keyboard and the mouse, at 1366 px and on a 390 px phone.
 
-Same fixtures as ``tests/test_browser.py``: skipped loudly without Debian's chromium.
+The fixtures of ``tests/browser_helpers.py``: skipped loudly without Debian's chromium.
 Screenshots go to ``test-artifacts/picker-*.png``.
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from lianjian.alliances.models import Alliance
 from lianjian.orgs.services import org_create
+from tests.browser_helpers import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD
-from tests.test_browser import ARTIFACTS, CHROMIUM
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def browser():
-    if CHROMIUM is None:
-        message = "!!! Debian chromium not found: the real-browser test is SKIPPED (apt-get install chromium) !!!"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
 
 
 def shot(page, name: str) -> None:

@@ -2,68 +2,16 @@
 room, the owner approves it from the inbox, the calendar shows it; a need is matched; the
 utilisation charts render. Screenshots go to ``test-artifacts/sharing-*.png``.
 
-Same fixtures as ``tests/test_browser.py``: skipped loudly without Debian's chromium,
+The fixtures of ``tests/browser_helpers.py``: skipped loudly without Debian's chromium,
 failing under ``CI=true``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
-import pytest
-
-from tests.conftest import PASSWORD
+from tests.browser_helpers import ARTIFACTS, BROWSER_MARKS, logged_in_page
 from tests.sharing_helpers import future_monday, make_sharing
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def browser():
-    if CHROMIUM is None:
-        message = "!!! Debian chromium not found: the real-browser test is SKIPPED (apt-get install chromium) !!!"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _page(browser, username: str, base: str):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
+pytestmark = BROWSER_MARKS
 
 
 def shot(page, name: str) -> None:
@@ -81,7 +29,7 @@ def test_a_branch_books_a_partners_room_the_owner_approves_and_a_need_is_matched
     day = future_monday()
 
     # 运维检修党支部 (ZB-B) finds the room 营销服务党支部 shares with its alliance.
-    requester = _page(browser, "manager_b", base)
+    requester = logged_in_page(browser, "manager_b", base)
     requester.click("text=资源共享")
     requester.wait_for_selector("#resource-results >> text=营销服务党员活动室")
     assert requester.locator("#resource-results >> text=便携投影仪").count() == 0  # 仅本组织
@@ -107,7 +55,7 @@ def test_a_branch_books_a_partners_room_the_owner_approves_and_a_need_is_matched
     assert (booking.status, booking.org.code) == ("待审批", "ZB-B")
 
     # The owner's manager finds the 待办 in the inbox and approves.
-    owner = _page(browser, "manager_a", base)
+    owner = logged_in_page(browser, "manager_a", base)
     owner.goto(f"{base}/inbox/")
     owner.wait_for_selector("text=待审批：运维检修党支部预约“营销服务党员活动室”")
     shot(owner, "03-inbox")
@@ -133,7 +81,7 @@ def test_a_branch_books_a_partners_room_the_owner_approves_and_a_need_is_matched
     assert Match.objects.get().resource.code == "R-B"
 
     # Utilisation: the approved booking counts as used by another unit.
-    company = _page(browser, "company", base)
+    company = logged_in_page(browser, "company", base)
     company.goto(f"{base}/sharing/usage/?year={day.year}")
     company.wait_for_selector("#chart-month canvas")
     assert company.locator("#share").inner_text() == "100%"

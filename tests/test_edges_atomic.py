@@ -43,7 +43,7 @@ def test_a_screen_whose_view_fails_after_the_service_wrote_keeps_nothing(world, 
     def boom(*args, **kwargs):
         raise RuntimeError("after the write")
 
-    monkeypatch.setattr("lianjian.orgs.views.redirect", boom)
+    monkeypatch.setattr("lianjian.core.pages.redirect", boom)
     before = _counts()
     response = _screen(world).post("/orgs/new/", NEW_ORG)
     assert response.status_code == 500
@@ -56,7 +56,7 @@ def test_a_screen_whose_view_fails_after_the_service_wrote_keeps_nothing(world, 
 
 def test_a_screen_that_answers_500_after_the_service_wrote_keeps_nothing(world, monkeypatch):
     monkeypatch.setattr(
-        "lianjian.orgs.views.redirect", lambda *a, **k: HttpResponseServerError("失败")
+        "lianjian.core.pages.redirect", lambda *a, **k: HttpResponseServerError("失败")
     )
     before = _counts()
     assert _screen(world).post("/orgs/new/", NEW_ORG).status_code == 500

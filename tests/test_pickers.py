@@ -525,3 +525,25 @@ def test_a_picker_never_offers_a_row_its_field_would_refuse(world, persona):
 def test_partner_units_are_not_listed_to_a_member_who_builds_no_alliance(world):
     assert pick(client_for(world, "member_a"), "orgs.partners", "") == []
     assert "WB-GOV" in pick(client_for(world, "manager_b"), "orgs.partners", "")
+
+
+def test_the_alliance_list_filters_its_member_organisation_with_a_picker(world):
+    """The 成员组织 filter of the alliance list offers the current members (partner units
+    included) of the alliances the user sees — never one only an unseen alliance has — and
+    names the chosen organisation."""
+    make_alliances(world)
+    c = client_for(world, "manager_a")
+    offered = pick(c, "alliances.member_orgs")
+    assert "WB-GOV" in offered and "ZB-A" in offered and "ZB-B" in offered
+    assert "ZB-X" not in offered and "DW2" not in offered
+    assert pick(c, "alliances.member_orgs", "DW2") == []
+    assert "DW2" in pick(client_for(world, "outsider"), "alliances.member_orgs")
+    page = c.get(reverse("alliances:alliance_list"), {"org": "WB-GOV"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert reverse("core:picker", args=["alliances.member_orgs"]) in html
+    chip = re.search(r'<span class="lj-chip" data-code="WB-GOV">.*?</span>', html)
+    assert chip and world.partner.name in chip.group(0)
+    assert 'placeholder="成员组织编码"' not in html
+    rows = re.findall(r"/alliances/([A-Z0-9-]+)/", html)
+    assert "LJ-A" in rows and "LJ-X" not in rows

@@ -41,8 +41,7 @@ from lianjian.activities.reminders import review_backlog
 from lianjian.activities.selectors import TZ
 from lianjian.activities.services import activity_void, link
 from lianjian.alliances.models import Alliance, AllianceMember
-from lianjian.core.audit import audit_record
-from lianjian.core.models import AuditLog
+from lianjian.core.demo import record_demo
 from lianjian.notifications.reminders import deliver
 from lianjian.orgs.models import Member, Organisation, OrgKind
 
@@ -386,15 +385,7 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
     for activity, _, _ in rows:
         if activity.code == VOID_CODE:
             activity_void(actor=None, activity=activity, reason=VOID_REASON)
-    audit_record(
-        actor=None,
-        action=AuditLog.Action.IMPORT,
-        target="activities.activity",
-        target_id="demo",
-        target_repr="演示数据（活动）",
-        note="演示数据",
-        after=created,
-    )
+    record_demo("activities.activity", "活动", created, always=True)
     if stdout is not None:
         stdout.write(
             f"演示活动：新建 {len(rows)} 项活动、{len(checks)} 条出勤记录（联建活动 {len(joint_todo)} 项）。"

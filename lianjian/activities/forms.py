@@ -18,7 +18,7 @@ from lianjian.activities.models import (
 )
 from lianjian.activities.selectors import TZ
 from lianjian.alliances.models import Alliance, AllianceMember
-from lianjian.core.forms import EdgeRules
+from lianjian.core.forms import EdgeRules, instance_initial
 from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import OrgField, split_list
 from lianjian.orgs.models import Organisation, OrgKind
@@ -95,11 +95,9 @@ class ActivityForm(EdgeRules, forms.Form):
     ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {
-                name: getattr(instance, name)
-                for name in self.base_fields
-                if name not in ("host", "co_orgs", "alliance", "start", "end")
-            }
+            initial = instance_initial(
+                self.base_fields, instance, skip=("host", "co_orgs", "alliance", "start", "end")
+            )
             codes = list(
                 instance.org_links.order_by("position").values_list("org__code", flat=True)
             )

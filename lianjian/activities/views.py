@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -32,34 +32,16 @@ from lianjian.activities.schemas import ActivityFilter
 from lianjian.activities.selectors import activity_list as activity_list_rows
 from lianjian.activities.selectors import activity_scope_org, checkin_activity
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, int_param, post_action, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import APPROVE, CHANGE, manages_any, may
-from lianjian.orgs.forms import add_service_errors
+from lianjian.core.scope import APPROVE, CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.models import Member, Organisation
 
 
 def _visible(request: HttpRequest, code: str) -> Activity:
-    return get_object_or_404(
-        Activity.objects.visible_to(request.user).select_related("host", "alliance"), code=code
+    return get_visible_or_404(
+        Activity.objects.select_related("host", "alliance"), request.user, code=code
     )
-
-
-def _require_manage(request: HttpRequest, activity: Activity) -> None:
-    if not may(request.user, CHANGE, activity):
-        raise PermissionDenied
-
-
-def _require_review(request: HttpRequest, activity: Activity) -> None:
-    if not may(request.user, APPROVE, activity):
-        raise PermissionDenied
-
-
-def _int(value: str, low: int, high: int) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
 
 
 @login_required
@@ -154,43 +136,38 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("type") in ActivityType.values:
         initial["type"] = request.GET["type"]
     form = ActivityForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_record(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记活动“{activity.topic}”（{activity.code}）")
-            return redirect("activities:activity_detail", code=activity.code)
-    return render(
+    return form_page(
         request,
+        form,
         "activities/activity_form.html",
-        {"nav": "activities", "form": form, "activity": None, "yearly_types": YEARLY_TYPES},
-        status=400 if form.errors else 200,
+        {"nav": "activities", "activity": None, "yearly_types": YEARLY_TYPES},
+        save=lambda: services.activity_record(actor=request.user, **form.service_fields()),
+        done=lambda activity: saved(
+            request,
+            f"已登记活动“{activity.topic}”（{activity.code}）",
+            "activities:activity_detail",
+            code=activity.code,
+        ),
     )
 
 
 @login_required
 def activity_edit(request: HttpRequest, code: str) -> HttpResponse:
     activity = _visible(request, code)
-    _require_manage(request, activity)
+    require(request.user, CHANGE, activity)
     if not activity.is_editable:
         messages.error(request, services.NOT_EDITABLE)
         return redirect("activities:activity_detail", code=activity.code)
     form = ActivityForm(request.POST or None, user=request.user, instance=activity)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(actor=request.user, activity=activity, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("activities:activity_detail", code=activity.code)
-    return render(
+    return form_page(
         request,
+        form,
         "activities/activity_form.html",
-        {"nav": "activities", "form": form, "activity": activity, "yearly_types": YEARLY_TYPES},
-        status=400 if form.errors else 200,
+        {"nav": "activities", "activity": activity, "yearly_types": YEARLY_TYPES},
+        save=lambda: services.activity_update(
+            actor=request.user, activity=activity, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "activities:activity_detail", code=activity.code),
     )
 
 
@@ -207,7 +184,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 @require_POST
 def attendance_fill(request: HttpRequest, code: str) -> HttpResponse:
     activity = _visible(request, code)
-    _require_manage(request, activity)
+    require(request.user, CHANGE, activity)
     try:
         added = services.attendance_fill(actor=request.user, activity=activity)
     except ValidationError as exc:
@@ -223,7 +200,7 @@ def attendance_fill(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def attendance_add(request: HttpRequest, code: str) -> HttpResponse:
     activity = _visible(request, code)
-    _require_manage(request, activity)
+    require(request.user, CHANGE, activity)
     form = AddMemberForm(request.POST)
     member = None
     if form.is_valid():
@@ -248,7 +225,7 @@ def attendance_add(request: HttpRequest, code: str) -> HttpResponse:
 def _member_ids(request: HttpRequest) -> list[int]:
     ids = []
     for value in request.POST.getlist("member"):
-        number = _int(value, 1, 2**62)
+        number = int_param(value, 1, 2**62)
         if number is not None:
             ids.append(number)
     return ids
@@ -259,7 +236,7 @@ def _member_ids(request: HttpRequest) -> list[int]:
 def attendance_mark(request: HttpRequest, code: str) -> HttpResponse:
     """Mark the checked members 出席/请假/缺席 (``action=remove`` takes them off the list)."""
     activity = _visible(request, code)
-    _require_manage(request, activity)
+    require(request.user, CHANGE, activity)
     ids = _member_ids(request)
     try:
         if request.POST.get("action") == "remove":
@@ -283,9 +260,9 @@ def attendance_mark(request: HttpRequest, code: str) -> HttpResponse:
 def _transition(request: HttpRequest, code: str, action: str) -> HttpResponse:
     activity = _visible(request, code)
     if action == "submit":
-        _require_manage(request, activity)
+        require(request.user, CHANGE, activity)
     else:
-        _require_review(request, activity)
+        require(request.user, APPROVE, activity)
     try:
         if action == "submit":
             services.activity_submit(actor=request.user, activity=activity)
@@ -306,22 +283,9 @@ def _transition(request: HttpRequest, code: str, action: str) -> HttpResponse:
     return redirect("activities:activity_detail", code=activity.code)
 
 
-@login_required
-@require_POST
-def activity_submit(request: HttpRequest, code: str) -> HttpResponse:
-    return _transition(request, code, "submit")
-
-
-@login_required
-@require_POST
-def activity_approve(request: HttpRequest, code: str) -> HttpResponse:
-    return _transition(request, code, "approve")
-
-
-@login_required
-@require_POST
-def activity_return(request: HttpRequest, code: str) -> HttpResponse:
-    return _transition(request, code, "return")
+activity_submit = post_action(_transition, "submit")
+activity_approve = post_action(_transition, "approve")
+activity_return = post_action(_transition, "return")
 
 
 @login_required
@@ -330,7 +294,7 @@ def activity_void(request: HttpRequest, code: str) -> HttpResponse:
     """作废 a draft or returned record entered by mistake, with a reason (the host's managers,
     as for editing). The record stays, marked 已作废, and counts nowhere."""
     activity = _visible(request, code)
-    _require_manage(request, activity)
+    require(request.user, CHANGE, activity)
     form = VoidForm(request.POST)
     try:
         if not form.is_valid():

@@ -41,7 +41,7 @@ from lianjian.activities.selectors import (
     statistics,
 )
 from lianjian.activities.selectors import rule_list as rule_list_rows
-from lianjian.activities.views import _int
+from lianjian.core.pages import int_param
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation, OrgKind
@@ -75,7 +75,7 @@ def _scope(request: HttpRequest) -> tuple[Organisation, QuerySet[Organisation]]:
 
 
 def _year(request: HttpRequest) -> int:
-    return _int(request.GET.get("year", ""), 1950, 2200) or timezone.localdate().year
+    return int_param(request.GET.get("year", ""), 1950, 2200) or timezone.localdate().year
 
 
 def _compliance(request: HttpRequest, **fixed: object) -> tuple[ComplianceFilter, ComplianceList]:
@@ -198,7 +198,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
     year, month = today.year, today.month
     raw = request.GET.get("month", "")
     if len(raw) == 7 and raw[4] == "-":
-        y, m = _int(raw[:4], 1950, 2200), _int(raw[5:], 1, 12)
+        y, m = int_param(raw[:4], 1950, 2200), int_param(raw[5:], 1, 12)
         if y and m:
             year, month = y, m
     qs = Activity.objects.visible_to(request.user).exclude(status=ActivityStatus.VOID)

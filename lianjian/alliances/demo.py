@@ -24,8 +24,7 @@ from lianjian.alliances.models import (
     Plan,
     PlanItem,
 )
-from lianjian.core.audit import audit_record
-from lianjian.core.models import AuditLog
+from lianjian.core.demo import record_demo
 from lianjian.orgs.demo import BRANCHES, ROOT_CODE
 from lianjian.orgs.models import Member, Organisation
 
@@ -268,14 +267,5 @@ def demo_alliances() -> dict[str, int]:
             [AgreementGoal(agreement=ag, text=t, target=Decimal(v), unit=u) for t, v, u in goals]
         )
         created["agreements"] += 1
-    if any(created.values()):
-        audit_record(
-            actor=None,
-            action=AuditLog.Action.IMPORT,
-            target="alliances.alliance",
-            target_id="demo",
-            target_repr="演示数据（联建）",
-            note="演示数据",
-            after=created,
-        )
+    record_demo("alliances.alliance", "联建", created)
     return created

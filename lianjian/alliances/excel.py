@@ -34,13 +34,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 
 from lianjian.alliances import services
 from lianjian.alliances.models import DEFAULT_TYPES, Alliance, AllianceMember, AllianceType
 from lianjian.alliances.rules import dissolved_join_problem
-from lianjian.core.audit import audit_record
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
@@ -55,12 +53,16 @@ from lianjian.core.excel import (
     cell_text,
     chunks,
     date_column,
+    first_rows,
     format_list,
     format_text,
     hidden_keys,
     parse_pattern,
+    refused_result,
     register,
     text_column,
+    through_services,
+    validation_errors,
 )
 from lianjian.core.scope import manages_any, scope_of
 from lianjian.orgs.excel import export_root
@@ -145,10 +147,6 @@ FIELD_HEADERS = {
 }
 
 
-class _Rollback(Exception):
-    """Raised inside the import transaction to undo every write of a refused file or a dry run."""
-
-
 @dataclass
 class _Row:
     number: int
@@ -158,20 +156,6 @@ class _Row:
     add: list[Organisation] = field(
         default_factory=list
     )  # organisations joining (not the lead of a new one)
-
-
-def _duplicates(sheet: Sheet) -> dict[str, int]:
-    """Code → the row it first appears on; later rows with the same code get an error."""
-    first: dict[str, int] = {}
-    for number, values in sheet.rows:
-        code = values[COL["联建编码"]]
-        if code is INVALID:
-            continue
-        if code in first:
-            sheet.errors.add(number, "联建编码", f"与第{first[code]}行重复")
-        else:
-            first[code] = number
-    return first
 
 
 class AllianceExcel(ExcelKind):
@@ -193,29 +177,22 @@ class AllianceExcel(ExcelKind):
     def apply(
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
+        if user is not None and not manages_any(user):
+            return refused_result(self, file_name, dry_run)
         result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         limited = user is not None and not scope_of(user).everything
-        if user is not None and not manages_any(user):
-            result.errors = ["当前账户无权导入数据"]
-            return result
         errors = sheet.errors
-        first = _duplicates(sheet)
+        first = first_rows(sheet, COL["联建编码"], "联建编码")
         rows = self._validate(sheet, first, user if limited else None, errors)
-        if not errors:
-            try:
-                with transaction.atomic():
-                    self._write(rows, actor=actor, errors=errors, result=result)
-                    if not errors and not dry_run:
-                        audit_record(
-                            **self.import_audit(actor=actor, result=result, file_name=file_name)
-                        )
-                    if errors or dry_run:
-                        raise _Rollback
-            except _Rollback:
-                pass
-        if errors:
-            result.created = result.updated = result.unchanged = 0
-            result.errors = errors.messages()
+        through_services(
+            self,
+            lambda: self._write(rows, actor=actor, errors=errors, result=result),
+            actor=actor,
+            dry_run=dry_run,
+            file_name=file_name,
+            errors=errors,
+            result=result,
+        )
         return result
 
     def _validate(
@@ -383,17 +360,15 @@ class AllianceExcel(ExcelKind):
                     services.alliance_update(actor=actor, alliance=row.existing, **row.fields)
                 result.updated += 1
             except ValidationError as exc:
-                messages = (
-                    exc.message_dict.items()
-                    if hasattr(exc, "error_dict")
-                    else [("code", exc.messages)]
+                validation_errors(
+                    errors,
+                    row.number,
+                    exc,
+                    FIELD_HEADERS,
+                    "联建编码",
+                    new=row.existing is None,
+                    unnamed="code",
                 )
-                for name, texts in messages:
-                    if name == "code" and row.existing is None:
-                        # The code was free when checked: another write took it meanwhile.
-                        texts = [KEY_TAKEN]
-                    for text in texts:
-                        errors.add(row.number, FIELD_HEADERS.get(name, "联建编码"), text)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)

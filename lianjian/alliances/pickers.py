@@ -53,7 +53,17 @@ def alliance_orgs(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation
     return Organisation.objects.none() if through is None else Organisation.objects.filter(through)
 
 
+def member_orgs(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
+    """The current member organisations (partner units included) of the alliances the user
+    sees: what the alliance list's 成员组织 filter can match."""
+    current = AllianceMember.objects.filter(
+        left_on__isnull=True, alliance__in=Alliance.objects.visible_to(user).values("pk")
+    )
+    return Organisation.objects.filter(pk__in=current.values("org_id")).order_by("code")
+
+
 register(Source("alliances.visible", rows=visible, noun="联建"))
 register(Source("alliances.open", rows=open_alliances, noun="联建"))
 register(Source("alliances.co_organisers", rows=co_organisers, hint=ORG_HINT, params=("alliance",)))
 register(Source("alliances.orgs", rows=alliance_orgs, hint=ORG_HINT, params=("alliance",)))
+register(Source("alliances.member_orgs", rows=member_orgs, hint=ORG_HINT))

@@ -40,22 +40,18 @@ from lianjian.alliances.models import (
 from lianjian.alliances.schemas import AllianceFilter
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import manages_any
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, require
 from lianjian.core.validation import ANYTIME, PLANNED
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
 
 def _visible(request: HttpRequest, code: str) -> Alliance:
-    return get_object_or_404(
-        Alliance.objects.visible_to(request.user).select_related("type", "lead"), code=code
+    return get_visible_or_404(
+        Alliance.objects.select_related("type", "lead"), request.user, code=code
     )
-
-
-def _require_manage(request: HttpRequest, alliance: Alliance) -> None:
-    if not Alliance.objects.manageable_by(request.user).filter(pk=alliance.pk).exists():
-        raise PermissionDenied
 
 
 @login_required
@@ -133,76 +129,68 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
             "members": request.GET.get("members", ""),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            alliance = services.alliance_create(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已创建联建“{alliance.name}”")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/alliance_form.html",
-        {"nav": "alliances", "form": form, "alliance": None},
-        status=400 if form.errors else 200,
+        {"nav": "alliances", "alliance": None},
+        save=lambda: services.alliance_create(actor=request.user, **form.service_fields()),
+        done=lambda alliance: saved(
+            request, f"已创建联建“{alliance.name}”", "alliances:alliance_detail", code=alliance.code
+        ),
     )
 
 
 @login_required
 def alliance_edit(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     form = AllianceForm(request.POST or None, user=request.user, instance=alliance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_update(actor=request.user, alliance=alliance, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/alliance_form.html",
-        {"nav": "alliances", "form": form, "alliance": alliance},
-        status=400 if form.errors else 200,
+        {"nav": "alliances", "alliance": alliance},
+        save=lambda: services.alliance_update(
+            actor=request.user, alliance=alliance, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "alliances:alliance_detail", code=alliance.code),
     )
 
 
 @login_required
 def member_add(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     form = MembershipForm(
         request.POST or None, user=request.user, initial={"joined_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_member_add(actor=request.user, alliance=alliance, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已将“{form.cleaned_data['org'].name}”加入联建")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/simple_form.html",
         {
             "nav": "alliances",
-            "form": form,
             "alliance": alliance,
             "title": "添加成员组织",
             "submit": "加入联建",
         },
-        status=400 if form.errors else 200,
+        save=lambda: services.alliance_member_add(
+            actor=request.user, alliance=alliance, **form.cleaned_data
+        ),
+        done=lambda _: saved(
+            request,
+            f"已将“{form.cleaned_data['org'].name}”加入联建",
+            "alliances:alliance_detail",
+            code=alliance.code,
+        ),
     )
 
 
 @login_required
 def member_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     membership = get_object_or_404(
         AllianceMember.objects.select_related(*selectors.MEMBERSHIP_RELATED),
         pk=pk,
@@ -217,29 +205,22 @@ def member_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             **form_initial(request.user, membership),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_member_update(
-                actor=request.user,
-                membership=membership,
-                **keep_unrevealed(request.user, membership, form.cleaned_data),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/simple_form.html",
         {
             "nav": "alliances",
-            "form": form,
             "alliance": alliance,
             "title": f"{membership.org.name}：联络员与成员状态",
             "submit": "保存",
         },
-        status=400 if form.errors else 200,
+        save=lambda: services.alliance_member_update(
+            actor=request.user,
+            membership=membership,
+            **keep_unrevealed(request.user, membership, form.cleaned_data),
+        ),
+        done=lambda _: saved(request, "已保存", "alliances:alliance_detail", code=alliance.code),
     )
 
 
@@ -256,7 +237,7 @@ def _visible_agreement(request: HttpRequest, pk: int) -> Agreement:
 @login_required
 def agreement_create(request: HttpRequest, code: str) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     form = AgreementForm(request.POST or None, alliance=alliance)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -335,7 +316,7 @@ def _renew_initial(agreement: Agreement) -> dict:
 @require_POST
 def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible_agreement(request, pk)
-    _require_manage(request, agreement.alliance)
+    require(request.user, CHANGE, agreement.alliance)
     form = AgreementStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -358,7 +339,7 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_renew(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible_agreement(request, pk)
-    _require_manage(request, agreement.alliance)
+    require(request.user, CHANGE, agreement.alliance)
     form = RenewForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -379,7 +360,7 @@ def agreement_renew(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible_agreement(request, pk)
-    _require_manage(request, agreement.alliance)
+    require(request.user, CHANGE, agreement.alliance)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件")
@@ -412,7 +393,7 @@ def agreement_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
 @login_required
 def plan_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
     alliance = _visible(request, code)
-    _require_manage(request, alliance)
+    require(request.user, CHANGE, alliance)
     if plan_year_problem(year):
         raise Http404
     plan = Plan.objects.filter(alliance=alliance, year=year).prefetch_related("items").first()
@@ -426,27 +407,22 @@ def plan_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
             ),
         }
     form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_save(
-                actor=request.user, alliance=alliance, year=year, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{year}年实施方案已保存")
-            return redirect("alliances:alliance_detail", code=alliance.code)
-    return render(
+    return form_page(
         request,
+        form,
         "alliances/simple_form.html",
         {
             "nav": "alliances",
-            "form": form,
             "alliance": alliance,
             "title": f"{year}年度实施方案",
             "submit": "保存方案",
         },
-        status=400 if form.errors else 200,
+        save=lambda: services.plan_save(
+            actor=request.user, alliance=alliance, year=year, **form.cleaned_data
+        ),
+        done=lambda _: saved(
+            request, f"{year}年实施方案已保存", "alliances:alliance_detail", code=alliance.code
+        ),
     )
 
 

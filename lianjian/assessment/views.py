@@ -31,8 +31,8 @@ from lianjian.assessment.forms import (
 from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, PeriodKind, Rule, Scheme
 from lianjian.assessment.schemas import SchemeFilter
 from lianjian.assessment.scheme_file import scheme_to_dict
-from lianjian.core.formview import form_page
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, manages_any, may
 
@@ -139,13 +139,12 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda: services.scheme_create(actor=request.user, **form.service_fields()),
-        done=lambda scheme: (
-            f"已新建考核方案“{scheme.name}”，请继续添加维度和指标",
-            _detail(scheme),
+        "assessment/scheme_form.html",
+        {"nav": NAV, "scheme": None},
+        save=lambda: services.scheme_create(actor=request.user, **form.service_fields()),
+        done=lambda scheme: saved(
+            request, f"已新建考核方案“{scheme.name}”，请继续添加维度和指标", _detail(scheme)
         ),
-        template="assessment/scheme_form.html",
-        context={"nav": NAV, "scheme": None},
     )
 
 
@@ -157,10 +156,14 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda: services.scheme_update(actor=request.user, scheme=scheme, **form.service_fields()),
-        done=lambda _: ("方案已保存；已计算的结果版本不受影响，重新计算后生效", _detail(scheme)),
-        template="assessment/scheme_form.html",
-        context={"nav": NAV, "scheme": scheme},
+        "assessment/scheme_form.html",
+        {"nav": NAV, "scheme": scheme},
+        save=lambda: services.scheme_update(
+            actor=request.user, scheme=scheme, **form.service_fields()
+        ),
+        done=lambda _: saved(
+            request, "方案已保存；已计算的结果版本不受影响，重新计算后生效", _detail(scheme)
+        ),
     )
 
 
@@ -242,17 +245,17 @@ def dimension_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     return form_page(
         request,
         form,
-        lambda: services.dimension_save(
-            actor=request.user, scheme=scheme, dimension=dimension, **form.cleaned_data
-        ),
-        done=lambda _: ("维度已保存", _detail(scheme)),
-        template="assessment/part_form.html",
-        context={
+        "assessment/part_form.html",
+        {
             "nav": NAV,
             "scheme": scheme,
             "title": f"{'编辑' if dimension else '添加'}维度",
             "delete_url": _part_delete(scheme, "dimensions", dimension),
         },
+        save=lambda: services.dimension_save(
+            actor=request.user, scheme=scheme, dimension=dimension, **form.cleaned_data
+        ),
+        done=lambda _: saved(request, "维度已保存", _detail(scheme)),
     )
 
 
@@ -271,22 +274,22 @@ def indicator_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
     return form_page(
         request,
         form,
-        lambda: services.indicator_save(
-            actor=request.user,
-            scheme=scheme,
-            indicator=indicator,
-            evaluators=form.cleaned_data["evaluators"],
-            **form.service_fields(),
-        ),
-        done=lambda _: ("指标已保存", _detail(scheme)),
-        template="assessment/indicator_form.html",
-        context={
+        "assessment/indicator_form.html",
+        {
             "nav": NAV,
             "scheme": scheme,
             "indicator": indicator,
             "rule_fields": RULE_FIELDS,
             "delete_url": _part_delete(scheme, "indicators", indicator),
         },
+        save=lambda: services.indicator_save(
+            actor=request.user,
+            scheme=scheme,
+            indicator=indicator,
+            evaluators=form.cleaned_data["evaluators"],
+            **form.service_fields(),
+        ),
+        done=lambda _: saved(request, "指标已保存", _detail(scheme)),
     )
 
 

@@ -22,7 +22,7 @@ from lianjian.assessment.forms import AnswerForm, ObjectionForm
 from lianjian.assessment.models import AssessmentResult, KpiValue, Objection
 from lianjian.assessment.schemas import ObjectionFilter
 from lianjian.assessment.views import NAV
-from lianjian.core.formview import form_page
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import may
 
@@ -75,16 +75,16 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda: objections.objection_answer(
+        "assessment/objection_detail.html",
+        {"nav": NAV, "objection": objection, "can_answer": can_answer},
+        save=lambda: objections.objection_answer(
             actor=request.user,
             objection=objection,
             accept=form.cleaned_data["decision"] == "accept",
             answer=form.cleaned_data["answer"],
             corrected_value=form.cleaned_data["corrected_value"],
         ),
-        done=lambda _: ("已答复申诉", _detail(objection)),
-        template="assessment/objection_detail.html",
-        context={"nav": NAV, "objection": objection, "can_answer": can_answer},
+        done=lambda _: saved(request, "已答复申诉", _detail(objection)),
         refused="无权答复该申诉",
     )
 
@@ -122,12 +122,8 @@ def objection_raise(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda: objections.objection_raise(
-            actor=request.user, kpi=kpi, result=result, reason=form.cleaned_data["reason"]
-        ),
-        done=lambda objection: ("申诉已提交，答复后会通知您", _detail(objection)),
-        template="assessment/objection_form.html",
-        context={
+        "assessment/objection_form.html",
+        {
             "nav": NAV,
             "kpi": kpi,
             "result": result,
@@ -135,5 +131,9 @@ def objection_raise(request: HttpRequest) -> HttpResponse:
             "back": back,
             "hidden": hidden,
         },
+        save=lambda: objections.objection_raise(
+            actor=request.user, kpi=kpi, result=result, reason=form.cleaned_data["reason"]
+        ),
+        done=lambda objection: saved(request, "申诉已提交，答复后会通知您", _detail(objection)),
         refused="无权提出申诉",
     )

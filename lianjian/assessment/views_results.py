@@ -31,7 +31,7 @@ from lianjian.assessment.report import write_report
 from lianjian.assessment.schemas import RunFilter
 from lianjian.assessment.stale import staleness
 from lianjian.assessment.views import NAV, can_manage, refused, require_manage, visible_scheme
-from lianjian.core.formview import form_page
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.orgs.models import Organisation
 
@@ -385,13 +385,16 @@ def run_void(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda: versions.run_void(actor=request.user, run=run, reason=form.cleaned_data["reason"]),
-        done=lambda _: (
+        "assessment/run_void.html",
+        _run_context(request, run),
+        save=lambda: versions.run_void(
+            actor=request.user, run=run, reason=form.cleaned_data["reason"]
+        ),
+        done=lambda _: saved(
+            request,
             f"已作废{selectors.period_label(run.period)}第 {run.version} 版",
             reverse("assessment:run_results", args=[run.pk]),
         ),
-        template="assessment/run_void.html",
-        context=_run_context(request, run),
     )
 
 

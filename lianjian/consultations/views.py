@@ -16,9 +16,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from lianjian.alliances.models import Alliance
 from lianjian.consultations import rules, selectors, services
@@ -42,8 +41,9 @@ from lianjian.consultations.models import (
 )
 from lianjian.consultations.schemas import ProblemFilter
 from lianjian.core.excel import write_workbook
+from lianjian.core.pages import form_page, int_param, post_action, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -51,17 +51,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _visible(request: HttpRequest, code: str) -> Problem:
-    return get_object_or_404(
-        selectors.problem_rows(Problem.objects.visible_to(request.user)), code=code
+    return get_visible_or_404(
+        selectors.problem_rows(Problem.objects.all()), request.user, code=code
     )
-
-
-def _int(value: str, low: int, high: int) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
 
 
 def _org_in_view(request: HttpRequest, f: ProblemFilter) -> Organisation | None:
@@ -224,21 +216,18 @@ def problem_create(request: HttpRequest) -> HttpResponse:
         "alliance": request.GET.get("alliance", ""),
     }
     form = ProblemForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            problem = services.problem_raise(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"已提出问题“{problem.title}”（{problem.code}），等待联建研究"
-            )
-            return redirect("consultations:problem_detail", code=problem.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/problem_form.html",
-        {"nav": "consultations", "form": form, "problem": None},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "problem": None},
+        save=lambda: services.problem_raise(actor=request.user, **form.cleaned_data),
+        done=lambda problem: saved(
+            request,
+            f"已提出问题“{problem.title}”（{problem.code}），等待联建研究",
+            "consultations:problem_detail",
+            code=problem.code,
+        ),
     )
 
 
@@ -246,25 +235,20 @@ def problem_create(request: HttpRequest) -> HttpResponse:
 def problem_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Correct the wording of a problem still 待研究 (raising organisation or assigners)."""
     problem = _visible(request, code)
-    if not may(request.user, "edit", problem):
-        raise PermissionDenied
+    require(request.user, "edit", problem)
     if not rules.allowed("edit", problem.state):
         messages.error(request, rules.refusal("edit", problem.state))
         return redirect("consultations:problem_detail", code=problem.code)
     form = ProblemForm(request.POST or None, user=request.user, instance=problem)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_update(actor=request.user, problem=problem, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("consultations:problem_detail", code=problem.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/problem_form.html",
-        {"nav": "consultations", "form": form, "problem": problem},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "problem": problem},
+        save=lambda: services.problem_update(
+            actor=request.user, problem=problem, **form.cleaned_data
+        ),
+        done=lambda _: saved(request, "已保存", "consultations:problem_detail", code=problem.code),
     )
 
 
@@ -279,8 +263,7 @@ SUCCESS = {
 
 def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     problem = _visible(request, code)
-    if not may(request.user, action, problem):
-        raise PermissionDenied
+    require(request.user, action, problem)
     if action in ("assign", "progress"):
         form = FORMS[action](request.POST, problem=problem, user=request.user)
     else:
@@ -314,41 +297,18 @@ def _act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     return _detail(request, problem, bound={action: form}, status=400)
 
 
-@login_required
-@require_POST
-def problem_assign(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "assign")
-
-
-@login_required
-@require_POST
-def problem_progress(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "progress")
-
-
-@login_required
-@require_POST
-def problem_solve(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "solve")
-
-
-@login_required
-@require_POST
-def problem_confirm(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "confirm")
-
-
-@login_required
-@require_POST
-def problem_reopen(request: HttpRequest, code: str) -> HttpResponse:
-    return _act(request, code, "reopen")
+problem_assign = post_action(_act, "assign")
+problem_progress = post_action(_act, "progress")
+problem_solve = post_action(_act, "solve")
+problem_confirm = post_action(_act, "confirm")
+problem_reopen = post_action(_act, "reopen")
 
 
 @login_required
 def problem_stats(request: HttpRequest) -> HttpResponse:
     """Figures and ECharts of the visible problems, of one alliance when ``?alliance=`` is given."""
     today = timezone.localdate()
-    year = _int(request.GET.get("year", ""), 2000, 2100) or today.year
+    year = int_param(request.GET.get("year", ""), 2000, 2100) or today.year
     qs = Problem.objects.visible_to(request.user)
     alliance = None
     code = request.GET.get("alliance", "").strip()

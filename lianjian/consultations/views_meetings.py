@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,18 +20,14 @@ from lianjian.consultations.forms import MeetingForm, default_start, liaisons_te
 from lianjian.consultations.models import JointMeeting, MeetingStatus, Problem
 from lianjian.consultations.schemas import MeetingFilter
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
-from lianjian.orgs.forms import add_service_errors
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 
 
 def _visible(request: HttpRequest, code: str) -> JointMeeting:
-    return get_object_or_404(
-        JointMeeting.objects.visible_to(request.user).select_related(
-            "alliance", "alliance__lead", "convener"
-        ),
-        code=code,
-    )
+    meetings = JointMeeting.objects.select_related("alliance", "alliance__lead", "convener")
+    return get_visible_or_404(meetings, request.user, code=code)
 
 
 @login_required
@@ -108,43 +104,37 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 title=f"{alliance.name}{year}年第{n}次联席会议",
             )
     form = MeetingForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(
-                actor=request.user, alliance=form.cleaned_data["alliance"], **form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记联席会议“{meeting.title}”（{meeting.code}）")
-            return redirect("consultations:meeting_detail", code=meeting.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/meeting_form.html",
-        {"nav": "consultations", "form": form, "meeting": None},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "meeting": None},
+        save=lambda: services.meeting_create(
+            actor=request.user, alliance=form.cleaned_data["alliance"], **form.service_fields()
+        ),
+        done=lambda meeting: saved(
+            request,
+            f"已登记联席会议“{meeting.title}”（{meeting.code}）",
+            "consultations:meeting_detail",
+            code=meeting.code,
+        ),
     )
 
 
 @login_required
 def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _visible(request, code)
-    if not may(request.user, CHANGE, meeting):
-        raise PermissionDenied
+    require(request.user, CHANGE, meeting)
     form = MeetingForm(request.POST or None, user=request.user, instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_update(actor=request.user, meeting=meeting, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("consultations:meeting_detail", code=meeting.code)
-    return render(
+    return form_page(
         request,
+        form,
         "consultations/meeting_form.html",
-        {"nav": "consultations", "form": form, "meeting": meeting},
-        status=400 if form.errors else 200,
+        {"nav": "consultations", "meeting": meeting},
+        save=lambda: services.meeting_update(
+            actor=request.user, meeting=meeting, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "consultations:meeting_detail", code=meeting.code),
     )
 
 
@@ -152,8 +142,7 @@ def meeting_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def meeting_held(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _visible(request, code)
-    if not may(request.user, CHANGE, meeting):
-        raise PermissionDenied
+    require(request.user, CHANGE, meeting)
     try:
         services.meeting_mark_held(actor=request.user, meeting=meeting)
     except ValidationError as exc:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -132,3 +132,13 @@ class EdgeRules:
         if not isinstance(self, forms.BaseForm):
             raise TypeError(f"{type(self).__name__}: EdgeRules is a mixin for forms")
         apply_edge_rules(self)
+
+
+def instance_initial(
+    fields: Iterable[str], instance: Any, *, skip: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The initial values of an edit form: ``instance``'s value of each of the form's
+    ``fields`` (its ``base_fields``), except those in ``skip`` — the fields the form shows
+    otherwise (a code for a related row, a list as text, a local time), which the form adds."""
+    left_out = set(skip)
+    return {name: getattr(instance, name) for name in fields if name not in left_out}

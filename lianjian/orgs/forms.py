@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from lianjian.core.forms import EdgeRules
-from lianjian.core.formview import add_service_errors as add_service_errors
+from lianjian.core.forms import EdgeRules, instance_initial
 from lianjian.core.masking import form_initial, keep_unrevealed
+from lianjian.core.pages import add_service_errors as add_service_errors
 from lianjian.core.widgets import Picker
 from lianjian.orgs.models import (
     CODE_RE,
@@ -87,9 +87,7 @@ class OrgForm(EdgeRules, forms.Form):
     ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {
-                name: getattr(instance, name) for name in self.base_fields if name != "parent"
-            }
+            initial = instance_initial(self.base_fields, instance, skip=("parent",))
             for name in self.LIST_FIELDS:
                 initial[name] = "、".join(getattr(instance, name))
             initial["parent"] = instance.parent.code if instance.parent_id else ""
@@ -164,7 +162,7 @@ class MemberForm(EdgeRules, forms.Form):
     def __init__(self, *args: Any, user, instance=None, **kwargs: Any) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {name: getattr(instance, name) for name in self.base_fields if name != "org"}
+            initial = instance_initial(self.base_fields, instance, skip=("org",))
             initial["org"] = instance.org.code
             initial.update(form_initial(user, instance))
             kwargs["initial"] = initial

@@ -7,19 +7,19 @@ redirect. One template serves the full page and, for htmx requests, the table fr
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, require_manager, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may, require
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs import selectors, services
-from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm, add_service_errors
+from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
 from lianjian.orgs.permissions import can_change_structure
 from lianjian.orgs.schemas import MemberFilter, OrgFilter
@@ -27,18 +27,9 @@ from lianjian.orgs.selectors import WARNING_LABELS, with_warnings
 
 
 def _visible_org(request: HttpRequest, code: str) -> Organisation:
-    return get_object_or_404(
-        Organisation.objects.visible_to(request.user).select_related("parent"), code=code
+    return get_visible_or_404(
+        Organisation.objects.select_related("parent"), request.user, code=code
     )
-
-
-def _require_manage_org(request: HttpRequest, org: Organisation) -> None:
-    require(request.user, CHANGE, org)
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not manages_any(request.user):
-        raise PermissionDenied
 
 
 def _roots(request: HttpRequest):
@@ -144,69 +135,55 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def org_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     initial = {}
     parent_code = request.GET.get("parent", "")
     if parent_code:
         initial["parent"] = parent_code
     form = OrgForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.org_create(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已创建党组织“{org.name}”")
-            return redirect("orgs:org_detail", code=org.code)
-    return render(
+    return form_page(
         request,
+        form,
         "orgs/org_form.html",
-        {"nav": "orgs", "form": form, "org": None},
-        status=400 if form.errors else 200,
+        {"nav": "orgs", "org": None},
+        save=lambda: services.org_create(actor=request.user, **form.service_fields()),
+        done=lambda org: saved(
+            request, f"已创建党组织“{org.name}”", "orgs:org_detail", code=org.code
+        ),
     )
 
 
 @login_required
 def org_edit(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
-    _require_manage_org(request, org)
+    require(request.user, CHANGE, org)
     form = OrgForm(request.POST or None, user=request.user, instance=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_update(actor=request.user, org=org, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("orgs:org_detail", code=org.code)
-    return render(
+    return form_page(
         request,
+        form,
         "orgs/org_form.html",
-        {"nav": "orgs", "form": form, "org": org},
-        status=400 if form.errors else 200,
+        {"nav": "orgs", "org": org},
+        save=lambda: services.org_update(actor=request.user, org=org, **form.service_fields()),
+        done=lambda _: saved(request, "已保存", "orgs:org_detail", code=org.code),
     )
 
 
 @login_required
 def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
     org = _visible_org(request, code)
-    _require_manage_org(request, org)
+    require(request.user, CHANGE, org)
     if not can_change_structure(request.user, org):
         raise PermissionDenied
     form = DissolveForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_dissolve(actor=request.user, org=org, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"“{org.name}”已撤销，历史记录均已保留")
-            return redirect("orgs:org_detail", code=org.code)
-    return render(
+    return form_page(
         request,
+        form,
         "orgs/org_dissolve.html",
-        {"nav": "orgs", "form": form, "org": org},
-        status=400 if form.errors else 200,
+        {"nav": "orgs", "org": org},
+        save=lambda: services.org_dissolve(actor=request.user, org=org, **form.cleaned_data),
+        done=lambda _: saved(
+            request, f"“{org.name}”已撤销，历史记录均已保留", "orgs:org_detail", code=org.code
+        ),
     )
 
 
@@ -232,12 +209,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_member(request: HttpRequest, pk: int) -> Member:
-    return get_object_or_404(Member.objects.visible_to(request.user).select_related("org"), pk=pk)
-
-
-def _require_manage_member(request: HttpRequest, member: Member) -> None:
-    if not Member.objects.manageable_by(request.user).filter(pk=member.pk).exists():
-        raise PermissionDenied
+    return get_visible_or_404(Member.objects.select_related("org"), request.user, pk=pk)
 
 
 @login_required
@@ -260,66 +232,57 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     initial = {"org": request.GET.get("org", "")}
     form = MemberForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已添加党员“{member.name}”")
-            return redirect("orgs:member_detail", pk=member.pk)
-    return render(
+    return form_page(
         request,
+        form,
         "orgs/member_form.html",
-        {"nav": "members", "form": form, "member": None},
-        status=400 if form.errors else 200,
+        {"nav": "members", "member": None},
+        save=lambda: services.member_create(actor=request.user, **form.service_fields()),
+        done=lambda member: saved(
+            request, f"已添加党员“{member.name}”", "orgs:member_detail", pk=member.pk
+        ),
     )
 
 
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = _visible_member(request, pk)
-    _require_manage_member(request, member)
+    require(request.user, CHANGE, member)
     form = MemberForm(request.POST or None, user=request.user, instance=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(actor=request.user, member=member, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("orgs:member_detail", pk=member.pk)
-    return render(
+    return form_page(
         request,
+        form,
         "orgs/member_form.html",
-        {"nav": "members", "form": form, "member": member},
-        status=400 if form.errors else 200,
+        {"nav": "members", "member": member},
+        save=lambda: services.member_update(
+            actor=request.user, member=member, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "orgs:member_detail", pk=member.pk),
     )
 
 
 @login_required
 def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     member = _visible_member(request, pk)
-    _require_manage_member(request, member)
+    require(request.user, CHANGE, member)
     form = TransferForm(
         request.POST or None, user=request.user, initial={"date": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_transfer(actor=request.user, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"已将“{member.name}”的组织关系转入{form.cleaned_data['to_org'].name}"
-            )
-            return redirect("orgs:member_detail", pk=member.pk)
-    return render(
+    return form_page(
         request,
+        form,
         "orgs/member_transfer.html",
-        {"nav": "members", "form": form, "member": member},
-        status=400 if form.errors else 200,
+        {"nav": "members", "member": member},
+        save=lambda: services.member_transfer(
+            actor=request.user, member=member, **form.cleaned_data
+        ),
+        done=lambda _: saved(
+            request,
+            f"已将“{member.name}”的组织关系转入{form.cleaned_data['to_org'].name}",
+            "orgs:member_detail",
+            pk=member.pk,
+        ),
     )

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from lianjian.core.scope import manages_any
+from lianjian.core.pages import require_manager
 from lianjian.grouping.solve import default_time_limit
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
@@ -26,11 +26,6 @@ from lianjian.proposals.models import GroupingRun
 RECENT_RUNS = 20
 
 
-def _require_planner(request: HttpRequest) -> None:
-    if not manages_any(request.user):
-        raise PermissionDenied
-
-
 def _visible_run(request: HttpRequest, pk: int) -> GroupingRun:
     run = get_object_or_404(
         GroupingRun.objects.visible_to(request.user).select_related("root"), pk=pk
@@ -38,7 +33,7 @@ def _visible_run(request: HttpRequest, pk: int) -> GroupingRun:
     ids = set(run.org_ids)
     if Organisation.objects.visible_to(request.user).filter(pk__in=ids).count() != len(ids):
         raise Http404("智能分组方案不存在")
-    _require_planner(request)
+    require_manager(request)
     return run
 
 
@@ -55,7 +50,7 @@ def _scope(request: HttpRequest, roots: list[Organisation]) -> tuple[Organisatio
 
 @login_required
 def run_form(request: HttpRequest) -> HttpResponse:
-    _require_planner(request)
+    require_manager(request)
     roots = list(selectors.root_choices(request.user))
     root, include_partners = _scope(request, roots)
     orgs = selectors.scope_orgs(request.user, root, include_partners) if root else []
@@ -172,7 +167,7 @@ def run_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def partners(request: HttpRequest, code: str) -> HttpResponse:
     org = get_object_or_404(Organisation.objects.visible_to(request.user), code=code)
-    _require_planner(request)
+    require_manager(request)
     form = WeightsForm(request.GET or None)
     params = form.params()
     candidates, missing = selectors.partner_candidates(request.user, org)

@@ -26,9 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from lianjian.core.audit import audit_record
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
@@ -40,9 +38,10 @@ from lianjian.core.excel import (
     ImportResult,
     ListExport,
     Sheet,
+    by_code,
     cell_text,
     choice_column,
-    chunks,
+    first_rows,
     float_column,
     format_plain,
     format_text,
@@ -50,8 +49,11 @@ from lianjian.core.excel import (
     list_column,
     parse_choice,
     parse_pattern,
+    refused_result,
     register,
     text_column,
+    through_services,
+    validation_errors,
 )
 from lianjian.core.masking import PhoneField, private_format, private_value
 from lianjian.core.scope import CHANGE, manages_any, may
@@ -189,10 +191,6 @@ class _Row:
     fields: dict[str, Any]
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _follows_model_rules(
     number: int, current: Resource | None, fields: dict[str, Any], errors: ErrorList
 ) -> bool:
@@ -240,58 +238,37 @@ class ResourceExcel(ListExport, ExcelKind):
     def apply(
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
-        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if user is not None and (
             not getattr(user, "is_authenticated", False)
             or not user.is_active
             or not manages_any(user)
         ):
-            result.errors = ["当前账户无权导入数据"]
-            return result
+            return refused_result(self, file_name, dry_run)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         errors = sheet.errors
         rows = self._validate(
             sheet, user if user is not None and not user.is_admin else None, errors
         )
-        if not errors:
-            try:
-                with transaction.atomic():
-                    self._write(rows, actor=actor, errors=errors, result=result)
-                    if not errors and not dry_run:
-                        audit_record(
-                            **self.import_audit(actor=actor, result=result, file_name=file_name)
-                        )
-                    if errors or dry_run:
-                        raise _Rollback
-            except _Rollback:
-                pass
-        if errors:
-            result.created = result.updated = result.unchanged = 0
-            result.errors = errors.messages()
+        through_services(
+            self,
+            lambda: self._write(rows, actor=actor, errors=errors, result=result),
+            actor=actor,
+            dry_run=dry_run,
+            file_name=file_name,
+            errors=errors,
+            result=result,
+        )
         return result
 
     @staticmethod
     def _validate(sheet: Sheet, user: Any, errors: ErrorList) -> list[_Row]:
         """Check every row's references and the caller's scope (``user`` None = no limit)."""
-        first: dict[str, int] = {}
-        for number, values in sheet.rows:
-            code = values[COL["资源编号"]]
-            if code is INVALID:
-                continue
-            if code in first:
-                errors.add(number, "资源编号", f"与第{first[code]}行重复")
-            else:
-                first[code] = number
+        first = first_rows(sheet, COL["资源编号"], "资源编号")
         owner_codes = {
             v[COL["所属组织编码"]] for _, v in sheet.rows if isinstance(v[COL["所属组织编码"]], str)
         }
-        orgs: dict[str, Organisation] = {}
-        for chunk in chunks(sorted(owner_codes)):
-            orgs.update((o.code, o) for o in Organisation.objects.filter(code__in=chunk))
-        existing: dict[str, Resource] = {}
-        for chunk in chunks(sorted(first)):
-            existing.update(
-                (r.code, r) for r in Resource.objects.filter(code__in=chunk).select_related("owner")
-            )
+        orgs: dict[str, Organisation] = by_code(Organisation.objects.all(), owner_codes)
+        existing: dict[str, Resource] = by_code(Resource.objects.select_related("owner"), first)
         taken = hidden_keys(existing, None if user is None else Resource.objects.visible_to(user))
         visible: set[int] | None = None
         if user is not None:
@@ -362,17 +339,9 @@ class ResourceExcel(ListExport, ExcelKind):
                 else:
                     result.unchanged += 1
             except ValidationError as exc:
-                messages = (
-                    exc.message_dict.items()
-                    if hasattr(exc, "error_dict")
-                    else [("__all__", exc.messages)]
+                validation_errors(
+                    errors, row.number, exc, FIELD_HEADERS, "资源编号", new=row.existing is None
                 )
-                for name, texts in messages:
-                    if name == "code" and row.existing is None:
-                        # The code was free when checked: another write took it meanwhile.
-                        texts = [KEY_TAKEN]
-                    for text in texts:
-                        errors.add(row.number, FIELD_HEADERS.get(name, "资源编号"), text)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Resource.objects.all() if user is None else Resource.objects.visible_to(user)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from lianjian.activities.forms import DateTimeInput
 from lianjian.activities.models import Activity
 from lianjian.activities.selectors import TZ
-from lianjian.core.forms import EdgeRules
+from lianjian.core.forms import EdgeRules, instance_initial
 from lianjian.core.masking import form_initial, keep_unrevealed
 from lianjian.core.widgets import Picker
 from lianjian.orgs.forms import DateInput, OrgField, split_list
@@ -117,11 +117,9 @@ class ResourceForm(EdgeRules, ListFormMixin, forms.Form):
     ) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = {
-                name: getattr(instance, name)
-                for name in self.base_fields
-                if name not in ("owner", "member", *self.LIST_FIELDS)
-            }
+            initial = instance_initial(
+                self.base_fields, instance, skip=("owner", "member", *self.LIST_FIELDS)
+            )
             initial.update(
                 self.list_initial(instance),
                 owner=instance.owner.code,
@@ -220,8 +218,36 @@ class ReasonForm(EdgeRules, forms.Form):
         self.fields["reason"].label = label
 
 
-class NeedForm(EdgeRules, ListFormMixin, forms.Form):
+class ItemForm(EdgeRules, ListFormMixin, forms.Form):
+    """A need or a project of an organisation the user manages (``org``); a new one has no
+    ``status`` yet. ``MATCHED_BY`` names the list field matching needs (it may not be empty)
+    and what to say when it is."""
+
+    MATCHED_BY: tuple[str, str] = ("", "")
+
+    def __init__(self, *args: Any, user: Any, instance: Any = None, **kwargs: Any) -> None:
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            initial = instance_initial(self.base_fields, instance, skip=("org", *self.LIST_FIELDS))
+            initial.update(self.list_initial(instance), org=instance.org.code)
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = Organisation.objects.manageable_by(user)
+        if instance is None:
+            del self.fields["status"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.clean_lists(data)
+        name, message = self.MATCHED_BY
+        if name in data and not data[name]:
+            self.add_error(name, message)
+        return data
+
+
+class NeedForm(ItemForm):
     LIST_FIELDS = ("tags",)
+    MATCHED_BY = ("tags", "请至少填写一个标签，用于匹配资源和合作单位")
 
     title = forms.CharField(label="需求名称", max_length=200)
     org = OrgField(label="提出组织", widget=Picker("orgs.managed"))
@@ -238,31 +264,10 @@ class NeedForm(EdgeRules, ListFormMixin, forms.Form):
         label="需求描述", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea
     )
 
-    def __init__(self, *args: Any, user: Any, instance: Any = None, **kwargs: Any) -> None:
-        self.instance = instance
-        if instance is not None and "initial" not in kwargs:
-            initial = {
-                name: getattr(instance, name)
-                for name in self.base_fields
-                if name not in ("org", *self.LIST_FIELDS)
-            }
-            initial.update(self.list_initial(instance), org=instance.org.code)
-            kwargs["initial"] = initial
-        super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Organisation.objects.manageable_by(user)
-        if instance is None:
-            del self.fields["status"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.clean_lists(data)
-        if "tags" in data and not data["tags"]:
-            self.add_error("tags", "请至少填写一个标签，用于匹配资源和合作单位")
-        return data
-
-
-class ProjectForm(EdgeRules, ListFormMixin, forms.Form):
+class ProjectForm(ItemForm):
     LIST_FIELDS = ("tags", "partners_wanted")
+    MATCHED_BY = ("partners_wanted", "请至少填写一项，用于匹配合作单位")
 
     title = forms.CharField(label="项目名称", max_length=200)
     org = OrgField(label="牵头组织", widget=Picker("orgs.managed"))
@@ -283,28 +288,6 @@ class ProjectForm(EdgeRules, ListFormMixin, forms.Form):
     description = forms.CharField(
         label="项目简介", required=False, max_length=ITEM_DESCRIPTION_MAX, widget=forms.Textarea
     )
-
-    def __init__(self, *args: Any, user: Any, instance: Any = None, **kwargs: Any) -> None:
-        self.instance = instance
-        if instance is not None and "initial" not in kwargs:
-            initial = {
-                name: getattr(instance, name)
-                for name in self.base_fields
-                if name not in ("org", *self.LIST_FIELDS)
-            }
-            initial.update(self.list_initial(instance), org=instance.org.code)
-            kwargs["initial"] = initial
-        super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Organisation.objects.manageable_by(user)
-        if instance is None:
-            del self.fields["status"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.clean_lists(data)
-        if "partners_wanted" in data and not data["partners_wanted"]:
-            self.add_error("partners_wanted", "请至少填写一项，用于匹配合作单位")
-        return data
 
 
 class MatchForm(EdgeRules, forms.Form):

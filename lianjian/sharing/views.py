@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
@@ -39,9 +40,8 @@ from lianjian.sharing.schemas import BookingFilter, ResourceFilter
 
 
 def _visible_resource(request: HttpRequest, code: str) -> Resource:
-    return get_object_or_404(
-        Resource.objects.visible_to(request.user).select_related("owner", "member__org"), code=code
-    )
+    resources = Resource.objects.select_related("owner", "member__org")
+    return get_visible_or_404(resources, request.user, code=code)
 
 
 def _require(allowed: bool) -> None:
@@ -156,40 +156,35 @@ def resource_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("kind") in ResourceKind.values:
         initial["kind"] = request.GET["kind"]
     form = ResourceForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resource = services.resource_create(actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记资源“{resource.name}”（{resource.code}）")
-            return redirect("sharing:resource_detail", code=resource.code)
-    return render(
+    return form_page(
         request,
+        form,
         "sharing/resource_form.html",
-        {"nav": "sharing", "form": form, "resource": None},
-        status=400 if form.errors else 200,
+        {"nav": "sharing", "resource": None},
+        save=lambda: services.resource_create(actor=request.user, **form.service_fields()),
+        done=lambda resource: saved(
+            request,
+            f"已登记资源“{resource.name}”（{resource.code}）",
+            "sharing:resource_detail",
+            code=resource.code,
+        ),
     )
 
 
 @login_required
 def resource_edit(request: HttpRequest, code: str) -> HttpResponse:
     resource = _visible_resource(request, code)
-    _require(may(request.user, CHANGE, resource))
+    require(request.user, CHANGE, resource)
     form = ResourceForm(request.POST or None, user=request.user, instance=resource)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resource_update(actor=request.user, resource=resource, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("sharing:resource_detail", code=resource.code)
-    return render(
+    return form_page(
         request,
+        form,
         "sharing/resource_form.html",
-        {"nav": "sharing", "form": form, "resource": resource},
-        status=400 if form.errors else 200,
+        {"nav": "sharing", "resource": resource},
+        save=lambda: services.resource_update(
+            actor=request.user, resource=resource, **form.service_fields()
+        ),
+        done=lambda _: saved(request, "已保存", "sharing:resource_detail", code=resource.code),
     )
 
 
@@ -229,7 +224,7 @@ def booking_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def photo_upload(request: HttpRequest, code: str) -> HttpResponse:
     resource = _visible_resource(request, code)
-    _require(may(request.user, CHANGE, resource))
+    require(request.user, CHANGE, resource)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上传的照片")
@@ -262,7 +257,7 @@ def photo_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes the photo."""
     resource = _visible_resource(request, code)
     p = get_object_or_404(ResourcePhoto, pk=pk, resource=resource)
-    _require(may(request.user, CHANGE, resource))
+    require(request.user, CHANGE, resource)
     if request.method == "POST":
         services.photo_delete(actor=request.user, photo=p)
         messages.success(request, "照片已删除")
@@ -325,12 +320,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_booking(request: HttpRequest, pk: int) -> Booking:
-    return get_object_or_404(
-        Booking.objects.visible_to(request.user).select_related(
-            "resource", "resource__owner", "org", "activity"
-        ),
-        pk=pk,
-    )
+    bookings = Booking.objects.select_related("resource", "resource__owner", "org", "activity")
+    return get_visible_or_404(bookings, request.user, pk=pk)
 
 
 @login_required
@@ -366,7 +357,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 @require_POST
 def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _visible_booking(request, pk)
-    _require(may(request.user, "decide", booking))
+    require(request.user, "decide", booking)
     try:
         services.booking_approve(actor=request.user, booking=booking)
     except ValidationError as exc:
@@ -380,7 +371,7 @@ def booking_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_decline(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the refusal form (a reason is required); POST: decline."""
     booking = _visible_booking(request, pk)
-    _require(may(request.user, "decide", booking))
+    require(request.user, "decide", booking)
     form = ReasonForm(request.POST or None, required=True, label="拒绝原因")
     if request.method == "POST" and form.is_valid():
         try:
@@ -413,7 +404,7 @@ def booking_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: asks for confirmation (and an optional reason); POST: cancel."""
     booking = _visible_booking(request, pk)
-    _require(may(request.user, "cancel", booking))
+    require(request.user, "cancel", booking)
     form = ReasonForm(request.POST or None, label="取消原因（选填）")
     if request.method == "POST" and form.is_valid():
         try:

@@ -19,10 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lianjian.activities.views import _int
 from lianjian.core.models import AuditLog
+from lianjian.core.pages import bound_view, int_param
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 from lianjian.sharing import selectors, services
@@ -104,9 +104,7 @@ def _list(request: HttpRequest, kind: Kind) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, kind: Kind, code: str) -> Any:
-    return get_object_or_404(
-        kind.model.objects.visible_to(request.user).select_related("org"), code=code
-    )
+    return get_visible_or_404(kind.model.objects.select_related("org"), request.user, code=code)
 
 
 def _detail(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
@@ -139,8 +137,7 @@ def _form(request: HttpRequest, kind: Kind, code: str | None) -> HttpResponse:
     item = None
     if code is not None:
         item = _visible(request, kind, code)
-        if not may(request.user, CHANGE, item):
-            raise PermissionDenied
+        require(request.user, CHANGE, item)
     elif not manages_any(request.user):
         raise PermissionDenied
     initial = None if item else {"org": request.user.org.code if request.user.org_id else ""}
@@ -175,8 +172,7 @@ def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     a resource must be visible to the user and shared with the source's organisation; an
     organisation must be one of :func:`selectors.candidate_orgs`."""
     item = _visible(request, kind, code)
-    if not may(request.user, CHANGE, item):
-        raise PermissionDenied
+    require(request.user, CHANGE, item)
     form = MatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, "对接对象无效")
@@ -209,56 +205,18 @@ def _match(request: HttpRequest, kind: Kind, code: str) -> HttpResponse:
     return redirect(f"sharing:{kind.name}_detail", code=item.code)
 
 
-@login_required
-def need_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, NEEDS)
+need_list = bound_view(_list, NEEDS)
+need_detail = bound_view(_detail, NEEDS)
+need_create = bound_view(_form, NEEDS, code=None)
+need_edit = bound_view(_form, NEEDS)
+need_match = bound_view(_match, NEEDS, post=True)
 
 
-@login_required
-def need_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _detail(request, NEEDS, code)
-
-
-@login_required
-def need_create(request: HttpRequest) -> HttpResponse:
-    return _form(request, NEEDS, None)
-
-
-@login_required
-def need_edit(request: HttpRequest, code: str) -> HttpResponse:
-    return _form(request, NEEDS, code)
-
-
-@login_required
-@require_POST
-def need_match(request: HttpRequest, code: str) -> HttpResponse:
-    return _match(request, NEEDS, code)
-
-
-@login_required
-def project_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, PROJECTS)
-
-
-@login_required
-def project_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _detail(request, PROJECTS, code)
-
-
-@login_required
-def project_create(request: HttpRequest) -> HttpResponse:
-    return _form(request, PROJECTS, None)
-
-
-@login_required
-def project_edit(request: HttpRequest, code: str) -> HttpResponse:
-    return _form(request, PROJECTS, code)
-
-
-@login_required
-@require_POST
-def project_match(request: HttpRequest, code: str) -> HttpResponse:
-    return _match(request, PROJECTS, code)
+project_list = bound_view(_list, PROJECTS)
+project_detail = bound_view(_detail, PROJECTS)
+project_create = bound_view(_form, PROJECTS, code=None)
+project_edit = bound_view(_form, PROJECTS)
+project_match = bound_view(_match, PROJECTS, post=True)
 
 
 @login_required
@@ -311,7 +269,7 @@ def usage(request: HttpRequest) -> HttpResponse:
         root = visible.filter(parent__isnull=True, is_partner=False).order_by("path").first()
     if root is None:
         raise Http404
-    year = _int(request.GET.get("year", ""), 2000, 2100) or timezone.localdate().year
+    year = int_param(request.GET.get("year", ""), 2000, 2100) or timezone.localdate().year
     data = selectors.utilisation(root=root, user=request.user, year=year)
     return render(
         request,

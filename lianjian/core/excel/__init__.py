@@ -16,7 +16,8 @@ The engine is split by concern: :mod:`.columns` (markers, errors, cell parsers a
 formatters, :class:`Column`), :mod:`.limits` (the bounds of an input file), :mod:`.xlsx` (the fast reader of the first
 sheet's rows), :mod:`.reading` (rows parsed into a :class:`Sheet` of values and errors), :mod:`.writing`
 (the one workbook writer, exports and templates), :mod:`.kinds` (:class:`ExcelKind`, the registry, import and
-export) and :mod:`.bulk` (batched database writes). Every public name is importable from
+export), :mod:`.template` (the steps every kind's import shares: duplicates, lookups, counting,
+all-or-nothing) and :mod:`.bulk` (batched database writes). Every public name is importable from
 ``lianjian.core.excel``.
 """
 
@@ -78,6 +79,24 @@ from lianjian.core.excel.kinds import (
 )
 from lianjian.core.excel.limits import MAX_CELL_CHARS, ReadLimits
 from lianjian.core.excel.reading import ErrorList, Sheet, read_sheet
+from lianjian.core.excel.template import (
+    NOT_ALLOWED,
+    by_code,
+    changes,
+    conclude,
+    count_rows,
+    first_rows,
+    ids_by_code,
+    in_batches,
+    ordered_codes,
+    refuse_on_errors,
+    refused_result,
+    resolve_code,
+    resolve_list,
+    row_state,
+    through_services,
+    validation_errors,
+)
 from lianjian.core.excel.writing import (
     BOLD,
     CellStyle,
@@ -90,6 +109,22 @@ from lianjian.core.excel.writing import (
 from lianjian.core.messages import KEY_TAKEN
 
 __all__ = [
+    "resolve_list",
+    "conclude",
+    "changes",
+    "NOT_ALLOWED",
+    "by_code",
+    "count_rows",
+    "first_rows",
+    "ids_by_code",
+    "in_batches",
+    "ordered_codes",
+    "refuse_on_errors",
+    "refused_result",
+    "resolve_code",
+    "row_state",
+    "through_services",
+    "validation_errors",
     "ABSENT",
     "AUDIT_COLUMNS",
     "BATCH_SIZE",

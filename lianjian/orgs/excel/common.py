@@ -1,20 +1,12 @@
 """What the ``orgs`` and ``members`` kinds share: the code column, who may import, the
-export root, duplicate keys and the messages of a refused row."""
+export root and the messages of a refused row (duplicate keys, counting and
+all-or-nothing are the kind template's, ``lianjian.core.excel.template``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lianjian.core.excel import (
-    INVALID,
-    Column,
-    ExcelFileError,
-    ExcelKind,
-    ImportResult,
-    Sheet,
-    format_text,
-    parse_pattern,
-)
+from lianjian.core.excel import Column, ExcelFileError, format_text, parse_pattern
 from lianjian.core.scope import MANAGE, scope_of
 from lianjian.orgs.models import (
     CODE_RE,
@@ -63,23 +55,3 @@ def export_root(user: Any, org_code: str) -> Organisation:
     if root is None:
         raise ExcelFileError([f"组织 {org_code} 不存在或无权查看"])
     return root
-
-
-def refused(kind: ExcelKind, file_name: str, dry_run: bool) -> ImportResult:
-    return ImportResult(
-        kind=kind.name, file_name=file_name, dry_run=dry_run, errors=["当前账户无权导入数据"]
-    )
-
-
-def duplicates(sheet: Sheet, key_ix: int, header: str) -> dict[str, int]:
-    """Key → the row it first appears on; later rows with the same key get an error."""
-    first: dict[str, int] = {}
-    for number, values in sheet.rows:
-        key = values[key_ix]
-        if key is INVALID:
-            continue
-        if key in first:
-            sheet.errors.add(number, header, f"与第{first[key]}行重复")
-        else:
-            first[key] = number
-    return first

@@ -25,12 +25,14 @@ from lianjian.core.excel import (
     choice_column,
     chunks,
     date_column,
+    first_rows,
     hidden_keys,
     insert_audit,
     insert_rows,
     parse_text,
     refresh_statistics,
     refused_keys,
+    refused_result,
     text_column,
     update_rows,
 )
@@ -42,10 +44,8 @@ from lianjian.orgs.excel.common import (
     TRANSFER_REASON,
     Rollback,
     code_column,
-    duplicates,
     export_root,
     may_import,
-    refused,
 )
 from lianjian.orgs.models import (
     Member,
@@ -150,9 +150,9 @@ class MemberExcel(ListExport, ExcelKind):
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
         if not may_import(user):
-            return refused(self, file_name, dry_run)
+            return refused_result(self, file_name, dry_run)
         errors = sheet.errors
-        first = duplicates(sheet, MCOL["人员编号"], "人员编号")
+        first = first_rows(sheet, MCOL["人员编号"], "人员编号")
         orgs = self._load_orgs(sheet, user)
         # Every organisation the file places members in, asked at once (core.excel refused_keys).
         refused_orgs = refused_keys(

@@ -16,23 +16,18 @@ from lianjian.core.excel import (
     BATCH_SIZE,
     INVALID,
     KEY_TAKEN,
-    Column,
     ErrorList,
     ExcelKind,
     ImportResult,
     Sheet,
-    bool_column,
-    choice_column,
     chunks,
-    date_column,
-    float_column,
+    first_rows,
     hidden_keys,
     insert_audit,
     insert_rows,
-    list_column,
     refresh_statistics,
     refused_keys,
-    text_column,
+    refused_result,
     update_rows,
 )
 from lianjian.core.models import AuditLog
@@ -40,18 +35,24 @@ from lianjian.core.scope import scope_of
 from lianjian.orgs.excel.common import (
     FLAG_FIELDS,
     NO_RIGHT_ORG,
-    code_column,
-    duplicates,
     export_root,
     may_import,
-    refused,
+)
+from lianjian.orgs.excel.org_columns import (
+    EXPORT_FIELDS,
+    OCOL,
+    ORG_COLUMNS,
+    ORG_DEFAULTS,
+    ORG_FIELD_HEADERS,
+    ORG_LIST_FIELDS,
+    ORG_SIMPLE,
+    ORG_STATE_FIELDS,
+    STRUCTURE_COLUMNS,
 )
 from lianjian.orgs.excel.tree import OrgRow, parent_code_of, resolve_paths
 from lianjian.orgs.models import (
     Member,
     Organisation,
-    OrgKind,
-    PartnerKind,
     org_row_errors,
 )
 from lianjian.orgs.permissions import STRUCTURAL_FIELDS, can_change_structure, structure_refusal
@@ -62,106 +63,6 @@ from lianjian.orgs.rules import (
     nesting_problem,
     parent_dissolved_problem,
 )
-
-# --- organisations ------------------------------------------------------------------------
-
-ORG_COLUMNS: tuple[Column, ...] = (
-    code_column(
-        "组织编码",
-        required=True,
-        note="组织的唯一编码，导入时以此识别：已存在则更新，不存在则新建；字母、数字、下划线、点和短横线，最长 32 位",
-    ),
-    text_column("组织名称", 200, required=True, width=28),
-    choice_column(
-        "组织类型",
-        OrgKind.values,
-        required=True,
-        note="党委、党总支、党支部或党小组；党总支设在党委下，党支部设在党委或党总支下，党小组设在党支部下",
-    ),
-    code_column(
-        "上级组织编码",
-        note="上级党组织的组织编码，可以是系统中已有的组织，也可以是本文件中其他行新建的组织；空白表示顶级组织",
-    ),
-    bool_column("是否外部单位", note="本单位以外的联建单位党组织填“是”；空白视为“否”"),
-    text_column("所属单位", 200, width=20),
-    list_column("专业", note="组织所在单位的专业方向，如 营销服务、设备管理"),
-    text_column("地址", 300, width=24),
-    float_column("纬度", -90, 90, note="-90 到 90 之间的小数；纬度和经度需同时填写或同时空白"),
-    float_column("经度", -180, 180, note="-180 到 180 之间的小数；纬度和经度需同时填写或同时空白"),
-    list_column("优势资源", note="可与其他组织共享的资源"),
-    list_column("需求", note="希望联建单位支持的事项"),
-    date_column("成立日期", note="日期，1921-07-01 至今天"),
-    date_column(
-        "撤销日期",
-        note="日期；填写即撤销该组织（不能早于成立日期，撤销前需先转出全部党员、撤销全部下级组织）",
-    ),
-    date_column("本届任期开始"),
-    date_column("本届任期结束", note="日期；不能早于本届任期开始"),
-    choice_column(
-        "外部单位类别",
-        PartnerKind.values,
-        note="扩展列，选填：政府、社区、高校、企业或其他；仅外部单位可填写",
-    ),
-    list_column(
-        "组织标识", choices=tuple(FLAG_FIELDS), note="扩展列，选填：临时、联合、功能型，可填多项"
-    ),
-)
-OCOL = {c.header: i for i, c in enumerate(ORG_COLUMNS)}
-# The column that sets each structural field (lianjian.orgs.permissions).
-STRUCTURE_COLUMNS = {
-    "kind": "组织类型",
-    "parent": "上级组织编码",
-    "is_partner": "是否外部单位",
-    "partner_kind": "外部单位类别",
-    "is_temporary": "组织标识",
-    "is_joint": "组织标识",
-    "is_functional": "组织标识",
-    "founded": "成立日期",
-    "dissolved": "撤销日期",
-}
-
-# Column → model field for the columns that map one to one.
-ORG_SIMPLE: tuple[tuple[str, str], ...] = (
-    ("组织名称", "name"),
-    ("组织类型", "kind"),
-    ("是否外部单位", "is_partner"),
-    ("所属单位", "unit"),
-    ("专业", "professions"),
-    ("地址", "address"),
-    ("纬度", "lat"),
-    ("经度", "lon"),
-    ("优势资源", "strengths"),
-    ("需求", "needs"),
-    ("成立日期", "founded"),
-    ("撤销日期", "dissolved"),
-    ("本届任期开始", "term_start"),
-    ("本届任期结束", "term_end"),
-    ("外部单位类别", "partner_kind"),
-)
-ORG_STATE_FIELDS = (*(f for _, f in ORG_SIMPLE), *FLAG_FIELDS.values())
-# Which column each rule of ``org_row_errors`` speaks about.
-ORG_FIELD_HEADERS = {field_name: header for header, field_name in ORG_SIMPLE}
-ORG_LIST_FIELDS = {"professions", "strengths", "needs"}
-ORG_DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "kind": "",
-    "is_partner": False,
-    "unit": "",
-    "professions": [],
-    "address": "",
-    "lat": None,
-    "lon": None,
-    "strengths": [],
-    "needs": [],
-    "founded": None,
-    "dissolved": None,
-    "term_start": None,
-    "term_end": None,
-    "partner_kind": "",
-    "is_temporary": False,
-    "is_joint": False,
-    "is_functional": False,
-}
 
 
 class OrgExcel(ExcelKind):
@@ -186,9 +87,9 @@ class OrgExcel(ExcelKind):
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
         if not may_import(user):
-            return refused(self, file_name, dry_run)
+            return refused_result(self, file_name, dry_run)
         errors = sheet.errors
-        first = duplicates(sheet, OCOL["组织编码"], "组织编码")
+        first = first_rows(sheet, OCOL["组织编码"], "组织编码")
         db, taken, hidden_parents = self._load(sheet, first, user)
         rows = self._rows(sheet, first, db, taken)
         for row in rows:
@@ -554,76 +455,17 @@ class OrgExcel(ExcelKind):
         qs = Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         if org_code:
             qs = qs.filter(path__under=export_root(user, org_code).path)
-        names = [
-            "code",
-            "name",
-            "kind",
-            "path",
-            "is_partner",
-            "unit",
-            "professions",
-            "address",
-            "lat",
-            "lon",
-            "strengths",
-            "needs",
-            "founded",
-            "dissolved",
-            "term_start",
-            "term_end",
-            "partner_kind",
-            "is_temporary",
-            "is_joint",
-            "is_functional",
-        ]
+        names = (*EXPORT_FIELDS, *FLAG_FIELDS.values())
         return self._export(qs.order_by("path").values_list(*names).iterator(chunk_size=BATCH_SIZE))
 
     @staticmethod
     def _export(rows: Any) -> Iterator[Sequence[Any]]:
-        for (
-            code,
-            name,
-            kind,
-            path,
-            is_partner,
-            unit,
-            professions,
-            address,
-            lat,
-            lon,
-            strengths,
-            needs,
-            founded,
-            dissolved,
-            term_start,
-            term_end,
-            partner_kind,
-            is_temp,
-            is_joint,
-            is_func,
-        ) in rows:
-            flags = [
-                label
-                for label, on in zip(FLAG_FIELDS, (is_temp, is_joint, is_func), strict=True)
-                if on
-            ]
-            yield (
-                code,
-                name,
-                kind,
-                parent_code_of(path),
-                is_partner,
-                unit,
-                professions,
-                address,
-                lat,
-                lon,
-                strengths,
-                needs,
-                founded,
-                dissolved,
-                term_start,
-                term_end,
-                partner_kind,
-                flags,
-            )
+        """The columns in order: the stored values, the parent's code in place of the path,
+        and the flags (临时, 联合, 功能型) as one list."""
+        size = len(EXPORT_FIELDS)
+        path_ix = EXPORT_FIELDS.index("path")
+        for values in rows:
+            row = list(values[:size])
+            row[path_ix] = parent_code_of(row[path_ix])
+            flags = [label for label, on in zip(FLAG_FIELDS, values[size:], strict=True) if on]
+            yield (*row, flags)

@@ -1,25 +1,5 @@
-"""Excel import and export of the problem list (kind ``problems``).
-
-Columns: 问题编号*, 问题标题*, 提出组织编码*, 问题类别*, 紧急程度, 联建编码, 问题描述,
-责任组织编码 (several, the leading owner first), 责任人, 办理期限, 状态, 提出日期, 解决日期,
-解决情况. Key: 问题编号. All rows are checked first; any error refuses the whole file. A
-column absent from the file leaves that field unchanged; an empty 状态 or 提出日期 means
-待研究 / the day of the import for a new problem and "unchanged" for an existing one.
-
-State consistency (the same rules the services keep): from 已分派 on a problem has owners
-and a deadline, a 待研究 one has neither; 待确认 and 已销号 need a 解决日期 and 解决情况, the
-states before them must have neither; dates run 提出日期 ≤ 解决日期 ≤ today and
-提出日期 ≤ 办理期限. With a 联建编码, the raising organisation and the owners must take part
-in the alliance.
-
-Scope (``user`` None = the system, everything): an admin imports anything; a manager the
-problems of alliances they manage (they run those lists) and, without an alliance, the
-problems raised in their subtree — for a new row and for the existing problem it updates.
-A problem the manager cannot see is not looked at (``core.excel.hidden_keys``): its code
-answers ``该编号不可用（已被占用）`` and the row is checked as a new problem.
-An import records the state it sets; it does not replay the transitions (the timeline gets
-one 导入 entry per problem written).
-"""
+"""The ``problems`` kind: checking a file against the database, the rules of a problem
+and the importer's scope, and writing it."""
 
 from __future__ import annotations
 
@@ -29,15 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.activities.excel import CODE_REASON, parse_codes
 from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.consultations import rules
+from lianjian.consultations.excel.columns import COL, COLUMNS, SIMPLE, STATE_FIELDS
+from lianjian.consultations.excel.export import _owner_codes, export_rows
 from lianjian.consultations.models import (
     Problem,
-    ProblemCategory,
     ProblemEvent,
     ProblemOwner,
-    ProblemState,
     Urgency,
     field_label,
     problem_row_errors,
@@ -48,152 +27,54 @@ from lianjian.core.excel import (
     ABSENT,
     INVALID,
     KEY_TAKEN,
-    Column,
     ErrorList,
     ExcelKind,
     ImportResult,
     Sheet,
-    choice_column,
-    chunks,
-    date_column,
-    format_text,
+    by_code,
+    changes,
+    conclude,
+    first_rows,
     hidden_keys,
+    ids_by_code,
     insert_audit,
-    parse_pattern,
     refused_keys,
+    refused_result,
     register,
-    text_column,
+    resolve_code,
+    resolve_list,
+    row_state,
 )
 from lianjian.core.models import AuditLog
 from lianjian.orgs.excel import export_root, may_import
-from lianjian.orgs.models import CODE_RE, Organisation
+from lianjian.orgs.models import Organisation
+
+NEW_STATE = {
+    "title": "",
+    "category": None,
+    "urgency": Urgency.NORMAL,
+    "alliance_id": None,
+    "raised_by_id": None,
+    "description": "",
+    "responsible": "",
+    "deadline": None,
+    "state": rules.PENDING,
+    "raised_on": None,
+    "solved_on": None,
+    "resolution": "",
+}
 
 
-def format_codes(value: Any) -> str | None:
-    return "、".join(value) if value else None
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "问题编号",
-        parse_pattern(32, CODE_RE, CODE_REASON),
-        True,
-        "",
-        format_text,
-        "问题的唯一编号，如 WT-2026-001；导入时以此识别：已存在则更新，不存在则新建",
-        14,
-    ),
-    text_column("问题标题", 200, required=True, width=30),
-    Column(
-        "提出组织编码",
-        parse_pattern(32, CODE_RE, CODE_REASON),
-        True,
-        "",
-        format_text,
-        "提出问题的党组织的编码",
-        14,
-    ),
-    choice_column("问题类别", ProblemCategory.values, required=True),
-    choice_column("紧急程度", Urgency.values, note="可选：一般、较急、紧急；空白为“一般”"),
-    Column(
-        "联建编码",
-        parse_pattern(32, CODE_RE, CODE_REASON),
-        False,
-        None,
-        format_text,
-        "问题提交研究的联建；提出组织和责任组织须为该联建的成员单位",
-        12,
-    ),
-    text_column("问题描述", 5000, width=40, multiline=True),
-    Column(
-        "责任组织编码",
-        parse_codes,
-        False,
-        (),
-        format_codes,
-        "分派后填写；多个用“、”分隔，第一个为牵头责任单位",
-        20,
-    ),
-    text_column("责任人", 50),
-    date_column("办理期限", note="分派后必填；日期，格式 YYYY-MM-DD"),
-    choice_column(
-        "状态",
-        ProblemState.values,
-        note="可选：" + "、".join(ProblemState.values) + "；新问题空白为“待研究”",
-    ),
-    date_column("提出日期", note="日期，格式 YYYY-MM-DD；新问题空白为导入当天"),
-    date_column("解决日期", note="待确认、已销号的问题必填"),
-    text_column("解决情况", 5000, note="待确认、已销号的问题必填", width=40, multiline=True),
-)
-COL = {c.header: i for i, c in enumerate(COLUMNS)}
-SIMPLE = (
-    ("问题标题", "title"),
-    ("问题类别", "category"),
-    ("问题描述", "description"),
-    ("责任人", "responsible"),
-    ("办理期限", "deadline"),
-    ("解决日期", "solved_on"),
-    ("解决情况", "resolution"),
-)
-STATE_FIELDS = (
-    "title",
-    "category",
-    "urgency",
-    "alliance_id",
-    "raised_by_id",
-    "description",
-    "responsible",
-    "deadline",
-    "state",
-    "raised_on",
-    "solved_on",
-    "resolution",
-)
-
-
-def _owner_codes(ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for chunk in chunks(ids):
-        for problem_id, code in (
-            ProblemOwner.objects.filter(problem_id__in=chunk)
-            .order_by("problem_id", "position")
-            .values_list("problem_id", "org__code")
-        ):
-            out.setdefault(problem_id, []).append(code)
-    return out
-
-
-def export_rows(qs: Any) -> Iterator[Sequence[Any]]:
-    """Stored values of the problems of ``qs`` in column order, 2,000 at a time."""
-    qs = qs.select_related("raised_by", "alliance").order_by("code")
-    batch: list[Problem] = []
-
-    def rows(items: list[Problem]) -> Iterator[Sequence[Any]]:
-        owners = _owner_codes([p.pk for p in items])
-        for p in items:
-            yield (
-                p.code,
-                p.title,
-                p.raised_by.code,
-                p.category,
-                p.urgency,
-                p.alliance.code if p.alliance_id else None,
-                p.description,
-                owners.get(p.pk, []),
-                p.responsible,
-                p.deadline,
-                p.state,
-                p.raised_on,
-                p.solved_on,
-                p.resolution,
-            )
-
-    for problem in qs.iterator(chunk_size=2000):
-        batch.append(problem)
-        if len(batch) == 2000:
-            yield from rows(batch)
-            batch = []
-    yield from rows(batch)
+def _changed(
+    current: Problem | None,
+    state: dict[str, Any],
+    listed: list[Organisation],
+    owner_codes: dict[int, list[str]],
+) -> bool:
+    """Whether the row changes the stored problem (its fields or its owners)."""
+    return current is not None and changes(
+        current, state, STATE_FIELDS, [o.code for o in listed], owner_codes.get(current.pk, [])
+    )
 
 
 # Which column each rule of ``problem_row_errors`` speaks about.
@@ -248,27 +129,15 @@ class ProblemExcel(ExcelKind):
     def apply(
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
-        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         if not may_import(user):
-            result.errors = ["当前账户无权导入数据"]
-            return result
+            return refused_result(self, file_name, dry_run)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
         errors = sheet.errors
         today = timezone.localdate()
-        first: dict[str, int] = {}
-        for number, values in sheet.rows:
-            code = values[COL["问题编号"]]
-            if code is INVALID:
-                continue
-            if code in first:
-                errors.add(number, "问题编号", f"与第{first[code]}行重复")
-            else:
-                first[code] = number
-        existing: dict[str, Problem] = {}
-        for chunk in chunks(list(first)):
-            for p in Problem.objects.filter(code__in=chunk).select_related(
-                "raised_by", "alliance", "alliance__lead"
-            ):
-                existing[p.code] = p
+        first = first_rows(sheet, COL["问题编号"], "问题编号")
+        existing: dict[str, Problem] = by_code(
+            Problem.objects.select_related("raised_by", "alliance", "alliance__lead"), first
+        )
         taken = hidden_keys(existing, None if user is None else Problem.objects.visible_to(user))
         owner_codes = _owner_codes([p.pk for p in existing.values()])
         org_codes = {
@@ -286,7 +155,7 @@ class ProblemExcel(ExcelKind):
         orgs_qs = (
             Organisation.objects.all() if user is None else Organisation.objects.visible_to(user)
         )
-        orgs = self._by_code(
+        orgs = by_code(
             orgs_qs.only("id", "code", "path", "name", "founded", "dissolved"), org_codes
         )
         alliance_codes = {
@@ -295,7 +164,7 @@ class ProblemExcel(ExcelKind):
             if isinstance(v[COL["联建编码"]], str) and v[COL["联建编码"]]
         }
         alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
-        alliances = self._by_code(
+        alliances = by_code(
             alliances_qs.select_related("lead").only("id", "code", "lead__path"), alliance_codes
         )
         alliance_orgs: dict[int, set[int]] = {a.pk: {a.lead_id} for a in alliances.values()}
@@ -309,7 +178,7 @@ class ProblemExcel(ExcelKind):
         if extra and user is not None:
             members = {pk for ids in alliance_orgs.values() for pk in ids}
             orgs.update(
-                self._by_code(
+                by_code(
                     Organisation.objects.filter(pk__in=members).only(
                         "id", "code", "path", "name", "founded", "dissolved"
                     ),
@@ -327,28 +196,10 @@ class ProblemExcel(ExcelKind):
             current = (
                 existing.get(code) if code is not INVALID and first.get(code) == number else None
             )
-            if current is not None:
-                state = {f: getattr(current, f) for f in STATE_FIELDS}
-                codes: Any = owner_codes.get(current.pk, [])
-            else:
-                state = {
-                    "title": "",
-                    "category": None,
-                    "urgency": Urgency.NORMAL,
-                    "alliance_id": None,
-                    "raised_by_id": None,
-                    "description": "",
-                    "responsible": "",
-                    "deadline": None,
-                    "state": rules.PENDING,
-                    "raised_on": today,
-                    "solved_on": None,
-                    "resolution": "",
-                }
-                codes = []
-            for header, name in SIMPLE:
-                if values[COL[header]] is not ABSENT:
-                    state[name] = values[COL[header]]
+            state = row_state(
+                current, STATE_FIELDS, {**NEW_STATE, "raised_on": today}, values, COL, SIMPLE
+            )
+            codes: Any = owner_codes.get(current.pk, []) if current is not None else []
             for header, name in (("紧急程度", "urgency"), ("状态", "state")):
                 value = values[COL[header]]
                 if value is not ABSENT and value != "":
@@ -370,29 +221,19 @@ class ProblemExcel(ExcelKind):
                     state["raised_by_id"] = raiser.pk
             else:
                 state["raised_by_id"] = INVALID
-            alliance_code = values[COL["联建编码"]]
-            if alliance_code is INVALID:
-                state["alliance_id"] = INVALID
-            elif alliance_code is not ABSENT:
-                if alliance_code:
-                    alliance = alliances.get(alliance_code)
-                    if alliance is None:
-                        errors.add(
-                            number, "联建编码", f"联建 {alliance_code} 不存在或不在您的范围内"
-                        )
-                        state["alliance_id"] = INVALID
-                    else:
-                        state["alliance_id"] = alliance.pk
-                else:
-                    state["alliance_id"] = None
-            listed: list[Organisation] = []
-            if codes is not INVALID:
-                for c in codes:
-                    org = orgs.get(c)
-                    if org is None:
-                        errors.add(number, "责任组织编码", f"组织 {c} 不存在或不在您的范围内")
-                    else:
-                        listed.append(org)
+            named = resolve_code(
+                values[COL["联建编码"]],
+                alliances,
+                errors,
+                number,
+                "联建编码",
+                "联建 {code} 不存在或不在您的范围内",
+            )
+            if named is not ABSENT:
+                state["alliance_id"] = named
+            listed = resolve_list(
+                codes, orgs, errors, number, "责任组织编码", "组织 {code} 不存在或不在您的范围内"
+            )
             alliance_id = state["alliance_id"]
             if isinstance(alliance_id, int):
                 if alliance_id not in alliance_orgs and current is not None:
@@ -453,20 +294,18 @@ class ProblemExcel(ExcelKind):
             plan.append((code, current, state, listed))
         self._check_scope(scope_checks, user, errors)
 
-        for _, current, state, listed in plan:
-            if current is None:
-                result.created += 1
-            elif self._changed(current, state, listed, owner_codes):
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if errors:
-            result.created = result.updated = result.unchanged = 0
-            result.errors = errors.messages()
-            return result
-        if not dry_run:
-            self._write(plan, owner_codes, actor=actor, file_name=file_name, result=result)
-        return result
+        return conclude(
+            result,
+            errors,
+            (
+                (current is None, _changed(current, state, listed, owner_codes))
+                for _, current, state, listed in plan
+            ),
+            dry_run=dry_run,
+            write=lambda: self._write(
+                plan, owner_codes, actor=actor, file_name=file_name, result=result
+            ),
+        )
 
     @staticmethod
     def _check_scope(
@@ -490,25 +329,6 @@ class ProblemExcel(ExcelKind):
                 )
             elif stored and (old is None or old in refused):
                 errors.add(number, "问题编号", "无权修改该问题")
-
-    @staticmethod
-    def _by_code(qs: Any, codes: set[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for chunk in chunks(sorted(codes)):
-            for obj in qs.filter(code__in=chunk):
-                out[obj.code] = obj
-        return out
-
-    @staticmethod
-    def _changed(
-        current: Problem,
-        state: dict[str, Any],
-        listed: list[Organisation],
-        owner_codes: dict[int, list[str]],
-    ) -> bool:
-        return any(state[f] != getattr(current, f) for f in STATE_FIELDS) or [
-            o.code for o in listed
-        ] != owner_codes.get(current.pk, [])
 
     def _write(
         self,
@@ -535,7 +355,7 @@ class ProblemExcel(ExcelKind):
                         p.closed_on = p.solved_on
                     creates.append((p, listed))
                     continue
-                if not self._changed(current, state, listed, owner_codes):
+                if not _changed(current, state, listed, owner_codes):
                     continue
                 before = snapshot(current)
                 before["owners"] = owner_codes.get(current.pk, [])
@@ -580,9 +400,7 @@ class ProblemExcel(ExcelKind):
                     )
                 )
             Problem.objects.bulk_create([p for p, _ in creates], batch_size=1000)
-            ids: dict[str, int] = {}
-            for chunk in chunks([p.code for p, _ in creates]):
-                ids.update(Problem.objects.filter(code__in=chunk).values_list("code", "pk"))
+            ids = ids_by_code(Problem, [p.code for p, _ in creates])
             for p, listed in creates:
                 p.pk = ids[p.code]
                 owners += [
