@@ -4,8 +4,12 @@ inbox), agreements and organisational life."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
+from lianjian.activities.selectors import compliance_rows
+from lianjian.alliances.reminders import agreement_reminders
 from lianjian.consultations.models import Problem
 from lianjian.consultations.reminders import problem_reminders
 from lianjian.consultations.selectors import colour_q
@@ -14,6 +18,7 @@ from lianjian.deadlines.engine import Kind, PresetRule
 from lianjian.deadlines.models import DeadlineKind, DeadlinePreset
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import deliver
+from lianjian.orgs.models import Organisation
 from tests.api_helpers import call
 from tests.consultation_helpers import days, make_consultations
 from tests.matrix import client_for
@@ -96,3 +101,71 @@ def test_a_colour_change_reminds_once_through_the_preset(world, c):
     assert list(
         Notification.objects.filter(key__contains=":yellow:").values_list("key", "level")
     ) == [(f"problem:WT-L:yellow:{days(20):%Y-%m-%d}", "yellow")]
+
+
+def test_the_problem_page_says_what_the_colour_means_under_any_preset(world, c):
+    admin = client_for(world, "admin")
+    services.preset_update(actor=world.admin, preset=preset("due"), yellow=30, red=20)
+    html = admin.get("/consultations/p/WT-L/").content.decode()
+    assert "距办理期限还有 20 天" in html
+    assert "红色预警" in html
+    assert "已超过办理期限" not in html
+    kind = DeadlineKind.objects.get(code="problem")
+    services.kind_set_preset(actor=world.admin, kind=kind, preset=preset("late"))
+    Problem.objects.filter(code="WT-L").update(deadline=days(-3))
+    html = admin.get("/consultations/p/WT-L/").content.decode()
+    assert "已超过办理期限 3 天" in html
+    assert "黄色预警" in html
+
+
+def _agreement(world, al, end):
+    from lianjian.alliances import services as alliance_services
+
+    ag = alliance_services.agreement_create(
+        actor=None,
+        alliance=al.lj_a,
+        parties=[world.zb_a, world.zb_b],
+        title="年底到期协议",
+        start=datetime.date(2024, 1, 1),
+        end=end,
+    )
+    for status in ("已签署", "生效"):
+        alliance_services.agreement_set_status(
+            actor=None, agreement=ag, status=status, on=datetime.date(2024, 1, 1)
+        )
+    return ag
+
+
+def test_one_preset_switched_and_problems_agreements_and_org_life_all_follow(world, c):
+    today = datetime.date(2026, 3, 25)  # the first quarter ends in 6 days
+    ag = _agreement(world, c.al, today + datetime.timedelta(days=20))
+    Problem.objects.filter(code="WT-L").update(deadline=today + datetime.timedelta(days=20))
+
+    def colours() -> tuple[str, set[str], set[str]]:
+        services.forget_rules()
+        problem = Problem.objects.get(code="WT-L").colour(today)
+        agreement = {
+            r.key.split(":")[2]
+            for r in agreement_reminders(today)
+            if r.key.startswith(f"agreement:{ag.pk}:")
+        }
+        org_life = {
+            r.level
+            for r in compliance_rows(
+                year=2026, today=today, orgs=Organisation.objects.filter(code="ZB-A")
+            )
+            if r.period == "2026Q1"
+        }
+        return problem, agreement, org_life
+
+    # the seeded presets: 临期 (7), 协议到期 (30 / 7), 组织生活临期 (10)
+    assert colours() == ("green", {"yellow"}, {"yellow"})
+    for code in ("problem", "agreement", "org_life"):
+        services.kind_set_preset(
+            actor=world.admin, kind=DeadlineKind.objects.get(code=code), preset=preset("due")
+        )
+    assert colours() == ("green", set(), {"yellow"})
+    services.preset_update(actor=world.admin, preset=preset("due"), yellow=25, red=20)
+    assert colours() == ("red", {"red"}, {"red"})
+    services.preset_update(actor=world.admin, preset=preset("due"), yellow=5, red=-1)
+    assert colours() == ("green", set(), {""})
