@@ -88,7 +88,7 @@ def kind_set(request: HttpRequest, code: str) -> HttpResponse:
     kind = get_object_or_404(DeadlineKind, code=code)
     form = KindPresetForm(request.POST)
     if not form.is_valid():
-        message = "；".join(e for errors in form.errors.values() for e in errors)
+        message = "；".join(str(e) for errors in form.errors.values() for e in errors)
         return _page(request, status=400, error=f"“{kind}”未修改：{message}")
     services.kind_set_preset(actor=request.user, kind=kind, preset=form.cleaned_data["preset"])
     messages.success(request, f"“{kind}”改用预警规则“{form.cleaned_data['preset'].name}”")
