@@ -36,6 +36,7 @@ from lianjian.activities.times import TZ as TZ
 from lianjian.activities.times import local_start as local_start
 from lianjian.activities.times import year_bounds as year_bounds
 from lianjian.core.filters import filter_given, register_list, search
+from lianjian.deadlines.services import rule_for
 from lianjian.orgs.models import Organisation
 
 
@@ -178,7 +179,8 @@ def compliance_with_orgs(
     orgs: QuerySet[Organisation],
     rules: list[compliance.RuleInfo] | None = None,
 ) -> tuple[list[compliance.Row], dict[int, compliance.OrgInfo]]:
-    """The rows and the organisations they are about (by id). Eight queries."""
+    """The rows and the organisations they are about (by id). Eight queries (nine when the
+    rules of the deadline colours are not read yet in this request or run)."""
     rules = rule_infos() if rules is None else rules
     orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
     infos = org_infos(orgs, year=year)
@@ -186,7 +188,14 @@ def compliance_with_orgs(
         [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
     )
     held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
-    rows = compliance.evaluate(year=year, today=today, orgs=infos, rules=rules, held=held)
+    rows = compliance.evaluate(
+        year=year,
+        today=today,
+        orgs=infos,
+        rules=rules,
+        held=held,
+        deadline_rule=rule_for(compliance.DEADLINE_KIND),
+    )
     return rows, {i.id: i for i in infos}
 
 
@@ -206,7 +215,8 @@ def compliance_list(user: Any, f: ComplianceFilter, *, today: datetime.date) -> 
     system) — the one filter of the matrix, its export, the per-organisation page and
     ``GET /api/v1/compliance``. ``year`` defaults to the year of ``today``; ``org`` names a
     subtree (or, with ``subtree=False``, one organisation) and raises
-    ``Organisation.DoesNotExist`` when ``user`` may not see it (404). Nine queries."""
+    ``Organisation.DoesNotExist`` when ``user`` may not see it (404). Nine queries (and one
+    for the deadline colours' rules, once per request or run)."""
     year = f.year or today.year
     root, orgs = compliance_scope(user, f.org)
     if root is not None and not f.subtree:
