@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "lianjian.orgs",
     "lianjian.alliances",
     "lianjian.activities",
+    "lianjian.keytasks",
     "lianjian.consultations",
     "lianjian.sharing",
     "lianjian.assessment",
