@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "lianjian.accounts",
     "lianjian.notifications",
     "lianjian.orgs",
+    "lianjian.deadlines",
     "lianjian.alliances",
     "lianjian.activities",
     "lianjian.keytasks",
