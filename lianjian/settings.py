@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "lianjian.deadlines",
     "lianjian.alliances",
     "lianjian.activities",
+    "lianjian.keytasks",
     "lianjian.consultations",
     "lianjian.sharing",
     "lianjian.assessment",
