@@ -34,6 +34,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_deadline_rules():
+    # The rules of the deadline colours are cached per request/run; a test's rolled-back
+    # preset must not colour the next test.
+    from lianjian.deadlines.services import forget_rules
+
+    forget_rules()
+    yield
+    forget_rules()
+
+
 @dataclass
 class World:
     dw: Organisation

@@ -1,0 +1,253 @@
+"""Reads of key tasks for the screens, the API, the command line and the Excel export.
+
+Progress, 序时进度 and colour are computed in one place, :func:`task_statuses`: over the tasks
+of whole lists (a parent's progress counts every child, also those the user may not see),
+with the milestones loaded in one query and the tree rolled up in one pass
+(:func:`lianjian.keytasks.progress.roll_up`); the colour comes from the deadlines mechanism
+(:mod:`lianjian.deadlines`) with the task's preset (default: the preset of kind ``key_task``,
+进度滞后). A list of any size costs a fixed number of queries.
+
+"Today" is always passed in, so that figures and colours are reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from lianjian.core.filters import register_list
+from lianjian.deadlines import engine
+from lianjian.deadlines.models import DeadlineKind, DeadlinePreset
+from lianjian.deadlines.services import rule_for
+from lianjian.keytasks import progress, rules
+from lianjian.keytasks.models import (
+    KeyTask,
+    KeyTaskList,
+    Milestone,
+    ProgressReport,
+)
+from lianjian.keytasks.schemas import KeyTaskListFilter, MilestoneFilter, ReportFilter, TaskFilter
+from lianjian.orgs.models import Organisation
+
+# States whose tasks colour (being worked on, or done: judged on the acceptance date).
+COLOURED_STATES = (*rules.ACTIVE_STATES, *rules.DONE_STATES)
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """Progress (%), 序时进度 (%) and colour of one task; colour "" when the task's state
+    does not colour (草拟, 暂缓, 撤销)."""
+
+    progress: float | None
+    expected: float | None
+    colour: str
+
+
+def _node(task: KeyTask, milestones: Sequence[Milestone]) -> progress.Node:
+    return progress.Node(
+        id=task.pk,
+        parent_id=task.parent_id,
+        mode=task.progress_mode,
+        weight=task.weight,
+        # a cancelled task counts no more than one marked 不计入
+        excluded=task.excluded or task.state == rules.CANCELLED,
+        manual=task.manual_progress,
+        milestones=tuple(progress.MilestoneFact(m.weight, m.accepted_on is not None) for m in milestones),
+        kpi_baseline=task.kpi_baseline,
+        kpi_target=task.kpi_target,
+        kpi_current=task.kpi_current,
+        kpi_direction=task.kpi_direction or rules.HIGHER,
+    )
+
+
+def preset_rules(codes: Iterable[str]) -> dict[str, engine.PresetRule]:
+    """The rules of the presets named by ``codes`` (one query; none for no code)."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    return {p.code: p.rule for p in DeadlinePreset.objects.filter(code__in=wanted)}
+
+
+def task_statuses(tasks: Sequence[KeyTask], today: datetime.date) -> dict[int, TaskStatus]:
+    """Progress, 序时进度 and colour of ``tasks`` — whole lists, so that parents count all
+    their children — by task id. Two queries (milestones; the presets named, if any) plus
+    the cached rule of kind ``key_task``."""
+    facts: dict[int, list[Milestone]] = defaultdict(list)
+    ids = [t.pk for t in tasks]
+    if ids:
+        for m in Milestone.objects.filter(task_id__in=ids).only("task_id", "weight", "accepted_on"):
+            facts[m.task_id].append(m)
+    rolled = progress.roll_up([_node(t, facts[t.pk]) for t in tasks])
+    default = rule_for(DeadlineKind.Code.KEY_TASK)
+    named = preset_rules(t.preset for t in tasks)
+    out: dict[int, TaskStatus] = {}
+    for t in tasks:
+        value = rolled.get(t.pk)
+        expected = engine.expected_progress(t.planned_start, t.planned_end, today)
+        colour = ""
+        if t.state in COLOURED_STATES:
+            done = t.accepted_on if t.state in rules.DONE_STATES else None
+            colour = engine.colour(
+                named.get(t.preset, default),
+                today=today,
+                due=t.planned_end,
+                done_on=done or (today if t.state in rules.DONE_STATES else None),
+                progress=value,
+                expected=expected,
+                planned_start=t.planned_start,
+                started=t.started_on,
+            ).value
+        out[t.pk] = TaskStatus(
+            None if value is None else round(value, 1), round(expected, 1), colour
+        )
+    return out
+
+
+def milestone_colours(milestones: Iterable[Milestone], today: datetime.date) -> dict[int, str]:
+    """The colour of each milestone by the preset of kind ``milestone`` (逾期天数): judged
+    on the done date once done, on today while not."""
+    rule = rule_for(DeadlineKind.Code.MILESTONE)
+    return {
+        m.pk: engine.colour(rule, today=today, due=m.planned_on, done_on=m.done_on).value
+        for m in milestones
+    }
+
+
+def list_tasks(task_list: KeyTaskList) -> QuerySet[KeyTask]:
+    """Every task of ``task_list`` with what a row shows, in tree order keys (one query)."""
+    return (
+        KeyTask.objects.filter(task_list=task_list)
+        .select_related("parent", "category", "owner_org", "owner", "sponsor")
+        .order_by("position", "code")
+    )
+
+
+def list_status(
+    task_list: KeyTaskList, today: datetime.date
+) -> list[tuple[KeyTask, TaskStatus]]:
+    """Every task of the list with its status, parents before children (depth first, by
+    position and code) — the ``lianjian tasks status`` output and the API's."""
+    tasks = list(list_tasks(task_list))
+    status = task_statuses(tasks, today)
+    kids: dict[int | None, list[KeyTask]] = defaultdict(list)
+    ids = {t.pk for t in tasks}
+    for t in tasks:
+        kids[t.parent_id if t.parent_id in ids else None].append(t)
+    out: list[tuple[KeyTask, TaskStatus]] = []
+    stack = list(reversed(kids[None]))
+    seen: set[int] = set()
+    while stack:
+        t = stack.pop()
+        if t.pk in seen:
+            continue
+        seen.add(t.pk)
+        out.append((t, status[t.pk]))
+        stack.extend(reversed(kids[t.pk]))
+    return out
+
+
+def statuses_for(tasks: Sequence[KeyTask], today: datetime.date) -> dict[int, TaskStatus]:
+    """The statuses of some tasks (a page of the API), each computed with its whole list:
+    the lists' tasks in one query, then :func:`task_statuses`."""
+    list_ids = {t.task_list_id for t in tasks}
+    if not list_ids:
+        return {}
+    every = list(KeyTask.objects.filter(task_list_id__in=list_ids))
+    return task_statuses(every, today)
+
+
+# --- the lists (one filter for the screens and the API) ---------------------------------
+
+
+def _subtree(code: str) -> Q:
+    return Q(path__contains=f"/{code}/")
+
+
+def keytask_lists(user: Any, f: KeyTaskListFilter) -> QuerySet[KeyTaskList]:
+    """The key-task lists ``user`` sees matching ``f``, newest year first, with their task
+    counts (one query)."""
+    qs = KeyTaskList.objects.visible_to(user).select_related("organisation", "approval_activity")
+    if f.q:
+        qs = qs.filter(Q(code__icontains=f.q) | Q(name__icontains=f.q))
+    if f.org:
+        qs = qs.filter(organisation__in=Organisation.objects.filter(_subtree(f.org)))
+    if f.year:
+        qs = qs.filter(year=f.year)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    return qs.annotate(task_count=Count("tasks", distinct=True)).order_by("-year", "code")
+
+
+def task_rows(qs: QuerySet[KeyTask]) -> QuerySet[KeyTask]:
+    return qs.select_related(
+        "task_list", "parent", "category", "owner_org", "owner", "sponsor"
+    ).prefetch_related("participants")
+
+
+def task_list(user: Any, f: TaskFilter) -> QuerySet[KeyTask]:
+    """The key tasks ``user`` sees matching ``f``, by list and code."""
+    qs = KeyTask.objects.visible_to(user)
+    if f.list:
+        qs = qs.filter(task_list__code=f.list)
+    if f.q:
+        qs = qs.filter(Q(code__icontains=f.q) | Q(name__icontains=f.q))
+    if f.category:
+        qs = qs.filter(category__name=f.category)
+    if f.theme:
+        qs = qs.filter(theme=f.theme)
+    if f.owner_org:
+        qs = qs.filter(owner_org__in=Organisation.objects.filter(_subtree(f.owner_org)))
+    if f.owner:
+        qs = qs.filter(owner__number=f.owner)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.year:
+        qs = qs.filter(task_list__year=f.year)
+    return task_rows(qs).order_by("task_list__code", "position", "code")
+
+
+def milestone_list(user: Any, f: MilestoneFilter) -> QuerySet[Milestone]:
+    """The milestones of the tasks ``user`` sees matching ``f``, by task and plan."""
+    qs = Milestone.objects.filter(task__in=KeyTask.objects.visible_to(user))
+    if f.task:
+        qs = qs.filter(task__code=f.task)
+    if f.list:
+        qs = qs.filter(task__task_list__code=f.list)
+    if f.accepted is not None:
+        qs = qs.filter(accepted_on__isnull=not f.accepted)
+    if f.done is not None:
+        qs = qs.filter(done_on__isnull=not f.done)
+    return qs.select_related("task", "accepted_by").order_by("task__code", "planned_on", "id")
+
+
+def report_list(user: Any, f: ReportFilter) -> QuerySet[ProgressReport]:
+    """The progress reports of the tasks ``user`` sees matching ``f``, newest period first."""
+    qs = ProgressReport.objects.filter(task__in=KeyTask.objects.visible_to(user))
+    if f.task:
+        qs = qs.filter(task__code=f.task)
+    if f.list:
+        qs = qs.filter(task__task_list__code=f.list)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.period:
+        qs = qs.filter(period=f.period)
+    if f.owner_org:
+        qs = qs.filter(task__owner_org__in=Organisation.objects.filter(_subtree(f.owner_org)))
+    return qs.select_related("task", "submitted_by", "confirmed_by").order_by(
+        "-period", "task__code"
+    )
+
+
+register_list(
+    "keytask_lists",
+    screen="keytasks:tasklist_list",
+    api="/keytask-lists",
+    filter=KeyTaskListFilter,
+    key="code",
+    selector=keytask_lists,
+)
