@@ -25,7 +25,12 @@ from lianjian.keytasks.models import (
     ProgressMode,
     TaskCategory,
 )
-from lianjian.keytasks.pickers import activities_for, approval_meetings_for, owner_orgs_for
+from lianjian.keytasks.pickers import (
+    activities_for,
+    approval_meetings_for,
+    owner_orgs_for,
+    party_members_for,
+)
 from lianjian.orgs.forms import DateInput, OrgField
 from lianjian.orgs.models import Member, Organisation
 
@@ -86,10 +91,6 @@ class ActivityField(forms.CharField):
         if activity is None:
             raise ValidationError("活动编号不存在或不在您的范围内")
         return activity
-
-
-def _party_members(user: Any) -> QuerySet[Member]:
-    return Member.objects.current().visible_to(user).filter(category__in=rules.PARTY_CATEGORIES)
 
 
 class TaskListForm(EdgeRules, forms.Form):
@@ -162,8 +163,8 @@ class TaskForm(EdgeRules, forms.Form):
     owner = MemberField(
         label="责任人",
         required=False,
-        help_text="须为党员（群众只能作为参与人）",
-        widget=Picker("keytasks.party_members"),
+        help_text="责任组织的党员（群众只能作为参与人）；先选择责任组织",
+        widget=Picker("keytasks.party_members", depends=("owner_org",)),
     )
     sponsor = MemberField(
         label="包保领导", required=False, widget=Picker("keytasks.party_members")
@@ -263,7 +264,7 @@ class TaskForm(EdgeRules, forms.Form):
         self.categories = {str(c.pk): c for c in categories.order_by("position", "id")}
         self.fields["category"].choices = [(k, c.name) for k, c in self.categories.items()]
         self.fields["owner_org"].queryset = owner_orgs_for(user, task_list)
-        people = _party_members(user)
+        people = party_members_for(user)
         for name in ("owner", "sponsor", "participants"):
             self.fields[name].queryset = people
 

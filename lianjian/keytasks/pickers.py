@@ -3,7 +3,8 @@
 - ``keytasks.owner_orgs``: the internal organisations a task of the list may be given to —
   the list's organisation and those below it — among those the user sees; the list is read
   from the form (``list``) and must itself be one the user manages, else nothing is offered;
-- ``keytasks.party_members``: current 党员 the user sees (owner, sponsor, participants);
+- ``keytasks.party_members``: current 党员 the user sees (owner, sponsor, participants), of
+  the owner organisation chosen beside the field when there is one;
 - ``keytasks.activities``: activity and meeting records the user sees, not void (a task's
   evidence);
 - ``keytasks.approvals``: the 支部委员会 records among them (the meeting that approved a list).
@@ -54,13 +55,25 @@ def owner_orgs(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
     return owner_orgs_for(user, task_list)
 
 
-def party_members(user: Any, params: Mapping[str, str]) -> QuerySet[Member]:
+def party_members_for(user: Any) -> QuerySet[Member]:
+    """Current 党员 the user sees."""
     return (
         Member.objects.current()
         .visible_to(user)
         .filter(category__in=rules.PARTY_CATEGORIES)
         .order_by("org__path", "number")
     )
+
+
+def party_members(user: Any, params: Mapping[str, str]) -> QuerySet[Member]:
+    """The 党员 the user sees; of the owner organisation (and below) once one is chosen
+    beside the field (an organisation the user does not see narrows to nothing)."""
+    rows = party_members_for(user)
+    code = params.get("owner_org") or ""
+    if code:
+        org = Organisation.objects.visible_to(user).filter(code=code).only("path").first()
+        return rows.filter(org__path__under=org.path) if org is not None else rows.none()
+    return rows
 
 
 def activities(user: Any, params: Mapping[str, str]) -> QuerySet[Activity]:
@@ -81,6 +94,7 @@ register(
     Source(
         "keytasks.party_members",
         rows=party_members,
+        params=("owner_org",),
         key="number",
         hint="org__name",
         placeholder="输入姓名、拼音首字母或人员编号",

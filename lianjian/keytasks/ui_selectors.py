@@ -223,16 +223,18 @@ def milestone_rows(task: KeyTask, today: datetime.date) -> list[MilestoneRow]:
 
 
 def history(task: KeyTask, limit: int = 100) -> list[AuditLog]:
-    """The audit rows of the task, its milestones, reports and evidence, newest first."""
-    keys = Q(target_type=target_type(KeyTask), target_id=str(task.pk))
-    for model, manager in (
-        (Milestone, Milestone.objects.filter(task=task)),
-        (ProgressReport, ProgressReport.objects.filter(task=task)),
-        (Evidence, Evidence.objects.filter(task=task)),
-    ):
-        ids = [str(pk) for pk in manager.values_list("pk", flat=True)]
-        if ids:
-            keys |= Q(target_type=target_type(model), target_id__in=ids)
+    """The audit rows of the task, its milestones, reports and evidence, newest first. Rows
+    are keyed by ``audit_key``: the task's code, ``CODE/节点`` and ``CODE/期间`` (a code
+    holds no ``/``), evidence by id."""
+    prefix = f"{task.code}/"
+    keys = (
+        Q(target_type=target_type(KeyTask), target_id=task.code)
+        | Q(target_type=target_type(Milestone), target_id__startswith=prefix)
+        | Q(target_type=target_type(ProgressReport), target_id__startswith=prefix)
+    )
+    evidence = [str(pk) for pk in Evidence.objects.filter(task=task).values_list("pk", flat=True)]
+    if evidence:
+        keys |= Q(target_type=target_type(Evidence), target_id__in=evidence)
     return list(AuditLog.objects.filter(keys).order_by("-at", "-id")[:limit])
 
 

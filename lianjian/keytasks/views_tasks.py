@@ -136,6 +136,7 @@ def _detail(
         forms["report"] = bound.get("report") or ReportForm(
             user=user, task=task, today=today, initial={"period": today.strftime("%Y-%m")}
         )
+    if may(user, REPORT, task) and task.state not in (rules.CANCELLED, rules.ARCHIVED):
         forms["evidence"] = bound.get("evidence") or EvidenceForm(user=user)
     if can_change:
         forms["milestone"] = bound.get("milestone") or MilestoneForm()
