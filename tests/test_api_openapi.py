@@ -78,6 +78,19 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/assessment/results": ["get"],
         "/api/v1/assessment/objections": ["get", "post"],
         "/api/v1/assessment/objections/{objection_id}/answer": ["post"],
+        "/api/v1/keytask-lists": ["get", "post"],
+        "/api/v1/keytask-lists/{code}": ["get", "patch"],
+        "/api/v1/keytask-lists/{code}/status": ["get"],
+        "/api/v1/keytask-lists/{code}/transition": ["post"],
+        "/api/v1/tasks": ["get", "post"],
+        "/api/v1/tasks/{code}": ["get", "patch"],
+        "/api/v1/tasks/{code}/transition": ["post"],
+        "/api/v1/milestones": ["get", "post"],
+        "/api/v1/milestones/{milestone_id}": ["get"],
+        "/api/v1/milestones/{milestone_id}/action": ["post"],
+        "/api/v1/task-reports": ["get", "post"],
+        "/api/v1/task-reports/{report_id}": ["get"],
+        "/api/v1/task-reports/{report_id}/action": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

@@ -18,6 +18,7 @@ from lianjian.core.filters import LISTS
 from lianjian.sharing import services as sharing_services
 from tests.api_helpers import call
 from tests.consultation_helpers import make_consultations
+from tests.keytask_helpers import make_tasks
 from tests.matrix import PERSONAS
 from tests.sharing_helpers import at, future_monday, make_sharing
 
@@ -140,6 +141,16 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"type": "orgs.member"},
     ],
     "inbox": [{}, {"show": "all"}, {"show": "unread"}, {"kind": "todo"}],
+    "keytask_lists": [
+        {},
+        {"q": "QD"},
+        {"q": "关键任务"},
+        {"org": "DW"},
+        {"org": "ZB-A"},
+        {"state": "已下达"},
+        {"state": "草拟"},
+        {"year": "2026"},
+    ],
     # ``org`` out of scope answers 404 on both edges (tests/test_activities_void_year.py).
     "activities": [
         {},
@@ -195,7 +206,16 @@ NOT_YET_REGISTERED = {
 # List screens whose URL name does not end in ``_list``.
 KNOWN_LIST_SCREENS = {"orgs:org_tree", "notifications:inbox"}
 # API lists without a screen of their own; each still filters through one selector.
-API_ONLY = {"api:agreement_list", "api:kpi_list", "api:scheme_list", "api:objection_list"}
+API_ONLY = {
+    "api:agreement_list",
+    "api:kpi_list",
+    "api:scheme_list",
+    "api:objection_list",
+    # key tasks: the screens show them as a list's tree, not as a flat list
+    "api:task_list",
+    "api:milestone_list",
+    "api:task_report_list",
+}
 
 
 @pytest.fixture
@@ -224,6 +244,7 @@ def lists(world, settings, tmp_path):
         sharing="全部内部组织",
     )
     _activity_rows(world)
+    make_tasks(world)
     return world
 
 
@@ -383,6 +404,7 @@ SELECTOR_QUERIES = {
     "projects": 1,
     "audit": 1,
     "inbox": 1,
+    "keytask_lists": 1,
 }
 
 

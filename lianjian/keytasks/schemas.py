@@ -4,14 +4,61 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from lianjian.core.api_utils import PageParams, text
+from lianjian.core.api_utils import PageParams
 from lianjian.core.filters import ListFilter
+from lianjian.core.validation import text_problem
+
+
+def _line(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _lines(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# The text rule of every request field (core.api_utils.text, spelt out for the type checker).
+Text20 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_line)
+]
+Text50 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=50), AfterValidator(_line)
+]
+Text100 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_line)
+]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_line)
+]
+Name200 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_line),
+]
+Name50 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+    AfterValidator(_line),
+]
+Text500 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_line)
+]
+Text2000 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_lines)
+]
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 ListStateName = Literal["草拟", "已下达", "执行中", "已关闭"]
@@ -33,9 +80,7 @@ TaskActionName = Literal[
     "cancel",
 ]
 ListActionName = Literal["issue", "start", "close"]
-Period = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}(-\d{2}|Q[1-4])$")
-]
+Period = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}(-\d{2}|Q[1-4])$")]
 
 
 class Strict(Schema):
@@ -48,7 +93,7 @@ class Strict(Schema):
 class KeyTaskListFilter(ListFilter):
     """The filter of the key-task lists (screen and ``GET /api/v1/keytask-lists``)."""
 
-    q: text(100) | None = Field(None, description="按清单编码或名称查找")
+    q: Text100 | None = Field(None, description="按清单编码或名称查找")
     org: Code | None = Field(None, description="下达组织编码（含下级组织）")
     year: int | None = Field(None, ge=2000, le=2199, description="年度")
     state: ListStateName | None = Field(None, description="清单状态")
@@ -58,9 +103,9 @@ class TaskFilter(ListFilter):
     """The filter of key tasks (``GET /api/v1/tasks``)."""
 
     list: Code | None = Field(None, description="清单编码")
-    q: text(100) | None = Field(None, description="按任务编码或名称查找")
-    category: text(50) | None = Field(None, description="类别名称")
-    theme: text(100) | None = Field(None, description="党建+X 主题")
+    q: Text100 | None = Field(None, description="按任务编码或名称查找")
+    category: Text50 | None = Field(None, description="类别名称")
+    theme: Text100 | None = Field(None, description="党建+X 主题")
     owner_org: Code | None = Field(None, description="责任组织编码（含下级组织）")
     owner: Code | None = Field(None, description="责任人编号")
     state: TaskStateName | None = Field(None, description="任务状态")
@@ -124,16 +169,16 @@ class KeyTaskListIn(Strict):
     code: Code
     org: Code = Field(..., description="下达组织编码")
     year: int = Field(..., ge=2000, le=2199)
-    name: text(200, required=True)
+    name: Name200
     approval_activity: Code | None = Field(None, description="审议会议的活动编号（支部委员会）")
-    approval_ref: text(200) = Field("", description="审议会议的文字说明（如 2026年第2次党委会）")
+    approval_ref: Text200 = Field("", description="审议会议的文字说明（如 2026年第2次党委会）")
     approved_on: datetime.date | None = None
 
 
 class KeyTaskListPatch(Strict):
-    name: text(200, required=True) | None = None
+    name: Name200 | None = None
     approval_activity: Code | None = None
-    approval_ref: text(200) | None = None
+    approval_ref: Text200 | None = None
     approved_on: datetime.date | None = None
 
 
@@ -153,7 +198,9 @@ class TaskOut(Schema):
     owner: str | None = Field(None, description="责任人编号")
     owner_name: str | None = None
     sponsor: str | None = Field(None, description="包保领导的人员编号")
-    participants: list[str] = Field(default_factory=list, description="参与党员的人员编号")
+    participants: builtins.list[str] = Field(
+        default_factory=builtins.list, description="参与党员的人员编号"
+    )
     participant_names: str
     planned_start: datetime.date
     planned_end: datetime.date
@@ -179,20 +226,20 @@ class TaskIn(Strict):
     code: Code
     list: Code
     parent: Code | None = None
-    name: text(200, required=True)
-    category: text(50, required=True)
-    theme: text(100) = ""
+    name: Name200
+    category: Name50
+    theme: Text100 = ""
     owner_org: Code
     owner: Code | None = Field(None, description="责任人编号（须为党员）")
     sponsor: Code | None = None
-    participants: list[Code] = Field(default_factory=list, max_length=200)
-    participant_names: text(500) = ""
+    participants: builtins.list[Code] = Field(default_factory=builtins.list, max_length=200)
+    participant_names: Text500 = ""
     planned_start: datetime.date
     planned_end: datetime.date
     progress_mode: ModeName = "手动"
     weight: float = Field(1.0, ge=0, le=1_000_000_000)
     excluded: bool = False
-    kpi_unit: text(20) = ""
+    kpi_unit: Text20 = ""
     kpi_baseline: float | None = None
     kpi_target: float | None = None
     kpi_direction: DirectionName | Literal[""] = ""
@@ -201,20 +248,20 @@ class TaskIn(Strict):
 
 class TaskPatch(Strict):
     parent: Code | None = None
-    name: text(200, required=True) | None = None
-    category: text(50) | None = None
-    theme: text(100) | None = None
+    name: Name200 | None = None
+    category: Text50 | None = None
+    theme: Text100 | None = None
     owner_org: Code | None = None
     owner: Code | None = None
     sponsor: Code | None = None
-    participants: list[Code] | None = Field(None, max_length=200)
-    participant_names: text(500) | None = None
+    participants: builtins.list[Code] | None = Field(None, max_length=200)
+    participant_names: Text500 | None = None
     planned_start: datetime.date | None = None
     planned_end: datetime.date | None = None
     progress_mode: ModeName | None = None
     weight: float | None = Field(None, ge=0, le=1_000_000_000)
     excluded: bool | None = None
-    kpi_unit: text(20) | None = None
+    kpi_unit: Text20 | None = None
     kpi_baseline: float | None = None
     kpi_target: float | None = None
     kpi_direction: DirectionName | None = None
@@ -227,7 +274,7 @@ class TaskTransitionIn(Strict):
         description="issue 下达，claim 认领，start 开始推进，request_acceptance 申请验收，"
         "accept 验收，archive 归档，return 退回，suspend 暂缓，cancel 撤销",
     )
-    reason: text(500) = Field("", description="退回、暂缓、撤销须填写原因")
+    reason: Text500 = Field("", description="退回、暂缓、撤销须填写原因")
 
 
 class MilestoneOut(Schema):
@@ -244,7 +291,7 @@ class MilestoneOut(Schema):
 
 class MilestoneIn(Strict):
     task: Code
-    name: text(200, required=True)
+    name: Name200
     weight: float = Field(1.0, ge=0, le=1_000_000_000)
     planned_on: datetime.date
 
@@ -276,12 +323,12 @@ class ReportIn(Strict):
     period: Period
     percent: float = Field(..., ge=0, le=100)
     kpi_value: float | None = Field(None, ge=-1e15, le=1e15)
-    text: text(2000, multiline=True) = ""
+    text: Text2000 = ""
 
 
 class ReportActionIn(Strict):
     action: Literal["confirm", "return"] = Field(..., description="confirm 确认，return 退回")
-    reason: text(500) = Field("", description="退回须填写原因")
+    reason: Text500 = Field("", description="退回须填写原因")
 
 
 class StatusOut(Schema):

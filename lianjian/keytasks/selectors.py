@@ -57,7 +57,9 @@ def _node(task: KeyTask, milestones: Sequence[Milestone]) -> progress.Node:
         # a cancelled task counts no more than one marked 不计入
         excluded=task.excluded or task.state == rules.CANCELLED,
         manual=task.manual_progress,
-        milestones=tuple(progress.MilestoneFact(m.weight, m.accepted_on is not None) for m in milestones),
+        milestones=tuple(
+            progress.MilestoneFact(m.weight, m.accepted_on is not None) for m in milestones
+        ),
         kpi_baseline=task.kpi_baseline,
         kpi_target=task.kpi_target,
         kpi_current=task.kpi_current,
@@ -127,9 +129,7 @@ def list_tasks(task_list: KeyTaskList) -> QuerySet[KeyTask]:
     )
 
 
-def list_status(
-    task_list: KeyTaskList, today: datetime.date
-) -> list[tuple[KeyTask, TaskStatus]]:
+def list_status(task_list: KeyTaskList, today: datetime.date) -> list[tuple[KeyTask, TaskStatus]]:
     """Every task of the list with its status, parents before children (depth first, by
     position and code) — the ``lianjian tasks status`` output and the API's."""
     tasks = list(list_tasks(task_list))
