@@ -60,7 +60,9 @@ def test_every_screen_answers_by_scope(world, t, key):
 
 
 def test_rollup_of_a_list_out_of_sight_is_404(world, t):
-    got = by_persona(lambda p: client_for(world, p).get(url("rollup"), {"list": "QD-T"}).status_code)
+    got = by_persona(
+        lambda p: client_for(world, p).get(url("rollup"), {"list": "QD-T"}).status_code
+    )
     assert got == [200, 200, 200, 200, 200, 404]
 
 
@@ -71,7 +73,10 @@ def test_the_menu_offers_key_tasks(world, t):
 
 def test_the_lists_page_filters_and_names_nothing_hidden(world, t):
     client = client_for(world, "company")
-    rows = lambda **q: [l.code for l in client.get(url("tasklist_list"), q).context["page"]]  # noqa: E731
+
+    def rows(**q):
+        return [x.code for x in client.get(url("tasklist_list"), q).context["page"]]
+
     assert rows() == ["QD-T"]
     assert rows(q="qd-") == ["QD-T"]
     assert rows(state="草拟") == []
@@ -110,19 +115,26 @@ def test_the_tree_shows_progress_against_expected_and_colours(world, t):
     assert rows["QD-T-1"].progress == 50.0  # the mean of 100 and 0 (B has no progress)
     assert rows["QD-T-1-A"].colour == "green"
     expected = rows["QD-T-1-B"].expected
-    assert rows["QD-T-1-B"].colour == ("red" if expected > 30 else "green" if expected < 10 else "yellow")
+    assert rows["QD-T-1-B"].colour == (
+        "red" if expected > 30 else "green" if expected < 10 else "yellow"
+    )
     html = response.content.decode()
     assert 'data-code="QD-T-1-A" data-colour="green"' in html
     assert 'width="100.0%"' in html  # the SVG bar, an attribute (no inline style)
     # Filters: by colour, by owner organisation (its subtree), by state; htmx gets the tree.
     client = client_for(world, "company")
-    codes = lambda **q: [r.task.code for r in client.get(url("tasklist_detail", "QD-T"), q).context["rows"]]  # noqa: E731
+
+    def codes(**q):
+        return [r.task.code for r in client.get(url("tasklist_detail", "QD-T"), q).context["rows"]]
+
     assert codes(colour="green") == ["QD-T-1-A"]
     assert codes(owner_org="ZB-B") == ["QD-T-1-B"]
     assert codes(state="推进中") == ["QD-T-1-A"]
     assert codes(q="运检") == ["QD-T-1-B"]
     assert codes(colour="purple") == ["QD-T-1", "QD-T-1-A", "QD-T-1-B"]  # a bad value is dropped
-    partial = client.get(url("tasklist_detail", "QD-T"), {"colour": "green"}, HTTP_HX_REQUEST="true")
+    partial = client.get(
+        url("tasklist_detail", "QD-T"), {"colour": "green"}, HTTP_HX_REQUEST="true"
+    )
     assert "<html" not in partial.content.decode()
 
 
@@ -142,7 +154,13 @@ def test_creating_a_list_and_a_task_through_the_forms(world):
     year = today().year
     response = client.post(
         url("tasklist_create"),
-        {"code": "GS-KT", "organisation": "DW", "year": year, "name": "公司关键任务", "approval_ref": "党委会"},
+        {
+            "code": "GS-KT",
+            "organisation": "DW",
+            "year": year,
+            "name": "公司关键任务",
+            "approval_ref": "党委会",
+        },
     )
     assert response.status_code == 302
     lst = KeyTaskList.objects.get(code="GS-KT")
@@ -179,7 +197,12 @@ BAD_TASKS = [
     ({"code": "QD-T-1"}, "code", "任务编码已存在"),
     ({"name": ""}, "name", "必填"),
     (
-        {"progress_mode": "指标", "kpi_baseline": "5", "kpi_target": "3", "kpi_direction": "越高越好"},
+        {
+            "progress_mode": "指标",
+            "kpi_baseline": "5",
+            "kpi_target": "3",
+            "kpi_direction": "越高越好",
+        },
         "kpi_target",
         "目标值应大于基准值",
     ),
@@ -255,8 +278,12 @@ def test_claim_return_suspend_cancel_by_the_right_side(world, t):
     a = client_for(world, "manager_a")
     company = client_for(world, "company")
     # The owner organisation claims; the issuing side may not claim its own task (DW's).
-    assert_write(lambda: _state("QD-T-1"), lambda: a.post(url("task_transition", "QD-T-1", "claim")), 404)
-    assert_write(lambda: _state("QD-T-1-A"), lambda: a.post(url("task_transition", "QD-T-1-A", "claim")), 302)
+    assert_write(
+        lambda: _state("QD-T-1"), lambda: a.post(url("task_transition", "QD-T-1", "claim")), 404
+    )
+    assert_write(
+        lambda: _state("QD-T-1-A"), lambda: a.post(url("task_transition", "QD-T-1-A", "claim")), 302
+    )
     assert _state("QD-T-1-A") == ("已认领", "")
     # 退回 needs a reason: refused without, in Chinese, nothing changed.
     response = assert_write(
@@ -267,45 +294,85 @@ def test_claim_return_suspend_cancel_by_the_right_side(world, t):
     assert "这个字段是必填项" in response.content.decode() or "必填" in response.content.decode()
     assert_write(
         lambda: _state("QD-T-1-A"),
-        lambda: a.post(url("task_transition", "QD-T-1-A", "return"), {"return-reason": "不是我们的"}),
+        lambda: a.post(
+            url("task_transition", "QD-T-1-A", "return"), {"return-reason": "不是我们的"}
+        ),
         403,
     )
     assert_write(
         lambda: _state("QD-T-1-A"),
-        lambda: company.post(url("task_transition", "QD-T-1-A", "return"), {"return-reason": "责任人需调整"}),
+        lambda: company.post(
+            url("task_transition", "QD-T-1-A", "return"), {"return-reason": "责任人需调整"}
+        ),
         302,
     )
     assert _state("QD-T-1-A") == ("退回", "责任人需调整")
     # 暂缓 is not allowed from 退回: the reason is shown, status 400, nothing changed.
     response = assert_write(
         lambda: _state("QD-T-1-A"),
-        lambda: company.post(url("task_transition", "QD-T-1-A", "suspend"), {"suspend-reason": "等待资金"}),
+        lambda: company.post(
+            url("task_transition", "QD-T-1-A", "suspend"), {"suspend-reason": "等待资金"}
+        ),
         400,
     )
     assert "不能暂缓" in response.content.decode()
     assert_write(
         lambda: _state("QD-T-1-B"),
-        lambda: company.post(url("task_transition", "QD-T-1-B", "cancel"), {"cancel-reason": "项目取消"}),
+        lambda: company.post(
+            url("task_transition", "QD-T-1-B", "cancel"), {"cancel-reason": "项目取消"}
+        ),
         302,
     )
     assert _state("QD-T-1-B") == ("撤销", "项目取消")
     assert a.post(url("task_transition", "QD-T-1-A", "explode")).status_code == 404
-    assert client_for(world, "manager_b").post(url("task_transition", "QD-T-1-A", "claim")).status_code == 404
+    assert (
+        client_for(world, "manager_b").post(url("task_transition", "QD-T-1-A", "claim")).status_code
+        == 404
+    )
 
 
 def test_milestones_are_added_done_and_accepted_by_the_right_side(world, t):
     company, a = client_for(world, "company"), client_for(world, "manager_a")
     year = today().year
     count = lambda: Milestone.objects.count()  # noqa: E731
-    assert_write(count, lambda: a.post(url("milestone_add", "QD-T-1-A"), {"name": "可研", "weight": "1", "planned_on": f"{year}-03-01"}), 403)
-    response = assert_write(count, lambda: company.post(url("milestone_add", "QD-T-1-A"), {"name": "可研", "weight": "-2", "planned_on": f"{year}-03-01"}), 400)
+    assert_write(
+        count,
+        lambda: a.post(
+            url("milestone_add", "QD-T-1-A"),
+            {"name": "可研", "weight": "1", "planned_on": f"{year}-03-01"},
+        ),
+        403,
+    )
+    response = assert_write(
+        count,
+        lambda: company.post(
+            url("milestone_add", "QD-T-1-A"),
+            {"name": "可研", "weight": "-2", "planned_on": f"{year}-03-01"},
+        ),
+        400,
+    )
     assert "weight" in response.context["forms"]["milestone"].errors
-    assert_write(count, lambda: company.post(url("milestone_add", "QD-T-1-A"), {"name": "可研", "weight": "1", "planned_on": f"{year}-03-01"}), 302)
+    assert_write(
+        count,
+        lambda: company.post(
+            url("milestone_add", "QD-T-1-A"),
+            {"name": "可研", "weight": "1", "planned_on": f"{year}-03-01"},
+        ),
+        302,
+    )
     m = Milestone.objects.get(task__code="QD-T-1-A")
     done = lambda: Milestone.objects.get(pk=m.pk).done_on  # noqa: E731
     member = client_for(world, "member_a")  # the owner 张三
-    assert_write(done, lambda: client_for(world, "manager_b").post(url("milestone_done", "QD-T-1-A", m.pk)), 404)
-    assert_write(done, lambda: member.post(url("milestone_done", "QD-T-1-A", m.pk), {"on": "2999-01-01"}), 400)
+    assert_write(
+        done,
+        lambda: client_for(world, "manager_b").post(url("milestone_done", "QD-T-1-A", m.pk)),
+        404,
+    )
+    assert_write(
+        done,
+        lambda: member.post(url("milestone_done", "QD-T-1-A", m.pk), {"on": "2999-01-01"}),
+        400,
+    )
     assert_write(done, lambda: member.post(url("milestone_done", "QD-T-1-A", m.pk)), 302)
     accepted = lambda: Milestone.objects.get(pk=m.pk).accepted_on  # noqa: E731
     assert_write(accepted, lambda: a.post(url("milestone_accept", "QD-T-1-A", m.pk)), 403)
@@ -333,7 +400,9 @@ def test_reporting_progress_with_evidence_then_confirm_or_return(world, t):
         {"period": "2999-01", "percent": "10"},
         {"period": period, "percent": "10", "activity": "NOPE"},
     ):
-        response = assert_write(reports, lambda: member.post(url("report_submit", "QD-T-1-A"), bad), 400)
+        response = assert_write(
+            reports, lambda bad=bad: member.post(url("report_submit", "QD-T-1-A"), bad), 400
+        )
         assert response.context["forms"]["report"].errors
     # The owner member reports with the activity as evidence.
     assert_write(
@@ -348,9 +417,19 @@ def test_reporting_progress_with_evidence_then_confirm_or_return(world, t):
     assert Evidence.objects.get(report=report).activity_id == activity.pk
     # The owner side never confirms; the issuing side returns with a reason, then confirms.
     assert_write(reports, lambda: a.post(url("report_confirm", "QD-T-1-A", report.pk)), 403)
-    response = assert_write(reports, lambda: company.post(url("report_return", "QD-T-1-A", report.pk), {"report-reason": ""}), 400)
+    response = assert_write(
+        reports,
+        lambda: company.post(url("report_return", "QD-T-1-A", report.pk), {"report-reason": ""}),
+        400,
+    )
     assert response.status_code == 400
-    assert_write(reports, lambda: company.post(url("report_return", "QD-T-1-A", report.pk), {"report-reason": "请补充佐证"}), 302)
+    assert_write(
+        reports,
+        lambda: company.post(
+            url("report_return", "QD-T-1-A", report.pk), {"report-reason": "请补充佐证"}
+        ),
+        302,
+    )
     assert ProgressReport.objects.get(pk=report.pk).reason == "请补充佐证"
     member.post(url("report_submit", "QD-T-1-A"), {"period": period, "percent": "45"})
     assert_write(reports, lambda: company.post(url("report_confirm", "QD-T-1-A", report.pk)), 302)
@@ -365,13 +444,22 @@ def test_reporting_progress_with_evidence_then_confirm_or_return(world, t):
 def test_evidence_links_an_existing_record_or_a_document(world, t):
     member = client_for(world, "member_a")
     count = lambda: Evidence.objects.count()  # noqa: E731
-    response = assert_write(count, lambda: member.post(url("evidence_add", "QD-T-1-A"), {"kind": "活动"}), 400)
+    response = assert_write(
+        count, lambda: member.post(url("evidence_add", "QD-T-1-A"), {"kind": "活动"}), 400
+    )
     assert response.context["forms"]["evidence"].errors["activity"] == ["请选择活动或会议记录"]
-    response = assert_write(count, lambda: member.post(url("evidence_add", "QD-T-1-A"), {"kind": "文件", "url": "not a url"}), 400)
+    response = assert_write(
+        count,
+        lambda: member.post(url("evidence_add", "QD-T-1-A"), {"kind": "文件", "url": "not a url"}),
+        400,
+    )
     assert "url" in response.context["forms"]["evidence"].errors
     assert_write(
         count,
-        lambda: member.post(url("evidence_add", "QD-T-1-A"), {"kind": "文件", "title": "可研批复", "url": "https://example.com/k.pdf"}),
+        lambda: member.post(
+            url("evidence_add", "QD-T-1-A"),
+            {"kind": "文件", "title": "可研批复", "url": "https://example.com/k.pdf"},
+        ),
         302,
     )
 

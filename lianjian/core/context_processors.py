@@ -8,7 +8,6 @@ from django.http import HttpRequest
 
 from lianjian.core.scope import manages_any, scope_of
 
-
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
 
 

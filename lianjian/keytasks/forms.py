@@ -46,7 +46,7 @@ class MemberField(forms.CharField):
         number = super().clean(value)
         if not number:
             return None
-        member = (
+        member: Member | None = (
             self.queryset.filter(number=number.strip()).first()
             if self.queryset is not None
             else None
@@ -85,12 +85,25 @@ class ActivityField(forms.CharField):
         code = super().clean(value)
         if not code:
             return None
-        activity = (
+        activity: Activity | None = (
             self.queryset.filter(code=code.strip()).first() if self.queryset is not None else None
         )
         if activity is None:
             raise ValidationError("活动编号不存在或不在您的范围内")
         return activity
+
+
+def _narrow(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    """Limit the field ``name`` (an :class:`OrgField`, :class:`MemberField` …) to ``queryset``:
+    the rows it accepts and whose names its picker may show."""
+    setattr(form.fields[name], "queryset", queryset)  # noqa: B010 - fields are typed as Field
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(name)
+    field.choices = choices
 
 
 class TaskListForm(EdgeRules, forms.Form):
@@ -120,18 +133,16 @@ class TaskListForm(EdgeRules, forms.Form):
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": instance.name,
-                "approval_activity": instance.approval_activity.code
-                if instance.approval_activity_id
-                else "",
+                "approval_activity": getattr(instance.approval_activity, "code", ""),
                 "approval_ref": instance.approval_ref,
                 "approved_on": instance.approved_on,
             }
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["organisation"].queryset = (
-            Organisation.objects.active().internal().manageable_by(user)
+        _narrow(
+            self, "organisation", (Organisation.objects.active().internal().manageable_by(user))
         )
-        self.fields["approval_activity"].queryset = approval_meetings_for(user)
+        _narrow(self, "approval_activity", approval_meetings_for(user))
         if instance is not None:
             # Whose list it is and for which year do not change; a change after 下达 is a
             # new version of the same list.
@@ -139,7 +150,7 @@ class TaskListForm(EdgeRules, forms.Form):
                 del self.fields[name]
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip()
+        code = str(self.cleaned_data["code"]).strip()
         if KeyTaskList.objects.filter(code=code).exists():
             raise ValidationError("清单编码已存在")
         return code
@@ -166,14 +177,15 @@ class TaskForm(EdgeRules, forms.Form):
         help_text="责任组织的党员（群众只能作为参与人）；先选择责任组织",
         widget=Picker("keytasks.party_members", depends=("owner_org",)),
     )
-    sponsor = MemberField(
-        label="包保领导", required=False, widget=Picker("keytasks.party_members")
-    )
+    sponsor = MemberField(label="包保领导", required=False, widget=Picker("keytasks.party_members"))
     participants = MembersField(
         label="参与党员", required=False, widget=Picker("keytasks.party_members", multiple=True)
     )
     participant_names = forms.CharField(
-        label="其他参与人", max_length=500, required=False, help_text="群众等非党员参与人，以顿号分隔"
+        label="其他参与人",
+        max_length=500,
+        required=False,
+        help_text="群众等非党员参与人，以顿号分隔",
     )
     planned_start = forms.DateField(label="计划开始", widget=DateInput())
     planned_end = forms.DateField(label="计划完成", widget=DateInput())
@@ -228,12 +240,12 @@ class TaskForm(EdgeRules, forms.Form):
             kwargs["initial"] = {
                 "code": instance.code,
                 "name": instance.name,
-                "parent": instance.parent.code if instance.parent_id else "",
+                "parent": getattr(instance.parent, "code", ""),
                 "category": str(instance.category_id),
                 "theme": instance.theme,
                 "owner_org": instance.owner_org.code,
-                "owner": instance.owner.number if instance.owner_id else "",
-                "sponsor": instance.sponsor.number if instance.sponsor_id else "",
+                "owner": getattr(instance.owner, "number", ""),
+                "sponsor": getattr(instance.sponsor, "number", ""),
                 "participants": "、".join(m.number for m in instance.participants.all()),
                 "participant_names": instance.participant_names,
                 "planned_start": instance.planned_start,
@@ -253,25 +265,28 @@ class TaskForm(EdgeRules, forms.Form):
             tasks = tasks.exclude(pk=instance.pk)
             self.fields["code"].disabled = True
         self.parents = {t.code: t for t in tasks.only("id", "code", "name", "task_list_id")}
-        self.fields["parent"].choices = [("", "— 无（顶层任务）—")] + [
-            (c, f"{t.name}（{c}）") for c, t in self.parents.items()
-        ]
+        _choices(
+            self,
+            "parent",
+            [("", "— 无（顶层任务）—")]
+            + [(c, f"{t.name}（{c}）") for c, t in self.parents.items()],
+        )
         categories = TaskCategory.objects.filter(active=True)
         if instance is not None:
             categories = TaskCategory.objects.filter(active=True) | TaskCategory.objects.filter(
                 pk=instance.category_id
             )
         self.categories = {str(c.pk): c for c in categories.order_by("position", "id")}
-        self.fields["category"].choices = [(k, c.name) for k, c in self.categories.items()]
-        self.fields["owner_org"].queryset = owner_orgs_for(user, task_list)
+        _choices(self, "category", [(k, c.name) for k, c in self.categories.items()])
+        _narrow(self, "owner_org", owner_orgs_for(user, task_list))
         people = party_members_for(user)
         for name in ("owner", "sponsor", "participants"):
-            self.fields[name].queryset = people
+            _narrow(self, name, people)
 
     def clean_code(self) -> str:
         if self.instance is not None:
             return self.instance.code
-        code = self.cleaned_data["code"].strip()
+        code = str(self.cleaned_data["code"]).strip()
         if KeyTask.objects.filter(code=code).exists():
             raise ValidationError("任务编码已存在")
         return code
@@ -284,7 +299,7 @@ class TaskForm(EdgeRules, forms.Form):
         return self.categories[self.cleaned_data["category"]]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name, message in rules.task_date_errors(
             data.get("planned_start"), data.get("planned_end"), self.task_list.year
         ).items():
@@ -330,12 +345,12 @@ class DateForm(EdgeRules, forms.Form):
 class ReportForm(EdgeRules, forms.Form):
     """A progress report (月报 or 季报) with optional evidence: an activity or meeting record."""
 
-    period = forms.CharField(
-        label="期间", max_length=7, help_text="月报如 2026-11，季报如 2026Q4"
-    )
+    period = forms.CharField(label="期间", max_length=7, help_text="月报如 2026-11，季报如 2026Q4")
     percent = forms.FloatField(label="进度（%）", min_value=0, max_value=100)
     kpi_value = forms.FloatField(label="指标值", required=False)
-    text = forms.CharField(label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     activity = ActivityField(
         label="佐证（活动或会议）",
         required=False,
@@ -343,15 +358,17 @@ class ReportForm(EdgeRules, forms.Form):
         widget=Picker("keytasks.activities"),
     )
 
-    def __init__(self, *args: Any, user: Any, task: KeyTask, today: datetime.date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, task: KeyTask, today: datetime.date, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.task, self.today = task, today
-        self.fields["activity"].queryset = activities_for(user)
+        _narrow(self, "activity", activities_for(user))
         if task.progress_mode != ProgressMode.KPI:
             del self.fields["kpi_value"]
 
     def clean_period(self) -> str:
-        period = self.cleaned_data["period"].strip().upper()
+        period = str(self.cleaned_data["period"]).strip().upper()
         problem = rules.period_problem(period, self.task.task_list.year, self.today)
         if problem:
             raise ValidationError(problem)
@@ -361,7 +378,9 @@ class ReportForm(EdgeRules, forms.Form):
 class EvidenceForm(EdgeRules, forms.Form):
     """Evidence as a link to an existing record (an activity or meeting), a document or a web address."""
 
-    kind = forms.ChoiceField(label="类型", choices=EvidenceKind.choices, initial=EvidenceKind.ACTIVITY)
+    kind = forms.ChoiceField(
+        label="类型", choices=EvidenceKind.choices, initial=EvidenceKind.ACTIVITY
+    )
     activity = ActivityField(
         label="活动或会议", required=False, widget=Picker("keytasks.activities")
     )
@@ -370,10 +389,10 @@ class EvidenceForm(EdgeRules, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["activity"].queryset = activities_for(user)
+        _narrow(self, "activity", activities_for(user))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind in (EvidenceKind.ACTIVITY, EvidenceKind.MEETING):
             if data.get("activity") is None and "activity" not in self.errors:

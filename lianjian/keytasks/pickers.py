@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from lianjian.activities.models import Activity, ActivityType
+from lianjian.activities.models import Activity, ActivityStatus, ActivityType
 from lianjian.core.pickers import Source, register
 from lianjian.keytasks import rules
 from lianjian.keytasks.models import KeyTaskList
@@ -37,7 +37,11 @@ def owner_orgs_for(user: Any, task_list: KeyTaskList) -> QuerySet[Organisation]:
 
 def activities_for(user: Any) -> QuerySet[Activity]:
     """Activity and meeting records the user sees, newest first (void ones left out)."""
-    return Activity.objects.visible_to(user).not_void().order_by("-start", "-id")
+    return (
+        Activity.objects.visible_to(user)
+        .exclude(status=ActivityStatus.VOID)
+        .order_by("-start", "-id")
+    )
 
 
 def owner_orgs(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:

@@ -20,9 +20,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from pydantic import Field
 
+from lianjian.core.audit import target_type
 from lianjian.core.filters import ListFilter
 from lianjian.core.models import AuditLog
-from lianjian.core.audit import target_type
 from lianjian.keytasks import rules, selectors
 from lianjian.keytasks.models import (
     Evidence,
@@ -113,9 +113,7 @@ def _ordered(tasks: Sequence[KeyTask], visible: set[int]) -> list[tuple[KeyTask,
     return out
 
 
-def _rows(
-    tasks: Sequence[KeyTask], visible: set[int], today: datetime.date
-) -> list[TaskRow]:
+def _rows(tasks: Sequence[KeyTask], visible: set[int], today: datetime.date) -> list[TaskRow]:
     by_list: dict[int, list[KeyTask]] = defaultdict(list)
     for t in tasks:
         by_list[t.task_list_id].append(t)
@@ -132,9 +130,7 @@ def list_tree(user: Any, task_list: KeyTaskList, today: datetime.date) -> list[T
     """The tasks of ``task_list`` the user sees, as a tree in display order."""
     tasks = list(_tasks_of([task_list.pk]))
     visible = set(
-        KeyTask.objects.visible_to(user)
-        .filter(task_list=task_list)
-        .values_list("pk", flat=True)
+        KeyTask.objects.visible_to(user).filter(task_list=task_list).values_list("pk", flat=True)
     )
     return _rows(tasks, visible, today)
 
@@ -203,9 +199,7 @@ def task_row(user: Any, task: KeyTask, today: datetime.date) -> TaskRow:
 def children_rows(user: Any, task: KeyTask, today: datetime.date) -> list[TaskRow]:
     """The direct sub-tasks of ``task`` that the user sees."""
     tasks = list(_tasks_of([task.task_list_id]))
-    visible = set(
-        KeyTask.objects.visible_to(user).filter(parent=task).values_list("pk", flat=True)
-    )
+    visible = set(KeyTask.objects.visible_to(user).filter(parent=task).values_list("pk", flat=True))
     return [r for r in _rows(tasks, visible, today) if r.task.parent_id == task.pk]
 
 
@@ -291,7 +285,9 @@ def rollup(rows: Sequence[TaskRow]) -> tuple[list[RollupLine], list[RollupLine]]
     return orgs, themes
 
 
-def visible_rows(user: Any, task_list: KeyTaskList | None, year: int, today: datetime.date) -> list[TaskRow]:
+def visible_rows(
+    user: Any, task_list: KeyTaskList | None, year: int, today: datetime.date
+) -> list[TaskRow]:
     """The tasks the user sees of one list, or of every visible list of ``year``."""
     if task_list is not None:
         return list_tree(user, task_list, today)
@@ -299,4 +295,3 @@ def visible_rows(user: Any, task_list: KeyTaskList | None, year: int, today: dat
     ids = set(visible.values_list("pk", flat=True))
     lists = set(visible.values_list("task_list_id", flat=True))
     return _rows(list(_tasks_of(lists)), ids, today)
-

@@ -78,7 +78,9 @@ def ticks(win: Window) -> list[Tick]:
     out: list[Tick] = []
     month = win.start
     while month <= win.end:
-        label = f"{month.year}年{month.month}月" if not out or month.month == 1 else f"{month.month}月"
+        label = (
+            f"{month.year}年{month.month}月" if not out or month.month == 1 else f"{month.month}月"
+        )
         out.append(Tick(label, win.at(month)))
         month = _next_month(month)
     return out

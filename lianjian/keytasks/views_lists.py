@@ -55,7 +55,7 @@ def tasklist_list(request: HttpRequest) -> HttpResponse:
         "years": range(this_year + 1, this_year - 5, -1),
         "can_create": manages_any(request.user),
     }
-    if request.htmx:
+    if getattr(request, "htmx", False):
         return render(request, "keytasks/tasklist_table.html", ctx)
     return render(request, "keytasks/tasklist_list.html", ctx)
 
@@ -65,9 +65,10 @@ def tasklist_create(request: HttpRequest) -> HttpResponse:
     """新建清单 for an internal organisation the user manages (草拟 until 下达)."""
     if not manages_any(request.user):
         raise PermissionDenied
-    initial = {"year": timezone.localdate().year}
-    if request.user.org_id:
-        initial["organisation"] = request.user.org.code
+    initial: dict[str, Any] = {"year": timezone.localdate().year}
+    own = getattr(request.user, "org", None)
+    if own is not None:
+        initial["organisation"] = own.code
     form = TaskListForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,13 +145,12 @@ def tasklist_detail(request: HttpRequest, code: str) -> HttpResponse:
         "categories": TaskCategory.objects.order_by("position", "id"),
         "themes": sorted({r.task.theme for r in tree if r.task.theme}),
     }
-    if request.htmx:
+    if getattr(request, "htmx", False):
         return render(request, "keytasks/tasklist_tree.html", ctx)
     ctx.update(
         figures=ui_selectors.figures(tree),
         actions=_list_actions(request.user, task_list),
-        can_change=may(request.user, CHANGE, task_list)
-        and task_list.state != ListState.CLOSED,
+        can_change=may(request.user, CHANGE, task_list) and task_list.state != ListState.CLOSED,
         versions=list(task_list.versions.order_by("-number")[:20]),
     )
     return render(request, "keytasks/tasklist_detail.html", ctx)

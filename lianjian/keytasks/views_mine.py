@@ -26,7 +26,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         {
             "nav": NAV,
             "today": today,
-            "has_member": request.user.member_id is not None,
+            "has_member": getattr(request.user, "member_id", None) is not None,
             "mine": mine,
             "figures": ui_selectors.figures(mine),
             "sponsored": ui_selectors.sponsor_rows(request.user, today),

@@ -435,4 +435,3 @@ def evidence_add(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "已添加佐证")
             return redirect("keytasks:task_detail", code=task.code)
     return _refused(request, code, "evidence", form)
-
