@@ -15,6 +15,7 @@ urlpatterns = [
     path("sharing/", include("lianjian.sharing.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),
+    path("deadlines/", include("lianjian.deadlines.urls")),
     path("api/v1/", api.urls),
 ]
 

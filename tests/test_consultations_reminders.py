@@ -8,12 +8,13 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.test import override_settings
 
 from lianjian.consultations import services
 from lianjian.consultations.models import JointMeeting, Problem
 from lianjian.consultations.reminders import problem_reminders
 from lianjian.consultations.selectors import figures, figures_by_alliance, statistics
+from lianjian.deadlines import services as deadline_services
+from lianjian.deadlines.models import DeadlinePreset
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import deliver, providers
 from tests.consultation_helpers import days, make_consultations
@@ -200,8 +201,10 @@ def test_a_refused_move_leaves_the_inbox_alone(world, c):
     assert list(Notification.objects.values_list("key", "done_at")) == before
 
 
-@override_settings(LIANJIAN_PROBLEM_YELLOW_DAYS=10)
-def test_the_yellow_threshold_is_a_setting(world, c):
+def test_the_yellow_threshold_is_the_preset_of_problems(world, c):
+    assert not [k for k in by_key(days(20)) if k.startswith("problem:WT-W:")]
+    due = DeadlinePreset.objects.get(code="due")
+    deadline_services.preset_update(actor=world.admin, preset=due, yellow=10, red=-1)
     assert f"problem:WT-W:yellow:{days(30):%Y-%m-%d}" in by_key(days(20))
     assert not [k for k in by_key(days(19)) if k.startswith("problem:WT-W:")]
 
@@ -253,7 +256,7 @@ def test_demo_is_deterministic_idempotent_and_has_every_state_and_colour():
     assert demo_consultations(stdout=io.StringIO()) == {"meetings": 0, "problems": 0}
     states = dict(Problem.objects.values_list("state").annotate(n=Count("id")))
     assert states == {"已销号": 10, "待确认": 4, "办理中": 8, "已分派": 4, "待研究": 5}
-    colours = [p.colour(REFERENCE_DATE, 7) for p in Problem.objects.all()]
+    colours = [p.colour(REFERENCE_DATE) for p in Problem.objects.all()]
     assert (colours.count("red"), colours.count("yellow"), colours.count("green")) == (4, 4, 4)
     assert Problem.objects.filter(reopened=1).count() == 1
     assert JointMeeting.objects.filter(status="筹备中").count() == 5

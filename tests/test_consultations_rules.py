@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lianjian.consultations import rules
+from lianjian.deadlines.engine import Kind, PresetRule
 
 D = datetime.date
 TODAY = D(2026, 11, 21)
+DUE = PresetRule.default("days_left")  # the seeded 临期 preset of problems
 
 # action → {state: next state}; a state not listed refuses the action.
 EXPECTED = {
@@ -53,19 +55,29 @@ def test_a_closed_problem_allows_nothing():
     ],
 )
 def test_colour_boundaries_for_a_problem_being_worked_on(deadline, expected):
-    assert rules.colour("办理中", deadline, TODAY) == expected
-    assert rules.colour("已分派", deadline, TODAY) == expected
+    assert rules.colour("办理中", deadline, TODAY, DUE) == expected
+    assert rules.colour("已分派", deadline, TODAY, DUE) == expected
 
 
 @pytest.mark.parametrize("state", ["待研究", "待确认", "已销号"])
 def test_problems_not_being_worked_on_have_no_colour(state):
-    assert rules.colour(state, D(2026, 1, 1), TODAY) == ""
+    assert rules.colour(state, D(2026, 1, 1), TODAY, DUE) == ""
 
 
-def test_no_deadline_no_colour_and_the_threshold_is_a_parameter():
-    assert rules.colour("办理中", None, TODAY) == ""
-    assert rules.colour("办理中", D(2026, 12, 1), TODAY, yellow_days=10) == "yellow"
-    assert rules.colour("办理中", D(2026, 12, 1), TODAY, yellow_days=9) == "green"
+def test_no_deadline_no_colour_and_the_thresholds_are_the_presets():
+    assert rules.colour("办理中", None, TODAY, DUE) == ""
+    assert (
+        rules.colour("办理中", D(2026, 12, 1), TODAY, PresetRule(Kind.DAYS_LEFT, 10, -1))
+        == "yellow"
+    )
+    assert (
+        rules.colour("办理中", D(2026, 12, 1), TODAY, PresetRule(Kind.DAYS_LEFT, 9, -1)) == "green"
+    )
+    assert (
+        rules.colour("办理中", D(2026, 11, 19), TODAY, PresetRule(Kind.DAYS_LATE, 1, 15))
+        == "yellow"
+    )
+    assert rules.colour("办理中", D(2026, 11, 6), TODAY, PresetRule(Kind.DAYS_LATE, 1, 15)) == "red"
 
 
 def test_median_days_odd_even_and_empty():
@@ -107,6 +119,7 @@ def test_median_days_agrees_with_the_statistics_module(items):
     st.integers(min_value=0, max_value=30),
 )
 def test_colour_is_red_exactly_when_overdue_and_being_worked_on(state, offset, yellow_days):
-    colour = rules.colour(state, TODAY + datetime.timedelta(days=offset), TODAY, yellow_days)
+    rule = PresetRule(Kind.DAYS_LEFT, yellow_days, -1)
+    colour = rules.colour(state, TODAY + datetime.timedelta(days=offset), TODAY, rule)
     assert (colour == "red") == (state in rules.OPEN_STATES and offset < 0)
     assert (colour == "yellow") == (state in rules.OPEN_STATES and 0 <= offset <= yellow_days)

@@ -233,7 +233,23 @@ def test_colour_since_is_the_first_day_of_the_colour(offset, wanted, rule):
     assert (engine.colour(rule, today=today, due=due).rank >= wanted.rank) == (offset >= 0)
 
 
+@given(
+    st.integers(-60, 60),
+    st.sampled_from([Colour.YELLOW, Colour.RED]),
+    st.sampled_from(
+        [DUE, LATE, PresetRule(Kind.DAYS_LEFT, 30, 7), PresetRule(Kind.DAYS_LATE, 3, 3)]
+    ),
+)
+def test_latest_due_bounds_the_deadlines_of_a_colour(offset, wanted, rule):
+    bound = engine.latest_due(rule, TODAY, wanted)
+    assert bound is not None
+    due = bound + days(offset)
+    assert (engine.colour(rule, today=TODAY, due=due).rank >= wanted.rank) == (offset <= 0)
+
+
 def test_colour_since_of_green_or_lag_is_none():
+    assert engine.latest_due(DUE, TODAY, G) is None
+    assert engine.latest_due(LAG, TODAY, Y) is None
     assert engine.colour_since(DUE, TODAY, G) is None
     assert engine.colour_since(LAG, TODAY, R) is None
 

@@ -27,18 +27,21 @@ def day(n: int) -> datetime.date:
 
 
 @pytest.mark.django_db
-def test_the_three_presets_and_the_kinds_are_seeded():
+def test_the_presets_and_the_kinds_are_seeded():
     presets = {p.code: (p.name, p.kind, p.yellow, p.red) for p in DeadlinePreset.objects.all()}
     assert presets == {
         "lag": ("进度滞后", "lag", 10, 30),
         "due": ("临期", "days_left", 7, -1),
         "late": ("逾期天数", "days_late", 1, 15),
+        # the thresholds the agreements and organisational life had before the mechanism
+        "expiry": ("协议到期", "days_left", 30, 7),
+        "org_life": ("组织生活临期", "days_left", 10, -1),
     }
     kinds = dict(DeadlineKind.objects.values_list("code", "preset__code"))
     assert kinds == {
         "problem": "due",
-        "agreement": "due",
-        "org_life": "due",
+        "agreement": "expiry",
+        "org_life": "org_life",
         "key_task": "lag",
         "milestone": "late",
     }

@@ -24,6 +24,27 @@ from tests.excel_helpers import make_xlsx, run
 
 D = datetime.date
 VALID: dict[str, list[Any]] = {
+    "tasks": [
+        "QD-NEW",
+        2026,
+        "T-NEW",
+        None,
+        "配网自动化改造",
+        "技改项目",
+        "党建+技改",
+        "ZB-A",
+        "M-A1",
+        D(2026, 1, 1),
+        D(2026, 12, 31),
+        "手动",
+        1,
+        "否",
+        "km",
+        None,
+        None,
+        None,
+        "进度滞后",
+    ],
     "orgs": [
         "ZB-NEW",
         "新支部",

@@ -95,3 +95,24 @@ def test_usage_error_exits_2_without_traceback():
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "缺少必需的参数" in result.stderr
+
+
+def test_a_red_task_reminds_its_owner_and_sponsor_once(world):
+    from lianjian.keytasks.reminders import task_reminders
+    from lianjian.notifications.models import Notification
+    from lianjian.notifications.reminders import deliver
+
+    t = make_tasks(world)
+    services.task_update(None, t.a, sponsor=world.m_b1)
+    sponsor = world.manager_b
+    sponsor.member = world.m_b1
+    sponsor.save()
+    year = today().year
+    services.task_transition(None, t.a, "claim")
+    services.task_transition(None, t.a, "start", on=datetime.date(year, 1, 10))
+    day = datetime.date(year, 11, 1)  # nothing reported: lag > 30 → red
+    deliver(task_reminders(day))
+    deliver(task_reminders(day))
+    got = Notification.objects.filter(title__contains=t.a.name)
+    assert sorted(n.user.username for n in got) == ["manager_b", "member_a"]
+    assert {n.level for n in got} == {"red"}

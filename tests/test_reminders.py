@@ -62,7 +62,7 @@ def test_a_second_run_creates_nothing(world, aw):
 
     first = remind("2026-11-21")
     assert [n[:3] for n in agreement_notes()] == [
-        (f"agreement:{soon.pk}:expiry:30", "manager_a", "yellow")
+        (f"agreement:{soon.pk}:yellow:2026-12-15", "manager_a", "yellow")
     ]
     assert Notification.objects.filter(
         key="org:ZB-B:term:20261001:overdue", user=world.manager_b
@@ -81,16 +81,30 @@ def test_thirty_and_seven_day_thresholds_are_distinct_notifications(world, aw):
     remind("2026-11-15")  # 30 days before
     link = f"/alliances/agreements/{ag.pk}/"
     assert agreement_notes(ag) == [
-        (f"agreement:{ag.pk}:expiry:30", "manager_a", "yellow", "todo", D(2026, 12, 15), link)
+        (
+            f"agreement:{ag.pk}:yellow:2026-12-15",
+            "manager_a",
+            "yellow",
+            "todo",
+            D(2026, 12, 15),
+            link,
+        )
     ]
     remind("2026-12-01")  # still inside 30 days: the same event, nothing new
     assert len(agreement_notes(ag)) == 1
     remind("2026-12-08")  # 7 days before
-    assert agreement_notes(ag) == [
-        (f"agreement:{ag.pk}:expiry:30", "manager_a", "yellow", "todo", D(2026, 12, 15), link),
-        (f"agreement:{ag.pk}:expiry:7", "manager_a", "red", "todo", D(2026, 12, 15), link),
+    assert sorted(agreement_notes(ag), key=lambda n: n[2] == "red") == [
+        (
+            f"agreement:{ag.pk}:yellow:2026-12-15",
+            "manager_a",
+            "yellow",
+            "todo",
+            D(2026, 12, 15),
+            link,
+        ),
+        (f"agreement:{ag.pk}:red:2026-12-15", "manager_a", "red", "todo", D(2026, 12, 15), link),
     ]
-    note = Notification.objects.get(key=f"agreement:{ag.pk}:expiry:7")
+    note = Notification.objects.get(key=f"agreement:{ag.pk}:red:2026-12-15")
     assert (note.title, note.body) == (
         "联建协议“年底到期协议”将于 2026-12-15 到期",
         "营销政企联建，还有 7 天到期，请及时商议续签。",

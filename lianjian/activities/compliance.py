@@ -18,8 +18,9 @@ organisation × applicable rule × period of the year (docs/contracts.md §4):
   shorter periods count by date;
 * ``status`` is ``ok`` when held ≥ required, else ``missing`` when the period is over
   (its last day is before ``today``), else ``open``;
-* ``level`` is the 三色 warning: ``red`` for missing, ``yellow`` for an open period with
-  held < required and at most ``YELLOW_DAYS`` days left after today, else ``""``.
+* ``level`` is the 三色 warning of a period with held < required, by the preset of the
+  kind ``org_life`` (``lianjian.deadlines``; seeded ``DEADLINE_RULE``: ``red`` for missing,
+  ``yellow`` for an open period with at most 10 days left after today), else ``""``.
 
 No Django here: the callers (``selectors``) load the data and the CLI prints the rows.
 """
@@ -32,7 +33,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-YELLOW_DAYS = 10
+from lianjian.deadlines import engine
+from lianjian.deadlines.engine import Colour, Kind, PresetRule
+
+# The kind of item of organisational life in the deadline colours (lianjian.deadlines) and
+# the thresholds of its seeded preset 组织生活临期 (the default of evaluate()).
+DEADLINE_KIND = "org_life"
+DEADLINE_RULE = PresetRule(Kind.DAYS_LEFT, 10, -1)
 MONTH, QUARTER, HALF, YEAR = "月度", "季度", "半年", "年度"
 STATUS_LABELS = {"ok": "已完成", "missing": "未完成", "open": "进行中"}
 LEVEL_LABELS = {"red": "逾期未开展", "yellow": "临期预警", "": ""}
@@ -313,13 +320,16 @@ def evaluate(
     orgs: Iterable[OrgInfo],
     rules: Sequence[RuleInfo],
     held: HeldCounts,
+    deadline_rule: PresetRule = DEADLINE_RULE,
 ) -> list[Row]:
-    """Rows for every organisation (in the given order) × rule (in order) × period."""
+    """Rows for every organisation (in the given order) × rule (in order) × period; a period
+    not met is coloured by ``deadline_rule`` on its last day."""
     plans = []
     for rule in rules:
         spans = []
         for p in periods(year, rule.frequency):
             days_left = (p.last - today).days
+            colour = engine.colour(deadline_rule, today=today, due=p.last)
             spans.append(
                 (
                     p,
@@ -327,7 +337,7 @@ def evaluate(
                     p.months[-1],
                     days_left,
                     "missing" if days_left < 0 else "open",
-                    "red" if days_left < 0 else "yellow" if days_left <= YELLOW_DAYS else "",
+                    "" if colour is Colour.GREEN else colour.value,
                 )
             )
         plans.append((rule, spans))

@@ -2,10 +2,12 @@
 
 ``lianjian remind`` calls :func:`compliance_reminders` daily; ``notifications.reminders.deliver``
 makes it idempotent through the unique (user, key) of a notification. For every internal
-organisation and rule: a yellow reminder when an open period has ten days or fewer left
-and is not yet met, a red one when a period ended unmet within the last ``RED_WINDOW``
-days (older gaps stay on the compliance pages, not in the inbox). Recipients are the
-managers responsible for the organisation (its own, else the nearest level above).
+organisation and rule, coloured by the preset of the kind ``org_life`` (``lianjian.deadlines``;
+组织生活临期 unless the 党建工作部 chose another): a yellow reminder when an open period is
+not yet met and has ten days or fewer left, a red one when a period ended unmet within the
+last ``RED_WINDOW`` days (older gaps stay on the compliance pages, not in the inbox), once
+per colour (``deadlines.notify.colour_reminders``). Recipients are the managers responsible
+for the organisation (its own, else the nearest level above).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from collections.abc import Iterator
 from django.db.models import Q
 from django.utils import timezone
 
+from lianjian.activities.compliance import DEADLINE_KIND
 from lianjian.activities.models import Activity, ActivityStatus
 from lianjian.activities.selectors import compliance_rows
 from lianjian.core.scope import APPROVE, may
+from lianjian.deadlines.engine import Colour
+from lianjian.deadlines.notify import DeadlineItem, colour_reminders
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import Reminder, close, deliver
 from lianjian.orgs.models import Organisation
@@ -46,27 +51,29 @@ def compliance_reminders(today: datetime.date) -> Iterator[Reminder]:
         )
     }
     managers = responsible_managers(list(orgs.values()))
+    items = []
     for r in rows:
-        users = managers.get(r.org_id, ())
-        if not users:
-            continue
         org = orgs[r.org_id]
         last = today + datetime.timedelta(days=r.days_left)
-        if r.level == "red":
+        if r.days_left < 0:
             title = f"{org.name}{r.period}未按规定开展{r.rule}"
             body = f"应开展 {r.required} 次，已开展 {r.held} 次，期间已于 {last:%Y-%m-%d} 结束。"
         else:
             title = f"{org.name}{r.period}尚未开展{r.rule}"
             body = f"距期间结束（{last:%Y-%m-%d}）还有 {r.days_left} 天，应开展 {r.required} 次，已开展 {r.held} 次。"
-        yield Reminder(
-            key=f"compliance:{org.code}:{r.rule}:{r.period}:{r.level}",
-            user_ids=users,
-            title=title,
-            body=body,
-            link=f"/activities/compliance/o/{org.code}/?year={last.year}",
-            due=last,
-            level=Notification.Level.RED if r.level == "red" else Notification.Level.YELLOW,
+        items.append(
+            DeadlineItem(
+                kind=DEADLINE_KIND,
+                key=f"compliance:{org.code}:{r.rule}:{r.period}",
+                title=title,
+                body=body,
+                link=f"/activities/compliance/o/{org.code}/?year={last.year}",
+                colour=Colour(r.level),
+                due=last,
+                owner_ids=tuple(managers.get(r.org_id, ())),
+            )
         )
+    yield from colour_reminders(items, today)
 
 
 # --- review: the record reaches whoever acts next -------------------------------------------

@@ -30,6 +30,7 @@ from lianjian.activities.models import (
 from lianjian.activities.schemas import ActivityFilter, ComplianceFilter, RuleFilter
 from lianjian.alliances.models import Alliance, Plan
 from lianjian.core.filters import register_list
+from lianjian.deadlines.services import rule_for
 from lianjian.orgs.models import Member, MemberCategory, MemberTransfer, Organisation, OrgKind
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -389,7 +390,8 @@ def compliance_with_orgs(
     orgs: QuerySet[Organisation],
     rules: list[compliance.RuleInfo] | None = None,
 ) -> tuple[list[compliance.Row], dict[int, compliance.OrgInfo]]:
-    """The rows and the organisations they are about (by id). Eight queries."""
+    """The rows and the organisations they are about (by id). Eight queries (nine when the
+    rules of the deadline colours are not read yet in this request or run)."""
     rules = rule_infos() if rules is None else rules
     orgs = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
     infos = org_infos(orgs, year=year)
@@ -397,7 +399,14 @@ def compliance_with_orgs(
         [i.id for i in infos] if len(infos) <= IN_LIST_LIMIT else orgs
     )
     held = held_counts(ids, year=year, today=today, activity_types={r.activity_type for r in rules})
-    rows = compliance.evaluate(year=year, today=today, orgs=infos, rules=rules, held=held)
+    rows = compliance.evaluate(
+        year=year,
+        today=today,
+        orgs=infos,
+        rules=rules,
+        held=held,
+        deadline_rule=rule_for(compliance.DEADLINE_KIND),
+    )
     return rows, {i.id: i for i in infos}
 
 

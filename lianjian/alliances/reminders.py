@@ -1,4 +1,5 @@
-"""Reminder provider for agreements: 30 and 7 days before expiry; expired ones are closed."""
+"""Reminder provider for agreements: coloured by the preset of the kind ``agreement`` (by
+default yellow 30 days before the end, red 7 days before); expired ones are closed."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from django.db import transaction
 from lianjian.alliances.models import Agreement
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
-from lianjian.notifications.models import Notification
+from lianjian.deadlines import engine
+from lianjian.deadlines.engine import Colour, latest_due
+from lianjian.deadlines.notify import DeadlineItem, colour_reminders
+from lianjian.deadlines.services import rule_for
 from lianjian.notifications.reminders import Reminder
 from lianjian.orgs.selectors import responsible_managers
 
-THRESHOLDS = (30, 7)
+# The kind of item of agreements in the deadline colours (lianjian.deadlines).
+DEADLINE_KIND = "agreement"
 
 
 @transaction.atomic
@@ -39,28 +44,37 @@ def expire_agreements(today: datetime.date) -> int:
 
 
 def agreement_reminders(today: datetime.date) -> Iterator[Reminder]:
-    """For each active agreement ending within 30 days: one reminder per threshold reached."""
+    """Active agreements coming to their end, coloured by the preset of the kind
+    ``agreement`` (协议到期 unless the 党建工作部 chose another: yellow 30 days before the
+    end or less, red 7 days or less), to the managers responsible for the alliance's lead
+    organisation, once per colour and end date (``deadlines.notify``)."""
     expire_agreements(today)
-    horizon = today + datetime.timedelta(days=max(THRESHOLDS))
+    rule = rule_for(DEADLINE_KIND)
+    horizon = latest_due(rule, today, Colour.YELLOW)
+    if horizon is None:
+        return
     agreements = list(
         Agreement.objects.filter(
             status=Agreement.Status.ACTIVE, end__isnull=False, end__gte=today, end__lte=horizon
         ).select_related("alliance", "alliance__lead")
     )
     managers = responsible_managers([a.alliance.lead for a in agreements])
+    items = []
     for ag in agreements:
-        users = managers[ag.alliance.lead_id]
+        assert ag.end is not None
+        colour = engine.colour(rule, today=today, due=ag.end)
         days = (ag.end - today).days
-        reached = [t for t in THRESHOLDS if days <= t]
-        if not users or not reached:
-            continue
-        t = min(reached)
-        yield Reminder(
-            key=f"agreement:{ag.pk}:expiry:{t}",
-            user_ids=users,
-            title=f"联建协议“{ag.title}”将于 {ag.end:%Y-%m-%d} 到期",
-            body=f"{ag.alliance.name}，还有 {days} 天到期，请及时商议续签。",
-            link=f"/alliances/agreements/{ag.pk}/",
-            due=ag.end,
-            level=Notification.Level.RED if t == 7 else Notification.Level.YELLOW,
+        items.append(
+            DeadlineItem(
+                kind=DEADLINE_KIND,
+                key=f"agreement:{ag.pk}",
+                title=f"联建协议“{ag.title}”将于 {ag.end:%Y-%m-%d} 到期",
+                body=f"{ag.alliance.name}，还有 {days} 天到期，请及时商议续签。",
+                link=f"/alliances/agreements/{ag.pk}/",
+                colour=colour,
+                due=ag.end,
+                owner_ids=managers[ag.alliance.lead_id],
+                version=f"{ag.end:%Y-%m-%d}",
+            )
         )
+    yield from colour_reminders(items, today)

@@ -20,6 +20,7 @@ Which steps the problem's state allows is :mod:`lianjian.consultations.rules`'.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -37,6 +38,8 @@ from lianjian.core.validation import (
     is_date,
     raise_errors,
 )
+from lianjian.deadlines.engine import PresetRule
+from lianjian.deadlines.services import rule_for
 from lianjian.orgs.models import Member, Organisation, not_before_founding, validate_code
 
 if TYPE_CHECKING:
@@ -360,13 +363,10 @@ class Problem(models.Model):
     def audit_key(self) -> str:
         return self.code
 
-    def colour(self, today, yellow_days: int | None = None) -> str:
-        return rules.colour(
-            self.state,
-            self.deadline,
-            today,
-            yellow_threshold() if yellow_days is None else yellow_days,
-        )
+    def colour(self, today: datetime.date, rule: PresetRule | None = None) -> str:
+        """The 三色 of the problem on ``today`` (``rules.colour``) under ``rule``, by default
+        the preset of the kind ``problem`` (``deadlines.services.rule_for``)."""
+        return rules.colour(self.state, self.deadline, today, rule or rule_for(rules.DEADLINE_KIND))
 
     def clean(self) -> None:
         raised_by = self.raised_by if self.raised_by_id is not None else None
@@ -424,11 +424,6 @@ def field_label(name: str) -> str:
     if name == "owners":
         return "责任组织"
     return str(Problem._meta.get_field(name).verbose_name)
-
-
-def yellow_threshold() -> int:
-    """Days before the deadline at which a problem turns yellow (setting, default 7)."""
-    return int(getattr(settings, "LIANJIAN_PROBLEM_YELLOW_DAYS", rules.YELLOW_DAYS))
 
 
 class ProblemOwner(models.Model):

@@ -4,13 +4,16 @@
 the unique (user, key) of a notification. For every problem being worked on (已分派/办理中)
 with a deadline:
 
-- yellow when the deadline is ``yellow_threshold()`` days away or less (the day itself
-  included) — to the managers responsible for the owner organisations;
-- red when the deadline has passed — to the same managers and to those of the alliance's
-  lead organisation.
+- yellow (by default 7 days before the deadline or less, the day itself included) — to the
+  managers responsible for the owner organisations;
+- red (by default the deadline has passed) — to the same managers and to those of the
+  alliance's lead organisation, and the steps of the escalation ladder of problems if the
+  党建工作部 set one.
 
-The key names the problem, the colour and the deadline (``problem:WT-2026-001:red:2026-11-15``),
-so a problem reminds once per colour and deadline, and again when the deadline is moved.
+The colour is the preset's of the kind ``problem`` (``lianjian.deadlines``: 临期 unless
+another was chosen); the reminders are ``deadlines.notify.colour_reminders``'. The key names
+the problem, the colour and the deadline (``problem:WT-2026-001:red:2026-11-15``), so a
+problem reminds once per colour and deadline, and again when the deadline is moved.
 A solved problem waiting for confirmation (待确认) sends the raising organisation's managers
 one to-do to confirm or send it back.
 
@@ -33,8 +36,11 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Q
 
 from lianjian.consultations import rules
-from lianjian.consultations.models import Problem, yellow_threshold
+from lianjian.consultations.models import Problem
 from lianjian.consultations.selectors import problem_rows
+from lianjian.deadlines.engine import Colour, PresetRule, latest_due
+from lianjian.deadlines.notify import DeadlineItem, colour_reminders
+from lianjian.deadlines.services import rule_for
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import Reminder, close
 from lianjian.orgs.models import Organisation
@@ -46,12 +52,16 @@ OWNER_TASKS = ("assign", "reopen", "yellow", "red")
 
 def problem_reminders(today: datetime.date) -> Iterator[Reminder]:
     """Yellow, red and confirmation reminders of ``today`` (see the module docstring)."""
-    days = yellow_threshold()
-    horizon = today + datetime.timedelta(days=days)
-    due = list(
-        problem_rows(
-            Problem.objects.filter(state__in=rules.OPEN_STATES, deadline__lte=horizon)
-        ).order_by("code")
+    rule = rule_for(rules.DEADLINE_KIND)
+    horizon = latest_due(rule, today, Colour.YELLOW)
+    due = (
+        list(
+            problem_rows(
+                Problem.objects.filter(state__in=rules.OPEN_STATES, deadline__lte=horizon)
+            ).order_by("code")
+        )
+        if horizon is not None
+        else []
     )
     waiting = list(
         Problem.objects.filter(state=rules.SOLVED).select_related("raised_by").order_by("code")
@@ -60,36 +70,50 @@ def problem_reminders(today: datetime.date) -> Iterator[Reminder]:
     orgs.update({p.alliance.lead_id: p.alliance.lead for p in due if p.alliance_id})
     orgs.update({p.raised_by_id: p.raised_by for p in waiting})
     managers = responsible_managers(list(orgs.values()))
-    for p in due:
-        level = rules.colour(p.state, p.deadline, today, days)
-        if level not in ("yellow", "red"):
-            continue
-        users = {u for link in p.owner_links.all() for u in managers.get(link.org_id, ())}
-        if level == "red" and p.alliance_id:
-            users.update(managers.get(p.alliance.lead_id, ()))
-        if not users:
-            continue
-        left = (p.deadline - today).days
-        if level == "red":
-            title = f"问题“{p.title}”已逾期"
-            body = f"{p.code}，办理期限 {p.deadline:%Y-%m-%d}，已逾期 {-left} 天，请尽快办理并报送进展。"
-        else:
-            title = f"问题“{p.title}”临近办理期限"
-            body = f"{p.code}，办理期限 {p.deadline:%Y-%m-%d}，还有 {left} 天。"
-        yield Reminder(
-            key=f"problem:{p.code}:{level}:{p.deadline:%Y-%m-%d}",
-            user_ids=tuple(sorted(users)),
-            title=title,
-            body=body,
-            link=f"/consultations/p/{p.code}/",
-            due=p.deadline,
-            level=Notification.Level.RED if level == "red" else Notification.Level.YELLOW,
-        )
+    yield from colour_reminders(
+        (item for p in due if (item := _item(p, rule, today, managers)) is not None), today
+    )
     for p in waiting:
         users = managers.get(p.raised_by_id, ())
         if not users or p.solved_on is None:
             continue
         yield confirm_reminder(p, tuple(users))
+
+
+def _item(
+    p: Problem, rule: PresetRule, today: datetime.date, managers: dict[int, tuple[int, ...]]
+) -> DeadlineItem | None:
+    """A problem being worked on as a deadline item: the owners' managers own it, those of
+    the alliance's lead organisation are its responsible leaders."""
+    assert p.deadline is not None
+    colour = Colour(rules.colour(p.state, p.deadline, today, rule))
+    if colour is Colour.GREEN:
+        return None
+    owners = tuple(
+        sorted({u for link in p.owner_links.all() for u in managers.get(link.org_id, ())})
+    )
+    leaders = tuple(managers.get(p.alliance.lead_id, ())) if p.alliance_id else ()
+    left = (p.deadline - today).days
+    if left < 0:
+        title = f"问题“{p.title}”已逾期"
+        body = (
+            f"{p.code}，办理期限 {p.deadline:%Y-%m-%d}，已逾期 {-left} 天，请尽快办理并报送进展。"
+        )
+    else:
+        title = f"问题“{p.title}”临近办理期限"
+        body = f"{p.code}，办理期限 {p.deadline:%Y-%m-%d}，还有 {left} 天。"
+    return DeadlineItem(
+        kind=rules.DEADLINE_KIND,
+        key=f"problem:{p.code}",
+        title=title,
+        link=f"/consultations/p/{p.code}/",
+        colour=colour,
+        due=p.deadline,
+        owner_ids=owners,
+        leader_ids=leaders,
+        body=body,
+        version=f"{p.deadline:%Y-%m-%d}",
+    )
 
 
 def confirm_reminder(problem: Problem, user_ids: tuple[int, ...]) -> Reminder:
@@ -139,7 +163,7 @@ def owner_reminder(
     or sent back (``kind`` "reopen", keyed by how many times). Yellow when the deadline is
     near or past, green otherwise."""
     assert problem.deadline is not None
-    colour = rules.colour(rules.IN_PROGRESS, problem.deadline, today, yellow_threshold())
+    colour = rules.colour(rules.IN_PROGRESS, problem.deadline, today, rule_for(rules.DEADLINE_KIND))
     level = Notification.Level.GREEN if colour == "green" else Notification.Level.YELLOW
     names = "、".join(o.name for o in owners)
     if kind == "assign":

@@ -15,6 +15,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from lianjian.deadlines import engine
+from lianjian.deadlines.engine import PresetRule
+
 PENDING = "待研究"
 ASSIGNED = "已分派"
 IN_PROGRESS = "办理中"
@@ -28,9 +31,9 @@ OPEN_STATES = (ASSIGNED, IN_PROGRESS)
 UNSOLVED_STATES = (PENDING, ASSIGNED, IN_PROGRESS)
 SOLVED_STATES = (SOLVED, CLOSED)
 
-# The default yellow threshold in days before the deadline (the brief of issue 7; domain.md
-# names 10 days for rectification, so it is a setting: LIANJIAN_PROBLEM_YELLOW_DAYS).
-YELLOW_DAYS = 7
+# The kind of item of problems in the deadline colours (lianjian.deadlines: its preset
+# colours them, 临期 by default).
+DEADLINE_KIND = "problem"
 
 ACTIONS: dict[str, tuple[str, ...]] = {
     "assign": (PENDING, ASSIGNED, IN_PROGRESS),
@@ -92,19 +95,15 @@ def next_state(action: str, state: str) -> str:
 
 
 def colour(
-    state: str, deadline: datetime.date | None, today: datetime.date, yellow_days: int = YELLOW_DAYS
+    state: str, deadline: datetime.date | None, today: datetime.date, rule: PresetRule
 ) -> str:
-    """The 三色 of a problem: ``red`` overdue, ``yellow`` due within ``yellow_days`` days
-    (the deadline day included), ``green`` otherwise; ``""`` when it is not being worked on
-    (待研究, 待确认, 已销号) or has no deadline."""
+    """The 三色 of a problem under ``rule`` (the preset of the kind ``problem``, 临期 unless
+    the 党建工作部 chose another: red overdue, yellow within 7 days — the deadline day
+    included —, green otherwise); ``""`` when it is not being worked on (待研究, 待确认,
+    已销号) or has no deadline."""
     if state not in OPEN_STATES or deadline is None:
         return ""
-    days = (deadline - today).days
-    if days < 0:
-        return "red"
-    if days <= yellow_days:
-        return "yellow"
-    return "green"
+    return engine.colour(rule, today=today, due=deadline).value
 
 
 def median_days(pairs: Iterable[tuple[datetime.date, datetime.date]]) -> float | None:

@@ -25,11 +25,12 @@ from lianjian.consultations.models import (
     ProblemEvent,
     ProblemOwner,
     ProblemState,
-    yellow_threshold,
 )
 from lianjian.consultations.schemas import MeetingFilter, ProblemFilter
 from lianjian.core.filters import register_list
 from lianjian.core.scope import may
+from lianjian.deadlines.engine import Colour, Kind, PresetRule, latest_due
+from lianjian.deadlines.services import rule_for
 from lianjian.orgs.models import Organisation
 
 COLOURS = {"red": "逾期", "yellow": "临期", "green": "正常"}
@@ -44,18 +45,22 @@ def problem_rows(qs: QuerySet[Problem]) -> QuerySet[Problem]:
     )
 
 
-def colour_q(colour: str, today: datetime.date, yellow_days: int | None = None) -> Q:
-    """The problems of one 三色 colour (see :func:`rules.colour`) as a filter."""
-    days = yellow_threshold() if yellow_days is None else yellow_days
+def colour_q(colour: str, today: datetime.date, rule: PresetRule | None = None) -> Q:
+    """The problems of one 三色 colour (see :func:`rules.colour`) as a filter in SQL, built
+    from the thresholds of ``rule`` (by default the preset of the kind ``problem``)."""
+    rule = rule or rule_for(rules.DEADLINE_KIND)
+    wanted = Colour(colour)  # ValueError for anything else
     open_ = Q(state__in=rules.OPEN_STATES, deadline__isnull=False)
-    soon = today + datetime.timedelta(days=days)
-    if colour == "red":
-        return open_ & Q(deadline__lt=today)
-    if colour == "yellow":
-        return open_ & Q(deadline__gte=today, deadline__lte=soon)
-    if colour == "green":
-        return open_ & Q(deadline__gt=soon)
-    raise ValueError(colour)
+    if rule.kind is Kind.LAG:
+        # No progress on a problem: nothing lags, every open problem is green.
+        return open_ if wanted is Colour.GREEN else Q(pk__in=[])
+    red = latest_due(rule, today, Colour.RED)
+    yellow = latest_due(rule, today, Colour.YELLOW)
+    if wanted is Colour.RED:
+        return open_ & Q(deadline__lte=red)
+    if wanted is Colour.YELLOW:
+        return open_ & Q(deadline__gt=red, deadline__lte=yellow)
+    return open_ & Q(deadline__gt=yellow)
 
 
 def org_problems_q(org: Organisation) -> Q:

@@ -36,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("orgs:import_start", "导入导出", "excel"))
     if scope_of(user).everything:
         items.append(("core:audit_list", "审计日志", "audit"))
+        items.append(("deadlines:settings", "三色预警设置", "deadlines"))
     items.append(("notifications:inbox", "消息与待办", "inbox"))
     items.append(("accounts:profile", "我的账户", "account"))
     return {"nav_items": items, "user_manages": manages_any(user)}

@@ -238,6 +238,18 @@ def colour_since(rule: PresetRule, due: datetime.date, wanted: Colour) -> dateti
     return due + datetime.timedelta(days=threshold)
 
 
+def latest_due(rule: PresetRule, today: datetime.date, wanted: Colour) -> datetime.date | None:
+    """The latest deadline an open item may have to be ``wanted`` or worse on ``today`` under
+    a day-based ``rule``: colour ≥ ``wanted`` ⇔ due ≤ this day (the inverse of
+    :func:`colour_since`). ``None`` for ``lag`` or green: no deadline decides it."""
+    if wanted is Colour.GREEN or rule.kind is Kind.LAG:
+        return None
+    threshold = rule.yellow if wanted is Colour.YELLOW else rule.red
+    if rule.kind is Kind.DAYS_LEFT:
+        return today + datetime.timedelta(days=threshold)
+    return today - datetime.timedelta(days=threshold)
+
+
 # --- escalation ladders -------------------------------------------------------------------
 
 

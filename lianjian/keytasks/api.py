@@ -18,8 +18,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Status
+from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
+from ninja.params.functions import Path
 
 from lianjian.accounts.models import User
 from lianjian.activities.models import Activity

@@ -403,29 +403,37 @@ class KeyTask(models.Model):
         raise_errors(task_errors(self))
 
 
-def task_errors(task: KeyTask) -> dict[str, str]:
-    """field → message for one task's own fields (the model, the services, the Excel kind)."""
+def task_errors(task: KeyTask, task_list: KeyTaskList | None = None) -> dict[str, str]:
+    """field → message for one task's own fields — the one home of them for the model, the
+    services, the API and the Excel kind. ``task_list`` is the task's list when it is not
+    saved yet (an import creating both); relations are read as loaded (the owner with its
+    organisation)."""
     values = instance_values(task)
     errors = date_errors(KeyTask, values)
-    year = task.task_list.year if task.task_list_id is not None else None
+    lst = (
+        task_list
+        if task_list is not None
+        else (task.task_list if task.task_list_id is not None else None)
+    )
+    year = lst.year if lst is not None else None
     for name, message in rules.task_date_errors(task.planned_start, task.planned_end, year).items():
         errors.setdefault(name, message)
-    for name in ("weight",):
-        problem = rules.weight_problem(values.get(name))
-        if problem:
-            errors.setdefault(name, problem)
+    problem = rules.weight_problem(values.get("weight"))
+    if problem:
+        errors.setdefault("weight", problem)
     problem = rules.percent_problem(task.manual_progress)
     if problem:
         errors.setdefault("manual_progress", problem)
     for name, message in rules.kpi_errors(values).items():
         errors.setdefault(name, message)
-    if task.owner_id is not None and task.owner is not None:
+    owner = task.owner if task.owner_id is not None else None
+    if owner is not None:
         problem = rules.owner_problem(
-            task.owner.category, left=task.owner.left_on is not None, name=task.owner.name
+            owner.category, left=owner.left_on is not None, name=owner.name
         )
         if problem:
             errors.setdefault("owner", problem)
-    list_org = task.task_list.organisation if task.task_list_id is not None else None
+    list_org = lst.organisation if lst is not None and lst.organisation_id is not None else None
     owner_org = task.owner_org if task.owner_org_id is not None else None
     if list_org is not None and owner_org is not None:
         if not owner_org.path.startswith(list_org.path):
@@ -434,10 +442,9 @@ def task_errors(task: KeyTask) -> dict[str, str]:
             errors.setdefault("owner_org", f"组织“{owner_org.name}”已撤销，不能承担任务")
     if (
         owner_org is not None
-        and task.owner_id is not None
-        and task.owner is not None
+        and owner is not None
         and "owner" not in errors
-        and not task.owner.org.path.startswith(owner_org.path)
+        and not owner.org.path.startswith(owner_org.path)
     ):
         errors["owner"] = f"责任人须是“{owner_org.name}”或其下级组织的党员"
     if task.parent_id is not None and task.parent is not None:

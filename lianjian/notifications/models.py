@@ -1,7 +1,7 @@
 """In-app notifications: every user's inbox of 待办 (to-dos) and messages.
 
 Reminder jobs (``lianjian remind``) create them idempotently: ``key`` names the event and
-the threshold (``agreement:12:expiry:30``), and (user, key) is unique, so a second run
+the colour (``agreement:12:yellow:2026-12-15``), and (user, key) is unique, so a second run
 creates nothing twice.
 """
 

@@ -55,6 +55,10 @@ class Command(BaseCommand):
             from lianjian.consultations.demo import demo_consultations
 
             demo_consultations(stdout=self.stdout)
+        if apps.is_installed("lianjian.keytasks"):
+            from lianjian.keytasks.demo import demo_keytasks
+
+            demo_keytasks(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 
