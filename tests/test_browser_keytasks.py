@@ -1,7 +1,8 @@
 """A real-browser walk through 党建+关键任务: the company (dangwei) adds a task to its issued
 list with pickers, the branch manager claims it, the owner member reports progress on a
 phone (390 px), the company confirms it and everyone sees the colour turn from red to green;
-the tree, the timeline and the roll-up at 1366 px.
+the tree, the timeline and the roll-up at 1366 px; then the demo's 2026 list walked by
+dangwei, a branch manager and an owner member.
 
 Same fixtures as ``tests/test_browser.py`` (Playwright driving Debian's chromium);
 screenshots go to ``test-artifacts/keytasks-*.png``.
@@ -10,9 +11,11 @@ screenshots go to ``test-artifacts/keytasks-*.png``.
 from __future__ import annotations
 
 import datetime
+import io
 import os
 
 import pytest
+from django.core.management import call_command
 
 from lianjian.core.validation import today
 from lianjian.keytasks.models import KeyTask, ProgressReport
@@ -20,6 +23,7 @@ from tests.conftest import PASSWORD
 from tests.keytask_helpers import make_tasks
 from tests.picker_helpers import choose
 from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
+from tests.test_browser_csp import DEMO_PASSWORD
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -33,11 +37,11 @@ def shot(page, name: str) -> None:  # noqa: F811 - the fixture's page object
     page.screenshot(path=str(ARTIFACTS / f"keytasks-{name}.png"), full_page=True)
 
 
-def login(page, base: str, username: str) -> None:  # noqa: F811
+def login(page, base: str, username: str, password: str = PASSWORD) -> None:  # noqa: F811
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
 
@@ -131,3 +135,53 @@ def test_a_task_is_added_claimed_reported_and_turns_green(world, live_server, pa
     first = page.locator("#task-tree tbody tr").first
     assert first.evaluate("tr => tr.getBoundingClientRect().right") <= 390
     shot(page, "09-tree-390")
+
+
+def test_the_demo_list_walked_by_dangwei_a_branch_manager_and_an_owner_member(live_server, page):  # noqa: F811
+    """The demo's 2026 list: the committee (dangwei) sees the whole tree in every colour and
+    the roll-ups; a branch manager (zhibu, BX-ZB19) sees its own task and confirms nothing of
+    its own; the owner member (dangyuan) finds the 电费回收 task on a phone."""
+    call_command("demo", stdout=io.StringIO())
+    base = live_server.url
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    login(page, base, "dangwei", DEMO_PASSWORD)
+    page.goto(f"{base}/keytasks/l/BX-GJRW-2026/")
+    colours = set(
+        page.eval_on_selector_all(
+            "#task-tree tr[data-colour]", "rows => rows.map(r => r.getAttribute('data-colour'))"
+        )
+    )
+    assert {"red", "yellow", "green"} <= colours
+    shot(page, "demo-01-dangwei-tree")
+    page.goto(f"{base}/keytasks/l/BX-GJRW-2026/timeline/")
+    shot(page, "demo-02-dangwei-timeline")
+    page.goto(f"{base}/keytasks/rollup/?list=BX-GJRW-2026")
+    page.wait_for_selector("#chart-orgs canvas")
+    page.wait_for_timeout(800)
+    shot(page, "demo-03-dangwei-rollup")
+    # The 电费回收 task waits for the company to confirm its November report.
+    page.goto(f"{base}/keytasks/t/GJ-02-05/")
+    assert page.locator("#reports tr[data-state=已提交] button:has-text('确认')").count() == 1
+    shot(page, "demo-04-dangwei-task")
+
+    login(page, base, "zhibu", DEMO_PASSWORD)
+    page.goto(f"{base}/keytasks/l/BX-GJRW-2026/")
+    codes = page.eval_on_selector_all(
+        "#task-tree tr[data-code]", "rows => rows.map(r => r.getAttribute('data-code'))"
+    )
+    assert "GJ-02-05" in codes and "GJ-02" not in codes
+    page.goto(f"{base}/keytasks/t/GJ-02-05/")
+    assert page.locator("#reports button:has-text('确认')").count() == 0  # never its own values
+    shot(page, "demo-05-zhibu-task")
+
+    login(page, base, "dangyuan", DEMO_PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/keytasks/mine/")
+    card = page.locator("#mine [data-code='GJ-02-05']")
+    assert card.count() == 1
+    assert card.evaluate("el => el.getBoundingClientRect().right") <= 390
+    shot(page, "demo-06-dangyuan-mine-390")
+    card.click()
+    page.wait_for_selector("#reports")
+    shot(page, "demo-07-dangyuan-task-390")
