@@ -181,3 +181,42 @@ def test_periods():
     assert rules.period_problem("2027-01", 2026, today) == "不能报送尚未开始的期间"
     assert rules.period_problem("2020-01", 2026, today)
     assert rules.month_problem("2026-11") == "" and rules.month_problem("2026-1")
+
+
+@pytest.mark.django_db
+def test_status_of_a_list_costs_a_flat_number_of_queries(world):
+    """The roll-up loads a list's tasks and milestones in a fixed number of queries, however
+    many tasks it has."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lianjian.core.validation import today
+    from lianjian.deadlines.services import rule_for
+    from lianjian.keytasks import selectors, services
+    from tests.keytask_helpers import category, make_tasks
+
+    t = make_tasks(world)
+    rule_for("key_task")  # the rules are cached per run
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = selectors.list_status(t.lst, today())
+        assert rows
+        return len(ctx.captured_queries)
+
+    small = count()
+    for i in range(30):
+        task = services.task_create(
+            actor=None,
+            task_list=t.lst,
+            code=f"Q-{i}",
+            parent=t.a,
+            name=f"子任务{i}",
+            category=category(),
+            owner_org=world.zb_a,
+            planned_start=t.a.planned_start,
+            planned_end=t.a.planned_end,
+            progress_mode="里程碑",
+        )
+        services.milestone_save(None, task, name="节点", weight=1, planned_on=t.a.planned_end)
+    assert count() == small <= 3
