@@ -30,6 +30,9 @@ from lianjian.keytasks.ui_timeline import bar, ticks, window
 from lianjian.orgs.forms import add_service_errors
 
 NAV = "keytasks"
+# Rows of a tree or timeline page: a company list runs to thousands of tasks, and the page
+# stays quick to draw (the figures above it count every task).
+TREE_PAGE = 100
 
 
 def visible_list(request: HttpRequest, code: str) -> KeyTaskList:
@@ -133,10 +136,12 @@ def tasklist_detail(request: HttpRequest, code: str) -> HttpResponse:
     f = TreeFilter.from_query(request.GET)
     tree = ui_selectors.list_tree(request.user, task_list, today)
     rows = ui_selectors.filter_rows(tree, f)
+    page = paginate(request, rows, per_page=TREE_PAGE)
     ctx: dict[str, Any] = {
         "nav": NAV,
         "task_list": task_list,
-        "rows": rows,
+        "page": page,
+        "rows": page.object_list,
         "f": f,
         "today": today,
         "filtered": f.active,
@@ -182,8 +187,13 @@ def tasklist_timeline(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     f = TreeFilter.from_query(request.GET)
     rows = ui_selectors.filter_rows(ui_selectors.list_tree(request.user, task_list, today), f)
+    # The window spans every filtered task, so that all pages share one time scale.
     win = window(((r.task.planned_start, r.task.planned_end) for r in rows), today)
-    bars = [(r, bar(win, r.task.planned_start, r.task.planned_end, r.progress)) for r in rows]
+    page = paginate(request, rows, per_page=TREE_PAGE)
+    bars = [
+        (r, bar(win, r.task.planned_start, r.task.planned_end, r.progress))
+        for r in page.object_list
+    ]
     return render(
         request,
         "keytasks/tasklist_timeline.html",
@@ -191,6 +201,7 @@ def tasklist_timeline(request: HttpRequest, code: str) -> HttpResponse:
             "nav": NAV,
             "task_list": task_list,
             "bars": bars,
+            "page": page,
             "ticks": ticks(win),
             "window": win,
             "today": today,
