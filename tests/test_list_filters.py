@@ -723,10 +723,12 @@ def test_the_compliance_selector_takes_a_fixed_number_of_queries(
     from lianjian.activities.schemas import ComplianceFilter
     from lianjian.activities.selectors import TZ, compliance_list
     from lianjian.activities.services import activity_record
+    from lianjian.deadlines.services import rule_for
     from lianjian.orgs.services import org_create
 
     today = datetime.date(2026, 11, 21)
     f = ComplianceFilter(year=2026, org="DW", only="problem")
+    rule_for("org_life")  # the deadline colours' rules: one query per request or run, read here
     with django_assert_max_num_queries(9):
         small = compliance_list(world.admin, f, today=today)
     for i in range(12):

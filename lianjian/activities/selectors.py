@@ -426,7 +426,8 @@ def compliance_list(user: Any, f: ComplianceFilter, *, today: datetime.date) -> 
     system) — the one filter of the matrix, its export, the per-organisation page and
     ``GET /api/v1/compliance``. ``year`` defaults to the year of ``today``; ``org`` names a
     subtree (or, with ``subtree=False``, one organisation) and raises
-    ``Organisation.DoesNotExist`` when ``user`` may not see it (404). Nine queries."""
+    ``Organisation.DoesNotExist`` when ``user`` may not see it (404). Nine queries (and one
+    for the deadline colours' rules, once per request or run)."""
     year = f.year or today.year
     root, orgs = compliance_scope(user, f.org)
     if root is not None and not f.subtree:
