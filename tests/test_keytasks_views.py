@@ -6,11 +6,13 @@ query counts."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from lianjian.activities.services import activity_record
 from lianjian.core.models import AuditLog
@@ -43,6 +45,7 @@ GET_MATRIX = {
     ("rollup",): [200, 200, 200, 200, 200, 200],
     ("tasklist_detail", "QD-T"): [200, 200, 200, 200, 200, 404],
     ("tasklist_timeline", "QD-T"): [200, 200, 200, 200, 200, 404],
+    ("tasklist_export", "QD-T"): [200, 200, 200, 200, 200, 404],
     ("tasklist_edit", "QD-T"): [200, 200, 403, 403, 403, 404],
     ("task_create", "QD-T"): [200, 200, 403, 403, 403, 404],
     ("task_detail", "QD-T-1"): [200, 200, 404, 404, 404, 404],
@@ -520,3 +523,17 @@ def test_the_tree_costs_a_fixed_number_of_queries(world, t):
             planned_end=datetime.date(year, 12, 31),
         )
     assert count() == before
+
+
+def test_the_list_exports_its_tasks_in_the_columns_of_the_tasks_kind(world, t):
+    make_tasks(world, code="QD-U")  # another list of the same organisation: not exported
+
+    def codes(persona: str) -> list[str]:
+        response = client_for(world, persona).get(url("tasklist_export", "QD-T"))
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        header = [c.value for c in sheet[1]]
+        column = header.index("任务编码*") if "任务编码*" in header else header.index("任务编码")
+        return [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+    assert codes("company") == ["QD-T-1", "QD-T-1-A", "QD-T-1-B"]
+    assert codes("manager_b") == ["QD-T-1-B"]  # only what the branch sees

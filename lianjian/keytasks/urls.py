@@ -11,6 +11,7 @@ urlpatterns = [
     path("l/<str:code>/", views_lists.tasklist_detail, name="tasklist_detail"),
     path("l/<str:code>/edit/", views_lists.tasklist_edit, name="tasklist_edit"),
     path("l/<str:code>/timeline/", views_lists.tasklist_timeline, name="tasklist_timeline"),
+    path("l/<str:code>/export/", views_lists.tasklist_export, name="tasklist_export"),
     path(
         "l/<str:code>/do/<str:action>/",
         views_lists.tasklist_transition,
