@@ -82,10 +82,12 @@ class TreeFilter(ListFilter):
         return any(getattr(self, name) for name in type(self).model_fields)
 
 
-def _tasks_of(lists: Iterable[int]) -> QuerySet[KeyTask]:
+def _tasks_of(lists: Iterable[int], *, cards: bool = False) -> QuerySet[KeyTask]:
+    """The tasks of whole lists with what a tree row shows (``cards``: also the list's name)."""
+    related = ["category", "owner_org", "owner"] + (["task_list"] if cards else [])
     return (
         KeyTask.objects.filter(task_list_id__in=list(lists))
-        .select_related("task_list", "category", "owner_org", "owner", "sponsor")
+        .select_related(*related)
         .order_by("task_list_id", "position", "code")
     )
 
@@ -129,6 +131,8 @@ def _rows(tasks: Sequence[KeyTask], visible: set[int], today: datetime.date) -> 
 def list_tree(user: Any, task_list: KeyTaskList, today: datetime.date) -> list[TaskRow]:
     """The tasks of ``task_list`` the user sees, as a tree in display order."""
     tasks = list(_tasks_of([task_list.pk]))
+    for t in tasks:
+        t.task_list = task_list
     visible = set(
         KeyTask.objects.visible_to(user).filter(task_list=task_list).values_list("pk", flat=True)
     )
@@ -188,19 +192,24 @@ def figures(rows: Sequence[TaskRow]) -> Figures:
 
 
 def task_row(user: Any, task: KeyTask, today: datetime.date) -> TaskRow:
-    """The row of one (visible) task, computed with its whole list."""
-    tasks = list(_tasks_of([task.task_list_id]))
-    rows = _rows(tasks, {task.pk}, today)
-    row = rows[0]
-    row.task = task
-    return row
+    """The row of one (visible) task, its status computed with its whole list."""
+    s = selectors.statuses_for([task], today)[task.pk]
+    return TaskRow(task, 0, s.progress, s.expected, s.colour)
 
 
 def children_rows(user: Any, task: KeyTask, today: datetime.date) -> list[TaskRow]:
-    """The direct sub-tasks of ``task`` that the user sees."""
-    tasks = list(_tasks_of([task.task_list_id]))
-    visible = set(KeyTask.objects.visible_to(user).filter(parent=task).values_list("pk", flat=True))
-    return [r for r in _rows(tasks, visible, today) if r.task.parent_id == task.pk]
+    """The direct sub-tasks of ``task`` that the user sees, by position and code."""
+    children = list(
+        KeyTask.objects.visible_to(user)
+        .filter(parent=task)
+        .select_related("category", "owner_org", "owner")
+        .order_by("position", "code")
+    )
+    status = selectors.statuses_for(children, today)
+    return [
+        TaskRow(c, 1, status[c.pk].progress, status[c.pk].expected, status[c.pk].colour)
+        for c in children
+    ]
 
 
 @dataclass
@@ -236,7 +245,7 @@ def _rows_where(user: Any, cond: Q, today: datetime.date) -> list[TaskRow]:
     mine = KeyTask.objects.visible_to(user).filter(cond).exclude(state=rules.CANCELLED)
     ids = set(mine.values_list("pk", flat=True))
     lists = set(mine.values_list("task_list_id", flat=True))
-    rows = _rows(list(_tasks_of(lists)), ids, today)
+    rows = _rows(list(_tasks_of(lists, cards=True)), ids, today)
     rank = {"red": 0, "yellow": 1, "green": 2, "": 3}
     for r in rows:
         r.depth = 0
