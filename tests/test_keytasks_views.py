@@ -537,3 +537,21 @@ def test_the_list_exports_its_tasks_in_the_columns_of_the_tasks_kind(world, t):
 
     assert codes("company") == ["QD-T-1", "QD-T-1-A", "QD-T-1-B"]
     assert codes("manager_b") == ["QD-T-1-B"]  # only what the branch sees
+
+
+def test_a_refused_list_action_says_why_and_changes_nothing(world):
+    client = client_for(world, "company")
+    services.list_create(
+        actor=None, organisation=world.dw, year=today().year, name="空清单", code="KONG"
+    )
+    response = assert_write(
+        lambda: KeyTaskList.objects.get(code="KONG").state,
+        lambda: client.post(url("tasklist_transition", "KONG", "issue")),
+        400,
+    )
+    assert "审议" in response.content.decode() or "还没有任务" in response.content.decode()
+    assert client.post(url("tasklist_transition", "KONG", "explode")).status_code == 404
+    assert (
+        client_for(world, "manager_a").post(url("tasklist_transition", "KONG", "issue")).status_code
+        == 404
+    )

@@ -176,9 +176,12 @@ def tasklist_transition(request: HttpRequest, code: str, action: str) -> HttpRes
     try:
         services.list_transition(request.user, task_list, action)
     except ValidationError as exc:
+        # The list page again, with the reason, as a refusal: nothing was changed.
         for text in exc.messages:
             messages.error(request, text)
-        return redirect("keytasks:tasklist_detail", code=task_list.code)
+        response = tasklist_detail(request, code)
+        response.status_code = 400
+        return response
     messages.success(request, f"清单已{rules.LIST_ACTION_LABELS[action]}")
     return redirect("keytasks:tasklist_detail", code=task_list.code)
 

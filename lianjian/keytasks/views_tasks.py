@@ -196,7 +196,7 @@ def task_create(request: HttpRequest, code: str) -> HttpResponse:
     task_list = visible_list(request, code)
     if not may(request.user, CHANGE, task_list):
         raise PermissionDenied
-    if task_list.state == ListState.CLOSED:
+    if task_list.state == ListState.CLOSED and request.method != "POST":
         messages.error(request, "清单已关闭，不能添加任务")
         return redirect("keytasks:tasklist_detail", code=task_list.code)
     initial: dict[str, Any] = {
