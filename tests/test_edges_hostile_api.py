@@ -332,12 +332,140 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/problems/{code}/reopen"): Write(
         lambda w, h: "/problems/WT-S/reopen", lambda w, h: {"reason": "未解决"}
     ),
+    ("POST", "/keytask-lists"): Write(
+        lambda w, h: "/keytask-lists",
+        lambda w, h: {
+            "code": "QD-H1",
+            "org": "ZB-A",
+            "year": 2026,
+            "name": "营销支部关键任务清单",
+            "approval_ref": "2026年第1次支委会",
+            "approved_on": "2026-01-10",
+        },
+    ),
+    ("PATCH", "/keytask-lists/{code}"): Write(
+        lambda w, h: f"/keytask-lists/{_kt(w).lst.code}",
+        lambda w, h: {"name": "新清单名", "approval_ref": "党委会", "approved_on": "2026-01-05"},
+    ),
+    ("POST", "/keytask-lists/{code}/transition"): Write(
+        lambda w, h: f"/keytask-lists/{_kt_draft(w)}/transition", lambda w, h: {"action": "issue"}
+    ),
+    ("POST", "/tasks"): Write(
+        lambda w, h: "/tasks",
+        lambda w, h: {
+            "code": "QD-H-9",
+            "list": _kt(w).lst.code,
+            "parent": _kt(w).parent.code,
+            "name": "带电作业能力提升",
+            "category": "设备运维",
+            "theme": "党建+设备运维",
+            "owner_org": "ZB-A",
+            "owner": "M-A1",
+            "participants": ["M-A2"],
+            "participant_names": "王工",
+            "planned_start": "2026-02-01",
+            "planned_end": "2026-11-30",
+            "progress_mode": "指标",
+            "weight": 2,
+            "kpi_unit": "次",
+            "kpi_baseline": 10,
+            "kpi_target": 20,
+            "kpi_direction": "越高越好",
+        },
+    ),
+    ("PATCH", "/tasks/{code}"): Write(
+        lambda w, h: f"/tasks/{_kt(w).a.code}",
+        lambda w, h: {
+            "name": "营销片区配网改造（调整）",
+            "planned_start": "2026-02-01",
+            "planned_end": "2026-11-30",
+            "weight": 3,
+            "owner": "M-A1",
+            "participants": ["M-A2"],
+            "kpi_unit": "%",
+        },
+    ),
+    ("POST", "/tasks/{code}/transition"): Write(
+        lambda w, h: f"/tasks/{_kt(w).a.code}/transition",
+        lambda w, h: {"action": "suspend", "reason": "等待停电计划"},
+    ),
+    ("POST", "/milestones"): Write(
+        lambda w, h: "/milestones",
+        lambda w, h: {
+            "task": _kt(w).a.code,
+            "name": "完成设计",
+            "weight": 2,
+            "planned_on": "2026-03-01",
+        },
+    ),
+    ("POST", "/milestones/{milestone_id}/action"): Write(
+        lambda w, h: f"/milestones/{_kt_milestone(w)}/action",
+        lambda w, h: {"action": "done", "on": _today()},
+        ids=("milestone",),
+    ),
+    ("POST", "/task-reports"): Write(
+        lambda w, h: "/task-reports",
+        lambda w, h: {
+            "task": _kt(w).b.code,
+            "period": _today()[:7],
+            "percent": 55,
+            "kpi_value": 3,
+            "text": "完成一半",
+        },
+    ),
+    ("POST", "/task-reports/{report_id}/action"): Write(
+        lambda w, h: f"/task-reports/{_kt_report(w)}/action",
+        lambda w, h: {"action": "return", "reason": "数据不实"},
+        ids=("report",),
+    ),
     ("POST", "/grouping/runs/{run_id}/adopt"): Write(
         lambda w, h: f"/grouping/runs/{_done_run(w)}/adopt",
         lambda w, h: {"networks": "替换"},
         ids=("run",),
     ),
 }
+
+
+def _kt(w: Any) -> Any:
+    """The key-task list QD-T of the shared helper (made once), task B claimed."""
+    if not hasattr(w, "_keytasks"):
+        from lianjian.keytasks import services
+        from tests.keytask_helpers import make_tasks
+
+        t = make_tasks(w)
+        services.task_transition(None, t.b, "claim")
+        w._keytasks = t
+    return w._keytasks
+
+
+def _kt_draft(w: Any) -> str:
+    from lianjian.keytasks.models import KeyTaskList
+    from tests.keytask_helpers import make_tasks
+
+    if not KeyTaskList.objects.filter(code="QD-D").exists():
+        make_tasks(w, issue=False, code="QD-D")
+    return "QD-D"
+
+
+def _kt_milestone(w: Any) -> int:
+    from lianjian.keytasks import services
+
+    t = _kt(w)
+    return services.milestone_save(
+        None, t.b, name=f"节点{t.b.milestones.count()}", weight=1, planned_on=t.b.planned_start
+    ).pk
+
+
+def _kt_report(w: Any) -> int:
+    import datetime
+
+    from lianjian.keytasks import services
+    from lianjian.keytasks.models import ProgressReport
+
+    t = _kt(w)
+    first = datetime.date.fromisoformat(_today()).replace(day=1) - datetime.timedelta(days=1)
+    found = ProgressReport.objects.filter(task=t.b, period=f"{first:%Y-%m}").first()
+    return (found or services.report_submit(None, t.b, period=f"{first:%Y-%m}", percent=30)).pk
 
 
 def _done_run(w: Any) -> int:

@@ -155,6 +155,23 @@ def _xlsx() -> dict[str, Any]:
         return {"file": SimpleUploadedFile("orgs.xlsx", path.read_bytes())}
 
 
+def _ladder(w: Any) -> int:
+    """An active escalation ladder of problems (inside the savepoint of the request)."""
+    from lianjian.deadlines import services as deadline_services
+    from lianjian.deadlines.models import DeadlineKind, EscalationLadder
+
+    found = EscalationLadder.objects.filter(active=True).first()
+    return (
+        found
+        or deadline_services.ladder_create(
+            actor=w.admin,
+            kind=DeadlineKind.objects.get(code="problem"),
+            name="问题督办",
+            steps=[("提醒", 3), ("约谈", 7)],
+        )
+    ).pk
+
+
 def _rule(w: Any, h: Any) -> int:
     return ComplianceRule.objects.order_by("pk").values_list("pk", flat=True).first()
 
@@ -728,6 +745,35 @@ POSTS: dict[str, Post] = {
     "proposals:run_adopt": Post(
         lambda w, h: f"/grouping/runs/{_grouping_run(w, h)}/adopt/", ok=False
     ),
+    "deadlines:preset_edit": Post(
+        lambda w, h: "/deadlines/presets/due/",
+        lambda w, h: {"yellow": "10"},
+        page=_same(lambda w, h: "/deadlines/presets/due/"),
+    ),
+    "deadlines:kind_set": Post(
+        lambda w, h: "/deadlines/kinds/problem/",
+        lambda w, h: {"preset": "late"},
+        page=lambda w, h: "/deadlines/",
+    ),
+    "deadlines:ladder_create": Post(
+        lambda w, h: "/deadlines/ladders/new/",
+        lambda w, h: {
+            "name": "问题督办",
+            "kind": "problem",
+            "step_name": ["提醒", "约谈", ""],
+            "step_days": ["3", "7", ""],
+        },
+        page=_same(lambda w, h: "/deadlines/ladders/new/"),
+    ),
+    "deadlines:ladder_edit": Post(
+        lambda w, h: f"/deadlines/ladders/{_ladder(w)}/",
+        lambda w, h: {"name": "问题督办（修订）"},
+        page=_same(lambda w, h: f"/deadlines/ladders/{_ladder(w)}/"),
+    ),
+    "deadlines:ladder_void": Post(
+        lambda w, h: f"/deadlines/ladders/{_ladder(w)}/void/",
+        lambda w, h: {"reason": "改用新办法"},
+    ),
     "notifications:mark_all_read": Post(lambda w, h: "/inbox/read-all/"),
     "notifications:mark": Post(
         lambda w, h: f"/inbox/{_notification(w, h)}/mark/",
@@ -747,6 +793,7 @@ READ_ONLY = {
     "home:home",
     "core:audit_list",
     "core:picker",
+    "deadlines:settings",
     "accounts:profile",
     "orgs:org_tree",
     "orgs:org_detail",

@@ -194,6 +194,9 @@ SYSTEM_DATES = {
     "proposals.GroupingRun.finished_at",
     "proposals.GroupingRun.adopted_at",
     "sharing.Booking.decided_at",
+    "keytasks.ProgressReport.submitted_at",
+    "keytasks.ProgressReport.confirmed_at",
+    "keytasks.PackageItem.claimed_on",
 }
 
 

@@ -46,6 +46,9 @@ MODELS = (
     "assessment.Scheme",
     "assessment.Dimension",
     "assessment.Indicator",
+    "keytasks.KeyTask",
+    "keytasks.Milestone",
+    "keytasks.ProgressReport",
 )
 KEYS = {
     "code",
@@ -57,6 +60,19 @@ KEYS = {
     "username",
     "opening_hours",
 }
+
+
+def plant_key_tasks(world) -> None:
+    """A key-task list with a milestone and a report, so that the kinds tasks, milestones
+    and task_progress export planted text too."""
+    from lianjian.core.validation import today
+    from lianjian.keytasks import services as keytasks
+    from tests.keytask_helpers import make_tasks
+
+    t = make_tasks(world)
+    keytasks.task_transition(None, t.a, "claim")
+    keytasks.milestone_save(None, t.a, name="节点", weight=1, planned_on=t.a.planned_start)
+    keytasks.report_submit(None, t.a, period=f"{today():%Y-%m}", percent=10, text="说明")
 
 
 @pytest.fixture
@@ -78,6 +94,7 @@ def planted(world, tmp_path, settings):
     scheme = scheme_import(example(), actor=None)[0]
     kpi_set(world.admin, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
     joint_activity(world.zb_a, world.zb_b, day=datetime.date(2025, 3, 10))
+    plant_key_tasks(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)

@@ -191,3 +191,21 @@ def test_package_claim(world):
     assert item.claimed_by == world.m_a1
     with pytest.raises(ValidationError):
         services.package_item_claim(world.member_a, item)
+
+
+def test_categories_are_data_the_admin_extends(world):
+    from lianjian.keytasks.models import TaskCategory
+
+    assert list(TaskCategory.objects.values_list("name", flat=True)) == [
+        "技改项目",
+        "生产任务指标",
+        "设备运维",
+        "安全环保",
+        "其他",
+    ]
+    with pytest.raises(ValidationError):
+        services.category_save(world.company, name="党建品牌")
+    made = services.category_save(world.admin, name="党建品牌", position=60)
+    assert made.pk and AuditLog.objects.filter(target_type="keytasks.taskcategory").count() == 1
+    with pytest.raises(ValidationError):
+        services.category_save(world.admin, name="技改项目")

@@ -188,6 +188,9 @@ def kpi_errors(values: Mapping[str, Any]) -> dict[str, str]:
         return errors
     baseline, target = values.get("kpi_baseline"), values.get("kpi_target")
     direction = values.get("kpi_direction")
+    for name, value in (("kpi_baseline", baseline), ("kpi_target", target)):
+        if value is not None and not _finite(value):
+            errors[name] = "应为有限的数字"
     if baseline is None:
         errors["kpi_baseline"] = "按指标计算进度的任务须填写基准值"
     if target is None:

@@ -240,8 +240,8 @@ class TaskIn(Strict):
     weight: float = Field(1.0, ge=0, le=1_000_000_000)
     excluded: bool = False
     kpi_unit: Text20 = ""
-    kpi_baseline: float | None = None
-    kpi_target: float | None = None
+    kpi_baseline: float | None = Field(None, ge=-1e15, le=1e15)
+    kpi_target: float | None = Field(None, ge=-1e15, le=1e15)
     kpi_direction: DirectionName | Literal[""] = ""
     preset: Annotated[str, StringConstraints(max_length=32)] = ""
 
@@ -262,8 +262,8 @@ class TaskPatch(Strict):
     weight: float | None = Field(None, ge=0, le=1_000_000_000)
     excluded: bool | None = None
     kpi_unit: Text20 | None = None
-    kpi_baseline: float | None = None
-    kpi_target: float | None = None
+    kpi_baseline: float | None = Field(None, ge=-1e15, le=1e15)
+    kpi_target: float | None = Field(None, ge=-1e15, le=1e15)
     kpi_direction: DirectionName | None = None
     preset: Annotated[str, StringConstraints(max_length=32)] | None = None
 

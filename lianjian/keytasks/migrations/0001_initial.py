@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('activities', '0003_void_and_for_year'),
+        ('activities', '0001_initial'),
         ('orgs', '0003_organisation_initials'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
