@@ -200,7 +200,7 @@ def test_escalation_steps_reach_the_inbox_and_are_recorded_once(world, ladder):
     assert step.title == "【提醒】问题“测试”逾期"
     assert step.kind == "todo"
     assert step.due == day(3)
-    services.escalation_act(actor=world.manager_a, escalation=Escalation.objects.get(), on=day(1))
+    services.escalation_act(actor=world.manager_a, escalation=Escalation.objects.get())
     assert deliver(colour_reminders([red], day(10))) == 0
     assert Escalation.objects.count() == 1
 
@@ -268,10 +268,12 @@ def test_ladders_are_checked_and_audited(world, ladder):
 
 
 @pytest.mark.django_db
-def test_acting_before_the_step_was_issued_is_refused(world, ladder):
+def test_acting_on_a_step_is_recorded_once_and_audited(world, ladder):
     deliver(colour_reminders([item(world, Colour.RED)], TODAY))
     esc = Escalation.objects.get()
-    with pytest.raises(ValidationError, match="不能早于发出日期"):
-        services.escalation_act(actor=world.manager_a, escalation=esc, on=day(-1))
+    services.escalation_act(actor=world.manager_a, escalation=esc)
+    services.escalation_act(actor=world.company, escalation=esc)
     esc.refresh_from_db()
-    assert esc.acted_on is None
+    assert (esc.acted_on, esc.acted_by) == (timezone.localdate(), world.manager_a)
+    log = AuditLog.objects.filter(target_type="deadlines.escalation").get()
+    assert (log.actor, log.note) == (world.manager_a, "督办已办理")

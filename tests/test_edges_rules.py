@@ -187,6 +187,8 @@ SYSTEM_DATES = {
     "assessment.AssessmentRun.voided_at",
     "assessment.Objection.answered_at",
     "consultations.ProblemEvent.at",
+    "deadlines.Escalation.issued_on",  # the daily job issues the step
+    "deadlines.Escalation.acted_on",  # its to-do marked done, or deadlines.services.escalation_act
     "notifications.Notification.due",
     "notifications.Notification.read_at",
     "notifications.Notification.done_at",

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from lianjian.core.forms import EdgeRules
 from lianjian.deadlines.engine import Kind
 from lianjian.deadlines.models import DeadlineKind, DeadlinePreset
 
@@ -23,7 +24,7 @@ HELP = {
 }
 
 
-class PresetForm(forms.Form):
+class PresetForm(EdgeRules, forms.Form):
     name = forms.CharField(label="名称", max_length=50)
     yellow = forms.IntegerField(label="黄色阈值", min_value=-366, max_value=366)
     red = forms.IntegerField(label="红色阈值", min_value=-366, max_value=366)
@@ -36,7 +37,7 @@ class PresetForm(forms.Form):
         self.fields["red"].help_text = red
 
 
-class KindPresetForm(forms.Form):
+class KindPresetForm(EdgeRules, forms.Form):
     preset = forms.ModelChoiceField(
         label="预警规则",
         queryset=DeadlinePreset.objects.all(),
@@ -45,7 +46,7 @@ class KindPresetForm(forms.Form):
     )
 
 
-class LadderForm(forms.Form):
+class LadderForm(EdgeRules, forms.Form):
     name = forms.CharField(label="名称", max_length=50)
     kind = forms.ModelChoiceField(
         label="预警对象",

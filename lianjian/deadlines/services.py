@@ -7,12 +7,12 @@ Every write is the 党建工作部's (the admin's) and is audited; bad input rai
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
@@ -216,13 +216,12 @@ def ladder_void(*, actor: Any, ladder: EscalationLadder, reason: str) -> Escalat
 
 
 @transaction.atomic
-def escalation_act(*, actor: Any, escalation: Escalation, on: datetime.date) -> Escalation:
-    """Record that ``escalation`` was acted on (the next step is then not issued)."""
+def escalation_act(*, actor: Any, escalation: Escalation) -> Escalation:
+    """Record that ``escalation`` was acted on today (the next step is then not issued);
+    acting twice keeps the first record."""
     if escalation.acted_on is not None:
         return escalation
-    if on < escalation.issued_on:
-        raise ValidationError({"acted_on": "办理日期不能早于发出日期"})
-    escalation.acted_on = on
+    escalation.acted_on = timezone.localdate()
     escalation.acted_by = actor
     escalation.save(update_fields=["acted_on", "acted_by"])
     audit_record(
@@ -230,7 +229,7 @@ def escalation_act(*, actor: Any, escalation: Escalation, on: datetime.date) -> 
         action=AuditLog.Action.UPDATE,
         obj=escalation,
         before={"acted_on": None},
-        after={"acted_on": on.isoformat()},
+        after={"acted_on": escalation.acted_on.isoformat()},
         note="督办已办理",
     )
     return escalation
