@@ -153,7 +153,7 @@ class Hostile:
     review: Indicator
     draft: Any
     returned: Any
-    # key tasks (tests/keytask_helpers.py): the list QD-T, issued; QD-T-1-A claimed with a
+    # key tasks (tests/keytask_helpers.py): the list QD-H, issued; QD-H-1-A claimed with a
     # milestone to mark done, one done to accept, and a submitted report
     milestone_open: Any = None
     milestone_done: Any = None
@@ -245,7 +245,7 @@ def make_hostile(world) -> Hostile:
         lecturer="张三",
         status="已提交",
     )
-    tasks = make_tasks(world)
+    tasks = make_tasks(world, code="QD-H")
     keytask_services.task_transition(None, tasks.a, "claim")
     this_year = timezone.localdate().year
     milestone_open = keytask_services.milestone_save(

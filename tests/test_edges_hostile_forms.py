@@ -515,17 +515,17 @@ POSTS: dict[str, Post] = {
         },
     ),
     "keytasks:tasklist_edit": Post(
-        lambda w, h: "/keytasks/l/QD-T/edit/",
+        lambda w, h: "/keytasks/l/QD-H/edit/",
         lambda w, h: {"name": "关键任务清单（调整）"},
-        page=_same(lambda w, h: "/keytasks/l/QD-T/edit/"),
+        page=_same(lambda w, h: "/keytasks/l/QD-H/edit/"),
     ),
-    "keytasks:tasklist_transition": Post(lambda w, h: "/keytasks/l/QD-T/do/start/"),
+    "keytasks:tasklist_transition": Post(lambda w, h: "/keytasks/l/QD-H/do/start/"),
     "keytasks:task_create": Post(
-        lambda w, h: "/keytasks/l/QD-T/tasks/new/",
+        lambda w, h: "/keytasks/l/QD-H/tasks/new/",
         lambda w, h: {
-            "code": "QD-T-H1",
+            "code": "QD-H-H1",
             "name": "主变增容",
-            "parent": "QD-T-1",
+            "parent": "QD-H-1",
             "theme": "党建+安全生产",
             "owner_org": "ZB-A",
             "owner": "M-A1",
@@ -536,42 +536,42 @@ POSTS: dict[str, Post] = {
             "progress_mode": "手动",
             "weight": "2",
         },
-        page=_same(lambda w, h: "/keytasks/l/QD-T/tasks/new/"),
+        page=_same(lambda w, h: "/keytasks/l/QD-H/tasks/new/"),
     ),
     "keytasks:task_edit": Post(
-        lambda w, h: "/keytasks/t/QD-T-1-A/edit/",
+        lambda w, h: "/keytasks/t/QD-H-1-A/edit/",
         lambda w, h: {"name": "营销片区配网改造（调整）", "weight": "3"},
-        page=_same(lambda w, h: "/keytasks/t/QD-T-1-A/edit/"),
+        page=_same(lambda w, h: "/keytasks/t/QD-H-1-A/edit/"),
     ),
     "keytasks:task_transition": Post(
-        lambda w, h: "/keytasks/t/QD-T-1-B/do/suspend/",
+        lambda w, h: "/keytasks/t/QD-H-1-B/do/suspend/",
         lambda w, h: {"suspend-reason": "等待资金"},
     ),
     "keytasks:milestone_add": Post(
-        lambda w, h: "/keytasks/t/QD-T-1-A/milestones/",
+        lambda w, h: "/keytasks/t/QD-H-1-A/milestones/",
         lambda w, h: {"name": "竣工", "weight": "2", "planned_on": f"{THIS_YEAR}-10-01"},
     ),
     "keytasks:milestone_done": Post(
-        lambda w, h: f"/keytasks/t/QD-T-1-A/milestones/{h.milestone_open.pk}/done/",
+        lambda w, h: f"/keytasks/t/QD-H-1-A/milestones/{h.milestone_open.pk}/done/",
         lambda w, h: {"on": TODAY},
     ),
     "keytasks:milestone_accept": Post(
-        lambda w, h: f"/keytasks/t/QD-T-1-A/milestones/{h.milestone_done.pk}/accept/",
+        lambda w, h: f"/keytasks/t/QD-H-1-A/milestones/{h.milestone_done.pk}/accept/",
         lambda w, h: {"on": TODAY},
     ),
     "keytasks:report_submit": Post(
-        lambda w, h: "/keytasks/t/QD-T-1-A/reports/",
+        lambda w, h: "/keytasks/t/QD-H-1-A/reports/",
         lambda w, h: {"period": THIS_MONTH, "percent": "45", "text": "完成可研"},
     ),
     "keytasks:report_confirm": Post(
-        lambda w, h: f"/keytasks/t/QD-T-1-A/reports/{h.report.pk}/confirm/"
+        lambda w, h: f"/keytasks/t/QD-H-1-A/reports/{h.report.pk}/confirm/"
     ),
     "keytasks:report_return": Post(
-        lambda w, h: f"/keytasks/t/QD-T-1-A/reports/{h.report.pk}/return/",
+        lambda w, h: f"/keytasks/t/QD-H-1-A/reports/{h.report.pk}/return/",
         lambda w, h: {"report-reason": "请补充佐证"},
     ),
     "keytasks:evidence_add": Post(
-        lambda w, h: "/keytasks/t/QD-T-1-A/evidence/",
+        lambda w, h: "/keytasks/t/QD-H-1-A/evidence/",
         lambda w, h: {"kind": "文件", "title": "可研批复", "url": "https://example.com/k.pdf"},
     ),
     "consultations:problem_create": Post(
