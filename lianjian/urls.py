@@ -11,6 +11,7 @@ urlpatterns = [
     path("activities/", include("lianjian.activities.urls")),
     path("assessment/", include("lianjian.assessment.urls")),
     path("consultations/", include("lianjian.consultations.urls")),
+    path("keytasks/", include("lianjian.keytasks.urls")),
     path("sharing/", include("lianjian.sharing.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),

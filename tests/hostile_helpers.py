@@ -23,9 +23,11 @@ from lianjian.activities import services as activity_services
 from lianjian.assessment.models import Indicator
 from lianjian.consultations import services as consultation_services
 from lianjian.consultations.models import JointMeeting, Problem
+from lianjian.keytasks import services as keytask_services
 from lianjian.sharing import services as sharing_services
 from lianjian.sharing.models import Booking
 from tests.assessment_screens_helpers import Assessed, make_assessed
+from tests.keytask_helpers import make_tasks
 from tests.sharing_helpers import Sharing, at, future_monday, make_sharing
 
 TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
@@ -151,6 +153,11 @@ class Hostile:
     review: Indicator
     draft: Any
     returned: Any
+    # key tasks (tests/keytask_helpers.py): the list QD-H, issued; QD-H-1-A claimed with a
+    # milestone to mark done, one done to accept, and a submitted report
+    milestone_open: Any = None
+    milestone_done: Any = None
+    report: Any = None
 
 
 def make_hostile(world) -> Hostile:
@@ -238,6 +245,19 @@ def make_hostile(world) -> Hostile:
         lecturer="张三",
         status="已提交",
     )
+    tasks = make_tasks(world, code="QD-H")
+    keytask_services.task_transition(None, tasks.a, "claim")
+    this_year = timezone.localdate().year
+    milestone_open = keytask_services.milestone_save(
+        None, tasks.a, name="可研", weight=1.0, planned_on=datetime.date(this_year, 3, 1)
+    )
+    milestone_done = keytask_services.milestone_save(
+        None, tasks.a, name="初设", weight=1.0, planned_on=datetime.date(this_year, 4, 1)
+    )
+    keytask_services.milestone_done(None, milestone_done, timezone.localdate())
+    report = keytask_services.report_submit(
+        None, tasks.a, period=f"{timezone.localdate():%Y-%m}", percent=40.0, text="进展"
+    )
     return Hostile(
         sharing=s,
         assessed=assessed,
@@ -250,6 +270,9 @@ def make_hostile(world) -> Hostile:
         review=assessed.review,
         draft=draft,
         returned=returned,
+        milestone_open=milestone_open,
+        milestone_done=milestone_done,
+        report=report,
     )
 
 

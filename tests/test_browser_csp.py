@@ -198,6 +198,7 @@ def test_html_in_every_charted_name_never_runs_and_reads_as_text(live_server, pa
         f"/assessment/r/{run.pk}/analysis/": (["chart-stars", "chart-scatter"], True),
         f"/assessment/s/{run.scheme.code}/trend/": (["chart-trend"], True),
         f"/grouping/runs/{grouping}/": (["all-scatter"], True),
+        "/keytasks/rollup/?list=BX-GJRW-2026": (["chart-orgs", "chart-themes"], True),
     }
     for path, (boxes, shows_names) in pages.items():
         watch.visit(base + path)
@@ -231,6 +232,7 @@ def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_vi
     from lianjian.activities.models import Activity
     from lianjian.alliances.models import Alliance
     from lianjian.assessment.models import AssessmentRun
+    from lianjian.keytasks.models import KeyTask
     from lianjian.sharing.models import Resource
 
     call_command("demo", stdout=io.StringIO())
@@ -244,7 +246,9 @@ def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_vi
     sidebar = page.eval_on_selector_all(
         "#sidebar-menu a.nav-link", "links => links.map(a => a.getAttribute('href'))"
     )
-    assert len(sidebar) == 15  # the admin's whole menu, 审计日志 included
+    assert (
+        len(sidebar) == 17
+    )  # the admin's whole menu: 关键任务, 审计日志 and 三色预警设置 included
     alliance = Alliance.objects.order_by("code").first()
     activity = Activity.objects.order_by("-start").first()
     scripted = [
@@ -260,6 +264,10 @@ def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_vi
         "/sharing/usage/",
         f"/sharing/r/{Resource.objects.order_by('code').first().code}/",
         f"/grouping/runs/{grouping}/",
+        "/keytasks/l/BX-GJRW-2026/",
+        "/keytasks/l/BX-GJRW-2026/timeline/",
+        "/keytasks/rollup/?list=BX-GJRW-2026",
+        f"/keytasks/t/{KeyTask.objects.filter(parent__isnull=False).order_by('code').first().code}/",
     ]
     for path in sidebar + scripted:
         watch.visit(base + path)

@@ -13,6 +13,7 @@ control characters and dates of year 1 or 9999 are always refused.
 
 from __future__ import annotations
 
+import datetime
 import json
 import tempfile
 from collections.abc import Callable
@@ -47,6 +48,9 @@ from tests.hostile_helpers import (
 from tests.sharing_helpers import future_monday
 
 NEXT_MONDAY = future_monday(3).isoformat()
+TODAY = datetime.date.today().isoformat()
+THIS_YEAR = datetime.date.today().year
+THIS_MONTH = f"{datetime.date.today():%Y-%m}"
 
 
 class _Forms(HTMLParser):
@@ -499,6 +503,77 @@ POSTS: dict[str, Post] = {
         lambda w, h: f"/assessment/reviews/{h.review.pk}/",
         lambda w, h: {"period": "2026", "org": "ZB-A", "score": "8", "comment": "良好"},
     ),
+    "keytasks:tasklist_create": Post(
+        lambda w, h: "/keytasks/new/",
+        lambda w, h: {
+            "code": "KT-H1",
+            "organisation": "DW",
+            "year": str(THIS_YEAR),
+            "name": "关键任务清单",
+            "approval_ref": "党委会",
+            "approved_on": f"{THIS_YEAR}-01-05",
+        },
+    ),
+    "keytasks:tasklist_edit": Post(
+        lambda w, h: "/keytasks/l/QD-H/edit/",
+        lambda w, h: {"name": "关键任务清单（调整）"},
+        page=_same(lambda w, h: "/keytasks/l/QD-H/edit/"),
+    ),
+    "keytasks:tasklist_transition": Post(lambda w, h: "/keytasks/l/QD-H/do/start/"),
+    "keytasks:task_create": Post(
+        lambda w, h: "/keytasks/l/QD-H/tasks/new/",
+        lambda w, h: {
+            "code": "QD-H-H1",
+            "name": "主变增容",
+            "parent": "QD-H-1",
+            "theme": "党建+安全生产",
+            "owner_org": "ZB-A",
+            "owner": "M-A1",
+            "participants": "M-A2",
+            "participant_names": "赵工",
+            "planned_start": f"{THIS_YEAR}-02-01",
+            "planned_end": f"{THIS_YEAR}-11-30",
+            "progress_mode": "手动",
+            "weight": "2",
+        },
+        page=_same(lambda w, h: "/keytasks/l/QD-H/tasks/new/"),
+    ),
+    "keytasks:task_edit": Post(
+        lambda w, h: "/keytasks/t/QD-H-1-A/edit/",
+        lambda w, h: {"name": "营销片区配网改造（调整）", "weight": "3"},
+        page=_same(lambda w, h: "/keytasks/t/QD-H-1-A/edit/"),
+    ),
+    "keytasks:task_transition": Post(
+        lambda w, h: "/keytasks/t/QD-H-1-B/do/suspend/",
+        lambda w, h: {"suspend-reason": "等待资金"},
+    ),
+    "keytasks:milestone_add": Post(
+        lambda w, h: "/keytasks/t/QD-H-1-A/milestones/",
+        lambda w, h: {"name": "竣工", "weight": "2", "planned_on": f"{THIS_YEAR}-10-01"},
+    ),
+    "keytasks:milestone_done": Post(
+        lambda w, h: f"/keytasks/t/QD-H-1-A/milestones/{h.milestone_open.pk}/done/",
+        lambda w, h: {"on": TODAY},
+    ),
+    "keytasks:milestone_accept": Post(
+        lambda w, h: f"/keytasks/t/QD-H-1-A/milestones/{h.milestone_done.pk}/accept/",
+        lambda w, h: {"on": TODAY},
+    ),
+    "keytasks:report_submit": Post(
+        lambda w, h: "/keytasks/t/QD-H-1-A/reports/",
+        lambda w, h: {"period": THIS_MONTH, "percent": "45", "text": "完成可研"},
+    ),
+    "keytasks:report_confirm": Post(
+        lambda w, h: f"/keytasks/t/QD-H-1-A/reports/{h.report.pk}/confirm/"
+    ),
+    "keytasks:report_return": Post(
+        lambda w, h: f"/keytasks/t/QD-H-1-A/reports/{h.report.pk}/return/",
+        lambda w, h: {"report-reason": "请补充佐证"},
+    ),
+    "keytasks:evidence_add": Post(
+        lambda w, h: "/keytasks/t/QD-H-1-A/evidence/",
+        lambda w, h: {"kind": "文件", "title": "可研批复", "url": "https://example.com/k.pdf"},
+    ),
     "consultations:problem_create": Post(
         lambda w, h: "/consultations/new/",
         lambda w, h: {
@@ -708,6 +783,13 @@ POSTS: dict[str, Post] = {
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
+    "keytasks:tasklist_list",
+    "keytasks:tasklist_detail",
+    "keytasks:tasklist_timeline",
+    "keytasks:tasklist_export",
+    "keytasks:task_detail",
+    "keytasks:my_tasks",
+    "keytasks:rollup",
     "home:home",
     "home:mine",
     "core:audit_list",

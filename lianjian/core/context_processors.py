@@ -8,6 +8,8 @@ from django.http import HttpRequest
 
 from lianjian.core.scope import manages_any, scope_of
 
+KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -27,6 +29,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("consultations:problem_list", "事务共商", "consultations"),
         ("sharing:resource_list", "资源共享", "sharing"),
     ]
+    if not scope_of(user).is_empty:
+        # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
+        # query here, so every page costs the same.
+        items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
