@@ -626,6 +626,18 @@ def _grow(world, name: str, i: int) -> None:
         )
     elif name in {"schemes", "kpis", "objections", "runs", "reviews"}:
         _grow_assessment(world, name, i)
+    elif name == "keytask_lists":
+        from lianjian.keytasks import services as keytask_services
+
+        keytask_services.list_create(
+            actor=None,
+            organisation=world.zb_a,
+            year=2026,
+            name=f"增长清单{i}",
+            code=f"QD-G{i}",
+            approval_ref="支部委员会",
+            approved_on=datetime.date(2026, 1, 5),
+        )
     else:
         raise KeyError(name)
 
