@@ -756,16 +756,16 @@ def package_publish(actor: Any, package: TaskPackage) -> TaskPackage:
 def package_item_claim(actor: Any, item: PackageItem, member: Member | None = None) -> PackageClaim:
     """A member claims an item of a published package of their organisation (a 党员 of the
     package's organisation or below), once, while the item has room and the month lasts."""
-    if _is_user(actor):
-        require(actor, "claim", item, "只能认领本组织的任务包事项")
-        member = getattr(actor, "member", None)
-    if member is None:
-        raise ValidationError({"member": "只有关联了党员信息的账户可以认领"})
     item = (
         PackageItem.objects.select_for_update()
         .select_related("package__organisation")
         .get(pk=item.pk)
     )
+    if _is_user(actor):
+        require(actor, "claim", item, "只能认领本组织的任务包事项")
+        member = getattr(actor, "member", None)
+    if member is None:
+        raise ValidationError({"member": "只有关联了党员信息的账户可以认领"})
     if item.withdrawn or not item.package.published:
         raise ValidationError({"item": "该事项已撤回或任务包尚未发布"})
     _open_package(item.package, actor)
