@@ -99,6 +99,14 @@ class KeyTaskListFilter(ListFilter):
     state: ListStateName | None = Field(None, description="清单状态")
 
 
+class PackageFilter(ListFilter):
+    """The filter of the monthly 重点任务包 (screen ``keytasks:package_list``)."""
+
+    q: Text100 | None = Field(None, description="按任务包名称查找")
+    org: Code | None = Field(None, description="组织编码（含下级组织）")
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM")
+
+
 class TaskFilter(ListFilter):
     """The filter of key tasks (``GET /api/v1/tasks``)."""
 

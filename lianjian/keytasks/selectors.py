@@ -29,9 +29,18 @@ from lianjian.keytasks.models import (
     KeyTask,
     KeyTaskList,
     Milestone,
+    PackageClaim,
+    PackageItem,
     ProgressReport,
+    TaskPackage,
 )
-from lianjian.keytasks.schemas import KeyTaskListFilter, MilestoneFilter, ReportFilter, TaskFilter
+from lianjian.keytasks.schemas import (
+    KeyTaskListFilter,
+    MilestoneFilter,
+    PackageFilter,
+    ReportFilter,
+    TaskFilter,
+)
 from lianjian.orgs.models import Organisation
 
 # States whose tasks colour (being worked on, or done: judged on the acceptance date).
@@ -183,6 +192,63 @@ def keytask_lists(user: Any, f: KeyTaskListFilter) -> QuerySet[KeyTaskList]:
     return qs.annotate(task_count=Count("tasks", distinct=True)).order_by("-year", "code")
 
 
+def package_list(user: Any, f: PackageFilter) -> QuerySet[TaskPackage]:
+    """The task packages ``user`` sees matching ``f`` (a member: the published ones of their
+    organisation), newest month first, with their item and claim counts (one query)."""
+    qs = TaskPackage.objects.visible_to(user).select_related("organisation")
+    if f.q:
+        qs = qs.filter(name__icontains=f.q)
+    if f.org:
+        qs = qs.filter(organisation__in=Organisation.objects.filter(_subtree(f.org)))
+    if f.month:
+        qs = qs.filter(month=f.month)
+    return qs.annotate(
+        item_count=Count("items", filter=Q(items__withdrawn=False), distinct=True),
+        claim_count=Count(
+            "items__claims",
+            filter=Q(items__withdrawn=False, items__claims__withdrawn=False),
+            distinct=True,
+        ),
+    ).order_by("-month", "organisation__code", "name", "id")
+
+
+@dataclass
+class PackageItemRow:
+    """One item of a package as its screen shows it: the standing claims (认领人), whether
+    it is full and the viewer's own claim."""
+
+    item: PackageItem
+    claims: list[PackageClaim]
+    mine: PackageClaim | None
+
+    @property
+    def taken(self) -> int:
+        return len(self.claims)
+
+    @property
+    def full(self) -> bool:
+        return self.taken >= self.item.capacity
+
+
+def package_items(package: TaskPackage, member_id: int | None) -> list[PackageItemRow]:
+    """The items of ``package`` (withdrawn ones left out) with their standing claims, in two
+    queries however many items and claims."""
+    items = list(package.items.filter(withdrawn=False).select_related("task").order_by("id"))
+    claims: dict[int, list[PackageClaim]] = defaultdict(list)
+    for claim in (
+        PackageClaim.objects.filter(item__in=items, withdrawn=False)
+        .select_related("member__org")
+        .order_by("claimed_on", "id")
+    ):
+        claims[claim.item_id].append(claim)
+    rows = []
+    for item in items:
+        standing = claims[item.pk]
+        mine = next((c for c in standing if c.member_id == member_id), None)
+        rows.append(PackageItemRow(item, standing, mine))
+    return rows
+
+
 def task_rows(qs: QuerySet[KeyTask]) -> QuerySet[KeyTask]:
     return qs.select_related(
         "task_list", "parent", "category", "owner_org", "owner", "sponsor"
@@ -250,4 +316,14 @@ register_list(
     filter=KeyTaskListFilter,
     key="code",
     selector=keytask_lists,
+)
+
+
+register_list(
+    "packages",
+    screen="keytasks:package_list",
+    api=None,
+    filter=PackageFilter,
+    key="pk",
+    selector=package_list,
 )

@@ -690,6 +690,7 @@ def package_create(
         name=_text(name, "name", "名称", 200, required=True),
     )
     package.full_clean()
+    _open_package(package, actor)
     package.save()
     audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=package, after=snapshot(package))
     for title, task in items:
