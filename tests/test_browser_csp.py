@@ -244,7 +244,7 @@ def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_vi
     sidebar = page.eval_on_selector_all(
         "#sidebar-menu a.nav-link", "links => links.map(a => a.getAttribute('href'))"
     )
-    assert len(sidebar) == 15  # the admin's whole menu, 审计日志 included
+    assert len(sidebar) == 16  # the admin's whole menu, 审计日志 and 三色预警设置 included
     alliance = Alliance.objects.order_by("code").first()
     activity = Activity.objects.order_by("-start").first()
     scripted = [
