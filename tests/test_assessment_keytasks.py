@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from lianjian.assessment.services import assessment_run, scheme_import, scheme_orgs
@@ -187,3 +189,16 @@ def test_a_run_stores_the_values_and_their_evidence(world, scheme, tasks):
     assert result.indicators["RW1"]["value"] == 1 / 3
     assert result.indicators["RW1"]["evidence"]["on_time"] == ["K-ON"]
     assert result.indicators["RW2"]["evidence"]["as_of"] == "2026-03-31"
+
+
+def test_the_breakdown_links_each_value_to_its_tasks(world, scheme, tasks):
+    run = assessment_run(None, scheme, "2026Q1", today=D(2026, 12, 1))
+    client = Client()
+    client.force_login(world.company)  # the scheme's owner side: sees the draft
+    page = client.get(reverse("assessment:result_detail", args=[run.pk, "ZB-A"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "33.3%" in html and "按期验收 1 / 到期 3 项关键任务" in html
+    for code in ("K-OPEN", "K-LATE", "K-ON", "K-LATER"):
+        assert f'href="{reverse("keytasks:task_detail", args=[code])}"' in html
+    assert "截至 2026-03-31" in html
