@@ -209,7 +209,7 @@ def progress_as_of(tasks: Sequence[KeyTask], day: datetime.date) -> dict[int, fl
             .order_by("task_id", "period", "confirmed_at")
         )
         for task_id, pct, kpi_value, confirmed_at in reports:
-            if _local_day(confirmed_at) > day:
+            if confirmed_at is None or _local_day(confirmed_at) > day:
                 continue
             percent[task_id] = pct
             if kpi_value is not None:
