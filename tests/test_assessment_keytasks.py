@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -202,3 +204,21 @@ def test_the_breakdown_links_each_value_to_its_tasks(world, scheme, tasks):
     for code in ("K-OPEN", "K-LATE", "K-ON", "K-LATER"):
         assert f'href="{reverse("keytasks:task_detail", args=[code])}"' in html
     assert "截至 2026-03-31" in html
+
+
+def test_the_key_task_sources_take_a_flat_number_of_queries(world, scheme, tasks):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            collect(scheme, "2026Q1", scheme_orgs(scheme, "2026Q1"), today=D(2026, 12, 1))
+        return len(ctx.captured_queries)
+
+    small = count()
+    lst = tasks["ON"].task_list
+    for i in range(6):
+        t = _task(lst, world, f"K-B{i}", D(2026, 1, 1), D(2026, 3, 1 + i), org=world.zb_b)
+        m = services.milestone_save(None, t, name="节点", weight=1, planned_on=D(2026, 2, 1))
+        services.milestone_done(None, m, D(2026, 2, 1))
+        services.milestone_accept(None, m, D(2026, 2, 2))
+        if i % 2:
+            _accept(t, D(2026, 3, 1))
+    assert count() == small
