@@ -1,4 +1,4 @@
-"""Filters and bodies of the key-task API (``/api/v1/keytask-lists``, ``/api/v1/tasks``,
+"""Filters and bodies of the key-task API (``/api/v1/task-lists``, ``/api/v1/tasks``,
 ``/api/v1/milestones``, ``/api/v1/task-reports``); the filters are the lists' one filter
 (:mod:`lianjian.core.filters`), shared with the screens through the selectors."""
 
@@ -91,7 +91,7 @@ class Strict(Schema):
 
 
 class KeyTaskListFilter(ListFilter):
-    """The filter of the key-task lists (screen and ``GET /api/v1/keytask-lists``)."""
+    """The filter of the key-task lists (screen and ``GET /api/v1/task-lists``)."""
 
     q: Text100 | None = Field(None, description="按清单编码或名称查找")
     org: Code | None = Field(None, description="下达组织编码（含下级组织）")
