@@ -20,10 +20,7 @@ from lianjian.core.excel import (
     ExcelKind,
     ImportResult,
     Sheet,
-    conclude,
     insert_audit,
-    refused_keys,
-    refused_result,
 )
 from lianjian.core.models import AuditLog
 from lianjian.core.validation import today
@@ -33,22 +30,16 @@ from lianjian.keytasks.excel.columns import (
     MILESTONE_COLUMNS,
     MILESTONE_HEADERS,
     MILESTONE_SIMPLE,
-    OUT_OF_SIGHT,
 )
 from lianjian.keytasks.excel.common import (
     actor_fields,
     new_versions,
-    stored_by_task,
     update_audit,
-    values_of,
-    visible_tasks,
 )
 from lianjian.keytasks.excel.export import milestone_rows
-from lianjian.keytasks.models import KeyTask, Milestone, TaskState
-from lianjian.orgs.excel import may_import
+from lianjian.keytasks.excel.parts import Planned, apply_parts, task_parts
+from lianjian.keytasks.models import Milestone, TaskState
 
-#: A checked row: its number, the milestone it leaves, the stored one, the rights it needs.
-Planned = tuple[int, Milestone, Milestone | None, set[str]]
 COPIED = ("weight", "planned_on", "done_on", "accepted_on", "accepted_by_id", "position")
 WRITTEN = ("weight", "planned_on", "done_on", "accepted_on", "accepted_by_id")
 RIGHTS = {
@@ -94,45 +85,27 @@ class MilestoneExcel(ExcelKind):
     def apply(
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
-        if not may_import(user):
-            return refused_result(self, file_name, dry_run)
-        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
-        plan = self._check(sheet, user)
-        if user is not None:
-            for action, (header, reason) in RIGHTS.items():
-                ids = {m.task_id for _, m, _, needs in plan if action in needs}
-                refused = refused_keys(KeyTask.objects.all(), user, action, ids)
-                for number, m, _, needs in plan:
-                    if action in needs and m.task_id in refused:
-                        sheet.errors.add(number, header, reason)
-        return conclude(
-            result,
-            sheet.errors,
-            ((current is None, bool(needs)) for _, _, current, needs in plan),
+        return apply_parts(
+            self,
+            sheet,
+            user=user,
             dry_run=dry_run,
-            write=lambda: self._write(plan, actor=actor, file_name=file_name, result=result),
+            file_name=file_name,
+            check=lambda: self._check(sheet, user),
+            rights=RIGHTS,
+            write=lambda plan, result: self._write(
+                plan, actor=actor, file_name=file_name, result=result
+            ),
         )
 
     def _check(self, sheet: Sheet, user: Any) -> list[Planned]:
         """Every row against the stored milestones and the rules; what each row needs."""
         errors = sheet.errors
-        tasks = visible_tasks(user, values_of(sheet, MC["任务编码"]))
-        stored: dict[Any, Milestone] = stored_by_task(Milestone, tasks, "name")
-        first: dict[tuple[str, str], int] = {}
         plan: list[Planned] = []
         day = today()
-        for number, values in sheet.rows:
-            code, name = values[MC["任务编码"]], values[MC["节点名称"]]
-            task = tasks.get(code) if isinstance(code, str) else None
-            if isinstance(code, str) and task is None:
-                errors.add(number, "任务编码", f"任务 {code} {OUT_OF_SIGHT}")
-            if not isinstance(code, str) or not isinstance(name, str) or task is None:
-                continue
-            if (code, name) in first:
-                errors.add(number, "节点名称", f"与第{first[(code, name)]}行重复")
-                continue
-            first[(code, name)] = number
-            current = stored.get((task.pk, name))
+        for number, values, task, name, current in task_parts(
+            sheet, user, Milestone, "name", MC["节点名称"]
+        ):
             m = Milestone(task=task, name=name)
             if current is not None:
                 m.pk = current.pk

@@ -20,32 +20,24 @@ from lianjian.core.excel import (
     ExcelKind,
     ImportResult,
     Sheet,
-    conclude,
     insert_audit,
-    refused_keys,
-    refused_result,
 )
 from lianjian.core.models import AuditLog
 from lianjian.core.validation import today
 from lianjian.keytasks import rules
 from lianjian.keytasks.excel.columns import (
-    OUT_OF_SIGHT,
     PC,
     PROGRESS_COLUMNS,
 )
 from lianjian.keytasks.excel.common import (
     actor_fields,
-    stored_by_task,
     update_audit,
-    values_of,
-    visible_tasks,
 )
 from lianjian.keytasks.excel.export import progress_rows
+from lianjian.keytasks.excel.parts import Planned, apply_parts, task_parts
 from lianjian.keytasks.models import KeyTask, ProgressReport, ReportState, TaskState
-from lianjian.orgs.excel import may_import
 
-#: A checked row: its number, the report it leaves, the stored one, whether it changes it.
-Planned = tuple[int, ProgressReport, ProgressReport | None, bool]
+RIGHTS = {"report": ("任务编码", "无权报送该任务的进度（须为责任人或责任组织的管理员）")}
 SIMPLE = (("进度", "percent"), ("指标值", "kpi_value"), ("说明", "text"))
 WRITTEN = (
     "percent",
@@ -76,46 +68,27 @@ class ProgressExcel(ExcelKind):
     def apply(
         self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
     ) -> ImportResult:
-        if not may_import(user):
-            return refused_result(self, file_name, dry_run)
-        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
-        plan = self._check(sheet, user)
-        if user is not None:
-            ids = {r.task_id for _, r, _, changed in plan if changed}
-            refused = refused_keys(KeyTask.objects.all(), user, "report", ids)
-            for number, r, _, changed in plan:
-                if changed and r.task_id in refused:
-                    sheet.errors.add(
-                        number, "任务编码", "无权报送该任务的进度（须为责任人或责任组织的管理员）"
-                    )
-        return conclude(
-            result,
-            sheet.errors,
-            ((current is None, changed) for _, _, current, changed in plan),
+        return apply_parts(
+            self,
+            sheet,
+            user=user,
             dry_run=dry_run,
-            write=lambda: self._write(plan, actor=actor, file_name=file_name, result=result),
+            file_name=file_name,
+            check=lambda: self._check(sheet, user),
+            rights=RIGHTS,
+            write=lambda plan, result: self._write(
+                plan, actor=actor, file_name=file_name, result=result
+            ),
         )
 
     def _check(self, sheet: Sheet, user: Any) -> list[Planned]:
         """Every row against the stored reports, its task and the rules."""
         errors = sheet.errors
-        tasks = visible_tasks(user, values_of(sheet, PC["任务编码"]))
-        stored: dict[Any, ProgressReport] = stored_by_task(ProgressReport, tasks, "period")
         day = today()
-        first: dict[tuple[str, str], int] = {}
         plan: list[Planned] = []
-        for number, values in sheet.rows:
-            code, period = values[PC["任务编码"]], values[PC["期间"]]
-            task = tasks.get(code) if isinstance(code, str) else None
-            if isinstance(code, str) and task is None:
-                errors.add(number, "任务编码", f"任务 {code} {OUT_OF_SIGHT}")
-            if task is None or not isinstance(period, str):
-                continue
-            if (code, period) in first:
-                errors.add(number, "期间", f"与第{first[(code, period)]}行重复")
-                continue
-            first[(code, period)] = number
-            current = stored.get((task.pk, period))
+        for number, values, task, period, current in task_parts(
+            sheet, user, ProgressReport, "period", PC["期间"]
+        ):
             r = ProgressReport(task=task, period=period)
             if current is not None:
                 r.pk = current.pk
@@ -144,7 +117,7 @@ class ProgressExcel(ExcelKind):
                     errors.add(number, "任务编码", f"任务当前为“{task.state}”，不能报送进度")
                 if task.progress_mode == rules.KPI and r.kpi_value is None:
                     errors.add(number, "指标值", "按指标计算进度的任务须填写指标值")
-            plan.append((number, r, current, changed))
+            plan.append((number, r, current, {"report"} if changed else set()))
         return plan
 
     def _write(
@@ -158,8 +131,8 @@ class ProgressExcel(ExcelKind):
         updates: list[ProgressReport] = []
         started: dict[int, KeyTask] = {}
         with transaction.atomic():
-            for _, r, current, changed in plan:
-                if not changed:
+            for _, r, current, needs in plan:
+                if not needs:
                     continue
                 if r.task.state in (TaskState.CLAIMED, TaskState.RETURNED):
                     started[r.task.pk] = r.task

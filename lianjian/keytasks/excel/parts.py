@@ -1,0 +1,91 @@
+"""What the two kinds of a task's parts (``milestones``, ``task_progress``) do alike: rows
+keyed by 任务编码 (the first column) and one more column, a task the user may see, the
+stored part found in one batch per file, the rights each row needs asked once per action,
+all or nothing through the kind template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from django.db.models import Model
+
+from lianjian.core.excel import (
+    ExcelKind,
+    ImportResult,
+    Sheet,
+    conclude,
+    refused_keys,
+    refused_result,
+)
+from lianjian.keytasks.excel.columns import OUT_OF_SIGHT
+from lianjian.keytasks.excel.common import stored_by_task, values_of, visible_tasks
+from lianjian.keytasks.models import KeyTask
+from lianjian.orgs.excel import may_import
+
+#: A checked row: its number, the part it leaves, the stored part, the rights it needs.
+Planned = tuple[int, Any, Any, set[str]]
+
+
+def task_parts(
+    sheet: Sheet, user: Any, model: type[Model], key_field: str, key_ix: int
+) -> Iterator[tuple[int, Sequence[Any], KeyTask, Any, Any]]:
+    """(row number, cells, task, key, stored part or None) of every row that names a task
+    the user may see and a key (column ``key_ix``, field ``key_field`` of ``model``); a task
+    out of sight, or a task and key already on an earlier row, is an error of its row."""
+    errors = sheet.errors
+    key_header = sheet_header(sheet, key_ix)
+    tasks = visible_tasks(user, values_of(sheet, 0))
+    stored: dict[Any, Any] = stored_by_task(model, tasks, key_field)
+    first: dict[tuple[str, Any], int] = {}
+    for number, values in sheet.rows:
+        code, key = values[0], values[key_ix]
+        task = tasks.get(code) if isinstance(code, str) else None
+        if isinstance(code, str) and task is None:
+            errors.add(number, "任务编码", f"任务 {code} {OUT_OF_SIGHT}")
+        if task is None or not isinstance(key, str):
+            continue
+        if (code, key) in first:
+            errors.add(number, key_header, f"与第{first[(code, key)]}行重复")
+            continue
+        first[(code, key)] = number
+        yield number, values, task, key, stored.get((task.pk, key))
+
+
+def sheet_header(sheet: Sheet, ix: int) -> str:
+    """The header of the kind's column ``ix``."""
+    return sheet.columns[ix].header
+
+
+def apply_parts(
+    kind: ExcelKind,
+    sheet: Sheet,
+    *,
+    user: Any,
+    dry_run: bool,
+    file_name: str,
+    check: Callable[[], list[Planned]],
+    rights: Mapping[str, tuple[str, str]],
+    write: Callable[[list[Planned], ImportResult], None],
+) -> ImportResult:
+    """Refuse an account that may not import; ``check()`` the rows; ask each right of
+    ``rights`` (action → (column, reason)) once for the tasks of the rows that need it;
+    count; all or nothing; ``write`` unless refused or a dry run."""
+    if not may_import(user):
+        return refused_result(kind, file_name, dry_run)
+    result = ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run)
+    plan = check()
+    if user is not None:
+        for action, (header, reason) in rights.items():
+            ids = {part.task_id for _, part, _, needs in plan if action in needs}
+            refused = refused_keys(KeyTask.objects.all(), user, action, ids)
+            for number, part, _, needs in plan:
+                if action in needs and part.task_id in refused:
+                    sheet.errors.add(number, header, reason)
+    return conclude(
+        result,
+        sheet.errors,
+        ((current is None, bool(needs)) for _, _, current, needs in plan),
+        dry_run=dry_run,
+        write=lambda: write(plan, result),
+    )
