@@ -17,7 +17,6 @@ from lianjian.core.audit import audit_row, snapshot
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
-    ExcelKind,
     ImportResult,
     Sheet,
     insert_audit,
@@ -37,7 +36,7 @@ from lianjian.keytasks.excel.common import (
     update_audit,
 )
 from lianjian.keytasks.excel.export import milestone_rows
-from lianjian.keytasks.excel.parts import Planned, apply_parts, task_parts
+from lianjian.keytasks.excel.parts import Planned, TaskPartKind, task_parts
 from lianjian.keytasks.models import Milestone, TaskState
 
 COPIED = ("weight", "planned_on", "done_on", "accepted_on", "accepted_by_id", "position")
@@ -68,12 +67,13 @@ def _needs(m: Milestone, current: Milestone | None) -> set[str]:
     return needs
 
 
-class MilestoneExcel(ExcelKind):
+class MilestoneExcel(TaskPartKind):
     """The ``milestones`` kind."""
 
     name = "milestones"
     label = "关键任务里程碑"
     columns = MILESTONE_COLUMNS
+    rights = RIGHTS
 
     def general_notes(self) -> list[str]:
         return [
@@ -82,23 +82,7 @@ class MilestoneExcel(ExcelKind):
             "权重和计划日期由下达组织维护；完成日期由责任方报告；验收日期由下达组织填写（责任组织不能验收自己的节点）。",
         ]
 
-    def apply(
-        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
-    ) -> ImportResult:
-        return apply_parts(
-            self,
-            sheet,
-            user=user,
-            dry_run=dry_run,
-            file_name=file_name,
-            check=lambda: self._check(sheet, user),
-            rights=RIGHTS,
-            write=lambda plan, result: self._write(
-                plan, actor=actor, file_name=file_name, result=result
-            ),
-        )
-
-    def _check(self, sheet: Sheet, user: Any) -> list[Planned]:
+    def check(self, sheet: Sheet, user: Any) -> list[Planned]:
         """Every row against the stored milestones and the rules; what each row needs."""
         errors = sheet.errors
         plan: list[Planned] = []
@@ -136,7 +120,7 @@ class MilestoneExcel(ExcelKind):
             plan.append((number, m, current, needs))
         return plan
 
-    def _write(
+    def write(
         self, plan: list[Planned], *, actor: Any, file_name: str, result: ImportResult
     ) -> None:
         now = timezone.now()

@@ -5,7 +5,8 @@ all or nothing through the kind template."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import abc
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Model
@@ -57,35 +58,47 @@ def sheet_header(sheet: Sheet, ix: int) -> str:
     return sheet.columns[ix].header
 
 
-def apply_parts(
-    kind: ExcelKind,
-    sheet: Sheet,
-    *,
-    user: Any,
-    dry_run: bool,
-    file_name: str,
-    check: Callable[[], list[Planned]],
-    rights: Mapping[str, tuple[str, str]],
-    write: Callable[[list[Planned], ImportResult], None],
-) -> ImportResult:
-    """Refuse an account that may not import; ``check()`` the rows; ask each right of
-    ``rights`` (action → (column, reason)) once for the tasks of the rows that need it;
-    count; all or nothing; ``write`` unless refused or a dry run."""
-    if not may_import(user):
-        return refused_result(kind, file_name, dry_run)
-    result = ImportResult(kind=kind.name, file_name=file_name, dry_run=dry_run)
-    plan = check()
-    if user is not None:
-        for action, (header, reason) in rights.items():
-            ids = {part.task_id for _, part, _, needs in plan if action in needs}
-            refused = refused_keys(KeyTask.objects.all(), user, action, ids)
-            for number, part, _, needs in plan:
-                if action in needs and part.task_id in refused:
-                    sheet.errors.add(number, header, reason)
-    return conclude(
-        result,
-        sheet.errors,
-        ((current is None, bool(needs)) for _, _, current, needs in plan),
-        dry_run=dry_run,
-        write=lambda: write(plan, result),
-    )
+class TaskPartKind(ExcelKind):
+    """A kind whose rows are parts of a task (``milestones``, ``task_progress``): each says
+    what its rows need (:meth:`check`) and how they are written (:meth:`write`); the rest is
+    the same."""
+
+    #: action → (column, reason): the rights a row may need, asked once per action.
+    rights: Mapping[str, tuple[str, str]] = {}
+
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
+        """Refuse an account that may not import; :meth:`check` the rows; ask each right
+        once for the tasks of the rows that need it; count; all or nothing; :meth:`write`
+        unless refused or a dry run."""
+        if not may_import(user):
+            return refused_result(self, file_name, dry_run)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
+        plan = self.check(sheet, user)
+        if user is not None:
+            for action, (header, reason) in self.rights.items():
+                ids = {part.task_id for _, part, _, needs in plan if action in needs}
+                refused = refused_keys(KeyTask.objects.all(), user, action, ids)
+                for number, part, _, needs in plan:
+                    if action in needs and part.task_id in refused:
+                        sheet.errors.add(number, header, reason)
+        return conclude(
+            result,
+            sheet.errors,
+            ((current is None, bool(needs)) for _, _, current, needs in plan),
+            dry_run=dry_run,
+            write=lambda: self.write(plan, actor=actor, file_name=file_name, result=result),
+        )
+
+    @abc.abstractmethod
+    def check(self, sheet: Sheet, user: Any) -> list[Planned]:
+        """Every row against the stored parts and the rules (errors into the sheet's);
+        the part each row leaves and the rights it needs (none: the row changes nothing)."""
+
+    @abc.abstractmethod
+    def write(
+        self, plan: list[Planned], *, actor: Any, file_name: str, result: ImportResult
+    ) -> None:
+        """Write the checked rows in one transaction, with their audit rows and the kind's
+        import audit row."""

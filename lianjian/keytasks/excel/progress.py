@@ -17,7 +17,6 @@ from lianjian.core.audit import audit_row, snapshot
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
-    ExcelKind,
     ImportResult,
     Sheet,
     insert_audit,
@@ -34,7 +33,7 @@ from lianjian.keytasks.excel.common import (
     update_audit,
 )
 from lianjian.keytasks.excel.export import progress_rows
-from lianjian.keytasks.excel.parts import Planned, apply_parts, task_parts
+from lianjian.keytasks.excel.parts import Planned, TaskPartKind, task_parts
 from lianjian.keytasks.models import KeyTask, ProgressReport, ReportState, TaskState
 
 RIGHTS = {"report": ("任务编码", "无权报送该任务的进度（须为责任人或责任组织的管理员）")}
@@ -51,12 +50,13 @@ WRITTEN = (
 )
 
 
-class ProgressExcel(ExcelKind):
+class ProgressExcel(TaskPartKind):
     """The ``task_progress`` kind."""
 
     name = "task_progress"
     label = "关键任务进度"
     columns = PROGRESS_COLUMNS
+    rights = RIGHTS
 
     def general_notes(self) -> list[str]:
         return [
@@ -65,23 +65,7 @@ class ProgressExcel(ExcelKind):
             "导入的进度为“已提交”，由下达组织确认后计入任务进度（被考核方不能确认自己的进度）。",
         ]
 
-    def apply(
-        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
-    ) -> ImportResult:
-        return apply_parts(
-            self,
-            sheet,
-            user=user,
-            dry_run=dry_run,
-            file_name=file_name,
-            check=lambda: self._check(sheet, user),
-            rights=RIGHTS,
-            write=lambda plan, result: self._write(
-                plan, actor=actor, file_name=file_name, result=result
-            ),
-        )
-
-    def _check(self, sheet: Sheet, user: Any) -> list[Planned]:
+    def check(self, sheet: Sheet, user: Any) -> list[Planned]:
         """Every row against the stored reports, its task and the rules."""
         errors = sheet.errors
         day = today()
@@ -120,7 +104,7 @@ class ProgressExcel(ExcelKind):
             plan.append((number, r, current, {"report"} if changed else set()))
         return plan
 
-    def _write(
+    def write(
         self, plan: list[Planned], *, actor: Any, file_name: str, result: ImportResult
     ) -> None:
         now = timezone.now()
