@@ -3,13 +3,13 @@ audit row of a change, and the new version of an issued list a file changes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Model
 
 from lianjian.core.audit import audit_row, diff, snapshot
-from lianjian.core.excel import Sheet, by_code, chunks
+from lianjian.core.excel import ExcelKind, ImportResult, Sheet, by_code, chunks, insert_audit
 from lianjian.core.models import AuditLog
 from lianjian.keytasks import rules
 from lianjian.keytasks.models import KeyTask, KeyTaskList, ListVersion
@@ -87,3 +87,35 @@ def update_audit(actor: Any, obj: Model, before: dict[str, Any], note: str) -> d
     return audit_row(
         actor=actor, action=AuditLog.Action.UPDATE, obj=obj, before=b, after=a, note=note
     )
+
+
+def create_audits(
+    actor: Any, objs: Iterable[Any], note: str, name: Callable[[Any], str]
+) -> list[dict[str, Any]]:
+    """The audit rows of ``objs`` just bulk-inserted (``name``: how each reads)."""
+    return [
+        audit_row(
+            actor=actor,
+            action=AuditLog.Action.CREATE,
+            target=obj._meta.label_lower,
+            target_id=obj.audit_key,
+            target_repr=name(obj),
+            after=snapshot(obj),
+            note=note,
+        )
+        for obj in objs
+    ]
+
+
+def close_audits(
+    kind: ExcelKind,
+    audits: list[dict[str, Any]],
+    *,
+    actor: Any,
+    result: ImportResult,
+    file_name: str,
+    now: Any,
+) -> None:
+    """Insert the audit rows of a written file, the kind's one import row last."""
+    audits.append(audit_row(**kind.import_audit(actor=actor, result=result, file_name=file_name)))
+    insert_audit(audits, now)

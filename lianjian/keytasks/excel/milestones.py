@@ -13,15 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.core.audit import audit_row, snapshot
+from lianjian.core.audit import snapshot
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
     ImportResult,
     Sheet,
-    insert_audit,
 )
-from lianjian.core.models import AuditLog
 from lianjian.core.validation import today
 from lianjian.keytasks import rules
 from lianjian.keytasks.excel.columns import (
@@ -32,6 +30,8 @@ from lianjian.keytasks.excel.columns import (
 )
 from lianjian.keytasks.excel.common import (
     actor_fields,
+    close_audits,
+    create_audits,
     new_versions,
     update_audit,
 )
@@ -147,18 +147,7 @@ class MilestoneExcel(TaskPartKind):
                     if "change" in needs:
                         planned[m.task.task_list_id].append(f"{m.task.code}/{m.name}")
             Milestone.objects.bulk_create(creates, batch_size=1000)
-            for m in creates:
-                audits.append(
-                    audit_row(
-                        actor=actor,
-                        action=AuditLog.Action.CREATE,
-                        target=m._meta.label_lower,
-                        target_id=m.audit_key,
-                        target_repr=m.name,
-                        after=snapshot(m),
-                        note=note,
-                    )
-                )
+            audits.extend(create_audits(actor, creates, note, lambda m: m.name))
             if updates:
                 Milestone.objects.bulk_update(
                     updates,
@@ -170,10 +159,7 @@ class MilestoneExcel(TaskPartKind):
                 actor=actor,
                 summary=f"{note}：里程碑计划",
             )
-            audits.append(
-                audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))
-            )
-            insert_audit(audits, now)
+            close_audits(self, audits, actor=actor, result=result, file_name=file_name, now=now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         return milestone_rows(user=user, org_code=org_code)

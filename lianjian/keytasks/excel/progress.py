@@ -13,15 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.core.audit import audit_row, snapshot
+from lianjian.core.audit import snapshot
 from lianjian.core.excel import (
     ABSENT,
     INVALID,
     ImportResult,
     Sheet,
-    insert_audit,
 )
-from lianjian.core.models import AuditLog
 from lianjian.core.validation import today
 from lianjian.keytasks import rules
 from lianjian.keytasks.excel.columns import (
@@ -30,6 +28,8 @@ from lianjian.keytasks.excel.columns import (
 )
 from lianjian.keytasks.excel.common import (
     actor_fields,
+    close_audits,
+    create_audits,
     update_audit,
 )
 from lianjian.keytasks.excel.export import progress_rows
@@ -133,18 +133,7 @@ class ProgressExcel(TaskPartKind):
                 updates.append(current)
                 audits.append(update_audit(actor, current, before, note))
             ProgressReport.objects.bulk_create(creates, batch_size=2000)
-            for r in creates:
-                audits.append(
-                    audit_row(
-                        actor=actor,
-                        action=AuditLog.Action.CREATE,
-                        target=r._meta.label_lower,
-                        target_id=r.audit_key,
-                        target_repr=str(r),
-                        after=snapshot(r),
-                        note=note,
-                    )
-                )
+            audits.extend(create_audits(actor, creates, note, str))
             if updates:
                 ProgressReport.objects.bulk_update(updates, list(WRITTEN), batch_size=2000)
             day = today()
@@ -157,10 +146,7 @@ class ProgressExcel(TaskPartKind):
                 KeyTask.objects.bulk_update(
                     list(started.values()), ["state", "started_on"], batch_size=1000
                 )
-            audits.append(
-                audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))
-            )
-            insert_audit(audits, now)
+            close_audits(self, audits, actor=actor, result=result, file_name=file_name, now=now)
 
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         return progress_rows(user=user, org_code=org_code)

@@ -20,12 +20,11 @@ from lianjian.core.excel import (
     Sheet,
     conclude,
     ids_by_code,
-    insert_audit,
     refused_result,
 )
 from lianjian.core.models import AuditLog
 from lianjian.keytasks.excel.columns import COMPARED, TASK_COLUMNS
-from lianjian.keytasks.excel.common import new_versions
+from lianjian.keytasks.excel.common import close_audits, new_versions
 from lianjian.keytasks.excel.export import task_rows
 from lianjian.keytasks.excel.task_rows import (
     Found,
@@ -164,10 +163,7 @@ class TaskExcel(ExcelKind):
                 actor=actor,
                 summary=note,
             )
-            audits.append(
-                audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))
-            )
-            insert_audit(audits, now)
+            close_audits(self, audits, actor=actor, result=result, file_name=file_name, now=now)
 
     @staticmethod
     def _reparent(
