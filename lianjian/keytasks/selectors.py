@@ -77,10 +77,10 @@ def milestone_facts(ids: set[int]) -> dict[int, tuple[progress.MilestoneFact, ..
         .values("task_id")
         .order_by()
         .annotate(
-            total=Sum("weight"),
-            accepted=Sum("weight", filter=Q(accepted_on__isnull=False), default=0.0),
+            weight_total=Sum("weight"),
+            weight_accepted=Sum("weight", filter=Q(accepted_on__isnull=False), default=0.0),
         )
-        .values_list("task_id", "total", "accepted")
+        .values_list("task_id", "weight_total", "weight_accepted")
     )
     return {
         task_id: (

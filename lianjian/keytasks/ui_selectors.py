@@ -15,9 +15,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q
+from django.db.models import ForeignKey, Q
 from pydantic import Field
 
 from lianjian.core.audit import target_type
@@ -89,6 +89,11 @@ class TreeFilter(ListFilter):
 DEFERRED = ("participant_names", "state_reason", "created_at", "updated_at")
 
 
+def _relation(name: str) -> ForeignKey[Any, Any]:
+    """The foreign key ``name`` of a task, to set its cached object without a query."""
+    return cast("ForeignKey[Any, Any]", KeyTask._meta.get_field(name))
+
+
 def _tasks_of(lists: Iterable[int], *, cards: bool = False) -> list[KeyTask]:
     """The tasks of whole lists with what a tree row shows (``cards``: also the list's name),
     in three queries (four for cards) however many tasks: the tasks, then their categories and owner
@@ -107,7 +112,7 @@ def _tasks_of(lists: Iterable[int], *, cards: bool = False) -> list[KeyTask]:
     if cards:
         shared.append(("task_list", KeyTaskList.objects.in_bulk({t.task_list_id for t in tasks})))
     for name, objects in shared:
-        field = KeyTask._meta.get_field(name)
+        field = _relation(name)
         attname = f"{name}_id"
         for t in tasks:
             field.set_cached_value(t, objects[getattr(t, attname)])
@@ -117,7 +122,7 @@ def _tasks_of(lists: Iterable[int], *, cards: bool = False) -> list[KeyTask]:
 def with_owners(rows: Sequence[TaskRow]) -> Sequence[TaskRow]:
     """``rows`` (a page) with their tasks' owners loaded, in one query."""
     members = Member.objects.in_bulk({r.task.owner_id for r in rows if r.task.owner_id})
-    owner_field = KeyTask._meta.get_field("owner")
+    owner_field = _relation("owner")
     for r in rows:
         owner_field.set_cached_value(
             r.task, members.get(r.task.owner_id) if r.task.owner_id else None
@@ -164,7 +169,7 @@ def _rows(tasks: Sequence[KeyTask], visible: set[int], today: datetime.date) -> 
 def list_tree(user: Any, task_list: KeyTaskList, today: datetime.date) -> list[TaskRow]:
     """The tasks of ``task_list`` the user sees, as a tree in display order."""
     tasks = _tasks_of([task_list.pk])
-    list_field = KeyTask._meta.get_field("task_list")
+    list_field = _relation("task_list")
     for t in tasks:
         list_field.set_cached_value(t, task_list)
     visible = set(
