@@ -84,11 +84,6 @@ class TreeFilter(ListFilter):
         return any(getattr(self, name) for name in type(self).model_fields)
 
 
-# What a row, the filters and the progress engine read of a task: its texts and timestamps
-# stay in the database (a list of 2,000 tasks would parse 4,000 timestamps for nothing).
-DEFERRED = ("participant_names", "state_reason", "created_at", "updated_at")
-
-
 def _relation(name: str) -> ForeignKey[Any, Any]:
     """The foreign key ``name`` of a task, to set its cached object without a query."""
     return cast("ForeignKey[Any, Any]", KeyTask._meta.get_field(name))
@@ -101,9 +96,9 @@ def _tasks_of(lists: Iterable[int], *, cards: bool = False) -> list[KeyTask]:
     would build one copy per task). The owners are read for the shown page only
     (:func:`with_owners`)."""
     tasks = list(
-        KeyTask.objects.filter(task_list_id__in=list(lists))
-        .defer(*DEFERRED)
-        .order_by("task_list_id", "position", "code")
+        KeyTask.objects.filter(task_list_id__in=list(lists)).order_by(
+            "task_list_id", "position", "code"
+        )
     )
     shared: list[tuple[str, dict[Any, Any]]] = [
         ("category", TaskCategory.objects.in_bulk({t.category_id for t in tasks})),
