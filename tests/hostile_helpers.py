@@ -158,6 +158,12 @@ class Hostile:
     milestone_open: Any = None
     milestone_done: Any = None
     report: Any = None
+    # task packages of ZB-A: a draft with an item; a published one with a free item and an
+    # item 张三 (member_a) claimed
+    package_draft: Any = None
+    package_open: Any = None
+    item_free: Any = None
+    claim: Any = None
 
 
 def make_hostile(world) -> Hostile:
@@ -258,6 +264,23 @@ def make_hostile(world) -> Hostile:
     report = keytask_services.report_submit(
         None, tasks.a, period=f"{timezone.localdate():%Y-%m}", percent=40.0, text="进展"
     )
+    package_draft = keytask_services.package_create(
+        None,
+        organisation=world.zb_a,
+        month=f"{timezone.localdate():%Y-%m}",
+        name="草稿任务包",
+        items=[("巡线", None)],
+    )
+    package_open = keytask_services.package_create(
+        None,
+        organisation=world.zb_a,
+        month=f"{timezone.localdate():%Y-%m}",
+        name="重点任务包",
+        items=[("入户走访", None), ("政策宣讲", None)],
+    )
+    keytask_services.package_publish(None, package_open)
+    item_free, item_claimed = package_open.items.order_by("id")
+    claim = keytask_services.package_item_claim(None, item_claimed, world.m_a1)
     return Hostile(
         sharing=s,
         assessed=assessed,
@@ -273,6 +296,10 @@ def make_hostile(world) -> Hostile:
         milestone_open=milestone_open,
         milestone_done=milestone_done,
         report=report,
+        package_draft=package_draft,
+        package_open=package_open,
+        item_free=item_free,
+        claim=claim,
     )
 
 

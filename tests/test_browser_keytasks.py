@@ -12,25 +12,18 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 
-import pytest
 from django.core.management import call_command
 
 from lianjian.core.validation import today
 from lianjian.keytasks.models import KeyTask, ProgressReport
+from tests.browser_helpers import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD
 from tests.keytask_helpers import make_tasks
 from tests.picker_helpers import choose
-from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the page fixture
 from tests.test_browser_csp import DEMO_PASSWORD
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_MARKS
 
 
 def shot(page, name: str) -> None:  # noqa: F811 - the fixture's page object

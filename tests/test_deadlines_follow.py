@@ -1,6 +1,6 @@
 """Every deadline of the product follows the presets of lianjian.deadlines: a preset's new
 thresholds, or another preset for a kind, recolour problems (screen, filter in SQL, API,
-inbox), agreements and organisational life."""
+inbox), agreements, organisational life and key tasks."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ from lianjian.consultations.selectors import colour_q
 from lianjian.deadlines import services
 from lianjian.deadlines.engine import Kind, PresetRule
 from lianjian.deadlines.models import DeadlineKind, DeadlinePreset
+from lianjian.keytasks.models import KeyTask, TaskState
+from lianjian.keytasks.selectors import task_statuses
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import deliver
 from lianjian.orgs.models import Organisation
 from tests.api_helpers import call
 from tests.consultation_helpers import days, make_consultations
+from tests.keytask_helpers import make_tasks
 from tests.matrix import client_for
 
 
@@ -136,12 +139,21 @@ def _agreement(world, al, end):
     return ag
 
 
-def test_one_preset_switched_and_problems_agreements_and_org_life_all_follow(world, c):
+def test_one_preset_switched_and_problems_agreements_org_life_and_key_tasks_all_follow(world, c):
     today = datetime.date(2026, 3, 25)  # the first quarter ends in 6 days
     ag = _agreement(world, c.al, today + datetime.timedelta(days=20))
     Problem.objects.filter(code="WT-L").update(deadline=today + datetime.timedelta(days=20))
+    # a key task under way, due in 20 days at 65 %: 序时进度 on 03-25 is 83 / 103 days = 80.6 %
+    t = make_tasks(world)
+    KeyTask.objects.filter(pk=t.a.pk).update(
+        state=TaskState.IN_PROGRESS,
+        started_on=datetime.date(2026, 1, 5),
+        planned_start=datetime.date(2026, 1, 1),
+        planned_end=today + datetime.timedelta(days=20),
+        manual_progress=65,
+    )
 
-    def colours() -> tuple[str, set[str], set[str]]:
+    def colours() -> tuple[str, set[str], set[str], str]:
         services.forget_rules()
         problem = Problem.objects.get(code="WT-L").colour(today)
         agreement = {
@@ -156,16 +168,23 @@ def test_one_preset_switched_and_problems_agreements_and_org_life_all_follow(wor
             )
             if r.period == "2026Q1"
         }
-        return problem, agreement, org_life
+        key_task = task_statuses(list(KeyTask.objects.filter(task_list=t.lst)), today)[t.a.pk]
+        return problem, agreement, org_life, key_task.colour
 
-    # the seeded presets: 临期 (7), 协议到期 (30 / 7), 组织生活临期 (10)
-    assert colours() == ("green", {"yellow"}, {"yellow"})
-    for code in ("problem", "agreement", "org_life"):
+    # the seeded presets: 临期 (7), 协议到期 (30 / 7), 组织生活临期 (10), 进度滞后 (10 / 30):
+    # the task lags 15.6 points — yellow
+    assert colours() == ("green", {"yellow"}, {"yellow"}, "yellow")
+    for code in ("problem", "agreement", "org_life", "key_task"):
         services.kind_set_preset(
             actor=world.admin, kind=DeadlineKind.objects.get(code=code), preset=preset("due")
         )
-    assert colours() == ("green", set(), {"yellow"})
+    assert colours() == ("green", set(), {"yellow"}, "green")
     services.preset_update(actor=world.admin, preset=preset("due"), yellow=25, red=20)
-    assert colours() == ("red", {"red"}, {"red"})
+    assert colours() == ("red", {"red"}, {"red"}, "red")
     services.preset_update(actor=world.admin, preset=preset("due"), yellow=5, red=-1)
-    assert colours() == ("green", set(), {""})
+    assert colours() == ("green", set(), {""}, "green")
+    # and back to 进度滞后 for key tasks alone: the others keep 临期
+    services.kind_set_preset(
+        actor=world.admin, kind=DeadlineKind.objects.get(code="key_task"), preset=preset("lag")
+    )
+    assert colours() == ("green", set(), {""}, "yellow")

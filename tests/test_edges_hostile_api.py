@@ -332,8 +332,8 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/problems/{code}/reopen"): Write(
         lambda w, h: "/problems/WT-S/reopen", lambda w, h: {"reason": "未解决"}
     ),
-    ("POST", "/keytask-lists"): Write(
-        lambda w, h: "/keytask-lists",
+    ("POST", "/task-lists"): Write(
+        lambda w, h: "/task-lists",
         lambda w, h: {
             "code": "QD-H1",
             "org": "ZB-A",
@@ -343,12 +343,12 @@ WRITES: dict[tuple[str, str], Write] = {
             "approved_on": "2026-01-10",
         },
     ),
-    ("PATCH", "/keytask-lists/{code}"): Write(
-        lambda w, h: f"/keytask-lists/{_kt(w).lst.code}",
+    ("PATCH", "/task-lists/{code}"): Write(
+        lambda w, h: f"/task-lists/{_kt(w).lst.code}",
         lambda w, h: {"name": "新清单名", "approval_ref": "党委会", "approved_on": "2026-01-05"},
     ),
-    ("POST", "/keytask-lists/{code}/transition"): Write(
-        lambda w, h: f"/keytask-lists/{_kt_draft(w)}/transition", lambda w, h: {"action": "issue"}
+    ("POST", "/task-lists/{code}/transition"): Write(
+        lambda w, h: f"/task-lists/{_kt_draft(w)}/transition", lambda w, h: {"action": "issue"}
     ),
     ("POST", "/tasks"): Write(
         lambda w, h: "/tasks",

@@ -570,6 +570,27 @@ POSTS: dict[str, Post] = {
         lambda w, h: f"/keytasks/t/QD-H-1-A/reports/{h.report.pk}/return/",
         lambda w, h: {"report-reason": "请补充佐证"},
     ),
+    "keytasks:package_create": Post(
+        lambda w, h: "/keytasks/packages/new/",
+        lambda w, h: {"organisation": "ZB-A", "month": THIS_MONTH, "name": "新任务包"},
+        page=_same(lambda w, h: "/keytasks/packages/new/"),
+    ),
+    "keytasks:package_item_add": Post(
+        lambda w, h: f"/keytasks/packages/{h.package_draft.pk}/items/",
+        lambda w, h: {"title": "入户走访", "task": "QD-H-1-A", "capacity": "3"},
+        page=_same(lambda w, h: f"/keytasks/packages/{h.package_draft.pk}/"),
+    ),
+    "keytasks:package_publish": Post(
+        lambda w, h: f"/keytasks/packages/{h.package_draft.pk}/publish/"
+    ),
+    "keytasks:package_item_claim": Post(
+        lambda w, h: f"/keytasks/packages/{h.package_open.pk}/items/{h.item_free.pk}/claim/",
+        persona="member_a",
+    ),
+    "keytasks:package_claim_withdraw": Post(
+        lambda w, h: f"/keytasks/packages/{h.package_open.pk}/claims/{h.claim.pk}/withdraw/",
+        persona="member_a",
+    ),
     "keytasks:evidence_add": Post(
         lambda w, h: "/keytasks/t/QD-H-1-A/evidence/",
         lambda w, h: {"kind": "文件", "title": "可研批复", "url": "https://example.com/k.pdf"},
@@ -790,6 +811,8 @@ READ_ONLY = {
     "keytasks:task_detail",
     "keytasks:my_tasks",
     "keytasks:rollup",
+    "keytasks:package_list",
+    "keytasks:package_detail",
     "home:home",
     "home:mine",
     "core:audit_list",

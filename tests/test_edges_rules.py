@@ -198,7 +198,8 @@ SYSTEM_DATES = {
     "sharing.Booking.decided_at",
     "keytasks.ProgressReport.submitted_at",
     "keytasks.ProgressReport.confirmed_at",
-    "keytasks.PackageItem.claimed_on",
+    "keytasks.PackageClaim.claimed_on",
+    "keytasks.PackageClaim.withdrawn_on",
 }
 
 

@@ -113,3 +113,49 @@ def test_the_page_answers_in_the_same_queries_however_many_activities(world, yea
     for i in range(6):
         _activity(world, f"MORE-{i}", datetime.date(2026, 7, i + 1), {world.m_a1: ("出席", "扫码")})
     assert count() == before
+
+
+@pytest.mark.django_db
+def test_my_key_tasks_card_lists_the_members_tasks_with_progress_and_links(world):
+    from tests.keytask_helpers import make_tasks
+
+    tasks = make_tasks(world)
+    page = mine(client_for(world, "member_a"))
+    card = page.split('id="my-keytasks"')[1].split("应参加的活动")[0]
+    assert "我的关键任务" in page
+    assert reverse("keytasks:task_detail", args=[tasks.a.code]) in card  # 张三 owns T-1-A
+    assert tasks.b.name not in card  # 王五's task
+    assert "责任人" in card and "kt-bar" in card and 'data-colour="' in card
+    assert f'href="{reverse("keytasks:my_tasks")}"' in card and "查看全部" in card
+
+
+@pytest.mark.django_db
+def test_the_page_answers_in_the_same_queries_however_many_key_tasks(world):
+    from lianjian.keytasks import services as kt
+    from tests.keytask_helpers import category, make_tasks
+
+    tasks = make_tasks(world)
+    client = client_for(world, "member_a")
+    client.get(reverse("home:mine"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("home:mine"))
+        return len(ctx)
+
+    before = count()
+    for i in range(4):
+        kt.task_create(
+            actor=None,
+            task_list=tasks.lst,
+            code=f"QD-T-1-A{i}",
+            parent=tasks.parent,
+            name=f"增加的任务{i}",
+            category=category(),
+            owner_org=world.zb_a,
+            owner=world.m_a1,
+            planned_start=tasks.a.planned_start,
+            planned_end=tasks.a.planned_end,
+        )
+    assert count() == before
+    assert "增加的任务3" in mine(client)

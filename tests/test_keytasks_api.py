@@ -15,11 +15,11 @@ from tests import matrix
 from tests.keytask_helpers import make_tasks
 
 READ = {
-    "/keytask-lists/QD-T": [200, 200, 200, 200, 200, 404],
+    "/task-lists/QD-T": [200, 200, 200, 200, 200, 404],
     "/tasks/QD-T-1": [200, 200, 404, 404, 404, 404],
     "/tasks/QD-T-1-A": [200, 200, 200, 200, 404, 404],
     "/tasks/QD-T-1-B": [200, 200, 404, 404, 200, 404],
-    "/keytask-lists/QD-T/status": [200, 200, 200, 200, 200, 404],
+    "/task-lists/QD-T/status": [200, 200, 200, 200, 200, 404],
 }
 
 
@@ -37,9 +37,9 @@ def test_lists_show_only_what_the_caller_sees(world):
     assert data["items"][0]["progress"] is None and data["items"][0]["expected"] is not None
     _, data = matrix.api_call(world, "company", "get", "/tasks?owner_org=ZB-B")
     assert [i["code"] for i in data["items"]] == [t.b.code]
-    _, data = matrix.api_call(world, "outsider", "get", "/keytask-lists")
+    _, data = matrix.api_call(world, "outsider", "get", "/task-lists")
     assert data == {"items": [], "count": 0}
-    _, data = matrix.api_call(world, "manager_b", "get", "/keytask-lists/QD-T/status")
+    _, data = matrix.api_call(world, "manager_b", "get", "/task-lists/QD-T/status")
     assert [r["code"] for r in data["tasks"]] == [t.b.code]
 
 
@@ -191,19 +191,19 @@ def test_list_create_and_issue(world):
         world,
         "manager_a",
         "post",
-        "/keytask-lists",
+        "/task-lists",
         {"code": "QD-A", "org": "ZB-A", "year": today().year, "name": "营销支部关键任务"},
     )
     assert status == 201, data
     status, data = matrix.api_call(
-        world, "manager_a", "post", "/keytask-lists/QD-A/transition", {"action": "issue"}
+        world, "manager_a", "post", "/task-lists/QD-A/transition", {"action": "issue"}
     )
     assert status == 400 and "审议" in data["detail"]
     status, _ = matrix.api_call(
         world,
         "member_a",
         "post",
-        "/keytask-lists",
+        "/task-lists",
         {"code": "QD-B", "org": "ZB-A", "year": 2026, "name": "x"},
     )
     assert status == 403
@@ -211,14 +211,14 @@ def test_list_create_and_issue(world):
         world,
         "manager_b",
         "post",
-        "/keytask-lists",
+        "/task-lists",
         {"code": "QD-B", "org": "ZB-A", "year": 2026, "name": "x"},
     )
     assert status == 400 and "组织不存在" in data["detail"]
-    status, _ = matrix.api_call(world, "outsider", "patch", "/keytask-lists/QD-A", {"name": "改名"})
+    status, _ = matrix.api_call(world, "outsider", "patch", "/task-lists/QD-A", {"name": "改名"})
     assert status == 404
     status, data = matrix.api_call(
-        world, "manager_a", "patch", "/keytask-lists/QD-A", {"approval_ref": "2026年第5次支委会"}
+        world, "manager_a", "patch", "/task-lists/QD-A", {"approval_ref": "2026年第5次支委会"}
     )
     assert status == 200 and data["approval_ref"] == "2026年第5次支委会"
 
@@ -226,7 +226,5 @@ def test_list_create_and_issue(world):
 def test_status_endpoint_date(world):
     make_tasks(world)
     day = datetime.date(today().year, 6, 30)
-    status, data = matrix.api_call(
-        world, "company", "get", f"/keytask-lists/QD-T/status?date={day}"
-    )
+    status, data = matrix.api_call(world, "company", "get", f"/task-lists/QD-T/status?date={day}")
     assert status == 200 and data["date"] == day.isoformat() and len(data["tasks"]) == 3

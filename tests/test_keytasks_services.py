@@ -184,13 +184,16 @@ def test_package_claim(world):
         items=[("入户走访", t.a)],
     )
     item = pkg.items.get()
+    with pytest.raises(PermissionDenied):  # a draft: its members do not see it yet
+        services.package_item_claim(world.member_a, item)
+    services.package_publish(world.manager_a, pkg)
     with pytest.raises(PermissionDenied):
         services.package_item_claim(world.manager_b, item)
-    services.package_item_claim(world.member_a, item)
-    item.refresh_from_db()
-    assert item.claimed_by == world.m_a1
-    with pytest.raises(ValidationError):
+    claim = services.package_item_claim(world.member_a, item)
+    assert claim.member == world.m_a1 and item.claims.get() == claim
+    with pytest.raises(ValidationError) as exc:
         services.package_item_claim(world.member_a, item)
+    assert "已认领" in str(exc.value)
 
 
 def test_categories_are_data_the_admin_extends(world):

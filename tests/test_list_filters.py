@@ -151,6 +151,16 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"state": "草拟"},
         {"year": "2026"},
     ],
+    "packages": [
+        {},
+        {"q": "走访"},
+        {"q": "任务包"},
+        {"org": "DW"},
+        {"org": "ZB-A"},
+        {"org": "ZB-B"},
+        {"month": "2026-11"},
+        {"month": "2026-13"},
+    ],
     # ``org`` out of scope answers 404 on both edges (tests/test_activities_void_year.py).
     "activities": [
         {},
@@ -273,8 +283,31 @@ def lists(world, settings, tmp_path):
     )
     _activity_rows(world)
     _assessment_rows(world)
-    make_tasks(world)
+    tasks = make_tasks(world)
+    _package_rows(world, tasks.a)
     return world
+
+
+def _package_rows(world, task) -> None:
+    """Task packages: ZB-A's published one (a claim) and its draft, ZB-B's of last month."""
+    from lianjian.keytasks import services
+
+    published = services.package_create(
+        None,
+        organisation=world.zb_a,
+        month="2026-12",
+        name="12月重点任务包",
+        items=[("入户走访", task), ("政策宣讲", None)],
+    )
+    services.package_publish(None, published)
+    services.package_item_claim(None, published.items.order_by("id").first(), world.m_a1)
+    services.package_create(
+        None, organisation=world.zb_a, month="2026-12", name="草稿任务包", items=[("巡线", None)]
+    )
+    other = services.package_create(
+        None, organisation=world.zb_b, month="2026-11", name="11月任务包", items=[("走访", None)]
+    )
+    services.package_publish(None, other)
 
 
 def _assessment_rows(world) -> None:
@@ -470,6 +503,7 @@ SELECTOR_QUERIES = {
     "runs": 1,
     "reviews": 1,
     "keytask_lists": 1,
+    "packages": 1,
 }
 
 
@@ -638,6 +672,18 @@ def _grow(world, name: str, i: int) -> None:
             approval_ref="支部委员会",
             approved_on=datetime.date(2026, 1, 5),
         )
+    elif name == "packages":
+        from lianjian.keytasks import services as keytask_services
+
+        package = keytask_services.package_create(
+            actor=None,
+            organisation=world.zb_b,
+            month="2026-10",
+            name=f"增长任务包{i}",
+            items=[(f"增长事项{i}", None)],
+        )
+        keytask_services.package_publish(None, package)
+        keytask_services.package_item_claim(None, package.items.get(), world.m_b1)
     else:
         raise KeyError(name)
 

@@ -29,6 +29,8 @@ SOURCE_LABELS = {
     "joint_activities": "联建活动次数",
     "joint_person_times": "联建活动参与人次",
     "manual": "评议打分",
+    "key_task_rate": "关键任务按期验收率",
+    "key_task_progress": "关键任务进度（对序时进度）",
 }
 CHUNK = 2000
 

@@ -55,7 +55,15 @@ RULE_LABELS = {
     MANUAL: "评议打分",
     VETO: "一票否决",
 }
-SOURCES = ("kpi", "compliance_rate", "joint_activities", "joint_person_times", "manual")
+SOURCES = (
+    "kpi",
+    "compliance_rate",
+    "joint_activities",
+    "joint_person_times",
+    "manual",
+    "key_task_rate",
+    "key_task_progress",
+)
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9
 # Every number of points in a scheme (maxima, points per item, steps, star thresholds, the

@@ -20,6 +20,13 @@ organisations (about ten; pinned in tests):
   of scores, which the engine averages. Evidence ``{"scores": [{"id", "evaluator", "name",
   "score"}]}``.
 
+* ``key_task_rate`` — on time ÷ due among the organisation's key tasks (责任组织) due in the
+  period (:func:`lianjian.keytasks.selectors.assessment_figures`); no due task → missing.
+  Evidence ``{"due": [codes], "on_time": [codes]}``.
+* ``key_task_progress`` — Σ progress ÷ Σ 序时进度 of its key tasks running in the period,
+  both as of the period's last day (or today while it runs); no 序时进度 → missing.
+  Evidence ``{"tasks": [[code, progress, expected]], "as_of": ISO date}``.
+
 A veto indicator reads its source like any other.
 """
 
@@ -46,6 +53,7 @@ from lianjian.assessment.models import Indicator, KpiBatch, KpiValue, ManualScor
 from lianjian.assessment.periods import Period, parse_period
 from lianjian.assessment.scheme_file import spec_from_model
 from lianjian.assessment.scoring import SchemeSpec
+from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
 
 Values = dict[int, dict[str, tuple[Any, dict[str, Any]]]]
@@ -214,6 +222,25 @@ def _manual(scheme: Scheme, codes: list[str], period: str, orgs: Any, out: Value
             found[code] = ([s["score"] for s in items], {"scores": items})
 
 
+def _key_tasks(
+    by_source: dict[str, list[str]], period: Period, orgs: Any, today: datetime.date, out: Values
+) -> None:
+    figures = assessment_figures(orgs, period.start, period.end, today)
+    as_of = min(period.end, today).isoformat()
+    for org_id, found in out.items():
+        f = figures.get(org_id)
+        if f is not None and f.due:
+            evidence: dict[str, Any] = {"due": f.due, "on_time": f.on_time}
+            for code in by_source.get(Source.KEY_TASK_RATE, ()):
+                found[code] = (len(f.on_time) / len(f.due), evidence)
+        expected = sum(e for _c, _p, e in f.progress) if f is not None else 0.0
+        if f is not None and expected > 0:
+            done = sum(p for _c, p, _e in f.progress)
+            evidence = {"tasks": [list(t) for t in f.progress], "as_of": as_of}
+            for code in by_source.get(Source.KEY_TASK_PROGRESS, ()):
+                found[code] = (done / expected, evidence)
+
+
 def collect(
     scheme: Scheme,
     period: str,
@@ -247,6 +274,8 @@ def collect(
         _compliance(by_source[Source.COMPLIANCE_RATE], p, compliance_orgs, today, out)
     if by_source.get(Source.JOINT_ACTIVITIES) or by_source.get(Source.JOINT_PERSON_TIMES):
         _joint(by_source, p, org_filter, today, out)
+    if by_source.get(Source.KEY_TASK_RATE) or by_source.get(Source.KEY_TASK_PROGRESS):
+        _key_tasks(by_source, p, org_filter, today, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
     return out

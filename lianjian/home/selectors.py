@@ -16,6 +16,8 @@ from lianjian.activities.models import ActivityStatus, Attendance, AttendanceSta
 from lianjian.notifications.models import Notification
 
 TODO_SHOWN = 5
+# Key tasks on the page; 查看全部 opens 我的任务 (keytasks:my_tasks) with every one.
+TASKS_SHOWN = 6
 
 
 @dataclass(frozen=True)

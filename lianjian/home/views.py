@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lianjian.accounts.models import User
 from lianjian.home import selectors
+from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
 from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
 
@@ -25,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """ "我的": the signed-in member's own year (``?year=``) and open to-dos, phone first.
+    """ "我的": the signed-in member's own year (``?year=``), open to-dos and key tasks (owner
+    or participant, the rows 我的任务 shows, most urgent first), phone first.
 
     Only the user's own member record and inbox are read; an account without a member
     record is told so (the menu does not offer the page to it)."""
@@ -41,4 +43,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         raw = request.GET.get("year", "")
         year = int(raw) if raw.isdigit() and int(raw) in years else today.year
         ctx.update(years=years, mine=selectors.my_year(member.pk, year))
+        tasks = keytask_rows.my_rows(user, today)
+        ctx.update(tasks=tasks[: selectors.TASKS_SHOWN], task_count=len(tasks))
     return render(request, "home/mine.html", ctx)

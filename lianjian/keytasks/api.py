@@ -1,4 +1,4 @@
-"""API of 党建+关键任务: ``/api/v1/keytask-lists``, ``/api/v1/tasks``, ``/api/v1/milestones``
+"""API of 党建+关键任务: ``/api/v1/task-lists``, ``/api/v1/tasks``, ``/api/v1/milestones``
 and ``/api/v1/task-reports`` — lists with the lists' one filter, details, creation and the
 transitions.
 

@@ -382,6 +382,7 @@ def demo_keytasks(stdout: Writer | None = None) -> int:
             ("“网上国网”交费推广进社区", None),
         ],
     )
+    services.package_publish(None, package)
     owner = made["GJ-02-05"].owner if "GJ-02-05" in made else None
     first = package.items.order_by("id").first()
     if owner is not None and first is not None:

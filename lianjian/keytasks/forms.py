@@ -403,3 +403,53 @@ class EvidenceForm(EdgeRules, forms.Form):
             if not (data.get("title") or "").strip():
                 self.add_error("title", "请填写名称")
         return data
+
+
+class PackageForm(EdgeRules, forms.Form):
+    """新建任务包: a monthly 重点任务包 of an organisation the user manages (a draft until 发布)."""
+
+    organisation = OrgField(label="组织", widget=Picker("orgs.managed_internal"))
+    month = forms.CharField(label="月份", max_length=7, help_text="YYYY-MM，如 2026-12")
+    name = forms.CharField(label="任务包名称", max_length=200)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _narrow(
+            self, "organisation", (Organisation.objects.active().internal().manageable_by(user))
+        )
+
+    def clean_month(self) -> str:
+        month = str(self.cleaned_data["month"]).strip()
+        problem = rules.month_problem(month)
+        if problem:
+            raise ValidationError(problem)
+        return month
+
+
+class PackageItemForm(EdgeRules, forms.Form):
+    """添加事项: its title, an optional linked key task (by code, among the tasks the user
+    sees) and how many members may claim it."""
+
+    title = forms.CharField(label="事项", max_length=200)
+    task = forms.CharField(
+        label="关联任务编码", max_length=32, required=False, help_text="可选，如 GS-2026-01-A"
+    )
+    capacity = forms.IntegerField(
+        label="可认领人数", min_value=1, max_value=rules.CAPACITY_MAX, initial=1
+    )
+    description = forms.CharField(
+        label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_task(self) -> KeyTask | None:
+        code = str(self.cleaned_data.get("task") or "").strip()
+        if not code:
+            return None
+        task = KeyTask.objects.visible_to(self.user).filter(code=code).first()
+        if task is None:
+            raise ValidationError("找不到该任务编码")
+        return task

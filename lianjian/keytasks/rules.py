@@ -317,6 +317,24 @@ def month_problem(text: str) -> str:
     return ""
 
 
+def month_ended(month: str, today: datetime.date) -> bool:
+    """Whether the month ``YYYY-MM`` is over on ``today`` (a package's claims are then fixed)."""
+    m = MONTH.match(month or "")
+    if not m:
+        return False
+    return (today.year, today.month) > (int(m.group(1)), int(m.group(2)))
+
+
+CAPACITY_MAX = 500
+
+
+def capacity_problem(capacity: int | None) -> str:
+    """How many members may claim one package item: 1 to :data:`CAPACITY_MAX`."""
+    if capacity is None or not 1 <= capacity <= CAPACITY_MAX:
+        return f"可认领人数应在 1 到 {CAPACITY_MAX} 之间"
+    return ""
+
+
 # --- owners -----------------------------------------------------------------------------
 
 PARTY_CATEGORIES = ("正式党员", "预备党员")

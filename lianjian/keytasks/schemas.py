@@ -1,4 +1,4 @@
-"""Filters and bodies of the key-task API (``/api/v1/keytask-lists``, ``/api/v1/tasks``,
+"""Filters and bodies of the key-task API (``/api/v1/task-lists``, ``/api/v1/tasks``,
 ``/api/v1/milestones``, ``/api/v1/task-reports``); the filters are the lists' one filter
 (:mod:`lianjian.core.filters`), shared with the screens through the selectors."""
 
@@ -91,12 +91,20 @@ class Strict(Schema):
 
 
 class KeyTaskListFilter(ListFilter):
-    """The filter of the key-task lists (screen and ``GET /api/v1/keytask-lists``)."""
+    """The filter of the key-task lists (screen and ``GET /api/v1/task-lists``)."""
 
     q: Text100 | None = Field(None, description="按清单编码或名称查找")
     org: Code | None = Field(None, description="下达组织编码（含下级组织）")
     year: int | None = Field(None, ge=2000, le=2199, description="年度")
     state: ListStateName | None = Field(None, description="清单状态")
+
+
+class PackageFilter(ListFilter):
+    """The filter of the monthly 重点任务包 (screen ``keytasks:package_list``)."""
+
+    q: Text100 | None = Field(None, description="按任务包名称查找")
+    org: Code | None = Field(None, description="组织编码（含下级组织）")
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM")
 
 
 class TaskFilter(ListFilter):

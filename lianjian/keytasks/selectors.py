@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from lianjian.core.filters import register_list
 from lianjian.deadlines import engine
@@ -29,9 +30,19 @@ from lianjian.keytasks.models import (
     KeyTask,
     KeyTaskList,
     Milestone,
+    PackageClaim,
+    PackageItem,
     ProgressReport,
+    ReportState,
+    TaskPackage,
 )
-from lianjian.keytasks.schemas import KeyTaskListFilter, MilestoneFilter, ReportFilter, TaskFilter
+from lianjian.keytasks.schemas import (
+    KeyTaskListFilter,
+    MilestoneFilter,
+    PackageFilter,
+    ReportFilter,
+    TaskFilter,
+)
 from lianjian.orgs.models import Organisation
 
 # States whose tasks colour (being worked on, or done: judged on the acceptance date).
@@ -181,6 +192,115 @@ def statuses_for(tasks: Sequence[KeyTask], today: datetime.date) -> dict[int, Ta
     return task_statuses(every, today)
 
 
+# --- the figures assessment reads (key_task_rate, key_task_progress) -------------------
+
+
+@dataclass
+class OrgTaskFigures:
+    """One organisation's key tasks for an assessment period (docs/assessment.md):
+    ``due`` — the codes of its tasks due in the period, ``on_time`` — those accepted by
+    their planned end; ``progress`` — (code, progress, 序时进度) of its tasks running in the
+    period, both as of the period's last counted day."""
+
+    due: list[str]
+    on_time: list[str]
+    progress: list[tuple[str, float, float]]
+
+
+# Tasks that count for assessment: issued and not cancelled (a draft is not a task yet).
+_NOT_COUNTED = (rules.DRAFT, rules.CANCELLED)
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def progress_as_of(tasks: Sequence[KeyTask], day: datetime.date) -> dict[int, float | None]:
+    """The progress of ``tasks`` (whole lists) as it stood at the end of ``day``, from dated
+    records only: milestones accepted on or before ``day``; for 手动 and 指标 the latest
+    进度报送 (by period) confirmed on or before ``day``; 子任务 rolled up from those. A
+    value typed into a task without a report has no date and does not count. Two queries."""
+    ids = [t.pk for t in tasks]
+    facts: dict[int, list[progress.MilestoneFact]] = defaultdict(list)
+    percent: dict[int, float] = {}
+    kpi: dict[int, float] = {}
+    if ids:
+        for task_id, weight, accepted_on in Milestone.objects.filter(task_id__in=ids).values_list(
+            "task_id", "weight", "accepted_on"
+        ):
+            done = accepted_on is not None and accepted_on <= day
+            facts[task_id].append(progress.MilestoneFact(weight, done))
+        reports = (
+            ProgressReport.objects.filter(
+                task_id__in=ids, state=ReportState.CONFIRMED, confirmed_at__isnull=False
+            )
+            .values_list("task_id", "percent", "kpi_value", "confirmed_at")
+            .order_by("task_id", "period", "confirmed_at")
+        )
+        for task_id, pct, kpi_value, confirmed_at in reports:
+            if confirmed_at is None or _local_day(confirmed_at) > day:
+                continue
+            percent[task_id] = pct
+            if kpi_value is not None:
+                kpi[task_id] = kpi_value
+    nodes = []
+    for t in tasks:
+        node = _node(t, ())
+        nodes.append(
+            replace(
+                node,
+                excluded=t.excluded or t.state == rules.CANCELLED,
+                manual=percent.get(t.pk),
+                milestones=tuple(facts[t.pk]),
+                kpi_current=kpi.get(t.pk),
+            )
+        )
+    return progress.roll_up(nodes)
+
+
+def assessment_figures(
+    orgs: Any, start: datetime.date, end: datetime.date, today: datetime.date
+) -> dict[int, OrgTaskFigures]:
+    """Per organisation (``orgs``: ids or a subquery of them), its own key tasks (责任组织)
+    for the period ``start``–``end`` as of ``today``, in three queries plus two:
+
+    * due — planned end inside the period and either passed (before ``today``) or already
+      accepted by then; on time — accepted on or before the planned end (and on or before
+      ``today``), so acceptance after the deadline never counts, whenever it is recorded;
+    * progress — tasks started by the counted day (the period's end, or ``today`` while the
+      period runs) and not ending before the period, not accepted before it began; progress
+      as of that day (:func:`progress_as_of`) and 序时进度 as of that day.
+
+    Tasks 草拟 or 撤销 and those marked 不计入 are left out."""
+    as_of = min(end, today)
+    own = list(
+        KeyTask.objects.filter(owner_org__in=orgs, excluded=False)
+        .exclude(state__in=_NOT_COUNTED)
+        .filter(planned_start__lte=end, planned_end__gte=start)
+        .order_by("owner_org_id", "planned_end", "code")
+    )
+    out: dict[int, OrgTaskFigures] = {}
+    running: list[KeyTask] = []
+    for t in own:
+        figures = out.setdefault(t.owner_org_id, OrgTaskFigures([], [], []))
+        accepted = t.accepted_on is not None and t.accepted_on <= today
+        on_time = accepted and t.accepted_on is not None and t.accepted_on <= t.planned_end
+        if t.planned_end <= end and (t.planned_end < today or on_time):
+            figures.due.append(t.code)
+            if on_time:
+                figures.on_time.append(t.code)
+        if t.planned_start <= as_of and not (t.accepted_on is not None and t.accepted_on < start):
+            running.append(t)
+    if running:
+        every = list(KeyTask.objects.filter(task_list_id__in={t.task_list_id for t in running}))
+        values = progress_as_of(every, as_of)
+        for t in running:
+            value = values.get(t.pk) or 0.0
+            expected = engine.expected_progress(t.planned_start, t.planned_end, as_of)
+            out[t.owner_org_id].progress.append((t.code, round(value, 1), round(expected, 1)))
+    return out
+
+
 # --- the lists (one filter for the screens and the API) ---------------------------------
 
 
@@ -201,6 +321,63 @@ def keytask_lists(user: Any, f: KeyTaskListFilter) -> QuerySet[KeyTaskList]:
     if f.state:
         qs = qs.filter(state=f.state)
     return qs.annotate(task_count=Count("tasks", distinct=True)).order_by("-year", "code")
+
+
+def package_list(user: Any, f: PackageFilter) -> QuerySet[TaskPackage]:
+    """The task packages ``user`` sees matching ``f`` (a member: the published ones of their
+    organisation), newest month first, with their item and claim counts (one query)."""
+    qs = TaskPackage.objects.visible_to(user).select_related("organisation")
+    if f.q:
+        qs = qs.filter(name__icontains=f.q)
+    if f.org:
+        qs = qs.filter(organisation__in=Organisation.objects.filter(_subtree(f.org)))
+    if f.month:
+        qs = qs.filter(month=f.month)
+    return qs.annotate(
+        item_count=Count("items", filter=Q(items__withdrawn=False), distinct=True),
+        claim_count=Count(
+            "items__claims",
+            filter=Q(items__withdrawn=False, items__claims__withdrawn=False),
+            distinct=True,
+        ),
+    ).order_by("-month", "organisation__code", "name", "id")
+
+
+@dataclass
+class PackageItemRow:
+    """One item of a package as its screen shows it: the standing claims (认领人), whether
+    it is full and the viewer's own claim."""
+
+    item: PackageItem
+    claims: list[PackageClaim]
+    mine: PackageClaim | None
+
+    @property
+    def taken(self) -> int:
+        return len(self.claims)
+
+    @property
+    def full(self) -> bool:
+        return self.taken >= self.item.capacity
+
+
+def package_items(package: TaskPackage, member_id: int | None) -> list[PackageItemRow]:
+    """The items of ``package`` (withdrawn ones left out) with their standing claims, in two
+    queries however many items and claims."""
+    items = list(package.items.filter(withdrawn=False).select_related("task").order_by("id"))
+    claims: dict[int, list[PackageClaim]] = defaultdict(list)
+    for claim in (
+        PackageClaim.objects.filter(item__in=items, withdrawn=False)
+        .select_related("member__org")
+        .order_by("claimed_on", "id")
+    ):
+        claims[claim.item_id].append(claim)
+    rows = []
+    for item in items:
+        standing = claims[item.pk]
+        mine = next((c for c in standing if c.member_id == member_id), None)
+        rows.append(PackageItemRow(item, standing, mine))
+    return rows
 
 
 def task_rows(qs: QuerySet[KeyTask]) -> QuerySet[KeyTask]:
@@ -266,8 +443,18 @@ def report_list(user: Any, f: ReportFilter) -> QuerySet[ProgressReport]:
 register_list(
     "keytask_lists",
     screen="keytasks:tasklist_list",
-    api="/keytask-lists",
+    api="/task-lists",
     filter=KeyTaskListFilter,
     key="code",
     selector=keytask_lists,
+)
+
+
+register_list(
+    "packages",
+    screen="keytasks:package_list",
+    api=None,
+    filter=PackageFilter,
+    key="pk",
+    selector=package_list,
 )

@@ -37,6 +37,7 @@ from lianjian.keytasks.models import (
     ListState,
     ListVersion,
     Milestone,
+    PackageClaim,
     PackageItem,
     ProgressReport,
     ReportState,
@@ -678,9 +679,10 @@ def package_create(
     name: str,
     items: Iterable[tuple[str, KeyTask | None]] = (),
 ) -> TaskPackage:
-    """A monthly 重点任务包 of ``organisation`` with its items (title, linked task)."""
+    """A monthly 重点任务包 of ``organisation`` with its items (title, linked task), a draft
+    that its members see once :func:`package_publish` publishes it."""
     _require(
-        actor, "change", TaskPackage(organisation=organisation), "只有本组织的管理员可以发布任务包"
+        actor, "change", TaskPackage(organisation=organisation), "只有本组织的管理员可以新建任务包"
     )
     package = TaskPackage(
         organisation=organisation,
@@ -688,11 +690,19 @@ def package_create(
         name=_text(name, "name", "名称", 200, required=True),
     )
     package.full_clean()
+    _open_package(package, actor)
     package.save()
     audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=package, after=snapshot(package))
     for title, task in items:
         package_item_add(actor, package, title=title, task=task)
     return package
+
+
+def _open_package(package: TaskPackage, actor: Any) -> None:
+    if package.closed:
+        raise ValidationError({"package": "任务包已关闭"})
+    if _is_user(actor) and rules.month_ended(package.month, today()):
+        raise ValidationError({"package": f"{package.month} 已经过去，任务包不再变动"})
 
 
 @transaction.atomic
@@ -703,10 +713,11 @@ def package_item_add(
     title: str,
     task: KeyTask | None = None,
     description: str = "",
+    capacity: int = 1,
 ) -> PackageItem:
+    """An item of ``package`` that up to ``capacity`` members may claim."""
     _require(actor, "change", package, "只有本组织的管理员可以修改任务包")
-    if package.closed:
-        raise ValidationError({"package": "任务包已关闭"})
+    _open_package(package, actor)
     if task is not None and _is_user(actor) and not may(actor, "view", task):
         raise ValidationError({"task": "找不到该任务"})
     item = PackageItem(
@@ -714,6 +725,7 @@ def package_item_add(
         title=_text(title, "title", "事项", 200, required=True),
         description=_text(description, "description", "说明", 2000),
         task=task,
+        capacity=capacity,
     )
     item.full_clean()
     item.save()
@@ -722,23 +734,42 @@ def package_item_add(
 
 
 @transaction.atomic
-def package_item_claim(actor: Any, item: PackageItem, member: Member | None = None) -> PackageItem:
-    """A member claims an item of their organisation's package (a 党员 of the package's
-    organisation or below; one claimant per item)."""
-    if _is_user(actor):
-        require(actor, "claim", item, "只能认领本组织的任务包事项")
-        member = getattr(actor, "member", None)
-    if member is None:
-        raise ValidationError({"member": "只有关联了党员信息的账户可以认领"})
+def package_publish(actor: Any, package: TaskPackage) -> TaskPackage:
+    """发布: the package's members see it and may claim its items."""
+    _require(actor, "change", package, "只有本组织的管理员可以发布任务包")
+    package = TaskPackage.objects.select_for_update().get(pk=package.pk)
+    _open_package(package, actor)
+    if package.published:
+        raise ValidationError({"package": "任务包已发布"})
+    if not package.items.filter(withdrawn=False).exists():
+        raise ValidationError({"package": "任务包还没有事项，请先添加事项再发布"})
+    before = snapshot(package)
+    package.published = True
+    package.save(update_fields=["published"])
+    old, new = diff(before, snapshot(package))
+    audit_record(
+        actor=actor, action=AuditLog.Action.UPDATE, obj=package, before=old, after=new, note="发布"
+    )
+    return package
+
+
+@transaction.atomic
+def package_item_claim(actor: Any, item: PackageItem, member: Member | None = None) -> PackageClaim:
+    """A member claims an item of a published package of their organisation (a 党员 of the
+    package's organisation or below), once, while the item has room and the month lasts."""
     item = (
         PackageItem.objects.select_for_update()
         .select_related("package__organisation")
         .get(pk=item.pk)
     )
-    if item.withdrawn or item.package.closed:
-        raise ValidationError({"item": "该事项已撤回或任务包已关闭"})
-    if item.claimed_by_id is not None:
-        raise ValidationError({"item": "该事项已被认领"})
+    if _is_user(actor):
+        require(actor, "claim", item, "只能认领本组织的任务包事项")
+        member = getattr(actor, "member", None)
+    if member is None:
+        raise ValidationError({"member": "只有关联了党员信息的账户可以认领"})
+    if item.withdrawn or not item.package.published:
+        raise ValidationError({"item": "该事项已撤回或任务包尚未发布"})
+    _open_package(item.package, actor)
     problem = rules.owner_problem(
         member.category, left=member.left_on is not None, name=member.name
     )
@@ -746,14 +777,43 @@ def package_item_claim(actor: Any, item: PackageItem, member: Member | None = No
         raise ValidationError({"member": problem.replace("担任责任人", "认领")})
     if not member.org.path.startswith(item.package.organisation.path):
         raise ValidationError({"member": "只能认领本组织的任务包事项"})
-    before = snapshot(item)
-    item.claimed_by, item.claimed_on = member, today()
-    item.save(update_fields=["claimed_by", "claimed_on"])
-    old, new = diff(before, snapshot(item))
+    standing = item.claims.filter(withdrawn=False)
+    if standing.filter(member=member).exists():
+        raise ValidationError({"item": "您已认领该事项"})
+    if standing.count() >= item.capacity:
+        raise ValidationError({"item": f"该事项已有 {item.capacity} 人认领，名额已满"})
+    claim = PackageClaim(item=item, member=member, claimed_on=today())
+    claim.full_clean()
+    claim.save()
     audit_record(
-        actor=actor, action=AuditLog.Action.UPDATE, obj=item, before=old, after=new, note="认领"
+        actor=actor, action=AuditLog.Action.CREATE, obj=claim, after=snapshot(claim), note="认领"
     )
-    return item
+    return claim
+
+
+@transaction.atomic
+def package_claim_withdraw(actor: Any, claim: PackageClaim) -> PackageClaim:
+    """The member withdraws (撤回) their own claim before the package's month ends."""
+    _require(actor, "withdraw", claim, "只能撤回本人的认领")
+    claim = (
+        PackageClaim.objects.select_for_update().select_related("item__package").get(pk=claim.pk)
+    )
+    if claim.withdrawn:
+        raise ValidationError({"claim": "该认领已撤回"})
+    _open_package(claim.item.package, actor)
+    before = snapshot(claim)
+    claim.withdrawn, claim.withdrawn_on = True, today()
+    claim.save(update_fields=["withdrawn", "withdrawn_on"])
+    old, new = diff(before, snapshot(claim))
+    audit_record(
+        actor=actor,
+        action=AuditLog.Action.UPDATE,
+        obj=claim,
+        before=old,
+        after=new,
+        note="撤回认领",
+    )
+    return claim
 
 
 # --- categories --------------------------------------------------------------------------

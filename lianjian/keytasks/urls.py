@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianjian.keytasks import views_lists, views_mine, views_tasks
+from lianjian.keytasks import views_lists, views_mine, views_packages, views_tasks
 
 app_name = "keytasks"
 urlpatterns = [
@@ -8,6 +8,21 @@ urlpatterns = [
     path("new/", views_lists.tasklist_create, name="tasklist_create"),
     path("mine/", views_mine.my_tasks, name="my_tasks"),
     path("rollup/", views_mine.rollup, name="rollup"),
+    path("packages/", views_packages.package_list, name="package_list"),
+    path("packages/new/", views_packages.package_create, name="package_create"),
+    path("packages/<int:pk>/", views_packages.package_detail, name="package_detail"),
+    path("packages/<int:pk>/items/", views_packages.package_item_add, name="package_item_add"),
+    path("packages/<int:pk>/publish/", views_packages.package_publish, name="package_publish"),
+    path(
+        "packages/<int:pk>/items/<int:item>/claim/",
+        views_packages.package_item_claim,
+        name="package_item_claim",
+    ),
+    path(
+        "packages/<int:pk>/claims/<int:claim>/withdraw/",
+        views_packages.package_claim_withdraw,
+        name="package_claim_withdraw",
+    ),
     path("l/<str:code>/", views_lists.tasklist_detail, name="tasklist_detail"),
     path("l/<str:code>/edit/", views_lists.tasklist_edit, name="tasklist_edit"),
     path("l/<str:code>/timeline/", views_lists.tasklist_timeline, name="tasklist_timeline"),

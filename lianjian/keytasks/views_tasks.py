@@ -10,11 +10,12 @@ refused action re-renders the task page with the reason and status 400; nothing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,7 +23,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lianjian.core.scope import CHANGE, may
+from lianjian.core.pages import add_service_errors, form_page, post_action, saved
+from lianjian.core.scope import CHANGE, may, require
 from lianjian.keytasks import rules, services, ui_selectors, ui_services
 from lianjian.keytasks.forms import (
     ActionForm,
@@ -41,10 +43,10 @@ from lianjian.keytasks.models import (
     ProgressReport,
 )
 from lianjian.keytasks.views_lists import NAV, visible_list
-from lianjian.orgs.forms import add_service_errors
 
 # Scope actions of KeyTask.SCOPE used here (core.scope.may).
 WORK, REPORT, CONFIRM = "work", "report", "confirm"
+TASK_PAGE = "keytasks:task_detail"
 
 SUCCESS = {
     "issue": "任务已下达",
@@ -194,8 +196,7 @@ def task_detail(request: HttpRequest, code: str) -> HttpResponse:
 def task_create(request: HttpRequest, code: str) -> HttpResponse:
     """A new task of the list (its organisation's managers); ``?parent=`` preselects the parent."""
     task_list = visible_list(request, code)
-    if not may(request.user, CHANGE, task_list):
-        raise PermissionDenied
+    require(request.user, CHANGE, task_list)
     if task_list.state == ListState.CLOSED and request.method != "POST":
         messages.error(request, "清单已关闭，不能添加任务")
         return redirect("keytasks:tasklist_detail", code=task_list.code)
@@ -207,55 +208,69 @@ def task_create(request: HttpRequest, code: str) -> HttpResponse:
         "weight": 1.0,
     }
     form = TaskForm(request.POST or None, user=request.user, task_list=task_list, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        values = form.values()
-        try:
-            task = services.task_create(
-                actor=request.user, task_list=task_list, code=form.cleaned_data["code"], **values
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已添加任务“{task.name}”（{task.code}）")
-            return redirect("keytasks:task_detail", code=task.code)
-    return render(
+    return form_page(
         request,
+        form,
         "keytasks/task_form.html",
-        {"nav": NAV, "form": form, "task_list": task_list, "task": None},
-        status=400 if form.errors else 200,
+        {"nav": NAV, "task_list": task_list, "task": None},
+        save=lambda: services.task_create(
+            actor=request.user,
+            task_list=task_list,
+            code=form.cleaned_data["code"],
+            **form.values(),
+        ),
+        done=lambda task: saved(
+            request, f"已添加任务“{task.name}”（{task.code}）", TASK_PAGE, code=task.code
+        ),
     )
 
 
 @login_required
 def task_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Change a task (the issuing organisation); after 下达 a new version of the list."""
-    task = visible_task(request, code)
-    if not may(request.user, CHANGE, task):
-        raise PermissionDenied
+    task = _task(request, code, CHANGE)
     if task.state in (rules.CANCELLED, rules.ARCHIVED):
         messages.error(request, f"任务已{task.state}，不能修改")
-        return redirect("keytasks:task_detail", code=task.code)
+        return redirect(TASK_PAGE, code=task.code)
     form = TaskForm(
         request.POST or None, user=request.user, task_list=task.task_list, instance=task
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_update(request.user, task, **form.values())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("keytasks:task_detail", code=task.code)
-    return render(
+    return form_page(
         request,
+        form,
         "keytasks/task_form.html",
-        {"nav": NAV, "form": form, "task_list": task.task_list, "task": task},
-        status=400 if form.errors else 200,
+        {"nav": NAV, "task_list": task.task_list, "task": task},
+        save=lambda: services.task_update(request.user, task, **form.values()),
+        done=lambda _: saved(request, "已保存", TASK_PAGE, code=task.code),
     )
 
 
-def _refused(request: HttpRequest, code: str, name: str, form: Form) -> HttpResponse:
-    return _detail(request, visible_task(request, code), bound={name: form}, status=400)
+def _task(request: HttpRequest, code: str, scope: str) -> KeyTask:
+    """The task (404 outside the user's sight) that the user may ``scope`` (else 403)."""
+    task = visible_task(request, code)
+    require(request.user, scope, task)
+    return task
+
+
+def _act(
+    request: HttpRequest,
+    task: KeyTask,
+    name: str,
+    form: Form,
+    save: Callable[[], object],
+    message: Callable[[], str],
+) -> HttpResponse:
+    """An action on the task page: on a valid ``form``, ``save()`` and go back to the page
+    saying ``message()``; a refusal (an invalid form, the service's ``ValidationError``)
+    re-renders the page with the reason on the form ``name``, status 400."""
+    if form.is_valid():
+        try:
+            save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, message(), TASK_PAGE, code=task.code)
+    return _detail(request, visible_task(request, task.code), bound={name: form}, status=400)
 
 
 @login_required
@@ -264,174 +279,133 @@ def task_transition(request: HttpRequest, code: str, action: str) -> HttpRespons
     """认领, 开始推进, 申请验收, 验收, 下达, 归档, and 退回/暂缓/撤销 with a reason."""
     if action not in rules.TRANSITIONS:
         raise Http404
-    task = visible_task(request, code)
-    if not may(request.user, rules.ACTION_SCOPE[action], task):
-        raise PermissionDenied
-    form: Form
-    if action in rules.REASON_ACTIONS:
-        form = ReasonForm(request.POST, prefix=action)
-        if not form.is_valid():
-            return _refused(request, code, action, form)
-        reason = form.cleaned_data["reason"]
-    else:
-        form = ActionForm(request.POST)
-        form.is_valid()
-        reason = ""
-    try:
-        services.task_transition(request.user, task, action, reason)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _refused(request, code, action, form)
-    messages.success(request, SUCCESS[action])
-    return redirect("keytasks:task_detail", code=task.code)
+    task = _task(request, code, rules.ACTION_SCOPE[action])
+    form: Form = (
+        ReasonForm(request.POST, prefix=action)
+        if action in rules.REASON_ACTIONS
+        else ActionForm(request.POST)
+    )
+    return _act(
+        request,
+        task,
+        action,
+        form,
+        lambda: services.task_transition(
+            request.user, task, action, form.cleaned_data.get("reason", "")
+        ),
+        lambda: SUCCESS[action],
+    )
 
 
 @login_required
 @require_POST
 def milestone_add(request: HttpRequest, code: str) -> HttpResponse:
-    task = visible_task(request, code)
-    if not may(request.user, CHANGE, task):
-        raise PermissionDenied
+    task = _task(request, code, CHANGE)
     form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.milestone_save(request.user, task, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已添加节点“{form.cleaned_data['name']}”")
-            return redirect("keytasks:task_detail", code=task.code)
-    return _refused(request, code, "milestone", form)
+    return _act(
+        request,
+        task,
+        "milestone",
+        form,
+        lambda: services.milestone_save(request.user, task, **form.cleaned_data),
+        lambda: f"已添加节点“{form.cleaned_data['name']}”",
+    )
 
 
-def _milestone(request: HttpRequest, code: str, pk: int) -> tuple[KeyTask, Milestone]:
-    task = visible_task(request, code)
+#: A milestone's steps: who may (scope action), the service, the words of success.
+MILESTONE_STEPS: dict[str, tuple[str, Callable[[Any, Milestone, Any], object], str]] = {
+    "done": (REPORT, services.milestone_done, "节点“{name}”已完成，等待下达组织验收"),
+    "accept": (CONFIRM, services.milestone_accept, "节点“{name}”已验收"),
+}
+
+
+def _milestone_step(request: HttpRequest, code: str, pk: int, action: str) -> HttpResponse:
+    """The owner side says a milestone is done, the issuing organisation accepts a done one
+    (on the date given, else today)."""
+    scope, service, words = MILESTONE_STEPS[action]
+    task = _task(request, code, scope)
     milestone = get_object_or_404(Milestone.objects.select_related("task"), pk=pk, task=task)
     milestone.task = task
-    return task, milestone
-
-
-@login_required
-@require_POST
-def milestone_done(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    """The owner side says a milestone is done (on the date given, else today)."""
-    task, milestone = _milestone(request, code, pk)
-    if not may(request.user, REPORT, task):
-        raise PermissionDenied
     form = DateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.milestone_done(request.user, milestone, form.day(timezone.localdate()))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"节点“{milestone.name}”已完成，等待下达组织验收")
-            return redirect("keytasks:task_detail", code=task.code)
-    return _refused(request, code, "milestone_done", form)
+    return _act(
+        request,
+        task,
+        f"milestone_{action}",
+        form,
+        lambda: service(request.user, milestone, form.day(timezone.localdate())),
+        lambda: words.format(name=milestone.name),
+    )
 
 
-@login_required
-@require_POST
-def milestone_accept(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    """The issuing organisation accepts a done milestone."""
-    task, milestone = _milestone(request, code, pk)
-    if not may(request.user, CONFIRM, task):
-        raise PermissionDenied
-    form = DateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.milestone_accept(request.user, milestone, form.day(timezone.localdate()))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"节点“{milestone.name}”已验收")
-            return redirect("keytasks:task_detail", code=task.code)
-    return _refused(request, code, "milestone_accept", form)
+milestone_done = post_action(_milestone_step, "done")
+milestone_accept = post_action(_milestone_step, "accept")
 
 
 @login_required
 @require_POST
 def report_submit(request: HttpRequest, code: str) -> HttpResponse:
     """报送进度 (owner member or owner organisation), with an activity as evidence if given."""
-    task = visible_task(request, code)
-    if not may(request.user, REPORT, task):
-        raise PermissionDenied
+    task = _task(request, code, REPORT)
     form = ReportForm(request.POST, user=request.user, task=task, today=timezone.localdate())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            ui_services.report_with_evidence(
-                request.user,
-                task,
-                period=data["period"],
-                percent=data["percent"],
-                kpi_value=data.get("kpi_value"),
-                text=data["text"],
-                activity=data["activity"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已报送 {data['period']} 的进度，等待下达组织确认")
-            return redirect("keytasks:task_detail", code=task.code)
-    return _refused(request, code, "report", form)
+    return _act(
+        request,
+        task,
+        "report",
+        form,
+        lambda: ui_services.report_with_evidence(
+            request.user,
+            task,
+            period=form.cleaned_data["period"],
+            percent=form.cleaned_data["percent"],
+            kpi_value=form.cleaned_data.get("kpi_value"),
+            text=form.cleaned_data["text"],
+            activity=form.cleaned_data["activity"],
+        ),
+        lambda: f"已报送 {form.cleaned_data['period']} 的进度，等待下达组织确认",
+    )
 
 
-def _report(request: HttpRequest, code: str, pk: int) -> tuple[KeyTask, ProgressReport]:
-    task = visible_task(request, code)
+def _report_step(request: HttpRequest, code: str, pk: int, action: str) -> HttpResponse:
+    """The issuing organisation confirms a submitted progress report, or returns it with a
+    reason."""
+    task = _task(request, code, CONFIRM)
     report = get_object_or_404(ProgressReport, pk=pk, task=task)
     report.task = task
-    return task, report
-
-
-@login_required
-@require_POST
-def report_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    task, report = _report(request, code, pk)
-    if not may(request.user, CONFIRM, task):
-        raise PermissionDenied
-    form = ActionForm(request.POST)
-    form.is_valid()
-    try:
-        services.report_confirm(request.user, report)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _refused(request, code, "report_confirm", form)
-    messages.success(request, f"已确认 {report.period} 的进度")
-    return redirect("keytasks:task_detail", code=task.code)
-
-
-@login_required
-@require_POST
-def report_return(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    task, report = _report(request, code, pk)
-    if not may(request.user, CONFIRM, task):
-        raise PermissionDenied
+    if action == "confirm":
+        form: Form = ActionForm(request.POST)
+        return _act(
+            request,
+            task,
+            "report_confirm",
+            form,
+            lambda: services.report_confirm(request.user, report),
+            lambda: f"已确认 {report.period} 的进度",
+        )
     form = ReasonForm(request.POST, prefix="report")
-    if form.is_valid():
-        try:
-            services.report_return(request.user, report, form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已退回 {report.period} 的进度报告")
-            return redirect("keytasks:task_detail", code=task.code)
-    return _refused(request, code, "report_return", form)
+    return _act(
+        request,
+        task,
+        "report_return",
+        form,
+        lambda: services.report_return(request.user, report, form.cleaned_data["reason"]),
+        lambda: f"已退回 {report.period} 的进度报告",
+    )
+
+
+report_confirm = post_action(_report_step, "confirm")
+report_return = post_action(_report_step, "return")
 
 
 @login_required
 @require_POST
 def evidence_add(request: HttpRequest, code: str) -> HttpResponse:
-    task = visible_task(request, code)
-    if not may(request.user, REPORT, task):
-        raise PermissionDenied
+    task = _task(request, code, REPORT)
     form = EvidenceForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            services.evidence_add(request.user, task, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已添加佐证")
-            return redirect("keytasks:task_detail", code=task.code)
-    return _refused(request, code, "evidence", form)
+    return _act(
+        request,
+        task,
+        "evidence",
+        form,
+        lambda: services.evidence_add(request.user, task, **form.cleaned_data),
+        lambda: "已添加佐证",
+    )

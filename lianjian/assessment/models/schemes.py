@@ -49,6 +49,8 @@ class Source(models.TextChoices):
     JOINT_ACTIVITIES = "joint_activities", "联建活动次数"
     JOINT_PERSON_TIMES = "joint_person_times", "联建活动参与人次"
     MANUAL = "manual", "评议打分"
+    KEY_TASK_RATE = "key_task_rate", "关键任务按期验收率"
+    KEY_TASK_PROGRESS = "key_task_progress", "关键任务进度（对序时进度）"
 
 
 class Direction(models.TextChoices):
