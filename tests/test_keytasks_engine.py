@@ -220,3 +220,31 @@ def test_status_of_a_list_costs_a_flat_number_of_queries(world):
         )
         services.milestone_save(None, task, name="节点", weight=1, planned_on=t.a.planned_end)
     assert count() == small <= 3
+
+
+@pytest.mark.django_db
+def test_milestone_weights_summed_in_sql_give_the_engines_progress(world):
+    """The statuses read each task's milestone weights as two sums (all, accepted); the
+    progress is the one the engine gives the milestones one by one."""
+    from lianjian.core.validation import today
+    from lianjian.keytasks import progress, selectors, services
+    from tests.keytask_helpers import make_tasks
+
+    t = make_tasks(world)
+    services.task_update(None, t.a, progress_mode="里程碑")
+    services.task_update(None, t.b, progress_mode="里程碑")  # no milestones: no progress
+    weights = (1.0, 2.0, 5.0, 0.5)
+    for i, weight in enumerate(weights):
+        m = services.milestone_save(
+            world.company, t.a, name=f"节点{i}", weight=weight, planned_on=t.a.planned_start
+        )
+        if i in (1, 2):
+            services.milestone_done(world.member_a, m, today())
+            services.milestone_accept(world.company, m)
+    facts = [progress.MilestoneFact(w, i in (1, 2)) for i, w in enumerate(weights)]
+    expected = progress.milestone_progress(facts)
+    assert expected is not None and round(expected, 1) == 82.4  # 7 / 8.5
+    status = {task.code: s for task, s in selectors.list_status(t.lst, today())}
+    assert status["QD-T-1-A"].progress == 82.4
+    assert status["QD-T-1-B"].progress is None
+    assert status["QD-T-1"].progress == 41.2  # the mean of 82.35 and 0

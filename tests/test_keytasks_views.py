@@ -525,6 +525,55 @@ def test_the_tree_costs_a_fixed_number_of_queries(world, t):
     assert count() == before
 
 
+# Queries of the tree, the timeline and the roll-up, pinned (issue #11 "Speed"): the same
+# whatever the number of tasks, milestones, owners, categories and organisations of the list.
+PINNED_QUERIES = {"tasklist_detail": 14, "tasklist_timeline": 11, "rollup": 12}
+
+
+def test_tree_timeline_and_rollup_cost_pinned_queries_however_large_the_list(world, t):
+    client = client_for(world, "company")
+    pages = {
+        "tasklist_detail": url("tasklist_detail", "QD-T"),
+        "tasklist_timeline": url("tasklist_timeline", "QD-T"),
+        "rollup": url("rollup") + "?list=QD-T",
+    }
+
+    def counts() -> dict[str, int]:
+        out = {}
+        for name, path in pages.items():
+            client.get(path)
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(path).status_code == 200
+            out[name] = len(ctx.captured_queries)
+        return out
+
+    before = counts()
+    year = today().year
+    names = ("技改项目", "生产任务指标", "设备运维", "安全环保")
+    for i in range(12):
+        task = services.task_create(
+            actor=None,
+            task_list=t.lst,
+            code=f"QD-T-3-{i}",
+            parent=t.a if i % 2 else t.parent,
+            name=f"子任务{i}",
+            category=category(names[i % 4]),
+            owner_org=(world.zb_a, world.zb_b)[i % 2],
+            owner=(world.m_a1, world.m_b1)[i % 2],
+            planned_start=datetime.date(year, 1, 1),
+            planned_end=datetime.date(year, 12, 31),
+            progress_mode="里程碑",
+        )
+        for k in range(3):
+            services.milestone_save(
+                None, task, name=f"节点{k}", weight=k + 1, planned_on=datetime.date(year, 6, 1 + k)
+            )
+    after = counts()
+    assert after == before == PINNED_QUERIES
+    html = client.get(pages["tasklist_detail"]).content.decode()
+    assert world.m_b1.name in html  # the owners of the page are shown (read in one query)
+
+
 def test_the_list_exports_its_tasks_in_the_columns_of_the_tasks_kind(world, t):
     make_tasks(world, code="QD-U")  # another list of the same organisation: not exported
 

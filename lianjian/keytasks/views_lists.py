@@ -144,7 +144,7 @@ def tasklist_detail(request: HttpRequest, code: str) -> HttpResponse:
         "nav": NAV,
         "task_list": task_list,
         "page": page,
-        "rows": page.object_list,
+        "rows": ui_selectors.with_owners(list(page)),
         "f": f,
         "today": today,
         "filtered": f.active,
