@@ -22,6 +22,7 @@ from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.params.functions import Path
 
+from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
 from lianjian.activities.models import Activity
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
@@ -64,10 +65,6 @@ reports_router = Router(tags=["关键任务：进度报告"])
 
 MilestoneId: Any = Path(..., ge=1, le=MAX_ID, description="里程碑 id")
 ReportId: Any = Path(..., ge=1, le=MAX_ID, description="进度报告 id")
-
-
-def _caller(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 class Page(Strict):
@@ -284,7 +281,7 @@ def _participants(user: User, numbers: list[str] | None) -> list[Member] | None:
 @lists_router.get("", response={200: KeyTaskListPage, **READ_ERRORS}, summary="关键任务清单")
 def keytasklist_list(request: HttpRequest, params: Query[KeyTaskListParams]) -> dict[str, Any]:
     """The lists the caller sees (their organisation's, and those with a task of theirs)."""
-    items, count = paginate(selectors.keytask_lists(_caller(request), params), params)
+    items, count = paginate(selectors.keytask_lists(caller(request), params), params)
     return {"items": [list_out(t) for t in items], "count": count}
 
 
@@ -292,7 +289,7 @@ def keytasklist_list(request: HttpRequest, params: Query[KeyTaskListParams]) -> 
     "/{code}", response={200: KeyTaskListOut, **READ_ERRORS}, summary="关键任务清单详情"
 )
 def keytasklist_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    task_list = _visible_list(_caller(request), code)
+    task_list = _visible_list(caller(request), code)
     task_list.task_count = task_list.tasks.count()  # type: ignore[attr-defined]
     return list_out(task_list)
 
@@ -313,7 +310,7 @@ def keytasklist_status(
 ) -> dict[str, Any]:
     """As ``lianjian tasks status``: every task of the list the caller sees, with progress,
     序时进度 and colour as of ``date`` (default today)."""
-    user = _caller(request)
+    user = caller(request)
     task_list = _visible_list(user, code)
     day = date or timezone.localdate()
     visible = set(
@@ -340,7 +337,7 @@ def keytasklist_status(
 @lists_router.post("", response={201: KeyTaskListOut, **WRITE_ERRORS}, summary="新建关键任务清单")
 def keytasklist_create(request: HttpRequest, payload: KeyTaskListIn) -> Status[Any]:
     """A new list (草拟) of an organisation the caller manages."""
-    user = _caller(request)
+    user = caller(request)
     org = _org(user, payload.org)
     activity = _activity(user, payload.approval_activity) if payload.approval_activity else None
     task_list = services.list_create(
@@ -364,7 +361,7 @@ def keytasklist_update(
     request: HttpRequest, code: str, payload: KeyTaskListPatch
 ) -> dict[str, Any]:
     """Name or approval; after 下达 the change is a new version."""
-    user = _caller(request)
+    user = caller(request)
     task_list = _visible_list(user, code)
     fields: dict[str, Any] = {}
     data = payload.model_dump(exclude_unset=True)
@@ -389,7 +386,7 @@ def keytasklist_update(
 def keytasklist_transition(
     request: HttpRequest, code: str, payload: ListTransitionIn
 ) -> dict[str, Any]:
-    user = _caller(request)
+    user = caller(request)
     services.list_transition(user, _visible_list(user, code), payload.action)
     return keytasklist_detail(request, code)
 
@@ -400,19 +397,19 @@ def keytasklist_transition(
 @tasks_router.get("", response={200: TaskPage, **READ_ERRORS}, summary="关键任务")
 def task_list(request: HttpRequest, params: Query[TaskParams]) -> dict[str, Any]:
     """The tasks the caller sees, with progress, 序时进度 and colour."""
-    items, count = paginate(selectors.task_list(_caller(request), params), params)
+    items, count = paginate(selectors.task_list(caller(request), params), params)
     return {"items": _tasks_out(items), "count": count}
 
 
 @tasks_router.get("/{code}", response={200: TaskOut, **READ_ERRORS}, summary="关键任务详情")
 def task_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _tasks_out([_visible_task(_caller(request), code)])[0]
+    return _tasks_out([_visible_task(caller(request), code)])[0]
 
 
 @tasks_router.post("", response={201: TaskOut, **WRITE_ERRORS}, summary="新建关键任务")
 def task_create(request: HttpRequest, payload: TaskIn) -> Status[Any]:
     """A task of a list the caller manages (its owner must be a 党员)."""
-    user = _caller(request)
+    user = caller(request)
     task_list = KeyTaskList.objects.visible_to(user).filter(code=payload.list).first()
     if task_list is None:
         raise HttpError(400, f"清单不存在：{payload.list}")
@@ -431,7 +428,7 @@ def task_create(request: HttpRequest, payload: TaskIn) -> Status[Any]:
 @tasks_router.patch("/{code}", response={200: TaskOut, **WRITE_ERRORS}, summary="修改关键任务")
 def task_update(request: HttpRequest, code: str, payload: TaskPatch) -> dict[str, Any]:
     """Change the fields given; after 下达 a new version of the list."""
-    user = _caller(request)
+    user = caller(request)
     task = _visible_task(user, code)
     data = payload.model_dump(exclude_unset=True)
     fields = _task_fields(user, data, task.task_list)
@@ -447,7 +444,7 @@ def task_update(request: HttpRequest, code: str, payload: TaskPatch) -> dict[str
     summary="任务状态变更（认领、申请验收、验收、退回、暂缓、撤销…）",
 )
 def task_transition(request: HttpRequest, code: str, payload: TaskTransitionIn) -> dict[str, Any]:
-    user = _caller(request)
+    user = caller(request)
     services.task_transition(user, _visible_task(user, code), payload.action, payload.reason)
     return task_detail(request, code)
 
@@ -470,7 +467,7 @@ def _visible_milestone(user: User, pk: int) -> Milestone:
 
 @milestones_router.get("", response={200: MilestonePage, **READ_ERRORS}, summary="里程碑")
 def milestone_list(request: HttpRequest, params: Query[MilestoneParams]) -> dict[str, Any]:
-    items, count = paginate(selectors.milestone_list(_caller(request), params), params)
+    items, count = paginate(selectors.milestone_list(caller(request), params), params)
     colours = selectors.milestone_colours(items, timezone.localdate())
     return {"items": [milestone_out(m, colours[m.pk]) for m in items], "count": count}
 
@@ -479,13 +476,13 @@ def milestone_list(request: HttpRequest, params: Query[MilestoneParams]) -> dict
     "/{milestone_id}", response={200: MilestoneOut, **READ_ERRORS}, summary="里程碑详情"
 )
 def milestone_detail(request: HttpRequest, milestone_id: int = MilestoneId) -> dict[str, Any]:
-    m = _visible_milestone(_caller(request), milestone_id)
+    m = _visible_milestone(caller(request), milestone_id)
     return milestone_out(m, selectors.milestone_colours([m], timezone.localdate())[m.pk])
 
 
 @milestones_router.post("", response={201: MilestoneOut, **WRITE_ERRORS}, summary="新增里程碑")
 def milestone_create(request: HttpRequest, payload: MilestoneIn) -> Status[Any]:
-    user = _caller(request)
+    user = caller(request)
     task = (
         KeyTask.objects.visible_to(user)
         .select_related("task_list__organisation")
@@ -509,7 +506,7 @@ def milestone_action(
     request: HttpRequest, payload: MilestoneActionIn, milestone_id: int = MilestoneId
 ) -> dict[str, Any]:
     """done/undone by the owner side; accept by the issuing organisation."""
-    user = _caller(request)
+    user = caller(request)
     m = _visible_milestone(user, milestone_id)
     if payload.action == "accept":
         services.milestone_accept(user, m, payload.on)
@@ -537,7 +534,7 @@ def _visible_report(user: User, pk: int) -> ProgressReport:
 
 @reports_router.get("", response={200: ReportPage, **READ_ERRORS}, summary="进度报告")
 def task_report_list(request: HttpRequest, params: Query[ReportParams]) -> dict[str, Any]:
-    items, count = paginate(selectors.report_list(_caller(request), params), params)
+    items, count = paginate(selectors.report_list(caller(request), params), params)
     return {"items": [report_out(r) for r in items], "count": count}
 
 
@@ -545,14 +542,14 @@ def task_report_list(request: HttpRequest, params: Query[ReportParams]) -> dict[
     "/{report_id}", response={200: ReportOut, **READ_ERRORS}, summary="进度报告详情"
 )
 def task_report_detail(request: HttpRequest, report_id: int = ReportId) -> dict[str, Any]:
-    return report_out(_visible_report(_caller(request), report_id))
+    return report_out(_visible_report(caller(request), report_id))
 
 
 @reports_router.post("", response={201: ReportOut, **WRITE_ERRORS}, summary="报送进度")
 def task_report_submit(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     """The owner member or the owner organisation's managers report progress for a period
     (a returned report is submitted again); the issuing organisation confirms it."""
-    user = _caller(request)
+    user = caller(request)
     task = KeyTask.objects.visible_to(user).filter(code=payload.task).first()
     if task is None:
         raise HttpError(400, f"任务不存在：{payload.task}")
@@ -575,7 +572,7 @@ def task_report_action(
 ) -> dict[str, Any]:
     """The issuing organisation confirms (the task's progress follows) or returns with a
     reason; never the assessed side, never the one who submitted it."""
-    user = _caller(request)
+    user = caller(request)
     report = _visible_report(user, report_id)
     if payload.action == "confirm":
         services.report_confirm(user, report)
