@@ -15,7 +15,7 @@ from django.db.models import F, QuerySet
 from lianjian.activities.models import ActivityStatus, Attendance, AttendanceStatus, CheckinMethod
 from lianjian.notifications.models import Notification
 
-TODO_SHOWN = 5
+OPEN_SHOWN = 5
 # Key tasks on the page; 查看全部 opens 我的任务 (keytasks:my_tasks) with every one.
 TASKS_SHOWN = 6
 

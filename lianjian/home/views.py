@@ -35,7 +35,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # login_required
     member = user.member
     todos = selectors.open_todos(user.pk)
-    ctx: dict[str, Any] = {"nav": "mine", "member": member, "todos": todos[: selectors.TODO_SHOWN]}
+    ctx: dict[str, Any] = {"nav": "mine", "member": member, "todos": todos[: selectors.OPEN_SHOWN]}
     ctx["todo_count"] = todos.count()
     if member is not None:
         today = timezone.localdate()
