@@ -128,3 +128,16 @@ def test_an_organisation_scope_sees_only_that_organisation():
     assert scope.of("see")[0].covers("/DW/ZB-A/")
     assert not scope.of("see")[0].covers("/DW/ZB-A/XZ-A1/")
     assert not scope.of("manage")
+
+
+@pytest.mark.parametrize("role", ["discipline", "audit", "inspection", "board"])
+def test_a_body_sees_its_own_organisation_and_holds_its_grant_not_the_subtree(world, role):
+    from tests.conftest import _user
+
+    body = _user(f"body_{role}", role, world.dw)
+    assert set(Organisation.objects.restrict(body, VIEW)) == {world.dw}
+    assert not Member.objects.restrict(body, VIEW).exists()
+    assert not may(body, CHANGE, world.dw)
+    grants = body.scope.of(role)
+    assert [g.path for g in grants] == [world.dw.path]
+    assert grants[0].covers(world.zb_a.path) and not grants[0].covers(world.zb_x.path)

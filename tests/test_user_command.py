@@ -245,7 +245,8 @@ def test_a_member_who_left_cannot_be_linked(world):
     [
         (
             ["add", "x1", "--role", "boss"],
-            "参数 --role 的取值 boss 无效，可选：admin、manager、member",
+            "参数 --role 的取值 boss 无效，可选：admin、manager、member、discipline、audit、"
+            "inspection、board",
         ),
         (["add", "x1"], "缺少必需的参数：--role"),
         (["add", "x1", "--role", "admin", "--bad"], "无法识别的参数：--bad"),

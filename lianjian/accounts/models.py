@@ -3,7 +3,10 @@
 The role and organisation define the user's :class:`~lianjian.core.scope.Scope` — this is
 the only module that looks at roles: ``admin`` reaches everything; ``manager`` sees and
 manages the subtree of ``org``; ``member`` sees ``org`` (and its members) and their own
-``member`` record, and changes nothing. Everything else asks the scope
+``member`` record, and changes nothing; the bodies ``discipline`` (纪检), ``audit`` (审计),
+``inspection`` (巡察办) and ``board`` (决策管理) see their own organisation and hold their
+body's grant over its subtree, which only the supervision and decision records name.
+Everything else asks the scope
 (``Model.objects.restrict(user, action)``, ``core.scope.may``).
 """
 
@@ -20,7 +23,26 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from lianjian.core.scope import EVERYTHING, MANAGE, NOTHING, SEE, Grant, Scope
+from lianjian.core.scope import (
+    AUDIT,
+    BOARD,
+    DISCIPLINE,
+    EVERYTHING,
+    INSPECTION,
+    MANAGE,
+    NOTHING,
+    SEE,
+    Grant,
+    Scope,
+)
+
+# The grant kind each body role holds over its organisation's subtree.
+BODY_GRANTS: dict[str, str] = {
+    "discipline": DISCIPLINE,
+    "audit": AUDIT,
+    "inspection": INSPECTION,
+    "board": BOARD,
+}
 
 
 class User(AbstractUser):
@@ -35,6 +57,12 @@ class User(AbstractUser):
         ADMIN = "admin", "系统管理员"
         MANAGER = "manager", "组织管理员"
         MEMBER = "member", "党员"
+        # The supervising and deciding bodies (supervision.md §3): their scope is the
+        # records of their body under their organisation, not the organisation subtree.
+        DISCIPLINE = "discipline", "纪检"
+        AUDIT = "audit", "审计"
+        INSPECTION = "inspection", "巡察办"
+        BOARD = "board", "决策管理"
 
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.MEMBER)
     org = models.ForeignKey(
@@ -118,6 +146,10 @@ class User(AbstractUser):
         grants: tuple[Grant, ...]
         if self.role == self.Role.MANAGER:
             grants = (Grant(SEE, path), Grant(MANAGE, path))
+        elif self.role in BODY_GRANTS:
+            # A body sees its own organisation (names for pickers and headers) and holds
+            # its body's grant over the subtree; models name that grant in their rules.
+            grants = (Grant(SEE, path, subtree=False), Grant(BODY_GRANTS[self.role], path))
         else:
             grants = (Grant(SEE, path, subtree=False),)
         return Scope(grants=grants, org_path=path, member_id=self.member_id, user_id=self.pk)

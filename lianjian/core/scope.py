@@ -49,6 +49,13 @@ from django.http import Http404
 SEE = "see"
 MANAGE = "manage"
 
+# Grant kinds of the supervising and deciding bodies (supervision.md §3): a body's reach
+# is its own records under its organisation, never the organisation subtree as such.
+DISCIPLINE = "discipline"
+AUDIT = "audit"
+INSPECTION = "inspection"
+BOARD = "board"
+
 # Common action names; a model may define others (confirm, assign, score …).
 VIEW = "view"
 CHANGE = "change"

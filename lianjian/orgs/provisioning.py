@@ -65,7 +65,7 @@ def user_create(
     username = (username or "").strip()
     errors: list[str] = []
     if role not in ROLE_LABELS:
-        errors.append(f"角色“{role}”无效，可选：admin、manager、member")
+        errors.append(f"角色“{role}”无效，可选：{'、'.join(ROLE_LABELS)}")
     if not username:
         errors.append("用户名不能为空")
     elif len(username) > 150:

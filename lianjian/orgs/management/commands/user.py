@@ -34,9 +34,13 @@ class Command(ChineseUsageCommand):
             "--role",
             required=True,
             choices=list(ROLE_LABELS),
-            help="角色：admin 系统管理员；manager 组织管理员（管理该组织及下级）；member 党员",
+            help=(
+                "角色：admin 系统管理员；manager 组织管理员（管理该组织及下级）；member 党员；"
+                "discipline 纪检、audit 审计、inspection 巡察办、board 决策管理（本机构及下级的"
+                "监督、决策记录）"
+            ),
         )
-        add.add_argument("--org", metavar="CODE", help="所属组织编码（manager、member 必填）")
+        add.add_argument("--org", metavar="CODE", help="所属组织编码（除 admin 外必填）")
         add.add_argument(
             "--password", metavar="P", help="初始密码（须符合密码规则）；不填则自动生成"
         )
