@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from lianjian.core.scope import manages_any, scope_of
+from lianjian.core.scope import BOARD, manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
 
@@ -33,6 +33,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
         # query here, so every page costs the same.
         items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
+    scope = scope_of(user)
+    if scope.everything or scope.of(BOARD) or manages_any(user):
+        # 三重一大: the board office keeps the register, the managers of the company see it,
+        # a branch's managers see the items whose execution their organisation owns.
+        items.append(("decisions:item_list", "三重一大", "decisions"))
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

@@ -92,9 +92,7 @@ class MatterLine(models.Model):
     """One line of a 事项清单. Withdrawn (``active`` off, with a reason), never deleted: the
     items it routed keep pointing at it."""
 
-    SCOPE = ScopeRules(
-        view=[Also("matter_list", "view")], change=[Also("matter_list", "change")]
-    )
+    SCOPE = ScopeRules(view=[Also("matter_list", "view")], change=[Also("matter_list", "change")])
     AUDIT_FIELDS = (
         "matter_list_id",
         "category",
@@ -144,9 +142,7 @@ class MatterLine(models.Model):
         return "不限金额" if self.threshold is None else f"≥ {self.threshold:g} 万元"
 
     def as_rule(self) -> rules.Line:
-        return rules.Line(
-            self.pk, self.category, self.threshold, self.needs_prior_study, self.body
-        )
+        return rules.Line(self.pk, self.category, self.threshold, self.needs_prior_study, self.body)
 
 
 class DecisionItemQuerySet(ScopedQuerySet["DecisionItem"]):

@@ -22,9 +22,7 @@ def board_offices(paths: set[str]) -> dict[str, tuple[int, ...]]:
             "pk", "org__path"
         )
     )
-    return {
-        path: tuple(pk for pk, above in accounts if path.startswith(above)) for path in paths
-    }
+    return {path: tuple(pk for pk, above in accounts if path.startswith(above)) for path in paths}
 
 
 def post_evaluation_reminders(today: datetime.date) -> Iterator[Reminder]:

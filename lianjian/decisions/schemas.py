@@ -15,7 +15,16 @@ from lianjian.core.filters import ListFilter
 Category = Literal["重大决策", "重要人事任免", "重大项目安排", "大额度资金运作"]
 Body = Literal["股东会", "董事会", "经理层", "党委会"]
 State = Literal[
-    "草拟", "待前置", "待决策", "已决策", "执行中", "待后评估", "已评估", "归档", "不予提交", "已否决"
+    "草拟",
+    "待前置",
+    "待决策",
+    "已决策",
+    "执行中",
+    "待后评估",
+    "已评估",
+    "归档",
+    "不予提交",
+    "已否决",
 ]
 
 Code: Any = text(32, required=True)
@@ -60,7 +69,7 @@ class ItemIn(Schema):
     amount: Decimal | None = Field(None, ge=0, le=10**9, description="金额（万元）")
     department: Name100 = Field(..., description="提出部门")
     sponsor: Name50 = Field(..., description="分管领导")
-    materials: MaterialsIn = Field(default_factory=MaterialsIn)
+    materials: MaterialsIn | None = None
 
 
 class OpinionIn(Schema):

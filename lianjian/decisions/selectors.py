@@ -31,9 +31,7 @@ def today() -> datetime.date:
 
 def open_evaluations() -> QuerySet[DecisionItem]:
     """Items decided and waiting for their post-evaluation (every scope; for jobs)."""
-    return DecisionItem.objects.filter(
-        state__in=rules.EVALUABLE, post_evaluation_due__isnull=False
-    )
+    return DecisionItem.objects.filter(state__in=rules.EVALUABLE, post_evaluation_due__isnull=False)
 
 
 def evaluation_colour(item: DecisionItem, on: datetime.date) -> Colour | None:
