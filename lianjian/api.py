@@ -38,6 +38,8 @@ from lianjian.core.api_utils import (
 )
 from lianjian.core.conflicts import conflict_message, is_lost_race
 from lianjian.core.middleware import SAFE_METHODS
+from lianjian.decisions.api import items_router as decisions_router
+from lianjian.decisions.api import lists_router as decision_lists_router
 from lianjian.keytasks.api import lists_router, milestones_router, reports_router, tasks_router
 from lianjian.orgs.api import members_router, orgs_router
 from lianjian.proposals.api import runs_router
@@ -224,3 +226,5 @@ api.add_router("/task-lists", lists_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/milestones", milestones_router)
 api.add_router("/task-reports", reports_router)
+api.add_router("/decisions", decisions_router)
+api.add_router("/decision-lists", decision_lists_router)

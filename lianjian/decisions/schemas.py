@@ -126,4 +126,4 @@ class EvaluationIn(Schema):
     conclusion: Literal["达到预期", "部分达到", "未达到"]
     action: Literal["继续", "调整", "暂缓", "停止"]
     lessons: Text2000 = ""
-    follow_up_number: Text200 = Field("", description="“调整”时新事项的编号")
+    follow_up_title: Text200 = Field("", description="处理为“调整”时新建事项的名称")
