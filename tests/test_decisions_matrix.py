@@ -19,7 +19,7 @@ SCREENS = {
     "item_list": ("decisions:item_list", (), [200, 200, 200, 200, 200, 200]),
     "register": ("decisions:register", (), [200, 200, 200, 200, 200, 200]),
     "matter_lists": ("decisions:matter_lists", (), [200, 200, 200, 200, 200, 200]),
-    "matter_list": ("decisions:matter_list", ("QD-DW",), [200, 200, 404, 404, 404, 404]),
+    "matter_list": ("decisions:matter_list_detail", ("QD-DW",), [200, 200, 404, 404, 404, 404]),
     "draft": ("decisions:item_detail", ("JC-T-1",), [200, 200, 404, 404, 404, 404]),
     "executing": ("decisions:item_detail", ("JC-T-2",), [200, 200, 200, 404, 404, 404]),
     "edit": ("decisions:item_edit", ("JC-T-1",), [200, 403, 404, 404, 404, 404]),

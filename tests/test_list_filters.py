@@ -161,6 +161,19 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"month": "2026-11"},
         {"month": "2026-13"},
     ],
+    "decisions": [
+        {},
+        {"q": "融资"},
+        {"q": "JC-T-2"},
+        {"year": "2026"},
+        {"year": "2025"},
+        {"category": "大额度资金运作"},
+        {"state": "执行中"},
+        {"prior": "true"},
+        {"prior": "false"},
+        {"overdue": "true"},
+        {"overdue": "false"},
+    ],
     # ``org`` out of scope answers 404 on both edges (tests/test_activities_void_year.py).
     "activities": [
         {},
@@ -285,7 +298,15 @@ def lists(world, settings, tmp_path):
     _assessment_rows(world)
     tasks = make_tasks(world)
     _package_rows(world, tasks.a)
+    _decision_rows(world)
     return world
+
+
+def _decision_rows(world) -> None:
+    """DW's 事项清单 and two items, one executed by ZB-A (tests/decisions_helpers.py)."""
+    from tests.decisions_helpers import make_register
+
+    world.register = make_register(world)
 
 
 def _package_rows(world, task) -> None:
@@ -504,6 +525,7 @@ SELECTOR_QUERIES = {
     "reviews": 1,
     "keytask_lists": 1,
     "packages": 1,
+    "decisions": 1,
 }
 
 
@@ -684,6 +706,20 @@ def _grow(world, name: str, i: int) -> None:
         )
         keytask_services.package_publish(None, package)
         keytask_services.package_item_claim(None, package.items.get(), world.m_b1)
+    elif name == "decisions":
+        from lianjian.decisions import services as decision_services
+
+        reg = world.register
+        item = decision_services.item_create(
+            actor=reg.board,
+            matter_list=reg.ml,
+            title=f"增长事项{i}",
+            category="大额度资金运作",
+            amount=150 + i,
+            department="财务部",
+            sponsor="王总",
+        )
+        decision_services.item_submit(actor=reg.board, item=item)
     else:
         raise KeyError(name)
 

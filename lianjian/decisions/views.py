@@ -119,7 +119,7 @@ def matter_list_create(request: HttpRequest) -> HttpResponse:
         "decisions/form.html",
         {"nav": NAV, "heading": "新建事项清单", "back": "decisions:matter_lists"},
         save=lambda: services.matter_list_create(actor=request.user, **form.cleaned_data),
-        done=lambda ml: saved(request, "事项清单已建立", "decisions:matter_list", code=ml.code),
+        done=lambda ml: saved(request, "事项清单已建立", "decisions:matter_list_detail", code=ml.code),
         refused=NOT_BOARD,
     )
 
@@ -141,7 +141,7 @@ def matter_list(request: HttpRequest, code: str) -> HttpResponse:
             "decisions/matter_list.html",
             _list_context(ml, can_change),
             save=lambda: services.line_add(actor=request.user, matter_list=ml, **form.cleaned_data),
-            done=lambda _: saved(request, "已添加条目", "decisions:matter_list", code=ml.code),
+            done=lambda _: saved(request, "已添加条目", "decisions:matter_list_detail", code=ml.code),
         )
     return render(
         request, "decisions/matter_list.html", {**_list_context(ml, can_change), "form": form}
@@ -175,7 +175,7 @@ def line_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "；".join(exc.messages))
         else:
             messages.success(request, "条目已撤回")
-    return redirect("decisions:matter_list", code=line.matter_list.code)
+    return redirect("decisions:matter_list_detail", code=line.matter_list.code)
 
 
 # --- items -------------------------------------------------------------------------------
