@@ -93,6 +93,19 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/task-reports": ["get", "post"],
         "/api/v1/task-reports/{report_id}": ["get"],
         "/api/v1/task-reports/{report_id}/action": ["post"],
+        "/api/v1/decisions": ["get", "post"],
+        "/api/v1/decisions/{number}": ["get"],
+        "/api/v1/decisions/{number}/submit": ["post"],
+        "/api/v1/decisions/{number}/studies": ["post"],
+        "/api/v1/decisions/{number}/decision": ["post"],
+        "/api/v1/decisions/{number}/execution": ["post"],
+        "/api/v1/decisions/{number}/finish": ["post"],
+        "/api/v1/decisions/{number}/evaluation": ["post"],
+        "/api/v1/decisions/{number}/archive": ["post"],
+        "/api/v1/decision-lists": ["post"],
+        "/api/v1/decision-lists/{code}": ["get"],
+        "/api/v1/decision-lists/{code}/lines": ["post"],
+        "/api/v1/decision-lists/{code}/lines/{line_id}/withdraw": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

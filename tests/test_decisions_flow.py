@@ -206,10 +206,10 @@ def test_only_the_board_office_writes(world, reg):
 
 
 def test_the_register_filter(reg):
-    from lianjian.decisions.schemas import ItemFilter
+    from lianjian.decisions.schemas import DecisionFilter
 
     def numbers(**kw):
-        return sorted(i.number for i in selectors.item_list(reg.board, ItemFilter(**kw)))
+        return sorted(i.number for i in selectors.item_list(reg.board, DecisionFilter(**kw)))
 
     assert numbers() == ["JC-T-1", "JC-T-2"]
     assert numbers(prior=True) == ["JC-T-1"]

@@ -30,14 +30,14 @@ from lianjian.decisions.pickers import register_orgs_for
 from lianjian.decisions.schemas import (
     Body,
     Category,
-    DecisionIn,
-    EvaluationIn,
-    ExecutionIn,
-    ItemIn,
-    ItemListParams,
+    DecisionExecutionIn,
+    DecisionItemIn,
+    DecisionListParams,
+    DecisionRecordIn,
     Name50,
     Name200,
-    StudyIn,
+    PostEvaluationIn,
+    PriorStudyIn,
 )
 
 items_router = Router(tags=["三重一大"])
@@ -45,7 +45,7 @@ lists_router = Router(tags=["三重一大"])
 LineId: Any = param_functions.Path(..., ge=1, le=MAX_ID, description="清单条目 id")
 
 
-class LineOut(Schema):
+class MatterLineOut(Schema):
     id: int
     category: str
     matter: str
@@ -63,10 +63,10 @@ class MatterListOut(Schema):
     year: int
     title: str
     reviewed_on: datetime.date | None
-    lines: list[LineOut]
+    lines: list[MatterLineOut]
 
 
-class StudyOut(Schema):
+class PriorStudyOut(Schema):
     round: int
     meeting: str
     meeting_date: datetime.date
@@ -78,7 +78,7 @@ class StudyOut(Schema):
     note: str
 
 
-class DecisionOut(Schema):
+class DecisionRecordOut(Schema):
     meeting: str
     meeting_date: datetime.date
     body: str
@@ -88,21 +88,21 @@ class DecisionOut(Schema):
     result: str
 
 
-class KeyTaskRef(Schema):
+class LinkedKeyTaskOut(Schema):
     code: str
     name: str
     colour: str = Field(..., description="关键任务三色预警：green、yellow、red 或空")
 
 
-class ExecutionOut(Schema):
+class DecisionExecutionOut(Schema):
     owner_org: str
     owner_name: str
     started_on: datetime.date
     deviations: str
-    key_tasks: list[KeyTaskRef]
+    key_tasks: list[LinkedKeyTaskOut]
 
 
-class EvaluationOut(Schema):
+class PostEvaluationOut(Schema):
     evaluator: str
     evaluated_on: datetime.date
     dimensions: dict[str, str]
@@ -112,7 +112,7 @@ class EvaluationOut(Schema):
     follow_up: str | None
 
 
-class ItemOut(Schema):
+class DecisionItemOut(Schema):
     number: str
     title: str
     organisation: str
@@ -131,15 +131,15 @@ class ItemOut(Schema):
     post_evaluation_due: datetime.date | None
     post_evaluation_colour: str = Field(..., description="后评估三色预警；未到后评估阶段为空")
     follows: str | None
-    studies: list[StudyOut] | None = Field(None, description="执行单位看不到")
-    decisions: list[DecisionOut] | None = None
-    execution: ExecutionOut | None = None
-    evaluation: EvaluationOut | None = None
+    studies: list[PriorStudyOut] | None = Field(None, description="执行单位看不到")
+    decisions: list[DecisionRecordOut] | None = None
+    execution: DecisionExecutionOut | None = None
+    evaluation: PostEvaluationOut | None = None
 
 
-class ItemPage(Schema):
+class DecisionItemPage(Schema):
     count: int
-    items: list[ItemOut]
+    items: list[DecisionItemOut]
 
 
 def _colour(item: DecisionItem, on: datetime.date) -> str:
@@ -186,9 +186,11 @@ def item_full(user: User, item: DecisionItem) -> dict[str, Any]:
             "key_tasks": [{"code": t.code, "name": t.name, "colour": c} for t, c in page.tasks],
         }
     if full:
-        out["studies"] = [{f: getattr(s, f) for f in StudyOut.model_fields} for s in page.studies]
+        out["studies"] = [
+            {f: getattr(s, f) for f in PriorStudyOut.model_fields} for s in page.studies
+        ]
         out["decisions"] = [
-            {f: getattr(d, f) for f in DecisionOut.model_fields} for d in page.decisions
+            {f: getattr(d, f) for f in DecisionRecordOut.model_fields} for d in page.decisions
         ]
         evaluation = getattr(item, "evaluation", None)
         if evaluation is not None:
@@ -209,22 +211,24 @@ def _visible_item(user: User, number: str) -> DecisionItem:
     return get_visible_or_404(qs, user, number=number)
 
 
-@items_router.get("", response={200: ItemPage, **READ_ERRORS}, summary="三重一大事项台账")
-def decision_list(request: HttpRequest, params: Query[ItemListParams]) -> dict[str, Any]:
+@items_router.get("", response={200: DecisionItemPage, **READ_ERRORS}, summary="三重一大事项台账")
+def decision_list(request: HttpRequest, params: Query[DecisionListParams]) -> dict[str, Any]:
     """The items the caller sees, filtered as on the register screen."""
     rows, count = paginate(selectors.item_list(caller(request), params), params)
     on = timezone.localdate()
     return {"count": count, "items": [item_out(i, on) for i in rows]}
 
 
-@items_router.get("/{number}", response={200: ItemOut, **READ_ERRORS}, summary="三重一大事项")
+@items_router.get(
+    "/{number}", response={200: DecisionItemOut, **READ_ERRORS}, summary="三重一大事项"
+)
 def decision_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     user = caller(request)
     return item_full(user, _visible_item(user, number))
 
 
-@items_router.post("", response={201: ItemOut, **WRITE_ERRORS}, summary="新建三重一大事项")
-def item_create(request: HttpRequest, payload: ItemIn) -> Status[Any]:
+@items_router.post("", response={201: DecisionItemOut, **WRITE_ERRORS}, summary="新建三重一大事项")
+def item_create(request: HttpRequest, payload: DecisionItemIn) -> Status[Any]:
     """A draft under a 事项清单 the caller keeps, routed by it at once."""
     user = caller(request)
     ml = MatterList.objects.visible_to(user).filter(code=payload.matter_list).first()
@@ -245,7 +249,9 @@ def item_create(request: HttpRequest, payload: ItemIn) -> Status[Any]:
 
 
 @items_router.post(
-    "/{number}/submit", response={200: ItemOut, **WRITE_ERRORS}, summary="提交（按清单路由）"
+    "/{number}/submit",
+    response={200: DecisionItemOut, **WRITE_ERRORS},
+    summary="提交（按清单路由）",
 )
 def item_submit(request: HttpRequest, number: str) -> dict[str, Any]:
     user = caller(request)
@@ -254,9 +260,9 @@ def item_submit(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 @items_router.post(
-    "/{number}/studies", response={201: ItemOut, **WRITE_ERRORS}, summary="记录党委前置研究"
+    "/{number}/studies", response={201: DecisionItemOut, **WRITE_ERRORS}, summary="记录党委前置研究"
 )
-def study_create(request: HttpRequest, number: str, payload: StudyIn) -> Status[Any]:
+def study_create(request: HttpRequest, number: str, payload: PriorStudyIn) -> Status[Any]:
     user = caller(request)
     data = payload.model_dump()
     services.study_record(actor=user, item=_visible_item(user, number), **data)
@@ -264,18 +270,20 @@ def study_create(request: HttpRequest, number: str, payload: StudyIn) -> Status[
 
 
 @items_router.post(
-    "/{number}/decision", response={201: ItemOut, **WRITE_ERRORS}, summary="记录决策"
+    "/{number}/decision", response={201: DecisionItemOut, **WRITE_ERRORS}, summary="记录决策"
 )
-def decision_create(request: HttpRequest, number: str, payload: DecisionIn) -> Status[Any]:
+def decision_create(request: HttpRequest, number: str, payload: DecisionRecordIn) -> Status[Any]:
     user = caller(request)
     services.decision_record(actor=user, item=_visible_item(user, number), **payload.model_dump())
     return Status(201, item_full(user, _visible_item(user, number)))
 
 
 @items_router.post(
-    "/{number}/execution", response={201: ItemOut, **WRITE_ERRORS}, summary="开始执行"
+    "/{number}/execution", response={201: DecisionItemOut, **WRITE_ERRORS}, summary="开始执行"
 )
-def execution_create(request: HttpRequest, number: str, payload: ExecutionIn) -> Status[Any]:
+def execution_create(
+    request: HttpRequest, number: str, payload: DecisionExecutionIn
+) -> Status[Any]:
     user = caller(request)
     item = _visible_item(user, number)
     data = payload.model_dump()
@@ -288,7 +296,9 @@ def execution_create(request: HttpRequest, number: str, payload: ExecutionIn) ->
 
 
 @items_router.post(
-    "/{number}/finish", response={200: ItemOut, **WRITE_ERRORS}, summary="执行完成（待后评估）"
+    "/{number}/finish",
+    response={200: DecisionItemOut, **WRITE_ERRORS},
+    summary="执行完成（待后评估）",
 )
 def item_finish(request: HttpRequest, number: str) -> dict[str, Any]:
     user = caller(request)
@@ -297,9 +307,9 @@ def item_finish(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 @items_router.post(
-    "/{number}/evaluation", response={201: ItemOut, **WRITE_ERRORS}, summary="记录后评估"
+    "/{number}/evaluation", response={201: DecisionItemOut, **WRITE_ERRORS}, summary="记录后评估"
 )
-def evaluation_create(request: HttpRequest, number: str, payload: EvaluationIn) -> Status[Any]:
+def evaluation_create(request: HttpRequest, number: str, payload: PostEvaluationIn) -> Status[Any]:
     user = caller(request)
     data = payload.model_dump()
     dims = {
@@ -315,7 +325,9 @@ def evaluation_create(request: HttpRequest, number: str, payload: EvaluationIn) 
     return Status(201, item_full(user, _visible_item(user, number)))
 
 
-@items_router.post("/{number}/archive", response={200: ItemOut, **WRITE_ERRORS}, summary="归档")
+@items_router.post(
+    "/{number}/archive", response={200: DecisionItemOut, **WRITE_ERRORS}, summary="归档"
+)
 def item_archive(request: HttpRequest, number: str) -> dict[str, Any]:
     user = caller(request)
     services.item_archive(actor=user, item=_visible_item(user, number))
@@ -334,7 +346,7 @@ class MatterListIn(Schema):
     reviewed_on: datetime.date | None = None
 
 
-class LineIn(Schema):
+class MatterLineIn(Schema):
     category: Category
     matter: Name200
     threshold: Decimal | None = Field(None, ge=0, le=10**9, description="金额起点（万元，含）")
@@ -342,7 +354,7 @@ class LineIn(Schema):
     body: Body
 
 
-class WithdrawIn(Schema):
+class LineWithdrawIn(Schema):
     reason: Name50
 
 
@@ -355,7 +367,7 @@ def matter_list_out(ml: MatterList) -> dict[str, Any]:
         "title": ml.title,
         "reviewed_on": ml.reviewed_on,
         "lines": [
-            {f: getattr(line, f) for f in LineOut.model_fields}
+            {f: getattr(line, f) for f in MatterLineOut.model_fields}
             for line in ml.lines.order_by("category", "threshold", "id")
         ],
     }
@@ -385,7 +397,7 @@ def matter_list_create(request: HttpRequest, payload: MatterListIn) -> Status[An
 @lists_router.post(
     "/{code}/lines", response={201: MatterListOut, **WRITE_ERRORS}, summary="添加清单条目"
 )
-def line_create(request: HttpRequest, code: str, payload: LineIn) -> Status[Any]:
+def line_create(request: HttpRequest, code: str, payload: MatterLineIn) -> Status[Any]:
     user = caller(request)
     ml = _visible_list(user, code)
     services.line_add(actor=user, matter_list=ml, **payload.model_dump())
@@ -398,7 +410,7 @@ def line_create(request: HttpRequest, code: str, payload: LineIn) -> Status[Any]
     summary="撤回清单条目",
 )
 def line_withdraw(
-    request: HttpRequest, code: str, line_id: int = LineId, *, payload: WithdrawIn
+    request: HttpRequest, code: str, line_id: int = LineId, *, payload: LineWithdrawIn
 ) -> dict[str, Any]:
     user = caller(request)
     ml = _visible_list(user, code)

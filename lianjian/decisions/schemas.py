@@ -36,7 +36,7 @@ Text500: Any = text(500)
 Text2000: Any = text(2000, multiline=True)
 
 
-class ItemFilter(ListFilter):
+class DecisionFilter(ListFilter):
     q: str | None = Field(None, max_length=100, description="在编号、名称、提出部门中查找")
     year: int | None = Field(None, ge=2000, le=2100, description="事项清单年度")
     category: Category | None = Field(None, description="类别")
@@ -45,11 +45,11 @@ class ItemFilter(ListFilter):
     overdue: bool | None = Field(None, description="只看后评估逾期的事项")
 
 
-class ItemListParams(ItemFilter, PageParams):
+class DecisionListParams(DecisionFilter, PageParams):
     pass
 
 
-class MaterialsIn(Schema):
+class DecisionMaterialsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     feasibility: Text200 = Field("", description="可研报告（链接或说明）")
@@ -59,7 +59,7 @@ class MaterialsIn(Schema):
     staff: Text200 = Field("", description="职工意见（涉及职工切身利益时）")
 
 
-class ItemIn(Schema):
+class DecisionItemIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     number: Code = Field(..., description="事项编号")
@@ -69,17 +69,17 @@ class ItemIn(Schema):
     amount: Decimal | None = Field(None, ge=0, le=10**9, description="金额（万元）")
     department: Name100 = Field(..., description="提出部门")
     sponsor: Name50 = Field(..., description="分管领导")
-    materials: MaterialsIn | None = None
+    materials: DecisionMaterialsIn | None = None
 
 
-class OpinionIn(Schema):
+class StudyOpinionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: Name50
     opinion: Text200
 
 
-class StudyIn(Schema):
+class PriorStudyIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     meeting: Name200 = Field(..., description="党委会会议")
@@ -87,12 +87,12 @@ class StudyIn(Schema):
     members: int = Field(..., ge=1, le=100, description="应到人数")
     present: int = Field(..., ge=0, le=100, description="实到人数")
     recusals: list[Name50] = Field(default_factory=list, max_length=50, description="回避人员")
-    opinions: list[OpinionIn] = Field(default_factory=list, max_length=100)
+    opinions: list[StudyOpinionIn] = Field(default_factory=list, max_length=100)
     outcome: Literal["建议同意", "建议修改后复议", "建议不予提交"]
     note: Text2000 = ""
 
 
-class DecisionIn(Schema):
+class DecisionRecordIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     meeting: Name200
@@ -103,7 +103,7 @@ class DecisionIn(Schema):
     result: Literal["通过", "否决", "暂缓"]
 
 
-class ExecutionIn(Schema):
+class DecisionExecutionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     owner_org: Code = Field(..., description="责任单位（组织编码）")
@@ -113,7 +113,7 @@ class ExecutionIn(Schema):
     deviations: Text2000 = ""
 
 
-class EvaluationIn(Schema):
+class PostEvaluationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     evaluator: Name100

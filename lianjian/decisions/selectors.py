@@ -19,7 +19,7 @@ from lianjian.deadlines.models import DeadlineKind
 from lianjian.deadlines.services import rule_for
 from lianjian.decisions import rules
 from lianjian.decisions.models import DecisionItem, MatterList, PriorStudy
-from lianjian.decisions.schemas import ItemFilter
+from lianjian.decisions.schemas import DecisionFilter
 from lianjian.keytasks.selectors import statuses_for
 
 KIND = DeadlineKind.Code.POST_EVALUATION
@@ -50,7 +50,7 @@ def _overdue_q(on: datetime.date) -> Q:
     return Q(state__in=rules.EVALUABLE, post_evaluation_due__lte=latest)
 
 
-def item_list(user: Any, f: ItemFilter) -> QuerySet[DecisionItem]:
+def item_list(user: Any, f: DecisionFilter) -> QuerySet[DecisionItem]:
     """The register rows ``user`` sees, filtered by ``f``, newest first."""
     qs = DecisionItem.objects.visible_to(user).select_related("organisation", "matter_list", "line")
     qs = search(qs, f.q, "number__icontains", "title__icontains", "department__icontains")
@@ -71,7 +71,7 @@ register_list(
     "decisions",
     screen="decisions:item_list",
     api="/decisions",
-    filter=ItemFilter,
+    filter=DecisionFilter,
     key="number",
     selector=item_list,
 )
@@ -88,7 +88,7 @@ def matter_lists(user: Any) -> QuerySet[MatterList]:
 
 
 @dataclass
-class ItemPage:
+class ItemView:
     """What an item's page shows; ``full`` False for the execution owner, who sees the item
     and its execution only."""
 
@@ -100,10 +100,10 @@ class ItemPage:
     colour: Colour | None = None
 
 
-def item_page(item: DecisionItem, full: bool, on: datetime.date) -> ItemPage:
+def item_page(item: DecisionItem, full: bool, on: datetime.date) -> ItemView:
     """The records of ``item`` (studies and decisions only when ``full``), and the colours
     of its linked key tasks (the key tasks' own mechanism)."""
-    page = ItemPage(item=item, full=full, colour=evaluation_colour(item, on))
+    page = ItemView(item=item, full=full, colour=evaluation_colour(item, on))
     if full:
         page.studies = list(item.studies.all())
         page.decisions = list(item.decisions.all())

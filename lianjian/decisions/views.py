@@ -32,7 +32,7 @@ from lianjian.decisions.forms import (
 )
 from lianjian.decisions.models import DecisionItem, Execution, MatterLine, MatterList
 from lianjian.decisions.pickers import kept_lists_for, register_orgs_for
-from lianjian.decisions.schemas import ItemFilter
+from lianjian.decisions.schemas import DecisionFilter
 
 NAV = "decisions"
 NOT_BOARD = services.NOT_BOARD
@@ -64,7 +64,7 @@ def _to_item(request: HttpRequest, message: str, item: DecisionItem) -> HttpResp
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     """The register: the items the user sees, filtered; htmx gets the table."""
-    f = ItemFilter.from_query(request.GET)
+    f = DecisionFilter.from_query(request.GET)
     page = paginate(request, selectors.item_list(request.user, f))
     on = timezone.localdate()
     colours = {i.pk: selectors.evaluation_colour(i, on) for i in page.object_list}
@@ -119,7 +119,9 @@ def matter_list_create(request: HttpRequest) -> HttpResponse:
         "decisions/form.html",
         {"nav": NAV, "heading": "新建事项清单", "back": "decisions:matter_lists"},
         save=lambda: services.matter_list_create(actor=request.user, **form.cleaned_data),
-        done=lambda ml: saved(request, "事项清单已建立", "decisions:matter_list_detail", code=ml.code),
+        done=lambda ml: saved(
+            request, "事项清单已建立", "decisions:matter_list_detail", code=ml.code
+        ),
         refused=NOT_BOARD,
     )
 
@@ -141,7 +143,9 @@ def matter_list(request: HttpRequest, code: str) -> HttpResponse:
             "decisions/matter_list.html",
             _list_context(ml, can_change),
             save=lambda: services.line_add(actor=request.user, matter_list=ml, **form.cleaned_data),
-            done=lambda _: saved(request, "已添加条目", "decisions:matter_list_detail", code=ml.code),
+            done=lambda _: saved(
+                request, "已添加条目", "decisions:matter_list_detail", code=ml.code
+            ),
         )
     return render(
         request, "decisions/matter_list.html", {**_list_context(ml, can_change), "form": form}
