@@ -175,7 +175,7 @@ def test_every_branch_has_one_secretary(demo):
 
 
 def test_the_demo_accounts_log_in_with_their_scope(demo):
-    for username in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2"):
+    for username in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "juece"):
         assert Client().login(username=username, password=DEMO_PASSWORD), username
     users = {u.username: u for u in User.objects.select_related("org", "member__org")}
     assert (users["admin"].role, users["admin"].org) == ("admin", None)
@@ -216,7 +216,7 @@ def test_it_prints_the_accounts_in_chinese(demo):
         "党建工作部",
         "国网本溪供电公司党委（BXDW）",
     ]
-    assert [line.split()[0] for line in lines[5:]] == ["zhibu", "dangyuan", "zhibu2"]
+    assert [line.split()[0] for line in lines[5:]] == ["zhibu", "dangyuan", "zhibu2", "juece"]
 
 
 def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
@@ -231,10 +231,10 @@ def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
         action="create", target_type__in=["orgs.organisation", "orgs.member", "accounts.user"]
     )
     assert sorted(created.values_list("target_type", "target_repr")) == sorted(
-        ("accounts.user", u) for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2")
+        ("accounts.user", u) for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "juece")
     )
     assert (
-        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 6
+        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 7
     )
     assert all(DEMO_PASSWORD not in str(row.after) for row in created)
 

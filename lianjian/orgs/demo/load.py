@@ -35,6 +35,7 @@ ACCOUNTS: tuple[tuple[str, str, str | None, str | None, str | None], ...] = (
     ("zhibu", User.Role.MANAGER, MANAGED_BRANCH, None, "secretary"),
     ("dangyuan", User.Role.MEMBER, MANAGED_BRANCH, None, "plain"),
     ("zhibu2", User.Role.MANAGER, SECOND_BRANCH, None, "secretary"),
+    ("juece", User.Role.BOARD, ROOT_CODE, "董事会办公室", None),
 )
 
 

@@ -59,6 +59,10 @@ class Command(BaseCommand):
             from lianjian.keytasks.demo import demo_keytasks
 
             demo_keytasks(stdout=self.stdout)
+        if apps.is_installed("lianjian.decisions"):
+            from lianjian.decisions.demo import demo_decisions
+
+            demo_decisions(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 
