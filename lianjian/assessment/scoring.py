@@ -63,6 +63,7 @@ SOURCES = (
     "manual",
     "key_task_rate",
     "key_task_progress",
+    "decision_post_evaluated",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

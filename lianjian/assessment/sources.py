@@ -23,6 +23,10 @@ organisations (about ten; pinned in tests):
 * ``key_task_rate`` — on time ÷ due among the organisation's key tasks (责任组织) due in the
   period (:func:`lianjian.keytasks.selectors.assessment_figures`); no due task → missing.
   Evidence ``{"due": [codes], "on_time": [codes]}``.
+* ``decision_post_evaluated`` — evaluated ÷ due among the organisation's 三重一大 decisions
+  whose post-evaluation fell due in the period, up to its last counted day (evaluated by
+  that day counts; :func:`lianjian.decisions.selectors.assessment_figures`); no decision
+  due → missing. Evidence ``{"due": [numbers], "evaluated": [numbers]}``.
 * ``key_task_progress`` — Σ progress ÷ Σ 序时进度 of its key tasks running in the period,
   both as of the period's last day (or today while it runs); no 序时进度 → missing.
   Evidence ``{"tasks": [[code, progress, expected]], "as_of": ISO date}``.
@@ -53,6 +57,7 @@ from lianjian.assessment.models import Indicator, KpiBatch, KpiValue, ManualScor
 from lianjian.assessment.periods import Period, parse_period
 from lianjian.assessment.scheme_file import spec_from_model
 from lianjian.assessment.scoring import SchemeSpec
+from lianjian.decisions.selectors import assessment_figures as decision_figures
 from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
 
@@ -241,6 +246,19 @@ def _key_tasks(
                 found[code] = (done / expected, evidence)
 
 
+def _decisions(
+    codes: list[str], period: Period, orgs: Any, today: datetime.date, out: Values
+) -> None:
+    figures = decision_figures(orgs, period.start, period.end, today)
+    for org_id, found in out.items():
+        f = figures.get(org_id)
+        if f is None or not f.due:
+            continue
+        evidence: dict[str, Any] = {"due": f.due, "evaluated": f.evaluated}
+        for code in codes:
+            found[code] = (len(f.evaluated) / len(f.due), evidence)
+
+
 def collect(
     scheme: Scheme,
     period: str,
@@ -276,6 +294,8 @@ def collect(
         _joint(by_source, p, org_filter, today, out)
     if by_source.get(Source.KEY_TASK_RATE) or by_source.get(Source.KEY_TASK_PROGRESS):
         _key_tasks(by_source, p, org_filter, today, out)
+    if by_source.get(Source.DECISION_POST_EVALUATED):
+        _decisions(by_source[Source.DECISION_POST_EVALUATED], p, org_filter, today, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
     return out

@@ -449,7 +449,7 @@ class PostEvaluation(_ItemRecord):
     evaluator = models.CharField("评估人", max_length=100)
     evaluated_on = models.DateField("评估日期")
     # {"objectives": …, "process": …, "benefits": …, "impact": …, "sustainability": …}
-    dimensions = models.JSONField("评估维度", default=dict)
+    dimensions = models.JSONField("评估维度", default=dict, blank=True)
     conclusion = models.CharField("评估结论", max_length=4, choices=_choices(rules.CONCLUSIONS))
     action = models.CharField("处理", max_length=2, choices=_choices(rules.EVAL_ACTIONS))
     lessons = models.TextField("经验教训", blank=True)

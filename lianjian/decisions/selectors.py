@@ -182,3 +182,40 @@ def register_view(user: Any, on: datetime.date) -> RegisterView:
         restudied=studied["restudied"] or 0,
         overdue=overdue,
     )
+
+
+# --- the figures assessment reads (decision_post_evaluated) ------------------------------
+
+
+@dataclass(frozen=True)
+class OrgEvaluationFigures:
+    """One organisation's decisions due for post-evaluation in a period (``due``, item
+    numbers) and those of them evaluated by the period's last counted day (``evaluated``)."""
+
+    due: list[str]
+    evaluated: list[str]
+
+
+def assessment_figures(
+    orgs: Any, start: datetime.date, end: datetime.date, on: datetime.date
+) -> dict[int, OrgEvaluationFigures]:
+    """For each organisation of ``orgs`` (ids or a subquery) that has decisions whose
+    post-evaluation fell due between ``start`` and the last counted day (``end``, or ``on``
+    while the period runs): their numbers, and those evaluated by that day. One query."""
+    last = min(end, on)
+    rows = (
+        DecisionItem.objects.filter(
+            organisation__in=orgs,
+            post_evaluation_due__gte=start,
+            post_evaluation_due__lte=last,
+        )
+        .values_list("organisation_id", "number", "evaluation__evaluated_on")
+        .order_by("organisation_id", "number")
+    )
+    due: dict[int, list[str]] = {}
+    done: dict[int, list[str]] = {}
+    for org_id, number, evaluated_on in rows:
+        due.setdefault(org_id, []).append(number)
+        if evaluated_on is not None and evaluated_on <= last:
+            done.setdefault(org_id, []).append(number)
+    return {org_id: OrgEvaluationFigures(n, done.get(org_id, [])) for org_id, n in due.items()}

@@ -124,7 +124,12 @@ def _display(spec: dict[str, Any], value: Any, missing: bool) -> str:
     if not isinstance(value, int | float):
         return str(value)
     source, rule = spec.get("source"), spec.get("rule")
-    if source in (Source.COMPLIANCE_RATE, Source.KEY_TASK_RATE, Source.KEY_TASK_PROGRESS):
+    if source in (
+        Source.COMPLIANCE_RATE,
+        Source.KEY_TASK_RATE,
+        Source.KEY_TASK_PROGRESS,
+        Source.DECISION_POST_EVALUATED,
+    ):
         return f"{value * 100:.1f}%"
     if rule == Rule.STEPPED:
         steps = spec.get("steps") or []
