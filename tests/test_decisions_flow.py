@@ -197,7 +197,7 @@ def test_every_write_is_audited_with_before_and_after(reg):
 
 
 def test_only_the_board_office_writes(world, reg):
-    for actor in (world.company, world.manager_a, world.member_a, None):
+    for actor in (world.company, world.manager_a, world.member_a, world.outsider):
         with pytest.raises(PermissionDenied):
             services.item_submit(actor=actor, item=reg.draft)
         with pytest.raises(PermissionDenied):
