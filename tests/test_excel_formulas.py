@@ -49,6 +49,7 @@ MODELS = (
     "keytasks.KeyTask",
     "keytasks.Milestone",
     "keytasks.ProgressReport",
+    "decisions.DecisionItem",
 )
 KEYS = {
     "code",
@@ -95,6 +96,9 @@ def planted(world, tmp_path, settings):
     kpi_set(world.admin, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
     joint_activity(world.zb_a, world.zb_b, day=datetime.date(2025, 3, 10))
     plant_key_tasks(world)
+    from tests.decisions_helpers import make_register
+
+    make_register(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)

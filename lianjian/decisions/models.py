@@ -139,7 +139,9 @@ class MatterLine(models.Model):
 
     @property
     def threshold_text(self) -> str:
-        return "不限金额" if self.threshold is None else f"≥ {self.threshold:g} 万元"
+        if self.threshold is None:
+            return "不限金额"
+        return f"≥ {self.threshold.normalize():f} 万元"
 
     def as_rule(self) -> rules.Line:
         return rules.Line(self.pk, self.category, self.threshold, self.needs_prior_study, self.body)
