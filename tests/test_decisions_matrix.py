@@ -231,3 +231,51 @@ def test_bad_study_bodies_are_4xx_and_change_nothing(world, reg, body):
     status, data = call("post", "/decisions/JC-T-1/studies", user=reg.board, body=body)
     assert 400 <= status < 500 and data["detail"]
     assert DecisionItem.objects.get(number="JC-T-1").state == "待前置"
+
+
+def test_the_nav_item_shows_for_those_who_reach_the_register(world, reg):
+    def shows(client):
+        return 'href="/decisions/"' in client.get(reverse("home:home")).content.decode()
+
+    board = Client()
+    board.force_login(reg.board)
+    assert shows(board)
+    assert shows(matrix.client_for(world, "company"))
+    assert not shows(matrix.client_for(world, "member_a"))
+
+
+def test_the_register_views_take_a_fixed_number_of_queries(
+    world, reg, django_assert_max_num_queries
+):
+    from lianjian.decisions import services
+
+    client = Client()
+    client.force_login(reg.board)
+
+    def counted(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = [
+        reverse("decisions:register"),
+        reverse("decisions:item_list"),
+        reverse("decisions:matter_lists"),
+    ]
+    before = [counted(u) for u in urls]
+    for i in range(4):
+        services.item_create(
+            actor=reg.board,
+            matter_list=reg.ml,
+            title=f"更多事项{i}",
+            category="大额度资金运作",
+            amount=2000,
+            department="财务部",
+            sponsor="王总",
+        )
+    assert [counted(u) for u in urls] == before
+    with django_assert_max_num_queries(20):
+        client.get(reverse("decisions:item_detail", args=["JC-T-2"]))
