@@ -800,6 +800,93 @@ POSTS: dict[str, Post] = {
         lambda w, h: f"/inbox/{_notification(w, h)}/mark/",
         lambda w, h: {"action": "done", "next": "/inbox/"},
     ),
+    "decisions:matter_list_create": Post(
+        lambda w, h: "/decisions/lists/new/",
+        lambda w, h: {
+            "organisation": "DW",
+            "year": str(THIS_YEAR),
+            "level": "公司",
+            "title": "事项清单",
+        },
+    ),
+    "decisions:matter_list_detail": Post(
+        lambda w, h: _decision_url(w, "lists/QD-DW/"),
+        lambda w, h: {
+            "category": "重大项目安排",
+            "matter": "重大项目",
+            "threshold": "500",
+            "needs_prior_study": "on",
+            "body": "董事会",
+        },
+    ),
+    "decisions:line_withdraw": Post(
+        lambda w, h: f"/decisions/lines/{_decision_register(w).small.pk}/withdraw/",
+        lambda w, h: {"reason": "并入其他条目"},
+    ),
+    "decisions:item_create": Post(
+        lambda w, h: _decision_url(w, "new/"),
+        lambda w, h: {
+            "matter_list": "QD-DW",
+            "title": "新建事项",
+            "category": "大额度资金运作",
+            "amount": "1200",
+            "department": "财务部",
+            "sponsor": "王总",
+            "legal": "法律审核意见",
+        },
+    ),
+    "decisions:item_edit": Post(
+        lambda w, h: _decision_url(w, "i/JC-T-1/edit/"),
+        lambda w, h: {
+            "title": "改名事项",
+            "category": "大额度资金运作",
+            "amount": "800",
+            "department": "财务部",
+            "sponsor": "王总",
+        },
+    ),
+    "decisions:item_submit": Post(lambda w, h: _decision_url(w, "i/JC-T-1/submit/")),
+    "decisions:study_create": Post(
+        lambda w, h: _decision_url(w, "i/JC-T-1/study/", steps=1),
+        lambda w, h: {
+            "meeting": "党委会",
+            "meeting_date": TODAY,
+            "members": "7",
+            "present": "6",
+            "recusals": "刘明",
+            "opinions": "王建国：同意",
+            "outcome": "建议同意",
+        },
+    ),
+    "decisions:decision_create": Post(
+        lambda w, h: _decision_url(w, "i/JC-T-1/decide/", steps=2),
+        lambda w, h: {
+            "meeting": "董事会",
+            "meeting_date": TODAY,
+            "resolution": "同意",
+            "result": "通过",
+        },
+    ),
+    "decisions:execution_create": Post(
+        lambda w, h: _decision_url(w, "i/JC-T-1/execute/", steps=3),
+        lambda w, h: {"owner_org": "ZB-A", "owner_name": "张三", "started_on": TODAY},
+    ),
+    "decisions:execution_edit": Post(
+        lambda w, h: _decision_url(w, "i/JC-T-2/execution/"),
+        lambda w, h: {"deviations": "工期滞后"},
+    ),
+    "decisions:item_finish": Post(lambda w, h: _decision_url(w, "i/JC-T-2/finish/")),
+    "decisions:evaluation_create": Post(
+        lambda w, h: _decision_url(w, "i/JC-T-2/evaluate/"),
+        lambda w, h: {
+            "evaluator": "审计部",
+            "evaluated_on": TODAY,
+            "objectives": "达成",
+            "conclusion": "达到预期",
+            "action": "继续",
+        },
+    ),
+    "decisions:item_archive": Post(lambda w, h: _decision_url(w, "i/JC-T-2/archive/", steps=4)),
 }
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
@@ -874,7 +961,53 @@ READ_ONLY = {
     "proposals:partners",
     "notifications:inbox",
     "notifications:open",
+    "decisions:item_list",
+    "decisions:register",
+    "decisions:matter_lists",
+    "decisions:item_detail",
 }
+
+
+def _decision_register(w: Any) -> Any:
+    """DW's 事项清单 with a draft JC-T-1 and JC-T-2 executing (inside the savepoint of the
+    request; tests/decisions_helpers.py)."""
+    from lianjian.decisions.models import DecisionItem
+    from tests.decisions_helpers import make_register
+
+    if DecisionItem.objects.filter(number="JC-T-1").exists():
+        from lianjian.decisions.models import MatterLine
+
+        return type("Reg", (), {"small": MatterLine.objects.get(matter="一般资金调度")})
+    return make_register(w)
+
+
+def _decision_url(w: Any, path: str, *, steps: int = 0) -> str:
+    """``/decisions/<path>`` once the register exists, JC-T-1 taken ``steps`` steps on
+    (1 submitted, 2 studied, 3 decided) or, with 4, JC-T-2 evaluated."""
+    import datetime as dt
+
+    from lianjian.decisions import services as decision_services
+    from lianjian.decisions.models import DecisionItem
+    from tests.decisions_helpers import decide, study
+
+    _decision_register(w)
+    item = DecisionItem.objects.get(number="JC-T-1")
+    if steps == 4:
+        decision_services.evaluation_record(
+            actor=None,
+            item=DecisionItem.objects.get(number="JC-T-2"),
+            evaluator="审计部",
+            evaluated_on=dt.date(2026, 11, 1),
+            conclusion="达到预期",
+            action="继续",
+        )
+    elif steps and item.state == "草拟":
+        decision_services.item_submit(actor=None, item=item)
+        if steps >= 2:
+            study(None, DecisionItem.objects.get(pk=item.pk))
+        if steps >= 3:
+            decide(None, DecisionItem.objects.get(pk=item.pk))
+    return f"/decisions/{path}"
 
 
 def _today() -> str:
