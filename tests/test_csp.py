@@ -136,6 +136,8 @@ def _demo_values() -> dict[str, str]:
         "sharing/matches:pk": str(Match.objects.order_by("pk").first().pk),
         "grouping/partners:code": branch,
         "inbox:pk": str(Notification.objects.order_by("pk").first().pk),
+        "decisions/i:number": "JC-2026-001",
+        "decisions/lists:code": "SXQD-BXDW-2026",
     }
 
 
