@@ -217,3 +217,17 @@ def test_the_register_filter(reg):
     assert numbers(year=2025) == []
     assert numbers(q="融资") == ["JC-T-1"]
     assert numbers(overdue=True) == []
+
+
+def test_an_overdue_post_evaluation_reminds_the_board_office_once(world, reg):
+    from lianjian.decisions.reminders import post_evaluation_reminders
+    from lianjian.notifications.models import Notification
+    from lianjian.notifications.reminders import deliver
+
+    on = datetime.date(2027, 3, 11)  # JC-T-2 was decided 2026-03-10: due 2027-03-10
+    assert deliver(post_evaluation_reminders(on)) == 1
+    note = Notification.objects.get(user=reg.board)
+    assert "后评估逾期" in note.title and note.link == "/decisions/i/JC-T-2/"
+    assert deliver(post_evaluation_reminders(on)) == 0
+    assert not Notification.objects.exclude(user=reg.board).exists()
+    assert deliver(post_evaluation_reminders(datetime.date(2026, 12, 6))) == 0  # not yet due
