@@ -44,6 +44,7 @@ def test_the_presets_and_the_kinds_are_seeded():
         "org_life": "org_life",
         "key_task": "lag",
         "milestone": "late",
+        "post_evaluation": "due",  # 三重一大 post-evaluations (decisions)
     }
 
 
