@@ -115,3 +115,19 @@ def test_the_export_lists_what_the_user_sees(world, reg):
     kind = get_kind("decisions")
     assert [r[0] for r in kind.export_rows(user=world.manager_a, org_code=None)] == ["JC-T-2"]
     assert list(kind.export_rows(user=world.outsider, org_code=None)) == []
+
+
+def test_the_command_line_imports_as_the_system(reg, tmp_path):
+    from tests.excel_helpers import run
+
+    path = make_xlsx(
+        tmp_path / "cli.xlsx",
+        HEADERS,
+        [["JC-X-9", "QD-DW", "新建变电站", "大额度资金运作", 120, "发展部", "张总", ""]],
+    )
+    code, out, err = run("import", "decisions", str(path))
+    assert code == 0, err
+    item = DecisionItem.objects.get(number="JC-X-9")
+    assert item.line == reg.small and item.created_by is None
+    code, out, err = run("import", "decisions", str(tmp_path / "missing.xlsx"))
+    assert code == 1 and "Traceback" not in err

@@ -423,7 +423,146 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: {"networks": "替换"},
         ids=("run",),
     ),
+    ("POST", "/decision-lists"): Write(
+        lambda w, h: "/decision-lists",
+        lambda w, h: {"organisation": "DW", "year": 2030, "level": "公司", "title": "事项清单"},
+    ),
+    ("POST", "/decision-lists/{code}/lines"): Write(
+        lambda w, h: f"/decision-lists/{_dec(w)['list']}/lines",
+        lambda w, h: {
+            "category": "重大项目安排",
+            "matter": "重大项目",
+            "threshold": "500",
+            "needs_prior_study": True,
+            "body": "董事会",
+        },
+    ),
+    ("POST", "/decision-lists/{code}/lines/{line_id}/withdraw"): Write(
+        lambda w, h: f"/decision-lists/{_dec(w)['list']}/lines/{_dec(w)['line']}/withdraw",
+        lambda w, h: {"reason": "并入其他条目"},
+        ids=("line",),
+    ),
+    ("POST", "/decisions"): Write(
+        lambda w, h: "/decisions",
+        lambda w, h: {
+            "number": "JC-H-N",
+            "matter_list": _dec(w)["list"],
+            "title": "新建事项",
+            "category": "大额度资金运作",
+            "amount": "1200.5",
+            "department": "财务部",
+            "sponsor": "王总",
+            "materials": {"legal": "法律审核意见"},
+        },
+    ),
+    ("POST", "/decisions/{number}/submit"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['draft']}/submit"
+    ),
+    ("POST", "/decisions/{number}/studies"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['prior']}/studies",
+        lambda w, h: {
+            "meeting": "党委会",
+            "meeting_date": _today(),
+            "members": 7,
+            "present": 6,
+            "recusals": ["刘明"],
+            "opinions": [{"name": "王建国", "opinion": "同意"}],
+            "outcome": "建议同意",
+            "note": "说明",
+        },
+    ),
+    ("POST", "/decisions/{number}/decision"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['pending']}/decision",
+        lambda w, h: {
+            "meeting": "董事会",
+            "meeting_date": _today(),
+            "opinions": "一致同意",
+            "resolution": "同意实施",
+            "conditions": "控制投资",
+            "result": "通过",
+        },
+    ),
+    ("POST", "/decisions/{number}/execution"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['decided']}/execution",
+        lambda w, h: {
+            "owner_org": "ZB-A",
+            "owner_name": "张三",
+            "started_on": _today(),
+            "deviations": "无",
+        },
+    ),
+    ("POST", "/decisions/{number}/finish"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['executing']}/finish"
+    ),
+    ("POST", "/decisions/{number}/evaluation"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['executing']}/evaluation",
+        lambda w, h: {
+            "evaluator": "审计部",
+            "evaluated_on": _today(),
+            "objectives": "达成",
+            "conclusion": "部分达到",
+            "action": "调整",
+            "lessons": "加强论证",
+            "follow_up_title": "调整后的事项",
+        },
+    ),
+    ("POST", "/decisions/{number}/archive"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['evaluated']}/archive"
+    ),
 }
+
+
+def _dec(w: Any) -> dict[str, Any]:
+    """The 三重一大 register of tests/decisions_helpers.py (made once) with an item in each
+    state a step needs: 草拟, 待前置, 待决策, 已决策, 执行中 and 已评估."""
+    if not hasattr(w, "_decisions"):
+        import datetime
+
+        from lianjian.decisions import services
+        from lianjian.decisions.models import DecisionItem
+        from tests.decisions_helpers import decide, make_register, study
+
+        reg = make_register(w)
+
+        def item(number: str, steps: int) -> str:
+            made = services.item_create(
+                actor=None,
+                matter_list=reg.ml,
+                number=number,
+                title=f"事项{number}",
+                category="大额度资金运作",
+                amount=2000,
+                department="财务部",
+                sponsor="王总",
+            )
+            if steps >= 1:
+                services.item_submit(actor=None, item=made)
+            if steps >= 2:
+                study(None, DecisionItem.objects.get(pk=made.pk))
+            if steps >= 3:
+                decide(None, DecisionItem.objects.get(pk=made.pk))
+            if steps >= 4:
+                services.evaluation_record(
+                    actor=None,
+                    item=DecisionItem.objects.get(pk=made.pk),
+                    evaluator="审计部",
+                    evaluated_on=datetime.date(2026, 11, 1),
+                    conclusion="达到预期",
+                    action="继续",
+                )
+            return number
+
+        w._decisions = {
+            "list": reg.ml.code,
+            "line": reg.small.pk,
+            "draft": reg.draft.number,
+            "prior": item("JC-H-P", 1),
+            "pending": item("JC-H-D", 2),
+            "decided": item("JC-H-E", 3),
+            "executing": reg.executing.number,
+            "evaluated": item("JC-H-A", 4),
+        }
+    return w._decisions
 
 
 def _kt(w: Any) -> Any:

@@ -226,7 +226,7 @@ class DecisionItem(CodedRecord):
         related_name="adjustments",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     objects = DecisionItemQuerySet.as_manager()
