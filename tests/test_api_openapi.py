@@ -98,7 +98,7 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/decisions/{number}/submit": ["post"],
         "/api/v1/decisions/{number}/studies": ["post"],
         "/api/v1/decisions/{number}/decision": ["post"],
-        "/api/v1/decisions/{number}/execution": ["post"],
+        "/api/v1/decisions/{number}/execution": ["patch", "post"],
         "/api/v1/decisions/{number}/finish": ["post"],
         "/api/v1/decisions/{number}/evaluation": ["post"],
         "/api/v1/decisions/{number}/archive": ["post"],

@@ -279,3 +279,25 @@ def test_the_register_views_take_a_fixed_number_of_queries(
     assert [counted(u) for u in urls] == before
     with django_assert_max_num_queries(20):
         client.get(reverse("decisions:item_detail", args=["JC-T-2"]))
+
+
+@pytest.mark.parametrize("persona", matrix.PERSONAS)
+def test_linking_key_tasks_over_the_api(world, reg, persona):
+    from tests.keytask_helpers import make_tasks
+
+    tasks = make_tasks(world)
+    expected = [200, 403, 403, 404, 404, 404][matrix.PERSONAS.index(persona)]
+
+    def linked():
+        return sorted(reg.executing.execution.key_tasks.values_list("code", flat=True))
+
+    status, data = matrix.assert_write(
+        linked,
+        lambda: matrix.api_call(
+            world, persona, "patch", "/decisions/JC-T-2/execution", {"key_tasks": [tasks.a.code]}
+        ),
+        expected,
+    )
+    if status == 200:
+        assert [t["code"] for t in data["execution"]["key_tasks"]] == [tasks.a.code]
+        assert data["execution"]["key_tasks"][0]["colour"] in {"green", "yellow", "red"}

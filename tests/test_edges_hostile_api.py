@@ -491,6 +491,10 @@ WRITES: dict[tuple[str, str], Write] = {
             "deviations": "无",
         },
     ),
+    ("PATCH", "/decisions/{number}/execution"): Write(
+        lambda w, h: f"/decisions/{_dec(w)['executing']}/execution",
+        lambda w, h: {"key_tasks": [_kt(w).a.code], "deviations": "工期滞后", "owner_name": "李四"},
+    ),
     ("POST", "/decisions/{number}/finish"): Write(
         lambda w, h: f"/decisions/{_dec(w)['executing']}/finish"
     ),

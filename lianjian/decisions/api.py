@@ -25,7 +25,7 @@ from lianjian.accounts.models import User
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.core.scope import get_visible_or_404, may, require
 from lianjian.decisions import selectors, services
-from lianjian.decisions.models import DecisionItem, MatterList
+from lianjian.decisions.models import DecisionItem, Execution, MatterList
 from lianjian.decisions.pickers import register_orgs_for
 from lianjian.decisions.schemas import (
     Body,
@@ -34,6 +34,7 @@ from lianjian.decisions.schemas import (
     DecisionItemIn,
     DecisionListParams,
     DecisionRecordIn,
+    ExecutionPatch,
     Name50,
     Name200,
     PostEvaluationIn,
@@ -293,6 +294,23 @@ def execution_create(
         raise HttpError(400, f"责任单位不存在：{payload.owner_org}")
     services.execution_start(actor=user, item=item, owner_org=owner, **data)
     return Status(201, item_full(user, _visible_item(user, number)))
+
+
+@items_router.patch(
+    "/{number}/execution",
+    response={200: DecisionItemOut, **WRITE_ERRORS},
+    summary="修改执行情况（关联关键任务、执行偏差）",
+)
+def execution_update(request: HttpRequest, number: str, payload: ExecutionPatch) -> dict[str, Any]:
+    user = caller(request)
+    item = _visible_item(user, number)
+    execution = Execution.objects.filter(item=item).select_related("item").first()
+    if execution is None:
+        raise HttpError(400, "事项尚未开始执行")
+    services.execution_update(
+        actor=user, execution=execution, **payload.model_dump(exclude_unset=True)
+    )
+    return item_full(user, _visible_item(user, number))
 
 
 @items_router.post(

@@ -113,6 +113,16 @@ class DecisionExecutionIn(Schema):
     deviations: Text2000 = ""
 
 
+class ExecutionPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    key_tasks: list[Code] | None = Field(
+        None, max_length=50, description="关联的关键任务编码（全量替换）"
+    )
+    deviations: Text2000 | None = Field(None, description="执行偏差")
+    owner_name: Name50 | None = Field(None, description="责任人")
+
+
 class PostEvaluationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
