@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "lianjian.alliances",
     "lianjian.activities",
     "lianjian.keytasks",
+    "lianjian.carriers",
     "lianjian.consultations",
     "lianjian.sharing",
     "lianjian.assessment",
