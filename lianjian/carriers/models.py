@@ -40,7 +40,10 @@ class WorkGroup(CodedRecord):
 
     code = models.CharField("班组编码", max_length=32, unique=True, validators=[validate_code])
     org = models.ForeignKey(
-        Organisation, verbose_name="所属党支部", on_delete=models.PROTECT, related_name="work_groups"
+        Organisation,
+        verbose_name="所属党支部",
+        on_delete=models.PROTECT,
+        related_name="work_groups",
     )
     name = models.CharField("班组名称", max_length=100)
     retired = models.BooleanField("已撤销", default=False)
@@ -92,12 +95,16 @@ class Carrier(CodedRecord):
     DATE_WINDOWS = {"established": HISTORY, "end_date": PLANNED}
 
     code = models.CharField("编号", max_length=32, unique=True, validators=[validate_code])
-    kind = models.CharField("类型", max_length=8, choices=[(k, rules.KIND_LABELS[k]) for k in rules.KINDS])
+    kind = models.CharField(
+        "类型", max_length=8, choices=[(k, rules.KIND_LABELS[k]) for k in rules.KINDS]
+    )
     name = models.CharField("名称", max_length=200)
     org = models.ForeignKey(
         Organisation, verbose_name="所属党组织", on_delete=models.PROTECT, related_name="carriers"
     )
-    theme = models.CharField("主题", max_length=100, blank=True, help_text="党建+X，如 党建+安全生产")
+    theme = models.CharField(
+        "主题", max_length=100, blank=True, help_text="党建+X，如 党建+安全生产"
+    )
     leader = models.ForeignKey(
         Member,
         verbose_name="岗位党员/负责人",
@@ -160,11 +167,17 @@ class Carrier(CodedRecord):
 
     def clean(self) -> None:
         errors = self.own_date_errors()
-        for field, problem in rules.kind_problems(self.kind, self.end_date, self.established).items():
+        for field, problem in rules.kind_problems(
+            self.kind, self.end_date, self.established
+        ).items():
             errors.setdefault(field, problem)
         if self.kind == rules.POST and self.leader_id is None:
             errors.setdefault("leader", "党员示范岗须指定岗位党员")
-        if self.leader is not None and self.org_id is not None and self.leader.org_id != self.org_id:
+        if (
+            self.leader is not None
+            and self.org_id is not None
+            and self.leader.org_id != self.org_id
+        ):
             leader_org = self.leader.org
             if not leader_org.path.startswith(self.org.path):
                 errors.setdefault("leader", "负责人应是本组织或下级组织的党员")

@@ -104,7 +104,9 @@ def declare(
 ) -> Carrier:
     """申报 a carrier of ``kind`` for ``org`` (its managers). ``code`` blank: generated
     (``SFG-001`` …). The 责任区's 班组 must belong to the organisation."""
-    carrier = Carrier(kind=kind, org=org, **{k: v for k, v in fields.items() if k in CARRIER_FIELDS})
+    carrier = Carrier(
+        kind=kind, org=org, **{k: v for k, v in fields.items() if k in CARRIER_FIELDS}
+    )
     _require(actor, CHANGE, carrier, "无权为该组织申报岗区队")
     when = _day(day)
     carrier.code = code or next_code(Carrier, f"{rules.CODE_PREFIX.get(kind, 'GQD')}-")
@@ -114,7 +116,9 @@ def declare(
     return carrier
 
 
-def _links(carrier: Carrier, work_groups: Iterable[WorkGroup], key_tasks: Iterable[KeyTask]) -> None:
+def _links(
+    carrier: Carrier, work_groups: Iterable[WorkGroup], key_tasks: Iterable[KeyTask]
+) -> None:
     groups = list(work_groups)
     if groups and carrier.kind != rules.AREA:
         raise ValidationError({"work_groups": "只有党员责任区覆盖班组"})
@@ -189,7 +193,10 @@ def transition(
     when = _day(day)
     if action == "name":
         started = (
-            carrier.steps.filter(action="approve").order_by("-day", "-id").values_list("day", flat=True).first()
+            carrier.steps.filter(action="approve")
+            .order_by("-day", "-id")
+            .values_list("day", flat=True)
+            .first()
         )
         problem = rules.publicity_problem(started, when)
         if problem:
@@ -295,7 +302,10 @@ def reapply(actor: Any, carrier: Carrier, *, day: datetime.date | None = None) -
     _require(actor, CHANGE, carrier, "无权重新申报")
     when = _day(day)
     withdrawn = (
-        carrier.steps.filter(state=rules.WITHDRAWN).order_by("-day").values_list("day", flat=True).first()
+        carrier.steps.filter(state=rules.WITHDRAWN)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
         if carrier.state == rules.WITHDRAWN
         else None
     )
@@ -314,7 +324,9 @@ def reapply(actor: Any, carrier: Carrier, *, day: datetime.date | None = None) -
     )
     audited_update(actor=actor, obj=new, fields={"previous": carrier})
     for m in carrier.memberships.filter(left_on__isnull=True):
-        CarrierMember.objects.create(carrier=new, member=m.member, name=m.name, kind=m.kind, masses=m.masses)
+        CarrierMember.objects.create(
+            carrier=new, member=m.member, name=m.name, kind=m.kind, masses=m.masses
+        )
     return new
 
 

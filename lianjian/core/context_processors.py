@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from lianjian.core.scope import manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+CARRIERS = ("carriers:carrier_list", "岗区队", "carriers")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -33,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
         # query here, so every page costs the same.
         items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
+        # 岗区队 likewise: seen with the organisation, by its holders and members.
+        items.insert(items.index(KEYTASKS) + 1, CARRIERS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
