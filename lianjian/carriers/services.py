@@ -77,6 +77,14 @@ def _day(day: datetime.date | None) -> datetime.date:
     return day
 
 
+def _not_before_history(carrier: Carrier, when: datetime.date) -> None:
+    """A step cannot be dated before the carrier's last one: the history reads in order, so
+    the state on any day is the last step up to it."""
+    last = carrier.steps.order_by("-day").values_list("day", flat=True).first()
+    if last is not None and when < last:
+        raise ValidationError(f"日期不能早于上一步（{last.isoformat()}）")
+
+
 def _step(carrier: Carrier, actor: Any, action: str, before: str, day: datetime.date,
           reason: str = "") -> CarrierStep:  # fmt: skip
     return CarrierStep.objects.create(
@@ -191,6 +199,7 @@ def transition(
     if action in rules.REASON_ACTIONS and not reason:
         raise ValidationError({"reason": f"{label}须说明理由"})
     when = _day(day)
+    _not_before_history(carrier, when)
     if action == "name":
         started = (
             carrier.steps.filter(action="approve")
@@ -242,6 +251,7 @@ def record_review(
     if carrier.reviews.filter(period=period).exists():
         raise ValidationError({"period": f"{period} 已复核"})
     when = _day(day)
+    _not_before_history(carrier, when)
     score = rules.review_score(clean)
     before = carrier.state
     after = rules.state_after_review(found, score, before)
@@ -269,7 +279,8 @@ def record_veto(
     actor: Any, carrier: Carrier, *, kind: str, description: str, day: datetime.date | None = None
 ) -> VetoEvent:
     """一票否决: a 责任事故 or 违纪 on the holder or area withdraws the title at once,
-    whatever the last review said."""
+    whatever the last review said. ``day`` is when the event happened; the title is withdrawn
+    on the day it is recorded (today), so figures of days already reported stay as they were."""
     carrier = Carrier.objects.select_for_update().select_related("org").get(pk=carrier.pk)
     _require(actor, APPROVE, carrier, "无权记录一票否决事件")
     if kind not in rules.VETO_KINDS:
@@ -281,6 +292,8 @@ def record_veto(
     if problem:
         raise ValidationError(problem)
     when = _day(day)
+    recorded = today()
+    _not_before_history(carrier, recorded)
     event = VetoEvent(
         carrier=carrier, kind=kind, day=when, description=description[:300],
         recorded_by=_actor_name(actor),
@@ -291,7 +304,7 @@ def record_veto(
     audited_update(
         actor=actor, obj=carrier, fields={"state": rules.WITHDRAWN, "state_reason": reason}
     )
-    _step(carrier, actor, "veto", before, when, reason)
+    _step(carrier, actor, "veto", before, recorded, reason)
     return event
 
 
@@ -299,6 +312,7 @@ def record_veto(
 def reapply(actor: Any, carrier: Carrier, *, day: datetime.date | None = None) -> Carrier:
     """Declare a withdrawn carrier again (from the year after its 摘牌): a new record in 申报
     that names the old one as ``previous``; the old keeps its history."""
+    carrier = Carrier.objects.select_for_update().select_related("org").get(pk=carrier.pk)
     _require(actor, CHANGE, carrier, "无权重新申报")
     when = _day(day)
     withdrawn = (
