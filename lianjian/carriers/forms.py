@@ -155,7 +155,7 @@ class ReviewForm(EdgeRules, forms.Form):
             )
         self.item_names = list(items)
 
-    def scores(self) -> dict[str, float]:
+    def item_scores(self) -> dict[str, float]:
         """The scores of the chosen preset's items (the others are ignored)."""
         preset = rules.PRESETS[self.cleaned_data["preset"]]
         out: dict[str, float] = {}

@@ -258,7 +258,7 @@ def carrier_review(request: HttpRequest, code: str) -> HttpResponse:
             carrier,
             preset=form.cleaned_data["preset"],
             period=form.cleaned_data["period"],
-            scores=form.scores(),
+            scores=form.item_scores(),
             note=form.cleaned_data.get("note") or "",
         ),
         "已记录复核结果",
