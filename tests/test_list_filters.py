@@ -151,6 +151,19 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"state": "草拟"},
         {"year": "2026"},
     ],
+    "carriers": [
+        {},
+        {"q": "示范岗"},
+        {"q": "SFG"},
+        {"org": "DW"},
+        {"org": "ZB-A"},
+        {"org": "ZB-B"},
+        {"kind": "责任区"},
+        {"standing": "active"},
+        {"standing": "withdrawn"},
+        {"state": "申报"},
+        {"theme": "安全"},
+    ],
     "packages": [
         {},
         {"q": "走访"},
@@ -285,7 +298,21 @@ def lists(world, settings, tmp_path):
     _assessment_rows(world)
     tasks = make_tasks(world)
     _package_rows(world, tasks.a)
+    _carrier_rows(world)
     return world
+
+
+def _carrier_rows(world) -> None:
+    """岗区队: a named 示范岗 of ZB-A, a withdrawn one, a 责任区 of ZB-B being declared."""
+    from lianjian.carriers import services
+    from tests.carrier_helpers import named_post
+
+    named_post(world)
+    gone = named_post(world, name="安全督查党员示范岗")
+    services.record_veto(None, gone, kind="违纪", description="违纪")
+    services.declare(
+        None, kind="责任区", org=world.zb_b, fields={"name": "线路通道责任区", "theme": "党建+安全生产"}
+    )
 
 
 def _package_rows(world, task) -> None:
@@ -504,6 +531,7 @@ SELECTOR_QUERIES = {
     "reviews": 1,
     "keytask_lists": 1,
     "packages": 1,
+    "carriers": 1,
 }
 
 
@@ -684,6 +712,10 @@ def _grow(world, name: str, i: int) -> None:
         )
         keytask_services.package_publish(None, package)
         keytask_services.package_item_claim(None, package.items.get(), world.m_b1)
+    elif name == "carriers":
+        from tests.carrier_helpers import named_post
+
+        named_post(world, name=f"增长示范岗{i}")
     else:
         raise KeyError(name)
 
