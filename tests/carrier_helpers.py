@@ -11,7 +11,9 @@ from lianjian.core.validation import today
 PATH = ("submit", "branch_pass", "approve", "name")
 
 
-def named_post(world, *, name: str = "抄表服务党员示范岗", upto: str = "name", org=None, leader=None) -> Carrier:
+def named_post(
+    world, *, name: str = "抄表服务党员示范岗", upto: str = "name", org=None, leader=None
+) -> Carrier:
     """A 示范岗 of ZB-A held by M-A1, declared by the system and taken through the lifecycle up
     to ``upto`` (its 公示 opened ten days ago, so naming is allowed)."""
     carrier = services.declare(

@@ -73,7 +73,9 @@ def test_every_screen_write_answers_by_scope(world, write, persona):
     else:
         url = reverse("carriers:carrier_review", args=[c.code])
         data = {"preset": "半年复核", "period": "2026H2", **{f"item_{i}": "88" for i in range(5)}}
-    matrix.assert_write(_state(c), lambda: client.post(url, data), matrix.expected(WRITES, write, persona))
+    matrix.assert_write(
+        _state(c), lambda: client.post(url, data), matrix.expected(WRITES, write, persona)
+    )
 
 
 API_READS = {
@@ -86,11 +88,15 @@ API_READS = {
 @pytest.mark.parametrize(("read", "persona"), matrix.cases(API_READS))
 def test_every_api_read_answers_by_scope(world, read, persona):
     c = named_post(world)
-    url = {"list": "/carriers", "detail": f"/carriers/{c.code}", "figures": "/carriers/figures"}[read]
+    url = {"list": "/carriers", "detail": f"/carriers/{c.code}", "figures": "/carriers/figures"}[
+        read
+    ]
     status, body = matrix.api_call(world, persona, "GET", url)
     assert status == matrix.expected(API_READS, read, persona)
     if read == "list":
-        assert (c.code in [i["code"] for i in body["items"]]) == (persona not in ("manager_b", "outsider"))
+        assert (c.code in [i["code"] for i in body["items"]]) == (
+            persona not in ("manager_b", "outsider")
+        )
 
 
 API_WRITES = {
@@ -113,5 +119,7 @@ def test_every_api_write_answers_by_scope(world, write, persona):
         url, body = f"/carriers/{c.code}/vetoes", {"kind": "责任事故", "description": "设备损坏"}
         state = _state(c)
     matrix.assert_write(
-        state, lambda: matrix.api_call(world, persona, "POST", url, body), matrix.expected(API_WRITES, write, persona)
+        state,
+        lambda: matrix.api_call(world, persona, "POST", url, body),
+        matrix.expected(API_WRITES, write, persona),
     )

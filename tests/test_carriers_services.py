@@ -30,7 +30,9 @@ def test_declared_by_the_branch_approved_and_named_by_the_committee(world):
     with pytest.raises(ValidationError, match="不能早于上一步"):
         services.transition(world.manager_a, c, "submit", day=today() - datetime.timedelta(days=21))
     services.transition(world.manager_a, c, "submit", day=today() - datetime.timedelta(days=20))
-    services.transition(world.manager_a, c, "branch_pass", day=today() - datetime.timedelta(days=15))
+    services.transition(
+        world.manager_a, c, "branch_pass", day=today() - datetime.timedelta(days=15)
+    )
     with pytest.raises(PermissionDenied):  # a branch does not approve itself
         services.transition(world.manager_a, c, "approve")
     ten_days_ago = today() - datetime.timedelta(days=10)
@@ -61,22 +63,32 @@ def test_an_objection_returns_it_with_its_reason(world):
 
 def test_a_post_needs_its_holder_and_a_task_force_its_end(world):
     with pytest.raises(ValidationError) as err:
-        services.declare(world.manager_a, kind=rules.POST, org=world.zb_a, fields={"name": "无人岗"})
+        services.declare(
+            world.manager_a, kind=rules.POST, org=world.zb_a, fields={"name": "无人岗"}
+        )
     assert "leader" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        services.declare(world.manager_a, kind=rules.TASK_FORCE, org=world.zb_a, fields={"name": "突击队"})
+        services.declare(
+            world.manager_a, kind=rules.TASK_FORCE, org=world.zb_a, fields={"name": "突击队"}
+        )
     assert "end_date" in err.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.declare(world.manager_b, kind=rules.SERVICE_TEAM, org=world.zb_a, fields={"name": "x"})
+        services.declare(
+            world.manager_b, kind=rules.SERVICE_TEAM, org=world.zb_a, fields={"name": "x"}
+        )
     assert not Carrier.objects.exists()
 
 
 def test_a_review_below_70_withdraws_the_title(world):
     c = named_post(world)
-    review = services.record_review(world.company, c, preset="半年复核", period="2026H1", scores=SCORES)
+    review = services.record_review(
+        world.company, c, preset="半年复核", period="2026H1", scores=SCORES
+    )
     assert (review.score, review.band, review.state_after) == (92.5, rules.EXCELLENT, rules.NAMED)
     low = dict.fromkeys(SCORES, 65.0)
-    review = services.record_review(world.company, c, preset="半年复核", period="2026H2", scores=low)
+    review = services.record_review(
+        world.company, c, preset="半年复核", period="2026H2", scores=low
+    )
     assert review.state_after == rules.WITHDRAWN
     assert Carrier.objects.get(pk=c.pk).state == rules.WITHDRAWN
     with pytest.raises(ValidationError):  # withdrawn: nothing left to review
@@ -91,13 +103,17 @@ def test_a_period_is_reviewed_once_and_the_items_fit_the_preset(world):
     with pytest.raises(ValidationError):
         services.record_review(world.company, c, preset="半年复核", period="2026H1", scores=SCORES)
     with pytest.raises(PermissionDenied):
-        services.record_review(world.manager_a, c, preset="半年复核", period="2026H2", scores=SCORES)
+        services.record_review(
+            world.manager_a, c, preset="半年复核", period="2026H2", scores=SCORES
+        )
 
 
 def test_a_veto_withdraws_the_title_at_once_whatever_the_score(world):
     c = named_post(world)
     services.record_review(world.company, c, preset="半年复核", period="2026H1", scores=SCORES)
-    event = services.record_veto(world.company, c, kind=rules.ACCIDENT, description="违章作业造成设备损坏")
+    event = services.record_veto(
+        world.company, c, kind=rules.ACCIDENT, description="违章作业造成设备损坏"
+    )
     c.refresh_from_db()
     assert c.state == rules.WITHDRAWN and "一票否决" in c.state_reason
     assert event.day == today()
@@ -135,7 +151,9 @@ def test_reapplying_waits_for_the_next_year(world):
 
 def test_members_join_and_leave_without_being_deleted(world):
     c = named_post(world)
-    row = services.add_member(world.manager_a, c, kind=rules.PARTY, member=world.m_a2, masses="赵大、钱二")
+    row = services.add_member(
+        world.manager_a, c, kind=rules.PARTY, member=world.m_a2, masses="赵大、钱二"
+    )
     services.add_member(world.manager_a, c, kind=rules.LEAGUE, name="孙小")
     with pytest.raises(ValidationError):
         services.add_member(world.manager_a, c, kind=rules.PARTY, member=world.m_b1)  # other branch

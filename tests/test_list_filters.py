@@ -311,7 +311,10 @@ def _carrier_rows(world) -> None:
     gone = named_post(world, name="安全督查党员示范岗")
     services.record_veto(None, gone, kind="违纪", description="违纪")
     services.declare(
-        None, kind="责任区", org=world.zb_b, fields={"name": "线路通道责任区", "theme": "党建+安全生产"}
+        None,
+        kind="责任区",
+        org=world.zb_b,
+        fields={"name": "线路通道责任区", "theme": "党建+安全生产"},
     )
 
 
