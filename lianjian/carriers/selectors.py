@@ -21,6 +21,7 @@ from lianjian.carriers.models import (
 )
 from lianjian.carriers.schemas import CarrierFilter
 from lianjian.core.filters import register_list, search
+from lianjian.keytasks.models import KeyTask
 from lianjian.orgs.models import Organisation
 
 STANDING = {
@@ -82,22 +83,17 @@ def with_links(qs: QuerySet[Carrier]) -> QuerySet[Carrier]:
 
 def carrier_detail(qs: QuerySet[Carrier]) -> QuerySet[Carrier]:
     """A carrier's page: members (current first), reviews, vetoes, history, 班组, tasks."""
-    return qs.select_related("org", "leader", "alliance", "previous").prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=CarrierMember.objects.select_related("member").order_by("left_on", "id"),
-        ),
-        "reviews",
-        "vetoes",
-        Prefetch("steps", queryset=CarrierStep.objects.order_by("day", "id")),
-        "work_groups",
-        Prefetch("key_tasks", queryset=_tasks()),
+    members = CarrierMember.objects.select_related("member").order_by("left_on", "id")
+    return (
+        qs.select_related("org", "leader", "alliance", "previous")
+        .prefetch_related("reviews", "vetoes", "work_groups")
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .prefetch_related(Prefetch("steps", queryset=CarrierStep.objects.order_by("day", "id")))
+        .prefetch_related(Prefetch("key_tasks", queryset=_tasks()))
     )
 
 
-def _tasks() -> QuerySet[Any]:
-    from lianjian.keytasks.models import KeyTask
-
+def _tasks() -> QuerySet[KeyTask]:
     return KeyTask.objects.select_related("owner_org").order_by("code")
 
 
