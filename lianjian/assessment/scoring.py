@@ -63,6 +63,8 @@ SOURCES = (
     "manual",
     "key_task_rate",
     "key_task_progress",
+    "carrier_count",
+    "carrier_review",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

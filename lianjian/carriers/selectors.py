@@ -224,3 +224,49 @@ def map_points(qs: QuerySet[Carrier]) -> list[dict[str, Any]]:
         {"name": c.name, "code": c.code, "kind": c.kind, "value": [c.lon, c.lat]}
         for c in qs.filter(lat__isnull=False, lon__isnull=False)
     ]
+
+
+@dataclass
+class OrgCarrierFigures:
+    """What the assessment reads of one organisation's carriers in a period."""
+
+    active: list[str]
+    reviews: list[tuple[str, str, float]]
+
+
+def assessment_figures(
+    orgs: Any, start: datetime.date, end: datetime.date, today: datetime.date
+) -> dict[int, OrgCarrierFigures]:
+    """Per organisation (``orgs``: ids or a subquery of them), its own carriers (所属党组织),
+    in two queries:
+
+    * active — the carriers holding a title (已命名, 复核, 警示) on the counted day (the
+      period's end, or ``today`` while it runs), from their history, so a later change never
+      alters a closed period;
+    * reviews — the reviews dated inside the period and not after ``today``, as
+      (carrier code, review period, score).
+    """
+    as_of = min(end, today)
+    out: dict[int, OrgCarrierFigures] = {}
+    rows = (
+        CarrierStep.objects.filter(carrier__org__in=orgs, day__lte=as_of)
+        .order_by("day", "id")
+        .values_list("carrier__org_id", "carrier__code", "state")
+    )
+    last: dict[tuple[int, str], str] = {}
+    for org_id, code, state in rows:
+        last[(org_id, code)] = state
+    for (org_id, code), state in sorted(last.items()):
+        figures = out.setdefault(org_id, OrgCarrierFigures([], []))
+        if state in rules.ACTIVE_STATES:
+            figures.active.append(code)
+    reviews = (
+        CarrierReview.objects.filter(
+            carrier__org__in=orgs, day__gte=start, day__lte=min(end, today)
+        )
+        .order_by("carrier__code", "day")
+        .values_list("carrier__org_id", "carrier__code", "period", "score")
+    )
+    for org_id, code, period, score in reviews:
+        out.setdefault(org_id, OrgCarrierFigures([], [])).reviews.append((code, period, score))
+    return out
