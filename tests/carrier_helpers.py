@@ -38,3 +38,28 @@ def named_post(
         if action == upto:
             break
     return carrier
+
+
+def carrier_code(world, upto: str, *, withdrawn_last_year: bool = False) -> str:
+    """A fresh ZB-A 示范岗 taken to ``upto`` (the hostile-forms test: made inside the
+    request's savepoint); with ``withdrawn_last_year`` vetoed and its 摘牌 dated last year."""
+    from lianjian.carriers.models import CarrierStep
+
+    name = f"边界测试示范岗{upto}{'-摘牌' if withdrawn_last_year else ''}"
+    found = Carrier.objects.filter(name=name).first()
+    if found is not None:  # the page scraped and the URL posted to are the same carrier
+        return found.code
+    carrier = named_post(world, upto=upto, name=name)
+    if withdrawn_last_year:
+        services.record_veto(None, carrier, kind=rules.DISCIPLINE, description="违纪")
+        CarrierStep.objects.filter(carrier=carrier).update(
+            day=datetime.date(today().year - 1, 6, 1)
+        )
+    return carrier.code
+
+
+def member_row(world) -> str:
+    """The URL of a member's 退出 on a fresh named carrier."""
+    carrier = named_post(world, name="边界测试示范岗")
+    row = services.add_member(None, carrier, kind=rules.LEAGUE, name="孙小")
+    return f"/carriers/c/{carrier.code}/members/{row.pk}/leave/"
