@@ -31,7 +31,7 @@ from lianjian.core.audit import audit_record, audited_create, audited_update, sn
 from lianjian.core.codes import next_code
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import APPROVE, CHANGE, require
-from lianjian.core.validation import check_date, check_text, today
+from lianjian.core.validation import HISTORY, text_problem, today
 from lianjian.keytasks.models import KeyTask
 from lianjian.orgs.models import Member
 
@@ -69,12 +69,24 @@ def _actor_name(actor: Any) -> str:
 
 
 def _day(day: datetime.date | None) -> datetime.date:
+    """The day of a step (today when not given): something that happened, so not in the
+    future and not before 1921-07-01."""
     if day is None:
         return today()
-    check_date(day, "日期")
-    if day > today():
-        raise ValidationError("日期不能晚于今天")
+    problem = HISTORY.problem(day)
+    if problem:
+        raise ValidationError({"day": f"日期{problem}"})
     return day
+
+
+def _text(value: str, label: str, field: str) -> str:
+    """``value`` stripped, or a ValidationError on ``field`` when it holds a character no
+    person types (a control character, a line break in a one-line field)."""
+    value = value.strip()
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError({field: f"{label}{problem}"})
+    return value
 
 
 def _not_before_history(carrier: Carrier, when: datetime.date) -> None:
@@ -195,7 +207,7 @@ def transition(
     problem = rules.transition_problem(carrier.kind, carrier.state, action)
     if problem:
         raise ValidationError(problem)
-    reason = check_text(reason.strip(), "说明")
+    reason = _text(reason, "说明", "reason")
     if action in rules.REASON_ACTIONS and not reason:
         raise ValidationError({"reason": f"{label}须说明理由"})
     when = _day(day)
@@ -241,7 +253,7 @@ def record_review(
     found = rules.PRESETS.get(preset)
     if found is None:
         raise ValidationError({"preset": f"没有复核方案：{preset}"})
-    period = period.strip()
+    period = _text(period, "复核期", "period")
     if not period or len(period) > 10:
         raise ValidationError({"period": "请填写复核期，如 2026 或 2026H2"})
     clean = {str(k): float(v) for k, v in scores.items()}
@@ -264,7 +276,7 @@ def record_review(
         score=score,
         band=rules.band(found, score),
         state_after=after,
-        note=check_text(note.strip(), "说明")[:300],
+        note=_text(note, "说明", "note")[:300],
         reviewer_name=_actor_name(actor),
     )
     audited_create(actor=actor, obj=review)
@@ -285,7 +297,7 @@ def record_veto(
     _require(actor, APPROVE, carrier, "无权记录一票否决事件")
     if kind not in rules.VETO_KINDS:
         raise ValidationError({"kind": f"类别应为 {'、'.join(rules.VETO_KINDS)} 之一"})
-    description = check_text(description.strip(), "事由")
+    description = _text(description, "事由", "description")
     if not description:
         raise ValidationError({"description": "请填写事由"})
     problem = rules.veto_problem(carrier.state)
@@ -360,9 +372,9 @@ def add_member(
     row = CarrierMember(
         carrier=carrier,
         member=member,
-        name=check_text(name.strip(), "姓名"),
+        name=_text(name, "姓名", "name"),
         kind=kind,
-        masses=check_text(masses.strip(), "联系群众"),
+        masses=_text(masses, "联系群众", "masses"),
     )
     if not row.name:
         raise ValidationError({"name": "请填写姓名"})
@@ -383,7 +395,7 @@ def remove_member(
 @transaction.atomic
 def create_work_group(actor: Any, *, org: Any, code: str, name: str) -> WorkGroup:
     """Register a 班组 of a branch (its managers)."""
-    group = WorkGroup(org=org, code=code.strip(), name=check_text(name.strip(), "班组名称"))
+    group = WorkGroup(org=org, code=code.strip(), name=_text(name, "班组名称", "name"))
     if _is_user(actor):
         require(actor, CHANGE, group, "无权为该组织登记班组")
     return audited_create(actor=actor, obj=group)
