@@ -46,6 +46,12 @@ class Writer(Protocol):
     def write(self, msg: str) -> Any: ...
 
 
+def _theme(branch: Organisation, n: int) -> str:
+    """One of the branch's professions, taken in turn (党建+X)."""
+    professions = list(branch.professions or ["安全生产"])
+    return str(professions[n % len(professions)])
+
+
 def _masses(i: int) -> str:
     return "、".join(f"{SURNAMES[(i + k) % 10]}{GIVEN[(i * 3 + k) % 10]}" for k in range(2))
 
@@ -115,7 +121,7 @@ def demo_carriers(stdout: Writer | None = None) -> int:
             kind=kind,
             name=name,
             org=branch,
-            theme=f"党建+{(branch.professions or ['安全生产'])[0]}",
+            theme=f"党建+{_theme(branch, n)}",
             leader=who,
             duties=kw.pop("duties", "带头履行岗位职责，带动身边群众。"),
             commitments=COMMITMENT,
