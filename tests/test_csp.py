@@ -136,6 +136,8 @@ def _demo_values() -> dict[str, str]:
         "sharing/matches:pk": str(Match.objects.order_by("pk").first().pk),
         "grouping/partners:code": branch,
         "inbox:pk": str(Notification.objects.order_by("pk").first().pk),
+        "carriers/c:code": "SFG-001",
+        "carriers/public:org": branch,
     }
 
 
