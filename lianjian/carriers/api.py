@@ -10,7 +10,6 @@ it (``ValidationError`` → 400 with the reason). Nothing changes on a refusal.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -31,7 +30,13 @@ from lianjian.carriers.schemas import (
     TransitionIn,
     VetoIn,
 )
-from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, named_in_body, paginate
+from lianjian.core.api_utils import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    FilterDate,
+    named_in_body,
+    paginate,
+)
 from lianjian.core.validation import today
 from lianjian.orgs.models import Member, Organisation
 
@@ -111,7 +116,7 @@ def carrier_list(request: HttpRequest, params: Query[CarrierParams]) -> dict[str
 
 @router.get("/figures", response={200: list[FiguresOut], **READ_ERRORS}, summary="岗区队统计")
 def carrier_figures(
-    request: HttpRequest, on: datetime.date | None = None, org: str | None = None
+    request: HttpRequest, on: FilterDate | None = None, org: str | None = None
 ) -> list[dict[str, Any]]:
     """Ever named, active, withdrawn and completed per kind and in all (``全部``) on ``on``
     (default today), among the carriers the caller sees (of ``org``'s subtree when given)."""
