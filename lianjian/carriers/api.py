@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 
 from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
+from lianjian.alliances.models import Alliance
 from lianjian.carriers import selectors, services
 from lianjian.carriers.models import Carrier, WorkGroup
 from lianjian.carriers.schemas import (
@@ -149,13 +150,18 @@ def carrier_create(request: HttpRequest, payload: CarrierIn) -> Status[Any]:
     missing = sorted(set(payload.work_groups) - {g.code for g in groups})
     if missing:
         raise HttpError(400, f"班组不存在：{'、'.join(missing)}")
-    data = payload.model_dump(exclude={"code", "kind", "org", "leader", "work_groups"})
+    alliance = None
+    if payload.alliance:
+        alliance = Alliance.objects.visible_to(user).filter(code=payload.alliance).first()
+        if alliance is None:
+            raise HttpError(400, f"联建不存在：{payload.alliance}")
+    data = payload.model_dump(exclude={"code", "kind", "org", "leader", "work_groups", "alliance"})
     carrier = services.declare(
         user,
         kind=payload.kind,
         org=org,
         code=payload.code or "",
-        fields={**data, "leader": leader},
+        fields={**data, "leader": leader, "alliance": alliance},
         work_groups=groups,
     )
     return Status(201, detail_out(_visible(user, carrier.code)))

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from lianjian.alliances.models import Alliance
 from lianjian.carriers import rules, services
 from lianjian.carriers.models import Carrier, WorkGroup
 from lianjian.core.excel import (
@@ -82,6 +83,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     text_column("职责", 2000, multiline=True, width=30),
     text_column("公开承诺", 2000, multiline=True, width=30),
+    _code("联建网编码", "所在联建网（联建）的编码，可不填"),
     text_column("牌匾编号", 50),
     date_column("成立日期"),
     date_column("任务结束日期", note="突击队必填；日期，格式 YYYY-MM-DD 或 Excel 日期"),
@@ -108,6 +110,7 @@ FIELD_HEADERS = {
     "org": "所属组织编码",
     "leader": "负责人编号",
     "work_groups": "覆盖班组编码",
+    "alliance": "联建网编码",
     **{field: header for header, field in SIMPLE},
 }
 
@@ -199,6 +202,8 @@ class CarrierExcel(ExcelKind):
         orgs = by_code(orgs_qs, wanted("所属组织编码"))
         members = by_code(members_qs, wanted("负责人编号"), field="number")
         groups = by_code(groups_qs, wanted("覆盖班组编码"))
+        alliances_qs = Alliance.objects.all() if user is None else Alliance.objects.visible_to(user)
+        alliances = by_code(alliances_qs, wanted("联建网编码"))
         existing = by_code(Carrier.objects.select_related("org"), first)
         taken = hidden_keys(existing, None if user is None else Carrier.objects.visible_to(user))
         rows = []
@@ -239,6 +244,16 @@ class CarrierExcel(ExcelKind):
                 data["leader"] = leader
             elif leader_code == "":
                 data["leader"] = None
+            alliance_code = values[COL["联建网编码"]]
+            if alliance_code is INVALID:
+                ok = False
+            elif alliance_code == "":
+                data["alliance"] = None
+            elif alliance_code is not ABSENT:
+                data["alliance"] = alliances.get(alliance_code)
+                if data["alliance"] is None:
+                    errors.add(number, "联建网编码", f"联建 {alliance_code} 不存在")
+                    ok = False
             group_codes = values[COL["覆盖班组编码"]]
             if group_codes is INVALID:
                 ok = False
@@ -305,6 +320,7 @@ class CarrierExcel(ExcelKind):
                 [g.code for g in c.work_groups.all()],
                 c.duties,
                 c.commitments,
+                c.alliance.code if c.alliance else "",
                 c.plaque_no,
                 c.established,
                 c.end_date,

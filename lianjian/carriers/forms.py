@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from lianjian.alliances.models import Alliance
 from lianjian.carriers import rules
 from lianjian.carriers.models import Carrier, WorkGroup
 from lianjian.carriers.pickers import key_tasks_for, work_groups_for
@@ -83,6 +84,9 @@ class CarrierForm(EdgeRules, forms.Form):
         required=False,
         widget=Picker("carriers.key_tasks", multiple=True),
     )
+    alliance = forms.CharField(
+        label="联建网", max_length=32, required=False, widget=Picker("alliances.visible")
+    )
     plaque_no = forms.CharField(label="牌匾编号", max_length=50, required=False)
     established = forms.DateField(label="成立日期", required=False, widget=DateInput())
     end_date = forms.DateField(
@@ -95,8 +99,10 @@ class CarrierForm(EdgeRules, forms.Form):
         self, *args: Any, user: Any, instance: Carrier | None = None, **kwargs: Any
     ) -> None:
         self.instance = instance
+        self.user = user
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
+                "alliance": instance.alliance.code if instance.alliance else "",
                 "kind": instance.kind,
                 "org": instance.org.code,
                 "leader": instance.leader.number if instance.leader else "",
@@ -119,13 +125,22 @@ class CarrierForm(EdgeRules, forms.Form):
                 self.fields[name].disabled = True
                 self.fields[name].required = False
 
+    def clean_alliance(self) -> Alliance | None:
+        code = (self.cleaned_data.get("alliance") or "").strip()
+        if not code:
+            return None
+        found = Alliance.objects.visible_to(self.user).filter(code=code).first()
+        if found is None:
+            raise ValidationError("联建不存在或不在您的范围内")
+        return found
+
     def values(self) -> dict[str, Any]:
         """The descriptive fields, as the service takes them."""
         d = self.cleaned_data
         return {
             k: d.get(k)
             for k in ("name", "theme", "leader", "post_name", "area", "duties", "commitments",
-                      "plaque_no", "established", "end_date", "lat", "lon")
+                      "alliance", "plaque_no", "established", "end_date", "lat", "lon")
         }  # fmt: skip
 
     def groups(self) -> list[WorkGroup]:

@@ -110,6 +110,7 @@ class CarrierIn(Strict):
     area: Text200 = ""
     duties: Text2000 = ""
     commitments: Text2000 = ""
+    alliance: Code | None = Field(None, description="联建网编码")
     plaque_no: Text100 = ""
     established: datetime.date | None = None
     end_date: datetime.date | None = None
