@@ -162,3 +162,33 @@ def test_list_and_detail_queries_stay_flat(world):
         services.add_member(None, c, kind=rules.LEAGUE, name=f"团员{i}")
     assert count(reverse("carriers:carrier_list")) == list_before
     assert count(reverse("carriers:carrier_detail", args=[c.code])) == detail_before
+
+
+def test_the_registry_counts_figures_as_of_a_day(world):
+    c = named_post(world)
+    services.record_veto(None, c, kind=rules.DISCIPLINE, description="违纪")
+    client = matrix.client_for(world, "admin")
+    yesterday = (today() - datetime.timedelta(days=1)).isoformat()
+    past = client.get(reverse("carriers:carrier_list"), {"on": yesterday}).context["total"]
+    assert (past.ever_named, past.active, past.withdrawn) == (0, 0, 0)
+    now = client.get(reverse("carriers:carrier_list"), {"on": "9999-01-01"}).context["total"]
+    assert (now.ever_named, now.withdrawn) == (1, 1)  # a future day reads as today
+
+
+def test_a_task_force_completes_its_task(world):
+    force = services.declare(
+        None, kind=rules.TASK_FORCE, org=world.zb_a, fields={"name": "保电突击队", "end_date": today()},
+        day=today() - datetime.timedelta(days=20),
+    )  # fmt: skip
+    for action in ("submit", "branch_pass", "approve"):
+        services.transition(None, force, action, day=today() - datetime.timedelta(days=10))
+    services.transition(None, force, "name")
+    client = matrix.client_for(world, "company")
+    assert (
+        client.post(reverse("carriers:carrier_action", args=[force.code, "complete"])).status_code
+        == 302
+    )
+    assert Carrier.objects.get(pk=force.pk).state == rules.COMPLETED
+    post = named_post(world)
+    response = client.post(reverse("carriers:carrier_action", args=[post.code, "complete"]))
+    assert response.status_code == 400 and "突击队" in response.content.decode()

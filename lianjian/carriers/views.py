@@ -10,6 +10,7 @@ with the reason and status 400, nothing written.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +35,7 @@ from lianjian.carriers.schemas import CarrierFilter
 from lianjian.core.pages import add_service_errors, form_page, require_manager, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import APPROVE, CHANGE, get_visible_or_404, manages_any, may, require
-from lianjian.core.validation import today
+from lianjian.core.validation import HISTORY, today
 from lianjian.orgs.models import Organisation
 
 NAV = "carriers"
@@ -77,9 +78,11 @@ def carrier_list(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"nav": NAV, "page": page, "f": f}
     if getattr(request, "htmx", False):
         return render(request, "carriers/carrier_table.html", ctx)
-    figs = selectors.figures(request.user, today())
+    on = _as_of(request.GET.get("on"))
+    figs = selectors.figures(request.user, on)
     ctx.update(
         {
+            "on": on,
             "kinds": [(k, rules.KIND_LABELS[k], figs[k]) for k in rules.KINDS],
             "total": figs["全部"],
             "states": rules.STATES,
@@ -89,6 +92,16 @@ def carrier_list(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "carriers/carrier_list.html", ctx)
+
+
+def _as_of(value: str | None) -> datetime.date:
+    """The day the figures are counted on: ``?on=YYYY-MM-DD`` when it is a date that has
+    passed (a bad or future value is today)."""
+    try:
+        day = datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return today()
+    return day if not HISTORY.problem(day) else today()
 
 
 def _actions(user: Any, carrier: Carrier) -> list[dict[str, Any]]:
