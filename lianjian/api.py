@@ -29,6 +29,7 @@ from lianjian.activities.api import compliance_router
 from lianjian.activities.api import router as activities_router
 from lianjian.alliances.api import agreements_router, alliances_router
 from lianjian.assessment.api import router as assessment_router
+from lianjian.carriers.api import router as carriers_router
 from lianjian.consultations.api import meetings_router, problems_router
 from lianjian.core.api_utils import (
     ChineseJSONRenderer,
@@ -228,3 +229,4 @@ api.add_router("/milestones", milestones_router)
 api.add_router("/task-reports", reports_router)
 api.add_router("/decisions", decisions_router)
 api.add_router("/decision-lists", decision_lists_router)
+api.add_router("/carriers", carriers_router)

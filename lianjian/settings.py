@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "lianjian.activities",
     "lianjian.keytasks",
     "lianjian.decisions",
+    "lianjian.carriers",
     "lianjian.consultations",
     "lianjian.sharing",
     "lianjian.assessment",

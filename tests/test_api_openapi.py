@@ -106,6 +106,12 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/decision-lists/{code}": ["get"],
         "/api/v1/decision-lists/{code}/lines": ["post"],
         "/api/v1/decision-lists/{code}/lines/{line_id}/withdraw": ["post"],
+        "/api/v1/carriers": ["get", "post"],
+        "/api/v1/carriers/figures": ["get"],
+        "/api/v1/carriers/{code}": ["get"],
+        "/api/v1/carriers/{code}/transition": ["post"],
+        "/api/v1/carriers/{code}/reviews": ["post"],
+        "/api/v1/carriers/{code}/vetoes": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

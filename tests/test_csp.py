@@ -138,6 +138,8 @@ def _demo_values() -> dict[str, str]:
         "inbox:pk": str(Notification.objects.order_by("pk").first().pk),
         "decisions/i:number": "JC-2026-001",
         "decisions/lists:code": "SXQD-BXDW-2026",
+        "carriers/c:code": "SFG-001",
+        "carriers/public:org": branch,
     }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.test import Client
 
 from tests.api_helpers import API, auth_header
+from tests.carrier_helpers import carrier_code
 from tests.conftest import PASSWORD
 from tests.hostile_helpers import (
     ALWAYS_REFUSED,
@@ -417,6 +418,35 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: f"/task-reports/{_kt_report(w)}/action",
         lambda w, h: {"action": "return", "reason": "数据不实"},
         ids=("report",),
+    ),
+    ("POST", "/carriers"): Write(
+        lambda w, h: "/carriers",
+        lambda w, h: {
+            "kind": "示范岗",
+            "org": "ZB-A",
+            "name": "抄表示范岗",
+            "leader": "M-A1",
+            "established": _today(),
+            "lat": 41.3,
+            "lon": 123.7,
+        },  # fmt: skip
+    ),
+    ("POST", "/carriers/{code}/transition"): Write(
+        lambda w, h: f"/carriers/{carrier_code(w, 'submit')}/transition",
+        lambda w, h: {"action": "branch_return", "reason": "材料不全"},
+    ),
+    ("POST", "/carriers/{code}/reviews"): Write(
+        lambda w, h: f"/carriers/{carrier_code(w, 'name')}/reviews",
+        lambda w, h: {
+            "preset": "半年复核",
+            "period": "2026H2",
+            "note": "良好",
+            "scores": {"履职尽责": 90, "承诺兑现": 91, "关键任务成效": 92, "群众满意度": 93},
+        },  # fmt: skip
+    ),
+    ("POST", "/carriers/{code}/vetoes"): Write(
+        lambda w, h: f"/carriers/{carrier_code(w, 'name')}/vetoes",
+        lambda w, h: {"kind": "违纪", "description": "违反廉洁纪律", "day": _today()},
     ),
     ("POST", "/grouping/runs/{run_id}/adopt"): Write(
         lambda w, h: f"/grouping/runs/{_done_run(w)}/adopt",

@@ -35,6 +35,7 @@ from lianjian.sharing import services as sharing_services
 from lianjian.sharing.models import Match
 from tests.alliance_helpers import PDF_BYTES, PNG_BYTES
 from tests.assessment_engine_helpers import example
+from tests.carrier_helpers import carrier_code, member_row
 from tests.conftest import PASSWORD
 from tests.excel_helpers import make_xlsx
 from tests.hostile_helpers import (
@@ -887,10 +888,61 @@ POSTS: dict[str, Post] = {
         },
     ),
     "decisions:item_archive": Post(lambda w, h: _decision_url(w, "i/JC-T-2/archive/", steps=4)),
+    "carriers:carrier_create": Post(
+        lambda w, h: "/carriers/new/",
+        lambda w, h: {
+            "kind": "服务队",
+            "org": "ZB-A",
+            "name": "光明服务队",
+            "established": TODAY,
+            "commitments": "随叫随到",
+        },  # fmt: skip
+    ),
+    "carriers:carrier_edit": Post(
+        lambda w, h: f"/carriers/c/{carrier_code(w, 'name')}/edit/",
+        lambda w, h: {"name": "抄表服务示范岗（调整）", "lat": "41.3"},
+        page=_same(lambda w, h: f"/carriers/c/{carrier_code(w, 'name')}/edit/"),
+    ),
+    "carriers:carrier_action": Post(
+        lambda w, h: f"/carriers/c/{carrier_code(w, 'submit')}/branch_return/",
+        lambda w, h: {"reason": "材料不全"},
+    ),
+    "carriers:carrier_review": Post(
+        lambda w, h: f"/carriers/c/{carrier_code(w, 'name')}/review/",
+        lambda w, h: {
+            "preset": "半年复核",
+            "period": "2026H2",
+            "item_0": "90",
+            "item_1": "91",
+            "item_2": "92",
+            "item_3": "93",
+            "note": "良好",
+        },  # fmt: skip
+    ),
+    "carriers:carrier_veto": Post(
+        lambda w, h: f"/carriers/c/{carrier_code(w, 'name')}/veto/",
+        lambda w, h: {"kind": "责任事故", "day": TODAY, "description": "违章作业"},
+    ),
+    "carriers:carrier_reapply": Post(
+        lambda w, h: f"/carriers/c/{carrier_code(w, 'name', withdrawn_last_year=True)}/reapply/",
+    ),
+    "carriers:member_add": Post(
+        lambda w, h: f"/carriers/c/{carrier_code(w, 'name')}/members/",
+        lambda w, h: {"kind": "团员", "name": "孙小", "masses": "赵大、钱二"},
+    ),
+    "carriers:member_leave": Post(lambda w, h: member_row(w)),
+    "carriers:coverage": Post(
+        lambda w, h: "/carriers/coverage/",
+        lambda w, h: {"org": "ZB-A", "code": "ZB-A-BZ7", "name": "抄表班"},
+    ),
 }
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
+    "carriers:carrier_list",
+    "carriers:carrier_detail",
+    "carriers:contest",
+    "carriers:public",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",

@@ -21,6 +21,7 @@ from lianjian.assessment.services import assessment_run, kpi_set, scheme_import
 from lianjian.core.excel import all_kinds
 from lianjian.sharing import services as sharing
 from tests.assessment_engine_helpers import example, joint_activity
+from tests.carrier_helpers import named_post
 from tests.consultation_helpers import make_consultations
 from tests.excel_helpers import run
 
@@ -48,6 +49,7 @@ MODELS = (
     "assessment.Indicator",
     "keytasks.KeyTask",
     "keytasks.Milestone",
+    "carriers.Carrier",
     "keytasks.ProgressReport",
     "decisions.DecisionItem",
 )
@@ -99,6 +101,7 @@ def planted(world, tmp_path, settings):
     from tests.decisions_helpers import make_register
 
     make_register(world)
+    named_post(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)

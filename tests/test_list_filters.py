@@ -151,6 +151,19 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"state": "草拟"},
         {"year": "2026"},
     ],
+    "carriers": [
+        {},
+        {"q": "示范岗"},
+        {"q": "SFG"},
+        {"org": "DW"},
+        {"org": "ZB-A"},
+        {"org": "ZB-B"},
+        {"kind": "责任区"},
+        {"standing": "active"},
+        {"standing": "withdrawn"},
+        {"state": "申报"},
+        {"theme": "安全"},
+    ],
     "packages": [
         {},
         {"q": "走访"},
@@ -307,6 +320,24 @@ def _decision_rows(world) -> None:
     from tests.decisions_helpers import make_register
 
     world.register = make_register(world)
+    _carrier_rows(world)
+    return world
+
+
+def _carrier_rows(world) -> None:
+    """岗区队: a named 示范岗 of ZB-A, a withdrawn one, a 责任区 of ZB-B being declared."""
+    from lianjian.carriers import services
+    from tests.carrier_helpers import named_post
+
+    named_post(world)
+    gone = named_post(world, name="安全督查党员示范岗")
+    services.record_veto(None, gone, kind="违纪", description="违纪")
+    services.declare(
+        None,
+        kind="责任区",
+        org=world.zb_b,
+        fields={"name": "线路通道责任区", "theme": "党建+安全生产"},
+    )
 
 
 def _package_rows(world, task) -> None:
@@ -526,6 +557,7 @@ SELECTOR_QUERIES = {
     "keytask_lists": 1,
     "packages": 1,
     "decisions": 1,
+    "carriers": 1,
 }
 
 
@@ -720,6 +752,10 @@ def _grow(world, name: str, i: int) -> None:
             sponsor="王总",
         )
         decision_services.item_submit(actor=reg.board, item=item)
+    elif name == "carriers":
+        from tests.carrier_helpers import named_post
+
+        named_post(world, name=f"增长示范岗{i}")
     else:
         raise KeyError(name)
 

@@ -32,6 +32,8 @@ SOURCE_LABELS = {
     "key_task_rate": "关键任务按期验收率",
     "key_task_progress": "关键任务进度（对序时进度）",
     "decision_post_evaluated": "三重一大后评估完成率",
+    "carrier_count": "在册岗区队数",
+    "carrier_review": "岗区队复核平均分",
 }
 CHUNK = 2000
 

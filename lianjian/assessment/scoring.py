@@ -64,6 +64,8 @@ SOURCES = (
     "key_task_rate",
     "key_task_progress",
     "decision_post_evaluated",
+    "carrier_count",
+    "carrier_review",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

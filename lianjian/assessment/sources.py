@@ -31,6 +31,13 @@ organisations (about ten; pinned in tests):
   both as of the period's last day (or today while it runs); no 序时进度 → missing.
   Evidence ``{"tasks": [[code, progress, expected]], "as_of": ISO date}``.
 
+* ``carrier_count`` — the number of the organisation's 岗区队 (所属党组织) holding a title
+  (已命名, 复核, 警示) on the period's last day (or today while it runs), from their history
+  (:func:`lianjian.carriers.selectors.assessment_figures`); none is the value 0.
+  Evidence ``{"carriers": [codes], "as_of": ISO date}``.
+* ``carrier_review`` — the mean score of the reviews (复核) of its 岗区队 dated in the period;
+  no review → missing. Evidence ``{"reviews": [[code, review period, score]]}``.
+
 A veto indicator reads its source like any other.
 """
 
@@ -58,6 +65,7 @@ from lianjian.assessment.periods import Period, parse_period
 from lianjian.assessment.scheme_file import spec_from_model
 from lianjian.assessment.scoring import SchemeSpec
 from lianjian.decisions.selectors import assessment_figures as decision_figures
+from lianjian.carriers.selectors import assessment_figures as carrier_figures
 from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
 
@@ -257,6 +265,21 @@ def _decisions(
         evidence: dict[str, Any] = {"due": f.due, "evaluated": f.evaluated}
         for code in codes:
             found[code] = (len(f.evaluated) / len(f.due), evidence)
+def _carriers(
+    by_source: dict[str, list[str]], period: Period, orgs: Any, today: datetime.date, out: Values
+) -> None:
+    figures = carrier_figures(orgs, period.start, period.end, today)
+    as_of = min(period.end, today).isoformat()
+    for org_id, found in out.items():
+        f = figures.get(org_id)
+        active = f.active if f is not None else []
+        for code in by_source.get(Source.CARRIER_COUNT, ()):
+            found[code] = (len(active), {"carriers": active, "as_of": as_of})
+        if f is not None and f.reviews:
+            evidence: dict[str, Any] = {"reviews": [list(r) for r in f.reviews]}
+            mean = sum(score for _c, _p, score in f.reviews) / len(f.reviews)
+            for code in by_source.get(Source.CARRIER_REVIEW, ()):
+                found[code] = (round(mean, 2), evidence)
 
 
 def collect(
@@ -296,6 +319,8 @@ def collect(
         _key_tasks(by_source, p, org_filter, today, out)
     if by_source.get(Source.DECISION_POST_EVALUATED):
         _decisions(by_source[Source.DECISION_POST_EVALUATED], p, org_filter, today, out)
+    if by_source.get(Source.CARRIER_COUNT) or by_source.get(Source.CARRIER_REVIEW):
+        _carriers(by_source, p, org_filter, today, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
     return out

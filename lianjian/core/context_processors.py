@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from lianjian.core.scope import BOARD, manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+CARRIERS = ("carriers:carrier_list", "岗区队", "carriers")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -38,6 +39,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # 三重一大: the board office keeps the register, the managers of the company see it,
         # a branch's managers see the items whose execution their organisation owns.
         items.append(("decisions:item_list", "三重一大", "decisions"))
+        # 岗区队 likewise: seen with the organisation, by its holders and members.
+        items.insert(items.index(KEYTASKS) + 1, CARRIERS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

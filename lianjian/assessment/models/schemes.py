@@ -52,6 +52,8 @@ class Source(models.TextChoices):
     KEY_TASK_RATE = "key_task_rate", "关键任务按期验收率"
     KEY_TASK_PROGRESS = "key_task_progress", "关键任务进度（对序时进度）"
     DECISION_POST_EVALUATED = "decision_post_evaluated", "三重一大后评估完成率"
+    CARRIER_COUNT = "carrier_count", "在册岗区队数"
+    CARRIER_REVIEW = "carrier_review", "岗区队复核平均分"
 
 
 class Direction(models.TextChoices):

@@ -63,6 +63,10 @@ class Command(BaseCommand):
             from lianjian.decisions.demo import demo_decisions
 
             demo_decisions(stdout=self.stdout)
+        if apps.is_installed("lianjian.carriers"):
+            from lianjian.carriers.demo import demo_carriers
+
+            demo_carriers(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CarriersConfig(AppConfig):
+    name = "lianjian.carriers"
+    label = "carriers"
+    verbose_name = "岗区队"
