@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 
 from lianjian.core.scope import manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+PROJECTS = ("projects:project_list", "揭榜挂帅", "projects")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -33,6 +35,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
         # query here, so every page costs the same.
         items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
+        if apps.is_installed("lianjian.projects"):
+            # 揭榜挂帅 projects are key tasks with a call behind them: shown to the same users.
+            items.insert(items.index(KEYTASKS) + 1, PROJECTS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
