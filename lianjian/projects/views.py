@@ -274,14 +274,17 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
 
 def _bid_eligible(request: HttpRequest, call: Call) -> bool:
-    """Whether the user manages an organisation that may bid on ``call`` now."""
+    """Whether the user manages an organisation that may bid on ``call`` now and has not
+    bid on it yet."""
     today = timezone.localdate()
     if rules.bidding_problem(call.state, call.deadline, today):
         return False
+    # Organisations with a standing bid on the call have bid already.
     mine = (
         Organisation.objects.active()
         .internal()
         .manageable_by(request.user)
+        .exclude(bids__in=Bid.objects.filter(call=call).exclude(state=rules.BID_WITHDRAWN))
         .values_list("path", flat=True)
     )
     who = services.eligibility(call)
