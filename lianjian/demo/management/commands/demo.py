@@ -59,6 +59,10 @@ class Command(BaseCommand):
             from lianjian.keytasks.demo import demo_keytasks
 
             demo_keytasks(stdout=self.stdout)
+        if apps.is_installed("lianjian.projects"):
+            from lianjian.projects.demo import demo_projects
+
+            demo_projects(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 
