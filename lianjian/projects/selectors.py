@@ -40,7 +40,7 @@ def _call_state(qs: QuerySet[Call], state: str | None, today: datetime.date) -> 
 def call_list(user: Any, f: CallFilter, today: datetime.date | None = None) -> QuerySet[Call]:
     """The calls ``user`` sees matching ``f``, newest first, with the issuer loaded."""
     day = today or datetime.date.today()
-    qs = Call.objects.visible_to(user).select_related("issuer")
+    qs: QuerySet[Call] = Call.objects.visible_to(user).select_related("issuer")
     qs = search(qs, f.q, "code__icontains", "title__icontains", "theme__icontains")
     if f.org:
         qs = qs.filter(_subtree("issuer", f.org))
