@@ -63,6 +63,7 @@ SOURCES = (
     "manual",
     "key_task_rate",
     "key_task_progress",
+    "project_awards",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

@@ -26,6 +26,11 @@ organisations (about ten; pinned in tests):
 * ``key_task_progress`` — Σ progress ÷ Σ 序时进度 of its key tasks running in the period,
   both as of the period's last day (or today while it runs); no 序时进度 → missing.
   Evidence ``{"tasks": [[code, progress, expected]], "as_of": ISO date}``.
+* ``project_awards`` — Σ level weights (公司 1, 地市 2, 省公司 3, 省部 5, 国家 8;
+  :data:`lianjian.projects.rules.LEVEL_WEIGHTS`) of the standing awards won in the period
+  by the 揭榜挂帅 projects the organisation won as bidder
+  (:func:`lianjian.projects.selectors.awards_in_period`); no award is the value 0.
+  Evidence ``{"awards": [[project code, level, name, date]]}``.
 
 A veto indicator reads its source like any other.
 """
@@ -55,6 +60,8 @@ from lianjian.assessment.scheme_file import spec_from_model
 from lianjian.assessment.scoring import SchemeSpec
 from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
+from lianjian.projects.rules import award_score
+from lianjian.projects.selectors import awards_in_period
 
 Values = dict[int, dict[str, tuple[Any, dict[str, Any]]]]
 """org id → indicator code → (value, evidence)."""
@@ -241,6 +248,15 @@ def _key_tasks(
                 found[code] = (done / expected, evidence)
 
 
+def _project_awards(codes: list[str], period: Period, orgs: Any, out: Values) -> None:
+    awards = awards_in_period(orgs, period.start, period.end)
+    for org_id, found in out.items():
+        items = awards.get(org_id, [])
+        evidence = {"awards": [list(a) for a in items]}
+        for code in codes:
+            found[code] = (award_score(level for _c, level, _n, _d in items), evidence)
+
+
 def collect(
     scheme: Scheme,
     period: str,
@@ -276,6 +292,8 @@ def collect(
         _joint(by_source, p, org_filter, today, out)
     if by_source.get(Source.KEY_TASK_RATE) or by_source.get(Source.KEY_TASK_PROGRESS):
         _key_tasks(by_source, p, org_filter, today, out)
+    if by_source.get(Source.PROJECT_AWARDS):
+        _project_awards(by_source[Source.PROJECT_AWARDS], p, org_filter, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
     return out

@@ -140,24 +140,22 @@ def dashboard(user: Any, today: datetime.date, org: Organisation | None = None) 
     )
 
 
-def awards_in_period(orgs: Any, start: datetime.date, end: datetime.date) -> dict[int, list[Award]]:
-    """The standing awards of projects owned by each of ``orgs`` (or below it) awarded
-    within ``start``..``end``, by organisation id: what ``project_awards`` scores."""
-    out: dict[int, list[Award]] = {}
-    org_list = list(orgs)
-    if not org_list:
-        return out
-    cond = Q()
-    for org in org_list:
-        cond |= Q(project__bid__bidder_org__path__startswith=org.path)
-    awards = list(
+def awards_in_period(
+    orgs: Any, start: datetime.date, end: datetime.date
+) -> dict[int, list[tuple[str, str, str, str]]]:
+    """The standing awards of the projects each organisation of ``orgs`` (ids or a
+    queryset of them) won as bidder, awarded within ``start``..``end``: organisation id →
+    ``(project code, level, award name, ISO date)`` in date order — what the assessment
+    source ``project_awards`` scores. One query."""
+    out: dict[int, list[tuple[str, str, str, str]]] = {}
+    rows = (
         Award.objects.standing()
-        .filter(cond, awarded_on__gte=start, awarded_on__lte=end)
-        .select_related("project", "project__task", "project__bid__bidder_org")
+        .filter(project__bid__bidder_org__in=orgs, awarded_on__gte=start, awarded_on__lte=end)
+        .values_list("project__bid__bidder_org_id", "project__code", "level", "name", "awarded_on")
         .order_by("awarded_on", "id")
     )
-    for org in org_list:
-        out[org.pk] = [a for a in awards if a.project.bid.bidder_org.path.startswith(org.path)]
+    for org_id, code, level, name, day in rows:
+        out.setdefault(org_id, []).append((code, level, name, day.isoformat()))
     return out
 
 
