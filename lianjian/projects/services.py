@@ -618,3 +618,29 @@ def award_void(actor: Any, award: Award, reason: str) -> Award:
     _audit_change(actor, locked, before, note="作废")
     award.voided, award.void_reason = True, reason
     return award
+
+
+@transaction.atomic
+def award_update(actor: Any, award: Award, **fields: Any) -> Award:
+    """Correct a standing award's level, issuing body or date (an import row naming an
+    award that exists); a voided award no longer changes."""
+    _require(actor, CHANGE, award, "只有发榜组织的管理员可以修改获奖记录")
+    locked = Award.objects.select_for_update().select_related("project").get(pk=award.pk)
+    if locked.voided:
+        raise ValidationError({"award": "该获奖记录已作废，不能修改"})
+    unknown = set(fields) - {"level", "issued_by", "awarded_on"}
+    if unknown:
+        raise ValidationError({name: "未知字段" for name in sorted(unknown)})
+    if "level" in fields and fields["level"] not in rules.LEVELS:
+        raise ValidationError({"level": f"级别只能是{'、'.join(rules.LEVELS)}"})
+    if "issued_by" in fields:
+        fields["issued_by"] = _text(fields["issued_by"], "issued_by", "颁发单位", 200)
+    before = snapshot(locked)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    if locked.awarded_on < locked.project.started_on:
+        raise ValidationError({"awarded_on": "获奖日期不能早于立项日期"})
+    locked.save()
+    _audit_change(actor, locked, before)
+    return locked
