@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from lianjian.core.pages import add_service_errors, form_page, post_action, require_manager, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may
+from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.models import Organisation
 from lianjian.projects import rules, selectors, services
 from lianjian.projects.forms import (
@@ -136,6 +136,7 @@ def project_detail(
 
 def _project_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     project = _project(request, code)
+    require(request.user, CHANGE, project, "只有发榜组织的管理员可以办理")
     form_class: Any = {"advance": AdvanceForm, "metric": MetricForm, "award": AwardForm}[action]
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
@@ -176,6 +177,7 @@ project_award = post_action(_project_act, "award")
 
 def _award_act(request: HttpRequest, code: str, pk: int, action: str) -> HttpResponse:
     project = _project(request, code)
+    require(request.user, CHANGE, project, "只有发榜组织的管理员可以办理")
     award = get_object_or_404(Award.objects.filter(project=project), pk=pk)
     form: Any = (
         VoidForm(request.POST) if action == "void" else CertificateForm(request.POST, request.FILES)
@@ -404,6 +406,10 @@ def bid_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _bid_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     bid = _bid(request, code)
+    if action == "withdraw":
+        require(request.user, CHANGE, bid, "只有揭榜组织的管理员可以撤回")
+    else:
+        require(request.user, "review", bid, "只有发榜组织的管理员可以评审")
     form: Any = DefenceForm(request.POST) if action == "defence" else ReasonForm(request.POST)
     try:
         if not form.is_valid():
