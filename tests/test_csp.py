@@ -136,6 +136,19 @@ def _demo_values() -> dict[str, str]:
         "sharing/matches:pk": str(Match.objects.order_by("pk").first().pk),
         "grouping/partners:code": branch,
         "inbox:pk": str(Notification.objects.order_by("pk").first().pk),
+        **_project_values(),
+    }
+
+
+def _project_values() -> dict[str, str]:
+    """The demo's 揭榜挂帅 rows: a project (with awards), the open call and one of its bids."""
+    from lianjian.projects.models import Bid
+    from lianjian.projects.models import Project as JbProject
+
+    return {
+        "projects/p:code": JbProject.objects.order_by("code").first().code,
+        "projects/calls:code": "BX-JB-2026-OPEN",
+        "projects/bids:code": Bid.objects.order_by("code").first().code,
     }
 
 
