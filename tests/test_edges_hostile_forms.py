@@ -813,6 +813,18 @@ POSTS: dict[str, Post] = {
         },
         page=_same(lambda w, h: "/projects/calls/new/"),
     ),
+    "projects:call_edit": Post(
+        lambda w, h: f"/projects/calls/{_jb(w, 'draft')}/edit/",
+        lambda w, h: {
+            "title": "改过的榜单",
+            "kind": "课题",
+            "problem": "问题",
+            "budget": "20",
+            "deadline": NEXT_MONDAY,
+            "eligible_orgs": "ZB-A、ZB-B",
+        },
+        page=_same(lambda w, h: f"/projects/calls/{_jb(w, 'draft')}/edit/"),
+    ),
     "projects:call_publish": Post(lambda w, h: f"/projects/calls/{_jb(w, 'draft')}/publish/"),
     "projects:call_close": Post(lambda w, h: f"/projects/calls/{_jb(w, 'open')}/close/"),
     "projects:bid_create": Post(

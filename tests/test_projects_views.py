@@ -120,3 +120,41 @@ def test_the_board_costs_the_same_queries_however_many_projects(
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get("/projects/")
     assert len(response.context["cards"]) == 5
+
+
+def test_the_issuer_edits_an_open_call_but_not_a_closed_one(world):
+    call = make_call(world)
+    client = _client(world.company)
+    page = client.get(f"/projects/calls/{call.code}/edit/")
+    assert page.status_code == 200 and page.context["form"]["eligible_orgs"].value() == "ZB-A、ZB-B"
+    response = client.post(
+        f"/projects/calls/{call.code}/edit/",
+        {
+            "title": "改名",
+            "kind": "揭榜挂帅",
+            "problem": "p",
+            "budget": "5",
+            "deadline": (today() + datetime.timedelta(days=30)).isoformat(),
+            "eligible_orgs": "ZB-A",
+        },
+    )
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert call.title == "改名" and list(call.eligible_orgs.values_list("code", flat=True)) == [
+        "ZB-A"
+    ]
+    assert _client(world.manager_a).get(f"/projects/calls/{call.code}/edit/").status_code == 403
+    services.call_transition(world.company, call, "close")
+    response = client.post(
+        f"/projects/calls/{call.code}/edit/",
+        {
+            "title": "再改",
+            "kind": "揭榜挂帅",
+            "problem": "p",
+            "budget": "5",
+            "deadline": today().isoformat(),
+        },
+    )
+    assert response.status_code == 400 and "不能修改" in response.content.decode()
+    call.refresh_from_db()
+    assert call.title == "改名"

@@ -11,13 +11,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from lianjian.alliances.models import Alliance
-from lianjian.core.forms import EdgeRules
+from lianjian.core.forms import EdgeRules, instance_initial
 from lianjian.core.widgets import Picker, split_codes
 from lianjian.keytasks.forms import MemberField, MembersField
 from lianjian.keytasks.pickers import party_members_for
 from lianjian.orgs.forms import DateInput, OrgField
 from lianjian.orgs.models import Organisation
 from lianjian.projects import rules
+from lianjian.projects.models import Call
 
 
 class CodesField(forms.CharField):
@@ -74,10 +75,25 @@ class CallForm(EdgeRules, forms.Form):
         widget=Picker("alliances.visible", multiple=True),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, instance: Call | None = None, **kwargs: Any) -> None:
+        if instance is not None and "initial" not in kwargs:
+            initial = instance_initial(
+                self.base_fields, instance, skip=("issuer", "eligible_orgs", "eligible_alliances")
+            )
+            initial["eligible_orgs"] = "、".join(o.code for o in instance.eligible_orgs.all())
+            initial["eligible_alliances"] = "、".join(
+                a.code for a in instance.eligible_alliances.all()
+            )
+            kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.user = user
-        _set_queryset(self, "issuer", Organisation.objects.active().internal().manageable_by(user))
+        self.instance = instance
+        if instance is not None:
+            del self.fields["issuer"]  # whose call it is does not change
+        else:
+            _set_queryset(
+                self, "issuer", Organisation.objects.active().internal().manageable_by(user)
+            )
         _set_queryset(
             self, "eligible_orgs", Organisation.objects.active().internal().visible_to(user)
         )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("calls/", views.call_list, name="call_list"),
     path("calls/new/", views.call_create, name="call_create"),
     path("calls/<str:code>/", views.call_detail, name="call_detail"),
+    path("calls/<str:code>/edit/", views.call_edit, name="call_edit"),
     path("calls/<str:code>/publish/", views.call_publish, name="call_publish"),
     path("calls/<str:code>/close/", views.call_close, name="call_close"),
     path("calls/<str:code>/bid/", views.bid_create, name="bid_create"),

@@ -275,6 +275,22 @@ def call_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def call_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """修改榜单 while it is a draft or open for bids (the issuer's managers)."""
+    call = _call(request, code)
+    require(request.user, CHANGE, call, "只有发榜组织的管理员可以修改榜单")
+    form = CallForm(request.POST or None, user=request.user, instance=call)
+    return form_page(
+        request,
+        form,
+        "projects/call_form.html",
+        {"nav": NAV, "call": call},
+        save=lambda: services.call_update(request.user, call, **form.cleaned_data),
+        done=lambda _: saved(request, "已保存", "projects:call_detail", code=call.code),
+    )
+
+
 def _bid_eligible(request: HttpRequest, call: Call) -> bool:
     """Whether the user manages an organisation that may bid on ``call`` now and has not
     bid on it yet."""
@@ -314,6 +330,9 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
             "bids": bids,
             "manager": manager,
             "can_publish": manager and call.state == rules.CALL_DRAFT,
+            "can_edit": manager
+            and rules.shown_call_state(call.state, call.deadline, today)
+            in (rules.CALL_DRAFT, rules.CALL_OPEN),
             "can_close": manager
             and rules.shown_call_state(call.state, call.deadline, today) == rules.CALL_OPEN,
             "can_bid": _bid_eligible(request, call),
