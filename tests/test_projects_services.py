@@ -214,3 +214,20 @@ def test_awards_with_certificates_are_checked_and_voided_not_deleted(world, sett
     award.refresh_from_db()
     assert award.voided and Award.objects.count() == 1
     assert AuditLog.objects.filter(target_type="projects.award", note="作废").exists()
+
+
+def test_publish_and_award_send_messages_once(world):
+    from lianjian.notifications.models import Notification
+
+    s = make_scene(world)
+    assert set(Notification.objects.values_list("user__username", flat=True)) == {
+        "manager_a",
+        "manager_b",
+    }
+    project = award_a(world, s)
+    results = Notification.objects.filter(key__contains=":result")
+    assert {(n.user.username, "中榜" in n.title) for n in results} == {
+        ("manager_a", True),
+        ("manager_b", False),
+    }
+    assert project.code

@@ -34,7 +34,7 @@ from lianjian.core.validation import text_problem, today
 from lianjian.keytasks import services as keytask_services
 from lianjian.keytasks.models import KeyTaskList, ListState, TaskCategory, TaskState
 from lianjian.orgs.models import Member, Organisation
-from lianjian.projects import rules
+from lianjian.projects import notify, rules
 from lianjian.projects.models import (
     Award,
     Bid,
@@ -240,6 +240,8 @@ def call_transition(actor: Any, call: Call, action: str) -> Call:
         locked.published_on = today()
     locked.save()
     _audit_change(actor, locked, before, note=label)
+    if action == "publish":
+        notify.call_published(locked)
     call.state, call.published_on = locked.state, locked.published_on
     return call
 
@@ -474,6 +476,7 @@ def bid_award(actor: Any, bid: Bid, note: str = "") -> Project:
         note=note or f"由揭榜 {locked.code} 中榜立项",
         recorded_by=actor.get_username() if _is_user(actor) else "系统",
     )
+    notify.bids_reviewed(call, locked)
     bid.state, bid.state_reason = locked.state, locked.state_reason
     return project
 
