@@ -43,6 +43,7 @@ from lianjian.decisions.api import items_router as decisions_router
 from lianjian.decisions.api import lists_router as decision_lists_router
 from lianjian.keytasks.api import lists_router, milestones_router, reports_router, tasks_router
 from lianjian.orgs.api import members_router, orgs_router
+from lianjian.projects.api import bids_router, calls_router, projects_router
 from lianjian.proposals.api import runs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
 
@@ -230,3 +231,6 @@ api.add_router("/task-reports", reports_router)
 api.add_router("/decisions", decisions_router)
 api.add_router("/decision-lists", decision_lists_router)
 api.add_router("/carriers", carriers_router)
+api.add_router("/calls", calls_router)
+api.add_router("/bids", bids_router)
+api.add_router("/projects", projects_router)

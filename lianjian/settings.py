@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "lianjian.sharing",
     "lianjian.assessment",
     "lianjian.proposals",
+    "lianjian.projects",
     "lianjian.home",
     "lianjian.demo",
 ]

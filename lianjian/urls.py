@@ -13,6 +13,7 @@ urlpatterns = [
     path("consultations/", include("lianjian.consultations.urls")),
     path("keytasks/", include("lianjian.keytasks.urls")),
     path("carriers/", include("lianjian.carriers.urls")),
+    path("projects/", include("lianjian.projects.urls")),
     path("sharing/", include("lianjian.sharing.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),

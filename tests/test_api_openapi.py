@@ -112,6 +112,19 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/carriers/{code}/transition": ["post"],
         "/api/v1/carriers/{code}/reviews": ["post"],
         "/api/v1/carriers/{code}/vetoes": ["post"],
+        "/api/v1/calls": ["get", "post"],
+        "/api/v1/calls/{code}": ["get"],
+        "/api/v1/calls/{code}/transition": ["post"],
+        "/api/v1/bids": ["get", "post"],
+        "/api/v1/bids/{code}": ["get"],
+        "/api/v1/bids/{code}/transition": ["post"],
+        "/api/v1/projects": ["get"],
+        "/api/v1/projects/dashboard": ["get"],
+        "/api/v1/projects/{code}": ["get"],
+        "/api/v1/projects/{code}/advance": ["post"],
+        "/api/v1/projects/{code}/metrics": ["post"],
+        "/api/v1/projects/{code}/awards": ["post"],
+        "/api/v1/projects/{code}/awards/{award_id}/void": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

@@ -140,6 +140,19 @@ def _demo_values() -> dict[str, str]:
         "decisions/lists:code": "SXQD-BXDW-2026",
         "carriers/c:code": "SFG-001",
         "carriers/public:org": branch,
+        **_project_values(),
+    }
+
+
+def _project_values() -> dict[str, str]:
+    """The demo's 揭榜挂帅 rows: a project (with awards), the open call and one of its bids."""
+    from lianjian.projects.models import Bid
+    from lianjian.projects.models import Project as JbProject
+
+    return {
+        "projects/p:code": JbProject.objects.order_by("code").first().code,
+        "projects/calls:code": "BX-JB-2026-OPEN",
+        "projects/bids:code": Bid.objects.order_by("code").first().code,
     }
 
 

@@ -934,6 +934,87 @@ POSTS: dict[str, Post] = {
     "carriers:coverage": Post(
         lambda w, h: "/carriers/coverage/",
         lambda w, h: {"org": "ZB-A", "code": "ZB-A-BZ7", "name": "抄表班"},
+    "projects:call_create": Post(
+        lambda w, h: "/projects/calls/new/",
+        lambda w, h: {
+            "issuer": "DW",
+            "title": "配网攻关",
+            "kind": "揭榜挂帅",
+            "problem": "定位慢",
+            "budget": "10",
+            "deadline": TODAY,
+            "eligible_orgs": "ZB-A",
+        },
+        page=_same(lambda w, h: "/projects/calls/new/"),
+    ),
+    "projects:call_edit": Post(
+        lambda w, h: f"/projects/calls/{_jb(w, 'draft')}/edit/",
+        lambda w, h: {
+            "title": "改过的榜单",
+            "kind": "课题",
+            "problem": "问题",
+            "budget": "20",
+            "deadline": NEXT_MONDAY,
+            "eligible_orgs": "ZB-A、ZB-B",
+        },
+        page=_same(lambda w, h: f"/projects/calls/{_jb(w, 'draft')}/edit/"),
+    ),
+    "projects:call_publish": Post(lambda w, h: f"/projects/calls/{_jb(w, 'draft')}/publish/"),
+    "projects:call_close": Post(lambda w, h: f"/projects/calls/{_jb(w, 'open')}/close/"),
+    "projects:bid_create": Post(
+        lambda w, h: f"/projects/calls/{_jb(w, 'open_b')}/bid/",
+        lambda w, h: {
+            "owner_org": "ZB-A",
+            "lead": "M-A1",
+            "plan": "三个月完成",
+            "budget_asked": "5",
+            "planned_end": NEXT_MONDAY,
+        },
+        persona="manager_a",
+    ),
+    "projects:bid_withdraw": Post(
+        lambda w, h: f"/projects/bids/{_jb(w, 'open_bid')}/withdraw/",
+        lambda w, h: {"reason": "人员调整"},
+        persona="manager_a",
+    ),
+    "projects:bid_shortlist": Post(lambda w, h: f"/projects/bids/{_jb(w, 'submitted')}/shortlist/"),
+    "projects:bid_reject": Post(
+        lambda w, h: f"/projects/bids/{_jb(w, 'submitted')}/reject/",
+        lambda w, h: {"reason": "方案不成熟"},
+    ),
+    "projects:bid_defence": Post(
+        lambda w, h: f"/projects/bids/{_jb(w, 'shortlisted')}/defence/",
+        lambda w, h: {"on": TODAY},
+    ),
+    "projects:bid_award": Post(
+        lambda w, h: f"/projects/bids/{_jb(w, 'defence')}/award/",
+        lambda w, h: {"reason": "评审通过"},
+    ),
+    "projects:project_advance": Post(
+        lambda w, h: f"/projects/p/{_jb(w, 'project')}/advance/",
+        lambda w, h: {"note": "第一季度督导", "on": TODAY},
+    ),
+    "projects:project_metric": Post(
+        lambda w, h: f"/projects/p/{_jb(w, 'project')}/metrics/",
+        lambda w, h: {"name": "节约成本", "unit": "万元", "value": "12.5"},
+    ),
+    "projects:project_award": Post(
+        lambda w, h: f"/projects/p/{_jb(w, 'project')}/awards/",
+        lambda w, h: {
+            "level": "省部",
+            "name": "省级奖",
+            "issued_by": "省企联",
+            "awarded_on": TODAY,
+        },
+        files=lambda: {"upload": SimpleUploadedFile("c.png", PNG_BYTES, "image/png")},
+    ),
+    "projects:award_void": Post(
+        lambda w, h: f"/projects/p/{_jb(w, 'project')}/awards/{_jb(w, 'award')}/void/",
+        lambda w, h: {"reason": "重复登记"},
+    ),
+    "projects:award_certificate": Post(
+        lambda w, h: f"/projects/p/{_jb(w, 'project')}/awards/{_jb(w, 'award')}/certificate/",
+        files=lambda: {"upload": SimpleUploadedFile("c.pdf", PDF_BYTES, "application/pdf")},
     ),
 }
 
@@ -943,6 +1024,13 @@ READ_ONLY = {
     "carriers:carrier_detail",
     "carriers:contest",
     "carriers:public",
+    "projects:project_list",
+    "projects:project_detail",
+    "projects:certificate_file",
+    "projects:call_list",
+    "projects:call_detail",
+    "projects:bid_list",
+    "projects:bid_detail",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",
@@ -1111,6 +1199,75 @@ def _project(w: Any, h: Any) -> str:
         sharing="全部内部组织",
     )
     return project.code
+
+
+def _jb(w: Any, what: str) -> str:
+    """揭榜挂帅 rows of the DW list QD-H (inside the savepoint of the request): a draft call, an
+    open call with ZB-A's bid, an open call without bids, a closed call with ZB-A's bid 已提交,
+    one with ZB-A's bid in 答辩 and ZB-B's 入围, and an awarded project with an award."""
+    from lianjian.projects import services as jb
+    from lianjian.projects.models import Award, Call, Project
+
+    if not Call.objects.filter(code="JB-H-DRAFT").exists():
+        later = datetime.date.today() + datetime.timedelta(days=10)
+
+        def call(code: str, publish: bool = True) -> Any:
+            made = jb.call_create(
+                actor=None,
+                issuer=w.dw,
+                eligible_orgs=[w.zb_a, w.zb_b],
+                code=code,
+                title=f"榜单{code}",
+                problem="问题",
+                budget=10,
+                deadline=later,
+            )
+            if publish:
+                jb.call_transition(None, made, "publish")
+            return made
+
+        def bid(c: Any, org: Any, lead: Any, code: str) -> Any:
+            return jb.bid_submit(
+                actor=None,
+                call=c,
+                bidder_org=org,
+                lead=lead,
+                code=code,
+                plan="方案",
+                budget_asked=1,
+                planned_end=later + datetime.timedelta(days=100),
+            )
+
+        call("JB-H-DRAFT", publish=False)
+        bid(call("JB-H-OPEN"), w.zb_a, w.m_a1, "JB-H-OPEN-A")
+        call("JB-H-OPEN-B")
+        closed = call("JB-H-C1")
+        bid(closed, w.zb_a, w.m_a1, "JB-H-C1-A")
+        jb.call_transition(None, closed, "close")
+        review = call("JB-H-C2")
+        a, b = bid(review, w.zb_a, w.m_a1, "JB-H-C2-A"), bid(review, w.zb_b, w.m_b1, "JB-H-C2-B")
+        jb.call_transition(None, review, "close")
+        for x in (a, b):
+            jb.bid_transition(None, x, "shortlist")
+        jb.bid_transition(None, a, "defence", on=datetime.date.today())
+        won = call("JB-H-C3")
+        c = bid(won, w.zb_a, w.m_a1, "JB-H-C3-A")
+        jb.call_transition(None, won, "close")
+        jb.bid_transition(None, c, "shortlist")
+        jb.bid_transition(None, c, "defence", on=datetime.date.today())
+        project = jb.bid_award(None, c)
+        jb.award_add(None, project, level="地市", name="市级奖", awarded_on=datetime.date.today())
+    return {
+        "draft": lambda: "JB-H-DRAFT",
+        "open": lambda: "JB-H-OPEN",
+        "open_b": lambda: "JB-H-OPEN-B",
+        "open_bid": lambda: "JB-H-OPEN-A",
+        "submitted": lambda: "JB-H-C1-A",
+        "shortlisted": lambda: "JB-H-C2-B",
+        "defence": lambda: "JB-H-C2-A",
+        "project": lambda: Project.objects.get(bid__code="JB-H-C3-A").code,
+        "award": lambda: str(Award.objects.get(project__bid__code="JB-H-C3-A").pk),
+    }[what]()
 
 
 def _names(patterns: list[Any], namespace: str = "") -> set[str]:

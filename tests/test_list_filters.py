@@ -186,6 +186,35 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"prior": "false"},
         {"overdue": "true"},
         {"overdue": "false"},
+    "calls": [
+        {},
+        {"q": "攻关"},
+        {"q": "JB-L2"},
+        {"org": "DW"},
+        {"org": "ZB-A"},
+        {"state": "发布"},
+        {"state": "草拟"},
+        {"state": "已评审"},
+        {"kind": "课题"},
+    ],
+    "bids": [
+        {},
+        {"q": "JB-L1"},
+        {"call": "JB-L1"},
+        {"org": "ZB-A"},
+        {"org": "DW"},
+        {"state": "中榜"},
+        {"state": "未中"},
+    ],
+    "projects_board": [
+        {},
+        {"q": "攻关"},
+        {"org": "ZB-A"},
+        {"org": "ZB-B"},
+        {"stage": "立项"},
+        {"kind": "揭榜挂帅"},
+        {"level": "省部"},
+        {"level": "国家"},
     ],
     # ``org`` out of scope answers 404 on both edges (tests/test_activities_void_year.py).
     "activities": [
@@ -338,6 +367,26 @@ def _carrier_rows(world) -> None:
         org=world.zb_b,
         fields={"name": "线路通道责任区", "theme": "党建+安全生产"},
     )
+    _project_rows(world)
+    return world
+
+
+def _project_rows(world) -> None:
+    """揭榜挂帅: a reviewed call won by ZB-A (its project has a 省部 award; ZB-B's bid lost),
+    an open call with ZB-B's bid and a draft call."""
+    from lianjian.core.validation import today
+    from lianjian.projects import services
+    from tests.project_helpers import bid, make_call
+
+    won = make_call(world, code="JB-L1")
+    a, _b = bid(world, won, side="a"), bid(world, won, side="b")
+    services.call_transition(world.company, won, "close")
+    services.bid_transition(world.company, a, "shortlist")
+    services.bid_transition(world.company, a, "defence", on=today())
+    project = services.bid_award(world.company, a)
+    services.award_add(world.company, project, level="省部", name="省级奖", awarded_on=today())
+    bid(world, make_call(world, code="JB-L2", title="设备带电检测攻关"), side="b")
+    make_call(world, publish=False, code="JB-L3", title="草拟的课题", kind="课题")
 
 
 def _package_rows(world, task) -> None:
@@ -756,6 +805,19 @@ def _grow(world, name: str, i: int) -> None:
         from tests.carrier_helpers import named_post
 
         named_post(world, name=f"增长示范岗{i}")
+    elif name in {"calls", "bids", "projects_board"}:
+        from lianjian.core.validation import today
+        from lianjian.projects import services as project_services
+        from tests.project_helpers import bid, make_call
+
+        grown = make_call(world, code=f"JB-G{i}", publish=True)
+        if name != "calls":
+            made = bid(world, grown, side="a")
+        if name == "projects_board":
+            project_services.call_transition(world.company, grown, "close")
+            project_services.bid_transition(world.company, made, "shortlist")
+            project_services.bid_transition(world.company, made, "defence", on=today())
+            project_services.bid_award(world.company, made)
     else:
         raise KeyError(name)
 

@@ -34,6 +34,7 @@ SOURCE_LABELS = {
     "decision_post_evaluated": "三重一大后评估完成率",
     "carrier_count": "在册岗区队数",
     "carrier_review": "岗区队复核平均分",
+    "project_awards": "揭榜项目获奖（按级别加权）",
 }
 CHUNK = 2000
 

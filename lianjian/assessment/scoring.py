@@ -66,6 +66,7 @@ SOURCES = (
     "decision_post_evaluated",
     "carrier_count",
     "carrier_review",
+    "project_awards",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

@@ -30,6 +30,11 @@ organisations (about ten; pinned in tests):
 * ``key_task_progress`` — Σ progress ÷ Σ 序时进度 of its key tasks running in the period,
   both as of the period's last day (or today while it runs); no 序时进度 → missing.
   Evidence ``{"tasks": [[code, progress, expected]], "as_of": ISO date}``.
+* ``project_awards`` — Σ level weights (公司 1, 地市 2, 省公司 3, 省部 5, 国家 8;
+  :data:`lianjian.projects.rules.LEVEL_WEIGHTS`) of the standing awards won in the period
+  by the 揭榜挂帅 projects the organisation won as bidder
+  (:func:`lianjian.projects.selectors.awards_in_period`); no award is the value 0.
+  Evidence ``{"awards": [[project code, level, name, date]]}``.
 
 * ``carrier_count`` — the number of the organisation's 岗区队 (所属党组织) holding a title
   (已命名, 复核, 警示) on the period's last day (or today while it runs), from their history
@@ -68,6 +73,8 @@ from lianjian.decisions.selectors import assessment_figures as decision_figures
 from lianjian.carriers.selectors import assessment_figures as carrier_figures
 from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
+from lianjian.projects.rules import award_score
+from lianjian.projects.selectors import awards_in_period
 
 Values = dict[int, dict[str, tuple[Any, dict[str, Any]]]]
 """org id → indicator code → (value, evidence)."""
@@ -280,6 +287,13 @@ def _carriers(
             mean = sum(score for _c, _p, score in f.reviews) / len(f.reviews)
             for code in by_source.get(Source.CARRIER_REVIEW, ()):
                 found[code] = (round(mean, 2), evidence)
+def _project_awards(codes: list[str], period: Period, orgs: Any, out: Values) -> None:
+    awards = awards_in_period(orgs, period.start, period.end)
+    for org_id, found in out.items():
+        items = awards.get(org_id, [])
+        evidence = {"awards": [list(a) for a in items]}
+        for code in codes:
+            found[code] = (award_score(level for _c, level, _n, _d in items), evidence)
 
 
 def collect(
@@ -321,6 +335,8 @@ def collect(
         _decisions(by_source[Source.DECISION_POST_EVALUATED], p, org_filter, today, out)
     if by_source.get(Source.CARRIER_COUNT) or by_source.get(Source.CARRIER_REVIEW):
         _carriers(by_source, p, org_filter, today, out)
+    if by_source.get(Source.PROJECT_AWARDS):
+        _project_awards(by_source[Source.PROJECT_AWARDS], p, org_filter, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
     return out

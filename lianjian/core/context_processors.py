@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 
 from lianjian.core.scope import BOARD, manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
 CARRIERS = ("carriers:carrier_list", "岗区队", "carriers")
+PROJECTS = ("projects:project_list", "揭榜挂帅", "projects")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -41,6 +43,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("decisions:item_list", "三重一大", "decisions"))
         # 岗区队 likewise: seen with the organisation, by its holders and members.
         items.insert(items.index(KEYTASKS) + 1, CARRIERS)
+        if apps.is_installed("lianjian.projects"):
+            # 揭榜挂帅 projects are key tasks with a call behind them: shown to the same users.
+            items.insert(items.index(KEYTASKS) + 1, PROJECTS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

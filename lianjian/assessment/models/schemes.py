@@ -54,6 +54,7 @@ class Source(models.TextChoices):
     DECISION_POST_EVALUATED = "decision_post_evaluated", "三重一大后评估完成率"
     CARRIER_COUNT = "carrier_count", "在册岗区队数"
     CARRIER_REVIEW = "carrier_review", "岗区队复核平均分"
+    PROJECT_AWARDS = "project_awards", "揭榜项目获奖（按级别加权）"
 
 
 class Direction(models.TextChoices):

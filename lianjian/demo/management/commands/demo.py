@@ -67,6 +67,10 @@ class Command(BaseCommand):
             from lianjian.carriers.demo import demo_carriers
 
             demo_carriers(stdout=self.stdout)
+        if apps.is_installed("lianjian.projects"):
+            from lianjian.projects.demo import demo_projects
+
+            demo_projects(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 
