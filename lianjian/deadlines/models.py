@@ -52,6 +52,7 @@ class DeadlineKind(models.Model):
         ORG_LIFE = "org_life", "组织生活"
         KEY_TASK = "key_task", "关键任务"
         MILESTONE = "milestone", "关键任务里程碑"
+        SUPERVISION_ITEM = "supervision_item", "监督问题整改"
 
     code = models.CharField("代码", max_length=20, unique=True, choices=Code.choices)
     preset = models.ForeignKey(
