@@ -148,7 +148,7 @@ class Batch(CodedRecord):
         related_name="inspected_supervision_batches",
     )
     feedback_date = models.DateField("反馈日期")
-    report_due = models.DateField("整改报告应报日期")
+    report_due = models.DateField("整改报告应报日期", blank=True, editable=False)
     plan_meeting = models.CharField("整改方案审议会议", max_length=200, blank=True)
     published_on = models.DateField("整改情况公开日期", null=True, blank=True)
     voided = models.BooleanField("已作废", default=False)
