@@ -22,6 +22,9 @@ FlagName = Literal["重要", "疑似违纪", "需问责", "逾期", "二次整�
 ColourName = Literal["red", "yellow", "green"]
 ActionName = Literal["start", "apply", "accept", "return", "confirm", "reopen", "resume"]
 MeasureStateName = Literal["未开始", "推进中", "已完成", "已核验"]
+MeasureText = text(2000, required=True, multiline=True)
+Reason = text(500, multiline=True)
+OwnerName = text(50)
 
 
 class Strict(Schema):
@@ -120,9 +123,9 @@ class MeasureOut(Schema):
 
 
 class MeasureIn(Strict):
-    text: text(2000, required=True, multiline=True) = Field(..., description="措施")
+    text: MeasureText = Field(..., description="措施")
     deadline: datetime.date = Field(..., description="完成时限")
-    owner: text(50) = Field("", description="责任人")
+    owner: OwnerName = Field("", description="责任人")
 
 
 class MeasureStepIn(Strict):
@@ -131,7 +134,7 @@ class MeasureStepIn(Strict):
 
 class ItemActIn(Strict):
     action: ActionName
-    reason: text(500, multiline=True) = Field("", description="退回或重新整改的原因")
+    reason: Reason = Field("", description="退回或重新整改的原因")
 
 
 class LeadOut(Schema):
