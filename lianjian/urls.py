@@ -16,6 +16,7 @@ urlpatterns = [
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),
     path("deadlines/", include("lianjian.deadlines.urls")),
+    path("supervision/", include("lianjian.supervision.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -8,8 +8,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
 from lianjian.accounts.models import User
 from lianjian.supervision import services
 from lianjian.supervision.models import Batch, Item, Lead
@@ -106,8 +104,3 @@ def make_ledger(world: Any) -> Ledger:
         item=item_b,
     )
     return Ledger(world, xuncha, jijian, shenji, batch, audit, item_a, item_b, lead)
-
-
-@pytest.fixture
-def ledger(world) -> Ledger:
-    return make_ledger(world)

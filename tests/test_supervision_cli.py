@@ -11,9 +11,14 @@ import pytest
 from django.core.management import call_command
 
 from lianjian.supervision import rules, services
-from tests.supervision_helpers import ledger  # noqa: F401
+from tests.supervision_helpers import Ledger, make_ledger
 
 D = datetime.date
+
+
+@pytest.fixture
+def ledger(world) -> Ledger:
+    return make_ledger(world)
 
 
 def run(*args: str) -> dict:
@@ -33,23 +38,43 @@ def test_status_json(ledger):
         {"code": "XC-2026-01", "report_due": "2026-12-15", "report_colour": "green"},
     ]
     assert doc["items"] == [
-        {"batch": "XC-2026-01", "number": "1", "state": "待整改", "colour": "green", "closable": False},
+        {
+            "batch": "XC-2026-01",
+            "number": "1",
+            "state": "待整改",
+            "colour": "green",
+            "closable": False,
+        },
         # due 11-30: 5 days left → yellow under 临期
-        {"batch": "XC-2026-01", "number": "2", "state": "待整改", "colour": "yellow", "closable": False},
+        {
+            "batch": "XC-2026-01",
+            "number": "2",
+            "state": "待整改",
+            "colour": "yellow",
+            "closable": False,
+        },
     ]
     assert run("--date", "2026-12-01")["items"][1]["colour"] == "red"
 
 
 def test_monthly_reports_of_an_internal_audit(ledger):
-    services.report_submit(actor=ledger.shenji, batch=ledger.audit, submitted_on=D(2026, 10, 9), title="首次整改报告")
+    services.report_submit(
+        actor=ledger.shenji, batch=ledger.audit, submitted_on=D(2026, 10, 9), title="首次整改报告"
+    )
     doc = run("--date", "2026-11-03")
     # first met; the report on October is due 11-05 (5 days after the month end)
-    assert doc["batches"][0] == {"code": "NS-2026-01", "report_due": "2026-11-05", "report_colour": "yellow"}
+    assert doc["batches"][0] == {
+        "code": "NS-2026-01",
+        "report_due": "2026-11-05",
+        "report_colour": "yellow",
+    }
 
 
 def test_closable_when_every_measure_is_verified(ledger):
     w = ledger.world
-    m = services.measure_add(actor=w.manager_b, item=ledger.item_b, text="清点物资", deadline=D(2026, 11, 30))
+    m = services.measure_add(
+        actor=w.manager_b, item=ledger.item_b, text="清点物资", deadline=D(2026, 11, 30)
+    )
     for state in (rules.ADVANCING, rules.COMPLETED):
         services.measure_step(actor=w.manager_b, measure=m, state=state)
     assert run("--date", "2026-11-25")["items"][1]["closable"] is False

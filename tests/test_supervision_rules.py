@@ -36,7 +36,9 @@ def test_internal_audit_reports_monthly_five_days_after_each_month_end_until_clo
     dues = rules.reports_due(rules.INTERNAL_AUDIT, feedback, D(2026, 8, 1))
     assert dues == [D(2026, 4, 15), D(2026, 5, 5), D(2026, 6, 5), D(2026, 7, 5)]
     # every item closed in May: the report on May (due 06-05) is the last one
-    closed = rules.reports_due(rules.INTERNAL_AUDIT, feedback, D(2026, 8, 1), all_closed_on=D(2026, 5, 20))
+    closed = rules.reports_due(
+        rules.INTERNAL_AUDIT, feedback, D(2026, 8, 1), all_closed_on=D(2026, 5, 20)
+    )
     assert closed == [D(2026, 4, 15), D(2026, 5, 5), D(2026, 6, 5)]
     # other sources have one report only
     assert rules.reports_due(rules.XUNCHA, feedback, D(2027, 1, 1)) == [D(2026, 5, 15)]

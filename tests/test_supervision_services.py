@@ -12,9 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from lianjian.core.models import AuditLog
 from lianjian.supervision import rules, services
 from lianjian.supervision.models import Batch, Item, ItemEvent, Lead, Measure
-from tests.supervision_helpers import ledger  # noqa: F401
+from tests.supervision_helpers import Ledger, make_ledger
 
 D = datetime.date
+
+
+@pytest.fixture
+def ledger(world) -> Ledger:
+    return make_ledger(world)
 
 
 def test_report_due_is_derived_from_source_and_feedback(ledger):
@@ -111,15 +116,24 @@ def test_the_full_loop_apply_return_accept_and_look_back(ledger):
     item = services.item_act(actor=ledger.xuncha, item=item, action=rules.RETURN, reason="佐证不足")
     assert item.state == rules.IN_PROGRESS
     item = services.item_act(actor=w.manager_a, item=item, action=rules.APPLY)
-    item = services.item_act(actor=ledger.xuncha, item=item, action=rules.ACCEPT, day=D(2026, 12, 1))
-    assert (item.state, item.closed_on, item.first_closed_on) == (rules.CLOSED, D(2026, 12, 1), D(2026, 12, 1))
+    item = services.item_act(
+        actor=ledger.xuncha, item=item, action=rules.ACCEPT, day=D(2026, 12, 1)
+    )
+    assert (item.state, item.closed_on, item.first_closed_on) == (
+        rules.CLOSED,
+        D(2026, 12, 1),
+        D(2026, 12, 1),
+    )
     item = services.item_act(actor=ledger.xuncha, item=item, action=rules.REOPEN, reason="问题反弹")
     assert item.state == rules.REOPENED and item.second_round
     assert item.first_closed_on == D(2026, 12, 1) and item.closed_on is None
     actions = list(ItemEvent.objects.filter(item=item).values_list("action", flat=True))
     assert actions == ["start", "apply", "return", "apply", "accept", "reopen"]
     assert ItemEvent.objects.get(item=item, action="return").reason == "佐证不足"
-    assert AuditLog.objects.filter(target_type="supervision.item", target_id="XC-2026-01/1").count() >= 7
+    assert (
+        AuditLog.objects.filter(target_type="supervision.item", target_id="XC-2026-01/1").count()
+        >= 7
+    )
 
 
 def test_another_branch_cannot_touch_an_item(ledger):

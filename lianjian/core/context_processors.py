@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 
-from lianjian.core.scope import manages_any, scope_of
+from lianjian.core.scope import AUDIT, DISCIPLINE, INSPECTION, manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+SUPERVISION = ("supervision:dashboard", "监督台账", "supervision")
+
+
+def reaches_supervision(user: object) -> bool:
+    """Whether the 监督台账 may hold something for ``user``, from the scope alone (no query):
+    the admin, the supervising bodies, and managers (the units items are assigned to)."""
+    scope = scope_of(user)
+    return (
+        scope.everything
+        or bool(scope.of(DISCIPLINE) or scope.of(AUDIT) or scope.of(INSPECTION))
+        or manages_any(user)
+    )
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -33,6 +46,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
         # query here, so every page costs the same.
         items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
+    if apps.is_installed("lianjian.supervision") and reaches_supervision(user):
+        items.append(SUPERVISION)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

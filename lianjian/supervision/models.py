@@ -178,8 +178,12 @@ class Batch(CodedRecord):
             errors["published_on"] = "整改情况公开日期不能早于反馈日期"
         raise_errors(errors)
 
-    def due_dates(self, until: datetime.date, all_closed_on: datetime.date | None) -> list[datetime.date]:
-        return rules.reports_due(self.source, self.feedback_date, until, all_closed_on=all_closed_on)
+    def due_dates(
+        self, until: datetime.date, all_closed_on: datetime.date | None
+    ) -> list[datetime.date]:
+        return rules.reports_due(
+            self.source, self.feedback_date, until, all_closed_on=all_closed_on
+        )
 
 
 class ReportQuerySet(ScopedQuerySet["Report"]):
@@ -297,9 +301,7 @@ class Item(Timestamped):
     progress = models.TextField("整改进展", blank=True, max_length=4000)
     results = models.TextField("整改成效", blank=True, max_length=4000)
     evidence = models.TextField("佐证材料链接", blank=True, max_length=4000)
-    state = models.CharField(
-        "状态", max_length=4, choices=ItemState.choices, default=rules.PENDING
-    )
+    state = models.CharField("状态", max_length=4, choices=ItemState.choices, default=rules.PENDING)
     second_round = models.BooleanField("二次整改", default=False)
     closed_on = models.DateField("销号日期", null=True, blank=True)
     first_closed_on = models.DateField("首次销号日期", null=True, blank=True)
@@ -441,11 +443,16 @@ class SystemChange(Timestamped):
         NEW = "新建", "新建"
         REVISED = "修订", "修订"
 
-    SCOPE = ScopeRules(view=[Manages("org"), *[Reaches("org", g) for g in BODY_GRANT.values()]], change=[Manages("org")])
+    SCOPE = ScopeRules(
+        view=[Manages("org"), *[Reaches("org", g) for g in BODY_GRANT.values()]],
+        change=[Manages("org")],
+    )
     AUDIT_FIELDS = ("org_id", "title", "kind", "link", "adopted_on")
     DATE_WINDOWS = {"adopted_on": HISTORY}
 
-    org = models.ForeignKey(Organisation, verbose_name="制定组织", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        Organisation, verbose_name="制定组织", on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField("制度名称", max_length=200)
     kind = models.CharField("类型", max_length=2, choices=Kind.choices)
     link = models.URLField("制度链接", blank=True)
@@ -503,9 +510,16 @@ class Lead(Timestamped):
     )
     DATE_WINDOWS = {"transferred_on": HISTORY, "feedback_on": HISTORY}
 
-    org = models.ForeignKey(Organisation, verbose_name="所属组织", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        Organisation, verbose_name="所属组织", on_delete=models.PROTECT, related_name="+"
+    )
     item = models.ForeignKey(
-        Item, verbose_name="来源问题", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+        Item,
+        verbose_name="来源问题",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
     )
     from_body = models.CharField("移交单位", max_length=4, choices=LeadBody.choices)
     to_body = models.CharField("接收单位", max_length=4, choices=LeadBody.choices)
@@ -527,7 +541,12 @@ class Lead(Timestamped):
         errors = self.own_errors()
         if self.from_body and self.from_body == self.to_body:
             errors["to_body"] = "移交单位和接收单位不能相同"
-        if self.feedback_on and self.transferred_on and "feedback_on" not in errors and self.feedback_on < self.transferred_on:
+        if (
+            self.feedback_on
+            and self.transferred_on
+            and "feedback_on" not in errors
+            and self.feedback_on < self.transferred_on
+        ):
             errors["feedback_on"] = "反馈日期不能早于移交日期"
         raise_errors(errors)
 
@@ -567,24 +586,47 @@ class Recommendation(Timestamped):
 
     SCOPE = ScopeRules(
         view=[
-            Only(Q(kind="纪检监察建议"), lambda o: o.kind == "纪检监察建议", Reaches("issuer_org", DISCIPLINE)),
+            Only(
+                Q(kind="纪检监察建议"),
+                lambda o: o.kind == "纪检监察建议",
+                Reaches("issuer_org", DISCIPLINE),
+            ),
             Only(Q(kind="审计建议"), lambda o: o.kind == "审计建议", Reaches("issuer_org", AUDIT)),
             Manages("recipient"),
         ],
         change=[
-            Only(Q(kind="纪检监察建议"), lambda o: o.kind == "纪检监察建议", Reaches("issuer_org", DISCIPLINE)),
+            Only(
+                Q(kind="纪检监察建议"),
+                lambda o: o.kind == "纪检监察建议",
+                Reaches("issuer_org", DISCIPLINE),
+            ),
             Only(Q(kind="审计建议"), lambda o: o.kind == "审计建议", Reaches("issuer_org", AUDIT)),
         ],
         reply=[Manages("recipient")],
     )
-    AUDIT_FIELDS = ("kind", "issuer_org_id", "recipient_id", "text", "reply_due", "reply", "replied_on", "follow_up")
+    AUDIT_FIELDS = (
+        "kind",
+        "issuer_org_id",
+        "recipient_id",
+        "text",
+        "reply_due",
+        "reply",
+        "replied_on",
+        "follow_up",
+    )
     DATE_WINDOWS = {"reply_due": PLANNED, "replied_on": HISTORY}
 
     kind = models.CharField("类型", max_length=6, choices=Kind.choices)
-    issuer_org = models.ForeignKey(Organisation, verbose_name="提出组织", on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(Organisation, verbose_name="接收组织", on_delete=models.PROTECT, related_name="+")
+    issuer_org = models.ForeignKey(
+        Organisation, verbose_name="提出组织", on_delete=models.PROTECT, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        Organisation, verbose_name="接收组织", on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField("建议内容", max_length=4000)
-    items = models.ManyToManyField(Item, blank=True, related_name="recommendations", verbose_name="相关问题")
+    items = models.ManyToManyField(
+        Item, blank=True, related_name="recommendations", verbose_name="相关问题"
+    )
     reply_due = models.DateField("回复期限")
     reply = models.TextField("回复", blank=True, max_length=4000)
     replied_on = models.DateField("回复日期", null=True, blank=True)
@@ -636,7 +678,9 @@ class Accountability(Timestamped):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="accountabilities")
     business_track = models.BooleanField("经营问责", default=False)
     party_track = models.BooleanField("党内问责", default=False)
-    loss = models.DecimalField("损失金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    loss = models.DecimalField(
+        "损失金额（元）", max_digits=16, decimal_places=2, null=True, blank=True
+    )
     band = models.CharField("损失等级", max_length=2, blank=True)
     subject = models.CharField("问责对象", max_length=100)
     responsibility = models.CharField("责任类型", max_length=2, choices=Responsibility.choices)
@@ -666,5 +710,7 @@ class Accountability(Timestamped):
         raise_errors(errors)
         self.band = rules.loss_band(self.loss) if self.loss is not None else ""
         self.org_handling_due = (
-            rules.org_handling_due(self.decided_on) if self.party_track and self.decided_on else None
+            rules.org_handling_due(self.decided_on)
+            if self.party_track and self.decided_on
+            else None
         )

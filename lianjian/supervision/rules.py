@@ -222,7 +222,10 @@ def closing_problem(measure_states: Iterable[str]) -> str:
 
 
 def is_overdue(
-    state: str, deadline: datetime.date | None, today: datetime.date, closed_on: datetime.date | None
+    state: str,
+    deadline: datetime.date | None,
+    today: datetime.date,
+    closed_on: datetime.date | None,
 ) -> bool:
     """The 逾期 flag: the deadline passed before the item was closed (or is past today while
     it is open)."""

@@ -13,7 +13,15 @@ from lianjian.core.filters import ListFilter
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 SourceName = Literal[
-    "巡视", "巡察", "纪检监督检查", "信访", "国家审计", "内部审计", "经济责任审计", "专项检查", "自查"
+    "巡视",
+    "巡察",
+    "纪检监督检查",
+    "信访",
+    "国家审计",
+    "内部审计",
+    "经济责任审计",
+    "专项检查",
+    "自查",
 ]
 StateName = Literal["待整改", "整改中", "申请销号", "已销号", "已巩固", "重新整改"]
 StateFilterName = Literal["待整改", "整改中", "申请销号", "已销号", "已巩固", "重新整改", "未销号"]
@@ -48,7 +56,9 @@ class ItemFilter(ListFilter):
 
     batch: Code | None = Field(None, description="批次编码")
     state: StateFilterName | None = Field(None, description="状态；“未销号”为尚未销号的全部状态")
-    colour: ColourName | None = Field(None, description="三色预警：red 逾期，yellow 临期，green 正常")
+    colour: ColourName | None = Field(
+        None, description="三色预警：red 逾期，yellow 临期，green 正常"
+    )
     kind: TypeName | None = Field(None, description="整改类型")
     flag: FlagName | None = Field(None, description="标记")
     org: Code | None = Field(None, description="责任组织编码：该组织及其下级组织负责的问题")
@@ -62,7 +72,9 @@ class ItemListParams(ItemFilter, PageParams):
 class LeadFilter(ListFilter):
     """The filter of the lead list (screen and API): ``selectors.lead_list``."""
 
-    colour: ColourName | None = Field(None, description="时限：green 6 个月内，yellow 超 6 个月，red 超 12 个月")
+    colour: ColourName | None = Field(
+        None, description="时限：green 6 个月内，yellow 超 6 个月，red 超 12 个月"
+    )
     settled: bool | None = Field(None, description="是否已反馈结果")
     q: text(100) | None = Field(None, description="按线索内容搜索")
 

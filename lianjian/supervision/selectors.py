@@ -237,9 +237,7 @@ def status(user: Any, today: datetime.date) -> dict[str, Any]:
     measure of it is 已核验."""
     batch_qs = Batch.objects.all() if user is None else Batch.objects.visible_to(user)
     item_qs = Item.objects.all() if user is None else Item.objects.visible_to(user)
-    batches = list(
-        batch_qs.filter(voided=False).order_by("code").prefetch_related("reports")
-    )
+    batches = list(batch_qs.filter(voided=False).order_by("code").prefetch_related("reports"))
     items = list(
         item_qs.filter(voided=False)
         .select_related("batch")
@@ -254,7 +252,11 @@ def status(user: Any, today: datetime.date) -> dict[str, Any]:
     for batch in batches:
         report = report_status(batch, by_batch[batch.pk], list(batch.reports.all()), today)
         out_batches.append(
-            {"code": batch.code, "report_due": report.due.isoformat(), "report_colour": str(report.colour)}
+            {
+                "code": batch.code,
+                "report_due": report.due.isoformat(),
+                "report_colour": str(report.colour),
+            }
         )
     out_items = []
     for item in items:

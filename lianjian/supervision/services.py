@@ -288,9 +288,7 @@ def feedback_add(
     )
     feedback.full_clean()
     feedback.save()
-    audit_record(
-        actor=actor, action=AuditLog.Action.CREATE, obj=feedback, after=snapshot(feedback)
-    )
+    audit_record(actor=actor, action=AuditLog.Action.CREATE, obj=feedback, after=snapshot(feedback))
     return feedback
 
 
@@ -366,4 +364,3 @@ def accountability_create(
     )
     _check(actor, "change", record, DENIED_BODY)
     return audited_create(actor=actor, obj=record)
-

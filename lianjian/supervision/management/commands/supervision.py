@@ -34,7 +34,9 @@ class Command(ChineseUsageCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="操作", title="操作")
         st = actions.add_parser("status", help="各批次整改报告期限和各问题的状态、预警颜色（JSON）")
-        st.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="按该日期计算，缺省为今天")
+        st.add_argument(
+            "--date", default=None, metavar="YYYY-MM-DD", help="按该日期计算，缺省为今天"
+        )
 
     def _fail(self, *messages: str) -> NoReturn:
         for message in messages:
