@@ -42,6 +42,7 @@ from lianjian.keytasks.api import lists_router, milestones_router, reports_route
 from lianjian.orgs.api import members_router, orgs_router
 from lianjian.proposals.api import runs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
+from lianjian.supervision.api import router as supervision_router
 
 logger = logging.getLogger(__name__)
 
@@ -224,3 +225,4 @@ api.add_router("/task-lists", lists_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/milestones", milestones_router)
 api.add_router("/task-reports", reports_router)
+api.add_router("/supervision", supervision_router)

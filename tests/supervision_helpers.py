@@ -10,7 +10,7 @@ from typing import Any
 
 from lianjian.accounts.models import User
 from lianjian.supervision import services
-from lianjian.supervision.models import Batch, Item, Lead
+from lianjian.supervision.models import Batch, Item, Lead, Recommendation
 from tests.conftest import PASSWORD
 
 # Personas of the ledger's matrices: the world's six and the company's three bodies.
@@ -47,7 +47,7 @@ def body_user(username: str, role: str, org: Any) -> User:
     return user
 
 
-def make_ledger(world: Any) -> Ledger:
+def make_ledger(world: Any, *, recommendation: bool = False) -> Ledger:
     xuncha = body_user("xuncha", "inspection", world.dw)
     jijian = body_user("jijian", "discipline", world.dw)
     shenji = body_user("shenji", "audit", world.dw)
@@ -103,4 +103,12 @@ def make_ledger(world: Any) -> Ledger:
         case="物资采购疑似违规拆分合同",
         item=item_b,
     )
+    if recommendation:
+        Recommendation.objects.create(
+            kind="审计建议",
+            issuer_org=world.dw,
+            recipient=world.zb_b,
+            text="建立物资出入库台账",
+            reply_due=datetime.date(2027, 1, 31),
+        )
     return Ledger(world, xuncha, jijian, shenji, batch, audit, item_a, item_b, lead)

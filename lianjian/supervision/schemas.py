@@ -35,11 +35,11 @@ Reason = text(500, multiline=True)
 OwnerName = text(50)
 
 
-class Strict(Schema):
+class SupervisionStrict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class BatchFilter(ListFilter):
+class SupervisionBatchFilter(ListFilter):
     """The filter of the batch list (screen and API): ``selectors.batch_list``."""
 
     source: SourceName | None = Field(None, description="来源")
@@ -47,11 +47,11 @@ class BatchFilter(ListFilter):
     q: text(100) | None = Field(None, description="按名称、下发单位搜索，或批次编码")
 
 
-class BatchListParams(BatchFilter, PageParams):
+class SupervisionBatchListParams(SupervisionBatchFilter, PageParams):
     pass
 
 
-class ItemFilter(ListFilter):
+class SupervisionItemFilter(ListFilter):
     """The filter of the item list (screen and API): ``selectors.item_list``."""
 
     batch: Code | None = Field(None, description="批次编码")
@@ -65,11 +65,11 @@ class ItemFilter(ListFilter):
     q: text(100) | None = Field(None, description="按问题描述、类别搜索，或问题编号")
 
 
-class ItemListParams(ItemFilter, PageParams):
+class SupervisionItemListParams(SupervisionItemFilter, PageParams):
     pass
 
 
-class LeadFilter(ListFilter):
+class SupervisionLeadFilter(ListFilter):
     """The filter of the lead list (screen and API): ``selectors.lead_list``."""
 
     colour: ColourName | None = Field(
@@ -79,11 +79,11 @@ class LeadFilter(ListFilter):
     q: text(100) | None = Field(None, description="按线索内容搜索")
 
 
-class LeadListParams(LeadFilter, PageParams):
+class SupervisionLeadListParams(SupervisionLeadFilter, PageParams):
     pass
 
 
-class RecommendationFilter(ListFilter):
+class SupervisionRecommendationFilter(ListFilter):
     """The filter of the recommendation list: ``selectors.recommendation_list``."""
 
     kind: Literal["纪检监察建议", "审计建议"] | None = Field(None, description="类型")
@@ -91,11 +91,11 @@ class RecommendationFilter(ListFilter):
     q: text(100) | None = Field(None, description="按建议内容搜索")
 
 
-class RecommendationListParams(RecommendationFilter, PageParams):
+class SupervisionRecommendationListParams(SupervisionRecommendationFilter, PageParams):
     pass
 
 
-class BatchOut(Schema):
+class SupervisionBatchOut(Schema):
     code: str
     title: str
     source: str
@@ -107,7 +107,7 @@ class BatchOut(Schema):
     published_on: datetime.date | None
 
 
-class ItemOut(Schema):
+class SupervisionItemOut(Schema):
     id: int
     batch: str = Field(..., description="批次编码")
     number: str
@@ -125,7 +125,7 @@ class ItemOut(Schema):
     results: str
 
 
-class MeasureOut(Schema):
+class SupervisionMeasureOut(Schema):
     id: int
     item: int
     text: str
@@ -134,22 +134,22 @@ class MeasureOut(Schema):
     state: str
 
 
-class MeasureIn(Strict):
+class SupervisionMeasureIn(SupervisionStrict):
     text: MeasureText = Field(..., description="措施")
     deadline: datetime.date = Field(..., description="完成时限")
     owner: OwnerName = Field("", description="责任人")
 
 
-class MeasureStepIn(Strict):
+class SupervisionMeasureStepIn(SupervisionStrict):
     state: MeasureStateName
 
 
-class ItemActIn(Strict):
+class SupervisionItemActIn(SupervisionStrict):
     action: ActionName
     reason: Reason = Field("", description="退回或重新整改的原因")
 
 
-class LeadOut(Schema):
+class SupervisionLeadOut(Schema):
     id: int
     org: str
     from_body: str
@@ -161,7 +161,7 @@ class LeadOut(Schema):
     colour: str
 
 
-class RecommendationOut(Schema):
+class SupervisionRecommendationOut(Schema):
     id: int
     kind: str
     issuer_org: str
@@ -171,3 +171,27 @@ class RecommendationOut(Schema):
     reply: str
     replied_on: datetime.date | None
     follow_up: str
+
+
+class SupervisionBatchListOut(Schema):
+    items: list[SupervisionBatchOut]
+    count: int
+
+
+class SupervisionItemListOut(Schema):
+    items: list[SupervisionItemOut]
+    count: int
+
+
+class SupervisionItemDetailOut(SupervisionItemOut):
+    measures: list[SupervisionMeasureOut]
+
+
+class SupervisionLeadListOut(Schema):
+    items: list[SupervisionLeadOut]
+    count: int
+
+
+class SupervisionRecommendationListOut(Schema):
+    items: list[SupervisionRecommendationOut]
+    count: int

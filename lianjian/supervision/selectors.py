@@ -21,7 +21,12 @@ from lianjian.deadlines.services import rule_for
 from lianjian.orgs.models import Organisation
 from lianjian.supervision import rules
 from lianjian.supervision.models import Batch, Item, Lead, Measure, Recommendation, Report
-from lianjian.supervision.schemas import BatchFilter, ItemFilter, LeadFilter, RecommendationFilter
+from lianjian.supervision.schemas import (
+    SupervisionBatchFilter,
+    SupervisionItemFilter,
+    SupervisionLeadFilter,
+    SupervisionRecommendationFilter,
+)
 
 DEADLINE_KIND = "supervision_item"
 COLOURS = {"red": "逾期", "yellow": "临期", "green": "正常"}
@@ -86,7 +91,7 @@ def flags(item: Item, today: datetime.date) -> list[str]:
     return out
 
 
-def batch_list(user: Any, f: BatchFilter) -> QuerySet[Batch]:
+def batch_list(user: Any, f: SupervisionBatchFilter) -> QuerySet[Batch]:
     """The batches ``user`` may see that match ``f``, latest feedback first."""
     qs = search(
         Batch.objects.visible_to(user).filter(voided=False),
@@ -99,7 +104,9 @@ def batch_list(user: Any, f: BatchFilter) -> QuerySet[Batch]:
     return qs.select_related("issuing_org", "inspected_org").order_by("-feedback_date", "-id")
 
 
-def item_list(user: Any, f: ItemFilter, today: datetime.date | None = None) -> QuerySet[Item]:
+def item_list(
+    user: Any, f: SupervisionItemFilter, today: datetime.date | None = None
+) -> QuerySet[Item]:
     """The items ``user`` may see that match ``f`` — the one filter of the item screen and
     ``GET /api/v1/supervision/items``. An organisation the user may not see matches nothing."""
     from lianjian.core.validation import today as today_
@@ -142,25 +149,32 @@ def _flag_q(flag: str, today: datetime.date) -> Q:
     )
 
 
-def lead_list(user: Any, f: LeadFilter, today: datetime.date | None = None) -> list[Lead]:
-    """The leads ``user`` may see (only the bodies involved) that match ``f``."""
+def lead_list(
+    user: Any, f: SupervisionLeadFilter, today: datetime.date | None = None
+) -> QuerySet[Lead]:
+    """The leads ``user`` may see (only the bodies involved) that match ``f``. The time-limit
+    colour is a rule by calendar months (:func:`rules.lead_colour`), applied to the
+    candidates in Python and handed back as a filter on their ids."""
     from lianjian.core.validation import today as today_
 
     today = today or today_()
     qs = search(Lead.objects.visible_to(user), f.q, "case__icontains")
     if f.settled is not None:
         qs = qs.filter(feedback_on__isnull=not f.settled)
-    rows = list(qs.select_related("org").order_by("-transferred_on", "-id"))
     if f.colour:
-        rows = [r for r in rows if lead_colour(r, today) == f.colour]
-    return rows
+        dates = qs.values_list("pk", "transferred_on", "feedback_on")
+        ids = [
+            pk for pk, sent, back in dates if str(rules.lead_colour(sent, today, back)) == f.colour
+        ]
+        qs = qs.filter(pk__in=ids)
+    return qs.select_related("org").order_by("-transferred_on", "-id")
 
 
 def lead_colour(lead: Lead, today: datetime.date) -> Colour:
     return rules.lead_colour(lead.transferred_on, today, lead.feedback_on)
 
 
-def recommendation_list(user: Any, f: RecommendationFilter) -> QuerySet[Recommendation]:
+def recommendation_list(user: Any, f: SupervisionRecommendationFilter) -> QuerySet[Recommendation]:
     qs = search(Recommendation.objects.visible_to(user), f.q, "text__icontains")
     qs = filter_given(qs, kind=f.kind)
     if f.replied is not None:
@@ -172,7 +186,7 @@ register_list(
     "supervision_batches",
     screen="supervision:batch_list",
     api="/supervision/batches",
-    filter=BatchFilter,
+    filter=SupervisionBatchFilter,
     key="code",
     selector=batch_list,
 )
@@ -180,7 +194,7 @@ register_list(
     "supervision_items",
     screen="supervision:item_list",
     api="/supervision/items",
-    filter=ItemFilter,
+    filter=SupervisionItemFilter,
     key="id",
     selector=item_list,
 )
@@ -188,7 +202,7 @@ register_list(
     "supervision_leads",
     screen="supervision:lead_list",
     api="/supervision/leads",
-    filter=LeadFilter,
+    filter=SupervisionLeadFilter,
     key="id",
     selector=lead_list,
 )
@@ -196,7 +210,7 @@ register_list(
     "supervision_recommendations",
     screen="supervision:recommendation_list",
     api="/supervision/recommendations",
-    filter=RecommendationFilter,
+    filter=SupervisionRecommendationFilter,
     key="id",
     selector=recommendation_list,
 )

@@ -312,9 +312,14 @@ def lead_update(*, actor: Any, lead: Lead, **fields: Any) -> Lead:
 
 def lead_read(*, reader: Any, lead: Lead, via: str) -> None:
     """Record that ``reader`` read ``lead`` (every read of a lead is kept)."""
+    leads_read(reader=reader, leads=[lead], via=via)
+
+
+def leads_read(*, reader: Any, leads: list[Lead], via: str) -> None:
+    """Record that ``reader`` read each of ``leads`` (one query however many)."""
     if _user(reader) is None:
         raise PermissionDenied
-    LeadRead.objects.create(lead=lead, reader=reader, via=via)
+    LeadRead.objects.bulk_create([LeadRead(lead=lead, reader=reader, via=via) for lead in leads])
 
 
 @transaction.atomic

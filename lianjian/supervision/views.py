@@ -24,7 +24,12 @@ from lianjian.core.validation import today
 from lianjian.supervision import rules, selectors, services
 from lianjian.supervision.forms import MeasureForm, ProgressForm, ReasonForm
 from lianjian.supervision.models import Batch, Item, ItemEvent, ItemType, Lead, Measure
-from lianjian.supervision.schemas import BatchFilter, ItemFilter, LeadFilter, RecommendationFilter
+from lianjian.supervision.schemas import (
+    SupervisionBatchFilter,
+    SupervisionItemFilter,
+    SupervisionLeadFilter,
+    SupervisionRecommendationFilter,
+)
 
 NAV = "supervision"
 
@@ -42,7 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    f = BatchFilter.from_query(request.GET)
+    f = SupervisionBatchFilter.from_query(request.GET)
     page = paginate(request, selectors.batch_list(request.user, f))
     return render(
         request,
@@ -82,7 +87,7 @@ def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     day = today()
-    f = ItemFilter.from_query(request.GET)
+    f = SupervisionItemFilter.from_query(request.GET)
     page = paginate(request, selectors.item_list(request.user, f, day))
     rows = [(i, selectors.item_colour(i, day), selectors.flags(i, day)) for i in page.object_list]
     return render(
@@ -252,7 +257,7 @@ def measure_step(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lead_list(request: HttpRequest) -> HttpResponse:
     day = today()
-    f = LeadFilter.from_query(request.GET)
+    f = SupervisionLeadFilter.from_query(request.GET)
     page = paginate(request, selectors.lead_list(request.user, f, day))
     rows = [(lead, selectors.lead_colour(lead, day)) for lead in page.object_list]
     return render(
@@ -283,7 +288,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def recommendation_list(request: HttpRequest) -> HttpResponse:
-    f = RecommendationFilter.from_query(request.GET)
+    f = SupervisionRecommendationFilter.from_query(request.GET)
     page = paginate(request, selectors.recommendation_list(request.user, f))
     return render(
         request,
