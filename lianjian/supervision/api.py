@@ -153,7 +153,9 @@ def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
     response={201: SupervisionMeasureOut, **WRITE_ERRORS},
     summary="新增整改措施",
 )
-def measure_add(request: HttpRequest, item_id: int, payload: SupervisionMeasureIn) -> Status:
+def measure_add(
+    request: HttpRequest, item_id: int, payload: SupervisionMeasureIn
+) -> Status[dict[str, Any]]:
     """The responsible unit adds a measure (a 待整改 item starts)."""
     user = caller(request)
     item = get_visible_or_404(Item.objects.select_related("batch"), user, pk=item_id)

@@ -24,6 +24,7 @@ Nothing is deleted: items and measures are voided with a reason, leads are close
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -49,11 +50,10 @@ from lianjian.core.validation import HISTORY, PLANNED, raise_errors
 from lianjian.orgs.models import Member, Organisation, validate_code
 from lianjian.supervision import rules
 
-Source = models.TextChoices("Source", [(s, s) for s in rules.SOURCES])  # type: ignore[misc]
-ItemState = models.TextChoices("ItemState", [(s, s) for s in rules.STATES])  # type: ignore[misc]
-MeasureState = models.TextChoices(  # type: ignore[misc]
-    "MeasureState", [(s, s) for s in rules.MEASURE_STEPS]
-)
+# The choices are the rules' words (the engine holds them, without Django).
+SOURCE_CHOICES = [(s, s) for s in rules.SOURCES]
+STATE_CHOICES = [(s, s) for s in rules.STATES]
+MEASURE_STATE_CHOICES = [(s, s) for s in rules.MEASURE_STEPS]
 
 BODY_GRANT = {
     rules.INSPECTION_BODY: INSPECTION,
@@ -78,13 +78,19 @@ def body_rules(batch: str) -> list[Rule]:
             row = getattr(row, part)
         return str(row.source)
 
+    def of_sources(sources: list[str]) -> Callable[[Any], bool]:
+        def holds(obj: Any) -> bool:
+            return source_of(obj) in sources
+
+        return holds
+
     out: list[Rule] = []
     for body, grant in BODY_GRANT.items():
         sources = sources_of(body)
         out.append(
             Only(
                 Q(**{f"{prefix}source__in": sources}),
-                lambda obj, sources=sources: source_of(obj) in sources,
+                of_sources(sources),
                 Reaches(f"{prefix}issuing_org", grant),
             )
         )
@@ -92,7 +98,7 @@ def body_rules(batch: str) -> list[Rule]:
     out.append(
         Only(
             Q(**{f"{prefix}source__in": own}),
-            lambda obj: source_of(obj) in own,
+            of_sources(own),
             Manages(f"{prefix}inspected_org"),
         )
     )
@@ -133,7 +139,7 @@ class Batch(CodedRecord):
 
     code = models.CharField("批次编码", max_length=32, unique=True, validators=[validate_code])
     title = models.CharField("名称", max_length=200)
-    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    source = models.CharField("来源", max_length=10, choices=SOURCE_CHOICES)
     issuing_body = models.CharField("下发单位", max_length=100)
     issuing_org = models.ForeignKey(
         Organisation,
@@ -301,7 +307,7 @@ class Item(Timestamped):
     progress = models.TextField("整改进展", blank=True, max_length=4000)
     results = models.TextField("整改成效", blank=True, max_length=4000)
     evidence = models.TextField("佐证材料链接", blank=True, max_length=4000)
-    state = models.CharField("状态", max_length=4, choices=ItemState.choices, default=rules.PENDING)
+    state = models.CharField("状态", max_length=4, choices=STATE_CHOICES, default=rules.PENDING)
     second_round = models.BooleanField("二次整改", default=False)
     closed_on = models.DateField("销号日期", null=True, blank=True)
     first_closed_on = models.DateField("首次销号日期", null=True, blank=True)
@@ -365,7 +371,7 @@ class Measure(Timestamped):
     owner = models.CharField("责任人", max_length=50, blank=True)
     deadline = models.DateField("完成时限")
     state = models.CharField(
-        "状态", max_length=4, choices=MeasureState.choices, default=rules.NOT_STARTED
+        "状态", max_length=4, choices=MEASURE_STATE_CHOICES, default=rules.NOT_STARTED
     )
     voided = models.BooleanField("已作废", default=False)
     void_reason = models.CharField("作废原因", max_length=300, blank=True)
@@ -471,7 +477,14 @@ class SystemChange(Timestamped):
 
 # The bodies a lead passes between and the grant that reaches each.
 LEAD_BODIES = {"纪委": DISCIPLINE, "派驻组": DISCIPLINE, "审计": AUDIT, "巡察": INSPECTION}
-LeadBody = models.TextChoices("LeadBody", [(b, b) for b in LEAD_BODIES])  # type: ignore[misc]
+LEAD_BODY_CHOICES = [(b, b) for b in LEAD_BODIES]
+
+
+def _involves(bodies: list[str]) -> Callable[[Any], bool]:
+    def holds(obj: Any) -> bool:
+        return obj.from_body in bodies or obj.to_body in bodies
+
+    return holds
 
 
 def _lead_rules() -> list[Rule]:
@@ -481,7 +494,7 @@ def _lead_rules() -> list[Rule]:
         out.append(
             Only(
                 Q(from_body__in=bodies) | Q(to_body__in=bodies),
-                lambda obj, bodies=bodies: obj.from_body in bodies or obj.to_body in bodies,
+                _involves(bodies),
                 Reaches("org", grant),
             )
         )
@@ -521,8 +534,8 @@ class Lead(Timestamped):
         on_delete=models.PROTECT,
         related_name="leads",
     )
-    from_body = models.CharField("移交单位", max_length=4, choices=LeadBody.choices)
-    to_body = models.CharField("接收单位", max_length=4, choices=LeadBody.choices)
+    from_body = models.CharField("移交单位", max_length=4, choices=LEAD_BODY_CHOICES)
+    to_body = models.CharField("接收单位", max_length=4, choices=LEAD_BODY_CHOICES)
     transferred_on = models.DateField("移交日期")
     case = models.TextField("线索内容", max_length=4000)
     result = models.TextField("处置结果", blank=True, max_length=4000)

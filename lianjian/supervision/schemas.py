@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
@@ -30,9 +30,16 @@ FlagName = Literal["重要", "疑似违纪", "需问责", "逾期", "二次整�
 ColourName = Literal["red", "yellow", "green"]
 ActionName = Literal["start", "apply", "accept", "return", "confirm", "reopen", "resume"]
 MeasureStateName = Literal["未开始", "推进中", "已完成", "已核验"]
-MeasureText = text(2000, required=True, multiline=True)
-Reason = text(500, multiline=True)
-OwnerName = text(50)
+if TYPE_CHECKING:  # the constrained text types are plain text to the type checker
+    MeasureText = str
+    Reason = str
+    OwnerName = str
+    Query = str
+else:
+    MeasureText = text(2000, required=True, multiline=True)
+    Reason = text(500, multiline=True)
+    OwnerName = text(50)
+    Query = text(100)
 
 
 class SupervisionStrict(Schema):
@@ -44,7 +51,7 @@ class SupervisionBatchFilter(ListFilter):
 
     source: SourceName | None = Field(None, description="来源")
     year: int | None = Field(None, ge=2000, le=2100, description="反馈年份")
-    q: text(100) | None = Field(None, description="按名称、下发单位搜索，或批次编码")
+    q: Query | None = Field(None, description="按名称、下发单位搜索，或批次编码")
 
 
 class SupervisionBatchListParams(SupervisionBatchFilter, PageParams):
@@ -62,7 +69,7 @@ class SupervisionItemFilter(ListFilter):
     kind: TypeName | None = Field(None, description="整改类型")
     flag: FlagName | None = Field(None, description="标记")
     org: Code | None = Field(None, description="责任组织编码：该组织及其下级组织负责的问题")
-    q: text(100) | None = Field(None, description="按问题描述、类别搜索，或问题编号")
+    q: Query | None = Field(None, description="按问题描述、类别搜索，或问题编号")
 
 
 class SupervisionItemListParams(SupervisionItemFilter, PageParams):
@@ -76,7 +83,7 @@ class SupervisionLeadFilter(ListFilter):
         None, description="时限：green 6 个月内，yellow 超 6 个月，red 超 12 个月"
     )
     settled: bool | None = Field(None, description="是否已反馈结果")
-    q: text(100) | None = Field(None, description="按线索内容搜索")
+    q: Query | None = Field(None, description="按线索内容搜索")
 
 
 class SupervisionLeadListParams(SupervisionLeadFilter, PageParams):
@@ -88,7 +95,7 @@ class SupervisionRecommendationFilter(ListFilter):
 
     kind: Literal["纪检监察建议", "审计建议"] | None = Field(None, description="类型")
     replied: bool | None = Field(None, description="是否已回复")
-    q: text(100) | None = Field(None, description="按建议内容搜索")
+    q: Query | None = Field(None, description="按建议内容搜索")
 
 
 class SupervisionRecommendationListParams(SupervisionRecommendationFilter, PageParams):
