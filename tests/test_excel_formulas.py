@@ -23,6 +23,7 @@ from lianjian.sharing import services as sharing
 from tests.assessment_engine_helpers import example, joint_activity
 from tests.consultation_helpers import make_consultations
 from tests.excel_helpers import run
+from tests.supervision_helpers import make_ledger
 
 PAYLOADS = (
     '=HYPERLINK("http://evil.example/x","点我")',
@@ -49,6 +50,8 @@ MODELS = (
     "keytasks.KeyTask",
     "keytasks.Milestone",
     "keytasks.ProgressReport",
+    "supervision.Batch",
+    "supervision.Item",
 )
 KEYS = {
     "code",
@@ -95,6 +98,7 @@ def planted(world, tmp_path, settings):
     kpi_set(world.admin, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
     joint_activity(world.zb_a, world.zb_b, day=datetime.date(2025, 3, 10))
     plant_key_tasks(world)
+    make_ledger(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)
