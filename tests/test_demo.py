@@ -216,7 +216,14 @@ def test_it_prints_the_accounts_in_chinese(demo):
         "党建工作部",
         "国网本溪供电公司党委（BXDW）",
     ]
-    assert [line.split()[0] for line in lines[5:]] == ["zhibu", "dangyuan", "zhibu2"]
+    assert [line.split()[0] for line in lines[5:]] == [
+        "zhibu",
+        "dangyuan",
+        "zhibu2",
+        "xuncha",
+        "jijian",
+        "shenji",
+    ]
 
 
 def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
@@ -231,10 +238,11 @@ def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
         action="create", target_type__in=["orgs.organisation", "orgs.member", "accounts.user"]
     )
     assert sorted(created.values_list("target_type", "target_repr")) == sorted(
-        ("accounts.user", u) for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2")
+        ("accounts.user", u)
+        for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "xuncha", "jijian", "shenji")
     )
     assert (
-        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 6
+        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 9
     )
     assert all(DEMO_PASSWORD not in str(row.after) for row in created)
 

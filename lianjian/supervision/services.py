@@ -32,6 +32,7 @@ from lianjian.supervision.models import (
     Lead,
     LeadRead,
     Measure,
+    Recommendation,
     Report,
     SystemChange,
 )
@@ -168,6 +169,7 @@ def item_act(
     resumes and applies for 销号; the issuing body accepts or returns (with a reason) and
     does the 回头看 (confirm, or reopen with a reason — the first closing is kept and the
     item is marked 二次整改). Applying and accepting both pass the closing gate."""
+    given = item
     item = Item.objects.select_for_update().select_related("batch").get(pk=item.pk)
     if action in rules.UNIT_ACTIONS:
         _check(actor, "rectify", item, DENIED_UNIT)
@@ -219,6 +221,9 @@ def item_act(
         after=a,
         note=f"{rules.ACTION_LABELS[action]}{'：' + reason if reason else ''}",
     )
+    # the caller's instance follows (it may take the next step with it)
+    for name in ("state", "closed_on", "first_closed_on", "second_round"):
+        setattr(given, name, getattr(item, name))
     return item
 
 
@@ -241,6 +246,7 @@ def measure_add(
     *, actor: Any, item: Item, text: str, deadline: datetime.date, owner: str = ""
 ) -> Measure:
     """The responsible unit adds a measure; a 待整改 or 重新整改 item starts (整改中)."""
+    item.state = Item.objects.select_for_update().values_list("state", flat=True).get(pk=item.pk)
     measure = Measure(item=item, text=(text or "").strip(), deadline=deadline, owner=owner.strip())
     _check(actor, "change", measure, DENIED_UNIT)
     if item.voided or item.done or item.state == rules.APPLIED:
@@ -340,6 +346,28 @@ def system_change_create(
     if items:
         change.items.set(items)
     return change
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    actor: Any,
+    kind: str,
+    issuer_org: Organisation,
+    recipient: Organisation,
+    text: str,
+    reply_due: datetime.date,
+    items: list[Item] | None = None,
+) -> Recommendation:
+    """A 纪检监察建议 or 审计建议 issued by the body of its kind to ``recipient``."""
+    rec = Recommendation(
+        kind=kind, issuer_org=issuer_org, recipient=recipient, text=text, reply_due=reply_due
+    )
+    _check(actor, "change", rec, "只有纪检或审计可以提出建议")
+    audited_create(actor=actor, obj=rec)
+    if items:
+        rec.items.set(items)
+    return rec
 
 
 @transaction.atomic
