@@ -199,3 +199,30 @@ def test_query_counts_do_not_grow_with_rows(ledger, view, django_assert_max_num_
     c = client(ledger.world, "xuncha")
     with django_assert_max_num_queries(12):
         assert c.get(url(ledger, view)).status_code == 200
+
+
+def test_the_word_report_lists_the_items_the_user_sees(ledger):
+    import io
+
+    from docx import Document
+
+    services.measure_add(
+        actor=ledger.world.manager_a,
+        item=ledger.item_a,
+        text="逐月检查记录",
+        deadline=D(2027, 1, 31),
+    )
+    url_ = reverse("supervision:batch_report", args=[ledger.batch.code])
+    response = client(ledger.world, "xuncha").get(url_)
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "整改情况报告" in text and "问题1" in text and "问题2" in text
+    assert "逐月检查记录" in cells and "公司党委第一巡察组" in cells
+    # a branch gets the report of its own items only; another body gets 404
+    response = client(ledger.world, "manager_b").get(url_)
+    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "问题2" in text and "问题1" not in text and "共 2 个" in text
+    assert client(ledger.world, "jijian").get(url_).status_code == 404

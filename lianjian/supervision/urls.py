@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("batches/", views.batch_list, name="batch_list"),
     path("batches/<str:code>/", views.batch_detail, name="batch_detail"),
+    path("batches/<str:code>/report.docx", views.batch_report, name="batch_report"),
     path("items/", views.item_list, name="item_list"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/measures/", views.measure_add, name="measure_add"),

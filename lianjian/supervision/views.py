@@ -9,12 +9,13 @@ written).
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lianjian.core.pages import bound_view, saved
@@ -24,6 +25,7 @@ from lianjian.core.validation import today
 from lianjian.supervision import rules, selectors, services
 from lianjian.supervision.forms import MeasureForm, ProgressForm, ReasonForm
 from lianjian.supervision.models import Batch, Item, ItemEvent, ItemType, Lead, Measure
+from lianjian.supervision.report import write_report
 from lianjian.supervision.schemas import (
     SupervisionBatchFilter,
     SupervisionItemFilter,
@@ -81,6 +83,26 @@ def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "supervision/batch_detail.html",
         {"nav": NAV, "batch": batch, "rows": rows, "reports": reports, "report": report},
+    )
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def batch_report(request: HttpRequest, code: str) -> FileResponse:
+    """The Word 整改情况报告 of a batch over the items the user may see (``report``)."""
+    batch = get_visible_or_404(
+        Batch.objects.select_related("inspected_org"), request.user, code=code
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_report(batch, request.user, handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{batch.code}-整改情况报告.docx",
+        content_type=DOCX_TYPE,
     )
 
 
