@@ -62,7 +62,7 @@ def test_it_creates_the_company_with_exact_counts_by_kind(demo):
     assert Member.objects.count() == 600
     assert Member.objects.filter(category="预备党员").count() == 64
     assert Member.objects.filter(is_floating=True).count() == 5
-    assert User.objects.count() == 5
+    assert User.objects.count() == 8
     assert demo.splitlines()[0] == "演示数据已加载：新建党组织 61 个、党员 600 名、账户 5 个。"
 
 
@@ -269,7 +269,7 @@ def test_it_keeps_an_existing_account_and_adds_the_others(db):
     keeper.refresh_from_db()
     assert keeper.check_password("Another-pass-1")
     assert keeper.first_name == "原管理员"
-    assert User.objects.count() == 5
+    assert User.objects.count() == 8
 
 
 def test_an_account_blocked_by_existing_data_exits_1_and_changes_nothing(demo):

@@ -63,6 +63,7 @@ SOURCES = (
     "manual",
     "key_task_rate",
     "key_task_progress",
+    "rectification_on_time",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

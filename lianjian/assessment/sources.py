@@ -27,6 +27,11 @@ organisations (about ten; pinned in tests):
   both as of the period's last day (or today while it runs); no 序时进度 → missing.
   Evidence ``{"tasks": [[code, progress, expected]], "as_of": ISO date}``.
 
+* ``rectification_on_time`` — closed on time ÷ due among the organisation's own items of
+  the supervision ledger (责任组织) due in the period
+  (:func:`lianjian.supervision.selectors.assessment_figures`); no due item → missing.
+  Evidence ``{"due": [[batch/number, item id]], "on_time": [batch/number]}``.
+
 A veto indicator reads its source like any other.
 """
 
@@ -55,6 +60,7 @@ from lianjian.assessment.scheme_file import spec_from_model
 from lianjian.assessment.scoring import SchemeSpec
 from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
+from lianjian.supervision.selectors import assessment_figures as rectification_figures
 
 Values = dict[int, dict[str, tuple[Any, dict[str, Any]]]]
 """org id → indicator code → (value, evidence)."""
@@ -241,6 +247,18 @@ def _key_tasks(
                 found[code] = (done / expected, evidence)
 
 
+def _rectification(
+    codes: list[str], period: Period, orgs: Any, today: datetime.date, out: Values
+) -> None:
+    figures = rectification_figures(orgs, period.start, period.end, today)
+    for org_id, found in out.items():
+        f = figures.get(org_id)
+        if f is not None and f.due:
+            evidence = {"due": [list(d) for d in f.due], "on_time": f.on_time}
+            for code in codes:
+                found[code] = (len(f.on_time) / len(f.due), evidence)
+
+
 def collect(
     scheme: Scheme,
     period: str,
@@ -276,6 +294,8 @@ def collect(
         _joint(by_source, p, org_filter, today, out)
     if by_source.get(Source.KEY_TASK_RATE) or by_source.get(Source.KEY_TASK_PROGRESS):
         _key_tasks(by_source, p, org_filter, today, out)
+    if by_source.get(Source.RECTIFICATION_ON_TIME):
+        _rectification(by_source[Source.RECTIFICATION_ON_TIME], p, org_filter, today, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
     return out

@@ -340,3 +340,44 @@ def reaches_ledger(user: Any) -> bool:
     if scope.everything or any(scope.of(k) for k in (AUDIT, DISCIPLINE, INSPECTION)):
         return True
     return Item.objects.visible_to(user).exists() or Batch.objects.visible_to(user).exists()
+
+
+# --- assessment ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OrgRectification:
+    """An organisation's items due in a period: (key, id) of each, and the keys closed on time."""
+
+    due: list[tuple[str, int]]
+    on_time: list[str]
+
+
+def assessment_figures(
+    orgs: Any, start: datetime.date, end: datetime.date, today: datetime.date
+) -> dict[int, OrgRectification]:
+    """Per organisation (``orgs``: ids or a subquery of them), its own items (责任组织) for
+    the assessment source ``rectification_on_time``, in one query:
+
+    * due — not voided, deadline inside ``start``–``end`` and either passed (before
+      ``today``) or already closed on time by then;
+    * on time — first closed (销号; a 回头看 that reopens it keeps the first closing) on or
+      before the deadline and on or before ``today``.
+    """
+    rows = (
+        Item.objects.filter(responsible_org__in=orgs, voided=False, deadline__range=(start, end))
+        .select_related("batch")
+        .order_by("responsible_org_id", "deadline", "batch__code", "number")
+    )
+    out: dict[int, OrgRectification] = {}
+    for item in rows:
+        closed = item.first_closed_on
+        on_time = closed is not None and closed <= today and closed <= item.deadline
+        if not (item.deadline < today or on_time):
+            continue
+        figures = out.setdefault(item.responsible_org_id, OrgRectification([], []))
+        key = f"{item.batch.code}/{item.number}"
+        figures.due.append((key, item.pk))
+        if on_time:
+            figures.on_time.append(key)
+    return out

@@ -51,6 +51,7 @@ class Source(models.TextChoices):
     MANUAL = "manual", "评议打分"
     KEY_TASK_RATE = "key_task_rate", "关键任务按期验收率"
     KEY_TASK_PROGRESS = "key_task_progress", "关键任务进度（对序时进度）"
+    RECTIFICATION_ON_TIME = "rectification_on_time", "问题整改按期销号率"
 
 
 class Direction(models.TextChoices):
@@ -217,7 +218,7 @@ class Indicator(SchemePart):
     name = models.CharField("指标名称", max_length=100)
     max = models.FloatField("分值", null=True, blank=True)
     rule = models.CharField("计分规则", max_length=10, choices=Rule.choices)
-    source = models.CharField("数据来源", max_length=20, choices=Source.choices)
+    source = models.CharField("数据来源", max_length=32, choices=Source.choices)
     target = models.FloatField("目标值", null=True, blank=True)
     floor = models.FloatField("最低比率", null=True, blank=True)
     direction = models.CharField("方向", max_length=8, choices=Direction.choices, blank=True)
