@@ -63,7 +63,7 @@ def test_it_creates_the_company_with_exact_counts_by_kind(demo):
     assert Member.objects.filter(category="预备党员").count() == 64
     assert Member.objects.filter(is_floating=True).count() == 5
     assert User.objects.count() == 8
-    assert demo.splitlines()[0] == "演示数据已加载：新建党组织 61 个、党员 600 名、账户 5 个。"
+    assert demo.splitlines()[0] == "演示数据已加载：新建党组织 61 个、党员 600 名、账户 8 个。"
 
 
 def test_running_it_twice_changes_nothing(demo):
