@@ -46,6 +46,7 @@ from lianjian.orgs.api import members_router, orgs_router
 from lianjian.projects.api import bids_router, calls_router, projects_router
 from lianjian.proposals.api import runs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
+from lianjian.supervision.api import router as supervision_router
 
 logger = logging.getLogger(__name__)
 
@@ -234,3 +235,4 @@ api.add_router("/carriers", carriers_router)
 api.add_router("/calls", calls_router)
 api.add_router("/bids", bids_router)
 api.add_router("/projects", projects_router)
+api.add_router("/supervision", supervision_router)

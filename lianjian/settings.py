@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "lianjian.carriers",
     "lianjian.consultations",
     "lianjian.sharing",
+    "lianjian.supervision",
     "lianjian.assessment",
     "lianjian.proposals",
     "lianjian.projects",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("inbox/", include("lianjian.notifications.urls")),
     path("deadlines/", include("lianjian.deadlines.urls")),
     path("decisions/", include("lianjian.decisions.urls")),
+    path("supervision/", include("lianjian.supervision.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -125,6 +125,16 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/projects/{code}/metrics": ["post"],
         "/api/v1/projects/{code}/awards": ["post"],
         "/api/v1/projects/{code}/awards/{award_id}/void": ["post"],
+        "/api/v1/supervision/batches": ["get"],
+        "/api/v1/supervision/batches/{code}": ["get"],
+        "/api/v1/supervision/items": ["get"],
+        "/api/v1/supervision/items/{item_id}": ["get"],
+        "/api/v1/supervision/items/{item_id}/measures": ["post"],
+        "/api/v1/supervision/items/{item_id}/actions": ["post"],
+        "/api/v1/supervision/measures/{measure_id}/state": ["post"],
+        "/api/v1/supervision/leads": ["get"],
+        "/api/v1/supervision/leads/{lead_id}": ["get"],
+        "/api/v1/supervision/recommendations": ["get"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

@@ -24,6 +24,7 @@ from tests.assessment_engine_helpers import example, joint_activity
 from tests.carrier_helpers import named_post
 from tests.consultation_helpers import make_consultations
 from tests.excel_helpers import run
+from tests.supervision_helpers import make_ledger
 
 PAYLOADS = (
     '=HYPERLINK("http://evil.example/x","点我")',
@@ -52,6 +53,8 @@ MODELS = (
     "carriers.Carrier",
     "keytasks.ProgressReport",
     "decisions.DecisionItem",
+    "supervision.Batch",
+    "supervision.Item",
 )
 KEYS = {
     "code",
@@ -102,6 +105,7 @@ def planted(world, tmp_path, settings):
 
     make_register(world)
     named_post(world)
+    make_ledger(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)

@@ -21,6 +21,7 @@ from tests.consultation_helpers import make_consultations
 from tests.keytask_helpers import make_tasks
 from tests.matrix import PERSONAS
 from tests.sharing_helpers import at, future_monday, make_sharing
+from tests.supervision_helpers import make_ledger
 
 autodiscover_modules("selectors")
 
@@ -291,6 +292,22 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"year": "2025", "only": "problem", "rule": "组织生活会"},
         {"year": "2026", "org": "ZB-X"},
     ],
+    "supervision_batches": [{}, {"q": "巡察"}, {"source": "内部审计"}, {"year": "2026"}],
+    "supervision_items": [
+        {},
+        {"state": "未销号"},
+        {"state": "待整改"},
+        {"colour": "yellow"},
+        {"colour": "green"},
+        {"kind": "立行立改"},
+        {"flag": "疑似违纪"},
+        {"org": "ZB-A"},
+        {"org": "ZB-X"},
+        {"batch": "XC-2026-01"},
+        {"q": "台账"},
+    ],
+    "supervision_leads": [{}, {"settled": "false"}, {"colour": "green"}, {"q": "合同"}],
+    "supervision_recommendations": [{}, {"kind": "审计建议"}, {"replied": "false"}],
 }
 ROW_LISTS = {"compliance"}  # not a page of keyed items: its own comparison below
 
@@ -368,6 +385,7 @@ def _carrier_rows(world) -> None:
         fields={"name": "线路通道责任区", "theme": "党建+安全生产"},
     )
     _project_rows(world)
+    make_ledger(world, recommendation=True)
     return world
 
 
@@ -818,8 +836,59 @@ def _grow(world, name: str, i: int) -> None:
             project_services.bid_transition(world.company, made, "shortlist")
             project_services.bid_transition(world.company, made, "defence", on=today())
             project_services.bid_award(world.company, made)
+    elif name.startswith("supervision_"):
+        _grow_supervision(world, name, i)
     else:
         raise KeyError(name)
+
+
+def _grow_supervision(world, name: str, i: int) -> None:
+    import datetime
+
+    from lianjian.supervision import services
+    from lianjian.supervision.models import Batch, Item, Recommendation
+
+    if name == "supervision_batches":
+        services.batch_create(
+            actor=None,
+            code=f"XC-G{i}",
+            title=f"增长巡察{i}",
+            source="巡察",
+            issuing_body="巡察组",
+            issuing_org=world.dw,
+            inspected_org=world.zb_b,
+            feedback_date=datetime.date(2026, 6, 1),
+        )
+    elif name == "supervision_items":
+        item = services.item_create(
+            actor=None,
+            batch=Batch.objects.get(code="XC-2026-01"),
+            number=f"G{i}",
+            description=f"增长问题{i}",
+            responsible_org=world.zb_b,
+            kind="限期整改",
+            deadline=datetime.date(2027, 6, 30),
+        )
+        services.measure_add(actor=None, item=item, text="措施", deadline=datetime.date(2027, 1, 1))
+    elif name == "supervision_leads":
+        services.lead_create(
+            actor=None,
+            org=world.dw,
+            from_body="巡察",
+            to_body="纪委",
+            transferred_on=datetime.date(2026, 9, 1),
+            case=f"增长线索{i}",
+            item=Item.objects.get(batch__code="XC-2026-01", number="1"),
+        )
+    else:
+        rec = Recommendation.objects.create(
+            kind="纪检监察建议",
+            issuer_org=world.dw,
+            recipient=world.zb_a,
+            text=f"增长建议{i}",
+            reply_due=datetime.date(2027, 1, 31),
+        )
+        rec.items.set(Item.objects.filter(batch__code="XC-2026-01"))
 
 
 def _grow_assessment(world, name: str, i: int) -> None:

@@ -67,6 +67,7 @@ SOURCES = (
     "carrier_count",
     "carrier_review",
     "project_awards",
+    "rectification_on_time",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

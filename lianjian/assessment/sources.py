@@ -43,6 +43,11 @@ organisations (about ten; pinned in tests):
 * ``carrier_review`` — the mean score of the reviews (复核) of its 岗区队 dated in the period;
   no review → missing. Evidence ``{"reviews": [[code, review period, score]]}``.
 
+* ``rectification_on_time`` — closed on time ÷ due among the organisation's own items of
+  the supervision ledger (责任组织) due in the period
+  (:func:`lianjian.supervision.selectors.assessment_figures`); no due item → missing.
+  Evidence ``{"due": [[batch/number, item id]], "on_time": [batch/number]}``.
+
 A veto indicator reads its source like any other.
 """
 
@@ -75,6 +80,7 @@ from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
 from lianjian.projects.rules import award_score
 from lianjian.projects.selectors import awards_in_period
+from lianjian.supervision.selectors import assessment_figures as rectification_figures
 
 Values = dict[int, dict[str, tuple[Any, dict[str, Any]]]]
 """org id → indicator code → (value, evidence)."""
@@ -294,6 +300,16 @@ def _project_awards(codes: list[str], period: Period, orgs: Any, out: Values) ->
         evidence = {"awards": [list(a) for a in items]}
         for code in codes:
             found[code] = (award_score(level for _c, level, _n, _d in items), evidence)
+def _rectification(
+    codes: list[str], period: Period, orgs: Any, today: datetime.date, out: Values
+) -> None:
+    figures = rectification_figures(orgs, period.start, period.end, today)
+    for org_id, found in out.items():
+        f = figures.get(org_id)
+        if f is not None and f.due:
+            evidence = {"due": [list(d) for d in f.due], "on_time": f.on_time}
+            for code in codes:
+                found[code] = (len(f.on_time) / len(f.due), evidence)
 
 
 def collect(
@@ -337,6 +353,8 @@ def collect(
         _carriers(by_source, p, org_filter, today, out)
     if by_source.get(Source.PROJECT_AWARDS):
         _project_awards(by_source[Source.PROJECT_AWARDS], p, org_filter, out)
+    if by_source.get(Source.RECTIFICATION_ON_TIME):
+        _rectification(by_source[Source.RECTIFICATION_ON_TIME], p, org_filter, today, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
     return out

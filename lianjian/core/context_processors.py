@@ -12,6 +12,21 @@ from lianjian.core.scope import BOARD, manages_any, scope_of
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
 CARRIERS = ("carriers:carrier_list", "岗区队", "carriers")
 PROJECTS = ("projects:project_list", "揭榜挂帅", "projects")
+from lianjian.core.scope import AUDIT, DISCIPLINE, INSPECTION, manages_any, scope_of
+
+KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+SUPERVISION = ("supervision:dashboard", "监督台账", "supervision")
+
+
+def reaches_supervision(user: object) -> bool:
+    """Whether the 监督台账 may hold something for ``user``, from the scope alone (no query):
+    the admin, the supervising bodies, and managers (the units items are assigned to)."""
+    scope = scope_of(user)
+    return (
+        scope.everything
+        or bool(scope.of(DISCIPLINE) or scope.of(AUDIT) or scope.of(INSPECTION))
+        or manages_any(user)
+    )
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -46,6 +61,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if apps.is_installed("lianjian.projects"):
             # 揭榜挂帅 projects are key tasks with a call behind them: shown to the same users.
             items.insert(items.index(KEYTASKS) + 1, PROJECTS)
+    if apps.is_installed("lianjian.supervision") and reaches_supervision(user):
+        items.append(SUPERVISION)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

@@ -53,6 +53,7 @@ class DeadlineKind(models.Model):
         KEY_TASK = "key_task", "关键任务"
         MILESTONE = "milestone", "关键任务里程碑"
         POST_EVALUATION = "post_evaluation", "三重一大后评估"
+        SUPERVISION_ITEM = "supervision_item", "监督问题整改"
 
     code = models.CharField("代码", max_length=20, unique=True, choices=Code.choices)
     preset = models.ForeignKey(

@@ -55,6 +55,7 @@ class Source(models.TextChoices):
     CARRIER_COUNT = "carrier_count", "在册岗区队数"
     CARRIER_REVIEW = "carrier_review", "岗区队复核平均分"
     PROJECT_AWARDS = "project_awards", "揭榜项目获奖（按级别加权）"
+    RECTIFICATION_ON_TIME = "rectification_on_time", "问题整改按期销号率"
 
 
 class Direction(models.TextChoices):
@@ -222,6 +223,7 @@ class Indicator(SchemePart):
     max = models.FloatField("分值", null=True, blank=True)
     rule = models.CharField("计分规则", max_length=10, choices=Rule.choices)
     source = models.CharField("数据来源", max_length=30, choices=Source.choices)
+    source = models.CharField("数据来源", max_length=32, choices=Source.choices)
     target = models.FloatField("目标值", null=True, blank=True)
     floor = models.FloatField("最低比率", null=True, blank=True)
     direction = models.CharField("方向", max_length=8, choices=Direction.choices, blank=True)

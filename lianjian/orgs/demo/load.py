@@ -36,6 +36,10 @@ ACCOUNTS: tuple[tuple[str, str, str | None, str | None, str | None], ...] = (
     ("dangyuan", User.Role.MEMBER, MANAGED_BRANCH, None, "plain"),
     ("zhibu2", User.Role.MANAGER, SECOND_BRANCH, None, "secretary"),
     ("juece", User.Role.BOARD, ROOT_CODE, "董事会办公室", None),
+    # the supervising bodies of the company (监督台账)
+    ("xuncha", User.Role.INSPECTION, ROOT_CODE, "公司党委巡察办", None),
+    ("jijian", User.Role.DISCIPLINE, ROOT_CODE, "公司纪委", None),
+    ("shenji", User.Role.AUDIT, ROOT_CODE, "公司审计部", None),
 )
 
 

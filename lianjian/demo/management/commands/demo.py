@@ -71,6 +71,10 @@ class Command(BaseCommand):
             from lianjian.projects.demo import demo_projects
 
             demo_projects(stdout=self.stdout)
+        if apps.is_installed("lianjian.supervision"):
+            from lianjian.supervision.demo import demo_supervision
+
+            demo_supervision(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 

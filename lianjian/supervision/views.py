@@ -1,0 +1,319 @@
+"""Screens of the supervision ledger: the dashboard (counts), batches, items with their
+measures and the 销号 loop, leads (bodies only; every read recorded) and recommendations.
+
+Each view finds its row through ``get_visible_or_404`` (404 outside the user's sight), and
+each write goes through one service, which checks the action's scope (403 on a visible row
+the user may not change) and the ledger's rules (a refusal is shown, status 400, nothing
+written).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from lianjian.core.pages import bound_view, saved
+from lianjian.core.paging import paginate
+from lianjian.core.scope import get_visible_or_404, may
+from lianjian.core.validation import today
+from lianjian.supervision import rules, selectors, services
+from lianjian.supervision.forms import MeasureForm, ProgressForm, ReasonForm
+from lianjian.supervision.models import Batch, Item, ItemEvent, ItemType, Lead, Measure
+from lianjian.supervision.report import write_report
+from lianjian.supervision.schemas import (
+    SupervisionBatchFilter,
+    SupervisionItemFilter,
+    SupervisionLeadFilter,
+    SupervisionRecommendationFilter,
+)
+
+NAV = "supervision"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Counts of the items the user reaches by state, colour and source (no contents)."""
+    board = selectors.dashboard(request.user, today())
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {"nav": NAV, "board": board, "colours": selectors.COLOURS},
+    )
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    f = SupervisionBatchFilter.from_query(request.GET)
+    page = paginate(request, selectors.batch_list(request.user, f))
+    return render(
+        request,
+        "supervision/batch_list.html",
+        {
+            "nav": NAV,
+            "page": page,
+            "f": f,
+            "sources": rules.SOURCES,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
+    batch = get_visible_or_404(
+        Batch.objects.select_related("issuing_org", "inspected_org"), request.user, code=code
+    )
+    day = today()
+    items = list(
+        selectors.item_rows(Item.objects.visible_to(request.user).filter(batch=batch, voided=False))
+    )
+    reports = list(batch.reports.all())
+    all_items = list(
+        Item.objects.filter(batch=batch, voided=False).only("state", "closed_on", "voided")
+    )
+    report = selectors.report_status(batch, all_items, reports, day)
+    rows = [(i, selectors.item_colour(i, day), selectors.flags(i, day)) for i in items]
+    return render(
+        request,
+        "supervision/batch_detail.html",
+        {"nav": NAV, "batch": batch, "rows": rows, "reports": reports, "report": report},
+    )
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def batch_report(request: HttpRequest, code: str) -> FileResponse:
+    """The Word 整改情况报告 of a batch over the items the user may see (``report``)."""
+    batch = get_visible_or_404(
+        Batch.objects.select_related("inspected_org"), request.user, code=code
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_report(batch, request.user, handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{batch.code}-整改情况报告.docx",
+        content_type=DOCX_TYPE,
+    )
+
+
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    day = today()
+    f = SupervisionItemFilter.from_query(request.GET)
+    page = paginate(request, selectors.item_list(request.user, f, day))
+    rows = [(i, selectors.item_colour(i, day), selectors.flags(i, day)) for i in page.object_list]
+    return render(
+        request,
+        "supervision/item_list.html",
+        {
+            "nav": NAV,
+            "page": page,
+            "rows": rows,
+            "f": f,
+            "states": rules.STATES,
+            "kinds": ItemType.values,
+            "flag_names": ("重要", "疑似违纪", "需问责", "逾期", "二次整改"),
+            "colours": selectors.COLOURS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _item(request: HttpRequest, pk: int) -> Item:
+    return get_visible_or_404(selectors.item_rows(Item.objects.all()), request.user, pk=pk)
+
+
+def _item_page(
+    request: HttpRequest,
+    item: Item,
+    *,
+    refusals: list[str] | None = None,
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
+    day = today()
+    user = request.user
+    can_rectify = may(user, "rectify", item) and not item.voided
+    can_decide = may(user, "decide", item) and not item.voided
+    actions = [
+        a
+        for a in rules.actions_from(item.state)
+        if (a in rules.UNIT_ACTIONS and can_rectify) or (a in rules.BODY_ACTIONS and can_decide)
+    ]
+    measures = list(item.measures.all())
+    ctx = {
+        "nav": NAV,
+        "item": item,
+        "colour": selectors.item_colour(item, day),
+        "flags": selectors.flags(item, day),
+        "measures": [(m, _measure_steps(user, m, item)) for m in measures],
+        "events": ItemEvent.objects.filter(item=item).select_related("actor"),
+        "actions": [(a, rules.ACTION_LABELS[a], a in rules.REASON_ACTIONS) for a in actions],
+        "closing_problem": rules.closing_problem(m.state for m in measures),
+        "can_rectify": can_rectify,
+        "measure_form": forms.get("measure_form")
+        or (MeasureForm() if can_rectify and item.state in _MEASURE_STATES else None),
+        "progress_form": forms.get("progress_form")
+        or (
+            ProgressForm(
+                initial={
+                    "progress": item.progress,
+                    "results": item.results,
+                    "evidence": item.evidence,
+                }
+            )
+            if can_rectify and not item.done
+            else None
+        ),
+        "reason_form": ReasonForm(),
+        "refusals": refusals or [],
+        "look_back_due": rules.look_back_due(item.first_closed_on)
+        if item.first_closed_on
+        else None,
+        "evidence_links": [line.strip() for line in item.evidence.splitlines() if line.strip()],
+    }
+    return render(request, "supervision/item_detail.html", ctx, status=status)
+
+
+_MEASURE_STATES = (rules.PENDING, rules.IN_PROGRESS, rules.REOPENED)
+
+
+def _measure_steps(user: Any, measure: Measure, item: Item) -> list[str]:
+    """The next states of ``measure`` the user may set (none once the item is closed)."""
+    if item.done or item.voided or measure.voided:
+        return []
+    out = []
+    for state in rules.MEASURE_STEPS:
+        if not rules.measure_step_allowed(measure.state, state):
+            continue
+        body = state == rules.VERIFIED or (
+            measure.state == rules.COMPLETED and state == rules.ADVANCING
+        )
+        if may(user, "verify" if body else "change", measure):
+            out.append(state)
+    return out
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_page(request, _item(request, pk))
+
+
+def _act(request: HttpRequest, action: str, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.item_act(actor=request.user, item=item, action=action, reason=reason)
+    except ValidationError as exc:
+        return _item_page(request, item, refusals=exc.messages, status=400)
+    return saved(request, f"已{rules.ACTION_LABELS[action]}", "supervision:item_detail", pk=item.pk)
+
+
+item_start = bound_view(_act, rules.START, post=True)
+item_apply = bound_view(_act, rules.APPLY, post=True)
+item_accept = bound_view(_act, rules.ACCEPT, post=True)
+item_return = bound_view(_act, rules.RETURN, post=True)
+item_confirm = bound_view(_act, rules.CONFIRM, post=True)
+item_reopen = bound_view(_act, rules.REOPEN, post=True)
+item_resume = bound_view(_act, rules.RESUME, post=True)
+
+
+@login_required
+def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("supervision:item_detail", pk=pk)
+    item = _item(request, pk)
+    form = MeasureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.measure_add(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            return _item_page(request, item, refusals=exc.messages, status=400, measure_form=form)
+        return saved(request, "已新增整改措施", "supervision:item_detail", pk=item.pk)
+    return _item_page(request, item, status=400, measure_form=form)
+
+
+@login_required
+def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("supervision:item_detail", pk=pk)
+    item = _item(request, pk)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_update(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            return _item_page(request, item, refusals=exc.messages, status=400, progress_form=form)
+        return saved(request, "已报送整改进展", "supervision:item_detail", pk=item.pk)
+    return _item_page(request, item, status=400, progress_form=form)
+
+
+@login_required
+def measure_step(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        raise PermissionDenied
+    measure = get_visible_or_404(
+        Measure.objects.select_related("item__batch", "item__responsible_org"), request.user, pk=pk
+    )
+    state = request.POST.get("state", "")
+    try:
+        services.measure_step(actor=request.user, measure=measure, state=state)
+    except ValidationError as exc:
+        item = _item(request, measure.item_id)
+        return _item_page(request, item, refusals=exc.messages, status=400)
+    messages.success(request, f"措施已改为“{state}”")
+    return redirect("supervision:item_detail", pk=measure.item_id)
+
+
+@login_required
+def lead_list(request: HttpRequest) -> HttpResponse:
+    day = today()
+    f = SupervisionLeadFilter.from_query(request.GET)
+    page = paginate(request, selectors.lead_list(request.user, f, day))
+    rows = [(lead, selectors.lead_colour(lead, day)) for lead in page.object_list]
+    return render(
+        request,
+        "supervision/lead_list.html",
+        {"nav": NAV, "page": page, "rows": rows, "f": f, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead, for the bodies involved only; the read is recorded before it is shown."""
+    lead = get_visible_or_404(
+        Lead.objects.select_related("org", "item__batch"), request.user, pk=pk
+    )
+    services.lead_read(reader=request.user, lead=lead, via="screen")
+    return render(
+        request,
+        "supervision/lead_detail.html",
+        {
+            "nav": NAV,
+            "lead": lead,
+            "colour": selectors.lead_colour(lead, today()),
+            "reads": lead.reads.select_related("reader")[:20],
+        },
+    )
+
+
+@login_required
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    f = SupervisionRecommendationFilter.from_query(request.GET)
+    page = paginate(request, selectors.recommendation_list(request.user, f))
+    return render(
+        request,
+        "supervision/recommendation_list.html",
+        {"nav": NAV, "page": page, "f": f, "query": request.GET.urlencode()},
+    )

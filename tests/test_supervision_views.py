@@ -1,0 +1,228 @@
+"""The ledger's screens: the permission matrix of every view (404 outside the user's sight,
+403 for a write refused on a visible row, nothing changed), the 销号 loop through the
+screens, lead reads recorded, query counts pinned."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lianjian.supervision import rules, services
+from lianjian.supervision.models import Item, LeadRead, Measure
+from tests import matrix
+from tests.supervision_helpers import PERSONAS, Ledger, make_ledger
+
+D = datetime.date
+
+
+@pytest.fixture
+def ledger(world) -> Ledger:
+    return make_ledger(world)
+
+
+def client(world, persona: str) -> Client:
+    return matrix.client_for(world, persona)
+
+
+#                          admin company a    member b    outsider xuncha jijian shenji
+READS = {
+    "dashboard": ([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    "batch_list": ([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    "item_list": ([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    "lead_list": ([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    "recommendation_list": ([200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    "batch_xc": ([200, 200, 200, 404, 200, 404, 200, 404, 404]),
+    "batch_ns": ([200, 404, 404, 404, 404, 404, 404, 404, 200]),
+    "item_a": ([200, 200, 200, 200, 404, 404, 200, 404, 404]),
+    "item_b": ([200, 200, 404, 404, 200, 404, 200, 404, 404]),
+    # a lead: only the bodies involved (审计 → 纪委)
+    "lead": ([200, 404, 404, 404, 404, 404, 404, 200, 200]),
+}
+
+
+def url(led, view: str) -> str:
+    if view == "batch_xc":
+        return reverse("supervision:batch_detail", args=[led.batch.code])
+    if view == "batch_ns":
+        return reverse("supervision:batch_detail", args=[led.audit.code])
+    if view == "item_a":
+        return reverse("supervision:item_detail", args=[led.item_a.pk])
+    if view == "item_b":
+        return reverse("supervision:item_detail", args=[led.item_b.pk])
+    if view == "lead":
+        return reverse("supervision:lead_detail", args=[led.lead.pk])
+    return reverse(f"supervision:{view}")
+
+
+@pytest.mark.parametrize(("view", "persona"), matrix.cases(READS, PERSONAS))
+def test_every_screen_answers_by_scope(ledger, view, persona):
+    response = client(ledger.world, persona).get(url(ledger, view))
+    assert response.status_code == READS[view][PERSONAS.index(persona)]
+
+
+def test_a_branch_sees_only_its_items_on_the_lists(ledger):
+    body = client(ledger.world, "manager_a").get(reverse("supervision:item_list")).content.decode()
+    assert "三会一课" in body and "物资台账" not in body
+    body = client(ledger.world, "manager_b").get(reverse("supervision:item_list")).content.decode()
+    assert "三会一课" not in body and "物资台账" in body
+
+
+def test_nobody_outside_the_bodies_sees_a_lead_on_the_list(ledger):
+    for persona in ("admin", "jijian", "shenji"):
+        body = client(ledger.world, persona).get(reverse("supervision:lead_list")).content.decode()
+        assert f'data-lead="{ledger.lead.pk}"' in body
+    for persona in ("company", "manager_b", "xuncha", "outsider"):
+        body = client(ledger.world, persona).get(reverse("supervision:lead_list")).content.decode()
+        assert "data-lead=" not in body
+
+
+def test_every_read_of_a_lead_is_recorded(ledger):
+    c = client(ledger.world, "jijian")
+    c.get(url(ledger, "lead"))
+    c.get(url(ledger, "lead"))
+    client(ledger.world, "company").get(url(ledger, "lead"))  # 404: not recorded as a read
+    assert LeadRead.objects.filter(lead=ledger.lead, reader=ledger.jijian).count() == 2
+    assert LeadRead.objects.count() == 2
+
+
+def test_the_dashboard_shows_counts_not_leads(ledger):
+    body = client(ledger.world, "company").get(reverse("supervision:dashboard")).content.decode()
+    assert 'data-figure="total">2<' in body
+    assert 'data-figure="leads"' not in body and "拆分合同" not in body
+    body = client(ledger.world, "jijian").get(reverse("supervision:dashboard")).content.decode()
+    assert 'data-figure="leads"' in body
+
+
+#                 admin company a    member b    outsider xuncha jijian shenji
+WRITES = {
+    "measure_add_a": [302, 302, 302, 403, 404, 404, 403, 404, 404],
+    "apply_a": [400, 400, 400, 403, 404, 404, 403, 404, 404],  # 400: no measure yet (the gate)
+    "accept_a": [400, 403, 403, 403, 404, 404, 400, 404, 404],  # 400: not applied for
+}
+
+
+def _write(led, key: str, c: Client):
+    pk = led.item_a.pk
+    if key == "measure_add_a":
+        return c.post(
+            reverse("supervision:measure_add", args=[pk]),
+            {"text": "规范记录", "deadline": "2027-01-31", "owner": "张三"},
+        )
+    if key == "apply_a":
+        return c.post(reverse("supervision:item_apply", args=[pk]))
+    return c.post(reverse("supervision:item_accept", args=[pk]))
+
+
+def _state(led):
+    item = Item.objects.get(pk=led.item_a.pk)
+    return (item.state, Measure.objects.filter(item=item).count())
+
+
+@pytest.mark.parametrize(("key", "persona"), matrix.cases(WRITES, PERSONAS))
+def test_every_write_answers_by_scope_and_a_refusal_changes_nothing(ledger, key, persona):
+    if key == "apply_a":
+        services.item_act(actor=None, item=ledger.item_a, action=rules.START)
+    matrix.assert_write(
+        lambda: _state(ledger),
+        lambda: _write(ledger, key, client(ledger.world, persona)),
+        WRITES[key][PERSONAS.index(persona)],
+    )
+
+
+def test_the_loop_through_the_screens(ledger):
+    w = ledger.world
+    unit, body = client(w, "manager_a"), client(w, "xuncha")
+    pk = ledger.item_a.pk
+    detail = reverse("supervision:item_detail", args=[pk])
+    assert (
+        unit.post(
+            reverse("supervision:measure_add", args=[pk]),
+            {"text": "规范记录", "deadline": "2027-01-31"},
+        ).status_code
+        == 302
+    )
+    m = Measure.objects.get(item_id=pk)
+    for state in ("推进中", "已完成"):
+        assert (
+            unit.post(
+                reverse("supervision:measure_step", args=[m.pk]), {"state": state}
+            ).status_code
+            == 302
+        )
+    # the unit cannot verify: 403, nothing changed
+    assert (
+        unit.post(reverse("supervision:measure_step", args=[m.pk]), {"state": "已核验"}).status_code
+        == 403
+    )
+    refused = unit.post(reverse("supervision:item_apply", args=[pk]))
+    assert refused.status_code == 400 and "未核验" in refused.content.decode()
+    assert (
+        body.post(reverse("supervision:measure_step", args=[m.pk]), {"state": "已核验"}).status_code
+        == 302
+    )
+    assert unit.post(reverse("supervision:item_apply", args=[pk])).status_code == 302
+    refused = body.post(reverse("supervision:item_return", args=[pk]), {"reason": ""})
+    assert refused.status_code == 400 and "原因" in refused.content.decode()
+    assert (
+        body.post(reverse("supervision:item_return", args=[pk]), {"reason": "佐证不全"}).status_code
+        == 302
+    )
+    assert unit.post(reverse("supervision:item_apply", args=[pk])).status_code == 302
+    assert body.post(reverse("supervision:item_accept", args=[pk])).status_code == 302
+    page = body.get(detail).content.decode()
+    assert "已销号" in page and "佐证不全" in page and 'id="act-confirm"' in page
+    assert Item.objects.get(pk=pk).state == rules.CLOSED
+
+
+def test_another_branch_cannot_reach_an_item_by_address(ledger):
+    c = client(ledger.world, "manager_b")
+    pk = ledger.item_a.pk
+    assert c.get(reverse("supervision:item_detail", args=[pk])).status_code == 404
+    assert c.post(reverse("supervision:item_apply", args=[pk])).status_code == 404
+
+
+@pytest.mark.parametrize("view", ["item_list", "batch_list", "dashboard", "batch_xc"])
+def test_query_counts_do_not_grow_with_rows(ledger, view, django_assert_max_num_queries):
+    for n in range(3, 15):
+        services.item_create(
+            actor=None,
+            batch=ledger.batch,
+            number=str(n),
+            description=f"问题{n}",
+            responsible_org=ledger.world.zb_a,
+            kind="限期整改",
+            deadline=D(2027, 6, 30),
+        )
+    c = client(ledger.world, "xuncha")
+    with django_assert_max_num_queries(12):
+        assert c.get(url(ledger, view)).status_code == 200
+
+
+def test_the_word_report_lists_the_items_the_user_sees(ledger):
+    import io
+
+    from docx import Document
+
+    services.measure_add(
+        actor=ledger.world.manager_a,
+        item=ledger.item_a,
+        text="逐月检查记录",
+        deadline=D(2027, 1, 31),
+    )
+    url_ = reverse("supervision:batch_report", args=[ledger.batch.code])
+    response = client(ledger.world, "xuncha").get(url_)
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "整改情况报告" in text and "问题1" in text and "问题2" in text
+    assert "逐月检查记录" in cells and "公司党委第一巡察组" in cells
+    # a branch gets the report of its own items only; another body gets 404
+    response = client(ledger.world, "manager_b").get(url_)
+    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "问题2" in text and "问题1" not in text and "共 2 个" in text
+    assert client(ledger.world, "jijian").get(url_).status_code == 404
