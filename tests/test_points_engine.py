@@ -53,7 +53,13 @@ def ev(rule: str, points: float, period: str = "2026Q1", n: int = 0) -> Event:
 
 
 def with_rule(**rule: Any) -> dict[str, Any]:
-    base = {"code": "X1", "text": "参加志愿服务", "category": "奖励", "points": 1, "source": "claim"}
+    base = {
+        "code": "X1",
+        "text": "参加志愿服务",
+        "category": "奖励",
+        "points": 1,
+        "source": "claim",
+    }
     return {**SCHEME_FILE, "rules": [{**base, **rule}]}
 
 

@@ -42,9 +42,7 @@ FORMALISM_WORDS = re.compile(
     r"log-?in|minutes|clicks?\b|check-?in",
     re.IGNORECASE,
 )
-FORMALISM_MESSAGE = (
-    "不得按登录、在线时长、点击、打卡或学习强国数据计分（减负：只按已有的工作记录和审核过的申报计分）"
-)
+FORMALISM_MESSAGE = "不得按登录、在线时长、点击、打卡或学习强国数据计分（减负：只按已有的工作记录和审核过的申报计分）"
 
 _NUMBER = Decimal | int | float
 

@@ -203,7 +203,9 @@ class PointsRule(models.Model):
     cap_period = models.DecimalField(
         "每期上限", max_digits=7, decimal_places=2, null=True, blank=True
     )
-    cap_year = models.DecimalField("年度上限", max_digits=7, decimal_places=2, null=True, blank=True)
+    cap_year = models.DecimalField(
+        "年度上限", max_digits=7, decimal_places=2, null=True, blank=True
+    )
     activity_types = models.JSONField("活动类型", default=list, blank=True)
     veto_total = models.DecimalField(
         "否决后得分", max_digits=7, decimal_places=2, null=True, blank=True

@@ -57,7 +57,9 @@ def exempt_members(scheme: PointsScheme, member_ids: Iterable[int]) -> set[int]:
     }  # fmt: skip
 
 
-def _events(scheme: PointsScheme, member_ids: Iterable[int] | None) -> dict[int, list[engine.Event]]:
+def _events(
+    scheme: PointsScheme, member_ids: Iterable[int] | None
+) -> dict[int, list[engine.Event]]:
     qs = PointsEntry.objects.filter(scheme=scheme, status=EntryStatus.ACTIVE)
     if member_ids is not None:
         qs = qs.filter(member_id__in=list(member_ids))
@@ -140,9 +142,7 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
     spec = scheme.as_engine([r for r in rules if r.active])
     entries = list(
         PointsEntry.objects.filter(scheme=scheme, member=member)
-        .select_related(
-            "rule", "attendance__activity", "milestone__task", "problem", "claim"
-        )
+        .select_related("rule", "attendance__activity", "milestone__task", "problem", "claim")
         .order_by("happened_on", "id")
     )
     active = [e for e in entries if e.status == EntryStatus.ACTIVE]
@@ -152,13 +152,9 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
     )
     exempt = member.pk in exempt_members(scheme, [member.pk])
     events = [e.as_event() for e in active]
-    periods = [
-        (p, engine.period_total(spec, p, events, exempt=exempt)) for p in scheme.periods()
-    ]
+    periods = [(p, engine.period_total(spec, p, events, exempt=exempt)) for p in scheme.periods()]
     year_total = engine.period_total(spec, str(scheme.year), events, exempt=exempt)
-    claims = list(
-        PointsClaim.objects.filter(scheme=scheme, member=member).select_related("rule")
-    )
+    claims = list(PointsClaim.objects.filter(scheme=scheme, member=member).select_related("rule"))
     today = today or datetime.date.today()
     current = engine.period_of(today, scheme.period) if today.year == scheme.year else ""
     rank = None

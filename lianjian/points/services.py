@@ -44,6 +44,12 @@ from lianjian.points.sources import SOURCE_NAMES, SOURCES, Found
 SYSTEM_REASON = "来源记录已撤销或不再符合规则"
 
 
+def _allowed(actor: Any, action: str, obj: Any) -> bool:
+    """Whether ``actor`` may ``action`` ``obj``; ``None`` is the system (the command line,
+    the demo), which acts without a scope."""
+    return actor is None or may(actor, action, obj)
+
+
 def parse_file(data: Any) -> engine.Scheme:
     """The scheme in a scheme file, checked against the sources this system computes."""
     return engine.parse_scheme(
@@ -69,7 +75,7 @@ def import_scheme(*, actor: Any, data: Any) -> PointsScheme:
     org = Organisation.objects.filter(code=spec.org).first()
     if org is None:
         raise ValidationError([f"组织 {spec.org} 不存在"])
-    if actor is not None and not may(actor, CHANGE, PointsScheme(org=org)):
+    if not _allowed(actor, CHANGE, PointsScheme(org=org)):
         raise PermissionDenied("无权为该组织制定积分办法")
     fields: dict[str, Any] = {
         "name": spec.name,
@@ -128,9 +134,7 @@ def _publicity_days(data: Any) -> int:
 
 
 @transaction.atomic
-def recompute(
-    *, actor: Any, scheme: PointsScheme, period: str | None = None
-) -> tuple[int, int]:
+def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) -> tuple[int, int]:
     """Make the scheme's ``auto`` entries (of ``period``, or the whole year) match the
     source records; answers (entries written, entries withdrawn). Running it twice
     changes nothing the second time. Audited as one import row per run (the entries are
@@ -186,7 +190,11 @@ def recompute(
             actor=actor,
             action=AuditLog.Action.IMPORT,
             obj=scheme,
-            after={"period": period or str(scheme.year), "written": written, "withdrawn": withdrawn},
+            after={
+                "period": period or str(scheme.year),
+                "written": written,
+                "withdrawn": withdrawn,
+            },
             note="自动积分重新计算",
         )
     return written, withdrawn
@@ -229,7 +237,7 @@ def file_claim(
     organisation (the group leader declaring for them)."""
     scope = scope_of(actor)
     own = scope.member_id == member.pk
-    if not own and not may(actor, CHANGE, PointsClaim(member=member)):
+    if not own and not _allowed(actor, CHANGE, PointsClaim(member=member)):
         raise PermissionDenied("只能为本人或所管理组织的党员申报")
     if not rule.is_claimable:
         raise ValidationError({"rule": f"规则 {rule.code} 不接受个人申报"})
@@ -283,13 +291,15 @@ def claim_step(
     """Take the review step ``action`` (:data:`STEPS`) on a claim. Managers of the
     member's organisation review; nobody reviews their own claim. 生效 only once the
     publicity period is over; it writes the ledger entry."""
-    if not may(actor, "review", claim):
+    if not _allowed(actor, "review", claim):
         raise PermissionDenied("无权审核该申报")
-    if scope_of(actor).member_id == claim.member_id:
+    if actor is not None and scope_of(actor).member_id == claim.member_id:
         raise PermissionDenied("不能审核本人的申报")
     if action not in STEPS:
         raise ValidationError(f"未知的审核操作：{action}")
-    claim = PointsClaim.objects.select_for_update().select_related("rule", "scheme").get(pk=claim.pk)
+    claim = (
+        PointsClaim.objects.select_for_update().select_related("rule", "scheme").get(pk=claim.pk)
+    )
     starts, target, label = STEPS[action]
     if claim.state not in starts:
         raise ValidationError(f"申报当前为“{claim.state}”，不能{label}")
@@ -337,7 +347,7 @@ def add_manual_entry(
     """An entry a branch records directly (a deduction, a veto event, a correction of an
     earlier entry): 生效 at once, with the reason. ``points`` defaults to the rule's;
     a correction may give its own (of the rule's sign)."""
-    if not may(actor, CHANGE, PointsEntry(member=member)):
+    if not _allowed(actor, CHANGE, PointsEntry(member=member)):
         raise PermissionDenied("无权为该党员录入积分")
     scheme = rule.scheme
     _in_scheme(scheme, member, happened_on)
@@ -366,7 +376,7 @@ def add_manual_entry(
 def withdraw_entry(*, actor: Any, entry: PointsEntry, reason: str) -> PointsEntry:
     """Withdraw a ledger entry (it stays, with the reason). An ``auto`` entry is withdrawn
     by its record only (void the activity, correct the attendance), never by hand."""
-    if not may(actor, CHANGE, entry):
+    if not _allowed(actor, CHANGE, entry):
         raise PermissionDenied("无权撤回该积分")
     if entry.source == EntrySource.AUTO:
         raise ValidationError("自动积分随来源记录变化，请更正来源记录")
@@ -387,14 +397,14 @@ def set_standing(
     *, actor: Any, member: Member, year: int, category: str, exempt: bool, reason: str = ""
 ) -> MemberStanding:
     """A member's category for ``year``; exempting needs a reason."""
-    if not may(actor, CHANGE, MemberStanding(member=member)):
+    if not _allowed(actor, CHANGE, MemberStanding(member=member)):
         raise PermissionDenied("无权设置该党员的积分类别")
     if exempt and not reason.strip():
         raise ValidationError({"reason": "免于积分须说明原因"})
-    standing = MemberStanding.objects.filter(member=member, year=year).first()
-    fields = {"category": category, "exempt": exempt, "reason": reason.strip()}
+    standing: MemberStanding | None = MemberStanding.objects.filter(
+        member=member, year=year
+    ).first()
+    fields: dict[str, Any] = {"category": category, "exempt": exempt, "reason": reason.strip()}
     if standing is None:
-        return audited_create(
-            actor=actor, obj=MemberStanding(member=member, year=year, **fields)
-        )
+        return audited_create(actor=actor, obj=MemberStanding(member=member, year=year, **fields))
     return audited_update(actor=actor, obj=standing, fields=fields)

@@ -57,7 +57,9 @@ def _attendance(
     for pk, member_id, start in qs.values_list("pk", "member_id", "activity__start").iterator(
         chunk_size=5000
     ):
-        yield Found(member_id, f"attendance:{pk}", timezone.localtime(start).date(), attendance_id=pk)
+        yield Found(
+            member_id, f"attendance:{pk}", timezone.localtime(start).date(), attendance_id=pk
+        )
 
 
 def attendance(
@@ -90,7 +92,8 @@ def milestone_accepted(
     for pk, owner_id, day in qs.values_list("pk", "task__owner_id", "accepted_on").iterator(
         chunk_size=5000
     ):
-        yield Found(owner_id, f"milestone:{pk}", day, milestone_id=pk)
+        if day is not None:  # the filter on accepted_on excludes None; mypy cannot see it
+            yield Found(owner_id, f"milestone:{pk}", day, milestone_id=pk)
 
 
 def problem_closed(
@@ -119,7 +122,7 @@ def problem_closed(
     seen: set[tuple[int, int]] = set()
     for pk, name, day, org_id in problems:
         found = members.get((org_id, name), [])
-        if len(found) == 1 and (pk, found[0]) not in seen:
+        if day is not None and len(found) == 1 and (pk, found[0]) not in seen:
             seen.add((pk, found[0]))
             yield Found(found[0], f"problem:{pk}", day, problem_id=pk)
 
