@@ -40,6 +40,7 @@ from lianjian.core.conflicts import conflict_message, is_lost_race
 from lianjian.core.middleware import SAFE_METHODS
 from lianjian.keytasks.api import lists_router, milestones_router, reports_router, tasks_router
 from lianjian.orgs.api import members_router, orgs_router
+from lianjian.points.api import router as points_router
 from lianjian.proposals.api import runs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
 
@@ -224,3 +225,4 @@ api.add_router("/task-lists", lists_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/milestones", milestones_router)
 api.add_router("/task-reports", reports_router)
+api.add_router("/points", points_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment/", include("lianjian.assessment.urls")),
     path("consultations/", include("lianjian.consultations.urls")),
     path("keytasks/", include("lianjian.keytasks.urls")),
+    path("points/", include("lianjian.points.urls")),
     path("sharing/", include("lianjian.sharing.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),

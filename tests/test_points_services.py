@@ -221,7 +221,7 @@ def test_my_points_keeps_the_caps_and_shows_no_rank_by_default(world) -> None:
     assert mine is not None and mine.rank is None
     assert dict((p, t.total) for p, t in mine.periods)[f"{YEAR}Q1"] == 86  # cap_period 6
     assert sorted(kept for _, kept in mine.entries) == [0, 0, 3, 3]
-    assert [r.code for r in mine.claimable] == ["B2", "V1"]
+    assert [r.code for r in mine.claimable] == ["B2"]
 
 
 def test_the_command_line(world, tmp_path, capsys) -> None:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from lianjian.core.scope import manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+POINTS = ("points:scheme_list", "党员积分", "points")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -33,6 +34,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
         # query here, so every page costs the same.
         items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
+        items.insert(
+            items.index(("consultations:problem_list", "事务共商", "consultations")), POINTS
+        )
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

@@ -14,6 +14,7 @@ from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
 from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
+from lianjian.points import selectors as points_selectors
 
 
 @login_required
@@ -45,4 +46,5 @@ def mine(request: HttpRequest) -> HttpResponse:
         ctx.update(years=years, mine=selectors.my_year(member.pk, year))
         tasks = keytask_rows.my_rows(user, today)
         ctx.update(tasks=tasks[: selectors.TASKS_SHOWN], task_count=len(tasks))
+        ctx["points"] = points_selectors.my_points(member, year, today)
     return render(request, "home/mine.html", ctx)

@@ -4,8 +4,8 @@ and claims (积分申报). Rules of the numbers live in :mod:`lianjian.points.en
 Scope:
 - a scheme is seen by whoever sees its organisation and by the members below it (the
   scheme that scores them); it is changed by the managers of its organisation;
-- a ledger entry, claim or member category is seen by whoever sees the member's
-  organisation and by the member themself; managers of the member's organisation review
+- a ledger entry, claim or member category is seen by the managers of the member's
+  organisation and by the member themself (not by the other members of the branch); managers of the member's organisation review
   claims and enter manual entries. Members never reach another member's rows.
 
 The ledger is never edited: an entry is 生效 or 已撤回 (with the reason); a correction is
@@ -255,8 +255,10 @@ class MemberRowQuerySet(ScopedQuerySet[Any]):
     pass
 
 
+# A member's points are theirs and their managers' business: a plain member's scope sees
+# their whole branch (names, activities), but never another member's points.
 MEMBER_ROW_SCOPE = ScopeRules(
-    view=[Sees("member__org"), IsOwnMember("member")],
+    view=[Manages("member__org"), IsOwnMember("member")],
     change=[Manages("member__org")],
     review=[Manages("member__org")],
 )

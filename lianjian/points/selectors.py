@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from lianjian.core.filters import ListFilter, filter_given, search
+from lianjian.core.filters import filter_given, register_list, search
 from lianjian.core.scope import VIEW, ScopedQuerySet
 from lianjian.orgs.models import Member
 from lianjian.points import engine
@@ -28,7 +28,9 @@ from lianjian.points.models import (
     PointsEntry,
     PointsRule,
     PointsScheme,
+    RuleCategory,
 )
+from lianjian.points.schemas import ClaimFilter, EntryFilter, SchemeFilter
 
 
 def scheme_for(member: Member, year: int) -> PointsScheme | None:
@@ -170,7 +172,7 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
         year=year_total,
         entries=[(e, kept.get(e.pk, Decimal(0))) for e in reversed(entries)],
         claims=claims,
-        claimable=[r for r in rules if r.is_claimable],
+        claimable=[r for r in rules if r.is_claimable and r.category != RuleCategory.VETO],
         exempt=exempt,
         rank=rank,
         current=current,
@@ -178,18 +180,6 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
 
 
 # --- lists --------------------------------------------------------------------------------
-
-
-class EntryFilter(ListFilter):
-    """积分台账: a scheme's entries, by member, rule, period, source and status."""
-
-    q: str | None = None
-    scheme: str | None = None
-    period: str | None = None
-    rule: str | None = None
-    source: str | None = None
-    status: str | None = None
-    org: str | None = None
 
 
 def entry_list(user: Any, f: EntryFilter) -> ScopedQuerySet[PointsEntry]:
@@ -209,15 +199,6 @@ def entry_list(user: Any, f: EntryFilter) -> ScopedQuerySet[PointsEntry]:
     return qs.order_by("-happened_on", "-id")
 
 
-class ClaimFilter(ListFilter):
-    """积分申报: claims by state (``open`` = still under review), scheme, organisation."""
-
-    q: str | None = None
-    scheme: str | None = None
-    state: str | None = None
-    org: str | None = None
-
-
 def claim_list(user: Any, f: ClaimFilter) -> ScopedQuerySet[PointsClaim]:
     qs = PointsClaim.objects.restrict(user, VIEW).select_related(
         "member", "rule", "scheme", "member__org"
@@ -231,14 +212,29 @@ def claim_list(user: Any, f: ClaimFilter) -> ScopedQuerySet[PointsClaim]:
     return qs.order_by("-created_at", "-id")
 
 
-class SchemeFilter(ListFilter):
-    """积分办法: by year and text."""
-
-    q: str | None = None
-    year: int | None = None
-
-
 def scheme_list(user: Any, f: SchemeFilter) -> ScopedQuerySet[PointsScheme]:
     qs = PointsScheme.objects.restrict(user, VIEW).select_related("org")
     qs = filter_given(qs, year=f.year)
     return search(qs, f.q, "code__icontains", "name__icontains").order_by("-year", "code")
+
+
+register_list(
+    "points_schemes",
+    screen="points:scheme_list",
+    api="/points/schemes",
+    filter=SchemeFilter,
+    key="code",
+    selector=scheme_list,
+)
+register_list(
+    "points_entries",
+    screen="points:entry_list",
+    api="/points/entries",
+    filter=EntryFilter,
+    key="id",
+    selector=entry_list,
+)
+register_list(
+    "points_claims", screen="points:claim_list", api="/points/claims", filter=ClaimFilter,
+    key="id", selector=claim_list,
+)  # fmt: skip

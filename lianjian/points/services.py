@@ -38,6 +38,7 @@ from lianjian.points.models import (
     PointsEntry,
     PointsRule,
     PointsScheme,
+    RuleCategory,
 )
 from lianjian.points.sources import SOURCE_NAMES, SOURCES, Found
 
@@ -241,6 +242,8 @@ def file_claim(
         raise PermissionDenied("只能为本人或所管理组织的党员申报")
     if not rule.is_claimable:
         raise ValidationError({"rule": f"规则 {rule.code} 不接受个人申报"})
+    if rule.category == RuleCategory.VETO:
+        raise ValidationError({"rule": "一票否决事项由支部录入，不能申报"})
     scheme = rule.scheme
     _in_scheme(scheme, member, happened_on)
     if not text.strip():
