@@ -108,7 +108,7 @@ def claim_list(request: HttpRequest, params: Query[ClaimListParams]) -> dict[str
 
 
 @router.post("/claims", response={201: ClaimOut, **WRITE_ERRORS}, summary="申报积分")
-def claim_create(request: HttpRequest, payload: ClaimIn) -> Status:
+def claim_create(request: HttpRequest, payload: ClaimIn) -> Status[Any]:
     """File a claim for oneself (``member`` left out) or, as a manager, for a member of an
     organisation one manages. A scheme or member out of sight is refused as unknown."""
     user = caller(request)

@@ -101,7 +101,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "f": f,
         "sources": EntrySource.choices,
         "statuses": EntryStatus.values,
-        "schemes": selectors.scheme_list(request.user, SchemeFilter()),
+        "schemes": selectors.scheme_list(request.user, SchemeFilter.model_validate({})),
     }
     return render(request, "points/entry_list.html", ctx)
 
