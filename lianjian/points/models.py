@@ -330,6 +330,7 @@ class PointsClaim(models.Model):
         verbose_name="申报人",
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
