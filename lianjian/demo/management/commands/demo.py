@@ -59,6 +59,10 @@ class Command(BaseCommand):
             from lianjian.keytasks.demo import demo_keytasks
 
             demo_keytasks(stdout=self.stdout)
+        if apps.is_installed("lianjian.points"):
+            from lianjian.points.demo import demo_points
+
+            demo_points(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 
