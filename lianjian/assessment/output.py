@@ -31,6 +31,7 @@ SOURCE_LABELS = {
     "manual": "评议打分",
     "key_task_rate": "关键任务按期验收率",
     "key_task_progress": "关键任务进度（对序时进度）",
+    "member_points": "党员平均积分",
 }
 CHUNK = 2000
 

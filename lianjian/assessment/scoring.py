@@ -63,6 +63,7 @@ SOURCES = (
     "manual",
     "key_task_rate",
     "key_task_progress",
+    "member_points",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

@@ -238,3 +238,49 @@ register_list(
     "points_claims", screen="points:claim_list", api="/points/claims", filter=ClaimFilter,
     key="id", selector=claim_list,
 )  # fmt: skip
+
+
+def org_means(
+    orgs: Iterable[tuple[int, str]], period: str, year: int
+) -> dict[int, tuple[Decimal, dict[str, Any]]]:
+    """The assessment source ``member_points``: for each organisation ``(id, path)``, the
+    mean total for ``period`` of the scored (not exempt) members of its subtree, under the
+    ``year`` scheme of its nearest organisation (itself or above), with the evidence
+    ``{"scheme", "period", "scored", "exempt"}``. An organisation without a scheme, whose
+    scheme has no such period (a half year under a quarterly scheme), or without scored
+    members is left out (missing). One pass per scheme, whatever the number of
+    organisations."""
+    orgs = list(orgs)
+    schemes = list(PointsScheme.objects.filter(year=year).select_related("org"))
+    chosen: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for org_id, path in orgs:
+        best = max(
+            (s for s in schemes if path.startswith(s.org.path)),
+            key=lambda s: len(s.org.path),
+            default=None,
+        )
+        if best is not None and (period in best.periods() or period == str(best.year)):
+            chosen[best.pk].append((org_id, path))
+    out: dict[int, tuple[Decimal, dict[str, Any]]] = {}
+    by_pk = {s.pk: s for s in schemes}
+    for pk, members_of in chosen.items():
+        scheme = by_pk[pk]
+        totals = period_totals(scheme, period)
+        paths = dict(
+            Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", "org__path")
+        )
+        for org_id, path in members_of:
+            mine = [t for t in totals if paths.get(t.member_id, "").startswith(path)]
+            scored = [t.total.total for t in mine if t.total.total is not None]
+            if scored:
+                mean = (sum(scored, Decimal(0)) / len(scored)).quantize(Decimal("0.01"))
+                out[org_id] = (
+                    mean,
+                    {
+                        "scheme": scheme.code,
+                        "period": period,
+                        "scored": len(scored),
+                        "exempt": len(mine) - len(scored),
+                    },
+                )
+    return out

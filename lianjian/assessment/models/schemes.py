@@ -51,6 +51,7 @@ class Source(models.TextChoices):
     MANUAL = "manual", "评议打分"
     KEY_TASK_RATE = "key_task_rate", "关键任务按期验收率"
     KEY_TASK_PROGRESS = "key_task_progress", "关键任务进度（对序时进度）"
+    MEMBER_POINTS = "member_points", "党员平均积分"
 
 
 class Direction(models.TextChoices):
