@@ -212,16 +212,33 @@ def _range(scheme: PointsScheme, period: str | None) -> tuple[datetime.date, dat
 # --- claims -------------------------------------------------------------------------------
 
 
-def _in_scheme(scheme: PointsScheme, member: Member, day: datetime.date) -> None:
+def problems(
+    *,
+    scheme: PointsScheme,
+    member: Member,
+    rule: PointsRule,
+    happened_on: datetime.date,
+    claim: bool,
+    points: Decimal | None = None,
+) -> dict[str, str]:
+    """What is wrong with a new claim (``claim``) or manual entry, by field (empty: nothing);
+    the services refuse on it and the Excel import lists it for every row."""
     errors: dict[str, str] = {}
     if not member.org.path.startswith(scheme.org.path):
         errors["member"] = f"{member.name}不在积分办法 {scheme.code} 的范围内"
-    if day.year != scheme.year:
+    if happened_on.year != scheme.year:
         errors["happened_on"] = f"发生日期应在 {scheme.year} 年内"
-    elif day > timezone.localdate():
+    elif happened_on > timezone.localdate():
         errors["happened_on"] = "发生日期不能晚于今天"
-    if errors:
-        raise ValidationError(errors)
+    if not rule.active:
+        errors["rule"] = f"规则 {rule.code} 已停用"
+    elif claim and not rule.is_claimable:
+        errors["rule"] = f"规则 {rule.code} 不接受个人申报"
+    elif claim and rule.category == RuleCategory.VETO:
+        errors["rule"] = "一票否决事项由支部录入，不能申报"
+    if points is not None and rule.points and points * rule.points < 0:
+        errors["points"] = "分值应与规则同号"
+    return errors
 
 
 @transaction.atomic
@@ -240,12 +257,10 @@ def file_claim(
     own = scope.member_id == member.pk
     if not own and not _allowed(actor, CHANGE, PointsClaim(member=member)):
         raise PermissionDenied("只能为本人或所管理组织的党员申报")
-    if not rule.is_claimable:
-        raise ValidationError({"rule": f"规则 {rule.code} 不接受个人申报"})
-    if rule.category == RuleCategory.VETO:
-        raise ValidationError({"rule": "一票否决事项由支部录入，不能申报"})
     scheme = rule.scheme
-    _in_scheme(scheme, member, happened_on)
+    errors = problems(scheme=scheme, member=member, rule=rule, happened_on=happened_on, claim=True)
+    if errors:
+        raise ValidationError(errors)
     if not text.strip():
         raise ValidationError({"text": "请填写申报说明"})
     claim = PointsClaim(
@@ -353,14 +368,14 @@ def add_manual_entry(
     if not _allowed(actor, CHANGE, PointsEntry(member=member)):
         raise PermissionDenied("无权为该党员录入积分")
     scheme = rule.scheme
-    _in_scheme(scheme, member, happened_on)
-    if not rule.active:
-        raise ValidationError({"rule": f"规则 {rule.code} 已停用"})
+    errors = problems(
+        scheme=scheme, member=member, rule=rule, happened_on=happened_on, claim=False, points=points
+    )
+    if errors:
+        raise ValidationError(errors)
     if not reason.strip():
         raise ValidationError({"reason": "请填写录入说明"})
     value = rule.points if points is None else points
-    if rule.points and value * rule.points < 0:
-        raise ValidationError({"points": "分值应与规则同号"})
     entry = PointsEntry(
         scheme=scheme,
         member=member,
