@@ -49,6 +49,8 @@ MODELS = (
     "keytasks.KeyTask",
     "keytasks.Milestone",
     "keytasks.ProgressReport",
+    "points.PointsEntry",
+    "points.PointsClaim",
 )
 KEYS = {
     "code",
@@ -75,6 +77,31 @@ def plant_key_tasks(world) -> None:
     keytasks.report_submit(None, t.a, period=f"{today():%Y-%m}", percent=10, text="说明")
 
 
+def plant_points(world) -> None:
+    """A manual points entry and a claim, so that the kind points exports planted text."""
+    import datetime as dt
+
+    from lianjian.points import services as points
+    from tests.points_helpers import make_scheme
+
+    scheme = make_scheme()
+    day = dt.date(2026, 3, 2)
+    points.add_manual_entry(
+        actor=None,
+        member=world.m_a1,
+        rule=scheme.rules.get(code="C1"),
+        happened_on=day,
+        reason="缺席",
+    )
+    points.file_claim(
+        actor=None,
+        member=world.m_a1,
+        rule=scheme.rules.get(code="B2"),
+        happened_on=day,
+        text="表彰",
+    )
+
+
 @pytest.fixture
 def planted(world, tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
@@ -95,6 +122,7 @@ def planted(world, tmp_path, settings):
     kpi_set(world.admin, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
     joint_activity(world.zb_a, world.zb_b, day=datetime.date(2025, 3, 10))
     plant_key_tasks(world)
+    plant_points(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)
