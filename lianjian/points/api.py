@@ -13,9 +13,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
+from ninja.params.functions import Path
 
 from lianjian.accounts.http import caller
-from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.core.scope import get_visible_or_404, scope_of
 from lianjian.orgs.models import Member
 from lianjian.points import selectors, services
@@ -34,6 +35,7 @@ from lianjian.points.schemas import (
 )
 
 router = Router(tags=["党员积分"])
+ClaimId: Any = Path(..., ge=1, le=MAX_ID, description="申报 id")
 
 
 def scheme_out(s: PointsScheme) -> dict[str, Any]:
@@ -142,7 +144,7 @@ def claim_create(request: HttpRequest, payload: ClaimIn) -> Status[Any]:
     "/claims/{claim_id}/{action}", response={200: ClaimOut, **WRITE_ERRORS}, summary="审核申报"
 )
 def claim_step(
-    request: HttpRequest, claim_id: int, action: StepName, payload: StepIn
+    request: HttpRequest, action: StepName, payload: StepIn, claim_id: int = ClaimId
 ) -> dict[str, Any]:
     """A review step: ``group`` 党小组初核, ``committee`` 支委会审定, ``publish`` 公示,
     ``object`` 异议退回 (reason), ``effective`` 公示期满生效, ``reject`` 驳回 (reason)."""

@@ -34,6 +34,7 @@ from lianjian.core.scope import (
     ScopeRules,
     Sees,
 )
+from lianjian.core.validation import HISTORY, date_errors, instance_values
 from lianjian.keytasks.models import Milestone
 from lianjian.orgs.models import Member, Organisation, validate_code
 from lianjian.points import engine
@@ -302,6 +303,7 @@ class PointsClaim(models.Model):
     claimable rule, with an optional evidence link; it becomes an entry only at 生效."""
 
     SCOPE = MEMBER_ROW_SCOPE
+    DATE_WINDOWS = {"happened_on": HISTORY}
     AUDIT_FIELDS = (
         "member_id", "rule_id", "happened_on", "text", "evidence", "state", "public_until",
         "reason",
@@ -346,6 +348,11 @@ class PointsClaim(models.Model):
     def __str__(self) -> str:
         return f"{self.rule.code} {self.text}"
 
+    def clean(self) -> None:
+        errors = date_errors(PointsClaim, instance_values(self))
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_CLAIM_STATES
@@ -356,6 +363,7 @@ class PointsEntry(models.Model):
     ``withdrawn_reason``; a correction is a new entry."""
 
     SCOPE = MEMBER_ROW_SCOPE
+    DATE_WINDOWS = {"happened_on": HISTORY}
     AUDIT_FIELDS = (
         "member_id", "rule_id", "period", "points", "happened_on", "source", "record_key",
         "claim_id", "status", "reason", "withdrawn_reason",
@@ -444,6 +452,11 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.rule_id} {self.points}"
+
+    def clean(self) -> None:
+        errors = date_errors(PointsEntry, instance_values(self))
+        if errors:
+            raise ValidationError(errors)
 
     def as_event(self) -> engine.Event:
         return engine.Event(self.rule.code, self.period, self.points, (self.happened_on, self.id))
