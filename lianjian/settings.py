@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "lianjian.consultations",
     "lianjian.sharing",
     "lianjian.supervision",
+    "lianjian.points",
     "lianjian.assessment",
     "lianjian.proposals",
     "lianjian.projects",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("keytasks/", include("lianjian.keytasks.urls")),
     path("carriers/", include("lianjian.carriers.urls")),
     path("projects/", include("lianjian.projects.urls")),
+    path("points/", include("lianjian.points.urls")),
     path("sharing/", include("lianjian.sharing.urls")),
     path("grouping/", include("lianjian.proposals.urls")),
     path("inbox/", include("lianjian.notifications.urls")),

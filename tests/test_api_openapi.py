@@ -135,6 +135,10 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/supervision/leads": ["get"],
         "/api/v1/supervision/leads/{lead_id}": ["get"],
         "/api/v1/supervision/recommendations": ["get"],
+        "/api/v1/points/schemes": ["get"],
+        "/api/v1/points/entries": ["get"],
+        "/api/v1/points/claims": ["get", "post"],
+        "/api/v1/points/claims/{claim_id}/{action}": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

@@ -447,6 +447,21 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/carriers/{code}/vetoes"): Write(
         lambda w, h: f"/carriers/{carrier_code(w, 'name')}/vetoes",
         lambda w, h: {"kind": "违纪", "description": "违反廉洁纪律", "day": _today()},
+    ("POST", "/points/claims"): Write(
+        lambda w, h: "/points/claims" if _pts(w) else "",
+        lambda w, h: {
+            "scheme": "JF-H",
+            "rule": "B2",
+            "member": "M-A1",
+            "happened_on": _today(),
+            "text": "获表彰",
+            "evidence": "https://example.org/x",
+        },
+    ),
+    ("POST", "/points/claims/{claim_id}/{action}"): Write(
+        lambda w, h: f"/points/claims/{_pts(w)}/reject",
+        lambda w, h: {"reason": "不符合条件"},
+        ids=("claim",),
     ),
     ("POST", "/grouping/runs/{run_id}/adopt"): Write(
         lambda w, h: f"/grouping/runs/{_done_run(w)}/adopt",
@@ -597,6 +612,22 @@ def _dec(w: Any) -> dict[str, Any]:
             "evaluated": item("JC-H-A", 4),
         }
     return w._decisions
+def _pts(w: Any) -> int:
+    """The points scheme JF-H of this year (made once) and a claim of M-A1 under review."""
+    import datetime
+
+    from lianjian.points import services
+    from tests.points_helpers import make_scheme
+
+    if not hasattr(w, "_points"):
+        w._points = make_scheme(code="JF-H", year=int(_today()[:4]))
+    return services.file_claim(
+        actor=None,
+        member=w.m_a1,
+        rule=w._points.rules.get(code="B2"),
+        happened_on=datetime.date.fromisoformat(_today()),
+        text="获表彰",
+    ).pk
 
 
 def _kt(w: Any) -> Any:

@@ -200,6 +200,7 @@ SYSTEM_DATES = {
     "keytasks.ProgressReport.confirmed_at",
     "keytasks.PackageClaim.claimed_on",
     "keytasks.PackageClaim.withdrawn_on",
+    "points.PointsClaim.public_until",  # set by the 公示 step: the day plus the scheme's days
 }
 
 

@@ -55,6 +55,8 @@ MODELS = (
     "decisions.DecisionItem",
     "supervision.Batch",
     "supervision.Item",
+    "points.PointsEntry",
+    "points.PointsClaim",
 )
 KEYS = {
     "code",
@@ -79,6 +81,31 @@ def plant_key_tasks(world) -> None:
     keytasks.task_transition(None, t.a, "claim")
     keytasks.milestone_save(None, t.a, name="节点", weight=1, planned_on=t.a.planned_start)
     keytasks.report_submit(None, t.a, period=f"{today():%Y-%m}", percent=10, text="说明")
+
+
+def plant_points(world) -> None:
+    """A manual points entry and a claim, so that the kind points exports planted text."""
+    import datetime as dt
+
+    from lianjian.points import services as points
+    from tests.points_helpers import make_scheme
+
+    scheme = make_scheme()
+    day = dt.date(2026, 3, 2)
+    points.add_manual_entry(
+        actor=None,
+        member=world.m_a1,
+        rule=scheme.rules.get(code="C1"),
+        happened_on=day,
+        reason="缺席",
+    )
+    points.file_claim(
+        actor=None,
+        member=world.m_a1,
+        rule=scheme.rules.get(code="B2"),
+        happened_on=day,
+        text="表彰",
+    )
 
 
 @pytest.fixture
@@ -106,6 +133,7 @@ def planted(world, tmp_path, settings):
     make_register(world)
     named_post(world)
     make_ledger(world)
+    plant_points(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)

@@ -309,6 +309,33 @@ CASES: dict[str, list[dict[str, str]]] = {
     "supervision_leads": [{}, {"settled": "false"}, {"colour": "green"}, {"q": "合同"}],
     "supervision_recommendations": [{}, {"kind": "审计建议"}, {"replied": "false"}],
 }
+CASES |= {
+    "points_schemes": [{}, {"q": "JF"}, {"q": "积分"}, {"year": "2026"}, {"year": "2025"}],
+    "points_entries": [
+        {},
+        {"q": "张三"},
+        {"q": "M-A2"},
+        {"scheme": "2026-JF"},
+        {"period": "2026Q1"},
+        {"rule": "A1"},
+        {"source": "auto"},
+        {"source": "manual"},
+        {"status": "已撤回"},
+        {"org": "ZB-A"},
+        {"org": "ZB-B"},
+        {"org": "ZB-B", "rule": "A1"},
+    ],
+    "points_claims": [
+        {},
+        {"q": "表彰"},
+        {"q": "M-B1"},
+        {"state": "open"},
+        {"state": "已申报"},
+        {"state": "生效"},
+        {"scheme": "2026-JF"},
+        {"org": "ZB-A"},
+    ],
+}
 ROW_LISTS = {"compliance"}  # not a page of keyed items: its own comparison below
 
 # List screens whose URL name does not end in ``_list``.
@@ -405,6 +432,49 @@ def _project_rows(world) -> None:
     services.award_add(world.company, project, level="省部", name="省级奖", awarded_on=today())
     bid(world, make_call(world, code="JB-L2", title="设备带电检测攻关"), side="b")
     make_call(world, publish=False, code="JB-L3", title="草拟的课题", kind="课题")
+    _points_rows(world)
+    return world
+
+
+def _points_rows(world) -> None:
+    """The points scheme of DW, auto entries of A and B, a manual deduction withdrawn, and
+    claims of A (filed) and B (effective)."""
+    from lianjian.points import services
+    from lianjian.points.models import PointsEntry
+    from tests.points_helpers import held_meeting, make_scheme
+
+    scheme = make_scheme()
+    held_meeting(world.zb_a, datetime.date(2026, 2, 10), present=[world.m_a1], absent=[world.m_a2])
+    held_meeting(world.zb_b, datetime.date(2026, 2, 12), present=[world.m_b1])
+    services.recompute(actor=None, scheme=scheme)
+    entry = services.add_manual_entry(
+        actor=None,
+        member=world.m_a1,
+        rule=scheme.rules.get(code="C1"),
+        happened_on=datetime.date(2026, 3, 1),
+        reason="无故缺席",
+    )
+    services.withdraw_entry(actor=None, entry=entry, reason="实为请假")
+    rule = scheme.rules.get(code="B2")
+    services.file_claim(
+        actor=None,
+        member=world.m_a1,
+        rule=rule,
+        happened_on=datetime.date(2026, 4, 1),
+        text="获表彰",
+    )
+    claim = services.file_claim(
+        actor=None,
+        member=world.m_b1,
+        rule=rule,
+        happened_on=datetime.date(2026, 4, 2),
+        text="获表彰",
+    )
+    for action, day in (("group", 1), ("committee", 1), ("publish", 1), ("effective", 4)):
+        claim = services.claim_step(
+            actor=None, claim=claim, action=action, today=datetime.date(2026, 5, day)
+        )
+    assert PointsEntry.objects.filter(claim=claim).exists()
 
 
 def _package_rows(world, task) -> None:
@@ -625,6 +695,9 @@ SELECTOR_QUERIES = {
     "packages": 1,
     "decisions": 1,
     "carriers": 1,
+    "points_schemes": 1,
+    "points_entries": 1,
+    "points_claims": 1,
 }
 
 
@@ -793,6 +866,8 @@ def _grow(world, name: str, i: int) -> None:
             approval_ref="支部委员会",
             approved_on=datetime.date(2026, 1, 5),
         )
+    elif name.startswith("points_"):
+        _grow_points(world, name, i)
     elif name == "packages":
         from lianjian.keytasks import services as keytask_services
 
@@ -889,6 +964,26 @@ def _grow_supervision(world, name: str, i: int) -> None:
             reply_due=datetime.date(2027, 1, 31),
         )
         rec.items.set(Item.objects.filter(batch__code="XC-2026-01"))
+def _grow_points(world, name: str, i: int) -> None:
+    from lianjian.points import services
+    from lianjian.points.models import PointsScheme
+    from tests.points_helpers import make_scheme
+
+    if name == "points_schemes":
+        make_scheme(code=f"2026-JF{i}", name=f"增长积分办法{i}")
+        return
+    scheme = PointsScheme.objects.get(code="2026-JF")
+    rule = scheme.rules.get(code="B2")
+    if name == "points_entries":
+        services.add_manual_entry(
+            actor=None, member=world.m_b1, rule=rule, happened_on=datetime.date(2026, 6, 1 + i),
+            reason=f"增长{i}",
+        )  # fmt: skip
+    else:
+        services.file_claim(
+            actor=None, member=world.m_b1, rule=rule, happened_on=datetime.date(2026, 6, 1 + i),
+            text=f"增长申报{i}",
+        )  # fmt: skip
 
 
 def _grow_assessment(world, name: str, i: int) -> None:

@@ -36,6 +36,7 @@ SOURCE_LABELS = {
     "carrier_review": "岗区队复核平均分",
     "project_awards": "揭榜项目获奖（按级别加权）",
     "rectification_on_time": "问题整改按期销号率",
+    "member_points": "党员平均积分",
 }
 CHUNK = 2000
 

@@ -68,6 +68,7 @@ SOURCES = (
     "carrier_review",
     "project_awards",
     "rectification_on_time",
+    "member_points",
 )
 HIGHER, LOWER = "higher", "lower"
 TIE_DECIMALS = 9

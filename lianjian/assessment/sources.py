@@ -48,6 +48,12 @@ organisations (about ten; pinned in tests):
   (:func:`lianjian.supervision.selectors.assessment_figures`); no due item → missing.
   Evidence ``{"due": [[batch/number, item id]], "on_time": [batch/number]}``.
 
+* ``member_points`` — the mean period score of the organisation's scored members (its
+  subtree, exempt members left out) under the 党员积分 scheme of the run's year that covers
+  it (:func:`lianjian.points.selectors.org_means`); the run period must be a period of that
+  scheme or its year; no scheme or no scored member → missing. Evidence ``{"scheme",
+  "period", "scored", "exempt"}`` (the result page links to the ledger).
+
 A veto indicator reads its source like any other.
 """
 
@@ -81,6 +87,7 @@ from lianjian.orgs.models import Organisation
 from lianjian.projects.rules import award_score
 from lianjian.projects.selectors import awards_in_period
 from lianjian.supervision.selectors import assessment_figures as rectification_figures
+from lianjian.points.selectors import org_means
 
 Values = dict[int, dict[str, tuple[Any, dict[str, Any]]]]
 """org id → indicator code → (value, evidence)."""
@@ -357,4 +364,14 @@ def collect(
         _rectification(by_source[Source.RECTIFICATION_ON_TIME], p, org_filter, today, out)
     if by_source.get(Source.MANUAL):
         _manual(scheme, by_source[Source.MANUAL], p.text, org_filter, out)
+    if by_source.get(Source.MEMBER_POINTS):
+        _member_points(by_source[Source.MEMBER_POINTS], p, ids, out)
     return out
+
+
+def _member_points(codes: list[str], period: Period, ids: list[int], out: Values) -> None:
+    rows = Organisation.objects.filter(pk__in=_org_filter(ids)).values_list("pk", "path")
+    means = org_means(rows, period.text, period.start.year)
+    for org_id, (mean, evidence) in means.items():
+        for code in codes:
+            out[org_id][code] = (float(mean), evidence)

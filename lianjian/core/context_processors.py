@@ -27,6 +27,7 @@ def reaches_supervision(user: object) -> bool:
         or bool(scope.of(DISCIPLINE) or scope.of(AUDIT) or scope.of(INSPECTION))
         or manages_any(user)
     )
+POINTS = ("points:scheme_list", "党员积分", "points")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -63,6 +64,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.insert(items.index(KEYTASKS) + 1, PROJECTS)
     if apps.is_installed("lianjian.supervision") and reaches_supervision(user):
         items.append(SUPERVISION)
+        items.insert(
+            items.index(("consultations:problem_list", "事务共商", "consultations")), POINTS
+        )
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

@@ -15,6 +15,7 @@ from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
 from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
+from lianjian.points import selectors as points_selectors
 
 
 @login_required
@@ -48,4 +49,5 @@ def mine(request: HttpRequest) -> HttpResponse:
         tasks = keytask_rows.my_rows(user, today)
         ctx.update(tasks=tasks[: selectors.TASKS_SHOWN], task_count=len(tasks))
         ctx["carriers"] = my_carriers(user)
+        ctx["points"] = points_selectors.my_points(member, year, today)
     return render(request, "home/mine.html", ctx)

@@ -56,6 +56,7 @@ class Source(models.TextChoices):
     CARRIER_REVIEW = "carrier_review", "岗区队复核平均分"
     PROJECT_AWARDS = "project_awards", "揭榜项目获奖（按级别加权）"
     RECTIFICATION_ON_TIME = "rectification_on_time", "问题整改按期销号率"
+    MEMBER_POINTS = "member_points", "党员平均积分"
 
 
 class Direction(models.TextChoices):

@@ -75,6 +75,10 @@ class Command(BaseCommand):
             from lianjian.supervision.demo import demo_supervision
 
             demo_supervision(stdout=self.stdout)
+        if apps.is_installed("lianjian.points"):
+            from lianjian.points.demo import demo_points
+
+            demo_points(stdout=self.stdout)
         if apps.is_installed("lianjian.assessment"):
             from lianjian.assessment.demo import demo_assessment
 

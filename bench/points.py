@@ -1,0 +1,177 @@
+"""Time 党员积分 at scale: recomputing a year of automatic entries from attendance, and a
+member's 我的积分 page.
+
+Generates, server-side on PostgreSQL (``INSERT … SELECT generate_series``), a company of
+``BENCH_BRANCHES`` branches (default 4,000) under 18-style committees of 2,000 branches,
+10 members each, and per branch a year (2026, January–November) of 12 主题党日, 12 支委会,
+4 支部党员大会 and 4 党课 with 10 attendance rows each (8 出席, 1 请假, 1 缺席). Then:
+
+1. imports the scheme file of points.md on the root and times ``services.recompute`` for
+   the whole year (first run: every entry written), and again (idempotent: nothing written);
+2. times the page 我的积分 of one member (full Django stack through the test client), and
+   ``lianjian points --scheme … --period 2026Q3`` for all members.
+
+Usage: ``LIANJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/lj_bench_points
+python -m bench.points`` (the database must exist and be migrated; the rows of these tables
+are removed first).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from lianjian.accounts.models import User  # noqa: E402
+from lianjian.points import services  # noqa: E402
+from lianjian.points.models import PointsEntry, PointsScheme  # noqa: E402
+
+BRANCHES = int(os.environ.get("BENCH_BRANCHES", "4000"))
+PER_COMMITTEE = 2000
+COMMITTEES = max(1, (BRANCHES + PER_COMMITTEE - 1) // PER_COMMITTEE)
+MEMBERS_PER = 10
+
+STEPS = [
+    (
+        "clear",
+        """TRUNCATE points_pointsentry, points_pointsclaim, points_memberstanding, points_pointsrule,
+                 points_pointsscheme, activities_attendance, activities_activityorg, activities_activity,
+                 orgs_member, accounts_user CASCADE""",
+    ),
+    ("clear orgs", "TRUNCATE orgs_organisation RESTART IDENTITY CASCADE"),
+    (
+        "orgs",
+        f"""
+        INSERT INTO orgs_organisation (id, code, name, initials, kind, parent_id, path, depth, is_partner, partner_kind,
+            is_temporary, is_joint, is_functional, unit, professions, address, strengths, needs, created_at, updated_at)
+        SELECT 1, 'ROOT', '集团党组', '', '党委', NULL, '/ROOT/', 0, false, '', false, false, false, '', '[]'::jsonb, '',
+            '[]'::jsonb, '[]'::jsonb, now(), now()
+        UNION ALL
+        SELECT 1 + c, 'DW' || lpad(c::text, 2, '0'), '二级单位党委' || c, '', '党委', 1, '/ROOT/DW' || lpad(c::text, 2, '0') || '/', 1,
+            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
+        FROM generate_series(1, {COMMITTEES}) c
+        UNION ALL
+        SELECT 100 + b, 'ZB' || lpad(b::text, 6, '0'), '党支部' || b, '', '党支部', 2 + (b - 1) / {PER_COMMITTEE},
+            '/ROOT/DW' || lpad((1 + (b - 1) / {PER_COMMITTEE})::text, 2, '0') || '/ZB' || lpad(b::text, 6, '0') || '/', 2,
+            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
+        FROM generate_series(1, {BRANCHES}) b""",
+    ),
+    (
+        "members",
+        f"""
+        INSERT INTO orgs_member (id, number, name, initials, gender, org_id, category, joined_on, post, job, phone,
+            id_number, is_floating, left_reason, created_at, updated_at)
+        SELECT m, 'M' || lpad(m::text, 7, '0'), '党员' || m, 'dy', '男', 100 + (m - 1) / {MEMBERS_PER} + 1, '正式党员',
+            DATE '2010-07-01', '', '', '', '', false, '', now(), now()
+        FROM generate_series(1, {BRANCHES * MEMBERS_PER}) m""",
+    ),
+    (
+        "activities",
+        f"""
+        INSERT INTO activities_activity (id, code, type, sub_kind, host_id, start, venue, topic, minutes, lecturer,
+            host_person, recorder, status, return_reason, void_reason, for_year, expected_count, present_count, is_valid,
+            created_at, updated_at)
+        SELECT b * 40 + t.slot, 'A' || b || '-' || t.slot, t.type, '', 100 + b,
+            make_timestamptz(2026, t.month, 1 + abs(hashtext(b::text || t.type)) % 28, 9, 0, 0, 'Asia/Shanghai'),
+            '', t.type, '', '', '', '', '已通过', '', '', 2026, {MEMBERS_PER}, {MEMBERS_PER} - 2, true, now(), now()
+        FROM generate_series(1, {BRANCHES}) b
+        CROSS JOIN (
+            SELECT '主题党日' AS type, m AS slot, least(m, 11) AS month FROM generate_series(1, 12) m
+            UNION ALL SELECT '支部委员会', 12 + m, least(m, 11) FROM generate_series(1, 12) m
+            UNION ALL SELECT '支部党员大会', 24 + q, 3 * q - 1 FROM generate_series(1, 4) q
+            UNION ALL SELECT '党课', 28 + q, least(3 * q, 11) FROM generate_series(1, 4) q
+        ) t""",
+    ),
+    (
+        "attendance",
+        f"""
+        INSERT INTO activities_attendance (activity_id, member_id, status, reason, checked_in_at, method)
+        SELECT a.id, (a.host_id - 101) * {MEMBERS_PER} + k + 1,
+            CASE WHEN k < {MEMBERS_PER} - 2 THEN '出席' WHEN k = {MEMBERS_PER} - 2 THEN '请假' ELSE '缺席' END,
+            CASE WHEN k < {MEMBERS_PER} - 2 THEN '' ELSE '出差' END,
+            NULL, CASE WHEN k < {MEMBERS_PER} - 2 THEN '补录' ELSE '' END
+        FROM activities_activity a CROSS JOIN generate_series(0, {MEMBERS_PER - 1}) k""",
+    ),
+    (
+        "sequences",
+        """
+        SELECT setval(pg_get_serial_sequence('orgs_organisation', 'id'), (SELECT max(id) FROM orgs_organisation));
+        SELECT setval(pg_get_serial_sequence('orgs_member', 'id'), (SELECT max(id) FROM orgs_member));
+        SELECT setval(pg_get_serial_sequence('activities_activity', 'id'), (SELECT max(id) FROM activities_activity))""",
+    ),
+    ("analyze", "ANALYZE"),
+]
+
+SCHEME = {
+    "code": "BENCH-JF", "name": "基准积分办法", "org": "ROOT", "year": 2026, "period": "quarter",
+    "rules": [
+        {"code": "A1", "text": "参加三会一课", "category": "任务", "points": 3, "cap_period": 6,
+         "cap_year": 12, "source": "attendance", "activity_types": ["支部党员大会", "支部委员会", "党课"]},
+        {"code": "A2", "text": "参加主题党日", "category": "任务", "points": 2, "cap_year": 8,
+         "source": "attendance", "activity_types": ["主题党日"]},
+        {"code": "C1", "text": "无故缺席组织生活", "category": "扣分", "points": -2, "source": "absence"},
+        {"code": "B2", "text": "获得表彰", "category": "奖励", "points": 5, "source": "claim"},
+    ],
+}  # fmt: skip
+
+
+def generate() -> None:
+    with connection.cursor() as cursor:
+        for name, sql in STEPS:
+            start = time.perf_counter()
+            for statement in sql.split(";\n"):
+                if statement.strip():
+                    cursor.execute(statement)
+            print(f"{name:12s} {time.perf_counter() - start:7.1f} s", flush=True)
+        for table in ("orgs_member", "activities_activity", "activities_attendance"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            print(f"{table:28s} {cursor.fetchone()[0]:>12,}")
+
+
+def main() -> None:
+    generate()
+    scheme = services.import_scheme(actor=None, data=SCHEME)
+    scheme = PointsScheme.objects.select_related("org").get(pk=scheme.pk)
+    start = time.perf_counter()
+    written, withdrawn = services.recompute(actor=None, scheme=scheme)
+    first = time.perf_counter() - start
+    print(f"recompute (first)  {first:7.1f} s  written {written:,}  withdrawn {withdrawn}")
+    start = time.perf_counter()
+    again = services.recompute(actor=None, scheme=scheme)
+    print(f"recompute (again)  {time.perf_counter() - start:7.1f} s  {again}")
+    print(f"entries            {PointsEntry.objects.count():,}")
+    member_id = 12345 % (BRANCHES * MEMBERS_PER) + 1
+    user = User.objects.create_user(username="bench_member", password="x", role="member")
+    user.member_id = member_id
+    user.org_id = 100 + (member_id - 1) // MEMBERS_PER + 1
+    user.save()
+    client = Client()
+    client.force_login(user)
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        response = client.get("/points/mine/")
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    print(
+        f"我的积分 page       first {times[0] * 1000:6.0f} ms  median {statistics.median(times) * 1000:6.0f} ms"
+    )
+    start = time.perf_counter()
+    call_command("points", "--scheme", "BENCH-JF", "--period", "2026Q3", stdout=io.StringIO())
+    print(
+        f"points --period Q3 {time.perf_counter() - start:7.1f} s ({BRANCHES * MEMBERS_PER:,} members)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Reads of 党员积分: totals per member and period (through the engine), the ledger and
+claim lists (one selector each for the screen and the API), a member's own page.
+
+Only 生效 entries count. A member's total for a period applies the rule caps over the
+whole year first (:func:`lianjian.points.engine.period_total`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from lianjian.core.filters import filter_given, register_list, search
+from lianjian.core.scope import VIEW, ScopedQuerySet
+from lianjian.orgs.models import Member
+from lianjian.points import engine
+from lianjian.points.models import (
+    OPEN_CLAIM_STATES,
+    EntryStatus,
+    MemberStanding,
+    PointsClaim,
+    PointsEntry,
+    PointsRule,
+    PointsScheme,
+    RuleCategory,
+)
+from lianjian.points.schemas import ClaimFilter, EntryFilter, SchemeFilter
+
+
+def scheme_for(member: Member, year: int) -> PointsScheme | None:
+    """The scheme that scores ``member`` in ``year``: the one of the nearest organisation
+    at or above theirs."""
+    parts = [p for p in member.org.path.strip("/").split("/") if p]
+    paths = [f"/{'/'.join(parts[:i])}/" for i in range(1, len(parts) + 1)]
+    schemes = {
+        s.org.path: s
+        for s in PointsScheme.objects.filter(year=year, org__path__in=paths).select_related("org")
+    }
+    for path in reversed(paths):
+        if path in schemes:
+            return schemes[path]
+    return None
+
+
+def exempt_members(scheme: PointsScheme, member_ids: Iterable[int]) -> set[int]:
+    """The members exempt in the scheme's year: exempted by their branch, or of a
+    category the scheme exempts."""
+    rows = MemberStanding.objects.filter(year=scheme.year, member_id__in=list(member_ids))
+    cats = set(scheme.exempt_categories)
+    return {
+        m for m, exempt, cat in rows.values_list("member_id", "exempt", "category")
+        if exempt or cat in cats
+    }  # fmt: skip
+
+
+def _events(
+    scheme: PointsScheme, member_ids: Iterable[int] | None
+) -> dict[int, list[engine.Event]]:
+    qs = PointsEntry.objects.filter(scheme=scheme, status=EntryStatus.ACTIVE)
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=list(member_ids))
+    events: dict[int, list[engine.Event]] = defaultdict(list)
+    for member_id, code, period, points, day, pk in qs.values_list(
+        "member_id", "rule__code", "period", "points", "happened_on", "pk"
+    ).iterator(chunk_size=10000):
+        events[member_id].append(engine.Event(code, period, points, (day, pk)))
+    return events
+
+
+@dataclass(frozen=True)
+class MemberTotal:
+    member_id: int
+    number: str
+    name: str
+    total: engine.Total
+
+
+def period_totals(
+    scheme: PointsScheme, period: str, members: QuerySet[Member] | None = None
+) -> list[MemberTotal]:
+    """Every scored member of the scheme's subtree (not left before the period) with
+    their total for ``period`` (a period of the scheme or its year), by number."""
+    first, _ = engine.period_bounds(period)
+    if members is None:
+        members = Member.objects.filter(org__path__under=scheme.org.path)
+    members = members.filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+    rows = list(members.order_by("number").values_list("pk", "number", "name"))
+    ids = [r[0] for r in rows]
+    events = _events(scheme, ids)
+    exempt = exempt_members(scheme, ids)
+    spec = scheme.as_engine()
+    return [
+        MemberTotal(
+            pk, number, name,
+            engine.period_total(spec, period, events.get(pk, []), exempt=pk in exempt),
+        )
+        for pk, number, name in rows
+    ]  # fmt: skip
+
+
+def mean_score(scheme: PointsScheme, period: str, org_path: str) -> tuple[Decimal | None, int]:
+    """The mean period total of the scored (not exempt) members under ``org_path``, with
+    how many were scored; (None, 0) when none were (the assessment's ``member_points``)."""
+    members = Member.objects.filter(org__path__under=org_path)
+    totals = [t.total.total for t in period_totals(scheme, period, members)]
+    scored = [t for t in totals if t is not None]
+    if not scored:
+        return None, 0
+    return (sum(scored, Decimal(0)) / len(scored)).quantize(Decimal("0.01")), len(scored)
+
+
+# --- the member's own page ----------------------------------------------------------------
+
+
+@dataclass
+class MyPoints:
+    """What a member sees of their points in a scheme's year."""
+
+    scheme: PointsScheme
+    periods: list[tuple[str, engine.Total]]
+    year: engine.Total
+    entries: list[tuple[PointsEntry, Decimal]]
+    claims: list[PointsClaim]
+    claimable: list[PointsRule]
+    exempt: bool
+    rank: tuple[int, int] | None = None
+    current: str = ""
+
+
+def my_points(member: Member, year: int, today: datetime.date | None = None) -> MyPoints | None:
+    """The member's points of ``year`` under the scheme that scores them (None: no
+    scheme). Entries show the points each keeps after the caps. A rank inside the branch
+    only when the scheme turns ranking on."""
+    scheme = scheme_for(member, year)
+    if scheme is None:
+        return None
+    rules = list(scheme.rules.all())
+    spec = scheme.as_engine([r for r in rules if r.active])
+    entries = list(
+        PointsEntry.objects.filter(scheme=scheme, member=member)
+        .select_related("rule", "attendance__activity", "milestone__task", "problem", "claim")
+        .order_by("happened_on", "id")
+    )
+    active = [e for e in entries if e.status == EntryStatus.ACTIVE]
+    kept = dict(
+        (event.order[1], points)
+        for event, points in engine.kept_points(spec, [e.as_event() for e in active])
+    )
+    exempt = member.pk in exempt_members(scheme, [member.pk])
+    events = [e.as_event() for e in active]
+    periods = [(p, engine.period_total(spec, p, events, exempt=exempt)) for p in scheme.periods()]
+    year_total = engine.period_total(spec, str(scheme.year), events, exempt=exempt)
+    claims = list(PointsClaim.objects.filter(scheme=scheme, member=member).select_related("rule"))
+    today = today or datetime.date.today()
+    current = engine.period_of(today, scheme.period) if today.year == scheme.year else ""
+    rank = None
+    if scheme.ranking and not exempt and current:
+        branch = Member.objects.filter(org=member.org)
+        totals = [t for t in period_totals(scheme, current, branch) if t.total.total is not None]
+        ordered = sorted(totals, key=lambda t: t.total.total or 0, reverse=True)
+        mine = next((i for i, t in enumerate(ordered) if t.member_id == member.pk), None)
+        rank = None if mine is None else (mine + 1, len(ordered))
+    return MyPoints(
+        scheme=scheme,
+        periods=periods,
+        year=year_total,
+        entries=[(e, kept.get(e.pk, Decimal(0))) for e in reversed(entries)],
+        claims=claims,
+        claimable=[r for r in rules if r.is_claimable and r.category != RuleCategory.VETO],
+        exempt=exempt,
+        rank=rank,
+        current=current,
+    )
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+def entry_list(user: Any, f: EntryFilter) -> ScopedQuerySet[PointsEntry]:
+    qs = PointsEntry.objects.restrict(user, VIEW).select_related(
+        "member", "rule", "scheme", "member__org"
+    )
+    qs = filter_given(
+        qs,
+        scheme__code=f.scheme,
+        period=f.period,
+        rule__code=f.rule,
+        source=f.source,
+        status=f.status,
+        member__org__code=f.org,
+    )
+    qs = search(qs, f.q, "member__name__icontains", "member__number__iexact", "reason__icontains")
+    return qs.order_by("-happened_on", "-id")
+
+
+def claim_list(user: Any, f: ClaimFilter) -> ScopedQuerySet[PointsClaim]:
+    qs = PointsClaim.objects.restrict(user, VIEW).select_related(
+        "member", "rule", "scheme", "member__org"
+    )
+    if f.state == "open":
+        qs = qs.filter(state__in=OPEN_CLAIM_STATES)
+    else:
+        qs = filter_given(qs, state=f.state)
+    qs = filter_given(qs, scheme__code=f.scheme, member__org__code=f.org)
+    qs = search(qs, f.q, "member__name__icontains", "member__number__iexact", "text__icontains")
+    return qs.order_by("-created_at", "-id")
+
+
+def scheme_list(user: Any, f: SchemeFilter) -> ScopedQuerySet[PointsScheme]:
+    qs = PointsScheme.objects.restrict(user, VIEW).select_related("org")
+    qs = filter_given(qs, year=f.year)
+    return search(qs, f.q, "code__icontains", "name__icontains").order_by("-year", "code")
+
+
+register_list(
+    "points_schemes",
+    screen="points:scheme_list",
+    api="/points/schemes",
+    filter=SchemeFilter,
+    key="code",
+    selector=scheme_list,
+)
+register_list(
+    "points_entries",
+    screen="points:entry_list",
+    api="/points/entries",
+    filter=EntryFilter,
+    key="id",
+    selector=entry_list,
+)
+register_list(
+    "points_claims", screen="points:claim_list", api="/points/claims", filter=ClaimFilter,
+    key="id", selector=claim_list,
+)  # fmt: skip
+
+
+def org_means(
+    orgs: Iterable[tuple[int, str]], period: str, year: int
+) -> dict[int, tuple[Decimal, dict[str, Any]]]:
+    """The assessment source ``member_points``: for each organisation ``(id, path)``, the
+    mean total for ``period`` of the scored (not exempt) members of its subtree, under the
+    ``year`` scheme of its nearest organisation (itself or above), with the evidence
+    ``{"scheme", "period", "scored", "exempt"}``. An organisation without a scheme, whose
+    scheme has no such period (a half year under a quarterly scheme), or without scored
+    members is left out (missing). One pass per scheme, whatever the number of
+    organisations."""
+    orgs = list(orgs)
+    schemes = list(PointsScheme.objects.filter(year=year).select_related("org"))
+    chosen: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for org_id, path in orgs:
+        best = max(
+            (s for s in schemes if path.startswith(s.org.path)),
+            key=lambda s: len(s.org.path),
+            default=None,
+        )
+        if best is not None and (period in best.periods() or period == str(best.year)):
+            chosen[best.pk].append((org_id, path))
+    out: dict[int, tuple[Decimal, dict[str, Any]]] = {}
+    by_pk = {s.pk: s for s in schemes}
+    for pk, members_of in chosen.items():
+        scheme = by_pk[pk]
+        totals = period_totals(scheme, period)
+        paths = dict(
+            Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", "org__path")
+        )
+        for org_id, path in members_of:
+            mine = [t for t in totals if paths.get(t.member_id, "").startswith(path)]
+            scored = [t.total.total for t in mine if t.total.total is not None]
+            if scored:
+                mean = (sum(scored, Decimal(0)) / len(scored)).quantize(Decimal("0.01"))
+                out[org_id] = (
+                    mean,
+                    {
+                        "scheme": scheme.code,
+                        "period": period,
+                        "scored": len(scored),
+                        "exempt": len(mine) - len(scored),
+                    },
+                )
+    return out

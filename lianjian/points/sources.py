@@ -1,0 +1,138 @@
+"""The automatic sources of points: one small function per source, in :data:`SOURCES`.
+
+Each function answers the records that earn a rule's points for the members of an
+organisation subtree within a date range, as :class:`Found` rows: the member, a stable key
+of the record (``attendance:12``) and its day, with the explicit link the ledger keeps.
+The records are the ones other capabilities already keep (减负: entered once) — nothing
+here asks anyone to type anything.
+
+Adding a source (the 岗区队 ``carrier`` source, when carriers exist) is one function and one
+line in :data:`SOURCES`; the scheme validator accepts exactly the names listed here plus
+``claim``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from lianjian.activities.models import COUNTED_STATUSES, Attendance, AttendanceStatus
+from lianjian.activities.times import local_start
+from lianjian.consultations import rules as problem_rules
+from lianjian.consultations.models import Problem
+from lianjian.keytasks.models import Milestone, TaskState
+from lianjian.orgs.models import Member
+from lianjian.points import engine
+
+
+@dataclass(frozen=True)
+class Found:
+    member_id: int
+    key: str
+    day: datetime.date
+    attendance_id: int | None = None
+    milestone_id: int | None = None
+    problem_id: int | None = None
+
+
+Source = Callable[[engine.Rule, str, datetime.date, datetime.date], Iterator[Found]]
+
+
+def _attendance(
+    rule: engine.Rule, path: str, first: datetime.date, last: datetime.date, status: str
+) -> Iterator[Found]:
+    qs = Attendance.objects.filter(
+        status=status,
+        member__org__path__under=path,
+        activity__status__in=COUNTED_STATUSES,
+        activity__is_valid=True,
+        activity__start__gte=local_start(first),
+        activity__start__lt=local_start(last + datetime.timedelta(days=1)),
+    )
+    if rule.activity_types:
+        qs = qs.filter(activity__type__in=rule.activity_types)
+    for pk, member_id, start in qs.values_list("pk", "member_id", "activity__start").iterator(
+        chunk_size=5000
+    ):
+        yield Found(
+            member_id, f"attendance:{pk}", timezone.localtime(start).date(), attendance_id=pk
+        )
+
+
+def attendance(
+    rule: engine.Rule, path: str, first: datetime.date, last: datetime.date
+) -> Iterator[Found]:
+    """Present (出席, not on leave) at a held activity (已提交/已通过, not voided) of the
+    rule's types."""
+    return _attendance(rule, path, first, last, AttendanceStatus.PRESENT)
+
+
+def absence(
+    rule: engine.Rule, path: str, first: datetime.date, last: datetime.date
+) -> Iterator[Found]:
+    """Absent without leave (缺席, not 请假) from a held activity of the rule's types (all
+    types when the rule lists none)."""
+    return _attendance(rule, path, first, last, AttendanceStatus.ABSENT)
+
+
+def milestone_accepted(
+    rule: engine.Rule, path: str, first: datetime.date, last: datetime.date
+) -> Iterator[Found]:
+    """A milestone accepted (验收) in the range, of a task the member owns (责任人), the
+    task not cancelled."""
+    qs = Milestone.objects.filter(
+        accepted_on__gte=first,
+        accepted_on__lte=last,
+        task__owner__isnull=False,
+        task__owner__org__path__under=path,
+    ).exclude(task__state=TaskState.CANCELLED)
+    for pk, owner_id, day in qs.values_list("pk", "task__owner_id", "accepted_on").iterator(
+        chunk_size=5000
+    ):
+        if day is not None:  # the filter on accepted_on excludes None; mypy cannot see it
+            yield Found(owner_id, f"milestone:{pk}", day, milestone_id=pk)
+
+
+def problem_closed(
+    rule: engine.Rule, path: str, first: datetime.date, last: datetime.date
+) -> Iterator[Found]:
+    """A problem of 事务共商 closed (已销号) in the range whose 责任人 is the member: the
+    problem names its 责任人 by name, so the member is the one of that name in one of
+    the problem's owner organisations (a name shared there matches nobody: no guessing)."""
+    problems = list(
+        Problem.objects.filter(
+            state=problem_rules.CLOSED,
+            closed_on__gte=first,
+            closed_on__lte=last,
+            owner_links__org__path__under=path,
+        )
+        .exclude(responsible="")
+        .values_list("pk", "responsible", "closed_on", "owner_links__org_id")
+    )
+    if not problems:
+        return
+    members: dict[tuple[int, str], list[int]] = {}
+    for pk, org_id, name in Member.objects.filter(
+        org_id__in={p[3] for p in problems}, name__in={p[1] for p in problems}
+    ).values_list("pk", "org_id", "name"):
+        members.setdefault((org_id, name), []).append(pk)
+    seen: set[tuple[int, int]] = set()
+    for pk, name, day, org_id in problems:
+        found = members.get((org_id, name), [])
+        if day is not None and len(found) == 1 and (pk, found[0]) not in seen:
+            seen.add((pk, found[0]))
+            yield Found(found[0], f"problem:{pk}", day, problem_id=pk)
+
+
+SOURCES: dict[str, Source] = {
+    "attendance": attendance,
+    "absence": absence,
+    "milestone_accepted": milestone_accepted,
+    "problem_closed": problem_closed,
+}
+
+# The names a scheme may use: the computed sources and the reviewed claim.
+SOURCE_NAMES = frozenset({*SOURCES, engine.CLAIM})

@@ -1,0 +1,201 @@
+"""Screens of 党员积分: schemes (with the period totals of the members the user sees),
+the ledger, the claim review queue, and the member's own 我的积分 with the claim form.
+
+Reads go through the selectors (scoped); writes through the services. A member sees only
+their own rows; a claim or scheme out of scope answers 404, a step the user may not take
+403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lianjian.accounts.models import User
+from lianjian.core.pages import form_page, saved
+from lianjian.core.paging import paginate
+from lianjian.core.scope import CHANGE, get_visible_or_404, may, require
+from lianjian.orgs.models import Member
+from lianjian.points import engine, selectors, services
+from lianjian.points.forms import ClaimForm, StepForm
+from lianjian.points.models import (
+    ClaimState,
+    EntrySource,
+    EntryStatus,
+    PointsClaim,
+    PointsScheme,
+)
+from lianjian.points.schemas import ClaimFilter, EntryFilter, SchemeFilter
+
+
+@login_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    """The schemes the user sees, newest year first."""
+    f = SchemeFilter.from_query(request.GET)
+    page = paginate(request, selectors.scheme_list(request.user, f))
+    return render(request, "points/scheme_list.html", {"nav": "points", "page": page, "f": f})
+
+
+@login_required
+def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A scheme: its rules and, for ``?period=`` (default the current one), the totals of
+    the members the user sees (a member sees only their own: the page 我的积分 is theirs)."""
+    scheme = get_visible_or_404(PointsScheme.objects.select_related("org"), request.user, code=code)
+    periods = [*scheme.periods(), str(scheme.year)]
+    today = timezone.localdate()
+    default = engine.period_of(today, scheme.period) if today.year == scheme.year else periods[0]
+    period = request.GET.get("period", default)
+    if period not in periods:
+        period = default
+    # Whose points the user may read: the members they manage, and themself.
+    own = getattr(request.user, "member_id", None)
+    managed = Member.objects.restrict(request.user, CHANGE).values("pk")
+    members = Member.objects.filter(Q(pk__in=managed) | Q(pk=own)).filter(
+        org__path__under=scheme.org.path
+    )
+    rows = selectors.period_totals(scheme, period, members)
+    page = paginate(request, rows, per_page=50)
+    ctx: dict[str, Any] = {
+        "nav": "points",
+        "scheme": scheme,
+        "rules": scheme.rules.all(),
+        "periods": periods,
+        "period": period,
+        "page": page,
+        "can_change": may(request.user, CHANGE, scheme),
+    }
+    return render(request, "points/scheme_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def scheme_recompute(request: HttpRequest, code: str) -> HttpResponse:
+    """Recompute the scheme's automatic entries from the records (managers of its org)."""
+    scheme = get_visible_or_404(PointsScheme.objects.select_related("org"), request.user, code=code)
+    require(request.user, CHANGE, scheme, "无权重新计算该积分办法")
+    written, withdrawn = services.recompute(actor=request.user, scheme=scheme)
+    return saved(
+        request,
+        f"已重新计算：新增自动积分 {written} 条，撤回 {withdrawn} 条",
+        "points:scheme_detail",
+        code=scheme.code,
+    )
+
+
+@login_required
+def entry_list(request: HttpRequest) -> HttpResponse:
+    """积分台账: the entries the user sees, with filters."""
+    f = EntryFilter.from_query(request.GET)
+    page = paginate(request, selectors.entry_list(request.user, f), per_page=50)
+    ctx = {
+        "nav": "points",
+        "page": page,
+        "f": f,
+        "sources": EntrySource.choices,
+        "statuses": EntryStatus.values,
+        "schemes": selectors.scheme_list(request.user, SchemeFilter.model_validate({})),
+    }
+    return render(request, "points/entry_list.html", ctx)
+
+
+@login_required
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """The claims the user sees; for reviewers each open claim offers its next steps."""
+    f = ClaimFilter.from_query(request.GET)
+    page = paginate(request, selectors.claim_list(request.user, f))
+    own = getattr(request.user, "member_id", None)
+    rows = [
+        (
+            c,
+            services.next_steps(c) if may(request.user, "review", c) and c.member_id != own else [],
+        )
+        for c in page.object_list
+    ]
+    ctx = {
+        "nav": "points",
+        "page": page,
+        "rows": rows,
+        "f": f,
+        "states": ClaimState.values,
+        "needs_reason": services.NEEDS_REASON,
+        "today": timezone.localdate(),
+    }
+    return render(request, "points/claim_list.html", ctx)
+
+
+@login_required
+@require_POST
+def claim_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One review step of a claim (out of scope 404, not the user's to review 403)."""
+    claim = get_visible_or_404(PointsClaim, request.user, pk=pk)
+    if action not in services.STEPS:
+        raise Http404
+    require(request.user, "review", claim, "无权审核该申报")
+    form = StepForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.claim_step(actor=request.user, claim=claim, action=action, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已{services.STEPS[action][2]}")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/points/") else "points:claim_list")
+
+
+def _member(request: HttpRequest) -> Member:
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    if user.member_id is None:
+        raise Http404
+    return Member.objects.select_related("org").get(pk=user.member_id)
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    today = timezone.localdate()
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year else today.year
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的积分: the member's period and year totals, every entry with its source, their
+    claims and where each stands. 404 for an account without a member record."""
+    member = _member(request)
+    year = _year(request)
+    data = selectors.my_points(member, year, timezone.localdate())
+    ctx = {"nav": "mine", "member": member, "year": year, "data": data}
+    return render(request, "points/mine.html", ctx)
+
+
+@login_required
+def claim_create(request: HttpRequest) -> HttpResponse:
+    """The member's claim form (rules: the claimable ones of the scheme scoring them)."""
+    member = _member(request)
+    data = selectors.my_points(member, timezone.localdate().year)
+    if data is None:
+        raise Http404
+    form = ClaimForm(request.POST or None, scheme=data.scheme)
+    return form_page(
+        request,
+        form,
+        "points/claim_form.html",
+        {"nav": "mine", "scheme": data.scheme},
+        save=lambda: services.file_claim(
+            actor=request.user,
+            member=member,
+            rule=form.cleaned_data["rule"],
+            happened_on=form.cleaned_data["happened_on"],
+            text=form.cleaned_data["text"],
+            evidence=form.cleaned_data["evidence"] or "",
+        ),
+        done=lambda _: saved(request, "已申报，等待党小组初核", "points:mine"),
+    )
