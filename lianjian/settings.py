@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "lianjian.keytasks",
     "lianjian.consultations",
     "lianjian.sharing",
+    "lianjian.appraisals",
     "lianjian.assessment",
     "lianjian.proposals",
     "lianjian.home",

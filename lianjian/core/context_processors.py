@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from lianjian.core.scope import manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
+APPRAISALS = ("appraisals:appraisal_list", "民主评议", "appraisals")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -33,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
         # query here, so every page costs the same.
         items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
+        # 民主评议党员 of the branches the user reaches (a member: their own branch's).
+        items.insert(items.index(KEYTASKS), APPRAISALS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
