@@ -28,6 +28,7 @@ from lianjian.accounts.api import router as auth_router
 from lianjian.activities.api import compliance_router
 from lianjian.activities.api import router as activities_router
 from lianjian.alliances.api import agreements_router, alliances_router
+from lianjian.appraisals.api import router as appraisals_router
 from lianjian.assessment.api import router as assessment_router
 from lianjian.consultations.api import meetings_router, problems_router
 from lianjian.core.api_utils import (
@@ -224,3 +225,4 @@ api.add_router("/task-lists", lists_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/milestones", milestones_router)
 api.add_router("/task-reports", reports_router)
+api.add_router("/appraisals", appraisals_router)
