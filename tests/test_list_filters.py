@@ -151,6 +151,15 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"state": "草拟"},
         {"year": "2026"},
     ],
+    "appraisals": [
+        {},
+        {"q": "2026年度"},
+        {"q": "运维"},
+        {"year": "2025"},
+        {"org": "ZB-A"},
+        {"org": "DW2"},
+        {"state": "测评中"},
+    ],
     "packages": [
         {},
         {"q": "走访"},
@@ -285,7 +294,20 @@ def lists(world, settings, tmp_path):
     _assessment_rows(world)
     tasks = make_tasks(world)
     _package_rows(world, tasks.a)
+    _appraisal_rows(world)
     return world
+
+
+def _appraisal_rows(world) -> None:
+    """民主评议: ZB-A's of 2025 (准备) and 2026 (测评中), ZB-B's of 2026 (准备)."""
+    from lianjian.appraisals import services
+
+    for branch, year in ((world.zb_a, 2025), (world.zb_a, 2026), (world.zb_b, 2026)):
+        a = services.appraisal_create(
+            actor=world.company, branch=branch, year=year, held_on=datetime.date(year, 6, 1)
+        )
+        if branch == world.zb_a and year == 2026:
+            services.appraisal_start(actor=world.company, appraisal=a)
 
 
 def _package_rows(world, task) -> None:
@@ -504,6 +526,7 @@ SELECTOR_QUERIES = {
     "reviews": 1,
     "keytask_lists": 1,
     "packages": 1,
+    "appraisals": 1,
 }
 
 
@@ -684,6 +707,15 @@ def _grow(world, name: str, i: int) -> None:
         )
         keytask_services.package_publish(None, package)
         keytask_services.package_item_claim(None, package.items.get(), world.m_b1)
+    elif name == "appraisals":
+        from lianjian.appraisals import services as appraisal_services
+
+        appraisal_services.appraisal_create(
+            actor=world.company,
+            branch=world.zb_b,
+            year=2015 + i,
+            held_on=datetime.date(2015 + i, 6, 1),
+        )
     else:
         raise KeyError(name)
 

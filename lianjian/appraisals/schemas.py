@@ -7,11 +7,48 @@ import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from lianjian.core.api_utils import PageParams
-from lianjian.core.api_utils import text as text_type
 from lianjian.core.filters import ListFilter
+from lianjian.core.validation import text_problem
+
+
+def _line(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _lines(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# The text rule of every request field (core.api_utils.text, spelt out for the type checker).
+Text100 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_line)
+]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_line)
+]
+Text300 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=300), AfterValidator(_line)
+]
+Lines2000 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_lines)
+]
+Lines5000 = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(_lines)
+]
+Required2000 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_lines),
+]
 
 StateName = Literal["准备", "测评中", "测评结束", "已决定", "已反馈", "已作废"]
 GradeName = Literal["优秀", "合格", "基本合格", "不合格"]
@@ -25,7 +62,7 @@ class Strict(Schema):
 class AppraisalFilter(ListFilter):
     """The appraisal list (screen and API)."""
 
-    q: text_type(100) | None = Field(None, description="在评议编号、名称、支部名称中查找")
+    q: Text100 | None = Field(None, description="在评议编号、名称、支部名称中查找")
     year: int | None = Field(None, ge=1921, le=2199, description="年度")
     org: Code | None = Field(None, description="组织编码（含下级组织）")
     state: StateName | None = Field(None, description="状态")
@@ -94,11 +131,11 @@ class AppraisalIn(Strict):
     branch: Code = Field(..., description="党支部编码")
     year: int = Field(..., ge=1921, le=2199)
     held_on: datetime.date = Field(..., description="评议日期：按该日确定参评党员及正式/预备")
-    title: text_type(100) = ""
+    title: Text100 = ""
 
 
 class SelfAssessmentIn(Strict):
-    text: text_type(2000, required=True, multiline=True)
+    text: Required2000
 
 
 class VoteIn(Strict):
@@ -109,15 +146,15 @@ class VoteIn(Strict):
 class DecisionIn(Strict):
     member: Code = Field(..., description="被评定党员的人员编号")
     grade: GradeName
-    feedback: text_type(2000, multiline=True) = ""
+    feedback: Lines2000 = ""
 
 
 class TransitionIn(Strict):
     action: Literal["start", "close", "publish", "void"]
-    reason: text_type(300) = ""
+    reason: Text300 = ""
 
 
 class MeetingIn(Strict):
     start: datetime.datetime = Field(..., description="评议会议（支部党员大会）召开时间")
-    venue: text_type(200) = ""
-    minutes: text_type(5000, multiline=True) = ""
+    venue: Text200 = ""
+    minutes: Lines5000 = ""

@@ -30,7 +30,7 @@ from lianjian.core.scope import may
 def appraisal_list(user: Any, f: AppraisalFilter) -> QuerySet[Appraisal]:
     """The appraisals ``user`` sees matching ``f``, newest year first, with their counts of
     正式 and 预备 participants (one query)."""
-    qs = Appraisal.objects.visible_to(user).select_related("branch", "meeting")
+    qs: QuerySet[Any] = Appraisal.objects.visible_to(user).select_related("branch", "meeting")
     qs = search(qs, f.q, "code__icontains", "title__icontains", "branch__name__icontains")
     if f.org:
         qs = qs.filter(branch__path__contains=f"/{f.org}/")
@@ -117,7 +117,7 @@ def progress(user: Any, appraisal: Appraisal) -> Progress:
         Row(
             p,
             p.pk in written,
-            p.cast,  # type: ignore[attr-defined]
+            p.cast,
             full - (1 if p.is_full else 0),
             tallies.get(p.pk),
             decisions.get(p.pk),

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lianjian.accounts.models import User
+from lianjian.appraisals import selectors as appraisal_rows
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
@@ -26,8 +27,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """ "我的": the signed-in member's own year (``?year=``), open to-dos and key tasks (owner
-    or participant, the rows 我的任务 shows, most urgent first), phone first.
+    """ "我的": the signed-in member's own year (``?year=``), open to-dos, key tasks (owner
+    or participant, the rows 我的任务 shows, most urgent first) and 民主评议 (an open
+    appraisal to respond to, else the latest published result), phone first.
 
     Only the user's own member record and inbox are read; an account without a member
     record is told so (the menu does not offer the page to it)."""
@@ -45,4 +47,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         ctx.update(years=years, mine=selectors.my_year(member.pk, year))
         tasks = keytask_rows.my_rows(user, today)
         ctx.update(tasks=tasks[: selectors.TASKS_SHOWN], task_count=len(tasks))
+        # 民主评议: an appraisal open for the member to respond to, else their latest result.
+        ctx["appraisal"] = appraisal_rows.mine_card(user)
     return render(request, "home/mine.html", ctx)
