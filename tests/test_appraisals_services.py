@@ -275,3 +275,39 @@ def test_every_write_is_audited_with_before_and_after(world):
     assert row.before == {"text": "第一稿"} and row.after == {"text": "第二稿"}
     states = AuditLog.objects.filter(target_type="appraisals.appraisal", target_id=a.code)
     assert states.filter(after__state="测评中").exists()
+
+
+def test_a_meeting_already_recorded_in_activities_is_linked_not_entered_twice(world):
+    from lianjian.activities import services as activity_services
+    from lianjian.activities.models import Activity
+
+    a = appraisal(world)
+    services.appraisal_close_rating(actor=world.manager_a, appraisal=a)
+    for number in ("M-A1", "M-A3", "M-A4", "M-A5"):
+        services.decide(
+            actor=world.manager_a, appraisal=a, participant=part(a, number), grade="合格"
+        )
+    other_branch = activity_services.activity_record(
+        actor=None,
+        type="民主评议党员",
+        host=world.zb_b,
+        start=MEETING,
+        topic="别的支部",
+        status="已提交",
+    )
+    with pytest.raises(ValidationError, match="只能选择本支部"):
+        services.record_meeting(actor=world.manager_a, appraisal=a, activity=other_branch)
+    held = activity_services.activity_record(
+        actor=None,
+        type="民主评议党员",
+        host=world.zb_a,
+        start=MEETING,
+        topic="评议会",
+        status="已提交",
+    )
+    assert list(services.meeting_candidates(a)) == [held]
+    before = Activity.objects.count()
+    a = services.record_meeting(actor=world.manager_a, appraisal=a, activity=held)
+    assert a.meeting == held and Activity.objects.count() == before
+    assert list(services.meeting_candidates(a)) == []
+    assert _compliance("2026")[("民主评议党员", "2026")] == (1, "ok")

@@ -209,10 +209,21 @@ def decision(request: HttpRequest, code: str, payload: DecisionIn) -> dict[str, 
     "/{code}/meeting", response={200: AppraisalDetail, **WRITE_ERRORS}, summary="记录评议会议"
 )
 def meeting(request: HttpRequest, code: str, payload: MeetingIn) -> dict[str, Any]:
-    """The decision meeting, recorded as the branch's activity 民主评议党员 (→ 已决定)."""
+    """The decision meeting (→ 已决定): an activity 民主评议党员 the branch already recorded
+    for the year (``activity``), or a new one at ``start``."""
     user = caller(request)
     a = _visible(user, code)
+    activity = None
+    if payload.activity:
+        activity = services.meeting_candidates(a).filter(code=payload.activity).first()
+        if activity is None:
+            raise HttpError(400, f"评议会议不存在或不可选：{payload.activity}")
     services.record_meeting(
-        actor=user, appraisal=a, start=payload.start, venue=payload.venue, minutes=payload.minutes
+        actor=user,
+        appraisal=a,
+        start=payload.start,
+        activity=activity,
+        venue=payload.venue,
+        minutes=payload.minutes,
     )
     return detail_out(user, _visible(user, code))

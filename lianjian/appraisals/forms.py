@@ -54,8 +54,11 @@ class DecisionForm(EdgeRules, forms.Form):
 
 
 class MeetingForm(EdgeRules, forms.Form):
+    activity = forms.ChoiceField(label="已记录的评议会议", required=False)
     start = forms.DateTimeField(
         label="会议时间",
+        required=False,
+        help_text="未在活动中记录过的，填写会议时间，系统记录为本支部的民主评议党员活动",
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
@@ -63,6 +66,14 @@ class MeetingForm(EdgeRules, forms.Form):
     minutes = forms.CharField(
         label="会议记录", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, candidates: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["activity"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "（新记录一次会议）"), *candidates]
+        if not candidates:
+            del self.fields["activity"]
 
 
 class ReasonForm(EdgeRules, forms.Form):

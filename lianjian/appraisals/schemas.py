@@ -155,6 +155,11 @@ class TransitionIn(Strict):
 
 
 class MeetingIn(Strict):
-    start: datetime.datetime = Field(..., description="评议会议（支部党员大会）召开时间")
+    activity: Code | None = Field(
+        None, description="已记录的本支部民主评议党员会议的活动编号（与 start 二选一）"
+    )
+    start: datetime.datetime | None = Field(
+        None, description="新记录的评议会议（支部党员大会）召开时间"
+    )
     venue: Text200 = ""
     minutes: Lines5000 = ""

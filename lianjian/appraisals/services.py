@@ -16,11 +16,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from lianjian.activities import compliance
 from lianjian.activities import services as activity_services
-from lianjian.activities.models import ActivityType
+from lianjian.activities.models import COUNTED_STATUSES, Activity, ActivityType
 from lianjian.appraisals import rules
 from lianjian.appraisals.models import (
     FEEDBACK_STATES,
@@ -289,21 +289,38 @@ def decide(
     return audited_update(actor=actor, obj=found, fields={"grade": grade, "feedback": feedback})
 
 
+def meeting_candidates(appraisal: Appraisal) -> QuerySet[Activity]:
+    """Activities that may be linked as the decision meeting: the branch's own 民主评议党员
+    for the appraisal's year, held (submitted or approved), not yet used by an appraisal."""
+    return (
+        Activity.objects.filter(
+            host=appraisal.branch,
+            type=ActivityType.APPRAISAL,
+            for_year=appraisal.year,
+            status__in=COUNTED_STATUSES,
+        )
+        .exclude(appraisals__isnull=False)
+        .order_by("start")
+    )
+
+
 @transaction.atomic
 def record_meeting(
     *,
     actor: Any,
     appraisal: Appraisal,
-    start: datetime.datetime,
+    start: datetime.datetime | None = None,
+    activity: Activity | None = None,
     venue: str = "",
     minutes: str = "",
 ) -> Appraisal:
-    """测评结束 → 已决定: the 支部党员大会 that decides the grades took place at ``start``.
+    """测评结束 → 已决定: the 支部党员大会 that decided the grades took place.
 
-    It is recorded once, as an activity of type 民主评议党员 held by the branch for the
-    appraisal's year (submitted for review like any held meeting) and linked as ``meeting``:
-    the same record satisfies the yearly compliance row 民主评议党员. Every 正式党员 needs
-    a decided grade first."""
+    It is one record: either the activity already recorded for it (``activity``, one of
+    :func:`meeting_candidates`) or a new activity of type 民主评议党员 held by the branch for
+    the appraisal's year at ``start`` (submitted for review like any held meeting). Linked
+    as ``meeting``, the same record satisfies the yearly compliance row 民主评议党员. Every
+    正式党员 needs a decided grade first."""
     _require_manager(actor, appraisal)
     appraisal = _locked(appraisal)
     _need_state(appraisal, GRADING_STATES, "只有测评结束的评议可以记录评议会议")
@@ -314,17 +331,28 @@ def record_meeting(
     )
     if undecided:
         raise ValidationError(f"以下正式党员尚未评定等次：{'、'.join(undecided)}")
-    meeting = activity_services.activity_record(
-        actor=actor,
-        type=ActivityType.APPRAISAL,
-        host=appraisal.branch,
-        start=start,
-        topic=appraisal.title,
-        venue=venue,
-        minutes=minutes,
-        for_year=appraisal.year,
-    )
-    meeting = activity_services.activity_submit(actor=actor, activity=meeting)
+    if activity is not None:
+        if not meeting_candidates(appraisal).filter(pk=activity.pk).exists():
+            raise ValidationError(
+                {
+                    "activity": f"只能选择本支部已召开、计入{appraisal.year}年度且未被使用的民主评议党员会议"
+                }
+            )
+        meeting = activity
+    elif start is None:
+        raise ValidationError({"start": "请填写会议时间，或选择已记录的评议会议"})
+    else:
+        meeting = activity_services.activity_record(
+            actor=actor,
+            type=ActivityType.APPRAISAL,
+            host=appraisal.branch,
+            start=start,
+            topic=appraisal.title,
+            venue=venue,
+            minutes=minutes,
+            for_year=appraisal.year,
+        )
+        meeting = activity_services.activity_submit(actor=actor, activity=meeting)
     return audited_update(
         actor=actor,
         obj=appraisal,

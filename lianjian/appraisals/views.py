@@ -95,6 +95,13 @@ def appraisal_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _candidates(appraisal: Appraisal) -> list[tuple[str, str]]:
+    return [
+        (m.code, f"{m.code} · {timezone.localtime(m.start):%Y-%m-%d %H:%M} · {m.topic}")
+        for m in services.meeting_candidates(appraisal)
+    ]
+
+
 def _visible(request: HttpRequest, code: str) -> Appraisal:
     return get_visible_or_404(
         Appraisal.objects.select_related("branch", "meeting"), request.user, code=code
@@ -121,7 +128,8 @@ def _page(
         "voidable": appraisal.state in VOIDABLE_STATES,
         "self_form": forms.get("self_form")
         or SelfAssessmentForm(initial={"text": mine.self_text if mine else ""}),
-        "meeting_form": forms.get("meeting_form") or MeetingForm(),
+        "meeting_form": forms.get("meeting_form")
+        or MeetingForm(candidates=_candidates(appraisal) if manage else []),
         "void_form": forms.get("void_form") or ReasonForm(),
         "member_id": getattr(user, "member_id", None),
     }
@@ -254,14 +262,23 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
 def meeting(request: HttpRequest, code: str) -> HttpResponse:
     """Record the decision meeting (an activity 民主评议党员 of the branch): → 已决定."""
     appraisal = _visible(request, code)
-    form = MeetingForm(request.POST)
+    candidates = _candidates(appraisal)
+    form = MeetingForm(request.POST, candidates=candidates)
     if not form.is_valid():
-        return _refused(request, appraisal, ValidationError("请填写会议时间"), meeting_form=form)
-    data = form.cleaned_data
+        return _refused(
+            request, appraisal, ValidationError("请选择会议或填写会议时间"), meeting_form=form
+        )
+    data = dict(form.cleaned_data)
+    chosen = data.pop("activity", "")
+    activity = (
+        services.meeting_candidates(appraisal).filter(code=chosen).first() if chosen else None
+    )
     return _run(
         request,
         appraisal,
-        lambda: services.record_meeting(actor=request.user, appraisal=appraisal, **data),
+        lambda: services.record_meeting(
+            actor=request.user, appraisal=appraisal, activity=activity, **data
+        ),
         "评议会议已记录，可以发布结果",
         meeting_form=form,
     )
