@@ -212,6 +212,58 @@ def _grouping_run(w: Any, h: Any) -> int:
     return run.pk if run else 999_999
 
 
+# 民主评议: an appraisal of ZB-A in a given state, made inside the request's savepoint. Each
+# state has its own year (one appraisal per branch and year); M-A9 is a second 正式党员 so
+# that member_a has someone to rate.
+_APPRAISAL_YEARS = {"准备": 2021, "已决定": 2022, "测评结束": 2023, "测评中": 2024}
+
+
+def _appraisal(w: Any, state: str) -> Any:
+    from lianjian.activities.selectors import TZ
+    from lianjian.appraisals import services as appraisal_services
+    from lianjian.appraisals.models import Appraisal
+    from lianjian.orgs.models import Member
+    from lianjian.orgs.services import member_create
+
+    year = _APPRAISAL_YEARS[state]
+    found = Appraisal.objects.filter(branch=w.zb_a, year=year).first()
+    if found is not None:
+        return found
+    if not Member.objects.filter(number="M-A9").exists():
+        member_create(
+            actor=None,
+            number="M-A9",
+            name="评议九",
+            org=w.zb_a,
+            category="正式党员",
+            joined_on=datetime.date(2010, 1, 1),
+        )
+    a = appraisal_services.appraisal_create(
+        actor=w.admin, branch=w.zb_a, year=year, held_on=datetime.date(year, 6, 1)
+    )
+    if state == "准备":
+        return a
+    a = appraisal_services.appraisal_start(actor=w.admin, appraisal=a)
+    if state == "测评中":
+        return a
+    a = appraisal_services.appraisal_close_rating(actor=w.admin, appraisal=a)
+    for p in a.participants.all():
+        appraisal_services.decide(actor=w.admin, appraisal=a, participant=p, grade="合格")
+    if state == "测评结束":
+        return a
+    return appraisal_services.record_meeting(
+        actor=w.admin, appraisal=a, start=datetime.datetime(year, 12, 1, 10, tzinfo=TZ)
+    )
+
+
+def _appraisal_url(state: str, step: str) -> Callable[[Any, Any], str]:
+    return lambda w, h: f"/appraisals/{_appraisal(w, state).code}/{step}/"
+
+
+def _participant_pk(w: Any, state: str, number: str) -> str:
+    return str(_appraisal(w, state).participants.get(member__number=number).pk)
+
+
 POSTS: dict[str, Post] = {
     "accounts:login": Post(
         lambda w, h: "/accounts/login/",
@@ -502,6 +554,36 @@ POSTS: dict[str, Post] = {
     "assessment:review_score": Post(
         lambda w, h: f"/assessment/reviews/{h.review.pk}/",
         lambda w, h: {"period": "2026", "org": "ZB-A", "score": "8", "comment": "良好"},
+    ),
+    "appraisals:appraisal_create": Post(
+        lambda w, h: "/appraisals/new/",
+        lambda w, h: {"branch": "ZB-A", "year": str(THIS_YEAR), "held_on": TODAY, "title": "评议"},
+    ),
+    "appraisals:appraisal_start": Post(_appraisal_url("准备", "start")),
+    "appraisals:appraisal_close": Post(_appraisal_url("测评中", "close")),
+    "appraisals:appraisal_publish": Post(_appraisal_url("已决定", "publish")),
+    "appraisals:appraisal_void": Post(
+        _appraisal_url("准备", "void"), lambda w, h: {"reason": "日期有误"}
+    ),
+    "appraisals:self_assessment": Post(
+        _appraisal_url("测评中", "self"), lambda w, h: {"text": "认真履职"}, persona="member_a"
+    ),
+    "appraisals:vote": Post(
+        _appraisal_url("测评中", "vote"),
+        lambda w, h: {"votee": _participant_pk(w, "测评中", "M-A9"), "grade": "合格"},
+        persona="member_a",
+    ),
+    "appraisals:decide": Post(
+        _appraisal_url("测评结束", "decide"),
+        lambda w, h: {
+            "participant": _participant_pk(w, "测评结束", "M-A9"),
+            "grade": "合格",
+            "feedback": "继续保持",
+        },
+    ),
+    "appraisals:meeting": Post(
+        _appraisal_url("测评结束", "meeting"),
+        lambda w, h: {"start": "2023-12-01T10:00", "venue": "会议室"},
     ),
     "keytasks:tasklist_create": Post(
         lambda w, h: "/keytasks/new/",
@@ -804,6 +886,8 @@ POSTS: dict[str, Post] = {
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
+    "appraisals:appraisal_list",
+    "appraisals:appraisal_detail",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",
