@@ -97,6 +97,7 @@ def _demo_values() -> dict[str, str]:
     from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, KpiBatch
     from lianjian.consultations.models import JointMeeting, Problem
     from lianjian.notifications.models import Notification
+    from lianjian.appraisals.models import Appraisal
     from lianjian.orgs.models import Member, Organisation
     from lianjian.sharing.models import Booking, Match, Need, Project, Resource
 
@@ -136,6 +137,7 @@ def _demo_values() -> dict[str, str]:
         "sharing/matches:pk": str(Match.objects.order_by("pk").first().pk),
         "grouping/partners:code": branch,
         "inbox:pk": str(Notification.objects.order_by("pk").first().pk),
+        "appraisals:code": Appraisal.objects.order_by("code").first().code,
     }
 
 
