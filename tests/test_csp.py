@@ -94,10 +94,10 @@ def _demo_values() -> dict[str, str]:
     """One real demo object for each route parameter, keyed "<route without parameters>:<name>"."""
     from lianjian.activities.models import Activity, ComplianceRule
     from lianjian.alliances.models import Agreement, Alliance, AllianceMember
+    from lianjian.appraisals.models import Appraisal
     from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, KpiBatch
     from lianjian.consultations.models import JointMeeting, Problem
     from lianjian.notifications.models import Notification
-    from lianjian.appraisals.models import Appraisal
     from lianjian.orgs.models import Member, Organisation
     from lianjian.sharing.models import Booking, Match, Need, Project, Resource
 
