@@ -34,6 +34,7 @@ from lianjian.notifications.models import Notification
 from lianjian.sharing import services as sharing_services
 from lianjian.sharing.models import Match
 from tests.alliance_helpers import PDF_BYTES, PNG_BYTES
+from tests.appraisal_setup import appraisal_in
 from tests.assessment_engine_helpers import example
 from tests.conftest import PASSWORD
 from tests.excel_helpers import make_xlsx
@@ -212,56 +213,12 @@ def _grouping_run(w: Any, h: Any) -> int:
     return run.pk if run else 999_999
 
 
-# 民主评议: an appraisal of ZB-A in a given state, made inside the request's savepoint. Each
-# state has its own year (one appraisal per branch and year); M-A9 is a second 正式党员 so
-# that member_a has someone to rate.
-_APPRAISAL_YEARS = {"准备": 2021, "已决定": 2022, "测评结束": 2023, "测评中": 2024}
-
-
-def _appraisal(w: Any, state: str) -> Any:
-    from lianjian.activities.selectors import TZ
-    from lianjian.appraisals import services as appraisal_services
-    from lianjian.appraisals.models import Appraisal
-    from lianjian.orgs.models import Member
-    from lianjian.orgs.services import member_create
-
-    year = _APPRAISAL_YEARS[state]
-    found = Appraisal.objects.filter(branch=w.zb_a, year=year).first()
-    if found is not None:
-        return found
-    if not Member.objects.filter(number="M-A9").exists():
-        member_create(
-            actor=None,
-            number="M-A9",
-            name="评议九",
-            org=w.zb_a,
-            category="正式党员",
-            joined_on=datetime.date(2010, 1, 1),
-        )
-    a = appraisal_services.appraisal_create(
-        actor=w.admin, branch=w.zb_a, year=year, held_on=datetime.date(year, 6, 1)
-    )
-    if state == "准备":
-        return a
-    a = appraisal_services.appraisal_start(actor=w.admin, appraisal=a)
-    if state == "测评中":
-        return a
-    a = appraisal_services.appraisal_close_rating(actor=w.admin, appraisal=a)
-    for p in a.participants.all():
-        appraisal_services.decide(actor=w.admin, appraisal=a, participant=p, grade="合格")
-    if state == "测评结束":
-        return a
-    return appraisal_services.record_meeting(
-        actor=w.admin, appraisal=a, start=datetime.datetime(year, 12, 1, 10, tzinfo=TZ)
-    )
-
-
 def _appraisal_url(state: str, step: str) -> Callable[[Any, Any], str]:
-    return lambda w, h: f"/appraisals/{_appraisal(w, state).code}/{step}/"
+    return lambda w, h: f"/appraisals/{appraisal_in(w, state).code}/{step}/"
 
 
 def _participant_pk(w: Any, state: str, number: str) -> str:
-    return str(_appraisal(w, state).participants.get(member__number=number).pk)
+    return str(appraisal_in(w, state).participants.get(member__number=number).pk)
 
 
 POSTS: dict[str, Post] = {
