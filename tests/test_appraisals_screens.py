@@ -47,9 +47,12 @@ def test_the_member_writes_rates_and_sees_a_card_per_full_member(world):
 
 def test_the_manager_sees_the_tally_and_steps_but_a_participating_one_not_their_own_form(world):
     a = appraisal(world)
+    services.self_assess(actor=world.member_a, appraisal=a, text="带头完成抢修任务")
     services.appraisal_close_rating(actor=world.manager_a, appraisal=a)
     html = _detail(world, "manager_a", a).content.decode()
     assert 'id="tally"' in html and html.count('class="decision-form"') == 4
+    # The testimony beside the tally.
+    assert "带头完成抢修任务" in html.split('id="tally"')[1].split("</section>")[0]
     html = _detail(world, "committee_a", a).content.decode()
     assert html.count('class="decision-form"') == 3 and "本人等次由其他支委决定" in html
     html = _detail(world, "member_a", a).content.decode()

@@ -64,6 +64,7 @@ class Row:
     votes_owed: int
     tally: rules.Tally | None = None
     decision: Decision | None = None
+    self_text: str = ""
 
 
 @dataclass
@@ -92,9 +93,9 @@ def progress(user: Any, appraisal: Appraisal) -> Progress:
         .annotate(cast=Count("votes_cast"))
         .order_by("-is_full", "member__number")
     )
-    written = set(
+    written = dict(
         SelfAssessment.objects.filter(participant__appraisal=appraisal).values_list(
-            "participant_id", flat=True
+            "participant_id", "text"
         )
     )
     full = sum(1 for p in participants if p.is_full)
@@ -121,6 +122,7 @@ def progress(user: Any, appraisal: Appraisal) -> Progress:
             full - (1 if p.is_full else 0),
             tallies.get(p.pk),
             decisions.get(p.pk),
+            written.get(p.pk, ""),
         )
         for p in participants
     ]
