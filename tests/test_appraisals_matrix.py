@@ -236,3 +236,25 @@ def test_api_create_checks_the_branch(world):
         {"branch": "ZB-A", "year": 2026, "held_on": "2026-06-01"},
     )
     assert status == 201 and body["state"] == "准备" and body["excellent_quota"] == 0
+
+
+def test_a_member_whose_account_belongs_to_a_group_takes_part_in_the_branchs_appraisal(world):
+    from lianjian.accounts.models import User
+
+    a = appraisal(world)
+    user = User.objects.create(
+        username="group_member", role="member", org=world.xz_a1, member=world.m_a5
+    )
+    world.group_member = user
+    status, body = matrix.api_call(world, "group_member", "GET", f"/appraisals/{a.code}")
+    assert status == 200 and body["me"]["member"] == "M-A5"
+    status, _ = matrix.api_call(
+        world,
+        "group_member",
+        "POST",
+        f"/appraisals/{a.code}/votes",
+        {"member": "M-A1", "grade": "合格"},
+    )
+    assert status == 200
+    _, body = matrix.api_call(world, "group_member", "GET", "/appraisals")
+    assert [i["code"] for i in body["items"]] == [a.code]

@@ -11,7 +11,8 @@ deleted.
 Scope:
 
 * an appraisal and its participants are seen with the branch (its managers, those above,
-  its members) and changed by the branch's managers;
+  its members) and by every participant (a member of a 党小组 included), and changed by the
+  branch's managers;
 * ``tally`` (the counts per grade per member) is for the branch's managers only;
 * a :class:`Vote` is seen by its voter alone — no manager, no other member reads who rated
   whom what (the tally is an aggregate read after the ``tally`` check);
@@ -77,8 +78,9 @@ class Appraisal(CodedRecord):
     participants and whether each is a 正式党员 are taken as of it. ``meeting`` is the
     decision meeting, an activity of type 民主评议党员 held by the branch."""
 
+    # A participant sees it even when their account belongs to a 党小组 of the branch.
     SCOPE = ScopeRules(
-        view=[Sees("branch")],
+        view=[Sees("branch"), IsOwnMember("participants__member")],
         change=[Manages("branch")],
         tally=[Manages("branch")],
     )
