@@ -311,3 +311,29 @@ def test_a_meeting_already_recorded_in_activities_is_linked_not_entered_twice(wo
     assert a.meeting == held and Activity.objects.count() == before
     assert list(services.meeting_candidates(a)) == []
     assert _compliance("2026")[("民主评议党员", "2026")] == (1, "ok")
+
+
+def test_participants_get_a_todo_that_closes_by_the_work_and_a_message_on_publishing(world):
+    from lianjian.notifications.models import Notification
+
+    a = appraisal(world)
+    todos = Notification.objects.filter(key=f"appraisal:{a.code}:respond")
+    assert set(todos.values_list("user__username", flat=True)) == {"member_a", "committee_a"}
+    assert all(t.closed_by_work for t in todos)
+    services.self_assess(actor=world.member_a, appraisal=a, text="自评")
+    for number in ("M-A3", "M-A4"):
+        services.vote_cast(actor=world.member_a, appraisal=a, votee=part(a, number), grade="合格")
+    assert todos.get(user=world.member_a).done_at is None  # M-A5 still to rate
+    services.vote_cast(actor=world.member_a, appraisal=a, votee=part(a, "M-A5"), grade="合格")
+    assert todos.get(user=world.member_a).done_at is not None
+    assert todos.get(user=world.committee_a).done_at is None
+    services.appraisal_close_rating(actor=world.manager_a, appraisal=a)
+    assert todos.get(user=world.committee_a).done_at is not None
+    for number in ("M-A1", "M-A3", "M-A4", "M-A5"):
+        services.decide(
+            actor=world.manager_a, appraisal=a, participant=part(a, number), grade="合格"
+        )
+    a = services.record_meeting(actor=world.manager_a, appraisal=a, start=MEETING)
+    services.appraisal_publish(actor=world.manager_a, appraisal=a)
+    messages = Notification.objects.filter(key=f"appraisal:{a.code}:published", kind="message")
+    assert messages.count() == 2

@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from lianjian.activities import compliance
 from lianjian.activities import services as activity_services
 from lianjian.activities.models import COUNTED_STATUSES, Activity, ActivityType
-from lianjian.appraisals import rules
+from lianjian.appraisals import reminders, rules
 from lianjian.appraisals.models import (
     FEEDBACK_STATES,
     GRADING_STATES,
@@ -143,26 +143,32 @@ def _transition(
 
 @transaction.atomic
 def appraisal_start(*, actor: Any, appraisal: Appraisal) -> Appraisal:
-    """准备 → 测评中: members may now write their self-assessment and rate the others."""
-    return _transition(
+    """准备 → 测评中: members may now write their self-assessment and rate the others; each
+    participant with an account gets a 待办."""
+    appraisal = _transition(
         actor,
         appraisal,
         [AppraisalState.PREPARING],
         AppraisalState.RATING,
         "只有准备中的评议可以开始测评",
     )
+    reminders.rating_opened(appraisal)
+    return appraisal
 
 
 @transaction.atomic
 def appraisal_close_rating(*, actor: Any, appraisal: Appraisal) -> Appraisal:
-    """测评中 → 测评结束: no more self-assessments or ratings; the committee decides."""
-    return _transition(
+    """测评中 → 测评结束: no more self-assessments or ratings; the committee decides. The
+    members' 待办 of it are done."""
+    appraisal = _transition(
         actor,
         appraisal,
         [AppraisalState.RATING],
         AppraisalState.RATED,
         "只有测评中的评议可以结束测评",
     )
+    reminders.rating_closed(appraisal)
+    return appraisal
 
 
 @transaction.atomic
@@ -173,7 +179,7 @@ def appraisal_void(*, actor: Any, appraisal: Appraisal, reason: str) -> Appraisa
         raise ValidationError({"reason": "请填写作废原因"})
     if len(reason) > 300:
         raise ValidationError({"reason": "作废原因不能超过 300 个字符"})
-    return _transition(
+    appraisal = _transition(
         actor,
         appraisal,
         VOIDABLE_STATES,
@@ -181,6 +187,8 @@ def appraisal_void(*, actor: Any, appraisal: Appraisal, reason: str) -> Appraisa
         "已决定的评议不能作废",
         void_reason=reason,
     )
+    reminders.rating_closed(appraisal)
+    return appraisal
 
 
 def own_participant(actor: Any, appraisal: Appraisal) -> Participant | None:
@@ -211,8 +219,21 @@ def self_assess(*, actor: Any, appraisal: Appraisal, text: str) -> SelfAssessmen
         raise ValidationError({"text": "个人自评不能超过 2000 个字"})
     found = SelfAssessment.objects.select_for_update().filter(participant=me).first()
     if found is None:
-        return audited_create(actor=actor, obj=SelfAssessment(participant=me, text=text))
-    return audited_update(actor=actor, obj=found, fields={"text": text})
+        written = audited_create(actor=actor, obj=SelfAssessment(participant=me, text=text))
+    else:
+        written = audited_update(actor=actor, obj=found, fields={"text": text})
+    _maybe_done(actor, appraisal, me)
+    return written
+
+
+def _maybe_done(actor: Any, appraisal: Appraisal, me: Participant) -> None:
+    """Close the member's 待办 once they have written and rated every other 正式党员."""
+    user_id = getattr(actor, "pk", None)
+    if user_id is None or not SelfAssessment.objects.filter(participant=me).exists():
+        return
+    owed = appraisal.participants.filter(is_full=True).exclude(pk=me.pk).count()
+    if Vote.objects.filter(voter=me).count() >= owed:
+        reminders.responded(appraisal, user_id)
 
 
 @transaction.atomic
@@ -240,6 +261,7 @@ def vote_cast(*, actor: Any, appraisal: Appraisal, votee: Participant, grade: st
         after={"votes": Vote.objects.filter(voter=me).count()},
         note="互评（不记录评价对象与等次）",
     )
+    _maybe_done(actor, appraisal, me)
     return vote
 
 
@@ -362,11 +384,14 @@ def record_meeting(
 
 @transaction.atomic
 def appraisal_publish(*, actor: Any, appraisal: Appraisal) -> Appraisal:
-    """已决定 → 已反馈: each member now sees their own grade and feedback. Final."""
-    return _transition(
+    """已决定 → 已反馈: each member now sees their own grade and feedback (and gets a 消息).
+    Final."""
+    appraisal = _transition(
         actor,
         appraisal,
         [AppraisalState.DECIDED],
         AppraisalState.PUBLISHED,
         "只有已决定的评议可以发布结果",
     )
+    reminders.published(appraisal)
+    return appraisal
