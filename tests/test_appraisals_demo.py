@@ -61,6 +61,12 @@ def test_dangyuan_is_offered_the_open_appraisal_and_sees_last_years_result(loade
     client.force_login(dangyuan)
     page = client.get(reverse("home:mine")).content.decode()
     assert 'id="my-appraisal"' in page and "去评议" in page
+    # zhibu answered in the demo: their 待办 is done; dangyuan's is open.
+    from lianjian.notifications.models import Notification
+
+    todos = Notification.objects.filter(key=f"appraisal:{card.appraisal.code}:respond")
+    assert todos.get(user__username="dangyuan").done_at is None
+    assert todos.get(user__username="zhibu").done_at is not None
     old = Appraisal.objects.get(branch__code="BX-ZB19", year=2025)
     mine = selectors.my_part(dangyuan, old)
     assert mine is not None
