@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from lianjian.appraisals import services
 from lianjian.appraisals.models import Appraisal, Decision, SelfAssessment, Vote
+from lianjian.core.models import AuditLog
 from tests import matrix
 from tests.appraisal_setup import appraisal, part
 
@@ -127,11 +128,14 @@ def _state(a):
 @pytest.mark.parametrize(("key", "persona"), matrix.cases(API_WRITES))
 def test_api_writes_answer_by_scope_and_a_refusal_changes_nothing(world, key, persona):
     a = appraisal(world)
-    matrix.assert_write(
+    audit = AuditLog.objects.count()
+    status, _ = matrix.assert_write(
         lambda: _state(a),
         lambda: _write(world, a, key, persona),
         matrix.expected(API_WRITES, key, persona),
     )
+    # Every accepted write is audited; a refused one leaves no audit row.
+    assert (AuditLog.objects.count() > audit) == (status in matrix.SUCCESS)
 
 
 SCREEN_WRITES = {
