@@ -28,6 +28,7 @@ from lianjian.accounts.api import router as auth_router
 from lianjian.activities.api import compliance_router
 from lianjian.activities.api import router as activities_router
 from lianjian.alliances.api import agreements_router, alliances_router
+from lianjian.appraisals.api import router as appraisals_router
 from lianjian.assessment.api import router as assessment_router
 from lianjian.carriers.api import router as carriers_router
 from lianjian.consultations.api import meetings_router, problems_router
@@ -238,3 +239,4 @@ api.add_router("/bids", bids_router)
 api.add_router("/projects", projects_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/points", points_router)
+api.add_router("/appraisals", appraisals_router)

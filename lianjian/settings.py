@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "lianjian.sharing",
     "lianjian.supervision",
     "lianjian.points",
+    "lianjian.appraisals",
     "lianjian.assessment",
     "lianjian.proposals",
     "lianjian.projects",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("lianjian.orgs.urls")),
     path("alliances/", include("lianjian.alliances.urls")),
     path("activities/", include("lianjian.activities.urls")),
+    path("appraisals/", include("lianjian.appraisals.urls")),
     path("assessment/", include("lianjian.assessment.urls")),
     path("consultations/", include("lianjian.consultations.urls")),
     path("keytasks/", include("lianjian.keytasks.urls")),

@@ -139,6 +139,13 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/points/entries": ["get"],
         "/api/v1/points/claims": ["get", "post"],
         "/api/v1/points/claims/{claim_id}/{action}": ["post"],
+        "/api/v1/appraisals": ["get", "post"],
+        "/api/v1/appraisals/{code}": ["get"],
+        "/api/v1/appraisals/{code}/transition": ["post"],
+        "/api/v1/appraisals/{code}/self-assessment": ["put"],
+        "/api/v1/appraisals/{code}/votes": ["post"],
+        "/api/v1/appraisals/{code}/decisions": ["post"],
+        "/api/v1/appraisals/{code}/meeting": ["post"],
     }
     # getting a token needs no token; everything else does
     assert "security" not in paths["/api/v1/auth/token"]["post"]

@@ -94,6 +94,7 @@ def _demo_values() -> dict[str, str]:
     """One real demo object for each route parameter, keyed "<route without parameters>:<name>"."""
     from lianjian.activities.models import Activity, ComplianceRule
     from lianjian.alliances.models import Agreement, Alliance, AllianceMember
+    from lianjian.appraisals.models import Appraisal
     from lianjian.assessment.models import AssessmentRun, Dimension, Indicator, KpiBatch
     from lianjian.consultations.models import JointMeeting, Problem
     from lianjian.notifications.models import Notification
@@ -153,6 +154,7 @@ def _project_values() -> dict[str, str]:
         "projects/p:code": JbProject.objects.order_by("code").first().code,
         "projects/calls:code": "BX-JB-2026-OPEN",
         "projects/bids:code": Bid.objects.order_by("code").first().code,
+        "appraisals:code": Appraisal.objects.order_by("code").first().code,
     }
 
 

@@ -21,6 +21,7 @@ from django.test import Client
 
 from tests.api_helpers import API, auth_header
 from tests.carrier_helpers import carrier_code
+from tests.appraisal_setup import appraisal_in
 from tests.conftest import PASSWORD
 from tests.hostile_helpers import (
     ALWAYS_REFUSED,
@@ -462,6 +463,31 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: f"/points/claims/{_pts(w)}/reject",
         lambda w, h: {"reason": "不符合条件"},
         ids=("claim",),
+    ("POST", "/appraisals"): Write(
+        lambda w, h: "/appraisals",
+        lambda w, h: {"branch": "ZB-A", "year": 2026, "held_on": "2026-06-01", "title": "评议"},
+    ),
+    ("POST", "/appraisals/{code}/transition"): Write(
+        lambda w, h: f"/appraisals/{appraisal_in(w, '测评中').code}/transition",
+        lambda w, h: {"action": "void", "reason": "日期有误"},
+    ),
+    ("PUT", "/appraisals/{code}/self-assessment"): Write(
+        lambda w, h: f"/appraisals/{appraisal_in(w, '测评中').code}/self-assessment",
+        lambda w, h: {"text": "认真履职"},
+        persona="member_a",
+    ),
+    ("POST", "/appraisals/{code}/votes"): Write(
+        lambda w, h: f"/appraisals/{appraisal_in(w, '测评中').code}/votes",
+        lambda w, h: {"member": "M-A9", "grade": "合格"},
+        persona="member_a",
+    ),
+    ("POST", "/appraisals/{code}/decisions"): Write(
+        lambda w, h: f"/appraisals/{appraisal_in(w, '测评结束').code}/decisions",
+        lambda w, h: {"member": "M-A9", "grade": "合格", "feedback": "继续保持"},
+    ),
+    ("POST", "/appraisals/{code}/meeting"): Write(
+        lambda w, h: f"/appraisals/{appraisal_in(w, '测评结束').code}/meeting",
+        lambda w, h: {"start": "2023-12-01T10:00:00+08:00", "venue": "会议室"},
     ),
     ("POST", "/grouping/runs/{run_id}/adopt"): Write(
         lambda w, h: f"/grouping/runs/{_done_run(w)}/adopt",

@@ -34,6 +34,7 @@ from lianjian.notifications.models import Notification
 from lianjian.sharing import services as sharing_services
 from lianjian.sharing.models import Match
 from tests.alliance_helpers import PDF_BYTES, PNG_BYTES
+from tests.appraisal_setup import appraisal_in
 from tests.assessment_engine_helpers import example
 from tests.carrier_helpers import carrier_code, member_row
 from tests.conftest import PASSWORD
@@ -211,6 +212,14 @@ def _grouping_run(w: Any, h: Any) -> int:
 
     run = GroupingRun.objects.first()
     return run.pk if run else 999_999
+
+
+def _appraisal_url(state: str, step: str) -> Callable[[Any, Any], str]:
+    return lambda w, h: f"/appraisals/{appraisal_in(w, state).code}/{step}/"
+
+
+def _participant_pk(w: Any, state: str, number: str) -> str:
+    return str(appraisal_in(w, state).participants.get(member__number=number).pk)
 
 
 POSTS: dict[str, Post] = {
@@ -503,6 +512,36 @@ POSTS: dict[str, Post] = {
     "assessment:review_score": Post(
         lambda w, h: f"/assessment/reviews/{h.review.pk}/",
         lambda w, h: {"period": "2026", "org": "ZB-A", "score": "8", "comment": "良好"},
+    ),
+    "appraisals:appraisal_create": Post(
+        lambda w, h: "/appraisals/new/",
+        lambda w, h: {"branch": "ZB-A", "year": str(THIS_YEAR), "held_on": TODAY, "title": "评议"},
+    ),
+    "appraisals:appraisal_start": Post(_appraisal_url("准备", "start")),
+    "appraisals:appraisal_close": Post(_appraisal_url("测评中", "close")),
+    "appraisals:appraisal_publish": Post(_appraisal_url("已决定", "publish")),
+    "appraisals:appraisal_void": Post(
+        _appraisal_url("准备", "void"), lambda w, h: {"reason": "日期有误"}
+    ),
+    "appraisals:self_assessment": Post(
+        _appraisal_url("测评中", "self"), lambda w, h: {"text": "认真履职"}, persona="member_a"
+    ),
+    "appraisals:vote": Post(
+        _appraisal_url("测评中", "vote"),
+        lambda w, h: {"votee": _participant_pk(w, "测评中", "M-A9"), "grade": "合格"},
+        persona="member_a",
+    ),
+    "appraisals:decide": Post(
+        _appraisal_url("测评结束", "decide"),
+        lambda w, h: {
+            "participant": _participant_pk(w, "测评结束", "M-A9"),
+            "grade": "合格",
+            "feedback": "继续保持",
+        },
+    ),
+    "appraisals:meeting": Post(
+        _appraisal_url("测评结束", "meeting"),
+        lambda w, h: {"start": "2023-12-01T10:00", "venue": "会议室"},
     ),
     "keytasks:tasklist_create": Post(
         lambda w, h: "/keytasks/new/",
@@ -1031,6 +1070,8 @@ READ_ONLY = {
     "projects:call_detail",
     "projects:bid_list",
     "projects:bid_detail",
+    "appraisals:appraisal_list",
+    "appraisals:appraisal_detail",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",

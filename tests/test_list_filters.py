@@ -164,6 +164,14 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"standing": "withdrawn"},
         {"state": "申报"},
         {"theme": "安全"},
+    "appraisals": [
+        {},
+        {"q": "2026年度"},
+        {"q": "运维"},
+        {"year": "2025"},
+        {"org": "ZB-A"},
+        {"org": "DW2"},
+        {"state": "测评中"},
     ],
     "packages": [
         {},
@@ -475,6 +483,20 @@ def _points_rows(world) -> None:
             actor=None, claim=claim, action=action, today=datetime.date(2026, 5, day)
         )
     assert PointsEntry.objects.filter(claim=claim).exists()
+    _appraisal_rows(world)
+    return world
+
+
+def _appraisal_rows(world) -> None:
+    """民主评议: ZB-A's of 2025 (准备) and 2026 (测评中), ZB-B's of 2026 (准备)."""
+    from lianjian.appraisals import services
+
+    for branch, year in ((world.zb_a, 2025), (world.zb_a, 2026), (world.zb_b, 2026)):
+        a = services.appraisal_create(
+            actor=world.company, branch=branch, year=year, held_on=datetime.date(year, 6, 1)
+        )
+        if branch == world.zb_a and year == 2026:
+            services.appraisal_start(actor=world.company, appraisal=a)
 
 
 def _package_rows(world, task) -> None:
@@ -698,6 +720,7 @@ SELECTOR_QUERIES = {
     "points_schemes": 1,
     "points_entries": 1,
     "points_claims": 1,
+    "appraisals": 1,
 }
 
 
@@ -913,6 +936,15 @@ def _grow(world, name: str, i: int) -> None:
             project_services.bid_award(world.company, made)
     elif name.startswith("supervision_"):
         _grow_supervision(world, name, i)
+    elif name == "appraisals":
+        from lianjian.appraisals import services as appraisal_services
+
+        appraisal_services.appraisal_create(
+            actor=world.company,
+            branch=world.zb_b,
+            year=2015 + i,
+            held_on=datetime.date(2015 + i, 6, 1),
+        )
     else:
         raise KeyError(name)
 

@@ -28,6 +28,7 @@ def reaches_supervision(user: object) -> bool:
         or manages_any(user)
     )
 POINTS = ("points:scheme_list", "党员积分", "points")
+APPRAISALS = ("appraisals:appraisal_list", "民主评议", "appraisals")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -67,6 +68,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.insert(
             items.index(("consultations:problem_list", "事务共商", "consultations")), POINTS
         )
+        # 民主评议党员 of the branches the user reaches (a member: their own branch's).
+        items.insert(items.index(KEYTASKS), APPRAISALS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))

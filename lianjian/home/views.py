@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lianjian.accounts.models import User
 from lianjian.carriers.selectors import my_carriers
+from lianjian.appraisals import selectors as appraisal_rows
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
@@ -31,6 +32,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     """ "我的": the signed-in member's own year (``?year=``), open to-dos, key tasks (owner
     or participant, the rows 我的任务 shows, most urgent first) and active 岗区队 (held or
     belonged to), phone first.
+    or participant, the rows 我的任务 shows, most urgent first) and 民主评议 (an open
+    appraisal to respond to, else the latest published result), phone first.
 
     Only the user's own member record and inbox are read; an account without a member
     record is told so (the menu does not offer the page to it)."""
@@ -50,4 +53,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         ctx.update(tasks=tasks[: selectors.TASKS_SHOWN], task_count=len(tasks))
         ctx["carriers"] = my_carriers(user)
         ctx["points"] = points_selectors.my_points(member, year, today)
+        # 民主评议: an appraisal open for the member to respond to, else their latest result.
+        ctx["appraisal"] = appraisal_rows.mine_card(user)
     return render(request, "home/mine.html", ctx)

@@ -83,6 +83,10 @@ class Command(BaseCommand):
             from lianjian.assessment.demo import demo_assessment
 
             demo_assessment(stdout=self.stdout)
+        if apps.is_installed("lianjian.appraisals"):
+            from lianjian.appraisals.demo import demo_appraisals
+
+            demo_appraisals(stdout=self.stdout)
         n = sum(reminders.run(timezone.localdate()).values())
         if n:
             self.stdout.write(f"已生成今日提醒 {n} 条。")
