@@ -44,8 +44,8 @@ from lianjian.decisions.api import items_router as decisions_router
 from lianjian.decisions.api import lists_router as decision_lists_router
 from lianjian.keytasks.api import lists_router, milestones_router, reports_router, tasks_router
 from lianjian.orgs.api import members_router, orgs_router
-from lianjian.projects.api import bids_router, calls_router, projects_router
 from lianjian.points.api import router as points_router
+from lianjian.projects.api import bids_router, calls_router, projects_router
 from lianjian.proposals.api import runs_router
 from lianjian.sharing.api import bookings_router, needs_router, resources_router
 from lianjian.supervision.api import router as supervision_router

@@ -141,6 +141,7 @@ def _demo_values() -> dict[str, str]:
         "decisions/lists:code": "SXQD-BXDW-2026",
         "carriers/c:code": "SFG-001",
         "carriers/public:org": branch,
+        "appraisals:code": Appraisal.objects.order_by("code").first().code,
         **_project_values(),
     }
 
@@ -154,7 +155,6 @@ def _project_values() -> dict[str, str]:
         "projects/p:code": JbProject.objects.order_by("code").first().code,
         "projects/calls:code": "BX-JB-2026-OPEN",
         "projects/bids:code": Bid.objects.order_by("code").first().code,
-        "appraisals:code": Appraisal.objects.order_by("code").first().code,
     }
 
 

@@ -242,8 +242,8 @@ def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
         ("accounts.user", u) for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "juece")
     )
     assert (
-        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 7
-        ("accounts.user", u)
+        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count()
+        == 7("accounts.user", u)
         for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "xuncha", "jijian", "shenji")
     )
     assert (

@@ -20,8 +20,8 @@ from typing import Any
 from django.test import Client
 
 from tests.api_helpers import API, auth_header
-from tests.carrier_helpers import carrier_code
 from tests.appraisal_setup import appraisal_in
+from tests.carrier_helpers import carrier_code
 from tests.conftest import PASSWORD
 from tests.hostile_helpers import (
     ALWAYS_REFUSED,
@@ -448,6 +448,7 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/carriers/{code}/vetoes"): Write(
         lambda w, h: f"/carriers/{carrier_code(w, 'name')}/vetoes",
         lambda w, h: {"kind": "违纪", "description": "违反廉洁纪律", "day": _today()},
+    ),
     ("POST", "/points/claims"): Write(
         lambda w, h: "/points/claims" if _pts(w) else "",
         lambda w, h: {
@@ -463,6 +464,7 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: f"/points/claims/{_pts(w)}/reject",
         lambda w, h: {"reason": "不符合条件"},
         ids=("claim",),
+    ),
     ("POST", "/appraisals"): Write(
         lambda w, h: "/appraisals",
         lambda w, h: {"branch": "ZB-A", "year": 2026, "held_on": "2026-06-01", "title": "评议"},
@@ -638,6 +640,8 @@ def _dec(w: Any) -> dict[str, Any]:
             "evaluated": item("JC-H-A", 4),
         }
     return w._decisions
+
+
 def _pts(w: Any) -> int:
     """The points scheme JF-H of this year (made once) and a claim of M-A1 under review."""
     import datetime

@@ -973,6 +973,7 @@ POSTS: dict[str, Post] = {
     "carriers:coverage": Post(
         lambda w, h: "/carriers/coverage/",
         lambda w, h: {"org": "ZB-A", "code": "ZB-A-BZ7", "name": "抄表班"},
+    ),
     "projects:call_create": Post(
         lambda w, h: "/projects/calls/new/",
         lambda w, h: {

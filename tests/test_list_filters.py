@@ -164,6 +164,7 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"standing": "withdrawn"},
         {"state": "申报"},
         {"theme": "安全"},
+    ],
     "appraisals": [
         {},
         {"q": "2026年度"},
@@ -195,6 +196,7 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"prior": "false"},
         {"overdue": "true"},
         {"overdue": "false"},
+    ],
     "calls": [
         {},
         {"q": "攻关"},
@@ -393,6 +395,11 @@ def lists(world, settings, tmp_path):
     tasks = make_tasks(world)
     _package_rows(world, tasks.a)
     _decision_rows(world)
+    _carrier_rows(world)
+    _project_rows(world)
+    make_ledger(world, recommendation=True)
+    _points_rows(world)
+    _appraisal_rows(world)
     return world
 
 
@@ -401,8 +408,6 @@ def _decision_rows(world) -> None:
     from tests.decisions_helpers import make_register
 
     world.register = make_register(world)
-    _carrier_rows(world)
-    return world
 
 
 def _carrier_rows(world) -> None:
@@ -419,9 +424,6 @@ def _carrier_rows(world) -> None:
         org=world.zb_b,
         fields={"name": "线路通道责任区", "theme": "党建+安全生产"},
     )
-    _project_rows(world)
-    make_ledger(world, recommendation=True)
-    return world
 
 
 def _project_rows(world) -> None:
@@ -440,8 +442,6 @@ def _project_rows(world) -> None:
     services.award_add(world.company, project, level="省部", name="省级奖", awarded_on=today())
     bid(world, make_call(world, code="JB-L2", title="设备带电检测攻关"), side="b")
     make_call(world, publish=False, code="JB-L3", title="草拟的课题", kind="课题")
-    _points_rows(world)
-    return world
 
 
 def _points_rows(world) -> None:
@@ -483,8 +483,6 @@ def _points_rows(world) -> None:
             actor=None, claim=claim, action=action, today=datetime.date(2026, 5, day)
         )
     assert PointsEntry.objects.filter(claim=claim).exists()
-    _appraisal_rows(world)
-    return world
 
 
 def _appraisal_rows(world) -> None:
@@ -996,6 +994,8 @@ def _grow_supervision(world, name: str, i: int) -> None:
             reply_due=datetime.date(2027, 1, 31),
         )
         rec.items.set(Item.objects.filter(batch__code="XC-2026-01"))
+
+
 def _grow_points(world, name: str, i: int) -> None:
     from lianjian.points import services
     from lianjian.points.models import PointsScheme

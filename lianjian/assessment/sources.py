@@ -80,14 +80,14 @@ from lianjian.assessment.models import Indicator, KpiBatch, KpiValue, ManualScor
 from lianjian.assessment.periods import Period, parse_period
 from lianjian.assessment.scheme_file import spec_from_model
 from lianjian.assessment.scoring import SchemeSpec
-from lianjian.decisions.selectors import assessment_figures as decision_figures
 from lianjian.carriers.selectors import assessment_figures as carrier_figures
+from lianjian.decisions.selectors import assessment_figures as decision_figures
 from lianjian.keytasks.selectors import assessment_figures
 from lianjian.orgs.models import Organisation
+from lianjian.points.selectors import org_means
 from lianjian.projects.rules import award_score
 from lianjian.projects.selectors import awards_in_period
 from lianjian.supervision.selectors import assessment_figures as rectification_figures
-from lianjian.points.selectors import org_means
 
 Values = dict[int, dict[str, tuple[Any, dict[str, Any]]]]
 """org id → indicator code → (value, evidence)."""
@@ -285,6 +285,8 @@ def _decisions(
         evidence: dict[str, Any] = {"due": f.due, "evaluated": f.evaluated}
         for code in codes:
             found[code] = (len(f.evaluated) / len(f.due), evidence)
+
+
 def _carriers(
     by_source: dict[str, list[str]], period: Period, orgs: Any, today: datetime.date, out: Values
 ) -> None:
@@ -300,6 +302,8 @@ def _carriers(
             mean = sum(score for _c, _p, score in f.reviews) / len(f.reviews)
             for code in by_source.get(Source.CARRIER_REVIEW, ()):
                 found[code] = (round(mean, 2), evidence)
+
+
 def _project_awards(codes: list[str], period: Period, orgs: Any, out: Values) -> None:
     awards = awards_in_period(orgs, period.start, period.end)
     for org_id, found in out.items():
@@ -307,6 +311,8 @@ def _project_awards(codes: list[str], period: Period, orgs: Any, out: Values) ->
         evidence = {"awards": [list(a) for a in items]}
         for code in codes:
             found[code] = (award_score(level for _c, level, _n, _d in items), evidence)
+
+
 def _rectification(
     codes: list[str], period: Period, orgs: Any, today: datetime.date, out: Values
 ) -> None:

@@ -7,15 +7,16 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpRequest
 
-from lianjian.core.scope import BOARD, manages_any, scope_of
+from lianjian.core.scope import AUDIT, BOARD, DISCIPLINE, INSPECTION, manages_any, scope_of
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
 CARRIERS = ("carriers:carrier_list", "岗区队", "carriers")
 PROJECTS = ("projects:project_list", "揭榜挂帅", "projects")
-from lianjian.core.scope import AUDIT, DISCIPLINE, INSPECTION, manages_any, scope_of
-
-KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
 SUPERVISION = ("supervision:dashboard", "监督台账", "supervision")
+POINTS = ("points:scheme_list", "党员积分", "points")
+APPRAISALS = ("appraisals:appraisal_list", "民主评议", "appraisals")
+CONSULTATIONS = ("consultations:problem_list", "事务共商", "consultations")
+ASSESSMENT = ("assessment:scheme_list", "双维度考核", "assessment")
 
 
 def reaches_supervision(user: object) -> bool:
@@ -27,8 +28,6 @@ def reaches_supervision(user: object) -> bool:
         or bool(scope.of(DISCIPLINE) or scope.of(AUDIT) or scope.of(INSPECTION))
         or manages_any(user)
     )
-POINTS = ("points:scheme_list", "党员积分", "points")
-APPRAISALS = ("appraisals:appraisal_list", "民主评议", "appraisals")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -45,35 +44,31 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("alliances:network", "联建网络图", "network"),
         ("activities:activity_list", "活动", "activities"),
         ("activities:compliance_matrix", "组织生活", "compliance"),
-        ("assessment:scheme_list", "双维度考核", "assessment"),
-        ("consultations:problem_list", "事务共商", "consultations"),
+        ASSESSMENT,
+        CONSULTATIONS,
         ("sharing:resource_list", "资源共享", "sharing"),
     ]
-    if not scope_of(user).is_empty:
-        # Whoever reaches an organisation (or is a member) may see key-task lists of it; no
-        # query here, so every page costs the same.
-        items.insert(items.index(("assessment:scheme_list", "双维度考核", "assessment")), KEYTASKS)
     scope = scope_of(user)
+    if not scope.is_empty:
+        # Whoever reaches an organisation (or is a member) may see key-task lists of it, its
+        # 岗区队, 揭榜挂帅 projects, 民主评议 and 党员积分; no query here, so every page costs
+        # the same.
+        items.insert(items.index(ASSESSMENT), KEYTASKS)
+        items.insert(items.index(KEYTASKS), APPRAISALS)
+        if apps.is_installed("lianjian.projects"):
+            items.insert(items.index(KEYTASKS) + 1, PROJECTS)
+        items.insert(items.index(KEYTASKS) + 1, CARRIERS)
+        items.insert(items.index(CONSULTATIONS), POINTS)
     if scope.everything or scope.of(BOARD) or manages_any(user):
         # 三重一大: the board office keeps the register, the managers of the company see it,
         # a branch's managers see the items whose execution their organisation owns.
         items.append(("decisions:item_list", "三重一大", "decisions"))
-        # 岗区队 likewise: seen with the organisation, by its holders and members.
-        items.insert(items.index(KEYTASKS) + 1, CARRIERS)
-        if apps.is_installed("lianjian.projects"):
-            # 揭榜挂帅 projects are key tasks with a call behind them: shown to the same users.
-            items.insert(items.index(KEYTASKS) + 1, PROJECTS)
     if apps.is_installed("lianjian.supervision") and reaches_supervision(user):
         items.append(SUPERVISION)
-        items.insert(
-            items.index(("consultations:problem_list", "事务共商", "consultations")), POINTS
-        )
-        # 民主评议党员 of the branches the user reaches (a member: their own branch's).
-        items.insert(items.index(KEYTASKS), APPRAISALS)
     if manages_any(user):
         items.append(("proposals:run_form", "智能分组", "grouping"))
         items.append(("orgs:import_start", "导入导出", "excel"))
-    if scope_of(user).everything:
+    if scope.everything:
         items.append(("core:audit_list", "审计日志", "audit"))
         items.append(("deadlines:settings", "三色预警设置", "deadlines"))
     items.append(("notifications:inbox", "消息与待办", "inbox"))

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lianjian.accounts.models import User
-from lianjian.carriers.selectors import my_carriers
 from lianjian.appraisals import selectors as appraisal_rows
+from lianjian.carriers.selectors import my_carriers
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
@@ -30,10 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """ "我的": the signed-in member's own year (``?year=``), open to-dos, key tasks (owner
-    or participant, the rows 我的任务 shows, most urgent first) and active 岗区队 (held or
-    belonged to), phone first.
-    or participant, the rows 我的任务 shows, most urgent first) and 民主评议 (an open
-    appraisal to respond to, else the latest published result), phone first.
+    or participant, the rows 我的任务 shows, most urgent first), active 岗区队 (held or
+    belonged to), 党员积分 of the year, and 民主评议 (an open appraisal to respond to, else the
+    latest published result), phone first.
 
     Only the user's own member record and inbox are read; an account without a member
     record is told so (the menu does not offer the page to it)."""

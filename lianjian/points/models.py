@@ -100,7 +100,7 @@ class PointsCategory(models.TextChoices):
     SPECIAL = "特殊", "特殊"
 
 
-class SchemeQuerySet(ScopedQuerySet["PointsScheme"]):
+class PointsSchemeQuerySet(ScopedQuerySet["PointsScheme"]):
     pass
 
 
@@ -143,7 +143,7 @@ class PointsScheme(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SchemeQuerySet.as_manager()
+    objects = PointsSchemeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "积分办法"

@@ -229,7 +229,7 @@ class Bid(Timestamped):
         raise_errors(date_errors(Bid, instance_values(self)))
 
 
-class ProjectQuerySet(ScopedQuerySet["Project"]):
+class InnovationProjectQuerySet(ScopedQuerySet["Project"]):
     pass
 
 
@@ -262,7 +262,7 @@ class Project(Timestamped):
     grade = models.CharField("结项评价", max_length=4, choices=_choices(rules.GRADES), blank=True)
     started_on = models.DateField("立项日期")
 
-    objects = ProjectQuerySet.as_manager()
+    objects = InnovationProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = "揭榜项目"

@@ -15,6 +15,6 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("supervision", "0001_initial"),
-        ("deadlines", "0004_supervision_item_kind"),
+        ("deadlines", "0005_supervision_item_kind"),
     ]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
