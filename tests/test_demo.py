@@ -62,8 +62,8 @@ def test_it_creates_the_company_with_exact_counts_by_kind(demo):
     assert Member.objects.count() == 600
     assert Member.objects.filter(category="预备党员").count() == 64
     assert Member.objects.filter(is_floating=True).count() == 5
-    assert User.objects.count() == 8
-    assert demo.splitlines()[0] == "演示数据已加载：新建党组织 61 个、党员 600 名、账户 8 个。"
+    assert User.objects.count() == 9
+    assert demo.splitlines()[0] == "演示数据已加载：新建党组织 61 个、党员 600 名、账户 9 个。"
 
 
 def test_running_it_twice_changes_nothing(demo):
@@ -175,7 +175,17 @@ def test_every_branch_has_one_secretary(demo):
 
 
 def test_the_demo_accounts_log_in_with_their_scope(demo):
-    for username in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "juece"):
+    for username in (
+        "admin",
+        "dangwei",
+        "zhibu",
+        "dangyuan",
+        "zhibu2",
+        "juece",
+        "xuncha",
+        "jijian",
+        "shenji",
+    ):
         assert Client().login(username=username, password=DEMO_PASSWORD), username
     users = {u.username: u for u in User.objects.select_related("org", "member__org")}
     assert (users["admin"].role, users["admin"].org) == ("admin", None)
@@ -216,11 +226,11 @@ def test_it_prints_the_accounts_in_chinese(demo):
         "党建工作部",
         "国网本溪供电公司党委（BXDW）",
     ]
-    assert [line.split()[0] for line in lines[5:]] == ["zhibu", "dangyuan", "zhibu2", "juece"]
     assert [line.split()[0] for line in lines[5:]] == [
         "zhibu",
         "dangyuan",
         "zhibu2",
+        "juece",
         "xuncha",
         "jijian",
         "shenji",
@@ -239,15 +249,22 @@ def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
         action="create", target_type__in=["orgs.organisation", "orgs.member", "accounts.user"]
     )
     assert sorted(created.values_list("target_type", "target_repr")) == sorted(
-        ("accounts.user", u) for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "juece")
+        ("accounts.user", u)
+        for u in (
+            "admin",
+            "dangwei",
+            "zhibu",
+            "dangyuan",
+            "zhibu2",
+            "juece",
+            "xuncha",
+            "jijian",
+            "shenji",
+        )
     )
     assert (
         AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count()
-        == 7("accounts.user", u)
-        for u in ("admin", "dangwei", "zhibu", "dangyuan", "zhibu2", "xuncha", "jijian", "shenji")
-    )
-    assert (
-        AuditLog.objects.filter(target_type__in=["orgs.organisation", "accounts.user"]).count() == 9
+        == 10
     )
     assert all(DEMO_PASSWORD not in str(row.after) for row in created)
 
@@ -274,7 +291,7 @@ def test_it_keeps_an_existing_account_and_adds_the_others(db):
     keeper.refresh_from_db()
     assert keeper.check_password("Another-pass-1")
     assert keeper.first_name == "原管理员"
-    assert User.objects.count() == 8
+    assert User.objects.count() == 9
 
 
 def test_an_account_blocked_by_existing_data_exits_1_and_changes_nothing(demo):
