@@ -114,3 +114,15 @@ def test_the_list_filters_and_its_queries_stay_flat(world):
     for i in range(4):
         named_post(world, name=f"岗{i}")
     assert queries() == before
+
+
+def test_declare_with_linked_key_tasks(world):
+    from tests.keytask_helpers import make_tasks
+
+    task = make_tasks(world).a
+    status, body = call("post", "/carriers", user=world.manager_a,
+                        body={"kind": "服务队", "org": "ZB-A", "name": "攻坚服务队", "key_tasks": [task.code]})  # fmt: skip
+    assert status == 201 and body["key_tasks"] == [task.code]
+    status, body = call("post", "/carriers", user=world.manager_a,
+                        body={"kind": "服务队", "org": "ZB-A", "name": "x", "key_tasks": ["NOPE"]})  # fmt: skip
+    assert status == 400 and "NOPE" in body["detail"]

@@ -48,6 +48,8 @@ WRITES = {
     "approve": [302, 302, 403, 403, 404, 404],
     "veto": [302, 302, 403, 403, 404, 404],
     "review": [302, 302, 403, 403, 404, 404],
+    "member": [302, 302, 302, 403, 404, 404],
+    "edit": [302, 302, 302, 403, 404, 404],
 }
 
 
@@ -57,6 +59,8 @@ def _state(c):
         VetoEvent.objects.count(),
         CarrierReview.objects.count(),
         c.steps.count(),
+        Carrier.objects.get(pk=c.pk).name,
+        c.memberships.count(),
     )
 
 
@@ -70,6 +74,12 @@ def test_every_screen_write_answers_by_scope(world, write, persona):
     elif write == "veto":
         url = reverse("carriers:carrier_veto", args=[c.code])
         data = {"kind": rules.DISCIPLINE, "day": "2026-01-05", "description": "违纪"}
+    elif write == "member":
+        url = reverse("carriers:member_add", args=[c.code])
+        data = {"kind": "团员", "name": "孙小"}
+    elif write == "edit":
+        url = reverse("carriers:carrier_edit", args=[c.code])
+        data = {"name": "改名示范岗", "leader": "M-A1"}
     else:
         url = reverse("carriers:carrier_review", args=[c.code])
         data = {"preset": "半年复核", "period": "2026H2", **{f"item_{i}": "88" for i in range(5)}}

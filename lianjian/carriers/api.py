@@ -39,6 +39,7 @@ from lianjian.core.api_utils import (
     paginate,
 )
 from lianjian.core.validation import today
+from lianjian.keytasks.models import KeyTask
 from lianjian.orgs.models import Member, Organisation
 
 router = Router(tags=["岗区队"])
@@ -150,12 +151,18 @@ def carrier_create(request: HttpRequest, payload: CarrierIn) -> Status[Any]:
     missing = sorted(set(payload.work_groups) - {g.code for g in groups})
     if missing:
         raise HttpError(400, f"班组不存在：{'、'.join(missing)}")
+    tasks = list(KeyTask.objects.visible_to(user).filter(code__in=payload.key_tasks))
+    unknown = sorted(set(payload.key_tasks) - {t.code for t in tasks})
+    if unknown:
+        raise HttpError(400, f"关键任务不存在：{'、'.join(unknown)}")
     alliance = None
     if payload.alliance:
         alliance = Alliance.objects.visible_to(user).filter(code=payload.alliance).first()
         if alliance is None:
             raise HttpError(400, f"联建不存在：{payload.alliance}")
-    data = payload.model_dump(exclude={"code", "kind", "org", "leader", "work_groups", "alliance"})
+    data = payload.model_dump(
+        exclude={"code", "kind", "org", "leader", "work_groups", "alliance", "key_tasks"}
+    )
     carrier = services.declare(
         user,
         kind=payload.kind,
@@ -163,6 +170,7 @@ def carrier_create(request: HttpRequest, payload: CarrierIn) -> Status[Any]:
         code=payload.code or "",
         fields={**data, "leader": leader, "alliance": alliance},
         work_groups=groups,
+        key_tasks=tasks,
     )
     return Status(201, detail_out(_visible(user, carrier.code)))
 

@@ -301,7 +301,7 @@ class CarrierExcel(ExcelKind):
     def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
         qs = Carrier.objects.all() if user is None else Carrier.objects.visible_to(user)
         if org_code:
-            qs = qs.filter(org__path__startswith=export_root(user, org_code).path)
+            qs = qs.filter(org__path__under=export_root(user, org_code).path)
         qs = (
             qs.select_related("org", "leader")
             .prefetch_related("work_groups")

@@ -117,6 +117,7 @@ class CarrierIn(Strict):
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     work_groups: list[Code] = Field(default_factory=list, description="覆盖班组编码（责任区）")
+    key_tasks: list[Code] = Field(default_factory=list, description="关联关键任务编码")
 
 
 class TransitionIn(Strict):

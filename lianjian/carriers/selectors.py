@@ -38,7 +38,7 @@ def _subtree(user: Any, code: str) -> Q:
     path = org.first()
     if path is None:
         return Q(pk__in=[])
-    return Q(org__path__startswith=path)
+    return Q(org__path__under=path)
 
 
 def carrier_list(user: Any, f: CarrierFilter) -> QuerySet[Carrier]:
@@ -104,7 +104,7 @@ def figures(
     subtree when given), from the history: a later change never alters an earlier day."""
     carriers = Carrier.objects.visible_to(user)
     if org is not None:
-        carriers = carriers.filter(org__path__startswith=org.path)
+        carriers = carriers.filter(org__path__under=org.path)
     rows = (
         CarrierStep.objects.filter(carrier__in=carriers.values("pk"), day__lte=on)
         .order_by("day", "id")
@@ -125,7 +125,7 @@ def coverage(user: Any, org: Organisation | None = None) -> list[BranchCoverage]
     at least one current 党员 covers, and the gaps by name (three queries)."""
     groups = WorkGroup.objects.visible_to(user).filter(retired=False).select_related("org")
     if org is not None:
-        groups = groups.filter(org__path__startswith=org.path)
+        groups = groups.filter(org__path__under=org.path)
     by_org: dict[int, list[WorkGroup]] = defaultdict(list)
     orgs: dict[int, Organisation] = {}
     for g in groups.order_by("org__code", "code"):
@@ -183,7 +183,7 @@ def public_carriers(org: Organisation) -> QuerySet[Carrier]:
     visible."""
     return (
         Carrier.objects.filter(
-            org__path__startswith=org.path,
+            org__path__under=org.path,
             state__in=(*rules.ACTIVE_STATES, rules.PUBLICITY),
         )
         .select_related("org", "leader")

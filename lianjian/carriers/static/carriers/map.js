@@ -10,9 +10,9 @@
   var kinds = ["示范岗", "责任区", "突击队", "服务队"];
   chart.setOption({
     legend: {data: kinds, top: 0},
-    grid: {left: 50, right: 16, top: 36, bottom: 36},
-    xAxis: {type: "value", scale: true, name: "经度"},
-    yAxis: {type: "value", scale: true, name: "纬度"},
+    grid: {left: 64, right: 24, top: 40, bottom: 48},
+    xAxis: {type: "value", scale: true, name: "经度", nameLocation: "middle", nameGap: 28},
+    yAxis: {type: "value", scale: true, name: "纬度", nameLocation: "middle", nameGap: 48},
     tooltip: {
       trigger: "item",
       formatter: LJCharts.tooltip(function (p) { return [p.data.name, p.data.kind + " · " + p.data.code]; })
