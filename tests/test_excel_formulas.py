@@ -49,6 +49,7 @@ MODELS = (
     "keytasks.KeyTask",
     "keytasks.Milestone",
     "keytasks.ProgressReport",
+    "projects.Award",
 )
 KEYS = {
     "code",
@@ -75,6 +76,22 @@ def plant_key_tasks(world) -> None:
     keytasks.report_submit(None, t.a, period=f"{today():%Y-%m}", percent=10, text="说明")
 
 
+def plant_project_award(world) -> None:
+    """An awarded 揭榜挂帅 project with an award, so that the kind projects exports planted text
+    (on the key-task list that plant_key_tasks made)."""
+    from lianjian.core.validation import today
+    from lianjian.projects import services as projects
+    from tests.project_helpers import bid, make_call
+
+    call = make_call(world, code="JB-F")
+    made = bid(world, call)
+    projects.call_transition(None, call, "close")
+    projects.bid_transition(None, made, "shortlist")
+    projects.bid_transition(None, made, "defence", on=today())
+    project = projects.bid_award(None, made)
+    projects.award_add(None, project, level="省部", name="奖项", awarded_on=today())
+
+
 @pytest.fixture
 def planted(world, tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
@@ -95,6 +112,7 @@ def planted(world, tmp_path, settings):
     kpi_set(world.admin, org=world.zb_a, period="2025", indicator_code="YW1", value=95)
     joint_activity(world.zb_a, world.zb_b, day=datetime.date(2025, 3, 10))
     plant_key_tasks(world)
+    plant_project_award(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)
