@@ -57,6 +57,7 @@ MODELS = (
     "supervision.Item",
     "points.PointsEntry",
     "points.PointsClaim",
+    "projects.Award",
 )
 KEYS = {
     "code",
@@ -106,6 +107,20 @@ def plant_points(world) -> None:
         happened_on=day,
         text="表彰",
     )
+def plant_project_award(world) -> None:
+    """An awarded 揭榜挂帅 project with an award, so that the kind projects exports planted text
+    (on the key-task list that plant_key_tasks made)."""
+    from lianjian.core.validation import today
+    from lianjian.projects import services as projects
+    from tests.project_helpers import bid, make_call
+
+    call = make_call(world, code="JB-F")
+    made = bid(world, call)
+    projects.call_transition(None, call, "close")
+    projects.bid_transition(None, made, "shortlist")
+    projects.bid_transition(None, made, "defence", on=today())
+    project = projects.bid_award(None, made)
+    projects.award_add(None, project, level="省部", name="奖项", awarded_on=today())
 
 
 @pytest.fixture
@@ -134,6 +149,7 @@ def planted(world, tmp_path, settings):
     named_post(world)
     make_ledger(world)
     plant_points(world)
+    plant_project_award(world)
     payloads = itertools.cycle(PAYLOADS)
     for label in MODELS:
         model = apps.get_model(label)

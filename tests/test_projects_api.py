@@ -125,3 +125,46 @@ def test_lists_cost_a_fixed_number_of_queries(world, django_assert_max_num_queri
             status, data = call("get", path, user=world.company)
         assert status == 200 and data["count"] >= 1
     assert Bid.objects.count() == 2 and Project.objects.count() == 1
+
+
+def test_stages_metrics_and_voiding_over_the_api(world):
+    project = award_a(world, make_scene(world))
+    base = f"/projects/{project.code}"
+    status, data = call("post", f"{base}/advance", user=world.company, body={"note": "督导"})
+    assert status == 200 and data["stage"] == "季度督导"
+    status, data = call("post", f"{base}/advance", user=world.company, body={"grade": "一般"})
+    assert status == 422
+    status, data = call(
+        "post",
+        f"{base}/metrics",
+        user=world.company,
+        body={"name": "节约成本", "unit": "万元", "value": 12},
+    )
+    assert status == 200 and data["metrics"] == [
+        {"name": "节约成本", "unit": "万元", "value": 12.0}
+    ]
+    status, award = call(
+        "post",
+        f"{base}/awards",
+        user=world.company,
+        body={"level": "地市", "name": "市级奖", "awarded_on": today().isoformat()},
+    )
+    assert status == 201
+    assert (
+        call(
+            "post", f"{base}/awards/{award['id']}/void", user=world.manager_a, body={"reason": "x"}
+        )[0]
+        == 403
+    )
+    assert (
+        call("post", f"{base}/awards/999999/void", user=world.company, body={"reason": "x"})[0]
+        == 404
+    )
+    status, data = call(
+        "post", f"{base}/awards/{award['id']}/void", user=world.company, body={"reason": "误录"}
+    )
+    assert status == 200 and data["voided"] is True
+    status, data = call(
+        "post", f"{base}/awards/{award['id']}/void", user=world.company, body={"reason": "再次"}
+    )
+    assert status == 400 and "已作废" in data["detail"]

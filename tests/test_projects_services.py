@@ -231,3 +231,50 @@ def test_publish_and_award_send_messages_once(world):
         ("manager_b", False),
     }
     assert project.code
+
+
+def test_a_member_of_an_eligible_alliance_bids_for_it_and_sees_the_call(world, settings, tmp_path):
+    from lianjian.projects.models import Call as CallModel
+    from tests.alliance_helpers import make_alliances
+
+    settings.MEDIA_ROOT = tmp_path
+    al = make_alliances(world)
+    call = services.call_create(
+        actor=world.company,
+        issuer=world.dw,
+        eligible_alliances=[al.lj_a],
+        title="联建网攻关",
+        problem="p",
+        budget=Decimal("8"),
+        deadline=today() + datetime.timedelta(days=5),
+    )
+    services.call_transition(world.company, call, "publish")
+    assert CallModel.objects.visible_to(world.manager_b).filter(pk=call.pk).exists()
+    assert not CallModel.objects.visible_to(world.outsider).filter(pk=call.pk).exists()
+    with pytest.raises(ValidationError) as exc:
+        bid(world, call, side="b")  # without naming the alliance
+    assert "不在本榜的揭榜范围内" in str(exc.value)
+    made = services.bid_submit(
+        actor=world.manager_b,
+        call=call,
+        bidder_org=world.zb_b,
+        alliance=al.lj_a,
+        lead=world.m_b1,
+        plan="联建网共同攻关",
+        budget_asked=Decimal("4"),
+        planned_end=today() + datetime.timedelta(days=90),
+    )
+    assert made.alliance_id == al.lj_a.pk
+    # the partner unit of the alliance does not bid (the project is a task of DW's list)
+    with pytest.raises(ValidationError) as exc:
+        services.bid_submit(
+            actor=None,
+            call=call,
+            bidder_org=world.partner,
+            alliance=al.lj_a,
+            lead=world.m_a1,
+            plan="x",
+            budget_asked=Decimal("1"),
+            planned_end=today() + datetime.timedelta(days=90),
+        )
+    assert "共建单位不能揭榜" in str(exc.value)

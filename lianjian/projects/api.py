@@ -17,11 +17,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
+from ninja.params.functions import Path
 
 from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
 from lianjian.alliances.models import Alliance
-from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, named_in_body, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, named_in_body, paginate
 from lianjian.core.scope import get_visible_or_404
 from lianjian.orgs.models import Member, Organisation
 from lianjian.projects import rules, selectors, services
@@ -49,6 +50,8 @@ from lianjian.projects.schemas import (
 calls_router = Router(tags=["揭榜挂帅：榜单"])
 bids_router = Router(tags=["揭榜挂帅：揭榜"])
 projects_router = Router(tags=["揭榜挂帅：项目"])
+
+AwardId: Any = Path(..., ge=1, le=MAX_ID, description="获奖记录 id")
 
 
 class CallPage(Strict):
@@ -376,7 +379,9 @@ def project_award(request: HttpRequest, code: str, payload: AwardIn) -> Status[A
     response={200: AwardOut, **WRITE_ERRORS},
     summary="作废获奖记录",
 )
-def award_void(request: HttpRequest, code: str, award_id: int, payload: VoidIn) -> dict[str, Any]:
+def award_void(
+    request: HttpRequest, code: str, payload: VoidIn, award_id: int = AwardId
+) -> dict[str, Any]:
     user = caller(request)
     project = _project(user, code)
     award = get_visible_or_404(Award.objects.filter(project=project), user, pk=award_id)

@@ -195,7 +195,7 @@ class AwardForm(EdgeRules, forms.Form):
     )
 
 
-class CertificateForm(forms.Form):
+class CertificateForm(EdgeRules, forms.Form):
     upload = forms.FileField(label="证书文件", help_text="PDF、PNG 或 JPEG，不超过 20 MB")
 
 
