@@ -107,6 +107,8 @@ def plant_points(world) -> None:
         happened_on=day,
         text="表彰",
     )
+
+
 def plant_project_award(world) -> None:
     """An awarded 揭榜挂帅 project with an award, so that the kind projects exports planted text
     (on the key-task list that plant_key_tasks made)."""
