@@ -9,6 +9,7 @@ Anonymity: the tally counts votes per member rated and grade, after the ``tally`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -25,6 +26,7 @@ from lianjian.appraisals.models import (
 from lianjian.appraisals.schemas import AppraisalFilter
 from lianjian.core.filters import filter_given, register_list, search
 from lianjian.core.scope import may
+from lianjian.points.selectors import year_totals
 
 
 def appraisal_list(user: Any, f: AppraisalFilter) -> QuerySet[Appraisal]:
@@ -65,6 +67,7 @@ class Row:
     tally: rules.Tally | None = None
     decision: Decision | None = None
     self_text: str = ""
+    points: Decimal | None = None
 
 
 @dataclass
@@ -86,7 +89,8 @@ class Progress:
 
 def progress(user: Any, appraisal: Appraisal) -> Progress:
     """Everyone's progress (self-assessment written, ratings given out of those owed);
-    with the tally and decisions when ``user`` may see the tally. Five queries."""
+    with the tally, decisions and each member's 党员积分 of the year when ``user`` may see the
+    tally. Five queries, and those of the year's points when the tally shows."""
     participants = list(
         Participant.objects.filter(appraisal=appraisal)
         .select_related("member")
@@ -102,6 +106,7 @@ def progress(user: Any, appraisal: Appraisal) -> Progress:
     show = may(user, "tally", appraisal)
     tallies: dict[int, rules.Tally] = {}
     decisions: dict[int, Decision] = {}
+    points: dict[int, Decimal | None] = {}
     if show:
         pairs = (
             Vote.objects.filter(appraisal=appraisal)
@@ -114,6 +119,10 @@ def progress(user: Any, appraisal: Appraisal) -> Progress:
         decisions = {
             d.participant_id: d for d in Decision.objects.filter(participant__appraisal=appraisal)
         }
+        # The year's 党员积分 beside the vote, for the committee only (points.md).
+        points = year_totals(
+            appraisal.branch.path, appraisal.year, [p.member_id for p in participants]
+        )
     rows = [
         Row(
             p,
@@ -123,6 +132,7 @@ def progress(user: Any, appraisal: Appraisal) -> Progress:
             tallies.get(p.pk),
             decisions.get(p.pk),
             written.get(p.pk, ""),
+            points.get(p.member_id),
         )
         for p in participants
     ]

@@ -36,7 +36,13 @@ from lianjian.points.schemas import ClaimFilter, EntryFilter, SchemeFilter
 def scheme_for(member: Member, year: int) -> PointsScheme | None:
     """The scheme that scores ``member`` in ``year``: the one of the nearest organisation
     at or above theirs."""
-    parts = [p for p in member.org.path.strip("/").split("/") if p]
+    return scheme_for_path(member.org.path, year)
+
+
+def scheme_for_path(path: str, year: int) -> PointsScheme | None:
+    """The scheme that scores the members of the organisation at ``path`` in ``year``: the
+    one of the nearest organisation at or above it."""
+    parts = [p for p in path.strip("/").split("/") if p]
     paths = [f"/{'/'.join(parts[:i])}/" for i in range(1, len(parts) + 1)]
     schemes = {
         s.org.path: s
@@ -102,6 +108,17 @@ def period_totals(
         )
         for pk, number, name in rows
     ]  # fmt: skip
+
+
+def year_totals(org_path: str, year: int, member_ids: list[int]) -> dict[int, Decimal | None]:
+    """Each member's year total under the scheme that scores the organisation at
+    ``org_path`` in ``year`` (None: exempt); {} when no scheme applies. 民主评议 shows it
+    beside the vote (points.md: the same record, used twice)."""
+    scheme = scheme_for_path(org_path, year)
+    if scheme is None or not member_ids:
+        return {}
+    members = Member.objects.filter(pk__in=member_ids)
+    return {t.member_id: t.total.total for t in period_totals(scheme, str(year), members)}
 
 
 def mean_score(scheme: PointsScheme, period: str, org_path: str) -> tuple[Decimal | None, int]:
