@@ -212,7 +212,44 @@ def _grouping_run(w: Any, h: Any) -> int:
     return run.pk if run else 999_999
 
 
+def _pts(w: Any) -> Any:
+    """The points scheme JF-F of this year (made in the savepoint that asks for it)."""
+    from lianjian.points.models import PointsScheme
+    from tests.points_helpers import make_scheme
+
+    return PointsScheme.objects.filter(code="JF-F").first() or make_scheme(
+        code="JF-F", year=THIS_YEAR
+    )
+
+
+def _pts_claim(w: Any) -> int:
+    from lianjian.points import services as points_services
+
+    return points_services.file_claim(
+        actor=None,
+        member=w.m_a1,
+        rule=_pts(w).rules.get(code="B2"),
+        happened_on=datetime.date.today(),
+        text="获表彰",
+    ).pk
+
+
 POSTS: dict[str, Post] = {
+    "points:scheme_recompute": Post(lambda w, h: f"/points/s/{_pts(w).code}/recompute/"),
+    "points:claim_create": Post(
+        lambda w, h: "/points/claims/new/" if _pts(w) else "",
+        lambda w, h: {
+            "rule": str(_pts(w).rules.get(code="B2").pk),
+            "happened_on": TODAY,
+            "text": "获公司表彰",
+            "evidence": "https://example.org/x",
+        },
+        persona="member_a",
+    ),
+    "points:claim_step": Post(
+        lambda w, h: f"/points/claims/{_pts_claim(w)}/reject/",
+        lambda w, h: {"reason": "不符合条件"},
+    ),
     "accounts:login": Post(
         lambda w, h: "/accounts/login/",
         lambda w, h: {"username": "admin", "password": PASSWORD},
@@ -804,6 +841,11 @@ POSTS: dict[str, Post] = {
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
+    "points:scheme_list",
+    "points:scheme_detail",
+    "points:entry_list",
+    "points:claim_list",
+    "points:mine",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",
