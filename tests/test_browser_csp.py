@@ -247,8 +247,8 @@ def test_every_page_of_the_sidebar_and_every_scripted_page_runs_without_a_csp_vi
         "#sidebar-menu a.nav-link", "links => links.map(a => a.getAttribute('href'))"
     )
     assert (
-        len(sidebar) == 17
-    )  # the admin's whole menu: 关键任务, 审计日志 and 三色预警设置 included
+        len(sidebar) == 18
+    )  # the admin's whole menu: 关键任务, 党员积分, 审计日志 and 三色预警设置 included
     alliance = Alliance.objects.order_by("code").first()
     activity = Activity.objects.order_by("-start").first()
     scripted = [

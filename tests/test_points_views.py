@@ -218,3 +218,27 @@ def test_list_selectors_issue_a_fixed_number_of_queries(pts, django_assert_max_n
     with django_assert_max_num_queries(2):
         rows = list(claim_list(pts.company, ClaimFilter()))
         assert len(rows) == 2 and all(r.rule.text for r in rows)
+
+
+def test_my_points_page_answers_in_the_same_queries_however_many_entries(pts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = matrix.client_for(pts, "member_a")
+    client.get(reverse("points:mine"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("points:mine")).status_code == 200
+        return len(ctx)
+
+    before = count()
+    for i in range(4):
+        held_meeting(pts.zb_a, D(YEAR, 5, 1 + i), present=[pts.m_a1], type="主题党日")
+    services.recompute(actor=None, scheme=pts.scheme)
+    services.add_manual_entry(
+        actor=None, member=pts.m_a1, rule=pts.scheme.rules.get(code="C1"),
+        happened_on=D(YEAR, 6, 1), reason="缺席",
+    )  # fmt: skip
+    assert PointsEntry.objects.filter(member=pts.m_a1).count() >= 6
+    assert count() == before
