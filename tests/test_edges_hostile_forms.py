@@ -234,6 +234,18 @@ def _pts_claim(w: Any) -> int:
     ).pk
 
 
+def _pts_entry(w: Any) -> int:
+    from lianjian.points import services as points_services
+
+    return points_services.add_manual_entry(
+        actor=None,
+        member=w.m_a1,
+        rule=_pts(w).rules.get(code="C1"),
+        happened_on=datetime.date.today(),
+        reason="缺席",
+    ).pk
+
+
 POSTS: dict[str, Post] = {
     "points:scheme_recompute": Post(lambda w, h: f"/points/s/{_pts(w).code}/recompute/"),
     "points:claim_create": Post(
@@ -245,6 +257,23 @@ POSTS: dict[str, Post] = {
             "evidence": "https://example.org/x",
         },
         persona="member_a",
+    ),
+    "points:entry_add": Post(
+        lambda w, h: f"/points/s/{_pts(w).code}/m/M-A1/entries/",
+        lambda w, h: {
+            "rule": str(_pts(w).rules.get(code="C1").pk),
+            "happened_on": TODAY,
+            "points": "-1",
+            "reason": "迟到早退",
+        },
+    ),
+    "points:standing_set": Post(
+        lambda w, h: f"/points/s/{_pts(w).code}/m/M-A1/standing/",
+        lambda w, h: {"category": "特殊", "exempt": "on", "reason": "长期病休"},
+    ),
+    "points:entry_withdraw": Post(
+        lambda w, h: f"/points/entries/{_pts_entry(w)}/withdraw/",
+        lambda w, h: {"reason": "实为请假"},
     ),
     "points:claim_step": Post(
         lambda w, h: f"/points/claims/{_pts_claim(w)}/reject/",
@@ -841,6 +870,7 @@ POSTS: dict[str, Post] = {
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
+    "points:member_detail",
     "points:scheme_list",
     "points:scheme_detail",
     "points:entry_list",
