@@ -220,9 +220,73 @@ def _appraisal_url(state: str, step: str) -> Callable[[Any, Any], str]:
 
 def _participant_pk(w: Any, state: str, number: str) -> str:
     return str(appraisal_in(w, state).participants.get(member__number=number).pk)
+def _pts(w: Any) -> Any:
+    """The points scheme JF-F of this year (made in the savepoint that asks for it)."""
+    from lianjian.points.models import PointsScheme
+    from tests.points_helpers import make_scheme
+
+    return PointsScheme.objects.filter(code="JF-F").first() or make_scheme(
+        code="JF-F", year=THIS_YEAR
+    )
+
+
+def _pts_claim(w: Any) -> int:
+    from lianjian.points import services as points_services
+
+    return points_services.file_claim(
+        actor=None,
+        member=w.m_a1,
+        rule=_pts(w).rules.get(code="B2"),
+        happened_on=datetime.date.today(),
+        text="获表彰",
+    ).pk
+
+
+def _pts_entry(w: Any) -> int:
+    from lianjian.points import services as points_services
+
+    return points_services.add_manual_entry(
+        actor=None,
+        member=w.m_a1,
+        rule=_pts(w).rules.get(code="C1"),
+        happened_on=datetime.date.today(),
+        reason="缺席",
+    ).pk
 
 
 POSTS: dict[str, Post] = {
+    "points:scheme_recompute": Post(lambda w, h: f"/points/s/{_pts(w).code}/recompute/"),
+    "points:claim_create": Post(
+        lambda w, h: "/points/claims/new/" if _pts(w) else "",
+        lambda w, h: {
+            "rule": str(_pts(w).rules.get(code="B2").pk),
+            "happened_on": TODAY,
+            "text": "获公司表彰",
+            "evidence": "https://example.org/x",
+        },
+        persona="member_a",
+    ),
+    "points:entry_add": Post(
+        lambda w, h: f"/points/s/{_pts(w).code}/m/M-A1/entries/",
+        lambda w, h: {
+            "rule": str(_pts(w).rules.get(code="C1").pk),
+            "happened_on": TODAY,
+            "points": "-1",
+            "reason": "迟到早退",
+        },
+    ),
+    "points:standing_set": Post(
+        lambda w, h: f"/points/s/{_pts(w).code}/m/M-A1/standing/",
+        lambda w, h: {"category": "特殊", "exempt": "on", "reason": "长期病休"},
+    ),
+    "points:entry_withdraw": Post(
+        lambda w, h: f"/points/entries/{_pts_entry(w)}/withdraw/",
+        lambda w, h: {"reason": "实为请假"},
+    ),
+    "points:claim_step": Post(
+        lambda w, h: f"/points/claims/{_pts_claim(w)}/reject/",
+        lambda w, h: {"reason": "不符合条件"},
+    ),
     "accounts:login": Post(
         lambda w, h: "/accounts/login/",
         lambda w, h: {"username": "admin", "password": PASSWORD},
@@ -1073,6 +1137,12 @@ READ_ONLY = {
     "projects:bid_detail",
     "appraisals:appraisal_list",
     "appraisals:appraisal_detail",
+    "points:member_detail",
+    "points:scheme_list",
+    "points:scheme_detail",
+    "points:entry_list",
+    "points:claim_list",
+    "points:mine",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",

@@ -218,3 +218,97 @@ def test_list_selectors_issue_a_fixed_number_of_queries(pts, django_assert_max_n
     with django_assert_max_num_queries(2):
         rows = list(claim_list(pts.company, ClaimFilter()))
         assert len(rows) == 2 and all(r.rule.text for r in rows)
+
+
+def test_my_points_page_answers_in_the_same_queries_however_many_entries(pts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = matrix.client_for(pts, "member_a")
+    client.get(reverse("points:mine"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("points:mine")).status_code == 200
+        return len(ctx)
+
+    before = count()
+    for i in range(4):
+        held_meeting(pts.zb_a, D(YEAR, 5, 1 + i), present=[pts.m_a1], type="主题党日")
+    services.recompute(actor=None, scheme=pts.scheme)
+    services.add_manual_entry(
+        actor=None, member=pts.m_a1, rule=pts.scheme.rules.get(code="C1"),
+        happened_on=D(YEAR, 6, 1), reason="缺席",
+    )  # fmt: skip
+    assert PointsEntry.objects.filter(member=pts.m_a1).count() >= 6
+    assert count() == before
+
+
+MEMBER_PAGE = [200, 200, 200, 404, 404, 404]
+
+
+@pytest.mark.parametrize("persona", matrix.PERSONAS)
+def test_the_member_page_of_the_managers(pts, persona):
+    url = reverse("points:member_detail", args=["2026-JF", "M-A1"])
+    response = matrix.client_for(pts, persona).get(url)
+    assert response.status_code == MEMBER_PAGE[matrix.PERSONAS.index(persona)]
+
+
+@pytest.mark.parametrize("persona", matrix.PERSONAS)
+def test_a_manual_entry_on_the_screen(pts, persona):
+    url = reverse("points:entry_add", args=["2026-JF", "M-A1"])
+    body = {
+        "rule": pts.scheme.rules.get(code="C1").pk,
+        "happened_on": f"{YEAR}-03-03",
+        "reason": "无故缺席支部党员大会",
+    }
+    matrix.assert_write(
+        lambda: PointsEntry.objects.count(),
+        lambda: matrix.client_for(pts, persona).post(url, body),
+        [302, 302, 302, 404, 404, 404][matrix.PERSONAS.index(persona)],
+    )
+
+
+def test_manual_entry_refusals_and_withdrawal_and_exemption_on_the_screen(pts):
+    client = matrix.client_for(pts, "manager_a")
+    url = reverse("points:entry_add", args=["2026-JF", "M-A1"])
+    c1 = pts.scheme.rules.get(code="C1").pk
+    bad = client.post(
+        url, {"rule": c1, "happened_on": f"{YEAR}-03-03", "points": "3", "reason": "x"}
+    )
+    assert bad.status_code == 400 and "分值应与规则同号" in bad.content.decode()
+    assert (
+        client.post(url, {"rule": c1, "happened_on": f"{YEAR}-03-03", "reason": "缺席"}).status_code
+        == 302
+    )
+    entry = PointsEntry.objects.get(source="manual")
+    withdraw = reverse("points:entry_withdraw", args=[entry.pk])
+    assert matrix.client_for(pts, "member_a").post(withdraw, {"reason": "x"}).status_code == 403
+    assert matrix.client_for(pts, "manager_b").post(withdraw, {"reason": "x"}).status_code == 404
+    client.post(withdraw, {"reason": ""})
+    entry.refresh_from_db()
+    assert entry.status == "生效"
+    client.post(withdraw, {"reason": "实为请假"})
+    entry.refresh_from_db()
+    assert entry.status == "已撤回" and entry.withdrawn_reason == "实为请假"
+    auto = PointsEntry.objects.filter(source="auto", member=pts.m_a1).first()
+    client.post(reverse("points:entry_withdraw", args=[auto.pk]), {"reason": "手工撤回"})
+    auto.refresh_from_db()
+    assert auto.status == "生效"  # an auto entry follows its record
+    standing = reverse("points:standing_set", args=["2026-JF", "M-A2"])
+    assert (
+        client.post(standing, {"category": "特殊", "exempt": "on", "reason": ""}).status_code == 400
+    )
+    assert (
+        client.post(
+            standing, {"category": "普通", "exempt": "on", "reason": "长期病休"}
+        ).status_code
+        == 302
+    )
+    assert (
+        matrix.client_for(pts, "manager_b").post(standing, {"category": "普通"}).status_code == 404
+    )
+    totals = matrix.client_for(pts, "company").get(
+        reverse("points:scheme_detail", args=["2026-JF"]), {"period": f"{YEAR}Q1"}
+    )
+    assert {t.number: t.total.exempt for t in totals.context["page"].object_list}["M-A2"] is True

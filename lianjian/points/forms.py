@@ -9,7 +9,7 @@ from django import forms
 
 from lianjian.core.forms import EdgeRules
 from lianjian.orgs.forms import DateInput
-from lianjian.points.models import PointsRule, PointsScheme
+from lianjian.points.models import PointsCategory, PointsRule, PointsScheme
 
 
 class RuleChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not subscriptable at run time
@@ -48,3 +48,36 @@ class ClaimForm(EdgeRules, forms.Form):
 
 class StepForm(EdgeRules, forms.Form):
     reason = forms.CharField(label="理由", max_length=300, required=False)
+
+
+class EntryForm(EdgeRules, forms.Form):
+    """A manual ledger entry by the branch: a deduction, a veto event, a correction."""
+
+    rule = RuleChoiceField(label="积分规则", queryset=PointsRule.objects.none(), empty_label=None)
+    happened_on = forms.DateField(label="发生日期", widget=DateInput())
+    points = forms.DecimalField(
+        label="分值",
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        min_value=-1000,
+        max_value=1000,
+        help_text="留空按规则分值；更正时可填写，须与规则同号",
+    )
+    reason = forms.CharField(label="说明", max_length=300)
+
+    def __init__(self, *args: Any, scheme: PointsScheme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rule_field = self.fields["rule"]
+        assert isinstance(rule_field, RuleChoiceField)
+        rule_field.queryset = PointsRule.objects.filter(scheme=scheme, active=True)
+
+
+class StandingForm(EdgeRules, forms.Form):
+    """A member's category for the scheme's year, and exemption by the branch."""
+
+    category = forms.ChoiceField(label="积分类别", choices=PointsCategory.choices)
+    exempt = forms.BooleanField(label="免于积分", required=False)
+    reason = forms.CharField(
+        label="说明", max_length=200, required=False, help_text="免于积分须说明原因"
+    )

@@ -252,7 +252,7 @@ class PointsRule(models.Model):
         )
 
 
-class MemberRowQuerySet(ScopedQuerySet[Any]):
+class PointsRowQuerySet(ScopedQuerySet[Any]):
     pass
 
 
@@ -282,7 +282,7 @@ class MemberStanding(models.Model):
     exempt = models.BooleanField("免于积分", default=False)
     reason = models.CharField("说明", max_length=200, blank=True)
 
-    objects = MemberRowQuerySet.as_manager()
+    objects = PointsRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党员积分类别"
@@ -338,7 +338,7 @@ class PointsClaim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MemberRowQuerySet.as_manager()
+    objects = PointsRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "积分申报"
@@ -432,7 +432,7 @@ class PointsEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MemberRowQuerySet.as_manager()
+    objects = PointsRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "积分台账"

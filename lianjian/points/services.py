@@ -20,15 +20,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from lianjian.activities.models import ActivityType
+from lianjian.activities.models import ActivityType, AttendanceStatus
 from lianjian.core.audit import audit_record, audited_create, audited_update
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import CHANGE, may, scope_of
 from lianjian.orgs.models import Member, Organisation
-from lianjian.points import engine
+from lianjian.points import engine, fast
 from lianjian.points.models import (
     ClaimState,
     EntrySource,
@@ -43,6 +43,8 @@ from lianjian.points.models import (
 from lianjian.points.sources import SOURCE_NAMES, SOURCES, Found
 
 SYSTEM_REASON = "来源记录已撤销或不再符合规则"
+# The attendance sources and the status each counts (PostgreSQL recomputes them set-based).
+ATTENDANCE_STATUS = {"attendance": AttendanceStatus.PRESENT, "absence": AttendanceStatus.ABSENT}
 
 
 def _allowed(actor: Any, action: str, obj: Any) -> bool:
@@ -148,6 +150,12 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
     written = withdrawn = 0
     now_entries: list[PointsEntry] = []
     for rule in rules:
+        if connection.vendor == "postgresql" and rule.source in ATTENDANCE_STATUS:
+            w, d = fast.recompute_attendance(
+                scheme, rule, first, last, ATTENDANCE_STATUS[rule.source], SYSTEM_REASON
+            )
+            written, withdrawn = written + w, withdrawn + d
+            continue
         found: dict[tuple[int, str], Found] = {}
         for row in SOURCES[rule.source](rule.as_engine(), scheme.org.path, first, last):
             if row.member_id in members_in:
@@ -163,8 +171,8 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
         for pk, member_id, key in current.values_list("pk", "member_id", "record_key"):
             if found.pop((member_id, key), None) is None:
                 stale.append(pk)
-        if stale:
-            withdrawn += PointsEntry.objects.filter(pk__in=stale).update(
+        for i in range(0, len(stale), 5000):
+            withdrawn += PointsEntry.objects.filter(pk__in=stale[i : i + 5000]).update(
                 status=EntryStatus.WITHDRAWN, withdrawn_reason=SYSTEM_REASON
             )
         for row in found.values():
@@ -185,7 +193,7 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
                 )
             )
     PointsEntry.objects.bulk_create(now_entries, batch_size=5000)
-    written = len(now_entries)
+    written += len(now_entries)
     if written or withdrawn:
         audit_record(
             actor=actor,

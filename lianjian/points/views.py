@@ -20,17 +20,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.models import User
-from lianjian.core.pages import form_page, saved
+from lianjian.core.pages import add_service_errors, form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import CHANGE, get_visible_or_404, may, require
 from lianjian.orgs.models import Member
 from lianjian.points import engine, selectors, services
-from lianjian.points.forms import ClaimForm, StepForm
+from lianjian.points.forms import ClaimForm, EntryForm, StandingForm, StepForm
 from lianjian.points.models import (
     ClaimState,
     EntrySource,
     EntryStatus,
+    MemberStanding,
+    PointsCategory,
     PointsClaim,
+    PointsEntry,
     PointsScheme,
 )
 from lianjian.points.schemas import ClaimFilter, EntryFilter, SchemeFilter
@@ -71,6 +74,11 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "period": period,
         "page": page,
         "can_change": may(request.user, CHANGE, scheme),
+        "managed": set(
+            Member.objects.restrict(request.user, CHANGE)
+            .filter(pk__in=[t.member_id for t in page.object_list])
+            .values_list("pk", flat=True)
+        ),
     }
     return render(request, "points/scheme_detail.html", ctx)
 
@@ -199,3 +207,126 @@ def claim_create(request: HttpRequest) -> HttpResponse:
         ),
         done=lambda _: saved(request, "已申报，等待党小组初核", "points:mine"),
     )
+
+
+def _scheme_member(request: HttpRequest, code: str, number: str) -> tuple[PointsScheme, Member]:
+    """The scheme (visible) and a member of its subtree whose points the user manages;
+    404 for anything else (a member's points are their managers' business)."""
+    scheme = get_visible_or_404(PointsScheme.objects.select_related("org"), request.user, code=code)
+    member = (
+        Member.objects.restrict(request.user, CHANGE)
+        .select_related("org")
+        .filter(number=number, org__path__under=scheme.org.path)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return scheme, member
+
+
+def _member_page(
+    request: HttpRequest,
+    scheme: PointsScheme,
+    member: Member,
+    entry_form: EntryForm | None = None,
+    standing_form: StandingForm | None = None,
+) -> HttpResponse:
+    standing = MemberStanding.objects.filter(member=member, year=scheme.year).first()
+    entries = (
+        PointsEntry.objects.filter(scheme=scheme, member=member)
+        .select_related("rule", "attendance__activity", "milestone__task", "problem", "claim")
+        .order_by("-happened_on", "-id")
+    )
+    initial = {
+        "category": standing.category if standing else PointsCategory.ORDINARY,
+        "exempt": standing.exempt if standing else False,
+        "reason": standing.reason if standing else "",
+    }
+    ctx = {
+        "nav": "points",
+        "scheme": scheme,
+        "member": member,
+        "entries": entries,
+        "standing": standing,
+        "entry_form": entry_form or EntryForm(scheme=scheme),
+        "standing_form": standing_form or StandingForm(initial=initial),
+    }
+    status = (
+        400
+        if (entry_form and entry_form.errors) or (standing_form and standing_form.errors)
+        else 200
+    )
+    return render(request, "points/member_detail.html", ctx, status=status)
+
+
+@login_required
+def member_detail(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    """A member's ledger in a scheme, for their managers: manual entries, withdrawal,
+    category and exemption."""
+    scheme, member = _scheme_member(request, code, number)
+    return _member_page(request, scheme, member)
+
+
+@login_required
+@require_POST
+def entry_add(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    scheme, member = _scheme_member(request, code, number)
+    form = EntryForm(request.POST, scheme=scheme)
+    if form.is_valid():
+        try:
+            services.add_manual_entry(
+                actor=request.user,
+                member=member,
+                rule=form.cleaned_data["rule"],
+                happened_on=form.cleaned_data["happened_on"],
+                reason=form.cleaned_data["reason"],
+                points=form.cleaned_data["points"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, "已录入", "points:member_detail", code=code, number=number)
+    return _member_page(request, scheme, member, entry_form=form)
+
+
+@login_required
+@require_POST
+def standing_set(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    scheme, member = _scheme_member(request, code, number)
+    form = StandingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_standing(
+                actor=request.user,
+                member=member,
+                year=scheme.year,
+                category=form.cleaned_data["category"],
+                exempt=form.cleaned_data["exempt"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(
+                request, "已保存积分类别", "points:member_detail", code=code, number=number
+            )
+    return _member_page(request, scheme, member, standing_form=form)
+
+
+@login_required
+@require_POST
+def entry_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a manual or claimed entry with a reason (it stays in the ledger)."""
+    entry = get_visible_or_404(
+        PointsEntry.objects.select_related("scheme", "member"), request.user, pk=pk
+    )
+    require(request.user, CHANGE, entry, "无权撤回该积分")
+    form = StepForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.withdraw_entry(actor=request.user, entry=entry, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已撤回")
+    return redirect("points:member_detail", code=entry.scheme.code, number=entry.member.number)
