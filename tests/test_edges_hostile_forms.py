@@ -220,6 +220,8 @@ def _appraisal_url(state: str, step: str) -> Callable[[Any, Any], str]:
 
 def _participant_pk(w: Any, state: str, number: str) -> str:
     return str(appraisal_in(w, state).participants.get(member__number=number).pk)
+
+
 def _pts(w: Any) -> Any:
     """The points scheme JF-F of this year (made in the savepoint that asks for it)."""
     from lianjian.points.models import PointsScheme
