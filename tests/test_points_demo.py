@@ -17,12 +17,14 @@ from lianjian.points.selectors import my_points
 def loaded(django_db_setup, django_db_blocker):
     from lianjian.activities.demo import demo_activities
     from lianjian.alliances.demo import demo_alliances
+    from lianjian.carriers.demo import demo_carriers
     from lianjian.orgs.demo import demo_load
 
     with django_db_blocker.unblock(), transaction.atomic():
         demo_load(stdout=io.StringIO(), accounts=True)
         demo_alliances()
         demo_activities(stdout=io.StringIO())
+        demo_carriers()
         made = demo.demo_points(stdout=io.StringIO())
         yield made
         transaction.set_rollback(True)
@@ -44,3 +46,12 @@ def test_the_demo_scheme_scores_dangyuan_with_a_counted_and_a_published_claim(lo
     counted = [e for e, _ in mine.entries if e.claim_id is not None]
     assert len(counted) == 1 and counted[0].points == 5
     assert demo.demo_points() == 0  # idempotent
+
+
+def test_the_demo_scheme_counts_dangyuans_post_from_its_review(loaded):
+    """dangyuan holds a 示范岗 that the 2026H1 review kept: the carrier rule B4 counts it."""
+    from lianjian.accounts.models import User
+
+    member = User.objects.get(username="dangyuan").member
+    found = PointsEntry.objects.filter(member=member, rule__code="B4", source=EntrySource.AUTO)
+    assert found.count() == 1 and found.get().carrier_review is not None

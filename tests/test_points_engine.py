@@ -169,7 +169,7 @@ def test_every_problem_is_listed() -> None:
     data = {
         "code": "X", "org": "BXDW", "year": 1900, "period": "week",
         "rules": [
-            {"code": "A", "text": "t", "category": "任务", "points": 1, "source": "carrier"},
+            {"code": "A", "text": "t", "category": "任务", "points": 1, "source": "dues_paid"},
             {"code": "A", "text": "t", "category": "任务", "source": "claim"},
             {"code": "B", "text": "t", "category": "一票否决", "source": "claim"},
             {"code": "C", "text": "t", "category": "扣分", "points": 2, "source": "absence"},
@@ -183,7 +183,7 @@ def test_every_problem_is_listed() -> None:
         "缺少 name",
         "year 应在 2000 到 2200 之间",
         "period 应为",
-        "未知的来源 carrier",
+        "未知的来源 dues_paid",
         "编码重复",
         "缺少 points",
         "缺少 veto_total",

@@ -46,6 +46,8 @@ def scheme_file() -> dict[str, Any]:
             {"code": "B2", "text": "获得表彰", "category": "奖励", "points": 5, "source": "claim"},
             {"code": "B3", "text": "事务共商问题销号（责任人）", "category": "奖励", "points": 2,
              "cap_year": 6, "source": "problem_closed"},
+            {"code": "B4", "text": "岗区队复核保持称号", "category": "奖励", "points": 3,
+             "cap_year": 6, "source": "carrier"},
             {"code": "C1", "text": "无故缺席组织生活", "category": "扣分", "points": -2,
              "source": "absence"},
             {"code": "V1", "text": "受到党纪处分", "category": "一票否决", "source": "claim",

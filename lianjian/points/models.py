@@ -409,6 +409,14 @@ class PointsEntry(models.Model):
         blank=True,
         related_name="+",
     )
+    carrier_review = models.ForeignKey(
+        "carriers.CarrierReview",
+        verbose_name="岗区队复核",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     claim = models.OneToOneField(
         PointsClaim,
         verbose_name="申报",

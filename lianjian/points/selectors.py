@@ -161,7 +161,14 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
     spec = scheme.as_engine([r for r in rules if r.active])
     entries = list(
         PointsEntry.objects.filter(scheme=scheme, member=member)
-        .select_related("rule", "attendance__activity", "milestone__task", "problem", "claim")
+        .select_related(
+            "rule",
+            "attendance__activity",
+            "milestone__task",
+            "problem",
+            "carrier_review__carrier",
+            "claim",
+        )
         .order_by("happened_on", "id")
     )
     active = [e for e in entries if e.status == EntryStatus.ACTIVE]

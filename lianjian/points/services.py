@@ -189,6 +189,7 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
                     attendance_id=row.attendance_id,
                     milestone_id=row.milestone_id,
                     problem_id=row.problem_id,
+                    carrier_review_id=row.carrier_review_id,
                     reason=rule.text,
                 )
             )

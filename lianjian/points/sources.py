@@ -6,9 +6,8 @@ of the record (``attendance:12``) and its day, with the explicit link the ledger
 The records are the ones other capabilities already keep (减负: entered once) — nothing
 here asks anyone to type anything.
 
-Adding a source (the 岗区队 ``carrier`` source, when carriers exist) is one function and one
-line in :data:`SOURCES`; the scheme validator accepts exactly the names listed here plus
-``claim``.
+Adding a source is one function and one line in :data:`SOURCES`; the scheme validator
+accepts exactly the names listed here plus ``claim``.
 """
 
 from __future__ import annotations
@@ -21,6 +20,8 @@ from django.utils import timezone
 
 from lianjian.activities.models import COUNTED_STATUSES, Attendance, AttendanceStatus
 from lianjian.activities.times import local_start
+from lianjian.carriers import rules as carrier_rules
+from lianjian.carriers.models import CarrierMember, CarrierReview
 from lianjian.consultations import rules as problem_rules
 from lianjian.consultations.models import Problem
 from lianjian.keytasks.models import Milestone, TaskState
@@ -36,6 +37,7 @@ class Found:
     attendance_id: int | None = None
     milestone_id: int | None = None
     problem_id: int | None = None
+    carrier_review_id: int | None = None
 
 
 Source = Callable[[engine.Rule, str, datetime.date, datetime.date], Iterator[Found]]
@@ -127,11 +129,42 @@ def problem_closed(
             yield Found(found[0], f"problem:{pk}", day, problem_id=pk)
 
 
+def carrier(
+    rule: engine.Rule, path: str, first: datetime.date, last: datetime.date
+) -> Iterator[Found]:
+    """Active 岗区队 membership, as its review shows it: a review (复核) dated in the range
+    that kept the title (优秀, 合格 or 基本合格 — not 摘牌) earns the rule's points for each
+    党员 who belonged to the carrier on the review day, its holder (负责人) included. The
+    review is the record (减负: entered once by the reviewers; nobody reports membership)."""
+    reviews = list(
+        CarrierReview.objects.filter(
+            day__gte=first,
+            day__lte=last,
+            state_after__in=carrier_rules.ACTIVE_STATES,
+            carrier__org__path__under=path,
+        ).values_list("pk", "carrier_id", "day", "carrier__leader_id")
+    )
+    if not reviews:
+        return
+    belonged: dict[int, list[tuple[int, datetime.date | None]]] = {}
+    for carrier_id, member_id, left_on in CarrierMember.objects.filter(
+        carrier_id__in={r[1] for r in reviews}, member__isnull=False
+    ).values_list("carrier_id", "member_id", "left_on"):
+        belonged.setdefault(carrier_id, []).append((member_id, left_on))
+    for pk, carrier_id, day, leader_id in reviews:
+        members = {m for m, left_on in belonged.get(carrier_id, []) if not left_on or left_on > day}
+        if leader_id is not None:
+            members.add(leader_id)
+        for member_id in sorted(members):
+            yield Found(member_id, f"carrier_review:{pk}:{member_id}", day, carrier_review_id=pk)
+
+
 SOURCES: dict[str, Source] = {
     "attendance": attendance,
     "absence": absence,
     "milestone_accepted": milestone_accepted,
     "problem_closed": problem_closed,
+    "carrier": carrier,
 }
 
 # The names a scheme may use: the computed sources and the reviewed claim.

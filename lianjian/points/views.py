@@ -234,7 +234,14 @@ def _member_page(
     standing = MemberStanding.objects.filter(member=member, year=scheme.year).first()
     entries = (
         PointsEntry.objects.filter(scheme=scheme, member=member)
-        .select_related("rule", "attendance__activity", "milestone__task", "problem", "claim")
+        .select_related(
+            "rule",
+            "attendance__activity",
+            "milestone__task",
+            "problem",
+            "carrier_review__carrier",
+            "claim",
+        )
         .order_by("-happened_on", "-id")
     )
     initial = {
