@@ -226,3 +226,15 @@ def test_the_word_report_lists_the_items_the_user_sees(ledger):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "问题2" in text and "问题1" not in text and "共 2 个" in text
     assert client(ledger.world, "jijian").get(url_).status_code == 404
+
+
+def test_a_body_filters_its_items_by_any_organisation_under_it(ledger):
+    c = client(ledger.world, "xuncha")
+    page = c.get(reverse("supervision:item_list"), {"org": "ZB-A"})
+    assert [i.number for i in page.context["page"].object_list] == ["1"]
+    # the picker offers the organisations under the body's grant, not only its own
+    found = c.get(reverse("core:picker", args=["supervision.orgs"]), {"q": "ZB"}).content.decode()
+    assert "ZB-A" in found and "ZB-B" in found and "ZB-X" not in found
+    # another company's organisation matches nothing
+    page = client(ledger.world, "manager_a").get(reverse("supervision:item_list"), {"org": "ZB-B"})
+    assert list(page.context["page"].object_list) == []

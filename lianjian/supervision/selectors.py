@@ -33,6 +33,21 @@ COLOURS = {"red": "逾期", "yellow": "临期", "green": "正常"}
 OPEN_STATES = [s for s in rules.STATES if s not in rules.DONE_STATES]
 
 
+def reachable_orgs(user: Any) -> QuerySet[Organisation]:
+    """The organisations a user may name in the ledger (a filter, a picker, an import): those
+    they see, and for a supervising body every organisation under its grant."""
+    from lianjian.core.scope import AUDIT, DISCIPLINE, INSPECTION, scope_of
+
+    scope = scope_of(user)
+    if scope.everything:
+        return Organisation.objects.all()
+    cond = Q(pk__in=Organisation.objects.visible_to(user).values("pk"))
+    for kind in (DISCIPLINE, AUDIT, INSPECTION):
+        for grant in scope.of(kind):
+            cond |= Q(path__startswith=grant.path)
+    return Organisation.objects.filter(cond)
+
+
 def item_rule() -> PresetRule:
     return rule_for(DEADLINE_KIND)
 
@@ -129,7 +144,7 @@ def item_list(
     if f.flag:
         qs = qs.filter(_flag_q(f.flag, today))
     if f.org:
-        org = Organisation.objects.visible_to(user).filter(code=f.org).only("path").first()
+        org = reachable_orgs(user).filter(code=f.org).only("path").first()
         qs = qs.filter(responsible_org__path__under=org.path) if org else qs.none()
     return item_rows(qs).order_by("batch__code", "number", "id")
 

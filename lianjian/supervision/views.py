@@ -124,6 +124,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "kinds": ItemType.values,
             "flag_names": ("重要", "疑似违纪", "需问责", "逾期", "二次整改"),
             "colours": selectors.COLOURS,
+            "batches": Batch.objects.visible_to(request.user)
+            .filter(voided=False)
+            .order_by("-feedback_date")
+            .only("code", "title"),
             "query": request.GET.urlencode(),
         },
     )
