@@ -101,6 +101,8 @@ WRITES = {
     "measure_add_a": [302, 302, 302, 403, 404, 404, 403, 404, 404],
     "apply_a": [400, 400, 400, 403, 404, 404, 403, 404, 404],  # 400: no measure yet (the gate)
     "accept_a": [400, 403, 403, 403, 404, 404, 400, 404, 404],  # 400: not applied for
+    "progress_a": [302, 302, 302, 403, 404, 404, 403, 404, 404],
+    "verify_a": [302, 403, 403, 403, 404, 404, 302, 404, 404],  # only the issuing body verifies
 }
 
 
@@ -113,18 +115,33 @@ def _write(led, key: str, c: Client):
         )
     if key == "apply_a":
         return c.post(reverse("supervision:item_apply", args=[pk]))
+    if key == "progress_a":
+        return c.post(
+            reverse("supervision:item_progress", args=[pk]),
+            {"progress": "已整改一半", "results": "", "evidence": ""},
+        )
+    if key == "verify_a":
+        measure = Measure.objects.get(item_id=pk)
+        return c.post(reverse("supervision:measure_step", args=[measure.pk]), {"state": "已核验"})
     return c.post(reverse("supervision:item_accept", args=[pk]))
 
 
 def _state(led):
     item = Item.objects.get(pk=led.item_a.pk)
-    return (item.state, Measure.objects.filter(item=item).count())
+    measures = list(Measure.objects.filter(item=item).values_list("state", flat=True))
+    return (item.state, item.progress, measures)
 
 
 @pytest.mark.parametrize(("key", "persona"), matrix.cases(WRITES, PERSONAS))
 def test_every_write_answers_by_scope_and_a_refusal_changes_nothing(ledger, key, persona):
     if key == "apply_a":
         services.item_act(actor=None, item=ledger.item_a, action=rules.START)
+    if key == "verify_a":
+        m = services.measure_add(
+            actor=None, item=ledger.item_a, text="措施", deadline=D(2027, 1, 1)
+        )
+        for state in (rules.ADVANCING, rules.COMPLETED):
+            services.measure_step(actor=None, measure=m, state=state)
     matrix.assert_write(
         lambda: _state(ledger),
         lambda: _write(ledger, key, client(ledger.world, persona)),
