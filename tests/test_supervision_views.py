@@ -255,3 +255,82 @@ def test_a_body_filters_its_items_by_any_organisation_under_it(ledger):
     # another company's organisation matches nothing
     page = client(ledger.world, "manager_a").get(reverse("supervision:item_list"), {"org": "ZB-B"})
     assert list(page.context["page"].object_list) == []
+
+
+#                 admin company a    member b    outsider xuncha jijian shenji
+CREATE = {
+    "batch_form": [200, 200, 200, 403, 200, 200, 200, 200, 200],
+    "item_form": [200, 403, 403, 404, 403, 404, 200, 404, 404],
+}
+
+
+@pytest.mark.parametrize(("key", "persona"), matrix.cases(CREATE, PERSONAS))
+def test_the_create_screens_answer_by_scope(ledger, key, persona):
+    url_ = (
+        reverse("supervision:batch_create")
+        if key == "batch_form"
+        else reverse("supervision:item_create", args=[ledger.batch.code])
+    )
+    assert (
+        client(ledger.world, persona).get(url_).status_code == CREATE[key][PERSONAS.index(persona)]
+    )
+
+
+def _batch_post(source: str = "巡察") -> dict[str, str]:
+    return {
+        "code": "XC-2026-02",
+        "title": "第二轮巡察",
+        "source": source,
+        "issuing_body": "第二巡察组",
+        "issuing_org": "DW",
+        "inspected_org": "ZB-B",
+        "feedback_date": "2026-11-01",
+    }
+
+
+def test_a_body_issues_its_own_sources_only(ledger):
+    from lianjian.supervision.models import Batch
+
+    refused = client(ledger.world, "jijian").post(
+        reverse("supervision:batch_create"), _batch_post()
+    )
+    assert refused.status_code == 400 and "无权" in refused.content.decode()
+    assert not Batch.objects.filter(code="XC-2026-02").exists()
+    done = client(ledger.world, "xuncha").post(reverse("supervision:batch_create"), _batch_post())
+    assert done.status_code == 302
+    assert Batch.objects.get(code="XC-2026-02").report_due == D(2027, 1, 1)
+
+
+def test_the_body_adds_an_item_with_pickers(ledger):
+    c = client(ledger.world, "xuncha")
+    response = c.post(
+        reverse("supervision:item_create", args=[ledger.batch.code]),
+        {
+            "number": "3",
+            "description": "党员教育培训学时不足",
+            "responsible_org": "ZB-A",
+            "responsible_leader": "M-A1",
+            "kind": "限期整改",
+            "deadline": "2027-02-28",
+            "important": "on",
+        },
+    )
+    assert response.status_code == 302
+    item = Item.objects.get(batch=ledger.batch, number="3")
+    assert (item.responsible_org.code, item.responsible_leader.number, item.important) == (
+        "ZB-A",
+        "M-A1",
+        True,
+    )
+    # another company's organisation cannot be named: the form refuses, nothing written
+    bad = c.post(
+        reverse("supervision:item_create", args=[ledger.batch.code]),
+        {
+            "number": "4",
+            "description": "x",
+            "responsible_org": "ZB-X",
+            "kind": "限期整改",
+            "deadline": "2027-02-28",
+        },
+    )
+    assert bad.status_code == 400 and not Item.objects.filter(number="4").exists()

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from lianjian.core.pickers import Source, register
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Member, Organisation
 from lianjian.supervision.selectors import reachable_orgs
 
 
@@ -18,3 +18,24 @@ def ledger_orgs(user: Any, params: Mapping[str, str]) -> QuerySet[Organisation]:
 
 
 register(Source("supervision.orgs", rows=ledger_orgs, hint="parent__name"))
+
+
+def ledger_members(user: Any, params: Mapping[str, str]) -> QuerySet[Member]:
+    """Current members of the organisations the user may name in the ledger."""
+    return (
+        Member.objects.current()
+        .filter(org__in=reachable_orgs(user).values("pk"))
+        .order_by("org__path", "number")
+    )
+
+
+register(
+    Source(
+        "supervision.members",
+        rows=ledger_members,
+        key="number",
+        hint="org__name",
+        placeholder="输入姓名、拼音首字母或人员编号",
+        noun="党员",
+    )
+)
