@@ -40,6 +40,21 @@ class Write:
 
 
 WRITES: dict[tuple[str, str], Write] = {
+    ("POST", "/supervision/items/{item_id}/measures"): Write(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/measures",
+        lambda w, h: {"text": "整改措施", "owner": "张三", "deadline": "2027-01-31"},
+        ids=("item_id",),
+    ),
+    ("POST", "/supervision/items/{item_id}/actions"): Write(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/actions",
+        lambda w, h: {"action": "start", "reason": "开始整改"},
+        ids=("item_id",),
+    ),
+    ("POST", "/supervision/measures/{measure_id}/state"): Write(
+        lambda w, h: f"/supervision/measures/{h.sv_measure.pk}/state",
+        lambda w, h: {"state": "推进中"},
+        ids=("measure_id",),
+    ),
     ("POST", "/auth/token"): Write(
         lambda w, h: "/auth/token", lambda w, h: {"username": "admin", "password": PASSWORD}
     ),
