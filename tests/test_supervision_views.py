@@ -334,3 +334,32 @@ def test_the_body_adds_an_item_with_pickers(ledger):
         },
     )
     assert bad.status_code == 400 and not Item.objects.filter(number="4").exists()
+
+
+def test_the_item_page_shows_its_rule_changes_and_accountability_to_the_body_only(ledger):
+    from decimal import Decimal
+
+    services.system_change_create(
+        actor=None,
+        org=ledger.world.dw,
+        title="物资管理办法（修订）",
+        kind="修订",
+        adopted_on=D(2026, 11, 1),
+        items=[ledger.item_b],
+    )
+    services.accountability_create(
+        actor=ledger.xuncha,
+        item=ledger.item_b,
+        subject="物资管理员",
+        responsibility="直接",
+        handling="诫勉谈话",
+        decided_on=D(2026, 11, 20),
+        business_track=True,
+        loss=Decimal(6_000_000),
+    )
+    url_ = reverse("supervision:item_detail", args=[ledger.item_b.pk])
+    body = client(ledger.world, "xuncha").get(url_).content.decode()
+    assert "物资管理办法（修订）" in body and "诫勉谈话" in body and "较大" in body
+    body = client(ledger.world, "manager_b").get(url_).content.decode()
+    assert "物资管理办法（修订）" not in body  # ZB-B does not see the company's rule record
+    assert "诫勉谈话" not in body  # accountability is the body's

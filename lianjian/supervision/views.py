@@ -33,7 +33,16 @@ from lianjian.core.scope import (
 from lianjian.core.validation import today
 from lianjian.supervision import rules, selectors, services
 from lianjian.supervision.forms import BatchForm, ItemForm, MeasureForm, ProgressForm, ReasonForm
-from lianjian.supervision.models import Batch, Item, ItemEvent, ItemType, Lead, Measure
+from lianjian.supervision.models import (
+    Accountability,
+    Batch,
+    Item,
+    ItemEvent,
+    ItemType,
+    Lead,
+    Measure,
+    SystemChange,
+)
 from lianjian.supervision.report import write_report
 from lianjian.supervision.schemas import (
     SupervisionBatchFilter,
@@ -247,6 +256,8 @@ def _item_page(
         if item.first_closed_on
         else None,
         "evidence_links": [line.strip() for line in item.evidence.splitlines() if line.strip()],
+        "system_changes": SystemChange.objects.visible_to(user).filter(items=item),
+        "accountabilities": Accountability.objects.visible_to(user).filter(item=item),
     }
     return render(request, "supervision/item_detail.html", ctx, status=status)
 
