@@ -172,9 +172,9 @@ class Batch(CodedRecord):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        if self.feedback_date and self.source:
-            self.report_due = rules.report_due(self.source, self.feedback_date)
         errors = self.own_date_errors()
+        if self.feedback_date and self.source and "feedback_date" not in errors:
+            self.report_due = rules.report_due(self.source, self.feedback_date)
         if (
             self.published_on
             and self.feedback_date
