@@ -257,7 +257,7 @@ def supervision_lead_list(
 )
 def lead_detail(request: HttpRequest, lead_id: int) -> dict[str, Any]:
     user = caller(request)
-    lead = get_visible_or_404(Lead.objects.select_related("org"), user, pk=lead_id)
+    lead = get_visible_or_404(selectors.visible_leads(user).select_related("org"), user, pk=lead_id)
     services.lead_read(reader=user, lead=lead, via="api")
     return lead_out(lead, today())
 

@@ -39,7 +39,6 @@ from lianjian.supervision.models import (
     Item,
     ItemEvent,
     ItemType,
-    Lead,
     Measure,
     SystemChange,
 )
@@ -370,7 +369,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A lead, for the bodies involved only; the read is recorded before it is shown."""
     lead = get_visible_or_404(
-        Lead.objects.select_related("org", "item__batch"), request.user, pk=pk
+        selectors.visible_leads(request.user).select_related("org", "item__batch"),
+        request.user,
+        pk=pk,
     )
     services.lead_read(reader=request.user, lead=lead, via="screen")
     return render(
