@@ -239,6 +239,14 @@ POSTS: dict[str, Post] = {
             "deadline": "2027-03-31",
         },
     ),
+    "supervision:report_submit": Post(
+        lambda w, h: "/supervision/batches/XC-2026-01/reports/new/",
+        lambda w, h: {
+            "title": "整改报告",
+            "submitted_on": "2026-11-01",
+            "link": "https://example.com/r",
+        },
+    ),
     "supervision:measure_add": Post(
         lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/measures/",
         lambda w, h: {"text": "整改措施", "owner": "张三", "deadline": "2027-01-31"},

@@ -364,3 +364,16 @@ def test_the_item_page_shows_its_rule_changes_and_accountability_to_the_body_onl
     body = client(ledger.world, "manager_b").get(url_).content.decode()
     assert "物资管理办法（修订）" not in body  # ZB-B does not see the company's rule record
     assert "诫勉谈话" not in body  # accountability is the body's
+
+
+def test_the_body_records_a_report_and_the_due_date_moves_on(ledger):
+    url_ = reverse("supervision:report_submit", args=[ledger.audit.code])
+    assert client(ledger.world, "xuncha").get(url_).status_code == 404  # not its batch
+    c = client(ledger.world, "shenji")
+    bad = c.post(url_, {"title": "首次整改报告", "submitted_on": "2026-09-01"})
+    assert bad.status_code == 400 and "反馈日期" in bad.content.decode()
+    assert not ledger.audit.reports.exists()
+    assert c.post(url_, {"title": "首次整改报告", "submitted_on": "2026-10-09"}).status_code == 302
+    assert ledger.audit.reports.count() == 1
+    page = c.get(reverse("supervision:batch_detail", args=[ledger.audit.code])).content.decode()
+    assert "首次整改报告" in page

@@ -93,3 +93,11 @@ class ItemForm(EdgeRules, forms.Form):
         self.fields["responsible_org"].queryset = ledger_orgs(user, {})  # type: ignore[attr-defined]
         for name in ("responsible_leader", "responsible_person"):
             self.fields[name].queryset = ledger_members(user, {})  # type: ignore[attr-defined]
+
+
+class ReportForm(EdgeRules, forms.Form):
+    """A rectification report submitted for a batch."""
+
+    title = forms.CharField(label="报告名称", max_length=200)
+    submitted_on = forms.DateField(label="报送日期", widget=DateInput())
+    link = forms.URLField(label="报告链接", required=False, max_length=200, assume_scheme="https")

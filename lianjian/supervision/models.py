@@ -217,6 +217,20 @@ class Report(Timestamped):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        from lianjian.core.validation import date_errors, instance_values
+
+        errors = date_errors(type(self), instance_values(self))
+        batch = self.batch if self.batch_id else None
+        if (
+            batch is not None
+            and self.submitted_on
+            and "submitted_on" not in errors
+            and self.submitted_on < batch.feedback_date
+        ):
+            errors["submitted_on"] = "报送日期不能早于反馈日期"
+        raise_errors(errors)
+
 
 class ItemType(models.TextChoices):
     IMMEDIATE = "立行立改", "立行立改"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("batches/new/", views.batch_create, name="batch_create"),
     path("batches/<str:code>/", views.batch_detail, name="batch_detail"),
     path("batches/<str:code>/items/new/", views.item_create, name="item_create"),
+    path("batches/<str:code>/reports/new/", views.report_submit, name="report_submit"),
     path("batches/<str:code>/report.docx", views.batch_report, name="batch_report"),
     path("items/", views.item_list, name="item_list"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),

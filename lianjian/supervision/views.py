@@ -32,7 +32,14 @@ from lianjian.core.scope import (
 )
 from lianjian.core.validation import today
 from lianjian.supervision import rules, selectors, services
-from lianjian.supervision.forms import BatchForm, ItemForm, MeasureForm, ProgressForm, ReasonForm
+from lianjian.supervision.forms import (
+    BatchForm,
+    ItemForm,
+    MeasureForm,
+    ProgressForm,
+    ReasonForm,
+    ReportForm,
+)
 from lianjian.supervision.models import (
     Accountability,
     Batch,
@@ -124,6 +131,24 @@ def item_create(request: HttpRequest, code: str) -> HttpResponse:
         {"nav": NAV, "batch": batch},
         save=lambda: services.item_create(actor=request.user, batch=batch, **form.cleaned_data),
         done=lambda item: saved(request, "已新增问题", "supervision:item_detail", pk=item.pk),
+    )
+
+
+@login_required
+def report_submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a rectification report submitted for a batch (its issuing body)."""
+    batch = get_visible_or_404(Batch.objects.all(), request.user, code=code)
+    require(request.user, "change", batch, services.DENIED_BODY)
+    form = ReportForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        "supervision/report_form.html",
+        {"nav": NAV, "batch": batch},
+        save=lambda: services.report_submit(actor=request.user, batch=batch, **form.cleaned_data),
+        done=lambda _: saved(
+            request, "已登记整改报告", "supervision:batch_detail", code=batch.code
+        ),
     )
 
 
