@@ -26,9 +26,11 @@ from lianjian.consultations.models import JointMeeting, Problem
 from lianjian.keytasks import services as keytask_services
 from lianjian.sharing import services as sharing_services
 from lianjian.sharing.models import Booking
+from lianjian.supervision import services as supervision_services
 from tests.assessment_screens_helpers import Assessed, make_assessed
 from tests.keytask_helpers import make_tasks
 from tests.sharing_helpers import Sharing, at, future_monday, make_sharing
+from tests.supervision_helpers import make_ledger
 
 TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -164,6 +166,9 @@ class Hostile:
     package_open: Any = None
     item_free: Any = None
     claim: Any = None
+    # the supervision ledger (tests/supervision_helpers.py) and a measure of its item 2
+    ledger: Any = None
+    sv_measure: Any = None
 
 
 def make_hostile(world) -> Hostile:
@@ -281,6 +286,10 @@ def make_hostile(world) -> Hostile:
     keytask_services.package_publish(None, package_open)
     item_free, item_claimed = package_open.items.order_by("id")
     claim = keytask_services.package_item_claim(None, item_claimed, world.m_a1)
+    ledger = make_ledger(world)
+    sv_measure = supervision_services.measure_add(
+        actor=None, item=ledger.item_b, text="清点物资", deadline=datetime.date(2027, 1, 31)
+    )
     return Hostile(
         sharing=s,
         assessed=assessed,
@@ -300,6 +309,8 @@ def make_hostile(world) -> Hostile:
         package_open=package_open,
         item_free=item_free,
         claim=claim,
+        ledger=ledger,
+        sv_measure=sv_measure,
     )
 
 

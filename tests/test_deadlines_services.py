@@ -43,6 +43,7 @@ def test_the_presets_and_the_kinds_are_seeded():
         "agreement": "expiry",
         "org_life": "org_life",
         "key_task": "lag",
+        "supervision_item": "due",  # supervision.md §1: items colour by 临期
         "milestone": "late",
         "post_evaluation": "due",  # 三重一大 post-evaluations (decisions)
     }

@@ -42,6 +42,49 @@ class Write:
 
 
 WRITES: dict[tuple[str, str], Write] = {
+    ("POST", "/supervision/batches"): Write(
+        lambda w, h: "/supervision/batches",
+        lambda w, h: {
+            "code": "XC-H2",
+            "title": "专项巡察",
+            "source": "巡察",
+            "issuing_body": "巡察组",
+            "issuing_org": "DW",
+            "inspected_org": "ZB-A",
+            "feedback_date": "2026-11-01",
+            "plan_meeting": "党委会",
+        },
+    ),
+    ("POST", "/supervision/batches/{code}/items"): Write(
+        lambda w, h: "/supervision/batches/XC-2026-01/items",
+        lambda w, h: {
+            "number": "H2",
+            "description": "问题",
+            "tags": "组织建设",
+            "responsible_org": "ZB-A",
+            "responsible_leader": "M-A1",
+            "responsible_person": "M-A2",
+            "tracker": "王敏",
+            "kind": "限期整改",
+            "deadline": "2027-03-31",
+            "important": True,
+        },
+    ),
+    ("POST", "/supervision/items/{item_id}/measures"): Write(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/measures",
+        lambda w, h: {"text": "整改措施", "owner": "张三", "deadline": "2027-01-31"},
+        ids=("item_id",),
+    ),
+    ("POST", "/supervision/items/{item_id}/actions"): Write(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/actions",
+        lambda w, h: {"action": "start", "reason": "开始整改"},
+        ids=("item_id",),
+    ),
+    ("POST", "/supervision/measures/{measure_id}/state"): Write(
+        lambda w, h: f"/supervision/measures/{h.sv_measure.pk}/state",
+        lambda w, h: {"state": "推进中"},
+        ids=("measure_id",),
+    ),
     ("POST", "/auth/token"): Write(
         lambda w, h: "/auth/token", lambda w, h: {"username": "admin", "password": PASSWORD}
     ),

@@ -288,6 +288,74 @@ POSTS: dict[str, Post] = {
     "points:claim_step": Post(
         lambda w, h: f"/points/claims/{_pts_claim(w)}/reject/",
         lambda w, h: {"reason": "不符合条件"},
+    "supervision:batch_create": Post(
+        lambda w, h: "/supervision/batches/new/",
+        lambda w, h: {
+            "code": "XC-H",
+            "title": "专项巡察",
+            "source": "巡察",
+            "issuing_body": "巡察组",
+            "issuing_org": "DW",
+            "inspected_org": "ZB-A",
+            "feedback_date": "2026-11-01",
+            "plan_meeting": "党委会",
+        },
+    ),
+    "supervision:item_create": Post(
+        lambda w, h: "/supervision/batches/XC-2026-01/items/new/",
+        lambda w, h: {
+            "number": "H1",
+            "description": "问题",
+            "tags": "组织建设",
+            "responsible_org": "ZB-A",
+            "responsible_leader": "M-A1",
+            "tracker": "王敏",
+            "kind": "限期整改",
+            "deadline": "2027-03-31",
+        },
+    ),
+    "supervision:report_submit": Post(
+        lambda w, h: "/supervision/batches/XC-2026-01/reports/new/",
+        lambda w, h: {
+            "title": "整改报告",
+            "submitted_on": "2026-11-01",
+            "link": "https://example.com/r",
+        },
+    ),
+    "supervision:measure_add": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/measures/",
+        lambda w, h: {"text": "整改措施", "owner": "张三", "deadline": "2027-01-31"},
+    ),
+    "supervision:item_progress": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/progress/",
+        lambda w, h: {"progress": "进展", "results": "成效", "evidence": "https://example.com/a"},
+    ),
+    "supervision:item_start": Post(lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/start/"),
+    "supervision:item_apply": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_b.pk}/apply/", ok=False
+    ),
+    "supervision:item_accept": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_b.pk}/accept/", ok=False
+    ),
+    "supervision:item_return": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_b.pk}/return/",
+        lambda w, h: {"reason": "佐证不足"},
+        ok=False,
+    ),
+    "supervision:item_confirm": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_b.pk}/confirm/", ok=False
+    ),
+    "supervision:item_reopen": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_b.pk}/reopen/",
+        lambda w, h: {"reason": "反弹"},
+        ok=False,
+    ),
+    "supervision:item_resume": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_b.pk}/resume/", ok=False
+    ),
+    "supervision:measure_step": Post(
+        lambda w, h: f"/supervision/measures/{h.sv_measure.pk}/step/",
+        lambda w, h: {"state": "推进中"},
     ),
     "accounts:login": Post(
         lambda w, h: "/accounts/login/",
@@ -1145,6 +1213,15 @@ READ_ONLY = {
     "points:entry_list",
     "points:claim_list",
     "points:mine",
+    "supervision:dashboard",
+    "supervision:batch_list",
+    "supervision:batch_detail",
+    "supervision:batch_report",
+    "supervision:item_list",
+    "supervision:item_detail",
+    "supervision:lead_list",
+    "supervision:lead_detail",
+    "supervision:recommendation_list",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",

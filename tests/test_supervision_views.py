@@ -39,7 +39,8 @@ READS = {
     "item_a": ([200, 200, 200, 200, 404, 404, 200, 404, 404]),
     "item_b": ([200, 200, 404, 404, 200, 404, 200, 404, 404]),
     # a lead: only the bodies involved (审计 → 纪委)
-    "lead": ([200, 404, 404, 404, 404, 404, 404, 200, 200]),
+    # the admin's everything-scope does not reach a lead's content
+    "lead": ([404, 404, 404, 404, 404, 404, 404, 200, 200]),
 }
 
 
@@ -71,10 +72,10 @@ def test_a_branch_sees_only_its_items_on_the_lists(ledger):
 
 
 def test_nobody_outside_the_bodies_sees_a_lead_on_the_list(ledger):
-    for persona in ("admin", "jijian", "shenji"):
+    for persona in ("jijian", "shenji"):
         body = client(ledger.world, persona).get(reverse("supervision:lead_list")).content.decode()
         assert f'data-lead="{ledger.lead.pk}"' in body
-    for persona in ("company", "manager_b", "xuncha", "outsider"):
+    for persona in ("admin", "company", "manager_b", "xuncha", "outsider"):
         body = client(ledger.world, persona).get(reverse("supervision:lead_list")).content.decode()
         assert "data-lead=" not in body
 
@@ -101,6 +102,8 @@ WRITES = {
     "measure_add_a": [302, 302, 302, 403, 404, 404, 403, 404, 404],
     "apply_a": [400, 400, 400, 403, 404, 404, 403, 404, 404],  # 400: no measure yet (the gate)
     "accept_a": [400, 403, 403, 403, 404, 404, 400, 404, 404],  # 400: not applied for
+    "progress_a": [302, 302, 302, 403, 404, 404, 403, 404, 404],
+    "verify_a": [302, 403, 403, 403, 404, 404, 302, 404, 404],  # only the issuing body verifies
 }
 
 
@@ -113,18 +116,33 @@ def _write(led, key: str, c: Client):
         )
     if key == "apply_a":
         return c.post(reverse("supervision:item_apply", args=[pk]))
+    if key == "progress_a":
+        return c.post(
+            reverse("supervision:item_progress", args=[pk]),
+            {"progress": "已整改一半", "results": "", "evidence": ""},
+        )
+    if key == "verify_a":
+        measure = Measure.objects.get(item_id=pk)
+        return c.post(reverse("supervision:measure_step", args=[measure.pk]), {"state": "已核验"})
     return c.post(reverse("supervision:item_accept", args=[pk]))
 
 
 def _state(led):
     item = Item.objects.get(pk=led.item_a.pk)
-    return (item.state, Measure.objects.filter(item=item).count())
+    measures = list(Measure.objects.filter(item=item).values_list("state", flat=True))
+    return (item.state, item.progress, measures)
 
 
 @pytest.mark.parametrize(("key", "persona"), matrix.cases(WRITES, PERSONAS))
 def test_every_write_answers_by_scope_and_a_refusal_changes_nothing(ledger, key, persona):
     if key == "apply_a":
         services.item_act(actor=None, item=ledger.item_a, action=rules.START)
+    if key == "verify_a":
+        m = services.measure_add(
+            actor=None, item=ledger.item_a, text="措施", deadline=D(2027, 1, 1)
+        )
+        for state in (rules.ADVANCING, rules.COMPLETED):
+            services.measure_step(actor=None, measure=m, state=state)
     matrix.assert_write(
         lambda: _state(ledger),
         lambda: _write(ledger, key, client(ledger.world, persona)),
@@ -226,3 +244,136 @@ def test_the_word_report_lists_the_items_the_user_sees(ledger):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "问题2" in text and "问题1" not in text and "共 2 个" in text
     assert client(ledger.world, "jijian").get(url_).status_code == 404
+
+
+def test_a_body_filters_its_items_by_any_organisation_under_it(ledger):
+    c = client(ledger.world, "xuncha")
+    page = c.get(reverse("supervision:item_list"), {"org": "ZB-A"})
+    assert [i.number for i in page.context["page"].object_list] == ["1"]
+    # the picker offers the organisations under the body's grant, not only its own
+    found = c.get(reverse("core:picker", args=["supervision.orgs"]), {"q": "ZB"}).content.decode()
+    assert "ZB-A" in found and "ZB-B" in found and "ZB-X" not in found
+    # another company's organisation matches nothing
+    page = client(ledger.world, "manager_a").get(reverse("supervision:item_list"), {"org": "ZB-B"})
+    assert list(page.context["page"].object_list) == []
+
+
+#                 admin company a    member b    outsider xuncha jijian shenji
+CREATE = {
+    "batch_form": [200, 200, 200, 403, 200, 200, 200, 200, 200],
+    "item_form": [200, 403, 403, 404, 403, 404, 200, 404, 404],
+}
+
+
+@pytest.mark.parametrize(("key", "persona"), matrix.cases(CREATE, PERSONAS))
+def test_the_create_screens_answer_by_scope(ledger, key, persona):
+    url_ = (
+        reverse("supervision:batch_create")
+        if key == "batch_form"
+        else reverse("supervision:item_create", args=[ledger.batch.code])
+    )
+    assert (
+        client(ledger.world, persona).get(url_).status_code == CREATE[key][PERSONAS.index(persona)]
+    )
+
+
+def _batch_post(source: str = "巡察") -> dict[str, str]:
+    return {
+        "code": "XC-2026-02",
+        "title": "第二轮巡察",
+        "source": source,
+        "issuing_body": "第二巡察组",
+        "issuing_org": "DW",
+        "inspected_org": "ZB-B",
+        "feedback_date": "2026-11-01",
+    }
+
+
+def test_a_body_issues_its_own_sources_only(ledger):
+    from lianjian.supervision.models import Batch
+
+    refused = client(ledger.world, "jijian").post(
+        reverse("supervision:batch_create"), _batch_post()
+    )
+    assert refused.status_code == 400 and "无权" in refused.content.decode()
+    assert not Batch.objects.filter(code="XC-2026-02").exists()
+    done = client(ledger.world, "xuncha").post(reverse("supervision:batch_create"), _batch_post())
+    assert done.status_code == 302
+    assert Batch.objects.get(code="XC-2026-02").report_due == D(2027, 1, 1)
+
+
+def test_the_body_adds_an_item_with_pickers(ledger):
+    c = client(ledger.world, "xuncha")
+    response = c.post(
+        reverse("supervision:item_create", args=[ledger.batch.code]),
+        {
+            "number": "3",
+            "description": "党员教育培训学时不足",
+            "responsible_org": "ZB-A",
+            "responsible_leader": "M-A1",
+            "kind": "限期整改",
+            "deadline": "2027-02-28",
+            "important": "on",
+        },
+    )
+    assert response.status_code == 302
+    item = Item.objects.get(batch=ledger.batch, number="3")
+    assert (item.responsible_org.code, item.responsible_leader.number, item.important) == (
+        "ZB-A",
+        "M-A1",
+        True,
+    )
+    # another company's organisation cannot be named: the form refuses, nothing written
+    bad = c.post(
+        reverse("supervision:item_create", args=[ledger.batch.code]),
+        {
+            "number": "4",
+            "description": "x",
+            "responsible_org": "ZB-X",
+            "kind": "限期整改",
+            "deadline": "2027-02-28",
+        },
+    )
+    assert bad.status_code == 400 and not Item.objects.filter(number="4").exists()
+
+
+def test_the_item_page_shows_its_rule_changes_and_accountability_to_the_body_only(ledger):
+    from decimal import Decimal
+
+    services.system_change_create(
+        actor=None,
+        org=ledger.world.dw,
+        title="物资管理办法（修订）",
+        kind="修订",
+        adopted_on=D(2026, 11, 1),
+        items=[ledger.item_b],
+    )
+    services.accountability_create(
+        actor=ledger.xuncha,
+        item=ledger.item_b,
+        subject="物资管理员",
+        responsibility="直接",
+        handling="诫勉谈话",
+        decided_on=D(2026, 11, 20),
+        business_track=True,
+        loss=Decimal(6_000_000),
+    )
+    url_ = reverse("supervision:item_detail", args=[ledger.item_b.pk])
+    body = client(ledger.world, "xuncha").get(url_).content.decode()
+    assert "物资管理办法（修订）" in body and "诫勉谈话" in body and "较大" in body
+    body = client(ledger.world, "manager_b").get(url_).content.decode()
+    assert "物资管理办法（修订）" not in body  # ZB-B does not see the company's rule record
+    assert "诫勉谈话" not in body  # accountability is the body's
+
+
+def test_the_body_records_a_report_and_the_due_date_moves_on(ledger):
+    url_ = reverse("supervision:report_submit", args=[ledger.audit.code])
+    assert client(ledger.world, "xuncha").get(url_).status_code == 404  # not its batch
+    c = client(ledger.world, "shenji")
+    bad = c.post(url_, {"title": "首次整改报告", "submitted_on": "2026-09-01"})
+    assert bad.status_code == 400 and "反馈日期" in bad.content.decode()
+    assert not ledger.audit.reports.exists()
+    assert c.post(url_, {"title": "首次整改报告", "submitted_on": "2026-10-09"}).status_code == 302
+    assert ledger.audit.reports.count() == 1
+    page = c.get(reverse("supervision:batch_detail", args=[ledger.audit.code])).content.decode()
+    assert "首次整改报告" in page

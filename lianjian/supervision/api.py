@@ -13,19 +13,24 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
+from ninja.errors import HttpError
 
 from lianjian.accounts.http import caller
 from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
-from lianjian.core.scope import get_visible_or_404
+from lianjian.core.scope import get_visible_or_404, require
 from lianjian.core.validation import today
+from lianjian.orgs.models import Member, Organisation
 from lianjian.supervision import selectors, services
 from lianjian.supervision.models import Batch, Item, Lead, Measure, Recommendation
+from lianjian.supervision.pickers import ledger_members
 from lianjian.supervision.schemas import (
+    SupervisionBatchIn,
     SupervisionBatchListOut,
     SupervisionBatchListParams,
     SupervisionBatchOut,
     SupervisionItemActIn,
     SupervisionItemDetailOut,
+    SupervisionItemIn,
     SupervisionItemListOut,
     SupervisionItemListParams,
     SupervisionLeadListOut,
@@ -37,6 +42,7 @@ from lianjian.supervision.schemas import (
     SupervisionRecommendationListOut,
     SupervisionRecommendationListParams,
 )
+from lianjian.supervision.selectors import reachable_orgs
 
 router = Router(tags=["监督台账"])
 
@@ -106,13 +112,10 @@ def lead_out(lead: Lead, day: Any) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/batches",
-    response={200: SupervisionBatchListOut, **READ_ERRORS},
-    summary="监督批次",
-    url_name="supervision_batch_list",
-)
-def batch_list(request: HttpRequest, params: Query[SupervisionBatchListParams]) -> dict[str, Any]:
+@router.get("/batches", response={200: SupervisionBatchListOut, **READ_ERRORS}, summary="监督批次")
+def supervision_batch_list(
+    request: HttpRequest, params: Query[SupervisionBatchListParams]
+) -> dict[str, Any]:
     """Batches the caller may see, latest feedback first."""
     items, count = paginate(selectors.batch_list(caller(request), params), params)
     return {"items": [batch_out(b) for b in items], "count": count}
@@ -128,13 +131,58 @@ def batch_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return batch_out(batch)
 
 
-@router.get(
-    "/items",
-    response={200: SupervisionItemListOut, **READ_ERRORS},
-    summary="问题台账",
-    url_name="supervision_item_list",
+def _org(user: Any, code: str, label: str) -> Organisation:
+    org = reachable_orgs(user).filter(code=code).first()
+    if org is None:
+        raise HttpError(400, f"{label}不存在：{code}")
+    return org
+
+
+def _member(user: Any, number: str | None, label: str) -> Member | None:
+    if not number:
+        return None
+    member = ledger_members(user, {}).filter(number=number).first()
+    if member is None:
+        raise HttpError(400, f"{label}不存在：{number}")
+    return member
+
+
+@router.post("/batches", response={201: SupervisionBatchOut, **WRITE_ERRORS}, summary="新建批次")
+def batch_create(request: HttpRequest, payload: SupervisionBatchIn) -> Status[dict[str, Any]]:
+    """A new batch by the body its source belongs to (专项检查/自查: a manager of the
+    inspected organisation); 403 otherwise. The report due date is derived."""
+    user = caller(request)
+    fields = payload.model_dump()
+    fields["issuing_org"] = _org(user, fields["issuing_org"], "下发组织")
+    fields["inspected_org"] = _org(user, fields["inspected_org"], "被检查组织")
+    batch = services.batch_create(actor=user, **fields)
+    return Status(201, batch_out(batch))
+
+
+@router.post(
+    "/batches/{code}/items",
+    response={201: SupervisionItemDetailOut, **WRITE_ERRORS},
+    summary="新增问题",
 )
-def item_list(request: HttpRequest, params: Query[SupervisionItemListParams]) -> dict[str, Any]:
+def item_create(
+    request: HttpRequest, code: str, payload: SupervisionItemIn
+) -> Status[dict[str, Any]]:
+    """A new item (待整改) of a batch, by its issuing body."""
+    user = caller(request)
+    batch = get_visible_or_404(Batch, user, code=code)
+    require(user, "change", batch, services.DENIED_BODY)
+    fields = payload.model_dump()
+    fields["responsible_org"] = _org(user, fields["responsible_org"], "责任组织")
+    fields["responsible_leader"] = _member(user, fields["responsible_leader"], "责任领导")
+    fields["responsible_person"] = _member(user, fields["responsible_person"], "责任人")
+    item = services.item_create(actor=user, batch=batch, **fields)
+    return Status(201, item_detail_out(item))
+
+
+@router.get("/items", response={200: SupervisionItemListOut, **READ_ERRORS}, summary="问题台账")
+def supervision_item_list(
+    request: HttpRequest, params: Query[SupervisionItemListParams]
+) -> dict[str, Any]:
     """Items the caller may see (a branch: its own), with the list's filters."""
     day = today()
     items, count = paginate(selectors.item_list(caller(request), params, day), params)
@@ -192,13 +240,10 @@ def measure_step(
     return measure_out(services.measure_step(actor=user, measure=measure, state=payload.state))
 
 
-@router.get(
-    "/leads",
-    response={200: SupervisionLeadListOut, **READ_ERRORS},
-    summary="问题线索",
-    url_name="supervision_lead_list",
-)
-def lead_list(request: HttpRequest, params: Query[SupervisionLeadListParams]) -> dict[str, Any]:
+@router.get("/leads", response={200: SupervisionLeadListOut, **READ_ERRORS}, summary="问题线索")
+def supervision_lead_list(
+    request: HttpRequest, params: Query[SupervisionLeadListParams]
+) -> dict[str, Any]:
     """Leads of the bodies involved only; each lead returned is recorded as read."""
     user = caller(request)
     day = today()
@@ -212,7 +257,7 @@ def lead_list(request: HttpRequest, params: Query[SupervisionLeadListParams]) ->
 )
 def lead_detail(request: HttpRequest, lead_id: int) -> dict[str, Any]:
     user = caller(request)
-    lead = get_visible_or_404(Lead.objects.select_related("org"), user, pk=lead_id)
+    lead = get_visible_or_404(selectors.visible_leads(user).select_related("org"), user, pk=lead_id)
     services.lead_read(reader=user, lead=lead, via="api")
     return lead_out(lead, today())
 
@@ -221,9 +266,8 @@ def lead_detail(request: HttpRequest, lead_id: int) -> dict[str, Any]:
     "/recommendations",
     response={200: SupervisionRecommendationListOut, **READ_ERRORS},
     summary="监督建议",
-    url_name="supervision_recommendation_list",
 )
-def recommendation_list(
+def supervision_recommendation_list(
     request: HttpRequest, params: Query[SupervisionRecommendationListParams]
 ) -> dict[str, Any]:
     rows, count = paginate(selectors.recommendation_list(caller(request), params), params)

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from lianjian.activities.excel import CODE_REASON
 from lianjian.core.excel import (
@@ -50,6 +50,7 @@ from lianjian.orgs.excel import export_root
 from lianjian.orgs.models import CODE_RE, Member, Organisation
 from lianjian.supervision import rules, services
 from lianjian.supervision.models import Batch, Item, ItemType
+from lianjian.supervision.selectors import reachable_orgs
 
 
 def _code(header: str, note: str, *, required: bool = True) -> Column:
@@ -100,14 +101,8 @@ def may_import(user: Any) -> bool:
 
 
 def _orgs(user: Any) -> QuerySet[Organisation]:
-    """The organisations a file may name: those the user sees or holds a body's grant over."""
-    if user is None or scope_of(user).everything:
-        return Organisation.objects.all()
-    cond = Q(pk__in=Organisation.objects.visible_to(user).values("pk"))
-    for kind in BODY_KINDS:
-        for grant in scope_of(user).of(kind):
-            cond |= Q(path__startswith=grant.path)
-    return Organisation.objects.filter(cond)
+    """The organisations a file may name (``selectors.reachable_orgs``; all for the system)."""
+    return Organisation.objects.all() if user is None else reachable_orgs(user)
 
 
 def _write_errors(

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from lianjian.core.forms import EdgeRules
-from lianjian.orgs.forms import DateInput
+from lianjian.core.widgets import Picker
+from lianjian.keytasks.forms import MemberField
+from lianjian.orgs.forms import DateInput, OrgField
+from lianjian.supervision import rules
+from lianjian.supervision.models import ItemType
+from lianjian.supervision.pickers import ledger_members, ledger_orgs
 
 
 class MeasureForm(EdgeRules, forms.Form):
@@ -35,3 +42,62 @@ class ProgressForm(EdgeRules, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+
+
+class BatchForm(EdgeRules, forms.Form):
+    """A new batch: its issuing body must reach the source (the service checks it)."""
+
+    code = forms.CharField(
+        label="批次编码", max_length=32, help_text="如 XC-2026-02，创建后不可修改"
+    )
+    title = forms.CharField(label="名称", max_length=200)
+    source = forms.ChoiceField(label="来源", choices=[(s, s) for s in rules.SOURCES])
+    issuing_body = forms.CharField(
+        label="下发单位", max_length=100, help_text="如 公司党委第一巡察组"
+    )
+    issuing_org = OrgField(label="下发组织", widget=Picker("supervision.orgs"))
+    inspected_org = OrgField(label="被检查组织", widget=Picker("supervision.orgs"))
+    feedback_date = forms.DateField(label="反馈日期", widget=DateInput())
+    plan_meeting = forms.CharField(label="整改方案审议会议", max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("issuing_org", "inspected_org"):
+            self.fields[name].queryset = ledger_orgs(user, {})  # type: ignore[attr-defined]
+
+
+class ItemForm(EdgeRules, forms.Form):
+    """A new item of a batch (the issuing body writes it)."""
+
+    number = forms.CharField(label="问题编号", max_length=20)
+    description = forms.CharField(
+        label="问题描述", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    tags = forms.CharField(label="类别", max_length=200, required=False)
+    responsible_org = OrgField(label="责任组织", widget=Picker("supervision.orgs"))
+    responsible_leader = MemberField(
+        label="责任领导", required=False, widget=Picker("supervision.members")
+    )
+    responsible_person = MemberField(
+        label="责任人", required=False, widget=Picker("supervision.members")
+    )
+    tracker = forms.CharField(label="跟踪人", max_length=50, required=False)
+    kind = forms.ChoiceField(label="整改类型", choices=ItemType.choices)
+    deadline = forms.DateField(label="整改时限", widget=DateInput())
+    important = forms.BooleanField(label="重要", required=False)
+    suspected_violation = forms.BooleanField(label="疑似违纪", required=False)
+    needs_accountability = forms.BooleanField(label="需问责", required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_org"].queryset = ledger_orgs(user, {})  # type: ignore[attr-defined]
+        for name in ("responsible_leader", "responsible_person"):
+            self.fields[name].queryset = ledger_members(user, {})  # type: ignore[attr-defined]
+
+
+class ReportForm(EdgeRules, forms.Form):
+    """A rectification report submitted for a batch."""
+
+    title = forms.CharField(label="报告名称", max_length=200)
+    submitted_on = forms.DateField(label="报送日期", widget=DateInput())
+    link = forms.URLField(label="报告链接", required=False, max_length=200, assume_scheme="https")

@@ -172,9 +172,9 @@ class Batch(CodedRecord):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        if self.feedback_date and self.source:
-            self.report_due = rules.report_due(self.source, self.feedback_date)
         errors = self.own_date_errors()
+        if self.feedback_date and self.source and "feedback_date" not in errors:
+            self.report_due = rules.report_due(self.source, self.feedback_date)
         if (
             self.published_on
             and self.feedback_date
@@ -216,6 +216,20 @@ class Report(Timestamped):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        from lianjian.core.validation import date_errors, instance_values
+
+        errors = date_errors(type(self), instance_values(self))
+        batch = self.batch if self.batch_id else None
+        if (
+            batch is not None
+            and self.submitted_on
+            and "submitted_on" not in errors
+            and self.submitted_on < batch.feedback_date
+        ):
+            errors["submitted_on"] = "报送日期不能早于反馈日期"
+        raise_errors(errors)
 
 
 class ItemType(models.TextChoices):

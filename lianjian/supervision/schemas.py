@@ -35,11 +35,23 @@ if TYPE_CHECKING:  # the constrained text types are plain text to the type check
     Reason = str
     OwnerName = str
     Query = str
+    Title = str
+    BodyName = str
+    Meeting = str
+    Number = str
+    Description = str
+    Tags = str
 else:
     MeasureText = text(2000, required=True, multiline=True)
     Reason = text(500, multiline=True)
     OwnerName = text(50)
     Query = text(100)
+    Title = text(200, required=True)
+    BodyName = text(100, required=True)
+    Meeting = text(200)
+    Number = text(20, required=True)
+    Description = text(4000, required=True, multiline=True)
+    Tags = text(200)
 
 
 class SupervisionStrict(Schema):
@@ -202,3 +214,29 @@ class SupervisionLeadListOut(Schema):
 class SupervisionRecommendationListOut(Schema):
     items: list[SupervisionRecommendationOut]
     count: int
+
+
+class SupervisionBatchIn(SupervisionStrict):
+    code: Code = Field(..., description="批次编码")
+    title: Title = Field(..., description="名称")
+    source: SourceName
+    issuing_body: BodyName = Field(..., description="下发单位")
+    issuing_org: Code = Field(..., description="下发组织编码")
+    inspected_org: Code = Field(..., description="被检查组织编码")
+    feedback_date: datetime.date = Field(..., description="反馈日期")
+    plan_meeting: Meeting = Field("", description="整改方案审议会议")
+
+
+class SupervisionItemIn(SupervisionStrict):
+    number: Number = Field(..., description="问题编号（批次内唯一）")
+    description: Description = Field(..., description="问题描述")
+    tags: Tags = Field("", description="类别")
+    responsible_org: Code = Field(..., description="责任组织编码")
+    responsible_leader: Code | None = Field(None, description="责任领导人员编号")
+    responsible_person: Code | None = Field(None, description="责任人人员编号")
+    tracker: OwnerName = Field("", description="跟踪人")
+    kind: TypeName
+    deadline: datetime.date = Field(..., description="整改时限")
+    important: bool = False
+    suspected_violation: bool = False
+    needs_accountability: bool = False

@@ -33,6 +33,32 @@ COLOURS = {"red": "逾期", "yellow": "临期", "green": "正常"}
 OPEN_STATES = [s for s in rules.STATES if s not in rules.DONE_STATES]
 
 
+def visible_leads(user: Any) -> QuerySet[Lead]:
+    """The leads ``user`` may read: only the bodies involved (``Lead.SCOPE``). The
+    administrator's everything-scope does not reach them: a lead's content is for the
+    bodies that hand it over and take it, not for whoever runs the platform."""
+    from lianjian.core.scope import scope_of
+
+    if scope_of(user).everything:
+        return Lead.objects.none()
+    return Lead.objects.visible_to(user)
+
+
+def reachable_orgs(user: Any) -> QuerySet[Organisation]:
+    """The organisations a user may name in the ledger (a filter, a picker, an import): those
+    they see, and for a supervising body every organisation under its grant."""
+    from lianjian.core.scope import AUDIT, DISCIPLINE, INSPECTION, scope_of
+
+    scope = scope_of(user)
+    if scope.everything:
+        return Organisation.objects.all()
+    cond = Q(pk__in=Organisation.objects.visible_to(user).values("pk"))
+    for kind in (DISCIPLINE, AUDIT, INSPECTION):
+        for grant in scope.of(kind):
+            cond |= Q(path__startswith=grant.path)
+    return Organisation.objects.filter(cond)
+
+
 def item_rule() -> PresetRule:
     return rule_for(DEADLINE_KIND)
 
@@ -129,7 +155,7 @@ def item_list(
     if f.flag:
         qs = qs.filter(_flag_q(f.flag, today))
     if f.org:
-        org = Organisation.objects.visible_to(user).filter(code=f.org).only("path").first()
+        org = reachable_orgs(user).filter(code=f.org).only("path").first()
         qs = qs.filter(responsible_org__path__under=org.path) if org else qs.none()
     return item_rows(qs).order_by("batch__code", "number", "id")
 
@@ -158,7 +184,7 @@ def lead_list(
     from lianjian.core.validation import today as today_
 
     today = today or today_()
-    qs = search(Lead.objects.visible_to(user), f.q, "case__icontains")
+    qs = search(visible_leads(user), f.q, "case__icontains")
     if f.settled is not None:
         qs = qs.filter(feedback_on__isnull=not f.settled)
     if f.colour:
@@ -321,7 +347,7 @@ def dashboard(user: Any, today: datetime.date) -> Dashboard:
         if item.overdue(today):
             overdue += 1
     by_source = Counter(i.batch.source for i in rows)
-    leads = Lead.objects.visible_to(user)
+    leads = visible_leads(user)
     return Dashboard(
         by_state={s: by_state.get(s, 0) for s in rules.STATES},
         by_colour={c: by_colour.get(c, 0) for c in ("red", "yellow", "green")},

@@ -18,13 +18,37 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from lianjian.core.pages import bound_view, saved
+from lianjian.core.pages import bound_view, form_page, saved
 from lianjian.core.paging import paginate
-from lianjian.core.scope import get_visible_or_404, may
+from lianjian.core.scope import (
+    AUDIT,
+    DISCIPLINE,
+    INSPECTION,
+    MANAGE,
+    get_visible_or_404,
+    may,
+    require,
+    scope_of,
+)
 from lianjian.core.validation import today
 from lianjian.supervision import rules, selectors, services
-from lianjian.supervision.forms import MeasureForm, ProgressForm, ReasonForm
-from lianjian.supervision.models import Batch, Item, ItemEvent, ItemType, Lead, Measure
+from lianjian.supervision.forms import (
+    BatchForm,
+    ItemForm,
+    MeasureForm,
+    ProgressForm,
+    ReasonForm,
+    ReportForm,
+)
+from lianjian.supervision.models import (
+    Accountability,
+    Batch,
+    Item,
+    ItemEvent,
+    ItemType,
+    Measure,
+    SystemChange,
+)
 from lianjian.supervision.report import write_report
 from lianjian.supervision.schemas import (
     SupervisionBatchFilter,
@@ -64,6 +88,70 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _may_issue(user: Any) -> bool:
+    """Whether ``user`` may issue a batch at all: a supervising body, a manager (专项检查 and
+    自查 of their organisations) or the admin; the service checks the source per batch."""
+    scope = scope_of(user)
+    return scope.everything or bool(
+        scope.of(AUDIT) or scope.of(DISCIPLINE) or scope.of(INSPECTION) or scope.of(MANAGE)
+    )
+
+
+@login_required
+def batch_create(request: HttpRequest) -> HttpResponse:
+    """新建批次: the issuing body (or a manager for 专项检查/自查)."""
+    if not _may_issue(request.user):
+        raise PermissionDenied
+    form = BatchForm(request.POST or None, user=request.user)
+    return form_page(
+        request,
+        form,
+        "supervision/batch_form.html",
+        {"nav": NAV},
+        save=lambda: services.batch_create(actor=request.user, **form.cleaned_data),
+        done=lambda batch: saved(
+            request, "已新建批次", "supervision:batch_detail", code=batch.code
+        ),
+        refused="您无权下发此来源的批次",
+    )
+
+
+@login_required
+def item_create(request: HttpRequest, code: str) -> HttpResponse:
+    """新增问题 of a batch: its issuing body."""
+    batch = get_visible_or_404(
+        Batch.objects.select_related("inspected_org"), request.user, code=code
+    )
+    require(request.user, "change", batch, services.DENIED_BODY)
+    form = ItemForm(request.POST or None, user=request.user)
+    return form_page(
+        request,
+        form,
+        "supervision/item_form.html",
+        {"nav": NAV, "batch": batch},
+        save=lambda: services.item_create(actor=request.user, batch=batch, **form.cleaned_data),
+        done=lambda item: saved(request, "已新增问题", "supervision:item_detail", pk=item.pk),
+    )
+
+
+@login_required
+def report_submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a rectification report submitted for a batch (its issuing body)."""
+    batch = get_visible_or_404(Batch.objects.all(), request.user, code=code)
+    require(request.user, "change", batch, services.DENIED_BODY)
+    form = ReportForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        "supervision/report_form.html",
+        {"nav": NAV, "batch": batch},
+        save=lambda: services.report_submit(actor=request.user, batch=batch, **form.cleaned_data),
+        done=lambda _: saved(
+            request, "已登记整改报告", "supervision:batch_detail", code=batch.code
+        ),
+    )
+
+
 @login_required
 def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
     batch = get_visible_or_404(
@@ -82,7 +170,14 @@ def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "supervision/batch_detail.html",
-        {"nav": NAV, "batch": batch, "rows": rows, "reports": reports, "report": report},
+        {
+            "nav": NAV,
+            "batch": batch,
+            "rows": rows,
+            "reports": reports,
+            "report": report,
+            "can_add": may(request.user, "change", batch) and not batch.voided,
+        },
     )
 
 
@@ -124,6 +219,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "kinds": ItemType.values,
             "flag_names": ("重要", "疑似违纪", "需问责", "逾期", "二次整改"),
             "colours": selectors.COLOURS,
+            "batches": Batch.objects.visible_to(request.user)
+            .filter(voided=False)
+            .order_by("-feedback_date")
+            .only("code", "title"),
             "query": request.GET.urlencode(),
         },
     )
@@ -181,6 +280,8 @@ def _item_page(
         if item.first_closed_on
         else None,
         "evidence_links": [line.strip() for line in item.evidence.splitlines() if line.strip()],
+        "system_changes": SystemChange.objects.visible_to(user).filter(items=item),
+        "accountabilities": Accountability.objects.visible_to(user).filter(item=item),
     }
     return render(request, "supervision/item_detail.html", ctx, status=status)
 
@@ -293,7 +394,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A lead, for the bodies involved only; the read is recorded before it is shown."""
     lead = get_visible_or_404(
-        Lead.objects.select_related("org", "item__batch"), request.user, pk=pk
+        selectors.visible_leads(request.user).select_related("org", "item__batch"),
+        request.user,
+        pk=pk,
     )
     services.lead_read(reader=request.user, lead=lead, via="screen")
     return render(
