@@ -125,7 +125,6 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/projects/{code}/metrics": ["post"],
         "/api/v1/projects/{code}/awards": ["post"],
         "/api/v1/projects/{code}/awards/{award_id}/void": ["post"],
-        "/api/v1/supervision/batches": ["get"],
         "/api/v1/supervision/batches": ["get", "post"],
         "/api/v1/supervision/batches/{code}/items": ["post"],
         "/api/v1/supervision/batches/{code}": ["get"],

@@ -288,6 +288,7 @@ POSTS: dict[str, Post] = {
     "points:claim_step": Post(
         lambda w, h: f"/points/claims/{_pts_claim(w)}/reject/",
         lambda w, h: {"reason": "不符合条件"},
+    ),
     "supervision:batch_create": Post(
         lambda w, h: "/supervision/batches/new/",
         lambda w, h: {
