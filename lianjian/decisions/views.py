@@ -236,6 +236,7 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
             "labels": rules.ACTION_LABELS,
             "execution": getattr(item, "execution", None),
             "evaluation": getattr(item, "evaluation", None) if full else None,
+            "full": full,
         },
     )
 

@@ -17,6 +17,7 @@ writes go through the services as the system (audited).
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -313,7 +314,38 @@ def demo_supervision(*, stdout: Writer | None = None) -> int:
         reply_due=day + datetime.timedelta(days=15),
         items=[made["5"]],
     )
+    services.accountability_create(
+        actor=None,
+        item=audit_item,
+        subject="物资供应中心采购专责",
+        responsibility="直接",
+        handling="诫勉谈话",
+        decided_on=day - datetime.timedelta(days=20),
+        party_track=True,
+    )
+    _decision_accountability(day)
     count = len(made) + 1
     if stdout is not None:
         stdout.write(f"监督台账：新建批次 2 个、问题 {count} 个、线索 1 条。\n")
     return count
+
+
+def _decision_accountability(day: datetime.date) -> None:
+    """The decision whose post-evaluation is overdue (JC-2025-001 of the decisions demo) caused
+    a 较大 loss: both tracks, 经营 and 党内, linked to its prior study (supervision.md §1)."""
+    from lianjian.decisions.models import DecisionItem
+
+    decision = DecisionItem.objects.filter(number="JC-2025-001").first()
+    if decision is None:
+        return
+    services.accountability_create(
+        actor=None,
+        decision=decision,
+        subject="项目分管负责人",
+        responsibility="主管",
+        handling="经济处罚并通报批评；党内诫勉",
+        decided_on=day - datetime.timedelta(days=30),
+        business_track=True,
+        loss=Decimal("8600000"),
+        party_track=True,
+    )

@@ -23,6 +23,27 @@ class MeasureForm(EdgeRules, forms.Form):
     deadline = forms.DateField(label="完成时限", widget=DateInput())
 
 
+class AccountabilityForm(EdgeRules, forms.Form):
+    """双重问责 of an item or a decision; the band and the 组织处理 due date are derived."""
+
+    subject = forms.CharField(label="问责对象", max_length=100, help_text="个人姓名或单位名称")
+    responsibility = forms.ChoiceField(
+        label="责任类型", choices=[("直接", "直接责任"), ("主管", "主管责任"), ("领导", "领导责任")]
+    )
+    handling = forms.CharField(label="处理方式", max_length=200, help_text="如 通报批评、诫勉谈话")
+    decided_on = forms.DateField(label="决定日期", widget=DateInput())
+    business_track = forms.BooleanField(label="经营问责（国资委令第46号）", required=False)
+    loss = forms.DecimalField(
+        label="损失金额（元）",
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="低于 500 万元为一般，500 万元（含）至 5000 万元为较大，5000 万元及以上为重大",
+    )
+    party_track = forms.BooleanField(label="党内问责（组织处理 1 个月内完成）", required=False)
+
+
 class ReasonForm(EdgeRules, forms.Form):
     reason = forms.CharField(
         label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -35,6 +35,7 @@ from django.db.models import Q
 from lianjian.core.models import CodedRecord, Timestamped
 from lianjian.core.scope import (
     AUDIT,
+    BOARD,
     DISCIPLINE,
     INSPECTION,
     Also,
@@ -47,6 +48,7 @@ from lianjian.core.scope import (
     ScopeRules,
 )
 from lianjian.core.validation import HISTORY, PLANNED, raise_errors
+from lianjian.decisions.models import DecisionItem, PriorStudy
 from lianjian.orgs.models import Member, Organisation, validate_code
 from lianjian.supervision import rules
 
@@ -76,6 +78,8 @@ def body_rules(batch: str) -> list[Rule]:
         row = obj
         for part in batch.split("__") if batch else ():
             row = getattr(row, part)
+            if row is None:  # a decision's accountability has no item (no batch)
+                return ""
         return str(row.source)
 
     def of_sources(sources: list[str]) -> Callable[[Any], bool]:
@@ -687,9 +691,20 @@ class Accountability(Timestamped):
         SUPERVISING = "主管", "主管责任"
         LEADING = "领导", "领导责任"
 
-    SCOPE = ScopeRules(view=body_rules("item__batch"), change=body_rules("item__batch"))
+    # Of an item: its issuing body. Of a decision: the board office that keeps the register
+    # (and, to read, the party committee's managers who see the register).
+    SCOPE = ScopeRules(
+        view=[
+            *body_rules("item__batch"),
+            Reaches("decision__organisation", BOARD),
+            Manages("decision__organisation"),
+        ],
+        change=[*body_rules("item__batch"), Reaches("decision__organisation", BOARD)],
+    )
     AUDIT_FIELDS = (
         "item_id",
+        "decision_id",
+        "prior_study_id",
         "business_track",
         "party_track",
         "loss",
@@ -702,7 +717,26 @@ class Accountability(Timestamped):
     )
     DATE_WINDOWS = {"decided_on": HISTORY}
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="accountabilities")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="accountabilities"
+    )
+    decision = models.ForeignKey(
+        DecisionItem,
+        verbose_name="三重一大事项",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A 较大 or 重大 loss on a decision links the decision's prior study (supervision.md §1).
+    prior_study = models.ForeignKey(
+        PriorStudy,
+        verbose_name="前置研究记录",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     business_track = models.BooleanField("经营问责", default=False)
     party_track = models.BooleanField("党内问责", default=False)
     loss = models.DecimalField(
@@ -720,6 +754,14 @@ class Accountability(Timestamped):
     class Meta:
         verbose_name = "问责"
         ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=False, decision__isnull=True)
+                | Q(item__isnull=True, decision__isnull=False),
+                name="accountability_of_an_item_or_a_decision",
+                violation_error_message="问责须针对一个问题或一个三重一大事项",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} {self.handling}"
@@ -734,8 +776,17 @@ class Accountability(Timestamped):
             errors["loss"] = "经营问责须填写损失金额"
         if self.loss is not None and self.loss < Decimal(0):
             errors["loss"] = "损失金额不能为负"
+        band = rules.loss_band(self.loss) if self.loss is not None and self.loss >= 0 else ""
+        problem = rules.decision_accountability_problem(
+            on_decision=self.decision_id is not None,
+            band=band,
+            business_track=self.business_track,
+            party_track=self.party_track,
+        )
+        if problem:
+            errors.setdefault("party_track", problem)
         raise_errors(errors)
-        self.band = rules.loss_band(self.loss) if self.loss is not None else ""
+        self.band = band
         self.org_handling_due = (
             rules.org_handling_due(self.decided_on)
             if self.party_track and self.decided_on

@@ -284,6 +284,16 @@ def loss_band(amount: Decimal | int) -> str:
     return GENERAL
 
 
+def decision_accountability_problem(
+    *, on_decision: bool, band: str, business_track: bool, party_track: bool
+) -> str:
+    """Why an accountability record breaks the dual rule, or "": a 较大 or 重大 loss on a
+    decision asks for both tracks, 经营 and 党内 (supervision.md §1)."""
+    if on_decision and band in (LARGER, MAJOR) and not (business_track and party_track):
+        return f"决策造成{band}损失，须同时进行经营问责和党内问责"
+    return ""
+
+
 def org_handling_due(decided: datetime.date) -> datetime.date:
     """When the 组织处理 of a 党内 accountability decided on ``decided`` is due (1 month)."""
     return add_months(decided, ORG_HANDLING_MONTHS)

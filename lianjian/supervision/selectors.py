@@ -16,11 +16,20 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from lianjian.core.filters import filter_given, register_list, search
+from lianjian.core.scope import VIEW
 from lianjian.deadlines.engine import Colour, Kind, PresetRule, colour, latest_due
 from lianjian.deadlines.services import rule_for
 from lianjian.orgs.models import Organisation
 from lianjian.supervision import rules
-from lianjian.supervision.models import Batch, Item, Lead, Measure, Recommendation, Report
+from lianjian.supervision.models import (
+    Accountability,
+    Batch,
+    Item,
+    Lead,
+    Measure,
+    Recommendation,
+    Report,
+)
 from lianjian.supervision.schemas import (
     SupervisionBatchFilter,
     SupervisionItemFilter,
@@ -407,3 +416,23 @@ def assessment_figures(
         if on_time:
             figures.on_time.append(key)
     return out
+
+
+def decision_losses(user: Any) -> tuple[list[tuple[str, int]], list[Accountability]]:
+    """The decisions' accountability records with a loss that ``user`` may see, most recent
+    first, and the number of decisions per band (a decision counts once, in its highest
+    band): the register view "decisions with losses by band" (supervision.md §2)."""
+    rows = list(
+        Accountability.objects.restrict(user, VIEW)
+        .filter(decision__isnull=False, loss__isnull=False)
+        .select_related("decision", "prior_study")
+        .order_by("-decided_on", "-pk")
+    )
+    order = [rules.GENERAL, rules.LARGER, rules.MAJOR]
+    highest: dict[int, int] = {}
+    for r in rows:
+        if r.decision_id is not None and r.band in order:
+            highest[r.decision_id] = max(highest.get(r.decision_id, 0), order.index(r.band))
+    return [
+        (band, sum(1 for i in highest.values() if i == n)) for n, band in enumerate(order)
+    ], rows

@@ -21,6 +21,7 @@ from lianjian.core.audit import audit_record, audited_create, audited_update, di
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import require
 from lianjian.core.validation import today as today_
+from lianjian.decisions.models import DecisionItem, PriorStudy
 from lianjian.orgs.models import Organisation
 from lianjian.supervision import rules
 from lianjian.supervision.models import (
@@ -374,7 +375,8 @@ def recommendation_create(
 def accountability_create(
     *,
     actor: Any,
-    item: Item,
+    item: Item | None = None,
+    decision: DecisionItem | None = None,
     subject: str,
     responsibility: str,
     handling: str,
@@ -383,10 +385,22 @@ def accountability_create(
     party_track: bool = False,
     loss: Decimal | None = None,
 ) -> Accountability:
-    """双重问责 of an item, by its issuing body; the band and the 组织处理 due date are
-    derived (:func:`rules.loss_band`, :func:`rules.org_handling_due`)."""
+    """双重问责 of an item (by its issuing body) or of a 三重一大 decision (by the board
+    office); the band and the 组织处理 due date are derived (:func:`rules.loss_band`,
+    :func:`rules.org_handling_due`). On a decision the record links the decision's latest
+    prior study, and a 较大 or 重大 loss needs both tracks
+    (:func:`rules.decision_accountability_problem`)."""
+    if (item is None) == (decision is None):
+        raise ValidationError("问责须针对一个问题或一个三重一大事项")
+    study = (
+        PriorStudy.objects.filter(item=decision).order_by("-meeting_date", "-pk").first()
+        if decision is not None
+        else None
+    )
     record = Accountability(
         item=item,
+        decision=decision,
+        prior_study=study,
         subject=subject,
         responsibility=responsibility,
         handling=handling,

@@ -23,6 +23,13 @@ urlpatterns = [
     path("items/<int:pk>/reopen/", views.item_reopen, name="item_reopen"),
     path("items/<int:pk>/resume/", views.item_resume, name="item_resume"),
     path("measures/<int:pk>/step/", views.measure_step, name="measure_step"),
+    path("items/<int:pk>/accountability/", views.accountability_add, name="accountability_add"),
+    path(
+        "decisions/<str:number>/accountability/",
+        views.decision_accountability,
+        name="decision_accountability",
+    ),
+    path("decision-losses/", views.decision_losses, name="decision_losses"),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),

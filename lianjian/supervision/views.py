@@ -22,17 +22,21 @@ from lianjian.core.pages import bound_view, form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import (
     AUDIT,
+    CHANGE,
     DISCIPLINE,
     INSPECTION,
     MANAGE,
+    VIEW,
     get_visible_or_404,
     may,
     require,
     scope_of,
 )
 from lianjian.core.validation import today
+from lianjian.decisions.models import DecisionItem
 from lianjian.supervision import rules, selectors, services
 from lianjian.supervision.forms import (
+    AccountabilityForm,
     BatchForm,
     ItemForm,
     MeasureForm,
@@ -282,6 +286,8 @@ def _item_page(
         "evidence_links": [line.strip() for line in item.evidence.splitlines() if line.strip()],
         "system_changes": SystemChange.objects.visible_to(user).filter(items=item),
         "accountabilities": Accountability.objects.visible_to(user).filter(item=item),
+        "accountability_form": forms.get("accountability_form")
+        or (AccountabilityForm() if can_decide else None),
     }
     return render(request, "supervision/item_detail.html", ctx, status=status)
 
@@ -420,3 +426,71 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "supervision/recommendation_list.html",
         {"nav": NAV, "page": page, "f": f, "query": request.GET.urlencode()},
     )
+
+
+@login_required
+def accountability_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """双重问责 of an item, recorded by its issuing body (a unit never records its own)."""
+    if request.method != "POST":
+        return redirect("supervision:item_detail", pk=pk)
+    item = _item(request, pk)
+    form = AccountabilityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.accountability_create(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            return _item_page(
+                request, item, refusals=exc.messages, status=400, accountability_form=form
+            )
+        return saved(request, "已登记问责", "supervision:item_detail", pk=item.pk)
+    return _item_page(request, item, status=400, accountability_form=form)
+
+
+@login_required
+def decision_accountability(request: HttpRequest, number: str) -> HttpResponse:
+    """双重问责 of a 三重一大 decision: its records, and for the board office the form. A 较大
+    or 重大 loss needs both tracks; each record links the decision's latest prior study."""
+    decision = get_visible_or_404(DecisionItem, request.user, number=number)
+    can_record = may(request.user, CHANGE, decision)
+    form: AccountabilityForm | None = AccountabilityForm() if can_record else None
+    refusals: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied("只有决策管理部门可以登记决策问责")
+        form = AccountabilityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.accountability_create(
+                    actor=request.user, decision=decision, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                refusals, status = exc.messages, 400
+            else:
+                return saved(
+                    request, "已登记问责", "supervision:decision_accountability", number=number
+                )
+        else:
+            status = 400
+    records = (
+        Accountability.objects.restrict(request.user, VIEW)
+        .filter(decision=decision)
+        .select_related("prior_study")
+    )
+    ctx = {
+        "nav": NAV,
+        "decision": decision,
+        "records": records,
+        "form": form,
+        "refusals": refusals,
+    }
+    return render(request, "supervision/decision_accountability.html", ctx, status=status)
+
+
+@login_required
+def decision_losses(request: HttpRequest) -> HttpResponse:
+    """The register's decisions with losses, by band (一般 / 较大 / 重大): for whoever sees the
+    decisions' accountability (the board office, the party committee's managers)."""
+    bands, rows = selectors.decision_losses(request.user)
+    ctx = {"nav": NAV, "bands": bands, "rows": rows}
+    return render(request, "supervision/decision_losses.html", ctx)
