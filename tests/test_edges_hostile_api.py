@@ -41,7 +41,69 @@ class Write:
     ids: tuple[str, ...] = field(default=())
 
 
+def _jb(w: Any, what: str) -> str:
+    """揭榜挂帅 rows made inside the request's savepoint (the forms test's set of rows)."""
+    from tests.test_edges_hostile_forms import _jb as rows
+
+    return rows(w, what)
+
+
+def _later(days: int) -> str:
+    import datetime
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
 WRITES: dict[tuple[str, str], Write] = {
+    ("POST", "/calls"): Write(
+        lambda w, h: "/calls",
+        lambda w, h: {
+            "issuer": "DW",
+            "title": "配网攻关",
+            "problem": "定位慢",
+            "budget": 10,
+            "deadline": _later(10),
+            "eligible_orgs": ["ZB-A"],
+        },
+    ),
+    ("POST", "/calls/{code}/transition"): Write(
+        lambda w, h: f"/calls/{_jb(w, 'draft')}/transition", lambda w, h: {"action": "publish"}
+    ),
+    ("POST", "/bids"): Write(
+        lambda w, h: "/bids",
+        lambda w, h: {
+            "call": _jb(w, "open_b"),
+            "bidder_org": "ZB-A",
+            "lead": "M-A1",
+            "plan": "三个月完成",
+            "budget_asked": 5,
+            "planned_end": _later(100),
+        },
+        persona="manager_a",
+    ),
+    ("POST", "/bids/{code}/transition"): Write(
+        lambda w, h: f"/bids/{_jb(w, 'submitted')}/transition",
+        lambda w, h: {"action": "shortlist"},
+    ),
+    ("POST", "/projects/{code}/advance"): Write(
+        lambda w, h: f"/projects/{_jb(w, 'project')}/advance",
+        lambda w, h: {"note": "第一季度督导", "on": _today()},
+    ),
+    ("POST", "/projects/{code}/metrics"): Write(
+        lambda w, h: f"/projects/{_jb(w, 'project')}/metrics",
+        lambda w, h: {"name": "节约成本", "unit": "万元", "value": 12.5},
+    ),
+    ("POST", "/projects/{code}/awards"): Write(
+        lambda w, h: f"/projects/{_jb(w, 'project')}/awards",
+        lambda w, h: {"level": "省部", "name": "省级奖", "awarded_on": _today()},
+    ),
+    ("POST", "/projects/{code}/awards/{award_id}/void"): Write(
+        lambda w, h: f"/projects/{_jb(w, 'project')}/awards/{_jb(w, 'award')}/void",
+        lambda w, h: {"reason": "重复登记"},
+        ids=("award",),
+    ),
     ("POST", "/supervision/batches"): Write(
         lambda w, h: "/supervision/batches",
         lambda w, h: {

@@ -358,6 +358,29 @@ POSTS: dict[str, Post] = {
         lambda w, h: f"/supervision/measures/{h.sv_measure.pk}/step/",
         lambda w, h: {"state": "推进中"},
     ),
+    "supervision:accountability_add": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/accountability/",
+        lambda w, h: {
+            "subject": "张三",
+            "responsibility": "直接",
+            "handling": "诫勉谈话",
+            "decided_on": TODAY,
+            "business_track": "on",
+            "loss": "1000",
+        },
+    ),
+    "supervision:decision_accountability": Post(
+        lambda w, h: _decision_accountability_url(w),
+        lambda w, h: {
+            "subject": "分管负责人",
+            "responsibility": "主管",
+            "handling": "经济处罚",
+            "decided_on": TODAY,
+            "business_track": "on",
+            "loss": "8600000",
+            "party_track": "on",
+        },
+    ),
     "accounts:login": Post(
         lambda w, h: "/accounts/login/",
         lambda w, h: {"username": "admin", "password": PASSWORD},
@@ -1195,6 +1218,7 @@ POSTS: dict[str, Post] = {
 
 # Pages that only read (lists, details, charts, downloads): no form posts to them.
 READ_ONLY = {
+    "supervision:decision_losses",
     "carriers:carrier_list",
     "carriers:carrier_detail",
     "carriers:contest",
@@ -1311,6 +1335,12 @@ def _decision_register(w: Any) -> Any:
 
         return type("Reg", (), {"small": MatterLine.objects.get(matter="一般资金调度")})
     return make_register(w)
+
+
+def _decision_accountability_url(w: Any) -> str:
+    """The 双重问责 page of JC-T-2 (the register made inside the request's savepoint)."""
+    _decision_register(w)
+    return "/supervision/decisions/JC-T-2/accountability/"
 
 
 def _decision_url(w: Any, path: str, *, steps: int = 0) -> str:
