@@ -93,6 +93,17 @@ def test_the_execution_owner_sees_the_item_and_its_execution_only(world, reg):
     assert [d["result"] for d in data["decisions"]] == ["通过"]
 
 
+def test_the_execution_owner_gets_no_link_to_the_matter_list_it_may_not_open(world, reg):
+    """QD-DW answers 404 to the branch that owns JC-T-2's execution: the item page names the
+    list without a link (a link there was a dead end for the branch's managers)."""
+    link = f'href="{reverse("decisions:matter_list_detail", args=["QD-DW"])}"'
+    item = reverse("decisions:item_detail", args=["JC-T-2"])
+    branch = matrix.client_for(world, "manager_a").get(item).content.decode()
+    assert reg.ml.title in branch and link not in branch
+    company = matrix.client_for(world, "company").get(item).content.decode()
+    assert link in company
+
+
 # Writes: the board office keeps the register; a visible item answers 403 to the others.
 SUBMIT = [302, 403, 404, 404, 404, 404]
 API_SUBMIT = [200, 403, 404, 404, 404, 404]

@@ -103,6 +103,15 @@ def test_a_branch_sees_its_own_sub_tasks_of_the_company_list(world, t):
     ]
 
 
+def test_a_branch_task_links_its_parent_only_for_those_who_may_open_it(world, t):
+    """QD-T-1 is the company's: a link to it on the branch's QD-T-1-A page would be a 404."""
+    parent = url("task_detail", "QD-T-1")
+    branch = client_for(world, "manager_a").get(url("task_detail", "QD-T-1-A")).content.decode()
+    assert parent not in branch
+    company = client_for(world, "company").get(url("task_detail", "QD-T-1-A")).content.decode()
+    assert f'href="{parent}"' in company
+
+
 def test_the_tree_shows_progress_against_expected_and_colours(world, t):
     year = today().year
     services.task_update(

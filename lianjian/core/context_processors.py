@@ -73,4 +73,48 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("deadlines:settings", "三色预警设置", "deadlines"))
     items.append(("notifications:inbox", "消息与待办", "inbox"))
     items.append(("accounts:profile", "我的账户", "account"))
-    return {"nav_items": items, "user_manages": manages_any(user)}
+    return {
+        "nav_items": items,
+        "nav_groups": group_navigation(items),
+        "user_manages": manages_any(user),
+    }
+
+
+# The sidebar's sections, by item key: 23 links in one column ran past a laptop's screen, so
+# they are shown under headings; the rarely used administration links fold away (``<details>``,
+# no script) unless one of them is the current page.
+NAV_SECTIONS: tuple[tuple[str, frozenset[str], bool], ...] = (
+    ("", frozenset({"home", "mine"}), False),
+    ("组织与党员", frozenset({"orgs", "members", "activities", "compliance"}), False),
+    (
+        "联建共建",
+        frozenset({"alliances", "network", "consultations", "sharing", "grouping"}),
+        False,
+    ),
+    (
+        "党建+业务",
+        frozenset({"appraisals", "keytasks", "carriers", "projects", "assessment", "points"}),
+        False,
+    ),
+    ("监督与决策", frozenset({"decisions", "supervision"}), False),
+    ("系统管理", frozenset({"excel", "audit", "deadlines"}), True),
+    ("", frozenset({"inbox", "account"}), False),
+)
+
+
+def group_navigation(items: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The sidebar items under their sections (:data:`NAV_SECTIONS`), each item exactly once and
+    in its order within ``items``; an item of no section goes to the last one. Sections with
+    no item of this user are left out."""
+    placed: list[list[tuple[str, str, str]]] = [[] for _ in NAV_SECTIONS]
+    for item in items:
+        home = next(
+            (i for i, (_, keys, _) in enumerate(NAV_SECTIONS) if item[2] in keys),
+            len(NAV_SECTIONS) - 1,
+        )
+        placed[home].append(item)
+    sections = [
+        {"title": title, "keys": keys, "folds": folds, "items": placed[i]}
+        for i, (title, keys, folds) in enumerate(NAV_SECTIONS)
+    ]
+    return [s for s in sections if s["items"]]

@@ -28,6 +28,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         request,
         "core/audit_list.html",
         {
+            "nav": "audit",
             "page": page,
             "f": f,
             "q": f.q or "",

@@ -33,6 +33,7 @@ from lianjian.decisions.forms import (
 from lianjian.decisions.models import DecisionItem, Execution, MatterLine, MatterList
 from lianjian.decisions.pickers import kept_lists_for, register_orgs_for
 from lianjian.decisions.schemas import DecisionFilter
+from lianjian.keytasks.models import KeyTask
 
 NAV = "decisions"
 NOT_BOARD = services.NOT_BOARD
@@ -224,6 +225,18 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
     full = may(request.user, "view_all", item)
     page = selectors.item_page(item, full, timezone.localdate())
     can_change = may(request.user, "change", item)
+    # The execution owner sees the item, not necessarily the company's matter list nor every
+    # linked key task: those are named without a link that would land on a 404.
+    linked = [t.pk for t, _ in page.tasks]
+    tasks_visible = (
+        set(
+            KeyTask.objects.restrict(request.user, "view")
+            .filter(pk__in=linked)
+            .values_list("pk", flat=True)
+        )
+        if linked
+        else set()
+    )
     return render(
         request,
         "decisions/item_detail.html",
@@ -237,6 +250,8 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
             "execution": getattr(item, "execution", None),
             "evaluation": getattr(item, "evaluation", None) if full else None,
             "full": full,
+            "list_visible": may(request.user, "view", item.matter_list),
+            "tasks_visible": tasks_visible,
         },
     )
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.core.pages import add_service_errors, form_page, post_action, saved
-from lianjian.core.scope import CHANGE, may, require
+from lianjian.core.scope import CHANGE, VIEW, may, require
 from lianjian.keytasks import rules, services, ui_selectors, ui_services
 from lianjian.keytasks.forms import (
     ActionForm,
@@ -164,6 +164,9 @@ def _detail(
         {
             "nav": NAV,
             "task": task,
+            # A branch's task may hang under the company's, which the branch may not open: the
+            # parent is shown only to those who may (the link would land on a 404).
+            "parent_visible": may(user, VIEW, task.parent),
             "row": row,
             "today": today,
             "children": ui_selectors.children_rows(user, task, today),
