@@ -57,3 +57,34 @@ def test_a_member_has_no_administration_section(world):
     html = client.get("/").content.decode()
     assert "nav-section-fold" not in html
     assert "系统管理" not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "keys", "home"),
+    [
+        ("inspection", ["supervision", "inbox", "account"], "/supervision/"),
+        ("discipline", ["supervision", "inbox", "account"], "/supervision/"),
+        ("audit", ["supervision", "inbox", "account"], "/supervision/"),
+        ("board", ["decisions", "inbox", "account"], "/decisions/"),
+    ],
+)
+def test_a_body_is_offered_its_ledger_or_register_not_the_organisations_modules(
+    world, role, keys, home
+):
+    from tests.conftest import _user
+
+    body = _user(f"body_{role}", role, world.dw)
+    assert [key for _, _, key in _context(body)["nav_items"]] == keys
+    client = Client()
+    client.force_login(body)
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer["Location"] == home
+    assert client.get(home).status_code == 200
+
+
+def test_a_manager_keeps_the_home_page_and_the_organisations_modules(world):
+    client = Client()
+    client.force_login(world.manager_a)
+    assert client.get("/").status_code == 200
+    keys = [key for _, _, key in _context(world.manager_a)["nav_items"]]
+    assert {"home", "orgs", "members", "supervision", "decisions"} <= set(keys)

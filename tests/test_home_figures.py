@@ -1,5 +1,5 @@
 """The home page's members pie: drawn only when there are members in the user's scope (a pie
-of 0 and 0 draws two equal halves, as it did for the 纪检 account of the demo)."""
+of 0 and 0 draws two equal halves, as it did for a scope without members)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def test_the_pie_is_drawn_for_a_scope_with_members(world):
 
 
 def test_no_pie_of_nothing_for_a_scope_without_members(world):
-    user = User(username="jijian-t", role=User.Role.DISCIPLINE, org=world.dw, first_name="纪委")
+    # A manager of the partner unit, which has no members (a body's home is its ledger).
+    user = User(username="partner-t", role=User.Role.MANAGER, org=world.partner, first_name="联建")
     user.set_password(PASSWORD)
     user.save()
     html = _home(user.username)

@@ -7,7 +7,15 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpRequest
 
-from lianjian.core.scope import AUDIT, BOARD, DISCIPLINE, INSPECTION, manages_any, scope_of
+from lianjian.core.scope import (
+    AUDIT,
+    BOARD,
+    DISCIPLINE,
+    INSPECTION,
+    MANAGE,
+    manages_any,
+    scope_of,
+)
 
 KEYTASKS = ("keytasks:tasklist_list", "关键任务", "keytasks")
 CARRIERS = ("carriers:carrier_list", "岗区队", "carriers")
@@ -30,10 +38,42 @@ def reaches_supervision(user: object) -> bool:
     )
 
 
+def body_only(user: object) -> bool:
+    """Whether ``user`` is a supervising or deciding body's account (纪检, 审计, 巡察办,
+    决策管理): it holds a body's grant and neither manages an organisation nor is a member.
+    Its screens are the 监督台账 and the 三重一大 register; the organisation's own modules
+    (members, activities …) would show it nothing, so they are not offered."""
+    scope = scope_of(user)
+    return (
+        not scope.everything
+        and scope.member_id is None
+        and not scope.of(MANAGE)
+        and any(scope.of(kind) for kind in (DISCIPLINE, AUDIT, INSPECTION, BOARD))
+    )
+
+
+def body_home(user: object) -> str:
+    """The URL name of a body's own first screen: the ledger, or the register for the board."""
+    return "decisions:item_list" if scope_of(user).of(BOARD) else SUPERVISION[0]
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if body_only(user):
+        items = []
+        if scope_of(user).of(BOARD):
+            items.append(("decisions:item_list", "三重一大", "decisions"))
+        if apps.is_installed("lianjian.supervision") and reaches_supervision(user):
+            items.append(SUPERVISION)
+        items.append(("notifications:inbox", "消息与待办", "inbox"))
+        items.append(("accounts:profile", "我的账户", "account"))
+        return {
+            "nav_items": items,
+            "nav_groups": group_navigation(items),
+            "user_manages": False,
+        }
     items = [("home:home", "首页", "home")]
     if user.member_id:
         items.append(("home:mine", "我的", "mine"))

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from lianjian.accounts.models import User
 from lianjian.appraisals import selectors as appraisal_rows
 from lianjian.carriers.selectors import my_carriers
+from lianjian.core.context_processors import body_home, body_only
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
@@ -21,6 +22,10 @@ from lianjian.points import selectors as points_selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if body_only(request.user):
+        # A supervising or deciding body reaches its records, not the organisation: its home
+        # is its ledger or register (the organisation's figures would all read 0).
+        return redirect(body_home(request.user))
     figures = scope_figures(
         Organisation.objects.visible_to(request.user), Member.objects.visible_to(request.user)
     )
