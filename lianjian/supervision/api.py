@@ -33,9 +33,11 @@ from lianjian.supervision.schemas import (
     SupervisionItemIn,
     SupervisionItemListOut,
     SupervisionItemListParams,
+    SupervisionLeadIn,
     SupervisionLeadListOut,
     SupervisionLeadListParams,
     SupervisionLeadOut,
+    SupervisionLeadSettleIn,
     SupervisionMeasureIn,
     SupervisionMeasureOut,
     SupervisionMeasureStepIn,
@@ -259,6 +261,41 @@ def lead_detail(request: HttpRequest, lead_id: int) -> dict[str, Any]:
     user = caller(request)
     lead = get_visible_or_404(selectors.visible_leads(user).select_related("org"), user, pk=lead_id)
     services.lead_read(reader=user, lead=lead, via="api")
+    return lead_out(lead, today())
+
+
+@router.post("/leads", response={201: SupervisionLeadOut, **WRITE_ERRORS}, summary="移交线索")
+def lead_create(request: HttpRequest, payload: SupervisionLeadIn) -> Status[dict[str, Any]]:
+    """移交线索 by a body the caller acts as over the organisation (403 otherwise); the
+    source item, if given, must be one the caller sees (400 otherwise)."""
+    user = caller(request)
+    fields = payload.model_dump()
+    fields["org"] = _org(user, fields["org"], "所属组织")
+    item_id = fields.pop("item_id")
+    item = None
+    if item_id is not None:
+        item = (
+            Item.objects.restrict(user, "view").select_related("batch").filter(pk=item_id).first()
+        )
+        if item is None:
+            raise HttpError(400, f"来源问题不存在：{item_id}")
+    lead = services.lead_create(actor=user, item=item, **fields)
+    return Status(201, lead_out(lead, today()))
+
+
+@router.post(
+    "/leads/{lead_id}/settle",
+    response={200: SupervisionLeadOut, **WRITE_ERRORS},
+    summary="登记线索处置结果",
+)
+def lead_settle(
+    request: HttpRequest, lead_id: int, payload: SupervisionLeadSettleIn
+) -> dict[str, Any]:
+    """The receiving body records the result and the feedback date (settles the lead); 403
+    for the handing-over body, 400 when already settled."""
+    user = caller(request)
+    lead = get_visible_or_404(selectors.visible_leads(user).select_related("org"), user, pk=lead_id)
+    lead = services.lead_settle(actor=user, lead=lead, **payload.model_dump())
     return lead_out(lead, today())
 
 

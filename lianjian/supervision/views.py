@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from lianjian.core.pages import bound_view, form_page, saved
+from lianjian.core.pages import add_service_errors, bound_view, form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import (
     AUDIT,
@@ -39,6 +39,8 @@ from lianjian.supervision.forms import (
     AccountabilityForm,
     BatchForm,
     ItemForm,
+    LeadForm,
+    LeadSettleForm,
     MeasureForm,
     ProgressForm,
     ReasonForm,
@@ -50,6 +52,7 @@ from lianjian.supervision.models import (
     Item,
     ItemEvent,
     ItemType,
+    Lead,
     Measure,
     SystemChange,
 )
@@ -392,19 +395,50 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/lead_list.html",
-        {"nav": NAV, "page": page, "rows": rows, "f": f, "query": request.GET.urlencode()},
+        {
+            "nav": NAV,
+            "page": page,
+            "rows": rows,
+            "f": f,
+            "query": request.GET.urlencode(),
+            "may_create": bool(services.lead_bodies_of(request.user)),
+        },
     )
 
 
 @login_required
-def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A lead, for the bodies involved only; the read is recorded before it is shown."""
-    lead = get_visible_or_404(
+def lead_create(request: HttpRequest) -> HttpResponse:
+    """移交线索: a body (纪检/审计/巡察办) records a lead it hands to another body."""
+    bodies = services.lead_bodies_of(request.user)
+    if not bodies:
+        raise PermissionDenied("只有纪检、审计或巡察办可以移交线索")
+    form = LeadForm(request.POST or None, user=request.user, bodies=bodies)
+    return form_page(
+        request,
+        form,
+        "supervision/lead_form.html",
+        {"nav": NAV},
+        save=lambda: services.lead_create(actor=request.user, **form.cleaned_data),
+        done=lambda lead: saved(request, "已移交线索", "supervision:lead_detail", pk=lead.pk),
+        refused="您不能以该单位的名义移交线索",
+    )
+
+
+def _lead(request: HttpRequest, pk: int) -> Lead:
+    return get_visible_or_404(
         selectors.visible_leads(request.user).select_related("org", "item__batch"),
         request.user,
         pk=pk,
     )
+
+
+def _lead_page(
+    request: HttpRequest, lead: Lead, form: LeadSettleForm | None = None, status: int = 200
+) -> HttpResponse:
     services.lead_read(reader=request.user, lead=lead, via="screen")
+    may_settle = lead.feedback_on is None and lead.to_body in services.lead_bodies_of(request.user)
+    if may_settle and form is None:
+        form = LeadSettleForm()
     return render(
         request,
         "supervision/lead_detail.html",
@@ -413,8 +447,34 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lead": lead,
             "colour": selectors.lead_colour(lead, today()),
             "reads": lead.reads.select_related("reader")[:20],
+            "settle_form": form if may_settle else None,
         },
+        status=status,
     )
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead, for the bodies involved only; the read is recorded before it is shown. The
+    receiving body sees the form that records the result (until the lead is settled)."""
+    return _lead_page(request, _lead(request, pk))
+
+
+@login_required
+def lead_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receiving body records the result and the feedback date (the lead is settled)."""
+    if request.method != "POST":
+        return redirect("supervision:lead_detail", pk=pk)
+    lead = _lead(request, pk)
+    form = LeadSettleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_settle(actor=request.user, lead=lead, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, "已登记处置结果", "supervision:lead_detail", pk=lead.pk)
+    return _lead_page(request, lead, form, status=400)
 
 
 @login_required
