@@ -147,6 +147,24 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: {"state": "推进中"},
         ids=("measure_id",),
     ),
+    ("POST", "/supervision/leads"): Write(
+        lambda w, h: "/supervision/leads",
+        lambda w, h: {
+            "from_body": "巡察",
+            "to_body": "纪委",
+            "org": "DW",
+            "item_id": h.ledger.item_a.pk,
+            "case": "党费收缴疑似挪用",
+            "transferred_on": "2026-11-02",
+        },
+        persona="xuncha",
+    ),
+    ("POST", "/supervision/leads/{lead_id}/settle"): Write(
+        lambda w, h: f"/supervision/leads/{h.ledger.lead.pk}/settle",
+        lambda w, h: {"result": "已立案审查", "feedback_on": _today()},
+        persona="jijian",
+        ids=("lead_id",),
+    ),
     ("POST", "/auth/token"): Write(
         lambda w, h: "/auth/token", lambda w, h: {"username": "admin", "password": PASSWORD}
     ),

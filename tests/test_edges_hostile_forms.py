@@ -358,6 +358,24 @@ POSTS: dict[str, Post] = {
         lambda w, h: f"/supervision/measures/{h.sv_measure.pk}/step/",
         lambda w, h: {"state": "推进中"},
     ),
+    "supervision:lead_create": Post(
+        lambda w, h: "/supervision/leads/new/",
+        lambda w, h: {
+            "from_body": "巡察",
+            "to_body": "纪委",
+            "org": "DW",
+            "item": str(h.ledger.item_a.pk),
+            "case": "党费收缴疑似挪用",
+            "transferred_on": "2026-11-02",
+        },
+        persona="xuncha",
+    ),
+    "supervision:lead_settle": Post(
+        lambda w, h: f"/supervision/leads/{h.ledger.lead.pk}/settle/",
+        lambda w, h: {"result": "已立案审查", "feedback_on": TODAY},
+        page=lambda w, h: f"/supervision/leads/{h.ledger.lead.pk}/",
+        persona="jijian",
+    ),
     "supervision:accountability_add": Post(
         lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/accountability/",
         lambda w, h: {

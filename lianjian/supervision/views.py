@@ -432,13 +432,9 @@ def _lead(request: HttpRequest, pk: int) -> Lead:
     )
 
 
-def _lead_page(
-    request: HttpRequest, lead: Lead, form: LeadSettleForm | None = None, status: int = 200
-) -> HttpResponse:
+def _lead_page(request: HttpRequest, lead: Lead) -> HttpResponse:
     services.lead_read(reader=request.user, lead=lead, via="screen")
     may_settle = lead.feedback_on is None and lead.to_body in services.lead_bodies_of(request.user)
-    if may_settle and form is None:
-        form = LeadSettleForm()
     return render(
         request,
         "supervision/lead_detail.html",
@@ -447,9 +443,8 @@ def _lead_page(
             "lead": lead,
             "colour": selectors.lead_colour(lead, today()),
             "reads": lead.reads.select_related("reader")[:20],
-            "settle_form": form if may_settle else None,
+            "settle_form": LeadSettleForm() if may_settle else None,
         },
-        status=status,
     )
 
 
@@ -474,7 +469,9 @@ def lead_settle(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return saved(request, "已登记处置结果", "supervision:lead_detail", pk=lead.pk)
-    return _lead_page(request, lead, form, status=400)
+    # the refused form alone, without the lead's content: nothing is read, nothing recorded
+    ctx = {"nav": NAV, "lead": lead, "form": form}
+    return render(request, "supervision/lead_settle.html", ctx, status=400)
 
 
 @login_required
