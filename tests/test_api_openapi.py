@@ -136,6 +136,8 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/supervision/leads": ["get", "post"],
         "/api/v1/supervision/leads/{lead_id}": ["get"],
         "/api/v1/supervision/leads/{lead_id}/settle": ["post"],
+        "/api/v1/supervision/recommendations/{rec_id}/reply": ["post"],
+        "/api/v1/supervision/recommendations/{rec_id}/follow-up": ["post"],
         "/api/v1/supervision/recommendations": ["get"],
         "/api/v1/points/schemes": ["get"],
         "/api/v1/points/entries": ["get"],

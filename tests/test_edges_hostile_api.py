@@ -48,6 +48,13 @@ def _jb(w: Any, what: str) -> str:
     return rows(w, what)
 
 
+def _rec() -> int:
+    """The hostile world's recommendation (审计建议 to ZB-B)."""
+    from lianjian.supervision.models import Recommendation
+
+    return Recommendation.objects.values_list("pk", flat=True).get()
+
+
 def _later(days: int) -> str:
     import datetime
 
@@ -164,6 +171,18 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: {"result": "已立案审查", "feedback_on": _today()},
         persona="jijian",
         ids=("lead_id",),
+    ),
+    ("POST", "/supervision/recommendations/{rec_id}/reply"): Write(
+        lambda w, h: f"/supervision/recommendations/{_rec()}/reply",
+        lambda w, h: {"reply": "已建立台账", "replied_on": _today()},
+        persona="manager_b",
+        ids=("rec_id",),
+    ),
+    ("POST", "/supervision/recommendations/{rec_id}/follow-up"): Write(
+        lambda w, h: f"/supervision/recommendations/{_rec()}/follow-up",
+        lambda w, h: {"note": "电话督办"},
+        persona="shenji",
+        ids=("rec_id",),
     ),
     ("POST", "/auth/token"): Write(
         lambda w, h: "/auth/token", lambda w, h: {"username": "admin", "password": PASSWORD}

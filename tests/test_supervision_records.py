@@ -233,3 +233,71 @@ def test_the_api_refuses_bad_leads_with_a_chinese_detail(ledger):
     status, body = matrix.api_call(ledger.world, "xuncha", "post", "/supervision/leads", payload)
     assert status == 400 and "来源问题" in str(body["detail"])
     assert Lead.objects.count() == 1
+
+
+# --- recommendations: the recipient's reply, the issuer's follow-up ---------------------------
+
+
+@pytest.fixture
+def rec_ledger(world) -> Ledger:
+    return make_ledger(world, recommendation=True)
+
+
+def test_the_recipient_replies_once_and_the_issuer_follows_up(rec_ledger):
+    from lianjian.supervision.models import Recommendation
+
+    rec = Recommendation.objects.get()
+    with pytest.raises(PermissionDenied):  # the issuer does not answer its own
+        services.recommendation_reply(
+            actor=rec_ledger.shenji, rec=rec, reply="已整改", replied_on=today()
+        )
+    with pytest.raises(PermissionDenied):  # the recipient does not follow up
+        services.recommendation_follow_up(actor=rec_ledger.world.manager_b, rec=rec, note="已办")
+    with pytest.raises(ValidationError):
+        services.recommendation_reply(
+            actor=rec_ledger.world.manager_b, rec=rec, reply="已整改", replied_on=D(1900, 1, 1)
+        )
+    rec.refresh_from_db()
+    assert rec.replied_on is None
+    services.recommendation_reply(
+        actor=rec_ledger.world.manager_b, rec=rec, reply="已建立台账", replied_on=today()
+    )
+    with pytest.raises(ValidationError):
+        services.recommendation_reply(
+            actor=rec_ledger.world.manager_b, rec=rec, reply="改", replied_on=today()
+        )
+    services.recommendation_follow_up(actor=rec_ledger.shenji, rec=rec, note="电话督办")
+    services.recommendation_follow_up(actor=rec_ledger.shenji, rec=rec, note="现场核查")
+    rec.refresh_from_db()
+    assert rec.reply == "已建立台账"
+    assert rec.follow_up.splitlines() == [
+        f"{today():%Y-%m-%d} 电话督办",
+        f"{today():%Y-%m-%d} 现场核查",
+    ]
+    logs = AuditLog.objects.filter(target_id=str(rec.pk), action=AuditLog.Action.UPDATE)
+    assert logs.count() == 3
+
+
+REC_API = {
+    "reply": [200, 200, 404, 404, 200, 404, 404, 404, 403],
+    "follow-up": [200, 403, 404, 404, 403, 404, 404, 404, 200],
+}
+
+
+@pytest.mark.parametrize(("call", "persona"), matrix.cases(REC_API, PERSONAS))
+def test_the_recommendation_endpoints_answer_by_scope(rec_ledger, call, persona):
+    from lianjian.supervision.models import Recommendation
+
+    rec = Recommendation.objects.get()
+    body = (
+        {"reply": "已建立台账", "replied_on": today().isoformat()}
+        if call == "reply"
+        else {"note": "电话督办"}
+    )
+    status, out = matrix.api_call(
+        rec_ledger.world, persona, "post", f"/supervision/recommendations/{rec.pk}/{call}", body
+    )
+    assert status == REC_API[call][PERSONAS.index(persona)], out
+    rec.refresh_from_db()
+    changed = bool(rec.replied_on) if call == "reply" else bool(rec.follow_up)
+    assert changed is (status == 200)

@@ -28,6 +28,7 @@ from lianjian.supervision.schemas import (
     SupervisionBatchListOut,
     SupervisionBatchListParams,
     SupervisionBatchOut,
+    SupervisionFollowUpIn,
     SupervisionItemActIn,
     SupervisionItemDetailOut,
     SupervisionItemIn,
@@ -43,6 +44,8 @@ from lianjian.supervision.schemas import (
     SupervisionMeasureStepIn,
     SupervisionRecommendationListOut,
     SupervisionRecommendationListParams,
+    SupervisionRecommendationOut,
+    SupervisionRecommendationReplyIn,
 )
 from lianjian.supervision.selectors import reachable_orgs
 
@@ -323,3 +326,41 @@ def recommendation_out(r: Recommendation) -> dict[str, Any]:
         "replied_on": r.replied_on,
         "follow_up": r.follow_up,
     }
+
+
+def _recommendation(user: Any, rec_id: int) -> Recommendation:
+    return get_visible_or_404(
+        Recommendation.objects.select_related("issuer_org", "recipient"), user, pk=rec_id
+    )
+
+
+@router.post(
+    "/recommendations/{rec_id}/reply",
+    response={200: SupervisionRecommendationOut, **WRITE_ERRORS},
+    summary="回复监督建议",
+)
+def recommendation_reply(
+    request: HttpRequest, rec_id: int, payload: SupervisionRecommendationReplyIn
+) -> dict[str, Any]:
+    """The recipient organisation's managers reply, once (403 for the issuing body)."""
+    user = caller(request)
+    rec = services.recommendation_reply(
+        actor=user, rec=_recommendation(user, rec_id), **payload.model_dump()
+    )
+    return recommendation_out(rec)
+
+
+@router.post(
+    "/recommendations/{rec_id}/follow-up",
+    response={200: SupervisionRecommendationOut, **WRITE_ERRORS},
+    summary="督办监督建议",
+)
+def recommendation_follow_up(
+    request: HttpRequest, rec_id: int, payload: SupervisionFollowUpIn
+) -> dict[str, Any]:
+    """The issuing body adds a dated follow-up note (403 for the recipient)."""
+    user = caller(request)
+    rec = services.recommendation_follow_up(
+        actor=user, rec=_recommendation(user, rec_id), note=payload.note
+    )
+    return recommendation_out(rec)

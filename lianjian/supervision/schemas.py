@@ -257,3 +257,12 @@ class SupervisionLeadIn(SupervisionStrict):
 class SupervisionLeadSettleIn(SupervisionStrict):
     result: Description = Field(..., description="处置结果")
     feedback_on: datetime.date = Field(..., description="反馈日期")
+
+
+class SupervisionRecommendationReplyIn(SupervisionStrict):
+    reply: Description = Field(..., description="回复内容")
+    replied_on: datetime.date = Field(..., description="回复日期")
+
+
+class SupervisionFollowUpIn(SupervisionStrict):
+    note: Reason = Field(..., description="督办情况（追加一条，注明日期）")

@@ -434,6 +434,41 @@ def recommendation_create(
 
 
 @transaction.atomic
+def recommendation_reply(
+    *, actor: Any, rec: Recommendation, reply: str, replied_on: datetime.date
+) -> Recommendation:
+    """The recipient organisation's managers reply to a recommendation, once."""
+    _check(actor, "reply", rec, "只有接收组织的管理员可以回复建议")
+    current = Recommendation.objects.select_for_update().get(pk=rec.pk)
+    if current.replied_on is not None:
+        raise ValidationError("该建议已回复，不能再修改")
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationError({"reply": "请填写回复内容"})
+    audited_update(actor=actor, obj=current, fields={"reply": reply, "replied_on": replied_on})
+    rec.reply, rec.replied_on = current.reply, current.replied_on
+    return rec
+
+
+@transaction.atomic
+def recommendation_follow_up(*, actor: Any, rec: Recommendation, note: str) -> Recommendation:
+    """The issuing body's follow-up note (谁提出、谁督办); each note is added to the record,
+    dated, never replacing the earlier ones."""
+    _check(actor, "change", rec, "只有提出建议的单位可以督办")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写督办情况"})
+    current = Recommendation.objects.select_for_update().get(pk=rec.pk)
+    line = f"{today_():%Y-%m-%d} {note}"
+    text = f"{current.follow_up}\n{line}" if current.follow_up else line
+    if len(text) > 4000:
+        raise ValidationError({"note": "督办情况累计不能超过 4000 个字符"})
+    audited_update(actor=actor, obj=current, fields={"follow_up": text})
+    rec.follow_up = current.follow_up
+    return rec
+
+
+@transaction.atomic
 def accountability_create(
     *,
     actor: Any,
