@@ -301,3 +301,56 @@ def test_the_recommendation_endpoints_answer_by_scope(rec_ledger, call, persona)
     rec.refresh_from_db()
     changed = bool(rec.replied_on) if call == "reply" else bool(rec.follow_up)
     assert changed is (status == 200)
+
+
+#                       admin company a    member b    outsider xuncha jijian shenji
+REC_SCREENS = {
+    "detail": [200, 200, 404, 404, 200, 404, 404, 404, 200],
+    "reply": [302, 302, 404, 404, 302, 404, 404, 404, 403],
+    "follow-up": [302, 403, 404, 404, 403, 404, 404, 404, 302],
+}
+
+
+@pytest.mark.parametrize(("view", "persona"), matrix.cases(REC_SCREENS, PERSONAS))
+def test_the_recommendation_screens_answer_by_scope(rec_ledger, view, persona):
+    from lianjian.supervision.models import Recommendation
+
+    rec = Recommendation.objects.get()
+    c = matrix.client_for(rec_ledger.world, persona)
+    if view == "detail":
+        response = c.get(reverse("supervision:recommendation_detail", args=[rec.pk]))
+    elif view == "reply":
+        response = c.post(
+            reverse("supervision:recommendation_reply", args=[rec.pk]),
+            {"reply": "已建立台账", "replied_on": today().isoformat()},
+        )
+    else:
+        response = c.post(
+            reverse("supervision:recommendation_follow_up", args=[rec.pk]), {"note": "电话督办"}
+        )
+    assert response.status_code == REC_SCREENS[view][PERSONAS.index(persona)]
+    rec.refresh_from_db()
+    assert bool(rec.replied_on) is (view == "reply" and response.status_code == 302)
+    assert bool(rec.follow_up) is (view == "follow-up" and response.status_code == 302)
+
+
+def test_the_recommendation_page_offers_each_its_own_form(rec_ledger):
+    from lianjian.supervision.models import Recommendation
+
+    rec = Recommendation.objects.get()
+    url = reverse("supervision:recommendation_detail", args=[rec.pk])
+    recipient = matrix.client_for(rec_ledger.world, "manager_b").get(url).content.decode()
+    issuer = matrix.client_for(rec_ledger.world, "shenji").get(url).content.decode()
+    assert "回复建议" in recipient and "督办</h3>" not in recipient
+    assert "回复建议" not in issuer and "督办</h3>" in issuer
+    bad = matrix.client_for(rec_ledger.world, "manager_b").post(
+        reverse("supervision:recommendation_reply", args=[rec.pk]),
+        {"reply": "已建立台账", "replied_on": "1900-01-01"},
+    )
+    assert bad.status_code == 400
+    rec.refresh_from_db()
+    assert rec.replied_on is None
+    listing = matrix.client_for(rec_ledger.world, "manager_b").get(
+        reverse("supervision:recommendation_list")
+    )
+    assert url in listing.content.decode()

@@ -165,3 +165,18 @@ class LeadSettleForm(EdgeRules, forms.Form):
         label="处置结果", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
     feedback_on = forms.DateField(label="反馈日期", widget=DateInput())
+
+
+class RecommendationReplyForm(EdgeRules, forms.Form):
+    """The recipient organisation's reply to a recommendation."""
+
+    reply = forms.CharField(label="回复", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    replied_on = forms.DateField(label="回复日期", widget=DateInput())
+
+
+class FollowUpForm(EdgeRules, forms.Form):
+    """One dated follow-up note of the issuing body (谁提出、谁督办)."""
+
+    note = forms.CharField(
+        label="督办情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

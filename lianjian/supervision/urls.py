@@ -35,4 +35,13 @@ urlpatterns = [
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/settle/", views.lead_settle, name="lead_settle"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path(
+        "recommendations/<int:pk>/reply/", views.recommendation_reply, name="recommendation_reply"
+    ),
+    path(
+        "recommendations/<int:pk>/follow-up/",
+        views.recommendation_follow_up,
+        name="recommendation_follow_up",
+    ),
 ]

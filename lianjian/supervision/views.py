@@ -38,12 +38,14 @@ from lianjian.supervision import rules, selectors, services
 from lianjian.supervision.forms import (
     AccountabilityForm,
     BatchForm,
+    FollowUpForm,
     ItemForm,
     LeadForm,
     LeadSettleForm,
     MeasureForm,
     ProgressForm,
     ReasonForm,
+    RecommendationReplyForm,
     ReportForm,
 )
 from lianjian.supervision.models import (
@@ -54,6 +56,7 @@ from lianjian.supervision.models import (
     ItemType,
     Lead,
     Measure,
+    Recommendation,
     SystemChange,
 )
 from lianjian.supervision.report import write_report
@@ -483,6 +486,72 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "supervision/recommendation_list.html",
         {"nav": NAV, "page": page, "f": f, "query": request.GET.urlencode()},
     )
+
+
+def _recommendation(request: HttpRequest, pk: int) -> Recommendation:
+    return get_visible_or_404(
+        Recommendation.objects.select_related("issuer_org", "recipient"), request.user, pk=pk
+    )
+
+
+def _recommendation_page(
+    request: HttpRequest,
+    rec: Recommendation,
+    *,
+    reply_form: RecommendationReplyForm | None = None,
+    follow_form: FollowUpForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    may_reply = rec.replied_on is None and may(request.user, "reply", rec)
+    may_follow = may(request.user, CHANGE, rec)
+    ctx = {
+        "nav": NAV,
+        "rec": rec,
+        "items": rec.items.select_related("batch").order_by("batch__code", "number"),
+        "reply_form": (reply_form or RecommendationReplyForm()) if may_reply else None,
+        "follow_form": (follow_form or FollowUpForm()) if may_follow else None,
+    }
+    return render(request, "supervision/recommendation_detail.html", ctx, status=status)
+
+
+@login_required
+def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A recommendation: the recipient's managers reply (once), the issuing body follows up."""
+    return _recommendation_page(request, _recommendation(request, pk))
+
+
+@login_required
+def recommendation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("supervision:recommendation_detail", pk=pk)
+    rec = _recommendation(request, pk)
+    require(request.user, "reply", rec, "只有接收组织的管理员可以回复建议")
+    form = RecommendationReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recommendation_reply(actor=request.user, rec=rec, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, "已回复", "supervision:recommendation_detail", pk=pk)
+    return _recommendation_page(request, rec, reply_form=form, status=400)
+
+
+@login_required
+def recommendation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("supervision:recommendation_detail", pk=pk)
+    rec = _recommendation(request, pk)
+    require(request.user, CHANGE, rec, "只有提出建议的单位可以督办")
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recommendation_follow_up(actor=request.user, rec=rec, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, "已记录督办情况", "supervision:recommendation_detail", pk=pk)
+    return _recommendation_page(request, rec, follow_form=form, status=400)
 
 
 @login_required
