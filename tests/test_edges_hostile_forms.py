@@ -1284,6 +1284,7 @@ READ_ONLY = {
     "supervision:lead_list",
     "supervision:lead_detail",
     "supervision:recommendation_list",
+    "supervision:recommendation_detail",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",
