@@ -286,7 +286,7 @@ def make_hostile(world) -> Hostile:
     keytask_services.package_publish(None, package_open)
     item_free, item_claimed = package_open.items.order_by("id")
     claim = keytask_services.package_item_claim(None, item_claimed, world.m_a1)
-    ledger = make_ledger(world)
+    ledger = make_ledger(world, recommendation=True)
     sv_measure = supervision_services.measure_add(
         actor=None, item=ledger.item_b, text="清点物资", deadline=datetime.date(2027, 1, 31)
     )

@@ -48,6 +48,13 @@ def _jb(w: Any, what: str) -> str:
     return rows(w, what)
 
 
+def _rec() -> int:
+    """The hostile world's recommendation (审计建议 to ZB-B)."""
+    from lianjian.supervision.models import Recommendation
+
+    return Recommendation.objects.values_list("pk", flat=True).get()
+
+
 def _later(days: int) -> str:
     import datetime
 
@@ -146,6 +153,36 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: f"/supervision/measures/{h.sv_measure.pk}/state",
         lambda w, h: {"state": "推进中"},
         ids=("measure_id",),
+    ),
+    ("POST", "/supervision/leads"): Write(
+        lambda w, h: "/supervision/leads",
+        lambda w, h: {
+            "from_body": "巡察",
+            "to_body": "纪委",
+            "org": "DW",
+            "item_id": h.ledger.item_a.pk,
+            "case": "党费收缴疑似挪用",
+            "transferred_on": "2026-11-02",
+        },
+        persona="xuncha",
+    ),
+    ("POST", "/supervision/leads/{lead_id}/settle"): Write(
+        lambda w, h: f"/supervision/leads/{h.ledger.lead.pk}/settle",
+        lambda w, h: {"result": "已立案审查", "feedback_on": _today()},
+        persona="jijian",
+        ids=("lead_id",),
+    ),
+    ("POST", "/supervision/recommendations/{rec_id}/reply"): Write(
+        lambda w, h: f"/supervision/recommendations/{_rec()}/reply",
+        lambda w, h: {"reply": "已建立台账", "replied_on": _today()},
+        persona="manager_b",
+        ids=("rec_id",),
+    ),
+    ("POST", "/supervision/recommendations/{rec_id}/follow-up"): Write(
+        lambda w, h: f"/supervision/recommendations/{_rec()}/follow-up",
+        lambda w, h: {"note": "电话督办"},
+        persona="shenji",
+        ids=("rec_id",),
     ),
     ("POST", "/auth/token"): Write(
         lambda w, h: "/auth/token", lambda w, h: {"username": "admin", "password": PASSWORD}

@@ -143,6 +143,13 @@ class Post:
     ok: bool = True  # the valid submission is accepted (some need a state a test cannot reach)
 
 
+def _sv_rec() -> int:
+    """The hostile world's recommendation (审计建议 to ZB-B)."""
+    from lianjian.supervision.models import Recommendation
+
+    return Recommendation.objects.values_list("pk", flat=True).get()
+
+
 def _same(url: Callable[[Any, Any], str]) -> Callable[[Any, Any], str]:
     return url
 
@@ -357,6 +364,36 @@ POSTS: dict[str, Post] = {
     "supervision:measure_step": Post(
         lambda w, h: f"/supervision/measures/{h.sv_measure.pk}/step/",
         lambda w, h: {"state": "推进中"},
+    ),
+    "supervision:lead_create": Post(
+        lambda w, h: "/supervision/leads/new/",
+        lambda w, h: {
+            "from_body": "巡察",
+            "to_body": "纪委",
+            "org": "DW",
+            "item": str(h.ledger.item_a.pk),
+            "case": "党费收缴疑似挪用",
+            "transferred_on": "2026-11-02",
+        },
+        persona="xuncha",
+    ),
+    "supervision:lead_settle": Post(
+        lambda w, h: f"/supervision/leads/{h.ledger.lead.pk}/settle/",
+        lambda w, h: {"result": "已立案审查", "feedback_on": TODAY},
+        page=lambda w, h: f"/supervision/leads/{h.ledger.lead.pk}/",
+        persona="jijian",
+    ),
+    "supervision:recommendation_reply": Post(
+        lambda w, h: f"/supervision/recommendations/{_sv_rec()}/reply/",
+        lambda w, h: {"reply": "已建立台账", "replied_on": TODAY},
+        page=lambda w, h: f"/supervision/recommendations/{_sv_rec()}/",
+        persona="manager_b",
+    ),
+    "supervision:recommendation_follow_up": Post(
+        lambda w, h: f"/supervision/recommendations/{_sv_rec()}/follow-up/",
+        lambda w, h: {"note": "电话督办"},
+        page=lambda w, h: f"/supervision/recommendations/{_sv_rec()}/",
+        persona="shenji",
     ),
     "supervision:accountability_add": Post(
         lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/accountability/",
@@ -1247,6 +1284,7 @@ READ_ONLY = {
     "supervision:lead_list",
     "supervision:lead_detail",
     "supervision:recommendation_list",
+    "supervision:recommendation_detail",
     "keytasks:tasklist_list",
     "keytasks:tasklist_detail",
     "keytasks:tasklist_timeline",

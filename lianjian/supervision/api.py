@@ -28,19 +28,24 @@ from lianjian.supervision.schemas import (
     SupervisionBatchListOut,
     SupervisionBatchListParams,
     SupervisionBatchOut,
+    SupervisionFollowUpIn,
     SupervisionItemActIn,
     SupervisionItemDetailOut,
     SupervisionItemIn,
     SupervisionItemListOut,
     SupervisionItemListParams,
+    SupervisionLeadIn,
     SupervisionLeadListOut,
     SupervisionLeadListParams,
     SupervisionLeadOut,
+    SupervisionLeadSettleIn,
     SupervisionMeasureIn,
     SupervisionMeasureOut,
     SupervisionMeasureStepIn,
     SupervisionRecommendationListOut,
     SupervisionRecommendationListParams,
+    SupervisionRecommendationOut,
+    SupervisionRecommendationReplyIn,
 )
 from lianjian.supervision.selectors import reachable_orgs
 
@@ -262,6 +267,41 @@ def lead_detail(request: HttpRequest, lead_id: int) -> dict[str, Any]:
     return lead_out(lead, today())
 
 
+@router.post("/leads", response={201: SupervisionLeadOut, **WRITE_ERRORS}, summary="移交线索")
+def lead_create(request: HttpRequest, payload: SupervisionLeadIn) -> Status[dict[str, Any]]:
+    """移交线索 by a body the caller acts as over the organisation (403 otherwise); the
+    source item, if given, must be one the caller sees (400 otherwise)."""
+    user = caller(request)
+    fields = payload.model_dump()
+    fields["org"] = _org(user, fields["org"], "所属组织")
+    item_id = fields.pop("item_id")
+    item = None
+    if item_id is not None:
+        item = (
+            Item.objects.restrict(user, "view").select_related("batch").filter(pk=item_id).first()
+        )
+        if item is None:
+            raise HttpError(400, f"来源问题不存在：{item_id}")
+    lead = services.lead_create(actor=user, item=item, **fields)
+    return Status(201, lead_out(lead, today()))
+
+
+@router.post(
+    "/leads/{lead_id}/settle",
+    response={200: SupervisionLeadOut, **WRITE_ERRORS},
+    summary="登记线索处置结果",
+)
+def lead_settle(
+    request: HttpRequest, lead_id: int, payload: SupervisionLeadSettleIn
+) -> dict[str, Any]:
+    """The receiving body records the result and the feedback date (settles the lead); 403
+    for the handing-over body, 400 when already settled."""
+    user = caller(request)
+    lead = get_visible_or_404(selectors.visible_leads(user).select_related("org"), user, pk=lead_id)
+    lead = services.lead_settle(actor=user, lead=lead, **payload.model_dump())
+    return lead_out(lead, today())
+
+
 @router.get(
     "/recommendations",
     response={200: SupervisionRecommendationListOut, **READ_ERRORS},
@@ -286,3 +326,41 @@ def recommendation_out(r: Recommendation) -> dict[str, Any]:
         "replied_on": r.replied_on,
         "follow_up": r.follow_up,
     }
+
+
+def _recommendation(user: Any, rec_id: int) -> Recommendation:
+    return get_visible_or_404(
+        Recommendation.objects.select_related("issuer_org", "recipient"), user, pk=rec_id
+    )
+
+
+@router.post(
+    "/recommendations/{rec_id}/reply",
+    response={200: SupervisionRecommendationOut, **WRITE_ERRORS},
+    summary="回复监督建议",
+)
+def recommendation_reply(
+    request: HttpRequest, rec_id: int, payload: SupervisionRecommendationReplyIn
+) -> dict[str, Any]:
+    """The recipient organisation's managers reply, once (403 for the issuing body)."""
+    user = caller(request)
+    rec = services.recommendation_reply(
+        actor=user, rec=_recommendation(user, rec_id), **payload.model_dump()
+    )
+    return recommendation_out(rec)
+
+
+@router.post(
+    "/recommendations/{rec_id}/follow-up",
+    response={200: SupervisionRecommendationOut, **WRITE_ERRORS},
+    summary="督办监督建议",
+)
+def recommendation_follow_up(
+    request: HttpRequest, rec_id: int, payload: SupervisionFollowUpIn
+) -> dict[str, Any]:
+    """The issuing body adds a dated follow-up note (403 for the recipient)."""
+    user = caller(request)
+    rec = services.recommendation_follow_up(
+        actor=user, rec=_recommendation(user, rec_id), note=payload.note
+    )
+    return recommendation_out(rec)

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 
 from lianjian.core.forms import EdgeRules
+from lianjian.core.scope import VIEW
 from lianjian.core.widgets import Picker
 from lianjian.keytasks.forms import MemberField
 from lianjian.orgs.forms import DateInput, OrgField
 from lianjian.supervision import rules
-from lianjian.supervision.models import ItemType
+from lianjian.supervision.models import LEAD_BODY_CHOICES, Item, ItemType
 from lianjian.supervision.pickers import ledger_members, ledger_orgs
 
 
@@ -122,3 +123,60 @@ class ReportForm(EdgeRules, forms.Form):
     title = forms.CharField(label="报告名称", max_length=200)
     submitted_on = forms.DateField(label="报送日期", widget=DateInput())
     link = forms.URLField(label="报告链接", required=False, max_length=200, assume_scheme="https")
+
+
+class LeadForm(EdgeRules, forms.Form):
+    """移交线索: the handing-over body is one the user acts as; the source item, optional, is
+    one of the items the user sees."""
+
+    from_body = forms.ChoiceField(label="移交单位")
+    to_body = forms.ChoiceField(label="接收单位", choices=LEAD_BODY_CHOICES)
+    org = OrgField(label="所属组织", widget=Picker("supervision.orgs"))
+    item = forms.TypedChoiceField(label="来源问题", required=False, coerce=int, empty_value=None)
+    case = forms.CharField(
+        label="线索内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    transferred_on = forms.DateField(label="移交日期", widget=DateInput())
+
+    def __init__(self, *args: Any, user: Any, bodies: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_body"].choices = [(b, b) for b in bodies]  # type: ignore[attr-defined]
+        self.fields["org"].queryset = ledger_orgs(user, {})  # type: ignore[attr-defined]
+        self.items = {
+            i.pk: i
+            for i in Item.objects.restrict(user, VIEW)
+            .filter(voided=False)
+            .select_related("batch")
+            .order_by("batch__code", "number")[:500]
+        }
+        self.fields["item"].choices = [("", "（无）")] + [  # type: ignore[attr-defined]
+            (pk, f"{i.batch.code} / {i.number}") for pk, i in self.items.items()
+        ]
+
+    def clean_item(self) -> Item | None:
+        pk = self.cleaned_data.get("item")
+        return self.items.get(pk) if pk is not None else None
+
+
+class LeadSettleForm(EdgeRules, forms.Form):
+    """The receiving body's result and feedback date (settles the lead)."""
+
+    result = forms.CharField(
+        label="处置结果", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    feedback_on = forms.DateField(label="反馈日期", widget=DateInput())
+
+
+class RecommendationReplyForm(EdgeRules, forms.Form):
+    """The recipient organisation's reply to a recommendation."""
+
+    reply = forms.CharField(label="回复", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    replied_on = forms.DateField(label="回复日期", widget=DateInput())
+
+
+class FollowUpForm(EdgeRules, forms.Form):
+    """One dated follow-up note of the issuing body (谁提出、谁督办)."""
+
+    note = forms.CharField(
+        label="督办情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

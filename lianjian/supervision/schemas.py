@@ -240,3 +240,29 @@ class SupervisionItemIn(SupervisionStrict):
     important: bool = False
     suspected_violation: bool = False
     needs_accountability: bool = False
+
+
+LeadBodyName = Literal["纪委", "派驻组", "审计", "巡察"]
+
+
+class SupervisionLeadIn(SupervisionStrict):
+    from_body: LeadBodyName = Field(..., description="移交单位（调用者所属的监督机构）")
+    to_body: LeadBodyName = Field(..., description="接收单位")
+    org: Code = Field(..., description="所属组织编码")
+    item_id: int | None = Field(None, description="来源问题 id（调用者可见的问题）")
+    case: Description = Field(..., description="线索内容")
+    transferred_on: datetime.date = Field(..., description="移交日期（2000-01-01 至今天）")
+
+
+class SupervisionLeadSettleIn(SupervisionStrict):
+    result: Description = Field(..., description="处置结果")
+    feedback_on: datetime.date = Field(..., description="反馈日期")
+
+
+class SupervisionRecommendationReplyIn(SupervisionStrict):
+    reply: Description = Field(..., description="回复内容")
+    replied_on: datetime.date = Field(..., description="回复日期")
+
+
+class SupervisionFollowUpIn(SupervisionStrict):
+    note: Reason = Field(..., description="督办情况（追加一条，注明日期）")

@@ -19,12 +19,13 @@ from django.db import transaction
 
 from lianjian.core.audit import audit_record, audited_create, audited_update, diff, snapshot
 from lianjian.core.models import AuditLog
-from lianjian.core.scope import require
+from lianjian.core.scope import require, scope_of
 from lianjian.core.validation import today as today_
 from lianjian.decisions.models import DecisionItem, PriorStudy
 from lianjian.orgs.models import Organisation
 from lianjian.supervision import rules
 from lianjian.supervision.models import (
+    LEAD_BODIES,
     Accountability,
     Batch,
     Feedback,
@@ -302,11 +303,53 @@ def feedback_add(
 # --- leads, system changes, accountability ------------------------------------------------
 
 
+# A lead is no older than the ledger's records (supervision.md §1).
+LEAD_EARLIEST = datetime.date(2000, 1, 1)
+
+
+def lead_bodies_of(actor: Any) -> list[str]:
+    """The bodies (``LEAD_BODIES``) ``actor`` acts as: those whose grant the actor holds."""
+    scope = scope_of(actor)
+    return [body for body, grant in LEAD_BODIES.items() if scope.of(grant)]
+
+
+def _acts_as(actor: Any, body: str, org: Organisation) -> bool:
+    """Whether ``actor`` holds the grant of ``body`` over ``org``."""
+    grant = LEAD_BODIES.get(body)
+    return grant is not None and any(g.covers(org.path) for g in scope_of(actor).of(grant))
+
+
 @transaction.atomic
-def lead_create(*, actor: Any, org: Organisation, **fields: Any) -> Lead:
-    """A lead handed from one body to another; only a body involved may record it."""
-    lead = Lead(org=org, **fields)
+def lead_create(
+    *,
+    actor: Any,
+    org: Organisation,
+    from_body: str,
+    to_body: str,
+    transferred_on: datetime.date,
+    case: str,
+    item: Item | None = None,
+) -> Lead:
+    """移交线索: the handing-over body (``from_body``, which the actor must act as over
+    ``org``) records a lead for ``to_body``; the transfer date lies between 2000-01-01 and
+    today; the source item, if any, belongs to a batch of ``org``'s subtree."""
+    lead = Lead(
+        org=org,
+        item=item,
+        from_body=from_body,
+        to_body=to_body,
+        transferred_on=transferred_on,
+        case=(case or "").strip(),
+    )
     _check(actor, "change", lead, "只有移交或接收单位可以登记线索")
+    if actor is not None and not _acts_as(actor, from_body, org):
+        raise PermissionDenied(f"您不是该组织的{from_body}，不能以其名义移交线索")
+    if not lead.case:
+        raise ValidationError({"case": "请填写线索内容"})
+    if transferred_on < LEAD_EARLIEST:
+        raise ValidationError({"transferred_on": "移交日期不能早于 2000-01-01"})
+    if item is not None and not item.batch.inspected_org.path.startswith(org.path):
+        raise ValidationError({"item": "来源问题不属于该组织"})
     return audited_create(actor=actor, obj=lead)
 
 
@@ -315,6 +358,25 @@ def lead_update(*, actor: Any, lead: Lead, **fields: Any) -> Lead:
     """The result and feedback date of a lead (the bodies involved)."""
     _check(actor, "change", lead, "只有移交或接收单位可以修改线索")
     return audited_update(actor=actor, obj=lead, fields=fields, lock=True)
+
+
+@transaction.atomic
+def lead_settle(*, actor: Any, lead: Lead, result: str, feedback_on: datetime.date) -> Lead:
+    """The receiving body records the result and the feedback date, which settles the lead
+    (its colour stops). Only once: a settled lead keeps its result."""
+    _check(actor, "change", lead, "只有移交或接收单位可以办理线索")
+    if actor is not None and not _acts_as(actor, lead.to_body, lead.org):
+        raise PermissionDenied("只有接收单位可以登记处置结果")
+    current = Lead.objects.select_for_update().get(pk=lead.pk)
+    if current.feedback_on is not None:
+        raise ValidationError("该线索已反馈办结，不能再修改")
+    result = (result or "").strip()
+    if not result:
+        raise ValidationError({"result": "请填写处置结果"})
+    # the locked copy takes the change: a refusal leaves the caller's instance as it was
+    audited_update(actor=actor, obj=current, fields={"result": result, "feedback_on": feedback_on})
+    lead.result, lead.feedback_on = current.result, current.feedback_on
+    return lead
 
 
 def lead_read(*, reader: Any, lead: Lead, via: str) -> None:
@@ -368,6 +430,41 @@ def recommendation_create(
     audited_create(actor=actor, obj=rec)
     if items:
         rec.items.set(items)
+    return rec
+
+
+@transaction.atomic
+def recommendation_reply(
+    *, actor: Any, rec: Recommendation, reply: str, replied_on: datetime.date
+) -> Recommendation:
+    """The recipient organisation's managers reply to a recommendation, once."""
+    _check(actor, "reply", rec, "只有接收组织的管理员可以回复建议")
+    current = Recommendation.objects.select_for_update().get(pk=rec.pk)
+    if current.replied_on is not None:
+        raise ValidationError("该建议已回复，不能再修改")
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationError({"reply": "请填写回复内容"})
+    audited_update(actor=actor, obj=current, fields={"reply": reply, "replied_on": replied_on})
+    rec.reply, rec.replied_on = current.reply, current.replied_on
+    return rec
+
+
+@transaction.atomic
+def recommendation_follow_up(*, actor: Any, rec: Recommendation, note: str) -> Recommendation:
+    """The issuing body's follow-up note (谁提出、谁督办); each note is added to the record,
+    dated, never replacing the earlier ones."""
+    _check(actor, "change", rec, "只有提出建议的单位可以督办")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写督办情况"})
+    current = Recommendation.objects.select_for_update().get(pk=rec.pk)
+    line = f"{today_():%Y-%m-%d} {note}"
+    text = f"{current.follow_up}\n{line}" if current.follow_up else line
+    if len(text) > 4000:
+        raise ValidationError({"note": "督办情况累计不能超过 4000 个字符"})
+    audited_update(actor=actor, obj=current, fields={"follow_up": text})
+    rec.follow_up = current.follow_up
     return rec
 
 

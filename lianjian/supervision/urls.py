@@ -31,6 +31,17 @@ urlpatterns = [
     ),
     path("decision-losses/", views.decision_losses, name="decision_losses"),
     path("leads/", views.lead_list, name="lead_list"),
+    path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/settle/", views.lead_settle, name="lead_settle"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path(
+        "recommendations/<int:pk>/reply/", views.recommendation_reply, name="recommendation_reply"
+    ),
+    path(
+        "recommendations/<int:pk>/follow-up/",
+        views.recommendation_follow_up,
+        name="recommendation_follow_up",
+    ),
 ]

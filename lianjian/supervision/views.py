@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from lianjian.core.pages import bound_view, form_page, saved
+from lianjian.core.pages import add_service_errors, bound_view, form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import (
     AUDIT,
@@ -38,10 +38,14 @@ from lianjian.supervision import rules, selectors, services
 from lianjian.supervision.forms import (
     AccountabilityForm,
     BatchForm,
+    FollowUpForm,
     ItemForm,
+    LeadForm,
+    LeadSettleForm,
     MeasureForm,
     ProgressForm,
     ReasonForm,
+    RecommendationReplyForm,
     ReportForm,
 )
 from lianjian.supervision.models import (
@@ -50,7 +54,9 @@ from lianjian.supervision.models import (
     Item,
     ItemEvent,
     ItemType,
+    Lead,
     Measure,
+    Recommendation,
     SystemChange,
 )
 from lianjian.supervision.report import write_report
@@ -392,19 +398,46 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/lead_list.html",
-        {"nav": NAV, "page": page, "rows": rows, "f": f, "query": request.GET.urlencode()},
+        {
+            "nav": NAV,
+            "page": page,
+            "rows": rows,
+            "f": f,
+            "query": request.GET.urlencode(),
+            "may_create": bool(services.lead_bodies_of(request.user)),
+        },
     )
 
 
 @login_required
-def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A lead, for the bodies involved only; the read is recorded before it is shown."""
-    lead = get_visible_or_404(
+def lead_create(request: HttpRequest) -> HttpResponse:
+    """移交线索: a body (纪检/审计/巡察办) records a lead it hands to another body."""
+    bodies = services.lead_bodies_of(request.user)
+    if not bodies:
+        raise PermissionDenied("只有纪检、审计或巡察办可以移交线索")
+    form = LeadForm(request.POST or None, user=request.user, bodies=bodies)
+    return form_page(
+        request,
+        form,
+        "supervision/lead_form.html",
+        {"nav": NAV},
+        save=lambda: services.lead_create(actor=request.user, **form.cleaned_data),
+        done=lambda lead: saved(request, "已移交线索", "supervision:lead_detail", pk=lead.pk),
+        refused="您不能以该单位的名义移交线索",
+    )
+
+
+def _lead(request: HttpRequest, pk: int) -> Lead:
+    return get_visible_or_404(
         selectors.visible_leads(request.user).select_related("org", "item__batch"),
         request.user,
         pk=pk,
     )
+
+
+def _lead_page(request: HttpRequest, lead: Lead) -> HttpResponse:
     services.lead_read(reader=request.user, lead=lead, via="screen")
+    may_settle = lead.feedback_on is None and lead.to_body in services.lead_bodies_of(request.user)
     return render(
         request,
         "supervision/lead_detail.html",
@@ -413,8 +446,35 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lead": lead,
             "colour": selectors.lead_colour(lead, today()),
             "reads": lead.reads.select_related("reader")[:20],
+            "settle_form": LeadSettleForm() if may_settle else None,
         },
     )
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead, for the bodies involved only; the read is recorded before it is shown. The
+    receiving body sees the form that records the result (until the lead is settled)."""
+    return _lead_page(request, _lead(request, pk))
+
+
+@login_required
+def lead_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receiving body records the result and the feedback date (the lead is settled)."""
+    if request.method != "POST":
+        return redirect("supervision:lead_detail", pk=pk)
+    lead = _lead(request, pk)
+    form = LeadSettleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_settle(actor=request.user, lead=lead, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, "已登记处置结果", "supervision:lead_detail", pk=lead.pk)
+    # the refused form alone, without the lead's content: nothing is read, nothing recorded
+    ctx = {"nav": NAV, "lead": lead, "form": form}
+    return render(request, "supervision/lead_settle.html", ctx, status=400)
 
 
 @login_required
@@ -426,6 +486,72 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "supervision/recommendation_list.html",
         {"nav": NAV, "page": page, "f": f, "query": request.GET.urlencode()},
     )
+
+
+def _recommendation(request: HttpRequest, pk: int) -> Recommendation:
+    return get_visible_or_404(
+        Recommendation.objects.select_related("issuer_org", "recipient"), request.user, pk=pk
+    )
+
+
+def _recommendation_page(
+    request: HttpRequest,
+    rec: Recommendation,
+    *,
+    reply_form: RecommendationReplyForm | None = None,
+    follow_form: FollowUpForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    may_reply = rec.replied_on is None and may(request.user, "reply", rec)
+    may_follow = may(request.user, CHANGE, rec)
+    ctx = {
+        "nav": NAV,
+        "rec": rec,
+        "items": rec.items.select_related("batch").order_by("batch__code", "number"),
+        "reply_form": (reply_form or RecommendationReplyForm()) if may_reply else None,
+        "follow_form": (follow_form or FollowUpForm()) if may_follow else None,
+    }
+    return render(request, "supervision/recommendation_detail.html", ctx, status=status)
+
+
+@login_required
+def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A recommendation: the recipient's managers reply (once), the issuing body follows up."""
+    return _recommendation_page(request, _recommendation(request, pk))
+
+
+@login_required
+def recommendation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("supervision:recommendation_detail", pk=pk)
+    rec = _recommendation(request, pk)
+    require(request.user, "reply", rec, "只有接收组织的管理员可以回复建议")
+    form = RecommendationReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recommendation_reply(actor=request.user, rec=rec, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, "已回复", "supervision:recommendation_detail", pk=pk)
+    return _recommendation_page(request, rec, reply_form=form, status=400)
+
+
+@login_required
+def recommendation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("supervision:recommendation_detail", pk=pk)
+    rec = _recommendation(request, pk)
+    require(request.user, CHANGE, rec, "只有提出建议的单位可以督办")
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recommendation_follow_up(actor=request.user, rec=rec, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return saved(request, "已记录督办情况", "supervision:recommendation_detail", pk=pk)
+    return _recommendation_page(request, rec, follow_form=form, status=400)
 
 
 @login_required
