@@ -395,6 +395,25 @@ POSTS: dict[str, Post] = {
         page=lambda w, h: f"/supervision/recommendations/{_sv_rec()}/",
         persona="shenji",
     ),
+    "supervision:system_change_add": Post(
+        lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/system-changes/",
+        lambda w, h: {
+            "title": "党支部记录规范",
+            "kind": "新建",
+            "link": "https://example.com/rule",
+            "adopted_on": TODAY,
+        },
+    ),
+    "supervision:recommendation_create": Post(
+        lambda w, h: "/supervision/recommendations/new/",
+        lambda w, h: {
+            "kind": "审计建议",
+            "issuer_org": "DW",
+            "recipient": "ZB-A",
+            "text": "建立物资月度盘点制度",
+            "reply_due": NEXT_MONDAY,
+        },
+    ),
     "supervision:accountability_add": Post(
         lambda w, h: f"/supervision/items/{h.ledger.item_a.pk}/accountability/",
         lambda w, h: {

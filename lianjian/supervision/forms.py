@@ -45,6 +45,34 @@ class AccountabilityForm(EdgeRules, forms.Form):
     party_track = forms.BooleanField(label="党内问责（组织处理 1 个月内完成）", required=False)
 
 
+class SystemChangeForm(EdgeRules, forms.Form):
+    """以案促改: a rule the responsible unit made or revised because of an item."""
+
+    title = forms.CharField(label="制度名称", max_length=200)
+    kind = forms.ChoiceField(label="类型", choices=[("新建", "新建"), ("修订", "修订")])
+    link = forms.URLField(label="制度链接", required=False, max_length=200, assume_scheme="https")
+    adopted_on = forms.DateField(label="印发日期", widget=DateInput())
+
+
+class RecommendationForm(EdgeRules, forms.Form):
+    """A 纪检监察建议 (纪检) or 审计建议 (审计) to an organisation, with a reply deadline."""
+
+    kind = forms.ChoiceField(
+        label="类型", choices=[("纪检监察建议", "纪检监察建议"), ("审计建议", "审计建议")]
+    )
+    issuer_org = OrgField(label="提出组织", widget=Picker("supervision.orgs"))
+    recipient = OrgField(label="接收组织", widget=Picker("supervision.orgs"))
+    text = forms.CharField(
+        label="建议内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reply_due = forms.DateField(label="回复期限", widget=DateInput())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("issuer_org", "recipient"):
+            self.fields[name].queryset = ledger_orgs(user, {})  # type: ignore[attr-defined]
+
+
 class ReasonForm(EdgeRules, forms.Form):
     reason = forms.CharField(
         label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -485,6 +485,11 @@ class SystemChange(Timestamped):
 
     objects = SystemChangeQuerySet.as_manager()
 
+    def clean(self) -> None:
+        from lianjian.core.validation import date_errors, instance_values
+
+        raise_errors(date_errors(type(self), instance_values(self)))
+
     class Meta:
         verbose_name = "以案促改制度"
         ordering = ["-adopted_on", "id"]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("items/<int:pk>/resume/", views.item_resume, name="item_resume"),
     path("measures/<int:pk>/step/", views.measure_step, name="measure_step"),
     path("items/<int:pk>/accountability/", views.accountability_add, name="accountability_add"),
+    path("items/<int:pk>/system-changes/", views.system_change_add, name="system_change_add"),
+    path("recommendations/new/", views.recommendation_create, name="recommendation_create"),
     path(
         "decisions/<str:number>/accountability/",
         views.decision_accountability,

@@ -45,8 +45,10 @@ from lianjian.supervision.forms import (
     MeasureForm,
     ProgressForm,
     ReasonForm,
+    RecommendationForm,
     RecommendationReplyForm,
     ReportForm,
+    SystemChangeForm,
 )
 from lianjian.supervision.models import (
     Accountability,
@@ -294,6 +296,8 @@ def _item_page(
         "accountabilities": Accountability.objects.visible_to(user).filter(item=item),
         "accountability_form": forms.get("accountability_form")
         or (AccountabilityForm() if can_decide else None),
+        "system_change_form": forms.get("system_change_form")
+        or (SystemChangeForm() if _may_record_change(user, item) else None),
     }
     return render(request, "supervision/item_detail.html", ctx, status=status)
 
@@ -484,7 +488,13 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/recommendation_list.html",
-        {"nav": NAV, "page": page, "f": f, "query": request.GET.urlencode()},
+        {
+            "nav": NAV,
+            "page": page,
+            "f": f,
+            "query": request.GET.urlencode(),
+            "can_recommend": _may_recommend(request.user),
+        },
     )
 
 
@@ -620,3 +630,54 @@ def decision_losses(request: HttpRequest) -> HttpResponse:
     bands, rows = selectors.decision_losses(request.user)
     ctx = {"nav": NAV, "bands": bands, "rows": rows}
     return render(request, "supervision/decision_losses.html", ctx)
+
+
+def _may_record_change(user: Any, item: Item) -> bool:
+    """以案促改 rules are made by the item's responsible unit (its managers)."""
+    return not item.voided and may(user, CHANGE, SystemChange(org=item.responsible_org))
+
+
+@login_required
+def system_change_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """以案促改: the responsible unit records a rule it made or revised because of the item."""
+    if request.method != "POST":
+        return redirect("supervision:item_detail", pk=pk)
+    item = _item(request, pk)
+    if not _may_record_change(request.user, item):
+        raise PermissionDenied("只有责任单位的管理员可以登记以案促改制度")
+    form = SystemChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.system_change_create(
+                actor=request.user, org=item.responsible_org, items=[item], **form.cleaned_data
+            )
+        except ValidationError as exc:
+            return _item_page(
+                request, item, refusals=exc.messages, status=400, system_change_form=form
+            )
+        return saved(request, "已登记以案促改制度", "supervision:item_detail", pk=item.pk)
+    return _item_page(request, item, status=400, system_change_form=form)
+
+
+def _may_recommend(user: Any) -> bool:
+    scope = scope_of(user)
+    return scope.everything or bool(scope.of(DISCIPLINE) or scope.of(AUDIT))
+
+
+@login_required
+def recommendation_create(request: HttpRequest) -> HttpResponse:
+    """提出建议: 纪检 a 纪检监察建议, 审计 an 审计建议, from an organisation they reach."""
+    if not _may_recommend(request.user):
+        raise PermissionDenied
+    form = RecommendationForm(request.POST or None, user=request.user)
+    return form_page(
+        request,
+        form,
+        "supervision/recommendation_form.html",
+        {"nav": NAV},
+        save=lambda: services.recommendation_create(actor=request.user, **form.cleaned_data),
+        done=lambda rec: saved(
+            request, "已提出建议", "supervision:recommendation_detail", pk=rec.pk
+        ),
+        refused="纪检监察建议由纪检提出，审计建议由审计提出",
+    )
