@@ -29,7 +29,7 @@ def loaded(django_db_setup, django_db_blocker):
 
 
 def test_every_state_and_colour(loaded):
-    assert loaded == 13
+    assert loaded == 15
     items = list(Item.objects.filter(batch__code=demo.XC).prefetch_related("measures"))
     assert len(items) == 12
     assert {i.state for i in items} == set(rules.STATES)
@@ -69,3 +69,10 @@ def test_the_lead_and_the_rule_change(loaded):
 
 def test_it_is_idempotent(loaded):
     assert demo.demo_supervision() == 0
+
+
+def test_the_discipline_body_has_its_own_check_in_the_demo(loaded):
+    jijian = User.objects.get(username="jijian")
+    batches = set(Batch.objects.visible_to(jijian).values_list("code", flat=True))
+    assert demo.JJ in batches and demo.XC not in batches
+    assert Item.objects.visible_to(jijian).filter(batch__code=demo.JJ).count() == 2

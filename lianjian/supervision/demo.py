@@ -9,6 +9,8 @@
   its first report and the monthly reports submitted but the last one due.
 - A lead handed from 审计 to 纪委 (``jijian``) from the audit's item, and a 以案促改 rule
   (a revised 物资管理办法) linked to two items.
+- ``BX-JJ-2026-01``: the 纪委's own 纪检监督检查 (``jijian``) with two items of zhibu's branch.
+- 双重问责: of the audit's item (党内), and of the decision JC-2025-001 (a 较大 loss, both tracks).
 
 Deterministic and idempotent (nothing is created when the batch ``BX-XC-2026-01`` exists);
 writes go through the services as the system (audited).
@@ -29,6 +31,7 @@ from lianjian.supervision.models import Batch, Item
 
 XC = "BX-XC-2026-01"
 NS = "BX-NS-2026-01"
+JJ = "BX-JJ-2026-01"
 ROOT = "BXDW"
 BRANCH = "BX-ZB19"  # zhibu's branch
 BRANCH2 = "BX-ZB18"  # zhibu2's branch
@@ -324,9 +327,10 @@ def demo_supervision(*, stdout: Writer | None = None) -> int:
         party_track=True,
     )
     _decision_accountability(day)
-    count = len(made) + 1
+    _discipline_check(root, orgs[BRANCH], secretaries.get(orgs[BRANCH].pk), day)
+    count = len(made) + 3
     if stdout is not None:
-        stdout.write(f"监督台账：新建批次 2 个、问题 {count} 个、线索 1 条。\n")
+        stdout.write(f"监督台账：新建批次 3 个、问题 {count} 个、线索 1 条。\n")
     return count
 
 
@@ -348,4 +352,50 @@ def _decision_accountability(day: datetime.date) -> None:
         business_track=True,
         loss=Decimal("8600000"),
         party_track=True,
+    )
+
+
+def _discipline_check(
+    root: Organisation, branch: Organisation, secretary: Member | None, day: datetime.date
+) -> None:
+    """The 纪委's own 纪检监督检查 of 2026 with two items of one branch, so the 纪检 account's
+    ledger holds its body's records (one in 整改中, one just issued)."""
+    check = services.batch_create(
+        actor=None,
+        code=JJ,
+        title="2026年作风建设专项监督检查",
+        source=rules.DISCIPLINE_CHECK,
+        issuing_body="公司纪委",
+        issuing_org=root,
+        inspected_org=root,
+        feedback_date=day - datetime.timedelta(days=30),
+    )
+    first = services.item_create(
+        actor=None,
+        batch=check,
+        number="1",
+        description="公务用车使用登记不完整",
+        tags="作风建设",
+        responsible_org=branch,
+        responsible_leader=secretary,
+        kind="限期整改",
+        deadline=day + datetime.timedelta(days=20),
+    )
+    services.measure_add(
+        actor=None,
+        item=first,
+        text="逐车补登使用记录并每月核对",
+        owner="综合办",
+        deadline=day + datetime.timedelta(days=10),
+    )
+    services.item_create(
+        actor=None,
+        batch=check,
+        number="2",
+        description="节日期间廉洁提醒未覆盖全体党员",
+        tags="廉洁教育",
+        responsible_org=branch,
+        kind="立行立改",
+        deadline=day + datetime.timedelta(days=5),
+        important=True,
     )
