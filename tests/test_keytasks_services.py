@@ -204,6 +204,7 @@ def test_categories_are_data_the_admin_extends(world):
         "生产任务指标",
         "设备运维",
         "安全环保",
+        "揭榜挂帅项目",  # seeded by projects: the tasks awarded projects become
         "其他",
     ]
     with pytest.raises(ValidationError):

@@ -21,7 +21,7 @@ def record_demo(
         actor=None,
         action=AuditLog.Action.IMPORT,
         target=target,
-        target_id="demo",
+        target_id="演示",
         target_repr=f"演示数据（{label}）",
         note="演示数据",
         after=dict(created),
