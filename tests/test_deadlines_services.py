@@ -262,6 +262,8 @@ def test_ladders_are_checked_and_audited(world, ladder):
         services.ladder_void(actor=world.manager_a, ladder=ladder, reason="x")
     with pytest.raises(ValidationError, match="停用原因"):
         services.ladder_void(actor=world.admin, ladder=ladder, reason=" ")
+    with pytest.raises(ValidationError, match="不能超过 200"):
+        services.ladder_void(actor=world.admin, ladder=ladder, reason="长" * 201)
     services.ladder_void(actor=world.admin, ladder=ladder, reason="改用新办法")
     ladder.refresh_from_db()
     assert (ladder.active, ladder.void_reason) == (False, "改用新办法")

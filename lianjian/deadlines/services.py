@@ -199,6 +199,8 @@ def ladder_void(*, actor: Any, ladder: EscalationLadder, reason: str) -> Escalat
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "请填写停用原因"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "停用原因不能超过 200 个字"})
     if not ladder.active:
         raise ValidationError("该督办升级已停用")
     ladder.active = False
