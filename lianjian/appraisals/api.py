@@ -26,10 +26,10 @@ from lianjian.appraisals.schemas import (
     AppraisalIn,
     AppraisalListParams,
     AppraisalPage,
+    AppraisalTransitionIn,
     DecisionIn,
     MeetingIn,
     SelfAssessmentIn,
-    TransitionIn,
     VoteIn,
 )
 from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
@@ -148,7 +148,9 @@ def appraisal_create(request: HttpRequest, payload: AppraisalIn) -> Status[Any]:
 @router.post(
     "/{code}/transition", response={200: AppraisalDetail, **WRITE_ERRORS}, summary="评议步骤"
 )
-def appraisal_transition(request: HttpRequest, code: str, payload: TransitionIn) -> dict[str, Any]:
+def appraisal_transition(
+    request: HttpRequest, code: str, payload: AppraisalTransitionIn
+) -> dict[str, Any]:
     """``start`` 开始测评, ``close`` 结束测评, ``publish`` 发布结果, ``void`` 作废 (with ``reason``)."""
     user = caller(request)
     a = _visible(user, code)

@@ -149,7 +149,7 @@ class DecisionIn(Strict):
     feedback: Lines2000 = ""
 
 
-class TransitionIn(Strict):
+class AppraisalTransitionIn(Strict):
     action: Literal["start", "close", "publish", "void"]
     reason: Text300 = ""
 

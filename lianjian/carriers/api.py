@@ -26,9 +26,9 @@ from lianjian.carriers.schemas import (
     CarrierIn,
     CarrierPage,
     CarrierParams,
+    CarrierTransitionIn,
     FiguresOut,
     ReviewIn,
-    TransitionIn,
     VetoIn,
 )
 from lianjian.core.api_utils import (
@@ -180,7 +180,9 @@ def carrier_create(request: HttpRequest, payload: CarrierIn) -> Status[Any]:
     response={200: CarrierDetailOut, **WRITE_ERRORS},
     summary="岗区队状态变更（提交、审核、审批、公示异议、命名、任务完成、作废…）",
 )
-def carrier_transition(request: HttpRequest, code: str, payload: TransitionIn) -> dict[str, Any]:
+def carrier_transition(
+    request: HttpRequest, code: str, payload: CarrierTransitionIn
+) -> dict[str, Any]:
     user = caller(request)
     services.transition(user, _visible(user, code), payload.action, reason=payload.reason)
     return detail_out(_visible(user, code))

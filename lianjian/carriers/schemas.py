@@ -46,14 +46,14 @@ class CarrierParams(CarrierFilter, PageParams):
     pass
 
 
-class MemberOut(Schema):
+class CarrierMemberOut(Schema):
     name: str
     kind: str
     member: str | None = Field(None, description="党员的人员编号")
     masses: str
 
 
-class ReviewOut(Schema):
+class CarrierReviewOut(Schema):
     period: str
     preset: str
     day: datetime.date
@@ -90,8 +90,8 @@ class CarrierOut(Schema):
 
 
 class CarrierDetailOut(CarrierOut):
-    members: list[MemberOut]
-    reviews: list[ReviewOut]
+    members: list[CarrierMemberOut]
+    reviews: list[CarrierReviewOut]
 
 
 class CarrierPage(Schema):
@@ -120,7 +120,7 @@ class CarrierIn(Strict):
     key_tasks: list[Code] = Field(default_factory=list, description="关联关键任务编码")
 
 
-class TransitionIn(Strict):
+class CarrierTransitionIn(Strict):
     action: ActionName
     reason: Text200 = ""
 

@@ -28,7 +28,7 @@ from lianjian.points.schemas import (
     ClaimOut,
     EntryListOut,
     EntryListParams,
-    SchemeListOut,
+    PointsSchemeListOut,
     SchemeListParams,
     StepIn,
     StepName,
@@ -88,7 +88,7 @@ def claim_out(c: PointsClaim) -> dict[str, Any]:
     }
 
 
-@router.get("/schemes", response={200: SchemeListOut, **READ_ERRORS}, summary="积分办法")
+@router.get("/schemes", response={200: PointsSchemeListOut, **READ_ERRORS}, summary="积分办法")
 def scheme_list(request: HttpRequest, params: Query[SchemeListParams]) -> dict[str, Any]:
     """Schemes the caller may see (of their organisations and the ones scoring them)."""
     items, count = paginate(selectors.scheme_list(caller(request), params), params)

@@ -17,7 +17,7 @@ EntrySourceName = Literal["auto", "claim", "manual"]
 StepName = Literal["group", "committee", "publish", "object", "effective", "reject"]
 
 
-class SchemeFilter(ListFilter):
+class PointsSchemeFilter(ListFilter):
     q: str | None = Field(None, max_length=100, description="在编码、名称中查找")
     year: int | None = Field(None, ge=2000, le=2200, description="年度")
 
@@ -41,7 +41,7 @@ class ClaimFilter(ListFilter):
     org: str | None = Field(None, max_length=32, description="党员所在组织编码")
 
 
-class SchemeListParams(SchemeFilter, PageParams):
+class SchemeListParams(PointsSchemeFilter, PageParams):
     pass
 
 
@@ -53,7 +53,7 @@ class ClaimListParams(ClaimFilter, PageParams):
     pass
 
 
-class SchemeOut(Schema):
+class PointsSchemeOut(Schema):
     code: str
     name: str
     org: str
@@ -62,8 +62,8 @@ class SchemeOut(Schema):
     version: int
 
 
-class SchemeListOut(Schema):
-    items: list[SchemeOut]
+class PointsSchemeListOut(Schema):
+    items: list[PointsSchemeOut]
     count: int
 
 

@@ -30,7 +30,7 @@ from lianjian.points.models import (
     PointsScheme,
     RuleCategory,
 )
-from lianjian.points.schemas import ClaimFilter, EntryFilter, SchemeFilter
+from lianjian.points.schemas import ClaimFilter, EntryFilter, PointsSchemeFilter
 
 
 def scheme_for(member: Member, year: int) -> PointsScheme | None:
@@ -236,7 +236,7 @@ def claim_list(user: Any, f: ClaimFilter) -> ScopedQuerySet[PointsClaim]:
     return qs.order_by("-created_at", "-id")
 
 
-def scheme_list(user: Any, f: SchemeFilter) -> ScopedQuerySet[PointsScheme]:
+def scheme_list(user: Any, f: PointsSchemeFilter) -> ScopedQuerySet[PointsScheme]:
     qs = PointsScheme.objects.restrict(user, VIEW).select_related("org")
     qs = filter_given(qs, year=f.year)
     return search(qs, f.q, "code__icontains", "name__icontains").order_by("-year", "code")
@@ -246,7 +246,7 @@ register_list(
     "points_schemes",
     screen="points:scheme_list",
     api="/points/schemes",
-    filter=SchemeFilter,
+    filter=PointsSchemeFilter,
     key="code",
     selector=scheme_list,
 )

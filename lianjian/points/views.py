@@ -36,13 +36,13 @@ from lianjian.points.models import (
     PointsEntry,
     PointsScheme,
 )
-from lianjian.points.schemas import ClaimFilter, EntryFilter, SchemeFilter
+from lianjian.points.schemas import ClaimFilter, EntryFilter, PointsSchemeFilter
 
 
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
     """The schemes the user sees, newest year first."""
-    f = SchemeFilter.from_query(request.GET)
+    f = PointsSchemeFilter.from_query(request.GET)
     page = paginate(request, selectors.scheme_list(request.user, f))
     return render(request, "points/scheme_list.html", {"nav": "points", "page": page, "f": f})
 
@@ -109,7 +109,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "f": f,
         "sources": EntrySource.choices,
         "statuses": EntryStatus.values,
-        "schemes": selectors.scheme_list(request.user, SchemeFilter.model_validate({})),
+        "schemes": selectors.scheme_list(request.user, PointsSchemeFilter.model_validate({})),
     }
     return render(request, "points/entry_list.html", ctx)
 

@@ -31,6 +31,7 @@ from lianjian.projects.schemas import (
     AdvanceIn,
     AwardIn,
     AwardOut,
+    AwardVoidIn,
     BidActionIn,
     BidIn,
     BidOut,
@@ -44,7 +45,6 @@ from lianjian.projects.schemas import (
     ProjectOut,
     ProjectParams,
     Strict,
-    VoidIn,
 )
 
 calls_router = Router(tags=["揭榜挂帅：榜单"])
@@ -380,7 +380,7 @@ def project_award(request: HttpRequest, code: str, payload: AwardIn) -> Status[A
     summary="作废获奖记录",
 )
 def award_void(
-    request: HttpRequest, code: str, payload: VoidIn, award_id: int = AwardId
+    request: HttpRequest, code: str, payload: AwardVoidIn, award_id: int = AwardId
 ) -> dict[str, Any]:
     user = caller(request)
     project = _project(user, code)

@@ -48,7 +48,7 @@ class BidFilter(ListFilter):
     state: BidStateName | None = Field(None, description="揭榜状态")
 
 
-class ProjectFilter(ListFilter):
+class InnovationProjectFilter(ListFilter):
     """The filter of the projects (the project board ``projects:project_list`` and
     ``GET /api/v1/projects``)."""
 
@@ -67,7 +67,7 @@ class BidParams(BidFilter, PageParams):
     pass
 
 
-class ProjectParams(ProjectFilter, PageParams):
+class ProjectParams(InnovationProjectFilter, PageParams):
     pass
 
 
@@ -215,7 +215,7 @@ class AwardIn(Strict):
     awarded_on: datetime.date
 
 
-class VoidIn(Strict):
+class AwardVoidIn(Strict):
     reason: Text500 = Field(..., min_length=1)
 
 

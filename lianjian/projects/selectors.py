@@ -20,7 +20,7 @@ from lianjian.keytasks.selectors import TaskStatus
 from lianjian.orgs.models import Organisation
 from lianjian.projects import rules
 from lianjian.projects.models import Award, Bid, Call, Project
-from lianjian.projects.schemas import BidFilter, CallFilter, ProjectFilter
+from lianjian.projects.schemas import BidFilter, CallFilter, InnovationProjectFilter
 
 
 def _subtree(lookup: str, code: str) -> Q:
@@ -78,7 +78,7 @@ def project_rows(qs: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
-def project_list(user: Any, f: ProjectFilter) -> QuerySet[Project]:
+def project_list(user: Any, f: InnovationProjectFilter) -> QuerySet[Project]:
     """The projects ``user`` sees matching ``f`` (the project board), newest first."""
     qs = Project.objects.visible_to(user)
     qs = search(qs, f.q, "code__icontains", "task__name__icontains")
@@ -174,7 +174,7 @@ register_list(
     "projects_board",
     screen="projects:project_list",
     api="/projects",
-    filter=ProjectFilter,
+    filter=InnovationProjectFilter,
     key="code",
     selector=project_list,
 )

@@ -37,7 +37,7 @@ from lianjian.projects.forms import (
     VoidForm,
 )
 from lianjian.projects.models import Award, Bid, Call, Certificate, Project
-from lianjian.projects.schemas import BidFilter, CallFilter, ProjectFilter
+from lianjian.projects.schemas import BidFilter, CallFilter, InnovationProjectFilter
 
 NAV = "projects"
 
@@ -86,7 +86,7 @@ def _list(
 def project_list(request: HttpRequest) -> HttpResponse:
     """The project board: projects by award level (a project counts once, at its highest
     award), by kind and stage, and the projects as cards with their key task's progress."""
-    f = ProjectFilter.from_query(request.GET)
+    f = InnovationProjectFilter.from_query(request.GET)
     day = timezone.localdate()
     page = paginate(request, selectors.project_list(request.user, f))
     rows = list(page.object_list)
