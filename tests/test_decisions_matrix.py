@@ -246,7 +246,9 @@ def test_bad_study_bodies_are_4xx_and_change_nothing(world, reg, body):
 
 def test_the_nav_item_shows_for_those_who_reach_the_register(world, reg):
     def shows(client):
-        return 'href="/decisions/"' in client.get(reverse("home:home")).content.decode()
+        return (
+            'href="/decisions/"' in client.get(reverse("home:home"), follow=True).content.decode()
+        )
 
     board = Client()
     board.force_login(reg.board)
