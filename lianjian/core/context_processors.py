@@ -127,7 +127,8 @@ NAV_SECTIONS: tuple[tuple[str, frozenset[str], bool], ...] = (
     ("", frozenset({"home", "mine"}), False),
     ("组织与党员", frozenset({"orgs", "members", "activities", "compliance"}), False),
     (
-        "联建共建",
+        # Not the menu item's own words: a heading reading 联建共建 would stand in for the link.
+        "联建与共享",
         frozenset({"alliances", "network", "consultations", "sharing", "grouping"}),
         False,
     ),
