@@ -31,7 +31,7 @@ def login(page, base: str, username: str) -> None:  # noqa: F811
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
 def test_the_board_office_walks_an_item_to_execution(world, live_server, page):  # noqa: F811

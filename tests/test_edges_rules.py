@@ -201,6 +201,22 @@ SYSTEM_DATES = {
     "keytasks.PackageClaim.claimed_on",
     "keytasks.PackageClaim.withdrawn_on",
     "points.PointsClaim.public_until",  # set by the 公示 step: the day plus the scheme's days
+    # derived from the decision and its date by the services (decisions)
+    "decisions.DecisionItem.decided_on",
+    "decisions.DecisionItem.post_evaluation_due",
+    # the dated history of a 岗区队, written by its services on the day of each step, review,
+    # veto or departure (checked there: never before the previous step, never in the future)
+    "carriers.CarrierMember.left_on",
+    "carriers.CarrierStep.day",
+    "carriers.CarrierReview.day",
+    "carriers.VetoEvent.day",
+    # computed or stamped by the supervision services
+    "supervision.Batch.report_due",
+    "supervision.Item.closed_on",
+    "supervision.Item.first_closed_on",
+    "supervision.Feedback.day",
+    "supervision.ItemEvent.day",
+    "supervision.Accountability.org_handling_due",
 }
 
 

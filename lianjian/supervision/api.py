@@ -14,9 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
+from ninja.params.functions import Path
 
 from lianjian.accounts.http import caller
-from lianjian.core.api_utils import READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
 from lianjian.core.scope import get_visible_or_404, require
 from lianjian.core.validation import today
 from lianjian.orgs.models import Member, Organisation
@@ -48,6 +49,9 @@ from lianjian.supervision.schemas import (
     SupervisionRecommendationReplyIn,
 )
 from lianjian.supervision.selectors import reachable_orgs
+
+# A path id beyond the database integer answers 422, never a 500 (tests/test_edges_rules.py).
+BoundedId: Any = Path(..., ge=1, le=MAX_ID)
 
 router = Router(tags=["监督台账"])
 
@@ -207,7 +211,7 @@ def item_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
     summary="新增整改措施",
 )
 def measure_add(
-    request: HttpRequest, item_id: int, payload: SupervisionMeasureIn
+    request: HttpRequest, payload: SupervisionMeasureIn, item_id: int = BoundedId
 ) -> Status[dict[str, Any]]:
     """The responsible unit adds a measure (a 待整改 item starts)."""
     user = caller(request)
@@ -221,7 +225,9 @@ def measure_add(
     response={200: SupervisionItemDetailOut, **WRITE_ERRORS},
     summary="办理问题",
 )
-def item_act(request: HttpRequest, item_id: int, payload: SupervisionItemActIn) -> dict[str, Any]:
+def item_act(
+    request: HttpRequest, payload: SupervisionItemActIn, item_id: int = BoundedId
+) -> dict[str, Any]:
     """One step of the item: ``start``/``resume``/``apply`` (the unit), ``accept``/``return``
     (the issuing body; return needs a reason), ``confirm``/``reopen`` (回头看; reopen needs a
     reason). 申请销号 and 同意销号 need every measure 已核验."""
@@ -237,7 +243,7 @@ def item_act(request: HttpRequest, item_id: int, payload: SupervisionItemActIn) 
     summary="推进整改措施",
 )
 def measure_step(
-    request: HttpRequest, measure_id: int, payload: SupervisionMeasureStepIn
+    request: HttpRequest, payload: SupervisionMeasureStepIn, measure_id: int = BoundedId
 ) -> dict[str, Any]:
     """未开始 → 推进中 → 已完成 (the unit) → 已核验 (the issuing body)."""
     user = caller(request)
@@ -292,7 +298,7 @@ def lead_create(request: HttpRequest, payload: SupervisionLeadIn) -> Status[dict
     summary="登记线索处置结果",
 )
 def lead_settle(
-    request: HttpRequest, lead_id: int, payload: SupervisionLeadSettleIn
+    request: HttpRequest, payload: SupervisionLeadSettleIn, lead_id: int = BoundedId
 ) -> dict[str, Any]:
     """The receiving body records the result and the feedback date (settles the lead); 403
     for the handing-over body, 400 when already settled."""
@@ -340,7 +346,7 @@ def _recommendation(user: Any, rec_id: int) -> Recommendation:
     summary="回复监督建议",
 )
 def recommendation_reply(
-    request: HttpRequest, rec_id: int, payload: SupervisionRecommendationReplyIn
+    request: HttpRequest, payload: SupervisionRecommendationReplyIn, rec_id: int = BoundedId
 ) -> dict[str, Any]:
     """The recipient organisation's managers reply, once (403 for the issuing body)."""
     user = caller(request)
@@ -356,7 +362,7 @@ def recommendation_reply(
     summary="督办监督建议",
 )
 def recommendation_follow_up(
-    request: HttpRequest, rec_id: int, payload: SupervisionFollowUpIn
+    request: HttpRequest, payload: SupervisionFollowUpIn, rec_id: int = BoundedId
 ) -> dict[str, Any]:
     """The issuing body adds a dated follow-up note (403 for the recipient)."""
     user = caller(request)

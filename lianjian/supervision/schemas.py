@@ -249,7 +249,9 @@ class SupervisionLeadIn(SupervisionStrict):
     from_body: LeadBodyName = Field(..., description="移交单位（调用者所属的监督机构）")
     to_body: LeadBodyName = Field(..., description="接收单位")
     org: Code = Field(..., description="所属组织编码")
-    item_id: int | None = Field(None, description="来源问题 id（调用者可见的问题）")
+    item_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="来源问题 id（调用者可见的问题）"
+    )
     case: Description = Field(..., description="线索内容")
     transferred_on: datetime.date = Field(..., description="移交日期（2000-01-01 至今天）")
 
