@@ -25,6 +25,7 @@ from lianjian.alliances.models import Alliance, AllianceMember
 from lianjian.core.api_utils import (
     READ_ERRORS,
     WRITE_ERRORS,
+    Code,
     PageParams,
     named_in_body,
     paginate,
@@ -35,9 +36,6 @@ from lianjian.orgs.models import Organisation
 
 router = Router(tags=["活动"])
 compliance_router = Router(tags=["组织生活合规"])
-
-
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
 def _text(max_length: int, *, required: bool = False, multiline: bool = False) -> Any:

@@ -4,10 +4,11 @@ screens and the API (``lianjian.core.filters``): ``selectors.activity_list``,
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
+from lianjian.core.api_utils import Code
 from lianjian.core.filters import ListFilter
 
 TypeName = Literal[
@@ -24,7 +25,6 @@ TypeName = Literal[
 StatusName = Literal["草稿", "已提交", "已通过", "已退回", "已作废"]
 OrgKindName = Literal["党委", "党总支", "党支部", "党小组"]
 FrequencyName = Literal["月度", "季度", "半年", "年度"]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
 class ActivityFilter(ListFilter):

@@ -4,55 +4,25 @@ filter (:mod:`lianjian.core.filters`), shared with the screen through the select
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import ConfigDict
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import (
+    Code,
+    Lines2000,
+    Lines5000,
+    PageParams,
+    Required2000,
+    Text100,
+    Text200,
+    Text300,
+)
 from lianjian.core.filters import ListFilter
-from lianjian.core.validation import text_problem
-
-
-def _line(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _lines(value: str) -> str:
-    problem = text_problem(value, multiline=True)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-# The text rule of every request field (core.api_utils.text, spelt out for the type checker).
-Text100 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_line)
-]
-Text200 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_line)
-]
-Text300 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=300), AfterValidator(_line)
-]
-Lines2000 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_lines)
-]
-Lines5000 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(_lines)
-]
-Required2000 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    AfterValidator(_lines),
-]
 
 StateName = Literal["准备", "测评中", "测评结束", "已决定", "已反馈", "已作废"]
 GradeName = Literal["优秀", "合格", "基本合格", "不合格"]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
 class Strict(Schema):

@@ -9,9 +9,8 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import Code, Lines2000, Name200, PageParams, Text100, Text200
 from lianjian.core.filters import ListFilter
-from lianjian.keytasks.schemas import Code, Name200, Text100, Text200, Text2000
 
 KindName = Literal["示范岗", "责任区", "突击队", "服务队"]
 StateName = Literal[
@@ -108,8 +107,8 @@ class CarrierIn(Strict):
     leader: Code | None = Field(None, description="岗位党员/负责人的人员编号")
     post_name: Text100 = ""
     area: Text200 = ""
-    duties: Text2000 = ""
-    commitments: Text2000 = ""
+    duties: Lines2000 = ""
+    commitments: Lines2000 = ""
     alliance: Code | None = Field(None, description="联建网编码")
     plaque_no: Text100 = ""
     established: datetime.date | None = None

@@ -8,10 +8,9 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints
 
-from lianjian.core.api_utils import PageParams, text
+from lianjian.core.api_utils import Code, PageParams, text
 from lianjian.core.filters import ListFilter
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 CategoryName = Literal[
     "生产经营难点", "安全生产", "营销服务", "营商环境", "乡村振兴", "基层治理", "民生服务", "其他"
 ]

@@ -106,6 +106,27 @@ def text(max_length: int, *, required: bool = False, multiline: bool = False) ->
     ]
 
 
+# The same types spelt out once with names, for schemas that want a type the checker
+# understands (``text()`` returns ``Any``): single-line ``TextN``/``NameN`` (the latter
+# required), multi-line ``LinesN``/``RequiredN``, and the 32-character ``Code`` of imports.
+def _single(max_length: int, min_length: int | None = None) -> Any:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Text20 = Annotated[str, _single(20), AfterValidator(_single_line)]
+Text50 = Annotated[str, _single(50), AfterValidator(_single_line)]
+Text100 = Annotated[str, _single(100), AfterValidator(_single_line)]
+Text200 = Annotated[str, _single(200), AfterValidator(_single_line)]
+Text300 = Annotated[str, _single(300), AfterValidator(_single_line)]
+Text500 = Annotated[str, _single(500), AfterValidator(_single_line)]
+Name50 = Annotated[str, _single(50, 1), AfterValidator(_single_line)]
+Name200 = Annotated[str, _single(200, 1), AfterValidator(_single_line)]
+Lines2000 = Annotated[str, _single(2000), AfterValidator(_multi_line)]
+Lines5000 = Annotated[str, _single(5000), AfterValidator(_multi_line)]
+Required2000 = Annotated[str, _single(2000, 1), AfterValidator(_multi_line)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
 class ChineseJSONRenderer(JSONRenderer):
     """JSON with Chinese characters as they are, so that responses read well in a terminal."""
 

@@ -9,58 +9,22 @@ import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import ConfigDict, StringConstraints
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import (
+    Code,
+    Lines2000,
+    Name50,
+    Name200,
+    PageParams,
+    Text20,
+    Text50,
+    Text100,
+    Text200,
+    Text500,
+)
 from lianjian.core.filters import ListFilter
-from lianjian.core.validation import text_problem
 
-
-def _line(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _lines(value: str) -> str:
-    problem = text_problem(value, multiline=True)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-# The text rule of every request field (core.api_utils.text, spelt out for the type checker).
-Text20 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(_line)
-]
-Text50 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=50), AfterValidator(_line)
-]
-Text100 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_line)
-]
-Text200 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_line)
-]
-Name200 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_line),
-]
-Name50 = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-    AfterValidator(_line),
-]
-Text500 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_line)
-]
-Text2000 = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_lines)
-]
-
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 ListStateName = Literal["草拟", "已下达", "执行中", "已关闭"]
 TaskStateName = Literal[
     "草拟", "已下达", "已认领", "推进中", "申请验收", "已验收", "归档", "退回", "暂缓", "撤销"
@@ -331,7 +295,7 @@ class ReportIn(Strict):
     period: Period
     percent: float = Field(..., ge=0, le=100)
     kpi_value: float | None = Field(None, ge=-1e15, le=1e15)
-    text: Text2000 = ""
+    text: Lines2000 = ""
 
 
 class ReportActionIn(Strict):

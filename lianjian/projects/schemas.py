@@ -11,9 +11,17 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import (
+    Code,
+    Lines2000,
+    Name200,
+    PageParams,
+    Text20,
+    Text100,
+    Text200,
+    Text500,
+)
 from lianjian.core.filters import ListFilter
-from lianjian.keytasks.schemas import Code, Name200, Text20, Text100, Text200, Text500, Text2000
 
 CallStateName = Literal["草拟", "发布", "截止", "已评审"]
 BidStateName = Literal["已提交", "入围", "答辩", "中榜", "未中", "已撤回"]
@@ -78,12 +86,12 @@ class CallIn(Strict):
     code: Code | None = Field(None, description="榜单编号；不填则自动生成")
     issuer: Code = Field(..., description="发榜组织编码")
     title: Name200
-    problem: Text2000 = Field(..., min_length=1, description="需解决的问题")
+    problem: Lines2000 = Field(..., min_length=1, description="需解决的问题")
     kind: KindName = "揭榜挂帅"
     theme: Text100 = ""
     budget: Decimal = Field(..., ge=0, le=Decimal("9999999999"), description="预算（万元）")
     deadline: datetime.date = Field(..., description="揭榜截止日期")
-    criteria: Text2000 = ""
+    criteria: Lines2000 = ""
     eligible_orgs: list[Code] = Field(default_factory=list, description="可揭榜组织编码")
     eligible_alliances: list[Code] = Field(default_factory=list, description="可揭榜联建网编码")
 
@@ -119,8 +127,8 @@ class BidIn(Strict):
     lead: Code = Field(..., description="负责人（党员编号）")
     team: list[Code] = Field(default_factory=list, description="团队党员编号")
     team_names: Text500 = ""
-    plan: Text2000 = Field(..., min_length=1, description="实施方案")
-    expected_results: Text2000 = ""
+    plan: Lines2000 = Field(..., min_length=1, description="实施方案")
+    expected_results: Lines2000 = ""
     budget_asked: Decimal = Field(
         ..., ge=0, le=Decimal("9999999999"), description="申请经费（万元）"
     )

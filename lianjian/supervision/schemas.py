@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict
 
-from lianjian.core.api_utils import PageParams, text
+from lianjian.core.api_utils import Code, PageParams, text
 from lianjian.core.filters import ListFilter
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 SourceName = Literal[
     "巡视",
     "巡察",
