@@ -16,7 +16,7 @@ import builtins
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
@@ -26,6 +26,7 @@ from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
 from lianjian.activities.models import Activity
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.scope import get_visible_or_404
 from lianjian.keytasks import selectors, services
 from lianjian.keytasks.models import (
     KeyTask,
@@ -186,22 +187,13 @@ def _tasks_out(tasks: list[KeyTask]) -> list[dict[str, Any]]:
 
 
 def _visible_list(user: User, code: str) -> KeyTaskList:
-    found = (
-        KeyTaskList.objects.visible_to(user)
-        .select_related("organisation", "approval_activity")
-        .filter(code=code)
-        .first()
+    return get_visible_or_404(
+        KeyTaskList.objects.select_related("organisation", "approval_activity"), user, code=code
     )
-    if found is None:
-        raise Http404
-    return found
 
 
 def _visible_task(user: User, code: str) -> KeyTask:
-    found = selectors.task_rows(KeyTask.objects.visible_to(user)).filter(code=code).first()
-    if found is None:
-        raise Http404
-    return found
+    return get_visible_or_404(selectors.task_rows(KeyTask.objects.all()), user, code=code)
 
 
 def _org(user: User, code: str) -> Organisation:
@@ -453,16 +445,13 @@ def task_transition(request: HttpRequest, code: str, payload: TaskTransitionIn) 
 
 
 def _visible_milestone(user: User, pk: int) -> Milestone:
-    found = (
-        Milestone.objects.filter(task__in=KeyTask.objects.visible_to(user), pk=pk)
-        .select_related(
+    return get_visible_or_404(
+        Milestone.objects.select_related(
             "task__task_list__organisation", "task__owner_org", "task__owner", "accepted_by"
-        )
-        .first()
+        ),
+        user,
+        pk=pk,
     )
-    if found is None:
-        raise Http404
-    return found
 
 
 @milestones_router.get("", response={200: MilestonePage, **READ_ERRORS}, summary="里程碑")
@@ -520,16 +509,13 @@ def milestone_action(
 
 
 def _visible_report(user: User, pk: int) -> ProgressReport:
-    found = (
-        ProgressReport.objects.filter(task__in=KeyTask.objects.visible_to(user), pk=pk)
-        .select_related(
+    return get_visible_or_404(
+        ProgressReport.objects.select_related(
             "task__task_list__organisation", "task__owner_org", "submitted_by", "confirmed_by"
-        )
-        .first()
+        ),
+        user,
+        pk=pk,
     )
-    if found is None:
-        raise Http404
-    return found
 
 
 @reports_router.get("", response={200: ReportPage, **READ_ERRORS}, summary="进度报告")
