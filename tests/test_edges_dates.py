@@ -25,8 +25,16 @@ from tests.api_helpers import call
 from tests.excel_helpers import make_xlsx, run
 from tests.sharing_helpers import at, future_monday, make_sharing
 
-TODAY = timezone.localdate()
-TOMORROW = TODAY + datetime.timedelta(days=1)
+
+def today() -> datetime.date:
+    """Today, asked when a test runs (not when the file is collected, which may be yesterday)."""
+    return timezone.localdate()
+
+
+def tomorrow() -> datetime.date:
+    return today() + datetime.timedelta(days=1)
+
+
 OUT_OF_RANGE = "超出有效范围（1900-01-01 至 2199-12-31）"
 BEFORE_1921 = "不能早于 1921-07-01（中国共产党成立之日）"
 
@@ -72,12 +80,13 @@ ACTIVITY = {"type": "主题党日", "orgs": ["ZB-A"], "start": "2026-11-20T09:00
         ({"start": "1900-01-01T09:00:00"}, f"start：开始时间{BEFORE_1921}"),
         (
             {"start": "2099-01-01T09:00:00"},
-            "start：开始时间不能晚于 "
-            + f"{TODAY.replace(year=TODAY.year + 10):%Y-%m-%d}（最多提前 10 年）",
+            "start：开始时间不能晚于 {ten_years}（最多提前 10 年）",
         ),
     ],
 )
 def test_the_api_refuses_an_activity_out_of_range_and_stores_nothing(world, change, detail):
+    ten_years = today().replace(year=today().year + 10)
+    detail = detail.replace("{ten_years}", f"{ten_years:%Y-%m-%d}")
     before = counts()
     assert call("post", "/activities", user=world.manager_a, body={**ACTIVITY, **change}) == (
         400,
@@ -91,7 +100,7 @@ def test_a_draft_may_be_planned_ahead_but_not_recorded_as_held(world):
         "post",
         "/activities",
         user=world.manager_a,
-        body={**ACTIVITY, "start": f"{TOMORROW.isoformat()}T09:00:00"},
+        body={**ACTIVITY, "start": f"{tomorrow().isoformat()}T09:00:00"},
     )
     assert status == 201, body
     draft = Activity.objects.get(code=body["code"])
@@ -205,7 +214,7 @@ MEMBER = {
         # 18 the day after: the old rule (365 × 18 − 5 days) let it pass
         ({"birth_date": "1994-07-02"}, "joined_on：入党时应年满十八岁"),
         (
-            {"joined_on": TODAY.replace(month=1, day=1).isoformat()},
+            {"joined_on": today().replace(month=1, day=1).isoformat()},
             "category：入党未满一年，应为预备党员（预备期为一年）",
         ),
     ],
@@ -273,7 +282,7 @@ def test_a_transfer_cannot_be_dated_ahead(world):
         "post",
         f"/members/{world.m_a2.pk}/transfer",
         user=world.admin,
-        body={"to_org": "ZB-B", "date": TOMORROW.isoformat()},
+        body={"to_org": "ZB-B", "date": tomorrow().isoformat()},
     )
     assert (status, body) == (400, {"detail": "date：转接日期不能晚于今天"})
     assert counts() == before
@@ -340,10 +349,12 @@ def test_a_run_for_a_period_that_has_not_begun_is_refused(world):
     from tests.assessment_screens_helpers import make_assessed
 
     scheme = make_assessed(world).scheme
-    code, out, err = run("assess", "run", "--scheme", scheme.code, "--period", str(TODAY.year + 1))
-    assert (code, err.strip()) == (1, f"期间“{TODAY.year + 1}”尚未开始")
+    code, out, err = run(
+        "assess", "run", "--scheme", scheme.code, "--period", str(today().year + 1)
+    )
+    assert (code, err.strip()) == (1, f"期间“{today().year + 1}”尚未开始")
     with pytest.raises(Exception, match="尚未开始"):
-        assessment_services.assessment_run(None, scheme, str(TODAY.year + 1))
+        assessment_services.assessment_run(None, scheme, str(today().year + 1))
 
 
 def test_a_scheme_may_be_written_ahead_but_not_for_2099(world):
@@ -353,9 +364,9 @@ def test_a_scheme_may_be_written_ahead_but_not_for_2099(world):
     with pytest.raises(Exception, match="期间“2099”不能晚于"):
         assessment_services.scheme_import({**example(), "period": "2099"}, actor=None)
     scheme, _ = assessment_services.scheme_import(
-        {**example(), "period": str(TODAY.year + 1)}, actor=None
+        {**example(), "period": str(today().year + 1)}, actor=None
     )
-    assert scheme.period == str(TODAY.year + 1)
+    assert scheme.period == str(today().year + 1)
 
 
 # --- alliances, sharing, problems -------------------------------------------------------------
