@@ -106,6 +106,35 @@ def test_the_committee_rule_applies_only_from_seven_full_members():
     assert (rows[1].held, rows[1].status, rows[1].level) == (0, "missing", "red")
 
 
+@pytest.mark.parametrize(
+    ("today", "level"),
+    [
+        (D(2025, 12, 31), "yellow"),  # the last day of the year: 临期
+        (D(2026, 1, 1), "yellow"),  # may still be held for 2025 (所属年度) until 31 March
+        (D(2026, 3, 31), "yellow"),
+        (D(2026, 4, 1), "red"),  # can no longer be made good
+    ],
+)
+def test_a_missing_annual_duty_is_yellow_while_it_may_still_be_held_for_its_year(today, level):
+    rows = evaluate(
+        year=2025, today=today, orgs=[OrgInfo(1, "ZB", "党支部")], rules=[YEARLY], held={}
+    )
+    assert [(r.period, r.held, r.level) for r in rows] == [("2025", 0, level)]
+    assert rows[0].status == ("open" if today.year == 2025 else "missing")
+
+
+def test_other_yearly_rules_are_red_once_their_year_is_over():
+    yearly_talks = RuleInfo("谈心谈话", "党支部", "年度")
+    rows = evaluate(
+        year=2025,
+        today=D(2026, 1, 1),
+        orgs=[OrgInfo(1, "ZB", "党支部")],
+        rules=[yearly_talks],
+        held={},
+    )
+    assert [(r.status, r.level) for r in rows] == [("missing", "red")]
+
+
 def test_group_rules_apply_to_groups_only():
     rows = evaluate(
         year=2025,

@@ -20,7 +20,10 @@ organisation × applicable rule × period of the year (docs/contracts.md §4):
   (its last day is before ``today``), else ``open``;
 * ``level`` is the 三色 warning of a period with held < required, by the preset of the
   kind ``org_life`` (``lianjian.deadlines``; seeded ``DEADLINE_RULE``: ``red`` for missing,
-  ``yellow`` for an open period with at most 10 days left after today), else ``""``.
+  ``yellow`` for an open period with at most 10 days left after today), else ``""`` —
+  except that a year's row of an annual duty (:data:`YEARLY_TYPES`) that is missing while
+  it may still be held for that year (January–March of the next year) is ``yellow``, not
+  ``red``: it turns red on 1 April, when it can no longer be made good.
 
 No Django here: the callers (``selectors``) load the data and the CLI prints the rows.
 """
@@ -41,6 +44,10 @@ from lianjian.deadlines.engine import Colour, Kind, PresetRule
 DEADLINE_KIND = "org_life"
 DEADLINE_RULE = PresetRule(Kind.DAYS_LEFT, 10, -1)
 MONTH, QUARTER, HALF, YEAR = "月度", "季度", "半年", "年度"
+# The annual duties: each meeting is held *for* a year (所属年度), which may be the
+# previous one when it is held in January–March ("2025年度组织生活会" in February 2026).
+YEARLY_TYPES = ("组织生活会", "民主评议党员")
+PREVIOUS_YEAR_MONTHS = 3
 STATUS_LABELS = {"ok": "已完成", "missing": "未完成", "open": "进行中"}
 LEVEL_LABELS = {"red": "逾期未开展", "yellow": "临期预警", "": ""}
 
@@ -313,6 +320,14 @@ def by_month(
 _NONE: Monthly = ((0,) * 12, (0,) * 12)
 
 
+def _still_makeable(rule: RuleInfo, period: Period, today: datetime.date) -> bool:
+    """Whether a missing year's row of an annual duty may still be made good: its meeting
+    may be held for that year until the end of March of the next one (所属年度)."""
+    if rule.frequency != YEAR or rule.activity_type not in YEARLY_TYPES:
+        return False
+    return today <= _month_last(period.last.year + 1, PREVIOUS_YEAR_MONTHS)
+
+
 def evaluate(
     *,
     year: int,
@@ -330,6 +345,9 @@ def evaluate(
         for p in periods(year, rule.frequency):
             days_left = (p.last - today).days
             colour = engine.colour(deadline_rule, today=today, due=p.last)
+            level = "" if colour is Colour.GREEN else colour.value
+            if level == "red" and _still_makeable(rule, p, today):
+                level = "yellow"
             spans.append(
                 (
                     p,
@@ -337,7 +355,7 @@ def evaluate(
                     p.months[-1],
                     days_left,
                     "missing" if days_left < 0 else "open",
-                    "" if colour is Colour.GREEN else colour.value,
+                    level,
                 )
             )
         plans.append((rule, spans))

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lianjian.activities import compliance
 from lianjian.alliances.models import Alliance
 from lianjian.core.models import CodedRecord
 from lianjian.core.scope import Manages, ManagesBelow, ScopedQuerySet, ScopeRules, Sees
@@ -76,10 +77,9 @@ HELD_STATUSES = (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED, ActivityStat
 # kept (with its reason and audit trail) and counts nowhere.
 VOIDABLE_STATUSES = EDITABLE_STATUSES
 
-# The annual duties: each meeting is held *for* a year (所属年度), which may be the
-# previous one when it is held in January–March ("2025年度组织生活会" in February 2026).
-YEARLY_TYPES = ("组织生活会", "民主评议党员")
-PREVIOUS_YEAR_MONTHS = 3
+# The annual duties and their window (所属年度) live with the compliance rules that use them.
+YEARLY_TYPES = compliance.YEARLY_TYPES
+PREVIOUS_YEAR_MONTHS = compliance.PREVIOUS_YEAR_MONTHS
 
 
 def default_for_year(start: datetime.datetime) -> int:
