@@ -10,11 +10,13 @@ written).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -346,34 +348,56 @@ item_reopen = bound_view(_act, rules.REOPEN, post=True)
 item_resume = bound_view(_act, rules.RESUME, post=True)
 
 
-@login_required
-def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+def _item_form_post(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[Form],
+    form_key: str,
+    save: Callable[[Item, dict[str, Any]], object],
+    done: str,
+    check: Callable[[Item], None] | None = None,
+) -> HttpResponse:
+    """One form posted from an item's page: ``check`` (a permission, which raises) first,
+    then on success the item page with ``done``; on a bad form or a refused service the page
+    again (400) with the form and the refusals. A GET goes back to the item page."""
     if request.method != "POST":
         return redirect("supervision:item_detail", pk=pk)
     item = _item(request, pk)
-    form = MeasureForm(request.POST)
+    if check is not None:
+        check(item)
+    form = form_class(request.POST)
+    shown: dict[str, Any] = {form_key: form}
     if form.is_valid():
         try:
-            services.measure_add(actor=request.user, item=item, **form.cleaned_data)
+            save(item, form.cleaned_data)
         except ValidationError as exc:
-            return _item_page(request, item, refusals=exc.messages, status=400, measure_form=form)
-        return saved(request, "已新增整改措施", "supervision:item_detail", pk=item.pk)
-    return _item_page(request, item, status=400, measure_form=form)
+            return _item_page(request, item, refusals=exc.messages, status=400, **shown)
+        return saved(request, done, "supervision:item_detail", pk=item.pk)
+    return _item_page(request, item, status=400, **shown)
+
+
+@login_required
+def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_form_post(
+        request,
+        pk,
+        MeasureForm,
+        "measure_form",
+        lambda item, data: services.measure_add(actor=request.user, item=item, **data),
+        "已新增整改措施",
+    )
 
 
 @login_required
 def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method != "POST":
-        return redirect("supervision:item_detail", pk=pk)
-    item = _item(request, pk)
-    form = ProgressForm(request.POST)
-    if form.is_valid():
-        try:
-            services.item_update(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            return _item_page(request, item, refusals=exc.messages, status=400, progress_form=form)
-        return saved(request, "已报送整改进展", "supervision:item_detail", pk=item.pk)
-    return _item_page(request, item, status=400, progress_form=form)
+    return _item_form_post(
+        request,
+        pk,
+        ProgressForm,
+        "progress_form",
+        lambda item, data: services.item_update(actor=request.user, item=item, **data),
+        "已报送整改进展",
+    )
 
 
 @login_required
@@ -567,19 +591,14 @@ def recommendation_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def accountability_add(request: HttpRequest, pk: int) -> HttpResponse:
     """双重问责 of an item, recorded by its issuing body (a unit never records its own)."""
-    if request.method != "POST":
-        return redirect("supervision:item_detail", pk=pk)
-    item = _item(request, pk)
-    form = AccountabilityForm(request.POST)
-    if form.is_valid():
-        try:
-            services.accountability_create(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            return _item_page(
-                request, item, refusals=exc.messages, status=400, accountability_form=form
-            )
-        return saved(request, "已登记问责", "supervision:item_detail", pk=item.pk)
-    return _item_page(request, item, status=400, accountability_form=form)
+    return _item_form_post(
+        request,
+        pk,
+        AccountabilityForm,
+        "accountability_form",
+        lambda item, data: services.accountability_create(actor=request.user, item=item, **data),
+        "已登记问责",
+    )
 
 
 @login_required
@@ -640,23 +659,22 @@ def _may_record_change(user: Any, item: Item) -> bool:
 @login_required
 def system_change_add(request: HttpRequest, pk: int) -> HttpResponse:
     """以案促改: the responsible unit records a rule it made or revised because of the item."""
-    if request.method != "POST":
-        return redirect("supervision:item_detail", pk=pk)
-    item = _item(request, pk)
-    if not _may_record_change(request.user, item):
-        raise PermissionDenied("只有责任单位的管理员可以登记以案促改制度")
-    form = SystemChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.system_change_create(
-                actor=request.user, org=item.responsible_org, items=[item], **form.cleaned_data
-            )
-        except ValidationError as exc:
-            return _item_page(
-                request, item, refusals=exc.messages, status=400, system_change_form=form
-            )
-        return saved(request, "已登记以案促改制度", "supervision:item_detail", pk=item.pk)
-    return _item_page(request, item, status=400, system_change_form=form)
+
+    def check(item: Item) -> None:
+        if not _may_record_change(request.user, item):
+            raise PermissionDenied("只有责任单位的管理员可以登记以案促改制度")
+
+    return _item_form_post(
+        request,
+        pk,
+        SystemChangeForm,
+        "system_change_form",
+        lambda item, data: services.system_change_create(
+            actor=request.user, org=item.responsible_org, items=[item], **data
+        ),
+        "已登记以案促改制度",
+        check,
+    )
 
 
 def _may_recommend(user: Any) -> bool:
