@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 from locust import HttpUser, between, events, task
 
+from bench.load.pages import BOARD_PAGES, BODY_PAGES, MANAGER_PAGES, MEMBER_PAGES
+
 PASSWORD = "Demo@2026"
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "30000"))
 TARGETS: dict[str, Any] = json.loads(
@@ -33,42 +35,6 @@ ALERT = re.compile(r'class="alert alert-(success|danger|warning|info)\b[^"]*"[^>
 FIELD_ERROR = re.compile(r'class="invalid-feedback d-block">([^<]+)<')
 WRITES: Counter[str] = Counter()  # "预约:done", "预约:refused: 与已有预约时间冲突", …
 _sent = 0
-
-# The pages each role walks (what the menu offers it), by page group.
-MANAGER_PAGES = {
-    "首页": "/",
-    "组织列表": "/orgs/",
-    "党员列表": "/orgs/members/",
-    "活动列表": "/activities/",
-    "活动日历": "/activities/calendar/",
-    "组织生活合规": "/activities/compliance/",
-    "活动统计": "/activities/stats/",
-    "联建列表": "/alliances/",
-    "资源共享": "/sharing/",
-    "预约列表": "/sharing/bookings/",
-    "事务共商": "/consultations/",
-    "共商统计": "/consultations/stats/",
-    "关键任务": "/keytasks/",
-    "岗区队": "/carriers/",
-    "揭榜挂帅": "/projects/",
-    "监督台账": "/supervision/",
-    "待办": "/inbox/",
-}
-MEMBER_PAGES = {
-    "我的": "/my/",
-    "活动列表": "/activities/",
-    "资源共享": "/sharing/",
-    "待办": "/inbox/",
-    "党员积分": "/points/mine/",
-}
-BODY_PAGES = {
-    "首页": "/",
-    "监督台账": "/supervision/",
-    "监督批次": "/supervision/batches/",
-    "监督问题": "/supervision/items/",
-    "待办": "/inbox/",
-}
-BOARD_PAGES = {"首页": "/", "三重一大": "/decisions/", "待办": "/inbox/"}
 
 
 @events.test_start.add_listener
