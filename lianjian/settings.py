@@ -3,7 +3,8 @@
 Production differs from development only by environment variables:
 ``LIANJIAN_DATABASE_URL``, ``LIANJIAN_SECRET_KEY``, ``LIANJIAN_DEBUG``,
 ``LIANJIAN_ALLOWED_HOSTS``, ``LIANJIAN_DATA_DIR``, ``LIANJIAN_CONN_MAX_AGE``,
-``LIANJIAN_HSTS_SECONDS`` (README, 生产部署). Helpers fail loudly on bad values.
+``LIANJIAN_HSTS_SECONDS``, ``LIANJIAN_REPLICA_URL`` (README, 生产部署; docs/deploy.md).
+Helpers fail loudly on bad values.
 
 The defaults are production-safe: debug pages only with ``LIANJIAN_DEBUG=true`` (``make
 dev``); persistent database connections only under the production server, which
@@ -166,6 +167,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+# A read replica for reports and dashboards (docs/deploy.md): only the views wrapped in
+# lianjian.core.dbrouters.reads_from_replica read from it; writes, migrations and every other
+# read stay on the primary, so a page always sees the request's own writes. Under tests the
+# alias mirrors the test database (TEST MIRROR); on PostgreSQL without a replica the alias
+# still exists (an unused alias opens no connection) so that tests/test_dbrouter.py can
+# route to a second connection in CI.
+REPLICA_URL = os.environ.get("LIANJIAN_REPLICA_URL", "").strip()
+LIANJIAN_READ_REPLICA = bool(REPLICA_URL)
+if REPLICA_URL or DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    replica = dj_database_url.parse(
+        REPLICA_URL or DATABASE_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ValueError(
+            "LIANJIAN_REPLICA_URL needs PostgreSQL for both the primary"
+            f" (LIANJIAN_DATABASE_URL) and the replica, got {REPLICA_URL!r}"
+        )
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+DATABASE_ROUTERS = ["lianjian.core.dbrouters.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # How many years ahead a planned date (a deadline, an agreement's end, a booking) may lie;

@@ -41,6 +41,7 @@ from lianjian.activities.selectors import (
     statistics,
 )
 from lianjian.activities.selectors import rule_list as rule_list_rows
+from lianjian.core.dbrouters import reads_from_replica
 from lianjian.core.pages import int_param
 from lianjian.core.paging import paginate
 from lianjian.orgs.forms import add_service_errors
@@ -93,6 +94,7 @@ def _compliance(request: HttpRequest, **fixed: object) -> tuple[ComplianceFilter
 
 
 @login_required
+@reads_from_replica
 def compliance_matrix(request: HttpRequest) -> HttpResponse:
     """Organisations × periods of a year, each cell coloured by the worst status of its
     rules (三色: red missing, yellow ≤ 10 days left with nothing held): the subtree of
@@ -238,6 +240,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def activity_stats(request: HttpRequest) -> HttpResponse:
     """Activities and person-times by type, month, organisation and alliance (ECharts)."""
     root, scope = _scope(request)

@@ -40,6 +40,7 @@ from lianjian.consultations.models import (
     Urgency,
 )
 from lianjian.consultations.schemas import ProblemFilter
+from lianjian.core.dbrouters import reads_from_replica
 from lianjian.core.excel import write_workbook
 from lianjian.core.pages import form_page, int_param, post_action, saved
 from lianjian.core.paging import paginate
@@ -305,6 +306,7 @@ problem_reopen = post_action(_act, "reopen")
 
 
 @login_required
+@reads_from_replica
 def problem_stats(request: HttpRequest) -> HttpResponse:
     """Figures and ECharts of the visible problems, of one alliance when ``?alliance=`` is given."""
     today = timezone.localdate()

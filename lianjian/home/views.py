@@ -13,6 +13,7 @@ from lianjian.accounts.models import User
 from lianjian.appraisals import selectors as appraisal_rows
 from lianjian.carriers.selectors import my_carriers
 from lianjian.core.context_processors import body_home, body_only
+from lianjian.core.dbrouters import reads_from_replica
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
@@ -21,6 +22,7 @@ from lianjian.points import selectors as points_selectors
 
 
 @login_required
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     if body_only(request.user):
         # A supervising or deciding body reaches its records, not the organisation: its home

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lianjian.core.dbrouters import reads_from_replica
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import bound_view, int_param
 from lianjian.core.paging import paginate
@@ -255,6 +256,7 @@ def match_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def usage(request: HttpRequest) -> HttpResponse:
     """Utilisation of the resources owned in a subtree (``?org=``, default the user's own
     organisation) in a year: hours, used hours, share booked by other units, per resource,

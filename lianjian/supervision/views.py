@@ -20,6 +20,7 @@ from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from lianjian.core.dbrouters import reads_from_replica
 from lianjian.core.pages import add_service_errors, bound_view, form_page, saved
 from lianjian.core.paging import paginate
 from lianjian.core.scope import (
@@ -75,6 +76,7 @@ NAV = "supervision"
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts of the items the user reaches by state, colour and source (no contents)."""
     board = selectors.dashboard(request.user, today())
