@@ -34,6 +34,7 @@ from lianjian.points.models import (
     EntrySource,
     EntryStatus,
     MemberStanding,
+    PointsCategory,
     PointsClaim,
     PointsEntry,
     PointsRule,
@@ -423,9 +424,17 @@ def withdraw_entry(*, actor: Any, entry: PointsEntry, reason: str) -> PointsEntr
 def set_standing(
     *, actor: Any, member: Member, year: int, category: str, exempt: bool, reason: str = ""
 ) -> MemberStanding:
-    """A member's category for ``year``; exempting needs a reason."""
+    """A member's category for ``year``; exempting needs a reason.
+
+    The one home of this write (screen, API and Excel call it): the managers of the
+    member's organisation set it, never the member themself (a branch secretary is a
+    member too); an unknown category is refused. Unchanged values write nothing."""
     if not _allowed(actor, CHANGE, MemberStanding(member=member)):
         raise PermissionDenied("无权设置该党员的积分类别")
+    if actor is not None and scope_of(actor).member_id == member.pk:
+        raise PermissionDenied("不能设置本人的积分类别")
+    if category not in PointsCategory.values:
+        raise ValidationError({"category": f"积分类别应为 {'、'.join(PointsCategory.values)} 之一"})
     if exempt and not reason.strip():
         raise ValidationError({"reason": "免于积分须说明原因"})
     standing: MemberStanding | None = MemberStanding.objects.filter(
@@ -434,4 +443,6 @@ def set_standing(
     fields: dict[str, Any] = {"category": category, "exempt": exempt, "reason": reason.strip()}
     if standing is None:
         return audited_create(actor=actor, obj=MemberStanding(member=member, year=year, **fields))
+    if all(getattr(standing, k) == v for k, v in fields.items()):
+        return standing
     return audited_update(actor=actor, obj=standing, fields=fields)
