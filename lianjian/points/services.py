@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lianjian.activities.models import ActivityType, AttendanceStatus
@@ -44,7 +44,7 @@ from lianjian.points.models import (
 from lianjian.points.sources import SOURCE_NAMES, SOURCES, Found
 
 SYSTEM_REASON = "来源记录已撤销或不再符合规则"
-# The attendance sources and the status each counts (PostgreSQL recomputes them set-based).
+# The attendance sources and the status each counts (recomputed set-based in SQL, fast.py).
 ATTENDANCE_STATUS = {"attendance": AttendanceStatus.PRESENT, "absence": AttendanceStatus.ABSENT}
 
 
@@ -150,13 +150,16 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
     )
     written = withdrawn = 0
     now_entries: list[PointsEntry] = []
+    now = timezone.now()
+    fast.analyze_if_stale()
     for rule in rules:
-        if connection.vendor == "postgresql" and rule.source in ATTENDANCE_STATUS:
-            w, d = fast.recompute_attendance(
-                scheme, rule, first, last, ATTENDANCE_STATUS[rule.source], SYSTEM_REASON
+        if rule.source in ATTENDANCE_STATUS:
+            counts = fast.recompute_attendance(
+                scheme, rule, first, last, ATTENDANCE_STATUS[rule.source], SYSTEM_REASON, now
             )
-            written, withdrawn = written + w, withdrawn + d
-            continue
+            if counts is not None:
+                written, withdrawn = written + counts[0], withdrawn + counts[1]
+                continue
         found: dict[tuple[int, str], Found] = {}
         for row in SOURCES[rule.source](rule.as_engine(), scheme.org.path, first, last):
             if row.member_id in members_in:
