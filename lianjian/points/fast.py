@@ -134,20 +134,29 @@ def recompute_attendance(
             params,
         )
         withdrawn = cursor.rowcount
+        # The entries already there are read once, before the insert (a materialised
+        # CTE): a plan that probed the table being filled would read every new row again
+        # for each one (PostgreSQL planned so for a ledger just emptied: 9 minutes, not 30 s).
         cursor.execute(
             f"""
+            WITH have AS MATERIALIZED (
+                SELECT e.member_id, e.attendance_id FROM points_pointsentry e
+                WHERE e.rule_id = %(rule)s AND e.status = %(active)s
+                  AND e.attendance_id IS NOT NULL)
             INSERT INTO points_pointsentry (scheme_id, member_id, rule_id, period, happened_on,
                 points, source, record_key, attendance_id, status, reason, withdrawn_reason,
                 created_at)
             SELECT %(scheme)s, a.member_id, %(rule)s, {period}, {day}, %(points)s,
                 %(auto)s, 'attendance:' || a.id, a.id, %(active)s, %(text)s, '', %(now)s
             {qualifies}
-              AND NOT EXISTS (SELECT 1 FROM points_pointsentry e
-                  WHERE e.rule_id = %(rule)s AND e.member_id = a.member_id
-                    AND e.attendance_id = a.id AND e.status = %(active)s)""",
+              AND NOT EXISTS (SELECT 1 FROM have
+                  WHERE have.member_id = a.member_id AND have.attendance_id = a.id)""",
             params,
         )
         written = cursor.rowcount
+        if vendor == "sqlite":  # its driver answers -1 for a statement that opens with WITH
+            cursor.execute("SELECT changes()")
+            written = cursor.fetchone()[0]
     if written > STALE_ROWS:
         analyze()
     return written, withdrawn

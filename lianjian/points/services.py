@@ -142,12 +142,14 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
     """Make the scheme's ``auto`` entries (of ``period``, or the whole year) match the
     source records; answers (entries written, entries withdrawn). Running it twice
     changes nothing the second time. Audited as one import row per run (the entries are
-    many and each is reproducible from its record)."""
+    many and each is reproducible from its record).
+
+    The attendance and absence rules — nearly all entries — are compared in SQL
+    (:mod:`lianjian.points.fast`); the other sources, a few rows per branch and year, row
+    by row against their small sets of records."""
     first, last = _range(scheme, period)
     rules = [r for r in scheme.rules.all() if r.active and r.source in SOURCES]
-    members_in = set(
-        Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", flat=True)
-    )
+    members_in: set[int] | None = None
     written = withdrawn = 0
     now_entries: list[PointsEntry] = []
     now = timezone.now()
@@ -160,6 +162,10 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
             if counts is not None:
                 written, withdrawn = written + counts[0], withdrawn + counts[1]
                 continue
+        if members_in is None:
+            members_in = set(
+                Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", flat=True)
+            )
         found: dict[tuple[int, str], Found] = {}
         for row in SOURCES[rule.source](rule.as_engine(), scheme.org.path, first, last):
             if row.member_id in members_in:
