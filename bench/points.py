@@ -9,7 +9,8 @@ Generates, server-side on PostgreSQL (``INSERT … SELECT generate_series``), a 
 1. imports the scheme file of points.md on the root and times ``services.recompute`` for
    the whole year (first run: every entry written), and again (idempotent: nothing written);
 2. times the page 我的积分 of one member (full Django stack through the test client), and
-   ``lianjian points --scheme … --period 2026Q3`` for all members.
+   ``lianjian points --scheme … --period 2026Q3`` for all members, then the same totals
+   computed from every entry (the way before the SQL sum) and summed in SQL, in one run.
 
 Usage: ``LIANJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/lj_bench_points
 python -m bench.points`` (the database must exist and be migrated; the rows of these tables
@@ -33,8 +34,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from lianjian.accounts.models import User  # noqa: E402
-from lianjian.points import services  # noqa: E402
-from lianjian.points.models import PointsEntry, PointsScheme  # noqa: E402
+from lianjian.orgs.models import Member  # noqa: E402
+from lianjian.points import engine, services  # noqa: E402
+from lianjian.points.models import EntryStatus, PointsEntry, PointsScheme  # noqa: E402
+from lianjian.points.selectors import exempt_members, period_totals  # noqa: E402
 
 BRANCHES = int(os.environ.get("BENCH_BRANCHES", "4000"))
 PER_COMMITTEE = 2000
@@ -176,9 +179,35 @@ def main() -> None:
     )
     start = time.perf_counter()
     call_command("points", "--scheme", "BENCH-JF", "--period", "2026Q3", stdout=io.StringIO())
-    print(
-        f"points --period Q3 {time.perf_counter() - start:7.1f} s ({BRANCHES * MEMBERS_PER:,} members)"
+    summed = time.perf_counter() - start
+    print(f"points --period Q3 {summed:7.1f} s ({BRANCHES * MEMBERS_PER:,} members)")
+    # The same totals from every entry as one engine event each (the way before the SQL
+    # sum), in the same run: the ratio holds however loaded the machine is.
+    scheme = PointsScheme.objects.select_related("org").get(code="BENCH-JF")
+    start = time.perf_counter()
+    by_entry = entry_by_entry_totals(scheme, "2026Q3")
+    old = time.perf_counter() - start
+    start = time.perf_counter()
+    by_sum = {t.member_id: t.total for t in period_totals(scheme, "2026Q3")}
+    new = time.perf_counter() - start
+    assert by_sum == by_entry
+    print(f"totals Q3: entry by entry {old:6.1f} s, summed in SQL {new:6.1f} s (x{old / new:.1f})")
+
+
+def entry_by_entry_totals(scheme: PointsScheme, period: str) -> dict[int, engine.Total]:
+    spec = scheme.as_engine()
+    events: dict[int, list[engine.Event]] = {}
+    rows = PointsEntry.objects.filter(scheme=scheme, status=EntryStatus.ACTIVE).values_list(
+        "member_id", "rule__code", "period", "points", "happened_on", "pk"
     )
+    for member_id, code, p, points, day, pk in rows.iterator(chunk_size=10000):
+        events.setdefault(member_id, []).append(engine.Event(code, p, points, (day, pk)))
+    members = Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", flat=True)
+    exempt = exempt_members(scheme, [])
+    return {
+        pk: engine.period_total(spec, period, events.get(pk, []), exempt=pk in exempt)
+        for pk in members
+    }
 
 
 if __name__ == "__main__":

@@ -143,6 +143,8 @@ def test_the_document_describes_the_contract_endpoints(db):
         "/api/v1/points/entries": ["get"],
         "/api/v1/points/claims": ["get", "post"],
         "/api/v1/points/claims/{claim_id}/{action}": ["post"],
+        "/api/v1/points/schemes/{code}/standings": ["get"],
+        "/api/v1/points/schemes/{code}/standings/{number}": ["get", "put"],
         "/api/v1/appraisals": ["get", "post"],
         "/api/v1/appraisals/{code}": ["get"],
         "/api/v1/appraisals/{code}/transition": ["post"],

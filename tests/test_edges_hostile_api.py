@@ -607,6 +607,10 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda w, h: {"reason": "不符合条件"},
         ids=("claim",),
     ),
+    ("PUT", "/points/schemes/{code}/standings/{number}"): Write(
+        lambda w, h: "/points/schemes/JF-H/standings/M-A2" if _pts(w) else "",
+        lambda w, h: {"category": "特殊", "exempt": True, "reason": "年满70岁"},
+    ),
     ("POST", "/appraisals"): Write(
         lambda w, h: "/appraisals",
         lambda w, h: {"branch": "ZB-A", "year": 2026, "held_on": "2026-06-01", "title": "评议"},

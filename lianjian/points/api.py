@@ -1,9 +1,13 @@
 """API of 党员积分: ``/api/v1/points/schemes`` (list), ``/points/entries`` (the ledger),
-``/points/claims`` (list, file a claim, a review step).
+``/points/claims`` (list, file a claim, a review step), ``/points/schemes/{code}/standings``
+(members' categories and exemption: list, and set one member's).
 
 Scope as everywhere: a member lists only their own entries and claims; a claim out of
 scope answers 404; a review step on a visible claim the caller may not review answers 403;
-a step the state does not allow, 400 with the reason. Nothing changes on any refusal.
+a step the state does not allow, 400 with the reason. A member's category is their
+managers' business: a member sees only their own and never sets it (403); a member the
+caller may not see, or whose category they may not see, answers 404. Nothing changes on any
+refusal.
 """
 
 from __future__ import annotations
@@ -17,10 +21,17 @@ from ninja.params.functions import Path
 
 from lianjian.accounts.http import caller
 from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
-from lianjian.core.scope import get_visible_or_404, scope_of
+from lianjian.core.scope import VIEW, get_visible_or_404, may, scope_of
 from lianjian.orgs.models import Member
 from lianjian.points import selectors, services
-from lianjian.points.models import PointsClaim, PointsEntry, PointsRule, PointsScheme
+from lianjian.points.models import (
+    MemberStanding,
+    PointsCategory,
+    PointsClaim,
+    PointsEntry,
+    PointsRule,
+    PointsScheme,
+)
 from lianjian.points.schemas import (
     ClaimIn,
     ClaimListOut,
@@ -30,12 +41,18 @@ from lianjian.points.schemas import (
     EntryListParams,
     PointsSchemeListOut,
     SchemeListParams,
+    StandingIn,
+    StandingListOut,
+    StandingListParams,
+    StandingOut,
     StepIn,
     StepName,
 )
 
 router = Router(tags=["党员积分"])
 ClaimId: Any = Path(..., ge=1, le=MAX_ID, description="申报 id")
+SchemeCode: Any = Path(..., max_length=32, description="积分办法编码")
+MemberNumber: Any = Path(..., max_length=32, description="人员编号")
 
 
 def scheme_out(s: PointsScheme) -> dict[str, Any]:
@@ -154,3 +171,88 @@ def claim_step(
     return claim_out(
         PointsClaim.objects.select_related("scheme", "member", "rule").get(pk=claim.pk)
     )
+
+
+def standing_out(scheme: PointsScheme, member: Member, s: MemberStanding | None) -> dict[str, Any]:
+    category = s.category if s else PointsCategory.ORDINARY
+    exempt = s.exempt if s else False
+    return {
+        "scheme": scheme.code,
+        "year": scheme.year,
+        "member": member.number,
+        "member_name": member.name,
+        "org": member.org.code,
+        "category": category,
+        "exempt": exempt,
+        "reason": s.reason if s else "",
+        "scored": not (exempt or category in scheme.exempt_categories),
+    }
+
+
+def _standing_target(user: Any, code: str, number: str) -> tuple[PointsScheme, Member]:
+    """The scheme and the member whose category ``user`` may see, else 404 (a member out of
+    sight, out of the scheme's organisation, or another member's category for a member)."""
+    scheme = get_visible_or_404(PointsScheme.objects.select_related("org"), user, code=code)
+    member = get_visible_or_404(
+        Member.objects.select_related("org").filter(org__path__under=scheme.org.path),
+        user,
+        number=number,
+    )
+    if not may(user, VIEW, MemberStanding(member=member)):
+        raise HttpError(404, "未找到")
+    return scheme, member
+
+
+@router.get(
+    "/schemes/{code}/standings",
+    response={200: StandingListOut, **READ_ERRORS},
+    summary="党员积分类别",
+)
+def standing_list(
+    request: HttpRequest, params: Query[StandingListParams], code: str = SchemeCode
+) -> dict[str, Any]:
+    """The categories set for the scheme's year (members without a row are 普通 and
+    scored), of the members the caller may see them for (a member: their own), by number."""
+    user = caller(request)
+    scheme = get_visible_or_404(PointsScheme.objects.select_related("org"), user, code=code)
+    qs = selectors.standing_list(user, scheme, org=params.org)
+    items, count = paginate(qs, params)
+    return {"items": [standing_out(scheme, s.member, s) for s in items], "count": count}
+
+
+@router.get(
+    "/schemes/{code}/standings/{number}",
+    response={200: StandingOut, **READ_ERRORS},
+    summary="某党员的积分类别",
+)
+def standing_detail(
+    request: HttpRequest, code: str = SchemeCode, number: str = MemberNumber
+) -> dict[str, Any]:
+    """A member's category for the scheme's year (普通 when none was set)."""
+    user = caller(request)
+    scheme, member = _standing_target(user, code, number)
+    standing = MemberStanding.objects.filter(member=member, year=scheme.year).first()
+    return standing_out(scheme, member, standing)
+
+
+@router.put(
+    "/schemes/{code}/standings/{number}",
+    response={200: StandingOut, **WRITE_ERRORS},
+    summary="设置党员积分类别",
+)
+def standing_set(
+    request: HttpRequest, payload: StandingIn, code: str = SchemeCode, number: str = MemberNumber
+) -> dict[str, Any]:
+    """Set a member's category and exemption for the scheme's year (the managers of the
+    member's organisation; never one's own: 403). Exempting needs a reason (400)."""
+    user = caller(request)
+    scheme, member = _standing_target(user, code, number)
+    standing = services.set_standing(
+        actor=user,
+        member=member,
+        year=scheme.year,
+        category=payload.category,
+        exempt=payload.exempt,
+        reason=payload.reason,
+    )
+    return standing_out(scheme, member, standing)

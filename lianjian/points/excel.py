@@ -26,6 +26,7 @@ from lianjian.core.excel import ExcelFileError, ImportResult, Sheet
 from lianjian.core.excel.columns import (
     ABSENT,
     INVALID,
+    bool_column,
     choice_column,
     date_column,
     float_column,
@@ -40,7 +41,15 @@ from lianjian.core.excel.template import (
 from lianjian.core.scope import CHANGE, VIEW, manages_any
 from lianjian.orgs.models import Member
 from lianjian.points import services
-from lianjian.points.models import EntrySource, PointsClaim, PointsEntry, PointsRule, PointsScheme
+from lianjian.points.models import (
+    EntrySource,
+    MemberStanding,
+    PointsCategory,
+    PointsClaim,
+    PointsEntry,
+    PointsRule,
+    PointsScheme,
+)
 
 MANUAL, CLAIM = "录入", "申报"
 COLUMNS = (
@@ -271,3 +280,148 @@ def _export_row(obj: PointsEntry | PointsClaim) -> tuple[Any, ...]:
 
 
 register(PointsExcel())
+
+
+# --- kind points_standings: members' categories and exemption --------------------------
+
+STANDING_COLUMNS = (
+    text_column("积分办法编码", 32, required=True),
+    text_column("人员编号", 32, required=True),
+    choice_column("积分类别", tuple(PointsCategory.values), required=True),
+    bool_column("免于积分", note="填“是”或“否”，空白视为“否”；免于积分须填写说明"),
+    text_column("说明", 200, width=30, note="免于积分的原因（如年满70岁、长期患病）"),
+)
+SCOL = {c.header: i for i, c in enumerate(STANDING_COLUMNS)}
+STANDING_HEADERS = {"category": "积分类别", "reason": "说明", "exempt": "免于积分"}
+
+
+class StandingExcel(ExcelKind):
+    """The ``points_standings`` kind: a member's category (骨干/普通/流动/特殊) and
+    exemption for a scheme's year, one row per scheme and member. Written through
+    :func:`lianjian.points.services.set_standing` (the screen's and the API's service):
+    managers of the member's organisation only, never one's own; all or nothing."""
+
+    name = "points_standings"
+    label = "党员积分类别"
+    columns = STANDING_COLUMNS
+
+    def general_notes(self) -> list[str]:
+        return [
+            "第一行为表头，列的顺序不限；带 * 的列为必填列，表头中的 * 可写可不写。",
+            "从第二行起每行一名党员在一个积分办法（年度）中的类别；空白行会被忽略。",
+            "所有行先全部检查：只要有一处错误，整个文件都不会导入，并列出全部错误（第N行 列名：原因）。",
+            "只能设置本人所管理组织的党员，不能设置本人的类别；免于积分的党员不计分、不排名。",
+        ]
+
+    def apply(
+        self, sheet: Sheet, *, actor: Any, user: Any, dry_run: bool, file_name: str
+    ) -> ImportResult:
+        if user is not None and not manages_any(user):
+            return refused_result(self, file_name, dry_run)
+        result = ImportResult(kind=self.name, file_name=file_name, dry_run=dry_run)
+        errors = sheet.errors
+        seen: dict[tuple[Any, Any], int] = {}
+        for number, values in sheet.rows:
+            key = (values[SCOL["积分办法编码"]], values[SCOL["人员编号"]])
+            if INVALID in key:
+                continue
+            if key in seen:
+                errors.add(number, "人员编号", f"与第{seen[key]}行重复（同一积分办法、同一党员）")
+            else:
+                seen[key] = number
+        schemes = (
+            PointsScheme.objects.all()
+            if user is None
+            else PointsScheme.objects.restrict(user, VIEW)
+        )
+        scheme_by = {sc.code: sc for sc in schemes.select_related("org")}
+        members = Member.objects.all() if user is None else Member.objects.restrict(user, CHANGE)
+        rows: list[tuple[int, PointsScheme, Member, tuple[Any, ...]]] = []
+        for number, values in sheet.rows:
+            if any(v is INVALID for v in values):
+                continue
+            scheme = scheme_by.get(values[SCOL["积分办法编码"]])
+            if scheme is None:
+                errors.add(
+                    number, "积分办法编码", f"积分办法 {values[SCOL['积分办法编码']]} 不存在"
+                )
+                continue
+            member = (
+                members.select_related("org")
+                .filter(number=values[SCOL["人员编号"]], org__path__under=scheme.org.path)
+                .first()
+            )
+            if member is None:
+                errors.add(
+                    number,
+                    "人员编号",
+                    f"党员 {values[SCOL['人员编号']]} 不存在或不在本人管理范围内",
+                )
+                continue
+            if values[SCOL["免于积分"]] is True and not _given(values[SCOL["说明"]]):
+                errors.add(number, "说明", "免于积分须说明原因")
+                continue
+            rows.append((number, scheme, member, values))
+
+        def write() -> None:
+            for number, scheme, member, values in rows:
+                before = MemberStanding.objects.filter(member=member, year=scheme.year).first()
+                try:
+                    after = services.set_standing(
+                        actor=actor,
+                        member=member,
+                        year=scheme.year,
+                        category=values[SCOL["积分类别"]],
+                        exempt=values[SCOL["免于积分"]] is True,
+                        reason=_given(values[SCOL["说明"]]) or "",
+                    )
+                except ValidationError as exc:
+                    validation_errors(sheet.errors, number, exc, STANDING_HEADERS, "说明", new=True)
+                    continue
+                except PermissionDenied as exc:
+                    sheet.errors.add(number, "人员编号", str(exc) or "无权设置该党员的积分类别")
+                    continue
+                if before is None:
+                    result.created += 1
+                elif (before.category, before.exempt, before.reason) == (
+                    after.category, after.exempt, after.reason
+                ):  # fmt: skip
+                    result.unchanged += 1
+                else:
+                    result.updated += 1
+
+        through_services(
+            self,
+            write,
+            actor=actor,
+            dry_run=dry_run,
+            file_name=file_name,
+            errors=errors,
+            result=result,
+        )
+        return result
+
+    def export_rows(self, *, user: Any, org_code: str | None) -> Iterator[Sequence[Any]]:
+        schemes = (
+            PointsScheme.objects.all()
+            if user is None
+            else PointsScheme.objects.restrict(user, VIEW)
+        )
+        standings = (
+            MemberStanding.objects.all()
+            if user is None
+            else MemberStanding.objects.restrict(user, VIEW)
+        )
+        if org_code:
+            from lianjian.orgs.excel import export_root
+
+            standings = standings.filter(member__org__path__under=export_root(user, org_code).path)
+        for scheme in schemes.select_related("org").order_by("code"):
+            rows = standings.filter(
+                year=scheme.year, member__org__path__under=scheme.org.path
+            ).select_related("member")
+            for st in rows.order_by("member__number"):
+                yield (scheme.code, st.member.number, st.category, st.exempt, st.reason)
+
+
+register(StandingExcel())

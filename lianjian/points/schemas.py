@@ -123,3 +123,33 @@ class ClaimIn(Schema):
 
 class StepIn(Schema):
     reason: str = Field("", max_length=300, description="驳回或异议须填写理由")
+
+
+PointsCategoryName = Literal["骨干", "普通", "流动", "特殊"]
+
+
+class StandingListParams(PageParams):
+    org: str | None = Field(None, max_length=32, description="党员所在组织编码")
+
+
+class StandingOut(Schema):
+    scheme: str
+    year: int
+    member: str
+    member_name: str
+    org: str
+    category: str
+    exempt: bool = Field(description="由支部免于积分")
+    reason: str
+    scored: bool = Field(description="是否计分（免于积分或属于办法免于积分的类别时为 false）")
+
+
+class StandingListOut(Schema):
+    items: list[StandingOut]
+    count: int
+
+
+class StandingIn(Schema):
+    category: PointsCategoryName = Field(description="积分类别")
+    exempt: bool = Field(False, description="免于积分（须说明原因）")
+    reason: str = Field("", max_length=200, description="说明；免于积分时必填")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from lianjian.core.filters import filter_given, register_list, search
 from lianjian.core.scope import VIEW, ScopedQuerySet
@@ -66,16 +66,29 @@ def exempt_members(scheme: PointsScheme, member_ids: Iterable[int]) -> set[int]:
 
 
 def _events(
-    scheme: PointsScheme, member_ids: Iterable[int] | None
+    scheme: PointsScheme, member_ids: Iterable[int] | None, until: datetime.date | None = None
 ) -> dict[int, list[engine.Event]]:
+    """Each member's counted points as one event per (rule, period), summed in SQL.
+
+    Equal to the entry-by-entry events for the caps: a rule's entries all have the rule's
+    sign (the services refuse a correction of the other sign), so the greedy caps of
+    :func:`engine.kept_points` keep ``min(sum, caps left)`` of a period either way, and the
+    periods are taken in order. ``until``: entries after it cannot change a total up to it
+    (caps keep the earliest points) and are left out."""
     qs = PointsEntry.objects.filter(scheme=scheme, status=EntryStatus.ACTIVE)
     if member_ids is not None:
         qs = qs.filter(member_id__in=list(member_ids))
+    if until is not None:
+        qs = qs.filter(happened_on__lte=until)
     events: dict[int, list[engine.Event]] = defaultdict(list)
-    for member_id, code, period, points, day, pk in qs.values_list(
-        "member_id", "rule__code", "period", "points", "happened_on", "pk"
-    ).iterator(chunk_size=10000):
-        events[member_id].append(engine.Event(code, period, points, (day, pk)))
+    rows = (
+        qs.values("member_id", "rule__code", "period")
+        .annotate(total=Sum("points"))
+        .values_list("member_id", "rule__code", "period", "total")
+        .order_by()
+    )
+    for member_id, code, period, points in rows.iterator(chunk_size=10000):
+        events[member_id].append(engine.Event(code, period, points, (period, code)))
     return events
 
 
@@ -92,13 +105,16 @@ def period_totals(
 ) -> list[MemberTotal]:
     """Every scored member of the scheme's subtree (not left before the period) with
     their total for ``period`` (a period of the scheme or its year), by number."""
-    first, _ = engine.period_bounds(period)
+    first, last = engine.period_bounds(period)
+    everyone = members is None
     if members is None:
         members = Member.objects.filter(org__path__under=scheme.org.path)
     members = members.filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
     rows = list(members.order_by("number").values_list("pk", "number", "name"))
     ids = [r[0] for r in rows]
-    events = _events(scheme, ids)
+    # The whole subtree: every entry of the scheme is one of its members' (no IN list of
+    # hundreds of thousands of ids).
+    events = _events(scheme, None if everyone else ids, until=last)
     exempt = exempt_members(scheme, ids)
     spec = scheme.as_engine()
     return [
@@ -234,6 +250,19 @@ def claim_list(user: Any, f: ClaimFilter) -> ScopedQuerySet[PointsClaim]:
     qs = filter_given(qs, scheme__code=f.scheme, member__org__code=f.org)
     qs = search(qs, f.q, "member__name__icontains", "member__number__iexact", "text__icontains")
     return qs.order_by("-created_at", "-id")
+
+
+def standing_list(
+    user: Any, scheme: PointsScheme, *, org: str | None = None
+) -> ScopedQuerySet[MemberStanding]:
+    """The categories set for ``scheme``'s year of the members in its subtree whose
+    category ``user`` may see (managers: their organisations'; a member: their own), by
+    member number."""
+    qs = MemberStanding.objects.restrict(user, VIEW).filter(
+        year=scheme.year, member__org__path__under=scheme.org.path
+    )
+    qs = filter_given(qs, member__org__code=org)
+    return qs.select_related("member", "member__org").order_by("member__number", "id")
 
 
 def scheme_list(user: Any, f: PointsSchemeFilter) -> ScopedQuerySet[PointsScheme]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lianjian.activities.models import ActivityType, AttendanceStatus
@@ -34,6 +34,7 @@ from lianjian.points.models import (
     EntrySource,
     EntryStatus,
     MemberStanding,
+    PointsCategory,
     PointsClaim,
     PointsEntry,
     PointsRule,
@@ -43,7 +44,7 @@ from lianjian.points.models import (
 from lianjian.points.sources import SOURCE_NAMES, SOURCES, Found
 
 SYSTEM_REASON = "来源记录已撤销或不再符合规则"
-# The attendance sources and the status each counts (PostgreSQL recomputes them set-based).
+# The attendance sources and the status each counts (recomputed set-based in SQL, fast.py).
 ATTENDANCE_STATUS = {"attendance": AttendanceStatus.PRESENT, "absence": AttendanceStatus.ABSENT}
 
 
@@ -141,21 +142,30 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
     """Make the scheme's ``auto`` entries (of ``period``, or the whole year) match the
     source records; answers (entries written, entries withdrawn). Running it twice
     changes nothing the second time. Audited as one import row per run (the entries are
-    many and each is reproducible from its record)."""
+    many and each is reproducible from its record).
+
+    The attendance and absence rules — nearly all entries — are compared in SQL
+    (:mod:`lianjian.points.fast`); the other sources, a few rows per branch and year, row
+    by row against their small sets of records."""
     first, last = _range(scheme, period)
     rules = [r for r in scheme.rules.all() if r.active and r.source in SOURCES]
-    members_in = set(
-        Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", flat=True)
-    )
+    members_in: set[int] | None = None
     written = withdrawn = 0
     now_entries: list[PointsEntry] = []
+    now = timezone.now()
+    fast.analyze_if_stale()
     for rule in rules:
-        if connection.vendor == "postgresql" and rule.source in ATTENDANCE_STATUS:
-            w, d = fast.recompute_attendance(
-                scheme, rule, first, last, ATTENDANCE_STATUS[rule.source], SYSTEM_REASON
+        if rule.source in ATTENDANCE_STATUS:
+            counts = fast.recompute_attendance(
+                scheme, rule, first, last, ATTENDANCE_STATUS[rule.source], SYSTEM_REASON, now
             )
-            written, withdrawn = written + w, withdrawn + d
-            continue
+            if counts is not None:
+                written, withdrawn = written + counts[0], withdrawn + counts[1]
+                continue
+        if members_in is None:
+            members_in = set(
+                Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", flat=True)
+            )
         found: dict[tuple[int, str], Found] = {}
         for row in SOURCES[rule.source](rule.as_engine(), scheme.org.path, first, last):
             if row.member_id in members_in:
@@ -423,9 +433,17 @@ def withdraw_entry(*, actor: Any, entry: PointsEntry, reason: str) -> PointsEntr
 def set_standing(
     *, actor: Any, member: Member, year: int, category: str, exempt: bool, reason: str = ""
 ) -> MemberStanding:
-    """A member's category for ``year``; exempting needs a reason."""
+    """A member's category for ``year``; exempting needs a reason.
+
+    The one home of this write (screen, API and Excel call it): the managers of the
+    member's organisation set it, never the member themself (a branch secretary is a
+    member too); an unknown category is refused. Unchanged values write nothing."""
     if not _allowed(actor, CHANGE, MemberStanding(member=member)):
         raise PermissionDenied("无权设置该党员的积分类别")
+    if actor is not None and scope_of(actor).member_id == member.pk:
+        raise PermissionDenied("不能设置本人的积分类别")
+    if category not in PointsCategory.values:
+        raise ValidationError({"category": f"积分类别应为 {'、'.join(PointsCategory.values)} 之一"})
     if exempt and not reason.strip():
         raise ValidationError({"reason": "免于积分须说明原因"})
     standing: MemberStanding | None = MemberStanding.objects.filter(
@@ -434,4 +452,6 @@ def set_standing(
     fields: dict[str, Any] = {"category": category, "exempt": exempt, "reason": reason.strip()}
     if standing is None:
         return audited_create(actor=actor, obj=MemberStanding(member=member, year=year, **fields))
+    if all(getattr(standing, k) == v for k, v in fields.items()):
+        return standing
     return audited_update(actor=actor, obj=standing, fields=fields)
