@@ -9,6 +9,7 @@ into JSON-safe values, masking every personal-number field the model declares
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypedDict, TypeVar, Unpack
@@ -33,13 +34,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _private_fields(model: type[models.Model]) -> dict[str, Any]:
+    """:func:`sensitive_fields` of ``model``, asked once per model (imports snapshot every row)."""
+    return sensitive_fields(model)
+
+
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audited fields of ``obj`` as JSON values; foreign keys by their ``_id``/code.
 
     Declared personal numbers (``PhoneField``, ``IdNumberField``) are always stored masked,
     whoever the actor is: the log is read by people who may not see them.
     """
-    private = sensitive_fields(obj)
+    private = _private_fields(type(obj))
     names = list(fields) if fields is not None else list(getattr(obj, "AUDIT_FIELDS", ()))
     out: dict[str, Any] = {}
     for name in names:

@@ -172,7 +172,7 @@ class MemberExcel(ListExport, ExcelKind):
             with context:
                 for batch in chunks(rows):
                     plan = self._validate(
-                        batch, first, orgs, user, refused_orgs, visible, errors, result
+                        batch, first, orgs, user, refused_orgs, visible, errors, result, today
                     )
                     if not dry_run and not errors:
                         self._write(plan, orgs, actor=actor, actor_name=actor_name, today=today)
@@ -219,6 +219,7 @@ class MemberExcel(ListExport, ExcelKind):
         visible: Any,
         errors: ErrorList,
         result: ImportResult,
+        today: Any,
     ) -> list[tuple[Member, dict[str, Any] | None, list[str], Any]]:
         """Check one batch; returns (member, before snapshot or None for a new one, changed
         fields, old org id when transferred) for every row to write. A row whose key is bad
@@ -298,7 +299,7 @@ class MemberExcel(ListExport, ExcelKind):
             for f in MEMBER_STATE_FIELDS:
                 if state[f] is not INVALID:
                     setattr(member, f, state[f])
-            problems = member_row_errors(state)
+            problems = member_row_errors(state, on=today)
             for field_name, message in problems.items():
                 errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
             if problems:
