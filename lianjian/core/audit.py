@@ -46,11 +46,20 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     Declared personal numbers (``PhoneField``, ``IdNumberField``) are always stored masked,
     whoever the actor is: the log is read by people who may not see them.
     """
-    private = _private_fields(type(obj))
     names = list(fields) if fields is not None else list(getattr(obj, "AUDIT_FIELDS", ()))
+    return snapshot_values(type(obj), {name: getattr(obj, name) for name in names}, names)
+
+
+def snapshot_values(
+    model: type[models.Model], values: Mapping[str, Any], fields: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """:func:`snapshot` of a ``model`` record given as field values by name (``values``
+    holds every audited field), for bulk writes that build no instance (imports)."""
+    private = _private_fields(model)
+    names = fields if fields is not None else getattr(model, "AUDIT_FIELDS", ())
     out: dict[str, Any] = {}
     for name in names:
-        value = getattr(obj, name)
+        value = values[name]
         if name in private:
             value = private[name].mask(value)
         out[name] = _plain(value)
