@@ -9,6 +9,7 @@ into JSON-safe values, masking every personal-number field the model declares
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypedDict, TypeVar, Unpack
@@ -33,17 +34,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _private_fields(model: type[models.Model]) -> dict[str, Any]:
+    """:func:`sensitive_fields` of ``model``, asked once per model (imports snapshot every row)."""
+    return sensitive_fields(model)
+
+
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audited fields of ``obj`` as JSON values; foreign keys by their ``_id``/code.
 
     Declared personal numbers (``PhoneField``, ``IdNumberField``) are always stored masked,
     whoever the actor is: the log is read by people who may not see them.
     """
-    private = sensitive_fields(obj)
     names = list(fields) if fields is not None else list(getattr(obj, "AUDIT_FIELDS", ()))
+    return snapshot_values(type(obj), {name: getattr(obj, name) for name in names}, names)
+
+
+def snapshot_values(
+    model: type[models.Model], values: Mapping[str, Any], fields: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """:func:`snapshot` of a ``model`` record given as field values by name (``values``
+    holds every audited field), for bulk writes that build no instance (imports)."""
+    private = _private_fields(model)
+    names = fields if fields is not None else getattr(model, "AUDIT_FIELDS", ())
     out: dict[str, Any] = {}
     for name in names:
-        value = getattr(obj, name)
+        value = values[name]
         if name in private:
             value = private[name].mask(value)
         out[name] = _plain(value)

@@ -1,10 +1,15 @@
-"""The rows of an input workbook's first sheet: a fast expat reader of the sheet XML (openpyxl
-only for the workbook's structure), within :class:`~lianjian.core.excel.limits.ReadLimits`."""
+"""The rows of an input workbook's first sheet, within
+:class:`~lianjian.core.excel.limits.ReadLimits`: python-calamine (a Rust reader) for every
+workbook that a streamed scan shows to be within the limits, else a fast expat reader of
+the sheet XML (openpyxl only for the workbook's structure), which also words every refusal."""
 
 from __future__ import annotations
 
 import datetime
+import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
@@ -16,6 +21,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.xml.constants import SHARED_STRINGS
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from lianjian.core.excel.columns import (
     ExcelFileError,
@@ -23,6 +29,7 @@ from lianjian.core.excel.columns import (
 from lianjian.core.excel.limits import (
     EXCEL_MAX_ROWS,
     MAX_CELL_CHARS,
+    MAX_SMALL_PART_BYTES,
     SHEET_UNPACK_FACTOR,
     BoundedArchive,
     ReadLimits,
@@ -63,8 +70,13 @@ def open_first_sheet(
         size = file_size(handle)
         if size > limits.max_bytes:
             raise ExcelFileError([limits.file_too_large(size)])
+        check_directory(handle, size)
+        fast = _calamine_rows(handle, limits)
+        if fast is not None:
+            yield from fast
+            return
+        handle.seek(0)
         try:
-            check_directory(handle, size)
             reader = _Reader(BoundedArchive(handle), max_strings_bytes=limits.max_bytes)
             reader.read()
             workbook = reader.wb
@@ -380,3 +392,165 @@ class _FastSheet:
                 done.clear()
                 if not data:
                     break
+
+
+# --- python-calamine ----------------------------------------------------------------------
+# calamine reads a sheet into a dense grid spanning its first to its last cell, in memory it
+# allocates before Python sees a value: one crafted cell at XFD1048576 aborts the process.
+# So calamine only gets a workbook whose parts a streamed scan has shown to be plain (stored
+# or deflated, unpacking to exactly their declared size within their allowance) and whose
+# cell and row references all lie within the limits; anything else (rare, and every refusal)
+# goes to the expat reader above, which words the problem. The scan costs one inflation of
+# each part, a fraction of calamine's own time.
+
+_SCAN_CHUNK = 1 << 20
+_SCAN_OVERLAP = 64  # longer than any reference a pattern below has to see whole
+
+
+def _greater(limit: str, low: str, high: str, rest: str) -> str:
+    """A regex alternation of the strings of ``len(limit)`` characters of the class
+    ``low``–``high`` that sort after ``limit`` (same length: lexical order is numeric order)."""
+    alternatives = []
+    for i, ch in enumerate(limit):
+        if ch != high:
+            tail = f"{rest}{{{len(limit) - i - 1}}}"
+            alternatives.append(f"{re.escape(limit[:i])}[{chr(ord(ch) + 1)}-{high}]{tail}")
+    return "|".join(alternatives) or "(?!)"
+
+
+def _beyond_pattern(limits: ReadLimits) -> re.Pattern[bytes]:
+    """A reference attribute (`` r="…"``) that is not plainly within the limits: beyond the
+    last row or column, or in any other form (lower case, entities, leading zeros, other
+    quoting or spacing). The pattern starts with a literal, which keeps the scan fast; the
+    other characters that may precede an attribute are looked for apart (:data:`_OTHER_SPACE`)."""
+    last_row = str(limits.max_rows + 1)
+    last_column = _letters(limits.max_columns - 1)
+    rows = _greater(last_row, "0", "9", r"\d")
+    columns = _greater(last_column, "A", "Z", "[A-Z]")
+    plain = rf"[A-Z]{{0,{len(last_column)}}}\d{{0,{len(last_row)}}}\""
+    return re.compile(
+        rf' r(?:="(?:(?!{plain})|[A-Z]*(?:{rows})"|(?:{columns})\d*")|\s*=\s*\'|\s+=|=\s)'.encode()
+    )
+
+
+# An attribute preceded by a tab or a line break: legal XML that no spreadsheet program
+# writes; such a file is read by the expat reader.
+_OTHER_SPACE = (b"\tr", b"\nr", b"\rr")
+
+
+def _inflate(handle: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The unpacked bytes of a stored or deflated part, read from its local header on:
+    raises ValueError if it unpacks to more or less than its declared size."""
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise ValueError("local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    handle.seek(info.header_offset + 30 + name_length + extra_length)
+    left_in, left_out = info.compress_size, info.file_size
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    pending = b""
+    while left_in or pending:
+        if not pending:
+            pending = handle.read(min(left_in, _SCAN_CHUNK))
+            if not pending:
+                raise ValueError("truncated")
+            left_in -= len(pending)
+        if inflater is None:
+            data, pending = pending, b""
+        else:
+            data = inflater.decompress(pending, min(left_out + 1, _SCAN_CHUNK))
+            pending = inflater.unconsumed_tail
+        left_out -= len(data)
+        if left_out < 0:
+            raise ValueError("beyond its declared size")
+        yield data
+        if inflater is not None and inflater.eof:
+            if pending or left_in or inflater.unused_data:
+                raise ValueError("trailing data")
+            break
+    if left_out or (inflater is not None and not inflater.eof):
+        raise ValueError("short")
+
+
+def _plain_within_limits(handle: IO[bytes], limits: ReadLimits) -> bool:
+    """Whether calamine may read the workbook in ``handle`` (see above)."""
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
+        return False
+    beyond = _beyond_pattern(limits)
+    for info in infos:
+        name = info.filename.lower()
+        sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+        allowance = (
+            SHEET_UNPACK_FACTOR * limits.max_bytes
+            if sheet
+            else limits.max_bytes
+            if name == "xl/sharedstrings.xml"
+            else MAX_SMALL_PART_BYTES
+        )
+        if (
+            info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.file_size > allowance
+            or info.flag_bits & 0x1  # encrypted
+        ):
+            return False
+        try:
+            carry = b""
+            for data in _inflate(handle, info):
+                if sheet:
+                    # A reference cut by the chunk's end is seen whole in the next window.
+                    window = carry + data
+                    found = beyond.search(window)
+                    if (found and found.start() < len(window) - _SCAN_OVERLAP) or any(
+                        s in window for s in _OTHER_SPACE
+                    ):
+                        return False
+                    carry = window[-_SCAN_OVERLAP:]
+            if carry and beyond.search(carry):
+                return False
+        except (ValueError, OSError, zlib.error):
+            return False
+    handle.seek(0)
+    return True
+
+
+def _calamine_rows(
+    handle: IO[bytes], limits: ReadLimits
+) -> list[tuple[int, tuple[Any, ...]]] | None:
+    """The first worksheet's rows that hold a value, as ``(row number, values)`` read by
+    python-calamine, or None when the expat reader must read the file (see above). Values
+    are as the expat reader gives them, except that every number is a float (text cells
+    stay text: a leading-zero code or an 18-digit ID number is never a number) and a
+    date-styled cell is a ``date`` when it has no time of day."""
+    if not _plain_within_limits(handle, limits):
+        return None
+    try:
+        workbook = CalamineWorkbook.from_filelike(handle)
+        try:
+            metadata = workbook.sheets_metadata
+            if not metadata or metadata[0].typ != SheetTypeEnum.WorkSheet:
+                return None
+            sheet = workbook.get_sheet_by_index(0)
+            grid = sheet.to_python(skip_empty_area=True)
+            first_row, first_column = sheet.start or (0, 0)
+        finally:
+            workbook.close()
+    except Exception:  # noqa: BLE001 - the expat reader words what is wrong with the file
+        return None
+    handle.seek(0)
+    width = limits.max_columns
+    pad = [""] * first_column
+    rows = []
+    for offset, cells in enumerate(grid, start=first_row + 1):
+        if not any(cells):
+            continue
+        values = pad + cells if pad else cells
+        if len(values) > width or any(
+            v.__class__ is str and len(v) > MAX_CELL_CHARS for v in values
+        ):
+            return None  # the scan should have seen it; the expat reader words it
+        rows.append((offset, tuple(values)))
+    return rows

@@ -9,7 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.core.audit import audit_record, audit_row, diff, snapshot
+from lianjian.core.audit import (
+    audit_record,
+    audit_row,
+    diff,
+    snapshot,
+    snapshot_values,
+    target_type,
+)
 from lianjian.core.excel import (
     ABSENT,
     BATCH_SIZE,
@@ -122,6 +129,8 @@ MEMBER_DEFAULTS: dict[str, Any] = {
     "id_number": "",
     "is_floating": False,
 }
+# The fields a new member gets that no column sets.
+MEMBER_NEW: dict[str, Any] = {"left_on": None, "left_reason": ""}
 # Which column each rule of ``member_row_errors`` speaks about.
 MEMBER_FIELD_HEADERS = {field_name: header for header, field_name in MEMBER_SIMPLE}
 
@@ -172,7 +181,7 @@ class MemberExcel(ListExport, ExcelKind):
             with context:
                 for batch in chunks(rows):
                     plan = self._validate(
-                        batch, first, orgs, user, refused_orgs, visible, errors, result
+                        batch, first, orgs, user, refused_orgs, visible, errors, result, today
                     )
                     if not dry_run and not errors:
                         self._write(plan, orgs, actor=actor, actor_name=actor_name, today=today)
@@ -219,12 +228,13 @@ class MemberExcel(ListExport, ExcelKind):
         visible: Any,
         errors: ErrorList,
         result: ImportResult,
-    ) -> list[tuple[Member, dict[str, Any] | None, list[str], Any]]:
-        """Check one batch; returns (member, before snapshot or None for a new one, changed
-        fields, old org id when transferred) for every row to write. A row whose key is bad
-        or repeated is still checked for its other errors (it is refused anyway); so is a
-        row whose key a member outside ``visible`` holds, as a new member, against its own
-        values only."""
+        today: Any,
+    ) -> list[tuple[Any, dict[str, Any] | None, list[str], Any]]:
+        """Check one batch; returns (member — its values by field for a new one —, before
+        snapshot or None for a new one, changed fields, old org id when transferred) for
+        every row to write. A row whose key is bad or repeated is still checked for its
+        other errors (it is refused anyway); so is a row whose key a member outside
+        ``visible`` holds, as a new member, against its own values only."""
         numbers = [v[MCOL["人员编号"]] for n, v in batch if first.get(v[MCOL["人员编号"]]) == n]
         existing = {m.number: m for m in Member.objects.filter(number__in=numbers)}
         taken = hidden_keys(existing, visible)
@@ -238,7 +248,7 @@ class MemberExcel(ListExport, ExcelKind):
                 "id", "code", "path", "dissolved", "is_partner"
             ):
                 orgs[loaded[0]] = loaded
-        plan: list[tuple[Member, dict[str, Any] | None, list[str], Any]] = []
+        plan: list[tuple[Any, dict[str, Any] | None, list[str], Any]] = []
         for number, values in batch:
             key = values[MCOL["人员编号"]]
             member = existing.get(key) if first.get(key) == number else None
@@ -286,29 +296,22 @@ class MemberExcel(ListExport, ExcelKind):
                 row_ok = False
             if not row_ok or any(state[f] is INVALID for f in MEMBER_STATE_FIELDS):
                 row_ok = False
-            before: dict[str, Any] | None = None
-            changed: list[str] = []
-            old_org_id = None
-            if member is None:
-                member = Member(number=key if isinstance(key, str) else "")
-            else:
-                changed = [f for f in MEMBER_STATE_FIELDS if state[f] != getattr(member, f)]
-                old_org_id = member.org_id
-                before = snapshot(member) if changed else {}
-            for f in MEMBER_STATE_FIELDS:
-                if state[f] is not INVALID:
-                    setattr(member, f, state[f])
-            problems = member_row_errors(state)
+            problems = member_row_errors(state, on=today)
             for field_name, message in problems.items():
                 errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
-            if problems:
-                row_ok = False
-            if not row_ok:
+            if problems or not row_ok:
                 continue
-            if before is None:
+            if member is None:
+                # A new member is written from its values: no model instance per row.
                 result.created += 1
-                plan.append((member, None, [], None))
-            elif changed:
+                plan.append(({"number": key, **state, **MEMBER_NEW}, None, [], None))
+                continue
+            changed = [f for f in MEMBER_STATE_FIELDS if state[f] != getattr(member, f)]
+            old_org_id = member.org_id
+            before = snapshot(member) if changed else {}
+            for f in MEMBER_STATE_FIELDS:
+                setattr(member, f, state[f])
+            if changed:
                 result.updated += 1
                 plan.append((member, before, changed, old_org_id if "org_id" in changed else None))
             else:
@@ -317,7 +320,7 @@ class MemberExcel(ListExport, ExcelKind):
 
     def _write(
         self,
-        plan: list[tuple[Member, dict[str, Any] | None, list[str], Any]],
+        plan: list[tuple[Any, dict[str, Any] | None, list[str], Any]],
         orgs: dict[Any, Any],
         *,
         actor: Any,
@@ -329,15 +332,19 @@ class MemberExcel(ListExport, ExcelKind):
         updates: list[tuple[Any, ...]] = []
         audits: list[dict[str, Any]] = []
         transfers: list[tuple[Any, ...]] = []
+        member_type = target_type(Member)
         for member, before, _, old_org_id in plan:
             if before is None:
-                creates.append((*(getattr(member, f) for f in MEMBER_WRITE_FIELDS), now, now))
+                creates.append((*(member[f] for f in MEMBER_WRITE_FIELDS), now, now))
                 audits.append(
                     audit_row(
                         actor=actor,
                         action=AuditLog.Action.CREATE,
-                        obj=member,
-                        after=snapshot(member),
+                        # What obj=Member(...) would give: the key and the label.
+                        target=member_type,
+                        target_id=member["number"],
+                        target_repr=member["name"],
+                        after=snapshot_values(Member, member),
                     )
                 )
                 continue

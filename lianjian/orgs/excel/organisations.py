@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -96,7 +97,7 @@ class OrgExcel(ExcelKind):
             if row.code in taken:
                 errors.add(row.number, "组织编码", KEY_TAKEN)
         file_rows = {r.code: r for r in rows}
-        self._check_rows(rows, file_rows, db, hidden_parents, errors)
+        self._check_rows(rows, file_rows, db, hidden_parents, errors, timezone.localdate())
         moved_extra = resolve_paths(rows, file_rows, db, errors)
         self._check_db_children(rows, file_rows, errors)
         if user is not None:
@@ -199,10 +200,13 @@ class OrgExcel(ExcelKind):
         db: dict[str, Organisation],
         hidden_parents: set[str],
         errors: ErrorList,
+        on: datetime.date,
     ) -> None:
+        """Every row's own fields (``org_row_errors``, measured from the day ``on``, asked
+        once: the clock is not read per row) and its parent."""
         for row in rows:
             s, n = row.state, row.number
-            for field_name, message in org_row_errors(s).items():
+            for field_name, message in org_row_errors(s, on=on).items():
                 errors.add(n, ORG_FIELD_HEADERS[field_name], message)
             parent_code = row.parent_code
             if parent_code is INVALID or parent_code is None:
