@@ -315,6 +315,18 @@ def time_pages(runs: int, branch_code: str, analyze: bool) -> dict[str, Any]:
     scope_orgs = Organisation.objects.visible_to(manager).count()
     hx = {"HTTP_HX_REQUEST": "true"}
     deep_all = -(-visible_all // 20)
+    from lianjian.accounts.models import ApiToken
+    from lianjian.core.paging import encode_cursor
+    from lianjian.orgs.selectors import MEMBER_LIST_KEY
+
+    def cursor_at(user: Any, row: int, number: int = 0) -> str:
+        """The cursor after the ``row``-th member of ``user``'s list (0-based): a deep page."""
+        m = Member.objects.visible_to(user).current().order_by(*MEMBER_LIST_KEY)[row]
+        return encode_cursor([m.number], number=number)
+
+    mid_p01, mid_all = visible // 2, visible_all // 2
+    api_p01 = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=manager, name='bench')[1]}"}
+    api_all = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=admin, name='bench')[1]}"}
     # (key, label, user, url, headers): the key names the same page on every dataset.
     pages: list[tuple[str, str, Any, str, dict[str, str]]] = [
         ("home", "首页", manager, "/", {}),
@@ -323,25 +335,58 @@ def time_pages(runs: int, branch_code: str, analyze: bool) -> dict[str, Any]:
         ("org_search", "组织搜索“营销部”", manager, "/orgs/?q=营销部", {}),
         ("members", "党员列表 第1页", manager, "/orgs/members/", {}),
         (
-            "members_deep",
-            f"党员列表 第{last_page:,}页（末页）",
+            "members_cursor",
+            f"党员列表 第{mid_p01 // 20 + 2:,}页（游标“下一页”）",
             manager,
-            f"/orgs/members/?page={last_page}",
+            f"/orgs/members/?after={cursor_at(manager, mid_p01, mid_p01 // 20 + 2)}",
+            {},
+        ),
+        (
+            "members_last",
+            f"党员列表 末页（第{last_page:,}页）",
+            manager,
+            "/orgs/members/?last=1",
             {},
         ),
         ("member_search", "党员搜索“zs”", manager, "/orgs/members/?q=zs", {}),
+        ("member_search_name", "党员搜索“张伟”", manager, "/orgs/members/?q=张伟", {}),
         ("branch", f"支部详情 {branch_code}", manager, f"/orgs/o/{branch_code}/", {}),
+        ("api_members", "API 党员列表 50 条", manager, "/api/v1/members", api_p01),
+        (
+            "api_members_cursor",
+            "API 党员列表 50 条（after 游标，深处）",
+            manager,
+            f"/api/v1/members?after={cursor_at(manager, mid_p01)}",
+            api_p01,
+        ),
         ("home", "首页", admin, "/", {}),
         ("tree", "组织树", admin, "/orgs/", {}),
         ("members", "党员列表 第1页", admin, "/orgs/members/", {}),
         (
+            "members_cursor",
+            f"党员列表 第{mid_all // 20 + 2:,}页（游标“下一页”）",
+            admin,
+            f"/orgs/members/?after={cursor_at(admin, mid_all, mid_all // 20 + 2)}",
+            {},
+        ),
+        ("members_last", f"党员列表 末页（第{deep_all:,}页）", admin, "/orgs/members/?last=1", {}),
+        (
             "members_deep",
-            f"党员列表 第{deep_all:,}页（末页）",
+            f"党员列表 第{deep_all:,}页（旧链接 ?page=，OFFSET）",
             admin,
             f"/orgs/members/?page={deep_all}",
             {},
         ),
         ("member_search", "党员搜索“zs”", admin, "/orgs/members/?q=zs", {}),
+        ("member_search_name", "党员搜索“张伟”", admin, "/orgs/members/?q=张伟", {}),
+        ("api_members", "API 党员列表 50 条", admin, "/api/v1/members", api_all),
+        (
+            "api_members_cursor",
+            "API 党员列表 50 条（after 游标，深处）",
+            admin,
+            f"/api/v1/members?after={cursor_at(admin, mid_all)}",
+            api_all,
+        ),
     ]
     clients = {}
     for user in (manager, admin):

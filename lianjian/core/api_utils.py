@@ -24,6 +24,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import AfterValidator, StringConstraints, field_validator
 from pydantic_core import PydanticUseDefault
 
+from lianjian.core.paging import decode_cursor, encode_cursor, key_values, seek
 from lianjian.core.scope import CHANGE, may, scoped
 from lianjian.core.validation import ANYTIME, json_problem, text_problem
 
@@ -261,6 +262,43 @@ def paginate(queryset: QuerySet[Any, _Row], params: PageParams) -> tuple[list[_R
     if offset >= count:
         return [], count
     return list(queryset[offset : offset + params.page_size]), count
+
+
+class KeysetPageParams(PageParams):
+    """:class:`PageParams` and ``?after=``: the ``next`` cursor of the previous answer, for
+    walking a long list at the cost of its first page. An unusable cursor gives page 1."""
+
+    after: str | None = Field(
+        None,
+        max_length=1000,
+        description="上一次响应中的 next 游标：从该处继续（深分页用，代价与第 1 页相同）；无效游标返回第 1 页",
+    )
+
+
+def paginate_keyset(
+    queryset: QuerySet[Any, _Row], params: KeysetPageParams, key: Sequence[str]
+) -> tuple[list[_Row], int, str | None]:
+    """One page of ``queryset`` ordered by ``key`` (ending in a unique field), the total
+    count, and the cursor of the next page (``None`` on the last), in two queries.
+
+    With ``after`` the page continues from that cursor (``WHERE key > cursor LIMIT n``,
+    served by an index on the key); otherwise ``page`` counts from the start as in
+    :func:`paginate`. A cursor that is broken, tampered with or made for another list is
+    ignored (page ``page``).
+    """
+    count = queryset.count()
+    cursor = decode_cursor(params.after, key)
+    if cursor is not None:
+        rows = list(seek(queryset, key, cursor[0], forward=True)[: params.page_size + 1])
+    else:
+        offset = (params.page - 1) * params.page_size
+        if offset >= count:
+            return [], count, None
+        rows = list(queryset.order_by(*key)[offset : offset + params.page_size + 1])
+    more = len(rows) > params.page_size
+    rows = rows[: params.page_size]
+    following = encode_cursor(key_values(rows[-1], key)) if more else None
+    return rows, count, following
 
 
 class ErrorOut(Schema):

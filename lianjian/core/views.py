@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.template import loader
 
 from lianjian.core.models import AuditLog
-from lianjian.core.paging import paginate
+from lianjian.core.paging import paginate_keyset
 from lianjian.core.pickers import LIMIT, clean_text, get_source, search
 from lianjian.core.scope import scope_of
-from lianjian.core.selectors import AuditFilter
+from lianjian.core.selectors import AUDIT_LIST_KEY, AuditFilter
 from lianjian.core.selectors import audit_list as audit_list_rows
 
 
@@ -23,7 +23,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if not scope_of(request.user).everything:
         raise Http404
     f = AuditFilter.from_query(request.GET)
-    page = paginate(request, audit_list_rows(request.user, f), per_page=50)
+    page = paginate_keyset(
+        request, audit_list_rows(request.user, f), key=AUDIT_LIST_KEY, per_page=50
+    )
     return render(
         request,
         "core/audit_list.html",

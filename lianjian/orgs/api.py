@@ -20,7 +20,14 @@ from ninja.errors import HttpError
 
 from lianjian.accounts.http import caller
 from lianjian.accounts.models import User
-from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, named_in_body, paginate
+from lianjian.core.api_utils import (
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    named_in_body,
+    paginate,
+    paginate_keyset,
+)
 from lianjian.core.masking import may_see_private, private_values
 from lianjian.core.scope import CHANGE, get_visible_or_404, require
 from lianjian.orgs import selectors, services
@@ -220,11 +227,11 @@ MemberId = Path(..., ge=1, le=MAX_ID, description="党员 id")
 
 @members_router.get("", response={200: MemberListOut, **READ_ERRORS}, summary="党员列表")
 def member_list(request: HttpRequest, params: Query[MemberListParams]) -> dict[str, Any]:
-    """Members the caller may see, by organisation (tree order) and number."""
+    """Members the caller may see, by number; ``next`` continues the walk (``?after=``)."""
     user = caller(request)
     qs = selectors.member_list(user, params)
-    items, count = paginate(qs, params)
-    return {"items": [member_out(m, user) for m in items], "count": count}
+    items, count, following = paginate_keyset(qs, params, selectors.MEMBER_LIST_KEY)
+    return {"items": [member_out(m, user) for m in items], "count": count, "next": following}
 
 
 @members_router.get(

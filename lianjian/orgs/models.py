@@ -340,6 +340,8 @@ class Member(NamedRecord):
         indexes = [
             models.Index(fields=["org", "category"], name="member_org_cat_idx"),
             models.Index(fields=["name"], name="member_name_idx"),
+            # One organisation's members in list order (selectors.MEMBER_LIST_KEY).
+            models.Index(fields=["org", "number"], name="member_org_number_idx"),
         ]
 
     @property

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints, field_validator
 
-from lianjian.core.api_utils import PageParams, text
+from lianjian.core.api_utils import KeysetPageParams, PageParams, text
 from lianjian.core.filters import ListFilter
 from lianjian.core.masking import PrivateIdNumber, PrivatePhone
 from lianjian.orgs.rules import WARNING_LABELS
@@ -217,7 +217,7 @@ class MemberFilter(ListFilter):
     include_left: bool = Field(False, description="是否包括已离开的党员")
 
 
-class MemberListParams(MemberFilter, PageParams):
+class MemberListParams(MemberFilter, KeysetPageParams):
     pass
 
 
@@ -309,3 +309,6 @@ class MemberDetailOut(MemberOut):
 class MemberListOut(Schema):
     items: list[MemberOut]
     count: int
+    next: str | None = Field(
+        None, description="下一页的游标（作为 after 参数传回）；已是最后一页时为 null"
+    )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import form_page, require_manager, saved
-from lianjian.core.paging import paginate
+from lianjian.core.paging import paginate, paginate_keyset
 from lianjian.core.scope import CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs import selectors, services
 from lianjian.orgs.forms import DissolveForm, MemberForm, OrgForm, TransferForm
@@ -190,7 +190,9 @@ def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     f = MemberFilter.from_query(request.GET)
-    page = paginate(request, selectors.member_list(request.user, f))
+    page = paginate_keyset(
+        request, selectors.member_list(request.user, f), key=selectors.MEMBER_LIST_KEY
+    )
     code = f.under or f.org
     scope_org = (
         Organisation.objects.visible_to(request.user).filter(code=code).first() if code else None

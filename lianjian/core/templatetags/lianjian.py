@@ -24,6 +24,21 @@ def query_with(context: template.Context, **changes: Any) -> str:
     return query.urlencode()
 
 
+_PAGING_PARAMS = ("page", "after", "before", "last")
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: template.Context, **changes: Any) -> str:
+    """The current query string with every paging parameter (``page``, ``after``,
+    ``before``, ``last``) replaced by ``changes``: the links of a keyset pager."""
+    query: QueryDict = context["request"].GET.copy()
+    for key in _PAGING_PARAMS:
+        query.pop(key, None)
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
 @register.filter
 def joinlist(value: Iterable[Any] | None) -> str:
     """A list field as text, items separated by the Chinese list separator."""
