@@ -171,3 +171,22 @@ def test_the_screen_bound_grew_now_that_tasks_do_the_work_but_stays_a_bound():
     from lianjian.core.excel import ReadLimits
 
     assert ReadLimits.screen().max_rows == 200_000 < settings.IMPORT_MAX_ROWS
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_cleaned_and_its_confirm_fails_cleanly(
+    client, world, tmp_path
+):
+    import os
+    import time
+
+    client.force_login(world.manager_a)
+    upload(client, tmp_path)
+    job = ImportJob.objects.get()
+    old = time.time() - jobs.STALE_SECONDS - 60
+    os.utime(jobs.job_file(job), (old, old))
+    upload(client, tmp_path)  # the next upload cleans the folder
+    assert not jobs.job_file(job).exists()
+    client.post(CONFIRM_URL, {"token": job.token})
+    job.refresh_from_db()
+    assert (job.status, job.errors) == ("导入失败", ["导入文件已失效，请重新上传"])
+    assert not Organisation.objects.filter(code="XZ-A2").exists()

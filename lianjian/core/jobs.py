@@ -19,6 +19,7 @@ lock: a second confirm is refused) → :func:`run_import` → result. The engine
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,21 @@ def enqueue_after_commit(task_obj: Any, *args: Any) -> None:
         task_obj.enqueue(*args)
         return
     transaction.on_commit(lambda: task_obj.enqueue(*args))
+
+
+# The file of an upload nobody confirmed is removed after this long (a later confirm then
+# ends the job as 导入失败 with 导入文件已失效).
+STALE_SECONDS = 24 * 3600
+
+
+def _clean_stale(folder: Path) -> None:
+    limit = time.time() - STALE_SECONDS
+    for path in folder.glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def imports_dir() -> Path:
@@ -71,6 +87,7 @@ def import_job_create(
 ) -> ImportJob:
     """Keep an upload (``write`` fills the open file) and queue its validation; audited."""
     token = secrets.token_urlsafe(24)
+    _clean_stale(imports_dir())
     path = imports_dir() / f"{token}.xlsx"
     with path.open("wb") as out:
         write(out)
