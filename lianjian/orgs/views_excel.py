@@ -99,9 +99,11 @@ def _job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @transaction.non_atomic_requests  # the job and its tasks commit on their own
 def import_start(request: HttpRequest) -> HttpResponse:
-    """GET: the upload form. POST: keep the file as an import job and queue its full
-    validation; answer with the job's page (its progress, or the preview once the task
-    finished: every error by row, or how many rows would be created, updated, unchanged)."""
+    """GET: the upload form (with the user's latest jobs). POST: keep the file as an import
+    job and queue its full validation; redirect to the job's page, which polls until the
+    preview is ready (every error by row, or how many rows would be created, updated, left
+    unchanged). Should the task have ended already (the immediate backend), the preview is
+    the answer itself (400 when the file has errors)."""
     _require_importer(request)
     if request.method == "GET":
         return _page(
