@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 VENDOR := lianjian/static/vendor
 
-.PHONY: run dev ready test typecheck install static migrate demo lint bench clean
+.PHONY: run dev worker ready test typecheck install static migrate demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +42,23 @@ ready: install
 	$(BIN)/lianjian migrate --noinput
 	$(BIN)/lianjian demo --if-empty
 
+# Background tasks (imports, 智能分组; docs/tasks.md) need a worker: `run` and `dev` start
+# one beside the web server and stop it when the server exits (Ctrl-C included).
+WITH_WORKER = $(BIN)/lianjian db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM;
+
 # The product as users see it: no debug pages, static files from WhiteNoise.
 run: ready
-	LIANJIAN_DEBUG=false $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
+	@export LIANJIAN_DEBUG=false; $(WITH_WORKER) $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
 
 # For development: Django's debug pages (tracebacks, settings) — never on a shared server.
 dev: ready
-	LIANJIAN_DEBUG=true $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
+	@export LIANJIAN_DEBUG=true; $(WITH_WORKER) $(BIN)/lianjian runserver 127.0.0.1:$(PORT)
+
+# Production: the task worker alone (one or more beside gunicorn, e.g. under systemd).
+worker: install
+	LIANJIAN_DEBUG=false $(BIN)/lianjian db_worker --no-reload
 
 # Quick checks first: lint and format, the layers (import-linter), the types, the migrations; then the suite.
 test: install

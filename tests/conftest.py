@@ -36,6 +36,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    # Background tasks run inside the test, in its transaction (lianjian.core.jobs), so that
+    # the suite needs no worker and stays deterministic; a test wanting a queued task
+    # switches to django_tasks.backends.dummy.DummyBackend.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_deadline_rules():
     # The rules of the deadline colours are cached per request/run; a test's rolled-back
     # preset must not colour the next test.

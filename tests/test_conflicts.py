@@ -30,7 +30,7 @@ from lianjian.assessment.services import scheme_import
 from lianjian.core.codes import next_code
 from lianjian.core.conflicts import conflict_message, conflict_reason, is_lost_race
 from lianjian.core.excel import get_kind, import_file
-from lianjian.core.models import AuditLog, CodeCounter
+from lianjian.core.models import AuditLog, CodeCounter, ImportJob
 from lianjian.orgs.excel import organisations as orgs_excel
 from lianjian.orgs.models import Member, Organisation
 from lianjian.sharing.models import Match, Need, Resource
@@ -357,10 +357,8 @@ def test_a_confirm_whose_upload_another_confirm_took_is_told_so(world, settings,
         token = client.post(reverse("orgs:import_start"), {"kind": "orgs", "file": handle}).context[
             "token"
         ]
-    upload = tmp_path / "imports" / f"{token}.xlsx"
-    upload.rename(
-        upload.with_name(f"{token}.importing.xlsx")
-    )  # a second confirm has just claimed it
+    # A second confirm has just claimed the job (待确认 → 导入中 under its row lock).
+    ImportJob.objects.filter(token=token).update(status=ImportJob.Status.IMPORTING)
     before = state()
     response = client.post(reverse("orgs:import_confirm"), {"token": token}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [

@@ -195,6 +195,24 @@ def test_every_response_of_every_url_carries_the_strict_policy_and_pages_hold_no
         upload=SimpleUploadedFile("协议.pdf", PDF_BYTES, "application/pdf"),
     )
     values["alliances/agreements/files:file_id"] = str(scan.pk)
+    from lianjian.core.models import ImportJob
+
+    values["orgs/excel/jobs:pk"] = str(
+        ImportJob.objects.create(
+            token="csp", kind="orgs", file_name="o.xlsx", created_by=world.admin, status="待确认"
+        ).pk
+    )
+    from lianjian.assessment.models import AssessmentRun, RunJob
+
+    values["assessment/jobs:pk"] = str(
+        RunJob.objects.create(
+            scheme=AssessmentRun.objects.get(pk=values["assessment/r:pk"]).scheme,
+            period="2026",
+            created_by=world.admin,
+            status="失败",
+            errors=["方案在2026期间没有适用的组织"],
+        ).pk
+    )
     routes = sorted(set(_routes(get_resolver().url_patterns)))
     client = Client()
     client.force_login(world.admin)

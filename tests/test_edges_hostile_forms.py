@@ -1324,6 +1324,8 @@ READ_ONLY = {
     "orgs:org_children",
     "orgs:member_list",
     "orgs:member_detail",
+    "orgs:import_job",
+    "assessment:run_job",
     "orgs:template_download",
     "orgs:export_download",
     "orgs:export_filtered",

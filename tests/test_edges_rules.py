@@ -195,6 +195,11 @@ SYSTEM_DATES = {
     "proposals.GroupingRun.started_at",
     "proposals.GroupingRun.finished_at",
     "proposals.GroupingRun.adopted_at",
+    # the background tasks' jobs (lianjian.core.jobs): stamped by the services and tasks
+    "core.ImportJob.validated_at",
+    "core.ImportJob.confirmed_at",
+    "core.ImportJob.finished_at",
+    "assessment.RunJob.finished_at",
     "sharing.Booking.decided_at",
     "keytasks.ProgressReport.submitted_at",
     "keytasks.ProgressReport.confirmed_at",

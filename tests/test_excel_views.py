@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lianjian.core.models import AuditLog
+from lianjian.core.models import AuditLog, ImportJob
 from lianjian.orgs.models import Member, Organisation
 from tests.excel_helpers import make_xlsx, read_xlsx
 
@@ -122,7 +122,10 @@ def test_manager_previews_then_confirms_an_import_in_their_subtree(client, world
 
     done = client.post(CONFIRM_URL, {"token": token}, follow=True)
 
-    assert done.redirect_chain == [(f"{IMPORT_URL}?kind=orgs", 302)]
+    job = ImportJob.objects.get()
+    assert done.redirect_chain == [(reverse("orgs:import_job", args=[job.pk]), 302)]
+    assert job.status == "已导入"
+    assert '<td class="text-end" data-count="created">1</td>' in done.content.decode()
     assert [str(m) for m in done.context["messages"]] == [
         "党组织导入完成（o.xlsx）：新建 1 条，更新 1 条，未变 1 条"
     ]
@@ -134,7 +137,10 @@ def test_manager_previews_then_confirms_an_import_in_their_subtree(client, world
     assert not (settings.DATA_DIR / "imports" / f"{token}.xlsx").exists()
     # A token is good for one import only.
     again = client.post(CONFIRM_URL, {"token": token}, follow=True)
-    assert [str(m) for m in again.context["messages"]] == ["导入文件已失效，请重新上传"]
+    assert [str(m) for m in again.context["messages"]] == [
+        "该文件已提交导入，请勿重复提交；如需再次导入，请重新上传"
+    ]
+    assert AuditLog.objects.filter(action="import").count() == 1
 
 
 def test_a_token_from_another_session_is_refused(client, world, tmp_path):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import subprocess
-import sys
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from lianjian.alliances.models import Alliance, AllianceType
 from lianjian.alliances.services import alliance_create
@@ -134,15 +133,22 @@ def test_a_run_solves_and_reports_the_optimal_grouping(tree, inline):
     assert "hx-trigger" not in html
 
 
-def test_the_run_page_polls_until_the_background_command_finishes(
-    tree, django_capture_on_commit_callbacks, monkeypatch
+@pytest.fixture
+def queued(settings):
+    """A task backend that only records what was enqueued (no worker runs it)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    return default_task_backend
+
+
+def test_the_run_page_polls_until_the_background_task_finishes(
+    tree, django_capture_on_commit_callbacks, queued
 ):
-    launched = []
-    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: launched.append((args, kw)))
     with django_capture_on_commit_callbacks(execute=True):
         run = make_run(tree)
-    assert launched[0][0] == [sys.executable, "-m", "lianjian.cli", "grouping_run", str(run.pk)]
-    assert launched[0][1]["start_new_session"] is True
+    assert [(r.task.name, list(r.args)) for r in queued.results] == [
+        ("grouping_run_task", [run.pk])
+    ]
     run.refresh_from_db()
     assert run.status == "排队"
     c = login(tree.company)
@@ -153,23 +159,22 @@ def test_the_run_page_polls_until_the_background_command_finishes(
     )
     assert "HX-Refresh" not in poll
     assert "排队中" in poll.content.decode()
-    call_command("grouping_run", str(run.pk))
+    assert services.grouping_run_task.call(run.pk) == "完成"  # the worker
     poll = c.get(
         reverse("proposals:run_detail", args=[run.pk]), {"poll": "1"}, HTTP_HX_REQUEST="true"
     )
     assert poll["HX-Refresh"] == "true"
     run.refresh_from_db()
     assert (run.status, run.progress) == ("完成", 100)
+    # A retried task, or the command by hand, does not solve the run again.
+    assert services.grouping_run_task.call(run.pk) == "skipped"
     with pytest.raises(CommandError, match="不在排队状态"):
         call_command("grouping_run", str(run.pk))
     with pytest.raises(CommandError, match="不存在"):
         call_command("grouping_run", "99999")
 
 
-def test_a_run_that_lost_its_worker_is_reported_failed(
-    tree, django_capture_on_commit_callbacks, monkeypatch
-):
-    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: None)
+def test_a_run_that_lost_its_worker_is_reported_failed(tree, queued):
     run = make_run(tree)
     GroupingRun.objects.filter(pk=run.pk).update(
         status="运行中", started_at=timezone.now() - datetime.timedelta(hours=1)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("s/<str:code>/runs/", views_results.run_list, name="run_list"),
     path("s/<str:code>/trend/", views_results.scheme_trend, name="scheme_trend"),
     path("r/<int:pk>/", views_results.run_results, name="run_results"),
+    path("jobs/<int:pk>/", views_results.run_job, name="run_job"),
     path("r/<int:pk>/publish/", views_results.run_publish, name="run_publish"),
     path("r/<int:pk>/void/", views_results.run_void, name="run_void"),
     path("r/<int:pk>/republish/", views_results.run_republish, name="run_republish"),

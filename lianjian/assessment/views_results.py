@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from lianjian.assessment import output, selectors, services, versions
 from lianjian.assessment.forms import RunForm, VoidForm
-from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule
+from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule, RunJob
 from lianjian.assessment.report import write_report
 from lianjian.assessment.schemas import RunFilter
 from lianjian.assessment.stale import staleness
@@ -81,6 +81,41 @@ def _run_context(request: HttpRequest, run: AssessmentRun, **extra: Any) -> dict
     }
 
 
+def _run_done(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
+    messages.success(
+        request,
+        f"已计算{selectors.period_label(run.period)}第 {run.version} 版，"
+        f"参评组织 {run.org_count} 个；发布前可与上一版比较变化",
+    )
+    return redirect("assessment:run_results", pk=run.pk)
+
+
+@login_required
+def run_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run asked for by this user (404 for anyone else): progress while the task works
+    (the page polls), then the new version (with the usual message) or every reason."""
+    job = get_object_or_404(
+        RunJob.objects.select_related("scheme", "run"), pk=pk, created_by_id=request.user.pk
+    )
+    if getattr(request, "htmx", False) and request.GET.get("poll"):
+        response = render(request, "assessment/run_job_progress.html", {"job": job})
+        if job.status != RunJob.Status.QUEUED:
+            response["HX-Redirect"] = reverse("assessment:run_job", args=[job.pk])
+        return response
+    if job.run is not None:
+        return _run_done(request, job.run)
+    return render(
+        request,
+        "assessment/run_job.html",
+        {
+            "nav": NAV,
+            "job": job,
+            "scheme": job.scheme,
+            "period_label": selectors.period_label(job.period),
+        },
+    )
+
+
 @login_required
 def run_list(request: HttpRequest, code: str) -> HttpResponse:
     """The versions of a scheme by period (``RunFilter``: period, published), paginated; a
@@ -96,22 +131,19 @@ def run_list(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         require_manage(request, scheme)
         if form.is_valid():
-            try:
-                run = services.assessment_run(
-                    actor=request.user,
-                    scheme=scheme,
-                    period=form.cleaned_data["period"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                refused(request, exc)
-            else:
-                messages.success(
-                    request,
-                    f"已计算{selectors.period_label(run.period)}第 {run.version} 版，"
-                    f"参评组织 {run.org_count} 个；发布前可与上一版比较变化",
-                )
-                return redirect("assessment:run_results", pk=run.pk)
+            # The run is computed by a background task; the job page follows it. When the
+            # task already ended (the immediate backend), answer as the job page would.
+            job = services.run_job_create(
+                actor=request.user,
+                scheme=scheme,
+                period=form.cleaned_data["period"],
+                note=form.cleaned_data["note"],
+            )
+            if job.status == RunJob.Status.QUEUED:
+                return redirect("assessment:run_job", pk=job.pk)
+            if job.run is not None:
+                return _run_done(request, job.run)
+            refused(request, ValidationError(job.errors))
     page = paginate(request, selectors.run_list(request.user, f))
     return render(
         request,

@@ -180,3 +180,55 @@ class CodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}{self.last}"
+
+
+class ImportJob(models.Model):
+    """An Excel import through the screens, worked by background tasks (lianjian.core.jobs).
+
+    Its life: 校验中 (the validation task reads the file) → 有错误 (every error kept, nothing
+    imported) or 待确认 (the counts a confirm would write) → 导入中 (confirmed; the import
+    task writes all-or-nothing) → 已导入 or 导入失败 (the data changed since the preview:
+    the new errors are kept, nothing imported). Only its uploader sees it (others get 404).
+    The uploaded file lives under ``DATA_DIR/imports/<token>.xlsx`` until the job ends.
+    """
+
+    class Status(models.TextChoices):
+        VALIDATING = "校验中", "校验中"
+        INVALID = "有错误", "有错误"
+        READY = "待确认", "待确认"
+        IMPORTING = "导入中", "导入中"
+        DONE = "已导入", "已导入"
+        FAILED = "导入失败", "导入失败"
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    kind = models.CharField("数据类型", max_length=30)
+    file_name = models.CharField("文件名", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.VALIDATING
+    )
+    rows_created = models.PositiveIntegerField("新建", default=0)
+    rows_updated = models.PositiveIntegerField("更新", default=0)
+    rows_unchanged = models.PositiveIntegerField("未变", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "导入任务"
+        ordering: ClassVar = ["-created_at", "-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["created_by", "-created_at"], name="core_importjob_mine")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.status}）"
+
+    @property
+    def is_working(self) -> bool:
+        """A task is (or should be) working on it: the page polls."""
+        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)

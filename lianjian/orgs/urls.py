@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/<int:pk>/transfer/", views.member_transfer, name="member_transfer"),
     path("excel/", views_excel.import_start, name="import_start"),
     path("excel/confirm/", views_excel.import_confirm, name="import_confirm"),
+    path("excel/jobs/<int:pk>/", views_excel.import_job, name="import_job"),
     path("excel/template/", views_excel.template_download, name="template_download"),
     path("excel/export/", views_excel.export_download, name="export_download"),
     path("excel/export/list/<str:name>/", views_excel.export_filtered, name="export_filtered"),

@@ -2,23 +2,21 @@
 
 Only admins and managers import (members get 404, as if the screens did not exist); a
 manager's rows must lie in their own subtree, which the import engine checks row by row.
-An upload is kept under ``DATA_DIR/imports`` with a random name recorded in the session,
-so that only the session that uploaded it can confirm it. An upload is read within
-:meth:`ReadLimits.screen` (fewer rows than the command line, so that the preview and the
-import end within the request; the message points to ``lianjian import``); a file over the
-size limit is not even received (``core.uploads``). Exports contain only what the user may
+An upload becomes an import job (``core.ImportJob``, ``lianjian.core.jobs``): background
+tasks validate and import it while its page shows the progress (htmx polling); only its
+uploader sees or confirms it (404 for others), and confirming twice imports once. An
+upload is read within :meth:`ReadLimits.screen` (``IMPORT_SCREEN_MAX_ROWS``; larger files
+go through ``lianjian import``); a file over the size limit is not even received
+(``core.uploads``). Exports contain only what the user may
 see, with phones and ID numbers masked by ``lianjian.core.masking.may_see_private``.
 """
 
 from __future__ import annotations
 
-import secrets
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
@@ -27,7 +25,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianjian.core.excel import (
     ExcelFileError,
@@ -36,26 +34,20 @@ from lianjian.core.excel import (
     export_file,
     export_list_file,
     get_kind,
-    import_file,
     kind_for_list,
     write_template,
 )
 from lianjian.core.filters import LISTS
+from lianjian.core.jobs import import_job_confirm, import_job_create, job_result
+from lianjian.core.models import ImportJob
 from lianjian.core.scope import manages_any
 from lianjian.core.uploads import upload_over_limit
 
-SESSION_KEY = "excel_imports"
-# Uploads nobody confirmed are removed after this long.
-STALE_SECONDS = 24 * 3600
 MAX_SHOWN_ERRORS = 1000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOUBLE_CONFIRM = "该文件已提交导入，请勿重复提交；如需再次导入，请重新上传"
-
-
-def _imports_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+GONE = "导入文件已失效，请重新上传"
+MY_JOBS = 8  # the user's latest import jobs listed beside the upload form
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -63,47 +55,55 @@ def _require_importer(request: HttpRequest) -> None:
         raise Http404
 
 
-def _clean_stale(folder: Path) -> None:
-    limit = time.time() - STALE_SECONDS
-    for path in folder.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            continue
-
-
 def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     context = {"nav": "excel", "kinds": all_kinds(), "limits": ReadLimits.screen(), **context}
+    if template == "orgs/excel_import.html":
+        context["jobs"] = list(ImportJob.objects.filter(created_by_id=request.user.pk)[:MY_JOBS])
     return render(request, template, context, status=status)
 
 
-def _preview(
-    request: HttpRequest, *, token: str, kind: Any, file_name: str, result: Any, status: int = 200
-) -> HttpResponse:
-    return _page(
-        request,
-        "orgs/excel_preview.html",
-        {
-            "token": token,
-            "kind": kind,
-            "file_name": file_name,
-            "result": result,
-            "shown_errors": result.errors[:MAX_SHOWN_ERRORS],
-            "hidden_errors": max(0, len(result.errors) - MAX_SHOWN_ERRORS),
-        },
-        status=status,
-    )
+def _own_job(request: HttpRequest, pk: int) -> ImportJob:
+    """The user's own import job; anyone else's (or none) answers 404."""
+    job = ImportJob.objects.filter(pk=pk, created_by_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def _job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    """The job as it stands: progress while a task works on it (the page polls), the
+    preview with every error or the counts, or the result of the import."""
+    result = job_result(job)
+    failed = job.status in (ImportJob.Status.INVALID, ImportJob.Status.FAILED)
+    context = {
+        "job": job,
+        "token": job.token if job.status == ImportJob.Status.READY else "",
+        "kind": get_kind(job.kind),
+        "file_name": job.file_name,
+        "result": result,
+        "shown_errors": result.errors[:MAX_SHOWN_ERRORS],
+        "hidden_errors": max(0, len(result.errors) - MAX_SHOWN_ERRORS),
+    }
+    if getattr(request, "htmx", False) and request.GET.get("poll"):
+        response = render(request, "orgs/excel_job_progress.html", context)
+        if not job.is_working:
+            # The job's own page (the poll may come from the page answering the upload).
+            response["HX-Redirect"] = reverse("orgs:import_job", args=[job.pk])
+        return response
+    return _page(request, "orgs/excel_preview.html", context, status=400 if failed else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@transaction.non_atomic_requests  # all-or-nothing by itself; a preview must not hold a write lock
+@transaction.non_atomic_requests  # the job and its tasks commit on their own
 def import_start(request: HttpRequest) -> HttpResponse:
-    """GET: the upload form. POST: keep the file, validate it fully, show the preview
-    (every error by row, or how many rows would be created, updated, left unchanged)."""
+    """GET: the upload form (with the user's latest jobs). POST: keep the file as an import
+    job and queue its full validation; redirect to the job's page, which polls until the
+    preview is ready (every error by row, or how many rows would be created, updated, left
+    unchanged). Should the task have ended already (the immediate backend), the preview is
+    the answer itself (400 when the file has errors)."""
     _require_importer(request)
     if request.method == "GET":
         return _page(
@@ -130,90 +130,57 @@ def import_start(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     assert kind is not None and upload is not None
-    folder = _imports_dir()
-    _clean_stale(folder)
-    token = secrets.token_urlsafe(24)
-    path = folder / f"{token}.xlsx"
-    with path.open("wb") as out:
+
+    def write(out: Any) -> None:
         for chunk in upload.chunks():
             out.write(chunk)
-    file_name = Path(upload.name or "upload.xlsx").name[:200]
-    pending = {
-        t: e
-        for t, e in request.session.get(SESSION_KEY, {}).items()
-        if (folder / f"{t}.xlsx").is_file()
-    }
-    pending[token] = {"kind": kind.name, "name": file_name}
-    request.session[SESSION_KEY] = pending
-    result = import_file(
-        kind,
-        path,
-        file_name=file_name,
+
+    job = import_job_create(
         actor=request.user,
-        user=request.user,
-        dry_run=True,
-        limits=limits,
+        kind=kind.name,
+        file_name=Path(upload.name or "upload.xlsx").name,
+        write=write,
     )
-    if not result.ok:
-        _forget(request, token)
-    return _preview(
-        request,
-        token=token,
-        kind=kind,
-        file_name=file_name,
-        result=result,
-        status=200 if result.ok else 400,
-    )
+    if job.is_working:
+        return redirect("orgs:import_job", pk=job.pk)
+    return _job_page(request, job)  # the task already ended (the immediate backend)
 
 
-def _forget(request: HttpRequest, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    (_imports_dir() / f"{token}.xlsx").unlink(missing_ok=True)
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import job of the user's own (404 for anyone else's): see :func:`_job_page`."""
+    _require_importer(request)
+    return _job_page(request, _own_job(request, pk))
 
 
 @login_required
 @require_POST
-@transaction.non_atomic_requests  # the import is one transaction of its own (core.excel)
+@transaction.non_atomic_requests  # the confirm and the import commit on their own
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Apply a previewed upload all-or-nothing and go back to the import screen."""
+    """Queue the import of a previewed upload (all-or-nothing, in a task) and show its job;
+    a second confirm of the same upload (a double click, two tabs) is refused."""
     _require_importer(request)
     token = request.POST.get("token", "")
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    path = _imports_dir() / f"{token}.xlsx"
-    kind = get_kind(entry["kind"]) if entry else None
-    if entry is None or kind is None:
-        messages.error(request, "导入文件已失效，请重新上传")
+    job = (
+        ImportJob.objects.filter(token=token, created_by_id=request.user.pk).first()
+        if token
+        else None
+    )
+    if job is None or job.status == ImportJob.Status.INVALID:
+        messages.error(request, GONE)
         return redirect("orgs:import_start")
-    # Claim the upload first (a rename is atomic): of two confirms of one file at the same
-    # moment (a double click, two tabs) exactly one imports it. The other finds the file
-    # gone although its session still lists it, and is told not to confirm twice.
-    claimed = path.with_name(f"{token}.importing.xlsx")
-    try:
-        path.rename(claimed)
-    except FileNotFoundError:
+    if not import_job_confirm(actor=request.user, job=job):
         messages.error(request, DOUBLE_CONFIRM)
-        return redirect("orgs:import_start")
-    try:
-        result = import_file(
-            kind,
-            claimed,
-            file_name=entry["name"],
-            actor=request.user,
-            user=request.user,
-            limits=ReadLimits.screen(),
+        return redirect("orgs:import_job", pk=job.pk)
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.DONE:
+        kind = get_kind(job.kind)
+        label = kind.label if kind else ""
+        messages.success(
+            request, f"{label}导入完成（{job.file_name}）：{job_result(job).summary()}"
         )
-    finally:
-        claimed.unlink(missing_ok=True)
-    _forget(request, token)
-    if not result.ok:
-        # The data changed since the preview: show the new errors; nothing was imported.
-        return _preview(
-            request, token="", kind=kind, file_name=entry["name"], result=result, status=400
-        )
-    messages.success(request, f"{kind.label}导入完成（{entry['name']}）：{result.summary()}")
-    return redirect(f"{reverse('orgs:import_start')}?kind={kind.name}")
+    return redirect("orgs:import_job", pk=job.pk)
 
 
 def _kind_or_404(request: HttpRequest) -> Any:

@@ -3,28 +3,29 @@
 Every step is audited: the run's creation (who asked for what), its outcome (完成 or 失败,
 written by the system) and its adoption.
 
-Execution happens outside the request: :func:`run_start` launches the management command
-``lianjian grouping_run ID`` as a detached process once the run is committed, so the
-request returns at once and a server restart does not kill a solve in flight. With the
-setting ``GROUPING_RUN_INLINE = True`` (tests) the run executes synchronously instead.
+Execution happens outside the request: :func:`run_start` enqueues :func:`grouping_run_task`
+(Django's task framework, lianjian.core.jobs) once the run is committed, so the request
+returns at once and a worker (``lianjian db_worker``) solves it. With the setting
+``GROUPING_RUN_INLINE = True`` or the immediate task backend (tests) the run executes
+synchronously instead.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import subprocess
-import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from lianjian.alliances.models import Alliance, AllianceMember, AllianceType
 from lianjian.alliances.services import alliance_create, alliance_member_update, alliance_update
 from lianjian.core.audit import audit_record
+from lianjian.core.jobs import enqueue_after_commit
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import CHANGE, may
 from lianjian.grouping.model import InstanceError
@@ -81,55 +82,35 @@ def run_create(
 
 
 def run_start(run: GroupingRun) -> None:
-    """Execute ``run`` in a detached process after the current transaction commits."""
+    """Queue ``run`` for a worker (:func:`grouping_run_task`) once the current transaction
+    commits. ``GROUPING_RUN_INLINE = True`` still executes it at once (older tests)."""
     if getattr(settings, "GROUPING_RUN_INLINE", False):
         run_execute(run.pk)
         return
+    enqueue_after_commit(grouping_run_task, run.pk)
 
-    def launch() -> None:
-        log_dir = settings.DATA_DIR / "logs"
-        try:
-            log_dir.mkdir(parents=True, exist_ok=True)
-            with open(log_dir / "grouping_runs.log", "ab") as err:
-                subprocess.Popen(
-                    [sys.executable, "-m", "lianjian.cli", "grouping_run", str(run.pk)],
-                    cwd=settings.PROJECT_DIR,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=err,
-                    start_new_session=True,
-                )
-        except OSError as exc:
-            log.exception("could not start grouping run %s", run.pk)
-            error = f"无法启动后台计算进程：{exc.strerror or exc}"
-            with transaction.atomic():
-                if GroupingRun.objects.filter(pk=run.pk, status=GroupingRun.Status.QUEUED).update(
-                    status=GroupingRun.Status.FAILED, finished_at=timezone.now(), error=error
-                ):
-                    audit_record(
-                        actor=None,
-                        action=AuditLog.Action.UPDATE,
-                        obj=run,
-                        before={"status": GroupingRun.Status.QUEUED},
-                        after={"status": GroupingRun.Status.FAILED},
-                        note=f"智能分组计算失败：{error}",
-                    )
 
-    transaction.on_commit(launch)
+@task()
+def grouping_run_task(run_id: int) -> str:
+    """The background task of one run (``lianjian db_worker`` works it); returns the
+    run's final status, or ``skipped`` when the run was not queued (a retry)."""
+    run = run_execute(run_id)
+    return "skipped" if run is None else str(run.status)
 
 
 def run_execute(run_id: int) -> GroupingRun | None:
     """Solve a queued run and store the result or the error; returns the run.
 
-    Only a run still 排队 is executed (a conditional update claims it), so starting the
-    same run twice solves it once; returns None when the run was not queued.
+    Only a run still 排队 is executed: it is claimed (排队 → 运行中) under a row lock
+    (``select_for_update``), so a retried or doubled task solves it once; returns None when
+    the run was not queued.
     """
-    claimed = GroupingRun.objects.filter(pk=run_id, status=GroupingRun.Status.QUEUED).update(
-        status=GroupingRun.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    run = GroupingRun.objects.get(pk=run_id)
+    with transaction.atomic():
+        run = GroupingRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != GroupingRun.Status.QUEUED:
+            return None
+        run.status, run.started_at = GroupingRun.Status.RUNNING, timezone.now()
+        run.save(update_fields=["status", "started_at"])
     try:
         result = solve(run.instance, time_limit=run.time_limit, seed=int(run.params.get("seed", 0)))
     except InstanceError as exc:

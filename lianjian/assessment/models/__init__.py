@@ -26,6 +26,7 @@ from lianjian.assessment.models.runs import (
     AssessmentResultQuerySet,
     AssessmentRun,
     AssessmentRunQuerySet,
+    RunJob,
 )
 from lianjian.assessment.models.schemes import (
     DEFAULT_PASS_LINE,
@@ -52,6 +53,7 @@ __all__ = [
     "AssessmentResultQuerySet",
     "AssessmentRun",
     "AssessmentRunQuerySet",
+    "RunJob",
     "DEFAULT_PASS_LINE",
     "DEFAULT_STARS",
     "Dimension",

@@ -157,3 +157,36 @@ class AssessmentResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.total:.2f}"
+
+
+class RunJob(models.Model):
+    """A request to run a scheme for a period, worked by a background task
+    (:func:`lianjian.assessment.services.runs.assessment_run_task`): 排队 → 完成 (``run`` is
+    the new version) or 失败 (``errors``: every reason, nothing stored). The task computes
+    under the job's row lock and only a job 排队 is worked, so a retry never makes a second
+    version. Only the manager who asked sees it (404 for anyone else)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "排队", "排队"
+        DONE = "完成", "完成"
+        FAILED = "失败", "失败"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("期间", max_length=20)
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
+    run = models.ForeignKey(
+        AssessmentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    errors = models.JSONField("原因", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "考核计算任务"
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} {self.period}（{self.status}）"

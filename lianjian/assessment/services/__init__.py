@@ -32,7 +32,13 @@ from lianjian.assessment.services.kpis import (
     kpi_value_problem,
     kpi_write,
 )
-from lianjian.assessment.services.runs import RESULT_COLUMNS, assessment_run, run_publish
+from lianjian.assessment.services.runs import (
+    RESULT_COLUMNS,
+    assessment_run,
+    assessment_run_task,
+    run_job_create,
+    run_publish,
+)
 from lianjian.assessment.services.schemes import (
     DIMENSION_FIELDS,
     INDICATOR_FIELDS,
@@ -48,6 +54,8 @@ from lianjian.assessment.services.schemes import (
 from lianjian.assessment.services.scores import manual_score_set
 
 __all__ = [
+    "assessment_run_task",
+    "run_job_create",
     "COUNT_RULES",
     "DIMENSION_FIELDS",
     "INDICATOR_FIELDS",

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tasks import task
 
 from lianjian.assessment import sources
 from lianjian.assessment.entry import scheme_orgs
 from lianjian.assessment.models import (
     AssessmentResult,
     AssessmentRun,
+    RunJob,
     Scheme,
 )
 from lianjian.assessment.scheme_file import (
@@ -29,6 +31,7 @@ from lianjian.assessment.scoring import (
 from lianjian.assessment.services.common import check_period, fail
 from lianjian.core.audit import audit_record
 from lianjian.core.excel import insert_rows
+from lianjian.core.jobs import enqueue_after_commit
 from lianjian.core.models import AuditLog
 
 RESULT_COLUMNS = (
@@ -164,3 +167,56 @@ def run_publish(actor: Any, run: AssessmentRun) -> AssessmentRun:
         note="发布考核结果",
     )
     return run
+
+
+def run_job_create(*, actor: Any, scheme: Scheme, period: str, note: str = "") -> RunJob:
+    """Ask for a run of ``scheme`` for ``period`` as a background task; audited. The task is
+    enqueued after commit (the immediate backend of the tests runs it at once)."""
+    with transaction.atomic():
+        job = RunJob.objects.create(
+            scheme=scheme, period=period, note=(note or "")[:300], created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action=AuditLog.Action.CREATE,
+            obj=job,
+            after={"scheme": scheme.code, "period": period},
+            note=f"发起考核计算：{scheme.name} {period}",
+        )
+        enqueue_after_commit(assessment_run_task, job.pk)
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def assessment_run_task(job_id: int) -> str:
+    """Compute a queued :class:`RunJob` (``lianjian db_worker``). The job row stays locked
+    while the run is computed, and only a job 排队 is worked: a retry, a doubled task or a
+    second worker never stores a second version. A refusal (``ValidationError``) keeps every
+    reason on the job."""
+    with transaction.atomic():
+        job = (
+            RunJob.objects.select_for_update(of=("self",))
+            .select_related("scheme", "created_by")
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None or job.status != RunJob.Status.QUEUED:
+            return "skipped"
+        try:
+            job.run = assessment_run(job.created_by, job.scheme, job.period, note=job.note)
+        except ValidationError as exc:
+            job.status, job.errors = RunJob.Status.FAILED, list(exc.messages)
+        else:
+            job.status = RunJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "run", "errors", "finished_at"])
+        audit_record(
+            actor=None,
+            action=AuditLog.Action.UPDATE,
+            obj=job,
+            before={"status": RunJob.Status.QUEUED},
+            after={"status": job.status, **({"run": job.run.pk} if job.run else {})},
+            note="考核计算完成" if job.run else f"考核计算未完成：{'；'.join(job.errors)}",
+        )
+    return str(job.status)

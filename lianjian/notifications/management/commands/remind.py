@@ -1,4 +1,6 @@
-"""``lianjian remind [--date YYYY-MM-DD]``: turn due events into in-app notifications (daily cron)."""
+"""``lianjian remind [--date YYYY-MM-DD] [--queue]``: turn due events into in-app notifications
+(daily cron). With ``--queue`` the work is handed to the background task worker
+(``lianjian.notifications.tasks.remind_task``, docs/tasks.md) and the command returns at once."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from lianjian.core.validation import ANYTIME, check_date
 from lianjian.notifications import reminders
+from lianjian.notifications.tasks import remind_task
 
 
 class Command(BaseCommand):
@@ -17,6 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--date", help="按指定日期计算（YYYY-MM-DD），默认今天")
+        parser.add_argument(
+            "--queue", action="store_true", help="交给后台任务进程执行（结果保存在任务记录中）"
+        )
 
     def handle(self, *args, **opts) -> None:
         today = timezone.localdate()
@@ -33,6 +39,10 @@ class Command(BaseCommand):
             except ValueError as exc:
                 self.stderr.write(str(exc))
                 sys.exit(1)
+        if opts.get("queue"):
+            result = remind_task.enqueue(today.isoformat())
+            self.stdout.write(f"已交给后台任务进程（任务 {result.id}，{today:%Y-%m-%d}）")
+            return
         created = reminders.run(today)
         total = sum(created.values())
         for name, n in created.items():

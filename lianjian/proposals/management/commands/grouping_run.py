@@ -1,4 +1,6 @@
-"""``lianjian grouping_run ID``: execute one queued 智能分组 run (started by the web page)."""
+"""``lianjian grouping_run ID``: execute one queued 智能分组 run by hand (the web page queues a
+task for the worker, ``lianjian db_worker``; this command is the manual way, e.g. for a run
+whose task was lost)."""
 
 from __future__ import annotations
 
