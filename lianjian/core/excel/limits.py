@@ -62,8 +62,10 @@ class ReadLimits:
 
     @classmethod
     def screen(cls) -> ReadLimits:
-        """The limits of an upload through the screens: fewer rows, so that the preview and
-        the import finish within a web request; larger files go through ``lianjian import``."""
+        """The limits of an upload through the screens. The preview and the import run as
+        background tasks (``docs/tasks.md``), so they are not bound by a request's timeout;
+        the row limit still bounds what one upload may hold in the worker's memory and time.
+        Larger files go through ``lianjian import``."""
         return cls(
             settings.IMPORT_MAX_BYTES,
             min(settings.IMPORT_SCREEN_MAX_ROWS, settings.IMPORT_MAX_ROWS),
