@@ -357,6 +357,8 @@ API_ONLY = {
     "api:task_list",
     "api:milestone_list",
     "api:task_report_list",
+    # 党员积分 categories: the screen shows each member's on their points page, not as a list
+    "api:standing_list",
 }
 # Parameters a list needs to list anything (the scheme whose versions the run screen shows).
 BASE_PARAMS: dict[str, dict[str, str]] = {
