@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
 from lianjian.core.filters import filter_given, register_list, search
 from lianjian.orgs.models import COMMITTEE_POSTS, Member, MemberCategory, Organisation
-from lianjian.orgs.rules import WARNING_LABELS, Warning, org_warnings
+from lianjian.orgs.rules import DEFAULT_RULES, WARNING_LABELS, Warning, org_warnings
 from lianjian.orgs.schemas import MemberFilter, OrgFilter
 
 
@@ -97,13 +98,101 @@ class ScopeFigures:
     warning_orgs: list[tuple[Organisation, list[Warning]]]
 
 
-def scope_figures(
+def _collate_binary(expr: str) -> Any:
+    """``expr`` compared byte by byte, as Python compares strings (the order of the oracle),
+    whatever the database's default collation."""
+    from django.db import connection
+
+    return Collate(F(expr), "C" if connection.vendor == "postgresql" else "BINARY")
+
+
+def scope_figures(orgs: QuerySet[Organisation], *, list_limit: int = 10) -> ScopeFigures:
+    """Counts by kind, member counts and warnings for the organisations ``orgs`` (a scoped
+    queryset, e.g. ``Organisation.objects.visible_to(user)``) and their current members.
+
+    Two queries whatever the size of the scope: one aggregate over the organisations joined
+    to their stored member counts (``OrgFigures``, kept current by ``orgs.figures``), and
+    the ``list_limit`` organisations with the most serious warnings (most ``danger``
+    warnings first, then tree order). Term warnings are computed as of today in the query.
+    Equal to :func:`scope_figures_recount` (tests compare them).
+    """
+    r = {**DEFAULT_RULES, **(getattr(settings, "LIANJIAN_ORG_RULES", None) or {})}
+    now = today()
+    due = now + datetime.timedelta(days=r["term_warning_days"])
+    qs = orgs.annotate(
+        f_members=Coalesce(F("figures__members"), 0),
+        f_full=Coalesce(F("figures__full_members"), 0),
+        f_prob=Coalesce(F("figures__probationary"), 0),
+        f_floating=Coalesce(F("figures__floating"), 0),
+        f_committee=Coalesce(F("figures__committee_members"), 0),
+    )
+    ruled = Q(dissolved__isnull=True, is_partner=False)
+    branch = ruled & Q(kind="党支部")
+    conditions = {
+        "few_full": branch & Q(f_full__lt=r["branch_min_full_members"]),
+        "too_many": branch & Q(f_members__gt=r["branch_max_members"]),
+        "no_committee": branch
+        & Q(f_full__gte=r["committee_threshold"], f_committee__lt=r["committee_min_size"]),
+        "term_due": ruled & Q(term_end__gte=now, term_end__lte=due),
+        "term_overdue": ruled & Q(term_end__lt=now),
+    }
+    kinds = ("党委", "党总支", "党支部", "党小组")
+    sums = qs.aggregate(
+        **{f"kind_{i}": Count("id", filter=ruled & Q(kind=k)) for i, k in enumerate(kinds)},
+        partners=Count("id", filter=Q(dissolved__isnull=True, is_partner=True)),
+        members=Sum("f_members"),
+        full=Sum("f_full"),
+        prob=Sum("f_prob"),
+        floating=Sum("f_floating"),
+        **{f"w_{code}": Count("id", filter=cond) for code, cond in conditions.items()},
+    )
+    flagged = Q()
+    for cond in conditions.values():
+        flagged |= cond
+    danger = Case(When(conditions["few_full"], then=1), default=0) + Case(
+        When(conditions["term_overdue"], then=1), default=0
+    )
+    shown = list(
+        qs.filter(flagged)
+        .annotate(danger=danger)
+        .order_by("-danger", _collate_binary("path"))[:list_limit]
+    )
+    warning_orgs = [
+        (
+            org,
+            org_warnings(
+                kind=org.kind,
+                is_partner=False,
+                is_dissolved=False,
+                members=org.f_members,  # type: ignore[attr-defined]
+                full_members=org.f_full,  # type: ignore[attr-defined]
+                committee_members=org.f_committee,  # type: ignore[attr-defined]
+                term_end=org.term_end,
+                today=now,
+                rules=r,
+            ),
+        )
+        for org in shown
+    ]
+    return ScopeFigures(
+        by_kind={k: sums[f"kind_{i}"] for i, k in enumerate(kinds)},
+        partners=sums["partners"],
+        members=sums["members"] or 0,
+        full_members=sums["full"] or 0,
+        probationary=sums["prob"] or 0,
+        floating=sums["floating"] or 0,
+        warnings={code: sums[f"w_{code}"] for code in WARNING_LABELS},
+        warning_orgs=warning_orgs,
+    )
+
+
+def scope_figures_recount(
     orgs: QuerySet[Organisation], members: QuerySet[Member], *, list_limit: int = 10
 ) -> ScopeFigures:
-    """Counts by kind, member counts and warnings for the visible organisations.
-
-    Warnings need per-organisation counts, so this reads one row per active internal
-    organisation (a few columns): about 40,000 rows at State Grid scale.
+    """:func:`scope_figures` recounted from the member rows: reads one row per active
+    internal organisation and counts every member of the scope (about 40,000 and 400,000
+    rows at State Grid scale, 2 s). Kept as the oracle the tests compare the stored figures
+    with; screens use :func:`scope_figures`.
     """
     active = orgs.filter(dissolved__isnull=True)
     by_kind = dict(
