@@ -157,16 +157,16 @@ def scope_figures(orgs: QuerySet[Organisation], *, list_limit: int = 10) -> Scop
         .annotate(danger=danger)
         .order_by("-danger", _collate_binary("path"))[:list_limit]
     )
-    warning_orgs = [
+    warning_orgs: list[tuple[Organisation, list[Warning]]] = [
         (
             org,
             org_warnings(
                 kind=org.kind,
                 is_partner=False,
                 is_dissolved=False,
-                members=org.f_members,  # type: ignore[attr-defined]
-                full_members=org.f_full,  # type: ignore[attr-defined]
-                committee_members=org.f_committee,  # type: ignore[attr-defined]
+                members=org.f_members,
+                full_members=org.f_full,
+                committee_members=org.f_committee,
                 term_end=org.term_end,
                 today=now,
                 rules=r,
