@@ -13,9 +13,17 @@ import pytest
 from django.core.management import CommandError
 from django.utils import timezone
 
+from lianjian.accounts.models import User
 from lianjian.orgs.figures import refresh_for, stale
 from lianjian.orgs.models import Member, Organisation, OrgFigures
-from lianjian.orgs.selectors import scope_figures, scope_figures_recount
+from lianjian.orgs.rules import WARNING_LABELS
+from lianjian.orgs.schemas import OrgFilter
+from lianjian.orgs.selectors import (
+    org_list,
+    scope_figures,
+    scope_figures_recount,
+    with_warnings,
+)
 from lianjian.orgs.services import (
     member_create,
     member_transfer,
@@ -108,6 +116,18 @@ def _same(orgs_qs) -> None:
         )
 
 
+def _same_warning_filter(*, nonempty: bool) -> None:
+    """The org list's warning filter (SQL on the stored counts) lists exactly the
+    organisations that ``with_warnings`` (the rules in Python on a recount) flags."""
+    admin, _ = User.objects.get_or_create(username="figures-admin", role=User.Role.ADMIN)
+    stats = with_warnings(list(Organisation.objects.all()))
+    for code in WARNING_LABELS:
+        expected = {pk for pk, st in stats.items() if any(w.code == code for w in st.warnings)}
+        listed = org_list(admin, OrgFilter(warning=code, include_dissolved=True))
+        assert set(listed.values_list("pk", flat=True)) == expected, code
+        assert expected or not nonempty, code
+
+
 def _scopes() -> list:
     return [
         Organisation.objects.all(),
@@ -126,6 +146,7 @@ def test_stored_figures_equal_the_recount_through_every_kind_of_change():
     assert figures.members and figures.floating and figures.probationary
     for qs in _scopes():
         _same(qs)
+    _same_warning_filter(nonempty=True)
 
     rnd = random.Random(7)
     members = list(Member.objects.order_by("number"))
@@ -172,6 +193,7 @@ def test_stored_figures_equal_the_recount_through_every_kind_of_change():
     assert stale() == []
     for qs in _scopes():
         _same(qs)
+    _same_warning_filter(nonempty=False)
 
 
 @pytest.mark.django_db

@@ -106,6 +106,39 @@ def _collate_binary(expr: str) -> Any:
     return Collate(F(expr), "C" if connection.vendor == "postgresql" else "BINARY")
 
 
+def _rules() -> dict[str, int]:
+    return {**DEFAULT_RULES, **(getattr(settings, "LIANJIAN_ORG_RULES", None) or {})}
+
+
+def with_stored_counts(orgs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """``orgs`` annotated with their stored member counts (``OrgFigures``; 0 without a row):
+    ``f_members``, ``f_full``, ``f_prob``, ``f_floating``, ``f_committee``. One LEFT JOIN."""
+    return orgs.annotate(
+        f_members=Coalesce(F("figures__members"), 0),
+        f_full=Coalesce(F("figures__full_members"), 0),
+        f_prob=Coalesce(F("figures__probationary"), 0),
+        f_floating=Coalesce(F("figures__floating"), 0),
+        f_committee=Coalesce(F("figures__committee_members"), 0),
+    )
+
+
+def warning_conditions(now: datetime.date, rules: dict[str, int]) -> dict[str, Q]:
+    """For each warning code, the condition on a :func:`with_stored_counts` queryset under
+    which an organisation has that warning on ``now`` — :func:`org_warnings` as SQL (partner
+    and dissolved organisations have none); the tests hold the two equal."""
+    ruled = Q(dissolved__isnull=True, is_partner=False)
+    branch = ruled & Q(kind="党支部")
+    due = now + datetime.timedelta(days=rules["term_warning_days"])
+    return {
+        "few_full": branch & Q(f_full__lt=rules["branch_min_full_members"]),
+        "too_many": branch & Q(f_members__gt=rules["branch_max_members"]),
+        "no_committee": branch
+        & Q(f_full__gte=rules["committee_threshold"], f_committee__lt=rules["committee_min_size"]),
+        "term_due": ruled & Q(term_end__gte=now, term_end__lte=due),
+        "term_overdue": ruled & Q(term_end__lt=now),
+    }
+
+
 def scope_figures(orgs: QuerySet[Organisation], *, list_limit: int = 10) -> ScopeFigures:
     """Counts by kind, member counts and warnings for the organisations ``orgs`` (a scoped
     queryset, e.g. ``Organisation.objects.visible_to(user)``) and their current members.
@@ -116,26 +149,11 @@ def scope_figures(orgs: QuerySet[Organisation], *, list_limit: int = 10) -> Scop
     warnings first, then tree order). Term warnings are computed as of today in the query.
     Equal to :func:`scope_figures_recount` (tests compare them).
     """
-    r = {**DEFAULT_RULES, **(getattr(settings, "LIANJIAN_ORG_RULES", None) or {})}
+    r = _rules()
     now = today()
-    due = now + datetime.timedelta(days=r["term_warning_days"])
-    qs = orgs.annotate(
-        f_members=Coalesce(F("figures__members"), 0),
-        f_full=Coalesce(F("figures__full_members"), 0),
-        f_prob=Coalesce(F("figures__probationary"), 0),
-        f_floating=Coalesce(F("figures__floating"), 0),
-        f_committee=Coalesce(F("figures__committee_members"), 0),
-    )
+    qs = with_stored_counts(orgs)
+    conditions = warning_conditions(now, r)
     ruled = Q(dissolved__isnull=True, is_partner=False)
-    branch = ruled & Q(kind="党支部")
-    conditions = {
-        "few_full": branch & Q(f_full__lt=r["branch_min_full_members"]),
-        "too_many": branch & Q(f_members__gt=r["branch_max_members"]),
-        "no_committee": branch
-        & Q(f_full__gte=r["committee_threshold"], f_committee__lt=r["committee_min_size"]),
-        "term_due": ruled & Q(term_end__gte=now, term_end__lte=due),
-        "term_overdue": ruled & Q(term_end__lt=now),
-    }
     kinds = ("党委", "党总支", "党支部", "党小组")
     sums = qs.aggregate(
         **{f"kind_{i}": Count("id", filter=ruled & Q(kind=k)) for i, k in enumerate(kinds)},
@@ -283,7 +301,7 @@ def subtree_q(lookup: str, code: str) -> Q:
 def org_list(user: Any, f: OrgFilter) -> QuerySet[Organisation]:
     """The organisations ``user`` may see that match ``f``, in tree order — the one filter
     of the organisation screen (its table mode) and ``GET /api/v1/orgs``. The warning
-    filter reads the candidates' member counts (two queries, as ``with_warnings``)."""
+    filter is a subquery on the stored member counts (:func:`warning_conditions`)."""
     qs = Organisation.objects.visible_to(user).select_related("parent")
     if not f.include_dissolved:
         qs = qs.active()
@@ -292,15 +310,9 @@ def org_list(user: Any, f: OrgFilter) -> QuerySet[Organisation]:
     if f.under:
         qs = qs.filter(subtree_q("", f.under))
     if f.warning:
-        candidates = list(
-            qs.internal()
-            .select_related(None)
-            .only("id", "kind", "is_partner", "dissolved", "term_end")
-        )
-        stats = with_warnings(candidates, member_counts(qs.internal().values("id")))
-        qs = qs.filter(
-            pk__in=[pk for pk, st in stats.items() if any(w.code == f.warning for w in st.warnings)]
-        )
+        cond = warning_conditions(today(), _rules()).get(f.warning)
+        flagged = with_stored_counts(Organisation.objects.all()).filter(cond) if cond else None
+        qs = qs.filter(pk__in=flagged.values("pk")) if flagged is not None else qs.none()
     return qs.order_by("path")
 
 
