@@ -172,6 +172,7 @@ def scope_figures(orgs: QuerySet[Organisation], *, list_limit: int = 10) -> Scop
     )
     shown = list(
         qs.filter(flagged)
+        .only("code", "name", "kind", "path", "term_end")
         .annotate(danger=danger)
         .order_by("-danger", _collate_binary("path"))[:list_limit]
     )
