@@ -121,7 +121,8 @@ def run_dataset(
     analyze: bool,
 ) -> dict[str, Any]:
     orgs_file, members_file, info = dataset(out, n_orgs, n_members, seed)
-    name = f"lianjian_bench_{label}"
+    # BENCH_DB_PREFIX: a database name of one's own when several people run this on one server.
+    name = f"{os.environ.get('BENCH_DB_PREFIX', 'lianjian_bench')}_{label}"
     url = fresh_database(db, out, name)
     log(f"[{db}/{label}] migrate")
     cli(url, out, "migrate", "--noinput")

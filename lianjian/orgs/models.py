@@ -461,3 +461,30 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+class OrgFigures(models.Model):
+    """The current-member counts of one organisation (its own members, not its subtree's):
+    a derived row that :mod:`lianjian.orgs.figures` keeps equal to a recount of ``Member``,
+    so that the figures of a whole scope are one SUM over these rows (home page).
+
+    Not a record of its own: nothing here is entered by anyone, so it is neither audited
+    nor scoped apart from its organisation (read it only through a scoped organisation
+    queryset, ``Organisation.objects.visible_to(user)`` → ``figures__…``). An organisation
+    without a row has no current members.
+    """
+
+    org = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="figures"
+    )
+    members = models.PositiveIntegerField(default=0)
+    full_members = models.PositiveIntegerField(default=0)
+    probationary = models.PositiveIntegerField(default=0)
+    floating = models.PositiveIntegerField(default=0)
+    committee_members = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "党组织人数统计"
+
+    def __str__(self) -> str:
+        return f"{self.org_id}：党员 {self.members} 名"

@@ -19,6 +19,7 @@ from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
 from lianjian.orgs.demo.company import ROOT_CODE, org_specs
 from lianjian.orgs.demo.people import member_specs
+from lianjian.orgs.figures import refresh_for
 from lianjian.orgs.models import Member, MemberCategory, Organisation
 from lianjian.orgs.pinyin import initials
 from lianjian.orgs.provisioning import ROLE_LABELS, user_create
@@ -134,6 +135,7 @@ def _bulk_members(specs: list[dict[str, Any]]) -> int:
         member.full_clean(exclude=["org"], validate_unique=False)
         batch.append(member)
     Member.objects.bulk_create(batch, batch_size=500)
+    refresh_for({m.org_id for m in batch})  # bulk_create skips save(): orgs.figures
     return len(batch)
 
 

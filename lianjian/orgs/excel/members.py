@@ -54,6 +54,7 @@ from lianjian.orgs.excel.common import (
     export_root,
     may_import,
 )
+from lianjian.orgs.figures import refresh_for
 from lianjian.orgs.models import (
     Member,
     MemberCategory,
@@ -188,6 +189,7 @@ class MemberExcel(ListExport, ExcelKind):
                 if errors:
                     raise Rollback
                 if not dry_run:
+                    refresh_for({info[0] for info in orgs.values()})  # orgs.figures
                     audit_record(
                         **self.import_audit(actor=actor, result=result, file_name=file_name)
                     )
