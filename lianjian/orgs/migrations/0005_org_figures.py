@@ -46,7 +46,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0003_organisation_initials'),
+        ('orgs', '0004_member_list_indexes'),
     ]
 
     operations = [
