@@ -57,6 +57,7 @@ MODELS = (
     "supervision.Item",
     "points.PointsEntry",
     "points.PointsClaim",
+    "points.MemberStanding",
     "projects.Award",
 )
 KEYS = {
@@ -85,7 +86,8 @@ def plant_key_tasks(world) -> None:
 
 
 def plant_points(world) -> None:
-    """A manual points entry and a claim, so that the kind points exports planted text."""
+    """A manual points entry, a claim and an exemption, so that the kinds points and
+    points_standings export planted text."""
     import datetime as dt
 
     from lianjian.points import services as points
@@ -106,6 +108,9 @@ def plant_points(world) -> None:
         rule=scheme.rules.get(code="B2"),
         happened_on=day,
         text="表彰",
+    )
+    points.set_standing(
+        actor=None, member=world.m_a1, year=scheme.year, category="流动", exempt=True, reason="外出"
     )
 
 
