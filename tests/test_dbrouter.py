@@ -4,7 +4,9 @@ from it when one is configured; writes, migrations and every other read stay on 
 On PostgreSQL the ``replica`` alias always exists and, under tests, mirrors the test database
 (``TEST: {"MIRROR": "default"}``): a second connection to the same database, as a streaming
 replica would be. It only sees committed rows, so the routing test commits
-(``transaction=True``). On SQLite there is no replica: that test is skipped with its reason.
+(``transaction=True``; ``serialized_rollback`` so that the rows seeded by data migrations are
+there for it and for the transactional tests after it). On SQLite there is no replica: that
+test is skipped with its reason.
 """
 
 from __future__ import annotations
@@ -121,8 +123,17 @@ def _get(client, url: str) -> tuple[int, list[str], list[str]]:
     )
 
 
+@pytest.fixture
+def replica_closed():
+    """Close the replica's connection after the test: left open, it keeps the test database
+    busy and the suite's teardown cannot drop it."""
+    yield
+    connections[REPLICA].close()
+
+
 @needs_postgres
-@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+@pytest.mark.usefixtures("replica_closed")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", REPLICA])
 def test_dashboards_read_from_the_replica_and_other_pages_from_the_primary(client, world):
     assert client.login(username="company", password=PASSWORD)
     with override_settings(LIANJIAN_READ_REPLICA=True):
