@@ -121,6 +121,25 @@ def _finish(job: ImportJob, before: str, result: ImportResult, *, note: str) -> 
     )
 
 
+def _engine(job: ImportJob, path: Path, *, dry_run: bool) -> ImportResult:
+    """The import engine on the job's file, as its uploader (a check only when ``dry_run``);
+    a file that is gone (removed as stale) or a kind no longer known is one error."""
+    kind = get_kind(job.kind)
+    if kind is None or not path.is_file():
+        return ImportResult(
+            kind=job.kind, file_name=job.file_name, errors=["导入文件已失效，请重新上传"]
+        )
+    return import_file(
+        kind,
+        path,
+        file_name=job.file_name,
+        actor=job.created_by,
+        user=job.created_by,
+        dry_run=dry_run,
+        limits=ReadLimits.screen(),
+    )
+
+
 @task()
 def validate_import(job_id: int) -> str:
     """Check the job's file fully (a dry run of the engine) and keep every error or the
@@ -129,22 +148,8 @@ def validate_import(job_id: int) -> str:
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != ImportJob.Status.VALIDATING:
             return "skipped"
-        kind = get_kind(job.kind)
         path = job_file(job)
-        if kind is None or not path.is_file():
-            result = ImportResult(
-                kind=job.kind, file_name=job.file_name, errors=["导入文件已失效，请重新上传"]
-            )
-        else:
-            result = import_file(
-                kind,
-                path,
-                file_name=job.file_name,
-                actor=job.created_by,
-                user=job.created_by,
-                dry_run=True,
-                limits=ReadLimits.screen(),
-            )
+        result = _engine(job, path, dry_run=True)
         job.status = ImportJob.Status.READY if result.ok else ImportJob.Status.INVALID
         job.validated_at = timezone.now()
         if not result.ok:
@@ -183,21 +188,8 @@ def run_import(job_id: int) -> str:
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != ImportJob.Status.IMPORTING:
             return "skipped"
-        kind = get_kind(job.kind)
         path = job_file(job)
-        if kind is None or not path.is_file():
-            result = ImportResult(
-                kind=job.kind, file_name=job.file_name, errors=["导入文件已失效，请重新上传"]
-            )
-        else:
-            result = import_file(
-                kind,
-                path,
-                file_name=job.file_name,
-                actor=job.created_by,
-                user=job.created_by,
-                limits=ReadLimits.screen(),
-            )
+        result = _engine(job, path, dry_run=False)
         job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED
         job.finished_at = timezone.now()
         path.unlink(missing_ok=True)
