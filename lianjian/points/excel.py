@@ -32,7 +32,7 @@ from lianjian.core.excel.columns import (
     float_column,
     text_column,
 )
-from lianjian.core.excel.kinds import ExcelKind, register
+from lianjian.core.excel.kinds import ALL_OR_NOTHING_NOTE, HEADER_NOTE, ExcelKind, register
 from lianjian.core.excel.template import (
     refused_result,
     through_services,
@@ -99,9 +99,9 @@ class PointsExcel(ExcelKind):
 
     def general_notes(self) -> list[str]:
         return [
-            "第一行为表头，列的顺序不限；带 * 的列为必填列，表头中的 * 可写可不写。",
+            HEADER_NOTE,
             "从第二行起每行一条记录；空白行会被忽略。",
-            "所有行先全部检查：只要有一处错误，整个文件都不会导入，并列出全部错误（第N行 列名：原因）。",
+            ALL_OR_NOTHING_NOTE,
             "“录入”直接记入积分台账（生效）；“申报”进入审核（党小组初核、支委会审定、公示后生效）。",
             "台账从不修改：带记录号的行须与已存内容一致（视为未变），更正请新增一行。",
             "自动积分来自活动出勤、任务节点验收等记录，不在文件中。",
@@ -307,9 +307,9 @@ class StandingExcel(ExcelKind):
 
     def general_notes(self) -> list[str]:
         return [
-            "第一行为表头，列的顺序不限；带 * 的列为必填列，表头中的 * 可写可不写。",
+            HEADER_NOTE,
             "从第二行起每行一名党员在一个积分办法（年度）中的类别；空白行会被忽略。",
-            "所有行先全部检查：只要有一处错误，整个文件都不会导入，并列出全部错误（第N行 列名：原因）。",
+            ALL_OR_NOTHING_NOTE,
             "只能设置本人所管理组织的党员，不能设置本人的类别；免于积分的党员不计分、不排名。",
         ]
 

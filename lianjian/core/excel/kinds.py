@@ -25,6 +25,12 @@ logger = logging.getLogger(__name__)
 K = TypeVar("K")
 M = TypeVar("M", bound=Model)
 
+# The notes every kind's template starts with (a kind with notes of its own repeats them).
+HEADER_NOTE = "第一行为表头，列的顺序不限；带 * 的列为必填列，表头中的 * 可写可不写。"
+ALL_OR_NOTHING_NOTE = (
+    "所有行先全部检查：只要有一处错误，整个文件都不会导入，并列出全部错误（第N行 列名：原因）。"
+)
+
 
 @dataclass
 class ImportResult:
@@ -65,9 +71,9 @@ class ExcelKind(abc.ABC):
 
     def general_notes(self) -> list[str]:
         return [
-            "第一行为表头，列的顺序不限；带 * 的列为必填列，表头中的 * 可写可不写。",
+            HEADER_NOTE,
             "从第二行起每行一条记录；空白行会被忽略。",
-            "所有行先全部检查：只要有一处错误，整个文件都不会导入，并列出全部错误（第N行 列名：原因）。",
+            ALL_OR_NOTHING_NOTE,
             "编码已存在的行会更新原有记录；文件中没有的列保持原值不变。重复导入同一文件不会产生变化。",
         ]
 
