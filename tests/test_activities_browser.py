@@ -37,9 +37,11 @@ def test_the_year_field_shows_for_annual_types_and_voiding_asks_first(world, liv
     page.goto(f"{base}/activities/new/")
     year = page.locator("#id_for_year")
     page.select_option("#id_type", "主题党日")
-    assert not year.is_visible()
+    from playwright.sync_api import expect
+
+    expect(year).to_be_hidden()
     page.select_option("#id_type", "组织生活会")
-    assert year.is_visible()
+    expect(year).to_be_visible()
     shot(page, "activities-form-for-year")
 
     services.activity_record(

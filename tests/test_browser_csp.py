@@ -366,8 +366,10 @@ def test_the_behaviour_attributes_replace_the_inline_handlers(world, live_server
     # the indicator form's own script shows the parameters of the chosen rule only
     watch.visit(f"{base}/assessment/s/{assessed.scheme.code}/indicators/new/")
     page.select_option("select[name=rule]", "deduct")
-    assert page.locator("[data-help=deduct]").is_visible()
-    assert not page.locator("[data-help=ratio]").is_visible()
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-help=deduct]")).to_be_visible()
+    expect(page.locator("[data-help=ratio]")).to_be_hidden()
 
     # the meeting form reloads with the chosen alliance's liaisons
     watch.visit(f"{base}/consultations/meetings/new/")
