@@ -257,12 +257,21 @@ class MemberHistory(NamedTuple):
 
 
 def org_on(history: MemberHistory, day: datetime.date) -> int:
-    """The organisation a member belonged to on ``day``: the one they left by their first
-    transfer after ``day`` (a transfer dated ``day`` has taken effect), else today's."""
-    for date, from_org, _ in sorted(history.transfers):
+    """The organisation a member belonged to on ``day`` (:func:`org_on_day`)."""
+    return org_on_day(history.org_id, history.transfers, day)
+
+
+def org_on_day(
+    org_id: int, transfers: Sequence[tuple[datetime.date, int, int]], day: datetime.date
+) -> int:
+    """The organisation a member of ``org_id`` today, moved by ``transfers`` (date, from
+    org, to org), belonged to on ``day``: the one they left by their first transfer after
+    ``day`` (a transfer dated ``day`` has taken effect), else today's. The points ledger's
+    SQL path (points/fast.py) states the same rule; its tests compare the two."""
+    for date, from_org, _ in sorted(transfers):
         if date > day:
             return from_org
-    return history.org_id
+    return org_id
 
 
 def month_firsts(year: int) -> list[datetime.date]:

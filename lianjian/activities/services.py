@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lianjian.activities import reminders
+from lianjian.activities import reminders, signals
 from lianjian.activities.models import (
     HELD_STATUSES,
     VOIDABLE_STATUSES,
@@ -425,6 +425,7 @@ def _transition(
     activity.status, activity.return_reason = status, reason
     activity.save(update_fields=["status", "return_reason", "updated_at"])
     sync_links(activity)
+    signals.counted_changed.send(sender=Activity, activity_id=activity.pk)
     audit_record(
         actor=actor,
         action=AuditLog.Action.UPDATE,
@@ -473,6 +474,7 @@ def activity_void(*, actor: Any, activity: Activity, reason: str) -> Activity:
     activity.status, activity.void_reason = ActivityStatus.VOID, reason
     activity.save(update_fields=["status", "void_reason", "updated_at"])
     sync_links(activity)
+    signals.counted_changed.send(sender=Activity, activity_id=activity.pk)
     audit_record(
         actor=actor,
         action=AuditLog.Action.UPDATE,

@@ -79,9 +79,12 @@ def recompute_attendance(
     status: str,
     reason: str,
     now: datetime.datetime,
+    activity_id: int | None = None,
 ) -> tuple[int, int] | None:
-    """(written, withdrawn) for one attendance rule of ``scheme`` over ``first``..``last``;
-    None when this path does not apply (another backend, a change of UTC offset)."""
+    """(written, withdrawn) for one attendance rule of ``scheme`` over ``first``..``last``
+    (only the attendance of ``activity_id`` when given: the entries of one activity whose
+    record changed); None when this path does not apply (another backend, a change of UTC
+    offset)."""
     offset = fixed_offset(first, last)
     if not supported() or offset is None:
         return None
@@ -105,29 +108,44 @@ def recompute_attendance(
         "first": ops.adapt_datefield_value(first),
         "last": ops.adapt_datefield_value(last),
         "now": ops.adapt_datetimefield_value(now),
+        "activity": activity_id,
     }
+    # One activity: its attendance rows only, in the entries compared and in those written.
+    one = "AND act.id = %(activity)s" if activity_id is not None else ""
+    of_one = (
+        "AND {col} IN (SELECT id FROM activities_attendance WHERE activity_id = %(activity)s)"
+        if activity_id is not None
+        else ""
+    )
     held = _in("held", [str(s) for s in COUNTED_STATUSES], params)
     types = f"AND act.type {_in('type', list(rule.activity_types), params)}"
     day = DAY_SQL[vendor]
     period = PERIOD_SQL[vendor][scheme.period].format(d=day)
     # The attendance rows that earn the rule's points: ``status`` at a held, valid activity
-    # of the rule's types in the range, of a member of the scheme's subtree.
+    # of the rule's types in the range, of a member of the scheme's subtree on the
+    # activity's day — the organisation they left by their first transfer after that day,
+    # else today's (activities.compliance.org_on_day, the same rule; a transfer dated that
+    # day has taken effect; ties in the engine's order).
     qualifies = f"""
         FROM activities_attendance a
         JOIN activities_activity act ON act.id = a.activity_id
         JOIN orgs_member m ON m.id = a.member_id
-        JOIN orgs_organisation o ON o.id = m.org_id
+        JOIN orgs_organisation o ON o.id = COALESCE(
+            (SELECT t.from_org_id FROM orgs_membertransfer t
+             WHERE t.member_id = a.member_id AND t.date > {day}
+             ORDER BY t.date, t.from_org_id, t.to_org_id LIMIT 1),
+            m.org_id)
         WHERE a.status = %(status)s AND act.status {held} AND act.is_valid
           AND act.start >= %(start)s AND act.start < %(end)s
           {types if rule.activity_types else ""}
-          AND o.path LIKE %(path)s ESCAPE '\\'
+          AND o.path LIKE %(path)s ESCAPE '\\' {one}
     """
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE points_pointsentry SET status = %(withdrawn)s, withdrawn_reason = %(reason)s
             WHERE rule_id = %(rule)s AND source = %(auto)s AND status = %(active)s
-              AND happened_on >= %(first)s AND happened_on <= %(last)s
+              AND happened_on >= %(first)s AND happened_on <= %(last)s {of_one.format(col="attendance_id")}
               AND NOT EXISTS (SELECT 1 {qualifies}
                   AND a.id = points_pointsentry.attendance_id
                   AND a.member_id = points_pointsentry.member_id)""",
@@ -142,7 +160,7 @@ def recompute_attendance(
             WITH have AS MATERIALIZED (
                 SELECT e.member_id, e.attendance_id FROM points_pointsentry e
                 WHERE e.rule_id = %(rule)s AND e.status = %(active)s
-                  AND e.attendance_id IS NOT NULL)
+                  AND e.attendance_id IS NOT NULL {of_one.format(col="e.attendance_id")})
             INSERT INTO points_pointsentry (scheme_id, member_id, rule_id, period, happened_on,
                 points, source, record_key, attendance_id, status, reason, withdrawn_reason,
                 created_at)

@@ -23,11 +23,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.activities.models import ActivityType, AttendanceStatus
+from lianjian.activities.models import Activity, ActivityType, Attendance, AttendanceStatus
 from lianjian.core.audit import audit_record, audited_create, audited_update
 from lianjian.core.models import AuditLog
 from lianjian.core.scope import CHANGE, may, scope_of
-from lianjian.orgs.models import Member, Organisation
+from lianjian.orgs.models import Member, MemberTransfer, Organisation
 from lianjian.points import engine, fast
 from lianjian.points.models import (
     ClaimState,
@@ -138,17 +138,26 @@ def _publicity_days(data: Any) -> int:
 
 
 @transaction.atomic
-def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) -> tuple[int, int]:
+def recompute(
+    *,
+    actor: Any,
+    scheme: PointsScheme,
+    period: str | None = None,
+    activity: Activity | None = None,
+) -> tuple[int, int]:
     """Make the scheme's ``auto`` entries (of ``period``, or the whole year) match the
     source records; answers (entries written, entries withdrawn). Running it twice
     changes nothing the second time. Audited as one import row per run (the entries are
-    many and each is reproducible from its record).
+    many and each is reproducible from its record). With ``activity``, only the
+    attendance rules and only that activity's attendance (:func:`recompute_activity`).
 
     The attendance and absence rules — nearly all entries — are compared in SQL
     (:mod:`lianjian.points.fast`); the other sources, a few rows per branch and year, row
     by row against their small sets of records."""
     first, last = _range(scheme, period)
     rules = [r for r in scheme.rules.all() if r.active and r.source in SOURCES]
+    if activity is not None:
+        rules = [r for r in rules if r.source in ATTENDANCE_STATUS]
     members_in: set[int] | None = None
     written = withdrawn = 0
     now_entries: list[PointsEntry] = []
@@ -157,7 +166,14 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
     for rule in rules:
         if rule.source in ATTENDANCE_STATUS:
             counts = fast.recompute_attendance(
-                scheme, rule, first, last, ATTENDANCE_STATUS[rule.source], SYSTEM_REASON, now
+                scheme,
+                rule,
+                first,
+                last,
+                ATTENDANCE_STATUS[rule.source],
+                SYSTEM_REASON,
+                now,
+                activity_id=activity.pk if activity is not None else None,
             )
             if counts is not None:
                 written, withdrawn = written + counts[0], withdrawn + counts[1]
@@ -167,8 +183,10 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
                 Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", flat=True)
             )
         found: dict[tuple[int, str], Found] = {}
+        # The attendance sources decide membership as of the activity's day themselves.
+        as_of_day = rule.source in ATTENDANCE_STATUS
         for row in SOURCES[rule.source](rule.as_engine(), scheme.org.path, first, last):
-            if row.member_id in members_in:
+            if as_of_day or row.member_id in members_in:
                 found[(row.member_id, row.key)] = row
         current = PointsEntry.objects.filter(
             rule=rule,
@@ -214,9 +232,48 @@ def recompute(*, actor: Any, scheme: PointsScheme, period: str | None = None) ->
                 "period": period or str(scheme.year),
                 "written": written,
                 "withdrawn": withdrawn,
-            },
-            note="自动积分重新计算",
+            }
+            | ({"activity": activity.code} if activity is not None else {}),
+            note="自动积分重新计算"
+            if activity is None
+            else f"活动记录 {activity.code} 状态变化，自动积分随之更新",
         )
+    return written, withdrawn
+
+
+def recompute_activity(activity_id: int) -> tuple[int, int]:
+    """Bring the automatic entries of one activity's attendance in line after its record
+    entered or left the statuses that count (submitted, returned, voided): in every scheme
+    of the activity's year whose organisation holds one of its attendees, for the scheme's
+    period of the activity's day. Answers the (written, withdrawn) summed over the schemes;
+    idempotent like :func:`recompute` (a retried task writes nothing twice). The full
+    recompute stays the repair path; this keeps a member's points current without it."""
+    activity = Activity.objects.filter(pk=activity_id).first()
+    if activity is None:
+        return 0, 0
+    day = timezone.localtime(activity.start).date()
+    attendees = Attendance.objects.filter(activity_id=activity_id)
+    # Today's organisations and those left since the day (a superset of the organisations
+    # on the day: each scheme's recompute then decides as of the day itself).
+    paths = set(attendees.values_list("member__org__path", flat=True)) | set(
+        MemberTransfer.objects.filter(
+            member__in=attendees.values("member_id"), date__gt=day
+        ).values_list("from_org__path", flat=True)
+    )
+    written = withdrawn = 0
+    schemes = PointsScheme.objects.filter(
+        year=day.year, rules__active=True, rules__source__in=list(ATTENDANCE_STATUS)
+    ).select_related("org")
+    for scheme in schemes.distinct().order_by("pk"):
+        if not any(path.startswith(scheme.org.path) for path in paths):
+            continue
+        counts = recompute(
+            actor=None,
+            scheme=scheme,
+            period=engine.period_of(day, scheme.period),
+            activity=activity,
+        )
+        written, withdrawn = written + counts[0], withdrawn + counts[1]
     return written, withdrawn
 
 

@@ -16,8 +16,10 @@ import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
+from lianjian.activities.compliance import org_on_day
 from lianjian.activities.models import COUNTED_STATUSES, Attendance, AttendanceStatus
 from lianjian.activities.times import local_start
 from lianjian.carriers import rules as carrier_rules
@@ -25,7 +27,7 @@ from lianjian.carriers.models import CarrierMember, CarrierReview
 from lianjian.consultations import rules as problem_rules
 from lianjian.consultations.models import Problem
 from lianjian.keytasks.models import Milestone, TaskState
-from lianjian.orgs.models import Member
+from lianjian.orgs.models import Member, MemberTransfer, Organisation
 from lianjian.points import engine
 
 
@@ -43,12 +45,28 @@ class Found:
 Source = Callable[[engine.Rule, str, datetime.date, datetime.date], Iterator[Found]]
 
 
+def transfers_after(first: datetime.date) -> dict[int, list[tuple[datetime.date, int, int]]]:
+    """The transfers dated after ``first`` by member, as (date, from org, to org): the only
+    ones that place a member elsewhere on a day from ``first`` on (few: transfers are rare)."""
+    moved: dict[int, list[tuple[datetime.date, int, int]]] = {}
+    for member_id, *transfer in MemberTransfer.objects.filter(date__gt=first).values_list(
+        "member_id", "date", "from_org_id", "to_org_id"
+    ):
+        moved.setdefault(member_id, []).append(tuple(transfer))  # type: ignore[arg-type]
+    return moved
+
+
 def _attendance(
     rule: engine.Rule, path: str, first: datetime.date, last: datetime.date, status: str
 ) -> Iterator[Found]:
+    """The attendance rows of ``status`` at held activities in the range, of members who
+    belonged to the subtree ``path`` **on the activity's day** (a later transfer neither
+    takes points away from the old organisation's scheme nor gives them to the new one:
+    a closed period does not change because of something done today)."""
+    moved = transfers_after(first)
     qs = Attendance.objects.filter(
+        Q(member__org__path__under=path) | Q(member_id__in=list(moved)),
         status=status,
-        member__org__path__under=path,
         activity__status__in=COUNTED_STATUSES,
         activity__is_valid=True,
         activity__start__gte=local_start(first),
@@ -56,12 +74,18 @@ def _attendance(
     )
     if rule.activity_types:
         qs = qs.filter(activity__type__in=rule.activity_types)
-    for pk, member_id, start in qs.values_list("pk", "member_id", "activity__start").iterator(
-        chunk_size=5000
-    ):
-        yield Found(
-            member_id, f"attendance:{pk}", timezone.localtime(start).date(), attendance_id=pk
-        )
+    rows = qs.values_list("pk", "member_id", "activity__start", "member__org_id")
+    # The paths of every organisation a moved member was in (today's included).
+    orgs = {org for history in moved.values() for _, org, _ in history}
+    orgs |= set(Member.objects.filter(pk__in=list(moved)).values_list("org_id", flat=True))
+    paths = dict(Organisation.objects.filter(pk__in=orgs).values_list("pk", "path"))
+    for pk, member_id, start, org_id in rows.iterator(chunk_size=5000):
+        day = timezone.localtime(start).date()
+        if member_id in moved:
+            then = org_on_day(org_id, moved[member_id], day)
+            if not paths.get(then, "").startswith(path):
+                continue
+        yield Found(member_id, f"attendance:{pk}", day, attendance_id=pk)
 
 
 def attendance(
