@@ -125,16 +125,21 @@ def recompute_attendance(
     # of the rule's types in the range, of a member of the scheme's subtree on the
     # activity's day — the organisation they left by their first transfer after that day,
     # else today's (activities.compliance.org_on_day, the same rule; a transfer dated that
-    # day has taken effect; ties in the engine's order).
+    # day has taken effect; ties in the engine's order). Transfers are rare: the per-row
+    # lookup runs only for members moved since the range began (one hashed set).
     qualifies = f"""
         FROM activities_attendance a
         JOIN activities_activity act ON act.id = a.activity_id
         JOIN orgs_member m ON m.id = a.member_id
-        JOIN orgs_organisation o ON o.id = COALESCE(
-            (SELECT t.from_org_id FROM orgs_membertransfer t
-             WHERE t.member_id = a.member_id AND t.date > {day}
-             ORDER BY t.date, t.from_org_id, t.to_org_id LIMIT 1),
-            m.org_id)
+        JOIN orgs_organisation o ON o.id = CASE
+            WHEN a.member_id IN (SELECT member_id FROM orgs_membertransfer
+                                 WHERE date > %(first)s)
+            THEN COALESCE(
+                (SELECT t.from_org_id FROM orgs_membertransfer t
+                 WHERE t.member_id = a.member_id AND t.date > {day}
+                 ORDER BY t.date, t.from_org_id, t.to_org_id LIMIT 1),
+                m.org_id)
+            ELSE m.org_id END
         WHERE a.status = %(status)s AND act.status {held} AND act.is_valid
           AND act.start >= %(start)s AND act.start < %(end)s
           {types if rule.activity_types else ""}
