@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db.models import Count, F, Window
 
@@ -74,11 +75,11 @@ def my_year(member_id: int, year: int) -> MyYear:
 def open_todos(user_id: int, shown: int = OPEN_SHOWN) -> tuple[list[Notification], int]:
     """The user's first ``shown`` to-dos not yet done, the nearest due date first, and how
     many there are in all: one query (the count rides on each row as a window)."""
-    rows = list(
+    rows: list[Notification] = list(
         Notification.objects.filter(
             user_id=user_id, kind=Notification.Kind.TASK, done_at__isnull=True
         )
         .annotate(open_count=Window(Count("id")))
         .order_by(F("due").asc(nulls_last=True), "-created_at")[:shown]
     )
-    return rows, (rows[0].open_count if rows else 0)
+    return rows, (int(cast(Any, rows[0]).open_count) if rows else 0)

@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import ForeignKey, Q, QuerySet, Sum, prefetch_related_objects
 
 from lianjian.activities.models import Activity
 from lianjian.core.filters import filter_given, register_list, search
@@ -229,24 +229,21 @@ def _my_entries(
         )
         .order_by("happened_on", "id")
     )
+    # The entry's forward links, to attach an object already read without a query.
+    links = {
+        name: cast("ForeignKey[Any, Any]", PointsEntry._meta.get_field(name))
+        for name in ("rule", "claim")
+    }
     for name, known in (("rule", rules), ("claim", claims)):
-        field = PointsEntry._meta.get_field(name)
         by_pk = {obj.pk: obj for obj in known}
         for e in entries:
             linked = by_pk.get(getattr(e, f"{name}_id"))
             if linked is not None:
-                field.set_cached_value(e, linked)
+                links[name].set_cached_value(e, linked)
     # Whatever was not attached (a rule or claim of another version of the scheme): read.
+    prefetch_related_objects([e for e in entries if not links["rule"].is_cached(e)], "rule")
     prefetch_related_objects(
-        [e for e in entries if not PointsEntry._meta.get_field("rule").is_cached(e)], "rule"
-    )
-    prefetch_related_objects(
-        [
-            e
-            for e in entries
-            if e.claim_id and not PointsEntry._meta.get_field("claim").is_cached(e)
-        ],
-        "claim",
+        [e for e in entries if e.claim_id and not links["claim"].is_cached(e)], "claim"
     )
     prefetch_related_objects(entries, "milestone__task", "problem", "carrier_review__carrier")
     return entries
