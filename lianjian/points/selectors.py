@@ -172,9 +172,10 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
     scheme). Entries show the points each keeps after the caps. A rank inside the branch
     only when the scheme turns ranking on.
 
-    Queries do not grow with the entries: the scheme, its rules, the entries with their
-    attendance records, the member's standing and claims (8 with the session's), plus one
-    per kind of other source present (milestone, problem, 岗区队 review) and 3 for a rank."""
+    Five queries whatever the entries (the scheme, its rules, the member's claims, the
+    entries with their attendance records, the member's standing), plus one per kind of
+    other source present (milestone with its task, problem, 岗区队 review with its 岗区队)
+    and three for a rank."""
     scheme = scheme_for(member, year)
     if scheme is None:
         return None
