@@ -173,9 +173,9 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
     only when the scheme turns ranking on.
 
     Five queries whatever the entries (the scheme, its rules, the member's claims, the
-    entries with their attendance records, the member's standing), plus one per kind of
-    other source present (milestone with its task, problem, 岗区队 review with its 岗区队)
-    and three for a rank."""
+    entries with their attendance records, the member's standing), plus for each other
+    kind of source present one query (problems) or two (milestones and their tasks, 岗区队
+    reviews and their 岗区队), and three for a rank."""
     scheme = scheme_for(member, year)
     if scheme is None:
         return None
