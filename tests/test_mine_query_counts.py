@@ -113,3 +113,19 @@ def test_a_rare_source_costs_one_query_per_kind_not_per_entry(one_entry, django_
     with django_assert_num_queries(MY_POINTS_QUERIES + 2):
         page = client.get(url).content.decode()
     assert all(f"验收{i}" in page for i in range(6))
+
+
+def test_the_card_of_my_shows_the_totals_of_my_points(one_entry):
+    """我的 sums the ledger in SQL; 我的积分 takes it entry by entry: the same figures,
+    with the caps reached (eleven meetings against a cap of 6 a quarter and 12 a year)."""
+    from lianjian.points.selectors import my_points, my_points_card
+
+    _fifty(one_entry)
+    for today in (D(YEAR, 2, 1), D(YEAR, 5, 1), D(YEAR, 8, 1), D(YEAR, 11, 30)):
+        card = my_points_card(one_entry.m_a1, YEAR, today)
+        full = my_points(one_entry.m_a1, YEAR, today)
+        assert card is not None and full is not None
+        assert card.year == full.year and card.current == full.current
+        assert card.current_total == dict(full.periods)[full.current]
+        assert (card.claim_count, card.latest_claim_state) == (len(full.claims), "生效")
+    assert any(kept != e.points for e, kept in full.entries)  # a cap was reached
