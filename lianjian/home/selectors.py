@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any, cast
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Window
 
 from lianjian.activities.models import ActivityStatus, Attendance, AttendanceStatus, CheckinMethod
 from lianjian.notifications.models import Notification
@@ -52,6 +53,12 @@ def my_year(member_id: int, year: int) -> MyYear:
         Attendance.objects.filter(member_id=member_id, activity__start__year=year)
         .exclude(activity__status=ActivityStatus.VOID)
         .select_related("activity", "activity__host")
+        # What the list shows of each activity (not its minutes, which can run to pages).
+        .only(
+            *(f.name for f in Attendance._meta.concrete_fields),
+            *(f"activity__{name}" for name in ("code", "type", "topic", "start", "status", "host")),
+            "activity__host__name",
+        )
         .order_by("-activity__start")
     )
     status = [r.status for r in rows]
@@ -65,8 +72,14 @@ def my_year(member_id: int, year: int) -> MyYear:
     )
 
 
-def open_todos(user_id: int) -> QuerySet[Notification]:
-    """The user's to-dos not yet done, the nearest due date first."""
-    return Notification.objects.filter(
-        user_id=user_id, kind=Notification.Kind.TASK, done_at__isnull=True
-    ).order_by(F("due").asc(nulls_last=True), "-created_at")
+def open_todos(user_id: int, shown: int = OPEN_SHOWN) -> tuple[list[Notification], int]:
+    """The user's first ``shown`` to-dos not yet done, the nearest due date first, and how
+    many there are in all: one query (the count rides on each row as a window)."""
+    rows: list[Notification] = list(
+        Notification.objects.filter(
+            user_id=user_id, kind=Notification.Kind.TASK, done_at__isnull=True
+        )
+        .annotate(open_count=Window(Count("id")))
+        .order_by(F("due").asc(nulls_last=True), "-created_at")[:shown]
+    )
+    return rows, (int(cast(Any, rows[0]).open_count) if rows else 0)

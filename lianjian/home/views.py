@@ -16,7 +16,7 @@ from lianjian.core.context_processors import body_home, body_only
 from lianjian.core.dbrouters import reads_from_replica
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
-from lianjian.orgs.models import Organisation
+from lianjian.orgs.models import Member, Organisation
 from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
 from lianjian.points import selectors as points_selectors
 
@@ -43,10 +43,20 @@ def mine(request: HttpRequest) -> HttpResponse:
     record is told so (the menu does not offer the page to it)."""
     user = request.user
     assert isinstance(user, User)  # login_required
-    member = user.member
-    todos = selectors.open_todos(user.pk)
-    ctx: dict[str, Any] = {"nav": "mine", "member": member, "todos": todos[: selectors.OPEN_SHOWN]}
-    ctx["todo_count"] = todos.count()
+    # The member with their organisation (the header names it; the points scheme is the
+    # one of the nearest organisation at or above it): one query.
+    member = (
+        Member.objects.select_related("org").filter(pk=user.member_id).first()
+        if user.member_id is not None
+        else None
+    )
+    todos, todo_count = selectors.open_todos(user.pk)
+    ctx: dict[str, Any] = {
+        "nav": "mine",
+        "member": member,
+        "todos": todos,
+        "todo_count": todo_count,
+    }
     if member is not None:
         today = timezone.localdate()
         years = selectors.attendance_years(member.pk, today)
@@ -56,7 +66,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         tasks = keytask_rows.my_rows(user, today)
         ctx.update(tasks=tasks[: selectors.TASKS_SHOWN], task_count=len(tasks))
         ctx["carriers"] = my_carriers(user)
-        ctx["points"] = points_selectors.my_points(member, year, today)
+        ctx["points"] = points_selectors.my_points_card(member, year, today)
         # 民主评议: an appraisal open for the member to respond to, else their latest result.
         ctx["appraisal"] = appraisal_rows.mine_card(user)
     return render(request, "home/mine.html", ctx)

@@ -277,8 +277,10 @@ def history(task: KeyTask, limit: int = 100) -> list[AuditLog]:
 
 def _rows_where(user: Any, cond: Q, today: datetime.date) -> list[TaskRow]:
     mine = KeyTask.objects.visible_to(user).filter(cond).exclude(state=rules.CANCELLED)
-    ids = set(mine.values_list("pk", flat=True))
-    lists = set(mine.values_list("task_list_id", flat=True))
+    # The tasks and their lists in one read (我的 calls this on every visit).
+    pairs = set(mine.values_list("pk", "task_list_id"))
+    ids = {pk for pk, _ in pairs}
+    lists = {list_id for _, list_id in pairs}
     rows = _rows(_tasks_of(lists, cards=True), ids, today)
     rank = {"red": 0, "yellow": 1, "green": 2, "": 3}
     for r in rows:

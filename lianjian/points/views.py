@@ -188,15 +188,15 @@ def mine(request: HttpRequest) -> HttpResponse:
 def claim_create(request: HttpRequest) -> HttpResponse:
     """The member's claim form (rules: the claimable ones of the scheme scoring them)."""
     member = _member(request)
-    data = selectors.my_points(member, timezone.localdate().year)
-    if data is None:
+    scheme = selectors.scheme_for(member, timezone.localdate().year)
+    if scheme is None:
         raise Http404
-    form = ClaimForm(request.POST or None, scheme=data.scheme)
+    form = ClaimForm(request.POST or None, scheme=scheme)
     return form_page(
         request,
         form,
         "points/claim_form.html",
-        {"nav": "mine", "scheme": data.scheme},
+        {"nav": "mine", "scheme": scheme},
         save=lambda: services.file_claim(
             actor=request.user,
             member=member,
