@@ -1,7 +1,8 @@
 """Screens for running a scheme and reading its results: versions (run, publish, compare),
 the ranking, one organisation's breakdown down to its records, the company picture (star
-distribution, leaders and laggards, 党建 × 业务 scatter), the trend over periods, and the
-Excel and Word downloads.
+distribution, leaders and laggards, 党建 × 业务 scatter), the trend over periods, the Excel
+download, and the two background jobs asked for here: the Word report (``core.jobs``) and
+重新计算并发布 (a ``RunJob`` with ``republish_of``; its page is ``run_job``).
 
 A run is found through ``AssessmentRun.objects.visible_to`` (its scheme is visible, else
 404) and its rows through ``AssessmentResult.objects.visible_to`` (a branch sees its own
@@ -37,7 +38,6 @@ from lianjian.core.views import report_job_start_view
 from lianjian.orgs.models import Organisation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _is_counting(run: AssessmentRun) -> bool:
