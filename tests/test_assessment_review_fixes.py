@@ -9,7 +9,6 @@ A4 and says when it covers only part of the run; small screen and form polish.""
 from __future__ import annotations
 
 import copy
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -32,6 +31,7 @@ from tests.api_helpers import call
 from tests.assessment_engine_helpers import example
 from tests.assessment_screens_helpers import make_assessed
 from tests.excel_helpers import make_xlsx
+from tests.report_helpers import report_download
 
 
 @pytest.fixture
@@ -309,9 +309,7 @@ def test_scheme_changes_lists_added_removed_and_changed_parts():
 
 
 def _report(client: Client, run) -> Document:
-    response = client.get(url("run_report", run.pk))
-    assert response.status_code == 200
-    return Document(io.BytesIO(b"".join(response.streaming_content)))
+    return report_download(client, url("run_report", run.pk))
 
 
 def test_the_report_has_real_headings_on_a4(assessed, world):

@@ -189,7 +189,9 @@ PAGES = [
     ("run_analysis", lambda s, r, run: [run.pk], 7),
     ("run_compare", lambda s, r, run: [run.pk], 11),
     ("result_detail", lambda s, r, run: [run.pk, "ZB-A"], 11),
-    ("run_report", lambda s, r, run: [run.pk], 7),
+    # queue the report's job and write it (the immediate backend): the 7 reads of the report
+    # plus the job's insert, claim, update and audit rows (and their savepoints)
+    ("run_report", lambda s, r, run: [run.pk], 20),
     ("run_export", lambda s, r, run: [run.pk], 6),
     (
         "kpi_list",
@@ -212,4 +214,6 @@ def test_page_query_counts_stay_flat(world, django_assert_max_num_queries, n, na
         response = client.get(path)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
-    assert response.status_code == 200
+    # the Word report is written by its job (core.jobs; at once under the immediate backend)
+    # and the click answers with the job page: the count covers queuing and writing it
+    assert response.status_code == (302 if name == "run_report" else 200)

@@ -187,6 +187,7 @@ def test_every_response_of_every_url_carries_the_strict_policy_and_pages_hold_no
         False  # django-csp leaves Django's debug 404/500 pages alone; production does not
     )
     settings.MEDIA_ROOT = tmp_path
+    settings.DATA_DIR = tmp_path  # the Word reports the walk asks for are kept here
     call_command("demo", stdout=io.StringIO())
     values = _demo_values()
     scan = agreement_attach(
@@ -211,6 +212,16 @@ def test_every_response_of_every_url_carries_the_strict_policy_and_pages_hold_no
             created_by=world.admin,
             status="失败",
             errors=["方案在2026期间没有适用的组织"],
+        ).pk
+    )
+    from lianjian.core.jobs import report_job_start
+
+    values["jobs/reports:pk"] = str(
+        report_job_start(
+            actor=world.admin,
+            kind="assessment_run",
+            obj=AssessmentRun.objects.get(pk=values["assessment/r:pk"]),
+            target=values["assessment/r:pk"],
         ).pk
     )
     routes = sorted(set(_routes(get_resolver().url_patterns)))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from lianjian.supervision import rules, services
 from lianjian.supervision.models import Item, LeadRead, Measure
 from tests import matrix
+from tests.report_helpers import report_download
 from tests.supervision_helpers import PERSONAS, Ledger, make_ledger
 
 D = datetime.date
@@ -220,10 +221,6 @@ def test_query_counts_do_not_grow_with_rows(ledger, view, django_assert_max_num_
 
 
 def test_the_word_report_lists_the_items_the_user_sees(ledger):
-    import io
-
-    from docx import Document
-
     services.measure_add(
         actor=ledger.world.manager_a,
         item=ledger.item_a,
@@ -231,16 +228,13 @@ def test_the_word_report_lists_the_items_the_user_sees(ledger):
         deadline=D(2027, 1, 31),
     )
     url_ = reverse("supervision:batch_report", args=[ledger.batch.code])
-    response = client(ledger.world, "xuncha").get(url_)
-    assert response.status_code == 200
-    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    doc = report_download(client(ledger.world, "xuncha"), url_)
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "整改情况报告" in text and "问题1" in text and "问题2" in text
     assert "逐月检查记录" in cells and "公司党委第一巡察组" in cells
     # a branch gets the report of its own items only; another body gets 404
-    response = client(ledger.world, "manager_b").get(url_)
-    doc = Document(io.BytesIO(b"".join(response.streaming_content)))
+    doc = report_download(client(ledger.world, "manager_b"), url_, method="get")
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "问题2" in text and "问题1" not in text and "共 2 个" in text
     assert client(ledger.world, "jijian").get(url_).status_code == 404

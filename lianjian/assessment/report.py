@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -23,6 +24,7 @@ from docx.text.paragraph import Paragraph
 
 from lianjian.assessment import selectors
 from lianjian.assessment.models import AssessmentResult, AssessmentRun
+from lianjian.core.jobs import ReportKind
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -261,3 +263,18 @@ def write_report(run: AssessmentRun, user: Any, stream: IO[bytes]) -> None:
         size=9,
     )
     doc.save(stream)
+
+
+def _title(run: AssessmentRun) -> str:
+    return f"{run.scheme.name} {selectors.period_label(run.period)}第 {run.version} 版考核情况报告"
+
+
+# The report as a background task (``core.jobs``; registered in ``AssessmentConfig.ready``):
+# the run is a version the user sees and not voided, when written and again when downloaded.
+REPORT = ReportKind(
+    find=selectors.live_run,
+    write=write_report,
+    title=_title,
+    file_name=lambda run: f"{run.scheme.code}-{run.period}-第{run.version}版-考核情况报告.docx",
+    back=lambda run: reverse("assessment:run_results", args=[run.pk]),
+)

@@ -1,5 +1,6 @@
-"""Writes on result versions besides running and publishing (``services.assessment_run``,
-``services.run_publish``): voiding a version (作废) and publishing a recalculation.
+"""Writes on result versions besides running, publishing and recalculating
+(``services.assessment_run``, ``services.run_publish``, ``services.run_republish`` — the
+last a background task): voiding a version (作废).
 
 A version is never deleted: voiding records who, when and why (audited), unpublishes it,
 and takes it out of every history, trend, organisation page, ranking list, API list and
@@ -15,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lianjian.assessment import services
 from lianjian.assessment.models import AssessmentRun
 from lianjian.core.audit import audit_record
 from lianjian.core.models import AuditLog
@@ -58,14 +58,3 @@ def run_void(*, actor: Any, run: AssessmentRun, reason: str) -> AssessmentRun:
         note=f"作废：{reason}",
     )
     return run
-
-
-@transaction.atomic
-def run_republish(*, actor: Any, run: AssessmentRun, note: str = "") -> AssessmentRun:
-    """Recalculate ``run``'s scheme and period from today's inputs as the next version and
-    publish it in its place (the stale-result notice's action)."""
-    if run.voided_at is not None:
-        raise ValidationError("该版本已作废，不能据此重新计算")
-    text = (note or "").strip() or f"输入数据变化后重新计算（原第 {run.version} 版）"
-    fresh = services.assessment_run(actor, run.scheme, run.period, note=text[:300])
-    return services.run_publish(actor, fresh)

@@ -1,7 +1,8 @@
 """Screens for running a scheme and reading its results: versions (run, publish, compare),
 the ranking, one organisation's breakdown down to its records, the company picture (star
-distribution, leaders and laggards, 党建 × 业务 scatter), the trend over periods, and the
-Excel and Word downloads.
+distribution, leaders and laggards, 党建 × 业务 scatter), the trend over periods, the Excel
+download, and the two background jobs asked for here: the Word report (``core.jobs``) and
+重新计算并发布 (a ``RunJob`` with ``republish_of``; its page is ``run_job``).
 
 A run is found through ``AssessmentRun.objects.visible_to`` (its scheme is visible, else
 404) and its rows through ``AssessmentResult.objects.visible_to`` (a branch sees its own
@@ -27,16 +28,16 @@ from django.views.decorators.http import require_POST
 from lianjian.assessment import output, selectors, services, versions
 from lianjian.assessment.forms import RunForm, VoidForm
 from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule, RunJob
-from lianjian.assessment.report import write_report
 from lianjian.assessment.schemas import RunFilter
 from lianjian.assessment.stale import staleness
 from lianjian.assessment.views import NAV, can_manage, refused, require_manage, visible_scheme
+from lianjian.core.jobs import own_job_or_404
 from lianjian.core.pages import form_page, saved
 from lianjian.core.paging import paginate
+from lianjian.core.views import report_job_start_view
 from lianjian.orgs.models import Organisation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _is_counting(run: AssessmentRun) -> bool:
@@ -64,8 +65,8 @@ def visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
 
 def live_run(request: HttpRequest, pk: int) -> AssessmentRun:
     """A visible version that is not voided (downloads and objections): a voided one is 404."""
-    run = visible_run(request, pk)
-    if run.voided_at is not None:
+    run = selectors.live_run(request.user, pk)
+    if run is None:
         raise Http404
     return run
 
@@ -81,12 +82,18 @@ def _run_context(request: HttpRequest, run: AssessmentRun, **extra: Any) -> dict
     }
 
 
-def _run_done(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
-    messages.success(
-        request,
-        f"已计算{selectors.period_label(run.period)}第 {run.version} 版，"
-        f"参评组织 {run.org_count} 个；发布前可与上一版比较变化",
-    )
+def _run_done(
+    request: HttpRequest, run: AssessmentRun, *, republished: bool = False
+) -> HttpResponse:
+    period = selectors.period_label(run.period)
+    if republished:
+        text = f"已按当前数据重新计算并发布{period}第 {run.version} 版"
+    else:
+        text = (
+            f"已计算{period}第 {run.version} 版，参评组织 {run.org_count} 个；"
+            "发布前可与上一版比较变化"
+        )
+    messages.success(request, text)
     return redirect("assessment:run_results", pk=run.pk)
 
 
@@ -94,16 +101,14 @@ def _run_done(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
 def run_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A run asked for by this user (404 for anyone else): progress while the task works
     (the page polls), then the new version (with the usual message) or every reason."""
-    job = get_object_or_404(
-        RunJob.objects.select_related("scheme", "run"), pk=pk, created_by_id=request.user.pk
-    )
+    job = own_job_or_404(RunJob.objects.select_related("scheme", "run"), request, pk)
     if getattr(request, "htmx", False) and request.GET.get("poll"):
         response = render(request, "assessment/run_job_progress.html", {"job": job})
         if job.status != RunJob.Status.QUEUED:
             response["HX-Redirect"] = reverse("assessment:run_job", args=[job.pk])
         return response
     if job.run is not None:
-        return _run_done(request, job.run)
+        return _run_done(request, job.run, republished=job.republish_of_id is not None)
     return render(
         request,
         "assessment/run_job.html",
@@ -391,13 +396,11 @@ def run_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def run_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The Word summary report of the results the user may see (``report.write_report``)."""
+    """The Word summary report of the results the user may see (``report.write_report``),
+    written by a background task: this queues it (GET keeps the old download links working)
+    and shows its job page, which offers the file when it is written."""
     run = live_run(request, pk)
-    return _download(
-        lambda handle: write_report(run, request.user, handle),
-        f"{run.scheme.code}-{run.period}-第{run.version}版-考核情况报告.docx",
-        DOCX_TYPE,
-    )
+    return report_job_start_view(request, "assessment_run", run, str(run.pk))
 
 
 def _download(write: Callable[[Any], object], name: str, content_type: str) -> FileResponse:
@@ -433,16 +436,14 @@ def run_void(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_republish(request: HttpRequest, pk: int) -> HttpResponse:
-    """Recalculate the version's period from today's inputs and publish it (owners only)."""
+    """Recalculate the version's period from today's inputs and publish it (owners only), as
+    a background task; the job page follows it (``run_job``). Asking again for the same
+    version answers the same job, so a double click publishes once."""
     run = live_run(request, pk)
     require_manage(request, run.scheme)
     try:
-        fresh = versions.run_republish(actor=request.user, run=run)
+        job = services.run_republish_job_create(actor=request.user, run=run)
     except ValidationError as exc:
         refused(request, exc)
         return redirect("assessment:run_results", pk=run.pk)
-    messages.success(
-        request,
-        f"已按当前数据重新计算并发布{selectors.period_label(fresh.period)}第 {fresh.version} 版",
-    )
-    return redirect("assessment:run_results", pk=fresh.pk)
+    return redirect("assessment:run_job", pk=job.pk)

@@ -1,15 +1,24 @@
-"""The audit log, the pickers' lookup and the error pages."""
+"""The audit log, the pickers' lookup, the Word report jobs and the error pages."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 
-from lianjian.core.models import AuditLog
+from lianjian.core.jobs import (
+    DOCX_TYPE,
+    REPORT_KINDS,
+    own_job_or_404,
+    report_download_target,
+    report_job_start,
+)
+from lianjian.core.models import AuditLog, ReportJob
 from lianjian.core.paging import paginate_keyset
 from lianjian.core.pickers import LIMIT, clean_text, get_source, search
 from lianjian.core.scope import scope_of
@@ -44,6 +53,43 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                 ("import", "导入"),
             ],
         },
+    )
+
+
+def report_job_start_view(request: HttpRequest, kind: str, obj: Any, target: str) -> HttpResponse:
+    """Queue the Word report ``kind`` of ``obj`` (found by the caller as visible to the user)
+    and show its job page; the report's old download URL answers this way, GET or POST."""
+    job = report_job_start(actor=request.user, kind=kind, obj=obj, target=target)
+    return redirect("core:report_job", pk=job.pk)
+
+
+@login_required
+def report_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A Word report asked for by this user (404 for anyone else): progress while the task
+    writes it (the page polls), then the download link, or why it failed."""
+    job = own_job_or_404(ReportJob.objects.all(), request, pk)
+    if getattr(request, "htmx", False) and request.GET.get("poll"):
+        response = render(request, "core/report_job_progress.html", {"job": job})
+        if job.status != ReportJob.Status.QUEUED:
+            response["HX-Redirect"] = reverse("core:report_job", args=[job.pk])
+        return response
+    spec = REPORT_KINDS.get(job.kind)
+    obj = spec.find(request.user, job.target) if spec is not None else None
+    return render(
+        request,
+        "core/report_job.html",
+        {"job": job, "back": spec.back(obj) if spec is not None and obj is not None else ""},
+    )
+
+
+@login_required
+def report_job_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The kept file of the user's finished report; the report's object is checked again
+    for the user (404 when it is no longer visible, as for anyone else's job)."""
+    job = own_job_or_404(ReportJob.objects.all(), request, pk)
+    path = report_download_target(job, request.user)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=DOCX_TYPE
     )
 
 

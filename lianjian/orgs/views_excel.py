@@ -38,7 +38,7 @@ from lianjian.core.excel import (
     write_template,
 )
 from lianjian.core.filters import LISTS
-from lianjian.core.jobs import import_job_confirm, import_job_create, job_result
+from lianjian.core.jobs import import_job_confirm, import_job_create, job_result, own_job_or_404
 from lianjian.core.models import ImportJob
 from lianjian.core.scope import manages_any
 from lianjian.core.uploads import upload_over_limit
@@ -66,10 +66,7 @@ def _page(
 
 def _own_job(request: HttpRequest, pk: int) -> ImportJob:
     """The user's own import job; anyone else's (or none) answers 404."""
-    job = ImportJob.objects.filter(pk=pk, created_by_id=request.user.pk).first()
-    if job is None:
-        raise Http404
-    return job
+    return own_job_or_404(ImportJob.objects.all(), request, pk)
 
 
 def _job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:

@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO, Any
 
+from django.urls import reverse
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from lianjian.core.jobs import ReportKind
 from lianjian.core.validation import today
 from lianjian.supervision import rules, selectors
 from lianjian.supervision.models import Batch, Item
@@ -125,3 +127,19 @@ def write_report(batch: Batch, user: Any, stream: IO[bytes]) -> None:
         links = [line.strip() for line in item.evidence.splitlines() if line.strip()]
         _para(doc, "佐证材料：" + ("；".join(links) if links else "无"))
     doc.save(stream)
+
+
+def visible_batch(user: Any, code: str) -> Batch | None:
+    """The batch ``code`` as ``user`` may see it, else None (the caller answers 404)."""
+    return Batch.objects.visible_to(user).select_related("inspected_org").filter(code=code).first()
+
+
+# The report as a background task (``core.jobs``; registered in ``SupervisionConfig.ready``):
+# the batch is one the user sees, when written and again when downloaded.
+REPORT = ReportKind(
+    find=visible_batch,
+    write=write_report,
+    title=lambda batch: f"{batch.code} {batch.title} 整改情况报告",
+    file_name=lambda batch: f"{batch.code}-整改情况报告.docx",
+    back=lambda batch: reverse("supervision:batch_detail", args=[batch.code]),
+)

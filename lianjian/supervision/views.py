@@ -9,7 +9,6 @@ written).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lianjian.core.dbrouters import reads_from_replica
@@ -36,6 +35,7 @@ from lianjian.core.scope import (
     scope_of,
 )
 from lianjian.core.validation import today
+from lianjian.core.views import report_job_start_view
 from lianjian.decisions.models import DecisionItem
 from lianjian.supervision import rules, selectors, services
 from lianjian.supervision.forms import (
@@ -64,7 +64,7 @@ from lianjian.supervision.models import (
     Recommendation,
     SystemChange,
 )
-from lianjian.supervision.report import write_report
+from lianjian.supervision.report import visible_batch
 from lianjian.supervision.schemas import (
     SupervisionBatchFilter,
     SupervisionItemFilter,
@@ -197,24 +197,15 @@ def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
 @login_required
-def batch_report(request: HttpRequest, code: str) -> FileResponse:
-    """The Word 整改情况报告 of a batch over the items the user may see (``report``)."""
-    batch = get_visible_or_404(
-        Batch.objects.select_related("inspected_org"), request.user, code=code
-    )
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_report(batch, request.user, handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{batch.code}-整改情况报告.docx",
-        content_type=DOCX_TYPE,
-    )
+def batch_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The Word 整改情况报告 of a batch over the items the user may see (``report``), written
+    by a background task: this queues it (GET keeps the old download links working) and
+    shows its job page, which offers the file when it is written."""
+    batch = visible_batch(request.user, code)
+    if batch is None:
+        raise Http404
+    return report_job_start_view(request, "supervision_batch", batch, batch.code)
 
 
 @login_required

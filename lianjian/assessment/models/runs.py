@@ -164,7 +164,11 @@ class RunJob(models.Model):
     (:func:`lianjian.assessment.services.runs.assessment_run_task`): 排队 → 完成 (``run`` is
     the new version) or 失败 (``errors``: every reason, nothing stored). The task computes
     under the job's row lock and only a job 排队 is worked, so a retry never makes a second
-    version. Only the manager who asked sees it (404 for anyone else)."""
+    version. Only the manager who asked sees it (404 for anyone else).
+
+    ``republish_of`` set: 重新计算并发布 of that version — the task computes the next version
+    and publishes it in the same transaction. At most one such job per version is waiting or
+    done (a constraint), so a double click or a second tab cannot publish twice."""
 
     class Status(models.TextChoices):
         QUEUED = "排队", "排队"
@@ -181,12 +185,28 @@ class RunJob(models.Model):
     run = models.ForeignKey(
         AssessmentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    republish_of = models.ForeignKey(
+        AssessmentRun,
+        verbose_name="重新计算并发布的版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     errors = models.JSONField("原因", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "考核计算任务"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["republish_of"],
+                condition=Q(republish_of__isnull=False, status__in=["排队", "完成"]),
+                name="assessment_runjob_republish_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme_id} {self.period}（{self.status}）"

@@ -34,6 +34,21 @@ LEADERS = 5
 # --- runs and their scheme snapshot -------------------------------------------------------
 
 
+def live_run(user: Any, pk: Any) -> AssessmentRun | None:
+    """The version ``pk`` as ``user`` may see it and not voided (downloads, objections, the
+    Word report and its kept file), else None — the caller answers 404."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        AssessmentRun.objects.visible_to(user)
+        .select_related("scheme", "scheme__owner", "created_by", "published_by", "voided_by")
+        .filter(pk=key, voided_at__isnull=True)
+        .first()
+    )
+
+
 def period_label(text: str) -> str:
     try:
         return parse_period(text).label

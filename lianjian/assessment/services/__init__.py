@@ -38,6 +38,8 @@ from lianjian.assessment.services.runs import (
     assessment_run_task,
     run_job_create,
     run_publish,
+    run_republish,
+    run_republish_job_create,
 )
 from lianjian.assessment.services.schemes import (
     DIMENSION_FIELDS,
@@ -79,6 +81,8 @@ __all__ = [
     "kpi_write",
     "manual_score_set",
     "run_publish",
+    "run_republish",
+    "run_republish_job_create",
     "scheme_create",
     "scheme_delete",
     "scheme_import",

@@ -1,4 +1,6 @@
-"""Assessment runs: score a scheme for a period as a new version, and publish a version."""
+"""Assessment runs: score a scheme for a period as a new version, publish a version, and
+recalculate a published version from today's inputs and publish that (重新计算并发布) — the
+last two as background tasks (``RunJob``)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
@@ -31,7 +33,7 @@ from lianjian.assessment.scoring import (
 from lianjian.assessment.services.common import check_period, fail
 from lianjian.core.audit import audit_record
 from lianjian.core.excel import insert_rows
-from lianjian.core.jobs import enqueue_after_commit
+from lianjian.core.jobs import claim, enqueue_after_commit
 from lianjian.core.models import AuditLog
 
 RESULT_COLUMNS = (
@@ -188,23 +190,81 @@ def run_job_create(*, actor: Any, scheme: Scheme, period: str, note: str = "") -
     return job
 
 
+def run_republish(actor: Any, run: AssessmentRun, note: str = "") -> AssessmentRun:
+    """Recalculate ``run``'s scheme and period from today's inputs as the next version and
+    publish it in its place (the stale-result notice's action); a voided version is refused.
+    Worked by :func:`assessment_run_task` for a :class:`RunJob` with ``republish_of``."""
+    if run.voided_at is not None:
+        fail("该版本已作废，不能据此重新计算")
+    text = (note or "").strip() or f"输入数据变化后重新计算（原第 {run.version} 版）"
+    fresh = assessment_run(actor, run.scheme, run.period, note=text[:300])
+    return run_publish(actor, fresh)
+
+
+REPUBLISH_WAITING = "该版本正在重新计算，请稍后查看"
+
+
+def run_republish_job_create(*, actor: Any, run: AssessmentRun) -> RunJob:
+    """Ask for 重新计算并发布 of ``run`` as a background task; audited. At most one such
+    job per version is waiting or done (``assessment_runjob_republish_once``): asking again
+    answers that job when it is the actor's own, and is refused otherwise (another manager's
+    job is not shown to the actor). A voided version is refused."""
+    try:
+        with transaction.atomic():
+            source = AssessmentRun.objects.select_for_update().get(pk=run.pk)
+            if source.voided_at is not None:
+                fail("该版本已作废，不能据此重新计算")
+            earlier = (
+                RunJob.objects.filter(republish_of=source)
+                .exclude(status=RunJob.Status.FAILED)
+                .select_related("run")
+                .first()
+            )
+            if earlier is not None:
+                if earlier.created_by_id == actor.pk:
+                    return earlier
+                if earlier.run is not None:
+                    fail(f"该版本已重新计算并发布为第 {earlier.run.version} 版")
+                fail(REPUBLISH_WAITING)
+            job = RunJob.objects.create(
+                scheme_id=source.scheme_id,
+                period=source.period,
+                republish_of=source,
+                created_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditLog.Action.CREATE,
+                obj=job,
+                after={"republish_of": source.pk, "period": source.period},
+                note=f"发起重新计算并发布：原第 {source.version} 版",
+            )
+            enqueue_after_commit(assessment_run_task, job.pk)
+    except IntegrityError:
+        # Two requests passed the check at once (SQLite takes no row lock): the constraint
+        # let one through; the other is answered as a job already waiting.
+        fail(REPUBLISH_WAITING)
+    job.refresh_from_db()
+    return job
+
+
 @task()
 def assessment_run_task(job_id: int) -> str:
     """Compute a queued :class:`RunJob` (``lianjian db_worker``). The job row stays locked
     while the run is computed, and only a job 排队 is worked: a retry, a doubled task or a
     second worker never stores a second version. A refusal (``ValidationError``) keeps every
-    reason on the job."""
-    with transaction.atomic():
-        job = (
-            RunJob.objects.select_for_update(of=("self",))
-            .select_related("scheme", "created_by")
-            .filter(pk=job_id)
-            .first()
-        )
-        if job is None or job.status != RunJob.Status.QUEUED:
+    reason on the job. A job with ``republish_of`` recalculates that version and publishes
+    the new one (:func:`run_republish`), in the same transaction: published once or not at
+    all."""
+    jobs = RunJob.objects.select_related("scheme", "created_by", "republish_of__scheme")
+    with claim(jobs, job_id, RunJob.Status.QUEUED) as job:
+        if job is None:
             return "skipped"
         try:
-            job.run = assessment_run(job.created_by, job.scheme, job.period, note=job.note)
+            if job.republish_of is not None:
+                job.run = run_republish(job.created_by, job.republish_of, note=job.note)
+            else:
+                job.run = assessment_run(job.created_by, job.scheme, job.period, note=job.note)
         except ValidationError as exc:
             job.status, job.errors = RunJob.Status.FAILED, list(exc.messages)
         else:
@@ -217,6 +277,10 @@ def assessment_run_task(job_id: int) -> str:
             obj=job,
             before={"status": RunJob.Status.QUEUED},
             after={"status": job.status, **({"run": job.run.pk} if job.run else {})},
-            note="考核计算完成" if job.run else f"考核计算未完成：{'；'.join(job.errors)}",
+            note=(
+                ("重新计算并发布完成" if job.republish_of_id else "考核计算完成")
+                if job.run
+                else f"考核计算未完成：{'；'.join(job.errors)}"
+            ),
         )
     return str(job.status)
