@@ -408,20 +408,22 @@ def member_column_errors(
     phones, id_numbers = columns.get("phone", empty), columns.get("id_number", empty)
     # Each date field's window, once per distinct value: value → message ("" when inside).
     # A date is usable for the rules between fields when it is inside its window.
-    window: dict[str, dict[Any, str]] = {}
+    # value → None (usable), its message, or "" (no message, yet not usable).
+    window: dict[str, dict[Any, str | None]] = {}
     for name, values in (
         ("birth_date", births),
         ("joined_on", joins),
         ("confirmed_on", confirms),
         ("left_on", lefts),
     ):
-        found: dict[Any, str] = {}
+        found: dict[Any, str | None] = {}
         first_day, last_day = Member.DATE_WINDOWS[name].bounds(on)
         for value in set(values):
             if value.__class__ is datetime.date and first_day <= value <= last_day:
-                found[value] = ""  # inside the window: no need to word anything
+                found[value] = None  # inside the window: no need to word anything
             elif isinstance(value, datetime.date):
-                found[value] = date_errors(Member, {name: value}, on=on).get(name, "")
+                message = date_errors(Member, {name: value}, on=on).get(name, "")
+                found[value] = message or (None if is_date(value) else "")
         window[name] = found
     birth_window, join_window = window["birth_date"], window["joined_on"]
     confirm_window, left_window = window["confirmed_on"], window["left_on"]
@@ -434,28 +436,28 @@ def member_column_errors(
         birth_ok = joined_ok = confirmed_ok = left_ok = False
         if birth in birth_window:
             errors_at = birth_window[birth]
-            if errors_at:
+            if errors_at is None:
+                birth_ok = True
+            elif errors_at:
                 errors["birth_date"] = errors_at
-            else:
-                birth_ok = is_date(birth)
         if joined in join_window:
             errors_at = join_window[joined]
-            if errors_at:
+            if errors_at is None:
+                joined_ok = True
+            elif errors_at:
                 errors["joined_on"] = errors_at
-            else:
-                joined_ok = is_date(joined)
         if confirmed in confirm_window:
             errors_at = confirm_window[confirmed]
-            if errors_at:
+            if errors_at is None:
+                confirmed_ok = True
+            elif errors_at:
                 errors["confirmed_on"] = errors_at
-            else:
-                confirmed_ok = is_date(confirmed)
         if left in left_window:
             errors_at = left_window[left]
-            if errors_at:
+            if errors_at is None:
+                left_ok = True
+            elif errors_at:
                 errors["left_on"] = errors_at
-            else:
-                left_ok = is_date(left)
         if birth_ok and joined_ok and joined < add_years(birth, 18):
             errors["joined_on"] = "入党时应年满十八岁"
         if category == MemberCategory.PROBATIONARY and isinstance(confirmed, datetime.date):

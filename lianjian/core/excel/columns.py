@@ -250,7 +250,33 @@ def _parse_date(value: Any) -> datetime.date:
     return day
 
 
-parse_date = Parser(_parse_date, distinct=True)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _parse_dates(values: Sequence[Any]) -> ColumnResult:
+    """The column path of :func:`parse_date`: a column of Excel dates, or of
+    ``YYYY-MM-DD`` texts that all name a real day, is converted in one pass and taken as it
+    is when its first and last day lie inside the outer bound; any other column, cell by
+    distinct cell."""
+    kinds = set(map(type, values))
+    days: list[datetime.date] | None = None
+    if kinds == {datetime.date}:
+        days = list(values)
+    elif kinds == {str}:
+        texts = list(map(str.strip, values))
+        if all(map(_ISO_DAY.fullmatch, texts)):
+            try:
+                days = list(map(datetime.date.fromisoformat, texts))
+            except ValueError:  # a day that does not exist: worded cell by cell
+                days = None
+    if days:
+        first, last = ANYTIME.bounds()
+        if first <= min(days) and max(days) <= last:
+            return days, {}
+    return parse_distinct(_parse_date, values)
+
+
+parse_date = Parser(_parse_date, _parse_dates)
 
 
 def parse_float(low: float, high: float, name: str) -> Parser:

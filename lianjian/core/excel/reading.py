@@ -100,7 +100,7 @@ def _report_unnamed(
 
 
 def _parse_column(
-    column: Column, raws: list[Any], filled: list[bool], numbers: list[int], errors: ErrorList
+    column: Column, raws: Sequence[Any], filled: list[bool], numbers: list[int], errors: ErrorList
 ) -> list[Any]:
     """The values of one column's cells (``raws``, of the rows ``numbers``; ``filled`` says
     which are not blank): a blank cell is ``column.empty`` (or "不能为空" when required), the
@@ -183,22 +183,28 @@ def _parse(rows_iter: Iterator[tuple[int, tuple[Any, ...]]], columns: Sequence[C
     # Column at a time: each column's cells go through its parser's column path
     # (columns.Parser.many), which applies the cell rule once per distinct value or once to
     # the whole column; a million cells cost a few passes in C instead of a call each.
-    narrowest = min((len(row) for _, row in data), default=0)
-    cells: list[list[Any] | None] = []
+    widths = {len(row) for _, row in data}
+    # A dense grid (calamine's: every row as wide) is turned into columns in one pass in C.
+    transposed = list(zip(*(row for _, row in data), strict=True)) if len(widths) == 1 else None
+    cells: list[Sequence[Any] | None] = []
     filled: list[list[bool]] = []
     for column in columns:
         index = positions.get(column.header)
         if index is None:
             cells.append(None)
             continue
-        if index < narrowest:
-            raws = [row[index] for _, row in data]
+        raws: Sequence[Any]
+        if transposed is not None and index < len(transposed):
+            raws = transposed[index]
         else:
             raws = [row[index] if index < len(row) else None for _, row in data]
         cells.append(raws)
-        filled.append(
-            [not (raw is None or (raw.__class__ is str and not raw.strip())) for raw in raws]
-        )
+        if set(map(type, raws)) == {str}:
+            filled.append(list(map(bool, map(str.strip, raws))))
+        else:
+            filled.append(
+                [not (raw is None or (raw.__class__ is str and not raw.strip())) for raw in raws]
+            )
     # A row whose cells hold only spaces is a blank row after all.
     any_filled = (
         [any(flags) for flags in zip(*filled, strict=True)] if filled else [False] * len(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -109,7 +109,6 @@ MEMBER_SIMPLE: tuple[tuple[str, str], ...] = (
     ("身份证号", "id_number"),
     ("流动党员", "is_floating"),
 )
-SIMPLE_FIELDS = tuple(f for _, f in MEMBER_SIMPLE)
 MEMBER_STATE_FIELDS = (*(f for _, f in MEMBER_SIMPLE), "org_id", "initials")
 MEMBER_WRITE_FIELDS = (
     "number",
@@ -138,6 +137,13 @@ MEMBER_NEW: dict[str, Any] = {"left_on": None, "left_reason": ""}
 MEMBER_RULE_INPUTS = ("birth_date", "joined_on", "confirmed_on", "category", "phone", "id_number")
 # Which column each rule of ``member_row_errors`` speaks about.
 MEMBER_FIELD_HEADERS = {field_name: header for header, field_name in MEMBER_SIMPLE}
+
+
+def _getter(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at ``indices`` of a row, as a tuple (itemgetter, for any number of them)."""
+    if len(indices) > 1:
+        return operator.itemgetter(*indices)
+    return lambda row: tuple(row[i] for i in indices)
 
 
 class MemberExcel(ListExport, ExcelKind):
@@ -255,7 +261,15 @@ class MemberExcel(ListExport, ExcelKind):
             ):
                 orgs[loaded[0]] = loaded
         checked: list[tuple[int, Any, Any, dict[str, Any], bool]] = []
-        simple_values = operator.itemgetter(*(MCOL[header] for header, _ in MEMBER_SIMPLE))
+        # The columns the file has (a column it lacks is ABSENT in every row and leaves the
+        # field as it is): their values are taken from each row in one call.
+        present = [
+            (MCOL[header], f)
+            for header, f in MEMBER_SIMPLE
+            if batch and batch[0][1][MCOL[header]] is not ABSENT
+        ]
+        simple_fields = [f for _, f in present]
+        simple_values = _getter([i for i, _ in present])
         for number, values in batch:
             key = values[MCOL["人员编号"]]
             member = existing.get(key) if first.get(key) == number else None
@@ -264,15 +278,7 @@ class MemberExcel(ListExport, ExcelKind):
                 state = {f: getattr(member, f) for f in MEMBER_STATE_FIELDS}
             else:
                 state = dict(MEMBER_DEFAULTS, org_id=None)
-            simple = simple_values(values)
-            if ABSENT in simple:
-                state.update(
-                    (f, value)
-                    for f, value in zip(SIMPLE_FIELDS, simple, strict=True)
-                    if value is not ABSENT
-                )
-            else:
-                state.update(zip(SIMPLE_FIELDS, simple, strict=True))
+            state.update(zip(simple_fields, simple_values(values), strict=True))
             # A bad 姓名 (empty, too long) leaves the derived initials unknown too, so that
             # the row is refused with the cell's error instead of reaching code that needs them.
             state["initials"] = INVALID if state["name"] is INVALID else initials(state["name"])
