@@ -221,11 +221,11 @@ def _parse(rows_iter: Iterator[tuple[int, tuple[Any, ...]]], columns: Sequence[C
     numbers = [number for number, _ in data]
     values: list[Any] = []
     present = iter(filled)
-    for column, raws in zip(columns, cells, strict=True):
-        if raws is None:
+    for column, column_cells in zip(columns, cells, strict=True):
+        if column_cells is None:
             values.append(repeat(ABSENT, len(numbers)))
             continue
-        values.append(_parse_column(column, raws, next(present), numbers, errors))
+        values.append(_parse_column(column, column_cells, next(present), numbers, errors))
     rows = list(zip(numbers, zip(*values, strict=True), strict=True))
     if not rows and not errors:
         raise ExcelFileError(["表格中没有数据行（第一行之后全部为空）"])
