@@ -340,7 +340,9 @@ class Column:
     """One column of a kind: its header, how a cell is read and written, and its help text.
 
     ``parse`` turns a non-empty cell into a Python value or raises :class:`CellError`;
-    an empty cell becomes ``empty`` (or a "不能为空" error when ``required``). ``format``
+    a :class:`Parser` also parses a whole column (``parse.many``), which the reader uses
+    (a plain function is called cell by cell); an empty cell becomes ``empty`` (or a
+    "不能为空" error when ``required``). ``format``
     turns a stored value back into a cell, so that export → import round-trips.
     """
 
