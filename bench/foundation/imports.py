@@ -24,7 +24,9 @@ BEGIN, END = "<!-- imports-table:begin -->", "<!-- imports-table:end -->"
 def measure(db: str, out: Path, n_orgs: int, n_members: int, seed: int) -> dict[str, Any]:
     orgs_file, members_file, _ = dataset(out, n_orgs, n_members, seed)
     label = f"{n_members // 1000}k"
-    url = fresh_database(db, out, f"lianjian_bench_imports_{label}")
+    # BENCH_DB_PREFIX: a database name of one's own when several people share the server.
+    prefix = os.environ.get("BENCH_DB_PREFIX", "lianjian_bench")
+    url = fresh_database(db, out, f"{prefix}_imports_{label}")
     cli(url, out, "migrate", "--noinput")
     startup = round(min(cli(url, out, "import", "--help")[0] for _ in range(3)), 2)
     imports = time_imports(db, out, label, url, orgs_file, members_file, n_orgs, n_members, startup)

@@ -51,6 +51,90 @@ def row_error(row: int, column: str, reason: str) -> str:
 
 
 # --- cell parsers -------------------------------------------------------------------------
+# A parser reads one cell. Imports read whole columns (tens of thousands of cells), so each
+# parser also has a column path, ``parse.many(values)`` (:class:`Parser`): the same rule,
+# applied once per distinct value or once to the column as a whole, and cell by cell (the
+# one-cell path, for its exact message) only where the column holds a bad cell.
+
+ColumnResult = tuple[list[Any], dict[int, str]]
+"""A column's parsed values (``INVALID`` where a cell failed) and position → reason."""
+
+
+class Parser:
+    """A cell parser with a column path: ``parser(value)`` parses one cell (or raises
+    :class:`CellError`); ``parser.many(values)`` parses a column's non-blank cells and
+    returns :data:`ColumnResult`, exactly what calling it on each cell would give.
+
+    ``many`` is the column function given, else each distinct value is parsed once when
+    ``distinct`` (the parser is a pure function of the value), else every cell."""
+
+    __slots__ = ("_many", "distinct", "one")
+
+    def __init__(
+        self,
+        one: Callable[[Any], Any],
+        many: Callable[[Sequence[Any]], ColumnResult] | None = None,
+        *,
+        distinct: bool = False,
+    ) -> None:
+        self.one = one
+        self._many = many
+        self.distinct = distinct
+
+    def __call__(self, value: Any) -> Any:
+        return self.one(value)
+
+    def many(self, values: Sequence[Any]) -> ColumnResult:
+        if self._many is not None:
+            return self._many(values)
+        if self.distinct:
+            return parse_distinct(self.one, values)
+        return parse_each(self.one, values)
+
+
+def parse_each(parse: Callable[[Any], Any], values: Sequence[Any]) -> ColumnResult:
+    """The column path of any parser: ``parse`` on every cell."""
+    out: list[Any] = []
+    errors: dict[int, str] = {}
+    for position, value in enumerate(values):
+        try:
+            out.append(parse(value))
+        except CellError as exc:
+            errors[position] = str(exc)
+            out.append(INVALID)
+    return out, errors
+
+
+def parse_distinct(parse: Callable[[Any], Any], values: Sequence[Any]) -> ColumnResult:
+    """The column path of a parser that is a pure function of the cell (dates, choices,
+    flags, numbers): ``parse`` once per distinct value; a column repeats its values."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # an unhashable cell value: cell by cell
+        return parse_each(parse, values)
+    reasons: dict[Any, str] = {}
+    for value in distinct:
+        try:
+            distinct[value] = parse(value)
+        except CellError as exc:
+            distinct[value] = INVALID
+            reasons[value] = str(exc)
+    # 1 and 1.0 and True are equal keys: only a column of one type may share results.
+    if len({value.__class__ for value in distinct}) > 1 and any(
+        isinstance(value, int | float) for value in distinct
+    ):
+        return parse_each(parse, values)
+    out = list(map(distinct.__getitem__, values))
+    if not reasons:
+        return out, {}
+    return out, {i: reasons[v] for i, v in enumerate(values) if v in reasons}
+
+
+def _texts(values: Sequence[Any]) -> list[str]:
+    """:func:`cell_text` of every cell of a column (text cells only: ``str.strip``)."""
+    if set(map(type, values)) <= {str}:
+        return [value.strip() for value in values]
+    return list(map(cell_text, values))
 
 
 def cell_text(value: Any) -> str:
@@ -72,7 +156,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def parse_text(max_length: int, *, multiline: bool = False) -> Callable[[Any], str]:
+def parse_text(max_length: int, *, multiline: bool = False) -> Parser:
     """A text cell of at most ``max_length`` characters that obeys the text rule
     (:func:`lianjian.core.validation.text_problem`: no control characters; tab and line
     breaks only where the field holds several lines)."""
@@ -86,20 +170,36 @@ def parse_text(max_length: int, *, multiline: bool = False) -> Callable[[Any], s
             raise CellError(problem)
         return text
 
-    return parse
+    def many(values: Sequence[Any]) -> ColumnResult:
+        texts = _texts(values)
+        # The text rule finds a forbidden character in the column's text joined together
+        # exactly when it finds one in some cell (joining adds no character).
+        if max(map(len, texts), default=0) <= max_length and not text_problem(
+            "".join(texts), multiline=multiline
+        ):
+            return texts, {}
+        return parse_each(parse, values)
+
+    return Parser(parse, many)
 
 
-def parse_pattern(max_length: int, pattern: re.Pattern[str], reason: str) -> Callable[[Any], str]:
+def parse_pattern(max_length: int, pattern: re.Pattern[str], reason: str) -> Parser:
     def parse(value: Any) -> str:
         text = cell_text(value)
         if len(text) > max_length or not pattern.fullmatch(text):
             raise CellError(reason)
         return text
 
-    return parse
+    def many(values: Sequence[Any]) -> ColumnResult:
+        texts = _texts(values)
+        if max(map(len, texts), default=0) <= max_length and all(map(pattern.fullmatch, texts)):
+            return texts, {}
+        return parse_each(parse, values)
+
+    return Parser(parse, many)
 
 
-def parse_choice(choices: Sequence[str]) -> Callable[[Any], str]:
+def parse_choice(choices: Sequence[str]) -> Parser:
     allowed = tuple(choices)
     reason = "应为" + "、".join(allowed) + "之一"
 
@@ -109,10 +209,10 @@ def parse_choice(choices: Sequence[str]) -> Callable[[Any], str]:
             raise CellError(reason)
         return text
 
-    return parse
+    return Parser(parse, distinct=True)
 
 
-def parse_bool(value: Any) -> bool:
+def _parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     text = cell_text(value)
@@ -123,7 +223,10 @@ def parse_bool(value: Any) -> bool:
     raise CellError("应填“是”或“否”")
 
 
-def parse_date(value: Any) -> datetime.date:
+parse_bool = Parser(_parse_bool, distinct=True)
+
+
+def _parse_date(value: Any) -> datetime.date:
     """A date cell (``YYYY-MM-DD`` text or an Excel date) inside the absolute outer bound
     (:data:`lianjian.core.validation.ANYTIME`); the window of the field itself is the
     kind's check, through the model's row validator."""
@@ -147,7 +250,36 @@ def parse_date(value: Any) -> datetime.date:
     return day
 
 
-def parse_float(low: float, high: float, name: str) -> Callable[[Any], float]:
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _parse_dates(values: Sequence[Any]) -> ColumnResult:
+    """The column path of :func:`parse_date`: a column of Excel dates, or of
+    ``YYYY-MM-DD`` texts that all name a real day, is converted in one pass and taken as it
+    is when its first and last day lie inside the outer bound; any other column, cell by
+    distinct cell."""
+    kinds = set(map(type, values))
+    days: list[datetime.date] | None = None
+    if kinds == {datetime.date}:
+        days = list(values)
+    elif kinds == {str}:
+        texts = list(map(str.strip, values))
+        if all(map(_ISO_DAY.fullmatch, texts)):
+            try:
+                days = list(map(datetime.date.fromisoformat, texts))
+            except ValueError:  # a day that does not exist: worded cell by cell
+                days = None
+    if days:
+        first, last = ANYTIME.bounds()
+        if first <= min(days) and max(days) <= last:
+            return days, {}
+    return parse_distinct(_parse_date, values)
+
+
+parse_date = Parser(_parse_date, _parse_dates)
+
+
+def parse_float(low: float, high: float, name: str) -> Parser:
     def parse(value: Any) -> float:
         if isinstance(value, bool):
             raise CellError("应为数字")
@@ -159,7 +291,7 @@ def parse_float(low: float, high: float, name: str) -> Callable[[Any], float]:
             raise CellError(f"{name}应在 {low:g} 到 {high:g} 之间")
         return number
 
-    return parse
+    return Parser(parse, distinct=True)
 
 
 def parse_list(
@@ -208,7 +340,9 @@ class Column:
     """One column of a kind: its header, how a cell is read and written, and its help text.
 
     ``parse`` turns a non-empty cell into a Python value or raises :class:`CellError`;
-    an empty cell becomes ``empty`` (or a "不能为空" error when ``required``). ``format``
+    a :class:`Parser` also parses a whole column (``parse.many``), which the reader uses
+    (a plain function is called cell by cell); an empty cell becomes ``empty`` (or a
+    "不能为空" error when ``required``). ``format``
     turns a stored value back into a cell, so that export → import round-trips.
     """
 

@@ -517,6 +517,20 @@ def _plain_within_limits(handle: IO[bytes], limits: ReadLimits) -> bool:
     return True
 
 
+def _longest_text(grid: list[list[Any]]) -> int:
+    """The length of the longest text cell of ``grid``: column by column when the grid is
+    dense (calamine's is: every row as wide), a pass in C for a column of text only."""
+    if len({len(row) for row in grid}) > 1:
+        return max((len(v) for row in grid for v in row if v.__class__ is str), default=0)
+    longest = 0
+    for column in zip(*grid, strict=True):
+        if set(map(type, column)) == {str}:
+            longest = max(longest, max(map(len, column)))
+        else:
+            longest = max([longest, *(len(v) for v in column if v.__class__ is str)])
+    return longest
+
+
 def _calamine_rows(
     handle: IO[bytes], limits: ReadLimits
 ) -> list[tuple[int, tuple[Any, ...]]] | None:
@@ -544,13 +558,11 @@ def _calamine_rows(
     width = limits.max_columns
     pad = [""] * first_column
     rows = []
+    if grid and len(pad) + max(map(len, grid)) > width:
+        return None  # the scan should have seen it; the expat reader words it
+    if _longest_text(grid) > MAX_CELL_CHARS:
+        return None  # the expat reader words it
     for offset, cells in enumerate(grid, start=first_row + 1):
-        if not any(cells):
-            continue
-        values = pad + cells if pad else cells
-        if len(values) > width or any(
-            v.__class__ is str and len(v) > MAX_CELL_CHARS for v in values
-        ):
-            return None  # the scan should have seen it; the expat reader words it
-        rows.append((offset, tuple(values)))
+        if any(cells):
+            rows.append((offset, tuple(pad + cells) if pad else tuple(cells)))
     return rows

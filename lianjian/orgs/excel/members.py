@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from lianjian.core.audit import (
     audit_row,
     diff,
     snapshot,
-    snapshot_values,
+    snapshot_columns,
     target_type,
 )
 from lianjian.core.excel import (
@@ -60,7 +61,7 @@ from lianjian.orgs.models import (
     MemberCategory,
     MemberTransfer,
     Organisation,
-    member_row_errors,
+    member_column_errors,
 )
 from lianjian.orgs.pinyin import initials
 from lianjian.orgs.rules import member_org_problem
@@ -132,8 +133,17 @@ MEMBER_DEFAULTS: dict[str, Any] = {
 }
 # The fields a new member gets that no column sets.
 MEMBER_NEW: dict[str, Any] = {"left_on": None, "left_reason": ""}
+# The fields the member rules read (models.member_column_errors).
+MEMBER_RULE_INPUTS = ("birth_date", "joined_on", "confirmed_on", "category", "phone", "id_number")
 # Which column each rule of ``member_row_errors`` speaks about.
 MEMBER_FIELD_HEADERS = {field_name: header for header, field_name in MEMBER_SIMPLE}
+
+
+def _getter(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at ``indices`` of a row, as a tuple (itemgetter, for any number of them)."""
+    if len(indices) > 1:
+        return operator.itemgetter(*indices)
+    return lambda row: tuple(row[i] for i in indices)
 
 
 class MemberExcel(ListExport, ExcelKind):
@@ -250,7 +260,16 @@ class MemberExcel(ListExport, ExcelKind):
                 "id", "code", "path", "dissolved", "is_partner"
             ):
                 orgs[loaded[0]] = loaded
-        plan: list[tuple[Any, dict[str, Any] | None, list[str], Any]] = []
+        checked: list[tuple[int, Any, Any, dict[str, Any], bool]] = []
+        # The columns the file has (a column it lacks is ABSENT in every row and leaves the
+        # field as it is): their values are taken from each row in one call.
+        present = [
+            (MCOL[header], f)
+            for header, f in MEMBER_SIMPLE
+            if batch and batch[0][1][MCOL[header]] is not ABSENT
+        ]
+        simple_fields = [f for _, f in present]
+        simple_values = _getter([i for i, _ in present])
         for number, values in batch:
             key = values[MCOL["人员编号"]]
             member = existing.get(key) if first.get(key) == number else None
@@ -259,10 +278,7 @@ class MemberExcel(ListExport, ExcelKind):
                 state = {f: getattr(member, f) for f in MEMBER_STATE_FIELDS}
             else:
                 state = dict(MEMBER_DEFAULTS, org_id=None)
-            for header, field_name in MEMBER_SIMPLE:
-                value = values[MCOL[header]]
-                if value is not ABSENT:
-                    state[field_name] = value
+            state.update(zip(simple_fields, simple_values(values), strict=True))
             # A bad 姓名 (empty, too long) leaves the derived initials unknown too, so that
             # the row is refused with the cell's error instead of reaching code that needs them.
             state["initials"] = INVALID if state["name"] is INVALID else initials(state["name"])
@@ -296,12 +312,19 @@ class MemberExcel(ListExport, ExcelKind):
                             row_ok = False
             else:
                 row_ok = False
-            if not row_ok or any(state[f] is INVALID for f in MEMBER_STATE_FIELDS):
-                row_ok = False
-            problems = member_row_errors(state, on=today)
-            for field_name, message in problems.items():
-                errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
-            if problems or not row_ok:
+            checked.append((number, key, member, state, row_ok))
+        # The rules of a member's fields, for the whole batch at once (models.member_column_errors).
+        problems_at = member_column_errors(
+            {f: [c[3].get(f) for c in checked] for f in MEMBER_RULE_INPUTS}, len(checked), on=today
+        )
+        plan: list[tuple[Any, dict[str, Any] | None, list[str], Any]] = []
+        for position, (number, key, member, state, row_ok) in enumerate(checked):
+            problems = problems_at.get(position)
+            if problems:
+                for field_name, message in problems.items():
+                    errors.add(number, MEMBER_FIELD_HEADERS.get(field_name, "人员编号"), message)
+                continue
+            if not row_ok or INVALID in state.values():
                 continue
             if member is None:
                 # A new member is written from its values: no model instance per row.
@@ -335,9 +358,17 @@ class MemberExcel(ListExport, ExcelKind):
         audits: list[dict[str, Any]] = []
         transfers: list[tuple[Any, ...]] = []
         member_type = target_type(Member)
+        write_values = operator.itemgetter(*MEMBER_WRITE_FIELDS)
+        # The new members' audit snapshots, column by column (audit.snapshot_columns).
+        new = [member for member, before, _, _ in plan if before is None]
+        afters = iter(
+            snapshot_columns(
+                Member, {f: [m[f] for m in new] for f in Member.AUDIT_FIELDS}, len(new)
+            )
+        )
         for member, before, _, old_org_id in plan:
             if before is None:
-                creates.append((*(member[f] for f in MEMBER_WRITE_FIELDS), now, now))
+                creates.append((*write_values(member), now, now))
                 audits.append(
                     audit_row(
                         actor=actor,
@@ -346,7 +377,7 @@ class MemberExcel(ListExport, ExcelKind):
                         target=member_type,
                         target_id=member["number"],
                         target_repr=member["name"],
-                        after=snapshot_values(Member, member),
+                        after=next(afters),
                     )
                 )
                 continue
