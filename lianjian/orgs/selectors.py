@@ -179,7 +179,7 @@ def scope_figures(rows: QuerySet[OrgFigures], *, list_limit: int = 10) -> ScopeF
         .order_by("-danger", _collate_binary("path"))
         .values("org_id")[:list_limit]
     )
-    shown = Organisation.objects.filter(pk__in=top).select_related("figures")
+    shown = Organisation.objects.filter(pk__in=top).select_related("figures").order_by()
     listed: list[tuple[Organisation, list[Warning]]] = []
     for org in shown:
         f = org.figures
