@@ -222,6 +222,9 @@ SYSTEM_DATES = {
     "supervision.Feedback.day",
     "supervision.ItemEvent.day",
     "supervision.Accountability.org_handling_due",
+    # copies of the organisation's dates, written by orgs.figures
+    "orgs.OrgFigures.dissolved",
+    "orgs.OrgFigures.term_end",
 }
 
 

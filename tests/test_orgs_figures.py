@@ -1,8 +1,10 @@
-"""The home page's scope figures from the stored per-organisation counts (orgs.figures)
-equal the recount from the member rows (the former implementation, kept as the oracle) on
-a generated tree, after creates, moves, transfers, category changes, leaving, dissolutions
-and a members import; two queries whatever the scope; ``lianjian figures`` finds and
-repairs stale counts."""
+"""The home page's scope figures from the stored per-organisation rows (orgs.figures: member
+counts and copies of the organisation fields) equal the recount from the organisation and
+member rows (the former implementation, kept as the oracle) on a generated tree, after
+creates, moves, transfers, category changes, leaving, organisation edits (kind, partner,
+term), subtree moves, dissolutions and imports of organisations and members, and on later
+days (term warnings); two queries whatever the scope; ``lianjian figures`` finds and
+repairs stale rows."""
 
 from __future__ import annotations
 
@@ -108,10 +110,22 @@ def _tree(seed: int = 15) -> list[Organisation]:
     return orgs
 
 
-def _same(orgs_qs) -> None:
+def _rows(scope: dict):
+    return OrgFigures.objects.filter(
+        **{k.replace("code", "org__code"): v for k, v in scope.items()}
+    )
+
+
+def _same(scope: dict) -> None:
+    """The stored figures of the organisations ``Organisation.objects.filter(**scope)`` (read
+    as ``OrgFigures.objects.filter(**scope)``) equal the recount."""
+    orgs_qs = Organisation.objects.filter(**scope)
+    rows = OrgFigures.objects.filter(
+        **{k.replace("code", "org__code"): v for k, v in scope.items()}
+    )
     members_qs = Member.objects.filter(org__in=orgs_qs.values("pk"))
     for limit in (3, 10, 1000):
-        assert scope_figures(orgs_qs, list_limit=limit) == scope_figures_recount(
+        assert scope_figures(rows, list_limit=limit) == scope_figures_recount(
             orgs_qs, members_qs, list_limit=limit
         )
 
@@ -128,19 +142,14 @@ def _same_warning_filter(*, nonempty: bool) -> None:
         assert expected or not nonempty, code
 
 
-def _scopes() -> list:
-    return [
-        Organisation.objects.all(),
-        Organisation.objects.filter(path__startswith="/R/D0/"),
-        Organisation.objects.filter(path__startswith="/R/D1/D1Z/"),
-        Organisation.objects.filter(code="P"),
-    ]
+def _scopes() -> list[dict]:
+    return [{}, {"path__startswith": "/R/D0/"}, {"path__startswith": "/R/D1/D1Z/"}, {"code": "P"}]
 
 
 @pytest.mark.django_db
 def test_stored_figures_equal_the_recount_through_every_kind_of_change():
     _tree()
-    figures = scope_figures(Organisation.objects.all())
+    figures = scope_figures(OrgFigures.objects.all())
     # The generated tree exercises every warning, and lists more than one.
     assert all(figures.warnings.values()), figures.warnings
     assert figures.members and figures.floating and figures.probationary
@@ -194,6 +203,87 @@ def test_stored_figures_equal_the_recount_through_every_kind_of_change():
     for qs in _scopes():
         _same(qs)
     _same_warning_filter(nonempty=False)
+    # organisation edits: a 党总支 becomes a 党委, a partner unit becomes internal, a term
+    # ends the warning, another is overdue, and a new branch arrives with an overdue term
+    org_update(actor=None, org=Organisation.objects.get(code="D1Z"), kind="党委")
+    org_update(
+        actor=None, org=Organisation.objects.get(code="P"), is_partner=False, partner_kind=""
+    )
+    b = Organisation.objects.get(code="D1B1")
+    org_update(actor=None, org=b, term_end=today + datetime.timedelta(days=800))
+    b = Organisation.objects.get(code="D1B4")
+    org_update(actor=None, org=b, term_end=today - datetime.timedelta(days=1))
+    org_create(
+        actor=None,
+        code="D1N",
+        name="新支部",
+        kind="党支部",
+        parent=Organisation.objects.get(code="D1"),
+        founded=datetime.date(2000, 1, 1),
+        term_start=datetime.date(2000, 1, 1),
+        term_end=today - datetime.timedelta(days=3),
+    )
+    assert stale() == []
+    for qs in _scopes():
+        _same(qs)
+    _same_warning_filter(nonempty=False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [1, 31, 91, 400, 2000])
+def test_term_warnings_follow_the_day_without_a_refresh(days, monkeypatch):
+    # Nothing is written between the days: the stored term end is compared with the day
+    # of the query, as the recount does.
+    _tree()
+    later = timezone.localdate() + datetime.timedelta(days=days)
+    monkeypatch.setattr("lianjian.orgs.selectors.today", lambda: later)
+    for qs in _scopes():
+        _same(qs)
+    _same_warning_filter(nonempty=False)
+
+
+@pytest.mark.django_db
+def test_every_organisation_has_a_row_copying_its_fields(world):
+    org = Organisation.objects.get(code="WB-GOV")
+    row = OrgFigures.objects.get(org=org)
+    assert (row.path, row.kind, row.is_partner, row.dissolved, row.term_end) == (
+        org.path,
+        org.kind,
+        True,
+        None,
+        org.term_end,
+    )
+    assert OrgFigures.objects.count() == Organisation.objects.count()
+    assert stale() == []
+
+
+@pytest.mark.django_db
+def test_the_figures_are_scoped_like_the_organisations(world):
+    for user in (world.company, world.manager_a, world.admin):
+        orgs = set(Organisation.objects.visible_to(user).values_list("pk", flat=True))
+        rows = set(OrgFigures.objects.visible_to(user).values_list("org_id", flat=True))
+        assert rows == orgs and orgs
+
+
+@pytest.mark.django_db
+def test_an_organisations_import_keeps_the_rows(world, tmp_path):
+    today = timezone.localdate()
+    headers = ["组织编码", "组织名称", "组织类型", "上级组织编码", "本届任期开始", "本届任期结束"]
+    start = datetime.date(2020, 1, 1)
+    rows = [
+        # ZB-B (with its members) moves under DW2 with an overdue term; a new branch under it
+        ["ZB-B", world.zb_b.name, "党支部", "DW2", start, today - datetime.timedelta(days=2)],
+        ["ZB-I1", "导入支部", "党支部", "DW2", start, today + datetime.timedelta(days=20)],
+    ]
+    path = make_xlsx(tmp_path / "o.xlsx", headers, rows)
+    code, out, err = run("import", "orgs", str(path))
+    assert code == 0, err + out
+    row = OrgFigures.objects.get(org__code="ZB-B")
+    assert row.path == "/DW2/ZB-B/" and row.term_end == today - datetime.timedelta(days=2)
+    assert OrgFigures.objects.get(org__code="ZB-I1").kind == "党支部"
+    assert stale() == []
+    _same({})
+    _same({"path__startswith": "/DW2/"})
 
 
 @pytest.mark.django_db
@@ -208,15 +298,16 @@ def test_a_save_that_moves_a_member_recounts_both_organisations(world):
     assert OrgFigures.objects.get(org=world.zb_a).members == 3
     assert OrgFigures.objects.get(org=world.zb_a).probationary == 2
     assert stale() == []
-    _same(Organisation.objects.all())
+    _same({})
 
 
 @pytest.mark.django_db
 def test_two_queries_whatever_the_scope(django_assert_num_queries):
     _tree()
     for qs in _scopes():
+        rows = _rows(qs)
         with django_assert_num_queries(2):
-            scope_figures(qs)
+            scope_figures(rows)
 
 
 @pytest.mark.django_db
@@ -245,7 +336,7 @@ def test_a_members_import_refreshes_the_counts(world, tmp_path):
     b = OrgFigures.objects.get(org=world.zb_b)
     assert (b.members, b.full_members, b.probationary, b.committee_members) == (4, 3, 1, 2)
     assert stale() == []
-    _same(Organisation.objects.all())
+    _same({})
 
 
 @pytest.mark.django_db
@@ -253,13 +344,14 @@ def test_figures_check_and_rebuild(world):
     assert run("figures", "check") == (0, "党组织人数统计与党员档案一致。\n", "")
     OrgFigures.objects.filter(org=world.zb_a).update(members=99)  # written behind its back
     OrgFigures.objects.filter(org=world.zb_b).delete()
+    Organisation.objects.filter(code="ZB-X").update(term_end=timezone.localdate())
     code, _, err = run("figures", "check")
     assert code == 1
-    assert "有 2 个党组织" in err and "ZB-A" in err and "ZB-B" in err
+    assert "有 3 个党组织" in err and "ZB-A" in err and "ZB-B" in err and "ZB-X" in err
     code, out, _ = run("figures", "rebuild")
     assert code == 0 and "已重新统计 7 个党组织" in out
     assert stale() == []
-    _same(Organisation.objects.all())
+    _same({})
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from lianjian.core.dbrouters import reads_from_replica
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
 from lianjian.orgs.models import Member, Organisation
+from lianjian.orgs.models import OrgFigures
 from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
 from lianjian.points import selectors as points_selectors
 
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # A supervising or deciding body reaches its records, not the organisation: its home
         # is its ledger or register (the organisation's figures would all read 0).
         return redirect(body_home(request.user))
-    figures = scope_figures(Organisation.objects.visible_to(request.user))
+    figures = scope_figures(OrgFigures.objects.visible_to(request.user))
     return render(request, "home/home.html", {"figures": figures, "warning_labels": WARNING_LABELS})
 
 

@@ -10,9 +10,11 @@ class OrgsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_save
 
         from lianjian.orgs import figures
-        from lianjian.orgs.models import Member
+        from lianjian.orgs.models import Member, Organisation
 
-        # A member's save keeps the counts of the home page's figures (lianjian.orgs.figures).
+        # An organisation's or a member's save keeps the rows behind the home page's figures
+        # (lianjian.orgs.figures).
+        post_save.connect(figures.org_saved, sender=Organisation, dispatch_uid="orgs-figures-org")
         pre_save.connect(figures.remember_org, sender=Member, dispatch_uid="orgs-figures-pre")
         post_save.connect(figures.member_saved, sender=Member, dispatch_uid="orgs-figures-post")
         post_delete.connect(figures.member_deleted, sender=Member, dispatch_uid="orgs-figures-del")

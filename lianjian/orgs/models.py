@@ -532,15 +532,21 @@ def describe(value: Any) -> str:
 
 
 class OrgFigures(models.Model):
-    """The current-member counts of one organisation (its own members, not its subtree's):
-    a derived row that :mod:`lianjian.orgs.figures` keeps equal to a recount of ``Member``,
-    so that the figures of a whole scope are one SUM over these rows (home page).
+    """What the scope-wide figures need of one organisation, in one narrow row: its
+    current-member counts (its own members, not its subtree's) and copies of the
+    organisation fields the warning rules and the scope read (``path``, ``kind``,
+    ``is_partner``, ``dissolved``, ``term_end``). A derived row that
+    :mod:`lianjian.orgs.figures` keeps equal to the organisation and a recount of its
+    ``Member`` rows, so that the figures of a whole scope are one aggregate over this table
+    alone (home page: no join with the wide organisation table).
 
-    Not a record of its own: nothing here is entered by anyone, so it is neither audited
-    nor scoped apart from its organisation (read it only through a scoped organisation
-    queryset, ``Organisation.objects.visible_to(user)`` → ``figures__…``). An organisation
-    without a row has no current members.
+    Every organisation has one row. Not a record of its own: nothing here is entered by
+    anyone, so it is not audited. Scoped like its organisation, on its own copy of the
+    path (``OrgFigures.objects.visible_to(user)`` reaches exactly the rows of the
+    organisations ``Organisation.objects.visible_to(user)`` does).
     """
+
+    SCOPE = ScopeRules(view=[Sees()])
 
     org = models.OneToOneField(
         Organisation, primary_key=True, on_delete=models.CASCADE, related_name="figures"
@@ -550,6 +556,14 @@ class OrgFigures(models.Model):
     probationary = models.PositiveIntegerField(default=0)
     floating = models.PositiveIntegerField(default=0)
     committee_members = models.PositiveIntegerField(default=0)
+    # Copies of the organisation's fields (orgs.figures.ORG_FIELDS).
+    path = models.CharField(max_length=600, db_index=True, default="")
+    kind = models.CharField(max_length=8, choices=OrgKind.choices, default="")
+    is_partner = models.BooleanField(default=False)
+    dissolved = models.DateField(null=True, blank=True)
+    term_end = models.DateField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党组织人数统计"

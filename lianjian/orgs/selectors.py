@@ -13,11 +13,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
-from django.db.models.functions import Coalesce, Collate
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from lianjian.core.filters import filter_given, register_list, search
-from lianjian.orgs.models import COMMITTEE_POSTS, Member, MemberCategory, Organisation
+from lianjian.orgs.models import (
+    COMMITTEE_POSTS,
+    Member,
+    MemberCategory,
+    Organisation,
+    OrgFigures,
+)
 from lianjian.orgs.rules import DEFAULT_RULES, WARNING_LABELS, Warning, org_warnings
 from lianjian.orgs.schemas import MemberFilter, OrgFilter
 
@@ -110,59 +116,56 @@ def _rules() -> dict[str, int]:
     return {**DEFAULT_RULES, **(getattr(settings, "LIANJIAN_ORG_RULES", None) or {})}
 
 
-def with_stored_counts(orgs: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    """``orgs`` annotated with their stored member counts (``OrgFigures``; 0 without a row):
-    ``f_members``, ``f_full``, ``f_prob``, ``f_floating``, ``f_committee``. One LEFT JOIN."""
-    return orgs.annotate(
-        f_members=Coalesce(F("figures__members"), 0),
-        f_full=Coalesce(F("figures__full_members"), 0),
-        f_prob=Coalesce(F("figures__probationary"), 0),
-        f_floating=Coalesce(F("figures__floating"), 0),
-        f_committee=Coalesce(F("figures__committee_members"), 0),
-    )
-
-
 def warning_conditions(now: datetime.date, rules: dict[str, int]) -> dict[str, Q]:
-    """For each warning code, the condition on a :func:`with_stored_counts` queryset under
-    which an organisation has that warning on ``now`` — :func:`org_warnings` as SQL (partner
-    and dissolved organisations have none); the tests hold the two equal."""
+    """For each warning code, the condition on ``OrgFigures`` rows under which an
+    organisation has that warning on ``now`` — :func:`org_warnings` as SQL (partner and
+    dissolved organisations have none); the tests hold the two equal. Used by the home
+    page's figures and the organisation list's warning filter alike."""
     ruled = Q(dissolved__isnull=True, is_partner=False)
     branch = ruled & Q(kind="党支部")
     due = now + datetime.timedelta(days=rules["term_warning_days"])
     return {
-        "few_full": branch & Q(f_full__lt=rules["branch_min_full_members"]),
-        "too_many": branch & Q(f_members__gt=rules["branch_max_members"]),
+        "few_full": branch & Q(full_members__lt=rules["branch_min_full_members"]),
+        "too_many": branch & Q(members__gt=rules["branch_max_members"]),
         "no_committee": branch
-        & Q(f_full__gte=rules["committee_threshold"], f_committee__lt=rules["committee_min_size"]),
+        & Q(
+            full_members__gte=rules["committee_threshold"],
+            committee_members__lt=rules["committee_min_size"],
+        ),
         "term_due": ruled & Q(term_end__gte=now, term_end__lte=due),
         "term_overdue": ruled & Q(term_end__lt=now),
     }
 
 
-def scope_figures(orgs: QuerySet[Organisation], *, list_limit: int = 10) -> ScopeFigures:
-    """Counts by kind, member counts and warnings for the organisations ``orgs`` (a scoped
-    queryset, e.g. ``Organisation.objects.visible_to(user)``) and their current members.
+KINDS = ("党委", "党总支", "党支部", "党小组")
 
-    Two queries whatever the size of the scope: one aggregate over the organisations joined
-    to their stored member counts (``OrgFigures``, kept current by ``orgs.figures``), and
-    the ``list_limit`` organisations with the most serious warnings (most ``danger``
-    warnings first, then tree order). Term warnings are computed as of today in the query.
-    Equal to :func:`scope_figures_recount` (tests compare them).
+
+def scope_figures(rows: QuerySet[OrgFigures], *, list_limit: int = 10) -> ScopeFigures:
+    """Counts by kind, member counts and warnings for the organisations of ``rows`` (a
+    scoped ``OrgFigures`` queryset: ``OrgFigures.objects.visible_to(user)``, the same
+    organisations as ``Organisation.objects.visible_to(user)``) and their current members.
+
+    Two queries whatever the size of the scope, both on the narrow ``OrgFigures`` table
+    alone (kept current by ``orgs.figures``; no join with the organisation table): one
+    aggregate (counts and the five warning counts), and the ``list_limit`` organisations
+    with the most serious warnings (most ``danger`` warnings first, then tree order), read
+    with their names through a subquery that picks them on the narrow table. Term warnings
+    compare the stored term end with today in the query. Equal to
+    :func:`scope_figures_recount` (tests compare them).
     """
     r = _rules()
     now = today()
-    qs = with_stored_counts(orgs)
     conditions = warning_conditions(now, r)
     ruled = Q(dissolved__isnull=True, is_partner=False)
-    kinds = ("党委", "党总支", "党支部", "党小组")
-    sums = qs.aggregate(
-        **{f"kind_{i}": Count("id", filter=ruled & Q(kind=k)) for i, k in enumerate(kinds)},
-        partners=Count("id", filter=Q(dissolved__isnull=True, is_partner=True)),
-        members=Sum("f_members"),
-        full=Sum("f_full"),
-        prob=Sum("f_prob"),
-        floating=Sum("f_floating"),
-        **{f"w_{code}": Count("id", filter=cond) for code, cond in conditions.items()},
+    sums = rows.aggregate(
+        **{f"kind_{i}": Count("pk", filter=ruled & Q(kind=k)) for i, k in enumerate(KINDS)},
+        partners=Count("pk", filter=Q(dissolved__isnull=True, is_partner=True)),
+        # (aggregate names apart from the field names: Django refuses a clash)
+        s_members=Sum("members"),
+        s_full=Sum("full_members"),
+        s_prob=Sum("probationary"),
+        s_floating=Sum("floating"),
+        **{f"w_{code}": Count("pk", filter=cond) for code, cond in conditions.items()},
     )
     flagged = Q()
     for cond in conditions.values():
@@ -170,38 +173,39 @@ def scope_figures(orgs: QuerySet[Organisation], *, list_limit: int = 10) -> Scop
     danger = Case(When(conditions["few_full"], then=1), default=0) + Case(
         When(conditions["term_overdue"], then=1), default=0
     )
-    shown = list(
-        qs.filter(flagged)
-        .only("code", "name", "kind", "path", "term_end")
+    top = (
+        rows.filter(flagged)
         .annotate(danger=danger)
-        .order_by("-danger", _collate_binary("path"))[:list_limit]
+        .order_by("-danger", _collate_binary("path"))
+        .values("org_id")[:list_limit]
     )
-    warning_orgs: list[tuple[Organisation, list[Warning]]] = [
-        (
-            org,
-            org_warnings(
-                kind=org.kind,
-                is_partner=False,
-                is_dissolved=False,
-                members=org.f_members,  # type: ignore[attr-defined]
-                full_members=org.f_full,  # type: ignore[attr-defined]
-                committee_members=org.f_committee,  # type: ignore[attr-defined]
-                term_end=org.term_end,
-                today=now,
-                rules=r,
-            ),
+    shown = Organisation.objects.filter(pk__in=top).select_related("figures").order_by()
+    listed: list[tuple[Organisation, list[Warning]]] = []
+    for org in shown:
+        f = org.figures
+        ws = org_warnings(
+            kind=f.kind,
+            is_partner=False,
+            is_dissolved=False,
+            members=f.members,
+            full_members=f.full_members,
+            committee_members=f.committee_members,
+            term_end=f.term_end,
+            today=now,
+            rules=r,
         )
-        for org in shown
-    ]
+        listed.append((org, ws))
+    # the order of the subquery (an IN list keeps none), as the oracle sorts
+    listed.sort(key=lambda t: (-sum(w.level == "danger" for w in t[1]), t[0].figures.path))
     return ScopeFigures(
-        by_kind={k: sums[f"kind_{i}"] for i, k in enumerate(kinds)},
+        by_kind={k: sums[f"kind_{i}"] for i, k in enumerate(KINDS)},
         partners=sums["partners"],
-        members=sums["members"] or 0,
-        full_members=sums["full"] or 0,
-        probationary=sums["prob"] or 0,
-        floating=sums["floating"] or 0,
+        members=sums["s_members"] or 0,
+        full_members=sums["s_full"] or 0,
+        probationary=sums["s_prob"] or 0,
+        floating=sums["s_floating"] or 0,
         warnings={code: sums[f"w_{code}"] for code in WARNING_LABELS},
-        warning_orgs=warning_orgs,
+        warning_orgs=listed,
     )
 
 
@@ -302,7 +306,7 @@ def subtree_q(lookup: str, code: str) -> Q:
 def org_list(user: Any, f: OrgFilter) -> QuerySet[Organisation]:
     """The organisations ``user`` may see that match ``f``, in tree order — the one filter
     of the organisation screen (its table mode) and ``GET /api/v1/orgs``. The warning
-    filter is a subquery on the stored member counts (:func:`warning_conditions`)."""
+    filter is a subquery on the stored ``OrgFigures`` rows (:func:`warning_conditions`)."""
     qs = Organisation.objects.visible_to(user).select_related("parent")
     if not f.include_dissolved:
         qs = qs.active()
@@ -312,8 +316,8 @@ def org_list(user: Any, f: OrgFilter) -> QuerySet[Organisation]:
         qs = qs.filter(subtree_q("", f.under))
     if f.warning:
         cond = warning_conditions(today(), _rules()).get(f.warning)
-        flagged = with_stored_counts(Organisation.objects.all()).filter(cond) if cond else None
-        qs = qs.filter(pk__in=flagged.values("pk")) if flagged is not None else qs.none()
+        flagged = OrgFigures.objects.filter(cond).values("org_id") if cond else None
+        qs = qs.filter(pk__in=flagged) if flagged is not None else qs.none()
     return qs.order_by("path")
 
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Concat, Substr
 from lianjian.core.audit import audit_record, diff, snapshot
 from lianjian.core.models import AuditLog
 from lianjian.core.validation import date_errors, instance_values
+from lianjian.orgs import figures
 from lianjian.orgs.models import (
     Member,
     MemberTransfer,
@@ -76,10 +77,13 @@ def org_update(*, actor: Any, org: Organisation, **fields: Any) -> Organisation:
         if org.parent is not None and org.parent.path.startswith(old_path):
             raise ValidationError({"parent": "上级组织不能是本组织或其下级组织"})
         delta = new_depth - org.depth
-        Organisation.objects.filter(path__under=old_path).exclude(pk=org.pk).update(
+        below = Organisation.objects.filter(path__under=old_path).exclude(pk=org.pk)
+        moved = list(below.values_list("pk", flat=True))
+        below.update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + delta,
         )
+        figures.refresh_for(moved)  # one UPDATE bypassed save(); org itself: its save below
         org.path, org.depth = new_path, new_depth
     org.save()
     b, a = diff(before, snapshot(org))

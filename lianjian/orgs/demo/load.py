@@ -114,6 +114,7 @@ def _bulk_orgs(specs: list[dict[str, Any]]) -> int:
         Organisation.objects.bulk_create(batch)
         created += len(batch)
         by_code.update(Organisation.objects.in_bulk([o.code for o in batch], field_name="code"))
+        refresh_for(by_code[o.code].pk for o in batch)  # bulk_create skips save(): orgs.figures
         pending = [s for s in pending if s not in ready]
     return created
 

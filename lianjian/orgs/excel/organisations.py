@@ -51,6 +51,7 @@ from lianjian.orgs.excel.org_columns import (
     STRUCTURE_COLUMNS,
 )
 from lianjian.orgs.excel.tree import OrgRow, parent_code_of, resolve_paths
+from lianjian.orgs.figures import refresh_for  # bulk writes skip save(): orgs.figures
 from lianjian.orgs.models import (
     Member,
     Organisation,
@@ -449,6 +450,9 @@ class OrgExcel(ExcelKind):
             )
             update_rows(
                 Organisation, ("path", "depth"), [(o.path, o.depth, o.pk) for o in moved_extra]
+            )
+            refresh_for(
+                [*(ids[r.code] for r in creates), *(o.pk for o in (*updates, *moved_extra))]
             )
             audits.append(
                 audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))

@@ -1,11 +1,12 @@
-"""``lianjian figures rebuild`` / ``lianjian figures check``: the stored member counts per
-organisation behind the home page's figures (:mod:`lianjian.orgs.figures`).
+"""``lianjian figures rebuild`` / ``lianjian figures check``: the stored row per organisation
+behind the home page's figures — member counts and copies of the organisation fields the
+warnings and the scope read (:mod:`lianjian.orgs.figures`).
 
-Every write through the platform keeps them current; ``rebuild`` recounts all of them after
-the database was written by other means (restored backup, SQL by hand). It works in batches
+Every write through the platform keeps them current; ``rebuild`` recounts and recopies all
+of them after the database was written by other means (restored backup, SQL by hand). It works in batches
 of 2,000 organisations (two queries each, memory flat; about 40 queries and a few seconds at
 40,000 organisations / 400,000 members) inside one transaction. ``check`` recounts without
-writing and exits 1 listing the organisations whose counts differ.
+writing and exits 1 listing the organisations whose rows differ or are missing.
 """
 
 from __future__ import annotations
