@@ -16,8 +16,7 @@ from lianjian.core.context_processors import body_home, body_only
 from lianjian.core.dbrouters import reads_from_replica
 from lianjian.home import selectors
 from lianjian.keytasks import ui_selectors as keytask_rows
-from lianjian.orgs.models import Member, Organisation
-from lianjian.orgs.models import OrgFigures
+from lianjian.orgs.models import Member, OrgFigures
 from lianjian.orgs.selectors import WARNING_LABELS, scope_figures
 from lianjian.points import selectors as points_selectors
 
