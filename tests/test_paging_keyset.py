@@ -379,6 +379,13 @@ def test_points_ledger_walks_by_cursor_at_one_cost(client, ledger, django_assert
     assert len(expected) > 30
     ids, urls = _screen_walk(client, "/points/ledger/?size=10")
     assert ids == expected
+    # Back from the last page by 上一页 (a descending two-column key, several rows a day).
+    back, resp = [], client.get("/points/ledger/?size=10&last=1")
+    while resp is not None:
+        back = [e.pk for e in resp.context["page"].object_list] + back
+        prev = link(resp, "上一页")
+        resp = client.get("/points/ledger/" + prev) if prev else None
+    assert back == expected
     urls.append("/points/ledger/?size=10&last=1")
     _same_queries(client, urls, QUERIES_LEDGER, django_assert_num_queries)
     api_ids, paths = _api_walk("/points/entries?page_size=9", ledger.manager_a)
