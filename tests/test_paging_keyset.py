@@ -224,3 +224,270 @@ def test_audit_log_walks_by_cursor_newest_first(client, world, django_assert_num
 
 
 QUERIES_AUDIT = 5
+
+
+# --- the other long lists: one walk, one query count for every page ----------------------------
+#
+# Each list below is served by core.paging.paginate_keyset (screen) and
+# core.api_utils.paginate_keyset (API) with its selector's key; the helpers walk a list by
+# its "下一页" links / ``next`` cursors and compare with the selector's own order, and pin
+# that page 1, a deep page (reached by cursor) and the last page cost the same queries.
+
+
+def _screen_walk(client, url: str) -> tuple[list[int], list[str]]:
+    """The row ids a screen shows walking ``url`` by 下一页, and the URLs of its pages."""
+    path = url.split("?")[0]
+    ids, urls, next_url = [], [], url
+    while next_url:
+        resp = client.get(next_url)
+        assert resp.status_code == 200
+        urls.append(next_url)
+        ids += [row.pk for row in resp.context["page"].object_list]
+        following = link(resp, "下一页")
+        next_url = path + following if following else None
+    return ids, urls
+
+
+def _api_walk(path: str, user) -> tuple[list[int], list[str]]:
+    """The ``id``s an API list gives walking ``path`` by ``next``, and the paths of its pages."""
+    ids, paths, after = [], [], None
+    while True:
+        page = path + (f"&after={after}" if after else "")
+        status, data = call("get", page, user=user)
+        assert status == 200, data
+        paths.append(page)
+        ids += [item["id"] for item in data["items"]]
+        after = data["next"]
+        if after is None:
+            return ids, paths
+
+
+def _same_queries(client, urls, expected: int, django_assert_num_queries) -> None:
+    """Every page in ``urls`` (first, deep, last …) costs ``expected`` queries."""
+    client.get(urls[0])  # session and caches warm
+    for url in urls:
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200
+
+
+def _same_api_queries(paths, user, expected: int, django_assert_num_queries) -> None:
+    call("get", paths[0], user=user)
+    for path in paths:
+        with django_assert_num_queries(expected):
+            assert call("get", path, user=user)[0] == 200
+
+
+# activities (组织生活记录)
+
+
+@pytest.fixture
+def activities(world):
+    """23 approved activities of ZB-A, three pairs starting at the same minute (the id breaks
+    the tie), and 4 of ZB-X that ``manager_a`` does not see."""
+    from lianjian.activities import services
+    from lianjian.activities.selectors import TZ
+
+    for i in range(27):
+        host = world.zb_x if i % 7 == 3 else world.zb_a
+        services.activity_record(
+            actor=None,
+            code=f"KA-{i:02d}",
+            type="主题党日",
+            host=host,
+            start=datetime.datetime(2026, 1 + i % 9, 1 + (i // 2) % 20, 9, tzinfo=TZ),
+            topic=f"主题党日{i}",
+            status="已通过",
+        )
+    return world
+
+
+def _activity_ids(user) -> list[int]:
+    from lianjian.activities.schemas import ActivityFilter
+    from lianjian.activities.selectors import activity_list
+
+    return [a.pk for a in activity_list(user, ActivityFilter.model_validate({}))]
+
+
+def test_activity_list_walks_by_cursor_at_one_cost(client, activities, django_assert_num_queries):
+    client.force_login(activities.manager_a)
+    expected = _activity_ids(activities.manager_a)
+    assert len(expected) > 20
+    ids, urls = _screen_walk(client, "/activities/?size=10")
+    assert ids == expected and len(urls) == 3
+    assert [r.pk for r in client.get("/activities/?size=10&last=1").context["page"]] == expected[
+        -10:
+    ]
+    assert [r.pk for r in client.get("/activities/?size=10&page=2").context["page"]] == expected[
+        10:20
+    ]
+    urls.append("/activities/?size=10&last=1")
+    _same_queries(client, urls, QUERIES_ACTIVITIES, django_assert_num_queries)
+    api_ids, paths = _api_walk("/activities?page_size=7", activities.manager_a)
+    assert api_ids == expected
+    _same_api_queries(
+        paths, activities.manager_a, QUERIES_ACTIVITIES_API, django_assert_num_queries
+    )
+    status, data = call("get", "/activities?page_size=7&page=2", user=activities.manager_a)
+    assert [i["id"] for i in data["items"]] == expected[7:14]
+
+
+QUERIES_ACTIVITIES = 6
+QUERIES_ACTIVITIES_API = 6
+
+
+# points ledger (积分台账)
+
+
+@pytest.fixture
+def ledger(world):
+    """40 manual entries of members of ZB-A and one of ZB-X, several on the same day."""
+    from lianjian.points.models import PointsEntry
+    from tests.points_helpers import make_scheme
+
+    scheme = make_scheme()
+    rule = scheme.rules.get(code="B2")
+    other = Member.objects.filter(org=world.zb_x).first()
+    rows = []
+    for i in range(44):
+        member = other if i % 11 == 5 else (world.m_a1 if i % 2 else world.m_a2)
+        rows.append(
+            PointsEntry(
+                scheme=scheme,
+                member=member,
+                rule=rule,
+                period="2026Q1",
+                happened_on=datetime.date(2026, 1, 1 + i // 3),
+                points=5,
+                source="manual",
+                reason=f"第{i}条",
+            )
+        )
+    PointsEntry.objects.bulk_create(rows)
+    return world
+
+
+def _entry_ids(user) -> list[int]:
+    from lianjian.points.schemas import EntryFilter
+    from lianjian.points.selectors import entry_list
+
+    return [e.pk for e in entry_list(user, EntryFilter.model_validate({}))]
+
+
+def test_points_ledger_walks_by_cursor_at_one_cost(client, ledger, django_assert_num_queries):
+    client.force_login(ledger.manager_a)
+    expected = _entry_ids(ledger.manager_a)
+    assert len(expected) > 30
+    ids, urls = _screen_walk(client, "/points/ledger/?size=10")
+    assert ids == expected
+    # Back from the last page by 上一页 (a descending two-column key, several rows a day).
+    back, resp = [], client.get("/points/ledger/?size=10&last=1")
+    while resp is not None:
+        back = [e.pk for e in resp.context["page"].object_list] + back
+        prev = link(resp, "上一页")
+        resp = client.get("/points/ledger/" + prev) if prev else None
+    assert back == expected
+    urls.append("/points/ledger/?size=10&last=1")
+    _same_queries(client, urls, QUERIES_LEDGER, django_assert_num_queries)
+    api_ids, paths = _api_walk("/points/entries?page_size=9", ledger.manager_a)
+    assert api_ids == expected
+    _same_api_queries(paths, ledger.manager_a, QUERIES_LEDGER_API, django_assert_num_queries)
+    status, data = call("get", "/points/entries?page_size=9&page=3", user=ledger.manager_a)
+    assert [i["id"] for i in data["items"]] == expected[18:27]
+
+
+QUERIES_LEDGER = 7
+QUERIES_LEDGER_API = 5
+
+
+# assessment: KPI values and the results API
+
+
+@pytest.fixture
+def kpis(world):
+    """KPI values of every organisation for four periods and three indicators, in one batch."""
+    from lianjian.assessment.models import KpiBatch, KpiValue
+    from lianjian.orgs.models import Organisation
+
+    batch = KpiBatch.objects.create(channel="api", created_by_name="测试")
+    KpiValue.objects.bulk_create(
+        KpiValue(org=org, period=period, indicator_code=code, value=1.5, batch=batch)
+        for org in Organisation.objects.order_by("-code")
+        for period in ("2022", "2023", "2024", "2025")
+        for code in ("YW1", "YW2", "YW3")
+    )
+    return world
+
+
+def _kpi_ids(user) -> list[int]:
+    from lianjian.assessment.schemas import KpiFilter
+    from lianjian.assessment.selectors import kpi_values
+
+    return [k.pk for k in kpi_values(user, KpiFilter.model_validate({}))]
+
+
+def test_kpi_values_walk_by_cursor_at_one_cost(client, kpis, django_assert_num_queries):
+    from lianjian.assessment.models import KpiValue
+
+    client.force_login(kpis.manager_a)
+    expected = _kpi_ids(kpis.manager_a)
+    assert len(expected) > 20
+    assert len(expected) < KpiValue.objects.count()  # the scope hides some
+    ids, urls = _screen_walk(client, "/assessment/kpis/?size=10")
+    assert ids == expected
+    urls.append("/assessment/kpis/?size=10&last=1")
+    _same_queries(client, urls, QUERIES_KPIS, django_assert_num_queries)
+    api_ids, paths = _api_walk("/assessment/kpis?page_size=8", kpis.manager_a)
+    assert api_ids == expected
+    _same_api_queries(paths, kpis.manager_a, QUERIES_KPIS_API, django_assert_num_queries)
+
+
+QUERIES_KPIS = 7
+QUERIES_KPIS_API = 5
+
+
+def test_results_api_walks_by_rank_then_code_at_one_cost(world, django_assert_num_queries):
+    from lianjian.assessment.models import AssessmentResult
+    from lianjian.assessment.services import assessment_run, scheme_import
+    from lianjian.orgs.services import org_create
+    from tests.assessment_engine_helpers import example
+
+    for i in range(5):  # more branches the scheme applies to, all sharing a rank (no values)
+        org_create(
+            actor=None, code=f"ZB-R{5 - i}", name=f"第{i}党支部", kind="党支部", parent=world.dw
+        )
+    scheme = scheme_import(example(), actor=None)[0]
+    run = assessment_run(None, scheme, "2025", today=datetime.date(2026, 1, 10))
+    expected = list(
+        AssessmentResult.objects.filter(run=run)
+        .order_by("rank", "org__code")
+        .values_list("org__code", flat=True)
+    )
+    assert len(expected) >= 4
+    assert len({r for r in AssessmentResult.objects.filter(run=run).values_list("rank")}) < len(
+        expected
+    )  # shared ranks: the stored order breaks them by code
+    seen, paths, after = [], [], None
+    while True:
+        path = "/assessment/results?scheme=2025-SWD&page_size=2" + (
+            f"&after={after}" if after else ""
+        )
+        status, data = call("get", path, user=world.company)
+        assert status == 200, data
+        assert data["count"] == len(expected)
+        paths.append(path)
+        seen += [i["org"] for i in data["items"]]
+        after = data["next"]
+        if after is None:
+            break
+    assert seen == expected
+    _, data = call(
+        "get", "/assessment/results?scheme=2025-SWD&page_size=2&page=2", user=world.company
+    )
+    assert [i["org"] for i in data["items"]] == expected[2:4]
+    call("get", paths[0], user=world.company)
+    for path in (paths[0], paths[len(paths) // 2], paths[-1]):
+        with django_assert_num_queries(QUERIES_RESULTS_API):
+            assert call("get", path, user=world.company)[0] == 200
+
+
+QUERIES_RESULTS_API = 8

@@ -26,9 +26,12 @@ from lianjian.core.api_utils import (
     READ_ERRORS,
     WRITE_ERRORS,
     Code,
+    KeysetListOut,
+    KeysetPageParams,
     PageParams,
     named_in_body,
     paginate,
+    paginate_keyset,
     text,
 )
 from lianjian.core.scope import CHANGE, get_visible_or_404, require
@@ -42,7 +45,7 @@ def _text(max_length: int, *, required: bool = False, multiline: bool = False) -
     return text(max_length, required=required, multiline=multiline)
 
 
-class ActivityListParams(ActivityFilter, PageParams):
+class ActivityListParams(ActivityFilter, KeysetPageParams):
     pass
 
 
@@ -85,7 +88,7 @@ class ActivityDetailOut(ActivityOut):
     attendance: list[AttendanceOut]
 
 
-class ActivityListOut(Schema):
+class ActivityListOut(KeysetListOut):
     items: list[ActivityOut]
     count: int
 
@@ -227,14 +230,19 @@ def activity_detail_out(a: Activity) -> dict[str, Any]:
 @router.get("", response={200: ActivityListOut, **READ_ERRORS}, summary="活动列表")
 def activity_list(request: HttpRequest, params: Query[ActivityListParams]) -> dict[str, Any]:
     """Activities the caller may see, newest first (voided records only with
-    ``status=已作废``); an organisation out of scope answers 404."""
+    ``status=已作废``); an organisation out of scope answers 404. ``next`` continues the
+    walk (``?after=``)."""
     try:
         qs = selectors.activity_list(caller(request), params)
     except Organisation.DoesNotExist:
         raise Http404 from None
-    items, count = paginate(qs, params)
+    items, count, following = paginate_keyset(qs, params, selectors.ACTIVITY_LIST_KEY)
     codes = _codes([a.pk for a in items])
-    return {"items": [activity_out(a, codes.get(a.pk, [])) for a in items], "count": count}
+    return {
+        "items": [activity_out(a, codes.get(a.pk, [])) for a in items],
+        "count": count,
+        "next": following,
+    }
 
 
 @router.get("/{code}", response={200: ActivityDetailOut, **READ_ERRORS}, summary="活动详情")

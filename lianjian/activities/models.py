@@ -219,7 +219,8 @@ class Activity(CodedRecord):
         verbose_name = "活动"
         ordering = ["-start", "-id"]
         indexes = [
-            models.Index(fields=["start"], name="activity_start_idx"),
+            # The list's order (selectors.ACTIVITY_LIST_KEY): its pages seek on it.
+            models.Index(fields=["start", "id"], name="activity_start_id_idx"),
             models.Index(fields=["host", "start"], name="activity_host_start_idx"),
             models.Index(fields=["alliance", "start"], name="activity_alliance_idx"),
         ]

@@ -56,6 +56,11 @@ def activity_scope_org(user: Any, code: str | None) -> Organisation | None:
     return org
 
 
+# The activity list's order and keyset (core.paging.paginate_keyset): newest first, served
+# by the (start, id) index, so a deep page (or the last) costs what the first does.
+ACTIVITY_LIST_KEY = ("-start", "-id")
+
+
 def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
     """The activities ``user`` may see that match ``f``, newest first — the one filter of
     the activity screen and ``GET /api/v1/activities`` (``core.filters``). Voided records
@@ -79,7 +84,7 @@ def activity_list(user: Any, f: ActivityFilter) -> QuerySet[Activity]:
             else datetime.date(f.year + 1, 1, 1)
         )
         qs = qs.filter(start__gte=local_start(first), start__lt=local_start(last))
-    return qs.order_by("-start", "-id")
+    return qs.order_by(*ACTIVITY_LIST_KEY)
 
 
 def rule_list(f: RuleFilter) -> QuerySet[ComplianceRule]:

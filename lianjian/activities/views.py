@@ -29,11 +29,11 @@ from lianjian.activities.models import (
     AttendanceStatus,
 )
 from lianjian.activities.schemas import ActivityFilter
+from lianjian.activities.selectors import ACTIVITY_LIST_KEY, activity_scope_org, checkin_activity
 from lianjian.activities.selectors import activity_list as activity_list_rows
-from lianjian.activities.selectors import activity_scope_org, checkin_activity
 from lianjian.core.models import AuditLog
 from lianjian.core.pages import form_page, int_param, post_action, saved
-from lianjian.core.paging import paginate
+from lianjian.core.paging import paginate_keyset
 from lianjian.core.scope import APPROVE, CHANGE, get_visible_or_404, manages_any, may, require
 from lianjian.orgs.models import Member, Organisation
 
@@ -55,7 +55,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         qs = activity_list_rows(request.user, f)
     except Organisation.DoesNotExist:
         raise Http404 from None
-    page = paginate(request, qs)
+    page = paginate_keyset(request, qs, key=ACTIVITY_LIST_KEY)
     ctx = {
         "nav": "activities",
         "page": page,

@@ -56,7 +56,7 @@ from lianjian.assessment.schemas import (
     run_out,
 )
 from lianjian.assessment.scheme_file import scheme_to_dict
-from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate, paginate_keyset
 from lianjian.orgs.models import Organisation
 
 router = Router(tags=["双维度考核"])
@@ -141,9 +141,12 @@ def scheme_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get("/kpis", response={200: KpiListOut, **READ_ERRORS}, summary="业务指标数值列表")
 def kpi_list(request: HttpRequest, params: Query[KpiListParams]) -> dict[str, Any]:
-    """KPI values of the organisations the caller may see, by organisation code, period and indicator."""
-    items, count = paginate(selectors.kpi_values(_caller(request), params), params)
-    return {"items": [kpi_out(k) for k in items], "count": count}
+    """KPI values of the organisations the caller may see, by organisation, period and indicator;
+    ``next`` continues the walk (``?after=``)."""
+    items, count, following = paginate_keyset(
+        selectors.kpi_values(_caller(request), params), params, selectors.KPI_LIST_KEY
+    )
+    return {"items": [kpi_out(k) for k in items], "count": count, "next": following}
 
 
 @router.post("/kpis", response={200: KpiWriteOut, **WRITE_ERRORS}, summary="写入业务指标数值")
@@ -179,7 +182,8 @@ def kpi_write(request: HttpRequest, payload: KpiWriteIn) -> dict[str, Any]:
 @router.get("/results", response={200: ResultsOut, **READ_ERRORS}, summary="考核结果")
 def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]:
     """The results of a scheme for a period: the published version, else the latest (or the
-    ``version`` asked for); rows of the organisations the caller may see, by rank then code."""
+    ``version`` asked for); rows of the organisations the caller may see, by rank (then as
+    stored: by code); ``next`` continues the walk (``?after=``)."""
     user = _caller(request)
     scheme = Scheme.objects.visible_to(user).filter(code=params.scheme).first()
     if scheme is None:
@@ -202,10 +206,10 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
             404,
             f"方案 {scheme.code} 在 {period} 期间尚无{'该版本的' if params.version else ''}考核结果",
         )
-    qs = AssessmentResult.objects.visible_to(user).filter(run=run).select_related("org")
-    if params.org:
-        qs = qs.filter(org__path__under=_subtree(user, params.org).path)
-    items, count = paginate(qs.order_by("rank", "org__code"), params)
+    under = _subtree(user, params.org).path if params.org else None
+    items, count, following = paginate_keyset(
+        selectors.result_list(user, run, under=under), params, selectors.RESULT_LIST_KEY
+    )
     return {
         "scheme": scheme.code,
         "period": run.period,
@@ -214,6 +218,7 @@ def results(request: HttpRequest, params: Query[ResultParams]) -> dict[str, Any]
         "created_at": local(run.created_at),
         "org_count": run.org_count,
         "count": count,
+        "next": following,
         "items": [
             {
                 "org": r.org.code,

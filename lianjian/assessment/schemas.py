@@ -16,7 +16,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints, model_validator
 
 from lianjian.activities.selectors import TZ
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import KeysetListOut, KeysetPageParams, PageParams
 from lianjian.core.filters import ListFilter
 from lianjian.orgs.schemas import Code, _Input
 
@@ -127,7 +127,7 @@ class KpiFilter(ListFilter):
     channel: ChannelName | None = Field(None, description="来源：excel、api、form")
 
 
-class KpiListParams(KpiFilter, PageParams):
+class KpiListParams(KpiFilter, KeysetPageParams):
     pass
 
 
@@ -150,7 +150,7 @@ class KpiOut(Schema):
     updated_at: datetime.datetime
 
 
-class KpiListOut(Schema):
+class KpiListOut(KeysetListOut):
     items: list[KpiOut]
     count: int
 
@@ -319,7 +319,7 @@ def review_out(task: Any) -> dict[str, Any]:
 # ---- results -----------------------------------------------------------------------------
 
 
-class ResultParams(PageParams):
+class ResultParams(KeysetPageParams):
     scheme: Code = Field(..., description="方案编码")
     period: PeriodText | None = Field(None, description="考核期间；缺省为最近有考核结果的期间")
     version: int | None = Field(
@@ -346,7 +346,7 @@ class ResultRowOut(Schema):
     indicators: dict[str, IndicatorResultOut]
 
 
-class ResultsOut(Schema):
+class ResultsOut(KeysetListOut):
     scheme: str
     period: str
     version: int

@@ -23,7 +23,7 @@ from lianjian.assessment.forms import KpiForm, ManualScoreForm, clean_period
 from lianjian.assessment.models import Indicator, KpiBatch, ManualScore, Rule, Scheme
 from lianjian.assessment.schemas import KpiFilter, ReviewFilter
 from lianjian.assessment.views import NAV
-from lianjian.core.paging import paginate
+from lianjian.core.paging import paginate, paginate_keyset
 from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation
 
@@ -44,7 +44,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.kpi_values(request.user, f)
     ctx.update(
         nav=NAV,
-        page=paginate(request, qs),
+        page=paginate_keyset(request, qs, key=selectors.KPI_LIST_KEY),
         channels=KpiBatch.Channel.choices,
         can_set=KpiEntry(request.user).any(),
     )
@@ -108,7 +108,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": NAV,
             "batch": batch,
             "q": q,
-            "page": paginate(request, qs, per_page=50),
+            "page": paginate_keyset(request, qs, key=selectors.KPI_LIST_KEY, per_page=50),
             "replaced": replaced,
             "replaced_count": replaced_count,
         },

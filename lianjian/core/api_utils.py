@@ -301,6 +301,15 @@ def paginate_keyset(
     return rows, count, following
 
 
+class KeysetListOut(Schema):
+    """The ``next`` of a list answered by :func:`paginate_keyset` (the list's schema adds
+    ``items`` and ``count``)."""
+
+    next: str | None = Field(
+        None, description="下一页的游标（作为 after 参数传回）；已是最后一页时为 null"
+    )
+
+
 class ErrorOut(Schema):
     """The body of every error: one Chinese sentence."""
 

@@ -102,9 +102,13 @@ def seek(
     """``queryset`` narrowed to the rows after (``forward``) or before ``values`` in the
     order ``key`` (``"-name"`` descending), and ordered so that the nearest rows come first.
 
-    The condition is the expanded row comparison ``(a > x) OR (a = x AND b > y) …``, which
-    both SQLite and PostgreSQL serve from an index on the key columns.
+    The condition is the expanded row comparison ``(a > x) OR (a = x AND b > y) …``, with
+    ``a >= x`` beside it: a disjunction alone is not a range to either planner (SQLite then
+    walks the index from its start, or sorts), the plain bound on the first column is, so
+    both SQLite and PostgreSQL seek into an index on the key columns and read on from there.
     """
+    first = key[0].lstrip("-")
+    bound = Q(**{f"{first}__{'lte' if key[0].startswith('-') == forward else 'gte'}": values[0]})
     alternatives = []
     for i, name in enumerate(key):
         field_name = name.lstrip("-")
@@ -112,7 +116,7 @@ def seek(
         op = "lt" if descending == forward else "gt"
         equal = {key[j].lstrip("-"): values[j] for j in range(i)}
         alternatives.append(Q(**equal, **{f"{field_name}__{op}": values[i]}))
-    narrowed = queryset.filter(reduce(lambda a, b: a | b, alternatives))
+    narrowed = queryset.filter(bound, reduce(lambda a, b: a | b, alternatives))
     order = list(key) if forward else [_reverse(name) for name in key]
     return narrowed.order_by(*order)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StringConstraints, field_validator
 
-from lianjian.core.api_utils import KeysetPageParams, PageParams, text
+from lianjian.core.api_utils import KeysetListOut, KeysetPageParams, PageParams, text
 from lianjian.core.filters import ListFilter
 from lianjian.core.masking import PrivateIdNumber, PrivatePhone
 from lianjian.orgs.rules import WARNING_LABELS
@@ -306,9 +306,6 @@ class MemberDetailOut(MemberOut):
     transfers: list[TransferOut] = Field(..., description="组织关系转接记录，最近的在前")
 
 
-class MemberListOut(Schema):
+class MemberListOut(KeysetListOut):
     items: list[MemberOut]
     count: int
-    next: str | None = Field(
-        None, description="下一页的游标（作为 after 参数传回）；已是最后一页时为 null"
-    )

@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 from ninja.params.functions import Path
 
 from lianjian.accounts.http import caller
-from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate
+from lianjian.core.api_utils import MAX_ID, READ_ERRORS, WRITE_ERRORS, paginate, paginate_keyset
 from lianjian.core.scope import VIEW, get_visible_or_404, may, scope_of
 from lianjian.orgs.models import Member
 from lianjian.points import selectors, services
@@ -114,9 +114,12 @@ def scheme_list(request: HttpRequest, params: Query[SchemeListParams]) -> dict[s
 
 @router.get("/entries", response={200: EntryListOut, **READ_ERRORS}, summary="积分台账")
 def entry_list(request: HttpRequest, params: Query[EntryListParams]) -> dict[str, Any]:
-    """Ledger entries the caller may see (a member: only their own), newest first."""
-    items, count = paginate(selectors.entry_list(caller(request), params), params)
-    return {"items": [entry_out(e) for e in items], "count": count}
+    """Ledger entries the caller may see (a member: only their own), newest first;
+    ``next`` continues the walk (``?after=``)."""
+    items, count, following = paginate_keyset(
+        selectors.entry_list(caller(request), params), params, selectors.ENTRY_LIST_KEY
+    )
+    return {"items": [entry_out(e) for e in items], "count": count, "next": following}
 
 
 @router.get("/claims", response={200: ClaimListOut, **READ_ERRORS}, summary="积分申报")

@@ -467,6 +467,8 @@ class PointsEntry(models.Model):
         indexes = [
             models.Index(fields=["scheme", "member", "status"], name="points_entry_member_idx"),
             models.Index(fields=["scheme", "period", "status"], name="points_entry_period_idx"),
+            # The ledger list's order (selectors.ENTRY_LIST_KEY): its pages seek on it.
+            models.Index(fields=["happened_on", "id"], name="points_entry_ledger_idx"),
             *(
                 models.Index(
                     fields=[link],

@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from lianjian.core.api_utils import PageParams
+from lianjian.core.api_utils import KeysetListOut, KeysetPageParams, PageParams
 from lianjian.core.filters import ListFilter
 
 ClaimStateName = Literal["已申报", "党小组初核", "支委会审定", "公示", "生效", "驳回", "open"]
@@ -45,7 +45,7 @@ class SchemeListParams(PointsSchemeFilter, PageParams):
     pass
 
 
-class EntryListParams(EntryFilter, PageParams):
+class EntryListParams(EntryFilter, KeysetPageParams):
     pass
 
 
@@ -85,7 +85,7 @@ class EntryOut(Schema):
     withdrawn_reason: str
 
 
-class EntryListOut(Schema):
+class EntryListOut(KeysetListOut):
     items: list[EntryOut]
     count: int
 

@@ -309,7 +309,14 @@ def my_points_card(
 # --- lists --------------------------------------------------------------------------------
 
 
+# The ledger's order and keyset (core.paging.paginate_keyset): newest first, served by the
+# (happened_on, id) index, so a deep page (or the last) costs what the first does.
+ENTRY_LIST_KEY = ("-happened_on", "-id")
+
+
 def entry_list(user: Any, f: EntryFilter) -> ScopedQuerySet[PointsEntry]:
+    """The ledger entries ``user`` may see that match ``f``, newest first
+    (:data:`ENTRY_LIST_KEY`) — the one filter of 积分台账 and ``GET /api/v1/points/entries``."""
     qs = PointsEntry.objects.restrict(user, VIEW).select_related(
         "member", "rule", "scheme", "member__org"
     )
@@ -323,7 +330,7 @@ def entry_list(user: Any, f: EntryFilter) -> ScopedQuerySet[PointsEntry]:
         member__org__code=f.org,
     )
     qs = search(qs, f.q, "member__name__icontains", "member__number__iexact", "reason__icontains")
-    return qs.order_by("-happened_on", "-id")
+    return qs.order_by(*ENTRY_LIST_KEY)
 
 
 def claim_list(user: Any, f: ClaimFilter) -> ScopedQuerySet[PointsClaim]:

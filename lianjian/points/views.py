@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from lianjian.accounts.models import User
 from lianjian.core.pages import add_service_errors, form_page, saved
-from lianjian.core.paging import paginate
+from lianjian.core.paging import paginate, paginate_keyset
 from lianjian.core.scope import CHANGE, get_visible_or_404, may, require
 from lianjian.orgs.models import Member
 from lianjian.points import engine, selectors, services
@@ -102,7 +102,9 @@ def scheme_recompute(request: HttpRequest, code: str) -> HttpResponse:
 def entry_list(request: HttpRequest) -> HttpResponse:
     """积分台账: the entries the user sees, with filters."""
     f = EntryFilter.from_query(request.GET)
-    page = paginate(request, selectors.entry_list(request.user, f), per_page=50)
+    page = paginate_keyset(
+        request, selectors.entry_list(request.user, f), key=selectors.ENTRY_LIST_KEY, per_page=50
+    )
     ctx = {
         "nav": "points",
         "page": page,

@@ -153,7 +153,8 @@ class AssessmentResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "org"], name="assessment_result_unique")
         ]
-        indexes = [models.Index(fields=["run", "rank"])]
+        # The results list (selectors.RESULT_LIST_KEY) seeks and orders by this index.
+        indexes = [models.Index(fields=["run", "rank", "id"], name="assessment_result_rank_idx")]
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.total:.2f}"

@@ -25,6 +25,7 @@ from lianjian.assessment.selectors.changes import (
 )
 from lianjian.assessment.selectors.lists import (
     BATCH_AUDIT_WINDOW,
+    KPI_LIST_KEY,
     OBJECTION_STATUSES,
     REPLACED_LIMIT,
     ReviewPeriod,
@@ -46,6 +47,7 @@ from lianjian.assessment.selectors.lists import (
 )
 from lianjian.assessment.selectors.results import (
     LEADERS,
+    RESULT_LIST_KEY,
     STAR_FILTERS,
     Row,
     correlation_words,
@@ -58,6 +60,7 @@ from lianjian.assessment.selectors.results import (
     period_label,
     pick_axes,
     ranking,
+    result_list,
     result_rows,
     scatter,
     star_text,
@@ -71,6 +74,8 @@ __all__ = [
     "review_progress",
     "run_list",
     "BATCH_AUDIT_WINDOW",
+    "KPI_LIST_KEY",
+    "RESULT_LIST_KEY",
     "LEADERS",
     "live_run",
     "Line",
@@ -95,6 +100,7 @@ __all__ = [
     "period_label",
     "pick_axes",
     "ranking",
+    "result_list",
     "result_rows",
     "review_indicators",
     "runs_by_period",

@@ -71,6 +71,23 @@ def star_text(stars: int | None) -> str:
 
 # --- the ranking --------------------------------------------------------------------------
 
+# The results list's order and keyset (core.paging.paginate_keyset, GET
+# /api/v1/assessment/results): the (run, rank, id) index gives it, so no page sorts the
+# run's rows. A run stores its rows by rank then organisation code
+# (services.runs.assessment_run), so within a shared rank the id follows the code.
+RESULT_LIST_KEY = ("rank", "id")
+
+
+def result_list(
+    user: Any, run: AssessmentRun, *, under: str | None = None
+) -> QuerySet[AssessmentResult]:
+    """The rows of ``run`` that ``user`` may see (``under``: only the organisations whose
+    tree path starts there), in :data:`RESULT_LIST_KEY` order."""
+    qs = AssessmentResult.objects.visible_to(user).filter(run=run).select_related("org")
+    if under is not None:
+        qs = qs.filter(org__path__under=under)
+    return qs.order_by(*RESULT_LIST_KEY)
+
 
 def ranking(
     run: AssessmentRun, user: Any, *, q: str = "", stars: str = "", passed: str = "", sort: str = ""

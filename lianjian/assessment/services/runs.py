@@ -95,7 +95,10 @@ def assessment_run(
         created_by=actor if is_user else None,
     )
     rows = []
-    for org_id, s in scores.items():
+    # Stored by rank then code, so that the id breaks a shared rank as the code would: the
+    # results list is ordered by the (run, rank, id) index (selectors.RESULT_LIST_KEY).
+    for org_id in sorted(scores, key=lambda o: (ranks[o], codes[o])):
+        s = scores[org_id]
         found = values.get(org_id, {})
         indicators = {
             code: {
