@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0005_run_job'),
+        ('assessment', '0006_run_job_republish_of'),
     ]
 
     operations = [
