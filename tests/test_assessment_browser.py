@@ -77,11 +77,14 @@ def login(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_server, page):
+def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(
+    live_server, page, settings, tmp_path
+):
     from playwright.sync_api import expect
 
     from lianjian.assessment.models import AssessmentResult, AssessmentRun
 
+    settings.DATA_DIR = tmp_path  # the Word report's file
     call_command("demo", stdout=io.StringIO())
     published = AssessmentRun.objects.get(scheme__code="2026-SWD", is_published=True)
     # the best-ranked branch with joint activities: its breakdown has every kind of evidence
@@ -171,8 +174,12 @@ def test_the_demo_assessment_reads_well_and_a_total_leads_to_its_records(live_se
     with page.expect_download() as download:
         page.click("text=导出排名 Excel")
     assert download.value.suggested_filename == "2026-SWD-2026-第2版-考核排名.xlsx"
+    # the Word report is written by a task (run at once by the tests' backend): its job
+    # page then offers the file
+    page.click("text=生成 Word 报告")
+    page.wait_for_selector("[data-job-state='完成']")
     with page.expect_download() as download:
-        page.click("text=下载 Word 报告")
+        page.click("[data-report-download]")
     assert download.value.suggested_filename.endswith("考核情况报告.docx")
 
     # the trend of the quarterly scheme
