@@ -43,6 +43,17 @@ def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture
+def queued(settings):
+    """Tasks are queued, not run (the dummy backend, emptied): the test runs the worker's
+    part itself (``task.call(...)``) or looks at what was enqueued."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    return default_task_backend
+
+
 @pytest.fixture(autouse=True)
 def _fresh_deadline_rules():
     # The rules of the deadline colours are cached per request/run; a test's rolled-back

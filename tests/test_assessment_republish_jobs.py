@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django_tasks import default_task_backend
 
 from lianjian.assessment import versions
 from lianjian.assessment.models import AssessmentRun, RunJob
@@ -21,13 +20,6 @@ from tests.assessment_screens_helpers import make_assessed
 @pytest.fixture
 def assessed(world):
     return make_assessed(world)
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
-    return default_task_backend
 
 
 def login(user) -> Client:

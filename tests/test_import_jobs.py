@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django_tasks import default_task_backend
 
 from lianjian.core import jobs
 from lianjian.core.models import AuditLog, ImportJob
@@ -22,14 +21,6 @@ HEADERS = ["组织编码", "组织名称", "组织类型", "上级组织编码"]
 def data_dir(tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
     return settings.DATA_DIR
-
-
-@pytest.fixture
-def queued(settings):
-    """A backend that only records what was enqueued (no worker runs it)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
-    return default_task_backend
 
 
 def enqueued(backend) -> list[tuple[str, list]]:

@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks import default_task_backend
 
 from lianjian.alliances.models import Alliance, AllianceType
 from lianjian.alliances.services import alliance_create
@@ -131,14 +130,6 @@ def test_a_run_solves_and_reports_the_optimal_grouping(tree, inline):
     assert f"data-objective>{run.result['objective']:.2f}<" in html
     assert "共同专业" in html and "营销服务（2 个）" in html
     assert "hx-trigger" not in html
-
-
-@pytest.fixture
-def queued(settings):
-    """A task backend that only records what was enqueued (no worker runs it)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
-    return default_task_backend
 
 
 def test_the_run_page_polls_until_the_background_task_finishes(

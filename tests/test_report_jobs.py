@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_tasks import default_task_backend
 
 from lianjian.assessment import versions
 from lianjian.core import jobs
@@ -27,13 +26,6 @@ def _data_dir(settings, tmp_path):
 @pytest.fixture
 def assessed(world):
     return make_assessed(world)
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
-    return default_task_backend
 
 
 def login(user) -> Client:
