@@ -425,39 +425,27 @@ def member_column_errors(
                 message = date_errors(Member, {name: value}, on=on).get(name, "")
                 found[value] = message or (None if is_date(value) else "")
         window[name] = found
-    birth_window, join_window = window["birth_date"], window["joined_on"]
-    confirm_window, left_window = window["confirmed_on"], window["left_on"]
     full_by = add_years(on, -PROBATION_YEARS)
     out: dict[int, dict[str, str]] = {}
     for position, (birth, joined, confirmed, left, category, phone, id_number) in enumerate(
         zip(births, joins, confirms, lefts, categories, phones, id_numbers, strict=True)
     ):
         errors: dict[str, str] = {}
-        birth_ok = joined_ok = confirmed_ok = left_ok = False
-        if birth in birth_window:
-            errors_at = birth_window[birth]
-            if errors_at is None:
-                birth_ok = True
-            elif errors_at:
-                errors["birth_date"] = errors_at
-        if joined in join_window:
-            errors_at = join_window[joined]
-            if errors_at is None:
-                joined_ok = True
-            elif errors_at:
-                errors["joined_on"] = errors_at
-        if confirmed in confirm_window:
-            errors_at = confirm_window[confirmed]
-            if errors_at is None:
-                confirmed_ok = True
-            elif errors_at:
-                errors["confirmed_on"] = errors_at
-        if left in left_window:
-            errors_at = left_window[left]
-            if errors_at is None:
-                left_ok = True
-            elif errors_at:
-                errors["left_on"] = errors_at
+        # Each date's window verdict: None usable, a message, or absent/"" (neither).
+        usable: set[str] = set()
+        for name, value in (
+            ("birth_date", birth),
+            ("joined_on", joined),
+            ("confirmed_on", confirmed),
+            ("left_on", left),
+        ):
+            verdict = window[name].get(value, "")
+            if verdict is None:
+                usable.add(name)
+            elif verdict:
+                errors[name] = verdict
+        birth_ok, joined_ok = "birth_date" in usable, "joined_on" in usable
+        confirmed_ok, left_ok = "confirmed_on" in usable, "left_on" in usable
         if birth_ok and joined_ok and joined < add_years(birth, 18):
             errors["joined_on"] = "入党时应年满十八岁"
         if category == MemberCategory.PROBATIONARY and isinstance(confirmed, datetime.date):
