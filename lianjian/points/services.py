@@ -260,13 +260,16 @@ def recompute_activity(activity_id: int) -> tuple[int, int]:
             member__in=attendees.values("member_id"), date__gt=day
         ).values_list("from_org__path", flat=True)
     )
+    # The organisations that hold one of those: each path's prefixes (/DW01/, /DW01/ZB3/).
+    holders = {path[: i + 1] for path in paths for i, c in enumerate(path) if c == "/" and i}
     written = withdrawn = 0
     schemes = PointsScheme.objects.filter(
-        year=day.year, rules__active=True, rules__source__in=list(ATTENDANCE_STATUS)
+        year=day.year,
+        org__path__in=holders,
+        rules__active=True,
+        rules__source__in=list(ATTENDANCE_STATUS),
     ).select_related("org")
     for scheme in schemes.distinct().order_by("pk"):
-        if not any(path.startswith(scheme.org.path) for path in paths):
-            continue
         counts = recompute(
             actor=None,
             scheme=scheme,
