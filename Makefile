@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 VENDOR := lianjian/static/vendor
 
-.PHONY: run dev worker ready test typecheck install static migrate demo lint bench clean
+.PHONY: run dev worker rq ready test typecheck install static migrate demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ dev: ready
 # Production: the task worker alone (one or more beside gunicorn, e.g. under systemd).
 worker: install
 	LIANJIAN_DEBUG=false $(BIN)/lianjian db_worker --no-reload
+
+# Several servers: the task queue on Redis, worked by RQ (docs/deploy.md §3). Installs the
+# pinned RQ backend into the same environment; `python -m bench.tasks_rq` tries it here.
+rq: install
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt -r requirements/rq.txt
 
 # Quick checks first: lint and format, the layers (import-linter), the types, the migrations; then the suite.
 test: install
