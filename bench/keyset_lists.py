@@ -31,6 +31,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.assessment import generate  # noqa: E402
@@ -155,17 +156,28 @@ def _points_scheme() -> dict[str, Any]:
     return scheme_file("ROOT")
 
 
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
-    """Median and p95 milliseconds of ``runs`` calls after a warm-up (the query counts are
-    pinned in tests/test_paging_keyset.py)."""
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, float, int]:
+    """Median and p95 wall milliseconds of ``runs`` calls after a warm-up, the median CPU
+    milliseconds of this process (the load-independent figure on a shared machine; on SQLite
+    it includes the database's work, on PostgreSQL not the server's) and the query count of
+    one call (pinned in tests/test_paging_keyset.py)."""
     fn()
-    times = []
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    queries = len(ctx.captured_queries)
+    times, cpu = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
     times.sort()
-    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+    return (
+        statistics.median(times),
+        times[max(0, int(len(times) * 0.95) - 1)],
+        statistics.median(cpu),
+        queries,
+    )
 
 
 def deep_cursor(qs: Any, key: tuple[str, ...], position: int, number: int) -> str:
@@ -208,7 +220,10 @@ def main() -> None:
         ("积分台账（页面）", "/points/ledger/?size=50", ledger, points_selectors.ENTRY_LIST_KEY, 50, False),
         ("活动列表（页面）", "/activities/?size=20", acts, ACTIVITY_LIST_KEY, 20, False),
     ]  # fmt: skip
-    print("\n| 列表 | 页 | 中位 ms | p95 ms |\n|---|---|---:|---:|")
+    print(
+        "\n| 列表 | 页 | 中位 ms | p95 ms | CPU 中位 ms | 查询数 | 负载 |"
+        "\n|---|---|---:|---:|---:|---:|---:|"
+    )
     for label, url, qs, key, size, api in lists:
         count = qs.count()
         middle = (count // size // 2) * size
@@ -228,8 +243,12 @@ def main() -> None:
                 response = client.get(target, **extra)
                 assert response.status_code == 200, response.content[:300]
 
-            median, p95 = timed(get, runs)
-            print(f"| {label}（{count:,} 行） | {name} | {median:.1f} | {p95:.1f} |")
+            median, p95, cpu, queries = timed(get, runs)
+            print(
+                f"| {label}（{count:,} 行） | {name} | {median:.1f} | {p95:.1f} | {cpu:.1f} | "
+                f"{queries} | {os.getloadavg()[0]:.1f} |",
+                flush=True,
+            )
         row = qs.order_by(*key)[middle - 1]
         explain(f"{label} 游标页", seek(qs, key, key_values(row, key), forward=True)[:size])
     print(f"\nload after: {os.getloadavg()}")
