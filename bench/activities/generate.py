@@ -40,21 +40,21 @@ STEPS = [
         "orgs",
         f"""
         INSERT INTO orgs_organisation (id, code, name, kind, parent_id, path, depth, is_partner, partner_kind, is_temporary,
-            is_joint, is_functional, unit, professions, address, strengths, needs, created_at, updated_at)
-        SELECT 1, 'ROOT', '集团党组', '党委', NULL, '/ROOT/', 0, false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
+            is_joint, is_functional, unit, professions, address, strengths, needs, initials, created_at, updated_at)
+        SELECT 1, 'ROOT', '集团党组', '党委', NULL, '/ROOT/', 0, false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, '', now(), now()
         UNION ALL
         SELECT 1 + c, 'DW' || lpad(c::text, 2, '0'), '二级单位党委' || c, '党委', 1, '/ROOT/DW' || lpad(c::text, 2, '0') || '/', 1,
-            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
+            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, '', now(), now()
         FROM generate_series(1, {COMMITTEES}) c
         UNION ALL
         SELECT 100 + b, 'ZB' || lpad(b::text, 6, '0'), '党支部' || b, '党支部', 2 + (b - 1) / {BRANCHES_PER},
             '/ROOT/DW' || lpad((1 + (b - 1) / {BRANCHES_PER})::text, 2, '0') || '/ZB' || lpad(b::text, 6, '0') || '/', 2,
-            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
+            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, '', now(), now()
         FROM generate_series(1, {COMMITTEES * BRANCHES_PER}) b
         UNION ALL
         SELECT 100000 + g, 'XZ' || lpad(g::text, 6, '0'), '党小组' || g, '党小组', 100 + g,
             '/ROOT/DW' || lpad((1 + (g - 1) / {BRANCHES_PER})::text, 2, '0') || '/ZB' || lpad(g::text, 6, '0') || '/XZ' || lpad(g::text, 6, '0') || '/', 3,
-            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, now(), now()
+            false, '', false, false, false, '', '[]'::jsonb, '', '[]'::jsonb, '[]'::jsonb, '', now(), now()
         FROM generate_series(1, {GROUPS}) g""",
     ),
     (
@@ -80,26 +80,26 @@ STEPS = [
         ) t
         WHERE hashtext(b::text || ':' || t.slot::text) % 100 <> 0 AND hashtext(t.slot::text || '/' || b::text) % 50 <> 0;
         INSERT INTO activities_activity (id, code, type, sub_kind, host_id, start, "end", venue, topic, minutes, lecturer,
-            host_person, recorder, status, return_reason, expected_count, present_count, is_valid, created_at, updated_at)
+            host_person, recorder, status, return_reason, expected_count, present_count, is_valid, void_reason, for_year, created_at, updated_at)
         SELECT b * 40 + slot, 'A' || b || '-' || slot, type, '', 100 + b,
             make_timestamptz(2025, month, 1 + abs(hashtext(b::text || type)) % 28, 9, 0, 0, 'Asia/Shanghai'),
             NULL, '', type, '', '', '', '', '已通过', '', {MEMBERS_PER}, {MEMBERS_PER} - abs(hashtext(b::text || slot::text)) % 3,
-            true, now(), now()
+            true, '', 2025, now(), now()
         FROM plan;
         INSERT INTO activities_activity (id, code, type, sub_kind, host_id, start, "end", venue, topic, minutes, lecturer,
-            host_person, recorder, status, return_reason, expected_count, present_count, is_valid, created_at, updated_at)
+            host_person, recorder, status, return_reason, expected_count, present_count, is_valid, void_reason, for_year, created_at, updated_at)
         SELECT 10000000 + g * 20 + m, 'G' || g || '-' || m, '党小组会', '', 100000 + g,
             make_timestamptz(2025, m, 10, 17, 0, 0, 'Asia/Shanghai'), NULL, '', '党小组会', '', '', '', '', '已通过', '',
-            NULL, NULL, true, now(), now()
+            NULL, NULL, true, '', 2025, now(), now()
         FROM generate_series(1, {GROUPS}) g CROSS JOIN generate_series(1, 12) m""",
     ),
     (
         "links",
         f"""
-        INSERT INTO activities_activityorg (activity_id, org_id, position, start, type, status, is_valid)
-        SELECT id, host_id, 0, start, type, status, is_valid FROM activities_activity;
-        INSERT INTO activities_activityorg (activity_id, org_id, position, start, type, status, is_valid)
-        SELECT id, host_id + 1, 1, start, type, status, is_valid FROM activities_activity
+        INSERT INTO activities_activityorg (activity_id, org_id, position, start, type, status, is_valid, for_year)
+        SELECT id, host_id, 0, start, type, status, is_valid, for_year FROM activities_activity;
+        INSERT INTO activities_activityorg (activity_id, org_id, position, start, type, status, is_valid, for_year)
+        SELECT id, host_id + 1, 1, start, type, status, is_valid, for_year FROM activities_activity
         WHERE type = '主题党日' AND (id / 40) % 20 = 0 AND host_id < 100 + {COMMITTEES * BRANCHES_PER}""",
     ),
     (

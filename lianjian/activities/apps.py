@@ -11,3 +11,14 @@ class ActivitiesConfig(AppConfig):
         from lianjian.notifications.reminders import register
 
         register("组织生活", compliance_reminders)
+
+        from lianjian.activities import compliance_store, signals
+        from lianjian.orgs import figures
+
+        # The stored compliance tallies follow every write that can change their rows.
+        signals.counted_changed.connect(
+            compliance_store.activity_counted_changed, dispatch_uid="compliance-tally-activity"
+        )
+        figures.refreshed.connect(
+            compliance_store.org_figures_refreshed, dispatch_uid="compliance-tally-orgs"
+        )

@@ -337,6 +337,20 @@ def _still_makeable(rule: RuleInfo, period: Period, today: datetime.date) -> boo
     return today <= _month_last(period.last.year + 1, PREVIOUS_YEAR_MONTHS)
 
 
+def shortfall(
+    last: datetime.date, *, today: datetime.date, deadline_rule: PresetRule, makeable: bool
+) -> tuple[str, str]:
+    """(status, level) of a row whose period ends on ``last`` and whose held < required:
+    ``missing`` once the period is over, else ``open``; the level by ``deadline_rule``, except
+    that a red row that may still be made good (``makeable``: a year's annual duty until the
+    end of March of the next year) is yellow. The only place a shortfall is coloured."""
+    colour = engine.colour(deadline_rule, today=today, due=last)
+    level = "" if colour is Colour.GREEN else colour.value
+    if level == "red" and makeable:
+        level = "yellow"
+    return ("missing" if last < today else "open"), level
+
+
 def evaluate(
     *,
     year: int,
@@ -353,20 +367,13 @@ def evaluate(
         spans = []
         for p in periods(year, rule.frequency):
             days_left = (p.last - today).days
-            colour = engine.colour(deadline_rule, today=today, due=p.last)
-            level = "" if colour is Colour.GREEN else colour.value
-            if level == "red" and _still_makeable(rule, p, today):
-                level = "yellow"
-            spans.append(
-                (
-                    p,
-                    p.months[0] - 1,
-                    p.months[-1],
-                    days_left,
-                    "missing" if days_left < 0 else "open",
-                    level,
-                )
+            status, level = shortfall(
+                p.last,
+                today=today,
+                deadline_rule=deadline_rule,
+                makeable=_still_makeable(rule, p, today),
             )
+            spans.append((p, p.months[0] - 1, p.months[-1], days_left, status, level))
         plans.append((rule, spans))
     out: list[Row] = []
     append = out.append
@@ -414,4 +421,109 @@ def summarise(rows: Iterable[Row]) -> dict[str, int]:
         out["total"] += 1
         if row.level == "yellow":
             out["yellow"] += 1
+    return out
+
+
+# --- the stored tally of an organisation's year ---------------------------------------------
+# What the matrix needs of a whole scope without evaluating it: per organisation and year, the
+# number of rows of each period (the columns in use) and the rows held < required by the month
+# their period ends — the only thing their status and colour depend on besides today (a year's
+# row of an annual duty apart: it may be made good until March, ``sy``). Held counts do not
+# change with the passing of days (a counted record is never dated in the future), so a tally
+# stays right until a write changes the organisation's activities, members or the rules.
+
+PERIOD_KEYS: tuple[str, ...] = (
+    *(f"m{m:02d}" for m in range(1, 13)),
+    *(f"q{q}" for q in range(1, 5)),
+    "h1",
+    "h2",
+    "y",
+)
+SHORT_KEYS: tuple[str, ...] = (*(f"s{m:02d}" for m in range(1, 13)), "sy")
+TALLY_KEYS: tuple[str, ...] = ("total", *PERIOD_KEYS, *SHORT_KEYS)
+
+
+def period_key(label: str) -> str:
+    """The tally column of a period label: ``2026-07`` → ``m07``, ``2026Q3`` → ``q3``,
+    ``2026H1`` → ``h1``, ``2026`` → ``y``."""
+    if "-" in label:
+        return "m" + label.rsplit("-", 1)[1]
+    if "Q" in label:
+        return "q" + label.rsplit("Q", 1)[1]
+    if "H" in label:
+        return "h" + label.rsplit("H", 1)[1]
+    return "y"
+
+
+_LAST_MONTH = {
+    **{f"m{m:02d}": m for m in range(1, 13)},
+    **{f"q{q}": 3 * q for q in range(1, 5)},
+    "h1": 6,
+    "h2": 12,
+    "y": 12,
+}
+
+
+def short_key(row: Row) -> str:
+    """The tally column of a row held < required: ``sy`` for a year's row of an annual duty,
+    else ``sMM`` by the month its period ends."""
+    if row.frequency == YEAR and row.rule in YEARLY_TYPES:
+        return "sy"
+    return f"s{_LAST_MONTH[period_key(row.period)]:02d}"
+
+
+def tally(rows: Iterable[Row]) -> dict[int, dict[str, int]]:
+    """Per organisation id: its rows (``total``), by period (:data:`PERIOD_KEYS`) and those
+    held < required by when their period ends (:data:`SHORT_KEYS`)."""
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts = out.get(row.org_id)
+        if counts is None:
+            counts = out[row.org_id] = dict.fromkeys(TALLY_KEYS, 0)
+        counts["total"] += 1
+        counts[period_key(row.period)] += 1
+        if row.status != "ok":
+            counts[short_key(row)] += 1
+    return out
+
+
+def shortfall_classes(
+    year: int, today: datetime.date, deadline_rule: PresetRule = DEADLINE_RULE
+) -> dict[str, tuple[str, str]]:
+    """(status, level) that :func:`evaluate` gives, on ``today``, to a row of ``year`` of each
+    :data:`SHORT_KEYS` column (:func:`shortfall`, the same rule)."""
+    out = {
+        f"s{m:02d}": shortfall(
+            _month_last(year, m), today=today, deadline_rule=deadline_rule, makeable=False
+        )
+        for m in range(1, 13)
+    }
+    out["sy"] = shortfall(
+        datetime.date(year, 12, 31),
+        today=today,
+        deadline_rule=deadline_rule,
+        makeable=today <= _month_last(year + 1, PREVIOUS_YEAR_MONTHS),
+    )
+    return out
+
+
+def problem_keys(classes: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The :data:`SHORT_KEYS` whose rows make an organisation a problem one (missing, or
+    yellow): the filter ``only=problem``."""
+    return [k for k, (status, level) in classes.items() if status == "missing" or level == "yellow"]
+
+
+def summarise_tally(
+    sums: Mapping[str, int], classes: Mapping[str, tuple[str, str]]
+) -> dict[str, int]:
+    """:func:`summarise` of a scope's rows from the sums of their tallies."""
+    out = {"ok": 0, "missing": 0, "open": 0, "yellow": 0, "total": sums.get("total") or 0}
+    short = 0
+    for key, (status, level) in classes.items():
+        n = sums.get(key) or 0
+        short += n
+        out[status] += n
+        if level == "yellow":
+            out["yellow"] += n
+    out["ok"] = out["total"] - short
     return out

@@ -51,7 +51,9 @@ def _full_on_q(day: datetime.date) -> Q:
     )
 
 
-def full_members_as_of(orgs: QuerySet[Organisation], year: int) -> dict[int, tuple[int, ...]]:
+def full_members_as_of(
+    orgs: QuerySet[Organisation], year: int, ids: list[int] | None = None
+) -> dict[int, tuple[int, ...]]:
     """Full members of each organisation (its own plus its 党小组's) as of the first day of
     every month of ``year``, from the membership history: 入党 and 转正 dates, departures
     and transfers — not from today's members (docs/compliance.md, "as of").
@@ -60,7 +62,7 @@ def full_members_as_of(orgs: QuerySet[Organisation], year: int) -> dict[int, tup
     transfers dated after 1 January with the members they moved (the only transfers that
     place someone elsewhere on a day of the year), and the counts of everyone else by
     organisation (twelve conditional counts). The moved members are placed by the pure
-    engine."""
+    engine. ``ids``: the ids of ``orgs`` when the caller has them already."""
     first = datetime.date(year, 1, 1)
     org_ids = orgs.values("pk")
     group_qs = Organisation.objects.filter(kind=OrgKind.GROUP, parent__in=org_ids)
@@ -94,8 +96,15 @@ def full_members_as_of(orgs: QuerySet[Organisation], year: int) -> dict[int, tup
         f"m{i}": Count("id", filter=_full_on_q(day))
         for i, day in enumerate(compliance.month_firsts(year))
     }
+    # Known ids as one list (not an OR of two subqueries): PostgreSQL then reads a page's few
+    # organisations' members through the org index instead of scanning every member.
+    where = (
+        Q(org_id__in=[*ids, *groups])
+        if ids is not None and len(ids) + len(groups) <= IN_LIST_LIMIT
+        else Q(org__in=org_ids) | Q(org__in=group_qs.values("pk"))
+    )
     settled_qs = (
-        Member.objects.filter(Q(org__in=org_ids) | Q(org__in=group_qs.values("pk")))
+        Member.objects.filter(where)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=first), category=MemberCategory.FULL)
         .exclude(pk__in=moved_ids)
     )
@@ -188,11 +197,13 @@ def org_infos(orgs: QuerySet[Organisation], *, year: int | None = None) -> list[
     """The organisations as the engine sees them; with ``year``, their full members as of
     the first day of each month of it (:func:`full_members_as_of`), else today's."""
     only = ("pk", "code", "kind", "is_partner", "founded", "dissolved", "name", "path")
-    by_month = full_members_as_of(orgs, year) if year is not None else None
+    listed = list(orgs.only(*only).order_by("path"))
+    ids = [o.pk for o in listed]
+    by_month = full_members_as_of(orgs, year, ids) if year is not None else None
     today = full_member_counts(orgs) if by_month is None else {}
     none = (0,) * 12
     infos = []
-    for o in orgs.only(*only).order_by("path"):
+    for o in listed:
         months = by_month.get(o.pk, none) if by_month is not None else None
         infos.append(
             compliance.OrgInfo(

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from django.db import transaction
 
+from lianjian.activities.compliance_store import forget_all
 from lianjian.activities.models import (
     Activity,
     ActivityOrg,
@@ -371,6 +372,7 @@ def demo_activities(*, stdout: Writer | None = None) -> dict[str, int]:
         ]
     ActivityOrg.objects.bulk_create(links, batch_size=2000)
     Attendance.objects.bulk_create(checks, batch_size=2000)
+    forget_all()  # bulk_create skips the services: the compliance tallies are stale
     # Records awaiting review reach the reviewers' inbox, as the services would have done.
     deliver(
         review_backlog(

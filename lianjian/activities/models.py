@@ -462,3 +462,62 @@ class ComplianceRule(models.Model):
     @property
     def audit_key(self) -> str:
         return f"{self.org_kind}:{self.activity_type}"
+
+
+class ComplianceTally(models.Model):
+    """Derived, not a record: one organisation's compliance rows of one year counted by
+    period and by shortfall (``compliance.tally``), so that the matrix of a whole scope —
+    its summary figures, its columns, which organisations it lists and which are problem
+    ones — is one aggregate over these rows, and only the page's organisations are
+    evaluated (``compliance_store``, docs/compliance.md "The matrix at scale").
+
+    Kept right by deletion: a write that can change an organisation's rows deletes its
+    tallies (``compliance_store.forget``); the next reader computes the missing ones with
+    the engine. ``rules_key`` fingerprints the active rules a tally was made with; a tally
+    of other rules is stale."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    year = models.SmallIntegerField()
+    rules_key = models.CharField(max_length=40)
+    total = models.IntegerField(default=0)
+    m01 = models.IntegerField(default=0)
+    m02 = models.IntegerField(default=0)
+    m03 = models.IntegerField(default=0)
+    m04 = models.IntegerField(default=0)
+    m05 = models.IntegerField(default=0)
+    m06 = models.IntegerField(default=0)
+    m07 = models.IntegerField(default=0)
+    m08 = models.IntegerField(default=0)
+    m09 = models.IntegerField(default=0)
+    m10 = models.IntegerField(default=0)
+    m11 = models.IntegerField(default=0)
+    m12 = models.IntegerField(default=0)
+    q1 = models.IntegerField(default=0)
+    q2 = models.IntegerField(default=0)
+    q3 = models.IntegerField(default=0)
+    q4 = models.IntegerField(default=0)
+    h1 = models.IntegerField(default=0)
+    h2 = models.IntegerField(default=0)
+    y = models.IntegerField(default=0)
+    s01 = models.IntegerField(default=0)
+    s02 = models.IntegerField(default=0)
+    s03 = models.IntegerField(default=0)
+    s04 = models.IntegerField(default=0)
+    s05 = models.IntegerField(default=0)
+    s06 = models.IntegerField(default=0)
+    s07 = models.IntegerField(default=0)
+    s08 = models.IntegerField(default=0)
+    s09 = models.IntegerField(default=0)
+    s10 = models.IntegerField(default=0)
+    s11 = models.IntegerField(default=0)
+    s12 = models.IntegerField(default=0)
+    sy = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "组织生活合规计数"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="compliance_tally_org_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}:{self.year}"

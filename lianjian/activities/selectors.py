@@ -301,11 +301,17 @@ class MatrixRow:
 
 
 def matrix(
-    rows: list[compliance.Row], infos: dict[int, compliance.OrgInfo], year: int
+    rows: list[compliance.Row],
+    infos: dict[int, compliance.OrgInfo],
+    year: int,
+    *,
+    columns: list[tuple[str, str]] | None = None,
 ) -> tuple[list[tuple[str, str]], list[MatrixRow]]:
-    """Arrange rows as organisations (in row order) × period columns; unused columns are dropped."""
-    used = {row.period for row in rows}
-    columns = [c for c in matrix_columns(year) if c[0] in used]
+    """Arrange rows as organisations (in row order) × period columns; unused columns are
+    dropped — unless ``columns`` gives those of a wider scope than ``rows`` (one page)."""
+    if columns is None:
+        used = {row.period for row in rows}
+        columns = [c for c in matrix_columns(year) if c[0] in used]
     by_org: dict[int, MatrixRow] = {}
     for row in rows:
         target = by_org.get(row.org_id)

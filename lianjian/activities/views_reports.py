@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from lianjian.activities import services
 from lianjian.activities.compliance import LEVEL_LABELS, STATUS_LABELS, summarise
+from lianjian.activities.compliance_store import matrix_page
 from lianjian.activities.forms import RuleForm
 from lianjian.activities.models import (
     Activity,
@@ -35,7 +35,6 @@ from lianjian.activities.selectors import (
     compliance_list,
     compliance_scope,
     local_start,
-    matrix,
     month_activities,
     rule_infos,
     statistics,
@@ -48,7 +47,6 @@ from lianjian.orgs.forms import add_service_errors
 from lianjian.orgs.models import Organisation, OrgKind
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MATRIX_PAGE = 50
 
 
 def _scope(request: HttpRequest) -> tuple[Organisation, QuerySet[Organisation]]:
@@ -99,10 +97,12 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
     """Organisations × periods of a year, each cell coloured by the worst status of its
     rules (三色: red missing, yellow ≤ 10 days left with nothing held): the subtree of
     ``?org=``, or every organisation the user may see."""
-    f, result = _compliance(request)
-    columns, table = matrix(result.rows, result.orgs, result.year)
-    page = Paginator(table, MATRIX_PAGE).get_page(request.GET.get("page"))
+    f = ComplianceFilter.from_query(request.GET)
     today = timezone.localdate()
+    try:
+        result = matrix_page(request.user, f, today=today, page=request.GET.get("page"))
+    except Organisation.DoesNotExist:
+        raise Http404 from None
     ctx = {
         "nav": "compliance",
         "root": result.root,
@@ -110,9 +110,9 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
         "year": result.year,
         "rule": f.rule or "",
         "only": f.only or "",
-        "columns": columns,
-        "page": page,
-        "summary": summarise(result.rows),
+        "columns": result.columns,
+        "page": result.page,
+        "summary": result.summary,
         "rules": rule_infos(),
         "today": today,
         "years": range(today.year + 1, today.year - 6, -1),

@@ -30,8 +30,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q
+from django.dispatch import Signal
 
 from lianjian.orgs.models import COMMITTEE_POSTS, Member, MemberCategory, Organisation, OrgFigures
+
+# Sent by refresh_for with ``org_ids`` after storing their rows, inside the writer's
+# transaction: the apps above keep what they derive from members and organisations
+# (activities' compliance tallies) without being called from here.
+refreshed = Signal()
 
 # Organisations per refresh query: keeps the IN list under SQLite's parameter limit.
 BATCH = 2000
@@ -85,8 +91,8 @@ def _rows(org_ids: list[int]) -> dict[int, tuple[Any, ...]]:
 def refresh_for(org_ids: Iterable[int | None]) -> None:
     """Recount the current members of the organisations ``org_ids`` (``None`` ignored),
     recopy their :data:`ORG_FIELDS`, and store the rows: two queries per :data:`BATCH`
-    organisations (a grouped read, an upsert). Ids of organisations that do not exist
-    are skipped."""
+    organisations (a grouped read, an upsert), then :data:`refreshed` with the ids. Ids of
+    organisations that do not exist are skipped."""
     ids = sorted({i for i in org_ids if i is not None})
     names = (*FIELDS, *ORG_FIELDS)
     for start in range(0, len(ids), BATCH):
@@ -102,6 +108,8 @@ def refresh_for(org_ids: Iterable[int | None]) -> None:
             unique_fields=["org"],
             update_fields=list(names),
         )
+    if ids:
+        refreshed.send(sender=OrgFigures, org_ids=ids)
 
 
 def rebuild() -> int:

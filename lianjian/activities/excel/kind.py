@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from lianjian.activities.compliance_store import forget
 from lianjian.activities.excel.columns import (
     COL,
     COLUMNS,
@@ -336,6 +337,15 @@ class ActivityExcel(ListExport, ExcelKind):
                 ActivityOrg.objects.filter(activity=a).delete()
                 links += [link(a, o.pk, i) for i, o in enumerate(listed)]
             ActivityOrg.objects.bulk_create(links, batch_size=2000)
+            # Every organisation listed before or after: their compliance tallies are stale.
+            forget(
+                [o.pk for _, _, _, listed in plan for o in listed]
+                + list(
+                    Organisation.objects.filter(
+                        code__in={c for codes in link_codes.values() for c in codes}
+                    ).values_list("pk", flat=True)
+                )
+            )
             audits.append(
                 audit_row(**self.import_audit(actor=actor, result=result, file_name=file_name))
             )
