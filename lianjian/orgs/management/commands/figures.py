@@ -3,7 +3,9 @@ behind the home page's figures — member counts and copies of the organisation 
 warnings and the scope read (:mod:`lianjian.orgs.figures`).
 
 Every write through the platform keeps them current; ``rebuild`` recounts and recopies all
-of them after the database was written by other means (restored backup, SQL by hand). It works in batches
+of them after the database was written by other means (restored backup, SQL by hand);
+through ``figures.refreshed`` that also drops the derived compliance tallies, which the next
+readers recompute (docs/compliance.md). It works in batches
 of 2,000 organisations (two queries each, memory flat; about 40 queries and a few seconds at
 40,000 organisations / 400,000 members) inside one transaction. ``check`` recounts without
 writing and exits 1 listing the organisations whose rows differ or are missing.
