@@ -7,6 +7,7 @@ with the scope."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core.paginator import Paginator
@@ -262,3 +263,16 @@ def test_missing_tallies_are_computed_once_and_only_for_the_organisations_bound(
     assert ensure(bound, year=2025, today=today, rules=rules, key=key) == 0
     # 党委 are bound by no default rule: no tally is made for them.
     assert not ComplianceTally.objects.filter(org__kind="党委").exists()
+
+
+def test_figures_rebuild_after_writes_outside_the_platform_drops_every_tally(world, tree):
+    # docs/compliance.md: a restored backup or SQL by hand is followed by `figures rebuild`,
+    # which must leave no tally that could describe the old data.
+    from django.core.management import call_command
+
+    rules = rule_infos()
+    bound = Organisation.objects.filter(is_partner=False, kind__in={r.org_kind for r in rules})
+    ensure(bound, year=2025, today=datetime.date(2025, 7, 5), rules=rules, key=rules_key(rules))
+    assert ComplianceTally.objects.exists()
+    call_command("figures", "rebuild", stdout=io.StringIO())
+    assert not ComplianceTally.objects.exists()
