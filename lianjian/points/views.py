@@ -58,12 +58,11 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
     period = request.GET.get("period", default)
     if period not in periods:
         period = default
-    # Whose points the user may read: the members they manage, and themself.
+    # Whose points the user may read: the members they manage, and themself; of those, the
+    # ones scored in the period (as of the period: selectors.scored_members).
     own = getattr(request.user, "member_id", None)
     managed = Member.objects.restrict(request.user, CHANGE).values("pk")
-    members = Member.objects.filter(Q(pk__in=managed) | Q(pk=own)).filter(
-        org__path__under=scheme.org.path
-    )
+    members = Member.objects.filter(Q(pk__in=managed) | Q(pk=own))
     rows = selectors.period_totals(scheme, period, members)
     page = paginate(request, rows, per_page=50)
     ctx: dict[str, Any] = {
