@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db.models import ForeignKey, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
@@ -21,7 +21,7 @@ from lianjian.activities.compliance import org_on_day
 from lianjian.activities.models import Activity
 from lianjian.core.filters import filter_given, register_list, search
 from lianjian.core.scope import VIEW, ScopedQuerySet
-from lianjian.orgs.models import Member, MemberTransfer, Organisation
+from lianjian.orgs.models import Member, Organisation
 from lianjian.points import engine
 from lianjian.points.models import (
     OPEN_CLAIM_STATES,
@@ -96,8 +96,7 @@ def _events(
     return events
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
     """A member scored in a period, with the path of their organisation on the period's
     day (:func:`scored_members`)."""
 
@@ -131,14 +130,14 @@ def scored_members(
     candidates = Member.objects.all() if members is None else members
     # Today's subtree, plus whoever moved after the day (few: transfers are rare), each of
     # those placed as of the day below.
-    moved_since = MemberTransfer.objects.filter(date__gt=day).values("member_id")
+    moved = transfers_after(day)
+    where = Q(org__path__under=path) | Q(pk__in=list(moved)) if moved else Q(org__path__under=path)
     rows = list(
-        candidates.filter(Q(org__path__under=path) | Q(pk__in=moved_since))
+        candidates.filter(where)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=first), joined_on__lte=day)
         .order_by("number")
         .values_list("pk", "number", "name", "org_id", "org__path")
     )
-    moved = transfers_after(day)
     # The organisations a moved member may have been in: today's and each one they left.
     held = {
         org
