@@ -244,7 +244,7 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
     Five queries whatever the entries (the scheme, its rules, the member's claims, the
     entries with their attendance records, the member's standing), plus for each other
     kind of source present one query (problems) or two (milestones and their tasks, 岗区队
-    reviews and their 岗区队), and three for a rank."""
+    reviews and their 岗区队), and four for a rank (the branch's totals: :func:`period_totals`)."""
     scheme = scheme_for(member, year)
     if scheme is None:
         return None
