@@ -1297,6 +1297,7 @@ READ_ONLY = {
     "points:entry_list",
     "points:claim_list",
     "points:mine",
+    "points:recompute_job",
     "supervision:dashboard",
     "supervision:batch_list",
     "supervision:batch_detail",

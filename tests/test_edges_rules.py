@@ -201,6 +201,7 @@ SYSTEM_DATES = {
     "core.ImportJob.finished_at",
     "assessment.RunJob.finished_at",
     "core.ReportJob.finished_at",
+    "points.RecomputeJob.finished_at",
     "sharing.Booking.decided_at",
     "keytasks.ProgressReport.submitted_at",
     "keytasks.ProgressReport.confirmed_at",

@@ -48,9 +48,11 @@ organisations (about ten; pinned in tests):
   (:func:`lianjian.supervision.selectors.assessment_figures`); no due item → missing.
   Evidence ``{"due": [[batch/number, item id]], "on_time": [batch/number]}``.
 
-* ``member_points`` — the mean period score of the organisation's scored members (its
-  subtree, exempt members left out) under the 党员积分 scheme of the run's year that covers
-  it (:func:`lianjian.points.selectors.org_means`); the run period must be a period of that
+* ``member_points`` — the mean period score of the organisation's scored members (those
+  whose organisation on the period's last day lay in its subtree — as of the period, not
+  today: :func:`lianjian.points.selectors.scored_members` —, exempt members left out) under
+  the 党员积分 scheme of the run's year that covers it
+  (:func:`lianjian.points.selectors.org_means`); the run period must be a period of that
   scheme or its year; no scheme or no scored member → missing. Evidence ``{"scheme",
   "period", "scored", "exempt"}`` (the result page links to the ledger).
 

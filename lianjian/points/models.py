@@ -494,3 +494,41 @@ class PointsEntry(models.Model):
 
     def as_event(self) -> engine.Event:
         return engine.Event(self.rule.code, self.period, self.points, (self.happened_on, self.id))
+
+
+class RecomputeJob(models.Model):
+    """A recompute of a scheme's automatic entries for its whole year asked for on the
+    scheme page (重新计算自动积分), worked by a background task
+    (:func:`lianjian.points.tasks.recompute_task`): 排队 → 完成 (``written``/``withdrawn``:
+    the entries the recompute wrote and withdrew) or 失败 (``errors``: why; nothing written —
+    the user may ask again). Only its requester sees it (404 for anyone else). At most one
+    job per scheme and requester waits at a time (a constraint): asking again answers it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "排队", "排队"
+        DONE = "完成", "完成"
+        FAILED = "失败", "失败"
+
+    scheme = models.ForeignKey(PointsScheme, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
+    written = models.PositiveIntegerField("新增", null=True, blank=True, editable=False)
+    withdrawn = models.PositiveIntegerField("撤回", null=True, blank=True, editable=False)
+    errors = models.JSONField("原因", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "自动积分重新计算任务"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "created_by"],
+                condition=Q(status="排队"),
+                name="points_recomputejob_one_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} 重新计算（{self.status}）"

@@ -12,14 +12,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db.models import ForeignKey, Q, QuerySet, Sum, prefetch_related_objects
+from django.utils import timezone
 
+from lianjian.activities.compliance import org_on_day
 from lianjian.activities.models import Activity
 from lianjian.core.filters import filter_given, register_list, search
 from lianjian.core.scope import VIEW, ScopedQuerySet
-from lianjian.orgs.models import Member
+from lianjian.orgs.models import Member, Organisation
 from lianjian.points import engine
 from lianjian.points.models import (
     OPEN_CLAIM_STATES,
@@ -32,6 +34,7 @@ from lianjian.points.models import (
     RuleCategory,
 )
 from lianjian.points.schemas import ClaimFilter, EntryFilter, PointsSchemeFilter
+from lianjian.points.sources import transfers_after
 
 
 def scheme_for(member: Member, year: int) -> PointsScheme | None:
@@ -93,37 +96,101 @@ def _events(
     return events
 
 
+class Scored(NamedTuple):
+    """A member scored in a period, with the path of their organisation on the period's
+    day (:func:`scored_members`)."""
+
+    member_id: int
+    number: str
+    name: str
+    org_path: str
+
+
+def scored_members(
+    scheme: PointsScheme,
+    period: str,
+    members: QuerySet[Member] | None = None,
+    *,
+    under: str | None = None,
+    today: datetime.date | None = None,
+) -> list[Scored]:
+    """Who is scored in ``period`` (a period of the scheme or its year), by number.
+
+    The members whose organisation on the period's day — its last day, or today for a
+    period not yet ended — lies in the subtree ``under`` (default: the scheme's), who had
+    joined the party by that day and had not left before the period began. The organisation
+    on a day is the transfers history's (:func:`lianjian.activities.compliance.org_on_day`,
+    the rule the attendance sources and the compliance matrix use), so a member who moves
+    later neither leaves the closed periods of their old organisation nor enters those of
+    the new one: a closed period does not change because of something done today.
+    ``members`` narrows the candidates (e.g. those a user may see)."""
+    first, last = engine.period_bounds(period)
+    day = min(last, today or timezone.localdate())
+    path = under or scheme.org.path
+    candidates = Member.objects.all() if members is None else members
+    # Today's subtree, plus whoever moved after the day (few: transfers are rare), each of
+    # those placed as of the day below.
+    moved = transfers_after(day)
+    where = Q(org__path__under=path) | Q(pk__in=list(moved)) if moved else Q(org__path__under=path)
+    rows = list(
+        candidates.filter(where)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=first), joined_on__lte=day)
+        .order_by("number")
+        .values_list("pk", "number", "name", "org_id", "org__path")
+    )
+    # The organisations a moved member may have been in: today's and each one they left.
+    held = {
+        org
+        for pk, _, _, org_id, _ in rows
+        if pk in moved
+        for org in (org_id, *(from_org for _, from_org, _ in moved[pk]))
+    }
+    paths = dict(Organisation.objects.filter(pk__in=held).values_list("pk", "path"))
+    out = []
+    for pk, number, name, org_id, org_path in rows:
+        then = org_path if pk not in moved else paths.get(org_on_day(org_id, moved[pk], day), "")
+        if then.startswith(path):
+            out.append(Scored(pk, number, name, then))
+    return out
+
+
 @dataclass(frozen=True)
 class MemberTotal:
     member_id: int
     number: str
     name: str
     total: engine.Total
+    # The member's organisation on the period's day (:func:`scored_members`).
+    org_path: str = ""
 
 
 def period_totals(
-    scheme: PointsScheme, period: str, members: QuerySet[Member] | None = None
+    scheme: PointsScheme,
+    period: str,
+    members: QuerySet[Member] | None = None,
+    *,
+    under: str | None = None,
+    today: datetime.date | None = None,
 ) -> list[MemberTotal]:
-    """Every scored member of the scheme's subtree (not left before the period) with
-    their total for ``period`` (a period of the scheme or its year), by number."""
-    first, last = engine.period_bounds(period)
-    everyone = members is None
-    if members is None:
-        members = Member.objects.filter(org__path__under=scheme.org.path)
-    members = members.filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-    rows = list(members.order_by("number").values_list("pk", "number", "name"))
-    ids = [r[0] for r in rows]
-    # The whole subtree: every entry of the scheme is one of its members' (no IN list of
+    """The members scored in ``period`` (:func:`scored_members`: as of the period, not of
+    today) with their totals, by number."""
+    _, last = engine.period_bounds(period)
+    rows = scored_members(scheme, period, members, under=under, today=today)
+    ids = [r.member_id for r in rows]
+    # The whole scheme: every entry of the scheme is one of its members' (no IN list of
     # hundreds of thousands of ids).
+    everyone = members is None and under is None
     events = _events(scheme, None if everyone else ids, until=last)
     exempt = exempt_members(scheme, ids)
     spec = scheme.as_engine()
     return [
         MemberTotal(
-            pk, number, name,
-            engine.period_total(spec, period, events.get(pk, []), exempt=pk in exempt),
+            r.member_id, r.number, r.name,
+            engine.period_total(spec, period, events.get(r.member_id, []),
+                                exempt=r.member_id in exempt),
+            r.org_path,
         )
-        for pk, number, name in rows
+        for r in rows
     ]  # fmt: skip
 
 
@@ -138,11 +205,13 @@ def year_totals(org_path: str, year: int, member_ids: list[int]) -> dict[int, De
     return {t.member_id: t.total.total for t in period_totals(scheme, str(year), members)}
 
 
-def mean_score(scheme: PointsScheme, period: str, org_path: str) -> tuple[Decimal | None, int]:
-    """The mean period total of the scored (not exempt) members under ``org_path``, with
-    how many were scored; (None, 0) when none were (the assessment's ``member_points``)."""
-    members = Member.objects.filter(org__path__under=org_path)
-    totals = [t.total.total for t in period_totals(scheme, period, members)]
+def mean_score(
+    scheme: PointsScheme, period: str, org_path: str, *, today: datetime.date | None = None
+) -> tuple[Decimal | None, int]:
+    """The mean period total of the members scored in ``period`` (as of the period:
+    :func:`scored_members`) whose organisation then lay under ``org_path``, not exempt, with
+    how many were scored; (None, 0) when none were."""
+    totals = [t.total.total for t in period_totals(scheme, period, under=org_path, today=today)]
     scored = [t for t in totals if t is not None]
     if not scored:
         return None, 0
@@ -175,7 +244,7 @@ def my_points(member: Member, year: int, today: datetime.date | None = None) -> 
     Five queries whatever the entries (the scheme, its rules, the member's claims, the
     entries with their attendance records, the member's standing), plus for each other
     kind of source present one query (problems) or two (milestones and their tasks, 岗区队
-    reviews and their 岗区队), and three for a rank."""
+    reviews and their 岗区队), and four for a rank (the branch's totals: :func:`period_totals`)."""
     scheme = scheme_for(member, year)
     if scheme is None:
         return None
@@ -412,12 +481,10 @@ def org_means(
     by_pk = {s.pk: s for s in schemes}
     for pk, members_of in chosen.items():
         scheme = by_pk[pk]
+        # Each member under the organisation they belonged to in the period.
         totals = period_totals(scheme, period)
-        paths = dict(
-            Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", "org__path")
-        )
         for org_id, path in members_of:
-            mine = [t for t in totals if paths.get(t.member_id, "").startswith(path)]
+            mine = [t for t in totals if t.org_path.startswith(path)]
             scored = [t.total.total for t in mine if t.total.total is not None]
             if scored:
                 mean = (sum(scored, Decimal(0)) / len(scored)).quantize(Decimal("0.01"))

@@ -155,6 +155,9 @@ def recompute(
     (:mod:`lianjian.points.fast`); the other sources, a few rows per branch and year, row
     by row against their small sets of records."""
     first, last = _range(scheme, period)
+    # One recompute of a scheme at a time (the screen's job, an activity's task, the
+    # command): a second waits here and then finds what the first wrote.
+    PointsScheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk").first()
     rules = [r for r in scheme.rules.all() if r.active and r.source in SOURCES]
     if activity is not None:
         rules = [r for r in rules if r.source in ATTENDANCE_STATUS]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.scheme_list, name="scheme_list"),
     path("s/<str:code>/", views.scheme_detail, name="scheme_detail"),
     path("s/<str:code>/recompute/", views.scheme_recompute, name="scheme_recompute"),
+    path("jobs/<int:pk>/", views.recompute_job, name="recompute_job"),
     path("s/<str:code>/m/<str:number>/", views.member_detail, name="member_detail"),
     path("s/<str:code>/m/<str:number>/entries/", views.entry_add, name="entry_add"),
     path("s/<str:code>/m/<str:number>/standing/", views.standing_set, name="standing_set"),

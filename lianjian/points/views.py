@@ -16,15 +16,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianjian.accounts.models import User
+from lianjian.core.jobs import own_job_or_404
 from lianjian.core.pages import add_service_errors, form_page, saved
 from lianjian.core.paging import paginate, paginate_keyset
 from lianjian.core.scope import CHANGE, get_visible_or_404, may, require
 from lianjian.orgs.models import Member
-from lianjian.points import engine, selectors, services
+from lianjian.points import engine, selectors, services, tasks
 from lianjian.points.forms import ClaimForm, EntryForm, StandingForm, StepForm
 from lianjian.points.models import (
     ClaimState,
@@ -35,6 +37,7 @@ from lianjian.points.models import (
     PointsClaim,
     PointsEntry,
     PointsScheme,
+    RecomputeJob,
 )
 from lianjian.points.schemas import ClaimFilter, EntryFilter, PointsSchemeFilter
 
@@ -58,12 +61,11 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
     period = request.GET.get("period", default)
     if period not in periods:
         period = default
-    # Whose points the user may read: the members they manage, and themself.
+    # Whose points the user may read: the members they manage, and themself; of those, the
+    # ones scored in the period (as of the period: selectors.scored_members).
     own = getattr(request.user, "member_id", None)
     managed = Member.objects.restrict(request.user, CHANGE).values("pk")
-    members = Member.objects.filter(Q(pk__in=managed) | Q(pk=own)).filter(
-        org__path__under=scheme.org.path
-    )
+    members = Member.objects.filter(Q(pk__in=managed) | Q(pk=own))
     rows = selectors.period_totals(scheme, period, members)
     page = paginate(request, rows, per_page=50)
     ctx: dict[str, Any] = {
@@ -86,16 +88,32 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def scheme_recompute(request: HttpRequest, code: str) -> HttpResponse:
-    """Recompute the scheme's automatic entries from the records (managers of its org)."""
+    """Ask for the recompute of the scheme's automatic entries (managers of its org): the
+    request only queues the job (:func:`tasks.recompute_job_start`) and shows its page."""
     scheme = get_visible_or_404(PointsScheme.objects.select_related("org"), request.user, code=code)
-    require(request.user, CHANGE, scheme, "无权重新计算该积分办法")
-    written, withdrawn = services.recompute(actor=request.user, scheme=scheme)
-    return saved(
-        request,
-        f"已重新计算：新增自动积分 {written} 条，撤回 {withdrawn} 条",
-        "points:scheme_detail",
-        code=scheme.code,
-    )
+    require(request.user, CHANGE, scheme, tasks.NO_RIGHT)
+    job = tasks.recompute_job_start(actor=request.user, scheme=scheme)
+    return redirect("points:recompute_job", pk=job.pk)
+
+
+@login_required
+def recompute_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A recompute asked for by this user (404 for anyone else): progress while the task
+    works (the page polls every 2 s), then the entries written and withdrawn, or why it
+    failed (with the button to ask again)."""
+    job = own_job_or_404(RecomputeJob.objects.select_related("scheme__org"), request, pk)
+    if getattr(request, "htmx", False) and request.GET.get("poll"):
+        response = render(request, "points/recompute_job_progress.html", {"job": job})
+        if job.status != RecomputeJob.Status.QUEUED:
+            response["HX-Redirect"] = reverse("points:recompute_job", args=[job.pk])
+        return response
+    ctx = {
+        "nav": "points",
+        "job": job,
+        "scheme": job.scheme,
+        "can_change": may(request.user, CHANGE, job.scheme),
+    }
+    return render(request, "points/recompute_job.html", ctx)
 
 
 @login_required
