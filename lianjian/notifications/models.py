@@ -54,8 +54,10 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
-            # The inbox's order (selectors.INBOX_KEY), with the same expressions, so that its
-            # pages seek into one user's rows in order instead of sorting them.
+            # The inbox's order (selectors.INBOX_KEY), with the same expressions: PostgreSQL
+            # reads a page in this order without sorting; SQLite (its query carries the
+            # constants as parameters, the index as literals) uses it for the user only and
+            # sorts that user's rows (docs/benchmarks.md, keyset section).
             models.Index(
                 "user",
                 models.Case(

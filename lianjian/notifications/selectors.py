@@ -33,7 +33,7 @@ class InboxFilter(ListFilter):
 # carry and which the two databases sort at opposite ends, so the key reads them as ``done``
 # (0 open, 1 done) and ``due_key`` (no due date as the last day there is): the same order
 # on SQLite and PostgreSQL, and every key value a cursor can name. The index
-# notification_inbox_idx holds the same expressions in the same order.
+# notification_inbox_idx holds the same expressions in the same order (see its comment).
 INBOX_KEY = ("done", "due_key", "-created_at", "-id")
 
 
