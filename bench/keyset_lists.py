@@ -1,15 +1,19 @@
 """Keyset (cursor) paging of the long lists: EXPLAIN and timings of page 1, a deep page
 reached by cursor, the last page and the old ``?page=`` (OFFSET) deep page, as the admin.
 
-Lists: the assessment results API (36,000 rows of one run), the KPI values API, the points
-ledger (screen and API) and the activity list (screen). Data of its own on the database
+Lists: the assessment results API and screen (36,000 rows of one run; the screen also
+ordered by a dimension), the KPI values API, the points ledger (screen and API), the activity
+list (screen) and the admin's inbox (60,000 notifications, tabs 全部 and 未办结). Data of its own on the database
 ``LIANJIAN_DATABASE_URL`` names, which must be an empty scratch database (it is migrated
 and filled here; the organisations and members come from ``bench.assessment.generate``):
 37,000 organisations, 40,000 members, 200,000 activities, 144,000 KPI values, one run of
-36,000 results and 200,000 ledger entries. Prints Markdown table rows and the EXPLAIN lines.
+36,000 results, 200,000 ledger entries and 60,000 notifications. Prints Markdown table rows and the EXPLAIN lines.
 
 Usage: ``LIANJIAN_DATABASE_URL=sqlite:////tmp/keyset.sqlite3 python -m bench.keyset_lists``
-(or a ``postgres://…/scratch`` URL).
+(or a ``postgres://…/scratch`` URL); ``ONLY=考核结果（页面）,消息`` times only the lists whose
+label contains one of those words. The results screen is timed as its table (the request
+its filters and pager send with ``HX-Request``): the full page adds the owners' staleness
+check of the run's inputs, which is not a paging cost.
 """
 
 from __future__ import annotations
@@ -42,9 +46,12 @@ from lianjian.activities.selectors import ACTIVITY_LIST_KEY, activity_list  # no
 from lianjian.assessment import selectors as assessment_selectors  # noqa: E402
 from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, KpiValue  # noqa: E402
 from lianjian.assessment.schemas import KpiFilter  # noqa: E402
+from lianjian.assessment.scheme_file import scheme_to_dict  # noqa: E402
 from lianjian.assessment.scoring import rank  # noqa: E402
 from lianjian.assessment.services import scheme_import  # noqa: E402
 from lianjian.core.paging import encode_cursor, key_values, seek  # noqa: E402
+from lianjian.notifications import selectors as inbox_selectors  # noqa: E402
+from lianjian.notifications.models import Notification  # noqa: E402
 from lianjian.orgs.models import Member, Organisation  # noqa: E402
 from lianjian.points import selectors as points_selectors  # noqa: E402
 from lianjian.points.models import PointsEntry  # noqa: E402
@@ -54,6 +61,7 @@ from lianjian.points.services import import_scheme  # noqa: E402
 MEMBERS = 40_000
 ACTIVITIES = 200_000
 ENTRIES = 200_000
+NOTIFICATIONS = 60_000
 KPI_CODES = ("YW1", "YW2", "YW3", "YW4")
 
 
@@ -88,7 +96,7 @@ def fill() -> None:
             scheme=scheme,
             period="2025",
             version=1,
-            scheme_snapshot={},
+            scheme_snapshot=scheme_to_dict(scheme),
             org_count=len(branches),
             is_published=True,
         )
@@ -102,7 +110,8 @@ def fill() -> None:
                     "vetoed": totals[pk][1],
                     "passed": True,
                     "rank": ranks[pk],
-                    "dimensions": {},
+                    # a few results without the dimension: the screen's order puts them last
+                    "dimensions": {} if pk % 97 == 0 else {"YW": round(rng.uniform(0, 50), 2)},
                     "indicators": {},
                 }
                 for pk in sorted(branches, key=lambda o: (ranks[o], branches[o]))
@@ -145,6 +154,36 @@ def fill() -> None:
                 for _ in range(ENTRIES)
             ),
             now,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def fill_inbox(user: User) -> None:
+    """``NOTIFICATIONS`` for ``user``: to-dos (most with a due date) and messages, a third
+    done, half read, created over a year."""
+    rng = random.Random(16)
+    start = timezone.now() - datetime.timedelta(days=365)
+    today = datetime.date.today()
+    with transaction.atomic():
+        generate.insert(
+            Notification,
+            (
+                {
+                    "user_id": user.pk,
+                    "kind": "todo" if i % 3 else "message",
+                    "key": f"bench:{i}",
+                    "title": f"提醒 {i}",
+                    "due": today + datetime.timedelta(rng.randrange(-60, 120))
+                    if i % 3 and i % 5
+                    else None,
+                    "created_at": start + datetime.timedelta(seconds=i * 500),
+                    "read_at": start if i % 2 else None,
+                    "done_at": start if i % 3 == 1 else None,
+                }
+                for i in range(NOTIFICATIONS)
+            ),
+            timezone.now(),
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -198,6 +237,8 @@ def main() -> None:
         fill()
         print(f"filled in {time.perf_counter() - start:.0f} s")
     admin, _ = User.objects.get_or_create(username="keyset-admin", defaults={"role": "admin"})
+    if not Notification.objects.filter(user=admin).exists():
+        fill_inbox(admin)
     _, token = ApiToken.issue(user=admin)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     client = Client()
@@ -210,6 +251,10 @@ def main() -> None:
     kpis = assessment_selectors.kpi_values(admin, KpiFilter.model_validate({}))
     ledger = points_selectors.entry_list(admin, EntryFilter.model_validate({}))
     acts = activity_list(admin, ActivityFilter.model_validate({}))
+    ranking = assessment_selectors.ranking(run, admin)
+    by_dimension = assessment_selectors.ranking(run, admin, sort="YW")
+    inbox_all = inbox_selectors.inbox(admin, inbox_selectors.InboxFilter(show="all"))
+    inbox_open = inbox_selectors.inbox(admin, inbox_selectors.InboxFilter(show="open"))
     lists = [
         ("API 考核结果", "/api/v1/assessment/results?scheme=BENCH-2025&page_size=50", results,
          assessment_selectors.RESULT_LIST_KEY, 50, True),
@@ -219,16 +264,28 @@ def main() -> None:
          points_selectors.ENTRY_LIST_KEY, 50, True),
         ("积分台账（页面）", "/points/ledger/?size=50", ledger, points_selectors.ENTRY_LIST_KEY, 50, False),
         ("活动列表（页面）", "/activities/?size=20", acts, ACTIVITY_LIST_KEY, 20, False),
+        ("考核结果（页面）", f"/assessment/r/{run.pk}/?size=50", ranking,
+         assessment_selectors.RESULT_LIST_KEY, 50, False),
+        ("考核结果按维度（页面）", f"/assessment/r/{run.pk}/?size=50&sort=YW", by_dimension,
+         assessment_selectors.RANKING_DIMENSION_KEY, 50, False),
+        ("消息与待办·全部（页面）", "/inbox/?show=all&size=50", inbox_all,
+         inbox_selectors.INBOX_KEY, 50, False),
+        ("消息与待办·未办结（页面）", "/inbox/?show=open&size=50", inbox_open,
+         inbox_selectors.INBOX_KEY, 50, False),
     ]  # fmt: skip
     print(
         "\n| 列表 | 页 | 中位 ms | p95 ms | CPU 中位 ms | 查询数 | 负载 |"
         "\n|---|---|---:|---:|---:|---:|---:|"
     )
+    print("\n| 列表 | 页 | 中位 ms | p95 ms |\n|---|---|---:|---:|")
+    only = [word for word in os.environ.get("ONLY", "").split(",") if word]
     for label, url, qs, key, size, api in lists:
+        if only and not any(word in label for word in only):
+            continue
         count = qs.count()
         middle = (count // size // 2) * size
         pages = count // size
-        extra = auth if api else {}
+        extra = auth if api else {"HTTP_HX_REQUEST": "true"} if "考核结果" in label else {}
         cursor = deep_cursor(qs, key, middle - 1, middle // size + 1)
         variants = [
             ("第 1 页", url),

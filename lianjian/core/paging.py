@@ -57,7 +57,7 @@ def paginate(
 
 
 def key_values(row: Any, key: Sequence[str]) -> list[Any]:
-    """The cursor values of ``row``: texts and integers as they are, a date or time as ISO
+    """The cursor values of ``row``: texts and numbers as they are, a date or time as ISO
     text (which the field parses back when the cursor is used in a lookup)."""
     values = []
     for name in key:
@@ -88,12 +88,22 @@ def decode_cursor(token: str | None, key: Sequence[str]) -> tuple[list[Any], int
         not isinstance(values, list)
         or len(values) != len(key)
         or len(values) > _MAX_KEY
-        or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
+        or not all(_key_value(v) for v in values)
         or not isinstance(number, int)
         or isinstance(number, bool)
     ):
         return None
     return values, max(number, 1)
+
+
+def _key_value(value: Any) -> bool:
+    """A value a cursor may carry: a text, an integer or a finite float (a computed sort
+    key such as a dimension's points), never a boolean or ``None``."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str | int)
 
 
 def seek(

@@ -152,9 +152,11 @@ def _rows(tasks: Sequence[KeyTask], visible: set[int], today: datetime.date) -> 
     by_list: dict[int, list[KeyTask]] = defaultdict(list)
     for t in tasks:
         by_list[t.task_list_id].append(t)
+    # Every list's statuses in one call (its reads are per call, not per list): the lists'
+    # trees are disjoint, so each parent still counts exactly its own children.
+    status = selectors.task_statuses(tasks, today)
     rows: list[TaskRow] = []
     for members in by_list.values():
-        status = selectors.task_statuses(members, today)
         for task, depth in _ordered(members, visible):
             s = status[task.pk]
             rows.append(TaskRow(task, depth, s.progress, s.expected, s.colour))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Case, DateField, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from pydantic import Field, field_validator
 
 from lianjian.core.filters import ListFilter, register_list
-from lianjian.notifications.models import Notification
+from lianjian.notifications.models import NO_DUE, Notification
 
 
 class InboxFilter(ListFilter):
@@ -27,8 +28,18 @@ class InboxFilter(ListFilter):
         return value
 
 
+# The inbox's order and keyset (core.paging.paginate_keyset): open items first, then by due
+# date (none last), then newest. ``done_at`` and ``due`` may be NULL, which a cursor cannot
+# carry and which the two databases sort at opposite ends, so the key reads them as ``done``
+# (0 open, 1 done) and ``due_key`` (no due date as the last day there is): the same order
+# on SQLite and PostgreSQL, and every key value a cursor can name. The index
+# notification_inbox_idx holds the same expressions in the same order (see its comment).
+INBOX_KEY = ("done", "due_key", "-created_at", "-id")
+
+
 def inbox(user: Any, f: InboxFilter) -> QuerySet[Notification]:
-    """The user's own notifications matching ``f``: open 待办 first, then by due date and newest."""
+    """The user's own notifications matching ``f``, in :data:`INBOX_KEY` order: open items
+    first, then by due date (none last) and newest."""
     qs = Notification.objects.filter(user=user)
     if f.show == "open":
         qs = qs.filter(done_at__isnull=True)
@@ -36,7 +47,10 @@ def inbox(user: Any, f: InboxFilter) -> QuerySet[Notification]:
         qs = qs.filter(read_at__isnull=True)
     if f.kind:
         qs = qs.filter(kind=f.kind)
-    return qs.order_by("done_at", "due", "-created_at")
+    return qs.annotate(
+        done=Case(When(done_at__isnull=True, then=Value(0)), default=Value(1)),
+        due_key=Coalesce("due", Value(NO_DUE), output_field=DateField()),
+    ).order_by(*INBOX_KEY)
 
 
 register_list(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from lianjian.core.paging import paginate
+from lianjian.core.paging import paginate_keyset
 from lianjian.notifications import selectors
 from lianjian.notifications.models import Notification
 from lianjian.notifications.reminders import sweep
@@ -21,7 +21,7 @@ from lianjian.notifications.selectors import InboxFilter
 def inbox(request: HttpRequest) -> HttpResponse:
     sweep()
     f = InboxFilter.from_query(request.GET)
-    page = paginate(request, selectors.inbox(request.user, f))
+    page = paginate_keyset(request, selectors.inbox(request.user, f), key=selectors.INBOX_KEY)
     return render(
         request,
         "notifications/inbox.html",

@@ -47,6 +47,7 @@ from lianjian.assessment.selectors.lists import (
 )
 from lianjian.assessment.selectors.results import (
     LEADERS,
+    RANKING_DIMENSION_KEY,
     RESULT_LIST_KEY,
     STAR_FILTERS,
     Row,
@@ -60,6 +61,7 @@ from lianjian.assessment.selectors.results import (
     period_label,
     pick_axes,
     ranking,
+    ranking_key,
     result_list,
     result_rows,
     scatter,
@@ -75,6 +77,7 @@ __all__ = [
     "run_list",
     "BATCH_AUDIT_WINDOW",
     "KPI_LIST_KEY",
+    "RANKING_DIMENSION_KEY",
     "RESULT_LIST_KEY",
     "LEADERS",
     "live_run",
@@ -100,6 +103,7 @@ __all__ = [
     "period_label",
     "pick_axes",
     "ranking",
+    "ranking_key",
     "result_list",
     "result_rows",
     "review_indicators",

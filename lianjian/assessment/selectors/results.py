@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import F, FloatField, QuerySet
+from django.db.models import FloatField, QuerySet, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from lianjian.assessment.models import (
     AssessmentResult,
@@ -89,12 +89,29 @@ def result_list(
     return qs.order_by(*RESULT_LIST_KEY)
 
 
+# A dimension order (``sort``): highest points first, a result without that dimension last
+# (its points read as this floor, so the key is never NULL and a cursor can carry it), then
+# the ranking's own order. No index gives a JSON value's order: every page (the first as a
+# deep one) sorts the run's visible rows once, and no page reads more than that.
+RANKING_DIMENSION_KEY = ("-dim_points", "rank", "id")
+_NO_POINTS = -1e300
+
+
+def ranking_key(run: AssessmentRun, sort: str = "") -> tuple[str, ...]:
+    """The order (and keyset, core.paging.paginate_keyset) of :func:`ranking`:
+    :data:`RESULT_LIST_KEY` (the index), or :data:`RANKING_DIMENSION_KEY` when ``sort`` is
+    one of the run's dimension codes."""
+    if sort and sort in {d["code"] for d in dimensions_of(run)}:
+        return RANKING_DIMENSION_KEY
+    return RESULT_LIST_KEY
+
+
 def ranking(
     run: AssessmentRun, user: Any, *, q: str = "", stars: str = "", passed: str = "", sort: str = ""
 ) -> QuerySet[AssessmentResult]:
     """The run's results the user may see, filtered (search by organisation code or name,
     star level or 否决, passed or not) and ordered by rank, or by one dimension's points
-    (``sort`` = a dimension code of the run; highest first)."""
+    (``sort`` = a dimension code of the run; highest first), in :func:`ranking_key` order."""
     qs = AssessmentResult.objects.visible_to(user).filter(run=run).select_related("org")
     if q:
         qs = search(qs, q, "org__code__icontains", "org__name__icontains")
@@ -108,11 +125,13 @@ def ranking(
         qs = qs.filter(passed=True)
     elif passed == "no":
         qs = qs.filter(passed=False)
-    if sort in {d["code"] for d in dimensions_of(run)}:
-        return qs.annotate(dim_points=Cast(KT(f"dimensions__{sort}"), FloatField())).order_by(
-            F("dim_points").desc(nulls_last=True), "rank", "org__code"
-        )
-    return qs.order_by("rank", "org__code")
+    key = ranking_key(run, sort)
+    if key == RANKING_DIMENSION_KEY:
+        points = Cast(KT(f"dimensions__{sort}"), FloatField())
+        return qs.annotate(
+            dim_points=Coalesce(points, Value(_NO_POINTS), output_field=FloatField())
+        ).order_by(*key)
+    return qs.order_by(*key)
 
 
 # --- the company picture: distribution, leaders and laggards, scatter ---------------------
