@@ -277,7 +277,6 @@ def main() -> None:
         "\n| 列表 | 页 | 中位 ms | p95 ms | CPU 中位 ms | 查询数 | 负载 |"
         "\n|---|---|---:|---:|---:|---:|---:|"
     )
-    print("\n| 列表 | 页 | 中位 ms | p95 ms |\n|---|---|---:|---:|")
     only = [word for word in os.environ.get("ONLY", "").split(",") if word]
     for label, url, qs, key, size, api in lists:
         if only and not any(word in label for word in only):
