@@ -19,10 +19,12 @@ are removed first).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import statistics
 import time
+from collections.abc import Iterator
 
 import django
 
@@ -129,6 +131,7 @@ SCHEME = {
 
 
 def generate() -> None:
+    print(f"generate: {BRANCHES:,} branches, {load()}", flush=True)
     with connection.cursor() as cursor:
         for name, sql in STEPS:
             start = time.perf_counter()
@@ -141,6 +144,40 @@ def generate() -> None:
             print(f"{table:28s} {cursor.fetchone()[0]:>12,}")
 
 
+def load() -> str:
+    """The machine's load average (1, 5, 15 min), as ``uptime`` shows it."""
+    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+@contextlib.contextmanager
+def profiled(label: str) -> Iterator[None]:
+    """Time the block (wall and CPU of this process) and every SQL statement in it; prints
+    the statements over 0.2 s as they end, then the sum and the rest (Python, and the COMMIT with its deferred
+    foreign-key checks, which runs outside ``execute``) as the remainder."""
+    statements: list[tuple[float, str]] = []
+
+    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - start, " ".join(sql.split())))
+            if statements[-1][0] >= 0.2:  # as it ends: a stopped run still shows its profile
+                print(f"    {statements[-1][0]:8.1f} s  {statements[-1][1][:150]}", flush=True)
+
+    print(f"{label}: start, {load()}", flush=True)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(timer):
+        yield
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    in_sql = sum(t for t, _ in statements)
+    print(
+        f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU of this process, {len(statements)} "
+        f"statements {in_sql:.1f} s, the rest (COMMIT, Python) {wall - in_sql:.1f} s; {load()}",
+        flush=True,
+    )
+
+
 def main() -> None:
     # BENCH_REUSE=1: time the pages on the data a previous run left (no generation).
     if not (
@@ -149,13 +186,12 @@ def main() -> None:
         generate()
         scheme = services.import_scheme(actor=None, data=SCHEME)
         scheme = PointsScheme.objects.select_related("org").get(pk=scheme.pk)
-        start = time.perf_counter()
-        written, withdrawn = services.recompute(actor=None, scheme=scheme)
-        first = time.perf_counter() - start
-        print(f"recompute (first)  {first:7.1f} s  written {written:,}  withdrawn {withdrawn}")
-        start = time.perf_counter()
-        again = services.recompute(actor=None, scheme=scheme)
-        print(f"recompute (again)  {time.perf_counter() - start:7.1f} s  {again}")
+        with profiled("recompute (first)"):
+            written, withdrawn = services.recompute(actor=None, scheme=scheme)
+        print(f"recompute (first)  written {written:,}  withdrawn {withdrawn}")
+        with profiled("recompute (again)"):
+            again = services.recompute(actor=None, scheme=scheme)
+        print(f"recompute (again)  {again}")
     print(f"entries            {PointsEntry.objects.count():,}")
     member_id = 12345 % (BRANCHES * MEMBERS_PER) + 1
     User.objects.filter(username="bench_member").delete()
@@ -174,6 +210,7 @@ def main() -> None:
         response = client.get("/points/mine/")
         times.append(time.perf_counter() - start)
         assert response.status_code == 200
+    print(f"{load()}")
     print(
         f"我的积分 page       first {times[0] * 1000:6.0f} ms  median {statistics.median(times) * 1000:6.0f} ms"
     )

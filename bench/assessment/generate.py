@@ -425,6 +425,7 @@ def activities(
                 "start": start,
                 "topic": kind,
                 "status": "已通过",
+                "for_year": 2025,  # 所属年度: all activities of this bench are of 2025
                 "expected_count": expected,
                 "present_count": present,
                 "is_valid": True,
@@ -445,6 +446,7 @@ def activities(
                 "start": start,
                 "topic": "党小组会",
                 "status": "已通过",
+                "for_year": 2025,
                 "is_valid": True,
             }
             links.append((next_id, 100000 + g, 0, start, "党小组会"))
@@ -483,6 +485,7 @@ def main() -> None:
                         "start": s,
                         "type": t,
                         "status": "已通过",
+                        "for_year": 2025,
                         "is_valid": True,
                     }
                     for a, o, p, s, t in links

@@ -11,9 +11,10 @@ line ``lianjian import task_progress FILE`` (whole process, Python and Django st
 included) into the same database.
 
 Usage: ``python -m bench.keytasks.run [--db sqlite|postgres] [--runs 20]``; the SQLite file
-and the workbook go to ``/tmp/bench-keytasks/``, the PostgreSQL database is
-``lianjian_bench_keytasks`` (dropped and created again); results are printed as the rows of
-docs/benchmarks.md and written to ``/tmp/bench-keytasks/results-<db>.json``.
+and the workbook go to ``$BENCH_OUT`` (default ``/tmp/bench-keytasks/``), the PostgreSQL
+database is ``$BENCH_PG_NAME`` (default ``lianjian_bench_keytasks``; dropped and created
+again); results are printed as the rows of docs/benchmarks.md and written to
+``$BENCH_OUT/results-<db>.json``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ import sys
 import time
 from pathlib import Path
 
-OUT = Path("/tmp/bench-keytasks")
+# BENCH_OUT and BENCH_PG_NAME: a folder and database of one's own on a shared machine.
+OUT = Path(os.environ.get("BENCH_OUT", "/tmp/bench-keytasks"))
 PG = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "lianjian_bench_keytasks"
+PG_NAME = os.environ.get("BENCH_PG_NAME", "lianjian_bench_keytasks")
 
 
 def _database(db: str) -> str:
