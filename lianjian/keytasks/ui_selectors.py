@@ -153,8 +153,9 @@ def _rows(tasks: Sequence[KeyTask], visible: set[int], today: datetime.date) -> 
     for t in tasks:
         by_list[t.task_list_id].append(t)
     # Every list's statuses in one call (its reads are per call, not per list): the lists'
-    # trees are disjoint, so each parent still counts exactly its own children.
-    status = selectors.task_statuses(tasks, today)
+    # trees are disjoint, so each parent still counts exactly its own children. No tasks,
+    # no call (it would read the deadline rule for nothing).
+    status = selectors.task_statuses(tasks, today) if tasks else {}
     rows: list[TaskRow] = []
     for members in by_list.values():
         for task, depth in _ordered(members, visible):
