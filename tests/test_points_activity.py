@@ -21,6 +21,12 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
+def _points(callbacks):
+    """The commit callbacks of the points app (other apps listen to the same signal: the
+    compliance tallies forget the activity's organisations)."""
+    return [c for c in callbacks if c.__module__.startswith("lianjian.points")]
+
+
 def _active(scheme):
     return sorted(
         PointsEntry.objects.filter(scheme=scheme, status=EntryStatus.ACTIVE).values_list(
@@ -44,7 +50,7 @@ def test_submit_return_and_void_move_the_points_of_that_activity(
         meeting = held_meeting(
             world.zb_a, D(YEAR, 5, 10), present=[world.m_a1], absent=[world.m_a2]
         )
-    assert len(callbacks) == 1
+    assert len(_points(callbacks)) == 1
     assert _active(scheme) == [
         ("M-A1", "A1", f"{YEAR}Q2", meeting.code),
         ("M-A2", "C1", f"{YEAR}Q2", meeting.code),
@@ -90,7 +96,7 @@ def test_the_change_is_scored_only_after_the_commit(world, django_capture_on_com
     make_scheme()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         held_meeting(world.zb_a, D(YEAR, 6, 6), present=[world.m_a1])
-    assert len(callbacks) == 1 and not PointsEntry.objects.exists()
+    assert len(_points(callbacks)) == 1 and not PointsEntry.objects.exists()
 
 
 @pytest.mark.parametrize("python_path", [False, True], ids=["sql", "python"])

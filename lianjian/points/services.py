@@ -161,7 +161,6 @@ def recompute(
     rules = [r for r in scheme.rules.all() if r.active and r.source in SOURCES]
     if activity is not None:
         rules = [r for r in rules if r.source in ATTENDANCE_STATUS]
-    members_in: set[int] | None = None
     written = withdrawn = 0
     now_entries: list[PointsEntry] = []
     now = timezone.now()
@@ -181,16 +180,12 @@ def recompute(
             if counts is not None:
                 written, withdrawn = written + counts[0], withdrawn + counts[1]
                 continue
-        if members_in is None:
-            members_in = set(
-                Member.objects.filter(org__path__under=scheme.org.path).values_list("pk", flat=True)
-            )
-        found: dict[tuple[int, str], Found] = {}
-        # The attendance sources decide membership as of the activity's day themselves.
-        as_of_day = rule.source in ATTENDANCE_STATUS
-        for row in SOURCES[rule.source](rule.as_engine(), scheme.org.path, first, last):
-            if as_of_day or row.member_id in members_in:
-                found[(row.member_id, row.key)] = row
+        # Every source places its members by their organisation on the record's day
+        # (sources.Placement): a later transfer changes no closed period.
+        found: dict[tuple[int, str], Found] = {
+            (row.member_id, row.key): row
+            for row in SOURCES[rule.source](rule.as_engine(), scheme.org.path, first, last)
+        }
         current = PointsEntry.objects.filter(
             rule=rule,
             source=EntrySource.AUTO,
