@@ -217,6 +217,15 @@ def test_the_count_stops_at_the_cap(client, capped, django_assert_num_queries):
             assert client.get(url).status_code == 200
 
 
+def test_a_cursor_of_unknown_position_never_shows_page_zero(client, many):
+    """Pages walked back from a “末页” of unknown number carry no number; should the list
+    have shrunk below the cap meanwhile, the page shows the total without a position."""
+    client.force_login(many.manager_a)
+    resp = client.get(URL, {"size": 10, "after": encode_cursor(["K-010"], number=0)})
+    body = resp.content.decode()
+    assert shown(resp) and "第 0" not in body and "共 " in body
+
+
 def test_the_api_count_stays_exact_beyond_the_cap(capped):
     status, data = call("get", "/members?page_size=5", user=capped.manager_a)
     assert (status, data["count"]) == (200, len(visible_numbers(capped.manager_a)))
