@@ -146,6 +146,91 @@ def test_a_deep_page_costs_the_queries_of_the_first(client, many, django_assert_
             assert client.get(url).status_code == 200
 
 
+# --- bounded count (core.paging.COUNT_CAP) ---------------------------------------------------
+
+
+@pytest.fixture
+def capped(monkeypatch, many):
+    """A count cap below the visible list (more than 30 rows for ``manager_a``)."""
+    from lianjian.core import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 15)
+    return many
+
+
+def test_a_list_longer_than_the_cap_shows_cap_plus_and_no_last_link(client, capped):
+    client.force_login(capped.manager_a)
+    resp = client.get(URL + "?size=10")
+    body = resp.content.decode()
+    assert "共 15+ 条，第 1 页" in body
+    assert "/ 2 页" not in body and link(resp, "末页") is None
+    page = resp.context["page"]
+    assert (page.count, page.count_exact) == (15, False)
+
+
+def test_a_list_longer_than_the_cap_still_walks_every_row_once(client, capped):
+    client.force_login(capped.manager_a)
+    seen, url, labels = [], URL + "?size=10", []
+    while url:
+        resp = client.get(url if url.startswith("/") else URL + url)
+        seen += shown(resp)
+        labels.append(re.search(r"第 (\d+) 页", resp.content.decode()).group(1))
+        url = link(resp, "下一页")
+    assert seen == visible_numbers(capped.manager_a)
+    assert labels == [str(n) for n in range(1, -(-len(seen) // 10) + 1)]
+
+
+def test_last_and_old_page_links_beyond_the_cap_show_the_last_rows(client, capped):
+    """A bookmarked ``?last=1`` still works (its page number is not known: “末页”); an old
+    ``?page=`` link past the end shows the last page rather than an empty one."""
+    client.force_login(capped.manager_a)
+    every = visible_numbers(capped.manager_a)
+    for query in ("?size=10&last=1", "?size=10&page=999"):
+        resp = client.get(URL + query)
+        assert shown(resp) == every[-10:]
+        assert "共 15+ 条，末页" in resp.content.decode()
+        assert link(resp, "下一页") is None
+    # Walking back from it reaches the first page, every row once.
+    back, resp = [], client.get(URL + "?size=10&last=1")
+    while resp is not None:
+        back = shown(resp) + back
+        prev = link(resp, "上一页")
+        resp = client.get(URL + prev) if prev else None
+    assert sorted(back) == every and len(back) == len(every)
+    assert shown(client.get(URL + "?size=10&page=2")) == every[10:20]
+
+
+def test_the_count_stops_at_the_cap(client, capped, django_assert_num_queries):
+    """The count reads at most cap + 1 rows, in the same number of queries as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(capped.manager_a)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(URL + "?size=10")
+    counts = [q["sql"] for q in ctx.captured_queries if 'FROM "orgs_member"' in q["sql"]]
+    assert len(counts) == 2  # the count and the rows
+    assert counts[0].startswith("SELECT COUNT(") and "LIMIT 16" in counts[0]
+    for url in (URL + "?size=10", URL + "?size=10&last=1", URL + "?size=10&page=2"):
+        with django_assert_num_queries(6):
+            assert client.get(url).status_code == 200
+
+
+def test_a_cursor_of_unknown_position_never_shows_page_zero(client, many):
+    """Pages walked back from a “末页” of unknown number carry no number; should the list
+    have shrunk below the cap meanwhile, the page shows the total without a position."""
+    client.force_login(many.manager_a)
+    resp = client.get(URL, {"size": 10, "after": encode_cursor(["K-010"], number=0)})
+    body = resp.content.decode()
+    assert shown(resp) and "第 0" not in body and "共 " in body
+
+
+def test_the_api_count_stays_exact_beyond_the_cap(capped):
+    status, data = call("get", "/members?page_size=5", user=capped.manager_a)
+    assert (status, data["count"]) == (200, len(visible_numbers(capped.manager_a)))
+
+
 def test_search_by_name_initials_and_number(client, many):
     client.force_login(many.manager_a)
     assert set(shown(client.get(URL, {"q": "刘洋", "size": 50}))) == {

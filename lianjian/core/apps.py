@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from lianjian.core import lookups  # noqa: F401  (registers the ``under`` lookup)
+        from lianjian.core import lookups  # noqa: F401  (registers the ``under`` and ``icontains_indexed`` lookups)

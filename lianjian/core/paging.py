@@ -10,6 +10,11 @@ Two modes share one page object shape:
   page costs what the first does, as long as an index serves the key order. A tampered,
   stale or foreign cursor is ignored (page 1); it can never widen what the queryset shows,
   because it only adds a condition to the caller's (already scoped) queryset.
+
+The screens count a keyset list only up to :data:`COUNT_CAP` rows (``SELECT count(*) FROM
+(… LIMIT cap + 1)``): an exact ``COUNT(*)`` reads every row of the list, and at a few hundred
+thousand rows that count alone was a third of the page (#15). Beyond the cap the page says
+“共 10,000+ 条” and offers no 末页 link. The API keeps its exact ``count`` (a documented field).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ _MAX_KEY = 4
 # Numbered links are offered up to this page; beyond it pages are reached by cursor only
 # (an OFFSET of a few hundred rows is still cheap).
 NUMBERED_PAGES = 5
+# A screen counts a keyset list up to this many rows; beyond it the total is shown as
+# “10,000+” (the count stops reading there, so its cost no longer grows with the list).
+COUNT_CAP = 10_000
 
 
 def _size(request: HttpRequest, per_page: int) -> int:
@@ -93,7 +101,7 @@ def decode_cursor(token: str | None, key: Sequence[str]) -> tuple[list[Any], int
         or isinstance(number, bool)
     ):
         return None
-    return values, max(number, 1)
+    return values, max(number, 0)
 
 
 def _key_value(value: Any) -> bool:
@@ -139,9 +147,12 @@ def _reverse(name: str) -> str:
 class KeysetPage(Generic[_Row]):
     """One page of a keyset list, for ``pagination_keyset.html``.
 
-    ``count`` is the exact number of rows of the whole list (one ``COUNT``); ``number`` is
-    the page's position as far as it is known (exact for numbered pages and for pages
-    walked to by cursor from them; a cursor's number is only a label).
+    ``count`` is the number of rows of the whole list when ``count_exact``; otherwise the
+    list has more than ``count`` (= :data:`COUNT_CAP`) rows and its end is not known.
+    ``number`` is the page's position as far as it is known (exact for numbered pages and
+    for pages walked to by cursor from them; a cursor's number is only a label), ``0`` when
+    it is not known (the last page of a list longer than the cap, and pages walked back
+    from it).
     """
 
     object_list: list[_Row]
@@ -152,18 +163,23 @@ class KeysetPage(Generic[_Row]):
     has_next: bool = False
     has_previous: bool = False
     is_last: bool = False
+    count_exact: bool = True
 
     @property
     def num_pages(self) -> int:
+        """The number of pages; with an inexact count, the pages the counted rows fill
+        (a lower bound, never shown as the total)."""
         return max(1, math.ceil(self.count / self.size))
 
     @property
     def next_cursor(self) -> str:
-        return encode_cursor(key_values(self.object_list[-1], self.key), number=self.number + 1)
+        number = self.number + 1 if self.number else 0
+        return encode_cursor(key_values(self.object_list[-1], self.key), number=number)
 
     @property
     def previous_cursor(self) -> str:
-        return encode_cursor(key_values(self.object_list[0], self.key), number=self.number - 1)
+        number = self.number - 1 if self.number else 0
+        return encode_cursor(key_values(self.object_list[0], self.key), number=number)
 
     @property
     def numbered(self) -> list[int]:
@@ -189,12 +205,21 @@ def paginate_keyset(
 
     ``?after=C`` / ``?before=C`` continue from a cursor; ``?last=1`` is the last page;
     otherwise ``?page=N`` (numbered, OFFSET) as :func:`paginate` — kept for old links and
-    bookmarks, clamped to the last page. At most two queries: the count and the rows.
+    bookmarks, clamped to the last page. Two queries: the count (bounded by
+    :data:`COUNT_CAP`) and the rows; a third only for an old ``?page=`` link past the end of
+    a list longer than the cap (it then shows the last page).
+
+    ``?last=1`` works whatever the list's length (a bookmark), but the page offers the link
+    only when the count is exact: on a longer list its page number is not known, and
+    the backward walk may cost more than a forward page when the scope's rows lie at the
+    start of the key order.
     """
     size = _size(request, per_page)
-    count = queryset.count()
+    counted = queryset.order_by()[: COUNT_CAP + 1].count()
+    exact = counted <= COUNT_CAP
+    count = counted if exact else COUNT_CAP
     ordered = queryset.order_by(*key)
-    page: KeysetPage[_Row] = KeysetPage([], 1, size, count, key)
+    page: KeysetPage[_Row] = KeysetPage([], 1, size, count, key, count_exact=exact)
     for param, forward in (("after", True), ("before", False)):
         cursor = decode_cursor(request.GET.get(param), key)
         if cursor is None:
@@ -208,7 +233,7 @@ def paginate_keyset(
         if not rows:
             break  # nothing beyond the cursor (the rows were moved or left): page 1
         page.object_list = rows
-        page.number = min(number, page.num_pages)
+        page.number = min(number, page.num_pages) if exact else number
         page.has_next = more if forward else True
         page.has_previous = True if forward else more
         if not page.has_previous:
@@ -216,20 +241,31 @@ def paginate_keyset(
         page.is_last = not page.has_next
         return page
     if request.GET.get("last") == "1" and count > size:
-        rows = list(ordered.reverse()[:size])
-        rows.reverse()
-        page.object_list, page.number = rows, page.num_pages
-        page.has_previous, page.is_last = True, True
-        return page
+        return _last_page(page, ordered)
     try:
         number = int(request.GET.get("page", 1))
     except ValueError:
         number = 1
-    number = min(max(number, 1), page.num_pages)
+    number = max(number, 1)
+    if exact:
+        number = min(number, page.num_pages)
     offset = (number - 1) * size
-    page.object_list = list(ordered[offset : offset + size])
+    rows = list(ordered[offset : offset + size + 1])
+    if not rows and number > 1:
+        return _last_page(page, ordered)  # an old link past the end of a long list
+    page.object_list = rows[:size]
     page.number = number
     page.has_previous = number > 1
-    page.has_next = offset + size < count
+    page.has_next = len(rows) > size
     page.is_last = not page.has_next
+    return page
+
+
+def _last_page(page: KeysetPage[_Row], ordered: QuerySet[Any, _Row]) -> KeysetPage[_Row]:
+    """``page`` filled with the last rows of ``ordered`` (walked backward by the key)."""
+    rows = list(ordered.reverse()[: page.size])
+    rows.reverse()
+    page.object_list = rows
+    page.number = page.num_pages if page.count_exact else 0
+    page.has_previous, page.has_next, page.is_last = True, False, True
     return page
