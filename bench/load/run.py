@@ -277,7 +277,7 @@ def render(s: dict[str, Any], meta: dict[str, Any]) -> str:
         f"测量：{meta['date']}，`python -m bench.load`（bench/load/run.py，locustfile.py）。"
         f"机器：{meta['machine']}。",
         f"负载（/proc/loadavg 1/5/15 分钟）：开始前 {meta['load_before']}，结束时 {meta['load_after']}。"
-        "本机 2 核由 6 位开发者的测试、gunicorn 与 Locust 自身共用，数值偏保守；同一次运行内的比较才可靠。",
+        "本机 2 核由 gunicorn、PostgreSQL 与 Locust 自身共用（另有进程时负载见上）；同一次运行内的比较才可靠。",
         "",
         f"设置：PostgreSQL（本机，默认配置）数据库 `{meta['db']}`：演示数据 + 基础平台 1/10 规模数据"
         "（4,000 个组织、40,000 名党员，`lianjian import` 导入），`ANALYZE` 之后；"
