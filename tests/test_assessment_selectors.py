@@ -183,9 +183,12 @@ PAGES = [
     ("scheme_detail", lambda s, r, run: [s.code], 13),
     ("run_list", lambda s, r, run: [s.code], 7),
     ("scheme_trend", lambda s, r, run: [s.code], 7),
-    # The owners' ranking also collects today's inputs to say whether they changed (stale.py),
-    # and the compliance source reads the membership history as of each period (two more).
-    ("run_results", lambda s, r, run: [run.pk], 25),
+    # The owners' first view asks for the "inputs changed" check (services.stale_checks:
+    # the check, its audit row); the immediate backend then runs the check inside the
+    # request — the sources' fixed reads, the compliance source reading the membership
+    # history as of each period. With a task process the view only queues it
+    # (tests/test_assessment_stale_check.py).
+    ("run_results", lambda s, r, run: [run.pk], 40),
     ("run_analysis", lambda s, r, run: [run.pk], 7),
     ("run_compare", lambda s, r, run: [run.pk], 11),
     ("result_detail", lambda s, r, run: [run.pk, "ZB-A"], 11),

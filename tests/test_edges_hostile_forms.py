@@ -1352,6 +1352,7 @@ READ_ONLY = {
     "assessment:scheme_download",
     "assessment:scheme_trend",
     "assessment:run_results",
+    "assessment:run_stale",
     "assessment:run_compare",
     "assessment:run_analysis",
     "assessment:run_export",

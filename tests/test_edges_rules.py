@@ -200,6 +200,8 @@ SYSTEM_DATES = {
     "core.ImportJob.confirmed_at",
     "core.ImportJob.finished_at",
     "assessment.RunJob.finished_at",
+    "assessment.StaleCheck.started_at",
+    "assessment.StaleCheck.finished_at",
     "core.ReportJob.finished_at",
     "points.RecomputeJob.finished_at",
     "sharing.Booking.decided_at",

@@ -1,5 +1,10 @@
 """Whether a stored version still matches its inputs — a read, nothing is written.
 
+It re-collects every source for every organisation of the version (close to a minute at
+national scale), so it runs as a background task, never in a web request
+(:mod:`lianjian.assessment.services.stale_checks`); the results screen shows the stored
+reading (:func:`changes_to_json` / :func:`changes_from_json`).
+
 A version keeps the values it scored (``AssessmentResult.indicators``). When an input has
 changed since — a KPI value corrected, an activity approved later, a compliance period
 closed, an evaluator's score changed, anything the sources read — collecting the same
@@ -12,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lianjian.assessment import sources
@@ -107,3 +112,20 @@ def staleness(run: AssessmentRun, *, today: datetime.date | None = None) -> list
             )
         )
     return out
+
+
+def changes_to_json(changes: list[OrgChange]) -> list[dict[str, Any]]:
+    """``changes`` as stored on a :class:`~lianjian.assessment.models.StaleCheck` (plain
+    JSON: the values as the engine read them and as the breakdown shows them)."""
+    return [asdict(c) for c in changes]
+
+
+def changes_from_json(data: list[dict[str, Any]]) -> list[OrgChange]:
+    """The stored form back as :class:`OrgChange` rows (what the notice shows)."""
+    return [
+        OrgChange(
+            **{k: v for k, v in item.items() if k != "inputs"},
+            inputs=[InputChange(**i) for i in item.get("inputs", [])],
+        )
+        for item in data
+    ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("r/<int:pk>/publish/", views_results.run_publish, name="run_publish"),
     path("r/<int:pk>/void/", views_results.run_void, name="run_void"),
     path("r/<int:pk>/republish/", views_results.run_republish, name="run_republish"),
+    path("r/<int:pk>/stale/", views_results.run_stale, name="run_stale"),
     path("r/<int:pk>/compare/", views_results.run_compare, name="run_compare"),
     path("r/<int:pk>/analysis/", views_results.run_analysis, name="run_analysis"),
     path("r/<int:pk>/export/", views_results.run_export, name="run_export"),

@@ -29,7 +29,7 @@ from lianjian.assessment import output, selectors, services, versions
 from lianjian.assessment.forms import RunForm, VoidForm
 from lianjian.assessment.models import AssessmentResult, AssessmentRun, KpiBatch, Rule, RunJob
 from lianjian.assessment.schemas import RunFilter
-from lianjian.assessment.stale import staleness
+from lianjian.assessment.stale import changes_from_json
 from lianjian.assessment.views import NAV, can_manage, refused, require_manage, visible_scheme
 from lianjian.core.jobs import own_job_or_404
 from lianjian.core.pages import form_page, saved
@@ -197,14 +197,16 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
     qs = selectors.ranking(run, request.user, **ctx)
     # 36,000 rows a run at national scale: pages by cursor, each at the first page's cost.
     page = paginate_keyset(request, qs, key=selectors.ranking_key(run, ctx["sort"]), per_page=50)
-    # The owners learn when the inputs moved since the version was computed (stale.staleness).
-    stale = (
-        staleness(run)
+    # The owners learn when the inputs moved since the version was computed: the stored
+    # reading of a background check (services.stale_checks; collecting every source for
+    # every organisation takes close to a minute at national scale, never in a request).
+    stale_checks = (
+        services.stale_check_for(actor=request.user, run=run)
         if can_manage(request.user, run.scheme)
         and run.voided_at is None
         and not getattr(request, "htmx", False)
         and _is_counting(run)
-        else []
+        else None
     )
     ctx.update(
         _run_context(
@@ -213,7 +215,7 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
             page=page,
             dimensions=selectors.dimensions_of(run),
             star_filters=selectors.STAR_FILTERS,
-            stale=stale,
+            **_stale_context(stale_checks),
             whole=qs.model.objects.filter(run=run).count(),
             previous=AssessmentRun.objects.visible_to(request.user)
             .filter(
@@ -228,6 +230,36 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
     )
     template = "assessment/results_table.html" if request.htmx else "assessment/results.html"
     return render(request, template, ctx)
+
+
+def _stale_context(state: services.StaleState | None) -> dict[str, Any]:
+    """What the stale-input notice shows: the changes of the latest finished check (with
+    when it was taken) and whether a newer check is waiting (the fragment then polls)."""
+    if state is None:
+        return {"stale": [], "stale_check": None, "stale_waiting": None}
+    done = state.done
+    return {
+        "stale": changes_from_json(done.changes) if done is not None else [],
+        "stale_check": done,
+        "stale_waiting": state.waiting,
+    }
+
+
+@login_required
+def run_stale(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stale-input notice alone (htmx polls it every 2 s while a check waits): the
+    owners of the scheme only; anyone else, a voided version or a version that no longer
+    counts answers 404. Only reads — it never asks for a check nor collects."""
+    run = visible_run(request, pk)
+    if not can_manage(request.user, run.scheme) or run.voided_at is not None:
+        raise Http404
+    if not _is_counting(run):
+        raise Http404
+    return render(
+        request,
+        "assessment/_stale_notice.html",
+        _run_context(request, run, **_stale_context(services.stale_state(run))),
+    )
 
 
 @login_required

@@ -27,6 +27,7 @@ from lianjian.assessment.models.runs import (
     AssessmentRun,
     AssessmentRunQuerySet,
     RunJob,
+    StaleCheck,
 )
 from lianjian.assessment.models.schemes import (
     DEFAULT_PASS_LINE,
@@ -54,6 +55,7 @@ __all__ = [
     "AssessmentRun",
     "AssessmentRunQuerySet",
     "RunJob",
+    "StaleCheck",
     "DEFAULT_PASS_LINE",
     "DEFAULT_STARS",
     "Dimension",

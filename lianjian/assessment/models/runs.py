@@ -211,3 +211,48 @@ class RunJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme_id} {self.period}（{self.status}）"
+
+
+class StaleCheck(models.Model):
+    """Whether a version's inputs changed since it was computed, checked by a background
+    task (:func:`lianjian.assessment.services.stale_checks.stale_check_task`): 排队 → 完成
+    (``changes``: every organisation whose inputs moved, as :func:`lianjian.assessment.stale.
+    changes_to_json` writes them; empty when the version is current) or 失败 (``error``).
+
+    The check re-collects every source for every organisation of the version — at national
+    scale close to a minute — so the results screen only asks for one and shows the latest
+    finished one. At most one check per version waits at a time (a constraint), so two page
+    views while it waits ask for it once. A finished check is a reading of that moment,
+    never changed afterwards; a later view asks for a new one (``STALE_CHECK_EVERY``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "排队", "排队"
+        DONE = "完成", "完成"
+        FAILED = "失败", "失败"
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
+    changes = models.JSONField("变化", default=list, blank=True, editable=False)
+    error = models.CharField("原因", max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "输入数据变化核对"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run"],
+                condition=Q(status="排队"),
+                name="assessment_stalecheck_one_queued",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["run", "status", "-finished_at"], name="stalecheck_run_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}（{self.status}）"

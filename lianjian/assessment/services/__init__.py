@@ -13,7 +13,8 @@ silently; running again makes a new version.
 
 The writes live by concern in this package — ``schemes`` (schemes, dimensions, indicators),
 ``files`` (scheme files), ``kpis`` (KPI values), ``scores`` (evaluator scores) and ``runs``
-(runs and publishing) — and are imported from here.
+(runs and publishing), ``stale_checks`` (the results screen's "inputs changed" check, a
+background task) — and are imported from here.
 """
 
 from lianjian.assessment.entry import scheme_orgs, scheme_periods
@@ -54,8 +55,20 @@ from lianjian.assessment.services.schemes import (
     scheme_update,
 )
 from lianjian.assessment.services.scores import manual_score_set
+from lianjian.assessment.services.stale_checks import (
+    STALE_CHECK_EVERY,
+    StaleState,
+    stale_check_for,
+    stale_check_task,
+    stale_state,
+)
 
 __all__ = [
+    "STALE_CHECK_EVERY",
+    "StaleState",
+    "stale_check_for",
+    "stale_check_task",
+    "stale_state",
     "assessment_run_task",
     "run_job_create",
     "COUNT_RULES",
