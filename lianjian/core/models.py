@@ -234,7 +234,30 @@ class ImportJob(models.Model):
         return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
 
 
-class ReportJob(models.Model):
+class TaskJob(models.Model):
+    """What every job worked by a background task keeps (report, assessment run, points
+    recompute, stale check): who asked, the status 排队 → 完成 | 失败, and when it was asked
+    for and finished. A task takes its job with :func:`lianjian.core.jobs.claim` and only in
+    the status it expects; the page finds it with :func:`lianjian.core.jobs.own_job_or_404`.
+    (Imports have more states and keep their own: :class:`ImportJob`.)"""
+
+    class Status(models.TextChoices):
+        QUEUED = "排队", "排队"
+        DONE = "完成", "完成"
+        FAILED = "失败", "失败"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ReportJob(TaskJob):
     """A Word report asked for on a screen, written by a background task
     (:func:`lianjian.core.jobs.write_report_task`): 排队 → 完成 (the file is kept under
     ``DATA_DIR/reports/<token>.docx``) or 失败 (``errors``: why, no file). ``kind`` names a
@@ -243,23 +266,12 @@ class ReportJob(models.Model):
     and the download checks again that the requester still sees the object.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "排队", "排队"
-        DONE = "完成", "完成"
-        FAILED = "失败", "失败"
-
     token = models.CharField(max_length=64, unique=True, editable=False)
     kind = models.CharField("报告类型", max_length=40)
     target = models.CharField("对象", max_length=100)
     title = models.CharField("报告", max_length=300)
     file_name = models.CharField("文件名", max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
     errors = models.JSONField("原因", default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "报告生成任务"

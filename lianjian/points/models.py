@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from lianjian.activities.models import Attendance
 from lianjian.consultations.models import Problem
+from lianjian.core.models import TaskJob
 from lianjian.core.scope import (
     AboveUser,
     Also,
@@ -496,7 +497,7 @@ class PointsEntry(models.Model):
         return engine.Event(self.rule.code, self.period, self.points, (self.happened_on, self.id))
 
 
-class RecomputeJob(models.Model):
+class RecomputeJob(TaskJob):
     """A recompute of a scheme's automatic entries for its whole year asked for on the
     scheme page (重新计算自动积分), worked by a background task
     (:func:`lianjian.points.tasks.recompute_task`): 排队 → 完成 (``written``/``withdrawn``:
@@ -504,21 +505,10 @@ class RecomputeJob(models.Model):
     the user may ask again). Only its requester sees it (404 for anyone else). At most one
     job per scheme and requester waits at a time (a constraint): asking again answers it."""
 
-    class Status(models.TextChoices):
-        QUEUED = "排队", "排队"
-        DONE = "完成", "完成"
-        FAILED = "失败", "失败"
-
     scheme = models.ForeignKey(PointsScheme, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
     written = models.PositiveIntegerField("新增", null=True, blank=True, editable=False)
     withdrawn = models.PositiveIntegerField("撤回", null=True, blank=True, editable=False)
     errors = models.JSONField("原因", default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "自动积分重新计算任务"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from lianjian.assessment.models.schemes import Scheme
+from lianjian.core.models import TaskJob
 from lianjian.core.scope import (
     CHANGE,
     Also,
@@ -160,7 +161,7 @@ class AssessmentResult(models.Model):
         return f"{self.org_id} {self.total:.2f}"
 
 
-class RunJob(models.Model):
+class RunJob(TaskJob):
     """A request to run a scheme for a period, worked by a background task
     (:func:`lianjian.assessment.services.runs.assessment_run_task`): 排队 → 完成 (``run`` is
     the new version) or 失败 (``errors``: every reason, nothing stored). The task computes
@@ -171,18 +172,9 @@ class RunJob(models.Model):
     and publishes it in the same transaction. At most one such job per version is waiting or
     done (a constraint), so a double click or a second tab cannot publish twice."""
 
-    class Status(models.TextChoices):
-        QUEUED = "排队", "排队"
-        DONE = "完成", "完成"
-        FAILED = "失败", "失败"
-
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
     period = models.CharField("期间", max_length=20)
     note = models.CharField("说明", max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
     run = models.ForeignKey(
         AssessmentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -196,8 +188,6 @@ class RunJob(models.Model):
         editable=False,
     )
     errors = models.JSONField("原因", default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "考核计算任务"
@@ -213,7 +203,7 @@ class RunJob(models.Model):
         return f"{self.scheme_id} {self.period}（{self.status}）"
 
 
-class StaleCheck(models.Model):
+class StaleCheck(TaskJob):
     """Whether a version's inputs changed since it was computed, checked by a background
     task (:func:`lianjian.assessment.services.stale_checks.stale_check_task`): 排队 → 完成
     (``changes``: every organisation whose inputs moved, as :func:`lianjian.assessment.stale.
@@ -225,21 +215,10 @@ class StaleCheck(models.Model):
     views while it waits ask for it once. A finished check is a reading of that moment,
     never changed afterwards; a later view asks for a new one (``STALE_CHECK_EVERY``)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "排队", "排队"
-        DONE = "完成", "完成"
-        FAILED = "失败", "失败"
-
     run = models.ForeignKey(AssessmentRun, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    status = models.CharField("状态", max_length=4, choices=Status.choices, default=Status.QUEUED)
     changes = models.JSONField("变化", default=list, blank=True, editable=False)
     error = models.CharField("原因", max_length=300, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "输入数据变化核对"
