@@ -299,8 +299,8 @@ def plain_row(
     names, row = [], []
     for field in model._meta.concrete_fields:
         name = field.attname
-        if field.primary_key and name not in values:
-            continue
+        if field.primary_key and name not in values or field.generated:
+            continue  # the database numbers the row and derives generated columns
         names.append(name)
         if name in values:
             row.append(values[name])

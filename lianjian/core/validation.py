@@ -201,9 +201,12 @@ def raise_errors(errors: Mapping[str, str | list[str]]) -> None:
 
 def instance_values(instance: Any) -> dict[str, Any]:
     """The concrete field values of a model instance, by field name and by ``attname``
-    (``org`` and ``org_id``), for the row validators."""
+    (``org`` and ``org_id``), for the row validators. Generated columns are left out: the
+    database derives them, nobody enters them (and an unsaved instance has none yet)."""
     out: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
+        if field.generated:
+            continue
         value = getattr(instance, field.attname)
         out[field.attname] = value
         if not getattr(field, "is_relation", False):

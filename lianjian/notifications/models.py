@@ -45,6 +45,23 @@ class Notification(models.Model):
     # A step of a flow (a record to review, a request to decide, an objection to answer)
     # leaves the inbox when the step is taken, never by a click on 办结 (notifications.close).
     closed_by_work = models.BooleanField("办理后自动办结", default=False)
+    # The inbox's order (selectors.INBOX_KEY) as stored columns the database keeps from
+    # ``done_at`` and ``due``: neither may be NULL, so a cursor can name every value and both
+    # databases sort alike (NULLs sort at opposite ends), and a plain index gives the order
+    # on SQLite too — an expression index there served the user only, because the query
+    # carried its constants as parameters and the index as literals (docs/benchmarks.md).
+    done = models.GeneratedField(
+        expression=models.Case(
+            models.When(done_at__isnull=True, then=models.Value(0)), default=models.Value(1)
+        ),
+        output_field=models.SmallIntegerField("已办结"),
+        db_persist=True,
+    )
+    due_key = models.GeneratedField(
+        expression=Coalesce("due", models.Value(NO_DUE), output_field=models.DateField()),
+        output_field=models.DateField("排序用截止日期"),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = "消息"
@@ -54,19 +71,10 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
-            # The inbox's order (selectors.INBOX_KEY), with the same expressions: PostgreSQL
-            # reads a page in this order without sorting; SQLite (its query carries the
-            # constants as parameters, the index as literals) uses it for the user only and
-            # sorts that user's rows (docs/benchmarks.md, keyset section).
+            # The inbox's order (selectors.INBOX_KEY): a page is an index range on both
+            # databases, without a sort.
             models.Index(
-                "user",
-                models.Case(
-                    models.When(done_at__isnull=True, then=models.Value(0)),
-                    default=models.Value(1),
-                ),
-                Coalesce("due", models.Value(NO_DUE), output_field=models.DateField()),
-                models.F("created_at").desc(),
-                models.F("id").desc(),
+                fields=["user", "done", "due_key", "-created_at", "-id"],
                 name="notification_inbox_idx",
             ),
         ]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import Case, DateField, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from pydantic import Field, field_validator
 
 from lianjian.core.filters import ListFilter, register_list
-from lianjian.notifications.models import NO_DUE, Notification
+from lianjian.notifications.models import Notification
 
 
 class InboxFilter(ListFilter):
@@ -30,10 +29,10 @@ class InboxFilter(ListFilter):
 
 # The inbox's order and keyset (core.paging.paginate_keyset): open items first, then by due
 # date (none last), then newest. ``done_at`` and ``due`` may be NULL, which a cursor cannot
-# carry and which the two databases sort at opposite ends, so the key reads them as ``done``
-# (0 open, 1 done) and ``due_key`` (no due date as the last day there is): the same order
-# on SQLite and PostgreSQL, and every key value a cursor can name. The index
-# notification_inbox_idx holds the same expressions in the same order (see its comment).
+# carry and which the two databases sort at opposite ends, so the key reads the stored
+# columns ``done`` (0 open, 1 done) and ``due_key`` (no due date as the last day there is)
+# that the database derives from them: the same order on SQLite and PostgreSQL, every key
+# value a cursor can name, and notification_inbox_idx gives it.
 INBOX_KEY = ("done", "due_key", "-created_at", "-id")
 
 
@@ -42,15 +41,12 @@ def inbox(user: Any, f: InboxFilter) -> QuerySet[Notification]:
     first, then by due date (none last) and newest."""
     qs = Notification.objects.filter(user=user)
     if f.show == "open":
-        qs = qs.filter(done_at__isnull=True)
+        qs = qs.filter(done=0)  # = done_at IS NULL, as the index's second column
     elif f.show == "unread":
         qs = qs.filter(read_at__isnull=True)
     if f.kind:
         qs = qs.filter(kind=f.kind)
-    return qs.annotate(
-        done=Case(When(done_at__isnull=True, then=Value(0)), default=Value(1)),
-        due_key=Coalesce("due", Value(NO_DUE), output_field=DateField()),
-    ).order_by(*INBOX_KEY)
+    return qs.order_by(*INBOX_KEY)
 
 
 register_list(
