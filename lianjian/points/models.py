@@ -380,6 +380,9 @@ class PointsEntry(models.Model):
         related_name="entries",
         db_index=False,
     )
+    # scheme, member and rule keep their database checks: at 400,000 members they are most
+    # of the first recompute's COMMIT (docs/benchmarks.md §党员积分), not yet shown to be
+    # the one to drop.
     member = models.ForeignKey(
         Member, verbose_name="党员", on_delete=models.PROTECT, related_name="points_entries"
     )
