@@ -14,7 +14,12 @@ Generates, server-side on PostgreSQL (``INSERT … SELECT generate_series``), a 
 
 Usage: ``LIANJIAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/lj_bench_points
 python -m bench.points`` (the database must exist and be migrated; the rows of these tables
-are removed first).
+are removed first). ``BENCH_ONLY=generate``: only generate the data (it takes ~14 min at
+400,000 members); ``BENCH_ONLY=recompute``: on data generated before, the ledger emptied
+(``TRUNCATE``), time the first recompute, the idempotent one, one quarter (``period``) and
+one activity's recompute after a change of its record (``services.recompute_activity``),
+then stop. Each timed recompute prints its wall time, the CPU of this process and the CPU
+of the PostgreSQL backend serving it (``/proc``: the server on the same host).
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianjian.settings")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from lianjian.accounts.models import User  # noqa: E402
+from lianjian.activities.models import Activity, Attendance  # noqa: E402
 from lianjian.orgs.models import Member  # noqa: E402
 from lianjian.points import engine, services  # noqa: E402
 from lianjian.points.models import EntryStatus, PointsEntry, PointsScheme  # noqa: E402
@@ -166,19 +172,88 @@ def profiled(label: str) -> Iterator[None]:
                 print(f"    {statements[-1][0]:8.1f} s  {statements[-1][1][:150]}", flush=True)
 
     print(f"{label}: start, {load()}", flush=True)
+    backend = backend_cpu()
     start, start_cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(timer):
         yield
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     in_sql = sum(t for t, _ in statements)
     print(
-        f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU of this process, {len(statements)} "
+        f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU of this process, "
+        f"{backend_cpu() - backend:.1f} s CPU of the PostgreSQL backend, {len(statements)} "
         f"statements {in_sql:.1f} s, the rest (COMMIT, Python) {wall - in_sql:.1f} s; {load()}",
         flush=True,
     )
 
 
+def backend_cpu() -> float:
+    """CPU seconds (user + system) the server process of this connection has used so far;
+    0 when it cannot be read (not PostgreSQL, or the server on another host)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def recompute_only() -> None:
+    """The recompute at the scale generated before: first (ledger emptied), again, one
+    quarter, and one activity after a change of its record."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE points_pointsentry, points_pointsclaim, points_memberstanding")
+    scheme = PointsScheme.objects.select_related("org").filter(code="BENCH-JF").first()
+    if scheme is None:
+        scheme = services.import_scheme(actor=None, data=SCHEME)
+        scheme = PointsScheme.objects.select_related("org").get(pk=scheme.pk)
+    with profiled("recompute (first)"):
+        written, withdrawn = services.recompute(actor=None, scheme=scheme)
+    print(f"recompute (first)  written {written:,}  withdrawn {withdrawn}", flush=True)
+    for label in ("again", "again (2)"):
+        with profiled(f"recompute ({label})"):
+            counts = services.recompute(actor=None, scheme=scheme)
+        print(f"recompute ({label})  {counts}", flush=True)
+    with profiled("recompute (period 2026Q3)"):
+        counts = services.recompute(actor=None, scheme=scheme, period="2026Q3")
+    print(f"recompute (period 2026Q3)  {counts}", flush=True)
+    # One activity after its record changed: a member marked 请假, then 出席 again.
+    times = []
+    activities = list(
+        Activity.objects.filter(host_id=100 + BRANCHES // 2)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in activities:
+        row = Attendance.objects.filter(activity_id=pk, status="出席").order_by("pk").first()
+        assert row is not None
+        for status, expected in (("请假", (0, 1)), ("出席", (1, 0))):
+            Attendance.objects.filter(pk=row.pk).update(status=status)
+            start = time.perf_counter()
+            with transaction.atomic():
+                counts = services.recompute_activity(pk)
+            times.append(time.perf_counter() - start)
+            assert counts == expected, counts
+    print(
+        f"one activity after a change (services.recompute_activity, {len(times)} runs on "
+        f"{len(activities)} activities): median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms; {load()}",
+        flush=True,
+    )
+
+
 def main() -> None:
+    only = os.environ.get("BENCH_ONLY")
+    if only == "generate":
+        generate()
+        return
+    if only == "recompute":
+        recompute_only()
+        return
     # BENCH_REUSE=1: time the pages on the data a previous run left (no generation).
     if not (
         os.environ.get("BENCH_REUSE") and PointsScheme.objects.filter(code="BENCH-JF").exists()

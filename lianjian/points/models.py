@@ -380,6 +380,9 @@ class PointsEntry(models.Model):
         related_name="entries",
         db_index=False,
     )
+    # scheme, member and rule keep their database checks: at 400,000 members they are most
+    # of the first recompute's COMMIT (docs/benchmarks.md §党员积分), not yet shown to be
+    # the one to drop.
     member = models.ForeignKey(
         Member, verbose_name="党员", on_delete=models.PROTECT, related_name="points_entries"
     )
@@ -393,6 +396,12 @@ class PointsEntry(models.Model):
     # "attendance:12", "milestone:7" …: the record an auto entry came from (unique per rule
     # and member while 生效), so a recompute finds what it already wrote.
     record_key = models.CharField("来源记录", max_length=64, blank=True)
+    # Derived from the attendance row itself by the INSERT … SELECT that reads it (fast.py),
+    # and attendance rows with entries are never deleted (Django's PROTECT below still
+    # refuses): no database check per entry — at 400,000 members the first recompute
+    # checked 11.5 M of them at its COMMIT (docs/benchmarks.md §党员积分). The full index
+    # stays: the PROTECT check on removing a member from a draft activity's list asks for
+    # the entries of any status by ``attendance_id``.
     attendance = models.ForeignKey(
         Attendance,
         verbose_name="出勤记录",
@@ -400,6 +409,7 @@ class PointsEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     milestone = models.ForeignKey(
         Milestone,
@@ -428,13 +438,17 @@ class PointsEntry(models.Model):
         related_name="+",
         db_index=False,
     )
-    claim = models.OneToOneField(
+    # At most one entry per claim (points_entry_claim_unique), indexed only where set: a
+    # plain one-to-one's unique index held a NULL for each of the ledger's millions of
+    # automatic entries.
+    claim = models.ForeignKey(
         PointsClaim,
         verbose_name="申报",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="entry",
+        db_index=False,
     )
     status = models.CharField(
         "状态", max_length=4, choices=EntryStatus.choices, default=EntryStatus.ACTIVE
@@ -458,12 +472,27 @@ class PointsEntry(models.Model):
         verbose_name = "积分台账"
         ordering = ["happened_on", "id"]
         constraints = [
+            # An attendance entry's record is its attendance row (its member is the row's):
+            # two integers instead of the text key for nearly all the ledger's rows
+            # (docs/benchmarks.md §党员积分); the text key guards the other sources.
             models.UniqueConstraint(
                 fields=["rule", "member", "record_key"],
-                condition=Q(status="生效") & ~Q(record_key=""),
+                condition=Q(status="生效") & ~Q(record_key="") & Q(attendance__isnull=True),
                 name="points_entry_record_unique",
                 violation_error_message="该记录已计入积分",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["attendance", "rule"],
+                condition=Q(status="生效") & Q(attendance__isnull=False),
+                name="points_entry_attendance_unique",
+                violation_error_message="该记录已计入积分",
+            ),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(claim__isnull=False),
+                name="points_entry_claim_unique",
+                violation_error_message="该申报已计入积分",
+            ),
         ]
         indexes = [
             models.Index(fields=["scheme", "member", "status"], name="points_entry_member_idx"),

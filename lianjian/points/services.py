@@ -165,21 +165,20 @@ def recompute(
     now_entries: list[PointsEntry] = []
     now = timezone.now()
     fast.analyze_if_stale()
+    counts = fast.recompute_attendance(
+        scheme,
+        [r for r in rules if r.source in ATTENDANCE_STATUS],
+        ATTENDANCE_STATUS,
+        first,
+        last,
+        SYSTEM_REASON,
+        now,
+        activity_id=activity.pk if activity is not None else None,
+    )
+    if counts is not None:
+        written, withdrawn = counts
+        rules = [r for r in rules if r.source not in ATTENDANCE_STATUS]
     for rule in rules:
-        if rule.source in ATTENDANCE_STATUS:
-            counts = fast.recompute_attendance(
-                scheme,
-                rule,
-                first,
-                last,
-                ATTENDANCE_STATUS[rule.source],
-                SYSTEM_REASON,
-                now,
-                activity_id=activity.pk if activity is not None else None,
-            )
-            if counts is not None:
-                written, withdrawn = written + counts[0], withdrawn + counts[1]
-                continue
         # Every source places its members by their organisation on the record's day
         # (sources.Placement): a later transfer changes no closed period.
         found: dict[tuple[int, str], Found] = {
