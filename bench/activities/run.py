@@ -5,7 +5,7 @@
 2. the compliance matrix page for one 党委 with 2,000 branches (GET as an admin, full
    Django stack through the test client), first request and the median of five;
 3. the matrix for the national administrator (all 37,000 organisations), with and without
-   ``only=problem``;
+   ``only=problem``, and the statistics page of the whole tree;
 4. the per-organisation page and the activity list of that 党委.
 
 Each page line gives wall time and the CPU time of this process (``time.process_time``:
@@ -122,6 +122,7 @@ def pages() -> None:
     print("pages for the national administrator (37,000 organisations):")
     page(client, "/activities/compliance/?year=2025")
     page(client, "/activities/compliance/?year=2025&only=problem")
+    page(client, "/activities/stats/?year=2025")
 
 
 def dw01(client: Client) -> None:

@@ -13,7 +13,8 @@ moves and imports, organisation saves and subtree moves) — for the organisatio
 parent (a 党小组's members count for its branch). A changed rule set makes every tally
 stale through ``rules_key``; the deadline colours are applied when read. The next reader
 computes what is missing (:func:`ensure`): a fixed number of queries per
-``IN_LIST_LIMIT`` organisations, once.
+``IN_LIST_LIMIT`` organisations, once. The statistics page's ``ActivityTally`` is kept by
+the same deletions (:func:`forget`), not by a scheme of its own.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
 from lianjian.activities import compliance
-from lianjian.activities.models import ActivityOrg, ComplianceTally
+from lianjian.activities.models import ActivityOrg, ActivityTally, ComplianceTally
 from lianjian.activities.schemas import ComplianceFilter
 from lianjian.activities.selectors import (
     IN_LIST_LIMIT,
@@ -42,6 +43,7 @@ from lianjian.activities.selectors import (
     matrix_columns,
     rule_infos,
 )
+from lianjian.activities.tallies import in_scope, missing
 from lianjian.deadlines.services import rule_for
 from lianjian.orgs.models import Organisation, OrgKind
 
@@ -58,9 +60,12 @@ def rules_key(rules: Iterable[compliance.RuleInfo]) -> str:
 
 
 def forget(org_ids: Iterable[int | None]) -> None:
-    """Delete every year's tallies of these organisations and of the branches of the 党小组
-    among them: one query per ``IN_LIST_LIMIT`` ids. Run again when the transaction commits,
-    so that a reader which counted the old data meanwhile does not leave its tally behind."""
+    """Delete every year's tallies — compliance (``ComplianceTally``) and statistics
+    (``ActivityTally``, its sibling) — of these organisations, of the branches of the
+    党小组 among them (compliance) and of the co-organisers of the activities they host
+    (statistics): two queries per ``IN_LIST_LIMIT`` ids. Run again when the transaction
+    commits, so that a reader which counted the old data meanwhile does not leave its tally
+    behind."""
     ids = sorted({i for i in org_ids if i is not None})
     if not ids:
         return
@@ -73,11 +78,17 @@ def _forget(ids: list[int]) -> None:
         chunk = ids[start : start + IN_LIST_LIMIT]
         parents = Organisation.objects.filter(pk__in=chunk, kind=OrgKind.GROUP).values("parent_id")
         ComplianceTally.objects.filter(Q(org_id__in=chunk) | Q(org_id__in=parents)).delete()
+        # Also the co-organisers of what they host: their ``guest_depth`` reads its path.
+        guests = ActivityOrg.objects.filter(activity__host_id__in=chunk, position__gt=0)
+        ActivityTally.objects.filter(
+            Q(org_id__in=chunk) | Q(org_id__in=guests.values("org_id"))
+        ).delete()
 
 
 def forget_all() -> None:
-    """Delete every tally (a bulk loader that wrote activities everywhere)."""
+    """Delete every tally of both kinds (a bulk loader that wrote activities everywhere)."""
     ComplianceTally.objects.all().delete()
+    ActivityTally.objects.all().delete()
 
 
 def activity_counted_changed(sender: Any, activity_id: int, **kwargs: Any) -> None:
@@ -100,30 +111,36 @@ def ensure(
     today: datetime.date,
     rules: list[compliance.RuleInfo],
     key: str,
+    tallies: QuerySet[ComplianceTally] | None = None,
 ) -> int:
     """Compute and store the tallies of ``year`` missing (or stale) for ``orgs``; the number
-    computed. One query when none is missing; else, per ``IN_LIST_LIMIT`` organisations,
-    the engine's queries (``selectors.compliance_with_orgs``) and one upsert. Organisations
-    without rows get an empty tally, so they are not computed again."""
-    fresh = ComplianceTally.objects.filter(year=year, rules_key=key).values("org_id")
-    missing = list(orgs.exclude(pk__in=fresh).order_by().values_list("pk", flat=True))
-    for start in range(0, len(missing), IN_LIST_LIMIT):
-        chunk = missing[start : start + IN_LIST_LIMIT]
+    computed. ``tallies``: the fresh tallies of the same scope (``tallies.in_scope``), which
+    makes the check two counts (``tallies.missing``); without it, an anti-join. One query
+    when none is missing; else, per ``IN_LIST_LIMIT`` organisations, the engine's queries
+    (``selectors.compliance_with_orgs``), the paths and one upsert. Organisations without
+    rows get an empty tally, so they are not computed again."""
+    fresh = ComplianceTally.objects.filter(year=year, rules_key=key)
+    ids = missing(orgs, fresh if tallies is None else tallies)
+    for start in range(0, len(ids), IN_LIST_LIMIT):
+        chunk = ids[start : start + IN_LIST_LIMIT]
         rows, _ = compliance_with_orgs(
             year=year, today=today, orgs=Organisation.objects.filter(pk__in=chunk), rules=rules
         )
         counts = compliance.tally(rows)
         empty = dict.fromkeys(compliance.TALLY_KEYS, 0)
+        paths = dict(Organisation.objects.filter(pk__in=chunk).values_list("pk", "path"))
         ComplianceTally.objects.bulk_create(
             [
-                ComplianceTally(org_id=pk, year=year, rules_key=key, **counts.get(pk, empty))
-                for pk in chunk
+                ComplianceTally(
+                    org_id=pk, year=year, rules_key=key, path=path, **counts.get(pk, empty)
+                )
+                for pk, path in paths.items()
             ],
             update_conflicts=True,
             unique_fields=["org", "year"],
-            update_fields=["rules_key", *compliance.TALLY_KEYS],
+            update_fields=["rules_key", "path", *compliance.TALLY_KEYS],
         )
-    return len(missing)
+    return len(ids)
 
 
 @dataclass
@@ -163,9 +180,17 @@ def matrix_page(
     rules = rule_infos()
     key = rules_key(rules)
     bound = orgs.filter(is_partner=False, kind__in={r.org_kind for r in rules})
-    ensure(bound, year=year, today=today, rules=rules, key=key)
+    # The scope read on the tallies' own paths: an index range, no join (a tally exists
+    # only for an organisation of ``bound``: ``rules_key`` names the kinds, and a change of
+    # an organisation's kind or partner flag deletes its tallies).
+    tallies = in_scope(
+        ComplianceTally.objects.filter(year=year, rules_key=key),
+        user,
+        root,
+        subtree=f.subtree,
+    )
+    ensure(bound, year=year, today=today, rules=rules, key=key, tallies=tallies)
     classes = compliance.shortfall_classes(year, today, rule_for(compliance.DEADLINE_KIND))
-    tallies = ComplianceTally.objects.filter(org__in=bound.values("pk"), year=year, rules_key=key)
     if f.only == "problem":
         tallies = tallies.filter(
             reduce(
@@ -179,7 +204,7 @@ def matrix_page(
         **{k: Sum(k) for k in compliance.TALLY_KEYS},
     )
     columns = [c for c in matrix_columns(year) if sums.get(compliance.period_key(c[0])) or 0]
-    listed = tallies.filter(total__gt=0).order_by("org__path").values_list("org_id", flat=True)
+    listed = tallies.filter(total__gt=0).order_by("path").values_list("org_id", flat=True)
     paginator = Paginator(listed, MATRIX_PAGE)
     paginator.count = sums["listed"] or 0  # known from the aggregate: no count query
     shown = paginator.get_page(page)

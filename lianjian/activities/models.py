@@ -474,11 +474,18 @@ class ComplianceTally(models.Model):
     Kept right by deletion: a write that can change an organisation's rows deletes its
     tallies (``compliance_store.forget``); the next reader computes the missing ones with
     the engine. ``rules_key`` fingerprints the active rules a tally was made with; a tally
-    of other rules is stale."""
+    of other rules is stale. ``path`` copies the organisation's when the tally is made (a
+    move refreshes the organisation, which deletes its tallies): the scope of a page is an
+    index range over (year, rules_key, path), in the order the matrix lists, with no join;
+    scoped like its organisation (``visible_to`` reaches the rows of the organisations
+    ``Organisation.objects.visible_to`` does)."""
+
+    SCOPE = ScopeRules(view=[Sees()])
 
     org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     year = models.SmallIntegerField()
     rules_key = models.CharField(max_length=40)
+    path = models.CharField(max_length=600, default="")
     total = models.IntegerField(default=0)
     m01 = models.IntegerField(default=0)
     m02 = models.IntegerField(default=0)
@@ -513,10 +520,137 @@ class ComplianceTally(models.Model):
     s12 = models.IntegerField(default=0)
     sy = models.IntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "组织生活合规计数"
         constraints = [
             models.UniqueConstraint(fields=["org", "year"], name="compliance_tally_org_year")
+        ]
+        # The first serves the tree order of a page, the second the scope's ``path LIKE
+        # 'prefix%'`` on PostgreSQL (``core.lookups.Under``; only pattern ops serve it under
+        # a linguistic collation or C.UTF-8). On SQLite the two are alike.
+        indexes = [
+            models.Index(fields=["year", "rules_key", "path"], name="compliance_tally_scope_idx"),
+            models.Index(
+                fields=["year", "rules_key", "path"],
+                name="compliance_tally_like_idx",
+                opclasses=["int2_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}:{self.year}"
+
+
+# The column prefix of each activity type in ActivityTally (``<prefix>_n``, ``<prefix>_p``).
+TALLY_TYPE_PREFIX: dict[str, str] = {
+    ActivityType.GENERAL_MEETING: "general",
+    ActivityType.COMMITTEE_MEETING: "committee",
+    ActivityType.GROUP_MEETING: "group",
+    ActivityType.LECTURE: "lecture",
+    ActivityType.THEME_DAY: "theme",
+    ActivityType.REVIEW_MEETING: "review",
+    ActivityType.APPRAISAL: "appraisal",
+    ActivityType.TALK: "talk",
+    ActivityType.JOINT: "joint",
+}
+
+
+class ActivityTally(models.Model):
+    """Derived, not a record: what the statistics page needs of one organisation's year
+    (activities that count — submitted or approved — starting in that Asia/Shanghai
+    calendar year), so that the figures of a whole scope are one aggregate over these rows
+    (``statistics``, docs/benchmarks.md 组织生活):
+
+    - by type (``<TALLY_TYPE_PREFIX>_n``/``_p``) and by month (``mNN_n``/``_p``): the
+      activities it hosts and their person-times (人次 = present); an activity is counted
+      with its host only, so a joint activity is counted once in any scope holding its host;
+    - ``linked_n``/``linked_p``: every activity listing it (host or co-organiser) — the
+      by-organisation figures, where a joint activity counts for each organisation;
+    - ``guest_n``: the activities listing it as a co-organiser, which a scope without their
+      host still counts (once; ``statistics`` reads those few activities themselves), and
+      ``guest_depth``: the least depth of the nearest common ancestor of it and such an
+      activity's host — a subtree whose root lies deeper holds both, so only organisations
+      with a ``guest_depth`` above their scope's root are read.
+
+    ``code`` copies the organisation's (it never changes): the first 30 by activities are
+    taken from this table alone.
+
+    The sibling of :class:`ComplianceTally`, kept right the same way: every write that
+    deletes an organisation's compliance tallies (``compliance_store.forget``) deletes
+    these too — and those of the co-organisers of the activities it hosts, whose
+    ``guest_depth`` reads its path — and the next reader computes the missing ones.
+    ``path`` is the organisation's copy, as there."""
+
+    SCOPE = ScopeRules(view=[Sees()])
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    year = models.SmallIntegerField()
+    path = models.CharField(max_length=600, default="")
+    code = models.CharField(max_length=32, default="")
+    general_n = models.IntegerField(default=0)
+    general_p = models.IntegerField(default=0)
+    committee_n = models.IntegerField(default=0)
+    committee_p = models.IntegerField(default=0)
+    group_n = models.IntegerField(default=0)
+    group_p = models.IntegerField(default=0)
+    lecture_n = models.IntegerField(default=0)
+    lecture_p = models.IntegerField(default=0)
+    theme_n = models.IntegerField(default=0)
+    theme_p = models.IntegerField(default=0)
+    review_n = models.IntegerField(default=0)
+    review_p = models.IntegerField(default=0)
+    appraisal_n = models.IntegerField(default=0)
+    appraisal_p = models.IntegerField(default=0)
+    talk_n = models.IntegerField(default=0)
+    talk_p = models.IntegerField(default=0)
+    joint_n = models.IntegerField(default=0)
+    joint_p = models.IntegerField(default=0)
+    m01_n = models.IntegerField(default=0)
+    m01_p = models.IntegerField(default=0)
+    m02_n = models.IntegerField(default=0)
+    m02_p = models.IntegerField(default=0)
+    m03_n = models.IntegerField(default=0)
+    m03_p = models.IntegerField(default=0)
+    m04_n = models.IntegerField(default=0)
+    m04_p = models.IntegerField(default=0)
+    m05_n = models.IntegerField(default=0)
+    m05_p = models.IntegerField(default=0)
+    m06_n = models.IntegerField(default=0)
+    m06_p = models.IntegerField(default=0)
+    m07_n = models.IntegerField(default=0)
+    m07_p = models.IntegerField(default=0)
+    m08_n = models.IntegerField(default=0)
+    m08_p = models.IntegerField(default=0)
+    m09_n = models.IntegerField(default=0)
+    m09_p = models.IntegerField(default=0)
+    m10_n = models.IntegerField(default=0)
+    m10_p = models.IntegerField(default=0)
+    m11_n = models.IntegerField(default=0)
+    m11_p = models.IntegerField(default=0)
+    m12_n = models.IntegerField(default=0)
+    m12_p = models.IntegerField(default=0)
+    linked_n = models.IntegerField(default=0)
+    linked_p = models.IntegerField(default=0)
+    guest_n = models.IntegerField(default=0)
+    guest_depth = models.SmallIntegerField(null=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "活动统计计数"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="activity_tally_org_year")
+        ]
+        # The scope is ``path LIKE 'prefix%'`` on PostgreSQL (``core.lookups.Under``), which
+        # only a pattern-ops index serves under a linguistic collation (or C.UTF-8).
+        indexes = [
+            models.Index(
+                fields=["year", "path"],
+                name="activity_tally_scope_idx",
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+            )
         ]
 
     def __str__(self) -> str:

@@ -243,12 +243,9 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
 @reads_from_replica
 def activity_stats(request: HttpRequest) -> HttpResponse:
     """Activities and person-times by type, month, organisation and alliance (ECharts)."""
-    root, scope = _scope(request)
+    root, _ = _scope(request)
     year = _year(request)
-    qs = Activity.objects.visible_to(request.user).filter(
-        pk__in=ActivityOrg.objects.filter(org__in=scope.values("pk")).values("activity_id")
-    )
-    data = statistics(qs, year=year, scope_orgs=scope)
+    data = statistics(request.user, root=root, year=year)
     charts = {
         "types": [t for t, _, _ in data["by_type"]],
         "type_n": [n for _, n, _ in data["by_type"]],
