@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# pytest workers (pytest-xdist, one per core by default; TEST_WORKERS=0 runs in this process).
+TEST_WORKERS ?= auto
 VENDOR := lianjian/static/vendor
 
 .PHONY: run dev worker rq ready test typecheck install static migrate demo lint bench clean
@@ -72,7 +74,7 @@ test: install
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory typecheck
 	$(BIN)/lianjian makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # mypy against mypy-baseline.txt, which may only shrink (docs/decisions/0002-layers-and-types.md).
 typecheck: install

@@ -17,9 +17,14 @@ of ZB-A, linked to member M-A1); manager_b (manager of ZB-B); outsider (manager 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.db import transaction
+from django.test.utils import override_settings
 
 from lianjian.accounts.models import User
 from lianjian.orgs.models import Member, Organisation
@@ -29,18 +34,34 @@ from tests.browser_helpers import browser, page  # noqa: F401 - the real-browser
 PASSWORD = "Test-pass-2026"
 
 
+# PBKDF2 at production strength costs ~0.3 s per user; tests create many users.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Background tasks run inside the test, in its transaction (lianjian.core.jobs), so that the
+# suite needs no worker and stays deterministic; a test wanting a queued task switches to
+# django_tasks.backends.dummy.DummyBackend.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    # PBKDF2 at production strength costs ~0.3 s per user; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
-    # Background tasks run inside the test, in its transaction (lianjian.core.jobs), so that
-    # the suite needs no worker and stays deterministic; a test wanting a queued task
-    # switches to django_tasks.backends.dummy.DummyBackend.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@contextmanager
+def module_transaction(django_db_blocker, **overrides: Any) -> Iterator[None]:
+    """For a module-scoped fixture whose rows many tests read: the database unblocked, the
+    suite's settings (the autouse fixtures above do not reach a module fixture) and a
+    transaction rolled back when the module is done. Each test then runs in a savepoint
+    inside it (pytest-django's ``db``), so what one test writes is gone for the next."""
+    settings = {"PASSWORD_HASHERS": FAST_HASHERS, "TASKS": IMMEDIATE_TASKS, **overrides}
+    with django_db_blocker.unblock(), override_settings(**settings), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -52,6 +73,40 @@ def queued(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     default_task_backend.clear()
     return default_task_backend
+
+
+def _flushes(item: pytest.Item) -> bool:
+    """Whether ``item`` is a transactional test, which empties every table when it ends
+    (pytest-django's own test of it, ``pytest_collection_modifyitems``)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test, put back the rows the data migrations seeded (alliance
+    types, compliance rules, deadline kinds …) before a test that expects them runs.
+
+    Run alone, pytest-django orders the transactional tests last, as Django does; the
+    parallel workers of ``make test`` (pytest-xdist) take whole files in turn, so a flushed
+    database would otherwise be handed to the next file's tests."""
+    result = yield
+    if nextitem is not None and _flushes(item) and not _flushes(nextitem):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for alias in connections:
+                connection = connections[alias]
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents and not connection.settings_dict["TEST"].get("MIRROR"):
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +150,11 @@ def _user(username: str, role: str, org: Organisation | None, member: Member | N
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The tree and personas of this module's docstring (the ``world`` fixture's rows)."""
     mk = org_create
     dw = mk(
         actor=None,

@@ -1,6 +1,6 @@
 """Every dashboard and statistics screen answers in a number of queries that does not grow
 with the data (issue #15 item 2: "tests pin the query counts of every list and dashboard";
-the lists are pinned in tests/test_list_filters.py and tests/test_paging_keyset.py).
+the lists are pinned in tests/test_list_filters_rows.py and tests/test_paging_keyset.py).
 
 Each screen is counted for its personas on the small ``world``, then the data grows — the
 whole demo company (41 branches, ~600 members, alliances, activities, problems, key tasks,

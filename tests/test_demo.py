@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -24,7 +25,8 @@ from lianjian.orgs.demo import (
 )
 from lianjian.orgs.models import Member, Organisation, is_valid_id_number
 from lianjian.orgs.pinyin import initials
-from lianjian.orgs.services import org_create, org_path
+from lianjian.orgs.services import org_path
+from tests.conftest import module_transaction
 
 
 @pytest.fixture(autouse=True)
@@ -49,9 +51,18 @@ def table_state() -> dict[str, list]:
     }
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo, loaded once for the module (~6 s) and rolled back at its end; what a test
+    changes is rolled back after it. The tests wanting an empty database are
+    ``tests/test_demo_empty.py``'s."""
+    with module_transaction(django_db_blocker):
+        yield run_demo()
+
+
 @pytest.fixture
-def demo(db) -> str:
-    return run_demo()
+def demo(_demo, db) -> str:
+    return _demo
 
 
 def test_it_creates_the_company_with_exact_counts_by_kind(demo):
@@ -267,31 +278,6 @@ def test_it_writes_one_summary_audit_row_and_audits_the_accounts(demo):
         == 10
     )
     assert all(DEMO_PASSWORD not in str(row.after) for row in created)
-
-
-def test_if_empty_does_nothing_when_an_organisation_exists(db):
-    org_create(actor=None, code="X1", name="已有党委", kind="党委")
-    out = run_demo("--if-empty")
-    assert Organisation.objects.count() == 1
-    assert Member.objects.count() == 0
-    assert out == "已有党组织数据，未加载演示数据。\n"
-
-
-def test_if_empty_loads_into_an_empty_database(db):
-    out = run_demo("--if-empty")
-    assert Organisation.objects.count() == 61
-    assert out.startswith("演示数据已加载")
-
-
-def test_it_keeps_an_existing_account_and_adds_the_others(db):
-    keeper = User(username="admin", role="admin", first_name="原管理员")
-    keeper.set_password("Another-pass-1")
-    keeper.save()
-    run_demo()
-    keeper.refresh_from_db()
-    assert keeper.check_password("Another-pass-1")
-    assert keeper.first_name == "原管理员"
-    assert User.objects.count() == 9
 
 
 def test_an_account_blocked_by_existing_data_exits_1_and_changes_nothing(demo):

@@ -4,6 +4,7 @@ may still bid on it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -14,13 +15,21 @@ from lianjian.accounts.models import User
 from lianjian.projects import selectors
 from lianjian.projects.demo import OPEN_CALL, demo_projects
 from lianjian.projects.models import Bid, Call, Project
+from tests.conftest import module_transaction
+
+
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The whole demo, loaded once for the module and rolled back at its end."""
+    with module_transaction(django_db_blocker):
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
 
 
 @pytest.fixture
-def demo(db) -> str:
-    out = StringIO()
-    call_command("demo", stdout=out)
-    return out.getvalue()
+def demo(_demo, db) -> str:
+    return _demo
 
 
 def test_the_board_shows_the_benxi_figures(demo):

@@ -17,17 +17,25 @@ from lianjian.sharing import services
 from lianjian.sharing.demo import demo_sharing
 from lianjian.sharing.hours import fits, parse_hours
 from lianjian.sharing.models import Booking, Match, Need, Project, Resource
+from tests.conftest import module_transaction
+
+
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker):
+    """The demo up to its resource sharing, loaded once for the module and rolled back at
+    its end."""
+    with module_transaction(django_db_blocker):
+        demo_load(stdout=io.StringIO(), accounts=True)
+        demo_alliances()
+        demo_activities(stdout=io.StringIO())
+        out = io.StringIO()
+        made = demo_sharing(stdout=out)
+        yield made, out.getvalue()
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo_load(stdout=io.StringIO(), accounts=True)
-    demo_alliances()
-    demo_activities(stdout=io.StringIO())
-    out = io.StringIO()
-    made = demo_sharing(stdout=out)
-    return made, out.getvalue()
+def demo(_demo, db):
+    return _demo
 
 
 def test_the_demo_company_shares_venues_experts_equipment_and_courses(demo):
