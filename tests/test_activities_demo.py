@@ -6,13 +6,13 @@ import datetime
 import io
 
 import pytest
-from django.db import transaction
 
 from lianjian.activities import demo
 from lianjian.activities.models import Activity, ActivityOrg, ActivityStatus, ActivityType
 from lianjian.activities.selectors import compliance_rows
 from lianjian.core.models import AuditLog
 from lianjian.orgs.models import Organisation
+from tests.conftest import module_transaction
 
 TODAY = datetime.date(2026, 11, 21)
 
@@ -24,12 +24,11 @@ def loaded(django_db_setup, django_db_blocker):
     from lianjian.alliances.demo import demo_alliances
     from lianjian.orgs.demo import demo_load
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_transaction(django_db_blocker):
         demo_load(stdout=io.StringIO(), accounts=False)
         demo_alliances()
         made = demo.demo_activities(stdout=io.StringIO())
         yield made
-        transaction.set_rollback(True)
 
 
 pytestmark = pytest.mark.django_db

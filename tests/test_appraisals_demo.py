@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -16,18 +15,18 @@ from lianjian.appraisals import rules, selectors
 from lianjian.appraisals.demo import demo_appraisals
 from lianjian.appraisals.models import Appraisal, Decision, Vote
 from lianjian.orgs.demo import demo_load
+from tests.conftest import module_transaction
 
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
     """The demo company, its activities and appraisals, loaded once (rolled back after)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_transaction(django_db_blocker):
         demo_load(stdout=io.StringIO())
         demo_activities()
         out = io.StringIO()
         made = demo_appraisals(stdout=out)
         yield made, out.getvalue()
-        transaction.set_rollback(True)
 
 
 pytestmark = pytest.mark.django_db

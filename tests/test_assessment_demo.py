@@ -9,7 +9,6 @@ import random
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 
 from lianjian.assessment import demo, output, selectors
@@ -21,17 +20,17 @@ from lianjian.assessment.models import (
     Scheme,
 )
 from lianjian.orgs.models import Organisation
+from tests.conftest import module_transaction
 
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
     """The demo, loaded once for the module inside a transaction that is rolled back at the
     end (the data migrations' rows stay as they were for the tests that follow)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_transaction(django_db_blocker):
         out = io.StringIO()
         call_command("demo", stdout=out)
         yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 pytestmark = pytest.mark.django_db

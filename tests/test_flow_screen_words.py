@@ -17,10 +17,10 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from lianjian.accounts.models import User
+from tests.conftest import module_transaction
 
 # Words that belong on a screen: product and format names. Keep this list short: a word
 # here must be one a Chinese user of the product would expect to read in Latin letters.
@@ -106,10 +106,9 @@ def test_the_detector_catches_what_was_seen_and_spares_codes():
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_transaction(django_db_blocker):
         call_command("demo", stdout=io.StringIO())
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.db import transaction
 
 from lianjian.points import demo
 from lianjian.points.models import ClaimState, EntrySource, PointsClaim, PointsEntry
 from lianjian.points.selectors import my_points
+from tests.conftest import module_transaction
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +20,13 @@ def loaded(django_db_setup, django_db_blocker):
     from lianjian.carriers.demo import demo_carriers
     from lianjian.orgs.demo import demo_load
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_transaction(django_db_blocker):
         demo_load(stdout=io.StringIO(), accounts=True)
         demo_alliances()
         demo_activities(stdout=io.StringIO())
         demo_carriers()
         made = demo.demo_points(stdout=io.StringIO())
         yield made
-        transaction.set_rollback(True)
 
 
 pytestmark = pytest.mark.django_db

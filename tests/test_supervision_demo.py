@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.db import transaction
 
 from lianjian.accounts.models import User
 from lianjian.core.validation import today
 from lianjian.supervision import demo, rules, selectors
 from lianjian.supervision.models import Batch, Item, Lead, SystemChange
+from tests.conftest import module_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,10 @@ pytestmark = pytest.mark.django_db
 def loaded(django_db_setup, django_db_blocker):
     from lianjian.orgs.demo import demo_load
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_transaction(django_db_blocker):
         demo_load(stdout=io.StringIO())
         made = demo.demo_supervision(stdout=io.StringIO())
         yield made
-        transaction.set_rollback(True)
 
 
 def test_every_state_and_colour(loaded):
